@@ -1,0 +1,98 @@
+"""Activities: what happened with a contact, each timestamped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import hooks
+from app.errors import UnknownContact, UsageError
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Activity, Contact
+
+# type key -> label shown to the user (order = menu order)
+ACTIVITY_TYPES: dict[str, str] = {
+    "inquiry-received": "Inquiry received",
+    "content-downloaded": "Content downloaded",
+    "webinar-attended": "Webinar attended",
+    "demo-requested": "Demo requested",
+    "asked-for-sales": "Asked for sales contact",
+    "email-sent": "E-mail sent",
+    "call": "Call",
+    "meeting": "Meeting",
+    "note": "Note",
+}
+
+# what counts as answering an inquiry
+OUTBOUND_TYPES = ("email-sent", "call", "meeting")
+
+
+@dataclass(frozen=True)
+class ActivityInfo:
+    id: int
+    contact_id: int
+    type: str
+    at: datetime
+    note: str | None
+
+    @property
+    def label(self) -> str:
+        return ACTIVITY_TYPES.get(self.type, self.type)
+
+
+def check_type(activity_type: str) -> None:
+    if activity_type not in ACTIVITY_TYPES:
+        raise UsageError(
+            f"unknown activity type {activity_type!r}; valid types: {', '.join(ACTIVITY_TYPES)}"
+        )
+
+
+def log_activity(
+    db: Database, contact_id: int, activity_type: str, at: datetime | None = None,
+    note: str | None = None,
+) -> ActivityInfo:
+    """Record an activity and return it."""
+    with db.session() as s:
+        return log_in(s, contact_id, activity_type, at=at, note=note)
+
+
+def log_in(
+    s: Session, contact_id: int, activity_type: str, at: datetime | None = None,
+    note: str | None = None,
+) -> ActivityInfo:
+    check_type(activity_type)
+    if s.get(Contact, contact_id) is None:
+        raise UnknownContact(contact_id)
+    act = Activity(contact_id=contact_id, type=activity_type, at=at or utcnow(),
+                   note=(note or "").strip() or None)
+    s.add(act)
+    s.flush()
+    hooks.contacts_changed(s, [contact_id])
+    return ActivityInfo(act.id, contact_id, act.type, act.at, act.note)
+
+
+def delete_activity(db: Database, activity_id: int) -> None:
+    with db.session() as s:
+        act = s.get(Activity, activity_id)
+        if act is not None:
+            contact_id = act.contact_id
+            s.delete(act)
+            s.flush()
+            hooks.contacts_changed(s, [contact_id])
+
+
+def list_activities(db: Database, contact_id: int) -> list[ActivityInfo]:
+    """The contact's activities, oldest first."""
+    with db.session() as s:
+        if s.get(Contact, contact_id) is None:
+            raise UnknownContact(contact_id)
+        rows = s.execute(
+            select(Activity.id, Activity.contact_id, Activity.type, Activity.at, Activity.note)
+            .where(Activity.contact_id == contact_id)
+            .order_by(Activity.at, Activity.id)
+        )
+        return [ActivityInfo(*r) for r in rows]

@@ -1,0 +1,312 @@
+"""Core subcommands: demo, list, show, move, log, stages, stats, screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app import activities as acts
+from app import contacts, moves, stages
+from app.cli import jsonable, print_json
+from app.errors import UnknownContact, UsageError
+from app.timeutil import iso, local_text, parse_iso
+from db.engine import Database
+
+# JSON of a contact beyond the list keys: features add fields through these callables
+SHOW_EXTENSIONS: list[str] = []  # "module:function(db, contact_id) -> dict"
+
+
+def _at(value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def row_json(row: contacts.ContactRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "email": row.email,
+        "company": row.company,
+        "title": row.title,
+        "stage": row.stage_key,
+        "source": row.source,
+        "score": row.score,
+        "created_at": iso(row.created_at),
+        "domain_class": row.domain_class,
+        "sales_ready": row.sales_ready,
+        "next_action_at": iso(row.next_action_at),
+    }
+
+
+def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
+    """Everything ``winnow show --json`` prints for one contact."""
+    import importlib
+
+    detail = contacts.get_contact(db, contact_id)
+    data = jsonable(detail)
+    data["stage"] = data.pop("stage_key")
+    data["response_due"] = data.get("response_due_at")
+    data["history"] = [
+        {
+            "from": h.from_key,
+            "to": h.to_key,
+            "at": iso(h.at),
+            "reason": h.reason,
+            "automatic": h.automatic,
+            "undone": h.undone_at is not None,
+        }
+        for h in moves.history(db, contact_id)
+    ]
+    data["activities"] = [
+        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note}
+        for a in acts.list_activities(db, contact_id)
+    ]
+    for spec in SHOW_EXTENSIONS:
+        module, _, fn = spec.partition(":")
+        data.update(getattr(importlib.import_module(module), fn)(db, contact_id))
+    return data
+
+
+def _cmd_demo(args: argparse.Namespace, db: Database) -> int:
+    from app.demo import generate_demo
+
+    if args.contacts < 0:
+        raise UsageError("--contacts must be 0 or more")
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and sys.stderr.isatty():
+            print(f"\r{done:,} of {total:,} contacts", end="", file=sys.stderr, flush=True)
+
+    n = generate_demo(db, args.contacts, seed=args.seed, progress=progress)
+    if not args.quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Added {n:,} demo contacts to {db.display_name}")
+    return 0
+
+
+def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
+    stage_keys: tuple[str, ...] = ()
+    if getattr(args, "stage", None):
+        stages.get_stage(db, args.stage)  # raises UnknownStage (exit 2) with the valid keys
+        stage_keys = (args.stage,)
+    return contacts.ContactQuery(
+        stage_keys=stage_keys,
+        source=getattr(args, "source", None),
+        search=getattr(args, "search", None),
+        sort=getattr(args, "sort", "created"),
+        descending=not getattr(args, "ascending", False),
+    )
+
+
+def _cmd_list(args: argparse.Namespace, db: Database) -> int:
+    rows = contacts.list_rows(db, _query(args, db), limit=args.limit)
+    if args.json:
+        print_json([row_json(r) for r in rows])
+        return 0
+    names = {s.key: s.name for s in stages.list_stages(db)}
+    header = f"{'ID':>7}  {'Name':<28} {'Company':<26} {'E-mail':<34} {'Stage':<20} Created"
+    print(header)
+    for r in rows:
+        print(
+            f"{r.id:>7}  {_cut(r.name, 28)} {_cut(r.company, 26)} {_cut(r.email, 34)} "
+            f"{_cut(names.get(r.stage_key, r.stage_key), 20)} {local_text(r.created_at, False)}"
+        )
+    print(f"{len(rows):,} contacts")
+    return 0
+
+
+def _cut(value: str | None, width: int) -> str:
+    text = (value or "").replace("\n", " ")
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+def _cmd_show(args: argparse.Namespace, db: Database) -> int:
+    data = contact_json(db, args.id)
+    if args.json:
+        print_json(data)
+        return 0
+    skip = {"history", "activities", "score_breakdown", "extra", "other_emails"}
+    for key, value in data.items():
+        if key in skip or value in (None, "", [], {}):
+            continue
+        print(f"{key:>18}: {value}")
+    for key, value in data.get("extra", {}).items():
+        print(f"{key:>18}: {value}")
+    print("\nHistory:")
+    for h in data["history"]:
+        mark = " (undone)" if h["undone"] else ""
+        auto = " [automatic]" if h["automatic"] else ""
+        why = f" — {h['reason']}" if h["reason"] else ""
+        print(f"  {h['at']}  {h['from'] or '(new)'} → {h['to']}{auto}{why}{mark}")
+    if data["activities"]:
+        print("\nActivities:")
+        for a in data["activities"]:
+            print(f"  {a['at']}  {a['type']}" + (f" — {a['note']}" if a["note"] else ""))
+    return 0
+
+
+def _cmd_move(args: argparse.Namespace, db: Database) -> int:
+    if len(args.items) < 2:
+        raise UsageError("usage: winnow move ID [ID ...] STAGE_KEY")
+    *raw_ids, key = args.items
+    try:
+        ids = [int(x) for x in raw_ids]
+    except ValueError:
+        raise UsageError(f"contact ids are numbers: {' '.join(raw_ids)}") from None
+    stages.get_stage(db, key)
+    missing = contacts.contact_exists(db, ids)
+    if missing:
+        raise UnknownContact(missing[0])
+    result = moves.move_to_stage(db, ids, key, reason=args.why, at=_at(args.at))
+    if args.json:
+        print_json({"stage": key, "moved": list(result.moved), "unchanged": list(result.unchanged)})
+    else:
+        print(f"Moved {len(result.moved)} contact(s) to {key}"
+              + (f"; {len(result.unchanged)} already there" if result.unchanged else ""))
+    return 0
+
+
+def _cmd_log(args: argparse.Namespace, db: Database) -> int:
+    acts.check_type(args.type)
+    act = acts.log_activity(db, args.id, args.type, at=_at(args.at), note=args.note)
+    print(f"Logged {act.type} for contact {act.contact_id} at {iso(act.at)}")
+    return 0
+
+
+def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
+    if args.action == "rename":
+        st = stages.rename_stage(db, args.key, args.name)
+        print(f"Renamed {st.key} to {st.name}")
+        return 0
+    if args.action == "add":
+        st = stages.add_stage(db, args.key, args.name, after=args.after, kind=args.kind)
+        print(f"Added stage {st.key} ({st.name})")
+        return 0
+    if args.action == "recolor":
+        st = stages.recolor_stage(db, args.key, args.color)
+        print(f"{st.key} is now {st.color}")
+        return 0
+    if args.action == "reorder":
+        stages.reorder_stages(db, args.keys)
+    counts = stages.stage_counts(db)
+    listing = stages.list_stages(db)
+    if getattr(args, "json", False):
+        print_json([
+            {"key": s.key, "name": s.name, "color": s.color, "position": s.position,
+             "kind": s.kind, "count": counts.get(s.key, 0)}
+            for s in listing
+        ])
+        return 0
+    for s in listing:
+        print(f"{s.key:<14} {s.name:<24} {s.kind:<9} {s.color}  {counts.get(s.key, 0):>8,}")
+    return 0
+
+
+# Features extend ``winnow stats --json`` through these: "module:function(db, args) -> dict"
+STATS_EXTENSIONS: list[str] = []
+
+
+def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
+    import importlib
+
+    counts = stages.stage_counts(db)
+    data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
+    for spec in STATS_EXTENSIONS:
+        module, _, fn = spec.partition(":")
+        data.update(getattr(importlib.import_module(module), fn)(db, args))
+    if args.json:
+        print_json(data)
+        return 0
+    names = {s.key: s.name for s in stages.list_stages(db)}
+    print(f"{'Total':<24} {data['total']:>8,}")
+    for key, n in counts.items():
+        print(f"{names.get(key, key):<24} {n:>8,}")
+    for key, value in data.items():
+        if key not in ("total", "stages") and not isinstance(value, dict | list):
+            print(f"{key:<24} {value}")
+    return 0
+
+
+def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
+    from ui.screenshot import render_screenshots  # GUI imported lazily
+
+    written = render_screenshots(db, Path(args.dir))
+    for path in written:
+        print(path)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("demo", parents=[common], help="fill the database with demo contacts")
+    p.add_argument("--contacts", type=int, default=2000, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("list", parents=[common], help="list contacts")
+    p.add_argument("--stage", metavar="KEY")
+    p.add_argument("--source", metavar="TEXT")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--sort", default="created", choices=sorted(contacts.SORT_COLUMNS))
+    p.add_argument("--ascending", action="store_true")
+    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="show one contact with its history")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser("move", parents=[common], help="move contacts to a stage")
+    p.add_argument("items", nargs="+", metavar="ID [ID ...] STAGE_KEY")
+    p.add_argument("--why", metavar="TEXT")
+    p.add_argument("--at", metavar="ISO8601")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_move)
+
+    p = sub.add_parser("log", parents=[common], help="log an activity")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("type", metavar="TYPE", help=", ".join(acts.ACTIVITY_TYPES))
+    p.add_argument("--at", metavar="ISO8601")
+    p.add_argument("--note", metavar="TEXT")
+    p.set_defaults(handler=_cmd_log)
+
+    p = sub.add_parser("stages", parents=[common], help="list or change lifecycle stages")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_stages, action=None)
+    ssub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    r = ssub.add_parser("rename", parents=[common], help="rename a stage")
+    r.add_argument("key", metavar="KEY")
+    r.add_argument("name", metavar="NAME")
+    a = ssub.add_parser("add", parents=[common], help="add a stage")
+    a.add_argument("key", metavar="KEY")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--after", metavar="KEY")
+    a.add_argument("--kind", default="pipeline", choices=stages.KINDS)
+    c = ssub.add_parser("recolor", parents=[common], help="change a stage's colour")
+    c.add_argument("key", metavar="KEY")
+    c.add_argument("color", metavar="#RRGGBB")
+    o = ssub.add_parser("reorder", parents=[common], help="put stages in a new order")
+    o.add_argument("keys", nargs="+", metavar="KEY")
+    for q in (r, a, c, o):
+        q.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("stats", parents=[common], help="counts and metrics")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--source", metavar="TEXT")
+    p.set_defaults(handler=_cmd_stats)
+
+    p = sub.add_parser("screenshot", parents=[common], help="render each view to DIR/NAME.png")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=_cmd_screenshot)

@@ -1,0 +1,542 @@
+"""Contacts: create, update, delete, get, and the paged, sorted, filtered query behind the views."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import Select, delete, func, literal_column, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from app import hooks
+from app.errors import UnknownContact, UsageError
+from app.golook.classify import quick_domain_class
+from app.names import display_name, normalize_email, sort_key, split_name
+from app.stages import get_stage
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Contact, Stage, StageChange
+
+# Fields a user (or an import) may set directly, with their kind for validation.
+EDITABLE_FIELDS: dict[str, str] = {
+    "first_name": "text",
+    "last_name": "text",
+    "email": "email",
+    "phone": "phone",
+    "company": "text",
+    "title": "text",
+    "website": "url",
+    "city": "text",
+    "country": "text",
+    "industry": "text",
+    "company_size": "int",
+    "source": "text",
+    "tags": "text",
+    "notes": "text",
+    "next_action_at": "datetime",
+    "received_at": "datetime",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "E-mail",
+    "phone": "Phone",
+    "company": "Company",
+    "title": "Job title",
+    "website": "Website",
+    "city": "City",
+    "country": "Country",
+    "industry": "Industry",
+    "company_size": "Company size",
+    "source": "Source",
+    "tags": "Tags",
+    "notes": "Notes",
+    "next_action_at": "Next action",
+    "received_at": "Received",
+}
+
+SORT_COLUMNS = {
+    "name": Contact.sort_name,
+    "company": Contact.company,
+    "title": Contact.title,
+    "email": Contact.email_normalized,
+    "stage": Stage.position,
+    "source": Contact.source,
+    "created": Contact.created_at,
+    "created_at": Contact.created_at,
+    "score": Contact.score,
+    "next_action": Contact.next_action_at,
+    "response_due": Contact.response_due_at,
+    "domain_class": Contact.domain_class,
+}
+
+_URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """The small row the list and board show; cached by the views."""
+
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    title: str | None
+    stage_key: str
+    source: str | None
+    created_at: datetime
+    score: int | None
+    domain_class: str | None
+    sales_ready: bool
+    response_due_at: datetime | None
+    first_response_at: datetime | None
+    next_action_at: datetime | None
+    persona_name: str | None
+    persona_fit: float | None
+
+
+@dataclass
+class ContactDetail:
+    """Everything stored on one contact, as plain values."""
+
+    id: int
+    name: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    email_normalized: str | None
+    other_emails: list[str]
+    phone: str | None
+    company: str | None
+    title: str | None
+    website: str | None
+    city: str | None
+    country: str | None
+    industry: str | None
+    company_size: int | None
+    source: str | None
+    import_batch_id: int | None
+    stage_key: str
+    stage_name: str
+    stage_changed_at: datetime | None
+    tags: str | None
+    notes: str | None
+    extra: dict[str, str]
+    created_at: datetime
+    updated_at: datetime | None
+    received_at: datetime | None
+    response_due_at: datetime | None
+    first_response_at: datetime | None
+    next_action_at: datetime | None
+    triaged_at: datetime | None
+    consent: str
+    consent_at: datetime | None
+    consent_how: str | None
+    score: int | None
+    score_breakdown: list[dict[str, Any]] = field(default_factory=list)
+    sales_ready: bool = False
+    domain: str | None = None
+    domain_class: str | None = None
+    persona_name: str | None = None
+    persona_fit: float | None = None
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """What the list shows: filters and sort, all applied in SQL."""
+
+    stage_keys: tuple[str, ...] = ()
+    source: str | None = None
+    search: str | None = None
+    sort: str = "created"
+    descending: bool = True
+    domain_classes: tuple[str, ...] = ()
+    batch_id: int | None = None
+    consent: str | None = None
+    ids: tuple[int, ...] | None = None
+    # named queue filters registered by features (e.g. "overdue"); see QUEUE_FILTERS
+    queue: str | None = None
+
+
+# queue name -> function(now) returning an SQL condition on Contact; features add theirs
+QUEUE_FILTERS: dict[str, Any] = {}
+
+
+class ValidationError(UsageError):
+    """A field value that cannot be stored; ``field`` names it for the form."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{FIELD_LABELS.get(field_name, field_name)}: {message}")
+        self.field = field_name
+
+
+def clean_value(name: str, value: Any) -> Any:
+    """Validate and normalise one editable field's value (strings trimmed, '' → None)."""
+    kind = EDITABLE_FIELDS.get(name)
+    if kind is None:
+        raise ValidationError(name, "not an editable field")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if kind == "datetime":
+        if isinstance(value, datetime):
+            return value
+        from app.timeutil import parse_iso
+
+        try:
+            return parse_iso(str(value))
+        except ValueError as exc:
+            raise ValidationError(name, str(exc)) from None
+    if kind == "int":
+        try:
+            number = int(str(value).replace(".", "").replace(",", "").strip())
+        except ValueError:
+            raise ValidationError(name, f"not a whole number: {value!r}") from None
+        if number < 0:
+            raise ValidationError(name, "cannot be negative")
+        return number
+    text_value = " ".join(str(value).split()) if kind != "text" or name != "notes" else str(value)
+    text_value = text_value.strip()
+    if kind == "email":
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(text_value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(name, str(exc)) from None
+    elif kind == "phone":
+        return normalize_phone(text_value)
+    elif kind == "url" and not _URL_RE.match(text_value):
+        raise ValidationError(name, f"not a web address: {text_value!r}")
+    return text_value
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str:
+    """International format when ``phonenumbers`` can parse it; else the text as typed."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return raw.strip()
+    if not phonenumbers.is_possible_number(number):
+        return raw.strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Columns computed from the editable ones: display/sort name, normalised e-mail, domain."""
+    out: dict[str, Any] = {}
+    if "first_name" in values or "last_name" in values or "name" in values:
+        name = display_name(values.get("first_name"), values.get("last_name"), values.get("name"))
+        out["name"] = name
+        out["sort_name"] = sort_key(name)
+    if "email" in values:
+        email = values.get("email")
+        out["email_normalized"] = normalize_email(email)
+        out["domain"], out["domain_class"] = quick_domain_class(email)
+    return out
+
+
+def _row_values(c: Contact) -> dict[str, Any]:
+    return {f: getattr(c, f) for f in EDITABLE_FIELDS}
+
+
+def create_contact(
+    db: Database,
+    *,
+    stage: str = "suspect",
+    name: str | None = None,
+    at: datetime | None = None,
+    reason: str | None = None,
+    extra: Mapping[str, str] | None = None,
+    **values: Any,
+) -> int:
+    """Create one contact in ``stage`` (recording the first stage change) and return its id.
+
+    ``name`` is split into first and last when those are not given.
+    """
+    with db.session() as s:
+        return create_contact_in(
+            s, stage=stage, name=name, at=at, reason=reason, extra=extra, **values
+        )
+
+
+def create_contact_in(
+    s: Session,
+    *,
+    stage: str = "suspect",
+    name: str | None = None,
+    at: datetime | None = None,
+    reason: str | None = None,
+    extra: Mapping[str, str] | None = None,
+    **values: Any,
+) -> int:
+    """As :func:`create_contact`, inside the caller's session (for imports)."""
+    if name and not values.get("first_name") and not values.get("last_name"):
+        values["first_name"], values["last_name"] = split_name(name)
+    cleaned = {k: clean_value(k, v) for k, v in values.items()}
+    if not any(cleaned.get(k) for k in ("first_name", "last_name", "email", "company")):
+        raise UsageError("a contact needs at least a name, an e-mail address or a company")
+    stage_row = s.scalar(select(Stage).where(Stage.key == stage))
+    if stage_row is None:
+        keys = list(s.scalars(select(Stage.key).order_by(Stage.position)))
+        from app.errors import UnknownStage
+
+        raise UnknownStage(stage, keys)
+    now = at or utcnow()
+    contact = Contact(
+        **cleaned,
+        **derived_values(cleaned),
+        stage_id=stage_row.id,
+        stage_changed_at=now,
+        created_at=now,
+        updated_at=now,
+        extra=json.dumps(dict(extra), ensure_ascii=False) if extra else None,
+    )
+    if not contact.name:
+        contact.name = cleaned.get("company") or cleaned.get("email") or ""
+        contact.sort_name = sort_key(contact.name)
+    s.add(contact)
+    s.flush()
+    s.add(StageChange(contact_id=contact.id, from_stage_id=None, to_stage_id=stage_row.id,
+                      at=now, reason=reason, automatic=False))
+    hooks.contacts_changed(s, [contact.id])
+    return contact.id
+
+
+@dataclass(frozen=True)
+class FieldEdit:
+    """What an update changed, so it can be undone: {field: (old, new)}."""
+
+    contact_id: int
+    changes: dict[str, tuple[Any, Any]]
+
+
+def update_contact(db: Database, contact_id: int, **values: Any) -> FieldEdit:
+    """Change editable fields; returns the old and new values of what really changed."""
+    cleaned = {k: clean_value(k, v) for k, v in values.items()}
+    with db.session() as s:
+        c = s.get(Contact, contact_id)
+        if c is None:
+            raise UnknownContact(contact_id)
+        before = _row_values(c)
+        changes = {k: (before[k], v) for k, v in cleaned.items() if before[k] != v}
+        if not changes:
+            return FieldEdit(contact_id, {})
+        after = {**before, **cleaned}
+        if not any(after.get(k) for k in ("first_name", "last_name", "email", "company")):
+            raise UsageError("a contact needs at least a name, an e-mail address or a company")
+        for k, (_old, new) in changes.items():
+            setattr(c, k, new)
+        derived = derived_values({k: after[k] for k in after if k in changes or k in (
+            "first_name", "last_name")})
+        if "first_name" not in changes and "last_name" not in changes:
+            derived.pop("name", None)
+            derived.pop("sort_name", None)
+        for k, v in derived.items():
+            setattr(c, k, v)
+        if not c.name:
+            c.name = c.company or c.email or ""
+            c.sort_name = sort_key(c.name)
+        c.updated_at = utcnow()
+        s.flush()
+        hooks.contacts_changed(s, [contact_id])
+    return FieldEdit(contact_id, changes)
+
+
+def delete_contacts(db: Database, contact_ids: Sequence[int]) -> int:
+    """Delete contacts with their history and activities; returns how many were deleted."""
+    ids = list(dict.fromkeys(contact_ids))
+    deleted = 0
+    with db.session() as s:
+        for chunk in _chunks(ids, 500):
+            result = s.execute(delete(Contact).where(Contact.id.in_(chunk)))
+            deleted += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return deleted
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def get_contact(db: Database, contact_id: int) -> ContactDetail:
+    with db.session() as s:
+        c = s.get(Contact, contact_id)
+        if c is None:
+            raise UnknownContact(contact_id)
+        return _detail(c)
+
+
+def _detail(c: Contact) -> ContactDetail:
+    plain = {f.name for f in fields(ContactDetail)}
+    values = {k: getattr(c, k) for k in plain if hasattr(Contact, k)}
+    values["other_emails"] = json.loads(c.other_emails) if c.other_emails else []
+    values["extra"] = json.loads(c.extra) if c.extra else {}
+    values["score_breakdown"] = json.loads(c.score_breakdown) if c.score_breakdown else []
+    values["stage_key"] = c.stage.key
+    values["stage_name"] = c.stage.name
+    values["sales_ready"] = bool(c.sales_ready)
+    return ContactDetail(**values)
+
+
+def contact_exists(db: Database, contact_ids: Sequence[int]) -> list[int]:
+    """The ids among ``contact_ids`` that do not exist."""
+    with db.session() as s:
+        found = set(s.scalars(select(Contact.id).where(Contact.id.in_(list(contact_ids)))))
+    return [i for i in contact_ids if i not in found]
+
+
+# --- the query behind the list -----------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"[\w@.\-+']+", re.UNICODE)
+
+
+def fts_query(search: str) -> str | None:
+    """Turn typed text into an FTS5 prefix query: every word must match a word's start."""
+    tokens = []
+    for tok in _TOKEN_RE.findall(search):
+        tok = tok.strip(".-'+")
+        if tok:
+            tokens.append('"' + tok.replace('"', "") + '"*')
+    return " AND ".join(tokens) or None
+
+
+def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
+    if q.stage_keys:
+        stmt = stmt.where(Stage.key.in_(q.stage_keys))
+    if q.source:
+        stmt = stmt.where(Contact.source.ilike(f"%{_like_escape(q.source)}%", escape="\\"))
+    if q.domain_classes:
+        classes = [c for c in q.domain_classes if c != "none"]
+        conds = [Contact.domain_class.in_(classes)] if classes else []
+        if "none" in q.domain_classes:
+            conds.append(Contact.domain_class.is_(None))
+        stmt = stmt.where(or_(*conds))
+    if q.batch_id is not None:
+        stmt = stmt.where(Contact.import_batch_id == q.batch_id)
+    if q.consent:
+        stmt = stmt.where(Contact.consent == q.consent)
+    if q.ids is not None:
+        stmt = stmt.where(Contact.id.in_(q.ids))
+    if q.queue:
+        make = QUEUE_FILTERS.get(q.queue)
+        if make is None:
+            raise UsageError(f"unknown queue {q.queue!r}; known: {', '.join(QUEUE_FILTERS)}")
+        stmt = stmt.where(make(utcnow()))
+    if q.search and q.search.strip():
+        if db.is_sqlite:
+            match = fts_query(q.search)
+            if match:
+                stmt = stmt.where(
+                    Contact.id.in_(
+                        select(literal_column("rowid"))
+                        .select_from(text("contacts_fts"))
+                        .where(text("contacts_fts MATCH :fts").bindparams(fts=match))
+                    )
+                )
+        else:
+            pattern = f"%{_like_escape(q.search.strip())}%"
+            stmt = stmt.where(
+                or_(
+                    Contact.name.ilike(pattern, escape="\\"),
+                    Contact.email.ilike(pattern, escape="\\"),
+                    Contact.company.ilike(pattern, escape="\\"),
+                    Contact.title.ilike(pattern, escape="\\"),
+                )
+            )
+    return stmt
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _base(columns: Sequence[Any]) -> Select[Any]:
+    return select(*columns).select_from(Contact).join(Stage, Contact.stage_id == Stage.id)
+
+
+def query_ids(db: Database, q: ContactQuery, offset: int = 0, limit: int | None = None) -> list[int]:
+    """One page of contact ids in the query's order."""
+    if q.sort not in SORT_COLUMNS:
+        raise UsageError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORT_COLUMNS)}")
+    col = SORT_COLUMNS[q.sort]
+    order = [col.desc() if q.descending else col.asc(),
+             Contact.id.desc() if q.descending else Contact.id.asc()]
+    stmt = _filtered(_base([Contact.id]), q, db).order_by(*order)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with db.session() as s:
+        return list(s.scalars(stmt))
+
+
+def count(db: Database, q: ContactQuery) -> int:
+    stmt = _filtered(_base([func.count(Contact.id)]), q, db)
+    with db.session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def count_by_stage(db: Database, q: ContactQuery) -> dict[str, int]:
+    """Counts per stage key under the query's other filters (the stage filter ignored)."""
+    from dataclasses import replace
+
+    stmt = _filtered(_base([Stage.key, func.count(Contact.id)]), replace(q, stage_keys=()), db)
+    with db.session() as s:
+        return {k: int(n) for k, n in s.execute(stmt.group_by(Stage.key))}
+
+
+_ROW_COLUMNS = (
+    Contact.id, Contact.name, Contact.email, Contact.company, Contact.title, Stage.key,
+    Contact.source, Contact.created_at, Contact.score, Contact.domain_class,
+    Contact.sales_ready, Contact.response_due_at, Contact.first_response_at,
+    Contact.next_action_at, Contact.persona_name, Contact.persona_fit,
+)
+
+
+def load_rows(db: Database, ids: Sequence[int]) -> dict[int, ContactRow]:
+    """Rows for these ids (missing ids are absent from the result)."""
+    out: dict[int, ContactRow] = {}
+    with db.session() as s:
+        for chunk in _chunks(list(ids), 900):
+            for r in s.execute(_base(_ROW_COLUMNS).where(Contact.id.in_(chunk))):
+                out[r[0]] = ContactRow(*r[:10], bool(r[10]), *r[11:])
+    return out
+
+
+def list_rows(db: Database, q: ContactQuery, limit: int | None = None) -> list[ContactRow]:
+    """Rows in query order (for the CLI and exports)."""
+    ids = query_ids(db, q, 0, limit)
+    rows = load_rows(db, ids)
+    return [rows[i] for i in ids if i in rows]
+
+
+def iter_rows(db: Database, q: ContactQuery, page: int = 2000) -> Iterable[ContactRow]:
+    """All rows of a query, page by page (flat memory for exports)."""
+    ids = query_ids(db, q)
+    for chunk in _chunks(ids, page):
+        rows = load_rows(db, chunk)
+        for i in chunk:
+            if i in rows:
+                yield rows[i]
+
+
+def distinct_sources(db: Database) -> list[tuple[str, int]]:
+    with db.session() as s:
+        rows = s.execute(
+            select(Contact.source, func.count())
+            .where(Contact.source.is_not(None))
+            .group_by(Contact.source)
+            .order_by(func.count().desc())
+        ).all()
+    return [(str(src), int(n)) for src, n in rows]
+
+
+def set_fields_raw(s: Session, contact_id: int, values: Mapping[str, Any]) -> None:
+    """Write already-validated values (used by undo and imports)."""
+    s.execute(update(Contact).where(Contact.id == contact_id).values(**values))

@@ -1,0 +1,156 @@
+"""Moving contacts between lifecycle stages, with history and undo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from app import hooks
+from app.errors import UnknownContact, UnknownStage
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Contact, Stage, StageChange
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    """What a move changed: the contacts moved, their history rows, where each came from."""
+
+    stage_key: str
+    moved: tuple[int, ...]
+    unchanged: tuple[int, ...]
+    change_ids: tuple[int, ...]
+    from_keys: dict[int, str]
+
+    @property
+    def stages_touched(self) -> set[str]:
+        return {self.stage_key, *self.from_keys.values()}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    from_key: str | None
+    to_key: str
+    at: datetime
+    reason: str | None
+    automatic: bool
+    undone_at: datetime | None
+
+
+def move_to_stage(
+    db: Database,
+    contact_ids: Sequence[int],
+    stage_key: str,
+    reason: str | None = None,
+    at: datetime | None = None,
+    automatic: bool = False,
+) -> MoveResult:
+    """Move contacts to a stage; one stage change is recorded per contact that moves.
+
+    Contacts already in the stage are left alone (and reported as unchanged). Raises
+    UnknownStage or UnknownContact before anything is written.
+    """
+    with db.session() as s:
+        return move_in(s, contact_ids, stage_key, reason=reason, at=at, automatic=automatic)
+
+
+def move_in(
+    s: Session,
+    contact_ids: Sequence[int],
+    stage_key: str,
+    reason: str | None = None,
+    at: datetime | None = None,
+    automatic: bool = False,
+) -> MoveResult:
+    """As :func:`move_to_stage`, inside the caller's session."""
+    target = s.scalar(select(Stage).where(Stage.key == stage_key))
+    if target is None:
+        raise UnknownStage(stage_key, list(s.scalars(select(Stage.key).order_by(Stage.position))))
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    current: dict[int, int] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        current.update(s.execute(select(Contact.id, Contact.stage_id).where(Contact.id.in_(chunk))).all())
+    missing = [i for i in ids if i not in current]
+    if missing:
+        raise UnknownContact(missing[0])
+    keys = dict(s.execute(select(Stage.id, Stage.key)).all())
+    when = at or utcnow()
+    moving = [i for i in ids if current[i] != target.id]
+    changes = [
+        StageChange(contact_id=i, from_stage_id=current[i], to_stage_id=target.id, at=when,
+                    reason=reason, automatic=automatic)
+        for i in moving
+    ]
+    s.add_all(changes)
+    for i in range(0, len(moving), 900):
+        s.execute(update(Contact).where(Contact.id.in_(moving[i : i + 900]))
+                  .values(stage_id=target.id, stage_changed_at=when))
+    s.flush()
+    hooks.contacts_changed(s, moving)
+    return MoveResult(
+        stage_key=stage_key,
+        moved=tuple(moving),
+        unchanged=tuple(i for i in ids if i not in set(moving)),
+        change_ids=tuple(c.id for c in changes),
+        from_keys={i: keys[current[i]] for i in moving},
+    )
+
+
+def undo_stage_changes(db: Database, change_ids: Sequence[int]) -> MoveResult | None:
+    """Undo moves: each contact goes back to where the change took it from, and the change is
+    marked undone (history keeps it). Contacts that moved again since are left where they are.
+    """
+    with db.session() as s:
+        now = utcnow()
+        changes = list(s.scalars(select(StageChange).where(StageChange.id.in_(list(change_ids)))))
+        keys = dict(s.execute(select(Stage.id, Stage.key)).all())
+        moved: list[int] = []
+        from_keys: dict[int, str] = {}
+        target_key = None
+        for ch in changes:
+            if ch.undone_at is not None or ch.from_stage_id is None:
+                continue
+            contact = s.get(Contact, ch.contact_id)
+            if contact is None or contact.stage_id != ch.to_stage_id:
+                continue
+            previous_at = s.scalar(
+                select(StageChange.at)
+                .where(StageChange.contact_id == ch.contact_id, StageChange.id < ch.id,
+                       StageChange.undone_at.is_(None))
+                .order_by(StageChange.id.desc()).limit(1)
+            )
+            contact.stage_id = ch.from_stage_id
+            contact.stage_changed_at = previous_at or contact.created_at
+            ch.undone_at = now
+            moved.append(ch.contact_id)
+            from_keys[ch.contact_id] = keys[ch.to_stage_id]
+            target_key = keys[ch.from_stage_id]
+        s.flush()
+        hooks.contacts_changed(s, moved)
+    if not moved or target_key is None:
+        return None
+    return MoveResult(target_key, tuple(moved), (), tuple(change_ids), from_keys)
+
+
+def history(db: Database, contact_id: int) -> list[HistoryEntry]:
+    """The contact's stage changes, oldest first."""
+    src = aliased(Stage)
+    dst = aliased(Stage)
+    stmt = (
+        select(StageChange.id, src.key, dst.key, StageChange.at, StageChange.reason,
+               StageChange.automatic, StageChange.undone_at)
+        .outerjoin(src, StageChange.from_stage_id == src.id)
+        .join(dst, StageChange.to_stage_id == dst.id)
+        .where(StageChange.contact_id == contact_id)
+        .order_by(StageChange.at, StageChange.id)
+    )
+    with db.session() as s:
+        if s.get(Contact, contact_id) is None:
+            raise UnknownContact(contact_id)
+        return [HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in s.execute(stmt)]

@@ -1,0 +1,143 @@
+"""Lifecycle stages: stages are data (key, name, colour, order, kind), not code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.errors import UnknownStage, UsageError
+from db.engine import Database
+from db.models import Contact, Stage
+
+KINDS = ("pipeline", "won", "side")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: int
+    key: str
+    name: str
+    color: str
+    position: int
+    kind: str
+
+    @property
+    def is_side(self) -> bool:
+        return self.kind == "side"
+
+
+def _info(s: Stage) -> StageInfo:
+    return StageInfo(s.id, s.key, s.name, s.color, s.position, s.kind)
+
+
+def list_stages(db: Database) -> list[StageInfo]:
+    """All stages in display order."""
+    with db.session() as s:
+        return [_info(st) for st in s.scalars(select(Stage).order_by(Stage.position, Stage.id))]
+
+
+def stage_keys(db: Database) -> list[str]:
+    return [st.key for st in list_stages(db)]
+
+
+def get_stage(db: Database, key: str) -> StageInfo:
+    for st in list_stages(db):
+        if st.key == key:
+            return st
+    raise UnknownStage(key, stage_keys(db))
+
+
+def stage_counts(db: Database) -> dict[str, int]:
+    """Contacts per stage key (every stage listed, zero included)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(Stage.key, func.count(Contact.id))
+            .select_from(Stage)
+            .outerjoin(Contact, Contact.stage_id == Stage.id)
+            .group_by(Stage.id)
+            .order_by(Stage.position)
+        ).all()
+    return {key: int(n) for key, n in rows}
+
+
+def rename_stage(db: Database, key: str, name: str) -> StageInfo:
+    name = name.strip()
+    if not name:
+        raise UsageError("a stage needs a name")
+    get_stage(db, key)
+    with db.session() as s:
+        s.execute(update(Stage).where(Stage.key == key).values(name=name))
+    return get_stage(db, key)
+
+
+def recolor_stage(db: Database, key: str, color: str) -> StageInfo:
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+        raise UsageError(f"not a colour: {color!r} (use #RRGGBB)")
+    get_stage(db, key)
+    with db.session() as s:
+        s.execute(update(Stage).where(Stage.key == key).values(color=color))
+    return get_stage(db, key)
+
+
+def reorder_stages(db: Database, keys: list[str]) -> list[StageInfo]:
+    """Put the stages in the given order; stages not named keep their relative order at the end."""
+    current = stage_keys(db)
+    for key in keys:
+        if key not in current:
+            raise UnknownStage(key, current)
+    order = list(dict.fromkeys(keys)) + [k for k in current if k not in keys]
+    with db.session() as s:
+        for pos, key in enumerate(order):
+            s.execute(update(Stage).where(Stage.key == key).values(position=pos))
+    return list_stages(db)
+
+
+def add_stage(
+    db: Database,
+    key: str,
+    name: str,
+    *,
+    after: str | None = None,
+    color: str = "#6C7A89",
+    kind: str = "pipeline",
+) -> StageInfo:
+    """Add a stage after ``after`` (default: after the last pipeline stage)."""
+    if not _KEY_RE.match(key):
+        raise UsageError(
+            f"invalid stage key {key!r}: use lower-case letters, digits, '-' or '_' "
+            "and start with a letter"
+        )
+    if kind not in KINDS:
+        raise UsageError(f"unknown stage kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    if not name.strip():
+        raise UsageError("a stage needs a name")
+    stages = list_stages(db)
+    keys = [st.key for st in stages]
+    if key in keys:
+        raise UsageError(f"a stage with key {key!r} exists already")
+    if after is not None and after not in keys:
+        raise UnknownStage(after, keys)
+    if after is None:
+        pipeline = [st.key for st in stages if st.kind != "side"]
+        after = pipeline[-1] if pipeline else (keys[-1] if keys else None)
+    insert_at = keys.index(after) + 1 if after else 0
+    with db.session() as s:
+        s.add(Stage(key=key, name=name.strip(), color=color, position=0, kind=kind))
+    reorder_stages(db, [*keys[:insert_at], key, *keys[insert_at:]])
+    return get_stage(db, key)
+
+
+def stage_ids_by_key(db: Database) -> dict[str, int]:
+    return {st.key: st.id for st in list_stages(db)}
+
+
+def stage_keys_by_id(db: Database) -> dict[int, str]:
+    return {st.id: st.key for st in list_stages(db)}
+
+
+def count_all(db: Database) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(Contact)) or 0)

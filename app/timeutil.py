@@ -1,0 +1,43 @@
+"""Times: stored as naive UTC, shown and parsed as ISO 8601."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_utc_naive(value: datetime) -> datetime:
+    """A naive value is taken as local time (as a user types it); aware ones are converted."""
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time into naive UTC. Raises ValueError with a clear text."""
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"not an ISO 8601 date or time: {text!r} (e.g. 2026-03-14 or 2026-03-14T09:30)"
+        ) from None
+    return to_utc_naive(value)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with an explicit UTC offset, or None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).isoformat()
+
+
+def local_text(value: datetime | None, with_time: bool = True) -> str:
+    """A stored UTC time as the user's local time, for display."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=UTC).astimezone()
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")

@@ -1,0 +1,251 @@
+"""SQLAlchemy 2 typed models: the whole store of Winnow.
+
+Alembic owns the schema (``db/migrations``); these classes describe it for the ORM and for
+``alembic revision --autogenerate``. Times are stored as naive UTC ``datetime`` values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Stage(Base):
+    """A lifecycle stage. ``key`` is stable; name, colour and position are the user's."""
+
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    color: Mapped[str] = mapped_column(String(9), default="#888888")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(12), default="pipeline")  # pipeline | won | side
+
+
+class ImportBatch(Base):
+    """One import of one file: its source label, counts and report; can be undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(200))
+    file_name: Mapped[str | None] = mapped_column(String(500))
+    format: Mapped[str | None] = mapped_column(String(20))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    delimiter: Mapped[str | None] = mapped_column(String(4))
+    stage_key: Mapped[str | None] = mapped_column(String(40))
+    on_duplicate: Mapped[str | None] = mapped_column(String(12))
+    mapping: Mapped[str | None] = mapped_column(Text)  # JSON {header: field}
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    read_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str | None] = mapped_column(Text)  # JSON {"rejected": [...], "warnings": [...]}
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Contact(Base):
+    """A person on a list: everything Winnow knows about them."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_stage_created", "stage_id", "created_at"),
+        Index("ix_contacts_name", "sort_name"),
+        Index("ix_contacts_created", "created_at"),
+        Index("ix_contacts_email_norm", "email_normalized"),
+        Index("ix_contacts_source", "source"),
+        Index("ix_contacts_domain", "domain"),
+        Index("ix_contacts_batch", "import_batch_id"),
+        Index("ix_contacts_score", "score"),
+        Index("ix_contacts_next_action", "next_action_at"),
+        Index("ix_contacts_response_due", "response_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    last_name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(400), default="")  # display name
+    sort_name: Mapped[str] = mapped_column(String(400), default="")  # casefolded, for ORDER BY
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_normalized: Mapped[str | None] = mapped_column(String(320))
+    other_emails: Mapped[str | None] = mapped_column(Text)  # JSON list
+    phone: Mapped[str | None] = mapped_column(String(60))
+    company: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    company_size: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(200))
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL")
+    )
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    stage_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    tags: Mapped[str | None] = mapped_column(Text)  # comma separated
+    notes: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[str | None] = mapped_column(Text)  # JSON {column: value} of unmapped columns
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    response_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_action_at: Mapped[datetime | None] = mapped_column(DateTime)
+    triaged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent: Mapped[str] = mapped_column(String(12), default="unknown")
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_how: Mapped[str | None] = mapped_column(String(300))
+    score: Mapped[int | None] = mapped_column(Integer)
+    score_breakdown: Mapped[str | None] = mapped_column(Text)  # JSON [{"rule", "points"}]
+    sales_ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    # go-look: the registrable domain of the e-mail and its class, kept on the row for badges
+    domain: Mapped[str | None] = mapped_column(String(255))
+    domain_class: Mapped[str | None] = mapped_column(String(12))
+    persona_name: Mapped[str | None] = mapped_column(String(200))
+    persona_fit: Mapped[float | None] = mapped_column(Float)
+
+    stage: Mapped[Stage] = relationship(lazy="joined")
+
+
+class StageChange(Base):
+    """One move of one contact from one stage to another."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        Index("ix_stage_changes_contact_at", "contact_id", "at"),
+        Index("ix_stage_changes_to_at", "to_stage_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Activity(Base):
+    """Something that happened with a contact: an inquiry, a call, a note…"""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        Index("ix_activities_contact_at", "contact_id", "at"),
+        Index("ix_activities_type_at", "type", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportChange(Base):
+    """What one import batch did to one contact, so the batch can be undone."""
+
+    __tablename__ = "import_changes"
+    __table_args__ = (Index("ix_import_changes_batch", "batch_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # created | updated
+    previous: Mapped[str | None] = mapped_column(Text)  # JSON {field: old value}
+
+
+class Setting(Base):
+    """A user setting; ``value`` is JSON."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DomainCheck(Base):
+    """The cached DNS answer for one registrable domain."""
+
+    __tablename__ = "domain_checks"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    dns_status: Mapped[str] = mapped_column(String(12))
+    mx: Mapped[str | None] = mapped_column(Text)  # JSON list of host names, by preference
+    mail_host: Mapped[str | None] = mapped_column(String(40))
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Persona(Base):
+    """A buyer persona; its criteria are JSON so they can grow without migrations."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    criteria: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class BantCriterion(Base):
+    """A qualification criterion (Budget, Authority, Need, Timeframe, or the user's own)."""
+
+    __tablename__ = "bant_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BantAnswer(Base):
+    """One contact's answer to one criterion."""
+
+    __tablename__ = "bant_answers"
+    __table_args__ = (UniqueConstraint("contact_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("bant_criteria.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(String(10), default="unknown")  # yes | no | unknown
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Source(Base):
+    """A source or campaign; ``reached`` is how many an outbound campaign reached."""
+
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reached: Mapped[int | None] = mapped_column(Integer)

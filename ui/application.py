@@ -1,0 +1,1 @@
+"""Starting the GUI (filled in by the window work)."""
