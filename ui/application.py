@@ -1,1 +1,97 @@
-"""Starting the GUI (filled in by the window work)."""
+"""Starting the GUI: the application object, the style, opening the database with clear errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db.engine import Database, DatabaseError, DatabaseLocked, open_database
+
+log = logging.getLogger(__name__)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with Winnow's names, font and style sheet (created once)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Winnow")
+    app.setOrganizationName("Winnow")
+    app.setApplicationDisplayName("Winnow")
+    app.setStyle("Fusion")
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(9.5)
+    app.setFont(font)
+    app.setStyleSheet(load_style())
+    icon_path = resources.files("resources").joinpath("winnow.svg")
+    if icon_path.is_file():
+        app.setWindowIcon(QIcon(str(icon_path)))
+    return app
+
+
+def load_style() -> str:
+    return resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+
+
+def open_with_dialogs(path_or_url: str | None) -> Database | None:
+    """Open a database, telling the user what is wrong; a locked file can be retried."""
+    while True:
+        try:
+            return open_database(path_or_url)
+        except DatabaseLocked as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Database locked", str(exc),
+                              QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            if box.exec() != QMessageBox.StandardButton.Retry:
+                return None
+        except DatabaseError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            return None
+
+
+def run_gui(path_or_url: str | None = None) -> int:
+    """``winnow`` with no subcommand: open the window on the database."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = make_app()
+    db = open_with_dialogs(path_or_url)
+    if db is None:
+        return 1
+    from ui.main_window import MainWindow
+
+    windows: list[MainWindow] = []
+
+    def show(database: Database) -> None:
+        window = MainWindow(database)
+
+        def switch(path: str) -> None:
+            new_db = open_with_dialogs(path)
+            if new_db is None:
+                return
+            window.close()
+            database.close()
+            show(new_db)
+
+        window.database_switch_requested.connect(switch)
+        window.show()
+        windows.append(window)
+
+    show(db)
+    code = app.exec()
+    for w in windows:
+        w.db.close()
+    return int(code)
+
+
+def data_dir_hint() -> Path:
+    from db.engine import default_db_path
+
+    return default_db_path().parent

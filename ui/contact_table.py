@@ -1,0 +1,270 @@
+"""The contact list: a table model over ids fetched in pages, with a cache of small rows.
+
+Sorting and filtering run in SQL (``app.contacts.ContactQuery``); the model never holds more
+than the ids it has fetched and a bounded cache of rows.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app import contacts
+from app.contacts import ContactQuery, ContactRow
+from app.stages import StageInfo, list_stages
+from app.timeutil import local_text
+from db.engine import Database
+
+CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
+
+DOMAIN_BADGES: dict[str | None, tuple[str, str]] = {
+    "branded": ("Branded", "#2E7D32"),
+    "free": ("Free-mail", "#8D6E63"),
+    "disposable": ("Disposable", "#C62828"),
+    "invalid": ("Invalid", "#B71C1C"),
+    None: ("No mail", "#9E9E9E"),
+}
+
+# (key, header, sort key or None)
+COLUMNS: list[tuple[str, str, str | None]] = [
+    ("name", "Name", "name"),
+    ("company", "Company", "company"),
+    ("title", "Job title", "title"),
+    ("email", "E-mail", "email"),
+    ("domain", "Domain", "domain_class"),
+    ("stage", "Stage", "stage"),
+    ("score", "Score", "score"),
+    ("source", "Source", "source"),
+    ("created", "Created", "created"),
+]
+
+ContactIdRole = Qt.ItemDataRole.UserRole + 1
+StageKeyRole = Qt.ItemDataRole.UserRole + 2
+RowRole = Qt.ItemDataRole.UserRole + 3
+
+
+def encode_ids(ids: Sequence[int]) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(CONTACT_IDS_MIME, QByteArray(",".join(str(i) for i in ids).encode()))
+    return mime
+
+
+def decode_ids(mime: QMimeData) -> list[int]:
+    if not mime.hasFormat(CONTACT_IDS_MIME):
+        return []
+    raw = bytes(mime.data(CONTACT_IDS_MIME).data()).decode()
+    return [int(x) for x in raw.split(",") if x.strip().isdigit()]
+
+
+class ContactTableModel(QAbstractTableModel):
+    """Rows = contacts of the current query, fetched page by page as the view scrolls."""
+
+    PAGE = 200
+    CACHE_ROWS = 4000
+
+    query_changed = Signal()
+
+    def __init__(self, db: Database, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._query = ContactQuery()
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._total = 0
+        self._cache: OrderedDict[int, ContactRow] = OrderedDict()
+        self._stages: dict[str, StageInfo] = {}
+        self.reload_stages()
+        self._reset()
+
+    # --- query ---------------------------------------------------------------------------
+    @property
+    def query(self) -> ContactQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        """How many contacts match the query (all pages)."""
+        return self._total
+
+    def set_query(self, query: ContactQuery) -> None:
+        if query == self._query:
+            return
+        self._query = query
+        self.beginResetModel()
+        self._reset()
+        self.endResetModel()
+        self.query_changed.emit()
+
+    def reload(self) -> None:
+        """Re-run the query (after a change that may add, remove or reorder rows)."""
+        self.beginResetModel()
+        self._reset()
+        self.endResetModel()
+
+    def reload_stages(self) -> None:
+        self._stages = {s.key: s for s in list_stages(self.db)}
+
+    def _reset(self) -> None:
+        self._cache.clear()
+        self._total = contacts.count(self.db, self._query)
+        self._ids = contacts.query_ids(self.db, self._query, 0, self.PAGE)
+        self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+
+    # --- paging --------------------------------------------------------------------------
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and len(self._ids) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        more = contacts.query_ids(self.db, self._query, len(self._ids), self.PAGE)
+        more = [i for i in more if i not in self._row_of]
+        if not more:
+            self._total = len(self._ids)
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        for offset, cid in enumerate(more):
+            self._row_of[cid] = first + offset
+        self._ids.extend(more)
+        self.endInsertRows()
+
+    def fetch_all_ids(self) -> list[int]:
+        """Every id of the query (for 'select all' actions), without loading rows."""
+        return contacts.query_ids(self.db, self._query)
+
+    # --- rows ----------------------------------------------------------------------------
+    def contact_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_for_id(self, contact_id: int) -> int | None:
+        return self._row_of.get(contact_id)
+
+    def contact_row(self, row: int) -> ContactRow | None:
+        if row < 0 or row >= len(self._ids):
+            return None
+        cid = self._ids[row]
+        hit = self._cache.get(cid)
+        if hit is not None:
+            self._cache.move_to_end(cid)
+            return hit
+        start = max(0, row - 20)
+        block = self._ids[start : start + 100]
+        loaded = contacts.load_rows(self.db, [i for i in block if i not in self._cache])
+        self._cache.update(loaded)
+        while len(self._cache) > self.CACHE_ROWS:
+            self._cache.popitem(last=False)
+        return self._cache.get(cid)
+
+    def refresh_contacts(self, ids: Sequence[int]) -> None:
+        """Reload these rows in place (after an edit that does not change membership)."""
+        rows = []
+        for cid in ids:
+            self._cache.pop(cid, None)
+            row = self._row_of.get(cid)
+            if row is not None:
+                rows.append(row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0),
+                                  self.index(max(rows), self.columnCount() - 1))
+
+    # --- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(COLUMNS):
+                return COLUMNS[section][1]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        if role == ContactIdRole:
+            return self._ids[index.row()]
+        row = self.contact_row(index.row())
+        if row is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "domain":
+                return f"{self._display(row, key)} address" + (
+                    f" ({row.email})" if row.email else "")
+            return self._display(row, key) or None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "domain":
+                return QBrush(QColor(DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[1]))
+            if key == "stage":
+                st = self._stages.get(row.stage_key)
+                return QBrush(QColor(st.color)) if st else None
+        if role == Qt.ItemDataRole.FontRole and key in ("name", "stage"):
+            font = QFont()
+            font.setBold(key == "name")
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == StageKeyRole:
+            return row.stage_key
+        if role == RowRole:
+            return row
+        return None
+
+    def _display(self, row: ContactRow, key: str) -> str:
+        if key == "stage":
+            st = self._stages.get(row.stage_key)
+            return st.name if st else row.stage_key
+        if key == "created":
+            return local_text(row.created_at, with_time=False)
+        if key == "score":
+            return "" if row.score is None else str(row.score)
+        if key == "domain":
+            return DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[0]
+        value = getattr(row, key, None)
+        return "" if value is None else str(value)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        sort_key = COLUMNS[column][2]
+        if sort_key is None:
+            return
+        self.set_query(replace(self._query, sort=sort_key,
+                               descending=order == Qt.SortOrder.DescendingOrder))
+
+    # --- drag ----------------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [CONTACT_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes if i.isValid()))
+        return encode_ids(ids)
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction

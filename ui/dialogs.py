@@ -1,0 +1,146 @@
+"""Small dialogs: new contact, disqualify reason, database errors."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.contacts import ValidationError, clean_value
+from app.stages import list_stages
+from db.engine import Database
+
+DISQUALIFY_REASONS = [
+    "No budget",
+    "No need",
+    "Not the decision maker",
+    "Wrong industry or size",
+    "Competitor",
+    "Student or job seeker",
+    "No response after several attempts",
+    "Spam or fake entry",
+]
+
+
+class NewContactDialog(QDialog):
+    """Create a contact: name, e-mail, company, title, source and stage."""
+
+    FIELDS = [("first_name", "First name"), ("last_name", "Last name"), ("email", "E-mail"),
+              ("phone", "Phone"), ("company", "Company"), ("title", "Job title"),
+              ("source", "Source")]
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New contact")
+        self.setMinimumWidth(420)
+        self.db = db
+        form = QFormLayout()
+        self.inputs: dict[str, QLineEdit] = {}
+        for key, label in self.FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(f"new_{key}")
+            self.inputs[key] = edit
+            form.addRow(label, edit)
+        self.stage = QComboBox()
+        for st in list_stages(db):
+            self.stage.addItem(st.name, st.key)
+        self.stage.setCurrentIndex(max(0, self.stage.findData("inquiry")))
+        form.addRow("Stage", self.stage)
+        self.error = QLabel()
+        self.error.setObjectName("errorLabel")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+        self.values: dict[str, object] = {}
+
+    def accept(self) -> None:
+        values: dict[str, object] = {}
+        try:
+            for key, edit in self.inputs.items():
+                value = clean_value(key, edit.text())
+                if value is not None:
+                    values[key] = value
+        except ValidationError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            self.inputs[exc.field].setFocus()
+            return
+        if not any(values.get(k) for k in ("first_name", "last_name", "email", "company")):
+            self.error.setText("Give at least a name, an e-mail address or a company.")
+            self.error.show()
+            return
+        self.values = values
+        super().accept()
+
+    @property
+    def stage_key(self) -> str:
+        return str(self.stage.currentData())
+
+
+class ReasonDialog(QDialog):
+    """Pick why a contact is disqualified: a short list (keys 1–9) plus free text."""
+
+    def __init__(self, n: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Disqualify")
+        who = "this contact" if n == 1 else f"these {n:,} contacts"
+        prompt = QLabel(f"Why disqualify {who}?")
+        self.list = QListWidget()
+        self.list.setObjectName("reasonList")
+        for i, reason in enumerate(DISQUALIFY_REASONS, 1):
+            self.list.addItem(f"{i}  {reason}")
+        self.list.setCurrentRow(0)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.other = QLineEdit()
+        self.other.setPlaceholderText("Other reason (optional)…")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Disqualify")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(prompt)
+        lay.addWidget(self.list)
+        lay.addWidget(self.other)
+        lay.addWidget(buttons)
+        self.list.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        text = event.text()
+        if text.isdigit() and 1 <= int(text) <= len(DISQUALIFY_REASONS) and not self.other.hasFocus():
+            self.list.setCurrentRow(int(text) - 1)
+            self.accept()
+            return
+        super().keyPressEvent(event)
+
+    @property
+    def reason(self) -> str:
+        other = self.other.text().strip()
+        if other:
+            return other
+        item = self.list.currentItem()
+        return DISQUALIFY_REASONS[self.list.row(item)] if item else "Disqualified"
+
+
+def ask_disqualify_reason(parent: QWidget | None, n: int) -> str | None:
+    """The reason, or None when the user cancelled (the move must not happen)."""
+    dialog = ReasonDialog(n, parent)
+    return dialog.reason if dialog.exec() == QDialog.DialogCode.Accepted else None

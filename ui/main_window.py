@@ -1,0 +1,619 @@
+"""The main window: sidebar, views (list, and those features add), detail panel, status bar."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__, contacts
+from app.contacts import QUEUE_FILTERS, ContactQuery
+from app.errors import WinnowError
+from app.stages import list_stages
+from db.engine import Database, DatabaseError
+from ui.contact_table import ContactIdRole, ContactTableModel
+from ui.detail_panel import DetailPanel
+from ui.dialogs import NewContactDialog, ask_disqualify_reason
+from ui.sidebar import Sidebar, SidebarFilter
+from ui.tasks import TaskProgressWidget, TaskRunner
+from ui.undo import EditContactCommand, MoveContactsCommand
+
+log = logging.getLogger(__name__)
+
+# Features install themselves: "module:function(window)", called at the end of __init__.
+FEATURE_INSTALLERS: list[str] = []
+
+QUEUE_LABELS = {"awaiting": "Awaiting response", "overdue": "Overdue", "today": "Today"}
+
+DOMAIN_FILTERS = [
+    ("All addresses", ()),
+    ("Branded", ("branded",)),
+    ("Free-mail", ("free",)),
+    ("Disposable", ("disposable",)),
+    ("Invalid", ("invalid",)),
+    ("No mail", ("none",)),
+]
+
+
+class ContactListView(QTableView):
+    """The list: multi-select, drag to a stage, context menu."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contactList")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(28)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicatorShown(True)
+
+
+class MainWindow(QMainWindow):
+    """One open database."""
+
+    # contact ids that changed; an empty list means "many — reload everything"
+    data_changed = Signal(list)
+    stages_changed = Signal()
+    database_switch_requested = Signal(str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.settings = QSettings("Winnow", "Winnow")
+        self.setWindowTitle(f"Winnow — {Path(db.display_name).name}")
+        self.setAcceptDrops(True)
+        self.undo_stack = QUndoStack(self)
+        self.tasks = TaskRunner(self)
+        # a feature that imports files sets this: fn(path) -> None
+        self.import_handler: Callable[[Path], None] | None = None
+        self._views: dict[str, QWidget] = {}
+
+        # --- list ---
+        self.model = ContactTableModel(db, self)
+        self.list_view = ContactListView()
+        self.list_view.setModel(self.model)
+        self.list_view.horizontalHeader().setSortIndicator(8, Qt.SortOrder.DescendingOrder)
+        self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.list_view.customContextMenuRequested.connect(self._list_menu)
+        self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
+
+        # --- toolbar row: search, address filter, new contact ---
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setPlaceholderText("Search name, e-mail, company, title…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_typed)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.domain_filter = QComboBox()
+        self.domain_filter.setObjectName("domainFilter")
+        self.domain_filter.setToolTip("Show only contacts whose address is…")
+        for label, classes in DOMAIN_FILTERS:
+            self.domain_filter.addItem(label, classes)
+        self.domain_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        new_button = QPushButton("New contact")
+        new_button.setObjectName("primary")
+        new_button.clicked.connect(self.new_contact)
+        top = QWidget()
+        top.setObjectName("topBar")
+        tl = QHBoxLayout(top)
+        tl.setContentsMargins(10, 8, 10, 8)
+        tl.addWidget(self.search, 1)
+        tl.addWidget(self.domain_filter)
+        tl.addWidget(new_button)
+
+        # --- views (tabs) ---
+        self.views = QTabWidget()
+        self.views.setObjectName("views")
+        self.views.setDocumentMode(True)
+        self.views.currentChanged.connect(self._view_changed)
+        self.add_view("list", "List", self.list_view)
+
+        center = QWidget()
+        cl = QVBoxLayout(center)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(top)
+        cl.addWidget(self.views, 1)
+
+        # --- sidebar and detail ---
+        self.sidebar = Sidebar()
+        self.sidebar.filter_chosen.connect(lambda _f: self.apply_filters())
+        self.sidebar.contacts_dropped.connect(self.move_contacts)
+        self.detail = DetailPanel(db)
+        self.detail.edit_requested.connect(self.edit_contact)
+        self.detail.move_requested.connect(self.move_contacts)
+        self.detail.activity_logged.connect(lambda cid: self.notify_changed([cid]))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([220, 760, 420])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        # --- status bar ---
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.statusBar().addWidget(self.count_label, 1)
+        self.progress = TaskProgressWidget(self.tasks)
+        self.statusBar().addPermanentWidget(self.progress)
+
+        self._build_menus()
+        self._refresh_sidebar_structure()
+        self.data_changed.connect(self._on_data_changed)
+        self.stages_changed.connect(self._on_stages_changed)
+        self.model.modelReset.connect(self._update_status)
+        self.model.rowsInserted.connect(lambda *_a: self._update_status())
+        self.refresh_counts()
+        self._restore_state()
+        self._update_status()
+        for spec in FEATURE_INSTALLERS:
+            module, _, fn = spec.partition(":")
+            try:
+                getattr(importlib.import_module(module), fn)(self)
+            except Exception:  # a broken feature must not keep the window from opening
+                log.exception("could not install %s", spec)
+        self._refresh_sidebar_structure()
+
+    # --- extension points --------------------------------------------------------------
+    def add_view(self, key: str, title: str, widget: QWidget) -> None:
+        """Add a main view as a tab (and an entry in the View menu once menus exist)."""
+        self._views[key] = widget
+        index = self.views.addTab(widget, title)
+        if hasattr(self, "menu_view"):
+            self._add_view_action(key, title, index)
+
+    def show_view(self, key: str) -> None:
+        widget = self._views.get(key)
+        if widget is not None:
+            self.views.setCurrentWidget(widget)
+
+    def current_view_key(self) -> str:
+        current = self.views.currentWidget()
+        return next((k for k, w in self._views.items() if w is current), "list")
+
+    def current_query(self) -> ContactQuery:
+        """The list's query: sidebar filter, search text, address filter and sort."""
+        return self.model.query
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
+        return [self.model.contact_id(r) for r in rows]
+
+    # --- menus ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("&File")
+        self._action(self.menu_file, "&New database…", self.new_database, QKeySequence.StandardKey.New)
+        self._action(self.menu_file, "&Open database…", self.open_database, QKeySequence.StandardKey.Open)
+        self.menu_file.addSeparator()
+        self._file_tail = self.menu_file.addSeparator()
+        self._action(self.menu_file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.menu_edit = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.menu_edit.addAction(undo)
+        self.menu_edit.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        self.menu_edit.addSeparator()
+        self._action(self.menu_edit, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(self.menu_edit, "Select &all", self.list_view.selectAll,
+                     QKeySequence.StandardKey.SelectAll)
+
+        self.menu_view = bar.addMenu("&View")
+        for index in range(self.views.count()):
+            key = next(k for k, w in self._views.items() if w is self.views.widget(index))
+            self._add_view_action(key, self.views.tabText(index), index)
+        self._view_tail = self.menu_view.addSeparator()
+        self.toggle_sidebar = self._action(self.menu_view, "Show &sidebar", None, "Ctrl+Shift+B")
+        self.toggle_sidebar.setCheckable(True)
+        self.toggle_sidebar.setChecked(True)
+        self.toggle_sidebar.toggled.connect(self.sidebar.setVisible)
+        self.toggle_detail = self._action(self.menu_view, "Show &detail panel", None, "Ctrl+Shift+D")
+        self.toggle_detail.setCheckable(True)
+        self.toggle_detail.setChecked(True)
+        self.toggle_detail.toggled.connect(self.detail.setVisible)
+
+        self.menu_contact = bar.addMenu("&Contact")
+        self._action(self.menu_contact, "&New contact…", self.new_contact, "Ctrl+Shift+N")
+        self.menu_move = self.menu_contact.addMenu("&Move to stage")
+        self._fill_move_menu(self.menu_move, self.selected_ids)
+        self.menu_contact.addSeparator()
+        self._action(self.menu_contact, "&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete)
+
+        self.menu_tools = bar.addMenu("&Tools")
+        self.menu_help = bar.addMenu("&Help")
+        self._action(self.menu_help, "&About Winnow", self._about)
+
+    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any] | None,
+                shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if slot is not None:
+            action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def add_file_action(self, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
+        """For features: an entry in the File menu between Open and Quit."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu_file.insertAction(self._file_tail, action)
+        return action
+
+    def _add_view_action(self, key: str, title: str, index: int) -> None:
+        action = QAction(title, self)
+        if index < 9:
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        action.triggered.connect(lambda _c=False, k=key: self.show_view(k))
+        before = getattr(self, "_view_tail", None)
+        if before is not None:
+            self.menu_view.insertAction(before, action)
+        else:
+            self.menu_view.addAction(action)
+
+    def _fill_move_menu(self, menu: QMenu, ids: Callable[[], list[int]]) -> None:
+        menu.clear()
+        for st in list_stages(self.db):
+            action = menu.addAction(st.name)
+            action.triggered.connect(lambda _c=False, k=st.key: self.move_contacts(ids(), k))
+
+    # --- filters -------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _search_typed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def build_query(self) -> ContactQuery:
+        flt = self.sidebar.current_filter() or SidebarFilter("all")
+        base = self.model.query
+        return ContactQuery(
+            stage_keys=(flt.value,) if flt.kind == "stage" and flt.value else (),
+            source=flt.value if flt.kind == "source" else None,
+            queue=flt.value if flt.kind == "queue" else None,
+            batch_id=int(flt.value) if flt.kind == "batch" and flt.value else None,
+            search=self.search.text().strip() or None,
+            domain_classes=tuple(self.domain_filter.currentData() or ()),
+            sort=base.sort if not (flt.kind == "queue" and flt.value == "awaiting") else "response_due",
+            descending=base.descending if not (flt.kind == "queue" and flt.value == "awaiting") else False,
+        )
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        selected = self.detail.contact_id
+        try:
+            self.model.set_query(self.build_query())
+        except WinnowError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return
+        if selected is not None:
+            self._select_id(selected, scroll=False)
+        self._update_status()
+
+    # --- selection -----------------------------------------------------------------------
+    def _selection_changed(self, *_args: Any) -> None:
+        ids = self.selected_ids()
+        self.detail.show_contact(ids[0] if len(ids) == 1 else (ids[0] if ids else None))
+        self._update_status()
+
+    def _select_id(self, contact_id: int, scroll: bool = True) -> bool:
+        row = self.model.row_for_id(contact_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.list_view.selectionModel().select(
+            index, self.list_view.selectionModel().SelectionFlag.ClearAndSelect
+            | self.list_view.selectionModel().SelectionFlag.Rows)
+        self.list_view.setCurrentIndex(index)
+        if scroll:
+            self.list_view.scrollTo(index)
+        return True
+
+    def select_contact(self, contact_id: int) -> None:
+        """Select a contact in the list (if it is shown) and show it in the detail panel."""
+        if not self._select_id(contact_id):
+            self.detail.show_contact(contact_id)
+
+    def _list_menu(self, pos: Any) -> None:
+        index = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return
+        if index.row() not in {i.row() for i in self.list_view.selectionModel().selectedRows()}:
+            self._select_id(int(index.data(ContactIdRole)), scroll=False)
+        ids = self.selected_ids()
+        menu = QMenu(self)
+        move = menu.addMenu("Move to stage")
+        self._fill_move_menu(move, lambda: ids)
+        menu.addSeparator()
+        email_rows = [self.model.contact_row(r) for r in
+                      sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})]
+        emails = [r.email for r in email_rows if r is not None and r.email]
+        if emails:
+            copy = menu.addAction("Copy e-mail address" + ("es" if len(emails) > 1 else ""))
+            copy.triggered.connect(lambda: _copy("; ".join(emails)))
+        delete = menu.addAction("Delete…")
+        delete.triggered.connect(self.delete_selected)
+        for extend in self.list_menu_extensions:
+            extend(menu, ids)
+        menu.exec(self.list_view.viewport().mapToGlobal(pos))
+
+    # features add entries to the list's context menu: fn(menu, ids)
+    list_menu_extensions: list[Callable[[QMenu, list[int]], None]] = []
+
+    # --- operations (all through the undo stack where they can be undone) -----------------
+    def move_contacts(self, ids: Sequence[int], stage_key: str, reason: str | None = None) -> bool:
+        """Move contacts (the one path every view uses); False when refused or cancelled."""
+        ids = list(ids)
+        if not ids:
+            return False
+        if stage_key == "disqualified" and reason is None:
+            reason = ask_disqualify_reason(self, len(ids))
+            if reason is None:
+                return False
+        try:
+            command = MoveContactsCommand(self.db, ids, stage_key, reason,
+                                          on_change=lambda r: self.notify_changed(list(r.moved)))
+            self.undo_stack.push(command)
+        except (WinnowError, DatabaseError) as exc:
+            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
+            self.notify_changed([])
+            return False
+        moved = command.result.moved if command.result else ()
+        if moved:
+            self.statusBar().showMessage(f"Moved {len(moved):,} to {command.text().split(' to ', 1)[-1]}", 4000)
+        return True
+
+    def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
+        label = self.detail.contact.name if self.detail.contact else f"contact {contact_id}"
+        try:
+            self.undo_stack.push(EditContactCommand(self.db, contact_id, values, label,
+                                                    on_change=lambda cid: self.notify_changed([cid])))
+        except (WinnowError, DatabaseError) as exc:
+            self.detail.show_error(str(exc))
+
+    def new_contact(self) -> None:
+        dialog = NewContactDialog(self.db, self)
+        if dialog.exec() != NewContactDialog.DialogCode.Accepted:
+            return
+        try:
+            cid = contacts.create_contact(self.db, stage=dialog.stage_key, **dialog.values)
+        except (WinnowError, DatabaseError) as exc:
+            QMessageBox.warning(self, "Could not create the contact", str(exc))
+            return
+        self.notify_changed([])
+        self.select_contact(cid)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        who = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
+        answer = QMessageBox.question(
+            self, "Delete contacts",
+            f"Delete {who} with their history and activities?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.perform_delete(ids)
+
+    def perform_delete(self, ids: list[int]) -> None:
+        """Delete contacts; a feature may replace this with an undoable version."""
+        try:
+            contacts.delete_contacts(self.db, ids)
+        except (WinnowError, DatabaseError) as exc:
+            QMessageBox.warning(self, "Delete failed", str(exc))
+        self.detail.show_contact(None)
+        self.notify_changed([])
+
+    def notify_changed(self, ids: list[int]) -> None:
+        """Tell every view that contacts changed (empty list: reload everything)."""
+        self.data_changed.emit(list(ids))
+
+    # --- refresh ---------------------------------------------------------------------------
+    def _on_data_changed(self, ids: list[int]) -> None:
+        if ids and self.model.query.stage_keys == () and not self.model.query.queue \
+                and self.model.query.sort not in ("stage", "score"):
+            self.model.refresh_contacts(ids)
+        else:
+            selected = self.detail.contact_id
+            self.model.reload()
+            if selected is not None:
+                self._select_id(selected, scroll=False)
+        if self.detail.contact_id is not None and (not ids or self.detail.contact_id in ids):
+            self.detail.refresh()
+        self.refresh_counts()
+
+    def _on_stages_changed(self) -> None:
+        self.model.reload_stages()
+        self.detail.reload_stages()
+        self._fill_move_menu(self.menu_move, self.selected_ids)
+        self._refresh_sidebar_structure()
+        self.model.reload()
+
+    def _refresh_sidebar_structure(self) -> None:
+        self.sidebar.set_stages(list_stages(self.db))
+        queues = [(SidebarFilter("queue", q), QUEUE_LABELS.get(q, q.title()), None)
+                  for q in QUEUE_FILTERS]
+        if queues:
+            self.sidebar.set_entries("Follow-up", queues)
+        self.sidebar.set_entries("Sources", [
+            (SidebarFilter("source", src), src, None) for src, _n in
+            contacts.distinct_sources(self.db)[:12]
+        ])
+
+    def refresh_counts(self) -> None:
+        """Recount the sidebar in the background (never on the GUI thread)."""
+        db = self.db
+
+        def count_all() -> dict[SidebarFilter, int]:
+            out: dict[SidebarFilter, int] = {}
+            by_stage = contacts.count_by_stage(db, ContactQuery())
+            for st in list_stages(db):
+                out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
+            for queue in QUEUE_FILTERS:
+                out[SidebarFilter("queue", queue)] = contacts.count(db, ContactQuery(queue=queue))
+            for src, n in contacts.distinct_sources(db)[:12]:
+                out[SidebarFilter("source", src)] = n
+            out[SidebarFilter("all")] = sum(by_stage.values())
+            return out
+
+        def done(counts: dict[SidebarFilter, int]) -> None:
+            self._all_count = counts.get(SidebarFilter("all"), 0)
+            self.sidebar.set_counts(counts, self._all_count)
+            self._update_status()
+
+        self.tasks.run(count_all, on_done=done, on_error=lambda exc: log.warning("count: %s", exc))
+
+    _all_count = 0
+
+    def _update_status(self) -> None:
+        shown = self.model.total
+        selected = len(self.list_view.selectionModel().selectedRows()) if self.list_view.selectionModel() else 0
+        parts = [f"{self._all_count:,} contacts", f"{shown:,} shown"]
+        if selected:
+            parts.append(f"{selected:,} selected")
+        parts.extend(ext() for ext in self.status_extensions)
+        self.count_label.setText("  ·  ".join(p for p in parts if p))
+
+    # features add text to the status line: fn() -> str
+    status_extensions: list[Callable[[], str]] = []
+
+    def _view_changed(self, _index: int) -> None:
+        widget = self.views.currentWidget()
+        on_shown = getattr(widget, "view_shown", None)
+        if callable(on_shown):
+            on_shown()
+
+    # --- database ------------------------------------------------------------------------
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New Winnow database", str(Path.home() / "winnow.sqlite"),
+                                              "Winnow database (*.sqlite *.db)")
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(self, "New database", f"{path} exists already; use Open instead.")
+                return
+            self.database_switch_requested.emit(path)
+
+    def open_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Winnow database", str(Path.home()),
+                                              "Winnow database (*.sqlite *.db);;All files (*)")
+        if path:
+            self.database_switch_requested.emit(path)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Winnow",
+                          f"Winnow {__version__}\n\nTurn inquiries and trade-show lists into "
+                          f"qualified leads — offline.\n\nDatabase: {self.db.display_name}")
+
+    # --- files dropped on the window ---------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and self.import_handler is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls and self.import_handler is not None:
+            event.acceptProposedAction()
+            self.import_handler(Path(urls[0].toLocalFile()))
+
+    # --- state -------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        header = self.settings.value("list/header")
+        if isinstance(header, QByteArray):
+            self.list_view.horizontalHeader().restoreState(header)
+        else:
+            for col, width in enumerate((180, 190, 170, 230, 90, 140, 60, 200, 90)):
+                self.list_view.setColumnWidth(col, width)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("list/header", self.list_view.horizontalHeader().saveState())
+        self.settings.setValue("window/view", self.current_view_key())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.tasks.cancel_all()
+        self.tasks.wait(10000)
+        super().closeEvent(event)
+
+
+def _copy(text: str) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)
+
+
+def replace_query(window: MainWindow, **changes: Any) -> None:
+    """Change the list's query directly (used by features and tests)."""
+    window.model.set_query(replace(window.model.query, **changes))

@@ -1,0 +1,207 @@
+"""Running work off the GUI thread (after Anki's QueryOp/CollectionOp and taskman).
+
+``TaskRunner.run(fn, ...)`` runs ``fn`` on a worker thread and calls ``on_done(result)`` or
+``on_error(exc)`` back on the GUI thread. A task that takes a ``progress`` keyword gets a callable
+``progress(done, total, text="")``; one that takes ``cancel`` gets a ``CancelFlag``. Workers never
+touch widgets: results and progress come back by queued signals.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+log = logging.getLogger(__name__)
+
+
+class CancelFlag:
+    """Set from the GUI thread, read by the worker (``if cancel: stop``)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def __bool__(self) -> bool:
+        return self._event.is_set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object, str)
+    progress = Signal(int, int, str)
+
+
+class Task(QRunnable):
+    """One unit of background work; keep a reference via TaskRunner.active."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                 label: str) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.label = label
+        self.cancel = CancelFlag()
+        self.signals = _Signals()
+        params = inspect.signature(fn).parameters
+        if "progress" in params:
+            self.kwargs["progress"] = self._progress
+        if "cancel" in params:
+            self.kwargs["cancel"] = self.cancel
+
+    def _progress(self, done: int, total: int, text: str = "") -> None:
+        self.signals.progress.emit(int(done), int(total), text)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except BaseException as exc:  # reported on the GUI thread
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.done.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs tasks on a thread pool and reports on the GUI thread.
+
+    ``busy_changed(active_count)`` lets the window show a progress line.
+    """
+
+    busy_changed = Signal(int)
+    task_progress = Signal(object, int, int, str)  # task, done, total, text
+    task_started = Signal(object)
+    task_finished = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self.active: list[Task] = []
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        label: str = "",
+        **kwargs: Any,
+    ) -> Task:
+        task = Task(fn, args, kwargs, label)
+
+        def finished(result: Any) -> None:
+            self._forget(task)
+            if on_done is not None:
+                on_done(result)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            self._forget(task)
+            if on_error is not None:
+                on_error(exc)
+            else:
+                log.error("background task %s failed:\n%s", label or fn.__name__, tb)
+
+        task.signals.done.connect(finished)
+        task.signals.failed.connect(failed)
+        task.signals.progress.connect(lambda d, t, txt: self.task_progress.emit(task, d, t, txt))
+        if on_progress is not None:
+            task.signals.progress.connect(on_progress)
+        self.active.append(task)
+        self.task_started.emit(task)
+        self.busy_changed.emit(len(self.active))
+        self.pool.start(task)
+        return task
+
+    def _forget(self, task: Task) -> None:
+        if task in self.active:
+            self.active.remove(task)
+        self.task_finished.emit(task)
+        self.busy_changed.emit(len(self.active))
+
+    def cancel_all(self) -> None:
+        for task in list(self.active):
+            task.cancel.set()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every task has finished (used on quit and in tests)."""
+        return bool(self.pool.waitForDone(msecs))
+
+
+class TaskProgressWidget(QWidget):
+    """Status-bar progress for labelled tasks: shown after 600 ms, with Cancel."""
+
+    SHOW_AFTER_MS = 600
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.label = QLabel(self)
+        self.bar = QProgressBar(self)
+        self.bar.setFixedWidth(180)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("statusCancel")
+        self.cancel_button.clicked.connect(self._cancel)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.label)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.cancel_button)
+        self._task: Task | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._reveal)
+        runner.task_started.connect(self._started)
+        runner.task_progress.connect(self._progress)
+        runner.task_finished.connect(self._finished)
+        self.hide()
+
+    @Slot(object)
+    def _started(self, task: Task) -> None:
+        if not task.label:
+            return
+        self._task = task
+        self.label.setText(task.label)
+        self.bar.setRange(0, 0)
+        self._timer.start(self.SHOW_AFTER_MS)
+
+    @Slot(object, int, int, str)
+    def _progress(self, task: Task, done: int, total: int, text: str) -> None:
+        if task is not self._task:
+            return
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+        self.label.setText(f"{task.label} {text}".strip() if text else
+                           f"{task.label} {done:,} of {total:,}" if total else task.label)
+
+    @Slot(object)
+    def _finished(self, task: Task) -> None:
+        if task is self._task:
+            self._task = None
+            self._timer.stop()
+            self.hide()
+
+    def _reveal(self) -> None:
+        if self._task is not None:
+            self.show()
+
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel.set()
+            self.label.setText(f"{self._task.label} — cancelling…")
