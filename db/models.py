@@ -87,6 +87,8 @@ class Contact(Base):
         Index("ix_contacts_score", "score"),
         Index("ix_contacts_next_action", "next_action_at"),
         Index("ix_contacts_response_due", "response_due_at"),
+        Index("ix_contacts_company", "company"),
+        Index("ix_contacts_title", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

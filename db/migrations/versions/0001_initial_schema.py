@@ -24,7 +24,7 @@ FTS_SQL = [
     """CREATE VIRTUAL TABLE contacts_fts USING fts5(
         name, email, company, title,
         content='contacts', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 2 tokenchars '@.-_'",
+        tokenize="unicode61 remove_diacritics 2",
         prefix='2 3'
     )""",
     """CREATE TRIGGER contacts_fts_ai AFTER INSERT ON contacts BEGIN

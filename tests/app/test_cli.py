@@ -1,0 +1,132 @@
+"""The CLI contract: the real command against a temp database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def winnow(*args: str, db: Path | None = None, env: dict[str, str] | None = None,
+           check: bool = False) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "app", *args]
+    if db is not None:
+        cmd[3:3] = ["--db", str(db)]
+    full_env = {**os.environ, **(env or {}), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
+    out = winnow("demo", "--contacts", "2000", "--seed", "3", db=path, check=True)
+    assert "2,000" in out.stdout
+    return path
+
+
+def test_list_json_has_every_contact_with_the_contract_keys(demo_file: Path) -> None:
+    rows = json.loads(winnow("list", "--json", db=demo_file, check=True).stdout)
+    assert len(rows) == 2000
+    for key in ("id", "name", "email", "company", "title", "stage", "source", "score", "created_at"):
+        assert key in rows[0]
+    assert rows[0]["created_at"].endswith("+00:00")
+    stages = {r["stage"] for r in rows}
+    assert stages <= {"suspect", "inquiry", "mql", "sql", "opportunity", "customer", "nurture",
+                      "disqualified"}
+
+
+def test_filters_on_the_command_line(demo_file: Path) -> None:
+    rows = json.loads(winnow("list", "--json", "--stage", "customer", db=demo_file, check=True).stdout)
+    assert rows and all(r["stage"] == "customer" for r in rows)
+    rows = json.loads(winnow("list", "--json", "--source", "hannover", db=demo_file, check=True).stdout)
+    assert rows and all("Hannover" in r["source"] for r in rows)
+    some = rows[0]["name"].split()[0]
+    rows = json.loads(winnow("list", "--json", "--search", some, db=demo_file, check=True).stdout)
+    assert rows and all(some.lower() in json.dumps(r, ensure_ascii=False).lower() for r in rows)
+
+
+def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
+    db = tmp_path / "w.sqlite"
+    winnow("demo", "--contacts", "20", db=db, check=True)
+    rows = json.loads(winnow("list", "--json", "--stage", "suspect", db=db, check=True).stdout)
+    cid = str(rows[0]["id"])
+    winnow("move", cid, "sql", "--why", "Called: budget approved", "--at", "2026-11-20T10:00:00+00:00",
+           db=db, check=True)
+    shown = json.loads(winnow("show", cid, "--json", db=db, check=True).stdout)
+    assert shown["stage"] == "sql"
+    last = shown["history"][-1]
+    assert last == {"from": "suspect", "to": "sql", "at": "2026-11-20T10:00:00+00:00",
+                    "reason": "Called: budget approved", "automatic": False, "undone": False}
+    assert shown["history"][0]["from"] is None
+    assert isinstance(shown["activities"], list)
+
+
+def test_log_activity_and_stages_commands(tmp_path: Path) -> None:
+    db = tmp_path / "w.sqlite"
+    winnow("demo", "--contacts", "5", db=db, check=True)
+    winnow("log", "1", "call", "--note", "Left a voicemail", "--at", "2026-11-21T08:00:00Z", db=db, check=True)
+    shown = json.loads(winnow("show", "1", "--json", db=db, check=True).stdout)
+    assert {"type": "call", "note": "Left a voicemail", "at": "2026-11-21T08:00:00+00:00"}.items() <= \
+        shown["activities"][-1].items()
+    winnow("stages", "rename", "mql", "Marketing-qualified lead", db=db, check=True)
+    winnow("stages", "add", "sal", "Sales accepted", "--after", "sql", db=db, check=True)
+    listing = json.loads(winnow("stages", "--json", db=db, check=True).stdout)
+    keys = [s["key"] for s in listing]
+    assert keys[:5] == ["suspect", "inquiry", "mql", "sql", "sal"]
+    assert listing[2]["name"] == "Marketing-qualified lead"
+    stats = json.loads(winnow("stats", "--json", db=db, check=True).stdout)
+    assert stats["total"] == 5 and stats["stages"]["sal"] == 0
+
+
+def test_usage_errors_exit_2_with_the_valid_keys(tmp_path: Path) -> None:
+    db = tmp_path / "w.sqlite"
+    winnow("demo", "--contacts", "3", db=db, check=True)
+    out = winnow("move", "1", "lead", db=db)
+    assert out.returncode == 2
+    assert "suspect, inquiry, mql, sql, opportunity, customer, nurture, disqualified" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    out = winnow("list", "--stage", "won", db=db)
+    assert out.returncode == 2 and "valid keys" in out.stderr
+    out = winnow("show", "4242", db=db)
+    assert out.returncode == 2 and "4242" in out.stderr
+    out = winnow("log", "1", "lunch", db=db)
+    assert out.returncode == 2 and "inquiry-received" in out.stderr
+    assert winnow("frobnicate", db=db).returncode == 2
+
+
+def test_runtime_errors_exit_1_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "contacts.csv"
+    bad.write_text("Name,E-mail\nBob,bob@example.com\n", encoding="utf-8")
+    out = winnow("list", db=bad)
+    assert out.returncode == 1
+    assert "not an SQLite database" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert bad.read_text(encoding="utf-8") == "Name,E-mail\nBob,bob@example.com\n"
+
+
+def test_winnow_db_environment_variable(tmp_path: Path) -> None:
+    db = tmp_path / "env.sqlite"
+    winnow("demo", "--contacts", "7", env={"WINNOW_DB": str(db)}, check=True)
+    rows = json.loads(winnow("list", "--json", env={"WINNOW_DB": str(db)}, check=True).stdout)
+    assert len(rows) == 7
+
+
+def test_html_in_a_name_is_kept_as_text(tmp_path: Path) -> None:
+    from app.contacts import create_contact
+    from db.engine import open_database
+
+    db_file = tmp_path / "w.sqlite"
+    database = open_database(db_file)
+    create_contact(database, first_name="<b>Bob</b>", last_name="Smith", email="bob@example.com")
+    database.close()
+    rows = json.loads(winnow("list", "--json", db=db_file, check=True).stdout)
+    assert rows[0]["name"] == "<b>Bob</b> Smith"

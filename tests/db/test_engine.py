@@ -1,0 +1,105 @@
+"""Opening databases: pragmas, URL resolution and the clear errors for bad files."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from db import engine as db_engine
+from db.engine import DatabaseError, DatabaseLocked, DatabaseTooNew, open_database, resolve_url
+
+
+def test_new_database_is_wal_with_foreign_keys(db_path: Path) -> None:
+    db = open_database(db_path)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.close()
+    assert db_path.exists()
+
+
+def test_url_resolution_prefers_argument_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WINNOW_DB", str(tmp_path / "env.sqlite"))
+    assert resolve_url(None) == "sqlite:///" + str(tmp_path / "env.sqlite")
+    assert resolve_url(tmp_path / "arg.sqlite") == "sqlite:///" + str(tmp_path / "arg.sqlite")
+    assert resolve_url("postgresql://u@h/winnow") == "postgresql://u@h/winnow"
+    monkeypatch.delenv("WINNOW_DB")
+    assert resolve_url(None).endswith("winnow.sqlite")
+    assert str(tmp_path / "xdg-data") in resolve_url(None)
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    content = b"Name,E-mail\nJ\xc3\xbcrgen,j@example.com\n"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseError, match="not an SQLite database"):
+        open_database(path)
+    assert path.read_bytes() == content
+    assert not (tmp_path / "notes.sqlite-wal").exists()
+
+
+def test_a_read_only_file_is_refused_with_a_message(db_path: Path) -> None:
+    open_database(db_path).close()
+    os.chmod(db_path, 0o444)
+    try:
+        if os.access(db_path, os.W_OK):
+            pytest.skip("running as a user who can write read-only files (root)")
+        with pytest.raises(DatabaseError, match="read-only"):
+            open_database(db_path)
+    finally:
+        os.chmod(db_path, 0o644)
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="folder"):
+        open_database(tmp_path)
+
+
+def test_a_database_from_a_newer_winnow_is_refused(db_path: Path) -> None:
+    open_database(db_path).close()
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    con.commit()
+    con.close()
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="newer version of Winnow"):
+        open_database(db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_a_locked_database_says_so(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.contacts import create_contact
+
+    db = open_database(db_path)
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_S", 0.2)
+    locked = open_database(db_path)
+    holder = sqlite3.connect(db_path, timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseLocked, match="locked by another program"):
+            # a write needs the lock the other program holds
+            with locked.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout=200")
+            create_contact(locked, first_name="Ada", email="ada@example.com")
+    finally:
+        holder.rollback()
+        holder.close()
+    create_contact(db, first_name="Ada", email="ada@example.com")  # works again afterwards
+    db.close()
+    locked.close()
+
+
+def test_default_stages_are_seeded_once(db_path: Path) -> None:
+    from app.stages import stage_keys
+
+    db = open_database(db_path)
+    assert stage_keys(db) == ["suspect", "inquiry", "mql", "sql", "opportunity", "customer",
+                              "nurture", "disqualified"]
+    db.close()
+    db = open_database(db_path)
+    assert len(stage_keys(db)) == 8
+    db.close()

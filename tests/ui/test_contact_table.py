@@ -1,0 +1,47 @@
+"""The list model: a valid Qt model, paged, sorted in SQL."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from app.contacts import ContactQuery
+from db.engine import Database
+from ui.contact_table import COLUMNS, ContactIdRole, ContactTableModel, decode_ids
+
+pytestmark = pytest.mark.gui
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, demo_db: Database) -> None:  # type: ignore[no-untyped-def]
+    model = ContactTableModel(demo_db)
+    qtmodeltester.check(model)
+    model.set_query(ContactQuery(search="gmail"))
+    qtmodeltester.check(model)
+
+
+def test_pages_are_fetched_as_the_view_scrolls(demo_db: Database) -> None:
+    model = ContactTableModel(demo_db)
+    assert model.total == 300
+    assert model.rowCount() == model.PAGE
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 300
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_header_click_sorts_in_sql(demo_db: Database) -> None:
+    model = ContactTableModel(demo_db)
+    name_col = [c[0] for c in COLUMNS].index("name")
+    model.sort(name_col, Qt.SortOrder.AscendingOrder)
+    names = [model.data(model.index(r, name_col)) for r in range(model.rowCount())]
+    from app.names import sort_key
+
+    assert [sort_key(n) for n in names] == sorted(sort_key(n) for n in names)
+    assert model.query.sort == "name" and not model.query.descending
+
+
+def test_drag_data_carries_the_selected_ids(demo_db: Database) -> None:
+    model = ContactTableModel(demo_db)
+    idx = [model.index(0, 0), model.index(0, 3), model.index(2, 0)]
+    ids = decode_ids(model.mimeData(idx))
+    assert ids == [model.data(idx[0], ContactIdRole), model.data(idx[2], ContactIdRole)]

@@ -1,0 +1,139 @@
+"""The main window as a user drives it: filter, search, select, edit, move, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app import contacts, moves
+from app.contacts import ContactQuery
+from ui.sidebar import SidebarFilter
+
+pytestmark = pytest.mark.gui
+
+
+def test_window_opens_on_the_list_with_counts(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    assert window.model.rowCount() > 0
+    qtbot.waitUntil(lambda: window.sidebar.all_item.text(1) == "300", timeout=5000)
+    assert "300 contacts" in window.count_label.text()
+    stage_names = [window.sidebar.section("Stages").child(i).text(0)
+                   for i in range(window.sidebar.section("Stages").childCount())]
+    assert stage_names[:3] == ["Suspect", "Inquiry", "Marketing qualified"]
+
+
+def test_sidebar_click_filters_the_list(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.sidebar.select_filter(SidebarFilter("stage", "customer"))
+    expected = contacts.count(window.db, ContactQuery(stage_keys=("customer",)))
+    assert window.model.total == expected
+    stage_col = 5
+    assert {window.model.data(window.model.index(r, stage_col)) for r in range(window.model.rowCount())} == {"Customer"}
+    window.sidebar.select_filter(SidebarFilter("all"))
+    assert window.model.total == 300
+
+
+def test_search_filters_as_you_type(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    target = next(r for r in contacts.list_rows(window.db, ContactQuery()) if r.company and r.company.isascii())
+    qtbot.keyClicks(window.search, target.company.split()[0])
+    qtbot.waitUntil(lambda: window.model.total < 300, timeout=3000)
+    shown = {window.model.contact_id(r) for r in range(window.model.rowCount())}
+    assert target.id in shown
+
+
+def test_selecting_a_row_shows_the_contact(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    detail = contacts.get_contact(window.db, cid)
+    assert window.detail.name_label.text() == detail.name
+    assert window.detail.inputs["email"].text() == (detail.email or "")
+    assert window.detail.history_list.topLevelItemCount() == len(moves.history(window.db, cid))
+
+
+def test_edit_with_validation_and_undo(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    before = contacts.get_contact(window.db, cid)
+    email = window.detail.inputs["email"]
+    email.clear()
+    qtbot.keyClicks(email, "not an address")
+    qtbot.mouseClick(window.detail.save_button, Qt.MouseButton.LeftButton)
+    assert window.detail.error_label.isVisible() or not window.detail.error_label.isHidden()
+    assert "E-mail" in window.detail.error_label.text()
+    assert contacts.get_contact(window.db, cid).email == before.email
+    email.clear()
+    qtbot.keyClicks(email, "new.address@example.org")
+    city = window.detail.inputs["city"]
+    city.setText("Göteborg")  # QTest types ASCII only; non-ASCII text goes in as a paste would
+    city.textEdited.emit("Göteborg")
+    qtbot.keyClick(city, Qt.Key.Key_Return)
+    after = contacts.get_contact(window.db, cid)
+    assert (after.email, after.city) == ("new.address@example.org", "Göteborg")
+    assert window.undo_action.text().startswith("&Undo edit of") or "Undo edit" in window.undo_action.text()
+    window.undo_stack.undo()
+    restored = contacts.get_contact(window.db, cid)
+    assert (restored.email, restored.city) == (before.email, before.city)
+
+
+def test_move_from_the_context_path_records_history_and_undoes(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    suspects = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
+    assert window.move_contacts(suspects, "opportunity")
+    assert "move of 3 contacts to Opportunity" in window.undo_action.text()
+    assert all(contacts.get_contact(window.db, c).stage_key == "opportunity" for c in suspects)
+    window.undo_stack.undo()
+    for c in suspects:
+        assert contacts.get_contact(window.db, c).stage_key == "suspect"
+        assert moves.history(window.db, c)[-1].undone_at is not None
+    window.undo_stack.redo()
+    assert all(contacts.get_contact(window.db, c).stage_key == "opportunity" for c in suspects)
+
+
+def test_stage_combo_in_the_detail_panel_moves(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.list_view.selectRow(1)
+    cid = window.model.contact_id(1)
+    combo = window.detail.stage_combo
+    index = combo.findData("mql")
+    if contacts.get_contact(window.db, cid).stage_key == "mql":
+        index = combo.findData("sql")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert contacts.get_contact(window.db, cid).stage_key == combo.itemData(index)
+
+
+def test_drop_on_a_sidebar_stage_moves(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("inquiry",)), 0, 2)
+    window.sidebar.contacts_dropped.emit(ids, "customer")
+    assert all(contacts.get_contact(window.db, c).stage_key == "customer" for c in ids)
+
+
+def test_html_in_a_name_is_shown_as_plain_text(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    cid = contacts.create_contact(window.db, first_name="<b>Bob</b>", last_name="<i>Smith</i>")
+    window.notify_changed([])
+    window.select_contact(cid)
+    label: QLabel = window.detail.name_label
+    assert label.text() == "<b>Bob</b> <i>Smith</i>"
+    assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_log_a_note_from_the_detail_panel(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.activities import list_activities
+
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    qtbot.keyClicks(window.detail.activity_note, "Called back, wants a quote")
+    qtbot.keyClick(window.detail.activity_note, Qt.Key.Key_Return)
+    last = list_activities(window.db, cid)[-1]
+    assert (last.type, last.note) == ("note", "Called back, wants a quote")
+
+
+def test_screenshots_are_written(demo_db, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.screenshot import render_screenshots
+
+    written = render_screenshots(demo_db, tmp_path / "shots")
+    names = {p.name for p in written}
+    assert {"list.png", "detail.png"} <= names
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(tmp_path / "shots" / "list.png"))
+    assert image.width() >= 1200 and image.height() >= 800
