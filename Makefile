@@ -1,0 +1,40 @@
+# Winnow — two commands: `make run` (set up, open on a demo database) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB ?= $(CURDIR)/.demo/winnow-demo.sqlite
+DEMO_CONTACTS ?= 2000
+
+.PHONY: run test lint bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	touch $(STAMP)
+
+## Set everything up and open Winnow on a demo database.
+run: $(STAMP)
+	@mkdir -p $(dir $(DEMO_DB))
+	@test -f $(DEMO_DB) || $(BIN)/winnow --db $(DEMO_DB) demo --contacts $(DEMO_CONTACTS)
+	$(BIN)/winnow --db $(DEMO_DB)
+
+## Set everything up and run the whole test suite headless.
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app db ui tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+screenshots: $(STAMP)
+	@mkdir -p $(dir $(DEMO_DB))
+	@test -f $(DEMO_DB) || $(BIN)/winnow --db $(DEMO_DB) demo --contacts $(DEMO_CONTACTS)
+	$(BIN)/winnow --db $(DEMO_DB) screenshot docs/screenshots
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

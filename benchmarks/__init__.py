@@ -1,0 +1,1 @@
+"""Winnow's performance suite: ``python -m benchmarks [--quick] [NAME ...]`` prints JSON."""

@@ -1,0 +1,102 @@
+"""Spine: first list page, search while typing, moving one contact, start-up to window shown."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.common import demo_database, scratch_copy, summary
+
+TYPED = ["Jürgen Mü", "kessler", "gmail", "Françoise", "plant man", "Öztürk", "CEO", "Hannover",
+         "van Dijk", "Brandt Eng"]
+
+
+def _first_page(path: Path) -> float:
+    from app.contacts import ContactQuery  # noqa: F401  (import cost is part of opening)
+    from db.engine import open_database
+    from ui.contact_table import ContactTableModel
+
+    start = time.perf_counter()
+    db = open_database(path)
+    model = ContactTableModel(db)
+    for row in range(min(40, model.rowCount())):
+        for col in range(model.columnCount()):
+            model.data(model.index(row, col))
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def _search(path: Path) -> dict[str, float]:
+    from app import contacts
+    from app.contacts import ContactQuery
+    from db.engine import open_database
+
+    db = open_database(path)
+    samples = []
+    queries = []
+    for phrase in TYPED:
+        for i in range(2, len(phrase) + 1):
+            queries.append(phrase[:i])
+    queries = queries[:50]
+    for text in queries:
+        start = time.perf_counter()
+        q = ContactQuery(search=text)
+        contacts.count(db, q)
+        ids = contacts.query_ids(db, q, 0, 200)
+        contacts.load_rows(db, ids[:60])
+        samples.append(time.perf_counter() - start)
+    db.close()
+    return summary(samples)
+
+
+def _move(path: Path, n: int) -> dict[str, float]:
+    from app.moves import move_to_stage
+    from db.engine import open_database
+
+    db = open_database(scratch_copy(path))
+    rng = random.Random(5)
+    keys = ["inquiry", "mql", "sql", "nurture"]
+    samples = []
+    for _ in range(n):
+        cid = rng.randint(1, 100_000)
+        start = time.perf_counter()
+        move_to_stage(db, [cid], rng.choice(keys))
+        samples.append(time.perf_counter() - start)
+    db.close()
+    return summary(samples)
+
+
+def _window_shown(path: Path) -> dict[str, float]:
+    env = {**os.environ, "WINNOW_EXIT_WHEN_SHOWN": "1", "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(Path(path).parent / "bench-config")}
+    start = time.time()
+    out = subprocess.run([sys.executable, "-m", "app", "--db", str(path)], env=env,
+                         capture_output=True, text=True, timeout=120, check=True)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("winnow-shown"))
+    _, shown_at, rss_kb = line.split()
+    return {"start_to_shown_s": round(float(shown_at) - start, 3),
+            "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    n = 10_000 if quick else 100_000
+    path = scratch_copy(demo_database(n))
+    first = [_first_page(path) for _ in range(3)]
+    result: dict[str, object] = {
+        "contacts": n,
+        "first_list_page_s": round(min(first), 4),
+        "search_typed_queries": _search(path),
+        "move_one_contact": _move(path, 200),
+    }
+    result.update(_window_shown(path))
+    result["bench_process_peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["targets"] = {"first_list_page_s": 0.2, "search_p95_s": 0.1, "move_p95_s": 0.01,
+                         "start_to_shown_s": 2.0, "peak_rss_mb": 400}
+    return result
