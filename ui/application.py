@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -83,12 +84,24 @@ def run_gui(path_or_url: str | None = None) -> int:
         window.database_switch_requested.connect(switch)
         window.show()
         windows.append(window)
+        if os.environ.get("WINNOW_EXIT_WHEN_SHOWN"):  # used by benchmarks/bench_spine.py
+            QTimer.singleShot(0, lambda: _report_shown(app))
 
     show(db)
     code = app.exec()
     for w in windows:
         w.db.close()
     return int(code)
+
+
+def _report_shown(app: QApplication) -> None:
+    import resource
+    import time
+
+    app.processEvents()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"winnow-shown {time.time():.4f} {rss}", flush=True)
+    app.quit()
 
 
 def data_dir_hint() -> Path:
