@@ -52,7 +52,10 @@ def check_type(activity_type: str) -> None:
 
 
 def log_activity(
-    db: Database, contact_id: int, activity_type: str, at: datetime | None = None,
+    db: Database,
+    contact_id: int,
+    activity_type: str,
+    at: datetime | None = None,
     note: str | None = None,
 ) -> ActivityInfo:
     """Record an activity and return it."""
@@ -61,14 +64,21 @@ def log_activity(
 
 
 def log_in(
-    s: Session, contact_id: int, activity_type: str, at: datetime | None = None,
+    s: Session,
+    contact_id: int,
+    activity_type: str,
+    at: datetime | None = None,
     note: str | None = None,
 ) -> ActivityInfo:
     check_type(activity_type)
     if s.get(Contact, contact_id) is None:
         raise UnknownContact(contact_id)
-    act = Activity(contact_id=contact_id, type=activity_type, at=at or utcnow(),
-                   note=(note or "").strip() or None)
+    act = Activity(
+        contact_id=contact_id,
+        type=activity_type,
+        at=at or utcnow(),
+        note=(note or "").strip() or None,
+    )
     s.add(act)
     s.flush()
     hooks.contacts_changed(s, [contact_id])

@@ -23,6 +23,9 @@ Handler = Callable[[argparse.Namespace, Database], int]
 # Feature modules that add subcommands: each has ``register(subparsers, common)``.
 COMMAND_MODULES: list[str] = [
     "app.commands.core",
+    "app.commands.golook",
+    "app.commands.importing",
+    "app.commands.qualify",
 ]
 
 

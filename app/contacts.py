@@ -17,7 +17,6 @@ from app import hooks
 from app.errors import UnknownContact, UsageError
 from app.golook.classify import quick_domain_class
 from app.names import display_name, normalize_email, sort_key, split_name
-from app.stages import get_stage
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import Contact, Stage, StageChange
@@ -302,8 +301,16 @@ def create_contact_in(
         contact.sort_name = sort_key(contact.name)
     s.add(contact)
     s.flush()
-    s.add(StageChange(contact_id=contact.id, from_stage_id=None, to_stage_id=stage_row.id,
-                      at=now, reason=reason, automatic=False))
+    s.add(
+        StageChange(
+            contact_id=contact.id,
+            from_stage_id=None,
+            to_stage_id=stage_row.id,
+            at=now,
+            reason=reason,
+            automatic=False,
+        )
+    )
     hooks.contacts_changed(s, [contact.id])
     return contact.id
 
@@ -332,8 +339,9 @@ def update_contact(db: Database, contact_id: int, **values: Any) -> FieldEdit:
             raise UsageError("a contact needs at least a name, an e-mail address or a company")
         for k, (_old, new) in changes.items():
             setattr(c, k, new)
-        derived = derived_values({k: after[k] for k in after if k in changes or k in (
-            "first_name", "last_name")})
+        derived = derived_values(
+            {k: after[k] for k in after if k in changes or k in ("first_name", "last_name")}
+        )
         if "first_name" not in changes and "last_name" not in changes:
             derived.pop("name", None)
             derived.pop("sort_name", None)
@@ -460,13 +468,17 @@ def _base(columns: Sequence[Any]) -> Select[Any]:
     return select(*columns).select_from(Contact).join(Stage, Contact.stage_id == Stage.id)
 
 
-def query_ids(db: Database, q: ContactQuery, offset: int = 0, limit: int | None = None) -> list[int]:
+def query_ids(
+    db: Database, q: ContactQuery, offset: int = 0, limit: int | None = None
+) -> list[int]:
     """One page of contact ids in the query's order."""
     if q.sort not in SORT_COLUMNS:
         raise UsageError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORT_COLUMNS)}")
     col = SORT_COLUMNS[q.sort]
-    order = [col.desc() if q.descending else col.asc(),
-             Contact.id.desc() if q.descending else Contact.id.asc()]
+    order: list[Any] = [
+        col.desc() if q.descending else col.asc(),
+        Contact.id.desc() if q.descending else Contact.id.asc(),
+    ]
     stmt = _filtered(_base([Contact.id]), q, db).order_by(*order)
     if offset:
         stmt = stmt.offset(offset)
@@ -492,10 +504,22 @@ def count_by_stage(db: Database, q: ContactQuery) -> dict[str, int]:
 
 
 _ROW_COLUMNS = (
-    Contact.id, Contact.name, Contact.email, Contact.company, Contact.title, Stage.key,
-    Contact.source, Contact.created_at, Contact.score, Contact.domain_class,
-    Contact.sales_ready, Contact.response_due_at, Contact.first_response_at,
-    Contact.next_action_at, Contact.persona_name, Contact.persona_fit,
+    Contact.id,
+    Contact.name,
+    Contact.email,
+    Contact.company,
+    Contact.title,
+    Stage.key,
+    Contact.source,
+    Contact.created_at,
+    Contact.score,
+    Contact.domain_class,
+    Contact.sales_ready,
+    Contact.response_due_at,
+    Contact.first_response_at,
+    Contact.next_action_at,
+    Contact.persona_name,
+    Contact.persona_fit,
 )
 
 
@@ -505,7 +529,9 @@ def load_rows(db: Database, ids: Sequence[int]) -> dict[int, ContactRow]:
     with db.session() as s:
         for chunk in _chunks(list(ids), 900):
             for r in s.execute(_base(_ROW_COLUMNS).where(Contact.id.in_(chunk))):
-                out[r[0]] = ContactRow(*r[:10], bool(r[10]), *r[11:])
+                values = list(r)
+                values[10] = bool(values[10])
+                out[r[0]] = ContactRow(*values)
     return out
 
 

@@ -18,83 +18,242 @@ from db.models import Activity, Contact, Stage, StageChange
 
 # country code -> (country, cities, first names, last names, company-name parts, TLD, phone prefix)
 PEOPLE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str, str]] = {
-    "DE": ("Germany", ["München", "Hamburg", "Köln", "Stuttgart", "Düsseldorf", "Leipzig"],
-           ["Jürgen", "Anna", "Lukas", "Sabine", "Matthias", "Jörg", "Katrin", "Björn", "Ute", "Stefan"],
-           ["Weißmann", "Müller", "Schäfer", "Groß", "Köhler", "Wagner", "Becker", "Hoffmann", "Krüger", "Vogel"],
-           ["Maschinenbau", "Antriebstechnik", "Präzisionsteile", "Fördertechnik", "Automation"], "de", "+49 89 "),
-    "FR": ("France", ["Lyon", "Toulouse", "Nantes", "Lille", "Grenoble"],
-           ["Françoise", "Étienne", "Amélie", "Hélène", "Jérôme", "Benoît", "Céline", "Loïc"],
-           ["Lefèvre", "Dubois", "Moreau", "Girard", "Faure", "Bérard", "Rousseau", "Lemaître"],
-           ["Industrie", "Équipements", "Systèmes", "Mécanique"], "fr", "+33 4 "),
-    "TR": ("Türkiye", ["İstanbul", "İzmir", "Bursa", "Ankara"],
-           ["Ayşe", "Mehmet", "Çağla", "Emre", "Gülşen", "Oğuz"],
-           ["Öztürk", "Yılmaz", "Şahin", "Çelik", "Doğan", "Kılıç"],
-           ["Makine", "Otomasyon", "Endüstri"], "com.tr", "+90 212 "),
-    "ES": ("Spain", ["Barcelona", "Valencia", "Bilbao", "Sevilla"],
-           ["José", "María", "Íñigo", "Lucía", "Begoña", "Andrés"],
-           ["Martínez", "García", "Núñez", "Muñoz", "Ibáñez", "Peña"],
-           ["Ingeniería", "Automatización", "Componentes"], "es", "+34 93 "),
-    "PL": ("Poland", ["Kraków", "Wrocław", "Gdańsk", "Łódź"],
-           ["Łukasz", "Agnieszka", "Paweł", "Małgorzata", "Wojciech"],
-           ["Wiśniewski", "Kowalczyk", "Zieliński", "Woźniak", "Dąbrowska"],
-           ["Technika", "Systemy", "Napędy"], "pl", "+48 12 "),
-    "NL": ("Netherlands", ["Eindhoven", "Rotterdam", "Utrecht"],
-           ["Joost", "Femke", "Sanne", "Bram", "Maarten"],
-           ["de Vries", "van Dijk", "Jansen", "Bakker", "van den Berg"],
-           ["Techniek", "Systems", "Engineering"], "nl", "+31 40 "),
-    "SE": ("Sweden", ["Göteborg", "Malmö", "Västerås"],
-           ["Søren", "Åsa", "Björn", "Linnéa", "Måns"],
-           ["Åkesson", "Lindström", "Ström", "Nyström", "Sjöberg"],
-           ["Industri", "Teknik", "Automation"], "se", "+46 31 "),
-    "GB": ("United Kingdom", ["Manchester", "Leeds", "Birmingham", "Bristol"],
-           ["Oliver", "Charlotte", "Harry", "Emily", "George", "Siobhan"],
-           ["Smith", "O'Brien", "Taylor", "Clarke", "Hughes", "Patel"],
-           ["Engineering", "Controls", "Industrial"], "co.uk", "+44 161 "),
-    "US": ("United States", ["Chicago", "Detroit", "Houston", "Cleveland"],
-           ["Michael", "Jennifer", "David", "Ashley", "Robert", "Lakshmi"],
-           ["Johnson", "Williams", "Brown", "Nguyen", "Rodriguez", "Kowalski"],
-           ["Manufacturing", "Industries", "Automation", "Machine Works"], "com", "+1 312 "),
-    "GR": ("Greece", ["Αθήνα", "Θεσσαλονίκη"],
-           ["Γιώργος", "Ελένη", "Νίκος"],
-           ["Παπαδόπουλος", "Οικονόμου", "Γεωργίου"],
-           ["Mechanics", "Systems"], "gr", "+30 210 "),
+    "DE": (
+        "Germany",
+        ["München", "Hamburg", "Köln", "Stuttgart", "Düsseldorf", "Leipzig"],
+        [
+            "Jürgen",
+            "Anna",
+            "Lukas",
+            "Sabine",
+            "Matthias",
+            "Jörg",
+            "Katrin",
+            "Björn",
+            "Ute",
+            "Stefan",
+        ],
+        [
+            "Weißmann",
+            "Müller",
+            "Schäfer",
+            "Groß",
+            "Köhler",
+            "Wagner",
+            "Becker",
+            "Hoffmann",
+            "Krüger",
+            "Vogel",
+        ],
+        ["Maschinenbau", "Antriebstechnik", "Präzisionsteile", "Fördertechnik", "Automation"],
+        "de",
+        "+49 89 ",
+    ),
+    "FR": (
+        "France",
+        ["Lyon", "Toulouse", "Nantes", "Lille", "Grenoble"],
+        ["Françoise", "Étienne", "Amélie", "Hélène", "Jérôme", "Benoît", "Céline", "Loïc"],
+        ["Lefèvre", "Dubois", "Moreau", "Girard", "Faure", "Bérard", "Rousseau", "Lemaître"],
+        ["Industrie", "Équipements", "Systèmes", "Mécanique"],
+        "fr",
+        "+33 4 ",
+    ),
+    "TR": (
+        "Türkiye",
+        ["İstanbul", "İzmir", "Bursa", "Ankara"],
+        ["Ayşe", "Mehmet", "Çağla", "Emre", "Gülşen", "Oğuz"],
+        ["Öztürk", "Yılmaz", "Şahin", "Çelik", "Doğan", "Kılıç"],
+        ["Makine", "Otomasyon", "Endüstri"],
+        "com.tr",
+        "+90 212 ",
+    ),
+    "ES": (
+        "Spain",
+        ["Barcelona", "Valencia", "Bilbao", "Sevilla"],
+        ["José", "María", "Íñigo", "Lucía", "Begoña", "Andrés"],
+        ["Martínez", "García", "Núñez", "Muñoz", "Ibáñez", "Peña"],
+        ["Ingeniería", "Automatización", "Componentes"],
+        "es",
+        "+34 93 ",
+    ),
+    "PL": (
+        "Poland",
+        ["Kraków", "Wrocław", "Gdańsk", "Łódź"],
+        ["Łukasz", "Agnieszka", "Paweł", "Małgorzata", "Wojciech"],
+        ["Wiśniewski", "Kowalczyk", "Zieliński", "Woźniak", "Dąbrowska"],
+        ["Technika", "Systemy", "Napędy"],
+        "pl",
+        "+48 12 ",
+    ),
+    "NL": (
+        "Netherlands",
+        ["Eindhoven", "Rotterdam", "Utrecht"],
+        ["Joost", "Femke", "Sanne", "Bram", "Maarten"],
+        ["de Vries", "van Dijk", "Jansen", "Bakker", "van den Berg"],
+        ["Techniek", "Systems", "Engineering"],
+        "nl",
+        "+31 40 ",
+    ),
+    "SE": (
+        "Sweden",
+        ["Göteborg", "Malmö", "Västerås"],
+        ["Søren", "Åsa", "Björn", "Linnéa", "Måns"],
+        ["Åkesson", "Lindström", "Ström", "Nyström", "Sjöberg"],
+        ["Industri", "Teknik", "Automation"],
+        "se",
+        "+46 31 ",
+    ),
+    "GB": (
+        "United Kingdom",
+        ["Manchester", "Leeds", "Birmingham", "Bristol"],
+        ["Oliver", "Charlotte", "Harry", "Emily", "George", "Siobhan"],
+        ["Smith", "O'Brien", "Taylor", "Clarke", "Hughes", "Patel"],
+        ["Engineering", "Controls", "Industrial"],
+        "co.uk",
+        "+44 161 ",
+    ),
+    "US": (
+        "United States",
+        ["Chicago", "Detroit", "Houston", "Cleveland"],
+        ["Michael", "Jennifer", "David", "Ashley", "Robert", "Lakshmi"],
+        ["Johnson", "Williams", "Brown", "Nguyen", "Rodriguez", "Kowalski"],
+        ["Manufacturing", "Industries", "Automation", "Machine Works"],
+        "com",
+        "+1 312 ",
+    ),
+    "GR": (
+        "Greece",
+        ["Αθήνα", "Θεσσαλονίκη"],
+        ["Γιώργος", "Ελένη", "Νίκος"],
+        ["Παπαδόπουλος", "Οικονόμου", "Γεωργίου"],
+        ["Mechanics", "Systems"],
+        "gr",
+        "+30 210 ",
+    ),
 }
-COUNTRY_WEIGHTS = {"DE": 30, "FR": 12, "TR": 6, "ES": 8, "PL": 7, "NL": 8, "SE": 5, "GB": 10, "US": 11,
-                   "GR": 3}
+COUNTRY_WEIGHTS = {
+    "DE": 30,
+    "FR": 12,
+    "TR": 6,
+    "ES": 8,
+    "PL": 7,
+    "NL": 8,
+    "SE": 5,
+    "GB": 10,
+    "US": 11,
+    "GR": 3,
+}
 
-COMPANY_PREFIXES = ["Alpha", "Nord", "Süd", "Rhein", "Atlas", "Vega", "Orion", "Helix", "Kessler",
-                    "Brandt", "Lumen", "Falk", "Stahl", "Polar", "Quantum", "Delta", "Krone", "Adler"]
-INDUSTRIES = ["Machinery", "Automotive", "Food & beverage", "Chemicals", "Logistics", "Energy",
-              "Medical devices", "Plastics", "Electronics", "Packaging"]
+COMPANY_PREFIXES = [
+    "Alpha",
+    "Nord",
+    "Süd",
+    "Rhein",
+    "Atlas",
+    "Vega",
+    "Orion",
+    "Helix",
+    "Kessler",
+    "Brandt",
+    "Lumen",
+    "Falk",
+    "Stahl",
+    "Polar",
+    "Quantum",
+    "Delta",
+    "Krone",
+    "Adler",
+]
+INDUSTRIES = [
+    "Machinery",
+    "Automotive",
+    "Food & beverage",
+    "Chemicals",
+    "Logistics",
+    "Energy",
+    "Medical devices",
+    "Plastics",
+    "Electronics",
+    "Packaging",
+]
 # (title, weight)
 TITLES = [
-    ("Office clerk", 5), ("Purchasing assistant", 6), ("Buyer", 8), ("Senior buyer", 5),
-    ("Maintenance technician", 7), ("Process engineer", 8), ("Quality engineer", 5),
-    ("Production planner", 5), ("Plant manager", 5), ("Maintenance manager", 6),
-    ("Head of purchasing", 4), ("Head of engineering", 4), ("Operations director", 3),
-    ("Technical director", 2), ("Managing director", 2), ("CEO", 2), ("Founder & CEO", 1),
-    ("Student", 2), ("Sales representative", 3), ("Consultant", 3),
+    ("Office clerk", 5),
+    ("Purchasing assistant", 6),
+    ("Buyer", 8),
+    ("Senior buyer", 5),
+    ("Maintenance technician", 7),
+    ("Process engineer", 8),
+    ("Quality engineer", 5),
+    ("Production planner", 5),
+    ("Plant manager", 5),
+    ("Maintenance manager", 6),
+    ("Head of purchasing", 4),
+    ("Head of engineering", 4),
+    ("Operations director", 3),
+    ("Technical director", 2),
+    ("Managing director", 2),
+    ("CEO", 2),
+    ("Founder & CEO", 1),
+    ("Student", 2),
+    ("Sales representative", 3),
+    ("Consultant", 3),
 ]
-FREE = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "web.de", "gmx.de", "orange.fr",
-        "free.fr", "icloud.com", "yahoo.es", "wp.pl", "hotmail.co.uk"]
+FREE = [
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "web.de",
+    "gmx.de",
+    "orange.fr",
+    "free.fr",
+    "icloud.com",
+    "yahoo.es",
+    "wp.pl",
+    "hotmail.co.uk",
+]
 DISPOSABLE = ["mailinator.com", "guerrillamail.com", "10minutemail.com", "trashmail.com"]
 INVALID = ["{f}.{l}@", "{f}{l}.example", "{f} {l}@{d}", "{f}@@{d}", "{f}.{l}@{d}."]
 SOURCES = [
-    ("Trade show: Hannover Messe 2026", 30), ("Trade show: SPS Nuremberg 2025", 18),
-    ("Web form", 20), ("Webinar: Predictive maintenance 101", 10), ("LinkedIn", 12),
-    ("Referral", 5), ("Bought list: Industry directory", 5),
+    ("Trade show: Hannover Messe 2026", 30),
+    ("Trade show: SPS Nuremberg 2025", 18),
+    ("Web form", 20),
+    ("Webinar: Predictive maintenance 101", 10),
+    ("LinkedIn", 12),
+    ("Referral", 5),
+    ("Bought list: Industry directory", 5),
 ]
 # final stage -> weight (most Suspect/Inquiry, few Customer)
-FINAL = [("suspect", 44), ("inquiry", 24), ("mql", 10), ("sql", 5), ("opportunity", 3),
-         ("customer", 2), ("nurture", 7), ("disqualified", 5)]
+FINAL = [
+    ("suspect", 44),
+    ("inquiry", 24),
+    ("mql", 10),
+    ("sql", 5),
+    ("opportunity", 3),
+    ("customer", 2),
+    ("nurture", 7),
+    ("disqualified", 5),
+]
 PIPELINE = ["suspect", "inquiry", "mql", "sql", "opportunity", "customer"]
-DISQUALIFY_REASONS = ["No budget", "Competitor", "Student / job seeker", "Wrong industry",
-                      "No response after 3 attempts"]
+DISQUALIFY_REASONS = [
+    "No budget",
+    "Competitor",
+    "Student / job seeker",
+    "Wrong industry",
+    "No response after 3 attempts",
+]
 
 
 def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ı", "i").replace("ł", "l")
-                                   .replace("Ł", "L").replace("ø", "o"))
+    folded = unicodedata.normalize(
+        "NFKD",
+        text.replace("ß", "ss")
+        .replace("ı", "i")
+        .replace("ł", "l")
+        .replace("Ł", "L")
+        .replace("ø", "o"),
+    )
     return "".join(c for c in folded if c.isascii() and (c.isalnum() or c in "-")).lower()
 
 
@@ -159,13 +318,17 @@ def generate_demo(
             else:
                 email = ""
             has_company = r < 0.66 or rng.random() < 0.5
-            created = (anchor - timedelta(days=rng.uniform(0, 182), minutes=rng.randint(0, 600))).replace(microsecond=0)
+            created = (
+                anchor - timedelta(days=rng.uniform(0, 182), minutes=rng.randint(0, 600))
+            ).replace(microsecond=0)
             final = _weighted(rng, FINAL)
             values: dict[str, object] = {
                 "first_name": first,
                 "last_name": last,
                 "email": email or None,
-                "phone": f"{phone_prefix}{rng.randint(1000000, 9999999)}" if rng.random() < 0.7 else None,
+                "phone": f"{phone_prefix}{rng.randint(1000000, 9999999)}"
+                if rng.random() < 0.7
+                else None,
                 "company": company if has_company else None,
                 "title": title if rng.random() < 0.9 else None,
                 "website": f"https://www.{cdomain}" if has_company and rng.random() < 0.5 else None,
@@ -182,20 +345,38 @@ def generate_demo(
             path = _path(rng, final)
             times = [created]
             for _ in path[1:]:
-                times.append(min(anchor, times[-1] + timedelta(days=rng.uniform(0.2, 20))).replace(microsecond=0))
-            contact_rows.append({
-                **values, **derived, "id": cid,
-                "stage_id": stage_ids[path[-1]],
-                "stage_changed_at": times[-1],
-                "created_at": created,
-                "updated_at": times[-1],
-                "consent": rng.choice(["unknown", "unknown", "granted", "granted", "withdrawn"]),
-                "notes": rng.choice([None, None, None, "Met at the booth; wants a quote for spare parts.",
-                                     "Asked about delivery times to their plant.",
-                                     "Card from the fishbowl."]),
-                "next_action_at": anchor + timedelta(days=rng.randint(-5, 20))
-                if final in ("inquiry", "mql", "sql", "opportunity") and rng.random() < 0.5 else None,
-            })
+                times.append(
+                    min(anchor, times[-1] + timedelta(days=rng.uniform(0.2, 20))).replace(
+                        microsecond=0
+                    )
+                )
+            contact_rows.append(
+                {
+                    **values,
+                    **derived,
+                    "id": cid,
+                    "stage_id": stage_ids[path[-1]],
+                    "stage_changed_at": times[-1],
+                    "created_at": created,
+                    "updated_at": times[-1],
+                    "consent": rng.choice(
+                        ["unknown", "unknown", "granted", "granted", "withdrawn"]
+                    ),
+                    "notes": rng.choice(
+                        [
+                            None,
+                            None,
+                            None,
+                            "Met at the booth; wants a quote for spare parts.",
+                            "Asked about delivery times to their plant.",
+                            "Card from the fishbowl.",
+                        ]
+                    ),
+                    "next_action_at": anchor + timedelta(days=rng.randint(-5, 20))
+                    if final in ("inquiry", "mql", "sql", "opportunity") and rng.random() < 0.5
+                    else None,
+                }
+            )
             prev = None
             for step, (key, at) in enumerate(zip(path, times, strict=True)):
                 reason = None
@@ -203,27 +384,66 @@ def generate_demo(
                     reason = rng.choice(DISQUALIFY_REASONS)
                 elif step == 0:
                     reason = "Demo data"
-                change_rows.append({"contact_id": cid, "from_stage_id": prev, "to_stage_id": stage_ids[key],
-                                    "at": at, "reason": reason, "automatic": False})
+                change_rows.append(
+                    {
+                        "contact_id": cid,
+                        "from_stage_id": prev,
+                        "to_stage_id": stage_ids[key],
+                        "at": at,
+                        "reason": reason,
+                        "automatic": False,
+                    }
+                )
                 prev = stage_ids[key]
                 if key == "inquiry":
-                    activity_rows.append({"contact_id": cid, "type": "inquiry-received", "at": at,
-                                          "note": rng.choice(["Asked for a price list", "Contact form: spare parts",
-                                                              "Phoned the office", None])})
+                    activity_rows.append(
+                        {
+                            "contact_id": cid,
+                            "type": "inquiry-received",
+                            "at": at,
+                            "note": rng.choice(
+                                [
+                                    "Asked for a price list",
+                                    "Contact form: spare parts",
+                                    "Phoned the office",
+                                    None,
+                                ]
+                            ),
+                        }
+                    )
                     if rng.random() < 0.65:  # about a third of inquiries never answered
                         reply = at + timedelta(hours=rng.choice([1, 3, 6, 20, 30, 70]))
                         if reply <= anchor:
-                            activity_rows.append({"contact_id": cid, "type": rng.choice(["email-sent", "call"]),
-                                                  "at": reply, "note": None})
+                            activity_rows.append(
+                                {
+                                    "contact_id": cid,
+                                    "type": rng.choice(["email-sent", "call"]),
+                                    "at": reply,
+                                    "note": None,
+                                }
+                            )
                 elif key == "mql" and rng.random() < 0.6:
-                    activity_rows.append({"contact_id": cid, "type": rng.choice(
-                        ["content-downloaded", "webinar-attended"]), "at": at, "note": None})
+                    activity_rows.append(
+                        {
+                            "contact_id": cid,
+                            "type": rng.choice(["content-downloaded", "webinar-attended"]),
+                            "at": at,
+                            "note": None,
+                        }
+                    )
                 elif key == "sql":
-                    activity_rows.append({"contact_id": cid, "type": rng.choice(
-                        ["demo-requested", "asked-for-sales"]), "at": at, "note": None})
+                    activity_rows.append(
+                        {
+                            "contact_id": cid,
+                            "type": rng.choice(["demo-requested", "asked-for-sales"]),
+                            "at": at,
+                            "note": None,
+                        }
+                    )
                 elif key == "opportunity":
-                    activity_rows.append({"contact_id": cid, "type": "meeting", "at": at,
-                                          "note": "Quote sent"})
+                    activity_rows.append(
+                        {"contact_id": cid, "type": "meeting", "at": at, "note": "Quote sent"}
+                    )
         with db.session() as s:
             s.execute(insert(Contact), contact_rows)
             s.execute(insert(StageChange), change_rows)

@@ -75,7 +75,9 @@ def move_in(
     current: dict[int, int] = {}
     for i in range(0, len(ids), 900):
         chunk = ids[i : i + 900]
-        current.update(s.execute(select(Contact.id, Contact.stage_id).where(Contact.id.in_(chunk))).all())
+        current.update(
+            s.execute(select(Contact.id, Contact.stage_id).where(Contact.id.in_(chunk))).all()
+        )
     missing = [i for i in ids if i not in current]
     if missing:
         raise UnknownContact(missing[0])
@@ -83,14 +85,23 @@ def move_in(
     when = at or utcnow()
     moving = [i for i in ids if current[i] != target.id]
     changes = [
-        StageChange(contact_id=i, from_stage_id=current[i], to_stage_id=target.id, at=when,
-                    reason=reason, automatic=automatic)
+        StageChange(
+            contact_id=i,
+            from_stage_id=current[i],
+            to_stage_id=target.id,
+            at=when,
+            reason=reason,
+            automatic=automatic,
+        )
         for i in moving
     ]
     s.add_all(changes)
     for i in range(0, len(moving), 900):
-        s.execute(update(Contact).where(Contact.id.in_(moving[i : i + 900]))
-                  .values(stage_id=target.id, stage_changed_at=when))
+        s.execute(
+            update(Contact)
+            .where(Contact.id.in_(moving[i : i + 900]))
+            .values(stage_id=target.id, stage_changed_at=when)
+        )
     s.flush()
     hooks.contacts_changed(s, moving)
     return MoveResult(
@@ -121,9 +132,13 @@ def undo_stage_changes(db: Database, change_ids: Sequence[int]) -> MoveResult | 
                 continue
             previous_at = s.scalar(
                 select(StageChange.at)
-                .where(StageChange.contact_id == ch.contact_id, StageChange.id < ch.id,
-                       StageChange.undone_at.is_(None))
-                .order_by(StageChange.id.desc()).limit(1)
+                .where(
+                    StageChange.contact_id == ch.contact_id,
+                    StageChange.id < ch.id,
+                    StageChange.undone_at.is_(None),
+                )
+                .order_by(StageChange.id.desc())
+                .limit(1)
             )
             contact.stage_id = ch.from_stage_id
             contact.stage_changed_at = previous_at or contact.created_at
@@ -143,8 +158,15 @@ def history(db: Database, contact_id: int) -> list[HistoryEntry]:
     src = aliased(Stage)
     dst = aliased(Stage)
     stmt = (
-        select(StageChange.id, src.key, dst.key, StageChange.at, StageChange.reason,
-               StageChange.automatic, StageChange.undone_at)
+        select(
+            StageChange.id,
+            src.key,
+            dst.key,
+            StageChange.at,
+            StageChange.reason,
+            StageChange.automatic,
+            StageChange.undone_at,
+        )
         .outerjoin(src, StageChange.from_stage_id == src.id)
         .join(dst, StageChange.to_stage_id == dst.id)
         .where(StageChange.contact_id == contact_id)
@@ -153,4 +175,6 @@ def history(db: Database, contact_id: int) -> list[HistoryEntry]:
     with db.session() as s:
         if s.get(Contact, contact_id) is None:
             raise UnknownContact(contact_id)
-        return [HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in s.execute(stmt)]
+        return [
+            HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in s.execute(stmt)
+        ]

@@ -5,7 +5,22 @@ from __future__ import annotations
 import unicodedata
 
 # particles that belong to the last name ("Ludwig van Beethoven", "Charles de Gaulle")
-_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "ter", "zu"}
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "la",
+    "le",
+    "ter",
+    "zu",
+}
 
 
 def display_name(first: str | None, last: str | None, full: str | None = None) -> str:

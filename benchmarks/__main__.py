@@ -21,7 +21,9 @@ def main() -> int:
     args = parser.parse_args()
     import benchmarks
 
-    results: dict[str, object] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results: dict[str, object] = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    }
     for mod in sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__)):
         if not mod.startswith("bench_"):
             continue
@@ -33,7 +35,10 @@ def main() -> int:
             module = importlib.import_module(f"benchmarks.{mod}")
             results[name] = module.run(quick=args.quick)
         except Exception as exc:  # one broken case must not hide the others
-            results[name] = {"error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
+            results[name] = {
+                "error": f"{type(exc).__name__}: {exc}",
+                "trace": traceback.format_exc(),
+            }
         print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
     json.dump(results, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

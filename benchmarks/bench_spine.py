@@ -12,8 +12,18 @@ from pathlib import Path
 
 from benchmarks.common import demo_database, scratch_copy, summary
 
-TYPED = ["Jürgen Mü", "kessler", "gmail", "Françoise", "plant man", "Öztürk", "CEO", "Hannover",
-         "van Dijk", "Brandt Eng"]
+TYPED = [
+    "Jürgen Mü",
+    "kessler",
+    "gmail",
+    "Françoise",
+    "plant man",
+    "Öztürk",
+    "CEO",
+    "Hannover",
+    "van Dijk",
+    "Brandt Eng",
+]
 
 
 def _first_page(path: Path) -> float:
@@ -73,15 +83,27 @@ def _move(path: Path, n: int) -> dict[str, float]:
 
 
 def _window_shown(path: Path) -> dict[str, float]:
-    env = {**os.environ, "WINNOW_EXIT_WHEN_SHOWN": "1", "QT_QPA_PLATFORM": "offscreen",
-           "XDG_CONFIG_HOME": str(Path(path).parent / "bench-config")}
+    env = {
+        **os.environ,
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(Path(path).parent / "bench-config"),
+    }
     start = time.time()
-    out = subprocess.run([sys.executable, "-m", "app", "--db", str(path)], env=env,
-                         capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     line = next(x for x in out.stdout.splitlines() if x.startswith("winnow-shown"))
     _, shown_at, rss_kb = line.split()
-    return {"start_to_shown_s": round(float(shown_at) - start, 3),
-            "peak_rss_mb": round(int(rss_kb) / 1024, 1)}
+    return {
+        "start_to_shown_s": round(float(shown_at) - start, 3),
+        "peak_rss_mb": round(int(rss_kb) / 1024, 1),
+    }
 
 
 def run(quick: bool = False) -> dict[str, object]:
@@ -96,7 +118,13 @@ def run(quick: bool = False) -> dict[str, object]:
     }
     result.update(_window_shown(path))
     result["bench_process_peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    result["targets"] = {"first_list_page_s": 0.2, "search_p95_s": 0.1, "move_p95_s": 0.01,
-                         "start_to_shown_s": 2.0, "peak_rss_mb": 400}
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    result["targets"] = {
+        "first_list_page_s": 0.2,
+        "search_p95_s": 0.1,
+        "move_p95_s": 0.01,
+        "start_to_shown_s": 2.0,
+        "peak_rss_mb": 400,
+    }
     return result

@@ -142,7 +142,9 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(path_or_url: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Database:
+def open_database(
+    path_or_url: str | os.PathLike[str] | None = None, *, migrate: bool = True
+) -> Database:
     """Open (creating if needed) and upgrade a Winnow database.
 
     Raises :class:`DatabaseError` with a user-facing message for every expected failure.

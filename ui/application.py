@@ -47,8 +47,12 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
         try:
             return open_database(path_or_url)
         except DatabaseLocked as exc:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Database locked", str(exc),
-                              QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Database locked",
+                str(exc),
+                QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+            )
             box.setTextFormat(Qt.TextFormat.PlainText)
             if box.exec() != QMessageBox.StandardButton.Retry:
                 return None

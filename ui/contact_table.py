@@ -178,8 +178,9 @@ class ContactTableModel(QAbstractTableModel):
             if row is not None:
                 rows.append(row)
         if rows:
-            self.dataChanged.emit(self.index(min(rows), 0),
-                                  self.index(max(rows), self.columnCount() - 1))
+            self.dataChanged.emit(
+                self.index(min(rows), 0), self.index(max(rows), self.columnCount() - 1)
+            )
 
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -188,21 +189,30 @@ class ContactTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(COLUMNS):
-                return COLUMNS[section][1]
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][1]
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or index.row() >= len(self._ids):
             return None
         if role == ContactIdRole:
@@ -216,7 +226,8 @@ class ContactTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "domain":
                 return f"{self._display(row, key)} address" + (
-                    f" ({row.email})" if row.email else "")
+                    f" ({row.email})" if row.email else ""
+                )
             return self._display(row, key) or None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "domain":
@@ -255,8 +266,9 @@ class ContactTableModel(QAbstractTableModel):
         sort_key = COLUMNS[column][2]
         if sort_key is None:
             return
-        self.set_query(replace(self._query, sort=sort_key,
-                               descending=order == Qt.SortOrder.DescendingOrder))
+        self.set_query(
+            replace(self._query, sort=sort_key, descending=order == Qt.SortOrder.DescendingOrder)
+        )
 
     # --- drag ----------------------------------------------------------------------------
     def mimeTypes(self) -> list[str]:

@@ -37,8 +37,21 @@ from app.timeutil import local_text
 from db.engine import Database
 from ui.sidebar import color_dot
 
-FORM_FIELDS = ["first_name", "last_name", "email", "phone", "company", "title", "website",
-               "city", "country", "industry", "company_size", "source", "tags"]
+FORM_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "website",
+    "city",
+    "country",
+    "industry",
+    "company_size",
+    "source",
+    "tags",
+]
 
 
 def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
@@ -284,8 +297,11 @@ class DetailPanel(QWidget):
         names = {st.key: st.name for st in list_stages(self.db)}
         self.history_list.clear()
         for h in reversed(moves.history(self.db, contact_id)):
-            change = (f"{names.get(h.from_key, h.from_key)} → {names.get(h.to_key, h.to_key)}"
-                      if h.from_key else f"Created in {names.get(h.to_key, h.to_key)}")
+            change = (
+                f"{names.get(h.from_key, h.from_key)} → {names.get(h.to_key, h.to_key)}"
+                if h.from_key
+                else f"Created in {names.get(h.to_key, h.to_key)}"
+            )
             why = h.reason or ""
             if h.automatic:
                 why = f"Automatic: {why}" if why else "Automatic"

@@ -34,9 +34,15 @@ DISQUALIFY_REASONS = [
 class NewContactDialog(QDialog):
     """Create a contact: name, e-mail, company, title, source and stage."""
 
-    FIELDS = [("first_name", "First name"), ("last_name", "Last name"), ("email", "E-mail"),
-              ("phone", "Phone"), ("company", "Company"), ("title", "Job title"),
-              ("source", "Source")]
+    FIELDS = [
+        ("first_name", "First name"),
+        ("last_name", "Last name"),
+        ("email", "E-mail"),
+        ("phone", "Phone"),
+        ("company", "Company"),
+        ("title", "Job title"),
+        ("source", "Source"),
+    ]
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,8 +66,9 @@ class NewContactDialog(QDialog):
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -111,8 +118,9 @@ class ReasonDialog(QDialog):
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.other = QLineEdit()
         self.other.setPlaceholderText("Other reason (optional)…")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Disqualify")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -125,7 +133,11 @@ class ReasonDialog(QDialog):
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         text = event.text()
-        if text.isdigit() and 1 <= int(text) <= len(DISQUALIFY_REASONS) and not self.other.hasFocus():
+        if (
+            text.isdigit()
+            and 1 <= int(text) <= len(DISQUALIFY_REASONS)
+            and not self.other.hasFocus()
+        ):
             self.list.setCurrentRow(int(text) - 1)
             self.accept()
             return

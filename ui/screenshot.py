@@ -8,9 +8,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from db.engine import Database  # noqa: E402
+from db.engine import Database
 
 # name -> fn(window) preparing the window for that picture; features append theirs
 SCREENSHOTS: dict[str, Callable[..., None]] = {}
@@ -37,7 +37,9 @@ SCREENSHOTS["list"] = _prepare_list
 SCREENSHOTS["detail"] = _prepare_detail
 
 
-def render_screenshots(db: Database, out_dir: Path, size: tuple[int, int] = (1440, 900)) -> list[Path]:
+def render_screenshots(
+    db: Database, out_dir: Path, size: tuple[int, int] = (1440, 900)
+) -> list[Path]:
     """Open the window offscreen and save one PNG per registered view."""
     from ui.application import make_app
     from ui.main_window import MainWindow

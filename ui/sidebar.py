@@ -5,10 +5,19 @@ Contacts dragged from the list or board onto a stage are moved there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QPainter, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.stages import StageInfo
@@ -81,13 +90,16 @@ class Sidebar(QTreeWidget):
             self._sections[title] = item
         return item
 
-    def set_entries(self, section: str, entries: list[tuple[SidebarFilter, str, str | None]]) -> None:
+    def set_entries(
+        self, section: str, entries: Sequence[tuple[SidebarFilter, str, str | None]]
+    ) -> None:
         """Replace a section's entries: (filter, label, colour or None)."""
         parent = self.section(section)
         selected = self.current_filter()
         for i in reversed(range(parent.childCount())):
             child = parent.takeChild(i)
-            self._entries.pop(child.data(0, FilterRole), None)
+            if child is not None:
+                self._entries.pop(child.data(0, FilterRole), None)
         for flt, label, color in entries:
             item = QTreeWidgetItem([label, ""])
             item.setData(0, FilterRole, flt)
@@ -105,7 +117,9 @@ class Sidebar(QTreeWidget):
             self.blockSignals(False)
 
     def set_stages(self, stages: list[StageInfo]) -> None:
-        self.set_entries("Stages", [(SidebarFilter("stage", s.key), s.name, s.color) for s in stages])
+        self.set_entries(
+            "Stages", [(SidebarFilter("stage", s.key), s.name, s.color) for s in stages]
+        )
 
     def set_counts(self, counts: dict[SidebarFilter, int], total: int | None = None) -> None:
         for flt, item in self._entries.items():

@@ -47,8 +47,9 @@ class _Signals(QObject):
 class Task(QRunnable):
     """One unit of background work; keep a reference via TaskRunner.active."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                 label: str) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], label: str
+    ) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.fn = fn
@@ -187,8 +188,13 @@ class TaskProgressWidget(QWidget):
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
-        self.label.setText(f"{task.label} {text}".strip() if text else
-                           f"{task.label} {done:,} of {total:,}" if total else task.label)
+        self.label.setText(
+            f"{task.label} {text}".strip()
+            if text
+            else f"{task.label} {done:,} of {total:,}"
+            if total
+            else task.label
+        )
 
     @Slot(object)
     def _finished(self, task: Task) -> None:

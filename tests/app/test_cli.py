@@ -13,13 +13,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def winnow(*args: str, db: Path | None = None, env: dict[str, str] | None = None,
-           check: bool = False) -> subprocess.CompletedProcess[str]:
+def winnow(
+    *args: str, db: Path | None = None, env: dict[str, str] | None = None, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "app", *args]
     if db is not None:
         cmd[3:3] = ["--db", str(db)]
     full_env = {**os.environ, **(env or {}), "PYTHONIOENCODING": "utf-8"}
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=120)
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=120
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -36,18 +39,40 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_list_json_has_every_contact_with_the_contract_keys(demo_file: Path) -> None:
     rows = json.loads(winnow("list", "--json", db=demo_file, check=True).stdout)
     assert len(rows) == 2000
-    for key in ("id", "name", "email", "company", "title", "stage", "source", "score", "created_at"):
+    for key in (
+        "id",
+        "name",
+        "email",
+        "company",
+        "title",
+        "stage",
+        "source",
+        "score",
+        "created_at",
+    ):
         assert key in rows[0]
     assert rows[0]["created_at"].endswith("+00:00")
     stages = {r["stage"] for r in rows}
-    assert stages <= {"suspect", "inquiry", "mql", "sql", "opportunity", "customer", "nurture",
-                      "disqualified"}
+    assert stages <= {
+        "suspect",
+        "inquiry",
+        "mql",
+        "sql",
+        "opportunity",
+        "customer",
+        "nurture",
+        "disqualified",
+    }
 
 
 def test_filters_on_the_command_line(demo_file: Path) -> None:
-    rows = json.loads(winnow("list", "--json", "--stage", "customer", db=demo_file, check=True).stdout)
+    rows = json.loads(
+        winnow("list", "--json", "--stage", "customer", db=demo_file, check=True).stdout
+    )
     assert rows and all(r["stage"] == "customer" for r in rows)
-    rows = json.loads(winnow("list", "--json", "--source", "hannover", db=demo_file, check=True).stdout)
+    rows = json.loads(
+        winnow("list", "--json", "--source", "hannover", db=demo_file, check=True).stdout
+    )
     assert rows and all("Hannover" in r["source"] for r in rows)
     some = rows[0]["name"].split()[0]
     rows = json.loads(winnow("list", "--json", "--search", some, db=demo_file, check=True).stdout)
@@ -59,13 +84,28 @@ def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
     winnow("demo", "--contacts", "20", db=db, check=True)
     rows = json.loads(winnow("list", "--json", "--stage", "suspect", db=db, check=True).stdout)
     cid = str(rows[0]["id"])
-    winnow("move", cid, "sql", "--why", "Called: budget approved", "--at", "2026-11-20T10:00:00+00:00",
-           db=db, check=True)
+    winnow(
+        "move",
+        cid,
+        "sql",
+        "--why",
+        "Called: budget approved",
+        "--at",
+        "2026-11-20T10:00:00+00:00",
+        db=db,
+        check=True,
+    )
     shown = json.loads(winnow("show", cid, "--json", db=db, check=True).stdout)
     assert shown["stage"] == "sql"
     last = shown["history"][-1]
-    assert last == {"from": "suspect", "to": "sql", "at": "2026-11-20T10:00:00+00:00",
-                    "reason": "Called: budget approved", "automatic": False, "undone": False}
+    assert last == {
+        "from": "suspect",
+        "to": "sql",
+        "at": "2026-11-20T10:00:00+00:00",
+        "reason": "Called: budget approved",
+        "automatic": False,
+        "undone": False,
+    }
     assert shown["history"][0]["from"] is None
     assert isinstance(shown["activities"], list)
 
@@ -73,10 +113,23 @@ def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
 def test_log_activity_and_stages_commands(tmp_path: Path) -> None:
     db = tmp_path / "w.sqlite"
     winnow("demo", "--contacts", "5", db=db, check=True)
-    winnow("log", "1", "call", "--note", "Left a voicemail", "--at", "2026-11-21T08:00:00Z", db=db, check=True)
+    winnow(
+        "log",
+        "1",
+        "call",
+        "--note",
+        "Left a voicemail",
+        "--at",
+        "2026-11-21T08:00:00Z",
+        db=db,
+        check=True,
+    )
     shown = json.loads(winnow("show", "1", "--json", db=db, check=True).stdout)
-    assert {"type": "call", "note": "Left a voicemail", "at": "2026-11-21T08:00:00+00:00"}.items() <= \
-        shown["activities"][-1].items()
+    assert {
+        "type": "call",
+        "note": "Left a voicemail",
+        "at": "2026-11-21T08:00:00+00:00",
+    }.items() <= shown["activities"][-1].items()
     winnow("stages", "rename", "mql", "Marketing-qualified lead", db=db, check=True)
     winnow("stages", "add", "sal", "Sales accepted", "--after", "sql", db=db, check=True)
     listing = json.loads(winnow("stages", "--json", db=db, check=True).stdout)

@@ -15,9 +15,16 @@ def _make(db: Database, **values: object) -> int:
 
 
 def test_create_and_get_keeps_every_character(db: Database) -> None:
-    cid = _make(db, first_name="Jürgen", last_name="Weißmann", email=" J.Weissmann@Acme-Widgets.DE ",
-                company="Acme Widgets GmbH", title="Einkaufsleiter", phone="+49 89 1234567",
-                stage="inquiry")
+    cid = _make(
+        db,
+        first_name="Jürgen",
+        last_name="Weißmann",
+        email=" J.Weissmann@Acme-Widgets.DE ",
+        company="Acme Widgets GmbH",
+        title="Einkaufsleiter",
+        phone="+49 89 1234567",
+        stage="inquiry",
+    )
     c = contacts.get_contact(db, cid)
     assert c.name == "Jürgen Weißmann"
     assert c.email == "J.Weissmann@Acme-Widgets.DE"
@@ -78,19 +85,42 @@ def test_delete_removes_history_and_activities(db: Database) -> None:
 @pytest.fixture
 def people(db: Database) -> dict[str, int]:
     rows = {
-        "jurgen": dict(first_name="Jürgen", last_name="Müller", email="jm@kessler.de",
-                       company="Kessler GmbH", title="Plant manager", source="Trade show: Hannover Messe 2026"),
-        "francoise": dict(first_name="Françoise", last_name="Lefèvre", email="fl@gmail.com",
-                          company="Lefèvre SAS", title="CEO", source="Web form", stage="inquiry"),
-        "ayse": dict(first_name="Ayşe", last_name="Öztürk", email="ayse@ozturk.com.tr",
-                     company="Öztürk Makine", title="Buyer", source="Trade show: Hannover Messe 2026",
-                     stage="sql"),
-        "bob": dict(first_name="<b>Bob</b>", last_name="Smith", company="Zeta Ltd", source="LinkedIn"),
+        "jurgen": dict(
+            first_name="Jürgen",
+            last_name="Müller",
+            email="jm@kessler.de",
+            company="Kessler GmbH",
+            title="Plant manager",
+            source="Trade show: Hannover Messe 2026",
+        ),
+        "francoise": dict(
+            first_name="Françoise",
+            last_name="Lefèvre",
+            email="fl@gmail.com",
+            company="Lefèvre SAS",
+            title="CEO",
+            source="Web form",
+            stage="inquiry",
+        ),
+        "ayse": dict(
+            first_name="Ayşe",
+            last_name="Öztürk",
+            email="ayse@ozturk.com.tr",
+            company="Öztürk Makine",
+            title="Buyer",
+            source="Trade show: Hannover Messe 2026",
+            stage="sql",
+        ),
+        "bob": dict(
+            first_name="<b>Bob</b>", last_name="Smith", company="Zeta Ltd", source="LinkedIn"
+        ),
     }
     return {k: _make(db, **v) for k, v in rows.items()}
 
 
-def test_search_matches_name_email_company_and_title_prefixes(db: Database, people: dict[str, int]) -> None:
+def test_search_matches_name_email_company_and_title_prefixes(
+    db: Database, people: dict[str, int]
+) -> None:
     def found(text: str) -> set[int]:
         return {r.id for r in contacts.list_rows(db, ContactQuery(search=text))}
 
@@ -110,7 +140,10 @@ def test_filters_sort_and_pages(db: Database, people: dict[str, int]) -> None:
     assert {r.id for r in contacts.list_rows(db, q)} == {people["jurgen"], people["ayse"]}
     assert contacts.count(db, ContactQuery(stage_keys=("suspect",))) == 2
     by_name = contacts.list_rows(db, ContactQuery(sort="name", descending=False))
-    assert [r.last_name if hasattr(r, "last_name") else r.name for r in by_name][0] == "<b>Bob</b> Smith"
+    assert (
+        next(r.last_name if hasattr(r, "last_name") else r.name for r in by_name)
+        == "<b>Bob</b> Smith"
+    )
     ids = contacts.query_ids(db, ContactQuery(sort="name", descending=False))
     assert contacts.query_ids(db, ContactQuery(sort="name", descending=False), 1, 2) == ids[1:3]
     by_stage = contacts.count_by_stage(db, ContactQuery(source="hannover"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from app import contacts, moves, stages
@@ -15,8 +16,12 @@ def test_same_seed_gives_the_same_people(tmp_path: Path) -> None:
     for i in range(2):
         db = open_database(tmp_path / f"d{i}.sqlite")
         generate_demo(db, 150, seed=42)
-        names.append([(r.name, r.email, r.company, r.stage_key) for r in
-                      contacts.list_rows(db, ContactQuery(sort="name", descending=False))])
+        names.append(
+            [
+                (r.name, r.email, r.company, r.stage_key)
+                for r in contacts.list_rows(db, ContactQuery(sort="name", descending=False))
+            ]
+        )
         db.close()
     assert names[0] == names[1]
 
@@ -33,9 +38,13 @@ def test_demo_looks_like_a_real_funnel(demo_db: Database) -> None:
     assert {"branded", "invalid", None} <= classes
     assert len({r.source for r in rows}) >= 5
     emails = [r.email or "" for r in rows]
-    assert any(e.endswith("@gmail.com") or e.endswith("@web.de") or e.endswith("@gmx.de") for e in emails)
-    assert any("mailinator" in e or "guerrillamail" in e or "trashmail" in e or "10minutemail" in e
-               for e in emails)
+    assert any(
+        e.endswith("@gmail.com") or e.endswith("@web.de") or e.endswith("@gmx.de") for e in emails
+    )
+    assert any(
+        "mailinator" in e or "guerrillamail" in e or "trashmail" in e or "10minutemail" in e
+        for e in emails
+    )
 
 
 def test_demo_has_history_and_activities(demo_db: Database) -> None:
@@ -46,7 +55,7 @@ def test_demo_has_history_and_activities(demo_db: Database) -> None:
     history = moves.history(demo_db, rows[0].id)
     assert history[-1].to_key == "customer"
     assert len(history) >= 3
-    assert all(a.at <= b.at for a, b in zip(history, history[1:], strict=False))
+    assert all(a.at <= b.at for a, b in itertools.pairwise(history))
     assert any(list_activities(demo_db, r.id) for r in rows)
     disq = contacts.list_rows(demo_db, ContactQuery(stage_keys=("disqualified",)))
     assert all(moves.history(demo_db, r.id)[-1].reason for r in disq)

@@ -22,7 +22,9 @@ def test_move_records_one_change_per_contact(db: Database) -> None:
     assert result.from_keys == {a: "suspect"}
     history = moves.history(db, a)
     assert [(h.from_key, h.to_key, h.reason, h.automatic) for h in history] == [
-        (None, "suspect", None, False), ("suspect", "sql", "Asked for a quote", False)]
+        (None, "suspect", None, False),
+        ("suspect", "sql", "Asked for a quote", False),
+    ]
     assert history[-1].at == at
     assert contacts.get_contact(db, a).stage_key == "sql"
 

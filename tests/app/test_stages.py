@@ -12,10 +12,14 @@ from db.engine import Database
 def test_defaults_follow_the_product_spec(db: Database) -> None:
     listing = stages.list_stages(db)
     assert [(s.key, s.name, s.kind) for s in listing] == [
-        ("suspect", "Suspect", "pipeline"), ("inquiry", "Inquiry", "pipeline"),
-        ("mql", "Marketing qualified", "pipeline"), ("sql", "Sales qualified", "pipeline"),
-        ("opportunity", "Opportunity", "pipeline"), ("customer", "Customer", "won"),
-        ("nurture", "Nurture", "side"), ("disqualified", "Disqualified", "side"),
+        ("suspect", "Suspect", "pipeline"),
+        ("inquiry", "Inquiry", "pipeline"),
+        ("mql", "Marketing qualified", "pipeline"),
+        ("sql", "Sales qualified", "pipeline"),
+        ("opportunity", "Opportunity", "pipeline"),
+        ("customer", "Customer", "won"),
+        ("nurture", "Nurture", "side"),
+        ("disqualified", "Disqualified", "side"),
     ]
 
 

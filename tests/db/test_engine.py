@@ -22,7 +22,9 @@ def test_new_database_is_wal_with_foreign_keys(db_path: Path) -> None:
     assert db_path.exists()
 
 
-def test_url_resolution_prefers_argument_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_url_resolution_prefers_argument_then_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WINNOW_DB", str(tmp_path / "env.sqlite"))
     assert resolve_url(None) == "sqlite:///" + str(tmp_path / "env.sqlite")
     assert resolve_url(tmp_path / "arg.sqlite") == "sqlite:///" + str(tmp_path / "arg.sqlite")
@@ -97,8 +99,16 @@ def test_default_stages_are_seeded_once(db_path: Path) -> None:
     from app.stages import stage_keys
 
     db = open_database(db_path)
-    assert stage_keys(db) == ["suspect", "inquiry", "mql", "sql", "opportunity", "customer",
-                              "nurture", "disqualified"]
+    assert stage_keys(db) == [
+        "suspect",
+        "inquiry",
+        "mql",
+        "sql",
+        "opportunity",
+        "customer",
+        "nurture",
+        "disqualified",
+    ]
     db.close()
     db = open_database(db_path)
     assert len(stage_keys(db)) == 8

@@ -44,5 +44,7 @@ def test_models_match_the_migrated_schema(db_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     # the FTS5 table and its shadow tables are SQLite-only and not in the models
-    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("contacts_fts"))]
+    diff = [
+        d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("contacts_fts"))
+    ]
     assert diff == []

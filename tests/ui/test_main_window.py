@@ -19,8 +19,10 @@ def test_window_opens_on_the_list_with_counts(window, qtbot) -> None:  # type: i
     assert window.model.rowCount() > 0
     qtbot.waitUntil(lambda: window.sidebar.all_item.text(1) == "300", timeout=5000)
     assert "300 contacts" in window.count_label.text()
-    stage_names = [window.sidebar.section("Stages").child(i).text(0)
-                   for i in range(window.sidebar.section("Stages").childCount())]
+    stage_names = [
+        window.sidebar.section("Stages").child(i).text(0)
+        for i in range(window.sidebar.section("Stages").childCount())
+    ]
     assert stage_names[:3] == ["Suspect", "Inquiry", "Marketing qualified"]
 
 
@@ -29,13 +31,20 @@ def test_sidebar_click_filters_the_list(window, qtbot) -> None:  # type: ignore[
     expected = contacts.count(window.db, ContactQuery(stage_keys=("customer",)))
     assert window.model.total == expected
     stage_col = 5
-    assert {window.model.data(window.model.index(r, stage_col)) for r in range(window.model.rowCount())} == {"Customer"}
+    assert {
+        window.model.data(window.model.index(r, stage_col)) for r in range(window.model.rowCount())
+    } == {"Customer"}
     window.sidebar.select_filter(SidebarFilter("all"))
     assert window.model.total == 300
 
 
 def test_search_filters_as_you_type(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    target = next(r for r in contacts.list_rows(window.db, ContactQuery()) if r.company and r.company.isascii())
+    target = next(
+        r
+        for r in contacts.list_rows(window.db, ContactQuery())
+        if r.company and r.company.isascii()
+    )
+    assert target.company is not None
     qtbot.keyClicks(window.search, target.company.split()[0])
     qtbot.waitUntil(lambda: window.model.total < 300, timeout=3000)
     shown = {window.model.contact_id(r) for r in range(window.model.rowCount())}
@@ -70,7 +79,10 @@ def test_edit_with_validation_and_undo(window, qtbot) -> None:  # type: ignore[n
     qtbot.keyClick(city, Qt.Key.Key_Return)
     after = contacts.get_contact(window.db, cid)
     assert (after.email, after.city) == ("new.address@example.org", "Göteborg")
-    assert window.undo_action.text().startswith("&Undo edit of") or "Undo edit" in window.undo_action.text()
+    assert (
+        window.undo_action.text().startswith("&Undo edit of")
+        or "Undo edit" in window.undo_action.text()
+    )
     window.undo_stack.undo()
     restored = contacts.get_contact(window.db, cid)
     assert (restored.email, restored.city) == (before.email, before.city)
