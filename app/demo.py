@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app import hooks
 from app.contacts import derived_values
@@ -445,10 +445,11 @@ def generate_demo(
                         {"contact_id": cid, "type": "meeting", "at": at, "note": "Quote sent"}
                     )
         with db.session() as s:
-            s.execute(insert(Contact), contact_rows)
-            s.execute(insert(StageChange), change_rows)
+            conn = s.connection()
+            conn.execute(Contact.__table__.insert(), contact_rows)
+            conn.execute(StageChange.__table__.insert(), change_rows)
             if activity_rows:
-                s.execute(insert(Activity), activity_rows)
+                conn.execute(Activity.__table__.insert(), activity_rows)
             hooks.contacts_changed(s, [int(str(r["id"])) for r in contact_rows])
         done += batch
         if progress:
