@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 # each handler: fn(session, contact_ids) -> None
 CONTACT_CHANGE_HANDLERS: list[str] = []
+CONTACT_CHANGE_HANDLERS.append("app.golook.derived:contacts_changed")  # domain class, persona fit
+# scores and follow-up times: keep last (they read what earlier handlers derive, e.g. persona fit)
+CONTACT_CHANGE_HANDLERS.append("app.scoring:rescore_contacts")
 
 _resolved: dict[str, Callable[[Session, Sequence[int]], None]] = {}
 

@@ -23,6 +23,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
+    if app.property("winnowStyled"):
+        return app  # styling again would re-polish every widget alive (and costs time)
+    app.setProperty("winnowStyled", True)
     app.setApplicationName("Winnow")
     app.setOrganizationName("Winnow")
     app.setApplicationDisplayName("Winnow")

@@ -47,12 +47,16 @@ from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.tasks import TaskProgressWidget, TaskRunner
-from ui.undo import EditContactCommand, MoveContactsCommand
+from ui.undo import DeleteContactsCommand, EditContactCommand, MoveContactsCommand, push_command
 
 log = logging.getLogger(__name__)
 
 # Features install themselves: "module:function(window)", called at the end of __init__.
 FEATURE_INSTALLERS: list[str] = []
+FEATURE_INSTALLERS += ["ui.undo:install", "ui.kanban:install", "ui.triage:install"]
+FEATURE_INSTALLERS.append("ui.importing:install")  # import wizard, history, export
+FEATURE_INSTALLERS.append("ui.golook:install")  # go-look panel, check all, personas
+FEATURE_INSTALLERS += ["ui.qualification:install", "ui.dashboard:install"]  # BANT, score; board
 
 QUEUE_LABELS = {"awaiting": "Awaiting response", "overdue": "Overdue", "today": "Today"}
 
@@ -117,7 +121,6 @@ class MainWindow(QMainWindow):
         self.list_view.horizontalHeader().setSortIndicator(8, Qt.SortOrder.DescendingOrder)
         self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.list_view.customContextMenuRequested.connect(self._list_menu)
-        self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
 
         # --- toolbar row: search, address filter, new contact ---
         self.search = QLineEdit()
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.move_requested.connect(self.move_contacts)
         self.detail.activity_logged.connect(lambda cid: self.notify_changed([cid]))
+        self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -227,6 +231,10 @@ class MainWindow(QMainWindow):
         return self.model.query
 
     def selected_ids(self) -> list[int]:
+        """The selected contacts of the current view (a view may offer ``selected_ids()``)."""
+        view = self.views.currentWidget()
+        if view is not self.list_view and callable(getattr(view, "selected_ids", None)):
+            return list(view.selected_ids())  # type: ignore[attr-defined]
         rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
         return [self.model.contact_id(r) for r in rows]
 
@@ -244,7 +252,7 @@ class MainWindow(QMainWindow):
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
         self.menu_edit.addAction(undo)
         self.menu_edit.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -411,7 +419,7 @@ class MainWindow(QMainWindow):
         try:
             command = MoveContactsCommand(self.db, ids, stage_key, reason,
                                           on_change=lambda r: self.notify_changed(list(r.moved)))
-            self.undo_stack.push(command)
+            push_command(self.undo_stack, command)
         except (WinnowError, DatabaseError) as exc:
             QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
             self.notify_changed([])
@@ -424,7 +432,7 @@ class MainWindow(QMainWindow):
     def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
         label = self.detail.contact.name if self.detail.contact else f"contact {contact_id}"
         try:
-            self.undo_stack.push(EditContactCommand(self.db, contact_id, values, label,
+            push_command(self.undo_stack, EditContactCommand(self.db, contact_id, values, label,
                                                     on_change=lambda cid: self.notify_changed([cid])))
         except (WinnowError, DatabaseError) as exc:
             self.detail.show_error(str(exc))
@@ -434,7 +442,8 @@ class MainWindow(QMainWindow):
         if dialog.exec() != NewContactDialog.DialogCode.Accepted:
             return
         try:
-            cid = contacts.create_contact(self.db, stage=dialog.stage_key, **dialog.values)
+            values: dict[str, Any] = dict(dialog.values)
+            cid = contacts.create_contact(self.db, stage=dialog.stage_key, **values)
         except (WinnowError, DatabaseError) as exc:
             QMessageBox.warning(self, "Could not create the contact", str(exc))
             return
@@ -456,11 +465,12 @@ class MainWindow(QMainWindow):
         self.perform_delete(ids)
 
     def perform_delete(self, ids: list[int]) -> None:
-        """Delete contacts; a feature may replace this with an undoable version."""
+        """Delete contacts (undoable: Edit ▸ Undo brings them back with their history)."""
         try:
-            contacts.delete_contacts(self.db, ids)
+            push_command(self.undo_stack, DeleteContactsCommand(
+                self.db, ids, on_change=lambda _ids: self.notify_changed([])))
         except (WinnowError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Delete failed", str(exc))
+            QMessageBox.warning(self, "Delete failed", f"Nothing was deleted.\n\n{exc}")
         self.detail.show_contact(None)
         self.notify_changed([])
 
@@ -503,13 +513,14 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread)."""
         db = self.db
+        queue_names = list(QUEUE_FILTERS)  # features may still be registering queues
 
         def count_all() -> dict[SidebarFilter, int]:
             out: dict[SidebarFilter, int] = {}
             by_stage = contacts.count_by_stage(db, ContactQuery())
             for st in list_stages(db):
                 out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
-            for queue in QUEUE_FILTERS:
+            for queue in queue_names:
                 out[SidebarFilter("queue", queue)] = contacts.count(db, ContactQuery(queue=queue))
             for src, n in contacts.distinct_sources(db)[:12]:
                 out[SidebarFilter("source", src)] = n

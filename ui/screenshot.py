@@ -61,6 +61,9 @@ def render_screenshots(
         path = out_dir / f"{name}.png"
         window.grab().save(str(path))
         written.append(path)
+    from ui.importing.screens import render_import_screenshots  # the wizard: its own window
+
+    written += render_import_screenshots(window, out_dir)
     window.close()
     _settle(app)
     return written

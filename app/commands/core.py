@@ -16,6 +16,7 @@ from db.engine import Database
 
 # JSON of a contact beyond the list keys: features add fields through these callables
 SHOW_EXTENSIONS: list[str] = []  # "module:function(db, contact_id) -> dict"
+SHOW_EXTENSIONS.append("app.golook.evidence:show_golook")  # "golook": cached evidence
 
 
 def _at(value: str | None) -> Any:

@@ -1,0 +1,237 @@
+"""Exports: the current list as CSV (Excel-friendly, safe from formula injection) or vCard 3.0,
+and the hand-off list for sales (Sales qualified contacts with their BANT answers and notes).
+
+Files are written to a temporary name beside the target and renamed at the end, so a cancelled
+or failed export leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from app import contacts
+from app.errors import UsageError, WinnowError
+from app.exporting.records import ExportRecord, bant_answers, bant_criteria, iter_records
+from app.exporting.writers import CSV_HEADERS, csv_values, safe_cell, vcard
+from app.timeutil import local_text
+from db.engine import Database
+
+FORMATS = {".csv": "csv", ".vcf": "vcf", ".vcard": "vcf"}
+SALES_STAGE = "sql"
+
+Progress = Callable[..., None]
+
+
+class ExportCancelled(WinnowError):
+    """The user cancelled; no file was written."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the file, its format, how many contacts, how many were left out."""
+
+    path: str
+    format: str
+    written: int
+    left_out: int = 0
+
+
+def export_format(path: str | os.PathLike[str]) -> str:
+    """``csv`` or ``vcf`` from the file name; a UsageError for anything else."""
+    suffix = Path(path).suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise UsageError(
+            f"cannot export to {Path(path).name!r}: use a file name ending in .csv or .vcf"
+        )
+    return fmt
+
+
+def is_cancelled(cancel: object) -> bool:
+    """True when ``cancel`` (a flag, an Event, a callable or a bool) says stop."""
+    if cancel is None:
+        return False
+    flag = getattr(cancel, "is_set", None)
+    if flag is not None:
+        return bool(flag() if callable(flag) else flag)
+    if callable(cancel):
+        return bool(cancel())
+    return bool(cancel)
+
+
+@contextmanager
+def _atomic_text(path: Path, encoding: str) -> Iterator[IO[str]]:
+    """A text file written under a temporary name, moved into place only on success."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give a file name to export to")
+    if not path.parent.is_dir():
+        raise WinnowError(f"cannot export to {path}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.winnow-part")
+    try:
+        fh = tmp.open("w", encoding=encoding, newline="")
+    except OSError as exc:
+        raise WinnowError(f"cannot write {path}: {exc.strerror}") from exc
+    ok = False
+    try:
+        with fh:
+            yield fh
+        ok = True
+    except OSError as exc:
+        raise WinnowError(f"cannot write {path}: {exc.strerror}") from exc
+    finally:
+        if ok:
+            os.replace(tmp, path)
+        else:
+            tmp.unlink(missing_ok=True)
+
+
+def _progress_fn(progress: Progress | None) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        progress(done, total, f"Exported {done:,} of {total:,} contacts")
+
+    return report
+
+
+def _write_csv(fh: IO[str], headers: list[str], rows: Iterator[list[object]]) -> int:
+    writer = csv.writer(fh, lineterminator="\r\n")
+    writer.writerow(headers)
+    n = 0
+    for cells in rows:
+        writer.writerow([safe_cell(c) for c in cells])
+        n += 1
+    return n
+
+
+def export_contacts(
+    db: Database,
+    path: str | os.PathLike[str],
+    query: contacts.ContactQuery | None = None,
+    *,
+    marketing: bool = False,
+    progress: Progress | None = None,
+    cancel: Any = None,
+) -> ExportResult:
+    """Write the contacts ``query`` selects to ``path`` (.csv or .vcf, chosen by the name).
+
+    With ``marketing`` only contacts whose consent is granted are written; ``left_out`` says
+    how many the query selected without it.
+    """
+    target = Path(path)
+    fmt = export_format(target)
+    q = query or contacts.ContactQuery()
+    left_out = 0
+    if marketing:
+        granted = replace(q, consent="granted")
+        left_out = contacts.count(db, q) - contacts.count(db, granted)
+        q = granted
+    records = iter_records(
+        db, q, progress=_progress_fn(progress), cancelled=lambda: is_cancelled(cancel)
+    )
+    if fmt == "csv":
+        with _atomic_text(target, "utf-8-sig") as fh:
+            n = _write_csv(fh, list(CSV_HEADERS), (csv_values(r) for r in records))
+            if is_cancelled(cancel):
+                raise ExportCancelled("export cancelled; no file was written")
+    else:
+        with _atomic_text(target, "utf-8") as fh:
+            n = 0
+            for r in records:
+                fh.write(vcard(r))
+                n += 1
+            if is_cancelled(cancel):
+                raise ExportCancelled("export cancelled; no file was written")
+    return ExportResult(str(target), fmt, n, left_out)
+
+
+def export_sales_handoff(
+    db: Database,
+    path: str | os.PathLike[str],
+    query: contacts.ContactQuery | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: Any = None,
+) -> ExportResult:
+    """The hand-off list for sales: every Sales qualified contact (within ``query``'s other
+    filters), best score first, with each BANT answer and its note, next action and notes.
+    Written as CSV."""
+    target = Path(path)
+    if export_format(target) != "csv":
+        raise UsageError("the hand-off list for sales is written as CSV: use a .csv file name")
+    base = query or contacts.ContactQuery()
+    q = replace(base, stage_keys=(SALES_STAGE,), sort="score", descending=True)
+    criteria = bant_criteria(db)
+    headers = [
+        "Name",
+        "E-mail",
+        "Phone",
+        "Company",
+        "Job title",
+        "Website",
+        "City",
+        "Country",
+        "Source",
+        "Score",
+        "Sales qualified since",
+        "Next action",
+    ]
+    for c in criteria:
+        headers += [c.name, f"{c.name}: note"]
+    headers += ["All required criteria met", "Notes"]
+
+    def rows() -> Iterator[list[object]]:
+        pending: list[ExportRecord] = []
+        for r in iter_records(
+            db, q, progress=_progress_fn(progress), cancelled=lambda: is_cancelled(cancel)
+        ):
+            pending.append(r)
+            if len(pending) >= 500:
+                yield from _handoff_rows(db, pending, criteria)
+                pending = []
+        yield from _handoff_rows(db, pending, criteria)
+
+    with _atomic_text(target, "utf-8-sig") as fh:
+        n = _write_csv(fh, headers, rows())
+        if is_cancelled(cancel):
+            raise ExportCancelled("export cancelled; no file was written")
+    return ExportResult(str(target), "csv", n, 0)
+
+
+def _handoff_rows(
+    db: Database, records: list[ExportRecord], criteria: list[Any]
+) -> Iterator[list[object]]:
+    if not records:
+        return
+    answers = bant_answers(db, [r.id for r in records])
+    for r in records:
+        mine = answers.get(r.id, {})
+        cells: list[object] = [
+            r.name,
+            r.email,
+            r.phone,
+            r.company,
+            r.title,
+            r.website,
+            r.city,
+            r.country,
+            r.source,
+            r.score,
+            local_text(r.stage_changed_at),
+            local_text(r.next_action_at),
+        ]
+        met = True
+        for c in criteria:
+            answer, note = mine.get(c.id, ("unknown", None))
+            cells += [answer, note]
+            if c.required and answer != "yes":
+                met = False
+        cells += ["yes" if met else "no", r.notes]
+        yield cells

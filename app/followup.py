@@ -1,0 +1,247 @@
+"""Follow-up: every inquiry has a response due time, the first outbound activity answers it.
+
+- received = the earliest inquiry-received activity, else the first time the contact was moved
+  into the Inquiry stage (undone moves do not count); a received time typed by the user or an
+  import is kept when it is earlier.
+- response due = received + SLA (setting ``followup.sla_hours``, default 24).
+- first response = the first outbound activity (e-mail sent, call, meeting) at or after received
+  (an outbound e-mail before the inquiry was a campaign, not an answer); for a contact without
+  a received time, simply the first outbound activity.
+
+The values are kept on the contact row by the scoring handler (``app.scoring``), set-based.
+Queues for the sidebar are registered in ``app.contacts.QUEUE_FILTERS``: ``awaiting``,
+``overdue`` (both only for contacts in pipeline stages: a customer, a nurtured or a
+disqualified contact is no longer waiting) and ``today`` (next action today or earlier, local
+time), plus ``sales-ready``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select, update
+
+from app import contacts, hooks
+from app.errors import UnknownContact, UsageError
+from app.settings import get_setting, set_setting
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Contact, Stage
+
+SLA_SETTING = "followup.sla_hours"
+DEFAULT_SLA_HOURS = 24.0
+
+QUICK_PICKS = {
+    "today": "Today",
+    "tomorrow": "Tomorrow",
+    "next-week": "Next week (Monday)",
+    "next-month": "In a month",
+}
+
+
+def sla_hours(db: Database) -> float:
+    return clean_sla(get_setting(db, SLA_SETTING, DEFAULT_SLA_HOURS))
+
+
+def clean_sla(value: Any) -> float:
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        return DEFAULT_SLA_HOURS
+    return hours if hours > 0 else DEFAULT_SLA_HOURS
+
+
+def set_sla_hours(db: Database, hours: float) -> None:
+    """Change the SLA; run ``app.scoring.recompute_all`` afterwards to move every due time."""
+    if not hours or hours <= 0:
+        raise UsageError("the response time (SLA) must be more than 0 hours")
+    set_setting(db, SLA_SETTING, float(hours))
+
+
+# --- the times, worked out for one contact (pure) -----------------------------------------
+
+
+def follow_up_times(
+    inquiry_activities: Iterable[datetime],
+    inquiry_moves: Iterable[tuple[datetime, bool]],
+    outbound: Iterable[datetime],
+    stored_received: datetime | None,
+    sla: float,
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """(received, response due, first response) for one contact.
+
+    ``inquiry_moves`` are (at, undone) of the moves into the Inquiry stage; a stored received
+    time equal to an undone move came from that move and is dropped with it.
+    """
+    moves = list(inquiry_moves)
+    undone = {at for at, was_undone in moves if was_undone}
+    candidates = [*inquiry_activities, *(at for at, was_undone in moves if not was_undone)]
+    if stored_received is not None and stored_received not in undone:
+        candidates.append(stored_received)
+    received = min(candidates) if candidates else None
+    due = received + timedelta(hours=sla) if received is not None else None
+    answers = sorted(outbound)
+    if received is not None:
+        answers = [a for a in answers if a >= received]
+    first = answers[0] if answers else None
+    return received, due, first
+
+
+def follow_up_state(
+    response_due_at: datetime | None,
+    first_response_at: datetime | None,
+    now: datetime | None = None,
+) -> str | None:
+    """``answered``, ``overdue``, ``awaiting`` or None (nothing is due) — for red marks."""
+    if response_due_at is None:
+        return None
+    if first_response_at is not None:
+        return "answered"
+    return "overdue" if response_due_at < (now or utcnow()) else "awaiting"
+
+
+# --- local days ------------------------------------------------------------------------
+
+
+def local_now(now_utc: datetime | None = None, tz: tzinfo | None = None) -> datetime:
+    """The aware local time for a naive UTC time (``tz`` None: the computer's zone)."""
+    return (now_utc or utcnow()).replace(tzinfo=UTC).astimezone(tz)
+
+
+def local_midnight_utc(day: date, tz: tzinfo | None = None) -> datetime:
+    """00:00 local on ``day`` as naive UTC (daylight-saving aware)."""
+    if tz is None:
+        start = datetime.combine(day, time(0)).astimezone()  # naive → system local zone
+    else:
+        start = datetime.combine(day, time(0), tzinfo=tz)
+    return start.astimezone(UTC).replace(tzinfo=None)
+
+
+def end_of_today_utc(now_utc: datetime | None = None, tz: tzinfo | None = None) -> datetime:
+    """The first instant of tomorrow, local time, as naive UTC (``today`` is before it)."""
+    today = local_now(now_utc, tz).date()
+    return local_midnight_utc(today + timedelta(days=1), tz)
+
+
+def quick_pick_day(choice: str, today: date) -> date:
+    """The day a quick pick means: today, tomorrow, next-week (next Monday), next-month (the
+    same day next month, or its last day)."""
+    if choice == "today":
+        return today
+    if choice == "tomorrow":
+        return today + timedelta(days=1)
+    if choice == "next-week":
+        return today + timedelta(days=7 - today.weekday())
+    if choice in ("next-month", "in-a-month"):
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    raise UsageError(f"unknown choice {choice!r}; use {', '.join(QUICK_PICKS)} or a date")
+
+
+def quick_pick(choice: str, now_utc: datetime | None = None, tz: tzinfo | None = None) -> datetime:
+    """A quick pick as the stored value: the start of that local day, naive UTC."""
+    return local_midnight_utc(quick_pick_day(choice, local_now(now_utc, tz).date()), tz)
+
+
+def parse_next_action(text: str, now_utc: datetime | None = None) -> datetime | None:
+    """``none``, a quick pick, or an ISO date/time (local) → the stored value."""
+    value = text.strip().lower()
+    if value in ("none", "clear", ""):
+        return None
+    if value in QUICK_PICKS or value == "in-a-month":
+        return quick_pick(value, now_utc)
+    from app.timeutil import parse_iso
+
+    try:
+        return parse_iso(text)
+    except ValueError as exc:
+        raise UsageError(f"{exc}; or use none, {', '.join(QUICK_PICKS)}") from None
+
+
+def set_next_action(
+    db: Database, contact_ids: Sequence[int], when: datetime | None
+) -> dict[int, datetime | None]:
+    """Set (or clear) the next-action date; returns each contact's old value (for undo)."""
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    with db.session() as s:
+        old = dict(
+            s.execute(select(Contact.id, Contact.next_action_at).where(Contact.id.in_(ids))).all()
+        )
+        missing = [i for i in ids if i not in old]
+        if missing:
+            raise UnknownContact(missing[0])
+        s.execute(update(Contact).where(Contact.id.in_(ids)).values(next_action_at=when))
+        s.flush()
+        hooks.contacts_changed(s, ids)
+    return old
+
+
+def restore_next_action(db: Database, old: dict[int, datetime | None]) -> None:
+    with db.session() as s:
+        for cid, value in old.items():
+            s.execute(update(Contact).where(Contact.id == cid).values(next_action_at=value))
+        s.flush()
+        hooks.contacts_changed(s, list(old))
+
+
+# --- queues ----------------------------------------------------------------------------
+
+
+def _in_pipeline() -> ColumnElement[bool]:
+    return Contact.stage_id.in_(select(Stage.id).where(Stage.kind == "pipeline"))
+
+
+def awaiting_condition(now: datetime) -> ColumnElement[bool]:
+    """Due time set, no response yet (sort the view by ``response_due``)."""
+    return and_(
+        Contact.response_due_at.is_not(None), Contact.first_response_at.is_(None), _in_pipeline()
+    )
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    return and_(Contact.response_due_at < now, Contact.first_response_at.is_(None), _in_pipeline())
+
+
+def today_condition(now: datetime) -> ColumnElement[bool]:
+    return and_(Contact.next_action_at.is_not(None), Contact.next_action_at < end_of_today_utc(now))
+
+
+def sales_ready_condition(now: datetime) -> ColumnElement[bool]:
+    """Sales-ready contacts still before Sales qualified: the ones to promote."""
+    from app.scoring import promotable_stage_ids
+
+    return and_(Contact.sales_ready.is_(True), Contact.stage_id.in_(promotable_stage_ids()))
+
+
+QUEUES = {
+    "awaiting": ("Awaiting response", awaiting_condition),
+    "overdue": ("Overdue", overdue_condition),
+    "today": ("Today", today_condition),
+    "sales-ready": ("Sales-ready", sales_ready_condition),
+}
+for _name, (_label, _fn) in QUEUES.items():
+    contacts.QUEUE_FILTERS.setdefault(_name, _fn)
+
+
+def overdue_count(db: Database, now: datetime | None = None) -> int:
+    """How many inquiries are past their response due time without an answer (status bar)."""
+    with db.session() as s:
+        return int(
+            s.scalar(
+                select(func.count()).select_from(Contact).where(overdue_condition(now or utcnow()))
+            )
+            or 0
+        )
+
+
+def queue_counts(db: Database, now: datetime | None = None) -> dict[str, int]:
+    """Contacts in each follow-up queue (sidebar badges)."""
+    when = now or utcnow()
+    with db.session() as s:
+        return {
+            name: int(s.scalar(select(func.count()).select_from(Contact).where(fn(when))) or 0)
+            for name, (_label, fn) in QUEUES.items()
+        }

@@ -1,0 +1,293 @@
+"""DNS answers per registrable domain: the cache (table ``domain_checks``) and batch checks.
+
+A batch asks about each distinct domain once, at most ``parallel`` queries in flight (a thread
+pool over dnspython's synchronous resolver), reports progress and stops when told to. Only
+answers that are facts (ok, no_mx, null_mx, nxdomain) are stored; a timeout or an error is never
+cached and never replaces a good answer already there — the older answer is shown instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import dns.resolver
+from sqlalchemy import select
+
+from app.golook.dns_check import (
+    DnsConfig,
+    DomainAnswer,
+    load_dns_config,
+    lookup_mail,
+    make_resolver,
+    offline_answer,
+)
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Contact, DomainCheck
+
+Progress = Callable[[int, int], None]  # (domains done, domains to ask)
+Cancelled = Callable[[], bool]
+
+_SAVE_EVERY = 250
+# with no network, a big batch would wait out every timeout: after this many failures in a row
+# without a single answer, the remaining domains are not asked (they stay "unknown")
+GIVE_UP_AFTER = 24
+
+
+@dataclass
+class DomainBatch:
+    """What a batch found: an answer for every domain, and how it got it."""
+
+    answers: dict[str, DomainAnswer] = field(default_factory=dict)
+    queried: int = 0  # domains asked over the network
+    from_cache: int = 0  # fresh answers taken from the cache
+    failed: int = 0  # timeouts and errors (an older cached answer may stand in)
+    cancelled: bool = False
+    gave_up: bool = False  # DNS answered nothing at all: the rest were not asked
+
+
+@dataclass
+class ContactsCheck:
+    """A batch check of contacts: the domain batch plus the contacts it covered."""
+
+    contact_ids: list[int]
+    domains: DomainBatch
+
+
+def cached_answers(db: Database, domains: Iterable[str]) -> dict[str, DomainAnswer]:
+    """Stored answers for these domains (fresh or not), by domain."""
+    wanted = list(dict.fromkeys(d for d in domains if d))
+    out: dict[str, DomainAnswer] = {}
+    with db.session() as s:
+        for i in range(0, len(wanted), 900):
+            rows = s.execute(
+                select(DomainCheck).where(DomainCheck.domain.in_(wanted[i : i + 900]))
+            ).scalars()
+            for row in rows:
+                out[row.domain] = _from_row(row)
+    return out
+
+
+def _from_row(row: DomainCheck) -> DomainAnswer:
+    mx = tuple(json.loads(row.mx)) if row.mx else ()
+    return DomainAnswer(
+        row.domain, row.dns_status, mx, row.mail_host or "unknown", row.checked_at, from_cache=True
+    )
+
+
+def save_answers(db: Database, answers: Iterable[DomainAnswer]) -> int:
+    """Store the answers that are facts; returns how many were stored."""
+    good = {a.domain: a for a in answers if a.cacheable}
+    if not good:
+        return 0
+    with db.session() as s:
+        domains = list(good)
+        existing: dict[str, DomainCheck] = {}
+        for i in range(0, len(domains), 900):
+            for row in s.scalars(
+                select(DomainCheck).where(DomainCheck.domain.in_(domains[i : i + 900]))
+            ):
+                existing[row.domain] = row
+        for domain, a in good.items():
+            checked_at = a.checked_at or utcnow()
+            found = existing.get(domain)
+            mx = json.dumps(list(a.mx), ensure_ascii=False)
+            if found is None:
+                s.add(
+                    DomainCheck(
+                        domain=domain,
+                        dns_status=a.dns_status,
+                        mx=mx,
+                        mail_host=a.mail_host,
+                        checked_at=checked_at,
+                    )
+                )
+            else:
+                found.dns_status, found.mx, found.mail_host = a.dns_status, mx, a.mail_host
+                found.checked_at = checked_at
+    return len(good)
+
+
+def is_fresh(answer: DomainAnswer, cache_days: int, now: datetime | None = None) -> bool:
+    if answer.checked_at is None:
+        return False
+    return answer.checked_at + timedelta(days=cache_days) > (now or utcnow())
+
+
+def check_domains(
+    db: Database,
+    domains: Iterable[str],
+    config: DnsConfig | None = None,
+    *,
+    refresh: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    resolver: dns.resolver.Resolver | None = None,
+) -> DomainBatch:
+    """Answer for each distinct domain: from the cache while fresh, else from DNS.
+
+    ``refresh`` asks DNS even for fresh answers. Offline, nothing is sent: cached answers (even
+    old ones) stand, the rest are ``offline``.
+    """
+    config = config or load_dns_config(db)
+    wanted = list(dict.fromkeys(d for d in domains if d))
+    batch = DomainBatch()
+    cache = cached_answers(db, wanted)
+    now = utcnow()
+    todo: list[str] = []
+    for domain in wanted:
+        known = cache.get(domain)
+        if config.offline:
+            batch.answers[domain] = known or offline_answer(domain)
+        elif known is not None and not refresh and is_fresh(known, config.cache_days, now):
+            batch.answers[domain] = known
+            batch.from_cache += 1
+        else:
+            todo.append(domain)
+    if not todo:
+        return batch
+    if resolver is None:
+        resolver = make_resolver(config)
+    total = len(todo)
+    unsaved: list[DomainAnswer] = []
+
+    def take(answer: DomainAnswer) -> None:
+        batch.queried += 1
+        if answer.cacheable:
+            batch.answers[answer.domain] = answer
+            unsaved.append(answer)
+            if len(unsaved) >= _SAVE_EVERY:
+                save_answers(db, unsaved)
+                unsaved.clear()
+        else:
+            batch.failed += 1
+            older = cache.get(answer.domain)
+            # an older fact beats "unknown"; the failure's detail goes with it
+            batch.answers[answer.domain] = (
+                replace(
+                    older,
+                    detail=f"new check failed ({answer.detail}); showing the answer from before",
+                )
+                if older
+                else answer
+            )
+        if progress is not None:
+            progress(batch.queried, total)
+
+    def stop() -> bool:
+        if cancelled is not None and cancelled():
+            batch.cancelled = True
+        elif batch.failed >= max(GIVE_UP_AFTER, config.parallel) and batch.failed == batch.queried:
+            batch.gave_up = True
+        return batch.cancelled or batch.gave_up
+
+    try:
+        _run_bounded(resolver, todo, max(1, config.parallel), take, stop)
+    finally:
+        save_answers(db, unsaved)
+    if batch.gave_up:
+        for domain in todo:
+            if domain not in batch.answers:
+                older = cache.get(domain)
+                batch.answers[domain] = older or DomainAnswer(
+                    domain, "timeout", detail="DNS did not answer; not asked"
+                )
+    return batch
+
+
+def _run_bounded(
+    resolver: dns.resolver.Resolver | None,
+    todo: Sequence[str],
+    parallel: int,
+    take: Callable[[DomainAnswer], None],
+    stop: Callable[[], bool],
+) -> None:
+    """Keep at most ``parallel`` lookups running; stop feeding new ones once told to."""
+    pending = deque(todo)
+    running: set[Future[DomainAnswer]] = set()
+    with ThreadPoolExecutor(
+        max_workers=min(parallel, len(todo)), thread_name_prefix="winnow-dns"
+    ) as pool:
+        while pending or running:
+            if pending and stop():
+                pending.clear()
+            while pending and len(running) < parallel:
+                running.add(pool.submit(lookup_mail, resolver, pending.popleft()))
+            if not running:
+                break
+            done, running = _wait_some(running)
+            for future in done:
+                take(future.result())
+
+
+def _wait_some(
+    running: set[Future[DomainAnswer]],
+) -> tuple[set[Future[DomainAnswer]], set[Future[DomainAnswer]]]:
+    done, not_done = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+    return set(done), set(not_done)
+
+
+def contact_domains(db: Database, contact_ids: Sequence[int] | None) -> list[str]:
+    """Distinct registrable domains of these contacts' addresses (all contacts when None);
+    invalid addresses are left out — there is nothing to ask DNS about."""
+    base = (
+        select(Contact.domain)
+        .distinct()
+        .where(
+            Contact.domain.is_not(None),
+            Contact.domain_class.is_not(None),
+            Contact.domain_class != "invalid",
+        )
+    )
+    found: set[str] = set()
+    with db.session() as s:
+        if contact_ids is None:
+            found.update(d for d in s.scalars(base) if d)
+        else:
+            ids = list(contact_ids)
+            for i in range(0, len(ids), 900):
+                found.update(
+                    d for d in s.scalars(base.where(Contact.id.in_(ids[i : i + 900]))) if d
+                )
+    return sorted(found)
+
+
+def check_contacts(
+    db: Database,
+    contact_ids: Sequence[int] | None,
+    config: DnsConfig | None = None,
+    *,
+    refresh: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ContactsCheck:
+    """Check the mail of these contacts' domains (all contacts when None), each domain once,
+    then bring their stored go-look columns (domain class, persona fit) up to date."""
+    from app.golook.derived import refresh_golook_columns
+
+    config = config or load_dns_config(db)
+    domains = contact_domains(db, contact_ids)
+    batch = check_domains(
+        db, domains, config, refresh=refresh, progress=progress, cancelled=cancelled
+    )
+    ids = list(contact_ids) if contact_ids is not None else None
+    refresh_golook_columns(db, ids)
+    with db.session() as s:
+        if ids is None:
+            ids = list(s.scalars(select(Contact.id).order_by(Contact.id)))
+    return ContactsCheck(ids, batch)
+
+
+def answers_for(
+    db: Database, domains: Iterable[str], extra: Mapping[str, DomainAnswer] | None = None
+) -> dict[str, DomainAnswer]:
+    """Cached answers overlaid with fresher ones from a batch just run (no network)."""
+    out = cached_answers(db, domains)
+    if extra:
+        out.update({d: a for d, a in extra.items() if d in out or not a.from_cache})
+    return out

@@ -1,0 +1,355 @@
+"""Writing one chunk of prepared rows inside the batch's transaction: duplicates, inserts,
+updates and the record undo needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from app import hooks
+from app.importing.policies import contact_changes, contains, dump, merge_rows, row_as_existing
+from app.importing.report import ImportReport, LikelyDuplicate, RowIssue
+from app.importing.rows import ROW_COLUMNS, PreparedRow
+from app.names import display_name, normalize_email, sort_key
+from db.models import Contact, ImportChange, Stage, StageChange
+
+NameKey = tuple[str, str]
+_INSERT_DEFAULTS: dict[str, Any] = {c: None for c in ROW_COLUMNS}
+_EXISTING_COLUMNS = (
+    Contact.id,
+    Contact.import_batch_id,
+    Contact.name,
+    Contact.sort_name,
+    Contact.email_normalized,
+    Contact.domain,
+    Contact.domain_class,
+    Contact.extra,
+    Contact.other_emails,
+    Contact.updated_at,
+    *(getattr(Contact, c) for c in ROW_COLUMNS),
+)
+
+
+def insert_many(conn: Connection, table: Any, records: list[dict[str, Any]]) -> None:
+    """One executemany. On SQLite the rows go straight to the driver, each value already in
+    the form SQLAlchemy stores (its bind processors, e.g. for times) — the per-row overhead of
+    the Core layer is most of an import's insert time otherwise."""
+    if not records:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), records)
+        return
+    columns = list(records[0])
+    processors = [
+        (c, p) for c in columns if (p := table.c[c].type.bind_processor(conn.dialect)) is not None
+    ]
+    if processors:
+        memo: dict[tuple[str, Any], Any] = {}  # the same time stamp on every row: convert once
+        for rec in records:
+            for c, p in processors:
+                value = rec[c]
+                if value is not None:
+                    key = (c, value)
+                    if key not in memo:
+                        memo[key] = p(value)
+                    rec[c] = memo[key]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
+    getter = itemgetter(*columns)
+    rows = [getter(rec) for rec in records]
+    conn.exec_driver_sql(sql, rows)
+
+
+class BatchWriter:
+    """Writes the chunks of one batch; keeps only what undo and duplicate checks need."""
+
+    def __init__(
+        self,
+        s: Session,
+        batch_id: int,
+        report: ImportReport,
+        *,
+        stage_key: str,
+        policy: str,
+        source: str,
+        now: datetime,
+    ) -> None:
+        self.s = s
+        self.batch_id = batch_id
+        self.report = report
+        self.policy = policy
+        self.source = source
+        self.now = now
+        self.stage_ids: dict[str, int] = dict(s.execute(select(Stage.key, Stage.id)).all())
+        self.default_stage = stage_key
+        self.last_id = 0  # the highest contact id this batch has inserted so far
+        # contacts from before this batch that it updated -> {column: [old, new]}
+        self.updated_prev: dict[int, dict[str, list[Any]]] = {}
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def _existing_by_email(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        if not keys:
+            return found
+        stmt = (
+            select(*_EXISTING_COLUMNS)
+            .where(Contact.email_normalized.in_(list(keys)))
+            .order_by(Contact.id)
+        )
+        for r in self.s.execute(stmt):
+            row = dict(r._mapping)
+            found.setdefault(row["email_normalized"], row)
+        return found
+
+    def _existing_by_name(self, names: Sequence[str]) -> dict[NameKey, list[dict[str, Any]]]:
+        found: dict[NameKey, list[dict[str, Any]]] = {}
+        if not names:
+            return found
+        stmt = (
+            select(*_EXISTING_COLUMNS)
+            .where(Contact.sort_name.in_(list(names)))
+            .order_by(Contact.id)
+        )
+        for r in self.s.execute(stmt):
+            row = dict(r._mapping)
+            key = (row["sort_name"], sort_key(row.get("company") or ""))
+            found.setdefault(key, []).append(row)
+        return found
+
+    # --- one chunk ------------------------------------------------------------------------
+
+    def write(self, rows: list[PreparedRow]) -> None:
+        if not rows:
+            return
+        rows = self._merge_within_chunk(rows)
+        by_email = self._existing_by_email(
+            list({k for r in rows if (k := r.email_key) is not None})
+        )
+        no_email = [r for r in rows if r.email_key is None and r.name_key is not None]
+        by_name = self._existing_by_name(list({r.name_key[0] for r in no_email if r.name_key}))
+        new_rows: list[PreparedRow] = []
+        changed: list[int] = []
+        seen_names: dict[NameKey, PreparedRow] = {}
+        for row in rows:
+            key = row.email_key
+            if key is not None and key in by_email:
+                self._apply_to_existing(row, by_email[key], changed)
+            elif key is None and row.name_key is not None:
+                if self._likely_duplicate(
+                    row, by_name.get(row.name_key, []), seen_names.get(row.name_key)
+                ):
+                    continue
+                new_rows.append(row)
+            else:
+                new_rows.append(row)
+            if row.name_key is not None:
+                seen_names.setdefault(row.name_key, row)
+        created = self._insert(new_rows)
+        hooks.contacts_changed(self.s, created + changed)
+
+    def _merge_within_chunk(self, rows: list[PreparedRow]) -> list[PreparedRow]:
+        first_by_email: dict[str, PreparedRow] = {}
+        kept: list[PreparedRow] = []
+        for row in rows:
+            key = row.email_key
+            first = first_by_email.get(key) if key is not None else None
+            if first is None:
+                if key is not None:
+                    first_by_email[key] = row
+                kept.append(row)
+                continue
+            merge_rows(first, row, self.policy)
+            self.report.skipped += 1
+            self.report.warnings.append(
+                RowIssue(
+                    row.row,
+                    f"same e-mail address as row {first.row}; "
+                    + ("skipped" if self.policy == "skip" else "merged into that row"),
+                )
+            )
+        return kept
+
+    def _apply_to_existing(
+        self, row: PreparedRow, existing: dict[str, Any], changed: list[int]
+    ) -> None:
+        cid = int(existing["id"])
+        in_this_file = existing["import_batch_id"] == self.batch_id or cid in self.updated_prev
+        changes = contact_changes(existing, row, self.policy)
+        if changes:
+            changes["updated_at"] = self.now
+        before = {col: existing.get(col) for col in changes}
+        if changes:
+            self.s.execute(update(Contact).where(Contact.id == cid).values(**changes))
+            existing.update(changes)
+            changed.append(cid)
+        if in_this_file:
+            self.report.skipped += 1
+            self.report.warnings.append(
+                RowIssue(
+                    row.row,
+                    "same e-mail address as an earlier row of this file; "
+                    + ("skipped" if self.policy == "skip" else "merged into that contact"),
+                )
+            )
+            if changes and cid in self.updated_prev:
+                self._record_update(cid, before, changes)
+            return
+        if not changes:
+            self.report.skipped += 1
+            return
+        self.report.updated += 1
+        self._record_update(cid, before, changes)
+
+    def _record_update(self, cid: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
+        """Keep {column: [value before the batch, value the batch wrote]} for undo."""
+        first = cid not in self.updated_prev
+        prev = self.updated_prev.setdefault(cid, {})
+        for col, new in changes.items():
+            if col in prev:
+                prev[col][1] = new
+            else:
+                prev[col] = [before[col], new]
+        payload = json.dumps(prev, ensure_ascii=False, default=str)
+        if first:
+            self.s.execute(
+                insert(ImportChange).values(
+                    batch_id=self.batch_id, contact_id=cid, action="updated", previous=payload
+                )
+            )
+        else:
+            self.s.execute(
+                update(ImportChange)
+                .where(
+                    and_(
+                        ImportChange.batch_id == self.batch_id,
+                        ImportChange.contact_id == cid,
+                        ImportChange.action == "updated",
+                    )
+                )
+                .values(previous=payload)
+            )
+
+    def _likely_duplicate(
+        self, row: PreparedRow, in_db: list[dict[str, Any]], in_chunk: PreparedRow | None
+    ) -> bool:
+        """Flag a row without e-mail that matches a contact's name and company. Returns True
+        when the match already holds every value of the row: then it is a repeat, skipped."""
+        if in_chunk is not None:
+            if contains(row_as_existing(in_chunk), row):
+                self.report.skipped += 1
+                self.report.warnings.append(
+                    RowIssue(row.row, f"same as row {in_chunk.row}; skipped")
+                )
+                return True
+            self.report.likely_duplicates.append(
+                LikelyDuplicate(row.row, f"same name and company as row {in_chunk.row}", None)
+            )
+            return False
+        for existing in in_db:
+            if contains(existing, row):
+                self.report.skipped += 1
+                if existing["import_batch_id"] == self.batch_id:
+                    self.report.warnings.append(
+                        RowIssue(row.row, "same as an earlier row of this file; skipped")
+                    )
+                return True
+        if in_db:
+            match = in_db[0]
+            where = (
+                "an earlier row of this file"
+                if match["import_batch_id"] == self.batch_id
+                else f"contact {match['id']}"
+            )
+            self.report.likely_duplicates.append(
+                LikelyDuplicate(
+                    row.row, f"same name and company as {where} ({match['name']})", int(match["id"])
+                )
+            )
+        return False
+
+    def _insert(self, rows: list[PreparedRow]) -> list[int]:
+        if not rows:
+            return []
+        records: list[dict[str, Any]] = []
+        for row in rows:
+            values = {**_INSERT_DEFAULTS, **row.values}
+            # derived_values() without classifying the address again (rows.py did that)
+            name = (
+                display_name(values["first_name"], values["last_name"])
+                or values["company"]
+                or values["email"]
+                or ""
+            )
+            values.update(
+                name=name,
+                sort_name=sort_key(name),
+                email_normalized=normalize_email(values["email"]),
+                domain=row.domain,
+                domain_class=row.domain_class,
+            )
+            values.update(
+                source=values["source"] or self.source,
+                consent=values["consent"] or "unknown",
+                extra=dump(row.extra),
+                other_emails=dump(row.other_emails),
+                import_batch_id=self.batch_id,
+                stage_id=self.stage_ids[row.stage_key or self.default_stage],
+                stage_changed_at=self.now,
+                created_at=self.now,
+                updated_at=self.now,
+                sales_ready=False,
+            )
+            records.append(values)
+        # executemany (RETURNING would send one statement per row on SQLite); the new ids are
+        # this batch's ids above the last one seen, ascending in insertion order
+        conn = self.s.connection()
+        insert_many(conn, Contact.__table__, records)
+        ids = list(
+            self.s.scalars(
+                select(Contact.id)
+                .where(Contact.import_batch_id == self.batch_id, Contact.id > self.last_id)
+                .order_by(Contact.id)
+            )
+        )
+        if len(ids) != len(records):
+            raise RuntimeError(f"inserted {len(records)} contacts but found {len(ids)}")
+        self.last_id = ids[-1]
+        reason = f"Imported: {self.source}"
+        insert_many(
+            conn,
+            StageChange.__table__,
+            [
+                {
+                    "contact_id": cid,
+                    "from_stage_id": None,
+                    "to_stage_id": rec["stage_id"],
+                    "at": self.now,
+                    "reason": reason,
+                    "automatic": False,
+                }
+                for cid, rec in zip(ids, records, strict=True)
+            ],
+        )
+        insert_many(
+            conn,
+            ImportChange.__table__,
+            [
+                {
+                    "batch_id": self.batch_id,
+                    "contact_id": cid,
+                    "action": "created",
+                    "previous": None,
+                }
+                for cid in ids
+            ],
+        )
+        self.report.imported += len(ids)
+        return ids

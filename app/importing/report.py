@@ -1,0 +1,85 @@
+"""What an import did, as plain values: the report the CLI prints and the wizard shows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """A rejected row or a warning: the row number as the user sees it in the file, and why."""
+
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """A row without an e-mail address whose name and company match another contact."""
+
+    row: int
+    reason: str
+    contact_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    """The result of one import; ``to_json()`` is exactly what ``winnow import --json`` prints."""
+
+    batch_id: int | None
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    mapping: dict[str, str | None]
+    read: int = 0
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    likely_duplicates: list[LikelyDuplicate] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def created_or_updated(self) -> int:
+        return self.imported + self.updated
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """One import batch as the history lists it."""
+
+    id: int
+    source: str | None
+    file_name: str | None
+    format: str | None
+    encoding: str | None
+    delimiter: str | None
+    stage_key: str | None
+    on_duplicate: str | None
+    created_at: datetime
+    read: int
+    imported: int
+    updated: int
+    skipped: int
+    rejected: int
+    undone_at: datetime | None
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What undoing a batch did: contacts removed, contacts whose fields were restored, and
+    contacts left as they are because someone changed those fields after the import."""
+
+    batch_id: int
+    removed: tuple[int, ...]
+    restored: tuple[int, ...]
+    kept: tuple[int, ...]

@@ -1,0 +1,247 @@
+"""One mapped row made ready to store: values cleaned the way Winnow stores them, plus the
+row's warnings — or the reason it is rejected.
+
+Unlike :func:`app.contacts.clean_value` nothing here raises: an import keeps the person even
+when a field is odd (an invalid e-mail address is stored and reported as a warning).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from app.contacts import normalize_phone
+from app.golook.classify import classify_address
+from app.names import normalize_email, sort_key, split_name
+
+# Contact columns an import row may set (the rest of a row goes to ``extra``).
+ROW_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "website",
+    "city",
+    "country",
+    "industry",
+    "company_size",
+    "source",
+    "tags",
+    "notes",
+    "consent",
+)
+MULTILINE = {"notes"}
+
+_URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)
+
+CONSENT_WORDS = {
+    "granted": {
+        "granted",
+        "yes",
+        "y",
+        "true",
+        "1",
+        "x",
+        "opt-in",
+        "opted in",
+        "opt in",
+        "subscribed",
+        "ja",
+        "oui",
+        "sí",
+        "si",
+        "tak",
+        "evet",
+        "consent",
+        "double opt-in",
+    },
+    "withdrawn": {
+        "withdrawn",
+        "no",
+        "n",
+        "false",
+        "0",
+        "opt-out",
+        "opted out",
+        "opt out",
+        "unsubscribed",
+        "nein",
+        "non",
+        "nie",
+        "hayır",
+        "revoked",
+    },
+    "unknown": {"unknown", "", "?", "n/a", "-"},
+}
+
+# Lifecycle names other tools export (HubSpot "Lifecycle Stage", Salesforce "Lead Status").
+STAGE_SYNONYMS = {
+    "subscriber": "suspect",
+    "lead": "inquiry",
+    "new": "inquiry",
+    "open": "inquiry",
+    "marketing qualified lead": "mql",
+    "marketingqualifiedlead": "mql",
+    "sales qualified lead": "sql",
+    "salesqualifiedlead": "sql",
+    "qualified": "sql",
+    "opportunity": "opportunity",
+    "customer": "customer",
+    "closed won": "customer",
+    "unqualified": "disqualified",
+    "closed lost": "disqualified",
+}
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is not a valid e-mail address (email-validator's words), or None."""
+    evidence = classify_address(address)
+    return None if evidence.valid else (evidence.reason or "not a valid e-mail address")
+
+
+@dataclass
+class PreparedRow:
+    """A row ready to store. ``values`` holds only the contact columns the row fills."""
+
+    row: int
+    values: dict[str, Any]
+    extra: dict[str, str] = field(default_factory=dict)
+    other_emails: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stage_key: str | None = None
+    # go-look's offline verdict on the e-mail address, as derived_values would store it
+    domain: str | None = None
+    domain_class: str | None = None
+
+    @cached_property
+    def email_key(self) -> str | None:
+        return normalize_email(self.values.get("email"))
+
+    @property
+    def display_name(self) -> str:
+        first = self.values.get("first_name") or ""
+        last = self.values.get("last_name") or ""
+        return " ".join(p for p in (first, last) if p)
+
+    @cached_property
+    def name_key(self) -> tuple[str, str] | None:
+        """(normalised name, normalised company) for likely duplicates; None without a name."""
+        name = sort_key(self.display_name)
+        if not name:
+            return None
+        return name, sort_key(self.values.get("company") or "")
+
+
+def _text(value: str, multiline: bool = False) -> str:
+    if multiline:
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return " ".join(value.split())
+
+
+class RowPreparer:
+    """Cleans mapped rows. ``stages`` maps stage keys to their display names."""
+
+    def __init__(self, stages: Mapping[str, str]) -> None:
+        self.stage_by_word: dict[str, str] = {}
+        for key, name in stages.items():
+            self.stage_by_word[key.casefold()] = key
+            self.stage_by_word[name.casefold()] = key
+        for word, key in STAGE_SYNONYMS.items():
+            if key in stages:
+                self.stage_by_word.setdefault(word, key)
+
+    def prepare(
+        self,
+        row: int,
+        values: Mapping[str, str],
+        other_emails: Iterable[str] = (),
+        extra: Mapping[str, str] | None = None,
+        warnings: Iterable[str] = (),
+    ) -> PreparedRow | str:
+        """A :class:`PreparedRow`, or the reason the row is rejected (a str)."""
+        out = PreparedRow(
+            row=row,
+            values={},
+            extra=dict(extra or {}),
+            warnings=list(dict.fromkeys(w for w in warnings if w)),
+        )
+        raw = {k: v for k, v in values.items() if v is not None and str(v).strip()}
+        if "name" in raw and not raw.get("first_name") and not raw.get("last_name"):
+            raw["first_name"], raw["last_name"] = split_name(raw["name"])
+        raw.pop("name", None)
+        others = [_text(e) for e in other_emails if e and e.strip()]
+        if raw.get("email_2"):
+            others.insert(0, _text(raw.pop("email_2")))
+        if raw.get("mobile"):
+            mobile = raw.pop("mobile")
+            if raw.get("phone"):
+                out.extra.setdefault("Mobile", mobile)
+            else:
+                raw["phone"] = mobile
+        for key, value in raw.items():
+            self._clean(out, key, str(value))
+        primary = normalize_email(out.values.get("email"))
+        seen = {primary} if primary else set()
+        for address in others:
+            address_key = normalize_email(address)
+            if address_key and address_key not in seen:
+                seen.add(address_key)
+                out.other_emails.append(address)
+        if not any(out.values.get(k) for k in ("first_name", "last_name", "email", "company")):
+            return "no name, e-mail address or company"
+        return out
+
+    def _clean(self, out: PreparedRow, key: str, value: str) -> None:
+        if key == "email":
+            address = _text(value)
+            if address.lower().startswith("mailto:"):
+                address = address[7:]
+            address = address.strip("<> ")
+            evidence = classify_address(address)
+            said = f"invalid e-mail address {address!r}"
+            if not evidence.valid and not any(w.startswith(said) for w in out.warnings):
+                problem = evidence.reason or "not a valid e-mail address"
+                out.warnings.append(f"{said}: {problem}")
+            out.values["email"] = address
+            out.domain, out.domain_class = evidence.registrable_domain, evidence.domain_class
+        elif key == "phone":
+            out.values["phone"] = normalize_phone(_text(value))
+        elif key == "website":
+            url = _text(value)
+            if not _URL_RE.match(url):
+                out.warnings.append(f"not a web address: {url!r}")
+            out.values["website"] = url
+        elif key == "company_size":
+            digits = value.strip().replace(".", "").replace(",", "").replace(" ", "")
+            if digits.isdigit():
+                out.values["company_size"] = int(digits)
+            else:
+                out.extra.setdefault("Company size", _text(value))
+        elif key == "consent":
+            word = _text(value).casefold()
+            for consent, words in CONSENT_WORDS.items():
+                if word in words:
+                    out.values["consent"] = consent
+                    break
+            else:
+                out.warnings.append(f"consent {value.strip()!r} not understood; left unknown")
+                out.extra.setdefault("Consent", _text(value))
+        elif key == "stage":
+            word = _text(value).casefold()
+            stage = self.stage_by_word.get(word)
+            if stage is None:
+                out.warnings.append(f"stage {value.strip()!r} is not a Winnow stage")
+                out.extra.setdefault("Stage", _text(value))
+            else:
+                out.stage_key = stage
+        elif key == "department":
+            out.extra.setdefault("Department", _text(value))
+        elif key in ROW_COLUMNS:
+            out.values[key] = _text(value, key in MULTILINE)
+        else:
+            out.extra.setdefault(key, _text(value, True))

@@ -1,0 +1,514 @@
+"""Scores, sales-readiness and the follow-up times, kept current on the contact row.
+
+``rescore_contacts(session, ids)`` is registered in ``app.hooks.CONTACT_CHANGE_HANDLERS``: it runs
+in the writing transaction whenever contacts are created, edited, moved or get activities, for
+one contact or a chunk of thousands, with a fixed handful of queries per chunk. It writes
+``score``, ``score_breakdown`` (JSON ``[{"rule", "points"}]``), ``sales_ready``, ``received_at``,
+``response_due_at`` and ``first_response_at``.
+
+Sales-ready = score ≥ threshold (setting ``scoring.threshold``, default 60) or the contact asked
+for a sales contact. When a contact *becomes* sales-ready and the automation setting
+(``scoring.automation``) is ``move``, it is moved to Sales qualified automatically (only from a
+pipeline stage before it), with the rule as the reason; the move can be undone like any other,
+and the contact is not moved again while it stays sales-ready.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from app import followup
+from app.activities import ACTIVITY_TYPES, OUTBOUND_TYPES
+from app.errors import UnknownContact, UsageError
+from app.moves import MoveResult, move_in, move_to_stage
+from app.scoring_rules import (
+    RULES_SETTING,
+    ScoreInputs,
+    ScoreItem,
+    ScoringRules,
+    breakdown_json,
+    explain_score,
+)
+from app.settings import get_setting, set_setting
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Activity, BantAnswer, BantCriterion, Contact, Setting, Stage, StageChange
+
+THRESHOLD_SETTING = "scoring.threshold"
+AUTOMATION_SETTING = "scoring.automation"
+RECOMPUTED_SETTING = "scoring.recomputed_at"
+DEFAULT_THRESHOLD = 60
+AUTOMATION_MODES = {"propose": "Propose (badge and action)", "move": "Move automatically"}
+TARGET_STAGE = "sql"
+ASKED_FOR_SALES = "asked-for-sales"
+REASON_ASKED = "Asked for sales contact (sales-ready at once)"
+CHUNK = 2000
+
+_rescoring: ContextVar[bool] = ContextVar("winnow_rescoring", default=False)
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    rules: ScoringRules
+    threshold: int
+    automation: str  # propose | move
+    sla_hours: float
+
+    def threshold_reason(self) -> str:
+        return f"Score reached the sales-ready threshold ({self.threshold})"
+
+
+def _settings_from(values: dict[str, Any]) -> ScoringSettings:
+    threshold = values.get(THRESHOLD_SETTING, DEFAULT_THRESHOLD)
+    if not isinstance(threshold, int | float) or isinstance(threshold, bool):
+        threshold = DEFAULT_THRESHOLD
+    mode = values.get(AUTOMATION_SETTING, "propose")
+    return ScoringSettings(
+        rules=ScoringRules.from_setting(values.get(RULES_SETTING)),
+        threshold=int(threshold),
+        automation=mode if mode in AUTOMATION_MODES else "propose",
+        sla_hours=followup.clean_sla(values.get(followup.SLA_SETTING, followup.DEFAULT_SLA_HOURS)),
+    )
+
+
+_KEYS = (RULES_SETTING, THRESHOLD_SETTING, AUTOMATION_SETTING, followup.SLA_SETTING)
+
+
+def settings_in(s: Session) -> ScoringSettings:
+    raw = dict(s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS))).all())
+    return _settings_from({k: json.loads(v) for k, v in raw.items()})
+
+
+def scoring_settings(db: Database) -> ScoringSettings:
+    """The rules table, threshold, automation mode and SLA in force."""
+    with db.session() as s:
+        return settings_in(s)
+
+
+def save_scoring_settings(
+    db: Database,
+    rules: ScoringRules | None = None,
+    threshold: int | None = None,
+    automation: str | None = None,
+    sla_hours: float | None = None,
+) -> bool:
+    """Store what is given; True when scores or due times must be recomputed
+    (:func:`recompute_all`, in the background)."""
+    before = scoring_settings(db)
+    if threshold is not None and not 0 <= threshold <= 10000:
+        raise UsageError("the sales-ready threshold must be between 0 and 10000")
+    if automation is not None and automation not in AUTOMATION_MODES:
+        raise UsageError(f"unknown automation {automation!r}; use {', '.join(AUTOMATION_MODES)}")
+    if rules is not None:
+        set_setting(db, RULES_SETTING, rules.to_setting())
+    if threshold is not None:
+        set_setting(db, THRESHOLD_SETTING, int(threshold))
+    if automation is not None:
+        set_setting(db, AUTOMATION_SETTING, automation)
+    if sla_hours is not None:
+        followup.set_sla_hours(db, sla_hours)
+    after = scoring_settings(db)
+    return (
+        after.rules != before.rules
+        or after.threshold != before.threshold
+        or after.sla_hours != before.sla_hours
+    )
+
+
+def reset_rules(db: Database) -> None:
+    set_setting(db, RULES_SETTING, ScoringRules.defaults().to_setting())
+
+
+def promotable_stage_ids() -> Select[Any]:
+    """Stages a contact may be promoted from: pipeline stages before Sales qualified."""
+    target = select(Stage.position).where(Stage.key == TARGET_STAGE).scalar_subquery()
+    return select(Stage.id).where(Stage.kind == "pipeline", Stage.position < target)
+
+
+# --- the handler -----------------------------------------------------------------------
+
+
+def rescore_contacts(session: Session, contact_ids: Sequence[int]) -> None:
+    """CONTACT_CHANGE_HANDLERS entry: rescore these contacts inside the caller's transaction."""
+    if _rescoring.get() or not contact_ids:
+        return  # our own automatic move calling the hooks again: nothing new to compute
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    settings = settings_in(session)
+    now = utcnow()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        _rescore(session, _among(chunk), settings, now)
+
+
+Which = Callable[[Any], ColumnElement[bool]]
+
+
+def _among(ids: Sequence[int]) -> Which:
+    return lambda col: col.in_(ids)  # type: ignore[no-any-return]
+
+
+def _between(lo: int, hi: int) -> Which:
+    return lambda col: col.between(lo, hi)  # type: ignore[no-any-return]
+
+
+def _rescore(
+    s: Session,
+    which: Which,
+    settings: ScoringSettings,
+    now: datetime,
+) -> tuple[int, list[int]]:
+    """Rescore the contacts ``which(Contact.id)`` selects; returns (how many, ids moved).
+
+    Five reads and one executemany per chunk. Times are read as the driver stores them and
+    parsed with ``datetime.fromisoformat`` (SQLAlchemy's per-value parsing costs seconds at
+    100,000 contacts); only rows whose values changed are written.
+    """
+    conn = s.connection()
+    c = cast(Table, Contact.__table__).c
+    a = cast(Table, Activity.__table__).c
+    sc = cast(Table, StageChange.__table__).c
+    raw = _raw_time
+    rows = conn.execute(
+        select(
+            c.id,
+            c.email,
+            c.domain,
+            c.domain_class,
+            c.title,
+            c.persona_name,
+            c.persona_fit,
+            c.consent,
+            c.score,
+            c.score_breakdown,
+            c.sales_ready,
+            raw(c.received_at),
+            raw(c.response_due_at),
+            raw(c.first_response_at),
+            c.stage_id,
+        ).where(which(c.id))
+    ).all()
+    if not rows:
+        return 0, []
+    to_time = _time_reader()
+    acts: dict[int, list[tuple[str, datetime]]] = {}
+    for cid, kind, at in conn.execute(
+        select(a.contact_id, a.type, raw(a.at)).where(which(a.contact_id))
+    ).all():
+        entry = (kind, to_time(at))
+        if cid in acts:
+            acts[cid].append(entry)
+        else:
+            acts[cid] = [entry]
+    inquiry_id = s.scalar(select(Stage.id).where(Stage.key == "inquiry"))
+    moves: dict[int, list[tuple[datetime, bool]]] = {}
+    if inquiry_id is not None:
+        for cid, at, undone in conn.execute(
+            select(sc.contact_id, raw(sc.at), sc.undone_at.is_not(None)).where(
+                which(sc.contact_id), sc.to_stage_id == inquiry_id
+            )
+        ).all():
+            moves.setdefault(cid, []).append((to_time(at), bool(undone)))
+    bant: dict[int, list[tuple[str, str]]] = {}
+    for cid, name, answer in s.execute(
+        select(BantAnswer.contact_id, BantCriterion.name, BantAnswer.answer)
+        .join(BantCriterion, BantCriterion.id == BantAnswer.criterion_id)
+        .where(which(BantAnswer.contact_id), BantAnswer.answer != "unknown")
+        .order_by(BantAnswer.contact_id, BantCriterion.position, BantCriterion.id)
+    ):
+        bant.setdefault(cid, []).append((name, answer))
+    promotable = set(s.scalars(promotable_stage_ids()))
+
+    store_time = _time_writer(conn.dialect)
+    updates: list[tuple[Any, ...]] = []
+    crossing: dict[str, list[int]] = {}
+    labels = ACTIVITY_TYPES
+    outbound = set(OUTBOUND_TYPES)
+    rules = settings.rules
+    threshold = settings.threshold
+    sla = settings.sla_hours
+    no_bant: list[tuple[str, str]] = []
+    for (
+        cid,
+        email,
+        domain,
+        dclass,
+        title,
+        pname,
+        pfit,
+        consent,
+        old_score,
+        old_breakdown,
+        old_ready,
+        old_received,
+        old_due,
+        old_first,
+        stage_id,
+    ) in rows:
+        mine = acts.get(cid, ())
+        items = explain_score(
+            ScoreInputs(
+                email,
+                domain,
+                dclass,
+                title,
+                pname,
+                pfit,
+                consent or "unknown",
+                mine,
+                bant.get(cid, no_bant),
+                labels,
+            ),
+            rules,
+            now,
+        )
+        score = sum(item.points for item in items)
+        breakdown = breakdown_json(items)
+        asked = False
+        inquiries: list[datetime] = []
+        answers: list[datetime] = []
+        for kind, at in mine:
+            if kind in outbound:
+                answers.append(at)
+            elif kind == "inquiry-received":
+                inquiries.append(at)
+            elif kind == ASKED_FOR_SALES:
+                asked = True
+        ready = asked or score >= threshold
+        received, due, first = followup.follow_up_times(
+            inquiries,
+            moves.get(cid, ()),
+            answers,
+            None if old_received is None else to_time(old_received),
+            sla,
+        )
+        new_received, new_due, new_first = store_time(received), store_time(due), store_time(first)
+        if (
+            score != old_score
+            or breakdown != old_breakdown
+            or ready != bool(old_ready)
+            or new_received != old_received
+            or new_due != old_due
+            or new_first != old_first
+        ):
+            updates.append((score, breakdown, ready, new_received, new_due, new_first, cid))
+        if ready and not old_ready and stage_id in promotable:
+            reason = REASON_ASKED if asked else settings.threshold_reason()
+            crossing.setdefault(reason, []).append(cid)
+    if updates:
+        _write(conn, updates)
+    moved: list[int] = []
+    if crossing and settings.automation == "move":
+        token = _rescoring.set(True)
+        try:
+            for reason, ids in crossing.items():
+                result = move_in(s, ids, TARGET_STAGE, reason=reason, automatic=True)
+                moved.extend(result.moved)
+        finally:
+            _rescoring.reset(token)
+    return len(rows), moved
+
+
+_UPDATE_COLUMNS = (
+    "score",
+    "score_breakdown",
+    "sales_ready",
+    "received_at",
+    "response_due_at",
+    "first_response_at",
+)
+
+
+def _raw_time(column: Any) -> Any:
+    """Select a time column as the driver returns it (a string on SQLite)."""
+    return type_coerce(column, String())
+
+
+def _time_reader() -> Callable[[Any], datetime]:
+    def read(value: Any) -> datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    return read
+
+
+def _time_writer(dialect: Dialect) -> Callable[[datetime | None], Any]:
+    """datetime → the value the driver stores, exactly as SQLAlchemy would write it."""
+    process = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    sample = datetime(2026, 3, 14, 9, 5, 7, 123)
+    if process(sample) == sample.isoformat(" ", "microseconds"):  # SQLite's stored form
+        return lambda value: None if value is None else value.isoformat(" ", "microseconds")
+
+    def write(value: datetime | None) -> Any:
+        return None if value is None else process(value)
+
+    return write
+
+
+def _write(conn: Connection, updates: list[tuple[Any, ...]]) -> None:
+    """One executemany at driver level (SQLAlchemy's per-row parameter processing would
+    double the time of a full recompute)."""
+    style = conn.dialect.paramstyle
+    if style in ("qmark", "format", "pyformat"):
+        mark = "?" if style == "qmark" else "%s"
+        sets = ", ".join(f"{col} = {mark}" for col in _UPDATE_COLUMNS)
+        conn.exec_driver_sql(f"UPDATE contacts SET {sets} WHERE id = {mark}", updates)
+        return
+    table = cast(Table, Contact.__table__)
+    conn.execute(
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({col: bindparam(f"_{col}") for col in _UPDATE_COLUMNS}),
+        [
+            dict(zip([f"_{col}" for col in _UPDATE_COLUMNS] + ["_id"], row, strict=True))
+            for row in updates
+        ],
+    )
+
+
+# --- full recompute --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    contacts: int
+    moved: tuple[int, ...]
+    cancelled: bool = False
+
+
+def recompute_all(
+    db: Database,
+    progress: Callable[..., None] | None = None,
+    cancel: Any = None,
+    chunk: int = 5000,
+) -> RecomputeResult:
+    """Rescore every contact (after a rule, threshold or SLA change), in chunks of ids, each in
+    its own transaction. ``progress(done, total)``; a truthy ``cancel`` stops between chunks
+    (what is done stays done: every chunk is complete and consistent)."""
+    with db.session() as s:
+        lo_id, hi_id, total = s.execute(
+            select(func.min(Contact.id), func.max(Contact.id), func.count(Contact.id))
+        ).one()
+    moved: list[int] = []
+    done = 0
+    if total:
+        start = int(lo_id)
+        while start <= int(hi_id):
+            if cancel:
+                return RecomputeResult(done, tuple(moved), cancelled=True)
+            end = start + chunk - 1
+            with db.session() as s:
+                settings = settings_in(s)
+                n, m = _rescore(s, _between(start, end), settings, utcnow())
+            done += n
+            moved.extend(m)
+            start = end + 1
+            if progress is not None:
+                progress(done, int(total))
+    set_setting(db, RECOMPUTED_SETTING, utcnow().isoformat())
+    return RecomputeResult(done, tuple(moved))
+
+
+def recompute_needed(db: Database, max_age_hours: float = 24.0) -> bool:
+    """True when the last full recompute is more than a day old (activity points fade with
+    time, while the handler only rescores contacts that change). A database that never had
+    one starts its clock now: the handler has kept every score current since it was made."""
+    raw = get_setting(db, RECOMPUTED_SETTING)
+    if not raw:
+        set_setting(db, RECOMPUTED_SETTING, utcnow().isoformat())
+        return False
+    try:
+        last = datetime.fromisoformat(str(raw))
+    except ValueError:
+        return True
+    return (utcnow() - last).total_seconds() > max_age_hours * 3600
+
+
+# --- reading and acting ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreExplanation:
+    contact_id: int
+    score: int
+    items: tuple[ScoreItem, ...]
+    sales_ready: bool
+    threshold: int
+    automation: str
+    stage_key: str
+    promotable: bool  # sales-ready and still before Sales qualified
+
+
+def score_explanation(db: Database, contact_id: int) -> ScoreExplanation:
+    """The stored score with its lines (what the detail panel shows)."""
+    with db.session() as s:
+        row = s.execute(
+            select(
+                Contact.score,
+                Contact.score_breakdown,
+                Contact.sales_ready,
+                Stage.key,
+                Contact.stage_id.in_(promotable_stage_ids()),
+            )
+            .join(Stage, Stage.id == Contact.stage_id)
+            .where(Contact.id == contact_id)
+        ).first()
+        if row is None:
+            raise UnknownContact(contact_id)
+        settings = settings_in(s)
+    items = tuple(ScoreItem(str(d["rule"]), int(d["points"])) for d in json.loads(row[1] or "[]"))
+    return ScoreExplanation(
+        contact_id,
+        int(row[0] or 0),
+        items,
+        bool(row[2]),
+        settings.threshold,
+        settings.automation,
+        row[3],
+        bool(row[2]) and bool(row[4]),
+    )
+
+
+def promote_to_sales_qualified(db: Database, contact_ids: Sequence[int]) -> MoveResult | None:
+    """The "Promote to Sales qualified" action: move the sales-ready contacts among these that
+    are still before Sales qualified (never pulls a customer back); None when there are none."""
+    with db.session() as s:
+        ids = list(
+            s.scalars(
+                select(Contact.id).where(
+                    Contact.id.in_(list(contact_ids)),
+                    Contact.sales_ready.is_(True),
+                    Contact.stage_id.in_(promotable_stage_ids()),
+                )
+            )
+        )
+        threshold = settings_in(s).threshold
+    if not ids:
+        return None
+    return move_to_stage(
+        db,
+        ids,
+        TARGET_STAGE,
+        reason=f"Promoted: sales-ready (score ≥ {threshold} or asked for sales)",
+    )

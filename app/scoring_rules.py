@@ -1,0 +1,453 @@
+"""The scoring rules table and the pure function that explains a score.
+
+Score = fit points (who the contact is) + engagement points (what they did, fading with age)
++ qualification points (BANT answers, consent). The table is data, stored in the settings
+(key ``scoring.rules``) as ``{"points": {rule: n}, "half_life_days": {activity rule: days}}``;
+rules missing there take their default. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+RULES_SETTING = "scoring.rules"
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    """One row of the rules table: its key, what it means for the user, default points."""
+
+    key: str
+    label: str
+    points: float
+    half_life_days: float | None = None  # activities only; None: the points never fade
+    group: str = "fit"  # fit | engagement | qualification
+
+
+# The documented defaults (README "Scoring rules"). Activity rules count once per activity.
+DEFAULT_RULES: tuple[RuleDefault, ...] = (
+    RuleDefault("domain.branded", "Branded company address", 15),
+    RuleDefault("domain.free", "Free-mail address", 0),
+    RuleDefault("domain.disposable", "Disposable address", -20),
+    RuleDefault("domain.invalid", "Invalid e-mail address", -25),
+    RuleDefault("role-address", "Role address (info@, sales@…)", -5),
+    RuleDefault("no-email", "No e-mail address", -10),
+    RuleDefault("persona-fit", "Persona fit (points × fit, 0–100 %)", 20),
+    RuleDefault("title.c-level", "Job title: C-level / owner", 15),
+    RuleDefault("title.director", "Job title: director / head / VP", 12),
+    RuleDefault("title.manager", "Job title: manager / lead", 8),
+    RuleDefault("title.senior", "Job title: senior / specialist / engineer", 4),
+    RuleDefault("title.junior", "Job title: assistant / student / intern", -5),
+    RuleDefault("activity.inquiry-received", "Inquiry received", 10, 90, "engagement"),
+    RuleDefault("activity.content-downloaded", "Content downloaded", 5, 60, "engagement"),
+    RuleDefault("activity.webinar-attended", "Webinar attended", 10, 60, "engagement"),
+    RuleDefault("activity.demo-requested", "Demo requested", 20, 90, "engagement"),
+    RuleDefault("activity.asked-for-sales", "Asked for sales contact", 25, None, "engagement"),
+    RuleDefault("activity.email-sent", "E-mail sent (by us)", 0, None, "engagement"),
+    RuleDefault("activity.call", "Call", 3, 90, "engagement"),
+    RuleDefault("activity.meeting", "Meeting", 10, 90, "engagement"),
+    RuleDefault("activity.note", "Note", 0, None, "engagement"),
+    RuleDefault("bant.yes", "BANT criterion answered yes (each)", 10, None, "qualification"),
+    RuleDefault("bant.no", "BANT criterion answered no (each)", -10, None, "qualification"),
+    RuleDefault("consent.granted", "Consent to marketing granted", 5, None, "qualification"),
+    RuleDefault("consent.withdrawn", "Consent to marketing withdrawn", -30, None, "qualification"),
+)
+
+DEFAULTS_BY_KEY: dict[str, RuleDefault] = {r.key: r for r in DEFAULT_RULES}
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """The effective table: points per rule and half-lives for activity rules."""
+
+    points: Mapping[str, float]
+    half_life_days: Mapping[str, float | None]
+
+    @classmethod
+    def defaults(cls) -> ScoringRules:
+        return cls(
+            {r.key: r.points for r in DEFAULT_RULES},
+            {r.key: r.half_life_days for r in DEFAULT_RULES if r.key.startswith("activity.")},
+        )
+
+    @classmethod
+    def from_setting(cls, value: Any) -> ScoringRules:
+        """The stored JSON over the defaults; unknown keys and bad values are ignored."""
+        base = cls.defaults()
+        points = dict(base.points)
+        halves = dict(base.half_life_days)
+        if isinstance(value, Mapping):
+            for key, n in dict(value.get("points") or {}).items():
+                if isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n):
+                    points[str(key)] = float(n)
+            for key, days in dict(value.get("half_life_days") or {}).items():
+                if days is None or (isinstance(days, int | float) and not isinstance(days, bool)):
+                    halves[str(key)] = float(days) if days else None
+        return cls(points, halves)
+
+    def to_setting(self) -> dict[str, Any]:
+        return {"points": dict(self.points), "half_life_days": dict(self.half_life_days)}
+
+    def get(self, key: str) -> float:
+        return float(self.points.get(key, 0.0))
+
+
+class ScoreItem(NamedTuple):
+    """One line of a score's explanation."""
+
+    rule: str  # what the user reads, e.g. "Branded company address (acme.de)"
+    points: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "points": self.points}
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def breakdown_json(items: Iterable[ScoreItem]) -> str:
+    """``json.dumps([{"rule", "points"}, …], ensure_ascii=False)``, fast for 100,000 scores."""
+    parts = []
+    for rule, points in items:
+        quoted = _QUOTED.get(rule)
+        if quoted is None:
+            quoted = json.dumps(rule, ensure_ascii=False)
+            if len(_QUOTED) < 100_000:
+                _QUOTED[rule] = quoted
+        parts.append(f'{{"rule": {quoted}, "points": {int(points)}}}')
+    return "[" + ", ".join(parts) + "]"
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """Everything the score depends on, as plain values."""
+
+    email: str | None = None
+    domain: str | None = None
+    domain_class: str | None = None
+    title: str | None = None
+    persona_name: str | None = None
+    persona_fit: float | None = None
+    consent: str = "unknown"
+    activities: Sequence[tuple[str, datetime]] = ()  # (type, at)
+    bant: Sequence[tuple[str, str]] = ()  # (criterion name, yes|no|unknown), in display order
+    labels: Mapping[str, str] = field(default_factory=dict)  # activity type -> label
+
+
+# --- job title seniority ---------------------------------------------------------------
+
+# phrases first (so "managing director" is an owner, not a director), then single words
+_SENIORITY: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "c-level",
+        (
+            "managing director",
+            "general manager",
+            "chief",
+            "ceo",
+            "cto",
+            "cfo",
+            "coo",
+            "cio",
+            "cmo",
+            "cso",
+            "owner",
+            "founder",
+            "co-founder",
+            "cofounder",
+            "president",
+            "proprietor",
+            "geschäftsführer",
+            "geschaftsfuhrer",
+            "geschäftsführerin",
+            "inhaber",
+            "inhaberin",
+            "vorstand",
+            "pdg",
+            "gérant",
+            "gerant",
+            "directeur général",
+            "directeur general",
+            "director general",
+            "director gerente",
+            "gerente general",
+            "amministratore delegato",
+            "eigenaar",
+            "directeur-generaal",
+        ),
+    ),
+    (
+        "director",
+        (
+            "director",
+            "directeur",
+            "direktor",
+            "direttore",
+            "head",
+            "vp",
+            "vice president",
+            "vice-president",
+            "leiter",
+            "leiterin",
+            "bereichsleiter",
+            "jefe",
+            "responsable de",
+            "prokurist",
+        ),
+    ),
+    (
+        "manager",
+        (
+            "manager",
+            "lead",
+            "leader",
+            "supervisor",
+            "team lead",
+            "teamleiter",
+            "gerente",
+            "responsable",
+            "meister",
+            "foreman",
+            "coordinator",
+            "koordinator",
+        ),
+    ),
+    (
+        "senior",
+        (
+            "senior",
+            "principal",
+            "specialist",
+            "engineer",
+            "ingenieur",
+            "expert",
+            "architect",
+            "buyer",
+            "einkäufer",
+            "planner",
+            "analyst",
+            "consultant",
+            "technician",
+            "techniker",
+        ),
+    ),
+    (
+        "junior",
+        (
+            "assistant",
+            "assistent",
+            "assistentin",
+            "student",
+            "studentin",
+            "intern",
+            "trainee",
+            "apprentice",
+            "auszubildender",
+            "azubi",
+            "praktikant",
+            "praktikantin",
+            "stagiaire",
+            "werkstudent",
+            "junior",
+            "clerk",
+        ),
+    ),
+)
+
+SENIORITY_LABELS = {
+    "c-level": "C-level / owner",
+    "director": "director / head / VP",
+    "manager": "manager / lead",
+    "senior": "senior / specialist",
+    "junior": "assistant / student / intern",
+}
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=4096)
+def title_seniority(title: str | None) -> str | None:
+    """The seniority tier of a job title (``c-level``, ``director``, ``manager``, ``senior``,
+    ``junior``) or None when the title says nothing about it."""
+    if not title:
+        return None
+    words = _WORD_RE.findall(title.casefold())
+    if not words:
+        return None
+    text = " " + " ".join(words) + " "
+    for tier, phrases in _SENIORITY:
+        for phrase in phrases:
+            if f" {phrase} " in text:
+                return tier
+    return None
+
+
+# --- role addresses ----------------------------------------------------------------------
+
+_FALLBACK_ROLES = frozenset(
+    {
+        "info",
+        "sales",
+        "office",
+        "contact",
+        "kontakt",
+        "vertrieb",
+        "support",
+        "admin",
+        "hello",
+        "mail",
+        "service",
+        "team",
+        "marketing",
+        "noreply",
+        "no-reply",
+        "enquiries",
+        "inquiries",
+        "webmaster",
+        "postmaster",
+        "einkauf",
+        "buchhaltung",
+        "verkauf",
+        "bureau",
+        "ventas",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _golook_role_check() -> Callable[[str], bool] | None:
+    try:
+        module = importlib.import_module("app.golook.classify")
+    except ImportError:
+        return None
+    fn = getattr(module, "is_role_local_part", None)
+    return fn if callable(fn) else None
+
+
+def is_role_address(email: str | None) -> bool:
+    """info@, sales@, kontakt@…: an address of a function, not of a person."""
+    if not email or email.count("@") != 1:
+        return False
+    return _is_role_local(email.strip().rsplit("@", 1)[0].casefold())
+
+
+@lru_cache(maxsize=16384)
+def _is_role_local(local: str) -> bool:
+    if not local:
+        return False
+    check = _golook_role_check()
+    if check is not None:
+        return bool(check(local))
+    return local.split("+", 1)[0] in _FALLBACK_ROLES
+
+
+# --- the explanation -------------------------------------------------------------------
+
+
+def decayed(points: float, age_days: float, half_life_days: float | None) -> float:
+    """Points of an activity ``age_days`` old: halved every half-life (never for None/0)."""
+    if not half_life_days or half_life_days <= 0:
+        return points
+    return points * 0.5 ** (max(0.0, age_days) / half_life_days)
+
+
+def _round(x: float) -> int:
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
+
+
+def explain_score(inputs: ScoreInputs, rules: ScoringRules, now: datetime) -> list[ScoreItem]:
+    """The score's lines, in reading order; zero-point lines are left out.
+
+    The score is the sum of the lines' (rounded) points, so the explanation always adds up.
+    """
+    pts = rules.points
+    raw: list[tuple[str, float]] = []
+    add = raw.append
+    email = (inputs.email or "").strip()
+    if not email:
+        add(("No e-mail address", pts.get("no-email", 0.0)))
+    else:
+        cls = inputs.domain_class
+        where = f" ({inputs.domain})" if inputs.domain else ""
+        if cls == "branded":
+            add((f"Branded company address{where}", pts.get("domain.branded", 0.0)))
+        elif cls == "free":
+            add((f"Free-mail address{where}", pts.get("domain.free", 0.0)))
+        elif cls == "disposable":
+            add((f"Disposable address{where}", pts.get("domain.disposable", 0.0)))
+        elif cls == "invalid":
+            add(("Invalid e-mail address", pts.get("domain.invalid", 0.0)))
+        if cls != "invalid" and pts.get("role-address") and is_role_address(email):
+            local = email.rsplit("@", 1)[0]
+            add((f"Role address ({local}@)", pts["role-address"]))
+    fit = inputs.persona_fit
+    if fit is not None and math.isfinite(fit) and pts.get("persona-fit"):
+        fraction = min(1.0, max(0.0, fit / 100.0 if fit > 1.0 else fit))
+        who = f" ({inputs.persona_name})" if inputs.persona_name else ""
+        add((f"Persona fit {round(fraction * 100)} %{who}", pts["persona-fit"] * fraction))
+    tier = title_seniority(inputs.title)
+    if tier is not None:
+        add((f"Job title: {SENIORITY_LABELS[tier]} ({inputs.title})", pts.get(f"title.{tier}", 0)))
+    if inputs.activities:
+        raw.extend(_activity_lines(inputs, rules, now))
+    for name, answer in inputs.bant:
+        if answer == "yes" or answer == "no":
+            add((f"{name}: {answer}", pts.get(f"bant.{answer}", 0.0)))
+    if inputs.consent == "granted":
+        add(("Consent to marketing granted", pts.get("consent.granted", 0.0)))
+    elif inputs.consent == "withdrawn":
+        add(("Consent to marketing withdrawn", pts.get("consent.withdrawn", 0.0)))
+    out = []
+    for rule, points in raw:
+        n = _round(points)
+        if n:
+            out.append(ScoreItem(rule, n))
+    return out
+
+
+def _activity_lines(
+    inputs: ScoreInputs, rules: ScoringRules, now: datetime
+) -> list[tuple[str, float]]:
+    by_type: dict[str, list[datetime]] = {}
+    for kind, at in inputs.activities:
+        if kind in by_type:
+            by_type[kind].append(at)
+        else:
+            by_type[kind] = [at]
+    lines = []
+    for kind, times in by_type.items():
+        key = "activity." + kind
+        base = rules.points.get(key)
+        if not base:
+            continue
+        half = rules.half_life_days.get(key)
+        if half and half > 0:
+            total = sum(
+                base * 0.5 ** (max(0.0, (now - at).total_seconds()) / 86400.0 / half)
+                for at in times
+            )
+        else:
+            total = base * len(times)
+        label = inputs.labels.get(kind) or (
+            DEFAULTS_BY_KEY[key].label if key in DEFAULTS_BY_KEY else kind
+        )
+        count = f" ×{len(times)}" if len(times) > 1 else ""
+        fading = (
+            f", fading (half-life {half:g} d)"
+            if half and _round(total) != _round(base * len(times))
+            else ""
+        )
+        lines.append((f"{label}{count}{fading}", total))
+    return lines
+
+
+def total_score(items: Iterable[ScoreItem]) -> int:
+    return sum(item.points for item in items)

@@ -1,0 +1,146 @@
+"""Import benchmark: 10,000 and 100,000 CSV rows (no DNS) against a floor measured in the
+same run — the same rows read with the csv module and inserted with one sqlite3 executemany
+into the same table. Each measurement runs in a fresh process (time and peak memory).
+
+Targets (issue 3): 10k rows ≤ 3× the floor; 100k rows ≤ 20 s; memory flat with file size.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HEADERS = ["First Name", "Last Name", "Email", "Company", "Job Title", "Phone", "City", "Country"]
+TARGET_RATIO_10K = 3.0
+TARGET_SECONDS_100K = 20.0
+
+
+def write_sample_csv(path: Path, rows: int, seed: int = 3) -> None:
+    """A realistic trade-show list: accented names, company addresses, some free-mail."""
+    from app.demo import PEOPLE, _ascii
+
+    rng = random.Random(seed)
+    codes = list(PEOPLE)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow(HEADERS)
+        for i in range(rows):
+            country, cities, firsts, lasts, parts, tld, phone = PEOPLE[rng.choice(codes)]
+            first, last, part = rng.choice(firsts), rng.choice(lasts), rng.choice(parts)
+            domain = f"{_ascii(part)}{i % 997}.{tld}"
+            email = f"{_ascii(first) or 'x'}.{_ascii(last) or 'y'}{i}@{domain}"
+            w.writerow(
+                [
+                    first,
+                    last,
+                    email,
+                    f"{part} {i % 997} GmbH",
+                    "Plant manager",
+                    f"{phone}{rng.randint(1000000, 9999999)}",
+                    rng.choice(cities),
+                    country,
+                ]
+            )
+
+
+_FLOOR = r"""
+import csv, json, resource, sqlite3, sys, time
+from datetime import UTC, datetime
+csv_path, db_path = sys.argv[1], sys.argv[2]
+con = sqlite3.connect(db_path)
+con.execute("PRAGMA synchronous=NORMAL")
+stage_id = con.execute("SELECT id FROM stages WHERE key='suspect'").fetchone()[0]
+t0 = time.perf_counter()
+now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(" ")
+with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+    reader = csv.reader(fh)
+    next(reader)
+    rows = [(r[0], r[1], r[0] + " " + r[1], (r[0] + " " + r[1]).lower(), r[2], r[3], r[4], r[5],
+             r[6], r[7], stage_id, now, "unknown", 0) for r in reader]
+con.executemany(
+    "INSERT INTO contacts (first_name, last_name, name, sort_name, email, company, title, phone,"
+    " city, country, stage_id, created_at, consent, sales_ready)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+con.commit()
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "rows": len(rows),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_WINNOW = r"""
+import json, resource, sys, time
+from db.engine import open_database
+from app.importing.service import import_file
+csv_path, db_path = sys.argv[1], sys.argv[2]
+db = open_database(db_path)
+t0 = time.perf_counter()
+report = import_file(db, csv_path, source="Benchmark")
+seconds = time.perf_counter() - t0
+db.close()
+print(json.dumps({"seconds": seconds, "rows": report.imported, "warnings": len(report.warnings),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _fresh_db(path: Path) -> None:
+    from db.engine import open_database
+
+    open_database(path).close()
+
+
+def _measure(script: str, csv_path: Path, db_path: Path) -> dict[str, Any]:
+    _fresh_db(db_path)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(csv_path), str(db_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _case(rows: int, work: Path) -> dict[str, Any]:
+    csv_path = work / f"list_{rows}.csv"
+    write_sample_csv(csv_path, rows)
+    floor = _measure(_FLOOR, csv_path, work / f"floor_{rows}.sqlite")
+    winnow = _measure(_WINNOW, csv_path, work / f"winnow_{rows}.sqlite")
+    if winnow["rows"] != rows or floor["rows"] != rows:
+        raise RuntimeError(f"imported {winnow['rows']} of {rows} rows (floor {floor['rows']})")
+    return {
+        "rows": rows,
+        "file_mb": round(csv_path.stat().st_size / 1e6, 2),
+        "seconds": round(winnow["seconds"], 3),
+        "floor_seconds": round(floor["seconds"], 3),
+        "ratio": round(winnow["seconds"] / floor["seconds"], 2),
+        "rows_per_second": round(rows / winnow["seconds"]),
+        "peak_mb": round(winnow["peak_mb"], 1),
+        "floor_peak_mb": round(floor["peak_mb"], 1),
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
+        work = Path(tmp)
+        small = _case(10_000, work)
+        small["target_ratio"] = TARGET_RATIO_10K
+        small["ok"] = small["ratio"] <= TARGET_RATIO_10K
+        results["import_csv_10k"] = small
+        if not quick:
+            big = _case(100_000, work)
+            big["target_seconds"] = TARGET_SECONDS_100K
+            big["ok"] = big["seconds"] <= TARGET_SECONDS_100K
+            results["import_csv_100k"] = big
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))

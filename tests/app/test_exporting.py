@@ -1,0 +1,259 @@
+"""Exports: CSV that Excel opens right and cannot run, vCard 3.0 that phones read, hand-off."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import vobject
+from sqlalchemy import select
+
+from app import contacts
+from app.cli import main
+from app.contacts import ContactQuery, create_contact
+from app.errors import UsageError
+from app.exporting import ExportCancelled, export_contacts, export_sales_handoff
+from app.moves import move_to_stage
+from db.engine import Database
+from db.models import BantAnswer, BantCriterion, Contact
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the UTF-8 BOM to read UTF-8"
+    text = raw[3:].decode("utf-8")
+    assert text.split("\n", 1)[0].endswith("\r") and text.endswith("\r\n")  # CRLF records
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.fixture
+def people(db: Database) -> dict[str, int]:
+    return {
+        "juergen": create_contact(
+            db,
+            first_name="Jürgen",
+            last_name="Weißmann",
+            email="j.weissmann@acme-maschinen.de",
+            company="ACME Maschinen GmbH",
+            phone="+49 511 1234567",
+            city="Hannover",
+            country="Germany",
+            title="Werkleiter",
+            source="Trade show: Hannover Messe 2026",
+        ),
+        "francoise": create_contact(
+            db,
+            first_name="Françoise",
+            last_name="Lefèvre",
+            email="f.lefevre@exemple-industrie.fr",
+            company="Industrie; Lefèvre, et fils",
+            notes="Line one\nLine two",
+            stage="inquiry",
+        ),
+        "evil": create_contact(
+            db,
+            first_name='=HYPERLINK("http://x")',
+            last_name="-2+3",
+            company="@SUM(A1)",
+            title="\tTabbed",
+            email="evil@example.org",
+        ),
+        "ayse": create_contact(
+            db,
+            first_name="Ayşe",
+            last_name="Öztürk",
+            company="Öztürk A.Ş.",
+            email="ayse@ozturk.com.tr",
+            tags="fair, hot lead",
+        ),
+    }
+
+
+def test_csv_has_bom_crlf_and_every_name_intact(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "contacts.csv"
+    result = export_contacts(db, out, ContactQuery(sort="name", descending=False))
+    assert result.written == 4 and result.format == "csv"
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"\r\n") >= 5
+    rows = _read_csv(out)
+    by_first = {r["First name"]: r for r in rows}
+    assert by_first["Jürgen"]["Last name"] == "Weißmann"
+    assert by_first["Jürgen"]["Phone"] == "'+49 511 1234567"  # + would start a formula
+    assert by_first["Jürgen"]["Stage"] == "Suspect"
+    assert by_first["Jürgen"]["Source"] == "Trade show: Hannover Messe 2026"
+    assert by_first["Françoise"]["Company"] == "Industrie; Lefèvre, et fils"
+    assert by_first["Françoise"]["Notes"].replace("\r\n", "\n") == "Line one\nLine two"
+    assert by_first["Françoise"]["Stage"] == "Inquiry"
+    assert by_first["Ayşe"]["Company"] == "Öztürk A.Ş."
+
+
+def test_csv_cells_never_start_a_formula(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    with db.session() as s:  # stored as an older version or another tool may have left it
+        c = s.get(Contact, people["evil"])
+        assert c is not None
+        c.title = "\tTabbed"
+        c.notes = "\r=cmd|' /C calc'!A0"
+    out = tmp_path / "contacts.csv"
+    export_contacts(db, out)
+    rows = _read_csv(out)
+    evil = next(r for r in rows if r["E-mail"] == "evil@example.org")
+    assert evil["First name"] == '\'=HYPERLINK("http://x")'
+    assert evil["Last name"] == "'-2+3"
+    assert evil["Company"] == "'@SUM(A1)"
+    assert evil["Job title"] == "'\tTabbed"
+    assert evil["Notes"].startswith("'\r=cmd")
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r", value
+
+
+def test_export_filters_by_stage_and_search(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "inquiries.csv"
+    assert export_contacts(db, out, ContactQuery(stage_keys=("inquiry",))).written == 1
+    assert [r["First name"] for r in _read_csv(out)] == ["Françoise"]
+    out2 = tmp_path / "search.csv"
+    assert export_contacts(db, out2, ContactQuery(search="weissmann")).written == 1
+
+
+def test_vcard_3_read_back_by_vobject(db: Database, people: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "contacts.vcf"
+    result = export_contacts(db, out)
+    assert result.written == 4 and result.format == "vcf"
+    raw = out.read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    cards = {c.fn.value: c for c in vobject.readComponents(raw.decode("utf-8"))}
+    assert set(cards) == {
+        "Jürgen Weißmann",
+        "Françoise Lefèvre",
+        "Ayşe Öztürk",
+        '=HYPERLINK("http://x") -2+3',
+    }
+    jw = cards["Jürgen Weißmann"]
+    assert jw.version.value == "3.0"
+    assert jw.n.value.family == "Weißmann" and jw.n.value.given == "Jürgen"
+    assert jw.email.value == "j.weissmann@acme-maschinen.de"
+    assert jw.tel.value == "+49 511 1234567"
+    assert jw.adr.value.city == "Hannover" and jw.adr.value.country == "Germany"
+    fl = cards["Françoise Lefèvre"]
+    assert fl.org.value == ["Industrie; Lefèvre, et fils"]
+    assert fl.note.value == "Line one\nLine two"
+    assert cards["Ayşe Öztürk"].categories.value == ["fair", "hot lead"]
+
+
+def test_long_values_fold_without_breaking_characters(db: Database, tmp_path: Path) -> None:
+    note = "Größenordnung äöü " * 30
+    create_contact(db, first_name="Jürgen", last_name="Weißmann", email="jw@acme.de", notes=note)
+    out = tmp_path / "long.vcf"
+    export_contacts(db, out)
+    raw = out.read_bytes()
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # every folded piece is whole UTF-8
+    card = next(vobject.readComponents(raw.decode("utf-8")))
+    assert card.note.value == note.strip() or card.note.value == note
+
+
+def test_marketing_export_leaves_out_contacts_without_consent(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    with db.session() as s:
+        c = s.get(Contact, people["ayse"])
+        assert c is not None
+        c.consent = "granted"
+        w = s.get(Contact, people["juergen"])
+        assert w is not None
+        w.consent = "withdrawn"
+    out = tmp_path / "marketing.csv"
+    result = export_contacts(db, out, marketing=True)
+    assert (result.written, result.left_out) == (1, 3)
+    assert [r["First name"] for r in _read_csv(out)] == ["Ayşe"]
+
+
+def test_unknown_extension_is_a_usage_error(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"\.csv or \.vcf"):
+        export_contacts(db, tmp_path / "contacts.xlsx")
+    assert not (tmp_path / "contacts.xlsx").exists()
+
+
+def test_cancelled_export_leaves_no_file(demo_db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    with pytest.raises(ExportCancelled):
+        export_contacts(demo_db, out, cancel=lambda: True)
+    assert list(tmp_path.glob("*.csv")) == [] and list(tmp_path.glob(".*")) == []
+
+
+def test_export_streams_the_demo_database(demo_db: Database, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    seen: list[tuple[int, int]] = []
+    result = export_contacts(demo_db, out, progress=lambda d, t, _txt="": seen.append((d, t)))
+    assert result.written == contacts.count(demo_db, ContactQuery()) == 300
+    assert len(_read_csv(out)) == 300
+    assert seen and seen[-1] == (300, 300)
+
+
+def test_handoff_lists_sales_qualified_with_bant(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    move_to_stage(db, [people["juergen"], people["ayse"]], "sql")
+    with db.session() as s:
+        crit = {c.key: c.id for c in s.scalars(select(BantCriterion))}
+        for key in ("authority", "need", "timeframe"):
+            s.add(BantAnswer(contact_id=people["juergen"], criterion_id=crit[key], answer="yes"))
+        s.add(
+            BantAnswer(
+                contact_id=people["juergen"],
+                criterion_id=crit["budget"],
+                answer="yes",
+                note="=25.000 € approved",
+            )
+        )
+        s.add(
+            BantAnswer(
+                contact_id=people["ayse"],
+                criterion_id=crit["timeframe"],
+                answer="no",
+                note="next year",
+            )
+        )
+    out = tmp_path / "handoff.csv"
+    result = export_sales_handoff(db, out)
+    assert result.written == 2
+    rows = {r["Name"]: r for r in _read_csv(out)}
+    assert set(rows) == {"Jürgen Weißmann", "Ayşe Öztürk"}
+    jw = rows["Jürgen Weißmann"]
+    assert jw["Budget"] == "yes" and jw["Budget: note"] == "'=25.000 € approved"
+    assert jw["All required criteria met"] == "yes"
+    ay = rows["Ayşe Öztürk"]
+    assert ay["Timeframe"] == "no" and ay["Timeframe: note"] == "next year"
+    assert ay["Budget"] == "unknown" and ay["All required criteria met"] == "no"
+
+
+def test_cli_export(
+    db: Database,
+    db_path: Path,
+    people: dict[str, int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "cli.csv"
+    assert main(["export", str(out), "--db", str(db_path), "--stage", "inquiry"]) == 0
+    assert "1 contact" in capsys.readouterr().out
+    assert [r["First name"] for r in _read_csv(out)] == ["Françoise"]
+    assert main(["export", str(tmp_path / "x.pdf"), "--db", str(db_path)]) == 2
+    assert ".csv or .vcf" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "x.csv"), "--db", str(db_path), "--stage", "nope"]) == 2
+    vcf = tmp_path / "cli.vcf"
+    assert main(["export", str(vcf), "--db", str(db_path), "--search", "Öztürk"]) == 0
+    assert next(vobject.readComponents(vcf.read_text("utf-8"))).fn.value == "Ayşe Öztürk"
+    assert main(["export", str(tmp_path / "m.csv"), "--db", str(db_path), "--marketing"]) == 0
+    assert "4 left out" in capsys.readouterr().out

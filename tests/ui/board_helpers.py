@@ -1,0 +1,67 @@
+"""Helpers for the board, triage and undo tests: find the views, answer dialogs, record
+message boxes (Qt's static QMessageBox.warning would block an offscreen test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+
+def board_of(window: Any) -> Any:
+    from ui.kanban.board import KanbanBoard
+
+    board = window.findChild(KanbanBoard)
+    assert board is not None, "the board is installed in the window"
+    return board
+
+
+def triage_of(window: Any) -> Any:
+    from ui.triage.view import TriageView
+
+    view = window.findChild(TriageView)
+    assert view is not None, "triage mode is installed in the window"
+    return view
+
+
+@pytest.fixture
+def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Warnings the app shows, recorded instead of blocking."""
+    shown: list[tuple[str, str]] = []
+
+    def warning(_parent: Any, title: str, text: str, *_a: Any, **_k: Any) -> Any:
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    return shown
+
+
+_answered: set[int] = set()
+
+
+def answer_next_dialog(action: Callable[[QDialog], None]) -> None:
+    """When the next modal dialog opens, do ``action`` with it (pick a reason, cancel…).
+
+    Dialogs answered before are skipped: offscreen, a closed dialog that was not deleted can
+    still be reported as the active modal widget."""
+
+    def poll() -> None:
+        fresh = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QDialog) and w.isModal() and w.isVisible() and id(w) not in _answered
+        ]
+        if fresh and QApplication.activeWindow() is fresh[-1]:
+            dialog = fresh[-1]
+            _answered.add(id(dialog))
+            action(dialog)
+            return
+        if fresh:  # keys must go to the dialog, as they do when a real window manager runs
+            fresh[-1].activateWindow()
+        QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)

@@ -1,0 +1,362 @@
+"""The kanban board: columns per stage with live counts, drops and keyboard moves that go
+through the one move operation (history, undo), refused drops, filters, file drops."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app import contacts, moves
+from app.contacts import ContactQuery
+from app.names import sort_key
+from app.stages import list_stages
+from db import engine
+from db.engine import open_database
+from tests.ui.board_helpers import answer_next_dialog, board_of, warnings_shown
+from ui.contact_table import encode_ids
+from ui.kanban.column_model import KanbanColumnModel
+
+pytestmark = pytest.mark.gui
+__all__ = ["warnings_shown"]  # fixture used by the tests below
+
+MOVE = Qt.DropAction.MoveAction
+
+
+@pytest.fixture
+def board(window: Any, qtbot: Any) -> Any:
+    window.show_view("kanban")
+    b = board_of(window)
+    qtbot.waitUntil(lambda: b.columns and b.columns[0].model.rowCount() > 0, timeout=5000)
+    return b
+
+
+def _ids_in(board: Any, key: str) -> list[int]:
+    return board.column(key).model.loaded_ids()
+
+
+def test_a_column_per_stage_in_order_side_stages_last_and_narrower(board: Any) -> None:
+    stages = list_stages(board.db)
+    assert [c.stage_key for c in board.columns] == [
+        *[s.key for s in stages if s.kind != "side"],
+        *[s.key for s in stages if s.kind == "side"],
+    ]
+    counts = contacts.count_by_stage(board.db, ContactQuery())
+    for column in board.columns:
+        assert column.count.text() == f"{counts.get(column.stage_key, 0):,}"
+        assert column.name_label.text() == column.model.stage.name
+    widths = {c.stage_key: c.width() for c in board.columns}
+    assert widths["nurture"] < widths["suspect"] and widths["disqualified"] < widths["mql"]
+    assert not board.column("suspect").collapsible and board.column("nurture").collapsible
+
+
+def test_column_models_pass_the_model_tester(board: Any, qtmodeltester: Any) -> None:
+    for column in board.columns:
+        qtmodeltester.check(column.model)
+    suspects = board.column("suspect").model
+    while suspects.canFetchMore(QModelIndex()):
+        suspects.fetchMore(QModelIndex())
+    qtmodeltester.check(suspects)
+
+
+def test_a_fresh_model_pages_in_ids_and_refreshes_in_place(
+    demo_db: Any, qtmodeltester: Any
+) -> None:
+    stage = next(s for s in list_stages(demo_db) if s.key == "suspect")
+    model = KanbanColumnModel(demo_db, stage, ContactQuery(), mover=None)
+    model._pager.PAGE = 20
+    model.reload()
+    total = contacts.count(demo_db, ContactQuery(stage_keys=("suspect",)))
+    assert model.total == total and model.rowCount() == 20
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 40
+    qtmodeltester.check(model)
+    gone = model.contact_id(3)
+    moves.move_to_stage(demo_db, [gone], "inquiry")
+    removed: list[tuple[int, int]] = []
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
+    model.refresh([gone])
+    assert removed == [(3, 3)] and not model.contains(gone)
+    assert model.total == total - 1
+    qtmodeltester.check(model)
+    assert not model.canDropMimeData(encode_ids([gone]), MOVE, -1, -1, QModelIndex()), (
+        "a column without a mover refuses drops"
+    )
+
+
+def test_drop_of_card_data_moves_the_contacts_and_records_history(board: Any) -> None:
+    ids = _ids_in(board, "suspect")[:2]
+    inquiry = board.column("inquiry").model
+    before = inquiry.total
+    assert inquiry.canDropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
+    assert inquiry.dropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
+    for cid in ids:
+        assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
+        last = moves.history(board.db, cid)[-1]
+        assert (last.from_key, last.to_key, last.undone_at) == ("suspect", "inquiry", None)
+        assert cid not in _ids_in(board, "suspect")
+        assert inquiry.contains(cid)
+    assert inquiry.total == before + 2
+    assert board.column("inquiry").count.text() == f"{before + 2:,}"
+    assert board.main.undo_stack.undoText() == "move of 2 contacts to Inquiry"
+    assert sorted(board.selected_ids()) == sorted(ids), "the moved cards are selected there"
+
+
+def test_invalid_drops_are_refused(board: Any) -> None:
+    suspects = board.column("suspect").model
+    own = _ids_in(board, "suspect")[:1]
+    assert not suspects.canDropMimeData(encode_ids(own), MOVE, -1, -1, QModelIndex())
+    assert not suspects.dropMimeData(encode_ids(own), MOVE, -1, -1, QModelIndex())
+    foreign = QMimeData()
+    foreign.setText("12,13")
+    assert not suspects.canDropMimeData(foreign, MOVE, -1, -1, QModelIndex())
+    assert board.main.undo_stack.count() == 0
+    # the view shows the forbidden cursor: it does not accept the drag
+    view = board.column("inquiry").view
+    enter = QDragEnterEvent(
+        QPointF(20, 20),
+        Qt.DropAction.MoveAction,
+        foreign,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), enter)
+    assert not enter.isAccepted()
+
+
+def test_ctrl_arrows_move_the_selected_cards_to_the_next_and_previous_stage(
+    board: Any, qtbot: Any
+) -> None:
+    view = board.column("suspect").view
+    view.setFocus()
+    first = view.model().index(0, 0)
+    view.selectionModel().setCurrentIndex(first, view.selectionModel().SelectionFlag.ClearAndSelect)
+    cid = view.model().contact_id(0)
+    QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
+    inquiry_view = board.column("inquiry").view
+    assert board.selected_ids() == [cid]
+    qtbot.waitUntil(inquiry_view.hasFocus, timeout=2000)
+    QTest.keyClick(inquiry_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert contacts.get_contact(board.db, cid).stage_key == "mql"
+    QTest.keyClick(board.column("mql").view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
+    assert [h.to_key for h in moves.history(board.db, cid)][-3:] == ["inquiry", "mql", "inquiry"]
+
+
+def test_arrows_move_the_focus_between_columns_and_enter_opens_the_detail(
+    board: Any, qtbot: Any
+) -> None:
+    board.main.toggle_detail.setChecked(False)
+    view = board.column("suspect").view
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(1, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(view, Qt.Key.Key_Right)
+    inquiry = board.column("inquiry").view
+    qtbot.waitUntil(inquiry.hasFocus, timeout=2000)
+    assert inquiry.currentIndex().isValid()
+    QTest.keyClick(inquiry, Qt.Key.Key_Down)
+    cid = inquiry.model().contact_id(inquiry.currentIndex().row())
+    QTest.keyClick(inquiry, Qt.Key.Key_Return)
+    assert board.main.detail.isVisible() and board.main.detail.contact_id == cid
+    QTest.keyClick(inquiry, Qt.Key.Key_Left)
+    qtbot.waitUntil(view.hasFocus, timeout=2000)
+
+
+def test_disqualify_asks_for_a_reason_and_cancel_leaves_the_card(board: Any) -> None:
+    cid = _ids_in(board, "mql")[0]
+    target = board.column("disqualified").model
+    answer_next_dialog(lambda d: d.reject())
+    assert not target.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    assert contacts.get_contact(board.db, cid).stage_key == "mql"
+    assert cid in _ids_in(board, "mql")
+    assert board.main.undo_stack.count() == 0
+
+    answer_next_dialog(lambda d: QTest.keyClick(d, Qt.Key.Key_2))
+    assert target.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    last = moves.history(board.db, cid)[-1]
+    assert (last.to_key, last.reason) == ("disqualified", "No need")
+    assert target.contains(cid)
+
+
+def test_a_failing_commit_leaves_the_card_and_says_why(
+    tmp_path: Path,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    warnings_shown: list[tuple[str, str]],
+) -> None:
+    from app.demo import generate_demo
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "locked.sqlite"
+    db = open_database(path)
+    generate_demo(db, 80, seed=3)
+    make_app()
+    win = MainWindow(db)
+    qtbot.addWidget(win)
+    win.show()
+    win.show_view("kanban")
+    board = board_of(win)
+    cid = _ids_in(board, "suspect")[0]
+    other = sqlite3.connect(path, timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        assert not board.column("inquiry").model.dropMimeData(
+            encode_ids([cid]), MOVE, -1, -1, QModelIndex()
+        )
+    finally:
+        other.rollback()
+        other.close()
+    assert contacts.get_contact(db, cid).stage_key == "suspect"
+    assert cid in _ids_in(board, "suspect") and not board.column("inquiry").model.contains(cid)
+    assert warnings_shown and "locked" in warnings_shown[-1][1]
+    assert "Error calling Python override" not in warnings_shown[-1][1]
+    assert win.undo_stack.count() == 0, "a failed move leaves nothing to undo"
+    # the lock is gone: the same drop works now
+    assert board.column("inquiry").model.dropMimeData(
+        encode_ids([cid]), MOVE, -1, -1, QModelIndex()
+    )
+    assert contacts.get_contact(db, cid).stage_key == "inquiry"
+    win.tasks.wait(10000)
+    win.close()
+    db.close()
+
+
+def test_search_and_filters_apply_to_the_board(board: Any, qtbot: Any) -> None:
+    window = board.main
+    window.domain_filter.setCurrentIndex(window.domain_filter.findText("Branded"))
+    expected = contacts.count_by_stage(board.db, ContactQuery(domain_classes=("branded",)))
+    for column in board.columns:
+        assert column.model.total == expected.get(column.stage_key, 0)
+    assert board.filter_label.isVisible() and "Branded" in board.filter_label.text()
+    window.search.setText("zzzz-no-such-name")
+    window.apply_filters()
+    assert all(c.model.total == 0 for c in board.columns)
+    assert board.columns[0].view.empty_title == "No matches"
+
+
+def test_a_stage_in_the_sidebar_scrolls_to_its_column_without_hiding_the_others(board: Any) -> None:
+    from ui.sidebar import SidebarFilter
+
+    board.main.sidebar.select_filter(SidebarFilter("stage", "disqualified"))
+    assert board.column("suspect").model.total > 0
+    assert board.columns_area.horizontalScrollBar().value() > 0
+
+
+def test_sort_choice_orders_every_column(board: Any) -> None:
+    board.sort_combo.setCurrentIndex(board.sort_combo.findData("name"))
+    for column in board.columns:
+        model = column.model
+        names = [sort_key(model.card(r).row.name) for r in range(min(30, model.rowCount()))]
+        assert names == sorted(names), column.stage_key
+    board.sort_combo.setCurrentIndex(board.sort_combo.findData("score"))
+    model = board.column("suspect").model
+    scores = [model.card(r).row.score for r in range(30)]
+    assert scores == sorted(scores, key=lambda s: -1_000 if s is None else s, reverse=True)
+
+
+def test_side_columns_collapse_and_still_take_drops(board: Any, qtbot: Any) -> None:
+    column = board.column("nurture")
+    qtbot.mouseClick(column.collapse_button, Qt.MouseButton.LeftButton)
+    assert column.collapsed and column.width() < 60 and not column.view.isVisible()
+    cid = _ids_in(board, "inquiry")[0]
+    mime = encode_ids([cid])
+    enter = QDragEnterEvent(
+        QPointF(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(column, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(column, drop)
+    qtbot.waitUntil(
+        lambda: contacts.get_contact(board.db, cid).stage_key == "nurture", timeout=3000
+    )
+    assert board.main.settings.value("board/collapsed") in (["nurture"], "nurture")
+    qtbot.mouseClick(column, Qt.MouseButton.LeftButton, pos=QPoint(20, 100))
+    assert not column.collapsed
+
+
+def test_a_file_dropped_on_the_board_goes_to_the_import(board: Any, tmp_path: Path) -> None:
+    received: list[Path] = []
+    board.main.import_handler = received.append
+    file = tmp_path / "cards.csv"
+    file.write_text("name,email\nAnna,anna@example.org\n", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(file))])
+    viewport = board.column("suspect").view.viewport()
+    enter = QDragEnterEvent(
+        QPointF(30, 30),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted(), "the window takes the file even over a column"
+    drop = QDropEvent(
+        QPointF(30, 30),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, drop)
+    assert received == [file]
+
+
+def test_a_change_elsewhere_updates_only_the_columns_it_touches(board: Any) -> None:
+    cid = _ids_in(board, "suspect")[0]
+    resets: list[str] = []
+    for column in board.columns:
+        column.model.modelReset.connect(lambda c=column: resets.append(c.stage_key))
+    board.main.move_contacts([cid], "sql")
+    assert cid in _ids_in(board, "sql") and cid not in _ids_in(board, "suspect")
+    assert resets == [], "columns update in place (scroll positions stay)"
+
+
+def test_delete_key_on_the_board_deletes_the_selected_cards(
+    board: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    view = board.column("mql").view
+    cid = view.model().contact_id(0)
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    board.main.list_view.selectRow(0)  # a selection in the hidden list must not be what goes
+    listed = board.main.model.contact_id(0)
+    board.main.delete_selected()
+    assert contacts.contact_exists(board.db, [cid]) == [cid]
+    assert contacts.contact_exists(board.db, [listed]) == [] or listed == cid
+    assert not board.column("mql").model.contains(cid)
+
+
+def test_cards_mark_overdue_follow_ups(board: Any) -> None:
+    from app.timeutil import utcnow
+
+    now = utcnow()
+    model = board.column("inquiry").model
+    cards = [model.card(r) for r in range(model.rowCount())]
+    overdue = [c for c in cards if c is not None and c.overdue]
+    assert overdue, "the demo data has unanswered inquiries past due"
+    for card in overdue:
+        assert card.row.first_response_at is None and card.row.response_due_at < now
+    side = board.column("nurture").model
+    assert not any(side.card(r).overdue for r in range(side.rowCount())), (
+        "a nurtured contact is no longer waiting for an answer"
+    )

@@ -1,0 +1,223 @@
+"""Triage mode from the keyboard: one key per decision, each an ordinary move with history and
+undo; the queue advances and shows its progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app import contacts, moves
+from db.engine import Database
+from db.models import Contact, ImportBatch
+from tests.ui.board_helpers import answer_next_dialog, triage_of
+
+pytestmark = pytest.mark.gui
+
+NAMES = ["Ada Suspect", "Ben Inquiry", "Cem Suspect", "Dora Inquiry", "Eli Suspect"]
+
+
+@pytest.fixture
+def people(db: Database) -> list[int]:
+    start = datetime(2026, 3, 2, 9, 0)
+    ids = []
+    for i, name in enumerate(NAMES):
+        stage = "inquiry" if "Inquiry" in name else "suspect"
+        ids.append(
+            contacts.create_contact(
+                db,
+                name=name,
+                stage=stage,
+                email=f"{name.split()[0].lower()}@firm{i}.de",
+                company=f"Firm {i}",
+                at=start + timedelta(hours=i),
+            )
+        )
+    contacts.create_contact(db, name="Old Customer", stage="customer", at=start)
+    return ids
+
+
+@pytest.fixture
+def triage(qtbot: Any, db: Database, people: list[int]) -> Iterator[Any]:
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow(db)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    qtbot.waitExposed(win)
+    win.show_view("triage")
+    view = triage_of(win)
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+    yield view
+    win.tasks.wait(10000)
+    win.close()
+
+
+def _pick_reason(dialog: Any, key: Qt.Key) -> None:
+    dialog.list.setFocus()
+    QTest.keyClick(dialog, key)
+
+
+def _stage(view: Any, cid: int) -> str:
+    return contacts.get_contact(view.db, cid).stage_key
+
+
+def _key(view: Any, key: Any, mods: Any = Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(view.focusWidget() or view, key, mods)
+
+
+def test_the_queue_is_untriaged_suspects_and_inquiries_oldest_first(
+    triage: Any, people: list[int]
+) -> None:
+    assert triage.ids == people
+    assert triage.card.name.text() == "Ada Suspect"
+    assert triage.progress_label.text() == "1 of 5"
+    assert not triage.main.sidebar.isVisible() and not triage.main.detail.isVisible()
+    legend = [w.text() for w in triage.legend.findChildren(type(triage.progress_label))]
+    for expected in (
+        "1",
+        "Suspect",
+        "3",
+        "Marketing qualified",
+        "N",
+        "Nurture",
+        "D",
+        "Space/J",
+        "K",
+        "S",
+        "Ctrl+Z",
+        "O",
+        "Esc",
+    ):
+        assert expected in legend
+
+
+def test_number_keys_move_mark_triaged_and_advance(triage: Any, people: list[int]) -> None:
+    _key(triage, Qt.Key.Key_3)
+    assert _stage(triage, people[0]) == "mql"
+    assert contacts.get_contact(triage.db, people[0]).triaged_at is not None
+    assert moves.history(triage.db, people[0])[-1].to_key == "mql"
+    assert triage.card.name.text() == "Ben Inquiry"
+    assert triage.progress_label.text().startswith("2 of 5")
+    assert triage.main.undo_stack.undoText() == "move of 1 contact to Marketing qualified"
+    _key(triage, Qt.Key.Key_2)  # Ben is an Inquiry already: kept, but triaged
+    assert _stage(triage, people[1]) == "inquiry"
+    assert contacts.get_contact(triage.db, people[1]).triaged_at is not None
+    assert triage.main.undo_stack.undoText() == "triage of 1 contact (kept in Inquiry)"
+    _key(triage, Qt.Key.Key_N)
+    assert _stage(triage, people[2]) == "nurture"
+    assert triage.card.name.text() == "Dora Inquiry"
+
+
+def test_disqualify_picks_a_reason_by_key_and_cancel_changes_nothing(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    answer_next_dialog(lambda d: d.reject())
+    _key(triage, Qt.Key.Key_D)
+    assert _stage(triage, people[0]) == "suspect"
+    assert triage.card.name.text() == "Ada Suspect", "cancelled: still on the same contact"
+    assert triage.main.undo_stack.count() == 0
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is triage.window(), timeout=3000)
+    answer_next_dialog(lambda d: _pick_reason(d, Qt.Key.Key_6))
+    _key(triage, Qt.Key.Key_D)
+    last = moves.history(triage.db, people[0])[-1]
+    assert (last.to_key, last.reason) == ("disqualified", "Student or job seeker")
+    assert triage.card.name.text() == "Ben Inquiry"
+
+
+def test_ctrl_z_undoes_the_decision_and_shows_the_contact_again(
+    triage: Any, people: list[int]
+) -> None:
+    _key(triage, Qt.Key.Key_4)
+    _key(triage, Qt.Key.Key_5)
+    assert _stage(triage, people[1]) == "opportunity"
+    assert triage.card.name.text() == "Cem Suspect"
+    triage.main.undo_action.trigger()  # what Ctrl+Z does anywhere in the window
+    assert _stage(triage, people[1]) == "inquiry"
+    assert contacts.get_contact(triage.db, people[1]).triaged_at is None
+    assert moves.history(triage.db, people[1])[-1].undone_at is not None
+    assert triage.card.name.text() == "Ben Inquiry"
+    triage.main.undo_action.trigger()
+    assert _stage(triage, people[0]) == "suspect"
+    assert triage.card.name.text() == "Ada Suspect"
+    triage.main.redo_action.trigger()
+    assert _stage(triage, people[0]) == "sql"
+    assert triage.card.name.text() == "Ben Inquiry"
+
+
+def test_next_previous_and_skip(triage: Any, people: list[int]) -> None:
+    _key(triage, Qt.Key.Key_Space)
+    assert triage.card.name.text() == "Ben Inquiry"
+    _key(triage, Qt.Key.Key_J)
+    assert triage.card.name.text() == "Cem Suspect"
+    _key(triage, Qt.Key.Key_K)
+    assert triage.card.name.text() == "Ben Inquiry"
+    _key(triage, Qt.Key.Key_S)  # decide later: Ben goes to the end of the queue
+    assert triage.card.name.text() == "Cem Suspect"
+    assert triage.ids[-1] == people[1]
+    assert all(contacts.get_contact(triage.db, c).triaged_at is None for c in people)
+    assert triage.main.undo_stack.count() == 0
+
+
+def test_the_whole_queue_from_the_keyboard_then_done(triage: Any, people: list[int]) -> None:
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_N, Qt.Key.Key_1):
+        _key(triage, key)
+    assert triage.pages.currentIndex() == 1
+    assert triage.done_title.text() == "All done"
+    assert [_stage(triage, c) for c in people] == [
+        "suspect",
+        "inquiry",
+        "mql",
+        "nurture",
+        "suspect",
+    ]
+    triage.fill_queues()
+    assert "(0 to triage)" in triage.queue_combo.itemText(0)
+
+
+def test_pace_is_shown_once_there_is_one(triage: Any) -> None:
+    triage.decisions = [100.0, 110.0, 120.0, 130.0]
+    triage._update_progress()
+    assert triage.progress_label.text() == "1 of 5 — 6 per minute"
+
+
+def test_an_import_batch_as_the_queue(triage: Any, people: list[int]) -> None:
+    with triage.db.session() as s:
+        batch = ImportBatch(source="Fishbowl Hannover", created_at=datetime(2026, 3, 3))
+        s.add(batch)
+        s.flush()
+        for cid in people[2:4]:
+            s.get(Contact, cid).import_batch_id = batch.id  # type: ignore[union-attr]
+        batch_id = batch.id
+    triage.fill_queues()
+    index = triage.queue_combo.findData(f"batch:{batch_id}")
+    assert "Fishbowl Hannover (2 of 2 to triage)" in triage.queue_combo.itemText(index)
+    triage.queue_combo.setCurrentIndex(index)
+    triage.load_queue()
+    assert triage.ids == people[2:4]
+    assert triage.card.name.text() == "Cem Suspect"
+
+
+def test_esc_leaves_and_gives_the_panels_back(triage: Any) -> None:
+    _key(triage, Qt.Key.Key_Escape)
+    window = triage.main
+    assert window.current_view_key() == "list"
+    assert window.sidebar.isVisible() and window.detail.isVisible()
+
+
+def test_user_text_is_plain(triage: Any, people: list[int]) -> None:
+    contacts.update_contact(
+        triage.db, people[0], notes="<b>bold</b> & <i>x</i>", company="<script>Acme</script>"
+    )
+    triage.show_current()
+    assert triage.card.notes.body.itemAt(0).widget().text() == "<b>bold</b> & <i>x</i>"
+    assert triage.card.notes.body.itemAt(0).widget().textFormat() == Qt.TextFormat.PlainText
+    assert "<script>Acme</script>" in triage.card.subtitle.text()

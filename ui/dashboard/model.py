@@ -1,0 +1,105 @@
+"""The dashboard's per-source table: inquiries, qualified, customers and the seed-003 rates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.metrics import SourceFigures
+
+Index = QModelIndex | QPersistentModelIndex
+
+# key, header, tooltip
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("source", "Source", "Source or campaign"),
+    ("inquiries", "Inquiries", "Contacts from this source that became inquiries in the period"),
+    ("qualified", "Qualified", "Of those, how many reached Sales qualified or later"),
+    ("customers", "Customers", "Of those, how many reached Customer"),
+    ("qualification_rate", "Qualification rate", "Qualified ÷ inquiries"),
+    ("conversion_rate", "Conversion rate", "Customers ÷ qualified"),
+    ("reached", "Reached", "Prospects an outbound campaign reached (entered by you)"),
+    ("response_rate", "Response rate", "Inquiries ÷ prospects reached"),
+)
+RATE_KEYS = {"qualification_rate", "conversion_rate", "response_rate"}
+SortValueRole = Qt.ItemDataRole.UserRole + 1
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+class SourceRatesModel(QAbstractTableModel):
+    """One row per source; sorting is in memory (a few dozen rows at most)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[SourceFigures] = []
+
+    def set_rows(self, rows: Sequence[SourceFigures]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def source_at(self, row: int) -> SourceFigures | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][2]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(COLUMNS):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        value = getattr(row, key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key in RATE_KEYS:
+                return percent(value)
+            if key == "source":
+                return str(value)
+            return "—" if value is None else f"{value:,}"
+        if role == SortValueRole:
+            return -1.0 if value is None else value
+        if role == Qt.ItemDataRole.TextAlignmentRole and key != "source":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "source":
+            return str(value)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column][0]
+        self.layoutAboutToBeChanged.emit()
+
+        def sort_key(r: SourceFigures) -> Any:
+            value = getattr(r, key)
+            if key == "source":
+                return str(value).casefold()
+            return -1.0 if value is None else float(value)
+
+        before = list(self._rows)
+        self._rows.sort(key=sort_key, reverse=order == Qt.SortOrder.DescendingOrder)
+        where = {id(r): i for i, r in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        new = [self.index(where[id(before[i.row()])], i.column()) for i in old]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()

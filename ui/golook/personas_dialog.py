@@ -1,0 +1,287 @@
+"""Tools ▸ Personas…: define the buyer personas contacts are matched against; JSON import/export.
+
+Changes are saved per persona; when the dialog closes after a change, every contact's best fit
+is recomputed in the background.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import WinnowError
+from app.golook.persona_store import (
+    delete_persona,
+    ensure_default_personas,
+    export_personas,
+    import_personas,
+    list_personas,
+    save_persona,
+)
+from app.golook.personas import Persona, PersonaCriteria
+from app.golook.titles import SENIORITY_LEVELS
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+
+
+class PersonaDialog(QDialog):
+    """A list of personas on the left, the selected one's criteria on the right."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.db = window.db
+        self.setWindowTitle("Personas")
+        self.setObjectName("personaDialog")
+        self.resize(760, 520)
+        self.changed = False
+        self.current: Persona | None = None
+        ensure_default_personas(self.db)
+
+        self.persona_list = QListWidget()
+        self.persona_list.setObjectName("personaList")
+        self.persona_list.currentItemChanged.connect(self._chosen)
+        new_button = QPushButton("New")
+        new_button.clicked.connect(self.new_persona)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.clicked.connect(lambda: self.delete_current(confirm=True))
+        left = QVBoxLayout()
+        left.addWidget(self.persona_list, 1)
+        row = QHBoxLayout()
+        row.addWidget(new_button)
+        row.addWidget(self.delete_button)
+        left.addLayout(row)
+
+        self.name = QLineEdit()
+        self.name.setObjectName("personaName")
+        self.title_include = QLineEdit()
+        self.title_include.setPlaceholderText("e.g. buyer, purchasing, Einkauf (any of them)")
+        self.title_exclude = QLineEdit()
+        self.title_exclude.setPlaceholderText("e.g. assistant, student (none of them)")
+        self.seniority: dict[str, QCheckBox] = {}
+        levels = QWidget()
+        grid = QGridLayout(levels)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (key, label) in enumerate(SENIORITY_LEVELS.items()):
+            box = QCheckBox(label)
+            self.seniority[key] = box
+            grid.addWidget(box, i // 2, i % 2)
+        self.industries = QLineEdit()
+        self.industries.setPlaceholderText("e.g. Machinery, Food & beverage")
+        self.size_min = QLineEdit()
+        self.size_min.setPlaceholderText("any")
+        self.size_min.setValidator(QIntValidator(0, 10_000_000, self))
+        self.size_max = QLineEdit()
+        self.size_max.setPlaceholderText("any")
+        self.size_max.setValidator(QIntValidator(0, 10_000_000, self))
+        sizes = QHBoxLayout()
+        sizes.addWidget(self.size_min)
+        sizes.addWidget(QLabel("to"))
+        sizes.addWidget(self.size_max)
+        sizes.addWidget(QLabel("employees"))
+        self.countries = QLineEdit()
+        self.countries.setPlaceholderText("e.g. DE, Austria, Schweiz")
+        self.branded = QCheckBox("Company (branded) e-mail address required")
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Job title has", self.title_include)
+        form.addRow("Job title has none of", self.title_exclude)
+        form.addRow("Seniority", levels)
+        form.addRow("Industries", self.industries)
+        form.addRow("Company size", sizes)
+        form.addRow("Countries", self.countries)
+        form.addRow("", self.branded)
+        hint = QLabel(
+            "Fit = criteria passed ÷ criteria set. Missing contact data counts as "
+            "not passed, so it lowers the fit."
+        )
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setWordWrap(True)
+        self.save_button = QPushButton("Save persona")
+        self.save_button.setObjectName("primary")
+        self.save_button.clicked.connect(self.save_current)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(hint)
+        right.addStretch(1)
+        right.addWidget(self.error_label)
+        right.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addLayout(right, 2)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        import_button = buttons.addButton("Import…", QDialogButtonBox.ButtonRole.ActionRole)
+        export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.ActionRole)
+        import_button.clicked.connect(self._ask_import)
+        export_button.clicked.connect(self._ask_export)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(body, 1)
+        lay.addWidget(buttons)
+        self.reload()
+
+    # --- list ----------------------------------------------------------------------------
+    def reload(self, select: str | None = None) -> None:
+        self.persona_list.blockSignals(True)
+        self.persona_list.clear()
+        for p in list_personas(self.db):
+            item = QListWidgetItem(p.name)
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.persona_list.addItem(item)
+        self.persona_list.blockSignals(False)
+        names = self.names()
+        if names:
+            self.select_persona(select if select in names else names[0])
+        else:
+            self.new_persona()
+
+    def names(self) -> list[str]:
+        return [self.persona_list.item(i).text() for i in range(self.persona_list.count())]
+
+    def select_persona(self, name: str) -> None:
+        for i in range(self.persona_list.count()):
+            if self.persona_list.item(i).text() == name:
+                self.persona_list.setCurrentRow(i)
+                self._chosen(self.persona_list.item(i))
+                return
+
+    def _chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is None:
+            return
+        persona = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(persona, Persona):
+            self._load(persona)
+
+    def _load(self, persona: Persona) -> None:
+        self.current = persona
+        c = persona.criteria
+        self.name.setText(persona.name)
+        self.title_include.setText(", ".join(c.title_include))
+        self.title_exclude.setText(", ".join(c.title_exclude))
+        for key, box in self.seniority.items():
+            box.setChecked(key in c.seniority)
+        self.industries.setText(", ".join(c.industries))
+        self.size_min.setText("" if c.company_size_min is None else str(c.company_size_min))
+        self.size_max.setText("" if c.company_size_max is None else str(c.company_size_max))
+        self.countries.setText(", ".join(c.countries))
+        self.branded.setChecked(c.branded_required)
+        for edit in (self.title_include, self.title_exclude, self.industries, self.countries):
+            edit.setCursorPosition(0)  # show the start of a long list
+        self.error_label.setText("")
+        self.delete_button.setEnabled(persona.id is not None)
+
+    # --- editing -------------------------------------------------------------------------
+    def new_persona(self) -> None:
+        self.persona_list.clearSelection()
+        self._load(Persona(None, "", PersonaCriteria()))
+        self.name.setFocus()
+
+    def criteria_from_form(self) -> PersonaCriteria:
+        return PersonaCriteria.from_json(
+            {
+                "title_include": _words(self.title_include.text()),
+                "title_exclude": _words(self.title_exclude.text()),
+                "seniority": [k for k, box in self.seniority.items() if box.isChecked()],
+                "industries": _words(self.industries.text()),
+                "company_size_min": int(self.size_min.text()) if self.size_min.text() else None,
+                "company_size_max": int(self.size_max.text()) if self.size_max.text() else None,
+                "countries": _words(self.countries.text()),
+                "branded_required": self.branded.isChecked(),
+            }
+        )
+
+    def save_current(self) -> bool:
+        try:
+            criteria = self.criteria_from_form()
+            saved = save_persona(
+                self.db,
+                Persona(self.current.id if self.current else None, self.name.text(), criteria),
+            )
+        except (WinnowError, ValueError) as exc:
+            self.error_label.setText(str(exc))
+            return False
+        self.changed = True
+        self.reload(select=saved.name)
+        return True
+
+    def delete_current(self, confirm: bool = True) -> None:
+        if self.current is None or self.current.id is None:
+            return
+        if (
+            confirm
+            and QMessageBox.question(
+                self, "Delete persona", f"Delete the persona “{self.current.name}”?"
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        delete_persona(self.db, self.current.id)
+        self.changed = True
+        self.reload()
+
+    # --- files ---------------------------------------------------------------------------
+    def import_file(self, path: Path) -> str:
+        try:
+            result = import_personas(self.db, path)
+        except WinnowError as exc:
+            self.error_label.setText(f"Nothing imported: {exc}")
+            return self.error_label.text()
+        self.changed = True
+        self.reload()
+        message = f"Imported {len(result.added)} new and {len(result.updated)} updated persona(s)."
+        self.error_label.setText(message)
+        return message
+
+    def export_file(self, path: Path) -> str:
+        try:
+            n = export_personas(self.db, path)
+        except WinnowError as exc:
+            self.error_label.setText(str(exc))
+            return str(exc)
+        message = f"Exported {n} persona(s) to {path.name}."
+        self.error_label.setText(message)
+        return message
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import personas", str(Path.home()), "Personas (*.json);;All files (*)"
+        )
+        if path:
+            self.import_file(Path(path))
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export personas", str(Path.home() / "personas.json"), "Personas (*.json)"
+        )
+        if path:
+            self.export_file(Path(path))

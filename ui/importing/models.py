@@ -1,0 +1,390 @@
+"""Qt models of the import wizard and the import history (plain text only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.importing.preview import PreviewRow
+from app.importing.report import BatchInfo, ImportReport
+from app.timeutil import local_text
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_REJECTED = QColor("#C62828")
+_WARNED = QColor("#FFF4E5")
+_MUTED = QColor("#7A8594")
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """(key, label) for the drop-down: keep as extra, do not import, then the fields."""
+    from app.importing.mapping import FIELDS
+
+    first = [(k, FIELDS[k]) for k in ("", "skip") if k in FIELDS]
+    return first + [(k, v) for k, v in FIELDS.items() if k not in ("", "skip")]
+
+
+class MappingModel(QAbstractTableModel):
+    """One row per column of the file: its header, a first value, and the field it feeds."""
+
+    HEADERS = ("Column in the file", "First value", "Imported as")
+    mapping_changed = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.examples: list[str] = []
+        self.mapping: dict[str, str | None] = {}
+        self.labels = dict(field_choices())
+
+    def set_columns(
+        self,
+        headers: Sequence[str],
+        sample: Sequence[tuple[int, Sequence[str]]],
+        mapping: dict[str, str | None],
+    ) -> None:
+        self.beginResetModel()
+        self.headers = list(headers)
+        self.examples = []
+        for i in range(len(self.headers)):
+            value = next(
+                (cells[i] for _n, cells in sample if i < len(cells) and cells[i].strip()), ""
+            )
+            self.examples.append(" ".join(value.split()))
+        self.mapping = {h: mapping.get(h) for h in self.headers}
+        self.endResetModel()
+        self.mapping_changed.emit()
+
+    def set_mapping(self, mapping: dict[str, str | None]) -> None:
+        """Apply a saved mapping to the columns it names (others keep their choice)."""
+        for header in self.headers:
+            if header in mapping:
+                self.mapping[header] = mapping[header] or None
+        if self.headers:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self.headers) - 1, 2))
+        self.mapping_changed.emit()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 2:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.headers)):
+            return None
+        header = self.headers[index.row()]
+        col = index.column()
+        target = self.mapping.get(header) or ""
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return header
+            if col == 1:
+                return self.examples[index.row()]
+            if col == 2:
+                return self.labels.get(target, target)
+        if role == Qt.ItemDataRole.EditRole and col == 2:
+            return target
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QBrush(_MUTED)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+            return self.examples[index.row()] or None
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != 2 or role != Qt.ItemDataRole.EditRole:
+            return False
+        key = str(value or "")
+        if key not in self.labels:
+            return False
+        header = self.headers[index.row()]
+        if (self.mapping.get(header) or "") == key:
+            return True
+        self.mapping[header] = key or None
+        self.dataChanged.emit(index, index)
+        self.mapping_changed.emit()
+        return True
+
+
+_PREVIEW_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "E-mail",
+    "company": "Company",
+    "title": "Job title",
+    "phone": "Phone",
+    "website": "Website",
+    "city": "City",
+    "country": "Country",
+    "industry": "Industry",
+    "company_size": "Company size",
+    "source": "Source",
+    "tags": "Tags",
+    "notes": "Notes",
+    "consent": "Consent",
+    "stage": "Stage",
+}
+_ALWAYS = ("first_name", "last_name", "email", "company", "title")
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of the file as Winnow will store them."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[PreviewRow] = []
+        self.fields: list[str] = list(_ALWAYS)
+
+    def set_rows(self, rows: list[PreviewRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        used = {k for r in rows for k in r.values}
+        self.fields = [k for k in _PREVIEW_LABELS if k in _ALWAYS or k in used]
+        self.endResetModel()
+
+    def _columns(self) -> list[str]:
+        return ["row", "problems", *self.fields, "other_emails", "extra"]
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns())
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        columns = self._columns()
+        if not 0 <= section < len(columns):
+            return None
+        key = columns[section]
+        return {
+            "row": "Row",
+            "other_emails": "Other e-mails",
+            "extra": "Kept as extra fields",
+            "problems": "Problems",
+        }.get(key, _PREVIEW_LABELS.get(key, key))
+
+    def cell_text(self, row: PreviewRow, key: str) -> str:
+        if key == "row":
+            return str(row.row)
+        if key == "other_emails":
+            return ", ".join(row.other_emails)
+        if key == "extra":
+            return "; ".join(f"{k}: {' '.join(v.split())}" for k, v in row.extra.items())
+        if key == "problems":
+            if row.rejected:
+                return f"Rejected: {row.rejected}"
+            return "; ".join(row.warnings)
+        value = row.values.get(key)
+        return "" if value is None else " ".join(str(value).split())
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        columns = self._columns()
+        if not 0 <= index.column() < len(columns):
+            return None
+        row = self.rows[index.row()]
+        key = columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = self.cell_text(row, key)
+            return text or None if role == Qt.ItemDataRole.ToolTipRole else text
+        if role == Qt.ItemDataRole.ForegroundRole and row.rejected:
+            return QBrush(_REJECTED)
+        if role == Qt.ItemDataRole.BackgroundRole and row.warnings and not row.rejected:
+            return QBrush(_WARNED)
+        return None
+
+
+class IssueModel(QAbstractTableModel):
+    """Rejected rows, warnings and likely duplicates of an import, by row number."""
+
+    HEADERS = ("Row", "What", "Reason")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[tuple[int, str, str]] = []
+
+    def set_report(self, report: ImportReport | None) -> None:
+        self.beginResetModel()
+        items: list[tuple[int, str, str]] = []
+        if report is not None:
+            items += [(i.row, "Rejected", i.reason) for i in report.rejected]
+            items += [(i.row, "Warning", i.reason) for i in report.warnings]
+            items += [(i.row, "Likely duplicate", i.reason) for i in report.likely_duplicates]
+        order = {"Rejected": 0, "Warning": 1, "Likely duplicate": 2}
+        self.items = sorted(items, key=lambda t: (t[0], order[t[1]]))
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.items)):
+            return None
+        row, kind, reason = self.items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(row), kind, reason)[index.column()] if index.column() < 3 else None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return reason
+        if role == Qt.ItemDataRole.ForegroundRole and kind == "Rejected":
+            return QBrush(_REJECTED)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class BatchListModel(QAbstractTableModel):
+    """Import batches, newest first."""
+
+    HEADERS = ("When", "Source", "File", "Read", "New", "Updated", "Skipped", "Rejected", "Status")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.batches: list[BatchInfo] = []
+
+    def set_batches(self, batches: list[BatchInfo]) -> None:
+        self.beginResetModel()
+        self.batches = list(batches)
+        self.endResetModel()
+
+    def batch(self, row: int) -> BatchInfo | None:
+        return self.batches[row] if 0 <= row < len(self.batches) else None
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.batches)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        b = self.batch(index.row()) if index.isValid() else None
+        if b is None or not 0 <= index.column() < len(self.HEADERS):
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = f"Undone {local_text(b.undone_at)}" if b.undone else "Imported"
+            values = (
+                local_text(b.created_at),
+                b.source or "",
+                b.file_name or "",
+                f"{b.read:,}",
+                f"{b.imported:,}",
+                f"{b.updated:,}",
+                f"{b.skipped:,}",
+                f"{b.rejected:,}",
+                status,
+            )
+            return values[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and 3 <= col <= 7:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and b.undone:
+            return QBrush(_MUTED)
+        if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
+            return (b.source if col == 1 else b.file_name) or None
+        return None
+
+
+class RawSampleModel(QAbstractTableModel):
+    """The first rows of the file exactly as read (so a wrong encoding shows at once)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.rows: list[tuple[int, Sequence[str]]] = []
+
+    def set_sample(self, headers: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        self.beginResetModel()
+        self.headers = list(headers)
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.headers) + (1 if self.headers else 0)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if section == 0 and self.headers:
+            return "Row"
+        if 1 <= section <= len(self.headers):
+            return self.headers[section - 1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        number, cells = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if col == 0:
+                return str(number) if role == Qt.ItemDataRole.DisplayRole else None
+            if 1 <= col <= len(self.headers):
+                value = cells[col - 1] if col - 1 < len(cells) else ""
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return value or None
+                return " ".join(value.split())
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
+            return QBrush(_MUTED)
+        return None

@@ -1,0 +1,389 @@
+"""The pages of the import wizard (they lay out; the wizard does the work)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from app.importing.preview import FilePreview
+from app.importing.report import ImportReport
+from app.stages import list_stages
+from ui.importing.widgets import (
+    DELIMITERS,
+    ENCODINGS,
+    POLICIES,
+    FieldDelegate,
+    default_source,
+    delimiter_name,
+    fit_columns,
+    label,
+)
+
+if TYPE_CHECKING:
+    from ui.importing.wizard import ImportWizard
+
+log = logging.getLogger(__name__)
+
+# --- page 1: the file ------------------------------------------------------------------------
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Choose a file")
+        self.setSubTitle(
+            "CSV or text, Excel (.xlsx) or vCard (.vcf). Nothing is written until the last step."
+        )
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("importPath")
+        self.path_edit.setPlaceholderText(
+            "A contact list from a badge scanner, Outlook, Google, LinkedIn…"
+        )
+        self.path_edit.editingFinished.connect(lambda: self.wiz.load(self.path_edit.text()))
+        browse = QPushButton("Choose file…")
+        browse.setObjectName("chooseFile")
+        browse.clicked.connect(self.choose)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+
+        self.format_label = label(name="detectedFormat")
+        self.encoding = QComboBox()
+        self.encoding.setObjectName("encodingChoice")
+        for text, value in ENCODINGS:
+            self.encoding.addItem(text, value)
+        self.delimiter = QComboBox()
+        self.delimiter.setObjectName("delimiterChoice")
+        for text, value in DELIMITERS:
+            self.delimiter.addItem(text, value)
+        self.sheet = QComboBox()
+        self.sheet.setObjectName("sheetChoice")
+        for combo in (self.encoding, self.delimiter, self.sheet):
+            combo.activated.connect(lambda _i: self.wiz.reload())
+        self.status = label(name="fileStatus")
+        self.error = label(name="errorLabel")
+        self.sample = QTableView()
+        self.sample.setObjectName("rawSample")
+        self.sample.setModel(wizard.raw_model)
+        self.sample.verticalHeader().hide()
+        self.sample.setAlternatingRowColors(True)
+        self.sample.setWordWrap(False)
+        self.sample.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sample.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        wizard.raw_model.modelReset.connect(lambda: fit_columns(self.sample))
+
+        form = QFormLayout()
+        form.addRow("File", row)
+        form.addRow("Read as", self.format_label)
+        form.addRow("Encoding", self.encoding)
+        form.addRow("Delimiter", self.delimiter)
+        form.addRow("Sheet", self.sheet)
+        self.form = form
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.status)
+        lay.addWidget(self.error)
+        lay.addWidget(self.sample, 1)
+        self.show_preview(None)
+
+    def choose(self) -> None:
+        start = self.path_edit.text() or str(Path.home())
+        path = self.wiz.ask_open_path(start)
+        if path:
+            self.path_edit.setText(path)
+            self.wiz.load(path)
+
+    def show_preview(self, preview: FilePreview | None) -> None:
+        is_xlsx = preview is not None and preview.format == "xlsx"
+        is_text = preview is not None and preview.format in ("csv", "tsv", "vcf")
+        self.form.setRowVisible(self.sheet, is_xlsx)
+        self.form.setRowVisible(self.encoding, is_text)
+        self.form.setRowVisible(
+            self.delimiter, preview is not None and preview.format != "vcf" and not is_xlsx
+        )
+        if preview is None:
+            self.format_label.setText("—")
+            return
+        parts = [preview.format.upper()]
+        if preview.encoding:
+            parts.append(f"encoding {preview.encoding}")
+        if preview.delimiter:
+            parts.append(f"delimiter {delimiter_name(preview.delimiter)}")
+        if preview.sheet:
+            parts.append(f"sheet {preview.sheet!r}")
+        if preview.header_row > 1:
+            parts.append(f"headers on row {preview.header_row}")
+        self.format_label.setText(" · ".join(parts))
+        self.encoding.setItemText(
+            0, f"Detected ({preview.encoding})" if preview.encoding else "Detected"
+        )
+        self.delimiter.setItemText(
+            0,
+            f"Detected ({delimiter_name(preview.delimiter)})" if preview.delimiter else "Detected",
+        )
+        if is_xlsx and [self.sheet.itemText(i) for i in range(self.sheet.count())] != list(
+            preview.sheets
+        ):
+            self.sheet.blockSignals(True)
+            self.sheet.clear()
+            self.sheet.addItems(list(preview.sheets))
+            self.sheet.blockSignals(False)
+        if preview.sheet:
+            self.sheet.setCurrentText(preview.sheet)
+        n = len(preview.sample)
+        more = "" if n < 20 else " (the first 20 are shown next)"
+        self.status.setText(
+            f"{len(preview.headers)} columns; {n} rows read{more}."
+            if n
+            else f"{len(preview.headers)} columns, but no rows below them."
+        )
+
+    def isComplete(self) -> bool:
+        return (
+            self.wiz.preview is not None and bool(self.wiz.preview.sample) and not self.wiz.loading
+        )
+
+
+# --- page 2: the mapping -----------------------------------------------------------------------
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Match the columns")
+        self.setSubTitle(
+            "Pick the Winnow field for each column. Columns kept as extra fields "
+            "are shown on the contact. Below: the first rows as Winnow will store "
+            "them."
+        )
+        self.table = QTableView()
+        self.table.setObjectName("mappingTable")
+        self.table.setModel(wizard.mapping_model)
+        self.table.setItemDelegateForColumn(2, FieldDelegate(self.table))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(2, 300)
+        self.table.verticalHeader().setDefaultSectionSize(32)
+        wizard.mapping_model.modelReset.connect(self.open_editors)
+
+        save = QPushButton("Save mapping…")
+        save.setObjectName("saveMapping")
+        save.clicked.connect(self.wiz.save_mapping_file)
+        load = QPushButton("Load mapping…")
+        load.setObjectName("loadMapping")
+        load.clicked.connect(self.wiz.load_mapping_file)
+        self.message = label(name="mappingMessage")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(load)
+        buttons.addWidget(save)
+
+        self.preview = QTableView()
+        self.preview.setObjectName("previewTable")
+        self.preview.setModel(wizard.preview_model)
+        self.preview.verticalHeader().hide()
+        self.preview.setAlternatingRowColors(True)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.setWordWrap(False)
+        self.preview.horizontalHeader().setStretchLastSection(True)
+        wizard.preview_model.modelReset.connect(lambda: fit_columns(self.preview))
+        self.preview_title = label("Preview", "sectionTitle")
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 3)
+        lay.addLayout(buttons)
+        lay.addWidget(self.preview_title)
+        lay.addWidget(self.preview, 2)
+
+    def open_editors(self) -> None:
+        model = self.wiz.mapping_model
+        for row in range(model.rowCount()):
+            self.table.openPersistentEditor(model.index(row, 2))
+
+    def combo(self, header: str) -> QComboBox:
+        """The drop-down of one column (for keyboard use and tests)."""
+        row = self.wiz.mapping_model.headers.index(header)
+        widget = self.table.indexWidget(self.wiz.mapping_model.index(row, 2))
+        assert isinstance(widget, QComboBox)
+        return widget
+
+    def initializePage(self) -> None:
+        self.open_editors()
+        if self.wiz.mapping_model.rowCount():
+            self.table.setFocus()
+
+
+# --- page 3: options ---------------------------------------------------------------------------
+
+
+class OptionsPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("How to import")
+        self.setSubTitle("Every import is a batch you can undo later (File ▸ Import history).")
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
+        self.policy = QButtonGroup(self)
+        policy_box = QVBoxLayout()
+        for key, text, help_text in POLICIES:
+            radio = QRadioButton(text)
+            radio.setObjectName(f"policy_{key}")
+            radio.setProperty("policy", key)
+            radio.setToolTip(help_text)
+            self.policy.addButton(radio)
+            policy_box.addWidget(radio)
+            hint = label(help_text, "hint")
+            hint.setIndent(24)
+            policy_box.addWidget(hint)
+        self.policy.buttons()[0].setChecked(True)
+        self.source = QLineEdit()
+        self.source.setObjectName("sourceLabel")
+        self.source.setPlaceholderText('e.g. "Trade show: Hannover Messe 2026"')
+        self.stage = QComboBox()
+        self.stage.setObjectName("stageChoice")
+        for st in list_stages(wizard.db):
+            self.stage.addItem(st.name, st.key)
+        self.stage.setCurrentIndex(max(0, self.stage.findData("suspect")))
+        form = QFormLayout(self)
+        form.addRow("Contacts whose e-mail is already known", policy_box)
+        form.addRow("Source label", self.source)
+        form.addRow("Stage of new contacts", self.stage)
+
+    def initializePage(self) -> None:
+        if not self.source.text() and self.wiz.preview is not None:
+            self.source.setText(default_source(Path(self.wiz.preview.path)))
+
+    def chosen_policy(self) -> str:
+        button = self.policy.checkedButton()
+        return str(button.property("policy")) if button is not None else "skip"
+
+
+# --- page 4: running ---------------------------------------------------------------------------
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Importing")
+        self.setSubTitle("The whole file goes in as one batch: if you cancel, nothing is kept.")
+        self.bar = QProgressBar()
+        self.bar.setObjectName("importProgress")
+        self.bar.setRange(0, 0)
+        self.status = label(name="importStatus")
+        self.cancel = QPushButton("Cancel import")
+        self.cancel.setObjectName("cancelImport")
+        self.cancel.clicked.connect(self.wiz.cancel_import)
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.status)
+        lay.addStretch(1)
+
+    def initializePage(self) -> None:
+        self.bar.setRange(0, 0)
+        self.cancel.setEnabled(True)
+        self.status.setText("Starting…")
+        self.wiz.start_import()
+
+    def isComplete(self) -> bool:
+        return self.wiz.finished_import
+
+
+# --- page 5: summary ---------------------------------------------------------------------------
+
+
+class SummaryPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Import finished")
+        self.setSubTitle(" ")
+        self.headline = label(name="summaryHeadline")
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.headline.setFont(font)
+        self.counts = label(name="summaryCounts")
+        self.issues = QTableView()
+        self.issues.setObjectName("issueTable")
+        self.issues.setModel(wizard.issue_model)
+        self.issues.verticalHeader().hide()
+        self.issues.setAlternatingRowColors(True)
+        self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.issues.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.issues.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.undo_button = QPushButton("Undo this import")
+        self.undo_button.setObjectName("undoImport")
+        self.undo_button.clicked.connect(self.wiz.undo_this_import)
+        self.undo_status = label(name="undoStatus")
+        row = QHBoxLayout()
+        row.addWidget(self.undo_status, 1)
+        row.addWidget(self.undo_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.counts)
+        lay.addWidget(self.issues, 1)
+        lay.addLayout(row)
+
+    def show_result(self, report: ImportReport | None, error: str | None) -> None:
+        self.wiz.issue_model.set_report(report)
+        self.undo_status.setText("")
+        if report is None:
+            self.setTitle("Nothing was imported")
+            self.setSubTitle("The database is as it was before.")
+            self.headline.setText(error or "")
+            self.counts.setText("")
+            self.issues.setVisible(False)
+            self.undo_button.setVisible(False)
+            return
+        self.setTitle("Import finished")
+        self.setSubTitle(
+            f"Import batch {report.batch_id}: undo it here, with Edit ▸ Undo, or "
+            "later from File ▸ Import history."
+        )
+        self.issues.setVisible(bool(self.wiz.issue_model.rowCount()))
+        self.undo_button.setVisible(True)
+        self.undo_button.setEnabled(report.created_or_updated > 0)
+        name = Path(self.wiz.preview.path).name if self.wiz.preview else "the file"
+        self.headline.setText(
+            f"{report.imported:,} new contacts from {name}, {report.updated:,} updated."
+        )
+        self.counts.setText(
+            f"Read {report.read:,} rows · imported {report.imported:,} · updated "
+            f"{report.updated:,} · skipped {report.skipped:,} · rejected "
+            f"{len(report.rejected):,} · {len(report.warnings):,} warnings · "
+            f"{len(report.likely_duplicates):,} likely duplicates"
+        )

@@ -1,0 +1,119 @@
+"""Pieces the import wizard pages share: choices, labels, the field drop-down."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from app.errors import WinnowError
+from db.engine import DatabaseError
+from ui.importing.models import field_choices
+
+log = logging.getLogger(__name__)
+
+FILE_FILTER = (
+    "Contact lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard);;"
+    "CSV or text (*.csv *.tsv *.txt);;Excel (*.xlsx *.xlsm);;vCard (*.vcf *.vcard);;"
+    "All files (*)"
+)
+ENCODINGS = [
+    ("Detected", None),
+    ("UTF-8", "utf-8"),
+    ("Windows-1252 (Western Europe)", "cp1252"),
+    ("ISO-8859-1 (Latin-1)", "latin-1"),
+    ("ISO-8859-15 (Latin-9)", "iso-8859-15"),
+    ("Windows-1250 (Central Europe)", "cp1250"),
+    ("Windows-1254 (Turkish)", "cp1254"),
+    ("UTF-16", "utf-16"),
+    ("Mac Roman", "mac-roman"),
+]
+DELIMITERS = [
+    ("Detected", None),
+    ("Comma ,", ","),
+    ("Semicolon ;", ";"),
+    ("Tab", "\t"),
+    ("Pipe |", "|"),
+]
+POLICIES = [
+    ("skip", "Skip them", "Contacts whose e-mail address is already in Winnow stay as they are."),
+    ("fill", "Fill empty fields", "Only fields that are empty in Winnow are filled from the file."),
+    ("overwrite", "Overwrite", "Values in the file replace the ones in Winnow."),
+]
+EXPECTED = (WinnowError, DatabaseError)
+
+
+def delimiter_name(delimiter: str | None) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+        delimiter or "", repr(delimiter) if delimiter else "—"
+    )
+
+
+def default_source(path: Path) -> str:
+    """A source label from the file name: "hannover-messe_2026.csv" → "Hannover messe 2026"."""
+    words = re.sub(r"[_\-.]+", " ", path.stem).strip()
+    return (words[:1].upper() + words[1:]) if words else path.name
+
+
+def label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def fit_columns(view: QTableView, widest: int = 280) -> None:
+    """Columns as wide as their contents, but none wider than ``widest`` pixels."""
+    view.resizeColumnsToContents()
+    for col in range(view.model().columnCount()):
+        if view.columnWidth(col) > widest:
+            view.setColumnWidth(col, widest)
+
+
+class FieldDelegate(QStyledItemDelegate):
+    """A drop-down of Winnow fields in the "Imported as" column."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.choices = field_choices()
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        combo = QComboBox(parent)
+        combo.setObjectName("fieldCombo")
+        for key, label in self.choices:
+            combo.addItem(label, key)
+        combo.currentIndexChanged.connect(lambda _i, c=combo: self.commitData.emit(c))
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        key = index.data(Qt.ItemDataRole.EditRole) or ""
+        position = editor.findData(key)
+        if position >= 0 and position != editor.currentIndex():
+            editor.blockSignals(True)
+            editor.setCurrentIndex(position)
+            editor.blockSignals(False)
+
+    def setModelData(
+        self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)

@@ -1,0 +1,377 @@
+"""The import wizard: file → mapping with a live preview → options → import in the background
+with progress and Cancel → summary with rejected rows, warnings and "Undo this import".
+
+Everything that reads files or writes the database runs on the window's task runner."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QFileDialog, QWidget, QWizard
+
+from app.importing.preview import FilePreview, preview_file, preview_rows
+from app.importing.report import ImportReport, UndoResult
+from app.stages import list_stages
+from db.engine import Database
+from ui.importing.models import IssueModel, MappingModel, PreviewModel, RawSampleModel
+from ui.importing.pages import (
+    FilePage,
+    MappingPage,
+    OptionsPage,
+    RunPage,
+    SummaryPage,
+)
+from ui.importing.undo import ImportCommand
+from ui.importing.widgets import EXPECTED, FILE_FILTER
+from ui.tasks import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+# --- the wizard --------------------------------------------------------------------------------
+
+
+class ImportWizard(QWizard):
+    """Import one file; see the module docstring."""
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        path: str | Path | None = None,
+        *,
+        undo_stack: QUndoStack | None = None,
+        on_change: Callable[[list[int]], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("importWizard")
+        self.setWindowTitle("Import contacts")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.resize(980, 700)
+        self.db = db
+        self.runner = runner
+        self.undo_stack = undo_stack
+        self.on_change = on_change
+        self.preview: FilePreview | None = None
+        self.loading = False
+        self.finished_import = False
+        self.report: ImportReport | None = None
+        self.undone: UndoResult | None = None
+        self.import_task: Task | None = None
+        self.command: ImportCommand | None = None
+        self._load_serial = 0
+        self._requested_path = ""
+        self.stage_names = {st.key: st.name for st in list_stages(db)}
+        # file dialogs, replaceable in tests: (start) -> path or ""
+        self.ask_open_path: Callable[[str], str] = lambda start: QFileDialog.getOpenFileName(
+            self, "Import contacts", start, FILE_FILTER
+        )[0]
+        self.ask_mapping_save_path: Callable[[str], str] = lambda start: (
+            QFileDialog.getSaveFileName(self, "Save mapping", start, "Mapping (*.json)")[0]
+        )
+        self.ask_mapping_open_path: Callable[[str], str] = lambda start: (
+            QFileDialog.getOpenFileName(self, "Load mapping", start, "Mapping (*.json)")[0]
+        )
+
+        self.mapping_model = MappingModel(self)
+        self.preview_model = PreviewModel(self)
+        self.issue_model = IssueModel(self)
+        self.raw_model = RawSampleModel(self)
+        self.mapping_model.mapping_changed.connect(self.refresh_preview)
+
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.options_page = OptionsPage(self)
+        self.run_page = RunPage(self)
+        self.summary_page = SummaryPage(self)
+        for page in (
+            self.file_page,
+            self.mapping_page,
+            self.options_page,
+            self.run_page,
+            self.summary_page,
+        ):
+            self.addPage(page)
+        if path:
+            self.file_page.path_edit.setText(str(path))
+            self.load(str(path))
+
+    # --- reading the file ------------------------------------------------------------
+    def load(self, path: str) -> None:
+        path = path.strip()
+        if not path or path == self._requested_path:
+            return  # e.g. the path box lost focus without a change
+        self._requested_path = path
+        self.file_page.encoding.setCurrentIndex(0)
+        self.file_page.delimiter.setCurrentIndex(0)
+        self.file_page.sheet.clear()
+        self._read(path, None, None, None)
+
+    def reload(self) -> None:
+        path = self.file_page.path_edit.text().strip()
+        if path:
+            page = self.file_page
+            sheet = page.sheet.currentText() if page.sheet.count() else None
+            self._read(path, page.encoding.currentData(), page.delimiter.currentData(), sheet)
+
+    def _read(
+        self, path: str, encoding: str | None, delimiter: str | None, sheet: str | None
+    ) -> None:
+        self._load_serial += 1
+        serial = self._load_serial
+        self.loading = True
+        self.file_page.error.setText("")
+        self.file_page.status.setText("Reading…")
+        self.file_page.completeChanged.emit()
+
+        def done(preview: FilePreview) -> None:
+            if serial == self._load_serial:
+                self._loaded(preview, None)
+
+        def failed(exc: BaseException) -> None:
+            if serial != self._load_serial:
+                return
+            if isinstance(exc, EXPECTED):
+                self._loaded(None, str(exc))
+            elif isinstance(exc, OSError):
+                self._loaded(None, f"Cannot read {Path(path).name}: {exc.strerror or exc}")
+            else:
+                log.error("reading %s failed", path, exc_info=exc)
+                self._loaded(None, f"Cannot read {Path(path).name}: {exc}")
+
+        self.runner.run(
+            preview_file,
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
+            on_done=done,
+            on_error=failed,
+        )
+
+    def _loaded(self, preview: FilePreview | None, error: str | None) -> None:
+        self.loading = False
+        self.preview = preview
+        self.file_page.show_preview(preview)
+        if preview is None:
+            self.raw_model.set_sample([], [])
+        else:
+            self.raw_model.set_sample(preview.headers, preview.sample)
+        if error:
+            self.file_page.status.setText("")
+            self.file_page.error.setText(error)
+        if preview is not None:
+            keep = {h: t for h, t in self.mapping_model.mapping.items() if h in preview.headers}
+            if list(preview.headers) == self.mapping_model.headers:
+                guessed = {**preview.guessed, **keep}  # same columns: keep the user's choices
+            else:
+                guessed = dict(preview.guessed)
+            self.mapping_model.set_columns(preview.headers, preview.sample, guessed)
+            if not preview.sample:
+                self.file_page.error.setText("The file has headers but no rows to import.")
+        self.file_page.completeChanged.emit()
+
+    def refresh_preview(self) -> None:
+        if self.preview is None:
+            self.preview_model.set_rows([])
+            return
+        rows = preview_rows(
+            self.preview.headers, self.preview.sample, self.mapping(), self.stage_names
+        )
+        self.preview_model.set_rows(rows)
+        rejected = sum(1 for r in rows if r.rejected)
+        warned = sum(1 for r in rows if r.warnings and not r.rejected)
+        bits = [f"Preview of the first {len(rows)} rows"]
+        if rejected:
+            bits.append(f"{rejected} would be rejected")
+        if warned:
+            bits.append(f"{warned} with warnings")
+        self.mapping_page.preview_title.setText(" · ".join(bits))
+
+    def mapping(self) -> dict[str, str | None]:
+        return dict(self.mapping_model.mapping)
+
+    def save_mapping_file(self) -> None:
+        from app.importing.mapping import save_mapping
+
+        start = (
+            str(Path(self.preview.path).with_suffix(".mapping.json"))
+            if self.preview
+            else str(Path.home())
+        )
+        path = self.ask_mapping_save_path(start)
+        if not path:
+            return
+        try:
+            save_mapping(self.mapping(), path)
+        except EXPECTED as exc:
+            self.mapping_page.message.setText(str(exc))
+            return
+        self.mapping_page.message.setText(f"Mapping saved to {Path(path).name}.")
+
+    def load_mapping_file(self) -> None:
+        from app.importing.mapping import load_mapping
+
+        start = str(Path(self.preview.path).parent) if self.preview else str(Path.home())
+        path = self.ask_mapping_open_path(start)
+        if not path:
+            return
+        try:
+            saved = load_mapping(path)
+        except EXPECTED as exc:
+            self.mapping_page.message.setText(str(exc))
+            return
+        known = [h for h in saved if h in self.mapping_model.headers]
+        self.mapping_model.set_mapping(saved)
+        self.mapping_page.open_editors()
+        for row in range(self.mapping_model.rowCount()):
+            editor = self.mapping_page.table.indexWidget(self.mapping_model.index(row, 2))
+            if editor is not None:
+                self.mapping_page.table.itemDelegateForColumn(2).setEditorData(
+                    editor, self.mapping_model.index(row, 2)
+                )
+        self.mapping_page.message.setText(
+            f"Loaded {Path(path).name}: {len(known)} of {len(saved)} columns found in this file."
+        )
+
+    # --- importing -----------------------------------------------------------------------
+    def start_import(self) -> None:
+        from app.importing.service import import_file
+
+        assert self.preview is not None
+        self.finished_import = False
+        self.report = None
+        page = self.file_page
+        options = self.options_page
+        encoding = (
+            page.encoding.currentData() if self.preview.format in ("csv", "tsv", "vcf") else None
+        )
+        delimiter = page.delimiter.currentData() if self.preview.format in ("csv", "tsv") else None
+        name = Path(self.preview.path).name
+        self.import_task = self.runner.run(
+            import_file,
+            self.db,
+            self.preview.path,
+            source=options.source.text().strip() or None,
+            stage=options.stage.currentData() or "suspect",
+            on_duplicate=options.chosen_policy(),
+            mapping=self.mapping(),
+            sheet=self.preview.sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            label=f"Importing {name}",
+            on_done=self._import_done,
+            on_error=self._import_failed,
+            on_progress=self._import_progress,
+        )
+
+    def _import_progress(self, done: int, total: int, text: str) -> None:
+        if total > 0:
+            self.run_page.bar.setRange(0, total)
+            self.run_page.bar.setValue(done)
+        self.run_page.status.setText(text or f"{done:,} of {total:,} rows")
+
+    def cancel_import(self) -> None:
+        if self.import_task is not None and not self.finished_import:
+            self.import_task.cancel.set()
+            self.run_page.cancel.setEnabled(False)
+            self.run_page.status.setText("Cancelling… nothing will be kept.")
+
+    def _import_done(self, report: ImportReport) -> None:
+        self.import_task = None
+        self.report = report
+        self._finish_run(report, None)
+        if report.batch_id is not None and report.created_or_updated:
+            self._push_undo_command(report)
+        if self.on_change is not None:
+            self.on_change([])
+
+    def _import_failed(self, exc: BaseException) -> None:
+        from app.importing.service import ImportCancelled
+
+        self.import_task = None
+        if isinstance(exc, ImportCancelled):
+            message = "The import was cancelled. Nothing was written."
+        elif isinstance(exc, EXPECTED):
+            message = f"The import failed; nothing was written.\n\n{exc}"
+        else:
+            log.error("import failed", exc_info=exc)
+            message = f"The import failed; nothing was written.\n\n{exc}"
+        self._finish_run(None, message)
+
+    def _finish_run(self, report: ImportReport | None, error: str | None) -> None:
+        self.finished_import = True
+        self.summary_page.show_result(report, error)
+        self.run_page.completeChanged.emit()
+        if self.currentPage() is self.run_page:
+            self.next()
+
+    def _push_undo_command(self, report: ImportReport) -> None:
+        if self.undo_stack is None or report.batch_id is None:
+            return
+
+        name = Path(self.preview.path).name if self.preview else "a file"
+        self.command = ImportCommand(
+            self.db, report.batch_id, report.created_or_updated, name, on_change=self.on_change
+        )
+        self.undo_stack.push(self.command)
+
+    def undo_this_import(self) -> None:
+        from app.importing.batches import undo_import
+
+        if self.report is None or self.report.batch_id is None:
+            return
+        page = self.summary_page
+        page.undo_button.setEnabled(False)
+        stack = self.undo_stack
+        command = self.command
+        if (
+            stack is not None
+            and command is not None
+            and stack.index() > 0
+            and stack.command(stack.index() - 1) is command
+        ):
+            stack.undo()  # what Edit ▸ Undo does; the stack then drops the command
+            self.command = None
+            self._undone(command.result, command.error)
+            return
+        page.undo_status.setText("Undoing…")
+        self.runner.run(
+            undo_import,
+            self.db,
+            self.report.batch_id,
+            label="Undoing the import",
+            on_done=lambda result: self._undone(result, None),
+            on_error=lambda exc: self._undone(None, exc),
+        )
+
+    def _undone(self, result: UndoResult | None, error: BaseException | None) -> None:
+        page = self.summary_page
+        if result is None:
+            page.undo_status.setText(f"Could not undo the import: {error}")
+            page.undo_button.setEnabled(True)
+            return
+        self.undone = result
+        if self.command is not None:
+            self.command.setObsolete(True)  # its undo would find nothing left to do
+            self.command = None
+        text = f"Import undone: {len(result.removed):,} contacts removed"
+        if result.restored:
+            text += f", {len(result.restored):,} restored"
+        if result.kept:
+            text += f"; {len(result.kept):,} changed since kept their newer values"
+        page.undo_status.setText(text + ".")
+        if self.on_change is not None:
+            self.on_change([])
+
+    def reject(self) -> None:
+        if self.import_task is not None and not self.finished_import:
+            self.cancel_import()  # the task's failure moves on to the summary
+            return
+        super().reject()

@@ -1,0 +1,438 @@
+"""The kanban board: a column per stage, cards dragged or moved by keyboard between them.
+
+Every move goes through ``MainWindow.move_contacts`` (history, undo, the disqualify reason,
+a message when the database refuses). The board shows the window's filters (search box,
+address filter, sidebar source/queue/batch); a *stage* chosen in the sidebar does not hide
+the other columns — the board scrolls to that column and focuses it instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import contacts
+from app.board import BOARD_SORTS, board_sort
+from app.contacts import ContactQuery
+from app.stages import StageInfo, list_stages
+from ui.kanban.column import KanbanColumn
+from ui.kanban.column_model import KanbanColumnModel
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+# how far a column is paged to show a card that just moved there (newest-first usually
+# puts it near the top; an old card sorted far down is announced in the status bar instead)
+REVEAL_LIMIT = 4000
+
+BOARD_STYLE = """
+#kanbanBoard, #boardColumns { background: #F5F6F8; }
+#kanbanColumn { background: #EBEEF2; border: 1px solid #E0E4E9; border-radius: 9px; }
+#kanbanColumn[dropTarget="true"] { background: #E1EAFA; border: 2px dashed #2F6FDE; }
+#columnName { font-weight: bold; color: #243B53; font-size: 10pt; }
+#columnCount { background: #FFFFFF; color: #52606D; border: 1px solid #D9DEE5;
+               border-radius: 9px; padding: 1px 8px; font-size: 8.5pt; font-weight: bold; }
+#cardList { background: transparent; border: none; }
+#collapseButton { color: #7A8594; border: none; padding: 0 4px; font-size: 11pt; }
+#collapseButton:hover { color: #1F2933; background: #DDE3EA; border-radius: 4px; }
+#boardHint { color: #7A8594; }
+#boardFilter { color: #1B3F8B; background: #E3EBF9; border-radius: 9px; padding: 2px 10px; }
+#kanbanBoard QScrollBar:vertical { background: transparent; width: 10px; margin: 2px 2px 2px 0; }
+#kanbanBoard QScrollBar:horizontal { background: transparent; height: 10px; margin: 0 12px 2px 12px; }
+#kanbanBoard QScrollBar::handle { background: #C3CBD5; border-radius: 3px; }
+#kanbanBoard QScrollBar::handle:hover { background: #9AA5B1; }
+#kanbanBoard QScrollBar::handle:vertical { min-height: 32px; margin: 0 1px; }
+#kanbanBoard QScrollBar::handle:horizontal { min-width: 48px; margin: 1px 0; }
+#kanbanBoard QScrollBar::add-line, #kanbanBoard QScrollBar::sub-line { width: 0; height: 0; }
+#kanbanBoard QScrollBar::add-page, #kanbanBoard QScrollBar::sub-page { background: none; }
+"""
+
+
+class KanbanBoard(QWidget):
+    """The board view (``window.add_view("kanban", "Board", board)``)."""
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kanbanBoard")
+        self.setStyleSheet(BOARD_STYLE)
+        self.main = window
+        self.db = window.db
+        self.columns: list[KanbanColumn] = []
+        self.active: KanbanColumn | None = None
+        self._base: ContactQuery | None = None
+        self._dirty = True
+        self._loaded = False
+        self._syncing = False
+        self._detail_id: int | None = None
+        self._count_generation = 0
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(40)
+        self._detail_timer.timeout.connect(self._show_detail)
+
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("boardSort")
+        self.sort_combo.setToolTip("Order of the cards in every column")
+        for s in BOARD_SORTS:
+            self.sort_combo.addItem(s.label, s.key)
+        saved = str(window.settings.value("board/sort", "newest"))
+        self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(board_sort(saved).key)))
+        self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
+        self.filter_label = QLabel()
+        self.filter_label.setObjectName("boardFilter")
+        self.filter_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.filter_label.hide()
+        hint = QLabel(
+            "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
+        )
+        hint.setObjectName("boardHint")
+        toolbar = QWidget()
+        toolbar.setObjectName("boardToolbar")
+        tl = QHBoxLayout(toolbar)
+        tl.setContentsMargins(12, 8, 12, 0)
+        tl.addWidget(QLabel("Sort"))
+        tl.addWidget(self.sort_combo)
+        tl.addSpacing(8)
+        tl.addWidget(self.filter_label)
+        tl.addStretch(1)
+        tl.addWidget(hint)
+
+        self.strip = QWidget()
+        self.strip.setObjectName("boardColumns")
+        self.strip_layout = QHBoxLayout(self.strip)
+        self.strip_layout.setContentsMargins(12, 10, 12, 12)
+        self.strip_layout.setSpacing(10)
+        self.columns_area = QScrollArea()
+        self.columns_area.setObjectName("boardScroll")
+        self.columns_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.columns_area.setWidgetResizable(True)
+        self.columns_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.columns_area.setWidget(self.strip)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(toolbar)
+        lay.addWidget(self.columns_area, 1)
+
+        self.build_columns()
+        window.data_changed.connect(self.on_data_changed)
+        window.stages_changed.connect(self.rebuild)
+        window.model.query_changed.connect(self.on_filters_changed)
+
+    # --- columns ---------------------------------------------------------------------------------
+    def build_columns(self) -> None:
+        collapsed = set(_as_list(self.main.settings.value("board/collapsed", [])))
+        base = self.base_query()
+        for st in _board_order(list_stages(self.db)):
+            model = KanbanColumnModel(
+                self.db, st, base, mover=self._drop_move, parent=self, load=False
+            )
+            column = KanbanColumn(model, collapsible=st.is_side)
+            column.set_collapsed(st.key in collapsed)
+            column.collapse_toggled.connect(lambda _c: self._save_collapsed())
+            view = column.view
+            view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
+            view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
+            view.open_requested.connect(self.open_contact)
+            view.selectionModel().selectionChanged.connect(
+                lambda *_a, c=column: self._selection_changed(c)
+            )
+            view.selectionModel().currentChanged.connect(
+                lambda cur, _prev, c=column: self._current_changed(c, cur)
+            )
+            self.columns.append(column)
+            self.strip_layout.addWidget(column)
+        self.strip_layout.addStretch(1)
+        self._loaded = False
+        self._dirty = True
+
+    def rebuild(self) -> None:
+        """Stages were added, renamed, recoloured or reordered."""
+        while self.strip_layout.count():
+            item = self.strip_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.columns.clear()
+        self.active = None
+        self.build_columns()
+        if self.isVisible():
+            self.reload()
+
+    def column(self, stage_key: str) -> KanbanColumn | None:
+        return next((c for c in self.columns if c.stage_key == stage_key), None)
+
+    def _save_collapsed(self) -> None:
+        self.main.settings.setValue(
+            "board/collapsed", [c.stage_key for c in self.columns if c.collapsed]
+        )
+
+    # --- query and loading ---------------------------------------------------------------------------
+    def base_query(self) -> ContactQuery:
+        """The window's filters with the board's sort; each column adds its stage."""
+        q = self.main.current_query()
+        s = board_sort(str(self.sort_combo.currentData()))
+        return replace(q, stage_keys=(), ids=None, sort=s.sort, descending=s.descending)
+
+    def _sort_chosen(self, _index: int) -> None:
+        self.main.settings.setValue("board/sort", self.sort_combo.currentData())
+        self.reload()
+
+    def reload(self) -> None:
+        """Count every column in one query and load each first page."""
+        base = self.base_query()
+        counts = contacts.count_by_stage(self.db, base)
+        for column in self.columns:
+            column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
+        self._base = base
+        self._loaded = True
+        self._dirty = False
+        self._update_filter_text()
+
+    def view_shown(self) -> None:
+        """The tab became current (MainWindow calls this)."""
+        if not self._loaded or self.base_query() != self._base:
+            self.reload()
+        elif self._dirty:
+            self.refresh_all()
+        self._dirty = False
+        self._scroll_to_stage_filter()
+
+    def refresh_all(self) -> None:
+        for column in self.columns:
+            column.model.refresh()
+
+    def on_filters_changed(self) -> None:
+        if not self.isVisible():
+            self._dirty = True
+            return
+        if self.base_query() != self._base:
+            self.reload()
+        self._scroll_to_stage_filter()
+
+    def on_data_changed(self, ids: list[int]) -> None:
+        """Refresh only the columns the changed contacts left or joined."""
+        if not self._loaded:
+            return
+        if not self.isVisible():
+            self._dirty = True
+            return
+        if not ids or len(ids) > 2000:
+            self.refresh_all()
+            return
+        now_in = {r.stage_key for r in contacts.load_rows(self.db, ids).values()}
+        for column in self.columns:
+            model = column.model
+            if column.stage_key in now_in or any(model.contains(i) for i in ids):
+                model.refresh(ids, recount=False)
+        self.recount()
+
+    def recount(self) -> None:
+        """Exact column counts from one query on a worker (the cards were already updated)."""
+        base = self._base
+        if base is None:
+            return
+        self._count_generation += 1
+        generation = self._count_generation
+
+        def done(counts: dict[str, int]) -> None:
+            if generation != self._count_generation or base != self._base:
+                return  # a newer count or other filters: this one is stale
+            for column in self.columns:
+                column.model.set_total(counts.get(column.stage_key, 0))
+
+        self.main.tasks.run(
+            contacts.count_by_stage,
+            self.db,
+            base,
+            on_done=done,
+            on_error=lambda exc: log.warning("board count: %s", exc),
+        )
+
+    def _update_filter_text(self) -> None:
+        q = self.main.current_query()
+        parts = []
+        if q.search:
+            parts.append(f"“{q.search}”")
+        if q.source:
+            parts.append(f"Source: {q.source}")
+        if q.queue:
+            parts.append(q.queue.replace("-", " ").capitalize())
+        if q.batch_id is not None:
+            parts.append(f"Import {q.batch_id}")
+        if q.domain_classes:
+            parts.append(self.main.domain_filter.currentText())
+        if q.consent:
+            parts.append(f"Consent: {q.consent}")
+        self.filter_label.setText("Filtered: " + " · ".join(parts) if parts else "")
+        self.filter_label.setVisible(bool(parts))
+        for column in self.columns:
+            if parts:
+                column.set_empty_text("No matches", "Nothing here fits the filter")
+            else:
+                column.set_empty_text("No contacts", "Drag cards here")
+
+    def _scroll_to_stage_filter(self) -> None:
+        keys = self.main.current_query().stage_keys
+        column = self.column(keys[0]) if len(keys) == 1 else None
+        if column is not None:
+            column.set_collapsed(False)
+            self.columns_area.ensureWidgetVisible(column, 40, 0)
+
+    # --- selection ---------------------------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        """The selected cards (for the window's Delete and Move menu)."""
+        return self.active.view.selected_ids() if self.active is not None else []
+
+    def _selection_changed(self, column: KanbanColumn) -> None:
+        if self._syncing or not column.view.selectionModel().hasSelection():
+            return
+        self.active = column
+        self._syncing = True
+        try:  # one selection across the board
+            for other in self.columns:
+                if other is not column and other.view.selectionModel().hasSelection():
+                    other.view.clearSelection()
+        finally:
+            self._syncing = False
+
+    def _current_changed(self, column: KanbanColumn, current: Any) -> None:
+        if self._syncing or not current.isValid():
+            return
+        self.active = column
+        self._detail_id = column.model.contact_id(current.row())
+        self._detail_timer.start()
+
+    def _show_detail(self) -> None:
+        # after the cards are painted, and once when arrows run through many cards
+        cid = self._detail_id
+        if cid is not None and self.main.detail.contact_id != cid:
+            self.main.detail.show_contact(cid)
+
+    def open_contact(self, contact_id: int) -> None:
+        """Enter on a card: show it in the detail panel."""
+        self.main.toggle_detail.setChecked(True)
+        self.main.select_contact(contact_id)
+
+    # --- keyboard ------------------------------------------------------------------------------------
+    def _neighbour(
+        self, column: KanbanColumn, step: int, skip_collapsed: bool
+    ) -> KanbanColumn | None:
+        i = self.columns.index(column) + step
+        while 0 <= i < len(self.columns):
+            if not (skip_collapsed and self.columns[i].collapsed):
+                return self.columns[i]
+            i += step
+        return None
+
+    def focus_neighbour(self, column: KanbanColumn, step: int) -> None:
+        """Left/Right: focus the card at the same height in the next open column."""
+        target = self._neighbour(column, step, skip_collapsed=True)
+        if target is None:
+            return
+        view = column.view
+        current = view.currentIndex()
+        y = view.visualRect(current).center().y() if current.isValid() else 0
+        tview = target.view
+        index = tview.indexAt(QPoint(tview.viewport().width() // 2, max(0, y)))
+        model = target.model
+        if not index.isValid() and model.rowCount():
+            index = model.index(min(model.rowCount() - 1, max(0, current.row())))
+        tview.setFocus(Qt.FocusReason.OtherFocusReason)
+        if index.isValid():
+            sel = tview.selectionModel()
+            sel.setCurrentIndex(index, sel.SelectionFlag.ClearAndSelect)
+            tview.scrollTo(index)
+        self.active = target
+        self.columns_area.ensureWidgetVisible(target, 40, 0)
+
+    def keyboard_move(self, column: KanbanColumn, step: int) -> None:
+        """Ctrl+Left/Right: move the selected cards to the previous/next stage."""
+        ids = column.view.selected_ids()
+        current = column.view.currentIndex()
+        if not ids and current.isValid():
+            ids = [column.model.contact_id(current.row())]
+        target = self._neighbour(column, step, skip_collapsed=False)
+        if not ids:
+            return
+        if target is None:
+            where = "first" if step < 0 else "last"
+            self.main.statusBar().showMessage(
+                f"{column.model.stage.name} is the {where} stage.", 3000
+            )
+            return
+        row = current.row() if current.isValid() else 0
+        moved = self.main.move_contacts(ids, target.stage_key)
+        if moved and (target.collapsed or not self.reveal(target, ids)):
+            self._select_near(column, row)
+
+    def _drop_move(self, ids: list[int], stage_key: str) -> bool:
+        """A drop on a column: the window's move, then the moved cards selected there."""
+        ok = self.main.move_contacts(ids, stage_key)
+        target = self.column(stage_key)
+        if ok and target is not None and not target.collapsed:
+            self.reveal(target, ids, focus=True)
+        return ok
+
+    def reveal(self, column: KanbanColumn, ids: list[int], focus: bool = True) -> bool:
+        """Select moved cards in their new column (paging down a little if needed)."""
+        model = column.model
+        while (
+            not any(model.contains(i) for i in ids)
+            and model.canFetchMore()
+            and model.rowCount() < REVEAL_LIMIT
+        ):
+            model.fetchMore()
+        self._syncing = True
+        try:
+            for other in self.columns:
+                if other is not column:
+                    other.view.clearSelection()
+        finally:
+            self._syncing = False
+        if not column.view.select_ids(ids):
+            self.main.statusBar().showMessage(
+                f"Moved to {model.stage.name} — further down the column in this sort order.", 5000
+            )
+            return False
+        self.active = column
+        if focus:
+            column.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.columns_area.ensureWidgetVisible(column, 40, 0)
+        return True
+
+    def _select_near(self, column: KanbanColumn, row: int) -> None:
+        model = column.model
+        column.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if model.rowCount():
+            index = model.index(min(row, model.rowCount() - 1))
+            sel = column.view.selectionModel()
+            sel.setCurrentIndex(index, sel.SelectionFlag.ClearAndSelect)
+
+
+def _board_order(stages: list[StageInfo]) -> list[StageInfo]:
+    """Pipeline and won stages in their order, then the side stages."""
+    return [s for s in stages if not s.is_side] + [s for s in stages if s.is_side]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value]

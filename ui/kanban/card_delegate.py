@@ -1,0 +1,298 @@
+"""Cards drawn by a delegate (no widget per card): name, title and company, score and domain
+badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from ui.contact_table import DOMAIN_BADGES
+from ui.kanban.column_model import Card, CardRole
+
+CARD_MARGIN_X = 8
+CARD_MARGIN_Y = 4
+PAD_X = 12
+PAD_Y = 9
+LINE_GAP = 4
+RADIUS = 8.0
+PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
+
+TEXT = QColor("#1F2933")
+MUTED = QColor("#52606D")
+FAINT = QColor("#7A8594")
+BORDER = QColor("#DCE1E7")
+BORDER_HOVER = QColor("#B3BFCE")
+SELECTED_BG = QColor("#EEF4FD")
+SELECTED_BORDER = QColor("#2F6FDE")
+OVERDUE = QColor("#C62828")
+BANT_COLORS = {"yes": QColor("#2E9E5B"), "no": QColor("#C0504D"), "unknown": QColor("#CBD2D9")}
+
+
+class CardDelegate(QStyledItemDelegate):
+    """Paints one :class:`Card`; the stage colour comes from ``stage_color``."""
+
+    def __init__(self, stage_color: str = "#8E99A8", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage_color = QColor(stage_color)
+        self._pixmaps: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
+        base = QFont()
+        self.name_font = QFont(base)
+        self.name_font.setBold(True)
+        self.name_font.setPointSizeF(base.pointSizeF() * 1.05)
+        self.sub_font = QFont(base)
+        self.small_font = QFont(base)
+        self.small_font.setPointSizeF(base.pointSizeF() * 0.88)
+        self.badge_font = QFont(self.small_font)
+        self.badge_font.setBold(True)
+        self._height = (
+            QFontMetrics(self.name_font).height()
+            + LINE_GAP
+            + QFontMetrics(self.sub_font).height()
+            + LINE_GAP
+            + 2
+            + QFontMetrics(self.badge_font).height()
+            + 4
+            + 2 * PAD_Y
+            + 2 * CARD_MARGIN_Y
+        )
+
+    @property
+    def card_height(self) -> int:
+        """Every card has the same height (the view places rows without asking each)."""
+        return self._height
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(200, self._height)
+
+    def card_rect(self, rect: QRect) -> QRectF:
+        return QRectF(rect.adjusted(CARD_MARGIN_X, CARD_MARGIN_Y, -CARD_MARGIN_X, -CARD_MARGIN_Y))
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        card = index.data(CardRole)
+        state = option.state  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        flags = (
+            bool(state & QStyle.StateFlag.State_Selected),
+            bool(state & QStyle.StateFlag.State_MouseOver),
+            bool(state & QStyle.StateFlag.State_HasFocus),
+        )
+        if card is None:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.paint_card(painter, rect, None, *flags)
+            painter.restore()
+            return
+        painter.drawPixmap(rect.topLeft(), self._card_pixmap(card, rect, flags, painter))
+
+    def _card_pixmap(
+        self, card: Card, rect: QRect, flags: tuple[bool, bool, bool], painter: QPainter
+    ) -> QPixmap:
+        """The card drawn once and kept: a move or a scroll repaints the same cards again."""
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        key = (
+            card.row,
+            card.overdue,
+            tuple(sorted(card.marks.items())),
+            rect.width(),
+            rect.height(),
+            flags,
+            self.stage_color.rgba(),
+            ratio,
+        )
+        pix = self._pixmaps.get(key)
+        if pix is not None:
+            self._pixmaps.move_to_end(key)
+            return pix
+        pix = QPixmap(int(rect.width() * ratio), int(rect.height() * ratio))
+        pix.setDevicePixelRatio(ratio)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.paint_card(p, QRect(0, 0, rect.width(), rect.height()), card, *flags)
+        p.end()
+        self._pixmaps[key] = pix
+        while len(self._pixmaps) > PIXMAP_CACHE:
+            self._pixmaps.popitem(last=False)
+        return pix
+
+    def paint_card(
+        self,
+        p: QPainter,
+        rect: QRect,
+        card: Card | None,
+        selected: bool = False,
+        hover: bool = False,
+        focus: bool = False,
+    ) -> None:
+        box = self.card_rect(rect)
+        path = QPainterPath()
+        path.addRoundedRect(box, RADIUS, RADIUS)
+        if not selected:  # a soft shadow under the card
+            shadow = QPainterPath()
+            shadow.addRoundedRect(box.translated(0, 1.5), RADIUS, RADIUS)
+            p.fillPath(shadow, QColor(16, 42, 67, 22))
+        p.fillPath(path, SELECTED_BG if selected else QColor("#FFFFFF"))
+        p.save()
+        p.setClipPath(path)
+        p.fillRect(QRectF(box.left(), box.top(), 4, box.height()), self.stage_color)
+        p.restore()
+        pen = QPen(SELECTED_BORDER if selected or focus else BORDER_HOVER if hover else BORDER)
+        pen.setWidthF(1.6 if selected or focus else 1.0)
+        p.setPen(pen)
+        p.drawPath(path)
+        if card is None:  # not loaded (the database did not answer): a quiet placeholder
+            p.setPen(FAINT)
+            p.setFont(self.small_font)
+            p.drawText(box.adjusted(PAD_X, 0, -PAD_X, 0), Qt.AlignmentFlag.AlignVCenter, "…")
+            return
+        row = card.row
+        left = box.left() + PAD_X
+        right = box.right() - PAD_X + 2
+        y = box.top() + PAD_Y
+
+        # line 1: name, score badge on the right
+        name_fm = QFontMetrics(self.name_font)
+        score_w = 0.0
+        if row.score is not None:
+            fg, bg = (
+                (QColor("#1B5E20"), QColor("#E3F4E8"))
+                if row.sales_ready
+                else (QColor("#334E68"), QColor("#EDF1F6"))
+            )
+            score_w = self._badge(
+                p, right, y, str(row.score), fg, bg, align_right=True, height=name_fm.height()
+            )
+            score_w += 6
+        p.setFont(self.name_font)
+        p.setPen(TEXT)
+        name = row.name or row.company or row.email or "(no name)"
+        p.drawText(
+            QRectF(left, y, right - left - score_w, name_fm.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            name_fm.elidedText(name, Qt.TextElideMode.ElideRight, int(right - left - score_w)),
+        )
+        y += name_fm.height() + LINE_GAP
+
+        # line 2: job title · company
+        sub_fm = QFontMetrics(self.sub_font)
+        sub = " · ".join(x for x in (row.title, row.company) if x) or (row.email or "")
+        p.setFont(self.sub_font)
+        p.setPen(MUTED)
+        p.drawText(
+            QRectF(left, y, right - left, sub_fm.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            sub_fm.elidedText(sub, Qt.TextElideMode.ElideRight, int(right - left)),
+        )
+        y += sub_fm.height() + LINE_GAP + 2
+
+        # line 3: domain badge, source … BANT marks, overdue
+        badge_h = QFontMetrics(self.badge_font).height() + 4
+        x = left
+        end = right
+        if card.overdue:
+            end -= (
+                self._badge(
+                    p,
+                    end,
+                    y,
+                    "Overdue",
+                    QColor("#FFFFFF"),
+                    OVERDUE,
+                    align_right=True,
+                    height=badge_h,
+                )
+                + 6
+            )
+        bant = card.marks.get("bant")
+        if bant:
+            end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
+        if row.domain_class is not None:
+            label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
+            fg = QColor(color)
+            bg = QColor(color)
+            bg.setAlpha(30)
+            x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
+        if row.source and end - x > 24:
+            small_fm = QFontMetrics(self.small_font)
+            p.setFont(self.small_font)
+            p.setPen(FAINT)
+            p.drawText(
+                QRectF(x, y, end - x, badge_h),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                small_fm.elidedText(row.source, Qt.TextElideMode.ElideRight, int(end - x)),
+            )
+
+    def _badge(
+        self,
+        p: QPainter,
+        x: float,
+        y: float,
+        text: str,
+        fg: QColor,
+        bg: QColor,
+        align_right: bool = False,
+        height: float | None = None,
+    ) -> float:
+        """A rounded pill; returns its width. With ``align_right`` x is the right edge."""
+        fm = QFontMetrics(self.badge_font)
+        h = height or fm.height() + 4
+        h = min(h, fm.height() + 4)
+        w = fm.horizontalAdvance(text) + 12
+        left = x - w if align_right else x
+        r = QRectF(left, y + 1, w, h - 1)
+        pill = QPainterPath()
+        pill.addRoundedRect(r, h / 2, h / 2)
+        p.fillPath(pill, bg)
+        p.setFont(self.badge_font)
+        p.setPen(fg)
+        p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        return w
+
+    def _bant_marks(self, p: QPainter, right: float, cy: float, answers: Any) -> float:
+        """One dot per criterion (green yes, red no, grey unknown); returns the width."""
+        size, gap = 7.0, 3.0
+        n = len(answers)
+        width = n * size + (n - 1) * gap
+        x = right - width
+        p.setPen(Qt.PenStyle.NoPen)
+        for answer in answers:
+            p.setBrush(BANT_COLORS.get(str(answer), BANT_COLORS["unknown"]))
+            p.drawEllipse(QRectF(x, cy - size / 2, size, size))
+            x += size + gap
+        return width
+
+    def drag_pixmap(self, card: Card | None, width: int, count: int) -> QPixmap:
+        """The picture under the mouse while dragging: the card, stacked when several."""
+        height = self._height
+        extra = 8 if count > 1 else 0
+        pix = QPixmap(width + extra, height + extra)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setOpacity(0.92)
+        if count > 1:
+            self.paint_card(p, QRect(extra, extra, width, height), card)
+        self.paint_card(p, QRect(0, 0, width, height), card, selected=True)
+        if count > 1:
+            self._badge(
+                p,
+                width - CARD_MARGIN_X - 4,
+                CARD_MARGIN_Y - 2,
+                f"{count:,}",
+                QColor("#FFFFFF"),
+                SELECTED_BORDER,
+                align_right=True,
+            )
+        p.end()
+        return pix

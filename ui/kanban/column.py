@@ -1,0 +1,433 @@
+"""A board column: a header (stage colour, name, live count) over a list of delegate-drawn
+cards. Side stages can collapse to a narrow strip that still takes drops."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, decode_ids, encode_ids
+from ui.kanban.card_delegate import CardDelegate
+from ui.kanban.column_model import KanbanColumnModel
+
+PIPELINE_WIDTH = 252
+SIDE_WIDTH = 212
+COLLAPSED_WIDTH = 46
+
+
+def drop_later(model: KanbanColumnModel, event: QDropEvent) -> None:
+    """Run the move right after the drag has ended: the move may ask for a reason in a
+    dialog, and a modal dialog inside a drop event fights the platform's drag loop."""
+    mime = encode_ids(decode_ids(event.mimeData()))  # the drag's own data dies with it
+    QTimer.singleShot(
+        0, lambda: model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+    )
+
+
+class CardListView(QTableView):
+    """The cards of one column: multi-select, drag out, drop in, keyboard moves.
+
+    A one-column table rather than a QListView: with fixed row heights the table's header
+    places rows arithmetically, while QListView lays out every row again (one model call per
+    row) each time a page is added — 40 ms per page once 25,000 cards are loaded.
+    """
+
+    focus_neighbour = Signal(int)  # -1 left, +1 right
+    move_requested = Signal(int)  # Ctrl+Left / Ctrl+Right
+    open_requested = Signal(int)  # contact id (Enter, double-click)
+    drag_started = Signal(list)  # contact ids being dragged
+    drop_hover = Signal(bool)  # a valid drag is over this column
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cardList")
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(False)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
+        self.empty_title = "No contacts"
+        self.empty_hint = "Drag cards here"
+        self.doubleClicked.connect(self._open_index)
+
+    def column_model(self) -> KanbanColumnModel:
+        model = self.model()
+        assert isinstance(model, KanbanColumnModel)
+        return model
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        model = self.column_model()
+        return [model.contact_id(r) for r in rows if r < model.rowCount()]
+
+    def select_ids(self, ids: list[int]) -> bool:
+        """Select these contacts (those loaded), make the first current and visible."""
+        model = self.column_model()
+        rows = [r for r in (model.row_for_id(i) for i in ids) if r is not None]
+        sel = self.selectionModel()
+        sel.clearSelection()
+        if not rows:
+            return False
+        for r in rows:
+            sel.select(model.index(r), sel.SelectionFlag.Select)
+        first = model.index(min(rows))
+        sel.setCurrentIndex(first, sel.SelectionFlag.NoUpdate)
+        self.scrollTo(first)
+        return True
+
+    # --- keyboard ------------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            if mods == Qt.KeyboardModifier.ControlModifier:
+                self.move_requested.emit(step)
+                event.accept()
+                return
+            if mods == Qt.KeyboardModifier.NoModifier:
+                self.focus_neighbour.emit(step)
+                event.accept()
+                return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._open_index(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(int(index.data(ContactIdRole)))
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        model = self.model()
+        if not self.currentIndex().isValid() and model is not None and model.rowCount():
+            self.selectionModel().setCurrentIndex(
+                model.index(0, 0), self.selectionModel().SelectionFlag.ClearAndSelect
+            )
+
+    # --- drag out ------------------------------------------------------------------------------
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        indexes = sorted(self.selectionModel().selectedIndexes(), key=lambda i: i.row())
+        if not indexes:
+            return
+        model = self.column_model()
+        ids = [model.contact_id(i.row()) for i in indexes]
+        drag = QDrag(self)
+        drag.setMimeData(model.mimeData(indexes))
+        delegate = self.itemDelegate()
+        if isinstance(delegate, CardDelegate):
+            pix = delegate.drag_pixmap(
+                model.card(indexes[0].row()), self.viewport().width(), len(ids)
+            )
+            drag.setPixmap(pix)
+            drag.setHotSpot(QPoint(pix.width() // 2, 24))
+        self.drag_started.emit(ids)
+        # Never let Qt remove rows after the drop: the move itself refreshes both columns.
+        drag.exec(Qt.DropAction.MoveAction, Qt.DropAction.MoveAction)
+
+    # --- drop in ---------------------------------------------------------------------------------
+    def _acceptable(self, event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> bool:
+        model = self.model()
+        return isinstance(model, KanbanColumnModel) and model.canDropMimeData(
+            event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+        )
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        # anything else (a file, a foreign drag) is ignored and goes on to the window
+        if self._acceptable(event):
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            self.drop_hover.emit(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._acceptable(event):
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_hover.emit(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_hover.emit(False)
+        if not self._acceptable(event):
+            event.ignore()
+            return
+        # the drop counts as handled even when the move is refused (the user was told why);
+        # CopyAction keeps the dragging view from removing anything itself
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        drop_later(self.column_model(), event)
+
+    # --- empty state -----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is None or model.rowCount() > 0:
+            return
+        p = QPainter(self.viewport())
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.viewport().rect()).adjusted(10, 8, -10, 0)
+        box = QRectF(rect.left(), rect.top(), rect.width(), 86)
+        path = QPainterPath()
+        path.addRoundedRect(box, 8, 8)
+        pen = p.pen()
+        pen.setColor(QColor("#C3CBD5"))
+        pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawPath(path)
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        p.setFont(title_font)
+        p.setPen(QColor("#7A8594"))
+        fm = QFontMetrics(title_font)
+        p.drawText(
+            box.adjusted(8, 18, -8, 0),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            fm.elidedText(self.empty_title, Qt.TextElideMode.ElideRight, int(box.width() - 16)),
+        )
+        p.setFont(self.font())
+        p.setPen(QColor("#9AA5B1"))
+        p.drawText(
+            box.adjusted(8, 22 + fm.height(), -8, 0),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            self.empty_hint,
+        )
+        p.end()
+
+
+class CountPill(QLabel):
+    """The live count beside the column name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnCount")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+
+class KanbanColumn(QFrame):
+    """Header + card list for one stage; collapsible when ``collapsible``."""
+
+    collapse_toggled = Signal(bool)
+
+    def __init__(
+        self, model: KanbanColumnModel, collapsible: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kanbanColumn")
+        self.model = model
+        self.collapsible = collapsible
+        self.collapsed = False
+        self.setAcceptDrops(True)  # the header and the collapsed strip take drops too
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+
+        self.accent = QFrame()
+        self.accent.setObjectName("columnAccent")
+        self.accent.setFixedHeight(4)
+        self.name_label = QLabel()
+        self.name_label.setObjectName("columnName")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count = CountPill()
+        self.collapse_button = QToolButton()
+        self.collapse_button.setObjectName("collapseButton")
+        self.collapse_button.setAutoRaise(True)
+        self.collapse_button.setVisible(collapsible)
+        self.collapse_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        header = QWidget()
+        header.setObjectName("columnHeader")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(12, 8, 6, 6)
+        hl.setSpacing(6)
+        hl.addWidget(self.name_label, 1)
+        hl.addWidget(self.count)
+        hl.addWidget(self.collapse_button)
+        self.header = header
+
+        self.view = CardListView()
+        self.delegate = CardDelegate(model.stage.color, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setModel(model)
+        self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
+        self.view.drop_hover.connect(self._set_drop_target)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.accent)
+        lay.addWidget(header)
+        lay.addWidget(self.view, 1)
+        model.total_changed.connect(self._update_count)
+        self.update_stage()
+        self._update_count(model.total)
+        self._apply_width()
+
+    @property
+    def stage_key(self) -> str:
+        return self.model.stage_key
+
+    def update_stage(self) -> None:
+        st = self.model.stage
+        self.name_label.setText(st.name)
+        self.setToolTip("")
+        self.delegate.stage_color = QColor(st.color)
+        self.accent.setStyleSheet(
+            f"background: {st.color}; border-top-left-radius: 8px; border-top-right-radius: 8px;"
+        )
+        self.view.viewport().update()
+        self.update()
+
+    def _update_count(self, total: int) -> None:
+        self.count.setText(f"{total:,}")
+        self.count.setToolTip(f"{total:,} contacts in {self.model.stage.name}")
+        self.update()
+
+    def set_empty_text(self, title: str, hint: str) -> None:
+        self.view.empty_title = title
+        self.view.empty_hint = hint
+        self.view.viewport().update()
+
+    # --- collapsing ----------------------------------------------------------------------------
+    def set_collapsed(self, collapsed: bool) -> None:
+        if not self.collapsible:
+            collapsed = False
+        if collapsed == self.collapsed:
+            return
+        self.collapsed = collapsed
+        self.header.setVisible(not collapsed)
+        self.view.setVisible(not collapsed)
+        self._apply_width()
+        self.setToolTip(
+            f"{self.model.stage.name} — click to show its cards; drop cards here"
+            if collapsed
+            else ""
+        )
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor if collapsed else Qt.CursorShape.ArrowCursor
+        )
+        self.collapse_toggled.emit(collapsed)
+
+    def _apply_width(self) -> None:
+        if self.collapsed:
+            width = COLLAPSED_WIDTH
+        else:
+            width = SIDE_WIDTH if self.model.stage.is_side else PIPELINE_WIDTH
+        self.setFixedWidth(width)
+        self.collapse_button.setText("»" if self.collapsed else "«")
+        self.collapse_button.setToolTip(
+            "Show this column" if self.collapsed else "Collapse this column"
+        )
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.width(), 600)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.collapsed and event.button() == Qt.MouseButton.LeftButton:
+            self.set_collapsed(False)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.collapsed:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("#334E68"))
+        p.translate(self.width() / 2 + QFontMetrics(font).ascent() / 2 - 2, 16)
+        p.rotate(90)
+        p.drawText(QPoint(0, 0), f"{self.model.stage.name}  ·  {self.model.total:,}")
+        p.end()
+
+    # --- drops on the header or the collapsed strip ------------------------------------------
+    def _acceptable(self, event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> bool:
+        return event.mimeData().hasFormat(CONTACT_IDS_MIME) and self.model.canDropMimeData(
+            event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+        )
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._acceptable(event):
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            self._set_drop_target(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._acceptable(event):
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_drop_target(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_drop_target(False)
+        if not self._acceptable(event):
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        drop_later(self.model, event)
+
+    def _set_drop_target(self, on: bool) -> None:
+        if bool(self.property("dropTarget")) == on:
+            return
+        self.setProperty("dropTarget", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.update()

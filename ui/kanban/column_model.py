@@ -1,0 +1,343 @@
+"""One board column: the contacts of one stage under the board's filters, fetched in pages.
+
+Dropping encoded contact ids on a column moves them to its stage through ``mover`` (the
+window's ``move_contacts``: the one domain operation, with history and undo); a column without
+a mover refuses drops.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from app import contacts
+from app.contacts import ContactQuery, ContactRow
+from app.stages import StageInfo
+from app.timeutil import utcnow
+from db.engine import Database
+from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, StageKeyRole, decode_ids, encode_ids
+from ui.kanban.paging import ContactPager
+
+log = logging.getLogger(__name__)
+
+CardRole = Qt.ItemDataRole.UserRole + 20
+
+# Extra per-card data drawn by the delegate: name -> "module:function(db, ids) -> {id: value}".
+# Loaded with each block of rows; a feature that is not installed is simply left out.
+CARD_MARK_LOADERS: dict[str, str] = {"bant": "app.qualification:bant_marks"}
+
+Mover = Callable[[list[int], str], bool]
+_ROOT = QModelIndex()
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one card shows: the contact's small row plus marks from features."""
+
+    row: ContactRow
+    overdue: bool = False
+    marks: dict[str, Any] = field(default_factory=dict)
+
+
+def _mark_loaders() -> dict[str, Callable[[Database, Sequence[int]], dict[int, Any]]]:
+    out = {}
+    for name, spec in CARD_MARK_LOADERS.items():
+        module, _, fn = spec.partition(":")
+        try:
+            out[name] = getattr(importlib.import_module(module), fn)
+        except (ImportError, AttributeError):
+            continue
+    return out
+
+
+def is_overdue(row: ContactRow, now: datetime, in_pipeline: bool) -> bool:
+    """Follow-up overdue: the response was due and nobody answered (pipeline stages only)."""
+    return (
+        in_pipeline
+        and row.response_due_at is not None
+        and row.first_response_at is None
+        and row.response_due_at < now
+    )
+
+
+class KanbanColumnModel(QAbstractListModel):
+    """Rows = contacts in ``stage`` matching the board's query, paged, as :class:`Card`."""
+
+    total_changed = Signal(int)
+
+    def __init__(
+        self,
+        db: Database,
+        stage: StageInfo,
+        base_query: ContactQuery | None = None,
+        mover: Mover | None = None,
+        parent: Any = None,
+        load: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._stage = stage
+        self.mover = mover
+        self._marks = _mark_loaders()
+        self._base = base_query or ContactQuery()
+        self._changing = False  # inside a begin/end pair: no paging (testers and views ask)
+        self._pager: ContactPager[Card] = ContactPager(db, self._column_query(), self._load)
+        if load:  # the board loads its columns when first shown, all counted at once
+            self._pager.reset()
+
+    # --- what the column shows ----------------------------------------------------------------
+    @property
+    def stage(self) -> StageInfo:
+        return self._stage
+
+    @property
+    def stage_key(self) -> str:
+        return self._stage.key
+
+    @property
+    def query(self) -> ContactQuery:
+        return self._pager.query
+
+    @property
+    def total(self) -> int:
+        """Contacts in this column under the filters (all pages)."""
+        return self._pager.total
+
+    def _column_query(self) -> ContactQuery:
+        return replace(self._base, stage_keys=(self._stage.key,), ids=None)
+
+    def set_stage(self, stage: StageInfo) -> None:
+        """The stage was renamed or recoloured (same key)."""
+        self._stage = stage
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1))
+
+    def set_base_query(self, base: ContactQuery, total: int | None = None) -> None:
+        """New filters or sort: start again from the first page."""
+        self._base = base
+        self._pager.query = self._column_query()
+        self.reload(total)
+
+    def reload(self, total: int | None = None) -> None:
+        self.beginResetModel()
+        self._changing = True
+        try:
+            self._pager.reset(total)
+        finally:
+            self._changing = False
+        self.endResetModel()
+        self.total_changed.emit(self._pager.total)
+
+    def refresh(self, changed: Sequence[int] = (), recount: bool = True) -> None:
+        """Re-read the loaded prefix after contacts changed: cards that left are removed, cards
+        that arrived are inserted where the sort puts them, the rest stays (and so does the
+        view's scroll position). If the order of the remaining cards changed, reset.
+
+        Without ``recount`` the total is estimated from the changed cards that came or went
+        (exact for a move) and the caller counts off the GUI thread, then calls set_total."""
+        self._pager.forget(changed)
+        new_ids, counted = self._pager.requery(count=recount)
+        if counted is None:
+            moved = set(changed)
+            old = set(self._pager.ids)
+            came = sum(1 for i in new_ids if i in moved and i not in old)
+            went = len(old & moved) - sum(1 for i in new_ids if i in moved and i in old)
+            total = max(0, self._pager.total + came - went)
+        else:
+            total = counted
+        self._changing = True
+        try:
+            self._apply(new_ids, total, changed)
+        finally:
+            self._changing = False
+        self.total_changed.emit(self._pager.total)
+
+    def set_total(self, total: int) -> None:
+        """The exact count arrived (from a background count)."""
+        total = max(total, len(self._pager.ids))
+        if total != self._pager.total:
+            self._pager.total = total
+            self.total_changed.emit(total)
+
+    def _apply(self, new_ids: list[int], total: int, changed: Sequence[int]) -> None:
+        old_ids = list(self._pager.ids)
+        new_set, old_set = set(new_ids), set(old_ids)
+        if [i for i in old_ids if i in new_set] != [i for i in new_ids if i in old_set]:
+            self.beginResetModel()
+            self._pager.forget_all()
+            self._pager.set_ids(new_ids, total)
+            self.endResetModel()
+            return
+        row = len(old_ids) - 1
+        while row >= 0:  # removals, bottom up, in runs
+            if old_ids[row] in new_set:
+                row -= 1
+                continue
+            last = row
+            while row - 1 >= 0 and old_ids[row - 1] not in new_set:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row, last)
+            self._pager.remove(row, last)
+            self.endRemoveRows()
+            row -= 1
+        for position, cid in enumerate(new_ids):  # arrivals, top down
+            if cid not in old_set:
+                self.beginInsertRows(QModelIndex(), position, position)
+                self._pager.insert(position, cid)
+                self.endInsertRows()
+        self._pager.total = max(total, len(self._pager.ids))
+        stayed = [self._pager.row_of[c] for c in changed if c in self._pager.row_of]
+        if stayed:
+            self.dataChanged.emit(self.index(min(stayed)), self.index(max(stayed)))
+
+    # --- rows -----------------------------------------------------------------------------------
+    def _load(self, ids: Sequence[int]) -> dict[int, Card]:
+        rows = contacts.load_rows(self.db, ids)
+        marks: dict[str, dict[int, Any]] = {}
+        for name, loader in self._marks.items():
+            try:
+                marks[name] = loader(self.db, list(rows))
+            except Exception:  # a feature's marks must never break the board
+                log.exception("card marks %s failed", name)
+        now = utcnow()
+        in_pipeline = self._stage.kind == "pipeline"
+        return {
+            cid: Card(
+                row,
+                is_overdue(row, now, in_pipeline),
+                {n: m[cid] for n, m in marks.items() if cid in m},
+            )
+            for cid, row in rows.items()
+        }
+
+    def contact_id(self, row: int) -> int:
+        return self._pager.ids[row]
+
+    def row_for_id(self, contact_id: int) -> int | None:
+        return self._pager.row_of.get(contact_id)
+
+    def contains(self, contact_id: int) -> bool:
+        return contact_id in self._pager.row_of
+
+    def card(self, row: int) -> Card | None:
+        return self._pager.row(row)
+
+    def loaded_ids(self) -> list[int]:
+        return list(self._pager.ids)
+
+    # --- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._pager.ids)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
+        return not parent.isValid() and not self._changing and self._pager.can_fetch_more()
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
+        if parent.isValid() or self._changing or not self._pager.can_fetch_more():
+            return
+        more = self._pager.next_page()
+        if not more:
+            self.total_changed.emit(self._pager.total)
+            return
+        first = len(self._pager.ids)
+        self._changing = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+            self._pager.append(more)
+            self.endInsertRows()
+        finally:
+            self._changing = False
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemIsDropEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or index.row() >= len(self._pager.ids):
+            return None
+        if role == ContactIdRole:
+            return self._pager.ids[index.row()]
+        if role == StageKeyRole:
+            return self._stage.key
+        card = self._pager.row(index.row())
+        if card is None:
+            return None
+        if role == CardRole:
+            return card
+        row = card.row
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.name or row.company or row.email or ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [
+                row.name or "",
+                " · ".join(x for x in (row.title, row.company) if x),
+                row.email or "",
+                row.source or "",
+            ]
+            if card.overdue:
+                lines.append("Follow-up overdue: nobody has answered yet")
+            return "\n".join(line for line in lines if line)
+        return None
+
+    # --- drag and drop ----------------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [CONTACT_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_ids([self._pager.ids[r] for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """Contact ids not all in this column already (a drop on the own column does nothing)."""
+        ids = decode_ids(data) if self.mover is not None else []
+        return bool(ids) and not all(i in self._pager.row_of for i in ids)
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = [i for i in decode_ids(data) if i not in self._pager.row_of]
+        return bool(self.mover(ids, self._stage.key)) if self.mover is not None else False

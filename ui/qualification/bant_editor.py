@@ -1,0 +1,244 @@
+"""BANT editor: each criterion yes / no / unknown with a note, and whether the contact qualifies.
+
+Keyboard (for the detail panel and triage): ↑/↓ choose a criterion, Y / N / U (or ?) answer it,
+the criterion's first letter jumps to it (B, A, N… when not an answer key), Enter edits its note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import qualification
+from app.errors import WinnowError
+from app.qualification import BantItem, BantStatus
+from db.engine import Database, DatabaseError
+
+# (contact id, {criterion key: answer}, {criterion key: note}) -> None
+Apply = Callable[[int, dict[str, str], dict[str, str | None]], None]
+
+ANSWER_TEXT = {"yes": "Yes", "no": "No", "unknown": "?"}
+ANSWER_TIPS = {"yes": "Yes (Y)", "no": "No (N)", "unknown": "Unknown (U)"}
+MARK = {"yes": "✓", "no": "✗", "unknown": "·"}
+STYLE = """
+#bantEditor QToolButton { border: 1px solid #CBD2D9; background: #FFFFFF; padding: 2px 8px;
+  min-width: 26px; }
+#bantEditor QToolButton:checked[answer="yes"] { background: #E3F4E8; color: #1B5E20;
+  border-color: #2E9E5B; font-weight: bold; }
+#bantEditor QToolButton:checked[answer="no"] { background: #FDECEA; color: #B71C1C;
+  border-color: #C62828; font-weight: bold; }
+#bantEditor QToolButton:checked[answer="unknown"] { background: #EEF1F5; color: #52606D; }
+#bantEditor QLabel[current="true"] { color: #1B3F8B; font-weight: bold; }
+#bantStatus[qualified="true"] { color: #1B5E20; font-weight: bold; }
+#bantStatus[qualified="false"] { color: #7A5B00; }
+"""
+
+
+class BantEditor(QWidget):
+    """``BantEditor(db, parent, apply=None)``; ``set_contact(id | None)`` shows a contact.
+
+    Changes go through ``apply(contact_id, answers, notes)`` (the window pushes an undoable
+    command); without it they are written directly. ``edited(contact_id)`` follows each change.
+    """
+
+    edited = Signal(int)
+
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, apply: Apply | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.apply = apply
+        self.contact_id: int | None = None
+        self.status: BantStatus | None = None
+        self.current = 0
+        self.setObjectName("bantEditor")
+        self.setStyleSheet(STYLE)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.summary = QLabel()
+        self.summary.setObjectName("bantStatus")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(6)
+        self.grid.setVerticalSpacing(4)
+        self.grid.setColumnStretch(4, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.summary)
+        lay.addLayout(self.grid)
+        self._rows: list[tuple[BantItem, QLabel, dict[str, QToolButton], QLineEdit]] = []
+        self._groups: list[QButtonGroup] = []
+
+    # --- showing ---------------------------------------------------------------------------
+    def set_contact(self, contact_id: int | None) -> None:
+        self.contact_id = contact_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.status = None
+        if self.contact_id is not None:
+            try:
+                self.status = qualification.get_bant(self.db, self.contact_id)
+            except (WinnowError, DatabaseError):
+                self.status = None
+        self._build()
+
+    def _build(self) -> None:
+        while self.grid.count():
+            taken = self.grid.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._rows.clear()
+        self._groups.clear()
+        status = self.status
+        if status is None:
+            self.summary.setText("")
+            return
+        for row, item in enumerate(status.items):
+            label = QLabel(item.name + ("" if item.required else " (optional)"))
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setToolTip("Required to qualify" if item.required else "Not required")
+            self.grid.addWidget(label, row, 0)
+            group = QButtonGroup(self)
+            group.setExclusive(True)
+            buttons: dict[str, QToolButton] = {}
+            for col, answer in enumerate(("yes", "no", "unknown"), start=1):
+                button = QToolButton()
+                button.setObjectName(f"bant_{item.key}_{answer}")
+                button.setText(ANSWER_TEXT[answer])
+                button.setToolTip(ANSWER_TIPS[answer])
+                button.setCheckable(True)
+                button.setProperty("answer", answer)
+                button.setChecked(item.answer == answer)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.clicked.connect(
+                    lambda _c=False, k=item.key, a=answer, r=row: self._clicked(r, k, a)
+                )
+                group.addButton(button)
+                buttons[answer] = button
+                self.grid.addWidget(button, row, col)
+            note = QLineEdit(item.note or "")
+            note.setObjectName(f"bant_note_{item.key}")
+            note.setPlaceholderText("Note…")
+            note.setMinimumWidth(60)
+            note.editingFinished.connect(lambda k=item.key, e=note: self._note_done(k, e))
+            self.grid.addWidget(note, row, 4)
+            self._groups.append(group)
+            self._rows.append((item, label, buttons, note))
+        self.current = min(self.current, max(0, len(self._rows) - 1))
+        self._mark_current()
+        self._show_summary(status)
+
+    def _show_summary(self, status: BantStatus) -> None:
+        if not status.items:
+            text = "No qualification criteria defined."
+        elif status.qualified:
+            text = "Qualified: every required criterion is answered yes."
+        else:
+            text = "Not qualified yet — missing: " + ", ".join(status.missing)
+        self.summary.setText(text)
+        self.summary.setProperty("qualified", "true" if status.qualified else "false")
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+
+    def _mark_current(self) -> None:
+        for i, (_item, label, _b, _n) in enumerate(self._rows):
+            label.setProperty(
+                "current", "true" if i == self.current and self.hasFocus() else "false"
+            )
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    # --- editing ---------------------------------------------------------------------------
+    def _clicked(self, row: int, key: str, answer: str) -> None:
+        self.current = row
+        self.set_answer(key, answer)
+
+    def set_answer(self, key: str, answer: str) -> None:
+        """Answer one criterion for the shown contact."""
+        self._send({key: answer}, {})
+
+    def _note_done(self, key: str, edit: QLineEdit) -> None:
+        if self.status is None:
+            return
+        old = next((i.note for i in self.status.items if i.key == key), None)
+        new = edit.text().strip() or None
+        if new != old:
+            self._send({}, {key: new})
+
+    def _send(self, answers: dict[str, str], notes: dict[str, str | None]) -> None:
+        if self.contact_id is None:
+            return
+        cid = self.contact_id
+        try:
+            if self.apply is not None:
+                self.apply(cid, answers, notes)
+            else:
+                qualification.set_bant(self.db, cid, answers, notes)
+        except (WinnowError, DatabaseError) as exc:
+            self.summary.setText(str(exc))
+            return
+        if self.contact_id == cid:
+            self.refresh()
+        self.edited.emit(cid)
+
+    # --- keyboard --------------------------------------------------------------------------
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Apply a key (also from triage); True when it was used."""
+        if not self._rows:
+            return False
+        key = event.key()
+        text = event.text().lower()
+        if key == Qt.Key.Key_Down:
+            self.current = (self.current + 1) % len(self._rows)
+        elif key == Qt.Key.Key_Up:
+            self.current = (self.current - 1) % len(self._rows)
+        elif text in ("y", "n", "u", "?"):
+            answer = {"y": "yes", "n": "no"}.get(text, "unknown")
+            self.set_answer(self._rows[self.current][0].key, answer)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._rows[self.current][3].setFocus()
+        else:
+            starts = [
+                i
+                for i, (item, *_r) in enumerate(self._rows)
+                if text and item.name.lower().startswith(text)
+            ]
+            if not starts:
+                return False
+            self.current = starts[0]
+        self._mark_current()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.handle_key(event):
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event: object) -> None:  # type: ignore[override]
+        super().focusInEvent(event)  # type: ignore[arg-type]
+        self._mark_current()
+
+    def focusOutEvent(self, event: object) -> None:  # type: ignore[override]
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+        self._mark_current()
+
+    # --- for tests and triage --------------------------------------------------------------
+    def answers(self) -> dict[str, str]:
+        return {
+            item.key: next(a for a, b in buttons.items() if b.isChecked())
+            for item, _l, buttons, _n in self._rows
+        }

@@ -1,0 +1,167 @@
+"""Follow-up and consent for one contact: received, response due (red when overdue), first
+response, next-action quick picks, and consent to marketing with when and how."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
+
+from app import contacts, followup
+from app.consent import CONSENT_LABELS, CONSENT_STATES
+from app.contacts import ContactDetail
+from app.errors import WinnowError
+from app.timeutil import local_text, utcnow
+from db.engine import Database, DatabaseError
+
+STYLE = """
+#responseDue[state="overdue"] { color: #C62828; font-weight: bold; }
+#responseDue[state="answered"] { color: #1B5E20; }
+#consentState[state="granted"] { color: #1B5E20; }
+#consentState[state="withdrawn"] { color: #B71C1C; }
+"""
+
+
+def _label(name: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def due_text(c: ContactDetail, now: datetime | None = None) -> tuple[str, str]:
+    """(text, state) for the response due line."""
+    state = followup.follow_up_state(c.response_due_at, c.first_response_at, now)
+    if state is None:
+        return "—", ""
+    due = local_text(c.response_due_at)
+    if state == "answered":
+        return f"{due} · answered {local_text(c.first_response_at)}", state
+    if state == "overdue":
+        late = (now or utcnow()) - (c.response_due_at or utcnow())
+        hours = int(late.total_seconds() // 3600)
+        span = f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h"
+        return f"{due} · overdue by {span}", state
+    return f"{due} · awaiting response", state
+
+
+class FollowUpView(QWidget):
+    """``FollowUpView(db, parent)``; ``set_contact(id | None)``.
+
+    Requests go to the window (undoable): ``next_action_requested(id, datetime | None)`` and
+    ``consent_requested(id, state, how)``.
+    """
+
+    next_action_requested = Signal(int, object)
+    consent_requested = Signal(int, str, str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.contact_id: int | None = None
+        self.setObjectName("followUpView")
+        self.setStyleSheet(STYLE)
+        self.received = _label("received")
+        self.due = _label("responseDue")
+        self.due.setWordWrap(True)
+        self.next_action = _label("nextAction")
+        picks = QHBoxLayout()
+        picks.setContentsMargins(0, 0, 0, 0)
+        picks.setSpacing(4)
+        self.pick_buttons: dict[str, QToolButton] = {}
+        for key, text in (
+            ("tomorrow", "Tomorrow"),
+            ("next-week", "Next week"),
+            ("next-month", "In a month"),
+            ("none", "Clear"),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setObjectName(f"pick_{key}")
+            button.clicked.connect(lambda _c=False, k=key: self._pick(k))
+            picks.addWidget(button)
+            self.pick_buttons[key] = button
+        picks.addStretch(1)
+        self.consent_state = _label("consentState")
+        self.consent_state.setWordWrap(True)
+        self.consent_combo = QComboBox()
+        self.consent_combo.setObjectName("consentCombo")
+        for state in CONSENT_STATES:
+            self.consent_combo.addItem(CONSENT_LABELS[state], state)
+        self.consent_how = QLineEdit()
+        self.consent_how.setObjectName("consentHow")
+        self.consent_how.setPlaceholderText("How: web form checkbox, asked by phone…")
+        self.consent_how.returnPressed.connect(self._record_consent)
+        record = QPushButton("Record")
+        record.setObjectName("recordConsent")
+        record.clicked.connect(self._record_consent)
+        consent_row = QHBoxLayout()
+        consent_row.setContentsMargins(0, 0, 0, 0)
+        consent_row.addWidget(self.consent_combo, 1)
+        consent_row.addWidget(record)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Received", self.received)
+        form.addRow("Response due", self.due)
+        form.addRow("Next action", self.next_action)
+        form.addRow(picks)
+        form.addRow("Consent", self.consent_state)
+        form.addRow(consent_row)
+        form.addRow(self.consent_how)
+
+    def set_contact(self, contact_id: int | None) -> None:
+        self.contact_id = contact_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        c: ContactDetail | None = None
+        if self.contact_id is not None:
+            try:
+                c = contacts.get_contact(self.db, self.contact_id)
+            except (WinnowError, DatabaseError):
+                c = None
+        if c is None:
+            for label in (self.received, self.due, self.next_action, self.consent_state):
+                label.setText("")
+            return
+        self.received.setText(local_text(c.received_at) or "— (not an inquiry yet)")
+        text, state = due_text(c)
+        self.due.setText(text)
+        self.due.setProperty("state", state)
+        self.due.style().unpolish(self.due)
+        self.due.style().polish(self.due)
+        self.next_action.setText(local_text(c.next_action_at, with_time=False) or "—")
+        when = f" on {local_text(c.consent_at)}" if c.consent_at else ""
+        how = f" ({c.consent_how})" if c.consent_how else ""
+        self.consent_state.setText(f"{CONSENT_LABELS.get(c.consent, c.consent)}{when}{how}")
+        self.consent_state.setProperty("state", c.consent)
+        self.consent_state.style().unpolish(self.consent_state)
+        self.consent_state.style().polish(self.consent_state)
+        self.consent_combo.setCurrentIndex(max(0, self.consent_combo.findData(c.consent)))
+        self.consent_how.clear()
+
+    def _pick(self, choice: str) -> None:
+        if self.contact_id is None:
+            return
+        when = None if choice == "none" else followup.quick_pick(choice)
+        self.next_action_requested.emit(self.contact_id, when)
+
+    def _record_consent(self) -> None:
+        if self.contact_id is None:
+            return
+        self.consent_requested.emit(
+            self.contact_id, str(self.consent_combo.currentData()), self.consent_how.text().strip()
+        )

@@ -1,0 +1,445 @@
+"""Triage mode: one contact at a time, the evidence on screen, one key per decision.
+
+Every decision is an ordinary move through ``MainWindow.move_contacts`` (history, the
+disqualify reason, a message when the database refuses) grouped with marking the contact
+triaged into one undo step; Ctrl+Z (the window's Undo) takes it back and shows the contact
+again. While the view is shown, the sidebar and the detail panel step aside.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import contacts, triage
+from app.contacts import ContactQuery
+from app.errors import UnknownContact, WinnowError
+from app.stages import StageInfo, list_stages
+from db.engine import DatabaseError
+from ui.dialogs import ask_disqualify_reason
+from ui.triage.card import TriageCardWidget
+from ui.triage.legend import FlowLayout, legend_entry
+from ui.undo import MarkTriagedCommand, push_command
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+VIEW_STYLE = """
+#triageView { background: #F5F6F8; }
+#triageProgress { color: #334E68; font-size: 10.5pt; font-weight: bold; }
+#triageBar { border: none; background: #E1E6EC; border-radius: 2px; max-height: 4px; }
+#triageBar::chunk { background: #2F6FDE; border-radius: 2px; }
+#legend { background: #FFFFFF; border-top: 1px solid #E1E4E8; }
+#legendKey { background: #F0F2F5; border: 1px solid #CBD2D9; border-bottom-width: 2px;
+             border-radius: 4px; padding: 1px 6px; font-weight: bold; color: #243B53; }
+#legendText { color: #52606D; }
+#triageHolder { background: #F5F6F8; }
+#triageDone { font-size: 15pt; font-weight: bold; color: #102A43; }
+#triageDoneText { color: #52606D; font-size: 10.5pt; }
+"""
+
+
+class TriageView(QWidget):
+    """The triage page (``window.add_view("triage", "Triage", view)``)."""
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("triageView")
+        self.setStyleSheet(VIEW_STYLE)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.main = window
+        self.db = window.db
+        self.ids: list[int] = []
+        self.position = 0
+        self.decisions: list[float] = []  # monotonic times, for the pace
+        self.stages: dict[str, StageInfo] = {}
+        self.stage_keys_by_digit: dict[int, str] = {}
+        self._decided: dict[int, int] = {}  # undo command (C++ address) -> queue position
+        self._stack_index = window.undo_stack.index()
+        self._panels: tuple[bool, bool] | None = None
+        self._loaded = False
+        self._deciding = False  # a reason dialog is open: no second decision meanwhile
+
+        self.queue_combo = QComboBox()
+        self.queue_combo.setObjectName("triageQueue")
+        self.queue_combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.queue_combo.setToolTip("Which contacts to go through")
+        self.queue_combo.activated.connect(lambda _i: self.load_queue())
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("triageProgress")
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("triageBar")
+        self.progress_bar.setTextVisible(False)
+        top = QHBoxLayout()
+        top.setContentsMargins(24, 12, 24, 4)
+        top.addWidget(QLabel("Queue"))
+        top.addSpacing(4)
+        top.addWidget(self.queue_combo)
+        top.addStretch(1)
+        top.addWidget(self.progress_label)
+
+        self.card = TriageCardWidget()
+        self.card.setMaximumWidth(980)
+        holder = QWidget()
+        holder.setObjectName("triageHolder")
+        hl = QHBoxLayout(holder)
+        hl.setContentsMargins(24, 10, 24, 16)
+        hl.addStretch(1)
+        hl.addWidget(self.card, 100, Qt.AlignmentFlag.AlignTop)
+        hl.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(holder)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.done_title = QLabel()
+        self.done_title.setObjectName("triageDone")
+        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_text = QLabel()
+        self.done_text.setObjectName("triageDoneText")
+        self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_text.setWordWrap(True)
+        back = QPushButton("Back to the list")
+        back.setObjectName("primary")
+        back.clicked.connect(self.leave)
+        done = QWidget()
+        dl = QVBoxLayout(done)
+        dl.addStretch(1)
+        dl.addWidget(self.done_title)
+        dl.addWidget(self.done_text)
+        dl.addSpacing(12)
+        dl.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
+        dl.addStretch(2)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(scroll)
+        self.pages.addWidget(done)
+
+        self.legend = QWidget()
+        self.legend.setObjectName("legend")
+        self.legend_layout = FlowLayout(self.legend, spacing=6)
+        self.legend_layout.setContentsMargins(24, 8, 24, 10)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(top)
+        lay.addWidget(self.progress_bar)
+        lay.addWidget(self.pages, 1)
+        lay.addWidget(self.legend)
+
+        self._shortcuts: list[QShortcut] = []
+        self.reload_stages()
+        window.stages_changed.connect(self.reload_stages)
+        window.undo_stack.indexChanged.connect(self._undo_index_changed)
+        window.views.currentChanged.connect(self._view_changed)
+
+    # --- keys -------------------------------------------------------------------------------------
+    def reload_stages(self) -> None:
+        stages = list_stages(self.db)
+        self.stages = {s.key: s for s in stages}
+        pipeline = [s for s in stages if not s.is_side][:9]
+        self.stage_keys_by_digit = {i: s.key for i, s in enumerate(pipeline, 1)}
+        for sc in self._shortcuts:
+            sc.setEnabled(False)
+            sc.deleteLater()
+        self._shortcuts = []
+        bindings: list[tuple[str, object]] = [
+            (str(d), lambda k=key: self.decide(k)) for d, key in self.stage_keys_by_digit.items()
+        ]
+        if "nurture" in self.stages:
+            bindings.append(("N", lambda: self.decide("nurture")))
+        if "disqualified" in self.stages:
+            bindings.append(("D", lambda: self.decide("disqualified")))
+        bindings += [
+            ("Space", self.next),
+            ("J", self.next),
+            ("K", self.previous),
+            ("S", self.skip),
+            ("O", self.open_website),
+            ("Esc", self.leave),
+        ]
+        for key, slot in bindings:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)  # type: ignore[arg-type]
+            self._shortcuts.append(sc)
+        self._build_legend()
+
+    def _build_legend(self) -> None:
+        while self.legend_layout.count():
+            item = self.legend_layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        entries = [(str(d), self.stages[k].name) for d, k in self.stage_keys_by_digit.items()]
+        if "nurture" in self.stages:
+            entries.append(("N", self.stages["nurture"].name))
+        if "disqualified" in self.stages:
+            entries.append(("D", self.stages["disqualified"].name + "…"))
+        entries += [
+            ("Space/J", "Next"),
+            ("K", "Previous"),
+            ("S", "Skip"),
+            ("Ctrl+Z", "Undo"),
+            ("O", "Website"),
+            ("Esc", "Leave"),
+        ]
+        for key, text in entries:
+            self.legend_layout.addWidget(legend_entry(key, text))
+
+    # --- queue ------------------------------------------------------------------------------------
+    def fill_queues(self) -> None:
+        current = self.queue_combo.currentData()
+        self.queue_combo.blockSignals(True)
+        self.queue_combo.clear()
+        open_count = contacts.count(self.db, triage.untriaged_query())
+        self.queue_combo.addItem(
+            f"New Suspects and Inquiries ({open_count:,} to triage)", "untriaged"
+        )
+        for b in triage.list_import_batches(self.db):
+            self.queue_combo.addItem(
+                f"Import: {b.label} ({b.untriaged:,} of {b.contacts:,} to triage)", f"batch:{b.id}"
+            )
+        self.queue_combo.addItem("The list as filtered now", "list")
+        index = self.queue_combo.findData(current) if current is not None else 0
+        self.queue_combo.setCurrentIndex(max(0, index))
+        self.queue_combo.blockSignals(False)
+
+    def queue_query(self) -> ContactQuery:
+        kind, _, value = str(self.queue_combo.currentData() or "untriaged").partition(":")
+        if kind == "batch":
+            return triage.batch_query(int(value), only_untriaged=True)
+        if kind == "list":
+            return self.main.current_query()
+        return triage.untriaged_query()
+
+    def load_queue(self) -> None:
+        """Start over with the chosen queue (its ids are fixed for this session)."""
+        try:
+            self.ids = contacts.query_ids(self.db, self.queue_query())
+        except (WinnowError, DatabaseError) as exc:
+            self.ids = []
+            self.main.statusBar().showMessage(str(exc), 6000)
+        self.position = 0
+        self.decisions = []
+        self._decided.clear()
+        self._loaded = True
+        self.show_current()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def current_id(self) -> int | None:
+        return self.ids[self.position] if 0 <= self.position < len(self.ids) else None
+
+    def selected_ids(self) -> list[int]:
+        cid = self.current_id()
+        return [cid] if cid is not None else []
+
+    def show_current(self) -> None:
+        while True:
+            cid = self.current_id()
+            if cid is None:
+                self._show_done()
+                break
+            try:
+                card = triage.triage_card(self.db, cid)
+            except UnknownContact:  # deleted meanwhile: drop it from the queue
+                del self.ids[self.position]
+                continue
+            self.card.show_card(card, self.stages)
+            self.pages.setCurrentIndex(0)
+            break
+        self._update_progress()
+
+    def _show_done(self) -> None:
+        self.pages.setCurrentIndex(1)
+        if not self.ids:
+            self.done_title.setText("Nothing to triage")
+            self.done_text.setText(
+                "Every contact in this queue has had a decision. New inquiries "
+                "and imported names will show up here."
+            )
+        else:
+            n = len(self.decisions)
+            self.done_title.setText("All done")
+            self.done_text.setText(
+                f"You went through all {len(self.ids):,} contacts of this "
+                f"queue and made {n:,} decision{'s' if n != 1 else ''}."
+            )
+
+    def _update_progress(self) -> None:
+        total = len(self.ids)
+        self.progress_bar.setRange(0, max(1, total))
+        self.progress_bar.setValue(min(self.position, total))
+        if not total:
+            self.progress_label.setText("")
+            return
+        shown = min(self.position + 1, total)
+        text = f"{shown:,} of {total:,}"
+        pace = self.pace()
+        if pace is not None:
+            text += f" — {pace} per minute"
+        self.progress_label.setText(text)
+
+    def pace(self) -> int | None:
+        """Decisions per minute over this session (after two, and 5 seconds)."""
+        if len(self.decisions) < 2:
+            return None
+        span = self.decisions[-1] - self.decisions[0]
+        if span < 5:
+            return None
+        return round((len(self.decisions) - 1) * 60 / span)
+
+    # --- navigation -------------------------------------------------------------------------------
+    def next(self) -> None:
+        if self.position < len(self.ids):
+            self.position += 1
+            self.show_current()
+
+    def previous(self) -> None:
+        if self.position > 0:
+            self.position -= 1
+            self.show_current()
+
+    def skip(self) -> None:
+        """Decide later: the contact goes to the end of this session's queue."""
+        cid = self.current_id()
+        if cid is None:
+            return
+        if self.position < len(self.ids) - 1:
+            self.ids.append(self.ids.pop(self.position))
+        else:
+            self.position += 1
+        self.show_current()
+
+    def leave(self) -> None:
+        self.main.show_view("list")
+
+    def open_website(self) -> None:
+        cid = self.current_id()
+        if cid is None:
+            return
+        c = contacts.get_contact(self.db, cid)
+        site = c.website or (
+            f"https://{c.domain}" if c.domain and c.domain_class == "branded" else None
+        )
+        if not site:
+            self.main.statusBar().showMessage("No website known for this contact.", 4000)
+            return
+        QDesktopServices.openUrl(QUrl.fromUserInput(site))
+
+    # --- decisions --------------------------------------------------------------------------------
+    def decide(self, stage_key: str) -> bool:
+        """Move the shown contact to ``stage_key`` (or keep it there), mark it triaged, go on."""
+        cid = self.current_id()
+        if cid is None or stage_key not in self.stages or self._deciding:
+            return False
+        self._deciding = True
+        try:
+            return self._decide(cid, stage_key)
+        finally:
+            self._deciding = False
+
+    def _decide(self, cid: int, stage_key: str) -> bool:
+        stack = self.main.undo_stack
+        current = contacts.get_contact(self.db, cid)
+        stage = self.stages[stage_key]
+        mark = MarkTriagedCommand(self.db, [cid], on_change=self.main.notify_changed)
+        try:
+            if current.stage_key == stage_key:
+                mark.setText(f"triage of 1 contact (kept in {stage.name})")
+                push_command(stack, mark)
+            else:
+                reason = None
+                if stage_key == "disqualified":
+                    reason = ask_disqualify_reason(self, 1)
+                    self.activateWindow()  # the keys go on working after the dialog
+                    self.setFocus(Qt.FocusReason.OtherFocusReason)
+                    if reason is None:
+                        return False
+                stack.beginMacro(f"move of 1 contact to {stage.name}")
+                try:
+                    moved = self.main.move_contacts([cid], stage_key, reason)
+                    if moved:
+                        push_command(stack, mark)
+                finally:
+                    stack.endMacro()
+                if not moved:
+                    self._drop_empty_macro()
+                    return False
+        except (WinnowError, DatabaseError) as exc:
+            self.main.statusBar().showMessage(f"Could not mark as triaged: {exc}", 6000)
+        self.decisions.append(time.monotonic())
+        done = stack.command(stack.index() - 1)
+        if done is not None:
+            self._decided[_address(done)] = self.position
+        self._stack_index = stack.index()
+        self.next()
+        return True
+
+    def _drop_empty_macro(self) -> None:
+        stack = self.main.undo_stack
+        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
+        if top is not None and top.childCount() == 0:
+            top.setObsolete(True)
+            stack.undo()
+        self._stack_index = stack.index()
+
+    def _undo_index_changed(self, index: int) -> None:
+        """After Ctrl+Z of a decision made here, show that contact again (and after Redo,
+        the one after it)."""
+        previous, self._stack_index = self._stack_index, index
+        if not self.isVisible() or index == previous:
+            return
+        stack = self.main.undo_stack
+        command = stack.command(index) if index < previous else stack.command(index - 1)
+        position = self._decided.get(_address(command)) if command is not None else None
+        if position is None:
+            return
+        self.position = position if index < previous else position + 1
+        self.show_current()
+
+    # --- showing and leaving ------------------------------------------------------------------------
+    def view_shown(self) -> None:
+        """Tab became current: focus mode (panels aside), fresh queue list, keys active."""
+        if self._panels is None:
+            self._panels = (
+                self.main.toggle_sidebar.isChecked(),
+                self.main.toggle_detail.isChecked(),
+            )
+            self.main.toggle_sidebar.setChecked(False)
+            self.main.toggle_detail.setChecked(False)
+        self.fill_queues()
+        if not self._loaded:
+            self.load_queue()
+        else:
+            self.show_current()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _view_changed(self, _index: int) -> None:
+        if self.main.views.currentWidget() is not self and self._panels is not None:
+            sidebar, detail = self._panels
+            self._panels = None
+            self.main.toggle_sidebar.setChecked(sidebar)
+            self.main.toggle_detail.setChecked(detail)
+
+
+def _address(command: QUndoCommand) -> int:
+    """A command's identity (wrappers of the same C++ command differ between calls)."""
+    return int(shiboken6.getCppPointer(command)[0])
