@@ -225,7 +225,10 @@ def _rescore(
     if inquiry_id is not None:
         for cid, at, undone in conn.execute(
             select(sc.contact_id, raw(sc.at), sc.undone_at.is_not(None)).where(
-                which(sc.contact_id), sc.to_stage_id == inquiry_id
+                # "+ 0": without statistics SQLite would pick the (to_stage_id, at) index and
+                # read every move into Inquiry; the (contact_id, at) index is the right one
+                which(sc.contact_id),
+                sc.to_stage_id + 0 == inquiry_id,
             )
         ).all():
             moves.setdefault(cid, []).append((to_time(at), bool(undone)))

@@ -151,6 +151,8 @@ def _render(db: Any, data: Any, runs: int) -> dict[str, Any]:
         view.grab()  # paint everything once
         samples.append(time.perf_counter() - start)
     view.close()
+    view.deleteLater()
+    app.processEvents()
     return summary(samples)
 
 

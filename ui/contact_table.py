@@ -43,10 +43,10 @@ COLUMNS: list[tuple[str, str, str | None]] = [
     ("name", "Name", "name"),
     ("company", "Company", "company"),
     ("title", "Job title", "title"),
-    ("email", "E-mail", "email"),
-    ("domain", "Domain", "domain_class"),
     ("stage", "Stage", "stage"),
     ("score", "Score", "score"),
+    ("domain", "Address", "domain_class"),
+    ("email", "E-mail", "email"),
     ("source", "Source", "source"),
     ("created", "Created", "created"),
 ]

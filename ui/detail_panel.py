@@ -54,6 +54,12 @@ FORM_FIELDS = [
 ]
 
 
+# weights of the built-in sections (features place theirs around them)
+SECTION_DETAILS = 30
+SECTION_ACTIVITIES = 60
+SECTION_HISTORY = 70
+
+
 def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
     """A label that never interprets user text as HTML."""
     label = QLabel(text)
@@ -200,9 +206,12 @@ class DetailPanel(QWidget):
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(10, 10, 10, 10)
         self.body_layout.setSpacing(10)
-        self.body_layout.addWidget(Section("Details", fields_box))
-        self.body_layout.addWidget(Section("Activities", act_box))
-        self.body_layout.addWidget(Section("Stage history", self.history_list))
+        # sections sorted by weight; features slot theirs in between (see add_section)
+        self._weights: list[tuple[int, Section]] = []
+        for weight, title, box in ((SECTION_DETAILS, "Details", fields_box),
+                                   (SECTION_ACTIVITIES, "Activities", act_box),
+                                   (SECTION_HISTORY, "Stage history", self.history_list)):
+            self._place(weight, Section(title, box))
         self.body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -227,14 +236,20 @@ class DetailPanel(QWidget):
         self.show_contact(None)
 
     # --- extension point -------------------------------------------------------------------
-    def add_section(self, title: str, widget: QWidget, index: int = 1) -> Section:
-        """Insert a feature's section (index 0 = top, before Details)."""
+    def add_section(self, title: str, widget: QWidget, order: int = 50) -> Section:
+        """Insert a feature's section by weight: below 30 above Details, then Details (30),
+        Activities (60), Stage history (70)."""
         section = Section(title, widget)
-        self.body_layout.insertWidget(index, section)
+        self._place(order, section)
         self._extra_sections.append(widget)
         if self.contact is not None and hasattr(widget, "set_contact"):
             widget.set_contact(self.contact.id)
         return section
+
+    def _place(self, weight: int, section: Section) -> None:
+        position = sum(1 for w, _s in self._weights if w <= weight)
+        self._weights.insert(position, (weight, section))
+        self.body_layout.insertWidget(position, section)
 
     # --- loading -----------------------------------------------------------------------------
     def reload_stages(self) -> None:

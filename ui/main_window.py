@@ -58,6 +58,9 @@ FEATURE_INSTALLERS.append("ui.importing:install")  # import wizard, history, exp
 FEATURE_INSTALLERS.append("ui.golook:install")  # go-look panel, check all, personas
 FEATURE_INSTALLERS += ["ui.qualification:install", "ui.dashboard:install"]  # BANT, score; board
 
+# bump the suffix when the list's columns change, so an old saved layout is not applied
+HEADER_KEY = "list/header-v2"
+
 QUEUE_LABELS = {"awaiting": "Awaiting response", "overdue": "Overdue", "today": "Today"}
 
 DOMAIN_FILTERS = [
@@ -102,9 +105,12 @@ class MainWindow(QMainWindow):
     stages_changed = Signal()
     database_switch_requested = Signal(str)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, parent: QWidget | None = None, *,
+                 persist_state: bool = True) -> None:
         super().__init__(parent)
         self.db = db
+        # screenshots and tests use the default layout and leave the user's settings alone
+        self.persist_state = persist_state
         self.settings = QSettings("Winnow", "Winnow")
         self.setWindowTitle(f"Winnow — {Path(db.display_name).name}")
         self.setAcceptDrops(True)
@@ -590,6 +596,9 @@ class MainWindow(QMainWindow):
 
     # --- state -------------------------------------------------------------------------------
     def _restore_state(self) -> None:
+        if not self.persist_state:
+            self._default_layout()
+            return
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -598,17 +607,26 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        header = self.settings.value("list/header")
+        header = self.settings.value(HEADER_KEY)
         if isinstance(header, QByteArray):
             self.list_view.horizontalHeader().restoreState(header)
         else:
-            for col, width in enumerate((180, 190, 170, 230, 90, 140, 60, 200, 90)):
-                self.list_view.setColumnWidth(col, width)
+            self._default_columns()
+
+    def _default_layout(self) -> None:
+        self.resize(1400, 860)
+        self._default_columns()
+
+    def _default_columns(self) -> None:
+        for col, width in enumerate((170, 180, 160, 130, 55, 85, 220, 180, 90)):
+            self.list_view.setColumnWidth(col, width)
 
     def save_state(self) -> None:
+        if not self.persist_state:
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("list/header", self.list_view.horizontalHeader().saveState())
+        self.settings.setValue(HEADER_KEY, self.list_view.horizontalHeader().saveState())
         self.settings.setValue("window/view", self.current_view_key())
         self.settings.sync()
 

@@ -25,9 +25,11 @@ def _prepare_list(window) -> None:  # type: ignore[no-untyped-def]
     window.show_view("list")
     window.list_view.clearSelection()
     window.detail.show_contact(None)
+    window.toggle_detail.setChecked(False)  # the list alone, full width
 
 
 def _prepare_detail(window) -> None:  # type: ignore[no-untyped-def]
+    window.toggle_detail.setChecked(True)
     window.show_view("list")
     if window.model.rowCount() > 0:
         window.list_view.selectRow(min(2, window.model.rowCount() - 1))
@@ -46,7 +48,7 @@ def render_screenshots(
 
     app = make_app()
     out_dir.mkdir(parents=True, exist_ok=True)
-    window = MainWindow(db)
+    window = MainWindow(db, persist_state=False)
     window.resize(*size)
     window.show()
     _settle(app)

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -107,11 +108,16 @@ class TaskRunner(QObject):
 
         def finished(result: Any) -> None:
             self._forget(task)
+            if not shiboken6.isValid(self):
+                return
             if on_done is not None:
                 on_done(result)
 
         def failed(exc: BaseException, tb: str) -> None:
             self._forget(task)
+            if not shiboken6.isValid(self):
+                log.warning("background task %s failed after its window closed: %s", label, exc)
+                return
             if on_error is not None:
                 on_error(exc)
             else:
@@ -131,6 +137,8 @@ class TaskRunner(QObject):
     def _forget(self, task: Task) -> None:
         if task in self.active:
             self.active.remove(task)
+        if not shiboken6.isValid(self):  # the window closed while the task ran
+            return
         self.task_finished.emit(task)
         self.busy_changed.emit(len(self.active))
 

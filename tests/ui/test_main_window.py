@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from app import contacts, moves
 from app.contacts import ContactQuery
+from ui.contact_table import COLUMNS
 from ui.sidebar import SidebarFilter
 
 pytestmark = pytest.mark.gui
@@ -30,7 +31,7 @@ def test_sidebar_click_filters_the_list(window, qtbot) -> None:  # type: ignore[
     window.sidebar.select_filter(SidebarFilter("stage", "customer"))
     expected = contacts.count(window.db, ContactQuery(stage_keys=("customer",)))
     assert window.model.total == expected
-    stage_col = 5
+    stage_col = [c[0] for c in COLUMNS].index("stage")
     assert {
         window.model.data(window.model.index(r, stage_col)) for r in range(window.model.rowCount())
     } == {"Customer"}

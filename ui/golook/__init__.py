@@ -26,7 +26,7 @@ def install(window: MainWindow) -> None:
     from ui.golook.panel import GoLookPanel
 
     panel = GoLookPanel(window)
-    window.detail.add_section("Go look, go see", panel)
+    window.detail.add_section("Go look, go see", panel, 10)
     menu = window.menu_tools
     check = menu.addAction("Check all contacts' domains")
     check.triggered.connect(lambda _c=False: check_all(window))

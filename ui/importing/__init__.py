@@ -57,11 +57,23 @@ def open_import_wizard(window: Any, path: str | Path | None = None) -> Any:
         path,
         undo_stack=getattr(window, "undo_stack", None),
         on_change=_changed(window),
+        on_imported=lambda report: _check_imported(window, report.batch_id),
         parent=window,
     )
     window.import_wizard = wizard
     wizard.show()
     return wizard
+
+
+def _check_imported(window: Any, batch_id: int | None) -> None:
+    """Newly imported contacts get their domains checked in the background (go-look)."""
+    if batch_id is None:
+        return
+    from app.contacts import ContactQuery, query_ids
+    from ui.golook import check_contacts_in_background
+
+    ids = query_ids(window.db, ContactQuery(batch_id=batch_id))
+    check_contacts_in_background(window, ids)
 
 
 def open_import_history(window: Any) -> Any:

@@ -45,9 +45,11 @@ class ImportWizard(QWizard):
         *,
         undo_stack: QUndoStack | None = None,
         on_change: Callable[[list[int]], None] | None = None,
+        on_imported: Callable[[ImportReport], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.on_imported = on_imported
         self.setObjectName("importWizard")
         self.setWindowTitle("Import contacts")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -291,6 +293,8 @@ class ImportWizard(QWizard):
             self._push_undo_command(report)
         if self.on_change is not None:
             self.on_change([])
+        if self.on_imported is not None and report.batch_id is not None:
+            self.on_imported(report)
 
     def _import_failed(self, exc: BaseException) -> None:
         from app.importing.service import ImportCancelled

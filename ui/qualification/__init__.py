@@ -229,9 +229,9 @@ def install(window: Any) -> None:
     bant = BantEditor(db, apply=bant_applier(window))
     score = ScoreBreakdownView(db)
     score.promote_requested.connect(lambda cid: promote(window, [cid]))
-    window.detail.add_section("Follow-up and consent", follow, 1)
-    window.detail.add_section("Qualification (BANT)", bant, 2)
-    window.detail.add_section("Score", score, 3)
+    window.detail.add_section("Score", score, 20)
+    window.detail.add_section("Qualification (BANT)", bant, 25)
+    window.detail.add_section("Follow-up and consent", follow, 40)
     window.qualification_widgets = {"followup": follow, "bant": bant, "score": score}
 
     type(window).list_menu_extensions.append(_list_menu(window))
