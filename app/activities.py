@@ -81,7 +81,7 @@ def log_in(
     )
     s.add(act)
     s.flush()
-    hooks.contacts_changed(s, [contact_id])
+    hooks.contacts_changed(s, [contact_id], what="activity")
     return ActivityInfo(act.id, contact_id, act.type, act.at, act.note)
 
 
@@ -92,7 +92,7 @@ def delete_activity(db: Database, activity_id: int) -> None:
             contact_id = act.contact_id
             s.delete(act)
             s.flush()
-            hooks.contacts_changed(s, [contact_id])
+            hooks.contacts_changed(s, [contact_id], what="activity")
 
 
 def list_activities(db: Database, contact_id: int) -> list[ActivityInfo]:

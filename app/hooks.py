@@ -18,6 +18,13 @@ CONTACT_CHANGE_HANDLERS.append("app.golook.derived:contacts_changed")  # domain 
 # scores and follow-up times: keep last (they read what earlier handlers derive, e.g. persona fit)
 CONTACT_CHANGE_HANDLERS.append("app.scoring:rescore_contacts")
 
+# What changed, when the caller knows: "fields" (default), "stage" (a move) or "activity".
+# A handler listed here for a kind is skipped for it (e.g. a move changes no e-mail domain).
+SKIP_HANDLERS: dict[str, set[str]] = {
+    "stage": {"app.golook.derived:contacts_changed"},
+    "activity": {"app.golook.derived:contacts_changed"},
+}
+
 _resolved: dict[str, Callable[[Session, Sequence[int]], None]] = {}
 
 
@@ -30,9 +37,11 @@ def _resolve(spec: str) -> Callable[[Session, Sequence[int]], None]:
     return fn
 
 
-def contacts_changed(session: Session, contact_ids: Sequence[int]) -> None:
+def contacts_changed(session: Session, contact_ids: Sequence[int], what: str = "fields") -> None:
     """Run every registered handler for these contacts (same transaction)."""
     if not contact_ids:
         return
+    skip = SKIP_HANDLERS.get(what, set())
     for spec in CONTACT_CHANGE_HANDLERS:
-        _resolve(spec)(session, contact_ids)
+        if spec not in skip:
+            _resolve(spec)(session, contact_ids)

@@ -103,7 +103,7 @@ def move_in(
             .values(stage_id=target.id, stage_changed_at=when)
         )
     s.flush()
-    hooks.contacts_changed(s, moving)
+    hooks.contacts_changed(s, moving, what="stage")
     return MoveResult(
         stage_key=stage_key,
         moved=tuple(moving),
@@ -147,7 +147,7 @@ def undo_stage_changes(db: Database, change_ids: Sequence[int]) -> MoveResult | 
             from_keys[ch.contact_id] = keys[ch.to_stage_id]
             target_key = keys[ch.from_stage_id]
         s.flush()
-        hooks.contacts_changed(s, moved)
+        hooks.contacts_changed(s, moved, what="stage")
     if not moved or target_key is None:
         return None
     return MoveResult(target_key, tuple(moved), (), tuple(change_ids), from_keys)

@@ -136,6 +136,7 @@ def _render(db: Any, data: Any, runs: int) -> dict[str, Any]:
     """Filling the dashboard widgets with computed numbers, offscreen (GUI thread work)."""
     try:
         from PySide6.QtWidgets import QApplication
+
         from ui.dashboard.view import DashboardView
     except ImportError as exc:  # the view is optional for this benchmark
         return {"skipped": str(exc)}

@@ -89,6 +89,8 @@ class Contact(Base):
         Index("ix_contacts_response_due", "response_due_at"),
         Index("ix_contacts_company", "company"),
         Index("ix_contacts_title", "title"),
+        Index("ix_contacts_stage_score", "stage_id", "score"),
+        Index("ix_contacts_stage_name", "stage_id", "sort_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

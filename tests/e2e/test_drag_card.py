@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -66,7 +66,7 @@ def _drag_from(qtbot: Any, view: Any, row: int) -> list[int]:
 def _deliver_drop(viewport: Any, ids: list[int]) -> tuple[bool, bool]:
     """Enter, move over and drop on ``viewport``: (accepted on enter, accepted on drop)."""
     mime = encode_ids(ids)
-    pos = QPointF(viewport.width() / 2, 40)
+    pos = QPoint(viewport.width() // 2, 40)
     enter = QDragEnterEvent(pos, MOVE, mime, LEFT, NONE)
     QApplication.sendEvent(viewport, enter)
     if not enter.isAccepted():

@@ -36,7 +36,10 @@ def test_source_rates_model(qtmodeltester) -> None:  # type: ignore[no-untyped-d
     assert model.data(model.index(1, 6), SortValueRole) == 50
     model.sort(4, Qt.SortOrder.DescendingOrder)
     assert [model.data(model.index(r, 0)) for r in range(3)] == [
-        "<b>Web form</b>", "Trade show: Hannover Messe 2026", "Mailing: March"]
+        "<b>Web form</b>",
+        "Trade show: Hannover Messe 2026",
+        "Mailing: March",
+    ]
     model.sort(0)
     assert model.data(model.index(0, 0)) == "<b>Web form</b>"
     qtmodeltester.check(model)
@@ -64,7 +67,11 @@ def test_dashboard_shows_the_hand_checked_numbers(qtbot, db: Database) -> None: 
     assert [funnel.barSets()[0].at(i) for i in range(5)] == [2, 2, 4, 5, 7]  # customer on top
     assert len(view.trend_chart.series()) == 2
     assert {view.source.itemData(i) for i in range(view.source.count())} == {
-        "", "Fair", "Web", "Mailing: March"}
+        "",
+        "Fair",
+        "Web",
+        "Mailing: March",
+    }
 
 
 def test_pickers_recompute_in_the_background(qtbot, db: Database) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 
@@ -49,7 +49,7 @@ def _drop(window, path: Path) -> None:  # type: ignore[no-untyped-def]
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(
-        QPointF(40, 40),
+        QPoint(40, 40),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
@@ -58,7 +58,7 @@ def _drop(window, path: Path) -> None:  # type: ignore[no-untyped-def]
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
-        QPointF(40, 40),
+        QPoint(40, 40),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -120,7 +120,7 @@ def test_invalid_drops_are_refused(board: Any) -> None:
     # the view shows the forbidden cursor: it does not accept the drag
     view = board.column("inquiry").view
     enter = QDragEnterEvent(
-        QPointF(20, 20),
+        QPoint(20, 20),
         Qt.DropAction.MoveAction,
         foreign,
         Qt.MouseButton.LeftButton,
@@ -272,12 +272,12 @@ def test_side_columns_collapse_and_still_take_drops(board: Any, qtbot: Any) -> N
     cid = _ids_in(board, "inquiry")[0]
     mime = encode_ids([cid])
     enter = QDragEnterEvent(
-        QPointF(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPoint(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(column, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
-        QPointF(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPoint(10, 100), MOVE, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(column, drop)
     qtbot.waitUntil(
@@ -297,7 +297,7 @@ def test_a_file_dropped_on_the_board_goes_to_the_import(board: Any, tmp_path: Pa
     mime.setUrls([QUrl.fromLocalFile(str(file))])
     viewport = board.column("suspect").view.viewport()
     enter = QDragEnterEvent(
-        QPointF(30, 30),
+        QPoint(30, 30),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
@@ -306,7 +306,7 @@ def test_a_file_dropped_on_the_board_goes_to_the_import(board: Any, tmp_path: Pa
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted(), "the window takes the file even over a column"
     drop = QDropEvent(
-        QPointF(30, 30),
+        QPoint(30, 30),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

@@ -29,8 +29,12 @@ def plain_db(db: Database) -> Database:
 
 
 def _contact(db: Database, **kw: object) -> int:
-    values: dict[str, object] = {"name": "Anna Weiß", "email": "anna.weiss@acme-werk.de",
-                                 "title": "Plant manager", "stage": "inquiry"}
+    values: dict[str, object] = {
+        "name": "Anna Weiß",
+        "email": "anna.weiss@acme-werk.de",
+        "title": "Plant manager",
+        "stage": "inquiry",
+    }
     values.update(kw)
     return create_contact(db, **values)  # type: ignore[arg-type]
 
@@ -43,8 +47,10 @@ def test_bant_editor_click_and_keys(qtbot, plain_db: Database) -> None:  # type:
     editor.show()
     assert "missing: Budget, Authority, Need, Timeframe" in editor.summary.text()
     with qtbot.waitSignal(editor.edited):
-        qtbot.mouseClick(editor.findChild(type(editor._rows[0][2]["yes"]), "bant_budget_yes"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            editor.findChild(type(editor._rows[0][2]["yes"]), "bant_budget_yes"),
+            Qt.MouseButton.LeftButton,
+        )
     assert qualification.get_bant(plain_db, cid).answers()["budget"] == "yes"
     editor.setFocus()
     qtbot.keyClick(editor, Qt.Key.Key_Down)  # Authority
@@ -70,10 +76,14 @@ def test_score_view_explains_and_offers_promotion(qtbot, plain_db: Database) -> 
     view.set_contact(cid)
     view.show()
     assert view.value.text() == "23"
-    rows = [(view.lines.topLevelItem(i).text(0), view.lines.topLevelItem(i).text(1))
-            for i in range(view.lines.topLevelItemCount())]
-    assert rows == [("Branded company address (acme-werk.de)", "+15"),
-                    ("Job title: manager / lead (Plant manager)", "+8")]
+    rows = [
+        (view.lines.topLevelItem(i).text(0), view.lines.topLevelItem(i).text(1))
+        for i in range(view.lines.topLevelItemCount())
+    ]
+    assert rows == [
+        ("Branded company address (acme-werk.de)", "+15"),
+        ("Job title: manager / lead (Plant manager)", "+8"),
+    ]
     assert not view.badge.isVisible() and not view.promote.isVisible()
     log_activity(plain_db, cid, "asked-for-sales")
     view.refresh()
@@ -156,8 +166,7 @@ def test_bant_in_the_detail_panel_is_undoable(window, qtbot) -> None:  # type: i
 
 
 def test_promote_from_the_score_section(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    cid = create_contact(window.db, name="Ready Person", email="ready@acme-werk.de",
-                         stage="mql")
+    cid = create_contact(window.db, name="Ready Person", email="ready@acme-werk.de", stage="mql")
     log_activity(window.db, cid, "asked-for-sales")
     window.notify_changed([])
     window.select_contact(cid)

@@ -233,3 +233,43 @@ def test_the_fast_path_agrees_with_email_validator(local: str, domain: str) -> N
     fast = classify_module._parse_fast(text)
     if fast is not None:
         assert fast == classify_module._parse_slow(text)
+
+
+_LABELS = st.text(alphabet="aZq09-", min_size=0, max_size=8) | st.sampled_from(
+    ["xn--mnchen-3ya", "XN--MNCHEN-3YA", "ab--cd", "a" * 63, "a" * 64, "com", "de", "co",
+     "localhost", "local", "invalid", "arpa", "onion", "test", "1", "a1", "a-", "-a", "münchen",
+     "ſ", "\u212a", "a_b", ""]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(labels=st.lists(_LABELS, min_size=1, max_size=5), dot_end=st.booleans())
+def test_the_plain_domain_path_agrees_with_email_validator(
+    labels: list[str], dot_end: bool
+) -> None:
+    """Plain ASCII domains skip email-validator; their normalised form must be the same."""
+    domain = ".".join(labels) + ("." if dot_end else "")
+    plain = classify_module._plain_domain(domain)
+    if plain is not None:
+        assert (plain, plain) == classify_module._validated_domain_slow(domain)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "acme.de", "ACME-Widgets.Co.UK", "mail.x1.example.org", "a.bc", "1.2.3.com",
+        ("a" * 63 + ".") * 3 + "b" * 60, ("a" * 63 + ".") * 3 + "b" * 61,
+        "acme.de.", "acme", "acme.123", "-acme.de", "acme-.de", "a..de", "a" * 64 + ".de",
+        "xn--mnchen-3ya.de", "ab--cd.de", "acme.local", "x.localhost", "acme.invalid",
+        "acme.onion", "acme.test", "a_b.de", "münchen.de", "acme.de ",
+    ],
+)  # fmt: skip
+def test_the_plain_domain_path_on_edge_cases(domain: str) -> None:
+    slow = classify_module._validated_domain_slow(domain)
+    plain = classify_module._plain_domain(domain)
+    if plain is not None:
+        assert (plain, plain) == slow
+    else:
+        assert classify_module._validated_domain(domain) == slow
+    if domain in ("acme.de", "ACME-Widgets.Co.UK", "a.bc"):
+        assert plain == domain.lower()  # the common case does take the quick path
