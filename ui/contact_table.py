@@ -20,13 +20,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app import contacts
 from app.contacts import ContactQuery, ContactRow
 from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
 from db.engine import Database
+from ui.marks import BANT_WORDS, paint_bant_marks
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 
@@ -45,6 +47,7 @@ COLUMNS: list[tuple[str, str, str | None]] = [
     ("title", "Job title", "title"),
     ("stage", "Stage", "stage"),
     ("score", "Score", "score"),
+    ("bant", "BANT", None),
     ("domain", "Address", "domain_class"),
     ("email", "E-mail", "email"),
     ("source", "Source", "source"),
@@ -54,6 +57,8 @@ COLUMNS: list[tuple[str, str, str | None]] = [
 ContactIdRole = Qt.ItemDataRole.UserRole + 1
 StageKeyRole = Qt.ItemDataRole.UserRole + 2
 RowRole = Qt.ItemDataRole.UserRole + 3
+BantRole = Qt.ItemDataRole.UserRole + 4
+OVERDUE_COLOR = "#C62828"
 
 
 def encode_ids(ids: Sequence[int]) -> QMimeData:
@@ -86,6 +91,8 @@ class ContactTableModel(QAbstractTableModel):
         self._total = 0
         self._cache: OrderedDict[int, ContactRow] = OrderedDict()
         self._stages: dict[str, StageInfo] = {}
+        self._marks: dict[int, tuple[str, ...]] = {}
+        self._criteria: list[str] = []
         self.reload_stages()
         self._reset()
 
@@ -115,10 +122,15 @@ class ContactTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def reload_stages(self) -> None:
+        """Reload what rows refer to: stages and the BANT criteria (names, order)."""
+        from app.qualification import list_criteria
+
         self._stages = {s.key: s for s in list_stages(self.db)}
+        self._criteria = [c.name for c in list_criteria(self.db)]
 
     def _reset(self) -> None:
         self._cache.clear()
+        self._marks.clear()
         self._total = contacts.count(self.db, self._query)
         self._ids = contacts.query_ids(self.db, self._query, 0, self.PAGE)
         self._row_of = {cid: i for i, cid in enumerate(self._ids)}
@@ -163,17 +175,38 @@ class ContactTableModel(QAbstractTableModel):
             return hit
         start = max(0, row - 20)
         block = self._ids[start : start + 100]
-        loaded = contacts.load_rows(self.db, [i for i in block if i not in self._cache])
+        missing = [i for i in block if i not in self._cache]
+        loaded = contacts.load_rows(self.db, missing)
         self._cache.update(loaded)
+        self._load_marks(missing)
         while len(self._cache) > self.CACHE_ROWS:
-            self._cache.popitem(last=False)
+            old, _row = self._cache.popitem(last=False)
+            self._marks.pop(old, None)
         return self._cache.get(cid)
+
+    def _load_marks(self, ids: Sequence[int]) -> None:
+        from app.qualification import bant_marks
+
+        unknown = ("unknown",) * len(self._criteria)
+        found = bant_marks(self.db, ids)
+        for cid in ids:
+            self._marks[cid] = found.get(cid, unknown)
+
+    def is_overdue(self, row: ContactRow) -> bool:
+        """Inquiry not answered in time, while the contact is still in the pipeline."""
+        from app.followup import follow_up_state
+
+        stage = self._stages.get(row.stage_key)
+        if stage is None or stage.kind != "pipeline":
+            return False
+        return follow_up_state(row.response_due_at, row.first_response_at) == "overdue"
 
     def refresh_contacts(self, ids: Sequence[int]) -> None:
         """Reload these rows in place (after an edit that does not change membership)."""
         rows = []
         for cid in ids:
             self._cache.pop(cid, None)
+            self._marks.pop(cid, None)
             row = self._row_of.get(cid)
             if row is not None:
                 rows.append(row)
@@ -223,21 +256,40 @@ class ContactTableModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, key)
+        if role == BantRole:
+            return self._marks.get(row.id, ())
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "bant":
+                marks = self._marks.get(row.id, ())
+                return (
+                    "\n".join(
+                        f"{name}: {BANT_WORDS.get(a, a)}"
+                        for name, a in zip(self._criteria, marks, strict=False)
+                    )
+                    or None
+                )
+            if key == "name" and self.is_overdue(row):
+                return f"{row.name} — response overdue (due {local_text(row.response_due_at)})"
+            if key == "score" and row.sales_ready:
+                return f"Score {row.score} — sales-ready"
             if key == "domain":
                 return f"{self._display(row, key)} address" + (
                     f" ({row.email})" if row.email else ""
                 )
             return self._display(row, key) or None
         if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "name" and self.is_overdue(row):
+                return QBrush(QColor(OVERDUE_COLOR))
+            if key == "score" and row.sales_ready:
+                return QBrush(QColor("#2E7D32"))
             if key == "domain":
                 return QBrush(QColor(DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[1]))
             if key == "stage":
                 st = self._stages.get(row.stage_key)
                 return QBrush(QColor(st.color)) if st else None
-        if role == Qt.ItemDataRole.FontRole and key in ("name", "stage"):
+        if role == Qt.ItemDataRole.FontRole and key in ("name", "score"):
             font = QFont()
-            font.setBold(key == "name")
+            font.setBold(key == "name" or row.sales_ready)
             return font
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -254,7 +306,11 @@ class ContactTableModel(QAbstractTableModel):
         if key == "created":
             return local_text(row.created_at, with_time=False)
         if key == "score":
-            return "" if row.score is None else str(row.score)
+            if row.score is None:
+                return ""
+            return f"★ {row.score}" if row.sales_ready else str(row.score)
+        if key == "bant":
+            return ""
         if key == "domain":
             return DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[0]
         value = getattr(row, key, None)
@@ -280,3 +336,19 @@ class ContactTableModel(QAbstractTableModel):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
+
+
+class BantMarksDelegate(QStyledItemDelegate):
+    """Paints the list's BANT column as one dot per criterion."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        marks = index.data(BantRole) or ()
+        rect = option.rect  # type: ignore[attr-defined]
+        width = len(marks) * 7 + max(0, len(marks) - 1) * 3
+        paint_bant_marks(painter, rect.center().x() + width / 2, rect.center().y(), marks)

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, contacts
-from app.contacts import QUEUE_FILTERS, ContactQuery
+from app.contacts import QUEUE_FILTERS, ContactQuery, load_queue_filters
 from app.errors import WinnowError
 from app.stages import list_stages
 from db.engine import Database, DatabaseError
-from ui.contact_table import ContactIdRole, ContactTableModel
+from ui.contact_table import COLUMNS, BantMarksDelegate, ContactIdRole, ContactTableModel
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
 from ui.sidebar import Sidebar, SidebarFilter
@@ -59,7 +59,7 @@ FEATURE_INSTALLERS.append("ui.golook:install")  # go-look panel, check all, pers
 FEATURE_INSTALLERS += ["ui.qualification:install", "ui.dashboard:install"]  # BANT, score; board
 
 # bump the suffix when the list's columns change, so an old saved layout is not applied
-HEADER_KEY = "list/header-v2"
+HEADER_KEY = "list/header-v3"
 
 QUEUE_LABELS = {"awaiting": "Awaiting response", "overdue": "Overdue", "today": "Today"}
 
@@ -119,12 +119,20 @@ class MainWindow(QMainWindow):
         # a feature that imports files sets this: fn(path) -> None
         self.import_handler: Callable[[Path], None] | None = None
         self._views: dict[str, QWidget] = {}
+        # features add entries to the list's context menu: fn(menu, ids)
+        self.list_menu_extensions: list[Callable[[QMenu, list[int]], None]] = []
+        # features add text to the status line: fn() -> str
+        self.status_extensions: list[Callable[[], str]] = []
+        load_queue_filters()
 
         # --- list ---
         self.model = ContactTableModel(db, self)
         self.list_view = ContactListView()
         self.list_view.setModel(self.model)
-        self.list_view.horizontalHeader().setSortIndicator(8, Qt.SortOrder.DescendingOrder)
+        self.list_view.setItemDelegateForColumn(
+            [c[0] for c in COLUMNS].index("bant"), BantMarksDelegate(self.list_view))
+        self.list_view.horizontalHeader().setSortIndicator(
+            [c[0] for c in COLUMNS].index("created"), Qt.SortOrder.DescendingOrder)
         self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.list_view.customContextMenuRequested.connect(self._list_menu)
 
@@ -409,8 +417,6 @@ class MainWindow(QMainWindow):
             extend(menu, ids)
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
 
-    # features add entries to the list's context menu: fn(menu, ids)
-    list_menu_extensions: list[Callable[[QMenu, list[int]], None]] = []
 
     # --- operations (all through the undo stack where they can be undone) -----------------
     def move_contacts(self, ids: Sequence[int], stage_key: str, reason: str | None = None) -> bool:
@@ -551,8 +557,6 @@ class MainWindow(QMainWindow):
         parts.extend(ext() for ext in self.status_extensions)
         self.count_label.setText("  ·  ".join(p for p in parts if p))
 
-    # features add text to the status line: fn() -> str
-    status_extensions: list[Callable[[], str]] = []
 
     def _view_changed(self, _index: int) -> None:
         widget = self.views.currentWidget()
@@ -618,7 +622,7 @@ class MainWindow(QMainWindow):
         self._default_columns()
 
     def _default_columns(self) -> None:
-        for col, width in enumerate((170, 180, 160, 130, 55, 85, 220, 180, 90)):
+        for col, width in enumerate((170, 180, 160, 130, 60, 60, 85, 220, 180, 90)):
             self.list_view.setColumnWidth(col, width)
 
     def save_state(self) -> None:

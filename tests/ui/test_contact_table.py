@@ -45,3 +45,40 @@ def test_drag_data_carries_the_selected_ids(demo_db: Database) -> None:
     idx = [model.index(0, 0), model.index(0, 3), model.index(2, 0)]
     ids = decode_ids(model.mimeData(idx))
     assert ids == [model.data(idx[0], ContactIdRole), model.data(idx[2], ContactIdRole)]
+
+
+def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> None:
+    from datetime import timedelta
+
+    from app import activities
+    from app.contacts import create_contact
+    from app.qualification import set_bant
+    from app.timeutil import utcnow
+    from ui.contact_table import OVERDUE_COLOR, BantRole
+
+    late = create_contact(
+        db, first_name="Late", last_name="Inquirer", email="late@example.org", stage="inquiry"
+    )
+    activities.log_activity(db, late, "inquiry-received", at=utcnow() - timedelta(days=3))
+    keen = create_contact(
+        db, first_name="Keen", last_name="Buyer", email="keen@example.org", stage="inquiry"
+    )
+    activities.log_activity(db, keen, "asked-for-sales")
+    set_bant(db, keen, {"budget": "yes", "need": "no"})
+    model = ContactTableModel(db)
+    cols = [c[0] for c in COLUMNS]
+
+    def cell(cid: int, key: str, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        row = model.row_for_id(cid)
+        assert row is not None
+        return model.data(model.index(row, cols.index(key)), role)
+
+    assert cell(keen, "bant", BantRole) == ("yes", "unknown", "no", "unknown")
+    assert "Budget: yes" in str(cell(keen, "bant", Qt.ItemDataRole.ToolTipRole))
+    assert cell(late, "bant", BantRole) == ("unknown",) * 4
+    late_color = cell(late, "name", Qt.ItemDataRole.ForegroundRole)
+    assert late_color is not None and late_color.color().name() == OVERDUE_COLOR.lower()  # type: ignore[attr-defined]
+    assert "overdue" in str(cell(late, "name", Qt.ItemDataRole.ToolTipRole))
+    assert cell(keen, "name", Qt.ItemDataRole.ForegroundRole) is None
+    assert str(cell(keen, "score")).startswith("★")
+    assert not str(cell(late, "score")).startswith("★")

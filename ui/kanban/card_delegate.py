@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from ui.contact_table import DOMAIN_BADGES
 from ui.kanban.column_model import Card, CardRole
+from ui.marks import paint_bant_marks
 
 CARD_MARGIN_X = 8
 CARD_MARGIN_Y = 4
@@ -29,7 +30,6 @@ BORDER_HOVER = QColor("#B3BFCE")
 SELECTED_BG = QColor("#EEF4FD")
 SELECTED_BORDER = QColor("#2F6FDE")
 OVERDUE = QColor("#C62828")
-BANT_COLORS = {"yes": QColor("#2E9E5B"), "no": QColor("#C0504D"), "unknown": QColor("#CBD2D9")}
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -261,16 +261,7 @@ class CardDelegate(QStyledItemDelegate):
 
     def _bant_marks(self, p: QPainter, right: float, cy: float, answers: Any) -> float:
         """One dot per criterion (green yes, red no, grey unknown); returns the width."""
-        size, gap = 7.0, 3.0
-        n = len(answers)
-        width = n * size + (n - 1) * gap
-        x = right - width
-        p.setPen(Qt.PenStyle.NoPen)
-        for answer in answers:
-            p.setBrush(BANT_COLORS.get(str(answer), BANT_COLORS["unknown"]))
-            p.drawEllipse(QRectF(x, cy - size / 2, size, size))
-            x += size + gap
-        return width
+        return paint_bant_marks(p, right, cy, answers)
 
     def drag_pixmap(self, card: Card | None, width: int, count: int) -> QPixmap:
         """The picture under the mouse while dragging: the card, stacked when several."""

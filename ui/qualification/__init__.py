@@ -234,7 +234,7 @@ def install(window: Any) -> None:
     window.detail.add_section("Follow-up and consent", follow, 40)
     window.qualification_widgets = {"followup": follow, "bant": bant, "score": score}
 
-    type(window).list_menu_extensions.append(_list_menu(window))
+    window.list_menu_extensions.append(_list_menu(window))
     rules = window.menu_tools.addAction("Scoring &rules…")
     rules.triggered.connect(lambda _c=False: open_rules_dialog(window))
     rescore = window.menu_tools.addAction("Recompute &scores")
