@@ -91,6 +91,7 @@ class Contact(Base):
         Index("ix_contacts_title", "title"),
         Index("ix_contacts_stage_score", "stage_id", "score"),
         Index("ix_contacts_stage_name", "stage_id", "sort_name"),
+        Index("ix_contacts_followup", "first_response_at", "response_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
