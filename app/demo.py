@@ -6,8 +6,9 @@ import random
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 
 from app import hooks
 from app.contacts import derived_values
@@ -446,10 +447,10 @@ def generate_demo(
                     )
         with db.session() as s:
             conn = s.connection()
-            conn.execute(Contact.__table__.insert(), contact_rows)
-            conn.execute(StageChange.__table__.insert(), change_rows)
+            conn.execute(insert(cast(Table, Contact.__table__)), contact_rows)
+            conn.execute(insert(cast(Table, StageChange.__table__)), change_rows)
             if activity_rows:
-                conn.execute(Activity.__table__.insert(), activity_rows)
+                conn.execute(insert(cast(Table, Activity.__table__)), activity_rows)
             hooks.contacts_changed(s, [int(str(r["id"])) for r in contact_rows])
         done += batch
         if progress:

@@ -208,9 +208,11 @@ class DetailPanel(QWidget):
         self.body_layout.setSpacing(10)
         # sections sorted by weight; features slot theirs in between (see add_section)
         self._weights: list[tuple[int, Section]] = []
-        for weight, title, box in ((SECTION_DETAILS, "Details", fields_box),
-                                   (SECTION_ACTIVITIES, "Activities", act_box),
-                                   (SECTION_HISTORY, "Stage history", self.history_list)):
+        for weight, title, box in (
+            (SECTION_DETAILS, "Details", fields_box),
+            (SECTION_ACTIVITIES, "Activities", act_box),
+            (SECTION_HISTORY, "Stage history", self.history_list),
+        ):
             self._place(weight, Section(title, box))
         self.body_layout.addStretch(1)
         scroll = QScrollArea()

@@ -105,8 +105,9 @@ class MainWindow(QMainWindow):
     stages_changed = Signal()
     database_switch_requested = Signal(str)
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *,
-                 persist_state: bool = True) -> None:
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, *, persist_state: bool = True
+    ) -> None:
         super().__init__(parent)
         self.db = db
         # screenshots and tests use the default layout and leave the user's settings alone
@@ -130,9 +131,11 @@ class MainWindow(QMainWindow):
         self.list_view = ContactListView()
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegateForColumn(
-            [c[0] for c in COLUMNS].index("bant"), BantMarksDelegate(self.list_view))
+            [c[0] for c in COLUMNS].index("bant"), BantMarksDelegate(self.list_view)
+        )
         self.list_view.horizontalHeader().setSortIndicator(
-            [c[0] for c in COLUMNS].index("created"), Qt.SortOrder.DescendingOrder)
+            [c[0] for c in COLUMNS].index("created"), Qt.SortOrder.DescendingOrder
+        )
         self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.list_view.customContextMenuRequested.connect(self._list_menu)
 
@@ -256,8 +259,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.menu_file = bar.addMenu("&File")
-        self._action(self.menu_file, "&New database…", self.new_database, QKeySequence.StandardKey.New)
-        self._action(self.menu_file, "&Open database…", self.open_database, QKeySequence.StandardKey.Open)
+        self._action(
+            self.menu_file, "&New database…", self.new_database, QKeySequence.StandardKey.New
+        )
+        self._action(
+            self.menu_file, "&Open database…", self.open_database, QKeySequence.StandardKey.Open
+        )
         self.menu_file.addSeparator()
         self._file_tail = self.menu_file.addSeparator()
         self._action(self.menu_file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -266,14 +273,20 @@ class MainWindow(QMainWindow):
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+        redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
         self.menu_edit.addAction(undo)
         self.menu_edit.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         self.menu_edit.addSeparator()
         self._action(self.menu_edit, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action(self.menu_edit, "Select &all", self.list_view.selectAll,
-                     QKeySequence.StandardKey.SelectAll)
+        self._action(
+            self.menu_edit,
+            "Select &all",
+            self.list_view.selectAll,
+            QKeySequence.StandardKey.SelectAll,
+        )
 
         self.menu_view = bar.addMenu("&View")
         for index in range(self.views.count()):
@@ -284,7 +297,9 @@ class MainWindow(QMainWindow):
         self.toggle_sidebar.setCheckable(True)
         self.toggle_sidebar.setChecked(True)
         self.toggle_sidebar.toggled.connect(self.sidebar.setVisible)
-        self.toggle_detail = self._action(self.menu_view, "Show &detail panel", None, "Ctrl+Shift+D")
+        self.toggle_detail = self._action(
+            self.menu_view, "Show &detail panel", None, "Ctrl+Shift+D"
+        )
         self.toggle_detail.setCheckable(True)
         self.toggle_detail.setChecked(True)
         self.toggle_detail.toggled.connect(self.detail.setVisible)
@@ -294,14 +309,17 @@ class MainWindow(QMainWindow):
         self.menu_move = self.menu_contact.addMenu("&Move to stage")
         self._fill_move_menu(self.menu_move, self.selected_ids)
         self.menu_contact.addSeparator()
-        self._action(self.menu_contact, "&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete)
+        self._action(
+            self.menu_contact, "&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete
+        )
 
         self.menu_tools = bar.addMenu("&Tools")
         self.menu_help = bar.addMenu("&Help")
         self._action(self.menu_help, "&About Winnow", self._about)
 
-    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any] | None,
-                shortcut: Any = None) -> QAction:
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], Any] | None, shortcut: Any = None
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -354,8 +372,12 @@ class MainWindow(QMainWindow):
             batch_id=int(flt.value) if flt.kind == "batch" and flt.value else None,
             search=self.search.text().strip() or None,
             domain_classes=tuple(self.domain_filter.currentData() or ()),
-            sort=base.sort if not (flt.kind == "queue" and flt.value == "awaiting") else "response_due",
-            descending=base.descending if not (flt.kind == "queue" and flt.value == "awaiting") else False,
+            sort=base.sort
+            if not (flt.kind == "queue" and flt.value == "awaiting")
+            else "response_due",
+            descending=base.descending
+            if not (flt.kind == "queue" and flt.value == "awaiting")
+            else False,
         )
 
     def apply_filters(self) -> None:
@@ -382,8 +404,10 @@ class MainWindow(QMainWindow):
             return False
         index = self.model.index(row, 0)
         self.list_view.selectionModel().select(
-            index, self.list_view.selectionModel().SelectionFlag.ClearAndSelect
-            | self.list_view.selectionModel().SelectionFlag.Rows)
+            index,
+            self.list_view.selectionModel().SelectionFlag.ClearAndSelect
+            | self.list_view.selectionModel().SelectionFlag.Rows,
+        )
         self.list_view.setCurrentIndex(index)
         if scroll:
             self.list_view.scrollTo(index)
@@ -405,8 +429,10 @@ class MainWindow(QMainWindow):
         move = menu.addMenu("Move to stage")
         self._fill_move_menu(move, lambda: ids)
         menu.addSeparator()
-        email_rows = [self.model.contact_row(r) for r in
-                      sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})]
+        email_rows = [
+            self.model.contact_row(r)
+            for r in sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
+        ]
         emails = [r.email for r in email_rows if r is not None and r.email]
         if emails:
             copy = menu.addAction("Copy e-mail address" + ("es" if len(emails) > 1 else ""))
@@ -416,7 +442,6 @@ class MainWindow(QMainWindow):
         for extend in self.list_menu_extensions:
             extend(menu, ids)
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
-
 
     # --- operations (all through the undo stack where they can be undone) -----------------
     def move_contacts(self, ids: Sequence[int], stage_key: str, reason: str | None = None) -> bool:
@@ -429,8 +454,13 @@ class MainWindow(QMainWindow):
             if reason is None:
                 return False
         try:
-            command = MoveContactsCommand(self.db, ids, stage_key, reason,
-                                          on_change=lambda r: self.notify_changed(list(r.moved)))
+            command = MoveContactsCommand(
+                self.db,
+                ids,
+                stage_key,
+                reason,
+                on_change=lambda r: self.notify_changed(list(r.moved)),
+            )
             push_command(self.undo_stack, command)
         except (WinnowError, DatabaseError) as exc:
             QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
@@ -438,14 +468,24 @@ class MainWindow(QMainWindow):
             return False
         moved = command.result.moved if command.result else ()
         if moved:
-            self.statusBar().showMessage(f"Moved {len(moved):,} to {command.text().split(' to ', 1)[-1]}", 4000)
+            self.statusBar().showMessage(
+                f"Moved {len(moved):,} to {command.text().split(' to ', 1)[-1]}", 4000
+            )
         return True
 
     def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
         label = self.detail.contact.name if self.detail.contact else f"contact {contact_id}"
         try:
-            push_command(self.undo_stack, EditContactCommand(self.db, contact_id, values, label,
-                                                    on_change=lambda cid: self.notify_changed([cid])))
+            push_command(
+                self.undo_stack,
+                EditContactCommand(
+                    self.db,
+                    contact_id,
+                    values,
+                    label,
+                    on_change=lambda cid: self.notify_changed([cid]),
+                ),
+            )
         except (WinnowError, DatabaseError) as exc:
             self.detail.show_error(str(exc))
 
@@ -468,10 +508,12 @@ class MainWindow(QMainWindow):
             return
         who = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
         answer = QMessageBox.question(
-            self, "Delete contacts",
+            self,
+            "Delete contacts",
             f"Delete {who} with their history and activities?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Cancel,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.perform_delete(ids)
@@ -479,8 +521,10 @@ class MainWindow(QMainWindow):
     def perform_delete(self, ids: list[int]) -> None:
         """Delete contacts (undoable: Edit ▸ Undo brings them back with their history)."""
         try:
-            push_command(self.undo_stack, DeleteContactsCommand(
-                self.db, ids, on_change=lambda _ids: self.notify_changed([])))
+            push_command(
+                self.undo_stack,
+                DeleteContactsCommand(self.db, ids, on_change=lambda _ids: self.notify_changed([])),
+            )
         except (WinnowError, DatabaseError) as exc:
             QMessageBox.warning(self, "Delete failed", f"Nothing was deleted.\n\n{exc}")
         self.detail.show_contact(None)
@@ -492,8 +536,12 @@ class MainWindow(QMainWindow):
 
     # --- refresh ---------------------------------------------------------------------------
     def _on_data_changed(self, ids: list[int]) -> None:
-        if ids and self.model.query.stage_keys == () and not self.model.query.queue \
-                and self.model.query.sort not in ("stage", "score"):
+        if (
+            ids
+            and self.model.query.stage_keys == ()
+            and not self.model.query.queue
+            and self.model.query.sort not in ("stage", "score")
+        ):
             self.model.refresh_contacts(ids)
         else:
             selected = self.detail.contact_id
@@ -513,14 +561,18 @@ class MainWindow(QMainWindow):
 
     def _refresh_sidebar_structure(self) -> None:
         self.sidebar.set_stages(list_stages(self.db))
-        queues = [(SidebarFilter("queue", q), QUEUE_LABELS.get(q, q.title()), None)
-                  for q in QUEUE_FILTERS]
+        queues = [
+            (SidebarFilter("queue", q), QUEUE_LABELS.get(q, q.title()), None) for q in QUEUE_FILTERS
+        ]
         if queues:
             self.sidebar.set_entries("Follow-up", queues)
-        self.sidebar.set_entries("Sources", [
-            (SidebarFilter("source", src), src, None) for src, _n in
-            contacts.distinct_sources(self.db)[:12]
-        ])
+        self.sidebar.set_entries(
+            "Sources",
+            [
+                (SidebarFilter("source", src), src, None)
+                for src, _n in contacts.distinct_sources(self.db)[:12]
+            ],
+        )
 
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread)."""
@@ -550,13 +602,16 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         shown = self.model.total
-        selected = len(self.list_view.selectionModel().selectedRows()) if self.list_view.selectionModel() else 0
+        selected = (
+            len(self.list_view.selectionModel().selectedRows())
+            if self.list_view.selectionModel()
+            else 0
+        )
         parts = [f"{self._all_count:,} contacts", f"{shown:,} shown"]
         if selected:
             parts.append(f"{selected:,} selected")
         parts.extend(ext() for ext in self.status_extensions)
         self.count_label.setText("  ·  ".join(p for p in parts if p))
-
 
     def _view_changed(self, _index: int) -> None:
         widget = self.views.currentWidget()
@@ -566,24 +621,37 @@ class MainWindow(QMainWindow):
 
     # --- database ------------------------------------------------------------------------
     def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New Winnow database", str(Path.home() / "winnow.sqlite"),
-                                              "Winnow database (*.sqlite *.db)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New Winnow database",
+            str(Path.home() / "winnow.sqlite"),
+            "Winnow database (*.sqlite *.db)",
+        )
         if path:
             if Path(path).exists():
-                QMessageBox.warning(self, "New database", f"{path} exists already; use Open instead.")
+                QMessageBox.warning(
+                    self, "New database", f"{path} exists already; use Open instead."
+                )
                 return
             self.database_switch_requested.emit(path)
 
     def open_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Winnow database", str(Path.home()),
-                                              "Winnow database (*.sqlite *.db);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open Winnow database",
+            str(Path.home()),
+            "Winnow database (*.sqlite *.db);;All files (*)",
+        )
         if path:
             self.database_switch_requested.emit(path)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About Winnow",
-                          f"Winnow {__version__}\n\nTurn inquiries and trade-show lists into "
-                          f"qualified leads — offline.\n\nDatabase: {self.db.display_name}")
+        QMessageBox.about(
+            self,
+            "About Winnow",
+            f"Winnow {__version__}\n\nTurn inquiries and trade-show lists into "
+            f"qualified leads — offline.\n\nDatabase: {self.db.display_name}",
+        )
 
     # --- files dropped on the window ---------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

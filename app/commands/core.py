@@ -170,8 +170,10 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json({"stage": key, "moved": list(result.moved), "unchanged": list(result.unchanged)})
     else:
-        print(f"Moved {len(result.moved)} contact(s) to {key}"
-              + (f"; {len(result.unchanged)} already there" if result.unchanged else ""))
+        print(
+            f"Moved {len(result.moved)} contact(s) to {key}"
+            + (f"; {len(result.unchanged)} already there" if result.unchanged else "")
+        )
     return 0
 
 
@@ -200,11 +202,19 @@ def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
     counts = stages.stage_counts(db)
     listing = stages.list_stages(db)
     if getattr(args, "json", False):
-        print_json([
-            {"key": s.key, "name": s.name, "color": s.color, "position": s.position,
-             "kind": s.kind, "count": counts.get(s.key, 0)}
-            for s in listing
-        ])
+        print_json(
+            [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "color": s.color,
+                    "position": s.position,
+                    "kind": s.kind,
+                    "count": counts.get(s.key, 0),
+                }
+                for s in listing
+            ]
+        )
         return 0
     for s in listing:
         print(f"{s.key:<14} {s.name:<24} {s.kind:<9} {s.color}  {counts.get(s.key, 0):>8,}")
