@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app import contacts, moves
 from db.engine import Database
@@ -94,6 +94,8 @@ def test_the_queue_is_untriaged_suspects_and_inquiries_oldest_first(
         "K",
         "S",
         "Ctrl+Z",
+        "B",
+        "Answer BANT",
         "O",
         "Esc",
     ):
@@ -221,3 +223,82 @@ def test_user_text_is_plain(triage: Any, people: list[int]) -> None:
     assert triage.card.notes.body.itemAt(0).widget().text() == "<b>bold</b> & <i>x</i>"
     assert triage.card.notes.body.itemAt(0).widget().textFormat() == Qt.TextFormat.PlainText
     assert "<script>Acme</script>" in triage.card.subtitle.text()
+
+
+def _bant(view: Any, cid: int) -> dict[str, str]:
+    from app.qualification import get_bant
+
+    return get_bant(view.db, cid).answers()
+
+
+def test_b_answers_bant_from_the_keyboard_and_ctrl_z_undoes_it(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    ada = people[0]
+    editor = triage.card.bant_editor
+    assert "B" in triage.legend.shown_keys() and "Y" not in triage.legend.shown_keys()
+    _key(triage, Qt.Key.Key_B)
+    assert editor.hasFocus(), "B gives the keys to the BANT editor"
+    assert triage.legend.shown_keys()[:3] == ["Y", "N", "U"]
+    assert "Answering" in triage.card.bant_hint.text()
+    _key(triage, Qt.Key.Key_Y)  # Budget: yes
+    assert _bant(triage, ada)["budget"] == "yes"
+    assert editor.answers()["budget"] == "yes"
+    _key(triage, Qt.Key.Key_Down)
+    _key(triage, Qt.Key.Key_N)  # Authority: no — not Nurture
+    assert _bant(triage, ada)["authority"] == "no"
+    _key(triage, Qt.Key.Key_3)  # no decision while BANT has the keys
+    assert _stage(triage, ada) == "suspect"
+    assert triage.card.name.text() == "Ada Suspect"
+    assert contacts.get_contact(triage.db, ada).triaged_at is None
+    assert triage.main.undo_stack.undoText() == "qualification answer"
+
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z works here too
+    assert _bant(triage, ada)["authority"] == "unknown"
+    qtbot.waitUntil(lambda: editor.answers()["authority"] == "unknown", timeout=3000)
+    _key(triage, Qt.Key.Key_Escape)  # the keys go back to triage; Esc does not leave
+    assert triage.hasFocus() and triage.main.current_view_key() == "triage"
+    assert "B" in triage.legend.shown_keys()
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _bant(triage, ada)["budget"] == "unknown"
+    qtbot.waitUntil(lambda: editor.answers()["budget"] == "unknown", timeout=3000)
+    assert triage.card.name.text() == "Ada Suspect"
+
+    _key(triage, Qt.Key.Key_B)
+    _key(triage, Qt.Key.Key_Y)
+    _key(triage, Qt.Key.Key_Return)  # Enter gives the keys back as well
+    assert triage.hasFocus()
+    _key(triage, Qt.Key.Key_3)
+    assert _stage(triage, ada) == "mql"
+    assert _bant(triage, ada)["budget"] == "yes"
+    assert triage.card.name.text() == "Ben Inquiry"
+    assert editor.contact_id == people[1] and editor.answers()["budget"] == "unknown"
+
+
+def test_a_bant_note_is_written_and_enter_or_esc_give_the_keys_back(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    editor = triage.card.bant_editor
+    note = editor.findChild(QLineEdit, "bant_note_budget")
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    assert note.hasFocus()
+    qtbot.keyClicks(note, "ok 50k")  # letters type into the note: N does not nurture
+    assert _stage(triage, people[0]) == "suspect" and note.text() == "ok 50k"
+    _key(triage, Qt.Key.Key_Return)
+    assert _bant_note(triage, people[0]) == "ok 50k"
+    assert triage.hasFocus(), "Enter saves the note and gives the keys back to triage"
+    note = editor.findChild(QLineEdit, "bant_note_budget")
+    assert note.text() == "ok 50k"
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(note, ", CFO agrees")
+    _key(triage, Qt.Key.Key_Escape)  # out of the note, not out of triage
+    assert triage.hasFocus() and triage.main.current_view_key() == "triage"
+    assert _bant_note(triage, people[0]) == "ok 50k, CFO agrees"
+    triage.main.undo_action.trigger()
+    assert _bant_note(triage, people[0]) == "ok 50k"
+
+
+def _bant_note(view: Any, cid: int) -> str | None:
+    from app.qualification import get_bant
+
+    return next(i.note for i in get_bant(view.db, cid).items if i.key == "budget")

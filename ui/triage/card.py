@@ -21,8 +21,7 @@ from app.stages import StageInfo
 from app.timeutil import local_text
 from app.triage import TriageCard
 from ui.contact_table import DOMAIN_BADGES
-
-BANT_SIGNS = {"yes": ("✓", "#2E9E5B"), "no": ("✗", "#C0504D"), "unknown": ("?", "#9AA5B1")}
+from ui.qualification import BantEditor
 
 CARD_STYLE = """
 #triageCard { background: #FFFFFF; border: 1px solid #DCE1E7; border-radius: 12px; }
@@ -35,6 +34,8 @@ CARD_STYLE = """
 #blockTitle { color: #7A8594; font-size: 8pt; font-weight: bold; letter-spacing: 1px; }
 #blockText { color: #1F2933; }
 #blockEmpty { color: #9AA5B1; font-style: italic; }
+#blockHint { color: #7A8594; font-size: 8.5pt; }
+#blockHint[answering="true"] { color: #1B3F8B; font-weight: bold; }
 """
 
 
@@ -118,9 +119,9 @@ class Block(QWidget):
 
 
 class TriageCardWidget(QFrame):
-    """Shows one :class:`TriageCard`."""
+    """Shows one :class:`TriageCard`; its BANT answers in ``bant_editor`` (editable: B)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, bant_editor: BantEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("triageCard")
         self.setStyleSheet(CARD_STYLE)
@@ -136,7 +137,12 @@ class TriageCardWidget(QFrame):
         self.facts.setColumnStretch(3, 1)
         self.notes = Block("Notes")
         self.activities = Block("Activities")
-        self.bant = Block("BANT")
+        self.bant = Block("Qualification (BANT)")
+        self.bant_hint = _label("", "blockHint")
+        self.bant_editor = bant_editor
+        self.bant.body.addWidget(self.bant_hint)
+        self.bant.body.addWidget(bant_editor)
+        self.show_answering(False)
         self.history = Block("Stage history")
 
         top = QVBoxLayout()
@@ -222,22 +228,7 @@ class TriageCardWidget(QFrame):
             for a in reversed(card.activities[-8:])
         ]
         self.activities.set_lines(acts, "No activities yet")
-        bant = []
-        for item in card.bant:
-            sign, color = BANT_SIGNS.get(item.answer, BANT_SIGNS["unknown"])
-            row_widget = QWidget()
-            rl = QHBoxLayout(row_widget)
-            rl.setContentsMargins(0, 0, 0, 0)
-            rl.setSpacing(8)
-            mark = _label(sign, None, wrap=False)
-            mark.setStyleSheet(f"color: {color}; font-weight: bold;")
-            mark.setFixedWidth(14)
-            rl.addWidget(mark)
-            rl.addWidget(
-                _label(item.name + (f" — {item.note}" if item.note else ""), "blockText"), 1
-            )
-            bant.append(row_widget)
-        self.bant.set_lines(bant, "No criteria defined")
+        self.bant_editor.set_contact(c.id)
 
         def name(key: str | None) -> str:
             st = stages.get(key or "")
@@ -259,6 +250,17 @@ class TriageCardWidget(QFrame):
                 line.setFont(font)
             history.append(line)
         self.history.set_lines(history, "No history")
+
+    def show_answering(self, answering: bool) -> None:
+        """Say whether the keys answer BANT now (B) or decide the contact."""
+        self.bant_hint.setText(
+            "Answering with the keys — Esc to go back"
+            if answering
+            else "Press B to answer from the keyboard"
+        )
+        self.bant_hint.setProperty("answering", "true" if answering else "false")
+        self.bant_hint.style().unpolish(self.bant_hint)
+        self.bant_hint.style().polish(self.bant_hint)
 
     @staticmethod
     def _fallback_verdict(card: TriageCard) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLayoutItem, QVBoxLayout, QWidget
 
 
 class FlowLayout(QLayout):
@@ -79,3 +79,47 @@ def legend_entry(key: str, text: str) -> QWidget:
     lay.addWidget(cap)
     lay.addWidget(meaning)
     return entry
+
+
+class TriageLegend(QWidget):
+    """The bar of keys under the card: the decision keys, or — while BANT is being answered from
+    the keyboard — the BANT keys."""
+
+    def __init__(self, bant_keys: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("legend")
+        self.answering = False
+        self.decisions = QWidget()
+        self._decision_layout = FlowLayout(self.decisions, spacing=6)
+        self._decision_layout.setContentsMargins(24, 8, 24, 10)
+        self.bant = QWidget()
+        bant_layout = FlowLayout(self.bant, spacing=6)
+        bant_layout.setContentsMargins(24, 8, 24, 10)
+        for key, text in bant_keys:
+            bant_layout.addWidget(legend_entry(key, text))
+        self.bant.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.decisions)
+        lay.addWidget(self.bant)
+
+    def set_decision_keys(self, entries: list[tuple[str, str]]) -> None:
+        layout = self._decision_layout
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for key, text in entries:
+            layout.addWidget(legend_entry(key, text))
+
+    def show_answering(self, answering: bool) -> None:
+        self.answering = answering
+        self.decisions.setVisible(not answering)
+        self.bant.setVisible(answering)
+
+    def shown_keys(self) -> list[str]:
+        """The key caps the user sees now (for tests and the screenshot)."""
+        part = self.bant if self.answering else self.decisions
+        return [w.text() for w in part.findChildren(QLabel, "legendKey")]

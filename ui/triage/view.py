@@ -4,6 +4,10 @@ Every decision is an ordinary move through ``MainWindow.move_contacts`` (history
 disqualify reason, a message when the database refuses) grouped with marking the contact
 triaged into one undo step; Ctrl+Z (the window's Undo) takes it back and shows the contact
 again. While the view is shown, the sidebar and the detail panel step aside.
+
+B hands the keys to the card's BANT editor (Y / N / U, ↑ / ↓) until Esc or Enter; each answer
+is an undoable command too (``ui.qualification.bant_applier``), and the legend shows the keys in
+force (:mod:`ui.triage.bant`).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import time
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -32,8 +37,10 @@ from app.errors import UnknownContact, WinnowError
 from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
 from ui.dialogs import ask_disqualify_reason
+from ui.qualification import bant_applier
+from ui.triage.bant import BANT_KEYS, TriageBantEditor
 from ui.triage.card import TriageCardWidget
-from ui.triage.legend import FlowLayout, legend_entry
+from ui.triage.legend import TriageLegend
 from ui.undo import MarkTriagedCommand, push_command
 
 if TYPE_CHECKING:
@@ -94,7 +101,10 @@ class TriageView(QWidget):
         top.addStretch(1)
         top.addWidget(self.progress_label)
 
-        self.card = TriageCardWidget()
+        self.bant_editor = TriageBantEditor(window.db, apply=bant_applier(window))
+        self.bant_editor.done.connect(self.take_keys_back)
+        self.bant_editor.unused_key.connect(self._bant_key_hint)
+        self.card = TriageCardWidget(self.bant_editor)
         self.card.setMaximumWidth(980)
         holder = QWidget()
         holder.setObjectName("triageHolder")
@@ -132,10 +142,11 @@ class TriageView(QWidget):
         self.pages.addWidget(scroll)
         self.pages.addWidget(done)
 
-        self.legend = QWidget()
-        self.legend.setObjectName("legend")
-        self.legend_layout = FlowLayout(self.legend, spacing=6)
-        self.legend_layout.setContentsMargins(24, 8, 24, 10)
+        self.legend = TriageLegend(BANT_KEYS)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_card)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -150,6 +161,10 @@ class TriageView(QWidget):
         window.stages_changed.connect(self.reload_stages)
         window.undo_stack.indexChanged.connect(self._undo_index_changed)
         window.views.currentChanged.connect(self._view_changed)
+        window.data_changed.connect(self._data_changed)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
     # --- keys -------------------------------------------------------------------------------------
     def reload_stages(self) -> None:
@@ -173,6 +188,7 @@ class TriageView(QWidget):
             ("J", self.next),
             ("K", self.previous),
             ("S", self.skip),
+            ("B", self.answer_bant),
             ("O", self.open_website),
             ("Esc", self.leave),
         ]
@@ -184,10 +200,6 @@ class TriageView(QWidget):
         self._build_legend()
 
     def _build_legend(self) -> None:
-        while self.legend_layout.count():
-            item = self.legend_layout.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
         entries = [(str(d), self.stages[k].name) for d, k in self.stage_keys_by_digit.items()]
         if "nurture" in self.stages:
             entries.append(("N", self.stages["nurture"].name))
@@ -198,11 +210,11 @@ class TriageView(QWidget):
             ("K", "Previous"),
             ("S", "Skip"),
             ("Ctrl+Z", "Undo"),
+            ("B", "Answer BANT"),
             ("O", "Website"),
             ("Esc", "Leave"),
         ]
-        for key, text in entries:
-            self.legend_layout.addWidget(legend_entry(key, text))
+        self.legend.set_decision_keys(entries)
 
     # --- queue ------------------------------------------------------------------------------------
     def fill_queues(self) -> None:
@@ -330,6 +342,58 @@ class TriageView(QWidget):
 
     def leave(self) -> None:
         self.main.show_view("list")
+
+    # --- BANT answers -------------------------------------------------------------------------------
+    def answer_bant(self) -> None:
+        """B: the keys answer the shown contact's BANT criteria until Esc or Enter, starting on
+        the first criterion without an answer."""
+        if self.current_id() is None or self.pages.currentIndex() != 0:
+            return
+        if not self.bant_editor.has_criteria():
+            self.main.statusBar().showMessage(
+                "No qualification criteria are defined (winnow criteria add NAME).", 4000
+            )
+            return
+        self.bant_editor.start_answering()
+
+    def take_keys_back(self) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def answering_bant(self) -> bool:
+        editor = self.bant_editor
+        focus = QApplication.focusWidget()
+        return focus is not None and (focus is editor or editor.isAncestorOf(focus))
+
+    def _focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        answering = self.answering_bant()
+        if answering != self.legend.answering:
+            self.legend.show_answering(answering)
+            self.card.show_answering(answering)
+
+    def _bant_key_hint(self) -> None:
+        self.main.statusBar().showMessage(
+            "The keys answer BANT now: Y yes, N no, U unknown, ↑/↓ criterion. "
+            "Esc or Enter gives them back to the decisions.",
+            5000,
+        )
+
+    def _data_changed(self, ids: list[int]) -> None:
+        """Answers, undo, background checks: show the current contact afresh (once per burst)."""
+        cid = self.current_id()
+        if cid is not None and (not ids or cid in ids) and not self._deciding:
+            self._refresh_timer.start()
+
+    def _refresh_card(self) -> None:
+        if (
+            not self.isVisible()
+            or self._deciding
+            or self.pages.currentIndex() != 0
+            or self.bant_editor.typing_in_note()  # the rebuild would take the field away
+        ):
+            return
+        self.show_current()
 
     def open_website(self) -> None:
         cid = self.current_id()
