@@ -30,28 +30,15 @@ from PySide6.QtWidgets import (
 
 from app import activities as acts
 from app import contacts, moves
-from app.contacts import FIELD_LABELS, ContactDetail, ValidationError
+from app.contacts import EDITABLE_FIELDS, FIELD_LABELS, ContactDetail, ValidationError
 from app.errors import WinnowError
 from app.stages import list_stages
 from app.timeutil import local_text
 from db.engine import Database
 from ui.sidebar import color_dot
 
-FORM_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "city",
-    "country",
-    "industry",
-    "company_size",
-    "source",
-    "tags",
-]
+# every plain editable field; notes and dates have widgets of their own
+FORM_FIELDS = [f for f, kind in EDITABLE_FIELDS.items() if kind != "datetime" and f != "notes"]
 
 
 # weights of the built-in sections (features place theirs around them)
