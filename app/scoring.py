@@ -27,6 +27,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Dialect,
+    Integer,
     Select,
     String,
     Table,
@@ -44,11 +45,10 @@ from app.errors import UnknownContact, UsageError
 from app.moves import MoveResult, move_in, move_to_stage
 from app.scoring_rules import (
     RULES_SETTING,
-    ScoreInputs,
     ScoreItem,
     ScoringRules,
     breakdown_json,
-    explain_score,
+    explain_values,
 )
 from app.settings import get_setting, set_setting
 from app.timeutil import utcnow
@@ -165,7 +165,10 @@ Which = Callable[[Any], ColumnElement[bool]]
 
 
 def _among(ids: Sequence[int]) -> Which:
-    return lambda col: col.in_(ids)  # type: ignore[no-any-return]
+    # one expanding parameter: SQLAlchemy does not coerce thousands of literals per query
+    return lambda col: col.in_(  # type: ignore[no-any-return]
+        bindparam(None, list(ids), type_=Integer(), expanding=True)
+    )
 
 
 def _between(lo: int, hi: int) -> Which:
@@ -269,19 +272,17 @@ def _rescore(
         stage_id,
     ) in rows:
         mine = acts.get(cid, ())
-        items = explain_score(
-            ScoreInputs(
-                email,
-                domain,
-                dclass,
-                title,
-                pname,
-                pfit,
-                consent or "unknown",
-                mine,
-                bant.get(cid, no_bant),
-                labels,
-            ),
+        items = explain_values(
+            email,
+            domain,
+            dclass,
+            title,
+            pname,
+            pfit,
+            consent or "unknown",
+            mine,
+            bant.get(cid, no_bant),
+            labels,
             rules,
             now,
         )
@@ -298,14 +299,21 @@ def _rescore(
             elif kind == ASKED_FOR_SALES:
                 asked = True
         ready = asked or score >= threshold
-        received, due, first = followup.follow_up_times(
-            inquiries,
-            moves.get(cid, ()),
-            answers,
-            None if old_received is None else to_time(old_received),
-            sla,
-        )
-        new_received, new_due, new_first = store_time(received), store_time(due), store_time(first)
+        if mine or old_received is not None or cid in moves:
+            received, due, first = followup.follow_up_times(
+                inquiries,
+                moves.get(cid, ()),
+                answers,
+                None if old_received is None else to_time(old_received),
+                sla,
+            )
+            new_received, new_due, new_first = (
+                store_time(received),
+                store_time(due),
+                store_time(first),
+            )
+        else:  # nothing to answer (a new contact, say): no times
+            new_received = new_due = new_first = None
         if (
             score != old_score
             or breakdown != old_breakdown

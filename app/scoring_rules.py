@@ -111,6 +111,8 @@ class ScoreItem(NamedTuple):
 
 
 _QUOTED: dict[str, str] = {}
+# what json.dumps(…, ensure_ascii=False) escapes in a string (json.encoder.ESCAPE)
+_JSON_ESCAPE = re.compile(r'[\x00-\x1f\\"\b\f\n\r\t]')
 
 
 def breakdown_json(items: Iterable[ScoreItem]) -> str:
@@ -119,9 +121,12 @@ def breakdown_json(items: Iterable[ScoreItem]) -> str:
     for rule, points in items:
         quoted = _QUOTED.get(rule)
         if quoted is None:
-            quoted = json.dumps(rule, ensure_ascii=False)
-            if len(_QUOTED) < 100_000:
-                _QUOTED[rule] = quoted
+            if _JSON_ESCAPE.search(rule) is None:
+                quoted = f'"{rule}"'  # nothing to escape (a rule naming a domain, say)
+            else:
+                quoted = json.dumps(rule, ensure_ascii=False)
+                if len(_QUOTED) < 100_000:
+                    _QUOTED[rule] = quoted
         parts.append(f'{{"rule": {quoted}, "points": {int(points)}}}')
     return "[" + ", ".join(parts) + "]"
 
@@ -368,15 +373,47 @@ def explain_score(inputs: ScoreInputs, rules: ScoringRules, now: datetime) -> li
 
     The score is the sum of the lines' (rounded) points, so the explanation always adds up.
     """
+    return explain_values(
+        inputs.email,
+        inputs.domain,
+        inputs.domain_class,
+        inputs.title,
+        inputs.persona_name,
+        inputs.persona_fit,
+        inputs.consent,
+        inputs.activities,
+        inputs.bant,
+        inputs.labels,
+        rules,
+        now,
+    )
+
+
+def explain_values(
+    email: str | None,
+    domain: str | None,
+    domain_class: str | None,
+    title: str | None,
+    persona_name: str | None,
+    persona_fit: float | None,
+    consent: str,
+    activities: Sequence[tuple[str, datetime]],
+    bant: Sequence[tuple[str, str]],
+    labels: Mapping[str, str],
+    rules: ScoringRules,
+    now: datetime,
+) -> list[ScoreItem]:
+    """:func:`explain_score` on the plain values of :class:`ScoreInputs` (for rescoring
+    thousands of contacts without building an inputs object for each)."""
     pts = rules.points
     raw: list[tuple[str, float]] = []
     add = raw.append
-    email = (inputs.email or "").strip()
+    email = (email or "").strip()
     if not email:
         add(("No e-mail address", pts.get("no-email", 0.0)))
     else:
-        cls = inputs.domain_class
-        where = f" ({inputs.domain})" if inputs.domain else ""
+        cls = domain_class
+        where = f" ({domain})" if domain else ""
         if cls == "branded":
             add((f"Branded company address{where}", pts.get("domain.branded", 0.0)))
         elif cls == "free":
@@ -388,22 +425,22 @@ def explain_score(inputs: ScoreInputs, rules: ScoringRules, now: datetime) -> li
         if cls != "invalid" and pts.get("role-address") and is_role_address(email):
             local = email.rsplit("@", 1)[0]
             add((f"Role address ({local}@)", pts["role-address"]))
-    fit = inputs.persona_fit
+    fit = persona_fit
     if fit is not None and math.isfinite(fit) and pts.get("persona-fit"):
         fraction = min(1.0, max(0.0, fit / 100.0 if fit > 1.0 else fit))
-        who = f" ({inputs.persona_name})" if inputs.persona_name else ""
+        who = f" ({persona_name})" if persona_name else ""
         add((f"Persona fit {round(fraction * 100)} %{who}", pts["persona-fit"] * fraction))
-    tier = title_seniority(inputs.title)
+    tier = title_seniority(title)
     if tier is not None:
-        add((f"Job title: {SENIORITY_LABELS[tier]} ({inputs.title})", pts.get(f"title.{tier}", 0)))
-    if inputs.activities:
-        raw.extend(_activity_lines(inputs, rules, now))
-    for name, answer in inputs.bant:
+        add((f"Job title: {SENIORITY_LABELS[tier]} ({title})", pts.get(f"title.{tier}", 0)))
+    if activities:
+        raw.extend(_activity_lines(activities, labels, rules, now))
+    for name, answer in bant:
         if answer == "yes" or answer == "no":
             add((f"{name}: {answer}", pts.get(f"bant.{answer}", 0.0)))
-    if inputs.consent == "granted":
+    if consent == "granted":
         add(("Consent to marketing granted", pts.get("consent.granted", 0.0)))
-    elif inputs.consent == "withdrawn":
+    elif consent == "withdrawn":
         add(("Consent to marketing withdrawn", pts.get("consent.withdrawn", 0.0)))
     out = []
     for rule, points in raw:
@@ -414,10 +451,13 @@ def explain_score(inputs: ScoreInputs, rules: ScoringRules, now: datetime) -> li
 
 
 def _activity_lines(
-    inputs: ScoreInputs, rules: ScoringRules, now: datetime
+    activities: Sequence[tuple[str, datetime]],
+    labels: Mapping[str, str],
+    rules: ScoringRules,
+    now: datetime,
 ) -> list[tuple[str, float]]:
     by_type: dict[str, list[datetime]] = {}
-    for kind, at in inputs.activities:
+    for kind, at in activities:
         if kind in by_type:
             by_type[kind].append(at)
         else:
@@ -436,9 +476,7 @@ def _activity_lines(
             )
         else:
             total = base * len(times)
-        label = inputs.labels.get(kind) or (
-            DEFAULTS_BY_KEY[key].label if key in DEFAULTS_BY_KEY else kind
-        )
+        label = labels.get(kind) or (DEFAULTS_BY_KEY[key].label if key in DEFAULTS_BY_KEY else kind)
         count = f" ×{len(times)}" if len(times) > 1 else ""
         fading = (
             f", fading (half-life {half:g} d)"

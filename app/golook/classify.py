@@ -2,7 +2,8 @@
 
 No DNS here. Everything per domain is cached at module level so classifying 100,000 addresses
 takes about a second: the lists and the public suffix list load once, each domain is worked out
-once (``lru_cache``), and ordinary ASCII local parts skip ``email-validator``'s full parse.
+once (``lru_cache``), and ordinary local parts and plain ASCII domains skip
+``email-validator``'s full parse (tests compare both ways).
 
 Domain classes: ``free`` (free-mail provider), ``disposable`` (throw-away inbox; checked first,
 since ~500 free-mail list entries are disposable too), ``branded`` (anybody else's domain, usually
@@ -217,8 +218,21 @@ def quick_domain_class(email: str | None) -> tuple[str | None, str | None]:
 
     The user's override list is applied by the contact-change handler, which has the database.
     """
-    ev = classify_address(email)
-    return ev.registrable_domain, ev.domain_class
+    _valid, _reason, registrable, domain_class = address_verdict(email)
+    return registrable, domain_class
+
+
+def address_verdict(email: str | None) -> tuple[bool, str | None, str | None, str | None]:
+    """(valid, why not, registrable domain, class): what :func:`classify_address` says
+    without overrides, minus the details (typo, role) — for bulk work such as an import."""
+    if email is None or not email.strip():
+        return False, None, None, None
+    text = email.strip()
+    parsed = _parse_fast(text) or _parse_slow(text)
+    if isinstance(parsed, str):
+        return False, parsed, _invalid(email, text, parsed).registrable_domain, "invalid"
+    facts = parsed[1]
+    return True, None, facts.registrable, facts.domain_class
 
 
 def classify_domain(domain: str, overrides: Mapping[str, str] | None = None) -> str:
@@ -247,12 +261,15 @@ def _registrable(host: str) -> str | None:
     return _to_unicode(found) if found else None
 
 
+_ROLE_SEPARATORS = re.compile(r"[._\-]")
+
+
 def is_role_local_part(local: str) -> bool:
     """info@, sales@, no-reply@, kontakt@, ventas@ … (also info-de@, sales2@)."""
     base = local.lower().split("+", 1)[0]
     if base in ROLE_LOCAL_PARTS:
         return True
-    parts = re.split(r"[._\-]", base)
+    parts = _ROLE_SEPARATORS.split(base)
     if len(parts) > 1 and parts[0] in ROLE_LOCAL_PARTS:
         return all(len(p) <= 3 for p in parts[1:])
     stripped = base.rstrip("0123456789")
@@ -327,8 +344,13 @@ def _domain_facts(domain_text: str) -> _DomainFacts:
             None,
         )
     registrable = _to_unicode(registrable_ascii)
-    # typo domains are often registered by someone (gmial.com is on the disposable list)
-    typo = typo_of_free_mail(ascii_domain)
+    # typo domains are often registered by someone (gmial.com is on the disposable list);
+    # only a registrable domain itself can be one (its public suffix follows its first dot)
+    typo = (
+        _typo_of(ascii_domain, registrable_ascii.partition(".")[2])
+        if ascii_domain == registrable_ascii
+        else None
+    )
     if ascii_domain in _DISPOSABLE or registrable_ascii in _DISPOSABLE:
         kind = "disposable"
     elif ascii_domain in _FREE or registrable_ascii in _FREE:
@@ -347,7 +369,15 @@ def typo_of_free_mail(ascii_domain: str) -> str | None:
     """
     if ascii_domain in _TYPO_TARGETS or ascii_domain in _REAL_NEIGHBOURS:
         return None
-    suffix = _PSL.publicsuffix(ascii_domain) or ascii_domain.rpartition(".")[2]
+    return _typo_of(
+        ascii_domain, _PSL.publicsuffix(ascii_domain) or ascii_domain.rpartition(".")[2]
+    )
+
+
+def _typo_of(ascii_domain: str, suffix: str) -> str | None:
+    """:func:`typo_of_free_mail` once the domain's public suffix is known."""
+    if ascii_domain in _TYPO_TARGETS or ascii_domain in _REAL_NEIGHBOURS:
+        return None
     name = ascii_domain[: -len(suffix) - 1]
     if not name or "." in name:
         return None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -71,24 +71,29 @@ def update_columns_in(
     """Recompute and write (only where changed); returns the ids of the rows that changed.
 
     ``reclassify=False`` trusts the stored domain class (the contact code has just set it from
-    the address), which is right whenever there are no overrides to apply."""
+    the address), which is right whenever there are no overrides to apply.
+
+    Rows are read with Core (not the ORM) and the persona verdict is worked out once per
+    distinct set of facts: an import's rows share titles, industries and countries."""
     ids = list(contact_ids)
+    conn = session.connection()
+    c = _contacts.c
     changed: list[dict[str, Any]] = []
+    verdicts: dict[tuple[Any, ...], tuple[str | None, float | None]] = {}
+    stmt = select(
+        c.id,
+        c.email,
+        c.domain,
+        c.domain_class,
+        c.title,
+        c.industry,
+        c.company_size,
+        c.country,
+        c.persona_name,
+        c.persona_fit,
+    ).where(c.id.in_(bindparam("ids", expanding=True)))
     for i in range(0, len(ids), _CHUNK):
-        rows = session.execute(
-            select(
-                Contact.id,
-                Contact.email,
-                Contact.domain,
-                Contact.domain_class,
-                Contact.title,
-                Contact.industry,
-                Contact.company_size,
-                Contact.country,
-                Contact.persona_name,
-                Contact.persona_fit,
-            ).where(Contact.id.in_(ids[i : i + _CHUNK]))
-        ).all()
+        rows = conn.execute(stmt, {"ids": ids[i : i + _CHUNK]}).all()
         for (
             cid,
             email,
@@ -107,15 +112,31 @@ def update_columns_in(
                 new_class = old_class
             if domain and domain in overrides and new_class not in (None, "invalid"):
                 new_class = overrides[domain]
-            facts = ContactFacts(title, industry, size, country, new_class)
-            name, fit = best_name_and_fit(personas, facts)
+            key = (title, industry, size, country, new_class)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                facts = ContactFacts(title, industry, size, country, new_class)
+                verdict = verdicts[key] = best_name_and_fit(personas, facts)
+            name, fit = verdict
             if (new_class, name, fit) != (old_class, old_name, old_fit):
                 changed.append(
                     {"cid": cid, "new_class": new_class, "new_persona": name, "new_fit": fit}
                 )
     if changed:
-        session.execute(_UPDATE, changed)
+        _write(conn, changed)
     return [row["cid"] for row in changed]
+
+
+def _write(conn: Connection, changed: list[dict[str, Any]]) -> None:
+    """One executemany; at driver level where the placeholders allow it (SQLAlchemy's
+    per-row parameter handling costs more than SQLite's update)."""
+    if conn.dialect.paramstyle != "qmark":
+        conn.execute(_UPDATE, changed)
+        return
+    conn.exec_driver_sql(
+        "UPDATE contacts SET domain_class = ?, persona_name = ?, persona_fit = ? WHERE id = ?",
+        [(r["new_class"], r["new_persona"], r["new_fit"], r["cid"]) for r in changed],
+    )
 
 
 def refresh_golook_columns(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from app.contacts import normalize_phone
-from app.golook.classify import classify_address
+from app.golook.classify import address_verdict
+from app.importing.phones import import_phone
 from app.names import normalize_email, sort_key, split_name
 
 # Contact columns an import row may set (the rest of a row goes to ``extra``).
@@ -36,6 +36,10 @@ ROW_COLUMNS = (
     "consent",
 )
 MULTILINE = {"notes"}
+# columns stored as one line of text, nothing more to check
+_PLAIN_TEXT = (
+    frozenset(ROW_COLUMNS) - {"email", "phone", "website", "company_size", "consent"} - MULTILINE
+)
 
 _URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)
 
@@ -100,8 +104,8 @@ STAGE_SYNONYMS = {
 
 def email_problem(address: str) -> str | None:
     """Why ``address`` is not a valid e-mail address (email-validator's words), or None."""
-    evidence = classify_address(address)
-    return None if evidence.valid else (evidence.reason or "not a valid e-mail address")
+    valid, reason, _registrable, _class = address_verdict(address)
+    return None if valid else (reason or "not a valid e-mail address")
 
 
 @dataclass
@@ -183,9 +187,14 @@ class RowPreparer:
                 out.extra.setdefault("Mobile", mobile)
             else:
                 raw["phone"] = mobile
+        cleaned = out.values
         for key, value in raw.items():
-            self._clean(out, key, str(value))
-        primary = normalize_email(out.values.get("email"))
+            if key in _PLAIN_TEXT:
+                cleaned[key] = " ".join(str(value).split())  # _text(value)
+            else:
+                self._clean(out, key, str(value))
+        primary = normalize_email(cleaned.get("email"))
+        out.__dict__["email_key"] = primary  # the cached property, already worked out
         seen = {primary} if primary else set()
         for address in others:
             address_key = normalize_email(address)
@@ -202,15 +211,15 @@ class RowPreparer:
             if address.lower().startswith("mailto:"):
                 address = address[7:]
             address = address.strip("<> ")
-            evidence = classify_address(address)
-            said = f"invalid e-mail address {address!r}"
-            if not evidence.valid and not any(w.startswith(said) for w in out.warnings):
-                problem = evidence.reason or "not a valid e-mail address"
-                out.warnings.append(f"{said}: {problem}")
+            valid, reason, registrable, domain_class = address_verdict(address)
+            if not valid:
+                said = f"invalid e-mail address {address!r}"
+                if not any(w.startswith(said) for w in out.warnings):
+                    out.warnings.append(f"{said}: {reason or 'not a valid e-mail address'}")
             out.values["email"] = address
-            out.domain, out.domain_class = evidence.registrable_domain, evidence.domain_class
+            out.domain, out.domain_class = registrable, domain_class
         elif key == "phone":
-            out.values["phone"] = normalize_phone(_text(value))
+            out.values["phone"] = import_phone(_text(value))
         elif key == "website":
             url = _text(value)
             if not _URL_RE.match(url):

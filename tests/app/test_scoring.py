@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import consent, moves, qualification, scoring
@@ -214,6 +216,15 @@ def test_breakdown_json_is_plain_json() -> None:
         {"rule": "No e-mail address", "points": -10},
     ]
     assert text == json.dumps([i.as_json() for i in items], ensure_ascii=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=st.lists(st.text(), max_size=4), points=st.integers(-100, 100))
+def test_breakdown_json_matches_json_dumps_for_any_text(rules: list[str], points: int) -> None:
+    items = [ScoreItem(rule, points) for rule in rules]
+    expected = json.dumps([i.as_json() for i in items], ensure_ascii=False)
+    assert breakdown_json(items) == expected
+    assert breakdown_json(items) == expected  # and again, from the cache
 
 
 # --- stored on the contact, kept current -----------------------------------------------

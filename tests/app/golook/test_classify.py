@@ -273,3 +273,34 @@ def test_the_plain_domain_path_on_edge_cases(domain: str) -> None:
         assert classify_module._validated_domain(domain) == slow
     if domain in ("acme.de", "ACME-Widgets.Co.UK", "a.bc"):
         assert plain == domain.lower()  # the common case does take the quick path
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    local=st.text(alphabet=_LOCAL_CHARS, min_size=0, max_size=12)
+    | st.sampled_from(["info", "Sales", "a b", '"q"', "x@y"]),
+    domain=st.sampled_from(
+        [*_DOMAINS, "gmial.com", "gmail.con", "hotmial.de", "mail.gmial.com", "yaho.com",
+         "mailinator.com", "web.de", "", "acme", "[127.0.0.1]"]
+    ),
+)  # fmt: skip
+def test_the_bulk_verdict_says_what_classify_address_says(local: str, domain: str) -> None:
+    """address_verdict (used by imports and the contact row) is classify_address in short."""
+    text = f"{local}@{domain}" if local or domain else ""
+    ev = classify_module.classify_address(text)
+    assert classify_module.address_verdict(text) == (
+        ev.valid,
+        ev.reason,
+        ev.registrable_domain,
+        ev.domain_class,
+    )
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["gmial.com", "gmail.con", "gmail.com", "mail.gmial.com", "hotmial.co.uk", "yaho.com",
+     "outlook.de", "outlok.de", "t-onlin.de", "acme.de", "googlemial.com", "gmx.com"],
+)  # fmt: skip
+def test_a_typo_is_found_the_same_way_from_the_cached_domain_facts(domain: str) -> None:
+    facts = classify_module._domain_facts(domain)
+    assert facts.typo_of == typo_of_free_mail(domain)

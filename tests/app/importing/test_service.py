@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from app import hooks
 from app.cli import main
-from app.contacts import ContactQuery, create_contact, get_contact, list_rows
+from app.contacts import ContactQuery, count, create_contact, get_contact, list_rows
 from app.errors import UnknownStage, UsageError, WinnowError
 from app.importing.batches import batch_report, list_batches, undo_import
 from app.importing.readers import ImportFileError
@@ -53,6 +54,25 @@ def test_badge_list_imports_with_every_name_intact(db: Database, tmp_path: Path)
     with db.session() as s:  # every new contact has its first stage change
         reasons = list(s.scalars(select(StageChange.reason)))
     assert reasons == [f"Imported: {SHOW}"] * 3
+
+
+def test_times_are_stored_the_way_every_other_write_stores_them(
+    db: Database, tmp_path: Path
+) -> None:
+    """Rows go to SQLite without the ORM; their times must still read back and compare in SQL
+    like those the ORM writes (the batch row is one of those)."""
+    report = import_file(db, badge_list(tmp_path / "badges.csv"), source=SHOW)
+    with db.session() as s:
+        stored = s.execute(
+            sql(
+                "SELECT c.created_at, c.updated_at, c.stage_changed_at, sc.at, b.created_at "
+                "FROM contacts c JOIN import_batches b ON b.id = c.import_batch_id "
+                "JOIN stage_changes sc ON sc.contact_id = c.id"
+            )
+        ).all()
+    assert len(stored) == 3
+    assert all(len(set(row)) == 1 for row in stored)
+    assert report.batch_id is not None
 
 
 def test_second_import_of_the_same_file_adds_nothing(db: Database, tmp_path: Path) -> None:
@@ -154,6 +174,48 @@ def test_duplicates_across_chunks_of_a_big_file(db: Database, tmp_path: Path) ->
     assert len(report.warnings) == 1500
     c = get_contact(db, list_rows(db, ContactQuery(search="p2997@firma47.de"))[0].id)
     assert (c.title, c.city, c.company) == ("Boss", "Ulm", "Firma 47")
+
+
+def test_search_finds_every_imported_contact_by_its_latest_values(
+    db: Database, tmp_path: Path
+) -> None:
+    """New rows reach the full-text index chunk by chunk (in one statement each); a later row
+    of the file that renames a contact of an earlier chunk must leave no stale entry."""
+    rows = [
+        [
+            f"Vor{i}",
+            f"Zuname{i}",
+            f"p{i}@firma{i % 50}.de",
+            f"Firma{i % 50} GmbH",
+            "Einkauf",
+            "",
+            "",
+        ]
+        for i in range(4500)
+    ]
+    rows += [
+        [f"Neu{i}", f"Zuname{i}", f"P{i}@FIRMA{i % 50}.de", f"Werk{i}", "Werkleiter", "", "Ulm"]
+        for i in range(0, 4500, 450)
+    ]  # renames far below their first row, after its chunk was written
+    report = import_file(
+        db, write_csv(tmp_path / "big.csv", BADGE_HEADERS, rows), on_duplicate="overwrite"
+    )
+    assert (report.imported, report.skipped) == (4500, 10) and report.batch_id is not None
+
+    def found(text: str) -> list[str]:
+        return sorted(r.email or "" for r in list_rows(db, ContactQuery(search=text)))
+
+    assert count(db, ContactQuery(search="Zuname*")) == 4500
+    assert count(db, ContactQuery(search="Firma7")) == 90
+    assert found("Zuname4321") == ["p4321@firma21.de"]
+    assert found("Neu900") == ["P900@FIRMA0.de"]
+    assert found("Vor900") == [] and found("Werk900") == ["P900@FIRMA0.de"]
+    assert count(db, ContactQuery(search="Werkleiter")) == 10
+    assert count(db, ContactQuery(search="Einkauf")) == 4490
+    undo_import(db, report.batch_id)
+    assert count(db, ContactQuery(search="Zuname*")) == 0
+    create_contact(db, first_name="Vor900", email="vor900@firma0.de")
+    assert found("Vor900") == ["vor900@firma0.de"]
 
 
 def test_bad_rows_rejected_blank_rows_ignored_invalid_email_warned(

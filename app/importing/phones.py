@@ -1,0 +1,97 @@
+"""Phone numbers of an import, stored exactly as :func:`app.contacts.normalize_phone` stores
+them — only quicker for the common case, a number already written with its country code
+("+49 511 1234567").
+
+``phonenumbers.parse`` spends most of its time on what such a number does not have (RFC 3966
+context, extensions, letters, international dialling prefixes, a default region). For a plus
+sign and digits (single spaces between them) the quick path takes the same steps as
+``parse`` — country code, national prefix, the length checks, leading zeros — with
+phonenumbers' own helpers and metadata, then asks ``is_possible_number`` and
+``format_number`` as ``normalize_phone`` does. Anything else, or any doubt (too short, too
+long, no country code), goes the full way. A test compares both ways on random numbers of
+every country code. Results are cached: lists repeat numbers (a company's switchboard).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from phonenumbers import phonenumberutil
+
+from app.contacts import normalize_phone
+
+# what phonenumbers.parse accepts without a default region or an error (see _quick)
+_MAX_INPUT = 250
+_MIN_NSN = 2
+_MAX_NSN = 17
+_PLAIN_INTERNATIONAL = re.compile(r"\+([1-9][0-9 ]*[0-9])")
+
+# phonenumbers' own steps of parse(); when a version lacks one, every number goes the full way
+_strip_national_prefix: Callable[..., tuple[str, str, bool]] | None = getattr(
+    phonenumberutil, "_maybe_strip_national_prefix_carrier_code", None
+)
+_test_number_length: Callable[..., Any] | None = getattr(
+    phonenumberutil, "_test_number_length", None
+)
+_validation = getattr(phonenumberutil, "ValidationResult", None)
+_KEEP_PREFIX = (
+    (_validation.TOO_SHORT, _validation.IS_POSSIBLE_LOCAL_ONLY, _validation.INVALID_LENGTH)
+    if _validation is not None
+    else ()
+)
+QUICK_PATH = (
+    _strip_national_prefix is not None and _test_number_length is not None and bool(_KEEP_PREFIX)
+)
+
+
+@lru_cache(maxsize=4096)
+def import_phone(text: str) -> str:
+    """``normalize_phone(text)``: international format, or the text as typed."""
+    quick = _quick(text) if QUICK_PATH else None
+    return quick if quick is not None else normalize_phone(text)
+
+
+def _quick(text: str) -> str | None:
+    """``normalize_phone(text)`` for "+" and digits; None when the full parse must decide."""
+    plain = _PLAIN_INTERNATIONAL.fullmatch(text)
+    if plain is None or len(text) > _MAX_INPUT:
+        return None
+    digits = plain.group(1).replace(" ", "")
+    if len(digits) <= _MIN_NSN:
+        return None
+    for size in (1, 2, 3):  # parse(): the shortest prefix that is a country calling code
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            break
+    else:
+        return None
+    if len(national) < _MIN_NSN:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    if metadata is None:
+        return None
+    assert _strip_national_prefix is not None and _test_number_length is not None
+    _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    # parse() keeps the prefix when what is left would be too short for the region
+    if _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+        national = stripped
+    if not _MIN_NSN <= len(national) <= _MAX_NSN:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    if len(national) > 1 and national[0] == "0":  # Italian leading zeros, as parse() sets them
+        number.italian_leading_zero = True
+        zeros = 1
+        while zeros < len(national) - 1 and national[zeros] == "0":
+            zeros += 1
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    if not phonenumbers.is_possible_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,60 @@
+"""The import's quick way to international phone numbers gives what normalize_phone gives."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.contacts import normalize_phone
+from app.importing import phones
+from app.importing.phones import import_phone
+
+_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+@st.composite
+def _international(draw: st.DrawFn) -> str:
+    code = draw(st.sampled_from(_CODES) | st.integers(1, 999))
+    national = draw(st.text(alphabet="0123456789", min_size=0, max_size=19))
+    digits = f"{code}{national}"
+    cuts = draw(st.lists(st.integers(1, max(1, len(digits) - 1)), max_size=4))
+    for cut in sorted(set(cuts), reverse=True):
+        if 0 < cut < len(digits):
+            digits = digits[:cut] + " " + digits[cut:]
+    return "+" + digits
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_international())
+def test_the_quick_path_agrees_with_phonenumbers(text: str) -> None:
+    quick = phones._quick(text)
+    expected = normalize_phone(text)
+    if quick is not None:
+        assert quick == expected
+    assert import_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+49 511 1234567", "+49 0511 1234567", "+39 06 1234 5678", "+39 0612345678",
+        "+44 20 7946 0018", "+44 020 7946 0018", "+1 312 8991880", "+1 800 555 0199",
+        "+33 4 72 00 00 00", "+7 495 123 45 67", "+800 1234 5678", "+882 1234 5678",
+        "+90 212 9777524", "+30 210 8872412", "+34 93 7206817", "+46 31 3250648",
+        "+351 21 000 0000", "+49 511", "+49 5", "+4", "+999 123 456", "+1", "+12",
+        "+49 1234567890123456789", "+0049 511 1234567", "+49  511 1234567", "+49-511-1234567",
+        "0511 1234567", "+49 511 1234567 ext. 12", "++49 511 1234567", " +49 511 1234567 ",
+    ],
+)  # fmt: skip
+def test_examples_agree_with_normalize_phone(text: str) -> None:
+    assert import_phone(text) == normalize_phone(text)
+    quick = phones._quick(text)
+    assert quick is None or quick == normalize_phone(text)
+
+
+def test_numbers_with_a_country_code_take_the_quick_path() -> None:
+    assert phones.QUICK_PATH
+    for text in ("+49 511 1234567", "+34 93 7206817", "+1 312 8991880", "+39 06 1234 5678"):
+        assert phones._quick(text) == normalize_phone(text)
