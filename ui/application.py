@@ -102,11 +102,16 @@ def run_gui(path_or_url: str | None = None) -> int:
 
 
 def _report_shown(app: QApplication) -> None:
-    import resource
     import time
 
     app.processEvents()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM: this process's peak resident memory (ru_maxrss would include the parent's
+    # peak, since Linux keeps it across fork and exec)
+    rss = 0
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                rss = int(line.split()[1])
     print(f"winnow-shown {time.time():.4f} {rss}", flush=True)
     app.quit()
 
