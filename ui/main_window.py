@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([220, 760, 420])
         self.splitter.setChildrenCollapsible(False)
+        self.sidebar.setMinimumWidth(180)
+        self.detail.setMinimumWidth(340)
         self.setCentralWidget(self.splitter)
 
         # --- status bar ---
@@ -676,9 +678,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        self._fit_to_screen()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+            sizes = self.splitter.sizes()
+            if len(sizes) == 3 and (sizes[0] < 150 or sizes[1] < 400 or sizes[2] < 280):
+                self.splitter.setSizes([220, 760, 420])  # a saved layout that hid a pane
         header = self.settings.value(HEADER_KEY)
         if isinstance(header, QByteArray):
             self.list_view.horizontalHeader().restoreState(header)
@@ -688,6 +694,19 @@ class MainWindow(QMainWindow):
     def _default_layout(self) -> None:
         self.resize(1400, 860)
         self._default_columns()
+
+    def _fit_to_screen(self) -> None:
+        """A saved size from another screen (or a broken one) must not leave a tiny window."""
+        screen = self.screen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        width = min(max(self.width(), 1100), avail.width())
+        height = min(max(self.height(), 700), avail.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not avail.intersects(self.frameGeometry()):
+            self.move(avail.topLeft())
 
     def _default_columns(self) -> None:
         for col, width in enumerate((170, 180, 160, 130, 60, 60, 85, 220, 180, 90)):
