@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.importing.preview import PreviewRow
 from app.importing.report import BatchInfo, ImportReport
 from app.timeutil import local_text
+from ui.table_model import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -33,7 +34,7 @@ def field_choices() -> list[tuple[str, str]]:
     return first + [(k, v) for k, v in FIELDS.items() if k not in ("", "skip")]
 
 
-class MappingModel(QAbstractTableModel):
+class MappingModel(HeaderedTableModel):
     """One row per column of the file: its header, a first value, and the field it feeds."""
 
     HEADERS = ("Column in the file", "First value", "Imported as")
@@ -75,20 +76,6 @@ class MappingModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.headers)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -227,7 +214,7 @@ class PreviewModel(QAbstractTableModel):
         return None
 
 
-class IssueModel(QAbstractTableModel):
+class IssueModel(HeaderedTableModel):
     """Rejected rows, warnings and likely duplicates of an import, by row number."""
 
     HEADERS = ("Row", "What", "Reason")
@@ -250,20 +237,6 @@ class IssueModel(QAbstractTableModel):
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.items)):
             return None
@@ -279,7 +252,7 @@ class IssueModel(QAbstractTableModel):
         return None
 
 
-class BatchListModel(QAbstractTableModel):
+class BatchListModel(HeaderedTableModel):
     """Import batches, newest first."""
 
     HEADERS = ("When", "Source", "File", "Read", "New", "Updated", "Skipped", "Rejected", "Status")
@@ -298,20 +271,6 @@ class BatchListModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.batches)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.batch(index.row()) if index.isValid() else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 
 from app.scoring import AUTOMATION_MODES, ScoringSettings
 from app.scoring_rules import DEFAULT_RULES, ScoringRules
+from ui.table_model import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 GROUPS = {"fit": "Fit", "engagement": "Engagement", "qualification": "Qualification"}
 
 
-class RulesTableModel(QAbstractTableModel):
+class RulesTableModel(HeaderedTableModel):
     """One row per rule: what it means, its group, points, and (activities) half-life."""
 
     HEADERS = ("Rule", "Kind", "Points", "Half-life (days)")
@@ -53,20 +54,6 @@ class RulesTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(DEFAULT_RULES)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
