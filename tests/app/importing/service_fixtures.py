@@ -29,21 +29,25 @@ def write_csv(
     return path
 
 
+# one visitor as the badge scanner writes him (BADGE_HEADERS order); several files start with him
+JURGEN_ROW = [
+    "Jürgen",
+    "Weißmann",
+    "j.weissmann@acme-maschinen.de",
+    "ACME Maschinen GmbH",
+    "Werkleiter",
+    "+49 511 1234567",
+    "Hannover",
+]
+
+
 def badge_list(path: Path) -> Path:
     """A badge-scanner export: three visitors with accented names."""
     return write_csv(
         path,
         BADGE_HEADERS,
         [
-            [
-                "Jürgen",
-                "Weißmann",
-                "j.weissmann@acme-maschinen.de",
-                "ACME Maschinen GmbH",
-                "Werkleiter",
-                "+49 511 1234567",
-                "Hannover",
-            ],
+            JURGEN_ROW,
             [
                 "Françoise",
                 "Lefèvre",

@@ -20,6 +20,7 @@ from db.engine import Database
 from db.models import Contact, StageChange
 from tests.app.importing.service_fixtures import (
     BADGE_HEADERS,
+    JURGEN_ROW,
     badge_list,
     contacts_table,
     counts,
@@ -137,15 +138,7 @@ def test_fill_only_fills_empty_fields_and_overwrite_replaces(db: Database, tmp_p
         tmp_path / "update.csv",
         BADGE_HEADERS,
         [
-            [
-                "Jürgen",
-                "Weißmann",
-                "j.weissmann@acme-maschinen.de",
-                "ACME Maschinen GmbH",
-                "Werkleiter",
-                "+49 511 1234567",
-                "Hannover",
-            ],
+            JURGEN_ROW,
         ],
     )
     fill = import_file(db, path, on_duplicate="fill")

@@ -15,6 +15,7 @@ from app.moves import move_to_stage
 from db.engine import Database
 from tests.app.importing.service_fixtures import (
     BADGE_HEADERS,
+    JURGEN_ROW,
     badge_list,
     contacts_table,
     counts,
@@ -27,15 +28,7 @@ def _mixed_file(tmp_path: Path) -> Path:
         tmp_path / "mixed.csv",
         BADGE_HEADERS,
         [
-            [
-                "Jürgen",
-                "Weißmann",
-                "j.weissmann@acme-maschinen.de",
-                "ACME Maschinen GmbH",
-                "Werkleiter",
-                "+49 511 1234567",
-                "Hannover",
-            ],
+            JURGEN_ROW,
             [
                 "Françoise",
                 "Lefèvre",
