@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.golook",
     "app.commands.importing",
     "app.commands.qualify",
+    "app.commands.undo",
 ]
 
 

@@ -73,11 +73,18 @@ def move_in(
         raise UnknownStage(stage_key, list(s.scalars(select(Stage.key).order_by(Stage.position))))
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     current: dict[int, int] = {}
+    in_stage_since: dict[int, datetime | None] = {}
+    # read inside the write transaction (SQLite: BEGIN IMMEDIATE; elsewhere: row locks), so
+    # each history entry's "from" is the stage the contact really left
     for i in range(0, len(ids), 900):
         chunk = ids[i : i + 900]
-        current.update(
-            s.execute(select(Contact.id, Contact.stage_id).where(Contact.id.in_(chunk))).all()
-        )
+        for cid, stage_id, since in s.execute(
+            select(Contact.id, Contact.stage_id, Contact.stage_changed_at)
+            .where(Contact.id.in_(chunk))
+            .with_for_update()
+        ):
+            current[cid] = stage_id
+            in_stage_since[cid] = since
     missing = [i for i in ids if i not in current]
     if missing:
         raise UnknownContact(missing[0])
@@ -90,6 +97,7 @@ def move_in(
             from_stage_id=current[i],
             to_stage_id=target.id,
             at=when,
+            from_changed_at=in_stage_since[i],
             reason=reason,
             automatic=automatic,
         )

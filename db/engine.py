@@ -6,10 +6,11 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,6 +79,11 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # The driver's own transaction handling starts a transaction lazily before the first
+    # INSERT/UPDATE/DELETE only: reads before it and DDL run outside any transaction. Winnow
+    # begins every transaction itself (``_on_begin``), so a write operation's reads see the
+    # state it writes over and a schema upgrade commits whole or not at all.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
@@ -85,6 +91,16 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.execute("PRAGMA cache_size=-32000")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
+
+
+WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
+
+
+def _on_begin(conn: Connection) -> None:
+    """Start the SQLite transaction: ``BEGIN IMMEDIATE`` for a write operation (it takes the
+    write lock before its first read), a plain deferred ``BEGIN`` for everything else."""
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def translate_error(exc: BaseException, where: str) -> DatabaseError:
@@ -105,6 +121,10 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
     return DatabaseError(f"Database error on {where}: {getattr(exc, 'orig', exc)}")
 
 
+# the write operation running on this thread, which nested ``Database.session()`` calls join
+_AMBIENT: ContextVar[tuple[Database, Session] | None] = ContextVar("winnow_operation", default=None)
+
+
 @dataclass
 class Database:
     """An open, migrated database: an engine and a session factory."""
@@ -112,6 +132,7 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    write_sessions: sessionmaker[Session]
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,7 +145,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One session for one operation; commits on success, rolls back on error."""
+        """One session for one operation; commits on success, rolls back on error.
+
+        Inside a write operation (:meth:`write_session` on this thread) the domain code it
+        calls joins the operation's transaction instead: nothing commits until it does."""
+        joined = _AMBIENT.get()
+        if joined is not None and joined[0] is self:
+            yield joined[1]
+            joined[1].flush()
+            return
         s = self.sessions()
         try:
             yield s
@@ -136,6 +165,27 @@ class Database:
             s.rollback()
             raise
         finally:
+            s.close()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """One session for one write operation: its transaction takes the write lock first
+        (SQLite ``BEGIN IMMEDIATE``), so everything it reads stays true until it commits."""
+        if _AMBIENT.get() is not None:
+            raise RuntimeError("a write operation cannot start inside another one")
+        s = self.write_sessions()
+        token = _AMBIENT.set((self, s))
+        try:
+            yield s
+            s.commit()
+        except DBAPIError as exc:
+            s.rollback()
+            raise translate_error(exc, self.display_name) from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            _AMBIENT.reset(token)
             s.close()
 
     def close(self) -> None:
@@ -162,14 +212,17 @@ def open_database(
         raise DatabaseError(f"Cannot use the database address {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_begin)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
     try:
         if engine.dialect.name == "sqlite" and path is not None:
-            with engine.connect() as conn:
-                mode = conn.execute(text("PRAGMA journal_mode=WAL")).scalar()
-                if str(mode).lower() != "wal":
-                    raise DatabaseError(f"Cannot switch {where} to WAL mode (got {mode}).")
-                conn.commit()
+            raw = engine.raw_connection()  # outside any transaction: WAL cannot be set inside one
+            try:
+                mode = raw.driver_connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]  # type: ignore[union-attr]
+            finally:
+                raw.close()
+            if str(mode).lower() != "wal":
+                raise DatabaseError(f"Cannot switch {where} to WAL mode (got {mode}).")
         if migrate:
             from db.migrate import upgrade_to_head
 
@@ -181,7 +234,9 @@ def open_database(
         engine.dispose()
         raise translate_error(exc, where) from exc
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
-    db = Database(url=url, engine=engine, sessions=sessions)
+    writer = engine.execution_options(**WRITE_OPTIONS) if engine.dialect.name == "sqlite" else engine
+    write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
+    db = Database(url=url, engine=engine, sessions=sessions, write_sessions=write_sessions)
     if migrate:
         from db.seed import seed_defaults
 

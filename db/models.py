@@ -70,6 +70,9 @@ class ImportBatch(Base):
     rejected_count: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[str | None] = mapped_column(Text)  # JSON {"rejected": [...], "warnings": [...]}
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # "running" while an import writes its chunks (its contacts are invisible), then "done"
+    state: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
+    operation_id: Mapped[int | None] = mapped_column(Integer)  # the undo log entry
 
 
 class Contact(Base):
@@ -92,6 +95,8 @@ class Contact(Base):
         Index("ix_contacts_stage_score", "stage_id", "score"),
         Index("ix_contacts_stage_name", "stage_id", "sort_name"),
         Index("ix_contacts_followup", "first_response_at", "response_due_at"),
+        # ids are never handed out twice, even after the newest contact was deleted or undone
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +153,7 @@ class StageChange(Base):
     __table_args__ = (
         Index("ix_stage_changes_contact_at", "contact_id", "at"),
         Index("ix_stage_changes_to_at", "to_stage_id", "at"),
+        Index("ix_stage_changes_operation", "operation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +164,10 @@ class StageChange(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the operation (undo log entry) that made this move, and the contact's time in its
+    # previous stage, so undoing the move restores it exactly
+    operation_id: Mapped[int | None] = mapped_column(Integer)
+    from_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Activity(Base):
@@ -254,3 +264,46 @@ class Source(Base):
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     reached: Mapped[int | None] = mapped_column(Integer)
+
+
+class Operation(Base):
+    """One entry of the undo log: one change to the store, made in one transaction.
+
+    ``state`` is ``done`` (can be undone), ``undone`` (can be redone) or ``dropped`` (a later
+    operation made its redo impossible). The log keeps the newest entries only.
+    """
+
+    __tablename__ = "operations"
+    __table_args__ = (
+        Index("ix_operations_state", "state", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    contact_count: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(10), default="done")
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    payload: Mapped[str | None] = mapped_column(Text)  # JSON, kind-specific
+
+
+class OperationRow(Base):
+    """A row an operation changed: its image before and after (JSON objects; null when the
+    row did not exist), so undo and redo can put either back — and tell when someone changed
+    the row since."""
+
+    __tablename__ = "operation_rows"
+    __table_args__ = (
+        Index("ix_operation_rows_operation", "operation_id"),
+        Index("ix_operation_rows_contact", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"))
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_key: Mapped[str] = mapped_column(String(200))  # JSON of the primary key
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

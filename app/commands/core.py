@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app import activities as acts
-from app import contacts, moves, stages
+from app import contacts, moves, operations, stages
 from app.cli import jsonable, print_json
 from app.errors import UnknownContact, UsageError
 from app.timeutil import iso, local_text, parse_iso
@@ -166,7 +166,7 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
     missing = contacts.contact_exists(db, ids)
     if missing:
         raise UnknownContact(missing[0])
-    result = moves.move_to_stage(db, ids, key, reason=args.why, at=_at(args.at))
+    result = operations.move_contacts(db, ids, key, reason=args.why, at=_at(args.at)).value
     if args.json:
         print_json({"stage": key, "moved": list(result.moved), "unchanged": list(result.unchanged)})
     else:
@@ -179,26 +179,26 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
 
 def _cmd_log(args: argparse.Namespace, db: Database) -> int:
     acts.check_type(args.type)
-    act = acts.log_activity(db, args.id, args.type, at=_at(args.at), note=args.note)
+    act = operations.log_activity(db, args.id, args.type, at=_at(args.at), note=args.note).value
     print(f"Logged {act.type} for contact {act.contact_id} at {iso(act.at)}")
     return 0
 
 
 def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
     if args.action == "rename":
-        st = stages.rename_stage(db, args.key, args.name)
+        st = operations.rename_stage(db, args.key, args.name).value
         print(f"Renamed {st.key} to {st.name}")
         return 0
     if args.action == "add":
-        st = stages.add_stage(db, args.key, args.name, after=args.after, kind=args.kind)
+        st = operations.add_stage(db, args.key, args.name, after=args.after, kind=args.kind).value
         print(f"Added stage {st.key} ({st.name})")
         return 0
     if args.action == "recolor":
-        st = stages.recolor_stage(db, args.key, args.color)
+        st = operations.recolor_stage(db, args.key, args.color).value
         print(f"{st.key} is now {st.color}")
         return 0
     if args.action == "reorder":
-        stages.reorder_stages(db, args.keys)
+        operations.reorder_stages(db, args.keys)
     counts = stages.stage_counts(db)
     listing = stages.list_stages(db)
     if getattr(args, "json", False):

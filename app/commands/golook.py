@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from app import contacts
+from app import contacts, operations
 from app.cli import print_json
 from app.errors import UnknownContact, UsageError
 from app.golook.checks import check_contacts
@@ -68,7 +68,9 @@ def _cmd_check(args: argparse.Namespace, db: Database) -> int:
 
 def _cmd_personas(args: argparse.Namespace, db: Database) -> int:
     if args.action == "import":
-        result = import_personas(db, args.file)
+        result = operations.change_personas(
+            db, "import of personas", import_personas, args.file
+        ).value
         refresh_golook_columns(db, None, progress=_progress("Updating persona fit for contact"))
         print(
             f"Imported personas from {args.file}: {len(result.added)} added, "

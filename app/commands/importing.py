@@ -120,14 +120,20 @@ def _cmd_imports(args: argparse.Namespace, db: Database) -> int:
 def _cmd_undo_import(args: argparse.Namespace, db: Database) -> int:
     from app.importing.batches import undo_import
 
-    result = undo_import(db, args.batch_id)
+    result = undo_import(db, args.batch_id, including_later_work=args.including_later_work)
     if args.json:
         print_json(jsonable(result))
         return 0
-    print(
-        f"Undid import batch {result.batch_id}: removed {len(result.removed):,} contacts, "
-        f"restored {len(result.restored):,}."
-    )
+    print(f"Undid import batch {result.batch_id}: {result.summary}.")
+    if result.kept_with_later_work:
+        n = len(result.kept_with_later_work)
+        print(
+            f"{n:,} contact{'s' if n != 1 else ''} with later work "
+            f"{'were' if n != 1 else 'was'} kept (ids "
+            + ", ".join(str(i) for i in result.kept_with_later_work[:20])
+            + (", …" if n > 20 else "")
+            + "); use --including-later-work to remove them too."
+        )
     if result.kept:
         print(f"{len(result.kept):,} contacts changed since the import kept their newer values.")
     return 0
@@ -191,6 +197,11 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
 
     p = sub.add_parser("undo-import", parents=[common], help="undo an import batch")
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument(
+        "--including-later-work",
+        action="store_true",
+        help="also remove the contacts someone worked on since the import",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_undo_import)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import consent, followup, qualification, scoring
+from app import consent, followup, operations, qualification, scoring
 from app.cli import print_json
 from app.commands import core
 from app.errors import UnknownContact, UsageError
@@ -33,7 +33,7 @@ def _cmd_qualify(args: argparse.Namespace, db: Database) -> int:
     answers = {k: getattr(args, k) for k in _BANT_OPTIONS if getattr(args, k) is not None}
     answers.update(_pairs(args.set, "--set"))
     notes: dict[str, str | None] = dict(_pairs(args.note, "--note"))
-    edit = qualification.set_bant(db, args.id, answers, notes)
+    edit = operations.set_bant(db, args.id, answers, notes).value
     status = qualification.get_bant(db, args.id)
     explanation = scoring.score_explanation(db, args.id)
     if args.json:
@@ -63,7 +63,7 @@ def _cmd_qualify(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_consent(args: argparse.Namespace, db: Database) -> int:
-    edits = consent.set_consent(db, [args.id], args.state, how=args.how)
+    edits = operations.set_consent(db, [args.id], args.state, how=args.how).value
     state = consent.get_consent(db, args.id)
     if args.json:
         print_json(
@@ -84,7 +84,7 @@ def _cmd_consent(args: argparse.Namespace, db: Database) -> int:
 
 def _cmd_next_action(args: argparse.Namespace, db: Database) -> int:
     when = followup.parse_next_action(args.when)
-    followup.set_next_action(db, [args.id], when)
+    operations.set_next_action(db, [args.id], when)
     if when is None:
         print(f"Cleared the next action of contact {args.id}")
     else:
@@ -94,18 +94,8 @@ def _cmd_next_action(args: argparse.Namespace, db: Database) -> int:
 
 def _cmd_sources(args: argparse.Namespace, db: Database) -> int:
     if args.action == "set-reached":
-        name = args.source.strip()
-        if not name:
-            raise UsageError("a source needs a name")
-        if args.reached < 0:
-            raise UsageError("the number reached cannot be negative")
-        with db.session() as s:
-            row = s.get(Source, name)
-            if row is None:
-                s.add(Source(name=name, reached=args.reached))
-            else:
-                row.reached = args.reached
-        print(f"{name}: {args.reached:,} prospects reached")
+        operations.set_source_reached(db, args.source, args.reached)
+        print(f"{args.source.strip()}: {args.reached:,} prospects reached")
         return 0
     with db.session() as s:
         counts: dict[str, int] = {
@@ -131,13 +121,13 @@ def _cmd_sources(args: argparse.Namespace, db: Database) -> int:
 
 def _cmd_criteria(args: argparse.Namespace, db: Database) -> int:
     if args.action == "add":
-        qualification.add_criterion(db, args.name, key=args.key, required=not args.optional)
+        operations.add_criterion(db, args.name, key=args.key, required=not args.optional)
     elif args.action == "rename":
-        qualification.rename_criterion(db, args.key, args.name)
+        operations.rename_criterion(db, args.key, args.name)
     elif args.action == "require":
-        qualification.set_required(db, args.key, args.required == "yes")
+        operations.set_required(db, args.key, args.required == "yes")
     elif args.action == "remove":
-        qualification.remove_criterion(db, args.key)
+        operations.remove_criterion(db, args.key)
     crits = qualification.list_criteria(db)
     if getattr(args, "json", False):
         print_json([{"key": c.key, "name": c.name, "required": c.required} for c in crits])

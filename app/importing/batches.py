@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import UsageError, WinnowError
 from app.importing.report import BatchInfo, ImportReport, LikelyDuplicate, RowIssue, UndoResult
 from app.timeutil import local_text, utcnow
 from db.engine import Database
-from db.models import Contact, ImportBatch, ImportChange
+from db.models import (
+    Activity,
+    BantAnswer,
+    Contact,
+    ImportBatch,
+    ImportChange,
+    Operation,
+    OperationRow,
+    StageChange,
+)
 
 _CHUNK = 900
 
@@ -92,62 +104,188 @@ def _previous(raw: str | None) -> dict[str, list[Any]]:
     return previous
 
 
-def undo_import(db: Database, batch_id: int) -> UndoResult:
-    """Undo a batch in one transaction: remove the contacts it created and restore the fields
-    it changed. A field changed again since the import keeps its newer value. Undoing a batch
-    twice is an error."""
-    with db.session() as s:
-        batch = s.get(ImportBatch, batch_id)
-        if batch is None:
-            raise UsageError(f"no import batch with id {batch_id}")
-        if batch.undone_at is not None:
-            raise WinnowError(
-                f"import batch {batch_id} was already undone on {local_text(batch.undone_at)}"
-            )
-        created = list(
+@dataclass(frozen=True)
+class UndoPreview:
+    """What undoing a batch would do, said before anything is deleted."""
+
+    batch_id: int
+    created: tuple[int, ...]  # contacts the batch created that still exist
+    with_later_work: tuple[int, ...]  # … of which someone worked on since
+    updated: int  # existing contacts whose fields the batch changed
+
+    @property
+    def untouched(self) -> tuple[int, ...]:
+        later = set(self.with_later_work)
+        return tuple(c for c in self.created if c not in later)
+
+    @property
+    def warning(self) -> str:
+        """'' when nothing would be lost; else what would be."""
+        n = len(self.with_later_work)
+        if not n:
+            return ""
+        return (
+            f"{n:,} contact{'s' if n != 1 else ''} of this import "
+            f"{'have' if n != 1 else 'has'} later activities, moves, answers or edits"
+        )
+
+
+def _batch_or_error(s: Session, batch_id: int) -> ImportBatch:
+    batch = s.get(ImportBatch, batch_id)
+    if batch is None or batch.state == "running":
+        raise UsageError(f"no import batch with id {batch_id}")
+    if batch.undone_at is not None:
+        raise WinnowError(
+            f"import batch {batch_id} was already undone on {local_text(batch.undone_at)}"
+        )
+    return batch
+
+
+def _later_work(s: Session, batch: ImportBatch, ids: Sequence[int]) -> set[int]:
+    """The contacts among ``ids`` (created by ``batch``) that anyone worked on since: a move,
+    an activity, a BANT answer, an edit, consent or a next action — anything the undo log or
+    the contact's own rows show."""
+    later: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        chunk = list(ids[i : i + _CHUNK])
+        later.update(
             s.scalars(
-                select(ImportChange.contact_id).where(
-                    ImportChange.batch_id == batch_id, ImportChange.action == "created"
+                select(StageChange.contact_id).where(
+                    StageChange.contact_id.in_(chunk),
+                    StageChange.from_stage_id.is_not(None),
+                    StageChange.undone_at.is_(None),
                 )
             )
         )
-        updates = s.execute(
-            select(ImportChange.contact_id, ImportChange.previous).where(
-                ImportChange.batch_id == batch_id, ImportChange.action == "updated"
+        later.update(s.scalars(select(Activity.contact_id).where(Activity.contact_id.in_(chunk))))
+        later.update(
+            s.scalars(select(BantAnswer.contact_id).where(BantAnswer.contact_id.in_(chunk)))
+        )
+        later.update(
+            s.scalars(
+                select(Contact.id).where(
+                    Contact.id.in_(chunk),
+                    (Contact.updated_at > batch.created_at)
+                    | (Contact.consent_at.is_not(None))
+                    | (Contact.triaged_at.is_not(None)),
+                )
             )
-        ).all()
-        removed: list[int] = []
-        for i in range(0, len(created), _CHUNK):
-            chunk = created[i : i + _CHUNK]
-            removed += list(s.scalars(select(Contact.id).where(Contact.id.in_(chunk))))
-            s.execute(delete(Contact).where(Contact.id.in_(chunk)))
-        restored: list[int] = []
-        kept: list[int] = []
-        now = utcnow()
-        for contact_id, raw in updates:
-            previous = _previous(raw)
-            stamp = previous.pop("updated_at", None)
-            columns = [getattr(Contact, c) for c in previous]
-            current = s.execute(
-                select(Contact.updated_at, *columns).where(Contact.id == contact_id)
-            ).first()
-            if current is None:
-                continue  # deleted since
-            values = {
-                col: old
-                for (col, (old, new)), now_value in zip(previous.items(), current[1:], strict=True)
-                if now_value == new
-            }
-            if len(values) < len(previous):
-                kept.append(contact_id)
-            elif stamp is not None and current[0] == stamp[1]:
-                values["updated_at"] = stamp[0]  # untouched since: exactly as before
-            if values:
-                values.setdefault("updated_at", now)
-                s.execute(update(Contact).where(Contact.id == contact_id).values(**values))
-                restored.append(contact_id)
-        s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(undone_at=now))
-        s.flush()
-        for i in range(0, len(restored), _CHUNK):
-            hooks.contacts_changed(s, restored[i : i + _CHUNK])
-    return UndoResult(batch_id, tuple(removed), tuple(restored), tuple(kept))
+        )
+        later.update(
+            s.scalars(
+                select(OperationRow.contact_id)
+                .join(Operation, Operation.id == OperationRow.operation_id)
+                .where(
+                    OperationRow.contact_id.in_(chunk),
+                    Operation.state == "done",
+                    Operation.id > (batch.operation_id or 0),
+                )
+            )
+        )
+    return later
+
+
+def preview_undo_import(db: Database, batch_id: int) -> UndoPreview:
+    with db.session() as s:
+        return _preview(s, _batch_or_error(s, batch_id))
+
+
+def _preview(s: Session, batch: ImportBatch) -> UndoPreview:
+    created_rows = list(
+        s.scalars(
+            select(ImportChange.contact_id).where(
+                ImportChange.batch_id == batch.id, ImportChange.action == "created"
+            )
+        )
+    )
+    existing: list[int] = []
+    for i in range(0, len(created_rows), _CHUNK):
+        existing += list(
+            s.scalars(select(Contact.id).where(Contact.id.in_(created_rows[i : i + _CHUNK])))
+        )
+    existing.sort()
+    later = _later_work(s, batch, existing)
+    updated = s.scalar(
+        select(func.count()).where(
+            ImportChange.batch_id == batch.id, ImportChange.action == "updated"
+        )
+    )
+    return UndoPreview(batch.id, tuple(existing), tuple(sorted(later)), int(updated or 0))
+
+
+def undo_import(db: Database, batch_id: int, *, including_later_work: bool = False) -> UndoResult:
+    """Undo a batch as one operation (see :func:`undo_import_in`)."""
+    from app.operations import OpContext, run_operation
+
+    def body(ctx: OpContext) -> UndoResult:
+        ctx.undoable = False  # removed contacts are gone; importing the file again is the redo
+        result = undo_import_in(ctx.session, batch_id, including_later_work=including_later_work)
+        from app.operations import Changes
+
+        ctx.note(Changes.of(deleted=result.removed, contacts=result.restored, imports=True))
+        return result
+
+    return run_operation(db, "undo-import", body, label=f"undo of import {batch_id}").value
+
+
+def undo_import_in(s: Session, batch_id: int, *, including_later_work: bool = False) -> UndoResult:
+    """Undo a batch in one transaction: remove the contacts it created — only those nobody
+    worked on since, unless ``including_later_work`` — and restore the fields it changed (a
+    field changed again since keeps its newer value). Undoing a batch twice is an error."""
+    batch = _batch_or_error(s, batch_id)
+    preview = _preview(s, batch)
+    doomed = list(preview.created if including_later_work else preview.untouched)
+    kept_later = () if including_later_work else preview.with_later_work
+    updates = s.execute(
+        select(ImportChange.contact_id, ImportChange.previous).where(
+            ImportChange.batch_id == batch_id, ImportChange.action == "updated"
+        )
+    ).all()
+    removed: list[int] = []
+    for i in range(0, len(doomed), _CHUNK):
+        chunk = doomed[i : i + _CHUNK]
+        s.execute(delete(Contact).where(Contact.id.in_(chunk)))
+        removed += chunk
+    if kept_later:
+        # they stay, no longer part of a batch that was undone
+        for i in range(0, len(kept_later), _CHUNK):
+            s.execute(
+                update(Contact)
+                .where(Contact.id.in_(kept_later[i : i + _CHUNK]))
+                .values(import_batch_id=None)
+            )
+    restored: list[int] = []
+    kept: list[int] = []
+    now = utcnow()
+    for contact_id, raw in updates:
+        previous = _previous(raw)
+        stamp = previous.pop("updated_at", None)
+        columns = [getattr(Contact, c) for c in previous]
+        current = s.execute(
+            select(Contact.updated_at, *columns).where(Contact.id == contact_id)
+        ).first()
+        if current is None:
+            continue  # deleted since
+        values = {
+            col: old
+            for (col, (old, new)), now_value in zip(previous.items(), current[1:], strict=True)
+            if now_value == new
+        }
+        if len(values) < len(previous):
+            kept.append(contact_id)
+        elif stamp is not None and current[0] == stamp[1]:
+            values["updated_at"] = stamp[0]  # untouched since: exactly as before
+        if values:
+            values.setdefault("updated_at", now)
+            s.execute(update(Contact).where(Contact.id == contact_id).values(**values))
+            restored.append(contact_id)
+    s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(undone_at=now))
+    s.execute(
+        update(Operation)
+        .where(Operation.kind == "import", Operation.id == batch.operation_id)
+        .values(state="dropped", undone_at=now)
+    )
+    s.flush()
+    for i in range(0, len(restored), _CHUNK):
+        hooks.contacts_changed(s, restored[i : i + _CHUNK])
+    return UndoResult(batch_id, tuple(removed), tuple(restored), tuple(kept), tuple(kept_later))

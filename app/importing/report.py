@@ -83,3 +83,18 @@ class UndoResult:
     removed: tuple[int, ...]
     restored: tuple[int, ...]
     kept: tuple[int, ...]
+    # contacts the import created that have later work (moves, activities, answers, edits):
+    # kept unless the undo was told to include later work
+    kept_with_later_work: tuple[int, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        parts = [f"removed {len(self.removed):,} contact{'s' if len(self.removed) != 1 else ''}"]
+        if self.restored:
+            parts.append(f"restored the fields of {len(self.restored):,}")
+        if self.kept_with_later_work:
+            n = len(self.kept_with_later_work)
+            parts.append(f"kept {n:,} with later activities, moves or answers")
+        if self.kept:
+            parts.append(f"kept newer values on {len(self.kept):,}")
+        return "; ".join(parts)

@@ -1,4 +1,10 @@
-"""Alembic environment: uses the engine Winnow passes in, or ``sqlalchemy.url``."""
+"""Alembic environment: uses the engine Winnow passes in, or ``sqlalchemy.url``.
+
+The whole upgrade (every revision and the version stamp) is one transaction: SQLite's DDL is
+transactional once the transaction is begun explicitly (``db.engine._on_begin``), so an upgrade
+that is interrupted leaves the file at its old revision, untouched. On SQLite, foreign keys are
+off for the upgrade (a table rebuild must not cascade deletes) and checked before it commits.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +21,32 @@ def run_migrations() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        if sqlite:
+            # a pragma that only takes effect outside a transaction: set it on the driver's
+            # connection before SQLAlchemy begins one
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                compare_type=True,
+                transactional_ddl=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"upgrade left a broken reference: {tuple(broken)}")
+            if connection.in_transaction():
+                connection.commit()
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 run_migrations()

@@ -70,15 +70,15 @@ def test_undo_of_a_move_still_works_after_delete_and_restore(db: Database) -> No
     assert moves.history(db, cid)[-1].undone_at is not None
 
 
-def test_a_reused_id_gets_a_fresh_one_and_keeps_its_history(db: Database) -> None:
+def test_a_deleted_contacts_id_is_never_handed_out_again(db: Database) -> None:
     first = contacts.create_contact(db, name="Old Timer", email="old@timer.de")
     moves.move_to_stage(db, [first], "inquiry")
     snap = delete_with_snapshot(db, [first])
     newcomer = contacts.create_contact(db, name="New Comer", email="new@comer.de")
-    assert newcomer == first  # SQLite hands the freed id out again
+    assert newcomer > first  # the freed id stays the deleted contact's
 
     (restored,) = restore_contacts(db, snap)
-    assert restored != first
+    assert restored == first
     assert contacts.get_contact(db, restored).name == "Old Timer"
     assert contacts.get_contact(db, newcomer).name == "New Comer"
     assert [h.to_key for h in moves.history(db, restored)] == ["suspect", "inquiry"]

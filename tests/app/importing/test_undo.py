@@ -109,12 +109,38 @@ def test_a_field_changed_after_the_import_keeps_its_new_value(db: Database, tmp_
     assert c.company is None and c.phone is None  # what the import filled is gone
 
 
-def test_contacts_moved_after_the_import_are_still_removed(db: Database, tmp_path: Path) -> None:
+def test_contacts_worked_on_after_the_import_are_named_and_kept(
+    db: Database, tmp_path: Path
+) -> None:
+    from app import activities, qualification
+    from app.importing.batches import preview_undo_import
+
+    report = import_file(db, badge_list(tmp_path / "badges.csv"))
+    ids = sorted(r.id for r in list_rows(db, ContactQuery()))
+    assert report.batch_id is not None and len(ids) > 4
+    move_to_stage(db, [ids[0]], "sql")
+    activities.log_activity(db, ids[1], "meeting", note="stand visit")
+    qualification.set_bant(db, ids[2], {"budget": "yes"})
+    preview = preview_undo_import(db, report.batch_id)
+    assert preview.with_later_work == tuple(ids[:3])
+    assert preview.warning.startswith("3 contacts of this import have later")
+
+    result = undo_import(db, report.batch_id)
+    assert result.kept_with_later_work == tuple(ids[:3])
+    assert sorted(result.removed) == ids[3:]
+    assert sorted(r.id for r in list_rows(db, ContactQuery())) == ids[:3]
+    assert "kept 3 with later activities" in result.summary
+    # what was done to them is still there
+    assert get_contact(db, ids[0]).stage_key == "sql"
+    assert [a.note for a in activities.list_activities(db, ids[1])] == ["stand visit"]
+
+
+def test_undo_including_later_work_removes_everything(db: Database, tmp_path: Path) -> None:
     report = import_file(db, badge_list(tmp_path / "badges.csv"))
     ids = [r.id for r in list_rows(db, ContactQuery())]
     move_to_stage(db, ids[:2], "inquiry")
     assert report.batch_id is not None
-    undo_import(db, report.batch_id)
+    undo_import(db, report.batch_id, including_later_work=True)
     assert counts(db)["contacts"] == 0 and counts(db)["stage_changes"] == 0
 
 

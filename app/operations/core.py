@@ -1,0 +1,520 @@
+"""Operations: every change to the store, one transaction each, kept in an undo log.
+
+``run_operation(db, kind, body, label=…)`` opens one write transaction (SQLite ``BEGIN
+IMMEDIATE``: what the body reads stays true until it commits), runs ``body(ctx)``, and records
+an entry in the undo log (``operations``) with what the body changed: the stage changes it
+made (tied to the entry by ``operation_id``, undone set-based) and the images of the rows it
+said it would change (``ctx.track``). It returns an :class:`OpResult` with the body's value,
+typed :class:`Changes` and what Undo and Redo would do next. Undo and redo
+(:func:`undo_operation`, :func:`redo_operation`) are operations too; they refuse, with the
+reason, to overwrite later work unless forced — and even then leave later work alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app import hooks
+from app.errors import UsageError, WinnowError
+from app.operations import rows as rowimg
+from app.operations.changes import Changes
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import Contact, Operation, OperationRow, Stage, StageChange
+
+T = TypeVar("T")
+
+# how many operations the log keeps per database
+LOG_SIZE = 200
+_CHUNK = 500
+
+
+class NothingToUndo(WinnowError):
+    """The undo log has nothing (more) to undo or redo."""
+
+
+class UndoConflict(WinnowError):
+    """Undoing (or redoing) would overwrite what was done since; ``contacts`` names them."""
+
+    def __init__(self, message: str, contacts: Sequence[int]) -> None:
+        super().__init__(message)
+        self.contacts = tuple(contacts)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One operation of the undo log, as the Edit menu and ``winnow history`` show it."""
+
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    contacts: int
+    state: str
+    undone_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UndoState:
+    """What Undo and Redo would do now (None: nothing)."""
+
+    undo: LogEntry | None = None
+    redo: LogEntry | None = None
+
+    @property
+    def undo_text(self) -> str:
+        return f"Undo {self.undo.label}" if self.undo else "Undo"
+
+    @property
+    def redo_text(self) -> str:
+        return f"Redo {self.redo.label}" if self.redo else "Redo"
+
+
+@dataclass(frozen=True)
+class OpResult(Generic[T]):
+    value: T
+    changes: Changes
+    operation_id: int | None
+    label: str
+    undo_state: UndoState = field(default_factory=UndoState)
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    """What an undo or redo did."""
+
+    operation_id: int
+    label: str
+    contacts: tuple[int, ...]  # contacts it put back
+    left_alone: tuple[int, ...]  # contacts changed since, kept as they are (forced)
+    detail: str = ""
+
+
+class OpContext:
+    """What an operation's body works with: its session, its time, and what it will change."""
+
+    def __init__(self, session: Session, now: datetime, kind: str, label: str) -> None:
+        self.session = session
+        self.now = now
+        self.kind = kind
+        self.label = label
+        self.changes = Changes()
+        self.payload: dict[str, Any] | None = None
+        self.undoable = True
+        self.contact_count: int | None = None
+        self._trackers: list[rowimg.Tracker] = []
+
+    def note(self, changes: Changes) -> None:
+        self.changes = self.changes | changes
+
+    def track(
+        self, table: Any, where: ColumnElement[bool], contact_column: str | None = "contact_id"
+    ) -> None:
+        """Keep the rows of ``table`` matching ``where`` as they are now, so the operation can
+        be undone: call before changing them. ``where`` must not depend on what changes."""
+        t: Table = table.__table__ if hasattr(table, "__table__") else table
+        self._trackers.append(rowimg.start_tracking(self.session, t, where, contact_column))
+
+    def track_contacts(self, contact_ids: Sequence[int], *, dependents: bool = False) -> None:
+        """Track contacts' own rows (and, with ``dependents``, every row that hangs on them)."""
+        ids = list(dict.fromkeys(int(i) for i in contact_ids))
+        from app.snapshots import dependent_tables
+
+        for i in range(0, len(ids), 20000):
+            chunk = ids[i : i + 20000]
+            self.track(Contact, Contact.id.in_(_expanding(chunk)), "id")
+            if dependents:
+                for table, col in dependent_tables():
+                    self.track(table, col.in_(_expanding(chunk)), col.name)
+
+    def images(self) -> list[rowimg.RowImage]:
+        return [im for t in self._trackers for im in rowimg.differences(self.session, t)]
+
+
+def _expanding(ids: Sequence[int]) -> Any:
+    return bindparam(None, list(ids), type_=Integer(), expanding=True)
+
+
+def run_operation(
+    db: Database, kind: str, body: Callable[[OpContext], T], *, label: str
+) -> OpResult[T]:
+    """Run ``body`` as one operation: one write transaction, one undo log entry."""
+    with db.write_session() as s:
+        return run_in(s, kind, body, label=label)
+
+
+def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str) -> OpResult[T]:
+    """As :func:`run_operation`, inside the caller's write transaction."""
+    now = utcnow()
+    ctx = OpContext(s, now, kind, label)
+    first_change = (s.scalar(select(func.max(StageChange.id))) or 0) + 1
+    value = body(ctx)
+    s.flush()
+    images = ctx.images()
+    moved = s.execute(
+        select(StageChange.contact_id, StageChange.from_stage_id, StageChange.to_stage_id).where(
+            StageChange.id >= first_change
+        )
+    ).all()
+    changes = ctx.changes
+    if moved:
+        keys = _stage_keys(s)
+        changes = changes | Changes.of(
+            contacts=[r[0] for r in moved],
+            stages={keys[r[2]] for r in moved} | {keys[r[1]] for r in moved if r[1] is not None},
+        )
+    op_id: int | None = None
+    if ctx.undoable and (images or moved or ctx.payload):
+        touched = {r[0] for r in moved} | {im.contact_id for im in images if im.contact_id}
+        op = Operation(
+            kind=kind,
+            label=ctx.label,
+            at=now,
+            contact_count=ctx.contact_count if ctx.contact_count is not None else len(touched),
+            state="done",
+            payload=json.dumps({**(ctx.payload or {}), "flags": _flags(changes)}),
+        )
+        s.add(op)
+        s.flush()
+        op_id = op.id
+        if moved:
+            s.execute(
+                update(StageChange)
+                .where(StageChange.id >= first_change)
+                .values(operation_id=op_id)
+                .execution_options(synchronize_session=False)
+            )
+        if images:
+            s.execute(
+                insert(OperationRow),
+                [
+                    {
+                        "operation_id": op_id,
+                        "table_name": im.table,
+                        "row_key": rowimg.dump_key(im.key),
+                        "contact_id": im.contact_id,
+                        "before": json.dumps(im.before) if im.before is not None else None,
+                        "after": json.dumps(im.after) if im.after is not None else None,
+                    }
+                    for im in images
+                ],
+            )
+        # a new operation ends what could be redone, and the log keeps its newest entries
+        s.execute(update(Operation).where(Operation.state == "undone").values(state="dropped"))
+        _prune(s)
+        changes = changes | Changes(undo_log=True)
+    return OpResult(value, changes, op_id, ctx.label, undo_state_in(s))
+
+
+def _flags(changes: Changes) -> list[str]:
+    return [
+        f.name
+        for f in fields(changes)
+        if isinstance(getattr(changes, f.name), bool) and getattr(changes, f.name)
+    ]
+
+
+def _prune(s: Session) -> None:
+    cutoff = s.scalar(select(Operation.id).order_by(Operation.id.desc()).offset(LOG_SIZE).limit(1))
+    if cutoff is not None:
+        s.execute(delete(OperationRow).where(OperationRow.operation_id <= cutoff))
+        s.execute(delete(Operation).where(Operation.id <= cutoff))
+
+
+def _stage_keys(s: Session) -> dict[int, str]:
+    return dict(s.execute(select(Stage.id, Stage.key)).tuples().all())
+
+
+def _entry(op: Operation) -> LogEntry:
+    return LogEntry(op.id, op.kind, op.label, op.at, op.contact_count, op.state, op.undone_at)
+
+
+def undo_state_in(s: Session) -> UndoState:
+    undo = s.scalar(
+        select(Operation).where(Operation.state == "done").order_by(Operation.id.desc()).limit(1)
+    )
+    redo = s.scalar(
+        select(Operation)
+        .where(Operation.state == "undone")
+        .order_by(Operation.undone_at.desc(), Operation.id.desc())
+        .limit(1)
+    )
+    return UndoState(_entry(undo) if undo else None, _entry(redo) if redo else None)
+
+
+def undo_state(db: Database) -> UndoState:
+    with db.session() as s:
+        return undo_state_in(s)
+
+
+def history(db: Database, *, include_undone: bool = False) -> list[LogEntry]:
+    """The undo log, newest first: what can be undone (and, if asked, what was undone)."""
+    states = ("done", "undone", "dropped") if include_undone else ("done",)
+    with db.session() as s:
+        ops = s.scalars(
+            select(Operation).where(Operation.state.in_(states)).order_by(Operation.id.desc())
+        )
+        return [_entry(op) for op in ops]
+
+
+# --- undo and redo -------------------------------------------------------------------------
+
+
+def _who(n: int) -> str:
+    return "1 contact" if n == 1 else f"{n:,} contacts"
+
+
+def undo_operation(
+    db: Database, operation_id: int | None = None, *, force: bool = False
+) -> OpResult[UndoReport]:
+    """Undo the newest operation (or the one given). Refuses, naming how many contacts were
+    changed since, unless ``force``: then it undoes the rest and leaves those as they are."""
+    return _reverse(db, operation_id, force=force, undo=True)
+
+
+def redo_operation(
+    db: Database, operation_id: int | None = None, *, force: bool = False
+) -> OpResult[UndoReport]:
+    """Redo the most recently undone operation (or the one given)."""
+    return _reverse(db, operation_id, force=force, undo=False)
+
+
+def _reverse(
+    db: Database, operation_id: int | None, *, force: bool, undo: bool
+) -> OpResult[UndoReport]:
+    verb = "undo" if undo else "redo"
+    with db.write_session() as s:
+        now = utcnow()
+        if operation_id is None:
+            state = undo_state_in(s)
+            entry = state.undo if undo else state.redo
+            if entry is None:
+                raise NothingToUndo(f"nothing to {verb}")
+            op = s.get(Operation, entry.id)
+        else:
+            op = s.get(Operation, operation_id)
+            if op is None:
+                raise UsageError(
+                    f"no operation {operation_id} in the undo log (it keeps the last {LOG_SIZE})"
+                )
+        assert op is not None
+        wanted = "done" if undo else "undone"
+        if op.state != wanted:
+            raise WinnowError(
+                f"operation {op.id} ({op.label}) "
+                + ("was already undone" if undo else "is not undone")
+                + ("" if op.state != "dropped" else "; later work replaced what it did")
+            )
+        special = _SPECIAL.get(op.kind)
+        if special is not None:
+            report, changes = special(s, op, undo, force)
+        else:
+            report, changes = _reverse_generic(s, op, undo=undo, force=force, now=now)
+        op.state = "undone" if undo else "done"
+        op.undone_at = now if undo else None
+        if special is not None and undo:
+            op.state = "dropped"  # an undone import is not redone: import the file again
+        s.flush()
+        changes = changes | Changes(undo_log=True)
+        return OpResult(report, changes, op.id, op.label, undo_state_in(s))
+
+
+def _reverse_generic(
+    s: Session, op: Operation, *, undo: bool, force: bool, now: datetime
+) -> tuple[UndoReport, Changes]:
+    verb = "undo" if undo else "redo"
+    images = rowimg.load_images(
+        s.execute(
+            select(
+                OperationRow.table_name,
+                OperationRow.row_key,
+                OperationRow.contact_id,
+                OperationRow.before,
+                OperationRow.after,
+            )
+            .where(OperationRow.operation_id == op.id)
+            .order_by(OperationRow.id)
+        ).tuples()
+    )
+    row_conflicts = rowimg.conflicts(s, images, undo=undo)
+    blocked: set[int] = {im.contact_id for im in row_conflicts if im.contact_id is not None}
+    blocked |= _stage_conflicts(s, op.id, undo=undo)
+    plain_conflicts = [im for im in row_conflicts if im.contact_id is None]
+    if (blocked or plain_conflicts) and not force:
+        what = (
+            f"{_who(len(blocked))} of this operation {'were' if len(blocked) != 1 else 'was'} "
+            "moved, changed or deleted since"
+            if blocked
+            else "what it changed was changed again since"
+        )
+        raise UndoConflict(
+            f"Cannot {verb} the {op.label}: {what}. "
+            f"Use --force to {verb} the rest and leave {'those' if blocked else 'it'} as "
+            f"{'they are' if blocked else 'it is'}.",
+            sorted(blocked),
+        )
+    skip = {id(im) for im in row_conflicts}
+    usable = [
+        im
+        for im in images
+        if id(im) not in skip and (im.contact_id is None or im.contact_id not in blocked)
+    ]
+    rowimg.apply(s, usable, undo=undo)
+    moved, stage_keys = _reverse_moves(s, op.id, undo=undo, blocked=blocked, now=now)
+    created: set[int] = set()
+    deleted: set[int] = set()
+    changed: set[int] = set(moved)
+    flags: dict[str, bool] = {}
+    for im in usable:
+        target = im.before if undo else im.after
+        other = im.after if undo else im.before
+        if im.table.name == "contacts":
+            cid = int(im.key[0])
+            (created if other is None else deleted if target is None else changed).add(cid)
+        elif im.contact_id is not None:
+            changed.add(im.contact_id)
+        flag = _TABLE_FLAGS.get(im.table.name)
+        if flag:
+            flags[flag] = True
+    alive = sorted((changed | created) - deleted)
+    for i in range(0, len(alive), 5000):
+        hooks.contacts_changed(s, alive[i : i + 5000])
+    for name in json.loads(op.payload or "{}").get("flags", []):
+        flags[name] = True  # what the operation said it changed (e.g. scoring rules)
+    touched = tuple(sorted(changed | created | deleted))
+    report = UndoReport(op.id, op.label, touched, tuple(sorted(blocked)))
+    changes = Changes.of(
+        contacts=changed, created=created, deleted=deleted, stages=stage_keys
+    ) | Changes.flags(flags)
+    return report, changes
+
+
+_TABLE_FLAGS = {
+    "stages": "stage_list",
+    "bant_criteria": "criteria",
+    "personas": "personas",
+    "settings": "settings",
+    "sources": "sources",
+    "import_batches": "imports",
+}
+
+
+def _later_change(sc: Any) -> Any:
+    later = aliased(StageChange)
+    return exists().where(
+        later.contact_id == sc.contact_id, later.id > sc.id, later.undone_at.is_(None)
+    )
+
+
+def _stage_conflicts(s: Session, op_id: int, *, undo: bool) -> set[int]:
+    """Contacts this operation moved that were moved again since (or, for a redo, whose
+    stage is no longer the one the undo left them in)."""
+    sc = StageChange
+    current = select(Contact.stage_id).where(Contact.id == sc.contact_id).scalar_subquery()
+    if undo:
+        cond = (sc.undone_at.is_(None)) & ((current != sc.to_stage_id) | _later_change(sc))
+    else:
+        cond = (sc.undone_at.is_not(None)) & ((current != sc.from_stage_id) | _later_change(sc))
+    return set(
+        s.scalars(
+            select(sc.contact_id).where(
+                sc.operation_id == op_id, sc.from_stage_id.is_not(None), cond
+            )
+        )
+    )
+
+
+def _reverse_moves(
+    s: Session, op_id: int, *, undo: bool, blocked: set[int], now: datetime
+) -> tuple[list[int], set[str]]:
+    """Undo (or redo) this operation's moves, set-based: contacts go back to the stage and the
+    time in stage they had, and the history entries are marked undone (or live again)."""
+    sc = StageChange
+    rows = s.execute(
+        select(sc.id, sc.contact_id, sc.from_stage_id, sc.to_stage_id).where(
+            sc.operation_id == op_id,
+            sc.from_stage_id.is_not(None),
+            sc.undone_at.is_(None) if undo else sc.undone_at.is_not(None),
+        )
+    ).all()
+    rows = [r for r in rows if r[1] not in blocked]
+    if not rows:
+        return [], set()
+    change_ids = [r[0] for r in rows]
+    keys = _stage_keys(s)
+    stages = {keys[r[2]] for r in rows if r[2] is not None} | {keys[r[3]] for r in rows}
+    for i in range(0, len(change_ids), 20000):
+        chunk = _expanding(change_ids[i : i + 20000])
+        if undo:
+            s.execute(
+                update(Contact)
+                .where(Contact.id == sc.contact_id, sc.id.in_(chunk))
+                .values(
+                    stage_id=sc.from_stage_id,
+                    stage_changed_at=func.coalesce(sc.from_changed_at, Contact.created_at),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(
+                update(sc)
+                .where(sc.id.in_(chunk))
+                .values(undone_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            s.execute(
+                update(Contact)
+                .where(Contact.id == sc.contact_id, sc.id.in_(chunk))
+                .values(stage_id=sc.to_stage_id, stage_changed_at=sc.at)
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(
+                update(sc)
+                .where(sc.id.in_(chunk))
+                .values(undone_at=None)
+                .execution_options(synchronize_session=False)
+            )
+    return [r[1] for r in rows], stages
+
+
+# Kinds whose undo is their own (an import is undone from its import record, not images).
+Special = Callable[[Session, Operation, bool, bool], tuple[UndoReport, Changes]]
+
+
+def _undo_import(s: Session, op: Operation, undo: bool, force: bool) -> tuple[UndoReport, Changes]:
+    from app.importing.batches import undo_import_in
+
+    if not undo:
+        raise WinnowError("An undone import cannot be redone; import the file again.")
+    batch_id = int(json.loads(op.payload or "{}")["batch_id"])
+    result = undo_import_in(s, batch_id, including_later_work=force)
+    report = UndoReport(
+        op.id,
+        op.label,
+        tuple(result.removed) + tuple(result.restored),
+        tuple(result.kept_with_later_work),
+        result.summary,
+    )
+    changes = Changes.of(deleted=result.removed, contacts=result.restored, imports=True)
+    return report, changes
+
+
+_SPECIAL: dict[str, Special] = {"import": _undo_import}

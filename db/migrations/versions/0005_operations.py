@@ -1,0 +1,118 @@
+"""the undo log (operations, operation_rows), moves tied to their operation, running imports,
+contact ids that are never reused
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30 14:00:00
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+def upgrade() -> None:
+    op.create_table(
+        "operations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("label", sa.String(length=300), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("contact_count", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("undone_at", sa.DateTime(), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operations")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_operations_state", "operations", ["state", "id"])
+    op.create_table(
+        "operation_rows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("operation_id", sa.Integer(), nullable=False),
+        sa.Column("table_name", sa.String(length=40), nullable=False),
+        sa.Column("row_key", sa.String(length=200), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
+        sa.Column("before", sa.Text(), nullable=True),
+        sa.Column("after", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["operation_id"],
+            ["operations.id"],
+            name=op.f("fk_operation_rows_operation_id_operations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operation_rows")),
+    )
+    op.create_index("ix_operation_rows_operation", "operation_rows", ["operation_id"])
+    op.create_index("ix_operation_rows_contact", "operation_rows", ["contact_id"])
+    with op.batch_alter_table("stage_changes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("operation_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("from_changed_at", sa.DateTime(), nullable=True))
+        batch_op.create_index("ix_stage_changes_operation", ["operation_id"], unique=False)
+    with op.batch_alter_table("import_batches", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("state", sa.String(length=12), nullable=False, server_default="done")
+        )
+        batch_op.add_column(sa.Column("operation_id", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        _contacts_autoincrement()
+
+
+def _contacts_autoincrement() -> None:
+    """Rebuild ``contacts`` with ``AUTOINCREMENT`` (SQLite's only way to never reuse an id),
+    keeping every row, index and trigger; ``env.py`` runs this with foreign keys off."""
+    bind = op.get_bind()
+    ddl = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type='table' AND name='contacts'"
+    ).scalar_one()
+    if "AUTOINCREMENT" in ddl.upper():
+        return
+    new_ddl, n = re.subn(r"\bid INTEGER NOT NULL,", "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", ddl, count=1)
+    new_ddl, m = re.subn(r",\s*CONSTRAINT pk_contacts PRIMARY KEY \(id\)", "", new_ddl, count=1)
+    if n != 1 or m != 1:
+        raise RuntimeError("unexpected schema of the contacts table; upgrade stopped")
+    new_ddl = new_ddl.replace("CREATE TABLE contacts", "CREATE TABLE contacts_rebuilt", 1)
+    others = [
+        sql
+        for (sql,) in bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name='contacts' AND type IN ('index', 'trigger')"
+            " AND sql IS NOT NULL"
+        )
+    ]
+    highest = bind.exec_driver_sql(
+        "SELECT max(coalesce((SELECT max(id) FROM contacts), 0),"
+        " coalesce((SELECT max(contact_id) FROM stage_changes), 0),"
+        " coalesce((SELECT max(contact_id) FROM import_changes), 0))"
+    ).scalar_one()
+    bind.exec_driver_sql(new_ddl)
+    bind.exec_driver_sql("INSERT INTO contacts_rebuilt SELECT * FROM contacts")
+    bind.exec_driver_sql("DROP TABLE contacts")
+    bind.exec_driver_sql("ALTER TABLE contacts_rebuilt RENAME TO contacts")
+    for sql in others:
+        bind.exec_driver_sql(sql)
+    if highest:
+        bind.exec_driver_sql(
+            "INSERT INTO sqlite_sequence(name, seq) VALUES ('contacts', ?)", (int(highest),)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("import_batches", schema=None) as batch_op:
+        batch_op.drop_column("operation_id")
+        batch_op.drop_column("state")
+    with op.batch_alter_table("stage_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_stage_changes_operation")
+        batch_op.drop_column("from_changed_at")
+        batch_op.drop_column("operation_id")
+    op.drop_index("ix_operation_rows_contact", table_name="operation_rows")
+    op.drop_index("ix_operation_rows_operation", table_name="operation_rows")
+    op.drop_table("operation_rows")
+    op.drop_index("ix_operations_state", table_name="operations")
+    op.drop_table("operations")
