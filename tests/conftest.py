@@ -7,12 +7,36 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from db.engine import Database, open_database
+from tests import network_guard
+
+# Offline by construction (ARCHITECTURE.md): from here on nothing reaches beyond loopback, in this
+# process or in the Python subprocesses tests start.
+network_guard.install()
+_guard_dir = Path(tempfile.mkdtemp(prefix="winnow-offline-"))
+atexit.register(shutil.rmtree, _guard_dir, ignore_errors=True)
+network_guard.guard_subprocesses(_guard_dir)
+
+
+@pytest.fixture(autouse=True)
+def _offline() -> Iterator[None]:
+    """Fail the test that tried to reach the network, even if the code under test caught it."""
+    yield
+    attempts = network_guard.take_attempts()
+    if attempts:
+        details = "\n".join(attempt.describe() for attempt in attempts)
+        pytest.fail(
+            f"{len(attempts)} network access(es) beyond loopback blocked:\n{details}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

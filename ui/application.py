@@ -12,7 +12,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.logfile import start_log_file
 from db.engine import Database, DatabaseError, DatabaseLocked, open_database
+from ui.errors import install_error_hooks
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,10 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
 def run_gui(path_or_url: str | None = None) -> int:
     """``winnow`` with no subcommand: open the window on the database."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    log_file = start_log_file()
     app = make_app()
+    # only here, not in make_app(): under pytest, pytest-qt's hook must keep catching errors
+    errors = install_error_hooks(app, Path(log_file.baseFilename) if log_file else None)
     db = open_with_dialogs(path_or_url)
     if db is None:
         return 1
@@ -96,6 +101,7 @@ def run_gui(path_or_url: str | None = None) -> int:
 
     show(db)
     code = app.exec()
+    errors.uninstall()
     for w in windows:
         w.db.close()
     return int(code)

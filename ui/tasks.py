@@ -120,8 +120,8 @@ class TaskRunner(QObject):
                 return
             if on_error is not None:
                 on_error(exc)
-            else:
-                log.error("background task %s failed:\n%s", label or fn.__name__, tb)
+            else:  # nobody handles it: the exception hook logs it and tells the user
+                raise exc
 
         task.signals.done.connect(finished)
         task.signals.failed.connect(failed)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 from app import contacts
 from app.contacts import ContactQuery
 from app.importing.batches import list_batches
+from tests.app.golook.conftest import ZONE
+from tests.dnsserver import LoopbackDnsServer
 from ui.importing.models import (
     BatchListModel,
     IssueModel,
@@ -33,10 +35,15 @@ MESSE = (
 
 
 @pytest.fixture
-def win(window, qtbot):  # type: ignore[no-untyped-def]
-    """The window; afterwards every background task has reported back (no late signals)."""
-    yield window
-    qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)
+def win(window, qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+    """The window; afterwards every background task has reported back (no late signals).
+
+    Imported contacts get their domains checked in the background: by the DNS server on
+    loopback, never the machine's resolver (the suite is offline)."""
+    with LoopbackDnsServer(ZONE) as dns_server:
+        monkeypatch.setenv("WINNOW_NAMESERVER", dns_server.address)
+        yield window
+        qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)
 
 
 def _messe(tmp_path: Path) -> Path:
