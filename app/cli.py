@@ -17,7 +17,8 @@ from typing import Any
 
 from app import __version__
 from app.errors import UsageError, WinnowError
-from db.engine import Database, DatabaseError, open_database
+from app.store import open_store
+from db.engine import Database, DatabaseError
 
 Handler = Callable[[argparse.Namespace, Database], int]
 
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(db_arg)
     try:
-        db = open_database(db_arg)
+        db = open_store(db_arg)
     except DatabaseError as exc:
         print(f"winnow: {exc}", file=sys.stderr)
         return 1

@@ -44,6 +44,7 @@ from app import followup
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
 from db.engine import Database
+from db.visibility import unfinished_batches_sql
 from db.models import Source, Stage
 
 NO_SOURCE = "(no source)"
@@ -230,6 +231,7 @@ def _build_reach(s: Session, a: _Anchors, source: str | None) -> None:
             GROUP BY sc.contact_id
         ) r JOIN contacts c ON c.id = r.cid
         WHERE r.inquiry_at IS NOT NULL {where_source}
+              {unfinished_batches_sql(s, "c.import_batch_id")}
     """)
     params: dict[str, Any] = {"p_inq": a.inquiry, "p_sql": a.qualified, "p_cust": a.customer}
     if source:

@@ -73,6 +73,10 @@ class ImportBatch(Base):
     # "running" while an import writes its chunks (its contacts are invisible), then "done"
     state: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
     operation_id: Mapped[int | None] = mapped_column(Integer)  # the undo log entry
+    # while running: which process writes it ("host:pid") and when it last committed a chunk,
+    # so a batch left by a crashed process can be told from one still being written
+    owner: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Contact(Base):

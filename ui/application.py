@@ -13,7 +13,8 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.logfile import start_log_file
-from db.engine import Database, DatabaseError, DatabaseLocked, open_database
+from app.store import open_store
+from db.engine import Database, DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
     """Open a database, telling the user what is wrong; a locked file can be retried."""
     while True:
         try:
-            return open_database(path_or_url)
+            return open_store(path_or_url)
         except DatabaseLocked as exc:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,

@@ -130,9 +130,9 @@ class UndoPreview:
         )
 
 
-def _batch_or_error(s: Session, batch_id: int) -> ImportBatch:
+def _batch_or_error(s: Session, batch_id: int, unfinished: bool = False) -> ImportBatch:
     batch = s.get(ImportBatch, batch_id)
-    if batch is None or batch.state == "running":
+    if batch is None or (batch.state == "running" and not unfinished):
         raise UsageError(f"no import batch with id {batch_id}")
     if batch.undone_at is not None:
         raise WinnowError(
@@ -228,11 +228,13 @@ def undo_import(db: Database, batch_id: int, *, including_later_work: bool = Fal
     return run_operation(db, "undo-import", body, label=f"undo of import {batch_id}").value
 
 
-def undo_import_in(s: Session, batch_id: int, *, including_later_work: bool = False) -> UndoResult:
+def undo_import_in(
+    s: Session, batch_id: int, *, including_later_work: bool = False, unfinished: bool = False
+) -> UndoResult:
     """Undo a batch in one transaction: remove the contacts it created — only those nobody
     worked on since, unless ``including_later_work`` — and restore the fields it changed (a
     field changed again since keeps its newer value). Undoing a batch twice is an error."""
-    batch = _batch_or_error(s, batch_id)
+    batch = _batch_or_error(s, batch_id, unfinished)
     preview = _preview(s, batch)
     doomed = list(preview.created if including_later_work else preview.untouched)
     kept_later = () if including_later_work else preview.with_later_work

@@ -1,6 +1,9 @@
-"""The import service: one file becomes one import batch, written in one transaction.
+"""The import service: one file becomes one import batch, all or nothing for the user.
 
-Rows are read and mapped one at a time and written in chunks with set-based SQL (Core
+The batch is written in short transactions of a few hundred rows, so the window and other
+processes never wait long for the database; until the last one marks it ``done`` its contacts
+are invisible to every query (:mod:`db.visibility`), and a failure, a cancel or a crash
+leaves nothing behind. Rows are read and mapped one at a time and written in chunks with set-based SQL (Core
 ``INSERT`` executemany), so memory stays flat with file size. Duplicates are judged on the
 normalised e-mail address against the database (indexed column) and inside the file; the
 policy is ``skip``, ``fill`` (only empty fields) or ``overwrite``. Every created contact and
@@ -12,26 +15,32 @@ from __future__ import annotations
 import gc
 import json
 import os
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
 from app.importing.merge import BatchWriter
-from app.importing.pipeline import prepare_chunks
+from app.importing.pipeline import Chunk, prepare_chunks
 from app.importing.report import ImportReport
 from app.importing.rows import RowPreparer
+from app.operations import Changes, OpContext, run_in
 from app.timeutil import utcnow
 from db.engine import Database
-from db.models import ImportBatch, Stage
+from db.models import ImportBatch, ImportChange, Stage
+from db.visibility import SEE_UNFINISHED
 
 DUPLICATE_POLICIES = ("skip", "fill", "overwrite")
-CHUNK = 2000
+# rows per write transaction: another writer (the window, a second process) waits at most
+# for one chunk, ~50 ms
+CHUNK = 500
 Progress = Callable[..., None]
 
 
@@ -113,57 +122,210 @@ def import_file(
         mapping=resolved,
     )
     now = utcnow()
-    with db.session() as s, _old_objects_frozen():
-        names = _stage_names(s)
-        if stage not in names:
-            raise UnknownStage(stage, list(names))
-        batch = ImportBatch(
-            source=label,
-            file_name=file_name,
-            format=table.format,
-            encoding=table.encoding,
-            delimiter=table.delimiter,
-            stage_key=stage,
-            on_duplicate=on_duplicate,
-            mapping=json.dumps(resolved, ensure_ascii=False),
-            created_at=now,
-        )
-        s.add(batch)
-        s.flush()
-        writer = BatchWriter(
-            s,
-            batch.id,
-            report,
-            stage_key=stage,
-            policy=on_duplicate,
-            source=label or file_name,
-            now=now,
-        )
-        chunks = prepare_chunks(
-            table.rows(), list(table.headers), resolved, RowPreparer(names), CHUNK
-        )
-        for chunk in chunks:
-            report.read += chunk.read
-            report.rejected += chunk.rejected
-            report.warnings += chunk.warnings
-            _check_cancel(cancel)
-            writer.write(chunk.rows)
-            if progress is not None:
-                of = f" of {total:,}" if total else ""
-                progress(
-                    report.read, total and max(total, report.read), f"{report.read:,}{of} rows read"
-                )
-        _check_cancel(cancel)
-        _finish(s, batch, report)
+    chunks = prepare_chunks(
+        table.rows(), list(table.headers), resolved, RowPreparer(_stage_names_of(db)), CHUNK
+    )
+
+    def step(read: int) -> None:
+        if progress is not None:
+            of = f" of {total:,}" if total else ""
+            progress(read, total and max(total, read), f"{read:,}{of} rows read")
+
+    batch_values = {
+        "source": label,
+        "file_name": file_name,
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "stage_key": stage,
+        "on_duplicate": on_duplicate,
+        "mapping": json.dumps(resolved, ensure_ascii=False),
+        "created_at": now,
+    }
+    writer_args = {"stage_key": stage, "policy": on_duplicate, "source": label or file_name}
+    with _old_objects_frozen():
         if dry_run:
-            s.rollback()
-            report.batch_id = None
+            _dry_run(db, batch_values, writer_args, chunks, report, step, cancel, now)
         else:
-            report.batch_id = batch.id
-        _check_cancel(cancel)
+            _import_in_chunks(db, batch_values, writer_args, chunks, report, step, cancel, now)
     if progress is not None:
         progress(report.read, report.read, "Import finished")
     return report
+
+
+def _stage_names_of(db: Database) -> dict[str, str]:
+    with db.session() as s:
+        return _stage_names(s)
+
+
+def _check_stage(s: Session, stage: str) -> None:
+    names = _stage_names(s)
+    if stage not in names:
+        raise UnknownStage(stage, list(names))
+
+
+def _write_chunk(writer: BatchWriter, chunk: Chunk, report: ImportReport, cancel: Any) -> None:
+    report.read += chunk.read
+    report.rejected += chunk.rejected
+    report.warnings += chunk.warnings
+    _check_cancel(cancel)
+    writer.write(chunk.rows)
+
+
+def _dry_run(
+    db: Database,
+    batch_values: dict[str, Any],
+    writer_args: dict[str, Any],
+    chunks: Iterator[Chunk],
+    report: ImportReport,
+    step: Callable[[int], None],
+    cancel: Any,
+    now: datetime,
+) -> None:
+    """Everything a real import does, in one transaction that is rolled back."""
+    s = db.write_sessions()
+    s.info[SEE_UNFINISHED] = True
+    try:
+        _check_stage(s, batch_values["stage_key"])
+        batch = ImportBatch(**batch_values)
+        s.add(batch)
+        s.flush()
+        writer = BatchWriter(s, batch.id, report, now=now, **writer_args)
+        for chunk in chunks:
+            _write_chunk(writer, chunk, report, cancel)
+            step(report.read)
+        _check_cancel(cancel)
+        _finish(s, batch, report)
+    finally:
+        s.rollback()
+        s.close()
+    report.batch_id = None
+
+
+def _import_in_chunks(
+    db: Database,
+    batch_values: dict[str, Any],
+    writer_args: dict[str, Any],
+    chunks: Iterator[Chunk],
+    report: ImportReport,
+    step: Callable[[int], None],
+    cancel: Any,
+    now: datetime,
+) -> None:
+    """Each chunk is its own short write transaction (other writers wait at most one chunk),
+    while the batch is ``running`` and so invisible; the last transaction makes it visible and
+    records it in the undo log. A failure or a cancel removes what the chunks wrote; a crash
+    leaves a running batch that :func:`discard_abandoned_imports` removes on the next open."""
+    s = db.write_sessions()
+    s.info[SEE_UNFINISHED] = True
+    batch_id: int | None = None
+    try:
+        _check_stage(s, batch_values["stage_key"])
+        batch = ImportBatch(**batch_values, state="running", owner=owner_tag(), heartbeat_at=now)
+        s.add(batch)
+        s.commit()
+        batch_id = batch.id
+        writer = BatchWriter(s, batch.id, report, now=now, **writer_args)
+        for chunk in chunks:
+            _write_chunk(writer, chunk, report, cancel)
+            s.execute(
+                update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow())
+            )
+            s.commit()
+            step(report.read)
+        _check_cancel(cancel)
+        finished = batch_id
+
+        def finish(ctx: OpContext) -> None:
+            _finish(s, batch, report)
+            s.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id == finished)
+                .values(state="done", owner=None, heartbeat_at=None)
+            )
+            ctx.payload = {"batch_id": finished}
+            ctx.contact_count = report.imported + report.updated
+            ctx.note(Changes(imports=True, all_contacts=True))
+
+        label = f"import of {batch_values['file_name']} ({report.imported:,} new)"
+        result = run_in(s, "import", finish, label=label)
+        s.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(operation_id=result.operation_id)
+        )
+        s.commit()
+        report.batch_id = batch_id
+    except BaseException:
+        s.rollback()
+        if batch_id is not None:
+            discard_batch(db, batch_id)
+        raise
+    finally:
+        s.close()
+
+
+def owner_tag() -> str:
+    """Who writes a running batch: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def discard_batch(db: Database, batch_id: int) -> None:
+    """Remove every trace of an unfinished batch: its contacts, the fields it changed, itself."""
+    from app.importing.batches import undo_import_in
+
+    s = db.write_sessions()
+    s.info[SEE_UNFINISHED] = True
+    try:
+        if s.get(ImportBatch, batch_id) is not None:
+            undo_import_in(s, batch_id, including_later_work=True, unfinished=True)
+            s.execute(delete(ImportChange).where(ImportChange.batch_id == batch_id))
+            s.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+
+
+ABANDONED_AFTER_S = 600
+
+
+def discard_abandoned_imports(db: Database) -> list[int]:
+    """Remove batches left ``running`` by a process that is gone (crashed or killed): on this
+    host, a process that no longer exists; elsewhere, no chunk committed for 10 minutes."""
+    with db.session() as s:
+        running = s.execute(
+            select(ImportBatch.id, ImportBatch.owner, ImportBatch.heartbeat_at).where(
+                ImportBatch.state == "running"
+            )
+        ).all()
+    host = socket.gethostname()
+    now = utcnow()
+    gone: list[int] = []
+    for batch_id, owner, heartbeat in running:
+        owner_host, _, pid = (owner or "").rpartition(":")
+        if owner_host == host and pid.isdigit():
+            abandoned = not _alive(int(pid))
+        else:
+            abandoned = heartbeat is None or (now - heartbeat).total_seconds() > ABANDONED_AFTER_S
+        if abandoned:
+            discard_batch(db, int(batch_id))
+            gone.append(int(batch_id))
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

@@ -61,6 +61,8 @@ def upgrade() -> None:
             sa.Column("state", sa.String(length=12), nullable=False, server_default="done")
         )
         batch_op.add_column(sa.Column("operation_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("owner", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         _contacts_autoincrement()
 
@@ -105,6 +107,8 @@ def _contacts_autoincrement() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
+        batch_op.drop_column("heartbeat_at")
+        batch_op.drop_column("owner")
         batch_op.drop_column("operation_id")
         batch_op.drop_column("state")
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from app.store import open_store
 from db.engine import open_database
 from db.models import Contact, ImportBatch, ImportChange, StageChange
 
@@ -74,7 +75,15 @@ def big_list(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
 
 
 def _state(db_path: Path) -> dict[str, object]:
-    db = open_database(db_path)
+    # an unfinished batch is invisible even before the clean-up an open does
+    before = open_database(db_path)
+    try:
+        with before.session() as s:
+            visible = s.scalar(select(func.count()).select_from(Contact))
+            assert visible in (0, ROWS)
+    finally:
+        before.close()
+    db = open_store(db_path)
     try:
         with db.session() as s:
             integrity = s.execute(text("PRAGMA integrity_check")).scalar()

@@ -1,0 +1,82 @@
+"""Contacts of an unfinished import are invisible to every query.
+
+A long import commits in chunks (so other writers never wait long behind it), yet is
+all-or-nothing for the user: until its batch is ``done``, its contacts are left out of every
+ORM query by a loader criterion. The import's own session sets ``SEE_UNFINISHED`` in its
+``info`` to see its rows. Raw SQL that reads contacts (metrics) adds
+:func:`unfinished_batches_sql` itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Join, Select, event, or_, text
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.expression import TableClause
+
+from db.models import Contact
+
+SEE_UNFINISHED = "winnow_see_unfinished_imports"
+_CACHE = "winnow_unfinished_batches"
+
+
+def unfinished_batches(session: Session) -> tuple[int, ...]:
+    """Ids of import batches still being written (read once per transaction)."""
+    txn = session.get_transaction()
+    cached = session.info.get(_CACHE)
+    if cached is not None and cached[0] is txn:
+        return cached[1]  # type: ignore[no-any-return]
+    ids = tuple(
+        int(r[0])
+        for r in session.connection().execute(
+            text("SELECT id FROM import_batches WHERE state = 'running'")
+        )
+    )
+    session.info[_CACHE] = (txn, ids)
+    return ids
+
+
+def unfinished_batches_sql(session: Session, column: str = "contacts.import_batch_id") -> str:
+    """`` AND …`` for raw SQL over contacts: '' when no import is running."""
+    if session.info.get(SEE_UNFINISHED):
+        return ""
+    ids = unfinished_batches(session)
+    if not ids:
+        return ""
+    listed = ", ".join(str(i) for i in ids)
+    return f" AND ({column} IS NULL OR {column} NOT IN ({listed}))"
+
+
+def _in_from(froms: Any, table: Any) -> bool:
+    for f in froms:
+        if isinstance(f, TableClause) and f.name == table.name:  # the table, maybe annotated
+            return True
+        if isinstance(f, Join) and _in_from((f.left, f.right), table):
+            return True
+    return False
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_unfinished_imports(state: ORMExecuteState) -> None:
+    if not state.is_select or state.session.info.get(SEE_UNFINISHED):
+        return
+    statement = state.statement
+    entity = any(m.class_ is Contact for m in state.all_mappers)
+    # ``select(func.count()).select_from(Contact)`` names no entity: filter its FROM directly
+    direct = isinstance(statement, Select) and _in_from(
+        statement.get_final_froms(), Contact.__table__
+    )
+    if not entity and not direct:
+        return
+    ids = unfinished_batches(state.session)
+    if not ids:
+        return
+    criterion: Any = or_(Contact.import_batch_id.is_(None), Contact.import_batch_id.not_in(ids))
+    if entity:
+        statement = statement.options(
+            with_loader_criteria(Contact, criterion, include_aliases=True)
+        )
+    if direct:
+        statement = statement.where(criterion)
+    state.statement = statement
