@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -16,7 +15,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,26 +35,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__, contacts
+from app import __version__, contacts, operations
 from app.contacts import QUEUE_FILTERS, ContactQuery, load_queue_filters
 from app.errors import WinnowError
+from app.moves import MoveResult
+from app.operations import (
+    Changes,
+    NothingToUndo,
+    OpResult,
+    UndoConflict,
+    UndoReport,
+    UndoState,
+)
 from app.stages import list_stages
-from db.engine import Database, DatabaseError
+from db.engine import Database
+from ui.api import ListMenuExtension, StatusExtension, WindowApi
 from ui.contact_table import COLUMNS, BantMarksDelegate, ContactIdRole, ContactTableModel
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
+from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.tasks import TaskProgressWidget, TaskRunner
-from ui.undo import DeleteContactsCommand, EditContactCommand, MoveContactsCommand, push_command
 
 log = logging.getLogger(__name__)
-
-# Features install themselves: "module:function(window)", called at the end of __init__.
-FEATURE_INSTALLERS: list[str] = []
-FEATURE_INSTALLERS += ["ui.undo:install", "ui.kanban:install", "ui.triage:install"]
-FEATURE_INSTALLERS.append("ui.importing:install")  # import wizard, history, export
-FEATURE_INSTALLERS.append("ui.golook:install")  # go-look panel, check all, personas
-FEATURE_INSTALLERS += ["ui.qualification:install", "ui.dashboard:install"]  # BANT, score; board
 
 # bump the suffix when the list's columns change, so an old saved layout is not applied
 HEADER_KEY = "list/header-v3"
@@ -100,7 +101,8 @@ class ContactListView(QTableView):
 class MainWindow(QMainWindow):
     """One open database."""
 
-    # contact ids that changed; an empty list means "many — reload everything"
+    # (transition) contact ids that changed, for views not yet on operation_did_execute;
+    # an empty list means "many — reload everything"
     data_changed = Signal(list)
     stages_changed = Signal()
     database_switch_requested = Signal(str)
@@ -115,8 +117,11 @@ class MainWindow(QMainWindow):
         self.settings = QSettings("Winnow", "Winnow")
         self.setWindowTitle(f"Winnow — {Path(db.display_name).name}")
         self.setAcceptDrops(True)
-        self.undo_stack = QUndoStack(self)
         self.tasks = TaskRunner(self)
+        # the one writer: every change to the store runs there, never on the GUI thread
+        self.ops = OperationRunner(self)
+        self.ops.operation_did_execute.connect(self._on_operation)
+        self.ops.undo_state_changed.connect(self._show_undo_state)
         # a feature that imports files sets this: fn(path) -> None
         self.import_handler: Callable[[Path], None] | None = None
         self._views: dict[str, QWidget] = {}
@@ -210,8 +215,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.count_label, 1)
         self.progress = TaskProgressWidget(self.tasks)
         self.statusBar().addPermanentWidget(self.progress)
+        self.busy = BusyIndicator(self.ops)
+        self.statusBar().addPermanentWidget(self.busy)
 
         self._build_menus()
+        self._show_undo_state(operations.undo_state(db))
         self._refresh_sidebar_structure()
         self.data_changed.connect(self._on_data_changed)
         self.stages_changed.connect(self._on_stages_changed)
@@ -220,13 +228,51 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self._restore_state()
         self._update_status()
-        for spec in FEATURE_INSTALLERS:
-            module, _, fn = spec.partition(":")
-            try:
-                getattr(importlib.import_module(module), fn)(self)
-            except Exception:  # a broken feature must not keep the window from opening
-                log.exception("could not install %s", spec)
+        self._build_features()
         self._refresh_sidebar_structure()
+
+    # --- features --------------------------------------------------------------------------
+    def _build_features(self) -> None:
+        """Build every feature, explicitly and in order. One that fails stops start-up with
+        its error (shown by the application) instead of silently missing."""
+        from ui import dashboard, golook, importing, kanban, qualification, triage
+
+        kanban.install(self)
+        triage.install(self)
+        importing.install(self)  # import wizard, history, export
+        golook.install(self)  # go-look panel, check all, personas
+        qualification.install(self)  # BANT, score, follow-up
+        dashboard.install(self)
+
+    # --- the interface features use (ui.api.WindowApi) -----------------------------------
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def add_tools_action(
+        self, text: str, slot: Callable[[], Any] | None, shortcut: Any = None
+    ) -> QAction:
+        return self._action(self.menu_tools, text, slot, shortcut)
+
+    def add_list_menu_extension(self, extension: ListMenuExtension) -> None:
+        self.list_menu_extensions.append(extension)
+
+    def add_status_extension(self, extension: StatusExtension) -> None:
+        self.status_extensions.append(extension)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    def set_import_handler(self, handler: Callable[[Path], None]) -> None:
+        self.import_handler = handler
+
+    def set_detail_visible(self, visible: bool) -> None:
+        self.toggle_detail.setChecked(visible)
+
+    def show_status(self, text: str, msecs: int = 4000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def update_status(self) -> None:
+        self._update_status()
 
     # --- extension points --------------------------------------------------------------
     def add_view(self, key: str, title: str, widget: QWidget) -> None:
@@ -272,12 +318,13 @@ class MainWindow(QMainWindow):
         self._action(self.menu_file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         self.menu_edit = bar.addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        undo = self._action(self.menu_edit, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        redo = self._action(self.menu_edit, "&Redo", self.redo)
         redo.setShortcuts(
             [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
         )
+        self.menu_edit.removeAction(undo)
+        self.menu_edit.removeAction(redo)
         self.menu_edit.addAction(undo)
         self.menu_edit.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -445,9 +492,10 @@ class MainWindow(QMainWindow):
             extend(menu, ids)
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
 
-    # --- operations (all through the undo stack where they can be undone) -----------------
+    # --- operations: each runs on the one writer thread (self.ops) -------------------------
     def move_contacts(self, ids: Sequence[int], stage_key: str, reason: str | None = None) -> bool:
-        """Move contacts (the one path every view uses); False when refused or cancelled."""
+        """Move contacts (the one path every view uses); False when cancelled. The move is
+        queued on the writer; views follow when it has committed."""
         ids = list(ids)
         if not ids:
             return False
@@ -455,54 +503,40 @@ class MainWindow(QMainWindow):
             reason = ask_disqualify_reason(self, len(ids))
             if reason is None:
                 return False
-        try:
-            command = MoveContactsCommand(
-                self.db,
-                ids,
-                stage_key,
-                reason,
-                on_change=lambda r: self.notify_changed(list(r.moved)),
-            )
-            push_command(self.undo_stack, command)
-        except (WinnowError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
-            self.notify_changed([])
-            return False
-        moved = command.result.moved if command.result else ()
-        if moved:
-            self.statusBar().showMessage(
-                f"Moved {len(moved):,} to {command.text().split(' to ', 1)[-1]}", 4000
-            )
+        db = self.db
+
+        def moved(result: OpResult[MoveResult]) -> None:
+            n = len(result.value.moved)
+            if n:
+                self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
+
+        self.ops.run(
+            lambda: operations.move_contacts(db, ids, stage_key, reason=reason),
+            on_success=moved,
+            on_failure=lambda exc: QMessageBox.warning(
+                self, "Move failed", f"The contacts were not moved.\n\n{exc}"
+            ),
+        )
         return True
 
     def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
-        label = self.detail.contact.name if self.detail.contact else f"contact {contact_id}"
-        try:
-            push_command(
-                self.undo_stack,
-                EditContactCommand(
-                    self.db,
-                    contact_id,
-                    values,
-                    label,
-                    on_change=lambda cid: self.notify_changed([cid]),
-                ),
-            )
-        except (WinnowError, DatabaseError) as exc:
-            self.detail.show_error(str(exc))
+        db = self.db
+        self.ops.run(
+            lambda: operations.edit_contact(db, contact_id, values),
+            on_failure=lambda exc: self.detail.show_error(str(exc)),
+        )
 
     def new_contact(self) -> None:
         dialog = NewContactDialog(self.db, self)
         if dialog.exec() != NewContactDialog.DialogCode.Accepted:
             return
-        try:
-            values: dict[str, Any] = dict(dialog.values)
-            cid = contacts.create_contact(self.db, stage=dialog.stage_key, **values)
-        except (WinnowError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Could not create the contact", str(exc))
-            return
-        self.notify_changed([])
-        self.select_contact(cid)
+        values: dict[str, Any] = dict(dialog.values)
+        db, stage = self.db, dialog.stage_key
+        self.ops.run(
+            lambda: operations.create_contact(db, stage=stage, **values),
+            on_success=lambda result: self.select_contact(result.value),
+            failure_title="Could not create the contact",
+        )
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
@@ -522,21 +556,83 @@ class MainWindow(QMainWindow):
 
     def perform_delete(self, ids: list[int]) -> None:
         """Delete contacts (undoable: Edit ▸ Undo brings them back with their history)."""
-        try:
-            push_command(
-                self.undo_stack,
-                DeleteContactsCommand(self.db, ids, on_change=lambda _ids: self.notify_changed([])),
+        db = self.db
+        self.ops.run(
+            lambda: operations.delete_contacts(db, ids),
+            on_success=lambda r: self.statusBar().showMessage(f"Deleted {r.value:,}", 4000),
+            on_failure=lambda exc: QMessageBox.warning(
+                self, "Delete failed", f"Nothing was deleted.\n\n{exc}"
+            ),
+        )
+
+    def undo(self) -> None:
+        self._reverse(undo=True)
+
+    def redo(self) -> None:
+        self._reverse(undo=False)
+
+    def _reverse(self, *, undo: bool, force: bool = False) -> None:
+        db = self.db
+        fn = operations.undo_operation if undo else operations.redo_operation
+        verb = "Undid" if undo else "Redid"
+
+        def done(result: OpResult[UndoReport]) -> None:
+            report = result.value
+            left = (
+                f"; {len(report.left_alone):,} changed since left as they are"
+                if report.left_alone
+                else ""
             )
-        except (WinnowError, DatabaseError) as exc:
-            QMessageBox.warning(self, "Delete failed", f"Nothing was deleted.\n\n{exc}")
-        self.detail.show_contact(None)
-        self.notify_changed([])
+            self.statusBar().showMessage(f"{verb} {report.label}{left}", 6000)
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, NothingToUndo):
+                self.statusBar().showMessage(str(exc).capitalize(), 3000)
+                return
+            if isinstance(exc, UndoConflict) and not force:
+                box = QMessageBox(
+                    QMessageBox.Icon.Question,
+                    "Undo" if undo else "Redo",
+                    str(exc).replace(" Use --force to", " You can"),
+                    QMessageBox.StandardButton.Cancel,
+                    self,
+                )
+                rest = box.addButton(
+                    ("Undo" if undo else "Redo") + " the rest", QMessageBox.ButtonRole.AcceptRole
+                )
+                box.exec()
+                if box.clickedButton() is rest:
+                    self._reverse(undo=undo, force=True)
+                return
+            QMessageBox.warning(self, "Could not undo" if undo else "Could not redo", str(exc))
+
+        self.ops.run(lambda: fn(db, force=force), on_success=done, on_failure=failed)
+
+    def _show_undo_state(self, state: UndoState) -> None:
+        self.undo_action.setText(f"&{state.undo_text}")
+        self.undo_action.setEnabled(state.undo is not None)
+        self.redo_action.setText(f"&{state.redo_text}")
+        self.redo_action.setEnabled(state.redo is not None)
 
     def notify_changed(self, ids: list[int]) -> None:
-        """Tell every view that contacts changed (empty list: reload everything)."""
-        self.data_changed.emit(list(ids))
+        """Announce a change made outside the writer (a background task's result): an
+        empty list means every contact may have changed."""
+        self.ops.announce(Changes.of(contacts=ids) if ids else Changes(all_contacts=True))
 
     # --- refresh ---------------------------------------------------------------------------
+    def _on_operation(self, changes: Changes, _initiator: object) -> None:
+        """Refresh what the change notice says the window shows."""
+        if changes.stage_list:
+            self.stages_changed.emit()
+        if changes.contact_data or changes.activities:
+            everything = changes.all_contacts or changes.imports
+            ids = [] if everything else sorted(changes.touched_contacts)
+            self.data_changed.emit(ids)
+            if changes.created or changes.deleted or changes.imports or changes.sources:
+                self._refresh_sidebar_structure()
+        elif changes.criteria or changes.scoring or changes.personas:
+            self.data_changed.emit([])
+
     def _on_data_changed(self, ids: list[int]) -> None:
         if (
             ids
@@ -724,8 +820,14 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.tasks.cancel_all()
+        self.ops.wait(30000)  # what the user did is committed before the window goes
         self.tasks.wait(10000)
         super().closeEvent(event)
+
+
+def stage_name(label: str) -> str:
+    """The stage a "move of N contacts to STAGE" operation went to."""
+    return label.split(" to ", 1)[-1]
 
 
 def _copy(text: str) -> None:
@@ -737,3 +839,7 @@ def _copy(text: str) -> None:
 def replace_query(window: MainWindow, **changes: Any) -> None:
     """Change the list's query directly (used by features and tests)."""
     window.model.set_query(replace(window.model.query, **changes))
+
+
+def _implements_api(window: MainWindow) -> WindowApi:
+    return window  # mypy checks here that MainWindow offers everything ui.api promises

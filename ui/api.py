@@ -1,0 +1,93 @@
+"""What a feature of the window may use: a small typed interface (after qutebrowser's api/).
+
+Features (board, triage, import, go look, qualification, dashboard) are built explicitly by
+the main window with this interface; they never set attributes on the window or reach into
+its widgets. Writes go through ``ops`` (the one writer thread); views follow the typed change
+notices of ``ops.operation_did_execute(changes, initiator)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+from app.contacts import ContactQuery
+from db.engine import Database
+
+if TYPE_CHECKING:
+    from ui.detail_panel import DetailPanel
+    from ui.operations import OperationRunner
+    from ui.tasks import TaskRunner
+
+# fn(menu, contact_ids): add entries to the list's context menu
+ListMenuExtension = Callable[[QMenu, list[int]], None]
+# fn() -> text for the status line ('' for nothing)
+StatusExtension = Callable[[], str]
+
+
+class WindowApi(Protocol):
+    """The main window, as features see it."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def tasks(self) -> TaskRunner: ...
+
+    @property
+    def ops(self) -> OperationRunner: ...
+
+    @property
+    def settings(self) -> QSettings: ...
+
+    @property
+    def detail(self) -> DetailPanel: ...
+
+    def dialog_parent(self) -> QWidget:
+        """The widget dialogs and message boxes belong to."""
+        ...
+
+    def add_view(self, key: str, title: str, widget: QWidget) -> None: ...
+
+    def show_view(self, key: str) -> None: ...
+
+    def current_view_key(self) -> str: ...
+
+    def add_file_action(
+        self, text: str, slot: Callable[[], Any], shortcut: Any = None
+    ) -> QAction: ...
+
+    def add_tools_action(
+        self, text: str, slot: Callable[[], Any] | None, shortcut: Any = None
+    ) -> QAction: ...
+
+    def add_list_menu_extension(self, extension: ListMenuExtension) -> None: ...
+
+    def add_status_extension(self, extension: StatusExtension) -> None: ...
+
+    def add_status_widget(self, widget: QWidget) -> None: ...
+
+    def set_import_handler(self, handler: Callable[[Path], None]) -> None: ...
+
+    def set_detail_visible(self, visible: bool) -> None: ...
+
+    def selected_ids(self) -> list[int]: ...
+
+    def select_contact(self, contact_id: int) -> None: ...
+
+    def move_contacts(
+        self, ids: Sequence[int], stage_key: str, reason: str | None = None
+    ) -> bool: ...
+
+    def current_query(self) -> ContactQuery: ...
+
+    def show_status(self, text: str, msecs: int = 4000) -> None: ...
+
+    def refresh_counts(self) -> None: ...
+
+    def update_status(self) -> None: ...

@@ -1,0 +1,162 @@
+"""The window's one writer: every operation runs on one worker thread, in order.
+
+After Anki's ``CollectionOp`` and ``taskman``: the GUI thread never writes and never waits on
+a database lock. ``OperationRunner.run(fn, …)`` queues ``fn`` (a call of an
+``app.operations`` function returning an ``OpResult``); when it has committed, back on the GUI
+thread, ``on_success(result)`` runs and ``operation_did_execute(changes, initiator)`` reaches
+every view, which refreshes what the flags say it shows. An expected failure (bad input, a
+locked or full database, an undo that would overwrite later work) goes to ``on_failure`` or is
+shown in a message box; anything else is a bug and goes to the error dialog (ui.errors).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+from app.errors import WinnowError
+from app.operations import Changes, OpResult, UndoState
+from db.engine import DatabaseError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+EXPECTED = (WinnowError, DatabaseError)
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object, str)
+
+
+class _Job(QRunnable, Generic[T]):
+    def __init__(self, fn: Callable[[], OpResult[T]]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:  # reported on the GUI thread
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.done.emit(result)
+
+
+class OperationRunner(QObject):
+    """Runs operations one after another off the GUI thread and announces what changed."""
+
+    # what changed, and who asked (a view passes itself, so it can skip its own echo)
+    operation_did_execute = Signal(object, object)
+    undo_state_changed = Signal(object)  # UndoState
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one writer: operations commit in the order asked
+        self._pending: list[_Job[Any]] = []
+        self.parent_widget = parent
+        self.undo_state = UndoState()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def run(
+        self,
+        fn: Callable[[], OpResult[T]],
+        *,
+        initiator: object = None,
+        on_success: Callable[[OpResult[T]], None] | None = None,
+        on_failure: Callable[[Exception], object] | None = None,
+        failure_title: str = "Not saved",
+    ) -> None:
+        """Queue ``fn``; callbacks run on the GUI thread after it committed (or failed)."""
+        job: _Job[T] = _Job(fn)
+
+        def done(result: OpResult[T]) -> None:
+            self._forget(job)
+            if not shiboken6.isValid(self):
+                return
+            self.undo_state = result.undo_state
+            if on_success is not None:
+                on_success(result)
+            self.announce(result.changes, initiator)
+            self.undo_state_changed.emit(result.undo_state)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            self._forget(job)
+            if not shiboken6.isValid(self):
+                log.warning("operation failed after its window closed: %s", exc)
+                return
+            if isinstance(exc, EXPECTED):
+                if on_failure is not None:
+                    on_failure(exc)
+                else:
+                    QMessageBox.warning(self.parent_widget, failure_title, str(exc))
+                return
+            log.error("operation failed:\n%s", tb)
+            hook = sys.excepthook
+            hook(type(exc), exc, exc.__traceback__)
+
+        job.signals.done.connect(done)
+        job.signals.failed.connect(failed)
+        self._pending.append(job)
+        if len(self._pending) == 1:
+            self.busy_changed.emit(True)
+        self.pool.start(job)
+
+    def announce(self, changes: Changes, initiator: object = None) -> None:
+        """Tell every view what changed (also for work done outside the runner, e.g. an
+        import's background task)."""
+        if changes or changes.undo_log:
+            self.operation_did_execute.emit(changes, initiator)
+
+    def _forget(self, job: _Job[Any]) -> None:
+        if job in self._pending:
+            self._pending.remove(job)
+        if not self._pending and shiboken6.isValid(self):
+            self.busy_changed.emit(False)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every queued operation has committed (on quit and in tests)."""
+        return bool(self.pool.waitForDone(msecs))
+
+
+class BusyIndicator(QLabel):
+    """ "Saving…" in the status bar while operations are queued (after 300 ms, so quick ones
+    don't flicker)."""
+
+    SHOW_AFTER_MS = 300
+
+    def __init__(self, runner: OperationRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Saving…", parent)
+        self.setObjectName("busyIndicator")
+        self.runner = runner
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._reveal)
+        runner.busy_changed.connect(self._busy)
+        self.hide()
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self._timer.start(self.SHOW_AFTER_MS)
+        else:
+            self._timer.stop()
+            self.hide()
+
+    def _reveal(self) -> None:
+        if self.runner.busy:
+            self.show()
