@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from db.engine import Database
+
+
+def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
+    """Wait until every queued operation has committed and its change notice reached the
+    views (operations run on the window's writer thread; results arrive by queued signals)."""
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=timeout)
+    qtbot.wait(1)  # deliver what the last one queued
 
 
 @pytest.fixture
@@ -21,5 +29,6 @@ def window(qtbot, demo_db: Database) -> Iterator[object]:  # type: ignore[no-unt
     win.show()
     qtbot.waitExposed(win)
     yield win
+    win.ops.wait(10000)
     win.tasks.cancel_all()
     win.tasks.wait(10000)
