@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import UsageError, WinnowError
+from app.importing.cards import MORE_FIELDS, names_match, split_more, split_values
 from app.importing.headers import header_rank, lookup_header, normalize_header
+from app.importing.points import (
+    ContactPoint,
+    PostalAddress,
+    kind_of,
+    label_and_kind,
+    split_label,
+)
 from app.importing.values import (
     MULTI_SEPARATOR,
     PLAIN_COUNT,
@@ -45,8 +53,8 @@ FIELDS: dict[str, str] = {
     "last_name": "Last name",
     "name": "Full name (split into first and last)",
     "email": "E-mail",
-    "email_2": "Additional e-mail (kept)",
-    "phone": "Phone",
+    "email_2": "Additional e-mail",
+    "phone": "Phone (kind from the column name)",
     "mobile": "Mobile phone",
     "company": "Company",
     "title": "Job title",
@@ -62,6 +70,13 @@ FIELDS: dict[str, str] = {
     "stage": "Lifecycle stage (hint)",
     "consent": "Marketing consent (hint)",
     "linkedin": 'LinkedIn profile (kept as extra field "LinkedIn")',
+    "fax": "Fax number",
+    "street": "Address: street",
+    "po_box": "Address: PO box",
+    "postcode": "Address: postal code",
+    "region": "Address: region / state",
+    "address": "Address: whole address in one cell",
+    "label": "Kind of the e-mail, phone or address beside it",
     "skip": "Do not import",
     "": "Keep as extra field",
 }
@@ -71,12 +86,15 @@ VALUE_FIELDS = (
     "first_name", "last_name", "email", "phone", "company", "title", "website", "city",
     "country", "industry", "company_size", "source", "notes", "tags", "stage", "consent",
 )  # fmt: skip
+# MappedRow.values may also hold "display_name": the file's name for the person when it is
+# not just first + last name.
 
 LINKEDIN_EXTRA = "LinkedIn"
 _SINGLE_FIELDS = (
-    "first_name", "last_name", "name", "company", "title", "website", "city", "country",
-    "industry", "company_size", "source", "stage", "consent",
+    "first_name", "last_name", "name", "company", "title", "website", "industry",
+    "company_size", "source", "stage", "consent",
 )  # fmt: skip
+ADDRESS_PARTS = ("street", "po_box", "city", "region", "postcode", "country", "address")
 
 # Values Outlook writes into every contact (its defaults): not worth an extra field.
 _OUTLOOK_DEFAULTS = {
@@ -104,6 +122,10 @@ class MappedRow:
     warnings: list[str]
     # "stage": the cell's text; "consent": "granted" or "withdrawn"
     hints: dict[str, str] = field(default_factory=dict)
+    # every e-mail address, phone and postal address of the row, the primary one first
+    emails: list[ContactPoint] = field(default_factory=list)
+    phones: list[ContactPoint] = field(default_factory=list)
+    addresses: list[PostalAddress] = field(default_factory=list)
 
 
 # --- guessing ---------------------------------------------------------------------------------
@@ -118,7 +140,7 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, str | None]:
     for header, key in zip(headers, keys, strict=True):
         guess = lookup_header(key)
         if guess is None:
-            if key == "title":
+            if key in ("title", "titre"):
                 # Outlook: "Title" is the salutation when a "Job Title" column exists
                 guess = None if "title" in found else "title"
             elif key == "nom":
@@ -178,6 +200,69 @@ def save_mapping(mapping: Mapping[str, str | None], path: str | os.PathLike[str]
 
 # --- applying ---------------------------------------------------------------------------------
 
+# e-mail "types" that say nothing about the address (Outlook's "SMTP", vCard's "INTERNET")
+_IGNORED_LABELS = frozenset({"smtp", "internet", "x400", "ex", "pref", "voice"})
+# headers that say only "phone": no label worth keeping
+_GENERIC_PHONE = frozenset(
+    normalize_header(h)
+    for h in (
+        "Phone", "Phone Number", "Telephone", "Telephone Number", "Tel", "Phone Value",
+        "Telefon", "Telefonnummer", "Téléphone", "Numéro de téléphone", "Teléfono",
+        "Telefono", "Numero di telefono", "Telefoon", "Telefoonnummer", "Telefone",
+        "電話番号", "電話", "电话", "전화", "전화번호", "Mobile", "Fax",
+    )
+)  # fmt: skip
+_STEM_SUFFIXES = ("label", "type", "value", "address")
+# which number is the one to call when the file does not say: work, then mobile, then home
+_PHONE_ORDER = {"main": 0, "work": 1, "": 2, "mobile": 3, "home": 4, "other": 5, "pager": 6}
+
+
+def _stem(header: str) -> str:
+    """What ties a label column to its values: "E-mail 1 - Label" and "E-mail 1 - Value" share
+    "email1"; "Address 2 - City" and "Address 2 - Label" share "address2"."""
+    if " - " in header:
+        return normalize_header(header.rsplit(" - ", 1)[0])
+    key = normalize_header(header)
+    for suffix in _STEM_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def _add(extra: dict[str, str], key: str, value: str) -> None:
+    """Keep a value under ``key``; a second value for the same key is added, not lost."""
+    value = value.replace("\r\n", "\n").strip()
+    if not value:
+        return
+    current = extra.get(key)
+    if not current:
+        extra[key] = value
+    elif value.casefold() not in (v.strip().casefold() for v in current.split(":::")):
+        extra[key] = current + MULTI_SEPARATOR + value
+
+
+def _label_at(labels: list[str], i: int) -> tuple[str, bool]:
+    """The label of the i-th value of a cell: labels joined like the values, or one label
+    for all of them (Google's "Phone 1 - Label"); the primary mark belongs to the first."""
+    if i < len(labels):
+        return split_label(labels[i])
+    if len(labels) == 1:
+        return split_label(labels[0])[0], False
+    return "", False
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in text.replace(",", " ").replace(".", ". ").split() if w.strip()}
+
+
+@dataclass
+class _AddressGroup:
+    key: str
+    kind: str
+    order: int
+    parts: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    labels: list[int] = field(default_factory=list)
+
 
 class RowMapper:
     """A mapping compiled for one header list; call it with each row's cells."""
@@ -187,6 +272,8 @@ class RowMapper:
         columns: dict[str, list[tuple[int, int, str]]] = {}
         self.extra_columns: list[tuple[int, str, str]] = []
         self.linkedin_columns: list[int] = []
+        self.groups: dict[str, _AddressGroup] = {}
+        label_columns: list[tuple[int, str]] = []
         for index, header in enumerate(self.headers):
             target = mapping.get(header) or ""
             if target == "skip":
@@ -196,32 +283,60 @@ class RowMapper:
             elif target in ("", "department") or target not in FIELDS:
                 noise = _OUTLOOK_DEFAULTS.get(normalize_header(header), "")
                 self.extra_columns.append((index, header, noise))
+            elif target in ADDRESS_PARTS:
+                key = _stem(header) if " - " in header else kind_of(header)
+                group = self.groups.get(key)
+                if group is None:
+                    group = self.groups[key] = _AddressGroup(
+                        key, kind_of(header), header_rank(normalize_header(header)) * 1000 + index
+                    )
+                group.parts.setdefault(target, []).append((index, header))
+            elif target == "label":
+                label_columns.append((index, header))
             else:
                 rank = header_rank(normalize_header(header))
                 columns.setdefault(target, []).append((rank, index, header))
         self.single = {
             f: sorted(cols) for f, cols in columns.items() if f in _SINGLE_FIELDS and cols
         }
-        self.email_columns = [(i, h) for _r, i, h in columns.get("email", [])] + [
-            (i, h) for _r, i, h in columns.get("email_2", [])
+        # labels beside values: stem -> label column
+        stems: dict[str, int] = {}
+        for index, header in label_columns:
+            stem = _stem(header)
+            if stem in self.groups:
+                self.groups[stem].labels.append(index)
+            else:
+                stems[stem] = index
+        used_labels: set[int] = set()
+
+        def label_for(header: str) -> int | None:
+            found = stems.get(_stem(header))
+            if found is not None:
+                used_labels.add(found)
+            return found
+
+        self.email_columns = [(i, h, label_for(h)) for _r, i, h in columns.get("email", [])] + [
+            (i, h, label_for(h)) for _r, i, h in columns.get("email_2", [])
         ]
         self.notes_columns = [(i, h) for _r, i, h in columns.get("notes", [])]
         self.tags_columns = [i for _r, i, _h in columns.get("tags", [])]
-        self.phone_columns = [
-            (i, h, self._label_column(h), False) for _r, i, h in sorted(columns.get("phone", []))
-        ] + [(i, h, None, True) for _r, i, h in sorted(columns.get("mobile", []))]
-
-    def _label_column(self, header: str) -> int | None:
-        """Google's "Phone 1 - Label" beside "Phone 1 - Value" ("Mobile" makes it a mobile)."""
-        key = normalize_header(header)
-        if not key.endswith("value"):
-            return None
-        for suffix in ("label", "type"):
-            sibling = key[: -len("value")] + suffix
-            for index, other in enumerate(self.headers):
-                if normalize_header(other) == sibling:
-                    return index
-        return None
+        # (rank, index, header, label column, kind from the mapping)
+        self.phone_columns: list[tuple[int, int, str, int | None, str]] = []
+        for field_key, base in (("phone", 0), ("mobile", 500), ("fax", 900)):
+            for rank, index, header in sorted(columns.get(field_key, [])):
+                kind = "mobile" if field_key == "mobile" else "fax" if field_key == "fax" else ""
+                self.phone_columns.append((base + rank, index, header, label_for(header), kind))
+        self.website_label: int | None = None
+        for _rank, _index, header in self.single.get("website", []):
+            self.website_label = self.website_label or label_for(header)
+        for group in self.groups.values():
+            used_labels.update(group.labels)
+        # a label column with nothing beside it to label stays an extra field
+        for index, header in label_columns:
+            if index not in used_labels:
+                noise = _OUTLOOK_DEFAULTS.get(normalize_header(header), "")
+                self.extra_columns.append((index, header, noise))
+        self.extra_columns.sort()
 
     def __call__(self, cells: Sequence[str]) -> MappedRow:
         width = len(cells)
@@ -230,8 +345,8 @@ class RowMapper:
         warnings: list[str] = []
         hints: dict[str, str] = {}
 
-        def cell(index: int) -> str:
-            if index >= width:
+        def cell(index: int | None) -> str:
+            if index is None or index >= width:
                 return ""
             value = cells[index].strip()
             if value[:2] == '="' and value[-1:] == '"':
@@ -240,14 +355,25 @@ class RowMapper:
 
         for index, header, noise in self.extra_columns:
             value = cell(index)
-            if value and value.casefold() != noise:
-                extra[header] = value.replace("\r\n", "\n")
+            if not value or value.casefold() == noise:
+                continue
+            if header == MORE_FIELDS:
+                for label, text in split_more(value):
+                    _add(extra, label, text)
+            else:
+                _add(extra, header, value)
+        for index in range(len(self.headers), width):  # cells beyond the header's width
+            _add(extra, f"Column {index + 1}", cell(index))
         for index in self.linkedin_columns:
             value = cell(index)
             if value and LINKEDIN_EXTRA not in extra:
                 extra[LINKEDIN_EXTRA] = value
+            elif value:
+                _add(extra, self.headers[index], value)
 
         for target, columns in self.single.items():
+            if target == "website":
+                continue
             chosen: str | None = None
             for _rank, index, header in columns:
                 value = cell(index)
@@ -257,27 +383,27 @@ class RowMapper:
                     first, _, rest = value.partition(MULTI_SEPARATOR)
                     value = first.strip()
                     if rest.strip():
-                        extra[header] = rest.strip()
+                        _add(extra, header, rest.strip())
                     if not value:
                         continue
                 value = one_line(value)
                 if chosen is not None:
                     if value.casefold() != chosen.casefold():
-                        extra[header] = value
+                        _add(extra, header, value)
                 elif target == "consent":
                     hint = consent_hint(header, value)
                     if hint:
                         chosen = hints["consent"] = hint
                     else:
-                        extra[header] = value  # not clear enough to set consent: keep it
+                        _add(extra, header, value)  # not clear enough to set consent: keep it
                 elif target == "company_size":
                     number = whole_number(value)
                     if number is None:
                         warnings.append(f"company size {value!r} is not a number")
-                        extra[header] = value
+                        _add(extra, header, value)
                     else:
                         if not PLAIN_COUNT.fullmatch(value):
-                            extra[header] = value  # "50-200": keep what was written
+                            _add(extra, header, value)  # "50-200": keep what was written
                         chosen = number
                 else:
                     chosen = value
@@ -287,16 +413,21 @@ class RowMapper:
             if target == "stage":
                 hints["stage"] = chosen
 
-        full_name = values.pop("name", None)
-        if full_name and "first_name" not in values and "last_name" not in values:
-            first, last = split_name(full_name)
-            if first:
-                values["first_name"] = first
-            if last:
-                values["last_name"] = last
-
-        self._phones(cell, values, extra)
-        other_emails = self._emails(cell, values, extra, warnings)
+        self._names(cells, values)
+        self._website(cell, values, extra)
+        phones = self._phones(cell)
+        if phones and phones[0].primary:
+            values["phone"] = phones[0].value
+        emails = self._emails(cell, values, extra, warnings)
+        addresses = self._addresses(cell, extra)
+        if addresses:
+            primary = addresses[0]
+            for part in ("city", "country"):
+                value = getattr(primary, part) or next(
+                    (getattr(a, part) for a in addresses if getattr(a, part)), ""
+                )
+                if value:
+                    values[part] = one_line(value)
 
         if self.notes_columns:
             notes = [cell(i).replace("\r\n", "\n") for i, _h in self.notes_columns]
@@ -307,78 +438,205 @@ class RowMapper:
             tags = join_tags([cell(i) for i in self.tags_columns])
             if tags:
                 values["tags"] = tags
-        return MappedRow(values, other_emails, extra, warnings, hints)
+        other_emails = [e.value for e in emails if not e.primary]
+        return MappedRow(values, other_emails, extra, warnings, hints, emails, phones, addresses)
 
-    def _phones(
-        self, cell: Callable[[int], str], values: dict[str, str], extra: dict[str, str]
+    # --- names ------------------------------------------------------------------------------
+
+    def _names(self, cells: Sequence[str], values: dict[str, str]) -> None:
+        """A full-name column: split into first and last name when the row has neither; kept
+        as the display name when it says more than first + last; dropped when it only repeats
+        them, or repeats the company (a company's own row gets no person's name)."""
+        full_name = values.pop("name", None)
+        if not full_name:
+            return
+        first, last = values.get("first_name", ""), values.get("last_name", "")
+        company = values.get("company", "")
+        if first or last:
+            given = _words(f"{first} {last}")
+            said = _words(full_name)
+            if given <= said:
+                rest = said - given
+                if not rest:
+                    return
+                others: set[str] = set()
+                for text in cells:
+                    if text and len(text) < 200 and text != full_name:
+                        others |= _words(text)
+                others -= given
+                if all(w in others or len(w.strip(".")) <= 3 for w in rest):
+                    return  # "Dr. Jürgen Weißmann" with the prefix in its own column
+            values["display_name"] = full_name
+            return
+        if company and (names_match(full_name, company) or _words(full_name) <= _words(company)):
+            return
+        first, last = split_name(full_name)
+        if first:
+            values["first_name"] = first
+        if last:
+            values["last_name"] = last
+
+    # --- web addresses ----------------------------------------------------------------------
+
+    def _website(
+        self, cell: Callable[[int | None], str], values: dict[str, str], extra: dict[str, str]
     ) -> None:
-        phone: str | None = None
-        mobile: str | None = None
-        mobile_header = ""
-        for index, header, label_index, is_mobile in self.phone_columns:
-            value = cell(index)
-            if not value:
-                continue
-            numbers = [p.strip() for p in value.split(MULTI_SEPARATOR) if p.strip()]
-            if not numbers:
-                continue
-            if label_index is not None:
-                label = cell(label_index).casefold()
-                is_mobile = "mobil" in label or "cell" in label or "handy" in label
-            first, rest = one_line(numbers[0]), numbers[1:]
-            if rest:
-                extra[header] = MULTI_SEPARATOR.join(rest)
-            if is_mobile:
-                if mobile is None:
-                    mobile = first
-                    mobile_header = header
-                    continue
-            elif phone is None:
-                phone = first
-                continue
-            if first != phone and first != mobile:
-                extra[header] = MULTI_SEPARATOR.join([first, *rest])
-        if phone is not None:
-            values["phone"] = phone
-            if mobile is not None and mobile != phone:
-                extra.setdefault(mobile_header, mobile)
-        elif mobile is not None:
-            values["phone"] = mobile
-
-    def _emails(
-        self,
-        cell: Callable[[int], str],
-        values: dict[str, str],
-        extra: dict[str, str],
-        warnings: list[str],
-    ) -> list[str]:
-        primary: str | None = None
-        others: list[str] = []
-        seen: set[str] = set()
-        for index, header in self.email_columns:
+        labels = split_values(cell(self.website_label)) if self.website_label is not None else []
+        found: list[tuple[bool, str, str]] = []  # (primary, label, url)
+        for _rank, index, header in self.single.get("website", []):
             raw = cell(index)
             if not raw:
                 continue
-            invalid: list[str] = []
-            for address in addresses(raw):
-                problem = email_problem(address)
-                if problem is not None:
-                    warnings.append(f"invalid e-mail address {address!r}: {problem}")
-                    invalid.append(address)
+            for i, url in enumerate(split_values(raw)):
+                if not url:
                     continue
-                key = address.casefold()
+                label, primary = _label_at(labels, i)
+                found.append((primary, label or ("" if not found else header), one_line(url)))
+        if not found:
+            return
+        found.sort(key=lambda f: not f[0])
+        values["website"] = found[0][2]
+        for _primary, label, url in found[1:]:
+            if url.casefold() != values["website"].casefold():
+                _add(extra, f"Website ({label})" if label else "Website", url)
+
+    # --- phones -----------------------------------------------------------------------------
+
+    def _phones(self, cell: Callable[[int | None], str]) -> list[ContactPoint]:
+        found: list[tuple[float, ContactPoint]] = []
+        seen: set[str] = set()
+        for rank, index, header, label_index, base_kind in self.phone_columns:
+            raw = cell(index)
+            if not raw:
+                continue
+            labels = split_values(cell(label_index)) if label_index is not None else []
+            header_kind = base_kind or kind_of(header)
+            header_label = ""
+            if not header_kind and normalize_header(header) not in _GENERIC_PHONE:
+                header_label = one_line(header)
+            for i, number in enumerate(split_values(raw)):
+                number = one_line(number)
+                if not number:
+                    continue
+                text, marked = _label_at(labels, i)
+                kind, label = label_and_kind(text, header_kind)
+                if not text:
+                    label = header_label
+                if base_kind == "mobile" and kind not in ("mobile", "fax", "pager"):
+                    kind = "mobile"
+                order = _PHONE_ORDER.get(kind, 5) * 10_000 + rank + i / 100
+                if marked:
+                    order = -1.0 + i / 100
+                if kind == "fax":
+                    order += 1_000_000  # a fax number is never the number to call
+                key = "".join(ch for ch in number if ch.isalnum())
                 if key in seen:
                     continue
                 seen.add(key)
-                if primary is None:
-                    primary = address
-                else:
-                    others.append(address)
+                found.append((order, ContactPoint(number, kind, label)))
+        found.sort(key=lambda f: f[0])
+        points = [p for _o, p in found]
+        if points and found[0][0] < 1_000_000:
+            points[0].primary = True
+        return points
+
+    # --- e-mail addresses -------------------------------------------------------------------
+
+    def _emails(
+        self,
+        cell: Callable[[int | None], str],
+        values: dict[str, str],
+        extra: dict[str, str],
+        warnings: list[str],
+    ) -> list[ContactPoint]:
+        found: list[tuple[int, ContactPoint]] = []
+        seen: set[str] = set()
+        for position, (index, header, label_index) in enumerate(self.email_columns):
+            raw = cell(index)
+            if not raw:
+                continue
+            labels = split_values(cell(label_index)) if label_index is not None else []
+            header_kind = kind_of(header)
+            invalid: list[str] = []
+            parts = split_values(raw) if labels else [raw]
+            for i, part in enumerate(parts):
+                text, marked = _label_at(labels, i)
+                if text.casefold() in _IGNORED_LABELS:
+                    text = ""
+                kind, label = label_and_kind(text, header_kind)
+                for address in addresses(part):
+                    problem = email_problem(address)
+                    if problem is not None:
+                        warnings.append(f"invalid e-mail address {address!r}: {problem}")
+                        invalid.append(address)
+                        continue
+                    key = address.casefold()
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    order = (0 if marked else 1) * 10_000 + position * 100 + i
+                    found.append((order, ContactPoint(address, kind, label)))
             if invalid:
-                extra[header] = MULTI_SEPARATOR.join(invalid)
-        if primary is not None:
-            values["email"] = primary
-        return others
+                _add(extra, header, MULTI_SEPARATOR.join(invalid))
+        found.sort(key=lambda f: f[0])
+        points = [p for _o, p in found]
+        if points:
+            points[0].primary = True
+            values["email"] = points[0].value
+        return points
+
+    # --- postal addresses -------------------------------------------------------------------
+
+    def _addresses(
+        self, cell: Callable[[int | None], str], extra: dict[str, str]
+    ) -> list[PostalAddress]:
+        found: list[tuple[tuple[int, int, int], PostalAddress]] = []
+        for group in sorted(self.groups.values(), key=lambda g: g.order):
+            split: dict[str, list[list[str]]] = {
+                part: [split_values(cell(i)) for i, _h in cols]
+                for part, cols in group.parts.items()
+            }
+            labels: list[str] = []
+            for label_index in group.labels:
+                labels = labels or split_values(cell(label_index))
+            count = max((len(v) for lists in split.values() for v in lists), default=0)
+            for i in range(count):
+
+                def part(
+                    name: str,
+                    i: int = i,
+                    joiner: str = "\n",
+                    split: dict[str, list[list[str]]] = split,
+                ) -> str:
+                    texts = [v[i] for v in split.get(name, []) if i < len(v) and v[i]]
+                    return joiner.join(texts)
+
+                address = PostalAddress(
+                    street=part("street"),
+                    po_box=part("po_box", joiner=", "),
+                    city=part("city", joiner=", "),
+                    region=part("region", joiner=", "),
+                    postcode=part("postcode", joiner=", "),
+                    country=part("country", joiner=", "),
+                )
+                whole = part("address")
+                if whole:
+                    if address.is_empty():
+                        address.street = whole
+                    elif not _words(whole) <= _words(address.one_line() + " " + address.street):
+                        for index, header in group.parts.get("address", []):
+                            if cell(index):
+                                _add(extra, header, cell(index))
+                if address.is_empty():
+                    continue
+                text, marked = _label_at(labels, i)
+                address.kind, address.label = label_and_kind(text, group.kind)
+                found.append(((0 if marked else 1, group.order, i), address))
+        found.sort(key=lambda f: f[0])
+        result = [a for _o, a in found]
+        if result:
+            result[0].primary = True
+        return result
 
 
 _last_mapper: tuple[list[str], dict[str, str | None], RowMapper] | None = None

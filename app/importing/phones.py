@@ -95,3 +95,92 @@ def _quick(text: str) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return text
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# --- national numbers -------------------------------------------------------------------------
+
+
+def national_phone(text: str, region: str | None) -> str:
+    """A phone number in international format, reading a national number ("0511 123456") as
+    one of ``region`` (ISO 3166 code: "DE"); the text as written when it cannot be parsed."""
+    text = " ".join(text.split())
+    done = import_phone(text)
+    if region is None or done.startswith("+") or not text:
+        return done
+    return _national(text, region)
+
+
+@lru_cache(maxsize=4096)
+def _national(text: str, region: str) -> str:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+_COUNTRY_NAMES: dict[str, str] | None = None
+
+
+def _country_table() -> dict[str, str]:
+    """Country name in any language phonenumbers knows (and the ISO code) -> region code."""
+    global _COUNTRY_NAMES
+    if _COUNTRY_NAMES is None:
+        from phonenumbers.geodata.locale import LOCALE_DATA
+
+        from app.importing.headers import normalize_header
+
+        table: dict[str, str] = {}
+        for region, names in LOCALE_DATA.items():
+            if region not in phonenumbers.SUPPORTED_REGIONS:
+                continue
+            table.setdefault(region.casefold(), region)
+            for name in names.values():
+                if not name.startswith("*"):
+                    table.setdefault(normalize_header(name), region)
+        for alias, region in _ALIASES.items():
+            table[normalize_header(alias)] = region
+        _COUNTRY_NAMES = table
+    return _COUNTRY_NAMES
+
+
+# names exports use that the table spells otherwise
+_ALIASES = {
+    "USA": "US", "U.S.A.": "US", "United States of America": "US", "America": "US",
+    "UK": "GB", "U.K.": "GB", "England": "GB", "Great Britain": "GB", "Britain": "GB",
+    "Scotland": "GB", "Wales": "GB", "Holland": "NL", "The Netherlands": "NL",
+    "Deutschland (DE)": "DE", "BRD": "DE", "Schweiz": "CH", "Suisse": "CH", "Svizzera": "CH",
+    "Österreich": "AT", "Czech Republic": "CZ", "Korea": "KR", "South Korea": "KR",
+    "Russia": "RU", "Türkiye": "TR", "Turkey": "TR", "UAE": "AE",
+}  # fmt: skip
+
+
+def phone_region(country: str | None) -> str | None:
+    """The region code of a country as a row writes it ("Deutschland", "France", "DE")."""
+    if not country:
+        return None
+    from app.importing.headers import normalize_header
+
+    text = country.strip()
+    if len(text) == 2 and text.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return text.upper()
+    return _country_table().get(normalize_header(text))
+
+
+def locale_region() -> str | None:
+    """The region of the system locale ("de_DE" -> "DE"), the default for national numbers
+    until Settings says otherwise."""
+    import locale
+
+    for getter in (lambda: locale.getlocale()[0], lambda: locale.setlocale(locale.LC_CTYPE)):
+        try:
+            name = getter()
+        except (ValueError, locale.Error):
+            continue
+        if name and "_" in name:
+            region = name.split("_", 1)[1][:2].upper()
+            if region in phonenumbers.SUPPORTED_REGIONS:
+                return region
+    return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app.importing.mapping import MappedRow, apply_mapping
 from app.importing.report import RowIssue
 from app.importing.rows import PreparedRow, RowPreparer
+from app.importing.rowstream import take_warnings
 
 MULTI_SEPARATOR = " ::: "  # how Google Contacts (and the mapping) join several values
 
@@ -55,11 +56,19 @@ def prepare_chunks(
     email_headers = [h for h, f in mapping.items() if f in ("email", "email_2")]
     chunk = Chunk()
     for row_no, cells in rows:
+        chunk.warnings.extend(RowIssue(n, text) for n, text in take_warnings(rows))
         chunk.read += 1
         mapped = apply_mapping(headers, cells, mapping)
         keep_invalid_email(mapped, email_headers)
         prepared = preparer.prepare(
-            row_no, mapped.values, mapped.other_emails, mapped.extra, mapped.warnings
+            row_no,
+            mapped.values,
+            mapped.other_emails,
+            mapped.extra,
+            mapped.warnings,
+            emails=mapped.emails,
+            phones=mapped.phones,
+            addresses=mapped.addresses,
         )
         if isinstance(prepared, str):
             chunk.rejected.append(RowIssue(row_no, prepared))
@@ -69,5 +78,6 @@ def prepare_chunks(
         if len(chunk.rows) >= size:
             yield chunk
             chunk = Chunk()
-    if chunk.read:
+    chunk.warnings.extend(RowIssue(n, text) for n, text in take_warnings(rows))
+    if chunk.read or chunk.warnings:
         yield chunk

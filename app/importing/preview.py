@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.importing.pipeline import keep_invalid_email
 from app.importing.rows import RowPreparer
+from app.importing.rowstream import take_warnings
 
 SAMPLE_ROWS = 20
 
@@ -29,6 +30,11 @@ class FilePreview:
     header_row: int
     sample: tuple[tuple[int, tuple[str, ...]], ...]
     guessed: dict[str, str | None] = field(default_factory=dict)
+    # what reading found (row 0: the whole file, e.g. a weak encoding guess)
+    warnings: tuple[tuple[int, str], ...] = ()
+    # "certain", "likely" or "weak", with the encodings worth trying instead
+    encoding_confidence: str = "certain"
+    encoding_alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,8 @@ def preview_file(
     from app.importing.readers import open_table
 
     table = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
-    sample = tuple((n, tuple(cells)) for n, cells in islice(table.rows(), rows))
+    stream = table.rows()
+    sample = tuple((n, tuple(cells)) for n, cells in islice(stream, rows))
     return FilePreview(
         path=str(Path(path)),
         format=table.format,
@@ -69,6 +76,9 @@ def preview_file(
         header_row=table.header_row,
         sample=sample,
         guessed=dict(guess_mapping(list(table.headers))),
+        warnings=tuple(take_warnings(stream)),
+        encoding_confidence=table.encoding_confidence,
+        encoding_alternatives=tuple(table.encoding_alternatives),
     )
 
 
@@ -90,7 +100,14 @@ def preview_rows(
         mapped = apply_mapping(headers, list(cells), resolved)
         keep_invalid_email(mapped, email_headers)
         prepared = preparer.prepare(
-            row_no, mapped.values, mapped.other_emails, mapped.extra, mapped.warnings
+            row_no,
+            mapped.values,
+            mapped.other_emails,
+            mapped.extra,
+            mapped.warnings,
+            emails=mapped.emails,
+            phones=mapped.phones,
+            addresses=mapped.addresses,
         )
         if isinstance(prepared, str):
             out.append(

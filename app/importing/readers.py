@@ -1,4 +1,4 @@
-"""Open any contact table a user brings: CSV/TSV/TXT, Excel .xlsx or vCard .vcf.
+"""Open any contact table a user brings: CSV/TSV/TXT, Excel .xlsx, vCard .vcf or LDIF.
 
 ``open_table(path)`` decides format, encoding, delimiter, sheet and header row from the file
 itself (each can be overridden) and returns a ``TableSource`` whose ``rows()`` streams the
@@ -15,16 +15,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.importing.cards import CARD_HEADERS
 from app.importing.csv_reader import layout_csv
 from app.importing.encoding import (
     SAMPLE_BYTES,
     check_encoding_name,
     decode_sample,
     detect_encoding,
+    guess_encoding,
     looks_binary,
 )
 from app.importing.errors import ImportFileError
-from app.importing.vcard_reader import layout_vcard
+from app.importing.ldif_reader import count_entries, looks_like_ldif, stream_ldif_rows
+from app.importing.rowstream import RowStream
+from app.importing.vcard_reader import count_cards, layout_vcard, looks_like_vcard
 from app.importing.xlsx_reader import layout_xlsx
 
 __all__ = ["ImportFileError", "TableSource", "detect_encoding", "open_table"]
@@ -33,6 +37,7 @@ RowIterator = Iterator[tuple[int, list[str]]]
 
 _JSON_START = re.compile(r'^[\[{]\s*["{\[]')
 _VCARD_SUFFIXES = (".vcf", ".vcard")
+_LDIF_SUFFIXES = (".ldif", ".ldi")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -58,7 +63,7 @@ class TableSource:
     """A table found in a file: how it was read, its headers, and its rows on demand."""
 
     path: Path
-    format: str  # "csv" | "tsv" | "xlsx" | "vcf"
+    format: str  # "csv" | "tsv" | "xlsx" | "vcf" | "ldif"
     encoding: str | None  # codec name; None for xlsx
     delimiter: str | None  # None for xlsx and vcf
     headers: list[str]
@@ -70,6 +75,13 @@ class TableSource:
     # small); None when unknown
     row_estimate: int | None = None
     _row_source: Callable[[], RowIterator] | None = field(default=None, repr=False, compare=False)
+    # what the reader wants the user to know about the whole file (a weak encoding guess…);
+    # also reported as warnings of row 0 by ``rows()``
+    warnings: list[str] = field(default_factory=list)
+    # how sure the encoding guess is: "certain" (a BOM, or clean UTF-8), "likely" or "weak";
+    # with the other encodings worth trying when it is not certain
+    encoding_confidence: str = "certain"
+    encoding_alternatives: list[str] = field(default_factory=list)
 
     def rows(self) -> RowIterator:
         """(row number, cells aligned to ``headers``) for each non-blank row after the header.
@@ -78,7 +90,10 @@ class TableSource:
         """
         if self._row_source is None:
             return iter(())
-        return self._row_source()
+        rows = self._row_source()
+        if isinstance(rows, RowStream):
+            rows.add_file_warnings(self.warnings)
+        return rows
 
 
 def _read_sample(path: Path) -> bytes:
@@ -154,7 +169,17 @@ def open_table(
     if suffix in _XLSX_SUFFIXES:
         raise ImportFileError(f"{path.name} is not a valid Excel .xlsx file")
 
-    codec = check_encoding_name(encoding) if encoding else detect_encoding(raw)
+    file_warnings: list[str] = []
+    confidence, alternatives = "certain", []
+    if encoding:
+        codec = check_encoding_name(encoding)
+    else:
+        guess = guess_encoding(raw)
+        if guess.contradiction:
+            raise ImportFileError(f"{path.name} {guess.contradiction}")
+        codec, confidence, alternatives = guess.codec, guess.confidence, list(guess.alternatives)
+        if guess.note:
+            file_warnings.append(guess.note)
     try:
         sample = decode_sample(raw, codec)
     except (UnicodeError, LookupError) as exc:
@@ -165,22 +190,39 @@ def open_table(
     if looks_binary(sample):
         raise ImportFileError(
             f"{path.name} is not a text table (it holds binary data); "
-            "import a CSV, Excel .xlsx or vCard file"
+            "import a CSV, Excel .xlsx, vCard or LDIF file"
         )
     _reject_other_text(path, sample)
-    if suffix in _VCARD_SUFFIXES or sample.lstrip()[:11].upper() == "BEGIN:VCARD":
+    layout: TableSource
+    if looks_like_vcard(sample) or (suffix in _VCARD_SUFFIXES and not looks_like_ldif(sample)):
         vcard = layout_vcard(path, sample, codec)
-        estimate = _scaled(sample.upper().count("BEGIN:VCARD"), len(raw), path)
-        return TableSource(
+        estimate = _scaled(count_cards(sample), len(raw), path)
+        layout = TableSource(
             path, "vcf", codec, None, vcard.headers, 0, None, [], estimate, vcard.rows
         )
-    preferred = "\t" if suffix in (".tsv", ".tab") else ","
-    table = layout_csv(path, sample, codec, delimiter, preferred)
-    kind = "tsv" if table.delimiter == "\t" else "csv"
-    return TableSource(
-        path, kind, codec, table.delimiter, table.headers, table.header_row,
-        None, [], _scaled(table.sample_rows, len(raw), path), table.rows,
-    )  # fmt: skip
+    elif looks_like_ldif(sample) or suffix in _LDIF_SUFFIXES:
+        if not looks_like_ldif(sample):
+            raise ImportFileError(f"{path.name} holds no LDIF entries (no dn: line)")
+
+        def ldif_rows() -> RowIterator:
+            return RowStream(lambda stream: stream_ldif_rows(path, codec, stream))
+
+        estimate = _scaled(count_entries(sample), len(raw), path)
+        layout = TableSource(
+            path, "ldif", codec, None, list(CARD_HEADERS), 0, None, [], estimate, ldif_rows
+        )
+    else:
+        preferred = "\t" if suffix in (".tsv", ".tab") else ","
+        table = layout_csv(path, sample, codec, delimiter, preferred)
+        kind = "tsv" if table.delimiter == "\t" else "csv"
+        layout = TableSource(
+            path, kind, codec, table.delimiter, table.headers, table.header_row,
+            None, [], _scaled(table.sample_rows, len(raw), path), table.rows,
+        )  # fmt: skip
+    layout.warnings = file_warnings
+    layout.encoding_confidence = confidence
+    layout.encoding_alternatives = alternatives
+    return layout
 
 
 def _scaled(count_in_sample: int, sample_bytes: int, path: Path) -> int:

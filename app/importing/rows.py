@@ -14,7 +14,8 @@ from functools import cached_property
 from typing import Any
 
 from app.golook.classify import address_verdict
-from app.importing.phones import import_phone
+from app.importing.phones import import_phone, locale_region, national_phone, phone_region
+from app.importing.points import ContactPoint, PostalAddress
 from app.names import normalize_email, sort_key, split_name
 
 # Contact columns an import row may set (the rest of a row goes to ``extra``).
@@ -121,6 +122,17 @@ class PreparedRow:
     # go-look's offline verdict on the e-mail address, as derived_values would store it
     domain: str | None = None
     domain_class: str | None = None
+    # every e-mail address, phone number (normalised) and postal address of the row, the
+    # primary one first (``primary`` set); the primary e-mail and phone are also in ``values``
+    emails: list[ContactPoint] = field(default_factory=list)
+    phones: list[ContactPoint] = field(default_factory=list)
+    addresses: list[PostalAddress] = field(default_factory=list)
+    # the file's name for the person when it is not just first + last name
+    full_name: str | None = None
+    # keys of ``extra`` that only repeat ``phones``, ``addresses`` or ``full_name`` (so that
+    # nothing is lost where the contact has no place for them yet); a writer that stores the
+    # lists can leave these keys out
+    mirrored_extra: set[str] = field(default_factory=set)
 
     @cached_property
     def email_key(self) -> str | None:
@@ -150,7 +162,10 @@ def _text(value: str, multiline: bool = False) -> str:
 class RowPreparer:
     """Cleans mapped rows. ``stages`` maps stage keys to their display names."""
 
-    def __init__(self, stages: Mapping[str, str]) -> None:
+    def __init__(self, stages: Mapping[str, str], region: str | None = None) -> None:
+        """``region``: where national phone numbers are from when the row names no country
+        (the default region of Settings); the system locale's when None."""
+        self.region = region or locale_region()
         self.stage_by_word: dict[str, str] = {}
         for key, name in stages.items():
             self.stage_by_word[key.casefold()] = key
@@ -166,6 +181,10 @@ class RowPreparer:
         other_emails: Iterable[str] = (),
         extra: Mapping[str, str] | None = None,
         warnings: Iterable[str] = (),
+        *,
+        emails: Iterable[ContactPoint] = (),
+        phones: Iterable[ContactPoint] = (),
+        addresses: Iterable[PostalAddress] = (),
     ) -> PreparedRow | str:
         """A :class:`PreparedRow`, or the reason the row is rejected (a str)."""
         out = PreparedRow(
@@ -175,6 +194,8 @@ class RowPreparer:
             warnings=list(dict.fromkeys(w for w in warnings if w)),
         )
         raw = {k: v for k, v in values.items() if v is not None and str(v).strip()}
+        region = phone_region(raw.get("country")) or self.region
+        self._many(out, raw, region, list(emails), list(phones), list(addresses))
         if "name" in raw and not raw.get("first_name") and not raw.get("last_name"):
             raw["first_name"], raw["last_name"] = split_name(raw["name"])
         raw.pop("name", None)
@@ -202,8 +223,36 @@ class RowPreparer:
                 seen.add(address_key)
                 out.other_emails.append(address)
         if not any(out.values.get(k) for k in ("first_name", "last_name", "email", "company")):
-            return "no name, e-mail address or company"
+            return _rejected_reason(out)
         return out
+
+    def _many(
+        self,
+        out: PreparedRow,
+        raw: dict[str, Any],
+        region: str | None,
+        emails: list[ContactPoint],
+        phones: list[ContactPoint],
+        addresses: list[PostalAddress],
+    ) -> None:
+        """The row's display name, phones and addresses: kept on the prepared row, and as
+        labelled extra values where the contact has no column for them."""
+        full = raw.pop("display_name", None)
+        if full and str(full).strip():
+            out.full_name = _text(str(full))
+            _keep(out, "Display name", out.full_name)
+        for point in phones:
+            point.value = national_phone(point.value, region)
+        if phones:
+            if phones[0].primary:
+                raw["phone"] = phones[0].value
+            for point in phones[1:] if phones[0].primary else phones:
+                _keep(out, point.title("Phone"), point.value)
+        elif raw.get("phone"):
+            raw["phone"] = national_phone(str(raw["phone"]), region)
+        for address in addresses:
+            _keep(out, address.title(), address.one_line())
+        out.emails, out.phones, out.addresses = emails, phones, addresses
 
     def _clean(self, out: PreparedRow, key: str, value: str) -> None:
         if key == "email":
@@ -254,3 +303,20 @@ class RowPreparer:
             out.values[key] = _text(value, key in MULTILINE)
         else:
             out.extra.setdefault(key, _text(value, True))
+
+
+def _keep(out: PreparedRow, key: str, value: str) -> None:
+    """A value with no column of its own, as a labelled extra value (a second one under the
+    same label is added to it, not lost)."""
+    if not value:
+        return
+    current = out.extra.get(key)
+    if current and value.casefold() in (v.strip().casefold() for v in current.split(":::")):
+        return
+    out.extra[key] = f"{current} ::: {value}" if current else value
+    out.mirrored_extra.add(key)
+
+
+def _rejected_reason(out: PreparedRow) -> str:
+    """Why a row is not imported (the report names the row)."""
+    return "no name, e-mail address or company"

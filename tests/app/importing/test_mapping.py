@@ -21,6 +21,7 @@ from app.importing.mapping import (
     load_mapping,
     save_mapping,
 )
+from app.importing.points import ContactPoint
 from app.importing.readers import open_table
 from app.importing.values import email_problem, whole_number
 from tests.app.importing import export_files as ef
@@ -66,12 +67,23 @@ def test_google_current_headers() -> None:
         "Organization Name": "company",
         "Organization Title": "title",
         "Organization Department": "department",
+        "File As": "name",
         "Notes": "notes",
         "Labels": "tags",
+        "E-mail 1 - Label": "label",
         "E-mail 1 - Value": "email",
+        "Phone 1 - Label": "label",
         "Phone 1 - Value": "phone",
+        "Address 1 - Label": "label",
+        "Address 1 - Formatted": "address",
+        "Address 1 - Street": "street",
         "Address 1 - City": "city",
+        "Address 1 - PO Box": "po_box",
+        "Address 1 - Region": "region",
+        "Address 1 - Postal Code": "postcode",
         "Address 1 - Country": "country",
+        "Address 1 - Extended Address": "street",
+        "Website 1 - Label": "label",
         "Website 1 - Value": "website",
     }
     assert guess_mapping(["E-mail 2 - Value", "Phone 3 - Value"]) == {
@@ -99,7 +111,10 @@ def test_outlook_title_is_the_salutation_when_there_is_a_job_title() -> None:
     assert outlook_com["E-mail 2 Address"] == "email"
     assert outlook_com["Mobile Phone"] == "mobile"
     assert outlook_com["Business Country/Region"] == "country"
-    assert outlook_com["Personal Web Page"] is None
+    assert outlook_com["Personal Web Page"] == "website"
+    assert outlook_com["Business Street"] == "street"
+    assert outlook_com["Home Postal Code"] == "postcode"
+    assert outlook_com["Business Fax"] == "fax"
     desktop = guess_mapping(ef.OUTLOOK_DESKTOP_HEADER.split(","))
     assert desktop["Title"] is None
     assert desktop["Categories"] == "tags"
@@ -132,8 +147,8 @@ def test_linkedin_url_is_the_profile() -> None:
              "Country/Region", "Zip Code", "Lifecycle Stage", "Lead Status"],
             {"Email": "email", "Phone Number": "phone", "Mobile Phone Number": "mobile",
              "Job Title": "title", "Company Name": "company", "Website URL": "website",
-             "City": "city", "State/Region": None, "Country/Region": "country",
-             "Zip Code": None, "Lifecycle Stage": "stage", "Lead Status": "stage"},
+             "City": "city", "State/Region": "region", "Country/Region": "country",
+             "Zip Code": "postcode", "Lifecycle Stage": "stage", "Lead Status": "stage"},
         ),
         (  # Salesforce
             ["First Name", "Last Name", "Company", "Email", "Title", "Phone", "City", "Country",
@@ -159,7 +174,7 @@ def test_linkedin_url_is_the_profile() -> None:
              "Ort", "Land"],
             {"Anrede": None, "Vorname": "first_name", "Nachname": "last_name",
              "Firma": "company", "Position": "title", "E-Mail": "email", "Telefon": "phone",
-             "PLZ": None, "Ort": "city", "Land": "country"},
+             "PLZ": "postcode", "Ort": "city", "Land": "country"},
         ),
         (  # German "Name" next to "Vorname" is the family name
             ["Vorname", "Name", "Firma"],
@@ -258,8 +273,31 @@ def test_full_name_is_split_only_without_first_and_last() -> None:
     comma = apply_mapping(["Name"], ["Weißmann, Jürgen"], mapping)
     assert comma.values == {"first_name": "Jürgen", "last_name": "Weißmann"}
     both = apply_mapping(["Name", "Vorname"], ["Dr. Jürgen Weißmann", "Jürgen"], mapping)
-    assert both.values == {"first_name": "Jürgen"}
+    # the full name says more than the first name: kept as the display name
+    assert both.values == {"first_name": "Jürgen", "display_name": "Dr. Jürgen Weißmann"}
     assert both.extra == {}
+    same = apply_mapping(
+        ["Name", "Vorname", "Nachname", "Anrede"],
+        ["Dr. Jürgen Weißmann", "Jürgen", "Weißmann", "Dr."],
+        {"Name": "name", "Vorname": "first_name", "Nachname": "last_name", "Anrede": None},
+    )
+    assert same.values == {"first_name": "Jürgen", "last_name": "Weißmann"}
+    other = apply_mapping(
+        ["Display Name", "First Name", "Last Name"],
+        ["contact number one", "contact", "one"],
+        {"Display Name": "name", "First Name": "first_name", "Last Name": "last_name"},
+    )
+    assert other.values["display_name"] == "contact number one"
+
+
+def test_a_company_alone_gets_no_person_name() -> None:
+    mapping: dict[str, str | None] = {"Name": "name", "Company": "company"}
+    row = apply_mapping(["Name", "Company"], ["Acer America", "Acer America"], mapping)
+    assert row.values == {"company": "Acer America"}
+    shorter = apply_mapping(["Name", "Company"], ["Acer", "Acer America Corp."], mapping)
+    assert shorter.values == {"company": "Acer America Corp."}
+    person = apply_mapping(["Name", "Company"], ["John Smith", "Smith & Sons"], mapping)
+    assert person.values == {"first_name": "John", "last_name": "Smith", "company": "Smith & Sons"}
 
 
 def test_several_emails_first_valid_wins() -> None:
@@ -293,7 +331,11 @@ def test_mobile_fills_phone_only_when_empty() -> None:
     }
     both = apply_mapping(["Telefon", "Handy"], ["+49 511 1234567", "+49 171 2345678"], mapping)
     assert both.values == {"phone": "+49 511 1234567"}
-    assert both.extra == {"Handy": "+49 171 2345678"}
+    assert both.extra == {}
+    assert both.phones == [
+        ContactPoint("+49 511 1234567", "", "", True),
+        ContactPoint("+49 171 2345678", "mobile", "", False),
+    ]
 
 
 def test_best_known_header_wins_and_the_rest_is_kept() -> None:
@@ -303,7 +345,15 @@ def test_best_known_header_wins_and_the_rest_is_kept() -> None:
         headers, ["+33 4 78 00 00 00", "+33 4 72 10 20 30", "Villeurbanne", "Lyon"], mapping
     )
     assert row.values == {"phone": "+33 4 72 10 20 30", "city": "Lyon"}
-    assert row.extra == {"Home Phone": "+33 4 78 00 00 00", "Home City": "Villeurbanne"}
+    assert row.extra == {}
+    assert [(p.value, p.kind, p.primary) for p in row.phones] == [
+        ("+33 4 72 10 20 30", "work", True),
+        ("+33 4 78 00 00 00", "home", False),
+    ]
+    assert [(a.city, a.kind, a.primary) for a in row.addresses] == [
+        ("Lyon", "work", True),
+        ("Villeurbanne", "home", False),
+    ]
 
 
 def test_google_multi_values_and_labels() -> None:
@@ -320,11 +370,11 @@ def test_google_multi_values_and_labels() -> None:
         "tags": "Hannover 2026, Kunden",
         "phone": "+49 171 2345678",
     }
-    assert row.extra == {
-        "Organization Name": "Weißmann Holding",
-        "Phone 1 - Label": "Mobile",
-        "Phone 1 - Value": "+49 171 9999999",
-    }
+    assert row.extra == {"Organization Name": "Weißmann Holding"}
+    assert [(p.value, p.kind) for p in row.phones] == [
+        ("+49 171 2345678", "mobile"),
+        ("+49 171 9999999", "mobile"),
+    ]
 
 
 def test_department_linkedin_and_skip() -> None:
@@ -427,7 +477,15 @@ def test_google_contacts_file(tmp_path: Path) -> None:
     }
     assert jurgen.other_emails == ["juergen.weissmann@web.de"]
     assert jurgen.extra["Organization Department"] == "Einkauf"
-    assert jurgen.extra["Address 1 - Formatted"] == "Hauptstraße 5\n30159 Hannover\nDeutschland"
+    # the formatted address repeats the structured one: kept once, structured
+    assert "Address 1 - Formatted" not in jurgen.extra
+    [address] = jurgen.addresses
+    assert (address.street, address.postcode, address.city, address.country) == (
+        "Hauptstraße 5",
+        "30159",
+        "Hannover",
+        "Deutschland",
+    )
     assert francoise.values["phone"] == "+33 6 12 34 56 78"  # labelled Mobile, no other phone
     assert francoise.values["email"] == "francoise.lefevre@lefevre-fils.fr"
     assert (ayse.values["first_name"], ayse.values["last_name"]) == ("Ayşe", "Öztürk")
@@ -471,13 +529,16 @@ def test_outlook_com_file(tmp_path: Path) -> None:
         "notes": "Rencontrée à Hanovre; rappeler en mai",
     }
     assert francoise.other_emails == ["f.lefevre@orange.fr"]
-    assert francoise.extra == {
-        "Title": "Mme",
-        "Department": "Ventes",
-        "Home City": "Villeurbanne",
-        "Home Phone": "+33 4 78 00 00 00",
-        "Mobile Phone": "+33 6 12 34 56 78",
-    }
+    assert francoise.extra == {"Title": "Mme", "Department": "Ventes"}
+    assert [(p.value, p.kind, p.primary) for p in francoise.phones] == [
+        ("+33 4 72 10 20 30", "work", True),
+        ("+33 6 12 34 56 78", "mobile", False),
+        ("+33 4 78 00 00 00", "home", False),
+    ]
+    assert [(a.city, a.kind) for a in francoise.addresses] == [
+        ("Lyon", "work"),
+        ("Villeurbanne", "home"),
+    ]
     assert (jose.values["first_name"], jose.values["last_name"]) == ("José", "Núñez García")
     assert jose.values["company"] == "Construcciones Núñez S.L."
     assert jose.values["phone"] == "+34 612 345 678"
@@ -493,8 +554,8 @@ def test_outlook_desktop_file_without_default_noise(tmp_path: Path) -> None:
         "Title": "Herr",
         "Department": "Einkauf",
         "E-mail Display Name": "Jürgen Weißmann (j.weissmann@weissmann-maschinenbau.de)",
-        "Mobile Phone": "+49 (171) 2345678",
     }
+    assert [p.value for p in jurgen.phones] == ["+49 (511) 1234567", "+49 (171) 2345678"]
 
 
 def test_linkedin_file(tmp_path: Path) -> None:
@@ -530,10 +591,10 @@ def test_badge_scanner_file(tmp_path: Path) -> None:
         "Anrede": "Herr",
         "Titel": "Dr.",
         "Abteilung": "Einkauf",
-        "Straße": "Hauptstraße 5",
-        "PLZ": "30159",
         "Umsatz": "25.000,00",
     }
+    [address] = jurgen.addresses
+    assert address.one_line() == "Hauptstraße 5, 30159 Hannover, Deutschland"
     assert francoise.values["notes"] == "Rückruf erbeten; spricht Deutsch"
     assert (jose.values["first_name"], jose.values["last_name"]) == ("José", "Núñez García")
 
@@ -550,7 +611,11 @@ def test_vcard_files(tmp_path: Path) -> None:
         "notes": "Hannover Messe 2026, Halle 7 – wants spare parts",
     }
     assert ayse.other_emails == ["ayse.ozturk@gmail.com"]
-    assert ayse.extra == {"Mobile": "+90 532 123 45 67"}
+    assert ayse.extra == {}
+    assert [(p.value, p.kind) for p in ayse.phones] == [
+        ("+90 212 555 01 01", "work"),
+        ("+90 532 123 45 67", "mobile"),
+    ]
     assert sven.values["phone"] == "+46 70 555 01 02"
     assert jurgen.extra == {"Name Prefix": "Dr.", "Department": "Einkauf"}
     francoise, company = mapped_file(tmp_path, "apple.vcf", ef.apple_vcard_30())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.importing.readers import ImportFileError, TableSource, detect_encoding, open_table
+from app.importing.rowstream import take_warnings
 from tests.app.importing import export_files as ef
 
 
@@ -310,12 +311,17 @@ def test_android_vcard_21_quoted_printable_soft_breaks(tmp_path: Path) -> None:
         "Last Name": "Öztürk",
         "Company": "Öztürk Tekstil A.Ş.",
         "Job Title": "Satın Alma Müdürü",
-        "E-mail": "ayse.ozturk@ozturk-tekstil.com.tr ::: ayse.ozturk@gmail.com",
-        "Phone": "+90 212 555 01 01",
-        "Mobile": "+90 532 123 45 67",
+        "E-mail - Label": "work ::: home",
+        "E-mail - Value": "ayse.ozturk@ozturk-tekstil.com.tr ::: ayse.ozturk@gmail.com",
+        "Phone - Label": "mobile ::: work",
+        "Phone - Value": "+90 532 123 45 67 ::: +90 212 555 01 01",
         "Notes": "Hannover Messe 2026, Halle 7 – wants spare parts",
     }
-    assert cards[1]["Mobile"] == "+46 70 555 01 02"
+    # PREF marks the preferred number with Google's "* "
+    assert (cards[1]["Phone - Label"], cards[1]["Phone - Value"]) == (
+        "* mobile",
+        "+46 70 555 01 02",
+    )
     assert cards[2] == {
         "Full Name": "Dr. Jürgen Weißmann",
         "Name Prefix": "Dr.",
@@ -323,9 +329,15 @@ def test_android_vcard_21_quoted_printable_soft_breaks(tmp_path: Path) -> None:
         "Last Name": "Weißmann",
         "Company": "Weißmann Maschinenbau GmbH",
         "Department": "Einkauf",
-        "E-mail": "j.weissmann@weissmann-maschinenbau.de",
-        "Phone": "+49 511 1234567",
+        "E-mail - Label": "other",
+        "E-mail - Value": "j.weissmann@weissmann-maschinenbau.de",
+        "Phone - Label": "work",
+        "Phone - Value": "+49 511 1234567",
     }
+    # the photo is not kept, and the report says so for its card
+    stream = table.rows()
+    list(stream)
+    assert take_warnings(stream) == [(1, "photo not imported (Winnow keeps no pictures or files)")]
 
 
 def test_apple_vcard_30_groups_org_department_and_photo(tmp_path: Path) -> None:
@@ -338,29 +350,36 @@ def test_apple_vcard_30_groups_org_department_and_photo(tmp_path: Path) -> None:
         "Company": "Lefèvre & Fils SARL",
         "Department": "Direction commerciale",
         "Job Title": "Directrice commerciale",
-        "E-mail": "francoise.lefevre@lefevre-fils.fr ::: f.lefevre@orange.fr",
-        "Phone": "+33 4 72 10 20 30",
-        "Mobile": "+33 6 12 34 56 78",
-        "Street": "12 Rue de la République",
-        "Postal Code": "69002",
-        "City": "Lyon",
-        "Country": "France",
-        "Website": "https://www.lefevre-fils.fr",
+        "E-mail - Label": "* Work ::: privé",
+        "E-mail - Value": "francoise.lefevre@lefevre-fils.fr ::: f.lefevre@orange.fr",
+        "Phone - Label": "* mobile ::: work",
+        "Phone - Value": "+33 6 12 34 56 78 ::: +33 4 72 10 20 30",
+        "Address - Label": "* work",
+        "Address - Street": "12 Rue de la République",
+        "Address - Postal Code": "69002",
+        "Address - City": "Lyon",
+        "Address - Country": "France",
+        "Website - Label": "* HomePage",
+        "Website - Value": "https://www.lefevre-fils.fr",
         "Categories": "Hannover 2026, Kunde",
         "Notes": "Rencontrée au salon, stand B12\nRappeler en mai",
     }
     # a company's own card: no person's name
-    assert cards[1] == {"Company": "Öztürk Tekstil A.Ş.", "E-mail": "info@ozturk-tekstil.com.tr"}
+    assert cards[1] == {
+        "Company": "Öztürk Tekstil A.Ş.",
+        "E-mail - Label": "work",
+        "E-mail - Value": "info@ozturk-tekstil.com.tr",
+    }
 
 
 def test_vcard_40_uri_phones_and_quoted_parameters(tmp_path: Path) -> None:
     table = open_table(write(tmp_path, "sven.vcf", ef.vcard_40()))
     [card] = vcard_rows(table)
-    assert card["Phone"] == "+46-8-555-0101"
-    assert card["Mobile"] == "+46-70-555-0102"
-    assert card["E-mail"] == "sven.lindqvist@nordicpumps.se ::: sven@lindqvist.se"
+    assert card["Phone - Value"] == "+46-8-555-0101 ::: +46-70-555-0102"
+    assert card["Phone - Label"] == "* work ::: mobile"
+    assert card["E-mail - Value"] == "sven.lindqvist@nordicpumps.se ::: sven@lindqvist.se"
     assert card["Department"] == "Sales, Export"
-    assert (card["Street"], card["City"], card["Country"]) == (
+    assert (card["Address - Street"], card["Address - City"], card["Address - Country"]) == (
         "Industrigatan 4",
         "Stockholm",
         "Sweden",
@@ -376,8 +395,8 @@ def test_outlook_vcard_in_utf16(tmp_path: Path, encoding: str) -> None:
     assert card["Last Name"] == "Weißmann"
     assert card["Company"] == "Weißmann Maschinenbau GmbH"
     assert card["Department"] == "Einkauf"
-    assert card["Street"] == "Hauptstraße 5"
-    assert card["E-mail"] == "j.weissmann@weissmann-maschinenbau.de"
+    assert card["Address - Street"] == "Hauptstraße 5"
+    assert card["E-mail - Value"] == "j.weissmann@weissmann-maschinenbau.de"
 
 
 def test_many_cards_in_one_file(tmp_path: Path) -> None:
@@ -385,7 +404,7 @@ def test_many_cards_in_one_file(tmp_path: Path) -> None:
     cards = vcard_rows(table)
     assert table.row_estimate == len(cards) == 2000
     assert cards[1999]["Last Name"] == "Öztürk1999"
-    assert cards[1999]["E-mail"] == "ayse1999@ozturk-tekstil.com.tr"
+    assert cards[1999]["E-mail - Value"] == "ayse1999@ozturk-tekstil.com.tr"
 
 
 def test_vcard_without_end_and_with_garbage_lines(tmp_path: Path) -> None:

@@ -1,0 +1,40 @@
+"""The rows of a table with what reading them found: ``RowStream`` iterates
+``(row number, cells)`` and collects warnings (row 0 is the whole file) that the import
+pipeline takes after each row with ``take_warnings()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+Row = tuple[int, list[str]]
+
+
+class RowStream(Iterator[Row]):
+    def __init__(
+        self,
+        produce: Callable[[RowStream], Iterator[Row]],
+        warnings: Iterable[tuple[int, str]] = (),
+    ) -> None:
+        self._pending: list[tuple[int, str]] = list(warnings)
+        self._rows = produce(self)
+
+    def __iter__(self) -> RowStream:
+        return self
+
+    def __next__(self) -> Row:
+        return next(self._rows)
+
+    def warn(self, row: int, text: str) -> None:
+        self._pending.append((row, text))
+
+    def add_file_warnings(self, warnings: Iterable[str]) -> None:
+        self._pending[:0] = [(0, w) for w in warnings]
+
+    def take_warnings(self) -> list[tuple[int, str]]:
+        out, self._pending = self._pending, []
+        return out
+
+
+def take_warnings(rows: Iterator[Row]) -> list[tuple[int, str]]:
+    """The warnings a row iterator collected so far (none for a plain iterator)."""
+    return rows.take_warnings() if isinstance(rows, RowStream) else []
