@@ -20,6 +20,7 @@ from app.contacts import ContactQuery
 from db.engine import Database
 
 if TYPE_CHECKING:
+    from app.moves import MoveResult
     from ui.detail_panel import DetailPanel
     from ui.operations import OperationRunner
     from ui.tasks import TaskRunner
@@ -52,7 +53,11 @@ class WindowApi(Protocol):
         """The widget dialogs and message boxes belong to."""
         ...
 
-    def add_view(self, key: str, title: str, widget: QWidget) -> None: ...
+    def add_view(
+        self, key: str, title: str, widget: QWidget, shortcut: str | None = None
+    ) -> None:
+        """A main view (a tab and a View menu entry; ``shortcut`` before the Ctrl+N one)."""
+        ...
 
     def show_view(self, key: str) -> None: ...
 
@@ -76,13 +81,31 @@ class WindowApi(Protocol):
 
     def set_detail_visible(self, visible: bool) -> None: ...
 
+    def panels_visible(self) -> tuple[bool, bool]:
+        """(sidebar, detail panel) as View ▸ Show sidebar / Show detail panel say now."""
+        ...
+
+    def set_panels_visible(self, sidebar: bool, detail: bool) -> None: ...
+
+    def add_query_listener(self, listener: Callable[[], None]) -> None:
+        """``listener()`` runs whenever the list's filters, search or sort change."""
+        ...
+
     def selected_ids(self) -> list[int]: ...
 
     def select_contact(self, contact_id: int) -> None: ...
 
     def move_contacts(
-        self, ids: Sequence[int], stage_key: str, reason: str | None = None
-    ) -> bool: ...
+        self,
+        ids: Sequence[int],
+        stage_key: str,
+        reason: str | None = None,
+        *,
+        on_moved: Callable[[MoveResult], None] | None = None,
+    ) -> bool:
+        """Queue the move (asking for a disqualify reason first); False when cancelled.
+        ``on_moved`` runs once it has committed, just before the change notice."""
+        ...
 
     def current_query(self) -> ContactQuery: ...
 

@@ -268,6 +268,16 @@ class MainWindow(QMainWindow):
     def set_detail_visible(self, visible: bool) -> None:
         self.toggle_detail.setChecked(visible)
 
+    def panels_visible(self) -> tuple[bool, bool]:
+        return self.toggle_sidebar.isChecked(), self.toggle_detail.isChecked()
+
+    def set_panels_visible(self, sidebar: bool, detail: bool) -> None:
+        self.toggle_sidebar.setChecked(sidebar)
+        self.toggle_detail.setChecked(detail)
+
+    def add_query_listener(self, listener: Callable[[], None]) -> None:
+        self.model.query_changed.connect(listener)
+
     def show_status(self, text: str, msecs: int = 4000) -> None:
         self.statusBar().showMessage(text, msecs)
 
@@ -275,12 +285,16 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     # --- extension points --------------------------------------------------------------
-    def add_view(self, key: str, title: str, widget: QWidget) -> None:
+    def add_view(
+        self, key: str, title: str, widget: QWidget, shortcut: str | None = None
+    ) -> None:
         """Add a main view as a tab (and an entry in the View menu once menus exist)."""
         self._views[key] = widget
         index = self.views.addTab(widget, title)
         if hasattr(self, "menu_view"):
-            self._add_view_action(key, title, index)
+            action = self._add_view_action(key, title, index)
+            if shortcut is not None:
+                action.setShortcuts([QKeySequence(shortcut), *action.shortcuts()])
 
     def show_view(self, key: str) -> None:
         widget = self._views.get(key)
@@ -386,7 +400,7 @@ class MainWindow(QMainWindow):
         self.menu_file.insertAction(self._file_tail, action)
         return action
 
-    def _add_view_action(self, key: str, title: str, index: int) -> None:
+    def _add_view_action(self, key: str, title: str, index: int) -> QAction:
         action = QAction(title, self)
         if index < 9:
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -396,6 +410,7 @@ class MainWindow(QMainWindow):
             self.menu_view.insertAction(before, action)
         else:
             self.menu_view.addAction(action)
+        return action
 
     def _fill_move_menu(self, menu: QMenu, ids: Callable[[], list[int]]) -> None:
         menu.clear()
@@ -493,7 +508,14 @@ class MainWindow(QMainWindow):
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
 
     # --- operations: each runs on the one writer thread (self.ops) -------------------------
-    def move_contacts(self, ids: Sequence[int], stage_key: str, reason: str | None = None) -> bool:
+    def move_contacts(
+        self,
+        ids: Sequence[int],
+        stage_key: str,
+        reason: str | None = None,
+        *,
+        on_moved: Callable[[MoveResult], None] | None = None,
+    ) -> bool:
         """Move contacts (the one path every view uses); False when cancelled. The move is
         queued on the writer; views follow when it has committed."""
         ids = list(ids)
@@ -506,6 +528,8 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def moved(result: OpResult[MoveResult]) -> None:
+            if on_moved is not None:
+                on_moved(result.value)
             n = len(result.value.moved)
             if n:
                 self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
