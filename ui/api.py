@@ -53,9 +53,7 @@ class WindowApi(Protocol):
         """The widget dialogs and message boxes belong to."""
         ...
 
-    def add_view(
-        self, key: str, title: str, widget: QWidget, shortcut: str | None = None
-    ) -> None:
+    def add_view(self, key: str, title: str, widget: QWidget, shortcut: str | None = None) -> None:
         """A main view (a tab and a View menu entry; ``shortcut`` before the Ctrl+N one)."""
         ...
 

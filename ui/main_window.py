@@ -285,9 +285,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     # --- extension points --------------------------------------------------------------
-    def add_view(
-        self, key: str, title: str, widget: QWidget, shortcut: str | None = None
-    ) -> None:
+    def add_view(self, key: str, title: str, widget: QWidget, shortcut: str | None = None) -> None:
         """Add a main view as a tab (and an entry in the View menu once menus exist)."""
         self._views[key] = widget
         index = self.views.addTab(widget, title)
