@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -29,7 +30,16 @@ COMMAND_MODULES: list[str] = [
     "app.commands.importing",
     "app.commands.qualify",
     "app.commands.undo",
+    "app.commands.backup",
 ]
+
+# Commands that never write to the database. Every other command runs only on a file that
+# passes its integrity check (``app.integrity``): a damaged file is never written to.
+READ_ONLY_COMMANDS = frozenset(
+    {"list", "show", "stats", "imports", "export", "history", "screenshot"}
+)
+LISTING_COMMANDS = frozenset({"stages", "personas", "criteria", "sources"})  # without a change
+READ_ONLY_ACTIONS = frozenset({None, "list", "export"})
 
 
 class CliUsageError(Exception):
@@ -61,9 +71,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour and
+# cursor sequences, BEL rings), DEL, and the bidirectional controls that reorder what follows
+# (U+202E shows "exe.txt" for "txt.exe"), plus line and paragraph separators.
+_TERMINAL_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+REPLACEMENT = "\ufffd"
+
+
+def terminal_text(text: str, keep: str = "") -> str:
+    """``text`` with every control character a terminal would act on replaced by U+FFFD
+    (except those in ``keep``, e.g. the line breaks of the output's own layout)."""
+
+    def replace(match: re.Match[str]) -> str:
+        return match.group() if match.group() in keep else REPLACEMENT
+
+    return _TERMINAL_CONTROLS.sub(replace, text)
+
+
+class TerminalWriter:
+    """A text stream that passes everything written through :func:`terminal_text`: every
+    ``print`` of a command goes through it, so stored names never reach the terminal raw."""
+
+    def __init__(self, stream: Any, keep: str = "\n\t") -> None:
+        self.unsanitized = stream
+        self._keep = keep
+
+    def write(self, text: str) -> int:
+        return int(self.unsanitized.write(terminal_text(text, self._keep)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unsanitized, name)
+
+
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    """JSON on stdout, exact: the data as stored (JSON readers get every character)."""
+    out = getattr(sys.stdout, "unsanitized", sys.stdout)
+    json.dump(value, out, ensure_ascii=False, indent=2, default=str)
+    out.write("\n")
+
+
+INT64_MAX = 2**63 - 1
+
+
+def int_arg(text: str) -> int:
+    """An integer option or argument (ids, counts) that fits in the database's integers."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not -INT64_MAX <= value <= INT64_MAX:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (at most {INT64_MAX})")
+    return value
 
 
 def jsonable(obj: Any) -> Any:
@@ -84,6 +144,25 @@ def jsonable(obj: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = TerminalWriter(stdout)  # type: ignore[assignment]
+    sys.stderr = TerminalWriter(stderr, keep="\n\t\r")  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command may write to the database."""
+    if args.command in READ_ONLY_COMMANDS:
+        return False
+    if args.command in LISTING_COMMANDS:
+        return getattr(args, "action", None) not in READ_ONLY_ACTIONS
+    return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -96,14 +175,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.application import run_gui  # the one upward step: GUI imported lazily
 
         return run_gui(db_arg)
+    file_handler = getattr(args, "file_handler", None)
+    if file_handler is not None:  # works on the file itself (backup, restore): not opened
+        return _run(args, lambda: file_handler(args, db_arg))
+    from app import integrity
+    from db.engine import resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(db_arg))
+    checked = path is not None and writes(args)
     try:
+        if checked:
+            integrity.check_before_writing(path)  # type: ignore[arg-type]
         db = open_store(db_arg)
     except DatabaseError as exc:
         print(f"winnow: {exc}", file=sys.stderr)
         return 1
     try:
         handler: Handler = args.handler
-        return handler(args, db)
+        code = _run(args, lambda: handler(args, db))
+    finally:
+        db.close()
+    if checked and code == 0:
+        integrity.remember_good(path)  # type: ignore[arg-type]
+    return code
+
+
+def _run(args: argparse.Namespace, command: Callable[[], int]) -> int:
+    try:
+        return command()
     except UsageError as exc:
         print(f"winnow {args.command}: {exc}", file=sys.stderr)
         return 2
@@ -118,8 +217,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    finally:
-        db.close()
 
 
 if __name__ == "__main__":

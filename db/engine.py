@@ -16,21 +16,28 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db.visibility  # noqa: F401  (unfinished imports are invisible to every session)
+from db.errors import (
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseLocked,
+    DatabaseTooNew,
+    DiskFull,
+    NotWinnowDatabase,
+)
+
+__all__ = [
+    "Database",
+    "DatabaseDamaged",
+    "DatabaseError",
+    "DatabaseLocked",
+    "DatabaseTooNew",
+    "DiskFull",
+    "NotWinnowDatabase",
+    "open_database",
+]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
-
-
-class DatabaseError(Exception):
-    """An expected problem with the database file, with a message for the user."""
-
-
-class DatabaseLocked(DatabaseError):
-    """Another program holds a lock on the database; trying again may work."""
-
-
-class DatabaseTooNew(DatabaseError):
-    """The database was written by a newer Winnow."""
 
 
 def default_db_path() -> Path:
@@ -80,6 +87,20 @@ def _check_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"Cannot create a database in {parent}: the folder is read-only.")
 
 
+def _check_before_changing(path: Path, *, backup: bool) -> None:
+    """Refuse a foreign or newer file read-only; back up one that is about to be upgraded."""
+    from db.backup import backup_before_upgrade
+    from db.fileguard import inspect_database_file
+    from db.migrate import head_revision
+
+    try:
+        state = inspect_database_file(path)
+        if backup and not state.empty and state.revision != head_revision():
+            backup_before_upgrade(path, state.revision)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, str(path)) from exc
+
+
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # The driver's own transaction handling starts a transaction lazily before the first
     # INSERT/UPDATE/DELETE only: reads before it and DDL run outside any transaction. Winnow
@@ -105,22 +126,61 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def _query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
+def _disk_nearly_full(where: str) -> bool:
+    """Whether the folder of the file ``where`` has (almost) no space left."""
+    import shutil
+
+    folder = Path(where).parent
+    try:
+        return folder.is_dir() and shutil.disk_usage(folder).free < 1024 * 1024
+    except OSError:
+        return False
+
+
 def translate_error(exc: BaseException, where: str) -> DatabaseError:
-    """Turn a driver error into a message a user can act on."""
-    msg = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in msg or "busy" in msg:
+    """Turn a driver error into a message a user can act on (by SQLite's error code, and by
+    its message for drivers that have no code)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    msg = str(orig).lower()
+    if (
+        primary == sqlite3.SQLITE_FULL
+        or "database or disk is full" in msg
+        or ("disk" in msg and "full" in msg)
+        # a full disk also fails the shared-memory index or a sync: "disk I/O error"
+        or ((primary == sqlite3.SQLITE_IOERR or "i/o error" in msg) and _disk_nearly_full(where))
+    ):
+        return DiskFull(
+            f"The disk holding {where} is full: nothing was saved. Free some space and try again."
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in msg or "busy" in msg:
         return DatabaseLocked(
             f"The database {where} is locked by another program. Close it there and try again."
         )
-    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return DatabaseError(f"The database {where} is damaged or not a Winnow database.")
-    if "readonly" in msg or "read-only" in msg:
-        return DatabaseError(f"The database {where} is read-only.")
-    if "disk" in msg and "full" in msg:
-        return DatabaseError(f"The disk holding {where} is full.")
-    if "unable to open" in msg:
+    if (
+        primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+        or "not a database" in msg
+        or "malformed" in msg
+        or "corrupt" in msg
+    ):
+        return DatabaseDamaged(
+            f"The database {where} is damaged: nothing was saved. Restore a backup "
+            "(File ▸ Backups…, or winnow backups and winnow restore)."
+        )
+    if primary == sqlite3.SQLITE_READONLY or "readonly" in msg or "read-only" in msg:
+        return DatabaseError(f"The database {where} is read-only: nothing was saved.")
+    if primary == sqlite3.SQLITE_CANTOPEN or "unable to open" in msg:
         return DatabaseError(f"Cannot open the database {where}.")
-    return DatabaseError(f"Database error on {where}: {getattr(exc, 'orig', exc)}")
+    if primary == sqlite3.SQLITE_IOERR or "i/o error" in msg:
+        return DatabaseError(
+            f"The disk holding {where} reported an error: nothing was saved. ({orig})"
+        )
+    return DatabaseError(f"Database error on {where}: {orig}")
 
 
 # the write operation running on this thread, which nested ``Database.session()`` calls join
@@ -135,6 +195,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    # why nothing may be written to this file (it failed its integrity check), or None
+    damaged: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -162,7 +224,7 @@ class Database:
             s.commit()
         except DBAPIError as exc:
             s.rollback()
-            raise translate_error(exc, self.display_name) from exc
+            raise self._translate(exc) from exc
         except BaseException:
             s.rollback()
             raise
@@ -175,6 +237,8 @@ class Database:
         (SQLite ``BEGIN IMMEDIATE``), so everything it reads stays true until it commits."""
         if _AMBIENT.get() is not None:
             raise RuntimeError("a write operation cannot start inside another one")
+        if self.damaged is not None:
+            raise DatabaseDamaged(self.damaged)
         s = self.write_sessions()
         token = _AMBIENT.set((self, s))
         try:
@@ -182,13 +246,28 @@ class Database:
             s.commit()
         except DBAPIError as exc:
             s.rollback()
-            raise translate_error(exc, self.display_name) from exc
+            raise self._translate(exc) from exc
         except BaseException:
             s.rollback()
             raise
         finally:
             _AMBIENT.reset(token)
             s.close()
+
+    def refuse_writes(self, reason: str) -> None:
+        """From now on nothing is written to this file: it failed its integrity check.
+
+        Write operations raise :class:`DatabaseDamaged` with ``reason`` at once; every other
+        write fails in SQLite itself (``PRAGMA query_only`` on every connection)."""
+        self.damaged = reason
+        if self.is_sqlite and not event.contains(self.engine, "connect", _query_only):
+            event.listen(self.engine, "connect", _query_only)
+            self.engine.dispose()  # pooled connections were opened writable
+
+    def _translate(self, exc: BaseException) -> DatabaseError:
+        if self.damaged is not None:
+            return DatabaseDamaged(self.damaged)
+        return translate_error(exc, self.display_name)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -199,12 +278,17 @@ def open_database(
 ) -> Database:
     """Open (creating if needed) and upgrade a Winnow database.
 
+    A file is first looked at read-only: one that is neither empty nor a Winnow database, or
+    that a newer Winnow wrote, is refused unchanged. Before an upgrade the file is backed up
+    (``backups`` beside it); the upgrade then commits whole or not at all.
+
     Raises :class:`DatabaseError` with a user-facing message for every expected failure.
     """
     url = resolve_url(path_or_url)
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_file(path)
+        _check_before_changing(path, backup=migrate)
     kwargs: dict[str, object] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -232,11 +316,13 @@ def open_database(
     except DatabaseError:
         engine.dispose()
         raise
-    except (OperationalError, DBAPIError) as exc:
+    except (OperationalError, DBAPIError, sqlite3.Error) as exc:
         engine.dispose()
         raise translate_error(exc, where) from exc
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
-    writer = engine.execution_options(**WRITE_OPTIONS) if engine.dialect.name == "sqlite" else engine
+    writer = (
+        engine.execution_options(**WRITE_OPTIONS) if engine.dialect.name == "sqlite" else engine
+    )
     write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
     db = Database(url=url, engine=engine, sessions=sessions, write_sessions=write_sessions)
     if migrate:

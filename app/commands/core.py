@@ -9,7 +9,7 @@ from typing import Any
 
 from app import activities as acts
 from app import contacts, moves, operations, stages
-from app.cli import jsonable, print_json
+from app.cli import int_arg, jsonable, print_json
 from app.errors import UnknownContact, UsageError
 from app.timeutil import iso, local_text, parse_iso
 from db.engine import Database
@@ -159,9 +159,9 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
         raise UsageError("usage: winnow move ID [ID ...] STAGE_KEY")
     *raw_ids, key = args.items
     try:
-        ids = [int(x) for x in raw_ids]
-    except ValueError:
-        raise UsageError(f"contact ids are numbers: {' '.join(raw_ids)}") from None
+        ids = [int_arg(x) for x in raw_ids]
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"contact ids are whole numbers: {exc}") from None
     stages.get_stage(db, key)
     missing = contacts.contact_exists(db, ids)
     if missing:
@@ -257,8 +257,8 @@ def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
 
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("demo", parents=[common], help="fill the database with demo contacts")
-    p.add_argument("--contacts", type=int, default=2000, metavar="N")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--contacts", type=int_arg, default=2000, metavar="N")
+    p.add_argument("--seed", type=int_arg, default=1, metavar="S")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(handler=_cmd_demo)
 
@@ -268,12 +268,12 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--search", metavar="TEXT")
     p.add_argument("--sort", default="created", choices=sorted(contacts.SORT_COLUMNS))
     p.add_argument("--ascending", action="store_true")
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=int_arg, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_list)
 
     p = sub.add_parser("show", parents=[common], help="show one contact with its history")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int_arg, metavar="ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_show)
 
@@ -285,7 +285,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.set_defaults(handler=_cmd_move)
 
     p = sub.add_parser("log", parents=[common], help="log an activity")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int_arg, metavar="ID")
     p.add_argument("type", metavar="TYPE", help=", ".join(acts.ACTIVITY_TYPES))
     p.add_argument("--at", metavar="ISO8601")
     p.add_argument("--note", metavar="TEXT")

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from app import contacts, operations
-from app.cli import print_json
+from app.cli import int_arg, print_json
 from app.errors import UnknownContact, UsageError
 from app.golook.checks import check_contacts
 from app.golook.derived import refresh_golook_columns
@@ -111,7 +111,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         parents=[common],
         help="go look: check contacts' addresses, domains and mail hosts, and persona fit",
     )
-    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("ids", nargs="*", type=int_arg, metavar="ID")
     p.add_argument("--all", action="store_true", help="check every contact")
     p.add_argument(
         "--refresh",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app import contacts, stages
-from app.cli import jsonable, print_json
+from app.cli import int_arg, jsonable, print_json
 from app.errors import UsageError
 from app.timeutil import iso, local_text
 from db.engine import Database
@@ -196,7 +196,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.set_defaults(handler=_cmd_imports)
 
     p = sub.add_parser("undo-import", parents=[common], help="undo an import batch")
-    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("batch_id", type=int_arg, metavar="BATCH_ID")
     p.add_argument(
         "--including-later-work",
         action="store_true",

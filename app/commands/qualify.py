@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app import consent, followup, operations, qualification, scoring
-from app.cli import print_json
+from app.cli import int_arg, print_json
 from app.commands import core
 from app.errors import UnknownContact, UsageError
 from app.timeutil import iso, local_text
@@ -196,7 +196,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     _register_extensions()
     answer = ("yes", "no", "unknown")
     p = sub.add_parser("qualify", parents=[common], help="answer BANT criteria for a contact")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int_arg, metavar="ID")
     for key in _BANT_OPTIONS:
         p.add_argument(f"--{key}", choices=answer, type=str.lower)
     p.add_argument(
@@ -210,14 +210,14 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.set_defaults(handler=_cmd_qualify)
 
     p = sub.add_parser("consent", parents=[common], help="record consent to marketing")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int_arg, metavar="ID")
     p.add_argument("state", choices=consent.CONSENT_STATES, type=str.lower)
     p.add_argument("--how", metavar="TEXT", help="how it was given or withdrawn")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_consent)
 
     p = sub.add_parser("next-action", parents=[common], help="set a contact's next-action date")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=int_arg, metavar="ID")
     p.add_argument("when", metavar="DATE|tomorrow|next-week|next-month|none")
     p.set_defaults(handler=_cmd_next_action)
 
@@ -231,7 +231,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         help="record how many prospects an outbound campaign reached",
     )
     r.add_argument("source", metavar="SOURCE")
-    r.add_argument("reached", type=int, metavar="N")
+    r.add_argument("reached", type=int_arg, metavar="N")
     ls = ssub.add_parser("list", parents=[common], help="sources with counts")
     ls.add_argument("--json", action="store_true")
 

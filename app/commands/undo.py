@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from app import operations
-from app.cli import print_json
+from app.cli import int_arg, print_json
 from app.operations import LogEntry, UndoConflict
 from app.timeutil import iso, local_text
 from db.engine import Database
@@ -90,7 +90,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         ("redo", _cmd_redo, "redo the most recently undone operation (or OP_ID)"),
     ):
         p = sub.add_parser(name, parents=[common], help=what)
-        p.add_argument("op_id", type=int, nargs="?", metavar="OP_ID")
+        p.add_argument("op_id", type=int_arg, nargs="?", metavar="OP_ID")
         p.add_argument(
             "--force",
             action="store_true",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from db.fileguard import APPLICATION_ID
 from db.models import Base
 
 config = context.config
@@ -42,6 +43,8 @@ def run_migrations() -> None:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
                         raise RuntimeError(f"upgrade left a broken reference: {tuple(broken)}")
+                    # mark the file as Winnow's, in the same transaction as the schema it holds
+                    connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
             if connection.in_transaction():
                 connection.commit()
         finally:

@@ -1,0 +1,93 @@
+"""Real database files for the safety tests: Winnow files at an old revision, damaged files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from db.fileguard import quick_check
+from db.migrate import upgrade_to_head
+
+STAGES = [
+    ("suspect", "Suspect", "#8E99A8", "pipeline"),
+    ("inquiry", "Inquiry", "#4A90D9", "pipeline"),
+    ("mql", "Marketing qualified", "#7B61D1", "pipeline"),
+    ("sql", "Sales qualified", "#D9822B", "pipeline"),
+    ("opportunity", "Opportunity", "#D4A72C", "pipeline"),
+    ("customer", "Customer", "#2E9E5B", "won"),
+    ("nurture", "Nurture", "#3AA6A0", "side"),
+    ("disqualified", "Disqualified", "#C0504D", "side"),
+]
+FIRST = ["Jürgen", "Françoise", "Ayşe", "Ada", "Grace", "Łukasz", "Søren", "Zoë"]
+LAST = ["Weißmann", "Lefèvre", "Öztürk", "Lovelace", "Hopper", "Wałęsa", "Kierkegaard"]
+
+
+def make_winnow_file(path: Path, contacts: int, revision: str = "0001") -> None:
+    """A database as Winnow at schema 0001 wrote it (raw SQL, no application id, WAL), with
+    ``contacts`` contacts and their history, then upgraded to ``revision``."""
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine, str(path), target="0001")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA application_id=0")  # Winnow 0001 did not mark its files
+    con.executemany(
+        "INSERT INTO stages(key, name, color, position, kind) VALUES (?,?,?,?,?)",
+        [(k, n, c, i, kind) for i, (k, n, c, kind) in enumerate(STAGES)],
+    )
+    con.executemany(
+        "INSERT INTO bant_criteria(key, name, required, position) VALUES (?,?,1,?)",
+        [(k, k.title(), i) for i, k in enumerate(["budget", "authority", "need", "timeframe"])],
+    )
+    rows = []
+    for i in range(1, contacts + 1):
+        first, last = FIRST[i % len(FIRST)], LAST[i % len(LAST)]
+        email = f"{first[0].lower()}.{i}@firma-{i % 997}.de"
+        rows.append(
+            (
+                i,
+                first,
+                last,
+                f"{first} {last}",
+                f"{last} {first}".lower(),
+                email,
+                email,
+                f"Firma {i % 997} GmbH",
+                ["Einkaufsleiter", "CTO", "Werkleiter", "Assistant"][i % 4],
+                1 + i % 6,
+                f"2026-01-{1 + i % 28:02d} 10:00:00.000000",
+            )
+        )
+    con.executemany(
+        "INSERT INTO contacts(id, first_name, last_name, name, sort_name, email,"
+        " email_normalized, company, title, stage_id, created_at, consent, sales_ready)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?, 'unknown', 0)",
+        rows,
+    )
+    con.executemany(
+        "INSERT INTO stage_changes(contact_id, from_stage_id, to_stage_id, at, reason, automatic)"
+        " VALUES (?, NULL, ?, '2026-01-01 10:00:00.000000', 'Imported', 0)",
+        [(r[0], r[9]) for r in rows],
+    )
+    con.commit()
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    if revision != "0001":
+        engine = create_engine(f"sqlite:///{path}")
+        upgrade_to_head(engine, str(path), target=revision)
+        engine.dispose()
+
+
+def damage_middle(path: Path, pages: int = 4) -> None:
+    """Overwrite a few whole pages in the middle of the file, as a failing disk would."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    page_count = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    start = (page_count // 2) * page_size
+    with path.open("r+b") as fh:
+        fh.seek(start)
+        fh.write(bytes([0xA5, 0x17, 0xFF, 0x00]) * (page_size * pages // 4))
+    assert quick_check(path), "the damage went unnoticed: pick other pages"
