@@ -3,6 +3,12 @@
 Rows come from the csv module over a text stream, so memory stays flat however long the file
 is; quoted cells may hold line breaks. Row numbers count records the way a spreadsheet shows
 them (a quoted cell with line breaks is still one row; blank lines count but are skipped).
+
+Bounds (:mod:`app.importing.limits`): a physical line is read at most 1 MB at a time, a value
+over 1 MB is cut to 1 MB, a record the csv module cannot read (a quoted value running on past
+16 MB) is skipped — each with a warning naming its row, the other rows are imported. Cells
+beyond the header's width are kept (the mapping names them "Column N"); NUL characters are
+removed from a row, with a warning.
 """
 
 from __future__ import annotations
@@ -18,11 +24,19 @@ from pathlib import Path
 from app.importing.encoding import open_text
 from app.importing.errors import ImportFileError
 from app.importing.headers import locate_header
+from app.importing.limits import MAX_EXTRA_CELLS, VALUE_LIMIT, bounded_lines, cut_note
+from app.importing.rowstream import RowStream, WarningSink
 
 DELIMITERS = (",", ";", "\t", "|")
 _SEP_LINE = re.compile(r"^\ufeff?\"?sep=(.)\"?\s*$", re.IGNORECASE)
 _SNIFF_RECORDS = 200
 _SNIFF_CHARS = 65536
+# a quoted value may run over many lines up to this size before its record is given up
+_RECORD_LIMIT = 16 * VALUE_LIMIT
+# of a line over the limit, its end is kept too: the cells after an oversized value
+_TAIL = 65536
+if csv.field_size_limit() < _RECORD_LIMIT:
+    csv.field_size_limit(_RECORD_LIMIT)
 
 RowIterator = Iterator[tuple[int, list[str]]]
 
@@ -84,11 +98,13 @@ def layout_csv(
     path: Path, sample: str, encoding: str, delimiter: str | None, preferred: str
 ) -> CsvLayout:
     """How the table in ``sample`` (a file's decoded first megabyte) is laid out."""
-    text = _sample_text(sample[:_SNIFF_CHARS])
+    text = _sample_text(sample)
     if not text.strip(" \t\r\n;,|\"'"):
         raise ImportFileError(f"{path.name} holds no table: every line is empty")
+    # judge the delimiter on the first 64 KB, or the first lines when a header is longer
+    sniff = text[: max(_SNIFF_CHARS, text.find("\n", text.find("\n") + 1) + 1)]
     if delimiter is None:
-        delimiter = sniff_delimiter(text, preferred)
+        delimiter = sniff_delimiter(sniff, preferred)
     elif delimiter not in DELIMITERS and len(delimiter) != 1:
         raise ImportFileError(f"a delimiter is one character, not {delimiter!r}")
     records = _records(text, delimiter, 240)
@@ -100,7 +116,9 @@ def layout_csv(
     header_row, headers = locate_header(records, first)
 
     def rows() -> RowIterator:
-        return _stream_rows(path, encoding, delimiter, header_row, len(headers))
+        return RowStream(
+            lambda stream: _stream_rows(path, encoding, delimiter, header_row, len(headers), stream)
+        )
 
     return CsvLayout(
         delimiter, headers, header_row, rows, _count_rows(sample, delimiter, header_row)
@@ -119,8 +137,34 @@ def _count_rows(sample: str, delimiter: str, header_row: int) -> int:
     return count
 
 
+_SWALLOWED_LINES = 20
+
+
+def _looks_swallowed(value: str, delimiter: str) -> bool:
+    """A value holding many lines that each look like a record of the table."""
+    lines = value.split("\n")
+    return sum(1 for line in lines if delimiter in line) * 2 > len(lines)
+
+
+class _Lines:
+    """The file's lines for the csv module, each at most 1 MB (what is cut is counted)."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self._lines = bounded_lines(stream, tail=_TAIL)  # type: ignore[arg-type]
+        self.cut = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line, cut = next(self._lines)
+        if cut:
+            self.cut += 1
+        return line
+
+
 def _stream_rows(
-    path: Path, encoding: str, delimiter: str, header_row: int, width: int
+    path: Path, encoding: str, delimiter: str, header_row: int, width: int, sink: WarningSink
 ) -> RowIterator:
     number = 0
     try:
@@ -128,25 +172,55 @@ def _stream_rows(
     except OSError as exc:
         raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     with stream:
-        reader = csv.reader(stream, delimiter=delimiter, strict=False)
-        try:
-            for record in reader:
+        lines = _Lines(stream)
+        reader = csv.reader(lines, delimiter=delimiter, strict=False)
+        cut = 0
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
                 number += 1
-                if number <= header_row:
-                    continue
-                n = len(record)
-                if n == width:
-                    cells = record
-                elif n < width:
-                    cells = record + [""] * (width - n)
-                else:
-                    cells = record[:width]
-                if not "".join(cells).strip():
-                    continue
-                yield number, cells
-        except csv.Error as exc:
-            raise ImportFileError(
-                f"row {number + 1} cannot be read ({exc}); is a quote left open above it?"
-            ) from None
-        except OSError as exc:
-            raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+                sink.warn(number, f"row cannot be read ({exc}); skipped — is a quote left open?")
+                continue
+            except OSError as exc:
+                raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+            number += 1
+            if number <= header_row:
+                continue
+            n = len(record)
+            if n < width:
+                cells = record + [""] * (width - n)
+            elif n > width + MAX_EXTRA_CELLS:
+                cells = record[: width + MAX_EXTRA_CELLS]
+                sink.warn(
+                    number,
+                    f"{n - width - MAX_EXTRA_CELLS:,} cells beyond the first "
+                    f"{width + MAX_EXTRA_CELLS:,} columns not imported",
+                )
+            else:
+                cells = record
+            if not "".join(cells).strip():
+                continue
+            said = False
+            for i, value in enumerate(cells):
+                if len(value) > VALUE_LIMIT:
+                    cells[i] = value[:VALUE_LIMIT]
+                    sink.warn(number, cut_note(f"column {i + 1}"))
+                    said = True
+                if value.count("\n") >= _SWALLOWED_LINES and _looks_swallowed(value, delimiter):
+                    sink.warn(
+                        number,
+                        f"column {i + 1}: a quote opened here is never closed, so "
+                        f"{value.count(chr(10)):,} following lines were read as this one "
+                        "value — is a quote left open?",
+                    )
+                if "\x00" in value:
+                    cells[i] = cells[i].replace("\x00", "")
+                    sink.warn(number, f"column {i + 1}: unreadable NUL characters removed")
+            if lines.cut > cut:
+                cut = lines.cut
+                if not said:
+                    sink.warn(number, cut_note("a value of this row"))
+            yield number, cells

@@ -430,9 +430,11 @@ def decode_sample(raw: bytes, encoding: str) -> str:
 
 
 def looks_binary(text: str) -> bool:
-    """Control characters a text table never holds (beyond a stray one or two)."""
+    """Control characters a text table never holds, in numbers (not a stray few)."""
     if not text:
         return False
     sample = text[:65536]
     controls = len(_CONTROL_RE.findall(sample))
-    return controls > max(2, len(sample) // 100)
+    # stray NUL bytes in a text table cost only their rows (the readers remove them and say
+    # so); a file is binary when such bytes are a real share of it
+    return controls > max(16, len(sample) // 20)

@@ -27,7 +27,7 @@ from app.importing.cards import Card, Point, PostalAddress, card_cells
 from app.importing.encoding import FALLBACK_ERRORS
 from app.importing.errors import ImportFileError
 from app.importing.limits import LINE_LIMIT, VALUE_LIMIT, cut_note
-from app.importing.rowstream import Row, RowStream
+from app.importing.rowstream import Row, WarningSink
 
 logging.getLogger("ldif").setLevel(logging.ERROR)  # its notes on odd DNs are not for users
 
@@ -280,7 +280,7 @@ def _birthday(parts: dict[str, str]) -> str:
     return next(iter(parts.values()))
 
 
-def stream_ldif_rows(path: Path, encoding: str, stream: RowStream) -> Iterator[Row]:
+def stream_ldif_rows(path: Path, encoding: str, stream: WarningSink) -> Iterator[Row]:
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:

@@ -25,9 +25,14 @@ def cut_note(what: str) -> str:
     return f"{what}: value longer than 1 MB, only its first 1 MB was kept"
 
 
-def bounded_lines(stream: _Readline, limit: int = LINE_LIMIT) -> Iterator[tuple[str, bool]]:
+def bounded_lines(
+    stream: _Readline, limit: int = LINE_LIMIT, tail: int = 0
+) -> Iterator[tuple[str, bool]]:
     """(line, cut) for each line of a text stream; a line longer than ``limit`` characters is
-    cut there (the rest is read and dropped, never held)."""
+    cut there (the rest is read and dropped, never held) — except its last ``tail``
+    characters, which are kept after the cut (the cells after an oversized CSV value). When
+    the dropped middle holds an odd number of quote characters, one is put in its place so a
+    quoted value stays closed."""
     while True:
         line = stream.readline(limit)
         if not line:
@@ -35,14 +40,19 @@ def bounded_lines(stream: _Readline, limit: int = LINE_LIMIT) -> Iterator[tuple[
         if len(line) < limit or line.endswith(("\n", "\r")):
             yield line, False
             continue
-        ending = ""
+        kept = ""
+        quotes = 0
         while True:
             rest = stream.readline(limit)
             if not rest:
                 break
+            if tail:
+                joined = kept + rest
+                dropped = joined[:-tail] if len(joined) > tail else ""
+                quotes += dropped.count('"')
+                kept = joined[-tail:]
+            elif rest[-1:] in ("\n", "\r"):
+                kept = "\r\n" if rest.endswith("\r\n") else rest[-1:]
             if len(rest) < limit or rest.endswith(("\n", "\r")):
-                ending = (
-                    "\r\n" if rest.endswith("\r\n") else rest[-1:] if rest[-1:] in "\r\n" else ""
-                )
                 break
-        yield line + ending, True
+        yield line + ('"' if quotes % 2 else "") + kept, True

@@ -621,7 +621,7 @@ class RowMapper:
                 )
                 whole = part("address")
                 if whole:
-                    if address.is_empty():
+                    if not address.street:  # "Adresse", "Home Address": the street lines
                         address.street = whole
                     elif not _words(whole) <= _words(address.one_line() + " " + address.street):
                         for index, header in group.parts.get("address", []):

@@ -29,7 +29,7 @@ from app.importing.errors import ImportFileError
 from app.importing.ldif_reader import count_entries, looks_like_ldif, stream_ldif_rows
 from app.importing.rowstream import RowStream
 from app.importing.vcard_reader import count_cards, layout_vcard, looks_like_vcard
-from app.importing.xlsx_reader import layout_xlsx
+from app.importing.xlsx_reader import layout_spreadsheet
 
 __all__ = ["ImportFileError", "TableSource", "detect_encoding", "open_table"]
 
@@ -40,12 +40,8 @@ _VCARD_SUFFIXES = (".vcf", ".vcard")
 _LDIF_SUFFIXES = (".ldif", ".ldi")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "is an old Excel .xls (or other Office 97-2003) file; open it in Excel or LibreOffice "
-        "and save it as .xlsx or CSV",
-    ),
     (b"%PDF", "is a PDF document, not a table"),
     (b"\x89PNG", "is an image, not a table"),
     (b"\xff\xd8\xff", "is an image, not a table"),
@@ -117,9 +113,9 @@ def _zip_kind(path: Path) -> str:
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
     if "content.xml" in names and "mimetype" in names:
-        raise ImportFileError(
-            f"{path.name} is an OpenDocument file; save it as .xlsx or CSV and import that"
-        )
+        if any(n.startswith("Object") for n in names) or path.suffix.lower() in (".odt", ".odp"):
+            raise ImportFileError(f"{path.name} is an OpenDocument text, not a table")
+        return "ods"
     if any(n.startswith("word/") for n in names):
         raise ImportFileError(f"{path.name} is a Word document, not a table")
     raise ImportFileError(f"{path.name} is a ZIP archive, not a table; unpack it first")
@@ -160,11 +156,23 @@ def open_table(
         if raw.startswith(signature):
             raise ImportFileError(f"{path.name} {problem}")
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
-        _zip_kind(path)
-        xlsx = layout_xlsx(path, sheet)
+        kind = _zip_kind(path)
+        xlsx = layout_spreadsheet(path, sheet, kind)
         return TableSource(
-            path, "xlsx", None, None, xlsx.headers, xlsx.header_row,
+            path, kind, None, None, xlsx.headers, xlsx.header_row,
             xlsx.sheet, xlsx.sheets, xlsx.row_estimate, xlsx.rows,
+        )  # fmt: skip
+    if raw.startswith(_OLE_SIGNATURE):
+        try:
+            xls = layout_spreadsheet(path, sheet, "xls")
+        except ImportFileError as exc:
+            raise ImportFileError(
+                f"{path.name} is an Office 97-2003 file that is no readable Excel workbook "
+                f"({exc}); open it in Excel or LibreOffice and save it as .xlsx or CSV"
+            ) from None
+        return TableSource(
+            path, "xls", None, None, xls.headers, xls.header_row,
+            xls.sheet, xls.sheets, xls.row_estimate, xls.rows,
         )  # fmt: skip
     if suffix in _XLSX_SUFFIXES:
         raise ImportFileError(f"{path.name} is not a valid Excel .xlsx file")

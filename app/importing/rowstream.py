@@ -9,14 +9,26 @@ from collections.abc import Callable, Iterable, Iterator
 Row = tuple[int, list[str]]
 
 
+class WarningSink:
+    """Where a reader puts its warnings (kept apart from the stream, so that a reader's
+    generator and its stream form no reference cycle and its file closes on time)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, str]] = []
+
+    def warn(self, row: int, text: str) -> None:
+        self.pending.append((row, text))
+
+
 class RowStream(Iterator[Row]):
     def __init__(
         self,
-        produce: Callable[[RowStream], Iterator[Row]],
+        produce: Callable[[WarningSink], Iterator[Row]],
         warnings: Iterable[tuple[int, str]] = (),
     ) -> None:
-        self._pending: list[tuple[int, str]] = list(warnings)
-        self._rows = produce(self)
+        self._sink = WarningSink()
+        self._sink.pending.extend(warnings)
+        self._rows = produce(self._sink)
 
     def __iter__(self) -> RowStream:
         return self
@@ -24,14 +36,19 @@ class RowStream(Iterator[Row]):
     def __next__(self) -> Row:
         return next(self._rows)
 
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
+
     def warn(self, row: int, text: str) -> None:
-        self._pending.append((row, text))
+        self._sink.warn(row, text)
 
     def add_file_warnings(self, warnings: Iterable[str]) -> None:
-        self._pending[:0] = [(0, w) for w in warnings]
+        self._sink.pending[:0] = [(0, w) for w in warnings]
 
     def take_warnings(self) -> list[tuple[int, str]]:
-        out, self._pending = self._pending, []
+        out, self._sink.pending = self._sink.pending, []
         return out
 
 

@@ -34,7 +34,7 @@ from app.importing.cards import CARD_HEADERS, Card, Point, PostalAddress, card_c
 from app.importing.encoding import FALLBACK_ERRORS, open_text, text_codec
 from app.importing.errors import ImportFileError
 from app.importing.limits import VALUE_LIMIT, bounded_lines, cut_note
-from app.importing.rowstream import RowStream
+from app.importing.rowstream import RowStream, WarningSink
 
 VCARD_HEADERS = CARD_HEADERS  # the name earlier code used
 
@@ -631,7 +631,7 @@ def looks_like_vcard(text: str) -> bool:
     return False
 
 
-def _stream_rows(path: Path, encoding: str, stream: RowStream) -> RowIterator:
+def _stream_rows(path: Path, encoding: str, stream: WarningSink) -> RowIterator:
     try:
         text = open_text(path, encoding)
     except OSError as exc:

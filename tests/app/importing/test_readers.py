@@ -433,7 +433,7 @@ def test_vcard_content_is_found_whatever_the_extension(tmp_path: Path) -> None:
         ("semicolons.csv", b";;;\r\n;;;\r\n", "every line is empty"),
         ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(100), "is an image"),
         ("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "is a PDF"),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "old Excel .xls"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Office 97-2003"),
         ("random.csv", bytes(range(256)) * 4, "binary data"),
         ("page.csv", b"<!DOCTYPE html><html><body><table></table></body></html>", "HTML"),
         ("data.csv", b'[{"name": "J\xc3\xbcrgen"}]', "JSON"),
