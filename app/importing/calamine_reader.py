@@ -30,18 +30,18 @@ def _open(path: Path) -> Any:
         raise ImportFileError(f"{path.name} is a damaged workbook ({exc})") from None
 
 
-def _rows(workbook: Any, name: str) -> Iterator[tuple[int, list[str]]]:
-    sheet = workbook.get_sheet_by_name(name)
+def _rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
     start = sheet.start or (0, 0)
     pad = [""] * start[1]
     for offset, values in enumerate(sheet.iter_rows()):
-        yield start[0] + offset + 1, pad + [cell_text(v) for v in values]
+        cells = [v if type(v) is str else cell_text(v) for v in values]
+        yield start[0] + offset + 1, pad + cells if pad else cells
 
 
-def _sample(workbook: Any, name: str) -> list[list[str]]:
+def _sample(sheet: Any) -> list[list[str]]:
     """The first rows of a sheet, indexed from row 1 (blank rows above the range added)."""
     out: list[list[str]] = []
-    for number, cells in _rows(workbook, name):
+    for number, cells in _rows(sheet):
         while len(out) < number - 1:
             out.append([])
         out.append(cells)
@@ -64,17 +64,20 @@ def layout_calamine(path: Path, sheet: str | None) -> XlsxLayout:
                 raise ImportFileError(
                     f"{path.name} has no sheet {sheet!r}; sheets: {', '.join(sheets)}"
                 )
-            chosen, samples = matches[0], _sample(workbook, matches[0])
+            chosen = matches[0]
+            loaded = workbook.get_sheet_by_name(chosen)
+            samples = _sample(loaded)
         else:
-            chosen, samples = sheets[0], []
+            chosen, samples, loaded = sheets[0], [], None
             for name in sheets:
-                found = _sample(workbook, name)
+                loaded = workbook.get_sheet_by_name(name)
+                found = _sample(loaded)
                 if any("".join(r).strip() for r in found):
                     chosen, samples = name, found
                     break
             else:
                 raise ImportFileError(f"{path.name} is empty: no sheet has any cells filled")
-        end = workbook.get_sheet_by_name(chosen).end
+        end = loaded.end if loaded is not None else None
         last_row = end[0] + 1 if end else 0
     except ImportFileError:
         raise
@@ -96,7 +99,7 @@ def layout_calamine(path: Path, sheet: str | None) -> XlsxLayout:
 def _stream(path: Path, sheet: str, header_row: int, width: int, sink: WarningSink) -> RowIterator:
     workbook = _open(path)
     try:
-        for number, cells in _rows(workbook, sheet):
+        for number, cells in _rows(workbook.get_sheet_by_name(sheet)):
             if number <= header_row:
                 continue
             if len(cells) < width:
