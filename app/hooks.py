@@ -1,47 +1,32 @@
-"""Derived data kept in step with contacts.
+"""Derived data kept in step with contacts, inside the transaction that changed them.
 
-Features that keep something derived from a contact's fields (go-look evidence, scores) name a
-handler here as ``"module:function"``; it is called inside the same session, right after
-contacts were created or changed, with the ids. Lazy import keeps the core free of cycles.
+Two things derive from a contact's own fields: the go-look columns (domain class, persona fit)
+and the score with its follow-up times. Every write path calls :func:`contacts_changed` with
+the ids it created or changed; the score runs last because it reads the persona fit.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
-# each handler: fn(session, contact_ids) -> None
-CONTACT_CHANGE_HANDLERS: list[str] = []
-CONTACT_CHANGE_HANDLERS.append("app.golook.derived:contacts_changed")  # domain class, persona fit
-# scores and follow-up times: keep last (they read what earlier handlers derive, e.g. persona fit)
-CONTACT_CHANGE_HANDLERS.append("app.scoring:rescore_contacts")
-
-# What changed, when the caller knows: "fields" (default), "stage" (a move) or "activity".
-# A handler listed here for a kind is skipped for it (e.g. a move changes no e-mail domain).
-SKIP_HANDLERS: dict[str, set[str]] = {
-    "stage": {"app.golook.derived:contacts_changed"},
-    "activity": {"app.golook.derived:contacts_changed"},
-}
-
-_resolved: dict[str, Callable[[Session, Sequence[int]], None]] = {}
+# What changed, when the caller knows: a move or an activity changes no e-mail address or
+# job title, so the go-look columns need no second look.
+ChangeKind = Literal["fields", "stage", "activity"]
 
 
-def _resolve(spec: str) -> Callable[[Session, Sequence[int]], None]:
-    fn = _resolved.get(spec)
-    if fn is None:
-        module, _, name = spec.partition(":")
-        fn = getattr(importlib.import_module(module), name)
-        _resolved[spec] = fn
-    return fn
-
-
-def contacts_changed(session: Session, contact_ids: Sequence[int], what: str = "fields") -> None:
-    """Run every registered handler for these contacts (same transaction)."""
+def contacts_changed(
+    session: Session, contact_ids: Sequence[int], what: ChangeKind | str = "fields"
+) -> None:
+    """Recompute what derives from these contacts (same transaction)."""
     if not contact_ids:
         return
-    skip = SKIP_HANDLERS.get(what, set())
-    for spec in CONTACT_CHANGE_HANDLERS:
-        if spec not in skip:
-            _resolve(spec)(session, contact_ids)
+    # imported here: both modules import the contact model's helpers that import this one
+    from app import scoring
+    from app.golook import derived
+
+    if what == "fields":
+        derived.contacts_changed(session, contact_ids)
+    scoring.rescore_contacts(session, contact_ids)

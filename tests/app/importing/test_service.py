@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy import text as sql
 
-from app import hooks
 from app.cli import main
 from app.contacts import ContactQuery, count, create_contact, get_contact, list_rows
 from app.errors import UnknownStage, UsageError, WinnowError
@@ -333,26 +332,16 @@ def test_unmapped_columns_are_kept_as_extra(db: Database, tmp_path: Path) -> Non
     assert c.extra == {"Booth visit": "Day 2", "Interested in": "Spare parts; service"}
 
 
-def test_change_handlers_see_every_new_contact(
-    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        hooks,
-        "CONTACT_CHANGE_HANDLERS",
-        [*hooks.CONTACT_CHANGE_HANDLERS, f"{__name__}:_record_ids"],
-    )
-    _SEEN.clear()
+def test_every_imported_contact_gets_its_derived_values(db: Database, tmp_path: Path) -> None:
     report = import_file(db, badge_list(tmp_path / "badges.csv"))
     with db.session() as s:
-        ids = set(s.scalars(select(Contact.id).where(Contact.import_batch_id == report.batch_id)))
-    assert ids == _SEEN and len(ids) == 3
-
-
-_SEEN: set[int] = set()
-
-
-def _record_ids(session: object, ids: list[int]) -> None:
-    _SEEN.update(ids)
+        rows = s.execute(
+            select(Contact.score, Contact.domain_class, Contact.score_breakdown).where(
+                Contact.import_batch_id == report.batch_id
+            )
+        ).all()
+    assert len(rows) == 3
+    assert all(score is not None and cls and breakdown for score, cls, breakdown in rows)
 
 
 def test_batch_records_counts_and_report(db: Database, tmp_path: Path) -> None:
