@@ -112,10 +112,11 @@ def move_in(
         )
     s.flush()
     hooks.contacts_changed(s, moving, what="stage")
+    moved = set(moving)  # once: a bulk move of 20,000 spent 15 s rebuilding it per id
     return MoveResult(
         stage_key=stage_key,
         moved=tuple(moving),
-        unchanged=tuple(i for i in ids if i not in set(moving)),
+        unchanged=tuple(i for i in ids if i not in moved),
         change_ids=tuple(c.id for c in changes),
         from_keys={i: keys[current[i]] for i in moving},
     )
