@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -38,7 +38,7 @@ from app.operations import rows as rowimg
 from app.operations.changes import Changes
 from app.timeutil import utcnow
 from db.engine import Database
-from db.models import Contact, Operation, OperationRow, Stage, StageChange
+from db.models import BantAnswer, Contact, Operation, OperationRow, Stage, StageChange
 
 T = TypeVar("T")
 
@@ -184,13 +184,19 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
     op_id: int | None = None
     if ctx.undoable and (images or moved or ctx.payload):
         touched = {r[0] for r in moved} | {im.contact_id for im in images if im.contact_id}
+        payload: dict[str, Any] = {**(ctx.payload or {}), "flags": _flags(changes)}
+        # who was moved: a contact deleted since takes its history with it, yet undo must
+        # know it is missing (and say so) rather than quietly undo fewer moves
+        relocated = sorted({int(r[0]) for r in moved if r[1] is not None})
+        if relocated:
+            payload["moved"] = relocated
         op = Operation(
             kind=kind,
             label=ctx.label,
             at=now,
             contact_count=ctx.contact_count if ctx.contact_count is not None else len(touched),
             state="done",
-            payload=json.dumps({**(ctx.payload or {}), "flags": _flags(changes)}),
+            payload=json.dumps(payload, separators=(",", ":")),
         )
         s.add(op)
         s.flush()
@@ -202,6 +208,23 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
                 .values(operation_id=op_id)
                 .execution_options(synchronize_session=False)
             )
+        created = [
+            im.contact_id
+            for im in images
+            if im.table == "contacts" and im.before is None and im.contact_id is not None
+        ]
+        if created:
+            # a new contact's first history entry goes and comes back with it (undo, redo)
+            sc = StageChange.__table__
+            for i in range(0, len(created), 20000):
+                images += rowimg.created_rows(
+                    s,
+                    sc,  # type: ignore[arg-type]
+                    (StageChange.id >= first_change)
+                    & StageChange.contact_id.in_(_expanding(created[i : i + 20000]))
+                    & StageChange.from_stage_id.is_(None),
+                    "contact_id",
+                )
         if images:
             s.execute(
                 insert(OperationRow),
@@ -240,7 +263,7 @@ def _prune(s: Session) -> None:
 
 
 def _stage_keys(s: Session) -> dict[int, str]:
-    return dict(s.execute(select(Stage.id, Stage.key)).tuples().all())
+    return {int(i): str(k) for i, k in s.execute(select(Stage.id, Stage.key))}
 
 
 def _entry(op: Operation) -> LogEntry:
@@ -251,10 +274,12 @@ def undo_state_in(s: Session) -> UndoState:
     undo = s.scalar(
         select(Operation).where(Operation.state == "done").order_by(Operation.id.desc()).limit(1)
     )
+    # the most recently undone first; undoing newest-first within one tick of the clock leaves
+    # the older operation undone last
     redo = s.scalar(
         select(Operation)
         .where(Operation.state == "undone")
-        .order_by(Operation.undone_at.desc(), Operation.id.desc())
+        .order_by(Operation.undone_at.desc(), Operation.id.asc())
         .limit(1)
     )
     return UndoState(_entry(undo) if undo else None, _entry(redo) if redo else None)
@@ -303,6 +328,9 @@ def _reverse(
     verb = "undo" if undo else "redo"
     with db.write_session() as s:
         now = utcnow()
+        # to the microsecond: Redo takes the most recently undone operation, and two undos
+        # usually fall within the same second
+        precise = datetime.now(UTC).replace(tzinfo=None)
         if operation_id is None:
             state = undo_state_in(s)
             entry = state.undo if undo else state.redo
@@ -329,7 +357,7 @@ def _reverse(
         else:
             report, changes = _reverse_generic(s, op, undo=undo, force=force, now=now)
         op.state = "undone" if undo else "done"
-        op.undone_at = now if undo else None
+        op.undone_at = precise if undo else None
         if special is not None and undo:
             op.state = "dropped"  # an undone import is not redone: import the file again
         s.flush()
@@ -352,11 +380,14 @@ def _reverse_generic(
             )
             .where(OperationRow.operation_id == op.id)
             .order_by(OperationRow.id)
-        ).tuples()
+        )
     )
     row_conflicts = rowimg.conflicts(s, images, undo=undo)
     blocked: set[int] = {im.contact_id for im in row_conflicts if im.contact_id is not None}
-    blocked |= _stage_conflicts(s, op.id, undo=undo)
+    payload = json.loads(op.payload or "{}")
+    plan = _MovePlan.load(s, op.id, undo=undo)
+    blocked |= plan.conflicts(s, undo=undo)
+    blocked |= _missing_contacts(s, payload.get("moved", ()))
     plain_conflicts = [im for im in row_conflicts if im.contact_id is None]
     if (blocked or plain_conflicts) and not force:
         what = (
@@ -378,11 +409,12 @@ def _reverse_generic(
         if id(im) not in skip and (im.contact_id is None or im.contact_id not in blocked)
     ]
     rowimg.apply(s, usable, undo=undo)
-    moved, stage_keys = _reverse_moves(s, op.id, undo=undo, blocked=blocked, now=now)
+    moved, stage_keys = plan.apply(s, undo=undo, blocked=blocked, now=now)
     created: set[int] = set()
     deleted: set[int] = set()
-    changed: set[int] = set(moved)
+    changed: set[int] = set()
     flags: dict[str, bool] = {}
+    criteria: list[int] = []
     for im in usable:
         target = im.before if undo else im.after
         other = im.after if undo else im.before
@@ -391,20 +423,46 @@ def _reverse_generic(
             (created if other is None else deleted if target is None else changed).add(cid)
         elif im.contact_id is not None:
             changed.add(im.contact_id)
+        elif im.table.name == "bant_criteria":
+            criteria.append(int(im.key[0]))
         flag = _TABLE_FLAGS.get(im.table.name)
         if flag:
             flags[flag] = True
+    if criteria:
+        # a score's explanation names the criteria its answers are to (as a renaming rescores)
+        changed.update(
+            s.scalars(
+                select(BantAnswer.contact_id)
+                .where(BantAnswer.criterion_id.in_(_expanding(criteria)))
+                .distinct()
+            )
+        )
     alive = sorted((changed | created) - deleted)
     for i in range(0, len(alive), 5000):
         hooks.contacts_changed(s, alive[i : i + 5000])
-    for name in json.loads(op.payload or "{}").get("flags", []):
+    # contacts only moved: what a move changes (the stage), as the move itself did
+    only_moved = sorted(set(moved) - changed - created - deleted)
+    for i in range(0, len(only_moved), 5000):
+        hooks.contacts_changed(s, only_moved[i : i + 5000], what="stage")
+    for name in payload.get("flags", []):
         flags[name] = True  # what the operation said it changed (e.g. scoring rules)
+    changed.update(moved)
     touched = tuple(sorted(changed | created | deleted))
     report = UndoReport(op.id, op.label, touched, tuple(sorted(blocked)))
     changes = Changes.of(
         contacts=changed, created=created, deleted=deleted, stages=stage_keys
     ) | Changes.flags(flags)
     return report, changes
+
+
+def _missing_contacts(s: Session, ids: Sequence[int]) -> set[int]:
+    """The contacts among ``ids`` that no longer exist (deleted since)."""
+    wanted = [int(i) for i in ids]
+    found: set[int] = set()
+    for i in range(0, len(wanted), 20000):
+        chunk = wanted[i : i + 20000]
+        found.update(s.scalars(select(Contact.id).where(Contact.id.in_(_expanding(chunk)))))
+    return set(wanted) - found
 
 
 _TABLE_FLAGS = {
@@ -424,75 +482,98 @@ def _later_change(sc: Any) -> Any:
     )
 
 
-def _stage_conflicts(s: Session, op_id: int, *, undo: bool) -> set[int]:
-    """Contacts this operation moved that were moved again since (or, for a redo, whose
-    stage is no longer the one the undo left them in)."""
-    sc = StageChange
-    current = select(Contact.stage_id).where(Contact.id == sc.contact_id).scalar_subquery()
-    if undo:
-        cond = (sc.undone_at.is_(None)) & ((current != sc.to_stage_id) | _later_change(sc))
-    else:
-        cond = (sc.undone_at.is_not(None)) & ((current != sc.from_stage_id) | _later_change(sc))
-    return set(
-        s.scalars(
-            select(sc.contact_id).where(
-                sc.operation_id == op_id, sc.from_stage_id.is_not(None), cond
+@dataclass
+class _MovePlan:
+    """An operation's moves, per contact: its first and last stage change. One operation can
+    move a contact twice (a move that makes it sales-ready, then the automatic move to Sales
+    qualified): undo puts it where the first one found it, redo where the last one left it."""
+
+    first: dict[int, int]  # contact -> id of its first stage change in the operation
+    last: dict[int, int]  # contact -> id of its last
+    changes: dict[int, list[int]]  # contact -> ids of all its stage changes in the operation
+    to_stage: dict[int, int]  # stage change id -> stage it moved to
+    from_stage: dict[int, int]  # stage change id -> stage it moved from
+
+    @classmethod
+    def load(cls, s: Session, op_id: int, *, undo: bool) -> _MovePlan:
+        sc = StageChange
+        plan = cls({}, {}, {}, {}, {})
+        for change_id, cid, src, dst in s.execute(
+            select(sc.id, sc.contact_id, sc.from_stage_id, sc.to_stage_id)
+            .where(
+                sc.operation_id == op_id,
+                sc.from_stage_id.is_not(None),
+                sc.undone_at.is_(None) if undo else sc.undone_at.is_not(None),
             )
-        )
-    )
+            .order_by(sc.id)
+        ):
+            if cid not in plan.first:
+                plan.first[cid] = change_id
+                plan.changes[cid] = []
+            plan.last[cid] = change_id
+            plan.changes[cid].append(change_id)
+            plan.to_stage[change_id] = dst
+            plan.from_stage[change_id] = int(src or 0)
+        return plan
 
-
-def _reverse_moves(
-    s: Session, op_id: int, *, undo: bool, blocked: set[int], now: datetime
-) -> tuple[list[int], set[str]]:
-    """Undo (or redo) this operation's moves, set-based: contacts go back to the stage and the
-    time in stage they had, and the history entries are marked undone (or live again)."""
-    sc = StageChange
-    rows = s.execute(
-        select(sc.id, sc.contact_id, sc.from_stage_id, sc.to_stage_id).where(
-            sc.operation_id == op_id,
-            sc.from_stage_id.is_not(None),
-            sc.undone_at.is_(None) if undo else sc.undone_at.is_not(None),
-        )
-    ).all()
-    rows = [r for r in rows if r[1] not in blocked]
-    if not rows:
-        return [], set()
-    change_ids = [r[0] for r in rows]
-    keys = _stage_keys(s)
-    stages = {keys[r[2]] for r in rows if r[2] is not None} | {keys[r[3]] for r in rows}
-    for i in range(0, len(change_ids), 20000):
-        chunk = _expanding(change_ids[i : i + 20000])
-        if undo:
-            s.execute(
-                update(Contact)
-                .where(Contact.id == sc.contact_id, sc.id.in_(chunk))
-                .values(
-                    stage_id=sc.from_stage_id,
-                    stage_changed_at=func.coalesce(sc.from_changed_at, Contact.created_at),
+    def conflicts(self, s: Session, *, undo: bool) -> set[int]:
+        """Contacts moved again since (or, for a redo, no longer where the undo left them)."""
+        if not self.first:
+            return set()
+        sc = StageChange
+        current = select(Contact.stage_id).where(Contact.id == sc.contact_id).scalar_subquery()
+        # undo: each contact still where the operation's last move took it, and nothing since;
+        # redo: still where its first move found it, and nothing since
+        ids = list((self.last if undo else self.first).values())
+        expected = sc.to_stage_id if undo else sc.from_stage_id
+        found: set[int] = set()
+        for i in range(0, len(ids), 20000):
+            found.update(
+                s.scalars(
+                    select(sc.contact_id).where(
+                        sc.id.in_(_expanding(ids[i : i + 20000])),
+                        (current.is_distinct_from(expected)) | _later_change(sc),
+                    )
                 )
-                .execution_options(synchronize_session=False)
             )
-            s.execute(
-                update(sc)
-                .where(sc.id.in_(chunk))
-                .values(undone_at=now)
-                .execution_options(synchronize_session=False)
-            )
+        return found
+
+    def apply(
+        self, s: Session, *, undo: bool, blocked: set[int], now: datetime
+    ) -> tuple[list[int], set[str]]:
+        """Undo (or redo) the moves, set-based: contacts go back to the stage and the time in
+        stage they had, and the history entries are marked undone (or live again)."""
+        contacts = [c for c in self.first if c not in blocked]
+        if not contacts:
+            return [], set()
+        sc = StageChange
+        keys = _stage_keys(s)
+        stages = {keys[self.to_stage[i]] for c in contacts for i in self.changes[c]}
+        stages |= {keys[self.from_stage[i]] for c in contacts for i in self.changes[c]}
+        ends = [(self.first if undo else self.last)[c] for c in contacts]
+        every = [i for c in contacts for i in self.changes[c]]
+        if undo:
+            values: dict[Any, Any] = {
+                "stage_id": sc.from_stage_id,
+                "stage_changed_at": func.coalesce(sc.from_changed_at, Contact.created_at),
+            }
         else:
+            values = {"stage_id": sc.to_stage_id, "stage_changed_at": sc.at}
+        for i in range(0, len(ends), 20000):
             s.execute(
                 update(Contact)
-                .where(Contact.id == sc.contact_id, sc.id.in_(chunk))
-                .values(stage_id=sc.to_stage_id, stage_changed_at=sc.at)
+                .where(Contact.id == sc.contact_id, sc.id.in_(_expanding(ends[i : i + 20000])))
+                .values(values)
                 .execution_options(synchronize_session=False)
             )
+        for i in range(0, len(every), 20000):
             s.execute(
                 update(sc)
-                .where(sc.id.in_(chunk))
-                .values(undone_at=None)
+                .where(sc.id.in_(_expanding(every[i : i + 20000])))
+                .values(undone_at=now if undo else None)
                 .execution_options(synchronize_session=False)
             )
-    return [r[1] for r in rows], stages
+        return contacts, stages
 
 
 # Kinds whose undo is their own (an import is undone from its import record, not images).

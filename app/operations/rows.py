@@ -142,6 +142,21 @@ def differences(s: Session, tracker: Tracker) -> list[RowImage]:
     return images
 
 
+def created_rows(
+    s: Session, table: Table, where: ColumnElement[bool], contact_column: str | None
+) -> list[RowImage]:
+    """Images of rows an operation inserted without tracking them (``where`` selects them)."""
+    keys = _pk(table)
+    images = []
+    for row in s.execute(select(table).where(where)).mappings():
+        values = dict(row)
+        cid = values.get(contact_column) if contact_column else None
+        images.append(
+            RowImage(table.name, tuple(values[k] for k in keys), cid, None, _encode(values))
+        )
+    return images
+
+
 def dump_key(key: tuple[Any, ...]) -> str:
     return json.dumps(list(key), default=str)
 
@@ -209,11 +224,15 @@ def _matches(
 
 
 def conflicts(s: Session, images: Sequence[StoredImage], *, undo: bool) -> list[StoredImage]:
-    """Images whose row no longer looks as the operation left it (undo) or found it (redo)."""
+    """Images whose row no longer looks as the operation left it (undo) or found it (redo),
+    and rows that putting an image back would delete while other rows still hang on them (a
+    contact with an activity logged since, a stage with contacts in it): deleting such a row
+    would take later work with it, or fail."""
     bad: list[StoredImage] = []
     by_table: dict[str, list[StoredImage]] = {}
     for im in images:
         by_table.setdefault(im.table.name, []).append(im)
+    doomed: dict[str, list[tuple[StoredImage, dict[str, Any]]]] = {}
     for group in by_table.values():
         table = group[0].table
         current = _current(s, table, [im.key for im in group])
@@ -221,9 +240,45 @@ def conflicts(s: Session, images: Sequence[StoredImage], *, undo: bool) -> list[
             expected = im.after if undo else im.before
             cols = set(im.before or {}) | set(im.after or {})
             cols -= DERIVED_COLUMNS.get(table.name, frozenset())
-            if not _matches(current.get(im.key), expected, cols):
+            now = current.get(im.key)
+            if not _matches(now, expected, cols):
                 bad.append(im)
+            elif now is not None and (im.before if undo else im.after) is None:
+                doomed.setdefault(table.name, []).append((im, now))
+    if doomed:
+        bad += _still_referenced(s, doomed)
     return bad
+
+
+def _still_referenced(
+    s: Session,
+    doomed: dict[str, list[tuple[StoredImage, dict[str, Any]]]],
+) -> list[StoredImage]:
+    """The rows about to be deleted that rows outside the images refer to (foreign keys)."""
+    going: dict[str, set[tuple[Any, ...]]] = {
+        name: {im.key for im, _ in rows} for name, rows in doomed.items()
+    }
+    bad: dict[int, StoredImage] = {}
+    for name, rows in doomed.items():
+        for other in Base.metadata.tables.values():
+            for fk in other.foreign_keys:
+                if fk.column.table.name != name:
+                    continue
+                col, ref = fk.parent, fk.column.name
+                by_value: dict[Any, list[StoredImage]] = {}
+                for im, now in rows:
+                    by_value.setdefault(now[ref], []).append(im)
+                values = list(by_value)
+                pk = [other.c[k] for k in _pk(other)]
+                leaving = going.get(other.name, set())
+                for i in range(0, len(values), _CHUNK):
+                    chunk = values[i : i + _CHUNK]
+                    for hit in s.execute(select(col, *pk).where(col.in_(chunk))):
+                        if tuple(hit[1:]) in leaving:
+                            continue  # deleted by the same undo (or redo)
+                        for im in by_value.get(hit[0], ()):
+                            bad[id(im)] = im
+    return list(bad.values())
 
 
 def apply(s: Session, images: Sequence[StoredImage], *, undo: bool) -> None:

@@ -1,0 +1,591 @@
+"""The operations core: every operation does what its domain function does, in one logged
+transaction; undo puts back exactly what a user sees, redo does it again, across restarts;
+conflicts are refused (or, forced, left alone); history chains stay consistent."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app import activities, consent, contacts, followup, moves, operations, qualification, triage
+from app import stages as stages_mod
+from app.operations import NothingToUndo, OpResult
+from app.timeutil import utcnow
+from db.engine import Database, open_database
+from db.models import Activity, BantAnswer, Contact, StageChange
+
+# --- what a user sees ----------------------------------------------------------------------------
+
+
+def _register_show_extensions() -> None:
+    from app.cli import build_parser
+
+    build_parser()  # ``show --json`` keys, as the command line has them
+
+
+_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def _breakdown(value: Any) -> Any:
+    """A score breakdown in a fixed order: its order follows the criteria order at the last
+    rescore, and reordering criteria does not rescore (undoing or redoing it does)."""
+    items = json.loads(value) if isinstance(value, str) else value
+    return sorted(items, key=lambda i: json.dumps(i, sort_keys=True)) if items else items
+
+
+class View:
+    """What a user sees: every row of every table (no ``contacts.updated_at``, history without
+    undone entries and without its undo-log bookkeeping), and ``winnow show --json`` of the
+    contacts asked for (``contact_json``: scores, BANT, go-look, history, activities). Times at
+    or after ``since`` — written by the test itself — read as ``<now>``, so two runs of the same
+    change compare equal."""
+
+    SKIP_TABLES = ("operations", "operation_rows")
+    SKIP_COLUMNS = {
+        "contacts": {"updated_at"},  # derived: the time of the last write, an undo's included
+        "stage_changes": {"operation_id", "undone_at"},
+    }
+
+    def __init__(self, since: datetime) -> None:
+        self.since = since.replace(tzinfo=UTC)
+
+    def _norm(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._norm(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._norm(v) for v in value]
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        if isinstance(value, str) and _ISO.match(value):
+            try:
+                when = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            if when >= self.since:
+                return "<now>"
+        return value
+
+    def contact(self, db: Database, cid: int) -> dict[str, Any]:
+        from app.commands.core import contact_json
+
+        data = contact_json(db, cid)
+        data.pop("updated_at", None)
+        data["score_breakdown"] = _breakdown(data["score_breakdown"])
+        data["history"] = [
+            {k: v for k, v in h.items() if k != "undone"}
+            for h in data["history"]
+            if not h["undone"]
+        ]
+        return dict(self._norm(data))
+
+    def tables(self, db: Database) -> dict[str, dict[str, Any]]:
+        from db.models import Base
+
+        out: dict[str, dict[str, Any]] = {}
+        with db.session() as s:
+            for table in Base.metadata.sorted_tables:
+                if table.name in self.SKIP_TABLES:
+                    continue
+                skip = self.SKIP_COLUMNS.get(table.name, set())
+                pk = [c.name for c in table.primary_key.columns]
+                stmt = select(table)
+                if table.name == "stage_changes":
+                    stmt = stmt.where(table.c.undone_at.is_(None))
+                rows = {}
+                for row in s.execute(stmt).mappings():
+                    key = "/".join(str(row[k]) for k in pk)
+                    rows[key] = {k: v for k, v in row.items() if k not in skip}
+                    if table.name == "contacts":
+                        rows[key]["score_breakdown"] = _breakdown(row["score_breakdown"])
+                out[table.name] = self._norm(rows)
+        return out
+
+    def __call__(self, db: Database, shown: Iterable[int] = ()) -> dict[str, Any]:
+        with db.session() as s:
+            exists = set(s.scalars(select(Contact.id)))
+        return {
+            "tables": self.tables(db),
+            "shown": {cid: self.contact(db, cid) for cid in sorted(shown) if cid in exists},
+        }
+
+
+def touched(a: dict[str, Any], b: dict[str, Any]) -> set[int]:
+    """The contacts whose rows differ between two views."""
+    out: set[int] = set()
+    for name, rows in a["tables"].items():
+        other = b["tables"].get(name, {})
+        for key in set(rows) | set(other):
+            if rows.get(key) != other.get(key):
+                row = rows.get(key) or other.get(key)
+                cid = row.get("id") if name == "contacts" else row.get("contact_id")
+                if cid is not None:
+                    out.add(int(cid))
+    return out
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two views differ, as short lines (an empty list: the same)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for k in sorted(set(a) | set(b), key=repr):
+            if k not in a or k not in b:
+                left, right = a.get(k, "missing"), b.get(k, "missing")
+                out.append(f"{path}/{k}: {left!r:.120} vs {right!r:.120}")
+            else:
+                out += differences(a[k], b[k], f"{path}/{k}")
+        return out
+    if a != b:
+        return [f"{path}: {a!r:.700} vs {b!r:.700}"]
+    return []
+
+
+def assert_same(a: Any, b: Any, what: str = "") -> None:
+    found = differences(a, b)
+    assert not found, what + "\n" + "\n".join(found)
+
+
+def chains_consistent(db: Database) -> list[str]:
+    """Every contact's live history: starts nowhere, each "from" is the previous "to", and the
+    last "to" is where the contact is. Returns what is wrong (empty: all consistent)."""
+    problems: list[str] = []
+    with db.session() as s:
+        stage_of = {int(c): int(st) for c, st in s.execute(select(Contact.id, Contact.stage_id))}
+        rows = s.execute(
+            select(StageChange.contact_id, StageChange.from_stage_id, StageChange.to_stage_id)
+            .where(StageChange.undone_at.is_(None))
+            .order_by(StageChange.contact_id, StageChange.id)
+        ).all()
+    last: dict[int, int | None] = {}
+    for cid, src, dst in rows:
+        if cid in last:
+            if src != last[cid]:
+                problems.append(f"contact {cid}: from {src} after to {last[cid]}")
+        elif src is not None:
+            problems.append(f"contact {cid}: first entry from {src}")
+        last[cid] = dst
+    for cid, stage_id in stage_of.items():
+        if last.get(cid) != stage_id:
+            problems.append(f"contact {cid}: in stage {stage_id}, history ends at {last.get(cid)}")
+    return problems
+
+
+def clone(db: Database, to: Path) -> Path:
+    """A copy of the database file as it is now (SQLite backup: WAL included)."""
+    from db.engine import sqlite_path
+
+    src_path = sqlite_path(db.url)
+    assert src_path is not None
+    src = sqlite3.connect(src_path)
+    dst = sqlite3.connect(to)
+    src.backup(dst)
+    dst.close()
+    src.close()
+    return to
+
+
+def stage_key(db: Database, cid: int) -> str:
+    return contacts.get_contact(db, cid).stage_key
+
+
+def live_history(db: Database, cid: int) -> list[tuple[str | None, str]]:
+    return [(h.from_key, h.to_key) for h in moves.history(db, cid) if h.undone_at is None]
+
+
+@pytest.fixture
+def since() -> datetime:
+    return utcnow()
+
+
+@pytest.fixture
+def view(since: datetime) -> View:
+    _register_show_extensions()
+    return View(since - timedelta(seconds=1))
+
+
+@pytest.fixture
+def small(db: Database) -> Database:
+    """30 demo contacts (with history and activities), three of them with BANT answers."""
+    from app.demo import generate_demo
+
+    generate_demo(db, 30, seed=11)
+    qualification.set_bant(db, 22, {"budget": "yes", "need": "no"}, {"need": "Has one"})
+    qualification.set_bant(db, 23, {"need": "yes", "timeframe": "yes"})
+    qualification.set_bant(db, 24, {"budget": "no"})
+    return db
+
+
+def _reopen(db_path: Path) -> Database:
+    return open_database(db_path)
+
+
+# --- every operation of the catalog ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One operation of the catalog and the domain function it wraps."""
+
+    name: str
+    op: Callable[[Database], OpResult[Any]]
+    domain: Callable[[Database], object]
+    label: str  # a regular expression the log entry's label must match
+    contacts: int  # contacts the log entry counts
+
+
+def _first_activity(db: Database) -> int:
+    with db.session() as s:
+        found = s.scalar(select(func.min(Activity.id)))
+    assert found is not None
+    return int(found)
+
+
+def _answered_contact(db: Database) -> int:
+    with db.session() as s:
+        found = s.scalar(select(func.min(BantAnswer.contact_id)))
+    assert found is not None
+    return int(found)
+
+
+def _persona(name: str) -> Any:
+    from app.golook.personas import Persona, PersonaCriteria
+
+    return Persona(None, name, PersonaCriteria(title_include=("buyer",)))
+
+
+def _persona_id(db: Database) -> int:
+    from app.golook.persona_store import list_personas
+
+    return int(list_personas(db)[0].id or 0)
+
+
+def _rules() -> Any:
+    from app.scoring import ScoringRules
+
+    rules = ScoringRules.defaults()
+    return rules
+
+
+CASES = [
+    Case(
+        "move",
+        lambda db: operations.move_contacts(db, [1, 2, 3, 4], "mql", reason="fair"),
+        lambda db: moves.move_to_stage(db, [1, 2, 3, 4], "mql", reason="fair"),
+        r"^move of \d contacts? to Marketing qualified$",
+        -1,  # those not already there
+    ),
+    Case(
+        "triage-move",
+        lambda db: operations.triage_decision(db, [5, 6], "nurture"),
+        lambda db: (moves.move_to_stage(db, [5, 6], "nurture"), triage.mark_triaged(db, [5, 6])),
+        r"^triage of 2 contacts to Nurture$",
+        2,
+    ),
+    Case(
+        "triage-keep",
+        lambda db: operations.triage_decision(db, [7], None),
+        lambda db: triage.mark_triaged(db, [7]),
+        r"^triage of 1 contact$",
+        1,
+    ),
+    Case(
+        "mark-triaged",
+        lambda db: operations.mark_triaged(db, [8, 9, 10]),
+        lambda db: triage.mark_triaged(db, [8, 9, 10]),
+        r"^triage of 3 contacts$",
+        3,
+    ),
+    Case(
+        "create",
+        lambda db: operations.create_contact(
+            db, first_name="Zoë", last_name="Ångström", email="zoe@example.se", stage="inquiry"
+        ),
+        lambda db: contacts.create_contact(
+            db, first_name="Zoë", last_name="Ångström", email="zoe@example.se", stage="inquiry"
+        ),
+        r"^new contact Zoë Ångström$",
+        1,
+    ),
+    Case(
+        "edit",
+        lambda db: operations.edit_contact(
+            db, 11, {"title": "Head of Purchasing", "company": "Neue GmbH", "email": "x@neu.de"}
+        ),
+        lambda db: contacts.update_contact(
+            db, 11, title="Head of Purchasing", company="Neue GmbH", email="x@neu.de"
+        ),
+        r"^edit of .+$",
+        1,
+    ),
+    Case(
+        "delete",
+        lambda db: operations.delete_contacts(db, [12, 13, 14]),
+        lambda db: contacts.delete_contacts(db, [12, 13, 14]),
+        r"^deletion of 3 contacts$",
+        3,
+    ),
+    Case(
+        "activity",
+        lambda db: operations.log_activity(db, 15, "meeting", note="Stand visit"),
+        lambda db: activities.log_activity(db, 15, "meeting", note="Stand visit"),
+        r"^meeting logged for .+$",
+        1,
+    ),
+    Case(
+        "inquiry",
+        lambda db: operations.log_activity(db, 16, "inquiry-received", note="Web form"),
+        lambda db: activities.log_activity(db, 16, "inquiry-received", note="Web form"),
+        r"^.+ logged for .+$",
+        1,
+    ),
+    Case(
+        "delete-activity",
+        lambda db: operations.delete_activity(db, _first_activity(db)),
+        lambda db: activities.delete_activity(db, _first_activity(db)),
+        r"^removal of an activity of .+$",
+        1,
+    ),
+    Case(
+        "bant",
+        lambda db: operations.set_bant(
+            db, 17, {"budget": "yes", "authority": "no"}, {"need": "Two lines"}
+        ),
+        lambda db: qualification.set_bant(
+            db, 17, {"budget": "yes", "authority": "no"}, {"need": "Two lines"}
+        ),
+        r"^qualification of .+$",
+        1,
+    ),
+    Case(
+        "bant-clear",
+        lambda db: operations.set_bant(
+            db, _answered_contact(db), {"budget": "unknown", "need": "unknown"}
+        ),
+        lambda db: qualification.set_bant(
+            db, _answered_contact(db), {"budget": "unknown", "need": "unknown"}
+        ),
+        r"^qualification of .+$",
+        1,
+    ),
+    Case(
+        "consent",
+        lambda db: operations.set_consent(db, [18, 19], "granted", how="asked by phone"),
+        lambda db: consent.set_consent(db, [18, 19], "granted", how="asked by phone"),
+        r"^consent of 2 contacts$",
+        -1,
+    ),
+    Case(
+        "next-action",
+        lambda db: operations.set_next_action(db, [20, 21], datetime(2027, 1, 4, 8, 0)),
+        lambda db: followup.set_next_action(db, [20, 21], datetime(2027, 1, 4, 8, 0)),
+        r"^next action of 2 contacts$",
+        2,
+    ),
+    Case(
+        "rename-stage",
+        lambda db: operations.rename_stage(db, "mql", "Warm lead"),
+        lambda db: stages_mod.rename_stage(db, "mql", "Warm lead"),
+        r"^renaming of stage mql$",
+        0,
+    ),
+    Case(
+        "recolor-stage",
+        lambda db: operations.recolor_stage(db, "sql", "#123456"),
+        lambda db: stages_mod.recolor_stage(db, "sql", "#123456"),
+        r"^new colour of stage sql$",
+        0,
+    ),
+    Case(
+        "reorder-stages",
+        lambda db: operations.reorder_stages(db, ["inquiry", "suspect"]),
+        lambda db: stages_mod.reorder_stages(db, ["inquiry", "suspect"]),
+        r"^new order of the stages$",
+        0,
+    ),
+    Case(
+        "add-stage",
+        lambda db: operations.add_stage(db, "demo", "Demo booked", after="sql"),
+        lambda db: stages_mod.add_stage(db, "demo", "Demo booked", after="sql"),
+        r"^new stage Demo booked$",
+        0,
+    ),
+    Case(
+        "add-criterion",
+        lambda db: operations.add_criterion(db, "Champion"),
+        lambda db: qualification.add_criterion(db, "Champion"),
+        r"^new criterion Champion$",
+        0,
+    ),
+    Case(
+        "rename-criterion",
+        lambda db: operations.rename_criterion(db, "budget", "Money"),
+        lambda db: qualification.rename_criterion(db, "budget", "Money"),
+        r"^renaming of criterion budget$",
+        0,
+    ),
+    Case(
+        "set-required",
+        lambda db: operations.set_required(db, "timeframe", False),
+        lambda db: qualification.set_required(db, "timeframe", False),
+        r"^change of criterion timeframe$",
+        0,
+    ),
+    Case(
+        "remove-criterion",
+        lambda db: operations.remove_criterion(db, "need"),
+        lambda db: qualification.remove_criterion(db, "need"),
+        r"^removal of criterion need$",
+        -1,
+    ),
+    Case(
+        "reorder-criteria",
+        lambda db: operations.reorder_criteria(db, ["timeframe", "budget"]),
+        lambda db: qualification.reorder_criteria(db, ["timeframe", "budget"]),
+        r"^new order of the criteria$",
+        0,
+    ),
+    Case(
+        "scoring",
+        lambda db: operations.save_scoring_settings(
+            db, threshold=35, automation="move", sla_hours=4
+        ),
+        lambda db: __import__("app.scoring").scoring.save_scoring_settings(
+            db, threshold=35, automation="move", sla_hours=4
+        ),
+        r"^change of the scoring rules$",
+        0,
+    ),
+    Case(
+        "setting",
+        lambda db: operations.set_setting(db, "golook.nameserver", "127.0.0.1:5353"),
+        lambda db: __import__("app.settings").settings.set_setting(
+            db, "golook.nameserver", "127.0.0.1:5353"
+        ),
+        r"^change of setting golook.nameserver$",
+        0,
+    ),
+    Case(
+        "source",
+        lambda db: operations.set_source_reached(db, "Mailing Q4", 1200),
+        lambda db: _store_source(db, "Mailing Q4", 1200),
+        r"^reach of Mailing Q4$",
+        0,
+    ),
+    Case(
+        "persona-save",
+        lambda db: operations.change_personas(
+            db,
+            "new persona Buyer",
+            __import__("app.golook.persona_store").golook.persona_store.save_persona,
+            _persona("Buyer"),
+        ),
+        lambda db: __import__("app.golook.persona_store").golook.persona_store.save_persona(
+            db, _persona("Buyer")
+        ),
+        r"^new persona Buyer$",
+        0,
+    ),
+    Case(
+        "persona-delete",
+        lambda db: operations.change_personas(
+            db,
+            "removal of a persona",
+            __import__("app.golook.persona_store").golook.persona_store.delete_persona,
+            _persona_id(db),
+        ),
+        lambda db: __import__("app.golook.persona_store").golook.persona_store.delete_persona(
+            db, _persona_id(db)
+        ),
+        r"^removal of a persona$",
+        0,
+    ),
+]
+
+
+def _store_source(db: Database, name: str, reached: int) -> None:
+    from db.models import Source
+
+    with db.session() as s:
+        row = s.get(Source, name)
+        if row is None:
+            s.add(Source(name=name, reached=reached))
+        else:
+            row.reached = reached
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
+    small: Database, db_path: Path, tmp_path: Path, view: View, case: Case
+) -> None:
+    db = small
+    original = open_database(clone(db, tmp_path / "before.sqlite"))
+    twin = open_database(clone(db, tmp_path / "twin.sqlite"))
+    try:
+        case.domain(twin)
+        result = case.op(db)
+        shown = touched(view(original), view(db)) | result.changes.touched_contacts
+        assert shown or case.contacts == 0
+        before = view(original, shown)
+        by_domain = view(twin, shown)
+    finally:
+        twin.close()
+        original.close()
+    after = view(db, shown)
+    assert after != before, "the operation changed nothing"
+    assert not differences(after, by_domain), (
+        "the operation did not do what its domain function does"
+    )
+    assert result.operation_id is not None and result.changes.undo_log
+    assert result.undo_state.undo is not None and result.undo_state.undo.id == result.operation_id
+    log = operations.history(db)
+    assert log[0].id == result.operation_id and len(log) == 1
+    assert re.match(case.label, log[0].label), log[0].label
+    assert result.label == log[0].label
+    if case.contacts >= 0:
+        assert log[0].contacts == case.contacts
+    else:
+        assert log[0].contacts >= 1
+    assert result.undo_state.undo_text == f"Undo {log[0].label}"
+    assert not chains_consistent(db)
+
+    db.close()  # undo and redo read the log from the file: a restart in between changes nothing
+    db = _reopen(db_path)
+    try:
+        undone = operations.undo_operation(db)
+        assert undone.value.operation_id == result.operation_id
+        assert undone.value.left_alone == ()
+        assert undone.changes.undo_log
+        assert undone.undo_state.redo is not None
+        assert_same(view(db, shown), before)
+        assert not chains_consistent(db)
+        assert operations.history(db) == []
+        with pytest.raises(NothingToUndo):
+            operations.undo_operation(db)
+        db.close()
+        db = _reopen(db_path)
+
+        redone = operations.redo_operation(db)
+        assert redone.value.operation_id == result.operation_id
+        assert_same(view(db, shown), after)
+        assert not chains_consistent(db)
+        assert [e.id for e in operations.history(db)] == [result.operation_id]
+        with pytest.raises(NothingToUndo):
+            operations.redo_operation(db)
+        db.close()
+        db = _reopen(db_path)
+
+        operations.undo_operation(db)  # and once more, after a redo
+        assert_same(view(db, shown), before)
+        assert not chains_consistent(db)
+    finally:
+        db.close()
