@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app import activities, consent, contacts, followup, moves, operations, qualification, triage
 from app import stages as stages_mod
-from app.operations import NothingToUndo, OpResult
+from app.errors import WinnowError
+from app.operations import LOG_SIZE, NothingToUndo, OpResult, UndoConflict
 from app.timeutil import utcnow
 from db.engine import Database, open_database
-from db.models import Activity, BantAnswer, Contact, StageChange
+from db.models import Activity, BantAnswer, Contact, Operation, OperationRow, StageChange
 
 # --- what a user sees ----------------------------------------------------------------------------
 
@@ -589,3 +590,396 @@ def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
         assert not chains_consistent(db)
     finally:
         db.close()
+
+
+# --- conflicts -----------------------------------------------------------------------------------
+
+
+def _people(db: Database, n: int, stage: str = "suspect") -> list[int]:
+    return [
+        contacts.create_contact(db, first_name=f"P{i}", last_name="Test", stage=stage)
+        for i in range(n)
+    ]
+
+
+def test_undo_refuses_when_a_contact_was_moved_again_and_force_leaves_it(
+    db: Database, view: View
+) -> None:
+    a, b, c = _people(db, 3)
+    first = operations.move_contacts(db, [a, b, c], "mql")
+    operations.move_contacts(db, [b], "sql")  # logged
+    moves.move_to_stage(db, [c], "nurture")  # and not logged (a script, an older window)
+    unchanged = view(db, [a, b, c])
+    with pytest.raises(UndoConflict, match="2 contacts of this operation were moved") as info:
+        operations.undo_operation(db, first.operation_id)
+    assert info.value.contacts == (b, c)
+    assert "--force" in str(info.value)
+    assert_same(view(db, [a, b, c]), unchanged)  # nothing changed
+    assert [e.state for e in operations.history(db)] == ["done", "done"]
+
+    report = operations.undo_operation(db, first.operation_id, force=True).value
+    assert report.contacts == (a,) and report.left_alone == (b, c)
+    assert [stage_key(db, x) for x in (a, b, c)] == ["suspect", "sql", "nurture"]
+    assert not chains_consistent(db)
+    assert live_history(db, b) == [(None, "suspect"), ("suspect", "mql"), ("mql", "sql")]
+    # the forced undo is undone as a whole: redo puts back what it undid
+    operations.redo_operation(db)
+    assert [stage_key(db, x) for x in (a, b, c)] == ["mql", "sql", "nurture"]
+    assert not chains_consistent(db)
+
+
+def test_undo_refuses_when_a_contact_was_edited_again(db: Database, view: View) -> None:
+    a, b = _people(db, 2)
+    first = operations.edit_contact(db, a, {"title": "Buyer"})
+    operations.edit_contact(db, b, {"title": "Planner"})
+    contacts.update_contact(db, a, title="Chief buyer")  # edited again since
+    unchanged = view(db, [a, b])
+    with pytest.raises(UndoConflict, match="1 contact of this operation was") as info:
+        operations.undo_operation(db, first.operation_id)
+    assert info.value.contacts == (a,)
+    assert_same(view(db, [a, b]), unchanged)
+    report = operations.undo_operation(db, first.operation_id, force=True).value
+    assert report.left_alone == (a,) and report.contacts == ()
+    assert contacts.get_contact(db, a).title == "Chief buyer"
+    # the newer edit undoes as usual
+    operations.undo_operation(db)
+    assert contacts.get_contact(db, b).title is None
+
+
+def test_undo_refuses_when_a_contact_was_deleted_since(db: Database, view: View) -> None:
+    a, b, c, d = _people(db, 4)
+    first = operations.move_contacts(db, [a, b, c, d], "inquiry")
+    operations.delete_contacts(db, [b])  # logged
+    contacts.delete_contacts(db, [c])  # not logged
+    unchanged = view(db, [a, d])
+    with pytest.raises(UndoConflict, match="2 contacts of this operation were") as info:
+        operations.undo_operation(db, first.operation_id)
+    assert info.value.contacts == (b, c)
+    assert_same(view(db, [a, d]), unchanged)
+    report = operations.undo_operation(db, first.operation_id, force=True).value
+    assert report.contacts == (a, d) and report.left_alone == (b, c)
+    assert [stage_key(db, x) for x in (a, d)] == ["suspect", "suspect"]
+    assert not chains_consistent(db)
+
+
+def test_undo_of_a_move_after_the_deletion_was_undone(db: Database) -> None:
+    a, b = _people(db, 2)
+    moved = operations.move_contacts(db, [a, b], "mql")
+    operations.delete_contacts(db, [a])
+    operations.undo_operation(db)  # a comes back, with the move in its history
+    operations.undo_operation(db)  # so the move undoes whole
+    assert moved.operation_id not in [e.id for e in operations.history(db)]
+    assert [stage_key(db, x) for x in (a, b)] == ["suspect", "suspect"]
+    assert not chains_consistent(db)
+
+
+def test_undo_of_a_new_contact_refuses_when_it_has_later_work(db: Database) -> None:
+    made = operations.create_contact(db, first_name="Ines", email="ines@example.pt")
+    cid = made.value
+    activities.log_activity(db, cid, "call", note="not logged in the undo log")
+    with pytest.raises(UndoConflict, match="1 contact of this operation") as info:
+        operations.undo_operation(db, made.operation_id)
+    assert info.value.contacts == (cid,)
+    assert [a.note for a in activities.list_activities(db, cid)] == ["not logged in the undo log"]
+
+    other = operations.create_contact(db, first_name="Olaf").value
+    created = operations.history(db)[0].id
+    operations.move_contacts(db, [other], "inquiry")
+    with pytest.raises(UndoConflict):
+        operations.undo_operation(db, created)
+    assert stage_key(db, other) == "inquiry"
+    assert not chains_consistent(db)
+
+
+def test_redo_refuses_when_the_contact_changed_after_the_undo(db: Database) -> None:
+    (a,) = _people(db, 1)
+    operations.move_contacts(db, [a], "mql")
+    operations.undo_operation(db)
+    moves.move_to_stage(db, [a], "nurture")  # outside the log: the redo stays possible…
+    with pytest.raises(UndoConflict, match="Cannot redo"):
+        operations.redo_operation(db)  # …but would overwrite it
+    assert stage_key(db, a) == "nurture"
+    operations.redo_operation(db, force=True)
+    assert stage_key(db, a) == "nurture"
+    assert not chains_consistent(db)
+
+    deleted = operations.delete_contacts(db, [a])
+    operations.undo_operation(db)
+    activities.log_activity(db, a, "note", note="written after the undo")
+    with pytest.raises(UndoConflict):
+        operations.redo_operation(db, deleted.operation_id)  # would delete the new note too
+    assert len(activities.list_activities(db, a)) == 1
+
+
+def test_undo_of_a_new_stage_refuses_while_contacts_are_in_it(db: Database) -> None:
+    (a,) = _people(db, 1)
+    added = operations.add_stage(db, "demo", "Demo booked", after="sql")
+    moves.move_to_stage(db, [a], "demo")
+    with pytest.raises(UndoConflict, match="was changed again since"):
+        operations.undo_operation(db, added.operation_id)
+    assert "demo" in stages_mod.stage_keys(db)
+    moves.move_to_stage(db, [a], "sql")
+    with pytest.raises(UndoConflict):  # its history still names the stage
+        operations.undo_operation(db, added.operation_id)
+    report = operations.undo_operation(db, added.operation_id, force=True).value
+    assert report.left_alone == ()
+    assert "demo" in stages_mod.stage_keys(db)
+
+
+def test_the_history_chains_stay_consistent_through_undo_and_redo(db: Database) -> None:
+    ids = _people(db, 6)
+    ops = [
+        operations.move_contacts(db, ids[:4], "inquiry"),
+        operations.move_contacts(db, ids[2:], "mql"),
+        operations.triage_decision(db, ids[1:3], "nurture"),
+        operations.move_contacts(db, ids[::2], "sql"),
+    ]
+    assert not chains_consistent(db)
+    for op in reversed(ops[1:]):
+        operations.undo_operation(db, op.operation_id)
+        assert not chains_consistent(db)
+    with pytest.raises(UndoConflict):
+        operations.redo_operation(db, ops[3].operation_id)  # needs the ones before it
+    for op in ops[1:]:
+        operations.redo_operation(db, op.operation_id)
+        assert not chains_consistent(db)
+    assert [stage_key(db, i) for i in ids] == ["sql", "nurture", "sql", "mql", "sql", "mql"]
+
+
+# --- an operation that moves a contact twice ------------------------------------------------------
+
+
+def test_a_move_that_makes_contacts_sales_ready_undoes_whole(db: Database) -> None:
+    from app import scoring
+    from app.settings import set_setting
+
+    a, b = (
+        contacts.create_contact(
+            db, name=name, email=f"{name.lower()}@acme-maschinen.de", title="Head of Purchasing"
+        )
+        for name in ("Anna", "Bert")
+    )
+    scores = [contacts.get_contact(db, x).score or 0 for x in (a, b)]
+    assert min(scores) > 0
+    # the threshold lowered without recomputing (that runs in the background): the move's
+    # rescore finds both sales-ready and moves them on to Sales qualified, in the same operation
+    set_setting(db, scoring.AUTOMATION_SETTING, "move")
+    set_setting(db, scoring.THRESHOLD_SETTING, min(scores))
+    result = operations.move_contacts(db, [a, b], "inquiry")
+    assert [stage_key(db, x) for x in (a, b)] == ["sql", "sql"]
+    assert live_history(db, a) == [(None, "suspect"), ("suspect", "inquiry"), ("inquiry", "sql")]
+    assert result.changes.stages >= {"suspect", "inquiry", "sql"}
+    assert operations.history(db)[0].contacts == 2
+    assert not chains_consistent(db)
+    operations.undo_operation(db)
+    assert [stage_key(db, x) for x in (a, b)] == ["suspect", "suspect"]
+    assert live_history(db, a) == [(None, "suspect")]
+    assert not chains_consistent(db)
+    operations.redo_operation(db)
+    assert [stage_key(db, x) for x in (a, b)] == ["sql", "sql"]
+    assert not chains_consistent(db)
+
+
+def test_an_activity_that_moves_the_contact_undoes_with_its_move(db: Database) -> None:
+    from app import scoring
+    from app.settings import set_setting
+
+    set_setting(db, scoring.AUTOMATION_SETTING, "move")
+    (a,) = _people(db, 1, stage="mql")
+    operations.log_activity(db, a, "asked-for-sales")
+    assert stage_key(db, a) == "sql"
+    operations.undo_operation(db)
+    assert stage_key(db, a) == "mql" and activities.list_activities(db, a) == []
+    assert not contacts.get_contact(db, a).sales_ready
+    operations.redo_operation(db)
+    assert stage_key(db, a) == "sql" and contacts.get_contact(db, a).sales_ready
+    assert not chains_consistent(db)
+
+
+# --- deletes and ids -----------------------------------------------------------------------------
+
+
+def test_undo_of_a_delete_brings_everything_back_with_the_same_ids(
+    small: Database, view: View
+) -> None:
+    db = small
+    doomed = [22, 23, 3]
+    assert any(qualification.get_bant(db, 22).answers().values())
+    before = view(db, doomed)
+    with db.session() as s:
+        history_ids = sorted(
+            s.scalars(select(StageChange.id).where(StageChange.contact_id.in_(doomed)))
+        )
+        activity_ids = sorted(s.scalars(select(Activity.id).where(Activity.contact_id.in_(doomed))))
+    assert history_ids and activity_ids
+    deleted = operations.delete_contacts(db, doomed)
+    assert deleted.value == 3 and deleted.changes.deleted == frozenset(doomed)
+    assert contacts.contact_exists(db, doomed) == doomed  # all three missing
+    undone = operations.undo_operation(db)
+    assert undone.changes.created == frozenset(doomed)
+    assert_same(view(db, doomed), before)
+    with db.session() as s:
+        assert history_ids == sorted(
+            s.scalars(select(StageChange.id).where(StageChange.contact_id.in_(doomed)))
+        )
+        assert activity_ids == sorted(
+            s.scalars(select(Activity.id).where(Activity.contact_id.in_(doomed)))
+        )
+    assert not chains_consistent(db)
+
+
+def test_ids_are_never_handed_out_twice(db: Database) -> None:
+    a, b = _people(db, 2)
+    operations.delete_contacts(db, [b])  # the newest contact
+    c = operations.create_contact(db, first_name="C").value
+    assert c > b
+    operations.undo_operation(db)  # undo the creation of c …
+    d = operations.create_contact(db, first_name="D").value
+    assert d > c  # … and the next contact does not get its id
+    e = contacts.create_contact(db, first_name="E")
+    assert a < b < c < d < e
+
+
+# --- the log -------------------------------------------------------------------------------------
+
+
+def test_the_log_keeps_the_newest_operations(db: Database) -> None:
+    for i in range(LOG_SIZE + 5):
+        operations.set_source_reached(db, "Mailing", i + 1)
+    log = operations.history(db)
+    assert len(log) == LOG_SIZE
+    assert log[0].id == LOG_SIZE + 5 and log[-1].id == 6
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Operation)) == LOG_SIZE
+        assert s.scalar(select(func.min(OperationRow.operation_id))) == 6
+    with pytest.raises(WinnowError, match="keeps the last 200"):
+        operations.undo_operation(db, 3)
+    for _ in range(LOG_SIZE):
+        operations.undo_operation(db)
+    with pytest.raises(NothingToUndo):
+        operations.undo_operation(db)
+    from db.models import Source
+
+    with db.session() as s:
+        assert s.get(Source, "Mailing").reached == 5  # back to before the oldest kept one
+
+
+def test_a_new_operation_drops_what_could_be_redone(db: Database) -> None:
+    a, b = _people(db, 2)
+    first = operations.move_contacts(db, [a], "mql")
+    second = operations.move_contacts(db, [b], "mql")
+    operations.undo_operation(db)
+    operations.undo_operation(db)
+    state = operations.undo_state(db)
+    assert state.undo is None and state.redo is not None
+    assert state.redo.id == first.operation_id  # the most recently undone
+    third = operations.edit_contact(db, a, {"title": "Buyer"})
+    state = operations.undo_state(db)
+    assert state.redo is None and state.undo is not None
+    assert state.undo.id == third.operation_id
+    with pytest.raises(NothingToUndo):
+        operations.redo_operation(db)
+    with pytest.raises(WinnowError, match="later work replaced"):
+        operations.redo_operation(db, second.operation_id)
+    everything = operations.history(db, include_undone=True)
+    assert [(e.id, e.state) for e in everything] == [
+        (third.operation_id, "done"),
+        (second.operation_id, "dropped"),
+        (first.operation_id, "dropped"),
+    ]
+
+
+def test_redo_follows_the_order_of_the_undos(db: Database) -> None:
+    a, b, c = _people(db, 3)
+    ops = [operations.move_contacts(db, [x], "mql").operation_id for x in (a, b, c)]
+    for _ in ops:  # all within one second
+        operations.undo_operation(db)
+    assert [operations.redo_operation(db).value.operation_id for _ in ops] == ops
+    # an older one undone by id after the newest: redo takes it first
+    operations.undo_operation(db)  # c
+    operations.undo_operation(db, ops[0])  # a
+    assert operations.redo_operation(db).value.operation_id == ops[0]
+    assert operations.redo_operation(db).value.operation_id == ops[2]
+
+
+def test_nothing_is_logged_for_an_operation_that_changes_nothing(db: Database) -> None:
+    (a,) = _people(db, 1, stage="mql")
+    result = operations.move_contacts(db, [a], "mql")
+    assert result.value.moved == () and result.operation_id is None
+    assert not result.changes.undo_log
+    assert operations.edit_contact(db, a, {"first_name": "P0"}).operation_id is None
+    assert operations.history(db) == []
+
+
+def test_a_failing_operation_leaves_nothing(db: Database) -> None:
+    from app.errors import UnknownContact
+
+    a, b = _people(db, 2)
+    operations.move_contacts(db, [a], "mql")
+
+    def body(ctx: operations.OpContext) -> None:
+        moves.move_in(ctx.session, [b], "sql")
+        raise UnknownContact(999)
+
+    with pytest.raises(UnknownContact):
+        operations.run_operation(db, "move", body, label="broken")
+    assert stage_key(db, b) == "suspect" and len(operations.history(db)) == 1
+
+
+# --- set-based: statements do not grow with the contacts ----------------------------------------
+
+
+class _Statements:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.seen: list[str] = []
+
+    def _record(self, *args: Any) -> None:
+        self.seen.append(args[2])
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.db.engine, "before_cursor_execute", self._record)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.db.engine, "before_cursor_execute", self._record)
+
+
+def _bulk(db: Database, n: int) -> dict[str, int]:
+    from app.demo import generate_demo
+
+    generate_demo(db, n, seed=5)
+    with db.session() as s:
+        ids = list(s.scalars(select(Contact.id).order_by(Contact.id)))
+    mql = stages_mod.stage_ids_by_key(db)["mql"]
+    with db.session() as s:
+        there = list(s.scalars(select(Contact.id).where(Contact.stage_id == mql)))
+    moves.move_to_stage(db, there, "inquiry")  # nobody in Marketing qualified: every one moves
+    counts: dict[str, int] = {}
+    with _Statements(db) as seen:
+        moved = operations.move_contacts(db, ids, "mql")
+    assert len(moved.value.moved) == n
+    counts["move"] = len(seen)
+    with _Statements(db) as seen:
+        operations.undo_operation(db)
+    counts["undo"] = len(seen)
+    with _Statements(db) as seen:
+        operations.redo_operation(db)
+    counts["redo"] = len(seen)
+    assert not chains_consistent(db)
+    return counts
+
+
+def test_a_bulk_move_undoes_in_a_handful_of_statements(tmp_path: Path) -> None:
+    small_db = open_database(tmp_path / "small.sqlite")
+    big_db = open_database(tmp_path / "big.sqlite")
+    try:
+        few = _bulk(small_db, 100)
+        many = _bulk(big_db, 5000)
+    finally:
+        small_db.close()
+        big_db.close()
+    for what in ("undo", "redo"):
+        assert few[what] <= 40, (what, few)
+        # the scoring hook works in chunks of 2,000 contacts (6 statements each): the only growth
+        assert many[what] - few[what] <= 15, (what, few, many)
