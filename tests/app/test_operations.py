@@ -728,7 +728,7 @@ def test_undo_of_a_new_stage_refuses_while_contacts_are_in_it(db: Database) -> N
 
 def test_the_history_chains_stay_consistent_through_undo_and_redo(db: Database) -> None:
     ids = _people(db, 6)
-    ops = [
+    ops: list[OpResult[Any]] = [
         operations.move_contacts(db, ids[:4], "inquiry"),
         operations.move_contacts(db, ids[2:], "mql"),
         operations.triage_decision(db, ids[1:3], "nurture"),
@@ -861,7 +861,8 @@ def test_the_log_keeps_the_newest_operations(db: Database) -> None:
     from db.models import Source
 
     with db.session() as s:
-        assert s.get(Source, "Mailing").reached == 5  # back to before the oldest kept one
+        source = s.get(Source, "Mailing")
+        assert source is not None and source.reached == 5  # as before the oldest kept one
 
 
 def test_a_new_operation_drops_what_could_be_redone(db: Database) -> None:
@@ -983,3 +984,73 @@ def test_a_bulk_move_undoes_in_a_handful_of_statements(tmp_path: Path) -> None:
         assert few[what] <= 40, (what, few)
         # the scoring hook works in chunks of 2,000 contacts (6 statements each): the only growth
         assert many[what] - few[what] <= 15, (what, few, many)
+
+
+# --- two processes racing ------------------------------------------------------------------------
+
+RACER = """
+import random, sys, time
+from db.engine import open_database
+from app.operations import move_contacts
+path, ids, n, seed, start = sys.argv[1:6]
+db = open_database(path)
+ids = [int(i) for i in ids.split(",")]
+rng = random.Random(int(seed))
+keys = ["suspect", "inquiry", "mql", "sql", "opportunity", "nurture", "disqualified"]
+time.sleep(max(0.0, float(start) - time.time()))
+for _ in range(int(n)):
+    move_contacts(db, ids if rng.random() < 0.7 else rng.sample(ids, 2), rng.choice(keys))
+db.close()
+"""
+
+
+def race(path: Path, ids: list[int], n: int) -> float:
+    """Two processes moving the same contacts ``n`` times each; returns the seconds taken."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    start = time.time() + 2.0  # both have opened the database by then
+    args = [str(path), ",".join(map(str, ids)), str(n)]
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, *args, str(seed), str(start)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    for p in racers:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    return time.time() - start
+
+
+def test_two_processes_racing_keep_every_history_chain_consistent(
+    db: Database, db_path: Path
+) -> None:
+    ids = _people(db, 3)
+    db.close()
+    race(db_path, ids, 300)
+    db = open_database(db_path)
+    try:
+        assert not chains_consistent(db)
+        with db.session() as s:
+            entries = s.scalar(
+                select(func.count()).where(
+                    StageChange.contact_id.in_(ids), StageChange.from_stage_id.is_not(None)
+                )
+            )
+            logged = s.scalar(select(func.count()).select_from(Operation))
+        assert entries and entries > 600  # most of the 600 moves moved someone
+        assert logged == LOG_SIZE
+        # and the newest moves undo into a consistent history
+        for _ in range(20):
+            operations.undo_operation(db)
+        assert not chains_consistent(db)
+    finally:
+        db.close()
