@@ -1,24 +1,9 @@
-"""The board's sort choices (sorting runs in SQL like every other view)."""
+"""The board's sort choices (sorting runs in SQL like every other view; the "due" order is one
+of ``app.contacts.SORT_COLUMNS``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import case, func, literal
-
-from app.contacts import SORT_COLUMNS
-from db.models import Contact
-
-# Due: an unanswered inquiry's response due time, else the next action; undated cards last.
-_NEVER = literal(datetime(9999, 12, 31), Contact.next_action_at.type)
-_DUE: Any = func.coalesce(
-    case((Contact.first_response_at.is_(None), Contact.response_due_at)),
-    Contact.next_action_at,
-    _NEVER,
-)
-SORT_COLUMNS.setdefault("due", _DUE)
 
 
 @dataclass(frozen=True)

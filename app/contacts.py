@@ -10,7 +10,18 @@ from datetime import datetime
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Select, delete, func, literal_column, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    case,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -60,6 +71,14 @@ FIELD_LABELS: dict[str, str] = {
     "received_at": "Received",
 }
 
+# Due (the board's sort): an unanswered inquiry's response due time, else the next action;
+# undated contacts last.
+_DUE: Any = func.coalesce(
+    case((Contact.first_response_at.is_(None), Contact.response_due_at)),
+    Contact.next_action_at,
+    literal(datetime(9999, 12, 31), Contact.next_action_at.type),
+)
+
 SORT_COLUMNS = {
     "name": Contact.sort_name,
     "company": Contact.company,
@@ -73,6 +92,7 @@ SORT_COLUMNS = {
     "next_action": Contact.next_action_at,
     "response_due": Contact.response_due_at,
     "domain_class": Contact.domain_class,
+    "due": _DUE,
 }
 
 _URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)

@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         its error (shown by the application) instead of silently missing."""
         from ui import dashboard, golook, importing, kanban, qualification, triage
 
-        kanban.install(self)
+        self.kanban = kanban.install(self)  # the board
         triage.install(self)
         importing.install(self)  # import wizard, history, export
         golook.install(self)  # go-look panel, check all, personas

@@ -5,7 +5,8 @@ and make Qt start the drag (``startDrag``). The offscreen platform has no drag-a
 session (its ``QDrag.exec`` returns at once without delivering anything), so the second half
 is delivered as the window system would: a real QDragEnterEvent, QDragMoveEvent and
 QDropEvent carrying the drag's own data, sent to the target column's viewport. Everything
-after that — the column accepting or refusing, the move, history, undo — is the app's code.
+after that — the column accepting or refusing, the move on the window's writer thread, history,
+undo — is the app's code.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import contacts, moves
 from tests.ui.board_helpers import board_of
+from tests.ui.conftest import settle
 from ui.contact_table import encode_ids
 
 pytestmark = pytest.mark.gui
@@ -39,6 +41,7 @@ def window(qtbot: Any, demo_db: Any) -> Iterator[Any]:
     win.show()
     qtbot.waitExposed(win)
     yield win
+    win.ops.wait(10000)
     win.tasks.wait(10000)
 
 
@@ -97,6 +100,7 @@ def test_drag_a_card_to_another_column_with_the_mouse(window: Any, qtbot: Any) -
     entered, dropped = _deliver_drop(target.view.viewport(), carried)
     assert entered and dropped
     qtbot.waitUntil(lambda: target.model.contains(cid), timeout=3000)
+    settle(qtbot, window)
     assert contacts.get_contact(window.db, cid).stage_key == "mql"
     assert not board.column("suspect").model.contains(cid)
     last = moves.history(window.db, cid)[-1]
@@ -105,6 +109,7 @@ def test_drag_a_card_to_another_column_with_the_mouse(window: Any, qtbot: Any) -
     assert target.count.text() == f"{target.model.total:,}"
 
     window.undo_action.trigger()
+    settle(qtbot, window)
     assert board.column("suspect").model.contains(cid) and not target.model.contains(cid)
 
 
@@ -127,5 +132,7 @@ def test_drag_several_selected_cards(window: Any, qtbot: Any) -> None:
     entered, dropped = _deliver_drop(board.column("sql").view.viewport(), carried)
     assert entered and dropped
     qtbot.waitUntil(lambda: board.column("sql").model.contains(first), timeout=3000)
+    settle(qtbot, window)
     assert {contacts.get_contact(window.db, c).stage_key for c in (first, third)} == {"sql"}
-    assert window.undo_stack.undoText() == "move of 2 contacts to Sales qualified"
+    assert window.undo_action.text() == "&Undo move of 2 contacts to Sales qualified"
+    assert sorted(board.selected_ids()) == sorted([first, third]), "selected where they landed"

@@ -3,12 +3,18 @@ message boxes (Qt's static QMessageBox.warning would block an offscreen test).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy import event
+
+from db.engine import Database
 
 
 def board_of(window: Any) -> Any:
@@ -65,3 +71,38 @@ def answer_next_dialog(action: Callable[[QDialog], None]) -> None:
         QTimer.singleShot(10, poll)
 
     QTimer.singleShot(0, poll)
+
+
+@dataclass
+class Writes:
+    """INSERT/UPDATE/DELETE statements seen, by the thread that ran them."""
+
+    gui: list[str] = field(default_factory=list)
+    workers: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def writes_by_thread(db: Database) -> Iterator[Writes]:
+    """Record every write statement on ``db``'s engine with the thread it ran on (the GUI
+    thread is the main thread)."""
+    seen = Writes()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if verb in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+            on_gui = threading.current_thread() is threading.main_thread()
+            (seen.gui if on_gui else seen.workers).append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def click_button(box: QDialog, text: str) -> None:
+    """Click the message box's button whose text starts with ``text``."""
+    assert isinstance(box, QMessageBox), box
+    buttons = [b for b in box.buttons() if b.text().startswith(text)]
+    assert buttons, [b.text() for b in box.buttons()]
+    buttons[0].click()

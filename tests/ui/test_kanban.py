@@ -1,5 +1,6 @@
 """The kanban board: columns per stage with live counts, drops and keyboard moves that go
-through the one move operation (history, undo), refused drops, filters, file drops."""
+through the one move operation on the window's writer (history, undo), refused drops, filters,
+file drops; the board refreshes only the columns a change notice names."""
 
 from __future__ import annotations
 
@@ -13,13 +14,19 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app import contacts, moves
+from app import contacts, moves, operations
 from app.contacts import ContactQuery
 from app.names import sort_key
 from app.stages import list_stages
 from db import engine
 from db.engine import open_database
-from tests.ui.board_helpers import answer_next_dialog, board_of, warnings_shown
+from tests.ui.board_helpers import (
+    answer_next_dialog,
+    board_of,
+    warnings_shown,
+    writes_by_thread,
+)
+from tests.ui.conftest import settle
 from ui.contact_table import encode_ids
 from ui.kanban.column_model import KanbanColumnModel
 
@@ -39,6 +46,14 @@ def board(window: Any, qtbot: Any) -> Any:
 
 def _ids_in(board: Any, key: str) -> list[int]:
     return board.column(key).model.loaded_ids()
+
+
+def _undo_text(window: Any) -> str:
+    return str(window.undo_action.text())
+
+
+def test_the_window_keeps_the_board_feature(window: Any) -> None:
+    assert window.kanban.board is board_of(window)
 
 
 def test_a_column_per_stage_in_order_side_stages_last_and_narrower(board: Any) -> None:
@@ -90,12 +105,15 @@ def test_a_fresh_model_pages_in_ids_and_refreshes_in_place(
     )
 
 
-def test_drop_of_card_data_moves_the_contacts_and_records_history(board: Any) -> None:
+def test_drop_of_card_data_moves_the_contacts_and_records_history(
+    board: Any, window: Any, qtbot: Any
+) -> None:
     ids = _ids_in(board, "suspect")[:2]
     inquiry = board.column("inquiry").model
     before = inquiry.total
     assert inquiry.canDropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
     assert inquiry.dropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
+    settle(qtbot, window)
     for cid in ids:
         assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
         last = moves.history(board.db, cid)[-1]
@@ -104,7 +122,7 @@ def test_drop_of_card_data_moves_the_contacts_and_records_history(board: Any) ->
         assert inquiry.contains(cid)
     assert inquiry.total == before + 2
     assert board.column("inquiry").count.text() == f"{before + 2:,}"
-    assert board.main.undo_stack.undoText() == "move of 2 contacts to Inquiry"
+    assert _undo_text(window) == "&Undo move of 2 contacts to Inquiry"
     assert sorted(board.selected_ids()) == sorted(ids), "the moved cards are selected there"
 
 
@@ -116,7 +134,7 @@ def test_invalid_drops_are_refused(board: Any) -> None:
     foreign = QMimeData()
     foreign.setText("12,13")
     assert not suspects.canDropMimeData(foreign, MOVE, -1, -1, QModelIndex())
-    assert board.main.undo_stack.count() == 0
+    assert operations.history(board.db) == []
     # the view shows the forbidden cursor: it does not accept the drag
     view = board.column("inquiry").view
     enter = QDragEnterEvent(
@@ -131,7 +149,7 @@ def test_invalid_drops_are_refused(board: Any) -> None:
 
 
 def test_ctrl_arrows_move_the_selected_cards_to_the_next_and_previous_stage(
-    board: Any, qtbot: Any
+    board: Any, window: Any, qtbot: Any
 ) -> None:
     view = board.column("suspect").view
     view.setFocus()
@@ -139,13 +157,16 @@ def test_ctrl_arrows_move_the_selected_cards_to_the_next_and_previous_stage(
     view.selectionModel().setCurrentIndex(first, view.selectionModel().SelectionFlag.ClearAndSelect)
     cid = view.model().contact_id(0)
     QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
     assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
     inquiry_view = board.column("inquiry").view
-    assert board.selected_ids() == [cid]
+    assert board.selected_ids() == [cid], "the selection follows the card"
     qtbot.waitUntil(inquiry_view.hasFocus, timeout=2000)
     QTest.keyClick(inquiry_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
     assert contacts.get_contact(board.db, cid).stage_key == "mql"
     QTest.keyClick(board.column("mql").view, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
     assert contacts.get_contact(board.db, cid).stage_key == "inquiry"
     assert [h.to_key for h in moves.history(board.db, cid)][-3:] == ["inquiry", "mql", "inquiry"]
 
@@ -153,7 +174,7 @@ def test_ctrl_arrows_move_the_selected_cards_to_the_next_and_previous_stage(
 def test_arrows_move_the_focus_between_columns_and_enter_opens_the_detail(
     board: Any, qtbot: Any
 ) -> None:
-    board.main.toggle_detail.setChecked(False)
+    board.api.toggle_detail.setChecked(False)
     view = board.column("suspect").view
     view.setFocus()
     view.selectionModel().setCurrentIndex(
@@ -166,22 +187,26 @@ def test_arrows_move_the_focus_between_columns_and_enter_opens_the_detail(
     QTest.keyClick(inquiry, Qt.Key.Key_Down)
     cid = inquiry.model().contact_id(inquiry.currentIndex().row())
     QTest.keyClick(inquiry, Qt.Key.Key_Return)
-    assert board.main.detail.isVisible() and board.main.detail.contact_id == cid
+    assert board.api.detail.isVisible() and board.api.detail.contact_id == cid
     QTest.keyClick(inquiry, Qt.Key.Key_Left)
     qtbot.waitUntil(view.hasFocus, timeout=2000)
 
 
-def test_disqualify_asks_for_a_reason_and_cancel_leaves_the_card(board: Any) -> None:
+def test_disqualify_asks_for_a_reason_and_cancel_leaves_the_card(
+    board: Any, window: Any, qtbot: Any
+) -> None:
     cid = _ids_in(board, "mql")[0]
     target = board.column("disqualified").model
     answer_next_dialog(lambda d: d.reject())
     assert not target.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    settle(qtbot, window)
     assert contacts.get_contact(board.db, cid).stage_key == "mql"
     assert cid in _ids_in(board, "mql")
-    assert board.main.undo_stack.count() == 0
+    assert operations.history(board.db) == []
 
     answer_next_dialog(lambda d: QTest.keyClick(d, Qt.Key.Key_2))
     assert target.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    settle(qtbot, window)
     last = moves.history(board.db, cid)[-1]
     assert (last.to_key, last.reason) == ("disqualified", "No need")
     assert target.contains(cid)
@@ -207,13 +232,16 @@ def test_a_failing_commit_leaves_the_card_and_says_why(
     win.show()
     win.show_view("kanban")
     board = board_of(win)
+    qtbot.waitUntil(lambda: bool(_ids_in(board, "suspect")), timeout=5000)
     cid = _ids_in(board, "suspect")[0]
     other = sqlite3.connect(path, timeout=0.1)
     other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
     try:
-        assert not board.column("inquiry").model.dropMimeData(
+        # queued on the writer, which gives up after the busy timeout
+        assert board.column("inquiry").model.dropMimeData(
             encode_ids([cid]), MOVE, -1, -1, QModelIndex()
         )
+        settle(qtbot, win)
     finally:
         other.rollback()
         other.close()
@@ -221,19 +249,22 @@ def test_a_failing_commit_leaves_the_card_and_says_why(
     assert cid in _ids_in(board, "suspect") and not board.column("inquiry").model.contains(cid)
     assert warnings_shown and "locked" in warnings_shown[-1][1]
     assert "Error calling Python override" not in warnings_shown[-1][1]
-    assert win.undo_stack.count() == 0, "a failed move leaves nothing to undo"
+    assert operations.history(db) == [], "a failed move leaves nothing to undo"
+    assert not win.undo_action.isEnabled()
     # the lock is gone: the same drop works now
     assert board.column("inquiry").model.dropMimeData(
         encode_ids([cid]), MOVE, -1, -1, QModelIndex()
     )
+    settle(qtbot, win)
     assert contacts.get_contact(db, cid).stage_key == "inquiry"
+    assert board.column("inquiry").model.contains(cid)
     win.tasks.wait(10000)
     win.close()
     db.close()
 
 
 def test_search_and_filters_apply_to_the_board(board: Any, qtbot: Any) -> None:
-    window = board.main
+    window = board.api
     window.domain_filter.setCurrentIndex(window.domain_filter.findText("Branded"))
     expected = contacts.count_by_stage(board.db, ContactQuery(domain_classes=("branded",)))
     for column in board.columns:
@@ -248,7 +279,7 @@ def test_search_and_filters_apply_to_the_board(board: Any, qtbot: Any) -> None:
 def test_a_stage_in_the_sidebar_scrolls_to_its_column_without_hiding_the_others(board: Any) -> None:
     from ui.sidebar import SidebarFilter
 
-    board.main.sidebar.select_filter(SidebarFilter("stage", "disqualified"))
+    board.api.sidebar.select_filter(SidebarFilter("stage", "disqualified"))
     assert board.column("suspect").model.total > 0
     assert board.columns_area.horizontalScrollBar().value() > 0
 
@@ -283,14 +314,16 @@ def test_side_columns_collapse_and_still_take_drops(board: Any, qtbot: Any) -> N
     qtbot.waitUntil(
         lambda: contacts.get_contact(board.db, cid).stage_key == "nurture", timeout=3000
     )
-    assert board.main.settings.value("board/collapsed") in (["nurture"], "nurture")
+    assert board.api.settings.value("board/collapsed") in (["nurture"], "nurture")
     qtbot.mouseClick(column, Qt.MouseButton.LeftButton, pos=QPoint(20, 100))
     assert not column.collapsed
 
 
-def test_a_file_dropped_on_the_board_goes_to_the_import(board: Any, tmp_path: Path) -> None:
+def test_a_file_dropped_on_the_board_goes_to_the_import(
+    board: Any, window: Any, tmp_path: Path
+) -> None:
     received: list[Path] = []
-    board.main.import_handler = received.append
+    window.set_import_handler(received.append)
     file = tmp_path / "cards.csv"
     file.write_text("name,email\nAnna,anna@example.org\n", encoding="utf-8")
     mime = QMimeData()
@@ -316,18 +349,96 @@ def test_a_file_dropped_on_the_board_goes_to_the_import(board: Any, tmp_path: Pa
     assert received == [file]
 
 
-def test_a_change_elsewhere_updates_only_the_columns_it_touches(board: Any) -> None:
-    cid = _ids_in(board, "suspect")[0]
-    resets: list[str] = []
+def _watch_columns(board: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Per column: what its model was asked to do and which row signals it sent."""
+    seen: dict[str, list[str]] = {c.stage_key: [] for c in board.columns}
     for column in board.columns:
-        column.model.modelReset.connect(lambda c=column: resets.append(c.stage_key))
-    board.main.move_contacts([cid], "sql")
+        model, log = column.model, seen[column.stage_key]
+        for name in ("refresh", "contacts_changed", "contacts_removed", "reload"):
+            real = getattr(model, name)
+            monkeypatch.setattr(
+                model, name, lambda *a, _r=real, _n=name, _l=log, **k: (_l.append(_n), _r(*a, **k))
+            )
+        for signal in ("modelReset", "rowsInserted", "rowsRemoved", "rowsMoved", "layoutChanged"):
+            getattr(model, signal).connect(lambda *_a, _n=signal, _l=log: _l.append(_n))
+    return seen
+
+
+def test_a_move_refreshes_only_the_two_columns_it_touched(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _ids_in(board, "suspect")[0]
+    seen = _watch_columns(board, monkeypatch)
+    window.move_contacts([cid], "sql")  # e.g. from the list's menu: the board hears the notice
+    settle(qtbot, window)
     assert cid in _ids_in(board, "sql") and cid not in _ids_in(board, "suspect")
-    assert resets == [], "columns update in place (scroll positions stay)"
+    assert seen["suspect"][0] == "contacts_changed" and "rowsRemoved" in seen["suspect"]
+    assert seen["sql"][0] == "contacts_changed" and "rowsInserted" in seen["sql"]
+    for key in ("suspect", "sql"):  # asked once, with the moved card; no reload, no reset
+        assert seen[key].count("contacts_changed") == 1, seen[key]
+        assert not {"reload", "contacts_removed", "modelReset"} & set(seen[key]), seen[key]
+    untouched = {key: log for key, log in seen.items() if key not in ("suspect", "sql")}
+    assert untouched == {key: [] for key in untouched}, "other columns are neither asked nor reset"
+    counts = contacts.count_by_stage(board.db, ContactQuery())
+    qtbot.waitUntil(
+        lambda: all(c.model.total == counts.get(c.stage_key, 0) for c in board.columns),
+        timeout=5000,
+    )
+
+
+def test_an_edit_refreshes_only_the_column_showing_the_card(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _ids_in(board, "mql")[0]
+    seen = _watch_columns(board, monkeypatch)
+    window.edit_contact(cid, {"title": "Head of Purchasing"})
+    settle(qtbot, window)
+    assert seen["mql"] and seen["mql"][0] == "contacts_changed"
+    assert all(not log for key, log in seen.items() if key != "mql")
+    model = board.column("mql").model
+    card = model.card(model.row_for_id(cid))
+    assert card is not None and card.row.title == "Head of Purchasing"
+
+
+def test_while_hidden_the_board_keeps_the_notices_for_when_it_is_shown(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _ids_in(board, "suspect")[0]
+    window.show_view("list")
+    seen = _watch_columns(board, monkeypatch)
+    window.move_contacts([cid], "mql")
+    settle(qtbot, window)
+    assert all(not log for log in seen.values()), "nothing is read while the board is hidden"
+    window.show_view("kanban")
+    assert board.column("mql").model.contains(cid) and cid not in _ids_in(board, "suspect")
+    assert {k for k, log in seen.items() if log} == {"suspect", "mql"}
+
+
+def test_a_new_stage_rebuilds_the_columns(board: Any, window: Any, qtbot: Any) -> None:
+    window.ops.run(lambda: operations.add_stage(board.db, "demo", "Demo booked"))
+    settle(qtbot, window)
+    assert board.column("demo") is not None
+    assert board.column("demo").name_label.text() == "Demo booked"
+
+
+def test_a_board_move_writes_nothing_on_the_gui_thread(board: Any, window: Any, qtbot: Any) -> None:
+    ids = _ids_in(board, "suspect")[:3]
+    with writes_by_thread(board.db) as writes:
+        assert board.column("mql").model.dropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
+        settle(qtbot, window)
+        view = board.column("mql").view
+        view.setFocus()
+        QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+        settle(qtbot, window)
+        window.undo_action.trigger()
+        settle(qtbot, window)
+    assert writes.workers, "the moves and the undo were written (on the writer thread)"
+    assert writes.gui == []
+    assert {contacts.get_contact(board.db, c).stage_key for c in ids} == {"mql"}
 
 
 def test_delete_key_on_the_board_deletes_the_selected_cards(
-    board: Any, monkeypatch: pytest.MonkeyPatch
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
@@ -338,12 +449,23 @@ def test_delete_key_on_the_board_deletes_the_selected_cards(
     view.selectionModel().setCurrentIndex(
         view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
     )
-    board.main.list_view.selectRow(0)  # a selection in the hidden list must not be what goes
-    listed = board.main.model.contact_id(0)
-    board.main.delete_selected()
+    window.list_view.selectRow(0)  # a selection in the hidden list must not be what goes
+    listed = window.model.contact_id(0)
+    window.delete_selected()
+    settle(qtbot, window)
     assert contacts.contact_exists(board.db, [cid]) == [cid]
     assert contacts.contact_exists(board.db, [listed]) == [] or listed == cid
     assert not board.column("mql").model.contains(cid)
+
+
+def test_cards_show_their_bant_answers(board: Any, window: Any, qtbot: Any) -> None:
+    cid = _ids_in(board, "mql")[0]
+    answers = {"budget": "yes", "authority": "unknown", "need": "no", "timeframe": "yes"}
+    window.ops.run(lambda: operations.set_bant(board.db, cid, answers))
+    settle(qtbot, window)
+    model = board.column("mql").model
+    card = model.card(model.row_for_id(cid))
+    assert card is not None and card.marks["bant"] == ("yes", "unknown", "no", "yes")
 
 
 def test_cards_mark_overdue_follow_ups(board: Any) -> None:

@@ -1,30 +1,31 @@
-"""The kanban board view: install with ``"ui.kanban:install"`` in FEATURE_INSTALLERS."""
+"""The kanban board view: the window builds it with :func:`install` (View ▸ Board)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
-
-
-def install(window: MainWindow) -> None:
-    from ui.kanban.board import KanbanBoard
-    from ui.screenshot import SCREENSHOTS
-
-    board = KanbanBoard(window)
-    window.add_view("kanban", "Board", board)
-    SCREENSHOTS["kanban"] = _prepare_screenshot
+from ui.api import WindowApi
+from ui.kanban.board import KanbanBoard
 
 
-def _prepare_screenshot(window: MainWindow) -> None:
-    from ui.kanban.board import KanbanBoard
+@dataclass(frozen=True)
+class KanbanFeature:
+    """What the window keeps of the board feature."""
 
-    window.toggle_detail.setChecked(False)
-    window.show_view("kanban")
-    board = window.findChild(KanbanBoard)
-    if board is not None:
-        board.view_shown()
-        for column in board.columns:
+    api: WindowApi
+    board: KanbanBoard
+
+    def prepare_screenshot(self) -> None:
+        """The board alone (no detail panel), scrolled to its first column, nothing selected."""
+        self.api.set_detail_visible(False)
+        self.api.show_view("kanban")
+        self.board.view_shown()
+        for column in self.board.columns:
             column.view.clearSelection()
-        board.columns_area.horizontalScrollBar().setValue(0)
+        self.board.columns_area.horizontalScrollBar().setValue(0)
+
+
+def install(api: WindowApi) -> KanbanFeature:
+    board = KanbanBoard(api)
+    api.add_view("kanban", "Board", board)
+    return KanbanFeature(api, board)

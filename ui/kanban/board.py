@@ -1,16 +1,20 @@
 """The kanban board: a column per stage, cards dragged or moved by keyboard between them.
 
-Every move goes through ``MainWindow.move_contacts`` (history, undo, the disqualify reason,
-a message when the database refuses). The board shows the window's filters (search box,
-address filter, sidebar source/queue/batch); a *stage* chosen in the sidebar does not hide
-the other columns — the board scrolls to that column and focuses it instead.
+Every move goes through the window's ``move_contacts`` (the one move operation on the writer
+thread: history, undo, the disqualify reason, a message when the database refuses); once it has
+committed, the moved cards are selected where they landed. The board follows the window's change
+notices (``ops.operation_did_execute``) and refreshes only the columns and cards they name.
+
+The board shows the window's filters (search box, address filter, sidebar source/queue/batch);
+a *stage* chosen in the sidebar does not hide the other columns — the board scrolls to that
+column and focuses it instead.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,18 +30,36 @@ from PySide6.QtWidgets import (
 from app import contacts
 from app.board import BOARD_SORTS, board_sort
 from app.contacts import ContactQuery
+from app.moves import MoveResult
+from app.operations import Changes
+from app.qualification import bant_marks
 from app.stages import StageInfo, list_stages
+from ui.api import WindowApi
 from ui.kanban.column import KanbanColumn
-from ui.kanban.column_model import KanbanColumnModel
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from ui.kanban.column_model import KanbanColumnModel, MarkLoader
 
 log = logging.getLogger(__name__)
 
 # how far a column is paged to show a card that just moved there (newest-first usually
 # puts it near the top; an old card sorted far down is announced in the status bar instead)
 REVEAL_LIMIT = 4000
+# what the cards draw besides the contact's row (ui.kanban.card_delegate)
+CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks}
+# changed contacts shown in no column are looked up (their stage, one read) up to this many;
+# beyond it every other column reads its loaded cards again instead
+LOOKUP_MAX = 2000
+
+
+@dataclass(frozen=True)
+class _Landing:
+    """Cards the board moved: select them where they land once the move has committed (a
+    keyboard move falls back to the card at ``row`` of the column they left)."""
+
+    ids: tuple[int, ...]
+    stage_key: str
+    from_key: str | None = None
+    row: int = 0
+
 
 BOARD_STYLE = """
 #kanbanBoard, #boardColumns { background: #F5F6F8; }
@@ -63,18 +85,19 @@ BOARD_STYLE = """
 
 
 class KanbanBoard(QWidget):
-    """The board view (``window.add_view("kanban", "Board", board)``)."""
+    """The board view (``api.add_view("kanban", "Board", board)``)."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kanbanBoard")
         self.setStyleSheet(BOARD_STYLE)
-        self.main = window
-        self.db = window.db
+        self.api = api
+        self.db = api.db
         self.columns: list[KanbanColumn] = []
         self.active: KanbanColumn | None = None
         self._base: ContactQuery | None = None
-        self._dirty = True
+        self._pending = Changes()  # notices that arrived while the board was hidden
+        self._landing: _Landing | None = None
         self._loaded = False
         self._syncing = False
         self._detail_id: int | None = None
@@ -89,7 +112,7 @@ class KanbanBoard(QWidget):
         self.sort_combo.setToolTip("Order of the cards in every column")
         for s in BOARD_SORTS:
             self.sort_combo.addItem(s.label, s.key)
-        saved = str(window.settings.value("board/sort", "newest"))
+        saved = str(api.settings.value("board/sort", "newest"))
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(board_sort(saved).key)))
         self.sort_combo.currentIndexChanged.connect(self._sort_chosen)
         self.filter_label = QLabel()
@@ -130,17 +153,16 @@ class KanbanBoard(QWidget):
         lay.addWidget(self.columns_area, 1)
 
         self.build_columns()
-        window.data_changed.connect(self.on_data_changed)
-        window.stages_changed.connect(self.rebuild)
-        window.model.query_changed.connect(self.on_filters_changed)
+        api.ops.operation_did_execute.connect(self.on_operation)
+        api.add_query_listener(self.on_filters_changed)
 
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
-        collapsed = set(_as_list(self.main.settings.value("board/collapsed", [])))
+        collapsed = set(_as_list(self.api.settings.value("board/collapsed", [])))
         base = self.base_query()
         for st in _board_order(list_stages(self.db)):
             model = KanbanColumnModel(
-                self.db, st, base, mover=self._drop_move, parent=self, load=False
+                self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
             )
             column = KanbanColumn(model, collapsible=st.is_side)
             column.set_collapsed(st.key in collapsed)
@@ -159,7 +181,6 @@ class KanbanBoard(QWidget):
             self.strip_layout.addWidget(column)
         self.strip_layout.addStretch(1)
         self._loaded = False
-        self._dirty = True
 
     def rebuild(self) -> None:
         """Stages were added, renamed, recoloured or reordered."""
@@ -178,19 +199,19 @@ class KanbanBoard(QWidget):
         return next((c for c in self.columns if c.stage_key == stage_key), None)
 
     def _save_collapsed(self) -> None:
-        self.main.settings.setValue(
+        self.api.settings.setValue(
             "board/collapsed", [c.stage_key for c in self.columns if c.collapsed]
         )
 
     # --- query and loading ---------------------------------------------------------------------------
     def base_query(self) -> ContactQuery:
         """The window's filters with the board's sort; each column adds its stage."""
-        q = self.main.current_query()
+        q = self.api.current_query()
         s = board_sort(str(self.sort_combo.currentData()))
         return replace(q, stage_keys=(), ids=None, sort=s.sort, descending=s.descending)
 
     def _sort_chosen(self, _index: int) -> None:
-        self.main.settings.setValue("board/sort", self.sort_combo.currentData())
+        self.api.settings.setValue("board/sort", self.sort_combo.currentData())
         self.reload()
 
     def reload(self) -> None:
@@ -201,46 +222,100 @@ class KanbanBoard(QWidget):
             column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
         self._base = base
         self._loaded = True
-        self._dirty = False
+        self._pending = Changes()
         self._update_filter_text()
 
     def view_shown(self) -> None:
-        """The tab became current (MainWindow calls this)."""
+        """The tab became current (the window calls this)."""
         if not self._loaded or self.base_query() != self._base:
             self.reload()
-        elif self._dirty:
-            self.refresh_all()
-        self._dirty = False
+        elif self._pending:
+            pending, self._pending = self._pending, Changes()
+            self._follow(pending)
         self._scroll_to_stage_filter()
-
-    def refresh_all(self) -> None:
-        for column in self.columns:
-            column.model.refresh()
 
     def on_filters_changed(self) -> None:
         if not self.isVisible():
-            self._dirty = True
-            return
+            return  # view_shown compares the filters
         if self.base_query() != self._base:
             self.reload()
         self._scroll_to_stage_filter()
 
-    def on_data_changed(self, ids: list[int]) -> None:
-        """Refresh only the columns the changed contacts left or joined."""
+    # --- change notices -----------------------------------------------------------------------
+    def on_operation(self, changes: Changes, _initiator: object) -> None:
+        """Something was committed: refresh what the notice says the board shows."""
+        landing, self._landing = self._landing, None
         if not self._loaded:
-            return
+            return  # the first showing loads every column
         if not self.isVisible():
-            self._dirty = True
+            self._pending = self._pending | changes  # applied when the board is shown
             return
-        if not ids or len(ids) > 2000:
-            self.refresh_all()
-            return
-        now_in = {r.stage_key for r in contacts.load_rows(self.db, ids).values()}
+        self._follow(changes)
+        if landing is not None:
+            self._land(landing)
+
+    def _follow(self, changes: Changes) -> None:
+        if changes.stage_list:
+            self.rebuild()  # stages added, renamed, recoloured or reordered: new columns
+        elif changes.all_contacts or changes.imports:
+            self.reload()  # e.g. every score recomputed, a batch imported or undone
+        else:
+            touched = self._refresh_contacts(changes)
+            if changes.criteria:  # the BANT marks on every card
+                for column in self.columns:
+                    if column.stage_key not in touched:
+                        column.model.refresh(recount=False)
+            if touched or changes.deleted:  # a deleted card need not have been loaded
+                self.recount()
+
+    def _refresh_contacts(self, changes: Changes) -> set[str]:
+        """Hand the changed contacts to the columns that show them or that they joined or
+        left; returns the stage keys of the columns touched."""
+        touched: set[str] = set()
+        deleted = changes.deleted
+        for column in self.columns:
+            gone = [i for i in deleted if column.model.contains(i)]
+            if gone:
+                column.model.contacts_removed(gone, recount=False)
+                touched.add(column.stage_key)
+        changed = (changes.contacts | changes.created | changes.activities) - deleted
+        if not changed:
+            return touched
+        ordered = sorted(changed)
         for column in self.columns:
             model = column.model
-            if column.stage_key in now_in or any(model.contains(i) for i in ids):
-                model.refresh(ids, recount=False)
-        self.recount()
+            if column.stage_key in changes.stages:  # moved in or out
+                model.contacts_changed(ordered, recount=False)
+                touched.add(column.stage_key)
+                continue
+            shown = [i for i in ordered if model.contains(i)]
+            if shown:  # edited (name, score, marks…): placed again under the sort
+                model.contacts_changed(shown, recount=False)
+                touched.add(column.stage_key)
+        # Contacts shown nowhere may belong in a column now (new, or edited into the
+        # filter or the loaded part of the sort). A move's own contacts went to their
+        # stages' columns above already.
+        placed = changes.contacts if changes.stages else frozenset()
+        unseen = [
+            i
+            for i in ordered
+            if i not in placed and not any(c.model.contains(i) for c in self.columns)
+        ]
+        if len(unseen) > LOOKUP_MAX:
+            for column in self.columns:
+                if column.stage_key not in touched:
+                    column.model.refresh(recount=False)
+                    touched.add(column.stage_key)
+        elif unseen:
+            by_stage: dict[str, list[int]] = {}
+            for cid, row in contacts.load_rows(self.db, unseen).items():
+                by_stage.setdefault(row.stage_key, []).append(cid)
+            for key, ids in by_stage.items():
+                home = self.column(key)
+                if home is not None and key not in changes.stages:
+                    home.model.contacts_changed(ids, recount=False)
+                    touched.add(key)
+        return touched
 
     def recount(self) -> None:
         """Exact column counts from one query on a worker (the cards were already updated)."""
@@ -256,7 +331,7 @@ class KanbanBoard(QWidget):
             for column in self.columns:
                 column.model.set_total(counts.get(column.stage_key, 0))
 
-        self.main.tasks.run(
+        self.api.tasks.run(
             contacts.count_by_stage,
             self.db,
             base,
@@ -265,7 +340,9 @@ class KanbanBoard(QWidget):
         )
 
     def _update_filter_text(self) -> None:
-        q = self.main.current_query()
+        from ui.main_window import DOMAIN_FILTERS
+
+        q = self.api.current_query()
         parts = []
         if q.search:
             parts.append(f"“{q.search}”")
@@ -276,7 +353,8 @@ class KanbanBoard(QWidget):
         if q.batch_id is not None:
             parts.append(f"Import {q.batch_id}")
         if q.domain_classes:
-            parts.append(self.main.domain_filter.currentText())
+            labels = {classes: label for label, classes in DOMAIN_FILTERS}
+            parts.append(labels.get(tuple(q.domain_classes), ", ".join(q.domain_classes)))
         if q.consent:
             parts.append(f"Consent: {q.consent}")
         self.filter_label.setText("Filtered: " + " · ".join(parts) if parts else "")
@@ -288,7 +366,7 @@ class KanbanBoard(QWidget):
                 column.set_empty_text("No contacts", "Drag cards here")
 
     def _scroll_to_stage_filter(self) -> None:
-        keys = self.main.current_query().stage_keys
+        keys = self.api.current_query().stage_keys
         column = self.column(keys[0]) if len(keys) == 1 else None
         if column is not None:
             column.set_collapsed(False)
@@ -321,13 +399,13 @@ class KanbanBoard(QWidget):
     def _show_detail(self) -> None:
         # after the cards are painted, and once when arrows run through many cards
         cid = self._detail_id
-        if cid is not None and self.main.detail.contact_id != cid:
-            self.main.detail.show_contact(cid)
+        if cid is not None and self.api.detail.contact_id != cid:
+            self.api.detail.show_contact(cid)
 
     def open_contact(self, contact_id: int) -> None:
         """Enter on a card: show it in the detail panel."""
-        self.main.toggle_detail.setChecked(True)
-        self.main.select_contact(contact_id)
+        self.api.set_detail_visible(True)
+        self.api.select_contact(contact_id)
 
     # --- keyboard ------------------------------------------------------------------------------------
     def _neighbour(
@@ -372,22 +450,35 @@ class KanbanBoard(QWidget):
             return
         if target is None:
             where = "first" if step < 0 else "last"
-            self.main.statusBar().showMessage(
-                f"{column.model.stage.name} is the {where} stage.", 3000
-            )
+            self.api.show_status(f"{column.model.stage.name} is the {where} stage.", 3000)
             return
         row = current.row() if current.isValid() else 0
-        moved = self.main.move_contacts(ids, target.stage_key)
-        if moved and (target.collapsed or not self.reveal(target, ids)):
-            self._select_near(column, row)
+        self._move(_Landing(tuple(ids), target.stage_key, column.stage_key, row))
 
     def _drop_move(self, ids: list[int], stage_key: str) -> bool:
-        """A drop on a column: the window's move, then the moved cards selected there."""
-        ok = self.main.move_contacts(ids, stage_key)
-        target = self.column(stage_key)
-        if ok and target is not None and not target.collapsed:
-            self.reveal(target, ids, focus=True)
-        return ok
+        """A drop on a column: the window's move; the cards are selected where they land."""
+        return self._move(_Landing(tuple(ids), stage_key))
+
+    def _move(self, landing: _Landing) -> bool:
+        """Queue the move on the window's writer; False when cancelled (no reason given)."""
+
+        def moved(result: MoveResult) -> None:
+            # the change notice comes right after this: the columns refresh, then the landing
+            self._landing = landing if result.moved else None
+
+        return self.api.move_contacts(list(landing.ids), landing.stage_key, on_moved=moved)
+
+    def _land(self, landing: _Landing) -> None:
+        target = self.column(landing.stage_key)
+        if (
+            target is not None
+            and not target.collapsed
+            and self.reveal(target, list(landing.ids), focus=True)
+        ):
+            return
+        origin = self.column(landing.from_key) if landing.from_key else None
+        if origin is not None:
+            self._select_near(origin, landing.row)
 
     def reveal(self, column: KanbanColumn, ids: list[int], focus: bool = True) -> bool:
         """Select moved cards in their new column (paging down a little if needed)."""
@@ -406,7 +497,7 @@ class KanbanBoard(QWidget):
         finally:
             self._syncing = False
         if not column.view.select_ids(ids):
-            self.main.statusBar().showMessage(
+            self.api.show_status(
                 f"Moved to {model.stage.name} — further down the column in this sort order.", 5000
             )
             return False

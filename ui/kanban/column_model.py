@@ -7,9 +7,8 @@ a mover refuses drops.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,9 +34,9 @@ log = logging.getLogger(__name__)
 
 CardRole = Qt.ItemDataRole.UserRole + 20
 
-# Extra per-card data drawn by the delegate: name -> "module:function(db, ids) -> {id: value}".
-# Loaded with each block of rows; a feature that is not installed is simply left out.
-CARD_MARK_LOADERS: dict[str, str] = {"bant": "app.qualification:bant_marks"}
+# Extra per-card data drawn by the delegate (e.g. "bant": the BANT marks), loaded with each
+# block of rows: fn(db, ids) -> {id: value}. The board passes the loaders it draws.
+MarkLoader = Callable[[Database, Sequence[int]], dict[int, Any]]
 
 Mover = Callable[[list[int], str], bool]
 _ROOT = QModelIndex()
@@ -50,17 +49,6 @@ class Card:
     row: ContactRow
     overdue: bool = False
     marks: dict[str, Any] = field(default_factory=dict)
-
-
-def _mark_loaders() -> dict[str, Callable[[Database, Sequence[int]], dict[int, Any]]]:
-    out = {}
-    for name, spec in CARD_MARK_LOADERS.items():
-        module, _, fn = spec.partition(":")
-        try:
-            out[name] = getattr(importlib.import_module(module), fn)
-        except (ImportError, AttributeError):
-            continue
-    return out
 
 
 def is_overdue(row: ContactRow, now: datetime, in_pipeline: bool) -> bool:
@@ -86,12 +74,13 @@ class KanbanColumnModel(QAbstractListModel):
         mover: Mover | None = None,
         parent: Any = None,
         load: bool = True,
+        marks: Mapping[str, MarkLoader] | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self._stage = stage
         self.mover = mover
-        self._marks = _mark_loaders()
+        self._marks = dict(marks or {})
         self._base = base_query or ContactQuery()
         self._changing = False  # inside a begin/end pair: no paging (testers and views ask)
         self._pager: ContactPager[Card] = ContactPager(db, self._column_query(), self._load)
