@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         from ui import dashboard, golook, importing, kanban, qualification, triage
 
         self.kanban = kanban.install(self)  # the board
-        triage.install(self)
+        self.triage = triage.install(self)  # triage mode
         importing.install(self)  # import wizard, history, export
         golook.install(self)  # go-look panel, check all, personas
         qualification.install(self)  # BANT, score, follow-up

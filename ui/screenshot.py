@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,8 +56,20 @@ def render_screenshots(
     window.tasks.wait(20000)
     _settle(app)
     written = []
-    for name, prepare in SCREENSHOTS.items():
-        prepare(window)
+    pictures: list[tuple[str, Callable[[], None]]] = [
+        ("list", lambda: _prepare_list(window)),
+        ("detail", lambda: _prepare_detail(window)),
+        ("kanban", window.kanban.prepare_screenshot),
+        ("triage", window.triage.prepare_screenshot),
+    ]
+    named = {name for name, _ in pictures}
+    pictures += [  # features that still register a picture of their own
+        (name, partial(prepare, window))
+        for name, prepare in SCREENSHOTS.items()
+        if name not in named
+    ]
+    for name, prepare in pictures:
+        prepare()
         _settle(app)
         window.tasks.wait(20000)
         _settle(app)

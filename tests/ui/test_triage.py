@@ -1,8 +1,10 @@
-"""Triage mode from the keyboard: one key per decision, each an ordinary move with history and
-undo; the queue advances and shows its progress."""
+"""Triage mode from the keyboard: one key per decision, each one operation on the window's
+writer (the move with its history, and marking the contact triaged) undone in one step; the
+queue advances once the decision has committed and shows its progress."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,12 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from app import contacts, moves
+from app import contacts, moves, operations
+from db import engine
 from db.engine import Database
 from db.models import Contact, ImportBatch
-from tests.ui.board_helpers import answer_next_dialog, triage_of
+from tests.ui.board_helpers import answer_next_dialog, triage_of, warnings_shown, writes_by_thread
 
 pytestmark = pytest.mark.gui
+__all__ = ["warnings_shown"]  # fixture used by the tests below
 
 NAMES = ["Ada Suspect", "Ben Inquiry", "Cem Suspect", "Dora Inquiry", "Eli Suspect"]
 
@@ -57,6 +61,7 @@ def triage(qtbot: Any, db: Database, people: list[int]) -> Iterator[Any]:
     view = triage_of(win)
     qtbot.waitUntil(view.hasFocus, timeout=3000)
     yield view
+    win.ops.wait(10000)
     win.tasks.wait(10000)
     win.close()
 
@@ -71,7 +76,26 @@ def _stage(view: Any, cid: int) -> str:
 
 
 def _key(view: Any, key: Any, mods: Any = Qt.KeyboardModifier.NoModifier) -> None:
+    """Press a key where the focus is, then wait until what it asked for has committed."""
     QTest.keyClick(view.focusWidget() or view, key, mods)
+    _settle(view)
+
+
+def _settle(view: Any) -> None:
+    """settle() for the view's window: what the keys queued has committed and been heard."""
+    deadline = time.monotonic() + 10
+    while view.api.ops.busy and time.monotonic() < deadline:
+        QTest.qWait(5)
+    assert not view.api.ops.busy
+    QTest.qWait(1)
+
+
+def _undo_text(view: Any) -> str:
+    return str(view.api.undo_action.text())
+
+
+def test_the_window_keeps_the_triage_feature(triage: Any) -> None:
+    assert triage.api.triage.view is triage
 
 
 def test_the_queue_is_untriaged_suspects_and_inquiries_oldest_first(
@@ -80,7 +104,7 @@ def test_the_queue_is_untriaged_suspects_and_inquiries_oldest_first(
     assert triage.ids == people
     assert triage.card.name.text() == "Ada Suspect"
     assert triage.progress_label.text() == "1 of 5"
-    assert not triage.main.sidebar.isVisible() and not triage.main.detail.isVisible()
+    assert not triage.api.sidebar.isVisible() and not triage.api.detail.isVisible()
     legend = [w.text() for w in triage.legend.findChildren(type(triage.progress_label))]
     for expected in (
         "1",
@@ -109,11 +133,11 @@ def test_number_keys_move_mark_triaged_and_advance(triage: Any, people: list[int
     assert moves.history(triage.db, people[0])[-1].to_key == "mql"
     assert triage.card.name.text() == "Ben Inquiry"
     assert triage.progress_label.text().startswith("2 of 5")
-    assert triage.main.undo_stack.undoText() == "move of 1 contact to Marketing qualified"
+    assert _undo_text(triage) == "&Undo triage of 1 contact to Marketing qualified"
     _key(triage, Qt.Key.Key_2)  # Ben is an Inquiry already: kept, but triaged
     assert _stage(triage, people[1]) == "inquiry"
     assert contacts.get_contact(triage.db, people[1]).triaged_at is not None
-    assert triage.main.undo_stack.undoText() == "triage of 1 contact (kept in Inquiry)"
+    assert _undo_text(triage) == "&Undo triage of 1 contact"
     _key(triage, Qt.Key.Key_N)
     assert _stage(triage, people[2]) == "nurture"
     assert triage.card.name.text() == "Dora Inquiry"
@@ -126,7 +150,7 @@ def test_disqualify_picks_a_reason_by_key_and_cancel_changes_nothing(
     _key(triage, Qt.Key.Key_D)
     assert _stage(triage, people[0]) == "suspect"
     assert triage.card.name.text() == "Ada Suspect", "cancelled: still on the same contact"
-    assert triage.main.undo_stack.count() == 0
+    assert operations.history(triage.db) == []
     qtbot.waitUntil(lambda: QApplication.activeWindow() is triage.window(), timeout=3000)
     answer_next_dialog(lambda d: _pick_reason(d, Qt.Key.Key_6))
     _key(triage, Qt.Key.Key_D)
@@ -142,17 +166,99 @@ def test_ctrl_z_undoes_the_decision_and_shows_the_contact_again(
     _key(triage, Qt.Key.Key_5)
     assert _stage(triage, people[1]) == "opportunity"
     assert triage.card.name.text() == "Cem Suspect"
-    triage.main.undo_action.trigger()  # what Ctrl+Z does anywhere in the window
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the window's Undo
     assert _stage(triage, people[1]) == "inquiry"
     assert contacts.get_contact(triage.db, people[1]).triaged_at is None
     assert moves.history(triage.db, people[1])[-1].undone_at is not None
     assert triage.card.name.text() == "Ben Inquiry"
-    triage.main.undo_action.trigger()
+    triage.api.undo_action.trigger()
+    _settle(triage)
     assert _stage(triage, people[0]) == "suspect"
     assert triage.card.name.text() == "Ada Suspect"
-    triage.main.redo_action.trigger()
+    triage.api.redo_action.trigger()
+    _settle(triage)
     assert _stage(triage, people[0]) == "sql"
+    assert contacts.get_contact(triage.db, people[0]).triaged_at is not None
     assert triage.card.name.text() == "Ben Inquiry"
+
+
+def test_a_decision_is_one_operation_undone_in_one_step(triage: Any, people: list[int]) -> None:
+    before = contacts.get_contact(triage.db, people[0])
+    _key(triage, Qt.Key.Key_3)
+    log = operations.history(triage.db)
+    assert [(e.kind, e.label, e.contacts) for e in log] == [
+        ("triage", "triage of 1 contact to Marketing qualified", 1)
+    ]
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    after = contacts.get_contact(triage.db, people[0])
+    assert (after.stage_key, after.triaged_at) == ("suspect", None), "stage and triage, together"
+    assert after.stage_key == before.stage_key
+    assert operations.history(triage.db) == [], "nothing left to undo: it was one step"
+    assert triage.card.name.text() == "Ada Suspect"
+    triage.fill_queues()
+    assert "(5 to triage)" in triage.queue_combo.itemText(0)
+
+
+def test_a_decision_that_fails_says_so_and_stays_on_the_contact(
+    triage: Any,
+    people: list[int],
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    warnings_shown: list[tuple[str, str]],
+) -> None:
+    import sqlite3
+
+    from db.engine import sqlite_path
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.2)
+    triage.db.engine.dispose()  # connections opened from now on give up after 0.2 s
+    path = sqlite_path(str(triage.db.engine.url))
+    assert path is not None
+    other = sqlite3.connect(path, timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        QTest.keyClick(triage, Qt.Key.Key_3)
+        QTest.keyClick(triage, Qt.Key.Key_1)  # typed while the 3 was being saved: dropped
+        _settle(triage)
+    finally:
+        other.rollback()
+        other.close()
+    assert len(warnings_shown) == 1 and warnings_shown[0][0] == "Decision not saved"
+    assert "locked" in warnings_shown[0][1]
+    assert triage.card.name.text() == "Ada Suspect", "the queue did not go on"
+    assert triage.progress_label.text().startswith("1 of 5")
+    ada = contacts.get_contact(triage.db, people[0])
+    assert (ada.stage_key, ada.triaged_at) == ("suspect", None)
+    assert operations.history(triage.db) == []
+    _key(triage, Qt.Key.Key_3)  # the lock is gone: the same key works now
+    assert _stage(triage, people[0]) == "mql"
+    assert triage.card.name.text() == "Ben Inquiry"
+
+
+def test_keys_typed_while_a_decision_is_saved_apply_to_the_next_contacts(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    view = triage
+    QTest.keyClick(view, Qt.Key.Key_3)  # no waiting in between: a fast typist
+    QTest.keyClick(view, Qt.Key.Key_N)
+    QTest.keyClick(view, Qt.Key.Key_Space)
+    QTest.keyClick(view, Qt.Key.Key_1)
+    _settle(view)
+    qtbot.waitUntil(lambda: view.card.name.text() == "Eli Suspect", timeout=5000)
+    assert [_stage(view, c) for c in people[:4]] == ["mql", "nurture", "suspect", "suspect"]
+    assert contacts.get_contact(view.db, people[2]).triaged_at is None, "Space passed Cem by"
+    assert contacts.get_contact(view.db, people[3]).triaged_at is not None
+    assert len(operations.history(view.db)) == 3
+
+
+def test_a_decision_writes_nothing_on_the_gui_thread(triage: Any, people: list[int]) -> None:
+    with writes_by_thread(triage.db) as writes:
+        _key(triage, Qt.Key.Key_3)
+        _key(triage, Qt.Key.Key_2)
+        _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert writes.workers, "the decisions and the undo were written (on the writer thread)"
+    assert writes.gui == []
+    assert _stage(triage, people[0]) == "mql" and triage.card.name.text() == "Ben Inquiry"
 
 
 def test_next_previous_and_skip(triage: Any, people: list[int]) -> None:
@@ -166,7 +272,7 @@ def test_next_previous_and_skip(triage: Any, people: list[int]) -> None:
     assert triage.card.name.text() == "Cem Suspect"
     assert triage.ids[-1] == people[1]
     assert all(contacts.get_contact(triage.db, c).triaged_at is None for c in people)
-    assert triage.main.undo_stack.count() == 0
+    assert operations.history(triage.db) == []
 
 
 def test_the_whole_queue_from_the_keyboard_then_done(triage: Any, people: list[int]) -> None:
@@ -210,7 +316,7 @@ def test_an_import_batch_as_the_queue(triage: Any, people: list[int]) -> None:
 
 def test_esc_leaves_and_gives_the_panels_back(triage: Any) -> None:
     _key(triage, Qt.Key.Key_Escape)
-    window = triage.main
+    window = triage.api
     assert window.current_view_key() == "list"
     assert window.sidebar.isVisible() and window.detail.isVisible()
 
@@ -251,13 +357,13 @@ def test_b_answers_bant_from_the_keyboard_and_ctrl_z_undoes_it(
     assert _stage(triage, ada) == "suspect"
     assert triage.card.name.text() == "Ada Suspect"
     assert contacts.get_contact(triage.db, ada).triaged_at is None
-    assert triage.main.undo_stack.undoText() == "qualification answer"
+    assert _undo_text(triage) == "&Undo qualification of Ada Suspect"
 
     _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z works here too
     assert _bant(triage, ada)["authority"] == "unknown"
     qtbot.waitUntil(lambda: editor.answers()["authority"] == "unknown", timeout=3000)
     _key(triage, Qt.Key.Key_Escape)  # the keys go back to triage; Esc does not leave
-    assert triage.hasFocus() and triage.main.current_view_key() == "triage"
+    assert triage.hasFocus() and triage.api.current_view_key() == "triage"
     assert "B" in triage.legend.shown_keys()
     _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert _bant(triage, ada)["budget"] == "unknown"
@@ -279,7 +385,7 @@ def test_a_bant_note_is_written_and_enter_or_esc_give_the_keys_back(
     triage: Any, people: list[int], qtbot: Any
 ) -> None:
     editor = triage.card.bant_editor
-    note = editor.findChild(QLineEdit, "bant_note_budget")
+    note = _note_field(editor)
     qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
     assert note.hasFocus()
     qtbot.keyClicks(note, "ok 50k")  # letters type into the note: N does not nurture
@@ -287,15 +393,24 @@ def test_a_bant_note_is_written_and_enter_or_esc_give_the_keys_back(
     _key(triage, Qt.Key.Key_Return)
     assert _bant_note(triage, people[0]) == "ok 50k"
     assert triage.hasFocus(), "Enter saves the note and gives the keys back to triage"
-    note = editor.findChild(QLineEdit, "bant_note_budget")
+    note = _note_field(editor)
     assert note.text() == "ok 50k"
     qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(note, ", CFO agrees")
     _key(triage, Qt.Key.Key_Escape)  # out of the note, not out of triage
-    assert triage.hasFocus() and triage.main.current_view_key() == "triage"
+    assert triage.hasFocus() and triage.api.current_view_key() == "triage"
     assert _bant_note(triage, people[0]) == "ok 50k, CFO agrees"
-    triage.main.undo_action.trigger()
+    triage.api.undo_action.trigger()
+    _settle(triage)
     assert _bant_note(triage, people[0]) == "ok 50k"
+
+
+def _note_field(editor: Any) -> QLineEdit:
+    """The budget note field shown now (a refresh replaces the fields; old ones linger
+    hidden until deleted)."""
+    shown = [n for n in editor.findChildren(QLineEdit, "bant_note_budget") if n.isVisible()]
+    assert len(shown) == 1
+    return shown[0]
 
 
 def _bant_note(view: Any, cid: int) -> str | None:

@@ -1,28 +1,28 @@
-"""Triage mode: install with ``"ui.triage:install"`` in FEATURE_INSTALLERS (View ▸ Triage,
-Ctrl+T)."""
+"""Triage mode: the window builds it with :func:`install` (View ▸ Triage, Ctrl+T)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from PySide6.QtGui import QKeySequence
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from ui.api import WindowApi
+from ui.triage.view import TriageView
 
 
-def install(window: MainWindow) -> None:
-    from ui.screenshot import SCREENSHOTS
-    from ui.triage.view import TriageView
+@dataclass(frozen=True)
+class TriageFeature:
+    """What the window keeps of triage mode."""
 
-    view = TriageView(window)
-    window.add_view("triage", "Triage", view)
-    for action in window.menu_view.actions():
-        if action.text() == "Triage":  # the entry add_view made: Ctrl+T first, keep Ctrl+N
-            action.setShortcuts([QKeySequence("Ctrl+T"), *action.shortcuts()])
-    SCREENSHOTS["triage"] = _prepare_screenshot
+    api: WindowApi
+    view: TriageView
+
+    def prepare_screenshot(self) -> None:
+        # the board's picture hid the detail panel; triage puts the panels aside itself and
+        # gives them back as they were
+        self.api.set_detail_visible(True)
+        self.api.show_view("triage")
 
 
-def _prepare_screenshot(window: MainWindow) -> None:
-    window.toggle_detail.setChecked(True)  # the board's picture hid it; triage hides it itself
-    window.show_view("triage")
+def install(api: WindowApi) -> TriageFeature:
+    view = TriageView(api)
+    api.add_view("triage", "Triage", view, shortcut="Ctrl+T")
+    return TriageFeature(api, view)

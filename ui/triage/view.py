@@ -1,9 +1,11 @@
 """Triage mode: one contact at a time, the evidence on screen, one key per decision.
 
-Every decision is an ordinary move through ``MainWindow.move_contacts`` (history, the
-disqualify reason, a message when the database refuses) grouped with marking the contact
-triaged into one undo step; Ctrl+Z (the window's Undo) takes it back and shows the contact
-again. While the view is shown, the sidebar and the detail panel step aside.
+Every decision is one operation on the window's writer thread
+(``app.operations.triage_decision``: the move, with its history and the disqualify reason, and
+marking the contact triaged — both or neither); the queue goes on once it has committed, and a
+decision that fails says why and stays on the contact. Ctrl+Z (the window's Undo, the undo log
+in the database) takes a decision back in one step and shows the contact again. While the view
+is shown, the sidebar and the detail panel step aside.
 
 B hands the keys to the card's BANT editor (Y / N / U, ↑ / ↓) until Esc or Enter; each answer
 is an undoable command too (``ui.qualification.bant_applier``), and the legend shows the keys in
@@ -13,16 +15,18 @@ force (:mod:`ui.triage.bant`).
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -31,20 +35,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts, triage
+from app import contacts, operations, triage
 from app.contacts import ContactQuery
 from app.errors import UnknownContact, WinnowError
+from app.moves import MoveResult
+from app.operations import Changes, OpResult, UndoState
 from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
+from ui.api import WindowApi
 from ui.dialogs import ask_disqualify_reason
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
 from ui.triage.card import TriageCardWidget
 from ui.triage.legend import TriageLegend
-from ui.undo import MarkTriagedCommand, push_command
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 VIEW_STYLE = """
 #triageView { background: #F5F6F8; }
@@ -62,25 +65,27 @@ VIEW_STYLE = """
 
 
 class TriageView(QWidget):
-    """The triage page (``window.add_view("triage", "Triage", view)``)."""
+    """The triage page (``api.add_view("triage", "Triage", view)``)."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("triageView")
         self.setStyleSheet(VIEW_STYLE)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.main = window
-        self.db = window.db
+        self.api = api
+        self.db = api.db
         self.ids: list[int] = []
         self.position = 0
         self.decisions: list[float] = []  # monotonic times, for the pace
         self.stages: dict[str, StageInfo] = {}
         self.stage_keys_by_digit: dict[int, str] = {}
-        self._decided: dict[int, int] = {}  # undo command (C++ address) -> queue position
-        self._stack_index = window.undo_stack.index()
+        self._decided: dict[int, int] = {}  # operation id (undo log) -> contact decided
+        self._undo_state = api.ops.undo_state
         self._panels: tuple[bool, bool] | None = None
         self._loaded = False
-        self._deciding = False  # a reason dialog is open: no second decision meanwhile
+        # a decision is being asked for (reason dialog) or saved: keys wait until it is done
+        self._deciding = False
+        self._waiting: list[Callable[[], object]] = []
 
         self.queue_combo = QComboBox()
         self.queue_combo.setObjectName("triageQueue")
@@ -101,7 +106,7 @@ class TriageView(QWidget):
         top.addStretch(1)
         top.addWidget(self.progress_label)
 
-        self.bant_editor = TriageBantEditor(window.db, apply=bant_applier(window))
+        self.bant_editor = TriageBantEditor(api.db, apply=bant_applier(api))
         self.bant_editor.done.connect(self.take_keys_back)
         self.bant_editor.unused_key.connect(self._bant_key_hint)
         self.card = TriageCardWidget(self.bant_editor)
@@ -158,10 +163,8 @@ class TriageView(QWidget):
 
         self._shortcuts: list[QShortcut] = []
         self.reload_stages()
-        window.stages_changed.connect(self.reload_stages)
-        window.undo_stack.indexChanged.connect(self._undo_index_changed)
-        window.views.currentChanged.connect(self._view_changed)
-        window.data_changed.connect(self._data_changed)
+        api.ops.operation_did_execute.connect(self.on_operation)
+        api.ops.undo_state_changed.connect(self._undo_state_changed)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -176,8 +179,8 @@ class TriageView(QWidget):
             sc.setEnabled(False)
             sc.deleteLater()
         self._shortcuts = []
-        bindings: list[tuple[str, object]] = [
-            (str(d), lambda k=key: self.decide(k)) for d, key in self.stage_keys_by_digit.items()
+        bindings: list[tuple[str, Callable[[], object]]] = [
+            (str(d), partial(self.decide, key)) for d, key in self.stage_keys_by_digit.items()
         ]
         if "nurture" in self.stages:
             bindings.append(("N", lambda: self.decide("nurture")))
@@ -195,7 +198,7 @@ class TriageView(QWidget):
         for key, slot in bindings:
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)  # type: ignore[arg-type]
+            sc.activated.connect(partial(self._when_ready, slot))
             self._shortcuts.append(sc)
         self._build_legend()
 
@@ -239,7 +242,7 @@ class TriageView(QWidget):
         if kind == "batch":
             return triage.batch_query(int(value), only_untriaged=True)
         if kind == "list":
-            return self.main.current_query()
+            return self.api.current_query()
         return triage.untriaged_query()
 
     def load_queue(self) -> None:
@@ -248,7 +251,7 @@ class TriageView(QWidget):
             self.ids = contacts.query_ids(self.db, self.queue_query())
         except (WinnowError, DatabaseError) as exc:
             self.ids = []
-            self.main.statusBar().showMessage(str(exc), 6000)
+            self.api.show_status(str(exc), 6000)
         self.position = 0
         self.decisions = []
         self._decided.clear()
@@ -341,7 +344,7 @@ class TriageView(QWidget):
         self.show_current()
 
     def leave(self) -> None:
-        self.main.show_view("list")
+        self.api.show_view("list")
 
     # --- BANT answers -------------------------------------------------------------------------------
     def answer_bant(self) -> None:
@@ -350,7 +353,7 @@ class TriageView(QWidget):
         if self.current_id() is None or self.pages.currentIndex() != 0:
             return
         if not self.bant_editor.has_criteria():
-            self.main.statusBar().showMessage(
+            self.api.show_status(
                 "No qualification criteria are defined (winnow criteria add NAME).", 4000
             )
             return
@@ -373,16 +376,21 @@ class TriageView(QWidget):
             self.card.show_answering(answering)
 
     def _bant_key_hint(self) -> None:
-        self.main.statusBar().showMessage(
+        self.api.show_status(
             "The keys answer BANT now: Y yes, N no, U unknown, ↑/↓ criterion. "
             "Esc or Enter gives them back to the decisions.",
             5000,
         )
 
-    def _data_changed(self, ids: list[int]) -> None:
-        """Answers, undo, background checks: show the current contact afresh (once per burst)."""
+    def on_operation(self, changes: Changes, _initiator: object) -> None:
+        """Answers, undo, background checks: show the current contact afresh if the notice
+        names it (once per burst); new stages: new decision keys."""
+        if changes.stage_list:
+            self.reload_stages()
         cid = self.current_id()
-        if cid is not None and (not ids or cid in ids) and not self._deciding:
+        if cid is None or self._deciding:
+            return
+        if changes.touches_contact(cid) or changes.criteria or changes.personas:
             self._refresh_timer.start()
 
     def _refresh_card(self) -> None:
@@ -404,91 +412,104 @@ class TriageView(QWidget):
             f"https://{c.domain}" if c.domain and c.domain_class == "branded" else None
         )
         if not site:
-            self.main.statusBar().showMessage("No website known for this contact.", 4000)
+            self.api.show_status("No website known for this contact.", 4000)
             return
         QDesktopServices.openUrl(QUrl.fromUserInput(site))
 
     # --- decisions --------------------------------------------------------------------------------
+    def _when_ready(self, action: Callable[[], object]) -> None:
+        """Run a key's action now, or after the decision being saved (keys typed meanwhile
+        are not lost; they apply to the contact the queue moves on to)."""
+        if self._deciding:
+            self._waiting.append(action)
+        else:
+            action()
+
     def decide(self, stage_key: str) -> bool:
-        """Move the shown contact to ``stage_key`` (or keep it there), mark it triaged, go on."""
+        """Move the shown contact to ``stage_key`` (or keep it there) and mark it triaged, as
+        one operation; the queue goes on when it has committed. False when nothing was asked
+        (no contact, unknown stage, another decision under way, no disqualify reason)."""
         cid = self.current_id()
         if cid is None or stage_key not in self.stages or self._deciding:
             return False
         self._deciding = True
         try:
-            return self._decide(cid, stage_key)
-        finally:
-            self._deciding = False
-
-    def _decide(self, cid: int, stage_key: str) -> bool:
-        stack = self.main.undo_stack
-        current = contacts.get_contact(self.db, cid)
-        stage = self.stages[stage_key]
-        mark = MarkTriagedCommand(self.db, [cid], on_change=self.main.notify_changed)
-        try:
-            if current.stage_key == stage_key:
-                mark.setText(f"triage of 1 contact (kept in {stage.name})")
-                push_command(stack, mark)
-            else:
-                reason = None
-                if stage_key == "disqualified":
-                    reason = ask_disqualify_reason(self, 1)
-                    self.activateWindow()  # the keys go on working after the dialog
-                    self.setFocus(Qt.FocusReason.OtherFocusReason)
-                    if reason is None:
-                        return False
-                stack.beginMacro(f"move of 1 contact to {stage.name}")
-                try:
-                    moved = self.main.move_contacts([cid], stage_key, reason)
-                    if moved:
-                        push_command(stack, mark)
-                finally:
-                    stack.endMacro()
-                if not moved:
-                    self._drop_empty_macro()
+            target = (
+                None if contacts.get_contact(self.db, cid).stage_key == stage_key else stage_key
+            )
+            reason = None
+            if target == "disqualified":
+                reason = ask_disqualify_reason(self, 1)
+                self.activateWindow()  # the keys go on working after the dialog
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
+                if reason is None:
+                    self._deciding = False
                     return False
         except (WinnowError, DatabaseError) as exc:
-            self.main.statusBar().showMessage(f"Could not mark as triaged: {exc}", 6000)
-        self.decisions.append(time.monotonic())
-        done = stack.command(stack.index() - 1)
-        if done is not None:
-            self._decided[_address(done)] = self.position
-        self._stack_index = stack.index()
-        self.next()
+            self._deciding = False
+            self.api.show_status(str(exc), 6000)
+            return False
+        db = self.db
+        self.api.ops.run(
+            lambda: operations.triage_decision(db, [cid], target, reason=reason),
+            initiator=self,
+            on_success=lambda result: self._decided_on(cid, result),
+            on_failure=lambda exc: self._not_decided(cid, exc),
+        )
         return True
 
-    def _drop_empty_macro(self) -> None:
-        stack = self.main.undo_stack
-        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        if top is not None and top.childCount() == 0:
-            top.setObsolete(True)
-            stack.undo()
-        self._stack_index = stack.index()
+    def _decided_on(self, cid: int, result: OpResult[MoveResult | None]) -> None:
+        """The decision committed: count it, go on to the next contact, then run the keys
+        typed meanwhile."""
+        self._deciding = False
+        self.decisions.append(time.monotonic())
+        if result.operation_id is not None:
+            self._decided[result.operation_id] = cid
+        if self.current_id() == cid:
+            self.next()
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            self._when_ready(action)
 
-    def _undo_index_changed(self, index: int) -> None:
+    def _not_decided(self, cid: int, exc: Exception) -> None:
+        """The decision was not saved: say why and stay on the contact (keys typed meanwhile
+        are dropped: they were meant for the contacts after it)."""
+        self._deciding = False
+        self._waiting.clear()
+        QMessageBox.warning(
+            self.api.dialog_parent(),
+            "Decision not saved",
+            f"The decision was not saved; the contact is still waiting for one.\n\n{exc}",
+        )
+        if self.current_id() == cid:
+            self.show_current()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _undo_state_changed(self, state: UndoState) -> None:
         """After Ctrl+Z of a decision made here, show that contact again (and after Redo,
         the one after it)."""
-        previous, self._stack_index = self._stack_index, index
-        if not self.isVisible() or index == previous:
+        previous, self._undo_state = self._undo_state, state
+        if not self.isVisible():
             return
-        stack = self.main.undo_stack
-        command = stack.command(index) if index < previous else stack.command(index - 1)
-        position = self._decided.get(_address(command)) if command is not None else None
-        if position is None:
+        was_undo, now_redo = previous.undo, state.redo
+        was_redo, now_undo = previous.redo, state.undo
+        if was_undo is not None and now_redo is not None and was_undo.id == now_redo.id:
+            cid, step = self._decided.get(now_redo.id), 0  # undone: that contact again
+        elif was_redo is not None and now_undo is not None and was_redo.id == now_undo.id:
+            cid, step = self._decided.get(now_undo.id), 1  # redone: the one after it
+        else:
             return
-        self.position = position if index < previous else position + 1
+        if cid is None or cid not in self.ids:
+            return
+        self.position = self.ids.index(cid) + step
         self.show_current()
 
     # --- showing and leaving ------------------------------------------------------------------------
     def view_shown(self) -> None:
         """Tab became current: focus mode (panels aside), fresh queue list, keys active."""
         if self._panels is None:
-            self._panels = (
-                self.main.toggle_sidebar.isChecked(),
-                self.main.toggle_detail.isChecked(),
-            )
-            self.main.toggle_sidebar.setChecked(False)
-            self.main.toggle_detail.setChecked(False)
+            self._panels = self.api.panels_visible()
+            self.api.set_panels_visible(False, False)
         self.fill_queues()
         if not self._loaded:
             self.load_queue()
@@ -496,14 +517,10 @@ class TriageView(QWidget):
             self.show_current()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _view_changed(self, _index: int) -> None:
-        if self.main.views.currentWidget() is not self and self._panels is not None:
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Another view became current (not the window minimised): the panels come back."""
+        super().hideEvent(event)
+        if not event.spontaneous() and self._panels is not None:
             sidebar, detail = self._panels
             self._panels = None
-            self.main.toggle_sidebar.setChecked(sidebar)
-            self.main.toggle_detail.setChecked(detail)
-
-
-def _address(command: QUndoCommand) -> int:
-    """A command's identity (wrappers of the same C++ command differ between calls)."""
-    return int(shiboken6.getCppPointer(command)[0])
+            self.api.set_panels_visible(sidebar, detail)
