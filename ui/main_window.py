@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
 
         self.kanban = kanban.install(self)  # the board
         self.triage = triage.install(self)  # triage mode
-        importing.install(self)  # import wizard, history, export
+        self.importing = importing.install(self)  # import wizard, history, export
         golook.install(self)  # go-look panel, check all, personas
         qualification.install(self)  # BANT, score, follow-up
         dashboard.install(self)

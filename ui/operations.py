@@ -117,11 +117,18 @@ class OperationRunner(QObject):
             self.busy_changed.emit(True)
         self.pool.start(job)
 
-    def announce(self, changes: Changes, initiator: object = None) -> None:
+    def announce(
+        self, changes: Changes, initiator: object = None, undo_state: UndoState | None = None
+    ) -> None:
         """Tell every view what changed (also for work done outside the runner, e.g. an
-        import's background task)."""
+        import's background task; ``undo_state``: what Undo/Redo do now, when that work
+        wrote an entry of the undo log)."""
+        if undo_state is not None:
+            self.undo_state = undo_state
         if changes or changes.undo_log:
             self.operation_did_execute.emit(changes, initiator)
+        if undo_state is not None:
+            self.undo_state_changed.emit(undo_state)
 
     def _forget(self, job: _Job[Any]) -> None:
         if job in self._pending:

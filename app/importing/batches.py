@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app import hooks
 from app.errors import UsageError, WinnowError
 from app.importing.report import BatchInfo, ImportReport, LikelyDuplicate, RowIssue, UndoResult
+from app.operations import Changes, OpContext, OpResult, run_operation
 from app.timeutil import local_text, utcnow
 from db.engine import Database
 from db.models import (
@@ -215,17 +216,22 @@ def _preview(s: Session, batch: ImportBatch) -> UndoPreview:
 
 def undo_import(db: Database, batch_id: int, *, including_later_work: bool = False) -> UndoResult:
     """Undo a batch as one operation (see :func:`undo_import_in`)."""
-    from app.operations import OpContext, run_operation
+    return undo_import_op(db, batch_id, including_later_work=including_later_work).value
+
+
+def undo_import_op(
+    db: Database, batch_id: int, *, including_later_work: bool = False
+) -> OpResult[UndoResult]:
+    """:func:`undo_import` as an operation result (what changed, what Undo does next), for
+    the window's writer thread."""
 
     def body(ctx: OpContext) -> UndoResult:
         ctx.undoable = False  # removed contacts are gone; importing the file again is the redo
         result = undo_import_in(ctx.session, batch_id, including_later_work=including_later_work)
-        from app.operations import Changes
-
         ctx.note(Changes.of(deleted=result.removed, contacts=result.restored, imports=True))
         return result
 
-    return run_operation(db, "undo-import", body, label=f"undo of import {batch_id}").value
+    return run_operation(db, "undo-import", body, label=f"undo of import {batch_id}")
 
 
 def undo_import_in(

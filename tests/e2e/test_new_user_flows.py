@@ -8,6 +8,7 @@ at it before the window opens, so no test ever asks the real DNS.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from db.engine import Database
 from db.models import DomainCheck
 from tests.dnsserver import Entry, LoopbackDnsServer
 from tests.ui.board_helpers import answer_next_dialog, triage_of
+from tests.ui.conftest import settle
 
 pytestmark = pytest.mark.gui
 
@@ -79,9 +81,10 @@ def window(qtbot: Any, db: Database, dns_server: LoopbackDnsServer) -> Iterator[
     win.activateWindow()
     qtbot.waitUntil(lambda: not win.tasks.active, timeout=10000)
     yield win
+    win.ops.wait(10000)
     win.tasks.cancel_all()
     win.tasks.wait(10000)
-    wizard = getattr(win, "import_wizard", None)
+    wizard = win.importing.wizard
     if wizard is not None:
         wizard.close()
 
@@ -103,7 +106,7 @@ def _import(window: Any, qtbot: Any, path: Path) -> Any:
     for the summary page and for the background work the import started."""
     _activate(window, qtbot)
     QTest.keyClick(window, Qt.Key.Key_I, CTRL)
-    wizard = window.import_wizard
+    wizard = window.importing.wizard
     assert wizard is not None and wizard.isVisible()
     qtbot.waitExposed(wizard)
     wizard.ask_open_path = lambda _start: str(path)  # the file dialog: the user picks the file
@@ -116,6 +119,7 @@ def _import(window: Any, qtbot: Any, path: Path) -> Any:
     _click(qtbot, wizard, QWizard.WizardButton.CommitButton)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=10000)
     qtbot.waitUntil(lambda: not window.tasks.active, timeout=10000)
+    settle(qtbot, window)
     return wizard
 
 
@@ -136,7 +140,12 @@ def _pick_reason(dialog: Any, key: Qt.Key) -> None:
 def _key(
     view: Any, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> None:
+    """A key where the focus is; the decision (or undo) it asked for has committed after."""
     QTest.keyClick(view.focusWidget() or view, key, mods)
+    deadline = time.monotonic() + 10
+    while view.api.ops.busy and time.monotonic() < deadline:
+        QTest.qWait(5)
+    QTest.qWait(1)
 
 
 def test_import_the_badge_list_twice_then_triage_it_from_the_keyboard(
@@ -231,7 +240,7 @@ def _show_in_detail(window: Any, qtbot: Any, cid: int) -> Any:
     view.scrollTo(index)
     qtbot.mouseClick(view.viewport(), LEFT, pos=view.visualRect(index).center())
     qtbot.waitUntil(lambda: window.detail.contact_id == cid, timeout=3000)
-    panel = window.golook_panel
+    panel = window.golook.panel
     assert panel.isVisibleTo(window)
     return panel
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox
 from sqlalchemy import event
 
 from db.engine import Database
@@ -100,9 +100,16 @@ def writes_by_thread(db: Database) -> Iterator[Writes]:
         event.remove(db.engine, "before_cursor_execute", before)
 
 
-def click_button(box: QDialog, text: str) -> None:
-    """Click the message box's button whose text starts with ``text``."""
-    assert isinstance(box, QMessageBox), box
-    buttons = [b for b in box.buttons() if b.text().startswith(text)]
-    assert buttons, [b.text() for b in box.buttons()]
+def button_texts(dialog: QDialog) -> list[str]:
+    return [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+
+
+def click_button(dialog: QDialog, text: str) -> None:
+    """Click the dialog's button whose text starts with ``text``."""
+    buttons = [
+        b
+        for b in dialog.findChildren(QAbstractButton)
+        if b.isVisible() and b.text().startswith(text)
+    ]
+    assert buttons, button_texts(dialog)
     buttons[0].click()

@@ -1,20 +1,25 @@
-"""The import wizard, history and export as a user drives them: real files, real database."""
+"""The import wizard, history and export as a user drives them: real files, real database.
+Undoing an import says first what it would remove, and asks when contacts of the batch were
+worked on since."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 
-from app import contacts
+from app import contacts, operations
 from app.contacts import ContactQuery
 from app.importing.batches import list_batches
 from tests.app.golook.conftest import ZONE
 from tests.dnsserver import LoopbackDnsServer
+from tests.ui.board_helpers import answer_next_dialog, button_texts, click_button
+from tests.ui.conftest import settle
 from ui.importing.models import (
     BatchListModel,
     IssueModel,
@@ -89,7 +94,7 @@ def test_dropped_file_imports_with_names_intact_and_undo(
 ) -> None:  # type: ignore[no-untyped-def]
     before = contacts.count(win.db, ContactQuery())
     _drop(win, _messe(tmp_path))
-    wizard = win.import_wizard
+    wizard = win.importing.wizard
     assert wizard is not None and wizard.isVisible()
     _wait_loaded(qtbot, wizard)
     detected = wizard.file_page.format_label.text()
@@ -142,13 +147,25 @@ def test_dropped_file_imports_with_names_intact_and_undo(
     assert {r.name for r in rows} == {"Jürgen Weißmann", "Françoise Lefèvre", "Ayse Öztürk"}
     assert {r.stage_key for r in rows} == {"inquiry"}
     assert {r.source for r in rows} == {"Trade show: Hannover Messe 2026"}
-    assert win.undo_stack.undoText() == "Import of 3 contacts from hannover-messe-2026.csv"
+    assert win.undo_action.text() == "&Undo import of hannover-messe-2026.csv (3 new)"
+    assert win.model.total == before + 3, "the list shows the new contacts"
 
+    questions: list[str] = []
+
+    def answer(box: Any) -> None:
+        questions.append(box.text.text())
+        click_button(box, "Remove 3 contacts")
+
+    answer_next_dialog(answer)
     qtbot.mouseClick(summary.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "undone" in summary.undo_status.text(), timeout=10000)
+    assert questions == ["This removes the 3 contacts it created; nobody has worked on them since."]
+    assert summary.undo_status.text() == "Import undone: removed 3 contacts."
     assert contacts.count(win.db, ContactQuery()) == before
     assert not summary.undo_button.isEnabled()
-    assert win.undo_stack.undoText() != "Import of 3 contacts from hannover-messe-2026.csv"
+    settle(qtbot, win)
+    assert win.undo_action.text() != "&Undo import of hannover-messe-2026.csv (3 new)"
+    assert win.model.total == before
     _click(qtbot, wizard, QWizard.WizardButton.FinishButton)
     assert not wizard.isVisible()
 
@@ -158,26 +175,87 @@ def test_edit_undo_removes_an_import(win, qtbot, tmp_path) -> None:  # type: ign
     wizard = _import_through(win, qtbot, _messe(tmp_path))
     _click(qtbot, wizard, QWizard.WizardButton.FinishButton)
     win.undo_action.trigger()
+    settle(qtbot, win)
     assert contacts.count(win.db, ContactQuery()) == before
     assert list_batches(win.db)[0].undone
+    assert win.model.total == before
+
+
+def _work_on_one(win, qtbot, batch_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Someone moves one contact of the batch and logs a call with it."""
+    cid = contacts.query_ids(win.db, ContactQuery(batch_id=batch_id))[0]
+    assert win.move_contacts([cid], "mql")
+    win.ops.run(lambda: operations.log_activity(win.db, cid, "call", note="asked for a quote"))
+    settle(qtbot, win)
+    return int(cid)
+
+
+@pytest.mark.parametrize(
+    ("button", "removed", "kept"),
+    [
+        ("Remove only the 2 untouched contacts (keep the 1 you worked on)", 2, 1),
+        ("Remove all 3, including later work", 3, 0),
+        ("Cancel", 0, 3),
+    ],
+)
+def test_undo_this_import_asks_before_removing_later_work(
+    win, qtbot, tmp_path, button: str, removed: int, kept: int
+) -> None:  # type: ignore[no-untyped-def]
+    before = contacts.count(win.db, ContactQuery())
+    wizard = _import_through(win, qtbot, _messe(tmp_path))
+    batch_id = wizard.report.batch_id
+    worked = _work_on_one(win, qtbot, batch_id)
+    summary = wizard.summary_page
+    asked: list[tuple[str, list[str]]] = []
+
+    def answer(box: Any) -> None:
+        asked.append((box.text.text(), button_texts(box)))
+        click_button(box, button)
+
+    answer_next_dialog(answer)
+    qtbot.mouseClick(summary.undo_button, Qt.MouseButton.LeftButton)
+    if removed:
+        qtbot.waitUntil(lambda: "undone" in summary.undo_status.text(), timeout=10000)
+    else:
+        qtbot.waitUntil(lambda: summary.undo_button.isEnabled(), timeout=10000)
+    settle(qtbot, win)
+    text, buttons = asked[0]
+    assert text.startswith(
+        "1 contact of this import has later activities, moves, answers or edits since it ran"
+    )
+    assert "Nobody has touched the other 2 contacts." in text
+    assert sorted(buttons) == sorted(
+        [
+            "Remove only the 2 untouched contacts (keep the 1 you worked on)",
+            "Remove all 3, including later work",
+            "Cancel",
+        ]
+    )
+    assert contacts.count(win.db, ContactQuery()) == before + 3 - removed
+    assert bool(contacts.contact_exists(win.db, [worked])) == (kept == 0)
+    if removed == 2:
+        assert summary.undo_status.text() == (
+            "Import undone: removed 2 contacts; kept 1 with later activities, moves or answers."
+        )
+        assert contacts.get_contact(win.db, worked).stage_key == "mql"
+    assert list_batches(win.db)[0].undone == bool(removed)
+    assert win.model.total == before + 3 - removed
 
 
 def _import_through(win, qtbot, path: Path):  # type: ignore[no-untyped-def]
-    from ui.importing import open_import_wizard
 
-    wizard = open_import_wizard(win, path)
+    wizard = win.importing.open_wizard(path)
     _wait_loaded(qtbot, wizard)
     for _ in range(2):
         _click(qtbot, wizard, QWizard.WizardButton.NextButton)
     _click(qtbot, wizard, QWizard.WizardButton.CommitButton)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=30000)
+    settle(qtbot, win)
     return wizard
 
 
 def test_the_wizard_works_by_keyboard(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from ui.importing import open_import_wizard
-
-    wizard = open_import_wizard(win)
+    wizard = win.importing.open_wizard()
     qtbot.waitExposed(wizard)
     edit = wizard.file_page.path_edit
     edit.setFocus()
@@ -201,9 +279,7 @@ def test_cancel_leaves_nothing(win, qtbot, tmp_path) -> None:  # type: ignore[no
         for i in range(30000):
             w.writerow([f"Jürgen{i}", "Weißmann", f"jw{i}@acme{i % 40}.de", "ACME"])
     before = contacts.count(win.db, ContactQuery())
-    from ui.importing import open_import_wizard
-
-    wizard = open_import_wizard(win, path)
+    wizard = win.importing.open_wizard(path)
     _wait_loaded(qtbot, wizard)
     for _ in range(2):
         _click(qtbot, wizard, QWizard.WizardButton.NextButton)
@@ -220,9 +296,7 @@ def test_cancel_leaves_nothing(win, qtbot, tmp_path) -> None:  # type: ignore[no
 def test_a_file_that_is_not_a_table_is_refused_on_the_first_page(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    from ui.importing import open_import_wizard
-
-    wizard = open_import_wizard(win, path)
+    wizard = win.importing.open_wizard(path)
     qtbot.waitUntil(lambda: bool(wizard.file_page.error.text()), timeout=10000)
     assert "image" in wizard.file_page.error.text()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -240,9 +314,7 @@ def test_excel_sheet_picker(win, qtbot, tmp_path) -> None:  # type: ignore[no-un
     second.append(["Jürgen", "Weißmann", "jw@acme-maschinen.de", "ACME"])
     path = tmp_path / "scanner.xlsx"
     book.save(path)
-    from ui.importing import open_import_wizard
-
-    wizard = open_import_wizard(win, path)
+    wizard = win.importing.open_wizard(path)
     _wait_loaded(qtbot, wizard)
     page = wizard.file_page
     assert page.sheet.isVisibleTo(wizard) and page.sheet.count() == 2
@@ -256,9 +328,7 @@ def test_excel_sheet_picker(win, qtbot, tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_save_and_load_a_mapping(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from ui.importing import open_import_wizard
-
-    wizard = open_import_wizard(win, _messe(tmp_path))
+    wizard = win.importing.open_wizard(_messe(tmp_path))
     _wait_loaded(qtbot, wizard)
     _click(qtbot, wizard, QWizard.WizardButton.NextButton)
     saved = tmp_path / "messe.json"
@@ -287,39 +357,55 @@ def test_import_history_lists_and_undoes(win, qtbot, tmp_path, qtmodeltester) ->
     before_undo = contacts.count(win.db, ContactQuery())
     action = next(a for a in win.menu_file.actions() if a.text() == "Import &history…")
     action.trigger()
-    dialog = win.import_history
+    dialog = win.importing.history
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10000)
     qtmodeltester.check(dialog.model)
     assert dialog.model.data(dialog.model.index(0, 2)) == "hannover-messe-2026.csv"
     assert dialog.model.data(dialog.model.index(0, 4)) == "3"
     qtbot.waitUntil(lambda: dialog.issues_model.rowCount() == 2, timeout=10000)
-    dialog.confirm = lambda _t, _x: True
+    answer_next_dialog(lambda box: click_button(box, "Remove 3 contacts"))
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "undone" in dialog.status.text(), timeout=10000)
+    settle(qtbot, win)
     assert contacts.count(win.db, ContactQuery()) == before_undo - 3
     qtbot.waitUntil(
         lambda: dialog.model.batch(0) is not None and dialog.model.batch(0).undone, timeout=10000
     )
+    assert dialog.status.text() == "Import undone: removed 3 contacts."
     assert not dialog.undo_button.isEnabled()
-    win.undo_action.trigger()  # the Edit ▸ Undo entry of that import is a no-op now
-    assert contacts.count(win.db, ContactQuery()) == before_undo - 3
+    assert not win.undo_action.isEnabled(), "the import's Edit ▸ Undo entry is gone"
     dialog.close()
 
 
-def test_export_the_filtered_list(win, qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import ui.importing as feature
+def test_import_history_follows_an_undo_from_the_edit_menu(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    wizard = _import_through(win, qtbot, _messe(tmp_path))
+    _click(qtbot, wizard, QWizard.WizardButton.FinishButton)
+    dialog = win.importing.open_history()
+    qtbot.waitUntil(lambda: dialog.undo_button.isEnabled(), timeout=10000)
+    win.undo_action.trigger()
+    settle(qtbot, win)
+    qtbot.waitUntil(
+        lambda: dialog.model.batch(0) is not None and dialog.model.batch(0).undone, timeout=10000
+    )
+    assert not dialog.undo_button.isEnabled()
+    dialog.close()
+
+
+def test_export_the_filtered_list(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ui.main_window import replace_query
 
     replace_query(win, stage_keys=("customer",))
     expected = contacts.count(win.db, win.current_query())
     out = tmp_path / "customers.csv"
-    monkeypatch.setattr(feature, "ask_save_path", lambda *_a: str(out))
+    win.importing.ask_save_path = lambda *_a: str(out)
+    messages: list[str] = []
+    win.statusBar().messageChanged.connect(messages.append)
     action = next(a for a in win.menu_file.actions() if a.text() == "&Export…")
     action.trigger()
-    qtbot.waitUntil(lambda: win.last_export is not None, timeout=10000)
+    qtbot.waitUntil(lambda: win.importing.last_export is not None, timeout=10000)
     rows = list(csv.DictReader(out.read_text("utf-8-sig").splitlines()))
     assert len(rows) == expected > 0 and {r["Stage"] for r in rows} == {"Customer"}
-    assert "written to customers.csv" in win.statusBar().currentMessage()
+    assert any("written to customers.csv" in m for m in messages), messages
 
 
 def test_models_are_sound_when_empty(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
@@ -327,14 +413,12 @@ def test_models_are_sound_when_empty(qtmodeltester) -> None:  # type: ignore[no-
         qtmodeltester.check(model)
 
 
-def test_hand_off_to_sales(win, qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import ui.importing as feature
-
+def test_hand_off_to_sales(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "for-sales.csv"
-    monkeypatch.setattr(feature, "ask_save_path", lambda *_a: str(out))
+    win.importing.ask_save_path = lambda *_a: str(out)
     action = next(a for a in win.menu_file.actions() if a.text() == "Hand off to &sales…")
     action.trigger()
-    qtbot.waitUntil(lambda: win.last_export is not None, timeout=10000)
+    qtbot.waitUntil(lambda: win.importing.last_export is not None, timeout=10000)
     rows = list(csv.DictReader(out.read_text("utf-8-sig").splitlines()))
     expected = contacts.count(win.db, ContactQuery(stage_keys=("sql",)))
     assert len(rows) == expected > 0

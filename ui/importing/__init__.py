@@ -1,138 +1,158 @@
 """Import and export in the window: File ▸ Import… (and files dropped on the window), Import
 history…, Export… (the current filtered list) and Hand off to sales….
 
-Registered in ``ui.main_window.FEATURE_INSTALLERS`` as ``"ui.importing:install"``.
+The window builds it with :func:`install`, which returns the :class:`ImportExportFeature`
+holding the open wizard, the history dialog and the last export.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.contacts import ContactQuery
 from app.errors import WinnowError
-from db.engine import DatabaseError
+from app.exporting import ExportResult
+from db.engine import Database, DatabaseError
+from ui.api import WindowApi
+
+if TYPE_CHECKING:
+    from ui.importing.history import ImportHistoryDialog
+    from ui.importing.wizard import ImportWizard
 
 EXPORT_FILTERS = {"CSV for Excel (*.csv)": ".csv", "vCard 3.0 (*.vcf)": ".vcf"}
 
+# fn(db, path, query) -> ExportResult, run on a worker
+Exporter = Callable[[Database, str, ContactQuery | None], ExportResult]
 
-def _ask_save_path(parent: QWidget, title: str, start: str, filters: str) -> str:
+
+def ask_save_path(parent: QWidget, title: str, start: str, filters: str) -> str:
+    """The save dialog: a path (with the chosen filter's suffix if none was typed) or ""."""
     path, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
     if path and not Path(path).suffix:
         path += EXPORT_FILTERS.get(chosen, ".csv")
     return path
 
 
-# (parent, title, start path, filters) -> path or ""; tests replace it
-ask_save_path: Callable[[QWidget, str, str, str], str] = _ask_save_path
+class ImportExportFeature:
+    """What the window keeps of import and export: the wizard and history dialog once open,
+    and the last export's result."""
 
+    def __init__(self, api: WindowApi) -> None:
+        self.api = api
+        self.wizard: ImportWizard | None = None
+        self.history: ImportHistoryDialog | None = None
+        self.last_export: ExportResult | None = None
+        # (parent, title, start path, filters) -> path or ""; tests answer it
+        self.ask_save_path: Callable[[QWidget, str, str, str], str] = ask_save_path
 
-def _changed(window: Any) -> Callable[[list[int]], None]:
-    def notify(ids: list[int]) -> None:
-        window.notify_changed(list(ids))
-        refresh = getattr(window, "_refresh_sidebar_structure", None)
-        if callable(refresh):
-            refresh()  # a new source label shows up in the sidebar
+    # --- import ---------------------------------------------------------------------------
+    def open_wizard(self, path: str | Path | None = None) -> ImportWizard:
+        """Open the wizard (on ``path`` if given); an open wizard is brought to the front."""
+        from ui.importing.wizard import ImportWizard
 
-    return notify
-
-
-def open_import_wizard(window: Any, path: str | Path | None = None) -> Any:
-    """Open the wizard (on ``path`` if given); an open wizard is brought to the front."""
-    from ui.importing.wizard import ImportWizard
-
-    current = getattr(window, "import_wizard", None)
-    if current is not None and current.isVisible():
-        if path and current.currentPage() is current.file_page:
-            current.file_page.path_edit.setText(str(path))
-            current.load(str(path))
-        current.raise_()
-        current.activateWindow()
-        return current
-    wizard = ImportWizard(
-        window.db,
-        window.tasks,
-        path,
-        undo_stack=getattr(window, "undo_stack", None),
-        on_change=_changed(window),
-        on_imported=lambda report: _check_imported(window, report.batch_id),
-        parent=window,
-    )
-    window.import_wizard = wizard
-    wizard.show()
-    return wizard
-
-
-def _check_imported(window: Any, batch_id: int | None) -> None:
-    """Newly imported contacts get their domains checked in the background (go-look)."""
-    if batch_id is None:
-        return
-    from app.contacts import ContactQuery, query_ids
-    from ui.golook import check_contacts_in_background
-
-    ids = query_ids(window.db, ContactQuery(batch_id=batch_id))
-    check_contacts_in_background(window, ids)
-
-
-def open_import_history(window: Any) -> Any:
-    from ui.importing.history import ImportHistoryDialog
-
-    dialog = ImportHistoryDialog(window.db, window.tasks, on_change=_changed(window), parent=window)
-    window.import_history = dialog
-    dialog.show()
-    return dialog
-
-
-def _run_export(window: Any, fn: Callable[..., Any], path: str, query: Any, what: str) -> None:
-    def done(result: Any) -> None:
-        noun = "contact" if result.written == 1 else "contacts"
-        window.statusBar().showMessage(
-            f"{what}: {result.written:,} {noun} written to {Path(result.path).name}", 10000
+        current = self.wizard
+        if current is not None and current.isVisible():
+            if path and current.currentPage() is current.file_page:
+                current.file_page.path_edit.setText(str(path))
+                current.load(str(path))
+            current.raise_()
+            current.activateWindow()
+            return current
+        api = self.api
+        wizard = ImportWizard(
+            api.db,
+            api.tasks,
+            api.ops,
+            path,
+            on_imported=lambda report: self._check_imported(report.batch_id),
+            parent=api.dialog_parent(),
         )
-        window.last_export = result
+        self.wizard = wizard
+        wizard.show()
+        return wizard
 
-    def failed(exc: BaseException) -> None:
-        if isinstance(exc, WinnowError | DatabaseError):
-            QMessageBox.warning(window, what, f"Nothing was exported.\n\n{exc}")
-        else:
-            QMessageBox.critical(window, what, f"The export failed.\n\n{exc}")
+    def import_dropped_file(self, path: Path) -> None:
+        """A file dropped on the window: the wizard on it."""
+        self.open_wizard(path)
 
-    window.tasks.run(fn, window.db, path, query, label=f"{what}…", on_done=done, on_error=failed)
+    def _check_imported(self, batch_id: int | None) -> None:
+        """Newly imported contacts get their domains checked in the background (go-look)."""
+        if batch_id is None:
+            return
+        from app.contacts import query_ids
+        from ui.golook import check_contacts_in_background
+
+        ids = query_ids(self.api.db, ContactQuery(batch_id=batch_id))
+        check_contacts_in_background(self.api, ids)  # type: ignore[arg-type]
+
+    def open_history(self) -> ImportHistoryDialog:
+        from ui.importing.history import ImportHistoryDialog
+
+        api = self.api
+        dialog = ImportHistoryDialog(api.db, api.tasks, api.ops, parent=api.dialog_parent())
+        self.history = dialog
+        dialog.show()
+        return dialog
+
+    # --- export ---------------------------------------------------------------------------
+    def export_list(self, path: str | None = None) -> None:
+        """Export the list as it is filtered now (CSV or vCard, by the file name)."""
+        from app.exporting import export_contacts
+
+        query = self.api.current_query()
+        if path is None:
+            path = self.ask_save_path(
+                self.api.dialog_parent(),
+                "Export contacts",
+                str(Path.home() / "contacts.csv"),
+                ";;".join(EXPORT_FILTERS),
+            )
+        if path:
+            self._run_export(export_contacts, path, query, "Export")
+
+    def export_handoff(self, path: str | None = None) -> None:
+        """The Sales qualified contacts with their BANT answers and notes, as CSV."""
+        from app.exporting import export_sales_handoff
+
+        if path is None:
+            path = self.ask_save_path(
+                self.api.dialog_parent(),
+                "Hand off to sales",
+                str(Path.home() / "for-sales.csv"),
+                "CSV for Excel (*.csv)",
+            )
+        if path:
+            self._run_export(export_sales_handoff, path, None, "Hand-off to sales")
+
+    def _run_export(self, fn: Exporter, path: str, query: ContactQuery | None, what: str) -> None:
+        api = self.api
+
+        def done(result: ExportResult) -> None:
+            noun = "contact" if result.written == 1 else "contacts"
+            api.show_status(
+                f"{what}: {result.written:,} {noun} written to {Path(result.path).name}", 10000
+            )
+            self.last_export = result
+
+        def failed(exc: BaseException) -> None:
+            parent = api.dialog_parent()
+            if isinstance(exc, WinnowError | DatabaseError):
+                QMessageBox.warning(parent, what, f"Nothing was exported.\n\n{exc}")
+            else:
+                QMessageBox.critical(parent, what, f"The export failed.\n\n{exc}")
+
+        api.tasks.run(fn, api.db, path, query, label=f"{what}…", on_done=done, on_error=failed)
 
 
-def export_list(window: Any, path: str | None = None) -> None:
-    """Export the list as it is filtered now (CSV or vCard, by the file name)."""
-    from app.exporting import export_contacts
-
-    query = window.current_query()
-    if path is None:
-        path = ask_save_path(
-            window, "Export contacts", str(Path.home() / "contacts.csv"), ";;".join(EXPORT_FILTERS)
-        )
-    if path:
-        _run_export(window, export_contacts, path, query, "Export")
-
-
-def export_handoff(window: Any, path: str | None = None) -> None:
-    """The Sales qualified contacts with their BANT answers and notes, as CSV."""
-    from app.exporting import export_sales_handoff
-
-    if path is None:
-        path = ask_save_path(
-            window, "Hand off to sales", str(Path.home() / "for-sales.csv"), "CSV for Excel (*.csv)"
-        )
-    if path:
-        _run_export(window, export_sales_handoff, path, None, "Hand-off to sales")
-
-
-def install(window: Any) -> None:
-    window.import_wizard = None
-    window.import_history = None
-    window.last_export = None
-    window.add_file_action("&Import…", lambda: open_import_wizard(window), "Ctrl+I")
-    window.add_file_action("Import &history…", lambda: open_import_history(window))
-    window.add_file_action("&Export…", lambda: export_list(window), "Ctrl+E")
-    window.add_file_action("Hand off to &sales…", lambda: export_handoff(window))
-    window.import_handler = lambda path: open_import_wizard(window, path)
+def install(api: WindowApi) -> ImportExportFeature:
+    feature = ImportExportFeature(api)
+    api.add_file_action("&Import…", feature.open_wizard, "Ctrl+I")
+    api.add_file_action("Import &history…", feature.open_history)
+    api.add_file_action("&Export…", feature.export_list, "Ctrl+E")
+    api.add_file_action("Hand off to &sales…", feature.export_handoff)
+    api.set_import_handler(feature.import_dropped_file)
+    return feature

@@ -1,8 +1,8 @@
-"""File ▸ Import history: every import batch with its counts, its report, and Undo."""
+"""File ▸ Import history: every import batch with its counts, its report, and Undo (which
+says first what it would remove, see :mod:`ui.importing.undo`). The list follows the window's
+change notices for imports."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -11,18 +11,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.importing.batches import batch_report, list_batches, undo_import
+from app.importing.batches import batch_report, list_batches
 from app.importing.report import BatchInfo, ImportReport, UndoResult
+from app.operations import Changes
 from app.timeutil import local_text
 from db.engine import Database
 from ui.importing.models import BatchListModel, IssueModel
+from ui.importing.undo import undo_import_asking
+from ui.operations import OperationRunner
 from ui.tasks import TaskRunner
 
 
@@ -33,8 +35,8 @@ class ImportHistoryDialog(QDialog):
         self,
         db: Database,
         runner: TaskRunner,
+        ops: OperationRunner,
         *,
-        on_change: Callable[[list[int]], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -43,9 +45,7 @@ class ImportHistoryDialog(QDialog):
         self.resize(980, 560)
         self.db = db
         self.runner = runner
-        self.on_change = on_change
-        # (title, text) -> bool; replaceable in tests
-        self.confirm: Callable[[str, str], bool] = self._ask
+        self.ops = ops
 
         self.model = BatchListModel(self)
         self.table = QTableView()
@@ -90,9 +90,18 @@ class ImportHistoryDialog(QDialog):
         lay.addWidget(title)
         lay.addWidget(self.issues, 2)
         lay.addLayout(buttons)
+        ops.operation_did_execute.connect(self._on_operation)
         self.reload()
 
-    def reload(self, select_id: int | None = None) -> None:
+    def _on_operation(self, changes: Changes, initiator: object) -> None:
+        """A batch imported or undone elsewhere (the wizard, Edit ▸ Undo): list them again."""
+        if changes.imports and initiator is not self:
+            batch = self.selected_batch()
+            self.reload(select_id=batch.id if batch is not None else None)
+
+    def reload(self, select_id: int | None = None, message: str | None = None) -> None:
+        """List the batches again (in the background), select one, then say ``message``."""
+
         def done(batches: list[BatchInfo]) -> None:
             self.model.set_batches(batches)
             if not batches:
@@ -101,6 +110,8 @@ class ImportHistoryDialog(QDialog):
                 return
             row = next((i for i, b in enumerate(batches) if b.id == select_id), 0)
             self.table.selectRow(row)
+            if message:
+                self.status.setText(message)
 
         self.runner.run(
             list_batches, self.db, on_done=done, on_error=lambda exc: self.status.setText(str(exc))
@@ -143,42 +154,34 @@ class ImportHistoryDialog(QDialog):
         return " · ".join(p for p in parts if p)
 
     def undo_selected(self) -> None:
+        """Say what would be removed (and what was worked on since), then undo as chosen."""
         batch = self.selected_batch()
         if batch is None or batch.undone:
             return
-        what = f"{batch.imported:,} contacts it created"
-        if batch.updated:
-            what += f" and restore the fields it changed on {batch.updated:,} contacts"
-        if not self.confirm(
-            "Undo import",
-            f"Undo the import of {batch.file_name or 'this file'}?\n\nThis removes the {what}.",
-        ):
-            return
         self.undo_button.setEnabled(False)
-        self.status.setText("Undoing…")
+        self.status.setText("Checking what the undo would remove…")
 
         def done(result: UndoResult) -> None:
-            self.status.setText(
-                f"Import undone: {len(result.removed):,} contacts removed, "
-                f"{len(result.restored):,} restored."
-            )
-            if self.on_change is not None:
-                self.on_change([])
-            self.reload(select_id=batch.id)
+            summary = f"Import undone: {result.summary}."
+            self.status.setText(summary)
+            self.reload(select_id=batch.id, message=summary)
+
+        def cancelled() -> None:
+            self.status.setText(self._describe(batch))
+            self.undo_button.setEnabled(True)
 
         def failed(exc: BaseException) -> None:
             self.status.setText(f"Could not undo: {exc}")
             self.undo_button.setEnabled(True)
 
-        self.runner.run(
-            undo_import,
+        undo_import_asking(
+            self,
             self.db,
+            self.runner,
+            self.ops,
             batch.id,
-            label="Undoing the import",
+            batch.file_name or "this file",
             on_done=done,
-            on_error=failed,
+            on_cancel=cancelled,
+            on_failure=failed,
         )
-
-    def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes

@@ -1,8 +1,9 @@
 """Screenshots of the import wizard and the import history (for ``winnow screenshot``).
 
 The wizard is a window of its own, so ``ui.screenshot``'s grab of the main window cannot show
-it; ``render_import_screenshots(window, out_dir)`` walks the wizard through a sample badge list
-and saves one PNG per step. The import goes into a scratch database, never the user's.
+it; ``render_import_screenshots(api, out_dir)`` walks the wizard through a sample badge list
+and saves one PNG per step. The import goes into a scratch database (with a writer of its own,
+so the window hears nothing of it), never the user's.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from db.engine import open_database
+from ui.api import WindowApi
+from ui.operations import OperationRunner
+from ui.tasks import TaskRunner
 
 SAMPLE = "hannover-messe-badges.csv"
 
 
-def _settle(runner: Any, rounds: int = 10) -> None:
+def _settle(runner: TaskRunner, rounds: int = 10) -> None:
     app = QApplication.instance()
     for _ in range(rounds):
         if app is not None:
@@ -29,7 +32,7 @@ def _settle(runner: Any, rounds: int = 10) -> None:
         time.sleep(0.01)
 
 
-def render_import_screenshots(window: Any, out_dir: Path) -> list[Path]:
+def render_import_screenshots(api: WindowApi, out_dir: Path) -> list[Path]:
     from ui.importing.history import ImportHistoryDialog
     from ui.importing.wizard import ImportWizard
 
@@ -40,13 +43,15 @@ def render_import_screenshots(window: Any, out_dir: Path) -> list[Path]:
         resources.as_file(sample) as path,
     ):
         scratch = open_database(Path(tmp) / "screens.sqlite")
-        runner = window.tasks
+        runner = api.tasks
+        parent = api.dialog_parent()
+        ops = OperationRunner(parent)
         try:
-            wizard = ImportWizard(scratch, runner, Path(path), parent=window)
+            wizard = ImportWizard(scratch, runner, ops, Path(path), parent=parent)
             wizard.resize(1000, 700)
             wizard.show()
 
-            def shot(name: str, widget: Any) -> None:
+            def shot(name: str, widget: QWidget) -> None:
                 _settle(runner)
                 target = out_dir / f"{name}.png"
                 widget.grab().save(str(target))
@@ -64,11 +69,13 @@ def render_import_screenshots(window: Any, out_dir: Path) -> list[Path]:
                 _settle(runner, 2)
             shot("import-summary", wizard)
             wizard.close()
-            history = ImportHistoryDialog(scratch, runner, parent=window)
+            history = ImportHistoryDialog(scratch, runner, ops, parent=parent)
             history.show()
             shot("import-history", history)
             history.close()
             _settle(runner)
         finally:
+            ops.wait(20000)
+            ops.deleteLater()
             scratch.close()
     return written

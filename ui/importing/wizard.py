@@ -1,19 +1,23 @@
 """The import wizard: file → mapping with a live preview → options → import in the background
 with progress and Cancel → summary with rejected rows, warnings and "Undo this import".
 
-Everything that reads files or writes the database runs on the window's task runner."""
+Reading files and the import itself run on the window's task runner (the import commits in
+chunks, so the window's writer never waits long behind it); undoing the import runs on the
+window's writer (``ops``). The window hears of both through ``ops.operation_did_execute``."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QWidget, QWizard
 
+from app.importing.batches import get_batch
 from app.importing.preview import FilePreview, preview_file, preview_rows
 from app.importing.report import ImportReport, UndoResult
+from app.operations import Changes, UndoState, undo_state
 from app.stages import list_stages
 from db.engine import Database
 from ui.importing.models import IssueModel, MappingModel, PreviewModel, RawSampleModel
@@ -24,9 +28,10 @@ from ui.importing.pages import (
     RunPage,
     SummaryPage,
 )
-from ui.importing.undo import ImportCommand
+from ui.importing.undo import undo_import_asking
 from ui.importing.widgets import EXPECTED, FILE_FILTER
-from ui.tasks import Task, TaskRunner
+from ui.operations import OperationRunner
+from ui.tasks import CancelFlag, Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +46,9 @@ class ImportWizard(QWizard):
         self,
         db: Database,
         runner: TaskRunner,
+        ops: OperationRunner,
         path: str | Path | None = None,
         *,
-        undo_stack: QUndoStack | None = None,
-        on_change: Callable[[list[int]], None] | None = None,
         on_imported: Callable[[ImportReport], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -58,18 +62,17 @@ class ImportWizard(QWizard):
         self.resize(980, 700)
         self.db = db
         self.runner = runner
-        self.undo_stack = undo_stack
-        self.on_change = on_change
+        self.ops = ops
         self.preview: FilePreview | None = None
         self.loading = False
         self.finished_import = False
         self.report: ImportReport | None = None
         self.undone: UndoResult | None = None
         self.import_task: Task | None = None
-        self.command: ImportCommand | None = None
         self._load_serial = 0
         self._requested_path = ""
         self.stage_names = {st.key: st.name for st in list_stages(db)}
+        ops.operation_did_execute.connect(self._on_operation)
         # file dialogs, replaceable in tests: (start) -> path or ""
         self.ask_open_path: Callable[[str], str] = lambda start: QFileDialog.getOpenFileName(
             self, "Import contacts", start, FILE_FILTER
@@ -244,8 +247,6 @@ class ImportWizard(QWizard):
 
     # --- importing -----------------------------------------------------------------------
     def start_import(self) -> None:
-        from app.importing.service import import_file
-
         assert self.preview is not None
         self.finished_import = False
         self.report = None
@@ -257,7 +258,7 @@ class ImportWizard(QWizard):
         delimiter = page.delimiter.currentData() if self.preview.format in ("csv", "tsv") else None
         name = Path(self.preview.path).name
         self.import_task = self.runner.run(
-            import_file,
+            _import_and_undo_state,
             self.db,
             self.preview.path,
             source=options.source.text().strip() or None,
@@ -285,14 +286,15 @@ class ImportWizard(QWizard):
             self.run_page.cancel.setEnabled(False)
             self.run_page.status.setText("Cancelling… nothing will be kept.")
 
-    def _import_done(self, report: ImportReport) -> None:
+    def _import_done(self, done: tuple[ImportReport, UndoState]) -> None:
+        report, state = done
         self.import_task = None
         self.report = report
         self._finish_run(report, None)
-        if report.batch_id is not None and report.created_or_updated:
-            self._push_undo_command(report)
-        if self.on_change is not None:
-            self.on_change([])
+        # the import committed on a worker, outside the writer: tell the views (and Edit ▸
+        # Undo, whose next step is now this import)
+        changed = report.created_or_updated > 0
+        self.ops.announce(Changes(imports=True, all_contacts=changed), self, undo_state=state)
         if self.on_imported is not None and report.batch_id is not None:
             self.on_imported(report)
 
@@ -316,66 +318,62 @@ class ImportWizard(QWizard):
         if self.currentPage() is self.run_page:
             self.next()
 
-    def _push_undo_command(self, report: ImportReport) -> None:
-        if self.undo_stack is None or report.batch_id is None:
-            return
-
-        name = Path(self.preview.path).name if self.preview else "a file"
-        self.command = ImportCommand(
-            self.db, report.batch_id, report.created_or_updated, name, on_change=self.on_change
-        )
-        self.undo_stack.push(self.command)
-
     def undo_this_import(self) -> None:
-        from app.importing.batches import undo_import
-
+        """Say what would be removed (and what was worked on since), then undo as chosen."""
         if self.report is None or self.report.batch_id is None:
             return
         page = self.summary_page
         page.undo_button.setEnabled(False)
-        stack = self.undo_stack
-        command = self.command
-        if (
-            stack is not None
-            and command is not None
-            and stack.index() > 0
-            and stack.command(stack.index() - 1) is command
-        ):
-            stack.undo()  # what Edit ▸ Undo does; the stack then drops the command
-            self.command = None
-            self._undone(command.result, command.error)
-            return
-        page.undo_status.setText("Undoing…")
-        self.runner.run(
-            undo_import,
+        page.undo_status.setText("Checking what the undo would remove…")
+        name = Path(self.preview.path).name if self.preview else "this file"
+
+        def cancelled() -> None:
+            page.undo_status.setText("")
+            page.undo_button.setEnabled(True)
+
+        def failed(exc: BaseException) -> None:
+            page.undo_status.setText(f"Could not undo the import: {exc}")
+            page.undo_button.setEnabled(True)
+
+        undo_import_asking(
+            self,
             self.db,
+            self.runner,
+            self.ops,
             self.report.batch_id,
-            label="Undoing the import",
-            on_done=lambda result: self._undone(result, None),
-            on_error=lambda exc: self._undone(None, exc),
+            name,
+            on_done=self._undone,
+            on_cancel=cancelled,
+            on_failure=failed,
         )
 
-    def _undone(self, result: UndoResult | None, error: BaseException | None) -> None:
-        page = self.summary_page
-        if result is None:
-            page.undo_status.setText(f"Could not undo the import: {error}")
-            page.undo_button.setEnabled(True)
+    def _on_operation(self, changes: Changes, initiator: object) -> None:
+        """This import undone elsewhere (Edit ▸ Undo, the import history): no second undo."""
+        report = self.report
+        if not changes.imports or initiator is self or report is None or self.undone is not None:
             return
+        if report.batch_id is not None and get_batch(self.db, report.batch_id).undone:
+            self.summary_page.undo_button.setEnabled(False)
+            self.summary_page.undo_status.setText("This import has been undone.")
+
+    def _undone(self, result: UndoResult) -> None:
         self.undone = result
-        if self.command is not None:
-            self.command.setObsolete(True)  # its undo would find nothing left to do
-            self.command = None
-        text = f"Import undone: {len(result.removed):,} contacts removed"
-        if result.restored:
-            text += f", {len(result.restored):,} restored"
-        if result.kept:
-            text += f"; {len(result.kept):,} changed since kept their newer values"
-        page.undo_status.setText(text + ".")
-        if self.on_change is not None:
-            self.on_change([])
+        self.summary_page.undo_status.setText(f"Import undone: {result.summary}.")
+        self.summary_page.undo_button.setEnabled(False)
 
     def reject(self) -> None:
         if self.import_task is not None and not self.finished_import:
             self.cancel_import()  # the task's failure moves on to the summary
             return
         super().reject()
+
+
+def _import_and_undo_state(
+    db: Database, path: str, *, progress: Callable[..., None], cancel: CancelFlag, **options: Any
+) -> tuple[ImportReport, UndoState]:
+    """The import (on a worker, with progress and Cancel), then what Undo would do next: undo
+    this import."""
+    from app.importing.service import import_file
+
+    report = import_file(db, path, progress=progress, cancel=cancel, **options)
+    return report, undo_state(db)
