@@ -126,7 +126,7 @@ class ErrorDialog(QDialog):
         icon.setPixmap(self.style().standardIcon(kind).pixmap(32, 32))
         self.summary = self._label(report.summary)
         if report.expected:
-            self.consequence = self._label("Nothing else was changed.")
+            self.consequence = self._label("Winnow is still running; you can try again.")
         else:
             self.consequence = self._label(
                 "Winnow is still running, but what you were doing may not have finished."
