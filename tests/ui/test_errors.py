@@ -73,7 +73,7 @@ def test_an_error_in_a_timer_callback_shows_a_dialog_and_the_window_goes_on(  # 
 
     QTimer.singleShot(0, refresh_forecast)
     dialog = _one_dialog(qtbot)
-    assert dialog.thread() is QApplication.instance().thread()
+    assert dialog.thread() is window.thread()  # the GUI thread
     assert dialog.summary.text().startswith(
         "An unexpected error occurred in refresh_forecast (test_errors.py, line "
     )
@@ -134,7 +134,7 @@ def test_an_error_in_a_worker_thread_is_shown_on_the_gui_thread(  # type: ignore
     worker.start()
     worker.join()
     dialog = _one_dialog(qtbot)
-    assert dialog.thread() is QApplication.instance().thread()
+    assert dialog.thread() is window.thread()  # the GUI thread
     assert dialog.summary.text().startswith(
         "An unexpected error occurred in a background task (thread 'scoring', score_contacts"
     )
