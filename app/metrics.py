@@ -44,8 +44,8 @@ from app import followup
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
 from db.engine import Database
-from db.visibility import unfinished_batches_sql
 from db.models import Source, Stage
+from db.visibility import unfinished_batches_sql
 
 NO_SOURCE = "(no source)"
 _TEMP = "winnow_reach"

@@ -61,7 +61,7 @@ def _in_from(froms: Any, table: Any) -> bool:
 def _hide_unfinished_imports(state: ORMExecuteState) -> None:
     if not state.is_select or state.session.info.get(SEE_UNFINISHED):
         return
-    statement = state.statement
+    statement: Any = state.statement
     entity = any(m.class_ is Contact for m in state.all_mappers)
     # ``select(func.count()).select_from(Contact)`` names no entity: filter its FROM directly
     direct = isinstance(statement, Select) and _in_from(
