@@ -34,10 +34,11 @@ from sqlalchemy.orm import Session, aliased
 
 from app import hooks
 from app.errors import UsageError, WinnowError
+from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes
 from app.timeutil import utcnow
-from db.engine import Database
+from db.engine import Database, DatabaseLocked
 from db.models import BantAnswer, Contact, Operation, OperationRow, Stage, StageChange
 
 T = TypeVar("T")
@@ -157,8 +158,30 @@ def run_operation(
     db: Database, kind: str, body: Callable[[OpContext], T], *, label: str
 ) -> OpResult[T]:
     """Run ``body`` as one operation: one write transaction, one undo log entry."""
-    with db.write_session() as s:
-        return run_in(s, kind, body, label=label)
+    return _write(db, lambda s: run_in(s, kind, body, label=label))
+
+
+# how many times a write transaction that could not get the write lock is tried
+LOCK_ATTEMPTS = 4
+
+
+def _write(db: Database, fn: Callable[[Session], T]) -> T:
+    """``fn(session)`` in one write transaction. Its first step takes the write lock (SQLite
+    ``BEGIN IMMEDIATE``), waiting up to the busy timeout. SQLite keeps no queue of writers: one
+    that commits and begins again at once can keep another waiting past the timeout (two
+    processes moving contacts as fast as they can starved one in a thousand moves). Nothing
+    has run when that happens, so the transaction is simply tried again a few times."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        began = False
+        try:
+            with db.write_session() as s:
+                s.connection()  # BEGIN IMMEDIATE
+                began = True
+                return fn(s)
+        except DatabaseLocked:
+            if began or attempt == LOCK_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str) -> OpResult[T]:
@@ -266,6 +289,10 @@ def _stage_keys(s: Session) -> dict[int, str]:
     return {int(i): str(k) for i, k in s.execute(select(Stage.id, Stage.key))}
 
 
+def _stage_ids(s: Session, *keys: str) -> set[int]:
+    return set(s.scalars(select(Stage.id).where(Stage.key.in_(keys))))
+
+
 def _entry(op: Operation) -> LogEntry:
     return LogEntry(op.id, op.kind, op.label, op.at, op.contact_count, op.state, op.undone_at)
 
@@ -325,44 +352,49 @@ def redo_operation(
 def _reverse(
     db: Database, operation_id: int | None, *, force: bool, undo: bool
 ) -> OpResult[UndoReport]:
+    return _write(db, lambda s: _reverse_in(s, operation_id, force=force, undo=undo))
+
+
+def _reverse_in(
+    s: Session, operation_id: int | None, *, force: bool, undo: bool
+) -> OpResult[UndoReport]:
     verb = "undo" if undo else "redo"
-    with db.write_session() as s:
-        now = utcnow()
-        # to the microsecond: Redo takes the most recently undone operation, and two undos
-        # usually fall within the same second
-        precise = datetime.now(UTC).replace(tzinfo=None)
-        if operation_id is None:
-            state = undo_state_in(s)
-            entry = state.undo if undo else state.redo
-            if entry is None:
-                raise NothingToUndo(f"nothing to {verb}")
-            op = s.get(Operation, entry.id)
-        else:
-            op = s.get(Operation, operation_id)
-            if op is None:
-                raise UsageError(
-                    f"no operation {operation_id} in the undo log (it keeps the last {LOG_SIZE})"
-                )
-        assert op is not None
-        wanted = "done" if undo else "undone"
-        if op.state != wanted:
-            raise WinnowError(
-                f"operation {op.id} ({op.label}) "
-                + ("was already undone" if undo else "is not undone")
-                + ("" if op.state != "dropped" else "; later work replaced what it did")
+    now = utcnow()
+    # to the microsecond: Redo takes the most recently undone operation, and two undos
+    # usually fall within the same second
+    precise = datetime.now(UTC).replace(tzinfo=None)
+    if operation_id is None:
+        state = undo_state_in(s)
+        entry = state.undo if undo else state.redo
+        if entry is None:
+            raise NothingToUndo(f"nothing to {verb}")
+        op = s.get(Operation, entry.id)
+    else:
+        op = s.get(Operation, operation_id)
+        if op is None:
+            raise UsageError(
+                f"no operation {operation_id} in the undo log (it keeps the last {LOG_SIZE})"
             )
-        special = _SPECIAL.get(op.kind)
-        if special is not None:
-            report, changes = special(s, op, undo, force)
-        else:
-            report, changes = _reverse_generic(s, op, undo=undo, force=force, now=now)
-        op.state = "undone" if undo else "done"
-        op.undone_at = precise if undo else None
-        if special is not None and undo:
-            op.state = "dropped"  # an undone import is not redone: import the file again
-        s.flush()
-        changes = changes | Changes(undo_log=True)
-        return OpResult(report, changes, op.id, op.label, undo_state_in(s))
+    assert op is not None
+    wanted = "done" if undo else "undone"
+    if op.state != wanted:
+        raise WinnowError(
+            f"operation {op.id} ({op.label}) "
+            + ("was already undone" if undo else "is not undone")
+            + ("" if op.state != "dropped" else "; later work replaced what it did")
+        )
+    special = _SPECIAL.get(op.kind)
+    if special is not None:
+        report, changes = special(s, op, undo, force)
+    else:
+        report, changes = _reverse_generic(s, op, undo=undo, force=force, now=now)
+    op.state = "undone" if undo else "done"
+    op.undone_at = precise if undo else None
+    if special is not None and undo:
+        op.state = "dropped"  # an undone import is not redone: import the file again
+    s.flush()
+    changes = changes | Changes(undo_log=True)
+    return OpResult(report, changes, op.id, op.label, undo_state_in(s))
 
 
 def _reverse_generic(
@@ -387,7 +419,9 @@ def _reverse_generic(
     payload = json.loads(op.payload or "{}")
     plan = _MovePlan.load(s, op.id, undo=undo)
     blocked |= plan.conflicts(s, undo=undo)
-    blocked |= _missing_contacts(s, payload.get("moved", ()))
+    # a moved contact with no move left in the plan was deleted since (its history with it)
+    gone = set(payload.get("moved", ())) - set(plan.first)
+    blocked |= _missing_contacts(s, sorted(gone)) if gone else set()
     plain_conflicts = [im for im in row_conflicts if im.contact_id is None]
     if (blocked or plain_conflicts) and not force:
         what = (
@@ -440,8 +474,12 @@ def _reverse_generic(
     alive = sorted((changed | created) - deleted)
     for i in range(0, len(alive), 5000):
         hooks.contacts_changed(s, alive[i : i + 5000])
-    # contacts only moved: what a move changes (the stage), as the move itself did
-    only_moved = sorted(set(moved) - changed - created - deleted)
+    # contacts only moved: rescored as the move itself was (app.moves.move_in), when a move
+    # into Inquiry (what the follow-up times count) is undone or redone
+    entering = _stage_ids(s, FOLLOW_UP_STAGE)
+    only_moved = sorted(
+        c for c in set(moved) - changed - created - deleted if plan.enters(c, entering)
+    )
     for i in range(0, len(only_moved), 5000):
         hooks.contacts_changed(s, only_moved[i : i + 5000], what="stage")
     for name in payload.get("flags", []):
@@ -461,7 +499,9 @@ def _missing_contacts(s: Session, ids: Sequence[int]) -> set[int]:
     found: set[int] = set()
     for i in range(0, len(wanted), 20000):
         chunk = wanted[i : i + 20000]
-        found.update(s.scalars(select(Contact.id).where(Contact.id.in_(_expanding(chunk)))))
+        found.update(
+            s.connection().scalars(select(Contact.id).where(Contact.id.in_(_expanding(chunk))))
+        )
     return set(wanted) - found
 
 
@@ -498,7 +538,7 @@ class _MovePlan:
     def load(cls, s: Session, op_id: int, *, undo: bool) -> _MovePlan:
         sc = StageChange
         plan = cls({}, {}, {}, {}, {})
-        for change_id, cid, src, dst in s.execute(
+        for change_id, cid, src, dst in s.connection().execute(
             select(sc.id, sc.contact_id, sc.from_stage_id, sc.to_stage_id)
             .where(
                 sc.operation_id == op_id,
@@ -516,6 +556,10 @@ class _MovePlan:
             plan.from_stage[change_id] = int(src or 0)
         return plan
 
+    def enters(self, contact_id: int, stages: set[int]) -> bool:
+        """Whether one of the contact's moves in the operation went to one of ``stages``."""
+        return any(self.to_stage[i] in stages for i in self.changes.get(contact_id, ()))
+
     def conflicts(self, s: Session, *, undo: bool) -> set[int]:
         """Contacts moved again since (or, for a redo, no longer where the undo left them)."""
         if not self.first:
@@ -529,7 +573,7 @@ class _MovePlan:
         found: set[int] = set()
         for i in range(0, len(ids), 20000):
             found.update(
-                s.scalars(
+                s.connection().scalars(
                     select(sc.contact_id).where(
                         sc.id.in_(_expanding(ids[i : i + 20000])),
                         (current.is_distinct_from(expected)) | _later_change(sc),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,9 @@ from app import activities, consent, contacts, followup, moves, operations, qual
 from app import stages as stages_mod
 from app.errors import WinnowError
 from app.operations import LOG_SIZE, NothingToUndo, OpResult, UndoConflict
+from app.operations.core import LOCK_ATTEMPTS
 from app.timeutil import utcnow
-from db.engine import Database, open_database
+from db.engine import Database, DatabaseLocked, open_database
 from db.models import Activity, BantAnswer, Contact, Operation, OperationRow, StageChange
 
 # --- what a user sees ----------------------------------------------------------------------------
@@ -1052,5 +1054,54 @@ def test_two_processes_racing_keep_every_history_chain_consistent(
         for _ in range(20):
             operations.undo_operation(db)
         assert not chains_consistent(db)
+    finally:
+        db.close()
+
+
+def _hold_write_lock(path: Path, seconds: float) -> Any:
+    """Another program holding the write lock for ``seconds`` (on a thread)."""
+    import threading
+
+    ready = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait()
+    return thread
+
+
+def test_a_writer_kept_waiting_past_the_busy_timeout_tries_again(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import db.engine as engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.3)
+    db = open_database(db_path)
+    try:
+        (a,) = _people(db, 1)
+        held = _hold_write_lock(db_path, 0.8)  # longer than one wait, shorter than four
+        operations.move_contacts(db, [a], "mql")
+        held.join()
+        assert stage_key(db, a) == "mql"
+        held = _hold_write_lock(db_path, 0.6)
+        operations.undo_operation(db)
+        held.join()
+        assert stage_key(db, a) == "suspect"
+
+        held = _hold_write_lock(db_path, LOCK_ATTEMPTS * 0.3 + 1.5)
+        with pytest.raises(DatabaseLocked):
+            operations.move_contacts(db, [a], "sql")
+        held.join()
+        assert (
+            stage_key(db, a) == "suspect" and len(operations.history(db, include_undone=True)) == 1
+        )
     finally:
         db.close()

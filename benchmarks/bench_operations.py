@@ -1,0 +1,228 @@
+"""Operations core at scale: move 10,000 of 100,000 contacts as one operation, undo it, redo it
+(targets: 0.5 s each), where the time goes (the scoring hook vs the rest, statements), and two
+processes racing 1,000 moves of the same three contacts (every history chain consistent)."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import demo_database, scratch_copy, summary
+
+TARGET_S = 0.5
+KEYS = ["suspect", "inquiry", "mql", "sql", "opportunity", "nurture", "disqualified"]
+
+
+@contextmanager
+def _hook_time(into: list[float]) -> Iterator[None]:
+    """Add up the time the scoring hook (``app.scoring.rescore_contacts``) takes."""
+    from app import scoring
+
+    original = scoring.rescore_contacts
+
+    def timed(session: Any, ids: Sequence[int]) -> None:
+        start = time.perf_counter()
+        try:
+            original(session, ids)
+        finally:
+            into.append(time.perf_counter() - start)
+
+    scoring.rescore_contacts = timed  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        scoring.rescore_contacts = original  # type: ignore[assignment]
+
+
+@contextmanager
+def _statements(db: Any, into: list[int]) -> Iterator[None]:
+    from sqlalchemy import event
+
+    seen = [0]
+
+    def count(*_args: Any) -> None:
+        seen[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        into.append(seen[0])
+
+
+def _measure(db: Any, fn: Callable[[], object]) -> tuple[float, float, int]:
+    """(seconds, of which in the scoring hook, statements)."""
+    hook: list[float] = []
+    statements: list[int] = []
+    with _hook_time(hook), _statements(db, statements):
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+    return elapsed, sum(hook), statements[0]
+
+
+def _bulk(path: Path, n_contacts: int, n_moved: int, rounds: int) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from app import operations
+    from db.engine import open_database
+    from db.models import Contact, Stage
+
+    db = open_database(path)
+    rng = random.Random(9)
+    out: dict[str, dict[str, list[float]]] = {
+        what: {"s": [], "hook_s": [], "statements": []} for what in ("move", "undo", "redo")
+    }
+    try:
+        for i in range(rounds):
+            target = ["mql", "nurture", "sql", "opportunity", "inquiry"][i % 5]
+            with db.session() as s:
+                stage_id = s.scalar(select(Stage.id).where(Stage.key == target))
+                elsewhere = list(s.scalars(select(Contact.id).where(Contact.stage_id != stage_id)))
+            ids = rng.sample(elsewhere, n_moved)
+            steps: list[tuple[str, Callable[[], object]]] = [
+                ("move", partial(operations.move_contacts, db, ids, target)),
+                ("undo", partial(operations.undo_operation, db)),
+                ("redo", partial(operations.redo_operation, db)),
+            ]
+            for what, fn in steps:
+                elapsed, hook, statements = _measure(db, fn)
+                out[what]["s"].append(elapsed)
+                out[what]["hook_s"].append(hook)
+                out[what]["statements"].append(statements)
+        problems = _chain_problems(db, None)
+    finally:
+        db.close()
+    result: dict[str, Any] = {"contacts": n_contacts, "moved": n_moved}
+    for what, values in out.items():
+        result[what] = {
+            **summary(values["s"]),
+            "scoring_hook_median_s": round(sorted(values["hook_s"])[len(values["hook_s"]) // 2], 4),
+            "statements": max(int(v) for v in values["statements"]),
+            "target_s": TARGET_S,
+            "met": max(values["s"]) <= TARGET_S,
+        }
+    result["chains_consistent"] = not problems
+    return result
+
+
+def _chain_problems(db: Any, ids: Sequence[int] | None) -> int:
+    """How many live history entries do not start where the previous one ended (plus contacts
+    not where their history ends)."""
+    from sqlalchemy import select
+
+    from db.models import Contact, StageChange
+
+    with db.session() as s:
+        stmt = (
+            select(StageChange.contact_id, StageChange.from_stage_id, StageChange.to_stage_id)
+            .where(StageChange.undone_at.is_(None))
+            .order_by(StageChange.contact_id, StageChange.id)
+        )
+        where = select(Contact.id, Contact.stage_id)
+        if ids is not None:
+            stmt = stmt.where(StageChange.contact_id.in_(list(ids)))
+            where = where.where(Contact.id.in_(list(ids)))
+        rows = s.execute(stmt).all()
+        stage_of = {int(c): int(st) for c, st in s.execute(where)}
+    bad = 0
+    last: dict[int, int] = {}
+    for cid, src, dst in rows:
+        if (cid in last and src != last[cid]) or (cid not in last and src is not None):
+            bad += 1
+        last[cid] = dst
+    return bad + sum(1 for cid, st in stage_of.items() if last.get(cid) != st)
+
+
+def racer(path: str, ids: str, n: str, seed: str, start: str) -> None:
+    """One of the two racing processes: ``n`` moves of the contacts to random stages."""
+    from app.operations import move_contacts
+    from db.engine import open_database
+
+    db = open_database(path)
+    contact_ids = [int(i) for i in ids.split(",")]
+    rng = random.Random(int(seed))
+    time.sleep(max(0.0, float(start) - time.time()))
+    for _ in range(int(n)):
+        who = contact_ids if rng.random() < 0.7 else rng.sample(contact_ids, 2)
+        move_contacts(db, who, rng.choice(KEYS))
+    db.close()
+
+
+def _race(path: Path, n: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from db.engine import open_database
+    from db.models import StageChange
+
+    ids = [11, 22, 33]
+    root = Path(__file__).resolve().parents[1]
+    start = time.time() + 3.0
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-m", "benchmarks.bench_operations", "race", str(path)]
+    racers = [
+        subprocess.Popen(
+            [*cmd, ",".join(map(str, ids)), str(n), str(seed), str(start)],
+            cwd=root,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (1, 2)
+    ]
+    errors = []
+    for p in racers:
+        _, err = p.communicate(timeout=1800)
+        if p.returncode:
+            errors.append(err.strip().splitlines()[-1] if err.strip() else str(p.returncode))
+    elapsed = time.time() - start
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            entries = s.scalar(
+                select(func.count()).where(
+                    StageChange.contact_id.in_(ids), StageChange.from_stage_id.is_not(None)
+                )
+            )
+        bad = _chain_problems(db, ids)
+    finally:
+        db.close()
+    return {
+        "processes": 2,
+        "moves_each": n,
+        "s": round(elapsed, 2),
+        "moves_per_s": round(2 * n / elapsed, 1),
+        "history_entries": int(entries or 0),
+        "inconsistent_entries": bad,
+        "errors": errors,
+        "met": bad == 0 and not errors,
+    }
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    n = 10_000 if quick else 100_000
+    moved = 1_000 if quick else 10_000
+    source = demo_database(n)
+    return {
+        "bulk": _bulk(scratch_copy(source), n, moved, rounds=3),
+        "race": _race(scratch_copy(source), 200 if quick else 1_000),
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 7 and sys.argv[1] == "race":
+        racer(*sys.argv[2:7])
+    else:
+        import json
+
+        json.dump(run(quick="--quick" in sys.argv), sys.stdout, indent=2)
+        sys.stdout.write("\n")
