@@ -30,6 +30,16 @@ ACTIVITY_TYPES: dict[str, str] = {
 # what counts as answering an inquiry
 OUTBOUND_TYPES = ("email-sent", "call", "meeting")
 
+# the prospect's own first contact (seeds 001 and 003: the first inbound contact *is* the
+# inquiry): logged on a Suspect, any of these makes it an Inquiry and starts its response clock
+INBOUND_TYPES = (
+    "inquiry-received",
+    "content-downloaded",
+    "webinar-attended",
+    "demo-requested",
+    "asked-for-sales",
+)
+
 
 @dataclass(frozen=True)
 class ActivityInfo:

@@ -1,9 +1,14 @@
 """Follow-up: every inquiry has a response due time, the first outbound activity answers it.
 
-- received = the earliest inquiry-received activity, else the first time the contact was moved
-  into the Inquiry stage (undone moves do not count); a received time typed by the user or an
+- received = the earliest inbound activity (inquiry received, content downloaded, webinar
+  attended, demo requested, asked for sales), else the first time the contact was moved into
+  the Inquiry stage (undone moves do not count); a received time typed by the user or an
   import is kept when it is earlier.
-- response due = received + SLA (setting ``followup.sla_hours``, default 24).
+- response due = the earliest of each inbound activity's time + the SLA of its kind (setting
+  ``followup.sla_by_kind``; defaults: demo requested and asked for sales 1 h, webinar 48 h,
+  content downloaded 72 h; inquiry received: the general SLA, ``followup.sla_hours``, default
+  24 h) and, when the contact became an inquiry before any inbound activity (a move, a typed
+  or imported date), that time + the general SLA.
 - first response = the first outbound activity (e-mail sent, call, meeting) at or after received
   (an outbound e-mail before the inquiry was a campaign, not an answer); for a contact without
   a received time, simply the first outbound activity.
@@ -33,6 +38,14 @@ from db.models import Contact, Stage
 
 SLA_SETTING = "followup.sla_hours"
 DEFAULT_SLA_HOURS = 24.0
+# hours to answer each kind of inbound activity; "inquiry-received" follows SLA_SETTING
+SLA_BY_KIND_SETTING = "followup.sla_by_kind"
+DEFAULT_SLA_BY_KIND: dict[str, float] = {
+    "demo-requested": 1.0,
+    "asked-for-sales": 1.0,
+    "webinar-attended": 48.0,
+    "content-downloaded": 72.0,
+}
 
 QUICK_PICKS = {
     "today": "Today",
@@ -61,6 +74,40 @@ def set_sla_hours(db: Database, hours: float) -> None:
     set_setting(db, SLA_SETTING, float(hours))
 
 
+def clean_sla_by_kind(value: Any) -> dict[str, float]:
+    """The stored per-kind SLAs over the defaults (unknown kinds and bad values ignored)."""
+    out = dict(DEFAULT_SLA_BY_KIND)
+    if isinstance(value, dict):
+        for kind, hours in value.items():
+            number = isinstance(hours, int | float) and not isinstance(hours, bool)
+            if kind in DEFAULT_SLA_BY_KIND and number and hours > 0:
+                out[kind] = float(hours)
+    return out
+
+
+def sla_by_kind(db: Database) -> dict[str, float]:
+    """Hours to answer each kind of inbound activity (inquiry received: the general SLA)."""
+    out = clean_sla_by_kind(get_setting(db, SLA_BY_KIND_SETTING))
+    return {"inquiry-received": sla_hours(db), **out}
+
+
+def set_sla_by_kind(db: Database, hours: dict[str, float]) -> None:
+    """Change the SLA of some kinds of inbound activity (``inquiry-received`` sets the general
+    SLA); run ``app.scoring.recompute_all`` afterwards."""
+    stored = clean_sla_by_kind(get_setting(db, SLA_BY_KIND_SETTING))
+    for kind, value in hours.items():
+        if kind != "inquiry-received" and kind not in DEFAULT_SLA_BY_KIND:
+            known = ", ".join(["inquiry-received", *DEFAULT_SLA_BY_KIND])
+            raise UsageError(f"no response time for {kind!r}; kinds: {known}")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise UsageError(f"the response time for {kind} must be more than 0 hours")
+        if kind == "inquiry-received":
+            set_sla_hours(db, float(value))
+        else:
+            stored[kind] = float(value)
+    set_setting(db, SLA_BY_KIND_SETTING, stored)
+
+
 # --- the times, worked out for one contact (pure) -----------------------------------------
 
 
@@ -70,19 +117,32 @@ def follow_up_times(
     outbound: Iterable[datetime],
     stored_received: datetime | None,
     sla: float,
+    inbound: Iterable[tuple[datetime, float]] = (),
 ) -> tuple[datetime | None, datetime | None, datetime | None]:
     """(received, response due, first response) for one contact.
 
-    ``inquiry_moves`` are (at, undone) of the moves into the Inquiry stage; a stored received
-    time equal to an undone move came from that move and is dropped with it.
+    ``inquiry_activities`` are answered within ``sla`` hours, ``inbound`` are (at, hours) of
+    inbound activities with the SLA of their kind. ``inquiry_moves`` are (at, undone) of the
+    moves into the Inquiry stage; a stored received time equal to an undone move came from
+    that move and is dropped with it. The response is due at the earliest deadline: each
+    inbound activity's own, and — when the contact became an inquiry before any inbound
+    activity (a move, a typed or imported date) — that time + ``sla``.
     """
     moves = list(inquiry_moves)
     undone = {at for at, was_undone in moves if was_undone}
-    candidates = [*inquiry_activities, *(at for at, was_undone in moves if not was_undone)]
+    deadlines = [(at, float(sla)) for at in inquiry_activities]
+    deadlines += [(at, float(hours)) for at, hours in inbound]
+    candidates = [at for at, _h in deadlines]
+    candidates += [at for at, was_undone in moves if not was_undone]
     if stored_received is not None and stored_received not in undone:
         candidates.append(stored_received)
     received = min(candidates) if candidates else None
-    due = received + timedelta(hours=sla) if received is not None else None
+    due = None
+    if received is not None:
+        ends = [at + timedelta(hours=hours) for at, hours in deadlines]
+        if not deadlines or received < min(at for at, _h in deadlines):
+            ends.append(received + timedelta(hours=sla))
+        due = min(ends)
     answers = sorted(outbound)
     if received is not None:
         answers = [a for a in answers if a >= received]
@@ -216,11 +276,19 @@ def sales_ready_condition(now: datetime) -> ColumnElement[bool]:
     return and_(Contact.sales_ready.is_(True), Contact.stage_id.in_(promotable_stage_ids()))
 
 
+def marketing_ready_condition(now: datetime) -> ColumnElement[bool]:
+    """A score at the threshold without the answers: proposed for Marketing qualified."""
+    from app.scoring import marketing_ready_condition as condition
+
+    return condition(now)
+
+
 QUEUES = {
     "awaiting": ("Awaiting response", awaiting_condition),
     "overdue": ("Overdue", overdue_condition),
     "today": ("Today", today_condition),
     "sales-ready": ("Sales-ready", sales_ready_condition),
+    "marketing-ready": ("Proposed: Marketing qualified", marketing_ready_condition),
 }
 for _name, (_label, _fn) in QUEUES.items():
     contacts.QUEUE_FILTERS.setdefault(_name, _fn)

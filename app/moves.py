@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Boolean, DateTime, Integer, Table, Text, insert, literal, select, update
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app import hooks
-from app.errors import UnknownContact, UnknownStage
-from app.timeutil import utcnow
+from app.errors import UnknownContact, UnknownStage, UsageError
+from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.models import Contact, Stage, StageChange
 
@@ -148,6 +160,83 @@ def move_in(
 
 # the stage whose moves the follow-up times count (a contact becomes an inquiry)
 FOLLOW_UP_STAGE = "inquiry"
+
+# how far ahead a move or an activity may be dated (clocks differ; plans are tasks, not moves)
+MAX_AHEAD = timedelta(days=1)
+
+
+def check_move_time(s: Session, contact_ids: Sequence[int], at: datetime) -> None:
+    """Refuse a move dated more than a day ahead, or before a contact's previous move (history
+    order and the time in each stage stay true). Raises UsageError naming the contact."""
+    now = utcnow()
+    if at > now + MAX_AHEAD:
+        raise UsageError(
+            f"{iso(at)} is more than a day ahead; a move is dated when it happens "
+            "(plan it as a task instead)"
+        )
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    for chunk in _chunks(ids):
+        row = s.execute(
+            select(StageChange.contact_id, func.max(StageChange.at))
+            .where(StageChange.contact_id.in_(chunk), StageChange.undone_at.is_(None))
+            .group_by(StageChange.contact_id)
+            .having(func.max(StageChange.at) > at)
+            .limit(1)
+        ).first()
+        if row is not None:
+            raise UsageError(
+                f"contact {row[0]} was last moved at {iso(row[1])}; a move cannot be dated "
+                f"earlier ({iso(at)})"
+            )
+
+
+def move_each_in(
+    s: Session,
+    entries: Sequence[tuple[int, datetime, str | None]],
+    stage_key: str,
+    *,
+    automatic: bool = True,
+) -> list[int]:
+    """Move contacts to a stage, each at its own time with its own reason: (contact id, at,
+    reason). Two statements per chunk; contacts already in the stage are left alone. Derived
+    data is the caller's (the scoring handler makes these moves while it rescores)."""
+    target = s.scalar(select(Stage.id).where(Stage.key == stage_key))
+    if target is None or not entries:
+        return []
+    wanted = {int(cid): (at, reason) for cid, at, reason in entries}
+    moved: list[int] = []
+    for chunk in _chunks(list(wanted)):
+        rows = s.execute(
+            select(Contact.id, Contact.stage_id, Contact.stage_changed_at).where(
+                Contact.id.in_(chunk), Contact.stage_id != target
+            )
+        ).all()
+        if not rows:
+            continue
+        s.execute(
+            insert(cast(Table, StageChange.__table__)),
+            [
+                {
+                    "contact_id": cid,
+                    "from_stage_id": stage_id,
+                    "to_stage_id": target,
+                    "at": wanted[cid][0],
+                    "from_changed_at": since,
+                    "reason": wanted[cid][1],
+                    "automatic": automatic,
+                }
+                for cid, stage_id, since in rows
+            ],
+        )
+        contacts = cast(Table, Contact.__table__)
+        s.execute(
+            update(contacts)
+            .where(contacts.c.id == bindparam("_id"))
+            .values(stage_id=target, stage_changed_at=bindparam("_at")),
+            [{"_id": cid, "_at": wanted[cid][0]} for cid, _st, _since in rows],
+        )
+        moved.extend(cid for cid, _st, _since in rows)
+    return moved
 
 # ids per statement: well under SQLite's 32,766 parameters
 _CHUNK = 20000

@@ -1,24 +1,34 @@
 """Scores, sales-readiness and the follow-up times, kept current on the contact row.
 
-``rescore_contacts(session, ids)`` is registered in ``app.hooks.CONTACT_CHANGE_HANDLERS``: it runs
+``rescore_contacts(session, ids)`` is called by ``app.hooks.contacts_changed``: it runs
 in the writing transaction whenever contacts are created, edited, moved or get activities, for
 one contact or a chunk of thousands, with a fixed handful of queries per chunk. It writes
 ``score``, ``score_breakdown`` (JSON ``[{"rule", "points"}]``), ``sales_ready``, ``received_at``,
 ``response_due_at`` and ``first_response_at``.
 
-Sales-ready = score ≥ threshold (setting ``scoring.threshold``, default 60) or the contact asked
-for a sales contact. When a contact *becomes* sales-ready and the automation setting
-(``scoring.automation``) is ``move``, it is moved to Sales qualified automatically (only from a
-pipeline stage before it), with the rule as the reason; the move can be undone like any other,
-and the contact is not moved again while it stays sales-ready.
+Qualified = every required BANT criterion is answered yes (``app.qualification``). Sales-ready
+= qualified and score ≥ threshold (setting ``scoring.threshold``, default 60), or the contact
+asked for a sales contact (seed 001's exception); a required criterion answered *no* means not
+sales-ready whatever the score. A score at the threshold without the answers only proposes
+Marketing qualified (the ``marketing-ready`` queue). When a contact *becomes* sales-ready and
+the automation setting (``scoring.automation``) is ``move``, it is moved to Sales qualified
+automatically (only from a pipeline stage before it), with the rule as the reason; the move can
+be undone like any other, and the contact is not moved again while it stays sales-ready.
+
+Inbound makes an inquiry (seeds 001, 003): a contact in a pipeline stage before Inquiry (a
+Suspect) that has an inbound signal — an inbound activity, or a received date typed or
+imported — is moved to Inquiry, automatically and recorded, within the same transaction (so it
+is undone with the change that caused it): when it has never been an inquiry, or when an
+inbound activity is dated after it came back to its stage. The move is dated at the signal,
+never before the contact's previous move (history order and time in stage stay true).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -37,12 +47,16 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import (
+    cast as cast_,
+)
 from sqlalchemy.orm import Session
 
 from app import followup
-from app.activities import ACTIVITY_TYPES, OUTBOUND_TYPES
+from app.activities import ACTIVITY_TYPES, INBOUND_TYPES, OUTBOUND_TYPES
 from app.errors import UnknownContact, UsageError
-from app.moves import MoveResult, move_in, move_to_stage
+from app.moves import MoveResult, move_each_in, move_in, move_to_stage
+from app.qualification import is_qualified
 from app.scoring_rules import (
     RULES_SETTING,
     ScoreItem,
@@ -61,6 +75,8 @@ RECOMPUTED_SETTING = "scoring.recomputed_at"
 DEFAULT_THRESHOLD = 60
 AUTOMATION_MODES = {"propose": "Propose (badge and action)", "move": "Move automatically"}
 TARGET_STAGE = "sql"
+INQUIRY_STAGE = "inquiry"
+PROPOSED_STAGE = "mql"  # what a score alone, without the answers, proposes
 ASKED_FOR_SALES = "asked-for-sales"
 REASON_ASKED = "Asked for sales contact (sales-ready at once)"
 CHUNK = 2000
@@ -74,12 +90,20 @@ class ScoringSettings:
     threshold: int
     automation: str  # propose | move
     sla_hours: float
+    # hours to answer each kind of inbound activity but "inquiry-received" (sla_hours)
+    sla_by_kind: Mapping[str, float] = field(
+        default_factory=lambda: dict(followup.DEFAULT_SLA_BY_KIND)
+    )
+
+    def sla_for(self, kind: str) -> float:
+        return float(self.sla_by_kind.get(kind, self.sla_hours))
 
     def threshold_reason(self) -> str:
         return f"Score reached the sales-ready threshold ({self.threshold})"
 
 
-def _settings_from(values: dict[str, Any]) -> ScoringSettings:
+def settings_from(values: dict[str, Any]) -> ScoringSettings:
+    """The settings from their stored values ({setting key: decoded JSON}; missing: default)."""
     threshold = values.get(THRESHOLD_SETTING, DEFAULT_THRESHOLD)
     if not isinstance(threshold, int | float) or isinstance(threshold, bool):
         threshold = DEFAULT_THRESHOLD
@@ -89,15 +113,22 @@ def _settings_from(values: dict[str, Any]) -> ScoringSettings:
         threshold=int(threshold),
         automation=mode if mode in AUTOMATION_MODES else "propose",
         sla_hours=followup.clean_sla(values.get(followup.SLA_SETTING, followup.DEFAULT_SLA_HOURS)),
+        sla_by_kind=followup.clean_sla_by_kind(values.get(followup.SLA_BY_KIND_SETTING)),
     )
 
 
-_KEYS = (RULES_SETTING, THRESHOLD_SETTING, AUTOMATION_SETTING, followup.SLA_SETTING)
+_KEYS = (
+    RULES_SETTING,
+    THRESHOLD_SETTING,
+    AUTOMATION_SETTING,
+    followup.SLA_SETTING,
+    followup.SLA_BY_KIND_SETTING,
+)
 
 
 def settings_in(s: Session) -> ScoringSettings:
     raw = dict(s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS))).all())
-    return _settings_from({k: json.loads(v) for k, v in raw.items()})
+    return settings_from({k: json.loads(v) for k, v in raw.items()})
 
 
 def scoring_settings(db: Database) -> ScoringSettings:
@@ -112,6 +143,7 @@ def save_scoring_settings(
     threshold: int | None = None,
     automation: str | None = None,
     sla_hours: float | None = None,
+    sla_by_kind: Mapping[str, float] | None = None,
 ) -> bool:
     """Store what is given; True when scores or due times must be recomputed
     (:func:`recompute_all`, in the background)."""
@@ -128,11 +160,14 @@ def save_scoring_settings(
         set_setting(db, AUTOMATION_SETTING, automation)
     if sla_hours is not None:
         followup.set_sla_hours(db, sla_hours)
+    if sla_by_kind is not None:
+        followup.set_sla_by_kind(db, dict(sla_by_kind))
     after = scoring_settings(db)
     return (
         after.rules != before.rules
         or after.threshold != before.threshold
         or after.sla_hours != before.sla_hours
+        or dict(after.sla_by_kind) != dict(before.sla_by_kind)
     )
 
 
@@ -142,15 +177,36 @@ def reset_rules(db: Database) -> None:
 
 def promotable_stage_ids() -> Select[Any]:
     """Stages a contact may be promoted from: pipeline stages before Sales qualified."""
-    target = select(Stage.position).where(Stage.key == TARGET_STAGE).scalar_subquery()
+    return stages_before(TARGET_STAGE)
+
+
+def stages_before(key: str) -> Select[Any]:
+    """Pipeline stages before the stage ``key`` (none when there is no such stage)."""
+    target = select(Stage.position).where(Stage.key == key).scalar_subquery()
     return select(Stage.id).where(Stage.kind == "pipeline", Stage.position < target)
+
+
+def threshold_value() -> Any:
+    """SQL: the sales-ready threshold in force (the stored setting, else the default)."""
+    stored = select(Setting.value).where(Setting.key == THRESHOLD_SETTING).scalar_subquery()
+    return func.coalesce(cast_(stored, Integer), DEFAULT_THRESHOLD)
+
+
+def marketing_ready_condition(now: datetime) -> ColumnElement[bool]:
+    """A score at the threshold without the answers: proposed for Marketing qualified (never
+    for Sales qualified), while still before it."""
+    return (
+        Contact.sales_ready.is_(False)
+        & (Contact.score >= threshold_value())
+        & Contact.stage_id.in_(stages_before(PROPOSED_STAGE))
+    )
 
 
 # --- the handler -----------------------------------------------------------------------
 
 
 def rescore_contacts(session: Session, contact_ids: Sequence[int]) -> None:
-    """CONTACT_CHANGE_HANDLERS entry: rescore these contacts inside the caller's transaction."""
+    """Rescore these contacts inside the caller's transaction (from app.hooks)."""
     if _rescoring.get() or not contact_ids:
         return  # our own automatic move calling the hooks again: nothing new to compute
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
@@ -209,6 +265,7 @@ def _rescore(
             raw(c.response_due_at),
             raw(c.first_response_at),
             c.stage_id,
+            raw(c.stage_changed_at),
         ).where(which(c.id))
     ).all()
     if not rows:
@@ -236,14 +293,21 @@ def _rescore(
         ).all():
             moves.setdefault(cid, []).append((to_time(at), bool(undone)))
     bant: dict[int, list[tuple[str, str]]] = {}
-    for cid, name, answer in s.execute(
-        select(BantAnswer.contact_id, BantCriterion.name, BantAnswer.answer)
+    answered: dict[int, dict[int, str]] = {}
+    for cid, crit_id, name, answer in s.execute(
+        select(BantAnswer.contact_id, BantCriterion.id, BantCriterion.name, BantAnswer.answer)
         .join(BantCriterion, BantCriterion.id == BantAnswer.criterion_id)
         .where(which(BantAnswer.contact_id), BantAnswer.answer != "unknown")
         .order_by(BantAnswer.contact_id, BantCriterion.position, BantCriterion.id)
     ):
         bant.setdefault(cid, []).append((name, answer))
+        answered.setdefault(cid, {})[crit_id] = answer
+    criteria = [
+        (int(i), bool(r)) for i, r in s.execute(select(BantCriterion.id, BantCriterion.required))
+    ]
+    deciding = [i for i, r in criteria if r] or [i for i, _r in criteria]
     promotable = set(s.scalars(promotable_stage_ids()))
+    before_inquiry = set(s.scalars(stages_before(INQUIRY_STAGE)))
 
     store_time = _time_writer(conn.dialect)
     updates: list[tuple[Any, ...]] = []
@@ -254,6 +318,10 @@ def _rescore(
     threshold = settings.threshold
     sla = settings.sla_hours
     no_bant: list[tuple[str, str]] = []
+    no_answers: dict[int, str] = {}
+    inbound_kinds = set(INBOUND_TYPES)
+    sla_of = {kind: settings.sla_for(kind) for kind in INBOUND_TYPES}
+    becoming_inquiry: list[tuple[int, datetime, str | None]] = []
     for (
         cid,
         email,
@@ -270,6 +338,7 @@ def _rescore(
         old_due,
         old_first,
         stage_id,
+        raw_since,
     ) in rows:
         mine = acts.get(cid, ())
         items = explain_values(
@@ -289,23 +358,31 @@ def _rescore(
         score = sum(item.points for item in items)
         breakdown = breakdown_json(items)
         asked = False
-        inquiries: list[datetime] = []
+        inbound: list[tuple[datetime, float]] = []
         answers: list[datetime] = []
+        first_inbound: dict[str, datetime] = {}
         for kind, at in mine:
             if kind in outbound:
                 answers.append(at)
-            elif kind == "inquiry-received":
-                inquiries.append(at)
-            elif kind == ASKED_FOR_SALES:
-                asked = True
-        ready = asked or score >= threshold
+            elif kind in inbound_kinds:
+                inbound.append((at, sla_of[kind]))
+                if kind not in first_inbound or at < first_inbound[kind]:
+                    first_inbound[kind] = at
+                if kind == ASKED_FOR_SALES:
+                    asked = True
+        mine_answered = answered.get(cid, no_answers)
+        said_no = any(mine_answered.get(i) == "no" for i in deciding)
+        qualified = is_qualified([(True, mine_answered.get(i, "unknown")) for i in deciding])
+        ready = not said_no and (asked or (qualified and score >= threshold))
+        received = None
         if mine or old_received is not None or cid in moves:
             received, due, first = followup.follow_up_times(
-                inquiries,
+                (),
                 moves.get(cid, ()),
                 answers,
                 None if old_received is None else to_time(old_received),
                 sla,
+                inbound,
             )
             new_received, new_due, new_first = (
                 store_time(received),
@@ -323,12 +400,23 @@ def _rescore(
             or new_first != old_first
         ):
             updates.append((score, breakdown, ready, new_received, new_due, new_first, cid))
+        if received is not None and stage_id in before_inquiry:
+            since = None if raw_since is None else to_time(raw_since)
+            entry = _inquiry_move(cid, received, since, first_inbound, cid in moves)
+            if entry is not None:
+                becoming_inquiry.append(entry)
         if ready and not old_ready and stage_id in promotable:
             reason = REASON_ASKED if asked else settings.threshold_reason()
             crossing.setdefault(reason, []).append(cid)
     if updates:
         _write(conn, updates)
     moved: list[int] = []
+    if becoming_inquiry:
+        token = _rescoring.set(True)
+        try:
+            moved.extend(move_each_in(s, becoming_inquiry, INQUIRY_STAGE))
+        finally:
+            _rescoring.reset(token)
     if crossing and settings.automation == "move":
         token = _rescoring.set(True)
         try:
@@ -338,6 +426,33 @@ def _rescore(
         finally:
             _rescoring.reset(token)
     return len(rows), moved
+
+
+def _inquiry_move(
+    contact_id: int,
+    received: datetime,
+    since: datetime | None,
+    first_inbound: dict[str, datetime],
+    was_inquiry: bool,
+) -> tuple[int, datetime, str | None] | None:
+    """The automatic move into Inquiry a contact before it needs (None: none): when it was
+    never an inquiry (even an undone move counts: undo must not be redone here), or when an
+    inbound activity is dated after it came (back) to its stage."""
+    later = {k: at for k, at in first_inbound.items() if since is None or at >= since}
+    if was_inquiry and not later:
+        return None
+    signals = [(at, k) for k, at in first_inbound.items()] + [(received, "")]
+    # the earliest signal at or after that; an activity before a date without a kind
+    after = sorted(
+        (x for x in signals if since is None or x[0] >= since), key=lambda x: (x[0], not x[1])
+    )
+    if after:
+        at, kind = after[0]
+    else:
+        at, kind = since or received, min(first_inbound, key=first_inbound.__getitem__, default="")
+    label = ACTIVITY_TYPES.get(kind)
+    reason = f"Inbound: {label}" if label else "Inbound: inquiry received (date recorded)"
+    return contact_id, at, reason
 
 
 _UPDATE_COLUMNS = (

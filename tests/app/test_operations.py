@@ -752,7 +752,7 @@ def test_the_history_chains_stay_consistent_through_undo_and_redo(db: Database) 
 
 
 def test_a_move_that_makes_contacts_sales_ready_undoes_whole(db: Database) -> None:
-    from app import scoring
+    from app import qualification, scoring
     from app.settings import set_setting
 
     a, b = (
@@ -761,6 +761,11 @@ def test_a_move_that_makes_contacts_sales_ready_undoes_whole(db: Database) -> No
         )
         for name in ("Anna", "Bert")
     )
+    set_setting(db, scoring.THRESHOLD_SETTING, 10000)
+    for x in (a, b):  # qualified (sales-ready needs the answers), not yet at the threshold
+        qualification.set_bant(
+            db, x, {"budget": "yes", "authority": "yes", "need": "yes", "timeframe": "yes"}
+        )
     scores = [contacts.get_contact(db, x).score or 0 for x in (a, b)]
     assert min(scores) > 0
     # the threshold lowered without recomputing (that runs in the background): the move's

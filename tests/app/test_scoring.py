@@ -401,7 +401,9 @@ def test_asked_for_sales_is_sales_ready_at_once(db: Database) -> None:
 def test_threshold_setting_is_used(db: Database) -> None:
     set_setting(db, scoring.THRESHOLD_SETTING, 20)
     cid = create_contact(db, name="A B", email="a.b@acme.de", title="Plant manager")
-    assert _stored(db, cid)[2] is True  # 23 ≥ 20
+    assert _stored(db, cid)[2] is False  # 23 ≥ 20, but not qualified: a score alone is not
+    _qualify_fully(db, cid)
+    assert _stored(db, cid)[2] is True  # 63 ≥ 20 and qualified
     with pytest.raises(Exception, match="threshold"):
         scoring.save_scoring_settings(db, threshold=-1)
 
