@@ -528,6 +528,8 @@ class _MovePlan:
     move a contact twice (a move that makes it sales-ready, then the automatic move to Sales
     qualified): undo puts it where the first one found it, redo where the last one left it."""
 
+    op_id: int
+    undo: bool
     first: dict[int, int]  # contact -> id of its first stage change in the operation
     last: dict[int, int]  # contact -> id of its last
     changes: dict[int, list[int]]  # contact -> ids of all its stage changes in the operation
@@ -537,7 +539,7 @@ class _MovePlan:
     @classmethod
     def load(cls, s: Session, op_id: int, *, undo: bool) -> _MovePlan:
         sc = StageChange
-        plan = cls({}, {}, {}, {}, {})
+        plan = cls(op_id, undo, {}, {}, {}, {}, {})
         for change_id, cid, src, dst in s.connection().execute(
             select(sc.id, sc.contact_id, sc.from_stage_id, sc.to_stage_id)
             .where(
@@ -560,6 +562,25 @@ class _MovePlan:
         """Whether one of the contact's moves in the operation went to one of ``stages``."""
         return any(self.to_stage[i] in stages for i in self.changes.get(contact_id, ()))
 
+    def _mine(self, sc: Any) -> list[ColumnElement[bool]]:
+        """The operation's moves still to undo (or redo), in SQL: no list of ids to send."""
+        return [
+            sc.operation_id == self.op_id,
+            sc.from_stage_id.is_not(None),
+            sc.undone_at.is_(None) if self.undo else sc.undone_at.is_not(None),
+        ]
+
+    def _edge(self, sc: Any, *, latest: bool) -> ColumnElement[bool]:
+        """The contact's last (or first) move in the operation."""
+        other = aliased(StageChange)
+        # "+ 0": looked up by contact (a handful of moves each), not by operation (thousands)
+        return ~exists().where(
+            other.contact_id == sc.contact_id,
+            other.operation_id + 0 == self.op_id,
+            other.from_stage_id.is_not(None),
+            other.id > sc.id if latest else other.id < sc.id,
+        )
+
     def conflicts(self, s: Session, *, undo: bool) -> set[int]:
         """Contacts moved again since (or, for a redo, no longer where the undo left them)."""
         if not self.first:
@@ -568,25 +589,23 @@ class _MovePlan:
         current = select(Contact.stage_id).where(Contact.id == sc.contact_id).scalar_subquery()
         # undo: each contact still where the operation's last move took it, and nothing since;
         # redo: still where its first move found it, and nothing since
-        ids = list((self.last if undo else self.first).values())
         expected = sc.to_stage_id if undo else sc.from_stage_id
-        found: set[int] = set()
-        for i in range(0, len(ids), 20000):
-            found.update(
-                s.connection().scalars(
-                    select(sc.contact_id).where(
-                        sc.id.in_(_expanding(ids[i : i + 20000])),
-                        (current.is_distinct_from(expected)) | _later_change(sc),
-                    )
+        return set(
+            s.connection().scalars(
+                select(sc.contact_id).where(
+                    *self._mine(sc),
+                    self._edge(sc, latest=undo),
+                    (current.is_distinct_from(expected)) | _later_change(sc),
                 )
             )
-        return found
+        )
 
     def apply(
         self, s: Session, *, undo: bool, blocked: set[int], now: datetime
     ) -> tuple[list[int], set[str]]:
         """Undo (or redo) the moves, set-based: contacts go back to the stage and the time in
-        stage they had, and the history entries are marked undone (or live again)."""
+        stage they had, and the history entries are marked undone (or live again). Two
+        statements, whatever the number of contacts (unless some are left alone)."""
         contacts = [c for c in self.first if c not in blocked]
         if not contacts:
             return [], set()
@@ -594,8 +613,6 @@ class _MovePlan:
         keys = _stage_keys(s)
         stages = {keys[self.to_stage[i]] for c in contacts for i in self.changes[c]}
         stages |= {keys[self.from_stage[i]] for c in contacts for i in self.changes[c]}
-        ends = [(self.first if undo else self.last)[c] for c in contacts]
-        every = [i for c in contacts for i in self.changes[c]]
         if undo:
             values: dict[Any, Any] = {
                 "stage_id": sc.from_stage_id,
@@ -603,6 +620,25 @@ class _MovePlan:
             }
         else:
             values = {"stage_id": sc.to_stage_id, "stage_changed_at": sc.at}
+        if not blocked:
+            s.execute(
+                update(Contact)
+                .where(
+                    Contact.id == sc.contact_id, *self._mine(sc), self._edge(sc, latest=not undo)
+                )
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(
+                update(sc)
+                .where(*self._mine(sc))
+                .values(undone_at=now if undo else None)
+                .execution_options(synchronize_session=False)
+            )
+            return contacts, stages
+        # some left alone (forced): the others by id
+        ends = [(self.first if undo else self.last)[c] for c in contacts]
+        every = [i for c in contacts for i in self.changes[c]]
         for i in range(0, len(ends), 20000):
             s.execute(
                 update(Contact)

@@ -218,3 +218,22 @@ def test_winnow_undo_of_an_import_is_undo_import(
         assert operations.history(db)[0].id == log[0].id  # the call is still undoable
     finally:
         db.close()
+
+
+def test_winnow_undo_force_of_an_import_removes_the_later_work_too(
+    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, ids = _imported(db, tmp_path)
+    operations.move_contacts(db, ids[:2], "mql")
+    import_op = operations.history(db)[1]
+    assert import_op.kind == "import"
+    db.close()
+    code, _, err = _run(capsys, db_path, "undo", str(import_op.id), "--force", "--json")
+    assert code == 0, err
+    db = open_database(db_path)
+    try:
+        assert contacts.list_rows(db, contacts.ContactQuery()) == []
+        with pytest.raises(operations.UndoConflict, match="2 contacts"):
+            operations.undo_operation(db)  # the move: its contacts are gone
+    finally:
+        db.close()
