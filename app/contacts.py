@@ -179,23 +179,8 @@ class ContactQuery:
     batch_id: int | None = None
     consent: str | None = None
     ids: tuple[int, ...] | None = None
-    # named queue filters registered by features (e.g. "overdue"); see QUEUE_FILTERS
+    # a named queue of app.queues (e.g. "overdue")
     queue: str | None = None
-
-
-# queue name -> function(now) returning an SQL condition on Contact; features add theirs
-QUEUE_FILTERS: dict[str, Any] = {}
-# the modules that register queues (imported on first use, so any process knows every queue)
-QUEUE_PROVIDERS = ("app.followup", "app.triage")
-
-
-def load_queue_filters() -> dict[str, Any]:
-    """Every registered queue filter, importing the features that provide them."""
-    import importlib
-
-    for module in QUEUE_PROVIDERS:
-        importlib.import_module(module)
-    return QUEUE_FILTERS
 
 
 class ValidationError(UsageError):
@@ -463,10 +448,12 @@ def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
     if q.ids is not None:
         stmt = stmt.where(Contact.id.in_(q.ids))
     if q.queue:
-        make = QUEUE_FILTERS.get(q.queue) or load_queue_filters().get(q.queue)
-        if make is None:
-            raise UsageError(f"unknown queue {q.queue!r}; known: {', '.join(QUEUE_FILTERS)}")
-        stmt = stmt.where(make(utcnow()))
+        from app.queues import QUEUES  # their conditions build on this module
+
+        queue = QUEUES.get(q.queue)
+        if queue is None:
+            raise UsageError(f"unknown queue {q.queue!r}; known: {', '.join(QUEUES)}")
+        stmt = stmt.where(queue.condition(utcnow()))
     if q.search and q.search.strip():
         if db.is_sqlite:
             match = fts_query(q.search)

@@ -14,7 +14,7 @@
   a received time, simply the first outbound activity.
 
 The values are kept on the contact row by the scoring handler (``app.scoring``), set-based.
-Queues for the sidebar are registered in ``app.contacts.QUEUE_FILTERS``: ``awaiting``,
+The follow-up queues (listed in ``app.queues``): ``awaiting``,
 ``overdue`` (both only for contacts in pipeline stages: a customer, a nurtured or a
 disqualified contact is no longer waiting) and ``today`` (next action today or earlier, local
 time), plus ``sales-ready``.
@@ -23,13 +23,13 @@ time), plus ``sales-ready``.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 
-from app import contacts, hooks
+from app import hooks
 from app.errors import UnknownContact, UsageError
 from app.settings import get_setting, set_setting
 from app.timeutil import utcnow
@@ -283,15 +283,13 @@ def marketing_ready_condition(now: datetime) -> ColumnElement[bool]:
     return condition(now)
 
 
-QUEUES = {
+QUEUES: dict[str, tuple[str, Callable[[datetime], ColumnElement[bool]]]] = {
     "awaiting": ("Awaiting response", awaiting_condition),
     "overdue": ("Overdue", overdue_condition),
     "today": ("Today", today_condition),
     "sales-ready": ("Sales-ready", sales_ready_condition),
     "marketing-ready": ("Proposed: Marketing qualified", marketing_ready_condition),
 }
-for _name, (_label, _fn) in QUEUES.items():
-    contacts.QUEUE_FILTERS.setdefault(_name, _fn)
 
 
 def overdue_count(db: Database, now: datetime | None = None) -> int:

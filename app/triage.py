@@ -7,7 +7,6 @@ also be one import batch (the 700 cards from the fishbowl).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import activities, contacts, moves
 from app.activities import ActivityInfo
-from app.contacts import QUEUE_FILTERS, ContactDetail, ContactQuery
+from app.contacts import ContactDetail, ContactQuery
+from app.golook import verdict_for_contact
 from app.moves import HistoryEntry
 from app.qualification import BantItem, get_bant
 from app.timeutil import utcnow
@@ -34,9 +34,6 @@ def untriaged_condition(_now: datetime) -> ColumnElement[bool]:
         Contact.triaged_at.is_(None),
         Contact.stage_id.in_(select(Stage.id).where(Stage.key.in_(UNTRIAGED_STAGES))),
     )
-
-
-QUEUE_FILTERS.setdefault("untriaged", untriaged_condition)
 
 
 def untriaged_query(batch_id: int | None = None) -> ContactQuery:
@@ -132,29 +129,9 @@ class TriageCard:
     verdict: str | None = None
 
 
-# where the go-look feature may offer its one-line verdict: "module:function(db, id)"
-VERDICT_PROVIDERS = ("app.golook:verdict_for_contact", "app.golook.verdict:verdict_for_contact")
-
-
 def golook_verdict(db: Database, contact_id: int) -> str | None:
-    """The go-look one-line verdict when that feature is installed, else None."""
-    for spec in VERDICT_PROVIDERS:
-        module, _, name = spec.partition(":")
-        try:
-            fn = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            continue
-        value = fn(db, contact_id)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return value
-        for attr in ("line", "text", "summary"):
-            text = getattr(value, attr, None)
-            if isinstance(text, str):
-                return text
-        return str(value)
-    return None
+    """The go-look one-line verdict from cached evidence (no network); None for an unknown id."""
+    return verdict_for_contact(db, contact_id)
 
 
 def triage_card(db: Database, contact_id: int) -> TriageCard:

@@ -59,6 +59,10 @@ class WindowApi(Protocol):
 
     def show_view(self, key: str) -> None: ...
 
+    def show_queue(self, name: str) -> None:
+        """The list, filtered to a queue of ``app.queues`` (e.g. ``overdue``)."""
+        ...
+
     def current_view_key(self) -> str: ...
 
     def add_file_action(

@@ -1,12 +1,16 @@
-"""The detail panel: one contact's fields (edited with validation), stage, history, activities.
+"""The detail panel: one contact's fields (edited with validation), stage, activities, history,
+and the sections features add (go-look evidence, score, BANT, follow-up).
 
-Features add their own sections (go-look evidence, BANT, score) with ``add_section``; each
-section widget may have ``set_contact(contact_id | None)``, called whenever the contact changes.
+Selecting a contact reads it once (:func:`app.contact_view.load_contact_view`: one transaction,
+three statements) and pushes that one :class:`~app.contact_view.ContactView` to every section;
+no section reads the database. Writes (edits, moves, activities) run as operations on the
+window's writer; the panel follows the change notices and reloads only when one names its
+contact or something it shows (stages, criteria, personas, scoring, settings).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,20 +26,30 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app import activities as acts
-from app import contacts, moves
+from app import contacts, operations
+from app.contact_view import ContactView, load_contact_view
 from app.contacts import EDITABLE_FIELDS, FIELD_LABELS, ContactDetail, ValidationError
 from app.errors import WinnowError
+from app.operations import Changes
 from app.stages import list_stages
-from app.timeutil import local_text
-from db.engine import Database
+from db.engine import Database, DatabaseError
+from ui.detail_sections import (
+    ActivitiesBox,
+    ContactSection,
+    HistoryList,
+    Section,
+    plain_label,
+)
 from ui.sidebar import color_dot
+
+if TYPE_CHECKING:
+    from ui.operations import OperationRunner
+
+__all__ = ["ContactSection", "DetailPanel", "Section", "plain_label"]
 
 # every plain editable field; notes and dates have widgets of their own
 FORM_FIELDS = [f for f, kind in EDITABLE_FIELDS.items() if kind != "datetime" and f != "notes"]
@@ -47,50 +61,36 @@ SECTION_ACTIVITIES = 60
 SECTION_HISTORY = 70
 
 
-def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
-    """A label that never interprets user text as HTML."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    if object_name:
-        label.setObjectName(object_name)
-    return label
-
-
-class Section(QFrame):
-    """A titled card in the panel."""
-
-    def __init__(self, title: str, body: QWidget, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("section")
-        self.body = body
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 10, 14, 12)
-        lay.setSpacing(6)
-        heading = QLabel(title.upper())
-        heading.setObjectName("sectionTitle")
-        lay.addWidget(heading)
-        lay.addWidget(body)
+def shows_changes(changes: Changes, contact_id: int) -> bool:
+    """Whether the panel showing ``contact_id`` must reload after ``changes``: its contact, or
+    what every contact's sections show (stage names, criteria, personas, scoring, settings)."""
+    return (
+        changes.touches_contact(contact_id)
+        or changes.stage_list
+        or changes.criteria
+        or changes.personas
+        or changes.scoring
+        or changes.settings
+    )
 
 
 class DetailPanel(QWidget):
     """Shows and edits the selected contact."""
 
-    # (contact id, {field: value}) — the window pushes an undoable edit
+    # (contact id, {field: value}) — the window runs the edit
     edit_requested = Signal(int, dict)
     # (contact ids, stage key)
     move_requested = Signal(list, str)
-    # (contact id) after an activity was logged here
-    activity_logged = Signal(int)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, ops: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.ops = ops
         self.setObjectName("detailPanel")
-        self.contact: ContactDetail | None = None
-        self._extra_sections: list[QWidget] = []
+        self.view: ContactView | None = None
+        self._sections: list[ContactSection] = []
         self._loading = False
+        self._dirty = False
 
         self.name_label = plain_label("", "detailName")
         self.subtitle = plain_label("", "detailSubtitle")
@@ -157,37 +157,12 @@ class DetailPanel(QWidget):
         fl.addWidget(form_widget)
         fl.addLayout(buttons)
 
-        # --- activities ---
-        self.activity_list = QTreeWidget()
-        self.activity_list.setObjectName("activityList")
-        self.activity_list.setHeaderLabels(["When", "Activity", "Note"])
-        self.activity_list.setRootIsDecorated(False)
-        self.activity_list.setMinimumHeight(110)
-        self.activity_type = QComboBox()
-        for key, label in acts.ACTIVITY_TYPES.items():
-            self.activity_type.addItem(label, key)
-        self.activity_type.setCurrentIndex(list(acts.ACTIVITY_TYPES).index("note"))
-        self.activity_note = QLineEdit()
-        self.activity_note.setPlaceholderText("Add a note or log a call, e-mail, meeting…")
-        self.activity_note.returnPressed.connect(self.log_activity)
-        log_button = QPushButton("Log")
-        log_button.clicked.connect(self.log_activity)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.activity_type)
-        add_row.addWidget(self.activity_note, 1)
-        add_row.addWidget(log_button)
-        act_box = QWidget()
-        al = QVBoxLayout(act_box)
-        al.setContentsMargins(0, 0, 0, 0)
-        al.addLayout(add_row)
-        al.addWidget(self.activity_list)
-
-        # --- history ---
-        self.history_list = QTreeWidget()
-        self.history_list.setObjectName("historyList")
-        self.history_list.setHeaderLabels(["When", "Change", "Why"])
-        self.history_list.setRootIsDecorated(False)
-        self.history_list.setMinimumHeight(100)
+        # --- activities and history ---
+        self.activities = ActivitiesBox()
+        self.activities.log_requested.connect(self.log_activity)
+        self.activities.remove_requested.connect(self.remove_activity)
+        self.activity_list = self.activities.activity_list
+        self.history_list = HistoryList()
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
@@ -197,7 +172,7 @@ class DetailPanel(QWidget):
         self._weights: list[tuple[int, Section]] = []
         for weight, title, box in (
             (SECTION_DETAILS, "Details", fields_box),
-            (SECTION_ACTIVITIES, "Activities", act_box),
+            (SECTION_ACTIVITIES, "Activities", self.activities),
             (SECTION_HISTORY, "Stage history", self.history_list),
         ):
             self._place(weight, Section(title, box))
@@ -222,18 +197,18 @@ class DetailPanel(QWidget):
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save_shortcut.activated.connect(self.save)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        self.show_contact(None)
+        ops.operation_did_execute.connect(self._on_operation)
+        self._show(None)
 
     # --- extension point -------------------------------------------------------------------
-    def add_section(self, title: str, widget: QWidget, order: int = 50) -> Section:
+    def add_section(self, title: str, section: ContactSection, order: int = 50) -> Section:
         """Insert a feature's section by weight: below 30 above Details, then Details (30),
-        Activities (60), Stage history (70)."""
-        section = Section(title, widget)
-        self._place(order, section)
-        self._extra_sections.append(widget)
-        if self.contact is not None and hasattr(widget, "set_contact"):
-            widget.set_contact(self.contact.id)
-        return section
+        Activities (60), Stage history (70). It is shown every contact the panel shows."""
+        card = Section(title, section)
+        self._place(order, card)
+        self._sections.append(section)
+        section.show_view(self.view)
+        return card
 
     def _place(self, weight: int, section: Section) -> None:
         position = sum(1 for w, _s in self._weights if w <= weight)
@@ -250,36 +225,63 @@ class DetailPanel(QWidget):
             self.stage_combo.setCurrentIndex(max(0, self.stage_combo.findData(current)))
 
     @property
+    def contact(self) -> ContactDetail | None:
+        return self.view.detail if self.view is not None else None
+
+    @property
     def contact_id(self) -> int | None:
-        return self.contact.id if self.contact else None
+        return self.view.id if self.view is not None else None
 
     def show_contact(self, contact_id: int | None) -> None:
-        self.contact = None
-        if contact_id is not None:
-            try:
-                self.contact = contacts.get_contact(self.db, contact_id)
-            except WinnowError:
-                self.contact = None
-        has = self.contact is not None
+        """Show another contact (None: none), from its top."""
+        if contact_id != self.contact_id:
+            self._scroll.verticalScrollBar().setValue(0)
+            self._dirty = False
+        self._show(self._load(contact_id))
+
+    def refresh(self) -> None:
+        """Read the shown contact again (after a change); edits not saved yet stay."""
+        self._show(self._load(self.contact_id))
+
+    def _load(self, contact_id: int | None) -> ContactView | None:
+        if contact_id is None:
+            return None
+        try:
+            return load_contact_view(self.db, contact_id)
+        except (WinnowError, DatabaseError):
+            return None  # deleted, or the database went away: show nothing
+
+    def _show(self, view: ContactView | None) -> None:
+        self.view = view
+        has = view is not None
         self._header.setVisible(has)
         self._scroll.setVisible(has)
         self.empty.setVisible(not has)
-        for widget in self._extra_sections:
-            if hasattr(widget, "set_contact"):
-                widget.set_contact(self.contact.id if self.contact else None)
-        if self.contact is None:
-            return
-        self._fill(self.contact)
+        if view is not None:
+            self._fill(view)
+        self.activities.show_view(view)
+        self.history_list.show_view(view)
+        for section in self._sections:
+            section.show_view(view)
 
-    def refresh(self) -> None:
-        """Reload the shown contact (after a change elsewhere); keeps unsaved edits out."""
-        self.show_contact(self.contact_id)
+    def _on_operation(self, changes: Changes, _initiator: object) -> None:
+        if changes.stage_list:
+            self.reload_stages()
+        cid = self.contact_id
+        if cid is not None and shows_changes(changes, cid):
+            self.refresh()
 
-    def _fill(self, c: ContactDetail) -> None:
+    def _fill(self, view: ContactView) -> None:
+        c = view.detail
         self._loading = True
         self.name_label.setText(c.name or "(no name)")
         self.subtitle.setText(" · ".join(x for x in (c.title, c.company) if x))
         self.stage_combo.setCurrentIndex(max(0, self.stage_combo.findData(c.stage_key)))
+        if not self._dirty:  # a change elsewhere never takes what the user is typing
+            self._fill_form(c)
+        self._loading = False
+
+    def _fill_form(self, c: ContactDetail) -> None:
         for name, edit in self.inputs.items():
             value = getattr(c, name)
             edit.setText("" if value is None else str(value))
@@ -293,42 +295,6 @@ class DetailPanel(QWidget):
         self.notes.setPlainText(c.notes or "")
         self.error_label.hide()
         self._set_dirty(False)
-        self._fill_history(c.id)
-        self._fill_activities(c.id)
-        self._loading = False
-
-    def _fill_history(self, contact_id: int) -> None:
-        names = {st.key: st.name for st in list_stages(self.db)}
-        self.history_list.clear()
-        for h in reversed(moves.history(self.db, contact_id)):
-            change = (
-                f"{names.get(h.from_key, h.from_key)} → {names.get(h.to_key, h.to_key)}"
-                if h.from_key
-                else f"Created in {names.get(h.to_key, h.to_key)}"
-            )
-            why = h.reason or ""
-            if h.automatic:
-                why = f"Automatic: {why}" if why else "Automatic"
-            if h.undone_at is not None:
-                why = f"{why} (undone {local_text(h.undone_at)})".strip()
-            item = QTreeWidgetItem([local_text(h.at), change, why])
-            item.setToolTip(2, why)
-            if h.undone_at is not None:
-                font = item.font(1)
-                font.setStrikeOut(True)
-                item.setFont(1, font)
-            self.history_list.addTopLevelItem(item)
-        self.history_list.resizeColumnToContents(0)
-        self.history_list.resizeColumnToContents(1)
-
-    def _fill_activities(self, contact_id: int) -> None:
-        self.activity_list.clear()
-        for a in reversed(acts.list_activities(self.db, contact_id)):
-            item = QTreeWidgetItem([local_text(a.at), a.label, a.note or ""])
-            item.setToolTip(2, a.note or "")
-            self.activity_list.addTopLevelItem(item)
-        self.activity_list.resizeColumnToContents(0)
-        self.activity_list.resizeColumnToContents(1)
 
     # --- editing -----------------------------------------------------------------------------
     def _mark_dirty(self, *_args: Any) -> None:
@@ -336,6 +302,7 @@ class DetailPanel(QWidget):
             self._set_dirty(True)
 
     def _set_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
 
@@ -369,10 +336,11 @@ class DetailPanel(QWidget):
         except ValidationError as exc:
             self._show_error(str(exc), exc.field)
             return
+        # saved (or queued): the form fills from the database once the edit has committed
+        self._set_dirty(False)
+        self.error_label.hide()
         if values:
             self.edit_requested.emit(self.contact.id, values)
-        else:
-            self._set_dirty(False)
 
     def _show_error(self, message: str, field: str | None = None) -> None:
         self.error_label.setText(message)
@@ -385,31 +353,58 @@ class DetailPanel(QWidget):
             edit.setFocus()
 
     def show_error(self, message: str) -> None:
+        """An edit was not saved: say why, and keep what the user typed to save again."""
         self._show_error(message)
+        self._set_dirty(True)
 
     def revert(self) -> None:
         if self.contact is not None:
-            self._fill(self.contact)
+            self._loading = True
+            self._fill_form(self.contact)
+            self._loading = False
 
     def _stage_chosen(self, index: int) -> None:
         if self.contact is None:
             return
         key = self.stage_combo.itemData(index)
-        if key and key != self.contact.stage_key:
+        current = self.contact.stage_key
+        if key and key != current:
+            # the combo shows the stored stage until the move has committed (or if cancelled)
+            self.stage_combo.setCurrentIndex(max(0, self.stage_combo.findData(current)))
             self.move_requested.emit([self.contact.id], key)
 
-    def log_activity(self) -> None:
+    # --- activities: operations on the writer ------------------------------------------------
+    def log_activity(self, kind: str | None = None, note: str | None = None) -> None:
         if self.contact is None:
             return
-        kind = self.activity_type.currentData()
-        note = self.activity_note.text().strip()
-        if kind == "note" and not note:
+        box = self.activities
+        kind = kind or str(box.activity_type.currentData())
+        text = (box.activity_note.text() if note is None else note).strip()
+        if kind == "note" and not text:
             self._show_error("Type the note first.")
             return
-        acts.log_activity(self.db, self.contact.id, kind, note=note or None)
-        self.activity_note.clear()
-        self._fill_activities(self.contact.id)
-        self.activity_logged.emit(self.contact.id)
+        db, cid = self.db, self.contact.id
+        box.activity_note.clear()
+
+        def failed(exc: Exception) -> None:
+            if not box.activity_note.text():
+                box.activity_note.setText(text)  # not logged: the text is there to try again
+            self._show_error(f"Not logged: {exc}")
+
+        self.ops.run(
+            lambda: operations.log_activity(db, cid, kind, note=text or None),
+            on_failure=failed,
+            initiator=self,
+        )
+
+    def remove_activity(self, activity_id: int) -> None:
+        """Remove one activity (Edit ▸ Undo brings it back)."""
+        db = self.db
+        self.ops.run(
+            lambda: operations.delete_activity(db, activity_id),
+            on_failure=lambda exc: self._show_error(f"Not removed: {exc}"),
+            initiator=self,
+        )
 
 
 def _qdt(value: Any) -> QDateTime:

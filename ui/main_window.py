@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, contacts, operations
-from app.contacts import QUEUE_FILTERS, ContactQuery, load_queue_filters
+from app.contacts import ContactQuery
 from app.errors import WinnowError
 from app.moves import MoveResult
 from app.operations import (
@@ -47,6 +47,7 @@ from app.operations import (
     UndoReport,
     UndoState,
 )
+from app.queues import QUEUES
 from app.stages import list_stages
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
@@ -61,8 +62,6 @@ log = logging.getLogger(__name__)
 
 # bump the suffix when the list's columns change, so an old saved layout is not applied
 HEADER_KEY = "list/header-v3"
-
-QUEUE_LABELS = {"awaiting": "Awaiting response", "overdue": "Overdue", "today": "Today"}
 
 DOMAIN_FILTERS = [
     ("All addresses", ()),
@@ -129,7 +128,6 @@ class MainWindow(QMainWindow):
         self.list_menu_extensions: list[Callable[[QMenu, list[int]], None]] = []
         # features add text to the status line: fn() -> str
         self.status_extensions: list[Callable[[], str]] = []
-        load_queue_filters()
 
         # --- list ---
         self.model = ContactTableModel(db, self)
@@ -189,10 +187,9 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.sidebar.filter_chosen.connect(lambda _f: self.apply_filters())
         self.sidebar.contacts_dropped.connect(self.move_contacts)
-        self.detail = DetailPanel(db)
+        self.detail = DetailPanel(db, self.ops)  # follows the change notices itself
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.move_requested.connect(self.move_contacts)
-        self.detail.activity_logged.connect(lambda cid: self.notify_changed([cid]))
         self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -240,9 +237,9 @@ class MainWindow(QMainWindow):
         self.kanban = kanban.install(self)  # the board
         self.triage = triage.install(self)  # triage mode
         self.importing = importing.install(self)  # import wizard, history, export
-        golook.install(self)  # go-look panel, check all, personas
-        qualification.install(self)  # BANT, score, follow-up
-        dashboard.install(self)
+        self.golook = golook.install(self)  # go-look section, check all, personas
+        self.qualification = qualification.install(self)  # BANT, score, follow-up
+        self.dashboard = dashboard.install(self)
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -298,6 +295,10 @@ class MainWindow(QMainWindow):
         widget = self._views.get(key)
         if widget is not None:
             self.views.setCurrentWidget(widget)
+
+    def show_queue(self, name: str) -> None:
+        self.sidebar.select_filter(SidebarFilter("queue", name))
+        self.show_view("list")
 
     def current_view_key(self) -> str:
         current = self.views.currentWidget()
@@ -450,8 +451,10 @@ class MainWindow(QMainWindow):
         except WinnowError as exc:
             self.statusBar().showMessage(str(exc), 5000)
             return
-        if selected is not None:
-            self._select_id(selected, scroll=False)
+        if selected is not None and not self._select_id(selected, scroll=False):
+            still = contacts.query_ids(self.db, replace(self.model.query, ids=(selected,)))
+            if not still:  # the search or filter left it out: the detail panel follows
+                self.detail.show_contact(None)
         self._update_status()
 
     # --- selection -----------------------------------------------------------------------
@@ -668,13 +671,10 @@ class MainWindow(QMainWindow):
             self.model.reload()
             if selected is not None:
                 self._select_id(selected, scroll=False)
-        if self.detail.contact_id is not None and (not ids or self.detail.contact_id in ids):
-            self.detail.refresh()
         self.refresh_counts()
 
     def _on_stages_changed(self) -> None:
         self.model.reload_stages()
-        self.detail.reload_stages()
         self._fill_move_menu(self.menu_move, self.selected_ids)
         self._refresh_sidebar_structure()
         self.model.reload()
@@ -682,7 +682,7 @@ class MainWindow(QMainWindow):
     def _refresh_sidebar_structure(self) -> None:
         self.sidebar.set_stages(list_stages(self.db))
         queues = [
-            (SidebarFilter("queue", q), QUEUE_LABELS.get(q, q.title()), None) for q in QUEUE_FILTERS
+            (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
         ]
         if queues:
             self.sidebar.set_entries("Follow-up", queues)
@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread)."""
         db = self.db
-        queue_names = list(QUEUE_FILTERS)  # features may still be registering queues
+        queue_names = list(QUEUES)
 
         def count_all() -> dict[SidebarFilter, int]:
             out: dict[SidebarFilter, int] = {}

@@ -59,6 +59,7 @@ def render_screenshots(
     pictures: list[tuple[str, Callable[[], None]]] = [
         ("list", lambda: _prepare_list(window)),
         ("detail", lambda: _prepare_detail(window)),
+        ("dashboard", window.dashboard.prepare_screenshot),
         ("kanban", window.kanban.prepare_screenshot),
         ("triage", window.triage.prepare_screenshot),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,32 @@ from app.errors import UnknownContact, UsageError
 from app.timeutil import iso, local_text, parse_iso
 from db.engine import Database
 
-# JSON of a contact beyond the list keys: features add fields through these callables
-SHOW_EXTENSIONS: list[str] = []  # "module:function(db, contact_id) -> dict"
-SHOW_EXTENSIONS.append("app.golook.evidence:show_golook")  # "golook": cached evidence
+ShowExtension = Callable[[Database, int], dict[str, Any]]
+StatsExtension = Callable[[Database, argparse.Namespace], dict[str, Any]]
+
+
+def _show_golook(db: Database, contact_id: int) -> dict[str, Any]:
+    from app.golook.evidence import show_golook
+
+    return show_golook(db, contact_id)  # "golook": the cached evidence
+
+
+def _show_qualification(db: Database, contact_id: int) -> dict[str, Any]:
+    from app.contact_view import show_qualification
+
+    return show_qualification(db, contact_id)  # BANT, score, consent, follow-up
+
+
+def _stats_metrics(db: Database, args: argparse.Namespace) -> dict[str, Any]:
+    from app.metrics import stats_extension
+
+    return stats_extension(db, args)
+
+
+# ``show --json`` and ``stats --json`` beyond the core keys: every part, listed here (the
+# modules are imported when used), so the keys are the same however the process started
+SHOW_EXTENSIONS: tuple[ShowExtension, ...] = (_show_golook, _show_qualification)
+STATS_EXTENSIONS: tuple[StatsExtension, ...] = (_stats_metrics,)
 
 
 def _at(value: str | None) -> Any:
@@ -47,8 +71,6 @@ def row_json(row: contacts.ContactRow) -> dict[str, Any]:
 
 def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
     """Everything ``winnow show --json`` prints for one contact."""
-    import importlib
-
     detail = contacts.get_contact(db, contact_id)
     data = jsonable(detail)
     data["stage"] = data.pop("stage_key")
@@ -68,9 +90,8 @@ def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
         {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note}
         for a in acts.list_activities(db, contact_id)
     ]
-    for spec in SHOW_EXTENSIONS:
-        module, _, fn = spec.partition(":")
-        data.update(getattr(importlib.import_module(module), fn)(db, contact_id))
+    for extend in SHOW_EXTENSIONS:
+        data.update(extend(db, contact_id))
     return data
 
 
@@ -221,18 +242,11 @@ def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-# Features extend ``winnow stats --json`` through these: "module:function(db, args) -> dict"
-STATS_EXTENSIONS: list[str] = []
-
-
 def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
-    import importlib
-
     counts = stages.stage_counts(db)
     data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
-    for spec in STATS_EXTENSIONS:
-        module, _, fn = spec.partition(":")
-        data.update(getattr(importlib.import_module(module), fn)(db, args))
+    for extend in STATS_EXTENSIONS:
+        data.update(extend(db, args))
     if args.json:
         print_json(data)
         return 0

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from app import consent, followup, operations, qualification, scoring
 from app.cli import int_arg, print_json
-from app.commands import core
-from app.errors import UnknownContact, UsageError
+from app.errors import UsageError
 from app.timeutil import iso, local_text
 from db.engine import Database
 from db.models import Contact, Source
@@ -146,54 +145,7 @@ def _cmd_rescore(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def show_extension(db: Database, contact_id: int) -> dict[str, Any]:
-    """``winnow show --json`` keys (SHOW_EXTENSIONS)."""
-    status = qualification.get_bant(db, contact_id)
-    explanation = scoring.score_explanation(db, contact_id)
-    with db.session() as s:
-        row = s.execute(
-            select(
-                Contact.consent,
-                Contact.consent_at,
-                Contact.consent_how,
-                Contact.response_due_at,
-                Contact.first_response_at,
-                Contact.next_action_at,
-                Contact.received_at,
-            ).where(Contact.id == contact_id)
-        ).first()
-    if row is None:
-        raise UnknownContact(contact_id)
-    return {
-        "score": explanation.score,
-        "score_breakdown": [i.as_json() for i in explanation.items],
-        "bant": status.answers(),
-        "bant_notes": {i.key: i.note for i in status.items if i.note},
-        "qualified": status.qualified,
-        "sales_ready": explanation.sales_ready,
-        "consent": row[0] or "unknown",
-        "consent_at": iso(row[1]),
-        "consent_how": row[2],
-        "received_at": iso(row[6]),
-        "response_due": iso(row[3]),
-        "response_due_at": iso(row[3]),
-        "first_response_at": iso(row[4]),
-        "next_action_at": iso(row[5]),
-        "follow_up": followup.follow_up_state(row[3], row[4]),
-    }
-
-
-def _register_extensions() -> None:
-    for target, spec in (
-        (core.SHOW_EXTENSIONS, "app.commands.qualify:show_extension"),
-        (core.STATS_EXTENSIONS, "app.metrics:stats_extension"),
-    ):
-        if spec not in target:
-            target.append(spec)
-
-
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
-    _register_extensions()
     answer = ("yes", "no", "unknown")
     p = sub.add_parser("qualify", parents=[common], help="answer BANT criteria for a contact")
     p.add_argument("id", type=int_arg, metavar="ID")

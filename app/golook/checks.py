@@ -74,9 +74,16 @@ def cached_answers(db: Database, domains: Iterable[str]) -> dict[str, DomainAnsw
 
 
 def _from_row(row: DomainCheck) -> DomainAnswer:
-    mx = tuple(json.loads(row.mx)) if row.mx else ()
+    return answer_from_columns(row.domain, row.dns_status, row.mx, row.mail_host, row.checked_at)
+
+
+def answer_from_columns(
+    domain: str, dns_status: str, mx: str | None, mail_host: str | None, checked_at: datetime
+) -> DomainAnswer:
+    """A cached answer from its stored columns (``mx`` as JSON)."""
+    hosts = tuple(json.loads(mx)) if mx else ()
     return DomainAnswer(
-        row.domain, row.dns_status, mx, row.mail_host or "unknown", row.checked_at, from_cache=True
+        domain, dns_status, hosts, mail_host or "unknown", checked_at, from_cache=True
     )
 
 

@@ -37,7 +37,13 @@ _UPDATE = (
 
 
 def domain_overrides_in(session: Session) -> dict[str, str]:
-    raw = session.scalar(select(Setting.value).where(Setting.key == OVERRIDES_SETTING))
+    return overrides_from_json(
+        session.scalar(select(Setting.value).where(Setting.key == OVERRIDES_SETTING))
+    )
+
+
+def overrides_from_json(raw: str | None) -> dict[str, str]:
+    """The stored override setting as {registrable domain: class} (damaged: none)."""
     if not raw:
         return {}
     try:

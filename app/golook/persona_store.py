@@ -27,12 +27,18 @@ EXPORT_FORMAT = "winnow-personas"
 
 
 def _to_persona(row: PersonaRow) -> Persona:
+    return persona_from_columns(row.id, row.name, row.criteria, row.position)
+
+
+def persona_from_columns(
+    persona_id: int, name: str, criteria_json: str | None, position: int
+) -> Persona:
+    """A persona from its stored columns (criteria as JSON)."""
     try:
-        data = json.loads(row.criteria or "{}")
-        criteria = PersonaCriteria.from_json(data)
+        criteria = PersonaCriteria.from_json(json.loads(criteria_json or "{}"))
     except (ValueError, UsageError):
         criteria = PersonaCriteria()  # a damaged row fits nobody rather than breaking the list
-    return Persona(row.id, row.name, criteria, row.position)
+    return Persona(persona_id, name, criteria, position)
 
 
 def personas_in(session: Session) -> list[Persona]:

@@ -11,6 +11,7 @@ from app import metrics
 from app.metrics import SourceFigures
 from db.engine import Database
 from tests.app.test_metrics import NOW, UNTIL, T, build_history
+from tests.ui.conftest import settle
 from ui.dashboard.model import SortValueRole, SourceRatesModel
 from ui.dashboard.view import DashboardView, period_bounds
 
@@ -100,7 +101,36 @@ def test_period_bounds_are_local_days() -> None:
 
 def test_dashboard_is_a_main_view(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.show_view("dashboard")
-    view = window.dashboard
+    view = window.dashboard.view
     qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
     expected = metrics.dashboard_data(window.db, **view.query()).metrics.inquiries
     assert view.tile_text("inquiries") == f"{expected:,}"
+
+
+def test_dashboard_follows_what_it_shows_only(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app import operations
+    from app.operations import Changes
+
+    window.show_view("dashboard")
+    view = window.dashboard.view
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
+    before = view.data
+    # a change of the scoring rules alone changes no figure: nothing is recomputed
+    window.ops.announce(Changes(scoring=True))
+    window.ops.announce(Changes(criteria=True, personas=True))
+    qtbot.wait(700)  # longer than the debounce
+    assert view.data is before
+    # a new inquiry does: recomputed once, in the background, after the debounce
+    db = window.db
+    window.ops.run(lambda: operations.create_contact(db, name="New Inquiry", stage="inquiry"))
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: view.data is not before, timeout=10000)
+    assert view.tile_text("inquiries") == f"{before.metrics.inquiries + 1:,}"
+    # not shown: nothing computed until it is shown again
+    window.show_view("list")
+    shown = view.data
+    window.ops.announce(Changes.of(contacts=[1]))
+    qtbot.wait(700)
+    assert view.data is shown
+    window.show_view("dashboard")
+    qtbot.waitUntil(lambda: view.data is not shown, timeout=10000)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from app import contacts, moves
 from app.contacts import ContactQuery
+from tests.ui.conftest import settle
 from ui.contact_table import COLUMNS
 from ui.sidebar import SidebarFilter
 
@@ -71,6 +72,7 @@ def test_edit_with_validation_and_undo(window, qtbot) -> None:  # type: ignore[n
     qtbot.mouseClick(window.detail.save_button, Qt.MouseButton.LeftButton)
     assert window.detail.error_label.isVisible() or not window.detail.error_label.isHidden()
     assert "E-mail" in window.detail.error_label.text()
+    settle(qtbot, window)
     assert contacts.get_contact(window.db, cid).email == before.email
     email.clear()
     qtbot.keyClicks(email, "new.address@example.org")
@@ -78,27 +80,31 @@ def test_edit_with_validation_and_undo(window, qtbot) -> None:  # type: ignore[n
     city.setText("Göteborg")  # QTest types ASCII only; non-ASCII text goes in as a paste would
     city.textEdited.emit("Göteborg")
     qtbot.keyClick(city, Qt.Key.Key_Return)
+    settle(qtbot, window)
     after = contacts.get_contact(window.db, cid)
     assert (after.email, after.city) == ("new.address@example.org", "Göteborg")
-    assert (
-        window.undo_action.text().startswith("&Undo edit of")
-        or "Undo edit" in window.undo_action.text()
-    )
-    window.undo_stack.undo()
+    assert window.undo_action.text().startswith("&Undo edit of")
+    assert not window.detail.save_button.isEnabled()
+    window.undo()
+    settle(qtbot, window)
     restored = contacts.get_contact(window.db, cid)
     assert (restored.email, restored.city) == (before.email, before.city)
+    assert window.detail.inputs["city"].text() == (before.city or "")  # the panel followed
 
 
 def test_move_from_the_context_path_records_history_and_undoes(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     suspects = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
     assert window.move_contacts(suspects, "opportunity")
+    settle(qtbot, window)
     assert "move of 3 contacts to Opportunity" in window.undo_action.text()
     assert all(contacts.get_contact(window.db, c).stage_key == "opportunity" for c in suspects)
-    window.undo_stack.undo()
+    window.undo()
+    settle(qtbot, window)
     for c in suspects:
         assert contacts.get_contact(window.db, c).stage_key == "suspect"
         assert moves.history(window.db, c)[-1].undone_at is not None
-    window.undo_stack.redo()
+    window.redo()
+    settle(qtbot, window)
     assert all(contacts.get_contact(window.db, c).stage_key == "opportunity" for c in suspects)
 
 
@@ -111,18 +117,22 @@ def test_stage_combo_in_the_detail_panel_moves(window, qtbot) -> None:  # type: 
         index = combo.findData("sql")
     combo.setCurrentIndex(index)
     combo.activated.emit(index)
-    assert contacts.get_contact(window.db, cid).stage_key == combo.itemData(index)
+    target = combo.itemData(index)
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == target
+    assert combo.currentData() == target
+    assert window.detail.history_list.topLevelItem(0).text(1).endswith(combo.currentText())
 
 
 def test_drop_on_a_sidebar_stage_moves(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("inquiry",)), 0, 2)
     window.sidebar.contacts_dropped.emit(ids, "customer")
+    settle(qtbot, window)
     assert all(contacts.get_contact(window.db, c).stage_key == "customer" for c in ids)
 
 
 def test_html_in_a_name_is_shown_as_plain_text(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     cid = contacts.create_contact(window.db, first_name="<b>Bob</b>", last_name="<i>Smith</i>")
-    window.notify_changed([])
     window.select_contact(cid)
     label: QLabel = window.detail.name_label
     assert label.text() == "<b>Bob</b> <i>Smith</i>"
@@ -134,10 +144,82 @@ def test_log_a_note_from_the_detail_panel(window, qtbot) -> None:  # type: ignor
 
     window.list_view.selectRow(0)
     cid = window.model.contact_id(0)
-    qtbot.keyClicks(window.detail.activity_note, "Called back, wants a quote")
-    qtbot.keyClick(window.detail.activity_note, Qt.Key.Key_Return)
+    before = len(list_activities(window.db, cid))
+    box = window.detail.activities
+    qtbot.keyClicks(box.activity_note, "Called back, wants a quote")
+    qtbot.keyClick(box.activity_note, Qt.Key.Key_Return)
+    settle(qtbot, window)
     last = list_activities(window.db, cid)[-1]
     assert (last.type, last.note) == ("note", "Called back, wants a quote")
+    assert box.activity_list.topLevelItem(0).text(2) == "Called back, wants a quote"
+    assert box.activity_note.text() == ""
+    assert window.undo_action.text().startswith("&Undo note logged for")
+    window.undo()  # one step
+    settle(qtbot, window)
+    assert len(list_activities(window.db, cid)) == before
+    assert box.activity_list.topLevelItemCount() == before
+
+
+def test_remove_an_activity_from_the_detail_panel(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.activities import list_activities, log_activity
+
+    window.list_view.selectRow(2)
+    cid = window.model.contact_id(2)
+    log_activity(window.db, cid, "call", note="Left a message")
+    window.detail.refresh()
+    box = window.detail.activities
+    assert box.activity_list.topLevelItem(0).text(2) == "Left a message"
+    box.activity_list.setCurrentItem(box.activity_list.topLevelItem(0))
+    qtbot.keyClick(box.activity_list, Qt.Key.Key_Delete)
+    settle(qtbot, window)
+    assert "Left a message" not in [a.note for a in list_activities(window.db, cid)]
+    assert box.activity_list.topLevelItem(0) is None or (
+        box.activity_list.topLevelItem(0).text(2) != "Left a message"
+    )
+    window.undo()
+    settle(qtbot, window)
+    assert list_activities(window.db, cid)[-1].note == "Left a message"
+
+
+def test_detail_panel_clears_when_the_search_leaves_its_contact_out(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    assert window.detail.contact_id == cid
+    qtbot.keyClicks(window.search, "zzzqqqnobody")
+    qtbot.waitUntil(lambda: window.model.total == 0, timeout=3000)
+    assert window.detail.contact_id is None
+    assert window.detail.empty.isVisibleTo(window.detail)
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.model.total == 300, timeout=3000)
+
+
+def test_detail_panel_opens_another_contact_at_its_top(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1100, 700)
+    window.list_view.selectRow(0)
+    bar = window.detail._scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    bar.setValue(bar.maximum())
+    window.detail.refresh()  # the same contact again keeps its place
+    assert bar.value() == bar.maximum()
+    window.list_view.selectRow(1)
+    assert bar.value() == 0
+
+
+def test_detail_panel_reads_again_only_for_what_it_shows(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.operations import Changes
+
+    window.list_view.selectRow(0)
+    shown = window.detail.contact_id
+    other = window.model.contact_id(1)
+    view = window.detail.view
+    window.ops.announce(Changes.of(contacts=[other], activities=[other]))
+    window.ops.announce(Changes(sources=True, imports=False, undo_log=True))
+    assert window.detail.view is view  # nothing it shows changed: not read again
+    window.ops.announce(Changes.of(contacts=[shown]))
+    assert window.detail.view is not view and window.detail.contact_id == shown
+    view = window.detail.view
+    window.ops.announce(Changes(criteria=True))  # the BANT section names every criterion
+    assert window.detail.view is not view
 
 
 def test_screenshots_are_written(demo_db, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -1,33 +1,32 @@
-"""The Dashboard view: ``install(window)`` adds it as a main view (listed in
-``ui.main_window.FEATURE_INSTALLERS``) and registers its screenshot."""
+"""The Dashboard view: :func:`install` adds it as a main view (``MainWindow._build_features``)
+and returns the :class:`DashboardFeature`."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from ui.api import WindowApi
 from ui.dashboard.view import DashboardView
 
-__all__ = ["DashboardView", "install"]
+__all__ = ["DashboardFeature", "DashboardView", "install"]
 
 
-def install(window: Any) -> None:
-    view = DashboardView(window.db, window.tasks)
-    window.add_view("dashboard", "Dashboard", view)
-    window.dashboard = view
-    window.data_changed.connect(view.data_changed)
+@dataclass(frozen=True)
+class DashboardFeature:
+    """What the window keeps of the dashboard."""
+
+    api: WindowApi
+    view: DashboardView
+
+    def prepare_screenshot(self) -> None:
+        self.api.show_view("dashboard")
+        if self.view.data is None:
+            self.view.reload()
 
 
-def _prepare_screenshot(window: Any) -> None:
-    window.show_view("dashboard")
-    view = getattr(window, "dashboard", None)
-    if view is not None and view.data is None:
-        view.reload()
-
-
-def _register_screenshot() -> None:
-    from ui import screenshot
-
-    screenshot.SCREENSHOTS.setdefault("dashboard", _prepare_screenshot)
-
-
-_register_screenshot()
+def install(api: WindowApi) -> DashboardFeature:
+    view = DashboardView(api.db, api.tasks)
+    api.add_view("dashboard", "Dashboard", view)
+    # figures follow contacts, activities, sources and stage names (debounced, in the background)
+    api.ops.operation_did_execute.connect(view.on_operation)
+    return DashboardFeature(api, view)

@@ -7,7 +7,7 @@ The numbers come from ``app.metrics.dashboard_data`` on a worker; this view only
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -37,8 +37,12 @@ from PySide6.QtWidgets import (
 from app import metrics
 from app.followup import local_midnight_utc, local_now
 from app.metrics import Dashboard
+from app.operations import Changes
 from db.engine import Database
 from ui.dashboard.model import SourceRatesModel, percent
+
+if TYPE_CHECKING:
+    from ui.tasks import TaskRunner
 
 PERIODS: tuple[tuple[str, str], ...] = (
     ("4w", "Last 4 weeks"),
@@ -129,7 +133,9 @@ class DashboardView(QWidget):
 
     shown = Signal()
 
-    def __init__(self, db: Database, tasks: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, tasks: TaskRunner | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.tasks = tasks
@@ -279,8 +285,23 @@ class DashboardView(QWidget):
         if generation == self._generation:  # an older request finishing late is dropped
             self.show_data(data)
 
-    def data_changed(self, *_args: Any) -> None:
-        """Contacts changed: recompute soon if shown, else when next shown."""
+    @staticmethod
+    def shows_changes(changes: Changes) -> bool:
+        """The figures come from contacts (stages, received and answered times: activities),
+        their sources and reach, and the stage names."""
+        return (
+            changes.contact_data
+            or bool(changes.activities)
+            or changes.sources
+            or (changes.stage_list)
+        )
+
+    def on_operation(self, changes: Changes, _initiator: object) -> None:
+        if self.shows_changes(changes):
+            self.schedule_reload()
+
+    def schedule_reload(self) -> None:
+        """The figures may have changed: recompute soon if shown, else when next shown."""
         if self.isVisible():
             self._debounce.start()
         else:

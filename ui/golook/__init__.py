@@ -1,51 +1,102 @@
-"""Go look, go see in the window: install with ``"ui.golook:install"`` in FEATURE_INSTALLERS.
+"""Go look, go see in the window: :func:`install` builds it (``MainWindow._build_features``)
+and returns the :class:`GoLookFeature`.
 
 - a "Go look, go see" section in the detail panel (:class:`ui.golook.panel.GoLookPanel`);
 - Tools ▸ Check all contacts' domains (progress and Cancel in the status bar);
 - Tools ▸ Personas… (editor with JSON import/export) and Tools ▸ Work offline;
 - :func:`check_contacts_in_background` for the import wizard: new contacts are checked without
   the window waiting.
+
+Settings and personas change through operations (``api.ops``, undoable); the long work (DNS
+for every domain, every contact's persona fit) runs on ``api.tasks`` and announces what it
+changed when done.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtGui import QAction
+
+from app import operations
 from app.golook.checks import ContactsCheck, check_contacts
 from app.golook.derived import refresh_golook_columns
 from app.golook.dns_check import SETTING_OFFLINE, load_dns_config
-from app.settings import get_setting, set_setting
+from app.operations import Changes
+from app.settings import get_setting
+from ui.api import WindowApi
+from ui.golook.panel import GoLookPanel
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
     from ui.tasks import Task
 
+__all__ = ["GoLookFeature", "GoLookPanel", "check_all", "check_contacts_in_background", "install"]
 
-def install(window: MainWindow) -> None:
-    from ui.golook.panel import GoLookPanel
+# a check of more contacts than this announces "every contact" rather than each id
+MANY = 500
 
-    panel = GoLookPanel(window)
-    window.detail.add_section("Go look, go see", panel, 10)
-    menu = window.menu_tools
-    check = menu.addAction("Check all contacts' domains")
-    check.triggered.connect(lambda _c=False: check_all(window))
-    personas = menu.addAction("Personas…")
-    personas.triggered.connect(lambda _c=False: open_personas(window))
-    menu.addSeparator()
-    offline = menu.addAction("Work offline (no DNS lookups)")
+
+@dataclass(frozen=True)
+class GoLookFeature:
+    """What go look added to a window: its detail section and its Tools entries."""
+
+    panel: GoLookPanel
+    check_all: QAction
+    personas: QAction
+    offline: QAction
+
+
+def install(api: WindowApi) -> GoLookFeature:
+    panel = GoLookPanel(api)
+    api.detail.add_section("Go look, go see", panel, 10)
+    check = api.add_tools_action("Check all contacts' domains", lambda: check_all(api))
+    personas = api.add_tools_action("Personas…", lambda: open_personas(api))
+    offline = api.add_tools_action("Work offline (no DNS lookups)", None)
     offline.setCheckable(True)
-    offline.setChecked(bool(get_setting(window.db, SETTING_OFFLINE, False)))
-    offline.toggled.connect(lambda on: set_setting(window.db, SETTING_OFFLINE, bool(on)))
-    # for tests and other features: the panel and the menu entries
-    window.golook_panel = panel  # type: ignore[attr-defined]
-    window.golook_actions = {"check_all": check, "personas": personas, "offline": offline}  # type: ignore[attr-defined]
+    offline.setChecked(bool(get_setting(api.db, SETTING_OFFLINE, False)))
+    offline.toggled.connect(lambda on: set_offline(api, offline, bool(on)))
+    api.ops.operation_did_execute.connect(follow_offline_setting(api, offline))
+    return GoLookFeature(panel, check, personas, offline)
+
+
+def set_offline(api: WindowApi, action: QAction, on: bool) -> None:
+    """Work offline or not (an operation: Edit ▸ Undo switches it back)."""
+    db = api.db
+
+    def failed(exc: Exception) -> None:
+        action.blockSignals(True)
+        action.setChecked(not on)
+        action.blockSignals(False)
+        api.show_status(f"Not changed: {exc}", 6000)
+
+    api.ops.run(
+        lambda: operations.set_setting(
+            db, SETTING_OFFLINE, on, label="working offline" if on else "working online"
+        ),
+        on_failure=failed,
+    )
+
+
+def follow_offline_setting(api: WindowApi, action: QAction) -> Callable[[Changes, object], None]:
+    """Keep the menu's check mark on the stored setting (after Undo, for one)."""
+
+    def follow(changes: Changes, _initiator: object) -> None:
+        if changes.settings:
+            stored = bool(get_setting(api.db, SETTING_OFFLINE, False))
+            if stored != action.isChecked():
+                action.blockSignals(True)
+                action.setChecked(stored)
+                action.blockSignals(False)
+
+    return follow
 
 
 def _run_check(
-    window: MainWindow, ids: Sequence[int] | None, label: str, refresh: bool = False
+    api: WindowApi, ids: Sequence[int] | None, label: str, refresh: bool = False
 ) -> Task:
-    db = window.db
+    db = api.db
     id_list = list(ids) if ids is not None else None
 
     def job(progress: Callable[..., None], cancel: Any) -> ContactsCheck:
@@ -65,44 +116,64 @@ def _run_check(
             parts.append("cancelled")
         if b.gave_up:
             parts.append("DNS does not answer: stopped (check the network or Work offline)")
-        window.statusBar().showMessage(", ".join(parts), 8000)
-        window.notify_changed([] if id_list is None or len(id_list) > 500 else id_list)
+        api.show_status(", ".join(parts), 8000)
+        # the DNS answers, and with them domain classes, persona fits and scores, may differ
+        if id_list is None or len(id_list) > MANY:
+            api.ops.announce(Changes(all_contacts=True))
+        else:
+            api.ops.announce(Changes.of(contacts=id_list))
 
     def failed(exc: BaseException) -> None:
-        window.statusBar().showMessage(f"Checking domains failed: {exc}", 8000)
+        api.show_status(f"Checking domains failed: {exc}", 8000)
 
-    return window.tasks.run(job, on_done=done, on_error=failed, label=label)
+    return api.tasks.run(job, on_done=done, on_error=failed, label=label)
 
 
-def check_all(window: MainWindow, refresh: bool = False) -> Task:
+def check_all(api: WindowApi, refresh: bool = False) -> Task:
     """Check every contact's domain (each domain once; cached answers are reused)."""
-    return _run_check(window, None, "Checking domains", refresh)
+    return _run_check(api, None, "Checking domains", refresh)
 
 
-def check_contacts_in_background(window: MainWindow, ids: Sequence[int]) -> Task | None:
+def check_contacts_in_background(api: WindowApi, ids: Sequence[int]) -> Task | None:
     """For the import wizard: check these (new) contacts' domains without blocking the window.
     Does nothing for an empty list or when the user works offline."""
-    if not ids or get_setting(window.db, SETTING_OFFLINE, False):
+    if not ids or get_setting(api.db, SETTING_OFFLINE, False):
         return None
-    return _run_check(window, ids, "Checking new contacts' domains")
+    return _run_check(api, ids, "Checking new contacts' domains")
 
 
-def recompute_persona_fit(window: MainWindow) -> Task:
+def recompute_persona_fit(api: WindowApi) -> Task:
     """After personas changed: every contact's best persona, in the background."""
-    db = window.db
+    db = api.db
 
     def job(progress: Callable[..., None], cancel: Any) -> int:
         return refresh_golook_columns(db, None, progress=progress, cancelled=lambda: bool(cancel))
 
-    return window.tasks.run(
-        job, on_done=lambda _n: window.notify_changed([]), label="Updating persona fit"
+    return api.tasks.run(
+        job,
+        on_done=lambda _n: api.ops.announce(Changes(all_contacts=True)),
+        label="Updating persona fit",
     )
 
 
-def open_personas(window: MainWindow) -> None:
+def after_writes(api: WindowApi, fn: Callable[[], Any]) -> None:
+    """Call ``fn`` once every queued operation has committed."""
+    if not api.ops.busy:
+        fn()
+        return
+
+    def idle(busy: bool) -> None:
+        if not busy:
+            api.ops.busy_changed.disconnect(idle)
+            fn()
+
+    api.ops.busy_changed.connect(idle)
+
+
+def open_personas(api: WindowApi) -> None:
     from ui.golook.personas_dialog import PersonaDialog
 
-    dialog = PersonaDialog(window)
+    dialog = PersonaDialog(api)
     dialog.exec()
-    if dialog.changed:
-        recompute_persona_fit(window)
+    if dialog.changed:  # once its changes have committed: every contact's fit follows
+        after_writes(api, lambda: recompute_persona_fit(api))

@@ -1,12 +1,13 @@
 """The go-look section of the detail panel: verdict, evidence, persona reasons, links, re-check.
 
-Evidence comes from ``app.golook`` with cached DNS only; "Check again" asks DNS on a worker
-(``window.tasks``) and the panel refreshes when the answer is back. The window never waits.
+It shows the evidence of the contact the detail panel pushes (``ContactView.golook``: cached
+DNS only). "Check again" asks DNS on a worker (``api.tasks``) and announces the contact as
+changed when the answer is back, so the panel pushes it again. The window never waits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
@@ -21,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.golook.checks import DomainBatch, cached_answers, check_domains
+from app.contact_view import ContactView
+from app.golook.checks import DomainBatch, check_domains
 from app.golook.dns_check import DomainAnswer, load_dns_config
-from app.golook.evidence import CLASS_LABELS, GoLook, golook_for_contacts, mail_text
+from app.golook.evidence import CLASS_LABELS, GoLook, mail_text, verdict_of
 from app.timeutil import local_text
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from ui.api import WindowApi
+from ui.detail_sections import ContactSection
 
 # persona outcome -> (mark, colour)
 OUTCOME_MARKS = {"pass": ("✓", "#2E7D32"), "fail": ("✗", "#C62828"), "unknown": ("?", "#9E9E9E")}
@@ -43,13 +44,12 @@ def _plain(text: str = "", name: str | None = None) -> QLabel:
     return label
 
 
-class GoLookPanel(QWidget):
-    """Shows the evidence for one contact; ``set_contact`` is called by the detail panel."""
+class GoLookPanel(ContactSection):
+    """Shows the evidence for one contact (pushed by the detail panel: ``show_view``)."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.db = window.db
+        self.api = api
         self.setObjectName("goLookPanel")
         self.contact_id: int | None = None
         self.evidence: GoLook | None = None
@@ -112,25 +112,27 @@ class GoLookPanel(QWidget):
         lay.addWidget(self.reasons)
         lay.addLayout(buttons)
 
-    # --- loading -----------------------------------------------------------------------
-    def set_contact(self, contact_id: int | None) -> None:
-        self.contact_id = contact_id
-        self.refresh()
-
-    def refresh(self) -> None:
-        if self.unsaved:
-            cache = cached_answers(self.db, self.unsaved)
-            for domain, kept in cache.items():
-                mine = self.unsaved[domain]
-                if mine.checked_at is None or (
-                    kept.checked_at and kept.checked_at >= mine.checked_at
-                ):
-                    del self.unsaved[domain]
-        found = (
-            golook_for_contacts(self.db, [self.contact_id], self.unsaved) if self.contact_id else []
-        )
-        self.evidence = found[0] if found else None
+    # --- showing -----------------------------------------------------------------------
+    def show_view(self, view: ContactView | None) -> None:
+        self.contact_id = view.id if view is not None else None
+        self.evidence = self._with_unsaved(view.golook) if view is not None else None
         self._fill()
+
+    def _with_unsaved(self, g: GoLook) -> GoLook:
+        """The evidence, with the answer of a "Check again" that could not be cached (timeout,
+        offline) — until the cache holds a newer answer for the domain."""
+        domain = g.address.registrable_domain if g.address.valid else None
+        mine = self.unsaved.get(domain or "")
+        if domain is None or mine is None:
+            return g
+        kept = g.dns
+        if kept is not None and (
+            mine.checked_at is None or (kept.checked_at and kept.checked_at >= mine.checked_at)
+        ):
+            del self.unsaved[domain]
+            return g
+        shown = replace(g, dns=mine)
+        return replace(shown, verdict=verdict_of(shown))
 
     def _fill(self) -> None:
         g = self.evidence
@@ -224,7 +226,7 @@ class GoLookPanel(QWidget):
         domain = g.address.registrable_domain
         if domain in self.checking:
             return
-        db, cid = self.db, g.id
+        api, db = self.api, self.api.db
         self.checking.add(domain)
         self._fill()
 
@@ -239,14 +241,17 @@ class GoLookPanel(QWidget):
             else:
                 self.unsaved.pop(domain, None)
             if result.failed and answer is not None and answer.detail:
-                self.window_.statusBar().showMessage(f"{domain}: {answer.detail}", 8000)
-            self.window_.notify_changed([cid])
-            if self.contact_id is not None:
-                self.refresh()
+                api.show_status(f"{domain}: {answer.detail}", 8000)
+            g = self.evidence
+            if answer is not None and g is not None and g.address.registrable_domain == domain:
+                # only the cached DNS answer changed (nothing on the contact row): show it here
+                shown = replace(g, dns=answer)
+                self.evidence = replace(shown, verdict=verdict_of(shown))
+            self._fill()
 
         def failed(exc: BaseException) -> None:
             self.checking.discard(domain)
-            self.window_.statusBar().showMessage(f"Could not check {domain}: {exc}", 6000)
-            self.refresh()
+            api.show_status(f"Could not check {domain}: {exc}", 6000)
+            self._fill()
 
-        self.window_.tasks.run(ask, on_done=finished, on_error=failed, label=f"Checking {domain}")
+        api.tasks.run(ask, on_done=finished, on_error=failed, label=f"Checking {domain}")

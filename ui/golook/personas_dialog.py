@@ -1,13 +1,15 @@
 """Tools ▸ Personas…: define the buyer personas contacts are matched against; JSON import/export.
 
-Changes are saved per persona; when the dialog closes after a change, every contact's best fit
-is recomputed in the background.
+Each save, deletion, new order or import is one operation on the window's writer (Edit ▸ Undo
+takes it back); the list follows when it has committed. When the dialog closes after a change,
+every contact's best fit is recomputed in the background.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
@@ -29,20 +31,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import operations
 from app.errors import WinnowError
 from app.golook.persona_store import (
+    SEEDED_SETTING,
+    PersonaImport,
     delete_persona,
     ensure_default_personas,
     export_personas,
     import_personas,
     list_personas,
+    reorder_personas,
     save_persona,
 )
 from app.golook.personas import Persona, PersonaCriteria
 from app.golook.titles import SENIORITY_LEVELS
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from app.operations import OpResult
+from app.settings import get_setting
+from ui.api import WindowApi
 
 
 def _words(text: str) -> list[str]:
@@ -52,16 +58,15 @@ def _words(text: str) -> list[str]:
 class PersonaDialog(QDialog):
     """A list of personas on the left, the selected one's criteria on the right."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.db = window.db
+    def __init__(self, api: WindowApi) -> None:
+        super().__init__(api.dialog_parent())
+        self.api = api
+        self.db = api.db
         self.setWindowTitle("Personas")
         self.setObjectName("personaDialog")
         self.resize(760, 520)
-        self.changed = False
+        self.changed = False  # something was saved (or is being saved)
         self.current: Persona | None = None
-        ensure_default_personas(self.db)
 
         self.persona_list = QListWidget()
         self.persona_list.setObjectName("personaList")
@@ -70,11 +75,19 @@ class PersonaDialog(QDialog):
         new_button.clicked.connect(self.new_persona)
         self.delete_button = QPushButton("Delete…")
         self.delete_button.clicked.connect(lambda: self.delete_current(confirm=True))
+        self.up_button = QPushButton("Up")
+        self.up_button.setToolTip("Try this persona earlier (the earlier one wins a tie)")
+        self.up_button.clicked.connect(lambda: self.move_current(-1))
+        self.down_button = QPushButton("Down")
+        self.down_button.setToolTip("Try this persona later")
+        self.down_button.clicked.connect(lambda: self.move_current(1))
         left = QVBoxLayout()
         left.addWidget(self.persona_list, 1)
         row = QHBoxLayout()
         row.addWidget(new_button)
         row.addWidget(self.delete_button)
+        row.addWidget(self.up_button)
+        row.addWidget(self.down_button)
         left.addLayout(row)
 
         self.name = QLineEdit()
@@ -149,6 +162,32 @@ class PersonaDialog(QDialog):
         lay.addLayout(body, 1)
         lay.addWidget(buttons)
         self.reload()
+        if not get_setting(self.db, SEEDED_SETTING):  # the first time: the default personas
+            self._change("the default personas", ensure_default_personas)
+
+    # --- writing: one operation per change -----------------------------------------------
+    def _change(
+        self,
+        label: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[OpResult[Any]], None] | None = None,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        db = self.db
+        self.changed = True
+
+        def committed(result: OpResult[Any]) -> None:
+            if done is not None:
+                done(result)
+            else:
+                self.reload(select=self.current.name if self.current else None)
+
+        self.api.ops.run(
+            lambda: operations.change_personas(db, label, fn, *args),
+            on_success=committed,
+            on_failure=failed or (lambda exc: self.error_label.setText(str(exc))),
+        )
 
     # --- list ----------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -198,7 +237,8 @@ class PersonaDialog(QDialog):
         for edit in (self.title_include, self.title_exclude, self.industries, self.countries):
             edit.setCursorPosition(0)  # show the start of a long list
         self.error_label.setText("")
-        self.delete_button.setEnabled(persona.id is not None)
+        for button in (self.delete_button, self.up_button, self.down_button):
+            button.setEnabled(persona.id is not None)
 
     # --- editing -------------------------------------------------------------------------
     def new_persona(self) -> None:
@@ -221,17 +261,25 @@ class PersonaDialog(QDialog):
         )
 
     def save_current(self) -> bool:
+        """Queue the persona's save; False when the form is not valid. A name taken by another
+        persona is refused by the operation (the error shows below the form)."""
         try:
             criteria = self.criteria_from_form()
-            saved = save_persona(
-                self.db,
-                Persona(self.current.id if self.current else None, self.name.text(), criteria),
-            )
         except (WinnowError, ValueError) as exc:
             self.error_label.setText(str(exc))
             return False
-        self.changed = True
-        self.reload(select=saved.name)
+        name = self.name.text().strip()
+        if not name:
+            self.error_label.setText("A persona needs a name.")
+            return False
+        pid = self.current.id if self.current else None
+        self.error_label.setText("")
+        self._change(
+            f"new persona {name}" if pid is None else f"change of persona {name}",
+            save_persona,
+            Persona(pid, name, criteria),
+            done=lambda result: self.reload(select=result.value.name),
+        )
         return True
 
     def delete_current(self, confirm: bool = True) -> None:
@@ -245,22 +293,50 @@ class PersonaDialog(QDialog):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        delete_persona(self.db, self.current.id)
-        self.changed = True
-        self.reload()
+        name = self.current.name
+        self._change(
+            f"deletion of persona {name}",
+            delete_persona,
+            self.current.id,
+            done=lambda _r: self.reload(),
+        )
+
+    def move_current(self, step: int) -> None:
+        """Try the selected persona one place earlier (-1) or later (+1)."""
+        if self.current is None or self.current.id is None:
+            return
+        ids = [
+            p.id
+            for i in range(self.persona_list.count())
+            if isinstance(p := self.persona_list.item(i).data(Qt.ItemDataRole.UserRole), Persona)
+            and p.id is not None
+        ]
+        at = ids.index(self.current.id) if self.current.id in ids else -1
+        to = at + step
+        if at < 0 or not 0 <= to < len(ids):
+            return
+        ids[at], ids[to] = ids[to], ids[at]
+        self._change("new order of the personas", reorder_personas, ids)
 
     # --- files ---------------------------------------------------------------------------
-    def import_file(self, path: Path) -> str:
-        try:
-            result = import_personas(self.db, path)
-        except WinnowError as exc:
+    def import_file(self, path: Path) -> None:
+        """Queue the import; the result (or why nothing was imported) shows below the form."""
+
+        def done(result: OpResult[PersonaImport]) -> None:
+            self.reload()
+            added, updated = len(result.value.added), len(result.value.updated)
+            self.error_label.setText(f"Imported {added} new and {updated} updated persona(s).")
+
+        def failed(exc: Exception) -> None:
             self.error_label.setText(f"Nothing imported: {exc}")
-            return self.error_label.text()
-        self.changed = True
-        self.reload()
-        message = f"Imported {len(result.added)} new and {len(result.updated)} updated persona(s)."
-        self.error_label.setText(message)
-        return message
+
+        self._change(
+            f"import of personas from {path.name}",
+            import_personas,
+            path,
+            done=done,
+            failed=failed,
+        )
 
     def export_file(self, path: Path) -> str:
         try:

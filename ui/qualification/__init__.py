@@ -2,37 +2,38 @@
 actions (promote, next action, consent), Tools ▸ Scoring rules…, the overdue count in the
 status bar, and score recomputes in the background.
 
-``install(window)`` is listed in ``ui.main_window.FEATURE_INSTALLERS``. The widgets are usable
-on their own (e.g. in triage): ``BantEditor(db, parent, apply=...)``,
-``ScoreBreakdownView(db, parent)``, ``FollowUpView(db, parent)``, each with
-``set_contact(id | None)``; :func:`bant_applier` gives an ``apply`` that goes through the undo
-stack.
+:func:`install` builds it for a window (``MainWindow._build_features``) and returns the
+:class:`QualificationFeature`. Every change is an operation on the window's writer
+(``api.ops``): Edit ▸ Undo takes it back. The sections show what the detail panel pushes; the
+editor also works on its own (triage): ``BantEditor(db, parent, apply=bant_applier(api))``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QPushButton
 
-from app import followup, scoring
-from app.errors import WinnowError
+from app import followup, operations, scoring
+from app.operations import Changes
 from app.scoring import RecomputeResult
-from db.engine import DatabaseError
-from ui.qualification.bant_editor import Apply, BantEditor
-from ui.qualification.commands import SetBantCommand, SetConsentCommand, SetNextActionCommand
+from ui.api import WindowApi
+from ui.qualification.bant_editor import Apply, BantEditor, Failed
 from ui.qualification.followup_view import FollowUpView
 from ui.qualification.rules_dialog import ScoringRulesDialog
 from ui.qualification.score_view import ScoreBreakdownView
-from ui.undo import UndoableCommand, push_command
 
 __all__ = [
     "BantEditor",
     "FollowUpView",
+    "OverdueIndicator",
+    "QualificationFeature",
     "ScoreBreakdownView",
     "ScoringRulesDialog",
     "bant_applier",
@@ -46,103 +47,116 @@ OVERDUE_STYLE = (
 )
 
 
-def _push(window: Any, command: UndoableCommand) -> bool:
-    try:
-        push_command(window.undo_stack, command)
-    except (WinnowError, DatabaseError) as exc:
-        QMessageBox.warning(window, "Not saved", str(exc))
-        window.notify_changed([])
-        return False
-    return True
+@dataclass(frozen=True)
+class QualificationFeature:
+    """What the qualification feature added to a window."""
+
+    bant: BantEditor
+    score: ScoreBreakdownView
+    followup: FollowUpView
+    overdue: OverdueIndicator
+    rules_action: QAction
+    rescore_action: QAction
 
 
-def bant_applier(window: Any) -> Apply:
-    """An ``apply`` for :class:`BantEditor` that pushes an undoable command in ``window``."""
+# --- operations ----------------------------------------------------------------------------
 
-    def apply(cid: int, answers: dict[str, str], notes: dict[str, str | None]) -> None:
-        _push(
-            window, SetBantCommand(window.db, cid, answers, notes, on_change=window.notify_changed)
-        )
+
+def bant_applier(api: WindowApi) -> Apply:
+    """An ``apply`` for :class:`BantEditor`: each change is one operation (undoable)."""
+
+    def apply(
+        cid: int, answers: dict[str, str], notes: dict[str, str | None], failed: Failed
+    ) -> None:
+        db = api.db
+        api.ops.run(lambda: operations.set_bant(db, cid, answers, notes), on_failure=failed)
 
     return apply
 
 
-def set_next_action(window: Any, ids: list[int], when: datetime | None) -> None:
+def set_next_action(api: WindowApi, ids: list[int], when: datetime | None) -> None:
     if ids:
-        _push(window, SetNextActionCommand(window.db, ids, when, on_change=window.notify_changed))
-
-
-def set_consent(window: Any, ids: list[int], state: str, how: str | None = None) -> None:
-    if ids:
-        _push(
-            window,
-            SetConsentCommand(window.db, ids, state, how or None, on_change=window.notify_changed),
+        db = api.db
+        api.ops.run(
+            lambda: operations.set_next_action(db, ids, when),
+            failure_title="Next action not saved",
         )
 
 
-def promote(window: Any, ids: list[int]) -> None:
+def set_consent(api: WindowApi, ids: list[int], state: str, how: str | None = None) -> None:
+    if ids:
+        db = api.db
+        api.ops.run(
+            lambda: operations.set_consent(db, ids, state, how=how or None),
+            failure_title="Consent not saved",
+        )
+
+
+def promote(api: WindowApi, ids: list[int]) -> None:
     """Move the sales-ready contacts among ``ids`` to Sales qualified (undoable)."""
     from app.contacts import ContactQuery, query_ids
 
-    ready = query_ids(window.db, ContactQuery(ids=tuple(ids), queue="sales-ready"))
+    ready = query_ids(api.db, ContactQuery(ids=tuple(ids), queue="sales-ready"))
     if not ready:
-        window.statusBar().showMessage("None of these contacts is sales-ready.", 4000)
+        api.show_status("None of these contacts is sales-ready.")
         return
-    threshold = scoring.scoring_settings(window.db).threshold
-    window.move_contacts(
+    threshold = scoring.scoring_settings(api.db).threshold
+    api.move_contacts(
         ready,
         scoring.TARGET_STAGE,
         reason=f"Promoted: sales-ready (score ≥ {threshold} or asked for sales)",
     )
 
 
-def recompute_in_background(window: Any, label: str = "Recomputing scores") -> None:
-    """Full recompute on a worker, with progress and Cancel in the status bar."""
+def recompute_in_background(api: WindowApi, label: str = "Recomputing scores") -> None:
+    """Every score again, on a worker with progress and Cancel in the status bar; the views
+    hear about it when it is done."""
 
     def done(result: RecomputeResult) -> None:
-        window.notify_changed([])
+        api.ops.announce(Changes(all_contacts=True))
         moved = f"; {len(result.moved):,} moved to Sales qualified" if result.moved else ""
         if not result.cancelled:
-            window.statusBar().showMessage(
-                f"Scores updated for {result.contacts:,} contacts{moved}.", 5000
-            )
+            api.show_status(f"Scores updated for {result.contacts:,} contacts{moved}.", 5000)
 
-    window.tasks.run(
+    api.tasks.run(
         scoring.recompute_all,
-        window.db,
+        api.db,
         on_done=done,
         label=label,
         on_error=lambda exc: log.warning("recompute failed: %s", exc),
     )
 
 
-def open_rules_dialog(window: Any) -> None:
-    dialog = ScoringRulesDialog(scoring.scoring_settings(window.db), window)
+def open_rules_dialog(api: WindowApi) -> None:
+    dialog = ScoringRulesDialog(scoring.scoring_settings(api.db), api.dialog_parent())
     if dialog.exec() != ScoringRulesDialog.DialogCode.Accepted:
         return
-    new = dialog.settings()
-    try:
-        changed = scoring.save_scoring_settings(
-            window.db,
+    new, db = dialog.settings(), api.db
+
+    def saved(result: operations.OpResult[bool]) -> None:
+        if result.value:  # rules, threshold or SLA changed: every score follows
+            recompute_in_background(api)
+
+    api.ops.run(
+        lambda: operations.save_scoring_settings(
+            db,
             rules=new.rules,
             threshold=new.threshold,
             automation=new.automation,
             sla_hours=new.sla_hours,
-        )
-    except (WinnowError, DatabaseError) as exc:
-        QMessageBox.warning(window, "Scoring rules", f"The rules were not saved.\n\n{exc}")
-        return
-    if changed:
-        recompute_in_background(window)
+        ),
+        on_success=saved,
+        failure_title="Scoring rules not saved",
+    )
 
 
-def _list_menu(window: Any) -> Callable[[QMenu, list[int]], None]:
+def _list_menu(api: WindowApi) -> Callable[[QMenu, list[int]], None]:
     def extend(menu: QMenu, ids: list[int]) -> None:
-        if menu.parent() is not window or not ids:  # the list is per window, the hook is not
+        if not ids:
             return
         menu.addSeparator()
         act = menu.addAction("Promote to Sales qualified")
-        act.triggered.connect(lambda: promote(window, ids))
+        act.triggered.connect(lambda: promote(api, ids))
         nxt = menu.addMenu("Next action")
         for key, text in (
             ("today", "Today"),
@@ -152,10 +166,10 @@ def _list_menu(window: Any) -> Callable[[QMenu, list[int]], None]:
         ):
             a = nxt.addAction(text)
             a.triggered.connect(
-                lambda _c=False, k=key: set_next_action(window, ids, followup.quick_pick(k))
+                lambda _c=False, k=key: set_next_action(api, ids, followup.quick_pick(k))
             )
         clear = nxt.addAction("Clear")
-        clear.triggered.connect(lambda: set_next_action(window, ids, None))
+        clear.triggered.connect(lambda: set_next_action(api, ids, None))
         con = menu.addMenu("Consent to marketing")
         for state, text in (
             ("granted", "Granted"),
@@ -163,43 +177,52 @@ def _list_menu(window: Any) -> Callable[[QMenu, list[int]], None]:
             ("unknown", "Unknown"),
         ):
             a = con.addAction(text)
-            a.triggered.connect(lambda _c=False, s=state: set_consent(window, ids, s))
+            a.triggered.connect(lambda _c=False, s=state: set_consent(api, ids, s))
 
     return extend
 
 
-class OverdueIndicator(QPushButton):
-    """ "12 overdue" in red in the status bar; a click shows the Overdue queue."""
+# --- the overdue count ---------------------------------------------------------------------
 
-    def __init__(self, window: Any) -> None:
+
+class OverdueIndicator(QPushButton):
+    """ "12 overdue" in red in the status bar; a click shows the Overdue queue.
+
+    Recounted in the background, shortly after a change to contacts or activities (the only
+    things the count depends on) and every minute (due times pass while the window is open).
+    """
+
+    def __init__(self, api: WindowApi) -> None:
         super().__init__("")
-        self.window_ = window
+        self.api = api
         self.setObjectName("overdueButton")
         self.setStyleSheet(OVERDUE_STYLE)
         self.setFlat(True)
         self.setToolTip("Inquiries past their response due time without an answer")
-        self.clicked.connect(self._show_queue)
+        self.clicked.connect(lambda _c=False: api.show_queue("overdue"))
         self.count = 0
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(400)
         self.timer.timeout.connect(self.refresh)
-        self.minute = QTimer(self)  # due times pass while the window is open
+        self.minute = QTimer(self)
         self.minute.setInterval(60_000)
         self.minute.timeout.connect(self.refresh)
         self.minute.start()
+        api.ops.operation_did_execute.connect(self.on_operation)
         self.hide()
 
-    def schedule(self, *_args: Any) -> None:
-        self.timer.start()
+    def on_operation(self, changes: Changes, _initiator: object) -> None:
+        if changes.contact_data or changes.activities:
+            self.timer.start()
 
     def refresh(self, force: bool = False) -> None:
         """Recount on a worker; timers do nothing once the window is closed."""
-        if not force and not self.window_.isVisible():
+        if not force and not self.window().isVisible():
             return
-        self.window_.tasks.run(
+        self.api.tasks.run(
             followup.overdue_count,
-            self.window_.db,
+            self.api.db,
             on_done=self.show_count,
             on_error=lambda exc: log.warning("overdue count: %s", exc),
         )
@@ -209,42 +232,38 @@ class OverdueIndicator(QPushButton):
         self.setText(f"{n:,} overdue")
         self.setVisible(n > 0)
 
-    def _show_queue(self) -> None:
-        from ui.sidebar import SidebarFilter
 
-        self.window_.sidebar.select_filter(SidebarFilter("queue", "overdue"))
-        self.window_.show_view("list")
+# --- building it ---------------------------------------------------------------------------
 
 
-def install(window: Any) -> None:
-    """Add the qualification parts to a MainWindow."""
-    from ui import main_window
+def install(api: WindowApi) -> QualificationFeature:
+    """Add the qualification parts to a window."""
+    follow = FollowUpView()
+    follow.next_action_requested.connect(lambda cid, when: set_next_action(api, [cid], when))
+    follow.consent_requested.connect(lambda cid, state, how: set_consent(api, [cid], state, how))
+    bant = BantEditor(api.db, apply=bant_applier(api))
+    score = ScoreBreakdownView()
+    score.promote_requested.connect(lambda cid: promote(api, [cid]))
+    api.detail.add_section("Score", score, 20)
+    api.detail.add_section("Qualification (BANT)", bant, 25)
+    api.detail.add_section("Follow-up and consent", follow, 40)
 
-    db = window.db
-    main_window.QUEUE_LABELS.setdefault("sales-ready", "Sales-ready")
+    api.add_list_menu_extension(_list_menu(api))
+    rules = api.add_tools_action("Scoring &rules…", lambda: open_rules_dialog(api))
+    rescore = api.add_tools_action("Recompute &scores", lambda: recompute_in_background(api))
 
-    follow = FollowUpView(db)
-    follow.next_action_requested.connect(lambda cid, when: set_next_action(window, [cid], when))
-    follow.consent_requested.connect(lambda cid, state, how: set_consent(window, [cid], state, how))
-    bant = BantEditor(db, apply=bant_applier(window))
-    score = ScoreBreakdownView(db)
-    score.promote_requested.connect(lambda cid: promote(window, [cid]))
-    window.detail.add_section("Score", score, 20)
-    window.detail.add_section("Qualification (BANT)", bant, 25)
-    window.detail.add_section("Follow-up and consent", follow, 40)
-    window.qualification_widgets = {"followup": follow, "bant": bant, "score": score}
-
-    window.list_menu_extensions.append(_list_menu(window))
-    rules = window.menu_tools.addAction("Scoring &rules…")
-    rules.triggered.connect(lambda _c=False: open_rules_dialog(window))
-    rescore = window.menu_tools.addAction("Recompute &scores")
-    rescore.triggered.connect(lambda _c=False: recompute_in_background(window))
-
-    overdue = OverdueIndicator(window)
-    window.statusBar().addPermanentWidget(overdue)
-    window.overdue_indicator = overdue
-    window.data_changed.connect(overdue.schedule)
+    overdue = OverdueIndicator(api)
+    api.add_status_widget(overdue)
     overdue.refresh(force=True)  # on opening, the status bar says how many are overdue
-    if scoring.recompute_needed(db):  # activity points fade: bring scores up to date daily
-        recompute_in_background(window, "Updating scores")
-    window.refresh_counts()
+
+    def check_scores(needed: Any) -> None:
+        if needed:  # activity points fade: bring scores up to date daily
+            recompute_in_background(api, "Updating scores")
+
+    api.tasks.run(
+        scoring.recompute_needed,
+        api.db,
+        on_done=check_scores,
+        on_error=lambda exc: log.warning("score check: %s", exc),
+    )
+    return QualificationFeature(bant, score, follow, overdue, rules, rescore)

@@ -7,6 +7,7 @@ the criterion's first letter jumps to it (B, A, N… when not an answer key), En
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -21,12 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import qualification
+from app.contact_view import ContactView
 from app.errors import WinnowError
 from app.qualification import BantItem, BantStatus
 from db.engine import Database, DatabaseError
+from ui.detail_sections import ContactSection
 
-# (contact id, {criterion key: answer}, {criterion key: note}) -> None
-Apply = Callable[[int, dict[str, str], dict[str, str | None]], None]
+# fn(exception): the change was not saved
+Failed = Callable[[Exception], None]
+# (contact id, {criterion key: answer}, {criterion key: note}, failed) -> None: queue the change
+Apply = Callable[[int, dict[str, str], dict[str, str | None], Failed], None]
 
 ANSWER_TEXT = {"yes": "Yes", "no": "No", "unknown": "?"}
 ANSWER_TIPS = {"yes": "Yes (Y)", "no": "No (N)", "unknown": "Unknown (U)"}
@@ -45,11 +50,14 @@ STYLE = """
 """
 
 
-class BantEditor(QWidget):
-    """``BantEditor(db, parent, apply=None)``; ``set_contact(id | None)`` shows a contact.
+class BantEditor(ContactSection):
+    """``BantEditor(db, parent, apply=None)``: the detail panel pushes each contact
+    (``show_view``); on its own, ``set_contact(id | None)`` reads one.
 
-    Changes go through ``apply(contact_id, answers, notes)`` (the window pushes an undoable
-    command); without it they are written directly. ``edited(contact_id)`` follows each change.
+    A change shows at once and goes through ``apply(contact_id, answers, notes, failed)``
+    (:func:`ui.qualification.bant_applier` queues the operation on the window's writer); if it
+    is not saved, ``failed`` puts the answers back. Without ``apply`` the editor only shows.
+    ``edited(contact_id)`` follows each change.
     """
 
     edited = Signal(int)
@@ -83,18 +91,40 @@ class BantEditor(QWidget):
         self._groups: list[QButtonGroup] = []
 
     # --- showing ---------------------------------------------------------------------------
+    def show_view(self, view: ContactView | None) -> None:
+        self.show_status(view.bant if view is not None else None)
+
+    def show_status(self, status: BantStatus | None) -> None:
+        """Show these answers (None: no contact); unchanged answers keep the rows as they are
+        (and a note being typed)."""
+        same = (
+            status is not None
+            and self.status is not None
+            and status.contact_id == self.contact_id
+            and _shown(status) == _shown(self.status)
+        )
+        self.contact_id = status.contact_id if status is not None else None
+        self.status = status
+        if not same:
+            self._build()
+
     def set_contact(self, contact_id: int | None) -> None:
         self.contact_id = contact_id
         self.refresh()
 
     def refresh(self) -> None:
-        self.status = None
+        """Read the shown contact's answers (for an editor used on its own)."""
+        status = None
         if self.contact_id is not None:
             try:
-                self.status = qualification.get_bant(self.db, self.contact_id)
+                status = qualification.get_bant(self.db, self.contact_id)
             except (WinnowError, DatabaseError):
-                self.status = None
-        self._build()
+                status = None
+        if status is not None:
+            self.show_status(status)
+        else:
+            self.status = None
+            self._build()
 
     def _build(self) -> None:
         while self.grid.count():
@@ -181,19 +211,30 @@ class BantEditor(QWidget):
             self._send({}, {key: new})
 
     def _send(self, answers: dict[str, str], notes: dict[str, str | None]) -> None:
-        if self.contact_id is None:
+        if self.contact_id is None or self.status is None or self.apply is None:
             return
-        cid = self.contact_id
-        try:
-            if self.apply is not None:
-                self.apply(cid, answers, notes)
-            else:
-                qualification.set_bant(self.db, cid, answers, notes)
-        except (WinnowError, DatabaseError) as exc:
-            self.summary.setText(str(exc))
-            return
-        if self.contact_id == cid:
-            self.refresh()
+        cid, before = self.contact_id, self.status
+
+        def failed(exc: Exception) -> None:
+            if self.contact_id == cid and self.status is not before:
+                self.status = before
+                self._build()
+                self.summary.setText(f"Not saved: {exc}")
+
+        self.apply(cid, answers, notes, failed)
+        # shown at once; the saved answers follow when the operation has committed
+        self.status = BantStatus(
+            cid,
+            tuple(
+                replace(
+                    item,
+                    answer=answers.get(item.key, item.answer),
+                    note=notes.get(item.key, item.note),
+                )
+                for item in before.items
+            ),
+        )
+        self._build()
         self.edited.emit(cid)
 
     # --- keyboard --------------------------------------------------------------------------
@@ -242,3 +283,7 @@ class BantEditor(QWidget):
             item.key: next(a for a, b in buttons.items() if b.isChecked())
             for item, _l, buttons, _n in self._rows
         }
+
+
+def _shown(status: BantStatus) -> list[tuple[str, str, bool, str, str | None]]:
+    return [(i.key, i.name, i.required, i.answer, i.note) for i in status.items]

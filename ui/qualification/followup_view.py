@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts, followup
+from app import followup
 from app.consent import CONSENT_LABELS, CONSENT_STATES
+from app.contact_view import ContactView
 from app.contacts import ContactDetail
-from app.errors import WinnowError
 from app.timeutil import local_text, utcnow
-from db.engine import Database, DatabaseError
+from ui.detail_sections import ContactSection
 
 STYLE = """
 #responseDue[state="overdue"] { color: #C62828; font-weight: bold; }
@@ -56,20 +56,20 @@ def due_text(c: ContactDetail, now: datetime | None = None) -> tuple[str, str]:
     return f"{due} · awaiting response", state
 
 
-class FollowUpView(QWidget):
-    """``FollowUpView(db, parent)``; ``set_contact(id | None)``.
+class FollowUpView(ContactSection):
+    """``FollowUpView(parent)``; ``show_view(view | None)`` shows a contact.
 
-    Requests go to the window (undoable): ``next_action_requested(id, datetime | None)`` and
-    ``consent_requested(id, state, how)``.
+    Requests go to the qualification feature, which runs them as operations (undoable):
+    ``next_action_requested(id, datetime | None)`` and ``consent_requested(id, state, how)``.
     """
 
     next_action_requested = Signal(int, object)
     consent_requested = Signal(int, str, str)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
         self.contact_id: int | None = None
+        self._shown_consent: str | None = None
         self.setObjectName("followUpView")
         self.setStyleSheet(STYLE)
         self.received = _label("received")
@@ -122,17 +122,10 @@ class FollowUpView(QWidget):
         form.addRow(consent_row)
         form.addRow(self.consent_how)
 
-    def set_contact(self, contact_id: int | None) -> None:
-        self.contact_id = contact_id
-        self.refresh()
-
-    def refresh(self) -> None:
-        c: ContactDetail | None = None
-        if self.contact_id is not None:
-            try:
-                c = contacts.get_contact(self.db, self.contact_id)
-            except (WinnowError, DatabaseError):
-                c = None
+    def show_view(self, view: ContactView | None) -> None:
+        c = view.detail if view is not None else None
+        shown_before = self.contact_id
+        self.contact_id = c.id if c is not None else None
         if c is None:
             for label in (self.received, self.due, self.next_action, self.consent_state):
                 label.setText("")
@@ -150,8 +143,12 @@ class FollowUpView(QWidget):
         self.consent_state.setProperty("state", c.consent)
         self.consent_state.style().unpolish(self.consent_state)
         self.consent_state.style().polish(self.consent_state)
-        self.consent_combo.setCurrentIndex(max(0, self.consent_combo.findData(c.consent)))
-        self.consent_how.clear()
+        # what the user is choosing and typing stays while other things of the contact change
+        if c.id != shown_before or c.consent != self._shown_consent:
+            self.consent_combo.setCurrentIndex(max(0, self.consent_combo.findData(c.consent)))
+        if c.id != shown_before:
+            self.consent_how.clear()
+        self._shown_consent = c.consent
 
     def _pick(self, choice: str) -> None:
         if self.contact_id is None:
@@ -162,6 +159,6 @@ class FollowUpView(QWidget):
     def _record_consent(self) -> None:
         if self.contact_id is None:
             return
-        self.consent_requested.emit(
-            self.contact_id, str(self.consent_combo.currentData()), self.consent_how.text().strip()
-        )
+        how = self.consent_how.text().strip()
+        self.consent_how.clear()
+        self.consent_requested.emit(self.contact_id, str(self.consent_combo.currentData()), how)

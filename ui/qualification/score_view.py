@@ -14,10 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import scoring
-from app.errors import WinnowError
+from app.contact_view import ContactView
 from app.scoring import ScoreExplanation
-from db.engine import Database, DatabaseError
+from ui.detail_sections import ContactSection
 
 STYLE = """
 #scoreValue { font-size: 20pt; font-weight: bold; color: #102A43; }
@@ -29,8 +28,8 @@ POSITIVE = QColor("#1B5E20")
 NEGATIVE = QColor("#B71C1C")
 
 
-class ScoreBreakdownView(QWidget):
-    """``ScoreBreakdownView(db, parent)``; ``set_contact(id | None)``.
+class ScoreBreakdownView(ContactSection):
+    """``ScoreBreakdownView(parent)``; ``show_view(view | None)`` shows a contact's score.
 
     ``promote_requested(contact_id)`` asks the window to move a sales-ready contact to Sales
     qualified (the button shows only when that is possible and moves are not automatic).
@@ -38,9 +37,8 @@ class ScoreBreakdownView(QWidget):
 
     promote_requested = Signal(int)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
         self.contact_id: int | None = None
         self.explanation: ScoreExplanation | None = None
         self.setObjectName("scoreView")
@@ -78,17 +76,9 @@ class ScoreBreakdownView(QWidget):
         lay.addWidget(self.lines)
         lay.addLayout(promote_row)
 
-    def set_contact(self, contact_id: int | None) -> None:
-        self.contact_id = contact_id
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.explanation = None
-        if self.contact_id is not None:
-            try:
-                self.explanation = scoring.score_explanation(self.db, self.contact_id)
-            except (WinnowError, DatabaseError):
-                self.explanation = None
+    def show_view(self, view: ContactView | None) -> None:
+        self.contact_id = view.id if view is not None else None
+        self.explanation = view.score if view is not None else None
         self._fill()
 
     def _fill(self) -> None:
