@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import UnknownContact, UsageError
-from app.timeutil import utcnow
+from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.models import Activity, Contact
 
@@ -61,6 +61,20 @@ def check_type(activity_type: str) -> None:
         )
 
 
+# how far ahead an activity may be dated (clocks differ; what is planned is a task)
+MAX_AHEAD = timedelta(days=1)
+
+
+def check_time(at: datetime | None) -> None:
+    """Refuse an activity dated more than a day ahead (past dates are fine: an inquiry that
+    came in before the contact was imported is logged at its own time)."""
+    if at is not None and at > utcnow() + MAX_AHEAD:
+        raise UsageError(
+            f"{iso(at)} is more than a day ahead; log what happened, and plan what will "
+            "happen as a task"
+        )
+
+
 def log_activity(
     db: Database,
     contact_id: int,
@@ -81,6 +95,7 @@ def log_in(
     note: str | None = None,
 ) -> ActivityInfo:
     check_type(activity_type)
+    check_time(at)
     if s.get(Contact, contact_id) is None:
         raise UnknownContact(contact_id)
     act = Activity(

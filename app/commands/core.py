@@ -187,7 +187,9 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
     missing = contacts.contact_exists(db, ids)
     if missing:
         raise UnknownContact(missing[0])
-    result = operations.move_contacts(db, ids, key, reason=args.why, at=_at(args.at)).value
+    result = operations.move_contacts(
+        db, ids, key, reason=args.why, at=_at(args.at), gated=True, override=args.override
+    ).value
     if args.json:
         print_json({"stage": key, "moved": list(result.moved), "unchanged": list(result.unchanged)})
     else:
@@ -295,6 +297,12 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("items", nargs="+", metavar="ID [ID ...] STAGE_KEY")
     p.add_argument("--why", metavar="TEXT")
     p.add_argument("--at", metavar="ISO8601")
+    p.add_argument(
+        "--override",
+        metavar="REASON",
+        help="move into Sales qualified (or later) without the qualification, or into "
+        "Marketing qualified (or later) with consent withdrawn; the reason is kept",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_move)
 

@@ -163,6 +163,8 @@ def _cmd_export(args: argparse.Namespace, db: Database) -> int:
     line = f"Exported {result.written:,} {noun} to {result.path}"
     if args.marketing:
         line += f"; {result.left_out:,} left out without marketing consent"
+    if args.handoff and result.note:
+        line += f"; {result.note}"
     print(line)
     return 0
 

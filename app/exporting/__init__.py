@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import func, select
+
 from app import contacts
 from app.errors import UsageError, WinnowError
 from app.exporting.records import ExportRecord, bant_answers, bant_criteria, iter_records
@@ -40,6 +42,7 @@ class ExportResult:
     format: str
     written: int
     left_out: int = 0
+    note: str = ""  # what was left out or marked, and why (the hand-off says so)
 
 
 def export_format(path: str | os.PathLike[str]) -> str:
@@ -160,14 +163,22 @@ def export_sales_handoff(
     progress: Progress | None = None,
     cancel: Any = None,
 ) -> ExportResult:
-    """The hand-off list for sales: every Sales qualified contact (within ``query``'s other
-    filters), best score first, with each BANT answer and its note, next action and notes.
-    Written as CSV."""
+    """The hand-off list for sales: the Sales qualified contacts (within ``query``'s other
+    filters) that sales may see, best score first, with each BANT answer and its note, next
+    action and notes. Written as CSV.
+
+    Left out, and counted in ``left_out`` and ``note``: contacts whose consent to marketing is
+    withdrawn (seed 002: no permission, no lead), and contacts that are not qualified (every
+    required criterion yes, or asked for sales with none answered no — :mod:`app.gates`) unless
+    they were moved in with a recorded override reason (its column says why). Contacts whose
+    consent is unknown are marked in the Consent column."""
     target = Path(path)
     if export_format(target) != "csv":
         raise UsageError("the hand-off list for sales is written as CSV: use a .csv file name")
     base = query or contacts.ContactQuery()
     q = replace(base, stage_keys=(SALES_STAGE,), sort="score", descending=True)
+    candidates = contacts.query_ids(db, q)
+    allowed, withdrawn, unqualified, overrides = handoff_selection(db, candidates)
     criteria = bant_criteria(db)
     headers = [
         "Name",
@@ -185,28 +196,102 @@ def export_sales_handoff(
     ]
     for c in criteria:
         headers += [c.name, f"{c.name}: note"]
-    headers += ["All required criteria met", "Notes"]
+    headers += ["All required criteria met", "Consent", "Override", "Notes"]
 
     def rows() -> Iterator[list[object]]:
         pending: list[ExportRecord] = []
         for r in iter_records(
-            db, q, progress=_progress_fn(progress), cancelled=lambda: is_cancelled(cancel)
+            db,
+            q,
+            ids=allowed,
+            progress=_progress_fn(progress),
+            cancelled=lambda: is_cancelled(cancel),
         ):
             pending.append(r)
             if len(pending) >= 500:
-                yield from _handoff_rows(db, pending, criteria)
+                yield from _handoff_rows(db, pending, criteria, overrides)
                 pending = []
-        yield from _handoff_rows(db, pending, criteria)
+        yield from _handoff_rows(db, pending, criteria, overrides)
 
     with _atomic_text(target, "utf-8-sig") as fh:
         n = _write_csv(fh, headers, rows())
         if is_cancelled(cancel):
             raise ExportCancelled("export cancelled; no file was written")
-    return ExportResult(str(target), "csv", n, 0)
+    unknown = consent_unknown_count(db, allowed)
+    parts = []
+    if withdrawn:
+        parts.append(f"{withdrawn:,} left out: consent to marketing withdrawn")
+    if unqualified:
+        parts.append(f"{unqualified:,} left out: not qualified and no override recorded")
+    if unknown:
+        parts.append(f"{unknown:,} marked: consent unknown (ask before any marketing)")
+    return ExportResult(str(target), "csv", n, withdrawn + unqualified, "; ".join(parts))
+
+
+def handoff_selection(
+    db: Database, contact_ids: list[int]
+) -> tuple[list[int], int, int, dict[int, str]]:
+    """(ids sales may see in the given order, how many left out for withdrawn consent, how
+    many for missing qualification, {id: override reason} of those let in by an override)."""
+    from app import gates
+    from db.models import Contact, StageChange
+
+    problems: dict[int, gates.GateProblem] = {}
+    overrides: dict[int, str] = {}
+    withdrawn_ids: set[int] = set()
+    with db.session() as s:
+        for i in range(0, len(contact_ids), 900):
+            chunk = contact_ids[i : i + 900]
+            # as if each came from before the gates: the qualification of everyone on the list
+            for p in gates.problems_in(s, chunk, gates.SALES_GATE, entering=False):
+                problems[p.contact_id] = p
+            withdrawn_ids.update(
+                s.scalars(
+                    select(Contact.id).where(Contact.id.in_(chunk), Contact.consent == "withdrawn")
+                )
+            )
+            for cid, reason in s.execute(
+                select(StageChange.contact_id, StageChange.reason)
+                .where(
+                    StageChange.contact_id.in_(chunk),
+                    StageChange.undone_at.is_(None),
+                    StageChange.reason.contains(gates.OVERRIDE_PREFIX),
+                )
+                .order_by(StageChange.at, StageChange.id)
+            ):
+                overrides[int(cid)] = str(reason)
+    allowed: list[int] = []
+    unqualified = 0
+    for cid in contact_ids:
+        if cid in withdrawn_ids:
+            continue
+        if cid in problems and problems[cid].missing and cid not in overrides:
+            unqualified += 1
+            continue
+        allowed.append(cid)
+    kept_overrides = {cid: overrides[cid] for cid in allowed if cid in overrides}
+    return allowed, len(withdrawn_ids), unqualified, kept_overrides
+
+
+def consent_unknown_count(db: Database, contact_ids: list[int]) -> int:
+    from db.models import Contact
+
+    n = 0
+    with db.session() as s:
+        for i in range(0, len(contact_ids), 900):
+            n += int(
+                s.scalar(
+                    select(func.count()).where(
+                        Contact.id.in_(contact_ids[i : i + 900]), Contact.consent != "granted"
+                    )
+                )
+                or 0
+            )
+    return n
 
 
 def _handoff_rows(
-    db: Database, records: list[ExportRecord], criteria: list[Any]
+    db: Database, records: list[ExportRecord], criteria: list[Any], overrides: dict[int, str]
 ) -> Iterator[list[object]]:
     if not records:
         return
@@ -233,5 +318,6 @@ def _handoff_rows(
             cells += [answer, note]
             if c.required and answer != "yes":
                 met = False
-        cells += ["yes" if met else "no", r.notes]
+        consent = "granted" if r.consent == "granted" else "UNKNOWN: ask before marketing"
+        cells += ["yes" if met else "no", consent, overrides.get(r.id, ""), r.notes]
         yield cells

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, true
 from app import activities as acts
 from app import consent as consent_mod
 from app import contacts as contacts_mod
-from app import followup, moves, qualification, stages, triage
+from app import followup, gates, moves, qualification, stages, triage
 from app.errors import UnknownContact, UsageError
 from app.operations.changes import Changes
 from app.operations.core import OpContext, OpResult, run_operation
@@ -56,14 +56,31 @@ def move_contacts(
     reason: str | None = None,
     at: datetime | None = None,
     automatic: bool = False,
+    gated: bool = False,
+    override: str | None = None,
 ) -> OpResult[moves.MoveResult]:
-    """Move contacts to a stage (one history entry per contact that moves)."""
+    """Move contacts to a stage (one history entry per contact that moves).
+
+    ``gated``: refuse (:class:`app.gates.GateRefused`, naming each contact and what it lacks)
+    a move into Sales qualified or later of a contact that is not qualified, or into Marketing
+    qualified or later of one whose consent is withdrawn — unless an ``override`` reason is
+    given, which the history keeps. ``at`` is checked: not more than a day ahead, not before a
+    contact's previous move."""
     ids = _ids(contact_ids)
+    if override is not None and not override.strip():
+        raise UsageError("an override needs a reason")
 
     def body(ctx: OpContext) -> moves.MoveResult:
-        result = moves.move_in(
-            ctx.session, ids, stage_key, reason=reason, at=at, automatic=automatic
-        )
+        why = reason
+        if gated or override is not None:
+            problems = gates.problems_in(ctx.session, ids, stage_key)
+            if problems and override is None:
+                raise gates.GateRefused(_stage_name(ctx, stage_key), problems)
+            if problems and override is not None:
+                why = gates.override_reason(override, reason)
+        if at is not None:
+            moves.check_move_time(ctx.session, ids, at)
+        result = moves.move_in(ctx.session, ids, stage_key, reason=why, at=at, automatic=automatic)
         ctx.label = f"move of {_who(len(result.moved))} to {_stage_name(ctx, stage_key)}"
         return result
 

@@ -84,6 +84,9 @@ def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
     winnow("demo", "--contacts", "20", db=db, check=True)
     rows = json.loads(winnow("list", "--json", "--stage", "suspect", db=db, check=True).stdout)
     cid = str(rows[0]["id"])
+    # Sales qualified needs the qualification (or an override reason: see test_gates)
+    qualify = ("--budget", "yes", "--authority", "yes", "--need", "yes", "--timeframe", "yes")
+    winnow("qualify", cid, *qualify, db=db, check=True)
     winnow(
         "move",
         cid,

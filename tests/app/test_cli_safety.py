@@ -163,8 +163,15 @@ def test_out_of_range_ids_and_dates_are_usage_errors(
 def test_dates_at_the_edges_of_the_range_are_taken(
     hostile_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for at in ("1900-01-01T00:00:00+00:00", "2999-12-31T23:59:59+00:00"):
-        code, _out, err = run(capsys, "--db", str(hostile_db), "log", "1", "note", "--at", at)
-        assert code == 0, err
+    code, _out, err = run(
+        capsys, "--db", str(hostile_db), "log", "1", "note", "--at", "1900-01-01T00:00:00+00:00"
+    )
+    assert code == 0, err
+    # an activity is what happened: more than a day ahead is refused; a plan may be far ahead
+    far = "2999-12-31T23:59:59+00:00"
+    code, _out, err = run(capsys, "--db", str(hostile_db), "log", "1", "note", "--at", far)
+    assert code == 2 and "more than a day ahead" in err
+    code, _out, err = run(capsys, "--db", str(hostile_db), "next-action", "1", far)
+    assert code == 0, err
     code, out, err = run(capsys, "--db", str(hostile_db), "show", "1")
-    assert code == 0 and "2999-12-31" in out
+    assert code == 0 and "2999-12-31" in out and "1900-01-01" in out

@@ -204,7 +204,11 @@ def test_export_streams_the_demo_database(demo_db: Database, tmp_path: Path) -> 
 def test_handoff_lists_sales_qualified_with_bant(
     db: Database, people: dict[str, int], tmp_path: Path
 ) -> None:
-    move_to_stage(db, [people["juergen"], people["ayse"]], "sql")
+    from app import operations
+
+    move_to_stage(db, [people["juergen"]], "sql")
+    operations.move_contacts(db, [people["ayse"]], "sql", override="asked for a quote")
+    move_to_stage(db, [people["francoise"]], "sql")  # not qualified, no override: left out
     with db.session() as s:
         crit = {c.key: c.id for c in s.scalars(select(BantCriterion))}
         for key in ("authority", "need", "timeframe"):
@@ -227,7 +231,8 @@ def test_handoff_lists_sales_qualified_with_bant(
         )
     out = tmp_path / "handoff.csv"
     result = export_sales_handoff(db, out)
-    assert result.written == 2
+    assert (result.written, result.left_out) == (2, 1)
+    assert "1 left out: not qualified and no override recorded" in result.note
     rows = {r["Name"]: r for r in _read_csv(out)}
     assert set(rows) == {"Jürgen Weißmann", "Ayşe Öztürk"}
     jw = rows["Jürgen Weißmann"]
@@ -236,6 +241,7 @@ def test_handoff_lists_sales_qualified_with_bant(
     ay = rows["Ayşe Öztürk"]
     assert ay["Timeframe"] == "no" and ay["Timeframe: note"] == "next year"
     assert ay["Budget"] == "unknown" and ay["All required criteria met"] == "no"
+    assert ay["Override"] == "Override: asked for a quote"
 
 
 def test_cli_export(
