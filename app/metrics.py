@@ -8,10 +8,19 @@ Disqualified are never "reached"):
   stage, reached every stage before it too (reaching Sales qualified implies it was an inquiry);
   a contact that went back keeps what it reached.
 - inquiries = contacts that reached Inquiry; the date it *became an inquiry* is the first such
-  change. The period (``since`` ≤ date < ``until``) selects contacts by that date.
-- qualified = those inquiries that reached Sales qualified (Customer included);
-  customers = those that reached Customer.
+  change, or its received time (the first inbound activity, an imported inquiry date) when
+  that is earlier. The period (``since`` ≤ date < ``until``) selects contacts by that date.
+- qualified (a qualified lead) = an inquiry that meets the qualification: every required BANT
+  criterion answered yes (``app.qualification``); it *became qualified* when the last of those
+  answers was given (not before it became an inquiry). By default (seed 003) the qualified
+  leads are those that became qualified *during the period*, whenever they became inquiries;
+  the cohort view (``cohort=True``, "by inquiry month") counts instead the period's inquiries
+  that are qualified. ``Metrics.view`` names which.
+- customers = the period's inquiries that reached Customer.
 - qualification rate = qualified ÷ inquiries; conversion rate = customers ÷ qualified.
+- pipeline value: the open pipeline is the sum of the deal amounts of the contacts now in
+  Opportunity or a later pipeline stage (not won, not side); the won value is the sum of the
+  amounts of the period's inquiries that reached Customer.
 - response rate = responses ÷ prospects reached, only for sources whose reached count is
   recorded (an outbound campaign, ``winnow sources set-reached``); responses = inquiries from
   that source. Null when no such source.
@@ -44,7 +53,7 @@ from app import followup
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
 from db.engine import Database
-from db.models import Source, Stage
+from db.models import BantCriterion, Source, Stage
 from db.visibility import unfinished_batches_sql
 
 NO_SOURCE = "(no source)"
@@ -112,6 +121,9 @@ class Metrics:
     unanswered: int = 0
     never_followed_up: int = 0
     weeks: tuple[WeekFigures, ...] = field(default_factory=tuple)
+    view: str = "period"  # period | cohort: what "qualified" counts (see the module)
+    open_pipeline_value: float = 0.0
+    won_value: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -137,7 +149,17 @@ class Metrics:
             ],
             "by_source": {b.source: b.as_json() for b in self.by_source},
             "median_days_in_stage": self.median_days_in_stage,
+            "qualification_view": VIEWS[self.view],
+            "cohort": self.view == "cohort",
+            "open_pipeline_value": self.open_pipeline_value,
+            "won_value": self.won_value,
         }
+
+
+VIEWS = {
+    "period": "qualified during the period ÷ inquiries in the period (seed 003)",
+    "cohort": "cohort by inquiry month: the period's inquiries that are qualified ÷ inquiries",
+}
 
 
 def rate(numerator: int | float, denominator: int | float) -> float | None:
@@ -181,6 +203,8 @@ class _Anchors:
     customer: int
     funnel: tuple[tuple[str, str, int], ...]  # key, name, position: pipeline/won from Inquiry
     names: dict[int, str]  # stage id → key
+    deciding: tuple[int, ...] = ()  # criteria ids that decide "qualified"
+    opportunity: int = 1 << 30
 
 
 _NEVER = 1 << 30
@@ -201,7 +225,17 @@ def _anchors(s: Session) -> _Anchors:
         for _id, key, name, position, kind in rows
         if kind != "side" and position >= inquiry
     )
-    return _Anchors(inquiry, pos.get("sql", _NEVER), customer, funnel, {i: k for i, k, *_r in rows})
+    criteria = s.execute(select(BantCriterion.id, BantCriterion.required)).all()
+    deciding = tuple(int(i) for i, r in criteria if r) or tuple(int(i) for i, _r in criteria)
+    return _Anchors(
+        inquiry,
+        pos.get("sql", _NEVER),
+        customer,
+        funnel,
+        {i: k for i, k, *_r in rows},
+        deciding,
+        pos.get("opportunity", _NEVER),
+    )
 
 
 def _like(source: str) -> str:
@@ -214,12 +248,31 @@ def _build_reach(s: Session, a: _Anchors, source: str | None) -> None:
     furthest stage reached, and its follow-up times — one pass over the stage history."""
     s.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
     where_source = "AND lower(c.source) LIKE :pattern ESCAPE '\\'" if source else ""
+    # when each contact became qualified: the last of its deciding yes answers
+    if a.deciding:
+        ids = ", ".join(str(int(i)) for i in a.deciding)
+        answers = f"""
+            LEFT JOIN (
+                SELECT ba.contact_id AS qcid, MAX(ba.updated_at) AS q_at
+                FROM bant_answers ba
+                WHERE ba.answer = 'yes' AND ba.criterion_id IN ({ids})
+                GROUP BY ba.contact_id HAVING COUNT(DISTINCT ba.criterion_id) = {len(a.deciding)}
+            ) q ON q.qcid = r.cid"""
+        became = "CASE WHEN q.qcid IS NULL THEN NULL ELSE COALESCE(q.q_at, r.inquiry_at) END"
+    else:
+        answers, became = "", "NULL"
+    inquiry_at = (
+        "CASE WHEN c.received_at IS NOT NULL AND c.received_at < r.inquiry_at "
+        "THEN c.received_at ELSE r.inquiry_at END"
+    )
     stmt = text(f"""
         CREATE TEMP TABLE {_TEMP} AS
-        SELECT r.cid AS cid, c.source AS source, r.inquiry_at AS inquiry_at,
-               r.qualified_at AS qualified_at, r.customer_at AS customer_at, r.max_pos AS max_pos,
+        SELECT r.cid AS cid, c.source AS source, {inquiry_at} AS inquiry_at,
+               CASE WHEN ({became}) < ({inquiry_at}) THEN ({inquiry_at}) ELSE ({became}) END
+                 AS qualified_at,
+               r.customer_at AS customer_at, r.max_pos AS max_pos,
                c.received_at AS received_at, c.response_due_at AS due_at,
-               c.first_response_at AS first_at
+               c.first_response_at AS first_at, c.deal_amount AS amount
         FROM (
             SELECT sc.contact_id AS cid,
                    MIN(CASE WHEN st.position >= :p_inq THEN sc.at END) AS inquiry_at,
@@ -229,7 +282,7 @@ def _build_reach(s: Session, a: _Anchors, source: str | None) -> None:
             FROM stage_changes sc JOIN stages st ON st.id = sc.to_stage_id
             WHERE sc.undone_at IS NULL AND st.kind <> 'side'
             GROUP BY sc.contact_id
-        ) r JOIN contacts c ON c.id = r.cid
+        ) r JOIN contacts c ON c.id = r.cid {answers}
         WHERE r.inquiry_at IS NOT NULL {where_source}
               {unfinished_batches_sql(s, "c.import_batch_id")}
     """)
@@ -262,6 +315,7 @@ def _compute(
     source: str | None,
     now: datetime,
     with_weeks: bool,
+    cohort_view: bool = False,
 ) -> tuple[Metrics, list[str]]:
     """All figures. The stays in each stage are measured on a second connection at the same
     time (the driver releases the GIL while SQLite works), which halves the wall time at
@@ -273,7 +327,7 @@ def _compute(
         with db.session() as s:
             _build_reach(s, a, source)
             try:
-                metrics = _aggregate(s, a, since, until, source, now, with_weeks)
+                metrics = _aggregate(s, a, since, until, source, now, with_weeks, cohort_view)
             finally:
                 s.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
             names = (
@@ -300,40 +354,54 @@ def _aggregate(
     source: str | None,
     now: datetime,
     with_weeks: bool,
+    cohort_view: bool = False,
 ) -> Metrics:
     cohort = _period_sql("inquiry_at", since, until)
+    if cohort_view:  # the period's inquiries that are qualified
+        qualified_sql = f"({cohort}) AND qualified_at IS NOT NULL"
+    else:  # seed 003: qualified during the period, whenever they became inquiries
+        qualified_sql = "qualified_at IS NOT NULL AND " + _period_sql("qualified_at", since, until)
+    won_sql = "customer_at IS NOT NULL AND " + _period_sql("customer_at", since, until)
     times = {"since": since, "until": until, "now": now}
     used = {k: v for k, v in times.items() if v is not None}
     rows = s.execute(
         _bind(f"""
-        SELECT source, max_pos, COUNT(*),
-          SUM(CASE WHEN due_at IS NOT NULL AND (first_at IS NOT NULL OR due_at < :now)
+        SELECT source, max_pos,
+          SUM(CASE WHEN {cohort} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {qualified_sql} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
+                        AND (first_at IS NOT NULL OR due_at < :now) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
+                        AND ((first_at IS NULL AND due_at < :now) OR first_at > due_at)
                    THEN 1 ELSE 0 END),
-          SUM(CASE WHEN due_at IS NOT NULL AND ((first_at IS NULL AND due_at < :now)
-                                                OR first_at > due_at) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN due_at IS NOT NULL AND first_at IS NULL AND due_at < :now
-                   THEN 1 ELSE 0 END),
-          SUM(CASE WHEN first_at IS NOT NULL THEN 1 ELSE 0 END)
-        FROM {_TEMP} WHERE {cohort} GROUP BY source, max_pos
+          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL AND first_at IS NULL
+                        AND due_at < :now THEN 1 ELSE 0 END),
+          SUM(CASE WHEN ({cohort}) AND first_at IS NOT NULL THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {won_sql} THEN COALESCE(amount, 0) ELSE 0 END)
+        FROM {_TEMP} WHERE ({cohort}) OR ({qualified_sql}) OR ({won_sql})
+        GROUP BY source, max_pos
         """),
         used,
     ).all()
     per_source: dict[str, list[int]] = {}
     by_pos: dict[int, int] = {}
     decided = late = never = answered = 0
-    for src, max_pos, n, dec, lt, nv, ans in rows:
+    won_value = 0.0
+    for src, max_pos, n, q, dec, lt, nv, ans, won in rows:
         key = src if src is not None else NO_SOURCE
         agg = per_source.setdefault(key, [0, 0, 0])
+        n = int(n or 0)
         agg[0] += n
-        if max_pos >= a.qualified:
-            agg[1] += n
+        agg[1] += int(q or 0)
         if max_pos >= a.customer:
             agg[2] += n
-        by_pos[max_pos] = by_pos.get(max_pos, 0) + n
+        if n:
+            by_pos[max_pos] = by_pos.get(max_pos, 0) + n
         decided += int(dec or 0)
         late += int(lt or 0)
         never += int(nv or 0)
         answered += int(ans or 0)
+        won_value += float(won or 0)
     reached = _reached(s, source)
     for name in reached:
         per_source.setdefault(name, [0, 0, 0])
@@ -395,7 +463,27 @@ def _aggregate(
         unanswered=late,
         never_followed_up=never,
         weeks=weeks,
+        view="cohort" if cohort_view else "period",
+        open_pipeline_value=_open_pipeline(s, a, source),
+        won_value=round(won_value, 2),
     )
+
+
+def _open_pipeline(s: Session, a: _Anchors, source: str | None) -> float:
+    """The deal amounts of the contacts now in Opportunity or a later open pipeline stage."""
+    where_source = "AND lower(c.source) LIKE :pattern ESCAPE '\\'" if source else ""
+    params: dict[str, Any] = {"p_opp": a.opportunity}
+    if source:
+        params["pattern"] = _like(source)
+    total = s.execute(
+        text(f"""
+        SELECT SUM(c.deal_amount) FROM contacts c JOIN stages st ON st.id = c.stage_id
+        WHERE st.kind = 'pipeline' AND st.position >= :p_opp AND c.deal_amount IS NOT NULL
+              {where_source} {unfinished_batches_sql(s, "c.import_batch_id")}
+        """),
+        params,
+    ).scalar()
+    return round(float(total or 0), 2)
 
 
 def _reached(s: Session, source: str | None) -> dict[str, int]:
@@ -526,11 +614,13 @@ def compute_metrics(
     until: datetime | None = None,
     source: str | None = None,
     now: datetime | None = None,
+    cohort: bool = False,
 ) -> Metrics:
     """The seed-003 metrics for inquiries that became inquiries in [since, until) (naive UTC)
-    and whose source matches ``source``."""
+    and whose source matches ``source``; qualified leads of the period, or (``cohort``) the
+    period's inquiries that are qualified."""
     clean = (source or "").strip() or None
-    return _compute(db, since, until, clean, now or utcnow(), False)[0]
+    return _compute(db, since, until, clean, now or utcnow(), False, cohort)[0]
 
 
 @dataclass(frozen=True)
@@ -546,10 +636,11 @@ def dashboard_data(
     until: datetime | None = None,
     source: str | None = None,
     now: datetime | None = None,
+    cohort: bool = False,
 ) -> Dashboard:
     """Everything the dashboard shows, in one read (run it on a worker)."""
     clean = (source or "").strip() or None
-    metrics, names = _compute(db, since, until, clean, now or utcnow(), True)
+    metrics, names = _compute(db, since, until, clean, now or utcnow(), True, cohort)
     return Dashboard(metrics, followup.sla_hours(db), tuple(names))
 
 
@@ -576,4 +667,5 @@ def stats_extension(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     until = parse_bound(getattr(args, "until", None), end=True)
     if since is not None and until is not None and until <= since:
         raise UsageError("--until must be after --since")
-    return compute_metrics(db, since, until, getattr(args, "source", None)).as_json()
+    cohort = bool(getattr(args, "cohort", False))
+    return compute_metrics(db, since, until, getattr(args, "source", None), cohort=cohort).as_json()

@@ -146,6 +146,9 @@ class Contact(Base):
     domain_class: Mapped[str | None] = mapped_column(String(12))
     persona_name: Mapped[str | None] = mapped_column(String(200))
     persona_fit: Mapped[float | None] = mapped_column(Float)
+    # an opportunity's value (in the user's currency) and when it is expected to close
+    deal_amount: Mapped[float | None] = mapped_column(Float)
+    expected_close_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     stage: Mapped[Stage] = relationship(lazy="joined")
 
@@ -188,6 +191,26 @@ class Activity(Base):
     type: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Task(Base):
+    """Something to do for a contact (a call, an e-mail, a meeting, a to-do) by a due time.
+
+    The contact's ``next_action_at`` is the due time of its first open task."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_contact_due", "contact_id", "due_at"),
+        Index("ix_tasks_open_due", "done_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12), default="todo")  # call | email | meeting | todo
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ImportChange(Base):

@@ -338,6 +338,12 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--since", metavar="DATE")
     p.add_argument("--until", metavar="DATE")
     p.add_argument("--source", metavar="TEXT")
+    p.add_argument(
+        "--cohort",
+        action="store_true",
+        help="qualification rate by inquiry month (the period's inquiries that are qualified) "
+        "instead of the qualified leads during the period",
+    )
     p.set_defaults(handler=_cmd_stats)
 
     p = sub.add_parser("screenshot", parents=[common], help="render each view to DIR/NAME.png")

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, true
 from app import activities as acts
 from app import consent as consent_mod
 from app import contacts as contacts_mod
-from app import followup, gates, moves, qualification, stages, triage
+from app import deals, followup, gates, moves, qualification, stages, triage
 from app.errors import UnknownContact, UsageError
 from app.operations.changes import Changes
 from app.operations.core import OpContext, OpResult, run_operation
@@ -259,6 +259,21 @@ def set_next_action(
         return old
 
     return run_operation(db, "next-action", body, label=f"next action of {_who(len(ids))}")
+
+
+def set_deal(
+    db: Database, contact_id: int, amount: float | None, expected_close_at: datetime | None
+) -> OpResult[deals.Deal]:
+    """An opportunity's amount and expected close date (None clears)."""
+
+    def body(ctx: OpContext) -> deals.Deal:
+        ctx.track_contacts([contact_id])
+        deal = deals.set_deal(db, contact_id, amount, expected_close_at)
+        ctx.label = f"deal value of {_name_of(ctx, contact_id)}"
+        ctx.note(Changes.of(contacts=[contact_id]))
+        return deal
+
+    return run_operation(db, "deal", body, label="deal value")
 
 
 # --- set-up: stages, criteria, scoring, personas, settings, sources -------------------------

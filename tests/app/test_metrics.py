@@ -22,8 +22,11 @@ nurture and disqualified are side stages and never count as reached.
     J  Web     created as inquiry T+5d → sql T+6d → mql T+6d+1h (went back, not undone)
                no outbound                         → never followed up
 
+    A, B, E and J answer every BANT criterion yes when they reach Sales qualified (E when it is
+    imported); D, whose move to Sales qualified was undone, answers nothing.
+
 Period [T, 16 March 00:00): inquiries A B C D E I J = 7 (H is earlier; F, G never reached Inquiry)
-    qualified (reached sql or later): A B E J = 4 (D's move to sql was undone)
+    qualified (every required criterion yes, during the period): A B E J = 4
     customers: A E = 2
     qualification rate 4/7, conversion rate 2/4 = 0.5
     response rate: only "Mailing: March" has a reached count: 1 inquiry ÷ 50 = 0.02
@@ -76,6 +79,13 @@ def _contact(db: Database, name: str, source: str, stage: str, at: datetime) -> 
     )
 
 
+def _qualify(db: Database, cid: int, at: datetime) -> None:
+    from app import qualification
+
+    yes = {"budget": "yes", "authority": "yes", "need": "yes", "timeframe": "yes"}
+    qualification.set_bant(db, cid, yes, at=at)
+
+
 @pytest.fixture
 def history(db: Database) -> dict[str, int]:
     return build_history(db)
@@ -89,12 +99,14 @@ def build_history(db: Database) -> dict[str, int]:
     move(db, [a], "inquiry", at=T)
     move(db, [a], "mql", at=T + 2 * D)
     move(db, [a], "sql", at=T + 5 * D)
+    _qualify(db, a, T + 5 * D)
     move(db, [a], "opportunity", at=T + 10 * D)
     move(db, [a], "customer", at=T + 20 * D)
     log_activity(db, a, "email-sent", at=T + 2 * H)
 
     b = ids["B"] = _contact(db, "B", "Fair", "inquiry", T + D)
     move(db, [b], "sql", at=T + 3 * D)
+    _qualify(db, b, T + 3 * D)
     move(db, [b], "disqualified", at=T + 4 * D, reason="No budget")
     log_activity(db, b, "call", at=T + D + 30 * H)
 
@@ -110,6 +122,7 @@ def build_history(db: Database) -> dict[str, int]:
     log_activity(db, d, "email-sent", at=T + 2 * D - H)
 
     ids["E"] = _contact(db, "E", "Web", "customer", T + 3 * D)
+    _qualify(db, ids["E"], T + 3 * D)
     ids["F"] = _contact(db, "F", "Web", "suspect", T)
 
     g = ids["G"] = _contact(db, "G", "Fair", "suspect", T - D)
@@ -124,6 +137,7 @@ def build_history(db: Database) -> dict[str, int]:
 
     j = ids["J"] = _contact(db, "J", "Web", "inquiry", T + 5 * D)
     move(db, [j], "sql", at=T + 6 * D)
+    _qualify(db, j, T + 6 * D)
     move(db, [j], "mql", at=T + 6 * D + H)
 
     with db.session() as s:
