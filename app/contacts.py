@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import (
     Select,
     case,
@@ -26,50 +25,19 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import UnknownContact, UsageError
+from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-exported)
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    ValidationError,
+    clean_fields,
+    clean_value,
+    normalize_phone,
+)
 from app.golook.classify import quick_domain_class
 from app.names import display_name, normalize_email, sort_key, split_name
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import Contact, Stage, StageChange
-
-# Fields a user (or an import) may set directly, with their kind for validation.
-EDITABLE_FIELDS: dict[str, str] = {
-    "first_name": "text",
-    "last_name": "text",
-    "email": "email",
-    "phone": "phone",
-    "company": "text",
-    "title": "text",
-    "website": "url",
-    "city": "text",
-    "country": "text",
-    "industry": "text",
-    "company_size": "int",
-    "source": "text",
-    "tags": "text",
-    "notes": "text",
-    "next_action_at": "datetime",
-    "received_at": "datetime",
-}
-
-FIELD_LABELS: dict[str, str] = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "email": "E-mail",
-    "phone": "Phone",
-    "company": "Company",
-    "title": "Job title",
-    "website": "Website",
-    "city": "City",
-    "country": "Country",
-    "industry": "Industry",
-    "company_size": "Company size",
-    "source": "Source",
-    "tags": "Tags",
-    "notes": "Notes",
-    "next_action_at": "Next action",
-    "received_at": "Received",
-}
 
 # Due (the board's sort): an unanswered inquiry's response due time, else the next action;
 # undated contacts last.
@@ -94,8 +62,6 @@ SORT_COLUMNS = {
     "domain_class": Contact.domain_class,
     "due": _DUE,
 }
-
-_URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -181,65 +147,6 @@ class ContactQuery:
     ids: tuple[int, ...] | None = None
     # a named queue of app.queues (e.g. "overdue")
     queue: str | None = None
-
-
-class ValidationError(UsageError):
-    """A field value that cannot be stored; ``field`` names it for the form."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{FIELD_LABELS.get(field_name, field_name)}: {message}")
-        self.field = field_name
-
-
-def clean_value(name: str, value: Any) -> Any:
-    """Validate and normalise one editable field's value (strings trimmed, '' → None)."""
-    kind = EDITABLE_FIELDS.get(name)
-    if kind is None:
-        raise ValidationError(name, "not an editable field")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if kind == "datetime":
-        if isinstance(value, datetime):
-            return value
-        from app.timeutil import parse_iso
-
-        try:
-            return parse_iso(str(value))
-        except ValueError as exc:
-            raise ValidationError(name, str(exc)) from None
-    if kind == "int":
-        try:
-            number = int(str(value).replace(".", "").replace(",", "").strip())
-        except ValueError:
-            raise ValidationError(name, f"not a whole number: {value!r}") from None
-        if number < 0:
-            raise ValidationError(name, "cannot be negative")
-        return number
-    text_value = " ".join(str(value).split()) if kind != "text" or name != "notes" else str(value)
-    text_value = text_value.strip()
-    if kind == "email":
-        from email_validator import EmailNotValidError, validate_email
-
-        try:
-            validate_email(text_value, check_deliverability=False)
-        except EmailNotValidError as exc:
-            raise ValidationError(name, str(exc)) from None
-    elif kind == "phone":
-        return normalize_phone(text_value)
-    elif kind == "url" and not _URL_RE.match(text_value):
-        raise ValidationError(name, f"not a web address: {text_value!r}")
-    return text_value
-
-
-def normalize_phone(raw: str, region: str | None = None) -> str:
-    """International format when ``phonenumbers`` can parse it; else the text as typed."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return raw.strip()
-    if not phonenumbers.is_possible_number(number):
-        return raw.strip()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:

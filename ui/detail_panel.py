@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts, operations
+from app import operations
 from app.contact_view import ContactView, load_contact_view
-from app.contacts import EDITABLE_FIELDS, FIELD_LABELS, ContactDetail, ValidationError
+from app.contacts import ContactDetail
 from app.errors import WinnowError
+from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.operations import Changes
 from app.stages import list_stages
 from db.engine import Database, DatabaseError
@@ -89,6 +90,8 @@ class DetailPanel(QWidget):
         self.setObjectName("detailPanel")
         self.view: ContactView | None = None
         self._sections: list[ContactSection] = []
+        # (field, value) the user chose to save although field_doubt questioned it
+        self._doubt_accepted: tuple[str, Any] | None = None
         self._loading = False
         self._dirty = False
 
@@ -294,6 +297,7 @@ class DetailPanel(QWidget):
             self.next_action.setDateTime(self.next_action.minimumDateTime())
         self.notes.setPlainText(c.notes or "")
         self.error_label.hide()
+        self._doubt_accepted = None
         self._set_dirty(False)
 
     # --- editing -----------------------------------------------------------------------------
@@ -307,16 +311,22 @@ class DetailPanel(QWidget):
         self.revert_button.setEnabled(dirty)
 
     def pending_values(self) -> dict[str, Any]:
-        """The form's values that differ from the stored contact (validated)."""
+        """The form's values that differ from the stored contact, cleaned by the rule every
+        way in uses (:func:`app.fields.clean_fields`). A field whose text was not touched is
+        not checked again, so a value an older version stored never blocks other edits."""
         assert self.contact is not None
-        values: dict[str, Any] = {}
+        typed: dict[str, Any] = {}
         for name, edit in self.inputs.items():
-            new = contacts.clean_value(name, edit.text())
-            if new != getattr(self.contact, name):
-                values[name] = new
-        notes = self.notes.toPlainText().strip() or None
-        if notes != (self.contact.notes or None):
-            values["notes"] = notes
+            stored = getattr(self.contact, name)
+            if edit.text() != ("" if stored is None else str(stored)):
+                typed[name] = edit.text()
+        if self.notes.toPlainText() != (self.contact.notes or ""):
+            typed["notes"] = self.notes.toPlainText()
+        values = {
+            name: value
+            for name, value in clean_fields(typed).items()
+            if value != getattr(self.contact, name)
+        }
         nxt = None
         if self.next_action.dateTime() != self.next_action.minimumDateTime():
             from app.timeutil import to_utc_naive
@@ -336,6 +346,14 @@ class DetailPanel(QWidget):
         except ValidationError as exc:
             self._show_error(str(exc), exc.field)
             return
+        for name, value in values.items():
+            doubt = field_doubt(name, value)
+            if doubt and self._doubt_accepted != (name, value):
+                self._doubt_accepted = (name, value)  # saving again keeps it
+                self._show_error(
+                    f"{FIELD_LABELS[name]}: {doubt} Save again to keep it anyway.", name
+                )
+                return
         # saved (or queued): the form fills from the database once the edit has committed
         self._set_dirty(False)
         self.error_label.hide()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contacts import ValidationError, clean_value
+from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.stages import list_stages
 from db.engine import Database
 
@@ -77,19 +77,26 @@ class NewContactDialog(QDialog):
         lay.addWidget(self.error)
         lay.addWidget(buttons)
         self.values: dict[str, object] = {}
+        # (field, value) the user chose to keep although field_doubt questioned it
+        self._doubt_accepted: tuple[str, object] | None = None
 
     def accept(self) -> None:
-        values: dict[str, object] = {}
         try:
-            for key, edit in self.inputs.items():
-                value = clean_value(key, edit.text())
-                if value is not None:
-                    values[key] = value
+            cleaned = clean_fields({key: edit.text() for key, edit in self.inputs.items()})
         except ValidationError as exc:
             self.error.setText(str(exc))
             self.error.show()
             self.inputs[exc.field].setFocus()
             return
+        values = {key: value for key, value in cleaned.items() if value is not None}
+        for key, value in values.items():
+            doubt = field_doubt(key, value)
+            if doubt and self._doubt_accepted != (key, value):
+                self._doubt_accepted = (key, value)  # pressing Create again keeps it
+                self.error.setText(f"{FIELD_LABELS[key]}: {doubt} Create again to keep it.")
+                self.error.show()
+                self.inputs[key].setFocus()
+                return
         if not any(values.get(k) for k in ("first_name", "last_name", "email", "company")):
             self.error.setText("Give at least a name, an e-mail address or a company.")
             self.error.show()

@@ -21,6 +21,7 @@ from app.golook.dns_check import DomainAnswer
 from app.golook.mailhost import mail_host_label
 from app.golook.persona_store import personas_in
 from app.golook.personas import ContactFacts, Persona, PersonaFit, best_fit
+from app.links import UnsafeLink, web_address
 from app.timeutil import iso
 from db.engine import Database
 from db.models import Contact
@@ -204,10 +205,16 @@ def build_golook(
 def website_to_open(
     website_field: str | None, ev: AddressEvidence
 ) -> tuple[str | None, str | None]:
-    """(URL, its registrable domain): the website field, else the branded e-mail domain."""
+    """(URL, its registrable domain): the website field, else the branded e-mail domain.
+
+    A stored value that is not a web address (saved before :mod:`app.links` checked them) is
+    passed on as it is, with no domain: the opener refuses it and says why."""
     if website_field and website_field.strip():
         text = website_field.strip()
-        url = text if "://" in text else "https://" + text
+        try:
+            url = web_address(text)
+        except UnsafeLink:
+            return text, None
         host = urlsplit(url).hostname
         return url, registrable_domain(host) if host else None
     if ev.domain_class == "branded" and ev.registrable_domain:

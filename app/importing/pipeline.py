@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.fields import ValidationError, clean_value
 from app.importing.mapping import MappedRow, apply_mapping
 from app.importing.report import RowIssue
 from app.importing.rows import PreparedRow, RowPreparer
@@ -29,7 +30,8 @@ class Chunk:
 def keep_invalid_email(mapped: MappedRow, email_headers: list[str]) -> None:
     """The mapping keeps an invalid address as an extra field; Winnow stores it as the
     contact's e-mail (with the warning) when the row has no valid one, so go-look and the
-    score see it and the person is not lost."""
+    score see it and the person is not lost — if it has an address's shape at all
+    (:mod:`app.fields`: one token with an @-sign); anything else stays an extra value."""
     if mapped.values.get("email"):
         return
     for header in email_headers:
@@ -37,6 +39,10 @@ def keep_invalid_email(mapped: MappedRow, email_headers: list[str]) -> None:
         if not raw:
             continue
         first, _, rest = raw.partition(MULTI_SEPARATOR)
+        try:
+            clean_value("email", first)
+        except ValidationError:
+            continue
         mapped.values["email"] = first.strip()
         if rest.strip():
             mapped.extra[header] = rest.strip()

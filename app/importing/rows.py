@@ -1,20 +1,22 @@
 """One mapped row made ready to store: values cleaned the way Winnow stores them, plus the
 row's warnings — or the reason it is rejected.
 
-Unlike :func:`app.contacts.clean_value` nothing here raises: an import keeps the person even
-when a field is odd (an invalid e-mail address is stored and reported as a warning).
+Every contact field goes through :func:`app.fields.clean_value`, the rule the edit form uses.
+Nothing here raises: a value that rule refuses is left out of its field and reported as a
+warning for the row (kept as an extra value, except a website), and an e-mail address that has
+an address's shape but is not valid is stored and reported (go-look classes it ``invalid``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_value
 from app.golook.classify import address_verdict
-from app.importing.phones import import_phone, locale_region, national_phone, phone_region
+from app.importing.phones import locale_region, national_phone, phone_region
 from app.importing.points import ContactPoint, PostalAddress
 from app.names import normalize_email, sort_key, split_name
 
@@ -37,12 +39,8 @@ ROW_COLUMNS = (
     "consent",
 )
 MULTILINE = {"notes"}
-# columns stored as one line of text, nothing more to check
-_PLAIN_TEXT = (
-    frozenset(ROW_COLUMNS) - {"email", "phone", "website", "company_size", "consent"} - MULTILINE
-)
-
-_URL_RE = re.compile(r"^(https?://)?[\w.-]+\.[\w-]{2,}(:\d+)?(/\S*)?$", re.UNICODE)
+# the contact's own fields among them: cleaned by app.fields, as the edit form cleans them
+_CONTACT_FIELDS = frozenset(ROW_COLUMNS) & EDITABLE_FIELDS.keys()
 
 CONSENT_WORDS = {
     "granted": {
@@ -210,8 +208,8 @@ class RowPreparer:
                 raw["phone"] = mobile
         cleaned = out.values
         for key, value in raw.items():
-            if key in _PLAIN_TEXT:
-                cleaned[key] = " ".join(str(value).split())  # _text(value)
+            if key in _CONTACT_FIELDS:
+                self._field(out, key, value)
             else:
                 self._clean(out, key, str(value))
         primary = normalize_email(cleaned.get("email"))
@@ -254,33 +252,33 @@ class RowPreparer:
             _keep(out, address.title(), address.one_line())
         out.emails, out.phones, out.addresses = emails, phones, addresses
 
-    def _clean(self, out: PreparedRow, key: str, value: str) -> None:
+    def _field(self, out: PreparedRow, key: str, value: Any) -> None:
+        """One contact field by the edit form's rule; a refusal becomes the row's warning."""
+        try:
+            cleaned = clean_value(key, value)
+        except ValidationError as exc:
+            text = _text(str(value), key in MULTILINE)
+            what = "invalid e-mail address" if key == "email" else FIELD_LABELS[key].lower()
+            said = f"{what} {text!r}"
+            if not any(w.startswith(said) for w in out.warnings):
+                left = "" if key == "email" else " left empty"
+                out.warnings.append(f"{said}{left}: {exc.reason}")
+            if key != "website":  # a refused link is not kept anywhere
+                out.extra.setdefault(FIELD_LABELS[key], text)
+            return
+        if cleaned is None:
+            return
+        out.values[key] = cleaned
         if key == "email":
-            address = _text(value)
-            if address.lower().startswith("mailto:"):
-                address = address[7:]
-            address = address.strip("<> ")
-            valid, reason, registrable, domain_class = address_verdict(address)
+            valid, reason, registrable, domain_class = address_verdict(cleaned)
             if not valid:
-                said = f"invalid e-mail address {address!r}"
+                said = f"invalid e-mail address {cleaned!r}"
                 if not any(w.startswith(said) for w in out.warnings):
                     out.warnings.append(f"{said}: {reason or 'not a valid e-mail address'}")
-            out.values["email"] = address
             out.domain, out.domain_class = registrable, domain_class
-        elif key == "phone":
-            out.values["phone"] = import_phone(_text(value))
-        elif key == "website":
-            url = _text(value)
-            if not _URL_RE.match(url):
-                out.warnings.append(f"not a web address: {url!r}")
-            out.values["website"] = url
-        elif key == "company_size":
-            digits = value.strip().replace(".", "").replace(",", "").replace(" ", "")
-            if digits.isdigit():
-                out.values["company_size"] = int(digits)
-            else:
-                out.extra.setdefault("Company size", _text(value))
-        elif key == "consent":
+
+    def _clean(self, out: PreparedRow, key: str, value: str) -> None:
+        if key == "consent":
             word = _text(value).casefold()
             for consent, words in CONSENT_WORDS.items():
                 if word in words:

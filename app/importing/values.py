@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.fields import head_count
 from app.importing.headers import normalize_header
 
 MULTI_SEPARATOR = " ::: "
@@ -15,7 +16,6 @@ _FAST_EMAIL = re.compile(
 )
 _ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
 _ADDRESS_SPLIT = re.compile(r"[,;\s]+")
-_NUMBER = re.compile(r"\d[\d.,'\u00a0\u202f ]*")
 PLAIN_COUNT = re.compile(r"\d+")
 _YES = {
     "yes", "y", "true", "1", "x", "ja", "j", "oui", "si", "sí", "sì", "granted", "opt-in",
@@ -73,19 +73,12 @@ def addresses(cell: str) -> list[str]:
 
 
 def whole_number(text: str) -> str | None:
-    """A head count from text: "1.200", "25.000,00", "10,000+", "50-200" (lower bound)."""
-    match = _NUMBER.search(text)
-    if not match:
+    """A head count from text ("1.200", "25.000,00", "10,000+", "50-200" → its lower bound)
+    by the rule of :func:`app.fields.head_count`, the edit form's; None when it is not one."""
+    try:
+        return str(head_count(text))
+    except ValueError:
         return None
-    token = match.group(0).strip(" .,'\u00a0\u202f")
-    token = token.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "")
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", token):
-        return str(int(token.split(",")[0].replace(".", "")))
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
-        return str(int(token.split(".")[0].replace(",", "")))
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", token):
-        return str(int(token.replace(",", ".").split(".")[0]))
-    return None
 
 
 def consent_hint(header: str, value: str) -> str | None:

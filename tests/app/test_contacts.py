@@ -43,7 +43,7 @@ def test_a_single_name_is_split_into_first_and_last(db: Database) -> None:
 
 def test_validation_names_the_field(db: Database) -> None:
     with pytest.raises(ValidationError) as err:
-        _make(db, first_name="Bob", email="bob@@example.com")
+        _make(db, first_name="Bob", email="bob at example.com")
     assert err.value.field == "email"
     with pytest.raises(ValidationError, match="whole number"):
         _make(db, first_name="Bob", company_size="many")

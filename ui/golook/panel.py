@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from app.golook.evidence import CLASS_LABELS, GoLook, mail_text, verdict_of
 from app.timeutil import local_text
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection
+from ui.links import open_link
 
 # persona outcome -> (mark, colour)
 OUTCOME_MARKS = {"pass": ("✓", "#2E7D32"), "fail": ("✗", "#C62828"), "unknown": ("?", "#9E9E9E")}
@@ -212,11 +213,11 @@ class GoLookPanel(ContactSection):
     # --- actions -----------------------------------------------------------------------
     def open_website(self) -> None:
         if self.evidence is not None and self.evidence.website:
-            QDesktopServices.openUrl(QUrl(self.evidence.website))
+            open_link(self, self.evidence.website)
 
     def search_web(self) -> None:
         if self.evidence is not None and self.evidence.search_url:
-            QDesktopServices.openUrl(QUrl(self.evidence.search_url))
+            open_link(self, self.evidence.search_url)
 
     def check_again(self) -> None:
         """Ask DNS again for this contact's domain, in the background."""

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -44,6 +44,7 @@ from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
 from ui.api import WindowApi
 from ui.dialogs import ask_disqualify_reason
+from ui.links import open_link
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
 from ui.triage.card import TriageCardWidget
@@ -414,7 +415,7 @@ class TriageView(QWidget):
         if not site:
             self.api.show_status("No website known for this contact.", 4000)
             return
-        QDesktopServices.openUrl(QUrl.fromUserInput(site))
+        open_link(self, site)
 
     # --- decisions --------------------------------------------------------------------------------
     def _when_ready(self, action: Callable[[], object]) -> None:

@@ -398,7 +398,7 @@ def test_department_linkedin_and_skip() -> None:
     ("text", "expected"),
     [("250", "250"), ("1.200", "1200"), ("1,200", "1200"), ("25.000,00", "25000"),
      ("10,000+", "10000"), ("50-200", "50"), ("ca. 80", "80"), ("1 500", "1500"),
-     ("12.5", "12"), ("viele", None)],
+     ("12.5", None), ("viele", None)],  # a fraction is not a head count (app.fields)
 )  # fmt: skip
 def test_company_size_numbers(text: str, expected: str | None) -> None:
     assert whole_number(text) == expected
