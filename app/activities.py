@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -111,13 +112,67 @@ def log_in(
 
 
 def delete_activity(db: Database, activity_id: int) -> None:
+    """Remove an activity (a mistakenly logged e-mail no longer answers the inquiry); the
+    follow-up times and the score follow."""
     with db.session() as s:
         act = s.get(Activity, activity_id)
         if act is not None:
             contact_id = act.contact_id
+            _forget_received(s, act)
             s.delete(act)
             s.flush()
             hooks.contacts_changed(s, [contact_id], what="activity")
+
+
+def get_activity(db: Database, activity_id: int) -> ActivityInfo:
+    with db.session() as s:
+        act = s.get(Activity, activity_id)
+        if act is None:
+            raise UsageError(f"no activity {activity_id}")
+        return ActivityInfo(act.id, act.contact_id, act.type, act.at, act.note)
+
+
+_UNCHANGED: Any = object()
+
+
+def edit_activity(
+    db: Database,
+    activity_id: int,
+    *,
+    activity_type: str | None = None,
+    at: datetime | None = None,
+    note: Any = _UNCHANGED,
+) -> ActivityInfo:
+    """Correct an activity's type, time or note (``note=None`` clears it); the follow-up
+    times, the score and — for a new inbound activity on a Suspect — the stage follow."""
+    if activity_type is not None:
+        check_type(activity_type)
+    check_time(at)
+    with db.session() as s:
+        act = s.get(Activity, activity_id)
+        if act is None:
+            raise UsageError(f"no activity {activity_id}")
+        _forget_received(s, act)
+        if activity_type is not None:
+            act.type = activity_type
+        if at is not None:
+            act.at = at
+        if note is not _UNCHANGED:
+            act.note = (note or "").strip() or None
+        s.flush()
+        hooks.contacts_changed(s, [act.contact_id], what="activity")
+        return ActivityInfo(act.id, act.contact_id, act.type, act.at, act.note)
+
+
+def _forget_received(s: Session, act: Activity) -> None:
+    """A received time stored from this inbound activity goes with it (the scoring handler
+    finds the contact's received time again from what remains)."""
+    if act.type in INBOUND_TYPES:
+        s.execute(
+            update(Contact)
+            .where(Contact.id == act.contact_id, Contact.received_at == act.at)
+            .values(received_at=None)
+        )
 
 
 def list_activities(db: Database, contact_id: int) -> list[ActivityInfo]:

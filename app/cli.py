@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.qualify",
     "app.commands.undo",
     "app.commands.backup",
+    "app.commands.leads",
 ]
 
 # Commands that never write to the database. Every other command runs only on a file that

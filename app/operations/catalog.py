@@ -203,12 +203,40 @@ def delete_activity(db: Database, activity_id: int) -> OpResult[None]:
             select(Activity.contact_id).where(Activity.id == activity_id)
         )
         ctx.track(Activity, Activity.id == activity_id)
+        if contact_id is not None:
+            ctx.track_contacts([contact_id])
         acts.delete_activity(db, activity_id)
         if contact_id is not None:
             ctx.label = f"removal of an activity of {_name_of(ctx, contact_id)}"
             ctx.note(Changes.of(contacts=[contact_id], activities=[contact_id]))
 
     return run_operation(db, "activity", body, label="removal of an activity")
+
+
+def edit_activity(
+    db: Database,
+    activity_id: int,
+    *,
+    activity_type: str | None = None,
+    at: datetime | None = None,
+    **note: str | None,
+) -> OpResult[acts.ActivityInfo]:
+    """Correct an activity (``note=`` to change or clear its note)."""
+
+    def body(ctx: OpContext) -> acts.ActivityInfo:
+        contact_id = ctx.session.scalar(
+            select(Activity.contact_id).where(Activity.id == activity_id)
+        )
+        if contact_id is None:
+            raise UsageError(f"no activity {activity_id}")
+        ctx.track(Activity, Activity.id == activity_id)
+        ctx.track_contacts([contact_id])
+        info = acts.edit_activity(db, activity_id, activity_type=activity_type, at=at, **note)
+        ctx.label = f"correction of an activity of {_name_of(ctx, contact_id)}"
+        ctx.note(Changes.of(contacts=[contact_id], activities=[contact_id]))
+        return info
+
+    return run_operation(db, "activity", body, label="correction of an activity")
 
 
 def set_bant(
