@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -85,68 +85,67 @@ def move_in(
     if target is None:
         raise UnknownStage(stage_key, list(s.scalars(select(Stage.key).order_by(Stage.position))))
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
-    current: dict[int, int] = {}
-    in_stage_since: dict[int, datetime | None] = {}
-    # read inside the write transaction (SQLite: BEGIN IMMEDIATE; elsewhere: row locks), so
-    # each history entry's "from" is the stage the contact really left
+    # every contact must exist (and be visible) before anything is written; locked where the
+    # database locks rows (SQLite: the write transaction's BEGIN IMMEDIATE already holds all)
     for chunk in _chunks(ids):
-        for cid, stage_id, since in s.execute(
-            select(Contact.id, Contact.stage_id, Contact.stage_changed_at)
-            .where(Contact.id.in_(chunk))
-            .with_for_update()
-        ):
-            current[cid] = stage_id
-            in_stage_since[cid] = since
-    missing = [i for i in ids if i not in current]
-    if missing:
-        raise UnknownContact(missing[0])
+        found = set(
+            s.scalars(select(Contact.id).where(Contact.id.in_(_param(chunk))).with_for_update())
+        )
+        if len(found) != len(chunk):
+            raise UnknownContact(next(i for i in chunk if i not in found))
     keys = dict(s.execute(select(Stage.id, Stage.key)).all())
     when = at or utcnow()
-    moving = [i for i in ids if current[i] != target.id]
     change_of: dict[int, int] = {}
-    if moving:
-        s.flush()
-        # set-based: the history entries come from the contacts' rows as they are now (read
-        # in this transaction), one INSERT … SELECT … RETURNING and one UPDATE per 20,000
-        table = cast(Table, StageChange.__table__)
-        c = cast(Table, Contact.__table__).c
-        for chunk in _chunks(moving):
-            entries = (
-                insert(table)
-                .from_select(
-                    [
-                        "contact_id",
-                        "from_stage_id",
-                        "to_stage_id",
-                        "at",
-                        "from_changed_at",
-                        "reason",
-                        "automatic",
-                    ],
-                    select(
-                        c.id,
-                        c.stage_id,
-                        literal(target.id, Integer()),
-                        literal(when, DateTime()),
-                        c.stage_changed_at,
-                        literal(reason, Text()),
-                        literal(automatic, Boolean()),
-                    ).where(c.id.in_(chunk)),
-                )
-                .returning(table.c.id, table.c.contact_id)
+    from_of: dict[int, int] = {}
+    s.flush()
+    # set-based: each history entry comes from the contact's row as it is now (read in this
+    # transaction, so its "from" is the stage the contact really left), one INSERT … SELECT …
+    # RETURNING and one UPDATE per 20,000 contacts; those already in the stage stay as they are
+    table = cast(Table, StageChange.__table__)
+    c = cast(Table, Contact.__table__).c
+    for chunk in _chunks(ids):
+        these = c.id.in_(_param(chunk)) & (c.stage_id != target.id)
+        entries = (
+            insert(table)
+            .from_select(
+                [
+                    "contact_id",
+                    "from_stage_id",
+                    "to_stage_id",
+                    "at",
+                    "from_changed_at",
+                    "reason",
+                    "automatic",
+                ],
+                select(
+                    c.id,
+                    c.stage_id,
+                    literal(target.id, Integer()),
+                    literal(when, DateTime()),
+                    c.stage_changed_at,
+                    literal(reason, Text()),
+                    literal(automatic, Boolean()),
+                ).where(these),
             )
-            for change_id, cid in s.execute(entries):
-                change_of[cid] = change_id
+            .returning(table.c.id, table.c.contact_id, table.c.from_stage_id)
+        )
+        before = len(change_of)
+        for change_id, cid, src in s.execute(entries):
+            change_of[cid] = change_id
+            from_of[cid] = src
+        if len(change_of) > before:
             s.execute(
                 update(Contact)
-                .where(Contact.id.in_(chunk))
+                .where(Contact.id.in_(_param(chunk)), Contact.stage_id != target.id)
                 .values(stage_id=target.id, stage_changed_at=when)
             )
-        s.flush()
-    # What derives from the stage history is the follow-up times, from the moves into Inquiry
-    # (app.scoring); a score looks at no stage. So only a move into Inquiry is rescored: for a
-    # bulk move to any other stage the hook was most of the time, and changed nothing.
-    if stage_key == FOLLOW_UP_STAGE:
+    s.flush()
+    moving = [i for i in ids if i in change_of]
+    # What derives from the stage (app.scoring): the follow-up times count the moves into
+    # Inquiry, and a contact before Inquiry with an inbound signal moves on to it. A score
+    # looks at no stage. So only a move into one of those stages is rescored: for a bulk move
+    # to any other stage the hook was most of the time, and changed nothing.
+    if moving and target.id in rescored_stages(s):
         hooks.contacts_changed(s, moving, what="stage")
     moved = set(moving)  # once: a bulk move of 20,000 spent 15 s rebuilding it per id
     return MoveResult(
@@ -154,12 +153,27 @@ def move_in(
         moved=tuple(moving),
         unchanged=tuple(i for i in ids if i not in moved),
         change_ids=tuple(change_of[i] for i in moving),
-        from_keys={i: keys[current[i]] for i in moving},
+        from_keys={i: keys[from_of[i]] for i in moving},
     )
 
 
 # the stage whose moves the follow-up times count (a contact becomes an inquiry)
 FOLLOW_UP_STAGE = "inquiry"
+
+
+def rescored_stages(s: Session) -> set[int]:
+    """The stages a move into which changes derived data: Inquiry, and the pipeline stages
+    before it (see :func:`move_in`)."""
+    inquiry = select(Stage.position).where(Stage.key == FOLLOW_UP_STAGE).scalar_subquery()
+    return set(
+        s.scalars(
+            select(Stage.id).where(
+                (Stage.key == FOLLOW_UP_STAGE)
+                | ((Stage.kind == "pipeline") & (Stage.position < inquiry))
+            )
+        )
+    )
+
 
 # how far ahead a move or an activity may be dated (clocks differ; plans are tasks, not moves)
 MAX_AHEAD = timedelta(days=1)
@@ -238,8 +252,14 @@ def move_each_in(
         moved.extend(cid for cid, _st, _since in rows)
     return moved
 
+
 # ids per statement: well under SQLite's 32,766 parameters
 _CHUNK = 20000
+
+
+def _param(ids: Sequence[int]) -> Any:
+    """The ids as one expanding parameter (not one bound literal each)."""
+    return bindparam(None, list(ids), type_=Integer(), expanding=True)
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:
