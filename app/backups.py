@@ -19,7 +19,7 @@ from pathlib import Path
 
 from db import backup as files
 from db.errors import DatabaseDamaged, DatabaseError
-from db.fileguard import inspect_database_file, quick_check, read_only
+from db.fileguard import inspect_database_file, read_only
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -34,8 +34,18 @@ class BackupInfo:
     contacts: int | None  # None when the copy cannot be read
 
 
+def size_text(n: int) -> str:
+    """A file size for people: ``812 kB``, ``186.0 MB``."""
+    return f"{n / 1_000_000:,.1f} MB" if n >= 1_000_000 else f"{max(n, 1000) / 1000:,.0f} kB"
+
+
 def _path(value: PathLike) -> Path:
     return Path(value).expanduser().absolute()
+
+
+def backup_folder(db_path: PathLike) -> Path:
+    """Where the database's backups go: ``backups`` beside it."""
+    return files.backup_dir(_path(db_path))
 
 
 def count_contacts(path: Path) -> int | None:
@@ -87,6 +97,7 @@ def list_backups(db_path: PathLike) -> list[BackupInfo]:
     folder = files.backup_dir(src)
     if not folder.is_dir():
         return []
+    files.forget_links_to(src)
     pattern = files.backup_pattern(src)
     found: list[tuple[datetime, int, Path]] = []
     for entry in folder.iterdir():
@@ -182,40 +193,23 @@ def daily_backup(db_path: PathLike) -> BackupInfo | None:
 
 
 def restore_backup(db_path: PathLike, backup_path: PathLike) -> BackupInfo | None:
-    """Replace the database's contents with a backup's; return the copy of the current file
-    made first (into the ``backups`` folder; None when there was no current file). A damaged current file is copied byte for byte
-    as ``*.damaged`` beside the backups, and never counts as one.
+    """Replace the database's contents with a backup's; return the copy of the file as it was
+    (kept in the ``backups`` folder; None when there was no file). A damaged current file is
+    kept as ``*.damaged`` beside the backups and never counts as one.
 
     Run it when no other program has the file open (the window closes its own connections
-    first); an interrupted restore leaves the file as it was."""
+    first); an interrupted restore leaves the file as it was or as the backup is."""
     target = _path(db_path)
     source = _path(backup_path)
     if source.resolve() == target.resolve():
         raise DatabaseError("A database cannot be restored from itself.")
-    files.check_backup(source)
+    files.check_backup(source)  # a Winnow database, not from a newer Winnow
     if target.exists() and target.stat().st_size:
-        try:
-            state = inspect_database_file(target)  # another program's database is refused
-            damaged = bool(quick_check(target))
-        except DatabaseDamaged:
-            state, damaged = None, True
-        if state is not None and state.empty:
-            saved = None
-        elif damaged:
-            saved = _copy_damaged(target)
-        else:
-            saved = _info(target, files.copy_database(target, files.new_backup_path(target)))
+        # another program's database is not replaced; a damaged one is what restoring is
+        # for (it is kept aside as it is)
+        with contextlib.suppress(DatabaseDamaged):
+            inspect_database_file(target)
     else:
-        saved = None
         target.parent.mkdir(parents=True, exist_ok=True)
-    files.restore_file(source, target)
-    return saved
-
-
-def _copy_damaged(target: Path) -> BackupInfo:
-    dest = files.new_backup_path(target).with_suffix(".damaged")
-    try:
-        dest = files.copy_database(target, dest.with_suffix(".sqlite"), keep_damaged=True)
-    except DatabaseError:
-        files.raw_copy(target, dest)
-    return describe(dest)
+    kept = files.restore_file(source, target)
+    return _info(target, kept) if kept is not None else None

@@ -78,6 +78,16 @@ def remember_good(db_path: Path) -> None:
         pass
 
 
+def check_file(db_path: Path) -> str | None:
+    """Run the check now (the window does, in the background, after opening): None when the
+    file is whole, else the message for the user (what is wrong and the newest backup)."""
+    problems = quick_check(db_path)
+    if problems:
+        return damaged_message(db_path, problems)
+    remember_good(db_path)
+    return None
+
+
 def check_before_writing(db_path: Path) -> None:
     """Raise :class:`DatabaseDamaged` (one line, naming the newest backup) unless the file is
     whole. A result is reused while the file is unchanged."""

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from db.errors import DatabaseDamaged, DatabaseError, DatabaseLocked, DiskFull
-from db.fileguard import inspect_database_file, quick_check, read_only_uri, side_files
+from db.fileguard import inspect_database_file, quick_check, read_only, side_files
 
 BACKUP_FOLDER = "backups"
 TIMEOUT_S = 10.0
@@ -138,10 +138,28 @@ def backup_before_upgrade(db_path: Path, revision: str | None) -> Path:
     try:
         return copy_database(db_path, new_backup_path(db_path))
     except DatabaseError as exc:
-        raise type(exc)(
+        text = (
             f"{exc} Winnow backs up a database before upgrading it (schema {revision}); "
             f"{db_path} was not upgraded and was left untouched."
-        ) from exc
+        )
+        newest = newest_backup_path(db_path)
+        if isinstance(exc, DatabaseDamaged) and newest is not None:
+            text += f" The newest good backup is {newest} (winnow restore {newest})."
+        raise type(exc)(text) from exc
+
+
+def newest_backup_path(db_path: Path) -> Path | None:
+    """The newest backup in the database's backups folder (each was checked when made)."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return None
+    pattern = backup_pattern(db_path)
+    found = [
+        (stamp_time(m.group(1)), int(m.group(2) or 1), p)
+        for p in folder.iterdir()
+        if (m := pattern.fullmatch(p.name)) and p.is_file()
+    ]
+    return max(found)[2] if found else None
 
 
 def raw_copy(db_path: Path, dest: Path) -> Path:
@@ -154,23 +172,38 @@ def raw_copy(db_path: Path, dest: Path) -> Path:
     return dest
 
 
-def restore_file(backup: Path, db_path: Path) -> None:
-    """Replace the contents of ``db_path`` with the backup's (one write transaction).
+def restore_file(backup: Path, db_path: Path) -> Path | None:
+    """Replace the database ``db_path`` with ``backup``; return where the file as it was is
+    kept (in the backups folder: ``*.sqlite`` if good, ``*.damaged`` if not), or None if there
+    was none. The caller has made sure that ``backup`` is a Winnow database.
 
-    The caller has checked the backup and saved the current file. If SQLite cannot open the
-    current file as a database at all, it is replaced as a file instead (only safe when no
-    other process has it open)."""
+    1. The backup is copied to ``NAME.restoring`` beside the database and checked: a damaged
+       backup stops the restore before anything else happens.
+    2. The database's log is folded back into it. If no other connection has it open, the
+       file is kept by a hard link (no copy) and the checked copy renamed over it: one atomic
+       step. Otherwise the current file is copied aside and the backup goes into the live file
+       in one SQLite write transaction (the open connections then read it).
+    A kill at any point leaves the old database or the new one, and a kept copy is whole."""
+    tmp = db_path.with_name(db_path.name + ".restoring")
     try:
-        source = sqlite3.connect(read_only_uri(backup), uri=True, timeout=TIMEOUT_S)
-        try:
-            target = sqlite3.connect(db_path, timeout=TIMEOUT_S, isolation_level=None)
-            try:
-                source.backup(target)
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                target.close()
-        finally:
-            source.close()
+        _copy_for_restore(backup, tmp)
+        state = _release(db_path)
+        kept = _keep_current(db_path, state) if state != "missing" else None
+        if state == "in use":
+            _restore_in_place(tmp, db_path)
+        else:
+            wal, shm, journal = side_files(db_path)
+            if state == "unreadable":
+                # a log beside the new file would be replayed onto it (the damaged file and its
+                # log were copied aside)
+                wal.unlink(missing_ok=True)
+                journal.unlink(missing_ok=True)
+            os.replace(tmp, db_path)
+            _fsync(db_path.parent)
+            if kept is not None:
+                _fsync(kept.parent)
+            shm.unlink(missing_ok=True)  # without a log: an index of nothing
+        return kept
     except sqlite3.DatabaseError as exc:
         if _is_full(exc):
             raise DiskFull(
@@ -182,38 +215,109 @@ def restore_file(backup: Path, db_path: Path) -> None:
                 f"The database {db_path} is in use by another program; nothing was restored. "
                 "Close it there and try again."
             ) from exc
-        if "not a database" not in str(exc).lower():
-            raise DatabaseError(f"Could not restore {backup}: {exc}") from exc
-        _replace_file(backup, db_path)
-
-
-def _replace_file(backup: Path, db_path: Path) -> None:
-    tmp = db_path.with_name(db_path.name + ".restoring")
-    try:
-        shutil.copyfile(backup, tmp)
-        _fsync(tmp)
+        raise DatabaseError(f"Could not restore {backup}: {exc}") from exc
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if _is_full(exc):
             raise DiskFull(f"The disk holding {db_path} is full: nothing was restored.") from exc
         raise DatabaseError(f"Could not restore {backup}: {exc}") from exc
-    wal, shm, _journal = side_files(db_path)
-    # a log left beside the new file would be replayed onto it: remove it first (the damaged
-    # file and its log were copied aside by the caller)
-    wal.unlink(missing_ok=True)
-    shm.unlink(missing_ok=True)
-    os.replace(tmp, db_path)
-    _fsync(db_path.parent)
+    finally:
+        for p in (tmp, *side_files(tmp)):
+            with contextlib.suppress(OSError):
+                p.unlink(missing_ok=True)
+
+
+def _copy_for_restore(backup: Path, tmp: Path) -> None:
+    for p in (tmp, *side_files(tmp)):
+        p.unlink(missing_ok=True)  # left by a restore that was interrupted
+    with read_only(backup) as source:
+        target = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=WAL")  # as Winnow keeps its databases
+        finally:
+            target.close()
+    problems = quick_check(tmp)
+    if problems:
+        raise DatabaseDamaged(f"The backup {backup} is damaged ({problems[0]}); choose another.")
+    _fsync(tmp)
+
+
+def _release(db_path: Path) -> str:
+    """Fold the database's log back into it and close: "free" when no other connection has
+    it open afterwards (no -wal left), "in use" when one has, "unreadable" when SQLite cannot
+    read it as a database, "missing" when there is no file (or an empty one)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return "missing"
+    try:
+        con = sqlite3.connect(db_path, timeout=TIMEOUT_S, isolation_level=None)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back a hot journal
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            return "in use"
+        return "unreadable"
+    wal, _shm, journal = side_files(db_path)
+    return "in use" if wal.exists() or journal.exists() else "free"
+
+
+def _keep_current(db_path: Path, state: str) -> Path:
+    """Keep the database as it is before it is replaced: checked, it becomes a backup (or a
+    ``*.damaged`` copy that never counts as one)."""
+    dest = new_backup_path(db_path)
+    if state == "free":
+        # it is about to be replaced by a rename: keep the file itself under a second name (a
+        # hard link, no copy), checked first so that link and rename follow each other at once
+        damaged = bool(quick_check(db_path))
+        kept = dest.with_suffix(".damaged") if damaged else dest
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            os.link(db_path, kept)
+        except OSError:
+            pass  # a file system without hard links: copy it below
+        else:
+            return kept
+    try:
+        return copy_database(db_path, dest, keep_damaged=True)
+    except DatabaseError:  # SQLite cannot read it whole: keep its bytes
+        return raw_copy(db_path, dest.with_suffix(".damaged"))
+
+
+def forget_links_to(db_path: Path) -> None:
+    """A restore killed between keeping the file (a hard link) and replacing it leaves a
+    "backup" that is the database itself under a second name: drop that name (the data is
+    the live file's)."""
+    folder = backup_dir(db_path)
+    try:
+        live = db_path.stat()
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            st = entry.stat()
+            if (st.st_ino, st.st_dev) == (live.st_ino, live.st_dev):
+                entry.unlink()
+
+
+def _restore_in_place(tmp: Path, db_path: Path) -> None:
+    with read_only(tmp) as source:
+        target = sqlite3.connect(db_path, timeout=TIMEOUT_S, isolation_level=None)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            target.close()
 
 
 def check_backup(backup: Path) -> str | None:
-    """The backup's revision, after making sure it is a good Winnow database."""
+    """The backup's revision, after making sure it is a Winnow database this Winnow can open
+    (whether it is whole is checked on the copy that replaces the database)."""
     if not backup.is_file():
         raise DatabaseError(f"{backup} does not exist.")
     state = inspect_database_file(backup)
     if state.empty:
         raise DatabaseError(f"{backup} is an empty database; it cannot replace yours.")
-    problems = quick_check(backup)
-    if problems:
-        raise DatabaseDamaged(f"The backup {backup} is damaged ({problems[0]}); choose another.")
     return state.revision

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -183,6 +185,16 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
     return DatabaseError(f"Database error on {where}: {orig}")
 
 
+CHECK_WAIT_S = 300.0
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _set_event() -> threading.Event:
+    ready = threading.Event()
+    ready.set()
+    return ready
+
+
 # the write operation running on this thread, which nested ``Database.session()`` calls join
 _AMBIENT: ContextVar[tuple[Database, Session] | None] = ContextVar("winnow_operation", default=None)
 
@@ -197,6 +209,8 @@ class Database:
     write_sessions: sessionmaker[Session]
     # why nothing may be written to this file (it failed its integrity check), or None
     damaged: str | None = None
+    # cleared while the file's integrity check runs: writes wait for its verdict
+    _checked: threading.Event = field(default_factory=_set_event, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -237,8 +251,7 @@ class Database:
         (SQLite ``BEGIN IMMEDIATE``), so everything it reads stays true until it commits."""
         if _AMBIENT.get() is not None:
             raise RuntimeError("a write operation cannot start inside another one")
-        if self.damaged is not None:
-            raise DatabaseDamaged(self.damaged)
+        self._wait_for_check()
         s = self.write_sessions()
         token = _AMBIENT.set((self, s))
         try:
@@ -253,6 +266,33 @@ class Database:
         finally:
             _AMBIENT.reset(token)
             s.close()
+
+    def hold_writes(self) -> None:
+        """Until :meth:`writes_checked`, every write waits (reads go on): the integrity check
+        runs in the background after opening, and a damaged file must not be written to."""
+        self._checked.clear()
+        if self.is_sqlite and not event.contains(self.engine, "before_cursor_execute", self._gate):
+            event.listen(self.engine, "before_cursor_execute", self._gate)
+
+    def writes_checked(self, damaged: str | None) -> None:
+        """The check's verdict: None lets the held writes go on; a reason refuses them all."""
+        if damaged is not None:
+            self.refuse_writes(damaged)
+        self._checked.set()
+
+    def _wait_for_check(self) -> None:
+        if not self._checked.wait(CHECK_WAIT_S):
+            raise DatabaseError(
+                f"{self.display_name} is still being checked; nothing was saved. Try again."
+            )
+        if self.damaged is not None:
+            raise DatabaseDamaged(self.damaged)
+
+    def _gate(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self._checked.is_set() and self.damaged is None:
+            return
+        if statement.lstrip()[:7].upper().startswith(_WRITES):
+            self._wait_for_check()
 
     def refuse_writes(self, reason: str) -> None:
         """From now on nothing is written to this file: it failed its integrity check.

@@ -51,6 +51,7 @@ from app.queues import QUEUES
 from app.stages import list_stages
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
+from ui.backups import DatabaseSafety
 from ui.contact_table import COLUMNS, BantMarksDelegate, ContactIdRole, ContactTableModel
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
@@ -225,6 +226,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self._restore_state()
         self._update_status()
+        self.safety = DatabaseSafety(self)  # integrity check, daily backup, File ▸ Backups…
         self._build_features()
         self._refresh_sidebar_structure()
 
@@ -326,6 +328,7 @@ class MainWindow(QMainWindow):
         self._action(
             self.menu_file, "&Open database…", self.open_database, QKeySequence.StandardKey.Open
         )
+        self._action(self.menu_file, "&Backups…", self.show_backups)
         self.menu_file.addSeparator()
         self._file_tail = self.menu_file.addSeparator()
         self._action(self.menu_file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -754,6 +757,9 @@ class MainWindow(QMainWindow):
                 )
                 return
             self.database_switch_requested.emit(path)
+
+    def show_backups(self) -> None:
+        self.safety.show_dialog()
 
     def open_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

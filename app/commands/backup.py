@@ -35,10 +35,6 @@ def backup_json(info: backups.BackupInfo) -> dict[str, Any]:
     }
 
 
-def _size(n: int) -> str:
-    return f"{n / 1_000_000:,.1f} MB" if n >= 100_000 else f"{n / 1000:,.0f} kB"
-
-
 def _cmd_backup(args: argparse.Namespace, db_arg: str | None) -> int:
     info = backups.make_backup(database_file(db_arg), args.dir)
     print(info.path)
@@ -57,7 +53,9 @@ def _cmd_backups(args: argparse.Namespace, db_arg: str | None) -> int:
     print(f"{'Made':<16}  {'Size':>10}  {'Contacts':>9}  File")
     for b in found:
         contacts = f"{b.contacts:,}" if b.contacts is not None else "?"
-        print(f"{local_text(b.created_at):<16}  {_size(b.size):>10}  {contacts:>9}  {b.path}")
+        print(
+            f"{local_text(b.created_at):<16}  {backups.size_text(b.size):>10}  {contacts:>9}  {b.path}"
+        )
     return 0
 
 

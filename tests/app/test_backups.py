@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app import backups
 from app.backups import BackupInfo
@@ -267,8 +268,8 @@ def test_the_command_line_never_writes_to_a_damaged_file(
     filled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = backups.make_backup(filled)
-    code, _out, _err = run(capsys, "--db", str(filled), "move", "1", "customer")
-    assert code == 0  # checked, good, remembered
+    code, _out, err = run(capsys, "--db", str(filled), "move", "1", "nurture")
+    assert code == 0, err  # checked, good, remembered
     damage_middle(filled)  # another program (or the disk) damages it afterwards
     before = fingerprint(filled.parent)
     for command in (
@@ -295,7 +296,7 @@ def test_a_damaged_file_with_no_backup_says_so(
     filled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     damage_middle(filled)
-    code, _out, err = run(capsys, "--db", str(filled), "move", "1", "customer")
+    code, _out, err = run(capsys, "--db", str(filled), "move", "1", "nurture")
     assert code == 1 and "There is no backup of it" in err
 
 
@@ -311,7 +312,7 @@ def test_the_window_path_refuses_writes_once_the_check_failed(filled: Path) -> N
     try:
         db.refuse_writes("winnow.sqlite is damaged")
         with pytest.raises(DatabaseDamaged, match="is damaged"):
-            operations.move_contacts(db, [1], "customer")
+            operations.move_contacts(db, [1], "nurture")
         with pytest.raises(DatabaseDamaged, match="is damaged"):
             create_contact(db, first_name="Ada", email="ada@example.com")
         with db.session() as s:  # reading still works
@@ -319,3 +320,38 @@ def test_the_window_path_refuses_writes_once_the_check_failed(filled: Path) -> N
     finally:
         db.close()
     assert fingerprint(filled.parent) == before
+
+
+def test_restore_while_another_connection_has_the_file_open(filled: Path) -> None:
+    """Renaming over an open file would pull it from under that connection: the backup goes
+    into the live file in one transaction instead, and the open connection reads it."""
+    old = backups.make_backup(filled)
+    create_contact(db := open_database(filled), first_name="Ada", email="ada@example.com")
+    try:
+        with db.session() as s:  # the connection is in the pool, the -wal in place
+            s.execute(text("SELECT 1"))
+        backups.restore_backup(filled, old.path)
+        with db.session() as s:
+            assert s.execute(text("SELECT count(*) FROM contacts")).scalar() == 400
+    finally:
+        db.close()
+    assert contacts_in(filled) == 400
+    con = sqlite3.connect(filled)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+def test_a_restore_killed_between_keeping_and_replacing_leaves_no_false_backup(
+    filled: Path,
+) -> None:
+    """The file is kept by a hard link just before the backup is renamed over it; killed in
+    between, that link would be the live database under a backup's name."""
+    import os
+
+    from db.backup import new_backup_path
+
+    link = new_backup_path(filled)
+    link.parent.mkdir()
+    os.link(filled, link)
+    assert backups.list_backups(filled) == []
+    assert not link.exists() and contacts_in(filled) == 400

@@ -79,15 +79,24 @@ def make_winnow_file(path: Path, contacts: int, revision: str = "0001") -> None:
         engine.dispose()
 
 
-def damage_middle(path: Path, pages: int = 4) -> None:
-    """Overwrite a few whole pages in the middle of the file, as a failing disk would."""
+def damage_middle(path: Path, pages: int = 4, table: str | None = None) -> None:
+    """Overwrite a few whole pages in the middle of the file (or in the middle of ``table``'s
+    pages), as a failing disk would."""
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = con.execute("PRAGMA page_size").fetchone()[0]
     page_count = con.execute("PRAGMA page_count").fetchone()[0]
+    if table is None:
+        middle = page_count // 2
+        numbers = list(range(middle, middle + pages))
+    else:  # 1-based page numbers of the table's b-tree
+        owned = [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
+        assert len(owned) > pages, f"{table} has too few pages to damage"
+        start = len(owned) // 2
+        numbers = [n - 1 for n in sorted(owned)[start : start + pages]]
     con.close()
-    start = (page_count // 2) * page_size
     with path.open("r+b") as fh:
-        fh.seek(start)
-        fh.write(bytes([0xA5, 0x17, 0xFF, 0x00]) * (page_size * pages // 4))
+        for number in numbers:
+            fh.seek(number * page_size)
+            fh.write(bytes([0xA5, 0x17, 0xFF, 0x00]) * (page_size // 4))
     assert quick_check(path), "the damage went unnoticed: pick other pages"

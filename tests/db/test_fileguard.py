@@ -237,11 +237,15 @@ def test_a_failed_upgrade_leaves_the_old_revision_whole(tmp_path: Path) -> None:
 
 
 def test_a_damaged_old_database_is_not_upgraded(tmp_path: Path) -> None:
+    from db.backup import copy_database, new_backup_path
+
     path = tmp_path / "old.sqlite"
     make_winnow_file(path, contacts=3000, revision="0001")
+    good = copy_database(path, new_backup_path(path))  # made last week, say
     damage_middle(path)
     before = fingerprint(tmp_path)
-    with pytest.raises(DatabaseDamaged, match="not upgraded"):
+    with pytest.raises(DatabaseDamaged, match="not upgraded") as info:
         open_database(path)
+    assert f"winnow restore {good}" in str(info.value)
     assert fingerprint(tmp_path) == before
-    assert list((tmp_path / "backups").iterdir()) == []  # no damaged copy among the backups
+    assert list((tmp_path / "backups").iterdir()) == [good]  # no damaged copy among them
