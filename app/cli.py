@@ -37,7 +37,7 @@ COMMAND_MODULES: list[str] = [
 # Commands that never write to the database. Every other command runs only on a file that
 # passes its integrity check (``app.integrity``): a damaged file is never written to.
 READ_ONLY_COMMANDS = frozenset(
-    {"list", "show", "stats", "imports", "export", "history", "screenshot"}
+    {"list", "show", "stats", "imports", "export", "history", "screenshot", "duplicates", "tasks"}
 )
 LISTING_COMMANDS = frozenset({"stages", "personas", "criteria", "sources"})  # without a change
 READ_ONLY_ACTIONS = frozenset({None, "list", "export"})

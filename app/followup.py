@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from app import hooks
 from app.errors import UnknownContact, UsageError
@@ -224,18 +224,27 @@ def parse_next_action(text: str, now_utc: datetime | None = None) -> datetime | 
 def set_next_action(
     db: Database, contact_ids: Sequence[int], when: datetime | None
 ) -> dict[int, datetime | None]:
-    """Set (or clear) the next-action date; returns each contact's old value (for undo)."""
+    """Set (or clear) the next-action date; returns each contact's old value (for undo).
+
+    The next action is the first open task (``app.todo``): setting it moves that task (or adds
+    a "Next action" to-do), clearing it marks that task done."""
+    from app.todo import set_next_action_in
+
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     with db.session() as s:
-        old = dict(
-            s.execute(select(Contact.id, Contact.next_action_at).where(Contact.id.in_(ids))).all()
-        )
+        old: dict[int, datetime | None] = {}
+        for i in range(0, len(ids), 900):
+            old.update(
+                s.execute(
+                    select(Contact.id, Contact.next_action_at).where(
+                        Contact.id.in_(ids[i : i + 900])
+                    )
+                ).all()
+            )
         missing = [i for i in ids if i not in old]
         if missing:
             raise UnknownContact(missing[0])
-        s.execute(update(Contact).where(Contact.id.in_(ids)).values(next_action_at=when))
-        s.flush()
-        hooks.contacts_changed(s, ids)
+        set_next_action_in(s, ids, when)
     return old
 
 
@@ -262,7 +271,14 @@ def awaiting_condition(now: datetime) -> ColumnElement[bool]:
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    return and_(Contact.response_due_at < now, Contact.first_response_at.is_(None), _in_pipeline())
+    """An inquiry past its response due time without an answer, or an open task due on an
+    earlier day (``app.todo``)."""
+    from app.todo import overdue_task_condition
+
+    return or_(
+        and_(Contact.response_due_at < now, Contact.first_response_at.is_(None), _in_pipeline()),
+        overdue_task_condition(now),
+    )
 
 
 def today_condition(now: datetime) -> ColumnElement[bool]:

@@ -39,7 +39,18 @@ def _stats_metrics(db: Database, args: argparse.Namespace) -> dict[str, Any]:
 
 # ``show --json`` and ``stats --json`` beyond the core keys: every part, listed here (the
 # modules are imported when used), so the keys are the same however the process started
-SHOW_EXTENSIONS: tuple[ShowExtension, ...] = (_show_golook, _show_qualification)
+def _show_leads(db: Database, contact_id: int) -> dict[str, Any]:
+    from app import deals, todo
+
+    deal = deals.get_deal(db, contact_id)
+    return {  # tasks (open and done, by due time) and the deal value
+        "tasks": [t.as_json() for t in todo.list_tasks(db, contact_id=contact_id)],
+        "deal_amount": deal.amount,
+        "expected_close_at": iso(deal.expected_close_at),
+    }
+
+
+SHOW_EXTENSIONS: tuple[ShowExtension, ...] = (_show_golook, _show_qualification, _show_leads)
 STATS_EXTENSIONS: tuple[StatsExtension, ...] = (_stats_metrics,)
 
 

@@ -88,7 +88,132 @@ def _cmd_deal(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+# --- duplicates and merge -------------------------------------------------------------------
+
+
+def _cmd_duplicates(args: argparse.Namespace, db: Database) -> int:
+    from app.duplicates import find_duplicates
+
+    pairs = find_duplicates(db)
+    if args.json:
+        print_json([p.as_json() for p in pairs])
+        return 0
+    for p in pairs:
+        print(f"{p.score:>3}  #{p.ids[0]} {p.names[0]}  —  #{p.ids[1]} {p.names[1]}")
+        for reason in p.reasons:
+            print(f"       {reason}")
+    print(f"{len(pairs):,} likely duplicate pair(s)")
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace, db: Database) -> int:
+    choose: dict[str, int] = {}
+    for item in args.take or []:
+        name, sep, value = item.partition("=")
+        try:
+            choose[name.strip()] = int(value)
+        except ValueError:
+            raise UsageError(f"--take takes FIELD=ID, got {item!r}") from None
+        if not sep:
+            raise UsageError(f"--take takes FIELD=ID, got {item!r}")
+    result = operations.merge_contacts(db, args.keep, args.others, choose).value
+    if args.json:
+        print_json(
+            {
+                "kept": result.kept,
+                "merged": list(result.merged),
+                "fields_taken": result.fields_taken,
+                "emails_added": list(result.emails_added),
+                "activities_moved": result.activities_moved,
+            }
+        )
+        return 0
+    merged = ", ".join(f"#{i}" for i in result.merged)
+    print(f"Merged {merged} into #{result.kept} ({result.activities_moved} activities moved)")
+    return 0
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def _cmd_tasks(args: argparse.Namespace, db: Database) -> int:
+    from app import todo
+
+    tasks = todo.list_tasks(db, args.due)
+    if args.json:
+        print_json([t.as_json() for t in tasks])
+        return 0
+    for t in tasks:
+        mark = "✓" if t.done else " "
+        print(
+            f"{t.id:>6} [{mark}] {local_text(t.due_at)}  {t.kind_label:<8} {t.title}"
+            f"  — #{t.contact_id} {t.contact_name}"
+        )
+    print(f"{len(tasks):,} task(s)")
+    return 0
+
+
+def _cmd_task(args: argparse.Namespace, db: Database) -> int:
+    from app import followup, todo
+
+    if args.action == "add":
+        due = followup.parse_next_action(args.due)
+        if due is None:
+            raise UsageError("a task needs a due date: ISO 8601, today, tomorrow, next-week…")
+        kind = todo.check_kind(args.kind)
+        info = operations.add_task(db, args.id, args.title, due, kind=kind).value
+    else:
+        info = operations.complete_task(db, args.task_id, not args.reopen).value
+    if args.json:
+        print_json(info.as_json())
+    elif args.action == "add":
+        print(f"Task {info.id} for contact {info.contact_id}: {info.title}, due {iso(info.due_at)}")
+    else:
+        print(f"Task {info.id} {'done' if info.done else 'open again'}: {info.title}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    from app.todo import DUE_FILTERS, TASK_KINDS
+
+    p = sub.add_parser("tasks", parents=[common], help="list tasks by due date")
+    p.add_argument("--due", choices=DUE_FILTERS, default="all")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_tasks)
+
+    p = sub.add_parser("task", parents=[common], help="add a task or mark one done")
+    tsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
+    a = tsub.add_parser("add", parents=[common], help="add a task to a contact")
+    a.add_argument("id", type=int_arg, metavar="ID")
+    a.add_argument("title", metavar="TITLE")
+    a.add_argument(
+        "--due", required=True, metavar="WHEN", help="ISO 8601, today, tomorrow, next-week…"
+    )
+    a.add_argument("--kind", default="todo", choices=list(TASK_KINDS))
+    d = tsub.add_parser("done", parents=[common], help="mark a task done")
+    d.add_argument("task_id", type=int_arg, metavar="TASK_ID")
+    d.add_argument("--reopen", action="store_true", help="open it again instead")
+    for x in (a, d):
+        x.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_task)
+
+    p = sub.add_parser("duplicates", parents=[common], help="likely duplicate contacts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_duplicates)
+
+    p = sub.add_parser("merge", parents=[common], help="merge contacts into one (undoable)")
+    p.add_argument("keep", type=int_arg, metavar="KEEP_ID")
+    p.add_argument("others", type=int_arg, nargs="+", metavar="OTHER_ID")
+    p.add_argument(
+        "--take",
+        action="append",
+        metavar="FIELD=ID",
+        help="take this field from that contact (e.g. email=12); by default the kept "
+        "contact's values, empty ones filled from the others",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_cmd_merge)
+
     p = sub.add_parser("activity", parents=[common], help="correct or remove a logged activity")
     asub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
     e = asub.add_parser("edit", parents=[common], help="change an activity's type, time or note")

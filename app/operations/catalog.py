@@ -18,12 +18,23 @@ from sqlalchemy import func, select, true
 from app import activities as acts
 from app import consent as consent_mod
 from app import contacts as contacts_mod
-from app import deals, followup, gates, moves, qualification, stages, triage
+from app import deals, followup, gates, moves, qualification, stages, todo, triage
 from app.errors import UnknownContact, UsageError
 from app.operations.changes import Changes
 from app.operations.core import OpContext, OpResult, run_operation
 from db.engine import Database
-from db.models import Activity, BantAnswer, BantCriterion, Contact, Persona, Setting, Source, Stage
+from db.models import (
+    Activity,
+    BantAnswer,
+    BantCriterion,
+    Contact,
+    Persona,
+    Setting,
+    Source,
+    Stage,
+    StageChange,
+    Task,
+)
 
 
 def _who(n: int) -> str:
@@ -282,11 +293,85 @@ def set_next_action(
 
     def body(ctx: OpContext) -> dict[int, datetime | None]:
         ctx.track_contacts(ids)
+        for i in range(0, len(ids), 20000):
+            ctx.track(Task, Task.contact_id.in_(ids[i : i + 20000]))
         old = followup.set_next_action(db, ids, when)
         ctx.note(Changes.of(contacts=ids))
         return old
 
     return run_operation(db, "next-action", body, label=f"next action of {_who(len(ids))}")
+
+
+def merge_contacts(
+    db: Database,
+    keep_id: int,
+    other_ids: Sequence[int],
+    choose: Mapping[str, int] | None = None,
+) -> OpResult[Any]:
+    """Merge the same person's records into one (:mod:`app.merge`), undone in one step."""
+    from app import merge
+
+    others = [i for i in _ids(other_ids) if i != int(keep_id)]
+
+    def body(ctx: OpContext) -> merge.MergeResult:
+        from app.snapshots import dependent_tables
+
+        everyone = [int(keep_id), *others]
+        ctx.track_contacts(everyone)
+        # the rows that hang on them now; a move the merge makes (the kept contact becoming
+        # an inquiry through the other's inbound activity) is undone as a move, not an image
+        last_change = ctx.session.scalar(select(func.max(StageChange.id))) or 0
+        for table, col in dependent_tables():
+            where = col.in_(everyone)
+            if table.name == StageChange.__tablename__:
+                where = where & (table.c.id <= last_change)
+            ctx.track(table, where, col.name)
+        result = merge.merge_contacts(db, keep_id, others, choose)
+        ctx.label = f"merge of {_who(len(others) + 1)} into {_name_of(ctx, keep_id)}"
+        ctx.note(Changes.of(contacts=[keep_id], deleted=others, activities=[keep_id]))
+        return result
+
+    return run_operation(db, "merge", body, label="merge")
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def _task_op(
+    db: Database, contact_id: int, label: str, fn: Any, *args: Any, **kwargs: Any
+) -> OpResult[Any]:
+    def body(ctx: OpContext) -> Any:
+        ctx.track(Task, Task.contact_id == contact_id)
+        ctx.track_contacts([contact_id])
+        value = fn(db, *args, **kwargs)
+        ctx.label = f"{label} for {_name_of(ctx, contact_id)}"
+        ctx.note(Changes.of(contacts=[contact_id]))
+        return value
+
+    return run_operation(db, "task", body, label=label)
+
+
+def add_task(
+    db: Database, contact_id: int, title: str, due_at: datetime, *, kind: str = "todo"
+) -> OpResult[todo.TaskInfo]:
+    """A new task (a call, e-mail, meeting or to-do) due at ``due_at``."""
+    return _task_op(db, contact_id, "new task", todo.add_task, contact_id, title, due_at, kind)
+
+
+def complete_task(db: Database, task_id: int, done: bool = True) -> OpResult[todo.TaskInfo]:
+    cid = todo.task_contact(db, task_id)
+    label = "task done" if done else "task reopened"
+    return _task_op(db, cid, label, todo.complete_task, task_id, done)
+
+
+def edit_task(db: Database, task_id: int, **values: Any) -> OpResult[todo.TaskInfo]:
+    cid = todo.task_contact(db, task_id)
+    return _task_op(db, cid, "task change", todo.edit_task, task_id, **values)
+
+
+def delete_task(db: Database, task_id: int) -> OpResult[int]:
+    cid = todo.task_contact(db, task_id)
+    return _task_op(db, cid, "task removal", todo.delete_task, task_id)
 
 
 def set_deal(
