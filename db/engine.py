@@ -171,8 +171,8 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
         or "corrupt" in msg
     ):
         return DatabaseDamaged(
-            f"The database {where} is damaged: nothing was saved. Restore a backup "
-            "(File ▸ Backups…, or winnow backups and winnow restore)."
+            f"The database {where} is damaged (SQLite cannot read part of it). Restore a "
+            "backup: File ▸ Backups…, or winnow backups and winnow restore."
         )
     if primary == sqlite3.SQLITE_READONLY or "readonly" in msg or "read-only" in msg:
         return DatabaseError(f"The database {where} is read-only: nothing was saved.")
