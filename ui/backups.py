@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -57,10 +57,11 @@ class DatabaseSafety(QObject):
         self.ask_restore: Callable[[str, BackupInfo | None], bool] = self._ask_restore
         window.add_status_extension(lambda: "Damaged file: read only" if self.damaged else "")
         if self.path is not None:
-            # reads go on (the first list page is on screen before the check starts); writes
-            # wait for its verdict, so a damaged file is not written to even by the first one
+            # reads go on (the list's first page was loaded before the check starts); writes
+            # wait for its verdict, so a damaged file is not written to even by the first one.
+            # Started at once, on a worker: a write waiting on the GUI thread cannot hold it up.
             window.db.hold_writes()
-            QTimer.singleShot(0, self.check)
+            self.check()
 
     # --- on open -------------------------------------------------------------------------
     def check(self) -> None:
