@@ -15,7 +15,7 @@ from app.contacts import derived_values
 from app.names import sort_key
 from app.timeutil import utcnow
 from db.engine import Database
-from db.models import Activity, Contact, Stage, StageChange
+from db.models import Activity, Contact, Stage, StageChange, Task
 
 # country code -> (country, cities, first names, last names, company-name parts, TLD, phone prefix)
 PEOPLE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str, str]] = {
@@ -451,6 +451,20 @@ def generate_demo(
             conn.execute(insert(cast(Table, StageChange.__table__)), change_rows)
             if activity_rows:
                 conn.execute(insert(cast(Table, Activity.__table__)), activity_rows)
+            # a next-action date is the first open task (app.todo)
+            task_rows = [
+                {
+                    "contact_id": r["id"],
+                    "title": "Follow up",
+                    "kind": "call",
+                    "due_at": r["next_action_at"],
+                    "created_at": anchor,
+                }
+                for r in contact_rows
+                if r.get("next_action_at") is not None
+            ]
+            if task_rows:
+                conn.execute(insert(cast(Table, Task.__table__)), task_rows)
             hooks.contacts_changed(s, [int(str(r["id"])) for r in contact_rows])
         done += batch
         if progress:

@@ -495,6 +495,13 @@ def _reached(s: Session, source: str | None) -> dict[str, int]:
     return {name: int(n or 0) for name, n in s.execute(stmt)}
 
 
+def source_reach(db: Database) -> dict[str, int]:
+    """How many prospects each outbound campaign reached, as recorded (sources with none left
+    out): the response rate's denominators."""
+    with db.session() as s:
+        return _reached(s, None)
+
+
 def _stage_medians(
     db: Database,
     a: _Anchors,

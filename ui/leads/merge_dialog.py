@@ -1,0 +1,163 @@
+"""Tools ▸ Find duplicates…: the likely pairs with their evidence and score (found on a
+worker), and a side-by-side merge that picks each field; the merge is one undoable
+operation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import contacts, operations
+from app.duplicates import DuplicatePair, find_duplicates
+from app.fields import FIELD_LABELS
+from app.merge import PICKED_FIELDS
+from ui.api import WindowApi
+
+
+def _plain(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
+
+
+class MergeDialog(QDialog):
+    """Contacts side by side; per field a choice of whose value to keep. The first column is
+    the contact kept (its id, history and place in lists)."""
+
+    def __init__(self, api: WindowApi, ids: Sequence[int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.api = api
+        self.setWindowTitle("Merge contacts")
+        self.details = [contacts.get_contact(api.db, i) for i in ids]
+        self.keep_group = QButtonGroup(self)
+        self.field_groups: dict[str, QButtonGroup] = {}
+        fields = [f for f in PICKED_FIELDS if any(getattr(d, f, None) for d in self.details)]
+        self.table = QTableWidget(len(fields) + 1, len(self.details))
+        self.table.setHorizontalHeaderLabels([f"#{d.id}" for d in self.details])
+        self.table.setVerticalHeaderLabels(
+            ["Keep this one", *(FIELD_LABELS.get(f, f) for f in fields)]
+        )
+        for col, d in enumerate(self.details):
+            keep = QRadioButton(d.name)
+            keep.setChecked(col == 0)
+            self.keep_group.addButton(keep, col)
+            self.table.setCellWidget(0, col, keep)
+        for row, name in enumerate(fields, start=1):
+            group = QButtonGroup(self)
+            self.field_groups[name] = group
+            chosen = next(
+                (c for c, d in enumerate(self.details) if getattr(d, name, None) not in (None, "")),
+                0,
+            )
+            for col, d in enumerate(self.details):
+                value = getattr(d, name, None)
+                button = QRadioButton("" if value is None else str(value))
+                button.setChecked(col == chosen)
+                group.addButton(button, col)
+                self.table.setCellWidget(row, col, button)
+        self.table.resizeColumnsToContents()
+        note = QLabel(
+            "Every e-mail address, phone, activity, task, answer and the whole history is kept; "
+            "notes are joined. Undo brings the merged contacts back."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.merge_button = buttons.addButton("Merge", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(note)
+        lay.addWidget(buttons)
+        self.resize(760, 520)
+
+    def plan(self) -> tuple[int, list[int], dict[str, int]]:
+        """(kept id, the others, {field: id to take it from}) as chosen."""
+        keep_col = max(0, self.keep_group.checkedId())
+        keep = self.details[keep_col].id
+        others = [d.id for d in self.details if d.id != keep]
+        choose = {
+            name: self.details[group.checkedId()].id
+            for name, group in self.field_groups.items()
+            if group.checkedId() >= 0 and self.details[group.checkedId()].id != keep
+        }
+        return keep, others, choose
+
+    def run(self) -> None:
+        keep, others, choose = self.plan()
+        db = self.api.db
+        self.api.ops.run(
+            lambda: operations.merge_contacts(db, keep, others, choose),
+            on_success=lambda _r: self.api.select_contact(keep),
+            failure_title="Could not merge",
+        )
+
+
+class DuplicatesDialog(QDialog):
+    def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.api = api
+        self.pairs: list[DuplicatePair] = []
+        self.setWindowTitle("Likely duplicates")
+        self.status = QLabel("Looking for duplicates…")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Score", "Contact", "Contact", "Evidence"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.merge_selected())
+        self.merge_button = QPushButton("Merge…")
+        self.merge_button.clicked.connect(self.merge_selected)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.merge_button)
+        row.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(row)
+        self.resize(900, 500)
+
+    def refresh(self) -> None:
+        self.status.setText("Looking for duplicates…")
+        self.api.tasks.run(find_duplicates, self.api.db, on_done=self.show_pairs, label="")
+
+    def show_pairs(self, pairs: Any) -> None:
+        self.pairs = list(pairs)
+        self.table.setRowCount(len(self.pairs))
+        for r, p in enumerate(self.pairs):
+            self.table.setItem(r, 0, _plain(str(p.score)))
+            self.table.setItem(r, 1, _plain(f"#{p.ids[0]} {p.names[0]}"))
+            self.table.setItem(r, 2, _plain(f"#{p.ids[1]} {p.names[1]}"))
+            self.table.setItem(r, 3, _plain("; ".join(p.reasons)))
+        self.table.resizeColumnsToContents()
+        n = len(self.pairs)
+        self.status.setText(f"{n:,} likely pair{'s' if n != 1 else ''}")
+
+    def merge_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        pair = self.pairs[rows[0].row()]
+        dialog = MergeDialog(self.api, list(pair.ids), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            dialog.run()
+            self.table.removeRow(rows[0].row())
+            del self.pairs[rows[0].row()]
