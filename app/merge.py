@@ -83,11 +83,11 @@ def merge_contacts(
         raise UsageError("name at least one other contact to merge into the kept one")
     picks = dict(choose or {})
     everyone = [int(keep_id), *others]
-    for name, source in picks.items():
+    for name, source_id in picks.items():
         if name not in CHOOSABLE:
             raise UsageError(f"cannot pick {name!r}; fields: {', '.join(CHOOSABLE)}")
-        if int(source) not in everyone:
-            raise UsageError(f"{name}: contact {source} is not part of this merge")
+        if int(source_id) not in everyone:
+            raise UsageError(f"{name}: contact {source_id} is not part of this merge")
     with db.session() as s:
         rows = _load(s, everyone)
         keep = rows[int(keep_id)]

@@ -402,9 +402,9 @@ def _rescore(
             updates.append((score, breakdown, ready, new_received, new_due, new_first, cid))
         if received is not None and stage_id in before_inquiry:
             since = None if raw_since is None else to_time(raw_since)
-            entry = _inquiry_move(cid, received, since, first_inbound, cid in moves)
-            if entry is not None:
-                becoming_inquiry.append(entry)
+            move = _inquiry_move(cid, received, since, first_inbound, cid in moves)
+            if move is not None:
+                becoming_inquiry.append(move)
         if ready and not old_ready and stage_id in promotable:
             reason = REASON_ASKED if asked else settings.threshold_reason()
             crossing.setdefault(reason, []).append(cid)

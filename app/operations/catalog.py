@@ -322,7 +322,7 @@ def merge_contacts(
         # an inquiry through the other's inbound activity) is undone as a move, not an image
         last_change = ctx.session.scalar(select(func.max(StageChange.id))) or 0
         for table, col in dependent_tables():
-            where = col.in_(everyone)
+            where: Any = col.in_(everyone)
             if table.name == StageChange.__tablename__:
                 where = where & (table.c.id <= last_change)
             ctx.track(table, where, col.name)

@@ -3,6 +3,8 @@ BANT criteria and stages. Every change is one operation (Edit ▸ Undo takes it 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QColorDialog,
     QDialog,
@@ -101,7 +103,10 @@ class ReachPage(QWidget):
             value = int(spin.value())
             if value != self.before.get(name, 0):
                 self.before[name] = value
-                self.api.ops.run(lambda n=name, v=value: operations.set_source_reached(db, n, v))
+                self._save_one(db, name, value)
+
+    def _save_one(self, db: Any, name: str, value: int) -> None:
+        self.api.ops.run(lambda: operations.set_source_reached(db, name, value))
 
 
 class CriteriaPage(QWidget):
