@@ -11,7 +11,7 @@ DEMO_CONTACTS ?= 2000
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,team]"
 	touch $(STAMP)
 
 ## Set everything up and open Winnow on a demo database.

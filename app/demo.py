@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from app import hooks
 from app.contacts import derived_values
@@ -274,7 +275,7 @@ def generate_demo(
     anchor = (now or utcnow()).replace(hour=12, minute=0, second=0, microsecond=0)
     with db.session() as s:
         stage_ids = dict(s.execute(select(Stage.key, Stage.id)).all())
-        next_id = int(s.scalar(select(func.max(Contact.id))) or 0) + 1
+        new_ids = _new_contact_ids(s, n)
     countries = list(COUNTRY_WEIGHTS)
     cweights = list(COUNTRY_WEIGHTS.values())
     companies: dict[str, list[tuple[str, str, str, int]]] = {}
@@ -298,7 +299,7 @@ def generate_demo(
         change_rows: list[dict[str, object]] = []
         activity_rows: list[dict[str, object]] = []
         for k in range(batch):
-            cid = next_id + done + k
+            cid = new_ids[done + k]
             code = rng.choices(countries, weights=cweights)[0]
             country, cities, firsts, lasts, _parts, _tld, phone_prefix = PEOPLE[code]
             first, last = rng.choice(firsts), rng.choice(lasts)
@@ -470,6 +471,16 @@ def generate_demo(
         if progress:
             progress(done, n)
     return n
+
+
+def _new_contact_ids(s: Session, n: int) -> list[int]:
+    """Ids for ``n`` new contacts, given explicitly so their history can point at them. On
+    PostgreSQL they come from the id sequence (explicit ids would not advance it)."""
+    if s.get_bind().dialect.name == "postgresql":
+        seq = "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, :n)"
+        return [int(i) for i in s.execute(text(seq), {"n": n}).scalars()]
+    first = int(s.scalar(select(func.max(Contact.id))) or 0) + 1
+    return list(range(first, first + n))
 
 
 def _path(rng: random.Random, final: str) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -65,12 +64,12 @@ def test_an_activity_cannot_be_moved_more_than_a_day_ahead(db: Database) -> None
 
 
 def test_cli_activity_edit_and_delete(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cid, t = _inquiry(db)
     act = operations.log_activity(db, cid, "email-sent", at=t + timedelta(hours=1)).value
     db.close()
-    base = ["--db", str(db_path)]
+    base = ["--db", db_url]
     assert main([*base, "activity", "edit", "999"]) == 2
     assert main([*base, "activity", "edit", str(act.id)]) == 2  # nothing to change
     at = (t + timedelta(hours=4)).isoformat() + "+00:00"

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def winnow(
-    *args: str, db: Path | None = None, env: dict[str, str] | None = None, check: bool = False
+    *args: str, db: Path | str | None = None, env: dict[str, str] | None = None, check: bool = False
 ) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "app", *args]
     if db is not None:

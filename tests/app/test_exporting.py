@@ -246,20 +246,20 @@ def test_handoff_lists_sales_qualified_with_bant(
 
 def test_cli_export(
     db: Database,
-    db_path: Path,
+    db_url: str,
     people: dict[str, int],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "cli.csv"
-    assert main(["export", str(out), "--db", str(db_path), "--stage", "inquiry"]) == 0
+    assert main(["export", str(out), "--db", db_url, "--stage", "inquiry"]) == 0
     assert "1 contact" in capsys.readouterr().out
     assert [r["First name"] for r in _read_csv(out)] == ["Françoise"]
-    assert main(["export", str(tmp_path / "x.pdf"), "--db", str(db_path)]) == 2
+    assert main(["export", str(tmp_path / "x.pdf"), "--db", db_url]) == 2
     assert ".csv or .vcf" in capsys.readouterr().err
-    assert main(["export", str(tmp_path / "x.csv"), "--db", str(db_path), "--stage", "nope"]) == 2
+    assert main(["export", str(tmp_path / "x.csv"), "--db", db_url, "--stage", "nope"]) == 2
     vcf = tmp_path / "cli.vcf"
-    assert main(["export", str(vcf), "--db", str(db_path), "--search", "Öztürk"]) == 0
+    assert main(["export", str(vcf), "--db", db_url, "--search", "Öztürk"]) == 0
     assert next(vobject.readComponents(vcf.read_text("utf-8"))).fn.value == "Ayşe Öztürk"
-    assert main(["export", str(tmp_path / "m.csv"), "--db", str(db_path), "--marketing"]) == 0
+    assert main(["export", str(tmp_path / "m.csv"), "--db", db_url, "--marketing"]) == 0
     assert "4 left out" in capsys.readouterr().out

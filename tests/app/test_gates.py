@@ -68,19 +68,19 @@ def test_withdrawn_consent_gates_marketing_qualified_and_later(db: Database) -> 
 
 
 def test_the_cli_refuses_and_names_the_missing_answers(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cid = _person(db, "Jane Roe")
     operations.set_bant(db, cid, {"budget": "yes", "authority": "yes", "need": "yes"})
     db.close()
-    assert main(["--db", str(db_path), "move", str(cid), "sql"]) == 1
+    assert main(["--db", db_url, "move", str(cid), "sql"]) == 1
     err = capsys.readouterr().err
     assert "Timeframe: unknown" in err and "--override" in err
-    assert main(["--db", str(db_path), "move", str(cid), "sql", "--override", "  "]) == 2
-    code = main(["--db", str(db_path), "move", str(cid), "sql", "--override", "Met at the fair"])
+    assert main(["--db", db_url, "move", str(cid), "sql", "--override", "  "]) == 2
+    code = main(["--db", db_url, "move", str(cid), "sql", "--override", "Met at the fair"])
     assert code == 0
     capsys.readouterr()
-    assert main(["--db", str(db_path), "show", str(cid), "--json"]) == 0
+    assert main(["--db", db_url, "show", str(cid), "--json"]) == 0
     import json
 
     shown = json.loads(capsys.readouterr().out)
@@ -107,13 +107,13 @@ def test_log_at_refuses_more_than_a_day_ahead_but_backdates(db: Database) -> Non
     assert get_contact(db, cid).received_at == past
 
 
-def test_cli_move_at_and_log_at(db: Database, db_path: Path) -> None:
+def test_cli_move_at_and_log_at(db: Database, db_url: str) -> None:
     cid = _person(db, "Jane Roe")
     db.close()
     before = iso(utcnow() - timedelta(days=3))
     ahead = iso(utcnow() + timedelta(days=3))
-    assert main(["--db", str(db_path), "move", str(cid), "mql", "--at", str(before)]) == 2
-    assert main(["--db", str(db_path), "log", str(cid), "call", "--at", str(ahead)]) == 2
+    assert main(["--db", db_url, "move", str(cid), "mql", "--at", str(before)]) == 2
+    assert main(["--db", db_url, "log", str(cid), "call", "--at", str(ahead)]) == 2
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

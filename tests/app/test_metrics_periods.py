@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -94,10 +93,10 @@ def test_the_stage_alone_does_not_make_a_qualified_lead(db: Database) -> None:
 
 
 def test_stats_cohort_on_the_command_line(
-    db: Database, db_path: Path, leads: dict[str, int], capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, leads: dict[str, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     db.close()
-    args = ["--db", str(db_path), "stats", "--json", "--since", "2026-02-01"]
+    args = ["--db", db_url, "stats", "--json", "--since", "2026-02-01"]
     args += ["--until", "2026-02-28"]
     assert main(args) == 0
     period = json.loads(capsys.readouterr().out)
@@ -106,7 +105,7 @@ def test_stats_cohort_on_the_command_line(
     assert (period["qualified"], period["cohort"]) == (3, False)
     assert (cohort["qualified"], cohort["cohort"]) == (2, True)
     assert "cohort by inquiry month" in cohort["qualification_view"]
-    assert main(["--db", str(db_path), "stats", "--cohort"]) == 0
+    assert main(["--db", db_url, "stats", "--cohort"]) == 0
     assert "cohort by inquiry month" in capsys.readouterr().out
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
 
 from db.engine import open_database
 from db.migrate import current_revision, head_revision
@@ -37,12 +36,11 @@ def test_database_from_first_revision_upgrades_with_its_data(tmp_path: Path) -> 
     db.close()
 
 
-def test_models_match_the_migrated_schema(db_path: Path) -> None:
-    open_database(db_path).close()
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.connect() as conn:
+def test_models_match_the_migrated_schema(db_url: str) -> None:
+    database = open_database(db_url)
+    with database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    engine.dispose()
+    database.close()
     # the FTS5 table and its shadow tables are SQLite-only and not in the models
     diff = [
         d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("contacts_fts"))

@@ -42,7 +42,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_check_json(
-    db: Database, db_path: Path, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     a = create_contact(
         db,
@@ -56,7 +56,7 @@ def test_check_json(
     code, out, err = run(
         capsys,
         "--db",
-        str(db_path),
+        db_url,
         "check",
         str(a),
         str(b),
@@ -89,25 +89,23 @@ def test_check_json(
 
 
 def test_check_all_and_cached_second_run(
-    db: Database, db_path: Path, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for i in range(6):
         create_contact(db, name=f"P{i}", email=f"p{i}@gwork.example")
-    code, out, _ = run(
-        capsys, "--db", str(db_path), "check", "--all", "--nameserver", dns_server.address
-    )
+    code, out, _ = run(capsys, "--db", db_url, "check", "--all", "--nameserver", dns_server.address)
     assert code == 0
     assert out.count("mail on Google Workspace") == 6
     dns_server.reset_counts()
     code, out, _ = run(
-        capsys, "--db", str(db_path), "check", "--all", "--json", "--nameserver", dns_server.address
+        capsys, "--db", db_url, "check", "--all", "--json", "--nameserver", dns_server.address
     )
     assert dns_server.query_count() == 0
     assert all(d["checked_at"] for d in json.loads(out))
     code, out, _ = run(
         capsys,
         "--db",
-        str(db_path),
+        db_url,
         "check",
         "--all",
         "--json",
@@ -119,13 +117,13 @@ def test_check_all_and_cached_second_run(
 
 
 def test_check_offline_sends_nothing(
-    db: Database, db_path: Path, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cid = create_contact(db, name="X", email="x@acme-widgets.example")
     code, out, _ = run(
         capsys,
         "--db",
-        str(db_path),
+        db_url,
         "check",
         str(cid),
         "--json",
@@ -150,21 +148,21 @@ def test_check_offline_sends_nothing(
     ],
 )
 def test_check_usage_errors(
-    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     create_contact(db, name="One", email="one@acme-widgets.example")
-    code, _, err = run(capsys, "--db", str(db_path), *argv)
+    code, _, err = run(capsys, "--db", db_url, *argv)
     assert code == 2
     assert message in err
 
 
 def test_check_in_a_subprocess_with_the_environment(
-    db: Database, db_path: Path, dns_server: LoopbackDnsServer
+    db: Database, db_url: str, dns_server: LoopbackDnsServer
 ) -> None:
     cid = create_contact(db, name="Anna", email="anna@nullmx.example")
     env = {**os.environ, "WINNOW_NAMESERVER": dns_server.address}
     proc = subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db_path), "check", str(cid), "--json"],
+        [sys.executable, "-m", "app", "--db", db_url, "check", str(cid), "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -178,11 +176,11 @@ def test_check_in_a_subprocess_with_the_environment(
 
 
 def test_show_json_includes_golook(
-    db: Database, db_path: Path, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, dns_server: LoopbackDnsServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cid = create_contact(db, name="Anna", email="anna@selfhosted.example")
-    run(capsys, "--db", str(db_path), "check", str(cid), "--nameserver", dns_server.address)
-    code, out, _ = run(capsys, "--db", str(db_path), "show", str(cid), "--json")
+    run(capsys, "--db", db_url, "check", str(cid), "--nameserver", dns_server.address)
+    code, out, _ = run(capsys, "--db", db_url, "show", str(cid), "--json")
     assert code == 0
     golook = json.loads(out)["golook"]
     assert golook["mail_host"] == "self"
@@ -190,25 +188,23 @@ def test_show_json_includes_golook(
 
 
 def test_personas_cli(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "--db", str(db_path), "personas")
+    code, out, _ = run(capsys, "--db", db_url, "personas")
     assert code == 0 and "Plant buyer" in out and "Seniority:" in out
     path = tmp_path / "p.json"
-    code, out, _ = run(capsys, "--db", str(db_path), "personas", "export", str(path))
+    code, out, _ = run(capsys, "--db", db_url, "personas", "export", str(path))
     assert code == 0 and "Exported 3 persona(s)" in out
     exported = json.loads(path.read_text(encoding="utf-8"))
     exported["personas"].append({"name": "Engineer", "title_include": ["engineer"]})
     path.write_text(json.dumps(exported), encoding="utf-8")
     cid = create_contact(db, name="E", email="e@gmail.com", title="Process engineer")
-    code, out, _ = run(capsys, "--db", str(db_path), "personas", "import", str(path))
+    code, out, _ = run(capsys, "--db", db_url, "personas", "import", str(path))
     assert code == 0 and "1 added, 3 updated" in out
-    code, out, _ = run(capsys, "--db", str(db_path), "personas", "--json")
+    code, out, _ = run(capsys, "--db", db_url, "personas", "--json")
     assert [p["name"] for p in json.loads(out)][-1] == "Engineer"
-    code, out, _ = run(capsys, "--db", str(db_path), "show", str(cid), "--json")
+    code, out, _ = run(capsys, "--db", db_url, "show", str(cid), "--json")
     assert json.loads(out)["persona_name"] == "Engineer"
     (tmp_path / "bad.json").write_text("[{}]", encoding="utf-8")
-    code, _, err = run(
-        capsys, "--db", str(db_path), "personas", "import", str(tmp_path / "bad.json")
-    )
+    code, _, err = run(capsys, "--db", db_url, "personas", "import", str(tmp_path / "bad.json"))
     assert code == 2 and 'needs a "name"' in err

@@ -108,7 +108,7 @@ def test_a_cancelled_import_leaves_nothing(db: Database, tmp_path: Path) -> None
 
 
 def test_a_batch_left_by_a_dead_process_is_removed_on_open(
-    db: Database, db_path: Path, tmp_path: Path
+    db: Database, db_url: str, tmp_path: Path
 ) -> None:
     report = import_file(db, _big_file(tmp_path / "big.csv", rows=40))
     assert report.batch_id is not None
@@ -121,7 +121,7 @@ def test_a_batch_left_by_a_dead_process_is_removed_on_open(
         )
     assert contacts.count(db, ContactQuery()) == 0
     db.close()
-    reopened = open_store(db_path)
+    reopened = open_store(db_url)
     try:
         assert _raw_counts(reopened) == (0, 0, 0)
     finally:

@@ -363,10 +363,10 @@ def test_batch_records_counts_and_report(db: Database, tmp_path: Path) -> None:
 
 
 def test_cli_import_json_and_history(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = badge_list(tmp_path / "badges.csv")
-    assert main(["import", str(path), "--db", str(db_path), "--source", SHOW, "--json"]) == 0
+    assert main(["import", str(path), "--db", db_url, "--source", SHOW, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {
         "batch_id",
@@ -383,30 +383,30 @@ def test_cli_import_json_and_history(
     }
     assert (data["read"], data["imported"], data["rejected"]) == (3, 3, [])
     assert data["mapping"]["Email"] == "email"
-    assert main(["import", str(path), "--db", str(db_path), "--dry-run", "--json"]) == 0
+    assert main(["import", str(path), "--db", db_url, "--dry-run", "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["batch_id"] is None and dry["skipped"] == 3
-    assert main(["imports", "--db", str(db_path), "--json"]) == 0
+    assert main(["imports", "--db", db_url, "--json"]) == 0
     (batch,) = json.loads(capsys.readouterr().out)
     assert batch["id"] == data["batch_id"] and batch["source"] == SHOW
-    assert main(["import", str(path), "--db", str(db_path)]) == 0
+    assert main(["import", str(path), "--db", db_url]) == 0
     assert "skipped 3" in capsys.readouterr().out
-    assert main(["imports", "--db", str(db_path)]) == 0
+    assert main(["imports", "--db", db_url]) == 0
     assert "badges.csv" in capsys.readouterr().out
 
 
 def test_cli_import_errors(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     junk = tmp_path / "photo.csv"
     junk.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    assert main(["import", str(junk), "--db", str(db_path)]) == 1
+    assert main(["import", str(junk), "--db", db_url]) == 1
     err = capsys.readouterr().err
     assert err.startswith("winnow import: ") and err.count("\n") == 1
-    assert main(["import", str(tmp_path / "missing.csv"), "--db", str(db_path)]) == 2
+    assert main(["import", str(tmp_path / "missing.csv"), "--db", db_url]) == 2
     path = badge_list(tmp_path / "badges.csv")
-    assert main(["import", str(path), "--db", str(db_path), "--stage", "nope"]) == 2
-    assert main(["import", str(path), "--db", str(db_path), "--on-duplicate", "x"]) == 2
+    assert main(["import", str(path), "--db", db_url, "--stage", "nope"]) == 2
+    assert main(["import", str(path), "--db", db_url, "--on-duplicate", "x"]) == 2
     assert counts(db)["contacts"] == 0
     assert issubclass(ImportFileError, WinnowError)
 

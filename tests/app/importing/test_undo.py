@@ -164,14 +164,14 @@ def test_reimport_after_undo_imports_again(db: Database, tmp_path: Path) -> None
 
 
 def test_cli_undo_import(
-    db: Database, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = import_file(db, badge_list(tmp_path / "badges.csv"))
-    assert main(["undo-import", str(report.batch_id), "--db", str(db_path)]) == 0
+    assert main(["undo-import", str(report.batch_id), "--db", db_url]) == 0
     assert "removed 3 contacts" in capsys.readouterr().out
-    assert main(["undo-import", str(report.batch_id), "--db", str(db_path)]) == 1
+    assert main(["undo-import", str(report.batch_id), "--db", db_url]) == 1
     err = capsys.readouterr().err
     assert "already undone" in err and err.count("\n") == 1
-    assert main(["undo-import", "4711", "--db", str(db_path)]) == 2
-    assert main(["imports", "--db", str(db_path)]) == 0
+    assert main(["undo-import", "4711", "--db", db_url]) == 2
+    assert main(["imports", "--db", db_url]) == 0
     assert "(undone)" in capsys.readouterr().out

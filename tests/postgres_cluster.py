@@ -1,0 +1,261 @@
+"""A throw-away PostgreSQL cluster for the tests and benchmarks (no pytest in here).
+
+Debian's ``postgresql`` package brings the server binaries (``/usr/lib/postgresql/N/bin``)
+without starting anything we use: :class:`Cluster` runs ``initdb`` into a temp folder, starts
+the server on a free loopback port with its Unix socket in that folder, and removes it all when
+stopped. The server cannot run as root, so as root the cluster belongs to a system user
+(``winnowtest``, created when missing) and every server command runs through ``runuser``.
+
+Settings trade durability for speed (no fsync): the data is gone with the folder anyway.
+Each test gets its own database, copied from a migrated template (``CREATE DATABASE …
+TEMPLATE``, a few milliseconds), so no test sees another's rows.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SYSTEM_USER = "winnowtest"
+SUPERUSER = "winnow"
+TEMPLATE = "winnow_template"
+START_TIMEOUT_S = 60
+
+
+class PostgresUnavailable(RuntimeError):
+    """PostgreSQL (the server binaries, or the ``psycopg`` driver) is not installed here."""
+
+
+def find_bindir() -> Path:
+    """The newest installed server's ``bin`` folder (Debian layout, else ``pg_config``)."""
+
+    def version(path: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in re.findall(r"\d+", Path(path).parent.parent.name))
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version)
+    if found:
+        return Path(found[-1]).parent
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        bindir = Path(out.stdout.strip())
+        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
+            return bindir
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("pg_ctl"):
+        return Path(initdb).resolve().parent
+    raise PostgresUnavailable(
+        "PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin): "
+        "apt-get install postgresql"
+    )
+
+
+def check_driver() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise PostgresUnavailable(
+            "the psycopg driver is not installed: pip install -e '.[team]'"
+        ) from exc
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ensure_system_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        pass
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    result = subprocess.run(
+        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode not in (0, 9):  # 9: created meanwhile by another process
+        raise PostgresUnavailable(f"cannot create the user {SYSTEM_USER}: {result.stderr.strip()}")
+    return pwd.getpwnam(SYSTEM_USER)
+
+
+@dataclass
+class Cluster:
+    """One running server. ``url(name)`` addresses a database in it (psycopg 3, loopback)."""
+
+    bindir: Path
+    root: Path
+    port: int
+    _owner: pwd.struct_passwd | None = None
+    _counter: itertools.count[int] = field(default_factory=itertools.count)
+    _running: bool = False
+
+    @property
+    def datadir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.root
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    # -- starting and stopping ------------------------------------------------------------
+
+    @classmethod
+    def start(cls) -> Cluster:
+        """initdb and start a server; raises :class:`PostgresUnavailable` when it cannot."""
+        check_driver()
+        bindir = find_bindir()
+        owner = _ensure_system_user() if os.geteuid() == 0 else None
+        root = Path(tempfile.mkdtemp(prefix="winnow-pg-"))
+        if owner is not None:
+            os.chown(root, owner.pw_uid, owner.pw_gid)
+        cluster = cls(bindir=bindir, root=root, port=0, _owner=owner)
+        try:
+            cluster._initdb()
+            cluster._start_server()
+        except BaseException:
+            cluster.stop()
+            raise
+        return cluster
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self._owner is not None:
+            runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+            cmd = [runuser, "-u", self._owner.pw_name, "--", *cmd]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = "C.UTF-8"
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=self.root)
+        if check and result.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise PostgresUnavailable(
+                f"{' '.join(args[:2])} failed ({result.returncode}): "
+                f"{result.stderr.strip() or result.stdout.strip()}\n{tail}"
+            )
+        return result
+
+    def _initdb(self) -> None:
+        self._run(
+            "initdb",
+            "--pgdata",
+            str(self.datadir),
+            "--username",
+            SUPERUSER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--locale",
+            "C.UTF-8",
+            "--no-sync",
+        )
+        with (self.datadir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.write(
+                "\n# winnow tests: a throw-away cluster on loopback\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.socket_dir}'\n"
+                "fsync = off\n"
+                "synchronous_commit = off\n"
+                "full_page_writes = off\n"
+                "max_connections = 200\n"
+                "log_min_messages = warning\n"
+                "log_min_error_statement = panic\n"
+            )
+
+    def _start_server(self) -> None:
+        last = ""
+        for _attempt in range(5):  # a free port can be taken between asking and binding
+            self.port = _free_port()
+            result = self._run(
+                "pg_ctl",
+                "--pgdata",
+                str(self.datadir),
+                "--log",
+                str(self.root / "server.log"),
+                "--options",
+                f"-p {self.port}",
+                "--wait",
+                f"--timeout={START_TIMEOUT_S}",
+                "start",
+                check=False,
+            )
+            if result.returncode == 0:
+                self._running = True
+                return
+            last = result.stderr.strip() or result.stdout.strip()
+            log = self.root / "server.log"
+            if log.exists():
+                last += "\n" + log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        raise PostgresUnavailable(f"the PostgreSQL server did not start: {last}")
+
+    def stop(self) -> None:
+        """Stop the server (if running) and remove its folder."""
+        if self._running:
+            self._run(
+                "pg_ctl", "--pgdata", str(self.datadir), "-m", "immediate", "stop", check=False
+            )
+            self._running = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- databases ------------------------------------------------------------------------
+
+    def execute(self, *statements: str) -> None:
+        """Run statements outside a transaction (CREATE/DROP DATABASE) as the superuser."""
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
+        ) as conn:
+            for statement in statements:
+                conn.execute(statement)  # type: ignore[arg-type]
+
+    def create_template(self) -> str:
+        """A migrated, seeded Winnow database that test databases are copied from."""
+        from db.engine import open_database
+
+        self.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}", f"CREATE DATABASE {TEMPLATE}")
+        database = open_database(self.url(TEMPLATE))
+        database.close()  # CREATE DATABASE … TEMPLATE needs it without connections
+        return TEMPLATE
+
+    def new_database(self, template: str = TEMPLATE) -> str:
+        """A fresh database copied from ``template``; returns its URL."""
+        name = f"t{os.getpid()}_{next(self._counter)}"
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        return self.url(name)
+
+    def copy_database(self, url: str) -> str:
+        """A new database with what the database at ``url`` holds now; returns its URL.
+
+        PostgreSQL copies only a database nobody is connected to: close (dispose) every
+        engine on ``url`` first."""
+        name = f"c{os.getpid()}_{next(self._counter)}"
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]} STRATEGY FILE_COPY")
+        return self.url(name)
+
+    def empty_database(self) -> str:
+        """A fresh database with nothing in it (for migration tests); returns its URL."""
+        name = f"e{os.getpid()}_{next(self._counter)}"
+        self.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
