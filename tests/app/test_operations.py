@@ -183,20 +183,6 @@ def chains_consistent(db: Database) -> list[str]:
     return problems
 
 
-def clone(db: Database, to: Path) -> Path:
-    """A copy of the database file as it is now (SQLite backup: WAL included)."""
-    from db.engine import sqlite_path
-
-    src_path = sqlite_path(db.url)
-    assert src_path is not None
-    src = sqlite3.connect(src_path)
-    dst = sqlite3.connect(to)
-    src.backup(dst)
-    dst.close()
-    src.close()
-    return to
-
-
 def stage_key(db: Database, cid: int) -> str:
     return contacts.get_contact(db, cid).stage_key
 
@@ -228,8 +214,8 @@ def small(db: Database) -> Database:
     return db
 
 
-def _reopen(db_path: Path) -> Database:
-    return open_database(db_path)
+def _reopen(db_url: str) -> Database:
+    return open_database(db_url)
 
 
 # --- every operation of the catalog ---------------------------------------------------------------
@@ -528,11 +514,15 @@ def _store_source(db: Database, name: str, reached: int) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
-    small: Database, db_path: Path, tmp_path: Path, view: View, case: Case
+    small: Database,
+    db_url: str,
+    copy_database: Callable[[Database], str],
+    view: View,
+    case: Case,
 ) -> None:
     db = small
-    original = open_database(clone(db, tmp_path / "before.sqlite"))
-    twin = open_database(clone(db, tmp_path / "twin.sqlite"))
+    original = open_database(copy_database(db))
+    twin = open_database(copy_database(db))
     try:
         case.domain(twin)
         result = case.op(db)
@@ -562,7 +552,7 @@ def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
     assert not chains_consistent(db)
 
     db.close()  # undo and redo read the log from the file: a restart in between changes nothing
-    db = _reopen(db_path)
+    db = _reopen(db_url)
     try:
         undone = operations.undo_operation(db)
         assert undone.value.operation_id == result.operation_id
@@ -575,7 +565,7 @@ def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
         with pytest.raises(NothingToUndo):
             operations.undo_operation(db)
         db.close()
-        db = _reopen(db_path)
+        db = _reopen(db_url)
 
         redone = operations.redo_operation(db)
         assert redone.value.operation_id == result.operation_id
@@ -585,7 +575,7 @@ def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
         with pytest.raises(NothingToUndo):
             operations.redo_operation(db)
         db.close()
-        db = _reopen(db_path)
+        db = _reopen(db_url)
 
         operations.undo_operation(db)  # and once more, after a redo
         assert_same(view(db, shown), before)
@@ -1016,7 +1006,7 @@ db.close()
 """
 
 
-def race(path: Path, ids: list[int], n: int) -> float:
+def race(path: str, ids: list[int], n: int) -> float:
     """Two processes moving the same contacts ``n`` times each; returns the seconds taken."""
     import os
     import subprocess
@@ -1043,12 +1033,12 @@ def race(path: Path, ids: list[int], n: int) -> float:
 
 
 def test_two_processes_racing_keep_every_history_chain_consistent(
-    db: Database, db_path: Path
+    db: Database, db_url: str
 ) -> None:
     ids = _people(db, 3)
     db.close()
-    race(db_path, ids, 300)
-    db = open_database(db_path)
+    race(db_url, ids, 300)
+    db = open_database(db_url)
     try:
         assert not chains_consistent(db)
         with db.session() as s:
@@ -1088,6 +1078,7 @@ def _hold_write_lock(path: Path, seconds: float) -> Any:
     return thread
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock and busy timeout
 def test_a_writer_kept_waiting_past_the_busy_timeout_tries_again(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
