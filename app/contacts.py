@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -15,10 +14,8 @@ from sqlalchemy import (
     delete,
     func,
     literal,
-    literal_column,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -35,6 +32,7 @@ from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-
 )
 from app.golook.classify import quick_domain_class
 from app.names import display_name, normalize_email, sort_key, split_name
+from app.search import search_condition
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import Contact, Stage, StageChange
@@ -324,18 +322,6 @@ def contact_exists(db: Database, contact_ids: Sequence[int]) -> list[int]:
 
 # --- the query behind the list -----------------------------------------------------------
 
-_TOKEN_RE = re.compile(r"[\w@.\-+']+", re.UNICODE)
-
-
-def fts_query(search: str) -> str | None:
-    """Turn typed text into an FTS5 prefix query: every word must match a word's start."""
-    tokens = []
-    for tok in _TOKEN_RE.findall(search):
-        tok = tok.strip(".-'+")
-        if tok:
-            tokens.append('"' + tok.replace('"', "") + '"*')
-    return " AND ".join(tokens) or None
-
 
 def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
     if q.stage_keys:
@@ -361,27 +347,11 @@ def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
         if queue is None:
             raise UsageError(f"unknown queue {q.queue!r}; known: {', '.join(QUEUES)}")
         stmt = stmt.where(queue.condition(utcnow()))
-    if q.search and q.search.strip():
-        if db.is_sqlite:
-            match = fts_query(q.search)
-            if match:
-                stmt = stmt.where(
-                    Contact.id.in_(
-                        select(literal_column("rowid"))
-                        .select_from(text("contacts_fts"))
-                        .where(text("contacts_fts MATCH :fts").bindparams(fts=match))
-                    )
-                )
-        else:
-            pattern = f"%{_like_escape(q.search.strip())}%"
-            stmt = stmt.where(
-                or_(
-                    Contact.name.ilike(pattern, escape="\\"),
-                    Contact.email.ilike(pattern, escape="\\"),
-                    Contact.company.ilike(pattern, escape="\\"),
-                    Contact.title.ilike(pattern, escape="\\"),
-                )
-            )
+    if q.search:
+        # full-text by dialect: FTS5 on SQLite, tsvector on PostgreSQL, else LIKE
+        found = search_condition(q.search, db.engine.dialect.name)
+        if found is not None:
+            stmt = stmt.where(found)
     return stmt
 
 

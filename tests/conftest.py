@@ -72,6 +72,7 @@ BOTH_DATABASES = (
     "tests/app/test_moves.py",
     "tests/app/test_operations.py",
     "tests/app/test_qualification.py",
+    "tests/app/test_search.py",
     "tests/app/test_scoring.py",
     "tests/app/test_stages.py",
     "tests/app/test_undo_cli.py",
@@ -126,6 +127,18 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         return
     cluster: Cluster = request.getfixturevalue("postgresql_cluster")
     url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where an empty database is (no schema yet): for migration tests."""
+    if backend != "postgresql":
+        yield str(tmp_path / "empty.sqlite")
+        return
+    cluster: Cluster = request.getfixturevalue("postgresql_cluster")
+    url = cluster.empty_database()
     yield url
     cluster.drop_database(url)
 

@@ -1,0 +1,143 @@
+"""Search as you type finds the same contacts on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from app import contacts
+from app.contacts import ContactQuery
+from app.search import tsquery
+from db.engine import Database, open_database
+from db.migrate import current_revision, head_revision, upgrade_to_head
+
+
+@pytest.fixture
+def people(db: Database) -> dict[str, int]:
+    rows = {
+        "jurgen": dict(
+            first_name="Jürgen",
+            last_name="Weißmann",
+            email="j.weissmann@kessler-werke.de",
+            company="Kessler GmbH",
+            title="Plant manager",
+        ),
+        "francoise": dict(
+            first_name="Françoise",
+            last_name="Lefèvre",
+            email="fl@gmail.com",
+            company="Lefèvre SAS",
+            title="CEO",
+        ),
+        "ayse": dict(
+            first_name="Ayşe",
+            last_name="Öztürk",
+            email="ayse+crm@ozturk.com.tr",
+            company="Öztürk Makine A.Ş.",
+            title="Buyer",
+        ),
+        "o_brien": dict(first_name="Seán", last_name="O'Brien", email="sean_ob@example.ie"),
+    }
+    return {k: contacts.create_contact(db, **v) for k, v in rows.items()}  # type: ignore[arg-type]
+
+
+def _found(db: Database, typed: str) -> set[int]:
+    return set(contacts.query_ids(db, ContactQuery(search=typed)))
+
+
+def test_accents_and_case_do_not_matter(db: Database, people: dict[str, int]) -> None:
+    assert _found(db, "jurgen") == {people["jurgen"]}
+    assert _found(db, "JÜRG") == {people["jurgen"]}
+    assert _found(db, "lefev") == {people["francoise"]}
+    assert _found(db, "Lefèvre") == {people["francoise"]}
+    assert _found(db, "weißm") == {people["jurgen"]}
+    assert _found(db, "ozturk") == {people["ayse"]}
+    assert _found(db, "sean") == {people["o_brien"]}
+
+
+def test_words_match_from_their_start_and_every_word_must_match(
+    db: Database, people: dict[str, int]
+) -> None:
+    assert _found(db, "ürgen") == set()  # a word's start, not any substring
+    assert _found(db, "plant man") == {people["jurgen"]}
+    assert _found(db, "man plant") == {people["jurgen"]}
+    assert _found(db, "jurg lefev") == set()
+    assert _found(db, "o'brien") == {people["o_brien"]}
+
+
+def test_addresses_are_found_by_their_parts(db: Database, people: dict[str, int]) -> None:
+    assert _found(db, "gmail") == {people["francoise"]}
+    assert _found(db, "fl@gmail") == {people["francoise"]}
+    assert _found(db, "fl@gmail.com") == {people["francoise"]}
+    assert _found(db, "kessler-werke") == {people["jurgen"]}
+    assert _found(db, "werke.de") == {people["jurgen"]}
+    assert _found(db, "j.weissmann") == {people["jurgen"]}
+    assert _found(db, "crm") == {people["ayse"]}
+    assert _found(db, "ozturk.com") == {people["ayse"]}
+    assert _found(db, "sean_ob") == {people["o_brien"]}
+    assert _found(db, "gmail.de") == set()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['"unbalanced', "a & b | !c", "foo:*", "(x", "<->", "'", "-", "!!", "\\", "%_", "@"],
+)
+def test_operators_typed_are_only_text(db: Database, people: dict[str, int], typed: str) -> None:
+    found = _found(db, typed)  # never an error
+    assert found <= set(people.values())
+
+
+def test_search_follows_edits_and_deletes(db: Database, people: dict[str, int]) -> None:
+    contacts.update_contact(db, people["ayse"], company="Anadolu Tekstil")
+    assert _found(db, "anadolu") == {people["ayse"]}
+    assert _found(db, "makine") == set()
+    contacts.delete_contacts(db, [people["francoise"]])
+    assert _found(db, "lefev") == set()
+
+
+def test_search_uses_the_full_text_index(
+    db: Database, people: dict[str, int], backend: str
+) -> None:
+    """The query the list runs is answered from the index, not by reading every contact."""
+    from app.contacts import select_matching
+
+    stmt = select_matching([text("contacts.id")], ContactQuery(search="jurg kessler"), db)
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        if backend == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # 4 rows: a scan would be cheaper
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+            assert "ix_contacts_search" in plan, plan
+        else:
+            plan = "\n".join(
+                str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            )
+            assert "VIRTUAL TABLE INDEX" in plan and "contacts_fts" in plan, plan
+
+
+def test_tsquery_is_a_prefix_phrase_per_typed_word() -> None:
+    assert tsquery("Jürg p1@firma") == "(Jürg:*) & (p1 <-> firma:*)"
+    assert tsquery("  ") is None
+    assert tsquery("&|!") is None
+
+
+def test_an_older_database_with_contacts_is_searchable_after_the_upgrade(
+    empty_db_url: str,
+) -> None:
+    """Migration 0007 indexes the contacts a team already has (on SQLite it changes nothing)."""
+    from db.seed import seed_defaults
+
+    old = open_database(empty_db_url, migrate=False)
+    try:
+        upgrade_to_head(old.engine, target="0006")
+        seed_defaults(old)
+        contacts.create_contact(old, name="Françoise Lefèvre", email="fl@gmail.com")
+    finally:
+        old.close()
+    db = open_database(empty_db_url)
+    try:
+        assert current_revision(db.engine) == head_revision()
+        found = contacts.list_rows(db, ContactQuery(search="lefev gmail"))
+        assert [r.name for r in found] == ["Françoise Lefèvre"]
+    finally:
+        db.close()
