@@ -472,12 +472,11 @@ class MainWindow(QMainWindow):
         if row is None:
             return False
         index = self.model.index(row, 0)
-        self.list_view.selectionModel().select(
-            index,
-            self.list_view.selectionModel().SelectionFlag.ClearAndSelect
-            | self.list_view.selectionModel().SelectionFlag.Rows,
-        )
-        self.list_view.setCurrentIndex(index)
+        flags = self.list_view.selectionModel().SelectionFlag
+        self.list_view.selectionModel().select(index, flags.ClearAndSelect | flags.Rows)
+        # the current row only: the view's setCurrentIndex would apply held Ctrl/Shift keys
+        # to the selection (and deselect the contact just selected)
+        self.list_view.selectionModel().setCurrentIndex(index, flags.NoUpdate)
         if scroll:
             self.list_view.scrollTo(index)
         return True
