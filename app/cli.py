@@ -7,14 +7,13 @@ With no subcommand, ``winnow`` opens the window.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 from app import __version__
 from app.errors import UsageError, WinnowError
@@ -24,15 +23,23 @@ from db.engine import Database, DatabaseError
 Handler = Callable[[argparse.Namespace, Database], int]
 
 # Feature modules that add subcommands: each has ``register(subparsers, common)``.
-COMMAND_MODULES: list[str] = [
-    "app.commands.core",
-    "app.commands.golook",
-    "app.commands.importing",
-    "app.commands.qualify",
-    "app.commands.undo",
-    "app.commands.backup",
-    "app.commands.leads",
-]
+
+
+class CommandGroup(Protocol):
+    """A module of subcommands (app/commands/*)."""
+
+    def register(
+        self, sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
+    ) -> None: ...
+
+
+def command_groups() -> tuple[CommandGroup, ...]:
+    """Every group of subcommands, in the order ``winnow --help`` lists them. Imported here,
+    explicitly: they use this module's printing helpers."""
+    from app.commands import backup, core, golook, importing, leads, qualify, undo
+
+    return (core, golook, importing, qualify, undo, backup, leads)
+
 
 # Commands that never write to the database. Every other command runs only on a file that
 # passes its integrity check (``app.integrity``): a damaged file is never written to.
@@ -67,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"winnow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub, common)
+    for group in command_groups():
+        group.register(sub, common)
     return parser
 
 
