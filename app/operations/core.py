@@ -204,6 +204,13 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
             contacts=[r[0] for r in moved],
             stages={keys[r[2]] for r in moved} | {keys[r[1]] for r in moved if r[1] is not None},
         )
+    # every contact whose rows the operation changed is named, whatever the body noted (a
+    # removed criterion takes answers with it; a renamed one renames score explanations)
+    named = {im.contact_id for im in images if im.contact_id is not None}
+    named |= _answering(s, [int(im.key[0]) for im in images if im.table == "bant_criteria"])
+    named -= changes.created | changes.deleted
+    if named - changes.contacts:
+        changes = changes | Changes.of(contacts=named)
     op_id: int | None = None
     if ctx.undoable and (images or moved or ctx.payload):
         touched = {r[0] for r in moved} | {im.contact_id for im in images if im.contact_id}
@@ -462,15 +469,8 @@ def _reverse_generic(
         flag = _TABLE_FLAGS.get(im.table.name)
         if flag:
             flags[flag] = True
-    if criteria:
-        # a score's explanation names the criteria its answers are to (as a renaming rescores)
-        changed.update(
-            s.scalars(
-                select(BantAnswer.contact_id)
-                .where(BantAnswer.criterion_id.in_(_expanding(criteria)))
-                .distinct()
-            )
-        )
+    # a score's explanation names the criteria its answers are to (as a renaming rescores)
+    changed |= _answering(s, criteria)
     alive = sorted((changed | created) - deleted)
     for i in range(0, len(alive), 5000):
         hooks.contacts_changed(s, alive[i : i + 5000])
@@ -491,6 +491,19 @@ def _reverse_generic(
         contacts=changed, created=created, deleted=deleted, stages=stage_keys
     ) | Changes.flags(flags)
     return report, changes
+
+
+def _answering(s: Session, criteria: Sequence[int]) -> set[int]:
+    """The contacts with an answer to one of these criteria."""
+    if not criteria:
+        return set()
+    return set(
+        s.scalars(
+            select(BantAnswer.contact_id)
+            .where(BantAnswer.criterion_id.in_(_expanding(criteria)))
+            .distinct()
+        )
+    )
 
 
 def _missing_contacts(s: Session, ids: Sequence[int]) -> set[int]:
