@@ -101,10 +101,6 @@ class ContactListView(QTableView):
 class MainWindow(QMainWindow):
     """One open database."""
 
-    # (transition) contact ids that changed, for views not yet on operation_did_execute;
-    # an empty list means "many — reload everything"
-    data_changed = Signal(list)
-    stages_changed = Signal()
     database_switch_requested = Signal(str)
 
     def __init__(
@@ -219,8 +215,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._show_undo_state(operations.undo_state(db))
         self._refresh_sidebar_structure()
-        self.data_changed.connect(self._on_data_changed)
-        self.stages_changed.connect(self._on_stages_changed)
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
         self.refresh_counts()
@@ -642,45 +636,36 @@ class MainWindow(QMainWindow):
         self.redo_action.setText(f"&{state.redo_text}")
         self.redo_action.setEnabled(state.redo is not None)
 
-    def notify_changed(self, ids: list[int]) -> None:
-        """Announce a change made outside the writer (a background task's result): an
-        empty list means every contact may have changed."""
-        self.ops.announce(Changes.of(contacts=ids) if ids else Changes(all_contacts=True))
-
     # --- refresh ---------------------------------------------------------------------------
     def _on_operation(self, changes: Changes, _initiator: object) -> None:
-        """Refresh what the change notice says the window shows."""
-        if changes.stage_list:
-            self.stages_changed.emit()
-        if changes.contact_data or changes.activities:
-            everything = changes.all_contacts or changes.imports
-            ids = [] if everything else sorted(changes.touched_contacts)
-            self.data_changed.emit(ids)
-            if changes.created or changes.deleted or changes.imports or changes.sources:
-                self._refresh_sidebar_structure()
-        elif changes.criteria or changes.scoring or changes.personas:
-            self.data_changed.emit([])
-
-    def _on_data_changed(self, ids: list[int]) -> None:
-        if (
-            ids
-            and self.model.query.stage_keys == ()
-            and not self.model.query.queue
-            and self.model.query.sort not in ("stage", "score")
-        ):
-            self.model.refresh_contacts(ids)
+        """Refresh what the change notice says the window shows: the list's rows for the
+        contacts named, everything loaded when many changed, the stage menus and sidebar when
+        stages did, the counts when contacts did."""
+        if changes.stage_list or changes.criteria:
+            self.model.reload_stages()
+            self._fill_move_menu(self.menu_move, self.selected_ids)
+            self._refresh_sidebar_structure()
+        many = (
+            changes.all_contacts
+            or changes.imports
+            or changes.stage_list
+            or changes.criteria
+            or changes.scoring
+            or changes.personas
+        )
+        if many:
+            self.model.refresh()
         else:
-            selected = self.detail.contact_id
-            self.model.reload()
-            if selected is not None:
-                self._select_id(selected, scroll=False)
-        self.refresh_counts()
-
-    def _on_stages_changed(self) -> None:
-        self.model.reload_stages()
-        self._fill_move_menu(self.menu_move, self.selected_ids)
-        self._refresh_sidebar_structure()
-        self.model.reload()
+            if changes.deleted:
+                self.model.contacts_removed(sorted(changes.deleted))
+            named = (changes.contacts | changes.created | changes.activities) - changes.deleted
+            if named:
+                self.model.contacts_changed(sorted(named))
+        if many or changes.contact_data or changes.activities:
+            self.refresh_counts()
+        if changes.created or changes.deleted or changes.imports or changes.sources:
+            self._refresh_sidebar_structure()
+        self._update_status()
 
     def _refresh_sidebar_structure(self) -> None:
         self.sidebar.set_stages(list_stages(self.db))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
 from app import contacts
+from app.operations import Changes
 from db.engine import Database
 from tests.ui.board_helpers import triage_of
 
@@ -87,7 +88,7 @@ def _legacy_website(db: Database, cid: int, value: str) -> None:
 def _show(window: Any, cid: int) -> Any:
     from ui.golook.panel import GoLookPanel
 
-    window.notify_changed([])
+    window.ops.announce(Changes.of(contacts=[cid]))  # written outside the app
     window.select_contact(cid)
     assert window.detail.contact_id == cid
     panel = window.findChild(GoLookPanel)
