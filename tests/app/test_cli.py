@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,15 +29,25 @@ def winnow(
     return result
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
-    out = winnow("demo", "--contacts", "2000", "--seed", "3", db=path, check=True)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_file(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path | str]:
+    """2,000 demo contacts, in an SQLite file and in a PostgreSQL database."""
+    cluster = None
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("postgresql_cluster")
+        where: Path | str = cluster.new_database()
+    else:
+        where = tmp_path_factory.mktemp("cli") / "demo.sqlite"
+    out = winnow("demo", "--contacts", "2000", "--seed", "3", db=where, check=True)
     assert "2,000" in out.stdout
-    return path
+    yield where
+    if cluster is not None:
+        cluster.drop_database(str(where))
 
 
-def test_list_json_has_every_contact_with_the_contract_keys(demo_file: Path) -> None:
+def test_list_json_has_every_contact_with_the_contract_keys(demo_file: Path | str) -> None:
     rows = json.loads(winnow("list", "--json", db=demo_file, check=True).stdout)
     assert len(rows) == 2000
     for key in (
@@ -65,7 +76,7 @@ def test_list_json_has_every_contact_with_the_contract_keys(demo_file: Path) -> 
     }
 
 
-def test_filters_on_the_command_line(demo_file: Path) -> None:
+def test_filters_on_the_command_line(demo_file: Path | str) -> None:
     rows = json.loads(
         winnow("list", "--json", "--stage", "customer", db=demo_file, check=True).stdout
     )
@@ -79,8 +90,8 @@ def test_filters_on_the_command_line(demo_file: Path) -> None:
     assert rows and all(some.lower() in json.dumps(r, ensure_ascii=False).lower() for r in rows)
 
 
-def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
-    db = tmp_path / "w.sqlite"
+def test_move_shows_up_in_the_history(db_url: str) -> None:
+    db = db_url
     winnow("demo", "--contacts", "20", db=db, check=True)
     rows = json.loads(winnow("list", "--json", "--stage", "suspect", db=db, check=True).stdout)
     cid = str(rows[0]["id"])
@@ -113,8 +124,8 @@ def test_move_shows_up_in_the_history(tmp_path: Path) -> None:
     assert isinstance(shown["activities"], list)
 
 
-def test_log_activity_and_stages_commands(tmp_path: Path) -> None:
-    db = tmp_path / "w.sqlite"
+def test_log_activity_and_stages_commands(db_url: str) -> None:
+    db = db_url
     winnow("demo", "--contacts", "5", db=db, check=True)
     winnow(
         "log",
@@ -143,8 +154,8 @@ def test_log_activity_and_stages_commands(tmp_path: Path) -> None:
     assert stats["total"] == 5 and stats["stages"]["sal"] == 0
 
 
-def test_usage_errors_exit_2_with_the_valid_keys(tmp_path: Path) -> None:
-    db = tmp_path / "w.sqlite"
+def test_usage_errors_exit_2_with_the_valid_keys(db_url: str) -> None:
+    db = db_url
     winnow("demo", "--contacts", "3", db=db, check=True)
     out = winnow("move", "1", "lead", db=db)
     assert out.returncode == 2
@@ -169,18 +180,17 @@ def test_runtime_errors_exit_1_with_one_line(tmp_path: Path) -> None:
     assert bad.read_text(encoding="utf-8") == "Name,E-mail\nBob,bob@example.com\n"
 
 
-def test_winnow_db_environment_variable(tmp_path: Path) -> None:
-    db = tmp_path / "env.sqlite"
-    winnow("demo", "--contacts", "7", env={"WINNOW_DB": str(db)}, check=True)
-    rows = json.loads(winnow("list", "--json", env={"WINNOW_DB": str(db)}, check=True).stdout)
+def test_winnow_db_environment_variable(db_url: str) -> None:
+    winnow("demo", "--contacts", "7", env={"WINNOW_DB": db_url}, check=True)
+    rows = json.loads(winnow("list", "--json", env={"WINNOW_DB": db_url}, check=True).stdout)
     assert len(rows) == 7
 
 
-def test_html_in_a_name_is_kept_as_text(tmp_path: Path) -> None:
+def test_html_in_a_name_is_kept_as_text(db_url: str) -> None:
     from app.contacts import create_contact
     from db.engine import open_database
 
-    db_file = tmp_path / "w.sqlite"
+    db_file = db_url
     database = open_database(db_file)
     create_contact(database, first_name="<b>Bob</b>", last_name="Smith", email="bob@example.com")
     database.close()
