@@ -161,6 +161,7 @@ class StageChange(Base):
         Index("ix_stage_changes_contact_at", "contact_id", "at"),
         Index("ix_stage_changes_to_at", "to_stage_id", "at"),
         Index("ix_stage_changes_operation", "operation_id"),
+        {"sqlite_autoincrement": True},  # an undone delete puts its history back, same ids
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,6 +185,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activities_contact_at", "contact_id", "at"),
         Index("ix_activities_type_at", "type", "at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +204,7 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_contact_due", "contact_id", "due_at"),
         Index("ix_tasks_open_due", "done_at", "due_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -274,7 +277,10 @@ class BantAnswer(Base):
     """One contact's answer to one criterion."""
 
     __tablename__ = "bant_answers"
-    __table_args__ = (UniqueConstraint("contact_id", "criterion_id"),)
+    __table_args__ = (
+        UniqueConstraint("contact_id", "criterion_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

@@ -64,44 +64,57 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("owner", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
-        _contacts_autoincrement()
+        for table in _NEVER_REUSED:
+            _autoincrement(table)
 
 
-def _contacts_autoincrement() -> None:
-    """Rebuild ``contacts`` with ``AUTOINCREMENT`` (SQLite's only way to never reuse an id),
+# tables whose rows an undo may put back: their ids must never be handed out again meanwhile
+_NEVER_REUSED = ("contacts", "stage_changes", "activities", "bant_answers")
+
+
+def _autoincrement(table: str) -> None:
+    """Rebuild ``table`` with ``AUTOINCREMENT`` (SQLite's only way to never reuse an id),
     keeping every row, index and trigger; ``env.py`` runs this with foreign keys off."""
     bind = op.get_bind()
     ddl = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type='table' AND name='contacts'"
+        "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
     ).scalar_one()
     if "AUTOINCREMENT" in ddl.upper():
         return
-    new_ddl, n = re.subn(r"\bid INTEGER NOT NULL,", "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", ddl, count=1)
-    new_ddl, m = re.subn(r",\s*CONSTRAINT pk_contacts PRIMARY KEY \(id\)", "", new_ddl, count=1)
+    new_ddl, n = re.subn(
+        r"\bid INTEGER NOT NULL,", "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", ddl, count=1
+    )
+    new_ddl, m = re.subn(rf",\s*CONSTRAINT pk_{table} PRIMARY KEY \(id\)", "", new_ddl, count=1)
     if n != 1 or m != 1:
-        raise RuntimeError("unexpected schema of the contacts table; upgrade stopped")
-    new_ddl = new_ddl.replace("CREATE TABLE contacts", "CREATE TABLE contacts_rebuilt", 1)
+        raise RuntimeError(f"unexpected schema of the {table} table; upgrade stopped")
+    new_ddl = new_ddl.replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_rebuilt", 1)
     others = [
         sql
         for (sql,) in bind.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE tbl_name='contacts' AND type IN ('index', 'trigger')"
-            " AND sql IS NOT NULL"
+            "SELECT sql FROM sqlite_master WHERE tbl_name=? AND type IN ('index', 'trigger')"
+            " AND sql IS NOT NULL",
+            (table,),
         )
     ]
-    highest = bind.exec_driver_sql(
-        "SELECT max(coalesce((SELECT max(id) FROM contacts), 0),"
-        " coalesce((SELECT max(contact_id) FROM stage_changes), 0),"
-        " coalesce((SELECT max(contact_id) FROM import_changes), 0))"
-    ).scalar_one()
+    highest = bind.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar_one() or 0
+    if table == "contacts":  # ids of contacts deleted before: their history may still name them
+        highest = max(
+            highest,
+            bind.exec_driver_sql(
+                "SELECT max(coalesce((SELECT max(contact_id) FROM stage_changes), 0),"
+                " coalesce((SELECT max(contact_id) FROM import_changes), 0))"
+            ).scalar_one()
+            or 0,
+        )
     bind.exec_driver_sql(new_ddl)
-    bind.exec_driver_sql("INSERT INTO contacts_rebuilt SELECT * FROM contacts")
-    bind.exec_driver_sql("DROP TABLE contacts")
-    bind.exec_driver_sql("ALTER TABLE contacts_rebuilt RENAME TO contacts")
+    bind.exec_driver_sql(f"INSERT INTO {table}_rebuilt SELECT * FROM {table}")
+    bind.exec_driver_sql(f"DROP TABLE {table}")
+    bind.exec_driver_sql(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
     for sql in others:
         bind.exec_driver_sql(sql)
     if highest:
         bind.exec_driver_sql(
-            "INSERT INTO sqlite_sequence(name, seq) VALUES ('contacts', ?)", (int(highest),)
+            "INSERT INTO sqlite_sequence(name, seq) VALUES (?, ?)", (table, int(highest))
         )
 
 

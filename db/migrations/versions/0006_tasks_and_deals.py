@@ -34,6 +34,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sqlite_autoincrement=True,  # an undone delete puts a contact's tasks back, same ids
     )
     op.create_index("ix_tasks_contact_due", "tasks", ["contact_id", "due_at"])
     op.create_index("ix_tasks_open_due", "tasks", ["done_at", "due_at"])
