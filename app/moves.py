@@ -266,46 +266,6 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
 
 
-def undo_stage_changes(db: Database, change_ids: Sequence[int]) -> MoveResult | None:
-    """Undo moves: each contact goes back to where the change took it from, and the change is
-    marked undone (history keeps it). Contacts that moved again since are left where they are.
-    """
-    with db.session() as s:
-        now = utcnow()
-        changes = list(s.scalars(select(StageChange).where(StageChange.id.in_(list(change_ids)))))
-        keys = dict(s.execute(select(Stage.id, Stage.key)).all())
-        moved: list[int] = []
-        from_keys: dict[int, str] = {}
-        target_key = None
-        for ch in changes:
-            if ch.undone_at is not None or ch.from_stage_id is None:
-                continue
-            contact = s.get(Contact, ch.contact_id)
-            if contact is None or contact.stage_id != ch.to_stage_id:
-                continue
-            previous_at = s.scalar(
-                select(StageChange.at)
-                .where(
-                    StageChange.contact_id == ch.contact_id,
-                    StageChange.id < ch.id,
-                    StageChange.undone_at.is_(None),
-                )
-                .order_by(StageChange.id.desc())
-                .limit(1)
-            )
-            contact.stage_id = ch.from_stage_id
-            contact.stage_changed_at = previous_at or contact.created_at
-            ch.undone_at = now
-            moved.append(ch.contact_id)
-            from_keys[ch.contact_id] = keys[ch.to_stage_id]
-            target_key = keys[ch.from_stage_id]
-        s.flush()
-        hooks.contacts_changed(s, moved, what="stage")
-    if not moved or target_key is None:
-        return None
-    return MoveResult(target_key, tuple(moved), (), tuple(change_ids), from_keys)
-
-
 def history(db: Database, contact_id: int) -> list[HistoryEntry]:
     """The contact's stage changes, oldest first."""
     src = aliased(Stage)

@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from app import contacts, moves
+from app import contacts, moves, operations
 from app.errors import UnknownContact, UnknownStage
+from app.operations import NothingToUndo, UndoConflict
 from db.engine import Database
 
 
@@ -41,20 +42,22 @@ def test_nothing_is_written_for_an_unknown_stage_or_contact(db: Database) -> Non
 
 def test_undo_restores_the_stage_and_keeps_the_history(db: Database) -> None:
     ids = [contacts.create_contact(db, first_name=n) for n in "ABC"]
-    result = moves.move_to_stage(db, ids, "disqualified", reason="No budget")
-    undone = moves.undo_stage_changes(db, result.change_ids)
-    assert undone is not None and set(undone.moved) == set(ids)
+    operations.move_contacts(db, ids, "disqualified", reason="No budget")
+    undone = operations.undo_operation(db).value
+    assert set(undone.contacts) == set(ids)
     for cid in ids:
         assert contacts.get_contact(db, cid).stage_key == "suspect"
         last = moves.history(db, cid)[-1]
         assert (last.to_key, last.reason) == ("disqualified", "No budget")
         assert last.undone_at is not None
-    assert moves.undo_stage_changes(db, result.change_ids) is None  # twice changes nothing
+    with pytest.raises(NothingToUndo):  # twice changes nothing
+        operations.undo_operation(db)
 
 
 def test_undo_leaves_contacts_that_moved_again(db: Database) -> None:
     cid = contacts.create_contact(db, first_name="A")
-    first = moves.move_to_stage(db, [cid], "inquiry")
-    moves.move_to_stage(db, [cid], "mql")
-    assert moves.undo_stage_changes(db, first.change_ids) is None
+    first = operations.move_contacts(db, [cid], "inquiry")
+    operations.move_contacts(db, [cid], "mql")
+    with pytest.raises(UndoConflict):
+        operations.undo_operation(db, first.operation_id)
     assert contacts.get_contact(db, cid).stage_key == "mql"
