@@ -4,8 +4,9 @@ The kept contact takes, field by field, the value the user picked (``choose``: f
 of the contact to take it from); a field not picked keeps the kept contact's value, or is
 filled from the first other contact that has one. Nothing is lost: every other e-mail address
 joins the kept contact's other addresses, every other phone number is kept as an extra value,
-notes are joined, tags united; every activity, task and stage change moves to the kept
-contact (its history keeps the other's moves, marked by their dates), and every BANT answer
+notes are joined, tags united; every activity and task moves to the kept
+contact, its stage history is written into a note there (the kept contact's history stays
+one chain of moves), and every BANT answer
 too — where both answered a criterion, the kept contact's answer stays and the other's is
 added to its note. Consent: a withdrawal anywhere wins (seed 002), else a grant. The other
 contacts are then deleted. As one operation (:func:`app.operations.merge_contacts`) the whole
@@ -27,6 +28,7 @@ from app import hooks
 from app.errors import UnknownContact, UsageError
 from app.fields import EDITABLE_FIELDS
 from app.names import normalize_email
+from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.models import Activity, BantAnswer, Contact, Stage, StageChange, Task
 
@@ -187,9 +189,11 @@ def _consent_source(
 
 
 def _move_dependents(s: Session, keep_id: int, others: list[int]) -> int:
-    """The others' activities, tasks and stage changes go to the kept contact (same ids)."""
+    """The others' activities and tasks go to the kept contact (same ids); each other's stage
+    history is written into a note on the kept contact (the kept contact's own history stays
+    one unbroken chain of moves, which the metrics and undo rely on)."""
     moved = 0
-    for model in (Activity, Task, StageChange):
+    for model in (Activity, Task):
         result = s.execute(
             update(model)
             .where(model.contact_id.in_(others))
@@ -198,6 +202,34 @@ def _move_dependents(s: Session, keep_id: int, others: list[int]) -> int:
         )
         if model is Activity:
             moved = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    names = dict(s.execute(select(Stage.id, Stage.name)).all())
+    for other in others:
+        who = s.scalar(select(Contact.name).where(Contact.id == other)) or f"#{other}"
+        lines = []
+        for at, src, dst, reason, automatic in s.execute(
+            select(
+                StageChange.at,
+                StageChange.from_stage_id,
+                StageChange.to_stage_id,
+                StageChange.reason,
+                StageChange.automatic,
+            )
+            .where(StageChange.contact_id == other, StageChange.undone_at.is_(None))
+            .order_by(StageChange.at, StageChange.id)
+        ):
+            step = f"{names.get(src, '(new)') if src else '(new)'} → {names.get(dst, dst)}"
+            why = f" — {reason}" if reason else ""
+            auto = " [automatic]" if automatic else ""
+            lines.append(f"{iso(at)}  {step}{auto}{why}")
+        s.add(
+            Activity(
+                contact_id=keep_id,
+                type="note",
+                at=utcnow(),
+                note=f"Merged contact #{other} ({who}); its stage history:\n" + "\n".join(lines),
+            )
+        )
+    s.flush()
     return moved
 
 

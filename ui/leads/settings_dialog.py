@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts, followup, operations, qualification, scoring, stages
+from app import contacts, followup, operations, qualification, stages
 from app.activities import ACTIVITY_TYPES, INBOUND_TYPES
 from ui.api import WindowApi
 
@@ -61,7 +61,9 @@ class ResponseTimesPage(QWidget):
 
         def saved(result: object) -> None:
             if getattr(result, "value", False):  # due times move: recompute in the background
-                self.api.tasks.run(scoring.recompute_all, db, label="Recomputing due times")
+                from ui.qualification import recompute_in_background
+
+                recompute_in_background(self.api, "Recomputing due times")
 
         self.api.ops.run(
             lambda: operations.save_scoring_settings(db, sla_by_kind=values), on_success=saved
