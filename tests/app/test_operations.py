@@ -211,7 +211,19 @@ def small(db: Database) -> Database:
     qualification.set_bant(db, 22, {"budget": "yes", "need": "no"}, {"need": "Has one"})
     qualification.set_bant(db, 23, {"need": "yes", "timeframe": "yes"})
     qualification.set_bant(db, 24, {"budget": "no"})
+    from app import todo
+
+    todo.add_task(db, 28, "Call back about the quote", datetime(2027, 1, 5, 9, 0), kind="call")
     return db
+
+
+def _first_task(db: Database) -> int:
+    from db.models import Task
+
+    with db.session() as s:
+        found = s.scalar(select(func.min(Task.id)))
+    assert found is not None
+    return int(found)
 
 
 def _reopen(db_url: str) -> Database:
@@ -230,6 +242,7 @@ class Case:
     domain: Callable[[Database], object]
     label: str  # a regular expression the log entry's label must match
     contacts: int  # contacts the log entry counts
+    redo: bool = True  # False: redo is refused (a merge, for now)
 
 
 def _first_activity(db: Database) -> int:
@@ -501,6 +514,77 @@ CASES = [
 ]
 
 
+def _todo() -> Any:
+    from app import todo
+
+    return todo
+
+
+def _deals() -> Any:
+    from app import deals
+
+    return deals
+
+
+def _merge() -> Any:
+    from app import merge
+
+    return merge
+
+
+CASES += [
+    Case(
+        "edit-activity",
+        lambda db: operations.edit_activity(db, _first_activity(db), note="Corrected"),
+        lambda db: activities.edit_activity(db, _first_activity(db), note="Corrected"),
+        r"^correction of an activity of .+$",
+        1,
+    ),
+    Case(
+        "add-task",
+        lambda db: operations.add_task(db, 27, "Send the brochure", datetime(2027, 1, 8, 10, 0)),
+        lambda db: _todo().add_task(db, 27, "Send the brochure", datetime(2027, 1, 8, 10, 0)),
+        r"^new task for .+$",
+        1,
+    ),
+    Case(
+        "complete-task",
+        lambda db: operations.complete_task(db, _first_task(db)),
+        lambda db: _todo().complete_task(db, _first_task(db)),
+        r"^task done for .+$",
+        1,
+    ),
+    Case(
+        "edit-task",
+        lambda db: operations.edit_task(db, _first_task(db), title="Call about the quote"),
+        lambda db: _todo().edit_task(db, _first_task(db), title="Call about the quote"),
+        r"^task change for .+$",
+        1,
+    ),
+    Case(
+        "delete-task",
+        lambda db: operations.delete_task(db, _first_task(db)),
+        lambda db: _todo().delete_task(db, _first_task(db)),
+        r"^task removal for .+$",
+        1,
+    ),
+    Case(
+        "deal",
+        lambda db: operations.set_deal(db, 29, 48000.0, datetime(2027, 3, 31)),
+        lambda db: _deals().set_deal(db, 29, 48000.0, datetime(2027, 3, 31)),
+        r"^deal value of .+$",
+        1,
+    ),
+    Case(
+        "merge",
+        lambda db: operations.merge_contacts(db, 25, [26]),
+        lambda db: _merge().merge_contacts(db, 25, [26]),
+        r"^merge of 2 contacts into .+$",
+        2,
+    ),
+]
+
+
 def _store_source(db: Database, name: str, reached: int) -> None:
     from db.models import Source
 
@@ -569,6 +653,11 @@ def test_every_operation_does_what_its_domain_function_does_and_undoes_exactly(
             operations.undo_operation(db)
         db.close()
         db = _reopen(db_url)
+        if not case.redo:
+            with pytest.raises(WinnowError):
+                operations.redo_operation(db)
+            assert_same(view(db, shown), before)
+            return
 
         redone = operations.redo_operation(db)
         assert redone.value.operation_id == result.operation_id
