@@ -363,18 +363,47 @@ def _base(columns: Sequence[Any]) -> Select[Any]:
     return select(*columns).select_from(Contact).join(Stage, Contact.stage_id == Stage.id)
 
 
+def select_matching(
+    columns: Sequence[Any], q: ContactQuery, db: Database, among: Sequence[int] | None = None
+) -> Select[Any]:
+    """``SELECT columns`` over the contacts the query matches (no order, no paging).
+
+    ``among`` keeps only these few ids, and states the stage filter so that the database looks
+    them up by id rather than walking the whole stage's index (SQLite's choice otherwise)."""
+    if among is None:
+        return _filtered(_base(columns), q, db)
+    from dataclasses import replace
+
+    stmt = _filtered(_base(columns), replace(q, stage_keys=()), db)
+    stmt = stmt.where(Contact.id.in_(list(among)))
+    if q.stage_keys:
+        stage_ids = select(Stage.id).where(Stage.key.in_(q.stage_keys))
+        stmt = stmt.where(Contact.stage_id.in_(stage_ids))
+    return stmt
+
+
+def sort_expression(q: ContactQuery) -> Any:
+    """The column (or expression) the query sorts by; the contact id breaks ties."""
+    if q.sort not in SORT_COLUMNS:
+        raise UsageError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORT_COLUMNS)}")
+    return SORT_COLUMNS[q.sort]
+
+
+def order_by(q: ContactQuery) -> list[Any]:
+    """The query's total order: the sort key, then the id. Empty values count as the smallest
+    (first ascending, last descending) on every database, as SQLite orders them."""
+    col = sort_expression(q)
+    if q.descending:
+        return [col.desc().nulls_last(), Contact.id.desc()]
+    return [col.asc().nulls_first(), Contact.id.asc()]
+
+
 def query_ids(
     db: Database, q: ContactQuery, offset: int = 0, limit: int | None = None
 ) -> list[int]:
-    """One page of contact ids in the query's order."""
-    if q.sort not in SORT_COLUMNS:
-        raise UsageError(f"cannot sort by {q.sort!r}; choose one of {', '.join(SORT_COLUMNS)}")
-    col = SORT_COLUMNS[q.sort]
-    order: list[Any] = [
-        col.desc() if q.descending else col.asc(),
-        Contact.id.desc() if q.descending else Contact.id.asc(),
-    ]
-    stmt = _filtered(_base([Contact.id]), q, db).order_by(*order)
+    """Contact ids in the query's order (``offset``/``limit`` for one-off slices; views page
+    with :mod:`app.paging`, which never skips or repeats a contact when others change)."""
+    stmt = select_matching([Contact.id], q, db).order_by(*order_by(q))
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:

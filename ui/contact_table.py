@@ -1,15 +1,14 @@
 """The contact list: a table model over ids fetched in pages, with a cache of small rows.
 
 Sorting and filtering run in SQL (``app.contacts.ContactQuery``); the model never holds more
-than the ids it has fetched and a bounded cache of rows.
+than the ids it has fetched and a bounded cache of rows (both kept by ``ui.paging``).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -29,6 +28,7 @@ from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
 from db.engine import Database
 from ui.marks import BANT_WORDS, paint_bant_marks
+from ui.paging import ContactPager
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 
@@ -74,8 +74,19 @@ def decode_ids(mime: QMimeData) -> list[int]:
     return [int(x) for x in raw.split(",") if x.strip().isdigit()]
 
 
+class ListedRow(NamedTuple):
+    """What the list caches per contact: the small row and its BANT marks."""
+
+    row: ContactRow
+    marks: tuple[str, ...]
+
+
 class ContactTableModel(QAbstractTableModel):
-    """Rows = contacts of the current query, fetched page by page as the view scrolls."""
+    """Rows = contacts of the current query, fetched page by page as the view scrolls.
+
+    Tell it what changed and it keeps every contact shown exactly once, in query order:
+    :meth:`contacts_changed` (edited, moved, created), :meth:`contacts_removed` (deleted),
+    :meth:`refresh` (something changed, nobody said what), :meth:`reload` (start again)."""
 
     PAGE = 200
     CACHE_ROWS = 4000
@@ -85,41 +96,53 @@ class ContactTableModel(QAbstractTableModel):
     def __init__(self, db: Database, parent: Any = None) -> None:
         super().__init__(parent)
         self.db = db
-        self._query = ContactQuery()
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
-        self._total = 0
-        self._cache: OrderedDict[int, ContactRow] = OrderedDict()
         self._stages: dict[str, StageInfo] = {}
-        self._marks: dict[int, tuple[str, ...]] = {}
         self._criteria: list[str] = []
         self.reload_stages()
-        self._reset()
+        self._pager: ContactPager[ListedRow] = ContactPager(
+            self, db, ContactQuery(), self._load, page=self.PAGE, columns=len(COLUMNS)
+        )
+        self._pager.CACHE_ROWS = self.CACHE_ROWS
+        self._pager.BLOCK = 100  # a screenful and more per cache miss
+        self._pager.reset()
 
     # --- query ---------------------------------------------------------------------------
     @property
     def query(self) -> ContactQuery:
-        return self._query
+        return self._pager.query
 
     @property
     def total(self) -> int:
         """How many contacts match the query (all pages)."""
-        return self._total
+        return self._pager.total
 
     def set_query(self, query: ContactQuery) -> None:
-        if query == self._query:
+        if query == self._pager.query:
             return
-        self._query = query
-        self.beginResetModel()
-        self._reset()
-        self.endResetModel()
+        self._pager.set_query(query)
         self.query_changed.emit()
 
     def reload(self) -> None:
-        """Re-run the query (after a change that may add, remove or reorder rows)."""
-        self.beginResetModel()
-        self._reset()
-        self.endResetModel()
+        """Start again from the first page (the view scrolls to the top)."""
+        self._pager.reset()
+
+    def refresh(self) -> None:
+        """Read the loaded rows again after changes nobody named; rows that stay keep their
+        place and selection."""
+        self._pager.requery()
+
+    def contacts_changed(self, ids: Sequence[int], recount: bool = True) -> None:
+        """These contacts were edited, moved or created: each is shown where the query now
+        puts it (or no longer shown), so no contact is skipped or shown twice."""
+        self._pager.contacts_changed(ids, recount=recount)
+
+    def contacts_removed(self, ids: Sequence[int], recount: bool = True) -> None:
+        """These contacts were deleted."""
+        self._pager.contacts_removed(ids, recount=recount)
+
+    def refresh_contacts(self, ids: Sequence[int]) -> None:
+        """Same as :meth:`contacts_changed` (the name the window has used so far)."""
+        self.contacts_changed(ids)
 
     def reload_stages(self) -> None:
         """Reload what rows refer to: stages and the BANT criteria (names, order)."""
@@ -127,70 +150,47 @@ class ContactTableModel(QAbstractTableModel):
 
         self._stages = {s.key: s for s in list_stages(self.db)}
         self._criteria = [c.name for c in list_criteria(self.db)]
-
-    def _reset(self) -> None:
-        self._cache.clear()
-        self._marks.clear()
-        self._total = contacts.count(self.db, self._query)
-        self._ids = contacts.query_ids(self.db, self._query, 0, self.PAGE)
-        self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+        pager = getattr(self, "_pager", None)
+        if pager is not None:
+            pager.forget_all()  # marks follow the criteria
 
     # --- paging --------------------------------------------------------------------------
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and len(self._ids) < self._total
+        return not parent.isValid() and self._pager.can_fetch_more()
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
-        if parent.isValid():
-            return
-        more = contacts.query_ids(self.db, self._query, len(self._ids), self.PAGE)
-        more = [i for i in more if i not in self._row_of]
-        if not more:
-            self._total = len(self._ids)
-            return
-        first = len(self._ids)
-        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-        for offset, cid in enumerate(more):
-            self._row_of[cid] = first + offset
-        self._ids.extend(more)
-        self.endInsertRows()
+        if not parent.isValid():
+            self._pager.fetch_more()
 
     def fetch_all_ids(self) -> list[int]:
         """Every id of the query (for 'select all' actions), without loading rows."""
-        return contacts.query_ids(self.db, self._query)
+        return contacts.query_ids(self.db, self._pager.query)
 
     # --- rows ----------------------------------------------------------------------------
     def contact_id(self, row: int) -> int:
-        return self._ids[row]
+        return self._pager.ids[row]
 
     def row_for_id(self, contact_id: int) -> int | None:
-        return self._row_of.get(contact_id)
+        return self._pager.row_for(contact_id)
+
+    def loaded_ids(self) -> list[int]:
+        return list(self._pager.ids)
 
     def contact_row(self, row: int) -> ContactRow | None:
-        if row < 0 or row >= len(self._ids):
-            return None
-        cid = self._ids[row]
-        hit = self._cache.get(cid)
-        if hit is not None:
-            self._cache.move_to_end(cid)
-            return hit
-        start = max(0, row - 20)
-        block = self._ids[start : start + 100]
-        missing = [i for i in block if i not in self._cache]
-        loaded = contacts.load_rows(self.db, missing)
-        self._cache.update(loaded)
-        self._load_marks(missing)
-        while len(self._cache) > self.CACHE_ROWS:
-            old, _row = self._cache.popitem(last=False)
-            self._marks.pop(old, None)
-        return self._cache.get(cid)
+        listed = self._pager.row(row)
+        return listed.row if listed is not None else None
 
-    def _load_marks(self, ids: Sequence[int]) -> None:
+    def _load(self, ids: Sequence[int]) -> dict[int, ListedRow]:
         from app.qualification import bant_marks
 
+        rows = contacts.load_rows(self.db, ids)
         unknown = ("unknown",) * len(self._criteria)
-        found = bant_marks(self.db, ids)
-        for cid in ids:
-            self._marks[cid] = found.get(cid, unknown)
+        marks = bant_marks(self.db, list(rows))
+        return {cid: ListedRow(row, marks.get(cid, unknown)) for cid, row in rows.items()}
+
+    def _marks(self, cid: int) -> tuple[str, ...]:
+        listed = self._pager.cached(cid)
+        return listed.marks if listed is not None else ()
 
     def is_overdue(self, row: ContactRow) -> bool:
         """Inquiry not answered in time, while the contact is still in the pipeline."""
@@ -201,23 +201,9 @@ class ContactTableModel(QAbstractTableModel):
             return False
         return follow_up_state(row.response_due_at, row.first_response_at) == "overdue"
 
-    def refresh_contacts(self, ids: Sequence[int]) -> None:
-        """Reload these rows in place (after an edit that does not change membership)."""
-        rows = []
-        for cid in ids:
-            self._cache.pop(cid, None)
-            self._marks.pop(cid, None)
-            row = self._row_of.get(cid)
-            if row is not None:
-                rows.append(row)
-        if rows:
-            self.dataChanged.emit(
-                self.index(min(rows), 0), self.index(max(rows), self.columnCount() - 1)
-            )
-
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._pager.ids)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -246,10 +232,10 @@ class ContactTableModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or index.row() >= len(self._ids):
+        if not index.isValid() or index.row() >= len(self._pager.ids):
             return None
         if role == ContactIdRole:
-            return self._ids[index.row()]
+            return self._pager.ids[index.row()]
         row = self.contact_row(index.row())
         if row is None:
             return None
@@ -257,10 +243,10 @@ class ContactTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, key)
         if role == BantRole:
-            return self._marks.get(row.id, ())
+            return self._marks(row.id)
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "bant":
-                marks = self._marks.get(row.id, ())
+                marks = self._marks(row.id)
                 return (
                     "\n".join(
                         f"{name}: {BANT_WORDS.get(a, a)}"
@@ -323,7 +309,9 @@ class ContactTableModel(QAbstractTableModel):
         if sort_key is None:
             return
         self.set_query(
-            replace(self._query, sort=sort_key, descending=order == Qt.SortOrder.DescendingOrder)
+            replace(
+                self._pager.query, sort=sort_key, descending=order == Qt.SortOrder.DescendingOrder
+            )
         )
 
     # --- drag ----------------------------------------------------------------------------
@@ -331,7 +319,7 @@ class ContactTableModel(QAbstractTableModel):
         return [CONTACT_IDS_MIME]
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes if i.isValid()))
+        ids = list(dict.fromkeys(self._pager.ids[i.row()] for i in indexes if i.isValid()))
         return encode_ids(ids)
 
     def supportedDragActions(self) -> Qt.DropAction:

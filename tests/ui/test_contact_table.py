@@ -64,7 +64,8 @@ def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> No
         db, first_name="Keen", last_name="Buyer", email="keen@example.org", stage="inquiry"
     )
     activities.log_activity(db, keen, "asked-for-sales")
-    set_bant(db, keen, {"budget": "yes", "need": "no"})
+    set_bant(db, keen, {"budget": "yes"})
+    set_bant(db, late, {"need": "no"})  # a required "no": never sales-ready
     model = ContactTableModel(db)
     cols = [c[0] for c in COLUMNS]
 
@@ -73,9 +74,10 @@ def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> No
         assert row is not None
         return model.data(model.index(row, cols.index(key)), role)
 
-    assert cell(keen, "bant", BantRole) == ("yes", "unknown", "no", "unknown")
+    assert cell(keen, "bant", BantRole) == ("yes", "unknown", "unknown", "unknown")
     assert "Budget: yes" in str(cell(keen, "bant", Qt.ItemDataRole.ToolTipRole))
-    assert cell(late, "bant", BantRole) == ("unknown",) * 4
+    assert cell(late, "bant", BantRole) == ("unknown", "unknown", "no", "unknown")
+    assert "Need: no" in str(cell(late, "bant", Qt.ItemDataRole.ToolTipRole))
     late_color = cell(late, "name", Qt.ItemDataRole.ForegroundRole)
     assert late_color is not None and late_color.color().name() == OVERDUE_COLOR.lower()  # type: ignore[attr-defined]
     assert "overdue" in str(cell(late, "name", Qt.ItemDataRole.ToolTipRole))

@@ -28,7 +28,7 @@ from app.stages import StageInfo
 from app.timeutil import utcnow
 from db.engine import Database
 from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, StageKeyRole, decode_ids, encode_ids
-from ui.kanban.paging import ContactPager
+from ui.paging import ContactPager
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ class KanbanColumnModel(QAbstractListModel):
         self.mover = mover
         self._marks = dict(marks or {})
         self._base = base_query or ContactQuery()
-        self._changing = False  # inside a begin/end pair: no paging (testers and views ask)
-        self._pager: ContactPager[Card] = ContactPager(db, self._column_query(), self._load)
+        self._pager: ContactPager[Card] = ContactPager(self, db, self._column_query(), self._load)
+        self._pager.CACHE_ROWS = 3000
         if load:  # the board loads its columns when first shown, all counted at once
             self._pager.reset()
 
@@ -121,76 +121,38 @@ class KanbanColumnModel(QAbstractListModel):
         self.reload(total)
 
     def reload(self, total: int | None = None) -> None:
-        self.beginResetModel()
-        self._changing = True
-        try:
-            self._pager.reset(total)
-        finally:
-            self._changing = False
-        self.endResetModel()
+        """Start again from the first page (``total``: the count, when already known)."""
+        self._pager.reset(total)
         self.total_changed.emit(self._pager.total)
 
     def refresh(self, changed: Sequence[int] = (), recount: bool = True) -> None:
-        """Re-read the loaded prefix after contacts changed: cards that left are removed, cards
-        that arrived are inserted where the sort puts them, the rest stays (and so does the
-        view's scroll position). If the order of the remaining cards changed, reset.
+        """Contacts changed: ``changed`` ones are shown where the sort now puts them, or
+        removed if they left the column; without ids the loaded cards are read again. Cards
+        that stay keep their place and selection (and the view its scroll position).
 
         Without ``recount`` the total is estimated from the changed cards that came or went
         (exact for a move) and the caller counts off the GUI thread, then calls set_total."""
-        self._pager.forget(changed)
-        new_ids, counted = self._pager.requery(count=recount)
-        if counted is None:
-            moved = set(changed)
-            old = set(self._pager.ids)
-            came = sum(1 for i in new_ids if i in moved and i not in old)
-            went = len(old & moved) - sum(1 for i in new_ids if i in moved and i in old)
-            total = max(0, self._pager.total + came - went)
+        if changed:
+            self._pager.contacts_changed(changed, recount=recount)
         else:
-            total = counted
-        self._changing = True
-        try:
-            self._apply(new_ids, total, changed)
-        finally:
-            self._changing = False
+            self._pager.requery(recount=recount)
+        self.total_changed.emit(self._pager.total)
+
+    def contacts_changed(self, ids: Sequence[int], recount: bool = True) -> None:
+        """These contacts were edited, moved or created (see :meth:`refresh`)."""
+        self.refresh(ids, recount=recount)
+
+    def contacts_removed(self, ids: Sequence[int], recount: bool = True) -> None:
+        """These contacts were deleted."""
+        self._pager.contacts_removed(ids, recount=recount)
         self.total_changed.emit(self._pager.total)
 
     def set_total(self, total: int) -> None:
         """The exact count arrived (from a background count)."""
-        total = max(total, len(self._pager.ids))
-        if total != self._pager.total:
-            self._pager.total = total
-            self.total_changed.emit(total)
-
-    def _apply(self, new_ids: list[int], total: int, changed: Sequence[int]) -> None:
-        old_ids = list(self._pager.ids)
-        new_set, old_set = set(new_ids), set(old_ids)
-        if [i for i in old_ids if i in new_set] != [i for i in new_ids if i in old_set]:
-            self.beginResetModel()
-            self._pager.forget_all()
-            self._pager.set_ids(new_ids, total)
-            self.endResetModel()
-            return
-        row = len(old_ids) - 1
-        while row >= 0:  # removals, bottom up, in runs
-            if old_ids[row] in new_set:
-                row -= 1
-                continue
-            last = row
-            while row - 1 >= 0 and old_ids[row - 1] not in new_set:
-                row -= 1
-            self.beginRemoveRows(QModelIndex(), row, last)
-            self._pager.remove(row, last)
-            self.endRemoveRows()
-            row -= 1
-        for position, cid in enumerate(new_ids):  # arrivals, top down
-            if cid not in old_set:
-                self.beginInsertRows(QModelIndex(), position, position)
-                self._pager.insert(position, cid)
-                self.endInsertRows()
-        self._pager.total = max(total, len(self._pager.ids))
-        stayed = [self._pager.row_of[c] for c in changed if c in self._pager.row_of]
-        if stayed:
-            self.dataChanged.emit(self.index(min(stayed)), self.index(max(stayed)))
+        before = self._pager.total
+        self._pager.set_total(total)
+        if self._pager.total != before:
+            self.total_changed.emit(self._pager.total)
 
     # --- rows -----------------------------------------------------------------------------------
     def _load(self, ids: Sequence[int]) -> dict[int, Card]:
@@ -216,10 +178,10 @@ class KanbanColumnModel(QAbstractListModel):
         return self._pager.ids[row]
 
     def row_for_id(self, contact_id: int) -> int | None:
-        return self._pager.row_of.get(contact_id)
+        return self._pager.row_for(contact_id)
 
     def contains(self, contact_id: int) -> bool:
-        return contact_id in self._pager.row_of
+        return contact_id in self._pager
 
     def card(self, row: int) -> Card | None:
         return self._pager.row(row)
@@ -232,23 +194,15 @@ class KanbanColumnModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._pager.ids)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
-        return not parent.isValid() and not self._changing and self._pager.can_fetch_more()
+        return not parent.isValid() and self._pager.can_fetch_more()
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
-        if parent.isValid() or self._changing or not self._pager.can_fetch_more():
+        if parent.isValid() or not self._pager.can_fetch_more():
             return
-        more = self._pager.next_page()
-        if not more:
+        before = self._pager.total
+        self._pager.fetch_more()
+        if self._pager.total != before:
             self.total_changed.emit(self._pager.total)
-            return
-        first = len(self._pager.ids)
-        self._changing = True
-        try:
-            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-            self._pager.append(more)
-            self.endInsertRows()
-        finally:
-            self._changing = False
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -314,7 +268,7 @@ class KanbanColumnModel(QAbstractListModel):
     ) -> bool:
         """Contact ids not all in this column already (a drop on the own column does nothing)."""
         ids = decode_ids(data) if self.mover is not None else []
-        return bool(ids) and not all(i in self._pager.row_of for i in ids)
+        return bool(ids) and not all(i in self._pager for i in ids)
 
     def dropMimeData(
         self,
@@ -328,5 +282,5 @@ class KanbanColumnModel(QAbstractListModel):
             return True
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
-        ids = [i for i in decode_ids(data) if i not in self._pager.row_of]
+        ids = [i for i in decode_ids(data) if i not in self._pager]
         return bool(self.mover(ids, self._stage.key)) if self.mover is not None else False

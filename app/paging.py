@@ -1,0 +1,190 @@
+"""Keyset paging over a contact query: pages that start after a position, not at an offset.
+
+A :class:`Key` is a position in a query's order (the sort value as stored, then the contact
+id). A view that has loaded every contact up to a key asks for the next page *after* that key,
+so a contact edited, added or removed above it can never shift the page boundary: nothing is
+skipped and nothing repeats. The same bounds answer the questions a pager asks when contacts
+change: which of them now belong before its last key, in what order, and which loaded contact
+each one now precedes.
+
+Sort values travel raw (no type conversion in either direction), so a key binds back to
+exactly the value the database compares, whatever the column type. Empty sort values count as
+the smallest (``app.contacts.order_by``); a nullable sort column is read as two runs, the
+empty values and the others, each of which the database walks in an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, literal, or_, true, tuple_, type_coerce
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
+
+from app import contacts
+from app.contacts import ContactQuery
+from db.engine import Database
+from db.models import Contact
+
+
+@dataclass(frozen=True)
+class Key:
+    """A position in a query's order: the contact's sort value as stored, and its id."""
+
+    value: Any
+    id: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a changed contact now belongs: its key, and whether that is within a window."""
+
+    key: Key
+    in_window: bool
+
+
+def _may_be_empty(expr: Any) -> bool:
+    """False for a NOT NULL column and for ``coalesce(..., <a value>)``; else True."""
+    if isinstance(expr, FunctionElement) and expr.name == "coalesce":
+        clauses = list(expr.clauses)
+        last = clauses[-1] if clauses else None
+        return not (isinstance(last, BindParameter) and last.value is not None)
+    return bool(getattr(expr, "nullable", True))
+
+
+class _Order:
+    """The query's sort column, raw, and the runs (empty values, the rest) in query order."""
+
+    def __init__(self, q: ContactQuery) -> None:
+        col = contacts.sort_expression(q)
+        self.raw: Any = type_coerce(col, NullType())
+        self.descending = q.descending
+        self.nullable = _may_be_empty(getattr(col, "expression", col))
+        # True = the run of empty sort values; they come first ascending, last descending
+        if not self.nullable:
+            self.runs: tuple[bool, ...] = (False,)
+        else:
+            self.runs = (False, True) if q.descending else (True, False)
+
+    def run_of(self, key: Key) -> int:
+        return self.runs.index(key.value is None) if self.nullable else 0
+
+    def in_run(self, empty: bool) -> ColumnElement[bool]:
+        if not self.nullable:
+            return true()
+        return self.raw.is_(None) if empty else self.raw.is_not(None)
+
+    def after(self, key: Key) -> ColumnElement[bool]:
+        """Strictly after ``key``, within the key's own run."""
+        if key.value is None:
+            return Contact.id < key.id if self.descending else Contact.id > key.id
+        row = tuple_(self.raw, Contact.id)
+        bound = tuple_(literal(key.value, NullType()), literal(key.id))
+        return row < bound if self.descending else row > bound
+
+    def through(self, key: Key) -> ColumnElement[bool]:
+        """At or before ``key``, within the key's own run."""
+        if key.value is None:
+            return Contact.id >= key.id if self.descending else Contact.id <= key.id
+        row = tuple_(self.raw, Contact.id)
+        bound = tuple_(literal(key.value, NullType()), literal(key.id))
+        return row >= bound if self.descending else row <= bound
+
+    def spans(
+        self, after: Key | None, through: Key | None
+    ) -> Iterator[tuple[bool, list[ColumnElement[bool]]]]:
+        """Per run between the bounds, in order: the conditions that select its part."""
+        first = self.run_of(after) if after is not None else 0
+        last = self.run_of(through) if through is not None else len(self.runs) - 1
+        for index in range(first, last + 1):
+            conds = [self.in_run(self.runs[index])]
+            if after is not None and index == first:
+                conds.append(self.after(after))
+            if through is not None and index == last:
+                conds.append(self.through(through))
+            yield self.runs[index], conds
+
+    def at_or_before(self, through: Key) -> ColumnElement[bool]:
+        """One condition for "at or before ``through``" (for small id-restricted queries)."""
+        parts = [and_(*conds) for _empty, conds in self.spans(None, through)]
+        return or_(*parts) if len(parts) > 1 else parts[0]
+
+
+def _window(order: _Order, end: Key | None, complete: bool) -> ColumnElement[bool]:
+    if complete:
+        return true()
+    if end is None:
+        return false()
+    return order.at_or_before(end)
+
+
+def keys_between(
+    db: Database,
+    q: ContactQuery,
+    after: Key | None = None,
+    through: Key | None = None,
+    limit: int | None = None,
+    exclude: Collection[int] = (),
+) -> list[Key]:
+    """Keys of the contacts strictly after ``after`` and at or before ``through`` (None: from
+    the start, to the end), in query order, at most ``limit``, leaving out ``exclude``."""
+    order = _Order(q)
+    ordering = contacts.order_by(q)
+    out: list[Key] = []
+    with db.session() as s:
+        for _empty, conds in order.spans(after, through):
+            want = None if limit is None else limit - len(out)
+            if want is not None and want <= 0:
+                break
+            stmt = contacts.select_matching([Contact.id, order.raw], q, db).where(*conds)
+            if exclude:
+                stmt = stmt.where(Contact.id.not_in(list(exclude)))
+            stmt = stmt.order_by(*ordering)
+            if want is not None:
+                stmt = stmt.limit(want)
+            out.extend(Key(value, cid) for cid, value in s.execute(stmt))
+    return out
+
+
+def place(
+    db: Database, q: ContactQuery, ids: Sequence[int], end: Key | None, complete: bool
+) -> list[Placement]:
+    """Which of ``ids`` the query matches now, in query order, each with its key and whether
+    it lies in a window that holds every contact up to ``end`` (all of them if ``complete``)."""
+    if not ids:
+        return []
+    order = _Order(q)
+    inside = _window(order, end, complete)
+    stmt = contacts.select_matching([Contact.id, order.raw, inside], q, db, among=ids)
+    stmt = stmt.order_by(*contacts.order_by(q))
+    with db.session() as s:
+        return [Placement(Key(value, cid), bool(flag)) for cid, value, flag in s.execute(stmt)]
+
+
+def successors(
+    db: Database,
+    q: ContactQuery,
+    keys: Sequence[Key],
+    through: Key | None,
+    exclude: Collection[int],
+) -> list[int | None]:
+    """For each key, the first contact after it (at or before ``through``, not in
+    ``exclude``): the loaded contact a changed one must now be shown in front of."""
+    order = _Order(q)
+    ordering = contacts.order_by(q)
+    out: list[int | None] = []
+    with db.session() as s:
+        for key in keys:
+            found: int | None = None
+            for _empty, conds in order.spans(key, through):
+                stmt = contacts.select_matching([Contact.id], q, db).where(*conds)
+                if exclude:
+                    stmt = stmt.where(Contact.id.not_in(list(exclude)))
+                found = s.scalar(stmt.order_by(*ordering).limit(1))
+                if found is not None:
+                    break
+            out.append(found)
+    return out

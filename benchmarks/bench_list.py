@@ -1,0 +1,114 @@
+"""The list at scale: first page painted, scrolling a table view to the last contact page by page
+(no page fetch over 20 ms), and placing an edited contact whose sort key moved."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import demo_database, scratch_copy, summary
+
+
+def _first_page(path: Path, sort: str, descending: bool) -> float:
+    from app.contacts import ContactQuery
+    from db.engine import open_database
+    from ui.contact_table import ContactTableModel
+
+    start = time.perf_counter()
+    db = open_database(path)
+    model = ContactTableModel(db)
+    model.set_query(ContactQuery(sort=sort, descending=descending))
+    for row in range(min(40, model.rowCount())):
+        for col in range(model.columnCount()):
+            model.data(model.index(row, col))
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QTableView
+
+    from app import contacts
+    from app.contacts import ContactQuery, update_contact
+    from db.engine import open_database
+    from ui.application import make_app
+    from ui.contact_table import ContactTableModel
+
+    app = make_app()
+    db = open_database(path)
+    model = ContactTableModel(db)
+    model.set_query(ContactQuery(sort=sort, descending=descending))
+    view = QTableView()
+    view.setModel(model)
+    view.resize(1200, 800)
+    view.show()
+    app.processEvents()
+
+    def placed(cid: int, last_name: str) -> float:
+        update_contact(db, cid, last_name=last_name)
+        start = time.perf_counter()
+        model.refresh_contacts([cid])
+        view.viewport().repaint()
+        return time.perf_counter() - start
+
+    edit_small = [placed(model.contact_id(5 + i), f"Zz{i:03d}") for i in range(10)]
+
+    fetches: list[float] = []
+    original = model.fetchMore
+
+    def timed_fetch(parent: Any = None) -> None:
+        t0 = time.perf_counter()
+        original(QModelIndex() if parent is None else parent)
+        fetches.append(time.perf_counter() - t0)
+
+    model.fetchMore = timed_fetch  # type: ignore[method-assign]
+    bar = view.verticalScrollBar()
+    steps: list[float] = []
+    start = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        bar.setValue(bar.maximum())
+        app.processEvents()
+        view.viewport().repaint()
+        steps.append(time.perf_counter() - t0)
+        if not model.canFetchMore(QModelIndex()) and bar.value() == bar.maximum():
+            break
+        if len(steps) > model.total:
+            break
+    scroll_total = time.perf_counter() - start
+    shown = model.rowCount()
+    distinct = len({model.contact_id(r) for r in range(shown)})
+    matching = contacts.count(db, model.query)
+    edit_full = [placed(model.contact_id(100 + 997 * i), f"Aa{i:03d}") for i in range(10)]
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    db.close()
+    return {
+        "rows_loaded": shown,
+        "total": model.total,
+        "every_contact_once": distinct == shown == model.total == matching,
+        "scroll_steps": len(steps),
+        "total_s": round(scroll_total, 3),
+        "slowest_step_s": round(max(steps), 4),
+        "page_fetch": summary(fetches) if fetches else {},
+        "edit_placed_first_page_loaded": summary(edit_small),
+        "edit_placed_all_loaded": summary(edit_full),
+    }
+
+
+def run(quick: bool = False) -> dict[str, object]:
+    n = 10_000 if quick else 100_000
+    path = scratch_copy(demo_database(n))
+    result: dict[str, object] = {
+        "contacts": n,
+        "first_page_newest_s": round(min(_first_page(path, "created", True) for _ in range(3)), 4),
+        "first_page_by_name_s": round(min(_first_page(path, "name", False) for _ in range(3)), 4),
+        "scroll_newest": _scroll_and_edit(path, "created", True),
+        "scroll_by_name": _scroll_and_edit(path, "name", False),
+        "targets": {"first_list_page_s": 0.2, "page_fetch_max_s": 0.02, "edit_placed_s": 0.02},
+    }
+    return result
