@@ -54,8 +54,11 @@ def test_first_outbound_after_received_is_the_first_response(db: Database) -> No
 
 def test_undoing_the_move_into_inquiry_clears_received(db: Database) -> None:
     cid = create_contact(db, name="A", email="a@acme.de", at=T - timedelta(days=1))
-    result = moves.move_to_stage(db, [cid], "inquiry", at=T)
-    moves.undo_stage_changes(db, result.change_ids)
+    from app import operations
+
+    operations.move_contacts(db, [cid], "inquiry", at=T)
+    assert times(db, cid)[0] == T
+    operations.undo_operation(db)
     assert times(db, cid) == (None, None, None)
 
 

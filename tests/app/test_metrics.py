@@ -117,8 +117,10 @@ def build_history(db: Database) -> dict[str, int]:
 
     d = ids["D"] = _contact(db, "D", "Web", "inquiry", T + 2 * D)
     move(db, [d], "mql", at=T + 3 * D)
-    undone = move(db, [d], "sql", at=T + 4 * D)
-    moves.undo_stage_changes(db, undone.change_ids)
+    from app import operations
+
+    operations.move_contacts(db, [d], "sql", at=T + 4 * D)
+    operations.undo_operation(db)
     log_activity(db, d, "email-sent", at=T + 2 * D - H)
 
     ids["E"] = _contact(db, "E", "Web", "customer", T + 3 * D)

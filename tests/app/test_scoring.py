@@ -369,18 +369,25 @@ def test_move_mode_moves_on_crossing_the_threshold_and_undo_sticks(db: Database)
     cid = create_contact(db, name="A B", email="a.b@acme.de", title="Plant manager", stage="mql")
     qualification.set_bant(db, cid, {"budget": "yes", "authority": "yes", "need": "yes"})
     assert get_contact(db, cid).stage_key == "mql"  # 53: not yet
-    qualification.set_bant(db, cid, {"timeframe": "yes"})  # 63: crosses 60
+    from app import operations
+
+    operations.set_bant(db, cid, {"timeframe": "yes"})  # 63: crosses 60
     assert get_contact(db, cid).stage_key == "sql"
     last = _history(db, cid)[-1]
     assert (last.from_key, last.to_key, last.automatic) == ("mql", "sql", True)
     assert last.reason == "Score reached the sales-ready threshold (60)"
-    # undo the automatic move like any other; it is not redone while the contact stays ready
-    moves.undo_stage_changes(db, [last.id])
+    # undone with the answer that caused it (one operation)
+    operations.undo_operation(db)
     assert get_contact(db, cid).stage_key == "mql"
+    assert _history(db, cid)[-1].undone_at is not None
+    operations.redo_operation(db)
+    assert get_contact(db, cid).stage_key == "sql"
+    # moved back by hand: not moved again while the contact stays ready
+    operations.move_contacts(db, [cid], "mql", reason="not yet")
     update_contact(db, cid, city="Bremen")
     log_activity(db, cid, "call")
     assert get_contact(db, cid).stage_key == "mql"
-    assert _history(db, cid)[-1].undone_at is not None
+    assert _history(db, cid)[-1].reason == "not yet"
 
 
 def test_asked_for_sales_is_sales_ready_at_once(db: Database) -> None:
