@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Join, Select, event, or_, text
+from sqlalchemy import Join, Select, event, or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.expression import TableClause
 
@@ -27,12 +27,14 @@ def unfinished_batches(session: Session) -> tuple[int, ...]:
     cached = session.info.get(_CACHE)
     if cached is not None and cached[0] is txn:
         return cached[1]  # type: ignore[no-any-return]
-    ids = tuple(
-        int(r[0])
-        for r in session.connection().execute(
-            text("SELECT id FROM import_batches WHERE state = 'running'")
-        )
-    )
+    # straight to the driver: this runs once per read transaction, SQLAlchemy's statement
+    # machinery would cost more than the query
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT id FROM import_batches WHERE state = 'running'")
+        ids = tuple(int(r[0]) for r in cursor.fetchall())
+    finally:
+        cursor.close()
     session.info[_CACHE] = (txn, ids)
     return ids
 
@@ -61,6 +63,11 @@ def _in_from(froms: Any, table: Any) -> bool:
 def _hide_unfinished_imports(state: ORMExecuteState) -> None:
     if not state.is_select or state.session.info.get(SEE_UNFINISHED):
         return
+    # the usual case, no import running, costs one small query per transaction; what the
+    # statement reads is only looked at (it compiles it) while an import runs
+    ids = unfinished_batches(state.session)
+    if not ids:
+        return
     statement: Any = state.statement
     entity = any(m.class_ is Contact for m in state.all_mappers)
     # ``select(func.count()).select_from(Contact)`` names no entity: filter its FROM directly
@@ -68,9 +75,6 @@ def _hide_unfinished_imports(state: ORMExecuteState) -> None:
         statement.get_final_froms(), Contact.__table__
     )
     if not entity and not direct:
-        return
-    ids = unfinished_batches(state.session)
-    if not ids:
         return
     criterion: Any = or_(Contact.import_batch_id.is_(None), Contact.import_batch_id.not_in(ids))
     if entity:
