@@ -6,15 +6,16 @@ import random
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app import hooks
 from app.contacts import derived_values
 from app.names import sort_key
 from app.timeutil import utcnow
+from db import bulk
 from db.engine import Database
 from db.models import Activity, Contact, Stage, StageChange, Task
 
@@ -448,10 +449,9 @@ def generate_demo(
                     )
         with db.session() as s:
             conn = s.connection()
-            conn.execute(insert(cast(Table, Contact.__table__)), contact_rows)
-            conn.execute(insert(cast(Table, StageChange.__table__)), change_rows)
-            if activity_rows:
-                conn.execute(insert(cast(Table, Activity.__table__)), activity_rows)
+            _insert(conn, Contact, contact_rows)
+            _insert(conn, StageChange, change_rows)
+            _insert(conn, Activity, activity_rows)
             # a next-action date is the first open task (app.todo)
             task_rows = [
                 {
@@ -464,13 +464,21 @@ def generate_demo(
                 for r in contact_rows
                 if r.get("next_action_at") is not None
             ]
-            if task_rows:
-                conn.execute(insert(cast(Table, Task.__table__)), task_rows)
+            _insert(conn, Task, task_rows)
             hooks.contacts_changed(s, [int(str(r["id"])) for r in contact_rows])
         done += batch
         if progress:
             progress(done, n)
     return n
+
+
+def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
+        bulk.copy_rows(conn, cast(Table, model.__table__), rows)
+    else:
+        conn.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def _new_contact_ids(s: Session, n: int) -> list[int]:

@@ -66,6 +66,7 @@ from app.scoring_rules import (
 )
 from app.settings import get_setting, set_setting
 from app.timeutil import utcnow
+from db import bulk
 from db.engine import Database
 from db.models import Activity, BantAnswer, BantCriterion, Contact, Setting, Stage, StageChange
 
@@ -495,6 +496,9 @@ def _time_writer(dialect: Dialect) -> Callable[[datetime | None], Any]:
 def _write(conn: Connection, updates: list[tuple[Any, ...]]) -> None:
     """One executemany at driver level (SQLAlchemy's per-row parameter processing would
     double the time of a full recompute)."""
+    if bulk.is_postgresql(conn):  # one UPDATE over arrays (executemany: a statement a row)
+        bulk.update_by_id(conn, cast(Table, Contact.__table__), _UPDATE_COLUMNS, updates)
+        return
     style = conn.dialect.paramstyle
     if style in ("qmark", "format", "pyformat"):
         mark = "?" if style == "qmark" else "%s"

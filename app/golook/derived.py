@@ -19,6 +19,7 @@ from app.golook.classify import OVERRIDE_CLASSES, OVERRIDES_SETTING, quick_domai
 from app.golook.persona_store import ensure_default_personas_in, personas_in
 from app.golook.personas import ContactFacts, Persona, best_name_and_fit
 from app.settings import get_setting, set_setting
+from db import bulk
 from db.engine import Database
 from db.models import Contact, Setting
 
@@ -136,6 +137,10 @@ def update_columns_in(
 def _write(conn: Connection, changed: list[dict[str, Any]]) -> None:
     """One executemany; at driver level where the placeholders allow it (SQLAlchemy's
     per-row parameter handling costs more than SQLite's update)."""
+    if bulk.is_postgresql(conn):  # one UPDATE over arrays (executemany: a statement a row)
+        rows = [(r["new_class"], r["new_persona"], r["new_fit"], r["cid"]) for r in changed]
+        bulk.update_by_id(conn, _contacts, ("domain_class", "persona_name", "persona_fit"), rows)
+        return
     if conn.dialect.paramstyle != "qmark":
         conn.execute(_UPDATE, changed)
         return

@@ -17,6 +17,7 @@ from app.importing.policies import contact_changes, contains, dump, merge_rows, 
 from app.importing.report import ImportReport, LikelyDuplicate, RowIssue
 from app.importing.rows import ROW_COLUMNS, PreparedRow
 from app.names import display_name, sort_key
+from db import bulk
 from db.models import Contact, ImportChange, Stage, StageChange
 
 NameKey = tuple[str, str]
@@ -49,6 +50,9 @@ def insert_many(
     statement: the full-text index of contacts then takes its new rows in one go instead of
     flushing a segment per row (its trigger is most of the insert time otherwise)."""
     if not records:
+        return
+    if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
+        bulk.copy_rows(conn, table, records)
         return
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), records)
