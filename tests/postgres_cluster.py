@@ -216,12 +216,17 @@ class Cluster:
 
     # -- databases ------------------------------------------------------------------------
 
-    def execute(self, *statements: str) -> None:
-        """Run statements outside a transaction (CREATE/DROP DATABASE) as the superuser."""
+    def execute(self, *statements: str, database: str = "postgres") -> None:
+        """Run statements outside a transaction (CREATE/DROP DATABASE, VACUUM) as the
+        superuser, in ``database`` (a name or a URL)."""
         import psycopg
 
         with psycopg.connect(
-            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
+            host="127.0.0.1",
+            port=self.port,
+            user=SUPERUSER,
+            dbname=database.rsplit("/", 1)[-1],
+            autocommit=True,
         ) as conn:
             for statement in statements:
                 conn.execute(statement)  # type: ignore[arg-type]
