@@ -21,6 +21,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,22 @@ SYSTEM_USER = "winnowtest"
 SUPERUSER = "winnow"
 TEMPLATE = "winnow_template"
 START_TIMEOUT_S = 60
+
+
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+owner, root, ctl = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while os.path.isdir(root):
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        subprocess.run([*ctl, "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+        break
+    except PermissionError:
+        pass
+    time.sleep(1)
+"""
 
 
 class PostgresUnavailable(RuntimeError):
@@ -131,7 +148,24 @@ class Cluster:
         except BaseException:
             cluster.stop()
             raise
+        cluster._watch_owner()
         return cluster
+
+    def _watch_owner(self) -> None:
+        """Stop the server and remove its folder once this process is gone, however it ended
+        (a test run killed by a timeout never reaches its teardown)."""
+        ctl = [str(self.bindir / "pg_ctl"), "--pgdata", str(self.datadir), "-m", "immediate"]
+        if self._owner is not None:
+            runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+            ctl = [runuser, "-u", self._owner.pw_name, "--", *ctl]
+        subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *ctl],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        )
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bindir / args[0]), *args[1:]]
