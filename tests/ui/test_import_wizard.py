@@ -416,10 +416,17 @@ def test_models_are_sound_when_empty(qtmodeltester) -> None:  # type: ignore[no-
 def test_hand_off_to_sales(win, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "for-sales.csv"
     win.importing.ask_save_path = lambda *_a: str(out)
+    messages: list[str] = []
+    win.statusBar().messageChanged.connect(messages.append)
     action = next(a for a in win.menu_file.actions() if a.text() == "Hand off to &sales…")
     action.trigger()
     qtbot.waitUntil(lambda: win.importing.last_export is not None, timeout=10000)
+    result = win.importing.last_export
     rows = list(csv.DictReader(out.read_text("utf-8-sig").splitlines()))
-    expected = contacts.count(win.db, ContactQuery(stage_keys=("sql",)))
-    assert len(rows) == expected > 0
+    sales_qualified = contacts.count(win.db, ContactQuery(stage_keys=("sql",)))
+    assert len(rows) == result.written > 0
+    assert result.written + result.left_out == sales_qualified
     assert {"Budget", "Budget: note", "Authority", "Need", "Timeframe"} <= set(rows[0])
+    assert result.left_out > 0, "the demo data has Sales qualified contacts sales may not see"
+    said = next(m for m in messages if "written to for-sales.csv" in m)
+    assert said.endswith(f"({result.note})") and "left out" in said

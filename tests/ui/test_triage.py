@@ -314,6 +314,22 @@ def test_an_import_batch_as_the_queue(triage: Any, people: list[int]) -> None:
     assert triage.card.name.text() == "Cem Suspect"
 
 
+def test_the_queue_list_follows_imports(triage: Any, people: list[int]) -> None:
+    from app.operations import Changes
+
+    with triage.db.session() as s:
+        batch = ImportBatch(source="Badge scanner", created_at=datetime(2026, 3, 3))
+        s.add(batch)
+        s.flush()
+        s.get(Contact, people[0]).import_batch_id = batch.id  # type: ignore[union-attr]
+        batch_id = batch.id
+    assert triage.queue_combo.findData(f"batch:{batch_id}") == -1
+    triage.api.ops.announce(Changes(imports=True))  # e.g. the wizard's import finished
+    index = triage.queue_combo.findData(f"batch:{batch_id}")
+    assert index > 0 and "Badge scanner (1 of 1 to triage)" in triage.queue_combo.itemText(index)
+    assert triage.card.name.text() == "Ada Suspect", "the queue being worked on stays"
+
+
 def test_esc_leaves_and_gives_the_panels_back(triage: Any) -> None:
     _key(triage, Qt.Key.Key_Escape)
     window = triage.api

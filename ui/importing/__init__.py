@@ -133,9 +133,10 @@ class ImportExportFeature:
 
         def done(result: ExportResult) -> None:
             noun = "contact" if result.written == 1 else "contacts"
-            api.show_status(
-                f"{what}: {result.written:,} {noun} written to {Path(result.path).name}", 10000
-            )
+            text = f"{what}: {result.written:,} {noun} written to {Path(result.path).name}"
+            if result.note:  # e.g. the hand-off: who was left out, and why
+                text += f" ({result.note})"
+            api.show_status(text, 15000 if result.note else 10000)
             self.last_export = result
 
         def failed(exc: BaseException) -> None:

@@ -388,6 +388,8 @@ class TriageView(QWidget):
         names it (once per burst); new stages: new decision keys."""
         if changes.stage_list:
             self.reload_stages()
+        if changes.imports and self.isVisible():
+            self.fill_queues()  # a batch to triage came or went
         cid = self.current_id()
         if cid is None or self._deciding:
             return
