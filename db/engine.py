@@ -121,6 +121,16 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
 
 
+def _pg_write_lock() -> str:
+    """PostgreSQL's write lock: a transaction-level advisory lock (released at commit or
+    rollback), waited for as long as SQLite's busy timeout. The key is "winnow" in ASCII."""
+    return (
+        f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms';"
+        " SELECT pg_advisory_xact_lock(131294708002679);"
+        " SET LOCAL lock_timeout TO DEFAULT"
+    )
+
+
 def _on_begin(conn: Connection) -> None:
     """Start the SQLite transaction: ``BEGIN IMMEDIATE`` for a write operation (it takes the
     write lock before its first read), a plain deferred ``BEGIN`` for everything else."""
@@ -160,7 +170,12 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
         return DiskFull(
             f"The disk holding {where} is full: nothing was saved. Free some space and try again."
         )
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in msg or "busy" in msg:
+    if (
+        primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or getattr(orig, "sqlstate", None) == "55P03"  # PostgreSQL: lock_not_available
+        or "locked" in msg
+        or "busy" in msg
+    ):
         return DatabaseLocked(
             f"The database {where} is locked by another program. Close it there and try again."
         )
@@ -255,6 +270,10 @@ class Database:
         s = self.write_sessions()
         token = _AMBIENT.set((self, s))
         try:
+            if self.engine.dialect.name == "postgresql":
+                # PostgreSQL's write lock: one write operation at a time, as SQLite's BEGIN
+                # IMMEDIATE (the undo log reads what the operation wrote by id ranges)
+                s.connection().exec_driver_sql(_pg_write_lock())
             yield s
             s.commit()
         except DBAPIError as exc:

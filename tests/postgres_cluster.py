@@ -118,6 +118,7 @@ class Cluster:
     _owner: pwd.struct_passwd | None = None
     _counter: itertools.count[int] = field(default_factory=itertools.count)
     _running: bool = False
+    _watchdog: subprocess.Popen[bytes] | None = None
 
     @property
     def datadir(self) -> Path:
@@ -158,7 +159,7 @@ class Cluster:
         if self._owner is not None:
             runuser = shutil.which("runuser") or "/usr/sbin/runuser"
             ctl = [runuser, "-u", self._owner.pw_name, "--", *ctl]
-        subprocess.Popen(
+        self._watchdog = subprocess.Popen(
             [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *ctl],
             start_new_session=True,
             stdin=subprocess.DEVNULL,
@@ -247,6 +248,10 @@ class Cluster:
             )
             self._running = False
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._watchdog is not None:
+            self._watchdog.terminate()
+            self._watchdog.wait(10)
+            self._watchdog = None
 
     # -- databases ------------------------------------------------------------------------
 
