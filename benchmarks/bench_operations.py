@@ -168,6 +168,10 @@ def _race(path: Path, n: int) -> dict[str, Any]:
     from db.models import StageChange
 
     ids = [11, 22, 33]
+    # open here for the whole race: see tests/app/test_operations.py (a process starting up
+    # while no "-wal" exists can delete the one the other racer just created)
+    db = open_database(path)
+    _chain_problems(db, ids)
     root = Path(__file__).resolve().parents[1]
     start = time.time() + 3.0
     env = {**os.environ, "PYTHONPATH": str(root)}
@@ -188,7 +192,6 @@ def _race(path: Path, n: int) -> dict[str, Any]:
         if p.returncode:
             errors.append(err.strip().splitlines()[-1] if err.strip() else str(p.returncode))
     elapsed = time.time() - start
-    db = open_database(path)
     try:
         with db.session() as s:
             entries = s.scalar(

@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from app import hooks
 from app.errors import UsageError, WinnowError
@@ -305,13 +305,19 @@ def _entry(op: Operation) -> LogEntry:
 
 
 def undo_state_in(s: Session) -> UndoState:
+    # an entry's payload can be large (a bulk move names every contact it moved): not loaded
     undo = s.scalar(
-        select(Operation).where(Operation.state == "done").order_by(Operation.id.desc()).limit(1)
+        select(Operation)
+        .options(defer(Operation.payload))
+        .where(Operation.state == "done")
+        .order_by(Operation.id.desc())
+        .limit(1)
     )
     # the most recently undone first; undoing newest-first within one tick of the clock leaves
     # the older operation undone last
     redo = s.scalar(
         select(Operation)
+        .options(defer(Operation.payload))
         .where(Operation.state == "undone")
         .order_by(Operation.undone_at.desc(), Operation.id.asc())
         .limit(1)
@@ -329,7 +335,10 @@ def history(db: Database, *, include_undone: bool = False) -> list[LogEntry]:
     states = ("done", "undone", "dropped") if include_undone else ("done",)
     with db.session() as s:
         ops = s.scalars(
-            select(Operation).where(Operation.state.in_(states)).order_by(Operation.id.desc())
+            select(Operation)
+            .options(defer(Operation.payload))
+            .where(Operation.state.in_(states))
+            .order_by(Operation.id.desc())
         )
         return [_entry(op) for op in ops]
 
