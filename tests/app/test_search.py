@@ -45,7 +45,7 @@ def _found(db: Database, typed: str) -> set[int]:
     return set(contacts.query_ids(db, ContactQuery(search=typed)))
 
 
-def test_accents_and_case_do_not_matter(db: Database, people: dict[str, int]) -> None:
+def test_accents_and_case_do_not_matter(db: Database, people: dict[str, int], backend: str) -> None:
     assert _found(db, "jurgen") == {people["jurgen"]}
     assert _found(db, "JÜRG") == {people["jurgen"]}
     assert _found(db, "lefev") == {people["francoise"]}
@@ -53,6 +53,8 @@ def test_accents_and_case_do_not_matter(db: Database, people: dict[str, int]) ->
     assert _found(db, "weißm") == {people["jurgen"]}
     assert _found(db, "ozturk") == {people["ayse"]}
     assert _found(db, "sean") == {people["o_brien"]}
+    if backend == "postgresql":  # unaccent spells ß out; SQLite's FTS5 keeps it a letter
+        assert _found(db, "weissm") == {people["jurgen"]}
 
 
 def test_words_match_from_their_start_and_every_word_must_match(
