@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +120,8 @@ class Cluster:
     _counter: itertools.count[int] = field(default_factory=itertools.count)
     _running: bool = False
     _watchdog: subprocess.Popen[bytes] | None = None
+    _background: ThreadPoolExecutor | None = None
+    _spare: Future[str] | None = None
 
     @property
     def datadir(self) -> Path:
@@ -242,6 +245,10 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server (if running) and remove its folder."""
+        if self._background is not None:
+            self._background.shutdown(wait=True, cancel_futures=True)
+            self._background = None
+        self._spare = None
         if self._running:
             self._run(
                 "pg_ctl", "--pgdata", str(self.datadir), "-m", "immediate", "stop", check=False
@@ -279,11 +286,24 @@ class Cluster:
         database.close()  # CREATE DATABASE … TEMPLATE needs it without connections
         return TEMPLATE
 
-    def new_database(self, template: str = TEMPLATE) -> str:
-        """A fresh database copied from ``template``; returns its URL."""
-        name = f"t{os.getpid()}_{next(self._counter)}"
-        self.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    def new_database(self) -> str:
+        """A fresh database copied from the migrated template; returns its URL.
+
+        The next one is copied in the background meanwhile, so a test's set-up seldom waits."""
+        spare, self._spare = self._spare, None
+        name = spare.result() if spare is not None else self._copy_template()
+        self._spare = self._worker().submit(self._copy_template)
         return self.url(name)
+
+    def _copy_template(self) -> str:
+        name = f"t{os.getpid()}_{next(self._counter)}"
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        return name
+
+    def _worker(self) -> ThreadPoolExecutor:
+        if self._background is None:
+            self._background = ThreadPoolExecutor(1, thread_name_prefix="winnow-pg")
+        return self._background
 
     def copy_database(self, url: str) -> str:
         """A new database with what the database at ``url`` holds now; returns its URL.
@@ -301,5 +321,6 @@ class Cluster:
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
+        """Drop the database at ``url`` (in the background: nothing waits for it)."""
         name = url.rsplit("/", 1)[1]
-        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self._worker().submit(self.execute, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
