@@ -87,7 +87,7 @@ class ImportExportFeature:
         from ui.golook import check_contacts_in_background
 
         ids = query_ids(self.api.db, ContactQuery(batch_id=batch_id))
-        check_contacts_in_background(self.api, ids)  # type: ignore[arg-type]
+        check_contacts_in_background(self.api, ids)
 
     def open_history(self) -> ImportHistoryDialog:
         from ui.importing.history import ImportHistoryDialog
