@@ -36,9 +36,9 @@ class CommandGroup(Protocol):
 def command_groups() -> tuple[CommandGroup, ...]:
     """Every group of subcommands, in the order ``winnow --help`` lists them. Imported here,
     explicitly: they use this module's printing helpers."""
-    from app.commands import backup, core, golook, importing, leads, qualify, undo
+    from app.commands import backup, core, golook, importing, leads, qualify, team, undo
 
-    return (core, golook, importing, qualify, undo, backup, leads)
+    return (core, golook, importing, qualify, undo, backup, leads, team)
 
 
 # Commands that never write to the database. Every other command runs only on a file that

@@ -63,6 +63,7 @@ BOTH_DATABASES = (
     "tests/app/test_activity_corrections.py",
     "tests/app/test_cli.py",
     "tests/app/test_contacts.py",
+    "tests/app/test_copy_to.py",
     "tests/app/test_exporting.py",
     "tests/app/test_followup.py",
     "tests/app/test_gates.py",
