@@ -229,7 +229,7 @@ def restore_file(backup: Path, db_path: Path) -> Path | None:
 def _copy_for_restore(backup: Path, tmp: Path) -> None:
     for p in (tmp, *side_files(tmp)):
         p.unlink(missing_ok=True)  # left by a restore that was interrupted
-    with read_only(backup) as source:
+    with read_only(backup, tidy=True) as source:
         target = sqlite3.connect(tmp, isolation_level=None)
         try:
             source.backup(target)
@@ -303,7 +303,7 @@ def forget_links_to(db_path: Path) -> None:
 
 
 def _restore_in_place(tmp: Path, db_path: Path) -> None:
-    with read_only(tmp) as source:
+    with read_only(tmp, tidy=True) as source:
         target = sqlite3.connect(db_path, timeout=TIMEOUT_S, isolation_level=None)
         try:
             source.backup(target)

@@ -89,13 +89,15 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
 
 
 @contextmanager
-def read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection that leaves the folder as it found it.
+def read_only(path: Path, *, tidy: bool = False) -> Iterator[sqlite3.Connection]:
+    """A read-only connection.
 
-    Without a ``-wal`` or ``-journal`` beside it the main file holds everything committed, so
-    it is opened ``immutable`` (no locks, no ``-shm``). Otherwise SQLite must read the log too,
-    and a read-only connection to a WAL file still creates ``-wal``/``-shm`` if they are
-    missing: those are removed again afterwards."""
+    Without a ``-wal`` or ``-journal`` beside it the main file holds everything committed, so it
+    is opened ``immutable``: no locks and no side files — and so nothing to clean up. (Side files
+    that appear meanwhile belong to another process that opened the database: never touch
+    them.) Otherwise SQLite reads the log too, and a read-only connection creates a missing
+    ``-shm``; ``tidy`` removes what it created: only for a file nobody else uses (a backup, a
+    copy being restored, a file Winnow refuses)."""
     wal, shm, journal = side_files(path)
     existed = {p: p.exists() for p in (wal, shm)}
     immutable = not existed[wal] and not journal.exists()
@@ -109,9 +111,14 @@ def read_only(path: Path) -> Iterator[sqlite3.Connection]:
         yield con
     finally:
         con.close()
-        for side, was_there in existed.items():
-            if not was_there:
-                side.unlink(missing_ok=True)
+        if tidy and not immutable:
+            _remove_created(existed)
+
+
+def _remove_created(existed: dict[Path, bool]) -> None:
+    for side, was_there in existed.items():
+        if not was_there:
+            side.unlink(missing_ok=True)
 
 
 def inspect_database_file(path: Path, where: str | None = None) -> FileState:
@@ -119,6 +126,18 @@ def inspect_database_file(path: Path, where: str | None = None) -> FileState:
     where = where or str(path)
     if not path.exists() or path.stat().st_size == 0:
         return FileState(empty=True, revision=None, marked=False)
+    wal, shm, journal = side_files(path)
+    existed = {p: p.exists() for p in (wal, shm)}
+    opened_immutable = not existed[wal] and not journal.exists()
+    try:
+        return _inspect(path, where)
+    except (NotWinnowDatabase, DatabaseTooNew, DatabaseDamaged):
+        if not opened_immutable:
+            _remove_created(existed)  # refused: left exactly as it was found
+        raise
+
+
+def _inspect(path: Path, where: str) -> FileState:
     try:
         with read_only(path) as con:
             app_id = int(con.execute("PRAGMA application_id").fetchone()[0])
