@@ -202,9 +202,8 @@ def test_move_failure_message_is_the_database_reason(
 def test_undo_of_work_changed_since_asks_and_can_undo_the_rest(
     window: Any, warnings_shown: list[tuple[str, str]]
 ) -> None:
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
     window.move_contacts(ids, "mql")
