@@ -49,9 +49,9 @@ def _count(conn: Connection, table: Table) -> int:
 
 
 def _highest_ids(conn: Connection) -> dict[str, int]:
-    """Per table, the highest id ever handed out that may come back: the rows there, and the
-    rows the undo log can put back (deleted rows keep their ids); for contacts also the ids
-    their history names and SQLite's AUTOINCREMENT high-water mark."""
+    """Per table, the highest id ever handed out that may come back: the rows there, the rows
+    the undo log can put back (deleted rows keep their ids), SQLite's AUTOINCREMENT marks, and
+    for contacts also the ids their history names."""
     highest: dict[str, int] = {}
     for table in _tables():
         if "id" in table.c:
@@ -69,9 +69,10 @@ def _highest_ids(conn: Connection) -> dict[str, int]:
         highest["contacts"] = max(
             highest["contacts"], int(conn.scalar(select(func.max(column))) or 0)
         )
-    if conn.dialect.name == "sqlite":
-        seq = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'contacts'")
-        highest["contacts"] = max(highest["contacts"], int(seq.scalar() or 0))
+    if conn.dialect.name == "sqlite":  # AUTOINCREMENT's high-water marks
+        for name, seq in conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence"):
+            if name in highest:
+                highest[name] = max(highest[name], int(seq or 0))
     return highest
 
 
@@ -83,15 +84,18 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 def _continue_sequences(conn: Connection, highest: dict[str, int]) -> None:
-    """Each id sequence goes on after the highest id ever used (SQLite: contacts' AUTOINCREMENT;
-    its other tables take ``max(id) + 1``, as in the source)."""
+    """Each id sequence goes on after the highest id ever used (on SQLite, the tables with
+    AUTOINCREMENT; the others take ``max(id) + 1`` as in the source)."""
     if not bulk.is_postgresql(conn):
-        if highest["contacts"]:
-            conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'contacts'")
-            conn.exec_driver_sql(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES ('contacts', ?)",
-                (highest["contacts"],),
-            )
+        for name, value in highest.items():
+            ddl = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).scalar()
+            if value and ddl and "AUTOINCREMENT" in ddl.upper():
+                conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+                conn.exec_driver_sql(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, value)
+                )
         return
     for name, value in highest.items():
         seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
