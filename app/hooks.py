@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 # What changed, when the caller knows: a move or an activity changes no e-mail address or
 # job title, so the go-look columns need no second look.
-ChangeKind = Literal["fields", "stage", "activity"]
+# "restored": an undo or redo put stored values back, so nothing stored may be trusted.
+ChangeKind = Literal["fields", "stage", "activity", "restored"]
 
 
 def contacts_changed(
@@ -29,4 +30,6 @@ def contacts_changed(
 
     if what == "fields":
         derived.contacts_changed(session, contact_ids)
+    elif what == "restored":
+        derived.contacts_changed(session, contact_ids, reclassify=True)
     scoring.rescore_contacts(session, contact_ids)

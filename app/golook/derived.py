@@ -1,7 +1,7 @@
 """Go-look columns kept on each contact row: domain class (with the user's overrides) and the
 best-fitting persona. Set-based, so it keeps up with imports and the demo's 2,000-row chunks.
 
-Registered in ``app.hooks.CONTACT_CHANGE_HANDLERS`` as ``app.golook.derived:contacts_changed``.
+Called by ``app.hooks.contacts_changed`` for every contact whose fields changed.
 """
 
 from __future__ import annotations
@@ -61,11 +61,16 @@ def domain_overrides(db: Database) -> dict[str, str]:
         return domain_overrides_in(s)
 
 
-def contacts_changed(session: Session, contact_ids: Sequence[int]) -> None:
-    """The hook: bring these contacts' domain class and persona fit up to date."""
+def contacts_changed(
+    session: Session, contact_ids: Sequence[int], *, reclassify: bool = False
+) -> None:
+    """The hook: bring these contacts' domain class and persona fit up to date (the stored
+    class is trusted unless overrides apply or ``reclassify``: an undo restored the address)."""
     ensure_default_personas_in(session)
     overrides = domain_overrides_in(session)
-    update_columns_in(session, contact_ids, personas_in(session), overrides, bool(overrides))
+    update_columns_in(
+        session, contact_ids, personas_in(session), overrides, reclassify or bool(overrides)
+    )
 
 
 def update_columns_in(

@@ -482,7 +482,7 @@ def _reverse_generic(
     changed |= _answering(s, criteria)
     alive = sorted((changed | created) - deleted)
     for i in range(0, len(alive), 5000):
-        hooks.contacts_changed(s, alive[i : i + 5000])
+        hooks.contacts_changed(s, alive[i : i + 5000], what="restored")
     # contacts only moved: rescored as the move itself was (app.moves.move_in), when a move
     # into Inquiry (what the follow-up times count) is undone or redone
     entering = _stage_ids(s, FOLLOW_UP_STAGE)
