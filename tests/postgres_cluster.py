@@ -109,6 +109,17 @@ def _ensure_system_user() -> pwd.struct_passwd:
     return pwd.getpwnam(SYSTEM_USER)
 
 
+def _temp_parent(owner: pwd.struct_passwd | None) -> str | None:
+    """Where the cluster's folder goes: the usual temp folder, unless the server's user could
+    not reach it (a root-only ``TMPDIR``), then ``/tmp``."""
+    base = Path(tempfile.gettempdir()).resolve()
+    if owner is None:
+        return None
+    if all(p.stat().st_mode & 0o001 for p in (base, *base.parents)):
+        return None
+    return "/tmp"
+
+
 @dataclass
 class Cluster:
     """One running server. ``url(name)`` addresses a database in it (psycopg 3, loopback)."""
@@ -142,7 +153,7 @@ class Cluster:
         check_driver()
         bindir = find_bindir()
         owner = _ensure_system_user() if os.geteuid() == 0 else None
-        root = Path(tempfile.mkdtemp(prefix="winnow-pg-"))
+        root = Path(tempfile.mkdtemp(prefix="winnow-pg-", dir=_temp_parent(owner)))
         if owner is not None:
             os.chown(root, owner.pw_uid, owner.pw_gid)
         cluster = cls(bindir=bindir, root=root, port=0, _owner=owner)
