@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 import atexit
 import shutil
+import socket
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -22,8 +23,14 @@ from tests import network_guard
 from tests.postgres_cluster import Cluster, PostgresUnavailable
 
 # Offline by construction (ARCHITECTURE.md): from here on nothing reaches beyond loopback, in this
-# process or in the Python subprocesses tests start.
+# process or in the Python subprocesses tests start. tests/network_guard.py wraps the socket
+# calls that connect, send datagrams or resolve names (socket.socket.connect/connect_ex/sendto/
+# sendmsg, socket.create_connection, socket.getaddrinfo, gethostbyname…): loopback and Unix
+# sockets pass, anything else raises and is recorded, and ``_offline`` fails the test.
+_UNGUARDED = (socket.socket.connect, socket.socket.sendto, socket.getaddrinfo)
 network_guard.install()
+if (socket.socket.connect, socket.socket.sendto, socket.getaddrinfo) == _UNGUARDED:
+    raise RuntimeError("the network guard did not install: tests could reach past loopback")
 _guard_dir = Path(tempfile.mkdtemp(prefix="winnow-offline-"))
 atexit.register(shutil.rmtree, _guard_dir, ignore_errors=True)
 network_guard.guard_subprocesses(_guard_dir)
