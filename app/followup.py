@@ -304,7 +304,7 @@ QUEUES: dict[str, tuple[str, Callable[[datetime], ColumnElement[bool]]]] = {
     "overdue": ("Overdue", overdue_condition),
     "today": ("Today", today_condition),
     "sales-ready": ("Sales-ready", sales_ready_condition),
-    "marketing-ready": ("Proposed: Marketing qualified", marketing_ready_condition),
+    "marketing-ready": ("Marketing-ready", marketing_ready_condition),
 }
 
 
