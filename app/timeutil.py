@@ -52,9 +52,13 @@ def iso(value: datetime | None) -> str | None:
     return value.replace(tzinfo=UTC).isoformat()
 
 
-def local_text(value: datetime | None, with_time: bool = True) -> str:
+def local_text(
+    value: datetime | None, with_time: bool = True, *, with_seconds: bool = False
+) -> str:
     """A stored UTC time as the user's local time, for display."""
     if value is None:
         return ""
     local = value.replace(tzinfo=UTC).astimezone()
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    if not with_time:
+        return local.strftime("%Y-%m-%d")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")

@@ -217,10 +217,19 @@ class BackupTableModel(HeaderedTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.backups: list[BackupInfo] = []
+        self.made: list[str] = []
 
     def set_backups(self, found: list[BackupInfo]) -> None:
         self.beginResetModel()
         self.backups = list(reversed(found))
+        # to the second, and numbered when two were made within one second (oldest first)
+        self.made: list[str] = []
+        seen: dict[str, int] = {}
+        for b in found:
+            text = local_text(b.created_at, with_seconds=True)
+            seen[text] = seen.get(text, 0) + 1
+            self.made.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+        self.made.reverse()
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -233,7 +242,7 @@ class BackupTableModel(HeaderedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return local_text(b.created_at)
+                return self.made[index.row()]
             if col == 1:
                 return backups.size_text(b.size)
             return f"{b.contacts:,}" if b.contacts is not None else "unreadable"
@@ -258,8 +267,8 @@ class BackupsDialog(QDialog):
 
         folder = backups.backup_folder(safety.path) if safety.path else None
         intro = QLabel(
-            f"Winnow backs up this database once a day and before every upgrade into {folder}, "
-            "keeping 7 daily and 4 weekly copies."
+            "Winnow backs up this database once a day and before every upgrade, keeping 7 daily "
+            f"and 4 weekly copies, in:\n{folder}"
             if folder
             else "Backups are for database files; this database is on a server."
         )

@@ -95,6 +95,9 @@ def test_file_backups_lists_backs_up_and_restores(
         dialog.back_up_button.click()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10000)
     assert dialog.model.index(0, 2).data() == "301"  # newest first
+    # made within a second of each other, the two still read differently
+    made_texts = [dialog.model.index(r, 0).data() for r in range(2)]
+    assert made_texts[0] != made_texts[1] and all(t.count(":") == 2 for t in made_texts)
     qtmodeltester.check(dialog.model)
 
     dialog.table.selectRow(1)  # the first backup, 300 contacts
