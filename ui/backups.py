@@ -223,7 +223,7 @@ class BackupTableModel(HeaderedTableModel):
         self.beginResetModel()
         self.backups = list(reversed(found))
         # to the second, and numbered when two were made within one second (oldest first)
-        self.made: list[str] = []
+        self.made = []
         seen: dict[str, int] = {}
         for b in found:
             text = local_text(b.created_at, with_seconds=True)
