@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -77,6 +78,8 @@ class ImportBatch(Base):
     # so a batch left by a crashed process can be told from one still being written
     owner: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # who imported it: the PostgreSQL role, or the OS user on SQLite (app.identity)
+    created_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Contact(Base):
@@ -99,6 +102,7 @@ class Contact(Base):
         Index("ix_contacts_stage_score", "stage_id", "score"),
         Index("ix_contacts_stage_name", "stage_id", "sort_name"),
         Index("ix_contacts_followup", "first_response_at", "response_due_at"),
+        Index("ix_contacts_owner", "owner"),
         # ids are never handed out twice, even after the newest contact was deleted or undone
         {"sqlite_autoincrement": True},
     )
@@ -149,6 +153,11 @@ class Contact(Base):
     # an opportunity's value (in the user's currency) and when it is expected to close
     deal_amount: Mapped[float | None] = mapped_column(Float)
     expected_close_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # team mode: who is working the contact; a version every change bumps (an edit made on a
+    # stale version is refused); who changed it last (app.identity)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    changed_by: Mapped[str | None] = mapped_column(String(200))
 
     stage: Mapped[Stage] = relationship(lazy="joined")
 
@@ -176,6 +185,7 @@ class StageChange(Base):
     # previous stage, so undoing the move restores it exactly
     operation_id: Mapped[int | None] = mapped_column(Integer)
     from_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    changed_by: Mapped[str | None] = mapped_column(String(200))  # who moved it
 
 
 class Activity(Base):
@@ -193,6 +203,7 @@ class Activity(Base):
     type: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(200))  # who logged it
 
 
 class Task(Base):
@@ -320,6 +331,7 @@ class Operation(Base):
     state: Mapped[str] = mapped_column(String(10), default="done")
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     payload: Mapped[str | None] = mapped_column(Text)  # JSON, kind-specific
+    created_by: Mapped[str | None] = mapped_column(String(200))  # who did it
 
 
 class OperationRow(Base):

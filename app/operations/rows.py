@@ -47,6 +47,10 @@ DERIVED_COLUMNS: dict[str, frozenset[str]] = {
             "persona_name",
             "persona_fit",
             "updated_at",
+            # team mode: every change bumps the version and names who made it, undo and redo
+            # included (app.operations.core), so neither goes back with an image
+            "version",
+            "changed_by",
         }
     ),
 }

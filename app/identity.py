@@ -1,0 +1,80 @@
+"""Who is working: the name every change records (operations, moves, activities, imports).
+
+On PostgreSQL each person of the team is a role with their own login, so the actor is the
+session's ``current_user``; on SQLite (one machine) it is the operating-system user. Read once
+per PostgreSQL address and process (it does not change while Winnow runs); the OS user is
+read each time (from the environment: cheap).
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+
+_known: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+def os_user() -> str:
+    """The operating-system user (``LOGNAME``/``USER`` first, as ``getpass`` reads it)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container without passwd entry)
+        import os
+
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _key(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def actor_of(conn: Connection) -> str:
+    """The actor of the database ``conn`` is connected to."""
+    if conn.dialect.name != "postgresql":
+        return os_user()
+    key = _key(conn.engine)
+    with _lock:
+        known = _known.get(key)
+    if known is not None:
+        return known
+    name = str(conn.execute(text("SELECT current_user")).scalar_one())
+    with _lock:
+        _known[key] = name
+    return name
+
+
+def actor_in(s: Session) -> str:
+    """The actor of the database the session works on (inside its transaction)."""
+    return actor_of(s.connection())
+
+
+def current_actor(db: Database) -> str:
+    """Who is working on ``db``: its PostgreSQL role, or the OS user on SQLite."""
+    if db.engine.dialect.name != "postgresql":
+        return os_user()
+    key = _key(db.engine)
+    with _lock:
+        known = _known.get(key)
+    if known is not None:
+        return known
+    with db.engine.connect() as conn:
+        return actor_of(conn)
+
+
+def resolve_person(db: Database, name: str | None) -> str | None:
+    """A person as the user names them: ``me`` is the current actor; ``-``, ``none`` or an
+    empty name is nobody."""
+    if name is None:
+        return None
+    cleaned = name.strip()
+    if cleaned.lower() in ("", "-", "none"):
+        return None
+    if cleaned.lower() == "me":
+        return current_actor(db)
+    return cleaned
