@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
-from app.errors import UnknownContact, UsageError
+from app.errors import NotFound, UnknownContact, UsageError
 from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.models import Activity, Contact
@@ -128,7 +128,7 @@ def get_activity(db: Database, activity_id: int) -> ActivityInfo:
     with db.session() as s:
         act = s.get(Activity, activity_id)
         if act is None:
-            raise UsageError(f"no activity {activity_id}")
+            raise NotFound(f"no activity {activity_id}")
         return ActivityInfo(act.id, act.contact_id, act.type, act.at, act.note)
 
 
@@ -151,7 +151,7 @@ def edit_activity(
     with db.session() as s:
         act = s.get(Activity, activity_id)
         if act is None:
-            raise UsageError(f"no activity {activity_id}")
+            raise NotFound(f"no activity {activity_id}")
         _forget_received(s, act)
         if activity_type is not None:
             act.type = activity_type

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import UnknownContact, UsageError
+from app.errors import NotFound, UnknownContact, UsageError
 from app.followup import end_of_today_utc, local_midnight_utc, local_now
 from app.timeutil import iso, utcnow
 from db.engine import Database
@@ -112,7 +112,7 @@ def add_task(
 def _get(s: Session, task_id: int) -> Task:
     task = s.get(Task, task_id)
     if task is None:
-        raise UsageError(f"no task {task_id}")
+        raise NotFound(f"no task {task_id}")
     return task
 
 

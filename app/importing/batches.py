@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
-from app.errors import UsageError, WinnowError
+from app.errors import NotFound, UsageError, WinnowError
 from app.importing.report import BatchInfo, ImportReport, LikelyDuplicate, RowIssue, UndoResult
 from app.operations import Changes, OpContext, OpResult, run_operation
 from app.timeutil import local_text, utcnow
@@ -64,7 +64,7 @@ def get_batch(db: Database, batch_id: int) -> BatchInfo:
     with db.session() as s:
         b = s.get(ImportBatch, batch_id)
         if b is None:
-            raise UsageError(f"no import batch with id {batch_id}")
+            raise NotFound(f"no import batch with id {batch_id}")
         return _info(b)
 
 
@@ -73,7 +73,7 @@ def batch_report(db: Database, batch_id: int) -> ImportReport:
     with db.session() as s:
         b = s.get(ImportBatch, batch_id)
         if b is None:
-            raise UsageError(f"no import batch with id {batch_id}")
+            raise NotFound(f"no import batch with id {batch_id}")
         payload: dict[str, Any] = json.loads(b.report) if b.report else {}
         mapping = json.loads(b.mapping) if b.mapping else {}
         return ImportReport(
@@ -134,7 +134,7 @@ class UndoPreview:
 def _batch_or_error(s: Session, batch_id: int, unfinished: bool = False) -> ImportBatch:
     batch = s.get(ImportBatch, batch_id)
     if batch is None or (batch.state == "running" and not unfinished):
-        raise UsageError(f"no import batch with id {batch_id}")
+        raise NotFound(f"no import batch with id {batch_id}")
     if batch.undone_at is not None:
         raise WinnowError(
             f"import batch {batch_id} was already undone on {local_text(batch.undone_at)}"

@@ -19,7 +19,7 @@ from app import activities as acts
 from app import consent as consent_mod
 from app import contacts as contacts_mod
 from app import deals, followup, gates, moves, qualification, stages, todo, triage
-from app.errors import UnknownContact, UsageError
+from app.errors import NotFound, UnknownContact, UsageError
 from app.operations.changes import Changes
 from app.operations.core import OpContext, OpResult, run_operation
 from db.engine import Database
@@ -239,7 +239,7 @@ def edit_activity(
             select(Activity.contact_id).where(Activity.id == activity_id)
         )
         if contact_id is None:
-            raise UsageError(f"no activity {activity_id}")
+            raise NotFound(f"no activity {activity_id}")
         ctx.track(Activity, Activity.id == activity_id)
         ctx.track_contacts([contact_id])
         info = acts.edit_activity(db, activity_id, activity_type=activity_type, at=at, **note)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, defer
 
 from app import hooks
-from app.errors import UsageError, WinnowError
+from app.errors import NotFound, UsageError, WinnowError
 from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes
@@ -388,7 +388,7 @@ def _reverse_in(
     else:
         op = s.get(Operation, operation_id)
         if op is None:
-            raise UsageError(
+            raise NotFound(
                 f"no operation {operation_id} in the undo log (it keeps the last {LOG_SIZE})"
             )
     assert op is not None
