@@ -196,14 +196,11 @@ class BatchWriter:
                 kept.append(row)
                 continue
             merge_rows(first, row, self.policy)
-            self.report.skipped += 1
-            self.report.warnings.append(
-                RowIssue(
-                    row.row,
-                    f"same e-mail address as row {first.row}; "
-                    + ("skipped" if self.policy == "skip" else "merged into that row"),
-                )
+            why = f"same e-mail address as row {first.row}; " + (
+                "skipped" if self.policy == "skip" else "merged into that row"
             )
+            self.report.skip(row.row, why)
+            self.report.warnings.append(RowIssue(row.row, why))
         return kept
 
     def _apply_to_existing(
@@ -220,19 +217,24 @@ class BatchWriter:
             existing.update(changes)
             changed.append(cid)
         if in_this_file:
-            self.report.skipped += 1
-            self.report.warnings.append(
-                RowIssue(
-                    row.row,
-                    "same e-mail address as an earlier row of this file; "
-                    + ("skipped" if self.policy == "skip" else "merged into that contact"),
-                )
+            why = "same e-mail address as an earlier row of this file; " + (
+                "skipped" if self.policy == "skip" else "merged into that contact"
             )
+            self.report.skip(row.row, why)
+            self.report.warnings.append(RowIssue(row.row, why))
             if changes and cid in self.updated_prev:
                 self._record_update(cid, before, changes)
             return
         if not changes:
-            self.report.skipped += 1
+            who = (
+                f"contact {cid} ({existing['name']})" if existing.get("name") else f"contact {cid}"
+            )
+            self.report.skip(
+                row.row,
+                f"e-mail address already in Winnow: {who}; kept as it is"
+                if self.policy == "skip"
+                else f"already in Winnow with these values: {who}",
+            )
             return
         self.report.updated += 1
         self._record_update(cid, before, changes)
@@ -273,10 +275,9 @@ class BatchWriter:
         when the match already holds every value of the row: then it is a repeat, skipped."""
         if in_chunk is not None:
             if contains(row_as_existing(in_chunk), row):
-                self.report.skipped += 1
-                self.report.warnings.append(
-                    RowIssue(row.row, f"same as row {in_chunk.row}; skipped")
-                )
+                why = f"same as row {in_chunk.row}; skipped"
+                self.report.skip(row.row, why)
+                self.report.warnings.append(RowIssue(row.row, why))
                 return True
             self.report.likely_duplicates.append(
                 LikelyDuplicate(row.row, f"same name and company as row {in_chunk.row}", None)
@@ -284,11 +285,15 @@ class BatchWriter:
             return False
         for existing in in_db:
             if contains(existing, row):
-                self.report.skipped += 1
                 if existing["import_batch_id"] == self.batch_id:
-                    self.report.warnings.append(
-                        RowIssue(row.row, "same as an earlier row of this file; skipped")
+                    why = "same as an earlier row of this file; skipped"
+                    self.report.warnings.append(RowIssue(row.row, why))
+                else:
+                    why = (
+                        f"already in Winnow: contact {existing['id']} ({existing['name']}) "
+                        "has the same name, company and values; skipped"
                     )
+                self.report.skip(row.row, why)
                 return True
         if in_db:
             match = in_db[0]

@@ -40,9 +40,20 @@ class ImportReport:
     rejected: list[RowIssue] = field(default_factory=list)
     warnings: list[RowIssue] = field(default_factory=list)
     likely_duplicates: list[LikelyDuplicate] = field(default_factory=list)
+    # every skipped row with why (one per ``skipped``): a duplicate of a contact already in
+    # Winnow or of an earlier row. Not in ``to_json()``, whose keys are a public contract (a
+    # duplicate within the file is among ``warnings`` there, as before).
+    skipped_rows: list[RowIssue] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["skipped_rows"]
+        return data
+
+    def skip(self, row: int, reason: str) -> None:
+        """Count a skipped row and say why."""
+        self.skipped += 1
+        self.skipped_rows.append(RowIssue(row, reason))
 
     @property
     def created_or_updated(self) -> int:
