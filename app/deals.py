@@ -4,11 +4,12 @@ column totals). The dashboard's open pipeline and won value are in :mod:`app.met
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from app.contacts import ContactQuery, select_matching
 from app.errors import UnknownContact, UsageError
 from db.engine import Database
 from db.models import Contact, Stage
@@ -85,3 +86,43 @@ def stage_values(db: Database) -> dict[str, float]:
             .group_by(Stage.key)
         ).all()
     return {str(k): round(float(v or 0), 2) for k, v in rows}
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """One board column: how many contacts, and the sum of their deal amounts (None when
+    none of them has an amount)."""
+
+    count: int
+    value: float | None
+
+
+def board_totals(db: Database, q: ContactQuery) -> dict[str, StageTotal]:
+    """Per stage key, under the query's other filters (its stage filter ignored): the count
+    and the deal value — one query for the whole board."""
+    stmt = select_matching(
+        [Stage.key, func.count(Contact.id), func.sum(Contact.deal_amount)],
+        replace(q, stage_keys=()),
+        db,
+    ).group_by(Stage.key)
+    with db.session() as s:
+        return {
+            str(k): StageTotal(int(n), None if v is None else round(float(v), 2))
+            for k, n, v in s.execute(stmt)
+        }
+
+
+def deal_marks(db: Database, ids: list[int]) -> dict[int, Deal]:
+    """The deals of these contacts (those with an amount or a close date), for the cards."""
+    out: dict[int, Deal] = {}
+    with db.session() as s:
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            for cid, amount, close in s.execute(
+                select(Contact.id, Contact.deal_amount, Contact.expected_close_at).where(
+                    Contact.id.in_(chunk),
+                    (Contact.deal_amount.is_not(None)) | (Contact.expected_close_at.is_not(None)),
+                )
+            ):
+                out[int(cid)] = Deal(int(cid), amount, close)
+    return out

@@ -33,6 +33,9 @@ Disqualified are never "reached"):
   to the next stage = next ÷ this, drop-off = 1 − conversion.
 - median days in each stage: completed stays only (from a change into the stage to the next
   change), of the inquiries in the period.
+- weeks (the dashboard's trend): per week, how many became inquiries and how many became
+  qualified leads (the period view); months (the cohort view, by inquiry month): per month,
+  how many became inquiries and how many of those are qualified leads now.
 
 Every rate is null (None) when its denominator is 0. ``source`` matches like the list's source
 filter: case-insensitive, any part of the name ("trade show" takes every trade show).
@@ -100,6 +103,13 @@ class WeekFigures:
 
 
 @dataclass(frozen=True)
+class MonthFigures:
+    month_start: date  # the first of the month
+    inquiries: int  # became inquiries that month
+    qualified: int  # of those, qualified leads now (the cohort view)
+
+
+@dataclass(frozen=True)
 class Metrics:
     since: datetime | None
     until: datetime | None
@@ -124,6 +134,12 @@ class Metrics:
     view: str = "period"  # period | cohort: what "qualified" counts (see the module)
     open_pipeline_value: float = 0.0
     won_value: float = 0.0
+    months: tuple[MonthFigures, ...] = field(default_factory=tuple)
+    stage_names: dict[str, str] = field(default_factory=dict)  # key → name, in stage order
+    open_deals: int = 0  # contacts counted in the open pipeline (with an amount)
+
+    def stage_name(self, key: str) -> str:
+        return self.stage_names.get(key, key)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -205,6 +221,7 @@ class _Anchors:
     names: dict[int, str]  # stage id → key
     deciding: tuple[int, ...] = ()  # criteria ids that decide "qualified"
     opportunity: int = 1 << 30
+    stage_names: tuple[tuple[str, str], ...] = ()  # key, name in stage order
 
 
 _NEVER = 1 << 30
@@ -235,6 +252,7 @@ def _anchors(s: Session) -> _Anchors:
         {i: k for i, k, *_r in rows},
         deciding,
         pos.get("opportunity", _NEVER),
+        tuple((str(k), str(n)) for _i, k, n, _p, _k in rows),
     )
 
 
@@ -442,6 +460,8 @@ def _aggregate(
         {k: v for k, v in used.items() if k != "now"},
     ).scalar()
     weeks = _weeks(s, since, until, used) if with_weeks else ()
+    months = _months(s, since, until, used) if with_weeks else ()
+    open_value, open_deals = _open_pipeline(s, a, source)
     return Metrics(
         since=since,
         until=until,
@@ -464,26 +484,30 @@ def _aggregate(
         never_followed_up=never,
         weeks=weeks,
         view="cohort" if cohort_view else "period",
-        open_pipeline_value=_open_pipeline(s, a, source),
+        open_pipeline_value=open_value,
         won_value=round(won_value, 2),
+        months=months,
+        stage_names=dict(a.stage_names),
+        open_deals=open_deals,
     )
 
 
-def _open_pipeline(s: Session, a: _Anchors, source: str | None) -> float:
-    """The deal amounts of the contacts now in Opportunity or a later open pipeline stage."""
+def _open_pipeline(s: Session, a: _Anchors, source: str | None) -> tuple[float, int]:
+    """The deal amounts of the contacts now in Opportunity or a later open pipeline stage
+    (and how many contacts have one)."""
     where_source = "AND lower(c.source) LIKE :pattern ESCAPE '\\'" if source else ""
     params: dict[str, Any] = {"p_opp": a.opportunity}
     if source:
         params["pattern"] = _like(source)
-    total = s.execute(
+    total, deals = s.execute(
         text(f"""
-        SELECT SUM(c.deal_amount) FROM contacts c JOIN stages st ON st.id = c.stage_id
+        SELECT SUM(c.deal_amount), COUNT(*) FROM contacts c JOIN stages st ON st.id = c.stage_id
         WHERE st.kind = 'pipeline' AND st.position >= :p_opp AND c.deal_amount IS NOT NULL
               {where_source} {unfinished_batches_sql(s, "c.import_batch_id")}
         """),
         params,
-    ).scalar()
-    return round(float(total or 0), 2)
+    ).one()
+    return round(float(total or 0), 2), int(deals or 0)
 
 
 def _reached(s: Session, source: str | None) -> dict[str, int]:
@@ -612,6 +636,39 @@ def _weeks(
         n_inq, n_q = counts.get(week, (0, 0))
         out.append(WeekFigures(week, n_inq, n_q))
         week += timedelta(days=7)
+    return tuple(out)
+
+
+def _months(
+    s: Session, since: datetime | None, until: datetime | None, used: dict[str, Any]
+) -> tuple[MonthFigures, ...]:
+    """Per inquiry month (the cohort view): inquiries, and of those the qualified leads."""
+    params = {k: v for k, v in used.items() if k != "now"}
+    period = _period_sql("inquiry_at", since, until)
+    counts: dict[date, list[int]] = {}
+    for day, n, q in s.execute(
+        _bind(
+            f"SELECT {_day(s, 'inquiry_at')} AS d, COUNT(*), "
+            f"SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) FROM {_TEMP} "
+            f"WHERE {period} GROUP BY d"
+        ),
+        params,
+    ):
+        d = _as_date(day)
+        slot = counts.setdefault(d.replace(day=1), [0, 0])
+        slot[0] += int(n)
+        slot[1] += int(q or 0)
+    if not counts:
+        return ()
+    first, last = min(counts), max(counts)
+    if since is not None:
+        first = min(first, since.date().replace(day=1))
+    out = []
+    month = first
+    while month <= last:
+        n_inq, n_q = counts.get(month, (0, 0))
+        out.append(MonthFigures(month, n_inq, n_q))
+        month = (month + timedelta(days=32)).replace(day=1)
     return tuple(out)
 
 

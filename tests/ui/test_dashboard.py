@@ -64,8 +64,16 @@ def test_dashboard_shows_the_hand_checked_numbers(qtbot, db: Database) -> None: 
     assert view.tile_text("unanswered") == "66.7 %"
     assert view.response_tiles["unanswered"].value.property("alarm") == "true"
     assert view.table_model.rowCount() == 3
-    funnel = view.funnel_chart.series()[0]
-    assert [funnel.barSets()[0].at(i) for i in range(5)] == [2, 2, 4, 5, 7]  # customer on top
+    funnel = view.funnel_chart.rows()
+    assert [r.label for r in funnel] == [
+        "Inquiry",
+        "Marketing qualified",
+        "Sales qualified",
+        "Opportunity",
+        "Customer",
+    ]
+    assert [r.values[0] for r in funnel] == [7, 5, 4, 2, 2]
+    assert funnel[1].texts == ("5  (−29 %)",)  # 2 of the 7 inquiries went no further
     assert len(view.trend_chart.series()) == 2
     assert {view.source.itemData(i) for i in range(view.source.count())} == {
         "",

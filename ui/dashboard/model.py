@@ -11,17 +11,36 @@ from app.metrics import SourceFigures
 
 Index = QModelIndex | QPersistentModelIndex
 
-# key, header, tooltip
+# key, header, tooltip (headers on two lines: the table fits beside a chart)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("source", "Source", "Source or campaign"),
     ("inquiries", "Inquiries", "Contacts from this source that became inquiries in the period"),
-    ("qualified", "Qualified", "Of those, how many reached Sales qualified or later"),
-    ("customers", "Customers", "Of those, how many reached Customer"),
-    ("qualification_rate", "Qualification rate", "Qualified ÷ inquiries"),
-    ("conversion_rate", "Conversion rate", "Customers ÷ qualified"),
-    ("reached", "Reached", "Prospects an outbound campaign reached (entered by you)"),
-    ("response_rate", "Response rate", "Inquiries ÷ prospects reached"),
+    (
+        "qualified",
+        "Qualified\nleads",
+        "Leads from this source qualified during the period (every required BANT answer yes)",
+    ),
+    ("customers", "Customers", "Of the period's inquiries, how many reached Customer"),
+    (
+        "qualification_rate",
+        "Qualification\nrate",
+        "Qualified leads during the period ÷ inquiries in the period (seed 003)",
+    ),
+    ("conversion_rate", "Conversion\nrate", "Customers ÷ qualified leads"),
+    ("reached", "Reached", "Prospects an outbound campaign reached (Tools ▸ Settings)"),
+    ("response_rate", "Response\nrate", "Inquiries ÷ prospects reached"),
 )
+# the cohort view names its figures so
+COHORT_COLUMNS: dict[str, tuple[str, str]] = {
+    "qualified": (
+        "Qualified\n(cohort)",
+        "Of this source's inquiries in the period, how many are qualified leads",
+    ),
+    "qualification_rate": (
+        "Qualification rate\n(cohort)",
+        "Cohort by inquiry month: the period's inquiries that are qualified ÷ those inquiries",
+    ),
+}
 RATE_KEYS = {"qualification_rate", "conversion_rate", "response_rate"}
 SortValueRole = Qt.ItemDataRole.UserRole + 1
 
@@ -36,6 +55,17 @@ class SourceRatesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[SourceFigures] = []
+        self._cohort = False
+
+    def set_cohort(self, cohort: bool) -> None:
+        """Name the qualified columns as the cohort view's (or seed 003's period view)."""
+        if cohort != self._cohort:
+            self._cohort = cohort
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def header_text(self, section: int) -> str:
+        key, text, _tip = COLUMNS[section]
+        return COHORT_COLUMNS[key][0] if self._cohort and key in COHORT_COLUMNS else text
 
     def set_rows(self, rows: Sequence[SourceFigures]) -> None:
         self.beginResetModel()
@@ -56,10 +86,11 @@ class SourceRatesModel(QAbstractTableModel):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
+        key, _text, tip = COLUMNS[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            return self.header_text(section)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][2]
+            return COHORT_COLUMNS[key][1] if self._cohort and key in COHORT_COLUMNS else tip
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

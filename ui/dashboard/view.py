@@ -1,7 +1,9 @@
-"""The dashboard: funnel with drop-off, rates per source (table and chart), weekly trend, and
-response-time figures with the unanswered share in red — for a period and a source.
+"""The dashboard: funnel with drop-off, the trend (per week, or per inquiry month in the cohort
+view), rates per source (chart and table), median time in each stage, response-time figures
+with the unanswered share in red, and the pipeline value — for a period and a source.
 
 The numbers come from ``app.metrics.dashboard_data`` on a worker; this view only draws them.
+Every chart lays out its texts in full (``ui.dashboard.charts``): no label is ever cut.
 """
 
 from __future__ import annotations
@@ -9,26 +11,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QDateTimeAxis,
-    QHorizontalBarSeries,
-    QLineSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,7 +31,9 @@ from app.followup import local_midnight_utc, local_now
 from app.metrics import Dashboard
 from app.operations import Changes
 from db.engine import Database
+from ui.dashboard.charts import BarChart, BarRow, Series, TrendChart
 from ui.dashboard.model import SourceRatesModel, percent
+from ui.money import format_money
 
 if TYPE_CHECKING:
     from ui.tasks import TaskRunner
@@ -51,16 +45,25 @@ PERIODS: tuple[tuple[str, str], ...] = (
     ("year", "This year"),
     ("all", "All time"),
 )
-BLUE, GREEN, ORANGE, RED, GREY = "#2F6FDE", "#2E9E5B", "#D9822B", "#C62828", "#7A8594"
+BLUE, GREEN, ORANGE, RED, GREY, TEAL = (
+    "#2F6FDE",
+    "#2E9E5B",
+    "#D9822B",
+    "#C62828",
+    "#7A8594",
+    "#2A9D8F",
+)
+RATES_SHOWN = 12  # sources in the rates chart (the table lists all)
 STYLE = """
 #dashboard { background: #F5F6F8; }
 #dashCard { background: #FFFFFF; border: 1px solid #E1E4E8; border-radius: 8px; }
 #tileValue { font-size: 18pt; font-weight: bold; color: #102A43; }
 #tileValue[alarm="true"] { color: #C62828; }
-#tileLabel { color: #7A8594; font-size: 8pt; font-weight: bold; }
-#dashTitle { color: #7A8594; font-size: 8pt; font-weight: bold; letter-spacing: 1px; }
+#tileLabel { color: #616E7C; font-size: 8pt; font-weight: bold; }
 #dashNote { color: #52606D; }
 """
+PERIOD_VIEW = "Qualified leads: those qualified during the period (seed 003)"
+COHORT_VIEW = "Cohort view by inquiry month: the period's inquiries that are qualified"
 
 
 def period_bounds(key: str, now_utc: datetime | None = None) -> tuple[datetime | None, None]:
@@ -82,20 +85,36 @@ def _plain(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+def days_text(days: float) -> str:
+    return f"{days:.1f} day" if round(days, 1) == 1.0 else f"{days:.1f} days"
+
+
 class Tile(QFrame):
-    """A figure with its label (the unanswered share turns red)."""
+    """A figure with its caption (the unanswered share turns red); ``link`` (hidden unless
+    set) is a way to fix a missing figure."""
+
+    link_activated = Signal()
 
     def __init__(self, label: str, tip: str) -> None:
         super().__init__()
         self.setObjectName("dashCard")
         self.value = _plain("—", "tileValue")
         self.caption = _plain(label.upper(), "tileLabel")
+        self.caption.setWordWrap(True)
+        self.link = QLabel()
+        self.link.setObjectName("tileLink")
+        self.link.setTextFormat(Qt.TextFormat.RichText)  # our own text, not user data
+        self.link.setWordWrap(True)
+        self.link.linkActivated.connect(lambda _href: self.link_activated.emit())
+        self.link.hide()
         self.setToolTip(tip)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         lay.setSpacing(0)
         lay.addWidget(self.value)
         lay.addWidget(self.caption)
+        lay.addWidget(self.link)
+        lay.addStretch(1)
 
     def set_value(self, text: str, alarm: bool = False) -> None:
         self.value.setText(text)
@@ -103,35 +122,56 @@ class Tile(QFrame):
         self.value.style().unpolish(self.value)
         self.value.style().polish(self.value)
 
-
-def _chart(title: str) -> tuple[QChart, QChartView]:
-    chart = QChart()
-    chart.setTitle(title)
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.setMargins(QMargins(4, 4, 4, 4))
-    chart.setBackgroundRoundness(6)
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    view = QChartView(chart)
-    view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(240)
-    return chart, view
+    def set_link(self, text: str | None) -> None:
+        if text:
+            self.link.setText(f'<a href="fix">{text}</a>')
+        self.link.setVisible(bool(text))
 
 
-def _reset(chart: QChart) -> None:
-    chart.removeAllSeries()
-    for axis in chart.axes():
-        chart.removeAxis(axis)
+class SourceTable(QTableView):
+    """The per-source table: names in full (wrapped), headers on two lines, as tall as its
+    rows (no empty space below a short table, no scroll bar inside the dashboard's)."""
 
+    def __init__(self, model: SourceRatesModel) -> None:
+        super().__init__()
+        self.setObjectName("sourceRates")
+        self.setModel(model)
+        self.setSortingEnabled(True)
+        self.verticalHeader().hide()
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(320)
+        model.modelReset.connect(self.fit_height)
+        model.layoutChanged.connect(self.fit_height)
 
-def _short(name: str, width: int = 22) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+    def fit_height(self) -> None:
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount()))
+        frame = 2 * self.frameWidth()
+        self.setFixedHeight(self.horizontalHeader().height() + rows + frame + 2)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.fit_height)  # rows re-wrap at the new width
 
 
 class DashboardView(QWidget):
     """``DashboardView(db, tasks=None)``; ``reload()`` recomputes (on ``tasks`` when given),
-    ``show_data(dashboard)`` draws. ``shown`` is emitted after each drawing."""
+    ``show_data(dashboard)`` draws. ``shown`` is emitted after each drawing;
+    ``reach_requested`` when the user asks where to enter a campaign's reach."""
 
     shown = Signal()
+    reach_requested = Signal()
 
     def __init__(
         self, db: Database, tasks: TaskRunner | None = None, parent: QWidget | None = None
@@ -152,31 +192,34 @@ class DashboardView(QWidget):
         self.period.setCurrentIndex(1)
         self.source = QComboBox()
         self.source.setObjectName("sourcePicker")
-        self.source.setMinimumWidth(260)
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.source.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.source.addItem("All sources", "")
+        self.cohort = QCheckBox("Cohort view (by inquiry month)")
+        self.cohort.setObjectName("cohortToggle")
+        self.cohort.setToolTip(
+            "Off (default, seed 003): the qualification rate is the leads qualified during "
+            "the period ÷ the inquiries of the period.\nOn: the cohort view — of the inquiries "
+            "that came in during the period, how many are qualified leads now, by inquiry month."
+        )
         self.status = _plain("", "dashNote")
         self.period.currentIndexChanged.connect(lambda _i: self.reload())
         self.source.currentIndexChanged.connect(lambda _i: self.reload())
-        bar = QHBoxLayout()
-        bar.addWidget(_plain("Inquiries that came in"))
-        bar.addWidget(self.period)
-        bar.addWidget(_plain("from"))
-        bar.addWidget(self.source)
-        bar.addStretch(1)
-        bar.addWidget(self.status)
+        self.cohort.toggled.connect(lambda _on: self.reload())
+        self.view_note = _plain(PERIOD_VIEW, "dashNote")
+        self.view_note.setWordWrap(True)
+        self.bar = QGridLayout()
+        self.bar.setHorizontalSpacing(8)
 
         self.tiles = {
             "inquiries": Tile("Inquiries", "Contacts that became inquiries in the period"),
-            "qualified": Tile("Qualified", "Of those, reached Sales qualified or later"),
-            "customers": Tile("Customers", "Of those, reached Customer"),
-            "qualification_rate": Tile("Qualification rate", "Qualified ÷ inquiries"),
-            "conversion_rate": Tile("Conversion rate", "Customers ÷ qualified"),
-            "response_rate": Tile(
-                "Response rate",
-                "Inquiries ÷ prospects reached, for campaigns with a reached "
-                "count (winnow sources set-reached)",
-            ),
+            "qualified": Tile("Qualified leads", ""),
+            "customers": Tile("Customers", "Of the period's inquiries, reached Customer"),
+            "qualification_rate": Tile("Qualification rate", ""),
+            "conversion_rate": Tile("Conversion rate", "Customers ÷ qualified leads"),
+            "response_rate": Tile("Response rate", ""),
         }
+        self.tiles["response_rate"].link_activated.connect(self.reach_requested)
         self.response_tiles = {
             "median": Tile("Median first response", "Hours from received to first answer"),
             "unanswered": Tile(
@@ -184,44 +227,63 @@ class DashboardView(QWidget):
             ),
             "never": Tile("Never followed up", "Share of inquiries past due with no answer"),
         }
+        self.value_tiles = {
+            "open_pipeline": Tile(
+                "Open pipeline",
+                "Deal amounts of the contacts now in Opportunity or a later open stage",
+            ),
+            "won_value": Tile(
+                "Won in the period", "Deal amounts of the contacts that became customers"
+            ),
+        }
         self.tiles_grid = QGridLayout()
 
-        self.funnel_chart, self.funnel_view = _chart("Funnel: how many reached each stage")
-        self.rates_chart, self.rates_view = _chart("Rates per source")
-        self.trend_chart, self.trend_view = _chart("Per week: new inquiries and qualified leads")
+        self.funnel_chart = BarChart(
+            "Funnel: how many reached each stage", [Series("Contacts", BLUE)]
+        )
+        self.trend_chart = TrendChart("Per week: new inquiries and qualified leads")
+        self.rates_chart = BarChart(
+            "Rates per source",
+            [
+                Series("Qualification rate", BLUE),
+                Series("Conversion rate", GREEN),
+                Series("Response rate", ORANGE),
+            ],
+            axis_format=lambda v: f"{v:.0f} %",
+            top=100.0,
+        )
+        self.stage_chart = BarChart(
+            "Median time in stage (days, completed stays)", [Series("Median days", TEAL)]
+        )
+        self.stage_chart.empty_text = "No completed stays for this period's inquiries"
         self.table_model = SourceRatesModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("sourceRates")
-        self.table.setModel(self.table_model)
-        self.table.setSortingEnabled(True)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumHeight(180)
-        self.stage_times = _plain("", "dashNote")
-        self.stage_times.setWordWrap(True)
+        self.table = SourceTable(self.table_model)
 
         self.charts_grid = QGridLayout()
+        self.charts_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._wide: bool | None = None
         self._arrange(wide=False)
         body = QWidget()
         body.setObjectName("dashboard")
         bl = QVBoxLayout(body)
-        bl.addLayout(bar)
+        bl.addLayout(self.bar)
+        bl.addWidget(self.view_note)
         bl.addLayout(self.tiles_grid)
-        bl.addLayout(self.charts_grid, 1)
-        bl.addWidget(self.stage_times)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        bl.addLayout(self.charts_grid)
+        bl.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(scroll)
+        lay.addWidget(self.scroll_area)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(500)
         self._debounce.timeout.connect(self._reload_if_shown)
+        self._name_figures(cohort=False)
 
     # --- layout: two columns when there is room, else one ------------------------------------
     WIDE_AT = 1100
@@ -230,23 +292,53 @@ class DashboardView(QWidget):
         if wide == self._wide:
             return
         self._wide = wide
-        for grid in (self.tiles_grid, self.charts_grid):
+        for grid in (self.bar, self.tiles_grid, self.charts_grid):
             while grid.count():
                 grid.takeAt(0)
+        top = Qt.AlignmentFlag.AlignVCenter
+        self.bar.addWidget(_plain("Inquiries that came in"), 0, 0, top)
+        self.bar.addWidget(self.period, 0, 1)
+        self.bar.addWidget(_plain("from"), 0, 2)
+        self.bar.addWidget(self.source, 0, 3)
+        if wide:
+            self.bar.addWidget(self.cohort, 0, 4)
+            self.bar.setColumnStretch(5, 1)
+            self.bar.addWidget(self.status, 0, 6)
+        else:
+            self.bar.setColumnStretch(5, 0)
+            self.bar.setColumnStretch(4, 1)
+            self.bar.addWidget(self.cohort, 1, 0, 1, 4)
+            self.bar.addWidget(self.status, 1, 4, 1, 3, Qt.AlignmentFlag.AlignRight)
         per_row = 6 if wide else 3
-        for i, tile in enumerate([*self.tiles.values(), *self.response_tiles.values()]):
-            if i < 6:
-                self.tiles_grid.addWidget(tile, i // per_row, i % per_row)
-            else:  # the response figures: one row, wider tiles
-                row = 2 if not wide else 1
-                span = 2 if wide else 1
-                self.tiles_grid.addWidget(tile, row, (i - 6) * span, 1, span)
-        charts = [self.funnel_view, self.trend_view, self.rates_view, self.table]
+        tiles = list(self.tiles.values())
+        for i, tile in enumerate(tiles):
+            self.tiles_grid.addWidget(tile, i // per_row, i % per_row)
+        row = len(tiles) // per_row
+        rest = [*self.response_tiles.values(), *self.value_tiles.values()]
+        if wide:  # five tiles in the six columns: the unanswered share gets two
+            spans = [1, 2, 1, 1, 1]
+            col = 0
+            for tile, span in zip(rest, spans, strict=True):
+                self.tiles_grid.addWidget(tile, row, col, 1, span)
+                col += span
+        else:
+            for i, tile in enumerate(rest):
+                self.tiles_grid.addWidget(tile, row + i // 3, i % 3)
+        charts: list[QWidget] = [
+            self.funnel_chart,
+            self.trend_chart,
+            self.rates_chart,
+            self.table,
+            self.stage_chart,
+        ]
+        align = Qt.AlignmentFlag.AlignTop
         for i, widget in enumerate(charts):
             if wide:
-                self.charts_grid.addWidget(widget, i // 2, i % 2)
+                self.charts_grid.addWidget(widget, i // 2, i % 2, align)
             else:
-                self.charts_grid.addWidget(widget, i, 0)
+                self.charts_grid.addWidget(widget, i, 0, align)
+        for c in range(2):
+            self.charts_grid.setColumnStretch(c, 1 if wide or c == 0 else 0)
 
     def resizeEvent(self, event: Any) -> None:
         self._arrange(self.width() >= self.WIDE_AT)
@@ -255,7 +347,12 @@ class DashboardView(QWidget):
     # --- computing ---------------------------------------------------------------------------
     def query(self) -> dict[str, Any]:
         since, until = period_bounds(str(self.period.currentData()))
-        return {"since": since, "until": until, "source": self.source.currentData() or None}
+        return {
+            "since": since,
+            "until": until,
+            "source": self.source.currentData() or None,
+            "cohort": self.cohort.isChecked(),
+        }
 
     def reload(self) -> None:
         """Recompute in the background (or here, without a task runner)."""
@@ -287,8 +384,8 @@ class DashboardView(QWidget):
 
     @staticmethod
     def shows_changes(changes: Changes) -> bool:
-        """The figures come from contacts (stages, received and answered times: activities),
-        their sources and reach, and the stage names."""
+        """The figures come from contacts (stages, received and answered times, deal values:
+        activities and edits), their sources and reach, and the stage names."""
         return (
             changes.contact_data
             or bool(changes.activities)
@@ -312,16 +409,50 @@ class DashboardView(QWidget):
             self.reload()
 
     # --- drawing -----------------------------------------------------------------------------
+    def _name_figures(self, cohort: bool) -> None:
+        """The qualified figures say which view they are (seed 003's, or the cohort)."""
+        self.view_note.setText(COHORT_VIEW if cohort else PERIOD_VIEW)
+        q, r = self.tiles["qualified"], self.tiles["qualification_rate"]
+        if cohort:
+            q.caption.setText("OF THESE, QUALIFIED (COHORT)")
+            q.setToolTip("Of the inquiries that came in during the period, how many are qualified")
+            r.caption.setText("QUALIFICATION RATE (COHORT BY INQUIRY MONTH)")
+            r.setToolTip("Cohort view: the period's inquiries that are qualified ÷ those inquiries")
+        else:
+            q.caption.setText("QUALIFIED LEADS IN THE PERIOD")
+            q.setToolTip(
+                "Inquiries that became qualified leads during the period (every required BANT "
+                "answer yes), whenever they came in"
+            )
+            r.caption.setText("QUALIFICATION RATE")
+            r.setToolTip("Seed 003: qualified leads during the period ÷ inquiries in the period")
+        self.table_model.set_cohort(cohort)
+
     def show_data(self, data: Dashboard) -> None:
         self.data = data
         m = data.metrics
+        cohort = m.view == "cohort"
         self._fill_sources(data.sources)
+        self._name_figures(cohort)
         self.tiles["inquiries"].set_value(f"{m.inquiries:,}")
         self.tiles["qualified"].set_value(f"{m.qualified:,}")
         self.tiles["customers"].set_value(f"{m.customers:,}")
         self.tiles["qualification_rate"].set_value(percent(m.qualification_rate))
         self.tiles["conversion_rate"].set_value(percent(m.conversion_rate))
-        self.tiles["response_rate"].set_value(percent(m.response_rate))
+        response = self.tiles["response_rate"]
+        response.set_value(percent(m.response_rate))
+        if m.response_rate is None:
+            response.set_link("Enter campaign reach…")
+            response.setToolTip(
+                "Inquiries ÷ prospects an outbound campaign reached. No campaign has a reach "
+                "yet: enter it in Tools ▸ Settings ▸ Campaign reach."
+            )
+        else:
+            response.set_link(None)
+            response.setToolTip(
+                "Inquiries ÷ prospects reached, for the campaigns with a reach "
+                "(Tools ▸ Settings ▸ Campaign reach)"
+            )
         hours = m.median_first_response_hours
         self.response_tiles["median"].set_value("—" if hours is None else f"{hours:.1f} h")
         self.response_tiles["unanswered"].set_value(
@@ -331,16 +462,19 @@ class DashboardView(QWidget):
             percent(m.never_followed_up_share), alarm=bool(m.never_followed_up_share)
         )
         self.response_tiles["unanswered"].caption.setText(
-            f"NOT ANSWERED WITHIN {data.sla_hours:g} H ({m.unanswered:,} of {m.decided:,})"
+            f"NOT ANSWERED WITHIN {data.sla_hours:g} H ({m.unanswered:,} OF {m.decided:,})"
         )
+        self.value_tiles["open_pipeline"].set_value(format_money(m.open_pipeline_value))
+        deals = "DEAL" if m.open_deals == 1 else "DEALS"
+        self.value_tiles["open_pipeline"].caption.setText(
+            f"OPEN PIPELINE ({m.open_deals:,} {deals})"
+        )
+        self.value_tiles["won_value"].set_value(format_money(m.won_value))
         self.table_model.set_rows(m.by_source)
         self._draw_funnel(m)
         self._draw_rates(m)
         self._draw_trend(m)
-        times = [f"{key}: {v:.1f} d" for key, v in m.median_days_in_stage.items() if v is not None]
-        self.stage_times.setText(
-            "Median time in stage (completed stays): " + (" · ".join(times) if times else "—")
-        )
+        self._draw_stage_times(m)
         self.status.setText(f"Updated {datetime.now():%H:%M}")
         self.shown.emit()
 
@@ -354,106 +488,103 @@ class DashboardView(QWidget):
         self.source.clear()
         self.source.addItem("All sources", "")
         for name in names:
-            self.source.addItem(_short(name, 40), name)
+            self.source.addItem(name, name)
         self.source.setCurrentIndex(max(0, self.source.findData(current)))
         self.source.blockSignals(False)
 
     def _draw_funnel(self, m: metrics.Metrics) -> None:
-        _reset(self.funnel_chart)
-        steps = list(reversed(m.funnel))  # the first stage on top
-        bars = QBarSet("Contacts")
-        bars.setColor(QColor(BLUE))
-        labels = []
-        for i, step in enumerate(steps):
-            bars.append(step.count)
-            previous = steps[i + 1] if i + 1 < len(steps) else None
-            drop = (
-                f"  −{previous.drop_off * 100:.0f} %"
-                if previous is not None and previous.drop_off is not None
-                else ""
-            )
-            labels.append(f"{_short(step.name, 20)}{drop}")
-        series = QHorizontalBarSeries()
-        series.append(bars)
-        series.setLabelsVisible(True)
-        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsInsideBase)
-        self.funnel_chart.addSeries(series)
-        axis_y = QBarCategoryAxis()
-        axis_y.append(labels)
-        axis_x = QValueAxis()
-        axis_x.setRange(0, max([s.count for s in steps] + [1]) * 1.1)
-        axis_x.setLabelFormat("%d")
-        axis_x.applyNiceNumbers()
-        self.funnel_chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        self.funnel_chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_y)
-        series.attachAxis(axis_x)
-        self.funnel_chart.legend().hide()
+        rows = []
+        for i, step in enumerate(m.funnel):
+            previous = m.funnel[i - 1] if i else None
+            drop = previous.drop_off if previous is not None else None
+            text = f"{step.count:,}" + (f"  (−{drop * 100:.0f} %)" if drop is not None else "")
+            tip = f"{step.count:,} reached {step.name}"
+            if previous is not None and drop is not None:
+                tip += f"; {drop * 100:.0f} % of those at {previous.name} went no further"
+            rows.append(BarRow(step.name, (float(step.count),), (text,), tip))
+        self.funnel_chart.set_rows(rows if m.inquiries else [])
 
     def _draw_rates(self, m: metrics.Metrics) -> None:
-        _reset(self.rates_chart)
-        rows = list(reversed([b for b in m.by_source if b.inquiries or b.reached][:8]))
-        sets = []
-        for label, color, attr in (
-            ("Response rate", ORANGE, "response_rate"),
-            ("Conversion rate", GREEN, "conversion_rate"),
-            ("Qualification rate", BLUE, "qualification_rate"),
-        ):
-            bars = QBarSet(label)
-            bars.setColor(QColor(color))
-            for b in rows:
-                bars.append((getattr(b, attr) or 0.0) * 100)
-            sets.append(bars)
-        series = QHorizontalBarSeries()
-        for bars in sets:
-            series.append(bars)
-        self.rates_chart.addSeries(series)
-        axis_y = QBarCategoryAxis()
-        axis_y.append([_short(b.source, 30) for b in rows] or ["—"])
-        axis_x = QValueAxis()
-        axis_x.setRange(0, 100)
-        axis_x.setLabelFormat("%d %%")
-        self.rates_chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        self.rates_chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_y)
-        series.attachAxis(axis_x)
-        self.rates_chart.legend().show()
+        shown = [b for b in m.by_source if b.inquiries or b.reached]
+        rows = [
+            BarRow(
+                b.source,
+                tuple(
+                    None if v is None else v * 100
+                    for v in (b.qualification_rate, b.conversion_rate, b.response_rate)
+                ),
+                (
+                    percent(b.qualification_rate),
+                    percent(b.conversion_rate),
+                    percent(b.response_rate),
+                ),
+                f"{b.source}\n{b.inquiries:,} inquiries, {b.qualified:,} qualified, "
+                f"{b.customers:,} customers",
+            )
+            for b in shown[:RATES_SHOWN]
+        ]
+        title = "Rates per source"
+        if m.view == "cohort":
+            title += " (qualification rate: cohort by inquiry month)"
+        if len(shown) > RATES_SHOWN:
+            title += f" — the {RATES_SHOWN} with the most inquiries; the table has all"
+        self.rates_chart.set_title(title)
+        self.rates_chart.set_rows(rows)
 
     def _draw_trend(self, m: metrics.Metrics) -> None:
-        _reset(self.trend_chart)
+        if m.view == "cohort":
+            months = list(m.months)[-24:]
+            labels = [_month_label(f.month_start, i == 0) for i, f in enumerate(months)]
+            self.trend_chart.set_data(
+                labels,
+                [Series("Inquiries", BLUE), Series("Of these, qualified", GREEN)],
+                [[f.inquiries for f in months], [f.qualified for f in months]],
+                bars=True,
+                tips=[f"Inquiries of {f.month_start:%B %Y}" for f in months],
+                title="Cohort by inquiry month: inquiries and how many of them are qualified",
+            )
+            return
         weeks = list(m.weeks)[-53:]
-        lines = []
-        for label, color in (("Inquiries", BLUE), ("Qualified", GREEN)):
-            line = QLineSeries()
-            line.setName(label)
-            pen = QPen(QColor(color))
-            pen.setWidth(2)
-            line.setPen(pen)
-            line.setPointsVisible(len(weeks) < 30)
-            lines.append(line)
-        for w in weeks:
-            x = QDateTime(
-                QDate(w.week_start.year, w.week_start.month, w.week_start.day), QTime(0, 0)
-            ).toMSecsSinceEpoch()
-            lines[0].append(float(x), float(w.inquiries))
-            lines[1].append(float(x), float(w.qualified))
-        for line in lines:
-            self.trend_chart.addSeries(line)
-        axis_x = QDateTimeAxis()
-        axis_x.setFormat("d MMM")
-        axis_x.setTickCount(min(8, max(2, len(weeks))))
-        axis_y = QValueAxis()
-        axis_y.setRange(0, max([w.inquiries for w in weeks] + [1]) * 1.1)
-        axis_y.setLabelFormat("%d")
-        axis_y.applyNiceNumbers()
-        self.trend_chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        self.trend_chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        for line in lines:
-            line.attachAxis(axis_x)
-            line.attachAxis(axis_y)
-        self.trend_chart.legend().show()
+        labels = [
+            _week_label(w.week_start, i == 0 or w.week_start.year != weeks[i - 1].week_start.year)
+            for i, w in enumerate(weeks)
+        ]
+        self.trend_chart.set_data(
+            labels,
+            [Series("Inquiries", BLUE), Series("Qualified leads", GREEN)],
+            [[w.inquiries for w in weeks], [w.qualified for w in weeks]],
+            tips=[f"Week of {w.week_start:%d %b %Y}" for w in weeks],
+            title="Per week: new inquiries and leads qualified that week",
+        )
+
+    def _draw_stage_times(self, m: metrics.Metrics) -> None:
+        medians = m.median_days_in_stage
+        keys = [k for k in m.stage_names if k in medians] + [
+            k for k in medians if k not in m.stage_names
+        ]
+        rows = []
+        for key in keys:
+            days = medians[key]
+            if days is None:
+                continue
+            name = m.stage_name(key)
+            tip = f"{name}: {days_text(days)} (median of the completed stays)"
+            rows.append(BarRow(name, (days,), (days_text(days),), tip))
+        self.stage_chart.set_rows(rows)
 
     # --- for tests ---------------------------------------------------------------------------
     def tile_text(self, key: str) -> str:
-        tile = self.tiles.get(key) or self.response_tiles[key]
+        tile = self.tiles.get(key) or self.response_tiles.get(key) or self.value_tiles[key]
         return tile.value.text()
+
+    def charts(self) -> list[BarChart | TrendChart]:
+        return [self.funnel_chart, self.trend_chart, self.rates_chart, self.stage_chart]
+
+
+def _week_label(monday: date, with_year: bool) -> str:
+    text = f"{monday.day} {monday:%b}"
+    return f"{text}\n{monday.year}" if with_year else text
+
+
+def _month_label(first: date, with_year: bool) -> str:
+    return f"{first:%b}\n{first.year}" if with_year or first.month == 1 else f"{first:%b}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtWidgets import QMenu
+
 from ui.api import WindowApi
 from ui.kanban.board import KanbanBoard
 
@@ -28,4 +30,10 @@ class KanbanFeature:
 def install(api: WindowApi) -> KanbanFeature:
     board = KanbanBoard(api)
     api.add_view("kanban", "Board", board)
+
+    def deal_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu
+        if len(ids) == 1:
+            menu.addAction("Deal value…", lambda: board.edit_deal(ids[0]))
+
+    api.add_list_menu_extension(deal_entry)
     return KanbanFeature(api, board)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts
+from app import contacts, deals
 from app.board import BOARD_SORTS, board_sort
 from app.contacts import ContactQuery
 from app.moves import MoveResult
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # puts it near the top; an old card sorted far down is announced in the status bar instead)
 REVEAL_LIMIT = 4000
 # what the cards draw besides the contact's row (ui.kanban.card_delegate)
-CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks}
+CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_marks}
 # changed contacts shown in no column are looked up (their stage, one read) up to this many;
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
@@ -171,6 +171,7 @@ class KanbanBoard(QWidget):
             view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
             view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
             view.open_requested.connect(self.open_contact)
+            view.deal_requested.connect(self.edit_deal)
             view.selectionModel().selectionChanged.connect(
                 lambda *_a, c=column: self._selection_changed(c)
             )
@@ -217,9 +218,11 @@ class KanbanBoard(QWidget):
     def reload(self) -> None:
         """Count every column in one query and load each first page."""
         base = self.base_query()
-        counts = contacts.count_by_stage(self.db, base)
+        totals = deals.board_totals(self.db, base)  # counts and deal values, one query
         for column in self.columns:
-            column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
+            total = totals.get(column.stage_key)
+            column.model.set_base_query(base, total=total.count if total else 0)
+            column.model.set_value(total.value if total else None)
         self._base = base
         self._loaded = True
         self._pending = Changes()
@@ -318,21 +321,24 @@ class KanbanBoard(QWidget):
         return touched
 
     def recount(self) -> None:
-        """Exact column counts from one query on a worker (the cards were already updated)."""
+        """Exact column counts and deal values from one query on a worker (the cards were
+        already updated)."""
         base = self._base
         if base is None:
             return
         self._count_generation += 1
         generation = self._count_generation
 
-        def done(counts: dict[str, int]) -> None:
+        def done(totals: dict[str, deals.StageTotal]) -> None:
             if generation != self._count_generation or base != self._base:
                 return  # a newer count or other filters: this one is stale
             for column in self.columns:
-                column.model.set_total(counts.get(column.stage_key, 0))
+                total = totals.get(column.stage_key)
+                column.model.set_total(total.count if total else 0)
+                column.model.set_value(total.value if total else None)
 
         self.api.tasks.run(
-            contacts.count_by_stage,
+            deals.board_totals,
             self.db,
             base,
             on_done=done,
@@ -401,6 +407,12 @@ class KanbanBoard(QWidget):
         cid = self._detail_id
         if cid is not None and self.api.detail.contact_id != cid:
             self.api.detail.show_contact(cid)
+
+    def edit_deal(self, contact_id: int) -> None:
+        """A card's Deal value…: the amount and close date (the sums follow the notice)."""
+        from ui.kanban.deal_dialog import edit_deal
+
+        edit_deal(self.api, contact_id)
 
     def open_contact(self, contact_id: int) -> None:
         """Enter on a card: show it in the detail panel."""

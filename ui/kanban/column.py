@@ -1,5 +1,6 @@
-"""A board column: a header (stage colour, name, live count) over a list of delegate-drawn
-cards. Side stages can collapse to a narrow strip that still takes drops."""
+"""A board column: a header (stage colour, name, live count and the sum of its deal values)
+over a list of delegate-drawn cards. Side stages can collapse to a narrow strip that still
+takes drops."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QSizePolicy,
     QTableView,
     QToolButton,
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, decode_ids, encode_ids
 from ui.kanban.card_delegate import CardDelegate
 from ui.kanban.column_model import KanbanColumnModel
+from ui.money import format_money
 
 PIPELINE_WIDTH = 252
 SIDE_WIDTH = 212
@@ -61,6 +64,7 @@ class CardListView(QTableView):
 
     focus_neighbour = Signal(int)  # -1 left, +1 right
     move_requested = Signal(int)  # Ctrl+Left / Ctrl+Right
+    deal_requested = Signal(int)  # contact id: edit its deal value (context menu)
     open_requested = Signal(int)  # contact id (Enter, double-click)
     drag_started = Signal(list)  # contact ids being dragged
     drop_hover = Signal(bool)  # a valid drag is over this column
@@ -92,6 +96,18 @@ class CardListView(QTableView):
         self.empty_title = "No contacts"
         self.empty_hint = "Drag cards here"
         self.doubleClicked.connect(self._open_index)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        if not index.isValid():
+            return
+        cid = int(index.data(ContactIdRole))
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_requested.emit(cid))
+        menu.addAction("Deal value…", lambda: self.deal_requested.emit(cid))
+        menu.exec(self.viewport().mapToGlobal(pos))
 
     def column_model(self) -> KanbanColumnModel:
         model = self.model()
@@ -283,14 +299,27 @@ class KanbanColumn(QFrame):
         self.collapse_button.setAutoRaise(True)
         self.collapse_button.setVisible(collapsible)
         self.collapse_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        # the sum of the column's deal values, on its own line (room kept when there is none,
+        # so that every column's cards start at the same height)
+        self.value_label = QLabel()
+        self.value_label.setObjectName("columnValue")
+        self.value_label.setTextFormat(Qt.TextFormat.PlainText)
+        keep = self.value_label.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.value_label.setSizePolicy(keep)
+        self.value_label.hide()
         header = QWidget()
         header.setObjectName("columnHeader")
-        hl = QHBoxLayout(header)
-        hl.setContentsMargins(12, 8, 6, 6)
+        outer = QVBoxLayout(header)
+        outer.setContentsMargins(12, 8, 6, 4)
+        outer.setSpacing(0)
+        hl = QHBoxLayout()
         hl.setSpacing(6)
         hl.addWidget(self.name_label, 1)
         hl.addWidget(self.count)
         hl.addWidget(self.collapse_button)
+        outer.addLayout(hl)
+        outer.addWidget(self.value_label)
         self.header = header
 
         self.view = CardListView()
@@ -307,8 +336,10 @@ class KanbanColumn(QFrame):
         lay.addWidget(header)
         lay.addWidget(self.view, 1)
         model.total_changed.connect(self._update_count)
+        model.value_changed.connect(lambda _v: self._update_value())
         self.update_stage()
         self._update_count(model.total)
+        self._update_value()
         self._apply_width()
 
     @property
@@ -329,7 +360,21 @@ class KanbanColumn(QFrame):
     def _update_count(self, total: int) -> None:
         self.count.setText(f"{total:,}")
         self.count.setToolTip(f"{total:,} contacts in {self.model.stage.name}")
+        self._update_value()
         self.update()
+
+    def _update_value(self) -> None:
+        value = self.model.value
+        self.value_label.setVisible(value is not None)
+        if value is None:
+            self.value_label.setText("")
+            self.value_label.setToolTip("")
+            return
+        self.value_label.setText(f"Σ {format_money(value)}")
+        self.value_label.setToolTip(
+            f"Sum of the deal values of the {self.model.total:,} contacts in "
+            f"{self.model.stage.name} (with the board's filters)"
+        )
 
     def set_empty_text(self, title: str, hint: str) -> None:
         self.view.empty_title = title
@@ -389,7 +434,10 @@ class KanbanColumn(QFrame):
         p.setPen(QColor("#334E68"))
         p.translate(self.width() / 2 + QFontMetrics(font).ascent() / 2 - 2, 16)
         p.rotate(90)
-        p.drawText(QPoint(0, 0), f"{self.model.stage.name}  ·  {self.model.total:,}")
+        text = f"{self.model.stage.name}  ·  {self.model.total:,}"
+        if self.model.value is not None:
+            text += f"  ·  Σ {format_money(self.model.value)}"
+        p.drawText(QPoint(0, 0), text)
         p.end()
 
     # --- drops on the header or the collapsed strip ------------------------------------------

@@ -24,6 +24,8 @@ from PySide6.QtCore import (
 
 from app import contacts
 from app.contacts import ContactQuery, ContactRow
+from app.deals import Deal
+from app.followup import local_now
 from app.stages import StageInfo
 from app.timeutil import utcnow
 from db.engine import Database
@@ -51,6 +53,19 @@ class Card:
     marks: dict[str, Any] = field(default_factory=dict)
 
 
+def deal_text(deal: Deal) -> str:
+    """ "Deal: 12,500 · expected to close 1 Apr 2026" (the card's tooltip)."""
+    from ui.money import format_money
+
+    parts = []
+    if deal.amount is not None:
+        parts.append(f"Deal: {format_money(deal.amount, 2)}")
+    if deal.expected_close_at is not None:
+        close = local_now(deal.expected_close_at).date()
+        parts.append(f"expected to close {close.day} {close:%b %Y}")
+    return " · ".join(parts)
+
+
 def is_overdue(row: ContactRow, now: datetime, in_pipeline: bool) -> bool:
     """Follow-up overdue: the response was due and nobody answered (pipeline stages only)."""
     return (
@@ -65,6 +80,7 @@ class KanbanColumnModel(QAbstractListModel):
     """Rows = contacts in ``stage`` matching the board's query, paged, as :class:`Card`."""
 
     total_changed = Signal(int)
+    value_changed = Signal(object)  # the column's deal value (float, or None: no amounts)
 
     def __init__(
         self,
@@ -84,6 +100,7 @@ class KanbanColumnModel(QAbstractListModel):
         self._base = base_query or ContactQuery()
         self._pager: ContactPager[Card] = ContactPager(self, db, self._column_query(), self._load)
         self._pager.CACHE_ROWS = 3000
+        self._value: float | None = None
         if load:  # the board loads its columns when first shown, all counted at once
             self._pager.reset()
 
@@ -146,6 +163,17 @@ class KanbanColumnModel(QAbstractListModel):
         """These contacts were deleted."""
         self._pager.contacts_removed(ids, recount=recount)
         self.total_changed.emit(self._pager.total)
+
+    @property
+    def value(self) -> float | None:
+        """The sum of the deal amounts in this column under the filters (None: no amounts);
+        the board sets it with every count (``app.deals.board_totals``)."""
+        return self._value
+
+    def set_value(self, value: float | None) -> None:
+        if value != self._value:
+            self._value = value
+            self.value_changed.emit(value)
 
     def set_total(self, total: int) -> None:
         """The exact count arrived (from a background count)."""
@@ -241,6 +269,9 @@ class KanbanColumnModel(QAbstractListModel):
             ]
             if card.overdue:
                 lines.append("Follow-up overdue: nobody has answered yet")
+            deal = card.marks.get("deal")
+            if deal is not None:
+                lines.append(deal_text(deal))
             return "\n".join(line for line in lines if line)
         return None
 
