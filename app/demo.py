@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.contacts import derived_values
+from app.golook.demo_evidence import write_demo_evidence
 from app.names import sort_key
 from app.timeutil import utcnow
 from db import bulk
@@ -292,6 +293,8 @@ def generate_demo(
             comps.append((name, domain, rng.choice(INDUSTRIES), size))
         companies[code] = comps
 
+    # registrable domain -> (class, country): their mail hosts are cached at the end
+    mail_domains: dict[str, tuple[str | None, str | None]] = {}
     done = 0
     chunk = 2000
     while done < n:
@@ -342,6 +345,8 @@ def generate_demo(
                 "source": _weighted(rng, SOURCES),
             }
             derived = derived_values(values)
+            if derived.get("domain") and derived.get("domain_class") != "invalid":
+                mail_domains.setdefault(str(derived["domain"]), (derived["domain_class"], country))
             if not derived.get("name"):
                 derived["name"] = company
                 derived["sort_name"] = sort_key(company)
@@ -469,6 +474,8 @@ def generate_demo(
         done += batch
         if progress:
             progress(done, n)
+    # go look's evidence, as if Check all had run: a new user sees verdicts at once
+    write_demo_evidence(db, mail_domains, now)
     return n
 
 

@@ -4,6 +4,10 @@ A batch asks about each distinct domain once, at most ``parallel`` queries in fl
 pool over dnspython's synchronous resolver), reports progress and stops when told to. Only
 answers that are facts (ok, no_mx, null_mx, nxdomain) are stored; a timeout or an error is never
 cached and never replaces a good answer already there — the older answer is shown instead.
+
+"Does not exist" and "no mail" are facts only from a resolver that can see the canary domains'
+mail (:mod:`app.golook.trust`); from one that cannot they are *unknown* ("DNS not trustworthy
+here"), are not stored, and the batch says so (``DomainBatch.untrusted``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import dns.resolver
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from app.golook.dns_check import (
     DnsConfig,
@@ -26,13 +30,25 @@ from app.golook.dns_check import (
     make_resolver,
     offline_answer,
 )
+from app.golook.trust import (
+    NEGATIVE_STATUSES,
+    UNTRUSTED_DETAIL,
+    forget_judgement,
+    is_impossible,
+    judge_resolver,
+    known_trust,
+    mark_untrusted_rows,
+    untrusted_answer,
+)
 from app.timeutil import utcnow
+from db import bulk
 from db.engine import Database
 from db.models import Contact, DomainCheck
 
 Progress = Callable[[int, int], None]  # (domains done, domains to ask)
 Cancelled = Callable[[], bool]
 
+_checks: Table = DomainCheck.__table__  # type: ignore[assignment]
 _SAVE_EVERY = 250
 # with no network, a big batch would wait out every timeout: after this many failures in a row
 # without a single answer, the remaining domains are not asked (they stay "unknown")
@@ -49,6 +65,8 @@ class DomainBatch:
     failed: int = 0  # timeouts and errors (an older cached answer may stand in)
     cancelled: bool = False
     gave_up: bool = False  # DNS answered nothing at all: the rest were not asked
+    untrusted: bool = False  # the resolver says even gmail.com has no mail: negatives unknown
+    distrusted: int = 0  # "does not exist" / "no mail" answers not believed for that reason
 
 
 @dataclass
@@ -87,37 +105,72 @@ def answer_from_columns(
     )
 
 
-def save_answers(db: Database, answers: Iterable[DomainAnswer]) -> int:
-    """Store the answers that are facts; returns how many were stored."""
+_COLUMNS = ("domain", "dns_status", "mx", "mail_host", "checked_at")
+
+
+def save_answers(db: Database, answers: Iterable[DomainAnswer], *, replace: bool = True) -> int:
+    """Store the answers that are facts (``replace=False``: only for domains not cached yet);
+    returns how many were stored. New rows go in with one executemany at driver level (the
+    demo writes 25,000 at once), changed ones with one UPDATE executemany."""
     good = {a.domain: a for a in answers if a.cacheable}
     if not good:
         return 0
+    c = _checks.c
+    now = utcnow()
     with db.session() as s:
+        conn = s.connection()
         domains = list(good)
-        existing: dict[str, DomainCheck] = {}
+        existing: set[str] = set()
         for i in range(0, len(domains), 900):
-            for row in s.scalars(
-                select(DomainCheck).where(DomainCheck.domain.in_(domains[i : i + 900]))
-            ):
-                existing[row.domain] = row
-        for domain, a in good.items():
-            checked_at = a.checked_at or utcnow()
-            found = existing.get(domain)
-            mx = json.dumps(list(a.mx), ensure_ascii=False)
-            if found is None:
-                s.add(
-                    DomainCheck(
-                        domain=domain,
-                        dns_status=a.dns_status,
-                        mx=mx,
-                        mail_host=a.mail_host,
-                        checked_at=checked_at,
-                    )
-                )
-            else:
-                found.dns_status, found.mx, found.mail_host = a.dns_status, mx, a.mail_host
-                found.checked_at = checked_at
-    return len(good)
+            existing.update(
+                conn.execute(select(c.domain).where(c.domain.in_(domains[i : i + 900]))).scalars()
+            )
+        rows = [
+            (a.domain, a.dns_status, _mx_json(a.mx), a.mail_host, a.checked_at or now)
+            for a in good.values()
+            if replace or a.domain not in existing
+        ]
+        _insert_rows(conn, [r for r in rows if r[0] not in existing])
+        changed = [
+            dict(zip(("d", *_COLUMNS[1:]), r, strict=True)) for r in rows if r[0] in existing
+        ]
+        if changed:
+            conn.execute(
+                update(_checks)
+                .where(c.domain == bindparam("d"))
+                .values({k: bindparam(k) for k in _COLUMNS[1:]}),
+                changed,
+            )
+    return len(rows)
+
+
+def _mx_json(hosts: Sequence[str]) -> str:
+    """``json.dumps(list(hosts), ensure_ascii=False)``, without its cost for plain host names."""
+    if all(h.isprintable() and '"' not in h and "\\" not in h for h in hosts):
+        return "[" + ", ".join(f'"{h}"' for h in hosts) + "]"
+    return json.dumps(list(hosts), ensure_ascii=False)
+
+
+def _insert_rows(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    if not rows:
+        return
+    if bulk.is_postgresql(conn):
+        bulk.copy_rows(conn, _checks, [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(_checks), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
+        return
+    # straight to the driver, the time stored as SQLAlchemy stores it (its bind processor)
+    dialect = conn.dialect
+    as_stored = _checks.c.checked_at.type.dialect_impl(dialect).bind_processor(dialect)
+    memo: dict[object, object] = {}
+    if as_stored is not None:
+        for at in {r[4] for r in rows}:
+            memo[at] = as_stored(at)
+    conn.exec_driver_sql(
+        f"INSERT INTO domain_checks ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+        [(*r[:4], memo.get(r[4], r[4])) for r in rows],
+    )
 
 
 def is_fresh(answer: DomainAnswer, cache_days: int, now: datetime | None = None) -> bool:
@@ -139,11 +192,14 @@ def check_domains(
     """Answer for each distinct domain: from the cache while fresh, else from DNS.
 
     ``refresh`` asks DNS even for fresh answers. Offline, nothing is sent: cached answers (even
-    old ones) stand, the rest are ``offline``.
+    old ones) stand, the rest are ``offline``. "Does not exist" and "no mail" answers are kept
+    only once the resolver has shown it sees the canary domains' mail (:mod:`app.golook.trust`).
     """
     config = config or load_dns_config(db)
     wanted = list(dict.fromkeys(d for d in domains if d))
     batch = DomainBatch()
+    if not config.offline:
+        mark_untrusted_rows(db)  # what an older Winnow kept from a lying resolver
     cache = cached_answers(db, wanted)
     now = utcnow()
     todo: list[str] = []
@@ -151,7 +207,12 @@ def check_domains(
         known = cache.get(domain)
         if config.offline:
             batch.answers[domain] = known or offline_answer(domain)
-        elif known is not None and not refresh and is_fresh(known, config.cache_days, now):
+        elif (
+            known is not None
+            and known.cacheable
+            and not refresh
+            and is_fresh(known, config.cache_days, now)
+        ):
             batch.answers[domain] = known
             batch.from_cache += 1
         else:
@@ -160,28 +221,35 @@ def check_domains(
         return batch
     if resolver is None:
         resolver = make_resolver(config)
+    standing = known_trust(resolver)
+    trusted: bool | None = standing.trusted if standing is not None else None
     total = len(todo)
     unsaved: list[DomainAnswer] = []
+    doubtful: list[DomainAnswer] = []  # negatives waiting for the resolver to be judged
+    asked: dict[str, DomainAnswer] = {}  # what this resolver said, for judging it
+
+    def keep(answer: DomainAnswer) -> None:
+        batch.answers[answer.domain] = answer
+        unsaved.append(answer)
+        if len(unsaved) >= _SAVE_EVERY:
+            save_answers(db, unsaved)
+            unsaved.clear()
 
     def take(answer: DomainAnswer) -> None:
         batch.queried += 1
-        if answer.cacheable:
-            batch.answers[answer.domain] = answer
-            unsaved.append(answer)
-            if len(unsaved) >= _SAVE_EVERY:
-                save_answers(db, unsaved)
-                unsaved.clear()
+        asked[answer.domain] = answer
+        if answer.dns_status in NEGATIVE_STATUSES and (
+            trusted is not True or is_impossible(answer) or _contradicts(cache, answer)
+        ):
+            doubtful.append(answer)
+        elif answer.cacheable:
+            keep(answer)
         else:
             batch.failed += 1
-            older = cache.get(answer.domain)
-            # an older fact beats "unknown"; the failure's detail goes with it
-            batch.answers[answer.domain] = (
-                replace(
-                    older,
-                    detail=f"new check failed ({answer.detail}); showing the answer from before",
-                )
-                if older
-                else answer
+            batch.answers[answer.domain] = _older_or(
+                cache.get(answer.domain),
+                answer,
+                f"new check failed ({answer.detail}); showing the answer from before",
             )
         if progress is not None:
             progress(batch.queried, total)
@@ -195,16 +263,50 @@ def check_domains(
 
     try:
         _run_bounded(resolver, todo, max(1, config.parallel), take, stop)
+        if doubtful and resolver is not None:
+            # gmail.com "does not exist", or a domain with mail yesterday has none today: the
+            # resolver may have started lying since it was judged (the hotel's portal)
+            if any(is_impossible(a) or _contradicts(cache, a) for a in doubtful):
+                forget_judgement(resolver)
+                standing = None
+            believed = (standing or judge_resolver(resolver, asked)).trusted
+            for answer in doubtful:
+                if believed and not is_impossible(answer):
+                    keep(answer)
+                else:
+                    batch.untrusted = True
+                    batch.distrusted += 1
+                    batch.answers[answer.domain] = _older_or(
+                        cache.get(answer.domain),
+                        untrusted_answer(answer.domain, answer.checked_at),
+                        f"new check not believed ({UNTRUSTED_DETAIL}); showing the answer "
+                        "from before",
+                    )
     finally:
         save_answers(db, unsaved)
     if batch.gave_up:
         for domain in todo:
             if domain not in batch.answers:
                 older = cache.get(domain)
-                batch.answers[domain] = older or DomainAnswer(
-                    domain, "timeout", detail="DNS did not answer; not asked"
+                batch.answers[domain] = (
+                    older
+                    if older is not None and older.cacheable
+                    else DomainAnswer(domain, "timeout", detail="DNS did not answer; not asked")
                 )
     return batch
+
+
+def _contradicts(cache: Mapping[str, DomainAnswer], answer: DomainAnswer) -> bool:
+    """A negative answer for a domain the cache knows with mail hosts."""
+    older = cache.get(answer.domain)
+    return older is not None and older.dns_status == "ok"
+
+
+def _older_or(older: DomainAnswer | None, answer: DomainAnswer, detail: str) -> DomainAnswer:
+    """An older fact beats "unknown" (the new answer's trouble goes with it as its detail)."""
+    if older is not None and older.cacheable:
+        return replace(older, detail=detail)
+    return answer
 
 
 def _run_bounded(

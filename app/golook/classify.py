@@ -244,6 +244,13 @@ def classify_domain(domain: str, overrides: Mapping[str, str] | None = None) -> 
     return forced if forced in OVERRIDE_CLASSES else facts.domain_class  # type: ignore[return-value]
 
 
+def on_free_mail_list(domain: str) -> bool:
+    """Is this (registrable) domain a free-mail provider of the maintained list (gmail.com,
+    web.de…)? Not for typos of one, nor for throw-away inbox domains."""
+    facts = _domain_facts(domain.strip().rstrip(".").lower())
+    return facts.valid and facts.domain_class == "free" and facts.typo_of is None
+
+
 def registrable_domain(host: str | None) -> str | None:
     """The part of a host name someone registered (``www.acme.co.uk`` -> ``acme.co.uk``)."""
     if not host:

@@ -2,8 +2,10 @@
 
 Statuses: ``ok`` (MX hosts), ``no_mx`` (the name exists but has no MX; with an A/AAAA address the
 domain itself takes mail — the implicit MX), ``null_mx`` (RFC 7505 ``0 .``: accepts no mail),
-``nxdomain`` (no such domain), and the three that mean *unknown*, never "no mail": ``timeout``,
-``error`` and ``offline`` (the user switched network checks off; nothing was sent).
+``nxdomain`` (no such domain), and those that mean *unknown*, never "no mail": ``timeout``,
+``error``, ``offline`` (the user switched network checks off; nothing was sent) and
+``untrusted`` (a "does not exist" or "no mail" from a DNS server that says the same of gmail.com:
+:mod:`app.golook.trust`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from db.engine import Database
 
 # answers that are facts about the domain: cached; the rest say nothing and never are
 CACHEABLE_STATUSES = frozenset({"ok", "no_mx", "null_mx", "nxdomain"})
-UNKNOWN_STATUSES = frozenset({"timeout", "error", "offline"})
+UNKNOWN_STATUSES = frozenset({"timeout", "error", "offline", "untrusted"})
 
 NAMESERVER_ENV = "WINNOW_NAMESERVER"
 SETTING_NAMESERVER = "golook.nameserver"  # "HOST[:PORT]" or null for the system's resolver

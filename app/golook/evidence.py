@@ -14,13 +14,20 @@ from urllib.parse import quote_plus, urlsplit
 
 from sqlalchemy import select
 
+from app.golook.badges import ADDRESS_BADGES, address_badge
 from app.golook.checks import cached_answers
-from app.golook.classify import AddressEvidence, classify_address, registrable_domain
+from app.golook.classify import (
+    AddressEvidence,
+    classify_address,
+    on_free_mail_list,
+    registrable_domain,
+)
 from app.golook.derived import domain_overrides_in
 from app.golook.dns_check import DomainAnswer
 from app.golook.mailhost import mail_host_label
 from app.golook.persona_store import personas_in
 from app.golook.personas import ContactFacts, Persona, PersonaFit, best_fit
+from app.golook.trust import NEGATIVE_STATUSES, UNTRUSTED, UNTRUSTED_DETAIL, untrusted_answer
 from app.links import UnsafeLink, web_address
 from app.timeutil import iso
 from db.engine import Database
@@ -28,12 +35,8 @@ from db.models import Contact
 
 SEARCH_URL = "https://duckduckgo.com/?q={query}"
 
-CLASS_LABELS = {
-    "branded": "Branded",
-    "free": "Free-mail",
-    "disposable": "Disposable",
-    "invalid": "Invalid address",
-}
+# the badge of each class, as the list shows it (one derivation: ``app.golook.badges``)
+CLASS_LABELS = {key: badge.label for key, badge in ADDRESS_BADGES.items() if key is not None}
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def build_golook(
     facts: ContactFacts,
     personas: Sequence[Persona],
 ) -> GoLook:
+    dns_answer = believable(ev, dns_answer)
     website, site_domain = website_to_open(website_field, ev)
     mismatch = bool(
         ev.domain_class == "branded"
@@ -200,6 +204,19 @@ def build_golook(
         fit,
         verdict_of(partial),
     )
+
+
+def believable(ev: AddressEvidence, dns_answer: DomainAnswer | None) -> DomainAnswer | None:
+    """The known lists come before DNS: a free-mail provider (gmail.com) that "does not exist"
+    or "takes no mail" says the DNS server lies, so that answer is unknown."""
+    if (
+        dns_answer is not None
+        and dns_answer.dns_status in NEGATIVE_STATUSES
+        and ev.registrable_domain
+        and on_free_mail_list(ev.registrable_domain)
+    ):
+        return untrusted_answer(dns_answer.domain, dns_answer.checked_at)
+    return dns_answer
 
 
 def website_to_open(
@@ -250,28 +267,29 @@ def mail_text(dns_answer: DomainAnswer | None) -> str:
         return "domain accepts no mail (null MX)"
     if status == "nxdomain":
         return "domain does not exist"
+    if status == UNTRUSTED:
+        return f"mail host unknown ({UNTRUSTED_DETAIL})"
     return "mail host unknown"  # timeout, error, offline
 
 
 def verdict_of(g: GoLook) -> str:
     """One line, e.g. ``Branded · acme-widgets.de · mail on Microsoft 365 · fits "Plant buyer"
-    3/4`` or ``Free-mail (gmail.com) · no company domain to look at``."""
+    3/4`` or ``Free-mail (gmail.com) · no company domain to look at``; it starts with the
+    address badge the list shows."""
     ev = g.address
+    label = address_badge(ev.domain_class).label  # the list's badge: both say the same
     parts: list[str] = []
     if ev.domain_class is None:
-        parts.append("No e-mail address")
+        parts.append(label)
         if g.website_domain:
             parts.append(f"website {g.website_domain}")
     elif ev.domain_class == "invalid":
-        parts.append(
-            f"Invalid address ({ev.reason.rstrip('.')})" if ev.reason else "Invalid address"
-        )
+        parts.append(f"{label} ({ev.reason.rstrip('.')})" if ev.reason else label)
     elif ev.domain_class == "branded":
-        parts += ["Branded", ev.registrable_domain or "", mail_text(g.dns)]
+        parts += [label, ev.registrable_domain or "", mail_text(g.dns)]
         if g.domain_mismatch:
             parts.append(f"website is on {g.website_domain}")
     else:
-        label = CLASS_LABELS[ev.domain_class]
         if ev.typo_of:
             parts.append(f"{label} ({ev.registrable_domain} — probably a typo of {ev.typo_of})")
         else:

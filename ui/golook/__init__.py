@@ -5,7 +5,8 @@ and returns the :class:`GoLookFeature`.
 - Tools ▸ Check all contacts' domains (progress and Cancel in the status bar);
 - Tools ▸ Personas… (editor with JSON import/export) and Tools ▸ Work offline;
 - :func:`check_contacts_in_background` for the import wizard: new contacts are checked without
-  the window waiting.
+  the window waiting;
+- the status bar's :class:`ui.golook.notice.DnsNotice`: said once when DNS cannot be believed.
 
 Settings and personas change through operations (``api.ops``, undoable); the long work (DNS
 for every domain, every contact's persona fit) runs on ``api.tasks`` and announces what it
@@ -24,15 +25,24 @@ from app import operations
 from app.golook.checks import ContactsCheck, check_contacts
 from app.golook.derived import refresh_golook_columns
 from app.golook.dns_check import SETTING_OFFLINE, load_dns_config
+from app.golook.trust import UNTRUSTED_DETAIL
 from app.operations import Changes
 from app.settings import get_setting
 from ui.api import WindowApi
+from ui.golook.notice import DnsNotice
 from ui.golook.panel import GoLookPanel
 
 if TYPE_CHECKING:
     from ui.tasks import Task
 
-__all__ = ["GoLookFeature", "GoLookPanel", "check_all", "check_contacts_in_background", "install"]
+__all__ = [
+    "DnsNotice",
+    "GoLookFeature",
+    "GoLookPanel",
+    "check_all",
+    "check_contacts_in_background",
+    "install",
+]
 
 # a check of more contacts than this announces "every contact" rather than each id
 MANY = 500
@@ -46,9 +56,18 @@ class GoLookFeature:
     check_all: QAction
     personas: QAction
     offline: QAction
+    notice: DnsNotice
+
+
+# how long the status line explains the notice
+NOTICE_MS = 15000
 
 
 def install(api: WindowApi) -> GoLookFeature:
+    notice = DnsNotice()
+    api.add_status_widget(notice)
+    api.tasks.task_started.connect(notice.watch)  # every domain check's result passes by it
+    notice.announced.connect(lambda text: api.show_status(text, NOTICE_MS))
     panel = GoLookPanel(api)
     api.detail.add_section("Go look, go see", panel, 10)
     check = api.add_tools_action("Check all contacts' domains", lambda: check_all(api))
@@ -58,7 +77,7 @@ def install(api: WindowApi) -> GoLookFeature:
     offline.setChecked(bool(get_setting(api.db, SETTING_OFFLINE, False)))
     offline.toggled.connect(lambda on: set_offline(api, offline, bool(on)))
     api.ops.operation_did_execute.connect(follow_offline_setting(api, offline))
-    return GoLookFeature(panel, check, personas, offline)
+    return GoLookFeature(panel, check, personas, offline, notice)
 
 
 def set_offline(api: WindowApi, action: QAction, on: bool) -> None:
@@ -112,6 +131,8 @@ def _run_check(
             parts.append(f"{b.from_cache:,} known already")
         if b.failed:
             parts.append(f"{b.failed:,} without an answer (mail host unknown)")
+        if b.distrusted:
+            parts.append(f"{b.distrusted:,} not believed ({UNTRUSTED_DETAIL}: mail host unknown)")
         if b.cancelled:
             parts.append("cancelled")
         if b.gave_up:

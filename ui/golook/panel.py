@@ -174,7 +174,7 @@ class GoLookPanel(ContactSection):
             mail = "checking…"
         else:
             mail = mail_text(d)
-            if d is not None and d.detail:
+            if d is not None and d.detail and d.detail not in mail:
                 mail += f" ({d.detail})"
         self.fields["mail"].setText(mail)
         self.fields["mx"].setText(", ".join(d.mx) if d and d.mx else "—")

@@ -152,7 +152,7 @@ def test_unchecked_and_missing_addresses(db: Database) -> None:
     )
     nobody = create_contact(db, name="No Mail", company="Acme", website="acme.example")
     g = golook_for_contact(db, nobody)
-    assert g.verdict == "No e-mail address · website acme.example"
+    assert g.verdict == "No e-mail · website acme.example"
     assert g.to_json()["domain_class"] is None
 
 

@@ -1,0 +1,99 @@
+"""The window says once when DNS cannot be believed (or does not answer), not per contact.
+
+:class:`DnsNotice` sits in the status bar, hidden. Every result of a domain check that the
+window's background tasks bring back passes by it (``watch`` on ``TaskRunner.task_started``):
+Check all, the checks after an import, Check again. The first batch that finds the resolver
+untrustworthy — it says even gmail.com has no mail — or finds it silent shows the notice, with
+one status message that explains it; more such batches change nothing. A batch that gets good
+answers again hides it; the user's × hides it for the rest of the session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from app.golook.checks import ContactsCheck, DomainBatch
+from app.golook.trust import CANARY_DOMAINS, UNTRUSTED_DETAIL
+
+UNTRUSTED_TEXT = f"⚠ {UNTRUSTED_DETAIL}"
+UNTRUSTED_EXPLAINED = (
+    "The DNS server says that even {canaries} have no mail or do not exist — a captive portal "
+    "or an offline network answers like that. Its \u201cdoes not exist\u201d and \u201cno mail\u201d "
+    "answers are shown as unknown and not saved; earlier answers stay. Check again once you "
+    "are online."
+).format(canaries=", ".join(CANARY_DOMAINS))
+SILENT_TEXT = "⚠ DNS does not answer here"
+SILENT_EXPLAINED = (
+    "The DNS server does not answer: mail hosts stay unknown and earlier answers stay. Check "
+    "the network, or switch to Tools ▸ Work offline."
+)
+
+
+class DnsNotice(QWidget):
+    """A status-bar notice: shown at the first untrustworthy (or silent) DNS of a session."""
+
+    announced = Signal(str)  # the explanation, once per showing
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dnsNotice")
+        self.times_shown = 0
+        self.dismissed = False
+        self.problem: str | None = None  # "untrusted" | "silent" | None
+        self.label = QLabel("")
+        self.label.setObjectName("dnsNoticeText")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.close_button = QToolButton()
+        self.close_button.setObjectName("dnsNoticeClose")
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Hide this notice for this session")
+        self.close_button.clicked.connect(self.dismiss)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.label)
+        lay.addWidget(self.close_button)
+        self.hide()
+
+    def watch(self, task: Any) -> None:
+        """For ``TaskRunner.task_started``: follow the task's result if it is a domain check."""
+        task.signals.done.connect(self.take_result)
+
+    def take_result(self, result: object) -> None:
+        if isinstance(result, ContactsCheck):
+            self.follow(result.domains)
+        elif isinstance(result, DomainBatch):
+            self.follow(result)
+
+    def follow(self, batch: DomainBatch) -> None:
+        if batch.untrusted:
+            self._show_problem("untrusted")
+        elif batch.gave_up:
+            self._show_problem("silent")
+        elif batch.queried > batch.failed:  # DNS answered, and was believed
+            self.problem = None
+            self.hide()
+
+    def _show_problem(self, problem: str) -> None:
+        if self.dismissed or self.problem == problem:
+            return
+        self.problem = problem
+        text, explained = (
+            (UNTRUSTED_TEXT, UNTRUSTED_EXPLAINED)
+            if problem == "untrusted"
+            else (SILENT_TEXT, SILENT_EXPLAINED)
+        )
+        self.label.setText(text)
+        self.label.setToolTip(explained)
+        self.setToolTip(explained)
+        self.show()
+        self.times_shown += 1
+        self.announced.emit(explained)
+
+    def dismiss(self) -> None:
+        self.dismissed = True
+        self.hide()
