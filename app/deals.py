@@ -4,6 +4,7 @@ column totals). The dashboard's open pipeline and won value are in :mod:`app.met
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -112,12 +113,12 @@ def board_totals(db: Database, q: ContactQuery) -> dict[str, StageTotal]:
         }
 
 
-def deal_marks(db: Database, ids: list[int]) -> dict[int, Deal]:
+def deal_marks(db: Database, ids: Sequence[int]) -> dict[int, Deal]:
     """The deals of these contacts (those with an amount or a close date), for the cards."""
     out: dict[int, Deal] = {}
     with db.session() as s:
         for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
+            chunk = list(ids[i : i + 900])
             for cid, amount, close in s.execute(
                 select(Contact.id, Contact.deal_amount, Contact.expected_close_at).where(
                     Contact.id.in_(chunk),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
 from ui.api import WindowApi
 from ui.dashboard.view import DashboardView
 
@@ -29,4 +32,16 @@ def install(api: WindowApi) -> DashboardFeature:
     api.add_view("dashboard", "Dashboard", view)
     # figures follow contacts, activities, sources and stage names (debounced, in the background)
     api.ops.operation_did_execute.connect(view.on_operation)
+    view.reach_requested.connect(lambda: open_reach_settings(api))
     return DashboardFeature(api, view)
+
+
+def open_reach_settings(api: WindowApi) -> QDialog:
+    """The response-rate tile's link: Tools ▸ Settings, opened at its Campaign reach page."""
+    from ui.leads.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(api, api.dialog_parent())
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.tabs.setCurrentWidget(dialog.reach)
+    dialog.open()
+    return dialog

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -146,13 +147,44 @@ class SourceTable(QTableView):
         header = self.horizontalHeader()
         header.setTextElideMode(Qt.TextElideMode.ElideNone)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumWidth(320)
-        model.modelReset.connect(self.fit_height)
-        model.layoutChanged.connect(self.fit_height)
+        model.modelReset.connect(self.fit)
+        model.layoutChanged.connect(self.fit)
+        model.headerDataChanged.connect(lambda *_a: self.fit())
+
+    SOURCE_MIN = 96  # the source column never gets narrower (its names wrap instead)
+
+    def fit(self) -> None:
+        self.fit_columns()
+        self.fit_height()
+
+    def column_width(self, column: int) -> int:
+        """What a figure column needs: its widest header line or value, and some air."""
+        model = self.model()
+        bold = QFont(self.horizontalHeader().font())
+        bold.setBold(True)
+        head = QFontMetrics(bold)
+        cells = QFontMetrics(self.font())
+        text = str(model.headerData(column, Qt.Orientation.Horizontal))
+        widths = [head.horizontalAdvance(line) for line in text.split("\n")]
+        widths += [
+            cells.horizontalAdvance(str(model.index(r, column).data()))
+            for r in range(model.rowCount())
+        ]
+        return max(widths) + 14
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        for c in range(1, self.model().columnCount()):
+            header.resizeSection(c, self.column_width(c))
+
+    def minimum_width(self) -> int:
+        figures = sum(self.column_width(c) for c in range(1, self.model().columnCount()))
+        return figures + self.SOURCE_MIN + 2 * self.frameWidth()
 
     def fit_height(self) -> None:
         self.resizeRowsToContents()
@@ -163,6 +195,9 @@ class SourceTable(QTableView):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         QTimer.singleShot(0, self.fit_height)  # rows re-wrap at the new width
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimum_width(), super().minimumSizeHint().height())
 
 
 class DashboardView(QWidget):
@@ -261,8 +296,8 @@ class DashboardView(QWidget):
 
         self.charts_grid = QGridLayout()
         self.charts_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self._wide: bool | None = None
-        self._arrange(wide=False)
+        self._wide: tuple[bool, int] | None = None
+        self._arrange(wide=False, per_row=3)
         body = QWidget()
         body.setObjectName("dashboard")
         bl = QVBoxLayout(body)
@@ -288,10 +323,12 @@ class DashboardView(QWidget):
     # --- layout: two columns when there is room, else one ------------------------------------
     WIDE_AT = 1100
 
-    def _arrange(self, wide: bool) -> None:
-        if wide == self._wide:
+    TILE_WIDTH = 170  # a tile's share of the width when choosing how many go in a row
+
+    def _arrange(self, wide: bool, per_row: int) -> None:
+        if (wide, per_row) == self._wide:
             return
-        self._wide = wide
+        self._wide = (wide, per_row)
         for grid in (self.bar, self.tiles_grid, self.charts_grid):
             while grid.count():
                 grid.takeAt(0)
@@ -309,39 +346,39 @@ class DashboardView(QWidget):
             self.bar.setColumnStretch(4, 1)
             self.bar.addWidget(self.cohort, 1, 0, 1, 4)
             self.bar.addWidget(self.status, 1, 4, 1, 3, Qt.AlignmentFlag.AlignRight)
-        per_row = 6 if wide else 3
+        for c in range(6):
+            self.tiles_grid.setColumnStretch(c, 1 if c < per_row else 0)
         tiles = list(self.tiles.values())
-        for i, tile in enumerate(tiles):
-            self.tiles_grid.addWidget(tile, i // per_row, i % per_row)
-        row = len(tiles) // per_row
         rest = [*self.response_tiles.values(), *self.value_tiles.values()]
-        if wide:  # five tiles in the six columns: the unanswered share gets two
-            spans = [1, 2, 1, 1, 1]
+        if per_row == 6:  # a row of rates; then five tiles in six columns (SLA gets two)
+            for i, tile in enumerate(tiles):
+                self.tiles_grid.addWidget(tile, 0, i)
             col = 0
-            for tile, span in zip(rest, spans, strict=True):
-                self.tiles_grid.addWidget(tile, row, col, 1, span)
+            for tile, span in zip(rest, [1, 2, 1, 1, 1], strict=True):
+                self.tiles_grid.addWidget(tile, 1, col, 1, span)
                 col += span
         else:
-            for i, tile in enumerate(rest):
-                self.tiles_grid.addWidget(tile, row + i // 3, i % 3)
-        charts: list[QWidget] = [
-            self.funnel_chart,
-            self.trend_chart,
-            self.rates_chart,
-            self.table,
-            self.stage_chart,
-        ]
+            for i, tile in enumerate([*tiles, *rest]):
+                self.tiles_grid.addWidget(tile, i // per_row, i % per_row)
         align = Qt.AlignmentFlag.AlignTop
-        for i, widget in enumerate(charts):
-            if wide:
-                self.charts_grid.addWidget(widget, i // 2, i % 2, align)
-            else:
+        if wide:  # the short charts side by side, the table under them across the width
+            self.charts_grid.addWidget(self.funnel_chart, 0, 0, align)
+            self.charts_grid.addWidget(self.stage_chart, 0, 1, align)
+            self.charts_grid.addWidget(self.trend_chart, 1, 0, align)
+            self.charts_grid.addWidget(self.rates_chart, 1, 1, align)
+            self.charts_grid.addWidget(self.table, 2, 0, 1, 2, align)
+        else:
+            for i, widget in enumerate(
+                [self.funnel_chart, self.trend_chart, self.rates_chart, self.table]
+            ):
                 self.charts_grid.addWidget(widget, i, 0, align)
+            self.charts_grid.addWidget(self.stage_chart, 4, 0, align)
         for c in range(2):
             self.charts_grid.setColumnStretch(c, 1 if wide or c == 0 else 0)
 
     def resizeEvent(self, event: Any) -> None:
-        self._arrange(self.width() >= self.WIDE_AT)
+        width = self.width()
+        self._arrange(width >= self.WIDE_AT, max(3, min(6, width // self.TILE_WIDTH)))
         super().resizeEvent(event)
 
     # --- computing ---------------------------------------------------------------------------
@@ -442,7 +479,7 @@ class DashboardView(QWidget):
         response = self.tiles["response_rate"]
         response.set_value(percent(m.response_rate))
         if m.response_rate is None:
-            response.set_link("Enter campaign reach…")
+            response.set_link("Enter the campaign reach")
             response.setToolTip(
                 "Inquiries ÷ prospects an outbound campaign reached. No campaign has a reach "
                 "yet: enter it in Tools ▸ Settings ▸ Campaign reach."

@@ -36,20 +36,20 @@ class DealDialog(QDialog):
         if deal.amount is not None:
             self.amount.setText(f"{deal.amount:,.2f}")
         self.has_close = QCheckBox("Expected to close on")
-        self.close = QDateEdit()
-        self.close.setObjectName("dealClose")
-        self.close.setCalendarPopup(True)
-        self.close.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change by the wheel alone
-        self.close.setDisplayFormat("d MMM yyyy")
+        self.close_date = QDateEdit()
+        self.close_date.setObjectName("dealClose")
+        self.close_date.setCalendarPopup(True)
+        self.close_date.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no change by the wheel alone
+        self.close_date.setDisplayFormat("d MMM yyyy")
         when = (
             local_now(deal.expected_close_at).date()
             if deal.expected_close_at is not None
             else local_now().date()
         )
-        self.close.setDate(QDate(when.year, when.month, when.day))
+        self.close_date.setDate(QDate(when.year, when.month, when.day))
         self.has_close.setChecked(deal.expected_close_at is not None)
-        self.close.setEnabled(self.has_close.isChecked())
-        self.has_close.toggled.connect(self.close.setEnabled)
+        self.close_date.setEnabled(self.has_close.isChecked())
+        self.has_close.toggled.connect(self.close_date.setEnabled)
         self.error = QLabel()
         self.error.setObjectName("dealError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -60,7 +60,7 @@ class DealDialog(QDialog):
         heading.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Amount", self.amount)
-        form.addRow(self.has_close, self.close)
+        form.addRow(self.has_close, self.close_date)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -77,7 +77,7 @@ class DealDialog(QDialog):
         amount = deals.parse_amount(self.amount.text())
         close = None
         if self.has_close.isChecked():
-            d = self.close.date()
+            d = self.close_date.date()
             close = local_midnight_utc(date(d.year(), d.month(), d.day()))
         return amount, close
 
