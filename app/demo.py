@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.contacts import derived_values
+from app.demo_pipeline import add_demo_pipeline
 from app.golook.demo_evidence import write_demo_evidence
 from app.names import sort_key
 from app.timeutil import utcnow
@@ -476,6 +477,8 @@ def generate_demo(
             progress(done, n)
     # go look's evidence, as if Check all had run: a new user sees verdicts at once
     write_demo_evidence(db, mail_domains, now)
+    # BANT answers and deal values: the dashboard and the board show qualified leads and a pipeline
+    add_demo_pipeline(db, new_ids, seed)
     return n
 
 

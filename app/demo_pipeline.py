@@ -13,6 +13,7 @@ Run after the demo contacts and their stage history exist (``app.demo.generate_d
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
@@ -24,9 +25,10 @@ from db.models import BantAnswer, BantCriterion, Contact, Stage, StageChange
 AMOUNTS = ((4_000, 15_000), (15_000, 60_000), (60_000, 180_000))
 
 
-def add_demo_pipeline(db: Database, seed: int = 7) -> int:
-    """Answers and deal values for the demo contacts that have none; returns how many
-    contacts got something."""
+def add_demo_pipeline(db: Database, contact_ids: Sequence[int], seed: int = 7) -> int:
+    """Answers and deal values for these (demo) contacts where they have none; returns how
+    many contacts got something."""
+    wanted = set(contact_ids)
     rng = random.Random(seed)
     with db.session() as s:
         conn = s.connection()
@@ -50,7 +52,7 @@ def add_demo_pipeline(db: Database, seed: int = 7) -> int:
         with_deal = set(conn.scalars(select(Contact.id).where(Contact.deal_amount.is_not(None))))
         answers: list[dict[str, object]] = []
         touched: set[int] = set()
-        for cid in sorted(reached):
+        for cid in sorted(wanted & set(reached)):
             stages = reached[cid]
             if cid not in answered and criteria:
                 got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
