@@ -130,3 +130,36 @@ def test_open_pipeline_and_won_value(db: Database) -> None:
     assert (m.open_pipeline_value, m.won_value) == (12_500.0, 4_000.0)
     march = metrics.compute_metrics(db, since=datetime(2026, 3, 1), until=NOW, now=NOW)
     assert (march.open_pipeline_value, march.won_value) == (12_500.0, 0.0)
+
+
+def test_the_cohort_by_inquiry_month_counts_each_month_s_inquiries_that_qualified(
+    db: Database, leads: dict[str, int]
+) -> None:
+    """The dashboard's cohort view over January and February (the table above): January's
+    inquiries P Q U, of which P and Q are qualified now (P only in February); February's
+    R S W V, of which R and W."""
+    data = metrics.dashboard_data(db, since=JAN[0], until=FEB[1], now=NOW, cohort=True)
+    months = [(f.month_start.month, f.inquiries, f.qualified) for f in data.metrics.months]
+    assert months == [(1, 3, 2), (2, 4, 2)]
+    assert (data.metrics.inquiries, data.metrics.qualified) == (7, 4)
+    # the period view, per week (Mondays): each lead counts in the week it came in and in
+    # the week it qualified — P 20 Jan / 3 Feb, Q 28 Jan / 30 Jan, U 31 Jan, R 2 Feb / 10 Feb,
+    # S 5 Feb, W 8 Feb (a Sunday) / 20 Feb, V 27 Feb; from the week of 1 January (29 Dec)
+    weeks = metrics.dashboard_data(db, since=JAN[0], until=FEB[1], now=NOW).metrics.weeks
+    assert [(w.week_start.isoformat(), w.inquiries, w.qualified) for w in weeks] == [
+        ("2025-12-29", 0, 0),
+        ("2026-01-05", 0, 0),
+        ("2026-01-12", 0, 0),
+        ("2026-01-19", 1, 0),
+        ("2026-01-26", 2, 1),
+        ("2026-02-02", 3, 1),
+        ("2026-02-09", 0, 1),
+        ("2026-02-16", 0, 1),
+        ("2026-02-23", 1, 0),
+    ]
+
+
+def test_stage_names_come_with_the_figures(db: Database) -> None:
+    m = metrics.compute_metrics(db, now=NOW)
+    assert m.stage_name("mql") == "Marketing qualified"
+    assert list(m.stage_names)[:3] == ["suspect", "inquiry", "mql"]

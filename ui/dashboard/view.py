@@ -570,7 +570,7 @@ class DashboardView(QWidget):
 
     def _draw_trend(self, m: metrics.Metrics) -> None:
         if m.view == "cohort":
-            months = list(m.months)[-24:]
+            months = list(m.months)
             labels = [_month_label(f.month_start, i == 0) for i, f in enumerate(months)]
             self.trend_chart.set_data(
                 labels,
@@ -581,7 +581,7 @@ class DashboardView(QWidget):
                 title="Cohort by inquiry month: inquiries and how many of them are qualified",
             )
             return
-        weeks = list(m.weeks)[-53:]
+        weeks = list(m.weeks)
         labels = [
             _week_label(w.week_start, i == 0 or w.week_start.year != weeks[i - 1].week_start.year)
             for i, w in enumerate(weeks)

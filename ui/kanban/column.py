@@ -364,6 +364,10 @@ class KanbanColumn(QFrame):
         self.update()
 
     def _update_value(self) -> None:
+        # the same height with or without a sum (a fallback font's Σ may be taller)
+        self.value_label.ensurePolished()
+        fm = self.value_label.fontMetrics()
+        self.value_label.setFixedHeight(max(fm.height(), fm.boundingRect("Σ€$£0").height()) + 1)
         value = self.model.value
         self.value_label.setVisible(value is not None)
         if value is None:

@@ -1,0 +1,201 @@
+"""Issue 13, item 3: a dashboard people can read at 1024×700 and at 2560×1440 — every chart
+names its categories in full (no "…", every text inside the room it was drawn in), the weekly
+chart's labels sit under their points, stage names instead of keys, the source table's names
+and headers whole, nothing wider than the window; the response-rate tile leads to where the
+reach is entered."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from app import metrics
+from app.contacts import create_contact
+from db.engine import Database
+from tests.app.test_metrics import NOW, UNTIL, T, build_history
+from ui.dashboard.charts import TrendChart, text_fits
+from ui.dashboard.view import DashboardView
+
+pytestmark = pytest.mark.gui
+
+SIZES = [(1024, 700), (2560, 1440)]
+LONG = "Trade show: Internationale Fachmesse für Instandhaltung und Antriebstechnik Hannover 2026"
+
+
+def _dashboard(qtbot: Any, db: Database, size: tuple[int, int], **query: Any) -> DashboardView:
+    view = DashboardView(db)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    data = metrics.dashboard_data(
+        db,
+        since=query.get("since", T),
+        until=UNTIL,
+        now=NOW,
+        **{k: v for k, v in query.items() if k != "since"},
+    )
+    view.show_data(data)
+    for _ in range(3):  # let the layout settle (the table fits its rows after a resize)
+        QApplication.processEvents()
+        qtbot.wait(5)
+    return view
+
+
+def _history_with_a_long_source(db: Database) -> None:
+    build_history(db)
+    create_contact(db, name="Long", email="long@firm-long.de", source=LONG, stage="inquiry", at=T)
+
+
+def _label_fits(label: QLabel) -> bool:
+    text = label.text()
+    room = label.contentsRect()
+    if label.wordWrap():
+        return label.heightForWidth(room.width()) <= room.height() + 1
+    fm = QFontMetrics(label.font())
+    return all(fm.horizontalAdvance(line) <= room.width() for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_text_on_the_dashboard_is_whole(qtbot: Any, db: Database, size: Any) -> None:
+    _history_with_a_long_source(db)
+    view = _dashboard(qtbot, db, size)
+    # nothing wider than the window: no sideways scrolling, nothing cut at the right
+    body = view.scroll_area.widget()
+    assert body.width() <= view.scroll_area.viewport().width()
+    assert body.minimumSizeHint().width() <= view.scroll_area.viewport().width()
+    # every label: no ellipsis, the whole text inside the label
+    labels = [w for w in view.findChildren(QLabel) if w.isVisible() and w.text()]
+    assert len(labels) > 20
+    for label in labels:
+        assert "…" not in label.text(), label.text()
+        assert _label_fits(label), (label.objectName(), label.text(), label.contentsRect())
+    # every chart: every text inside its room, no "…", every category named in full
+    for chart in view.charts():
+        placed = chart.placed()
+        assert placed, chart.title()
+        assert chart.height() >= chart.needed_height(float(chart.width()))
+        for t in placed:
+            assert "…" not in t.text, (chart.title(), t.text)
+            font = chart.font()
+            if t.kind == "title":
+                font.setBold(True)
+            assert text_fits(font, t), (chart.title(), t.text, t.rect)
+            assert t.rect.left() >= 0 and t.rect.right() <= chart.width() + 0.5, t.text
+    rates = [t.text for t in view.rates_chart.placed() if t.kind == "category"]
+    assert LONG in rates and "Mailing: March" in rates
+    # stage names, never keys ("mql: 7.0 d" became "Marketing qualified" … "3.0 days")
+    stages = [t.text for t in view.stage_chart.placed() if t.kind in ("category", "value")]
+    assert "Marketing qualified" in stages and "3.0 days" in stages
+    assert not {"suspect", "inquiry", "mql", "sql", "opportunity"} & set(stages)
+    funnel = [t.text for t in view.funnel_chart.placed() if t.kind == "category"]
+    assert funnel == [
+        "Inquiry",
+        "Marketing qualified",
+        "Sales qualified",
+        "Opportunity",
+        "Customer",
+    ]
+    # the table: every header line and every source name whole
+    table = view.table
+    header = table.horizontalHeader()
+    model = table.model()
+    bold = header.font()
+    bold.setBold(True)
+    fm = QFontMetrics(bold)
+    for c in range(model.columnCount()):
+        text = str(model.headerData(c, Qt.Orientation.Horizontal))
+        assert "…" not in text
+        widest = max(fm.horizontalAdvance(line) for line in text.split("\n"))
+        assert widest <= header.sectionSize(c), text
+    assert sum(header.sectionSize(c) for c in range(model.columnCount())) <= (
+        table.viewport().width() + 1
+    )
+    cells = QFontMetrics(table.font())
+    for r in range(model.rowCount()):
+        name = str(model.index(r, 0).data())
+        room = table.columnWidth(0) - 8
+        needed = cells.boundingRect(0, 0, room, 10000, Qt.TextFlag.TextWordWrap, name).height()
+        assert needed <= table.rowHeight(r), name
+    assert table.height() >= sum(table.rowHeight(r) for r in range(model.rowCount()))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_weekly_labels_sit_under_their_points(qtbot: Any, db: Database, size: Any) -> None:
+    build_history(db)
+    # a long period: more weeks than there is room to label each
+    view = _dashboard(qtbot, db, size, since=T.replace(year=2025, month=3))
+    trend: TrendChart = view.trend_chart
+    weeks = list(view.data.metrics.weeks) if view.data else []
+    assert len(trend.labels()) == len(weeks) > 40
+    axis = [t for t in trend.placed() if t.kind == "axis" and t.anchor_x is not None]
+    assert axis and axis[-1].text.startswith(f"{weeks[-1].week_start.day} ")  # the newest
+    for t in axis:
+        i = trend.labels().index(t.text)
+        assert abs(t.rect.center().x() - trend.point_x(i)) < 0.5, t.text
+        first_line = t.text.split("\n")[0]
+        assert first_line == f"{weeks[i].week_start.day} {weeks[i].week_start:%b}"
+    for a, b in itertools.pairwise(axis):
+        assert a.rect.right() + 4 <= b.rect.left(), (a.text, b.text)  # no overlap
+    # the points go left to right a week apart, inside the chart
+    xs = [trend.point_x(i) for i in range(len(weeks))]
+    steps = {round(b - a, 3) for a, b in itertools.pairwise(xs)}
+    assert len(steps) == 1 and xs[0] > 0 and xs[-1] < trend.width()
+    if size[0] >= 2560 or len(axis) == len(weeks):
+        return
+    assert len(axis) < len(weeks)  # 1024: every k-th week, still under its point
+
+
+def test_the_cohort_view_is_named_where_it_is_shown(qtbot: Any, db: Database) -> None:
+    build_history(db)
+    view = _dashboard(qtbot, db, (1440, 900))
+    assert "seed 003" in view.view_note.text()
+    assert view.tiles["qualification_rate"].caption.text() == "QUALIFICATION RATE"
+    assert not view.trend_chart.is_bars()
+    view.show_data(metrics.dashboard_data(db, since=T, until=UNTIL, now=NOW, cohort=True))
+    assert "Cohort view by inquiry month" in view.view_note.text()
+    assert "COHORT" in view.tiles["qualification_rate"].caption.text()
+    assert "COHORT" in view.tiles["qualified"].caption.text()
+    assert "cohort" in str(view.table_model.headerData(4, Qt.Orientation.Horizontal))
+    assert view.trend_chart.is_bars() and "inquiry month" in view.trend_chart.title()
+    assert view.trend_chart.labels() == ("Mar\n2026",)
+    # the toggle asks for the cohort figures
+    view.cohort.setChecked(True)
+    assert view.query()["cohort"] is True
+    assert view.data is not None and view.data.metrics.view == "cohort"
+
+
+def test_response_rate_without_reach_links_to_the_campaign_reach(qtbot: Any, db: Database) -> None:
+    create_contact(db, name="A", email="a@firm-a.de", source="Fair", stage="inquiry", at=T)
+    view = _dashboard(qtbot, db, (1024, 700))
+    tile = view.tiles["response_rate"]
+    assert tile.value.text() == "—"
+    assert tile.link.isVisible() and "campaign reach" in tile.link.text()
+    assert "command" not in tile.toolTip() and "winnow" not in tile.toolTip()
+    with qtbot.waitSignal(view.reach_requested, timeout=1000):
+        tile.link.linkActivated.emit("fix")
+
+
+def test_the_tile_link_opens_settings_at_the_campaign_reach(window: Any, qtbot: Any) -> None:
+    from ui.dashboard import open_reach_settings
+
+    dialog = open_reach_settings(window)
+    qtbot.waitExposed(dialog)
+    assert dialog.tabs.currentWidget() is dialog.reach
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Campaign reach"
+    dialog.close()
+
+
+def test_no_widget_is_cut_at_the_right_edge(qtbot: Any, db: Database) -> None:
+    build_history(db)
+    view = _dashboard(qtbot, db, (1024, 700))
+    right = view.scroll_area.viewport().width()
+    body = view.scroll_area.widget()
+    for w in body.findChildren(QWidget):
+        if w.isVisible() and w.parent() is body:
+            assert w.geometry().right() <= right, w.objectName()

@@ -1,0 +1,110 @@
+"""Pipeline value on the board (issue 12, item 9): each column's header shows its count and the
+sum of its deal values; the sums follow deal edits, moves and undo (the board refreshes from
+the operation notices); Deal value… edits the amount and close date as one operation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from app import deals, operations
+from tests.ui.board_helpers import answer_next_dialog, board_of
+from tests.ui.conftest import settle
+from ui.kanban.deal_dialog import DealDialog
+from ui.money import format_money
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def board(window: Any, qtbot: Any) -> Any:
+    window.show_view("kanban")
+    b = board_of(window)
+    qtbot.waitUntil(lambda: b.columns and b.columns[0].model.rowCount() > 0, timeout=5000)
+    return b
+
+
+def _expected(board: Any, key: str) -> float | None:
+    total = deals.board_totals(board.db, board.base_query()).get(key)
+    return total.value if total else None
+
+
+def _header(board: Any, key: str) -> str:
+    return str(board.column(key).value_label.text())
+
+
+def test_each_column_header_shows_count_and_deal_sum(board: Any) -> None:
+    opp = board.column("opportunity")
+    value = _expected(board, "opportunity")
+    assert value is not None and value > 0  # the demo's opportunities carry amounts
+    assert opp.model.value == value
+    assert _header(board, "opportunity") == f"Σ {format_money(value)}"
+    assert opp.value_label.isVisible() and opp.count.text() == f"{opp.model.total:,}"
+    # a column whose contacts have no amount shows no sum (the line keeps its room)
+    suspect = board.column("suspect")
+    assert suspect.model.value is None and not suspect.value_label.isVisible()
+    assert suspect.header.height() == opp.header.height()
+
+
+def test_sums_follow_an_edit_a_move_and_undo(board: Any, window: Any, qtbot: Any) -> None:
+    db = window.db
+    cid = board.column("opportunity").model.contact_id(0)
+    before = deals.get_deal(db, cid).amount or 0.0
+    opp_before = board.column("opportunity").model.value or 0.0
+    nurture_before = board.column("nurture").model.value or 0.0
+    window.ops.run(lambda: operations.set_deal(db, cid, before + 1000.0, datetime(2027, 1, 15)))
+    settle(qtbot, window)
+    qtbot.waitUntil(
+        lambda: board.column("opportunity").model.value == opp_before + 1000.0, timeout=5000
+    )
+    assert _header(board, "opportunity") == f"Σ {format_money(opp_before + 1000.0)}"
+    # a move takes the amount to the other column
+    window.move_contacts([cid], "nurture")
+    settle(qtbot, window)
+    qtbot.waitUntil(
+        lambda: board.column("nurture").model.value == nurture_before + before + 1000.0,
+        timeout=5000,
+    )
+    assert board.column("opportunity").model.value == pytest.approx(opp_before - before)
+    # undo the move, then the edit: the sums come back
+    window.undo()
+    settle(qtbot, window)
+    qtbot.waitUntil(
+        lambda: board.column("opportunity").model.value == opp_before + 1000.0, timeout=5000
+    )
+    window.undo()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: board.column("opportunity").model.value == opp_before, timeout=5000)
+    assert (board.column("nurture").model.value or 0.0) == nurture_before
+
+
+def test_deal_value_dialog_saves_amount_and_close_date(board: Any, window: Any, qtbot: Any) -> None:
+    db = window.db
+    cid = board.column("opportunity").model.contact_id(0)
+
+    def fill(dialog: QDialog) -> None:
+        assert isinstance(dialog, DealDialog)
+        dialog.amount.setText("12.500,50")  # as a German user writes it
+        dialog.has_close.setChecked(True)
+        dialog.accept()
+
+    answer_next_dialog(fill)
+    board.edit_deal(cid)
+    settle(qtbot, window)
+    deal = deals.get_deal(db, cid)
+    assert deal.amount == 12_500.5 and deal.expected_close_at is not None
+    assert "deal value" in window.undo_action.text().lower()
+
+
+def test_deal_value_dialog_refuses_what_is_not_an_amount(qtbot: Any) -> None:
+    dialog = DealDialog(deals.Deal(1, None, None), "Jürgen Weißmann")
+    qtbot.addWidget(dialog)
+    dialog.amount.setText("lots")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.error.isVisibleTo(dialog)
+    assert "not an amount" in dialog.error.text()
+    dialog.amount.setText("")
+    assert dialog.values() == (None, None)  # empty: no amount, no close date
