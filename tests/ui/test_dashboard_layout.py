@@ -67,6 +67,7 @@ def test_every_text_on_the_dashboard_is_whole(qtbot: Any, db: Database, size: An
     view = _dashboard(qtbot, db, size)
     # nothing wider than the window: no sideways scrolling, nothing cut at the right
     body = view.scroll_area.widget()
+    assert body is not None
     assert body.width() <= view.scroll_area.viewport().width()
     assert body.minimumSizeHint().width() <= view.scroll_area.viewport().width()
     # every label: no ellipsis, the whole text inside the label
@@ -196,6 +197,7 @@ def test_no_widget_is_cut_at_the_right_edge(qtbot: Any, db: Database) -> None:
     view = _dashboard(qtbot, db, (1024, 700))
     right = view.scroll_area.viewport().width()
     body = view.scroll_area.widget()
+    assert body is not None
     for w in body.findChildren(QWidget):
         if w.isVisible() and w.parent() is body:
             assert w.geometry().right() <= right, w.objectName()

@@ -4,12 +4,15 @@ and returns the :class:`DashboardFeature`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
 
 from ui.api import WindowApi
 from ui.dashboard.view import DashboardView
+
+if TYPE_CHECKING:
+    from ui.leads.settings_dialog import SettingsDialog
 
 __all__ = ["DashboardFeature", "DashboardView", "install"]
 
@@ -36,7 +39,7 @@ def install(api: WindowApi) -> DashboardFeature:
     return DashboardFeature(api, view)
 
 
-def open_reach_settings(api: WindowApi) -> QDialog:
+def open_reach_settings(api: WindowApi) -> SettingsDialog:
     """The response-rate tile's link: Tools ▸ Settings, opened at its Campaign reach page."""
     from ui.leads.settings_dialog import SettingsDialog
 
