@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 
 from app import contacts, moves, operations
 from db import engine
 from db.engine import Database
 from db.models import Contact, ImportBatch
-from tests.ui.board_helpers import answer_next_dialog, triage_of, warnings_shown, writes_by_thread
+from tests.ui.board_helpers import triage_of, warnings_shown, writes_by_thread
 
 pytestmark = pytest.mark.gui
 __all__ = ["warnings_shown"]  # fixture used by the tests below
@@ -143,20 +143,64 @@ def test_number_keys_move_mark_triaged_and_advance(triage: Any, people: list[int
     assert triage.card.name.text() == "Dora Inquiry"
 
 
-def test_disqualify_picks_a_reason_by_key_and_cancel_changes_nothing(
-    triage: Any, people: list[int], qtbot: Any
+def test_d_then_a_digit_disqualifies_at_once_with_that_reason(
+    triage: Any, people: list[int]
 ) -> None:
-    answer_next_dialog(lambda d: d.reject())
     _key(triage, Qt.Key.Key_D)
-    assert _stage(triage, people[0]) == "suspect"
-    assert triage.card.name.text() == "Ada Suspect", "cancelled: still on the same contact"
-    assert operations.history(triage.db) == []
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is triage.window(), timeout=3000)
-    answer_next_dialog(lambda d: _pick_reason(d, Qt.Key.Key_6))
-    _key(triage, Qt.Key.Key_D)
+    assert triage.reasons_open(), "D opens the reason bar in the view (no dialog)"
+    assert "Why disqualify Ada Suspect?" in triage.reasons.title.text()
+    assert triage.legend.shown_keys()[:3] == ["1–8", "0", "Esc"]
+    assert _stage(triage, people[0]) == "suspect" and operations.history(triage.db) == []
+    _key(triage, Qt.Key.Key_6)  # no Enter: the digit decides
     last = moves.history(triage.db, people[0])[-1]
     assert (last.to_key, last.reason) == ("disqualified", "Student or job seeker")
+    assert contacts.get_contact(triage.db, people[0]).triaged_at is not None
+    assert not triage.reasons_open()
     assert triage.card.name.text() == "Ben Inquiry"
+    assert "D" in triage.legend.shown_keys() and "1–8" not in triage.legend.shown_keys()
+    _key(triage, Qt.Key.Key_1)  # the bar is closed: a digit is a stage again
+    assert _stage(triage, people[1]) == "suspect"
+
+
+def test_esc_closes_the_reason_bar_and_another_key_decides_otherwise(
+    triage: Any, people: list[int]
+) -> None:
+    _key(triage, Qt.Key.Key_D)
+    _key(triage, Qt.Key.Key_Escape)  # closes the bar, does not leave triage
+    assert not triage.reasons_open() and triage.api.current_view_key() == "triage"
+    assert _stage(triage, people[0]) == "suspect" and operations.history(triage.db) == []
+    assert triage.card.name.text() == "Ada Suspect"
+    _key(triage, Qt.Key.Key_D)
+    _key(triage, Qt.Key.Key_N)  # changed one's mind: Nurture
+    assert not triage.reasons_open()
+    assert _stage(triage, people[0]) == "nurture"
+    assert triage.card.name.text() == "Ben Inquiry"
+
+
+def test_d_then_0_types_another_reason(triage: Any, people: list[int], qtbot: Any) -> None:
+    _key(triage, Qt.Key.Key_D)
+    _key(triage, Qt.Key.Key_0)
+    field = triage.reasons.other
+    assert field.hasFocus()
+    qtbot.keyClicks(field, "Met at a competitor's booth 2")  # letters and digits type
+    assert _stage(triage, people[0]) == "suspect"
+    _key(triage, Qt.Key.Key_Return)
+    last = moves.history(triage.db, people[0])[-1]
+    assert (last.to_key, last.reason) == ("disqualified", "Met at a competitor's booth 2")
+    assert triage.hasFocus() and triage.card.name.text() == "Ben Inquiry"
+
+
+def test_a_fast_d_and_digit_typed_while_saving_apply_to_the_next_contact(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    QTest.keyClick(triage, Qt.Key.Key_3)
+    QTest.keyClick(triage.focusWidget() or triage, Qt.Key.Key_D)
+    QTest.keyClick(triage.focusWidget() or triage, Qt.Key.Key_1)
+    _settle(triage)
+    qtbot.waitUntil(lambda: triage.card.name.text() == "Cem Suspect", timeout=5000)
+    assert _stage(triage, people[0]) == "mql"
+    last = moves.history(triage.db, people[1])[-1]
+    assert (last.to_key, last.reason) == ("disqualified", "No budget")
 
 
 def test_ctrl_z_undoes_the_decision_and_shows_the_contact_again(
@@ -314,7 +358,7 @@ def test_an_import_batch_as_the_queue(triage: Any, people: list[int]) -> None:
     assert triage.card.name.text() == "Cem Suspect"
 
 
-def test_the_queue_list_follows_imports(triage: Any, people: list[int]) -> None:
+def test_the_queue_list_follows_imports(triage: Any, people: list[int], qtbot: Any) -> None:
     from app.operations import Changes
 
     with triage.db.session() as s:
@@ -325,6 +369,7 @@ def test_the_queue_list_follows_imports(triage: Any, people: list[int]) -> None:
         batch_id = batch.id
     assert triage.queue_combo.findData(f"batch:{batch_id}") == -1
     triage.api.ops.announce(Changes(imports=True))  # e.g. the wizard's import finished
+    qtbot.waitUntil(lambda: triage.queue_combo.findData(f"batch:{batch_id}") > 0, timeout=5000)
     index = triage.queue_combo.findData(f"batch:{batch_id}")
     assert index > 0 and "Badge scanner (1 of 1 to triage)" in triage.queue_combo.itemText(index)
     assert triage.card.name.text() == "Ada Suspect", "the queue being worked on stays"
@@ -433,3 +478,91 @@ def _bant_note(view: Any, cid: int) -> str | None:
     from app.qualification import get_bant
 
     return next(i.note for i in get_bant(view.db, cid).items if i.key == "budget")
+
+
+def _import(view: Any, tmp_path: Any, names: list[str]) -> None:
+    """Import a CSV with these people through the app's import, then tell the window (as the
+    wizard does)."""
+    from app.importing.service import import_file
+    from app.operations import Changes, undo_state
+
+    path = tmp_path / "more.csv"
+    rows = [f"{n.split()[0]},{n.split()[1]},{n.split()[0].lower()}@new-firm.de" for n in names]
+    path.write_text("First Name,Last Name,E-mail\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_file(view.db, path)
+    view.api.ops.announce(
+        Changes(imports=True, all_contacts=True), None, undo_state=undo_state(view.db)
+    )
+
+
+def _to_triage(view: Any) -> int:
+    text = view.queue_combo.itemText(0)
+    return int(text.split("(")[1].split(" to triage")[0].replace(",", ""))
+
+
+def _header(view: Any) -> tuple[int, int]:
+    shown, _, total = view.progress_label.text().split(" — ")[0].partition(" of ")
+    return int(shown.replace(",", "")), int(total.replace(",", ""))
+
+
+def test_header_and_queue_list_agree_after_an_import_and_an_undo(
+    triage: Any, people: list[int], qtbot: Any, tmp_path: Any
+) -> None:
+    _key(triage, Qt.Key.Key_3)
+    _key(triage, Qt.Key.Key_N)
+    qtbot.waitUntil(lambda: _to_triage(triage) == 3, timeout=5000)
+    assert _header(triage) == (3, 5)
+    _import(triage, tmp_path, ["Fritz Neu", "Gina Neu", "Hugo Neu"])
+    # one story: 2 decided + 6 to triage = the 8 of the header
+    qtbot.waitUntil(lambda: _header(triage) == (3, 8), timeout=5000)
+    assert _to_triage(triage) == 6
+    assert triage.card.name.text() == "Cem Suspect", "the contact on screen stays"
+    for _ in range(3):
+        _key(triage, Qt.Key.Key_Space)
+    assert triage.card.name.text() == "Fritz Neu", "the imported contacts joined the queue's end"
+    triage.api.undo_action.trigger()  # undo the import: its contacts leave the queue
+    _settle(triage)
+    qtbot.waitUntil(lambda: _to_triage(triage) == 3, timeout=5000)
+    assert _header(triage)[1] == 5
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo Nurture
+    qtbot.waitUntil(lambda: _to_triage(triage) == 4, timeout=5000)
+    assert triage.card.name.text() == "Ben Inquiry" and _header(triage) == (2, 5)
+
+
+def test_ctrl_z_works_with_the_reason_bar_open(triage: Any, people: list[int]) -> None:
+    _key(triage, Qt.Key.Key_3)
+    _key(triage, Qt.Key.Key_D)
+    assert triage.reasons_open()
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _stage(triage, people[0]) == "suspect", "the decision before was undone"
+    assert not triage.reasons_open()
+    assert triage.card.name.text() == "Ada Suspect"
+    _key(triage, Qt.Key.Key_3)
+    _key(triage, Qt.Key.Key_D)
+    _key(triage, Qt.Key.Key_0)  # typing another reason, nothing typed yet
+    assert triage.reasons.other.hasFocus()
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _stage(triage, people[0]) == "suspect"
+    assert triage.card.name.text() == "Ada Suspect" and triage.hasFocus()
+
+
+def test_ctrl_z_works_from_the_queue_list_a_note_field_and_the_done_page(
+    triage: Any, people: list[int], qtbot: Any
+) -> None:
+    _key(triage, Qt.Key.Key_3)
+    triage.queue_combo.setFocus()
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _stage(triage, people[0]) == "suspect"
+    _key(triage, Qt.Key.Key_3)
+    note = _note_field(triage.card.bant_editor)
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    assert note.hasFocus() and not note.isUndoAvailable()
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _stage(triage, people[0]) == "suspect", "an empty note field passes Ctrl+Z on"
+    _key(triage, Qt.Key.Key_Escape)  # out of the note field: the keys decide again
+    assert triage.hasFocus()
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_N, Qt.Key.Key_1):
+        _key(triage, key)
+    assert triage.pages.currentIndex() == 1
+    _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert triage.pages.currentIndex() == 0 and triage.card.name.text() == "Eli Suspect"

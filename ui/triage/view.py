@@ -7,6 +7,13 @@ decision that fails says why and stays on the contact. Ctrl+Z (the window's Undo
 in the database) takes a decision back in one step and shows the contact again. While the view
 is shown, the sidebar and the detail panel step aside.
 
+D opens the reason bar over the card (:mod:`ui.triage.reasons`, part of the view, no dialog):
+a digit disqualifies at once with that reason, 0 types another, Esc closes it. The window's
+Ctrl+Z works in every state — reason bar open, BANT keys, a note field with nothing of its own
+to undo. The queue follows the change notices: contacts an import brings (or another view
+makes untriaged again) join its end, deleted ones leave it, and the queue list's counts are
+recounted on a worker, so the header and the queue list always tell the same story.
+
 B hands the keys to the card's BANT editor (Y / N / U, ↑ / ↓) until Esc or Enter; each answer
 is an undoable command too (``ui.qualification.bant_applier``), and the legend shows the keys in
 force (:mod:`ui.triage.bant`).
@@ -15,17 +22,19 @@ force (:mod:`ui.triage.bant`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -43,12 +52,32 @@ from app.operations import Changes, OpResult, UndoState
 from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
 from ui.api import WindowApi
-from ui.dialogs import ask_disqualify_reason
 from ui.links import open_link
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
 from ui.triage.card import TriageCardWidget
 from ui.triage.legend import TriageLegend
+from ui.triage.reasons import ReasonBar, passes_undo_on, reason_for_digit
+
+# the legend while the reason bar is open
+REASON_KEYS = [
+    ("1–8", "Disqualify with that reason"),
+    ("0", "Type another reason"),
+    ("Esc", "Keep the contact as it is"),
+    ("Ctrl+Z", "Undo"),
+]
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The queue list's counts and the current queue's contacts, read together on a worker."""
+
+    open_count: int
+    batches: tuple[triage.BatchChoice, ...]
+    queue_key: str
+    fresh_ids: tuple[int, ...]
+    gone: frozenset[int]  # contacts of the queue that no longer exist
+
 
 VIEW_STYLE = """
 #triageView { background: #F5F6F8; }
@@ -87,6 +116,8 @@ class TriageView(QWidget):
         # a decision is being asked for (reason dialog) or saved: keys wait until it is done
         self._deciding = False
         self._waiting: list[Callable[[], object]] = []
+        self._skipped: list[int] = []  # S: at the end of the queue, in the order skipped
+        self._count_generation = 0
 
         self.queue_combo = QComboBox()
         self.queue_combo.setObjectName("triageQueue")
@@ -148,17 +179,31 @@ class TriageView(QWidget):
         self.pages.addWidget(scroll)
         self.pages.addWidget(done)
 
-        self.legend = TriageLegend(BANT_KEYS)
+        self.reasons = ReasonBar()
+        self.reasons.chosen.connect(self.disqualify_with)
+        reason_row = QHBoxLayout()
+        reason_row.setContentsMargins(24, 8, 24, 0)
+        reason_row.addStretch(1)
+        reason_row.addWidget(self.reasons, 100)
+        reason_row.addStretch(1)
+        self.reasons.setMaximumWidth(980)
+
+        self.legend = TriageLegend(BANT_KEYS, reason_keys=REASON_KEYS)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._refresh_card)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(60)  # one recount per burst of notices
+        self._count_timer.timeout.connect(self.recount)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addLayout(top)
         lay.addWidget(self.progress_bar)
+        lay.addLayout(reason_row)
         lay.addWidget(self.pages, 1)
         lay.addWidget(self.legend)
 
@@ -180,28 +225,74 @@ class TriageView(QWidget):
             sc.setEnabled(False)
             sc.deleteLater()
         self._shortcuts = []
-        bindings: list[tuple[str, Callable[[], object]]] = [
-            (str(d), partial(self.decide, key)) for d, key in self.stage_keys_by_digit.items()
-        ]
+        # (key, what it does — the Help ▸ Keyboard shortcuts text —, action)
+        bindings: list[tuple[str, str, Callable[[], object]]] = []
+        for d in range(10):
+            stage = self.stages.get(self.stage_keys_by_digit.get(d, ""))
+            reason = reason_for_digit(d)
+            text = " · ".join(
+                x
+                for x in (
+                    f"Move to {stage.name}" if stage else "",
+                    f"after D: {reason}" if reason else "",
+                    "after D: type another reason" if d == 0 else "",
+                )
+                if x
+            )
+            bindings.append((str(d), text, partial(self._digit, d)))
         if "nurture" in self.stages:
-            bindings.append(("N", lambda: self.decide("nurture")))
+            text = f"Move to {self.stages['nurture'].name}"
+            bindings.append(("N", text, self._key(lambda: self.decide("nurture"))))
         if "disqualified" in self.stages:
-            bindings.append(("D", lambda: self.decide("disqualified")))
+            text = f"{self.stages['disqualified'].name}: pick the reason with a digit"
+            bindings.append(("D", text, self._key(lambda: self.decide("disqualified"))))
         bindings += [
-            ("Space", self.next),
-            ("J", self.next),
-            ("K", self.previous),
-            ("S", self.skip),
-            ("B", self.answer_bant),
-            ("O", self.open_website),
-            ("Esc", self.leave),
+            ("Space", "Next contact", self._key(self.next)),
+            ("J", "Next contact", self._key(self.next)),
+            ("K", "Previous contact", self._key(self.previous)),
+            ("S", "Skip: decide later (to the end of the queue)", self._key(self.skip)),
+            ("B", "Answer BANT from the keyboard", self._key(self.answer_bant)),
+            ("O", "Open the website", self._key(self.open_website)),
+            ("Esc", "Close the reason bar, or leave triage", self.escape),
         ]
-        for key, slot in bindings:
+        for key, text, slot in bindings:
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.setWhatsThis(text)
             sc.activated.connect(partial(self._when_ready, slot))
             self._shortcuts.append(sc)
         self._build_legend()
+
+    def _key(self, action: Callable[[], object]) -> Callable[[], object]:
+        """A decision or navigation key: it closes an open reason bar first (the user chose
+        something else than disqualifying)."""
+
+        def run() -> object:
+            self.close_reasons()
+            return action()
+
+        return run
+
+    def _digit(self, digit: int) -> None:
+        """A digit: with the reason bar open its reason (0: type another), else its stage."""
+        if self.reasons.isVisible():
+            if digit == 0:
+                self.reasons.type_other()
+                return
+            reason = reason_for_digit(digit)
+            if reason is not None:
+                self.disqualify_with(reason)
+            return
+        key = self.stage_keys_by_digit.get(digit)
+        if key is not None:
+            self.decide(key)
+
+    def escape(self) -> None:
+        """Esc: close the reason bar (keep the contact as it is), else leave triage."""
+        if self.reasons.isVisible():
+            self.close_reasons()
+        else:
+            self.leave()
 
     def _build_legend(self) -> None:
         entries = [(str(d), self.stages[k].name) for d, k in self.stage_keys_by_digit.items()]
@@ -222,14 +313,18 @@ class TriageView(QWidget):
 
     # --- queue ------------------------------------------------------------------------------------
     def fill_queues(self) -> None:
+        """The queue list with fresh counts (read now; notices recount on a worker)."""
+        open_count = contacts.count(self.db, triage.untriaged_query())
+        self._show_queues(open_count, triage.list_import_batches(self.db))
+
+    def _show_queues(self, open_count: int, batches: Sequence[triage.BatchChoice]) -> None:
         current = self.queue_combo.currentData()
         self.queue_combo.blockSignals(True)
         self.queue_combo.clear()
-        open_count = contacts.count(self.db, triage.untriaged_query())
         self.queue_combo.addItem(
             f"New Suspects and Inquiries ({open_count:,} to triage)", "untriaged"
         )
-        for b in triage.list_import_batches(self.db):
+        for b in batches:
             self.queue_combo.addItem(
                 f"Import: {b.label} ({b.untriaged:,} of {b.contacts:,} to triage)", f"batch:{b.id}"
             )
@@ -237,6 +332,62 @@ class TriageView(QWidget):
         index = self.queue_combo.findData(current) if current is not None else 0
         self.queue_combo.setCurrentIndex(max(0, index))
         self.queue_combo.blockSignals(False)
+
+    def recount(self) -> None:
+        """Recount the queue list and re-read the current queue on a worker, then bring the
+        queue up to date (:meth:`_follow_queue`)."""
+        if not self._loaded:
+            return
+        self._count_generation += 1
+        generation = self._count_generation
+        db, query = self.db, self.queue_query()
+        queue_key = str(self.queue_combo.currentData() or "untriaged")
+        known = tuple(self.ids)
+
+        def count() -> QueueCounts:
+            return QueueCounts(
+                open_count=contacts.count(db, triage.untriaged_query()),
+                batches=tuple(triage.list_import_batches(db)),
+                queue_key=queue_key,
+                fresh_ids=tuple(contacts.query_ids(db, query)),
+                gone=frozenset(contacts.contact_exists(db, known) if known else ()),
+            )
+
+        def done(counts: QueueCounts) -> None:
+            if generation != self._count_generation or not shiboken6.isValid(self):
+                return  # a newer recount is on its way
+            self._show_queues(counts.open_count, counts.batches)
+            if counts.queue_key == str(self.queue_combo.currentData() or "untriaged"):
+                self._follow_queue(counts.fresh_ids, counts.gone)
+
+        self.api.tasks.run(
+            count, on_done=done, on_error=lambda exc: self.api.show_status(str(exc), 6000)
+        )
+
+    def _follow_queue(self, fresh: Sequence[int], gone: frozenset[int]) -> None:
+        """The queue as it is now: the contacts already shown (decided, passed) and the one
+        on screen stay where they are; after them, what the queue holds now in its order —
+        new contacts of an import included —, the skipped ones last; deleted ones leave."""
+        current = self.current_id()
+        past = [i for i in self.ids[: self.position] if i not in gone]
+        seen = set(past)
+        if current is not None:
+            seen.add(current)
+        fresh_set = set(fresh)
+        skipped = [i for i in self._skipped if i in fresh_set and i not in seen]
+        later = set(skipped)
+        rest = [i for i in fresh if i not in seen and i not in later]
+        head = [current] if current is not None and current not in gone else []
+        ids = past + head + rest + skipped
+        if ids == self.ids and self.position == len(past):
+            return
+        self.ids = ids
+        self.position = len(past)
+        self._skipped = skipped
+        if head:
+            self._update_progress()
+        else:
+            self.show_current()
 
     def queue_query(self) -> ContactQuery:
         kind, _, value = str(self.queue_combo.currentData() or "untriaged").partition(":")
@@ -256,7 +407,9 @@ class TriageView(QWidget):
         self.position = 0
         self.decisions = []
         self._decided.clear()
+        self._skipped = []
         self._loaded = True
+        self.close_reasons()
         self.show_current()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -340,6 +493,7 @@ class TriageView(QWidget):
             return
         if self.position < len(self.ids) - 1:
             self.ids.append(self.ids.pop(self.position))
+            self._skipped = [i for i in self._skipped if i != cid] + [cid]
         else:
             self.position += 1
         self.show_current()
@@ -388,8 +542,15 @@ class TriageView(QWidget):
         names it (once per burst); new stages: new decision keys."""
         if changes.stage_list:
             self.reload_stages()
-        if changes.imports and self.isVisible():
-            self.fill_queues()  # a batch to triage came or went
+        if self.isVisible() and (
+            changes.imports
+            or changes.all_contacts
+            or changes.contacts
+            or changes.created
+            or changes.deleted
+            or changes.stage_list
+        ):
+            self._count_timer.start()  # counts and queue follow: imports, undo, moves
         cid = self.current_id()
         if cid is None or self._deciding:
             return
@@ -428,30 +589,56 @@ class TriageView(QWidget):
         else:
             action()
 
-    def decide(self, stage_key: str) -> bool:
+    def decide(self, stage_key: str, reason: str | None = None) -> bool:
         """Move the shown contact to ``stage_key`` (or keep it there) and mark it triaged, as
-        one operation; the queue goes on when it has committed. False when nothing was asked
-        (no contact, unknown stage, another decision under way, no disqualify reason)."""
+        one operation; the queue goes on when it has committed. Disqualifying without a
+        ``reason`` opens the reason bar instead. False when nothing was queued (no contact,
+        unknown stage, another decision under way, the reason still to pick)."""
         cid = self.current_id()
         if cid is None or stage_key not in self.stages or self._deciding:
             return False
-        self._deciding = True
         try:
-            target = (
-                None if contacts.get_contact(self.db, cid).stage_key == stage_key else stage_key
-            )
-            reason = None
-            if target == "disqualified":
-                reason = ask_disqualify_reason(self, 1)
-                self.activateWindow()  # the keys go on working after the dialog
-                self.setFocus(Qt.FocusReason.OtherFocusReason)
-                if reason is None:
-                    self._deciding = False
-                    return False
+            contact = contacts.get_contact(self.db, cid)
         except (WinnowError, DatabaseError) as exc:
-            self._deciding = False
             self.api.show_status(str(exc), 6000)
             return False
+        target = None if contact.stage_key == stage_key else stage_key
+        if target == "disqualified" and reason is None:
+            self.open_reasons(contact.name or contact.company or contact.email or "this contact")
+            return False
+        self.close_reasons()
+        self._deciding = True
+        self._run_decision(cid, target, reason)
+        return True
+
+    def disqualify_with(self, reason: str) -> bool:
+        """The reason bar's choice: disqualify the shown contact at once."""
+        if not self.reasons.isVisible():
+            return False
+        return self.decide("disqualified", reason)
+
+    # --- the reason bar -----------------------------------------------------------------------
+    def open_reasons(self, name: str) -> None:
+        if self.pages.currentIndex() != 0:
+            return
+        self.reasons.open_for(name)
+        self.legend.show_reasons(True)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def close_reasons(self) -> None:
+        if not self.reasons.isVisible():
+            return
+        typing = self.reasons.typing()
+        self.reasons.hide()
+        self.legend.show_reasons(False)
+        if typing or self.focusWidget() is None:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reasons_open(self) -> bool:
+        return self.reasons.isVisible()
+
+    def _run_decision(self, cid: int, target: str | None, reason: str | None) -> None:
+        """Queue the decision on the window's writer."""
         db = self.db
         self.api.ops.run(
             lambda: operations.triage_decision(db, [cid], target, reason=reason),
@@ -459,7 +646,6 @@ class TriageView(QWidget):
             on_success=lambda result: self._decided_on(cid, result),
             on_failure=lambda exc: self._not_decided(cid, exc),
         )
-        return True
 
     def _decided_on(self, cid: int, result: OpResult[MoveResult | None]) -> None:
         """The decision committed: count it, go on to the next contact, then run the keys
@@ -504,6 +690,7 @@ class TriageView(QWidget):
             return
         if cid is None or cid not in self.ids:
             return
+        self.close_reasons()
         self.position = self.ids.index(cid) + step
         self.show_current()
 
@@ -518,11 +705,35 @@ class TriageView(QWidget):
             self.load_queue()
         else:
             self.show_current()
+            self.recount()  # what changed while another view was shown
         self.setFocus(Qt.FocusReason.OtherFocusReason)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # Ctrl+Z from the card's note fields: see below
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Z / Ctrl+Shift+Z in a field of this view that has nothing of its own to
+        undo reaches the window's Undo/Redo (a line edit claims the keys otherwise)."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit)
+            and shiboken6.isValid(self)
+            and self.isAncestorOf(watched)
+            and passes_undo_on(watched, event)
+        ):
+            event.ignore()
+            return True
+        return False
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Another view became current (not the window minimised): the panels come back."""
         super().hideEvent(event)
+        if not event.spontaneous():
+            self.close_reasons()
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
         if not event.spontaneous() and self._panels is not None:
             sidebar, detail = self._panels
             self._panels = None
