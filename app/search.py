@@ -2,7 +2,7 @@
 name, e-mail, company or title, accents folded ("jurg" finds Jürgen, "lefev" Lefèvre), an
 address found by its parts ("gmail", "p1@firma").
 
-- SQLite: the FTS5 table ``contacts_fts`` (migration 0001), a prefix phrase per typed word.
+- SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009), a prefix phrase per typed word.
 - PostgreSQL: ``winnow_search_vector(…) @@ to_tsquery('winnow_search', …)`` over the GIN
   index of migration 0007 (unaccent + prefix matching; measured against ``pg_trgm``, see the
   README's performance table).
@@ -66,9 +66,12 @@ def search_condition(search: str, dialect: str) -> ColumnElement[bool] | None:
         query = tsquery(search)
         if query is None:
             return None
-        vector = func.winnow_search_vector(
-            Contact.name, Contact.email, Contact.company, Contact.title
+        # every e-mail address, the primary and the others: written as the index's expression
+        # (migration 0009) so that the planner uses the index
+        emails: ColumnElement[str] = literal_column(
+            "coalesce(contacts.email, '') || ' ' || coalesce(contacts.other_emails, '')"
         )
+        vector = func.winnow_search_vector(Contact.name, emails, Contact.company, Contact.title)
         # the configuration as a constant (not a parameter), as the indexed function has it
         return vector.bool_op("@@")(
             func.to_tsquery(literal_column("'winnow_search'::regconfig"), query)
@@ -77,6 +80,7 @@ def search_condition(search: str, dialect: str) -> ColumnElement[bool] | None:
     return or_(
         Contact.name.ilike(pattern, escape="\\"),
         Contact.email.ilike(pattern, escape="\\"),
+        Contact.other_emails.ilike(pattern, escape="\\"),
         Contact.company.ilike(pattern, escape="\\"),
         Contact.title.ilike(pattern, escape="\\"),
     )

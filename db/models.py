@@ -352,3 +352,32 @@ class OperationRow(Base):
     contact_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class ContactPoint(Base):
+    """One e-mail address, phone number or postal address of a contact, with its kind (work,
+    home, mobile, fax…) and whether it is the primary one. Kept for the contacts whose file or
+    editor said more than the contact row holds (a second address, a kind, a street); the
+    primary e-mail and phone stay on the contact row as well (lists, search, sorting), and a
+    contact without points is read as the row's own e-mail, other e-mails, phone, city and
+    country (``app.points``)."""
+
+    __tablename__ = "contact_points"
+    __table_args__ = (
+        Index("ix_contact_points_contact", "contact_id", "kind", "position"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # "email", "phone" or "address"
+    label: Mapped[str] = mapped_column(String(100), default="")  # work, mobile, the file's own…
+    value: Mapped[str] = mapped_column(Text, default="")  # an address: on one line
+    street: Mapped[str | None] = mapped_column(Text)
+    po_box: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(100))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,7 +20,15 @@ from sqlalchemy import func, select
 from app import contacts
 from app.errors import UsageError, WinnowError
 from app.exporting.records import ExportRecord, bant_answers, bant_criteria, iter_records
-from app.exporting.writers import CSV_HEADERS, csv_values, safe_cell, vcard
+from app.exporting.writers import (
+    CSV_HEADERS,
+    csv_values,
+    list_headers,
+    list_values,
+    safe_cell,
+    vcard,
+)
+from app.points import most_points
 from app.timeutil import local_text
 from db.engine import Database
 
@@ -141,7 +149,12 @@ def export_contacts(
     )
     if fmt == "csv":
         with _atomic_text(target, "utf-8-sig") as fh:
-            n = _write_csv(fh, list(CSV_HEADERS), (csv_values(r) for r in records))
+            counts = most_points(db)
+            n = _write_csv(
+                fh,
+                [*CSV_HEADERS, *list_headers(counts)],
+                ([*csv_values(r), *list_values(r, counts)] for r in records),
+            )
             if is_cancelled(cancel):
                 raise ExportCancelled("export cancelled; no file was written")
     else:

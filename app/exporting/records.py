@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from app import contacts
+from app.points import ContactPoints, read_points
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact, Stage
 
@@ -43,6 +44,8 @@ class ExportRecord:
     notes: str | None
     next_action_at: datetime | None
     created_at: datetime
+    # every e-mail, phone and postal address, with kinds, the primary one first
+    points: ContactPoints = field(default_factory=ContactPoints)
 
 
 _COLUMNS = (
@@ -91,10 +94,12 @@ def _load(db: Database, ids: Sequence[int]) -> dict[int, ExportRecord]:
     )
     out: dict[int, ExportRecord] = {}
     with db.session() as s:
+        lists = read_points(s, ids)
         for r in s.execute(stmt):
             values = list(r)
             values[5] = _other_emails(values[5])
             values[18] = values[18] or "unknown"
+            values.append(lists.get(r[0], ContactPoints()))  # points, the last field
             out[r[0]] = ExportRecord(*values)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.exporting.records import ExportRecord
+from app.points import ADDRESS, ADDRESS_PARTS, EMAIL, PHONE, Point
 from app.timeutil import local_text
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -71,6 +72,52 @@ def csv_values(r: ExportRecord) -> list[object]:
     ]
 
 
+# Every e-mail, phone and address after the fixed columns, numbered as Google's CSV numbers
+# them (``E-mail 2 - Value``), so that the file imports back into Winnow, Google and Outlook
+_LIST_COLUMNS = {
+    EMAIL: ("E-mail", ("Value",)),
+    PHONE: ("Phone", ("Value",)),
+    ADDRESS: (
+        "Address",
+        ("Street", "PO Box", "City", "Region", "Postal Code", "Country"),
+    ),
+}
+
+
+def list_headers(counts: dict[str, int]) -> list[str]:
+    """The numbered columns for up to ``counts[kind]`` values of each kind."""
+    out: list[str] = []
+    for what, (title, parts) in _LIST_COLUMNS.items():
+        for n in range(1, counts.get(what, 0) + 1):
+            out.append(f"{title} {n} - Type")
+            out.extend(f"{title} {n} - {part}" for part in parts)
+    return out
+
+
+def _type(p: Point) -> str:
+    """Google's label: the kind, "* " before it on the primary one."""
+    kind = p.kind or "other"
+    return f"* {kind}" if p.primary else kind
+
+
+def list_values(r: ExportRecord, counts: dict[str, int]) -> list[object]:
+    """The cells under ``list_headers(counts)`` for one contact."""
+    out: list[object] = []
+    for what, (_title, parts) in _LIST_COLUMNS.items():
+        points = r.points.of(what)
+        for n in range(counts.get(what, 0)):
+            if n >= len(points):
+                out.extend([""] * (len(parts) + 1))
+                continue
+            p = points[n]
+            out.append(_type(p))
+            if what == ADDRESS:
+                out.extend(getattr(p, part) for part in ADDRESS_PARTS)
+            else:
+                out.append(p.value)
+    return out
+
+
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------
 
 
@@ -127,18 +174,21 @@ def vcard(r: ExportRecord) -> str:
         lines.append(f"ORG:{vcard_escape(r.company)}")
     if r.title:
         lines.append(f"TITLE:{vcard_escape(r.title)}")
-    if r.email:
-        lines.append(f"EMAIL;TYPE=INTERNET,PREF:{vcard_escape(_single_line(r.email))}")
-    for other in r.other_emails:
-        lines.append(f"EMAIL;TYPE=INTERNET:{vcard_escape(_single_line(other))}")
-    if r.phone:
-        lines.append(f"TEL;TYPE=WORK,VOICE:{vcard_escape(r.phone)}")
+    for p in r.points.emails:
+        types = ",".join(["INTERNET", *_vcard_types(p, EMAIL)])
+        lines.append(f"EMAIL;TYPE={types}:{vcard_escape(_single_line(p.value))}")
+    for p in r.points.phones:
+        types = ",".join(_vcard_types(p, PHONE) or ["VOICE"])
+        lines.append(f"TEL;TYPE={types}:{vcard_escape(p.value)}")
     if r.website:
         lines.append(f"URL:{_single_line(r.website)}")
-    if r.city or r.country:
-        city = vcard_escape(r.city or "")
-        country = vcard_escape(r.country or "")
-        lines.append(f"ADR;TYPE=WORK:;;;{city};;;{country}")
+    for p in r.points.addresses:
+        parts = ";".join(
+            vcard_escape(v)
+            for v in (p.po_box, "", p.street, p.city, p.region, p.postcode, p.country)
+        )
+        types = ",".join(_vcard_types(p, ADDRESS))
+        lines.append(f"ADR;TYPE={types}:{parts}" if types else f"ADR:{parts}")
     if r.tags:
         tags = [t.strip() for t in r.tags.split(",") if t.strip()]
         if tags:
@@ -150,3 +200,17 @@ def vcard(r: ExportRecord) -> str:
     lines.append(f"UID:winnow-contact-{r.id}")
     lines.append("END:VCARD")
     return "".join(fold_line(line) for line in lines)
+
+
+# vCard 3.0's TYPE values for the kinds Winnow knows; a file's own label goes out as X-LABEL
+_VCARD_TYPES = {"work": "WORK", "home": "HOME", "mobile": "CELL", "fax": "FAX", "pager": "PAGER"}
+
+
+def _vcard_types(p: Point, what: str) -> list[str]:
+    kind = (p.kind or "").casefold()
+    types = [_VCARD_TYPES[kind]] if kind in _VCARD_TYPES else []
+    if what == PHONE and types and types[0] in ("WORK", "HOME"):
+        types.append("VOICE")
+    if p.primary:
+        types.append("PREF")
+    return types

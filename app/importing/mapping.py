@@ -504,7 +504,7 @@ class RowMapper:
 
     def _phones(self, cell: Callable[[int | None], str]) -> list[ContactPoint]:
         found: list[tuple[float, ContactPoint]] = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # value -> its index in found
         for rank, index, header, label_index, base_kind in self.phone_columns:
             raw = cell(index)
             if not raw:
@@ -530,9 +530,10 @@ class RowMapper:
                 if kind == "fax":
                     order += 1_000_000  # a fax number is never the number to call
                 key = "".join(ch for ch in number if ch.isalnum())
-                if key in seen:
+                if key in seen:  # the same number twice ("Phone" and "Phone 1 - Value")
+                    _merge_point(found, seen[key], order, kind, label)
                     continue
-                seen.add(key)
+                seen[key] = len(found)
                 found.append((order, ContactPoint(number, kind, label)))
         found.sort(key=lambda f: f[0])
         points = [p for _o, p in found]
@@ -549,8 +550,8 @@ class RowMapper:
         extra: dict[str, str],
         warnings: list[str],
     ) -> list[ContactPoint]:
-        found: list[tuple[int, ContactPoint]] = []
-        seen: set[str] = set()
+        found: list[tuple[float, ContactPoint]] = []
+        seen: dict[str, int] = {}  # value -> its index in found
         for position, (index, header, label_index) in enumerate(self.email_columns):
             raw = cell(index)
             if not raw:
@@ -571,10 +572,11 @@ class RowMapper:
                         invalid.append(address)
                         continue
                     key = address.casefold()
-                    if key in seen:
-                        continue
-                    seen.add(key)
                     order = (0 if marked else 1) * 10_000 + position * 100 + i
+                    if key in seen:
+                        _merge_point(found, seen[key], order, kind, label)
+                        continue
+                    seen[key] = len(found)
                     found.append((order, ContactPoint(address, kind, label)))
             if invalid:
                 _add(extra, header, MULTI_SEPARATOR.join(invalid))
@@ -634,6 +636,14 @@ class RowMapper:
                 found.append(((0 if marked else 1, group.order, i), address))
         found.sort(key=lambda f: f[0])
         result = [a for _o, a in found]
+        # an address whose every part another one holds too ("City" and "Country" columns
+        # beside a whole "Address 1 - …" group) says nothing more: the fuller one stays
+        result = [
+            a
+            for i, a in enumerate(result)
+            if not any(j != i and _within(a, b) and (not _within(b, a) or j < i)
+                       for j, b in enumerate(result))
+        ]  # fmt: skip
         if result:
             result[0].primary = True
         return result
@@ -654,3 +664,24 @@ def apply_mapping(
         mapper = RowMapper(headers, mapping)
         _last_mapper = (list(headers), dict(mapping), mapper)
     return mapper(cells)
+
+
+def _merge_point(
+    found: list[tuple[float, ContactPoint]], at: int, order: float, kind: str, label: str
+) -> None:
+    """The same e-mail address or number met again in another column: it keeps the better
+    place (a primary mark wins) and the kind or label the other column gives it."""
+    old_order, point = found[at]
+    if not point.kind and kind:
+        point.kind = kind
+    if not point.label and label:
+        point.label = label
+    found[at] = (min(old_order, order), point)
+
+
+def _within(a: PostalAddress, b: PostalAddress) -> bool:
+    """Whether every part ``a`` has, ``b`` has too (the same, ignoring case)."""
+    parts = ("street", "po_box", "city", "region", "postcode", "country")
+    return all(
+        not getattr(a, p) or getattr(a, p).casefold() == getattr(b, p).casefold() for p in parts
+    )

@@ -17,8 +17,9 @@ from app.importing.policies import contact_changes, contains, dump, merge_rows, 
 from app.importing.report import ImportReport, LikelyDuplicate, RowIssue
 from app.importing.rows import ROW_COLUMNS, PreparedRow
 from app.names import display_name, sort_key
+from app.points import import_records, says_more
 from db import bulk
-from db.models import Contact, ImportChange, Stage, StageChange
+from db.models import Contact, ContactPoint, ImportChange, Stage, StageChange
 
 NameKey = tuple[str, str]
 _STAGING = "winnow_import_staging"
@@ -92,6 +93,16 @@ def insert_many(
         f"SELECT {names} FROM temp.{_STAGING} ORDER BY rowid"
     )
     conn.exec_driver_sql(f"DROP TABLE temp.{_STAGING}")
+
+
+def _unmirrored(row: PreparedRow) -> dict[str, str]:
+    """The row's extra values without those that only repeat its phones and addresses: the
+    contact's columns and its points (``contact_points``) hold them. The file's display name
+    stays an extra value."""
+    if not row.mirrored_extra:
+        return row.extra
+    gone = row.mirrored_extra - {"Display name"}
+    return {k: v for k, v in row.extra.items() if k not in gone}
 
 
 class BatchWriter:
@@ -336,7 +347,7 @@ class BatchWriter:
                     "domain_class": row.domain_class,
                     "source": given.get("source") or source,
                     "consent": given.get("consent") or "unknown",
-                    "extra": dump(row.extra),
+                    "extra": dump(_unmirrored(row)),
                     "other_emails": dump(row.other_emails),
                     "import_batch_id": batch_id,
                     "stage_id": stage_ids[row.stage_key or default_stage],
@@ -360,6 +371,18 @@ class BatchWriter:
         if len(ids) != len(records):
             raise RuntimeError(f"inserted {len(records)} contacts but found {len(ids)}")
         self.last_id = ids[-1]
+        # every e-mail, phone and address with its kind, where the row says more than the
+        # contact's own columns hold (app.points)
+        insert_many(
+            conn,
+            ContactPoint.__table__,
+            [
+                rec
+                for cid, row in zip(ids, rows, strict=True)
+                if says_more(row.emails, row.phones, row.addresses)
+                for rec in import_records(cid, row.emails, row.phones, row.addresses)
+            ],
+        )
         reason = f"Imported: {self.source}"
         insert_many(
             conn,

@@ -50,6 +50,7 @@ from app.operations.core import (
     undo_operation,
     undo_state,
 )
+from app.operations.points import set_contact_points
 
 __all__ = [
     "LOG_SIZE",
@@ -90,6 +91,7 @@ __all__ = [
     "save_scoring_settings",
     "set_bant",
     "set_consent",
+    "set_contact_points",
     "set_deal",
     "set_next_action",
     "set_required",
