@@ -66,7 +66,7 @@ class DomainBatch:
     cancelled: bool = False
     gave_up: bool = False  # DNS answered nothing at all: the rest were not asked
     untrusted: bool = False  # the resolver says even gmail.com has no mail: negatives unknown
-    distrusted: int = 0  # "does not exist" / "no mail" answers not believed for that reason
+    distrusted: int = 0  # "does not exist" / "no mail" answers not believed (and not kept)
 
 
 @dataclass
@@ -270,11 +270,11 @@ def check_domains(
                 forget_judgement(resolver)
                 standing = None
             believed = (standing or judge_resolver(resolver, asked)).trusted
+            batch.untrusted = not believed
             for answer in doubtful:
                 if believed and not is_impossible(answer):
                     keep(answer)
-                else:
-                    batch.untrusted = True
+                else:  # gmail.com "does not exist" is never believed, whoever says it
                     batch.distrusted += 1
                     batch.answers[answer.domain] = _older_or(
                         cache.get(answer.domain),
