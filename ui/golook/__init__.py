@@ -126,8 +126,14 @@ def _run_check(
 
     def done(result: ContactsCheck) -> None:
         b = result.domains
-        parts = [f"Checked {b.queried:,} domain(s)"]
-        if b.from_cache:
+        if b.queried == 0 and b.answers and b.from_cache == len(b.answers):
+            parts = [
+                f"Nothing to ask: all {b.from_cache:,} domain(s) were checked recently "
+                "(Check again on a contact asks anew)"
+            ]
+        else:
+            parts = [f"Checked {b.queried:,} domain(s)"]
+        if b.from_cache and b.queried:
             parts.append(f"{b.from_cache:,} known already")
         if b.failed:
             parts.append(f"{b.failed:,} without an answer (mail host unknown)")
