@@ -4,7 +4,8 @@
 window's background tasks bring back passes by it (``watch`` on ``TaskRunner.task_started``):
 Check all, the checks after an import, Check again. The first batch that finds the resolver
 untrustworthy — it says even gmail.com has no mail — or finds it silent shows the notice, with
-one status message that explains it; more such batches change nothing. A batch that gets good
+one short status message (a click on the notice explains it); more such batches change
+nothing. A batch that gets good
 answers again hides it; the user's × hides it for the rest of the session.
 """
 
@@ -12,13 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
 
 from app.golook.checks import ContactsCheck, DomainBatch
 from app.golook.trust import CANARY_DOMAINS, UNTRUSTED_DETAIL
 
 UNTRUSTED_TEXT = f"⚠ {UNTRUSTED_DETAIL}"
+# the one status message (short: the status bar of a 1024 px window has room for ~80 letters)
+UNTRUSTED_SAID = (
+    f"{UNTRUSTED_DETAIL}: \u201cdoes not exist\u201d and \u201cno mail\u201d are shown as unknown"
+)
 UNTRUSTED_EXPLAINED = (
     "The DNS server says that even {canaries} have no mail or do not exist — a captive portal "
     "or an offline network answers like that. Its \u201cdoes not exist\u201d and \u201cno mail\u201d "
@@ -26,6 +31,7 @@ UNTRUSTED_EXPLAINED = (
     "are online."
 ).format(canaries=", ".join(CANARY_DOMAINS))
 SILENT_TEXT = "⚠ DNS does not answer here"
+SILENT_SAID = "DNS does not answer here: mail hosts stay unknown, earlier answers stay"
 SILENT_EXPLAINED = (
     "The DNS server does not answer: mail hosts stay unknown and earlier answers stay. Check "
     "the network, or switch to Tools ▸ Work offline."
@@ -35,7 +41,7 @@ SILENT_EXPLAINED = (
 class DnsNotice(QWidget):
     """A status-bar notice: shown at the first untrustworthy (or silent) DNS of a session."""
 
-    announced = Signal(str)  # the explanation, once per showing
+    announced = Signal(str)  # a short status message, once per showing
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,9 +49,11 @@ class DnsNotice(QWidget):
         self.times_shown = 0
         self.dismissed = False
         self.problem: str | None = None  # "untrusted" | "silent" | None
-        self.label = QLabel("")
+        self.label = QToolButton()  # a click explains it
         self.label.setObjectName("dnsNoticeText")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAutoRaise(True)
+        self.label.clicked.connect(self.explain)
+        self.explanation = ""
         self.close_button = QToolButton()
         self.close_button.setObjectName("dnsNoticeClose")
         self.close_button.setText("×")
@@ -82,17 +90,21 @@ class DnsNotice(QWidget):
         if self.dismissed or self.problem == problem:
             return
         self.problem = problem
-        text, explained = (
-            (UNTRUSTED_TEXT, UNTRUSTED_EXPLAINED)
+        text, said, explained = (
+            (UNTRUSTED_TEXT, UNTRUSTED_SAID, UNTRUSTED_EXPLAINED)
             if problem == "untrusted"
-            else (SILENT_TEXT, SILENT_EXPLAINED)
+            else (SILENT_TEXT, SILENT_SAID, SILENT_EXPLAINED)
         )
+        self.explanation = explained
         self.label.setText(text)
         self.label.setToolTip(explained)
         self.setToolTip(explained)
         self.show()
         self.times_shown += 1
-        self.announced.emit(explained)
+        self.announced.emit(said)
+
+    def explain(self) -> None:
+        QMessageBox.information(self.window(), "Go look: DNS", self.explanation)
 
     def dismiss(self) -> None:
         self.dismissed = True
