@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
     def _build_features(self) -> None:
         """Build every feature, explicitly and in order. One that fails stops start-up with
         its error (shown by the application) instead of silently missing."""
-        from ui import dashboard, golook, importing, kanban, leads, qualification, triage
+        from ui import dashboard, golook, importing, kanban, leads, points, qualification, triage
 
         self.kanban = kanban.install(self)  # the board
         self.triage = triage.install(self)  # triage mode
@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         self.qualification = qualification.install(self)  # BANT, score, follow-up
         self.dashboard = dashboard.install(self)
         self.leads = leads.install(self)  # settings, duplicates and merge, tasks, reminders
+        self.points = points.install(self)  # every e-mail, phone and address, and their editor
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
