@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from app import metrics
+from app import metrics, operations
 from app.contacts import create_contact
 from db.engine import Database
 from tests.app.test_metrics import NOW, UNTIL, T, build_history
@@ -50,6 +50,11 @@ def _dashboard(qtbot: Any, db: Database, size: tuple[int, int], **query: Any) ->
 def _history_with_a_long_source(db: Database) -> None:
     build_history(db)
     create_contact(db, name="Long", email="long@firm-long.de", source=LONG, stage="inquiry", at=T)
+    for i in range(12):  # an open pipeline of a dozen deals worth millions
+        cid = create_contact(
+            db, name=f"Deal {i}", email=f"d{i}@firm-deal.de", stage="opportunity", at=T
+        )
+        operations.set_deal(db, cid, 1_234_567.0, None)
 
 
 def _label_fits(label: QLabel) -> bool:
@@ -58,13 +63,32 @@ def _label_fits(label: QLabel) -> bool:
     if label.wordWrap():
         return label.heightForWidth(room.width()) <= room.height() + 1
     fm = QFontMetrics(label.font())
-    return all(fm.horizontalAdvance(line) <= room.width() for line in text.split("\n"))
+    lines = text.split("\n")
+    return (
+        all(fm.horizontalAdvance(line) <= room.width() for line in lines)
+        and fm.height() * len(lines) <= room.height() + 1
+    )
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_text_on_the_dashboard_is_whole(qtbot: Any, db: Database, size: Any) -> None:
+def _tiles_are_whole(view: DashboardView) -> None:
+    """Figure, caption and link one under the other, inside their tile."""
+    for tile in [*view.tiles.values(), *view.response_tiles.values(), *view.value_tiles.values()]:
+        parts = [w for w in (tile.value, tile.caption, tile.link) if w.isVisible()]
+        for upper, lower in itertools.pairwise(parts):
+            assert upper.geometry().bottom() < lower.geometry().top(), tile.caption.text()
+        assert parts[-1].geometry().bottom() <= tile.contentsRect().bottom()
+        for label in parts:
+            assert _label_fits(label), label.text()
+
+
+@pytest.mark.parametrize("cohort", [False, True], ids=["period", "cohort"])
+# 1200: the dashboard's width in a 1440 px window beside the sidebar (six tiles in a row)
+@pytest.mark.parametrize("size", [*SIZES, (1200, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_text_on_the_dashboard_is_whole(
+    qtbot: Any, db: Database, size: Any, cohort: bool
+) -> None:
     _history_with_a_long_source(db)
-    view = _dashboard(qtbot, db, size)
+    view = _dashboard(qtbot, db, size, cohort=cohort)
     # nothing wider than the window: no sideways scrolling, nothing cut at the right
     body = view.scroll_area.widget()
     assert body is not None
@@ -76,6 +100,8 @@ def test_every_text_on_the_dashboard_is_whole(qtbot: Any, db: Database, size: An
     for label in labels:
         assert "…" not in label.text(), label.text()
         assert _label_fits(label), (label.objectName(), label.text(), label.contentsRect())
+    assert view.tile_text("open_pipeline") == "14,814,804"
+    _tiles_are_whole(view)
     # every chart: every text inside its room, no "…", every category named in full
     for chart in view.charts():
         placed = chart.placed()
@@ -201,3 +227,26 @@ def test_no_widget_is_cut_at_the_right_edge(qtbot: Any, db: Database) -> None:
     for w in body.findChildren(QWidget):
         if w.isVisible() and w.parent() is body:
             assert w.geometry().right() <= right, w.objectName()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (2560, 1440)])
+def test_in_the_window_every_tile_and_chart_is_whole(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """The demo (with deal values) in the main window, in both views."""
+    window.resize(*size)
+    window.show_view("dashboard")
+    view = window.dashboard.view
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
+    for cohort in (False, True):
+        if cohort:
+            with qtbot.waitSignal(view.shown, timeout=10000):
+                view.cohort.setChecked(True)
+        qtbot.wait(20)
+        assert view.data is not None and (view.data.metrics.view == "cohort") == cohort
+        _tiles_are_whole(view)
+        body = view.scroll_area.widget()
+        assert body is not None and body.width() <= view.scroll_area.viewport().width()
+        for chart in view.charts():
+            assert chart.height() >= chart.needed_height(float(chart.width()))
+            assert all("…" not in t.text for t in chart.placed())

@@ -41,7 +41,7 @@ def test_each_column_header_shows_count_and_deal_sum(board: Any) -> None:
     value = _expected(board, "opportunity")
     assert value is not None and value > 0  # the demo's opportunities carry amounts
     assert opp.model.value == value
-    assert _header(board, "opportunity") == f"Σ {format_money(value)}"
+    assert _header(board, "opportunity") == f"{format_money(value)} in deals"
     assert opp.value_label.isVisible() and opp.count.text() == f"{opp.model.total:,}"
     # a column whose contacts have no amount shows no sum (the line keeps its room)
     suspect = board.column("suspect")
@@ -60,7 +60,7 @@ def test_sums_follow_an_edit_a_move_and_undo(board: Any, window: Any, qtbot: Any
     qtbot.waitUntil(
         lambda: board.column("opportunity").model.value == opp_before + 1000.0, timeout=5000
     )
-    assert _header(board, "opportunity") == f"Σ {format_money(opp_before + 1000.0)}"
+    assert _header(board, "opportunity") == f"{format_money(opp_before + 1000.0)} in deals"
     # a move takes the amount to the other column
     window.move_contacts([cid], "nurture")
     settle(qtbot, window)

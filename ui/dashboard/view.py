@@ -127,6 +127,20 @@ class Tile(QFrame):
         if text:
             self.link.setText(f'<a href="fix">{text}</a>')
         self.link.setVisible(bool(text))
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as the wrapped caption needs at this width (a grid row does not ask its
+        word-wrapped labels by itself: the caption would overlap the figure)."""
+        lay = self.layout()
+        if lay is not None:
+            needed = lay.totalHeightForWidth(self.width())
+            if needed > 0 and needed != self.minimumHeight():
+                self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
 
 
 class SourceTable(QTableView):
@@ -512,6 +526,10 @@ class DashboardView(QWidget):
         self._draw_rates(m)
         self._draw_trend(m)
         self._draw_stage_times(m)
+        for tile in (*self.tiles.values(), *self.response_tiles.values()):
+            tile.fit_height()
+        for tile in self.value_tiles.values():
+            tile.fit_height()
         self.status.setText(f"Updated {datetime.now():%H:%M}")
         self.shown.emit()
 

@@ -374,7 +374,7 @@ class KanbanColumn(QFrame):
             self.value_label.setText("")
             self.value_label.setToolTip("")
             return
-        self.value_label.setText(f"Σ {format_money(value)}")
+        self.value_label.setText(f"{format_money(value)} in deals")
         self.value_label.setToolTip(
             f"Sum of the deal values of the {self.model.total:,} contacts in "
             f"{self.model.stage.name} (with the board's filters)"
@@ -440,7 +440,7 @@ class KanbanColumn(QFrame):
         p.rotate(90)
         text = f"{self.model.stage.name}  ·  {self.model.total:,}"
         if self.model.value is not None:
-            text += f"  ·  Σ {format_money(self.model.value)}"
+            text += f"  ·  {format_money(self.model.value)} in deals"
         p.drawText(QPoint(0, 0), text)
         p.end()
 
