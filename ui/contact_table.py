@@ -7,35 +7,46 @@ than the ids it has fetched and a bounded cache of rows (both kept by ``ui.pagin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QEvent,
     QMimeData,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from app import contacts
 from app.contacts import ContactQuery, ContactRow
-from app.golook.badges import ADDRESS_BADGES
 from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
 from db.engine import Database
+from ui.contrast import readable_on_base
 from ui.marks import BANT_WORDS, paint_bant_marks
 from ui.paging import ContactPager
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 
-# (label, colour) per domain class: the one derivation the verdict starts with too
 DOMAIN_BADGES: dict[str | None, tuple[str, str]] = {
-    key: (badge.label, badge.colour) for key, badge in ADDRESS_BADGES.items()
+    "branded": ("Branded", "#2E7D32"),
+    "free": ("Free-mail", "#8D6E63"),
+    "disposable": ("Disposable", "#C62828"),
+    "invalid": ("Invalid", "#B71C1C"),
+    None: ("No mail", "#9E9E9E"),
 }
 
 # (key, header, sort key or None)
@@ -57,6 +68,42 @@ StageKeyRole = Qt.ItemDataRole.UserRole + 2
 RowRole = Qt.ItemDataRole.UserRole + 3
 BantRole = Qt.ItemDataRole.UserRole + 4
 OVERDUE_COLOR = "#C62828"
+SALES_READY_COLOR = "#2E7D32"
+
+
+def color_dot(color: str, size: int = 12) -> QIcon:
+    """A coloured dot: how a stage shows its colour (the text stays in the text colour)."""
+    return _dot(color, size)
+
+
+@lru_cache(maxsize=64)
+def _dot(color: str, size: int) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(color))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pix)
+
+
+def text_brush(color: str) -> QBrush:
+    """A coloured text brush that keeps 4.5:1 contrast on the list's background."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    pal = QGuiApplication.palette()
+    return _text_brush(
+        color,
+        pal.color(QPalette.ColorRole.Base).name(),
+        pal.color(QPalette.ColorRole.AlternateBase).name(),
+    )
+
+
+@lru_cache(maxsize=256)
+def _text_brush(color: str, _base: str, _alternate: str) -> QBrush:
+    return QBrush(readable_on_base(color))
 
 
 def encode_ids(ids: Sequence[int]) -> QMimeData:
@@ -263,14 +310,15 @@ class ContactTableModel(QAbstractTableModel):
             return self._display(row, key) or None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "name" and self.is_overdue(row):
-                return QBrush(QColor(OVERDUE_COLOR))
+                return text_brush(OVERDUE_COLOR)
             if key == "score" and row.sales_ready:
-                return QBrush(QColor("#2E7D32"))
+                return text_brush(SALES_READY_COLOR)
             if key == "domain":
-                return QBrush(QColor(DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[1]))
-            if key == "stage":
-                st = self._stages.get(row.stage_key)
-                return QBrush(QColor(st.color)) if st else None
+                return text_brush(DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])[1])
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and key == "stage":
+            st = self._stages.get(row.stage_key)
+            return color_dot(st.color) if st else None
         if role == Qt.ItemDataRole.FontRole and key in ("name", "score"):
             font = QFont()
             font.setBold(key == "name" or row.sales_ready)
@@ -338,3 +386,156 @@ class BantMarksDelegate(QStyledItemDelegate):
         rect = option.rect  # type: ignore[attr-defined]
         width = len(marks) * 7 + max(0, len(marks) - 1) * 3
         paint_bant_marks(painter, rect.center().x() + width / 2, rect.center().y(), marks)
+
+
+# --- columns that share the width ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnFit:
+    """How a list column takes part in sharing the width: ``keep`` orders which columns stay
+    when not all fit (0 first); ``sample`` is the widest text it must show in full (fixed
+    columns) or its comfortable width in characters (``stretch`` > 0: takes spare width)."""
+
+    keep: int
+    sample: str = ""
+    chars: int = 0
+    stretch: int = 0
+    extra: int = 0  # icon, dots
+    squeeze: float = 1.0  # how far below its comfortable width it may go to let more in
+
+
+COLUMN_FITS: dict[str, ColumnFit] = {
+    "name": ColumnFit(0, chars=20, stretch=3, squeeze=0.8),
+    "stage": ColumnFit(1, extra=22, squeeze=0.8),  # the longest stage name, measured
+    "company": ColumnFit(2, chars=18, stretch=3, squeeze=0.8),
+    "score": ColumnFit(3, sample="★ 100"),
+    "email": ColumnFit(4, chars=26, stretch=2, squeeze=0.75),
+    "bant": ColumnFit(5, sample="", extra=44),
+    "domain": ColumnFit(6, sample="Disposable"),
+    "title": ColumnFit(7, chars=18, stretch=1, squeeze=0.7),
+    "source": ColumnFit(8, chars=20, stretch=1, squeeze=0.7),
+    "created": ColumnFit(9, sample="2026-12-31"),
+}
+ESSENTIAL = 3  # name, stage, company: shown at every width
+CELL_PADDING = 16  # the style's cell and header padding, both sides
+SORT_ARROW = 14
+
+
+class MiddleElideDelegate(QStyledItemDelegate):
+    """An e-mail address cut short keeps both ends (the domain says most)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
+
+
+class ColumnFitter(QObject):
+    """Shares the list's width among its columns whenever the list is resized, so there is
+    no sideways scrolling and no header is cut: name, stage and company always; then, by
+    importance, score, e-mail, BANT, address, job title, source and created while they fit
+    beside the others at a comfortable width. Fixed columns get their full text, name,
+    company and e-mail the spare width. ``hidden()`` says which columns did not fit."""
+
+    def __init__(self, view: QTableView, model: ContactTableModel) -> None:
+        super().__init__(view)
+        self.view = view
+        self.model = model
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        email = [c[0] for c in COLUMNS].index("email")
+        view.setItemDelegateForColumn(email, MiddleElideDelegate(view))
+        view.viewport().installEventFilter(self)
+        self._hidden: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def hidden(self) -> list[str]:
+        """Headers of the columns left out at this width."""
+        return list(self._hidden)
+
+    def limits(self) -> list[tuple[int, int]]:
+        """(minimum, comfortable) width of each column."""
+        header = self.view.horizontalHeader()
+        head_font = QFont(header.font())
+        head_font.setBold(True)
+        head = QFontMetrics(head_font)
+        cell_font = QFont(self.view.font())
+        cell_font.setBold(True)  # names and sales-ready scores are bold
+        cell = QFontMetrics(cell_font)
+        stage_names = [s.name for s in self.model._stages.values()] or ["Marketing qualified"]
+        out = []
+        for key, title, _sort in COLUMNS:
+            fit = COLUMN_FITS[key]
+            title_w = head.horizontalAdvance(title) + CELL_PADDING + SORT_ARROW
+            if key == "stage":
+                text_w = max(cell.horizontalAdvance(n) for n in stage_names)
+            elif fit.stretch:
+                text_w = cell.averageCharWidth() * fit.chars
+            else:
+                text_w = cell.horizontalAdvance(fit.sample)
+            want = max(title_w, text_w + fit.extra + CELL_PADDING)
+            # a name or company cut short reads worse than a column less
+            low = max(title_w, int(want * fit.squeeze)) if fit.squeeze < 1 else want
+            out.append((low, want))
+        return out
+
+    def fit(self) -> None:
+        view = self.view
+        available = view.viewport().width()
+        if available <= 0:
+            return
+        limits = self.limits()
+        order = sorted(range(len(COLUMNS)), key=lambda c: COLUMN_FITS[COLUMNS[c][0]].keep)
+        # name, stage and company always (squeezed if need be); another column only while
+        # those three keep their comfortable width, in order of importance (never skipping)
+        shown = order[:ESSENTIAL]
+        used = sum(limits[c][1] for c in shown)
+        for col in order[ESSENTIAL:]:
+            if used + limits[col][0] > available:
+                break
+            shown.append(col)
+            used += limits[col][0]
+        widths = {c: limits[c][0] for c in shown}
+        spare = available - sum(widths.values())
+        if spare < 0:  # narrower than the three at their least: they share what there is
+            factor = available / sum(widths.values())
+            widths = {c: max(24, int(w * factor)) for c, w in widths.items()}
+            spare = available - sum(widths.values())
+        # first up to each column's comfortable width, then the rest to the stretching ones
+        growing = [c for c in shown if limits[c][1] > widths[c]]
+        want = sum(limits[c][1] - widths[c] for c in growing)
+        if want > 0 and spare > 0:
+            share = min(1.0, spare / want)
+            for c in growing:
+                add = int((limits[c][1] - widths[c]) * share)
+                widths[c] += add
+                spare -= add
+        stretching = [c for c in shown if COLUMN_FITS[COLUMNS[c][0]].stretch]
+        weight = sum(COLUMN_FITS[COLUMNS[c][0]].stretch for c in stretching)
+        if spare > 0 and weight:
+            for c in stretching:
+                add = spare * COLUMN_FITS[COLUMNS[c][0]].stretch // weight
+                widths[c] += add
+        total = sum(widths.values())
+        if shown and total < available:  # rounding: the last shown stretching column
+            last = (stretching or shown)[-1]
+            widths[last] += available - total
+        self._hidden = []
+        for col, (_key, title, _sort) in enumerate(COLUMNS):
+            hide = col not in widths
+            if view.isColumnHidden(col) != hide:
+                view.setColumnHidden(col, hide)
+            if hide:
+                self._hidden.append(title)
+            elif view.columnWidth(col) != widths[col]:
+                view.setColumnWidth(col, widths[col])

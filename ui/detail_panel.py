@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,7 @@ from ui.detail_sections import (
     ContactSection,
     HistoryList,
     Section,
+    fit_tree,
     plain_label,
 )
 from ui.sidebar import color_dot
@@ -75,6 +77,31 @@ def shows_changes(changes: Changes, contact_id: int) -> bool:
     )
 
 
+class PanelScrollArea(QScrollArea):
+    """Scrolls the panel up and down only: the body always has the viewport's width, and the
+    panel asks for at least the body's minimum width (so nothing is cut off at the side)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+
+    def minimumSizeHint(self) -> QSize:
+        body = self.widget()
+        hint = super().minimumSizeHint()
+        if body is None:
+            return hint
+        width = body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), width + 2 * self.frameWidth()), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # a section grew wider: the splitter hears of it
+        return super().eventFilter(watched, event)
+
+
 class DetailPanel(QWidget):
     """Shows and edits the selected contact."""
 
@@ -82,6 +109,8 @@ class DetailPanel(QWidget):
     edit_requested = Signal(int, dict)
     # (contact ids, stage key)
     move_requested = Signal(list, str)
+    # Esc with nothing to discard: the window hides the panel
+    close_requested = Signal()
 
     def __init__(self, db: Database, ops: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +144,13 @@ class DetailPanel(QWidget):
         row.addWidget(self.stage_combo, 1)
         hl.addSpacing(6)
         hl.addLayout(row)
+        # a change typed into the form shows here (not scrolled away) until saved or reverted
+        self.pending_label = plain_label(
+            "● Unsaved changes — Save (Ctrl+S) or Revert (Esc)", "pendingLabel"
+        )
+        self.pending_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.pending_label.hide()
+        hl.addWidget(self.pending_label)
 
         # --- fields ---
         self.inputs: dict[str, QLineEdit] = {}
@@ -166,10 +202,12 @@ class DetailPanel(QWidget):
         self.activities.remove_requested.connect(self.remove_activity)
         self.activity_list = self.activities.activity_list
         self.history_list = HistoryList()
+        fit_tree(self.activity_list)
+        fit_tree(self.history_list)
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setContentsMargins(10, 10, 10, 10)
+        self.body_layout.setContentsMargins(8, 8, 8, 8)
         self.body_layout.setSpacing(10)
         # sections sorted by weight; features slot theirs in between (see add_section)
         self._weights: list[tuple[int, Section]] = []
@@ -180,10 +218,9 @@ class DetailPanel(QWidget):
         ):
             self._place(weight, Section(title, box))
         self.body_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = PanelScrollArea()
         scroll.setWidget(self.body)
+        self.body.installEventFilter(scroll)
 
         self.empty = plain_label("Select a contact to see its details.", "emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -199,9 +236,18 @@ class DetailPanel(QWidget):
         save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save_shortcut.activated.connect(self.save)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.escape)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         ops.operation_did_execute.connect(self._on_operation)
         self._show(None)
+
+    def minimumSizeHint(self) -> QSize:
+        """Wide enough for every section, also while no contact is shown (so the panel does
+        not jump when one is selected)."""
+        hint = super().minimumSizeHint()
+        return QSize(max(340, hint.width(), self._scroll.minimumSizeHint().width()), hint.height())
 
     # --- extension point -------------------------------------------------------------------
     def add_section(self, title: str, section: ContactSection, order: int = 50) -> Section:
@@ -210,6 +256,8 @@ class DetailPanel(QWidget):
         card = Section(title, section)
         self._place(order, card)
         self._sections.append(section)
+        for tree in section.findChildren(QTreeView):
+            fit_tree(tree)  # no sideways scrolling, no empty space under a short table
         section.show_view(self.view)
         return card
 
@@ -239,7 +287,7 @@ class DetailPanel(QWidget):
         """Show another contact (None: none), from its top."""
         if contact_id != self.contact_id:
             self._scroll.verticalScrollBar().setValue(0)
-            self._dirty = False
+            self._set_dirty(False)
         self._show(self._load(contact_id))
 
     def refresh(self) -> None:
@@ -309,6 +357,18 @@ class DetailPanel(QWidget):
         self._dirty = dirty
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
+        self.pending_label.setVisible(dirty)
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty
+
+    def escape(self) -> None:
+        """Esc: discard the form's unsaved changes; with none, ask the window to close."""
+        if self._dirty and self.contact is not None:
+            self.revert()
+        else:
+            self.close_requested.emit()
 
     def pending_values(self) -> dict[str, Any]:
         """The form's values that differ from the stored contact, cleaned by the rule every

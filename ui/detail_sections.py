@@ -6,16 +6,31 @@ Every section shows one :class:`~app.contact_view.ContactView` pushed by the pan
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -40,6 +55,143 @@ def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
     return label
 
 
+class WrappingDelegate(QStyledItemDelegate):
+    """Row heights for wrapped text, measured at the column's width (Qt's own measure of a
+    tree row does not know the width, so wrapped text would be cut to one line). While
+    ``natural`` is set it measures text unwrapped (what a column would like to be)."""
+
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self.tree = tree
+        self.natural = False
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        if self.natural:
+            return super().sizeHint(option, index)
+        opt = QStyleOptionViewItem(option)
+        width = self.tree.header().sectionSize(index.column())
+        # a valid rect (height too), or the style measures the text on one line
+        height = max(1, opt.rect.height())  # type: ignore[attr-defined]
+        opt.rect = QRect(0, 0, max(1, width), height)  # type: ignore[attr-defined]
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[attr-defined]
+        return super().sizeHint(opt, index)
+
+
+class FittedTree(QObject):
+    """Keeps a small table inside the panel free of sideways scrolling and of empty space.
+    Its columns share the table's width: each as wide as its text up to 40 % of the width,
+    the last one (or the one set to stretch) the rest; text that does not fit wraps onto
+    more lines. The height follows the rows (up to ``max_rows`` rows; more scroll).
+    Installed on every tree in the panel by :func:`fit_tree`."""
+
+    def __init__(self, tree: QTreeView, max_rows: int) -> None:
+        super().__init__(tree)
+        self.setObjectName("fittedTree")
+        self.tree = tree
+        self.max_rows = max_rows
+        self._fitting = False
+        tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        tree.setWordWrap(True)
+        tree.setUniformRowHeights(False)
+        tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        tree.setMinimumHeight(0)
+        header = tree.header()
+        modes = [header.sectionResizeMode(i) for i in range(header.count())]
+        stretch = QHeaderView.ResizeMode.Stretch
+        self.stretch_column = modes.index(stretch) if stretch in modes else header.count() - 1
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(24)
+        self.delegate: WrappingDelegate | None = None
+        if type(tree.itemDelegate()) is QStyledItemDelegate:  # a tree's own delegate stays
+            self.delegate = WrappingDelegate(tree)
+            tree.setItemDelegate(self.delegate)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        model = tree.model()
+        for signal in (
+            model.modelReset,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.dataChanged,
+            model.layoutChanged,
+        ):
+            signal.connect(self._timer.start)
+        header.sectionCountChanged.connect(self._timer.start)
+        tree.viewport().installEventFilter(self)
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and not self._fitting:
+            self._timer.start()
+        return False
+
+    def _natural_widths(self) -> list[int]:
+        tree, header = self.tree, self.tree.header()
+        if self.delegate is not None:
+            self.delegate.natural = True
+        try:
+            return [
+                max(header.sectionSizeFromContents(c).width(), tree.sizeHintForColumn(c))
+                for c in range(header.count())
+            ]
+        finally:
+            if self.delegate is not None:
+                self.delegate.natural = False
+
+    def fit(self) -> None:
+        tree = self.tree
+        model = tree.model()
+        header = tree.header()
+        count = header.count()
+        width = tree.viewport().width()
+        if model is None or count == 0 or width <= 0:
+            return
+        self._fitting = True
+        try:
+            natural = self._natural_widths()
+            last = min(self.stretch_column, count - 1)
+            cap = max(60, int(width * 0.4))
+            least = header.minimumSectionSize()
+            widths = [max(least, min(n, cap)) for n in natural]
+            others = sum(w for c, w in enumerate(widths) if c != last)
+            widths[last] = max(40, width - others)
+            if sum(widths) > width:  # very narrow: everything shares what there is
+                factor = width / sum(widths)
+                widths = [max(least, int(w * factor)) for w in widths]
+            for column, column_width in enumerate(widths):
+                if header.sectionSize(column) != column_width:
+                    header.resizeSection(column, column_width)
+            tree.doItemsLayout()  # row heights for the new widths (wrapped text)
+            rows = model.rowCount()
+            height = 0
+            for row in range(min(rows, self.max_rows)):
+                height += max(tree.rowHeight(model.index(row, 0)), tree.sizeHintForRow(row))
+            if rows == 0:
+                height = tree.fontMetrics().height() + 8
+            head = 0 if header.isHidden() else header.sizeHint().height()
+            tree.setVerticalScrollBarPolicy(
+                Qt.ScrollBarPolicy.ScrollBarAsNeeded
+                if rows > self.max_rows
+                else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            )
+            tree.setFixedHeight(head + height + 2 * tree.frameWidth() + 4)
+        finally:
+            self._fitting = False
+
+
+def fit_tree(tree: QTreeView, max_rows: int = 10) -> FittedTree:
+    """Fit a table in the detail panel (once; see :class:`FittedTree`)."""
+    existing = tree.findChild(FittedTree, "fittedTree")
+    if isinstance(existing, FittedTree):
+        return existing
+    return FittedTree(tree, max_rows)
+
+
 class ContactSection(QWidget):
     """The body of a detail-panel section: shows the contact the panel pushes (None: none)."""
 
@@ -55,7 +207,7 @@ class Section(QFrame):
         self.setObjectName("section")
         self.body = body
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 10, 14, 12)
+        lay.setContentsMargins(12, 10, 12, 12)
         lay.setSpacing(6)
         heading = QLabel(title.upper())
         heading.setObjectName("sectionTitle")

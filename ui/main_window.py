@@ -15,6 +15,8 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QResizeEvent,
+    QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +55,13 @@ from app.stages import list_stages
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
-from ui.contact_table import COLUMNS, BantMarksDelegate, ContactIdRole, ContactTableModel
+from ui.contact_table import (
+    COLUMNS,
+    BantMarksDelegate,
+    ColumnFitter,
+    ContactIdRole,
+    ContactTableModel,
+)
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
 from ui.operations import BusyIndicator, OperationRunner
@@ -70,7 +79,7 @@ DOMAIN_FILTERS = [
     ("Free-mail", ("free",)),
     ("Disposable", ("disposable",)),
     ("Invalid", ("invalid",)),
-    ("No e-mail", ("none",)),  # the badge of a contact without an address
+    ("No mail", ("none",)),
 ]
 
 
@@ -165,6 +174,9 @@ class MainWindow(QMainWindow):
         tl.addWidget(self.search, 1)
         tl.addWidget(self.domain_filter)
         tl.addWidget(new_button)
+        self.detail_button = QToolButton()  # its action is made with the View menu
+        self.detail_button.setObjectName("panelToggle")
+        self.detail_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
         # --- views (tabs) ---
         self.views = QTabWidget()
@@ -172,6 +184,7 @@ class MainWindow(QMainWindow):
         self.views.setDocumentMode(True)
         self.views.currentChanged.connect(self._view_changed)
         self.add_view("list", "List", self.list_view)
+        self.views.setCornerWidget(self.detail_button, Qt.Corner.TopRightCorner)
 
         center = QWidget()
         cl = QVBoxLayout(center)
@@ -188,6 +201,8 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.move_requested.connect(self.move_contacts)
         self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
+        self.detail.close_requested.connect(lambda: self.show_detail_for_view(False))
+        self.column_fitter = ColumnFitter(self.list_view, self.model)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -199,8 +214,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([220, 760, 420])
         self.splitter.setChildrenCollapsible(False)
-        self.sidebar.setMinimumWidth(180)
-        self.detail.setMinimumWidth(340)
+        # the panes ask for what their content needs (names in full, a panel that never
+        # scrolls sideways); until the user drags the splitter it follows the window's width
+        self._splitter_dragged = False
+        self.splitter.splitterMoved.connect(self._splitter_moved)
         self.setCentralWidget(self.splitter)
 
         # --- status bar ---
@@ -228,7 +245,7 @@ class MainWindow(QMainWindow):
     def _build_features(self) -> None:
         """Build every feature, explicitly and in order. One that fails stops start-up with
         its error (shown by the application) instead of silently missing."""
-        from ui import dashboard, golook, importing, kanban, leads, points, qualification, triage
+        from ui import dashboard, golook, importing, kanban, leads, qualification, triage
 
         self.kanban = kanban.install(self)  # the board
         self.triage = triage.install(self)  # triage mode
@@ -237,7 +254,6 @@ class MainWindow(QMainWindow):
         self.qualification = qualification.install(self)  # BANT, score, follow-up
         self.dashboard = dashboard.install(self)
         self.leads = leads.install(self)  # settings, duplicates and merge, tasks, reminders
-        self.points = points.install(self)  # every e-mail, phone and address, and their editor
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -261,7 +277,48 @@ class MainWindow(QMainWindow):
         self.import_handler = handler
 
     def set_detail_visible(self, visible: bool) -> None:
-        self.toggle_detail.setChecked(visible)
+        self.show_detail_for_view(visible)
+
+    # --- the detail panel, per view ----------------------------------------------------------
+    # shown beside the list; on the board and the dashboard only when asked for (Enter, the
+    # Details button, Ctrl+Shift+D); Esc closes it. Each view remembers its own choice.
+    DETAIL_DEFAULTS = {"list": True}
+
+    def detail_wanted(self, view_key: str) -> bool:
+        chosen = getattr(self, "_detail_choice", {})
+        return chosen.get(view_key, self.DETAIL_DEFAULTS.get(view_key, False))
+
+    def show_detail_for_view(self, visible: bool) -> None:
+        """The user opened or closed the panel on the current view."""
+        if not hasattr(self, "_detail_choice"):
+            self._detail_choice: dict[str, bool] = {}
+        self._detail_choice[self.current_view_key()] = bool(visible)
+        self.toggle_detail.setChecked(bool(visible))
+
+    def _detail_toggled(self, visible: bool) -> None:
+        self.detail.setVisible(visible)
+        self.detail_button.setText("Hide details" if visible else "Show details")
+
+    def _install_panel_keys(self) -> None:
+        """Enter on the list opens the panel; Esc on the list or in the panel closes it."""
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(key), self.list_view)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self._open_detail_from_list)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.list_view)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(lambda: self.show_detail_for_view(False))
+
+    def _open_detail_from_list(self) -> None:
+        if self.selected_ids():
+            self.show_detail_for_view(True)
+
+    def _view_panel_keys(self, key: str, widget: QWidget) -> None:
+        if key in ("list", "triage"):
+            return  # the list has its own keys; triage puts the panels aside itself
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(lambda: self.show_detail_for_view(False))
 
     def panels_visible(self) -> tuple[bool, bool]:
         return self.toggle_sidebar.isChecked(), self.toggle_detail.isChecked()
@@ -274,6 +331,11 @@ class MainWindow(QMainWindow):
         self.model.query_changed.connect(listener)
 
     def show_status(self, text: str, msecs: int = 4000) -> None:
+        if not self.isVisible():
+            # a message before the window is shown would be painted over the counts (showing
+            # the window shows the labels the message had hidden): say it once it is shown
+            QTimer.singleShot(0, lambda: self.statusBar().showMessage(text, msecs))
+            return
         self.statusBar().showMessage(text, msecs)
 
     def update_status(self) -> None:
@@ -284,6 +346,9 @@ class MainWindow(QMainWindow):
         """Add a main view as a tab (and an entry in the View menu once menus exist)."""
         self._views[key] = widget
         index = self.views.addTab(widget, title)
+        self._view_panel_keys(key, widget)
+        # a view's own minimum width must not widen the window for every other view
+        widget.setMinimumWidth(min(widget.minimumSizeHint().width(), 320))
         if hasattr(self, "menu_view"):
             action = self._add_view_action(key, title, index)
             if shortcut is not None:
@@ -363,7 +428,13 @@ class MainWindow(QMainWindow):
         )
         self.toggle_detail.setCheckable(True)
         self.toggle_detail.setChecked(True)
-        self.toggle_detail.toggled.connect(self.detail.setVisible)
+        self.toggle_detail.toggled.connect(self._detail_toggled)
+        # the menu, the button and Ctrl+Shift+D are the user's choice for the current view
+        self.toggle_detail.triggered.connect(self.show_detail_for_view)
+        self.toggle_detail.setToolTip("Show or hide the detail panel (Enter opens, Esc closes)")
+        self.detail_button.setDefaultAction(self.toggle_detail)
+        self._detail_toggled(True)
+        self._install_panel_keys()
 
         self.menu_contact = bar.addMenu("&Contact")
         self._action(self.menu_contact, "&New contact…", self.new_contact, "Ctrl+Shift+N")
@@ -724,6 +795,9 @@ class MainWindow(QMainWindow):
 
     def _view_changed(self, _index: int) -> None:
         widget = self.views.currentWidget()
+        key = self.current_view_key()
+        if key != "triage" and hasattr(self, "toggle_detail"):
+            self.toggle_detail.setChecked(self.detail_wanted(key))
         on_shown = getattr(widget, "view_shown", None)
         if callable(on_shown):
             on_shown()
@@ -792,6 +866,7 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+            self._splitter_dragged = True  # the user's own widths
             sizes = self.splitter.sizes()
             if len(sizes) == 3 and (sizes[0] < 150 or sizes[1] < 400 or sizes[2] < 280):
                 self.splitter.setSizes([220, 760, 420])  # a saved layout that hid a pane
@@ -804,6 +879,26 @@ class MainWindow(QMainWindow):
     def _default_layout(self) -> None:
         self.resize(1400, 860)
         self._default_columns()
+
+    def _splitter_moved(self, *_args: Any) -> None:
+        self._splitter_dragged = True
+
+    def fit_panes(self) -> None:
+        """Sidebar and detail panel at the width their content asks for (a share of the
+        window, never less than their minimum); the list takes the rest."""
+        total = self.splitter.width()
+        if total <= 0 or self._splitter_dragged:
+            return
+        # the sidebar's names in full; its long source names too on a wide window
+        wide = total >= 1800
+        side = (self.sidebar.sizeHint() if wide else self.sidebar.minimumSizeHint()).width()
+        detail_min = self.detail.minimumSizeHint().width()
+        detail = max(detail_min, min(520, int(total * 0.3)))
+        self.splitter.setSizes([side, max(200, total - side - detail), detail])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_panes()
 
     def _fit_to_screen(self) -> None:
         """A saved size from another screen (or a broken one) must not leave a tiny window."""
@@ -819,8 +914,7 @@ class MainWindow(QMainWindow):
             self.move(avail.topLeft())
 
     def _default_columns(self) -> None:
-        for col, width in enumerate((170, 180, 160, 130, 60, 60, 85, 220, 180, 90)):
-            self.list_view.setColumnWidth(col, width)
+        self.column_fitter.fit()  # the columns share the list's width
 
     def save_state(self) -> None:
         if not self.persist_state:

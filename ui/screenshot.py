@@ -1,20 +1,56 @@
-"""``winnow screenshot DIR``: render each main view of the current database to DIR/NAME.png."""
+"""``winnow screenshot DIR [--size WxH] [--scale F]``: every view and dialog of the current
+database, rendered offscreen to DIR/NAME.png at a given window size (in screen pixels) and
+scale factor (2: a 200 % display; set before the application starts: :func:`prepare_scale`).
+
+The views: the list alone, the list with the detail panel, the board, the board with the
+panel opened (Enter on a card), triage and the dashboard. The dialogs: the import wizard's
+pages and history, new contact, settings, backups, duplicates, merge, personas, scoring rules,
+export, keyboard shortcuts (when the Help menu has them) and About. A dialog is opened the way
+a user opens it (its menu entry), pictured and cancelled.
+"""
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 from db.engine import Database
 
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
 # name -> fn(window) preparing the window for that picture; features append theirs
 SCREENSHOTS: dict[str, Callable[..., None]] = {}
+
+DEFAULT_SIZE = (1440, 900)
+
+# (file name, menu entry that opens it: its text without "&", as shown in the menu)
+DIALOG_ENTRIES: list[tuple[str, str]] = [
+    ("dialog-new-contact", "New contact…"),
+    ("dialog-settings", "Settings…"),
+    ("dialog-backups", "Backups…"),
+    ("dialog-personas", "Personas…"),
+    ("dialog-scoring-rules", "Scoring rules…"),
+    ("dialog-export", "Export…"),
+    ("dialog-shortcuts", "Keyboard shortcuts"),
+    ("dialog-about", "About Winnow"),
+]
+
+
+def prepare_scale(scale: float) -> None:
+    """Ask Qt for a scale factor (before the QApplication exists; later it has no effect)."""
+    if scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
 
 
 def _settle(app: QApplication, rounds: int = 6) -> None:
@@ -22,45 +58,134 @@ def _settle(app: QApplication, rounds: int = 6) -> None:
         app.processEvents()
 
 
-def _prepare_list(window) -> None:  # type: ignore[no-untyped-def]
+def _prepare_list(window: MainWindow) -> None:
     window.show_view("list")
     window.list_view.clearSelection()
     window.detail.show_contact(None)
-    window.toggle_detail.setChecked(False)  # the list alone, full width
+    window.set_detail_visible(False)  # the list alone, full width
 
 
-def _prepare_detail(window) -> None:  # type: ignore[no-untyped-def]
-    window.toggle_detail.setChecked(True)
+def _prepare_detail(window: MainWindow) -> None:
     window.show_view("list")
+    window.set_detail_visible(True)
     if window.model.rowCount() > 0:
         window.list_view.selectRow(min(2, window.model.rowCount() - 1))
+
+
+def _prepare_board_detail(window: MainWindow) -> None:
+    """The board with a card opened (what Enter on a card does)."""
+    window.kanban.prepare_screenshot()
+    for column in window.kanban.board.columns:
+        if column.model.rowCount() > 0:
+            column.view.setFocus()
+            column.view.setCurrentIndex(column.model.index(0, 0))
+            window.kanban.board.open_contact(column.model.contact_id(0))
+            break
 
 
 SCREENSHOTS["list"] = _prepare_list
 SCREENSHOTS["detail"] = _prepare_detail
 
 
+def menu_action(window: QWidget, text: str) -> QAction | None:
+    """The menu entry shown as ``text`` (mnemonics ignored; "shortcuts" matches any entry
+    containing the word)."""
+
+    def walk(menu: QMenu) -> QAction | None:
+        for action in menu.actions():
+            label = action.text().replace("&", "")
+            if label == text or (text == "Keyboard shortcuts" and "shortcut" in label.lower()):
+                return action
+            sub = action.menu()
+            if isinstance(sub, QMenu):
+                found = walk(sub)
+                if found is not None:
+                    return found
+        return None
+
+    for menu in window.findChildren(QMenu):
+        if menu.parent() is window.menuBar():  # type: ignore[attr-defined]
+            found = walk(menu)
+            if found is not None:
+                return found
+    return None
+
+
+def grab_dialog(
+    window: MainWindow, open_it: Callable[[], object], path: Path, max_size: tuple[int, int]
+) -> bool:
+    """Open a dialog with ``open_it`` (which may block in ``exec()``), save its picture, and
+    cancel it. False when no dialog came up."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = {id(w) for w in app.topLevelWidgets() if w.isVisible()}
+    state = {"done": False, "tries": 0}
+
+    def catch() -> None:
+        dialogs = [
+            w
+            for w in app.topLevelWidgets()
+            if isinstance(w, QDialog) and w.isVisible() and id(w) not in before
+        ]
+        if not dialogs:
+            state["tries"] += 1
+            if state["tries"] < 40:
+                QTimer.singleShot(50, catch)
+            else:
+                state["done"] = True
+            return
+        dialog = dialogs[-1]
+        width = min(dialog.width(), max_size[0])
+        height = min(dialog.height(), max_size[1])
+        if (width, height) != (dialog.width(), dialog.height()):
+            dialog.resize(width, height)
+        _settle(app)
+        window.tasks.wait(20000)
+        _settle(app)
+        dialog.grab().save(str(path))
+        state["done"] = True
+        dialog.reject()
+
+    QTimer.singleShot(0, catch)
+    open_it()
+    deadline = time.monotonic() + 10
+    while not state["done"] and time.monotonic() < deadline:
+        _settle(app, 2)
+        time.sleep(0.01)
+    _settle(app)
+    return path.exists()
+
+
 def render_screenshots(
-    db: Database, out_dir: Path, size: tuple[int, int] = (1440, 900)
+    db: Database,
+    out_dir: Path,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    scale: float | None = None,
 ) -> list[Path]:
-    """Open the window offscreen and save one PNG per registered view."""
+    """Open the window offscreen at ``size`` screen pixels and save one PNG per view and
+    dialog. ``scale``: the factor the application runs at (default: what Qt was started
+    with); the window gets ``size / scale`` of Qt's device-independent pixels."""
     from ui.application import make_app
     from ui.main_window import MainWindow
 
     app = make_app()
+    if scale is None:
+        scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     window = MainWindow(db, persist_state=False)
-    window.resize(*size)
+    logical = (round(size[0] / scale), round(size[1] / scale))
+    window.resize(*logical)
     window.show()
     _settle(app)
     window.tasks.wait(20000)
     _settle(app)
-    written = []
+    written: list[Path] = []
     pictures: list[tuple[str, Callable[[], None]]] = [
         ("list", lambda: _prepare_list(window)),
         ("detail", lambda: _prepare_detail(window)),
         ("dashboard", window.dashboard.prepare_screenshot),
         ("kanban", window.kanban.prepare_screenshot),
+        ("kanban-detail", lambda: _prepare_board_detail(window)),
         ("triage", window.triage.prepare_screenshot),
     ]
     named = {name for name, _ in pictures}
@@ -74,12 +199,50 @@ def render_screenshots(
         _settle(app)
         window.tasks.wait(20000)
         _settle(app)
+        if window.size().width() != logical[0] or window.size().height() != logical[1]:
+            window.resize(*logical)  # a view asked for more room than the screen has
+            _settle(app)
         path = out_dir / f"{name}.png"
         window.grab().save(str(path))
         written.append(path)
+    _prepare_list(window)
+    _settle(app)
+    written += _render_dialogs(window, out_dir, logical)
     from ui.importing.screens import render_import_screenshots  # the wizard: its own window
 
     written += render_import_screenshots(window, out_dir)
     window.close()
     _settle(app)
+    return written
+
+
+def _render_dialogs(window: MainWindow, out_dir: Path, size: tuple[int, int]) -> list[Path]:
+    written: list[Path] = []
+    for name, entry in DIALOG_ENTRIES:
+        action = menu_action(window, entry)
+        if action is None or not action.isEnabled():
+            continue
+        path = out_dir / f"{name}.png"
+        if grab_dialog(window, action.trigger, path, size):
+            written.append(path)
+    # duplicates, then the merge dialog for the first likely pair
+    leads = getattr(window, "leads", None)
+    if leads is not None:
+        found: list[QDialog] = []
+        path = out_dir / "dialog-duplicates.png"
+
+        def open_duplicates() -> None:
+            found.append(leads.find_duplicates())
+
+        if grab_dialog(window, open_duplicates, path, size):
+            written.append(path)
+        try:
+            pairs = list(getattr(found[0], "pairs", [])) if found else []
+        except RuntimeError:  # the dialog is gone with its pairs
+            pairs = []
+        ids = list(pairs[0].ids) if pairs else window.model.loaded_ids()[:2]
+        if len(ids) >= 2:
+            path = out_dir / "dialog-merge.png"
+            if grab_dialog(window, lambda: leads.merge(ids), path, size):
+                written.append(path)
     return written

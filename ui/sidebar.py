@@ -10,18 +10,21 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
+    QBrush,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QIcon,
-    QPainter,
-    QPixmap,
+    QFont,
+    QFontMetrics,
+    QPalette,
 )
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.stages import StageInfo
-from ui.contact_table import CONTACT_IDS_MIME, decode_ids
+from ui.contact_table import CONTACT_IDS_MIME, color_dot, decode_ids
+from ui.contrast import mix, readable
+
+__all__ = ["FilterRole", "Sidebar", "SidebarFilter", "color_dot"]
 
 FilterRole = Qt.ItemDataRole.UserRole + 10
 
@@ -34,20 +37,14 @@ class SidebarFilter:
     value: str | None = None
 
 
-def color_dot(color: str, size: int = 12) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(color))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pix)
-
-
 class Sidebar(QTreeWidget):
-    """Sections of filter entries; emits ``filter_chosen`` and ``contacts_dropped``."""
+    """Sections of filter entries; emits ``filter_chosen`` and ``contacts_dropped``.
+
+    Stage and queue names are shown in full (the sidebar asks for their width); a long
+    source name is shortened in the middle (so two "Trade show: … 2025" stay apart) with the
+    full name in its tooltip."""
+
+    WIDEST = 300  # the sidebar never asks for more than this
 
     filter_chosen = Signal(object)  # SidebarFilter
     contacts_dropped = Signal(list, str)  # ids, stage key
@@ -61,6 +58,8 @@ class Sidebar(QTreeWidget):
         self.setIndentation(8)
         self.setIconSize(QSize(12, 12))
         self.setUniformRowHeights(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
@@ -84,7 +83,7 @@ class Sidebar(QTreeWidget):
             font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
             font.setBold(True)
             item.setFont(0, font)
-            item.setForeground(0, QColor("#7A8594"))
+            item.setForeground(0, self._muted())
             self.addTopLevelItem(item)
             item.setExpanded(True)
             self._sections[title] = item
@@ -105,16 +104,53 @@ class Sidebar(QTreeWidget):
             item.setData(0, FilterRole, flt)
             item.setToolTip(0, label)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setForeground(1, QColor("#7A8594"))
+            item.setForeground(1, self._muted())
             if color:
                 item.setIcon(0, color_dot(color))
             parent.addChild(item)
             self._entries[flt] = item
         parent.setExpanded(True)
+        self.updateGeometry()  # the width the names need may have changed
         if selected is not None and selected in self._entries:
             self.blockSignals(True)
             self.setCurrentItem(self._entries[selected])
             self.blockSignals(False)
+
+    def _muted(self) -> QBrush:
+        """Secondary text (section titles, counts): readable on the sidebar's background."""
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.Text)
+        base = pal.color(QPalette.ColorRole.Base)
+        return QBrush(
+            readable(mix(text, base, 0.4), mix(pal.color(QPalette.ColorRole.Window), text, 0.03))
+        )
+
+    def needed_width(self, with_sources: bool = False) -> int:
+        """The width that shows every stage and queue name (and sources, if asked) in full,
+        with its count."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 10.0))  # the style sheet's sidebar size
+        fm = QFontMetrics(font)
+        labels = [self.all_item.text(0)]
+        counts = [self.all_item.text(1) or "0"]
+        for flt, item in self._entries.items():
+            if flt.kind != "source" or with_sources:
+                labels.append(item.text(0))
+            counts.append(item.text(1) or "0")
+        text = max(fm.horizontalAdvance(t) for t in labels)
+        count = max(fm.horizontalAdvance(c) for c in counts)
+        # indentation, icon, paddings, the gap between name and count, the frame, and the
+        # scroll bar a short window needs
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        return text + count + self.indentation() + self.iconSize().width() + 40 + scroll_bar
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(self.WIDEST, self.needed_width(with_sources=True)), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(self.WIDEST, self.needed_width()), hint.height())
 
     def set_stages(self, stages: list[StageInfo]) -> None:
         self.set_entries(

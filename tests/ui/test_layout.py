@@ -1,0 +1,250 @@
+"""The window at every size a user has (1024×700 to 2560×1440): no sideways scrolling in the
+list or the detail panel, no header, sidebar name or chart label cut short, a detail panel per
+view (Enter opens it, Esc closes it), no empty space under a short table in the panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTreeView, QTreeWidgetItem, QWidget
+
+from db.engine import Database
+from tests.ui.conftest import settle
+from ui.contact_table import COLUMNS
+from ui.sidebar import SidebarFilter
+
+pytestmark = pytest.mark.gui
+
+SIZES = [(1024, 700), (1440, 900), (2560, 1440)]
+# 2560×1440 at 200 % scale: Qt lays the window out at half the pixels (see also
+# test_layout_screenshot.py, which renders it with QT_SCALE_FACTOR=2)
+SCALED = (1280, 720)
+
+
+@pytest.fixture
+def sized_window(qtbot: Any, demo_db: Database) -> Iterator[Any]:
+    """The window as the screenshots open it (default layout, the user's settings untouched)."""
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    win = MainWindow(demo_db, persist_state=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.ops.wait(10000)
+    win.tasks.cancel_all()
+    win.tasks.wait(10000)
+
+
+def show_at(qtbot: Any, window: Any, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    settle(qtbot, window)
+    window.tasks.wait(10000)
+    qtbot.wait(20)
+    QApplication.processEvents()
+
+
+def bold(widget: QWidget) -> QFontMetrics:
+    font = QFont(widget.font())
+    font.setBold(True)
+    return QFontMetrics(font)
+
+
+# --- what a user would see as wrong ---------------------------------------------------------------
+def list_problems(window: Any) -> list[str]:
+    view = window.list_view
+    problems = []
+    if view.horizontalScrollBar().isVisible():
+        problems.append("the list scrolls sideways")
+    shown = [c for c in range(len(COLUMNS)) if not view.isColumnHidden(c)]
+    total = sum(view.columnWidth(c) for c in shown)
+    if total > view.viewport().width() + 1:
+        problems.append(f"columns {total}px in a list {view.viewport().width()}px wide")
+    fm = bold(view.horizontalHeader())
+    for c in shown:
+        title = COLUMNS[c][1]
+        if fm.horizontalAdvance(title) + 16 > view.columnWidth(c):
+            problems.append(f"header {title!r} cut ({view.columnWidth(c)}px)")
+    for key in ("name", "stage", "company"):
+        if view.isColumnHidden([k for k, _t, _s in COLUMNS].index(key)):
+            problems.append(f"the {key} column is left out")
+    return problems
+
+
+def panel_problems(window: Any) -> list[str]:
+    """Sideways scrolling or anything cut at the side of the detail panel."""
+    detail = window.detail
+    problems = []
+    areas = [w for w in detail.findChildren(QAbstractScrollArea) if w.isVisibleTo(detail)]
+    for area in areas:
+        if area.horizontalScrollBar().isVisible():
+            problems.append(f"{area.objectName() or type(area).__name__} scrolls sideways")
+    body = detail.body
+    viewport = detail._scroll.viewport()
+    if body.width() > viewport.width():
+        problems.append(f"panel body {body.width()}px in {viewport.width()}px")
+    for child in body.findChildren(QWidget):
+        if not child.isVisibleTo(body) or child.width() <= 0:
+            continue
+        right = child.mapTo(body, QPoint(child.width(), 0)).x()
+        if right > body.width() + 1:
+            problems.append(f"{child.objectName() or type(child).__name__} cut at the side")
+    for tree in detail.findChildren(QTreeView):
+        if not tree.isVisibleTo(detail):
+            continue
+        header = tree.header()
+        used = sum(
+            header.sectionSize(i) for i in range(header.count()) if not header.isSectionHidden(i)
+        )
+        if used > tree.viewport().width() + 1:
+            problems.append(f"{tree.objectName()}: columns wider than the table")
+    return problems
+
+
+def item_text_room(sidebar: Any, item: QTreeWidgetItem) -> int:
+    depth = 1 if item.parent() is not None else 0
+    icon = sidebar.iconSize().width() + 6 if not item.icon(0).isNull() else 0
+    return sidebar.columnWidth(0) - depth * sidebar.indentation() - icon - 8
+
+
+def sidebar_problems(window: Any) -> list[str]:
+    sidebar = window.sidebar
+    fm = QFontMetrics(sidebar.font())
+    problems = []
+    shown: dict[str, str] = {}
+    for flt, item in sidebar._entries.items():
+        text, room = item.text(0), item_text_room(sidebar, item)
+        if flt.kind == "source":
+            shown[fm.elidedText(text, Qt.TextElideMode.ElideMiddle, room)] = text
+            if item.toolTip(0) != text:
+                problems.append(f"source {text!r} has no tooltip with its full name")
+        elif fm.horizontalAdvance(text) > room:
+            problems.append(f"sidebar {text!r} cut ({room}px)")
+        count = item.text(1)
+        if count and fm.horizontalAdvance(count) > sidebar.columnWidth(1):
+            problems.append(f"count {count} cut")
+    sources = [f for f in sidebar._entries if f.kind == "source"]
+    if len(shown) != len(sources):
+        problems.append("two sources read the same in the sidebar")
+    return problems
+
+
+# --- the tests ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [*SIZES, SCALED], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_list_and_panel_fit_at_every_size(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    window = sized_window
+    window.show_view("list")
+    show_at(qtbot, window, size)
+    assert window.width() <= size[0], "the window needs more room than the screen has"
+    assert window.detail.isVisible()
+    window.list_view.selectRow(1)
+    show_at(qtbot, window, size)
+    assert window.detail.view is not None
+    assert list_problems(window) == []
+    assert panel_problems(window) == []
+    assert sidebar_problems(window) == []
+    if size[0] >= 1440:  # a 13-inch laptop and up: the columns a user needs, beside the panel
+        hidden = set(window.column_fitter.hidden())
+        assert not hidden & {"Name", "Company", "Stage", "Score", "E-mail"}
+    # without the panel the list shows more, and still fits
+    before = len(window.column_fitter.hidden())
+    window.set_detail_visible(False)
+    show_at(qtbot, window, size)
+    assert list_problems(window) == []
+    assert len(window.column_fitter.hidden()) <= before
+    if size[0] >= 1440:  # every column, when the panel is closed
+        assert window.column_fitter.hidden() == []
+
+
+def test_long_texts_in_the_panel_wrap(sized_window: Any, qtbot: Any) -> None:
+    """A persona reason or a score rule longer than the panel is wide wraps onto more lines
+    (the row grows) instead of scrolling sideways or ending in "…"."""
+    window = sized_window
+    show_at(qtbot, window, (1024, 700))
+    window.list_view.selectRow(0)
+    show_at(qtbot, window, (1024, 700))
+    tree = window.detail.history_list
+    item = QTreeWidgetItem(["2026-01-01 10:00", "Inquiry → Suspect", "a reason " * 30])
+    tree.addTopLevelItem(item)
+    qtbot.waitUntil(lambda: tree.visualItemRect(item).height() > 3 * tree.fontMetrics().height())
+    assert panel_problems(window) == []
+    # the table is as tall as its rows: no empty space under it, no scrolling inside it
+    rows = sum(
+        tree.visualItemRect(tree.topLevelItem(i)).height() for i in range(tree.topLevelItemCount())
+    )
+    assert tree.viewport().height() - rows < tree.fontMetrics().height()
+
+
+def test_panel_per_view_enter_opens_esc_closes(sized_window: Any, qtbot: Any) -> None:
+    window = sized_window
+    show_at(qtbot, window, (1440, 900))
+    assert window.detail.isVisible()  # beside the list
+    window.show_view("kanban")
+    QApplication.processEvents()
+    assert not window.detail.isVisible()  # the board gets the room
+    assert window.detail_button.isVisible() and not window.detail_button.isChecked()
+    window.show_view("dashboard")
+    QApplication.processEvents()
+    assert not window.detail.isVisible()
+    window.detail_button.click()  # the visible toggle
+    assert window.detail.isVisible()
+    window.show_view("list")
+    QApplication.processEvents()
+    assert window.detail.isVisible()
+    window.show_view("dashboard")
+    QApplication.processEvents()
+    assert window.detail.isVisible()  # each view keeps its own choice
+    window.show_view("list")
+    # Esc in the list closes the panel, Enter opens it again
+    window.list_view.setFocus()
+    window.list_view.selectRow(0)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Escape)
+    assert not window.detail.isVisible()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Return)
+    assert window.detail.isVisible()
+    assert window.detail.contact_id == window.model.contact_id(0)
+    # Esc in the panel with nothing typed closes it too
+    window.detail.inputs["company"].setFocus()
+    qtbot.keyClick(window.detail.inputs["company"], Qt.Key.Key_Escape)
+    assert not window.detail.isVisible()
+
+
+def test_sidebar_sources_elide_in_the_middle(sized_window: Any, qtbot: Any) -> None:
+    """Two long trade-show sources that differ only at the end stay apart."""
+    window = sized_window
+    window.sidebar.set_entries(
+        "Sources",
+        [
+            (SidebarFilter("source", s), s, None)
+            for s in (
+                "Trade show: Hannover Messe Industrial Automation Hall 2026",
+                "Trade show: Hannover Messe Industrial Automation Hall 2025",
+            )
+        ],
+    )
+    show_at(qtbot, window, (1024, 700))
+    assert sidebar_problems(window) == []
+    assert window.sidebar.textElideMode() == Qt.TextElideMode.ElideMiddle
+
+
+def test_charts_show_every_label_in_full(sized_window: Any, qtbot: Any) -> None:
+    charts = pytest.importorskip("ui.dashboard.charts")
+    window = sized_window
+    window.show_view("dashboard")
+    for size in SIZES:
+        show_at(qtbot, window, size)
+        qtbot.waitUntil(lambda: window.dashboard.view.data is not None, timeout=10000)
+        show_at(qtbot, window, size)
+        for chart in window.dashboard.view.charts():
+            for placed in chart.placed():
+                font = chart._bold() if placed.kind == "title" else chart.font()
+                assert "…" not in placed.text
+                assert charts.text_fits(font, placed), (size, placed.text)

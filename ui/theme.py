@@ -1,0 +1,141 @@
+"""The window's colours follow the system palette: Winnow's calm light palette when the system
+is light, the system's own palette when it is dark. The style sheet (resources/style.qss) names
+colours as ``@name``; :func:`theme_colors` derives each from the palette in use, keeping text
+at a contrast of at least 4.5:1 (``ui.contrast``)."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, Qt
+from PySide6.QtWidgets import QApplication
+
+from ui.contrast import is_dark, mix, readable
+
+Role = QPalette.ColorRole
+
+# Winnow's light look (used when the system palette is light)
+LIGHT = {
+    Role.Window: "#F5F6F8",
+    Role.WindowText: "#1F2933",
+    Role.Base: "#FFFFFF",
+    Role.AlternateBase: "#F8F9FB",
+    Role.Text: "#1F2933",
+    Role.Button: "#FFFFFF",
+    Role.ButtonText: "#1F2933",
+    Role.Highlight: "#2F6FDE",
+    Role.HighlightedText: "#FFFFFF",
+    Role.ToolTipBase: "#102A43",
+    Role.ToolTipText: "#FFFFFF",
+    Role.PlaceholderText: "#66717F",
+    Role.Link: "#1B4FB0",
+    Role.Light: "#FFFFFF",
+    Role.Midlight: "#EEF0F3",
+    Role.Mid: "#CBD2D9",
+    Role.Dark: "#9AA5B1",
+    Role.Shadow: "#52606D",
+}
+
+# a dark palette for a system that asks for dark colours but offers no palette of its own
+DARK = {
+    Role.Window: "#202329",
+    Role.WindowText: "#E4E7EB",
+    Role.Base: "#181A1F",
+    Role.AlternateBase: "#1F2228",
+    Role.Text: "#E4E7EB",
+    Role.Button: "#2A2E35",
+    Role.ButtonText: "#E4E7EB",
+    Role.Highlight: "#3D7BE6",
+    Role.HighlightedText: "#FFFFFF",
+    Role.ToolTipBase: "#E4E7EB",
+    Role.ToolTipText: "#181A1F",
+    Role.PlaceholderText: "#9AA5B1",
+    Role.Link: "#8AB4F8",
+    Role.Light: "#3A3F47",
+    Role.Midlight: "#30343B",
+    Role.Mid: "#4A505A",
+    Role.Dark: "#101216",
+    Role.Shadow: "#000000",
+}
+
+
+def make_palette(colors: dict[QPalette.ColorRole, str]) -> QPalette:
+    palette = QPalette()
+    for role, value in colors.items():
+        palette.setColor(role, QColor(value))
+    disabled = mix(colors[Role.Text], colors[Role.Base], 0.55)
+    for role in (Role.Text, Role.WindowText, Role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def system_palette(palette: QPalette) -> QPalette:
+    """What the desktop asks for (``palette``: the one it gave the application): that palette
+    if it is dark, Winnow's dark one if it only says "dark" (Qt's colour-scheme hint), Winnow's
+    light one otherwise."""
+    if is_dark(palette):
+        return palette
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is not None and scheme() == Qt.ColorScheme.Dark:
+        return make_palette(DARK)
+    return make_palette(LIGHT)
+
+
+def theme_colors(palette: QPalette) -> dict[str, str]:
+    """The style sheet's colours for this palette (text ones checked for contrast)."""
+    c = palette.color
+    window, base, text = c(Role.Window), c(Role.Base), c(Role.Text)
+    accent, accent_text = c(Role.Highlight), c(Role.HighlightedText)
+    dark = is_dark(palette)
+    # the lighter of window and base: text has to read on both
+    worst = base if (base.lightness() < window.lightness()) == dark else window
+    selection = mix(base, accent, 0.35 if dark else 0.2)
+    muted = readable(mix(text, worst, 0.45), worst)
+    colors = {
+        "window": window,
+        "base": base,
+        "alternate": c(Role.AlternateBase),
+        "text": text,
+        "strong": readable(mix(text, accent, 0.15), base, 7.0),
+        "muted": muted,
+        "disabled": mix(text, window, 0.55),
+        "border": mix(base, text, 0.13),
+        "border_soft": mix(base, text, 0.06),
+        "border_strong": mix(base, text, 0.22),
+        "hover": mix(base, accent, 0.1),
+        "pressed": mix(base, accent, 0.18),
+        "sidebar": mix(window, text, 0.03),
+        "selection": selection,
+        "selection_text": readable(mix(text, accent, 0.3), selection, 7.0),
+        "accent": accent,
+        "accent_text": readable(accent_text, accent),
+        "accent_dark": mix(accent, "#000000", 0.12),
+        "accent_soft": mix(accent, base, 0.55),
+        "accent_soft_text": mix(accent_text, base, 0.25),
+        "link": readable(c(Role.Link), base),
+        "error": readable("#C62828", base),
+        "error_soft": mix(base, "#C62828", 0.12),
+        "warning": readable("#B25E00", base),
+        "tooltip": c(Role.ToolTipBase),
+        "tooltip_text": readable(c(Role.ToolTipText), c(Role.ToolTipBase)),
+    }
+    return {name: QColor(value).name() for name, value in colors.items()}
+
+
+def load_style(palette: QPalette) -> str:
+    sheet = resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+    colors = theme_colors(palette)
+    # longest names first: @border_soft before @border
+    names = sorted(colors, key=len, reverse=True)
+    return re.sub("@(" + "|".join(names) + r")\b", lambda m: colors[m.group(1)], sheet)
+
+
+def apply_theme(app: QApplication, palette: QPalette | None = None) -> QPalette:
+    """Set ``palette`` (``None``: the system's, see :func:`system_palette`) and the style sheet
+    made from it. Views made afterwards pick both up."""
+    chosen = palette if palette is not None else system_palette(app.palette())
+    app.setPalette(chosen)
+    app.setStyleSheet(load_style(chosen))
+    return chosen
