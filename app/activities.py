@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import NotFound, UnknownContact, UsageError
+from app.identity import actor_in
 from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.models import Activity, Contact
@@ -49,6 +50,7 @@ class ActivityInfo:
     type: str
     at: datetime
     note: str | None
+    created_by: str | None = None  # who logged it (app.identity)
 
     @property
     def label(self) -> str:
@@ -104,11 +106,12 @@ def log_in(
         type=activity_type,
         at=at or utcnow(),
         note=(note or "").strip() or None,
+        created_by=actor_in(s),
     )
     s.add(act)
     s.flush()
     hooks.contacts_changed(s, [contact_id], what="activity")
-    return ActivityInfo(act.id, contact_id, act.type, act.at, act.note)
+    return ActivityInfo(act.id, contact_id, act.type, act.at, act.note, act.created_by)
 
 
 def delete_activity(db: Database, activity_id: int) -> None:
@@ -181,7 +184,14 @@ def list_activities(db: Database, contact_id: int) -> list[ActivityInfo]:
         if s.get(Contact, contact_id) is None:
             raise UnknownContact(contact_id)
         rows = s.execute(
-            select(Activity.id, Activity.contact_id, Activity.type, Activity.at, Activity.note)
+            select(
+                Activity.id,
+                Activity.contact_id,
+                Activity.type,
+                Activity.at,
+                Activity.note,
+                Activity.created_by,
+            )
             .where(Activity.contact_id == contact_id)
             .order_by(Activity.at, Activity.id)
         )

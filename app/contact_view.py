@@ -180,6 +180,7 @@ def _timeline(
             dst.c.name.label("to_name"),
             ch.automatic,
             ch.undone_at,
+            ch.changed_by.label("actor"),
         )
         .select_from(
             _changes.join(dst, dst.c.id == ch.to_stage_id).outerjoin(
@@ -199,6 +200,7 @@ def _timeline(
         cast(null(), String).label("to_name"),
         cast(null(), Boolean).label("automatic"),
         cast(null(), DateTime).label("undone_at"),
+        act.created_by.label("actor"),
     ).where(act.contact_id == contact_id)
     history: list[HistoryEntry] = []
     activities: list[ActivityInfo] = []
@@ -214,6 +216,7 @@ def _timeline(
                     r["note"],
                     bool(r["automatic"]),
                     r["undone_at"],
+                    r["actor"],
                 )
             )
             if r["from_key"] is not None:
@@ -221,7 +224,9 @@ def _timeline(
             names[r["to_key"]] = r["to_name"]
         else:
             activities.append(
-                ActivityInfo(int(r["id"]), contact_id, r["from_key"], r["at"], r["note"])
+                ActivityInfo(
+                    int(r["id"]), contact_id, r["from_key"], r["at"], r["note"], r["actor"]
+                )
             )
     history.sort(key=lambda h: (h.at, h.id))
     activities.sort(key=lambda a: (a.at, a.id))

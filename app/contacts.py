@@ -128,6 +128,10 @@ class ContactDetail:
     domain_class: str | None = None
     persona_name: str | None = None
     persona_fit: float | None = None
+    # team mode: who is working it, its version (every change bumps it) and who changed it last
+    owner: str | None = None
+    version: int = 1
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ class ContactQuery:
     ids: tuple[int, ...] | None = None
     # a named queue of app.queues (e.g. "overdue")
     queue: str | None = None
+    # whose contacts (team mode): a person's name; "" for the contacts nobody owns
+    owner: str | None = None
 
 
 def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -338,6 +344,8 @@ def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
         stmt = stmt.where(Contact.import_batch_id == q.batch_id)
     if q.consent:
         stmt = stmt.where(Contact.consent == q.consent)
+    if q.owner is not None:
+        stmt = stmt.where(Contact.owner == q.owner if q.owner else Contact.owner.is_(None))
     if q.ids is not None:
         stmt = stmt.where(Contact.id.in_(q.ids))
     if q.queue:

@@ -1,7 +1,10 @@
 """Who is working: the name every change records (operations, moves, activities, imports).
 
 On PostgreSQL each person of the team is a role with their own login, so the actor is the
-session's ``current_user``; on SQLite (one machine) it is the operating-system user. Read once
+role they logged in as: ``session_user`` — the same as ``current_user`` unless the session
+switched roles, which ``winnow team init`` has every person do (each session ``SET ROLE``s to
+the team's group role, so what one creates the others can use). On SQLite (one machine) it is
+the operating-system user. Read once
 per PostgreSQL address and process (it does not change while Winnow runs); the OS user is
 read each time (from the environment: cheap).
 """
@@ -43,7 +46,7 @@ def actor_of(conn: Connection) -> str:
         known = _known.get(key)
     if known is not None:
         return known
-    name = str(conn.execute(text("SELECT current_user")).scalar_one())
+    name = str(conn.execute(text("SELECT session_user")).scalar_one())
     with _lock:
         _known[key] = name
     return name

@@ -27,6 +27,7 @@ from app import contacts as contacts_mod
 from app import hooks
 from app.errors import UnknownContact, UsageError
 from app.fields import EDITABLE_FIELDS
+from app.identity import actor_in
 from app.names import normalize_email
 from app.timeutil import iso, utcnow
 from db.engine import Database
@@ -227,6 +228,7 @@ def _move_dependents(s: Session, keep_id: int, others: list[int]) -> int:
                 type="note",
                 at=utcnow(),
                 note=f"Merged contact #{other} ({who}); its stage history:\n" + "\n".join(lines),
+                created_by=actor_in(s),
             )
         )
     s.flush()

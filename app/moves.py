@@ -53,6 +53,7 @@ class HistoryEntry:
     reason: str | None
     automatic: bool
     undone_at: datetime | None
+    changed_by: str | None = None  # who moved it (app.identity)
 
 
 def move_to_stage(
@@ -279,6 +280,7 @@ def history(db: Database, contact_id: int) -> list[HistoryEntry]:
             StageChange.reason,
             StageChange.automatic,
             StageChange.undone_at,
+            StageChange.changed_by,
         )
         .outerjoin(src, StageChange.from_stage_id == src.id)
         .join(dst, StageChange.to_stage_id == dst.id)
@@ -289,5 +291,6 @@ def history(db: Database, contact_id: int) -> list[HistoryEntry]:
         if s.get(Contact, contact_id) is None:
             raise UnknownContact(contact_id)
         return [
-            HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in s.execute(stmt)
+            HistoryEntry(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7])
+            for r in s.execute(stmt)
         ]

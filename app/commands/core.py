@@ -94,11 +94,12 @@ def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
             "reason": h.reason,
             "automatic": h.automatic,
             "undone": h.undone_at is not None,
+            "actor": h.changed_by,
         }
         for h in moves.history(db, contact_id)
     ]
     data["activities"] = [
-        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note}
+        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note, "actor": a.created_by}
         for a in acts.list_activities(db, contact_id)
     ]
     for extend in SHOW_EXTENSIONS:
@@ -134,7 +135,18 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
         search=getattr(args, "search", None),
         sort=getattr(args, "sort", "created"),
         descending=not getattr(args, "ascending", False),
+        owner=_owner(args, db),
     )
+
+
+def _owner(args: argparse.Namespace, db: Database) -> str | None:
+    """``--owner me|NAME`` (``-`` or ``none``: contacts nobody owns, as ``""``)."""
+    given = getattr(args, "owner", None)
+    if given is None:
+        return None
+    from app.identity import resolve_person
+
+    return resolve_person(db, given) or ""
 
 
 def _cmd_list(args: argparse.Namespace, db: Database) -> int:
@@ -321,6 +333,9 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--sort", default="created", choices=sorted(contacts.SORT_COLUMNS))
     p.add_argument("--ascending", action="store_true")
     p.add_argument("--limit", type=int_arg, metavar="N")
+    p.add_argument(
+        "--owner", metavar="NAME", help="only the contacts NAME works (me: yours; none: nobody's)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_list)
 

@@ -50,6 +50,7 @@ from app.operations.core import (
     undo_operation,
     undo_state,
 )
+from app.operations.owners import assign_owner
 from app.operations.points import set_contact_points
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "add_criterion",
     "add_stage",
     "add_task",
+    "assign_owner",
     "change_personas",
     "complete_task",
     "create_contact",

@@ -69,8 +69,12 @@ def move_contacts(
     automatic: bool = False,
     gated: bool = False,
     override: str | None = None,
+    expect_versions: Mapping[int, int] | None = None,
 ) -> OpResult[moves.MoveResult]:
     """Move contacts to a stage (one history entry per contact that moves).
+
+    ``expect_versions`` ({contact id: version read}): refuse the move when one of them
+    changed since (:class:`app.versions.StaleVersion`); other contacts never conflict.
 
     ``gated``: refuse (:class:`app.gates.GateRefused`, naming each contact and what it lacks)
     a move into Sales qualified or later of a contact that is not qualified, or into Marketing
@@ -95,7 +99,7 @@ def move_contacts(
         ctx.label = f"move of {_who(len(result.moved))} to {_stage_name(ctx, stage_key)}"
         return result
 
-    return run_operation(db, "move", body, label="move")
+    return run_operation(db, "move", body, label="move", expect=expect_versions)
 
 
 def triage_decision(
@@ -154,9 +158,17 @@ def create_contact(db: Database, **values: Any) -> OpResult[int]:
 
 
 def edit_contact(
-    db: Database, contact_id: int, values: Mapping[str, Any]
+    db: Database,
+    contact_id: int,
+    values: Mapping[str, Any],
+    *,
+    expect_version: int | None = None,
 ) -> OpResult[contacts_mod.FieldEdit]:
-    """Change a contact's editable fields (validated by :mod:`app.contacts`)."""
+    """Change a contact's editable fields (validated by :mod:`app.contacts`).
+
+    ``expect_version``: the version the caller read; a contact changed since is refused
+    (:class:`app.versions.StaleVersion`, naming who changed what) and nothing is saved."""
+    expect = {int(contact_id): int(expect_version)} if expect_version is not None else None
 
     def body(ctx: OpContext) -> contacts_mod.FieldEdit:
         ctx.track_contacts([contact_id])
@@ -166,7 +178,7 @@ def edit_contact(
             ctx.note(Changes.of(contacts=[contact_id]))
         return edit
 
-    return run_operation(db, "edit", body, label="edit")
+    return run_operation(db, "edit", body, label="edit", expect=expect)
 
 
 def delete_contacts(db: Database, contact_ids: Sequence[int]) -> OpResult[int]:

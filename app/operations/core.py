@@ -13,7 +13,7 @@ reason, to overwrite later work unless forced — and even then leave later work
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -38,6 +38,7 @@ from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes
 from app.timeutil import utcnow
+from app.versions import bump_versions, check_versions
 from db.engine import Database, DatabaseLocked
 from db.models import BantAnswer, Contact, Operation, OperationRow, Stage, StageChange
 
@@ -71,6 +72,7 @@ class LogEntry:
     contacts: int
     state: str
     undone_at: datetime | None
+    actor: str | None = None  # who did it (app.identity)
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,18 @@ def _expanding(ids: Sequence[int]) -> Any:
 
 
 def run_operation(
-    db: Database, kind: str, body: Callable[[OpContext], T], *, label: str
+    db: Database,
+    kind: str,
+    body: Callable[[OpContext], T],
+    *,
+    label: str,
+    expect: Mapping[int, int] | None = None,
 ) -> OpResult[T]:
-    """Run ``body`` as one operation: one write transaction, one undo log entry."""
-    return _write(db, lambda s: run_in(s, kind, body, label=label))
+    """Run ``body`` as one operation: one write transaction, one undo log entry.
+
+    ``expect`` ({contact id: version}): refuse (:class:`app.versions.StaleVersion`, naming
+    who changed what) when one of these contacts changed since the caller read it."""
+    return _write(db, lambda s: run_in(s, kind, body, label=label, expect=expect))
 
 
 # how many times a write transaction that could not get the write lock is tried
@@ -184,10 +194,21 @@ def _write(db: Database, fn: Callable[[Session], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str) -> OpResult[T]:
+def run_in(
+    s: Session,
+    kind: str,
+    body: Callable[[OpContext], T],
+    *,
+    label: str,
+    expect: Mapping[int, int] | None = None,
+) -> OpResult[T]:
     """As :func:`run_operation`, inside the caller's write transaction."""
+    from app.identity import actor_in
+
     now = utcnow()
     ctx = OpContext(s, now, kind, label)
+    check_versions(s, expect or {})  # under the write lock: nobody changes them before commit
+    actor = actor_in(s)
     first_change = (s.scalar(select(func.max(StageChange.id))) or 0) + 1
     value = body(ctx)
     s.flush()
@@ -211,6 +232,7 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
     named -= changes.created | changes.deleted
     if named - changes.contacts:
         changes = changes | Changes.of(contacts=named)
+    _bump(s, actor, images, moved, changes)
     op_id: int | None = None
     if ctx.undoable and (images or moved or ctx.payload):
         touched = {r[0] for r in moved} | {im.contact_id for im in images if im.contact_id}
@@ -227,6 +249,7 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
             contact_count=ctx.contact_count if ctx.contact_count is not None else len(touched),
             state="done",
             payload=json.dumps(payload, separators=(",", ":")),
+            created_by=actor,
         )
         s.add(op)
         s.flush()
@@ -235,7 +258,7 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
             s.execute(
                 update(StageChange)
                 .where(StageChange.id >= first_change)
-                .values(operation_id=op_id)
+                .values(operation_id=op_id, changed_by=actor)
                 .execution_options(synchronize_session=False)
             )
         created = [
@@ -277,6 +300,21 @@ def run_in(s: Session, kind: str, body: Callable[[OpContext], T], *, label: str)
     return OpResult(value, changes, op_id, ctx.label, undo_state_in(s))
 
 
+def _bump(
+    s: Session,
+    actor: str,
+    images: Sequence[rowimg.RowImage],
+    moved: Sequence[Any],
+    changes: Changes,
+) -> None:
+    """One more version (and ``changed_by``) for every contact whose rows the operation
+    changed or that it moved: no lost update (app.versions)."""
+    new = changes.created | changes.deleted
+    changed = {int(im.contact_id) for im in images if im.contact_id is not None}
+    changed |= {int(r[0]) for r in moved}
+    bump_versions(s, sorted(changed - new), actor, created=sorted(changes.created))
+
+
 def _flags(changes: Changes) -> list[str]:
     return [
         f.name
@@ -301,7 +339,9 @@ def _stage_ids(s: Session, *keys: str) -> set[int]:
 
 
 def _entry(op: Operation) -> LogEntry:
-    return LogEntry(op.id, op.kind, op.label, op.at, op.contact_count, op.state, op.undone_at)
+    return LogEntry(
+        op.id, op.kind, op.label, op.at, op.contact_count, op.state, op.undone_at, op.created_by
+    )
 
 
 def undo_state_in(s: Session) -> UndoState:
@@ -409,6 +449,12 @@ def _reverse_in(
     if special is not None and undo:
         op.state = "dropped"  # an undone import is not redone: import the file again
     s.flush()
+    # undoing is a change too: the contacts it changed get a new version, by whoever undid
+    # (a deleted contact it brings back comes back exactly as it was, its version included)
+    from app.identity import actor_in
+
+    changed = sorted(changes.contacts - changes.deleted - changes.created)
+    bump_versions(s, changed, actor_in(s))
     changes = changes | Changes(undo_log=True)
     return OpResult(report, changes, op.id, op.label, undo_state_in(s))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,6 +121,8 @@ def test_move_shows_up_in_the_history(db_url: str) -> None:
         "reason": "Called: budget approved",
         "automatic": False,
         "undone": False,
+        # who moved it: the OS user on SQLite, the login role on PostgreSQL (app.identity)
+        "actor": getpass.getuser() if "://" not in db else make_url(db).username,
     }
     assert shown["history"][0]["from"] is None
     assert isinstance(shown["activities"], list)

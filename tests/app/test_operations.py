@@ -54,8 +54,12 @@ class View:
 
     SKIP_TABLES = ("operations", "operation_rows")
     SKIP_COLUMNS = {
-        "contacts": {"updated_at"},  # derived: the time of the last write, an undo's included
-        "stage_changes": {"operation_id", "undone_at"},
+        # derived: the time of the last write, an undo's included; the version and who wrote
+        # last go on with every write (an undo is one: app.versions)
+        "contacts": {"updated_at", "version", "changed_by"},
+        # who did it: recorded by the operation, not by the domain function it runs
+        "stage_changes": {"operation_id", "undone_at", "changed_by"},
+        "activities": {"created_by"},
     }
 
     def __init__(self, since: datetime) -> None:
@@ -83,12 +87,16 @@ class View:
         from app.commands.core import contact_json
 
         data = contact_json(db, cid)
-        data.pop("updated_at", None)
+        for key in ("updated_at", "version", "changed_by"):
+            data.pop(key, None)
         data["score_breakdown"] = _breakdown(data["score_breakdown"])
         data["history"] = [
-            {k: v for k, v in h.items() if k != "undone"}
+            {k: v for k, v in h.items() if k not in ("undone", "actor")}
             for h in data["history"]
             if not h["undone"]
+        ]
+        data["activities"] = [
+            {k: v for k, v in a.items() if k != "actor"} for a in data["activities"]
         ]
         return dict(self._norm(data))
 
