@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -137,18 +138,32 @@ class ReasonDialog(QDialog):
         lay.addWidget(self.other)
         lay.addWidget(buttons)
         self.list.setFocus()
+        # the list would take a digit as a type-ahead search and only select the reason
+        self.list.installEventFilter(self)
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        text = event.text()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            text.isdigit()
-            and 1 <= int(text) <= len(DISQUALIFY_REASONS)
-            and not self.other.hasFocus()
+            watched is self.list
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._pick_by_digit(event)
         ):
-            self.list.setCurrentRow(int(text) - 1)
-            self.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.other.hasFocus() and self._pick_by_digit(event):
             return
         super().keyPressEvent(event)
+
+    def _pick_by_digit(self, event: QKeyEvent) -> bool:
+        """A digit picks its reason and disqualifies at once (no Enter)."""
+        text = event.text()
+        if text.isdigit() and 1 <= int(text) <= len(DISQUALIFY_REASONS):
+            self.list.setCurrentRow(int(text) - 1)
+            self.accept()
+            return True
+        return False
 
     @property
     def reason(self) -> str:
