@@ -1,7 +1,12 @@
 """``winnow`` command line: a stable contract for users' scripts, tests and benchmarks.
 
-Exit codes: 0 success; 1 a runtime error (one clear line on stderr); 2 a usage error.
-With no subcommand, ``winnow`` opens the window.
+Exit codes (README, *Exit codes*): 0 success; 1 a runtime error (one clear line on stderr),
+e.g. an id that names nothing; 2 a usage error. With no subcommand, ``winnow`` opens the window.
+
+Start-up stays light: this module and app/commands/* import neither SQLAlchemy nor Qt nor
+dnspython at module level (``winnow --help`` and a usage error print in a few hundredths of a
+second); each handler imports what it needs when it runs. tests/app/test_cli_imports.py holds
+them to it.
 """
 
 from __future__ import annotations
@@ -12,15 +17,17 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app import __version__
-from app.errors import UsageError, WinnowError
-from app.store import open_store
-from db.engine import Database, DatabaseError
+from app.errors import NotFound, UsageError, WinnowError
+from db.errors import DatabaseError
 
-Handler = Callable[[argparse.Namespace, Database], int]
+if TYPE_CHECKING:
+    from db.engine import Database
+
+Handler = Callable[[argparse.Namespace, "Database"], int]
 
 # Feature modules that add subcommands: each has ``register(subparsers, common)``.
 
@@ -35,7 +42,8 @@ class CommandGroup(Protocol):
 
 def command_groups() -> tuple[CommandGroup, ...]:
     """Every group of subcommands, in the order ``winnow --help`` lists them. Imported here,
-    explicitly: they use this module's printing helpers."""
+    explicitly: they use this module's printing helpers. A new group is one more module here;
+    it imports only argparse and light modules at its top (its handlers import the rest)."""
     from app.commands import backup, core, golook, importing, leads, qualify, team, undo
 
     return (core, golook, importing, qualify, undo, backup, leads, team)
@@ -50,6 +58,17 @@ LISTING_COMMANDS = frozenset({"stages", "personas", "criteria", "sources"})  # w
 READ_ONLY_ACTIONS = frozenset({None, "list", "export"})
 
 
+def _remember_translations() -> None:
+    """argparse looks its texts up in gettext's catalogues anew for each of the ~50 parsers
+    (each look-up searches the locale folders): a third of ``winnow --help``'s time. The same
+    look-ups, remembered."""
+    import functools
+    import gettext
+
+    if not hasattr(argparse._, "cache_info"):  # type: ignore[attr-defined]
+        argparse._ = functools.lru_cache(maxsize=256)(gettext.gettext)  # type: ignore[attr-defined]
+
+
 class CliUsageError(Exception):
     """Raised instead of argparse's exit so the message format stays ours."""
 
@@ -60,12 +79,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _remember_translations()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
         metavar="PATH_OR_URL",
         default=argparse.SUPPRESS,
         help="database file or SQLAlchemy URL (default: $WINNOW_DB, else the user data folder)",
+    )
+    common.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create the database's folder when it does not exist (else that is an error)",
     )
     parser = _Parser(
         prog="winnow",
@@ -136,6 +162,7 @@ def int_arg(text: str) -> int:
 
 def jsonable(obj: Any) -> Any:
     """Dataclasses and datetimes as JSON-ready values (times in ISO 8601)."""
+    from dataclasses import asdict
     from datetime import datetime
 
     from app.timeutil import iso
@@ -179,6 +206,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     db_arg = getattr(args, "db", None)
+    try:
+        check_db_folder(db_arg, create=getattr(args, "create", False))
+    except UsageError as exc:
+        print(f"winnow: {exc}", file=sys.stderr)
+        return 2
     if args.command is None:
         from ui.application import run_gui  # the one upward step: GUI imported lazily
 
@@ -187,6 +219,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if file_handler is not None:  # works on the file itself (backup, restore): not opened
         return _run(args, lambda: file_handler(args, db_arg))
     from app import integrity
+    from app.store import open_store
     from db.engine import resolve_url, sqlite_path
 
     path = sqlite_path(resolve_url(db_arg))
@@ -208,9 +241,37 @@ def _main(argv: Sequence[str] | None) -> int:
     return code
 
 
+def check_db_folder(db_arg: str | None, *, create: bool) -> None:
+    """A database named by ``--db`` or ``$WINNOW_DB`` in a folder that does not exist is a
+    usage error (a typo must not quietly make a new, empty database), unless ``--create``
+    says to make the folder. The default database's folder (the user data folder) is made
+    as needed."""
+    value = db_arg or os.environ.get("WINNOW_DB", "")
+    if not value or "://" in value:
+        return  # the default file, or a URL (a server's database; sqlite:/// URLs included)
+    folder = Path(os.path.abspath(os.path.expanduser(value))).parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise UsageError(f"cannot put the database in {folder}: it is not a folder")
+    if not create:
+        where = "--db" if db_arg else "WINNOW_DB"
+        raise UsageError(
+            f"the folder {folder} does not exist ({where} {value}); "
+            "check the path, or add --create to make it"
+        )
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+
+
 def _run(args: argparse.Namespace, command: Callable[[], int]) -> int:
     try:
         return command()
+    except NotFound as exc:  # well formed, but this database has no such thing: exit 1
+        print(f"winnow {args.command}: {exc}", file=sys.stderr)
+        return 1
     except UsageError as exc:
         print(f"winnow {args.command}: {exc}", file=sys.stderr)
         return 2

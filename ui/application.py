@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -16,8 +17,6 @@ from app.logfile import start_log_file
 from app.store import open_store
 from db.engine import Database, DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
-from ui.theme import apply_theme, system_palette
-from ui.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +33,19 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Winnow")
     app.setOrganizationName("Winnow")
     app.setApplicationDisplayName("Winnow")
-    desktop = app.palette()  # before Fusion replaces it with its own light one
     app.setStyle("Fusion")
     font = QFont("DejaVu Sans")
     font.setPointSizeF(9.5)
     app.setFont(font)
-    apply_theme(app, system_palette(desktop))  # light or dark, as the desktop asks
-    install_wheel_guard(app)  # the wheel scrolls forms, it never changes a field
+    app.setStyleSheet(load_style())
     icon_path = resources.files("resources").joinpath("winnow.svg")
     if icon_path.is_file():
         app.setWindowIcon(QIcon(str(icon_path)))
     return app
+
+
+def load_style() -> str:
+    return resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
 
 
 def open_with_dialogs(path_or_url: str | None) -> Database | None:
@@ -69,10 +70,56 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
             return None
 
 
+def missing_display(
+    environ: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> str | None:
+    """One line on how to start the window when there is no screen to show it on, else None.
+
+    On Linux without an X11 or Wayland session (and no Qt platform chosen with
+    ``QT_QPA_PLATFORM``), Qt would abort (exit 134) with its raw plugin text."""
+    env = os.environ if environ is None else environ
+    if not platform.startswith("linux"):
+        return None
+    if any(env.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return (
+        "winnow: no display to open the window on; start it from a desktop session, "
+        "or in a virtual one with: xvfb-run winnow (the commands work without one: winnow --help)"
+    )
+
+
+def qt_messages_to_log() -> None:
+    """Qt's own remarks (a platform plugin's "This plugin does not support
+    propagateSizeHints()", Wayland's notes) go to the log file, not the terminal; its critical
+    and fatal messages to both."""
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.INFO,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    qt_log = logging.getLogger("qt")
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.INFO), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def run_gui(path_or_url: str | None = None) -> int:
     """``winnow`` with no subcommand: open the window on the database."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    problem = missing_display()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    # the terminal hears of problems only; the log file keeps the rest (INFO and up)
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.WARNING)
+    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[terminal])
     log_file = start_log_file()
+    qt_messages_to_log()
     app = make_app()
     # only here, not in make_app(): under pytest, pytest-qt's hook must keep catching errors
     errors = install_error_hooks(app, Path(log_file.baseFilename) if log_file else None)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import backups
 from app.cli import print_json
 from app.errors import WinnowError
 from app.timeutil import iso, local_text
-from db.engine import resolve_url, sqlite_path
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from app import backups
 
 
 def database_file(db_arg: str | None) -> Path:
+    from db.engine import resolve_url, sqlite_path
+
     path = sqlite_path(resolve_url(db_arg))
     if path is None:
         raise WinnowError(
@@ -36,12 +39,16 @@ def backup_json(info: backups.BackupInfo) -> dict[str, Any]:
 
 
 def _cmd_backup(args: argparse.Namespace, db_arg: str | None) -> int:
+    from app import backups
+
     info = backups.make_backup(database_file(db_arg), args.dir)
     print(info.path)
     return 0
 
 
 def _cmd_backups(args: argparse.Namespace, db_arg: str | None) -> int:
+    from app import backups
+
     path = database_file(db_arg)
     found = backups.list_backups(path)
     if args.json:
@@ -60,6 +67,8 @@ def _cmd_backups(args: argparse.Namespace, db_arg: str | None) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace, db_arg: str | None) -> int:
+    from app import backups
+
     path = database_file(db_arg)
     source = Path(args.backup).expanduser().absolute()
     saved = backups.restore_backup(path, source)

@@ -6,17 +6,19 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import activities as acts
-from app import contacts, moves, operations, stages
 from app.cli import int_arg, jsonable, print_json
+from app.commands import choices
 from app.errors import UnknownContact, UsageError
-from app.timeutil import iso, local_text, parse_iso
-from db.engine import Database
+from app.timeutil import iso, parse_iso
 
-ShowExtension = Callable[[Database, int], dict[str, Any]]
-StatsExtension = Callable[[Database, argparse.Namespace], dict[str, Any]]
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from app import contacts
+    from db.engine import Database
+
+ShowExtension = Callable[["Database", int], dict[str, Any]]
+StatsExtension = Callable[["Database", argparse.Namespace], dict[str, Any]]
 
 
 def _show_golook(db: Database, contact_id: int) -> dict[str, Any]:
@@ -82,6 +84,9 @@ def row_json(row: contacts.ContactRow) -> dict[str, Any]:
 
 def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
     """Everything ``winnow show --json`` prints for one contact."""
+    from app import activities as acts
+    from app import contacts, moves
+
     detail = contacts.get_contact(db, contact_id)
     data = jsonable(detail)
     data["stage"] = data.pop("stage_key")
@@ -94,12 +99,11 @@ def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
             "reason": h.reason,
             "automatic": h.automatic,
             "undone": h.undone_at is not None,
-            "actor": h.changed_by,
         }
         for h in moves.history(db, contact_id)
     ]
     data["activities"] = [
-        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note, "actor": a.created_by}
+        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note}
         for a in acts.list_activities(db, contact_id)
     ]
     for extend in SHOW_EXTENSIONS:
@@ -125,6 +129,8 @@ def _cmd_demo(args: argparse.Namespace, db: Database) -> int:
 
 
 def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
+    from app import contacts, stages
+
     stage_keys: tuple[str, ...] = ()
     if getattr(args, "stage", None):
         stages.get_stage(db, args.stage)  # raises UnknownStage (exit 2) with the valid keys
@@ -135,42 +141,45 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
         search=getattr(args, "search", None),
         sort=getattr(args, "sort", "created"),
         descending=not getattr(args, "ascending", False),
-        owner=_owner(args, db),
     )
 
 
-def _owner(args: argparse.Namespace, db: Database) -> str | None:
-    """``--owner me|NAME`` (``-`` or ``none``: contacts nobody owns, as ``""``)."""
-    given = getattr(args, "owner", None)
-    if given is None:
-        return None
-    from app.identity import resolve_person
-
-    return resolve_person(db, given) or ""
-
-
 def _cmd_list(args: argparse.Namespace, db: Database) -> int:
+    from app import contacts, stages
+    from app.commands import text
+
     rows = contacts.list_rows(db, _query(args, db), limit=args.limit)
     if args.json:
         print_json([row_json(r) for r in rows])
         return 0
     names = {s.key: s.name for s in stages.list_stages(db)}
-    header = f"{'ID':>7}  {'Name':<28} {'Company':<26} {'E-mail':<34} {'Stage':<20} Created"
-    print(header)
-    for r in rows:
-        print(
-            f"{r.id:>7}  {_cut(r.name, 28)} {_cut(r.company, 26)} {_cut(r.email, 34)} "
-            f"{_cut(names.get(r.stage_key, r.stage_key), 20)} {local_text(r.created_at, False)}"
-        )
-    print(f"{len(rows):,} contacts")
+    columns = (
+        text.Column("ID", ">"),
+        text.Column("Name", cap=30),
+        text.Column("Company", cap=28),
+        text.Column("E-mail", cap=36),
+        text.Column("Stage"),
+        text.Column("Score", ">"),
+        text.Column("Created"),
+    )
+    for line in text.table(
+        columns,
+        (
+            (
+                str(r.id),
+                r.name,
+                r.company,
+                r.email,
+                names.get(r.stage_key, r.stage_key),
+                ("★ " if r.sales_ready else "") + str(r.score or 0),
+                text.when(r.created_at, with_time=False),
+            )
+            for r in rows
+        ),
+    ):
+        print(line)
+    print(f"{len(rows):,} contact{'' if len(rows) == 1 else 's'}")
     return 0
-
-
-def _cut(value: str | None, width: int) -> str:
-    text = (value or "").replace("\n", " ")
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return text.ljust(width)
 
 
 def _cmd_show(args: argparse.Namespace, db: Database) -> int:
@@ -178,27 +187,16 @@ def _cmd_show(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json(data)
         return 0
-    skip = {"history", "activities", "score_breakdown", "extra", "other_emails"}
-    for key, value in data.items():
-        if key in skip or value in (None, "", [], {}):
-            continue
-        print(f"{key:>18}: {value}")
-    for key, value in data.get("extra", {}).items():
-        print(f"{key:>18}: {value}")
-    print("\nHistory:")
-    for h in data["history"]:
-        mark = " (undone)" if h["undone"] else ""
-        auto = " [automatic]" if h["automatic"] else ""
-        why = f" — {h['reason']}" if h["reason"] else ""
-        print(f"  {h['at']}  {h['from'] or '(new)'} → {h['to']}{auto}{why}{mark}")
-    if data["activities"]:
-        print("\nActivities:")
-        for a in data["activities"]:
-            print(f"  {a['at']}  {a['type']}" + (f" — {a['note']}" if a["note"] else ""))
+    from app.commands.report import show_lines, show_names
+
+    for line in show_lines(data, show_names(db)):
+        print(line)
     return 0
 
 
 def _cmd_move(args: argparse.Namespace, db: Database) -> int:
+    from app import contacts, operations, stages
+
     if len(args.items) < 2:
         raise UsageError("usage: winnow move ID [ID ...] STAGE_KEY")
     *raw_ids, key = args.items
@@ -206,7 +204,7 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
         ids = [int_arg(x) for x in raw_ids]
     except argparse.ArgumentTypeError as exc:
         raise UsageError(f"contact ids are whole numbers: {exc}") from None
-    stages.get_stage(db, key)
+    stage = stages.get_stage(db, key)
     missing = contacts.contact_exists(db, ids)
     if missing:
         raise UnknownContact(missing[0])
@@ -216,32 +214,41 @@ def _cmd_move(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json({"stage": key, "moved": list(result.moved), "unchanged": list(result.unchanged)})
     else:
-        print(
-            f"Moved {len(result.moved)} contact(s) to {key}"
-            + (f"; {len(result.unchanged)} already there" if result.unchanged else "")
-        )
+        n = len(result.moved)
+        line = f"Moved {n:,} contact{'' if n == 1 else 's'} to {stage.name}"
+        if result.unchanged:
+            line += f"; {len(result.unchanged):,} already there"
+        print(line)
     return 0
 
 
 def _cmd_log(args: argparse.Namespace, db: Database) -> int:
+    from app import activities as acts
+    from app import operations
+    from app.commands import text
+
     acts.check_type(args.type)
     act = operations.log_activity(db, args.id, args.type, at=_at(args.at), note=args.note).value
-    print(f"Logged {act.type} for contact {act.contact_id} at {iso(act.at)}")
+    label = acts.ACTIVITY_TYPES.get(act.type, act.type)
+    print(f"Logged {label.lower()} for contact {act.contact_id} at {text.when(act.at)}")
     return 0
 
 
 def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
+    from app import operations, stages
+    from app.commands import text
+
     if args.action == "rename":
         st = operations.rename_stage(db, args.key, args.name).value
-        print(f"Renamed {st.key} to {st.name}")
+        print(f"Renamed stage {st.key} to {st.name}")
         return 0
     if args.action == "add":
         st = operations.add_stage(db, args.key, args.name, after=args.after, kind=args.kind).value
-        print(f"Added stage {st.key} ({st.name})")
+        print(f"Added stage {st.name} (key {st.key})")
         return 0
     if args.action == "recolor":
         st = operations.recolor_stage(db, args.key, args.color).value
-        print(f"{st.key} is now {st.color}")
+        print(f"{st.name} is now {st.color}")
         return 0
     if args.action == "reorder":
         operations.reorder_stages(db, args.keys)
@@ -262,12 +269,22 @@ def _cmd_stages(args: argparse.Namespace, db: Database) -> int:
             ]
         )
         return 0
-    for s in listing:
-        print(f"{s.key:<14} {s.name:<24} {s.kind:<9} {s.color}  {counts.get(s.key, 0):>8,}")
+    columns = (
+        text.Column("Stage"),
+        text.Column("Key"),
+        text.Column("Kind"),
+        text.Column("Colour"),
+        text.Column("Contacts", ">"),
+    )
+    rows = ((s.name, s.key, s.kind, s.color, text.count(counts.get(s.key, 0))) for s in listing)
+    for line in text.table(columns, rows):
+        print(line)
     return 0
 
 
 def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
+    from app import stages
+
     counts = stages.stage_counts(db)
     data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
     for extend in STATS_EXTENSIONS:
@@ -275,48 +292,21 @@ def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json(data)
         return 0
+    from app.commands.report import stats_lines
+
     names = {s.key: s.name for s in stages.list_stages(db)}
-    print(f"{'Total':<24} {data['total']:>8,}")
-    for key, n in counts.items():
-        print(f"{names.get(key, key):<24} {n:>8,}")
-    for key, value in data.items():
-        if key not in ("total", "stages") and not isinstance(value, dict | list):
-            print(f"{key:<24} {value}")
+    for line in stats_lines(data, names):
+        print(line)
     return 0
 
 
 def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
-    import os
-
-    if args.scale != 1.0:  # before the GUI (and its QApplication) exists
-        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
     from ui.screenshot import render_screenshots  # GUI imported lazily
 
-    written = render_screenshots(db, Path(args.dir), size=args.size, scale=args.scale)
+    written = render_screenshots(db, Path(args.dir))
     for path in written:
         print(path)
     return 0
-
-
-def _size_arg(text: str) -> tuple[int, int]:
-    """WxH in screen pixels, e.g. 1440x900."""
-    width, sep, height = text.lower().partition("x")
-    if not sep or not width.isdigit() or not height.isdigit():
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1440x900, not {text!r}")
-    size = (int(width), int(height))
-    if not (320 <= size[0] <= 10000 and 240 <= size[1] <= 10000):
-        raise argparse.ArgumentTypeError(f"{text}: width 320–10000, height 240–10000 pixels")
-    return size
-
-
-def _scale_arg(text: str) -> float:
-    try:
-        scale = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 2, not {text!r}") from None
-    if not 0.5 <= scale <= 4:
-        raise argparse.ArgumentTypeError(f"{text}: the scale goes from 0.5 to 4")
-    return scale
 
 
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
@@ -330,12 +320,9 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--stage", metavar="KEY")
     p.add_argument("--source", metavar="TEXT")
     p.add_argument("--search", metavar="TEXT")
-    p.add_argument("--sort", default="created", choices=sorted(contacts.SORT_COLUMNS))
+    p.add_argument("--sort", default="created", choices=choices.SORT_COLUMNS)
     p.add_argument("--ascending", action="store_true")
     p.add_argument("--limit", type=int_arg, metavar="N")
-    p.add_argument(
-        "--owner", metavar="NAME", help="only the contacts NAME works (me: yours; none: nobody's)"
-    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_list)
 
@@ -359,7 +346,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
 
     p = sub.add_parser("log", parents=[common], help="log an activity")
     p.add_argument("id", type=int_arg, metavar="ID")
-    p.add_argument("type", metavar="TYPE", help=", ".join(acts.ACTIVITY_TYPES))
+    p.add_argument("type", metavar="TYPE", help=", ".join(choices.ACTIVITY_TYPES))
     p.add_argument("--at", metavar="ISO8601")
     p.add_argument("--note", metavar="TEXT")
     p.set_defaults(handler=_cmd_log)
@@ -375,7 +362,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     a.add_argument("key", metavar="KEY")
     a.add_argument("name", metavar="NAME")
     a.add_argument("--after", metavar="KEY")
-    a.add_argument("--kind", default="pipeline", choices=stages.KINDS)
+    a.add_argument("--kind", default="pipeline", choices=choices.STAGE_KINDS)
     c = ssub.add_parser("recolor", parents=[common], help="change a stage's colour")
     c.add_argument("key", metavar="KEY")
     c.add_argument("color", metavar="#RRGGBB")
@@ -397,22 +384,6 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     )
     p.set_defaults(handler=_cmd_stats)
 
-    p = sub.add_parser(
-        "screenshot", parents=[common], help="render every view and dialog to DIR/NAME.png"
-    )
+    p = sub.add_parser("screenshot", parents=[common], help="render each view to DIR/NAME.png")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument(
-        "--size",
-        type=_size_arg,
-        default=(1440, 900),
-        metavar="WxH",
-        help="the window's size in screen pixels (default 1440x900)",
-    )
-    p.add_argument(
-        "--scale",
-        type=_scale_arg,
-        default=1.0,
-        metavar="F",
-        help="display scale factor, e.g. 2 for a 200%% display (default 1)",
-    )
     p.set_defaults(handler=_cmd_screenshot)

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import contacts, operations
 from app.cli import int_arg, print_json
 from app.errors import UnknownContact, UsageError
-from app.golook.checks import check_contacts
-from app.golook.derived import refresh_golook_columns
-from app.golook.dns_check import load_dns_config
-from app.golook.evidence import golook_for_contacts
-from app.golook.persona_store import (
-    ensure_default_personas,
-    export_personas,
-    import_personas,
-    list_personas,
-)
-from app.golook.personas import criteria_summary
-from db.engine import Database
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from db.engine import Database
 
 
 def _progress(what: str) -> Any:
@@ -34,6 +24,11 @@ def _progress(what: str) -> Any:
 
 
 def _cmd_check(args: argparse.Namespace, db: Database) -> int:
+    from app import contacts
+    from app.golook.checks import check_contacts
+    from app.golook.dns_check import load_dns_config
+    from app.golook.evidence import golook_for_contacts
+
     ids: list[int] | None = list(dict.fromkeys(args.ids))
     if args.all:
         if ids:
@@ -67,6 +62,16 @@ def _cmd_check(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_personas(args: argparse.Namespace, db: Database) -> int:
+    from app import operations
+    from app.golook.derived import refresh_golook_columns
+    from app.golook.persona_store import (
+        ensure_default_personas,
+        export_personas,
+        import_personas,
+        list_personas,
+    )
+    from app.golook.personas import criteria_summary
+
     if args.action == "import":
         result = operations.change_personas(
             db, "import of personas", import_personas, args.file

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import contacts, stages
 from app.cli import int_arg, jsonable, print_json
-from app.errors import UsageError
+from app.errors import NotFound, UsageError
 from app.timeutil import iso, local_text
-from db.engine import Database
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from db.engine import Database
 
 LIST_LIMIT = 50
 
@@ -38,11 +39,12 @@ def _print_issues(title: str, issues: list[Any]) -> None:
 
 
 def _cmd_import(args: argparse.Namespace, db: Database) -> int:
+    from app import stages
     from app.importing.service import import_file
 
     path = Path(args.file)
     if not path.exists():
-        raise UsageError(f"file not found: {path}")
+        raise NotFound(f"file not found: {path}")
     if args.stage:
         stages.get_stage(db, args.stage)
     report = import_file(
@@ -140,6 +142,7 @@ def _cmd_undo_import(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, db: Database) -> int:
+    from app import contacts, stages
     from app.exporting import export_contacts, export_format, export_sales_handoff
 
     export_format(args.file)  # unknown extension: usage error before any work

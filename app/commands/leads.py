@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import activities as acts
-from app import operations
 from app.cli import int_arg, print_json
+from app.commands import choices
 from app.errors import UsageError
 from app.timeutil import iso, local_text, parse_iso
-from db.engine import Database
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from db.engine import Database
 
 
 def _time(value: str | None) -> datetime | None:
@@ -28,6 +29,9 @@ def _time(value: str | None) -> datetime | None:
 
 
 def _cmd_activity(args: argparse.Namespace, db: Database) -> int:
+    from app import activities as acts
+    from app import operations
+
     before = acts.get_activity(db, args.activity_id)  # unknown id: usage error
     if args.action == "delete":
         operations.delete_activity(db, args.activity_id)
@@ -65,7 +69,7 @@ def _cmd_activity(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_deal(args: argparse.Namespace, db: Database) -> int:
-    from app import deals
+    from app import deals, operations
 
     amount = deals.parse_amount(args.amount)
     close = None
@@ -98,15 +102,36 @@ def _cmd_duplicates(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json([p.as_json() for p in pairs])
         return 0
-    for p in pairs:
-        print(f"{p.score:>3}  #{p.ids[0]} {p.names[0]}  —  #{p.ids[1]} {p.names[1]}")
-        for reason in p.reasons:
-            print(f"       {reason}")
-    print(f"{len(pairs):,} likely duplicate pair(s)")
+    from app.commands import text
+
+    if pairs:
+        columns = (
+            text.Column("Score", ">"),
+            text.Column("Contact", cap=36),
+            text.Column("Likely the same as", cap=36),
+            text.Column("Because"),
+        )
+        rows = (
+            (
+                str(p.score),
+                f"#{p.ids[0]} {p.names[0]}",
+                f"#{p.ids[1]} {p.names[1]}",
+                "; ".join(p.reasons),
+            )
+            for p in pairs
+        )
+        for line in text.table(columns, rows):
+            print(line)
+    n = len(pairs)
+    print(f"{n:,} likely duplicate pair{'' if n == 1 else 's'}")
+    if n:
+        print("Merge one with: winnow merge KEEP_ID OTHER_ID")
     return 0
 
 
 def _cmd_merge(args: argparse.Namespace, db: Database) -> int:
+    from app import operations
+
     choose: dict[str, int] = {}
     for item in args.take or []:
         name, sep, value = item.partition("=")
@@ -143,18 +168,37 @@ def _cmd_tasks(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json([t.as_json() for t in tasks])
         return 0
-    for t in tasks:
-        mark = "✓" if t.done else " "
-        print(
-            f"{t.id:>6} [{mark}] {local_text(t.due_at)}  {t.kind_label:<8} {t.title}"
-            f"  — #{t.contact_id} {t.contact_name}"
+    from app.commands import text
+
+    if tasks:
+        columns = (
+            text.Column("ID", ">"),
+            text.Column("Due"),
+            text.Column("Kind"),
+            text.Column("Task", cap=40),
+            text.Column("Contact", cap=36),
+            text.Column("Done"),
         )
-    print(f"{len(tasks):,} task(s)")
+        rows = (
+            (
+                str(t.id),
+                text.when(t.due_at),
+                t.kind_label,
+                t.title,
+                f"#{t.contact_id} {t.contact_name}",
+                "✓" if t.done else "",
+            )
+            for t in tasks
+        )
+        for line in text.table(columns, rows):
+            print(line)
+    n = len(tasks)
+    print(f"{n:,} task{'' if n == 1 else 's'}")
     return 0
 
 
 def _cmd_task(args: argparse.Namespace, db: Database) -> int:
-    from app import followup, todo
+    from app import followup, operations, todo
 
     if args.action == "add":
         due = followup.parse_next_action(args.due)
@@ -174,10 +218,8 @@ def _cmd_task(args: argparse.Namespace, db: Database) -> int:
 
 
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
-    from app.todo import DUE_FILTERS, TASK_KINDS
-
     p = sub.add_parser("tasks", parents=[common], help="list tasks by due date")
-    p.add_argument("--due", choices=DUE_FILTERS, default="all")
+    p.add_argument("--due", choices=choices.DUE_FILTERS, default="all")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_tasks)
 
@@ -189,7 +231,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     a.add_argument(
         "--due", required=True, metavar="WHEN", help="ISO 8601, today, tomorrow, next-week…"
     )
-    a.add_argument("--kind", default="todo", choices=list(TASK_KINDS))
+    a.add_argument("--kind", default="todo", choices=choices.TASK_KINDS)
     d = tsub.add_parser("done", parents=[common], help="mark a task done")
     d.add_argument("task_id", type=int_arg, metavar="TASK_ID")
     d.add_argument("--reopen", action="store_true", help="open it again instead")
@@ -218,7 +260,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     asub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
     e = asub.add_parser("edit", parents=[common], help="change an activity's type, time or note")
     e.add_argument("activity_id", type=int_arg, metavar="ACTIVITY_ID")
-    e.add_argument("--type", metavar="TYPE", help=", ".join(acts.ACTIVITY_TYPES))
+    e.add_argument("--type", metavar="TYPE", help=", ".join(choices.ACTIVITY_TYPES))
     e.add_argument("--at", metavar="ISO8601")
     e.add_argument("--note", metavar="TEXT", help="the new note ('' clears it)")
     d = asub.add_parser("delete", parents=[common], help="remove an activity")

@@ -4,16 +4,15 @@ and the qualification keys of ``winnow show --json`` and ``winnow stats --json``
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from app import consent, followup, operations, qualification, scoring
 from app.cli import int_arg, print_json
+from app.commands import choices
 from app.errors import UsageError
 from app.timeutil import iso, local_text
-from db.engine import Database
-from db.models import Contact, Source
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from db.engine import Database
 
 _BANT_OPTIONS = ("budget", "authority", "need", "timeframe")
 
@@ -29,6 +28,8 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
 
 
 def _cmd_qualify(args: argparse.Namespace, db: Database) -> int:
+    from app import operations, qualification, scoring
+
     answers = {k: getattr(args, k) for k in _BANT_OPTIONS if getattr(args, k) is not None}
     answers.update(_pairs(args.set, "--set"))
     notes: dict[str, str | None] = dict(_pairs(args.note, "--note"))
@@ -62,6 +63,8 @@ def _cmd_qualify(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_consent(args: argparse.Namespace, db: Database) -> int:
+    from app import consent, operations
+
     edits = operations.set_consent(db, [args.id], args.state, how=args.how).value
     state = consent.get_consent(db, args.id)
     if args.json:
@@ -82,6 +85,8 @@ def _cmd_consent(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_next_action(args: argparse.Namespace, db: Database) -> int:
+    from app import followup, operations
+
     when = followup.parse_next_action(args.when)
     operations.set_next_action(db, [args.id], when)
     if when is None:
@@ -92,6 +97,11 @@ def _cmd_next_action(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_sources(args: argparse.Namespace, db: Database) -> int:
+    from sqlalchemy import func, select
+
+    from app import operations
+    from db.models import Contact, Source
+
     if args.action == "set-reached":
         operations.set_source_reached(db, args.source, args.reached)
         print(f"{args.source.strip()}: {args.reached:,} prospects reached")
@@ -119,6 +129,8 @@ def _cmd_sources(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_criteria(args: argparse.Namespace, db: Database) -> int:
+    from app import operations, qualification
+
     if args.action == "add":
         operations.add_criterion(db, args.name, key=args.key, required=not args.optional)
     elif args.action == "rename":
@@ -137,6 +149,8 @@ def _cmd_criteria(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_rescore(args: argparse.Namespace, db: Database) -> int:
+    from app import scoring
+
     result = scoring.recompute_all(db)
     print(
         f"Rescored {result.contacts:,} contacts"
@@ -163,7 +177,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
 
     p = sub.add_parser("consent", parents=[common], help="record consent to marketing")
     p.add_argument("id", type=int_arg, metavar="ID")
-    p.add_argument("state", choices=consent.CONSENT_STATES, type=str.lower)
+    p.add_argument("state", choices=choices.CONSENT_STATES, type=str.lower)
     p.add_argument("--how", metavar="TEXT", help="how it was given or withdrawn")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_consent)

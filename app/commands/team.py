@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli import print_json
-from app.copy_to import copy_to
-from db.engine import Database
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from db.engine import Database
 
 
 def _cmd_copy_to(args: argparse.Namespace, db: Database) -> int:
+    from app.copy_to import copy_to
+
     report = copy_to(db, args.url)
     if args.json:
         print_json({"target": report.target, "rows": report.rows})

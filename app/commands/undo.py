@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import operations
 from app.cli import int_arg, print_json
-from app.operations import LogEntry, UndoConflict
 from app.timeutil import iso, local_text
-from db.engine import Database
+
+if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
+    from app.operations import LogEntry
+    from db.engine import Database
 
 
 def entry_json(e: LogEntry) -> dict[str, Any]:
@@ -21,11 +22,12 @@ def entry_json(e: LogEntry) -> dict[str, Any]:
         "contacts": e.contacts,
         "state": e.state,
         "undone_at": iso(e.undone_at),
-        "actor": e.actor,
     }
 
 
 def _cmd_history(args: argparse.Namespace, db: Database) -> int:
+    from app import operations
+
     entries = operations.history(db, include_undone=args.all)
     if args.json:
         print_json([entry_json(e) for e in entries])
@@ -36,12 +38,14 @@ def _cmd_history(args: argparse.Namespace, db: Database) -> int:
     for e in entries:
         state = "" if e.state == "done" else f"  ({e.state})"
         who = f"{e.contacts:,} contact{'s' if e.contacts != 1 else ''}"
-        by = (e.actor or "")[:16]
-        print(f"{e.id:>6}  {local_text(e.at):<16}  {who:>16}  {by:<16}  {e.label}{state}")
+        print(f"{e.id:>6}  {local_text(e.at):<16}  {who:>16}  {e.label}{state}")
     return 0
 
 
 def _reverse(args: argparse.Namespace, db: Database, *, undo: bool) -> int:
+    from app import operations
+    from app.operations import UndoConflict
+
     fn = operations.undo_operation if undo else operations.redo_operation
     try:
         result = fn(db, args.op_id, force=args.force)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
-from app.errors import NotFound, UsageError, WinnowError
+from app.errors import NotFound, WinnowError
 from app.importing.report import BatchInfo, ImportReport, LikelyDuplicate, RowIssue, UndoResult
 from app.operations import Changes, OpContext, OpResult, run_operation
 from app.timeutil import local_text, utcnow

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import UnknownStage, UsageError, WinnowError
+from app.errors import NotFound, UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
 from app.importing.merge import BatchWriter
 from app.importing.pipeline import Chunk, prepare_chunks
@@ -61,7 +61,7 @@ def _resolve_mapping(
     if isinstance(mapping, str | os.PathLike):
         path = Path(mapping)
         if not path.is_file():
-            raise UsageError(f"mapping file not found: {path}")
+            raise NotFound(f"mapping file not found: {path}")
         given = mapping_mod.load_mapping(path)
     else:
         given = dict(mapping)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, defer
 
 from app import hooks
-from app.errors import NotFound, UsageError, WinnowError
+from app.errors import NotFound, WinnowError
 from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes

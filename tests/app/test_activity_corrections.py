@@ -70,7 +70,7 @@ def test_cli_activity_edit_and_delete(
     act = operations.log_activity(db, cid, "email-sent", at=t + timedelta(hours=1)).value
     db.close()
     base = ["--db", db_url]
-    assert main([*base, "activity", "edit", "999"]) == 2
+    assert main([*base, "activity", "edit", "999"]) == 1  # no such activity
     assert main([*base, "activity", "edit", str(act.id)]) == 2  # nothing to change
     at = (t + timedelta(hours=4)).isoformat() + "+00:00"
     assert main([*base, "activity", "edit", str(act.id), "--at", at, "--note", "re: quote"]) == 0

@@ -167,8 +167,8 @@ def test_usage_errors_exit_2_with_the_valid_keys(db_url: str) -> None:
     assert len(out.stderr.strip().splitlines()) == 1
     out = winnow("list", "--stage", "won", db=db)
     assert out.returncode == 2 and "valid keys" in out.stderr
-    out = winnow("show", "4242", db=db)
-    assert out.returncode == 2 and "4242" in out.stderr
+    out = winnow("show", "4242", db=db)  # well formed, but no such contact: a runtime error
+    assert out.returncode == 1 and "no contact with id 4242" in out.stderr
     out = winnow("log", "1", "lunch", db=db)
     assert out.returncode == 2 and "inquiry-received" in out.stderr
     assert winnow("frobnicate", db=db).returncode == 2
@@ -200,3 +200,114 @@ def test_html_in_a_name_is_kept_as_text(db_url: str) -> None:
     database.close()
     rows = json.loads(winnow("list", "--json", db=db_file, check=True).stdout)
     assert rows[0]["name"] == "<b>Bob</b> Smith"
+
+
+# --- exit codes as the README's table says ----------------------------------------------------
+
+EXIT_CODES = [
+    # an id that names nothing: 1
+    (["show", "9999"], 1, "no contact with id 9999"),
+    (["move", "9999", "mql"], 1, "no contact with id 9999"),
+    (["log", "9999", "call"], 1, "no contact with id 9999"),
+    (["qualify", "9999", "--budget", "yes"], 1, "no contact with id 9999"),
+    (["consent", "9999", "granted"], 1, "no contact with id 9999"),
+    (["next-action", "9999", "tomorrow"], 1, "no contact with id 9999"),
+    (["deal", "9999", "100"], 1, "no contact with id 9999"),
+    (["task", "add", "9999", "Call", "--due", "tomorrow"], 1, "no contact with id 9999"),
+    (["task", "done", "9999"], 1, "no task 9999"),
+    (["activity", "delete", "9999"], 1, "no activity 9999"),
+    (["merge", "1", "9999"], 1, "no contact with id 9999"),
+    (["undo", "9999"], 1, "no operation 9999"),
+    (["redo", "9999"], 1, "no operation 9999"),
+    (["undo-import", "9999"], 1, "no import batch with id 9999"),
+    (["check", "9999", "--offline"], 1, "no contact with id 9999"),
+    (["import", "/nonexistent/contacts.csv"], 1, "file not found"),
+    (["personas", "import", "/nonexistent/personas.json"], 1, "no such file"),
+    # refused by the data: 1
+    (["redo"], 1, "nothing to redo"),
+    # the command line cannot be right: 2
+    (["move", "1", "nosuch"], 2, "valid keys"),
+    (["list", "--stage", "won"], 2, "valid keys"),
+    (["log", "1", "lunch"], 2, "inquiry-received"),
+    (["qualify", "1", "--set", "money=yes"], 2, "unknown criterion"),
+    (["stages", "rename", "nokey", "X"], 2, "unknown stage key"),
+    (["criteria", "rename", "nokey", "X"], 2, "unknown criterion"),
+    (["next-action", "1", "someday"], 2, "ISO 8601"),
+    (["stats", "--since", "garbage"], 2, "ISO 8601"),
+    (["deal", "1", "abc"], 2, "not an amount"),
+    (["activity", "edit", "1"], 2, "nothing to change"),
+    (["merge", "1", "1"], 2, "at least one other"),
+    (["check"], 2, "--all"),
+    (["export", "/tmp/contacts.txt"], 2, ".csv or .vcf"),
+    (["tasks", "--due", "never"], 2, "invalid choice"),
+    (["show", "x"], 2, "not a whole number"),
+    (["show"], 2, "required"),
+    (["frobnicate"], 2, "invalid choice"),
+]
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("exit") / "small.sqlite"
+    winnow("demo", "--contacts", "5", "--quiet", db=path, check=True)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args,code,says", EXIT_CODES, ids=lambda v: " ".join(v) if isinstance(v, list) else str(v)
+)
+def test_exit_codes_are_the_readme_s(small_db: Path, args: list[str], code: int, says: str) -> None:
+    out = winnow(*args, db=small_db)
+    assert (out.returncode, len(out.stderr.strip().splitlines())) == (code, 1), out.stderr
+    assert says in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_readme_lists_every_exit_code_case() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Exit codes") :]
+    section = section[: section.index("\n## ")]
+    for phrase in (
+        "no such contact",
+        "unknown stage key",
+        "--create",
+        "no display",
+        "nothing to undo",
+    ):
+        assert phrase in section, phrase
+
+
+# --- --db in a folder that does not exist ---------------------------------------------------------
+
+
+def test_db_in_a_missing_folder_is_a_usage_error_unless_create(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "folder" / "crm.sqlite"
+    out = winnow("list", db=target)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert str(target.parent) in out.stderr and "--create" in out.stderr
+    assert not (tmp_path / "no").exists()  # nothing was made
+    out = winnow("list", env={"WINNOW_DB": str(target)})
+    assert out.returncode == 2 and "WINNOW_DB" in out.stderr
+    out = winnow("--db", str(target), "--create", "demo", "--contacts", "3", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert target.is_file()
+    out = winnow("list", "--json", db=target)  # the folder is there now: no --create needed
+    assert out.returncode == 0 and len(json.loads(out.stdout)) == 3
+    assert winnow("list", "--create", db=tmp_path / "other" / "b.sqlite").returncode == 0
+
+
+def test_window_with_db_in_a_missing_folder_says_so_before_any_window(tmp_path: Path) -> None:
+    out = winnow(db=tmp_path / "nope" / "crm.sqlite", env={"QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 2 and "does not exist" in out.stderr
+    assert not (tmp_path / "nope").exists()
+
+
+# --- quiet: nothing on stderr for a normal command --------------------------------------------
+
+
+def test_a_normal_command_prints_nothing_on_stderr(small_db: Path) -> None:
+    for args in (["list"], ["show", "1"], ["stats"], ["tasks"], ["history"], ["stages"]):
+        out = winnow(*args, db=small_db)
+        assert out.returncode == 0 and out.stderr == "", (args, out.stderr)
+    fresh = small_db.parent / "fresh.sqlite"  # a new database: created and migrated, quietly
+    out = winnow("list", db=fresh)
+    assert out.returncode == 0 and out.stderr == "", out.stderr

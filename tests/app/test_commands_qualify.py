@@ -80,7 +80,7 @@ def test_qualify_custom_criterion_and_errors(
     code, _out, err = run(db_path, capsys, "qualify", str(contact), "--budget", "maybe")
     assert code == 2
     code, _out, err = run(db_path, capsys, "qualify", "999", "--budget", "yes")
-    assert code == 2 and "no contact with id 999" in err
+    assert code == 1 and "no contact with id 999" in err  # no such contact: a runtime error
 
 
 def test_consent_command(db_path: Path, contact: int, capsys: pytest.CaptureFixture[str]) -> None:

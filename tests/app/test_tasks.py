@@ -106,7 +106,7 @@ def test_cli_tasks(db: Database, db_path: Path, capsys: pytest.CaptureFixture[st
     assert main([*base, "tasks", "--due", "overdue", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main([*base, "task", "done", str(task["id"])]) == 0
-    assert main([*base, "task", "done", "999"]) == 2
+    assert main([*base, "task", "done", "999"]) == 1  # no such task: a runtime error
     assert main([*base, "task", "add", str(cid), "x", "--due", "someday"]) == 2
     capsys.readouterr()
     assert main([*base, "tasks", "--json"]) == 0

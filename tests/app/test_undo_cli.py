@@ -103,14 +103,15 @@ def test_undo_refuses_with_the_count_and_force_leaves_them(
     assert [_stage(db_url, x) for x in (a, b, c)] == ["suspect", "sql", "sql"]
 
 
-def test_unknown_operation_is_a_usage_error(
+def test_unknown_operation_is_a_runtime_error(
     db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Well formed, but the log has no such operation: exit 1 (README, Exit codes)."""
     db.close()
     code, _, err = _run(capsys, db_url, "undo", "4711")
-    assert code == 2 and "no operation 4711" in err
+    assert code == 1 and "no operation 4711" in err
     code, _, err = _run(capsys, db_url, "redo", "4711")
-    assert code == 2
+    assert code == 1
 
 
 def test_the_window_s_log_is_the_command_line_s(db: Database, db_url: str) -> None:

@@ -403,7 +403,7 @@ def test_cli_import_errors(
     assert main(["import", str(junk), "--db", db_url]) == 1
     err = capsys.readouterr().err
     assert err.startswith("winnow import: ") and err.count("\n") == 1
-    assert main(["import", str(tmp_path / "missing.csv"), "--db", db_url]) == 2
+    assert main(["import", str(tmp_path / "missing.csv"), "--db", db_url]) == 1  # not there
     path = badge_list(tmp_path / "badges.csv")
     assert main(["import", str(path), "--db", db_url, "--stage", "nope"]) == 2
     assert main(["import", str(path), "--db", db_url, "--on-duplicate", "x"]) == 2

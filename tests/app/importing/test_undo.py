@@ -172,6 +172,6 @@ def test_cli_undo_import(
     assert main(["undo-import", str(report.batch_id), "--db", db_url]) == 1
     err = capsys.readouterr().err
     assert "already undone" in err and err.count("\n") == 1
-    assert main(["undo-import", "4711", "--db", db_url]) == 2
+    assert main(["undo-import", "4711", "--db", db_url]) == 1  # no such batch
     assert main(["imports", "--db", db_url]) == 0
     assert "(undone)" in capsys.readouterr().out

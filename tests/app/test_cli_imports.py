@@ -1,0 +1,82 @@
+"""``winnow --help`` and usage errors stay light: the process never loads SQLAlchemy, Qt or
+dnspython for them (the import set, not a timing: benchmarks/bench_cli.py times them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("sqlalchemy", "PySide6", "shiboken6", "dns", "alembic", "ui")
+
+# runs ``winnow ARGS`` in this process, then prints the top-level packages it loaded
+PROBE = """
+import json, sys
+from app.cli import main
+try:
+    code = main(json.loads(sys.argv[1]))
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps([code, sorted({m.split('.')[0] for m in sys.modules})]))
+"""
+
+
+def _loaded(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
+    )
+    code, modules = json.loads(out.stdout.splitlines()[-1])
+    return code, set(modules)
+
+
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (["--help"], 0),
+        (["--version"], 0),
+        (["list", "--help"], 0),
+        (["stats", "--help"], 0),
+        (["frobnicate"], 2),
+        (["list", "--bogus"], 2),
+        (["show"], 2),
+        (["show", "not-a-number"], 2),
+        (["tasks", "--due", "never"], 2),
+        (["consent", "1", "maybe"], 2),
+    ],
+    ids=lambda a: " ".join(a) if isinstance(a, list) else str(a),
+)
+def test_help_and_usage_errors_load_no_database_qt_or_dns_modules(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    got, modules = _loaded(args, tmp_path)
+    assert got == code
+    assert "app" in modules and "argparse" in modules  # the probe did run the command line
+    assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+    assert not (tmp_path / "x").exists()  # nor opened (created) the database
+
+
+def test_a_real_command_does_load_the_database(tmp_path: Path) -> None:
+    """The probe can see SQLAlchemy when it is there (the test above can fail)."""
+    got, modules = _loaded(["list"], tmp_path)
+    assert got == 0 and "sqlalchemy" in modules
+
+
+def test_the_offered_choices_are_the_owners() -> None:
+    from app import activities, consent, contacts, stages, todo
+    from app.commands import choices
+
+    assert tuple(sorted(contacts.SORT_COLUMNS)) == choices.SORT_COLUMNS
+    assert tuple(activities.ACTIVITY_TYPES) == choices.ACTIVITY_TYPES
+    assert tuple(stages.KINDS) == choices.STAGE_KINDS
+    assert tuple(consent.CONSENT_STATES) == choices.CONSENT_STATES
+    assert tuple(todo.TASK_KINDS) == choices.TASK_KINDS
+    assert tuple(todo.DUE_FILTERS) == choices.DUE_FILTERS

@@ -1,0 +1,66 @@
+"""Starting the window from a terminal: nothing printed on a normal start, one line and exit 1
+when there is no display (not Qt's abort)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ui.application import missing_display
+
+ROOT = Path(__file__).resolve().parents[2]
+DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
+def _start(db: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland are Linux's")
+def test_without_a_display_one_line_says_how_and_exits_1(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
+    out = _start(tmp_path / "crm.sqlite", env)
+    assert out.returncode == 1, out.stderr
+    (line,) = out.stderr.splitlines()
+    assert "xvfb-run winnow" in line and "desktop session" in line
+    assert "qt.qpa" not in out.stderr and "Aborted" not in out.stderr
+    assert out.stdout == ""
+    assert not (tmp_path / "crm.sqlite").exists()  # nothing opened, nothing created
+
+
+def test_which_environments_have_a_display() -> None:
+    assert missing_display({}, "linux") is not None
+    assert missing_display({"DISPLAY": ":0"}, "linux") is None
+    assert missing_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert missing_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert missing_display({"DISPLAY": ""}, "linux") is not None
+    assert missing_display({}, "darwin") is None and missing_display({}, "win32") is None
+
+
+def test_a_normal_start_prints_nothing(tmp_path: Path) -> None:
+    """First start on a new database (created, migrated, seeded): stdout carries only the
+    benchmark hook's line, stderr nothing — no Alembic INFO lines."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+    }
+    out = _start(tmp_path / "crm.sqlite", env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("winnow-shown ") and out.stdout.count("\n") == 1
+    assert out.stderr == ""
+    log = tmp_path / "xdg-data" / "Winnow" / "logs" / "winnow.log"
+    assert "alembic" in log.read_text(encoding="utf-8")  # the log file still has the details
