@@ -17,6 +17,8 @@ from app.logfile import start_log_file
 from app.store import open_store
 from db.engine import Database, DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
+from ui.theme import apply_theme, system_palette
+from ui.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +35,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Winnow")
     app.setOrganizationName("Winnow")
     app.setApplicationDisplayName("Winnow")
+    desktop = app.palette()  # before Fusion replaces it with its own light one
     app.setStyle("Fusion")
     font = QFont("DejaVu Sans")
     font.setPointSizeF(9.5)
     app.setFont(font)
-    app.setStyleSheet(load_style())
+    apply_theme(app, system_palette(desktop))  # light or dark, as the desktop asks
+    install_wheel_guard(app)  # the wheel scrolls forms, it never changes a field
     icon_path = resources.files("resources").joinpath("winnow.svg")
     if icon_path.is_file():
         app.setWindowIcon(QIcon(str(icon_path)))
     return app
-
-
-def load_style() -> str:
-    return resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
 
 
 def open_with_dialogs(path_or_url: str | None) -> Database | None:

@@ -99,11 +99,12 @@ def contact_json(db: Database, contact_id: int) -> dict[str, Any]:
             "reason": h.reason,
             "automatic": h.automatic,
             "undone": h.undone_at is not None,
+            "actor": h.changed_by,
         }
         for h in moves.history(db, contact_id)
     ]
     data["activities"] = [
-        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note}
+        {"id": a.id, "type": a.type, "at": iso(a.at), "note": a.note, "actor": a.created_by}
         for a in acts.list_activities(db, contact_id)
     ]
     for extend in SHOW_EXTENSIONS:
@@ -141,7 +142,18 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
         search=getattr(args, "search", None),
         sort=getattr(args, "sort", "created"),
         descending=not getattr(args, "ascending", False),
+        owner=_owner(args, db),
     )
+
+
+def _owner(args: argparse.Namespace, db: Database) -> str | None:
+    """``--owner me|NAME`` (``-`` or ``none``: contacts nobody owns, as ``""``)."""
+    given = getattr(args, "owner", None)
+    if given is None:
+        return None
+    from app.identity import resolve_person
+
+    return resolve_person(db, given) or ""
 
 
 def _cmd_list(args: argparse.Namespace, db: Database) -> int:
@@ -301,12 +313,37 @@ def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
 
 
 def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
+    import os
+
+    if args.scale != 1.0:  # before the GUI (and its QApplication) exists
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
     from ui.screenshot import render_screenshots  # GUI imported lazily
 
-    written = render_screenshots(db, Path(args.dir))
+    written = render_screenshots(db, Path(args.dir), size=args.size, scale=args.scale)
     for path in written:
         print(path)
     return 0
+
+
+def _size_arg(text: str) -> tuple[int, int]:
+    """WxH in screen pixels, e.g. 1440x900."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1440x900, not {text!r}")
+    size = (int(width), int(height))
+    if not (320 <= size[0] <= 10000 and 240 <= size[1] <= 10000):
+        raise argparse.ArgumentTypeError(f"{text}: width 320–10000, height 240–10000 pixels")
+    return size
+
+
+def _scale_arg(text: str) -> float:
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 2, not {text!r}") from None
+    if not 0.5 <= scale <= 4:
+        raise argparse.ArgumentTypeError(f"{text}: the scale goes from 0.5 to 4")
+    return scale
 
 
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
@@ -323,6 +360,9 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--sort", default="created", choices=choices.SORT_COLUMNS)
     p.add_argument("--ascending", action="store_true")
     p.add_argument("--limit", type=int_arg, metavar="N")
+    p.add_argument(
+        "--owner", metavar="NAME", help="only the contacts NAME works (me: yours; none: nobody's)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_list)
 
@@ -384,6 +424,22 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     )
     p.set_defaults(handler=_cmd_stats)
 
-    p = sub.add_parser("screenshot", parents=[common], help="render each view to DIR/NAME.png")
+    p = sub.add_parser(
+        "screenshot", parents=[common], help="render every view and dialog to DIR/NAME.png"
+    )
     p.add_argument("dir", metavar="DIR")
+    p.add_argument(
+        "--size",
+        type=_size_arg,
+        default=(1440, 900),
+        metavar="WxH",
+        help="the window's size in screen pixels (default 1440x900)",
+    )
+    p.add_argument(
+        "--scale",
+        type=_scale_arg,
+        default=1.0,
+        metavar="F",
+        help="display scale factor, e.g. 2 for a 200%% display (default 1)",
+    )
     p.set_defaults(handler=_cmd_screenshot)

@@ -22,6 +22,7 @@ def entry_json(e: LogEntry) -> dict[str, Any]:
         "contacts": e.contacts,
         "state": e.state,
         "undone_at": iso(e.undone_at),
+        "actor": e.actor,
     }
 
 
@@ -38,7 +39,8 @@ def _cmd_history(args: argparse.Namespace, db: Database) -> int:
     for e in entries:
         state = "" if e.state == "done" else f"  ({e.state})"
         who = f"{e.contacts:,} contact{'s' if e.contacts != 1 else ''}"
-        print(f"{e.id:>6}  {local_text(e.at):<16}  {who:>16}  {e.label}{state}")
+        by = (e.actor or "")[:16]
+        print(f"{e.id:>6}  {local_text(e.at):<16}  {who:>16}  {by:<16}  {e.label}{state}")
     return 0
 
 

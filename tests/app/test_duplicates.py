@@ -121,7 +121,10 @@ def _everything(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with db.session() as s:
         for model in (Contact, Activity, StageChange, BantAnswer, Task):
-            cols = [c for c in model.__table__.columns if c.name not in ("updated_at",)]
+            # the time of the last write, the version and who wrote last go on with every
+            # write, an undo's included (app.versions)
+            derived = ("updated_at", "version", "changed_by")
+            cols = [c for c in model.__table__.columns if c.name not in derived]
             out[model.__tablename__] = sorted(tuple(r) for r in s.execute(select(*cols)))
     return out
 
