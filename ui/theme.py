@@ -11,7 +11,7 @@ from importlib import resources
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, Qt
 from PySide6.QtWidgets import QApplication
 
-from ui.contrast import is_dark, mix, readable
+from ui.contrast import contrast_ratio, is_dark, mix, readable
 
 Role = QPalette.ColorRole
 
@@ -83,20 +83,30 @@ def system_palette(palette: QPalette) -> QPalette:
     return make_palette(LIGHT)
 
 
+def legible(color: QColor | str, grounds: tuple[QColor, ...]) -> QColor:
+    """``color`` made readable on every one of ``grounds``."""
+    shown = QColor(color)
+    for _ in range(len(grounds)):
+        worst = min(grounds, key=lambda ground: contrast_ratio(shown, ground))
+        shown = readable(shown, worst)
+    return shown
+
+
 def theme_colors(palette: QPalette) -> dict[str, str]:
     """The style sheet's colours for this palette (text ones checked for contrast)."""
     c = palette.color
     window, base, text = c(Role.Window), c(Role.Base), c(Role.Text)
     accent, accent_text = c(Role.Highlight), c(Role.HighlightedText)
     dark = is_dark(palette)
-    # the lighter of window and base: text has to read on both
-    worst = base if (base.lightness() < window.lightness()) == dark else window
+    alternate = c(Role.AlternateBase)
+    sidebar = mix(window, text, 0.03)
+    grounds = (base, window, alternate, sidebar)  # secondary text sits on any of them
     selection = mix(base, accent, 0.35 if dark else 0.2)
-    muted = readable(mix(text, worst, 0.45), worst)
+    muted = legible(mix(text, base, 0.45), grounds)
     colors = {
         "window": window,
         "base": base,
-        "alternate": c(Role.AlternateBase),
+        "alternate": alternate,
         "text": text,
         "strong": readable(mix(text, accent, 0.15), base, 7.0),
         "muted": muted,
@@ -106,7 +116,7 @@ def theme_colors(palette: QPalette) -> dict[str, str]:
         "border_strong": mix(base, text, 0.22),
         "hover": mix(base, accent, 0.1),
         "pressed": mix(base, accent, 0.18),
-        "sidebar": mix(window, text, 0.03),
+        "sidebar": sidebar,
         "selection": selection,
         "selection_text": readable(mix(text, accent, 0.3), selection, 7.0),
         "accent": accent,
@@ -115,9 +125,9 @@ def theme_colors(palette: QPalette) -> dict[str, str]:
         "accent_soft": mix(accent, base, 0.55),
         "accent_soft_text": mix(accent_text, base, 0.25),
         "link": readable(c(Role.Link), base),
-        "error": readable("#C62828", base),
+        "error": legible("#C62828", grounds),
         "error_soft": mix(base, "#C62828", 0.12),
-        "warning": readable("#B25E00", base),
+        "warning": legible("#B25E00", grounds),
         "tooltip": c(Role.ToolTipBase),
         "tooltip_text": readable(c(Role.ToolTipText), c(Role.ToolTipBase)),
     }
