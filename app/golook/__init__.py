@@ -1,9 +1,11 @@
 """Go look, go see: evidence about a contact's e-mail address and company domain.
 
 Modules: ``classify`` (offline address evidence), ``dns_check`` (one resolver, MX lookups),
-``checks`` (cache per domain and batch checks), ``personas`` / ``titles`` / ``persona_store``
-(persona fit), ``derived`` (columns kept on the contact row), ``evidence`` (all of it, and the
-one-line verdict).
+``trust`` (is the resolver telling the truth? the canary domains), ``checks`` (cache per domain
+and batch checks), ``personas`` / ``titles`` / ``persona_store`` (persona fit), ``derived``
+(columns kept on the contact row), ``badges`` (the address badge the list and the verdict
+share), ``evidence`` (all of it, and the one-line verdict), ``demo_evidence`` (the demo's
+cached answers).
 """
 
 from __future__ import annotations

@@ -207,3 +207,20 @@ def test_with_dns_silent_the_batch_gives_up_instead_of_waiting_out_every_domain(
     assert {a.dns_status for a in result.answers.values()} == {"timeout"}
     assert len(result.answers) == 100
     assert cached_answers(db, list(zone)) == {}
+
+
+def test_stored_mx_lists_read_back_as_json(db: Database) -> None:
+    """The fast path for plain host names writes exactly what ``json.dumps`` would."""
+    import json
+
+    from app.golook.checks import _mx_json
+
+    for hosts in [(), ("mx.a.example",), ("a.example", "mx.münchen.example"), ('odd"name',)]:
+        assert _mx_json(hosts) == json.dumps(list(hosts), ensure_ascii=False)
+    answers = [
+        DomainAnswer("münchen-firma.example", "ok", ("mx.münchen-firma.example", "b.example"))
+    ]
+    save_answers(db, answers)
+    stored = cached_answers(db, ["münchen-firma.example"])["münchen-firma.example"]
+    assert stored.mx == ("mx.münchen-firma.example", "b.example")
+    assert stored.mail_host == "unknown" and stored.checked_at is not None
