@@ -53,13 +53,16 @@ class BarRow:
     tip: str = ""
 
 
-def nice_ticks(top: float, most: int = 6) -> list[float]:
-    """0 … a round number ≥ top, at round steps (1, 2, 2.5, 5 × 10ⁿ), at most ``most`` steps."""
+def nice_ticks(top: float, most: int = 6, integers: bool = False) -> list[float]:
+    """0 … a round number ≥ top, at round steps (1, 2, 2.5, 5 × 10ⁿ), at most ``most`` steps;
+    whole steps only when ``integers`` (counts)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / most
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if integers:
+        step = max(1.0, float(math.ceil(step)))
     count = math.ceil(top / step - 1e-9)
     return [i * step for i in range(count + 1)]
 
@@ -199,8 +202,10 @@ class BarChart(_Chart):
         axis_format: Callable[[float], str] = _number,
         top: float | None = None,
         parent: QWidget | None = None,
+        integers: bool = False,
     ) -> None:
         super().__init__(title, parent)
+        self._integers = integers
         self._series = tuple(series)
         self._rows: tuple[BarRow, ...] = ()
         self._axis_format = axis_format
@@ -237,7 +242,11 @@ class BarChart(_Chart):
         n = max(1, len(self._series))
         bar_h = 18.0 if n == 1 else 13.0
         top = self._top or max([v for r in self._rows for v in r.values if v is not None] + [0.0])
-        ticks = nice_ticks(top) if self._top is None else nice_ticks(self._top, 4)
+        ticks = (
+            nice_ticks(top, integers=self._integers)
+            if self._top is None
+            else nice_ticks(self._top, 4)
+        )
         scale_top = ticks[-1] if ticks[-1] > 0 else 1.0
         span = max(1.0, plot_right - plot_left)
         plot_top = y
@@ -376,7 +385,7 @@ class TrendChart(_Chart):
             )
             return texts, rect.bottom() + PAD
         peak = max([v for vs in self._values for v in vs] + [0.0])
-        ticks = nice_ticks(peak, 5)
+        ticks = nice_ticks(peak, 5, integers=True)  # counts
         self._top = ticks[-1] if ticks[-1] > 0 else 1.0
         y_label_w = max(fm.horizontalAdvance(_number(t)) for t in ticks) + 2
         lines = max(label.count("\n") + 1 for label in self._labels)

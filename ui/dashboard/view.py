@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QScrollArea,
@@ -257,8 +258,11 @@ class DashboardView(QWidget):
         self.cohort.toggled.connect(lambda _on: self.reload())
         self.view_note = _plain(PERIOD_VIEW, "dashNote")
         self.view_note.setWordWrap(True)
-        self.bar = QGridLayout()
-        self.bar.setHorizontalSpacing(8)
+        self.lead = _plain("Inquiries that came in")
+        self.from_label = _plain("from")
+        self.bar = QVBoxLayout()
+        self.bar.setSpacing(4)
+        self._bar_rows: tuple[int, ...] | None = None
 
         self.tiles = {
             "inquiries": Tile("Inquiries", "Contacts that became inquiries in the period"),
@@ -288,7 +292,7 @@ class DashboardView(QWidget):
         self.tiles_grid = QGridLayout()
 
         self.funnel_chart = BarChart(
-            "Funnel: how many reached each stage", [Series("Contacts", BLUE)]
+            "Funnel: how many reached each stage", [Series("Contacts", BLUE)], integers=True
         )
         self.trend_chart = TrendChart("Per week: new inquiries and qualified leads")
         self.rates_chart = BarChart(
@@ -312,6 +316,7 @@ class DashboardView(QWidget):
         self.charts_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._wide: tuple[bool, int] | None = None
         self._arrange(wide=False, per_row=3)
+        self._place_bar()
         body = QWidget()
         body.setObjectName("dashboard")
         bl = QVBoxLayout(body)
@@ -337,29 +342,15 @@ class DashboardView(QWidget):
     # --- layout: two columns when there is room, else one ------------------------------------
     WIDE_AT = 1100
 
-    TILE_WIDTH = 170  # a tile's share of the width when choosing how many go in a row
+    TILE_WIDTH = 170  # the least width a tile is given when choosing how many go in a row
 
     def _arrange(self, wide: bool, per_row: int) -> None:
         if (wide, per_row) == self._wide:
             return
         self._wide = (wide, per_row)
-        for grid in (self.bar, self.tiles_grid, self.charts_grid):
+        for grid in (self.tiles_grid, self.charts_grid):
             while grid.count():
                 grid.takeAt(0)
-        top = Qt.AlignmentFlag.AlignVCenter
-        self.bar.addWidget(_plain("Inquiries that came in"), 0, 0, top)
-        self.bar.addWidget(self.period, 0, 1)
-        self.bar.addWidget(_plain("from"), 0, 2)
-        self.bar.addWidget(self.source, 0, 3)
-        if wide:
-            self.bar.addWidget(self.cohort, 0, 4)
-            self.bar.setColumnStretch(5, 1)
-            self.bar.addWidget(self.status, 0, 6)
-        else:
-            self.bar.setColumnStretch(5, 0)
-            self.bar.setColumnStretch(4, 1)
-            self.bar.addWidget(self.cohort, 1, 0, 1, 4)
-            self.bar.addWidget(self.status, 1, 4, 1, 3, Qt.AlignmentFlag.AlignRight)
         for c in range(6):
             self.tiles_grid.setColumnStretch(c, 1 if c < per_row else 0)
         tiles = list(self.tiles.values())
@@ -392,8 +383,62 @@ class DashboardView(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         width = self.width()
-        self._arrange(width >= self.WIDE_AT, max(3, min(6, width // self.TILE_WIDTH)))
+        self._arrange(width >= self.WIDE_AT, self._tiles_per_row(width))
+        self._place_bar()
         super().resizeEvent(event)
+
+    def _all_tiles(self) -> list[Tile]:
+        return [*self.tiles.values(), *self.response_tiles.values(), *self.value_tiles.values()]
+
+    def _tiles_per_row(self, width: int) -> int:
+        """As many tiles in a row (up to six) as fit with their widest figure."""
+        widest = max([self.TILE_WIDTH, *(t.minimumSizeHint().width() for t in self._all_tiles())])
+        room = width - 40  # the margins and the scroll bar
+        return max(2, min(6, room // (widest + 8)))
+
+    def _place_bar(self) -> None:
+        """The pickers in as few rows as the width allows, the source picker as wide as its
+        longest name (on a row of its own when that does not fit beside the period)."""
+        room = self.width() - 40
+        gap = 8
+        lead = [self.lead, self.period, self.from_label]
+        first = sum(w.sizeHint().width() + gap for w in lead)
+        source = min(self.source.sizeHint().width(), room)
+        self.source.setMinimumWidth(source)
+        status = max(
+            self.status.sizeHint().width(),
+            self.status.fontMetrics().horizontalAdvance("Updated 00:00") + 4,
+        )
+        tail = self.cohort.sizeHint().width() + status + 3 * gap
+        if first + source + tail <= room:
+            rows: tuple[int, ...] = (6,)  # one row
+        elif first + source <= room:
+            rows = (4, 2)
+        else:
+            rows = (3, 1, 2)
+        if rows == self._bar_rows:
+            return
+        self._bar_rows = rows
+        while self.bar.count():
+            item = self.bar.takeAt(0)
+            row = item.layout() if item is not None else None
+            if row is not None:
+                while row.count():
+                    row.takeAt(0)
+                row.deleteLater()
+        widgets: list[QWidget] = [*lead, self.source, self.cohort, self.status]
+        at = 0
+        for n in rows:
+            row = QHBoxLayout()
+            row.setSpacing(gap)
+            for w in widgets[at : at + n]:
+                if w is self.status:
+                    row.addStretch(1)
+                row.addWidget(w)
+            if self.status not in widgets[at : at + n]:
+                row.addStretch(1)
+            at += n
+            self.bar.addLayout(row)
 
     # --- computing ---------------------------------------------------------------------------
     def query(self) -> dict[str, Any]:
@@ -526,11 +571,12 @@ class DashboardView(QWidget):
         self._draw_rates(m)
         self._draw_trend(m)
         self._draw_stage_times(m)
-        for tile in (*self.tiles.values(), *self.response_tiles.values()):
-            tile.fit_height()
-        for tile in self.value_tiles.values():
+        width = self.width()  # bigger figures may need fewer tiles in a row
+        self._arrange(width >= self.WIDE_AT, self._tiles_per_row(width))
+        for tile in self._all_tiles():
             tile.fit_height()
         self.status.setText(f"Updated {datetime.now():%H:%M}")
+        self._place_bar()
         self.shown.emit()
 
     def _fill_sources(self, names: tuple[str, ...]) -> None:
@@ -546,6 +592,7 @@ class DashboardView(QWidget):
             self.source.addItem(name, name)
         self.source.setCurrentIndex(max(0, self.source.findData(current)))
         self.source.blockSignals(False)
+        self._place_bar()  # a longer name may need a row of its own
 
     def _draw_funnel(self, m: metrics.Metrics) -> None:
         rows = []
