@@ -8,7 +8,8 @@ trustworthy and those answers are *unknown* ("DNS not trustworthy here"), never 
 The judgement is kept per resolver (its servers and port) for a few minutes, so a batch — or a
 run of "Check again" clicks — asks the canaries at most once. Rows of the cache that an older
 Winnow stored from such a resolver (gmail.com "does not exist" beside them) are marked unknown
-by :func:`mark_untrusted_rows`.
+by :func:`mark_untrusted_rows`. A big provider's "does not exist" (:data:`BIG_PROVIDERS`) is
+never believed, whoever says it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,24 @@ from datetime import datetime, timedelta
 import dns.resolver
 from sqlalchemy import Table, bindparam, select, update
 
-from app.golook.classify import on_free_mail_list
 from app.golook.dns_check import DomainAnswer, lookup_mail
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import DomainCheck
 
 CANARY_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com")
+# big mail providers that certainly exist and take mail: "does not exist" of one is a lie. (The
+# free-mail list as a whole also holds providers long gone, whose "does not exist" is true.)
+BIG_PROVIDERS = frozenset(
+    {
+        *CANARY_DOMAINS,
+        "googlemail.com", "hotmail.com", "hotmail.co.uk", "hotmail.de", "hotmail.fr",
+        "live.com", "msn.com", "yahoo.co.uk", "yahoo.de", "yahoo.fr", "yahoo.es", "ymail.com",
+        "aol.com", "icloud.com", "me.com", "mac.com", "gmx.de", "gmx.net", "gmx.com", "web.de",
+        "t-online.de", "orange.fr", "free.fr", "laposte.net", "libero.it", "protonmail.com",
+        "proton.me", "mail.ru", "yandex.ru", "qq.com", "163.com", "wp.pl", "o2.pl", "seznam.cz",
+    }
+)  # fmt: skip
 # answers that say the domain takes no mail: believed only from a trustworthy resolver
 NEGATIVE_STATUSES = frozenset({"nxdomain", "no_mx", "null_mx"})
 UNTRUSTED = "untrusted"
@@ -116,23 +128,25 @@ def untrusted_answer(domain: str, checked_at: datetime | None = None) -> DomainA
 
 
 def is_impossible(answer: DomainAnswer) -> bool:
-    """A negative answer for a big free-mail provider (gmail.com "does not exist"): a lie."""
-    return answer.dns_status in NEGATIVE_STATUSES and on_free_mail_list(answer.domain)
+    """A negative answer for a big mail provider (gmail.com "does not exist"): a lie."""
+    return answer.dns_status in NEGATIVE_STATUSES and answer.domain in BIG_PROVIDERS
 
 
 def mark_untrusted_rows(db: Database) -> int:
-    """Mark unknown the cached negative answers that a lying resolver gave: those of free-mail
+    """Mark unknown the cached negative answers that a lying resolver gave: those of big mail
     providers, and every other negative one cached within a day of such a lie. Returns how many
-    rows were marked."""
+    rows were marked (usually none: one small look-up by primary key)."""
     c = _checks.c
+    negative = c.dns_status.in_(sorted(NEGATIVE_STATUSES))
     with db.session() as s:
-        rows = s.execute(
-            select(c.domain, c.checked_at).where(c.dns_status.in_(sorted(NEGATIVE_STATUSES)))
-        ).all()
-        lies = [at for domain, at in rows if on_free_mail_list(domain)]
+        lies = sorted(
+            s.execute(
+                select(c.checked_at).where(c.domain.in_(sorted(BIG_PROVIDERS)), negative)
+            ).scalars()
+        )
         if not lies:
             return 0
-        lies.sort()
+        rows = s.execute(select(c.domain, c.checked_at).where(negative)).all()
         suspect = [domain for domain, at in rows if _near(at, lies)]
         stmt = (
             update(_checks)

@@ -247,3 +247,21 @@ def test_marked_rows_are_asked_again_and_a_good_resolver_replaces_them(
     stored = cached_answers(db, ["acme-widgets.example", "gmail.com"])
     assert stored["acme-widgets.example"].mail_host == "microsoft"
     assert stored["gmail.com"].mail_host == "google"
+
+
+def test_a_small_free_mail_provider_that_is_gone_is_no_sign_of_lies(
+    db: Database, dns_server: LoopbackDnsServer, dns_config: DnsConfig
+) -> None:
+    """The free-mail list holds providers long gone: their "does not exist" may be true, is kept,
+    and does not make the other answers of that day suspect. Shown, the list comes first."""
+    batch = check_domains(db, ["mail2world.com", "missing.example"], dns_config)
+    assert not batch.untrusted and batch.distrusted == 0
+    assert check_domains(db, ["gwork.example"], dns_config).queried == 1  # marks nothing
+    stored = {
+        d: a.dns_status
+        for d, a in cached_answers(db, ["mail2world.com", "missing.example"]).items()
+    }
+    assert stored == {"mail2world.com": "nxdomain", "missing.example": "nxdomain"}
+    cid = create_contact(db, name="Old", email="old@mail2world.com")
+    [g] = golook_for_contacts(db, [cid])
+    assert g.verdict.startswith("Free-mail (mail2world.com) · no company domain to look at")
