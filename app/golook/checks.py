@@ -279,8 +279,8 @@ def check_domains(
                     batch.answers[answer.domain] = _older_or(
                         cache.get(answer.domain),
                         untrusted_answer(answer.domain, answer.checked_at),
-                        f"new check not believed ({UNTRUSTED_DETAIL}); showing the answer "
-                        "from before",
+                        f"new check not believed, {UNTRUSTED_DETAIL}; showing the answer from "
+                        "before",
                     )
     finally:
         save_answers(db, unsaved)
