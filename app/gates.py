@@ -51,6 +51,7 @@ class GateRefused(WinnowError):
     """A move the gates refuse without an override reason; ``problems`` says why per contact."""
 
     def __init__(self, stage_name: str, problems: Sequence[GateProblem]) -> None:
+        self.stage_name = stage_name
         self.problems = tuple(problems)
         shown = "; ".join(p.describe() for p in self.problems[:5])
         more = f"; and {len(self.problems) - 5:,} more" if len(self.problems) > 5 else ""
@@ -64,6 +65,26 @@ def override_reason(override: str, reason: str | None = None) -> str:
     """The history's reason for a move made with an override."""
     text = OVERRIDE_PREFIX + " ".join(override.split())
     return f"{reason} ({text})" if reason else text
+
+
+def gated_reason(
+    s: Session,
+    contact_ids: Sequence[int],
+    stage_key: str,
+    stage_name: str,
+    *,
+    reason: str | None = None,
+    override: str | None = None,
+) -> str | None:
+    """The reason a gated move records (inside the caller's transaction): ``reason`` when no
+    contact is stopped, the override appended when some are and one is given; raises
+    :class:`GateRefused` when some are and none is."""
+    problems = problems_in(s, contact_ids, stage_key)
+    if not problems:
+        return reason
+    if override is None or not override.strip():
+        raise GateRefused(stage_name, problems)
+    return override_reason(override, reason)
 
 
 def problems_in(

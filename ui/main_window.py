@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from app import __version__, contacts, operations
 from app.contacts import ContactQuery
 from app.errors import WinnowError
+from app.gates import GateRefused
 from app.moves import MoveResult
 from app.operations import (
     Changes,
@@ -64,6 +65,7 @@ from ui.contact_table import (
 )
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
+from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.tasks import TaskProgressWidget, TaskRunner
@@ -585,9 +587,12 @@ class MainWindow(QMainWindow):
         reason: str | None = None,
         *,
         on_moved: Callable[[MoveResult], None] | None = None,
+        override: str | None = None,
     ) -> bool:
         """Move contacts (the one path every view uses); False when cancelled. The move is
-        queued on the writer; views follow when it has committed."""
+        queued on the writer; views follow when it has committed. The gates (app.gates) are
+        checked in the move: contacts they stop are shown with what they lack, and the move
+        runs again with the user's reason to move anyway (kept in the history)."""
         ids = list(ids)
         if not ids:
             return False
@@ -604,12 +609,25 @@ class MainWindow(QMainWindow):
             if n:
                 self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
 
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, GateRefused) and override is None:
+                ask_override_then(
+                    self,
+                    exc.stage_name,
+                    exc.problems,
+                    lambda why: self.move_contacts(
+                        ids, stage_key, reason, on_moved=on_moved, override=why
+                    ),
+                )
+                return
+            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
+
         self.ops.run(
-            lambda: operations.move_contacts(db, ids, stage_key, reason=reason),
-            on_success=moved,
-            on_failure=lambda exc: QMessageBox.warning(
-                self, "Move failed", f"The contacts were not moved.\n\n{exc}"
+            lambda: operations.move_contacts(
+                db, ids, stage_key, reason=reason, gated=True, override=override
             ),
+            on_success=moved,
+            on_failure=failed,
         )
         return True
 

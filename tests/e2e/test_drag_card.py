@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app import contacts, moves
 from tests.ui.board_helpers import board_of
 from tests.ui.conftest import settle
+from tests.ui.gate_helpers import move_anyway
 from ui.contact_table import encode_ids
 
 pytestmark = pytest.mark.gui
@@ -131,6 +132,8 @@ def test_drag_several_selected_cards(window: Any, qtbot: Any) -> None:
     assert sorted(carried) == sorted([first, third])
     entered, dropped = _deliver_drop(board.column("sql").view.viewport(), carried)
     assert entered and dropped
+    asked = move_anyway(qtbot, "both asked for a quote at the booth")  # not qualified
+    assert len(asked) == 2 and all("not qualified" in line for line in asked)
     qtbot.waitUntil(lambda: board.column("sql").model.contains(first), timeout=3000)
     settle(qtbot, window)
     assert {contacts.get_contact(window.db, c).stage_key for c in (first, third)} == {"sql"}

@@ -27,6 +27,7 @@ from tests.ui.board_helpers import (
     writes_by_thread,
 )
 from tests.ui.conftest import settle
+from tests.ui.gate_helpers import qualify
 from ui.contact_table import encode_ids
 from ui.kanban.column_model import KanbanColumnModel
 
@@ -368,6 +369,7 @@ def test_a_move_refreshes_only_the_two_columns_it_touched(
     board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cid = _ids_in(board, "suspect")[0]
+    qualify(board.db, [cid])  # the gates let it through
     seen = _watch_columns(board, monkeypatch)
     window.move_contacts([cid], "sql")  # e.g. from the list's menu: the board hears the notice
     settle(qtbot, window)
@@ -423,6 +425,7 @@ def test_a_new_stage_rebuilds_the_columns(board: Any, window: Any, qtbot: Any) -
 
 def test_a_board_move_writes_nothing_on_the_gui_thread(board: Any, window: Any, qtbot: Any) -> None:
     ids = _ids_in(board, "suspect")[:3]
+    qualify(board.db, ids)  # the gates let them through
     with writes_by_thread(board.db) as writes:
         assert board.column("mql").model.dropMimeData(encode_ids(ids), MOVE, -1, -1, QModelIndex())
         settle(qtbot, window)

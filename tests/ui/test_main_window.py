@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel
 from app import contacts, moves
 from app.contacts import ContactQuery
 from tests.ui.conftest import settle
+from tests.ui.gate_helpers import qualify
 from ui.contact_table import COLUMNS
 from ui.sidebar import SidebarFilter
 
@@ -94,6 +95,7 @@ def test_edit_with_validation_and_undo(window, qtbot) -> None:  # type: ignore[n
 
 def test_move_from_the_context_path_records_history_and_undoes(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     suspects = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
+    qualify(window.db, suspects)  # the gates let them through
     assert window.move_contacts(suspects, "opportunity")
     settle(qtbot, window)
     assert "move of 3 contacts to Opportunity" in window.undo_action.text()
@@ -111,6 +113,7 @@ def test_move_from_the_context_path_records_history_and_undoes(window, qtbot) ->
 def test_stage_combo_in_the_detail_panel_moves(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.list_view.selectRow(1)
     cid = window.model.contact_id(1)
+    qualify(window.db, [cid])  # the gates let it through
     combo = window.detail.stage_combo
     index = combo.findData("mql")
     if contacts.get_contact(window.db, cid).stage_key == "mql":
@@ -126,6 +129,7 @@ def test_stage_combo_in_the_detail_panel_moves(window, qtbot) -> None:  # type: 
 
 def test_drop_on_a_sidebar_stage_moves(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("inquiry",)), 0, 2)
+    qualify(window.db, ids)  # the gates let them through
     window.sidebar.contacts_dropped.emit(ids, "customer")
     settle(qtbot, window)
     assert all(contacts.get_contact(window.db, c).stage_key == "customer" for c in ids)

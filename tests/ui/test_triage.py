@@ -19,6 +19,7 @@ from db import engine
 from db.engine import Database
 from db.models import Contact, ImportBatch
 from tests.ui.board_helpers import triage_of, warnings_shown, writes_by_thread
+from tests.ui.gate_helpers import qualify
 
 pytestmark = pytest.mark.gui
 __all__ = ["warnings_shown"]  # fixture used by the tests below
@@ -206,6 +207,7 @@ def test_a_fast_d_and_digit_typed_while_saving_apply_to_the_next_contact(
 def test_ctrl_z_undoes_the_decision_and_shows_the_contact_again(
     triage: Any, people: list[int]
 ) -> None:
+    qualify(triage.db, people[:2])  # the gates let them through
     _key(triage, Qt.Key.Key_4)
     _key(triage, Qt.Key.Key_5)
     assert _stage(triage, people[1]) == "opportunity"

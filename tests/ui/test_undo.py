@@ -18,6 +18,7 @@ from app.contacts import ContactQuery
 from db import engine
 from tests.ui.board_helpers import answer_next_dialog, board_of, warnings_shown
 from tests.ui.conftest import settle
+from tests.ui.gate_helpers import move_anyway, qualify
 from ui.contact_table import encode_ids
 
 pytestmark = pytest.mark.gui
@@ -51,6 +52,8 @@ def test_undo_and_redo_of_a_single_move_from_the_board(window: Any, qtbot: Any) 
         encode_ids([cid]), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
     )
     settle(qtbot, window)
+    move_anyway(qtbot, "met at the booth, wants a call")  # not qualified: the window asks
+    settle(qtbot, window)
     assert window.undo_action.text() == "&Undo move of 1 contact to Sales qualified"
     undo(window)
     assert _stage(window, cid) == "suspect"
@@ -73,6 +76,7 @@ def test_undo_of_a_bulk_move_puts_each_contact_back_where_it_was(window: Any) ->
     ids = contacts.query_ids(window.db, ContactQuery(sort="created"), 0, 40)
     before = {cid: _stage(window, cid) for cid in ids}
     assert len(set(before.values())) > 2, "the contacts come from several stages"
+    qualify(window.db, ids)  # the gates let them through
     assert window.move_contacts(ids, "opportunity")
     settle(window.qtbot, window)
     moved = [cid for cid in ids if before[cid] != "opportunity"]
@@ -206,6 +210,7 @@ def test_undo_of_work_changed_since_asks_and_can_undo_the_rest(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
+    qualify(window.db, ids)  # the gates let them through
     window.move_contacts(ids, "mql")
     settle(window.qtbot, window)
     # one of them moves on outside this window's log (e.g. by an older Winnow)
@@ -236,6 +241,7 @@ def test_the_undo_log_survives_a_restart_and_is_the_clis(
     from ui.main_window import MainWindow
 
     cid = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 1)[0]
+    qualify(window.db, [cid])  # the gates let it through
     window.move_contacts([cid], "opportunity")
     settle(qtbot, window)
     window.close()

@@ -3,7 +3,7 @@ missing answers per contact, and a reason to move anyway, kept in the history.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -67,3 +67,27 @@ def ask_override(
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.override_reason()
+
+
+def ask_override_then(
+    parent: QWidget | None,
+    stage_name: str,
+    problems: Sequence[GateProblem],
+    then: Callable[[str], object],
+    cancelled: Callable[[], object] | None = None,
+) -> QualifyFirstDialog:
+    """Open the question without blocking (window-modal): ``then(reason)`` when the user moves
+    anyway, ``cancelled()`` otherwise. Returns the open dialog."""
+    dialog = QualifyFirstDialog(stage_name, problems, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def finished(code: int) -> None:
+        reason = dialog.override_reason()
+        if code == QDialog.DialogCode.Accepted and reason:
+            then(reason)
+        elif cancelled is not None:
+            cancelled()
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return dialog

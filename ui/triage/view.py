@@ -47,11 +47,13 @@ from PySide6.QtWidgets import (
 from app import contacts, operations, triage
 from app.contacts import ContactQuery
 from app.errors import UnknownContact, WinnowError
+from app.gates import GateRefused
 from app.moves import MoveResult
 from app.operations import Changes, OpResult, UndoState
 from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
 from ui.api import WindowApi
+from ui.leads.qualify_first import ask_override_then
 from ui.links import open_link
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
@@ -637,14 +639,32 @@ class TriageView(QWidget):
     def reasons_open(self) -> bool:
         return self.reasons.isVisible()
 
-    def _run_decision(self, cid: int, target: str | None, reason: str | None) -> None:
-        """Queue the decision on the window's writer."""
+    def _run_decision(
+        self, cid: int, target: str | None, reason: str | None, override: str | None = None
+    ) -> None:
+        """Queue the decision, gated: a contact the gates stop asks "qualify first" (app.gates)
+        and is decided again with the reason to move anyway, or stays where it is."""
         db = self.db
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, GateRefused) and override is None:
+                ask_override_then(
+                    self.api.dialog_parent(),
+                    exc.stage_name,
+                    exc.problems,
+                    lambda why: self._run_decision(cid, target, reason, why),
+                    lambda: self._not_decided(cid, None),
+                )
+                return
+            self._not_decided(cid, exc)
+
         self.api.ops.run(
-            lambda: operations.triage_decision(db, [cid], target, reason=reason),
+            lambda: operations.triage_decision(
+                db, [cid], target, reason=reason, gated=True, override=override
+            ),
             initiator=self,
             on_success=lambda result: self._decided_on(cid, result),
-            on_failure=lambda exc: self._not_decided(cid, exc),
+            on_failure=failed,
         )
 
     def _decided_on(self, cid: int, result: OpResult[MoveResult | None]) -> None:
@@ -660,16 +680,18 @@ class TriageView(QWidget):
         for action in waiting:
             self._when_ready(action)
 
-    def _not_decided(self, cid: int, exc: Exception) -> None:
-        """The decision was not saved: say why and stay on the contact (keys typed meanwhile
-        are dropped: they were meant for the contacts after it)."""
+    def _not_decided(self, cid: int, exc: Exception | None) -> None:
+        """The decision was not saved (``exc`` None: the user cancelled it): say why and stay
+        on the contact (keys typed meanwhile are dropped: they were meant for the contacts
+        after it)."""
         self._deciding = False
         self._waiting.clear()
-        QMessageBox.warning(
-            self.api.dialog_parent(),
-            "Decision not saved",
-            f"The decision was not saved; the contact is still waiting for one.\n\n{exc}",
-        )
+        if exc is not None:
+            QMessageBox.warning(
+                self.api.dialog_parent(),
+                "Decision not saved",
+                f"The decision was not saved; the contact is still waiting for one.\n\n{exc}",
+            )
         if self.current_id() == cid:
             self.show_current()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
