@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app import contacts
 from app.contacts import ContactQuery, ContactRow
+from app.golook.badges import ADDRESS_BADGES
 from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
 from db.engine import Database
@@ -41,12 +42,9 @@ from ui.paging import ContactPager
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 
+# (label, colour) per domain class: the one derivation the verdict starts with too
 DOMAIN_BADGES: dict[str | None, tuple[str, str]] = {
-    "branded": ("Branded", "#2E7D32"),
-    "free": ("Free-mail", "#8D6E63"),
-    "disposable": ("Disposable", "#C62828"),
-    "invalid": ("Invalid", "#B71C1C"),
-    None: ("No mail", "#9E9E9E"),
+    key: (badge.label, badge.colour) for key, badge in ADDRESS_BADGES.items()
 }
 
 # (key, header, sort key or None)
