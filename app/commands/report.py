@@ -85,6 +85,7 @@ def _contact(d: Mapping[str, Any]) -> list[str]:
         ("Phone", d.get("phone")),
         ("Place", place),
         ("Source", d.get("source")),
+        ("Owner", d.get("owner")),  # team mode: who works this contact
         ("Import batch", d.get("import_batch_id")),
         ("Added", text.when(d.get("created_at"))),
         ("Tags", d.get("tags")),
@@ -256,25 +257,35 @@ def _activities(acts: list[Mapping[str, Any]], names: Names) -> list[str]:
     lines = text.heading("Activities")
     if not acts:
         return [*lines, "  none"]
-    return lines + text.table(
-        (Column("ID", ">"), Column("When"), Column("Activity"), Column("Note")),
-        (
-            (
-                str(a["id"]),
-                text.when(a.get("at")),
-                names.activities.get(a.get("type") or "", a.get("type")),
-                a.get("note"),
-            )
-            for a in acts
-        ),
-        indent="  ",
-    )
+    by = _several_actors(acts)
+    columns = [Column("ID", ">"), Column("When"), Column("Activity"), Column("Note")]
+    rows = [
+        [
+            str(a["id"]),
+            text.when(a.get("at")),
+            names.activities.get(a.get("type") or "", a.get("type")),
+            a.get("note"),
+        ]
+        for a in acts
+    ]
+    if by:
+        columns.insert(3, Column("By"))
+        for row, a in zip(rows, acts, strict=True):
+            row.insert(3, a.get("actor") or "")
+    return lines + text.table(columns, rows, indent="  ")
+
+
+def _several_actors(items: list[Mapping[str, Any]]) -> bool:
+    """Whether a "By" column says anything: in team mode, when more than one person acted
+    (on a single-user file every line would name the same user)."""
+    return len({i.get("actor") for i in items if i.get("actor")}) > 1
 
 
 def _history(history: list[Mapping[str, Any]], names: Names) -> list[str]:
     lines = text.heading("History")
     if not history:
         return [*lines, "  none"]
+    by = _several_actors(history)
     rows = []
     for h in history:
         move = f"{names.stage(h.get('from')) if h.get('from') else '(new)'} → {names.stage(h.get('to'))}"
@@ -283,8 +294,12 @@ def _history(history: list[Mapping[str, Any]], names: Names) -> list[str]:
             notes.append("automatic")
         if h.get("undone"):
             notes.append("undone")
-        rows.append((text.when(h.get("at")), move, "; ".join(notes)))
-    return lines + text.table((Column("When"), Column("Move"), Column("Note")), rows, indent="  ")
+        row = [text.when(h.get("at")), move, "; ".join(notes)]
+        rows.append([*row[:2], h.get("actor") or "", row[2]] if by else row)
+    columns = [Column("When"), Column("Move"), Column("Note")]
+    if by:
+        columns.insert(2, Column("By"))
+    return lines + text.table(columns, rows, indent="  ")
 
 
 # --- winnow stats ----------------------------------------------------------------------------

@@ -276,3 +276,22 @@ def test_a_table_aligns_by_terminal_columns_and_cuts_with_an_ellipsis() -> None:
     assert {text.width(line) for line in lines} == {13}
     assert text.fit("東京都港区", 5) == "東京…"  # never half a wide character
     assert text.percent(0.4523) == "45.2 %" and text.percent(None) == "—"
+
+
+def test_show_names_the_owner_and_who_acted_when_several_did() -> None:
+    """Team mode: the owner in the contact section, a "By" column once two people acted."""
+    from app.commands.report import Names, show_lines
+
+    base: dict[str, Any] = {"id": 7, "name": "Ana Lima", "owner": "maria"}
+    history = [
+        {"from": None, "to": "inquiry", "at": "2026-03-01T09:00:00+00:00", "actor": "maria"},
+        {"from": "inquiry", "to": "mql", "at": "2026-03-02T09:00:00+00:00", "actor": "tom"},
+    ]
+    names = Names(stages={"inquiry": "Inquiry", "mql": "Marketing qualified"})
+    out = "\n".join(show_lines({**base, "history": history}, names))
+    assert re.search(r"^\s+Owner\s+maria$", out, re.M)
+    assert re.search(r"^\s+When\s+Move\s+By\s+Note$", out, re.M)
+    assert re.search(r"Inquiry → Marketing qualified\s+tom$", out, re.M)
+    one = [{**h, "actor": "maria"} for h in history]
+    out = "\n".join(show_lines({**base, "history": one}, names))
+    assert "By" not in out.split("History", 1)[1]  # one person: no column naming them
