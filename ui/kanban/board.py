@@ -106,6 +106,12 @@ class KanbanBoard(QWidget):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(40)
         self._detail_timer.timeout.connect(self._show_detail)
+        # each column's deal value, summed on a worker once a burst of changes is over
+        self._values_generation = 0
+        self._values_timer = QTimer(self)
+        self._values_timer.setSingleShot(True)
+        self._values_timer.setInterval(250)
+        self._values_timer.timeout.connect(self._sum_values)
 
         self.sort_combo = QComboBox()
         self.sort_combo.setObjectName("boardSort")
@@ -218,15 +224,14 @@ class KanbanBoard(QWidget):
     def reload(self) -> None:
         """Count every column in one query and load each first page."""
         base = self.base_query()
-        totals = deals.board_totals(self.db, base)  # counts and deal values, one query
+        counts = contacts.count_by_stage(self.db, base)
         for column in self.columns:
-            total = totals.get(column.stage_key)
-            column.model.set_base_query(base, total=total.count if total else 0)
-            column.model.set_value(total.value if total else None)
+            column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
         self._base = base
         self._loaded = True
         self._pending = Changes()
         self._update_filter_text()
+        self._values_timer.start()
 
     def view_shown(self) -> None:
         """The tab became current (the window calls this)."""
@@ -321,28 +326,50 @@ class KanbanBoard(QWidget):
         return touched
 
     def recount(self) -> None:
-        """Exact column counts and deal values from one query on a worker (the cards were
-        already updated)."""
+        """Exact column counts from one query on a worker (the cards were already updated),
+        then the deal values."""
         base = self._base
         if base is None:
             return
         self._count_generation += 1
         generation = self._count_generation
 
-        def done(totals: dict[str, deals.StageTotal]) -> None:
+        def done(counts: dict[str, int]) -> None:
             if generation != self._count_generation or base != self._base:
                 return  # a newer count or other filters: this one is stale
             for column in self.columns:
-                total = totals.get(column.stage_key)
-                column.model.set_total(total.count if total else 0)
-                column.model.set_value(total.value if total else None)
+                column.model.set_total(counts.get(column.stage_key, 0))
 
+        self._values_timer.start()
         self.api.tasks.run(
-            deals.board_totals,
+            contacts.count_by_stage,
             self.db,
             base,
             on_done=done,
             on_error=lambda exc: log.warning("board count: %s", exc),
+        )
+
+    def _sum_values(self) -> None:
+        """The sum of the deal amounts in each column (app.deals.board_values), off the GUI
+        thread; a newer sum or other filters make an older one stale."""
+        base = self._base
+        if base is None:
+            return
+        self._values_generation += 1
+        generation = self._values_generation
+
+        def done(values: dict[str, float]) -> None:
+            if generation != self._values_generation or base != self._base:
+                return
+            for column in self.columns:
+                column.model.set_value(values.get(column.stage_key))
+
+        self.api.tasks.run(
+            deals.board_values,
+            self.db,
+            base,
+            on_done=done,
+            on_error=lambda exc: log.warning("board deal values: %s", exc),
         )
 
     def _update_filter_text(self) -> None:

@@ -167,7 +167,7 @@ class KanbanColumnModel(QAbstractListModel):
     @property
     def value(self) -> float | None:
         """The sum of the deal amounts in this column under the filters (None: no amounts);
-        the board sets it with every count (``app.deals.board_totals``)."""
+        the board sets it after its counts (``app.deals.board_values``, on a worker)."""
         return self._value
 
     def set_value(self, value: float | None) -> None:
