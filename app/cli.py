@@ -247,9 +247,19 @@ def check_db_folder(db_arg: str | None, *, create: bool) -> None:
     says to make the folder. The default database's folder (the user data folder) is made
     as needed."""
     value = db_arg or os.environ.get("WINNOW_DB", "")
-    if not value or "://" in value:
-        return  # the default file, or a URL (a server's database; sqlite:/// URLs included)
-    folder = Path(os.path.abspath(os.path.expanduser(value))).parent
+    if not value:
+        return  # the default file
+    if "://" in value:
+        if not value.startswith("sqlite"):
+            return  # a database server's
+        from db.engine import sqlite_path
+
+        file = sqlite_path(value)
+        if file is None:
+            return  # in memory
+        folder = file.parent
+    else:
+        folder = Path(os.path.abspath(os.path.expanduser(value))).parent
     if folder.is_dir():
         return
     if folder.exists():

@@ -293,6 +293,11 @@ def test_db_in_a_missing_folder_is_a_usage_error_unless_create(tmp_path: Path) -
     out = winnow("list", "--json", db=target)  # the folder is there now: no --create needed
     assert out.returncode == 0 and len(json.loads(out.stdout)) == 3
     assert winnow("list", "--create", db=tmp_path / "other" / "b.sqlite").returncode == 0
+    url = f"sqlite:///{tmp_path}/by-url/c.sqlite"  # an SQLite URL is a file too
+    out = winnow("list", db=url)
+    assert out.returncode == 2 and "--create" in out.stderr
+    assert winnow("list", "--create", db=url).returncode == 0
+    assert (tmp_path / "by-url" / "c.sqlite").is_file()
 
 
 def test_window_with_db_in_a_missing_folder_says_so_before_any_window(tmp_path: Path) -> None:
