@@ -52,7 +52,18 @@ def _show_leads(db: Database, contact_id: int) -> dict[str, Any]:
     }
 
 
-SHOW_EXTENSIONS: tuple[ShowExtension, ...] = (_show_golook, _show_qualification, _show_leads)
+def _show_points(db: Database, contact_id: int) -> dict[str, Any]:
+    from app.points import show_points
+
+    return show_points(db, contact_id)  # every e-mail, phone and address, with kinds
+
+
+SHOW_EXTENSIONS: tuple[ShowExtension, ...] = (
+    _show_golook,
+    _show_qualification,
+    _show_leads,
+    _show_points,
+)
 STATS_EXTENSIONS: tuple[StatsExtension, ...] = (_stats_metrics,)
 
 
