@@ -77,13 +77,27 @@ def show_lines(data: Mapping[str, Any], names: Names) -> list[str]:
     return lines
 
 
+def _points(label: str, items: list[Mapping[str, Any]]) -> list[tuple[str, object]]:
+    """Every e-mail, phone or address with its kind, the primary one first (one per line)."""
+    return [
+        (
+            label if i == 0 else "",
+            f"{p.get('value')} ({p['kind']})" if p.get("kind") else p.get("value"),
+        )
+        for i, p in enumerate(items)
+    ]
+
+
 def _contact(d: Mapping[str, Any]) -> list[str]:
     place = ", ".join(x for x in (d.get("city"), d.get("country")) if x)
-    pairs: list[tuple[str, object]] = [
+    emails: list[tuple[str, object]] = [
         ("E-mail", d.get("email")),
         ("Other e-mails", ", ".join(d.get("other_emails") or [])),
-        ("Phone", d.get("phone")),
-        ("Place", place),
+    ]
+    pairs: list[tuple[str, object]] = [
+        *(_points("E-mail", d["emails"]) if d.get("emails") else emails),
+        *(_points("Phone", d["phones"]) if d.get("phones") else [("Phone", d.get("phone"))]),
+        *(_points("Address", d["addresses"]) if d.get("addresses") else [("Place", place)]),
         ("Source", d.get("source")),
         ("Owner", d.get("owner")),  # team mode: who works this contact
         ("Import batch", d.get("import_batch_id")),

@@ -295,3 +295,28 @@ def test_show_names_the_owner_and_who_acted_when_several_did() -> None:
     one = [{**h, "actor": "maria"} for h in history]
     out = "\n".join(show_lines({**base, "history": one}, names))
     assert "By" not in out.split("History", 1)[1]  # one person: no column naming them
+
+
+def test_show_lists_every_email_phone_and_address_with_its_kind() -> None:
+    from app.commands.report import Names, show_lines
+
+    data = {
+        "id": 9,
+        "name": "Jürgen Weißmann",
+        "email": "j@weissmann-mb.de",
+        "emails": [
+            {"value": "j@weissmann-mb.de", "kind": "work", "primary": True},
+            {"value": "juergen@gmail.com", "kind": None, "primary": False},
+        ],
+        "phones": [{"value": "+49 30 1234567", "kind": "mobile", "primary": True}],
+        "addresses": [{"value": "Hauptstr. 1, 10115 Berlin", "kind": "work", "primary": True}],
+    }
+    contact = show_lines(data, Names())[2:8]
+    assert contact == [
+        "Contact",
+        "  E-mail   j@weissmann-mb.de (work)",
+        "           juergen@gmail.com",
+        "  Phone    +49 30 1234567 (mobile)",
+        "  Address  Hauptstr. 1, 10115 Berlin (work)",
+        "",
+    ]
