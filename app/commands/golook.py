@@ -48,8 +48,12 @@ def _cmd_check(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json([g.to_json() for g in found])
     else:
-        for g in found:
-            print(f"{g.id:>7}  {g.email or '(no e-mail)'}  {g.verdict}")
+        from app.commands import text
+
+        columns = (text.Column("ID", ">"), text.Column("E-mail", cap=40), text.Column("Verdict"))
+        rows = ((str(g.id), g.email or "(no e-mail)", g.verdict) for g in found)
+        for line in text.table(columns, rows) if found else []:
+            print(line)
         b = result.domains
         print(
             f"{len(found):,} contacts; {b.queried:,} domains asked, {b.from_cache:,} from the "

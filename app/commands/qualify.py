@@ -122,9 +122,12 @@ def _cmd_sources(args: argparse.Namespace, db: Database) -> int:
             [{"source": n, "contacts": counts.get(n, 0), "reached": reached.get(n)} for n in names]
         )
         return 0
-    for n in names:
-        r = reached.get(n)
-        print(f"{counts.get(n, 0):>8,}  {n}" + (f"  (reached {r:,})" if r is not None else ""))
+    from app.commands import text
+
+    columns = (text.Column("Source"), text.Column("Contacts", ">"), text.Column("Reached", ">"))
+    rows = ((n, text.count(counts.get(n, 0)), text.count(reached.get(n))) for n in names)
+    for line in text.table(columns, rows) if names else ["No sources yet."]:
+        print(line)
     return 0
 
 
@@ -143,8 +146,12 @@ def _cmd_criteria(args: argparse.Namespace, db: Database) -> int:
     if getattr(args, "json", False):
         print_json([{"key": c.key, "name": c.name, "required": c.required} for c in crits])
         return 0
-    for c in crits:
-        print(f"{c.key:<16} {c.name:<24} {'required' if c.required else 'optional'}")
+    from app.commands import text
+
+    columns = (text.Column("Criterion"), text.Column("Key"), text.Column("Required"))
+    rows = ((c.name, c.key, "required" if c.required else "optional") for c in crits)
+    for line in text.table(columns, rows):
+        print(line)
     return 0
 
 
