@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -26,6 +26,7 @@ from app import hooks
 from app.errors import UnknownContact, UnknownStage, UsageError
 from app.timeutil import iso, utcnow
 from db.engine import Database
+from db.idlist import id_in
 from db.models import Contact, Stage, StageChange
 
 
@@ -80,20 +81,24 @@ def move_in(
     reason: str | None = None,
     at: datetime | None = None,
     automatic: bool = False,
+    *,
+    stamp: Mapping[str, Any] | None = None,
+    history: Mapping[str, Any] | None = None,
 ) -> MoveResult:
-    """As :func:`move_to_stage`, inside the caller's session."""
+    """As :func:`move_to_stage`, inside the caller's session.
+
+    ``stamp``: more values for each moved contact's row, set by the same UPDATE (an operation's
+    who-and-version, :class:`app.operations.core.OpContext`); ``history``: more values for
+    each new history entry, set by the same INSERT."""
     target = s.scalar(select(Stage).where(Stage.key == stage_key))
     if target is None:
         raise UnknownStage(stage_key, list(s.scalars(select(Stage.key).order_by(Stage.position))))
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     # every contact must exist (and be visible) before anything is written; locked where the
     # database locks rows (SQLite: the write transaction's BEGIN IMMEDIATE already holds all)
-    for chunk in _chunks(ids):
-        found = set(
-            s.scalars(select(Contact.id).where(Contact.id.in_(_param(chunk))).with_for_update())
-        )
-        if len(found) != len(chunk):
-            raise UnknownContact(next(i for i in chunk if i not in found))
+    found = set(s.scalars(select(Contact.id).where(id_in(Contact.id, ids)).with_for_update()))
+    if len(found) != len(ids):
+        raise UnknownContact(next(i for i in ids if i not in found))
     keys = dict(s.execute(select(Stage.id, Stage.key)).all())
     when = at or utcnow()
     change_of: dict[int, int] = {}
@@ -101,46 +106,48 @@ def move_in(
     s.flush()
     # set-based: each history entry comes from the contact's row as it is now (read in this
     # transaction, so its "from" is the stage the contact really left), one INSERT … SELECT …
-    # RETURNING and one UPDATE per 20,000 contacts; those already in the stage stay as they are
+    # RETURNING and one UPDATE for any number of contacts, the ids sent as one value
+    # (db.idlist); those already in the stage stay as they are
     table = cast(Table, StageChange.__table__)
     c = cast(Table, Contact.__table__).c
-    for chunk in _chunks(ids):
-        these = c.id.in_(_param(chunk)) & (c.stage_id != target.id)
-        entries = (
-            insert(table)
-            .from_select(
-                [
-                    "contact_id",
-                    "from_stage_id",
-                    "to_stage_id",
-                    "at",
-                    "from_changed_at",
-                    "reason",
-                    "automatic",
-                ],
-                select(
-                    c.id,
-                    c.stage_id,
-                    literal(target.id, Integer()),
-                    literal(when, DateTime()),
-                    c.stage_changed_at,
-                    literal(reason, Text()),
-                    literal(automatic, Boolean()),
-                ).where(these),
-            )
-            .returning(table.c.id, table.c.contact_id, table.c.from_stage_id)
+    extra = dict(history or {})
+    entries = (
+        insert(table)
+        .from_select(
+            [
+                "contact_id",
+                "from_stage_id",
+                "to_stage_id",
+                "at",
+                "from_changed_at",
+                "reason",
+                "automatic",
+                *extra,
+            ],
+            select(
+                c.id,
+                c.stage_id,
+                literal(target.id, Integer()),
+                literal(when, DateTime()),
+                c.stage_changed_at,
+                literal(reason, Text()),
+                literal(automatic, Boolean()),
+                *(literal(v, table.c[k].type) for k, v in extra.items()),
+            ).where(id_in(c.id, ids), c.stage_id != target.id),
         )
-        before = len(change_of)
-        for change_id, cid, src in s.execute(entries):
-            change_of[cid] = change_id
-            from_of[cid] = src
-        if len(change_of) > before:
-            s.execute(
-                update(Contact)
-                .where(Contact.id.in_(_param(chunk)), Contact.stage_id != target.id)
-                .values(stage_id=target.id, stage_changed_at=when)
-            )
-    s.flush()
+        .returning(table.c.id, table.c.contact_id, table.c.from_stage_id)
+    )
+    for change_id, cid, src in s.execute(entries):
+        change_of[cid] = change_id
+        from_of[cid] = src
+    if change_of:
+        s.execute(
+            update(Contact)
+            .where(id_in(Contact.id, ids), Contact.stage_id != target.id)
+            .values(stage_id=target.id, stage_changed_at=when, **(stamp or {}))
+            .execution_options(synchronize_session=False)
+        )
+        _expire_loaded(s, change_of, ["stage_id", "stage_changed_at", *(stamp or {})])
     moving = [i for i in ids if i in change_of]
     # What derives from the stage (app.scoring): the follow-up times count the moves into
     # Inquiry, and a contact before Inquiry with an inbound signal moves on to it. A score
@@ -156,6 +163,14 @@ def move_in(
         change_ids=tuple(change_of[i] for i in moving),
         from_keys={i: keys[from_of[i]] for i in moving},
     )
+
+
+def _expire_loaded(s: Session, ids: Collection[int], attributes: list[str]) -> None:
+    """Contacts of the session that an UPDATE just changed read these attributes again
+    (SQLAlchemy's own bookkeeping for it fetched every changed id back: 10,000 rows)."""
+    for obj in list(s.identity_map.values()):
+        if isinstance(obj, Contact) and obj.id in ids:
+            s.expire(obj, attributes)
 
 
 # the stage whose moves the follow-up times count (a contact becomes an inquiry)

@@ -95,7 +95,10 @@ def move_contacts(
                 why = gates.override_reason(override, reason)
         if at is not None:
             moves.check_move_time(ctx.session, ids, at)
-        result = moves.move_in(ctx.session, ids, stage_key, reason=why, at=at, automatic=automatic)
+        result = moves.move_in(
+            ctx.session, ids, stage_key, reason=why, at=at, automatic=automatic, stamp=ctx.stamp
+        )
+        ctx.stamped.update(result.moved)  # their new version came with the move's UPDATE
         ctx.label = f"move of {_who(len(result.moved))} to {_stage_name(ctx, stage_key)}"
         return result
 
@@ -108,24 +111,16 @@ def triage_decision(
     stage_key: str | None,
     *,
     reason: str | None = None,
-    gated: bool = False,
-    override: str | None = None,
 ) -> OpResult[moves.MoveResult | None]:
     """One triage decision: move (unless ``stage_key`` is None: keep where it is) and mark the
-    contacts triaged — both or neither. ``gated``/``override`` as for :func:`move_contacts`."""
+    contacts triaged — both or neither."""
     ids = _ids(contact_ids)
 
     def body(ctx: OpContext) -> moves.MoveResult | None:
         ctx.track_contacts(ids)
         result = None
         if stage_key is not None:
-            why = reason
-            if gated or override is not None:
-                name = _stage_name(ctx, stage_key)
-                why = gates.gated_reason(
-                    ctx.session, ids, stage_key, name, reason=reason, override=override
-                )
-            result = moves.move_in(ctx.session, ids, stage_key, reason=why)
+            result = moves.move_in(ctx.session, ids, stage_key, reason=reason)
             where = _stage_name(ctx, stage_key)
             ctx.label = f"triage of {_who(len(ids))} to {where}"
         else:
