@@ -111,16 +111,24 @@ def triage_decision(
     stage_key: str | None,
     *,
     reason: str | None = None,
+    gated: bool = False,
+    override: str | None = None,
 ) -> OpResult[moves.MoveResult | None]:
     """One triage decision: move (unless ``stage_key`` is None: keep where it is) and mark the
-    contacts triaged — both or neither."""
+    contacts triaged — both or neither. ``gated``/``override`` as for :func:`move_contacts`."""
     ids = _ids(contact_ids)
 
     def body(ctx: OpContext) -> moves.MoveResult | None:
         ctx.track_contacts(ids)
         result = None
         if stage_key is not None:
-            result = moves.move_in(ctx.session, ids, stage_key, reason=reason)
+            why = reason
+            if gated or override is not None:
+                name = _stage_name(ctx, stage_key)
+                why = gates.gated_reason(
+                    ctx.session, ids, stage_key, name, reason=reason, override=override
+                )
+            result = moves.move_in(ctx.session, ids, stage_key, reason=why)
             where = _stage_name(ctx, stage_key)
             ctx.label = f"triage of {_who(len(ids))} to {where}"
         else:
