@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,7 @@ from ui.detail_sections import (
     fit_tree,
     plain_label,
 )
+from ui.leads.activity_edit import ActivityEditor
 from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
@@ -135,7 +137,7 @@ class DetailPanel(QWidget):
         header = QWidget()
         header.setObjectName("detailHeader")
         hl = QVBoxLayout(header)
-        hl.setContentsMargins(16, 14, 16, 10)
+        hl.setContentsMargins(16, 4, 16, 10)
         hl.setSpacing(2)
         hl.addWidget(self.name_label)
         hl.addWidget(self.subtitle)
@@ -200,6 +202,8 @@ class DetailPanel(QWidget):
         self.activities = ActivitiesBox()
         self.activities.log_requested.connect(self.log_activity)
         self.activities.remove_requested.connect(self.remove_activity)
+        self.activity_editor = ActivityEditor(db, ops, self)  # corrections (ui.leads)
+        self.activities.edit_requested.connect(self.edit_activity)
         self.activity_list = self.activities.activity_list
         self.history_list = HistoryList()
         fit_tree(self.activity_list)
@@ -225,9 +229,27 @@ class DetailPanel(QWidget):
         self.empty = plain_label("Select a contact to see its details.", "emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
+        # the panel's own bar: what it is, and the button that closes it (Esc does too)
+        bar = QWidget()
+        bar.setObjectName("detailBar")
+        bl = QHBoxLayout(bar)
+        bl.setContentsMargins(16, 4, 6, 0)
+        title = QLabel("DETAILS")
+        title.setObjectName("sectionTitle")
+        bl.addWidget(title)
+        bl.addStretch(1)
+        self.hide_button = QToolButton()
+        self.hide_button.setObjectName("panelClose")
+        self.hide_button.setText("Hide ✕")
+        self.hide_button.setToolTip("Hide the detail panel (Esc)")
+        self.hide_button.setAutoRaise(True)
+        self.hide_button.clicked.connect(self.close_requested)
+        bl.addWidget(self.hide_button)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        lay.addWidget(bar)
         lay.addWidget(header)
         lay.addWidget(scroll, 1)
         lay.addWidget(self.empty, 1)
@@ -474,6 +496,13 @@ class DetailPanel(QWidget):
             on_failure=failed,
             initiator=self,
         )
+
+    def edit_activity(self, activity_id: int) -> None:
+        """Correct one activity's kind, time or note (undoable)."""
+        shown = self.view.activities if self.view is not None else ()
+        activity = next((a for a in shown if a.id == activity_id), None)
+        if activity is not None:
+            self.activity_editor.edit(activity)
 
     def remove_activity(self, activity_id: int) -> None:
         """Remove one activity (Edit ▸ Undo brings it back)."""

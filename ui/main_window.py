@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 from app import __version__, contacts, operations
 from app.contacts import ContactQuery
 from app.errors import WinnowError
-from app.gates import GateRefused
 from app.moves import MoveResult
 from app.operations import (
     Changes,
@@ -65,7 +64,6 @@ from ui.contact_table import (
 )
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
-from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.tasks import TaskProgressWidget, TaskRunner
@@ -81,7 +79,7 @@ DOMAIN_FILTERS = [
     ("Free-mail", ("free",)),
     ("Disposable", ("disposable",)),
     ("Invalid", ("invalid",)),
-    ("No e-mail", ("none",)),  # the badge of a contact without an address
+    ("No mail", ("none",)),
 ]
 
 
@@ -192,7 +190,6 @@ class MainWindow(QMainWindow):
         cl = QVBoxLayout(center)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
-        cl.addWidget(top)
         cl.addWidget(self.views, 1)
 
         # --- sidebar and detail ---
@@ -220,7 +217,14 @@ class MainWindow(QMainWindow):
         # scrolls sideways); until the user drags the splitter it follows the window's width
         self._splitter_dragged = False
         self.splitter.splitterMoved.connect(self._splitter_moved)
-        self.setCentralWidget(self.splitter)
+        # the search bar spans the window (beside a narrow list its box was cut short)
+        frame = QWidget()
+        fl = QVBoxLayout(frame)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.setSpacing(0)
+        fl.addWidget(top)
+        fl.addWidget(self.splitter, 1)
+        self.setCentralWidget(frame)
 
         # --- status bar ---
         self.count_label = QLabel()
@@ -299,7 +303,9 @@ class MainWindow(QMainWindow):
 
     def _detail_toggled(self, visible: bool) -> None:
         self.detail.setVisible(visible)
-        self.detail_button.setText("Hide details" if visible else "Show details")
+        # beside the tabs while the panel is closed; an open panel has its own Hide button
+        self.detail_button.setText("Show details")
+        self.detail_button.setVisible(not visible)
 
     def _install_panel_keys(self) -> None:
         """Enter on the list opens the panel; Esc on the list or in the panel closes it."""
@@ -587,12 +593,9 @@ class MainWindow(QMainWindow):
         reason: str | None = None,
         *,
         on_moved: Callable[[MoveResult], None] | None = None,
-        override: str | None = None,
     ) -> bool:
         """Move contacts (the one path every view uses); False when cancelled. The move is
-        queued on the writer; views follow when it has committed. The gates (app.gates) are
-        checked in the move: contacts they stop are shown with what they lack, and the move
-        runs again with the user's reason to move anyway (kept in the history)."""
+        queued on the writer; views follow when it has committed."""
         ids = list(ids)
         if not ids:
             return False
@@ -609,25 +612,12 @@ class MainWindow(QMainWindow):
             if n:
                 self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
 
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, GateRefused) and override is None:
-                ask_override_then(
-                    self,
-                    exc.stage_name,
-                    exc.problems,
-                    lambda why: self.move_contacts(
-                        ids, stage_key, reason, on_moved=on_moved, override=why
-                    ),
-                )
-                return
-            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
-
         self.ops.run(
-            lambda: operations.move_contacts(
-                db, ids, stage_key, reason=reason, gated=True, override=override
-            ),
+            lambda: operations.move_contacts(db, ids, stage_key, reason=reason),
             on_success=moved,
-            on_failure=failed,
+            on_failure=lambda exc: QMessageBox.warning(
+                self, "Move failed", f"The contacts were not moved.\n\n{exc}"
+            ),
         )
         return True
 

@@ -5,7 +5,7 @@ scale factor (2: a 200 % display; set before the application starts: :func:`prep
 The views: the list alone, the list with the detail panel, the board, the board with the
 panel opened (Enter on a card), triage and the dashboard. The dialogs: the import wizard's
 pages and history, new contact, settings, backups, duplicates, merge, personas, scoring rules,
-export, keyboard shortcuts (when the Help menu has them) and About. A dialog is opened the way
+keyboard shortcuts (when the Help menu has them) and About. A dialog is opened the way
 a user opens it (its menu entry), pictured and cancelled.
 """
 
@@ -41,7 +41,6 @@ DIALOG_ENTRIES: list[tuple[str, str]] = [
     ("dialog-backups", "Backups…"),
     ("dialog-personas", "Personas…"),
     ("dialog-scoring-rules", "Scoring rules…"),
-    ("dialog-export", "Export…"),
     ("dialog-shortcuts", "Keyboard shortcuts"),
     ("dialog-about", "About Winnow"),
 ]

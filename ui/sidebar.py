@@ -44,7 +44,7 @@ class Sidebar(QTreeWidget):
     source name is shortened in the middle (so two "Trade show: … 2025" stay apart) with the
     full name in its tooltip."""
 
-    WIDEST = 300  # the sidebar never asks for more than this
+    WIDEST = 340  # the sidebar never asks for more than this
 
     filter_chosen = Signal(object)  # SidebarFilter
     contacts_dropped = Signal(list, str)  # ids, stage key

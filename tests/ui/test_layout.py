@@ -211,6 +211,11 @@ def test_panel_per_view_enter_opens_esc_closes(sized_window: Any, qtbot: Any) ->
     qtbot.keyClick(window.list_view, Qt.Key.Key_Return)
     assert window.detail.isVisible()
     assert window.detail.contact_id == window.model.contact_id(0)
+    assert not window.detail_button.isVisible()  # an open panel has its own Hide button
+    window.detail.hide_button.click()
+    assert not window.detail.isVisible() and window.detail_button.isVisible()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Enter)
+    assert window.detail.isVisible()
     # Esc in the panel with nothing typed closes it too
     window.detail.inputs["company"].setFocus()
     qtbot.keyClick(window.detail.inputs["company"], Qt.Key.Key_Escape)
