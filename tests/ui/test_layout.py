@@ -253,3 +253,29 @@ def test_charts_show_every_label_in_full(sized_window: Any, qtbot: Any) -> None:
                 font = chart._bold() if placed.kind == "title" else chart.font()
                 assert "…" not in placed.text
                 assert charts.text_fits(font, placed), (size, placed.text)
+
+
+def test_panel_opens_each_contact_at_its_top_and_follows_the_filter(
+    sized_window: Any, qtbot: Any
+) -> None:
+    window = sized_window
+    show_at(qtbot, window, (1024, 700))
+    window.list_view.selectRow(0)
+    show_at(qtbot, window, (1024, 700))
+    bar = window.detail._scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    window.list_view.selectRow(1)
+    show_at(qtbot, window, (1024, 700))
+    assert window.detail.contact_id == window.model.contact_id(1)
+    assert bar.value() == 0  # the next contact from its top, not where the last one was left
+    name = window.detail.contact.name
+    other = next(
+        window.model.contact_row(r)
+        for r in range(window.model.rowCount())
+        if window.model.contact_row(r).name.split()[-1] != name.split()[-1]
+    )
+    window.search.setText(other.name)
+    window.apply_filters()
+    show_at(qtbot, window, (1024, 700))
+    assert window.detail.contact_id is None  # the search left it out: the panel clears
