@@ -149,12 +149,24 @@ class PreviewModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[PreviewRow] = []
         self.fields: list[str] = list(_ALWAYS)
+        # row -> the earlier row with the same e-mail address (the import skips or merges it)
+        self.repeats: dict[int, int] = {}
 
     def set_rows(self, rows: list[PreviewRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         used = {k for r in rows for k in r.values}
         self.fields = [k for k in _PREVIEW_LABELS if k in _ALWAYS or k in used]
+        self.repeats = {}
+        first: dict[str, int] = {}
+        for r in rows:
+            email = str(r.values.get("email") or "").strip().casefold()
+            if r.rejected or not email:
+                continue
+            if email in first:
+                self.repeats[r.row] = first[email]
+            else:
+                first[email] = r.row
         self.endResetModel()
 
     def _columns(self) -> list[str]:
@@ -192,7 +204,11 @@ class PreviewModel(QAbstractTableModel):
         if key == "problems":
             if row.rejected:
                 return f"Rejected: {row.rejected}"
-            return "; ".join(row.warnings)
+            problems = list(row.warnings)
+            earlier = self.repeats.get(row.row)
+            if earlier is not None:
+                problems.append(f"same e-mail address as row {earlier}: skipped or merged")
+            return "; ".join(problems)
         value = row.values.get(key)
         return "" if value is None else " ".join(str(value).split())
 
@@ -209,13 +225,16 @@ class PreviewModel(QAbstractTableModel):
             return text or None if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Qt.ItemDataRole.ForegroundRole and row.rejected:
             return QBrush(_REJECTED)
-        if role == Qt.ItemDataRole.BackgroundRole and row.warnings and not row.rejected:
+        warned = bool(row.warnings) or row.row in self.repeats
+        if role == Qt.ItemDataRole.BackgroundRole and warned and not row.rejected:
             return QBrush(_WARNED)
         return None
 
 
 class IssueModel(HeaderedTableModel):
-    """Rejected rows, warnings and likely duplicates of an import, by row number."""
+    """Rejected and skipped rows, warnings and likely duplicates of an import, by row number.
+    A duplicate the import skipped is listed once, as skipped (the report also counts it
+    among its warnings, for ``winnow import --json``)."""
 
     HEADERS = ("Row", "What", "Reason")
 
@@ -227,12 +246,26 @@ class IssueModel(HeaderedTableModel):
         self.beginResetModel()
         items: list[tuple[int, str, str]] = []
         if report is not None:
+            skipped = {(i.row, i.reason) for i in report.skipped_rows}
             items += [(i.row, "Rejected", i.reason) for i in report.rejected]
-            items += [(i.row, "Warning", i.reason) for i in report.warnings]
+            items += [(i.row, "Skipped", i.reason) for i in report.skipped_rows]
+            items += [
+                (i.row, "Warning", i.reason)
+                for i in report.warnings
+                if (i.row, i.reason) not in skipped
+            ]
             items += [(i.row, "Likely duplicate", i.reason) for i in report.likely_duplicates]
-        order = {"Rejected": 0, "Warning": 1, "Likely duplicate": 2}
+        order = {"Rejected": 0, "Skipped": 1, "Warning": 2, "Likely duplicate": 3}
         self.items = sorted(items, key=lambda t: (t[0], order[t[1]]))
         self.endResetModel()
+
+    def count(self, kind: str) -> int:
+        return sum(1 for _r, k, _t in self.items if k == kind)
+
+    def rows_with(self, kind: str) -> int:
+        """How many rows of the file have an entry of this kind (row 0, the whole file, not
+        counted)."""
+        return len({r for r, k, _t in self.items if k == kind and r > 0})
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.items)
@@ -242,7 +275,8 @@ class IssueModel(HeaderedTableModel):
             return None
         row, kind, reason = self.items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(row), kind, reason)[index.column()] if index.column() < 3 else None
+            shown = str(row) if row > 0 else "file"
+            return (shown, kind, reason)[index.column()] if index.column() < 3 else None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
             return reason
         if role == Qt.ItemDataRole.ForegroundRole and kind == "Rejected":

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -34,11 +36,13 @@ from ui.importing.widgets import (
     FieldDelegate,
     default_source,
     delimiter_name,
+    encoding_name,
     fit_columns,
     label,
 )
 
 if TYPE_CHECKING:
+    from ui.importing.models import IssueModel
     from ui.importing.wizard import ImportWizard
 
 log = logging.getLogger(__name__)
@@ -52,7 +56,8 @@ class FilePage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Choose a file")
         self.setSubTitle(
-            "CSV or text, Excel (.xlsx) or vCard (.vcf). Nothing is written until the last step."
+            "CSV or text, Excel or LibreOffice, vCard or LDIF. Type, paste or choose its "
+            "path. Nothing is written until the last step."
         )
         self.path_edit = QLineEdit()
         self.path_edit.setObjectName("importPath")
@@ -60,6 +65,7 @@ class FilePage(QWizardPage):
             "A contact list from a badge scanner, Outlook, Google, LinkedIn…"
         )
         self.path_edit.editingFinished.connect(lambda: self.wiz.load(self.path_edit.text()))
+        self.path_edit.textEdited.connect(self.wiz.path_typed)  # typed or pasted: read it
         browse = QPushButton("Choose file…")
         browse.setObjectName("chooseFile")
         browse.clicked.connect(self.choose)
@@ -82,6 +88,9 @@ class FilePage(QWizardPage):
             combo.activated.connect(lambda _i: self.wiz.reload())
         self.status = label(name="fileStatus")
         self.error = label(name="errorLabel")
+        self.error.hide()
+        # what reading found: a guessed encoding with the ones worth trying, reader warnings
+        self.notes = label(name="readerNotes")
         self.sample = QTableView()
         self.sample.setObjectName("rawSample")
         self.sample.setModel(wizard.raw_model)
@@ -102,9 +111,15 @@ class FilePage(QWizardPage):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.status)
+        lay.addWidget(self.notes)
         lay.addWidget(self.error)
         lay.addWidget(self.sample, 1)
         self.show_preview(None)
+
+    def set_error(self, text: str) -> None:
+        """Say why the file cannot be imported ("" for nothing; the line goes away)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
 
     def choose(self) -> None:
         start = self.path_edit.text() or str(Path.home())
@@ -123,10 +138,12 @@ class FilePage(QWizardPage):
         )
         if preview is None:
             self.format_label.setText("—")
+            self.notes.setText("")
+            self.notes.hide()
             return
         parts = [preview.format.upper()]
         if preview.encoding:
-            parts.append(f"encoding {preview.encoding}")
+            parts.append(f"encoding {encoding_name(preview.encoding)}")
         if preview.delimiter:
             parts.append(f"delimiter {delimiter_name(preview.delimiter)}")
         if preview.sheet:
@@ -135,8 +152,14 @@ class FilePage(QWizardPage):
             parts.append(f"headers on row {preview.header_row}")
         self.format_label.setText(" · ".join(parts))
         self.encoding.setItemText(
-            0, f"Detected ({preview.encoding})" if preview.encoding else "Detected"
+            0, f"Detected ({encoding_name(preview.encoding)})" if preview.encoding else "Detected"
         )
+        for alternative in preview.encoding_alternatives:  # offer what the guess weighed up
+            if self.encoding.findData(alternative) < 0:
+                self.encoding.addItem(encoding_name(alternative), alternative)
+        notes = self.reader_notes(preview)
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
         self.delimiter.setItemText(
             0,
             f"Detected ({delimiter_name(preview.delimiter)})" if preview.delimiter else "Detected",
@@ -157,6 +180,26 @@ class FilePage(QWizardPage):
             if n
             else f"{len(preview.headers)} columns, but no rows below them."
         )
+
+    @staticmethod
+    def reader_notes(preview: FilePreview) -> list[str]:
+        """What the reader found: an encoding that is a guess (and what else to try), and
+        its warnings by row (row 0: the whole file)."""
+        notes: list[str] = []
+        if preview.encoding and preview.encoding_confidence != "certain":
+            guess = "a weak guess" if preview.encoding_confidence == "weak" else "a guess"
+            text = f"The encoding {encoding_name(preview.encoding)} is {guess}."
+            others = [encoding_name(a) for a in preview.encoding_alternatives]
+            if others:
+                text += (
+                    " If names look wrong below (é, ß, ł…), pick another under Encoding: "
+                    + ", ".join(others)
+                    + "."
+                )
+            notes.append(text)
+        for row, warning in preview.warnings:
+            notes.append(("The file: " if row <= 0 else f"Row {row}: ") + warning)
+        return notes
 
     def isComplete(self) -> bool:
         return (
@@ -215,11 +258,22 @@ class MappingPage(QWizardPage):
         wizard.preview_model.modelReset.connect(lambda: fit_columns(self.preview))
         self.preview_title = label("Preview", "sectionTitle")
 
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 4, 0, 0)
+        lower_lay.addLayout(buttons)
+        lower_lay.addWidget(self.preview_title)
+        lower_lay.addWidget(self.preview, 1)
+        # the two tables share the page's height; the user can move the line between them
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("mappingSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.table, 3)
-        lay.addLayout(buttons)
-        lay.addWidget(self.preview_title)
-        lay.addWidget(self.preview, 2)
+        lay.addWidget(self.splitter, 1)
 
     def open_editors(self) -> None:
         model = self.wiz.mapping_model
@@ -323,6 +377,10 @@ class RunPage(QWizardPage):
 
 
 class SummaryPage(QWizardPage):
+    """What the import did: the counts in one line, then every row it did not simply import
+    — rejected, skipped as a duplicate, with a warning, a likely duplicate — in a table that
+    takes the page's height; "Undo this import" under it."""
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.wiz = wizard
@@ -334,17 +392,22 @@ class SummaryPage(QWizardPage):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.headline.setFont(font)
         self.counts = label(name="summaryCounts")
+        self.issues_title = label("Rows not simply imported", "sectionTitle")
         self.issues = QTableView()
         self.issues.setObjectName("issueTable")
         self.issues.setModel(wizard.issue_model)
         self.issues.verticalHeader().hide()
         self.issues.setAlternatingRowColors(True)
+        self.issues.setWordWrap(False)
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issues.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.issues.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.all_clear = label(
+            "Every row was imported: none rejected or skipped, no warnings.", "allClear"
+        )
         self.undo_button = QPushButton("Undo this import")
         self.undo_button.setObjectName("undoImport")
         self.undo_button.clicked.connect(self.wiz.undo_this_import)
@@ -353,20 +416,27 @@ class SummaryPage(QWizardPage):
         row.addWidget(self.undo_status, 1)
         row.addWidget(self.undo_button)
         lay = QVBoxLayout(self)
+        lay.setSpacing(8)
         lay.addWidget(self.headline)
         lay.addWidget(self.counts)
+        lay.addSpacing(6)
+        lay.addWidget(self.issues_title)
         lay.addWidget(self.issues, 1)
+        lay.addWidget(self.all_clear)
+        self.gap = QWidget()  # takes the height when there is no table to show
+        lay.addWidget(self.gap, 1)
         lay.addLayout(row)
 
     def show_result(self, report: ImportReport | None, error: str | None) -> None:
-        self.wiz.issue_model.set_report(report)
+        model = self.wiz.issue_model
+        model.set_report(report)
         self.undo_status.setText("")
         if report is None:
             self.setTitle("Nothing was imported")
             self.setSubTitle("The database is as it was before.")
             self.headline.setText(error or "")
             self.counts.setText("")
-            self.issues.setVisible(False)
+            self._show_table(False, clear=False)
             self.undo_button.setVisible(False)
             return
         self.setTitle("Import finished")
@@ -374,16 +444,39 @@ class SummaryPage(QWizardPage):
             f"Import batch {report.batch_id}: undo it here, with Edit ▸ Undo, or "
             "later from File ▸ Import history."
         )
-        self.issues.setVisible(bool(self.wiz.issue_model.rowCount()))
+        self._show_table(bool(model.rowCount()), clear=True)
         self.undo_button.setVisible(True)
         self.undo_button.setEnabled(report.created_or_updated > 0)
         name = Path(self.wiz.preview.path).name if self.wiz.preview else "the file"
-        self.headline.setText(
-            f"{report.imported:,} new contacts from {name}, {report.updated:,} updated."
-        )
-        self.counts.setText(
-            f"Read {report.read:,} rows · imported {report.imported:,} · updated "
-            f"{report.updated:,} · skipped {report.skipped:,} · rejected "
-            f"{len(report.rejected):,} · {len(report.warnings):,} warnings · "
-            f"{len(report.likely_duplicates):,} likely duplicates"
-        )
+        new = "new contact" if report.imported == 1 else "new contacts"
+        headline = f"{report.imported:,} {new} from {name}"
+        if report.updated:
+            headline += f", {report.updated:,} updated"
+        self.headline.setText(headline + ".")
+        self.counts.setText(summary_counts(report, model))
+
+    def _show_table(self, table: bool, clear: bool) -> None:
+        self.issues_title.setVisible(table)
+        self.issues.setVisible(table)
+        self.all_clear.setVisible(clear and not table)
+        self.gap.setVisible(not table)
+
+
+def summary_counts(report: ImportReport, model: IssueModel) -> str:
+    """The counts line, in the units the preview uses (rows), from the same rows the table
+    lists."""
+    rows = "row" if report.read == 1 else "rows"
+    warned = model.rows_with("Warning")
+    parts = [
+        f"{report.imported:,} new",
+        f"{report.updated:,} updated",
+        f"{report.skipped:,} skipped as duplicates",
+        f"{len(report.rejected):,} rejected",
+        f"{warned:,} {'row' if warned == 1 else 'rows'} with warnings",
+    ]
+    if report.likely_duplicates:
+        parts.append(f"{len(report.likely_duplicates):,} likely duplicates to look at")
+    file_notes = sum(1 for r, k, _t in model.items if k == "Warning" and r <= 0)
+    if file_notes:
+        parts.append(f"{file_notes:,} about the whole file")
+    return f"Read {report.read:,} {rows}: " + " · ".join(parts)

@@ -24,9 +24,9 @@ from ui.importing.models import field_choices
 log = logging.getLogger(__name__)
 
 FILE_FILTER = (
-    "Contact lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.vcf *.vcard);;"
-    "CSV or text (*.csv *.tsv *.txt);;Excel (*.xlsx *.xlsm);;vCard (*.vcf *.vcard);;"
-    "All files (*)"
+    "Contact lists (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods *.vcf *.vcard *.ldif);;"
+    "CSV or text (*.csv *.tsv *.txt);;Excel or LibreOffice (*.xlsx *.xlsm *.xls *.ods);;"
+    "vCard (*.vcf *.vcard);;LDIF address book (*.ldif);;All files (*)"
 )
 ENCODINGS = [
     ("Detected", None),
@@ -52,6 +52,49 @@ POLICIES = [
     ("overwrite", "Overwrite", "Values in the file replace the ones in Winnow."),
 ]
 EXPECTED = (WinnowError, DatabaseError)
+
+
+def encoding_name(encoding: str | None) -> str:
+    """An encoding as the Encoding drop-down names it ("Windows-1252 (Western Europe)")."""
+    if not encoding:
+        return "—"
+    key = encoding.lower().replace("_", "-")
+    for text, value in ENCODINGS:
+        if value and value.replace("_", "-") == key:
+            return text
+    return encoding
+
+
+def path_problem(path: str) -> str | None:
+    """Why a typed or pasted path cannot be read, in words (None: it is a readable file)."""
+    import os
+
+    target = Path(path).expanduser()
+    name = target.name or path
+    try:
+        if not target.exists():
+            return f"There is no file at {path}"
+        if target.is_dir():
+            return f"{name} is a folder. Choose a file in it (Choose file…)."
+        if not target.is_file():
+            return f"{name} is not a file that can be read."
+        if not os.access(target, os.R_OK):
+            return f"Cannot read {name}: permission denied."
+    except OSError as exc:
+        return f"Cannot read {name}: {exc.strerror or exc}"
+    return None
+
+
+def clean_path(text: str) -> str:
+    """A typed or pasted path as a file path: quotes and a file:// prefix taken off."""
+    from urllib.parse import unquote, urlparse
+
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
+    if text.startswith("file://"):
+        text = unquote(urlparse(text).path)
+    return text
 
 
 def delimiter_name(delimiter: str | None) -> str:

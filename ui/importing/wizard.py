@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget, QWizard
 
 from app.importing.batches import get_batch
@@ -29,7 +30,7 @@ from ui.importing.pages import (
     SummaryPage,
 )
 from ui.importing.undo import undo_import_asking
-from ui.importing.widgets import EXPECTED, FILE_FILTER
+from ui.importing.widgets import EXPECTED, FILE_FILTER, clean_path, path_problem
 from ui.operations import OperationRunner
 from ui.tasks import CancelFlag, Task, TaskRunner
 
@@ -59,7 +60,7 @@ class ImportWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.resize(980, 700)
+        self._fit_size(parent)
         self.db = db
         self.runner = runner
         self.ops = ops
@@ -71,6 +72,11 @@ class ImportWizard(QWizard):
         self.import_task: Task | None = None
         self._load_serial = 0
         self._requested_path = ""
+        # a typed or pasted path is read once the typing pauses (Enter or leaving: at once)
+        self._type_timer = QTimer(self)
+        self._type_timer.setSingleShot(True)
+        self._type_timer.setInterval(300)
+        self._type_timer.timeout.connect(self._typing_paused)
         self.stage_names = {st.key: st.name for st in list_stages(db)}
         ops.operation_did_execute.connect(self._on_operation)
         # file dialogs, replaceable in tests: (start) -> path or ""
@@ -107,19 +113,49 @@ class ImportWizard(QWizard):
             self.file_page.path_edit.setText(str(path))
             self.load(str(path))
 
+    def _fit_size(self, parent: QWidget | None) -> None:
+        """Most of the window (or screen) it opens over, so the tables get the height."""
+        area = None
+        if parent is not None:
+            area = parent.window().size()
+        else:
+            screen = self.screen()
+            area = screen.availableGeometry().size() if screen is not None else None
+        if area is None:
+            self.resize(980, 700)
+            return
+        self.resize(
+            max(880, min(1280, int(area.width() * 0.9))),
+            max(620, min(1040, int(area.height() * 0.92))),
+        )
+
     # --- reading the file ------------------------------------------------------------
+    def path_typed(self, _text: str) -> None:
+        self._type_timer.start()
+
+    def _typing_paused(self) -> None:
+        self.load(self.file_page.path_edit.text())
+
     def load(self, path: str) -> None:
-        path = path.strip()
-        if not path or path == self._requested_path:
+        """Read ``path`` (typed, pasted, chosen or dropped); a missing file, a folder or an
+        unreadable file is said at once, on the first page."""
+        self._type_timer.stop()
+        path = clean_path(path)
+        if not path or (path == self._requested_path and self.preview is not None):
             return  # e.g. the path box lost focus without a change
         self._requested_path = path
         self.file_page.encoding.setCurrentIndex(0)
         self.file_page.delimiter.setCurrentIndex(0)
         self.file_page.sheet.clear()
-        self._read(path, None, None, None)
+        problem = path_problem(path)
+        if problem is not None:
+            self._load_serial += 1  # a read still under way was for another path
+            self._loaded(None, problem)
+            return
+        self._read(str(Path(path).expanduser()), None, None, None)
 
     def reload(self) -> None:
-        path = self.file_page.path_edit.text().strip()
+        path = str(Path(clean_path(self.file_page.path_edit.text())).expanduser())
         if path:
             page = self.file_page
             sheet = page.sheet.currentText() if page.sheet.count() else None
@@ -131,7 +167,7 @@ class ImportWizard(QWizard):
         self._load_serial += 1
         serial = self._load_serial
         self.loading = True
-        self.file_page.error.setText("")
+        self.file_page.set_error("")
         self.file_page.status.setText("Reading…")
         self.file_page.completeChanged.emit()
 
@@ -170,7 +206,7 @@ class ImportWizard(QWizard):
             self.raw_model.set_sample(preview.headers, preview.sample)
         if error:
             self.file_page.status.setText("")
-            self.file_page.error.setText(error)
+            self.file_page.set_error(error)
         if preview is not None:
             keep = {h: t for h, t in self.mapping_model.mapping.items() if h in preview.headers}
             if list(preview.headers) == self.mapping_model.headers:
@@ -179,7 +215,7 @@ class ImportWizard(QWizard):
                 guessed = dict(preview.guessed)
             self.mapping_model.set_columns(preview.headers, preview.sample, guessed)
             if not preview.sample:
-                self.file_page.error.setText("The file has headers but no rows to import.")
+                self.file_page.set_error("The file has headers but no rows to import.")
         self.file_page.completeChanged.emit()
 
     def refresh_preview(self) -> None:
@@ -190,13 +226,18 @@ class ImportWizard(QWizard):
             self.preview.headers, self.preview.sample, self.mapping(), self.stage_names
         )
         self.preview_model.set_rows(rows)
+        model = self.preview_model
         rejected = sum(1 for r in rows if r.rejected)
         warned = sum(1 for r in rows if r.warnings and not r.rejected)
-        bits = [f"Preview of the first {len(rows)} rows"]
+        repeats = len(model.repeats)
+        what = "rows" if len(rows) != 1 else "row"
+        bits = [f"Preview of the first {len(rows)} {what}"]
         if rejected:
             bits.append(f"{rejected} would be rejected")
         if warned:
             bits.append(f"{warned} with warnings")
+        if repeats:
+            bits.append(f"{repeats} repeating an earlier row's e-mail address")
         self.mapping_page.preview_title.setText(" · ".join(bits))
 
     def mapping(self) -> dict[str, str | None]:
@@ -373,8 +414,7 @@ def _import_and_undo_state(
 ) -> tuple[ImportReport, UndoState]:
     """The import (on a worker, with progress and Cancel), then what Undo would do next: undo
     this import."""
-    from app.importing.child import import_in_background
+    from app.importing.service import import_file
 
-    # a big file in a process of its own: this process's interpreter stays free for the window
-    report = import_in_background(db, path, progress=progress, cancel=cancel, **options)
+    report = import_file(db, path, progress=progress, cancel=cancel, **options)
     return report, undo_state(db)

@@ -1,0 +1,175 @@
+"""The import wizard's pages as a user meets them: a typed or pasted path is read at once
+(a missing file, a folder, an unreadable file said on the spot), what the reader guessed is
+shown, preview and summary count alike, and the summary lists every skipped and rejected row
+for every format."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWizard
+
+from tests.app.golook.conftest import ZONE
+from tests.app.importing.four_formats import FORMATS, write_list
+from tests.dnsserver import LoopbackDnsServer
+from tests.ui.conftest import settle
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def win(window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The window; imported contacts get their domains checked by the DNS server on loopback."""
+    with LoopbackDnsServer(ZONE) as dns_server:
+        monkeypatch.setenv("WINNOW_NAMESERVER", dns_server.address)
+        yield window
+        qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)
+
+
+def _sample(name: str) -> Path:
+    return Path(str(resources.files("resources") / "samples" / name))
+
+
+def _loaded(wizard: Any) -> bool:
+    return not wizard.loading and wizard.preview is not None
+
+
+def _import(win: Any, qtbot: Any, path: Path) -> Any:
+    wizard = win.importing.open_wizard(path)
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    wizard.next()
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=30000)
+    settle(qtbot, win)
+    return wizard
+
+
+def test_a_typed_path_is_read_without_enter(win: Any, qtbot: Any) -> None:
+    wizard = win.importing.open_wizard()
+    edit = wizard.file_page.path_edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, str(_sample("google-contacts.csv")))  # no Enter, focus stays
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    assert edit.hasFocus()
+    assert wizard.file_page.isComplete()
+    assert "CSV" in wizard.file_page.format_label.text()
+    wizard.close()
+
+
+def test_a_pasted_path_is_read_at_once(win: Any, qtbot: Any) -> None:
+    wizard = win.importing.open_wizard()
+    edit = wizard.file_page.path_edit
+    edit.setFocus()
+    QGuiApplication.clipboard().setText(f'"{_sample("phone-contacts.vcf")}"')  # as copied
+    QTest.keySequence(edit, QKeySequence(QKeySequence.StandardKey.Paste))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    assert wizard.preview.format == "vcf"
+    wizard.close()
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "unreadable"])
+def test_a_path_that_cannot_be_read_is_said_at_once(
+    win: Any, qtbot: Any, tmp_path: Path, case: str
+) -> None:
+    if case == "missing":
+        path, expected = tmp_path / "nowhere.csv", "There is no file at"
+    elif case == "folder":
+        path, expected = tmp_path, "is a folder"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root reads every file")
+        path, expected = tmp_path / "secret.csv", "permission denied"
+        path.write_text("a,b\n1,2\n", encoding="utf-8")
+        path.chmod(0)
+    wizard = win.importing.open_wizard()
+    edit = wizard.file_page.path_edit
+    edit.setFocus()
+    qtbot.keyClicks(edit, str(path))
+    qtbot.waitUntil(lambda: expected in wizard.file_page.error.text(), timeout=5000)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    edit.clear()
+    qtbot.keyClicks(edit, str(_sample("google-contacts.csv")))  # the right one: error gone
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    assert wizard.file_page.error.text() == ""
+    wizard.close()
+
+
+def test_the_guessed_encoding_and_what_else_to_try_are_shown(win: Any, qtbot: Any) -> None:
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    page = wizard.file_page
+    assert wizard.preview.encoding_confidence != "certain"
+    notes = page.notes.text()
+    assert page.notes.isVisible() and "Windows-1252 (Western Europe) is a guess" in notes
+    assert "Windows-1250 (Central Europe)" in notes and "Windows-1254 (Turkish)" in notes
+    items = [page.encoding.itemData(i) for i in range(page.encoding.count())]
+    assert set(wizard.preview.encoding_alternatives) <= set(items)
+    wizard.close()
+
+
+def test_preview_and_summary_count_alike(win: Any, qtbot: Any) -> None:
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    title = wizard.mapping_page.preview_title.text()
+    assert "1 with warnings" in title
+    assert "1 repeating an earlier row's e-mail address" in title
+    wizard.next()
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=30000)
+    counts = wizard.summary_page.counts.text()
+    assert "1 row with warnings" in counts, counts
+    skipped = wizard.report.skipped
+    assert f"{skipped} skipped as duplicates" in counts and skipped >= 1
+    kinds = [k for _r, k, _t in wizard.issue_model.items]
+    assert kinds.count("Warning") == 1 and kinds.count("Skipped") == skipped
+    settle(qtbot, win)
+    wizard.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_summary_lists_skipped_and_rejected_rows_in_every_format(
+    win: Any, qtbot: Any, tmp_path: Path, fmt: str
+) -> None:
+    path = write_list(tmp_path, fmt)
+    wizard = _import(win, qtbot, path)
+    model = wizard.issue_model
+    kinds = sorted(k for _r, k, _t in model.items)
+    assert kinds == ["Rejected", "Skipped"], model.items
+    summary = wizard.summary_page
+    assert summary.issues.isVisible() and not summary.all_clear.isVisible()
+    assert "1 skipped as duplicates · 1 rejected" in summary.counts.text()
+    page_height = summary.height()
+    assert summary.issues.height() > page_height * 0.5, "the table takes the page's height"
+    wizard.close()
+
+    again = _import(win, qtbot, path)  # everyone is known now: each row skipped, by name
+    skipped = [(r, t) for r, k, t in again.issue_model.items if k == "Skipped"]
+    assert len(skipped) == 4 and again.report.skipped == 4
+    assert any("already in Winnow" in t and "Weißmann" in t for _r, t in skipped)
+    assert "0 new" in again.summary_page.counts.text()
+    again.close()
+
+
+def test_the_wizard_takes_most_of_a_large_window_and_its_tables_the_height(
+    win: Any, qtbot: Any
+) -> None:
+    win.resize(1440, 900)
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    assert wizard.height() >= 800
+    wizard.next()
+    qtbot.wait(50)
+    page = wizard.mapping_page
+    tables = page.table.height() + page.preview.height()
+    assert tables > page.height() * 0.7
+    assert page.table.height() >= 10 * page.table.verticalHeader().defaultSectionSize()
+    wizard.close()
