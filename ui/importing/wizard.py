@@ -414,7 +414,8 @@ def _import_and_undo_state(
 ) -> tuple[ImportReport, UndoState]:
     """The import (on a worker, with progress and Cancel), then what Undo would do next: undo
     this import."""
-    from app.importing.service import import_file
+    from app.importing.child import import_in_background
 
-    report = import_file(db, path, progress=progress, cancel=cancel, **options)
+    # a big file in a process of its own: this process's interpreter stays free for the window
+    report = import_in_background(db, path, progress=progress, cancel=cancel, **options)
     return report, undo_state(db)
