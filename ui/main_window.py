@@ -79,7 +79,7 @@ DOMAIN_FILTERS = [
     ("Free-mail", ("free",)),
     ("Disposable", ("disposable",)),
     ("Invalid", ("invalid",)),
-    ("No mail", ("none",)),
+    ("No e-mail", ("none",)),  # the badge of a contact without an address
 ]
 
 
