@@ -67,6 +67,8 @@ BOTH_DATABASES = (
     "tests/app/importing/",
     "tests/app/golook/test_checks.py",
     "tests/app/golook/test_cli.py",
+    "tests/app/golook/test_demo_evidence.py",
+    "tests/app/golook/test_trust.py",
     "tests/app/test_activity_corrections.py",
     "tests/app/test_cli.py",
     "tests/app/test_contacts.py",
