@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from app import __version__, contacts, operations
 from app.contacts import ContactQuery
 from app.errors import WinnowError
+from app.gates import GateRefused
 from app.moves import MoveResult
 from app.operations import (
     Changes,
@@ -64,6 +65,7 @@ from ui.contact_table import (
 )
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
+from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.tasks import TaskProgressWidget, TaskRunner
@@ -251,7 +253,7 @@ class MainWindow(QMainWindow):
     def _build_features(self) -> None:
         """Build every feature, explicitly and in order. One that fails stops start-up with
         its error (shown by the application) instead of silently missing."""
-        from ui import dashboard, golook, importing, kanban, leads, qualification, triage
+        from ui import dashboard, golook, importing, kanban, leads, points, qualification, triage
 
         self.kanban = kanban.install(self)  # the board
         self.triage = triage.install(self)  # triage mode
@@ -260,6 +262,7 @@ class MainWindow(QMainWindow):
         self.qualification = qualification.install(self)  # BANT, score, follow-up
         self.dashboard = dashboard.install(self)
         self.leads = leads.install(self)  # settings, duplicates and merge, tasks, reminders
+        self.points = points.install(self)  # every e-mail, phone and address, and their editor
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -593,9 +596,12 @@ class MainWindow(QMainWindow):
         reason: str | None = None,
         *,
         on_moved: Callable[[MoveResult], None] | None = None,
+        override: str | None = None,
     ) -> bool:
         """Move contacts (the one path every view uses); False when cancelled. The move is
-        queued on the writer; views follow when it has committed."""
+        queued on the writer; views follow when it has committed. The gates (app.gates) are
+        checked in the move: contacts they stop are shown with what they lack, and the move
+        runs again with the user's reason to move anyway (kept in the history)."""
         ids = list(ids)
         if not ids:
             return False
@@ -612,12 +618,25 @@ class MainWindow(QMainWindow):
             if n:
                 self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
 
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, GateRefused) and override is None:
+                ask_override_then(
+                    self,
+                    exc.stage_name,
+                    exc.problems,
+                    lambda why: self.move_contacts(
+                        ids, stage_key, reason, on_moved=on_moved, override=why
+                    ),
+                )
+                return
+            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
+
         self.ops.run(
-            lambda: operations.move_contacts(db, ids, stage_key, reason=reason),
-            on_success=moved,
-            on_failure=lambda exc: QMessageBox.warning(
-                self, "Move failed", f"The contacts were not moved.\n\n{exc}"
+            lambda: operations.move_contacts(
+                db, ids, stage_key, reason=reason, gated=True, override=override
             ),
+            on_success=moved,
+            on_failure=failed,
         )
         return True
 
