@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.errors import UsageError
 from db.engine import Database
@@ -65,3 +67,39 @@ def owners_of(db: Database, contact_ids: Sequence[int]) -> dict[int, str | None]
                 }
             )
     return out
+
+
+def mark_import_in(s: Session, batch_id: int, owner: str | None, actor: str) -> None:
+    """When an import batch finishes: its new contacts get ``owner`` (if given) and say who
+    imported them (as do their first stage changes); the contacts it updated get a new version
+    (an edit made on the version before the import is refused, as after any change)."""
+    from sqlalchemy import update
+
+    from db.models import ImportChange, StageChange
+
+    def of(action: str) -> Any:
+        return select(ImportChange.contact_id).where(
+            ImportChange.batch_id == batch_id, ImportChange.action == action
+        )
+
+    values: dict[str, Any] = {"changed_by": actor}
+    if owner is not None:
+        values["owner"] = owner
+    s.execute(
+        update(Contact)
+        .where(Contact.id.in_(of("created")))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(
+        update(StageChange)
+        .where(StageChange.contact_id.in_(of("created")), StageChange.changed_by.is_(None))
+        .values(changed_by=actor)
+        .execution_options(synchronize_session=False)
+    )
+    s.execute(
+        update(Contact)
+        .where(Contact.id.in_(of("updated")))
+        .values(version=Contact.version + 1, changed_by=actor)
+        .execution_options(synchronize_session=False)
+    )

@@ -40,6 +40,7 @@ def _print_issues(title: str, issues: list[Any]) -> None:
 
 def _cmd_import(args: argparse.Namespace, db: Database) -> int:
     from app import stages
+    from app.identity import resolve_person
     from app.importing.service import import_file
 
     path = Path(args.file)
@@ -58,6 +59,7 @@ def _cmd_import(args: argparse.Namespace, db: Database) -> int:
         encoding=args.encoding,
         delimiter=args.delimiter,
         dry_run=args.dry_run,
+        owner=resolve_person(db, args.owner),
         progress=_stderr_progress if sys.stderr.isatty() and not args.json else None,
     )
     if sys.stderr.isatty() and not args.json:
@@ -193,6 +195,9 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--encoding", metavar="NAME", help="text encoding (default: detected)")
     p.add_argument("--delimiter", metavar="CHAR", help="CSV delimiter (default: detected)")
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument(
+        "--owner", metavar="NAME", help="who works the new contacts (a name, or me: you)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_import)
 

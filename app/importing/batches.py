@@ -48,6 +48,7 @@ def _info(b: ImportBatch) -> BatchInfo:
         skipped=b.skipped_count or 0,
         rejected=b.rejected_count or 0,
         undone_at=b.undone_at,
+        created_by=b.created_by,
     )
 
 

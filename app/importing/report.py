@@ -79,6 +79,7 @@ class BatchInfo:
     skipped: int
     rejected: int
     undone_at: datetime | None
+    created_by: str | None = None  # who imported it (team mode)
 
     @property
     def undone(self) -> bool:

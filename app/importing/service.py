@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
+from app.identity import current_actor
 from app.importing.merge import BatchWriter
 from app.importing.pipeline import Chunk, prepare_chunks
 from app.importing.report import ImportReport
 from app.importing.rows import RowPreparer
 from app.operations import Changes, OpContext, run_in
+from app.owners import mark_import_in
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import ImportBatch, ImportChange, Stage
@@ -92,6 +94,7 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: Any = None,
+    owner: str | None = None,
 ) -> ImportReport:
     """Import one file as one batch and return its report.
 
@@ -141,13 +144,16 @@ def import_file(
         "on_duplicate": on_duplicate,
         "mapping": json.dumps(resolved, ensure_ascii=False),
         "created_at": now,
+        "created_by": current_actor(db),  # who imported it (team mode)
     }
     writer_args = {"stage_key": stage, "policy": on_duplicate, "source": label or file_name}
     with _old_objects_frozen():
         if dry_run:
             _dry_run(db, batch_values, writer_args, chunks, report, step, cancel, now)
         else:
-            _import_in_chunks(db, batch_values, writer_args, chunks, report, step, cancel, now)
+            _import_in_chunks(
+                db, batch_values, writer_args, chunks, report, step, cancel, now, owner
+            )
     if progress is not None:
         progress(report.read, report.read, "Import finished")
     return report
@@ -211,6 +217,7 @@ def _import_in_chunks(
     step: Callable[[int], None],
     cancel: Any,
     now: datetime,
+    owner: str | None = None,
 ) -> None:
     """Each chunk is its own short write transaction (other writers wait at most one chunk),
     while the batch is ``running`` and so invisible; the last transaction makes it visible and
@@ -243,6 +250,7 @@ def _import_in_chunks(
                 .where(ImportBatch.id == finished)
                 .values(state="done", owner=None, heartbeat_at=None)
             )
+            mark_import_in(s, finished, owner, str(batch_values["created_by"]))
             ctx.payload = {"batch_id": finished}
             ctx.contact_count = report.imported + report.updated
             ctx.note(Changes(imports=True, all_contacts=True))

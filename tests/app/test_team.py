@@ -121,3 +121,35 @@ def test_assign_is_an_undoable_operation_and_lists_filter_by_owner(
     operations.assign_owner(db, [a], resolve_person(db, "none"))
     assert contacts.get_contact(db, a).owner is None
     assert {r.id for r in contacts.list_rows(db, ContactQuery(owner=""))} == {a}
+
+
+def test_an_import_can_assign_its_batch_and_says_who_imported(
+    db: Database, tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from app.importing.batches import list_batches
+    from app.importing.service import import_file
+
+    _as(monkeypatch, db, "anna")
+    me = current_actor(db)
+    (known,) = _people(db, 1)  # p0@example.com
+    before = contacts.get_contact(db, known).version
+    path = Path(str(tmp_path)) / "show.csv"
+    path.write_text(
+        "Name,E-mail,Company\nAyşe Öztürk,ayse@example.com.tr,Öztürk\n"
+        "Person0 Test,p0@example.com,Filled In GmbH\n",
+        encoding="utf-8",
+    )
+    report = import_file(db, path, on_duplicate="fill", owner="bob")
+    assert report.imported == 1 and report.updated == 1
+    new = [r for r in contacts.list_rows(db, ContactQuery(owner="bob"))]
+    assert [r.name for r in new] == ["Ayşe Öztürk"]  # the batch's new contacts only
+    assert contacts.get_contact(db, new[0].id).changed_by == me
+    assert moves.history(db, new[0].id)[0].changed_by == me
+    updated = contacts.get_contact(db, known)
+    assert updated.company == "Filled In GmbH" and updated.owner is None
+    assert updated.version == before + 1  # an edit made on the version before is stale now
+    with pytest.raises(StaleVersion):
+        operations.edit_contact(db, known, {"title": "CEO"}, expect_version=before)
+    assert list_batches(db)[0].created_by == me
