@@ -67,8 +67,15 @@ def _prepare_list(window: MainWindow) -> None:
 def _prepare_detail(window: MainWindow) -> None:
     window.show_view("list")
     window.set_detail_visible(True)
-    if window.model.rowCount() > 0:
-        window.list_view.selectRow(min(2, window.model.rowCount() - 1))
+    rows = window.model.rowCount()
+    if rows > 0:
+        # a contact with a company address shows the most evidence (mail host, website)
+        branded = (
+            r
+            for r in range(min(rows, 60))
+            if (row := window.model.contact_row(r)) is not None and row.domain_class == "branded"
+        )
+        window.list_view.selectRow(next(branded, min(2, rows - 1)))
 
 
 def _prepare_board_detail(window: MainWindow) -> None:
