@@ -62,6 +62,9 @@ def _label_fits(label: QLabel) -> bool:
     room = label.contentsRect()
     if label.wordWrap():
         return label.heightForWidth(room.width()) <= room.height() + 1
+    if label.textFormat() == Qt.TextFormat.RichText:  # a link: the laid-out text's size
+        hint = label.sizeHint()
+        return hint.width() <= label.width() and hint.height() <= label.height() + 1
     fm = QFontMetrics(label.font())
     lines = text.split("\n")
     return (
@@ -250,3 +253,27 @@ def test_in_the_window_every_tile_and_chart_is_whole(
         for chart in view.charts():
             assert chart.height() >= chart.needed_height(float(chart.width()))
             assert all("…" not in t.text for t in chart.placed())
+
+
+def test_dark_palette_keeps_every_figure_readable(qtbot: Any, db: Database) -> None:
+    from ui.contrast import contrast_ratio
+    from ui.theme import DARK, make_palette
+
+    build_history(db)
+    view = _dashboard(qtbot, db, (1440, 900))
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = app.palette()
+    dark = make_palette(DARK)
+    app.setPalette(dark)  # the system turns dark while the dashboard is open
+    try:
+        QApplication.processEvents()
+        base = dark.color(dark.ColorRole.Base)
+        for tile in [*view.tiles.values(), *view.response_tiles.values()]:
+            for label in (tile.value, tile.caption):
+                color = label.palette().color(label.foregroundRole())
+                assert contrast_ratio(color, base) >= 4.5, (label.text(), color.name())
+        chart = view.funnel_chart
+        assert chart.palette().color(chart.palette().ColorRole.Base) == base  # dark too
+    finally:
+        app.setPalette(light)

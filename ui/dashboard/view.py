@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -36,6 +37,7 @@ from db.engine import Database
 from ui.dashboard.charts import BarChart, BarRow, Series, TrendChart
 from ui.dashboard.model import SourceRatesModel, percent
 from ui.money import format_money
+from ui.theme import theme_colors
 
 if TYPE_CHECKING:
     from ui.tasks import TaskRunner
@@ -56,14 +58,22 @@ BLUE, GREEN, ORANGE, RED, GREY, TEAL = (
     "#2A9D8F",
 )
 RATES_SHOWN = 12  # sources in the rates chart (the table lists all)
-STYLE = """
-#dashboard { background: #F5F6F8; }
-#dashCard { background: #FFFFFF; border: 1px solid #E1E4E8; border-radius: 8px; }
-#tileValue { font-size: 18pt; font-weight: bold; color: #102A43; }
-#tileValue[alarm="true"] { color: #C62828; }
-#tileLabel { color: #616E7C; font-size: 8pt; font-weight: bold; }
-#dashNote { color: #52606D; }
+
+
+def dashboard_style(palette: QPalette) -> str:
+    """The dashboard's cards and figures in the window's colours (light or dark, text at a
+    contrast of 4.5:1 or more: ``ui.theme``)."""
+    c = theme_colors(palette)
+    return f"""
+#dashboard {{ background: {c["window"]}; }}
+#dashCard {{ background: {c["base"]}; border: 1px solid {c["border"]}; border-radius: 8px; }}
+#tileValue {{ font-size: 18pt; font-weight: bold; color: {c["strong"]}; }}
+#tileValue[alarm="true"] {{ color: {c["error"]}; }}
+#tileLabel {{ color: {c["muted"]}; font-size: 8pt; font-weight: bold; }}
+#dashNote {{ color: {c["muted"]}; }}
 """
+
+
 PERIOD_VIEW = "Qualified leads: those qualified during the period (seed 003)"
 COHORT_VIEW = "Cohort view by inquiry month: the period's inquiries that are qualified"
 
@@ -101,12 +111,13 @@ class Tile(QFrame):
         super().__init__()
         self.setObjectName("dashCard")
         self.value = _plain("—", "tileValue")
+        # captions and links are never word-wrapped (a wrapped label's height depends on its
+        # width, which the tile grid settles only after it was drawn once: the caption then
+        # overlapped the figure); long captions have their own line breaks
         self.caption = _plain(label.upper(), "tileLabel")
-        self.caption.setWordWrap(True)
         self.link = QLabel()
         self.link.setObjectName("tileLink")
         self.link.setTextFormat(Qt.TextFormat.RichText)  # our own text, not user data
-        self.link.setWordWrap(True)
         self.link.linkActivated.connect(lambda _href: self.link_activated.emit())
         self.link.hide()
         self.setToolTip(tip)
@@ -128,20 +139,6 @@ class Tile(QFrame):
         if text:
             self.link.setText(f'<a href="fix">{text}</a>')
         self.link.setVisible(bool(text))
-        self.fit_height()
-
-    def fit_height(self) -> None:
-        """As tall as the wrapped caption needs at this width (a grid row does not ask its
-        word-wrapped labels by itself: the caption would overlap the figure)."""
-        lay = self.layout()
-        if lay is not None:
-            needed = lay.totalHeightForWidth(self.width())
-            if needed > 0 and needed != self.minimumHeight():
-                self.setMinimumHeight(needed)
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self.fit_height()
 
 
 class SourceTable(QTableView):
@@ -233,7 +230,8 @@ class DashboardView(QWidget):
         self._generation = 0
         self._stale = True
         self.setObjectName("dashboard")
-        self.setStyleSheet(STYLE)
+        # from the application's palette: our own one is changed by this very sheet
+        self.setStyleSheet(dashboard_style(QApplication.palette()))
 
         self.period = QComboBox()
         self.period.setObjectName("periodPicker")
@@ -257,7 +255,6 @@ class DashboardView(QWidget):
         self.source.currentIndexChanged.connect(lambda _i: self.reload())
         self.cohort.toggled.connect(lambda _on: self.reload())
         self.view_note = _plain(PERIOD_VIEW, "dashNote")
-        self.view_note.setWordWrap(True)
         self.lead = _plain("Inquiries that came in")
         self.from_label = _plain("from")
         self.bar = QVBoxLayout()
@@ -381,6 +378,13 @@ class DashboardView(QWidget):
         for c in range(2):
             self.charts_grid.setColumnStretch(c, 1 if wide or c == 0 else 0)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # e.g. the system turned dark
+            sheet = dashboard_style(QApplication.palette())
+            if sheet != self.styleSheet():
+                self.setStyleSheet(sheet)
+        super().changeEvent(event)
+
     def resizeEvent(self, event: Any) -> None:
         width = self.width()
         self._arrange(width >= self.WIDE_AT, self._tiles_per_row(width))
@@ -391,10 +395,19 @@ class DashboardView(QWidget):
         return [*self.tiles.values(), *self.response_tiles.values(), *self.value_tiles.values()]
 
     def _tiles_per_row(self, width: int) -> int:
-        """As many tiles in a row (up to six) as fit with their widest figure."""
-        widest = max([self.TILE_WIDTH, *(t.minimumSizeHint().width() for t in self._all_tiles())])
+        """As many tiles in a row as fit with their widest figure or caption: six (the rates,
+        then five tiles with two columns for the SLA share) when there is room for that."""
         room = width - 40  # the margins and the scroll bar
-        return max(2, min(6, room // (widest + 8)))
+        gap = 8
+        need = {id(t): max(self.TILE_WIDTH, t.minimumSizeHint().width()) for t in self._all_tiles()}
+        sla = self.response_tiles["unanswered"]
+        column = (room - 5 * gap) / 6
+        if all(need[id(t)] <= column for t in self._all_tiles() if t is not sla) and (
+            need[id(sla)] <= 2 * column + gap
+        ):
+            return 6
+        widest = max(need.values())
+        return max(2, min(5, (room + gap) // (widest + gap)))
 
     def _place_bar(self) -> None:
         """The pickers in as few rows as the width allows, the source picker as wide as its
@@ -510,12 +523,12 @@ class DashboardView(QWidget):
         self.view_note.setText(COHORT_VIEW if cohort else PERIOD_VIEW)
         q, r = self.tiles["qualified"], self.tiles["qualification_rate"]
         if cohort:
-            q.caption.setText("OF THESE, QUALIFIED (COHORT)")
+            q.caption.setText("OF THESE, QUALIFIED\n(COHORT)")
             q.setToolTip("Of the inquiries that came in during the period, how many are qualified")
-            r.caption.setText("QUALIFICATION RATE (COHORT BY INQUIRY MONTH)")
+            r.caption.setText("QUALIFICATION RATE\nCOHORT BY INQUIRY MONTH")
             r.setToolTip("Cohort view: the period's inquiries that are qualified ÷ those inquiries")
         else:
-            q.caption.setText("QUALIFIED LEADS IN THE PERIOD")
+            q.caption.setText("QUALIFIED LEADS\nIN THE PERIOD")
             q.setToolTip(
                 "Inquiries that became qualified leads during the period (every required BANT "
                 "answer yes), whenever they came in"
@@ -538,7 +551,7 @@ class DashboardView(QWidget):
         response = self.tiles["response_rate"]
         response.set_value(percent(m.response_rate))
         if m.response_rate is None:
-            response.set_link("Enter the campaign reach")
+            response.set_link("Enter campaign reach")
             response.setToolTip(
                 "Inquiries ÷ prospects an outbound campaign reached. No campaign has a reach "
                 "yet: enter it in Tools ▸ Settings ▸ Campaign reach."
@@ -558,12 +571,12 @@ class DashboardView(QWidget):
             percent(m.never_followed_up_share), alarm=bool(m.never_followed_up_share)
         )
         self.response_tiles["unanswered"].caption.setText(
-            f"NOT ANSWERED WITHIN {data.sla_hours:g} H ({m.unanswered:,} OF {m.decided:,})"
+            f"NOT ANSWERED WITHIN {data.sla_hours:g} H\n({m.unanswered:,} OF {m.decided:,})"
         )
         self.value_tiles["open_pipeline"].set_value(format_money(m.open_pipeline_value))
         deals = "DEAL" if m.open_deals == 1 else "DEALS"
         self.value_tiles["open_pipeline"].caption.setText(
-            f"OPEN PIPELINE ({m.open_deals:,} {deals})"
+            f"OPEN PIPELINE\n({m.open_deals:,} {deals})"
         )
         self.value_tiles["won_value"].set_value(format_money(m.won_value))
         self.table_model.set_rows(m.by_source)
@@ -573,8 +586,6 @@ class DashboardView(QWidget):
         self._draw_stage_times(m)
         width = self.width()  # bigger figures may need fewer tiles in a row
         self._arrange(width >= self.WIDE_AT, self._tiles_per_row(width))
-        for tile in self._all_tiles():
-            tile.fit_height()
         self.status.setText(f"Updated {datetime.now():%H:%M}")
         self._place_bar()
         self.shown.emit()
