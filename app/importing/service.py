@@ -32,6 +32,7 @@ from app.importing.merge import BatchWriter
 from app.importing.pipeline import Chunk, prepare_chunks
 from app.importing.report import ImportReport
 from app.importing.rows import RowPreparer
+from app.importing.sources import source_label
 from app.operations import Changes, OpContext, run_in
 from app.owners import mark_import_in
 from app.timeutil import utcnow
@@ -111,7 +112,7 @@ def import_file(
     table = open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     resolved = _resolve_mapping(list(table.headers), mapping)
     file_name = Path(path).name
-    label = (source or "").strip() or None
+    label = source_label(source, path)  # the same rule as the wizard's
     total = 0  # unknown: the progress bar just shows activity
     if progress is not None:
         if table.format != "xlsx":  # counting a text file first is cheap; a workbook is not
@@ -146,7 +147,7 @@ def import_file(
         "created_at": now,
         "created_by": current_actor(db),  # who imported it (team mode)
     }
-    writer_args = {"stage_key": stage, "policy": on_duplicate, "source": label or file_name}
+    writer_args = {"stage_key": stage, "policy": on_duplicate, "source": label}
     with _old_objects_frozen():
         if dry_run:
             _dry_run(db, batch_values, writer_args, chunks, report, step, cancel, now)

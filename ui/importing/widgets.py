@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +103,10 @@ def delimiter_name(delimiter: str | None) -> str:
 
 
 def default_source(path: Path) -> str:
-    """A source label from the file name: "hannover-messe_2026.csv" → "Hannover messe 2026"."""
-    words = re.sub(r"[_\-.]+", " ", path.stem).strip()
-    return (words[:1].upper() + words[1:]) if words else path.name
+    """A source label from the file name (``app.importing.sources``: the CLI's rule too)."""
+    from app.importing.sources import default_source as rule
+
+    return rule(path)
 
 
 def label(text: str = "", name: str = "") -> QLabel:

@@ -298,8 +298,27 @@ def test_stage_and_source_options(db: Database, tmp_path: Path) -> None:
     report = import_file(db, path, stage="inquiry")
     rows = list_rows(db, ContactQuery())
     assert {r.stage_key for r in rows} == {"inquiry"}
-    assert {r.source for r in rows} == {"hannover.csv"}  # no label: the file name
+    # no label: the one rule the wizard uses too, on the contacts and the batch alike
+    assert {r.source for r in rows} == {"Hannover"}
+    assert list_batches(db)[0].source == "Hannover"
     assert list_batches(db)[0].stage_key == "inquiry" and report.batch_id is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("hannover-messe_2026.csv", "Hannover messe 2026"),
+        ("SPS.Nürnberg 2025.xlsx", "SPS Nürnberg 2025"),
+        ("contacts.vcf", "Contacts"),
+        ("___.csv", "___.csv"),
+    ],
+)
+def test_one_rule_for_the_default_source(name: str, label: str) -> None:
+    from app.importing.sources import default_source, source_label
+
+    assert default_source(name) == label  # the wizard's rule too (ui.importing.widgets)
+    assert source_label("  Badge   scans ", name) == "Badge scans"
+    assert source_label(None, name) == source_label("", name) == label
 
 
 def test_saved_mapping_is_used_and_checked(db: Database, tmp_path: Path) -> None:
