@@ -759,7 +759,9 @@ class MainWindow(QMainWindow):
                 self.model.contacts_removed(sorted(changes.deleted))
             named = (changes.contacts | changes.created | changes.activities) - changes.deleted
             if named:
-                self.model.contacts_changed(sorted(named))
+                # no recount on the GUI thread: the pager's total follows what came and went
+                # (exact for the contacts named); the sidebar recounts in the background
+                self.model.contacts_changed(sorted(named), recount=False)
         if many or changes.contact_data or changes.activities:
             self.refresh_counts()
         if changes.created or changes.deleted or changes.imports or changes.sources:
