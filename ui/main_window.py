@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(center)
+        self.splitter.addWidget(self._with_first_run(center))
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -458,6 +458,9 @@ class MainWindow(QMainWindow):
 
         self.menu_tools = bar.addMenu("&Tools")
         self.menu_help = bar.addMenu("&Help")
+        shortcuts = self._action(self.menu_help, "&Keyboard shortcuts…", self.show_shortcuts)
+        shortcuts.setShortcuts([QKeySequence("Ctrl+/"), QKeySequence("F1")])
+        self.menu_help.addSeparator()
         self._action(self.menu_help, "&About Winnow", self._about)
 
     def _action(
@@ -705,6 +708,10 @@ class MainWindow(QMainWindow):
                 else ""
             )
             self.statusBar().showMessage(f"{verb} {report.label}{left}", 6000)
+            changes = result.changes
+            touched = sorted((changes.contacts | changes.created) - changes.deleted)
+            if touched:  # once the views have followed the change notice
+                QTimer.singleShot(0, lambda: self.reselect(touched))
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, NothingToUndo):
@@ -803,6 +810,7 @@ class MainWindow(QMainWindow):
         def done(counts: dict[SidebarFilter, int]) -> None:
             self._all_count = counts.get(SidebarFilter("all"), 0)
             self.sidebar.set_counts(counts, self._all_count)
+            self._show_first_run(self._all_count == 0)
             self._update_status()
 
         self.tasks.run(count_all, on_done=done, on_error=lambda exc: log.warning("count: %s", exc))
@@ -867,6 +875,79 @@ class MainWindow(QMainWindow):
             f"Winnow {__version__}\n\nTurn inquiries and trade-show lists into "
             f"qualified leads — offline.\n\nDatabase: {self.db.display_name}",
         )
+
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard shortcuts: read from the window's actions and shortcuts now."""
+        from ui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.show()
+
+    # --- first run: the three ways to start, instead of an empty list ------------------------
+    def _with_first_run(self, center: QWidget) -> QWidget:
+        from PySide6.QtWidgets import QStackedWidget
+
+        from ui.first_run import FirstRunScreen
+
+        self.first_run = FirstRunScreen(self.tasks)
+        self.first_run.import_requested.connect(self._first_import)
+        self.first_run.new_contact_requested.connect(self.new_contact)
+        self.first_run.demo_ready.connect(self.database_switch_requested)
+        self._center = center
+        self.center_stack = QStackedWidget()
+        self.center_stack.addWidget(center)
+        self.center_stack.addWidget(self.first_run)
+        # asking for a view (Ctrl+2, Ctrl+T…) shows it, empty or not
+        self.views.currentChanged.connect(lambda _i: self._show_first_run(False))
+        return self.center_stack
+
+    def _show_first_run(self, empty: bool) -> None:
+        if empty == self.first_run_shown():
+            return
+        self.center_stack.setCurrentWidget(self.first_run if empty else self._center)
+        # nothing to show in the detail panel meanwhile: the choices get the room
+        self.detail.setVisible(not empty and self.toggle_detail.isChecked())
+
+    def first_run_shown(self) -> bool:
+        return self.center_stack.currentWidget() is self.first_run
+
+    def _first_import(self) -> None:
+        self.importing.open_wizard()
+
+    # --- after Undo/Redo: the selection stays on the contacts it changed -----------------------
+    RESELECT_MAX = 500
+
+    def reselect(self, ids: list[int]) -> None:
+        """Select the contacts an Undo/Redo changed where they are now, in the list or on the
+        board (a contact that moved back to its column must not leave a neighbour selected)."""
+        if not ids or len(ids) > self.RESELECT_MAX:
+            return
+        view = self.views.currentWidget()
+        if view is self.list_view:
+            rows = [r for r in (self.model.row_for_id(i) for i in ids) if r is not None]
+            if rows:
+                sel = self.list_view.selectionModel()
+                flags = sel.SelectionFlag
+                self._select_id(self.model.contact_id(min(rows)))
+                for r in rows:
+                    sel.select(self.model.index(r, 0), flags.Select | flags.Rows)
+            return
+        board = self.kanban.board
+        if view is board:
+            found = contacts.load_rows(self.db, ids)
+            first = found.get(ids[0])
+            if first is None:
+                return
+            key = first.stage_key
+            column = board.column(key)
+            if column is None or column.collapsed:
+                return
+            same = [i for i in ids if (row := found.get(i)) is not None and row.stage_key == key]
+            if column.view.select_ids(same):
+                column.view.setFocus(Qt.FocusReason.OtherFocusReason)
+                board.columns_area.ensureWidgetVisible(column, 40, 0)
 
     # --- files dropped on the window ---------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

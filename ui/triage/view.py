@@ -241,7 +241,8 @@ class TriageView(QWidget):
                 )
                 if x
             )
-            bindings.append((str(d), text, partial(self._digit, d)))
+            if text:  # a digit that means nothing here is not taken from other widgets
+                bindings.append((str(d), text, partial(self._digit, d)))
         if "nurture" in self.stages:
             text = f"Move to {self.stages['nurture'].name}"
             bindings.append(("N", text, self._key(lambda: self.decide("nurture"))))
