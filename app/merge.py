@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import contacts as contacts_mod
 from app import hooks
+from app import points as points_mod
 from app.errors import UnknownContact, UsageError
 from app.fields import EDITABLE_FIELDS
 from app.identity import actor_in
@@ -143,6 +144,9 @@ def merge_contacts(
         received = [c.received_at for c in [keep, *order] if c.received_at is not None]
         consent_from = _consent_source(keep, order, picks, rows)
         stage_from = rows[int(picks["stage"])] if "stage" in picks else keep
+        # every e-mail, phone and address of everyone, read before the others are deleted
+        everyone_points = points_mod.read_points(s, [keep.id, *others])
+        all_points = [everyone_points[i] for i in [keep.id, *others] if i in everyone_points]
         moved = _move_dependents(s, keep.id, others)
         _merge_answers(s, keep.id, others)
         raw: dict[str, Any] = {
@@ -166,6 +170,11 @@ def merge_contacts(
         contacts_mod.update_contact(db, keep.id, **values)
     with db.session() as s:
         s.execute(update(Contact).where(Contact.id == keep.id).values(**raw))
+        final = points_mod.merged(
+            all_points, values.get("email", keep.email), values.get("phone", keep.phone)
+        )
+        # other_emails follows the same lists; values kept as they were, never refused here
+        points_mod.store_points(s, keep.id, final, strict=False)
         if target_stage != keep.stage_id:
             from app.moves import move_in
 

@@ -222,8 +222,9 @@ def _records(contact_id: int, what: str, points: Sequence[Point]) -> list[dict[s
     ]
 
 
-def _clean(what: str, points: Iterable[Point]) -> list[Point]:
-    """The editor's lists, validated like the edit form's fields; exactly one primary."""
+def _clean(what: str, points: Iterable[Point], strict: bool = True) -> list[Point]:
+    """The editor's lists, validated like the edit form's fields (``strict``; else a value
+    the form would refuse is kept as it is); exactly one primary."""
     out: list[Point] = []
     for p in points:
         p = replace(p, kind=" ".join(p.kind.split()))
@@ -238,7 +239,9 @@ def _clean(what: str, points: Iterable[Point]) -> list[Point]:
             try:
                 cleaned = clean_value(what, p.value)
             except ValidationError as exc:
-                raise UsageError(f"{p.value!r}: {exc.reason}") from None
+                if strict:
+                    raise UsageError(f"{p.value!r}: {exc.reason}") from None
+                cleaned = " ".join(p.value.split())
             if not cleaned:
                 continue
             if any(_same(q.value, cleaned) for q in out):
@@ -253,7 +256,9 @@ def _clean(what: str, points: Iterable[Point]) -> list[Point]:
     return _primary_first(out)
 
 
-def store_points(s: Session, contact_id: int, lists: ContactPoints) -> dict[str, Any]:
+def store_points(
+    s: Session, contact_id: int, lists: ContactPoints, *, strict: bool = True
+) -> dict[str, Any]:
     """Replace a contact's lists; returns the contact fields that follow from them (primary
     e-mail and phone, the primary address's city and country), for the caller to set through
     the edit path, which validates them and keeps derived columns in step. ``other_emails``
@@ -263,8 +268,9 @@ def store_points(s: Session, contact_id: int, lists: ContactPoints) -> dict[str,
         from app.contacts import UnknownContact
 
         raise UnknownContact(contact_id)
-    emails, phones = _clean(EMAIL, lists.emails), _clean(PHONE, lists.phones)
-    addresses = _clean(ADDRESS, lists.addresses)
+    emails = _clean(EMAIL, lists.emails, strict)
+    phones = _clean(PHONE, lists.phones, strict)
+    addresses = _clean(ADDRESS, lists.addresses, strict)
     s.execute(delete(ContactPoint).where(ContactPoint.contact_id == contact_id))
     records = [
         *_records(contact_id, EMAIL, emails),
@@ -382,3 +388,28 @@ def most_points(db: Database) -> dict[str, int]:
             PHONE: max(counts.get(PHONE, 0), some(Contact.phone)),
             ADDRESS: max(counts.get(ADDRESS, 0), max(some(Contact.city), some(Contact.country))),
         }
+
+
+def merged(lists: Sequence[ContactPoints], email: str | None, phone: str | None) -> ContactPoints:
+    """The lists of contacts merged into the first: every value once (the first contact's
+    kind wins), ``email`` and ``phone`` (the merge's choice) the primary ones, the first
+    contact's primary address the primary one."""
+    out = ContactPoints()
+    for what in (EMAIL, PHONE, ADDRESS):
+        target = out.of(what)
+        for contact_lists in lists:
+            for p in contact_lists.of(what):
+                if what == ADDRESS:
+                    if any(_same(q.one_line(), p.one_line()) for q in target):
+                        continue
+                elif any(_same(q.value, p.value) for q in target):
+                    continue
+                target.append(replace(p, primary=p.primary and not target))
+    for what, main in ((EMAIL, email), (PHONE, phone)):
+        points = out.of(what)
+        for p in points:
+            p.primary = bool(main) and _same(p.value, main)
+        if main and not any(p.primary for p in points):
+            points.insert(0, Point(main, primary=True))
+    out.emails, out.phones = _primary_first(out.emails), _primary_first(out.phones)
+    return out

@@ -98,6 +98,7 @@ def test_search_finds_every_email_address(db: Database, tmp_path: Path) -> None:
     juergen, _ = _import(db, tmp_path)
     for typed in ("juergen@example.org", "example.org", "weissmann-mb"):
         condition = search.search_condition(typed, db.engine.dialect.name)
+        assert condition is not None
         with db.session() as s:
             found = set(s.scalars(Contact.__table__.select().with_only_columns(Contact.id)
                                   .where(condition)))  # fmt: skip
@@ -203,7 +204,46 @@ def test_csv_and_vcard_exports_write_every_value_and_import_back_the_same(
                     .with_only_columns(Contact.id)
                     .where(Contact.last_name == "Weißmann")
                 )
+            assert cid is not None
             got = _lists(contact_json(other, int(cid)))
         finally:
             other.close()
         assert got == want, name
+
+
+def test_a_merge_keeps_every_point_of_both_and_undoes_exactly(db: Database, tmp_path: Path) -> None:
+    from app.contacts import create_contact
+
+    juergen, _ = _import(db, tmp_path)
+    twin = create_contact(
+        db,
+        first_name="Juergen",
+        last_name="Weissmann",
+        email="jw.private@example.net",
+        phone="+49 40 5550101",
+        city="Hamburg",
+        country="Germany",
+    )
+    twin_id = twin if isinstance(twin, int) else twin.id
+    before = {cid: contact_json(db, cid) for cid in (juergen, twin_id)}
+    operations.merge_contacts(db, juergen, [twin_id])
+    after = contact_json(db, juergen)
+    emails = [e["value"] for e in after["emails"]]
+    assert emails[0] == "j.weissmann@weissmann-mb.de" and after["emails"][0]["primary"]
+    assert set(emails) == {
+        "j.weissmann@weissmann-mb.de",
+        "juergen@example.org",
+        "jw.private@example.net",
+    }
+    phones = {p["value"].replace(" ", "") for p in after["phones"]}
+    assert "+49405550101" in phones and len(after["phones"]) == 4
+    assert sum(p["primary"] for p in after["phones"]) == 1
+    assert {a["city"] for a in after["addresses"]} >= {"Hannover", "Celle", "Hamburg"}
+    kinds = {e["value"]: e["kind"] for e in after["emails"]}
+    assert kinds["juergen@example.org"] == "home"  # kinds survive the merge
+
+    operations.undo_operation(db)
+    for cid, was in before.items():
+        again = contact_json(db, cid)
+        for key in ("email", "phone", "emails", "phones", "addresses"):
+            assert again[key] == was[key], (cid, key)
