@@ -48,6 +48,7 @@ from ui.detail_sections import (
     fit_tree,
     plain_label,
 )
+from ui.leads.activity_edit import ActivityEditor
 from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
@@ -201,6 +202,8 @@ class DetailPanel(QWidget):
         self.activities = ActivitiesBox()
         self.activities.log_requested.connect(self.log_activity)
         self.activities.remove_requested.connect(self.remove_activity)
+        self.activity_editor = ActivityEditor(db, ops, self)  # corrections (ui.leads)
+        self.activities.edit_requested.connect(self.edit_activity)
         self.activity_list = self.activities.activity_list
         self.history_list = HistoryList()
         fit_tree(self.activity_list)
@@ -493,6 +496,13 @@ class DetailPanel(QWidget):
             on_failure=failed,
             initiator=self,
         )
+
+    def edit_activity(self, activity_id: int) -> None:
+        """Correct one activity's kind, time or note (undoable)."""
+        shown = self.view.activities if self.view is not None else ()
+        activity = next((a for a in shown if a.id == activity_id), None)
+        if activity is not None:
+            self.activity_editor.edit(activity)
 
     def remove_activity(self, activity_id: int) -> None:
         """Remove one activity (Edit ▸ Undo brings it back)."""

@@ -253,6 +253,7 @@ class ActivitiesBox(ContactSection):
 
     log_requested = Signal(str, str)
     remove_requested = Signal(int)
+    edit_requested = Signal(int)  # correct an activity (kind, time, note)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -264,6 +265,7 @@ class ActivitiesBox(ContactSection):
         self.activity_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.activity_list.customContextMenuRequested.connect(self._menu)
         self.activity_list.remove_requested.connect(self.remove_current)
+        self.activity_list.itemDoubleClicked.connect(lambda *_a: self.edit_current())
         self.activity_type = QComboBox()
         self.activity_type.setObjectName("activityType")
         for key, label in acts.ACTIVITY_TYPES.items():
@@ -305,12 +307,18 @@ class ActivitiesBox(ContactSection):
         if item is not None:
             self.remove_requested.emit(int(item.data(0, ActivityIdRole)))
 
+    def edit_current(self) -> None:
+        item = self.activity_list.currentItem()
+        if item is not None:
+            self.edit_requested.emit(int(item.data(0, ActivityIdRole)))
+
     def _menu(self, pos: QPoint) -> None:
         item = self.activity_list.itemAt(pos)
         if item is None:
             return
         self.activity_list.setCurrentItem(item)
         menu = QMenu(self)
+        menu.addAction("Edit this activity…", self.edit_current)
         remove = menu.addAction("Remove this activity")
         remove.triggered.connect(self.remove_current)
         menu.exec(self.activity_list.viewport().mapToGlobal(pos))

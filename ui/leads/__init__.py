@@ -1,81 +1,57 @@
 """Lead work in the window (issue 12): Tools ▸ Settings, Tools ▸ Find duplicates and the merge,
-tasks (Add task… on the list's menu) with reminders in the system tray. Built by
+tasks (the detail panel's Tasks section, Add task… on the list's menu) with reminders in the
+system tray (or the status bar where there is none) that open the contact. Built by
 :func:`install`; every change runs as an operation on the window's writer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QObject, Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QMenu,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 
-from app import operations, todo
-from app.timeutil import to_utc_naive
+from app import operations
 from ui.api import WindowApi
 from ui.leads.merge_dialog import DuplicatesDialog, MergeDialog
 from ui.leads.reminders import TaskReminders, TrayNotifier
 from ui.leads.settings_dialog import SettingsDialog
+from ui.leads.tasks_box import TaskDialog, TasksBox
 
 
-class TaskDialog(QDialog):
-    """A new task: title, kind, due date and time (local)."""
+class StatusNotifier(QObject):
+    """Where there is no system tray: the reminder in the status bar, with a button that
+    opens the contact (``clicked(contact_id)``, as the tray's message)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    clicked = Signal(int)
+
+    def __init__(self, api: WindowApi, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add task")
-        self.title = QLineEdit()
-        self.title.setPlaceholderText("e.g. Call about the quote")
-        self.kind = QComboBox()
-        for key, label in todo.TASK_KINDS.items():
-            self.kind.addItem(label, key)
-        self.due = QDateTimeEdit(QDateTime.currentDateTime().addDays(1))
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("yyyy-MM-dd HH:mm")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setEnabled(False)
-        self.title.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
-        form = QFormLayout(self)
-        form.addRow("Task", self.title)
-        form.addRow("Kind", self.kind)
-        form.addRow("Due", self.due)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[str, str, datetime]:
-        local = self.due.dateTime().toPython()
-        assert isinstance(local, datetime)
-        return self.title.text().strip(), str(self.kind.currentData()), to_utc_naive(local)
-
-
-class _StatusNotifier:
-    """Where there is no system tray: the status bar says it."""
-
-    def __init__(self, api: WindowApi) -> None:
         self.api = api
+        self.button = QPushButton()
+        self.button.setObjectName("reminderButton")
+        self.button.setFlat(True)
+        self.button.hide()
+        self.button.clicked.connect(self._clicked)
+        self._last = 0
+        api.add_status_widget(self.button)
 
     def notify(self, title: str, text: str, contact_id: int) -> None:
-        self.api.show_status(f"{title} — {text}", 15000)
+        self._last = contact_id
+        self.button.setText(f"Reminder: {title} — {text} · Open")
+        self.button.setToolTip(f"{title}\n{text}\nClick to open the contact")
+        self.button.show()
+
+    def _clicked(self) -> None:
+        self.button.hide()
+        if self._last:
+            self.clicked.emit(self._last)
 
 
 @dataclass
 class LeadsFeature:
     api: WindowApi
     reminders: TaskReminders
-    notifier: object
+    notifier: TrayNotifier | StatusNotifier
     owner: QObject
 
     def open_settings(self) -> SettingsDialog:
@@ -90,6 +66,18 @@ class LeadsFeature:
         dialog.open()
         dialog.refresh()
         return dialog
+
+    def open_contact(self, contact_id: int) -> None:
+        """A reminder was clicked: the window comes forward with the contact in the list and
+        the detail panel."""
+        window = self.api.dialog_parent().window()
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        self.api.show_view("list")
+        self.api.set_detail_visible(True)
+        self.api.select_contact(contact_id)
 
     def add_task(self, contact_id: int) -> None:
         dialog = TaskDialog(self.api.dialog_parent())
@@ -116,15 +104,13 @@ class LeadsFeature:
 
 def install(api: WindowApi, *, start_reminders: bool = True) -> LeadsFeature:
     owner = QObject(api.dialog_parent())
-    notifier: object
-    if TrayNotifier.available():
-        tray = TrayNotifier(owner)
-        tray.clicked.connect(api.select_contact)
-        notifier = tray
-    else:
-        notifier = _StatusNotifier(api)
-    reminders = TaskReminders(api.db, notifier, parent=owner)  # type: ignore[arg-type]
+    notifier: TrayNotifier | StatusNotifier = (
+        TrayNotifier(owner) if TrayNotifier.available() else StatusNotifier(api, owner)
+    )
+    reminders = TaskReminders(api.db, notifier, parent=owner)
     feature = LeadsFeature(api, reminders, notifier, owner)
+    notifier.clicked.connect(feature.open_contact)
+    api.detail.add_section("Tasks", TasksBox(api), 55)  # between Details and Activities
     api.add_tools_action("Settings…", feature.open_settings)
     api.add_tools_action("Find duplicates…", feature.find_duplicates)
     api.add_list_menu_extension(feature.extend_menu)
@@ -133,4 +119,4 @@ def install(api: WindowApi, *, start_reminders: bool = True) -> LeadsFeature:
     return feature
 
 
-__all__ = ["LeadsFeature", "TaskDialog", "install"]
+__all__ = ["LeadsFeature", "StatusNotifier", "TaskDialog", "TasksBox", "install"]

@@ -21,6 +21,8 @@ from app.stages import StageInfo
 from app.timeutil import local_text
 from app.triage import TriageCard
 from ui.contact_table import DOMAIN_BADGES
+from ui.leads.activity_edit import ActivityEditor
+from ui.leads.tasks_box import TasksBox
 from ui.qualification import BantEditor
 
 CARD_STYLE = """
@@ -121,8 +123,16 @@ class Block(QWidget):
 class TriageCardWidget(QFrame):
     """Shows one :class:`TriageCard`; its BANT answers in ``bant_editor`` (editable: B)."""
 
-    def __init__(self, bant_editor: BantEditor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        bant_editor: BantEditor,
+        parent: QWidget | None = None,
+        *,
+        tasks: TasksBox | None = None,
+        activity_editor: ActivityEditor | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.tasks_box, self.activity_editor = tasks, activity_editor  # ui.leads
         self.setObjectName("triageCard")
         self.setStyleSheet(CARD_STYLE)
         self.name = _label("", "triageName")
@@ -154,6 +164,10 @@ class TriageCardWidget(QFrame):
         left.setSpacing(16)
         left.addWidget(self.notes)
         left.addWidget(self.activities)
+        if tasks is not None:
+            self.tasks = Block("Tasks")
+            self.tasks.body.addWidget(tasks)
+            left.addWidget(self.tasks)
         left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(16)
@@ -228,6 +242,11 @@ class TriageCardWidget(QFrame):
             for a in reversed(card.activities[-8:])
         ]
         self.activities.set_lines(acts, "No activities yet")
+        if self.activity_editor is not None:
+            for line, activity in zip(acts, reversed(card.activities[-8:]), strict=True):
+                self.activity_editor.attach(line, activity)
+        if self.tasks_box is not None:
+            self.tasks_box.set_contact(c.id)
         self.bant_editor.set_contact(c.id)
 
         def name(key: str | None) -> str:

@@ -53,7 +53,9 @@ from app.operations import Changes, OpResult, UndoState
 from app.stages import StageInfo, list_stages
 from db.engine import DatabaseError
 from ui.api import WindowApi
+from ui.leads.activity_edit import ActivityEditor
 from ui.leads.qualify_first import ask_override_then
+from ui.leads.tasks_box import TasksBox
 from ui.links import open_link
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
@@ -143,7 +145,11 @@ class TriageView(QWidget):
         self.bant_editor = TriageBantEditor(api.db, apply=bant_applier(api))
         self.bant_editor.done.connect(self.take_keys_back)
         self.bant_editor.unused_key.connect(self._bant_key_hint)
-        self.card = TriageCardWidget(self.bant_editor)
+        self.card = TriageCardWidget(
+            self.bant_editor,
+            tasks=TasksBox(api),
+            activity_editor=ActivityEditor(api.db, api.ops, self),
+        )
         self.card.setMaximumWidth(980)
         holder = QWidget()
         holder.setObjectName("triageHolder")
