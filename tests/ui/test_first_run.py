@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app import contacts
 from app.contacts import ContactQuery
@@ -47,6 +48,11 @@ def test_an_empty_database_opens_on_the_three_choices(empty_window: Any, qtbot: 
         "Open the demo",
         "Add a contact",
     ]
+    said = [w for w in screen.findChildren(QLabel) if w.isVisible()]
+    texts = " ".join(w.text() for w in said)
+    assert "This database has no contacts yet" in texts
+    assert len([w for w in said if w.objectName() == "firstRunAbout"]) == 3
+    assert "CSV, Excel, vCard or LDIF" in texts and "Type in one person" in texts
     qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     wizard = win.importing.wizard
     assert wizard is not None and wizard.isVisible()
