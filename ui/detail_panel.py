@@ -125,6 +125,9 @@ class DetailPanel(QWidget):
         self._doubt_accepted: tuple[str, Any] | None = None
         self._loading = False
         self._dirty = False
+        # the contact as the form was filled from it: what the user's edit is made on (its
+        # version goes with the save, so a change someone made meanwhile is never overwritten)
+        self._form_base: ContactDetail | None = None
 
         self.name_label = plain_label("", "detailName")
         self.subtitle = plain_label("", "detailSubtitle")
@@ -352,9 +355,12 @@ class DetailPanel(QWidget):
         self.stage_combo.setCurrentIndex(max(0, self.stage_combo.findData(c.stage_key)))
         if not self._dirty:  # a change elsewhere never takes what the user is typing
             self._fill_form(c)
+        elif self._form_base is not None and _same_fields(self._form_base, c):
+            self._form_base = c  # only what the form does not show changed: edit on this one
         self._loading = False
 
     def _fill_form(self, c: ContactDetail) -> None:
+        self._form_base = c
         for name, edit in self.inputs.items():
             value = getattr(c, name)
             edit.setText("" if value is None else str(value))
@@ -397,26 +403,62 @@ class DetailPanel(QWidget):
         way in uses (:func:`app.fields.clean_fields`). A field whose text was not touched is
         not checked again, so a value an older version stored never blocks other edits."""
         assert self.contact is not None
+        base = self._form_base or self.contact  # what the form was filled from
         typed: dict[str, Any] = {}
         for name, edit in self.inputs.items():
-            stored = getattr(self.contact, name)
+            stored = getattr(base, name)
             if edit.text() != ("" if stored is None else str(stored)):
                 typed[name] = edit.text()
-        if self.notes.toPlainText() != (self.contact.notes or ""):
+        if self.notes.toPlainText() != (base.notes or ""):
             typed["notes"] = self.notes.toPlainText()
         values = {
             name: value
             for name, value in clean_fields(typed).items()
-            if value != getattr(self.contact, name)
+            if value != getattr(base, name)
         }
         nxt = None
         if self.next_action.dateTime() != self.next_action.minimumDateTime():
             from app.timeutil import to_utc_naive
 
             nxt = to_utc_naive(self.next_action.dateTime().toPython())  # type: ignore[arg-type]
-        if nxt != self.contact.next_action_at:
+        if nxt != base.next_action_at:
             values["next_action_at"] = nxt
         return values
+
+    def form_version(self, contact_id: int) -> int | None:
+        """The version of the contact the form's edit is made on (None: another contact)."""
+        base = self._form_base
+        return base.version if base is not None and base.id == contact_id else None
+
+    def edit_failed(self, exc: Exception, values: dict[str, Any]) -> None:
+        """An edit was not saved. Changed meanwhile by someone (:class:`StaleVersion`): say
+        who changed what, show the contact as it is now and put the user's edit back on it to
+        check and save again; otherwise say why, keeping what the user typed."""
+        from app.versions import StaleVersion
+
+        if not isinstance(exc, StaleVersion) or exc.contact_id != self.contact_id:
+            self.show_error(str(exc))
+            return
+        self._set_dirty(False)
+        self._show(self._load(exc.contact_id))
+        if self.contact is None:
+            self.show_error(str(exc))
+            return
+        self._loading = True
+        for name, value in values.items():
+            if name in self.inputs:
+                self.inputs[name].setText("" if value is None else str(value))
+            elif name == "notes":
+                self.notes.setPlainText(value or "")
+            elif name == "next_action_at":
+                when = self.next_action.minimumDateTime() if value is None else _qdt(value)
+                self.next_action.setDateTime(when)
+        self._loading = False
+        what = "; ".join(c.describe() for c in exc.changes) or "a change"
+        self.show_error(
+            f"Not saved: {exc.changed_by or 'someone else'} changed this contact meanwhile "
+            f"({what}). It now shows their change with yours on top: check and save again."
+        )
 
     def save(self) -> None:
         if self.contact is None or not self.save_button.isEnabled():
@@ -512,6 +554,11 @@ class DetailPanel(QWidget):
             on_failure=lambda exc: self._show_error(f"Not removed: {exc}"),
             initiator=self,
         )
+
+
+def _same_fields(a: ContactDetail, b: ContactDetail) -> bool:
+    """Whether two readings of a contact agree on every field the form edits."""
+    return a.id == b.id and all(getattr(a, f) == getattr(b, f) for f in EDITABLE_FIELDS)
 
 
 def _qdt(value: Any) -> QDateTime:

@@ -346,6 +346,9 @@ class HistoryList(QTreeWidget):
             why = h.reason or ""
             if h.automatic:
                 why = f"Automatic: {why}" if why else "Automatic"
+            if h.changed_by:  # team mode: who did it ("moved by anna")
+                by = f"{'moved' if h.from_key else 'created'} by {h.changed_by}"
+                why = f"{why} ({by})" if why else by[0].upper() + by[1:]
             if h.undone_at is not None:
                 why = f"{why} (undone {local_text(h.undone_at)})".strip()
             item = QTreeWidgetItem([local_text(h.at), change, why])

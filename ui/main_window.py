@@ -42,6 +42,7 @@ from app import __version__, contacts, operations
 from app.contacts import ContactQuery
 from app.errors import WinnowError
 from app.gates import GateRefused
+from app.identity import current_actor
 from app.moves import MoveResult
 from app.operations import (
     Changes,
@@ -263,6 +264,9 @@ class MainWindow(QMainWindow):
         self.dashboard = dashboard.install(self)
         self.leads = leads.install(self)  # settings, duplicates and merge, tasks, reminders
         self.points = points.install(self)  # every e-mail, phone and address, and their editor
+        from ui import team
+
+        self.team = team.install(self)  # assign contacts to an owner
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -517,6 +521,7 @@ class MainWindow(QMainWindow):
             source=flt.value if flt.kind == "source" else None,
             queue=flt.value if flt.kind == "queue" else None,
             batch_id=int(flt.value) if flt.kind == "batch" and flt.value else None,
+            owner=current_actor(self.db) if flt.kind == "owner" else None,
             search=self.search.text().strip() or None,
             domain_classes=tuple(self.domain_filter.currentData() or ()),
             sort=base.sort
@@ -645,9 +650,11 @@ class MainWindow(QMainWindow):
 
     def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
         db = self.db
+        # made on the version the form shows: refused (and said who changed what) if stale
+        version = self.detail.form_version(contact_id)
         self.ops.run(
-            lambda: operations.edit_contact(db, contact_id, values),
-            on_failure=lambda exc: self.detail.show_error(str(exc)),
+            lambda: operations.edit_contact(db, contact_id, values, expect_version=version),
+            on_failure=lambda exc: self.detail.edit_failed(exc, values),
         )
 
     def new_contact(self) -> None:
@@ -805,6 +812,9 @@ class MainWindow(QMainWindow):
             for src, n in contacts.distinct_sources(db)[:12]:
                 out[SidebarFilter("source", src)] = n
             out[SidebarFilter("all")] = sum(by_stage.values())
+            out[SidebarFilter("owner", "me")] = contacts.count(
+                db, ContactQuery(owner=current_actor(db))
+            )
             return out
 
         def done(counts: dict[SidebarFilter, int]) -> None:

@@ -72,6 +72,11 @@ class Sidebar(QTreeWidget):
         self.all_item = QTreeWidgetItem(["All contacts", ""])
         self.all_item.setData(0, FilterRole, SidebarFilter("all"))
         self.addTopLevelItem(self.all_item)
+        # team mode: the contacts the user owns (app.owners)
+        self.mine_item = QTreeWidgetItem(["My contacts", ""])
+        self.mine_item.setData(0, FilterRole, SidebarFilter("owner", "me"))
+        self.addTopLevelItem(self.mine_item)
+        self._entries[SidebarFilter("owner", "me")] = self.mine_item
         self.itemSelectionChanged.connect(self._selection_changed)
 
     def section(self, title: str) -> QTreeWidgetItem:

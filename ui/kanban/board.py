@@ -178,6 +178,7 @@ class KanbanBoard(QWidget):
             view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
             view.open_requested.connect(self.open_contact)
             view.deal_requested.connect(self.edit_deal)
+            view.assign_requested.connect(self.assign)
             view.selectionModel().selectionChanged.connect(
                 lambda *_a, c=column: self._selection_changed(c)
             )
@@ -434,6 +435,15 @@ class KanbanBoard(QWidget):
         cid = self._detail_id
         if cid is not None and self.api.detail.contact_id != cid:
             self.api.detail.show_contact(cid)
+
+    def assign(self, ids: list[int], whom: str) -> None:
+        """A card's Assign to me / Assign to… (ui.team: an undoable operation)."""
+        from ui import team
+
+        if whom == "me":
+            team.assign_to_me(self.api, ids)
+        else:
+            team.ask_and_assign(self.api, ids)
 
     def edit_deal(self, contact_id: int) -> None:
         """A card's Deal value…: the amount and close date (the sums follow the notice)."""

@@ -65,6 +65,8 @@ class CardListView(QTableView):
     focus_neighbour = Signal(int)  # -1 left, +1 right
     move_requested = Signal(int)  # Ctrl+Left / Ctrl+Right
     deal_requested = Signal(int)  # contact id: edit its deal value (context menu)
+    # contact ids, whom: "me", or "" to ask (context menu: Assign to me / Assign to…)
+    assign_requested = Signal(list, str)
     open_requested = Signal(int)  # contact id (Enter, double-click)
     drag_started = Signal(list)  # contact ids being dragged
     drop_hover = Signal(bool)  # a valid drag is over this column
@@ -107,6 +109,9 @@ class CardListView(QTableView):
         menu = QMenu(self)
         menu.addAction("Open", lambda: self.open_requested.emit(cid))
         menu.addAction("Deal value…", lambda: self.deal_requested.emit(cid))
+        ids = self.selected_ids() if cid in self.selected_ids() else [cid]
+        menu.addAction("Assign to me", lambda: self.assign_requested.emit(ids, "me"))
+        menu.addAction("Assign to…", lambda: self.assign_requested.emit(ids, ""))
         menu.exec(self.viewport().mapToGlobal(pos))
 
     def column_model(self) -> KanbanColumnModel:

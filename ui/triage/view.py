@@ -261,6 +261,7 @@ class TriageView(QWidget):
             ("K", "Previous contact", self._key(self.previous)),
             ("S", "Skip: decide later (to the end of the queue)", self._key(self.skip)),
             ("B", "Answer BANT from the keyboard", self._key(self.answer_bant)),
+            ("A", "Assign the contact to me", self._key(self.assign_to_me)),
             ("O", "Open the website", self._key(self.open_website)),
             ("Esc", "Close the reason bar, or leave triage", self.escape),
         ]
@@ -511,6 +512,14 @@ class TriageView(QWidget):
         self.api.show_view("list")
 
     # --- BANT answers -------------------------------------------------------------------------------
+    def assign_to_me(self) -> None:
+        """A: the current contact is mine from now on (undoable; ui.team)."""
+        from ui import team
+
+        cid = self.current_id()
+        if cid is not None:
+            team.assign_to_me(self.api, [cid])
+
     def answer_bant(self) -> None:
         """B: the keys answer the shown contact's BANT criteria until Esc or Enter, starting on
         the first criterion without an answer."""

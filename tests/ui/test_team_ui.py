@@ -1,0 +1,129 @@
+"""Team mode in the window (issue 14): who moved a contact, an edit someone overtook (told who
+changed what, their change shown with the user's edit on top), My contacts, and assigning from
+the list, the board and triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
+
+from app import contacts, operations
+from app.contacts import ContactQuery
+from tests.ui.board_helpers import triage_of
+from tests.ui.conftest import settle
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _anna(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGNAME", "anna")  # this window's user (SQLite: the OS user)
+
+
+def test_the_history_says_who_moved_the_contact(window: Any, qtbot: Any) -> None:
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    target = "nurture" if contacts.get_contact(window.db, cid).stage_key != "nurture" else "lead"
+    assert window.move_contacts([cid], target)
+    settle(qtbot, window)
+    newest = window.detail.history_list.topLevelItem(0)
+    assert newest is not None and newest.text(2).endswith("Moved by anna")
+
+
+def test_an_overtaken_edit_is_refused_and_comes_back_on_top_of_the_change(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    panel = window.detail
+    title = panel.inputs["title"]
+    title.setText("Head of Purchasing")
+    title.textEdited.emit("Head of Purchasing")
+    # meanwhile, bob (another Winnow on the same database) changes the phone and the title
+    monkeypatch.setenv("LOGNAME", "bob")
+    operations.edit_contact(window.db, cid, {"phone": "+49 30 1234567", "title": "Buyer"})
+    monkeypatch.setenv("LOGNAME", "anna")
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    stored = contacts.get_contact(window.db, cid)
+    assert stored.title == "Buyer"  # bob's change was not overwritten
+    message = panel.error_label.text()
+    assert "bob changed this contact meanwhile" in message
+    assert "Phone" in message and "Job title" in message
+    # the contact as it is now, with the user's edit on top, to check and save again
+    assert panel.inputs["phone"].text() == stored.phone
+    assert title.text() == "Head of Purchasing"
+    assert panel.save_button.isEnabled()
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    saved = contacts.get_contact(window.db, cid)
+    assert (saved.title, saved.phone) == ("Head of Purchasing", stored.phone)
+    assert saved.changed_by == "anna" and not panel.error_label.isVisible()
+
+
+def test_an_activity_logged_meanwhile_does_not_block_the_edit(window: Any, qtbot: Any) -> None:
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    panel = window.detail
+    city = panel.inputs["city"]
+    city.setText("Lyon")
+    city.textEdited.emit("Lyon")
+    panel.log_activity("call", "Called back")  # the same user, in the same window
+    settle(qtbot, window)
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).city == "Lyon"
+
+
+def _menu_action(menu: QMenu, *path: str) -> Any:
+    for name in path[:-1]:
+        sub = next(a.menu() for a in menu.actions() if a.text() == name)
+        menu = sub
+    return next(a for a in menu.actions() if a.text() == path[-1])
+
+
+def test_assign_from_the_list_and_my_contacts_in_the_sidebar(window: Any, qtbot: Any) -> None:
+    from ui.sidebar import SidebarFilter
+
+    window.list_view.selectRow(0)
+    first = window.model.contact_id(0)
+    second = window.model.contact_id(1)
+    menu = QMenu(window)
+    for extend in window.list_menu_extensions:
+        extend(menu, [first, second])
+    _menu_action(menu, "Assign to", "Me (anna)").trigger()
+    settle(qtbot, window)
+    assert {r.id for r in contacts.list_rows(window.db, ContactQuery(owner="anna"))} == {
+        first,
+        second,
+    }
+    assert window.undo_action.text() == "&Undo assignment of 2 contacts to anna"
+    window.sidebar.select_filter(SidebarFilter("owner", "me"))
+    qtbot.waitUntil(lambda: window.model.total == 2, timeout=5000)
+    qtbot.waitUntil(lambda: window.sidebar.mine_item.text(1) == "2", timeout=5000)
+    window.undo()
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, first).owner is None
+
+
+def test_assign_from_a_board_card_and_from_triage(window: Any, qtbot: Any) -> None:
+    board = window.kanban.board
+    window.show_view("kanban")
+    column = next(c for c in board.columns if c.view.column_model().rowCount())
+    cid = column.view.column_model().contact_id(0)
+    column.view.assign_requested.emit([cid], "me")
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).owner == "anna"
+
+    window.show_view("triage")
+    view = triage_of(window)
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+    shown = view.current_id()
+    assert shown is not None
+    QTest.keyClick(view.focusWidget() or view, Qt.Key.Key_A)
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, shown).owner == "anna"
