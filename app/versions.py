@@ -12,8 +12,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, select, union, update
+from sqlalchemy import BindParameter, Integer, bindparam, select, union, update
 from sqlalchemy.orm import Session
 
 from app.errors import UnknownContact, WinnowError
@@ -85,7 +86,7 @@ class StaleVersion(WinnowError):
         )
 
 
-def _ids(ids: Sequence[int]) -> object:
+def _ids(ids: Sequence[int]) -> BindParameter[Any]:
     return bindparam(None, list(ids), type_=Integer(), expanding=True)
 
 

@@ -89,5 +89,8 @@ class TeamFeature:
 
 
 def install(api: WindowApi) -> TeamFeature:
-    api.add_list_menu_extension(lambda menu, ids: add_assign_menu(menu, api, ids))
+    def assign_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu
+        add_assign_menu(menu, api, ids)
+
+    api.add_list_menu_extension(assign_entry)
     return TeamFeature(api)

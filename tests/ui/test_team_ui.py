@@ -80,10 +80,10 @@ def test_an_activity_logged_meanwhile_does_not_block_the_edit(window: Any, qtbot
 
 
 def _menu_action(menu: QMenu, *path: str) -> Any:
+    current: Any = menu
     for name in path[:-1]:
-        sub = next(a.menu() for a in menu.actions() if a.text() == name)
-        menu = sub
-    return next(a for a in menu.actions() if a.text() == path[-1])
+        current = next(a.menu() for a in current.actions() if a.text() == name)
+    return next(a for a in current.actions() if a.text() == path[-1])
 
 
 def test_assign_from_the_list_and_my_contacts_in_the_sidebar(window: Any, qtbot: Any) -> None:
