@@ -111,3 +111,39 @@ def test_deal_value_dialog_refuses_what_is_not_an_amount(qtbot: Any) -> None:
     assert "not an amount" in dialog.error.text()
     dialog.amount.setText("")
     assert dialog.values() == (None, None)  # empty: no amount, no close date
+
+
+def test_deal_value_is_on_the_list_menu_for_one_contact(window: Any) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    def entries(ids: list[int]) -> list[str]:
+        menu = QMenu()
+        for extend in window.list_menu_extensions:
+            extend(menu, ids)
+        return [a.text() for a in menu.actions()]
+
+    assert "Deal value…" in entries([1])
+    assert "Deal value…" not in entries([1, 2])  # one contact's deal at a time
+
+
+def test_a_card_menu_asks_for_the_deal_value(board: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    view = board.column("opportunity").view
+    cid = board.column("opportunity").model.contact_id(0)
+    rect = view.visualRect(view.model().index(0, 0))
+
+    def pick() -> None:
+        menu = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()
+        )
+        action = next(a for a in menu.actions() if a.text() == "Deal value…")
+        action.trigger()
+        menu.close()
+
+    QTimer.singleShot(50, pick)
+    answer_next_dialog(lambda dialog: dialog.reject())  # the board opens Deal value…
+    with qtbot.waitSignal(view.deal_requested, timeout=3000) as signal:
+        view.customContextMenuRequested.emit(rect.center())
+    assert signal.args == [cid]
