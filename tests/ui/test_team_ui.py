@@ -127,3 +127,36 @@ def test_assign_from_a_board_card_and_from_triage(window: Any, qtbot: Any) -> No
     QTest.keyClick(view.focusWidget() or view, Qt.Key.Key_A)
     settle(qtbot, window)
     assert contacts.get_contact(window.db, shown).owner == "anna"
+
+
+def test_the_import_wizard_can_give_the_new_contacts_to_someone(
+    window: Any, qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QWizard
+
+    from tests.app.golook.conftest import ZONE
+    from tests.dnsserver import LoopbackDnsServer
+    from tests.ui.test_import_wizard import _click, _drop, _wait_loaded
+
+    path = tmp_path / "fair.csv"
+    path.write_text(
+        "Name,E-mail,Company\nAyşe Öztürk,ayse@ozturk-makina.com.tr,Öztürk Makina\n"
+        "Jürgen Weißmann,jw@acme-maschinen.de,ACME Maschinen\n",
+        encoding="utf-8",
+    )
+    with LoopbackDnsServer(ZONE) as dns_server:
+        monkeypatch.setenv("WINNOW_NAMESERVER", dns_server.address)
+        _drop(window, path)
+        wizard = window.importing.wizard
+        _wait_loaded(qtbot, wizard)
+        _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+        _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+        qtbot.keyClicks(wizard.options_page.owner, "me")
+        _click(qtbot, wizard, QWizard.WizardButton.CommitButton)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=20000)
+        report = wizard.report
+        assert report is not None and report.imported == 2
+        rows = contacts.list_rows(window.db, ContactQuery(batch_id=report.batch_id))
+        assert {contacts.get_contact(window.db, r.id).owner for r in rows} == {"anna"}
+        _click(qtbot, wizard, QWizard.WizardButton.FinishButton)
+        qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)

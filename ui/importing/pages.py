@@ -325,10 +325,15 @@ class OptionsPage(QWizardPage):
         for st in list_stages(wizard.db):
             self.stage.addItem(st.name, st.key)
         self.stage.setCurrentIndex(max(0, self.stage.findData("suspect")))
+        # team mode: who works the new contacts (empty: nobody; "me": the user)
+        self.owner = QLineEdit()
+        self.owner.setObjectName("ownerChoice")
+        self.owner.setPlaceholderText("Nobody — or a name, or me")
         form = QFormLayout(self)
         form.addRow("Contacts whose e-mail is already known", policy_box)
         form.addRow("Source label", self.source)
         form.addRow("Stage of new contacts", self.stage)
+        form.addRow("Owner of new contacts", self.owner)
 
     def initializePage(self) -> None:
         if not self.source.text() and self.wiz.preview is not None:

@@ -288,6 +288,8 @@ class ImportWizard(QWizard):
 
     # --- importing -----------------------------------------------------------------------
     def start_import(self) -> None:
+        from app.identity import resolve_person
+
         assert self.preview is not None
         self.finished_import = False
         self.report = None
@@ -305,6 +307,7 @@ class ImportWizard(QWizard):
             source=options.source.text().strip() or None,
             stage=options.stage.currentData() or "suspect",
             on_duplicate=options.chosen_policy(),
+            owner=resolve_person(self.db, options.owner.text()),
             mapping=self.mapping(),
             sheet=self.preview.sheet,
             encoding=encoding,
