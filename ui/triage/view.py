@@ -316,6 +316,7 @@ class TriageView(QWidget):
             ("S", "Skip"),
             ("Ctrl+Z", "Undo"),
             ("B", "Answer BANT"),
+            ("A", "Mine"),
             ("O", "Website"),
             ("Esc", "Leave"),
         ]
