@@ -76,7 +76,8 @@ def color_dot(color: str, size: int = 12) -> QIcon:
 
 @lru_cache(maxsize=64)
 def _dot(color: str, size: int) -> QIcon:
-    pix = QPixmap(size, size)
+    pix = QPixmap(size * 2, size * 2)  # drawn at twice the size: sharp on a 200 % screen
+    pix.setDevicePixelRatio(2.0)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -492,6 +493,9 @@ class ColumnFitter(QObject):
         available = view.viewport().width()
         if available <= 0:
             return
+        header = view.horizontalHeader()
+        if header.stretchLastSection():  # a saved header state from an older version
+            header.setStretchLastSection(False)
         limits = self.limits()
         order = sorted(range(len(COLUMNS)), key=lambda c: COLUMN_FITS[COLUMNS[c][0]].keep)
         # name, stage and company always (squeezed if need be); another column only while
