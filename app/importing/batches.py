@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -29,6 +29,9 @@ from db.models import (
 )
 
 _CHUNK = 900
+# the most contacts an undone import keeps for Redo (their rows in the undo log); a bigger
+# batch is imported again instead
+REDO_LIMIT = 20_000
 
 
 def _info(b: ImportBatch) -> BatchInfo:
@@ -245,6 +248,16 @@ def undo_import_in(
     preview = _preview(s, batch)
     doomed = list(preview.created if including_later_work else preview.untouched)
     kept_later = () if including_later_work else preview.with_later_work
+    import_op = s.get(Operation, batch.operation_id) if batch.operation_id else None
+    # what the undo changes, kept on the import's entry of the undo log so that Redo can put
+    # it back exactly (same ids, history, activities); a batch too big for that is dropped
+    redoable = (
+        import_op is not None
+        and import_op.state == "done"
+        and len(preview.created) <= REDO_LIMIT
+        and not unfinished
+    )
+    trackers = _track_for_redo(s, batch, preview.created) if redoable else []
     updates = s.execute(
         select(ImportChange.contact_id, ImportChange.previous).where(
             ImportChange.batch_id == batch_id, ImportChange.action == "updated"
@@ -289,12 +302,131 @@ def undo_import_in(
             s.execute(update(Contact).where(Contact.id == contact_id).values(**values))
             restored.append(contact_id)
     s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(undone_at=now))
+    s.flush()
+    if import_op is not None and trackers:
+        _keep_for_redo(s, import_op.id, trackers)
     s.execute(
         update(Operation)
         .where(Operation.kind == "import", Operation.id == batch.operation_id)
-        .values(state="dropped", undone_at=now)
+        .values(
+            state="undone" if trackers else "dropped",
+            # to the microsecond, as Redo picks the most recently undone entry
+            undone_at=datetime.now(UTC).replace(tzinfo=None) if trackers else now,
+        )
+        .execution_options(synchronize_session="fetch")
     )
     s.flush()
     for i in range(0, len(restored), _CHUNK):
         hooks.contacts_changed(s, restored[i : i + _CHUNK])
     return UndoResult(batch_id, tuple(removed), tuple(restored), tuple(kept), tuple(kept_later))
+
+
+# --- redo of an undone import -----------------------------------------------------------------
+
+
+def _track_for_redo(s: Session, batch: ImportBatch, created: Sequence[int]) -> list[Any]:
+    """Start tracking every row the undo may change: the batch's contacts and what hangs on
+    them, the contacts it updated, the batch itself."""
+    from app.operations import rows as rowimg
+    from app.snapshots import dependent_tables
+
+    updated = list(
+        s.scalars(
+            select(ImportChange.contact_id).where(
+                ImportChange.batch_id == batch.id, ImportChange.action == "updated"
+            )
+        )
+    )
+    trackers = [
+        rowimg.start_tracking(
+            s,
+            ImportBatch.__table__,  # type: ignore[arg-type]
+            ImportBatch.id == batch.id,
+            None,
+        )
+    ]
+    ids = sorted(set(created) | set(updated))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        trackers.append(
+            rowimg.start_tracking(
+                s,
+                Contact.__table__,  # type: ignore[arg-type]
+                Contact.id.in_(chunk),
+                "id",
+            )
+        )
+    for i in range(0, len(created), _CHUNK):
+        chunk = list(created[i : i + _CHUNK])
+        for table, column in dependent_tables():
+            trackers.append(rowimg.start_tracking(s, table, column.in_(chunk), column.name))
+    return trackers
+
+
+def _keep_for_redo(s: Session, operation_id: int, trackers: Sequence[Any]) -> None:
+    """The undo's row images, stored on the import's entry as if the import had made them
+    (before: nothing or the values it replaced; after: what it wrote): Redo then puts back
+    the "after" images, as for any operation."""
+    from app.operations import rows as rowimg
+
+    records = []
+    for tracker in trackers:
+        for im in rowimg.differences(s, tracker):
+            records.append(
+                {
+                    "operation_id": operation_id,
+                    "table_name": im.table,
+                    "row_key": rowimg.dump_key(im.key),
+                    "contact_id": im.contact_id,
+                    # reversed: the undo's "after" is the state before the import
+                    "before": json.dumps(im.after) if im.after is not None else None,
+                    "after": json.dumps(im.before) if im.before is not None else None,
+                }
+            )
+    s.execute(delete(OperationRow).where(OperationRow.operation_id == operation_id))
+    if records:
+        s.execute(insert(OperationRow), records)
+
+
+def redo_import_in(s: Session, op: Operation, *, force: bool = False) -> tuple[int, list[int]]:
+    """Put an undone import back from the images its undo kept: returns (batch id, the
+    contacts it brought back or changed again). Refused when something the undo wrote was
+    changed since (an id can never be taken by another contact)."""
+    from app.operations import rows as rowimg
+
+    images = rowimg.load_images(
+        s.execute(
+            select(
+                OperationRow.table_name,
+                OperationRow.row_key,
+                OperationRow.contact_id,
+                OperationRow.before,
+                OperationRow.after,
+            )
+            .where(OperationRow.operation_id == op.id)
+            .order_by(OperationRow.id)
+        )
+    )
+    batch_id = int(json.loads(op.payload or "{}")["batch_id"])
+    if not images:
+        raise WinnowError(
+            f"import batch {batch_id} cannot be redone (it was too big to keep); "
+            "import the file again"
+        )
+    clashes = rowimg.conflicts(s, images, undo=False)
+    if clashes and not force:
+        who = {im.contact_id for im in clashes if im.contact_id is not None}
+        raise WinnowError(
+            f"cannot redo import batch {batch_id}: {len(who):,} of its contacts were changed "
+            "since the undo (use --force to redo the rest)"
+        )
+    if clashes:
+        skip = {(im.table.name, im.key) for im in clashes}
+        images = [im for im in images if (im.table.name, im.key) not in skip]
+    rowimg.apply(s, images, undo=False)
+    s.execute(delete(OperationRow).where(OperationRow.operation_id == op.id))
+    s.flush()
+    contacts = sorted({im.contact_id for im in images if im.contact_id is not None})
+    for i in range(0, len(contacts), _CHUNK):
+        hooks.contacts_changed(s, contacts[i : i + _CHUNK])
+    return batch_id, contacts

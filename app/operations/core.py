@@ -464,10 +464,13 @@ def _reverse_in(
         report, changes, stamped = _reverse_generic(
             s, op, undo=undo, force=force, now=now, stamp=_version_stamp(actor)
         )
-    op.state = "undone" if undo else "done"
-    op.undone_at = precise if undo else None
     if special is not None and undo:
-        op.state = "dropped"  # an undone import is not redone: import the file again
+        # the import's undo kept what Redo needs (state "undone"), or could not ("dropped":
+        # a batch too big to keep is imported again instead)
+        s.refresh(op, ["state", "undone_at"])
+    else:
+        op.state = "undone" if undo else "done"
+        op.undone_at = precise if undo else None
     s.flush()
     # undoing is a change too: the contacts it changed get a new version, by whoever undid
     # (a deleted contact it brings back comes back exactly as it was, its version included);
@@ -774,10 +777,14 @@ Special = Callable[[Session, Operation, bool, bool], tuple[UndoReport, Changes]]
 
 
 def _undo_import(s: Session, op: Operation, undo: bool, force: bool) -> tuple[UndoReport, Changes]:
-    from app.importing.batches import undo_import_in
+    from app.importing.batches import redo_import_in, undo_import_in
 
     if not undo:
-        raise WinnowError("An undone import cannot be redone; import the file again.")
+        batch_id, contacts = redo_import_in(s, op, force=force)
+        report = UndoReport(
+            op.id, op.label, tuple(contacts), (), f"import batch {batch_id} is back"
+        )
+        return report, Changes.of(created=contacts, contacts=contacts, imports=True)
     batch_id = int(json.loads(op.payload or "{}")["batch_id"])
     result = undo_import_in(s, batch_id, including_later_work=force)
     report = UndoReport(

@@ -224,7 +224,7 @@ def test_a_merge_keeps_every_point_of_both_and_undoes_exactly(db: Database, tmp_
         city="Hamburg",
         country="Germany",
     )
-    twin_id = twin if isinstance(twin, int) else twin.id
+    twin_id = twin
     before = {cid: contact_json(db, cid) for cid in (juergen, twin_id)}
     operations.merge_contacts(db, juergen, [twin_id])
     after = contact_json(db, juergen)
