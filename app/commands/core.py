@@ -185,21 +185,19 @@ def _cmd_list(args: argparse.Namespace, db: Database) -> int:
         text.Column("Score", ">"),
         text.Column("Created"),
     )
-    for line in text.table(
-        columns,
+    cells = [
         (
-            (
-                str(r.id),
-                r.name,
-                r.company,
-                r.email,
-                names.get(r.stage_key, r.stage_key),
-                ("★ " if r.sales_ready else "") + str(r.score or 0),
-                text.when(r.created_at, with_time=False),
-            )
-            for r in rows
-        ),
-    ):
+            str(r.id),
+            r.name,
+            r.company,
+            r.email,
+            names.get(r.stage_key, r.stage_key),
+            ("★ " if r.sales_ready else "") + str(r.score or 0),
+            text.when(r.created_at, with_time=False),
+        )
+        for r in rows
+    ]
+    for line in text.table(columns, cells) if cells else []:
         print(line)
     print(f"{len(rows):,} contact{'' if len(rows) == 1 else 's'}")
     return 0
