@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import int_arg, jsonable, print_json
 from app.errors import NotFound, UsageError
-from app.timeutil import iso, local_text
+from app.timeutil import iso
 
 if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
     from db.engine import Database
@@ -107,17 +107,37 @@ def _cmd_imports(args: argparse.Namespace, db: Database) -> int:
     if not batches:
         print("No imports yet.")
         return 0
-    print(
-        f"{'Batch':>6}  {'When':<16}  {'Source':<34} {'File':<26} {'Read':>7} {'New':>7} "
-        f"{'Upd.':>6} {'Skip':>6} {'Rej.':>5}"
+    from app.commands import text
+
+    columns = (
+        text.Column("Batch", ">"),
+        text.Column("When"),
+        text.Column("Source", cap=36),
+        text.Column("File", cap=28),
+        text.Column("Read", ">"),
+        text.Column("New", ">"),
+        text.Column("Updated", ">"),
+        text.Column("Skipped", ">"),
+        text.Column("Rejected", ">"),
+        text.Column(""),
     )
-    for b in batches:
-        mark = "  (undone)" if b.undone else ""
-        print(
-            f"{b.id:>6}  {local_text(b.created_at):<16}  {(b.source or '')[:34]:<34} "
-            f"{(b.file_name or '')[:26]:<26} {b.read:>7,} {b.imported:>7,} {b.updated:>6,} "
-            f"{b.skipped:>6,} {b.rejected:>5,}{mark}"
+    rows = (
+        (
+            str(b.id),
+            text.when(b.created_at),
+            b.source,
+            b.file_name,
+            f"{b.read:,}",
+            f"{b.imported:,}",
+            f"{b.updated:,}",
+            f"{b.skipped:,}",
+            f"{b.rejected:,}",
+            "undone" if b.undone else "",
         )
+        for b in batches
+    )
+    for line in text.table(columns, rows):
+        print(line)
     return 0
 
 
