@@ -112,8 +112,8 @@ def _cmd_imports(args: argparse.Namespace, db: Database) -> int:
     columns = (
         text.Column("Batch", ">"),
         text.Column("When"),
-        text.Column("Source", cap=36),
-        text.Column("File", cap=28),
+        text.Column("Source"),
+        text.Column("File"),
         text.Column("Read", ">"),
         text.Column("New", ">"),
         text.Column("Updated", ">"),
