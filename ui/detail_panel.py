@@ -38,7 +38,7 @@ from app.contacts import ContactDetail
 from app.errors import WinnowError
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.operations import Changes
-from app.stages import list_stages
+from app.stage_visibility import shown_stages
 from db.engine import Database, DatabaseError
 from ui.detail_sections import (
     ActivitiesBox,
@@ -295,7 +295,7 @@ class DetailPanel(QWidget):
     def reload_stages(self) -> None:
         current = self.stage_combo.currentData()
         self.stage_combo.clear()
-        for st in list_stages(self.db):
+        for st in shown_stages(self.db):  # a hidden stage is not offered
             self.stage_combo.addItem(color_dot(st.color), st.name, st.key)
         if current is not None:
             self.stage_combo.setCurrentIndex(max(0, self.stage_combo.findData(current)))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
-from app.stages import list_stages
+from app.stage_visibility import shown_stages
 from db.engine import Database
 
 DISQUALIFY_REASONS = [
@@ -58,7 +58,7 @@ class NewContactDialog(QDialog):
             self.inputs[key] = edit
             form.addRow(label, edit)
         self.stage = QComboBox()
-        for st in list_stages(db):
+        for st in shown_stages(db):  # a hidden stage is not offered
             self.stage.addItem(st.name, st.key)
         self.stage.setCurrentIndex(max(0, self.stage.findData("inquiry")))
         form.addRow("Stage", self.stage)

@@ -35,6 +35,7 @@ from app.importing.rows import RowPreparer
 from app.importing.sources import source_label
 from app.operations import Changes, OpContext, run_in
 from app.owners import mark_import_in
+from app.settings import get_setting
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import ImportBatch, ImportChange, Stage
@@ -44,6 +45,8 @@ DUPLICATE_POLICIES = ("skip", "fill", "overwrite")
 # rows per write transaction: another writer (the window, a second process) waits at most
 # for one chunk, ~50 ms
 CHUNK = 500
+# Settings ▸ Phone numbers: the region of national numbers in rows without a country
+PHONE_REGION_SETTING = "import.phone_region"
 Progress = Callable[..., None]
 
 
@@ -127,7 +130,11 @@ def import_file(
     )
     now = utcnow()
     chunks = prepare_chunks(
-        table.rows(), list(table.headers), resolved, RowPreparer(_stage_names_of(db)), CHUNK
+        table.rows(),
+        list(table.headers),
+        resolved,
+        RowPreparer(_stage_names_of(db), region=default_phone_region(db)),
+        CHUNK,
     )
 
     def step(read: int) -> None:
@@ -158,6 +165,13 @@ def import_file(
     if progress is not None:
         progress(report.read, report.read, "Import finished")
     return report
+
+
+def default_phone_region(db: Database) -> str | None:
+    """Where a national phone number is from when its row names no country: Settings ▸
+    Phone numbers (an ISO 3166 code such as "DE"), or None for the system's region."""
+    value = get_setting(db, PHONE_REGION_SETTING)
+    return value.upper() if isinstance(value, str) and value.strip() else None
 
 
 def _stage_names_of(db: Database) -> dict[str, str]:

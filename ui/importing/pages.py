@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
-from app.stages import list_stages
+from app.stage_visibility import shown_stages
 from ui.importing.widgets import (
     DELIMITERS,
     ENCODINGS,
@@ -322,7 +322,7 @@ class OptionsPage(QWizardPage):
         self.source.setPlaceholderText('e.g. "Trade show: Hannover Messe 2026"')
         self.stage = QComboBox()
         self.stage.setObjectName("stageChoice")
-        for st in list_stages(wizard.db):
+        for st in shown_stages(wizard.db):  # a hidden stage is not offered
             self.stage.addItem(st.name, st.key)
         self.stage.setCurrentIndex(max(0, self.stage.findData("suspect")))
         # team mode: who works the new contacts (empty: nobody; "me": the user)

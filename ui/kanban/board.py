@@ -33,7 +33,8 @@ from app.contacts import ContactQuery
 from app.moves import MoveResult
 from app.operations import Changes
 from app.qualification import bant_marks
-from app.stages import StageInfo, list_stages
+from app.stage_visibility import shown_stages
+from app.stages import StageInfo
 from ui.api import WindowApi
 from ui.kanban.column import KanbanColumn
 from ui.kanban.column_model import KanbanColumnModel, MarkLoader
@@ -166,7 +167,7 @@ class KanbanBoard(QWidget):
     def build_columns(self) -> None:
         collapsed = set(_as_list(self.api.settings.value("board/collapsed", [])))
         base = self.base_query()
-        for st in _board_order(list_stages(self.db)):
+        for st in _board_order(shown_stages(self.db)):  # no column for a hidden stage
             model = KanbanColumnModel(
                 self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
             )
@@ -255,6 +256,8 @@ class KanbanBoard(QWidget):
         """Something was committed: refresh what the notice says the board shows."""
         landing, self._landing = self._landing, None
         if not self._loaded:
+            if changes.stage_list:
+                self.rebuild()  # the columns are built already: a new stage list rebuilds them
             return  # the first showing loads every column
         if not self.isVisible():
             self._pending = self._pending | changes  # applied when the board is shown

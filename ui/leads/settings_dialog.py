@@ -1,12 +1,18 @@
-"""Tools ▸ Settings: response times per kind of inbound activity, campaign reach per source,
-BANT criteria and stages. Every change is one operation (Edit ▸ Undo takes it back)."""
+"""Tools ▸ Settings: stages (rename, recolour, reorder, add, hide), BANT criteria (add, rename,
+require, remove), response times per kind of inbound activity, campaign reach per source and
+the default phone region of imports. Every change is one operation (Edit ▸ Undo takes it
+back), and the pages follow any change made meanwhile (an Undo, another window)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
+from PySide6.QtCore import QLocale
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QColorDialog,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -27,31 +33,43 @@ from PySide6.QtWidgets import (
 
 from app import contacts, followup, operations, qualification, stages
 from app.activities import ACTIVITY_TYPES, INBOUND_TYPES
+from app.importing.phones import locale_region
+from app.importing.service import PHONE_REGION_SETTING, default_phone_region
+from app.operations import Changes
+from app.stage_visibility import hidden_keys, set_stage_hidden
 from ui.api import WindowApi
+from ui.sidebar import color_dot
 
 
 class ResponseTimesPage(QWidget):
+    """Hours to answer each kind of inbound activity (the response clock's due time)."""
+
     def __init__(self, api: WindowApi) -> None:
         super().__init__()
         self.api = api
         self.spins: dict[str, QDoubleSpinBox] = {}
         form = QFormLayout(self)
-        current = followup.sla_by_kind(api.db)
-        form.addRow(
-            QLabel(
-                "Hours to answer each kind of inquiry (seed 000: a download needs no one-hour answer)."
-            )
+        note = QLabel(
+            "Hours to answer each kind of inquiry. A demo request or a request for a sales "
+            "contact needs an answer within the hour; a white-paper download does not (seed 000)."
         )
+        note.setWordWrap(True)
+        form.addRow(note)
         for kind in INBOUND_TYPES:
             spin = QDoubleSpinBox()
             spin.setRange(0.25, 24 * 60)
             spin.setSuffix(" h")
-            spin.setValue(current.get(kind, followup.DEFAULT_SLA_HOURS))
             self.spins[kind] = spin
             form.addRow(ACTIVITY_TYPES[kind], spin)
         save = QPushButton("Save response times")
         save.clicked.connect(self.save)
         form.addRow(save)
+        self.reload()
+
+    def reload(self, _result: object = None) -> None:
+        current = followup.sla_by_kind(self.api.db)
+        for kind, spin in self.spins.items():
+            spin.setValue(current.get(kind, followup.DEFAULT_SLA_HOURS))
 
     def values(self) -> dict[str, float]:
         return {k: float(s.value()) for k, s in self.spins.items()}
@@ -76,14 +94,27 @@ class ReachPage(QWidget):
     def __init__(self, api: WindowApi) -> None:
         super().__init__()
         self.api = api
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Source", "Prospects reached"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.spins: dict[str, QSpinBox] = {}
+        self.before: dict[str, int] = {}
+        save = QPushButton("Save reach")
+        save.clicked.connect(self.save)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(save)
+        self.reload()
+
+    def reload(self, _result: object = None) -> None:
         from app.metrics import source_reach
 
-        reached = source_reach(api.db)
-        names = sorted({n for n, _c in contacts.distinct_sources(api.db)} | set(reached))
-        self.table = QTableWidget(len(names), 2)
-        self.table.setHorizontalHeaderLabels(["Source", "Prospects reached"])
-        self.spins: dict[str, QSpinBox] = {}
+        reached = source_reach(self.api.db)
+        names = sorted({n for n, _c in contacts.distinct_sources(self.api.db)} | set(reached))
         self.before = dict(reached)
+        self.spins = {}
+        self.table.setRowCount(len(names))
         for r, name in enumerate(names):
             self.table.setItem(r, 0, QTableWidgetItem(name))
             spin = QSpinBox()
@@ -93,11 +124,6 @@ class ReachPage(QWidget):
             self.spins[name] = spin
             self.table.setCellWidget(r, 1, spin)
         self.table.resizeColumnsToContents()
-        save = QPushButton("Save reach")
-        save.clicked.connect(self.save)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(save)
 
     def save(self) -> None:
         db = self.api.db
@@ -136,6 +162,7 @@ class CriteriaPage(QWidget):
         for c in qualification.list_criteria(self.api.db):
             item = QListWidgetItem(f"{c.name} ({'required' if c.required else 'optional'})")
             item.setData(256, (c.key, c.required))
+            item.setData(257, c.name)
             self.list.addItem(item)
 
     def _current(self) -> tuple[str, bool] | None:
@@ -150,9 +177,10 @@ class CriteriaPage(QWidget):
 
     def rename(self) -> None:
         current = self._current()
-        if current is None:
+        item = self.list.currentItem()
+        if current is None or item is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename criterion", "Name:")
+        name, ok = QInputDialog.getText(self, "Rename criterion", "Name:", text=str(item.data(257)))
         if ok and name.strip():
             db = self.api.db
             self.api.ops.run(
@@ -193,6 +221,15 @@ class StagesPage(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             buttons.addWidget(b)
+        self.hide_button = QPushButton("Hide")
+        self.hide_button.setToolTip(
+            "Take an unused stage out of the board, the sidebar and the move menus "
+            "(its history stays)"
+        )
+        self.hide_button.clicked.connect(self.toggle_hidden)
+        buttons.addWidget(self.hide_button)
+        self.list.currentRowChanged.connect(lambda _r: self._update_hide_button())
+        self.hidden: frozenset[str] = frozenset()
         lay = QVBoxLayout(self)
         lay.addWidget(self.list, 1)
         lay.addLayout(buttons)
@@ -201,11 +238,34 @@ class StagesPage(QWidget):
     def reload(self, _result: object = None) -> None:
         row = self.list.currentRow()
         self.list.clear()
+        self.hidden = hidden_keys(self.api.db)
         for st in stages.list_stages(self.api.db):
-            item = QListWidgetItem(f"{st.name}  ({st.key}, {st.kind}, {st.color})")
+            hidden = " — hidden" if st.key in self.hidden else ""
+            item = QListWidgetItem(color_dot(st.color), f"{st.name}  ({st.kind}){hidden}")
             item.setData(256, st.key)
+            item.setData(257, st.name)
+            item.setToolTip(f"key {st.key}, colour {st.color}")
+            if st.key in self.hidden:
+                item.setForeground(QBrush(QColor("#7B8794")))
             self.list.addItem(item)
         self.list.setCurrentRow(row)
+        self._update_hide_button()
+
+    def _update_hide_button(self) -> None:
+        key = self._key()
+        self.hide_button.setEnabled(key is not None)
+        self.hide_button.setText("Show" if key in self.hidden else "Hide")
+
+    def toggle_hidden(self) -> None:
+        key = self._key()
+        if key is None:
+            return
+        db, hide = self.api.db, key not in self.hidden
+        self.api.ops.run(
+            lambda: set_stage_hidden(db, key, hide),
+            on_success=self.reload,
+            failure_title="Stage not hidden" if hide else "Stage not shown",
+        )
 
     def _key(self) -> str | None:
         item = self.list.currentItem()
@@ -225,9 +285,10 @@ class StagesPage(QWidget):
 
     def rename(self) -> None:
         key = self._key()
-        if key is None:
+        item = self.list.currentItem()
+        if key is None or item is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename stage", "Name:")
+        name, ok = QInputDialog.getText(self, "Rename stage", "Name:", text=str(item.data(257)))
         if ok and name.strip():
             db = self.api.db
             self.api.ops.run(lambda: operations.rename_stage(db, key, name), on_success=self.reload)
@@ -236,7 +297,8 @@ class StagesPage(QWidget):
         key = self._key()
         if key is None:
             return
-        color = QColorDialog.getColor(parent=self)
+        current = next((st.color for st in stages.list_stages(self.api.db) if st.key == key), None)
+        color = QColorDialog.getColor(QColor(current or "#888888"), self, "Stage colour")
         if color.isValid():
             db = self.api.db
             self.api.ops.run(
@@ -254,6 +316,55 @@ class StagesPage(QWidget):
         self.api.ops.run(lambda: operations.reorder_stages(db, keys), on_success=self.reload)
 
 
+class PhoneRegionPage(QWidget):
+    """Where national phone numbers are from when an imported row names no country."""
+
+    def __init__(self, api: WindowApi) -> None:
+        super().__init__()
+        self.api = api
+        self.combo = QComboBox()
+        system = locale_region()
+        self.combo.addItem(
+            f"The computer's region ({_region_name(system)})" if system else "None", None
+        )
+        for name, code in sorted((_region_name(r), r) for r in phonenumbers.SUPPORTED_REGIONS):
+            self.combo.addItem(name, code)
+        note = QLabel(
+            "Imports put phone numbers in international format (+49 30 …). A number written "
+            "without a country code is read as a number of the row's country, or of this "
+            "region when the row names none."
+        )
+        note.setWordWrap(True)
+        save = QPushButton("Save region")
+        save.clicked.connect(self.save)
+        form = QFormLayout(self)
+        form.addRow(note)
+        form.addRow("Default region", self.combo)
+        form.addRow(save)
+        self.reload()
+
+    def reload(self, _result: object = None) -> None:
+        current = default_phone_region(self.api.db)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(current)))
+
+    def save(self) -> None:
+        db, region = self.api.db, self.combo.currentData()
+        if region == default_phone_region(db):
+            return
+        label = f"default phone region {region}" if region else "default phone region"
+        self.api.ops.run(
+            lambda: operations.set_setting(db, PHONE_REGION_SETTING, region, label=label),
+            on_success=self.reload,
+        )
+
+
+def _region_name(code: str | None) -> str:
+    if not code:
+        return ""
+    name = QLocale.territoryToString(QLocale.codeToTerritory(code))
+    return f"{name} ({code})" if name else code
+
+
 class SettingsDialog(QDialog):
     def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -263,13 +374,29 @@ class SettingsDialog(QDialog):
         self.reach = ReachPage(api)
         self.criteria = CriteriaPage(api)
         self.stages = StagesPage(api)
+        self.phone_region = PhoneRegionPage(api)
         self.tabs.addTab(self.stages, "Stages")
         self.tabs.addTab(self.criteria, "BANT criteria")
         self.tabs.addTab(self.response_times, "Response times")
         self.tabs.addTab(self.reach, "Campaign reach")
+        self.tabs.addTab(self.phone_region, "Phone numbers")
+        # Edit ▸ Undo (or the command line) while the dialog is open: the pages follow
+        api.ops.operation_did_execute.connect(self._on_operation)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(buttons)
-        self.resize(640, 480)
+        self.tabs.setUsesScrollButtons(False)  # every page named in full
+        self.resize(max(780, self.tabs.tabBar().sizeHint().width() + 40), 500)
+
+    def _on_operation(self, changes: Changes, _initiator: object) -> None:
+        if changes.stage_list:
+            self.stages.reload()
+        if changes.criteria:
+            self.criteria.reload()
+        if changes.settings or changes.scoring:
+            self.response_times.reload()
+            self.phone_region.reload()
+        if changes.sources:
+            self.reach.reload()

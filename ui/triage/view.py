@@ -50,7 +50,8 @@ from app.errors import UnknownContact, WinnowError
 from app.gates import GateRefused
 from app.moves import MoveResult
 from app.operations import Changes, OpResult, UndoState
-from app.stages import StageInfo, list_stages
+from app.stage_visibility import shown_stages
+from app.stages import StageInfo
 from db.engine import DatabaseError
 from ui.api import WindowApi
 from ui.leads.activity_edit import ActivityEditor
@@ -225,7 +226,7 @@ class TriageView(QWidget):
 
     # --- keys -------------------------------------------------------------------------------------
     def reload_stages(self) -> None:
-        stages = list_stages(self.db)
+        stages = shown_stages(self.db)  # no key for a hidden stage
         self.stages = {s.key: s for s in stages}
         pipeline = [s for s in stages if not s.is_side][:9]
         self.stage_keys_by_digit = {i: s.key for i, s in enumerate(pipeline, 1)}
