@@ -53,7 +53,6 @@ from app.operations import (
     UndoState,
 )
 from app.queues import QUEUES
-from app.stage_visibility import shown_stages
 from app.stages import list_stages
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
@@ -502,7 +501,7 @@ class MainWindow(QMainWindow):
 
     def _fill_move_menu(self, menu: QMenu, ids: Callable[[], list[int]]) -> None:
         menu.clear()
-        for st in shown_stages(self.db):  # hidden stages are not offered
+        for st in list_stages(self.db):
             action = menu.addAction(st.name)
             action.triggered.connect(lambda _c=False, k=st.key: self.move_contacts(ids(), k))
 
@@ -784,7 +783,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _refresh_sidebar_structure(self) -> None:
-        self.sidebar.set_stages(shown_stages(self.db))
+        self.sidebar.set_stages(list_stages(self.db))
         queues = [
             (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
         ]
@@ -1014,7 +1013,8 @@ class MainWindow(QMainWindow):
     def fit_panes(self) -> None:
         """Sidebar and detail panel at the width their content asks for (a share of the
         window, never less than their minimum); the list takes the rest."""
-        total = self.splitter.width()
+        # the window's width: while it is being resized the splitter still has its old one
+        total = self.width()
         if total <= 0 or self._splitter_dragged:
             return
         # the sidebar's names in full; its long source names too on a wide window
