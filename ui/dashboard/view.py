@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -20,11 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QScrollArea,
-    QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,8 +31,8 @@ from app.operations import Changes
 from db.engine import Database
 from ui.dashboard.charts import BarChart, BarRow, Series, TrendChart
 from ui.dashboard.model import SourceRatesModel, percent
+from ui.dashboard.parts import SourceTable, Tile, dashboard_style, days_text, plain
 from ui.money import format_money
-from ui.theme import theme_colors
 
 if TYPE_CHECKING:
     from ui.tasks import TaskRunner
@@ -60,20 +55,6 @@ BLUE, GREEN, ORANGE, RED, GREY, TEAL = (
 RATES_SHOWN = 12  # sources in the rates chart (the table lists all)
 
 
-def dashboard_style(palette: QPalette) -> str:
-    """The dashboard's cards and figures in the window's colours (light or dark, text at a
-    contrast of 4.5:1 or more: ``ui.theme``)."""
-    c = theme_colors(palette)
-    return f"""
-#dashboard {{ background: {c["window"]}; }}
-#dashCard {{ background: {c["base"]}; border: 1px solid {c["border"]}; border-radius: 8px; }}
-#tileValue {{ font-size: 18pt; font-weight: bold; color: {c["strong"]}; }}
-#tileValue[alarm="true"] {{ color: {c["error"]}; }}
-#tileLabel {{ color: {c["muted"]}; font-size: 8pt; font-weight: bold; }}
-#dashNote {{ color: {c["muted"]}; }}
-"""
-
-
 PERIOD_VIEW = "Qualified leads: those qualified during the period (seed 003)"
 COHORT_VIEW = "Cohort view by inquiry month: the period's inquiries that are qualified"
 
@@ -87,129 +68,6 @@ def period_bounds(key: str, now_utc: datetime | None = None) -> tuple[datetime |
     if key == "year":
         return local_midnight_utc(date(today.year, 1, 1)), None
     return None, None
-
-
-def _plain(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-def days_text(days: float) -> str:
-    return f"{days:.1f} day" if round(days, 1) == 1.0 else f"{days:.1f} days"
-
-
-class Tile(QFrame):
-    """A figure with its caption (the unanswered share turns red); ``link`` (hidden unless
-    set) is a way to fix a missing figure."""
-
-    link_activated = Signal()
-
-    def __init__(self, label: str, tip: str) -> None:
-        super().__init__()
-        self.setObjectName("dashCard")
-        self.value = _plain("—", "tileValue")
-        # captions and links are never word-wrapped (a wrapped label's height depends on its
-        # width, which the tile grid settles only after it was drawn once: the caption then
-        # overlapped the figure); long captions have their own line breaks
-        self.caption = _plain(label.upper(), "tileLabel")
-        self.link = QLabel()
-        self.link.setObjectName("tileLink")
-        self.link.setTextFormat(Qt.TextFormat.RichText)  # our own text, not user data
-        self.link.linkActivated.connect(lambda _href: self.link_activated.emit())
-        self.link.hide()
-        self.setToolTip(tip)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 8, 12, 8)
-        lay.setSpacing(0)
-        lay.addWidget(self.value)
-        lay.addWidget(self.caption)
-        lay.addWidget(self.link)
-        lay.addStretch(1)
-
-    def set_value(self, text: str, alarm: bool = False) -> None:
-        self.value.setText(text)
-        self.value.setProperty("alarm", "true" if alarm else "false")
-        self.value.style().unpolish(self.value)
-        self.value.style().polish(self.value)
-
-    def set_link(self, text: str | None) -> None:
-        if text:
-            self.link.setText(f'<a href="fix">{text}</a>')
-        self.link.setVisible(bool(text))
-
-
-class SourceTable(QTableView):
-    """The per-source table: names in full (wrapped), headers on two lines, as tall as its
-    rows (no empty space below a short table, no scroll bar inside the dashboard's)."""
-
-    def __init__(self, model: SourceRatesModel) -> None:
-        super().__init__()
-        self.setObjectName("sourceRates")
-        self.setModel(model)
-        self.setSortingEnabled(True)
-        self.verticalHeader().hide()
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.horizontalHeader()
-        header.setTextElideMode(Qt.TextElideMode.ElideNone)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(24)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        model.modelReset.connect(self.fit)
-        model.layoutChanged.connect(self.fit)
-        model.headerDataChanged.connect(lambda *_a: self.fit())
-
-    SOURCE_MIN = 96  # the source column never gets narrower (its names wrap instead)
-
-    def fit(self) -> None:
-        self.fit_columns()
-        self.fit_height()
-
-    def column_width(self, column: int) -> int:
-        """What a figure column needs: its widest header line or value, and some air."""
-        model = self.model()
-        bold = QFont(self.horizontalHeader().font())
-        bold.setBold(True)
-        head = QFontMetrics(bold)
-        cells = QFontMetrics(self.font())
-        text = str(model.headerData(column, Qt.Orientation.Horizontal))
-        widths = [head.horizontalAdvance(line) for line in text.split("\n")]
-        widths += [
-            cells.horizontalAdvance(str(model.index(r, column).data()))
-            for r in range(model.rowCount())
-        ]
-        return max(widths) + 14
-
-    def fit_columns(self) -> None:
-        header = self.horizontalHeader()
-        for c in range(1, self.model().columnCount()):
-            header.resizeSection(c, self.column_width(c))
-
-    def minimum_width(self) -> int:
-        figures = sum(self.column_width(c) for c in range(1, self.model().columnCount()))
-        return figures + self.SOURCE_MIN + 2 * self.frameWidth()
-
-    def fit_height(self) -> None:
-        self.resizeRowsToContents()
-        rows = sum(self.rowHeight(r) for r in range(self.model().rowCount()))
-        frame = 2 * self.frameWidth()
-        self.setFixedHeight(self.horizontalHeader().height() + rows + frame + 2)
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        QTimer.singleShot(0, self.fit_height)  # rows re-wrap at the new width
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self.minimum_width(), super().minimumSizeHint().height())
 
 
 class DashboardView(QWidget):
@@ -250,13 +108,13 @@ class DashboardView(QWidget):
             "the period ÷ the inquiries of the period.\nOn: the cohort view — of the inquiries "
             "that came in during the period, how many are qualified leads now, by inquiry month."
         )
-        self.status = _plain("", "dashNote")
+        self.status = plain("", "dashNote")
         self.period.currentIndexChanged.connect(lambda _i: self.reload())
         self.source.currentIndexChanged.connect(lambda _i: self.reload())
         self.cohort.toggled.connect(lambda _on: self.reload())
-        self.view_note = _plain(PERIOD_VIEW, "dashNote")
-        self.lead = _plain("Inquiries that came in")
-        self.from_label = _plain("from")
+        self.view_note = plain(PERIOD_VIEW, "dashNote")
+        self.lead = plain("Inquiries that came in")
+        self.from_label = plain("from")
         self.bar = QVBoxLayout()
         self.bar.setSpacing(4)
         self._bar_rows: tuple[int, ...] | None = None
