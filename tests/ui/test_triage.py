@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app import contacts, moves, operations
 from db import engine
@@ -24,6 +24,7 @@ from tests.ui.gate_helpers import qualify
 pytestmark = pytest.mark.gui
 __all__ = ["warnings_shown"]  # fixture used by the tests below
 
+CTRL = Qt.KeyboardModifier.ControlModifier
 NAMES = ["Ada Suspect", "Ben Inquiry", "Cem Suspect", "Dora Inquiry", "Eli Suspect"]
 
 
@@ -568,3 +569,15 @@ def test_ctrl_z_works_from_the_queue_list_a_note_field_and_the_done_page(
     assert triage.pages.currentIndex() == 1
     _key(triage, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert triage.pages.currentIndex() == 0 and triage.card.name.text() == "Eli Suspect"
+
+
+def test_ctrl_z_works_after_a_click_on_the_card(triage: Any, people: list[int], qtbot: Any) -> None:
+    _key(triage, Qt.Key.Key_3)
+    name = triage.card.name
+    qtbot.mouseClick(name, Qt.MouseButton.LeftButton)  # selecting text on the card
+    QTest.keyClick(QApplication.focusWidget() or name, Qt.Key.Key_Z, CTRL)
+    _settle(triage)
+    assert _stage(triage, people[0]) == "suspect"
+    assert triage.card.name.text() == "Ada Suspect"
+    _key(triage, Qt.Key.Key_N)  # and the decision keys still work from there
+    assert _stage(triage, people[0]) == "nurture"
