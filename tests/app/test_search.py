@@ -126,20 +126,43 @@ def test_tsquery_is_a_prefix_phrase_per_typed_word() -> None:
 def test_an_older_database_with_contacts_is_searchable_after_the_upgrade(
     empty_db_url: str,
 ) -> None:
-    """Migration 0007 indexes the contacts a team already has (on SQLite it changes nothing)."""
-    from db.seed import seed_defaults
+    """Migration 0007 indexes the contacts a team already has (on SQLite it changes nothing),
+    and 0009 every e-mail address of them (SQLite's full-text table is rebuilt)."""
+    from datetime import datetime
+
+    from sqlalchemy import text
 
     old = open_database(empty_db_url, migrate=False)
     try:
         upgrade_to_head(old.engine, target="0006")
-        seed_defaults(old)
-        contacts.create_contact(old, name="Françoise Lefèvre", email="fl@gmail.com")
+        with old.engine.begin() as con:  # the schema of 0006: no ORM (the models are newer)
+            con.execute(
+                text(
+                    "INSERT INTO stages (key, name, color, position, kind)"
+                    " VALUES ('suspect', 'Suspect', '#999999', 0, 'funnel')"
+                )
+            )
+            con.execute(
+                text(
+                    "INSERT INTO contacts (first_name, last_name, name, sort_name, email,"
+                    " email_normalized, other_emails, stage_id, created_at, consent, sales_ready)"
+                    " SELECT 'Françoise', 'Lefèvre', 'Françoise Lefèvre', 'francoise lefevre',"
+                    " 'fl@gmail.com', 'fl@gmail.com', :others, id, :now, 'unknown', :no"
+                    " FROM stages WHERE key = 'suspect'"
+                ),
+                {
+                    "others": '["f.lefevre@atelier-nord.fr"]',
+                    "now": datetime(2026, 1, 5),
+                    "no": False,
+                },
+            )
     finally:
         old.close()
     db = open_database(empty_db_url)
     try:
         assert current_revision(db.engine) == head_revision()
-        found = contacts.list_rows(db, ContactQuery(search="lefev gmail"))
-        assert [r.name for r in found] == ["Françoise Lefèvre"]
+        for typed in ("lefev gmail", "atelier-nord"):
+            found = contacts.list_rows(db, ContactQuery(search=typed))
+            assert [r.name for r in found] == ["Françoise Lefèvre"], typed
     finally:
         db.close()
