@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
@@ -55,6 +55,8 @@ def prepare_scale(scale: float) -> None:
 def _settle(app: QApplication, rounds: int = 6) -> None:
     for _ in range(rounds):
         app.processEvents()
+        # widgets a view replaced (deleteLater) go now, as the event loop would take them
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _prepare_list(window: MainWindow) -> None:
