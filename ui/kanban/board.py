@@ -365,7 +365,9 @@ class KanbanBoard(QWidget):
         def done(values: dict[str, float]) -> None:
             if generation != self._values_generation or base != self._base:
                 return
+            shown = any(c.stage_key in values for c in self.columns)
             for column in self.columns:
+                column.keep_value_line(shown)
                 column.model.set_value(values.get(column.stage_key))
 
         self.api.tasks.run(

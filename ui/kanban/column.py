@@ -304,14 +304,11 @@ class KanbanColumn(QFrame):
         self.collapse_button.setAutoRaise(True)
         self.collapse_button.setVisible(collapsible)
         self.collapse_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
-        # the sum of the column's deal values, on its own line (room kept when there is none,
-        # so that every column's cards start at the same height)
+        # the sum of the column's deal values, on its own line (the board keeps the line in
+        # every column while any has a sum, so that all cards start at the same height)
         self.value_label = QLabel()
         self.value_label.setObjectName("columnValue")
         self.value_label.setTextFormat(Qt.TextFormat.PlainText)
-        keep = self.value_label.sizePolicy()
-        keep.setRetainSizeWhenHidden(True)
-        self.value_label.setSizePolicy(keep)
         self.value_label.hide()
         header = QWidget()
         header.setObjectName("columnHeader")
@@ -367,6 +364,13 @@ class KanbanColumn(QFrame):
         self.count.setToolTip(f"{total:,} contacts in {self.model.stage.name}")
         self._update_value()
         self.update()
+
+    def keep_value_line(self, keep: bool) -> None:
+        """Keep room for the sum line even without a sum (the board: some column has one)."""
+        policy = self.value_label.sizePolicy()
+        if policy.retainSizeWhenHidden() != keep:
+            policy.setRetainSizeWhenHidden(keep)
+            self.value_label.setSizePolicy(policy)
 
     def _update_value(self) -> None:
         # the same height with or without a sum (a fallback font's Σ may be taller)
