@@ -452,11 +452,21 @@ class ColumnFitter(QObject):
         view.setItemDelegateForColumn(email, MiddleElideDelegate(view))
         view.viewport().installEventFilter(self)
         self._hidden: list[str] = []
+        # widths the user dragged a column to: kept, the other columns share the rest
+        self.user_widths: dict[int, int] = {}
+        self._fitting = False
+        header.sectionResized.connect(self._user_resized)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.fit()
         return False
+
+    def _user_resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting:
+            return
+        self.user_widths[column] = new
+        self.fit()
 
     def hidden(self) -> list[str]:
         """Headers of the columns left out at this width."""
@@ -473,7 +483,7 @@ class ColumnFitter(QObject):
         cell = QFontMetrics(cell_font)
         stage_names = [s.name for s in self.model._stages.values()] or ["Marketing qualified"]
         out = []
-        for key, title, _sort in COLUMNS:
+        for col, (key, title, _sort) in enumerate(COLUMNS):
             fit = COLUMN_FITS[key]
             title_w = head.horizontalAdvance(title) + CELL_PADDING + SORT_ARROW
             if key == "stage":
@@ -483,6 +493,10 @@ class ColumnFitter(QObject):
             else:
                 text_w = cell.horizontalAdvance(fit.sample)
             want = max(title_w, text_w + fit.extra + CELL_PADDING)
+            if col in self.user_widths:  # the user's width: neither more nor less
+                want = max(title_w, self.user_widths[col])
+                out.append((want, want))
+                continue
             # a name or company cut short reads worse than a column less
             low = max(title_w, int(want * fit.squeeze)) if fit.squeeze < 1 else want
             out.append((low, want))
@@ -522,7 +536,9 @@ class ColumnFitter(QObject):
                 add = int((limits[c][1] - widths[c]) * share)
                 widths[c] += add
                 spare -= add
-        stretching = [c for c in shown if COLUMN_FITS[COLUMNS[c][0]].stretch]
+        stretching = [
+            c for c in shown if COLUMN_FITS[COLUMNS[c][0]].stretch and c not in self.user_widths
+        ]
         weight = sum(COLUMN_FITS[COLUMNS[c][0]].stretch for c in stretching)
         if spare > 0 and weight:
             for c in stretching:
@@ -533,11 +549,15 @@ class ColumnFitter(QObject):
             last = (stretching or shown)[-1]
             widths[last] += available - total
         self._hidden = []
-        for col, (_key, title, _sort) in enumerate(COLUMNS):
-            hide = col not in widths
-            if view.isColumnHidden(col) != hide:
-                view.setColumnHidden(col, hide)
-            if hide:
-                self._hidden.append(title)
-            elif view.columnWidth(col) != widths[col]:
-                view.setColumnWidth(col, widths[col])
+        self._fitting = True
+        try:
+            for col, (_key, title, _sort) in enumerate(COLUMNS):
+                hide = col not in widths
+                if view.isColumnHidden(col) != hide:
+                    view.setColumnHidden(col, hide)
+                if hide:
+                    self._hidden.append(title)
+                elif view.columnWidth(col) != widths[col]:
+                    view.setColumnWidth(col, widths[col])
+        finally:
+            self._fitting = False

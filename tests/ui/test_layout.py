@@ -322,3 +322,21 @@ def test_each_views_panel_choice_is_kept_for_next_time(qtbot: Any, demo_db: Data
         for key, value in kept.items():
             settings.setValue(key, value)
         settings.sync()
+
+
+def test_a_column_the_user_widens_keeps_its_width_and_the_rest_still_fit(
+    sized_window: Any, qtbot: Any
+) -> None:
+    window = sized_window
+    show_at(qtbot, window, (1440, 900))
+    view = window.list_view
+    company = [k for k, _t, _s in COLUMNS].index("company")
+    header = view.horizontalHeader()
+    header.resizeSection(company, view.columnWidth(company) + 150)  # as a drag does
+    wide = view.columnWidth(company)
+    QApplication.processEvents()
+    assert list_problems(window) == []  # nothing pushed out of sight at the side
+    window.resize(1300, 900)
+    show_at(qtbot, window, (1300, 900))
+    assert view.columnWidth(company) == wide
+    assert list_problems(window) == []
