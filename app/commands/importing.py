@@ -132,7 +132,7 @@ def _cmd_imports(args: argparse.Namespace, db: Database) -> int:
             f"{b.updated:,}",
             f"{b.skipped:,}",
             f"{b.rejected:,}",
-            "undone" if b.undone else "",
+            "(undone)" if b.undone else "",
         )
         for b in batches
     )
