@@ -581,3 +581,15 @@ def test_ctrl_z_works_after_a_click_on_the_card(triage: Any, people: list[int], 
     assert triage.card.name.text() == "Ada Suspect"
     _key(triage, Qt.Key.Key_N)  # and the decision keys still work from there
     assert _stage(triage, people[0]) == "nurture"
+
+
+def test_the_list_as_filtered_stays_as_loaded_after_an_import(
+    triage: Any, people: list[int], qtbot: Any, tmp_path: Any
+) -> None:
+    triage.queue_combo.setCurrentIndex(triage.queue_combo.findData("list"))
+    triage.load_queue()
+    loaded = list(triage.ids)
+    _import(triage, tmp_path, ["Fritz Neu"])
+    qtbot.waitUntil(lambda: _to_triage(triage) == 6, timeout=5000)
+    assert triage.ids == loaded, "a snapshot of the list: the import does not join it"
+    assert triage.queue_combo.currentData() == "list"

@@ -52,7 +52,7 @@ from app.moves import MoveResult
 from app.operations import Changes, OpResult, UndoState
 from app.stage_visibility import shown_stages
 from app.stages import StageInfo
-from db.engine import DatabaseError
+from db.engine import Database, DatabaseError
 from ui.api import WindowApi
 from ui.leads.activity_edit import ActivityEditor
 from ui.leads.qualify_first import ask_override_then
@@ -354,22 +354,26 @@ class TriageView(QWidget):
         generation = self._count_generation
         db, query = self.db, self.queue_query()
         queue_key = str(self.queue_combo.currentData() or "untriaged")
-        known = tuple(self.ids)
+        # "the list as filtered now" is the list of the moment it was loaded: it stays
+        follow = queue_key != "list"
+        # the contacts shown so far (the rest is taken from the fresh read)
+        shown = tuple(self.ids[: self.position + 1])
 
         def count() -> QueueCounts:
             return QueueCounts(
                 open_count=contacts.count(db, triage.untriaged_query()),
                 batches=tuple(triage.list_import_batches(db)),
                 queue_key=queue_key,
-                fresh_ids=tuple(contacts.query_ids(db, query)),
-                gone=frozenset(contacts.contact_exists(db, known) if known else ()),
+                fresh_ids=tuple(contacts.query_ids(db, query)) if follow else (),
+                gone=_missing(db, shown) if follow else frozenset(),
             )
 
         def done(counts: QueueCounts) -> None:
             if generation != self._count_generation or not shiboken6.isValid(self):
                 return  # a newer recount is on its way
             self._show_queues(counts.open_count, counts.batches)
-            if counts.queue_key == str(self.queue_combo.currentData() or "untriaged"):
+            key = str(self.queue_combo.currentData() or "untriaged")
+            if key != "list" and counts.queue_key == key:
                 self._follow_queue(counts.fresh_ids, counts.gone)
 
         self.api.tasks.run(
@@ -778,3 +782,12 @@ class TriageView(QWidget):
             sidebar, detail = self._panels
             self._panels = None
             self.api.set_panels_visible(sidebar, detail)
+
+
+def _missing(db: Database, ids: Sequence[int], chunk: int = 5000) -> frozenset[int]:
+    """The ids among ``ids`` whose contact no longer exists (read in chunks: a statement
+    takes only so many parameters)."""
+    gone: set[int] = set()
+    for start in range(0, len(ids), chunk):
+        gone.update(contacts.contact_exists(db, list(ids[start : start + chunk])))
+    return frozenset(gone)
