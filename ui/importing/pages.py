@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
+from ui.importing.source_choice import offer_existing_sources
 from ui.importing.widgets import (
     DELIMITERS,
     ENCODINGS,
@@ -320,6 +321,7 @@ class OptionsPage(QWizardPage):
         self.source = QLineEdit()
         self.source.setObjectName("sourceLabel")
         self.source.setPlaceholderText('e.g. "Trade show: Hannover Messe 2026"')
+        self.source_completer = offer_existing_sources(self.source, wizard.db)
         self.stage = QComboBox()
         self.stage.setObjectName("stageChoice")
         for st in shown_stages(wizard.db):  # a hidden stage is not offered
