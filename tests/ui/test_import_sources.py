@@ -8,14 +8,23 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from app import contacts
-from tests.ui.test_import_wizard import _click, _drop, _messe, _wait_loaded, win  # noqa: F401 (a fixture)
+from tests.app.golook.conftest import ZONE
+from tests.dnsserver import LoopbackDnsServer
+from tests.ui.test_import_wizard import _click, _drop, _messe, _wait_loaded
 
 pytestmark = pytest.mark.gui
 
 
-def test_the_source_label_offers_the_existing_sources(  # noqa: F811 (the fixture)
-    win: Any, qtbot: Any, tmp_path: Any
-) -> None:
+@pytest.fixture
+def win(window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The window, its domain checks answered on loopback (as in test_import_wizard)."""
+    with LoopbackDnsServer(ZONE) as dns_server:
+        monkeypatch.setenv("WINNOW_NAMESERVER", dns_server.address)
+        yield window
+        qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)
+
+
+def test_the_source_label_offers_the_existing_sources(win: Any, qtbot: Any, tmp_path: Any) -> None:
     existing = [name for name, _n in contacts.distinct_sources(win.db)]
     assert len(existing) >= 3  # the demo's trade shows, web form, …
     _drop(win, _messe(tmp_path))
