@@ -146,7 +146,7 @@ def later_changes(s: Session, contact_id: int, count: int) -> list[LaterChange]:
         b = json.loads(before) if before else {}
         a = json.loads(after) if after else {}
         changed = [
-            FIELD_LABELS.get(k, k.replace("_", " "))
+            FIELD_LABELS.get(k, k.replace("_", " ").capitalize())
             for k in a
             if k not in _NOT_FIELDS and k != "id" and a.get(k) != b.get(k)
         ]
