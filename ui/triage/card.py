@@ -26,18 +26,20 @@ from ui.leads.tasks_box import TasksBox
 from ui.qualification import BantEditor
 
 CARD_STYLE = """
-#triageCard { background: #FFFFFF; border: 1px solid #DCE1E7; border-radius: 12px; }
-#triageName { font-size: 19pt; font-weight: bold; color: #102A43; }
-#triageSubtitle { font-size: 11.5pt; color: #334E68; }
-#triageVerdict { font-size: 10.5pt; color: #243B53; background: #F0F4F8; border-radius: 6px;
+#triageCard { background: palette(base); border: 1px solid palette(mid); border-radius: 12px; }
+#triageName { font-size: 19pt; font-weight: bold; color: palette(text); }
+#triageSubtitle { font-size: 11.5pt; color: palette(text); }
+#triageVerdict { font-size: 10.5pt; color: palette(text); background: palette(midlight);
+                 border-radius: 6px;
                  padding: 7px 10px; }
-#factLabel { color: #7A8594; }
-#factValue { color: #1F2933; }
-#blockTitle { color: #7A8594; font-size: 8pt; font-weight: bold; letter-spacing: 1px; }
-#blockText { color: #1F2933; }
-#blockEmpty { color: #9AA5B1; font-style: italic; }
-#blockHint { color: #7A8594; font-size: 8.5pt; }
-#blockHint[answering="true"] { color: #1B3F8B; font-weight: bold; }
+#factLabel { color: palette(placeholder-text); }
+#factValue { color: palette(text); }
+#blockTitle { color: palette(placeholder-text); font-size: 8pt; font-weight: bold;
+              letter-spacing: 1px; }
+#blockText { color: palette(text); }
+#blockEmpty { color: palette(placeholder-text); font-style: italic; }
+#blockHint { color: palette(placeholder-text); font-size: 8.5pt; }
+#blockHint[answering="true"] { color: palette(link); font-weight: bold; }
 """
 
 
@@ -180,7 +182,7 @@ class TriageCardWidget(QFrame):
         columns.addLayout(right, 2)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #E6E9ED;")
+        line.setStyleSheet("color: palette(midlight);")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 24)
         lay.setSpacing(12)

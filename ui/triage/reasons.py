@@ -13,9 +13,10 @@ from ui.dialogs import DISQUALIFY_REASONS
 from ui.triage.legend import FlowLayout, legend_entry
 
 REASONS_STYLE = """
-#reasonBar { background: #FFF8E6; border: 1px solid #F0C36D; border-radius: 10px; }
-#reasonTitle { font-weight: bold; color: #5C3C00; font-size: 10.5pt; }
-#reasonHint { color: #6B4E16; }
+#reasonBar { background: palette(base); border: 2px solid palette(highlight);
+             border-radius: 10px; }
+#reasonTitle { font-weight: bold; color: palette(text); font-size: 10.5pt; }
+#reasonHint { color: palette(text); }
 """
 
 

@@ -85,17 +85,17 @@ class QueueCounts:
 
 
 VIEW_STYLE = """
-#triageView { background: #F5F6F8; }
-#triageProgress { color: #334E68; font-size: 10.5pt; font-weight: bold; }
-#triageBar { border: none; background: #E1E6EC; border-radius: 2px; max-height: 4px; }
-#triageBar::chunk { background: #2F6FDE; border-radius: 2px; }
-#legend { background: #FFFFFF; border-top: 1px solid #E1E4E8; }
-#legendKey { background: #F0F2F5; border: 1px solid #CBD2D9; border-bottom-width: 2px;
-             border-radius: 4px; padding: 1px 6px; font-weight: bold; color: #243B53; }
-#legendText { color: #52606D; }
-#triageHolder { background: #F5F6F8; }
-#triageDone { font-size: 15pt; font-weight: bold; color: #102A43; }
-#triageDoneText { color: #52606D; font-size: 10.5pt; }
+#triageView { background: palette(window); }
+#triageProgress { color: palette(window-text); font-size: 10.5pt; font-weight: bold; }
+#triageBar { border: none; background: palette(midlight); border-radius: 2px; max-height: 4px; }
+#triageBar::chunk { background: palette(highlight); border-radius: 2px; }
+#legend { background: palette(base); border-top: 1px solid palette(midlight); }
+#legendKey { background: palette(window); border: 1px solid palette(mid); border-bottom-width: 2px;
+             border-radius: 4px; padding: 1px 6px; font-weight: bold; color: palette(text); }
+#legendText { color: palette(text); }
+#triageHolder { background: palette(window); }
+#triageDone { font-size: 15pt; font-weight: bold; color: palette(window-text); }
+#triageDoneText { color: palette(window-text); font-size: 10.5pt; }
 """
 
 
