@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ from app.operations import (
 )
 from app.queues import QUEUES
 from app.stages import list_stages
+from app.versions import StaleVersion
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         self.sidebar.contacts_dropped.connect(self.move_contacts)
         self.detail = DetailPanel(db, self.ops)  # follows the change notices itself
         self.detail.edit_requested.connect(self.edit_contact)
-        self.detail.move_requested.connect(self.move_contacts)
+        self.detail.move_requested.connect(self._move_from_detail)
         self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
         self.detail.close_requested.connect(lambda: self.show_detail_for_view(False))
         self.column_fitter = ColumnFitter(self.list_view, self.model)
@@ -605,6 +606,7 @@ class MainWindow(QMainWindow):
         *,
         on_moved: Callable[[MoveResult], None] | None = None,
         override: str | None = None,
+        expect_versions: Mapping[int, int] | None = None,
     ) -> bool:
         """Move contacts (the one path every view uses); False when cancelled. The move is
         queued on the writer; views follow when it has committed. The gates (app.gates) are
@@ -633,20 +635,40 @@ class MainWindow(QMainWindow):
                     exc.stage_name,
                     exc.problems,
                     lambda why: self.move_contacts(
-                        ids, stage_key, reason, on_moved=on_moved, override=why
+                        ids,
+                        stage_key,
+                        reason,
+                        on_moved=on_moved,
+                        override=why,
+                        expect_versions=expect_versions,
                     ),
                 )
                 return
+            if isinstance(exc, StaleVersion):
+                self.detail.refresh()  # show the contact as someone else left it
             QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
 
         self.ops.run(
             lambda: operations.move_contacts(
-                db, ids, stage_key, reason=reason, gated=True, override=override
+                db,
+                ids,
+                stage_key,
+                reason=reason,
+                gated=True,
+                override=override,
+                expect_versions=expect_versions,
             ),
             on_success=moved,
             on_failure=failed,
         )
         return True
+
+    def _move_from_detail(self, ids: list[int], stage_key: str) -> None:
+        """The detail panel's stage: a move made on the version the panel shows, refused
+        (saying who changed what) if someone changed the contact meanwhile."""
+        shown = self.detail.contact
+        versions = {shown.id: shown.version} if shown is not None and ids == [shown.id] else None
+        self.move_contacts(ids, stage_key, expect_versions=versions)
 
     def edit_contact(self, contact_id: int, values: dict[str, Any]) -> None:
         db = self.db

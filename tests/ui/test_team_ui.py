@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QMenu
 
 from app import contacts, operations
 from app.contacts import ContactQuery
-from tests.ui.board_helpers import triage_of
+from tests.ui.board_helpers import triage_of, warnings_shown
 from tests.ui.conftest import settle
 
 pytestmark = pytest.mark.gui
+__all__ = ["warnings_shown"]  # fixture used by the tests below
 
 
 @pytest.fixture(autouse=True)
@@ -160,3 +161,25 @@ def test_the_import_wizard_can_give_the_new_contacts_to_someone(
         assert {contacts.get_contact(window.db, r.id).owner for r in rows} == {"anna"}
         _click(qtbot, wizard, QWizard.WizardButton.FinishButton)
         qtbot.waitUntil(lambda: not window.tasks.active, timeout=30000)
+
+
+def test_a_move_from_the_panel_on_a_contact_changed_meanwhile_is_refused(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
+) -> None:
+    window.list_view.selectRow(0)
+    cid = window.model.contact_id(0)
+    panel = window.detail
+    before = contacts.get_contact(window.db, cid).stage_key
+    monkeypatch.setenv("LOGNAME", "bob")  # another Winnow moves it meanwhile
+    elsewhere = "nurture" if before != "nurture" else "inquiry"
+    operations.move_contacts(window.db, [cid], elsewhere)
+    monkeypatch.setenv("LOGNAME", "anna")
+    target = next(k for k in ("mql", "suspect") if k not in (before, elsewhere))
+    panel.stage_combo.activated.emit(panel.stage_combo.findData(target))
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == elsewhere  # bob's move stands
+    assert warnings_shown and "changed by bob" in warnings_shown[-1][1]
+    assert panel.stage_combo.currentData() == elsewhere  # the panel shows it now
+    panel.stage_combo.activated.emit(panel.stage_combo.findData(target))  # on what it shows
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == target
