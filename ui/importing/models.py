@@ -12,18 +12,27 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
 
 from app.importing.preview import PreviewRow
 from app.importing.report import BatchInfo, ImportReport
 from app.timeutil import local_text
+from ui.contrast import is_dark
 from ui.table_model import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-_REJECTED = QColor("#C62828")
-_WARNED = QColor("#FFF4E5")
-_MUTED = QColor("#7A8594")
+# (light palette, dark palette): text at 4.5:1 or more on the table's background
+_SHADES = {
+    "rejected": ("#C62828", "#FF8A80"),
+    "warned": ("#FFF4E5", "#4A3A17"),
+    "muted": ("#66717F", "#9AA5B1"),
+}
+
+
+def _shade(name: str) -> QBrush:
+    """A mark of the tables (rejected text, a warned row, row numbers) for the palette in use."""
+    return QBrush(QColor(_SHADES[name][is_dark(QGuiApplication.palette())]))
 
 
 def field_choices() -> list[tuple[str, str]]:
@@ -101,7 +110,7 @@ class MappingModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.EditRole and col == 2:
             return target
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
-            return QBrush(_MUTED)
+            return _shade("muted")
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return self.examples[index.row()] or None
         return None
@@ -224,10 +233,10 @@ class PreviewModel(QAbstractTableModel):
             text = self.cell_text(row, key)
             return text or None if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Qt.ItemDataRole.ForegroundRole and row.rejected:
-            return QBrush(_REJECTED)
+            return _shade("rejected")
         warned = bool(row.warnings) or row.row in self.repeats
         if role == Qt.ItemDataRole.BackgroundRole and warned and not row.rejected:
-            return QBrush(_WARNED)
+            return _shade("warned")
         return None
 
 
@@ -280,7 +289,7 @@ class IssueModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
             return reason
         if role == Qt.ItemDataRole.ForegroundRole and kind == "Rejected":
-            return QBrush(_REJECTED)
+            return _shade("rejected")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -328,7 +337,7 @@ class BatchListModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and 3 <= col <= 7:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and b.undone:
-            return QBrush(_MUTED)
+            return _shade("muted")
         if role == Qt.ItemDataRole.ToolTipRole and col in (1, 2):
             return (b.source if col == 1 else b.file_name) or None
         return None
@@ -379,5 +388,5 @@ class RawSampleModel(QAbstractTableModel):
                     return value or None
                 return " ".join(value.split())
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(_MUTED)
+            return _shade("muted")
         return None
