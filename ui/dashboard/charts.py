@@ -388,11 +388,12 @@ class TrendChart(_Chart):
         ticks = nice_ticks(peak, 5, integers=True)  # counts
         self._top = ticks[-1] if ticks[-1] > 0 else 1.0
         y_label_w = max(fm.horizontalAdvance(_number(t)) for t in ticks) + 2
-        lines = max(label.count("\n") + 1 for label in self._labels)
-        label_h = fm.height() * lines
-        widest = max(
-            fm.horizontalAdvance(part) for label in self._labels for part in label.split("\n")
-        )
+        # each label's room as the font lays it out (lines and leading included)
+        sizes = [
+            fm.boundingRect(QRectF(0, 0, 100000, 100000), 0, label).size() for label in self._labels
+        ]
+        label_h = max(size.height() for size in sizes)
+        widest = max(size.width() for size in sizes) + 1
         plot_left = PAD + y_label_w + GAP
         plot_right = width - PAD - widest / 2
         plot_top = y + fm.height() / 2
@@ -413,7 +414,7 @@ class TrendChart(_Chart):
         for i, label in enumerate(self._labels):
             if (n - 1 - i) % every:
                 continue
-            w = max(fm.horizontalAdvance(part) for part in label.split("\n")) + 1
+            w = sizes[i].width() + 1
             rect = QRectF(self._xs[i] - w / 2, label_top, w, label_h)
             flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             texts.append(PlacedText(label, rect, flags, "axis", self._xs[i]))
