@@ -161,3 +161,23 @@ def test_a_card_menu_asks_for_the_deal_value(board: Any, qtbot: Any) -> None:
     with qtbot.waitSignal(view.deal_requested, timeout=3000) as signal:
         view.customContextMenuRequested.emit(rect.center())
     assert signal.args == [cid]
+
+
+def test_the_dashboard_s_open_pipeline_follows_a_deal_edit(window: Any, qtbot: Any) -> None:
+    from app import metrics
+    from app.contacts import ContactQuery, list_rows
+
+    db = window.db
+    window.show_view("dashboard")
+    view = window.dashboard.view
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
+    before = view.data.metrics.open_pipeline_value
+    assert view.tile_text("open_pipeline") == format_money(before) and before > 0
+    cid = list_rows(db, ContactQuery(stage_keys=("opportunity",)), limit=1)[0].id
+    amount = deals.get_deal(db, cid).amount or 0.0
+    window.ops.run(lambda: operations.set_deal(db, cid, amount + 2500.0, None))
+    settle(qtbot, window)
+    qtbot.waitUntil(
+        lambda: view.tile_text("open_pipeline") == format_money(before + 2500.0), timeout=10000
+    )
+    assert metrics.compute_metrics(db).open_pipeline_value == before + 2500.0
