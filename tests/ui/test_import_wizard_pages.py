@@ -70,6 +70,7 @@ def test_a_pasted_path_is_read_at_once(win: Any, qtbot: Any) -> None:
     edit.setFocus()
     QGuiApplication.clipboard().setText(f'"{_sample("phone-contacts.vcf")}"')  # as copied
     QTest.keySequence(edit, QKeySequence(QKeySequence.StandardKey.Paste))
+    assert wizard.loading or wizard.preview is not None, "read at once, no pause to wait for"
     qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
     assert wizard.preview.format == "vcf"
     wizard.close()

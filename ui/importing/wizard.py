@@ -77,6 +77,7 @@ class ImportWizard(QWizard):
         self._type_timer.setSingleShot(True)
         self._type_timer.setInterval(300)
         self._type_timer.timeout.connect(self._typing_paused)
+        self._typed_text = ""
         self.stage_names = {st.key: st.name for st in list_stages(db)}
         ops.operation_did_execute.connect(self._on_operation)
         # file dialogs, replaceable in tests: (start) -> path or ""
@@ -130,8 +131,14 @@ class ImportWizard(QWizard):
         )
 
     # --- reading the file ------------------------------------------------------------
-    def path_typed(self, _text: str) -> None:
-        self._type_timer.start()
+    def path_typed(self, text: str) -> None:
+        """The path box changed by hand: a paste (many characters at once) is read now,
+        typing once it pauses."""
+        before, self._typed_text = self._typed_text, text
+        if abs(len(text) - len(before)) > 1:
+            self.load(text)
+        else:
+            self._type_timer.start()
 
     def _typing_paused(self) -> None:
         self.load(self.file_page.path_edit.text())
