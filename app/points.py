@@ -59,12 +59,9 @@ class Point:
         """An address on one line: "Hauptstr. 5, PO Box 12, 30159 Hannover, NI, Germany"."""
         if self.value and not self.has_parts():
             return self.value
-        street = ", ".join(line.strip() for line in self.street.splitlines() if line.strip())
-        po_box = self.po_box
-        if po_box and not any(ch.isalpha() for ch in po_box):
-            po_box = f"PO Box {po_box}"
-        town = " ".join(p for p in (self.postcode, self.city) if p)
-        return ", ".join(p for p in (street, po_box, town, self.region, self.country) if p)
+        from app.importing.points import PostalAddress
+
+        return PostalAddress(**{p: getattr(self, p) for p in ADDRESS_PARTS}).one_line()
 
     def has_parts(self) -> bool:
         return any(getattr(self, p) for p in ADDRESS_PARTS)

@@ -394,19 +394,7 @@ def redo_import_in(s: Session, op: Operation, *, force: bool = False) -> tuple[i
     changed since (an id can never be taken by another contact)."""
     from app.operations import rows as rowimg
 
-    images = rowimg.load_images(
-        s.execute(
-            select(
-                OperationRow.table_name,
-                OperationRow.row_key,
-                OperationRow.contact_id,
-                OperationRow.before,
-                OperationRow.after,
-            )
-            .where(OperationRow.operation_id == op.id)
-            .order_by(OperationRow.id)
-        )
-    )
+    images = rowimg.images_of(s, op.id)
     batch_id = int(json.loads(op.payload or "{}")["batch_id"])
     if not images:
         raise WinnowError(

@@ -493,19 +493,7 @@ def _reverse_generic(
     """Undo (or redo) an operation from its row images and its moves; also returns the
     contacts whose rows got ``stamp`` with their move (see :attr:`OpContext.stamp`)."""
     verb = "undo" if undo else "redo"
-    images = rowimg.load_images(
-        s.execute(
-            select(
-                OperationRow.table_name,
-                OperationRow.row_key,
-                OperationRow.contact_id,
-                OperationRow.before,
-                OperationRow.after,
-            )
-            .where(OperationRow.operation_id == op.id)
-            .order_by(OperationRow.id)
-        )
-    )
+    images = rowimg.images_of(s, op.id)
     row_conflicts = rowimg.conflicts(s, images, undo=undo)
     blocked: set[int] = {im.contact_id for im in row_conflicts if im.contact_id is not None}
     payload = json.loads(op.payload or "{}")

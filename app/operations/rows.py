@@ -285,6 +285,25 @@ def _still_referenced(
     return list(bad.values())
 
 
+def images_of(s: Session, operation_id: int) -> list[StoredImage]:
+    """The row images an operation's log entry keeps, in the order they were written."""
+    from db.models import OperationRow
+
+    return load_images(
+        s.execute(
+            select(
+                OperationRow.table_name,
+                OperationRow.row_key,
+                OperationRow.contact_id,
+                OperationRow.before,
+                OperationRow.after,
+            )
+            .where(OperationRow.operation_id == operation_id)
+            .order_by(OperationRow.id)
+        )
+    )
+
+
 def apply(s: Session, images: Sequence[StoredImage], *, undo: bool) -> None:
     """Put every image's "before" (undo) or "after" (redo) state in place, parents first when
     inserting and children first when deleting."""
