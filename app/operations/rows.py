@@ -237,6 +237,12 @@ def conflicts(s: Session, images: Sequence[StoredImage], *, undo: bool) -> list[
     for im in images:
         by_table.setdefault(im.table.name, []).append(im)
     doomed: dict[str, list[tuple[StoredImage, dict[str, Any]]]] = {}
+    # what each row becomes: a row the same undo (or redo) points elsewhere (a merge's
+    # activities going back to the contact they came from) no longer holds on to its parent
+    targets = {
+        name: {im.key: (im.before if undo else im.after) for im in group}
+        for name, group in by_table.items()
+    }
     for group in by_table.values():
         table = group[0].table
         current = _current(s, table, [im.key for im in group])
@@ -250,15 +256,17 @@ def conflicts(s: Session, images: Sequence[StoredImage], *, undo: bool) -> list[
             elif now is not None and (im.before if undo else im.after) is None:
                 doomed.setdefault(table.name, []).append((im, now))
     if doomed:
-        bad += _still_referenced(s, doomed)
+        bad += _still_referenced(s, doomed, targets)
     return bad
 
 
 def _still_referenced(
     s: Session,
     doomed: dict[str, list[tuple[StoredImage, dict[str, Any]]]],
+    targets: dict[str, dict[tuple[Any, ...], dict[str, Any] | None]],
 ) -> list[StoredImage]:
-    """The rows about to be deleted that rows outside the images refer to (foreign keys)."""
+    """The rows about to be deleted that rows outside the images refer to (foreign keys);
+    rows the same undo (or redo) deletes or points elsewhere do not count."""
     going: dict[str, set[tuple[Any, ...]]] = {
         name: {im.key for im, _ in rows} for name, rows in doomed.items()
     }
@@ -275,11 +283,15 @@ def _still_referenced(
                 values = list(by_value)
                 pk = [other.c[k] for k in _pk(other)]
                 leaving = going.get(other.name, set())
+                becoming = targets.get(other.name, {})
                 for i in range(0, len(values), _CHUNK):
                     chunk = values[i : i + _CHUNK]
                     for hit in s.execute(select(col, *pk).where(col.in_(chunk))):
                         if tuple(hit[1:]) in leaving:
                             continue  # deleted by the same undo (or redo)
+                        target = becoming.get(tuple(hit[1:]))
+                        if target is not None and target.get(col.name) != hit[0]:
+                            continue  # pointed elsewhere by the same undo (or redo)
                         for im in by_value.get(hit[0], ()):
                             bad[id(im)] = im
     return list(bad.values())
@@ -315,6 +327,7 @@ def apply(s: Session, images: Sequence[StoredImage], *, undo: bool) -> None:
     inserts: dict[str, list[dict[str, Any]]] = {}
     deletes: dict[str, list[tuple[Any, ...]]] = {}
     updates: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+    pointed: dict[tuple[str, tuple[str, ...], int], tuple[StoredImage, dict[str, Any]]] = {}
     tables: dict[str, Table] = {}
     for im in sorted(images, key=order):
         target = im.before if undo else im.after
@@ -335,6 +348,21 @@ def apply(s: Session, images: Sequence[StoredImage], *, undo: bool) -> None:
                 for n, v in zip(_pk(im.table), im.key, strict=True):
                     row[f"_k_{n}"] = v
                 updates.setdefault((name, changed), []).append(row)
+                if im.table.foreign_keys:
+                    pointed[(name, changed, len(updates[(name, changed)]) - 1)] = (im, other)
+    # a row pointed away from a row this undo (or redo) deletes — a merge's activities going
+    # back to the kept contact — is updated first: deleting its old parent would cascade to it
+    early: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+    doomed = {name: set(keys) for name, keys in deletes.items()}
+    for (name, changed, index), (im, other) in pointed.items() if doomed else ():
+        if _leaves_deleted_parent(im, other, changed, doomed):
+            row = updates[(name, changed)][index]
+            early.setdefault((name, changed), []).append(row)
+            row["_early"] = True
+    for (name, changed), rows in early.items():
+        _update(s, tables[name], changed, [_plain(r) for r in rows])
+    if early:
+        updates = {k: [r for r in rows if not r.get("_early")] for k, rows in updates.items()}
     for name in sorted(deletes, key=lambda n: -_order_index(n)):
         table = tables[name]
         names = _pk(table)
@@ -355,13 +383,37 @@ def apply(s: Session, images: Sequence[StoredImage], *, undo: bool) -> None:
         columns = sorted({k for r in rows for k in r})
         s.execute(insert(table), [{c: r.get(c) for c in columns} for r in rows])
     for (name, changed), rows in updates.items():
-        table = tables[name]
-        stmt = (
-            update(table)
-            .where(and_(*(table.c[n] == bindparam(f"_k_{n}") for n in _pk(table))))
-            .values({k: bindparam(f"_v_{k}") for k in changed})
-        )
-        s.execute(stmt, rows)
+        if rows:
+            _update(s, tables[name], changed, rows)
+
+
+def _update(s: Session, table: Table, changed: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    stmt = (
+        update(table)
+        .where(and_(*(table.c[n] == bindparam(f"_k_{n}") for n in _pk(table))))
+        .values({k: bindparam(f"_v_{k}") for k in changed})
+    )
+    s.execute(stmt, rows)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "_early"}
+
+
+def _leaves_deleted_parent(
+    im: StoredImage,
+    other: dict[str, Any],
+    changed: tuple[str, ...],
+    doomed: dict[str, set[tuple[Any, ...]]],
+) -> bool:
+    """Whether the update points a foreign key away from a row the same undo (or redo)
+    deletes (to a row that is there already: one being inserted is not yet)."""
+    for fk in im.table.foreign_keys:
+        column = fk.parent.name
+        parent = fk.column.table.name
+        if column in changed and (other.get(column),) in doomed.get(parent, ()):
+            return True
+    return False
 
 
 def _order_index(name: str) -> int:

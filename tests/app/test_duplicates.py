@@ -17,7 +17,7 @@ from app.cli import main
 from app.contacts import create_contact, get_contact
 from app.duplicates import company_keys, find_duplicates, fold, likely_duplicates_of
 from db.engine import Database
-from db.models import Activity, BantAnswer, BantCriterion, Contact, StageChange, Task
+from db.models import Activity, BantAnswer, BantCriterion, Base, Contact, Task
 
 T = datetime(2026, 3, 2, 9, 0)
 
@@ -118,15 +118,31 @@ def test_a_new_contact_is_warned_about(db: Database, people: dict[str, int]) -> 
 
 
 def _everything(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the undo log's own."""
     out = {}
     with db.session() as s:
-        for model in (Contact, Activity, StageChange, BantAnswer, Task):
+        for name, table in sorted(Base.metadata.tables.items()):
+            if name in ("operations", "operation_rows"):
+                continue
             # the time of the last write, the version and who wrote last go on with every
             # write, an undo's included (app.versions)
             derived = ("updated_at", "version", "changed_by")
-            cols = [c for c in model.__table__.columns if c.name not in derived]
-            out[model.__tablename__] = sorted(tuple(r) for r in s.execute(select(*cols)))
+            cols = [c for c in table.columns if c.name not in derived]
+            out[name] = sorted((tuple(r) for r in s.execute(select(*cols))), key=repr)
     return out
+
+
+def _same(
+    after: dict[str, list[tuple[Any, ...]]], before: dict[str, list[tuple[Any, ...]]]
+) -> None:
+    assert after.keys() == before.keys()
+    for table in before:
+        assert len(after[table]) == len(before[table]), table
+        for x, y in zip(after[table], before[table], strict=True):
+            assert x == y, (
+                table,
+                [(i, a, b) for i, (a, b) in enumerate(zip(x, y, strict=True)) if a != b],
+            )
 
 
 def test_merge_keeps_every_record_and_undoes_exactly(db: Database, people: dict[str, int]) -> None:
@@ -176,6 +192,9 @@ def test_merge_keeps_every_record_and_undoes_exactly(db: Database, people: dict[
     assert "(new) → Suspect" in note and "Suspect → Inquiry" in note
     assert operations.history(db)[0].label == "merge of 2 contacts into Jürgen Weißmann"
 
+    merged_rows = _everything(db)
+    assert merged_rows["contact_points"], "the merged addresses are rows too"
+
     operations.undo_operation(db)
     after = _everything(db)
     # the move the merge made (the kept contact became an inquiry through the demo request)
@@ -183,17 +202,17 @@ def test_merge_keeps_every_record_and_undoes_exactly(db: Database, people: dict[
     undone = [r for r in after["stage_changes"] if r not in before["stage_changes"]]
     assert len(undone) == 1 and undone[0][7] is not None
     after["stage_changes"] = [r for r in after["stage_changes"] if r not in undone]
-    for table in before:
-        for x, y in zip(after[table], before[table], strict=True):
-            assert x == y, (
-                table,
-                [(i, a, b) for i, (a, b) in enumerate(zip(x, y, strict=True)) if a != b],
-            )
-    # Redo is refused for now: it would delete the other contact while its activities (put
-    # back on the kept contact by the same redo) still name it — app.operations.rows checks
-    # deletions before updates (reported to the operations owner)
-    with pytest.raises(operations.UndoConflict):
-        operations.redo_operation(db)
+    _same(after, before)
+
+    # Redo puts back exactly what the merge left: the other contact deleted again while its
+    # activities and tasks go back to the kept one (same ids), the move made again
+    operations.redo_operation(db)
+    _same(_everything(db), merged_rows)
+    assert get_contact(db, jw).stage_key == "inquiry"
+    # and once more round: undo and redo again are just as exact
+    operations.undo_operation(db)
+    operations.redo_operation(db)
+    _same(_everything(db), merged_rows)
 
 
 def test_merge_refuses_what_it_cannot_do(db: Database, people: dict[str, int]) -> None:
