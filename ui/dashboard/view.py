@@ -129,7 +129,7 @@ class DashboardView(QWidget):
         }
         self.tiles["response_rate"].link_activated.connect(self.reach_requested)
         self.response_tiles = {
-            "median": Tile("Median first response", "Hours from received to first answer"),
+            "median": Tile("Median first\nresponse", "Hours from received to first answer"),
             "unanswered": Tile(
                 "Not answered within SLA", "Share of inquiries answered late or not at all"
             ),
@@ -429,7 +429,7 @@ class DashboardView(QWidget):
             percent(m.never_followed_up_share), alarm=bool(m.never_followed_up_share)
         )
         self.response_tiles["unanswered"].caption.setText(
-            f"NOT ANSWERED WITHIN {data.sla_hours:g} H\n({m.unanswered:,} OF {m.decided:,})"
+            f"NOT ANSWERED IN {data.sla_hours:g} H\n({m.unanswered:,} OF {m.decided:,})"
         )
         self.value_tiles["open_pipeline"].set_value(format_money(m.open_pipeline_value))
         deals = "DEAL" if m.open_deals == 1 else "DEALS"
