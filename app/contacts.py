@@ -82,6 +82,7 @@ class ContactRow:
     next_action_at: datetime | None
     persona_name: str | None
     persona_fit: float | None
+    version: int = 1  # team mode: a move made on an older version is refused
 
 
 @dataclass
@@ -452,6 +453,7 @@ _ROW_COLUMNS = (
     Contact.next_action_at,
     Contact.persona_name,
     Contact.persona_fit,
+    Contact.version,
 )
 
 

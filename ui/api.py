@@ -8,7 +8,7 @@ notices of ``ops.operation_did_execute(changes, initiator)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -104,9 +104,12 @@ class WindowApi(Protocol):
         reason: str | None = None,
         *,
         on_moved: Callable[[MoveResult], None] | None = None,
+        expect_versions: Mapping[int, int] | None = None,
     ) -> bool:
         """Queue the move (asking for a disqualify reason first); False when cancelled.
-        ``on_moved`` runs once it has committed, just before the change notice."""
+        ``on_moved`` runs once it has committed, just before the change notice.
+        ``expect_versions`` ({id: version shown}): refused, saying who changed what, when one
+        of them changed meanwhile (the views then reload it)."""
         ...
 
     def current_query(self) -> ContactQuery: ...

@@ -644,8 +644,8 @@ class MainWindow(QMainWindow):
                     ),
                 )
                 return
-            if isinstance(exc, StaleVersion):
-                self.detail.refresh()  # show the contact as someone else left it
+            if isinstance(exc, StaleVersion):  # every view shows it as someone else left it
+                self.ops.operation_did_execute.emit(Changes.of(contacts=[exc.contact_id]), None)
             QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
 
         self.ops.run(

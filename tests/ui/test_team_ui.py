@@ -183,3 +183,32 @@ def test_a_move_from_the_panel_on_a_contact_changed_meanwhile_is_refused(
     panel.stage_combo.activated.emit(panel.stage_combo.findData(target))  # on what it shows
     settle(qtbot, window)
     assert contacts.get_contact(window.db, cid).stage_key == target
+
+
+def test_a_card_moved_after_someone_changed_it_is_refused_then_shown_anew(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
+) -> None:
+    board = window.kanban.board
+    window.show_view("kanban")
+    column = next(
+        c
+        for c in board.columns
+        if c.stage_key in ("suspect", "inquiry") and c.view.column_model().rowCount()
+    )
+    cid = column.view.column_model().contact_id(0)
+    assert column.model.card(0) is not None  # the card as anna's board shows it
+    monkeypatch.setenv("LOGNAME", "bob")
+    operations.edit_contact(window.db, cid, {"title": "Plant manager"})  # not on anna's board
+    monkeypatch.setenv("LOGNAME", "anna")
+    assert board._drop_move([cid], "nurture")
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == column.stage_key
+    assert warnings_shown and "changed by bob" in warnings_shown[-1][1]
+    assert "Job title" in warnings_shown[-1][1]
+    # the card was read again: moved now, on what it shows, it goes
+    row = column.model.row_for_id(cid)
+    card = column.model.card(row) if row is not None else None
+    assert card is not None and card.row.version == contacts.get_contact(window.db, cid).version
+    assert board._drop_move([cid], "nurture")
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == "nurture"

@@ -520,7 +520,17 @@ class KanbanBoard(QWidget):
             # the change notice comes right after this: the columns refresh, then the landing
             self._landing = landing if result.moved else None
 
-        return self.api.move_contacts(list(landing.ids), landing.stage_key, on_moved=moved)
+        # made on the versions the cards show: refused if someone changed one meanwhile
+        versions: dict[int, int] = {}
+        for column in self.columns:
+            for cid in landing.ids:
+                row = column.model.row_for_id(cid)
+                card = column.model.card(row) if row is not None else None
+                if card is not None:
+                    versions[cid] = card.row.version
+        return self.api.move_contacts(
+            list(landing.ids), landing.stage_key, on_moved=moved, expect_versions=versions or None
+        )
 
     def _land(self, landing: _Landing) -> None:
         target = self.column(landing.stage_key)
