@@ -75,6 +75,10 @@ def test_dashboard_shows_the_hand_checked_numbers(qtbot, db: Database) -> None: 
     assert [r.values[0] for r in funnel] == [7, 5, 4, 2, 2]
     assert funnel[1].texts == ("5  (−29 %)",)  # 2 of the 7 inquiries went no further
     assert len(view.trend_chart.series()) == 2
+    # "Mailing: March" has a reach: the rates chart shows response rates too
+    assert [s.name for s in view.rates_chart.series()][-1] == "Response rate"
+    mailing = next(r for r in view.rates_chart.rows() if r.label == "Mailing: March")
+    assert mailing.texts == ("0.0 %", "—", "2.0 %")
     assert {view.source.itemData(i) for i in range(view.source.count())} == {
         "",
         "Fair",

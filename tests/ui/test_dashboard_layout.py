@@ -207,6 +207,9 @@ def test_response_rate_without_reach_links_to_the_campaign_reach(qtbot: Any, db:
     assert tile.value.text() == "—"
     assert tile.link.isVisible() and "campaign reach" in tile.link.text()
     assert "command" not in tile.toolTip() and "winnow" not in tile.toolTip()
+    # no reach anywhere: the rates chart leaves out a row of "—" per source and says why
+    assert [s.name for s in view.rates_chart.series()] == ["Qualification rate", "Conversion rate"]
+    assert "reach" in view.rates_chart.title()
     with qtbot.waitSignal(view.reach_requested, timeout=1000):
         tile.link.linkActivated.emit("fix")
 

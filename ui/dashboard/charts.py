@@ -214,8 +214,11 @@ class BarChart(_Chart):
         self._ticks: list[tuple[float, float]] = []  # value, x
         self._plot = QRectF()
 
-    def set_rows(self, rows: Sequence[BarRow]) -> None:
+    def set_rows(self, rows: Sequence[BarRow], series: Sequence[Series] | None = None) -> None:
+        """The categories (and, when given, the series their values stand for)."""
         self._rows = tuple(rows)
+        if series is not None:
+            self._series = tuple(series)
         self._changed()
 
     def rows(self) -> tuple[BarRow, ...]:

@@ -477,30 +477,34 @@ class DashboardView(QWidget):
 
     def _draw_rates(self, m: metrics.Metrics) -> None:
         shown = [b for b in m.by_source if b.inquiries or b.reached]
-        rows = [
-            BarRow(
-                b.source,
-                tuple(
-                    None if v is None else v * 100
-                    for v in (b.qualification_rate, b.conversion_rate, b.response_rate)
-                ),
-                (
-                    percent(b.qualification_rate),
-                    percent(b.conversion_rate),
-                    percent(b.response_rate),
-                ),
-                f"{b.source}\n{b.inquiries:,} inquiries, {b.qualified:,} qualified, "
-                f"{b.customers:,} customers",
+        # the response rate only where a campaign's reach is known (else a row of "—")
+        with_reach = any(b.response_rate is not None for b in shown)
+        series = [Series("Qualification rate", BLUE), Series("Conversion rate", GREEN)]
+        if with_reach:
+            series.append(Series("Response rate", ORANGE))
+        rows = []
+        for b in shown[:RATES_SHOWN]:
+            rates = [b.qualification_rate, b.conversion_rate]
+            if with_reach:
+                rates.append(b.response_rate)
+            rows.append(
+                BarRow(
+                    b.source,
+                    tuple(None if v is None else v * 100 for v in rates),
+                    tuple(percent(v) for v in rates),
+                    f"{b.source}\n{b.inquiries:,} inquiries, {b.qualified:,} qualified, "
+                    f"{b.customers:,} customers",
+                )
             )
-            for b in shown[:RATES_SHOWN]
-        ]
         title = "Rates per source"
         if m.view == "cohort":
             title += " (qualification rate: cohort by inquiry month)"
         if len(shown) > RATES_SHOWN:
             title += f" — the {RATES_SHOWN} with the most inquiries; the table has all"
+        if not with_reach:
+            title += " (response rates need a campaign's reach)"
         self.rates_chart.set_title(title)
-        self.rates_chart.set_rows(rows)
+        self.rates_chart.set_rows(rows, series)
 
     def _draw_trend(self, m: metrics.Metrics) -> None:
         if m.view == "cohort":
