@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import URL, make_url
 
-from app.errors import UsageError
+from app.errors import UsageError, WinnowError
 
 DEFAULT_GROUP = "winnow_users"
 DEFAULT_READERS = "winnow_readers"
@@ -172,7 +172,19 @@ def plan(
 
 def apply(team: TeamPlan) -> None:
     """Run the set-up on the server, then create the schema as the group (so every member
-    can use it): the URL's user must be a superuser (or have CREATEDB and CREATEROLE)."""
+    can use it): the URL's user must be a superuser (or have CREATEDB and CREATEROLE).
+    What the server refuses (the database exists already, no privilege, no server) is a
+    :class:`WinnowError` naming it."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        _apply(team)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise WinnowError(f"the server refused the set-up: {reason}") from exc
+
+
+def _apply(team: TeamPlan) -> None:
     from sqlalchemy import create_engine, text
 
     from db.engine import open_database

@@ -188,6 +188,10 @@ def test_team_init_apply_sets_up_people_who_see_each_others_work(
     )  # fmt: skip
     assert code == 0, err
     assert f"Created the team database team{tag}" in out
+    again = _cli(
+        capsys, "team", "init", admin, "--apply", "--group", f"crew{tag}", "--no-read-only-role"
+    )
+    assert again[0] == 1 and "already exists" in again[2] and "Traceback" not in again[2]
 
     def url(person: str) -> str:
         return str(make_url(admin).set(username=person))
