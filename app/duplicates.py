@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from app.names import normalize_email, split_name
 from db.engine import Database
-from db.models import Contact
+from db.models import Contact, ImportChange
 
 # German and Scandinavian letters written out (before anyascii, which would drop the e)
 _SPELLED_OUT = str.maketrans(
@@ -296,3 +296,25 @@ def likely_duplicates_of(db: Database, values: Mapping[str, Any]) -> list[Duplic
             )
     found.sort(key=lambda x: (-x.score, x.ids))
     return found
+
+
+def duplicates_of_batch(db: Database, batch_id: int) -> list[DuplicatePair]:
+    """Likely pairs that involve a contact an import batch created or updated (the import's
+    summary lists them; run it on a worker: it reads every contact). The batch's contact is
+    the pair's second id where the other one was there before."""
+    with db.session() as s:
+        mine = set(
+            s.scalars(select(ImportChange.contact_id).where(ImportChange.batch_id == batch_id))
+        )
+    if not mine:
+        return []
+    out = []
+    for p in find_pairs(load_people(db)):
+        a, b = p.ids
+        if a not in mine and b not in mine:
+            continue
+        if a in mine and b not in mine:  # the one already there first
+            p = replace(p, ids=(b, a), names=(p.names[1], p.names[0]))
+        out.append(p)
+    out.sort(key=lambda x: (-x.score, x.ids))
+    return out

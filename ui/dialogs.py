@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.stage_visibility import shown_stages
 from db.engine import Database
+from ui.leads.duplicate_warning import DuplicateWarning, connect_form
 
 DISQUALIFY_REASONS = [
     "No budget",
@@ -67,6 +68,13 @@ class NewContactDialog(QDialog):
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.hide()
+        # a likely duplicate is named as the user types, with a link to open it (ui.leads)
+        self.open_existing: int | None = None
+        self.duplicates = DuplicateWarning(db, self)
+        self.duplicates.open_requested.connect(self._open_existing)
+        connect_form(
+            self.duplicates, self.inputs, lambda: {k: e.text() for k, e in self.inputs.items()}
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -76,6 +84,7 @@ class NewContactDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.error)
+        lay.addWidget(self.duplicates)
         lay.addWidget(buttons)
         self.values: dict[str, object] = {}
         # (field, value) the user chose to keep although field_doubt questioned it
@@ -108,6 +117,11 @@ class NewContactDialog(QDialog):
     @property
     def stage_key(self) -> str:
         return str(self.stage.currentData())
+
+    def _open_existing(self, contact_id: int) -> None:
+        """The warning's link: open that contact instead of creating another."""
+        self.open_existing = contact_id
+        self.reject()
 
 
 class ReasonDialog(QDialog):

@@ -682,6 +682,9 @@ class MainWindow(QMainWindow):
     def new_contact(self) -> None:
         dialog = NewContactDialog(self.db, self)
         if dialog.exec() != NewContactDialog.DialogCode.Accepted:
+            if dialog.open_existing is not None:  # the likely duplicate's link
+                self.show_view("list")
+                self.select_contact(dialog.open_existing)
             return
         values: dict[str, Any] = dict(dialog.values)
         db, stage = self.db, dialog.stage_key

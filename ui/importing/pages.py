@@ -41,6 +41,7 @@ from ui.importing.widgets import (
     fit_columns,
     label,
 )
+from ui.leads.import_duplicates import BatchDuplicates
 
 if TYPE_CHECKING:
     from ui.importing.models import IssueModel
@@ -415,6 +416,8 @@ class SummaryPage(QWizardPage):
         self.all_clear = label(
             "Every row was imported: none rejected or skipped, no warnings.", "allClear"
         )
+        # likely the same person as another contact, however spelled (ui.leads)
+        self.duplicates = BatchDuplicates(wizard.db, wizard.runner)
         self.undo_button = QPushButton("Undo this import")
         self.undo_button.setObjectName("undoImport")
         self.undo_button.clicked.connect(self.wiz.undo_this_import)
@@ -430,6 +433,7 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.issues_title)
         lay.addWidget(self.issues, 1)
         lay.addWidget(self.all_clear)
+        lay.addWidget(self.duplicates)
         self.gap = QWidget()  # takes the height when there is no table to show
         lay.addWidget(self.gap, 1)
         lay.addLayout(row)
@@ -438,6 +442,7 @@ class SummaryPage(QWizardPage):
         model = self.wiz.issue_model
         model.set_report(report)
         self.undo_status.setText("")
+        self.duplicates.show_batch(report.batch_id if report is not None else None)
         if report is None:
             self.setTitle("Nothing was imported")
             self.setSubTitle("The database is as it was before.")
