@@ -367,7 +367,11 @@ def stats_lines(data: Mapping[str, Any], stage_names: Mapping[str, str]) -> list
         lines += text.heading("Rates")
         rates = [
             ("Inquiries", text.count(d.get("inquiries")), "contacts that became inquiries"),
-            ("Qualified", text.count(d.get("qualified")), "reached Sales qualified or later"),
+            (
+                "Qualified",
+                text.count(d.get("qualified")),
+                "every required BANT criterion answered yes",
+            ),
             ("Customers", text.count(d.get("customers")), "reached Customer"),
             (
                 "Qualification rate",

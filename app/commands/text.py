@@ -103,7 +103,9 @@ def hours(value: float | None) -> str:
 
 
 def days(value: float | None) -> str:
-    return NONE if value is None else f"{value:,.1f} d"
+    if value is None:
+        return NONE
+    return f"{value:,.1f} day" if round(value, 1) == 1 else f"{value:,.1f} days"
 
 
 def when(value: datetime | str | None, with_time: bool = True) -> str:
