@@ -102,6 +102,14 @@ class Contact(Base):
         Index("ix_contacts_stage_score", "stage_id", "score"),
         Index("ix_contacts_stage_name", "stage_id", "sort_name"),
         Index("ix_contacts_followup", "first_response_at", "response_due_at"),
+        # the board's and dashboard's deal sums read only the contacts with an amount
+        Index(
+            "ix_contacts_stage_deal",
+            "stage_id",
+            "deal_amount",
+            sqlite_where=text("deal_amount IS NOT NULL"),
+            postgresql_where=text("deal_amount IS NOT NULL"),
+        ),
         Index("ix_contacts_owner", "owner"),
         # ids are never handed out twice, even after the newest contact was deleted or undone
         {"sqlite_autoincrement": True},

@@ -2,7 +2,7 @@
 
 ``contact_points``: one row per e-mail address, phone number or postal address (with its kind
 and whether it is the primary one) of the contacts that have more than their own columns hold
-(``app.points``). Search then looks at every e-mail address of a contact: SQLite's full-text
+(``app.points``), and an index for the deal sums of the board and dashboard. Search then looks at every e-mail address of a contact: SQLite's full-text
 table gains the ``other_emails`` column (rebuilt from the contacts), PostgreSQL's search
 vector takes it with the primary address.
 
@@ -101,9 +101,18 @@ def upgrade() -> None:
         "ix_contact_points_contact", "contact_points", ["contact_id", "kind", "position"]
     )
     _search("new")
+    # the board's and dashboard's deal sums: only the contacts with an amount
+    op.create_index(
+        "ix_contacts_stage_deal",
+        "contacts",
+        ["stage_id", "deal_amount"],
+        sqlite_where=sa.text("deal_amount IS NOT NULL"),
+        postgresql_where=sa.text("deal_amount IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contacts_stage_deal", table_name="contacts")
     _search("old")
     op.drop_index("ix_contact_points_contact", table_name="contact_points")
     op.drop_table("contact_points")
