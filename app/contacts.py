@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import hooks
+from app import search as _search
 from app.errors import UnknownContact, UsageError
 from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-exported)
     EDITABLE_FIELDS,
@@ -330,7 +331,9 @@ def contact_exists(db: Database, contact_ids: Sequence[int]) -> list[int]:
 # --- the query behind the list -----------------------------------------------------------
 
 
-def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
+def _filtered(
+    stmt: Select[Any], q: ContactQuery, db: Database, strategy: _search.Strategy = _search.SORT
+) -> Select[Any]:
     if q.stage_keys:
         stmt = stmt.where(Stage.key.in_(q.stage_keys))
     if q.source:
@@ -358,7 +361,7 @@ def _filtered(stmt: Select[Any], q: ContactQuery, db: Database) -> Select[Any]:
         stmt = stmt.where(queue.condition(utcnow()))
     if q.search:
         # full-text by dialect: FTS5 on SQLite, tsvector on PostgreSQL, else LIKE
-        found = search_condition(q.search, db.engine.dialect.name)
+        found = search_condition(q.search, db.engine.dialect.name, strategy)
         if found is not None:
             stmt = stmt.where(found)
     return stmt
@@ -372,15 +375,38 @@ def _base(columns: Sequence[Any]) -> Select[Any]:
     return select(*columns).select_from(Contact).join(Stage, Contact.stage_id == Stage.id)
 
 
+# sorts with an index a broad search can walk (tests/app/test_search_plan.py checks the plans)
+_WALKABLE_SORTS = frozenset(
+    {"name", "company", "title", "email", "source", "created", "created_at", "score"}
+    | {"next_action", "response_due"}
+)
+
+
+def _can_walk(q: ContactQuery) -> bool:
+    """Whether walking the sort index finds a search's matches at the rate they occur: an
+    indexed sort, and no filter but the stage (its own index, or one with the sort)."""
+    others = (q.source, q.domain_classes, q.batch_id, q.consent, q.ids, q.queue, q.owner)
+    return q.sort in _WALKABLE_SORTS and all(v is None or v == () for v in others)
+
+
 def select_matching(
-    columns: Sequence[Any], q: ContactQuery, db: Database, among: Sequence[int] | None = None
+    columns: Sequence[Any],
+    q: ContactQuery,
+    db: Database,
+    among: Sequence[int] | None = None,
+    limit: int | None = None,
 ) -> Select[Any]:
     """``SELECT columns`` over the contacts the query matches (no order, no paging).
 
     ``among`` keeps only these few ids, and states the stage filter so that the database looks
-    them up by id rather than walking the whole stage's index (SQLite's choice otherwise)."""
+    them up by id rather than walking the whole stage's index (SQLite's choice otherwise).
+    ``limit``: the caller reads at most this many rows in the query's order, which lets a
+    broad search walk the sort index instead of sorting every match (:func:`app.search.plan`)."""
     if among is None:
-        return _filtered(_base(columns), q, db)
+        strategy = _search.SORT
+        if q.search:
+            strategy = _search.plan(db, q.search, limit, _can_walk(q))
+        return _filtered(_base(columns), q, db, strategy)
     from dataclasses import replace
 
     stmt = _filtered(_base(columns), replace(q, stage_keys=()), db)
@@ -412,7 +438,8 @@ def query_ids(
 ) -> list[int]:
     """Contact ids in the query's order (``offset``/``limit`` for one-off slices; views page
     with :mod:`app.paging`, which never skips or repeats a contact when others change)."""
-    stmt = select_matching([Contact.id], q, db).order_by(*order_by(q))
+    wanted = None if limit is None else offset + limit
+    stmt = select_matching([Contact.id], q, db, limit=wanted).order_by(*order_by(q))
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
@@ -425,6 +452,17 @@ def count(db: Database, q: ContactQuery) -> int:
     stmt = _filtered(_base([func.count(Contact.id)]), q, db)
     with db.session() as s:
         return int(s.scalar(stmt) or 0)
+
+
+COUNT_CAP = 10_000
+
+
+def count_capped(db: Database, q: ContactQuery, cap: int = COUNT_CAP) -> int:
+    """The count if at most ``cap``, else ``cap + 1`` ("10,000+"): stops after ``cap + 1``
+    matches, so a broad search is not counted through."""
+    inner = _filtered(_base([Contact.id]), q, db).limit(cap + 1).subquery()
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def count_by_stage(db: Database, q: ContactQuery) -> dict[str, int]:

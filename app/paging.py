@@ -139,7 +139,8 @@ def keys_between(
             want = None if limit is None else limit - len(out)
             if want is not None and want <= 0:
                 break
-            stmt = contacts.select_matching([Contact.id, order.raw], q, db).where(*conds)
+            stmt = contacts.select_matching([Contact.id, order.raw], q, db, limit=want)
+            stmt = stmt.where(*conds)
             if exclude:
                 stmt = stmt.where(Contact.id.not_in(list(exclude)))
             stmt = stmt.order_by(*ordering)
@@ -180,7 +181,7 @@ def successors(
         for key in keys:
             found: int | None = None
             for _empty, conds in order.spans(key, through):
-                stmt = contacts.select_matching([Contact.id], q, db).where(*conds)
+                stmt = contacts.select_matching([Contact.id], q, db, limit=1).where(*conds)
                 if exclude:
                     stmt = stmt.where(Contact.id.not_in(list(exclude)))
                 found = s.scalar(stmt.order_by(*ordering).limit(1))

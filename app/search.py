@@ -7,15 +7,34 @@ address found by its parts ("gmail", "p1@firma").
   index of migration 0007 (unaccent + prefix matching; measured against ``pg_trgm``, see the
   README's performance table).
 - Any other database: a substring match with LIKE.
+
+A page of a search in a sort order is read one of two ways on SQLite (:func:`plan`): a
+*narrow* search (few matches) sorts its matches, as any filter does; a *broad* one ("gm",
+"a") walks the sort column's index and keeps each contact that is in the set of matches, so
+that the first page costs about as much for 40,000 matches as for 4,000 (the set of rowids is
+still built once per statement: FTS5 cannot test one rowid cheaply, a correlated ``rowid =``
+lookup measured 100-1000x slower). The choice is a cost estimate from the number of matches,
+counted in the full-text index alone and capped (:func:`estimate`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
 
 from sqlalchemy import ColumnElement, func, literal_column, or_, select, text
 
+from db.engine import Database
 from db.models import Contact
+
+Strategy = Literal["sort", "walk"]
+SORT: Strategy = "sort"  # the matches looked up by rowid and sorted (narrow searches)
+WALK: Strategy = "walk"  # the sort index walked, each contact tested against the matches
 
 _TOKEN_RE = re.compile(r"[\w@.\-+']+", re.UNICODE)
 _PART_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -49,14 +68,24 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_condition(search: str, dialect: str) -> ColumnElement[bool] | None:
-    """The WHERE condition on ``contacts`` for typed text, or None when nothing was typed."""
+def search_condition(
+    search: str, dialect: str, strategy: Strategy = SORT
+) -> ColumnElement[bool] | None:
+    """The WHERE condition on ``contacts`` for typed text, or None when nothing was typed.
+
+    ``strategy`` (SQLite only) shapes the plan, never the result: WALK writes the membership
+    test as ``+contacts.id IN (…)``, which SQLite cannot use to look contacts up by id, so it
+    walks the ORDER BY's index and stops after the LIMIT."""
     if not search.strip():
         return None
     if dialect == "sqlite":
         match = fts_query(search)
         if match is None:
             return None
+        if strategy == WALK:
+            return text(
+                "+contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :fts)"
+            ).bindparams(fts=match)
         return Contact.id.in_(
             select(literal_column("rowid"))
             .select_from(text("contacts_fts"))
@@ -84,3 +113,73 @@ def search_condition(search: str, dialect: str) -> ColumnElement[bool] | None:
         Contact.company.ilike(pattern, escape="\\"),
         Contact.title.ilike(pattern, escape="\\"),
     )
+
+
+# --- choosing the plan (SQLite) ----------------------------------------------------------
+
+# measured at 100,000 contacts (CPU per row, see the README's performance notes): looking up
+# and sorting a match, putting a match in the set, stepping the sort index and testing one row
+_SORT_COST = 1.2
+_SET_COST = 0.1
+_STEP_COST = 0.09
+ESTIMATE_CAP = 20_000  # matches counted at most for the estimate
+_ESTIMATE_TTL = 30.0  # seconds an estimate is reused (it only picks a plan)
+_estimates: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
+_lock = threading.Lock()
+_forced: list[Strategy] = []
+_ESTIMATE_SQL = (
+    "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)"
+)
+
+
+@contextmanager
+def forced(strategy: Strategy) -> Iterator[None]:
+    """Every SQLite search in this block uses ``strategy`` (tests compare the two)."""
+    _forced.append(strategy)
+    try:
+        yield
+    finally:
+        _forced.pop()
+
+
+def estimate(db: Database, search: str) -> tuple[int, int]:
+    """(matches in the full-text index, capped at ESTIMATE_CAP; contacts, from the largest
+    id) for typed text on SQLite. Cached briefly: the figures only choose a plan."""
+    match = fts_query(search) or ""
+    key = (str(db.engine.url), match)
+    now = time.monotonic()
+    with _lock:
+        hit = _estimates.get(key)
+        if hit is not None and now - hit[0] < _ESTIMATE_TTL:
+            return hit[1], hit[2]
+    with db.engine.connect() as conn:
+        matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
+        size = conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar()
+    out = (int(matches or 0), int(size or 0))
+    with _lock:
+        _estimates[key] = (now, *out)
+        while len(_estimates) > 64:
+            _estimates.popitem(last=False)
+    return out
+
+
+def choose(matches: int, contacts: int, limit: int | None) -> Strategy:
+    """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``."""
+    if limit is None or matches <= 0:
+        return SORT
+    walked = min(contacts, limit * contacts / matches)
+    walk = _SET_COST * matches + _STEP_COST * walked
+    return WALK if walk < _SORT_COST * matches else SORT
+
+
+def plan(db: Database, search: str, limit: int | None, can_walk: bool) -> Strategy:
+    """How to read ``limit`` rows of a search: WALK when the sort has an index to walk
+    (``can_walk``) and the estimate says it is cheaper, else SORT."""
+    if _forced:
+        return _forced[-1]
+    if not can_walk or limit is None or db.engine.dialect.name != "sqlite":
+        return SORT
+    if fts_query(search) is None:
+        return SORT
+    matches, size = estimate(db, search)
+    return choose(matches, size, limit)
