@@ -5,7 +5,8 @@ Run after the demo contacts and their stage history exist (``app.demo.generate_d
 - a contact that reached Sales qualified (or later) answered the BANT criteria when it got
   there: most every one yes (a qualified lead, seed 003), some Timeframe no or unknown (moved
   on by hand, which the gates would now ask about);
-- about a third of the Marketing qualified answered some criteria (work in progress);
+- about a third of the Marketing qualified answered some criteria (work in progress), and of
+  those still there about a third every one yes (sales-ready: the queue to hand over);
 - a contact that reached Opportunity has a deal amount, and, while still open, an expected
   close date a few weeks after it became an opportunity.
 """
@@ -66,7 +67,11 @@ def add_demo_pipeline(db: Database, contact_ids: Sequence[int], seed: int = 7) -
                         answers.append(_answer(cid, crit_id, answer, at))
                     touched.add(cid)
                 elif "mql" in stages and rng.random() < 0.35:
-                    for crit_id, _key in criteria[: rng.randint(1, len(criteria) - 1 or 1)]:
+                    # some still in Marketing qualified answered every criterion yes: the
+                    # Sales-ready queue (to hand over) is not empty in the demo
+                    ready = keys.get(current.get(cid, -1)) == "mql" and rng.random() < 0.3
+                    count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
+                    for crit_id, _key in criteria[:count]:
                         answers.append(_answer(cid, crit_id, "yes", stages["mql"]))
                     touched.add(cid)
             opened = stages.get("opportunity")
