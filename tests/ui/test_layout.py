@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTreeView, QTreeWidgetItem, QWidget
 
@@ -279,49 +279,6 @@ def test_panel_opens_each_contact_at_its_top_and_follows_the_filter(
     window.apply_filters()
     show_at(qtbot, window, (1024, 700))
     assert window.detail.contact_id is None  # the search left it out: the panel clears
-
-
-def test_each_views_panel_choice_is_kept_for_next_time(qtbot: Any, demo_db: Database) -> None:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    # Qt keeps one settings file per process: what this test saves must not reach the others
-    settings = QSettings("Winnow", "Winnow")
-    kept = {key: settings.value(key) for key in settings.allKeys()}
-
-    def open_window() -> Any:
-        win = MainWindow(demo_db)  # with the user's settings
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        return win
-
-    first = open_window()
-    first.show_view("kanban")
-    first.detail_button.click()  # open it on the board
-    first.show_view("list")
-    first.set_detail_visible(False)  # and close it beside the list
-    first.close()
-    second = open_window()
-    try:
-        second.show_view("list")
-        QApplication.processEvents()
-        assert not second.detail.isVisible()
-        second.show_view("kanban")
-        QApplication.processEvents()
-        assert second.detail.isVisible()
-        second.show_view("dashboard")
-        QApplication.processEvents()
-        assert not second.detail.isVisible()  # never chosen there: the default
-    finally:
-        second.persist_state = False  # closing it at teardown saves nothing more
-        second.ops.wait(10000)
-        second.tasks.wait(10000)
-        settings.clear()
-        for key, value in kept.items():
-            settings.setValue(key, value)
-        settings.sync()
 
 
 def test_a_column_the_user_widens_keeps_its_width_and_the_rest_still_fit(
