@@ -82,11 +82,8 @@ def search_condition(
         match = fts_query(search)
         if match is None:
             return None
-        if strategy == WALK:
-            return text(
-                "+contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :fts)"
-            ).bindparams(fts=match)
-        return Contact.id.in_(
+        member = literal_column("+contacts.id") if strategy == WALK else Contact.id
+        return member.in_(
             select(literal_column("rowid"))
             .select_from(text("contacts_fts"))
             .where(text("contacts_fts MATCH :fts").bindparams(fts=match))

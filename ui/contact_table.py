@@ -37,6 +37,7 @@ from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
 from db.engine import Database
 from ui.contrast import readable_on_base
+from ui.list_count import BackgroundCount, count_text
 from ui.marks import BANT_WORDS, paint_bant_marks
 from ui.paging import ContactPager
 
@@ -136,6 +137,7 @@ class ContactTableModel(QAbstractTableModel):
     CACHE_ROWS = 4000
 
     query_changed = Signal()
+    total_changed = Signal()  # a search's count arrived (see total_text)
 
     def __init__(self, db: Database, parent: Any = None) -> None:
         super().__init__(parent)
@@ -148,6 +150,9 @@ class ContactTableModel(QAbstractTableModel):
         )
         self._pager.CACHE_ROWS = self.CACHE_ROWS
         self._pager.BLOCK = 100  # a screenful and more per cache miss
+        # a search is counted on a worker: its first page never waits for the count
+        self.counter = BackgroundCount(db, self._counted, self)
+        self._pager.count_later = lambda: self.counter.start(self._pager.query)
         self._pager.reset()
 
     # --- query ---------------------------------------------------------------------------
@@ -157,8 +162,24 @@ class ContactTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """How many contacts match the query (all pages)."""
+        """How many contacts match the query (all pages); while a search is still being
+        counted, how many are known so far (see :attr:`total_exact`)."""
         return self._pager.total
+
+    @property
+    def total_exact(self) -> bool:
+        return self._pager.exact
+
+    @property
+    def total_text(self) -> str:
+        """The total as shown: ``12,345``, or ``10,000+`` / ``200+`` while counting."""
+        return count_text(self._pager.total, self._pager.exact)
+
+    def _counted(self, query: ContactQuery, total: int, exact: bool) -> None:
+        if query != self._pager.query:
+            return
+        self._pager.set_total(total, exact)
+        self.total_changed.emit()
 
     def set_query(self, query: ContactQuery) -> None:
         if query == self._pager.query:

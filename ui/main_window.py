@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         self._refresh_sidebar_structure()
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
+        self.model.total_changed.connect(self._update_status)  # a search's count arrived
         self.refresh_counts()
         self._restore_state()
         self._update_status()
@@ -872,13 +873,12 @@ class MainWindow(QMainWindow):
     _count_again = False
 
     def _update_status(self) -> None:
-        shown = self.model.total
         selected = (
             len(self.list_view.selectionModel().selectedRows())
             if self.list_view.selectionModel()
             else 0
         )
-        parts = [f"{self._all_count:,} contacts", f"{shown:,} shown"]
+        parts = [f"{self._all_count:,} contacts", f"{self.model.total_text} shown"]
         if selected:
             parts.append(f"{selected:,} selected")
         parts.extend(ext() for ext in self.status_extensions)
@@ -1024,6 +1024,13 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        panel = self.settings.value("window/detail-panel")
+        if isinstance(panel, str) and panel:
+            self._detail_choice = {
+                key: flag == "1"
+                for key, _sep, flag in (item.partition(":") for item in panel.split(","))
+            }
+            self.toggle_detail.setChecked(self.detail_wanted(self.current_view_key()))
         else:
             self.resize(1400, 860)
         self._fit_to_screen()
@@ -1088,6 +1095,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue(HEADER_KEY, self.list_view.horizontalHeader().saveState())
         self.settings.setValue("window/view", self.current_view_key())
+        # which views the user opened or closed the detail panel on ("list:1,kanban:0")
+        chosen = getattr(self, "_detail_choice", {})
+        self.settings.setValue(
+            "window/detail-panel", ",".join(f"{k}:{int(v)}" for k, v in chosen.items())
+        )
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

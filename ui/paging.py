@@ -63,6 +63,11 @@ class ContactPager(Generic[RowT]):
         self._loaded: set[int] = set()  # the ids, for membership
         self._row_of: dict[int, int] | None = {}  # row per id, rebuilt when asked after changes
         self.total = 0
+        # False while ``total`` is only a lower bound (a search's count still running)
+        self.exact = True
+        # set by a view that counts searches off the GUI thread: then a search's total is not
+        # counted here (the first page never waits for it); the view calls set_total later
+        self.count_later: Callable[[], None] | None = None
         self.end: Key | None = None  # the window holds every match up to here...
         self.complete = False  # ...or every match, when the last page came back short
         self.busy = False  # inside a begin/end pair: no paging (testers and views ask)
@@ -93,11 +98,17 @@ class ContactPager(Generic[RowT]):
         self._loaded = set(ids)
         self._row_of = None
 
+    def _deferred(self) -> bool:
+        """Whether this query's count is left to ``count_later`` (searches only)."""
+        return self.count_later is not None and bool(self.query.search)
+
     def reset(self, total: int | None = None) -> None:
         """Start again from the first page (``total``: the count, when already known)."""
-        if total is None:
+        deferred = total is None and self._deferred()
+        if total is None and not deferred:
             total = contacts.count(self.db, self.query)
-        keys = paging.keys_between(self.db, self.query, limit=self.PAGE) if total else []
+        keys = paging.keys_between(self.db, self.query, limit=self.PAGE) if total != 0 else []
+        total = total or 0
         with self._changing():
             self.model.beginResetModel()
             self._cache.clear()
@@ -105,7 +116,10 @@ class ContactPager(Generic[RowT]):
             self.end = keys[-1] if keys else None
             self.complete = len(keys) < self.PAGE
             self.total = len(self.ids) if self.complete else max(total, len(self.ids))
+            self.exact = self.complete or not deferred
             self.model.endResetModel()
+        if deferred and not self.complete and self.count_later is not None:
+            self.count_later()
 
     def set_query(self, query: ContactQuery, total: int | None = None) -> None:
         self.query = query
@@ -221,9 +235,11 @@ class ContactPager(Generic[RowT]):
             self.total = max(total, len(self.ids))
         self._settle_total(self.total, recount and total is None)
 
-    def set_total(self, total: int) -> None:
-        """The exact count arrived (from a background count)."""
+    def set_total(self, total: int, exact: bool = True) -> None:
+        """The exact count arrived (from a background count); ``exact=False``: a lower bound
+        (a capped count)."""
         self.total = len(self.ids) if self.complete else max(total, len(self.ids))
+        self.exact = exact or self.complete
 
     # --- placing changed contacts --------------------------------------------------------
     def _place_by_seeks(self, inside: list[paging.Placement], changed: set[int]) -> bool:
@@ -261,6 +277,10 @@ class ContactPager(Generic[RowT]):
     def _settle_total(self, estimate: int, recount: bool) -> None:
         if self.complete:
             self.total = len(self.ids)
+            self.exact = True
+        elif recount and self._deferred() and self.count_later is not None:
+            self.total = max(estimate, len(self.ids))
+            self.count_later()
         elif recount:
             self.total = max(contacts.count(self.db, self.query), len(self.ids))
         else:

@@ -1,0 +1,104 @@
+"""Search while typing: keystroke to first page in the list model, in several sort orders.
+
+Each typed prefix ("Jü", "Jür", … as ``bench_spine.TYPED``) is set on a
+:class:`ui.contact_table.ContactTableModel` and the 40 visible rows are read: that is what the
+window does per keystroke (the count runs on the model's worker meanwhile, as in the window).
+Wall time and the GUI thread's CPU time are both reported (CPU is what the machine's load and
+the count on the worker do not inflate), and the background count's own time separately.
+
+    python -m benchmarks.bench_search [--db FILE] [--sorts created,name,score]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import demo_database, percentile, summary
+
+TYPED = [
+    "Jürgen Mü",
+    "kessler",
+    "gmail",
+    "Françoise",
+    "plant man",
+    "Öztürk",
+    "CEO",
+    "Hannover",
+    "van Dijk",
+    "Brandt Eng",
+]
+
+
+def typed_queries(count: int = 50) -> list[str]:
+    out = [phrase[:i] for phrase in TYPED for i in range(2, len(phrase) + 1)]
+    return out[:count]
+
+
+def measure(path: Path, sorts: list[tuple[str, bool]] | None = None) -> dict[str, Any]:
+    from app import contacts
+    from app.contacts import ContactQuery
+    from db.engine import open_database
+    from ui.contact_table import ContactTableModel
+
+    sorts = sorts or [("created", True)]
+    db = open_database(path)
+    model = ContactTableModel(db)
+    out: dict[str, Any] = {"queries": len(typed_queries())}
+    for sort, descending in sorts:
+        walls: list[float] = []
+        cpus: list[float] = []
+        worst = ("", 0.0)
+        for text in typed_queries():
+            q = ContactQuery(search=text, sort=sort, descending=descending)
+            wall, cpu = time.perf_counter(), time.thread_time()
+            model.set_query(q)
+            for row in range(min(40, model.rowCount())):
+                model.data(model.index(row, 0))
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.thread_time() - cpu)
+            if walls[-1] > worst[1]:
+                worst = (text, walls[-1])
+        model.counter.wait(600_000)
+        model.set_query(ContactQuery(sort=sort, descending=descending))  # the box cleared
+        out[f"{sort}{' desc' if descending else ''}"] = {
+            "wall": summary(walls),
+            "cpu_p95_s": round(percentile(cpus, 95), 5),
+            "cpu_median_s": round(sorted(cpus)[len(cpus) // 2], 5),
+            "slowest": [worst[0], round(worst[1], 4)],
+        }
+    counts: list[float] = []
+    capped: list[float] = []
+    for text in ("gm", "a", "kessler"):
+        q = ContactQuery(search=text)
+        start = time.perf_counter()
+        contacts.count_capped(db, q)
+        capped.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        contacts.count(db, q)
+        counts.append(time.perf_counter() - start)
+    out["background_count_gm_a_kessler_s"] = {
+        "capped": [round(x, 4) for x in capped],
+        "exact": [round(x, 4) for x in counts],
+    }
+    db.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="a demo database (default: the cached 100k)")
+    parser.add_argument("--sorts", default="created:desc,name,score:desc,company")
+    args = parser.parse_args()
+    sorts = [(s.split(":")[0], s.endswith(":desc")) for s in args.sorts.split(",") if s]
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    result = measure(args.db or demo_database(), sorts)
+    result["load_average_before"] = load
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
