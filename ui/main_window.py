@@ -1024,13 +1024,6 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        panel = self.settings.value("window/detail-panel")
-        if isinstance(panel, str) and panel:
-            self._detail_choice = {
-                key: flag == "1"
-                for key, _sep, flag in (item.partition(":") for item in panel.split(","))
-            }
-            self.toggle_detail.setChecked(self.detail_wanted(self.current_view_key()))
         else:
             self.resize(1400, 860)
         self._fit_to_screen()
@@ -1095,11 +1088,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue(HEADER_KEY, self.list_view.horizontalHeader().saveState())
         self.settings.setValue("window/view", self.current_view_key())
-        # which views the user opened or closed the detail panel on ("list:1,kanban:0")
-        chosen = getattr(self, "_detail_choice", {})
-        self.settings.setValue(
-            "window/detail-panel", ",".join(f"{k}:{int(v)}" for k, v in chosen.items())
-        )
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
