@@ -3,6 +3,9 @@ same run — the same rows read with the csv module and inserted with one sqlite
 into the same table. Each measurement runs in a fresh process (time and peak memory).
 
 Targets (issue 3): 10k rows ≤ 3× the floor; 100k rows ≤ 20 s; memory flat with file size.
+Targets (issue 11): 1,000,000 CSV rows ≤ 100 s and ≤ 300 MB peak; the same 100,000 rows as
+``.xlsx`` ≤ 2× the CSV's time; a hostile file (one 200 MB unterminated quoted cell, a 100 MB
+line of NUL bytes) ≤ 300 MB peak.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from typing import Any
 HEADERS = ["First Name", "Last Name", "Email", "Company", "Job Title", "Phone", "City", "Country"]
 TARGET_RATIO_10K = 3.0
 TARGET_SECONDS_100K = 20.0
+TARGET_SECONDS_1M = 100.0
+TARGET_PEAK_MB = 300.0
+TARGET_XLSX_RATIO = 2.0
 
 
 def write_sample_csv(path: Path, rows: int, seed: int = 3) -> None:
@@ -78,12 +84,20 @@ import json, resource, sys, time
 from db.engine import open_database
 from app.importing.service import import_file
 csv_path, db_path = sys.argv[1], sys.argv[2]
+from app.errors import WinnowError
 db = open_database(db_path)
 t0 = time.perf_counter()
-report = import_file(db, csv_path, source="Benchmark")
+cpu0 = time.process_time()
+try:
+    report = import_file(db, csv_path, source="Benchmark")
+    rows, warnings, error = report.imported, len(report.warnings), None
+except WinnowError as exc:  # a refused file: its message, and what refusing it cost
+    rows, warnings, error = 0, 0, str(exc)
 seconds = time.perf_counter() - t0
+cpu = time.process_time() - cpu0
 db.close()
-print(json.dumps({"seconds": seconds, "rows": report.imported, "warnings": len(report.warnings),
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "rows": rows, "warnings": warnings,
+                  "error": error,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -126,6 +140,87 @@ def _case(rows: int, work: Path) -> dict[str, Any]:
     }
 
 
+def write_sample_xlsx(csv_path: Path, xlsx_path: Path) -> None:
+    """The same rows as ``csv_path`` in a workbook (openpyxl's streaming writer)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Contacts")
+    with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            sheet.append(row)
+    book.save(xlsx_path)
+
+
+def write_hostile(path: Path, kind: str) -> None:
+    """A file built to cost memory: an unterminated quoted cell of 200 MB, or a 100 MB line
+    of NUL bytes after a header."""
+    chunk = 1_000_000
+    with path.open("wb") as fh:
+        fh.write(b"First Name,Last Name,Email\r\nAda,Lovelace,ada@example.org\r\n")
+        if kind == "quote":
+            fh.write(b'Bob,"')
+            for _ in range(200):
+                fh.write(b"x" * chunk)
+        else:
+            for _ in range(100):
+                fh.write(b"\0" * chunk)
+
+
+def _winnow_only(path: Path, work: Path, name: str) -> dict[str, Any]:
+    measured = _measure(_WINNOW, path, work / f"{name}.sqlite")
+    print(name, json.dumps(measured), file=sys.stderr, flush=True)  # kept if a later case fails
+    out = {
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "seconds": round(measured["seconds"], 2),
+        "cpu_seconds": round(measured["cpu_seconds"], 2),
+        "rows": measured["rows"],
+        "peak_mb": round(measured["peak_mb"], 1),
+    }
+    if measured.get("error"):
+        out["refused"] = measured["error"]
+    return out
+
+
+def run_issue11(work: Path) -> dict[str, Any]:
+    """The import faithfulness targets: a million rows, Excel against CSV, hostile files."""
+    results: dict[str, Any] = {}
+    for kind in ("quote", "nul"):
+        hostile = work / f"hostile_{kind}.csv"
+        write_hostile(hostile, kind)
+        case = _winnow_only(hostile, work, f"hostile_{kind}")
+        case.update(target_peak_mb=TARGET_PEAK_MB, ok=case["peak_mb"] <= TARGET_PEAK_MB)
+        results[f"import_hostile_{kind}"] = case
+        hostile.unlink()
+    csv_100k = work / "list_100000.csv"
+    if not csv_100k.exists():
+        write_sample_csv(csv_100k, 100_000)
+    xlsx = work / "list_100000.xlsx"
+    write_sample_xlsx(csv_100k, xlsx)
+    as_csv = _winnow_only(csv_100k, work, "csv100k")
+    as_xlsx = _winnow_only(xlsx, work, "xlsx100k")
+    results["import_xlsx_vs_csv_100k"] = {
+        "csv_seconds": as_csv["seconds"],
+        "xlsx_seconds": as_xlsx["seconds"],
+        "ratio": round(as_xlsx["seconds"] / as_csv["seconds"], 2),
+        "cpu_ratio": round(as_xlsx["cpu_seconds"] / as_csv["cpu_seconds"], 2),
+        "xlsx_peak_mb": as_xlsx["peak_mb"],
+        "target_ratio": TARGET_XLSX_RATIO,
+        "ok": as_xlsx["seconds"] <= TARGET_XLSX_RATIO * as_csv["seconds"],
+    }
+    million = work / "list_1000000.csv"
+    write_sample_csv(million, 1_000_000)
+    big = _winnow_only(million, work, "csv1m")
+    big.update(
+        target_seconds=TARGET_SECONDS_1M,
+        target_peak_mb=TARGET_PEAK_MB,
+        ok=big["seconds"] <= TARGET_SECONDS_1M and big["peak_mb"] <= TARGET_PEAK_MB,
+    )
+    results["import_csv_1m"] = big
+    million.unlink()
+    return results
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
@@ -139,8 +234,13 @@ def run(quick: bool = False) -> dict[str, Any]:
             big["target_seconds"] = TARGET_SECONDS_100K
             big["ok"] = big["seconds"] <= TARGET_SECONDS_100K
             results["import_csv_100k"] = big
+            results.update(run_issue11(work))
     return results
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
+    if "--issue11" in sys.argv:  # only the faithfulness targets
+        with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
+            print(json.dumps(run_issue11(Path(tmp)), indent=2))
+    else:
+        print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
