@@ -114,11 +114,13 @@ def search_condition(
 
 # --- choosing the plan (SQLite) ----------------------------------------------------------
 
-# measured at 100,000 contacts (CPU per row, see the README's performance notes): looking up
-# and sorting a match, putting a match in the set, stepping the sort index and testing one row
-_SORT_COST = 1.2
+# CPU per row in microseconds, measured through app.paging at 100,000 demo contacts: looking
+# up and sorting a match (1.6-1.7), putting a match in the set (0.1), stepping the sort index
+# and testing one contact (0.35-0.55; up to 1.6 where matches cluster in the order, as first
+# names in a sort by last name). Break-even near sqrt(60 * contacts) matches for a 200-row page.
+_SORT_COST = 1.6
 _SET_COST = 0.1
-_STEP_COST = 0.09
+_STEP_COST = 0.45
 ESTIMATE_CAP = 20_000  # matches counted at most for the estimate
 _ESTIMATE_TTL = 30.0  # seconds an estimate is reused (it only picks a plan)
 _estimates: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
