@@ -542,7 +542,10 @@ class ColumnFitter(QObject):
                 break
             shown.append(col)
             used += limits[col][0]
-        widths = {c: limits[c][0] for c in shown}
+        essential = order[:ESSENTIAL]
+        roomy = sum(limits[c][1] for c in essential) <= available
+        # the three at their comfortable width when they fit, the others from their least
+        widths = {c: limits[c][1 if roomy and c in essential else 0] for c in shown}
         spare = available - sum(widths.values())
         if spare < 0:  # narrower than the three at their least: they share what there is
             factor = available / sum(widths.values())
