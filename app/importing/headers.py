@@ -176,6 +176,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Groups", "Kategorien", "Kategorie", "Schlagwörter", "Gruppen", "Catégories",
         "Étiquettes", "Categorías", "Etiquetas", "Categorie", "Etichette", "Categorieën",
     ),
+    "received_at": (
+        "Inquiry Date", "Inquiry", "Date of Inquiry", "Inquiry Received", "Date Received",
+        "Received", "Received At", "Request Date", "Submitted", "Submitted At",
+        "Submission Date", "Form Submitted", "Anfragedatum", "Anfrage vom", "Eingang",
+        "Eingangsdatum", "Date de la demande", "Fecha de solicitud", "Data richiesta",
+        "Aanvraagdatum",
+    ),
     "stage": (
         "Lifecycle Stage", "Lead Status", "Status", "Stage", "Lead Stage", "Deal Stage",
         "Lebenszyklusphase", "Phase", "Statut", "Estado", "Etapa", "Stato", "Fase",

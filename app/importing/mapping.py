@@ -69,6 +69,7 @@ FIELDS: dict[str, str] = {
     "tags": "Tags",
     "stage": "Lifecycle stage (hint)",
     "consent": "Marketing consent (hint)",
+    "received_at": "Inquiry date (the contact becomes an Inquiry, answer due from then)",
     "linkedin": 'LinkedIn profile (kept as extra field "LinkedIn")',
     "fax": "Fax number",
     "street": "Address: street",
@@ -85,6 +86,7 @@ FIELDS: dict[str, str] = {
 VALUE_FIELDS = (
     "first_name", "last_name", "email", "phone", "company", "title", "website", "city",
     "country", "industry", "company_size", "source", "notes", "tags", "stage", "consent",
+    "received_at",
 )  # fmt: skip
 # MappedRow.values may also hold "display_name": the file's name for the person when it is
 # not just first + last name.
@@ -92,7 +94,7 @@ VALUE_FIELDS = (
 LINKEDIN_EXTRA = "LinkedIn"
 _SINGLE_FIELDS = (
     "first_name", "last_name", "name", "company", "title", "website", "industry",
-    "company_size", "source", "stage", "consent",
+    "company_size", "source", "stage", "consent", "received_at",
 )  # fmt: skip
 ADDRESS_PARTS = ("street", "po_box", "city", "region", "postcode", "country", "address")
 

@@ -37,6 +37,7 @@ ROW_COLUMNS = (
     "tags",
     "notes",
     "consent",
+    "received_at",  # the inquiry date: a Suspect with one becomes an Inquiry (app.scoring)
 )
 MULTILINE = {"notes"}
 # the contact's own fields among them: cleaned by app.fields, as the edit form cleans them
