@@ -269,6 +269,9 @@ class MainWindow(QMainWindow):
         from ui import team
 
         self.team = team.install(self)  # assign contacts to an owner
+        from ui import live
+
+        self.live = live.install(self)  # other people's changes; the server out of reach
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -770,9 +773,15 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda: fn(db, force=force), on_success=done, on_failure=failed)
 
     def _show_undo_state(self, state: UndoState) -> None:
-        self.undo_action.setText(f"&{state.undo_text}")
+        # the undo log is shared: someone else's operation says whose it is
+        me = current_actor(self.db)
+        by = {
+            which: f" (by {entry.actor})" if entry and entry.actor and entry.actor != me else ""
+            for which, entry in (("undo", state.undo), ("redo", state.redo))
+        }
+        self.undo_action.setText(f"&{state.undo_text}{by['undo']}")
         self.undo_action.setEnabled(state.undo is not None)
-        self.redo_action.setText(f"&{state.redo_text}")
+        self.redo_action.setText(f"&{state.redo_text}{by['redo']}")
         self.redo_action.setEnabled(state.redo is not None)
 
     # --- refresh ---------------------------------------------------------------------------
@@ -1091,6 +1100,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
         self.save_state()
         self.tasks.cancel_all()
         self.ops.wait(30000)  # what the user did is committed before the window goes

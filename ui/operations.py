@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.errors import WinnowError
+from app.live import ServerUnreachable, is_connection_error, offline_message
 from app.operations import Changes, OpResult, UndoState
 from db.engine import DatabaseError
 
@@ -60,6 +61,8 @@ class OperationRunner(QObject):
     operation_did_execute = Signal(object, object)
     undo_state_changed = Signal(object)  # UndoState
     busy_changed = Signal(bool)
+    # an operation could not reach the database server (why): the window goes read only
+    connection_lost = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,10 +71,17 @@ class OperationRunner(QObject):
         self._pending: list[_Job[Any]] = []
         self.parent_widget = parent
         self.undo_state = UndoState()
+        # why no operation may run now (the server cannot be reached), or None
+        self.refusal: str | None = None
 
     @property
     def busy(self) -> bool:
         return bool(self._pending)
+
+    def refuse_operations(self, reason: str | None) -> None:
+        """From now on (until called with None) every operation asked for is refused with
+        ``reason`` instead of run: the window is read only (ui.live: the server is gone)."""
+        self.refusal = reason
 
     def run(
         self,
@@ -100,6 +110,9 @@ class OperationRunner(QObject):
             if not shiboken6.isValid(self):
                 log.warning("operation failed after its window closed: %s", exc)
                 return
+            if not isinstance(exc, ServerUnreachable) and is_connection_error(exc):
+                self.connection_lost.emit(str(exc))
+                exc = ServerUnreachable(offline_message())
             if isinstance(exc, EXPECTED):
                 if on_failure is not None:
                     on_failure(exc)
@@ -110,6 +123,10 @@ class OperationRunner(QObject):
             hook = sys.excepthook
             hook(type(exc), exc, exc.__traceback__)
 
+        if self.refusal is not None:  # read only: failed as any refused operation, later
+            refused = ServerUnreachable(self.refusal)
+            QTimer.singleShot(0, self, lambda: failed(refused, ""))
+            return
         job.signals.done.connect(done)
         job.signals.failed.connect(failed)
         self._pending.append(job)

@@ -303,6 +303,9 @@ def run_in(
         s.execute(update(Operation).where(Operation.state == "undone").values(state="dropped"))
         _prune(s)
         changes = changes | Changes(undo_log=True)
+    from app.live import publish
+
+    publish(s, changes, op_id, "done")  # other Winnows hear of it when it commits (app.live)
     return OpResult(value, changes, op_id, ctx.label, undo_state_in(s))
 
 
@@ -478,6 +481,9 @@ def _reverse_in(
     changed = sorted(changes.contacts - changes.deleted - changes.created - stamped)
     bump_versions(s, changed, actor)
     changes = changes | Changes(undo_log=True)
+    from app.live import publish
+
+    publish(s, changes, op.id, op.state)
     return OpResult(report, changes, op.id, op.label, undo_state_in(s))
 
 

@@ -270,7 +270,11 @@ class KanbanBoard(QWidget):
         if changes.stage_list:
             self.rebuild()  # stages added, renamed, recoloured or reordered: new columns
         elif changes.all_contacts or changes.imports:
-            self.reload()  # e.g. every score recomputed, a batch imported or undone
+            # e.g. every score recomputed, a batch imported or undone (here or by someone
+            # else): each column read again in place, keeping the user's scroll and selection
+            for column in self.columns:
+                column.model.refresh(recount=False)
+            self.recount()
         else:
             touched = self._refresh_contacts(changes)
             if changes.criteria:  # the BANT marks on every card

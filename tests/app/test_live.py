@@ -1,0 +1,224 @@
+"""Live updates without Qt: the change notice as a payload, the SQLite watcher (``PRAGMA
+data_version`` and the undo log) and the PostgreSQL listener (``LISTEN/NOTIFY``), each fed by
+a real second process (the ``winnow`` command line) on a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import live, operations
+from app.contacts import ContactQuery, query_ids
+from app.errors import WinnowError
+from app.live import PgListener, SqliteWatcher
+from app.operations import Changes
+from db.engine import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def winnow(url: str, *args: str) -> None:
+    """Run the command line in another process (as a second person would)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def first_in(changes: queue.Queue[Changes], timeout: float) -> Changes:
+    return changes.get(timeout=timeout)
+
+
+def suspects(db: Database, n: int) -> list[int]:
+    return query_ids(db, ContactQuery(stage_keys=("suspect",)))[:n]
+
+
+# --- the payload -------------------------------------------------------------------------------
+
+
+def test_a_notice_travels_whole_and_a_big_one_says_many() -> None:
+    changes = Changes.of(
+        contacts=[3, 1], created=[7], deleted=[9], activities=[3], stages=["mql", "suspect"]
+    ) | Changes(undo_log=True, sources=True)
+    origin, back = live.decode(live.encode(changes, origin="me"))
+    assert origin == "me"
+    assert back == changes
+
+    big = Changes.of(contacts=range(100_000, 103_000), stages=["sql"]) | Changes(undo_log=True)
+    payload = live.encode(big)
+    assert len(payload.encode()) < 8000  # PostgreSQL refuses 8000 bytes or more
+    assert json.loads(payload)["many"] is True
+    _origin, back = live.decode(payload)
+    assert back.all_contacts and back.undo_log and back.stages == {"sql"}
+    assert not back.contacts  # "many": every view refreshes wholesale
+
+
+# --- SQLite: two processes on one file ---------------------------------------------------------
+
+
+@pytest.mark.sqlite_only
+def test_the_watcher_reports_another_process_s_move_undo_and_redo(demo_db: Database) -> None:
+    got: queue.Queue[Changes] = queue.Queue()
+    watcher = SqliteWatcher(demo_db, got.put)
+    watcher.INTERVAL_S = 0.1
+    watcher.start()
+    try:
+        ids = suspects(demo_db, 2)
+        winnow(demo_db.url, "move", str(ids[0]), str(ids[1]), "mql", "--override", "live test")
+        moved = first_in(got, 2.0)  # within 2 s of the command's commit (it has exited)
+        assert set(ids) <= moved.contacts
+        assert moved.stages == {"suspect", "mql"}
+        assert moved.undo_log
+
+        winnow(demo_db.url, "undo")
+        undone = first_in(got, 2.0)
+        assert set(ids) <= undone.contacts and undone.stages == {"suspect", "mql"}
+
+        winnow(demo_db.url, "redo")
+        assert set(ids) <= first_in(got, 2.0).contacts
+        assert got.empty()
+    finally:
+        watcher.stop()
+    assert not watcher.running
+
+
+@pytest.mark.sqlite_only
+def test_the_watcher_names_flags_created_and_deleted_contacts(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher = SqliteWatcher(demo_db, lambda _c: None)
+    assert watcher.poll() is None  # the first look only notes where the log stands
+    winnow(demo_db.url, "stages", "rename", "nurture", "Later")
+    renamed = watcher.poll()
+    assert renamed is not None and renamed.stage_list and renamed.undo_log
+    assert not renamed.contacts
+    (victim,) = suspects(demo_db, 1)
+    winnow(demo_db.url, "edit", str(victim), "city=Bremen")
+    edited = watcher.poll()
+    assert edited is not None and edited.contacts == {victim} and not edited.created
+
+    # as if another process did them (this process's own writes are skipped)
+    monkeypatch.setattr(live._LOCAL, "take", lambda *_a: False)
+    operations.delete_contacts(demo_db, [victim])
+    assert (watcher.poll() or Changes()).deleted == {victim}
+    operations.undo_operation(demo_db)  # the deleted contact comes back
+    back = watcher.poll()
+    assert back is not None and back.created == {victim} and not back.deleted
+    new = operations.create_contact(demo_db, first_name="Grace", last_name="Hopper").value
+    assert (watcher.poll() or Changes()).created == {new}
+    watcher.close()
+
+
+@pytest.mark.sqlite_only
+def test_the_watcher_skips_what_this_process_did(demo_db: Database) -> None:
+    watcher = SqliteWatcher(demo_db, lambda _c: None)
+    assert watcher.poll() is None
+    ids = suspects(demo_db, 3)
+    operations.move_contacts(demo_db, ids, "nurture")
+    operations.undo_operation(demo_db)
+    operations.redo_operation(demo_db)
+    assert watcher.poll() is None  # the window heard of these from its own runner
+    # ...while another process's work in the same interval is reported
+    operations.move_contacts(demo_db, ids[:1], "disqualified")
+    winnow(demo_db.url, "edit", str(ids[2]), "city=Kiel")
+    changes = watcher.poll()
+    assert changes is not None and changes.contacts == {ids[2]}
+    watcher.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_bulk_change_from_elsewhere_asks_for_a_wholesale_refresh(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "MANY", 5)
+    watcher = SqliteWatcher(demo_db, lambda _c: None)
+    assert watcher.poll() is None
+    ids = suspects(demo_db, 8)
+    winnow(demo_db.url, "move", *map(str, ids), "nurture")
+    changes = watcher.poll()
+    assert changes is not None and changes.all_contacts and changes.stages >= {"nurture"}
+    watcher.close()
+
+
+# --- PostgreSQL: LISTEN/NOTIFY -----------------------------------------------------------------
+
+
+@BOTH
+def test_an_operation_notifies_only_on_postgresql_and_only_when_it_commits(
+    db: Database, backend: str
+) -> None:
+    """The notice is sent inside the operation's transaction: a refused operation sends
+    nothing (on SQLite nothing is sent at all; the watcher reads the undo log)."""
+    if backend != "postgresql":
+        got: list[Changes] = []
+        watcher = SqliteWatcher(db, got.append)
+        assert watcher.poll() is None
+        created = operations.create_contact(db, first_name="Ada", last_name="Lovelace")
+        assert created.value and watcher.poll() is None
+        watcher.close()
+        return
+    import psycopg
+
+    cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
+    with psycopg.connect(*cargs, **cparams, autocommit=True) as conn:
+        conn.execute(f"LISTEN {live.CHANNEL}")
+        created = operations.create_contact(db, first_name="Ada", last_name="Lovelace")
+        with pytest.raises(WinnowError):
+            operations.move_contacts(db, [created.value], "no-such-stage")
+        payloads = [n.payload for n in conn.notifies(timeout=1.0)]
+    assert len(payloads) == 1
+    origin, changes = live.decode(payloads[0])
+    assert origin == live.PROCESS_TOKEN
+    assert changes.created == {created.value} and changes.undo_log
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_listener_reports_another_process_s_move_within_two_seconds(
+    demo_db: Database,
+) -> None:
+    got: queue.Queue[Changes] = queue.Queue()
+    status: queue.Queue[tuple[bool, str]] = queue.Queue()
+    listener = PgListener(demo_db, got.put, lambda online, why: status.put((online, why)))
+    listener.start()
+    try:
+        assert status.get(timeout=10) == (True, "")
+        ids = suspects(demo_db, 2)
+        operations.move_contacts(demo_db, ids[1:], "nurture")  # this process's: not reported
+        winnow(demo_db.url, "move", str(ids[0]), "mql", "--override", "live test")
+        moved = first_in(got, 2.0)
+        assert moved.contacts == {ids[0]} and moved.stages == {"suspect", "mql"}
+        winnow(demo_db.url, "undo")
+        assert first_in(got, 2.0).contacts == {ids[0]}
+        assert got.empty()
+    finally:
+        listener.stop()
+    assert not listener.running
+
+
+def test_connection_errors_are_told_from_refused_statements() -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    refused = psycopg.OperationalError("connection failed: Connection refused")
+    assert live.is_connection_error(refused)
+    wrapped = OperationalError("SELECT 1", None, refused)
+    try:
+        raise live.ServerUnreachable("gone") from wrapped
+    except live.ServerUnreachable as exc:
+        assert live.is_connection_error(exc)
+    assert live.is_connection_error(OperationalError("COMMIT", None, refused))
+    locked = psycopg.errors.LockNotAvailable("lock timeout")
+    assert not live.is_connection_error(locked)
+    assert not live.is_connection_error(ValueError("bad input"))

@@ -1,0 +1,302 @@
+"""Live views: another process's change reaches an open window's list and board within 2 s,
+on one SQLite file and on a shared PostgreSQL database, without the user losing their place
+or selection; a server out of reach makes the window read only (said in the status bar, edits
+refused, nothing on screen lost) until it is back."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QMessageBox
+
+from app import operations
+from app.contacts import ContactQuery, query_ids
+from app.demo import generate_demo
+from app.live import PgListener, ServerUnreachable
+from db.engine import Database, open_database
+from tests.postgres_cluster import Cluster
+from tests.ui.board_helpers import board_of
+from tests.ui.conftest import settle
+from ui.live import OFFLINE_TEXT
+
+pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+LIVE_S = 2.0  # the target: other people's changes on screen within 2 seconds
+
+
+def winnow(url: str, *args: str) -> float:
+    """Run the command line in another process; returns when it finished (monotonic)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return time.monotonic()
+
+
+def stage_in_list(window: Any, cid: int) -> str | None:
+    row = window.model.row_for_id(cid)
+    found = window.model.contact_row(row) if row is not None else None
+    return found.stage_key if found is not None else None
+
+
+def wait_live(qtbot: Any, since: float, condition: Any) -> None:
+    """``condition`` comes true within LIVE_S of ``since`` (the other process's commit)."""
+    qtbot.waitUntil(condition, timeout=int(LIVE_S * 1000))
+    assert time.monotonic() - since <= LIVE_S + 0.2
+
+
+@BOTH
+def test_another_process_s_move_reaches_the_list_in_place(window: Any, qtbot: Any) -> None:
+    view, model = window.list_view, window.model
+    qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
+    # the user has scrolled down and selected a contact there
+    chosen = model.contact_id(60)
+    window.select_contact(chosen)
+    view.scrollTo(model.index(60, 0), view.ScrollHint.PositionAtTop)
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    # someone else moves a contact shown a few rows below
+    other = next(
+        model.contact_id(r) for r in range(62, 90) if model.contact_row(r).stage_key == "suspect"
+    )
+    since = winnow(window.db.url, "move", str(other), "nurture", "--why", "elsewhere")
+    wait_live(qtbot, since, lambda: stage_in_list(window, other) == "nurture")
+    assert window.selected_ids() == [chosen]
+    assert view.verticalScrollBar().value() == scrolled
+    # Edit ▸ Undo now offers what the log would undo: the other process's move
+    qtbot.waitUntil(lambda: "move" in window.undo_action.text().lower(), timeout=2000)
+
+
+@BOTH
+def test_another_process_s_move_reaches_the_board_in_place(window: Any, qtbot: Any) -> None:
+    window.show_view("kanban")
+    board = board_of(window)
+    suspects = board.column("suspect")
+    qtbot.waitUntil(lambda: suspects.model.rowCount() > 20, timeout=5000)
+    chosen = suspects.model.contact_id(15)
+    suspects.view.select_ids([chosen])
+    bar = suspects.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum() // 2)
+    scrolled = bar.value()
+    other = suspects.model.contact_id(3)
+    since = winnow(window.db.url, "move", str(other), "mql", "--override", "checked on the phone")
+    wait_live(qtbot, since, lambda: board.column("mql").model.contains(other))
+    assert not suspects.model.contains(other)
+    assert suspects.view.selected_ids() == [chosen]
+    assert bar.value() == scrolled
+
+
+@BOTH
+def test_a_big_change_elsewhere_refreshes_the_views_in_place(
+    window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """An import (every view reads again) keeps the list's and the board's place."""
+    model, view = window.model, window.list_view
+    qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
+    chosen = model.contact_id(50)
+    window.select_contact(chosen)
+    view.scrollTo(model.index(50, 0), view.ScrollHint.PositionAtTop)
+    window.show_view("kanban")
+    board = board_of(window)
+    suspects = board.column("suspect")
+    qtbot.waitUntil(lambda: suspects.model.rowCount() > 20, timeout=5000)
+    card = suspects.model.contact_id(12)
+    suspects.view.select_ids([card])
+    before = window.kanban.board.column("suspect").model.total
+    source = tmp_path / "more.csv"
+    source.write_text("First name,Last name,Email\nLive,Person,live.person@example.org\n")
+    since = winnow(window.db.url, "import", str(source), "--stage", "suspect")
+    wait_live(qtbot, since, lambda: suspects.model.total == before + 1)
+    assert suspects.view.selected_ids() == [card]
+    window.show_view("list")
+    assert window.selected_ids() == [chosen]
+
+
+# --- offline: the server out of reach ---------------------------------------------------------
+
+
+class Relay:
+    """A TCP relay on loopback in front of the test server: cut it and Winnow cannot reach
+    the server (every connection closed, new ones refused); restore it and it can again."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.port = 0
+        self._listener: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lsock.bind(("127.0.0.1", self.port))
+        lsock.listen(64)
+        self.port = lsock.getsockname()[1]
+        self._listener = lsock
+        threading.Thread(target=self._accept, args=(lsock,), daemon=True).start()
+
+    def _accept(self, lsock: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = lsock.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            with self._lock:
+                self._conns += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):  # wakes the accept() waiting on it
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for s in conns:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+@pytest.fixture
+def relayed_db(postgresql_cluster: Cluster) -> Iterator[tuple[Database, Relay]]:
+    url = postgresql_cluster.new_database()
+    relay = Relay(postgresql_cluster.port)
+    relay.start()
+    db = open_database(url.replace(f":{postgresql_cluster.port}/", f":{relay.port}/"))
+    generate_demo(db, 300, seed=7)
+    yield db, relay
+    relay.cut()
+    db.close()
+    postgresql_cluster.drop_database(url)
+
+
+@pytest.fixture
+def relayed_window(
+    relayed_db: tuple[Database, Relay], qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """A window on the database behind the relay (gone before the relay is cut for good: its
+    timers must not read a database that is no longer there)."""
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(PgListener, "RETRY_S", (0.2, 0.4))
+    make_app()
+    window = MainWindow(relayed_db[0])
+    window.resize(1400, 860)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_server_out_of_reach_makes_the_window_read_only_until_it_is_back(
+    relayed_db: tuple[Database, Relay],
+    relayed_window: Any,
+    qtbot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _p, title, text, *_a, **_k: shown.append((title, text))
+    )
+    _db, relay = relayed_db
+    window = relayed_window
+    live = window.live
+    indicator = live.indicator
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 100, timeout=5000)
+    on_screen = window.model.loaded_ids()
+    chosen = on_screen[5]
+    window.select_contact(chosen)
+    qtbot.waitUntil(lambda: not window.tasks.active, timeout=5000)
+    qtbot.wait(500)  # what the window does after opening (counts, column widths) is done
+    assert not indicator.isVisible()
+
+    relay.cut()  # the server is gone (for this window)
+    qtbot.waitUntil(lambda: indicator.isVisible(), timeout=5000)
+    assert indicator.text() == OFFLINE_TEXT
+    assert not live.online
+    # edits are refused with the reason, and nothing is written anywhere
+    ran: list[int] = []
+    failures: list[Exception] = []
+    window.ops.run(lambda: ran.append(1), on_failure=failures.append)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: bool(failures), timeout=2000)
+    assert not ran and isinstance(failures[0], ServerUnreachable)
+    assert "read only" in str(failures[0])
+    window.move_contacts([chosen], "nurture")
+    qtbot.waitUntil(lambda: bool(shown), timeout=2000)
+    assert "read only" in shown[-1][1]
+    # what was on screen stays, selection included
+    assert window.model.loaded_ids() == on_screen
+    assert window.selected_ids() == [chosen]
+
+    relay.start()  # back (same port)
+    qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=10000)
+    assert live.online and window.ops.refusal is None
+    window.move_contacts([chosen], "nurture")
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: stage_in_list(window, chosen) == "nurture", timeout=5000)
+    assert window.selected_ids() == [chosen]
+
+
+def test_an_operation_that_cannot_reach_the_server_makes_the_window_read_only(
+    relayed_db: tuple[Database, Relay], relayed_window: Any, qtbot: Any
+) -> None:
+    """The operation's failure is said plainly (not a driver's message), the window goes read
+    only at once and the listener looks: still reachable, so it is back to normal."""
+    db = relayed_db[0]
+    window = relayed_window
+    qtbot.waitUntil(lambda: window.live.online and window.live.feed.online, timeout=5000)
+    states: list[bool] = []
+    window.live.online_changed.connect(states.append)
+    failures: list[Exception] = []
+
+    def unreachable() -> Any:
+        import psycopg
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("COMMIT", None, psycopg.OperationalError("server closed"))
+
+    window.ops.run(unreachable, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert isinstance(failures[0], ServerUnreachable)
+    assert "cannot be reached" in str(failures[0])
+    qtbot.waitUntil(lambda: states == [False, True], timeout=5000)
+    ids = query_ids(db, ContactQuery(stage_keys=("suspect",)))[:1]
+    window.move_contacts(ids, "nurture")
+    settle(qtbot, window)
+    assert operations.history(db)[0].label.startswith("move")

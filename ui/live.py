@@ -1,0 +1,162 @@
+"""Live updates in the window: what other people (other Winnows on the same database) change
+reaches every view within a second or two, and a server that cannot be reached is said.
+
+The feed of :mod:`app.live` (PostgreSQL ``LISTEN``, or SQLite's ``data_version`` poller) runs
+on a thread of its own; each notice comes here by a queued signal, notices close together are
+joined, and the union goes out through ``ops.announce`` with this object as the initiator — so
+every view refreshes as after an operation of its own (the list and the board keep their place
+and selection), and Edit ▸ Undo shows what Undo would do now.
+
+When the server is gone (the listener lost its connection, or an operation failed for want of
+one) the status bar says "Server unreachable — read only, retrying…", the operation runner
+refuses every change with that reason (nothing is saved anywhere else: no silent local fork),
+and what is on screen stays. The listener tries again with a growing pause; when the server is
+back the window reads everything again (notices sent meanwhile were missed) and may write.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
+from sqlalchemy import event
+
+from app import operations
+from app.live import EVERYTHING, Feed, ServerUnreachable, offline_message, start_feed
+from app.operations import Changes, UndoState
+from ui.api import WindowApi
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TEXT = "Server unreachable — read only, retrying…"
+
+
+class LiveUpdates(QObject):
+    """Other people's changes into the window, and the window read only while offline."""
+
+    # from the feed's thread (queued): what changed, what Undo/Redo do now (None: unknown)
+    _heard = Signal(object, object)
+    _reachable = Signal(bool, str)
+    # for the window and tests: the server became reachable (True) or not (False)
+    online_changed = Signal(bool)
+
+    JOIN_MS = 100  # notices this close together go out as one
+
+    def __init__(self, api: WindowApi) -> None:
+        super().__init__(api.dialog_parent())
+        self.api = api
+        self.db = api.db
+        self.online = True
+        self._pending = Changes()
+        self._pending_state: UndoState | None = None
+        self._stopped = False
+        self.indicator = QLabel(OFFLINE_TEXT)
+        self.indicator.setObjectName("offlineIndicator")
+        self.indicator.setToolTip(
+            "The database server cannot be reached. What is on screen stays as it was; "
+            "nothing can be changed until the server is back."
+        )
+        self.indicator.hide()
+        api.add_status_widget(self.indicator)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.JOIN_MS)
+        self._timer.timeout.connect(self._deliver)
+        self._heard.connect(self._queue)
+        self._reachable.connect(self.set_online)
+        api.ops.connection_lost.connect(self._connection_lost)
+        self.feed: Feed | None = start_feed(self.db, self._on_feed_changes, self._on_feed_status)
+        self._guarded = self.db.engine.dialect.name == "postgresql"
+        if self._guarded:
+            event.listen(self.db.engine, "do_connect", self._refuse_while_offline)
+
+    def _refuse_while_offline(self, *_args: object) -> None:
+        """No connection attempt while the server is known to be gone: a read the user asks
+        for (scrolling into rows not loaded yet) fails at once instead of waiting for the
+        network's timeout on the GUI thread. The listener keeps trying on its own."""
+        if not self.online:
+            raise ServerUnreachable(offline_message())
+
+    # --- on the feed's thread --------------------------------------------------------------
+    def _on_feed_changes(self, changes: Changes) -> None:
+        try:
+            state: UndoState | None = operations.undo_state(self.db)
+        except Exception as exc:  # the server went meanwhile: the listener will say so
+            log.info("undo state not read: %s", exc)
+            state = None
+        if not self._stopped:
+            self._heard.emit(changes, state)
+
+    def _on_feed_status(self, online: bool, why: str) -> None:
+        if not self._stopped:
+            self._reachable.emit(online, why)
+
+    # --- on the GUI thread -----------------------------------------------------------------
+    def _queue(self, changes: Changes, state: UndoState | None) -> None:
+        self._pending = self._pending | changes
+        if state is not None:
+            self._pending_state = state
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _deliver(self) -> None:
+        if not self.online or not shiboken6.isValid(self.api.ops):
+            return  # coming back reads everything anyway
+        changes, self._pending = self._pending, Changes()
+        state, self._pending_state = self._pending_state, None
+        self.api.ops.announce(changes, self, state)
+
+    def _connection_lost(self, why: str) -> None:
+        self.set_online(False, why)
+        if self.feed is not None:
+            self.feed.check_now()  # the listener finds out whether it is gone, or says back
+
+    def set_online(self, online: bool, why: str = "") -> None:
+        """Read only while the server cannot be reached; everything read again when back."""
+        if online == self.online or self._stopped:
+            return
+        self.online = online
+        ops = self.api.ops
+        if not online:
+            ops.refuse_operations(offline_message(why))
+            self.db.engine.dispose()  # no dead connection is handed out again
+            self.indicator.show()
+            self.api.show_status(OFFLINE_TEXT, 6000)
+            self.online_changed.emit(False)
+            return
+        # the pooled connections died with the server: new ones for everything that reads
+        self.db.engine.dispose()
+        ops.refuse_operations(None)
+        self.indicator.hide()
+        self.api.show_status("The server is back: everything read again", 4000)
+        self._pending, self._pending_state = Changes(), None
+        db = self.db
+
+        def refreshed(state: UndoState) -> None:
+            if shiboken6.isValid(ops):
+                ops.announce(EVERYTHING, self, state)
+
+        def not_read(exc: BaseException) -> None:
+            log.warning("after reconnecting: %s", exc)
+            if shiboken6.isValid(ops):
+                ops.announce(EVERYTHING, self)
+
+        self.api.tasks.run(operations.undo_state, db, on_done=refreshed, on_error=not_read)
+        self.online_changed.emit(True)
+
+    def stop(self) -> None:
+        """The window closes: no more notices."""
+        self._stopped = True
+        self._timer.stop()
+        if self._guarded and event.contains(
+            self.db.engine, "do_connect", self._refuse_while_offline
+        ):
+            event.remove(self.db.engine, "do_connect", self._refuse_while_offline)
+        if self.feed is not None:
+            self.feed.stop()
+
+
+def install(api: WindowApi) -> LiveUpdates:
+    return LiveUpdates(api)
