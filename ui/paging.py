@@ -283,6 +283,7 @@ class ContactPager(Generic[RowT]):
             self.total = len(self.ids)
             self.exact = True
         elif recount and self._deferred() and self.count_later is not None:
+            # shown as estimated (as exact as the count before it), confirmed by the worker
             self.total = max(estimate, len(self.ids))
             self.count_later()
         elif recount:

@@ -121,8 +121,7 @@ def test_accents_e_mail_parts_and_other_addresses_are_found_by_both_plans(
                     assert any("alt-box" in e for e in rows.other_emails)
                 else:
                     assert any(
-                        e.startswith("p3@firma")
-                        for e in [rows.email or "", *rows.other_emails]
+                        e.startswith("p3@firma") for e in [rows.email or "", *rows.other_emails]
                     )
 
 

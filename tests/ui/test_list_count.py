@@ -83,3 +83,21 @@ def test_the_status_bar_shows_the_count_as_it_arrives(qtbot, many: Database) -> 
     assert f"{window.model.PAGE}+ shown" in window.count_label.text()
     exact = contacts.count(many, ContactQuery(search="a"))
     qtbot.waitUntil(lambda: f"{exact:,} shown" in window.count_label.text(), timeout=10_000)
+
+
+def test_a_change_while_searching_is_recounted_on_the_worker(qtbot, many: Database) -> None:  # type: ignore[no-untyped-def]
+    model = ContactTableModel(many)
+    q = ContactQuery(search="a")
+    model.set_query(q)
+    qtbot.waitUntil(lambda: model.total_exact, timeout=10_000)
+    before = model.total
+    shown = contacts.query_ids(many, q, 0, 1)[0]
+    contacts.update_contact(many, shown, first_name="Zzyzx", last_name="Qwv", company=None)
+    contacts.update_contact(many, shown, email=None, title=None)
+    assert not contacts.query_ids(many, ContactQuery(search="a", ids=(shown,)))
+    model.contacts_changed([shown])
+    assert model.row_for_id(shown) is None
+    assert model.total == before - 1  # estimated from what left
+    assert model.counter.pending  # the count is taken on the worker, not here
+    qtbot.waitUntil(lambda: not model.counter.pending, timeout=10_000)
+    assert model.total_exact and model.total == before - 1 == contacts.count(many, q)
