@@ -10,10 +10,14 @@ time from the request to its commit being announced on the GUI thread (target â‰
 
 from __future__ import annotations
 
+import collections
 import csv
+import itertools
 import json
+import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,42 @@ from benchmarks.common import demo_database, percentile, scratch_copy
 
 TARGET_STALL_S = 0.05
 TARGET_MOVE_S = 0.2
+# WINNOW_BENCH_TRACE_STALLS=1: sample where the GUI thread is every 2 ms and report, for the
+# ticks that came late, the Winnow function it was in (or "event loop": waiting for a core)
+TRACE = os.environ.get("WINNOW_BENCH_TRACE_STALLS") == "1"
+_OURS = tuple(f"{os.sep}{d}{os.sep}" for d in ("app", "ui", "db"))
+
+
+class _Sampler(threading.Thread):
+    """Where the GUI thread is, every 2 ms: (time, innermost Winnow frame or None)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="stall-sampler", daemon=True)
+        self.target = threading.get_ident()
+        self.samples: list[tuple[float, str | None]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.002):
+            frame = sys._current_frames().get(self.target)
+            where = None
+            while frame is not None:
+                name = frame.f_code.co_filename
+                if any(part in name for part in _OURS):
+                    tail = name.rsplit(os.sep, 2)
+                    where = f"{tail[-2]}/{tail[-1]}:{frame.f_code.co_name}"
+                    break
+                frame = frame.f_back
+            self.samples.append((time.perf_counter(), where))
+
+    def report(self, ticks: list[float]) -> list[dict[str, Any]]:
+        late = [(a, b) for a, b in itertools.pairwise(ticks) if b - a > TARGET_STALL_S]
+        counts: collections.Counter[str] = collections.Counter()
+        for a, b in late:
+            for t, where in self.samples:
+                if a < t < b:
+                    counts[where or "event loop (idle, or waiting for a core)"] += 1
+        return [{"where": w, "samples": n} for w, n in counts.most_common(8)]
 
 
 def _write_csv(path: Path, rows: int) -> None:
@@ -70,11 +110,13 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
         stages = ["inquiry", "nurture", "suspect"]
         gaps: list[float] = []
         last = [time.perf_counter()]
+        ticks: list[float] = []
 
         def tick() -> None:
             now = time.perf_counter()
             gaps.append(now - last[0])
             last[0] = now
+            ticks.append(now)
 
         latencies: list[float] = []
         pending: dict[int, float] = {}
@@ -93,6 +135,9 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
             on_done=finished.append,
             on_error=finished.append,
         )
+        sampler = _Sampler() if TRACE else None
+        if sampler is not None:
+            sampler.start()
         t0 = time.perf_counter()
         timer.start()
         moves = 0
@@ -117,6 +162,11 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
             app.processEvents()
             time.sleep(0.001)
         timer.stop()
+        stall_where = None
+        if sampler is not None:
+            sampler.done.set()
+            sampler.join()
+            stall_where = sampler.report(ticks)
         del task
         result = finished[0]
         in_child = csv_path.stat().st_size >= CHILD_PROCESS_BYTES
@@ -136,6 +186,7 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
         "move_commit_max_s": round(worst_move, 4) if worst_move is not None else None,
         "longest_stall_s": round(max(gaps), 4) if gaps else None,
         "stall_p99_s": round(percentile(gaps, 99), 4) if gaps else None,
+        **({"stall_where": stall_where} if stall_where is not None else {}),
         "targets": {"stall_s": TARGET_STALL_S, "move_commit_s": TARGET_MOVE_S},
         "ok": bool(
             gaps
