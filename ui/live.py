@@ -68,6 +68,9 @@ class LiveUpdates(QObject):
         self._reachable.connect(self.set_online)
         api.ops.connection_lost.connect(self._connection_lost)
         self.feed: Feed | None = start_feed(self.db, self._on_feed_changes, self._on_feed_status)
+        feed = self.feed
+        if feed is not None:  # a window deleted without being closed stops it too
+            api.dialog_parent().destroyed.connect(lambda *_a: feed.stop(wait=0))
         self._guarded = self.db.engine.dialect.name == "postgresql"
         if self._guarded:
             event.listen(self.db.engine, "do_connect", self._refuse_while_offline)
@@ -122,15 +125,14 @@ class LiveUpdates(QObject):
         if not online:
             ops.refuse_operations(offline_message(why))
             self.db.engine.dispose()  # no dead connection is handed out again
-            self.indicator.show()
-            self.api.show_status(OFFLINE_TEXT, 6000)
+            self.indicator.show()  # says it for as long as it lasts
             self.online_changed.emit(False)
             return
         # the pooled connections died with the server: new ones for everything that reads
         self.db.engine.dispose()
         ops.refuse_operations(None)
         self.indicator.hide()
-        self.api.show_status("The server is back: everything read again", 4000)
+        self.api.show_status("Server reachable again", 4000)
         self._pending, self._pending_state = Changes(), None
         db = self.db
 
