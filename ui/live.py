@@ -112,6 +112,8 @@ class LiveUpdates(QObject):
         self.api.ops.announce(changes, self, state)
 
     def _connection_lost(self, why: str) -> None:
+        if not self._guarded:
+            return  # a file has no server to lose (and no listener to say it is back)
         self.set_online(False, why)
         if self.feed is not None:
             self.feed.check_now()  # the listener finds out whether it is gone, or says back
