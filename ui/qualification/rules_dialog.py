@@ -123,7 +123,11 @@ class ScoringRulesDialog(QDialog):
         self.table.setObjectName("rulesTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # headers whole
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the rule takes the rest
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(True)
         self.table.setAlternatingRowColors(True)
         self.threshold = QSpinBox()
         self.threshold.setObjectName("thresholdSpin")
