@@ -295,7 +295,7 @@ class PgListener(Feed):
     """``LISTEN winnow_changes`` on a connection of its own; reconnects with backoff."""
 
     name = "winnow-listen"
-    RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # pauses between attempts while the server is gone
+    RETRY_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)  # pauses while the server is gone
     PING_S = 5.0  # an idle connection is checked this often (a server gone without a word)
     WAIT_S = 0.5  # how long one wait for notices lasts (how soon stop() is noticed)
 

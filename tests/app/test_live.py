@@ -18,7 +18,9 @@ from app.contacts import ContactQuery, query_ids
 from app.errors import WinnowError
 from app.live import PgListener, SqliteWatcher
 from app.operations import Changes
-from db.engine import Database
+from db.engine import Database, open_database
+from tests.postgres_cluster import Cluster
+from tests.relay import Relay
 
 ROOT = Path(__file__).resolve().parents[2]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -222,3 +224,35 @@ def test_connection_errors_are_told_from_refused_statements() -> None:
     locked = psycopg.errors.LockNotAvailable("lock timeout")
     assert not live.is_connection_error(locked)
     assert not live.is_connection_error(ValueError("bad input"))
+
+
+def test_the_listener_says_when_the_server_is_gone_and_when_it_is_back(
+    postgresql_cluster: Cluster,
+) -> None:
+    """Through a relay that is cut: offline at once, retried with backoff, online again (and
+    what is sent after that is heard again)."""
+    url = postgresql_cluster.new_database()
+    relay = Relay(postgresql_cluster.port)
+    relay.start()
+    db = open_database(url.replace(f":{postgresql_cluster.port}/", f":{relay.port}/"))
+    got: queue.Queue[Changes] = queue.Queue()
+    status: queue.Queue[tuple[bool, str]] = queue.Queue()
+    listener = PgListener(db, got.put, lambda online, why: status.put((online, why)))
+    listener.RETRY_S = (0.2, 0.4)
+    listener.start()
+    try:
+        assert status.get(timeout=10) == (True, "")
+        made = operations.create_contact(db, first_name="Ada", last_name="Lovelace").value
+        relay.cut()
+        online, why = status.get(timeout=5)
+        assert not online and why
+        assert status.empty()  # said once, however many attempts fail meanwhile
+        relay.start()
+        assert status.get(timeout=5) == (True, "")
+        winnow(url, "edit", str(made), "city=Bremen")  # another process, straight to the server
+        assert first_in(got, 2.0).contacts == {made}
+    finally:
+        listener.stop()
+        relay.cut()
+        db.close()
+        postgresql_cluster.drop_database(url)
