@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -120,7 +121,14 @@ class DuplicatesDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Score", "Contact", "Contact", "Evidence"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # evidence: wrapped
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
         self.table.doubleClicked.connect(lambda _i: self.merge_selected())
         self.merge_button = QPushButton("Merge…")
         self.merge_button.clicked.connect(self.merge_selected)
@@ -146,8 +154,10 @@ class DuplicatesDialog(QDialog):
             self.table.setItem(r, 0, _plain(str(p.score)))
             self.table.setItem(r, 1, _plain(f"#{p.ids[0]} {p.names[0]}"))
             self.table.setItem(r, 2, _plain(f"#{p.ids[1]} {p.names[1]}"))
-            self.table.setItem(r, 3, _plain("; ".join(p.reasons)))
-        self.table.resizeColumnsToContents()
+            evidence = _plain("\n".join(p.reasons))  # one reason a line, each wrapped
+            evidence.setToolTip("\n".join(p.reasons))
+            self.table.setItem(r, 3, evidence)
+        self.table.resizeRowsToContents()  # the evidence wraps in full
         n = len(self.pairs)
         self.status.setText(f"{n:,} likely pair{'s' if n != 1 else ''}")
 
