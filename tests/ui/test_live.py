@@ -34,9 +34,12 @@ BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=Tru
 LIVE_S = 2.0  # the target: other people's changes on screen within 2 seconds
 
 
-def winnow(url: str, *args: str) -> float:
-    """Run the command line in another process; returns when it finished (monotonic)."""
+def winnow(url: str, *args: str, user: str | None = None) -> float:
+    """Run the command line in another process (as ``user``: the OS user SQLite records);
+    returns when it finished (monotonic)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if user is not None:
+        env["LOGNAME"] = user
     done = subprocess.run(
         [sys.executable, "-m", "app", "--db", url, *args],
         capture_output=True,
@@ -61,7 +64,9 @@ def wait_live(qtbot: Any, since: float, condition: Any) -> None:
 
 
 @BOTH
-def test_another_process_s_move_reaches_the_list_in_place(window: Any, qtbot: Any) -> None:
+def test_another_process_s_move_reaches_the_list_in_place(
+    window: Any, qtbot: Any, backend: str
+) -> None:
     view, model = window.list_view, window.model
     qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
     # the user has scrolled down and selected a contact there
@@ -74,12 +79,16 @@ def test_another_process_s_move_reaches_the_list_in_place(window: Any, qtbot: An
     other = next(
         model.contact_id(r) for r in range(62, 90) if model.contact_row(r).stage_key == "suspect"
     )
-    since = winnow(window.db.url, "move", str(other), "nurture", "--why", "elsewhere")
+    since = winnow(
+        window.db.url, "move", str(other), "nurture", "--why", "elsewhere", user="anna-live"
+    )
     wait_live(qtbot, since, lambda: stage_in_list(window, other) == "nurture")
     assert window.selected_ids() == [chosen]
     assert view.verticalScrollBar().value() == scrolled
-    # Edit ▸ Undo now offers what the log would undo: the other process's move
+    # Edit ▸ Undo now offers what the log would undo: the other process's move, and whose
     qtbot.waitUntil(lambda: "move" in window.undo_action.text().lower(), timeout=2000)
+    if backend == "sqlite":  # on PostgreSQL the actor is the login role, the same here
+        assert "(by anna-live)" in window.undo_action.text()
 
 
 @BOTH
