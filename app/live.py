@@ -166,7 +166,7 @@ def publish(s: Session, changes: Changes, operation_id: int | None, state: str |
         )
     elif conn.dialect.name == "sqlite" and operation_id is not None:
         key = _database_key(str(conn.engine.url))
-        if key is not None:
+        if key is not None and _LOCAL.watched(key):  # nobody to tell otherwise (the CLI)
             _LOCAL.remember(s, key, operation_id, state or "done")
 
 
@@ -192,10 +192,25 @@ class _LocalWrites:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[_Written] = []
+        self._watched: dict[str, int] = {}  # files a watcher of this process looks at
+
+    def watch(self, key: str, on: bool) -> None:
+        with self._lock:
+            n = self._watched.get(key, 0) + (1 if on else -1)
+            if n > 0:
+                self._watched[key] = n
+            else:
+                self._watched.pop(key, None)
+                self._entries = [e for e in self._entries if e.key != key]
+
+    def watched(self, key: str) -> bool:
+        with self._lock:
+            return key in self._watched
 
     def remember(self, s: Session, key: str, operation_id: int, state: str) -> None:
         entry = _Written(key, int(operation_id), state, time.monotonic())
         with self._lock:
+            self._entries = [e for e in self._entries if entry.at - e.at < self.KEEP_S]
             self._entries.append(entry)
 
         def committed(_s: Session) -> None:
@@ -410,14 +425,26 @@ class SqliteWatcher(Feed):
             conn.isolation_level = None
             conn.execute("PRAGMA query_only=ON")
             self._conn = conn
+            _LOCAL.watch(self.key, True)  # from now on this process says what it did
             self._version = self._data_version()
             self._log = self._read_log()
         return self._conn
+
+    def start(self) -> Feed:
+        """Start watching; where the log stands is noted now, so nothing committed after
+        this returns is missed."""
+        try:
+            self._connection()
+        except sqlite3.Error as exc:  # the thread tries again
+            log.warning("live updates: %s", exc)
+            self.close()
+        return super().start()
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            _LOCAL.watch(self.key, False)
 
     def _data_version(self) -> int:
         assert self._conn is not None
@@ -430,7 +457,8 @@ class SqliteWatcher(Feed):
 
     def poll(self) -> Changes | None:
         """What other processes changed since the last poll (None: nothing, or only what this
-        process did). The first call only takes note of where the log stands."""
+        process did). The first call (unless :meth:`start` made it) only takes note of where
+        the log stands."""
         first = self._conn is None
         conn = self._connection()
         if first:
