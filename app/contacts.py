@@ -389,6 +389,13 @@ def _can_walk(q: ContactQuery) -> bool:
     return q.sort in _WALKABLE_SORTS and all(v is None or v == () for v in others)
 
 
+def _needs_stage(columns: Sequence[Any], q: ContactQuery) -> bool:
+    """Whether a query must join ``stages`` (a stage filter or sort, a queue, a stage column)."""
+    if q.stage_keys or q.queue or q.sort == "stage":
+        return True
+    return any(getattr(c, "table", None) is Stage.__table__ for c in columns)
+
+
 def select_matching(
     columns: Sequence[Any],
     q: ContactQuery,
@@ -406,6 +413,10 @@ def select_matching(
         strategy = _search.SORT
         if q.search:
             strategy = _search.plan(db, q.search, limit, _can_walk(q))
+        if strategy == _search.WALK and not _needs_stage(columns, q):
+            # the walk reads only the sort index (it holds the id): no row of the table, whose
+            # rows lie in id order, not in the sort's ("Öz" by name at 1,000,000: 48 → 20 ms)
+            return _filtered(select(*columns).select_from(Contact), q, db, strategy)
         return _filtered(_base(columns), q, db, strategy)
     from dataclasses import replace
 

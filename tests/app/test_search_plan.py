@@ -158,7 +158,7 @@ def test_the_walk_reads_the_sort_index_and_never_sorts_the_matches(
         q = ContactQuery(search="gm", sort=sort, descending=descending)
         walk = _plan(sample, q, search.WALK)
         assert "TEMP B-TREE" not in walk, walk
-        assert "USING INDEX" in walk, walk
+        assert "USING INDEX" in walk or "USING COVERING INDEX" in walk, walk
         assert "LIST SUBQUERY" in walk, walk  # the set of matches, built once
     # the sorted plan looks the matches up by id and sorts them
     sort_plan = _plan(sample, ContactQuery(search="gm", sort=sort), search.SORT)
