@@ -53,6 +53,7 @@ from app.operations import (
     UndoState,
 )
 from app.queues import QUEUES
+from app.stage_visibility import shown_stages
 from app.stages import list_stages
 from app.versions import StaleVersion
 from db.engine import Database
@@ -506,7 +507,7 @@ class MainWindow(QMainWindow):
 
     def _fill_move_menu(self, menu: QMenu, ids: Callable[[], list[int]]) -> None:
         menu.clear()
-        for st in list_stages(self.db):
+        for st in shown_stages(self.db):  # hidden stages are not offered
             action = menu.addAction(st.name)
             action.triggered.connect(lambda _c=False, k=st.key: self.move_contacts(ids(), k))
 
@@ -818,7 +819,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _refresh_sidebar_structure(self) -> None:
-        self.sidebar.set_stages(list_stages(self.db))
+        self.sidebar.set_stages(shown_stages(self.db))
         queues = [
             (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
         ]
