@@ -5,7 +5,6 @@ contact. Everything undoes."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +62,7 @@ def _rows(box: TasksBox) -> list[tuple[str, str, str, bool]]:
 
 
 def _show(qtbot: Any, window: Any, cid: int) -> TasksBox:
+    window.set_detail_visible(True)
     window.select_contact(cid)
     box = _box(window)
     qtbot.waitUntil(lambda: box.contact_id == cid and not window.tasks.active, timeout=5000)
@@ -75,7 +75,7 @@ def test_tasks_in_the_detail_panel_add_edit_complete_delete_and_undo(win: Any, q
     other = contacts.create_contact(db, name="Someone Else", email="se@else.de")
     todo.add_task(db, other, "Not this one", datetime(2031, 1, 1, 9), kind="todo")
     box = _show(qtbot, win, cid)
-    assert _rows(box) == [] and box.isVisible()
+    assert _rows(box) == [] and box.isVisibleTo(win.detail)  # a section of the panel
 
     # add: the dialog, then the row with its kind and local due time
     dialog = box.add_task()
@@ -244,15 +244,18 @@ def test_a_due_task_raises_a_reminder_that_opens_the_contact(win: Any, qtbot: An
     # offscreen there is no system tray: the reminder goes to the status bar (the tray where
     # one exists, tested in test_leads); both emit clicked(contact_id)
     assert isinstance(feature.notifier, StatusNotifier)
-    db_now = utcnow()
+    t0 = utcnow()
     win.ops.run(
         lambda: operations.add_task(
-            db, cid, "Call about the quote", db_now + timedelta(seconds=1), kind="call"
+            db, cid, "Call about the quote", t0 + timedelta(minutes=1), kind="call"
         )
     )
     settle(qtbot, win)
+    clock = [t0 + timedelta(seconds=30)]
+    feature.reminders.clock = lambda: clock[0]  # the reminders' own clock, stepped by hand
+    feature.reminders.checked_until = t0
     assert feature.reminders.check() == 0, "not due yet"
-    time.sleep(1.2)
+    clock[0] = t0 + timedelta(minutes=2)
     assert feature.reminders.check() == 1
     button = feature.notifier.button
     assert button.isVisible()
