@@ -127,6 +127,12 @@ class TasksBox(ContactSection):
         fit_tree(self.task_list, max_rows=6)  # as tall as its rows: no empty space, no sideways
         self._update_buttons()
 
+    def leave_keys_alone(self) -> None:
+        """Never take the keyboard focus (the triage card: its keys decide, the mouse works
+        the tasks)."""
+        for widget in (self, self.task_list, self.add_button, self.edit_button, self.delete_button):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
     # --- showing --------------------------------------------------------------------------
     def show_view(self, view: ContactView | None) -> None:
         self.set_contact(view.id if view is not None else None)

@@ -167,6 +167,7 @@ class TriageCardWidget(QFrame):
         left.addWidget(self.notes)
         left.addWidget(self.activities)
         if tasks is not None:
+            tasks.leave_keys_alone()  # the card's keys decide; the mouse works the tasks
             self.tasks = Block("Tasks")
             self.tasks.body.addWidget(tasks)
             left.addWidget(self.tasks)
