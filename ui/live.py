@@ -37,7 +37,7 @@ class LiveUpdates(QObject):
     """Other people's changes into the window, and the window read only while offline."""
 
     # from the feed's thread (queued): what changed, what Undo/Redo do now (None: unknown)
-    _heard = Signal(object, object)
+    _heard = Signal(object, object, int)
     _reachable = Signal(bool, str)
     # for the window and tests: the server became reachable (True) or not (False)
     online_changed = Signal(bool)
@@ -51,6 +51,11 @@ class LiveUpdates(QObject):
         self.online = True
         self._pending = Changes()
         self._pending_state: UndoState | None = None
+        # how many undo states the window has shown: a state this feed read before the
+        # window showed a newer one (its own operation committing meanwhile) is stale
+        self._states_seen = 0
+        self._pending_seen = 0
+        api.ops.undo_state_changed.connect(self._state_shown)
         self._stopped = False
         self.indicator = QLabel(OFFLINE_TEXT)
         self.indicator.setObjectName("offlineIndicator")
@@ -84,23 +89,27 @@ class LiveUpdates(QObject):
 
     # --- on the feed's thread --------------------------------------------------------------
     def _on_feed_changes(self, changes: Changes) -> None:
+        seen = self._states_seen  # before the read: a state shown after it is newer
         try:
             state: UndoState | None = operations.undo_state(self.db)
         except Exception as exc:  # the server went meanwhile: the listener will say so
             log.info("undo state not read: %s", exc)
             state = None
         if not self._stopped:
-            self._heard.emit(changes, state)
+            self._heard.emit(changes, state, seen)
 
     def _on_feed_status(self, online: bool, why: str) -> None:
         if not self._stopped:
             self._reachable.emit(online, why)
 
     # --- on the GUI thread -----------------------------------------------------------------
-    def _queue(self, changes: Changes, state: UndoState | None) -> None:
+    def _state_shown(self, _state: object) -> None:
+        self._states_seen += 1
+
+    def _queue(self, changes: Changes, state: UndoState | None, seen: int) -> None:
         self._pending = self._pending | changes
         if state is not None:
-            self._pending_state = state
+            self._pending_state, self._pending_seen = state, seen
         if not self._timer.isActive():
             self._timer.start()
 
@@ -109,6 +118,8 @@ class LiveUpdates(QObject):
             return  # coming back reads everything anyway
         changes, self._pending = self._pending, Changes()
         state, self._pending_state = self._pending_state, None
+        if self._pending_seen != self._states_seen:
+            state = None  # the window showed a newer state since it was read
         self.api.ops.announce(changes, self, state)
 
     def _connection_lost(self, why: str) -> None:

@@ -86,7 +86,9 @@ def _key(view: Any, key: Any, mods: Any = Qt.KeyboardModifier.NoModifier) -> Non
 def _settle(view: Any) -> None:
     """settle() for the view's window: what the keys queued has committed and been heard."""
     deadline = time.monotonic() + 10
-    while view.api.ops.busy and time.monotonic() < deadline:
+    # the writer, then the reads its notice started on workers (the queue follows an undo
+    # by reading on a worker, and shows the undone contact when that read is back)
+    while (view.api.ops.busy or view.api.tasks.active) and time.monotonic() < deadline:
         QTest.qWait(5)
     assert not view.api.ops.busy
     QTest.qWait(1)
