@@ -237,7 +237,21 @@ def _datetime(value: Any) -> datetime | None:
         return None
     from app.timeutil import parse_iso
 
-    return parse_iso(text)
+    try:
+        return parse_iso(text)
+    except ValueError:
+        # the day-first dates with dots that German, Dutch, Polish… exports write
+        # ("20.11.2026", "20.11.2026 14:05"): never ambiguous, unlike slashes
+        for form in _DOTTED_DATES:
+            try:
+                written = datetime.strptime(" ".join(text.split()), form)
+            except ValueError:
+                continue
+            return parse_iso(written.isoformat())  # as an ISO time: same zone and range rules
+        raise
+
+
+_DOTTED_DATES = ("%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%y")
 
 
 _BY_KIND: dict[str, Callable[[Any], Any]] = {

@@ -220,3 +220,19 @@ def test_the_head_count_reasons() -> None:
         head_count("12.5")
     with pytest.raises(ValueError, match="smaller number to the larger"):
         head_count("200-50")
+
+
+def test_day_first_dates_with_dots_are_read_and_slashes_stay_refused() -> None:
+    """German, Dutch, Polish exports write "20.11.2026": never ambiguous; "03/04/2026" is."""
+    from app.fields import ValidationError, clean_value
+    from app.timeutil import parse_iso
+
+    assert clean_value("received_at", "20.11.2026") == parse_iso("2026-11-20")
+    assert clean_value("received_at", " 20.11.2026  14:05 ") == parse_iso("2026-11-20T14:05")
+    assert clean_value("received_at", "20.11.26") == parse_iso("2026-11-20")
+    for refused in ("03/04/2026", "31.02.2026", "20.11.0999"):
+        try:
+            clean_value("received_at", refused)
+        except ValidationError:
+            continue
+        raise AssertionError(f"{refused!r} was read as a date")
