@@ -5,12 +5,18 @@ file, and a throw-away PostgreSQL server on loopback (``tests/postgres_cluster.p
 ``postgresql`` package, no fsync) holding that file's rows (``winnow copy-to``). Each writing
 case runs on its own copy; each case runs on SQLite and right after on PostgreSQL, so both see
 the same load. Skipped (with the reason) where PostgreSQL is not installed.
+
+Beside each case's figures, ``cpu_s`` gives the CPU time the whole case took (its wall time,
+``wall_s``, beside it): this process and the processes it started (``client``), and the server's
+processes (``server``: the postmaster's own and its children's, finished or running). On a
+shared machine wall times swing with the load; CPU times much less.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -105,6 +111,43 @@ def _cases(n: int, csv_path: Path) -> dict[str, Callable[[Store], Any]]:
     }
 
 
+def _client_cpu() -> float:
+    """CPU seconds of this process and of the finished processes it started."""
+    own = time.process_time()
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own + kids.ru_utime + kids.ru_stime
+
+
+def _server_cpu(datadir: Path) -> float:
+    """CPU seconds of a running PostgreSQL server: the postmaster's, its finished children's
+    (which it reaped) and its running children's (read from /proc; 0.0 where there is none)."""
+    try:
+        pid = int((datadir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(stat: str) -> list[str]:
+        return stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
+
+    total = 0
+    try:
+        f = fields(Path(f"/proc/{pid}/stat").read_text())
+    except OSError:
+        return 0.0
+    total += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            f = fields((entry / "stat").read_text())
+        except OSError:
+            continue  # ended meanwhile
+        if int(f[1]) == pid:
+            total += int(f[11]) + int(f[12])
+    return total / tick
+
+
 def _ratios(sqlite: dict[str, Any], pg: dict[str, Any]) -> dict[str, Any]:
     """PostgreSQL's time ÷ SQLite's, case by case (medians, p95 where the case has one)."""
 
@@ -163,10 +206,21 @@ def run(quick: bool = False) -> dict[str, Any]:
         }
         results: dict[str, Any] = {"contacts": n, "load_average_before": os.getloadavg()}
         results.update({name: {} for name in stores})
+        cost: dict[str, dict[str, dict[str, float]]] = {name: {} for name in stores}
         # case by case, one store right after the other: both see the same load
         for case, fn in _cases(n, csv_path).items():
             for name, store in stores.items():
+                wall, client, server = time.perf_counter(), _client_cpu(), 0.0
+                if name == "postgresql":
+                    server = _server_cpu(cluster.datadir)
                 results[name][case] = fn(store)
+                used = {
+                    "wall_s": time.perf_counter() - wall,
+                    "client": _client_cpu() - client,
+                    "server": _server_cpu(cluster.datadir) - server if server else 0.0,
+                }
+                cost[name][case] = {k: round(v, 2) for k, v in used.items()}
+        results["cpu_s"] = cost
         results["copy_to_postgresql_s"] = copy_s
         results["postgresql_over_sqlite"] = _ratios(results["sqlite"], results["postgresql"])
         results["target_ratio"] = 2.0
