@@ -76,7 +76,7 @@ def _at(value: str | None) -> Any:
         raise UsageError(str(exc)) from None
 
 
-def row_json(row: contacts.ContactRow) -> dict[str, Any]:
+def row_json(row: contacts.ContactRow, owner: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
@@ -90,6 +90,8 @@ def row_json(row: contacts.ContactRow) -> dict[str, Any]:
         "domain_class": row.domain_class,
         "sales_ready": row.sales_ready,
         "next_action_at": iso(row.next_action_at),
+        "owner": owner,
+        "version": row.version,
     }
 
 
@@ -173,7 +175,10 @@ def _cmd_list(args: argparse.Namespace, db: Database) -> int:
 
     rows = contacts.list_rows(db, _query(args, db), limit=args.limit)
     if args.json:
-        print_json([row_json(r) for r in rows])
+        from app.owners import owners_of
+
+        owners = owners_of(db, [r.id for r in rows])
+        print_json([row_json(r, owners.get(r.id)) for r in rows])
         return 0
     names = {s.key: s.name for s in stages.list_stages(db)}
     columns = (

@@ -52,6 +52,14 @@ def test_assign_edit_and_show_for_a_team(
     assert [str(r["id"]) for r in bobs] == [ids[2]]
     nobody = json.loads(_cli(capsys, "--db", db_url, "list", "--owner", "none", "--json")[1])
     assert sorted(str(r["id"]) for r in nobody) == sorted(ids[3:])
+    # list --json says each contact's owner and version (beside the keys it always had)
+    everyone = json.loads(_cli(capsys, "--db", db_url, "list", "--json")[1])
+    owner_of = {str(r["id"]): r["owner"] for r in everyone}
+    assert owner_of == {i: me if i in ids[:2] else "bob" if i == ids[2] else None for i in ids}
+    assert {str(r["id"]): r["version"] for r in everyone} == {
+        i: 2 if i in ids[:3] else 1 for i in ids
+    }
+    assert {"id", "name", "stage", "score", "created_at"} <= set(everyone[0])
 
     shown = json.loads(_cli(capsys, "--db", db_url, "show", first, "--json")[1])
     assert (shown["owner"], shown["version"], shown["changed_by"]) == (me, 2, me)
