@@ -423,13 +423,17 @@ class ColumnFit:
     stretch: int = 0
     extra: int = 0  # icon, dots
     squeeze: float = 1.0  # how far below its comfortable width it may go to let more in
+    bold: bool = False  # its text is bold (names; sales-ready scores)
+    # a narrow column worth squeezing name, company and stage for (on a narrow window
+    # with the detail panel open: the score beside the three)
+    squeezes_in: bool = False
 
 
 COLUMN_FITS: dict[str, ColumnFit] = {
-    "name": ColumnFit(0, chars=20, stretch=3, squeeze=0.8),
+    "name": ColumnFit(0, chars=20, stretch=3, squeeze=0.8, bold=True),
     "stage": ColumnFit(1, extra=22, squeeze=0.8),  # the longest stage name, measured
     "company": ColumnFit(2, chars=18, stretch=3, squeeze=0.8),
-    "score": ColumnFit(3, sample="★ 100"),
+    "score": ColumnFit(3, sample="★ 100", bold=True, squeezes_in=True),
     "email": ColumnFit(4, chars=26, stretch=2, squeeze=0.75),
     "bant": ColumnFit(5, sample="", extra=44),
     "domain": ColumnFit(6, sample="Disposable"),
@@ -499,13 +503,15 @@ class ColumnFitter(QObject):
         head_font = QFont(header.font())
         head_font.setBold(True)
         head = QFontMetrics(head_font)
-        cell_font = QFont(self.view.font())
-        cell_font.setBold(True)  # names and sales-ready scores are bold
-        cell = QFontMetrics(cell_font)
+        bold_font = QFont(self.view.font())
+        bold_font.setBold(True)  # names and sales-ready scores are bold
+        bold = QFontMetrics(bold_font)
+        regular = QFontMetrics(self.view.font())
         stage_names = [s.name for s in self.model._stages.values()] or ["Marketing qualified"]
         out = []
         for col, (key, title, _sort) in enumerate(COLUMNS):
             fit = COLUMN_FITS[key]
+            cell = bold if fit.bold else regular
             title_w = head.horizontalAdvance(title) + CELL_PADDING + SORT_ARROW
             if key == "stage":
                 text_w = max(cell.horizontalAdvance(n) for n in stage_names)
@@ -537,13 +543,22 @@ class ColumnFitter(QObject):
         # those three keep their comfortable width, in order of importance (never skipping)
         shown = order[:ESSENTIAL]
         used = sum(limits[c][1] for c in shown)
+        least = sum(limits[c][0] for c in shown)
         for col in order[ESSENTIAL:]:
-            if used + limits[col][0] > available:
+            if used + limits[col][0] <= available:
+                used += limits[col][0]
+            elif COLUMN_FITS[COLUMNS[col][0]].squeezes_in and least + limits[col][0] <= available:
+                used = available  # the three give up some width for it; nothing after it
+            else:
                 break
             shown.append(col)
-            used += limits[col][0]
+            least += limits[col][0]
         essential = order[:ESSENTIAL]
-        roomy = sum(limits[c][1] for c in essential) <= available
+        roomy = (
+            sum(limits[c][1] for c in essential)
+            + sum(limits[c][0] for c in shown if c not in essential)
+            <= available
+        )
         # the three at their comfortable width when they fit, the others from their least
         widths = {c: limits[c][1 if roomy and c in essential else 0] for c in shown}
         spare = available - sum(widths.values())

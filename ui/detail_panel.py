@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -77,6 +77,34 @@ def shows_changes(changes: Changes, contact_id: int) -> bool:
         or changes.scoring
         or changes.settings
     )
+
+
+def _set_field_text(edit: QLineEdit, text: str) -> None:
+    """A field shows the start of its text (a long address in a narrow panel is read from its
+    beginning, not cut at the front), and the whole text as its tooltip."""
+    edit.setText(text)
+    if not edit.hasFocus():
+        edit.setCursorPosition(0)
+    edit.setToolTip(text)
+
+
+class _Field(QLineEdit):
+    """A form field that shows the start of its text while not edited; focused from the
+    keyboard (not a click, not Tab, which selects it all) typing goes at the end."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() not in (
+            Qt.FocusReason.MouseFocusReason,
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        ):
+            self.end(False)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.setCursorPosition(0)
 
 
 class PanelScrollArea(QScrollArea):
@@ -165,7 +193,7 @@ class DetailPanel(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name in FORM_FIELDS:
-            edit = QLineEdit()
+            edit = _Field()
             edit.setObjectName(f"field_{name}")
             edit.textEdited.connect(self._mark_dirty)
             edit.returnPressed.connect(self.save)
@@ -214,7 +242,7 @@ class DetailPanel(QWidget):
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setContentsMargins(8, 8, 8, 8)
+        self.body_layout.setContentsMargins(6, 8, 6, 8)
         self.body_layout.setSpacing(10)
         # sections sorted by weight; features slot theirs in between (see add_section)
         self._weights: list[tuple[int, Section]] = []
@@ -272,7 +300,7 @@ class DetailPanel(QWidget):
         """Wide enough for every section, also while no contact is shown (so the panel does
         not jump when one is selected)."""
         hint = super().minimumSizeHint()
-        return QSize(max(340, hint.width(), self._scroll.minimumSizeHint().width()), hint.height())
+        return QSize(max(280, hint.width(), self._scroll.minimumSizeHint().width()), hint.height())
 
     # --- extension point -------------------------------------------------------------------
     def add_section(self, title: str, section: ContactSection, order: int = 50) -> Section:
@@ -363,7 +391,7 @@ class DetailPanel(QWidget):
         self._form_base = c
         for name, edit in self.inputs.items():
             value = getattr(c, name)
-            edit.setText("" if value is None else str(value))
+            _set_field_text(edit, "" if value is None else str(value))
             edit.setProperty("invalid", False)
             edit.style().unpolish(edit)
             edit.style().polish(edit)
@@ -447,7 +475,7 @@ class DetailPanel(QWidget):
         self._loading = True
         for name, value in values.items():
             if name in self.inputs:
-                self.inputs[name].setText("" if value is None else str(value))
+                _set_field_text(self.inputs[name], "" if value is None else str(value))
             elif name == "notes":
                 self.notes.setPlainText(value or "")
             elif name == "next_action_at":

@@ -207,10 +207,11 @@ class Section(QFrame):
         self.setObjectName("section")
         self.body = body
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 10, 12, 12)
+        lay.setContentsMargins(10, 10, 10, 12)
         lay.setSpacing(6)
         heading = QLabel(title.upper())
         heading.setObjectName("sectionTitle")
+        heading.setWordWrap(True)  # a long title takes two lines in a narrow panel
         lay.addWidget(heading)
         lay.addWidget(body)
 
@@ -273,17 +274,20 @@ class ActivitiesBox(ContactSection):
         self.activity_type.setCurrentIndex(list(acts.ACTIVITY_TYPES).index("note"))
         self.activity_note = QLineEdit()
         self.activity_note.setObjectName("activityNote")
-        self.activity_note.setPlaceholderText("Add a note or log a call, e-mail, meeting…")
+        self.activity_note.setPlaceholderText("Add a note or log a call")
+        self.activity_note.setToolTip("A note, or a call, e-mail or meeting: pick the kind below")
         self.activity_note.returnPressed.connect(self.log)
         log_button = QPushButton("Log")
         log_button.setObjectName("logActivity")
         log_button.clicked.connect(self.log)
+        # the note on a line of its own, the kind and Log below it: in one row the longest
+        # kind ("Asked for sales contact") and the note set the panel's minimum width
         row = QHBoxLayout()
-        row.addWidget(self.activity_type)
-        row.addWidget(self.activity_note, 1)
+        row.addWidget(self.activity_type, 1)
         row.addWidget(log_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.activity_note)
         lay.addLayout(row)
         lay.addWidget(self.activity_list)
 

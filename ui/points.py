@@ -75,7 +75,8 @@ class PointsSection(ContactSection):
         self.tree.header().setStretchLastSection(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = plain_label("No e-mail address, phone or address yet.", "hint")
-        self.edit_button = QPushButton("Edit e-mails, phones and addresses…")
+        self.edit_button = QPushButton("Edit…")  # the section's title says what
+        self.edit_button.setToolTip("Edit e-mails, phones and addresses")
         self.edit_button.setObjectName("editPoints")
         self.edit_button.clicked.connect(self.edit)
         lay = QVBoxLayout(self)

@@ -297,3 +297,26 @@ def test_a_column_the_user_widens_keeps_its_width_and_the_rest_still_fit(
     show_at(qtbot, window, (1300, 900))
     assert view.columnWidth(company) == wide
     assert list_problems(window) == []
+
+
+def test_a_narrow_window_with_the_panel_open_shows_four_columns(
+    sized_window: Any, qtbot: Any
+) -> None:
+    """At 1024×700 the detail panel's rows of buttons wrap (no row of them sets its minimum
+    width), so the list beside it shows name, company, stage and score in full width."""
+    window = sized_window
+    window.show_view("list")
+    show_at(qtbot, window, (1024, 700))
+    window.list_view.selectRow(0)
+    show_at(qtbot, window, (1024, 700))
+    assert window.detail.isVisible()
+    assert window.detail.width() <= 340, "the detail panel takes more than a third"
+    shown = [COLUMNS[c][1] for c in range(len(COLUMNS)) if not window.list_view.isColumnHidden(c)]
+    assert {"Name", "Company", "Stage", "Score"} <= set(shown)
+    assert list_problems(window) == []
+    assert panel_problems(window) == []
+    # the go-look buttons wrapped onto two lines rather than widening the panel
+    panel = window.detail.findChild(QWidget, "goLookPanel")
+    check = panel.findChild(QWidget, "checkAgain")
+    website = panel.findChild(QWidget, "openWebsite")
+    assert check.geometry().top() > website.geometry().top()

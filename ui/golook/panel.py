@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -29,6 +28,7 @@ from app.golook.evidence import CLASS_LABELS, GoLook, mail_text, verdict_of
 from app.timeutil import local_text
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection
+from ui.flow_layout import FlowLayout
 from ui.links import open_link
 
 # persona outcome -> (mark, colour)
@@ -98,10 +98,13 @@ class GoLookPanel(ContactSection):
         self.check_button.setObjectName("checkAgain")
         self.check_button.setToolTip("Ask DNS again where this domain's mail goes")
         self.check_button.clicked.connect(self.check_again)
-        buttons = QHBoxLayout()
+        self.open_button.setToolTip("Open the contact's website in the browser")
+        self.search_button.setToolTip("Search the web for this contact and company")
+        # the buttons wrap onto a second line in a narrow panel (in one row they set its
+        # minimum width: beside a 1024 px wide list it then left room for three columns)
+        buttons = FlowLayout(spacing=6, align_last=True)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.search_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.check_button)
 
         lay = QVBoxLayout(self)
