@@ -1,6 +1,7 @@
-"""``winnow screenshot DIR [--size WxH] [--scale F]``: every view and dialog of the current
-database, rendered offscreen to DIR/NAME.png at a given window size (in screen pixels) and
-scale factor (2: a 200 % display; set before the application starts: :func:`prepare_scale`).
+"""``winnow screenshot DIR [--size WxH] [--scale F] [--dark]``: every view and dialog of the
+current database, rendered offscreen to DIR/NAME.png at a given window size (in screen pixels)
+and scale factor (2: a 200 % display; set before the application starts: :func:`prepare_scale`),
+in the light palette or (``--dark``) in the dark one a dark desktop gets.
 
 The views: the list alone, the list with the detail panel, the board, the board with the
 panel opened (Enter on a card), triage and the dashboard. The dialogs: the import wizard's
@@ -169,14 +170,19 @@ def render_screenshots(
     out_dir: Path,
     size: tuple[int, int] = DEFAULT_SIZE,
     scale: float | None = None,
+    dark: bool = False,
 ) -> list[Path]:
     """Open the window offscreen at ``size`` screen pixels and save one PNG per view and
     dialog. ``scale``: the factor the application runs at (default: what Qt was started
-    with); the window gets ``size / scale`` of Qt's device-independent pixels."""
+    with); the window gets ``size / scale`` of Qt's device-independent pixels. ``dark``: in
+    Winnow's dark palette (what a dark desktop without a palette of its own gets)."""
     from ui.application import make_app
     from ui.main_window import MainWindow
+    from ui.theme import DARK, apply_theme, make_palette
 
     app = make_app()
+    if dark:
+        apply_theme(app, make_palette(DARK))
     if scale is None:
         scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
     out_dir.mkdir(parents=True, exist_ok=True)

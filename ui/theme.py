@@ -6,12 +6,14 @@ at a contrast of at least 4.5:1 (``ui.contrast``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib import resources
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.contrast import contrast_ratio, is_dark, mix, readable
+from ui.contrast import MIN_TEXT_CONTRAST, contrast_ratio, is_dark, mix, readable
 
 Role = QPalette.ColorRole
 
@@ -128,6 +130,9 @@ def theme_colors(palette: QPalette) -> dict[str, str]:
         "error": legible("#C62828", grounds),
         "error_soft": mix(base, "#C62828", 0.12),
         "warning": legible("#B25E00", grounds),
+        "success": legible("#1B5E20", grounds),
+        "caution": legible("#7A5B00", grounds),
+        "current": legible("#1B3F8B", grounds),
         "tooltip": c(Role.ToolTipBase),
         "tooltip_text": readable(c(Role.ToolTipText), c(Role.ToolTipBase)),
     }
@@ -149,3 +154,88 @@ def apply_theme(app: QApplication, palette: QPalette | None = None) -> QPalette:
     app.setPalette(chosen)
     app.setStyleSheet(load_style(chosen))
     return chosen
+
+
+def current_palette() -> QPalette:
+    """The application's palette (what views are drawn in; the one :func:`apply_theme` set)."""
+    return QGuiApplication.palette()
+
+
+def text_on(fill: QColor | str) -> QColor:
+    """Text for a label on a solid accent (a stage's colour, a red "Overdue"): white where it
+    reads at 4.5:1, else dark text (one of the two always does)."""
+    white = QColor("#FFFFFF")
+    if contrast_ratio(white, fill) >= MIN_TEXT_CONTRAST:
+        return white
+    return readable("#1F2933", fill)
+
+
+def soft_badge(
+    text: QColor | str, fill: QColor | str, palette: QPalette | None = None
+) -> tuple[QColor, QColor]:
+    """(text, fill) of a quiet badge designed for a light window as ``text`` on a pale
+    ``fill`` (sales-ready: dark green on pale green). On a dark palette the fill becomes a deep
+    tint of the text's hue over Base; the text keeps 4.5:1 on the fill either way."""
+    pal = palette if palette is not None else current_palette()
+    shown = QColor(fill)
+    if is_dark(pal):
+        shown = mix(pal.color(Role.Base), text, 0.28)
+    return readable(text, shown), shown
+
+
+def tint(
+    color: QColor | str, strength: float, palette: QPalette | None = None
+) -> tuple[QColor, QColor]:
+    """(text, fill) of a badge in ``color`` on a fill of ``strength`` (0…1) of it over Base
+    (an address badge: "Free-mail" on a faint brown): the text is ``color`` made readable on
+    that fill."""
+    pal = palette if palette is not None else current_palette()
+    fill = mix(pal.color(Role.Base), color, strength)
+    return readable(color, fill), fill
+
+
+class PaletteStyle(QObject):
+    """Keeps a widget's own style sheet in the application palette's colours: ``sheet(palette)``
+    builds it now and again whenever the palette changes (the system turned dark);
+    ``changed()`` (optional) then redraws what the widget coloured itself."""
+
+    def __init__(
+        self,
+        widget: QWidget,
+        sheet: Callable[[QPalette], str],
+        changed: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(widget)
+        self.widget = widget
+        self.sheet = sheet
+        self.changed = changed
+        self._shown_for: int | None = None
+        widget.installEventFilter(self)
+        self.apply()
+
+    def apply(self) -> None:
+        palette = current_palette()
+        if palette.cacheKey() == self._shown_for:
+            return
+        first = self._shown_for is None
+        self._shown_for = palette.cacheKey()
+        text = self.sheet(palette)
+        if text != self.widget.styleSheet():
+            self.widget.setStyleSheet(text)
+        if self.changed is not None and not first:
+            self.changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        ):
+            self.apply()
+        return False
+
+
+def follow_palette(
+    widget: QWidget, sheet: Callable[[QPalette], str], changed: Callable[[], None] | None = None
+) -> PaletteStyle:
+    """``widget``'s style sheet made by ``sheet(palette)``, now and after each palette change."""
+    return PaletteStyle(widget, sheet, changed)

@@ -333,7 +333,9 @@ def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
         os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
     from ui.screenshot import render_screenshots  # GUI imported lazily
 
-    written = render_screenshots(db, Path(args.dir), size=args.size, scale=args.scale)
+    written = render_screenshots(
+        db, Path(args.dir), size=args.size, scale=args.scale, dark=args.dark
+    )
     for path in written:
         print(path)
     return 0
@@ -455,5 +457,8 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         default=1.0,
         metavar="F",
         help="display scale factor, e.g. 2 for a 200%% display (default 1)",
+    )
+    p.add_argument(
+        "--dark", action="store_true", help="render in the dark palette (default: the desktop's)"
     )
     p.set_defaults(handler=_cmd_screenshot)

@@ -1,18 +1,31 @@
 """Cards drawn by a delegate (no widget per card): name, title and company, score and domain
-badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late."""
+badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late. Colours come
+from the application palette (light or dark: :class:`CardColors`), text at 4.5:1 or more."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.contact_table import DOMAIN_BADGES
+from ui.contrast import is_dark, mix
 from ui.kanban.column_model import Card, CardRole
 from ui.marks import paint_bant_marks
+from ui.theme import current_palette, legible, soft_badge, text_on, tint
 
 CARD_MARGIN_X = 8
 CARD_MARGIN_Y = 4
@@ -22,14 +35,52 @@ LINE_GAP = 4
 RADIUS = 8.0
 PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
 
-TEXT = QColor("#1F2933")
-MUTED = QColor("#52606D")
-FAINT = QColor("#7A8594")
-BORDER = QColor("#DCE1E7")
-BORDER_HOVER = QColor("#B3BFCE")
-SELECTED_BG = QColor("#EEF4FD")
-SELECTED_BORDER = QColor("#2F6FDE")
 OVERDUE = QColor("#C62828")
+DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
+
+
+@dataclass(frozen=True)
+class CardColors:
+    """What a card is painted with, for one palette: the card is the palette's Base (a tint
+    of Highlight when selected); every text reads at 4.5:1 or more on what it sits on."""
+
+    card: QColor
+    selected: QColor
+    text: QColor
+    muted: QColor  # job title and company
+    faint: QColor  # source, the "…" of a card not loaded
+    border: QColor
+    border_hover: QColor
+    border_selected: QColor
+    shadow: QColor
+    score: tuple[QColor, QColor]  # (text, fill)
+    sales_ready: tuple[QColor, QColor]
+    overdue: tuple[QColor, QColor]
+    count: tuple[QColor, QColor]  # the number on a stack of dragged cards
+
+    @classmethod
+    def of(cls, palette: QPalette) -> CardColors:
+        role = QPalette.ColorRole
+        base, text = palette.color(role.Base), palette.color(role.Text)
+        accent = palette.color(role.Highlight)
+        dark = is_dark(palette)
+        selected = mix(base, accent, 0.16 if dark else 0.08)
+        grounds = (base, selected)
+        return cls(
+            card=base,
+            selected=selected,
+            text=legible(text, grounds),
+            muted=legible(mix(text, base, 0.25), grounds),
+            faint=legible(mix(text, base, 0.45), grounds),
+            border=mix(base, text, 0.22 if dark else 0.15),
+            border_hover=mix(base, text, 0.4 if dark else 0.3),
+            border_selected=accent,
+            shadow=QColor(0, 0, 0, 90) if dark else QColor(16, 42, 67, 22),
+            score=soft_badge("#334E68", "#EDF1F6", palette),
+            sales_ready=soft_badge("#1B5E20", "#E3F4E8", palette),
+            overdue=(text_on(OVERDUE), OVERDUE),
+            count=(text_on(accent), accent),
+        )
 
 
 class CardDelegate(QStyledItemDelegate):
@@ -39,6 +90,8 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.stage_color = QColor(stage_color)
         self._pixmaps: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
+        self._palette_key: int | None = None
+        self._colors = self.colors()
         base = QFont()
         self.name_font = QFont(base)
         self.name_font.setBold(True)
@@ -70,6 +123,16 @@ class CardDelegate(QStyledItemDelegate):
     ) -> QSize:
         return QSize(200, self._height)
 
+    def colors(self) -> CardColors:
+        """The colours for the application palette in use (worked out again, and the drawn
+        cards dropped, when it changed: the system turned dark)."""
+        palette = current_palette()
+        if palette.cacheKey() != self._palette_key:
+            self._palette_key = palette.cacheKey()
+            self._colors = CardColors.of(palette)
+            self._pixmaps.clear()
+        return self._colors
+
     def card_rect(self, rect: QRect) -> QRectF:
         return QRectF(rect.adjusted(CARD_MARGIN_X, CARD_MARGIN_Y, -CARD_MARGIN_X, -CARD_MARGIN_Y))
 
@@ -100,6 +163,7 @@ class CardDelegate(QStyledItemDelegate):
     ) -> QPixmap:
         """The card drawn once and kept: a move or a scroll repaints the same cards again."""
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        self.colors()  # a new palette drops the cards drawn in the old one
         key = (
             card.row,
             card.overdue,
@@ -135,24 +199,31 @@ class CardDelegate(QStyledItemDelegate):
         hover: bool = False,
         focus: bool = False,
     ) -> None:
+        colors = self.colors()
         box = self.card_rect(rect)
         path = QPainterPath()
         path.addRoundedRect(box, RADIUS, RADIUS)
         if not selected:  # a soft shadow under the card
             shadow = QPainterPath()
             shadow.addRoundedRect(box.translated(0, 1.5), RADIUS, RADIUS)
-            p.fillPath(shadow, QColor(16, 42, 67, 22))
-        p.fillPath(path, SELECTED_BG if selected else QColor("#FFFFFF"))
+            p.fillPath(shadow, colors.shadow)
+        p.fillPath(path, colors.selected if selected else colors.card)
         p.save()
         p.setClipPath(path)
         p.fillRect(QRectF(box.left(), box.top(), 4, box.height()), self.stage_color)
         p.restore()
-        pen = QPen(SELECTED_BORDER if selected or focus else BORDER_HOVER if hover else BORDER)
+        pen = QPen(
+            colors.border_selected
+            if selected or focus
+            else colors.border_hover
+            if hover
+            else colors.border
+        )
         pen.setWidthF(1.6 if selected or focus else 1.0)
         p.setPen(pen)
         p.drawPath(path)
         if card is None:  # not loaded (the database did not answer): a quiet placeholder
-            p.setPen(FAINT)
+            p.setPen(colors.faint)
             p.setFont(self.small_font)
             p.drawText(box.adjusted(PAD_X, 0, -PAD_X, 0), Qt.AlignmentFlag.AlignVCenter, "…")
             return
@@ -165,17 +236,13 @@ class CardDelegate(QStyledItemDelegate):
         name_fm = QFontMetrics(self.name_font)
         score_w = 0.0
         if row.score is not None:
-            fg, bg = (
-                (QColor("#1B5E20"), QColor("#E3F4E8"))
-                if row.sales_ready
-                else (QColor("#334E68"), QColor("#EDF1F6"))
-            )
+            fg, bg = colors.sales_ready if row.sales_ready else colors.score
             score_w = self._badge(
                 p, right, y, str(row.score), fg, bg, align_right=True, height=name_fm.height()
             )
             score_w += 6
         p.setFont(self.name_font)
-        p.setPen(TEXT)
+        p.setPen(colors.text)
         name = row.name or row.company or row.email or "(no name)"
         p.drawText(
             QRectF(left, y, right - left - score_w, name_fm.height()),
@@ -188,7 +255,7 @@ class CardDelegate(QStyledItemDelegate):
         sub_fm = QFontMetrics(self.sub_font)
         sub = " · ".join(x for x in (row.title, row.company) if x) or (row.email or "")
         p.setFont(self.sub_font)
-        p.setPen(MUTED)
+        p.setPen(colors.muted)
         p.drawText(
             QRectF(left, y, right - left, sub_fm.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -207,8 +274,7 @@ class CardDelegate(QStyledItemDelegate):
                     end,
                     y,
                     "Overdue",
-                    QColor("#FFFFFF"),
-                    OVERDUE,
+                    *colors.overdue,
                     align_right=True,
                     height=badge_h,
                 )
@@ -219,14 +285,12 @@ class CardDelegate(QStyledItemDelegate):
             end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
         if row.domain_class is not None:
             label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
-            fg = QColor(color)
-            bg = QColor(color)
-            bg.setAlpha(30)
+            fg, bg = tint(color, DOMAIN_TINT)
             x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
         if row.source and end - x > 24:
             small_fm = QFontMetrics(self.small_font)
             p.setFont(self.small_font)
-            p.setPen(FAINT)
+            p.setPen(colors.faint)
             p.drawText(
                 QRectF(x, y, end - x, badge_h),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -281,8 +345,7 @@ class CardDelegate(QStyledItemDelegate):
                 width - CARD_MARGIN_X - 4,
                 CARD_MARGIN_Y - 2,
                 f"{count:,}",
-                QColor("#FFFFFF"),
-                SELECTED_BORDER,
+                *self.colors().count,
                 align_right=True,
             )
         p.end()

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPaintEvent,
+    QPalette,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, decode_ids, encode_ids
+from ui.contrast import mix, readable
 from ui.kanban.card_delegate import CardDelegate
 from ui.kanban.column_model import KanbanColumnModel
 from ui.money import format_money
@@ -241,15 +243,19 @@ class CardListView(QTableView):
         box = QRectF(rect.left(), rect.top(), rect.width(), 86)
         path = QPainterPath()
         path.addRoundedRect(box, 8, 8)
+        # drawn on the column's background (the board's style sheet colours it): the dashes and
+        # the words keep to it, light or dark
+        ground = self._ground()
+        text = self.palette().color(QPalette.ColorRole.WindowText)
         pen = p.pen()
-        pen.setColor(QColor("#C3CBD5"))
+        pen.setColor(mix(ground, readable(text, ground), 0.3))
         pen.setStyle(Qt.PenStyle.DashLine)
         p.setPen(pen)
         p.drawPath(path)
         title_font = QFont(self.font())
         title_font.setBold(True)
         p.setFont(title_font)
-        p.setPen(QColor("#7A8594"))
+        p.setPen(readable(mix(text, ground, 0.35), ground))
         fm = QFontMetrics(title_font)
         p.drawText(
             box.adjusted(8, 18, -8, 0),
@@ -257,13 +263,21 @@ class CardListView(QTableView):
             fm.elidedText(self.empty_title, Qt.TextElideMode.ElideRight, int(box.width() - 16)),
         )
         p.setFont(self.font())
-        p.setPen(QColor("#9AA5B1"))
+        p.setPen(readable(mix(text, ground, 0.45), ground))
         p.drawText(
             box.adjusted(8, 22 + fm.height(), -8, 0),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
             self.empty_hint,
         )
         p.end()
+
+    def _ground(self) -> QColor:
+        """The colour the empty column shows (the card list itself is transparent)."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, KanbanColumn):
+            widget = widget.parentWidget()
+        shown = widget if widget is not None else self
+        return shown.palette().color(QPalette.ColorRole.Window)
 
 
 class CountPill(QLabel):
@@ -444,7 +458,7 @@ class KanbanColumn(QFrame):
         font = QFont(self.font())
         font.setBold(True)
         p.setFont(font)
-        p.setPen(QColor("#334E68"))
+        p.setPen(readable("#334E68", self.palette().color(QPalette.ColorRole.Window)))
         p.translate(self.width() / 2 + QFontMetrics(font).ascent() / 2 - 2, 16)
         p.rotate(90)
         text = f"{self.model.stage.name}  ·  {self.model.total:,}"

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QMenu, QPushButton
 
 from app import followup, operations, scoring
@@ -28,6 +28,7 @@ from ui.qualification.bant_editor import Apply, BantEditor, Failed
 from ui.qualification.followup_view import FollowUpView
 from ui.qualification.rules_dialog import ScoringRulesDialog
 from ui.qualification.score_view import ScoreBreakdownView
+from ui.theme import follow_palette, theme_colors
 
 __all__ = [
     "BantEditor",
@@ -41,10 +42,14 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-OVERDUE_STYLE = (
-    "QPushButton#overdueButton { color: #C62828; font-weight: bold; border: none; "
-    "background: transparent; padding: 0 8px; }"
-)
+
+
+def overdue_style(palette: QPalette) -> str:
+    """The status bar's overdue count in red, readable on the window's background."""
+    return (
+        f"QPushButton#overdueButton {{ color: {theme_colors(palette)['error']}; "
+        "font-weight: bold; border: none; background: transparent; padding: 0 8px; }"
+    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,7 @@ class OverdueIndicator(QPushButton):
         super().__init__("")
         self.api = api
         self.setObjectName("overdueButton")
-        self.setStyleSheet(OVERDUE_STYLE)
+        follow_palette(self, overdue_style)
         self.setFlat(True)
         self.setToolTip("Inquiries past their response due time without an answer")
         self.clicked.connect(lambda _c=False: api.show_queue("overdue"))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -27,6 +27,7 @@ from app.errors import WinnowError
 from app.qualification import BantItem, BantStatus
 from db.engine import Database, DatabaseError
 from ui.detail_sections import ContactSection
+from ui.theme import follow_palette, soft_badge, theme_colors
 
 # fn(exception): the change was not saved
 Failed = Callable[[Exception], None]
@@ -36,17 +37,27 @@ Apply = Callable[[int, dict[str, str], dict[str, str | None], Failed], None]
 ANSWER_TEXT = {"yes": "Yes", "no": "No", "unknown": "?"}
 ANSWER_TIPS = {"yes": "Yes (Y)", "no": "No (N)", "unknown": "Unknown (U)"}
 MARK = {"yes": "✓", "no": "✗", "unknown": "·"}
-STYLE = """
-#bantEditor QToolButton { border: 1px solid #CBD2D9; background: #FFFFFF; padding: 2px 8px;
-  min-width: 26px; }
-#bantEditor QToolButton:checked[answer="yes"] { background: #E3F4E8; color: #1B5E20;
-  border-color: #2E9E5B; font-weight: bold; }
-#bantEditor QToolButton:checked[answer="no"] { background: #FDECEA; color: #B71C1C;
-  border-color: #C62828; font-weight: bold; }
-#bantEditor QToolButton:checked[answer="unknown"] { background: #EEF1F5; color: #52606D; }
-#bantEditor QLabel[current="true"] { color: #1B3F8B; font-weight: bold; }
-#bantStatus[qualified="true"] { color: #1B5E20; font-weight: bold; }
-#bantStatus[qualified="false"] { color: #7A5B00; }
+
+
+def bant_style(palette: QPalette) -> str:
+    """The answer buttons and the summary in the palette's colours (light or dark): a chosen
+    answer is a soft green, red or grey badge whose text reads at 4.5:1 or more."""
+    c = theme_colors(palette)
+    yes_fg, yes_bg = soft_badge("#1B5E20", "#E3F4E8", palette)
+    no_fg, no_bg = soft_badge("#B71C1C", "#FDECEA", palette)
+    unknown_fg, unknown_bg = soft_badge("#52606D", "#EEF1F5", palette)
+    return f"""
+#bantEditor QToolButton {{ border: 1px solid {c["border_strong"]}; background: {c["base"]};
+  color: {c["text"]}; padding: 2px 8px; min-width: 26px; }}
+#bantEditor QToolButton:checked[answer="yes"] {{ background: {yes_bg.name()};
+  color: {yes_fg.name()}; border-color: #2E9E5B; font-weight: bold; }}
+#bantEditor QToolButton:checked[answer="no"] {{ background: {no_bg.name()};
+  color: {no_fg.name()}; border-color: #C62828; font-weight: bold; }}
+#bantEditor QToolButton:checked[answer="unknown"] {{ background: {unknown_bg.name()};
+  color: {unknown_fg.name()}; }}
+#bantEditor QLabel[current="true"] {{ color: {c["current"]}; font-weight: bold; }}
+#bantStatus[qualified="true"] {{ color: {c["success"]}; font-weight: bold; }}
+#bantStatus[qualified="false"] {{ color: {c["caution"]}; }}
 """
 
 
@@ -72,7 +83,7 @@ class BantEditor(ContactSection):
         self.status: BantStatus | None = None
         self.current = 0
         self.setObjectName("bantEditor")
-        self.setStyleSheet(STYLE)
+        follow_palette(self, bant_style)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.summary = QLabel()
         self.summary.setObjectName("bantStatus")
@@ -163,9 +174,8 @@ class BantEditor(ContactSection):
                 self.grid.addWidget(button, row, col)
             note = QLineEdit(item.note or "")
             note.setObjectName(f"bant_note_{item.key}")
-            note.setPlaceholderText("Note")  # fits a narrow panel (no "…")
-            note.setToolTip(f"A note on {item.name}")
-            note.setMinimumWidth(40)  # a narrow panel: the note scrolls, the buttons stay
+            note.setPlaceholderText("Note…")
+            note.setMinimumWidth(60)
             note.editingFinished.connect(lambda k=item.key, e=note: self._note_done(k, e))
             self.grid.addWidget(note, row, 4)
             self._groups.append(group)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,13 +24,18 @@ from app.contact_view import ContactView
 from app.contacts import ContactDetail
 from app.timeutil import local_text, utcnow
 from ui.detail_sections import ContactSection
-from ui.flow_layout import FlowLayout
+from ui.theme import follow_palette, theme_colors
 
-STYLE = """
-#responseDue[state="overdue"] { color: #C62828; font-weight: bold; }
-#responseDue[state="answered"] { color: #1B5E20; }
-#consentState[state="granted"] { color: #1B5E20; }
-#consentState[state="withdrawn"] { color: #B71C1C; }
+
+def followup_style(palette: QPalette) -> str:
+    """Overdue in red, answered and consent given in green, withdrawn in red: each at 4.5:1 or
+    more on the palette's background (light or dark)."""
+    c = theme_colors(palette)
+    return f"""
+#responseDue[state="overdue"] {{ color: {c["error"]}; font-weight: bold; }}
+#responseDue[state="answered"] {{ color: {c["success"]}; }}
+#consentState[state="granted"] {{ color: {c["success"]}; }}
+#consentState[state="withdrawn"] {{ color: {c["error"]}; }}
 """
 
 
@@ -72,12 +78,14 @@ class FollowUpView(ContactSection):
         self.contact_id: int | None = None
         self._shown_consent: str | None = None
         self.setObjectName("followUpView")
-        self.setStyleSheet(STYLE)
+        follow_palette(self, followup_style)
         self.received = _label("received")
         self.due = _label("responseDue")
         self.due.setWordWrap(True)
         self.next_action = _label("nextAction")
-        picks = FlowLayout(spacing=4)  # wraps in a narrow panel
+        picks = QHBoxLayout()
+        picks.setContentsMargins(0, 0, 0, 0)
+        picks.setSpacing(4)
         self.pick_buttons: dict[str, QToolButton] = {}
         for key, text in (
             ("tomorrow", "Tomorrow"),
@@ -91,6 +99,7 @@ class FollowUpView(ContactSection):
             button.clicked.connect(lambda _c=False, k=key: self._pick(k))
             picks.addWidget(button)
             self.pick_buttons[key] = button
+        picks.addStretch(1)
         self.consent_state = _label("consentState")
         self.consent_state.setWordWrap(True)
         self.consent_combo = QComboBox()
@@ -99,8 +108,7 @@ class FollowUpView(ContactSection):
             self.consent_combo.addItem(CONSENT_LABELS[state], state)
         self.consent_how = QLineEdit()
         self.consent_how.setObjectName("consentHow")
-        self.consent_how.setPlaceholderText("How was it given?")  # fits a narrow panel
-        self.consent_how.setToolTip("How consent was given: web form checkbox, asked by phone…")
+        self.consent_how.setPlaceholderText("How: web form checkbox, asked by phone…")
         self.consent_how.returnPressed.connect(self._record_consent)
         record = QPushButton("Record")
         record.setObjectName("recordConsent")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,14 +16,25 @@ from PySide6.QtWidgets import (
 
 from app.contact_view import ContactView
 from app.scoring import ScoreExplanation
+from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection
+from ui.theme import follow_palette, soft_badge, theme_colors
 
-STYLE = """
-#scoreValue { font-size: 20pt; font-weight: bold; color: #102A43; }
-#salesReadyBadge { background: #E3F4E8; color: #1B5E20; border: 1px solid #2E9E5B;
-  border-radius: 9px; padding: 1px 8px; font-weight: bold; }
-#scoreThreshold { color: #7A8594; }
+
+def score_style(palette: QPalette) -> str:
+    """The score, its badge and the threshold in the palette's colours (text at 4.5:1 or more,
+    light or dark)."""
+    c = theme_colors(palette)
+    fg, bg = soft_badge("#1B5E20", "#E3F4E8", palette)
+    return f"""
+#scoreValue {{ font-size: 20pt; font-weight: bold; color: {c["strong"]}; }}
+#salesReadyBadge {{ background: {bg.name()}; color: {fg.name()}; border: 1px solid #2E9E5B;
+  border-radius: 9px; padding: 1px 8px; font-weight: bold; }}
+#scoreThreshold {{ color: {c["muted"]}; }}
 """
+
+
+# points won and lost, as designed for a light window (made readable on the one in use)
 POSITIVE = QColor("#1B5E20")
 NEGATIVE = QColor("#B71C1C")
 
@@ -42,7 +53,6 @@ class ScoreBreakdownView(ContactSection):
         self.contact_id: int | None = None
         self.explanation: ScoreExplanation | None = None
         self.setObjectName("scoreView")
-        self.setStyleSheet(STYLE)
         self.value = QLabel("")
         self.value.setObjectName("scoreValue")
         self.badge = QLabel("Sales-ready")
@@ -75,6 +85,7 @@ class ScoreBreakdownView(ContactSection):
         lay.addLayout(top)
         lay.addWidget(self.lines)
         lay.addLayout(promote_row)
+        follow_palette(self, score_style, changed=self._fill)  # points: coloured per palette
 
     def show_view(self, view: ContactView | None) -> None:
         self.contact_id = view.id if view is not None else None
@@ -97,7 +108,7 @@ class ScoreBreakdownView(ContactSection):
         for item in e.items:
             row = QTreeWidgetItem([item.rule, f"{item.points:+d}"])
             row.setToolTip(0, item.rule)
-            row.setForeground(1, POSITIVE if item.points > 0 else NEGATIVE)
+            row.setForeground(1, readable_on_base(POSITIVE if item.points > 0 else NEGATIVE))
             row.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.lines.addTopLevelItem(row)
         if not e.items:

@@ -24,6 +24,9 @@ from ui.contact_table import DOMAIN_BADGES
 from ui.leads.activity_edit import ActivityEditor
 from ui.leads.tasks_box import TasksBox
 from ui.qualification import BantEditor
+from ui.theme import soft_badge, text_on, tint
+
+SCORE_BADGE = ("#334E68", "#EDF1F6")  # (text, fill) as designed for a light window
 
 CARD_STYLE = """
 #triageCard { background: palette(base); border: 1px solid palette(mid); border-radius: 12px; }
@@ -202,18 +205,25 @@ class TriageCardWidget(QFrame):
         )
         _clear(self.chips)
         if stage is not None:
-            self.chips.addWidget(_chip(stage.name, "#FFFFFF", stage.color))
+            # the stage's own colour, its name in white or dark text, whichever reads
+            self.chips.addWidget(_chip(stage.name, text_on(stage.color).name(), stage.color))
         if c.domain_class is not None:
             label, color = DOMAIN_BADGES.get(c.domain_class, DOMAIN_BADGES[None])
-            self.chips.addWidget(_chip(label, color, color, 34))
+            fg, bg = tint(color, 34 / 255)
+            self.chips.addWidget(_chip(label, fg.name(), bg.name()))
         if c.score is not None:
-            fg, bg = ("#1B5E20", "#E3F4E8") if c.sales_ready else ("#334E68", "#EDF1F6")
+            fg, bg = soft_badge(*(("#1B5E20", "#E3F4E8") if c.sales_ready else SCORE_BADGE))
             self.chips.addWidget(
-                _chip(f"Score {c.score}" + (" · sales-ready" if c.sales_ready else ""), fg, bg)
+                _chip(
+                    f"Score {c.score}" + (" · sales-ready" if c.sales_ready else ""),
+                    fg.name(),
+                    bg.name(),
+                )
             )
         if c.response_due_at is not None and c.first_response_at is None:
+            fg, bg = soft_badge("#8A1C1C", "#FDECEA")
             self.chips.addWidget(
-                _chip(f"Answer due {local_text(c.response_due_at)}", "#8A1C1C", "#FDECEA")
+                _chip(f"Answer due {local_text(c.response_due_at)}", fg.name(), bg.name())
             )
         self.chips.addStretch(1)
         self.verdict.setText(card.verdict or self._fallback_verdict(card))

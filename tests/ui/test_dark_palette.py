@@ -1,0 +1,302 @@
+"""Dark mode: the board's cards and the qualification sections (BANT, follow-up, score) follow
+the application palette, and every text they draw keeps a contrast of at least 4.5:1 against
+what it is drawn on — measured on the rendered pixels, in the light and the dark palette."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPointF, QRect, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from app.contact_view import ContactView, load_contact_view
+from app.contacts import ContactRow, create_contact
+from app.scoring_rules import ScoreItem
+from app.timeutil import utcnow
+from db.engine import Database
+from ui.contrast import contrast_ratio
+from ui.theme import DARK, LIGHT, apply_theme, make_palette
+
+pytestmark = pytest.mark.gui
+
+PALETTES = {"light": LIGHT, "dark": DARK}
+
+
+@pytest.fixture(params=["light", "dark"])
+def palette(request: Any, qapp: Any) -> Iterator[QPalette]:
+    """The application in Winnow's light or dark palette (and its style sheet); the palette
+    and the sheet the other tests run with come back afterwards."""
+    from ui.application import make_app
+
+    app = make_app()
+    before, sheet = QPalette(app.palette()), app.styleSheet()
+    chosen = apply_theme(app, make_palette(PALETTES[request.param]))
+    try:
+        yield chosen
+    finally:
+        app.setPalette(before)
+        app.setStyleSheet(sheet)
+
+
+def ground(image: QImage, rect: QRect | QRectF) -> QColor:
+    """The colour a text sits on: the commonest pixel of its box (glyphs cover less of it)."""
+    r = QRectF(rect).toAlignedRect().intersected(image.rect())
+    counts: Counter[int] = Counter(
+        image.pixel(x, y)
+        for y in range(r.top(), r.bottom() + 1)
+        for x in range(r.left(), r.right() + 1)
+    )
+    return QColor.fromRgb(counts.most_common(1)[0][0])
+
+
+def is_dark_ground(color: QColor) -> bool:
+    return color.lightness() < 100
+
+
+# --- the board's card --------------------------------------------------------------------------
+
+
+class RecordingPainter(QPainter):
+    """Paints as usual and notes each text: (text, pen colour, its box)."""
+
+    def __init__(self, image: QImage) -> None:
+        super().__init__(image)
+        self.texts: list[tuple[str, QColor, QRectF]] = []
+
+    def drawText(self, *args: Any) -> None:  # type: ignore[override]
+        if len(args) == 3 and isinstance(args[0], QRectF | QRect) and isinstance(args[2], str):
+            self.texts.append((args[2], QColor(self.pen().color()), QRectF(args[0])))
+        super().drawText(*args)
+
+
+def _card_row(**kw: Any) -> ContactRow:
+    values: dict[str, Any] = {
+        "id": 1,
+        "name": "Agnieszka Dąbrowska",
+        "email": "a.dabrowska@gmail.com",
+        "company": "Nord Technik GmbH",
+        "title": "Quality engineer",
+        "stage_key": "inquiry",
+        "source": "Trade show: Hannover Messe 2026",
+        "created_at": utcnow(),
+        "score": 34,
+        "domain_class": "freemail",
+        "sales_ready": False,
+        "response_due_at": None,
+        "first_response_at": None,
+        "next_action_at": None,
+        "persona_name": None,
+        "persona_fit": None,
+    }
+    values.update(kw)
+    return ContactRow(**values)
+
+
+CARDS = {
+    "plain": dict(),
+    "sales-ready, overdue, branded": dict(sales_ready=True, score=72, domain_class="branded"),
+    "invalid address": dict(domain_class="invalid", score=-5),
+    "disposable": dict(domain_class="disposable"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CARDS))
+@pytest.mark.parametrize("selected", [False, True], ids=["", "selected"])
+def test_card_text_reads_on_the_card(palette: QPalette, kind: str, selected: bool) -> None:
+    from ui.kanban.card_delegate import CardDelegate
+    from ui.kanban.column_model import Card
+
+    delegate = CardDelegate("#8E99A8")
+    card = Card(
+        _card_row(**CARDS[kind]),
+        overdue="overdue" in kind,
+        marks={"bant": ["yes", "no", "unknown", "unknown"]},
+    )
+    height = delegate.card_height
+    image = QImage(300, height, QImage.Format.Format_RGB32)
+    image.fill(palette.color(QPalette.ColorRole.Window))  # the board behind the card
+    p = RecordingPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    delegate.paint_card(p, QRect(0, 0, 300, height), card, selected=selected)
+    p.end()
+    card_ground = QColor(image.pixel(300 - 12, height // 2))  # inside, right of the texts
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    assert is_dark_ground(card_ground) == dark, "a light card on a dark board (or the reverse)"
+    drawn = {text for text, _c, _r in p.texts}
+    assert {"Agnieszka Dąbrowska", "Quality engineer · Nord Technik GmbH"} <= drawn
+    assert any(t.startswith("Trade show") for t in drawn)  # the source, the faintest text
+    low = {
+        text: round(contrast_ratio(color, ground(image, rect)), 2)
+        for text, color, rect in p.texts
+        if contrast_ratio(color, ground(image, rect)) < 4.5
+    }
+    assert low == {}
+
+
+def test_unknown_bant_dots_stay_quiet_and_answers_stand_out(palette: QPalette) -> None:
+    """Yes and no dots stand out (3:1, as graphics must); "not known yet" is the quietest."""
+    from ui.marks import paint_bant_marks
+
+    base = palette.color(QPalette.ColorRole.Base)
+    image = QImage(60, 12, QImage.Format.Format_RGB32)
+    image.fill(base)
+    p = QPainter(image)
+    paint_bant_marks(p, 58, 6, ["yes", "no", "unknown"], size=8, gap=10)
+    p.end()
+    # the dots' centres: 58 - 3 * 8 - 2 * 10 = 14 is where the first one starts
+    yes, no, unknown = (QColor(image.pixel(x, 6)) for x in (18, 36, 54))
+    assert contrast_ratio(yes, base) >= 3.0
+    assert contrast_ratio(no, base) >= 3.0
+    assert contrast_ratio(unknown, base) < min(contrast_ratio(yes, base), contrast_ratio(no, base))
+    assert unknown != base  # still visible
+
+
+# --- the qualification sections --------------------------------------------------------------
+
+
+def _view(db: Database, consent: str) -> ContactView:
+    """A contact whose sections show every coloured text: answered and unanswered BANT
+    criteria, points won and lost with the Sales-ready badge, an overdue response and
+    consent given or withdrawn."""
+    cid = create_contact(
+        db,
+        name="Anna Weiß",
+        email="anna.weiss@acme-werk.de",
+        title="Plant manager",
+        stage="inquiry",
+    )
+    view = load_contact_view(db, cid)
+    answers = ["yes", "no", "unknown", "yes"]
+    bant = replace(
+        view.bant,
+        items=tuple(
+            replace(item, answer=answers[i % len(answers)])
+            for i, item in enumerate(view.bant.items)
+        ),
+    )
+    score = replace(
+        view.score,
+        score=72,
+        sales_ready=True,
+        items=(
+            ScoreItem("Branded company address (acme-werk.de)", 15),
+            ScoreItem("Free-mail", -10),
+        ),
+    )
+    now = utcnow()
+    detail = replace(
+        view.detail,
+        received_at=now - timedelta(days=3),
+        response_due_at=now - timedelta(days=2),
+        first_response_at=None,
+        consent=consent,
+        consent_at=now - timedelta(days=1),
+        consent_how="web form",
+    )
+    return replace(view, bant=bant, score=score, detail=detail)
+
+
+def _texts(widget: QWidget) -> list[tuple[str, QWidget]]:
+    shown: list[tuple[str, QWidget]] = []
+    for child in widget.findChildren(QWidget):
+        if not child.isVisibleTo(widget):
+            continue
+        if isinstance(child, QLabel | QToolButton) and child.text():
+            shown.append((child.text(), child))
+    return shown
+
+
+def _text_color(widget: QWidget) -> QColor:
+    role = (
+        QPalette.ColorRole.ButtonText
+        if isinstance(widget, QToolButton)
+        else widget.foregroundRole()
+    )
+    return widget.palette().color(role)
+
+
+@pytest.mark.parametrize("consent", ["granted", "withdrawn"])
+def test_qualification_sections_read_in_the_palette(
+    qtbot: Any, palette: QPalette, db: Database, consent: str
+) -> None:
+    from ui.qualification import BantEditor, FollowUpView, ScoreBreakdownView
+
+    view = _view(db, consent)
+    panel = QFrame()
+    panel.setObjectName("section")  # the detail panel's sections: the palette's Base
+    lay = QVBoxLayout(panel)
+    bant = BantEditor(db, apply=lambda *_a: None)
+    score = ScoreBreakdownView()
+    followup = FollowUpView()
+    for section in (bant, score, followup):
+        lay.addWidget(section)
+        section.show_view(view)
+    qtbot.addWidget(panel)
+    panel.resize(520, panel.sizeHint().height())
+    panel.show()
+    qtbot.waitExposed(panel)
+    bant.setFocus()  # the current criterion's name is marked
+    qtbot.wait(20)
+    QApplication.processEvents()
+    image = panel.grab().toImage()
+    ratio = image.devicePixelRatio()
+    base = palette.color(QPalette.ColorRole.Base)
+    assert is_dark_ground(ground(image, image.rect())) == is_dark_ground(base)
+    texts = _texts(panel)
+    shown = {text for text, _w in texts}
+    assert {"72", "Sales-ready", "Yes", "No", "?"} <= shown
+    assert any("overdue by" in t for t in shown)
+    assert any(t.startswith(consent.capitalize()) for t in shown)
+    low: dict[str, float] = {}
+    for text, widget in texts:
+        top_left = widget.mapTo(panel, widget.rect().topLeft())
+        box = QRectF(QPointF(top_left) * ratio, widget.rect().size().toSizeF() * ratio)
+        behind = ground(image, box.adjusted(2, 2, -2, -2))
+        ratio_here = contrast_ratio(_text_color(widget), behind)
+        if ratio_here < 4.5:
+            low[f"{widget.objectName() or type(widget).__name__}: {text}"] = round(ratio_here, 2)
+    # the points won and lost in the score's lines
+    for row in range(score.lines.topLevelItemCount()):
+        item = score.lines.topLevelItem(row)
+        assert item is not None
+        color = item.foreground(1).color()
+        for role in (QPalette.ColorRole.Base, QPalette.ColorRole.AlternateBase):
+            if contrast_ratio(color, palette.color(role)) < 4.5:
+                low[f"points {item.text(1)}"] = round(contrast_ratio(color, palette.color(role)), 2)
+    assert low == {}
+
+
+def test_sections_follow_a_palette_change(qtbot: Any, palette: QPalette, db: Database) -> None:
+    """The system turns dark (or light) while the panel is open: the sections' own colours
+    follow at once (their style sheets are made from the palette in use)."""
+    from ui.qualification import BantEditor, ScoreBreakdownView
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    view = _view(db, "granted")
+    score = ScoreBreakdownView()
+    bant = BantEditor(db, apply=lambda *_a: None)
+    for section in (score, bant):
+        qtbot.addWidget(section)
+        section.show_view(view)
+        section.show()
+    other = make_palette(
+        DARK if palette.color(QPalette.ColorRole.Window).lightness() >= 128 else LIGHT
+    )
+    apply_theme(app, other)
+    QApplication.processEvents()
+    base = other.color(QPalette.ColorRole.Base)
+    value = score.value.palette().color(score.value.foregroundRole())
+    assert contrast_ratio(value, base) >= 4.5, value.name()
+    yes = next(b for b in bant.findChildren(QToolButton) if b.isChecked() and b.text() == "Yes")
+    fill = yes.grab().toImage()
+    assert contrast_ratio(_text_color(yes), ground(fill, fill.rect())) >= 4.5
+    points = score.lines.topLevelItem(0)
+    assert points is not None
+    assert contrast_ratio(points.foreground(1).color(), base) >= 4.5
