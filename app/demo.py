@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, DateTime, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from app import hooks
 from app.contacts import derived_values
 from app.demo_pipeline import add_demo_pipeline
+from app.golook.classify import quick_domain_class
 from app.golook.demo_evidence import write_demo_evidence
-from app.names import sort_key
+from app.names import normalize_email, sort_key
 from app.timeutil import utcnow
 from db import bulk
 from db.engine import Database
@@ -250,6 +256,25 @@ DISQUALIFY_REASONS = [
 ]
 
 
+LEGAL_FORMS = ["GmbH", "SAS", "A.Ş.", "S.L.", "Sp. z o.o.", "B.V.", "AB", "Ltd", "Inc.", "A.E."]
+ROLES = ["info", "sales", "office", "kontakt", "contact", "vertrieb"]
+CONSENT = ["unknown", "unknown", "granted", "granted", "withdrawn"]
+NOTES = [
+    None,
+    None,
+    None,
+    "Met at the booth; wants a quote for spare parts.",
+    "Asked about delivery times to their plant.",
+    "Card from the fishbowl.",
+]
+INQUIRY_NOTES = ["Asked for a price list", "Contact form: spare parts", "Phoned the office", None]
+
+
+# the demo's well-formed addresses: lower-case ASCII letters, digits, dots and hyphens
+_PLAIN_ADDRESS = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*@[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z]{2,}")
+
+
+@cache
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize(
         "NFKD",
@@ -263,7 +288,33 @@ def _ascii(text: str) -> str:
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
-    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+    population, cum_weights = _cumulative(id(pairs), pairs)
+    return rng.choices(population, cum_weights=cum_weights)[0]
+
+
+_CUMULATIVE: dict[int, tuple[list[str], list[int]]] = {}
+
+
+def _cumulative(key: int, pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    """The choices and their cumulative weights (what ``random.choices`` works out from
+    the weights on every call: the same draws)."""
+    found = _CUMULATIVE.get(key)
+    if found is None:
+        found = _CUMULATIVE[key] = (
+            [p for p, _ in pairs],
+            list(accumulate(w for _, w in pairs)),
+        )
+    return found
+
+
+# contacts generated and written at a time (one transaction for the whole demo)
+CHUNK = 5000
+# the tables a new demo fills with no index but their primary key: each index (and the
+# full-text index) is built once over the whole data afterwards, a sort instead of a random
+# insert per row, and packed full (app.demo, ``_Deferred``)
+HISTORY_TABLES = ("stage_changes", "activities", "tasks")
+DEFERRED_TABLES = ("contacts", *HISTORY_TABLES)
+FTS_TRIGGERS = ("contacts_fts_ai", "contacts_fts_ad", "contacts_fts_au")
 
 
 def generate_demo(
@@ -273,49 +324,98 @@ def generate_demo(
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Add ``n`` demo contacts with stage history and activities over the last six months."""
+    """Add ``n`` demo contacts with stage history and activities over the last six months.
+
+    One write transaction: the contacts, their history, activities and tasks go in by
+    ``executemany`` (``COPY`` on PostgreSQL), then scores and go-look columns are worked out
+    for all of them at once, go look's evidence and the pipeline are added. Into a SQLite
+    store without contacts the indexes of those tables and the full-text index are built
+    after the data (the demo is all or nothing: a failure leaves the store as it was)."""
     rng = random.Random(seed)
     anchor = (now or utcnow()).replace(hour=12, minute=0, second=0, microsecond=0)
-    with db.session() as s:
-        stage_ids = dict(s.execute(select(Stage.key, Stage.id)).all())
+    with db.write_session() as s:
+        conn = s.connection()
+        stage_ids = {str(k): int(i) for k, i in conn.execute(select(Stage.key, Stage.id))}
         new_ids = _new_contact_ids(s, n)
-    countries = list(COUNTRY_WEIGHTS)
-    cweights = list(COUNTRY_WEIGHTS.values())
-    companies: dict[str, list[tuple[str, str, str, int]]] = {}
-    for code in countries:
-        tld = PEOPLE[code][5]
-        comps = []
-        for i in range(max(8, n // 40)):
-            part = rng.choice(PEOPLE[code][4])
-            prefix = rng.choice(COMPANY_PREFIXES)
-            name = f"{prefix} {part} {['GmbH', 'SAS', 'A.Ş.', 'S.L.', 'Sp. z o.o.', 'B.V.', 'AB', 'Ltd', 'Inc.', 'A.E.'][countries.index(code)]}"
-            domain = f"{_ascii(prefix)}-{_ascii(part)}{i if i > 9 else ''}.{tld}"
-            size = rng.choice([8, 15, 25, 40, 60, 120, 250, 600, 1500, 5000])
-            comps.append((name, domain, rng.choice(INDUSTRIES), size))
-        companies[code] = comps
+        people = _People(rng, n, anchor, stage_ids)
+        deferred = _Deferred.take(conn) if n and _new_sqlite_store(conn) else None
+        done = 0
+        while done < n:
+            batch = min(CHUNK, n - done)
+            chunk = people.make(new_ids[done : done + batch])
+            _insert(conn, Contact, chunk.contacts)
+            _insert(conn, StageChange, chunk.changes)
+            _insert(conn, Activity, chunk.activities)
+            # a next-action date is the first open task (app.todo)
+            _insert(conn, Task, chunk.tasks)
+            done += batch
+            if progress:
+                progress(done, n)
+        if deferred is not None:
+            deferred.restore(conn, HISTORY_TABLES)  # read by contact from here on
+        # BANT answers and deal values: the dashboard and the board show qualified leads and
+        # a pipeline (before the scores, which read the answers: each contact scored once)
+        add_demo_pipeline(db, new_ids, seed, rescore=False)
+        hooks.contacts_changed(s, new_ids)
+        # go look's evidence, as if Check all had run: a new user sees verdicts at once
+        write_demo_evidence(db, people.mail_domains, now)
+        if deferred is not None:
+            deferred.restore(conn, ("contacts",))
+    return n
 
-    # registrable domain -> (class, country): their mail hosts are cached at the end
-    mail_domains: dict[str, tuple[str | None, str | None]] = {}
-    done = 0
-    chunk = 2000
-    while done < n:
-        batch = min(chunk, n - done)
-        contact_rows: list[dict[str, object]] = []
-        change_rows: list[dict[str, object]] = []
-        activity_rows: list[dict[str, object]] = []
-        for k in range(batch):
-            cid = new_ids[done + k]
-            code = rng.choices(countries, weights=cweights)[0]
+
+@dataclass
+class _Chunk:
+    contacts: list[dict[str, object]] = field(default_factory=list)
+    changes: list[dict[str, object]] = field(default_factory=list)
+    activities: list[dict[str, object]] = field(default_factory=list)
+    tasks: list[dict[str, object]] = field(default_factory=list)
+
+
+class _People:
+    """The demo's people, made chunk by chunk from one random sequence (the same seed gives
+    the same people, whatever the chunk size)."""
+
+    def __init__(
+        self, rng: random.Random, n: int, anchor: datetime, stage_ids: dict[str, int]
+    ) -> None:
+        self.rng = rng
+        self.anchor = anchor
+        self.stage_ids = stage_ids
+        self.countries = list(COUNTRY_WEIGHTS)
+        self.cum_weights = list(accumulate(COUNTRY_WEIGHTS.values()))
+        self.companies: dict[str, list[tuple[str, str, str, int]]] = {}
+        for code in self.countries:
+            tld = PEOPLE[code][5]
+            comps = []
+            for i in range(max(8, n // 40)):
+                part = rng.choice(PEOPLE[code][4])
+                prefix = rng.choice(COMPANY_PREFIXES)
+                name = f"{prefix} {part} {LEGAL_FORMS[self.countries.index(code)]}"
+                domain = f"{_ascii(prefix)}-{_ascii(part)}{i if i > 9 else ''}.{tld}"
+                size = rng.choice([8, 15, 25, 40, 60, 120, 250, 600, 1500, 5000])
+                comps.append((name, domain, rng.choice(INDUSTRIES), size))
+            self.companies[code] = comps
+        # registrable domain -> (class, country): their mail hosts are cached at the end
+        self.mail_domains: dict[str, tuple[str | None, str | None]] = {}
+        self._names: dict[tuple[str, str], tuple[str, str]] = {}
+        self._domains: dict[str, tuple[str | None, str | None]] = {}
+
+    def make(self, ids: Sequence[int]) -> _Chunk:
+        rng, anchor, stage_ids = self.rng, self.anchor, self.stage_ids
+        out = _Chunk()
+        for cid in ids:
+            code = rng.choices(self.countries, cum_weights=self.cum_weights)[0]
             country, cities, firsts, lasts, _parts, _tld, phone_prefix = PEOPLE[code]
             first, last = rng.choice(firsts), rng.choice(lasts)
-            company, cdomain, industry, size = rng.choice(companies[code])
+            company, cdomain, industry, size = rng.choice(self.companies[code])
             title = _weighted(rng, TITLES)
             r = rng.random()
             fa, la = _ascii(first) or "x", _ascii(last) or "y"
             if r < 0.60:
                 email = f"{fa}.{la}@{cdomain}"
             elif r < 0.66:
-                email = f"{rng.choice(['info', 'sales', 'office', 'kontakt', 'contact', 'vertrieb'])}@{cdomain}"
+                email = f"{rng.choice(ROLES)}@{cdomain}"
             elif r < 0.89:
                 email = f"{fa}.{la}{rng.randint(1, 99)}@{rng.choice(FREE)}"
             elif r < 0.93:
@@ -345,9 +445,11 @@ def generate_demo(
                 "company_size": size if has_company and rng.random() < 0.6 else None,
                 "source": _weighted(rng, SOURCES),
             }
-            derived = derived_values(values)
+            derived = self._derived(first, last, email or None)
             if derived.get("domain") and derived.get("domain_class") != "invalid":
-                mail_domains.setdefault(str(derived["domain"]), (derived["domain_class"], country))
+                self.mail_domains.setdefault(
+                    str(derived["domain"]), (derived["domain_class"], country)
+                )
             if not derived.get("name"):
                 derived["name"] = company
                 derived["sort_name"] = sort_key(company)
@@ -359,7 +461,7 @@ def generate_demo(
                         microsecond=0
                     )
                 )
-            contact_rows.append(
+            out.contacts.append(
                 {
                     **values,
                     **derived,
@@ -368,127 +470,178 @@ def generate_demo(
                     "stage_changed_at": times[-1],
                     "created_at": created,
                     "updated_at": times[-1],
-                    "consent": rng.choice(
-                        ["unknown", "unknown", "granted", "granted", "withdrawn"]
-                    ),
-                    "notes": rng.choice(
-                        [
-                            None,
-                            None,
-                            None,
-                            "Met at the booth; wants a quote for spare parts.",
-                            "Asked about delivery times to their plant.",
-                            "Card from the fishbowl.",
-                        ]
-                    ),
-                    "next_action_at": anchor + timedelta(days=rng.randint(-5, 20))
-                    if final in ("inquiry", "mql", "sql", "opportunity") and rng.random() < 0.5
-                    else None,
+                    "consent": rng.choice(CONSENT),
+                    "notes": rng.choice(NOTES),
+                    "next_action_at": None,
                 }
             )
-            prev = None
-            for step, (key, at) in enumerate(zip(path, times, strict=True)):
-                reason = None
-                if key == "disqualified":
-                    reason = rng.choice(DISQUALIFY_REASONS)
-                elif step == 0:
-                    reason = "Demo data"
-                change_rows.append(
+            if final in ("inquiry", "mql", "sql", "opportunity") and rng.random() < 0.5:
+                next_action = anchor + timedelta(days=rng.randint(-5, 20))
+                out.contacts[-1]["next_action_at"] = next_action
+                out.tasks.append(
                     {
                         "contact_id": cid,
-                        "from_stage_id": prev,
-                        "to_stage_id": stage_ids[key],
-                        "at": at,
-                        "reason": reason,
-                        "automatic": False,
+                        "title": "Follow up",
+                        "kind": "call",
+                        "due_at": next_action,
+                        "created_at": anchor,
                     }
                 )
-                prev = stage_ids[key]
-                if key == "inquiry":
-                    activity_rows.append(
-                        {
-                            "contact_id": cid,
-                            "type": "inquiry-received",
-                            "at": at,
-                            "note": rng.choice(
-                                [
-                                    "Asked for a price list",
-                                    "Contact form: spare parts",
-                                    "Phoned the office",
-                                    None,
-                                ]
-                            ),
-                        }
-                    )
-                    if rng.random() < 0.65:  # about a third of inquiries never answered
-                        reply = at + timedelta(hours=rng.choice([1, 3, 6, 20, 30, 70]))
-                        if reply <= anchor:
-                            activity_rows.append(
-                                {
-                                    "contact_id": cid,
-                                    "type": rng.choice(["email-sent", "call"]),
-                                    "at": reply,
-                                    "note": None,
-                                }
-                            )
-                elif key == "mql" and rng.random() < 0.6:
-                    activity_rows.append(
-                        {
-                            "contact_id": cid,
-                            "type": rng.choice(["content-downloaded", "webinar-attended"]),
-                            "at": at,
-                            "note": None,
-                        }
-                    )
-                elif key == "sql":
-                    activity_rows.append(
-                        {
-                            "contact_id": cid,
-                            "type": rng.choice(["demo-requested", "asked-for-sales"]),
-                            "at": at,
-                            "note": None,
-                        }
-                    )
-                elif key == "opportunity":
-                    activity_rows.append(
-                        {"contact_id": cid, "type": "meeting", "at": at, "note": "Quote sent"}
-                    )
-        with db.session() as s:
-            conn = s.connection()
-            _insert(conn, Contact, contact_rows)
-            _insert(conn, StageChange, change_rows)
-            _insert(conn, Activity, activity_rows)
-            # a next-action date is the first open task (app.todo)
-            task_rows = [
+            self._history(out, cid, path, times)
+        return out
+
+    def _derived(self, first: str, last: str, email: str | None) -> dict[str, Any]:
+        """``app.contacts.derived_values`` of a demo person (the name part remembered: the
+        demo has a few hundred names)."""
+        named = self._names.get((first, last))
+        if named is None:
+            named = self._names[(first, last)] = _named(first, last)
+        out: dict[str, Any] = {"name": named[0], "sort_name": named[1]}
+        domain = email.rpartition("@")[2] if email and _PLAIN_ADDRESS.fullmatch(email) else None
+        if domain is None:
+            out.update(derived_values({"email": email}))
+            return out
+        # a plain ASCII address: its class is its domain's (app.golook.classify's quick path)
+        known = self._domains.get(domain)
+        if known is None:
+            known = self._domains[domain] = quick_domain_class(email)
+        out["email_normalized"] = normalize_email(email)
+        out["domain"], out["domain_class"] = known
+        return out
+
+    def _history(self, out: _Chunk, cid: int, path: list[str], times: list[datetime]) -> None:
+        rng, anchor, stage_ids = self.rng, self.anchor, self.stage_ids
+        prev = None
+        for step, (key, at) in enumerate(zip(path, times, strict=True)):
+            reason = None
+            if key == "disqualified":
+                reason = rng.choice(DISQUALIFY_REASONS)
+            elif step == 0:
+                reason = "Demo data"
+            out.changes.append(
                 {
-                    "contact_id": r["id"],
-                    "title": "Follow up",
-                    "kind": "call",
-                    "due_at": r["next_action_at"],
-                    "created_at": anchor,
+                    "contact_id": cid,
+                    "from_stage_id": prev,
+                    "to_stage_id": stage_ids[key],
+                    "at": at,
+                    "reason": reason,
+                    "automatic": False,
                 }
-                for r in contact_rows
-                if r.get("next_action_at") is not None
-            ]
-            _insert(conn, Task, task_rows)
-            hooks.contacts_changed(s, [int(str(r["id"])) for r in contact_rows])
-        done += batch
-        if progress:
-            progress(done, n)
-    # go look's evidence, as if Check all had run: a new user sees verdicts at once
-    write_demo_evidence(db, mail_domains, now)
-    # BANT answers and deal values: the dashboard and the board show qualified leads and a pipeline
-    add_demo_pipeline(db, new_ids, seed)
-    return n
+            )
+            prev = stage_ids[key]
+            acts = out.activities
+            if key == "inquiry":
+                acts.append(_activity(cid, "inquiry-received", at, rng.choice(INQUIRY_NOTES)))
+                if rng.random() < 0.65:  # about a third of inquiries never answered
+                    reply = at + timedelta(hours=rng.choice([1, 3, 6, 20, 30, 70]))
+                    if reply <= anchor:
+                        acts.append(_activity(cid, rng.choice(["email-sent", "call"]), reply))
+            elif key == "mql" and rng.random() < 0.6:
+                kind = rng.choice(["content-downloaded", "webinar-attended"])
+                acts.append(_activity(cid, kind, at))
+            elif key == "sql":
+                acts.append(_activity(cid, rng.choice(["demo-requested", "asked-for-sales"]), at))
+            elif key == "opportunity":
+                acts.append(_activity(cid, "meeting", at, "Quote sent"))
+
+
+def _activity(cid: int, kind: str, at: datetime, note: str | None = None) -> dict[str, object]:
+    return {"contact_id": cid, "type": kind, "at": at, "note": note}
+
+
+def _named(first: str, last: str) -> tuple[str, str]:
+    name = str(derived_values({"first_name": first, "last_name": last})["name"])
+    return name, sort_key(name)
+
+
+def _new_sqlite_store(conn: Connection) -> bool:
+    """A SQLite store without contacts (its indexes may be built after the demo's data)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql("SELECT 1 FROM contacts LIMIT 1").first() is None
+
+
+@dataclass
+class _Deferred:
+    """The indexes of the demo's tables and the full-text index's triggers, dropped inside
+    the demo's transaction and created again (the same statements) once the data is in."""
+
+    indexes: dict[str, list[tuple[str, str]]]  # table -> [(name, CREATE INDEX …)]
+    triggers: list[str]
+
+    @classmethod
+    def take(cls, conn: Connection) -> _Deferred:
+        tables = ", ".join(f"'{t}'" for t in DEFERRED_TABLES)
+        names = ", ".join(f"'{t}'" for t in FTS_TRIGGERS)
+        rows = conn.exec_driver_sql(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
+            f" ((type = 'index' AND tbl_name IN ({tables})) OR"
+            f" (type = 'trigger' AND name IN ({names})))"
+        ).all()
+        deferred = cls({t: [] for t in DEFERRED_TABLES}, [])
+        for kind, name, table, sql in rows:
+            if kind == "index":
+                deferred.indexes[str(table)].append((str(name), str(sql)))
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            else:
+                deferred.triggers.append(str(sql))
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        return deferred
+
+    def restore(self, conn: Connection, tables: Sequence[str]) -> None:
+        for table in tables:
+            for _name, sql in self.indexes.pop(table, []):
+                conn.exec_driver_sql(sql)
+            if table == "contacts" and self.triggers:
+                conn.exec_driver_sql("INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild')")
+                for sql in self.triggers:
+                    conn.exec_driver_sql(sql)
+                self.triggers = []
 
 
 def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
+    table = cast(Table, model.__table__)
     if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
-        bulk.copy_rows(conn, cast(Table, model.__table__), rows)
-    else:
-        conn.execute(insert(cast(Table, model.__table__)), rows)
+        bulk.copy_rows(conn, table, rows)
+        return
+    columns, values = _sqlite_rows(table, rows)
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+
+
+def _sqlite_rows(
+    table: Table, rows: list[dict[str, object]]
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The columns and value tuples of ``rows`` (dicts with the same keys) as SQLAlchemy's
+    INSERT would send them to SQLite: scalar Python-side defaults filled in, times in its
+    storage format (``2026-06-27 06:36:51.000000``), without its per-value processing."""
+    given = list(rows[0])
+    defaults: dict[str, object] = {}
+    for col in table.columns:
+        default = col.default
+        if col.name not in given and default is not None and getattr(default, "is_scalar", False):
+            defaults[col.name] = default.arg  # type: ignore[attr-defined]
+    columns = given + list(defaults)
+    times = [i for i, c in enumerate(given) if isinstance(table.c[c].type, DateTime)]
+    extra = tuple(defaults.values())
+    pick = itemgetter(*given)
+    values: list[tuple[object, ...]] = []
+    for r in rows:
+        row = list(pick(r)) if len(given) > 1 else [r[given[0]]]
+        for i in times:
+            if row[i] is not None:
+                row[i] = _ts(row[i])
+        values.append((*row, *extra))
+    return columns, values
+
+
+def _ts(value: Any) -> str:
+    """A time as SQLAlchemy stores it in SQLite (always six digits of microseconds)."""
+    text = value.isoformat(" ")
+    return text if value.microsecond else text + ".000000"
 
 
 def _new_contact_ids(s: Session, n: int) -> list[int]:

@@ -16,76 +16,122 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from app import hooks
+from db import bulk
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact, Stage, StageChange
 
 AMOUNTS = ((4_000, 15_000), (15_000, 60_000), (60_000, 180_000))
 
 
-def add_demo_pipeline(db: Database, contact_ids: Sequence[int], seed: int = 7) -> int:
+# contacts whose history is read at a time
+CHUNK = 20000
+
+
+def add_demo_pipeline(
+    db: Database, contact_ids: Sequence[int], seed: int = 7, *, rescore: bool = True
+) -> int:
     """Answers and deal values for these (demo) contacts where they have none; returns how
-    many contacts got something."""
-    wanted = set(contact_ids)
+    many contacts got something. Reads and writes a chunk of contacts at a time (by id), so a
+    million contacts need no more memory than twenty thousand. ``rescore=False``: the caller
+    scores these contacts afterwards (the demo scores each new contact once)."""
+    wanted = sorted(set(contact_ids))
     rng = random.Random(seed)
+    touched: list[int] = []
     with db.session() as s:
         conn = s.connection()
-        keys = dict(conn.execute(select(Stage.id, Stage.key)).all())
+        keys = {int(i): str(k) for i, k in conn.execute(select(Stage.id, Stage.key))}
         criteria = [
             (int(i), str(k))
             for i, k in conn.execute(
                 select(BantCriterion.id, BantCriterion.key).order_by(BantCriterion.position)
             )
         ]
-        answered = set(conn.scalars(select(BantAnswer.contact_id).distinct()))
-        # per contact: when it first reached each stage (moves not undone)
-        reached: dict[int, dict[str, datetime]] = {}
-        for cid, stage_id, at in conn.execute(
-            select(StageChange.contact_id, StageChange.to_stage_id, StageChange.at)
-            .where(StageChange.undone_at.is_(None))
-            .order_by(StageChange.at, StageChange.id)
-        ):
-            reached.setdefault(int(cid), {}).setdefault(keys.get(stage_id, ""), at)
-        current = dict(conn.execute(select(Contact.id, Contact.stage_id)).all())
-        with_deal = set(conn.scalars(select(Contact.id).where(Contact.deal_amount.is_not(None))))
-        answers: list[dict[str, object]] = []
-        touched: set[int] = set()
-        for cid in sorted(wanted & set(reached)):
-            stages = reached[cid]
-            if cid not in answered and criteria:
-                got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
-                if got:
-                    at = got[0]
-                    missing = rng.random() < 0.15
-                    for crit_id, key in criteria:
-                        answer = "yes"
-                        if missing and key == "timeframe":
-                            answer = rng.choice(["no", "unknown"])
-                        answers.append(_answer(cid, crit_id, answer, at))
-                    touched.add(cid)
-                elif "mql" in stages and rng.random() < 0.35:
-                    # some still in Marketing qualified answered every criterion yes: the
-                    # Sales-ready queue (to hand over) is not empty in the demo
-                    ready = keys.get(current.get(cid, -1)) == "mql" and rng.random() < 0.3
-                    count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
-                    for crit_id, _key in criteria[:count]:
-                        answers.append(_answer(cid, crit_id, "yes", stages["mql"]))
-                    touched.add(cid)
-            opened = stages.get("opportunity")
-            if opened is not None and cid not in with_deal:
-                low, high = rng.choice(AMOUNTS)
-                amount = round(rng.uniform(low, high) / 500) * 500
-                still_open = keys.get(current.get(cid, -1)) == "opportunity"
-                close = opened + timedelta(days=rng.randint(20, 90)) if still_open else None
-                _set_deal(conn, cid, float(amount), close)
-                touched.add(cid)
-        if answers:
-            conn.execute(insert(BantAnswer), answers)
-        hooks.contacts_changed(s, sorted(touched), "answers")
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i : i + CHUNK]
+            touched.extend(_chunk(conn, chunk, rng, keys, criteria))
+        if rescore:
+            hooks.contacts_changed(s, touched, "answers")
     return len(touched)
+
+
+def _chunk(
+    conn: Connection,
+    wanted: list[int],
+    rng: random.Random,
+    keys: dict[int, str],
+    criteria: list[tuple[int, str]],
+) -> list[int]:
+    lo, hi = wanted[0], wanted[-1]
+    ids = set(wanted)
+    answered = set(
+        conn.scalars(
+            select(BantAnswer.contact_id).where(BantAnswer.contact_id.between(lo, hi)).distinct()
+        )
+    )
+    # per contact: when it first reached each stage (moves not undone)
+    reached: dict[int, dict[str, datetime]] = {}
+    for cid, stage_id, at in conn.execute(
+        select(StageChange.contact_id, StageChange.to_stage_id, StageChange.at)
+        .where(StageChange.contact_id.between(lo, hi), StageChange.undone_at.is_(None))
+        .order_by(StageChange.contact_id, StageChange.at, StageChange.id)
+    ):
+        if cid in ids:
+            reached.setdefault(int(cid), {}).setdefault(keys.get(stage_id, ""), at)
+    current = {
+        int(i): int(st)
+        for i, st in conn.execute(
+            select(Contact.id, Contact.stage_id).where(Contact.id.between(lo, hi))
+        )
+    }
+    with_deal = set(
+        conn.scalars(
+            select(Contact.id).where(Contact.id.between(lo, hi), Contact.deal_amount.is_not(None))
+        )
+    )
+    answers: list[dict[str, object]] = []
+    deals: list[tuple[float, datetime | None, int]] = []
+    touched: list[int] = []
+    for cid in sorted(reached):
+        stages = reached[cid]
+        got_something = False
+        if cid not in answered and criteria:
+            got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
+            if got:
+                at = got[0]
+                missing = rng.random() < 0.15
+                for crit_id, key in criteria:
+                    answer = "yes"
+                    if missing and key == "timeframe":
+                        answer = rng.choice(["no", "unknown"])
+                    answers.append(_answer(cid, crit_id, answer, at))
+                got_something = True
+            elif "mql" in stages and rng.random() < 0.35:
+                # some still in Marketing qualified answered every criterion yes: the
+                # Sales-ready queue (to hand over) is not empty in the demo
+                ready = keys.get(current.get(cid, -1)) == "mql" and rng.random() < 0.3
+                count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
+                for crit_id, _key in criteria[:count]:
+                    answers.append(_answer(cid, crit_id, "yes", stages["mql"]))
+                got_something = True
+        opened = stages.get("opportunity")
+        if opened is not None and cid not in with_deal:
+            low, high = rng.choice(AMOUNTS)
+            amount = round(rng.uniform(low, high) / 500) * 500
+            still_open = keys.get(current.get(cid, -1)) == "opportunity"
+            close = opened + timedelta(days=rng.randint(20, 90)) if still_open else None
+            deals.append((float(amount), close, cid))
+            got_something = True
+        if got_something:
+            touched.append(cid)
+    if answers:
+        conn.execute(insert(BantAnswer), answers)
+    _set_deals(conn, deals)
+    return touched
 
 
 def _answer(cid: int, crit_id: int, answer: str, at: datetime) -> dict[str, object]:
@@ -98,7 +144,18 @@ def _answer(cid: int, crit_id: int, answer: str, at: datetime) -> dict[str, obje
     }
 
 
-def _set_deal(conn: Connection, cid: int, amount: float, close: datetime | None) -> None:
+def _set_deals(conn: Connection, deals: list[tuple[float, datetime | None, int]]) -> None:
+    """(amount, expected close, contact id) for each contact: one statement."""
+    if not deals:
+        return
+    if bulk.is_postgresql(conn):
+        bulk.update_by_id(
+            conn, cast(Table, Contact.__table__), ["deal_amount", "expected_close_at"], deals
+        )
+        return
     conn.execute(
-        update(Contact).where(Contact.id == cid).values(deal_amount=amount, expected_close_at=close)
+        update(Contact)
+        .where(Contact.id == bindparam("cid"))
+        .values(deal_amount=bindparam("amount"), expected_close_at=bindparam("close")),
+        [{"amount": a, "close": c, "cid": i} for a, c, i in deals],
     )
