@@ -25,10 +25,32 @@ from ui.theme import DARK, LIGHT, apply_theme, make_palette
 
 pytestmark = pytest.mark.gui
 
-PALETTES = {"light": LIGHT, "dark": DARK}
+Role = QPalette.ColorRole
+# a desktop's own dark palette (KDE's Breeze Dark): the window keeps it (ui.theme.system_palette)
+BREEZE_DARK = {
+    Role.Window: "#2A2E32",
+    Role.WindowText: "#FCFCFC",
+    Role.Base: "#1B1E20",
+    Role.AlternateBase: "#232629",
+    Role.Text: "#FCFCFC",
+    Role.Button: "#31363B",
+    Role.ButtonText: "#FCFCFC",
+    Role.Highlight: "#3DAEE9",
+    Role.HighlightedText: "#FCFCFC",
+    Role.ToolTipBase: "#31363B",
+    Role.ToolTipText: "#FCFCFC",
+    Role.PlaceholderText: "#A1A9B1",
+    Role.Link: "#1D99F3",
+    Role.Light: "#40464C",
+    Role.Midlight: "#363B40",
+    Role.Mid: "#24282B",
+    Role.Dark: "#1A1D1F",
+    Role.Shadow: "#0F1011",
+}
+PALETTES = {"light": LIGHT, "dark": DARK, "breeze-dark": BREEZE_DARK}
 
 
-@pytest.fixture(params=["light", "dark"])
+@pytest.fixture(params=list(PALETTES))
 def palette(request: Any, qapp: Any) -> Iterator[QPalette]:
     """The application in Winnow's light or dark palette (and its style sheet); the palette
     and the sheet the other tests run with come back afterwards."""
@@ -300,3 +322,32 @@ def test_sections_follow_a_palette_change(qtbot: Any, palette: QPalette, db: Dat
     points = score.lines.topLevelItem(0)
     assert points is not None
     assert contrast_ratio(points.foreground(1).color(), base) >= 4.5
+
+
+# --- the board's own style sheet (ui.kanban.style, for the board to adopt) --------------------
+
+BOARD_TEXT = [
+    ("name", "column"),
+    ("count", "count_fill"),
+    ("collapse", "column"),
+    ("collapse_hover", "collapse_hover_fill"),
+    ("hint", "strip"),
+    ("filter", "filter_fill"),
+]
+
+
+def test_board_colours_follow_the_palette(palette: QPalette) -> None:
+    from ui.kanban.style import board_colors, board_style
+
+    b = board_colors(palette)
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    for ground_name in ("strip", "column", "count_fill", "filter_fill"):
+        assert is_dark_ground(QColor(b[ground_name])) == dark, ground_name
+    low = {
+        f"{fg} on {bg}": round(contrast_ratio(b[fg], b[bg]), 2)
+        for fg, bg in BOARD_TEXT
+        if contrast_ratio(b[fg], b[bg]) < 4.5
+    }
+    assert low == {}
+    sheet = board_style(palette)
+    assert all(b[name] in sheet for name in ("strip", "column", "name", "filter"))

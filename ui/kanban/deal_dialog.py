@@ -22,6 +22,7 @@ from app import deals, operations
 from app.errors import UsageError
 from app.followup import local_midnight_utc, local_now
 from ui.api import WindowApi
+from ui.theme import follow_palette, theme_colors
 
 
 class DealDialog(QDialog):
@@ -53,7 +54,7 @@ class DealDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("dealError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #C62828;")
+        follow_palette(self.error, lambda palette: f"color: {theme_colors(palette)['error']};")
         self.error.hide()
         heading = QLabel(name)
         heading.setTextFormat(Qt.TextFormat.PlainText)
