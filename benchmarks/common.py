@@ -1,4 +1,5 @@
-"""Shared helpers: a cached 100,000-contact demo database and timing utilities."""
+"""Shared helpers: a cached demo database (100,000 contacts, or ``--size N``) and timing
+utilities."""
 
 from __future__ import annotations
 
@@ -11,10 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 CACHE = Path(os.environ.get("WINNOW_BENCH_CACHE", Path(tempfile.gettempdir()) / "winnow-bench"))
+DEFAULT_SIZE = 100_000
+QUICK_SIZE = 10_000
+SIZE_ENV = "WINNOW_BENCH_SIZE"  # set by ``python -m benchmarks --size N``
 
 
-def demo_database(n: int = 100_000, seed: int = 1) -> Path:
-    """A demo database with ``n`` contacts, generated once per schema and reused (read-only use)."""
+def bench_size(quick: bool = False) -> int:
+    """Contacts in the demo database a benchmark runs on: ``--size N`` (``WINNOW_BENCH_SIZE``),
+    else 100,000; ``--quick`` makes it 10,000 (or N, if smaller)."""
+    raw = os.environ.get(SIZE_ENV, "")
+    size = int(raw) if raw.strip() else DEFAULT_SIZE
+    return min(size, QUICK_SIZE) if quick else size
+
+
+def demo_database(n: int | None = None, seed: int = 1) -> Path:
+    """A demo database with ``n`` contacts (default: :func:`bench_size`), generated once per
+    schema and reused (read-only use): ``CACHE/demo-{n}-{seed}-{schema revision}.sqlite``."""
+    if n is None:
+        n = bench_size()
     from db.engine import open_database
     from db.migrate import head_revision
 

@@ -1,8 +1,12 @@
 """Exports: the current list as CSV (Excel-friendly, safe from formula injection) or vCard 3.0,
 and the hand-off list for sales (Sales qualified contacts with their BANT answers and notes).
 
-Files are written to a temporary name beside the target and renamed at the end, so a cancelled
-or failed export leaves no half-written file.
+Exports stream (:mod:`app.exporting.records`): a page of contacts at a time is read and written,
+so memory stays flat whatever the number of contacts and however long a note is. Files are
+written to a temporary name beside the target and renamed at the end, so a cancelled, failed or
+interrupted (Ctrl+C) export leaves no half-written file. ``progress(done, total, text)`` is
+called after every page; ``cancel`` (an Event, a flag or a callable) is looked at before every
+page.
 """
 
 from __future__ import annotations
@@ -15,18 +19,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import contacts
 from app.errors import UsageError, WinnowError
-from app.exporting.records import ExportRecord, bant_answers, bant_criteria, iter_records
+from app.exporting.records import (
+    ExportRecord,
+    LongText,
+    bant_answers,
+    bant_criteria,
+    iter_records,
+)
 from app.exporting.writers import (
     CSV_HEADERS,
     csv_values,
     list_headers,
     list_values,
-    safe_cell,
+    safe_cells,
     vcard,
+    write_csv_row,
+    write_vcard,
 )
 from app.points import most_points
 from app.timeutil import local_text
@@ -112,12 +124,17 @@ def _progress_fn(progress: Progress | None) -> Callable[[int, int], None] | None
     return report
 
 
-def _write_csv(fh: IO[str], headers: list[str], rows: Iterator[list[object]]) -> int:
+def _write_csv(fh: IO[str], headers: list[str], rows: Iterator[list[object]], notes_at: int) -> int:
+    """Write the header and every row; ``notes_at`` is the column a :class:`LongText` may be
+    in (streamed into the file rather than held)."""
     writer = csv.writer(fh, lineterminator="\r\n")
     writer.writerow(headers)
     n = 0
     for cells in rows:
-        writer.writerow([safe_cell(c) for c in cells])
+        if cells[notes_at].__class__ is LongText:
+            write_csv_row(fh, cells)
+        else:
+            writer.writerow(safe_cells(cells))
         n += 1
     return n
 
@@ -154,18 +171,25 @@ def export_contacts(
                 fh,
                 [*CSV_HEADERS, *list_headers(counts)],
                 ([*csv_values(r), *list_values(r, counts)] for r in records),
+                CSV_HEADERS.index("Notes"),
             )
-            if is_cancelled(cancel):
-                raise ExportCancelled("export cancelled; no file was written")
+            _stop_if_cancelled(cancel)
     else:
         with _atomic_text(target, "utf-8") as fh:
             n = 0
             for r in records:
-                fh.write(vcard(r))
+                if r.notes.__class__ is LongText:
+                    write_vcard(fh, r)
+                else:
+                    fh.write(vcard(r))
                 n += 1
-            if is_cancelled(cancel):
-                raise ExportCancelled("export cancelled; no file was written")
+            _stop_if_cancelled(cancel)
     return ExportResult(str(target), fmt, n, left_out)
+
+
+def _stop_if_cancelled(cancel: object) -> None:
+    if is_cancelled(cancel):
+        raise ExportCancelled("Export cancelled; no file was written.")
 
 
 def export_sales_handoff(
@@ -190,8 +214,6 @@ def export_sales_handoff(
         raise UsageError("the hand-off list for sales is written as CSV: use a .csv file name")
     base = query or contacts.ContactQuery()
     q = replace(base, stage_keys=(SALES_STAGE,), sort="score", descending=True)
-    candidates = contacts.query_ids(db, q)
-    allowed, withdrawn, unqualified, overrides = handoff_selection(db, candidates)
     criteria = bant_criteria(db)
     headers = [
         "Name",
@@ -210,16 +232,29 @@ def export_sales_handoff(
     for c in criteria:
         headers += [c.name, f"{c.name}: note"]
     headers += ["All required criteria met", "Consent", "Override", "Notes"]
+    withdrawn = unqualified = unknown = 0
+    overrides: dict[int, str] = {}
+
+    def keep(page: list[int]) -> list[int]:
+        """The page's contacts sales may see (the selection is made a page at a time)."""
+        nonlocal withdrawn, unqualified
+        allowed, out_withdrawn, out_unqualified, let_in = handoff_selection(db, page)
+        withdrawn += out_withdrawn
+        unqualified += out_unqualified
+        overrides.update(let_in)  # few: only contacts moved in with an override
+        return allowed
 
     def rows() -> Iterator[list[object]]:
+        nonlocal unknown
         pending: list[ExportRecord] = []
         for r in iter_records(
             db,
             q,
-            ids=allowed,
+            keep=keep,
             progress=_progress_fn(progress),
             cancelled=lambda: is_cancelled(cancel),
         ):
+            unknown += r.consent != "granted"
             pending.append(r)
             if len(pending) >= 500:
                 yield from _handoff_rows(db, pending, criteria, overrides)
@@ -227,10 +262,8 @@ def export_sales_handoff(
         yield from _handoff_rows(db, pending, criteria, overrides)
 
     with _atomic_text(target, "utf-8-sig") as fh:
-        n = _write_csv(fh, headers, rows())
-        if is_cancelled(cancel):
-            raise ExportCancelled("export cancelled; no file was written")
-    unknown = consent_unknown_count(db, allowed)
+        n = _write_csv(fh, headers, rows(), len(headers) - 1)
+        _stop_if_cancelled(cancel)
     parts = []
     if withdrawn:
         parts.append(f"{withdrawn:,} left out: consent to marketing withdrawn")
@@ -284,23 +317,6 @@ def handoff_selection(
         allowed.append(cid)
     kept_overrides = {cid: overrides[cid] for cid in allowed if cid in overrides}
     return allowed, len(withdrawn_ids), unqualified, kept_overrides
-
-
-def consent_unknown_count(db: Database, contact_ids: list[int]) -> int:
-    from db.models import Contact
-
-    n = 0
-    with db.session() as s:
-        for i in range(0, len(contact_ids), 900):
-            n += int(
-                s.scalar(
-                    select(func.count()).where(
-                        Contact.id.in_(contact_ids[i : i + 900]), Contact.consent != "granted"
-                    )
-                )
-                or 0
-            )
-    return n
 
 
 def _handoff_rows(

@@ -1,25 +1,54 @@
-"""The contacts an export writes, read from the database in chunks (flat memory)."""
+"""The contacts an export writes, streamed from the database in bounded memory.
+
+One read transaction walks the query's contact ids through a cursor (the database's own order,
+never a list of every id); each page of ``PAGE`` ids is loaded and handed on before the next is
+read. A note longer than ``LONG_TEXT`` characters is not loaded with its row: on SQLite it comes
+as a :class:`LongText`, read from the file a piece at a time while it is written.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, func, null, select
+from sqlalchemy.orm import Session
 
 from app import contacts
-from app.points import ContactPoints, read_points
+from app.points import ContactPoints, Point, read_points
 from db.engine import Database
-from db.models import BantAnswer, BantCriterion, Contact, Stage
+from db.models import BantAnswer, BantCriterion, Contact, ContactPoint, Stage
 
-CHUNK = 1000
+PAGE = 1000  # contacts loaded at a time (and how often cancel is looked at)
+LONG_TEXT = 1_000_000  # characters: a longer note is streamed, not loaded with its row
+PIECE_BYTES = 1 << 20  # a long note is read a megabyte at a time
 
 
-@dataclass(frozen=True)
-class ExportRecord:
-    """One contact as an export writes it (plain values)."""
+@dataclass(frozen=True, eq=False)
+class LongText:
+    """A note too long to hold with the copies writing it makes (hundreds of megabytes): its
+    UTF-8 bytes, read from the database a piece at a time (``pieces()``) while it is written.
+    Only valid while the export that made it is reading (its read transaction is open)."""
+
+    contact_id: int
+    _read: Callable[[], Iterator[bytes]]
+
+    def pieces(self) -> Iterator[bytes]:
+        """The text's UTF-8 bytes, at most ``PIECE_BYTES`` at a time."""
+        return self._read()
+
+    def __str__(self) -> str:
+        return b"".join(self.pieces()).decode("utf-8")
+
+
+Notes = str | LongText | None
+
+
+class ExportRecord(NamedTuple):
+    """One contact as an export writes it (plain values; a tuple: a million are made)."""
 
     id: int
     name: str
@@ -41,11 +70,11 @@ class ExportRecord:
     score: int | None
     consent: str
     tags: str | None
-    notes: str | None
+    notes: Notes  # a LongText when very long (see LONG_TEXT)
     next_action_at: datetime | None
     created_at: datetime
     # every e-mail, phone and postal address, with kinds, the primary one first
-    points: ContactPoints = field(default_factory=ContactPoints)
+    points: ContactPoints
 
 
 _COLUMNS = (
@@ -75,58 +104,131 @@ _COLUMNS = (
 )
 
 
-def _other_emails(raw: str | None) -> tuple[str, ...]:
+_NOTES = 20  # where the note is in _COLUMNS and ExportRecord
+
+
+def _json_list(raw: str | None) -> list[Any]:
     if not raw:
-        return ()
+        return []
     try:
         value = json.loads(raw)
     except ValueError:
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+        return []
+    return value if isinstance(value, list) else []
 
 
-def _load(db: Database, ids: Sequence[int]) -> dict[int, ExportRecord]:
-    stmt = (
-        select(*_COLUMNS)
-        .select_from(Contact)
-        .join(Stage, Contact.stage_id == Stage.id)
-        .where(Contact.id.in_(list(ids)))
+def _same(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _row_points(
+    email: str | None, others: list[Any], phone: str | None, city: str | None, country: str | None
+) -> ContactPoints:
+    """What :func:`app.points.read_points` makes of a contact with nothing in
+    ``contact_points`` (most contacts): the row's e-mails, phone and city/country, without
+    a query."""
+    emails = [Point(email, primary=True)] if email else []
+    for value in others:
+        if value:
+            other = str(value)
+            if not any(_same(p.value, other) for p in emails):
+                emails.append(Point(other))
+    return ContactPoints(
+        emails=emails,
+        phones=[Point(phone, primary=True)] if phone else [],
+        addresses=(
+            [Point(city=city or "", country=country or "", primary=True)] if city or country else []
+        ),
     )
-    out: dict[int, ExportRecord] = {}
-    with db.session() as s:
-        lists = read_points(s, ids)
-        for r in s.execute(stmt):
-            values = list(r)
-            values[5] = _other_emails(values[5])
+
+
+class _Reader:
+    """The rows of one export, all read in one session (one snapshot of the database)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.conn = s.connection()  # Core rows: no ORM work per row
+        self.raw: Any = None  # the sqlite3 connection, when long notes are streamed from it
+        columns: list[Any] = list(_COLUMNS)
+        if s.get_bind().dialect.name == "sqlite":
+            raw = s.connection().connection.driver_connection
+            encoding = raw.execute("PRAGMA encoding").fetchone()[0] if raw else ""
+            if str(encoding).upper() == "UTF-8" and hasattr(raw, "blobopen"):
+                self.raw = raw
+                long = func.length(Contact.notes) > LONG_TEXT
+                columns[_NOTES] = case((long, null()), else_=Contact.notes)
+                columns.append(long)
+        self.columns = columns
+
+    def records(self, rows: Sequence[Any]) -> Iterator[ExportRecord]:
+        """The page's rows (``self.columns``) as records, their e-mails, phones and addresses
+        added (read for the few contacts that have lists beyond the row)."""
+        ids = [r[0] for r in rows]
+        listed = select(ContactPoint.contact_id).where(ContactPoint.contact_id.in_(ids))
+        with_lists = set(self.conn.scalars(listed.distinct())) if ids else set()
+        lists = read_points(self.s, with_lists) if with_lists else {}
+        width = len(_COLUMNS)
+        streamed = self.raw is not None
+        for r in rows:
+            values = list(r[:width])
+            others = _json_list(values[5])
+            values[5] = tuple(str(v) for v in others)
             values[18] = values[18] or "unknown"
-            values.append(lists.get(r[0], ContactPoints()))  # points, the last field
-            out[r[0]] = ExportRecord(*values)
-    return out
+            if streamed and r[width]:
+                values[_NOTES] = LongText(r[0], self._pieces(r[0]))
+            points = lists.get(r[0]) if r[0] in with_lists else None
+            if points is None:
+                points = _row_points(values[4], others, values[6], values[10], values[11])
+            values.append(points)  # the last field
+            yield ExportRecord(*values)
+
+    def _pieces(self, contact_id: int) -> Callable[[], Iterator[bytes]]:
+        raw = self.raw
+
+        def read() -> Iterator[bytes]:
+            with raw.blobopen(Contact.__tablename__, "notes", contact_id, readonly=True) as blob:
+                while piece := blob.read(PIECE_BYTES):
+                    yield piece
+
+        return read
 
 
 def iter_records(
     db: Database,
     query: contacts.ContactQuery,
     *,
-    ids: Sequence[int] | None = None,
+    keep: Callable[[list[int]], Sequence[int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[ExportRecord]:
-    """Every contact the query selects, in its order, ``CHUNK`` rows at a time."""
-    all_ids = list(ids) if ids is not None else contacts.query_ids(db, query)
-    total = len(all_ids)
-    done = 0
-    for start in range(0, total, CHUNK):
-        if cancelled is not None and cancelled():
-            return
-        chunk = all_ids[start : start + CHUNK]
-        rows = _load(db, chunk)
-        for i in chunk:
-            if i in rows:
-                yield rows[i]
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
+    """Every contact the query selects, in its order, read in one transaction through one
+    cursor, ``PAGE`` rows at a time. ``keep(page of ids)`` chooses which of each page to write. ``progress(done, total)`` after each page, counting the contacts the
+    query selects; ``cancelled()`` is asked before each page (the caller says what a stop
+    means)."""
+    count_stmt = select(func.count()).select_from(
+        contacts.select_matching([Contact.id], query, db).subquery()
+    )
+    with db.session() as s:
+        total = int(s.scalar(count_stmt) or 0)  # the same snapshot the rows come from
+        reader = _Reader(s)
+        stmt = contacts.select_matching(reader.columns, query, db)
+        stmt = stmt.order_by(*contacts.order_by(query))
+        result = reader.conn.execution_options(yield_per=PAGE).execute(stmt)
+        done = 0
+        try:
+            for part in result.partitions(PAGE):
+                if cancelled is not None and cancelled():
+                    return
+                rows: Sequence[Any] = part
+                if keep is not None:
+                    wanted = set(keep([r[0] for r in part]))
+                    rows = [r for r in part if r[0] in wanted]
+                yield from reader.records(rows)
+                done += len(part)
+                if progress is not None:
+                    progress(done, max(total, done))
+        finally:
+            result.close()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
-"""How one contact is written: spreadsheet-safe CSV cells and vCard 3.0 cards."""
+"""How one contact is written: spreadsheet-safe CSV cells and vCard 3.0 cards.
+
+A :class:`~app.exporting.records.LongText` note is written a piece at a time
+(:func:`write_csv_row`, :func:`write_vcard`), byte for byte as the ordinary writers would
+write the same text.
+"""
 
 from __future__ import annotations
 
-from app.exporting.records import ExportRecord
+from collections.abc import Iterator
+from typing import IO
+
+from app.exporting.records import ExportRecord, LongText
 from app.points import ADDRESS, ADDRESS_PARTS, EMAIL, PHONE, Point
 from app.timeutil import local_text
 
@@ -22,6 +30,68 @@ def safe_cell(value: object) -> str:
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def safe_cells(cells: list[object]) -> list[object]:
+    """``safe_cell`` of every cell, fast for texts (most cells): one that is safe goes through
+    as it is; None is left for the csv module (an empty cell)."""
+    return [
+        ("'" + v if v and v[0] in _FORMULA_CHARS else v)  # type: ignore[index]
+        if v.__class__ is str
+        else (v if v is None else safe_cell(v))
+        for v in cells
+    ]
+
+
+_FORMULA_CHARS = "".join(FORMULA_STARTS)
+
+
+# --- a row with a long note, written in pieces ------------------------------------------------
+# Python's csv module (QUOTE_MINIMAL, "\r\n" records) quotes a cell holding any of these and
+# doubles its quotes; a row of one empty cell is written as "" (never the case here: rows
+# have many cells)
+_CSV_SPECIAL = (",", '"', "\r", "\n")
+_CSV_SPECIAL_BYTES = tuple(c.encode() for c in _CSV_SPECIAL)
+_FORMULA_START_BYTES = tuple(c.encode() for c in FORMULA_STARTS)
+
+
+def csv_field(text: str) -> str:
+    """One cell as the csv module writes it (quoted when it must be)."""
+    if any(c in text for c in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _long_csv_field(long: LongText) -> Iterator[bytes]:
+    """A long note as one CSV cell, a piece at a time (two passes: is it to be quoted?)."""
+    pieces = long.pieces()
+    first = next(pieces, b"")
+    pieces.close()  # type: ignore[attr-defined]
+    quoted = any(any(c in piece for c in _CSV_SPECIAL_BYTES) for piece in long.pieces())
+    if quoted:
+        yield b'"'
+    if first.startswith(_FORMULA_START_BYTES):
+        yield b"'"
+    for piece in long.pieces():
+        yield piece.replace(b'"', b'""') if quoted else piece
+    if quoted:
+        yield b'"'
+
+
+def write_csv_row(fh: IO[str], cells: list[object]) -> None:
+    """One CSV record whose cells may include a :class:`LongText`, written to the text file
+    ``fh`` (UTF-8) exactly as ``csv.writer(fh, lineterminator="\r\n")`` would write the text,
+    without holding it."""
+    for i, value in enumerate(cells):
+        if i:
+            fh.write(",")
+        if isinstance(value, LongText):
+            fh.flush()
+            for piece in _long_csv_field(value):
+                fh.buffer.write(piece)  # type: ignore[attr-defined]
+        else:
+            fh.write(csv_field(str(safe_cell(value))))
+    fh.write("\r\n")
 
 
 CSV_HEADERS = (
@@ -103,18 +173,21 @@ def _type(p: Point) -> str:
 def list_values(r: ExportRecord, counts: dict[str, int]) -> list[object]:
     """The cells under ``list_headers(counts)`` for one contact."""
     out: list[object] = []
-    for what, (_title, parts) in _LIST_COLUMNS.items():
-        points = r.points.of(what)
-        for n in range(counts.get(what, 0)):
-            if n >= len(points):
-                out.extend([""] * (len(parts) + 1))
-                continue
-            p = points[n]
+    lists = r.points
+    for what, points in ((EMAIL, lists.emails), (PHONE, lists.phones), (ADDRESS, lists.addresses)):
+        wanted = counts.get(what, 0)
+        if not wanted:
+            continue
+        address = what == ADDRESS
+        for p in points[:wanted]:
             out.append(_type(p))
-            if what == ADDRESS:
-                out.extend(getattr(p, part) for part in ADDRESS_PARTS)
+            if address:
+                out.extend([p.street, p.po_box, p.city, p.region, p.postcode, p.country])
             else:
                 out.append(p.value)
+        missing = wanted - len(points)
+        if missing > 0:
+            out.extend([""] * (missing * (len(ADDRESS_PARTS) + 1 if address else 2)))
     return out
 
 
@@ -155,12 +228,94 @@ def fold_line(line: str) -> str:
     return "\r\n ".join(parts) + "\r\n"
 
 
+class _Folder:
+    """``fold_line`` for a line given in pieces (UTF-8 bytes): at most 75 octets on the first
+    line, 74 after the leading space of each continuation, never inside a character."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.pending = b""
+        self.limit = 75
+        self.started = False
+
+    def feed(self, data: bytes) -> None:
+        buf = self.pending + data if self.pending else data
+        start = 0
+        # a line is cut only once more follows it (the last part ends the line)
+        while len(buf) - start > self.limit:
+            cut = start + self.limit
+            while buf[cut] & 0xC0 == 0x80:  # inside a character: cut before it
+                cut -= 1
+            self._emit(buf[start:cut])
+            start = cut
+        self.pending = buf[start:]
+
+    def _emit(self, part: bytes) -> None:
+        if self.started:
+            self.out.write(b"\r\n ")
+        self.out.write(part)
+        self.started = True
+        self.limit = 74
+
+    def close(self) -> None:
+        self._emit(self.pending)
+        self.pending = b""
+        self.out.write(b"\r\n")
+
+
+def _escaped_pieces(long: LongText) -> Iterator[bytes]:
+    """``vcard_escape`` of a long text, a piece at a time (a CR at a piece's end waits for
+    the next piece: CR LF is one line break)."""
+    carry = b""
+    for piece in long.pieces():
+        data = carry + piece
+        carry = b""
+        if data.endswith(b"\r"):
+            data, carry = data[:-1], b"\r"
+        yield _escape_bytes(data)
+    if carry:
+        yield _escape_bytes(carry)
+
+
+def _escape_bytes(data: bytes) -> bytes:
+    return (
+        data.replace(b"\\", b"\\\\")
+        .replace(b"\r\n", b"\n")
+        .replace(b"\r", b"\n")
+        .replace(b"\n", b"\\n")
+        .replace(b",", b"\\,")
+        .replace(b";", b"\\;")
+    )
+
+
+def write_vcard(fh: IO[str], r: ExportRecord) -> None:
+    """``vcard(r)`` written to the text file ``fh`` (UTF-8), its note streamed when it is a
+    :class:`LongText`."""
+    if not isinstance(r.notes, LongText):
+        fh.write(vcard(r))
+        return
+    head, tail = vcard(r, note=False).split(_NOTE_HERE)
+    fh.write(head)
+    fh.flush()
+    folder = _Folder(fh.buffer)  # type: ignore[attr-defined]
+    folder.feed(b"NOTE:")
+    for piece in _escaped_pieces(r.notes):
+        folder.feed(piece)
+    folder.close()
+    fh.flush()
+    fh.write(tail)
+
+
+_NOTE_HERE = "\x00NOTE\x00"
+
+
 def _single_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def vcard(r: ExportRecord) -> str:
-    """One contact as a vCard 3.0 card (CRLF line endings, folded)."""
+def vcard(r: ExportRecord, note: bool = True) -> str:
+    """One contact as a vCard 3.0 card (CRLF line endings, folded). ``note=False``: a marker
+    line where the note goes (``write_vcard`` streams a long one there)."""
     first = r.first_name or ""
     last = r.last_name or ""
     full = r.name or r.company or r.email or "(no name)"
@@ -193,13 +348,15 @@ def vcard(r: ExportRecord) -> str:
         tags = [t.strip() for t in r.tags.split(",") if t.strip()]
         if tags:
             lines.append("CATEGORIES:" + ",".join(vcard_escape(t) for t in tags))
-    if r.notes:
-        lines.append(f"NOTE:{vcard_escape(r.notes)}")
+    if r.notes and not note:
+        lines.append(_NOTE_HERE)
+    elif r.notes:
+        lines.append(f"NOTE:{vcard_escape(str(r.notes))}")
     if r.source:
         lines.append(f"X-WINNOW-SOURCE:{vcard_escape(r.source)}")
     lines.append(f"UID:winnow-contact-{r.id}")
     lines.append("END:VCARD")
-    return "".join(fold_line(line) for line in lines)
+    return "".join(line if line is _NOTE_HERE else fold_line(line) for line in lines)
 
 
 # vCard 3.0's TYPE values for the kinds Winnow knows; a file's own label goes out as X-LABEL
