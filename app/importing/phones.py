@@ -10,6 +10,13 @@ phonenumbers' own helpers and metadata, then asks ``is_possible_number`` and
 ``format_number`` as ``normalize_phone`` does. Anything else, or any doubt (too short, too
 long, no country code), goes the full way. A test compares both ways on random numbers of
 every country code. Results are cached: lists repeat numbers (a company's switchboard).
+
+A row's number is normalised twice: once as the row is read (:func:`national_phone`, the row's
+country), then again as the phone field is cleaned (``app.fields``, :func:`import_phone` on the
+first result). The second time is skipped for a result known to come back unchanged
+(:func:`_settle`: the parse of the printed number would find the same number), else it is
+worked out as before: a few printed numbers do change (a Belarusian "+375 882 888 2143" read
+again loses its "8" as a national prefix).
 """
 
 from __future__ import annotations
@@ -48,11 +55,76 @@ QUICK_PATH = (
 )
 
 
-@lru_cache(maxsize=4096)
 def import_phone(text: str) -> str:
     """``normalize_phone(text)``: international format, or the text as typed."""
+    if text in _SETTLED:
+        return text
+    return _import_phone(text)
+
+
+@lru_cache(maxsize=4096)
+def _import_phone(text: str) -> str:
     quick = _quick(text) if QUICK_PATH else None
     return quick if quick is not None else normalize_phone(text)
+
+
+# printed numbers that import_phone gives back unchanged (see _settle); a few thousand are
+# enough: a row's number is looked up again a moment after it was printed
+_SETTLED: dict[str, None] = {}
+_SETTLED_MAX = 8192
+
+
+def _settle(printed: str, number: phonenumbers.PhoneNumber, metadata: Any) -> str:
+    """``printed`` (``format_number(number, INTERNATIONAL)``), remembered as a fixed point of
+    :func:`import_phone` when its quick path would read it back as ``number`` itself: "+",
+    the country code and the national significant number with single spaces, and no national
+    prefix for the quick path to strip from that number (or one it would keep)."""
+    if not QUICK_PATH or number.extension or len(printed) > _MAX_INPUT:
+        return printed
+    plain = _PLAIN_INTERNATIONAL.fullmatch(printed)
+    if plain is None:
+        return printed
+    national = phonenumbers.national_significant_number(number)
+    code = str(number.country_code)
+    if plain.group(1).replace(" ", "") != code + national or not national.isdigit():
+        return printed
+    if not _MIN_NSN <= len(national) <= _MAX_NSN or len(code + national) <= _MIN_NSN:
+        return printed
+    # the quick path finds the same country code: calling codes are prefix-free, and the
+    # number's own code is among them
+    if _shortest_code(code + national) != number.country_code:
+        return printed
+    assert _strip_national_prefix is not None and _test_number_length is not None
+    _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+        return printed  # read again, it would lose what looks like a national prefix
+    if _leading_zeros(national) != (
+        bool(number.italian_leading_zero),
+        int(number.number_of_leading_zeros or 1),
+    ):
+        return printed
+    if len(_SETTLED) >= _SETTLED_MAX:
+        _SETTLED.clear()
+    _SETTLED[printed] = None
+    return printed
+
+
+def _shortest_code(digits: str) -> int | None:
+    for size in (1, 2, 3):  # parse(): the shortest prefix that is a country calling code
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code
+    return None
+
+
+def _leading_zeros(national: str) -> tuple[bool, int]:
+    """(italian_leading_zero, number_of_leading_zeros) as the quick path sets them."""
+    if len(national) > 1 and national[0] == "0":
+        zeros = 1
+        while zeros < len(national) - 1 and national[zeros] == "0":
+            zeros += 1
+        return True, zeros
+    return False, 1
 
 
 def _quick(text: str) -> str | None:
@@ -94,7 +166,8 @@ def _quick(text: str) -> str | None:
             number.number_of_leading_zeros = zeros
     if not phonenumbers.is_possible_number(number):
         return text
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    printed = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return _settle(printed, number, metadata)
 
 
 # --- national numbers -------------------------------------------------------------------------
@@ -118,7 +191,14 @@ def _national(text: str, region: str) -> str:
         return text
     if not phonenumbers.is_possible_number(number):
         return text
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    printed = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    code = number.country_code
+    if code is None:
+        return printed
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    return printed if metadata is None else _settle(printed, number, metadata)
 
 
 _COUNTRY_NAMES: dict[str, str] | None = None
@@ -161,6 +241,11 @@ def phone_region(country: str | None) -> str | None:
     """The region code of a country as a row writes it ("Deutschland", "France", "DE")."""
     if not country:
         return None
+    return _phone_region(country)
+
+
+@lru_cache(maxsize=4096)
+def _phone_region(country: str) -> str | None:
     from app.importing.headers import normalize_header
 
     text = country.strip()
