@@ -320,3 +320,34 @@ def test_a_narrow_window_with_the_panel_open_shows_four_columns(
     check = panel.findChild(QWidget, "checkAgain")
     website = panel.findChild(QWidget, "openWebsite")
     assert check.geometry().top() > website.geometry().top()
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_board_columns_share_the_width(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """From 1440 px up the board does not scroll sideways: the columns share its width (each
+    at least a readable minimum), side columns collapse into their strip only when the
+    pipeline needs the room, and a stage name wraps rather than being cut."""
+    from ui.kanban.column import MIN_WIDTH
+
+    window = sized_window
+    window.show_view("kanban")
+    show_at(qtbot, window, size)
+    board = window.kanban.board
+    assert not window.detail.isVisible()
+    assert not board.columns_area.horizontalScrollBar().isVisible()
+    assert board.strip.width() <= board.columns_area.viewport().width()
+    shown = [c for c in board.columns if not c.collapsed]
+    assert len(shown) >= 6
+    for column in shown:
+        assert column.width() >= MIN_WIDTH
+        label = column.name_label
+        lines = label.height() // label.fontMetrics().lineSpacing()
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width() * max(1, lines)
+    if size[0] >= 2560:
+        assert len(shown) == len(board.columns)  # room for every column
+    # the cards start at the same height in every column
+    assert len({c.view.mapTo(board, QPoint(0, 0)).y() for c in shown}) == 1
+    # the user's own collapse is kept; the board's is not saved
+    assert board.api.settings.value("board/collapsed") in (None, [], "")

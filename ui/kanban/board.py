@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,7 +36,7 @@ from app.qualification import bant_marks
 from app.stage_visibility import shown_stages
 from app.stages import StageInfo
 from ui.api import WindowApi
-from ui.kanban.column import KanbanColumn
+from ui.kanban.column import COLLAPSED_WIDTH, MIN_WIDTH, KanbanColumn
 from ui.kanban.column_model import KanbanColumnModel, MarkLoader
 
 log = logging.getLogger(__name__)
@@ -144,14 +144,19 @@ class KanbanBoard(QWidget):
         self.strip = QWidget()
         self.strip.setObjectName("boardColumns")
         self.strip_layout = QHBoxLayout(self.strip)
-        self.strip_layout.setContentsMargins(12, 10, 12, 12)
-        self.strip_layout.setSpacing(10)
+        self.strip_layout.setContentsMargins(10, 10, 10, 12)
+        self.strip_layout.setSpacing(8)
+        # side columns the user showed again this session (the board does not collapse them
+        # for want of room)
+        self._user_expanded: set[str] = set()
         self.columns_area = QScrollArea()
         self.columns_area.setObjectName("boardScroll")
         self.columns_area.setFrameShape(QFrame.Shape.NoFrame)
         self.columns_area.setWidgetResizable(True)
         self.columns_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.columns_area.setWidget(self.strip)
+        # the columns share the width: fitted whenever the board's width changes
+        self.columns_area.viewport().installEventFilter(self)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -173,7 +178,9 @@ class KanbanBoard(QWidget):
             )
             column = KanbanColumn(model, collapsible=st.is_side)
             column.set_collapsed(st.key in collapsed)
-            column.collapse_toggled.connect(lambda _c: self._save_collapsed())
+            column.collapse_toggled.connect(
+                lambda shut, c=column: self._collapse_chosen(c, bool(shut))
+            )
             view = column.view
             view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
             view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
@@ -187,9 +194,10 @@ class KanbanBoard(QWidget):
                 lambda cur, _prev, c=column: self._current_changed(c, cur)
             )
             self.columns.append(column)
-            self.strip_layout.addWidget(column)
-        self.strip_layout.addStretch(1)
+            self.strip_layout.addWidget(column, 1)
+        self.strip_layout.addStretch(0)  # takes what the columns leave at their widest
         self._loaded = False
+        self.fit_columns()
 
     def rebuild(self) -> None:
         """Stages were added, renamed, recoloured or reordered."""
@@ -207,10 +215,73 @@ class KanbanBoard(QWidget):
     def column(self, stage_key: str) -> KanbanColumn | None:
         return next((c for c in self.columns if c.stage_key == stage_key), None)
 
+    def _collapse_chosen(self, column: KanbanColumn, collapsed: bool) -> None:
+        if collapsed:
+            self._user_expanded.discard(column.stage_key)
+        else:
+            self._user_expanded.add(column.stage_key)
+        self._save_collapsed()
+        self.fit_columns()
+
     def _save_collapsed(self) -> None:
         self.api.settings.setValue(
-            "board/collapsed", [c.stage_key for c in self.columns if c.collapsed]
+            "board/collapsed",
+            [c.stage_key for c in self.columns if c.collapsed and not c.auto_collapsed],
         )
+
+    # --- sharing the width ----------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.columns_area.viewport():
+            self.fit_columns()
+        return False
+
+    def _needed_width(self, collapsed: int, shown: int) -> int:
+        m = self.strip_layout.contentsMargins()
+        gaps = self.strip_layout.spacing() * max(0, collapsed + shown - 1)
+        return shown * MIN_WIDTH + collapsed * COLLAPSED_WIDTH + gaps + m.left() + m.right()
+
+    def fit_columns(self) -> None:
+        """The columns share the board's width (each at least MIN_WIDTH). When they do not
+        all fit, side columns (Nurture, Disqualified) the user has not opened collapse into
+        their narrow strip; they open again once there is room. Only when even that is not
+        enough (a narrow window, or the detail panel beside the board) does the board
+        scroll sideways."""
+        available = self.columns_area.viewport().width()
+        if available <= 0 or not self.columns:
+            return
+        mine = [c for c in self.columns if c.collapsed and not c.auto_collapsed]
+        # side columns the board may collapse, the rightmost first
+        spare = [
+            c
+            for c in reversed(self.columns)
+            if c.collapsible and c not in mine and c.stage_key not in self._user_expanded
+        ]
+        shut = 0
+        while (
+            shut < len(spare)
+            and self._needed_width(len(mine) + shut, len(self.columns) - len(mine) - shut)
+            > available
+        ):
+            shut += 1
+        for i, column in enumerate(spare):
+            column.set_collapsed(i < shut, auto=True)
+        QTimer.singleShot(0, self._align_headers)
+
+    def _align_headers(self) -> None:
+        """Every column's cards start at the same height (a long stage name wraps onto a
+        second line in a narrow column: the other headers keep that room too)."""
+        headers = [c.header for c in self.columns if not c.collapsed]
+        for header in headers:
+            header.setMinimumHeight(0)
+        tallest = max(
+            (
+                h.heightForWidth(h.width()) if h.hasHeightForWidth() else h.sizeHint().height()
+                for h in headers
+            ),
+            default=0,
+        )
+        for header in headers:
+            header.setMinimumHeight(tallest)
 
     # --- query and loading ---------------------------------------------------------------------------
     def base_query(self) -> ContactQuery:

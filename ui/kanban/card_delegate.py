@@ -280,11 +280,16 @@ class CardDelegate(QStyledItemDelegate):
                 )
                 + 6
             )
-        bant = card.marks.get("bant")
-        if bant:
-            end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
+        # in a narrow column what does not fit is left out (overdue, then the domain badge,
+        # then the BANT dots, then the source), never drawn over another
+        label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
+        domain_w = 0.0
         if row.domain_class is not None:
-            label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
+            domain_w = QFontMetrics(self.badge_font).horizontalAdvance(label) + 12
+        bant = card.marks.get("bant")
+        if bant and end - x - domain_w >= 10 * len(bant) + 6:
+            end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
+        if row.domain_class is not None and x + domain_w <= end:
             fg, bg = tint(color, DOMAIN_TINT)
             x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
         if row.source and end - x > 24:

@@ -42,8 +42,10 @@ from ui.kanban.card_delegate import CardDelegate
 from ui.kanban.column_model import KanbanColumnModel
 from ui.money import format_money
 
-PIPELINE_WIDTH = 252
-SIDE_WIDTH = 212
+# columns share the board's width between these (the board scrolls sideways only when even
+# the narrowest columns do not fit; a side column collapses first: see KanbanBoard.fit_columns)
+MIN_WIDTH = 168
+MAX_WIDTH = 320
 COLLAPSED_WIDTH = 46
 
 
@@ -303,8 +305,11 @@ class KanbanColumn(QFrame):
         self.model = model
         self.collapsible = collapsible
         self.collapsed = False
+        # collapsed by the board for want of room (not the user's choice: not saved, and
+        # shown again when there is room)
+        self.auto_collapsed = False
         self.setAcceptDrops(True)  # the header and the collapsed strip take drops too
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.accent = QFrame()
         self.accent.setObjectName("columnAccent")
@@ -312,6 +317,7 @@ class KanbanColumn(QFrame):
         self.name_label = QLabel()
         self.name_label.setObjectName("columnName")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setWordWrap(True)  # "Marketing qualified" in a narrow column
         self.count = CountPill()
         self.collapse_button = QToolButton()
         self.collapse_button.setObjectName("collapseButton")
@@ -351,6 +357,7 @@ class KanbanColumn(QFrame):
         lay.addWidget(self.accent)
         lay.addWidget(header)
         lay.addWidget(self.view, 1)
+        lay.addStretch(0)  # collapsed: the accent stays on top (not in the middle)
         model.total_changed.connect(self._update_count)
         model.value_changed.connect(lambda _v: self._update_value())
         self.update_stage()
@@ -409,12 +416,17 @@ class KanbanColumn(QFrame):
         self.view.viewport().update()
 
     # --- collapsing ----------------------------------------------------------------------------
-    def set_collapsed(self, collapsed: bool) -> None:
+    def set_collapsed(self, collapsed: bool, auto: bool = False) -> None:
+        """Collapse or show the column; ``auto``: the board did it for want of room (no
+        ``collapse_toggled``: the user's choice stays as saved)."""
         if not self.collapsible:
             collapsed = False
         if collapsed == self.collapsed:
+            if not auto:
+                self.auto_collapsed = False
             return
         self.collapsed = collapsed
+        self.auto_collapsed = collapsed and auto
         self.header.setVisible(not collapsed)
         self.view.setVisible(not collapsed)
         self._apply_width()
@@ -426,21 +438,25 @@ class KanbanColumn(QFrame):
         self.setCursor(
             Qt.CursorShape.PointingHandCursor if collapsed else Qt.CursorShape.ArrowCursor
         )
-        self.collapse_toggled.emit(collapsed)
+        if not auto:
+            self.collapse_toggled.emit(collapsed)
 
     def _apply_width(self) -> None:
         if self.collapsed:
-            width = COLLAPSED_WIDTH
+            self.setFixedWidth(COLLAPSED_WIDTH)
         else:
-            width = SIDE_WIDTH if self.model.stage.is_side else PIPELINE_WIDTH
-        self.setFixedWidth(width)
+            self.setMinimumWidth(MIN_WIDTH)
+            self.setMaximumWidth(MAX_WIDTH)
         self.collapse_button.setText("»" if self.collapsed else "«")
         self.collapse_button.setToolTip(
             "Show this column" if self.collapsed else "Collapse this column"
         )
 
     def sizeHint(self) -> QSize:
-        return QSize(self.width(), 600)
+        return QSize(COLLAPSED_WIDTH if self.collapsed else MIN_WIDTH, 600)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(COLLAPSED_WIDTH if self.collapsed else MIN_WIDTH, 200)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.collapsed and event.button() == Qt.MouseButton.LeftButton:
