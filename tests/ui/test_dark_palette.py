@@ -351,3 +351,41 @@ def test_board_colours_follow_the_palette(palette: QPalette) -> None:
     assert low == {}
     sheet = board_style(palette)
     assert all(b[name] in sheet for name in ("strip", "column", "name", "filter"))
+
+
+# --- the triage card's chips -------------------------------------------------------------------
+
+
+def test_triage_chips_read_in_the_palette(qtbot: Any, palette: QPalette, db: Database) -> None:
+    """Stage chips (the stage's own colour), address chips and score / due chips: their text
+    reads at 4.5:1 on the chip as painted, and a chip follows a later palette change."""
+    from app.stages import list_stages
+    from ui.contact_table import DOMAIN_BADGES
+    from ui.triage.card import Chip, address_chip, soft_chip, stage_chip
+
+    chips: list[Chip] = [stage_chip(s.name, s.color) for s in list_stages(db)]
+    chips += [stage_chip("Light stage", "#F2E96B"), stage_chip("Mid stage", "#8E99A8")]
+    chips += [address_chip(label, color) for label, color in DOMAIN_BADGES.values()]
+    chips += [
+        soft_chip("Score 72 · sales-ready", "#1B5E20", "#E3F4E8"),
+        soft_chip("Score 5", "#334E68", "#EDF1F6"),
+        soft_chip("Answer due 2026-12-01 09:00", "#8A1C1C", "#FDECEA"),
+    ]
+    low: dict[str, float] = {}
+    for chip in chips:
+        qtbot.addWidget(chip)
+        chip.resize(chip.sizeHint())
+        image = chip.grab().toImage()
+        fill = QColor(image.pixel(image.width() // 2, 2))  # above the glyphs, inside the pill
+        fg, bg = chip.colors()
+        assert fill.rgb() == bg.rgb(), chip.text  # what is painted is what was measured
+        if contrast_ratio(fg, fill) < 4.5:
+            low[chip.text] = round(contrast_ratio(fg, fill), 2)
+    assert low == {}
+    soft = chips[-1]
+    before = soft.colors()[1]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    apply_theme(app, make_palette(LIGHT if dark else DARK))
+    assert is_dark_ground(soft.colors()[1]) != is_dark_ground(before)

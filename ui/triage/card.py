@@ -3,7 +3,7 @@ All user text is shown as plain text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent
@@ -57,14 +57,14 @@ def _label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel
 
 
 class Chip(QWidget):
-    """A small rounded badge (stage, address class, score); the text is drawn as plain text."""
+    """A small rounded badge (stage, address class, score); the text is drawn as plain text.
+    ``colors()`` gives its (text, fill) in the palette in use: asked at each paint, so a chip
+    follows the system turning dark."""
 
-    def __init__(self, text: str, fg: str, bg: str, bg_alpha: int = 255) -> None:
+    def __init__(self, text: str, colors: Callable[[], tuple[QColor, QColor]]) -> None:
         super().__init__()
         self.text = text
-        self.fg = QColor(fg)
-        self.bg = QColor(bg)
-        self.bg.setAlpha(bg_alpha)
+        self.colors = colors
         self.chip_font = QFont(self.font())
         self.chip_font.setBold(True)
         self.chip_font.setPointSizeF(self.chip_font.pointSizeF() * 0.9)
@@ -75,20 +75,32 @@ class Chip(QWidget):
         return QSize(fm.horizontalAdvance(self.text) + 18, fm.height() + 6)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        fg, bg = self.colors()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect())
         path = QPainterPath()
         path.addRoundedRect(r, r.height() / 2, r.height() / 2)
-        p.fillPath(path, self.bg)
+        p.fillPath(path, bg)
         p.setFont(self.chip_font)
-        p.setPen(self.fg)
+        p.setPen(fg)
         p.drawText(r, Qt.AlignmentFlag.AlignCenter, self.text)
         p.end()
 
 
-def _chip(text: str, fg: str, bg: str, bg_alpha: int = 255) -> Chip:
-    return Chip(text, fg, bg, bg_alpha)
+def stage_chip(text: str, color: str) -> Chip:
+    """The stage's own colour, its name in white or dark text, whichever reads."""
+    return Chip(text, lambda: (text_on(color), QColor(color)))
+
+
+def address_chip(text: str, color: str) -> Chip:
+    """A faint fill of the address class's colour, the text in that colour made readable."""
+    return Chip(text, lambda: tint(color, 34 / 255))
+
+
+def soft_chip(text: str, fg: str, bg: str) -> Chip:
+    """A quiet badge designed as ``fg`` on a pale ``bg`` (deep-tinted on a dark palette)."""
+    return Chip(text, lambda: soft_badge(fg, bg))
 
 
 def _clear(layout: QVBoxLayout | QHBoxLayout | QGridLayout) -> None:
@@ -205,26 +217,17 @@ class TriageCardWidget(QFrame):
         )
         _clear(self.chips)
         if stage is not None:
-            # the stage's own colour, its name in white or dark text, whichever reads
-            self.chips.addWidget(_chip(stage.name, text_on(stage.color).name(), stage.color))
+            self.chips.addWidget(stage_chip(stage.name, stage.color))
         if c.domain_class is not None:
             label, color = DOMAIN_BADGES.get(c.domain_class, DOMAIN_BADGES[None])
-            fg, bg = tint(color, 34 / 255)
-            self.chips.addWidget(_chip(label, fg.name(), bg.name()))
+            self.chips.addWidget(address_chip(label, color))
         if c.score is not None:
-            fg, bg = soft_badge(*(("#1B5E20", "#E3F4E8") if c.sales_ready else SCORE_BADGE))
-            self.chips.addWidget(
-                _chip(
-                    f"Score {c.score}" + (" · sales-ready" if c.sales_ready else ""),
-                    fg.name(),
-                    bg.name(),
-                )
-            )
+            fg, bg = ("#1B5E20", "#E3F4E8") if c.sales_ready else SCORE_BADGE
+            text = f"Score {c.score}" + (" · sales-ready" if c.sales_ready else "")
+            self.chips.addWidget(soft_chip(text, fg, bg))
         if c.response_due_at is not None and c.first_response_at is None:
-            fg, bg = soft_badge("#8A1C1C", "#FDECEA")
-            self.chips.addWidget(
-                _chip(f"Answer due {local_text(c.response_due_at)}", fg.name(), bg.name())
-            )
+            due = f"Answer due {local_text(c.response_due_at)}"
+            self.chips.addWidget(soft_chip(due, "#8A1C1C", "#FDECEA"))
         self.chips.addStretch(1)
         self.verdict.setText(card.verdict or self._fallback_verdict(card))
 
