@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 TARGET_BACKUP_S = 2.0
 TARGET_RESTORE_S = 3.0
@@ -111,7 +111,7 @@ def _first_page(path: Path, n: int) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    contacts = 10_000 if quick else 100_000
+    contacts = bench_size(quick)
     path = scratch_copy(demo_database(contacts))
     try:
         return {

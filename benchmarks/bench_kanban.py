@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 
 def _app() -> Any:
@@ -73,7 +73,7 @@ def _timed_calls(obj: Any, name: str, into: list[float]) -> None:
 
 
 def run(quick: bool = False) -> dict[str, object]:
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     column_size = 5_000 if quick else 50_000
     path = scratch_copy(demo_database(n))
     in_column = _top_up_stage(path, "suspect", column_size)

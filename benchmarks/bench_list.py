@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 
 def _first_page(path: Path, sort: str, descending: bool) -> float:
@@ -101,7 +101,7 @@ def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, object]:
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     path = scratch_copy(demo_database(n))
     result: dict[str, object] = {
         "contacts": n,

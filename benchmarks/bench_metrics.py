@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 TARGET_RECOMPUTE_S = 5.0
 TARGET_EDIT_S = 0.020
@@ -158,7 +158,7 @@ def _render(db: Any, data: Any, runs: int) -> dict[str, Any]:
 
 
 def run(quick: bool) -> dict[str, Any]:
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     source = demo_database(n)
     path = scratch_copy(source)
     results: dict[str, Any] = {"contacts": n}

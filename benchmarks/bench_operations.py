@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 TARGET_S = 0.5
 KEYS = ["suspect", "inquiry", "mql", "sql", "opportunity", "nurture", "disqualified"]
@@ -234,7 +234,7 @@ def _race(path: Path, n: int) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, object]:
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     moved = 1_000 if quick else 10_000
     source = demo_database(n)
     return {

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import bench_import, bench_metrics, bench_operations, bench_spine
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 
 def _move_one(where: str, n: int, contacts: int) -> dict[str, float]:
@@ -167,7 +167,7 @@ def _ratios(sqlite: dict[str, Any], pg: dict[str, Any]) -> dict[str, Any]:
 def run(quick: bool = False) -> dict[str, Any]:
     from tests.postgres_cluster import Cluster, PostgresUnavailable
 
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     try:
         cluster = Cluster.start()
     except PostgresUnavailable as exc:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, percentile, summary
+from benchmarks.common import bench_size, demo_database, percentile, summary
 
 TYPED = [
     "Jürgen Mü",
@@ -86,6 +86,12 @@ def measure(path: Path, sorts: list[tuple[str, bool]] | None = None) -> dict[str
     }
     db.close()
     return out
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """``python -m benchmarks search [--size N]``: the cached demo database, four sort orders."""
+    sorts = [("created", True), ("name", False), ("score", True), ("company", False)]
+    return measure(demo_database(bench_size(quick)), sorts)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 TYPED = [
     "Jürgen Mü",
@@ -107,7 +107,7 @@ def _window_shown(path: Path) -> dict[str, float]:
 
 
 def run(quick: bool = False) -> dict[str, object]:
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     path = scratch_copy(demo_database(n))
     first = [_first_page(path) for _ in range(3)]
     result: dict[str, object] = {

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import demo_database, percentile, scratch_copy
+from benchmarks.common import bench_size, demo_database, percentile, scratch_copy
 
 TARGET_STALL_S = 0.05
 TARGET_MOVE_S = 0.2
@@ -92,7 +92,7 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
     from ui.importing.wizard import _import_and_undo_state
     from ui.main_window import MainWindow
 
-    n = 10_000 if quick else 100_000
+    n = bench_size(quick)
     app = make_app()
     path = scratch_copy(demo_database(n))
     with tempfile.TemporaryDirectory() as tmp:
