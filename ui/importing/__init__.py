@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.contacts import ContactQuery
 from app.errors import WinnowError
-from app.exporting import ExportResult
+from app.exporting import ExportCancelled, ExportResult
 from db.engine import Database, DatabaseError
 from ui.api import WindowApi
 
@@ -140,6 +140,9 @@ class ImportExportFeature:
             self.last_export = result
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, ExportCancelled):  # the Cancel beside the progress bar
+                api.show_status(f"{what} cancelled; no file was written.", 10000)
+                return
             parent = api.dialog_parent()
             if isinstance(exc, WinnowError | DatabaseError):
                 QMessageBox.warning(parent, what, f"Nothing was exported.\n\n{exc}")
