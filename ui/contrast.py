@@ -21,6 +21,17 @@ def luminance(color: QColor) -> float:
     )
 
 
+def flatten(color: QColor | str, background: QColor | str) -> QColor:
+    """``color`` as it shows painted over ``background`` (a half-transparent colour, such as
+    Qt's default placeholder text, blended in; an opaque one unchanged)."""
+    c = QColor(color)
+    if c.alpha() == 255:
+        return c
+    opaque = QColor(c)
+    opaque.setAlpha(255)
+    return mix(background, opaque, c.alphaF())
+
+
 def contrast_ratio(a: QColor | str, b: QColor | str) -> float:
     la, lb = luminance(QColor(a)), luminance(QColor(b))
     hi, lo = max(la, lb), min(la, lb)

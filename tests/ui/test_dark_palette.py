@@ -389,3 +389,31 @@ def test_triage_chips_read_in_the_palette(qtbot: Any, palette: QPalette, db: Dat
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
     apply_theme(app, make_palette(LIGHT if dark else DARK))
     assert is_dark_ground(soft.colors()[1]) != is_dark_ground(before)
+
+
+# --- a desktop's palette with faint text ---------------------------------------------------
+
+
+def test_faint_desktop_text_is_made_readable(qapp: Any) -> None:
+    """A desktop palette whose placeholder text is Qt's default half-transparent black (3.9:1
+    on white once painted) or whose links are pale: the window gets them readable; Winnow's
+    own palettes are kept as they are."""
+    from ui.contrast import flatten
+    from ui.theme import legible_palette
+
+    for colors in (LIGHT, DARK, BREEZE_DARK):
+        given = make_palette(colors)
+        kept = legible_palette(given)
+        for role in (Role.Text, Role.PlaceholderText, Role.Link):
+            assert kept.color(role).rgba() == given.color(role).rgba(), role
+    faint = make_palette(LIGHT)
+    faint.setColor(Role.PlaceholderText, QColor(0, 0, 0, 128))
+    faint.setColor(Role.Link, QColor("#8AB4F8"))
+    base = faint.color(Role.Base)
+    assert contrast_ratio(flatten(faint.color(Role.PlaceholderText), base), base) < 4.5
+    fixed = legible_palette(faint)
+    for role in (Role.PlaceholderText, Role.Link):
+        shown = fixed.color(role)
+        assert shown.alpha() == 255
+        for ground_role in (Role.Base, Role.AlternateBase):
+            assert contrast_ratio(shown, fixed.color(ground_role)) >= 4.5, role
