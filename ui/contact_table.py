@@ -152,7 +152,9 @@ class ContactTableModel(QAbstractTableModel):
         self._pager.BLOCK = 100  # a screenful and more per cache miss
         # a search is counted on a worker: its first page never waits for the count
         self.counter = BackgroundCount(db, self._counted, self)
-        self._pager.count_later = lambda: self.counter.start(self._pager.query)
+        self._pager.count_later = lambda: self.counter.start(
+            self._pager.query, capped=bool(self._pager.query.search)
+        )
         self._pager.reset()
 
     # --- query ---------------------------------------------------------------------------

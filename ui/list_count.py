@@ -45,15 +45,16 @@ class BackgroundCount(QObject):
         self._generation = 0
         self.pending = False  # a count of the latest query has not finished
 
-    def start(self, query: ContactQuery) -> None:
-        """Count ``query`` (what was asked before is no longer wanted)."""
+    def start(self, query: ContactQuery, capped: bool = True) -> None:
+        """Count ``query`` (what was asked before is no longer wanted). ``capped=False``: no
+        "10,000+" first (a recount of a total already shown goes straight to the exact one)."""
         self._generation += 1
         generation = self._generation
         self.pending = True
         db = self.db
         cap = contacts.COUNT_CAP
 
-        def capped() -> int | None:
+        def up_to_cap() -> int | None:
             if generation != self._generation:
                 return None  # typed on: skip
             return contacts.count_capped(db, query, cap)
@@ -78,7 +79,10 @@ class BackgroundCount(QObject):
             self._on_count(query, total, False)
             self._tasks.run(exact, on_done=got_exact, on_error=self._failed, label="count")
 
-        self._tasks.run(capped, on_done=got_capped, on_error=self._failed, label="count")
+        if not capped:
+            self._tasks.run(exact, on_done=got_exact, on_error=self._failed, label="count")
+            return
+        self._tasks.run(up_to_cap, on_done=got_capped, on_error=self._failed, label="count")
 
     def _failed(self, exc: BaseException) -> None:
         import logging

@@ -54,7 +54,7 @@ from app.operations import (
 )
 from app.queues import QUEUES
 from app.stage_visibility import shown_stages
-from app.stages import list_stages
+from app.stages import StageInfo, list_stages
 from app.versions import StaleVersion
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
@@ -242,7 +242,8 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._show_undo_state(operations.undo_state(db))
-        self._refresh_sidebar_structure()
+        self._sidebar_counts: dict[SidebarFilter, int] = {}
+        self._refresh_sidebar_structure(background=False)
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
         self.model.total_changed.connect(self._update_status)  # a search's count arrived
@@ -251,7 +252,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.safety = DatabaseSafety(self)  # integrity check, daily backup, File ▸ Backups…
         self._build_features()
-        self._refresh_sidebar_structure()
+        self._refresh_sidebar_structure(background=False)
 
     # --- features --------------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -818,20 +819,38 @@ class MainWindow(QMainWindow):
             self._refresh_sidebar_structure()
         self._update_status()
 
-    def _refresh_sidebar_structure(self) -> None:
-        self.sidebar.set_stages(shown_stages(self.db))
-        queues = [
-            (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
-        ]
-        if queues:
-            self.sidebar.set_entries("Follow-up", queues)
-        self.sidebar.set_entries(
-            "Sources",
-            [
-                (SidebarFilter("source", src), src, None)
-                for src, _n in contacts.distinct_sources(self.db)[:12]
-            ],
-        )
+    def _refresh_sidebar_structure(self, background: bool = True) -> None:
+        """The sidebar's stages and sources read again: on a worker after a change (at
+        100,000 contacts the sources are a grouping over every contact, and during an import
+        every chunk's notice asked for them), on the GUI thread only while the window is
+        built."""
+        db = self.db
+
+        def read() -> tuple[list[StageInfo], list[str]]:
+            return shown_stages(db), [src for src, _n in contacts.distinct_sources(db)[:12]]
+
+        def show(result: tuple[list[StageInfo], list[str]]) -> None:
+            stages, sources = result
+            self.sidebar.set_stages(stages)
+            queues = [
+                (SidebarFilter("queue", name), queue.label, None)
+                for name, queue in QUEUES.items()
+            ]
+            if queues:
+                self.sidebar.set_entries("Follow-up", queues)
+            self.sidebar.set_entries(
+                "Sources", [(SidebarFilter("source", src), src, None) for src in sources]
+            )
+            if self._sidebar_counts:  # new entries get the counts already known
+                self.sidebar.set_counts(self._sidebar_counts)
+
+        if background:
+            self.tasks.run(
+                read, on_done=show, on_error=lambda exc: log.warning("sidebar: %s", exc)
+            )
+        else:
+            show(read())
+
 
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread). One count at a
@@ -871,6 +890,7 @@ class MainWindow(QMainWindow):
 
         def done(counts: dict[SidebarFilter, int]) -> None:
             counted()
+            self._sidebar_counts = counts
             self._all_count = counts.get(SidebarFilter("all"), 0)
             self.sidebar.set_counts(counts, self._all_count)
             self._show_first_run(self._all_count == 0)

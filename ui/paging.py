@@ -282,8 +282,10 @@ class ContactPager(Generic[RowT]):
         if self.complete:
             self.total = len(self.ids)
             self.exact = True
-        elif recount and self._deferred() and self.count_later is not None:
-            # shown as estimated (as exact as the count before it), confirmed by the worker
+        elif recount and self.count_later is not None:
+            # shown as estimated (as exact as the count before it), confirmed by the worker:
+            # a recount after changes never runs on the GUI thread (during an import every
+            # chunk's notice asked for one, and a count there held the event loop)
             self.total = max(estimate, len(self.ids))
             self.count_later()
         elif recount:

@@ -12,9 +12,13 @@ from db.engine import Database
 
 def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
     """Wait until every queued operation has committed and its change notice reached the
-    views (operations run on the window's writer thread; results arrive by queued signals)."""
+    views (operations run on the window's writer thread; results arrive by queued signals),
+    and the list's recount after it (run on the list's worker) has arrived."""
     qtbot.waitUntil(lambda: not window.ops.busy, timeout=timeout)
     qtbot.wait(1)  # deliver what the last one queued
+    counter = getattr(getattr(window, "model", None), "counter", None)
+    if counter is not None:
+        qtbot.waitUntil(lambda: not counter.pending, timeout=timeout)
 
 
 @pytest.fixture

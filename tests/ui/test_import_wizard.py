@@ -148,7 +148,7 @@ def test_dropped_file_imports_with_names_intact_and_undo(
     assert {r.stage_key for r in rows} == {"inquiry"}
     assert {r.source for r in rows} == {"Trade show: Hannover Messe 2026"}
     assert win.undo_action.text() == "&Undo import of hannover-messe-2026.csv (3 new)"
-    assert win.model.total == before + 3, "the list shows the new contacts"
+    qtbot.waitUntil(lambda: win.model.total == before + 3)  # the list shows the new contacts
 
     questions: list[str] = []
 
@@ -239,6 +239,7 @@ def test_undo_this_import_asks_before_removing_later_work(
         )
         assert contacts.get_contact(win.db, worked).stage_key == "mql"
     assert list_batches(win.db)[0].undone == bool(removed)
+    settle(qtbot, win)
     assert win.model.total == before + 3 - removed
 
 

@@ -338,6 +338,9 @@ class Board:
         else:
             self.model.contacts_changed(changed)
             self.model.contacts_removed(removed)
+            # the list recounts on its worker (never on the GUI thread): wait for the count
+            self.model.counter.wait()
+            QApplication.processEvents()
 
     def selected(self) -> set[int]:
         return {self.model.contact_id(i.row()) for i in self.view.selectionModel().selectedRows()}
@@ -423,6 +426,8 @@ def test_every_contact_exactly_once_whatever_changes_while_paging(
                     board.model.refresh([])
                 else:
                     board.model.refresh()
+                    board.model.counter.wait()  # the recount on the list's worker
+                    QApplication.processEvents()
                 changed.clear()
                 removed.clear()
                 if column:
