@@ -833,8 +833,7 @@ class MainWindow(QMainWindow):
             stages, sources = result
             self.sidebar.set_stages(stages)
             queues = [
-                (SidebarFilter("queue", name), queue.label, None)
-                for name, queue in QUEUES.items()
+                (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
             ]
             if queues:
                 self.sidebar.set_entries("Follow-up", queues)
@@ -845,12 +844,9 @@ class MainWindow(QMainWindow):
                 self.sidebar.set_counts(self._sidebar_counts)
 
         if background:
-            self.tasks.run(
-                read, on_done=show, on_error=lambda exc: log.warning("sidebar: %s", exc)
-            )
+            self.tasks.run(read, on_done=show, on_error=lambda exc: log.warning("sidebar: %s", exc))
         else:
             show(read())
-
 
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread). One count at a
