@@ -159,8 +159,9 @@ def _later_work(s: Session, batch: ImportBatch, ids: Sequence[int]) -> set[int]:
                     StageChange.contact_id.in_(chunk),
                     StageChange.from_stage_id.is_not(None),
                     StageChange.undone_at.is_(None),
-                    # the import's own: an imported inquiry date made an Inquiry, at once
-                    ~(StageChange.automatic & (StageChange.at == batch.created_at)),
+                    # the import's own: an imported inquiry date made an Inquiry, dated at
+                    # that date (an automatic move no later than the import)
+                    ~(StageChange.automatic & (StageChange.at <= batch.created_at)),
                 )
             )
         )

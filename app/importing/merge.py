@@ -126,6 +126,13 @@ class BatchWriter:
         self.source = source
         self.now = now
         self.stage_ids: dict[str, int] = dict(s.execute(select(Stage.key, Stage.id)).all())
+        # pipeline stages before Inquiry: a row there with an earlier inquiry date enters its
+        # stage at that date, so that the automatic move into Inquiry (app.scoring) is dated
+        # at the inquiry itself, not at the import (history stays in order)
+        inquiry = select(Stage.position).where(Stage.key == "inquiry").scalar_subquery()
+        self.before_inquiry: frozenset[int] = frozenset(
+            s.scalars(select(Stage.id).where(Stage.kind == "pipeline", Stage.position < inquiry))
+        )
         self.default_stage = stage_key
         self.last_id = 0  # the highest contact id this batch has inserted so far
         # contacts from before this batch that it updated -> {column: [old, new]}
@@ -326,6 +333,8 @@ class BatchWriter:
         records: list[dict[str, Any]] = []
         now, batch_id, source = self.now, self.batch_id, self.source
         stage_ids, default_stage = self.stage_ids, self.default_stage
+        before_inquiry = self.before_inquiry
+        entered_at: list[datetime] = []  # each new contact's first history entry
         for row in rows:
             given = row.values
             email = given.get("email")
@@ -336,6 +345,14 @@ class BatchWriter:
                 or email
                 or ""
             )
+            stage_id = stage_ids[row.stage_key or default_stage]
+            received = given.get("received_at")
+            entered = (
+                received
+                if isinstance(received, datetime) and received < now and stage_id in before_inquiry
+                else now
+            )
+            entered_at.append(entered)
             records.append(
                 {
                     **_INSERT_DEFAULTS,
@@ -350,8 +367,8 @@ class BatchWriter:
                     "extra": dump(_unmirrored(row)),
                     "other_emails": dump(row.other_emails),
                     "import_batch_id": batch_id,
-                    "stage_id": stage_ids[row.stage_key or default_stage],
-                    "stage_changed_at": now,
+                    "stage_id": stage_id,
+                    "stage_changed_at": entered,
                     "created_at": now,
                     "updated_at": now,
                     "sales_ready": False,
@@ -392,11 +409,11 @@ class BatchWriter:
                     "contact_id": cid,
                     "from_stage_id": None,
                     "to_stage_id": rec["stage_id"],
-                    "at": self.now,
+                    "at": at,
                     "reason": reason,
                     "automatic": False,
                 }
-                for cid, rec in zip(ids, records, strict=True)
+                for cid, rec, at in zip(ids, records, entered_at, strict=True)
             ],
         )
         insert_many(

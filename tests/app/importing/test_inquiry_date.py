@@ -13,6 +13,7 @@ from app.contacts import ContactQuery, get_contact, list_rows
 from app.importing.batches import undo_import
 from app.importing.mapping import FIELDS, guess_mapping
 from app.importing.service import import_file
+from app.metrics import compute_metrics
 from app.timeutil import to_utc_naive
 from db.engine import Database
 
@@ -57,3 +58,35 @@ def test_the_inquiry_date_is_a_mapping_target(tmp_path: Path) -> None:
     assert "Inquiry date" in FIELDS["received_at"]
     guessed = guess_mapping(["E-Mail", "Inquiry date", "Date received", "Eingangsdatum"])
     assert guessed["Inquiry date"] == "received_at"
+
+
+def test_the_automatic_move_is_dated_at_the_inquiry_not_at_the_import(
+    db: Database, tmp_path: Path
+) -> None:
+    """A past inquiry date: the contact enters its first stage and becomes an Inquiry at that
+    date (history in order, time in stage from then), counts in that month's inquiries and
+    not in today's, and an untouched contact is still removed by undoing the import."""
+    path = _write(
+        tmp_path / "old-inquiries.csv",
+        "Name,E-mail,Company,Inquiry date\n"
+        "Anna Huber,anna@huber.at,Huber GmbH,2026-03-02 10:00\n"
+        "Dora Worked,dora@worked.de,Worked AG,2026-03-20 09:00\n",
+    )
+    report = import_file(db, path, source="Web form")
+    assert report.batch_id is not None
+    people = _by_name(db)
+    anna, dora = people["Anna Huber"], people["Dora Worked"]
+    received = to_utc_naive(datetime(2026, 3, 2, 10, 0))
+    entries = moves.history(db, anna.id)  # type: ignore[attr-defined]
+    assert [(e.from_key, e.to_key) for e in entries] == [(None, "suspect"), ("suspect", "inquiry")]
+    assert [e.at for e in entries] == [received, received]
+    assert entries[-1].automatic
+    assert anna.stage_changed_at == received  # type: ignore[attr-defined]
+    march = compute_metrics(db, datetime(2026, 3, 1), datetime(2026, 4, 1))
+    today = compute_metrics(db, datetime(2026, 11, 1), datetime(2027, 1, 1))
+    assert (march.inquiries, today.inquiries) == (2, 0)
+    # a later move of Dora is later work; Anna's automatic move is the import's own
+    moves.move_to_stage(db, [dora.id], "mql")  # type: ignore[attr-defined]
+    result = undo_import(db, report.batch_id)
+    assert result.removed == (anna.id,)  # type: ignore[attr-defined]
+    assert result.kept_with_later_work == (dora.id,)  # type: ignore[attr-defined]
