@@ -72,15 +72,17 @@ def make_palette(colors: dict[QPalette.ColorRole, str]) -> QPalette:
     return palette
 
 
-def system_palette(palette: QPalette) -> QPalette:
+def system_palette(palette: QPalette, scheme: Qt.ColorScheme | None = None) -> QPalette:
     """What the desktop asks for (``palette``: the one it gave the application): that palette
-    if it is dark, Winnow's dark one if it only says "dark" (Qt's colour-scheme hint), Winnow's
-    light one otherwise."""
+    if it is dark, Winnow's dark one if it only says "dark" (Qt's colour-scheme hint, or
+    ``scheme`` when given), Winnow's light one otherwise."""
     if is_dark(palette):
         return palette
-    hints = QGuiApplication.styleHints()
-    scheme = getattr(hints, "colorScheme", None)
-    if scheme is not None and scheme() == Qt.ColorScheme.Dark:
+    if scheme is None:
+        hints = QGuiApplication.styleHints()
+        asked = getattr(hints, "colorScheme", None)
+        scheme = asked() if asked is not None else None
+    if scheme == Qt.ColorScheme.Dark:
         return make_palette(DARK)
     return make_palette(LIGHT)
 
@@ -170,7 +172,26 @@ def apply_theme(app: QApplication, palette: QPalette | None = None) -> QPalette:
     chosen = legible_palette(palette if palette is not None else system_palette(app.palette()))
     app.setPalette(chosen)
     app.setStyleSheet(load_style(chosen))
+    follow_color_scheme(app)
     return chosen
+
+
+def follow_color_scheme(app: QApplication) -> None:
+    """When the desktop turns dark or light while Winnow runs (Qt's colour-scheme hint
+    changes), the theme follows: the desktop's palette again (:func:`system_palette`). Once
+    per application."""
+    if app.property("winnowFollowsScheme"):
+        return
+    signal = getattr(QGuiApplication.styleHints(), "colorSchemeChanged", None)
+    if signal is None:  # a Qt without the hint
+        return
+    app.setProperty("winnowFollowsScheme", True)
+
+    def changed(scheme: Qt.ColorScheme) -> None:
+        app.setPalette(QPalette())  # back to the desktop's own palette, to read it
+        apply_theme(app, system_palette(app.palette(), scheme))
+
+    signal.connect(changed)
 
 
 def current_palette() -> QPalette:

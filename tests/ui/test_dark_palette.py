@@ -417,3 +417,33 @@ def test_faint_desktop_text_is_made_readable(qapp: Any) -> None:
         assert shown.alpha() == 255
         for ground_role in (Role.Base, Role.AlternateBase):
             assert contrast_ratio(shown, fixed.color(ground_role)) >= 4.5, role
+
+
+def test_the_window_follows_the_desktop_turning_dark(qtbot: Any, db: Database) -> None:
+    """The desktop's colour scheme changes while Winnow runs (Qt's hint): the palette, the
+    style sheet and a score already shown follow, and back again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.application import make_app
+    from ui.qualification import ScoreBreakdownView
+
+    app = make_app()
+    before, sheet = QPalette(app.palette()), app.styleSheet()
+    hints = QGuiApplication.styleHints()
+    score = ScoreBreakdownView()
+    qtbot.addWidget(score)
+    score.show_view(_view(db, "granted"))
+    score.show()
+    try:
+        for scheme, dark in ((Qt.ColorScheme.Dark, True), (Qt.ColorScheme.Light, False)):
+            hints.colorSchemeChanged.emit(scheme)
+            QApplication.processEvents()
+            window = app.palette().color(QPalette.ColorRole.Window)
+            assert is_dark_ground(window) == dark
+            base = app.palette().color(QPalette.ColorRole.Base)
+            value = score.value.palette().color(score.value.foregroundRole())
+            assert contrast_ratio(value, base) >= 4.5, (scheme, value.name())
+    finally:
+        app.setPalette(before)
+        app.setStyleSheet(sheet)
