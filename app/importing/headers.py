@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Winnow field key -> headers that mean it (English exports and templates, then DE/FR/ES/IT/NL).
 # fmt: off
@@ -271,8 +272,20 @@ _DIGITS = re.compile(r"\d+")
 
 def normalize_header(text: str) -> str:
     """Lookup key of a header: casefolded, accents folded, only letters and digits."""
+    if len(text) <= _CACHED_LENGTH:  # headers, labels, countries: the same few, row after row
+        return _normalized(text)
+    return _normalize(text)
+
+
+_CACHED_LENGTH = 200
+
+
+def _normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
+
+
+_normalized = lru_cache(maxsize=8192)(_normalize)
 
 
 def _build_table() -> dict[str, str]:

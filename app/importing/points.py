@@ -10,6 +10,7 @@ in; ``label`` keeps the file's own word when it says more than the kind ("Assist
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.importing.headers import normalize_header
 
@@ -37,6 +38,12 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def kind_of(text: str) -> str:
     """The canonical kind a label or header names, or "" when it names none."""
+    if len(text) <= 200:  # a header or a label, the same ones row after row
+        return _kind_of(text)
+    return _find_kind(text)
+
+
+def _find_kind(text: str) -> str:
     key = normalize_header(text)
     if not key:
         return ""
@@ -45,6 +52,9 @@ def kind_of(text: str) -> str:
             if word in key:
                 return kind
     return ""
+
+
+_kind_of = lru_cache(maxsize=4096)(_find_kind)
 
 
 @dataclass

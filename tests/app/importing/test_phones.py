@@ -111,3 +111,23 @@ def test_settled_numbers(text: str, region: str | None, settled: bool) -> None:
     once = phones.national_phone(text, region)
     assert (once in phones._SETTLED) is settled
     assert import_phone(once) == _unshortcut(once)
+
+
+def test_country_names_are_phonenumbers_own_without_the_geocoder() -> None:
+    """The country table reads phonenumbers' locale file by itself (the geocoder's 96 MB of
+    place names stay unloaded) and holds exactly its names."""
+    import sys
+
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    assert phones._locale_data() == LOCALE_DATA
+    assert phones.phone_region("Deutschland") == "DE"
+    assert phones.phone_region("Frankreich") == "FR"
+    code = (
+        "import sys; from app.importing import phones; phones._country_table(); "
+        "print('phonenumbers.geodata' in sys.modules)"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
