@@ -93,7 +93,13 @@ class Contact(Base):
         Index("ix_contacts_email_norm", "email_normalized"),
         Index("ix_contacts_source", "source"),
         Index("ix_contacts_domain", "domain"),
-        Index("ix_contacts_batch", "import_batch_id"),
+        # team owner and import batch: most contacts have neither (migration 0010)
+        Index(
+            "ix_contacts_batch",
+            "import_batch_id",
+            sqlite_where=text("import_batch_id IS NOT NULL"),
+            postgresql_where=text("import_batch_id IS NOT NULL"),
+        ),
         Index("ix_contacts_score", "score"),
         Index("ix_contacts_next_action", "next_action_at"),
         Index("ix_contacts_response_due", "response_due_at"),
@@ -110,7 +116,12 @@ class Contact(Base):
             sqlite_where=text("deal_amount IS NOT NULL"),
             postgresql_where=text("deal_amount IS NOT NULL"),
         ),
-        Index("ix_contacts_owner", "owner"),
+        Index(
+            "ix_contacts_owner",
+            "owner",
+            sqlite_where=text("owner IS NOT NULL"),
+            postgresql_where=text("owner IS NOT NULL"),
+        ),
         # ids are never handed out twice, even after the newest contact was deleted or undone
         {"sqlite_autoincrement": True},
     )
@@ -177,7 +188,13 @@ class StageChange(Base):
     __table_args__ = (
         Index("ix_stage_changes_contact_at", "contact_id", "at"),
         Index("ix_stage_changes_to_at", "to_stage_id", "at"),
-        Index("ix_stage_changes_operation", "operation_id"),
+        # most moves were made by no undoable operation (migration 0010)
+        Index(
+            "ix_stage_changes_operation",
+            "operation_id",
+            sqlite_where=text("operation_id IS NOT NULL"),
+            postgresql_where=text("operation_id IS NOT NULL"),
+        ),
         {"sqlite_autoincrement": True},  # an undone delete puts its history back, same ids
     )
 
