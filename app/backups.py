@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,10 +72,21 @@ def describe(path: Path, created_at: datetime | None = None) -> BackupInfo:
     return BackupInfo(path, created_at, stat.st_size, count_contacts(path))
 
 
-def make_backup(db_path: PathLike, dest_dir: PathLike | None = None) -> BackupInfo:
+def make_backup(
+    db_path: PathLike,
+    dest_dir: PathLike | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: object = None,
+) -> BackupInfo:
     """Copy the database (SQLite's online backup API: others may read and write meanwhile)
     into ``dest_dir`` or the ``backups`` folder beside it. A damaged database is not copied
-    (:class:`DatabaseDamaged`): the good backups stay the newest."""
+    (:class:`DatabaseDamaged`): the good backups stay the newest.
+
+    The copy goes in steps of a few megabytes: ``progress(done, total, text)`` after each
+    (then while the copy is checked, with no total); ``cancel`` (an Event, a flag or a
+    callable) is looked at between steps and during the check — a cancelled backup leaves
+    nothing behind and raises :class:`~db.errors.Cancelled`."""
     src = _path(db_path)
     if not src.exists():
         raise DatabaseError(f"{src} does not exist: there is nothing to back up.")
@@ -82,8 +94,42 @@ def make_backup(db_path: PathLike, dest_dir: PathLike | None = None) -> BackupIn
     if state.empty:
         raise DatabaseError(f"{src} is empty: there is nothing to back up.")
     folder = _path(dest_dir) if dest_dir is not None else None
-    dest = files.copy_database(src, files.new_backup_path(src, folder))
+    dest = files.copy_database(
+        src,
+        files.new_backup_path(src, folder),
+        progress=_copy_progress(progress, src),
+        cancel=(lambda: stop_asked(cancel)) if cancel is not None else None,
+    )
     return _info(src, dest)
+
+
+Progress = Callable[..., None]
+
+
+def stop_asked(cancel: object) -> bool:
+    """True when ``cancel`` (a flag, an Event, a callable or a bool) says stop."""
+    if cancel is None:
+        return False
+    flag = getattr(cancel, "is_set", None)
+    if flag is not None:
+        return bool(flag() if callable(flag) else flag)
+    if callable(cancel):
+        return bool(cancel())
+    return bool(cancel)
+
+
+def _copy_progress(progress: Progress | None, src: Path) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        if not total:  # the copy is being checked: no measure of how far
+            progress(0, 0, "checking the copy")
+            return
+        page = src.stat().st_size / max(total, 1)
+        progress(done, total, f"{size_text(int(done * page))} of {size_text(int(total * page))}")
+
+    return report
 
 
 def _info(db_path: Path, backup: Path) -> BackupInfo:
@@ -183,11 +229,13 @@ def backup_due(db_path: PathLike, now: datetime | None = None) -> bool:
     return _local_day(newest.created_at) != moment.astimezone().date()
 
 
-def daily_backup(db_path: PathLike) -> BackupInfo | None:
+def daily_backup(
+    db_path: PathLike, *, progress: Progress | None = None, cancel: object = None
+) -> BackupInfo | None:
     """On open: a backup if today has none yet, then the old ones pruned."""
     if not backup_due(db_path):
         return None
-    info = make_backup(db_path)
+    info = make_backup(db_path, progress=progress, cancel=cancel)
     prune_backups(db_path)
     return info
 

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from app.backups import newest_backup
+from app.backups import newest_backup, stop_asked
 from db.backup import backup_dir
 from db.errors import DatabaseDamaged
 from db.fileguard import inspect_database_file, quick_check, side_files
@@ -78,10 +78,12 @@ def remember_good(db_path: Path) -> None:
         pass
 
 
-def check_file(db_path: Path) -> str | None:
+def check_file(db_path: Path, cancel: object = None) -> str | None:
     """Run the check now (the window does, in the background, after opening): None when the
-    file is whole, else the message for the user (what is wrong and the newest backup)."""
-    problems = quick_check(db_path)
+    file is whole, else the message for the user (what is wrong and the newest backup).
+    ``cancel`` (an Event, a flag or a callable) is looked at every few milliseconds; when it
+    says stop, SQLite's check is interrupted and :class:`~db.errors.Cancelled` raised."""
+    problems = quick_check(db_path, (lambda: stop_asked(cancel)) if cancel is not None else None)
     if problems:
         return damaged_message(db_path, problems)
     remember_good(db_path)

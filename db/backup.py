@@ -14,14 +14,16 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db.errors import DatabaseDamaged, DatabaseError, DatabaseLocked, DiskFull
+from db.errors import Cancelled, DatabaseDamaged, DatabaseError, DatabaseLocked, DiskFull
 from db.fileguard import inspect_database_file, quick_check, read_only, side_files
 
 BACKUP_FOLDER = "backups"
 TIMEOUT_S = 10.0
+STEP_PAGES = 1024  # pages a backup copies between looks at progress and cancel (4 MB)
 _STAMP = "%Y%m%d-%H%M%SZ"
 
 
@@ -76,14 +78,32 @@ def _is_full(exc: BaseException) -> bool:
     return (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or "disk is full" in str(exc)
 
 
-def copy_database(src: Path, dest: Path, *, keep_damaged: bool = False) -> Path:
+def copy_database(
+    src: Path,
+    dest: Path,
+    *,
+    keep_damaged: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Path:
     """Copy the database ``src`` to the new file ``dest``; return ``dest``.
 
-    Readers and writers of ``src`` go on meanwhile (the copy is one read transaction). The
-    copy is checked before it gets its name; a damaged one is deleted and
-    :class:`DatabaseDamaged` raised — or, with ``keep_damaged``, kept as ``*.damaged`` (a
-    copy of a damaged file before it is replaced) and returned."""
+    Readers and writers of ``src`` go on meanwhile (the copy is one read transaction, taken
+    ``STEP_PAGES`` pages at a time). The copy is checked before it gets its name; a damaged
+    one is deleted and :class:`DatabaseDamaged` raised — or, with ``keep_damaged``, kept as
+    ``*.damaged`` (a copy of a damaged file before it is replaced) and returned.
+
+    ``progress(pages copied, pages)`` after each step, then ``progress(0, 0)`` when the check
+    of the copy starts; ``cancel()`` is asked after each step and during the check: when it
+    says stop, nothing is left behind and :class:`Cancelled` is raised."""
     tmp = dest.with_name(dest.name + ".partial")
+
+    def step(_status: int, remaining: int, pages: int) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("The backup was cancelled.")
+        if progress is not None:
+            progress(pages - remaining, pages)
+
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
@@ -94,14 +114,24 @@ def copy_database(src: Path, dest: Path, *, keep_damaged: bool = False) -> Path:
         try:
             target = sqlite3.connect(tmp, isolation_level=None)
             try:
-                source.backup(target)
+                # one read transaction across the steps: every step copies the same moment
+                # of the file, and others' commits meanwhile do not restart the copy
+                source.execute("BEGIN")
+                source.execute("SELECT count(*) FROM sqlite_master").fetchall()
+                source.backup(target, pages=STEP_PAGES, progress=step)
+                source.execute("COMMIT")
                 # the copy got the source's header (WAL): a backup is one self-contained file
                 target.execute("PRAGMA journal_mode=DELETE")
             finally:
                 target.close()
         finally:
             source.close()
-        problems = quick_check(tmp)
+        if progress is not None:
+            progress(0, 0)
+        try:
+            problems = quick_check(tmp, cancel)
+        except Cancelled as exc:
+            raise Cancelled("The backup was cancelled.") from exc
         if problems and not keep_damaged:
             raise DatabaseDamaged(
                 f"{src} is damaged ({problems[0]}); no backup was made, so the older good "

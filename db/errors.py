@@ -25,3 +25,7 @@ class DatabaseDamaged(DatabaseError):
 
 class DiskFull(DatabaseError):
     """The disk is full: the change was not saved."""
+
+
+class Cancelled(DatabaseError):
+    """The user stopped a backup or a check; nothing was made or changed."""

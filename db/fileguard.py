@@ -14,7 +14,7 @@ Alembic revision and their tables.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from db.errors import (
+    Cancelled,
     DatabaseDamaged,
     DatabaseError,
     DatabaseLocked,
@@ -31,6 +32,7 @@ from db.errors import (
 
 APPLICATION_ID = 0x57494E4E  # "WINN"
 READ_TIMEOUT_S = 5.0
+CHECK_STEPS = 20_000  # SQLite steps between looks at a check's cancel (well under 10 ms)
 
 # Tables a Winnow database may hold besides those in the models: Alembic's, the full-text
 # index and its shadow tables, SQLite's own.
@@ -190,12 +192,25 @@ def _inspect(path: Path, where: str) -> FileState:
     return FileState(empty=False, revision=revision, marked=marked)
 
 
-def quick_check(path: Path) -> list[str]:
-    """``PRAGMA quick_check`` through a read-only connection: the problems found, or []."""
+def quick_check(path: Path, cancel: Callable[[], bool] | None = None) -> list[str]:
+    """``PRAGMA quick_check`` through a read-only connection: the problems found, or [].
+    ``cancel()`` is asked every few thousand steps of SQLite's; when it says stop, the check
+    is interrupted and :class:`Cancelled` raised."""
+    stopped = False
+
+    def stop() -> int:
+        nonlocal stopped
+        stopped = bool(cancel is not None and cancel())
+        return int(stopped)
+
     try:
         with read_only(path) as con:
+            if cancel is not None:
+                con.set_progress_handler(stop, CHECK_STEPS)
             rows = [str(r[0]) for r in con.execute("PRAGMA quick_check")]
     except sqlite3.OperationalError as exc:
+        if stopped:
+            raise Cancelled(f"The check of {path} was cancelled.") from exc
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             raise DatabaseLocked(
                 f"The database {path} is locked by another program. Close it there and try again."

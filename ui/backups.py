@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from app.backups import BackupInfo
 from app.timeutil import local_text
 from db.engine import DatabaseError, sqlite_path
 from ui.table_model import HeaderedTableModel, Index
+from ui.tasks import Task
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -45,6 +47,7 @@ class DatabaseSafety(QObject):
 
     check_finished = Signal(object)  # None when whole, else the message shown
     backup_finished = Signal(object)  # BackupInfo, None (none due) or the exception
+    backup_progress = Signal(int, int, str)  # done, total (0: no measure), what
     restore_finished = Signal(object)  # the copy of the replaced file (BackupInfo | None) or exc
 
     def __init__(self, window: MainWindow) -> None:
@@ -53,6 +56,7 @@ class DatabaseSafety(QObject):
         self.path: Path | None = sqlite_path(window.db.url)
         self.damaged: str | None = None
         self.busy = False
+        self.backup_task: Task | None = None  # the backup under way (Cancel sets its flag)
         # (message, newest backup) -> whether to restore it; replaceable in tests
         self.ask_restore: Callable[[str, BackupInfo | None], bool] = self._ask_restore
         window.add_status_extension(lambda: "Damaged file: read only" if self.damaged else "")
@@ -70,9 +74,9 @@ class DatabaseSafety(QObject):
             return
         db, path = self.window.db, self.path
 
-        def check_and_release() -> str | None:
+        def check_and_release(cancel: object = None) -> str | None:
             try:
-                message = integrity.check_file(path)
+                message = integrity.check_file(path, cancel)
             except BaseException:
                 db.writes_checked(None)  # could not check: do not hold writes forever
                 raise
@@ -122,22 +126,30 @@ class DatabaseSafety(QObject):
         if self.path is None:
             return
         self.busy = True
-        self.window.tasks.run(
+        self.backup_task = self.window.tasks.run(
             backups.make_backup,
             self.path,
             on_done=self._backed_up,
             on_error=self._backup_failed,
+            on_progress=self.backup_progress.emit,
             label="Backing up",
         )
 
+    def cancel_backup(self) -> None:
+        """Stop the backup under way (between steps of the copy, or during its check)."""
+        if self.backup_task is not None:
+            self.backup_task.cancel.set()
+
     def _backed_up(self, info: BackupInfo | None) -> None:
         self.busy = False
+        self.backup_task = None
         if info is not None:
             self.window.show_status(f"Backed up to {info.path.name}", 4000)
         self.backup_finished.emit(info)
 
     def _backup_failed(self, exc: BaseException) -> None:
         self.busy = False
+        self.backup_task = None
         if not isinstance(exc, DatabaseError):
             raise exc  # a bug: the window's error hook shows and logs it
         self.window.show_status(f"No backup was made: {exc}", 15000)
@@ -289,6 +301,16 @@ class BackupsDialog(QDialog):
         self.status.setObjectName("backupStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
+        # a backup under way: how far, and Cancel (the window's own progress is behind this
+        # dialog, which is modal)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("backupProgress")
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel backup")
+        self.cancel_button.setObjectName("cancelBackup")
+        self.cancel_button.clicked.connect(self.cancel_backup)
+        self.cancel_button.hide()
         self.back_up_button = QPushButton("Back up now")
         self.back_up_button.clicked.connect(self.back_up_now)
         self.restore_button = QPushButton("Restore…")
@@ -298,14 +320,17 @@ class BackupsDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_up_button)
         buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.progress)
         layout.addLayout(buttons)
         safety.backup_finished.connect(self._backup_finished)
+        safety.backup_progress.connect(self._backup_progress)
         safety.restore_finished.connect(self._restore_finished)
         self._update_buttons()
         self.refresh()
@@ -339,9 +364,27 @@ class BackupsDialog(QDialog):
     def back_up_now(self) -> None:
         self.status.setText("Backing up…")
         self.safety.back_up_now()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
         self._update_buttons()
 
+    def cancel_backup(self) -> None:
+        self.safety.cancel_backup()
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelling the backup…")
+
+    def _backup_progress(self, done: int, total: int, text: str) -> None:
+        if not self.cancel_button.isEnabled():
+            return  # cancelling: the last steps do not say otherwise
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.status.setText(f"Backing up… {text}" if total else "Checking the backup…")
+
     def _backup_finished(self, result: object) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
         if isinstance(result, BaseException):
             self.status.setText(f"No backup was made: {result}")
         elif isinstance(result, BackupInfo):

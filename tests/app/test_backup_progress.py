@@ -1,0 +1,114 @@
+"""Backups and checks of a large file (issue 15, item 5): the copy goes in steps with progress
+and Cancel, one snapshot across the steps; the check can be cancelled (SQLite interrupted)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import backups, integrity
+from app.contacts import create_contact
+from db import backup as files
+from db.engine import open_database
+from db.errors import Cancelled
+from db.fileguard import quick_check
+
+pytestmark = pytest.mark.sqlite_only
+
+
+@pytest.fixture
+def filled(db_path: Path) -> Iterator[Path]:
+    """A closed database file with 400 demo contacts."""
+    from app.demo import generate_demo
+
+    db = open_database(db_path)
+    generate_demo(db, 400, seed=3)
+    db.close()
+    yield db_path
+
+
+def _contacts_in(path: Path) -> int:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_backup_reports_its_steps_then_the_check(
+    filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "STEP_PAGES", 16)
+    seen: list[tuple[int, int, str]] = []
+    info = backups.make_backup(filled, progress=lambda d, t, text="": seen.append((d, t, text)))
+    copied = [(d, t) for d, t, _x in seen if t]
+    pages = copied[-1][1]
+    assert len(copied) == -(-pages // 16) > 3  # one report a step
+    assert [d for d, _t in copied] == sorted({d for d, _t in copied})  # only ever forward
+    assert copied[-1] == (pages, pages)
+    assert seen[-1] == (0, 0, "checking the copy")
+    assert " of " in seen[0][2] and seen[0][2].endswith(("kB", "MB"))
+    assert info.contacts == 400
+
+
+def test_the_steps_copy_one_moment_while_others_write(
+    filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit by another connection between two steps neither restarts the copy nor gets
+    into it: the backup is the file as it was when the copy began."""
+    monkeypatch.setattr(files, "STEP_PAGES", 16)
+    db = open_database(filled)
+    steps: list[int] = []
+
+    def write_once(done: int, total: int, _text: str = "") -> None:
+        if total:
+            steps.append(done)
+        if len(steps) == 1:
+            create_contact(db, first_name="Ada", email="ada@example.com")
+
+    try:
+        info = backups.make_backup(filled, progress=write_once)
+    finally:
+        db.close()
+    assert steps == sorted(set(steps))  # not restarted
+    assert info.contacts == 400 and _contacts_in(filled) == 401
+
+
+@pytest.mark.parametrize("when", ["copy", "check"])
+def test_a_cancelled_backup_leaves_nothing(
+    filled: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    monkeypatch.setattr(files, "STEP_PAGES", 16)
+    stop = threading.Event()
+
+    def report(done: int, total: int, _text: str = "") -> None:
+        if (when == "copy" and total) or (when == "check" and not total):
+            stop.set()
+
+    with pytest.raises(Cancelled, match="The backup was cancelled"):
+        backups.make_backup(filled, progress=report, cancel=stop)
+    folder = files.backup_dir(filled)
+    assert backups.list_backups(filled) == []
+    assert not folder.exists() or list(folder.iterdir()) == []  # no .partial, no -wal
+
+
+def test_the_check_stops_when_cancelled(filled: Path) -> None:
+    asked = [0]
+
+    def cancel() -> bool:
+        asked[0] += 1
+        return True
+
+    with pytest.raises(Cancelled):
+        quick_check(filled, cancel)
+    assert asked[0] == 1  # at SQLite's first look
+    assert quick_check(filled, lambda: False) == []
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        integrity.check_file(filled, stop)
+    assert integrity.check_file(filled, threading.Event()) is None
