@@ -101,6 +101,8 @@ def move_in(
         raise UnknownContact(next(i for i in ids if i not in found))
     keys = dict(s.execute(select(Stage.id, Stage.key)).all())
     when = at or utcnow()
+    if at is not None:
+        _date_back_first_entries(s, ids, at, target.id)
     change_of: dict[int, int] = {}
     from_of: dict[int, int] = {}
     s.flush()
@@ -165,6 +167,30 @@ def move_in(
     )
 
 
+def _date_back_first_entries(s: Session, ids: Sequence[int], at: datetime, target: int) -> None:
+    """A move dated before a contact's first history entry (its creation or import, e.g. the
+    past inquiry of an imported contact; :func:`check_move_time` allows no earlier move)
+    dates that entry, and the time the contact entered its stage, back to the move: the
+    history stays in order and no stage is held for a negative time."""
+    first = cast(Table, StageChange.__table__)
+    s.execute(
+        update(first)
+        .where(
+            id_in(first.c.contact_id, ids),
+            first.c.from_stage_id.is_(None),
+            first.c.undone_at.is_(None),
+            first.c.at > at,
+        )
+        .values(at=at)
+    )
+    s.execute(
+        update(Contact)
+        .where(id_in(Contact.id, ids), Contact.stage_id != target, Contact.stage_changed_at > at)
+        .values(stage_changed_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _expire_loaded(s: Session, ids: Collection[int], attributes: list[str]) -> None:
     """Contacts of the session that an UPDATE just changed read these attributes again
     (SQLAlchemy's own bookkeeping for it fetched every changed id back: 10,000 rows)."""
@@ -197,7 +223,11 @@ MAX_AHEAD = timedelta(days=1)
 
 def check_move_time(s: Session, contact_ids: Sequence[int], at: datetime) -> None:
     """Refuse a move dated more than a day ahead, or before a contact's previous move (history
-    order and the time in each stage stay true). Raises UsageError naming the contact."""
+    order and the time in each stage stay true). Raises UsageError naming the contact.
+
+    An imported contact's first entry ("(new) → Suspect", dated at the import) is not a move:
+    a move dated before it — the contact's past inquiry — is allowed, and :func:`move_in`
+    dates the first entry back with it. A contact created in Winnow came into being then."""
     now = utcnow()
     if at > now + MAX_AHEAD:
         raise UsageError(
@@ -208,7 +238,12 @@ def check_move_time(s: Session, contact_ids: Sequence[int], at: datetime) -> Non
     for chunk in _chunks(ids):
         row = s.execute(
             select(StageChange.contact_id, func.max(StageChange.at))
-            .where(StageChange.contact_id.in_(chunk), StageChange.undone_at.is_(None))
+            .join(Contact, Contact.id == StageChange.contact_id)
+            .where(
+                StageChange.contact_id.in_(chunk),
+                StageChange.undone_at.is_(None),
+                StageChange.from_stage_id.is_not(None) | Contact.import_batch_id.is_(None),
+            )
             .group_by(StageChange.contact_id)
             .having(func.max(StageChange.at) > at)
             .limit(1)

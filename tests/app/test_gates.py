@@ -12,7 +12,7 @@ import pytest
 
 from app import gates, moves, operations
 from app.cli import main
-from app.contacts import create_contact, get_contact
+from app.contacts import ContactQuery, create_contact, get_contact, list_rows
 from app.errors import UsageError
 from app.exporting import export_sales_handoff
 from app.timeutil import iso, utcnow
@@ -152,3 +152,23 @@ def test_the_handoff_leaves_out_unqualified_and_withdrawn_and_marks_unknown_cons
     assert "1 left out: consent to marketing withdrawn" in result.note
     assert "1 left out: not qualified" in result.note
     assert "2 marked: consent unknown" in result.note
+
+
+def test_move_at_backdates_an_imported_contacts_past_inquiry(db: Database, tmp_path: Path) -> None:
+    """An imported contact's first entry is dated at the import; its inquiry of last month
+    can still be recorded at its date, and the first entry goes back with it (history in
+    order). A move before that one is refused again."""
+    from app.importing.service import import_file
+
+    path = tmp_path / "fair.csv"
+    path.write_text("Name,E-mail\nAnna Huber,anna@huber.at\n", encoding="utf-8")
+    import_file(db, path, source="Fair")
+    (cid,) = [r.id for r in list_rows(db, ContactQuery())]
+    past = utcnow() - timedelta(days=30)
+    operations.move_contacts(db, [cid], "inquiry", at=past)
+    entries = moves.history(db, cid)
+    assert [(e.from_key, e.to_key) for e in entries] == [(None, "suspect"), ("suspect", "inquiry")]
+    assert [e.at for e in entries] == [past, past]
+    assert get_contact(db, cid).stage_changed_at == past
+    with pytest.raises(UsageError, match="last moved"):
+        operations.move_contacts(db, [cid], "mql", at=past - timedelta(days=1))
