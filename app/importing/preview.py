@@ -87,14 +87,16 @@ def preview_rows(
     sample: Sequence[tuple[int, Sequence[str]]],
     mapping: Mapping[str, str | None],
     stages: Mapping[str, str],
+    region: str | None = None,
 ) -> list[PreviewRow]:
-    """The sample rows as the import would store them under ``mapping``."""
+    """The sample rows as the import would store them under ``mapping`` (``region``: the
+    default phone region of Settings, as the import uses it; the system's when None)."""
     from app.importing.mapping import apply_mapping
 
     headers = list(headers)
     resolved = dict(mapping)
     email_headers = [h for h, f in resolved.items() if f in ("email", "email_2")]
-    preparer = RowPreparer(stages)
+    preparer = RowPreparer(stages, region=region)
     out: list[PreviewRow] = []
     for row_no, cells in sample:
         mapped = apply_mapping(headers, list(cells), resolved)

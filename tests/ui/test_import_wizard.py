@@ -431,3 +431,28 @@ def test_hand_off_to_sales(win, qtbot, tmp_path) -> None:  # type: ignore[no-unt
     assert result.left_out > 0, "the demo data has Sales qualified contacts sales may not see"
     said = next(m for m in messages if "written to for-sales.csv" in m)
     assert said.endswith(f"({result.note})") and "left out" in said
+
+
+def test_the_preview_formats_phones_with_the_default_region_of_settings(  # type: ignore[no-untyped-def]
+    win, qtbot, tmp_path
+) -> None:
+    """Settings ▸ Phone numbers says national numbers are Austrian: the preview shows them as
+    the import will store them (not in the region of the machine's locale)."""
+    from app import operations
+    from app.importing.service import PHONE_REGION_SETTING
+
+    operations.set_setting(win.db, PHONE_REGION_SETTING, "AT")
+    path = tmp_path / "wien.csv"
+    path.write_text("Name,E-mail,Phone\nAnna Huber,anna@huber.at,0664 1234567\n", encoding="utf-8")
+    wizard = win.importing.open_wizard(path)
+    _wait_loaded(qtbot, wizard)
+    _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    (row,) = wizard.preview_model.rows
+    assert row.values["phone"] == "+43 664 1234567"
+    _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    _click(qtbot, wizard, QWizard.WizardButton.CommitButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=30000)
+    settle(qtbot, win)
+    (stored,) = contacts.list_rows(win.db, ContactQuery(search="Huber"))
+    assert contacts.get_contact(win.db, stored.id).phone == row.values["phone"]
+    _click(qtbot, wizard, QWizard.WizardButton.FinishButton)

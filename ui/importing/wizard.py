@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget, QWizard
 from app.importing.batches import get_batch
 from app.importing.preview import FilePreview, preview_file, preview_rows
 from app.importing.report import ImportReport, UndoResult
+from app.importing.service import default_phone_region
 from app.operations import Changes, UndoState, undo_state
 from app.stages import list_stages
 from db.engine import Database
@@ -79,6 +80,8 @@ class ImportWizard(QWizard):
         self._type_timer.timeout.connect(self._typing_paused)
         self._typed_text = ""
         self.stage_names = {st.key: st.name for st in list_stages(db)}
+        # phone numbers in the preview as the import will store them (Settings ▸ Phone numbers)
+        self.phone_region = default_phone_region(db)
         ops.operation_did_execute.connect(self._on_operation)
         # file dialogs, replaceable in tests: (start) -> path or ""
         self.ask_open_path: Callable[[str], str] = lambda start: QFileDialog.getOpenFileName(
@@ -230,7 +233,11 @@ class ImportWizard(QWizard):
             self.preview_model.set_rows([])
             return
         rows = preview_rows(
-            self.preview.headers, self.preview.sample, self.mapping(), self.stage_names
+            self.preview.headers,
+            self.preview.sample,
+            self.mapping(),
+            self.stage_names,
+            region=self.phone_region,
         )
         self.preview_model.set_rows(rows)
         model = self.preview_model
