@@ -93,13 +93,7 @@ class Contact(Base):
         Index("ix_contacts_email_norm", "email_normalized"),
         Index("ix_contacts_source", "source"),
         Index("ix_contacts_domain", "domain"),
-        # team owner and import batch: most contacts have neither (migration 0010)
-        Index(
-            "ix_contacts_batch",
-            "import_batch_id",
-            sqlite_where=text("import_batch_id IS NOT NULL"),
-            postgresql_where=text("import_batch_id IS NOT NULL"),
-        ),
+        Index("ix_contacts_batch", "import_batch_id"),
         Index("ix_contacts_score", "score"),
         Index("ix_contacts_next_action", "next_action_at"),
         Index("ix_contacts_response_due", "response_due_at"),
@@ -116,6 +110,7 @@ class Contact(Base):
             sqlite_where=text("deal_amount IS NOT NULL"),
             postgresql_where=text("deal_amount IS NOT NULL"),
         ),
+        # most contacts have no owner (migration 0010)
         Index(
             "ix_contacts_owner",
             "owner",
