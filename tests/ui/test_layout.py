@@ -351,3 +351,112 @@ def test_the_board_columns_share_the_width(
     assert len({c.view.mapTo(board, QPoint(0, 0)).y() for c in shown}) == 1
     # the user's own collapse is kept; the board's is not saved
     assert board.api.settings.value("board/collapsed") in (None, [], "")
+
+
+def _painted_text_height(view: Any, row: int, column: int) -> int:
+    """The height the view's painting needs for a cell's wrapped text (its column's width
+    less the text margins and the grid line)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyle
+
+    text = view.model().index(row, column).data() or ""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    width = view.columnWidth(column) - 2 * margin - (1 if view.showGrid() else 0)
+    flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextWrapAnywhere)
+    return view.fontMetrics().boundingRect(QRect(0, 0, width, 10**6), flags, text).height()
+
+
+@pytest.mark.parametrize("size", [(900, 500), (700, 500)], ids=["900", "700"])
+def test_likely_duplicates_show_their_evidence_in_full(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """Every row in sight is as tall as its wrapped evidence (no last line cut to "…"); with
+    thousands of pairs only the rows in sight are measured (no freeze on a column resize)."""
+    from app.duplicates import DuplicatePair
+    from ui.leads.merge_dialog import DuplicatesDialog
+
+    window = sized_window
+    dialog = DuplicatesDialog(window)
+    qtbot.addWidget(dialog)
+    words = ["Weißmann", "Maschinenbau", "GmbH", "anna.kohler@alpha-fordertechnik45.de", "Köhler"]
+    pairs = [
+        DuplicatePair(
+            ids=(i, i + 5000),
+            reasons=(
+                f"same e-mail address ({words[i % 5]}.{i}@example-{i % 7}-long-domain.de)",
+                "same name and company (" + " ".join(words[: 2 + i % 4]) + f" / {i})",
+            ),
+            score=90 + i % 10,
+            names=(f"Anna Köhler {i}", f"Anna Koehler {i}"),
+        )
+        for i in range(3000)
+    ]
+    dialog.resize(*size)
+    dialog.show()
+    dialog.show_pairs(pairs)
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+
+    def cut_rows() -> list[int]:
+        rows = dialog.rows_fit.visible_rows()
+        assert len(rows) > 2
+        return [r for r in rows if table.rowHeight(r) < _painted_text_height(table, r, 3)]
+
+    assert cut_rows() == []
+    table.verticalScrollBar().setValue(table.verticalScrollBar().maximum() // 2)
+    QApplication.processEvents()
+    assert cut_rows() == []
+    # a narrower dialog: the evidence wraps onto more lines, the rows in sight grow
+    dialog.resize(size[0] - 150, size[1])
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert cut_rows() == []
+    # rows far out of sight were never measured (each measure is a text layout per cell)
+    default = table.verticalHeader().defaultSectionSize()
+    assert table.rowHeight(len(pairs) - 1) == default
+    dialog.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_import_wizard_tables_do_not_scroll_sideways(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """A badge list of 18 columns: the file's sample and the mapping's preview wrap each row
+    in the wizard's width (no sideways scroll bar), and every row is as tall as its text."""
+    from importlib import resources
+    from pathlib import Path
+
+    window = sized_window
+    show_at(qtbot, window, size)
+    path = Path(str(resources.files("resources") / "samples" / "hannover-messe-badges.csv"))
+    wizard = window.importing.open_wizard(path)
+    qtbot.waitUntil(lambda: not wizard.loading and wizard.preview is not None, timeout=10000)
+    QApplication.processEvents()
+
+    def problems(view: Any) -> list[str]:
+        found = []
+        if view.horizontalScrollBar().isVisible():
+            found.append(f"{view.objectName()} scrolls sideways")
+        model = view.model()
+        used = sum(view.columnWidth(c) for c in range(model.columnCount()))
+        if used > view.viewport().width() + 1:
+            found.append(f"{view.objectName()}: columns {used}px in {view.viewport().width()}px")
+        last = view.rowAt(view.viewport().height() - 1)
+        for row in range(max(0, view.rowAt(0)), (last if last >= 0 else model.rowCount() - 1) + 1):
+            for column in range(model.columnCount()):
+                if view.rowHeight(row) < _painted_text_height(view, row, column):
+                    found.append(f"{view.objectName()}: row {row} column {column} cut")
+        return found
+
+    assert wizard.file_page.sample.model().rowCount() > 5
+    assert problems(wizard.file_page.sample) == []
+    wizard.next()
+    QApplication.processEvents()
+    page = wizard.mapping_page
+    qtbot.waitUntil(lambda: page.preview.model().rowCount() > 5, timeout=10000)
+    QApplication.processEvents()
+    assert problems(page.preview) == []
+    assert not page.table.horizontalScrollBar().isVisible()
+    wizard.close()

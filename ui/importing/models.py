@@ -152,7 +152,11 @@ _ALWAYS = ("first_name", "last_name", "email", "company", "title")
 
 
 class PreviewModel(QAbstractTableModel):
-    """The first rows of the file as Winnow will store them."""
+    """The first rows of the file as Winnow will store them: each row's fields as "Label:
+    value" in one column that wraps (a column per field made the preview scroll sideways),
+    what is kept as extra fields (and further e-mail addresses) in another, then problems."""
+
+    COLUMNS = ("row", "stored", "extra", "problems")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -179,7 +183,7 @@ class PreviewModel(QAbstractTableModel):
         self.endResetModel()
 
     def _columns(self) -> list[str]:
-        return ["row", "problems", *self.fields, "other_emails", "extra"]
+        return list(self.COLUMNS)
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -198,7 +202,7 @@ class PreviewModel(QAbstractTableModel):
         key = columns[section]
         return {
             "row": "Row",
-            "other_emails": "Other e-mails",
+            "stored": "Stored as",
             "extra": "Kept as extra fields",
             "problems": "Problems",
         }.get(key, _PREVIEW_LABELS.get(key, key))
@@ -206,10 +210,19 @@ class PreviewModel(QAbstractTableModel):
     def cell_text(self, row: PreviewRow, key: str) -> str:
         if key == "row":
             return str(row.row)
+        if key == "stored":
+            return " · ".join(
+                f"{_PREVIEW_LABELS[k]}: {text}"
+                for k in self.fields
+                if (text := self.cell_text(row, k))
+            )
         if key == "other_emails":
             return ", ".join(row.other_emails)
         if key == "extra":
-            return "; ".join(f"{k}: {' '.join(v.split())}" for k, v in row.extra.items())
+            parts = [f"{k}: {' '.join(v.split())}" for k, v in row.extra.items()]
+            if row.other_emails:
+                parts.append(f"Other e-mails: {', '.join(row.other_emails)}")
+            return " · ".join(parts)
         if key == "problems":
             if row.rejected:
                 return f"Rejected: {row.rejected}"
@@ -389,4 +402,50 @@ class RawSampleModel(QAbstractTableModel):
                 return " ".join(value.split())
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
             return _shade("muted")
+        return None
+
+
+class RawSampleText(QAbstractTableModel):
+    """The raw sample as the file page shows it: one line of text per row ("Header: value ·
+    …", empty cells left out) that wraps, so a file of many columns needs no sideways
+    scrolling (``RawSampleModel`` keeps the cells one column each)."""
+
+    def __init__(self, source: RawSampleModel, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        source.modelAboutToBeReset.connect(self.beginResetModel)
+        source.modelReset.connect(self.endResetModel)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.source.rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() or not self.source.headers else 2
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {0: "Row", 1: "In the file (column: value)"}.get(section)
+
+    def text(self, row: int) -> str:
+        _number, cells = self.source.rows[row]
+        return " · ".join(
+            f"{header}: {' '.join(value.split())}"
+            for header, value in zip(self.source.headers, cells, strict=False)
+            if value.strip()
+        )
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.source.rows)):
+            return None
+        if index.column() == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(self.source.rows[index.row()][0])
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _shade("muted")
+            return None
+        if index.column() == 1 and role == Qt.ItemDataRole.DisplayRole:
+            return self.text(index.row())
         return None

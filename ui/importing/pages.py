@@ -29,16 +29,17 @@ from PySide6.QtWidgets import (
 from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
+from ui.importing.models import RawSampleText
 from ui.importing.source_choice import offer_existing_sources
 from ui.importing.widgets import (
     DELIMITERS,
     ENCODINGS,
     POLICIES,
+    ColumnSharer,
     FieldDelegate,
     default_source,
     delimiter_name,
     encoding_name,
-    fit_columns,
     label,
 )
 from ui.leads.import_duplicates import BatchDuplicates
@@ -95,13 +96,14 @@ class FilePage(QWizardPage):
         self.notes = label(name="readerNotes")
         self.sample = QTableView()
         self.sample.setObjectName("rawSample")
-        self.sample.setModel(wizard.raw_model)
+        # each row as "column: value" text that wraps (a file of 18 columns scrolled sideways)
+        self.sample_text = RawSampleText(wizard.raw_model, self)
+        self.sample.setModel(self.sample_text)
         self.sample.verticalHeader().hide()
         self.sample.setAlternatingRowColors(True)
-        self.sample.setWordWrap(False)
         self.sample.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sample.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        wizard.raw_model.modelReset.connect(lambda: fit_columns(self.sample))
+        self.sample_columns = ColumnSharer(self.sample, {1: 1.0})
 
         form = QFormLayout()
         form.addRow("File", row)
@@ -255,9 +257,9 @@ class MappingPage(QWizardPage):
         self.preview.verticalHeader().hide()
         self.preview.setAlternatingRowColors(True)
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.preview.setWordWrap(False)
-        self.preview.horizontalHeader().setStretchLastSection(True)
-        wizard.preview_model.modelReset.connect(lambda: fit_columns(self.preview))
+        # the row number as wide as it is; the fields, the extra fields and the problems
+        # share the rest and wrap (no sideways scrolling)
+        self.preview_columns = ColumnSharer(self.preview, {1: 0.5, 2: 0.3, 3: 0.2})
         self.preview_title = label("Preview", "sectionTitle")
 
         lower = QWidget()
@@ -406,13 +408,10 @@ class SummaryPage(QWizardPage):
         self.issues.setModel(wizard.issue_model)
         self.issues.verticalHeader().hide()
         self.issues.setAlternatingRowColors(True)
-        self.issues.setWordWrap(False)
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issues.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.issues.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # row and kind as wide as they are, the reason the rest, wrapped (it ended in "…")
+        self.issue_columns = ColumnSharer(self.issues, {2: 1.0})
         self.all_clear = label(
             "Every row was imported: none rejected or skipped, no warnings.", "allClear"
         )

@@ -47,8 +47,8 @@ def render_import_screenshots(api: WindowApi, out_dir: Path) -> list[Path]:
         parent = api.dialog_parent()
         ops = OperationRunner(parent)
         try:
+            # sized as it opens over the window (most of it), at the screenshot's size
             wizard = ImportWizard(scratch, runner, ops, Path(path), parent=parent)
-            wizard.resize(1000, 700)
             wizard.show()
 
             def shot(name: str, widget: QWidget) -> None:

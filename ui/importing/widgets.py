@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QHeaderView,
     QLabel,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.errors import WinnowError
 from db.engine import DatabaseError
 from ui.importing.models import field_choices
+from ui.row_fit import VisibleRowFitter
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +120,52 @@ def label(text: str = "", name: str = "") -> QLabel:
     return label
 
 
-def fit_columns(view: QTableView, widest: int = 280) -> None:
-    """Columns as wide as their contents, but none wider than ``widest`` pixels."""
-    view.resizeColumnsToContents()
-    for col in range(view.model().columnCount()):
-        if view.columnWidth(col) > widest:
-            view.setColumnWidth(col, widest)
+class ColumnSharer(QObject):
+    """The table's columns share its width by weight (column -> weight; a column without one
+    is as wide as its contents); text wraps and each row in sight is as tall as its text
+    (:class:`ui.row_fit.VisibleRowFitter`), so there is no sideways scrolling and nothing is
+    cut, however many rows."""
+
+    def __init__(self, view: QTableView, weights: dict[int, float]) -> None:
+        super().__init__(view)
+        self.view = view
+        self.weights = weights
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.rows = VisibleRowFitter(view)
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        model.modelReset.connect(self.fit)
+        model.layoutChanged.connect(self.fit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        view = self.view
+        columns = view.model().columnCount()
+        available = view.viewport().width()
+        if available <= 0 or columns == 0:
+            return
+        fixed = {
+            c: max(view.sizeHintForColumn(c), view.horizontalHeader().sectionSizeHint(c))
+            for c in range(columns)
+            if c not in self.weights
+        }
+        for c, width in fixed.items():
+            view.setColumnWidth(c, width)
+        shared = [c for c in range(columns) if c in self.weights]
+        total = sum(self.weights[c] for c in shared) or 1.0
+        room = max(0, available - sum(fixed.values()))
+        used = 0
+        for i, c in enumerate(shared):
+            width = room - used if i == len(shared) - 1 else int(room * self.weights[c] / total)
+            view.setColumnWidth(c, max(40, width))
+            used += width
 
 
 class FieldDelegate(QStyledItemDelegate):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.duplicates import DuplicatePair, duplicates_of_batch
 from db.engine import Database
+from ui.detail_sections import fit_tree
 from ui.tasks import TaskRunner
 
 
@@ -53,7 +54,8 @@ class BatchDuplicates(QWidget):
             )
         ):
             header.setSectionResizeMode(col, mode)
-        self.list.setMaximumHeight(160)
+        # the evidence wraps (no "…"), the list as tall as its rows up to 6, then it scrolls
+        fit_tree(self.list, max_rows=6)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.title)

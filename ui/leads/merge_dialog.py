@@ -29,6 +29,7 @@ from app.duplicates import DuplicatePair, find_duplicates
 from app.fields import FIELD_LABELS
 from app.merge import PICKED_FIELDS
 from ui.api import WindowApi
+from ui.row_fit import VisibleRowFitter
 
 
 def _plain(text: str) -> QTableWidgetItem:
@@ -125,10 +126,10 @@ class DuplicatesDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # evidence: wrapped
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
+        # each row as tall as its evidence, measured for the rows in sight only (all of
+        # them on every column resize froze the window with thousands of pairs)
+        self.rows_fit = VisibleRowFitter(self.table)
         self.table.doubleClicked.connect(lambda _i: self.merge_selected())
         self.merge_button = QPushButton("Merge…")
         self.merge_button.clicked.connect(self.merge_selected)
@@ -157,7 +158,7 @@ class DuplicatesDialog(QDialog):
             evidence = _plain("\n".join(p.reasons))  # one reason a line, each wrapped
             evidence.setToolTip("\n".join(p.reasons))
             self.table.setItem(r, 3, evidence)
-        self.table.resizeRowsToContents()  # the evidence wraps in full
+        self.rows_fit.fit()  # the evidence wraps in full
         n = len(self.pairs)
         self.status.setText(f"{n:,} likely pair{'s' if n != 1 else ''}")
 
