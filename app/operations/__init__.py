@@ -31,6 +31,7 @@ from app.operations.catalog import (
     set_required,
     set_setting,
     set_source_reached,
+    set_sources_reached,
     triage_decision,
 )
 from app.operations.changes import Changes
@@ -99,6 +100,7 @@ __all__ = [
     "set_required",
     "set_setting",
     "set_source_reached",
+    "set_sources_reached",
     "triage_decision",
     "undo_operation",
     "undo_state",

@@ -538,22 +538,36 @@ def set_setting(db: Database, key: str, value: Any, *, label: str | None = None)
 
 def set_source_reached(db: Database, source: str, reached: int) -> OpResult[None]:
     """Record how many prospects an outbound campaign reached (for the response rate)."""
-    name = source.strip()
-    if not name:
-        raise UsageError("a source needs a name")
-    if reached < 0:
-        raise UsageError("the number reached cannot be negative")
+    return set_sources_reached(db, {source: reached})
+
+
+def set_sources_reached(db: Database, reach: Mapping[str, int]) -> OpResult[None]:
+    """Record the reach of several campaigns at once: one operation, one undo step (the
+    Settings page saves every source it changed together)."""
+    wanted: dict[str, int] = {}
+    for source, reached in reach.items():
+        name = source.strip()
+        if not name:
+            raise UsageError("a source needs a name")
+        if reached < 0:
+            raise UsageError("the number reached cannot be negative")
+        wanted[name] = reached
+    if not wanted:
+        raise UsageError("no source to record the reach of")
 
     def body(ctx: OpContext) -> None:
-        ctx.track(Source, Source.name == name, None)
-        row = ctx.session.get(Source, name)
-        if row is None:
-            ctx.session.add(Source(name=name, reached=reached))
-        else:
-            row.reached = reached
+        for name, reached in wanted.items():
+            ctx.track(Source, Source.name == name, None)
+            row = ctx.session.get(Source, name)
+            if row is None:
+                ctx.session.add(Source(name=name, reached=reached))
+            else:
+                row.reached = reached
         ctx.note(Changes(sources=True))
 
-    return run_operation(db, "sources", body, label=f"reach of {name}")
+    names = list(wanted)
+    label = f"reach of {names[0]}" if len(names) == 1 else f"reach of {len(names)} sources"
+    return run_operation(db, "sources", body, label=label)
 
 
 def change_personas(db: Database, label: str, fn: Any, *args: Any) -> OpResult[Any]:

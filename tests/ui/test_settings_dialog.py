@@ -213,3 +213,27 @@ def test_the_default_phone_region_reaches_the_import(
         for r in contacts.list_rows(db, contacts.ContactQuery())
     }
     assert phones == {"Anna Huber": "+43 660 1234567", "Hans Meier": "+49 30 1234567"}
+
+
+def test_campaign_reach_of_several_sources_is_one_undo_step(
+    qtbot: Any, win: Any, db: Database
+) -> None:
+    from app.metrics import source_reach
+
+    contacts.create_contact(db, name="Anna Huber", source="Mailing Q4")
+    contacts.create_contact(db, name="Hans Meier", source="Webinar")
+    dlg = SettingsDialog(win, win)
+    qtbot.addWidget(dlg)
+    page = dlg.reach
+    page.spins["Mailing Q4"].setValue(1200)
+    page.spins["Webinar"].setValue(300)
+    page.save()
+    settle(qtbot, win)
+    assert source_reach(db) == {"Mailing Q4": 1200, "Webinar": 300}
+    assert win.undo_action.text() == "&Undo reach of 2 sources"
+    win.undo()
+    settle(qtbot, win)
+    assert not any(source_reach(db).values())
+    win.redo()
+    settle(qtbot, win)
+    assert source_reach(db) == {"Mailing Q4": 1200, "Webinar": 300}

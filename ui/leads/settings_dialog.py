@@ -5,8 +5,6 @@ back), and the pages follow any change made meanwhile (an Undo, another window).
 
 from __future__ import annotations
 
-from typing import Any
-
 import phonenumbers
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QBrush, QColor
@@ -126,15 +124,17 @@ class ReachPage(QWidget):
         self.table.resizeColumnsToContents()
 
     def save(self) -> None:
+        """Every source changed, as one operation (one Edit ▸ Undo step)."""
         db = self.api.db
-        for name, spin in self.spins.items():
-            value = int(spin.value())
-            if value != self.before.get(name, 0):
-                self.before[name] = value
-                self._save_one(db, name, value)
-
-    def _save_one(self, db: Any, name: str, value: int) -> None:
-        self.api.ops.run(lambda: operations.set_source_reached(db, name, value))
+        changed = {
+            name: int(spin.value())
+            for name, spin in self.spins.items()
+            if int(spin.value()) != self.before.get(name, 0)
+        }
+        if not changed:
+            return
+        self.before.update(changed)
+        self.api.ops.run(lambda: operations.set_sources_reached(db, changed))
 
 
 class CriteriaPage(QWidget):
