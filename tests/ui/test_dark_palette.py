@@ -4,10 +4,14 @@ what it is drawn on — measured on the rendered pixels, in the light and the da
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -447,3 +451,43 @@ def test_the_window_follows_the_desktop_turning_dark(qtbot: Any, db: Database) -
     finally:
         app.setPalette(before)
         app.setStyleSheet(sheet)
+
+
+# --- winnow screenshot --dark -------------------------------------------------------------
+
+
+def test_screenshots_in_the_dark_palette(tmp_path: Path) -> None:
+    """``winnow screenshot DIR --dark`` pictures the window in the dark palette (run in a
+    process of its own, as a user runs it): the list, the sidebar, the triage card and the
+    board's cards are dark."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WINNOW_NAMESERVER": "127.0.0.1:9"}
+
+    def winnow(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=env,
+            timeout=300,
+        )
+
+    db_file = tmp_path / "demo.sqlite"
+    made = winnow("--db", str(db_file), "demo", "--contacts", "120", "--seed", "5", "--quiet")
+    assert made.returncode == 0, made.stderr
+    out = tmp_path / "shots"
+    done = winnow("--db", str(db_file), "screenshot", str(out), "--dark", "--size", "1024x700")
+    assert done.returncode == 0, done.stderr
+    places = {
+        "list.png": [(60, 450), (600, 450)],  # the sidebar, the list
+        "triage.png": [(512, 300)],  # the card
+    }
+    for name, points in places.items():
+        image = QImage(str(out / name))
+        for x, y in points:
+            assert image.pixelColor(x, y).lightness() < 100, (name, x, y)
+    board = QImage(str(out / "kanban.png"))
+    # down the first column: mostly cards (the gaps between them show the column)
+    down = [board.pixelColor(330, y).lightness() < 100 for y in range(220, 620, 10)]
+    assert sum(down) > len(down) * 0.7
