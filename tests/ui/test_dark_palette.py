@@ -124,7 +124,7 @@ def _card_row(**kw: Any) -> ContactRow:
     return ContactRow(**values)
 
 
-CARDS = {
+CARDS: dict[str, dict[str, Any]] = {
     "plain": dict(),
     "sales-ready, overdue, branded": dict(sales_ready=True, score=72, domain_class="branded"),
     "invalid address": dict(domain_class="invalid", score=-5),
