@@ -174,8 +174,9 @@ class BantEditor(ContactSection):
                 self.grid.addWidget(button, row, col)
             note = QLineEdit(item.note or "")
             note.setObjectName(f"bant_note_{item.key}")
-            note.setPlaceholderText("Note…")
-            note.setMinimumWidth(60)
+            note.setPlaceholderText("Note")  # fits a narrow panel (no "…")
+            note.setToolTip(f"A note on {item.name}")
+            note.setMinimumWidth(40)  # a narrow panel: the note scrolls, the buttons stay
             note.editingFinished.connect(lambda k=item.key, e=note: self._note_done(k, e))
             self.grid.addWidget(note, row, 4)
             self._groups.append(group)

@@ -24,6 +24,7 @@ from app.contact_view import ContactView
 from app.contacts import ContactDetail
 from app.timeutil import local_text, utcnow
 from ui.detail_sections import ContactSection
+from ui.flow_layout import FlowLayout
 from ui.theme import follow_palette, theme_colors
 
 
@@ -83,9 +84,7 @@ class FollowUpView(ContactSection):
         self.due = _label("responseDue")
         self.due.setWordWrap(True)
         self.next_action = _label("nextAction")
-        picks = QHBoxLayout()
-        picks.setContentsMargins(0, 0, 0, 0)
-        picks.setSpacing(4)
+        picks = FlowLayout(spacing=4)  # wraps in a narrow panel
         self.pick_buttons: dict[str, QToolButton] = {}
         for key, text in (
             ("tomorrow", "Tomorrow"),
@@ -99,7 +98,6 @@ class FollowUpView(ContactSection):
             button.clicked.connect(lambda _c=False, k=key: self._pick(k))
             picks.addWidget(button)
             self.pick_buttons[key] = button
-        picks.addStretch(1)
         self.consent_state = _label("consentState")
         self.consent_state.setWordWrap(True)
         self.consent_combo = QComboBox()
@@ -108,7 +106,8 @@ class FollowUpView(ContactSection):
             self.consent_combo.addItem(CONSENT_LABELS[state], state)
         self.consent_how = QLineEdit()
         self.consent_how.setObjectName("consentHow")
-        self.consent_how.setPlaceholderText("How: web form checkbox, asked by phone…")
+        self.consent_how.setPlaceholderText("How was it given?")  # fits a narrow panel
+        self.consent_how.setToolTip("How consent was given: web form checkbox, asked by phone…")
         self.consent_how.returnPressed.connect(self._record_consent)
         record = QPushButton("Record")
         record.setObjectName("recordConsent")
