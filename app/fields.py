@@ -240,18 +240,72 @@ def _datetime(value: Any) -> datetime | None:
     try:
         return parse_iso(text)
     except ValueError:
-        # the day-first dates with dots that German, Dutch, Polish… exports write
-        # ("20.11.2026", "20.11.2026 14:05"): never ambiguous, unlike slashes
-        for form in _DOTTED_DATES:
-            try:
-                written = datetime.strptime(" ".join(text.split()), form)
-            except ValueError:
-                continue
-            return parse_iso(written.isoformat())  # as an ISO time: same zone and range rules
-        raise
+        written = _written_date(" ".join(text.split()))
+        if written is None:
+            raise
+        return parse_iso(written.isoformat())  # as an ISO time: same zone and range rules
 
 
+# the day-first dates with dots that German, Dutch, Polish… exports write ("20.11.2026",
+# "20.11.2026 14:05"): never ambiguous
 _DOTTED_DATES = ("%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%y")
+# dates with slashes: year first (2026/11/20) is never ambiguous; day and month (20/11/2026,
+# 11/20/2026) only when one of them is over 12 — 03/04/2026 is refused with both readings
+_SLASHED = re.compile(
+    r"(?P<a>\d{1,4})/(?P<b>\d{1,2})/(?P<c>\d{2,4})(?P<time>[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+# a month written as a word, with a day and a four-digit year ("12 Mar 2024", the date of
+# LinkedIn's export; "March 12, 2024"; "Tue, 12 Mar 2024 09:30")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3,}")
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _written_date(text: str) -> datetime | None:
+    """A date in one of the other ways exports write it, or None. Raises ValueError, naming
+    both readings, for a slashed date that could be either day or month first."""
+    for form in _DOTTED_DATES:
+        try:
+            return datetime.strptime(text, form)
+        except ValueError:
+            continue
+    slashed = _SLASHED.fullmatch(text)
+    if slashed is not None:
+        return _slashed_date(text, slashed)
+    if _MONTH_WORD.search(text) and _YEAR.search(text):
+        from dateutil import parser as dateparser
+
+        try:
+            return dateparser.parse(text, dayfirst=True, ignoretz=True)
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def _slashed_date(text: str, m: re.Match[str]) -> datetime:
+    a, b, c = (m.group(k) for k in "abc")
+    time = (m.group("time") or "").strip().lstrip("T")
+    clock = time + (":00" if time.count(":") == 1 else "") if time else "00:00:00"
+    if len(a) == 4:  # year/month/day
+        year, month, day = int(a), int(b), int(c)
+    else:
+        year = int(c) + (2000 if len(c) == 2 else 0)
+        first, second = int(a), int(b)
+        if first > 12 >= second:
+            day, month = first, second
+        elif second > 12 >= first:
+            day, month = second, first
+        elif first == second:
+            day = month = first
+        else:
+            raise ValueError(
+                f"{text!r} could be day/month or month/day; write it as "
+                f"{year:04d}-{second:02d}-{first:02d} or {year:04d}-{first:02d}-{second:02d}"
+            )
+    hour, minute, second_ = (int(x) for x in clock.split(":"))
+    try:
+        return datetime(year, month, day, hour, minute, second_)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date ({exc})") from None
 
 
 _BY_KIND: dict[str, Callable[[Any], Any]] = {

@@ -222,7 +222,7 @@ def test_the_head_count_reasons() -> None:
         head_count("200-50")
 
 
-def test_day_first_dates_with_dots_are_read_and_slashes_stay_refused() -> None:
+def test_day_first_dates_with_dots_are_read_and_ambiguous_slashes_refused() -> None:
     """German, Dutch, Polish exports write "20.11.2026": never ambiguous; "03/04/2026" is."""
     from app.fields import ValidationError, clean_value
     from app.timeutil import parse_iso
@@ -236,3 +236,37 @@ def test_day_first_dates_with_dots_are_read_and_slashes_stay_refused() -> None:
         except ValidationError:
             continue
         raise AssertionError(f"{refused!r} was read as a date")
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("2026/11/20", "2026-11-20"),  # year first
+        ("20/11/2026", "2026-11-20"),  # day first: 20 cannot be a month
+        ("11/20/2026", "2026-11-20"),  # month first (US exports)
+        ("11/20/2026 14:05", "2026-11-20T14:05"),
+        ("20/11/26", "2026-11-20"),
+        ("07/07/2026", "2026-07-07"),  # either way the same day
+        ("12 Mar 2024", "2024-03-12"),  # LinkedIn's "Connected On"
+        ("March 12, 2024", "2024-03-12"),
+        ("Tue, 12 Mar 2024 09:30", "2024-03-12T09:30"),
+    ],
+)
+def test_dates_as_exports_write_them(written: str, iso: str) -> None:
+    from app.timeutil import parse_iso
+
+    assert clean_value("received_at", written) == parse_iso(iso)
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("03/04/2026", "2026-04-03 or 2026-03-04"),  # both readings named
+        ("31/02/2026", "not a date"),
+        ("sometime in March", "not an ISO 8601"),
+        ("March", "not an ISO 8601"),  # no day, no year: not guessed
+    ],
+)
+def test_dates_that_are_not_read_say_why(written: str, says: str) -> None:
+    with pytest.raises(ValidationError, match=says):
+        clean_value("received_at", written)
