@@ -316,7 +316,7 @@ def _rescore(
         return 0, []
     settings = ctx.settings
     now = ctx.now
-    to_time = _time_reader()
+    to_time = _time_reader(conn.dialect)
     acts: dict[int, list[tuple[str, datetime]]] = {}
     for cid, kind, at in _fetch(
         conn, select(a.contact_id, a.type, raw(a.at)).where(which(a.contact_id))
@@ -364,7 +364,6 @@ def _rescore(
     threshold = settings.threshold
     sla = settings.sla_hours
     no_bant: list[tuple[str, str]] = []
-    no_answers: dict[int, str] = {}
     inbound_kinds = set(INBOUND_TYPES)
     sla_of = {kind: settings.sla_for(kind) for kind in INBOUND_TYPES}
     becoming_inquiry: list[tuple[int, datetime, str | None]] = []
@@ -401,7 +400,7 @@ def _rescore(
             rules,
             now,
         )
-        score = sum(item.points for item in items)
+        score = sum([points for _rule, points in items])
         breakdown = breakdown_json(items)
         asked = False
         inbound: list[tuple[datetime, float]] = []
@@ -416,9 +415,12 @@ def _rescore(
                     first_inbound[kind] = at
                 if kind == ASKED_FOR_SALES:
                     asked = True
-        mine_answered = answered.get(cid, no_answers)
-        said_no = any(mine_answered.get(i) == "no" for i in deciding)
-        qualified = is_qualified([(True, mine_answered.get(i, "unknown")) for i in deciding])
+        mine_answered = answered.get(cid)
+        if mine_answered is None:  # no answers: not qualified, nothing said no
+            said_no = qualified = False
+        else:
+            said_no = any(mine_answered.get(i) == "no" for i in deciding)
+            qualified = is_qualified([(True, mine_answered.get(i, "unknown")) for i in deciding])
         ready = not said_no and (asked or (qualified and score >= threshold))
         received = None
         if mine or old_received is not None or cid in moves:
@@ -516,7 +518,11 @@ def _raw_time(column: Any) -> Any:
     return type_coerce(column, String())
 
 
-def _time_reader() -> Callable[[Any], datetime]:
+def _time_reader(dialect: Dialect | None = None) -> Callable[[Any], datetime]:
+    """A time column's raw value (:func:`_raw_time`) → datetime; on SQLite always text."""
+    if dialect is not None and dialect.name == "sqlite":
+        return datetime.fromisoformat
+
     def read(value: Any) -> datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
