@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from bisect import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -289,7 +290,13 @@ def _ascii(text: str) -> str:
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     population, cum_weights = _cumulative(id(pairs), pairs)
-    return rng.choices(population, cum_weights=cum_weights)[0]
+    return _draw(rng, population, cum_weights)
+
+
+def _draw(rng: random.Random, population: list[str], cum_weights: list[int]) -> str:
+    """``rng.choices(population, cum_weights=cum_weights)[0]``: the same draw from the same
+    random number, without the checks ``choices`` makes on every call."""
+    return population[bisect(cum_weights, rng.random() * cum_weights[-1], 0, len(population) - 1)]
 
 
 _CUMULATIVE: dict[int, tuple[list[str], list[int]]] = {}
@@ -297,7 +304,7 @@ _CUMULATIVE: dict[int, tuple[list[str], list[int]]] = {}
 
 def _cumulative(key: int, pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
     """The choices and their cumulative weights (what ``random.choices`` works out from
-    the weights on every call: the same draws)."""
+    the weights on every call)."""
     found = _CUMULATIVE.get(key)
     if found is None:
         found = _CUMULATIVE[key] = (
@@ -309,6 +316,8 @@ def _cumulative(key: int, pairs: list[tuple[str, int]]) -> tuple[list[str], list
 
 # contacts generated and written at a time (one transaction for the whole demo)
 CHUNK = 5000
+# contacts handed to the derived-data hooks at a time (their memory grows with the list)
+HOOK_CHUNK = 50_000
 # the tables a new demo fills with no index but their primary key: each index (and the
 # full-text index) is built once over the whole data afterwards, a sort instead of a random
 # insert per row, and packed full (app.demo, ``_Deferred``)
@@ -356,7 +365,8 @@ def generate_demo(
         # BANT answers and deal values: the dashboard and the board show qualified leads and
         # a pipeline (before the scores, which read the answers: each contact scored once)
         add_demo_pipeline(db, new_ids, seed, rescore=False)
-        hooks.contacts_changed(s, new_ids)
+        for i in range(0, n, HOOK_CHUNK):  # the go-look columns, then the scores
+            hooks.contacts_changed(s, new_ids[i : i + HOOK_CHUNK])
         # go look's evidence, as if Check all had run: a new user sees verdicts at once
         write_demo_evidence(db, people.mail_domains, now)
         if deferred is not None:
@@ -405,7 +415,7 @@ class _People:
         rng, anchor, stage_ids = self.rng, self.anchor, self.stage_ids
         out = _Chunk()
         for cid in ids:
-            code = rng.choices(self.countries, cum_weights=self.cum_weights)[0]
+            code = _draw(rng, self.countries, self.cum_weights)
             country, cities, firsts, lasts, _parts, _tld, phone_prefix = PEOPLE[code]
             first, last = rng.choice(firsts), rng.choice(lasts)
             company, cdomain, industry, size = rng.choice(self.companies[code])
