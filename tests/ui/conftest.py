@@ -21,13 +21,13 @@ def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
         qtbot.waitUntil(lambda: not counter.pending, timeout=timeout)
 
 
-@pytest.fixture
-def window(qtbot, demo_db: Database) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def _shown_window(qtbot: Any, db: Database) -> Iterator[Any]:
+    """A main window on ``db``, shown at 1400×860; its writer and workers drained after."""
     from ui.application import make_app
     from ui.main_window import MainWindow
 
     make_app()
-    win = MainWindow(demo_db)
+    win = MainWindow(db)
     qtbot.addWidget(win)
     win.resize(1400, 860)
     win.show()
@@ -36,3 +36,15 @@ def window(qtbot, demo_db: Database) -> Iterator[object]:  # type: ignore[no-unt
     win.ops.wait(10000)
     win.tasks.cancel_all()
     win.tasks.wait(10000)
+
+
+@pytest.fixture
+def window(qtbot: Any, demo_db: Database) -> Iterator[Any]:
+    """The main window on the demo database."""
+    yield from _shown_window(qtbot, demo_db)
+
+
+@pytest.fixture
+def empty_window(qtbot: Any, db: Database) -> Iterator[Any]:
+    """The main window on an empty database (each test adds what it needs)."""
+    yield from _shown_window(qtbot, db)

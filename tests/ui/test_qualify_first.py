@@ -4,7 +4,6 @@ with a reason that the history keeps. Triage decisions are gated the same way.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,19 +21,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def win(qtbot: Any, db: Database) -> Iterator[Any]:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.ops.wait(10000)
-    window.tasks.wait(10000)
+def win(empty_window: Any) -> Any:
+    return empty_window
 
 
 def _stage(db: Database, cid: int) -> str:

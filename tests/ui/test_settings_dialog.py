@@ -3,7 +3,6 @@ views follow, and the pages follow an Undo made while the dialog is open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,8 @@ __all__ = ["warnings_shown"]  # fixture used below
 
 
 @pytest.fixture
-def win(qtbot: Any, db: Database) -> Iterator[Any]:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.ops.wait(10000)
-    window.tasks.wait(10000)
+def win(empty_window: Any) -> Any:
+    return empty_window
 
 
 @pytest.fixture

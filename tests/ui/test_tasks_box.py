@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QTreeWidget, QTreeWidgetItem
 
 from app import activities, contacts, operations, todo
 from app.timeutil import utcnow
-from db.engine import Database
 from tests.ui.board_helpers import triage_of
 from tests.ui.conftest import settle
 from ui.leads import StatusNotifier
@@ -26,19 +25,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def win(qtbot: Any, db: Database) -> Any:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.resize(1400, 860)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.ops.wait(10000)
-    window.tasks.wait(10000)
+def win(empty_window: Any) -> Any:
+    return empty_window
 
 
 def _box(window: Any) -> TasksBox:
