@@ -238,8 +238,25 @@ def run(quick: bool = False) -> dict[str, Any]:
     return results
 
 
+def run_rows(rows: int) -> dict[str, Any]:
+    """One CSV of ``rows`` rows imported in a fresh process: wall and CPU seconds, peak memory
+    and the load average around it (the machine may be shared: CPU time is the steadier)."""
+    import os
+
+    with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
+        work = Path(tmp)
+        csv_path = work / f"list_{rows}.csv"
+        write_sample_csv(csv_path, rows)
+        load_before = os.getloadavg()[0]
+        case = _winnow_only(csv_path, work, f"csv{rows}")
+        case["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+        return case
+
+
 if __name__ == "__main__":
-    if "--issue11" in sys.argv:  # only the faithfulness targets
+    if "--rows" in sys.argv:  # one CSV case: python -m benchmarks.bench_import --rows 100000
+        print(json.dumps(run_rows(int(sys.argv[sys.argv.index("--rows") + 1])), indent=2))
+    elif "--issue11" in sys.argv:  # only the faithfulness targets
         with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
             print(json.dumps(run_issue11(Path(tmp)), indent=2))
     else:
