@@ -32,6 +32,7 @@ from app.exporting.records import (
 )
 from app.exporting.writers import (
     CSV_HEADERS,
+    LocalTimes,
     csv_values,
     list_headers,
     list_values,
@@ -90,19 +91,24 @@ def is_cancelled(cancel: object) -> bool:
 
 @contextmanager
 def _atomic_text(path: Path, encoding: str) -> Iterator[IO[str]]:
-    """A text file written under a temporary name, moved into place only on success."""
+    """A text file written under a temporary name, moved into place only on success.
+    ``utf-8-sig`` is written as UTF-8 after a BOM (the same bytes, without the codec's
+    Python-level encoder on every write)."""
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give a file name to export to")
     if not path.parent.is_dir():
         raise WinnowError(f"cannot export to {path}: the folder {path.parent} does not exist")
     tmp = path.with_name(f".{path.name}.winnow-part")
+    bom = encoding == "utf-8-sig"
     try:
-        fh = tmp.open("w", encoding=encoding, newline="")
+        fh = tmp.open("w", encoding="utf-8" if bom else encoding, newline="")
     except OSError as exc:
         raise WinnowError(f"cannot write {path}: {exc.strerror}") from exc
     ok = False
     try:
         with fh:
+            if bom:
+                fh.write("\ufeff")
             yield fh
         ok = True
     except OSError as exc:
@@ -167,10 +173,11 @@ def export_contacts(
     if fmt == "csv":
         with _atomic_text(target, "utf-8-sig") as fh:
             counts = most_points(db)
+            local = LocalTimes()
             n = _write_csv(
                 fh,
                 [*CSV_HEADERS, *list_headers(counts)],
-                ([*csv_values(r), *list_values(r, counts)] for r in records),
+                ([*csv_values(r, local), *list_values(r, counts)] for r in records),
                 CSV_HEADERS.index("Notes"),
             )
             _stop_if_cancelled(cancel)

@@ -180,7 +180,7 @@ class _Reader:
             if points is None:
                 points = _row_points(values[4], others, values[6], values[10], values[11])
             values.append(points)  # the last field
-            yield ExportRecord(*values)
+            yield ExportRecord._make(values)
 
     def _pieces(self, contact_id: int) -> Callable[[], Iterator[bytes]]:
         raw = self.raw
