@@ -179,3 +179,66 @@ def test_the_lists_from_the_row_are_those_read_points_makes(db: Database, tmp_pa
             assert c is not None
             mine = _row_points(c.email, _json_list(c.other_emails), c.phone, c.city, c.country)
             assert mine == stored[cid], c.first_name
+
+
+CTRL_C_CHILD = """
+import sys, time
+from pathlib import Path
+from app.exporting import records
+
+real = records._Reader.records
+
+def slow(self, rows):  # the first page written, then a long wait for Ctrl+C
+    yield from real(self, rows)
+    Path(sys.argv[1]).touch()
+    time.sleep(60)
+
+records._Reader.records = slow
+records.PAGE = 50
+from app.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.sqlite_only
+def test_ctrl_c_during_a_cli_export_leaves_no_file(
+    demo_db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    marker = tmp_path / "first-page-written"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CTRL_C_CHILD,
+            str(marker),
+            "--db",
+            str(db_path),
+            "export",
+            str(folder / "all.csv"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the export never wrote its first page"
+        assert [p.name for p in folder.iterdir()] == [".all.csv.winnow-part"]  # under way
+        child.send_signal(signal.SIGINT)
+        _out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 1
+    assert err.strip().endswith("winnow: interrupted")
+    assert list(folder.iterdir()) == []
