@@ -29,7 +29,17 @@ def main() -> int:
         metavar="N",
         help="contacts in the demo database (default 100,000; generated once and cached)",
     )
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        help="a demo database of that size to use instead of the cached one (only read by "
+        "benchmarks that read; copied by those that write)",
+    )
     args = parser.parse_args()
+    if args.db:
+        from benchmarks.common import DB_ENV
+
+        os.environ[DB_ENV] = str(Path(args.db).resolve())
     if args.size is not None:
         if args.size < 1:
             parser.error("--size must be a whole number of contacts, 1 or more")

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_size, demo_database, scratch_copy
+from benchmarks.common import DB_ENV, SIZE_ENV, bench_size, demo_database, scratch_copy
 
 TARGET_1M_CSV_S = 30.0
 TARGET_1M_CSV_MB = 200.0
@@ -119,16 +119,13 @@ def _load() -> list[str]:
 CASES = ("csv", "big_note", "vcf", "handoff")
 
 
-def run(
-    quick: bool = False, db: Path | None = None, cases: tuple[str, ...] = CASES
-) -> dict[str, Any]:
+def run(quick: bool = False, cases: tuple[str, ...] = CASES) -> dict[str, Any]:
     size = bench_size(quick)
     work = Path(tempfile.mkdtemp(prefix="winnow-bench-export-"))
     out: dict[str, Any] = {"size": size, "load_average_before": _load()}
     try:
         if "csv" in cases:
-            source = db or demo_database(size)
-            result = _export_in_child(source, work / "all.csv")
+            result = _export_in_child(demo_database(size), work / "all.csv")
             if size >= 1_000_000:
                 result["target"] = f"≤ {TARGET_1M_CSV_S:.0f} s, ≤ {TARGET_1M_CSV_MB:.0f} MB"
                 result["ok"] = (
@@ -152,8 +149,9 @@ def run(
             out[f"vcf_{small}"] = _export_in_child(demo_database(small), work / "all.vcf")
             (work / "all.vcf").unlink()
         if "handoff" in cases:
-            source = db or demo_database(size)
-            out[f"handoff_{size}"] = _export_in_child(source, work / "sales.csv", handoff=True)
+            out[f"handoff_{size}"] = _export_in_child(
+                demo_database(size), work / "sales.csv", handoff=True
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out["load_average_after"] = _load()
@@ -177,8 +175,10 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown case {sorted(unknown)[0]!r}: use {', '.join(CASES)}")
     if args.size:
-        os.environ["WINNOW_BENCH_SIZE"] = str(args.size)
-    result = run(args.quick, args.db, tuple(args.cases) or CASES)
+        os.environ[SIZE_ENV] = str(args.size)
+    if args.db:
+        os.environ[DB_ENV] = str(args.db.resolve())
+    result = run(args.quick, cases=tuple(args.cases) or CASES)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -15,6 +15,9 @@ CACHE = Path(os.environ.get("WINNOW_BENCH_CACHE", Path(tempfile.gettempdir()) / 
 DEFAULT_SIZE = 100_000
 QUICK_SIZE = 10_000
 SIZE_ENV = "WINNOW_BENCH_SIZE"  # set by ``python -m benchmarks --size N``
+# a demo database of the benchmark size to read instead of the cache's (``--db FILE``): a
+# million contacts take 20 minutes to generate again after every schema change
+DB_ENV = "WINNOW_BENCH_DB"
 
 
 def bench_size(quick: bool = False) -> int:
@@ -30,6 +33,9 @@ def demo_database(n: int | None = None, seed: int = 1) -> Path:
     schema and reused (read-only use): ``CACHE/demo-{n}-{seed}-{schema revision}.sqlite``."""
     if n is None:
         n = bench_size()
+    given = os.environ.get(DB_ENV, "")
+    if given and n == bench_size():
+        return Path(given)  # a demo database of that size made before (another schema's too)
     from db.engine import open_database
     from db.migrate import head_revision
 
