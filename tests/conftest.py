@@ -56,6 +56,12 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WINNOW_NAMESERVER", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # Qt reads XDG_CONFIG_HOME once per process: each test's window settings (QSettings: the
+    # detail panel per view, the board's collapsed columns, sizes) in a folder of its own
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qt-settings"))
 
 
 # The store, operation, import, metrics and CLI tests: every test in these folders and modules

@@ -71,12 +71,14 @@ from ui.dialogs import NewContactDialog, ask_disqualify_reason
 from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
+from ui.status_message import StatusMessages
 from ui.tasks import TaskProgressWidget, TaskRunner
 
 log = logging.getLogger(__name__)
 
 # bump the suffix when the list's columns change, so an old saved layout is not applied
 HEADER_KEY = "list/header-v3"
+DETAIL_KEY = "detail-shown"  # + "/" + view key: the panel shown on that view
 
 DOMAIN_FILTERS = [
     ("All addresses", ()),
@@ -235,6 +237,9 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         self.statusBar().addWidget(self.count_label, 1)
+        # a message too long for the room beside the permanent widgets wraps instead of
+        # being cut (the full text in its tooltip)
+        self.status_messages = StatusMessages(self.statusBar(), [self.count_label])
         self.progress = TaskProgressWidget(self.tasks)
         self.statusBar().addPermanentWidget(self.progress)
         self.busy = BusyIndicator(self.ops)
@@ -306,13 +311,24 @@ class MainWindow(QMainWindow):
 
     def detail_wanted(self, view_key: str) -> bool:
         chosen = getattr(self, "_detail_choice", {})
-        return chosen.get(view_key, self.DETAIL_DEFAULTS.get(view_key, False))
+        if view_key in chosen:
+            return bool(chosen[view_key])
+        default = self.DETAIL_DEFAULTS.get(view_key, False)
+        if self.persist_state:  # the choice made in an earlier session, for this view
+            saved = self.settings.value(f"{DETAIL_KEY}/{view_key}")
+            if saved is not None:
+                return str(saved).lower() in ("true", "1")
+        return default
 
     def show_detail_for_view(self, visible: bool) -> None:
-        """The user opened or closed the panel on the current view."""
+        """The user opened or closed the panel on the current view (remembered for that
+        view, also across restarts)."""
         if not hasattr(self, "_detail_choice"):
             self._detail_choice: dict[str, bool] = {}
-        self._detail_choice[self.current_view_key()] = bool(visible)
+        key = self.current_view_key()
+        self._detail_choice[key] = bool(visible)
+        if self.persist_state:
+            self.settings.setValue(f"{DETAIL_KEY}/{key}", bool(visible))
         self.toggle_detail.setChecked(bool(visible))
 
     def _detail_toggled(self, visible: bool) -> None:
@@ -449,13 +465,14 @@ class MainWindow(QMainWindow):
             self.menu_view, "Show &detail panel", None, "Ctrl+Shift+D"
         )
         self.toggle_detail.setCheckable(True)
-        self.toggle_detail.setChecked(True)
+        shown = self.detail_wanted(self.current_view_key())  # as chosen last time
+        self.toggle_detail.setChecked(shown)
         self.toggle_detail.toggled.connect(self._detail_toggled)
         # the menu, the button and Ctrl+Shift+D are the user's choice for the current view
         self.toggle_detail.triggered.connect(self.show_detail_for_view)
         self.toggle_detail.setToolTip("Show or hide the detail panel (Enter opens, Esc closes)")
         self.detail_button.setDefaultAction(self.toggle_detail)
-        self._detail_toggled(True)
+        self._detail_toggled(shown)
         self._install_panel_keys()
 
         self.menu_contact = bar.addMenu("&Contact")

@@ -348,7 +348,9 @@ def test_the_board_columns_share_the_width(
     if size[0] >= 2560:
         assert len(shown) == len(board.columns)  # room for every column
     # the cards start at the same height in every column
-    assert len({c.view.mapTo(board, QPoint(0, 0)).y() for c in shown}) == 1
+    qtbot.waitUntil(
+        lambda: len({c.view.mapTo(board, QPoint(0, 0)).y() for c in shown}) == 1, timeout=3000
+    )
     # the user's own collapse is kept; the board's is not saved
     assert board.api.settings.value("board/collapsed") in (None, [], "")
 
@@ -460,3 +462,78 @@ def test_the_import_wizard_tables_do_not_scroll_sideways(
     assert problems(page.preview) == []
     assert not page.table.horizontalScrollBar().isVisible()
     wizard.close()
+
+
+def test_a_long_status_message_wraps_instead_of_being_cut(sized_window: Any, qtbot: Any) -> None:
+    """At 1024 px the overdue count and a reminder leave little room in the status bar: a
+    message longer than that room is shown whole, on two lines, with a tooltip."""
+    window = sized_window
+    show_at(qtbot, window, (1024, 700))
+    messages = window.status_messages
+    long_text = (
+        "Backed up to winnow-demo-20261130-210232Z.sqlite in /home/someone/.local/share/" * 2
+    )
+    assert not messages.fits(long_text)
+    window.show_status(long_text, 5000)
+    QApplication.processEvents()
+    label = messages.label
+    assert label.isVisible() and label.toolTip() == long_text
+    assert messages.shown_text() == long_text
+    right = label.mapTo(window.statusBar(), QPoint(label.width(), 0)).x()
+    assert right <= messages.room() + 20  # beside the permanent widgets, not under them
+    wrapped = label.fontMetrics().boundingRect(
+        0, 0, label.width(), 10**6, int(Qt.TextFlag.TextWordWrap), long_text
+    )
+    assert wrapped.height() <= label.height(), "the wrapped message is cut at the bottom"
+    # a short message is Qt's own again, the counts come back with it
+    window.show_status("Moved 1 to Disqualified", 5000)
+    QApplication.processEvents()
+    assert not label.isVisible()
+    assert window.statusBar().currentMessage() == "Moved 1 to Disqualified"
+    window.statusBar().clearMessage()
+    QApplication.processEvents()
+    assert window.count_label.isVisible()
+
+
+def test_the_panel_choice_per_view_is_remembered_across_restarts(
+    qtbot: Any, demo_db: Database
+) -> None:
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+
+    def open_window() -> Any:
+        win = MainWindow(demo_db)  # with the user's settings
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    first = open_window()
+    assert first.detail.isVisible()  # the list's default: beside it
+    first.show_view("list")
+    first.show_detail_for_view(False)
+    first.show_view("kanban")
+    assert not first.detail.isVisible()  # the board's default: hidden
+    first.show_detail_for_view(True)
+    first.close()
+    second = open_window()
+    second.show_view("list")
+    QApplication.processEvents()
+    assert not second.detail.isVisible()
+    second.show_view("kanban")
+    QApplication.processEvents()
+    assert second.detail.isVisible()
+    second.show_view("dashboard")
+    QApplication.processEvents()
+    assert not second.detail.isVisible()  # never chosen there: its default
+    second.close()
+
+
+def test_each_test_starts_with_settings_of_its_own(sized_window: Any) -> None:
+    """The panel choice saved by the test above (or any other) does not reach this one."""
+    from ui.main_window import DETAIL_KEY
+
+    assert sized_window.settings.value(f"{DETAIL_KEY}/list") is None
+    assert sized_window.settings.value("board/collapsed") is None

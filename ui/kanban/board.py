@@ -444,6 +444,7 @@ class KanbanBoard(QWidget):
             for column in self.columns:
                 column.keep_value_line(shown)
                 column.model.set_value(values.get(column.stage_key))
+            QTimer.singleShot(0, self._align_headers)  # the sum line changed their height
 
         self.api.tasks.run(
             deals.board_values,
