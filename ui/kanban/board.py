@@ -130,6 +130,10 @@ class KanbanBoard(QWidget):
             "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
         )
         hint.setObjectName("boardHint")
+        # beside a narrow board (the detail panel open at 1024 px) the hint wraps, never cut
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.hint = hint
         toolbar = QWidget()
         toolbar.setObjectName("boardToolbar")
         tl = QHBoxLayout(toolbar)
@@ -138,8 +142,7 @@ class KanbanBoard(QWidget):
         tl.addWidget(self.sort_combo)
         tl.addSpacing(8)
         tl.addWidget(self.filter_label)
-        tl.addStretch(1)
-        tl.addWidget(hint)
+        tl.addWidget(hint, 1)
 
         self.strip = QWidget()
         self.strip.setObjectName("boardColumns")

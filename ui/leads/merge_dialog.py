@@ -74,6 +74,7 @@ class MergeDialog(QDialog):
                 group.addButton(button, col)
                 self.table.setCellWidget(row, col, button)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)  # no empty strip at the side
         note = QLabel(
             "Every e-mail address, phone, activity, task, answer and the whole history is kept; "
             "notes are joined. Undo brings the merged contacts back."
