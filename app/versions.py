@@ -9,7 +9,7 @@ commit nobody else writes, so of two people saving on the same version exactly o
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import BindParameter, Integer, bindparam, select, union, update
 from sqlalchemy.orm import Session
 
 from app.errors import UnknownContact, WinnowError
+from db.engine import Database
 from db.models import Contact, Operation, OperationRow, StageChange
 
 # what a contact image may differ in without being a change someone made to the contact
@@ -173,3 +174,46 @@ def bump_versions(
                 .values(**values, changed_by=actor)
                 .execution_options(synchronize_session=False)
             )
+
+
+def expected_after_own(
+    db: Database, expected: Mapping[int, int], own_operations: Collection[int]
+) -> dict[int, int]:
+    """The versions to expect of these contacts, shown at ``expected``, when the caller's own
+    operations (``own_operations``: ids in the undo log) may have changed them since — a
+    window that answered a contact's BANT and then moves it at once, before it read the
+    contact again, did not lose anybody's update. A contact changed since only by those
+    operations is expected at its version now; one that someone else changed (or that changed
+    outside the undo log) keeps the version shown, and the operation refuses it."""
+    out = {int(k): int(v) for k, v in expected.items()}
+    if not out or not own_operations:
+        return out
+    own = {int(i) for i in own_operations}
+    with db.session() as s:
+        now = {
+            int(i): int(v)
+            for i, v in s.execute(
+                select(Contact.id, Contact.version).where(Contact.id.in_(_ids(list(out))))
+            )
+        }
+        for cid, shown in out.items():
+            ahead = now.get(cid, shown) - shown
+            if ahead <= 0:
+                continue
+            touched = union(
+                select(OperationRow.operation_id).where(OperationRow.contact_id == cid),
+                select(StageChange.operation_id).where(
+                    StageChange.contact_id == cid, StageChange.operation_id.is_not(None)
+                ),
+            ).subquery()
+            # the newest operations that touched it, whatever their state: an undo or redo
+            # bumps the version without an entry of its own (it flips one's state)
+            since = s.execute(
+                select(Operation.id, Operation.state)
+                .where(Operation.id.in_(select(touched.c[0])))
+                .order_by(Operation.id.desc())
+                .limit(ahead)
+            ).all()
+            if len(since) == ahead and all(int(i) in own and st == "done" for i, st in since):
+                out[cid] = now[cid]
+    return out

@@ -247,6 +247,12 @@ class ContactTableModel(QAbstractTableModel):
         listed = self._pager.row(row)
         return listed.row if listed is not None else None
 
+    def shown_version(self, contact_id: int) -> int | None:
+        """The contact's version as the list last read it (None: not read, or read again
+        since it changed); never reads."""
+        listed = self._pager.cached(contact_id)
+        return listed.row.version if listed is not None else None
+
     def _load(self, ids: Sequence[int]) -> dict[int, ListedRow]:
         from app.qualification import bant_marks
 

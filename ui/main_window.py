@@ -55,7 +55,7 @@ from app.operations import (
 from app.queues import QUEUES
 from app.stage_visibility import shown_stages
 from app.stages import StageInfo, list_stages
-from app.versions import StaleVersion
+from app.versions import StaleVersion, expected_after_own
 from db.engine import Database
 from ui.api import ListMenuExtension, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
         self.menu_contact = bar.addMenu("&Contact")
         self._action(self.menu_contact, "&New contact…", self.new_contact, "Ctrl+Shift+N")
         self.menu_move = self.menu_contact.addMenu("&Move to stage")
-        self._fill_move_menu(self.menu_move, self.selected_ids)
+        self._fill_move_menu(self.menu_move, self.selected_ids, self._listed_versions)
         self.menu_contact.addSeparator()
         self._action(
             self.menu_contact, "&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete
@@ -523,11 +523,40 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(action)
         return action
 
-    def _fill_move_menu(self, menu: QMenu, ids: Callable[[], list[int]]) -> None:
+    def _fill_move_menu(
+        self,
+        menu: QMenu,
+        ids: Callable[[], list[int]],
+        versions: Callable[[list[int]], dict[int, int] | None] = lambda _ids: None,
+    ) -> None:
+        """``versions(ids)``: the versions the view showed them at (the move is refused,
+        saying who changed what, when one changed since), or None."""
         menu.clear()
         for st in shown_stages(self.db):  # hidden stages are not offered
             action = menu.addAction(st.name)
-            action.triggered.connect(lambda _c=False, k=st.key: self.move_contacts(ids(), k))
+            action.triggered.connect(
+                lambda _c=False, k=st.key: self._move_shown(ids(), k, versions)
+            )
+
+    def _move_shown(
+        self,
+        ids: list[int],
+        stage_key: str,
+        versions: Callable[[list[int]], dict[int, int] | None],
+    ) -> None:
+        self.move_contacts(ids, stage_key, expect_versions=versions(ids) or None)
+
+    def _listed_versions(self, ids: list[int]) -> dict[int, int] | None:
+        """The versions the list shows these contacts at (when the list is the current view;
+        rows it has not read are not checked — nobody saw them — and none is read here)."""
+        if self.views.currentWidget() is not self.list_view:
+            return None
+        shown: dict[int, int] = {}
+        for cid in ids:
+            version = self.model.shown_version(cid)
+            if version is not None:
+                shown[cid] = version
+        return shown
 
     # --- filters -------------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -602,9 +631,12 @@ class MainWindow(QMainWindow):
         if index.row() not in {i.row() for i in self.list_view.selectionModel().selectedRows()}:
             self._select_id(int(index.data(ContactIdRole)), scroll=False)
         ids = self.selected_ids()
+        # the versions the rows show as the menu opens: a move made on them is refused when
+        # someone changed one of them meanwhile
+        shown = self._listed_versions(ids)
         menu = QMenu(self)
         move = menu.addMenu("Move to stage")
-        self._fill_move_menu(move, lambda: ids)
+        self._fill_move_menu(move, lambda: ids, lambda _ids: shown)
         menu.addSeparator()
         email_rows = [
             self.model.contact_row(r)
@@ -643,6 +675,7 @@ class MainWindow(QMainWindow):
             if reason is None:
                 return False
         db = self.db
+        own = self.ops.own_operations
 
         def moved(result: OpResult[MoveResult]) -> None:
             if on_moved is not None:
@@ -679,7 +712,10 @@ class MainWindow(QMainWindow):
                 reason=reason,
                 gated=True,
                 override=override,
-                expect_versions=expect_versions,
+                # this window's own changes since the versions shown are no conflict
+                expect_versions=expected_after_own(db, expect_versions, own())
+                if expect_versions
+                else None,
             ),
             on_success=moved,
             on_failure=failed,
@@ -810,7 +846,7 @@ class MainWindow(QMainWindow):
         stages did, the counts when contacts did."""
         if changes.stage_list or changes.criteria:
             self.model.reload_stages()
-            self._fill_move_menu(self.menu_move, self.selected_ids)
+            self._fill_move_menu(self.menu_move, self.selected_ids, self._listed_versions)
             self._refresh_sidebar_structure()
         many = (
             changes.all_contacts

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 EXPECTED = (WinnowError, DatabaseError)
+OWN_KEPT = 200  # own undo-log entries remembered (a view is read again long before)
 
 
 class _Signals(QObject):
@@ -39,10 +42,11 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable, Generic[T]):
-    def __init__(self, fn: Callable[[], OpResult[T]]) -> None:
+    def __init__(self, fn: Callable[[], OpResult[T]], committed: Callable[[int], None]) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.fn = fn
+        self.committed = committed
         self.signals = _Signals()
 
     def run(self) -> None:
@@ -51,6 +55,8 @@ class _Job(QRunnable, Generic[T]):
         except BaseException as exc:  # reported on the GUI thread
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
+            if isinstance(result, OpResult) and result.operation_id is not None:
+                self.committed(result.operation_id)  # before the next job starts
             self.signals.done.emit(result)
 
 
@@ -73,10 +79,25 @@ class OperationRunner(QObject):
         self.undo_state = UndoState()
         # why no operation may run now (the server cannot be reached), or None
         self.refusal: str | None = None
+        # the undo-log entries this window's operations wrote (newest last; written on the
+        # worker thread as each commits, so the next job sees them)
+        self._own: deque[int] = deque(maxlen=OWN_KEPT)
+        self._own_lock = threading.Lock()
 
     @property
     def busy(self) -> bool:
         return bool(self._pending)
+
+    def _committed(self, operation_id: int) -> None:
+        with self._own_lock:
+            self._own.append(int(operation_id))
+
+    def own_operations(self) -> frozenset[int]:
+        """The undo-log entries this window's latest operations wrote (any thread): a change
+        made on the version a view shows may have been overtaken only by these — see
+        :func:`app.versions.expected_after_own`."""
+        with self._own_lock:
+            return frozenset(self._own)
 
     def refuse_operations(self, reason: str | None) -> None:
         """From now on (until called with None) every operation asked for is refused with
@@ -93,7 +114,7 @@ class OperationRunner(QObject):
         failure_title: str = "Not saved",
     ) -> None:
         """Queue ``fn``; callbacks run on the GUI thread after it committed (or failed)."""
-        job: _Job[T] = _Job(fn)
+        job: _Job[T] = _Job(fn, self._committed)
 
         def done(result: OpResult[T]) -> None:
             self._forget(job)

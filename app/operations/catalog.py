@@ -113,9 +113,11 @@ def triage_decision(
     reason: str | None = None,
     gated: bool = False,
     override: str | None = None,
+    expect_versions: Mapping[int, int] | None = None,
 ) -> OpResult[moves.MoveResult | None]:
     """One triage decision: move (unless ``stage_key`` is None: keep where it is) and mark the
-    contacts triaged — both or neither. ``gated``/``override`` as for :func:`move_contacts`."""
+    contacts triaged — both or neither. ``gated``/``override``/``expect_versions`` as for
+    :func:`move_contacts`."""
     ids = _ids(contact_ids)
 
     def body(ctx: OpContext) -> moves.MoveResult | None:
@@ -137,7 +139,7 @@ def triage_decision(
         ctx.note(Changes.of(contacts=ids))
         return result
 
-    return run_operation(db, "triage", body, label="triage")
+    return run_operation(db, "triage", body, label="triage", expect=expect_versions)
 
 
 def mark_triaged(db: Database, contact_ids: Sequence[int]) -> OpResult[list[int]]:

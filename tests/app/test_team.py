@@ -153,3 +153,30 @@ def test_an_import_can_assign_its_batch_and_says_who_imported(
     with pytest.raises(StaleVersion):
         operations.edit_contact(db, known, {"title": "CEO"}, expect_version=before)
     assert list_batches(db)[0].created_by == me
+
+
+def test_own_operations_since_the_version_shown_are_no_conflict(db: Database) -> None:
+    from app.versions import expected_after_own
+
+    a, b = _people(db, 2)
+    shown = {a: 1, b: 1}
+    mine = operations.log_activity(db, a, "call", note="asked for a quote").operation_id
+    theirs = operations.edit_contact(db, b, {"title": "Buyer"}).operation_id
+    assert mine is not None and theirs is not None
+    # a: changed since only by this window's operation; b: by someone else's
+    assert expected_after_own(db, shown, {mine}) == {a: 2, b: 1}
+    assert expected_after_own(db, shown, set()) == shown
+    # a decision on a's shown version goes through; on b's it is refused
+    expected = expected_after_own(db, {a: 1}, {mine})
+    operations.triage_decision(db, [a], "inquiry", expect_versions=expected)
+    assert contacts.get_contact(db, a).stage_key == "inquiry"
+    with pytest.raises(StaleVersion):
+        operations.triage_decision(db, [b], "inquiry", expect_versions={b: 1})
+    # someone else's change after mine: a's version shown before both is stale again
+    later = operations.edit_contact(db, a, {"city": "Lyon"}).operation_id
+    assert later is not None
+    assert expected_after_own(db, {a: 1}, {mine}) == {a: 1}
+    # an undo flips an entry instead of writing one: not taken for one of mine
+    version = contacts.get_contact(db, a).version
+    operations.undo_operation(db)
+    assert expected_after_own(db, {a: version}, {mine, later}) == {a: version}

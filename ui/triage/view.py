@@ -52,6 +52,7 @@ from app.moves import MoveResult
 from app.operations import Changes, OpResult, UndoState
 from app.stage_visibility import shown_stages
 from app.stages import StageInfo
+from app.versions import StaleVersion, expected_after_own
 from db.engine import Database, DatabaseError
 from ui.api import WindowApi
 from ui.leads.activity_edit import ActivityEditor
@@ -122,6 +123,8 @@ class TriageView(QWidget):
         self._deciding = False
         self._waiting: list[Callable[[], object]] = []
         self._skipped: list[int] = []  # S: at the end of the queue, in the order skipped
+        # the contact on the card and the version it shows: a decision is made on it
+        self._shown: tuple[int, int] | None = None
         self._count_generation = 0
 
         self.queue_combo = QComboBox()
@@ -448,6 +451,7 @@ class TriageView(QWidget):
                 del self.ids[self.position]
                 continue
             self.card.show_card(card, self.stages)
+            self._shown = (cid, card.contact.version)
             self.pages.setCurrentIndex(0)
             break
         self._update_progress()
@@ -667,6 +671,10 @@ class TriageView(QWidget):
         """Queue the decision, gated: a contact the gates stop asks "qualify first" (app.gates)
         and is decided again with the reason to move anyway, or stays where it is."""
         db = self.db
+        # made on the version the card shows (the window's own changes since are no
+        # conflict): refused, saying who changed what, when someone changed the contact
+        shown = {cid: self._shown[1]} if self._shown and self._shown[0] == cid else {}
+        own = self.api.ops.own_operations
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, GateRefused) and override is None:
@@ -678,11 +686,19 @@ class TriageView(QWidget):
                     lambda: self._not_decided(cid, None),
                 )
                 return
+            if isinstance(exc, StaleVersion):  # every view shows it as someone else left it
+                self.api.ops.announce(Changes.of(contacts=[exc.contact_id]), self)
             self._not_decided(cid, exc)
 
         self.api.ops.run(
             lambda: operations.triage_decision(
-                db, [cid], target, reason=reason, gated=True, override=override
+                db,
+                [cid],
+                target,
+                reason=reason,
+                gated=True,
+                override=override,
+                expect_versions=expected_after_own(db, shown, own()) or None,
             ),
             initiator=self,
             on_success=lambda result: self._decided_on(cid, result),
