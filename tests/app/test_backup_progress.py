@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from app import backups, integrity
 from app.contacts import create_contact
 from db import backup as files
+from db import fileguard
 from db.engine import open_database
 from db.errors import Cancelled
 from db.fileguard import quick_check
@@ -105,10 +107,41 @@ def test_the_check_stops_when_cancelled(filled: Path) -> None:
 
     with pytest.raises(Cancelled):
         quick_check(filled, cancel)
-    assert asked[0] == 1  # at SQLite's first look
+    assert asked[0] == 1  # before SQLite starts
     assert quick_check(filled, lambda: False) == []
     stop = threading.Event()
     stop.set()
     with pytest.raises(Cancelled):
         integrity.check_file(filled, stop)
     assert integrity.check_file(filled, threading.Event()) is None
+
+
+def test_a_long_check_is_interrupted_midway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most of ``quick_check`` is one step of SQLite's (the b-tree walk): cancel interrupts it
+    from another thread rather than waiting for its end."""
+    path = tmp_path / "big.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)")
+    con.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+        "INSERT INTO t SELECT i, hex(randomblob(8)), randomblob(200) FROM n"
+    )
+    con.execute("CREATE INDEX t_a ON t (a)")
+    con.commit()
+    con.close()
+    monkeypatch.setattr(fileguard, "CANCEL_POLL_S", 0.001)
+    asked: list[float] = []
+
+    def cancel() -> bool:  # asked before the check, then every millisecond during it
+        asked.append(time.perf_counter())
+        return len(asked) >= 3
+
+    start = time.perf_counter()
+    with pytest.raises(Cancelled):
+        quick_check(path, cancel)
+    stopped = time.perf_counter()
+    assert quick_check(path) == []  # what it would have taken
+    whole = time.perf_counter() - stopped
+    assert len(asked) == 3 and stopped - asked[-1] < whole, (stopped - start, whole)
