@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             self.domain_filter.addItem(label, classes)
         self.domain_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         new_button = QPushButton("New contact")
+        self.new_button = new_button  # greyed out with Contact ▸ New contact (read only)
         new_button.setObjectName("primary")
         new_button.clicked.connect(self.new_contact)
         top = QWidget()
@@ -279,6 +280,22 @@ class MainWindow(QMainWindow):
         from ui import live
 
         self.live = live.install(self)  # other people's changes; the server out of reach
+        from ui import read_only
+
+        # a role that may not write, or the server gone: every edit greyed out, and why
+        self.read_only = read_only.install(
+            self,
+            self,
+            [
+                self.new_contact_action,
+                self.menu_move.menuAction(),
+                self.delete_action,
+                self.undo_action,
+                self.redo_action,
+            ],
+        )
+        new = self.new_contact_action
+        new.changed.connect(lambda: self.new_button.setEnabled(new.isEnabled()))
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
     def dialog_parent(self) -> QWidget:
@@ -476,11 +493,13 @@ class MainWindow(QMainWindow):
         self._install_panel_keys()
 
         self.menu_contact = bar.addMenu("&Contact")
-        self._action(self.menu_contact, "&New contact…", self.new_contact, "Ctrl+Shift+N")
+        self.new_contact_action = self._action(
+            self.menu_contact, "&New contact…", self.new_contact, "Ctrl+Shift+N"
+        )
         self.menu_move = self.menu_contact.addMenu("&Move to stage")
         self._fill_move_menu(self.menu_move, self.selected_ids, self._listed_versions)
         self.menu_contact.addSeparator()
-        self._action(
+        self.delete_action = self._action(
             self.menu_contact, "&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete
         )
 
@@ -650,6 +669,11 @@ class MainWindow(QMainWindow):
         delete.triggered.connect(self.delete_selected)
         for extend in self.list_menu_extensions:
             extend(menu, ids)
+        if self.ops.refusal is not None:  # read only: only what changes nothing stays
+            for action in menu.actions():
+                if not action.text().startswith("Copy"):
+                    action.setEnabled(False)
+                    action.setStatusTip(self.ops.refusal)
         menu.exec(self.list_view.viewport().mapToGlobal(pos))
 
     # --- operations: each runs on the one writer thread (self.ops) -------------------------

@@ -69,6 +69,8 @@ class OperationRunner(QObject):
     busy_changed = Signal(bool)
     # an operation could not reach the database server (why): the window goes read only
     connection_lost = Signal(str)
+    # why nothing can be changed now (str), or None when changes work again
+    read_only_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,8 +79,9 @@ class OperationRunner(QObject):
         self._pending: list[_Job[Any]] = []
         self.parent_widget = parent
         self.undo_state = UndoState()
-        # why no operation may run now (the server cannot be reached), or None
-        self.refusal: str | None = None
+        # why no operation may run now, by cause ("offline": the server cannot be reached;
+        # "role": the user's database role may not write)
+        self._refusals: dict[str, str] = {}
         # the undo-log entries this window's operations wrote (newest last; written on the
         # worker thread as each commits, so the next job sees them)
         self._own: deque[int] = deque(maxlen=OWN_KEPT)
@@ -99,10 +102,27 @@ class OperationRunner(QObject):
         with self._own_lock:
             return frozenset(self._own)
 
-    def refuse_operations(self, reason: str | None) -> None:
-        """From now on (until called with None) every operation asked for is refused with
-        ``reason`` instead of run: the window is read only (ui.live: the server is gone)."""
-        self.refusal = reason
+    @property
+    def refusal(self) -> str | None:
+        """Why no operation may run now (the window is read only), or None. A role that may
+        not write comes first: it lasts."""
+        for cause in ("role", *sorted(self._refusals)):
+            if cause in self._refusals:
+                return self._refusals[cause]
+        return None
+
+    def refuse_operations(self, reason: str | None, cause: str = "offline") -> None:
+        """From now on (until called with None for the same ``cause``) every operation asked
+        for is refused with ``reason`` instead of run: the window is read only (ui.live: the
+        server is gone; ui.read_only: the role may not write). Views grey out their edits
+        while :attr:`refusal` is set (``read_only_changed``)."""
+        before = self.refusal
+        if reason is None:
+            self._refusals.pop(cause, None)
+        else:
+            self._refusals[cause] = reason
+        if self.refusal != before:
+            self.read_only_changed.emit(self.refusal)
 
     def run(
         self,

@@ -85,6 +85,8 @@ class QueueCounts:
     gone: frozenset[int]  # contacts of the queue that no longer exist
 
 
+WRITING_KEYS = frozenset({"N", "D", "B", "A"})  # and the digits: they change the contact
+
 VIEW_STYLE = """
 #triageView { background: palette(window); }
 #triageProgress { color: palette(window-text); font-size: 10.5pt; font-weight: bold; }
@@ -125,6 +127,9 @@ class TriageView(QWidget):
         self._skipped: list[int] = []  # S: at the end of the queue, in the order skipped
         # the contact on the card and the version it shows: a decision is made on it
         self._shown: tuple[int, int] | None = None
+        # why nothing can be changed (ui.read_only: a read-only role, the server gone): the
+        # deciding keys say it instead
+        self.read_only: str | None = None
         self._count_generation = 0
 
         self.queue_combo = QComboBox()
@@ -273,9 +278,23 @@ class TriageView(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.setWhatsThis(text)
+            if key.isdigit() or key in WRITING_KEYS:
+                slot = partial(self._unless_read_only, slot)
             sc.activated.connect(partial(self._when_ready, slot))
             self._shortcuts.append(sc)
         self._build_legend()
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Nothing can be changed (``reason``): the keys that decide, answer or assign only
+        say why (in the status bar) and the legend is greyed out; None: they work again."""
+        self.read_only = reason
+        self.legend.setEnabled(reason is None)
+
+    def _unless_read_only(self, action: Callable[[], object]) -> object:
+        if self.read_only is not None:
+            self.api.show_status(self.read_only, 6000)
+            return None
+        return action()
 
     def _key(self, action: Callable[[], object]) -> Callable[[], object]:
         """A decision or navigation key: it closes an open reason bar first (the user chose
@@ -624,6 +643,9 @@ class TriageView(QWidget):
         unknown stage, another decision under way, the reason still to pick)."""
         cid = self.current_id()
         if cid is None or stage_key not in self.stages or self._deciding:
+            return False
+        if self.read_only is not None:
+            self.api.show_status(self.read_only, 6000)
             return False
         try:
             contact = contacts.get_contact(self.db, cid)
