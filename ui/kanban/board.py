@@ -152,6 +152,11 @@ class KanbanBoard(QWidget):
         # side columns the user showed again this session (the board does not collapse them
         # for want of room)
         self._user_expanded: set[str] = set()
+        # headers aligned once the layout has settled (the board's own timer: it goes with it)
+        self._align_timer = QTimer(self)
+        self._align_timer.setSingleShot(True)
+        self._align_timer.setInterval(0)
+        self._align_timer.timeout.connect(self._align_headers)
         self.columns_area = QScrollArea()
         self.columns_area.setObjectName("boardScroll")
         self.columns_area.setFrameShape(QFrame.Shape.NoFrame)
@@ -268,7 +273,7 @@ class KanbanBoard(QWidget):
             shut += 1
         for i, column in enumerate(spare):
             column.set_collapsed(i < shut, auto=True)
-        QTimer.singleShot(0, self._align_headers)
+        self._align_timer.start()
 
     def _align_headers(self) -> None:
         """Every column's cards start at the same height (a long stage name wraps onto a
@@ -447,7 +452,7 @@ class KanbanBoard(QWidget):
             for column in self.columns:
                 column.keep_value_line(shown)
                 column.model.set_value(values.get(column.stage_key))
-            QTimer.singleShot(0, self._align_headers)  # the sum line changed their height
+            self._align_timer.start()  # the sum line changed their height
 
         self.api.tasks.run(
             deals.board_values,
