@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import WinnowError
+from app.live import is_connection_error
 from db.engine import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,9 @@ class ErrorReporter(QObject):
     """Owns the hooks and the one error dialog; lives on the GUI thread."""
 
     _reported = Signal(object)  # ErrorReport, from any thread
+    # a read failed because the database server cannot be reached (why): no dialog — the
+    # window says it is offline (ui.live) and reads again when the server is back
+    connection_failed = Signal(str)
 
     def __init__(self, log_path: Path | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -237,7 +241,14 @@ class ErrorReporter(QObject):
         tb: TracebackType | None,
         thread_name: str | None = None,
     ) -> None:
-        """Log the error and show it (safe to call from any thread)."""
+        """Log the error and show it (safe to call from any thread). A lost connection to the
+        database server is not shown: ``connection_failed`` tells the window, which goes
+        offline (read only, retrying) with what is on screen kept."""
+        if exc is not None and is_connection_error(exc):
+            log.warning("the database server cannot be reached: %s", _first_line(str(exc)))
+            if shiboken6.isValid(self):
+                self.connection_failed.emit(str(exc))
+            return
         try:
             report = describe_error(exc_type, exc, tb, thread_name)
             level = logging.WARNING if report.expected else logging.ERROR

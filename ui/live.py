@@ -7,10 +7,11 @@ joined, and the union goes out through ``ops.announce`` with this object as the 
 every view refreshes as after an operation of its own (the list and the board keep their place
 and selection), and Edit ▸ Undo shows what Undo would do now.
 
-When the server is gone (the listener lost its connection, or an operation failed for want of
-one) the status bar says "Server unreachable — read only, retrying…", the operation runner
-refuses every change with that reason (nothing is saved anywhere else: no silent local fork),
-and what is on screen stays. The listener tries again with a growing pause; when the server is
+When the server is gone (the listener lost its connection, or an operation or a read failed
+for want of one — a read's error reaches the exception hook, which shows no dialog for it)
+the status bar says "Server unreachable — read only, retrying…", the operation runner
+refuses every change with that reason (nothing is saved anywhere else: no silent local fork;
+ui.read_only greys out the edits), and what is on screen stays. The listener tries again with a growing pause; when the server is
 back the window reads everything again (notices sent meanwhile were missed) and may write.
 """
 
@@ -20,13 +21,14 @@ import logging
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import event
 
 from app import operations
 from app.live import EVERYTHING, Feed, ServerUnreachable, offline_message, start_feed
 from app.operations import Changes, UndoState
 from ui.api import WindowApi
+from ui.errors import ErrorReporter
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,12 @@ class LiveUpdates(QObject):
         self._heard.connect(self._queue)
         self._reachable.connect(self.set_online)
         api.ops.connection_lost.connect(self._connection_lost)
+        # a read that failed for want of the server (scrolling, a panel, a background read)
+        # reaches the exception hook: no error dialog, the window goes offline instead
+        app = QApplication.instance()
+        reporter = app.findChild(ErrorReporter) if app is not None else None
+        if reporter is not None:
+            reporter.connection_failed.connect(self._connection_lost)
         self.feed: Feed | None = start_feed(self.db, self._on_feed_changes, self._on_feed_status)
         feed = self.feed
         if feed is not None:  # a window deleted without being closed stops it too

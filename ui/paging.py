@@ -15,6 +15,7 @@ right. The pager drives its model's insert/remove/move signals itself, so any
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,8 +25,11 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex
 
 from app import contacts, paging
 from app.contacts import ContactQuery
+from app.live import is_connection_error
 from app.paging import Key
 from db.engine import Database
+
+log = logging.getLogger(__name__)
 
 RowT = TypeVar("RowT")
 _ROOT = QModelIndex()
@@ -140,7 +144,15 @@ class ContactPager(Generic[RowT]):
         """Append the next page to the window; returns how many rows were added."""
         if not self.can_fetch_more():
             return 0
-        page = self.next_page()
+        try:
+            page = self.next_page()
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            # the server is out of reach (ui.live says so, and reads again when it is back):
+            # the rows on screen stay, no more for now
+            log.info("next page not read: %s", exc)
+            return 0
         if len(page) < self.PAGE:
             self.complete = True
         added = self._extend(page)
@@ -404,7 +416,13 @@ class ContactPager(Generic[RowT]):
             return hit
         start = max(0, index - self.BLOCK // 4)
         block = [i for i in self.ids[start : start + self.BLOCK] if i not in self._cache]
-        self._cache.update(self._load(block))
+        try:
+            self._cache.update(self._load(block))
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            log.info("rows not read: %s", exc)  # shown blank until the server is back
+            return None
         while len(self._cache) > self.CACHE_ROWS:
             self._cache.popitem(last=False)
         return self._cache.get(cid)
