@@ -34,6 +34,13 @@ class StatusMessages(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear)
+        # a long message is taken over once the signal is done (Qt passes its own copy of the
+        # text by reference: clearing it in a slot would blank it for the slots after this one)
+        self._pending = ""
+        self._take_over = QTimer(self)
+        self._take_over.setSingleShot(True)
+        self._take_over.setInterval(0)
+        self._take_over.timeout.connect(self._show_pending)
         bar.messageChanged.connect(self._changed)
 
     def room(self) -> int:
@@ -57,9 +64,17 @@ class StatusMessages(QObject):
         if not text:
             return
         if self.fits(text):
+            self._take_over.stop()
             self.clear()  # Qt shows it; an earlier long one goes
             return
-        self.bar.clearMessage()  # shown by the label instead (emits "" again: ignored)
+        self._pending = str(text)
+        self._take_over.start()
+
+    def _show_pending(self) -> None:
+        text = self._pending
+        if not text or self.bar.currentMessage() != text:
+            return  # another message came meanwhile
+        self.bar.clearMessage()  # shown by the label instead (emits "": ignored)
         self.show(text)
 
     def show(self, text: str) -> None:

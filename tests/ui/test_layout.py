@@ -474,8 +474,11 @@ def test_a_long_status_message_wraps_instead_of_being_cut(sized_window: Any, qtb
         "Backed up to winnow-demo-20261130-210232Z.sqlite in /home/someone/.local/share/" * 2
     )
     assert not messages.fits(long_text)
+    heard: list[str] = []
+    window.statusBar().messageChanged.connect(heard.append)
     window.show_status(long_text, 5000)
     QApplication.processEvents()
+    assert long_text in heard  # every listener hears the message whole
     label = messages.label
     assert label.isVisible() and label.toolTip() == long_text
     assert messages.shown_text() == long_text
