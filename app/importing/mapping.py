@@ -596,9 +596,11 @@ class RowMapper:
     ) -> list[PostalAddress]:
         found: list[tuple[tuple[int, int, int], PostalAddress]] = []
         for group in sorted(self.groups.values(), key=lambda g: g.order):
+            texts = {part: [cell(i) for i, _h in cols] for part, cols in group.parts.items()}
+            if not any(t for values in texts.values() for t in values):
+                continue  # an empty group (Outlook's three address blocks): no address
             split: dict[str, list[list[str]]] = {
-                part: [split_values(cell(i)) for i, _h in cols]
-                for part, cols in group.parts.items()
+                part: [split_values(t) for t in values] for part, values in texts.items()
             }
             labels: list[str] = []
             for label_index in group.labels:
