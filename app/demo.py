@@ -335,11 +335,12 @@ def generate_demo(
 ) -> int:
     """Add ``n`` demo contacts with stage history and activities over the last six months.
 
-    One write transaction: the contacts, their history, activities and tasks go in by
-    ``executemany`` (``COPY`` on PostgreSQL), then scores and go-look columns are worked out
-    for all of them at once, go look's evidence and the pipeline are added. Into a SQLite
-    store without contacts the indexes of those tables and the full-text index are built
-    after the data (the demo is all or nothing: a failure leaves the store as it was)."""
+    One write transaction (all or nothing: a failure leaves the store as it was): the
+    contacts, their history, activities and tasks go in by ``executemany`` (``COPY`` on
+    PostgreSQL), then their BANT answers and deals, then the go-look columns and scores of
+    all of them (each contact scored once), then go look's evidence. Into a SQLite store
+    without contacts the indexes of those tables and the full-text index are built after the
+    data: one sort each instead of a random insert per row, and packed full."""
     rng = random.Random(seed)
     anchor = (now or utcnow()).replace(hour=12, minute=0, second=0, microsecond=0)
     with db.write_session() as s:
