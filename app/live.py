@@ -13,6 +13,11 @@ commits (:func:`publish`, called by ``app.operations.core``):
   operations undone or redone — and builds the notice from their rows and moves. What this
   process wrote itself is skipped (:func:`publish` remembers it).
 
+Writes that are not operations (go-look's cache and the contacts' go-look columns, a
+background rescore) have no entry in the undo log; once committed they announce themselves
+with :func:`announce_write`: a NOTIFY on PostgreSQL, on SQLite a notice in a short ring kept
+in the settings table (``live.notices``) that the watcher reads when ``data_version`` moved.
+
 The listener is also how the window knows the server is gone: when its connection is lost it
 reports offline (``on_status(False, reason)``), tries again with a growing pause, and reports
 online when it is back (the window then reads everything again: notices sent meanwhile were
@@ -394,6 +399,56 @@ class PgListener(Feed):
         self._deliver(changes | Changes(undo_log=True))
 
 
+# --- writes that are not operations ----------------------------------------------------------
+
+NOTICES_KEY = "live.notices"  # SQLite: {"seq": n, "items": [[seq, payload], …]}, newest last
+NOTICES_KEPT = 32
+
+
+def announce_write(db: Database, changes: Changes) -> None:
+    """Tell the other Winnows on ``db`` what a write that is not an operation changed (call it
+    after that write committed). A notice that cannot be sent is only logged: the write it is
+    about stands."""
+    if not changes:
+        return
+    try:
+        with db.write_session() as s:
+            conn = s.connection()
+            payload = encode(changes)
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": CHANNEL, "payload": payload},
+                )
+            elif conn.dialect.name == "sqlite":
+                raw = conn.execute(
+                    text("SELECT value FROM settings WHERE key = :k"), {"k": NOTICES_KEY}
+                ).scalar()
+                ring = _ring(raw)
+                seq = int(ring["seq"]) + 1
+                items = [*ring["items"], [seq, payload]][-NOTICES_KEPT:]
+                value = json.dumps({"seq": seq, "items": items}, separators=(",", ":"))
+                conn.execute(
+                    text(
+                        "INSERT INTO settings (key, value) VALUES (:k, :v) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    {"k": NOTICES_KEY, "v": value},
+                )
+    except Exception as exc:
+        log.warning("change notice not sent: %s", exc)
+
+
+def _ring(raw: str | None) -> dict[str, Any]:
+    try:
+        ring = json.loads(raw) if raw else None
+    except ValueError:
+        ring = None
+    if not isinstance(ring, dict) or not isinstance(ring.get("items"), list):
+        return {"seq": 0, "items": []}
+    return ring
+
+
 # --- SQLite: PRAGMA data_version and the undo log ----------------------------------------------
 
 # more contacts than this in one poll: every view refreshes wholesale
@@ -418,6 +473,7 @@ class SqliteWatcher(Feed):
         self._conn: sqlite3.Connection | None = None
         self._version: int | None = None
         self._log: dict[int, tuple[str, str | None]] = {}
+        self._notice_seq = 0  # the newest notice of announce_write read so far
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -428,6 +484,7 @@ class SqliteWatcher(Feed):
             _LOCAL.watch(self.key, True)  # from now on this process says what it did
             self._version = self._data_version()
             self._log = self._read_log()
+            self._notice_seq = int(_ring(self._read_notices())["seq"])
         return self._conn
 
     def start(self) -> Feed:
@@ -449,6 +506,36 @@ class SqliteWatcher(Feed):
     def _data_version(self) -> int:
         assert self._conn is not None
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _read_notices(self) -> str | None:
+        assert self._conn is not None
+        try:
+            row = self._conn.execute(
+                "SELECT value FROM settings WHERE key = ?", (NOTICES_KEY,)
+            ).fetchone()
+        except sqlite3.OperationalError:  # a database not migrated yet
+            return None
+        return None if row is None else str(row[0])
+
+    def _notices(self) -> Changes:
+        """What other processes' writes that are not operations changed since the last poll
+        (every contact, when more came than the ring keeps)."""
+        ring = _ring(self._read_notices())
+        seen, self._notice_seq = self._notice_seq, int(ring["seq"])
+        if self._notice_seq <= seen:
+            return Changes()
+        items = [(int(n), str(body)) for n, body in ring["items"] if int(n) > seen]
+        out = Changes()
+        if not items or items[0][0] > seen + 1:  # some were dropped from the ring meanwhile
+            out = Changes(all_contacts=True)
+        for _n, body in items:
+            try:
+                origin, changes = decode(body)
+            except (ValueError, TypeError, AttributeError):
+                origin, changes = "", Changes(all_contacts=True)
+            if origin != PROCESS_TOKEN:
+                out = out | changes
+        return out
 
     def _read_log(self) -> dict[int, tuple[str, str | None]]:
         assert self._conn is not None
@@ -481,9 +568,10 @@ class SqliteWatcher(Feed):
                 if _LOCAL.take(self.key, op_id, state):
                     continue
                 transitions.append((op_id, was[0] if was else None, state))
+            noticed = self._notices()
             if not transitions:
-                return None
-            return self._changes_of(conn, transitions)
+                return noticed if noticed else None
+            return self._changes_of(conn, transitions) | noticed
         finally:
             conn.execute("COMMIT")
 

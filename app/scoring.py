@@ -595,6 +595,7 @@ def recompute_all(
         start = int(lo_id)
         while start <= int(hi_id):
             if cancel:
+                _announce_rescore(db, done)
                 return RecomputeResult(done, tuple(moved), cancelled=True)
             end = start + chunk - 1
             with db.session() as s:
@@ -606,7 +607,18 @@ def recompute_all(
             if progress is not None:
                 progress(done, int(total))
     set_setting(db, RECOMPUTED_SETTING, utcnow().isoformat())
+    _announce_rescore(db, done)
     return RecomputeResult(done, tuple(moved))
+
+
+def _announce_rescore(db: Database, done: int) -> None:
+    """Other Winnows on the database read the new scores (a recompute is not an operation:
+    no undo-log entry carries its change notice)."""
+    if done:
+        from app.live import announce_write
+        from app.operations.changes import Changes
+
+        announce_write(db, Changes(all_contacts=True))
 
 
 def recompute_needed(db: Database, max_age_hours: float = 24.0) -> bool:

@@ -377,7 +377,7 @@ def check_contacts(
 ) -> ContactsCheck:
     """Check the mail of these contacts' domains (all contacts when None), each domain once,
     then bring their stored go-look columns (domain class, persona fit) up to date."""
-    from app.golook.derived import refresh_golook_columns
+    from app.golook.derived import announce_contacts, refresh_golook_columns
 
     config = config or load_dns_config(db)
     domains = contact_domains(db, contact_ids)
@@ -385,7 +385,8 @@ def check_contacts(
         db, domains, config, refresh=refresh, progress=progress, cancelled=cancelled
     )
     ids = list(contact_ids) if contact_ids is not None else None
-    refresh_golook_columns(db, ids)
+    refresh_golook_columns(db, ids, announce=False)
+    announce_contacts(db, ids)  # their cached answers, and the columns that follow them
     with db.session() as s:
         if ids is None:
             ids = list(s.scalars(select(Contact.id).order_by(Contact.id)))

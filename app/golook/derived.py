@@ -160,11 +160,14 @@ def refresh_golook_columns(
     contact_ids: Sequence[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    announce: bool = True,
 ) -> int:
     """Recompute domain class and persona fit for these contacts (all when None), in chunks
     of 2,000, each in its own transaction; returns how many rows changed.
 
     Call after personas or domain overrides change (in the background from the window).
+    Not an operation: other Winnows on the database hear of the contacts that changed by a
+    change notice of its own (``announce``; False: the caller sends one).
     """
     with db.session() as s:
         ensure_default_personas_in(s)
@@ -175,7 +178,7 @@ def refresh_golook_columns(
             if contact_ids is not None
             else list(s.scalars(select(Contact.id).order_by(Contact.id)))
         )
-    changed = 0
+    changed: list[int] = []
     for i in range(0, len(ids), 2000):
         if cancelled is not None and cancelled():
             break
@@ -183,10 +186,24 @@ def refresh_golook_columns(
             changed_ids = update_columns_in(s, ids[i : i + 2000], personas, overrides)
             if changed_ids:  # scores and the like read these columns: let them follow
                 hooks.contacts_changed(s, changed_ids)
-            changed += len(changed_ids)
+            changed += changed_ids
         if progress is not None:
             progress(min(i + 2000, len(ids)), len(ids))
-    return changed
+    if announce:
+        announce_contacts(db, changed)
+    return len(changed)
+
+
+def announce_contacts(db: Database, ids: Sequence[int] | None) -> None:
+    """Tell other Winnows on the database that these contacts' go-look evidence or columns
+    changed (None or very many: every contact)."""
+    from app.live import MANY, announce_write
+    from app.operations.changes import Changes
+
+    if ids is None or len(ids) > MANY:
+        announce_write(db, Changes(all_contacts=True))
+    elif ids:
+        announce_write(db, Changes.of(contacts=ids))
 
 
 def set_domain_override(db: Database, domain: str, domain_class: str | None) -> int:

@@ -9,7 +9,9 @@ import os
 import queue
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -256,3 +258,61 @@ def test_the_listener_says_when_the_server_is_gone_and_when_it_is_back(
         relay.cut()
         db.close()
         postgresql_cluster.drop_database(url)
+
+
+@BOTH
+def test_writes_that_are_not_operations_reach_other_processes(demo_db: Database) -> None:
+    """Go-look's check (its cache and the contacts' columns) and a rescore are not operations:
+    they send a change notice of their own, which the other process's feed hears."""
+    got: queue.Queue[Changes] = queue.Queue()
+    status: queue.Queue[tuple[bool, str]] = queue.Queue()
+    if demo_db.is_sqlite:
+        feed: Any = SqliteWatcher(demo_db, got.put)
+        feed.INTERVAL_S = 0.1
+    else:
+        feed = PgListener(demo_db, got.put, lambda online, why: status.put((online, why)))
+    feed.start()
+    try:
+        if not demo_db.is_sqlite:
+            assert status.get(timeout=10) == (True, "")
+        ids = suspects(demo_db, 2)
+        winnow(demo_db.url, "check", str(ids[0]), str(ids[1]), "--offline")
+        checked = first_in(got, 2.0)
+        assert set(ids) <= checked.contacts or checked.all_contacts
+        winnow(demo_db.url, "rescore")
+        assert first_in(got, 2.0).all_contacts
+        live.announce_write(demo_db, Changes.of(contacts=ids))  # this process's: not heard
+        time.sleep(0.5)
+        assert got.empty()
+    finally:
+        feed.stop()
+
+
+@pytest.mark.sqlite_only
+def test_the_watcher_reads_every_contact_again_when_notices_were_dropped(
+    demo_db: Database,
+) -> None:
+    watcher = SqliteWatcher(demo_db, lambda _c: None)
+    assert watcher.poll() is None
+    ids = suspects(demo_db, 1)
+    code = (
+        "import sys\n"
+        "from app import live\n"
+        "from app.operations import Changes\n"
+        "from db.engine import open_database\n"
+        "db = open_database(sys.argv[1])\n"
+        f"for _ in range({live.NOTICES_KEPT + 3}):\n"
+        f"    live.announce_write(db, Changes.of(contacts=[{ids[0]}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, demo_db.url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    changes = watcher.poll()
+    assert changes is not None and changes.all_contacts  # more than the ring keeps
+    assert watcher.poll() is None
+    watcher.close()
