@@ -520,6 +520,7 @@ def test_the_panel_choice_per_view_is_remembered_across_restarts(
     first.show_view("kanban")
     assert not first.detail.isVisible()  # the board's default: hidden
     first.show_detail_for_view(True)
+    first.tasks.wait(10000)  # its daily backup done (closing cancels it)
     first.close()
     second = open_window()
     second.show_view("list")
@@ -531,6 +532,7 @@ def test_the_panel_choice_per_view_is_remembered_across_restarts(
     second.show_view("dashboard")
     QApplication.processEvents()
     assert not second.detail.isVisible()  # never chosen there: its default
+    second.tasks.wait(10000)  # its daily backup done (closing cancels it)
     second.close()
 
 
