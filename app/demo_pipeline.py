@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, String, Table, bindparam, insert, select, type_coerce, update
 
 from app import hooks
 from db import bulk
@@ -73,10 +73,13 @@ def _chunk(
             select(BantAnswer.contact_id).where(BantAnswer.contact_id.between(lo, hi)).distinct()
         )
     )
-    # per contact: when it first reached each stage (moves not undone)
-    reached: dict[int, dict[str, datetime]] = {}
+    # per contact: when it first reached each stage (moves not undone), the time as the
+    # driver returns it (text on SQLite), read only where it is used
+    reached: dict[int, dict[str, Any]] = {}
     for cid, stage_id, at in conn.execute(
-        select(StageChange.contact_id, StageChange.to_stage_id, StageChange.at)
+        select(
+            StageChange.contact_id, StageChange.to_stage_id, type_coerce(StageChange.at, String())
+        )
         .where(StageChange.contact_id.between(lo, hi), StageChange.undone_at.is_(None))
         .order_by(StageChange.contact_id, StageChange.at, StageChange.id)
     ):
@@ -102,13 +105,13 @@ def _chunk(
         if cid not in answered and criteria:
             got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
             if got:
-                at = got[0]
+                qualified_at = _when(got[0])
                 missing = rng.random() < 0.15
                 for crit_id, key in criteria:
                     answer = "yes"
                     if missing and key == "timeframe":
                         answer = rng.choice(["no", "unknown"])
-                    answers.append(_answer(cid, crit_id, answer, at))
+                    answers.append(_answer(cid, crit_id, answer, qualified_at))
                 got_something = True
             elif "mql" in stages and rng.random() < 0.35:
                 # some still in Marketing qualified answered every criterion yes: the
@@ -116,10 +119,11 @@ def _chunk(
                 ready = keys.get(current.get(cid, -1)) == "mql" and rng.random() < 0.3
                 count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
                 for crit_id, _key in criteria[:count]:
-                    answers.append(_answer(cid, crit_id, "yes", stages["mql"]))
+                    answers.append(_answer(cid, crit_id, "yes", _when(stages["mql"])))
                 got_something = True
         opened = stages.get("opportunity")
         if opened is not None and cid not in with_deal:
+            opened = _when(opened)
             low, high = rng.choice(AMOUNTS)
             amount = round(rng.uniform(low, high) / 500) * 500
             still_open = keys.get(current.get(cid, -1)) == "opportunity"
@@ -132,6 +136,10 @@ def _chunk(
         conn.execute(insert(BantAnswer), answers)
     _set_deals(conn, deals)
     return touched
+
+
+def _when(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def _answer(cid: int, crit_id: int, answer: str, at: datetime) -> dict[str, object]:
