@@ -22,7 +22,7 @@ from app.contacts import derived_values
 from app.demo_pipeline import add_demo_pipeline
 from app.golook.classify import quick_domain_class
 from app.golook.demo_evidence import write_demo_evidence
-from app.names import normalize_email, sort_key
+from app.names import sort_key
 from app.timeutil import utcnow
 from db import bulk
 from db.engine import Database
@@ -516,7 +516,7 @@ class _People:
         known = self._domains.get(domain)
         if known is None:
             known = self._domains[domain] = quick_domain_class(email)
-        out["email_normalized"] = normalize_email(email)
+        out["email_normalized"] = email  # trimmed and lower case already (normalize_email)
         out["domain"], out["domain_class"] = known
         return out
 
@@ -643,16 +643,12 @@ def _sqlite_rows(
     for r in rows:
         row = list(pick(r)) if len(given) > 1 else [r[given[0]]]
         for i in times:
-            if row[i] is not None:
-                row[i] = _ts(row[i])
+            when: Any = row[i]
+            if when is not None:  # as SQLAlchemy stores it: always six digits of microseconds
+                text = when.isoformat(" ")
+                row[i] = text if when.microsecond else text + ".000000"
         values.append((*row, *extra))
     return columns, values
-
-
-def _ts(value: Any) -> str:
-    """A time as SQLAlchemy stores it in SQLite (always six digits of microseconds)."""
-    text = value.isoformat(" ")
-    return text if value.microsecond else text + ".000000"
 
 
 def _new_contact_ids(s: Session, n: int) -> list[int]:
