@@ -17,6 +17,8 @@ from app import activities, contacts, operations, todo
 from app.timeutil import utcnow
 from tests.ui.board_helpers import triage_of
 from tests.ui.conftest import settle
+from tests.ui.test_dark_palette import palette  # noqa: F401 (fixture: light, dark, Breeze)
+from ui.contrast import contrast_ratio
 from ui.leads import StatusNotifier
 from ui.leads.activity_edit import ActivityDialog
 from ui.leads.tasks_box import TasksBox
@@ -127,6 +129,27 @@ def test_open_tasks_come_first_and_an_overdue_one_is_red(win: Any, qtbot: Any) -
     late = _item(box.task_list, 0)
     assert late.foreground(2).color().name() == "#b42318" and late.toolTip(2) == "Overdue"
     assert _item(box.task_list, 1).foreground(2).style() == Qt.BrushStyle.NoBrush
+
+
+def test_overdue_and_done_tasks_read_in_every_palette(
+    win: Any,
+    qtbot: Any,
+    palette: Any,  # noqa: F811
+) -> None:
+    from PySide6.QtGui import QPalette
+
+    db = win.db
+    cid = contacts.create_contact(db, name="Ada Lovelace", email="ada@engine.uk")
+    now = utcnow()
+    done = todo.add_task(db, cid, "Sent the brochure", now - timedelta(days=3), kind="email")
+    todo.complete_task(db, done.id)
+    todo.add_task(db, cid, "Call back", now - timedelta(days=1), kind="call")
+    box = _show(qtbot, win, cid)
+    late, finished = _item(box.task_list, 0), _item(box.task_list, 1)
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.AlternateBase):
+        ground = palette.color(role)
+        assert contrast_ratio(late.foreground(2).color(), ground) >= 4.5, "overdue"
+        assert contrast_ratio(finished.foreground(0).color(), ground) >= 4.5, "done"
 
 
 def test_an_activity_is_corrected_and_removed_from_the_detail_panel(win: Any, qtbot: Any) -> None:

@@ -36,6 +36,7 @@ from app.importing.service import PHONE_REGION_SETTING, default_phone_region
 from app.operations import Changes
 from app.stage_visibility import hidden_keys, set_stage_hidden
 from ui.api import WindowApi
+from ui.contrast import readable_on_base
 from ui.sidebar import color_dot
 
 
@@ -246,7 +247,7 @@ class StagesPage(QWidget):
             item.setData(257, st.name)
             item.setToolTip(f"key {st.key}, colour {st.color}")
             if st.key in self.hidden:
-                item.setForeground(QBrush(QColor("#7B8794")))
+                item.setForeground(QBrush(readable_on_base("#7B8794")))
             self.list.addItem(item)
         self.list.setCurrentRow(row)
         self._update_hide_button()

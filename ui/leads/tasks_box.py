@@ -30,6 +30,7 @@ from app import operations, todo
 from app.contact_view import ContactView
 from app.timeutil import local_text, to_utc_naive, utcnow
 from ui.api import WindowApi
+from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection, fit_tree
 
 TaskIdRole = Qt.ItemDataRole.UserRole + 1
@@ -178,9 +179,9 @@ class TasksBox(ContactSection):
                     font.setStrikeOut(True)
                     item.setFont(0, font)
                     for col in range(3):
-                        item.setForeground(col, QBrush(DONE))
+                        item.setForeground(col, QBrush(readable_on_base(DONE)))
                 elif t.due_at < now:
-                    item.setForeground(2, QBrush(OVERDUE))
+                    item.setForeground(2, QBrush(readable_on_base(OVERDUE)))
                     item.setToolTip(2, "Overdue")
                 self.task_list.addTopLevelItem(item)
                 if t.id == current:
