@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.errors import UsageError
 from db.engine import Database
@@ -67,54 +65,3 @@ def owners_of(db: Database, contact_ids: Sequence[int]) -> dict[int, str | None]
                 }
             )
     return out
-
-
-def mark_import_in(s: Session, batch_id: int, owner: str | None, actor: str) -> None:
-    """When an import batch finishes: its new contacts get ``owner`` (if given) and say who
-    imported them (as do their first stage changes); the contacts it updated get a new version
-    (an edit made on the version before the import is refused, as after any change).
-
-    The batch's contact ids are read first and go to each UPDATE as one value (db.idlist):
-    PostgreSQL planned ``WHERE id IN (SELECT … FROM import_changes …)`` badly right after the
-    batch was written (no statistics yet) — 6 to 7 s per statement for 10,000 rows."""
-    from sqlalchemy import update
-
-    from db.idlist import id_in
-    from db.models import ImportChange, StageChange
-
-    def of(action: str) -> list[int]:
-        return [
-            int(i)
-            for i in s.scalars(
-                select(ImportChange.contact_id).where(
-                    ImportChange.batch_id == batch_id,
-                    ImportChange.action == action,
-                    ImportChange.contact_id.is_not(None),
-                )
-            )
-        ]
-
-    created, updated = of("created"), of("updated")
-    values: dict[str, Any] = {"changed_by": actor}
-    if owner is not None:
-        values["owner"] = owner
-    if created:
-        s.execute(
-            update(Contact)
-            .where(id_in(Contact.id, created))
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
-        s.execute(
-            update(StageChange)
-            .where(id_in(StageChange.contact_id, created), StageChange.changed_by.is_(None))
-            .values(changed_by=actor)
-            .execution_options(synchronize_session=False)
-        )
-    if updated:
-        s.execute(
-            update(Contact)
-            .where(id_in(Contact.id, updated))
-            .values(version=Contact.version + 1, changed_by=actor)
-            .execution_options(synchronize_session=False)
-        )

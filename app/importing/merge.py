@@ -9,7 +9,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -118,8 +118,15 @@ class BatchWriter:
         policy: str,
         source: str,
         now: datetime,
+        actor: str | None = None,
+        owner: str | None = None,
     ) -> None:
         self.s = s
+        # who imports (history and versions say so) and whom the new contacts go to: written
+        # with each chunk, so the batch's last transaction stays short (a stamp of every row
+        # at the end held the write lock for seconds at 100,000 rows)
+        self.actor = actor
+        self.owner = owner
         self.batch_id = batch_id
         self.report = report
         self.policy = policy
@@ -199,8 +206,17 @@ class BatchWriter:
                 new_rows.append(row)
             if track_names and row.name_key is not None:
                 seen_names.setdefault(row.name_key, row)
+        first_entry = (self.s.scalar(select(func.max(StageChange.id))) or 0) + 1
         created = self._insert(new_rows)
         hooks.contacts_changed(self.s, created + changed)
+        if self.actor is not None and created:
+            # the automatic moves the rules just made (into Inquiry) are the importer's too
+            self.s.execute(
+                update(StageChange)
+                .where(StageChange.id >= first_entry, StageChange.changed_by.is_(None))
+                .values(changed_by=self.actor)
+                .execution_options(synchronize_session=False)
+            )
 
     def _merge_within_chunk(self, rows: list[PreparedRow]) -> list[PreparedRow]:
         first_by_email: dict[str, PreparedRow] = {}
@@ -231,7 +247,12 @@ class BatchWriter:
             changes["updated_at"] = self.now
         before = {col: existing.get(col) for col in changes}
         if changes:
-            self.s.execute(update(Contact).where(Contact.id == cid).values(**changes))
+            # one more version, and who: an edit made on the version before the import is
+            # refused, as after any change (app.versions)
+            stamp: dict[str, Any] = {"version": Contact.version + 1}
+            if self.actor is not None:
+                stamp["changed_by"] = self.actor
+            self.s.execute(update(Contact).where(Contact.id == cid).values(**changes, **stamp))
             existing.update(changes)
             changed.append(cid)
         if in_this_file:
@@ -335,6 +356,11 @@ class BatchWriter:
         stage_ids, default_stage = self.stage_ids, self.default_stage
         before_inquiry = self.before_inquiry
         entered_at: list[datetime] = []  # each new contact's first history entry
+        stamp: dict[str, Any] = {}
+        if self.actor is not None:
+            stamp["changed_by"] = self.actor
+        if self.owner is not None:
+            stamp["owner"] = self.owner
         for row in rows:
             given = row.values
             email = given.get("email")
@@ -372,6 +398,7 @@ class BatchWriter:
                     "created_at": now,
                     "updated_at": now,
                     "sales_ready": False,
+                    **stamp,
                 }
             )
         # executemany (RETURNING would send one statement per row on SQLite); the new ids are
@@ -412,6 +439,7 @@ class BatchWriter:
                     "at": at,
                     "reason": reason,
                     "automatic": False,
+                    "changed_by": self.actor,
                 }
                 for cid, rec, at in zip(ids, records, entered_at, strict=True)
             ],

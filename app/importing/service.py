@@ -34,7 +34,6 @@ from app.importing.report import ImportReport
 from app.importing.rows import RowPreparer
 from app.importing.sources import source_label
 from app.operations import Changes, OpContext, run_in
-from app.owners import mark_import_in
 from app.settings import get_setting
 from app.timeutil import utcnow
 from db.engine import Database
@@ -154,14 +153,18 @@ def import_file(
         "created_at": now,
         "created_by": current_actor(db),  # who imported it (team mode)
     }
-    writer_args = {"stage_key": stage, "policy": on_duplicate, "source": label}
+    writer_args = {
+        "stage_key": stage,
+        "policy": on_duplicate,
+        "source": label,
+        "actor": batch_values["created_by"],
+        "owner": owner,
+    }
     with _old_objects_frozen():
         if dry_run:
             _dry_run(db, batch_values, writer_args, chunks, report, step, cancel, now)
         else:
-            _import_in_chunks(
-                db, batch_values, writer_args, chunks, report, step, cancel, now, owner
-            )
+            _import_in_chunks(db, batch_values, writer_args, chunks, report, step, cancel, now)
     if progress is not None:
         progress(report.read, report.read, "Import finished")
     return report
@@ -232,7 +235,6 @@ def _import_in_chunks(
     step: Callable[[int], None],
     cancel: Any,
     now: datetime,
-    owner: str | None = None,
 ) -> None:
     """Each chunk is its own short write transaction (other writers wait at most one chunk),
     while the batch is ``running`` and so invisible; the last transaction makes it visible and
@@ -265,7 +267,6 @@ def _import_in_chunks(
                 .where(ImportBatch.id == finished)
                 .values(state="done", owner=None, heartbeat_at=None)
             )
-            mark_import_in(s, finished, owner, str(batch_values["created_by"]))
             ctx.payload = {"batch_id": finished}
             ctx.contact_count = report.imported + report.updated
             ctx.note(Changes(imports=True, all_contacts=True))
