@@ -140,6 +140,7 @@ def run_gui(path_or_url: str | None = None) -> int:
                 return
             window.close()
             database.close()
+            window.safety.database_closed()
             show(new_db)
 
         window.database_switch_requested.connect(switch)
@@ -154,6 +155,7 @@ def run_gui(path_or_url: str | None = None) -> int:
     errors.uninstall()
     for w in windows:
         w.db.close()
+        w.safety.database_closed()
     return int(code)
 
 

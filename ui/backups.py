@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -55,6 +55,7 @@ class DatabaseSafety(QObject):
         self.window = window
         self.path: Path | None = sqlite_path(window.db.url)
         self.damaged: str | None = None
+        self.checked_good = False  # the file passed its check this session
         self.busy = False
         self.backup_task: Task | None = None  # the backup under way (Cancel sets its flag)
         # (message, newest backup) -> whether to restore it; replaceable in tests
@@ -73,6 +74,12 @@ class DatabaseSafety(QObject):
         if self.path is None:
             return
         db, path = self.window.db, self.path
+        if integrity.checked_already(path):
+            # as Winnow left it after a check (or a clean close after one): nothing to re-read
+            db.writes_checked(None)
+            self.checked_good = True
+            QTimer.singleShot(0, lambda: self._checked(None))
+            return
 
         def check_and_release(cancel: object = None) -> str | None:
             try:
@@ -94,6 +101,7 @@ class DatabaseSafety(QObject):
 
     def _checked(self, message: str | None) -> None:
         if message is None:
+            self.checked_good = True
             self.check_finished.emit(None)
             self.daily_backup()
             return
@@ -120,6 +128,13 @@ class DatabaseSafety(QObject):
             on_error=self._backup_failed,
             label="Backing up",
         )
+
+    def database_closed(self) -> None:
+        """After the window's database was closed: a file that passed its check and was then
+        changed only by this Winnow is remembered as good, so the next start need not read it
+        all again (the command line already trusts a checked file until it changes)."""
+        if self.path is not None and self.checked_good and not self.damaged:
+            integrity.remember_good(self.path)
 
     # --- on request ----------------------------------------------------------------------
     def back_up_now(self) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,46 @@ def test_accepting_the_offer_restores_the_newest_backup(
     assert backups.count_contacts(db_path) == 2000
     kept = list((db_path.parent / "backups").glob("*.damaged"))
     assert len(kept) == 1 and quick_check(kept[0])
+
+
+def test_a_file_left_as_checked_is_not_read_whole_again_until_it_changes(
+    qtbot: Any, db_path: Path, open_window: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check reads every page (5-8 s at a million contacts): once the file passed it and
+    this Winnow closed it cleanly, the next start trusts it until something else changes it."""
+    from app import integrity
+    from app.demo import generate_demo
+
+    db = open_database(db_path)
+    generate_demo(db, 200, seed=3)
+    db.close()
+    checks: list[Path] = []
+    real = integrity.quick_check
+    monkeypatch.setattr(
+        integrity, "quick_check", lambda path, *a: checks.append(path) or real(path, *a)
+    )
+
+    def session() -> Any:
+        db = open_database(db_path)
+        win = open_window(db)
+        with qtbot.waitSignal(win.safety.check_finished, timeout=20000) as checked:
+            pass
+        assert checked.args[0] is None
+        operations.move_contacts(db, [1], "nurture")  # writes go on at once either way
+        win.ops.wait(10000)
+        win.tasks.wait(10000)
+        win.close()
+        db.close()
+        win.safety.database_closed()
+        return win
+
+    session()
+    assert len(checks) == 1
+    session()  # as this Winnow left it: not read whole again
+    assert len(checks) == 1
+    other = sqlite3.connect(db_path)  # another program changed the file
+    with other:
+        other.execute("UPDATE contacts SET notes = 'changed elsewhere' WHERE id = 2")
+    other.close()
+    session()
+    assert len(checks) == 2
