@@ -27,12 +27,22 @@ from app.golook.dns_check import DomainAnswer, load_dns_config
 from app.golook.evidence import CLASS_LABELS, GoLook, mail_text, verdict_of
 from app.timeutil import local_text
 from ui.api import WindowApi
+from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection
 from ui.flow_layout import FlowLayout
 from ui.links import open_link
+from ui.theme import follow_palette
 
-# persona outcome -> (mark, colour)
-OUTCOME_MARKS = {"pass": ("✓", "#2E7D32"), "fail": ("✗", "#C62828"), "unknown": ("?", "#9E9E9E")}
+# persona outcome -> (mark, colour as designed for a light window; shown made readable on the
+# palette's Base: readable_on_base)
+OUTCOME_MARKS = {"pass": ("✓", "#2E7D32"), "fail": ("✗", "#C62828"), "unknown": ("?", "#66717F")}
+
+
+def outcome_mark(outcome: str) -> tuple[str, QColor]:
+    """The mark of a persona criterion's outcome and its colour, readable (4.5:1) on the
+    application palette's Base and AlternateBase, light or dark."""
+    mark, colour = OUTCOME_MARKS.get(outcome, OUTCOME_MARKS["unknown"])
+    return mark, readable_on_base(colour)
 
 
 def _plain(text: str = "", name: str | None = None) -> QLabel:
@@ -115,6 +125,8 @@ class GoLookPanel(ContactSection):
         lay.addWidget(self.persona_title)
         lay.addWidget(self.reasons)
         lay.addLayout(buttons)
+        # the marks' colours are the palette's: made again when the system turns dark or light
+        follow_palette(self, lambda _palette: "", changed=self._fill)
 
     # --- showing -----------------------------------------------------------------------
     def show_view(self, view: ContactView | None) -> None:
@@ -204,9 +216,9 @@ class GoLookPanel(ContactSection):
         self.persona_title.setText(f'Best fit: "{fit.persona}" {fit.ratio_text}')
         self.reasons.show()
         for r in fit.results:
-            mark, colour = OUTCOME_MARKS.get(r.outcome, ("?", "#9E9E9E"))
+            mark, colour = outcome_mark(r.outcome)
             item = QTreeWidgetItem([mark, r.label, r.reason])
-            item.setForeground(0, QBrush(QColor(colour)))
+            item.setForeground(0, QBrush(colour))
             item.setToolTip(0, r.outcome)
             item.setToolTip(2, r.reason)
             self.reasons.addTopLevelItem(item)

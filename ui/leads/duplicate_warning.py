@@ -10,12 +10,40 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.duplicates import DuplicatePair, likely_duplicates_of
 from db.engine import Database
+from ui.contrast import mix, readable
+from ui.theme import current_palette, follow_palette
 
 SHOWN = 3  # the best matches named; more are counted
+
+
+# the warning's hue: a pale tint of it behind the text, a stronger one as the border
+AMBER = "#E08A00"
+
+
+def warning_colors(palette: QPalette) -> dict[str, QColor]:
+    """The warning's fill, border, text and link colours for ``palette``: a faint amber over
+    the palette's Base (pale on a light palette, deep on a dark one); text and links keep
+    4.5:1 on that fill."""
+    fill = mix(palette.color(QPalette.ColorRole.Base), AMBER, 0.12)
+    return {
+        "fill": fill,
+        "border": mix(palette.color(QPalette.ColorRole.Base), AMBER, 0.5),
+        "text": readable(palette.color(QPalette.ColorRole.Text), fill),
+        "link": readable(palette.color(QPalette.ColorRole.Link), fill),
+    }
+
+
+def warning_sheet(palette: QPalette) -> str:
+    c = {name: color.name() for name, color in warning_colors(palette).items()}
+    return (
+        f"#duplicateWarning {{ background: {c['fill']}; border: 1px solid {c['border']};"
+        f" border-radius: 4px; }}\n#duplicateText {{ color: {c['text']}; }}"
+    )
 
 
 class _Done(QObject):
@@ -44,10 +72,6 @@ class DuplicateWarning(QFrame):
     def __init__(self, db: Database, parent: QWidget | None = None, delay_ms: int = 350) -> None:
         super().__init__(parent)
         self.setObjectName("duplicateWarning")
-        self.setStyleSheet(
-            "#duplicateWarning { background: #FFF4E5; border: 1px solid #F5C26B;"
-            " border-radius: 4px; }"
-        )
         self.db = db
         self.pairs: list[DuplicatePair] = []
         self._values: dict[str, Any] = {}
@@ -70,6 +94,9 @@ class DuplicateWarning(QFrame):
         lay.setContentsMargins(8, 6, 8, 6)
         lay.addWidget(self.text)
         self.hide()
+        # colours from the palette in use (a fixed pale amber left the dark palette's light
+        # text unreadable): made again, with the links, when the system turns dark or light
+        follow_palette(self, warning_sheet, changed=lambda: self._show(self.pairs))
 
     def watch(self, values: Mapping[str, Any]) -> None:
         wanted = {k: v for k, v in values.items() if v not in (None, "")}
@@ -94,12 +121,13 @@ class DuplicateWarning(QFrame):
         if not pairs:
             self.hide()
             return
+        link = warning_colors(current_palette())["link"].name()
         lines = []
         for p in pairs[:SHOWN]:
             cid = p.ids[0]
             name = escape(p.names[0] or f"contact {cid}")
             why = escape("; ".join(p.reasons))
-            lines.append(f'<a href="contact:{cid}">{name}</a> — {why}')
+            lines.append(f'<a href="contact:{cid}" style="color: {link}">{name}</a> — {why}')
         more = len(pairs) - SHOWN
         tail = f"<br>and {more:,} more" if more > 0 else ""
         self.text.setText(
