@@ -342,7 +342,12 @@ def generate_demo(
     without contacts the indexes of those tables and the full-text index are built after the
     data: one sort each instead of a random insert per row, and packed full."""
     rng = random.Random(seed)
-    anchor = (now or utcnow()).replace(hour=12, minute=0, second=0, microsecond=0)
+    # the last noon before now: every demo time is in the past (a noon still to come put
+    # today's activities ahead of the clock, and a new entry sorted below them, until 12:00)
+    moment = now or utcnow()
+    anchor = moment.replace(hour=12, minute=0, second=0, microsecond=0)
+    if anchor > moment:
+        anchor -= timedelta(days=1)
     with db.write_session() as s:
         conn = s.connection()
         stage_ids = {str(k): int(i) for k, i in conn.execute(select(Stage.key, Stage.id))}
