@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.safety = DatabaseSafety(self)  # integrity check, daily backup, File ▸ Backups…
         self._build_features()
-        self._refresh_sidebar_structure(background=False)
+        self._refresh_sidebar_structure()  # the sources too, now that the features are in
 
     # --- features --------------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -897,10 +897,10 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _refresh_sidebar_structure(self, background: bool = True) -> None:
-        """The sidebar's stages and sources read again: on a worker after a change (at
-        100,000 contacts the sources are a grouping over every contact, and during an import
-        every chunk's notice asked for them), on the GUI thread only while the window is
-        built."""
+        """The sidebar's stages and sources read again, on a worker (at a million contacts the
+        sources are a grouping over every contact taking most of a second, and during an
+        import every chunk's notice asked for them). ``background=False`` (while the window
+        is built): the stages at once, the sources known so far; no grouping is read."""
         db = self.db
 
         def read() -> tuple[list[StageInfo], list[str]]:
@@ -908,6 +908,7 @@ class MainWindow(QMainWindow):
 
         def show(result: tuple[list[StageInfo], list[str]]) -> None:
             stages, sources = result
+            self._sidebar_sources = sources
             self.sidebar.set_stages(stages)
             queues = [
                 (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
@@ -923,7 +924,9 @@ class MainWindow(QMainWindow):
         if background:
             self.tasks.run(read, on_done=show, on_error=lambda exc: log.warning("sidebar: %s", exc))
         else:
-            show(read())
+            show((shown_stages(db), self._sidebar_sources))
+
+    _sidebar_sources: list[str] = []
 
     def refresh_counts(self) -> None:
         """Recount the sidebar in the background (never on the GUI thread). One count at a
