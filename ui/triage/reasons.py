@@ -10,7 +10,8 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.dialogs import DISQUALIFY_REASONS
-from ui.triage.legend import FlowLayout, legend_entry
+from ui.flow_layout import FlowLayout
+from ui.triage.legend import legend_entry
 
 REASONS_STYLE = """
 #reasonBar { background: palette(base); border: 2px solid palette(highlight);

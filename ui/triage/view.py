@@ -165,7 +165,9 @@ class TriageView(QWidget):
         hl = QHBoxLayout(holder)
         hl.setContentsMargins(24, 10, 24, 16)
         hl.addStretch(1)
-        hl.addWidget(self.card, 100, Qt.AlignmentFlag.AlignTop)
+        # the card reaches down to the key legend (its lines stay at its top): aligned to the
+        # top it left an empty band of the window's grey between them on a tall window
+        hl.addWidget(self.card, 100)
         hl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
