@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,13 +74,15 @@ def get_batch(db: Database, batch_id: int) -> BatchInfo:
 
 
 def batch_report(db: Database, batch_id: int) -> ImportReport:
-    """The stored report of a batch (rows rejected, warnings, likely duplicates)."""
+    """The stored report of a batch (rows rejected and skipped, warnings, likely duplicates)."""
     with db.session() as s:
         b = s.get(ImportBatch, batch_id)
         if b is None:
             raise NotFound(f"no import batch with id {batch_id}")
         payload: dict[str, Any] = json.loads(b.report) if b.report else {}
         mapping = json.loads(b.mapping) if b.mapping else {}
+        warnings = [RowIssue(int(r), str(t)) for r, t in payload.get("warnings", [])]
+        skipped = _skipped_rows(payload, warnings)
         return ImportReport(
             batch_id=b.id,
             format=b.format or "",
@@ -91,12 +94,29 @@ def batch_report(db: Database, batch_id: int) -> ImportReport:
             updated=b.updated_count or 0,
             skipped=b.skipped_count or 0,
             rejected=[RowIssue(int(r), str(t)) for r, t in payload.get("rejected", [])],
-            warnings=[RowIssue(int(r), str(t)) for r, t in payload.get("warnings", [])],
+            warnings=warnings,
             likely_duplicates=[
                 LikelyDuplicate(int(r), str(t), c)
                 for r, t, c in payload.get("likely_duplicates", [])
             ],
+            skipped_rows=skipped,
         )
+
+
+# a row the import skipped (or merged) as a repeat of an earlier row: among the warnings too
+# (``winnow import --json``), and there alone in a batch stored before its report kept the
+# skipped rows
+_REPEAT = re.compile(
+    r"^same (e-mail address )?as (row \d+|an earlier row of this file); (skipped|merged into)"
+)
+
+
+def _skipped_rows(payload: dict[str, Any], warnings: list[RowIssue]) -> list[RowIssue]:
+    """The rows a batch skipped, with why: as its report keeps them; for an older batch the
+    repeats within the file its warnings name (a known contact it skipped was not kept)."""
+    if "skipped" in payload:
+        return [RowIssue(int(r), str(t)) for r, t in payload["skipped"]]
+    return [w for w in warnings if _REPEAT.match(w.reason)]
 
 
 def _previous(raw: str | None) -> dict[str, list[Any]]:

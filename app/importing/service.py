@@ -381,6 +381,7 @@ def _finish(s: Session, batch: ImportBatch, report: ImportReport) -> None:
     report.likely_duplicates.sort(key=lambda i: i.row)
     payload = {
         "rejected": [[i.row, i.reason] for i in report.rejected],
+        "skipped": [[i.row, i.reason] for i in sorted(report.skipped_rows, key=lambda i: i.row)],
         "warnings": [[i.row, i.reason] for i in report.warnings],
         "likely_duplicates": [[i.row, i.reason, i.contact_id] for i in report.likely_duplicates],
     }

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,6 +23,7 @@ from app.timeutil import local_text
 from db.engine import Database
 from ui.importing.models import BatchListModel, IssueModel
 from ui.importing.undo import undo_import_asking
+from ui.importing.widgets import ColumnSharer
 from ui.operations import OperationRunner
 from ui.tasks import TaskRunner
 
@@ -56,9 +56,9 @@ class ImportHistoryDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the source and the file share what the other columns leave and wrap (each of the
+        # others as wide as its contents): no "…", no sideways scrolling
+        self.batch_columns = ColumnSharer(self.table, {1: 1.0, 2: 1.0})
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selected())
 
         self.issues_model = IssueModel(self)
@@ -67,7 +67,7 @@ class ImportHistoryDialog(QDialog):
         self.issues.setModel(self.issues_model)
         self.issues.verticalHeader().hide()
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.issues.horizontalHeader().setStretchLastSection(True)
+        self.issue_columns = ColumnSharer(self.issues, {2: 1.0})  # the reason wraps
 
         self.status = QLabel()
         self.status.setObjectName("historyStatus")
@@ -83,7 +83,10 @@ class ImportHistoryDialog(QDialog):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.undo_button)
         buttons.addWidget(close)
-        title = QLabel("Rejected rows, warnings and likely duplicates of the selected import")
+        title = QLabel(
+            "Rejected and skipped rows, warnings and likely duplicates of the selected import"
+        )
+        title.setWordWrap(True)
         title.setObjectName("sectionTitle")
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 3)
