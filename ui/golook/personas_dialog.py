@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator
+from PySide6.QtGui import QIntValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +54,64 @@ from ui.api import WindowApi
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+    return [w.strip() for w in text.replace(";", ",").replace("\n", ",").split(",") if w.strip()]
+
+
+class WordsEdit(QPlainTextEdit):
+    """A list of words ("buyer, purchasing, Einkauf, …") that wraps and is as tall as its
+    lines (up to ``MAX_LINES``, then it scrolls): a long list reads in full where a one-line
+    field showed its start and hid the rest. Tab moves on; a line break separates words as a
+    comma does. ``text``/``setText`` as a line edit's."""
+
+    MAX_LINES = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.document().setDocumentMargin(2)  # one line as tall as a line edit
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _s: self._fit())
+        self._fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self.setPlainText(text)
+        self._fit()
+
+    def setCursorPosition(self, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+
+    def lines(self) -> int:
+        """The lines the text takes at the field's width (a wrapped line counts each part)."""
+        return max(1, round(self.document().documentLayout().documentSize().height()))
+
+    def _fit(self) -> None:
+        lines = self.lines()
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if lines > self.MAX_LINES
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        margins = self.contentsMargins()
+        height = (
+            min(lines, self.MAX_LINES) * self.fontMetrics().lineSpacing()
+            + 2 * round(self.document().documentMargin())
+            + margins.top()
+            + margins.bottom()  # the frame (with the style sheet's border and padding)
+            + 2  # the last line's descent, in every style
+        )
+        if self.minimumHeight() != height or self.maximumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # narrower: more lines
 
 
 class PersonaDialog(QDialog):
@@ -92,9 +151,11 @@ class PersonaDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setObjectName("personaName")
-        self.title_include = QLineEdit()
+        self.title_include = WordsEdit()
+        self.title_include.setObjectName("titleInclude")
         self.title_include.setPlaceholderText("e.g. buyer, purchasing, Einkauf (any of them)")
-        self.title_exclude = QLineEdit()
+        self.title_exclude = WordsEdit()
+        self.title_exclude.setObjectName("titleExclude")
         self.title_exclude.setPlaceholderText("e.g. assistant, student (none of them)")
         self.seniority: dict[str, QCheckBox] = {}
         levels = QWidget()
@@ -104,7 +165,7 @@ class PersonaDialog(QDialog):
             box = QCheckBox(label)
             self.seniority[key] = box
             grid.addWidget(box, i // 2, i % 2)
-        self.industries = QLineEdit()
+        self.industries = WordsEdit()
         self.industries.setPlaceholderText("e.g. Machinery, Food & beverage")
         self.size_min = QLineEdit()
         self.size_min.setPlaceholderText("any")
@@ -117,10 +178,15 @@ class PersonaDialog(QDialog):
         sizes.addWidget(QLabel("to"))
         sizes.addWidget(self.size_max)
         sizes.addWidget(QLabel("employees"))
-        self.countries = QLineEdit()
+        self.countries = WordsEdit()
         self.countries.setPlaceholderText("e.g. DE, Austria, Schweiz")
         self.branded = QCheckBox("Company (branded) e-mail address required")
         form = QFormLayout()
+        # labels and fields side by side, each label in full (the dialog is never narrower
+        # than that), the fields taking the width that is left
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = form
         form.addRow("Name", self.name)
         form.addRow("Job title has", self.title_include)
         form.addRow("Job title has none of", self.title_exclude)

@@ -1,0 +1,87 @@
+"""Tools ▸ Personas… at 1024×700 (issue 13): every label reads in full, and so does every
+criterion — the "Job title has" list of the default "Plant buyer" persona showed its first
+six words and hid the rest; its words now wrap in a field as tall as they need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from tests.ui.test_layout import show_at, sized_window
+
+pytestmark = pytest.mark.gui
+__all__ = ["sized_window"]  # fixture used by the tests below
+
+
+def _text_hidden(edit: QWidget) -> bool:
+    """Whether some of an editor's text is out of sight."""
+    if isinstance(edit, QLineEdit):
+        room = edit.contentsRect().width() - 8  # the line edit's own text margins
+        return edit.fontMetrics().horizontalAdvance(edit.text()) > room
+    assert isinstance(edit, QPlainTextEdit)
+    lines = round(edit.document().documentLayout().documentSize().height())
+    needed = lines * edit.fontMetrics().lineSpacing()
+    return edit.verticalScrollBar().isVisible() or needed > edit.viewport().height()
+
+
+def _cut_labels(dialog: QWidget) -> list[str]:
+    cut = []
+    for label in dialog.findChildren(QLabel):
+        if not label.isVisibleTo(dialog) or not label.text() or label.wordWrap():
+            continue
+        need = label.fontMetrics().horizontalAdvance(label.text())
+        if label.contentsRect().width() < need:
+            cut.append(label.text())
+    for button in dialog.findChildren(QAbstractButton):
+        if button.isVisibleTo(dialog) and button.width() < button.sizeHint().width():
+            cut.append(button.text())
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
+def test_every_label_and_criterion_reads_in_full(
+    qtbot: Any, sized_window: Any, size: tuple[int, int]
+) -> None:
+    from ui.golook.personas_dialog import PersonaDialog
+
+    show_at(qtbot, sized_window, size)
+    dialog = PersonaDialog(sized_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
+    dialog.select_persona("Plant buyer")
+    for _ in range(3):
+        QApplication.processEvents()
+    assert dialog.width() <= size[0] and dialog.height() <= size[1]
+    assert len(dialog.title_include.text().split(",")) > 8  # a long list: the case to show
+    assert _cut_labels(dialog) == []
+    for edit in (dialog.name, dialog.title_include, dialog.industries, dialog.countries):
+        assert not _text_hidden(edit), edit.objectName() or type(edit).__name__
+    # narrower still (the user shrinks it): labels keep their width, the words wrap further
+    dialog.resize(dialog.minimumSizeHint().width(), dialog.height())
+    for _ in range(3):
+        QApplication.processEvents()
+    assert _cut_labels(dialog) == []
+    assert not _text_hidden(dialog.title_include)
+    dialog.close()
+
+
+def test_words_typed_on_lines_of_their_own_count_as_a_list(qtbot: Any, sized_window: Any) -> None:
+    from ui.golook.personas_dialog import PersonaDialog
+
+    dialog = PersonaDialog(sized_window)
+    qtbot.addWidget(dialog)
+    dialog.new_persona()
+    dialog.title_include.setText("buyer\nEinkauf, achat")
+    assert dialog.criteria_from_form().title_include == ("buyer", "Einkauf", "achat")
+    dialog.close()
