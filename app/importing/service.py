@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -29,7 +29,12 @@ from app.errors import NotFound, UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
 from app.identity import current_actor
 from app.importing.merge import BatchWriter
-from app.importing.pipeline import Chunk, prepare_chunks
+from app.importing.pipeline import (
+    Chunk,
+    PreparedElsewhere,
+    prepare_chunks,
+    worth_another_process,
+)
 from app.importing.report import ImportReport
 from app.importing.rows import RowPreparer
 from app.importing.sources import source_label
@@ -39,6 +44,9 @@ from app.timeutil import utcnow
 from db.engine import Database
 from db.models import ImportBatch, ImportChange, Stage
 from db.visibility import SEE_UNFINISHED
+
+if TYPE_CHECKING:
+    from app.importing.readers import TableSource
 
 DUPLICATE_POLICIES = ("skip", "fill", "overwrite")
 # rows per write transaction: another writer (the window, a second process) waits at most
@@ -115,6 +123,38 @@ def import_file(
     resolved = _resolve_mapping(list(table.headers), mapping)
     file_name = Path(path).name
     label = source_label(source, path)  # the same rule as the wizard's
+    preparer = RowPreparer(_stage_names_of(db), region=default_phone_region(db))
+    chunks: Iterator[Chunk]
+    if worth_another_process(path):  # read and cleaned there while this process writes
+        open_args = {"path": path, "encoding": encoding, "delimiter": delimiter, "sheet": sheet}
+        chunks = PreparedElsewhere(open_args, list(table.headers), resolved, preparer, CHUNK)
+    else:
+        chunks = prepare_chunks(table.rows(), list(table.headers), resolved, preparer, CHUNK)
+    try:
+        return _import(
+            db, table, chunks, resolved, file_name, label, stage, on_duplicate, dry_run,
+            progress, cancel, owner,
+        )  # fmt: skip
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def _import(
+    db: Database,
+    table: TableSource,
+    chunks: Iterator[Chunk],
+    resolved: dict[str, str | None],
+    file_name: str,
+    label: str,
+    stage: str,
+    on_duplicate: str,
+    dry_run: bool,
+    progress: Progress | None,
+    cancel: Any,
+    owner: str | None,
+) -> ImportReport:
     total = 0  # unknown: the progress bar just shows activity
     if progress is not None:
         if table.format != "xlsx":  # counting a text file first is cheap; a workbook is not
@@ -128,13 +168,6 @@ def import_file(
         mapping=resolved,
     )
     now = utcnow()
-    chunks = prepare_chunks(
-        table.rows(),
-        list(table.headers),
-        resolved,
-        RowPreparer(_stage_names_of(db), region=default_phone_region(db)),
-        CHUNK,
-    )
 
     def step(read: int) -> None:
         if progress is not None:

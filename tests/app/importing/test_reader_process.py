@@ -1,0 +1,181 @@
+"""A big file is read and cleaned in a second process while the importing one writes: the
+same contacts, report and warnings as when one process does both; its errors, a cancel and
+its death end the import with nothing written."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import WinnowError
+from app.importing import pipeline, service
+from app.importing.pipeline import ImportProcessGone, PreparedElsewhere
+from app.importing.rows import RowPreparer
+from app.importing.service import ImportCancelled, import_file
+from db.engine import Database, open_database
+from tests.app.importing.service_fixtures import contacts_table, counts, write_csv
+
+HEADERS = [
+    "First Name", "Last Name", "E-mail Address", "E-mail 2 Address", "Company", "Job Title",
+    "Business Phone", "Mobile Phone", "Business City", "Business Country/Region", "Notes",
+    "Lifecycle Stage",
+]  # fmt: skip
+
+
+def _rows(count: int) -> list[list[str]]:
+    """Rows with something for every rule: national numbers of several countries, a second
+    address, invalid addresses, repeats within the file, rows without an address (likely
+    duplicates), rejected rows, unknown stages."""
+    rows = []
+    countries = ["Germany", "France", "DE", "Italia", "", "Nowhere"]
+    for i in range(count):
+        country = countries[i % len(countries)]
+        email = f"p{i % 170}@firm{i % 170 % 23}.de" if i % 11 else ""
+        if i % 29 == 0:
+            email = f"broken{i}@@firm.de"
+        rows.append(
+            [
+                f"Vera{i % 40}" if i % 37 else "",
+                f"Visitor{i % 40}" if i % 37 else "",
+                email if i % 37 else "",
+                f"other{i}@gmail.com" if i % 3 == 0 else "",
+                f"Firm {i % 4}" if i % 37 else "",
+                "Einkauf" if i % 2 else "CTO",
+                f"0511 {100000 + i % 50}" if i % 4 else f"+49 30 {200000 + i}",
+                "01 23 45 67 89" if i % 5 == 0 else "",
+                "Köln" if i % 2 else "Lyon",
+                country,
+                f"line one\r\nline two {i}" if i % 7 == 0 else "",
+                ["lead", "customer", "whatever", ""][i % 4],
+            ]
+        )
+    return rows
+
+
+def _import(tmp_path: Path, name: str, csv_path: Path, **options: Any) -> tuple[Any, Database]:
+    db = open_database(tmp_path / f"{name}.sqlite")
+    report = import_file(db, csv_path, source="Messe", **options)
+    return report, db
+
+
+def _tables(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    skip = {"at", "owner"}
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with db.engine.connect() as conn:
+        for table in ("contact_points", "stage_changes", "import_changes"):
+            cols = [
+                r[1]
+                for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")
+                if r[1] not in skip and not r[1].endswith("_at")
+            ]
+            out[table] = [
+                tuple(r)
+                for r in conn.exec_driver_sql(f"SELECT {', '.join(cols)} FROM {table} ORDER BY id")
+            ]
+    return out
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "overwrite"])
+def test_the_reader_process_imports_what_one_process_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_duplicate: str
+) -> None:
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(700))
+    monkeypatch.setattr(service, "CHUNK", 60)  # a dozen chunks over the pipe
+    monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 10**12)
+    alone, alone_db = _import(tmp_path, "alone", csv_path, on_duplicate=on_duplicate)
+    started: list[PreparedElsewhere] = []
+
+    class Spy(PreparedElsewhere):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+    monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 0)
+    monkeypatch.setattr(service, "PreparedElsewhere", Spy)
+    apart, apart_db = _import(tmp_path, "apart", csv_path, on_duplicate=on_duplicate)
+    assert len(started) == 1 and started[0]._child.returncode == 0
+    mine = alone.to_json() | {"batch_id": None}
+    assert apart.to_json() | {"batch_id": None} == mine
+    assert mine["read"] == 700 and mine["imported"] > 100
+    assert mine["rejected"] and mine["warnings"] and alone.likely_duplicates
+    assert apart.likely_duplicates == alone.likely_duplicates
+    assert apart.skipped_rows == alone.skipped_rows
+    cols = [i for i, c in enumerate(_contact_columns()) if not c.endswith("_at")]  # times
+    assert [tuple(r[i] for i in cols) for r in contacts_table(apart_db)] == [
+        tuple(r[i] for i in cols) for r in contacts_table(alone_db)
+    ]
+    assert _tables(apart_db) == _tables(alone_db)
+    alone_db.close()
+    apart_db.close()
+
+
+def _contact_columns() -> list[str]:
+    from db.models import Contact
+
+    return [c.name for c in Contact.__table__.columns if c.name not in ("version", "changed_by")]
+
+
+def test_an_error_of_the_reader_process_is_raised_here(tmp_path: Path) -> None:
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(10))
+    chunks = PreparedElsewhere(
+        {"path": csv_path, "encoding": None, "delimiter": None, "sheet": None},
+        ["Not", "These"],
+        {},
+        RowPreparer({"suspect": "Suspect"}, region="DE"),
+        50,
+    )
+    with pytest.raises(WinnowError, match="the file changed while it was being imported"):
+        next(chunks)
+    assert chunks._child.returncode == 0  # it said why and ended
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[PreparedElsewhere]:
+    started: list[PreparedElsewhere] = []
+
+    class Spy(PreparedElsewhere):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+    monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 0)
+    monkeypatch.setattr(service, "PreparedElsewhere", Spy)
+    monkeypatch.setattr(service, "CHUNK", 50)
+    return started
+
+
+def test_a_cancel_stops_the_reader_process_and_writes_nothing(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spied(monkeypatch)
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(2_000))
+    before = counts(db)
+    steps: list[int] = []
+
+    class Cancel:
+        def is_set(self) -> bool:
+            return len(steps) >= 2  # after two chunks were written
+
+    with pytest.raises(ImportCancelled):
+        import_file(db, csv_path, cancel=Cancel(), progress=lambda done, *_a: steps.append(done))
+    assert counts(db) == before
+    assert len(started) == 1 and started[0]._child.poll() is not None  # it was stopped
+
+
+def test_a_reader_process_that_dies_ends_the_import_with_nothing_written(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spied(monkeypatch)
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(3_000))
+    before = counts(db)
+
+    def progress(done: int, *_args: Any) -> None:
+        if done and started[0]._child.poll() is None:
+            started[0]._child.send_signal(signal.SIGKILL)
+            started[0]._child.wait()
+
+    with pytest.raises(ImportProcessGone, match="stopped unexpectedly"):
+        import_file(db, csv_path, progress=progress)
+    assert counts(db) == before
