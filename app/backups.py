@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from app.cancelling import is_cancelled
 from db import backup as files
 from db.errors import DatabaseDamaged, DatabaseError
 from db.fileguard import inspect_database_file, read_only
@@ -98,24 +99,12 @@ def make_backup(
         src,
         files.new_backup_path(src, folder),
         progress=_copy_progress(progress, src),
-        cancel=(lambda: stop_asked(cancel)) if cancel is not None else None,
+        cancel=(lambda: is_cancelled(cancel)) if cancel is not None else None,
     )
     return _info(src, dest)
 
 
 Progress = Callable[..., None]
-
-
-def stop_asked(cancel: object) -> bool:
-    """True when ``cancel`` (a flag, an Event, a callable or a bool) says stop."""
-    if cancel is None:
-        return False
-    flag = getattr(cancel, "is_set", None)
-    if flag is not None:
-        return bool(flag() if callable(flag) else flag)
-    if callable(cancel):
-        return bool(cancel())
-    return bool(cancel)
 
 
 def _copy_progress(progress: Progress | None, src: Path) -> Callable[[int, int], None] | None:

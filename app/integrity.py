@@ -14,7 +14,8 @@ import json
 import os
 from pathlib import Path
 
-from app.backups import newest_backup, stop_asked
+from app.backups import newest_backup
+from app.cancelling import is_cancelled
 from db.backup import backup_dir
 from db.errors import DatabaseDamaged
 from db.fileguard import inspect_database_file, quick_check, side_files
@@ -92,7 +93,7 @@ def check_file(db_path: Path, cancel: object = None) -> str | None:
     file is whole, else the message for the user (what is wrong and the newest backup).
     ``cancel`` (an Event, a flag or a callable) is looked at every few milliseconds; when it
     says stop, SQLite's check is interrupted and :class:`~db.errors.Cancelled` raised."""
-    problems = quick_check(db_path, (lambda: stop_asked(cancel)) if cancel is not None else None)
+    problems = quick_check(db_path, (lambda: is_cancelled(cancel)) if cancel is not None else None)
     if problems:
         return damaged_message(db_path, problems)
     remember_good(db_path)

@@ -234,4 +234,14 @@ def quick_check(path: Path, cancel: Callable[[], bool] | None = None) -> list[st
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
-    return [] if rows == ["ok"] else rows
+    if rows == ["ok"]:
+        return []
+    # one problem a line: SQLite puts several in one row, under a "*** in database main ***"
+    # heading; a message built from the first must read on one line
+    problems = [
+        line.strip()
+        for row in rows
+        for line in row.splitlines()
+        if line.strip() and not line.strip().startswith("***")
+    ]
+    return problems or [" ".join(rows)]

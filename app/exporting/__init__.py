@@ -22,6 +22,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from app import contacts
+from app.cancelling import is_cancelled
 from app.errors import UsageError, WinnowError
 from app.exporting.records import (
     ExportRecord,
@@ -75,18 +76,6 @@ def export_format(path: str | os.PathLike[str]) -> str:
             f"cannot export to {Path(path).name!r}: use a file name ending in .csv or .vcf"
         )
     return fmt
-
-
-def is_cancelled(cancel: object) -> bool:
-    """True when ``cancel`` (a flag, an Event, a callable or a bool) says stop."""
-    if cancel is None:
-        return False
-    flag = getattr(cancel, "is_set", None)
-    if flag is not None:
-        return bool(flag() if callable(flag) else flag)
-    if callable(cancel):
-        return bool(cancel())
-    return bool(cancel)
 
 
 @contextmanager

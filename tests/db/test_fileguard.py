@@ -249,3 +249,19 @@ def test_a_damaged_old_database_is_not_upgraded(tmp_path: Path) -> None:
     assert f"winnow restore {good}" in str(info.value)
     assert fingerprint(tmp_path) == before
     assert list((tmp_path / "backups").iterdir()) == [good]  # no damaged copy among them
+
+
+def test_each_problem_the_check_finds_is_one_line(tmp_path: Path) -> None:
+    """SQLite reports several damaged pages in one row under a heading; every message built
+    from them (the window's, the CLI's one line on stderr) needs one problem a line."""
+    from app.demo import generate_demo
+    from db.fileguard import quick_check
+
+    path = tmp_path / "w.sqlite"
+    db = open_database(path)
+    generate_demo(db, 400, seed=2)
+    db.close()
+    damage_middle(path, pages=6)
+    problems = quick_check(path)
+    assert problems
+    assert all("\n" not in p and p.strip() == p and not p.startswith("***") for p in problems)
