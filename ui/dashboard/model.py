@@ -24,7 +24,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     (
         "qualification_rate",
         "Qualification\nrate",
-        "Qualified leads during the period ÷ inquiries in the period (seed 003)",
+        "Qualified leads during the period ÷ inquiries in the period",
     ),
     ("conversion_rate", "Conversion\nrate", "Customers ÷ qualified leads"),
     ("reached", "Reached", "Prospects an outbound campaign reached (Tools ▸ Settings)"),

@@ -55,7 +55,7 @@ BLUE, GREEN, ORANGE, RED, GREY, TEAL = (
 RATES_SHOWN = 12  # sources in the rates chart (the table lists all)
 
 
-PERIOD_VIEW = "Qualified leads: those qualified during the period (seed 003)"
+PERIOD_VIEW = "Qualified leads: those qualified during the period"
 COHORT_VIEW = "Cohort view by inquiry month: the period's inquiries that are qualified"
 
 
@@ -104,7 +104,7 @@ class DashboardView(QWidget):
         self.cohort = QCheckBox("Cohort view (by inquiry month)")
         self.cohort.setObjectName("cohortToggle")
         self.cohort.setToolTip(
-            "Off (default, seed 003): the qualification rate is the leads qualified during "
+            "Off (default): the qualification rate is the leads qualified during "
             "the period ÷ the inquiries of the period.\nOn: the cohort view — of the inquiries "
             "that came in during the period, how many are qualified leads now, by inquiry month."
         )

@@ -50,7 +50,7 @@ class ResponseTimesPage(QWidget):
         form = QFormLayout(self)
         note = QLabel(
             "Hours to answer each kind of inquiry. A demo request or a request for a sales "
-            "contact needs an answer within the hour; a white-paper download does not (seed 000)."
+            "contact needs an answer within the hour; a white-paper download does not."
         )
         note.setWordWrap(True)
         form.addRow(note)
