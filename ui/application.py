@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QIcon
@@ -20,6 +21,9 @@ from db.engine import Database, DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
 from ui.theme import apply_theme, system_palette
 from ui.wheel_guard import install_wheel_guard
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +152,7 @@ def run_gui(path_or_url: str | None = None) -> int:
         windows.append(window)
         QTimer.singleShot(0, leave_start_up_out_of_collections)
         if os.environ.get("WINNOW_EXIT_WHEN_SHOWN"):  # used by benchmarks/bench_spine.py
-            QTimer.singleShot(0, lambda: _report_shown(app))
+            QTimer.singleShot(0, lambda: _report_shown(app, window))
 
     show(db)
     code = app.exec()
@@ -172,19 +176,33 @@ def leave_start_up_out_of_collections() -> None:
     gc.freeze()
 
 
-def _report_shown(app: QApplication) -> None:
+def _report_shown(app: QApplication, window: MainWindow) -> None:
+    """For benchmarks/bench_spine.py: when the window was shown, then when it was usable (the
+    list's first page and the sidebar's counts in), with the peak memory at each; then quit."""
     import time
 
     app.processEvents()
-    # VmHWM: this process's peak resident memory (ru_maxrss would include the parent's
-    # peak, since Linux keeps it across fork and exec)
-    rss = 0
+    print(f"winnow-shown {time.time():.4f} {_peak_rss_kb()}", flush=True)
+    deadline = time.time() + 120
+
+    def usable() -> None:
+        if window.counts_shown() or time.time() > deadline:
+            print(f"winnow-usable {time.time():.4f} {_peak_rss_kb()}", flush=True)
+            app.quit()
+        else:
+            QTimer.singleShot(5, usable)
+
+    usable()
+
+
+def _peak_rss_kb() -> int:
+    """VmHWM: this process's peak resident memory (ru_maxrss would include the parent's
+    peak, since Linux keeps it across fork and exec)."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmHWM:"):
-                rss = int(line.split()[1])
-    print(f"winnow-shown {time.time():.4f} {rss}", flush=True)
-    app.quit()
+                return int(line.split()[1])
+    return 0
 
 
 def data_dir_hint() -> Path:

@@ -974,6 +974,10 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(count_all, on_done=done, on_error=failed)
 
+    def counts_shown(self) -> bool:
+        """Whether the sidebar's counts have arrived (the window is usable: benchmarks)."""
+        return bool(self._sidebar_counts)
+
     _all_count = 0
     _counting = False
     _count_again = False
