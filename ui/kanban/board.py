@@ -6,8 +6,15 @@ committed, the moved cards are selected where they landed. The board follows the
 notices (``ops.operation_did_execute``) and refreshes only the columns and cards they name.
 
 The board shows the window's filters (search box, address filter, sidebar source/queue/batch);
-a *stage* chosen in the sidebar does not hide the other columns — the board scrolls to that
-column and focuses it instead.
+a *stage* chosen in the sidebar does not hide the other columns — the board opens that column
+instead.
+
+The columns share the board's width and never scroll sideways: those that do not fit fold
+into a narrow strip (name and count, still a drop target; a click opens it) — the side stages
+first, then the ones furthest from the column the user works in. Its colours follow the
+palette (``ui.kanban.style``). While the database cannot be changed (a read-only role, the
+server out of reach: ``ops.read_only_changed``) cards neither drag nor take drops, keyboard
+moves say why in the status bar, and the card menu greys out its edits with the reason.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from app.stages import StageInfo
 from ui.api import WindowApi
 from ui.kanban.column import COLLAPSED_WIDTH, MIN_WIDTH, KanbanColumn
 from ui.kanban.column_model import KanbanColumnModel, MarkLoader
+from ui.kanban.style import board_style
+from ui.theme import follow_palette
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,8 @@ CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_mark
 # changed contacts shown in no column are looked up (their stage, one read) up to this many;
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
+HINT = "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
+SHORT_HINT = "Drag or Ctrl+←/→ moves cards  ·  Enter opens one"  # beside a narrow board
 
 
 @dataclass(frozen=True)
@@ -62,36 +73,13 @@ class _Landing:
     row: int = 0
 
 
-BOARD_STYLE = """
-#kanbanBoard, #boardColumns { background: #F5F6F8; }
-#kanbanColumn { background: #EBEEF2; border: 1px solid #E0E4E9; border-radius: 9px; }
-#kanbanColumn[dropTarget="true"] { background: #E1EAFA; border: 2px dashed #2F6FDE; }
-#columnName { font-weight: bold; color: #243B53; font-size: 10pt; }
-#columnCount { background: #FFFFFF; color: #52606D; border: 1px solid #D9DEE5;
-               border-radius: 9px; padding: 1px 8px; font-size: 8.5pt; font-weight: bold; }
-#cardList { background: transparent; border: none; }
-#collapseButton { color: #7A8594; border: none; padding: 0 4px; font-size: 11pt; }
-#collapseButton:hover { color: #1F2933; background: #DDE3EA; border-radius: 4px; }
-#boardHint { color: #7A8594; }
-#boardFilter { color: #1B3F8B; background: #E3EBF9; border-radius: 9px; padding: 2px 10px; }
-#kanbanBoard QScrollBar:vertical { background: transparent; width: 10px; margin: 2px 2px 2px 0; }
-#kanbanBoard QScrollBar:horizontal { background: transparent; height: 10px; margin: 0 12px 2px 12px; }
-#kanbanBoard QScrollBar::handle { background: #C3CBD5; border-radius: 3px; }
-#kanbanBoard QScrollBar::handle:hover { background: #9AA5B1; }
-#kanbanBoard QScrollBar::handle:vertical { min-height: 32px; margin: 0 1px; }
-#kanbanBoard QScrollBar::handle:horizontal { min-width: 48px; margin: 1px 0; }
-#kanbanBoard QScrollBar::add-line, #kanbanBoard QScrollBar::sub-line { width: 0; height: 0; }
-#kanbanBoard QScrollBar::add-page, #kanbanBoard QScrollBar::sub-page { background: none; }
-"""
-
-
 class KanbanBoard(QWidget):
     """The board view (``api.add_view("kanban", "Board", board)``)."""
 
     def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kanbanBoard")
-        self.setStyleSheet(BOARD_STYLE)
+        follow_palette(self, board_style)  # light or dark, as the window
         self.api = api
         self.db = api.db
         self.columns: list[KanbanColumn] = []
@@ -102,6 +90,10 @@ class KanbanBoard(QWidget):
         self._loaded = False
         self._syncing = False
         self._detail_id: int | None = None
+        # the column the user works in: kept open when the columns do not all fit
+        self._anchor: str | None = None
+        # why nothing can be changed (ui.read_only), None while it can
+        self.read_only: str | None = api.ops.refusal
         self._count_generation = 0
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
@@ -126,14 +118,13 @@ class KanbanBoard(QWidget):
         self.filter_label.setObjectName("boardFilter")
         self.filter_label.setTextFormat(Qt.TextFormat.PlainText)
         self.filter_label.hide()
-        hint = QLabel(
-            "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
-        )
+        hint = QLabel(HINT)
         hint.setObjectName("boardHint")
         # beside a narrow board (the detail panel open at 1024 px) the hint wraps, never cut
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.hint = hint
+        hint.installEventFilter(self)  # the short hint where the long one would wrap
         toolbar = QWidget()
         toolbar.setObjectName("boardToolbar")
         tl = QHBoxLayout(toolbar)
@@ -147,8 +138,8 @@ class KanbanBoard(QWidget):
         self.strip = QWidget()
         self.strip.setObjectName("boardColumns")
         self.strip_layout = QHBoxLayout(self.strip)
-        self.strip_layout.setContentsMargins(10, 10, 10, 12)
-        self.strip_layout.setSpacing(8)
+        self.strip_layout.setContentsMargins(8, 10, 8, 12)
+        self.strip_layout.setSpacing(6)
         # side columns the user showed again this session (the board does not collapse them
         # for want of room)
         self._user_expanded: set[str] = set()
@@ -174,7 +165,9 @@ class KanbanBoard(QWidget):
 
         self.build_columns()
         api.ops.operation_did_execute.connect(self.on_operation)
+        api.ops.read_only_changed.connect(self.set_read_only)
         api.add_query_listener(self.on_filters_changed)
+        self.set_read_only(self.read_only)
 
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
@@ -195,6 +188,8 @@ class KanbanBoard(QWidget):
             view.open_requested.connect(self.open_contact)
             view.deal_requested.connect(self.edit_deal)
             view.assign_requested.connect(self.assign)
+            view.refused.connect(lambda reason: self.api.show_status(reason, 6000))
+            column.set_read_only(self.read_only)
             view.selectionModel().selectionChanged.connect(
                 lambda *_a, c=column: self._selection_changed(c)
             )
@@ -224,11 +219,22 @@ class KanbanBoard(QWidget):
         return next((c for c in self.columns if c.stage_key == stage_key), None)
 
     def _collapse_chosen(self, column: KanbanColumn, collapsed: bool) -> None:
+        """The user collapsed a side column (its button) or opened a strip (a click)."""
         if collapsed:
             self._user_expanded.discard(column.stage_key)
         else:
-            self._user_expanded.add(column.stage_key)
+            if column.collapsible:
+                self._user_expanded.add(column.stage_key)
+            self._anchor = column.stage_key  # kept open: others fold if need be
         self._save_collapsed()
+        self.fit_columns()
+
+    def open_column(self, column: KanbanColumn) -> None:
+        """Show this column's cards (a sidebar stage, a keyboard move or arrow into it):
+        columns furthest from it fold if they do not all fit."""
+        self._anchor = column.stage_key
+        if column.collapsed and not column.auto_collapsed:
+            column.set_collapsed(False)  # the user's own collapse: opened (and saved so)
         self.fit_columns()
 
     def _save_collapsed(self) -> None:
@@ -241,38 +247,80 @@ class KanbanBoard(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.columns_area.viewport():
             self.fit_columns()
+        elif event.type() == QEvent.Type.Resize and watched is self.hint:
+            self._fit_hint()
         return False
+
+    def _fit_hint(self) -> None:
+        """The keyboard hint in full where it fits on one line, else its short form (the
+        full one in its tooltip); a read-only reason is shown as it is (it wraps)."""
+        if self.read_only is not None:
+            return
+        fits = self.hint.fontMetrics().horizontalAdvance(HINT) <= self.hint.width()
+        text = HINT if fits else SHORT_HINT
+        if self.hint.text() != text:
+            self.hint.setText(text)
+            self.hint.setToolTip("" if fits else HINT)
 
     def _needed_width(self, collapsed: int, shown: int) -> int:
         m = self.strip_layout.contentsMargins()
         gaps = self.strip_layout.spacing() * max(0, collapsed + shown - 1)
         return shown * MIN_WIDTH + collapsed * COLLAPSED_WIDTH + gaps + m.left() + m.right()
 
+    def fold_order(self) -> list[KanbanColumn]:
+        """The columns the board may fold for want of room, the first to fold first: side
+        columns the user has not opened (the rightmost first), then the others by their
+        distance from the column the user works in (the one left of it before the one right
+        of it at the same distance: the pipeline reads on to the right). Never that column,
+        never one the user collapsed (it stays so)."""
+        mine = {c.stage_key for c in self.columns if c.collapsed and not c.auto_collapsed}
+        anchor = self._anchor_index()
+        side = [
+            c
+            for i, c in reversed(list(enumerate(self.columns)))
+            if c.collapsible
+            and i != anchor
+            and c.stage_key not in mine
+            and c.stage_key not in self._user_expanded
+        ]
+        rest = [
+            (i, c)
+            for i, c in enumerate(self.columns)
+            if c not in side and c.stage_key not in mine and i != anchor
+        ]
+        rest.sort(key=lambda ic: (-abs(ic[0] - anchor), ic[0] > anchor))
+        return side + [c for _i, c in rest]
+
+    def _anchor_index(self) -> int:
+        keys = [c.stage_key for c in self.columns]
+        if self._anchor in keys:
+            return keys.index(self._anchor)
+        return 0  # the first stage, where new contacts arrive
+
     def fit_columns(self) -> None:
         """The columns share the board's width (each at least MIN_WIDTH). When they do not
-        all fit, side columns (Nurture, Disqualified) the user has not opened collapse into
-        their narrow strip; they open again once there is room. Only when even that is not
-        enough (a narrow window, or the detail panel beside the board) does the board
-        scroll sideways."""
+        all fit, columns fold into their narrow strip until they do: first the side columns
+        (Nurture, Disqualified) the user has not opened, then those furthest from the column
+        the user works in. They open again once there is room; the user's own collapse is
+        kept. The board does not scroll sideways unless even one column and every strip are
+        wider than it (narrower than any window Winnow is made for)."""
         available = self.columns_area.viewport().width()
         if available <= 0 or not self.columns:
             return
         mine = [c for c in self.columns if c.collapsed and not c.auto_collapsed]
-        # side columns the board may collapse, the rightmost first
-        spare = [
-            c
-            for c in reversed(self.columns)
-            if c.collapsible and c not in mine and c.stage_key not in self._user_expanded
-        ]
+        order = self.fold_order()
         shut = 0
         while (
-            shut < len(spare)
+            shut < len(order)
             and self._needed_width(len(mine) + shut, len(self.columns) - len(mine) - shut)
             > available
         ):
             shut += 1
-        for i, column in enumerate(spare):
+        for i, column in enumerate(order):
             column.set_collapsed(i < shut, auto=True)
+        for column in self.columns:  # the column the user works in is always open
+            if column.auto_collapsed and column not in order:
+                column.set_collapsed(False, auto=True)
         self._align_timer.start()
 
     def _align_headers(self) -> None:
@@ -492,8 +540,23 @@ class KanbanBoard(QWidget):
         keys = self.api.current_query().stage_keys
         column = self.column(keys[0]) if len(keys) == 1 else None
         if column is not None:
-            column.set_collapsed(False)
+            self.open_column(column)
             self.columns_area.ensureWidgetVisible(column, 40, 0)
+
+    # --- read only ---------------------------------------------------------------------------------
+    def set_read_only(self, reason: str | None) -> None:
+        """Nothing can be changed (``reason``: a read-only role, the server out of reach) or
+        everything can again (None): drags, drops, keyboard moves and the card menu's edits."""
+        self.read_only = reason
+        for column in self.columns:
+            column.set_read_only(reason)
+        if reason is None:
+            self.hint.setText(HINT)
+            self.hint.setToolTip("")
+            self._fit_hint()
+        else:
+            self.hint.setText(f"{reason} — the cards cannot be moved")
+            self.hint.setToolTip(reason)
 
     # --- selection ---------------------------------------------------------------------------------
     def selected_ids(self) -> list[int]:
@@ -516,6 +579,7 @@ class KanbanBoard(QWidget):
         if self._syncing or not current.isValid():
             return
         self.active = column
+        self._anchor = column.stage_key  # stays open when the detail panel takes room
         self._detail_id = column.model.contact_id(current.row())
         self._detail_timer.start()
 
@@ -551,16 +615,20 @@ class KanbanBoard(QWidget):
     ) -> KanbanColumn | None:
         i = self.columns.index(column) + step
         while 0 <= i < len(self.columns):
-            if not (skip_collapsed and self.columns[i].collapsed):
+            shut = self.columns[i].collapsed and not self.columns[i].auto_collapsed
+            if not (skip_collapsed and shut):
                 return self.columns[i]
             i += step
         return None
 
     def focus_neighbour(self, column: KanbanColumn, step: int) -> None:
-        """Left/Right: focus the card at the same height in the next open column."""
+        """Left/Right: focus the card at the same height in the next column (skipping those
+        the user collapsed; one the board folded for room opens, another folds)."""
         target = self._neighbour(column, step, skip_collapsed=True)
         if target is None:
             return
+        if target.collapsed:
+            self.open_column(target)
         view = column.view
         current = view.currentIndex()
         y = view.visualRect(current).center().y() if current.isValid() else 0
@@ -578,7 +646,11 @@ class KanbanBoard(QWidget):
         self.columns_area.ensureWidgetVisible(target, 40, 0)
 
     def keyboard_move(self, column: KanbanColumn, step: int) -> None:
-        """Ctrl+Left/Right: move the selected cards to the previous/next stage."""
+        """Ctrl+Left/Right: move the selected cards to the previous/next stage (read only:
+        the status bar says why not)."""
+        if self.read_only is not None:
+            self.api.show_status(self.read_only, 6000)
+            return
         ids = column.view.selected_ids()
         current = column.view.currentIndex()
         if not ids and current.isValid():
@@ -618,6 +690,9 @@ class KanbanBoard(QWidget):
 
     def _land(self, landing: _Landing) -> None:
         target = self.column(landing.stage_key)
+        if target is not None and landing.from_key and target.auto_collapsed:
+            # a keyboard move: the selection follows the cards into the column they reached
+            self.open_column(target)
         if (
             target is not None
             and not target.collapsed

@@ -1,9 +1,16 @@
 """Cards drawn by a delegate (no widget per card): name, title and company, score and domain
 badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late. Colours come
-from the application palette (light or dark: :class:`CardColors`), text at 4.5:1 or more."""
+from the application palette (light or dark: :class:`CardColors`), text at 4.5:1 or more.
+
+Nothing on a card is cut short with "…": in a narrow column the name and the title · company
+line wrap onto a second line (every card of a column keeps the same height, so a column takes
+two lines for its names once one card it has shown needs them: :meth:`CardDelegate.fit`), and
+a source too long for its room is shown by its kind ("Trade show") or left out. The card's
+tooltip has everything in full."""
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +25,8 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -27,13 +36,16 @@ from ui.kanban.column_model import Card, CardRole
 from ui.marks import paint_bant_marks
 from ui.theme import current_palette, legible, soft_badge, text_on, tint
 
-CARD_MARGIN_X = 8
+CARD_MARGIN_X = 6
 CARD_MARGIN_Y = 4
-PAD_X = 12
+PAD_X = 10
 PAD_Y = 9
 LINE_GAP = 4
 RADIUS = 8.0
 PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
+MAX_NAME_LINES = 3  # a name wraps onto at most this many lines
+MAX_TEXT_LINES = 4  # the name and title · company together
+WIDEST_KEPT = 16  # cards a column keeps (of each kind) to work out the lines it needs
 
 OVERDUE = QColor("#C62828")
 DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
@@ -101,10 +113,22 @@ class CardDelegate(QStyledItemDelegate):
         self.small_font.setPointSizeF(base.pointSizeF() * 0.88)
         self.badge_font = QFont(self.small_font)
         self.badge_font.setBold(True)
-        self._height = (
-            QFontMetrics(self.name_font).height()
-            + LINE_GAP
-            + QFontMetrics(self.sub_font).height()
+        # the height of a card's text (name, then title · company) in this column: what the
+        # card of the column that needs the most lines at its width takes (see ``fit``)
+        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        self._text_height = name_fm.height() + LINE_GAP + sub_fm.height()
+        # the cards with the widest names, title lines and both the column has shown (the
+        # ones that need the most lines): (width, name, score badge width, title, company)
+        self._widest: dict[str, list[tuple[float, str, float, str, str]]] = {
+            "name": [],
+            "sub": [],
+            "both": [],
+        }
+        self._height = self._card_height()
+
+    def _card_height(self) -> int:
+        return int(
+            self._text_height
             + LINE_GAP
             + 2
             + QFontMetrics(self.badge_font).height()
@@ -115,13 +139,128 @@ class CardDelegate(QStyledItemDelegate):
 
     @property
     def card_height(self) -> int:
-        """Every card has the same height (the view places rows without asking each)."""
+        """Every card of a column has the same height (the view places rows without asking
+        each): taller when its names or titles wrap."""
         return self._height
+
+    # --- lines: what a column's cards need at its width ----------------------------------------
+    @staticmethod
+    def text_room(width: int) -> float:
+        """The width the card's text lines have in a row ``width`` wide."""
+        return width - 2 * CARD_MARGIN_X - 2 * PAD_X + 2.0
+
+    def _score_width(self, score: int | None) -> float:
+        if score is None:
+            return 0.0
+        return QFontMetrics(self.badge_font).horizontalAdvance(str(score)) + 12 + 6
+
+    def note(self, cards: list[Card]) -> bool:
+        """Cards the column loaded: keep those with the widest names, title lines and both
+        (the ones that need the most lines). True when they changed (the column then calls
+        :meth:`fit` again)."""
+        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        changed = False
+        kept = {kind: {e[1:] for e in heap} for kind, heap in self._widest.items()}
+        for card in cards:
+            row = card.row
+            name, score_w = _name(row), self._score_width(row.score)
+            title, company = _sub_parts(row)
+            key = (name, score_w, title, company)
+            name_w = name_fm.horizontalAdvance(name) + score_w
+            sub_w = float(sub_fm.horizontalAdvance(_join(title, company)))
+            for kind, width in (("name", name_w), ("sub", sub_w), ("both", name_w + sub_w)):
+                heap, seen = self._widest[kind], kept[kind]
+                if key in seen or (len(heap) >= WIDEST_KEPT and width <= heap[0][0]):
+                    continue
+                heapq.heappush(heap, (width, *key))
+                seen.add(key)
+                changed = True
+                if len(heap) > WIDEST_KEPT:
+                    seen.discard(heapq.heappop(heap)[1:])
+        return changed
+
+    def fit(self, width: int) -> bool:
+        """Room for as many lines of name and title · company as the card the column has
+        shown that needs the most takes at ``width`` (the name up to MAX_NAME_LINES, both up
+        to MAX_TEXT_LINES); True when the card height changed."""
+        room = self.text_room(width)
+        entries = {e[1:] for heap in self._widest.values() for e in heap}
+        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        needed = name_fm.height() + LINE_GAP + sub_fm.height()
+        for name, score_w, title, company in entries:
+            n = len(self.name_lines_of(name, room, score_w, MAX_NAME_LINES))
+            s = len(self.sub_lines_of(title, company, room, MAX_TEXT_LINES - n))
+            needed = max(
+                needed,
+                name_fm.height()
+                + (n - 1) * name_fm.lineSpacing()
+                + LINE_GAP
+                + sub_fm.height()
+                + (s - 1) * sub_fm.lineSpacing(),
+            )
+        self._text_height = needed
+        height = self._card_height()
+        changed = height != self._height
+        self._height = height
+        return changed
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(200, self._height)
+
+    def wrap(self, text: str, font: QFont, widths: list[float]) -> list[str]:
+        """``text`` in lines (at word boundaries, inside a word only when it is longer than
+        a line): line i at most ``widths[i]`` wide, as many lines as ``widths`` has. What is
+        left for the last line and does not fit is elided there (a name longer than
+        its lines on the card: the tooltip has it)."""
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        lines: list[str] = []
+        layout.beginLayout()
+        try:
+            for i, width in enumerate(widths):
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(max(1.0, width))
+                start, length = line.textStart(), line.textLength()
+                if i == len(widths) - 1 and start + length < len(text):
+                    fm = QFontMetrics(font)
+                    rest = text[start:]
+                    cut = fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(width))
+                    lines.append(cut.replace("\u00a0", " "))
+                    break
+                lines.append(text[start : start + length].rstrip().replace("\u00a0", " "))
+        finally:
+            layout.endLayout()
+        return [line for line in lines if line] or [""]
+
+    def name_lines_of(self, name: str, room: float, score_w: float, lines: int) -> list[str]:
+        """The name in at most ``lines`` lines (the first beside the score badge)."""
+        return self.wrap(name, self.name_font, [room - score_w] + [room] * (lines - 1))
+
+    def sub_lines_of(self, title: str, company: str, room: float, lines: int) -> list[str]:
+        """Title · company in at most ``lines`` lines. On more than one the company starts a
+        line of its own when that takes no more lines; when both do not fit, the company
+        alone (the title is in the tooltip and the detail panel) — cut short only if even
+        the company is longer than every line."""
+        spare = [room] * (lines + 8)  # room enough to count what the whole text needs
+        whole = self.wrap(_join(title, company, "\u00a0· "), self.sub_font, spare)
+        best = whole
+        if len(whole) > 1 and title and company:
+            split = self.wrap(f"{title}\u00a0·", self.sub_font, spare) + self.wrap(
+                company, self.sub_font, spare
+            )
+            if len(split) <= len(whole):
+                best = split
+        if len(best) <= lines:
+            return best
+        if company and title:
+            return self.wrap(company, self.sub_font, [room] * lines)
+        return self.wrap(_join(title, company), self.sub_font, [room] * lines)
 
     def colors(self) -> CardColors:
         """The colours for the application palette in use (worked out again, and the drawn
@@ -173,6 +312,7 @@ class CardDelegate(QStyledItemDelegate):
             flags,
             self.stage_color.rgba(),
             ratio,
+            self._text_height,
         )
         pix = self._pixmaps.get(key)
         if pix is not None:
@@ -243,28 +383,38 @@ class CardDelegate(QStyledItemDelegate):
             score_w += 6
         p.setFont(self.name_font)
         p.setPen(colors.text)
-        name = row.name or row.company or row.email or "(no name)"
-        p.drawText(
-            QRectF(left, y, right - left - score_w, name_fm.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            name_fm.elidedText(name, Qt.TextElideMode.ElideRight, int(right - left - score_w)),
-        )
-        y += name_fm.height() + LINE_GAP
-
-        # line 2: job title · company
+        room = right - left
+        badge_h = QFontMetrics(self.badge_font).height() + 4
+        badges_top = box.bottom() - PAD_Y - badge_h
+        text_bottom = badges_top - LINE_GAP - 2  # the text above the badges ends here
         sub_fm = QFontMetrics(self.sub_font)
-        sub = " · ".join(x for x in (row.title, row.company) if x) or (row.email or "")
+        # the name's lines, leaving one for title · company
+        lines = _lines_in(text_bottom - y - sub_fm.height() - LINE_GAP, name_fm)
+        lines = min(MAX_NAME_LINES, lines)
+        widths = [room - score_w] + [room] * (lines - 1)
+        for i, line in enumerate(self.name_lines_of(_name(row), room, score_w, lines)):
+            p.drawText(
+                QRectF(left, y, widths[i], name_fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+            y += name_fm.lineSpacing()
+        y += LINE_GAP - (name_fm.lineSpacing() - name_fm.height())
+
+        # then job title · company, on the lines the name left
         p.setFont(self.sub_font)
         p.setPen(colors.muted)
-        p.drawText(
-            QRectF(left, y, right - left, sub_fm.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            sub_fm.elidedText(sub, Qt.TextElideMode.ElideRight, int(right - left)),
-        )
-        y += sub_fm.height() + LINE_GAP + 2
+        title, company = _sub_parts(row)
+        for line in self.sub_lines_of(title, company, room, _lines_in(text_bottom - y, sub_fm)):
+            p.drawText(
+                QRectF(left, y, room, sub_fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+            y += sub_fm.lineSpacing()
+        y = badges_top
 
-        # line 3: domain badge, source … BANT marks, overdue
-        badge_h = QFontMetrics(self.badge_font).height() + 4
+        # last line: domain badge, source … BANT marks, overdue
         x = left
         end = right
         if card.overdue:
@@ -292,15 +442,26 @@ class CardDelegate(QStyledItemDelegate):
         if row.domain_class is not None and x + domain_w <= end:
             fg, bg = tint(color, DOMAIN_TINT)
             x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
-        if row.source and end - x > 24:
-            small_fm = QFontMetrics(self.small_font)
+        source = self.source_text(row.source, end - x)
+        if source:
             p.setFont(self.small_font)
             p.setPen(colors.faint)
             p.drawText(
                 QRectF(x, y, end - x, badge_h),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                small_fm.elidedText(row.source, Qt.TextElideMode.ElideRight, int(end - x)),
+                source,
             )
+
+    def source_text(self, source: str | None, room: float) -> str:
+        """The source as it fits in ``room``: in full, else its kind (the part before ":",
+        "Trade show"), else nothing — never cut short."""
+        if not source:
+            return ""
+        fm = QFontMetrics(self.small_font)
+        for text in (source, source.split(":", 1)[0].strip()):
+            if text and fm.horizontalAdvance(text) <= room:
+                return text
+        return ""
 
     def _badge(
         self,
@@ -355,3 +516,23 @@ class CardDelegate(QStyledItemDelegate):
             )
         p.end()
         return pix
+
+
+def _name(row: Any) -> str:
+    return str(row.name or row.company or row.email or "(no name)")
+
+
+def _sub_parts(row: Any) -> tuple[str, str]:
+    """(title, company) of the card's second line; ("", e-mail) without either."""
+    if row.title or row.company:
+        return str(row.title or ""), str(row.company or "")
+    return "", str(row.email or "")
+
+
+def _join(title: str, company: str, dot: str = " · ") -> str:
+    return dot.join(x for x in (title, company) if x)
+
+
+def _lines_in(height: float, fm: QFontMetrics) -> int:
+    """How many lines of ``fm``'s font fit in ``height`` (at least one)."""
+    return max(1, int((height - fm.height()) // fm.lineSpacing()) + 1)

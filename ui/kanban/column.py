@@ -1,8 +1,12 @@
 """A board column: a header (stage colour, name, live count and the sum of its deal values)
 over a list of delegate-drawn cards. Side stages can collapse to a narrow strip that still
-takes drops."""
+takes drops; the board folds any column into that strip when the columns do not all fit.
+While the database cannot be changed (``set_read_only``) the cards neither drag nor take
+drops, and their menu greys out what would change something, saying why."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -24,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -40,13 +45,15 @@ from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, decode_ids, encode
 from ui.contrast import mix, readable
 from ui.kanban.card_delegate import CardDelegate
 from ui.kanban.column_model import KanbanColumnModel
+from ui.kanban.style import board_colors
 from ui.money import format_money
+from ui.theme import current_palette
 
-# columns share the board's width between these (the board scrolls sideways only when even
-# the narrowest columns do not fit; a side column collapses first: see KanbanBoard.fit_columns)
+# columns share the board's width between these (columns that do not fit fold into their
+# strip, side columns first: see KanbanBoard.fit_columns)
 MIN_WIDTH = 168
 MAX_WIDTH = 320
-COLLAPSED_WIDTH = 46
+COLLAPSED_WIDTH = 32
 
 
 def drop_later(model: KanbanColumnModel, event: QDropEvent) -> None:
@@ -74,6 +81,8 @@ class CardListView(QTableView):
     open_requested = Signal(int)  # contact id (Enter, double-click)
     drag_started = Signal(list)  # contact ids being dragged
     drop_hover = Signal(bool)  # a valid drag is over this column
+    width_changed = Signal(int)  # the cards' width (the viewport's)
+    refused = Signal(str)  # a drag tried while read only: why it cannot move anything
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +110,9 @@ class CardListView(QTableView):
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.empty_title = "No contacts"
         self.empty_hint = "Drag cards here"
+        # why nothing can be changed (None: it can): no drags, no drops, a greyed menu
+        self.read_only: str | None = None
+        self._press: QPoint | None = None
         self.doubleClicked.connect(self._open_index)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
@@ -109,14 +121,58 @@ class CardListView(QTableView):
         index = self.indexAt(pos)
         if not index.isValid():
             return
+        menu = self.context_menu(index)
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """A card's menu: Open, and what changes it — greyed out with the reason (status tip
+        and tooltip) while the database cannot be changed, as the list's menu is."""
         cid = int(index.data(ContactIdRole))
         menu = QMenu(self)
         menu.addAction("Open", lambda: self.open_requested.emit(cid))
-        menu.addAction("Deal value…", lambda: self.deal_requested.emit(cid))
         ids = self.selected_ids() if cid in self.selected_ids() else [cid]
-        menu.addAction("Assign to me", lambda: self.assign_requested.emit(ids, "me"))
-        menu.addAction("Assign to…", lambda: self.assign_requested.emit(ids, ""))
-        menu.exec(self.viewport().mapToGlobal(pos))
+        editing = [
+            menu.addAction("Deal value…", lambda: self.deal_requested.emit(cid)),
+            menu.addAction("Assign to me", lambda: self.assign_requested.emit(ids, "me")),
+            menu.addAction("Assign to…", lambda: self.assign_requested.emit(ids, "")),
+        ]
+        if self.read_only is not None:
+            menu.setToolTipsVisible(True)
+            for action in editing:
+                action.setEnabled(False)
+                action.setStatusTip(self.read_only)
+                action.setToolTip(self.read_only)
+        return menu
+
+    def set_read_only(self, reason: str | None) -> None:
+        """No drags, no drops, a greyed menu while ``reason`` is set; back with None."""
+        self.read_only = reason
+        editable = reason is None
+        self.setDragEnabled(editable)
+        self.setAcceptDrops(editable)
+        self.viewport().setAcceptDrops(editable)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.width_changed.emit(self.viewport().width())
+
+    # --- a drag tried while read only: say why nothing moves -----------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint() if self.read_only is not None else None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        press = self._press
+        if (
+            press is not None
+            and self.read_only is not None
+            and event.buttons() & Qt.MouseButton.LeftButton
+            and (event.position().toPoint() - press).manhattanLength()
+            >= QApplication.startDragDistance()
+        ):
+            self._press = None
+            self.refused.emit(self.read_only)
+        super().mouseMoveEvent(event)
 
     def column_model(self) -> KanbanColumnModel:
         model = self.model()
@@ -198,8 +254,12 @@ class CardListView(QTableView):
     # --- drop in ---------------------------------------------------------------------------------
     def _acceptable(self, event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> bool:
         model = self.model()
-        return isinstance(model, KanbanColumnModel) and model.canDropMimeData(
-            event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+        return (
+            self.read_only is None
+            and isinstance(model, KanbanColumnModel)
+            and model.canDropMimeData(
+                event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+            )
         )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -350,6 +410,13 @@ class KanbanColumn(QFrame):
         self.view.setModel(model)
         self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
         self.view.drop_hover.connect(self._set_drop_target)
+        # names wrap onto a second line when one the column has shown needs it
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_cards)
+        model.cards_loaded.connect(self._cards_loaded)
+        self.view.width_changed.connect(lambda _w: self.fit_cards())
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -368,6 +435,26 @@ class KanbanColumn(QFrame):
     @property
     def stage_key(self) -> str:
         return self.model.stage_key
+
+    # --- the cards' height --------------------------------------------------------------------
+    def _cards_loaded(self, cards: list[Any]) -> None:
+        # read while painting: the height changes after the paint
+        if self.delegate.note(cards):
+            self._fit_timer.start()
+
+    def fit_cards(self) -> None:
+        """Cards one or two lines of name and title, as the widest the column has shown
+        needs at its width (``CardDelegate.fit``)."""
+        width = self.view.viewport().width()
+        if width <= 0:
+            return
+        if self.delegate.fit(width):
+            self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
+            self.view.viewport().update()
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Cards neither drag nor take drops (nor does the strip) while ``reason`` is set."""
+        self.view.set_read_only(reason)
 
     def update_stage(self) -> None:
         st = self.model.stage
@@ -419,7 +506,7 @@ class KanbanColumn(QFrame):
     def set_collapsed(self, collapsed: bool, auto: bool = False) -> None:
         """Collapse or show the column; ``auto``: the board did it for want of room (no
         ``collapse_toggled``: the user's choice stays as saved)."""
-        if not self.collapsible:
+        if not self.collapsible and not auto:  # only the board folds a pipeline column
             collapsed = False
         if collapsed == self.collapsed:
             if not auto:
@@ -474,7 +561,7 @@ class KanbanColumn(QFrame):
         font = QFont(self.font())
         font.setBold(True)
         p.setFont(font)
-        p.setPen(readable("#334E68", self.palette().color(QPalette.ColorRole.Window)))
+        p.setPen(QColor(board_colors(current_palette())["name"]))
         p.translate(self.width() / 2 + QFontMetrics(font).ascent() / 2 - 2, 16)
         p.rotate(90)
         text = f"{self.model.stage.name}  ·  {self.model.total:,}"
@@ -485,8 +572,12 @@ class KanbanColumn(QFrame):
 
     # --- drops on the header or the collapsed strip ------------------------------------------
     def _acceptable(self, event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> bool:
-        return event.mimeData().hasFormat(CONTACT_IDS_MIME) and self.model.canDropMimeData(
-            event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+        return (
+            self.view.read_only is None
+            and event.mimeData().hasFormat(CONTACT_IDS_MIME)
+            and self.model.canDropMimeData(
+                event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+            )
         )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

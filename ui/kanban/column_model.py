@@ -81,6 +81,7 @@ class KanbanColumnModel(QAbstractListModel):
 
     total_changed = Signal(int)
     value_changed = Signal(object)  # the column's deal value (float, or None: no amounts)
+    cards_loaded = Signal(list)  # cards just read (the column measures their names)
 
     def __init__(
         self,
@@ -193,7 +194,7 @@ class KanbanColumnModel(QAbstractListModel):
                 log.exception("card marks %s failed", name)
         now = utcnow()
         in_pipeline = self._stage.kind == "pipeline"
-        return {
+        cards = {
             cid: Card(
                 row,
                 is_overdue(row, now, in_pipeline),
@@ -201,6 +202,9 @@ class KanbanColumnModel(QAbstractListModel):
             )
             for cid, row in rows.items()
         }
+        if cards:
+            self.cards_loaded.emit(list(cards.values()))
+        return cards
 
     def contact_id(self, row: int) -> int:
         return self._pager.ids[row]

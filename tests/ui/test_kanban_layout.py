@@ -1,0 +1,347 @@
+"""The board at the sizes people have (1024×700 up), in every palette, and read only.
+
+- No sideways scroll bar from 1024 px up, with or without the detail panel: the columns share
+  the width and those that do not fit fold into their strip (the column the user works in
+  stays open; an arrow key or a click opens a folded one).
+- Card names and title lines wrap instead of being cut with "…" (measured on what the
+  delegate paints, in the fonts the machine has).
+- The board's colours follow the palette (light, dark, a desktop's Breeze Dark).
+- A window that cannot change the database: no drags or drops on the board, keyboard moves
+  and drag attempts say why in the status bar, the card menu greys out its edits with the
+  reason, and all of it comes back when the database can be changed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QImage, QMouseEvent, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app import contacts
+from tests.ui.board_helpers import board_of
+from tests.ui.test_dark_palette import PALETTES, RecordingPainter
+from tests.ui.test_layout import show_at, sized_window
+from ui.contact_table import encode_ids
+from ui.theme import apply_theme, make_palette
+
+pytestmark = pytest.mark.gui
+__all__ = ["sized_window"]  # fixture used by the tests below
+
+ROLE_REASON = "Read-only: your role carol cannot change this database"
+
+
+def board_problems(board: Any) -> list[str]:
+    """What a user would see as wrong on the board: a sideways scroll bar, columns wider
+    than the board, a column too narrow to read, no column open at all."""
+    from ui.kanban.column import MIN_WIDTH
+
+    problems = []
+    area = board.columns_area
+    if area.horizontalScrollBar().isVisible():
+        problems.append("the board scrolls sideways")
+    viewport = area.viewport().width()
+    if board.strip.width() > viewport:
+        problems.append(f"columns {board.strip.width()}px on a board {viewport}px wide")
+    shown = [c for c in board.columns if not c.collapsed]
+    if not shown:
+        problems.append("every column is folded")
+    for column in shown:
+        if column.width() < MIN_WIDTH:
+            problems.append(f"{column.stage_key} only {column.width()}px wide")
+        right = column.mapTo(area.viewport(), QPoint(column.width(), 0)).x()
+        if right > viewport:
+            problems.append(f"{column.stage_key} out of sight at the side")
+    return problems
+
+
+def painted_cards(board: Any) -> list[tuple[str, list[str]]]:
+    """(full name, the lines the delegate paints) for the cards in sight in open columns,
+    painted at the width the column gives them."""
+    out: list[tuple[str, list[str]]] = []
+    for column in board.columns:
+        if column.collapsed:
+            continue
+        view, delegate = column.view, column.delegate
+        width = view.viewport().width()
+        rows = min(column.model.rowCount(), view.viewport().height() // delegate.card_height + 1)
+        for row in range(rows):
+            card = column.model.card(row)
+            if card is None:
+                continue
+            image = QImage(width, delegate.card_height, QImage.Format.Format_RGB32)
+            p = RecordingPainter(image)
+            delegate.paint_card(p, QRect(0, 0, width, delegate.card_height), card)
+            p.end()
+            out.append((card.row.name or "", [t for t, _c, _r in p.texts]))
+    return out
+
+
+def settle_board(qtbot: Any, window: Any, size: tuple[int, int]) -> Any:
+    show_at(qtbot, window, size)
+    board = board_of(window)
+    qtbot.waitUntil(lambda: board.columns[0].model.rowCount() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+    return board
+
+
+# --- layout ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "size", [(1024, 700), (1280, 800), (1440, 900)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_no_sideways_scrolling_with_or_without_the_panel(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, size)
+    assert not window.detail.isVisible()
+    assert board_problems(board) == []
+    # the panel opened on a card of the third column: that column stays open beside it
+    column = board.column("mql")
+    if column.collapsed:
+        qtbot.mouseClick(column, Qt.MouseButton.LeftButton, pos=QPoint(10, 100))
+    qtbot.waitUntil(lambda: not column.collapsed and column.model.rowCount() > 0, timeout=3000)
+    view = column.view
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    assert window.detail.isVisible()
+    settle_board(qtbot, window, size)
+    assert board_problems(board) == []
+    assert not column.collapsed, "the column of the card shown in the panel folded"
+    # the user's own choice is not touched by the folding
+    assert board.api.settings.value("board/collapsed") in (None, [], "")
+
+
+def test_an_arrow_key_or_a_click_opens_a_folded_column(sized_window: Any, qtbot: Any) -> None:
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1024, 700))
+    folded = [c for c in board.columns if c.collapsed]
+    assert folded, "at 1024 px not every column fits open"
+    shown = [c for c in board.columns if not c.collapsed]
+    last = shown[-1]
+    nxt = board.columns[board.columns.index(last) + 1]
+    assert nxt.collapsed and nxt.auto_collapsed
+    last.view.setFocus()
+    last.view.selectionModel().setCurrentIndex(
+        last.model.index(0, 0), last.view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(last.view, Qt.Key.Key_Right)
+    assert not nxt.collapsed
+    qtbot.waitUntil(nxt.view.hasFocus, timeout=2000)
+    qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+    # a click on a folded strip opens it; another folds to make room
+    strip = next(c for c in board.columns if c.collapsed)
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(10, 100))
+    assert not strip.collapsed
+    qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+    assert board.api.settings.value("board/collapsed") in (None, [], "")
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_card_names_wrap_instead_of_being_cut(
+    sized_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """At ~170-190 px a column's names take two lines and title · company up to the rest:
+    every name is painted whole, nothing ends in "…"."""
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, size)
+    qtbot.wait(50)  # the cards painted once: the columns know the names they show
+    QApplication.processEvents()
+    cards = painted_cards(board)
+    assert len(cards) > 10
+    cut = [lines for _name, lines in cards if any(t.endswith("…") for t in lines)]
+    assert cut == []
+    for name, lines in cards:
+        words = " ".join(lines)
+        assert name in words, (name, lines)
+    # the columns are narrow here: some names took two lines
+    assert any(len([t for t in lines if t and t in name]) >= 2 for name, lines in cards if name), (
+        "no name wrapped (the test would not notice a cut)"
+    )
+
+
+def test_a_long_name_gets_two_lines_and_the_column_grows_its_cards(qapp: Any) -> None:
+    from tests.ui.test_dark_palette import _card_row
+    from ui.kanban.card_delegate import CardDelegate
+    from ui.kanban.column_model import Card
+
+    delegate = CardDelegate()
+    one_line = delegate.card_height
+    card = Card(_card_row(name="Maximiliane Schwarzenberger-Lindqvist"), False, {})
+    assert delegate.note([card])
+    assert delegate.fit(180) and delegate.card_height > one_line
+    image = QImage(180, delegate.card_height, QImage.Format.Format_RGB32)
+    p = RecordingPainter(image)
+    delegate.paint_card(p, QRect(0, 0, 180, delegate.card_height), card)
+    p.end()
+    texts = [t for t, _c, _r in p.texts]
+    assert [t for t in texts if t.endswith("…")] == []
+    assert "Maximiliane" in texts[1] and "Lindqvist" in " ".join(texts)  # [0]: the score
+    # wide again: one line is enough
+    assert delegate.fit(700) and delegate.card_height == one_line
+
+
+# --- palette -------------------------------------------------------------------------------------
+@pytest.fixture
+def themed(qapp: Any) -> Iterator[Any]:
+    from ui.application import make_app
+
+    app = make_app()
+    before, sheet = QPalette(app.palette()), app.styleSheet()
+    yield app
+    app.setPalette(before)
+    app.setStyleSheet(sheet)
+
+
+def test_the_board_follows_the_palette(sized_window: Any, qtbot: Any, themed: Any) -> None:
+    """The board's sheet is made from the palette in use, and made again when it changes
+    (the desktop turned dark); its text reads on what it sits on (the colours' contrast is
+    checked in test_dark_palette.test_board_colours_follow_the_palette); the board's
+    background as painted is dark in a dark palette."""
+    from ui.kanban.style import board_colors, board_style
+
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1280, 800))
+    for name, colors in PALETTES.items():
+        palette = apply_theme(themed, make_palette(colors))
+        QApplication.processEvents()
+        assert board.styleSheet() == board_style(palette), name
+        image = board.grab().toImage()
+        strip = board.strip.mapTo(board, QPoint(2, 2))
+        painted = image.pixelColor(strip)
+        expected = board_colors(palette)["strip"]
+        assert painted.name() == expected, name
+        dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+        assert (painted.lightness() < 128) == dark, name
+
+
+# --- read only -----------------------------------------------------------------------------------
+def _drag_enter_accepted(widget: Any, ids: list[int]) -> bool:
+    from PySide6.QtGui import QDragEnterEvent
+
+    mime = encode_ids(ids)  # kept alive while the event is handled
+    event = QDragEnterEvent(
+        QPoint(10, 60),
+        Qt.DropAction.MoveAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_read_only_the_board_moves_nothing_and_says_why(sized_window: Any, qtbot: Any) -> None:
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1440, 900))
+    window.read_only.set_role_reason(ROLE_REASON)  # as the role check finds it
+    suspect, inquiry = board.column("suspect"), board.column("inquiry")
+    cid = suspect.model.contact_id(0)
+    # no drags, no drops (on the cards or a folded strip)
+    assert not any(c.view.dragEnabled() for c in board.columns)
+    assert not _drag_enter_accepted(inquiry.view.viewport(), [cid])
+    assert not _drag_enter_accepted(inquiry.view, [cid])
+    assert not _drag_enter_accepted(board.column("disqualified"), [cid])
+    assert ROLE_REASON in board.hint.text()
+    # the card menu: Open stays, its edits are greyed out with the reason
+    menu = suspect.view.context_menu(suspect.model.index(0))
+    actions = {a.text(): a for a in menu.actions()}
+    assert actions["Open"].isEnabled()
+    for text in ("Deal value…", "Assign to me", "Assign to…"):
+        assert not actions[text].isEnabled(), text
+        assert actions[text].statusTip() == ROLE_REASON
+        assert actions[text].toolTip() == ROLE_REASON
+    menu.deleteLater()
+    # Ctrl+→ moves nothing and says why
+    view = suspect.view
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    window.statusBar().clearMessage()
+    QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=3000)
+    assert contacts.get_contact(board.db, cid).stage_key == "suspect"
+    assert window.statusBar().currentMessage() == ROLE_REASON
+    # a drag tried on a card: nothing moves, the status bar says why
+    window.statusBar().clearMessage()
+    at = view.visualRect(view.model().index(0, 0)).center()
+    vp = view.viewport()
+    press = QMouseEvent(
+        QMouseEvent.Type.MouseButtonPress,
+        QPointF(at),
+        QPointF(vp.mapToGlobal(at)),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, press)
+    to = at + QPoint(40, 0)
+    move = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        QPointF(to),
+        QPointF(vp.mapToGlobal(to)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, move)
+    assert window.statusBar().currentMessage() == ROLE_REASON
+    release = QMouseEvent(
+        QMouseEvent.Type.MouseButtonRelease,
+        QPointF(to),
+        QPointF(vp.mapToGlobal(to)),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, release)
+    # columns built while read only (a new stage) are read only too
+    board.rebuild()
+    assert not any(c.view.dragEnabled() or c.view.acceptDrops() for c in board.columns)
+    # the role may write again: everything is back
+    window.read_only.set_role_reason(None)
+    assert all(c.view.dragEnabled() for c in board.columns)
+    inquiry = board.column("inquiry")
+    assert _drag_enter_accepted(inquiry.view.viewport(), [cid])
+    assert ROLE_REASON not in board.hint.text()
+    suspect = board.column("suspect")
+    menu = suspect.view.context_menu(suspect.model.index(0))
+    assert all(a.isEnabled() for a in menu.actions())
+    menu.deleteLater()
+    view = suspect.view
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: contacts.get_contact(board.db, cid).stage_key == "inquiry", timeout=5000
+    )
+
+
+def test_the_server_out_of_reach_makes_the_board_read_only_too(
+    sized_window: Any, qtbot: Any
+) -> None:
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1440, 900))
+    window.live.set_online(False, "connection refused")
+    reason = window.ops.refusal
+    assert reason and board.read_only == reason
+    assert not any(c.view.dragEnabled() for c in board.columns)
+    window.live.set_online(True)
+    qtbot.waitUntil(lambda: board.read_only is None, timeout=5000)
+    assert all(c.view.dragEnabled() for c in board.columns)
