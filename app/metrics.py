@@ -52,7 +52,7 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from app import followup
+from app import aggregates, followup
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
 from db.engine import Database
@@ -222,6 +222,11 @@ class _Anchors:
     deciding: tuple[int, ...] = ()  # criteria ids that decide "qualified"
     opportunity: int = 1 << 30
     stage_names: tuple[tuple[str, str], ...] = ()  # key, name in stage order
+    layout: tuple[tuple[int, int, str], ...] = ()  # every stage: id, position, kind
+
+    def definition(self) -> aggregates.Definition:
+        """What the derived rows of ``app.aggregates`` depend on."""
+        return aggregates.definition(self.inquiry, self.customer, self.deciding, self.layout)
 
 
 _NEVER = 1 << 30
@@ -253,6 +258,7 @@ def _anchors(s: Session) -> _Anchors:
         deciding,
         pos.get("opportunity", _NEVER),
         tuple((str(k), str(n)) for _i, k, n, _p, _k in rows),
+        tuple((int(i), int(p), str(kind)) for i, _k, _n, p, kind in rows),
     )
 
 
@@ -334,20 +340,34 @@ def _compute(
     now: datetime,
     with_weeks: bool,
     cohort_view: bool = False,
+    reference: bool = False,
 ) -> tuple[Metrics, list[str]]:
-    """All figures. The stays in each stage are measured on a second connection at the same
-    time (the driver releases the GIL while SQLite works), which halves the wall time at
-    100,000 contacts. Also returns every source name (for the dashboard's picker)."""
+    """All figures, read from the derived tables ``app.aggregates`` keeps current — or, with
+    ``reference`` or when those cannot be brought up to date (an import still being written, a
+    read-only role), computed from the stage history itself: the reference the tests compare
+    them with. Also returns every source name (for the dashboard's picker).
+
+    The stays in each stage are measured on a second connection at the same time (the driver
+    releases the GIL while SQLite works)."""
     with db.session() as s:
         a = _anchors(s)
+    derived = not reference and aggregates.bring_up_to_date(db, a.definition())
+    medians_fn = _stage_medians_derived if derived else _stage_medians
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="winnow-metrics") as pool:
-        stays = pool.submit(_stage_medians, db, a, since, until, source)
+        stays = pool.submit(medians_fn, db, a, since, until, source)
         with db.session() as s:
-            _build_reach(s, a, source)
+            if derived:
+                table, extra = _derived_table(source)
+            else:
+                _build_reach(s, a, source)
+                table, extra = _TEMP, {}
             try:
-                metrics = _aggregate(s, a, since, until, source, now, with_weeks, cohort_view)
+                metrics = _aggregate(
+                    s, a, since, until, source, now, with_weeks, cohort_view, table, extra
+                )
             finally:
-                s.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
+                if not derived:
+                    s.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
             names = (
                 [
                     str(n)
@@ -364,6 +384,16 @@ def _compute(
     return replace(metrics, median_days_in_stage=medians), names
 
 
+def _derived_table(source: str | None) -> tuple[str, dict[str, Any]]:
+    """``metric_contacts`` as the reference's per-contact table (the source filter applied)."""
+    if not source:
+        return "metric_contacts", {}
+    return (
+        "(SELECT * FROM metric_contacts WHERE lower(source) LIKE :pattern ESCAPE '\\') mc",
+        {"pattern": _like(source)},
+    )
+
+
 def _aggregate(
     s: Session,
     a: _Anchors,
@@ -373,6 +403,8 @@ def _aggregate(
     now: datetime,
     with_weeks: bool,
     cohort_view: bool = False,
+    table: str = _TEMP,
+    extra: dict[str, Any] | None = None,
 ) -> Metrics:
     cohort = _period_sql("inquiry_at", since, until)
     if cohort_view:  # the period's inquiries that are qualified
@@ -381,7 +413,7 @@ def _aggregate(
         qualified_sql = "qualified_at IS NOT NULL AND " + _period_sql("qualified_at", since, until)
     won_sql = "customer_at IS NOT NULL AND " + _period_sql("customer_at", since, until)
     times = {"since": since, "until": until, "now": now}
-    used = {k: v for k, v in times.items() if v is not None}
+    used = {k: v for k, v in times.items() if v is not None} | (extra or {})
     rows = s.execute(
         _bind(f"""
         SELECT source, max_pos,
@@ -396,7 +428,7 @@ def _aggregate(
                         AND due_at < :now THEN 1 ELSE 0 END),
           SUM(CASE WHEN ({cohort}) AND first_at IS NOT NULL THEN 1 ELSE 0 END),
           SUM(CASE WHEN {won_sql} THEN COALESCE(amount, 0) ELSE 0 END)
-        FROM {_TEMP} WHERE ({cohort}) OR ({qualified_sql}) OR ({won_sql})
+        FROM {table} WHERE ({cohort}) OR ({qualified_sql}) OR ({won_sql})
         GROUP BY source, max_pos
         """),
         used,
@@ -452,15 +484,15 @@ def _aggregate(
         _bind(f"""
         SELECT AVG(h) FROM (
           SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n FROM (
-            SELECT {_hours(s, "first_at", "received_at")} AS h FROM {_TEMP}
+            SELECT {_hours(s, "first_at", "received_at")} AS h FROM {table}
             WHERE {cohort} AND first_at IS NOT NULL AND received_at IS NOT NULL
           ) x
         ) y WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
         """),
         {k: v for k, v in used.items() if k != "now"},
     ).scalar()
-    weeks = _weeks(s, since, until, used) if with_weeks else ()
-    months = _months(s, since, until, used) if with_weeks else ()
+    weeks = _weeks(s, since, until, used, table) if with_weeks else ()
+    months = _months(s, since, until, used, table) if with_weeks else ()
     open_value, open_deals = _open_pipeline(s, a, source)
     return Metrics(
         since=since,
@@ -600,13 +632,77 @@ def _stage_medians(
     return {key: found.get(key) for key in a.names.values()}
 
 
+def _stage_medians_derived(
+    db: Database,
+    a: _Anchors,
+    since: datetime | None,
+    until: datetime | None,
+    source: str | None,
+) -> dict[str, float | None]:
+    """:func:`_stage_medians` read from ``metric_stays``: all time and every source, each
+    median is one offset lookup in its index; otherwise the period's (or source's) stays are
+    copied into a temporary table first, as the reference does from the history."""
+    found: dict[str, float | None] = {}
+    stays = f"{_TEMP}_dstays"
+    with db.engine.connect() as conn:
+        table = "metric_stays"
+        if since is not None or until is not None or source:
+            parts = [
+                p
+                for p, v in (
+                    ("mc.history_inquiry_at >= :since", since),
+                    ("mc.history_inquiry_at < :until", until),
+                    ("lower(mc.source) LIKE :pattern ESCAPE '\\'", source),
+                )
+                if v
+            ]
+            params: dict[str, Any] = {"since": since, "until": until}
+            if source:
+                params["pattern"] = _like(source)
+            conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
+            conn.execute(
+                _bind(f"""
+                CREATE TEMP TABLE {stays} AS
+                SELECT ms.stage_id AS stage_id, ms.days AS days
+                FROM metric_stays ms JOIN metric_contacts mc ON mc.contact_id = ms.contact_id
+                WHERE {" AND ".join(parts)}
+                """),
+                {k: v for k, v in params.items() if v is not None},
+            )
+            conn.execute(text(f"CREATE INDEX {stays}_ix ON {stays} (stage_id, days)"))
+            table = stays
+        try:
+            counts = conn.execute(text(f"SELECT stage_id, COUNT(*) FROM {table} GROUP BY stage_id"))
+            for stage_id, n in counts.all():
+                middle = [
+                    float(v)
+                    for v in conn.scalars(
+                        text(
+                            f"SELECT days FROM {table} WHERE stage_id = :sid ORDER BY days "
+                            "LIMIT :k OFFSET :skip"
+                        ),
+                        {"sid": stage_id, "k": 2 - n % 2, "skip": (n - 1) // 2},
+                    )
+                ]
+                found[a.names.get(stage_id, str(stage_id))] = _round(sum(middle) / len(middle))
+        finally:
+            if table == stays:
+                conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
+            conn.rollback()
+    return {key: found.get(key) for key in a.names.values()}
+
+
 def _round(value: float | None, digits: int = 4) -> float | None:
     """Round away floating-point noise from julianday arithmetic (19.99999999 h → 20.0)."""
     return None if value is None else round(float(value), digits)
 
 
 def _weeks(
-    s: Session, since: datetime | None, until: datetime | None, used: dict[str, Any]
+    s: Session,
+    since: datetime | None,
+    until: datetime | None,
+    used: dict[str, Any],
+    table: str = _TEMP,
 ) -> tuple[WeekFigures, ...]:
     params = {k: v for k, v in used.items() if k != "now"}
     counts: dict[date, list[int]] = {}
@@ -614,7 +710,7 @@ def _weeks(
         period = _period_sql(column, since, until)
         for day, n in s.execute(
             _bind(
-                f"SELECT {_day(s, column)} AS d, COUNT(*) FROM {_TEMP} "
+                f"SELECT {_day(s, column)} AS d, COUNT(*) FROM {table} "
                 f"WHERE {column} IS NOT NULL AND {period} GROUP BY d"
             ),
             params,
@@ -640,7 +736,11 @@ def _weeks(
 
 
 def _months(
-    s: Session, since: datetime | None, until: datetime | None, used: dict[str, Any]
+    s: Session,
+    since: datetime | None,
+    until: datetime | None,
+    used: dict[str, Any],
+    table: str = _TEMP,
 ) -> tuple[MonthFigures, ...]:
     """Per inquiry month (the cohort view): inquiries, and of those the qualified leads."""
     params = {k: v for k, v in used.items() if k != "now"}
@@ -649,7 +749,7 @@ def _months(
     for day, n, q in s.execute(
         _bind(
             f"SELECT {_day(s, 'inquiry_at')} AS d, COUNT(*), "
-            f"SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) FROM {_TEMP} "
+            f"SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) FROM {table} "
             f"WHERE {period} GROUP BY d"
         ),
         params,
@@ -679,12 +779,14 @@ def compute_metrics(
     source: str | None = None,
     now: datetime | None = None,
     cohort: bool = False,
+    reference: bool = False,
 ) -> Metrics:
     """The seed-003 metrics for inquiries that became inquiries in [since, until) (naive UTC)
     and whose source matches ``source``; qualified leads of the period, or (``cohort``) the
-    period's inquiries that are qualified."""
+    period's inquiries that are qualified. ``reference``: computed from the stage history, not
+    read from the derived tables (the tests' yardstick)."""
     clean = (source or "").strip() or None
-    return _compute(db, since, until, clean, now or utcnow(), False, cohort)[0]
+    return _compute(db, since, until, clean, now or utcnow(), False, cohort, reference)[0]
 
 
 @dataclass(frozen=True)
@@ -701,10 +803,11 @@ def dashboard_data(
     source: str | None = None,
     now: datetime | None = None,
     cohort: bool = False,
+    reference: bool = False,
 ) -> Dashboard:
     """Everything the dashboard shows, in one read (run it on a worker)."""
     clean = (source or "").strip() or None
-    metrics, names = _compute(db, since, until, clean, now or utcnow(), True, cohort)
+    metrics, names = _compute(db, since, until, clean, now or utcnow(), True, cohort, reference)
     return Dashboard(metrics, followup.sla_hours(db), tuple(names))
 
 

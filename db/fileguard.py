@@ -54,9 +54,9 @@ _EXTRA_TABLES = {
 
 @cache
 def known_tables() -> frozenset[str]:
-    from db.models import Base
+    from db.models import Base, Derived
 
-    return frozenset(Base.metadata.tables) | _EXTRA_TABLES
+    return frozenset(Base.metadata.tables) | frozenset(Derived.metadata.tables) | _EXTRA_TABLES
 
 
 @cache

@@ -401,3 +401,66 @@ class ContactPoint(Base):
     country: Mapped[str | None] = mapped_column(String(100))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Derived(DeclarativeBase):
+    """Tables derived from the store and kept current by ``app.aggregates`` (migration 0011):
+    not the user's data — left out of copies (``copy-to`` derives them again), of the undo
+    log's images and of comparisons of every table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class MetricContact(Derived):
+    """Derived (``app.aggregates``): what the metrics read of one contact that reached
+    Inquiry — kept current from ``metric_dirty``, never written by anything else."""
+
+    __tablename__ = "metric_contacts"
+
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str | None] = mapped_column(String(200))
+    history_inquiry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    inquiry_at: Mapped[datetime | None] = mapped_column(DateTime)
+    qualified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    customer_at: Mapped[datetime | None] = mapped_column(DateTime)
+    max_pos: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_at: Mapped[datetime | None] = mapped_column(DateTime)
+    amount: Mapped[float | None] = mapped_column(Float)
+
+
+class MetricStay(Derived):
+    """Derived (``app.aggregates``): one completed stay in a stage of a contact in
+    ``metric_contacts`` — the stage change that began it, and its length in days."""
+
+    __tablename__ = "metric_stays"
+    __table_args__ = (
+        Index("ix_metric_stays_contact", "contact_id"),
+        Index("ix_metric_stays_stage_days", "stage_id", "days"),
+    )
+
+    change_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    contact_id: Mapped[int] = mapped_column(Integer)
+    stage_id: Mapped[int] = mapped_column(Integer)
+    days: Mapped[float] = mapped_column(Float)
+
+
+class MetricDirty(Derived):
+    """Contacts whose derived metric rows are out of date: appended by triggers (migration
+    0011) on every write that matters, emptied by ``app.aggregates``."""
+
+    __tablename__ = "metric_dirty"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(Integer)
+
+
+class MetricMeta(Derived):
+    """What the derived metric rows were derived under (stage positions, criteria)."""
+
+    __tablename__ = "metric_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)

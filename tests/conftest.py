@@ -76,6 +76,7 @@ BOTH_DATABASES = (
     "tests/app/golook/test_demo_evidence.py",
     "tests/app/golook/test_trust.py",
     "tests/app/test_activity_corrections.py",
+    "tests/app/test_aggregates.py",
     "tests/app/test_cli.py",
     "tests/app/test_contacts.py",
     "tests/app/test_copy_to.py",

@@ -12,10 +12,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from db.fileguard import APPLICATION_ID
-from db.models import Base
+from db.models import Base, Derived
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, Derived.metadata]
 
 
 def run_migrations() -> None:
