@@ -231,9 +231,14 @@ class CardDelegate(QStyledItemDelegate):
                     fm = QFontMetrics(font)
                     rest = text[start:]
                     cut = fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(width))
-                    lines.append(cut.replace("\u00a0", " "))
+                    lines.append(cut.replace("\u00a0", " ").replace("\u200b", ""))
                     break
-                lines.append(text[start : start + length].rstrip().replace("\u00a0", " "))
+                lines.append(
+                    text[start : start + length]
+                    .rstrip()
+                    .replace("\u00a0", " ")
+                    .replace("\u200b", "")
+                )
         finally:
             layout.endLayout()
         return [line for line in lines if line] or [""]
@@ -526,7 +531,7 @@ def _sub_parts(row: Any) -> tuple[str, str]:
     """(title, company) of the card's second line; ("", e-mail) without either."""
     if row.title or row.company:
         return str(row.title or ""), str(row.company or "")
-    return "", str(row.email or "")
+    return "", str(row.email or "").replace("@", "@\u200b")  # may break after the @
 
 
 def _join(title: str, company: str, dot: str = " · ") -> str:

@@ -349,6 +349,7 @@ class CountPill(QLabel):
         super().__init__(parent)
         self.setObjectName("columnCount")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setTextFormat(Qt.TextFormat.PlainText)
 
 
@@ -398,8 +399,9 @@ class KanbanColumn(QFrame):
         hl = QHBoxLayout()
         hl.setSpacing(6)
         hl.addWidget(self.name_label, 1)
-        hl.addWidget(self.count)
-        hl.addWidget(self.collapse_button)
+        # the pill keeps its own height beside a name on one line or two (top aligned)
+        hl.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
+        hl.addWidget(self.collapse_button, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(hl)
         outer.addWidget(self.value_label)
         self.header = header

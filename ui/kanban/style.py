@@ -47,7 +47,7 @@ def board_style(palette: QPalette) -> str:
 #kanbanColumn[dropTarget="true"] {{ background: {b["drop"]}; border: 2px dashed {b["accent"]}; }}
 #columnName {{ font-weight: bold; color: {b["name"]}; font-size: 10pt; }}
 #columnCount {{ background: {b["count_fill"]}; color: {b["count"]};
-               border: 1px solid {b["count_border"]}; border-radius: 9px; padding: 1px 8px;
+               border: 1px solid {b["count_border"]}; border-radius: 8px; padding: 2px 8px;
                font-size: 8.5pt; font-weight: bold; }}
 #cardList {{ background: transparent; border: none; }}
 #collapseButton {{ color: {b["collapse"]}; border: none; padding: 0 4px; font-size: 11pt; }}
