@@ -26,11 +26,12 @@ from app import contacts
 from tests.ui.board_helpers import board_of
 from tests.ui.test_dark_palette import PALETTES, RecordingPainter
 from tests.ui.test_layout import show_at, sized_window
+from tests.ui.test_read_only import reader_window
 from ui.contact_table import encode_ids
 from ui.theme import apply_theme, make_palette
 
 pytestmark = pytest.mark.gui
-__all__ = ["sized_window"]  # fixture used by the tests below
+__all__ = ["reader_window", "sized_window"]  # fixtures used by the tests below
 
 ROLE_REASON = "Read-only: your role carol cannot change this database"
 
@@ -345,3 +346,34 @@ def test_the_server_out_of_reach_makes_the_board_read_only_too(
     window.live.set_online(True)
     qtbot.waitUntil(lambda: board.read_only is None, timeout=5000)
     assert all(c.view.dragEnabled() for c in board.columns)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_read_only_postgresql_role_cannot_move_cards_on_the_board(
+    reader_window: Any, qtbot: Any
+) -> None:
+    """The real thing: a PostgreSQL role with SELECT only (team mode's reader)."""
+    win = reader_window
+    qtbot.waitUntil(win.read_only.indicator.isVisible, timeout=5000)
+    reason = win.ops.refusal
+    assert reason is not None and win.role in reason
+    win.show_view("kanban")
+    board = board_of(win)
+    qtbot.waitUntil(lambda: board.columns[0].model.rowCount() > 0, timeout=5000)
+    assert board.read_only == reason and reason in board.hint.text()
+    assert not any(c.view.dragEnabled() or c.view.acceptDrops() for c in board.columns)
+    column = board.columns[0]
+    menu = column.view.context_menu(column.model.index(0))
+    greyed = [a.text() for a in menu.actions() if not a.isEnabled()]
+    assert greyed == ["Deal value…", "Assign to me", "Assign to…"]
+    menu.deleteLater()
+    cid = column.model.contact_id(0)
+    view = column.view
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(
+        view.model().index(0, 0), view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not win.ops.busy, timeout=3000)
+    assert contacts.get_contact(win.db, cid).stage_key == column.stage_key
+    assert win.statusBar().currentMessage() == reason
