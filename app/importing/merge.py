@@ -13,11 +13,11 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
-from app.importing.policies import contact_changes, contains, dump, merge_rows, row_as_existing
+from app.importing.policies import contact_changes, contains, merge_rows, row_as_existing
 from app.importing.report import ImportReport, LikelyDuplicate, RowIssue
-from app.importing.rows import ROW_COLUMNS, PreparedRow
-from app.names import display_name, sort_key
-from app.points import import_records, says_more
+from app.importing.rows import ROW_COLUMNS, PreparedRow, Stored, stored_values
+from app.names import sort_key
+from app.points import import_records
 from db import bulk
 from db.models import Contact, ContactPoint, ImportChange, Stage, StageChange
 
@@ -93,16 +93,6 @@ def insert_many(
         f"SELECT {names} FROM temp.{_STAGING} ORDER BY rowid"
     )
     conn.exec_driver_sql(f"DROP TABLE temp.{_STAGING}")
-
-
-def _unmirrored(row: PreparedRow) -> dict[str, str]:
-    """The row's extra values without those that only repeat its phones and addresses: the
-    contact's columns and its points (``contact_points``) hold them. The file's display name
-    stays an extra value."""
-    if not row.mirrored_extra:
-        return row.extra
-    gone = row.mirrored_extra - {"Display name"}
-    return {k: v for k, v in row.extra.items() if k not in gone}
 
 
 class BatchWriter:
@@ -361,16 +351,13 @@ class BatchWriter:
             stamp["changed_by"] = self.actor
         if self.owner is not None:
             stamp["owner"] = self.owner
+        stored_rows: list[Stored] = []
         for row in rows:
             given = row.values
-            email = given.get("email")
-            # derived_values() without classifying the address again (rows.py did that)
-            name = (
-                display_name(given.get("first_name"), given.get("last_name"))
-                or given.get("company")
-                or email
-                or ""
-            )
+            # derived_values() without classifying the address again (rows.py did that); the
+            # reading process worked it out if the row was not merged with another since
+            stored = row.stored or stored_values(row)
+            stored_rows.append(stored)
             stage_id = stage_ids[row.stage_key or default_stage]
             received = given.get("received_at")
             entered = (
@@ -383,15 +370,15 @@ class BatchWriter:
                 {
                     **_INSERT_DEFAULTS,
                     **given,
-                    "name": name,
-                    "sort_name": sort_key(name),
+                    "name": stored.name,
+                    "sort_name": stored.sort_name,
                     "email_normalized": row.email_key,
                     "domain": row.domain,
                     "domain_class": row.domain_class,
                     "source": given.get("source") or source,
                     "consent": given.get("consent") or "unknown",
-                    "extra": dump(_unmirrored(row)),
-                    "other_emails": dump(row.other_emails),
+                    "extra": stored.extra,
+                    "other_emails": stored.other_emails,
                     "import_batch_id": batch_id,
                     "stage_id": stage_id,
                     "stage_changed_at": entered,
@@ -422,8 +409,8 @@ class BatchWriter:
             ContactPoint.__table__,
             [
                 rec
-                for cid, row in zip(ids, rows, strict=True)
-                if says_more(row.emails, row.phones, row.addresses)
+                for cid, row, stored in zip(ids, rows, stored_rows, strict=True)
+                if stored.says_more
                 for rec in import_records(cid, row.emails, row.phones, row.addresses)
             ],
         )

@@ -7,6 +7,7 @@ Python under the GIL on both sides. A big file is read in a process of its own i
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import struct
@@ -21,7 +22,7 @@ from app.errors import WinnowError
 from app.fields import ValidationError, clean_value
 from app.importing.mapping import MappedRow, apply_mapping
 from app.importing.report import RowIssue
-from app.importing.rows import PreparedRow, RowPreparer
+from app.importing.rows import PreparedRow, RowPreparer, stored_values
 from app.importing.rowstream import take_warnings
 
 MULTI_SEPARATOR = " ::: "  # how Google Contacts (and the mapping) join several values
@@ -90,6 +91,7 @@ def prepare_chunks(
             chunk.rejected.append(RowIssue(row_no, prepared))
             continue
         chunk.warnings.extend(RowIssue(row_no, w) for w in prepared.warnings)
+        prepared.stored = stored_values(prepared)  # here: the reading process, if there is one
         chunk.rows.append(prepared)
         if len(chunk.rows) >= size:
             yield chunk
@@ -185,7 +187,13 @@ class PreparedElsewhere(Iterator[Chunk]):
                 "the process reading the file stopped unexpectedly "
                 f"(exit code {self._child.returncode})"
             )
-        message: tuple[Any, ...] = pickle.loads(body)
+        collecting = gc.isenabled()
+        gc.disable()  # plain values, no cycles: collections while they are made find nothing
+        try:
+            message: tuple[Any, ...] = pickle.loads(body)
+        finally:
+            if collecting:
+                gc.enable()
         return message
 
     def close(self) -> None:

@@ -53,6 +53,7 @@ def merge_rows(first: PreparedRow, later: PreparedRow, policy: str) -> None:
     if later.stage_key and (policy == "overwrite" or not first.stage_key):
         first.stage_key = later.stage_key
     first.__dict__.pop("name_key", None)  # the name may have changed
+    first.stored = None  # and what it stores
 
 
 def contact_changes(existing: dict[str, Any], row: PreparedRow, policy: str) -> dict[str, Any]:

@@ -13,8 +13,10 @@ def main() -> None:
     fd = int(sys.argv[1])
     args = pickle.load(sys.stdin.buffer)
     from app.importing.pipeline import send_prepared
+    from app.importing.service import GC_YOUNG_THRESHOLD
 
     gc.freeze()  # the modules just imported: left out of the collections of the rows' objects
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # as the importer does
     send_prepared(fd, args)
 
 

@@ -9,16 +9,18 @@ an address's shape but is not valid is stored and reported (go-look classes it `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_value
 from app.golook.classify import address_verdict
 from app.importing.phones import locale_region, national_phone, phone_region
 from app.importing.points import ContactPoint, PostalAddress
-from app.names import normalize_email, sort_key, split_name
+from app.names import display_name, normalize_email, sort_key, split_name
+from app.points import says_more
 
 # Contact columns an import row may set (the rest of a row goes to ``extra``).
 ROW_COLUMNS = (
@@ -132,6 +134,9 @@ class PreparedRow:
     # nothing is lost where the contact has no place for them yet); a writer that stores the
     # lists can leave these keys out
     mirrored_extra: set[str] = field(default_factory=set)
+    # what the contact row stores, worked out ahead (where the file is read, see
+    # :func:`stored_values`); None when not, or no longer right (the row took in another)
+    stored: Stored | None = None
 
     @cached_property
     def email_key(self) -> str | None:
@@ -150,6 +155,68 @@ class PreparedRow:
         if not name:
             return None
         return name, sort_key(self.values.get("company") or "")
+
+
+class Stored(NamedTuple):
+    """Columns of a new contact that follow from its row alone (:func:`stored_values`)."""
+
+    name: str
+    sort_name: str
+    extra: str | None  # JSON
+    other_emails: str | None  # JSON
+    says_more: bool  # its e-mails, phones and addresses go to contact_points too
+
+
+def stored_values(row: PreparedRow) -> Stored:
+    """The name, sort key, extra values and other e-mail addresses a new contact stores for
+    ``row`` (as :func:`app.contacts.derived_values` would, without classifying the address
+    again), and whether its points say more than those columns (:func:`app.points.says_more`).
+    Worked out where the file is read, so that the writing process does not."""
+    given = row.values
+    name = (
+        display_name(given.get("first_name"), given.get("last_name"))
+        or given.get("company")
+        or given.get("email")
+        or ""
+    )
+    return Stored(
+        name,
+        quick_sort_key(name),
+        _dump(_unmirrored(row)),
+        _dump(row.other_emails),
+        says_more(row.emails, row.phones, row.addresses),
+    )
+
+
+def _dump(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+def _unmirrored(row: PreparedRow) -> dict[str, str]:
+    """The row's extra values without those that only repeat its phones and addresses: the
+    contact's columns and its points (``contact_points``) hold them. The file's display name
+    stays an extra value."""
+    if not row.mirrored_extra:
+        return row.extra
+    gone = row.mirrored_extra - {"Display name"}
+    return {k: v for k, v in row.extra.items() if k not in gone}
+
+
+def quick_sort_key(name: str) -> str:
+    """:func:`app.names.sort_key`, quicker: an ASCII name needs no decomposition (NFKD leaves
+    ASCII as it is and none of it is a combining mark), and names repeat in a list."""
+    if name.isascii():
+        return name.lower().strip()
+    key = _SORT_KEYS.get(name)
+    if key is None:
+        if len(_SORT_KEYS) >= _SORT_KEYS_MAX:
+            _SORT_KEYS.clear()
+        key = _SORT_KEYS[name] = sort_key(name)
+    return key
+
+
+_SORT_KEYS: dict[str, str] = {}
+_SORT_KEYS_MAX = 65_536
 
 
 def _text(value: str, multiline: bool = False) -> str:

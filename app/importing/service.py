@@ -392,15 +392,28 @@ def _old_objects_frozen() -> Iterator[None]:
     Each chunk of rows lives long enough to reach the oldest generation, and every time that
     grows by a quarter Python walks *all* objects of the program (a window holds hundreds of
     thousands); frozen, those walks cover only the import's own objects. Nothing is leaked:
-    ``gc.unfreeze`` hands everything back. Left alone when someone else froze objects."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    ``gc.unfreeze`` hands everything back. Left alone when someone else froze objects.
+
+    The youngest generation is collected every :data:`GC_YOUNG_THRESHOLD` new objects instead
+    of 700 while the import runs: a chunk's rows are thousands of objects that live until the
+    chunk is written and hold no cycles, so those collections find nothing (20,000 rows: 4.4 ->
+    4.0 s of CPU in one measurement on a busy machine; within the noise in others)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
     try:
-        yield
+        if gc.get_freeze_count():
+            yield
+            return
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
     finally:
-        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+GC_YOUNG_THRESHOLD = 20_000
 
 
 def _check_cancel(cancel: Any) -> None:
