@@ -8,6 +8,7 @@ the ids it created or changed; the score runs last because it reads the persona 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -32,4 +33,26 @@ def contacts_changed(
         derived.contacts_changed(session, contact_ids)
     elif what == "restored":
         derived.contacts_changed(session, contact_ids, reclassify=True)
-    scoring.rescore_contacts(session, contact_ids)
+    scoring.rescore_contacts(session, contact_ids, what)
+
+
+def contacts_entered_inquiry(session: Session, contact_ids: Sequence[int], at: datetime) -> None:
+    """These contacts were just moved into Inquiry at ``at`` (a move or its redo): only the
+    follow-up times that move changes are worked out again (``app.scoring.entered_inquiry``)."""
+    if not contact_ids:
+        return
+    from app import scoring
+
+    scoring.entered_inquiry(session, contact_ids, at)
+
+
+def inquiry_moves_reversed(
+    session: Session, operation_id: int, contact_ids: Sequence[int], *, undone: bool
+) -> None:
+    """An operation's moves of these contacts into Inquiry were undone or redone: the
+    follow-up times they change worked out again (``app.scoring.inquiry_moves_reversed``)."""
+    if not contact_ids:
+        return
+    from app import scoring
+
+    scoring.inquiry_moves_reversed(session, operation_id, contact_ids, undone=undone)

@@ -154,8 +154,11 @@ def move_in(
     # What derives from the stage (app.scoring): the follow-up times count the moves into
     # Inquiry, and a contact before Inquiry with an inbound signal moves on to it. A score
     # looks at no stage. So only a move into one of those stages is rescored: for a bulk move
-    # to any other stage the hook was most of the time, and changed nothing.
-    if moving and target.id in rescored_stages(s):
+    # to any other stage the hook was most of the time, and changed nothing. Into Inquiry,
+    # only the contacts whose received time the move changes.
+    if moving and target.key == FOLLOW_UP_STAGE:
+        hooks.contacts_entered_inquiry(s, moving, when)
+    elif moving and target.id in rescored_stages(s):
         hooks.contacts_changed(s, moving, what="stage")
     moved = set(moving)  # once: a bulk move of 20,000 spent 15 s rebuilding it per id
     return MoveResult(

@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -209,14 +209,198 @@ def marketing_ready_condition(now: datetime) -> ColumnElement[bool]:
 # --- the handler -----------------------------------------------------------------------
 
 
-def rescore_contacts(session: Session, contact_ids: Sequence[int]) -> None:
-    """Rescore these contacts inside the caller's transaction (from app.hooks)."""
+def rescore_contacts(session: Session, contact_ids: Sequence[int], what: str = "fields") -> None:
+    """Rescore these contacts inside the caller's transaction (from app.hooks).
+
+    ``what="stage"``: they were only moved (or a move was undone or redone). A score, its
+    breakdown and sales-readiness look at no stage — only the contact's fields, activities
+    and answers, none of which a move changes — so only what does look at the stage is
+    worked out again: the follow-up times (they count the moves into Inquiry) and the
+    automatic move of a contact before Inquiry with an inbound signal. The rest stays as
+    stored, exactly what a full recompute at the same time gives."""
     if _rescoring.get() or not contact_ids:
         return  # our own automatic move calling the hooks again: nothing new to compute
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     ctx = _Context.read(session, settings_in(session), utcnow())
+    scores = what != "stage"
     for i in range(0, len(ids), CHUNK):
-        _rescore(session, _among(ids[i : i + CHUNK]), ctx)
+        _rescore(session, _among(ids[i : i + CHUNK]), ctx, scores=scores)
+
+
+def entered_inquiry(session: Session, contact_ids: Sequence[int], at: datetime) -> None:
+    """These contacts were just moved into Inquiry at ``at`` (a move, or the redo of one):
+    the follow-up times of those that change worked out again (app.moves.move_in).
+
+    A live move into Inquiry only adds a candidate for the received time. A contact whose
+    stored received time is at or before ``at`` keeps it, and with it its due time and first
+    response (the deadlines of its inbound activities did not change): nothing to do. Only
+    the others — no received time yet, or a later one (a move dated back) — are rescored
+    (``what="stage"``): at 10,000 contacts moved that skips reading every one's activities."""
+    if _rescoring.get() or not contact_ids:
+        return
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    c = cast(Table, Contact.__table__).c
+    sla = settings_in(session).sla_hours
+    affected: list[int] = []
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        _first_inquiry(session, chunk, at, sla)
+        affected.extend(
+            session.connection().scalars(
+                select(c.id).where(
+                    id_in(c.id, chunk),
+                    c.received_at.is_(None) | (c.received_at > at),
+                )
+            )
+        )
+    rescore_contacts(session, affected, "stage")
+
+
+# moves at more different times than this are left to the rescore (a statement per time)
+_SET_BASED_TIMES = 8
+
+
+def _follow_up_plain() -> tuple[Any, Any]:
+    """SQL, per contact row: (no inbound activity, its first outbound activity at or after
+    ``:since`` — any time when ``:since`` is NULL)."""
+    c = cast(Table, Contact.__table__).c
+    a = cast(Table, Activity.__table__).c
+    # "+ ''" (||): looked up by contact, never by the (type, at) index
+    kind = a.type + ""
+    no_inbound = ~select(a.id).where(a.contact_id == c.id, kind.in_(INBOUND_TYPES)).exists()
+    since = bindparam("since", type_=DateTime())
+    first = (
+        select(func.min(a.at))
+        .where(
+            a.contact_id == c.id,
+            kind.in_(OUTBOUND_TYPES),
+            since.is_(None) | (a.at >= since),
+        )
+        .scalar_subquery()
+    )
+    return no_inbound, first
+
+
+def _live_inquiry_moves(before: datetime | None = None) -> Any:
+    """SQL, per contact row: it has a live move into Inquiry (before ``before``)."""
+    c = cast(Table, Contact.__table__).c
+    sc = cast(Table, StageChange.__table__).c
+    inquiry = select(Stage.id).where(Stage.key == INQUIRY_STAGE).scalar_subquery()
+    # "+ 0": looked up by contact (a handful of moves each); by the (to_stage_id, at) index
+    # SQLite would read every move into Inquiry for each contact
+    wanted = [sc.contact_id == c.id, sc.to_stage_id + 0 == inquiry, sc.undone_at.is_(None)]
+    if before is not None:
+        wanted.append(sc.at < before)
+    return select(sc.id).where(*wanted).exists()
+
+
+def _first_inquiry(session: Session, ids: Sequence[int], at: datetime, sla: float) -> None:
+    """Set-based, the commonest case of :func:`entered_inquiry`: a contact with no received
+    time, no inbound activity and no earlier move into Inquiry became an inquiry at ``at``
+    — received then, due ``sla`` hours later (no inbound deadline comes first), answered by
+    its first outbound activity since (app.followup.follow_up_times gives just that)."""
+    c = cast(Table, Contact.__table__).c
+    no_inbound, first = _follow_up_plain()
+    session.execute(
+        update(cast(Table, Contact.__table__))
+        .where(
+            id_in(c.id, ids),
+            c.received_at.is_(None),
+            no_inbound,
+            ~_live_inquiry_moves(before=at),
+        )
+        .values(
+            received_at=at,
+            response_due_at=at + timedelta(hours=sla),
+            first_response_at=first,
+        ),
+        {"since": at},
+    )
+
+
+def _no_longer_inquiry(session: Session, ids: Sequence[int], at: datetime) -> None:
+    """Set-based, the commonest case of an undone move into Inquiry (at ``at``): a contact
+    that got its received time from that move and has no inbound activity nor another live
+    move into Inquiry has none any more — nor a due time; its first response is its first
+    outbound activity (app.followup.follow_up_times without a received time)."""
+    c = cast(Table, Contact.__table__).c
+    no_inbound, first = _follow_up_plain()
+    session.execute(
+        update(cast(Table, Contact.__table__))
+        .where(id_in(c.id, ids), c.received_at == at, no_inbound, ~_live_inquiry_moves())
+        .values(received_at=None, response_due_at=None, first_response_at=first),
+        {"since": None},
+    )
+
+
+def inquiry_moves_reversed(
+    session: Session, operation_id: int, contact_ids: Sequence[int], *, undone: bool
+) -> None:
+    """The moves into Inquiry that operation ``operation_id`` made of these contacts were
+    just undone (``undone``) or redone: the follow-up times of those that change worked out
+    again (app.operations.core), as :func:`entered_inquiry` does for a move.
+
+    Undone, a move drops out of the received time only where it was the received time
+    (stored received = the move's time; an earlier one stays, with its due time and first
+    response), and a contact back before Inquiry moves on to it only for an inbound activity
+    since it came back to its stage. Redone, it is :func:`entered_inquiry` at the move's time."""
+    if _rescoring.get() or not contact_ids:
+        return
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    sc = cast(Table, StageChange.__table__).c
+    c = cast(Table, Contact.__table__).c
+    a = cast(Table, Activity.__table__).c
+    inquiry = select(Stage.id).where(Stage.key == INQUIRY_STAGE).scalar_subquery()
+    if undone:
+        inbound_since = (
+            select(a.id)
+            .where(
+                a.contact_id == c.id,
+                (a.type + "").in_(INBOUND_TYPES),  # by contact, not the (type, at) index
+                a.at >= c.stage_changed_at,
+            )
+            .exists()
+        )
+        changes = (c.received_at == sc.at) | (
+            c.stage_id.in_(stages_before(INQUIRY_STAGE)) & inbound_since
+        )
+    else:
+        changes = c.received_at.is_(None) | (c.received_at > sc.at)
+    sla = settings_in(session).sla_hours
+    affected: list[int] = []
+    for i in range(0, len(ids), CHUNK):
+        # the commonest cases set-based, per time of the moves (a bulk move has one)
+        at_of: dict[datetime, list[int]] = {}
+        for cid, at in session.connection().execute(
+            select(sc.contact_id, sc.at).where(
+                sc.operation_id == operation_id,
+                sc.to_stage_id + 0 == inquiry,
+                sc.from_stage_id.is_not(None),
+                id_in(sc.contact_id, ids[i : i + CHUNK]),
+            )
+        ):
+            at_of.setdefault(at, []).append(cid)
+        if len(at_of) <= _SET_BASED_TIMES:
+            for at, group in at_of.items():
+                if undone:
+                    _no_longer_inquiry(session, group, at)
+                else:
+                    _first_inquiry(session, group, at, sla)
+        affected.extend(
+            session.connection().scalars(
+                select(sc.contact_id)
+                .join(Contact.__table__, c.id == sc.contact_id)
+                .where(
+                    sc.operation_id == operation_id,
+                    sc.to_stage_id + 0 == inquiry,
+                    sc.from_stage_id.is_not(None),
+                    id_in(sc.contact_id, ids[i : i + CHUNK]),
+                    changes,
+                )
+                .distinct()
+            )
+        )
+    rescore_contacts(session, affected, "stage")
 
 
 Which = Callable[[Any], ColumnElement[bool]]
@@ -275,8 +459,12 @@ def _rescore(
     s: Session,
     which: Which,
     ctx: _Context,
+    *,
+    scores: bool = True,
 ) -> tuple[int, list[int]]:
     """Rescore the contacts ``which(Contact.id)`` selects; returns (how many, ids moved).
+    ``scores=False``: only the follow-up times and the automatic moves into Inquiry (what a
+    move changes, :func:`rescore_contacts`); scores, breakdowns and sales-readiness stay.
 
     Four reads and an executemany or two for any number of contacts. Times are read as the
     driver stores them and parsed with ``datetime.fromisoformat`` (SQLAlchemy's per-value
@@ -341,12 +529,16 @@ def _rescore(
             moves.setdefault(cid, []).append((to_time(at), bool(undone)))
     bant: dict[int, list[tuple[str, str]]] = {}
     answered: dict[int, dict[int, str]] = {}
-    for cid, crit_id, name, answer in _fetch(
-        conn,
-        select(ba.contact_id, bc.id, bc.name, ba.answer)
-        .join(criteria, bc.id == ba.criterion_id)
-        .where(which(ba.contact_id), ba.answer != "unknown")
-        .order_by(ba.contact_id, bc.position, bc.id),
+    for cid, crit_id, name, answer in (
+        _fetch(
+            conn,
+            select(ba.contact_id, bc.id, bc.name, ba.answer)
+            .join(criteria, bc.id == ba.criterion_id)
+            .where(which(ba.contact_id), ba.answer != "unknown")
+            .order_by(ba.contact_id, bc.position, bc.id),
+        )
+        if scores
+        else ()
     ):
         bant.setdefault(cid, []).append((name, answer))
         answered.setdefault(cid, {})[crit_id] = answer
@@ -386,22 +578,25 @@ def _rescore(
         raw_since,
     ) in rows:
         mine = acts.get(cid, ())
-        items = explain_values(
-            email,
-            domain,
-            dclass,
-            title,
-            pname,
-            pfit,
-            consent or "unknown",
-            mine,
-            bant.get(cid, no_bant),
-            labels,
-            rules,
-            now,
-        )
-        score = sum([points for _rule, points in items])
-        breakdown = breakdown_json(items)
+        if scores:
+            items = explain_values(
+                email,
+                domain,
+                dclass,
+                title,
+                pname,
+                pfit,
+                consent or "unknown",
+                mine,
+                bant.get(cid, no_bant),
+                labels,
+                rules,
+                now,
+            )
+            score = sum([points for _rule, points in items])
+            breakdown = breakdown_json(items)
+        else:
+            score, breakdown = old_score, old_breakdown
         asked = False
         inbound: list[tuple[datetime, float]] = []
         answers: list[datetime] = []
@@ -415,13 +610,14 @@ def _rescore(
                     first_inbound[kind] = at
                 if kind == ASKED_FOR_SALES:
                     asked = True
-        mine_answered = answered.get(cid)
-        if mine_answered is None:  # no answers: not qualified, nothing said no
-            said_no = qualified = False
+        if not scores:
+            ready = bool(old_ready)
+        elif (mine_answered := answered.get(cid)) is None:
+            ready = asked  # no answers: not qualified, nothing said no
         else:
             said_no = any(mine_answered.get(i) == "no" for i in deciding)
             qualified = is_qualified([(True, mine_answered.get(i, "unknown")) for i in deciding])
-        ready = not said_no and (asked or (qualified and score >= threshold))
+            ready = not said_no and (asked or (qualified and score >= threshold))
         received = None
         if mine or old_received is not None or cid in moves:
             received, due, first = followup.follow_up_times(

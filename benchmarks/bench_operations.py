@@ -21,28 +21,42 @@ TARGET_S = 0.5
 KEYS = ["suspect", "inquiry", "mql", "sql", "opportunity", "nurture", "disqualified"]
 
 
+# the scoring hook's ways in: a contact changed, moved into Inquiry, such a move undone or redone
+HOOK_ENTRIES = ("rescore_contacts", "entered_inquiry", "inquiry_moves_reversed")
+
+
 @contextmanager
 def _hook_time(into: list[float], cpu: list[float] | None = None) -> Iterator[None]:
-    """Add up the time the scoring hook (``app.scoring.rescore_contacts``) takes (``cpu``:
-    and the CPU time of the thread running it)."""
+    """Add up the time the scoring hook (``app.scoring.rescore_contacts`` and the move
+    entries that call it, :data:`HOOK_ENTRIES`) takes (``cpu``: and the CPU time of the
+    thread running it); a call from inside another is counted once."""
     from app import scoring
 
-    original = scoring.rescore_contacts
+    originals = {name: getattr(scoring, name) for name in HOOK_ENTRIES}
+    depth = [0]
 
-    def timed(session: Any, ids: Sequence[int]) -> None:
-        start, used = time.perf_counter(), time.thread_time()
-        try:
-            original(session, ids)
-        finally:
-            into.append(time.perf_counter() - start)
-            if cpu is not None:
-                cpu.append(time.thread_time() - used)
+    def timing(original: Callable[..., None]) -> Callable[..., None]:
+        def timed(*args: Any, **kwargs: Any) -> None:
+            depth[0] += 1
+            start, used = time.perf_counter(), time.thread_time()
+            try:
+                original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    into.append(time.perf_counter() - start)
+                    if cpu is not None:
+                        cpu.append(time.thread_time() - used)
 
-    scoring.rescore_contacts = timed  # type: ignore[assignment]
+        return timed
+
+    for name, original in originals.items():
+        setattr(scoring, name, timing(original))
     try:
         yield
     finally:
-        scoring.rescore_contacts = original  # type: ignore[assignment]
+        for name, original in originals.items():
+            setattr(scoring, name, original)
 
 
 @contextmanager

@@ -554,13 +554,13 @@ def _reverse_generic(
     for i in range(0, len(alive), 5000):
         hooks.contacts_changed(s, alive[i : i + 5000], what="restored")
     # contacts only moved: rescored as the move itself was (app.moves.move_in), when a move
-    # into Inquiry (what the follow-up times count) is undone or redone
+    # into Inquiry (what the follow-up times count) is undone or redone — only those whose
+    # follow-up times that changes
     entering = _stage_ids(s, FOLLOW_UP_STAGE)
     only_moved = sorted(
         c for c in set(moved) - changed - created - deleted if plan.enters(c, entering)
     )
-    for i in range(0, len(only_moved), 5000):
-        hooks.contacts_changed(s, only_moved[i : i + 5000], what="stage")
+    hooks.inquiry_moves_reversed(s, op.id, only_moved, undone=undo)
     for name in payload.get("flags", []):
         flags[name] = True  # what the operation said it changed (e.g. scoring rules)
     changed.update(moved)

@@ -841,7 +841,44 @@ def test_the_history_chains_stay_consistent_through_undo_and_redo(db: Database) 
 # --- an operation that moves a contact twice ------------------------------------------------------
 
 
-def test_a_move_that_makes_contacts_sales_ready_undoes_whole(db: Database) -> None:
+def test_a_move_that_makes_contacts_inquiries_undoes_whole(db: Database) -> None:
+    """Moved back before Inquiry with a received date and never an inquiry, a contact moves on
+    to Inquiry in the same operation (app.scoring): undo takes both moves back, redo both."""
+    from datetime import datetime
+
+    a, b = (
+        contacts.create_contact(
+            db,
+            stage="nurture",
+            name=name,
+            email=f"{name.lower()}@acme-maschinen.de",
+            received_at=datetime(2026, 1, 5, 9, 30),
+        )
+        for name in ("Anna", "Bert")
+    )
+    result = operations.move_contacts(db, [a, b], "suspect")
+    assert [stage_key(db, x) for x in (a, b)] == ["inquiry", "inquiry"]
+    assert live_history(db, a) == [
+        (None, "nurture"),
+        ("nurture", "suspect"),
+        ("suspect", "inquiry"),
+    ]
+    assert result.changes.stages >= {"nurture", "suspect", "inquiry"}
+    assert operations.history(db)[0].contacts == 2
+    assert not chains_consistent(db)
+    operations.undo_operation(db)
+    assert [stage_key(db, x) for x in (a, b)] == ["nurture", "nurture"]
+    assert live_history(db, a) == [(None, "nurture")]
+    assert not chains_consistent(db)
+    operations.redo_operation(db)
+    assert [stage_key(db, x) for x in (a, b)] == ["inquiry", "inquiry"]
+    assert not chains_consistent(db)
+
+
+def test_a_move_keeps_a_stale_sales_ready_flag_for_the_recompute(db: Database) -> None:
+    """A move rescores only what depends on the stage (the follow-up times): a threshold
+    lowered without a recompute (that runs in the background) promotes nobody on a move into
+    Inquiry; the recompute does."""
     from app import qualification, scoring
     from app.settings import set_setting
 
@@ -858,23 +895,14 @@ def test_a_move_that_makes_contacts_sales_ready_undoes_whole(db: Database) -> No
         )
     scores = [contacts.get_contact(db, x).score or 0 for x in (a, b)]
     assert min(scores) > 0
-    # the threshold lowered without recomputing (that runs in the background): the move's
-    # rescore finds both sales-ready and moves them on to Sales qualified, in the same operation
     set_setting(db, scoring.AUTOMATION_SETTING, "move")
     set_setting(db, scoring.THRESHOLD_SETTING, min(scores))
-    result = operations.move_contacts(db, [a, b], "inquiry")
+    operations.move_contacts(db, [a, b], "inquiry")
+    assert [stage_key(db, x) for x in (a, b)] == ["inquiry", "inquiry"]
+    assert contacts.get_contact(db, a).received_at is not None
+    assert not contacts.get_contact(db, a).sales_ready
+    scoring.recompute_all(db)
     assert [stage_key(db, x) for x in (a, b)] == ["sql", "sql"]
-    assert live_history(db, a) == [(None, "suspect"), ("suspect", "inquiry"), ("inquiry", "sql")]
-    assert result.changes.stages >= {"suspect", "inquiry", "sql"}
-    assert operations.history(db)[0].contacts == 2
-    assert not chains_consistent(db)
-    operations.undo_operation(db)
-    assert [stage_key(db, x) for x in (a, b)] == ["suspect", "suspect"]
-    assert live_history(db, a) == [(None, "suspect")]
-    assert not chains_consistent(db)
-    operations.redo_operation(db)
-    assert [stage_key(db, x) for x in (a, b)] == ["sql", "sql"]
-    assert not chains_consistent(db)
 
 
 def test_an_activity_that_moves_the_contact_undoes_with_its_move(db: Database) -> None:
