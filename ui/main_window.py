@@ -1106,8 +1106,10 @@ class MainWindow(QMainWindow):
                 return
             key = first.stage_key
             column = board.column(key)
-            if column is None or column.collapsed:
+            if column is None:
                 return
+            if column.collapsed:  # folded for room: the contact's column opens to show it
+                board.open_column(column)
             same = [i for i in ids if (row := found.get(i)) is not None and row.stage_key == key]
             if column.view.select_ids(same):
                 column.view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -68,3 +68,23 @@ def test_list_undo_selects_the_contact_it_brought_back(window: Any, qtbot: Any) 
     assert _status(window).startswith("Undid move of 1 contact to Marketing qualified")
     qtbot.waitUntil(lambda: window.selected_ids() == [cid], timeout=3000)
     assert window.detail.contact_id == cid
+
+
+def test_board_undo_into_a_folded_column_opens_it_and_selects_the_card(
+    window: Any, qtbot: Any
+) -> None:
+    from app.contacts import ContactQuery
+
+    window.show_view("kanban")
+    board = board_of(window)
+    (cid,) = contacts.query_ids(window.db, ContactQuery(stage_keys=("nurture",)), 0, 1)
+    board.column("nurture").set_collapsed(True, auto=True)  # folded for room
+    window.move_contacts([cid], "inquiry")
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == "inquiry"
+    board.column("nurture").set_collapsed(True, auto=True)
+    window.undo()
+    settle(qtbot, window)
+    assert contacts.get_contact(window.db, cid).stage_key == "nurture"
+    qtbot.waitUntil(lambda: not board.column("nurture").collapsed, timeout=3000)
+    qtbot.waitUntil(lambda: board.selected_ids() == [cid], timeout=3000)
