@@ -88,11 +88,14 @@ def _insert_contacts(s: Session, d: Definition, among: str) -> None:
     s.execute(
         text(f"""
         INSERT INTO metric_contacts (contact_id, source, history_inquiry_at, inquiry_at,
-            qualified_at, customer_at, max_pos, received_at, due_at, first_at, amount)
+            qualified_at, customer_at, max_pos, received_at, due_at, first_at, amount,
+            response_hours)
         SELECT r.cid, c.source, r.inquiry_at, {inquiry_at},
                CASE WHEN ({became}) < ({inquiry_at}) THEN ({inquiry_at}) ELSE ({became}) END,
                r.customer_at, r.max_pos, c.received_at, c.response_due_at,
-               c.first_response_at, c.deal_amount
+               c.first_response_at, c.deal_amount,
+               CASE WHEN c.first_response_at IS NOT NULL AND c.received_at IS NOT NULL
+                    THEN {_hours(s, "c.first_response_at", "c.received_at")} END
         FROM (
             SELECT sc.contact_id AS cid,
                    MIN(CASE WHEN st.position >= :p_inq THEN sc.at END) AS inquiry_at,
@@ -126,13 +129,102 @@ def _insert_stays(s: Session, among: str) -> None:
     )
 
 
+MEASURES = ("n", "qualified", "answered", "decided", "late", "pending", "amount")
+
+
+def day_sql(s: Session, column: str) -> str:
+    """The UTC day of a stored time, as ``metric_days.day`` holds it."""
+    return f"date({column})" if _dialect(s) == "sqlite" else f"CAST({column} AS DATE)"
+
+
+def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | None = None) -> str:
+    """SELECT kind, day, source, max_pos and the measures of ``metric_days`` for the rows of
+    ``metric_contacts`` that ``where`` selects (and, per kind, ``only[kind]``)."""
+    only = only or {}
+    waiting = "due_at IS NOT NULL AND first_at IS NULL"
+    parts = {
+        "i": f"""
+        SELECT 'i' AS kind, {day_sql(s, "inquiry_at")} AS day, source, max_pos, COUNT(*) AS n,
+          SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) AS qualified,
+          SUM(CASE WHEN first_at IS NOT NULL THEN 1 ELSE 0 END) AS answered,
+          SUM(CASE WHEN due_at IS NOT NULL AND first_at IS NOT NULL THEN 1 ELSE 0 END)
+            AS decided,
+          SUM(CASE WHEN due_at IS NOT NULL AND first_at > due_at THEN 1 ELSE 0 END) AS late,
+          SUM(CASE WHEN {waiting} THEN 1 ELSE 0 END) AS pending,
+          0.0 AS amount
+        FROM metric_contacts WHERE inquiry_at IS NOT NULL AND {where} AND {only.get("i", "1 = 1")}
+        GROUP BY {day_sql(s, "inquiry_at")}, source, max_pos""",
+        "q": f"""
+        SELECT 'q', {day_sql(s, "qualified_at")}, source, -1, COUNT(*), 0, 0, 0, 0, 0, 0.0
+        FROM metric_contacts WHERE qualified_at IS NOT NULL AND {where}
+              AND {only.get("q", "1 = 1")}
+        GROUP BY {day_sql(s, "qualified_at")}, source""",
+        "c": f"""
+        SELECT 'c', {day_sql(s, "customer_at")}, source, -1, COUNT(*), 0, 0, 0, 0, 0,
+               SUM(COALESCE(amount, 0))
+        FROM metric_contacts WHERE customer_at IS NOT NULL AND {where}
+              AND {only.get("c", "1 = 1")}
+        GROUP BY {day_sql(s, "customer_at")}, source""",
+    }
+    return " UNION ALL ".join(parts[k] for k in (only or parts) if k in parts)
+
+
+Key = tuple[str, Any, str | None, int]
+
+
+def _contributions(s: Session, where: str) -> dict[Key, list[float]]:
+    out: dict[Key, list[float]] = {}
+    for kind, day, source, max_pos, *values in s.execute(text(contributions_sql(s, where))):
+        out[(str(kind), day, source, int(max_pos))] = [float(v or 0) for v in values]
+    return out
+
+
+def _apply(s: Session, old: dict[Key, list[float]], new: dict[Key, list[float]]) -> None:
+    """Add ``new`` and take away ``old`` in ``metric_days``."""
+    sets = ", ".join(f"{m} = {m} + :{m}" for m in MEASURES)
+    for key in old.keys() | new.keys():
+        before = old.get(key, [0.0] * len(MEASURES))
+        after = new.get(key, [0.0] * len(MEASURES))
+        delta = [b - a for a, b in zip(before, after, strict=True)]
+        if not any(delta):
+            continue
+        kind, day, source, max_pos = key
+        values: dict[str, Any] = {m: v for m, v in zip(MEASURES, delta, strict=True)}
+        for m in MEASURES[:-1]:
+            values[m] = int(values[m])
+        where = "kind = :kind AND day = :day AND max_pos = :max_pos AND " + (
+            "source IS NULL" if source is None else "source = :source"
+        )
+        params = {"kind": kind, "day": day, "max_pos": max_pos, **values}
+        if source is not None:
+            params["source"] = source
+        result: Any = s.execute(text(f"UPDATE metric_days SET {sets} WHERE {where}"), params)
+        if not result.rowcount:
+            s.execute(
+                text(
+                    "INSERT INTO metric_days (kind, day, source, max_pos, "
+                    f"{', '.join(MEASURES)}) VALUES (:kind, :day, :source, :max_pos, "
+                    f"{', '.join(':' + m for m in MEASURES)})"
+                ),
+                params | {"source": source},
+            )
+    s.execute(text("DELETE FROM metric_days WHERE n = 0"))
+
+
 def rebuild(s: Session, d: Definition) -> None:
     """Derive every row again (in the caller's write transaction)."""
     last = s.scalar(text("SELECT MAX(id) FROM metric_dirty"))
     s.execute(text("DELETE FROM metric_stays"))
     s.execute(text("DELETE FROM metric_contacts"))
+    s.execute(text("DELETE FROM metric_days"))
     _insert_contacts(s, d, "")
     _insert_stays(s, "")
+    s.execute(
+        text(
+            "INSERT INTO metric_days (kind, day, source, max_pos, "
+            f"{', '.join(MEASURES)}) {contributions_sql(s)}"
+        )
+    )
     if last is not None:
         s.execute(text("DELETE FROM metric_dirty WHERE id <= :last"), {"last": last})
     s.execute(text("DELETE FROM metric_meta WHERE key = :k"), {"k": SIGNATURE})
@@ -153,10 +245,12 @@ def refresh(s: Session, d: Definition) -> int:
     if last is None:
         return 0
     among = f"SELECT contact_id FROM metric_dirty WHERE id <= {int(last)}"
+    old = _contributions(s, f"contact_id IN ({among})")
     s.execute(text(f"DELETE FROM metric_stays WHERE contact_id IN ({among})"))
     s.execute(text(f"DELETE FROM metric_contacts WHERE contact_id IN ({among})"))
     _insert_contacts(s, d, among)
     _insert_stays(s, among)
+    _apply(s, old, _contributions(s, f"contact_id IN ({among})"))
     result: Any = s.execute(text(f"DELETE FROM metric_dirty WHERE id <= {int(last)}"))
     return int(result.rowcount or 0)
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, bindparam, select, text
+from sqlalchemy import Connection, Date, DateTime, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from app import aggregates, followup
@@ -414,25 +414,32 @@ def _aggregate(
     won_sql = "customer_at IS NOT NULL AND " + _period_sql("customer_at", since, until)
     times = {"since": since, "until": until, "now": now}
     used = {k: v for k, v in times.items() if v is not None} | (extra or {})
-    rows = s.execute(
-        _bind(f"""
-        SELECT source, max_pos,
-          SUM(CASE WHEN {cohort} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {qualified_sql} THEN 1 ELSE 0 END),
-          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
-                        AND (first_at IS NOT NULL OR due_at < :now) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
-                        AND ((first_at IS NULL AND due_at < :now) OR first_at > due_at)
-                   THEN 1 ELSE 0 END),
-          SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL AND first_at IS NULL
-                        AND due_at < :now THEN 1 ELSE 0 END),
-          SUM(CASE WHEN ({cohort}) AND first_at IS NOT NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN {won_sql} THEN COALESCE(amount, 0) ELSE 0 END)
-        FROM {table} WHERE ({cohort}) OR ({qualified_sql}) OR ({won_sql})
-        GROUP BY source, max_pos
-        """),
-        used,
-    ).all()
+    days: dict[Any, list[int]] | None = None
+    rows: Any
+    if table == _TEMP:
+        rows = s.execute(
+            _bind(f"""
+            SELECT source, max_pos,
+              SUM(CASE WHEN {cohort} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN {qualified_sql} THEN 1 ELSE 0 END),
+              SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
+                            AND (first_at IS NOT NULL OR due_at < :now) THEN 1 ELSE 0 END),
+              SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL
+                            AND ((first_at IS NULL AND due_at < :now) OR first_at > due_at)
+                       THEN 1 ELSE 0 END),
+              SUM(CASE WHEN ({cohort}) AND due_at IS NOT NULL AND first_at IS NULL
+                            AND due_at < :now THEN 1 ELSE 0 END),
+              SUM(CASE WHEN ({cohort}) AND first_at IS NOT NULL THEN 1 ELSE 0 END),
+              SUM(CASE WHEN {won_sql} THEN COALESCE(amount, 0) ELSE 0 END)
+            FROM {table} WHERE ({cohort}) OR ({qualified_sql}) OR ({won_sql})
+            GROUP BY source, max_pos
+            """),
+            used,
+        ).all()
+    else:
+        rows, days = _derived_rows(
+            s, a, since, until, source, now, cohort_view, extra or {}, with_weeks
+        )
     per_source: dict[str, list[int]] = {}
     by_pos: dict[int, int] = {}
     decided = late = never = answered = 0
@@ -480,19 +487,22 @@ def _aggregate(
     for i, (key, name, count) in enumerate(funnel_counts):
         conv = rate(funnel_counts[i + 1][2], count) if i + 1 < len(funnel_counts) else None
         funnel.append(FunnelStep(key, name, count, conv, None if conv is None else 1.0 - conv))
-    median_hours = s.execute(
-        _bind(f"""
-        SELECT AVG(h) FROM (
-          SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n FROM (
-            SELECT {_hours(s, "first_at", "received_at")} AS h FROM {table}
-            WHERE {cohort} AND first_at IS NOT NULL AND received_at IS NOT NULL
-          ) x
-        ) y WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
-        """),
-        {k: v for k, v in used.items() if k != "now"},
-    ).scalar()
-    weeks = _weeks(s, since, until, used, table) if with_weeks else ()
-    months = _months(s, since, until, used, table) if with_weeks else ()
+    if days is not None and since is None and until is None and not extra:
+        median_hours = _median_response(s)  # every inquiry: an offset into its index
+    else:
+        median_hours = s.execute(
+            _bind(f"""
+            SELECT AVG(h) FROM (
+              SELECT h, ROW_NUMBER() OVER (ORDER BY h) AS rn, COUNT(*) OVER () AS n FROM (
+                SELECT {_hours(s, "first_at", "received_at")} AS h FROM {table}
+                WHERE {cohort} AND first_at IS NOT NULL AND received_at IS NOT NULL
+              ) x
+            ) y WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+            """),
+            {k: v for k, v in used.items() if k != "now"},
+        ).scalar()
+    weeks = _weeks(s, since, until, used, table, days) if with_weeks else ()
+    months = _months(s, since, until, used, table, days) if with_weeks else ()
     open_value, open_deals = _open_pipeline(s, a, source)
     return Metrics(
         since=since,
@@ -522,6 +532,155 @@ def _aggregate(
         stage_names=dict(a.stage_names),
         open_deals=open_deals,
     )
+
+
+def _whole_days(
+    since: datetime | None, until: datetime | None
+) -> tuple[date | None, date | None, list[tuple[datetime | None, datetime | None]]]:
+    """The period's whole (UTC) days, ``lo`` ≤ day < ``hi`` (None: unbounded), and the part-days
+    around them as time ranges [start, end). ``lo`` is None and ``hi`` the first day when no day
+    is whole."""
+    lo = None if since is None else since.date() + timedelta(days=0 if _midnight(since) else 1)
+    hi = None if until is None else until.date()
+    if lo is not None and hi is not None and lo >= hi:  # within one or two part-days
+        return hi, hi, [(since, until)]
+    parts: list[tuple[datetime | None, datetime | None]] = []
+    if since is not None and lo is not None and not _midnight(since):
+        parts.append((since, datetime.combine(lo, datetime.min.time())))
+    if until is not None and hi is not None and not _midnight(until):
+        parts.append((datetime.combine(hi, datetime.min.time()), until))
+    return lo, hi, parts
+
+
+def _midnight(at: datetime) -> bool:
+    return at == datetime.combine(at.date(), datetime.min.time())
+
+
+def _derived_rows(
+    s: Session,
+    a: _Anchors,
+    since: datetime | None,
+    until: datetime | None,
+    source: str | None,
+    now: datetime,
+    cohort_view: bool,
+    extra: dict[str, Any],
+    with_days: bool = True,
+) -> tuple[list[tuple[Any, ...]], dict[Any, list[int]]]:
+    """The reference's per (source, furthest stage) sums, read from ``metric_days`` for the
+    period's whole days and from ``metric_contacts`` for its part-days; and per day the
+    inquiries, the qualified leads of the period and the inquiries qualified now (weeks and
+    months). Whether a response is decided or late depends on "now": the inquiries still
+    waiting whose due time has not come are read by their index and taken away."""
+    lo, hi, parts = _whole_days(since, until)
+    by_source = "lower(source) LIKE :pattern ESCAPE '\\'" if source else "1 = 1"
+    params: dict[str, Any] = dict(extra)
+    whole = [by_source]
+    if lo is not None:
+        whole.append("day >= :lo")
+        params["lo"] = lo
+    if hi is not None:
+        whole.append("day < :hi")
+        params["hi"] = hi
+    if lo is not None and hi is not None and lo >= hi:
+        whole.append("1 = 0")
+    measures = ", ".join(aggregates.MEASURES)
+    union = [
+        f"SELECT kind, day, source, max_pos, {measures} FROM metric_days WHERE {' AND '.join(whole)}"
+    ]
+    ranges: dict[str, str] = {}
+    for kind, column in (("i", "inquiry_at"), ("q", "qualified_at"), ("c", "customer_at")):
+        conds = []
+        for i, (start, end) in enumerate(parts):
+            one = []
+            if start is not None:
+                one.append(f"{column} >= :part{i}s")
+                params[f"part{i}s"] = start
+            if end is not None:
+                one.append(f"{column} < :part{i}e")
+                params[f"part{i}e"] = end
+            conds.append("(" + " AND ".join(one or ["1 = 1"]) + ")")
+        ranges[kind] = "(" + " OR ".join(conds) + ")" if conds else "1 = 0"
+    if parts:
+        union.append(aggregates.contributions_sql(s, by_source, ranges))
+    typed: list[Any] = [bindparam(k, type_=DateTime()) for k in params if k.startswith("part")]
+    typed += [bindparam(k, type_=Date()) for k in ("lo", "hi") if k in params]
+    found = f"({' UNION ALL '.join(union)}) found"
+    sums: dict[tuple[str, Any, int], list[float]] = {}
+    for kind, src, max_pos, *values in s.execute(
+        text(
+            f"SELECT kind, source, max_pos, {', '.join(f'SUM({m})' for m in aggregates.MEASURES)} "
+            f"FROM {found} GROUP BY kind, source, max_pos"
+        ).bindparams(*typed),
+        params,
+    ):
+        sums[(str(kind), src, int(max_pos))] = [float(v or 0) for v in values]
+    days: dict[Any, list[int]] = {}
+    for kind, day, n, qualified in (
+        s.execute(
+            text(
+                f"SELECT kind, day, SUM(n), SUM(qualified) FROM {found} "
+                "WHERE kind IN ('i', 'q') GROUP BY kind, day"
+            ).bindparams(*typed),
+            params,
+        )
+        if with_days
+        else ()
+    ):
+        slot = days.setdefault(_as_date(day), [0, 0, 0])
+        if kind == "i":
+            slot[0] += int(n)
+            slot[2] += int(qualified)
+        else:
+            slot[1] += int(n)
+    # waiting for a response whose due time is still to come: not decided yet
+    cohort = _period_sql("inquiry_at", since, until)
+    future = {
+        (src, int(p)): int(n)
+        for src, p, n in s.execute(
+            _bind(f"""
+            SELECT source, max_pos, COUNT(*) FROM metric_contacts
+            WHERE first_at IS NULL AND due_at IS NOT NULL AND due_at >= :now AND {cohort}
+                  AND {by_source}
+            GROUP BY source, max_pos
+            """),
+            {"now": now, **extra}
+            | {k: v for k, v in (("since", since), ("until", until)) if v is not None},
+        )
+    }
+    rows: list[tuple[Any, ...]] = []
+    for (kind, src, max_pos), v in sums.items():
+        n, qualified, answered, decided, late, pending, amount = v
+        if kind == "i":
+            past = int(pending) - future.get((src, max_pos), 0)
+            q = int(qualified) if cohort_view else 0
+            rows.append((src, max_pos, int(n), q, int(decided) + past, int(late) + past, past,
+                         int(answered), 0.0))  # fmt: skip
+        elif kind == "q" and not cohort_view:
+            rows.append((src, max_pos, 0, int(n), 0, 0, 0, 0, 0.0))
+        elif kind == "c":
+            rows.append((src, max_pos, 0, 0, 0, 0, 0, 0, amount))
+    return rows, days
+
+
+def _median_response(s: Session) -> float | None:
+    """The median of ``metric_contacts.response_hours`` over every inquiry, by its index."""
+    n = int(
+        s.scalar(text("SELECT COUNT(*) FROM metric_contacts WHERE response_hours IS NOT NULL")) or 0
+    )
+    if not n:
+        return None
+    middle = [
+        float(v)
+        for v in s.scalars(
+            text(
+                "SELECT response_hours FROM metric_contacts WHERE response_hours IS NOT NULL "
+                "ORDER BY response_hours LIMIT :k OFFSET :skip"
+            ),
+            {"k": 2 - n % 2, "skip": (n - 1) // 2},
+        )
+    ]
+    return sum(middle) / len(middle)
 
 
 def _open_pipeline(s: Session, a: _Anchors, source: str | None) -> tuple[float, int]:
@@ -703,18 +862,23 @@ def _weeks(
     until: datetime | None,
     used: dict[str, Any],
     table: str = _TEMP,
+    days: dict[Any, list[int]] | None = None,
 ) -> tuple[WeekFigures, ...]:
     params = {k: v for k, v in used.items() if k != "now"}
     counts: dict[date, list[int]] = {}
     for column, slot in (("inquiry_at", 0), ("qualified_at", 1)):
-        period = _period_sql(column, since, until)
-        for day, n in s.execute(
-            _bind(
-                f"SELECT {_day(s, column)} AS d, COUNT(*) FROM {table} "
-                f"WHERE {column} IS NOT NULL AND {period} GROUP BY d"
-            ),
-            params,
-        ):
+        if days is not None:  # read with the derived rows: per day, [inquiries, qualified, …]
+            found: Any = [(day, v[slot]) for day, v in days.items() if v[slot]]
+        else:
+            period = _period_sql(column, since, until)
+            found = s.execute(
+                _bind(
+                    f"SELECT {_day(s, column)} AS d, COUNT(*) FROM {table} "
+                    f"WHERE {column} IS NOT NULL AND {period} GROUP BY d"
+                ),
+                params,
+            ).all()
+        for day, n in found:
             d = _as_date(day)
             monday = d - timedelta(days=d.weekday())
             counts.setdefault(monday, [0, 0])[slot] += int(n)
@@ -741,19 +905,25 @@ def _months(
     until: datetime | None,
     used: dict[str, Any],
     table: str = _TEMP,
+    days: dict[Any, list[int]] | None = None,
 ) -> tuple[MonthFigures, ...]:
     """Per inquiry month (the cohort view): inquiries, and of those the qualified leads."""
     params = {k: v for k, v in used.items() if k != "now"}
     period = _period_sql("inquiry_at", since, until)
     counts: dict[date, list[int]] = {}
-    for day, n, q in s.execute(
-        _bind(
-            f"SELECT {_day(s, 'inquiry_at')} AS d, COUNT(*), "
-            f"SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) FROM {table} "
-            f"WHERE {period} GROUP BY d"
-        ),
-        params,
-    ):
+    found = (
+        [(day, v[0], v[2]) for day, v in days.items() if v[0]]
+        if days is not None
+        else s.execute(
+            _bind(
+                f"SELECT {_day(s, 'inquiry_at')} AS d, COUNT(*), "
+                f"SUM(CASE WHEN qualified_at IS NOT NULL THEN 1 ELSE 0 END) FROM {table} "
+                f"WHERE {period} GROUP BY d"
+            ),
+            params,
+        ).all()
+    )
+    for day, n, q in found:
         d = _as_date(day)
         slot = counts.setdefault(d.replace(day=1), [0, 0])
         slot[0] += int(n)

@@ -6,10 +6,11 @@ Alembic owns the schema (``db/migrations``); these classes describe it for the O
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -416,6 +417,23 @@ class MetricContact(Derived):
     Inquiry — kept current from ``metric_dirty``, never written by anything else."""
 
     __tablename__ = "metric_contacts"
+    __table_args__ = (
+        Index("ix_metric_contacts_inquiry", "inquiry_at"),
+        Index("ix_metric_contacts_qualified", "qualified_at"),
+        Index("ix_metric_contacts_customer", "customer_at"),
+        Index(
+            "ix_metric_contacts_waiting",
+            "due_at",
+            sqlite_where=text("first_at IS NULL AND due_at IS NOT NULL"),
+            postgresql_where=text("first_at IS NULL AND due_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_metric_contacts_response",
+            "response_hours",
+            sqlite_where=text("response_hours IS NOT NULL"),
+            postgresql_where=text("response_hours IS NOT NULL"),
+        ),
+    )
 
     contact_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     source: Mapped[str | None] = mapped_column(String(200))
@@ -428,6 +446,7 @@ class MetricContact(Derived):
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_at: Mapped[datetime | None] = mapped_column(DateTime)
     amount: Mapped[float | None] = mapped_column(Float)
+    response_hours: Mapped[float | None] = mapped_column(Float)  # first response − received
 
 
 class MetricStay(Derived):
@@ -455,6 +474,28 @@ class MetricDirty(Derived):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(Integer)
+
+
+class MetricDay(Derived):
+    """Derived (``app.aggregates``): the rows of ``metric_contacts`` summed per kind (``i``
+    by inquiry day, ``q`` by qualified day, ``c`` by customer day), day, source and furthest
+    stage (migration 0012)."""
+
+    __tablename__ = "metric_days"
+    __table_args__ = (Index("ix_metric_days_key", "kind", "day", "source", "max_pos"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1))
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(200))
+    max_pos: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    qualified: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    decided: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[float] = mapped_column(Float)
 
 
 class MetricMeta(Derived):

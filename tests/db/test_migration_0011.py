@@ -1,4 +1,4 @@
-"""0011: the metrics' derived tables and the triggers that log every contact whose rows a write
+"""0011 and 0012: the metrics' derived tables and the triggers that log every contact whose rows a write
 made out of date — on SQLite and PostgreSQL. A database upgraded with history in it derives
 every row once, on its first read, and gives the reference computation's numbers; down again
 leaves no table, trigger or function behind."""
@@ -15,10 +15,10 @@ from sqlalchemy import Connection, text
 from app import metrics
 from app.demo import generate_demo
 from db.engine import Database, open_database
-from db.migrate import alembic_config, current_revision
+from db.migrate import alembic_config, current_revision, head_revision
 
 NOW = datetime(2026, 12, 1, 12, 0)
-TABLES = {"metric_contacts", "metric_stays", "metric_dirty", "metric_meta"}
+TABLES = {"metric_contacts", "metric_stays", "metric_dirty", "metric_meta", "metric_days"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -37,7 +37,7 @@ def demo(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Database]
     with db.engine.connect() as conn:
         assert not TABLES & _tables(conn)
         assert _triggers(conn) == set()
-    command.upgrade(alembic_config(db.engine), "0011")
+    command.upgrade(alembic_config(db.engine), "head")
     yield db
     db.close()
     if cluster is not None:
@@ -62,7 +62,7 @@ def _triggers(conn: Connection) -> set[str]:
 
 def test_upgrade_derives_every_row_once_and_gives_the_reference_numbers(demo: Database) -> None:
     with demo.engine.connect() as conn:
-        assert current_revision(demo.engine) == "0011"
+        assert current_revision(demo.engine) == head_revision()
         assert _tables(conn) >= TABLES
         assert len(_triggers(conn)) == 8  # stage changes, answers: 3 each; contacts: 2
         assert conn.execute(text("SELECT COUNT(*) FROM metric_contacts")).scalar_one() == 0
@@ -77,6 +77,8 @@ def test_upgrade_derives_every_row_once_and_gives_the_reference_numbers(demo: Da
         inquiries = metrics.compute_metrics(demo, now=NOW, reference=True).inquiries
         assert derived_rows == inquiries  # every inquiry derived, and only those
         assert conn.execute(text("SELECT COUNT(*) FROM metric_stays")).scalar_one() > 0
+        by_day = conn.execute(text("SELECT SUM(n) FROM metric_days WHERE kind = 'i'"))
+        assert by_day.scalar_one() == inquiries
 
 
 def test_the_triggers_log_raw_writes_too(demo: Database) -> None:
