@@ -53,20 +53,26 @@ def _open_list_menu(window: Any, row: int, monkeypatch: pytest.MonkeyPatch, then
     window._list_menu(window.list_view.visualRect(index).center())
 
 
-def test_a_move_from_the_list_menu_on_a_contact_changed_meanwhile_is_refused(
-    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
-) -> None:
+def _first_row_and_a_free_target(window: Any) -> tuple[int, str, str, str]:
+    """The list's first contact: its id, its stage and a stage no gate stands before (key, name)."""
     from app.stages import list_stages
 
     names = {s.key: s.name for s in list_stages(window.db)}
     cid = window.model.contact_id(0)
     before = contacts.get_contact(window.db, cid).stage_key
     target = next(k for k in FREE if k != before)
+    return cid, before, target, names[target]
+
+
+def test_a_move_from_the_list_menu_on_a_contact_changed_meanwhile_is_refused(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
+) -> None:
+    cid, before, target, target_name = _first_row_and_a_free_target(window)
 
     def bob_edits_then_anna_moves(menu: QMenu) -> None:
         # the menu was opened on the version the row shows; bob changes the contact
         _as_bob(monkeypatch, lambda: operations.edit_contact(window.db, cid, {"city": "Lyon"}))
-        _pick(menu, "Move to stage", names[target]).trigger()
+        _pick(menu, "Move to stage", target_name).trigger()
 
     _open_list_menu(window, 0, monkeypatch, bob_edits_then_anna_moves)
     settle(qtbot, window)
@@ -82,7 +88,7 @@ def test_a_move_from_the_list_menu_on_a_contact_changed_meanwhile_is_refused(
     )
     row = window.model.row_for_id(cid)
     _open_list_menu(
-        window, row, monkeypatch, lambda m: _pick(m, "Move to stage", names[target]).trigger()
+        window, row, monkeypatch, lambda m: _pick(m, "Move to stage", target_name).trigger()
     )
     settle(qtbot, window)
     assert contacts.get_contact(window.db, cid).stage_key == target
@@ -92,15 +98,10 @@ def test_a_move_from_the_list_menu_on_a_contact_changed_meanwhile_is_refused(
 def test_contact_menu_move_of_a_stale_list_row_is_refused(
     window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
 ) -> None:
-    from app.stages import list_stages
-
-    names = {s.key: s.name for s in list_stages(window.db)}
     window.list_view.selectRow(0)
-    cid = window.model.contact_id(0)
-    before = contacts.get_contact(window.db, cid).stage_key
-    target = next(k for k in FREE if k != before)
+    cid, _before, _target, target_name = _first_row_and_a_free_target(window)
     _as_bob(monkeypatch, lambda: operations.move_contacts(window.db, [cid], "customer"))
-    _pick(window.menu_contact, "&Move to stage", names[target]).trigger()  # Contact ▸ Move
+    _pick(window.menu_contact, "&Move to stage", target_name).trigger()  # Contact ▸ Move
     settle(qtbot, window)
     assert contacts.get_contact(window.db, cid).stage_key == "customer"  # bob's move stands
     assert warnings_shown and "changed by bob" in warnings_shown[-1][1]
@@ -109,17 +110,12 @@ def test_contact_menu_move_of_a_stale_list_row_is_refused(
 def test_the_windows_own_change_a_moment_before_is_no_conflict(
     window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
 ) -> None:
-    from app.stages import list_stages
-
-    names = {s.key: s.name for s in list_stages(window.db)}
-    cid = window.model.contact_id(0)
-    before = contacts.get_contact(window.db, cid).stage_key
-    target = next(k for k in FREE if k != before)
+    cid, _before, target, target_name = _first_row_and_a_free_target(window)
 
     def log_then_move(menu: QMenu) -> None:
         db = window.db  # this window's own operation, queued just before the move
         window.ops.run(lambda: operations.log_activity(db, cid, "call", note="called"))
-        _pick(menu, "Move to stage", names[target]).trigger()
+        _pick(menu, "Move to stage", target_name).trigger()
 
     _open_list_menu(window, 0, monkeypatch, log_then_move)
     settle(qtbot, window)
@@ -133,14 +129,20 @@ def _decision_digit(view: Any, current: str) -> tuple[int, str]:
     )
 
 
-def test_a_triage_decision_on_a_contact_changed_meanwhile_is_refused(
-    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
-) -> None:
+def _triage_on_its_current_contact(window: Any, qtbot: Any) -> tuple[Any, int]:
+    """Triage shown and focused; the view and the contact its card shows."""
     window.show_view("triage")
     view = triage_of(window)
     qtbot.waitUntil(view.hasFocus, timeout=3000)
     cid = view.current_id()
     assert cid is not None
+    return view, cid
+
+
+def test_a_triage_decision_on_a_contact_changed_meanwhile_is_refused(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, warnings_shown: Any
+) -> None:
+    view, cid = _triage_on_its_current_contact(window, qtbot)
     before = contacts.get_contact(window.db, cid).stage_key
     digit, target = _decision_digit(view, before)
     _as_bob(monkeypatch, lambda: operations.edit_contact(window.db, cid, {"title": "Buyer"}))
@@ -161,11 +163,7 @@ def test_a_triage_decision_on_a_contact_changed_meanwhile_is_refused(
 def test_a_decision_right_after_the_users_own_assignment_goes_through(
     window: Any, qtbot: Any, warnings_shown: Any
 ) -> None:
-    window.show_view("triage")
-    view = triage_of(window)
-    qtbot.waitUntil(view.hasFocus, timeout=3000)
-    cid = view.current_id()
-    assert cid is not None
+    view, cid = _triage_on_its_current_contact(window, qtbot)
     digit, target = _decision_digit(view, contacts.get_contact(window.db, cid).stage_key)
     QTest.keyClick(view.focusWidget() or view, Qt.Key.Key_A)  # assign to me: a new version
     QTest.keyClick(view.focusWidget() or view, Qt.Key(Qt.Key.Key_0 + digit))  # at once
