@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,9 @@ from db import fileguard
 from db.engine import open_database
 from db.errors import Cancelled
 from db.fileguard import quick_check
+from tests.db.builders import contacts_in
 
 pytestmark = pytest.mark.sqlite_only
-
-
-@pytest.fixture
-def filled(db_path: Path) -> Iterator[Path]:
-    """A closed database file with 400 demo contacts."""
-    from app.demo import generate_demo
-
-    db = open_database(db_path)
-    generate_demo(db, 400, seed=3)
-    db.close()
-    yield db_path
-
-
-def _contacts_in(path: Path) -> int:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
-    finally:
-        con.close()
 
 
 def test_a_backup_reports_its_steps_then_the_check(
@@ -77,7 +58,7 @@ def test_the_steps_copy_one_moment_while_others_write(
     finally:
         db.close()
     assert steps == sorted(set(steps))  # not restarted
-    assert info.contacts == 400 and _contacts_in(filled) == 401
+    assert info.contacts == 400 and contacts_in(filled) == 401
 
 
 @pytest.mark.parametrize("when", ["copy", "check"])

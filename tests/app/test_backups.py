@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,27 +25,8 @@ from db.engine import (
     open_database,
 )
 from db.fileguard import quick_check
-from tests.db.builders import damage_middle
+from tests.db.builders import contacts_in, damage_middle
 from tests.db.test_fileguard import another_programs_notes, fingerprint
-
-
-def contacts_in(path: Path) -> int:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def filled(db_path: Path) -> Iterator[Path]:
-    """A closed database file with 400 demo contacts."""
-    from app.demo import generate_demo
-
-    db = open_database(db_path)
-    generate_demo(db, 400, seed=3)
-    db.close()
-    yield db_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

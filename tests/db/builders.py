@@ -79,6 +79,15 @@ def make_winnow_file(path: Path, contacts: int, revision: str = "0001") -> None:
         engine.dispose()
 
 
+def contacts_in(path: Path) -> int:
+    """How many contacts the file holds, read without Winnow (read-only, nothing migrated)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
+    finally:
+        con.close()
+
+
 def damage_middle(path: Path, pages: int = 4, table: str | None = None) -> None:
     """Overwrite a few whole pages in the middle of the file (or in the middle of ``table``'s
     pages), as a failing disk would."""
