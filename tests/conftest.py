@@ -68,6 +68,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # that uses the ``db`` fixture runs on SQLite and on PostgreSQL (ids ``[sqlite]``,
 # ``[postgresql]``), unless marked ``sqlite_only`` (it is about the SQLite file itself).
 BOTH_DATABASES = (
+    "tests/db/test_migration_0010.py",
+    "tests/db/test_migration_0011.py",
     "tests/db/test_migrations.py",
     "tests/db/test_store.py",
     "tests/app/importing/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from db.fileguard import quick_check
 from db.migrate import upgrade_to_head
@@ -77,6 +77,21 @@ def make_winnow_file(path: Path, contacts: int, revision: str = "0001") -> None:
         engine = create_engine(f"sqlite:///{path}")
         upgrade_to_head(engine, str(path), target=revision)
         engine.dispose()
+
+
+def engine_at_revision(url: str, revision: str) -> Engine:
+    """An engine on the (empty) database at ``url`` migrated up to ``revision`` only, as an
+    older Winnow left it, holding one stage: 'suspect', id 1. The caller disposes of it."""
+    engine = create_engine(url)
+    upgrade_to_head(engine, target=revision)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO stages (id, key, name, color, position, kind) "
+                "VALUES (1, 'suspect', 'Suspect', '#888888', 0, 'pipeline')"
+            )
+        )
+    return engine
 
 
 def contacts_in(path: Path) -> int:

@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from db.engine import open_database
-from db.migrate import current_revision, head_revision, upgrade_to_head
+from db.migrate import current_revision, head_revision
+from tests.db.builders import engine_at_revision
 
 
 def test_upgrade_from_0005_turns_next_action_dates_into_tasks(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    engine = create_engine(f"sqlite:///{path}")
-    upgrade_to_head(engine, target="0005")
+    engine = engine_at_revision(f"sqlite:///{path}", "0005")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO stages (id, key, name, color, position, kind) "
-                "VALUES (1, 'suspect', 'Suspect', '#888888', 0, 'pipeline')"
-            )
-        )
         for cid, when in ((1, "2026-03-02 09:00:00.000000"), (2, None)):
             conn.execute(
                 text(

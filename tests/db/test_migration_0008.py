@@ -8,19 +8,13 @@ from alembic import command
 from sqlalchemy import create_engine, select, text
 
 from db.engine import open_database
-from db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from db.migrate import alembic_config, current_revision, head_revision
+from tests.db.builders import engine_at_revision
 
 
 def _old_file(path: Path) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    upgrade_to_head(engine, target="0007")
+    engine = engine_at_revision(f"sqlite:///{path}", "0007")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO stages (id, key, name, color, position, kind) "
-                "VALUES (1, 'suspect', 'Suspect', '#888888', 0, 'pipeline')"
-            )
-        )
         conn.execute(
             text(
                 "INSERT INTO contacts (id, name, sort_name, company, stage_id, created_at, "

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 
-from db.migrate import alembic_config, upgrade_to_head
+from db.engine import resolve_url
+from db.migrate import alembic_config
+from tests.db.builders import engine_at_revision
 
 PARTIAL = {
     "ix_contacts_owner": "owner",
@@ -25,33 +27,18 @@ QUERIES = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Engine]:
+@pytest.fixture
+def engine(empty_db_url: str) -> Iterator[Engine]:
     """A database at 0009 with some rows: a few contacts owned, imported, moved by an
-    operation, most not."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/old.sqlite"  # type: ignore[str-bytes-safe]
-        cluster = None
-    else:
-        cluster = request.getfixturevalue("postgresql_cluster")
-        url = cluster.empty_database()
-    eng = create_engine(url)
-    upgrade_to_head(eng, target="0009")
+    operation, most not (on SQLite and PostgreSQL: tests/conftest.py's BOTH_DATABASES)."""
+    eng = engine_at_revision(resolve_url(empty_db_url), "0009")
     with eng.begin() as conn:
         _fill(conn)
     yield eng
     eng.dispose()
-    if cluster is not None:
-        cluster.drop_database(url)
 
 
 def _fill(conn: Connection) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO stages (id, key, name, color, position, kind) "
-            "VALUES (1, 'suspect', 'Suspect', '#888888', 0, 'pipeline')"
-        )
-    )
     conn.execute(
         text(
             "INSERT INTO import_batches (id, created_at, read_count, imported_count,"

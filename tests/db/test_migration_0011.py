@@ -21,17 +21,12 @@ NOW = datetime(2026, 12, 1, 12, 0)
 TABLES = {"metric_contacts", "metric_stays", "metric_dirty", "metric_meta", "metric_days"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Database]:
+@pytest.fixture
+def demo(db_url: str) -> Iterator[Database]:
     """A demo database of 200 contacts with their history, taken down to 0010 and up again:
-    as a database made before 0011 is when it is first opened after the upgrade."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/old.sqlite"  # type: ignore[str-bytes-safe]
-        cluster = None
-    else:
-        cluster = request.getfixturevalue("postgresql_cluster")
-        url = cluster.new_database()
-    db = open_database(url)
+    as a database made before 0011 is when it is first opened after the upgrade (on SQLite
+    and PostgreSQL: tests/conftest.py's BOTH_DATABASES)."""
+    db = open_database(db_url)
     generate_demo(db, 200, seed=3)
     command.downgrade(alembic_config(db.engine), "0010")
     with db.engine.connect() as conn:
@@ -40,8 +35,6 @@ def demo(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Database]
     command.upgrade(alembic_config(db.engine), "head")
     yield db
     db.close()
-    if cluster is not None:
-        cluster.drop_database(url)
 
 
 def _tables(conn: Connection) -> set[str]:
