@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -116,6 +117,14 @@ class TasksBox(ContactSection):
         self.delete_button = QPushButton("Delete")
         self.delete_button.clicked.connect(lambda: self.delete_task(self.task_list.currentItem()))
         self.task_list.currentItemChanged.connect(lambda *_a: self._update_buttons())
+        # no tasks: one quiet line instead of an empty table (a header over a blank row)
+        self.empty_label = QLabel("No tasks")
+        self.empty_label.setObjectName("blockEmpty")  # the triage card's "No notes" look
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        italic = self.empty_label.font()
+        italic.setItalic(True)
+        self.empty_label.setFont(italic)
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addStretch(1)
@@ -124,8 +133,10 @@ class TasksBox(ContactSection):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.task_list)
+        lay.addWidget(self.empty_label)
         lay.addLayout(row)
         fit_tree(self.task_list, max_rows=6)  # as tall as its rows: no empty space, no sideways
+        self._show_empty(True)
         self._update_buttons()
 
     def leave_keys_alone(self) -> None:
@@ -190,7 +201,16 @@ class TasksBox(ContactSection):
             self._filling = False
         self.task_list.resizeColumnToContents(1)
         self.task_list.resizeColumnToContents(2)
+        self._show_empty(not self.tasks)
         self._update_buttons()
+
+    def _show_empty(self, empty: bool) -> None:
+        """The table and its Edit/Delete while there are tasks; "No tasks" while there are
+        none."""
+        self.task_list.setVisible(not empty)
+        self.empty_label.setVisible(empty)
+        self.edit_button.setVisible(not empty)
+        self.delete_button.setVisible(not empty)
 
     def _current_id(self) -> int | None:
         item = self.task_list.currentItem()
