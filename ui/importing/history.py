@@ -4,13 +4,16 @@ change notices for imports."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,9 +26,24 @@ from app.timeutil import local_text
 from db.engine import Database
 from ui.importing.models import BatchListModel, IssueModel
 from ui.importing.undo import undo_import_asking
-from ui.importing.widgets import ColumnSharer
+from ui.importing.widgets import ColumnSharer, encoding_name
 from ui.operations import OperationRunner
 from ui.tasks import TaskRunner
+
+WIDTH = 980  # the batch table's nine columns read in full at this width (less on a small screen)
+SHARE_OF_WINDOW = 0.9  # the dialog's height at most this share of the window (or screen)
+
+
+def rows_height(view: QTableView, limit: int) -> int:
+    """How tall ``view`` would be to show its header and every row (each as tall as its
+    wrapped text at the columns' widths now), counting no further than ``limit`` px."""
+    header = view.horizontalHeader()
+    height = 2 * view.frameWidth() + (0 if header.isHidden() else header.sizeHint().height())
+    for row in range(view.model().rowCount()):
+        if height > limit:
+            break
+        height += max(view.rowHeight(row), view.sizeHintForRow(row))
+    return min(height, limit)
 
 
 class ImportHistoryDialog(QDialog):
@@ -42,7 +60,13 @@ class ImportHistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("importHistory")
         self.setWindowTitle("Import history")
-        self.resize(980, 560)
+        # sized to its rows once they are in (see fit_height); until then a modest box
+        self.resize(self._width(), 420)
+        self._sized_by_user = False
+        self._sizing = False
+        self._split_by_user = False
+        self._issues_shown = False  # the first batch's rows are in: from then on only grow
+        self._grow_only = False
         self.db = db
         self.runner = runner
         self.ops = ops
@@ -68,6 +92,12 @@ class ImportHistoryDialog(QDialog):
         self.issues.verticalHeader().hide()
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issue_columns = ColumnSharer(self.issues, {2: 1.0})  # the reason wraps
+        # an import with nothing to report says so in a line, not with an empty table
+        self.no_issues = QLabel("Every row of this import was imported as it was.")
+        self.no_issues.setObjectName("noIssues")
+        self.no_issues.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_issues.setWordWrap(True)
+        self.no_issues.hide()
 
         self.status = QLabel()
         self.status.setObjectName("historyStatus")
@@ -88,13 +118,134 @@ class ImportHistoryDialog(QDialog):
         )
         title.setWordWrap(True)
         title.setObjectName("sectionTitle")
+        self.issues_title = title
+        lower = QWidget()
+        lower_lay = QVBoxLayout(lower)
+        lower_lay.setContentsMargins(0, 6, 0, 0)
+        lower_lay.addWidget(title)
+        lower_lay.addWidget(self.issues, 1)
+        lower_lay.addWidget(self.no_issues)
+        lower_lay.addStretch(0)
+        self.issues_part = lower
+        self.issues_layout = lower_lay
+        # the two tables share the height as their rows need it (see _split); the user can
+        # move the line between them
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("historySplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(lower)
+        self.splitter.splitterMoved.connect(self._split_moved)
+        self.splitter.installEventFilter(self)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit)
+        for view in (self.table, self.issues):
+            model = view.model()
+            for signal in (model.modelReset, model.layoutChanged):
+                signal.connect(self._fit_timer.start)
+            # rows grow as they are measured at their columns' widths (wrapped text)
+            view.verticalHeader().sectionResized.connect(lambda *_a: self._fit_timer.start())
         lay = QVBoxLayout(self)
-        lay.addWidget(self.table, 3)
-        lay.addWidget(title)
-        lay.addWidget(self.issues, 2)
+        lay.addWidget(self.splitter, 1)
         lay.addLayout(buttons)
         ops.operation_did_execute.connect(self._on_operation)
         self.reload()
+
+    # --- size: every row in sight, no empty space ---------------------------------------------
+    def _room(self) -> tuple[int, int]:
+        """The window the dialog opens over (or, alone, its screen)."""
+        parent = self.parentWidget()
+        if parent is not None:
+            return parent.window().width(), parent.window().height()
+        screen = self.screen()
+        if screen is None:
+            return WIDTH, 700
+        return screen.availableGeometry().width(), screen.availableGeometry().height()
+
+    def _width(self) -> int:
+        return max(480, min(WIDTH, int(self._room()[0] * 0.96)))
+
+    def _height_room(self) -> int:
+        """The tallest the dialog gets by itself: most of the window it opens over."""
+        return max(300, int(self._room()[1] * SHARE_OF_WINDOW))
+
+    def _wanted(self, limit: int) -> tuple[int, int]:
+        """(batch table, lower part) as tall as their rows want, each at most ``limit``."""
+        upper = rows_height(self.table, limit)
+        lay = self.issues_layout
+        margins = lay.contentsMargins()
+        width = max(1, self.issues_part.width() - margins.left() - margins.right())
+        lower = margins.top() + margins.bottom() + lay.spacing()
+        lower += self.issues_title.heightForWidth(width)  # wrapped at the width it has
+        if self.issues.isHidden():
+            lower += self.no_issues.heightForWidth(width)
+        else:
+            lower += rows_height(self.issues, limit)
+        # never less than the splitter gives them (it keeps each at its minimum)
+        upper = max(upper, self.table.minimumSizeHint().height())
+        lower = max(lower, self.issues_part.minimumSizeHint().height())
+        return min(upper, limit), min(lower, limit)
+
+    def fit_height(self) -> None:
+        """The dialog as tall as its two tables' rows (up to most of the window; grows for a
+        batch with more to show, never shrinks under the user's hand, keeps a size the user
+        chose)."""
+        if self._sized_by_user:
+            return
+        # a table just hidden or shown: the layouts (the splitter's minimum too) follow now,
+        # not a few turns of the event loop later
+        for _ in range(3):
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        upper, lower = self._wanted(self._height_room())
+        outside = self.height() - self.splitter.height()
+        wanted = outside + upper + self.splitter.handleWidth() + lower
+        height = max(self.minimumSizeHint().height(), min(wanted, self._height_room()))
+        if self._grow_only:  # another batch chosen: the dialog does not jump smaller
+            height = max(height, self.height())
+        if height != self.height():
+            self._sizing = True
+            try:
+                self.resize(self.width(), height)
+            finally:
+                self._sizing = False
+
+    def _fit(self) -> None:
+        self.fit_height()
+        self._split()
+        self._grow_only = self._issues_shown
+
+    def _split(self) -> None:
+        """Give each table the height its rows need; where both cannot have it, the one that
+        needs less gets what it needs (at most half) and the other the rest."""
+        if self._split_by_user:
+            return
+        room = self.splitter.height() - self.splitter.handleWidth()
+        if room <= 0:
+            return
+        upper, lower = self._wanted(room)
+        if upper + lower <= room or upper <= room // 2:
+            sizes = [upper, room - upper]
+        elif lower <= room // 2:
+            sizes = [room - lower, lower]
+        else:
+            sizes = [room // 2, room - room // 2]
+        if self.splitter.sizes() != sizes:
+            self.splitter.setSizes(sizes)
+
+    def _split_moved(self, *_args: object) -> None:
+        self._split_by_user = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.splitter and event.type() == QEvent.Type.Resize:
+            self._split()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._sizing and self.isVisible() and event.spontaneous():
+            self._sized_by_user = True  # the user's own size stays
 
     def _on_operation(self, changes: Changes, initiator: object) -> None:
         """A batch imported or undone elsewhere (the wizard, Edit ▸ Undo): list them again."""
@@ -110,6 +261,7 @@ class ImportHistoryDialog(QDialog):
             if not batches:
                 self.status.setText("No imports yet: File ▸ Import… or drop a file on the window.")
                 self.issues_model.set_report(None)
+                self._show_issues()
                 return
             row = next((i for i, b in enumerate(batches) if b.id == select_id), 0)
             self.table.selectRow(row)
@@ -129,12 +281,14 @@ class ImportHistoryDialog(QDialog):
         self.undo_button.setEnabled(batch is not None and not batch.undone)
         if batch is None:
             self.issues_model.set_report(None)
+            self._show_issues()
             return
         self.status.setText(self._describe(batch))
 
         def done(report: ImportReport) -> None:
             if self.selected_batch() is batch:
                 self.issues_model.set_report(report)
+                self._show_issues()
 
         self.runner.run(
             batch_report,
@@ -144,6 +298,15 @@ class ImportHistoryDialog(QDialog):
             on_error=lambda exc: self.status.setText(str(exc)),
         )
 
+    def _show_issues(self) -> None:
+        """The table of rows to report, or the line that says there are none."""
+        none = self.issues_model.rowCount() == 0
+        self.issues.setHidden(none)
+        self.no_issues.setVisible(none and self.selected_batch() is not None)
+        self.issues_title.setVisible(self.selected_batch() is not None)
+        self._issues_shown = True
+        self._fit_timer.start()
+
     @staticmethod
     def _describe(b: BatchInfo) -> str:
         how = {
@@ -151,7 +314,10 @@ class ImportHistoryDialog(QDialog):
             "fill": "empty fields filled",
             "overwrite": "known contacts overwritten",
         }.get(b.on_duplicate or "", "")
-        parts = [f"Batch {b.id}", (b.format or "").upper(), b.encoding or "", how]
+        # the encoding as the wizard names it ("Windows-1252 (Western Europe)"; a BOM aside)
+        plain = (b.encoding or "").lower().replace("_", "-").removesuffix("-sig")
+        encoding = encoding_name(plain) if plain else ""
+        parts = [f"Batch {b.id}", (b.format or "").upper(), encoding, how]
         if b.undone:
             parts.append(f"undone {local_text(b.undone_at)}")
         return " · ".join(p for p in parts if p)
