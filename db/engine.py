@@ -254,6 +254,12 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
             f"The database {where} is damaged (SQLite cannot read part of it). Restore a "
             "backup: File ▸ Backups…, or winnow backups and winnow restore."
         )
+    if getattr(orig, "sqlstate", None) == "42501":  # PostgreSQL: insufficient_privilege
+        role = _role_in(where)
+        who = f"your role {role}" if role else "your database role"
+        return DatabaseError(
+            f"Read-only: {who} cannot change this database; nothing was saved. ({orig})"
+        )
     if primary == sqlite3.SQLITE_READONLY or "readonly" in msg or "read-only" in msg:
         return DatabaseError(f"The database {where} is read-only: nothing was saved.")
     if primary == sqlite3.SQLITE_CANTOPEN or "unable to open" in msg:
@@ -263,6 +269,14 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
             f"The disk holding {where} reported an error: nothing was saved. ({orig})"
         )
     return DatabaseError(f"Database error on {where}: {orig}")
+
+
+def _role_in(where: str) -> str:
+    """The role a database address logs in as (said in a refusal), or "" where none is named."""
+    try:
+        return make_url(where).username or ""
+    except Exception:  # not an address: a file
+        return ""
 
 
 CHECK_WAIT_S = 300.0

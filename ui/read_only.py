@@ -5,9 +5,10 @@ already refuses every change) — set by ui.live while the server cannot be reac
 when the user's database role may not write (team mode's read-only role,
 ``app.access.read_only_reason``). While it is set, the guard greys out every editing entry
 of the menus, the detail panel's editing sections and stage, drag-and-drop in the list and
-on the board, and the window's file drop (import); triage takes no deciding keys. A role
-that may not write is said for as long as the window is open, in the status bar: "Read-only:
-your role carol cannot change this database" (the offline indicator says the other).
+on the board, the window's file drop (import) and the first-run screen's Import and Add a
+contact; triage takes no deciding keys. A role that may not write is said for as long as the
+window is open, in the status bar: "Read-only: your role carol cannot change this database"
+(the offline indicator says the other).
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class ReadOnlyGuard:
                 action.setEnabled(False)
         self._item_views(editable)
         self._detail(editable)
+        self._first_run(editable)
         self.window.setAcceptDrops(self._window_drops if editable else False)
         self._triage(reason)
         self._tooltips(reason)
@@ -150,6 +152,14 @@ class ReadOnlyGuard:
         detail.stage_combo.setEnabled(editable)
         for section in editing_sections(detail.body, keep=(detail.history_list,)):
             section.body.setEnabled(editable)
+
+    def _first_run(self, editable: bool) -> None:
+        """The empty database's choices that write to it: import a file, add a contact (the
+        demo is a database of its own)."""
+        first = getattr(self.window, "first_run", None)
+        if first is not None:
+            for button in (first.import_button, first.new_button):
+                button.setEnabled(editable)
 
     def _triage(self, reason: str | None) -> None:
         from ui.triage.view import TriageView

@@ -48,6 +48,11 @@ def _cmd_import(args: argparse.Namespace, db: Database) -> int:
         raise NotFound(f"file not found: {path}")
     if args.stage:
         stages.get_stage(db, args.stage)
+    # a read-only role: refused before the file is read (app.access); a dry run too, which
+    # makes the import's writes in a transaction it rolls back
+    from app.access import check_may_write
+
+    check_may_write(db)
     report = import_file(
         db,
         path,

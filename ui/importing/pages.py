@@ -207,7 +207,10 @@ class FilePage(QWizardPage):
 
     def isComplete(self) -> bool:
         return (
-            self.wiz.preview is not None and bool(self.wiz.preview.sample) and not self.wiz.loading
+            self.wiz.preview is not None
+            and bool(self.wiz.preview.sample)
+            and not self.wiz.loading
+            and self.wiz.refusal is None  # read only: nothing can be imported
         )
 
 

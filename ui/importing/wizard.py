@@ -3,7 +3,12 @@ with progress and Cancel → summary with rejected rows, warnings and "Undo this
 
 Reading files and the import itself run on the window's task runner (the import commits in
 chunks, so the window's writer never waits long behind it); undoing the import runs on the
-window's writer (``ops``). The window hears of both through ``ops.operation_did_execute``."""
+window's writer (``ops``). The window hears of both through ``ops.operation_did_execute``.
+
+A window that cannot change its database (a read-only role, the server out of reach, a
+damaged file) refuses the import up front: the first page says why and goes no further
+(``refusal``). The wizard asks the database itself as it opens — the window's own check may
+not have answered yet — and the import asks again before it reads the file."""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget, QWizard
 
+from app.access import ReadOnly, check_may_write, write_refusal
 from app.importing.batches import get_batch
 from app.importing.preview import FilePreview, preview_file, preview_rows
 from app.importing.report import ImportReport, UndoResult
@@ -79,6 +86,10 @@ class ImportWizard(QWizard):
         self._type_timer.setInterval(300)
         self._type_timer.timeout.connect(self._typing_paused)
         self._typed_text = ""
+        # why nothing can be imported (the window's read-only reason), or None
+        self.refusal: str | None = None
+        self._role_refusal: str | None = None
+        self._file_error = ""
         self.stage_names = {st.key: st.name for st in list_stages(db)}
         # phone numbers in the preview as the import will store them (Settings ▸ Phone numbers)
         self.phone_region = default_phone_region(db)
@@ -113,9 +124,44 @@ class ImportWizard(QWizard):
             self.summary_page,
         ):
             self.addPage(page)
+        ops.read_only_changed.connect(self._refusal_changed)
+        self._refusal_changed(ops.refusal)
+        self._ask_whether_writable()
         if path:
             self.file_page.path_edit.setText(str(path))
             self.load(str(path))
+
+    # --- nothing may be changed: refused up front ------------------------------------------
+    def _ask_whether_writable(self) -> None:
+        """Ask the database (on a worker) whether this user may write to it at all."""
+
+        def done(reason: str | None) -> None:
+            if shiboken6.isValid(self):
+                self._role_refusal = reason
+                self._refusal_changed(self.ops.refusal)
+
+        def failed(exc: BaseException) -> None:  # the server gone: the window says so
+            log.info("could not ask whether the database may be written: %s", exc)
+
+        self.runner.run(write_refusal, self.db, on_done=done, on_error=failed)
+
+    def _refusal_changed(self, window_reason: str | None) -> None:
+        """The window's read-only reason (or the wizard's own answer) changed: the first
+        page says it and goes no further; an import already running goes on."""
+        reason = window_reason or self._role_refusal
+        if reason == self.refusal:
+            return
+        self.refusal = reason
+        self._set_file_error(self._file_error)
+        self.file_page.completeChanged.emit()
+
+    def _set_file_error(self, text: str) -> None:
+        """What the first page says is wrong: why nothing can be imported, before anything
+        about the file."""
+        self._file_error = text
+        if self.refusal is not None:
+            text = f"Nothing can be imported. {self.refusal}."
+        self.file_page.set_error(text)
 
     def _fit_size(self, parent: QWidget | None) -> None:
         """Most of the window (or screen) it opens over, so the tables get the height."""
@@ -177,7 +223,7 @@ class ImportWizard(QWizard):
         self._load_serial += 1
         serial = self._load_serial
         self.loading = True
-        self.file_page.set_error("")
+        self._set_file_error("")
         self.file_page.status.setText("Reading…")
         self.file_page.completeChanged.emit()
 
@@ -216,7 +262,7 @@ class ImportWizard(QWizard):
             self.raw_model.set_sample(preview.headers, preview.sample)
         if error:
             self.file_page.status.setText("")
-            self.file_page.set_error(error)
+            self._set_file_error(error)
         if preview is not None:
             keep = {h: t for h, t in self.mapping_model.mapping.items() if h in preview.headers}
             if list(preview.headers) == self.mapping_model.headers:
@@ -225,7 +271,7 @@ class ImportWizard(QWizard):
                 guessed = dict(preview.guessed)
             self.mapping_model.set_columns(preview.headers, preview.sample, guessed)
             if not preview.sample:
-                self.file_page.set_error("The file has headers but no rows to import.")
+                self._set_file_error("The file has headers but no rows to import.")
         self.file_page.completeChanged.emit()
 
     def refresh_preview(self) -> None:
@@ -307,6 +353,10 @@ class ImportWizard(QWizard):
         assert self.preview is not None
         self.finished_import = False
         self.report = None
+        if self.refusal is not None:  # became read only on the way here: nothing written
+            message = f"{self.refusal}."  # under the title "Nothing was imported"
+            QTimer.singleShot(0, self, lambda: self._finish_run(None, message))
+            return
         page = self.file_page
         options = self.options_page
         encoding = (
@@ -360,7 +410,11 @@ class ImportWizard(QWizard):
         from app.importing.service import ImportCancelled
 
         self.import_task = None
-        if isinstance(exc, ImportCancelled):
+        if isinstance(exc, ReadOnly):  # found before the file was read
+            self._role_refusal = str(exc)
+            self._refusal_changed(self.ops.refusal)
+            message = f"{exc}."
+        elif isinstance(exc, ImportCancelled):
             message = "The import was cancelled. Nothing was written."
         elif isinstance(exc, EXPECTED):
             message = f"The import failed; nothing was written.\n\n{exc}"
@@ -433,6 +487,7 @@ def _import_and_undo_state(
     this import."""
     from app.importing.child import import_in_background
 
+    check_may_write(db)  # a read-only role: refused now, not at the first chunk's write
     # a big file in a process of its own: this process's interpreter stays free for the window
     report = import_in_background(db, path, progress=progress, cancel=cancel, **options)
     return report, undo_state(db)
