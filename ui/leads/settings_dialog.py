@@ -9,6 +9,7 @@ import phonenumbers
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QColorDialog,
     QComboBox,
     QDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -38,6 +40,24 @@ from app.stage_visibility import hidden_keys, set_stage_hidden
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
 from ui.sidebar import color_dot
+
+SHARE_OF_WINDOW = 0.9  # the dialog's height at most this share of the window it opens over
+
+
+def save_row(button: QPushButton) -> QHBoxLayout:
+    """A page's Save button at the page's bottom right, as wide as its words (a bar across
+    the whole page looked like a prototype's)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    return row
+
+
+def fit_to_rows(view: QAbstractScrollArea) -> None:
+    """The list or table asks for the height of its rows (the dialog opens as tall as its
+    longest page needs, so a short list is not left over a band of empty space); it still
+    grows with the dialog, and scrolls when the window has not the room."""
+    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
 
 
 class ResponseTimesPage(QWidget):
@@ -62,7 +82,7 @@ class ResponseTimesPage(QWidget):
             form.addRow(ACTIVITY_TYPES[kind], spin)
         save = QPushButton("Save response times")
         save.clicked.connect(self.save)
-        form.addRow(save)
+        form.addRow(save_row(save))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
@@ -96,14 +116,14 @@ class ReachPage(QWidget):
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Source", "Prospects reached"])
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_to_rows(self.table)
         self.spins: dict[str, QSpinBox] = {}
         self.before: dict[str, int] = {}
         save = QPushButton("Save reach")
         save.clicked.connect(self.save)
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
-        lay.addWidget(save)
+        lay.addLayout(save_row(save))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
@@ -122,7 +142,23 @@ class ReachPage(QWidget):
             spin.setValue(reached.get(name, 0))
             self.spins[name] = spin
             self.table.setCellWidget(r, 1, spin)
-        self.table.resizeColumnsToContents()
+        # the source takes the width, the number as wide as its field: each row as tall as
+        # the field in it (it was squeezed into the text's row, its arrows cut)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        sample = QSpinBox()
+        sample.setRange(0, 100_000_000)
+        field = sample.sizeHint()
+        self.table.setColumnWidth(
+            1, max(field.width() + 8, header.sectionSizeFromContents(1).width())
+        )
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(max(rows.defaultSectionSize(), field.height() + 4))
+        for r in range(len(names)):
+            self.table.setRowHeight(r, rows.defaultSectionSize())
 
     def save(self) -> None:
         """Every source changed, as one operation (one Edit ▸ Undo step)."""
@@ -143,6 +179,8 @@ class CriteriaPage(QWidget):
         super().__init__()
         self.api = api
         self.list = QListWidget()
+        self.list.setSpacing(2)  # rows as far apart as the stages' (whose dots set theirs)
+        fit_to_rows(self.list)
         buttons = QHBoxLayout()
         for text, slot in (
             ("Add…", self.add),
@@ -211,6 +249,7 @@ class StagesPage(QWidget):
         super().__init__()
         self.api = api
         self.list = QListWidget()
+        fit_to_rows(self.list)
         buttons = QHBoxLayout()
         for text, slot in (
             ("Add…", self.add),
@@ -341,7 +380,7 @@ class PhoneRegionPage(QWidget):
         form = QFormLayout(self)
         form.addRow(note)
         form.addRow("Default region", self.combo)
-        form.addRow(save)
+        form.addRow(save_row(save))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
@@ -389,7 +428,11 @@ class SettingsDialog(QDialog):
         lay.addWidget(self.tabs, 1)
         lay.addWidget(buttons)
         self.tabs.setUsesScrollButtons(False)  # every page named in full
-        self.resize(max(780, self.tabs.tabBar().sizeHint().width() + 40), 500)
+        # as tall as the longest page's lists (up to most of the window): no band of empty
+        # list under the stages
+        room = parent.window().height() if parent is not None else 900
+        height = min(self.sizeHint().height(), int(room * SHARE_OF_WINDOW))
+        self.resize(max(780, self.tabs.tabBar().sizeHint().width() + 40), max(360, height))
 
     def _on_operation(self, changes: Changes, _initiator: object) -> None:
         if changes.stage_list:

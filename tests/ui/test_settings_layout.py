@@ -1,0 +1,83 @@
+"""Issue 13, Tools ▸ Settings as it opens: as tall as its longest page's lists (a fixed 500 px
+left the eight stages over a band of empty list), at most most of the window; each page's Save
+button as wide as its words at the bottom right (it was a bar across the page); the campaign
+reach fields whole in their rows (they were squeezed into a text row, their arrows cut) and as
+wide as a number, the source taking the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
+
+from app.contacts import create_contact
+from tests.ui.test_layout import show_at
+from ui.leads.settings_dialog import SHARE_OF_WINDOW, SettingsDialog
+
+pytestmark = pytest.mark.gui
+
+SOURCES = [
+    "Bought list: Industry directory",
+    "LinkedIn",
+    "Referral",
+    "Trade show: Hannover Messe 2026",
+    "Webinar: Predictive maintenance 101",
+]
+
+
+def _open(window: Any, qtbot: Any, size: tuple[int, int]) -> SettingsDialog:
+    show_at(qtbot, window, size)
+    dialog: SettingsDialog = window.leads.open_settings()
+    qtbot.waitExposed(dialog)
+    QApplication.processEvents()
+    return dialog
+
+
+def _empty_below(view: QListWidget) -> int:
+    last = view.visualItemRect(view.item(view.count() - 1))
+    return view.viewport().height() - last.bottom()
+
+
+def _in(outer: QWidget, widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(outer, QPoint(0, 0)), widget.size())
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
+def test_settings_open_as_tall_as_their_lists(
+    empty_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    for i, source in enumerate(SOURCES):
+        create_contact(empty_window.db, name=f"Contact {i}", email=f"c{i}@firm.de", source=source)
+    dialog = _open(empty_window, qtbot, size)
+    assert dialog.height() <= size[1] * SHARE_OF_WINDOW + 1
+    stages = dialog.stages.list
+    row = stages.visualItemRect(stages.item(0)).height()
+    # every stage in sight, and not more than two rows' worth of empty list under them
+    assert not stages.verticalScrollBar().isVisible()
+    assert 0 <= _empty_below(stages) <= 2 * row, _empty_below(stages)
+
+    # the Save buttons: as wide as their words, at the page's right
+    for page in (dialog.response_times, dialog.reach, dialog.phone_region):
+        dialog.tabs.setCurrentWidget(page)
+        QApplication.processEvents()
+        (save,) = [b for b in page.findChildren(QPushButton) if b.text().startswith("Save")]
+        assert save.width() <= save.sizeHint().width() + 24, (save.text(), save.width())
+        box = _in(page, save)
+        assert page.width() - box.right() < 40, f"{save.text()} is not at the right"
+
+    # campaign reach: each field whole inside its row, the source column the wider one
+    dialog.tabs.setCurrentWidget(dialog.reach)
+    QApplication.processEvents()
+    table = dialog.reach.table
+    assert table.rowCount() == len(SOURCES)
+    assert not table.horizontalScrollBar().isVisible()
+    assert table.columnWidth(0) > table.columnWidth(1)
+    for r, source in enumerate(SOURCES):
+        spin = dialog.reach.spins[source]
+        cell = table.visualRect(table.model().index(r, 1))
+        assert spin.height() >= spin.sizeHint().height(), (source, spin.height())
+        assert cell.contains(spin.geometry()), (source, cell, spin.geometry())
+        assert spin.width() >= spin.sizeHint().width()
+    dialog.reject()
