@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -73,22 +73,103 @@ class MergeDialog(QDialog):
                 button.setChecked(col == chosen)
                 group.addButton(button, col)
                 self.table.setCellWidget(row, col, button)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)  # no empty strip at the side
+        self.buttons: list[QRadioButton] = []
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                cell = self.table.cellWidget(r, c)
+                if isinstance(cell, QRadioButton):
+                    self.buttons.append(cell)
+        self.full_text = {id(b): b.text() for b in self.buttons}
+        for button in self.buttons:
+            button.setToolTip(button.text())
+        # the contacts share the width (no sideways scrolling); a value too long for its
+        # column is shortened in the middle, the whole of it in its tooltip
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.viewport().installEventFilter(self)
         note = QLabel(
             "Every e-mail address, phone, activity, task, answer and the whole history is kept; "
             "notes are joined. Undo brings the merged contacts back."
         )
         note.setWordWrap(True)
+        self.note = note
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.merge_button = buttons.addButton("Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.button_box = buttons
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
         lay.addWidget(note)
         lay.addWidget(buttons)
-        self.resize(760, 520)
+        self._fit_size()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit_texts)  # after the columns took the new width
+        return super().eventFilter(watched, event)
+
+    def _natural_width(self, button: QRadioButton) -> int:
+        """What a choice needs to show its whole value (its circle and the gap too)."""
+        text = self.full_text.get(id(button), button.text())
+        shown = button.text()
+        return (
+            button.sizeHint().width()
+            - button.fontMetrics().horizontalAdvance(shown)
+            + (button.fontMetrics().horizontalAdvance(text))
+        )
+
+    def _fit_size(self) -> None:
+        """As wide as the values need and as tall as the rows, up to most of the window."""
+        parent = self.parentWidget()
+        room_w, room_h = (
+            (parent.window().width(), parent.window().height())
+            if parent is not None
+            else (1280, 800)
+        )
+        table = self.table
+        columns = table.columnCount()
+        natural = [0] * columns
+        for r in range(table.rowCount()):
+            for c in range(columns):
+                button = table.cellWidget(r, c)
+                if isinstance(button, QRadioButton):
+                    natural[c] = max(natural[c], self._natural_width(button) + 12)
+        header = table.horizontalHeader()
+        for c in range(columns):
+            natural[c] = max(natural[c], header.sectionSizeFromContents(c).width())
+        side = table.verticalHeader().sizeHint().width()
+        scroll = table.verticalScrollBar().sizeHint().width()
+        lay = self.layout()
+        assert lay is not None
+        margins = lay.contentsMargins()
+        outside = margins.left() + margins.right() + 2 * table.frameWidth()
+        width = max(560, min(side + sum(natural) + scroll + outside, int(room_w * 0.96)))
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        height = header.sizeHint().height() + rows + 2 * table.frameWidth()
+        height += margins.top() + margins.bottom() + 2 * lay.spacing()
+        height += self.note.heightForWidth(width - margins.left() - margins.right())
+        height += self.button_box.sizeHint().height()
+        self.resize(width, max(360, min(height, int(room_h * 0.9))))
+        self._fit_texts()
+
+    def _fit_texts(self) -> None:
+        """Each value whole where its column has the room, else shortened in the middle."""
+        table = self.table
+        for c in range(table.columnCount()):
+            width = table.columnWidth(c) - 8
+            for r in range(table.rowCount()):
+                button = table.cellWidget(r, c)
+                if not isinstance(button, QRadioButton):
+                    continue
+                text = self.full_text.get(id(button), button.text())
+                chrome = self._natural_width(button) - button.fontMetrics().horizontalAdvance(text)
+                room = max(20, width - chrome)
+                shown = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+                if shown != button.text():
+                    button.setText(shown)
 
     def plan(self) -> tuple[int, list[int], dict[str, int]]:
         """(kept id, the others, {field: id to take it from}) as chosen."""

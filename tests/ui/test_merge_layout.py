@@ -1,0 +1,96 @@
+"""Issue 13, the merge dialog (list ▸ Merge N contacts…): the contacts side by side without a
+sideways scroll bar (a fixed 760×520 cut the second contact's e-mail and scrolled sideways, and
+hid the last fields below); as wide as the values need and as tall as the fields, up to most of
+the window; a value its column cannot hold is shortened in the middle, whole in its tooltip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication, QRadioButton
+
+from app.contacts import create_contact
+from tests.ui.test_layout import show_at
+from ui.leads.merge_dialog import MergeDialog
+
+pytestmark = pytest.mark.gui
+
+
+def _contact(db: Any, n: int, long: bool = False, **extra: str) -> int:
+    host = "stahl-automation-industrietechnik" if long else "stahl-automation"
+    return create_contact(
+        db,
+        name="Jennifer Rodriguez",
+        email=f"jennifer.rodriguez{n}@{host}{n}.com",
+        company="Stahl Automation Industrietechnik Inc.",
+        source="Trade show: SPS Nuremberg 2025 — Halle 7",
+        **extra,
+    )
+
+
+def _dialog(window: Any, qtbot: Any, ids: list[int]) -> MergeDialog:
+    dialog = MergeDialog(window, ids, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):
+        qtbot.wait(5)
+        QApplication.processEvents()
+    return dialog
+
+
+def _buttons(dialog: MergeDialog) -> list[QRadioButton]:
+    table = dialog.table
+    return [
+        w
+        for r in range(table.rowCount())
+        for c in range(table.columnCount())
+        if isinstance(w := table.cellWidget(r, c), QRadioButton)
+    ]
+
+
+def test_two_contacts_side_by_side_in_full(empty_window: Any, qtbot: Any) -> None:
+    db = empty_window.db
+    ids = [_contact(db, 1, website="https://www.stahl-automation1.com")]
+    ids.append(_contact(db, 2, city="Cleveland"))
+    show_at(qtbot, empty_window, (1024, 700))
+    dialog = _dialog(empty_window, qtbot, ids)
+    table = dialog.table
+    assert dialog.width() <= 1024 and dialog.height() <= 700
+    assert not table.horizontalScrollBar().isVisible(), "the contacts scroll sideways"
+    used = table.verticalHeader().width() + sum(
+        table.columnWidth(c) for c in range(table.columnCount())
+    )
+    assert used <= table.width(), (used, table.width())
+    assert not table.verticalScrollBar().isVisible(), "fields hidden below"
+    for button in _buttons(dialog):
+        text = button.text()
+        assert "…" not in text, text
+        # the whole value is painted inside its cell
+        need = button.sizeHint().width()
+        assert button.width() >= need, (text, button.width(), need)
+        assert button.toolTip() == text
+
+
+def test_three_contacts_share_the_width(empty_window: Any, qtbot: Any) -> None:
+    db = empty_window.db
+    ids = [_contact(db, n, long=True) for n in range(3)]
+    show_at(qtbot, empty_window, (1024, 700))
+    dialog = _dialog(empty_window, qtbot, ids)
+    table = dialog.table
+    assert dialog.width() <= 1024
+    assert not table.horizontalScrollBar().isVisible()
+    shortened = 0
+    for button in _buttons(dialog):
+        full = button.toolTip()
+        assert full, "every value has its whole text in a tooltip"
+        if button.text() != full:
+            shortened += 1
+            head, tail = button.text().split("…")
+            assert full.startswith(head) and full.endswith(tail)
+        assert button.width() >= button.sizeHint().width(), button.text()
+    assert shortened, "long addresses at 1024 px are expected to be shortened"
+    # the plan reads the choices, not the shown text
+    keep, others, _choose = dialog.plan()
+    assert keep == ids[0] and others == ids[1:]
