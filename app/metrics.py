@@ -487,8 +487,10 @@ def _aggregate(
     for i, (key, name, count) in enumerate(funnel_counts):
         conv = rate(funnel_counts[i + 1][2], count) if i + 1 < len(funnel_counts) else None
         funnel.append(FunnelStep(key, name, count, conv, None if conv is None else 1.0 - conv))
-    if days is not None and since is None and until is None and not extra:
-        median_hours = _median_response(s)  # every inquiry: an offset into its index
+    if days is not None:  # derived: a count and one offset (by the index when unfiltered)
+        median_hours = _median_response(
+            s, table, cohort, {k: v for k, v in used.items() if k != "now"}
+        )
     else:
         median_hours = s.execute(
             _bind(f"""
@@ -663,21 +665,21 @@ def _derived_rows(
     return rows, days
 
 
-def _median_response(s: Session) -> float | None:
-    """The median of ``metric_contacts.response_hours`` over every inquiry, by its index."""
-    n = int(
-        s.scalar(text("SELECT COUNT(*) FROM metric_contacts WHERE response_hours IS NOT NULL")) or 0
-    )
+def _median_response(s: Session, table: str, cohort: str, params: dict[str, Any]) -> float | None:
+    """The median of ``response_hours`` over the cohort's inquiries: counted, then one offset
+    into them in order (into the index alone when every inquiry counts)."""
+    where = f"response_hours IS NOT NULL AND {cohort}"
+    n = int(s.scalar(_bind(f"SELECT COUNT(*) FROM {table} WHERE {where}"), params) or 0)
     if not n:
         return None
     middle = [
         float(v)
         for v in s.scalars(
-            text(
-                "SELECT response_hours FROM metric_contacts WHERE response_hours IS NOT NULL "
+            _bind(
+                f"SELECT response_hours FROM {table} WHERE {where} "
                 "ORDER BY response_hours LIMIT :k OFFSET :skip"
             ),
-            {"k": 2 - n % 2, "skip": (n - 1) // 2},
+            params | {"k": 2 - n % 2, "skip": (n - 1) // 2},
         )
     ]
     return sum(middle) / len(middle)
