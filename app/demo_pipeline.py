@@ -132,7 +132,9 @@ def _chunk(
             got_something = True
         if got_something:
             touched.append(cid)
-    if answers:
+    if answers and bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
+        bulk.copy_rows(conn, cast(Table, BantAnswer.__table__), answers)
+    elif answers:
         conn.execute(insert(BantAnswer), answers)
     _set_deals(conn, deals)
     return touched

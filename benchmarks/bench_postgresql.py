@@ -10,6 +10,9 @@ Beside each case's figures, ``cpu_s`` gives the CPU time the whole case took (it
 ``wall_s``, beside it): this process and the processes it started (``client``), and the server's
 processes (``server``: the postmaster's own and its children's, finished or running). On a
 shared machine wall times swing with the load; CPU times much less.
+
+``WINNOW_BENCH_PG_CASES`` (comma-separated case names, e.g. ``first_list_page_s,demo_s``)
+runs only those cases: ``WINNOW_BENCH_PG_CASES=demo_s python -m benchmarks postgresql``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 
 from benchmarks import bench_import, bench_metrics, bench_operations, bench_spine
 from benchmarks.common import bench_size, demo_database, scratch_copy, summary
+
+CASES_ENV = "WINNOW_BENCH_PG_CASES"
 
 
 def _move_one(where: str, n: int, contacts: int) -> dict[str, float]:
@@ -207,8 +212,17 @@ def run(quick: bool = False) -> dict[str, Any]:
         results: dict[str, Any] = {"contacts": n, "load_average_before": os.getloadavg()}
         results.update({name: {} for name in stores})
         cost: dict[str, dict[str, dict[str, float]]] = {name: {} for name in stores}
+        cases = _cases(n, csv_path)
+        chosen = [c.strip() for c in os.environ.get(CASES_ENV, "").split(",") if c.strip()]
+        unknown = sorted(set(chosen) - set(cases))
+        if unknown:
+            raise ValueError(
+                f"{CASES_ENV}: no such case {', '.join(unknown)}; cases: {', '.join(cases)}"
+            )
+        if chosen:
+            cases = {c: fn for c, fn in cases.items() if c in chosen}
         # case by case, one store right after the other: both see the same load
-        for case, fn in _cases(n, csv_path).items():
+        for case, fn in cases.items():
             for name, store in stores.items():
                 wall, client, server = time.perf_counter(), _client_cpu(), 0.0
                 if name == "postgresql":

@@ -426,6 +426,36 @@ class Database:
         self.engine.dispose()
 
 
+_HEADS: dict[str, str] = {}
+
+
+def _head_revision() -> str:
+    """The newest schema revision this Winnow knows (read from the migration scripts once per
+    process and folder of scripts)."""
+    from db import migrate
+
+    key = str(migrate.MIGRATIONS)
+    head = _HEADS.get(key)
+    if head is None:
+        head = _HEADS[key] = migrate.head_revision()
+    return head
+
+
+def _current_and_seeded(engine: Engine) -> bool:
+    """Whether the database is at this Winnow's schema and holds its default rows (stages,
+    BANT criteria): the usual opening, answered by one statement — the migration check and
+    the seeding are skipped. False also where a table is missing (a new database)."""
+    with engine.connect() as conn:  # a server out of reach fails here, as it would below
+        try:
+            version, stages, criteria = conn.exec_driver_sql(
+                "SELECT (SELECT max(version_num) FROM alembic_version),"
+                " EXISTS (SELECT 1 FROM stages), EXISTS (SELECT 1 FROM bant_criteria)"
+            ).one()
+        except DBAPIError:  # no such table: the upgrade makes it
+            return False
+    return version == _head_revision() and bool(stages) and bool(criteria)
+
+
 def open_database(
     path_or_url: str | os.PathLike[str] | None = None, *, migrate: bool = True
 ) -> Database:
@@ -445,6 +475,10 @@ def open_database(
     kwargs: dict[str, object] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+    elif url.startswith("postgresql"):
+        # Winnow has no hstore column: the dialect need not look the type up on connecting
+        # (a savepoint and a catalog query, three round trips, on every opening)
+        kwargs["use_native_hstore"] = False
     try:
         engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
     except Exception as exc:  # bad URL, missing driver
@@ -462,7 +496,8 @@ def open_database(
                 raw.close()
             if str(mode).lower() != "wal":
                 raise DatabaseError(f"Cannot switch {where} to WAL mode (got {mode}).")
-        if migrate:
+        current = migrate and _current_and_seeded(engine)
+        if migrate and not current:
             from db.migrate import upgrade_to_head
 
             upgrade_to_head(engine, where)
@@ -483,7 +518,7 @@ def open_database(
         for factory in (sessions, write_sessions):
             event.listen(factory, "after_commit", lambda _s: checkpointer.after_commit())
         db.checkpointer = checkpointer
-    if migrate:
+    if migrate and not current:
         from db.seed import seed_defaults
 
         try:
