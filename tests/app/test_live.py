@@ -5,12 +5,8 @@ a real second process (the ``winnow`` command line) on a real database."""
 from __future__ import annotations
 
 import json
-import os
 import queue
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,24 +17,11 @@ from app.errors import WinnowError
 from app.live import PgListener, SqliteWatcher
 from app.operations import Changes
 from db.engine import Database, open_database
+from tests.cli_process import python_elsewhere, winnow_elsewhere
 from tests.postgres_cluster import Cluster
 from tests.relay import Relay
 
-ROOT = Path(__file__).resolve().parents[2]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-
-
-def winnow(url: str, *args: str) -> None:
-    """Run the command line in another process (as a second person would)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "--db", url, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def first_in(changes: queue.Queue[Changes], timeout: float) -> Changes:
@@ -80,17 +63,19 @@ def test_the_watcher_reports_another_process_s_move_undo_and_redo(demo_db: Datab
     watcher.start()
     try:
         ids = suspects(demo_db, 2)
-        winnow(demo_db.url, "move", str(ids[0]), str(ids[1]), "mql", "--override", "live test")
+        winnow_elsewhere(
+            demo_db.url, "move", str(ids[0]), str(ids[1]), "mql", "--override", "live test"
+        )
         moved = first_in(got, 2.0)  # within 2 s of the command's commit (it has exited)
         assert set(ids) <= moved.contacts
         assert moved.stages == {"suspect", "mql"}
         assert moved.undo_log
 
-        winnow(demo_db.url, "undo")
+        winnow_elsewhere(demo_db.url, "undo")
         undone = first_in(got, 2.0)
         assert set(ids) <= undone.contacts and undone.stages == {"suspect", "mql"}
 
-        winnow(demo_db.url, "redo")
+        winnow_elsewhere(demo_db.url, "redo")
         assert set(ids) <= first_in(got, 2.0).contacts
         assert got.empty()
     finally:
@@ -104,12 +89,12 @@ def test_the_watcher_names_flags_created_and_deleted_contacts(
 ) -> None:
     watcher = SqliteWatcher(demo_db, lambda _c: None)
     assert watcher.poll() is None  # the first look only notes where the log stands
-    winnow(demo_db.url, "stages", "rename", "nurture", "Later")
+    winnow_elsewhere(demo_db.url, "stages", "rename", "nurture", "Later")
     renamed = watcher.poll()
     assert renamed is not None and renamed.stage_list and renamed.undo_log
     assert not renamed.contacts
     (victim,) = suspects(demo_db, 1)
-    winnow(demo_db.url, "edit", str(victim), "city=Bremen")
+    winnow_elsewhere(demo_db.url, "edit", str(victim), "city=Bremen")
     edited = watcher.poll()
     assert edited is not None and edited.contacts == {victim} and not edited.created
 
@@ -136,7 +121,7 @@ def test_the_watcher_skips_what_this_process_did(demo_db: Database) -> None:
     assert watcher.poll() is None  # the window heard of these from its own runner
     # ...while another process's work in the same interval is reported
     operations.move_contacts(demo_db, ids[:1], "disqualified")
-    winnow(demo_db.url, "edit", str(ids[2]), "city=Kiel")
+    winnow_elsewhere(demo_db.url, "edit", str(ids[2]), "city=Kiel")
     changes = watcher.poll()
     assert changes is not None and changes.contacts == {ids[2]}
     watcher.close()
@@ -150,7 +135,7 @@ def test_a_bulk_change_from_elsewhere_asks_for_a_wholesale_refresh(
     watcher = SqliteWatcher(demo_db, lambda _c: None)
     assert watcher.poll() is None
     ids = suspects(demo_db, 8)
-    winnow(demo_db.url, "move", *map(str, ids), "nurture")
+    winnow_elsewhere(demo_db.url, "move", *map(str, ids), "nurture")
     changes = watcher.poll()
     assert changes is not None and changes.all_contacts and changes.stages >= {"nurture"}
     watcher.close()
@@ -200,10 +185,10 @@ def test_the_listener_reports_another_process_s_move_within_two_seconds(
         assert status.get(timeout=10) == (True, "")
         ids = suspects(demo_db, 2)
         operations.move_contacts(demo_db, ids[1:], "nurture")  # this process's: not reported
-        winnow(demo_db.url, "move", str(ids[0]), "mql", "--override", "live test")
+        winnow_elsewhere(demo_db.url, "move", str(ids[0]), "mql", "--override", "live test")
         moved = first_in(got, 2.0)
         assert moved.contacts == {ids[0]} and moved.stages == {"suspect", "mql"}
-        winnow(demo_db.url, "undo")
+        winnow_elsewhere(demo_db.url, "undo")
         assert first_in(got, 2.0).contacts == {ids[0]}
         assert got.empty()
     finally:
@@ -251,7 +236,9 @@ def test_the_listener_says_when_the_server_is_gone_and_when_it_is_back(
         assert status.empty()  # said once, however many attempts fail meanwhile
         relay.start()
         assert status.get(timeout=5) == (True, "")
-        winnow(url, "edit", str(made), "city=Bremen")  # another process, straight to the server
+        winnow_elsewhere(
+            url, "edit", str(made), "city=Bremen"
+        )  # another process, straight to the server
         assert first_in(got, 2.0).contacts == {made}
     finally:
         listener.stop()
@@ -276,10 +263,10 @@ def test_writes_that_are_not_operations_reach_other_processes(demo_db: Database)
         if not demo_db.is_sqlite:
             assert status.get(timeout=10) == (True, "")
         ids = suspects(demo_db, 2)
-        winnow(demo_db.url, "check", str(ids[0]), str(ids[1]), "--offline")
+        winnow_elsewhere(demo_db.url, "check", str(ids[0]), str(ids[1]), "--offline")
         checked = first_in(got, 2.0)
         assert set(ids) <= checked.contacts or checked.all_contacts
-        winnow(demo_db.url, "rescore")
+        winnow_elsewhere(demo_db.url, "rescore")
         assert first_in(got, 2.0).all_contacts
         live.announce_write(demo_db, Changes.of(contacts=ids))  # this process's: not heard
         time.sleep(0.5)
@@ -304,14 +291,7 @@ def test_the_watcher_reads_every_contact_again_when_notices_were_dropped(
         f"for _ in range({live.NOTICES_KEPT + 3}):\n"
         f"    live.announce_write(db, Changes.of(contacts=[{ids[0]}]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, demo_db.url],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    python_elsewhere("-c", code, demo_db.url)
     changes = watcher.poll()
     assert changes is not None and changes.all_contacts  # more than the ring keeps
     assert watcher.poll() is None

@@ -5,9 +5,6 @@ refused, nothing on screen lost) until it is back."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from app.contacts import ContactQuery, query_ids
 from app.demo import generate_demo
 from app.live import PgListener, ServerUnreachable
 from db.engine import Database, open_database
+from tests.cli_process import winnow_elsewhere
 from tests.postgres_cluster import Cluster
 from tests.relay import Relay
 from tests.ui.board_helpers import board_of
@@ -29,26 +27,8 @@ from tests.ui.conftest import settle
 from ui.live import OFFLINE_TEXT
 
 pytestmark = pytest.mark.gui
-ROOT = Path(__file__).resolve().parents[2]
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 LIVE_S = 2.0  # the target: other people's changes on screen within 2 seconds
-
-
-def winnow(url: str, *args: str, user: str | None = None) -> float:
-    """Run the command line in another process (as ``user``: the OS user SQLite records);
-    returns when it finished (monotonic)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if user is not None:
-        env["LOGNAME"] = user
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "--db", url, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return time.monotonic()
 
 
 def stage_in_list(window: Any, cid: int) -> str | None:
@@ -63,23 +43,39 @@ def wait_live(qtbot: Any, since: float, condition: Any) -> None:
     assert time.monotonic() - since <= LIVE_S + 0.2
 
 
+def select_and_scroll_to(window: Any, qtbot: Any, row: int) -> int:
+    """The list loaded (100 rows at least), its ``row`` selected and scrolled to the top: the
+    contact's id."""
+    view, model = window.list_view, window.model
+    qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
+    chosen = model.contact_id(row)
+    window.select_contact(chosen)
+    view.scrollTo(model.index(row, 0), view.ScrollHint.PositionAtTop)
+    return int(chosen)
+
+
+def board_suspects(window: Any, qtbot: Any) -> tuple[Any, Any]:
+    """The board shown and its Suspect column loaded (more than 20 cards)."""
+    window.show_view("kanban")
+    board = board_of(window)
+    suspects = board.column("suspect")
+    qtbot.waitUntil(lambda: suspects.model.rowCount() > 20, timeout=5000)
+    return board, suspects
+
+
 @BOTH
 def test_another_process_s_move_reaches_the_list_in_place(
     window: Any, qtbot: Any, backend: str
 ) -> None:
     view, model = window.list_view, window.model
-    qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
-    # the user has scrolled down and selected a contact there
-    chosen = model.contact_id(60)
-    window.select_contact(chosen)
-    view.scrollTo(model.index(60, 0), view.ScrollHint.PositionAtTop)
+    chosen = select_and_scroll_to(window, qtbot, 60)  # the user has scrolled down and chosen
     scrolled = view.verticalScrollBar().value()
     assert scrolled > 0
     # someone else moves a contact shown a few rows below
     other = next(
         model.contact_id(r) for r in range(62, 90) if model.contact_row(r).stage_key == "suspect"
     )
-    since = winnow(
+    since = winnow_elsewhere(
         window.db.url, "move", str(other), "nurture", "--why", "elsewhere", user="anna-live"
     )
     wait_live(qtbot, since, lambda: stage_in_list(window, other) == "nurture")
@@ -93,10 +89,7 @@ def test_another_process_s_move_reaches_the_list_in_place(
 
 @BOTH
 def test_another_process_s_move_reaches_the_board_in_place(window: Any, qtbot: Any) -> None:
-    window.show_view("kanban")
-    board = board_of(window)
-    suspects = board.column("suspect")
-    qtbot.waitUntil(lambda: suspects.model.rowCount() > 20, timeout=5000)
+    board, suspects = board_suspects(window, qtbot)
     chosen = suspects.model.contact_id(15)
     suspects.view.select_ids([chosen])
     bar = suspects.view.verticalScrollBar()
@@ -104,7 +97,9 @@ def test_another_process_s_move_reaches_the_board_in_place(window: Any, qtbot: A
     bar.setValue(bar.maximum() // 2)
     scrolled = bar.value()
     other = suspects.model.contact_id(3)
-    since = winnow(window.db.url, "move", str(other), "mql", "--override", "checked on the phone")
+    since = winnow_elsewhere(
+        window.db.url, "move", str(other), "mql", "--override", "checked on the phone"
+    )
     wait_live(qtbot, since, lambda: board.column("mql").model.contains(other))
     assert not suspects.model.contains(other)
     assert suspects.view.selected_ids() == [chosen]
@@ -116,21 +111,14 @@ def test_a_big_change_elsewhere_refreshes_the_views_in_place(
     window: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     """An import (every view reads again) keeps the list's and the board's place."""
-    model, view = window.model, window.list_view
-    qtbot.waitUntil(lambda: model.rowCount() >= 100, timeout=5000)
-    chosen = model.contact_id(50)
-    window.select_contact(chosen)
-    view.scrollTo(model.index(50, 0), view.ScrollHint.PositionAtTop)
-    window.show_view("kanban")
-    board = board_of(window)
-    suspects = board.column("suspect")
-    qtbot.waitUntil(lambda: suspects.model.rowCount() > 20, timeout=5000)
+    chosen = select_and_scroll_to(window, qtbot, 50)
+    _board, suspects = board_suspects(window, qtbot)
     card = suspects.model.contact_id(12)
     suspects.view.select_ids([card])
     before = window.kanban.board.column("suspect").model.total
     source = tmp_path / "more.csv"
     source.write_text("First name,Last name,Email\nLive,Person,live.person@example.org\n")
-    since = winnow(window.db.url, "import", str(source), "--stage", "suspect")
+    since = winnow_elsewhere(window.db.url, "import", str(source), "--stage", "suspect")
     wait_live(qtbot, since, lambda: suspects.model.total == before + 1)
     assert suspects.view.selected_ids() == [card]
     window.show_view("list")
