@@ -34,6 +34,15 @@ def triage_of(window: Any) -> Any:
 
 
 @pytest.fixture
+def board(window: Any, qtbot: Any) -> Any:
+    """The window's board, shown, its first column loaded."""
+    window.show_view("kanban")
+    b = board_of(window)
+    qtbot.waitUntil(lambda: b.columns and b.columns[0].model.rowCount() > 0, timeout=5000)
+    return b
+
+
+@pytest.fixture
 def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Warnings the app shows, recorded instead of blocking."""
     shown: list[tuple[str, str]] = []

@@ -22,6 +22,7 @@ from db import engine
 from db.engine import open_database
 from tests.ui.board_helpers import (
     answer_next_dialog,
+    board,
     board_of,
     warnings_shown,
     writes_by_thread,
@@ -32,17 +33,9 @@ from ui.contact_table import encode_ids
 from ui.kanban.column_model import KanbanColumnModel
 
 pytestmark = pytest.mark.gui
-__all__ = ["warnings_shown"]  # fixture used by the tests below
+__all__ = ["board", "warnings_shown"]  # fixtures used by the tests below
 
 MOVE = Qt.DropAction.MoveAction
-
-
-@pytest.fixture
-def board(window: Any, qtbot: Any) -> Any:
-    window.show_view("kanban")
-    b = board_of(window)
-    qtbot.waitUntil(lambda: b.columns and b.columns[0].model.rowCount() > 0, timeout=5000)
-    return b
 
 
 def _ids_in(board: Any, key: str) -> list[int]:

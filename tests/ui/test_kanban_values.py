@@ -11,20 +11,13 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app import deals, operations
-from tests.ui.board_helpers import answer_next_dialog, board_of
+from tests.ui.board_helpers import answer_next_dialog, board
 from tests.ui.conftest import settle
 from ui.kanban.deal_dialog import DealDialog
 from ui.money import format_money
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def board(window: Any, qtbot: Any) -> Any:
-    window.show_view("kanban")
-    b = board_of(window)
-    qtbot.waitUntil(lambda: b.columns and b.columns[0].model.rowCount() > 0, timeout=5000)
-    return b
+__all__ = ["board"]  # fixture used by the tests below
 
 
 def _expected(board: Any, key: str) -> float | None:

@@ -5,7 +5,6 @@ turns dark or light while they are shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -18,28 +17,14 @@ from app.contacts import create_contact
 from app.duplicates import DuplicatePair
 from app.golook.personas import CriterionResult, PersonaFit
 from db.engine import Database
-from tests.ui.test_dark_palette import PALETTES, ground
+from tests.ui.test_dark_palette import ground, palette
 from ui.contrast import contrast_ratio
 from ui.theme import DARK, LIGHT, apply_theme, make_palette
 
 pytestmark = pytest.mark.gui
+__all__ = ["palette"]  # fixture used by the tests below (each of the palettes in turn)
 
 Role = QPalette.ColorRole
-
-
-@pytest.fixture(params=list(PALETTES))
-def themed(request: Any, qapp: Any) -> Iterator[QPalette]:
-    """The application in one of the palettes (and its style sheet); restored afterwards."""
-    from ui.application import make_app
-
-    app = make_app()
-    before, sheet = QPalette(app.palette()), app.styleSheet()
-    chosen = apply_theme(app, make_palette(PALETTES[request.param]))
-    try:
-        yield chosen
-    finally:
-        app.setPalette(before)
-        app.setStyleSheet(sheet)
 
 
 def _other(palette: QPalette) -> QPalette:
@@ -76,7 +61,7 @@ def _marks(panel: Any) -> dict[str, QColor]:
     return marks
 
 
-def test_persona_marks_read_on_the_panel(qtbot: Any, themed: QPalette, db: Database) -> None:
+def test_persona_marks_read_on_the_panel(qtbot: Any, palette: QPalette, db: Database) -> None:
     from ui.golook.panel import GoLookPanel
 
     panel = GoLookPanel(None)  # type: ignore[arg-type]  # the api is only asked by the buttons
@@ -86,11 +71,11 @@ def test_persona_marks_read_on_the_panel(qtbot: Any, themed: QPalette, db: Datab
     marks = _marks(panel)
     assert set(marks) == {"pass", "fail", "unknown"}
     for ground_role in (Role.Base, Role.AlternateBase):
-        on = themed.color(ground_role)
+        on = palette.color(ground_role)
         for outcome, color in marks.items():
             assert contrast_ratio(color, on) >= 4.5, (outcome, color.name(), on.name())
     # the system turns dark (or light) while the panel shows them: the marks follow
-    other = _other(themed)
+    other = _other(palette)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, other)
@@ -121,7 +106,7 @@ def _warning_reads(warning: Any) -> None:
 
 
 def test_the_duplicate_warning_reads_in_the_palette(
-    qtbot: Any, themed: QPalette, db: Database
+    qtbot: Any, palette: QPalette, db: Database
 ) -> None:
     from ui.leads.duplicate_warning import DuplicateWarning
 
@@ -132,11 +117,11 @@ def test_the_duplicate_warning_reads_in_the_palette(
     QApplication.processEvents()
     fill = ground(warning.grab().toImage(), warning.rect())
     # a fill of the palette's kind: light on a light palette, dark on a dark one
-    dark = themed.color(Role.Window).lightness() < 128
+    dark = palette.color(Role.Window).lightness() < 128
     assert (fill.lightness() < 128) == dark, fill.name()
     _warning_reads(warning)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    apply_theme(app, _other(themed))
+    apply_theme(app, _other(palette))
     QApplication.processEvents()
     _warning_reads(warning)

@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView
-from sqlalchemy.engine import make_url
 
 from app import contacts
 from db.engine import Database, open_database
+from tests.pg_roles import read_only_role
 from tests.ui.board_helpers import triage_of, warnings_shown
-from tests.ui.conftest import settle
+from tests.ui.conftest import _shown_window, settle
 
 pytestmark = pytest.mark.gui
 __all__ = ["warnings_shown"]  # fixture used by the tests below
@@ -61,39 +61,15 @@ def _editing_greyed(win: Any) -> list[str]:
 @pytest.fixture
 def reader_window(qtbot: Any, demo_db: Database, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A window on the same PostgreSQL database, as a role that may only read."""
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
     cluster = request.getfixturevalue("postgresql_cluster")
     name = f"carol{os.getpid()}"
-    url = make_url(demo_db.url)
-    cluster.execute(
-        f"DROP ROLE IF EXISTS {name}",
-        f"CREATE ROLE {name} LOGIN",
-        f"GRANT USAGE ON SCHEMA public TO {name}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}",
-        database=str(url.database),
-    )
-    db = open_database(url.set(username=name).render_as_string(hide_password=False))
-    make_app()
-    win = MainWindow(db)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    win.role = name  # type: ignore[attr-defined]
-    yield win
-    win.ops.wait(10000)
-    win.tasks.cancel_all()
-    win.tasks.wait(10000)
-    win.close()
-    db.close()
-    cluster.execute(
-        f"REASSIGN OWNED BY {name} TO CURRENT_USER",
-        f"DROP OWNED BY {name}",
-        database=str(url.database),
-    )
-    cluster.execute(f"DROP ROLE IF EXISTS {name}")
+    with read_only_role(cluster, demo_db.url, name) as url:
+        db = open_database(url)
+        for win in _shown_window(qtbot, db):  # once; its writer and workers drained after
+            win.role = name
+            yield win
+        win.close()
+        db.close()
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
