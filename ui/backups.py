@@ -14,9 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -311,6 +313,8 @@ class BackupsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # as tall as its rows: the dialog follows the list (see _fit_height), no empty table
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.status = QLabel()
         self.status.setObjectName("backupStatus")
@@ -366,6 +370,20 @@ class BackupsDialog(QDialog):
         if not found:
             self.status.setText("No backups yet.")
         self._update_buttons()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the list of backups (one a line), up to most of the window it opens
+        over; more copies scroll. (A fixed 420 px left one backup over an empty table.)"""
+        for _ in range(3):  # the table's new size hint reaches the dialog's layout now
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        table = self.table
+        parent = self.parentWidget()
+        room = parent.window().height() if parent is not None else 800
+        wanted = self.height() - table.height() + table.sizeHint().height()
+        height = max(self.minimumSizeHint().height(), min(wanted, int(room * 0.9)))
+        if height != self.height():
+            self.resize(self.width(), height)
 
     def selected(self) -> BackupInfo | None:
         rows = self.table.selectionModel().selectedRows()
