@@ -117,7 +117,6 @@ class ScoringRulesDialog(QDialog):
     def __init__(self, current: ScoringSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Scoring rules")
-        self.resize(720, 640)
         self.model = RulesTableModel(current.rules, self)
         self.table = QTableView()
         self.table.setObjectName("rulesTable")
@@ -170,6 +169,18 @@ class ScoringRulesDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(note)
         lay.addWidget(buttons)
+        # every rule in sight where the window has the room (a fixed 640 px cut the list in
+        # the middle of a row on any screen); more scroll
+        parent_window = parent.window() if parent is not None else None
+        room = parent_window.height() if parent_window is not None else 800
+        margins = lay.contentsMargins()
+        width = 720
+        rows = sum(self.table.rowHeight(r) for r in range(self.model.rowCount()))
+        height = header.sizeHint().height() + rows + 2 * self.table.frameWidth()
+        height += margins.top() + margins.bottom() + 3 * lay.spacing()
+        height += form.sizeHint().height() + buttons.sizeHint().height()
+        height += note.heightForWidth(width - margins.left() - margins.right())
+        self.resize(width, max(420, min(height, int(room * 0.9))))
 
     def settings(self) -> ScoringSettings:
         return ScoringSettings(
