@@ -94,9 +94,11 @@ def engine_at_revision(url: str, revision: str) -> Engine:
     return engine
 
 
-def contacts_in(path: Path) -> int:
-    """How many contacts the file holds, read without Winnow (read-only, nothing migrated)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def contacts_in(path: Path, *, log_left_out: bool = False) -> int:
+    """How many contacts the file holds, read without Winnow (read-only, nothing migrated);
+    ``log_left_out``: in the file itself, its write-ahead log not read (an immutable read)."""
+    how = "immutable=1" if log_left_out else "mode=ro"
+    con = sqlite3.connect(f"file:{path}?{how}", uri=True)
     try:
         return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
     finally:

@@ -15,6 +15,7 @@ from app.contacts import create_contact
 from db import engine as db_engine
 from db.engine import open_database
 from db.models import Contact
+from tests.db.builders import contacts_in
 
 
 def _add(db: db_engine.Database, n: int, start: int = 0) -> None:
@@ -32,11 +33,7 @@ def test_winnow_connections_leave_the_checkpoint_to_the_background(db_path: Path
 
 def _in_file(db_path: Path) -> int:
     """Contacts in the database file itself, the log left out (an immutable read)."""
-    con = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
-    try:
-        return int(con.execute("SELECT count(*) FROM contacts").fetchone()[0])
-    finally:
-        con.close()
+    return contacts_in(db_path, log_left_out=True)
 
 
 def _checkpoint_now(db: db_engine.Database) -> None:
