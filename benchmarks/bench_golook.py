@@ -159,15 +159,13 @@ def bench_event_loop_during_check(quick: bool) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
 
     from app.contacts import create_contact_in
+    from benchmarks.common import shown_window
     from db.engine import open_database
     from tests.dnsserver import Entry, LoopbackDnsServer
-    from ui.application import make_app
     from ui.golook import check_all
-    from ui.main_window import MainWindow
 
     n = 300 if quick else 1_000
     zone = {f"firm{i}.example": Entry(mx=[(10, f"mx.firm{i}.example")]) for i in range(n)}
-    app = make_app()
     with tempfile.TemporaryDirectory() as tmp, LoopbackDnsServer(zone, delay=DNS_DELAY_S) as srv:
         db = open_database(Path(tmp) / "loop.sqlite")
         with db.session() as s:
@@ -180,10 +178,7 @@ def bench_event_loop_during_check(quick: bool) -> dict[str, Any]:
                 )
         old = os.environ.get("WINNOW_NAMESERVER")
         os.environ["WINNOW_NAMESERVER"] = srv.address
-        window = MainWindow(db, persist_state=False)
-        window.show()
-        app.processEvents()
-        window.tasks.wait(20000)
+        app, window = shown_window(db, wait_ms=20000)
         gaps: list[float] = []
         last = [time.perf_counter()]
 

@@ -3,27 +3,19 @@ and repainted), scroll a 50,000-card column to the bottom (no page fetch over 20
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_size, demo_database, scratch_copy, summary
-
-
-def _app() -> Any:
-    from PySide6.QtCore import QSettings
-
-    from ui.application import make_app
-
-    # the benchmark must not read or write the user's settings (column states, sort)
-    QSettings.setPath(
-        QSettings.Format.NativeFormat,
-        QSettings.Scope.UserScope,
-        tempfile.mkdtemp(prefix="winnow-bench-settings-"),
-    )
-    return make_app()
+from benchmarks.common import (
+    bench_size,
+    demo_database,
+    scratch_copy,
+    scroll_to_the_end,
+    shown_window,
+    summary,
+)
 
 
 def _settle(app: Any) -> None:
@@ -83,15 +75,9 @@ def run(quick: bool = False) -> dict[str, object]:
     from db.engine import open_database
     from ui.contact_table import encode_ids
     from ui.kanban.board import KanbanBoard
-    from ui.main_window import MainWindow
 
-    app = _app()
     db = open_database(path)
-    window = MainWindow(db)
-    window.resize(1600, 900)
-    window.show()
-    _settle(app)
-    window.tasks.wait(30000)
+    app, window = shown_window(db, size=(1600, 900), persist_state=True, wait_ms=30000)
     _settle(app)
     board: Any = window.findChild(KanbanBoard)
     assert board is not None
@@ -138,20 +124,7 @@ def run(quick: bool = False) -> dict[str, object]:
     row_blocks: list[float] = []
     _timed_calls(model._pager, "next_page", id_pages)
     _timed_calls(model._pager, "_load", row_blocks)
-    bar = view.verticalScrollBar()
-    steps: list[float] = []
-    start = time.perf_counter()
-    while True:
-        t0 = time.perf_counter()
-        bar.setValue(bar.maximum())
-        app.processEvents()
-        view.viewport().repaint()
-        steps.append(time.perf_counter() - t0)
-        if not model.canFetchMore(QModelIndex()) and bar.value() == bar.maximum():
-            break
-        if len(steps) > 5 * column_size:
-            break
-    scroll_total = time.perf_counter() - start
+    steps, scroll_total = scroll_to_the_end(app, view, model, 5 * column_size)
     last_visible = view.indexAt(
         view.viewport().rect().bottomLeft() - view.viewport().rect().topLeft()
     )

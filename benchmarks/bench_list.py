@@ -7,24 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_size, demo_database, scratch_copy, summary
-
-
-def _first_page(path: Path, sort: str, descending: bool) -> float:
-    from app.contacts import ContactQuery
-    from db.engine import open_database
-    from ui.contact_table import ContactTableModel
-
-    start = time.perf_counter()
-    db = open_database(path)
-    model = ContactTableModel(db)
-    model.set_query(ContactQuery(sort=sort, descending=descending))
-    for row in range(min(40, model.rowCount())):
-        for col in range(model.columnCount()):
-            model.data(model.index(row, col))
-    elapsed = time.perf_counter() - start
-    db.close()
-    return elapsed
+from benchmarks.common import (
+    bench_size,
+    demo_database,
+    first_list_page_s,
+    scratch_copy,
+    scroll_to_the_end,
+    summary,
+)
 
 
 def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
@@ -65,20 +55,7 @@ def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
         fetches.append(time.perf_counter() - t0)
 
     model.fetchMore = timed_fetch  # type: ignore[method-assign]
-    bar = view.verticalScrollBar()
-    steps: list[float] = []
-    start = time.perf_counter()
-    while True:
-        t0 = time.perf_counter()
-        bar.setValue(bar.maximum())
-        app.processEvents()
-        view.viewport().repaint()
-        steps.append(time.perf_counter() - t0)
-        if not model.canFetchMore(QModelIndex()) and bar.value() == bar.maximum():
-            break
-        if len(steps) > model.total:
-            break
-    scroll_total = time.perf_counter() - start
+    steps, scroll_total = scroll_to_the_end(app, view, model, model.total)
     shown = model.rowCount()
     distinct = len({model.contact_id(r) for r in range(shown)})
     matching = contacts.count(db, model.query)
@@ -105,8 +82,12 @@ def run(quick: bool = False) -> dict[str, object]:
     path = scratch_copy(demo_database(n))
     result: dict[str, object] = {
         "contacts": n,
-        "first_page_newest_s": round(min(_first_page(path, "created", True) for _ in range(3)), 4),
-        "first_page_by_name_s": round(min(_first_page(path, "name", False) for _ in range(3)), 4),
+        "first_page_newest_s": round(
+            min(first_list_page_s(path, ("created", True)) for _ in range(3)), 4
+        ),
+        "first_page_by_name_s": round(
+            min(first_list_page_s(path, ("name", False)) for _ in range(3)), 4
+        ),
         "scroll_newest": _scroll_and_edit(path, "created", True),
         "scroll_by_name": _scroll_and_edit(path, "name", False),
         "targets": {"first_list_page_s": 0.2, "page_fetch_max_s": 0.02, "edit_placed_s": 0.02},

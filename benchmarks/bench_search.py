@@ -1,6 +1,6 @@
 """Search while typing: keystroke to first page in the list model, in several sort orders.
 
-Each typed prefix ("Jü", "Jür", … as ``bench_spine.TYPED``) is set on a
+Each typed prefix ("Jü", "Jür", … of ``benchmarks.common.TYPED``) is set on a
 :class:`ui.contact_table.ContactTableModel` and the 40 visible rows are read: that is what the
 window does per keystroke (the count runs on the model's worker meanwhile, as in the window).
 Wall time and the GUI thread's CPU time are both reported (CPU is what the machine's load and
@@ -17,25 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_size, demo_database, percentile, summary
-
-TYPED = [
-    "Jürgen Mü",
-    "kessler",
-    "gmail",
-    "Françoise",
-    "plant man",
-    "Öztürk",
-    "CEO",
-    "Hannover",
-    "van Dijk",
-    "Brandt Eng",
-]
-
-
-def typed_queries(count: int = 50) -> list[str]:
-    out = [phrase[:i] for phrase in TYPED for i in range(2, len(phrase) + 1)]
-    return out[:count]
+from benchmarks.common import bench_size, demo_database, percentile, summary, typed_queries
 
 
 def measure(path: Path, sorts: list[tuple[str, bool]] | None = None) -> dict[str, Any]:

@@ -10,36 +10,19 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import bench_size, demo_database, scratch_copy, summary
-
-TYPED = [
-    "Jürgen Mü",
-    "kessler",
-    "gmail",
-    "Françoise",
-    "plant man",
-    "Öztürk",
-    "CEO",
-    "Hannover",
-    "van Dijk",
-    "Brandt Eng",
-]
+from benchmarks.common import (
+    bench_size,
+    demo_database,
+    first_list_page_s,
+    scratch_copy,
+    summary,
+    typed_queries,
+)
 
 
-def _first_page(path: Path) -> float:
-    from app.contacts import ContactQuery  # noqa: F401  (import cost is part of opening)
-    from db.engine import open_database
-    from ui.contact_table import ContactTableModel
-
-    start = time.perf_counter()
-    db = open_database(path)
-    model = ContactTableModel(db)
-    for row in range(min(40, model.rowCount())):
-        for col in range(model.columnCount()):
-            model.data(model.index(row, col))
-    elapsed = time.perf_counter() - start
-    db.close()
-    return elapsed
+def _first_page(path: Path | str) -> float:
+    """The list's first page, from opening the database (bench_postgresql's too)."""
+    return first_list_page_s(path)
 
 
 def _search(path: Path) -> dict[str, float]:
@@ -49,12 +32,7 @@ def _search(path: Path) -> dict[str, float]:
 
     db = open_database(path)
     samples = []
-    queries = []
-    for phrase in TYPED:
-        for i in range(2, len(phrase) + 1):
-            queries.append(phrase[:i])
-    queries = queries[:50]
-    for text in queries:
+    for text in typed_queries(50):
         start = time.perf_counter()
         q = ContactQuery(search=text)
         contacts.count(db, q)

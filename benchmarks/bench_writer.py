@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_size, demo_database, percentile, scratch_copy
+from benchmarks.common import bench_size, demo_database, percentile, scratch_copy, shown_window
 
 TARGET_STALL_S = 0.05
 TARGET_MOVE_S = 0.2
@@ -88,21 +88,16 @@ def bench_move_during_import(quick: bool) -> dict[str, Any]:
     from app.contacts import ContactQuery
     from app.importing.child import CHILD_PROCESS_BYTES
     from db.engine import open_database
-    from ui.application import leave_start_up_out_of_collections, make_app
+    from ui.application import leave_start_up_out_of_collections
     from ui.importing.wizard import _import_and_undo_state
-    from ui.main_window import MainWindow
 
     n = bench_size(quick)
-    app = make_app()
     path = scratch_copy(demo_database(n))
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "expo.csv"
         _write_csv(csv_path, n)
         db = open_database(path)
-        window = MainWindow(db, persist_state=False)
-        window.show()
-        app.processEvents()
-        window.tasks.wait(60000)
+        app, window = shown_window(db, wait_ms=60000)
         leave_start_up_out_of_collections()  # as run_gui does once the window is shown
         movers = contacts.query_ids(db, ContactQuery(stage_keys=("suspect",)), 0, 50)
         # every move changes something and needs no gate (a move into Marketing qualified of a

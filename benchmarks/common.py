@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 CACHE = Path(os.environ.get("WINNOW_BENCH_CACHE", Path(tempfile.gettempdir()) / "winnow-bench"))
 DEFAULT_SIZE = 100_000
@@ -82,3 +83,100 @@ def summary(samples: list[float]) -> dict[str, float]:
         "max_s": round(max(samples), 5),
         "n": len(samples),
     }
+
+
+def shown_window(
+    db: Any,
+    *,
+    size: tuple[int, int] | None = None,
+    persist_state: bool = False,
+    wait_ms: int = 60_000,
+) -> tuple[Any, Any]:
+    """The Qt application and a main window on ``db``, shown (at ``size``), once the tasks it
+    starts with are done (at most ``wait_ms``). ``persist_state`` keeps the window's state as a
+    user's window does, in a settings folder of its own: never the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    from ui.application import make_app
+    from ui.main_window import MainWindow
+
+    if persist_state:  # column states, sort: neither read from nor written to the user's
+        QSettings.setPath(
+            QSettings.Format.NativeFormat,
+            QSettings.Scope.UserScope,
+            tempfile.mkdtemp(prefix="winnow-bench-settings-"),
+        )
+    app = make_app()
+    window = MainWindow(db, persist_state=persist_state)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    window.tasks.wait(wait_ms)
+    return app, window
+
+
+def scroll_to_the_end(
+    app: Any, view: Any, model: Any, most_steps: int
+) -> tuple[list[float], float]:
+    """Scroll ``view`` to its last row as the scroll bar asks (to the bottom, again and again,
+    each page painted) until ``model`` has nothing more to fetch, or after ``most_steps``
+    steps: each step's seconds, and the whole scroll's."""
+    from PySide6.QtCore import QModelIndex
+
+    bar = view.verticalScrollBar()
+    steps: list[float] = []
+    start = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        bar.setValue(bar.maximum())
+        app.processEvents()
+        view.viewport().repaint()
+        steps.append(time.perf_counter() - t0)
+        if not model.canFetchMore(QModelIndex()) and bar.value() == bar.maximum():
+            break
+        if len(steps) > most_steps:
+            break
+    return steps, time.perf_counter() - start
+
+
+def first_list_page_s(where: Path | str, sort: tuple[str, bool] | None = None) -> float:
+    """Seconds from opening the database (a file or an address) to the list model's first 40
+    rows read, every column: in the list's own order, or by ``sort`` (key, descending)."""
+    from app.contacts import ContactQuery
+    from db.engine import open_database
+    from ui.contact_table import ContactTableModel
+
+    start = time.perf_counter()
+    db = open_database(where)
+    model = ContactTableModel(db)
+    if sort is not None:
+        model.set_query(ContactQuery(sort=sort[0], descending=sort[1]))
+    for row in range(min(40, model.rowCount())):
+        for col in range(model.columnCount()):
+            model.data(model.index(row, col))
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+# what a user types into the search box, a keystroke at a time
+TYPED = [
+    "Jürgen Mü",
+    "kessler",
+    "gmail",
+    "Françoise",
+    "plant man",
+    "Öztürk",
+    "CEO",
+    "Hannover",
+    "van Dijk",
+    "Brandt Eng",
+]
+
+
+def typed_queries(count: int = 50) -> list[str]:
+    """The searches typing :data:`TYPED` makes, from the second letter on: the first ``count``."""
+    out = [phrase[:i] for phrase in TYPED for i in range(2, len(phrase) + 1)]
+    return out[:count]
