@@ -254,7 +254,7 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
             f"The database {where} is damaged (SQLite cannot read part of it). Restore a "
             "backup: File ▸ Backups…, or winnow backups and winnow restore."
         )
-    if getattr(orig, "sqlstate", None) == "42501":  # PostgreSQL: insufficient_privilege
+    if insufficient_privilege(exc):  # PostgreSQL: a change the role may not make
         role = _role_in(where)
         who = f"your role {role}" if role else "your database role"
         return DatabaseError(
@@ -269,6 +269,17 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
             f"The disk holding {where} reported an error: nothing was saved. ({orig})"
         )
     return DatabaseError(f"Database error on {where}: {orig}")
+
+
+def insufficient_privilege(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the driver error it came from) is PostgreSQL's refusal of a change
+    the role may not make (SQLSTATE 42501)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(getattr(seen, "orig", seen), "sqlstate", None) == "42501":
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _role_in(where: str) -> str:
