@@ -433,6 +433,13 @@ class MetricContact(Derived):
             sqlite_where=text("response_hours IS NOT NULL"),
             postgresql_where=text("response_hours IS NOT NULL"),
         ),
+        Index(
+            "ix_metric_contacts_inquiry_response",
+            "inquiry_at",
+            "response_hours",
+            sqlite_where=text("response_hours IS NOT NULL"),
+            postgresql_where=text("response_hours IS NOT NULL"),
+        ),
     )
 
     contact_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -60,6 +60,14 @@ def upgrade() -> None:
         sqlite_where=answered,
         postgresql_where=answered,
     )
+    # a period's: counted and put in order from this index alone
+    op.create_index(
+        "ix_metric_contacts_inquiry_response",
+        "metric_contacts",
+        ["inquiry_at", "response_hours"],
+        sqlite_where=answered,
+        postgresql_where=answered,
+    )
     where = sa.text("first_at IS NULL AND due_at IS NOT NULL")
     op.create_index(
         "ix_metric_contacts_waiting",
@@ -74,6 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_metric_contacts_waiting", table_name="metric_contacts")
     op.drop_index("ix_metric_contacts_response", table_name="metric_contacts")
+    op.drop_index("ix_metric_contacts_inquiry_response", table_name="metric_contacts")
     with op.batch_alter_table("metric_contacts") as batch:
         batch.drop_column("response_hours")
     for name, _columns in INDEXES:
