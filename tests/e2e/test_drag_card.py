@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import contacts, moves
 from tests.ui.board_helpers import board_of
-from tests.ui.conftest import settle
+from tests.ui.conftest import _shown_window, settle
 from tests.ui.gate_helpers import move_anyway
 from ui.contact_table import encode_ids
 
@@ -32,18 +32,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def window(qtbot: Any, demo_db: Any) -> Iterator[Any]:
     """The real main window, offscreen, over a 300-contact demo database."""
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(demo_db)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.ops.wait(10000)
-    win.tasks.wait(10000)
+    yield from _shown_window(qtbot, demo_db)
 
 
 MOVE = Qt.DropAction.MoveAction

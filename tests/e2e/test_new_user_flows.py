@@ -25,7 +25,7 @@ from db.engine import Database
 from db.models import DomainCheck
 from tests.dnsserver import Entry, LoopbackDnsServer
 from tests.ui.board_helpers import triage_of
-from tests.ui.conftest import settle
+from tests.ui.conftest import _shown_window, settle
 
 pytestmark = pytest.mark.gui
 
@@ -69,21 +69,12 @@ def dns_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackDnsServer]:
 @pytest.fixture
 def window(qtbot: Any, db: Database, dns_server: LoopbackDnsServer) -> Iterator[Any]:
     """The real main window, offscreen, over an empty database (a new user's first start)."""
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(db)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
+    shown = _shown_window(qtbot, db)
+    win = next(shown)
     win.activateWindow()
     qtbot.waitUntil(lambda: not win.tasks.active, timeout=10000)
     yield win
-    win.ops.wait(10000)
-    win.tasks.cancel_all()
-    win.tasks.wait(10000)
+    next(shown, None)  # its writer and workers drained
     wizard = win.importing.wizard
     if wizard is not None:
         wizard.close()

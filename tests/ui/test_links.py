@@ -17,6 +17,7 @@ from app import contacts
 from app.operations import Changes
 from db.engine import Database
 from tests.ui.board_helpers import triage_of
+from tests.ui.conftest import _shown_window
 
 pytestmark = pytest.mark.gui
 
@@ -65,18 +66,7 @@ def handed_over(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def window(qtbot: Any, db: Database) -> Iterator[Any]:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(db)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.tasks.cancel_all()
-    win.tasks.wait(10000)
+    yield from _shown_window(qtbot, db)
 
 
 def _legacy_website(db: Database, cid: int, value: str) -> None:

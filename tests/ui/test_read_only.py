@@ -65,9 +65,11 @@ def reader_window(qtbot: Any, demo_db: Database, request: pytest.FixtureRequest)
     name = f"carol{os.getpid()}"
     with read_only_role(cluster, demo_db.url, name) as url:
         db = open_database(url)
-        for win in _shown_window(qtbot, db):  # once; its writer and workers drained after
-            win.role = name
-            yield win
+        shown = _shown_window(qtbot, db)
+        win = next(shown)
+        win.role = name
+        yield win
+        next(shown, None)  # its writer and workers drained
         win.close()
         db.close()
 

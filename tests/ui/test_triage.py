@@ -19,6 +19,7 @@ from db import engine
 from db.engine import Database
 from db.models import Contact, ImportBatch
 from tests.ui.board_helpers import triage_of, warnings_shown, writes_by_thread
+from tests.ui.conftest import _shown_window
 from tests.ui.gate_helpers import qualify
 
 pytestmark = pytest.mark.gui
@@ -50,21 +51,13 @@ def people(db: Database) -> list[int]:
 
 @pytest.fixture
 def triage(qtbot: Any, db: Database, people: list[int]) -> Iterator[Any]:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(db)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
+    shown = _shown_window(qtbot, db)
+    win = next(shown)
     win.show_view("triage")
     view = triage_of(win)
     qtbot.waitUntil(view.hasFocus, timeout=3000)
     yield view
-    win.ops.wait(10000)
-    win.tasks.wait(10000)
+    next(shown, None)  # its writer and workers drained
     win.close()
 
 
