@@ -50,14 +50,27 @@ def _rename(db: Database, cid: int, name: str) -> None:
 # --- the reported defect -----------------------------------------------------------------
 
 
+def _checked_by_name(qtmodeltester: Any, db: Database) -> ContactTableModel:
+    """The list's model over ``db``, checked by Qt's model tester, sorted by name."""
+    model = ContactTableModel(db)
+    qtmodeltester.check(model)
+    model.sort(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
+    return model
+
+
+def _table_of(qtbot: Any, model: ContactTableModel) -> QTableView:
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    return view
+
+
 def test_list_rename_past_the_loaded_page_loses_no_contact(
     qtmodeltester: Any, demo_db: Database
 ) -> None:
     """Sort by name, rename a loaded contact to "Zzzz", scroll to the end: every contact once,
     the renamed one among the last (only Greek names sort after it), and the total still 300."""
-    model = ContactTableModel(demo_db)
-    qtmodeltester.check(model)
-    model.sort(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
+    model = _checked_by_name(qtmodeltester, demo_db)
     assert model.rowCount() == model.PAGE < model.total == 300
     cid = model.contact_id(5)
     _rename(demo_db, cid, "Zzzz")
@@ -119,12 +132,8 @@ def test_in_the_window_renamed_and_scrolled_to_the_end(window: Any, qtbot: Any) 
 def test_a_selected_contact_renamed_within_the_page_moves_and_stays_selected(
     qtmodeltester: Any, demo_db: Database, qtbot: Any
 ) -> None:
-    model = ContactTableModel(demo_db)
-    qtmodeltester.check(model)
-    model.sort(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    model = _checked_by_name(qtmodeltester, demo_db)
+    view = _table_of(qtbot, model)
     cid = model.contact_id(150)
     other = model.contact_id(10)
     selection = view.selectionModel()
@@ -193,12 +202,8 @@ def test_a_move_between_columns_needs_no_count(qtmodeltester: Any, demo_db: Data
 def test_a_refresh_without_ids_keeps_rows_and_selection(
     qtmodeltester: Any, demo_db: Database, qtbot: Any
 ) -> None:
-    model = ContactTableModel(demo_db)
-    qtmodeltester.check(model)
-    model.sort(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    model = _checked_by_name(qtmodeltester, demo_db)
+    view = _table_of(qtbot, model)
     keep = model.contact_id(40)
     view.selectRow(40)
     renamed = [model.contact_id(r) for r in (2, 60, 120)]
