@@ -8,6 +8,7 @@ months compared after every few steps, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from app import aggregates, metrics, operations
 from app.errors import WinnowError
 from app.importing.batches import undo_import
 from app.importing.service import import_file
-from db.engine import Database
+from db.engine import Database, open_database
 
 START = datetime(2026, 5, 4, 8, 0)
 NOW = datetime(2026, 8, 1, 12, 0)
@@ -286,3 +287,31 @@ def _definition(db: Database) -> aggregates.Definition:
         customer = s.scalar(text("SELECT position FROM stages WHERE key = 'customer'"))
         deciding = s.scalars(text("SELECT id FROM bant_criteria WHERE required")).all()
     return aggregates.definition(int(inquiry), int(customer), deciding, rows)
+
+
+def test_a_read_only_role_gets_the_same_numbers(
+    db: Database, request: pytest.FixtureRequest
+) -> None:
+    """A PostgreSQL role that may only read (team mode's reader): the derived rows are out of
+    date and it may not bring them up to date — it is given the numbers from the history, the
+    same, and nothing is written or raised."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a role is PostgreSQL's")
+    from tests.pg_roles import read_only_role
+
+    cid = operations.create_contact(
+        db, name="Di Example", email="di@example.de", stage="inquiry", source="Web", at=START
+    ).value
+    assert_same(db)
+    operations.move_contacts(db, [cid], "customer", at=START + timedelta(days=3))  # logged
+    cluster = request.getfixturevalue("postgresql_cluster")
+    with read_only_role(cluster, db.url, f"reader{os.getpid()}") as url:
+        reader = open_database(url)
+        try:
+            seen = metrics.dashboard_data(reader, now=NOW)
+        finally:
+            reader.close()
+    with db.session() as s:
+        assert s.scalar(text("SELECT COUNT(*) FROM metric_dirty")) == 1  # still to do
+    assert seen.metrics.customers == 1
+    assert seen.metrics.as_json() == metrics.dashboard_data(db, now=NOW).metrics.as_json()
