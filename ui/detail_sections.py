@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -285,11 +285,21 @@ class ActivitiesBox(ContactSection):
         row = QHBoxLayout()
         row.addWidget(self.activity_type, 1)
         row.addWidget(log_button)
+        # no activities: one quiet line instead of an empty table (a header over a blank row)
+        self.empty_label = QLabel("No activities yet")
+        self.empty_label.setObjectName("blockEmpty")
+        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        italic = self.empty_label.font()
+        italic.setItalic(True)
+        self.empty_label.setFont(italic)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.activity_note)
         lay.addLayout(row)
         lay.addWidget(self.activity_list)
+        lay.addWidget(self.empty_label)
+        self.activity_list.hide()
 
     def show_view(self, view: ContactView | None) -> None:
         self.activity_list.clear()
@@ -300,6 +310,9 @@ class ActivitiesBox(ContactSection):
             self.activity_list.addTopLevelItem(item)
         self.activity_list.resizeColumnToContents(0)
         self.activity_list.resizeColumnToContents(1)
+        empty = self.activity_list.topLevelItemCount() == 0
+        self.activity_list.setHidden(empty)
+        self.empty_label.setVisible(empty)
 
     def log(self) -> None:
         self.log_requested.emit(
