@@ -236,13 +236,29 @@ class ShortcutsDialog(QDialog):
         self.tree.setItemsExpandable(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.button_box = buttons
         lay = QVBoxLayout(self)
         lay.addWidget(self.search)
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.empty)
         lay.addWidget(buttons)
-        self.resize(640, 620)
+        self.resize(640, self._fitting_height(parent or window))
         self.search.setFocus()
+
+    def _fitting_height(self, over: QWidget) -> int:
+        """As tall as every shortcut where the window has the room, at most 90 % of it (a
+        fixed 620 px scrolled the list on every window size)."""
+        tree = self.tree
+        lines = len(self.groups) + len(self.entries)
+        row = max(tree.sizeHintForRow(0), tree.fontMetrics().height())
+        wanted = tree.header().sizeHint().height() + lines * row + 2 * tree.frameWidth() + 4
+        lay = self.layout()
+        assert lay is not None
+        margins = lay.contentsMargins()
+        wanted += margins.top() + margins.bottom() + 2 * lay.spacing()
+        wanted += self.search.sizeHint().height() + self.button_box.sizeHint().height()
+        room = int(over.window().height() * 0.9)
+        return max(360, min(wanted, room))
 
     def apply_filter(self, text: str) -> None:
         any_shown = False
