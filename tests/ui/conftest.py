@@ -21,21 +21,30 @@ def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
         qtbot.waitUntil(lambda: not counter.pending, timeout=timeout)
 
 
-def _shown_window(qtbot: Any, db: Database) -> Iterator[Any]:
-    """A main window on ``db``, shown at 1400×860; its writer and workers drained after."""
+def _shown_window(
+    qtbot: Any,
+    db: Database,
+    *,
+    size: tuple[int, int] | None = (1400, 860),
+    persist_state: bool = True,
+    tasks_ms: int = 10000,
+) -> Iterator[Any]:
+    """A main window on ``db``, shown at ``size`` (None: as it opens); its writer and workers
+    drained after (the workers given ``tasks_ms``)."""
     from ui.application import make_app
     from ui.main_window import MainWindow
 
     make_app()
-    win = MainWindow(db)
+    win = MainWindow(db, persist_state=persist_state)
     qtbot.addWidget(win)
-    win.resize(1400, 860)
+    if size is not None:
+        win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
     yield win
     win.ops.wait(10000)
     win.tasks.cancel_all()
-    win.tasks.wait(10000)
+    win.tasks.wait(tasks_ms)
 
 
 @pytest.fixture

@@ -16,26 +16,14 @@ from app import contacts
 from app.contacts import ContactQuery
 from db.engine import Database, open_database
 from tests.ui.board_helpers import answer_next_dialog
-from tests.ui.conftest import settle
+from tests.ui.conftest import _shown_window, settle
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def empty_window(qtbot: Any, db: Database) -> Iterator[Any]:
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(db, persist_state=False)
-    qtbot.addWidget(win)
-    win.resize(1024, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.ops.wait(10000)
-    win.tasks.cancel_all()
-    win.tasks.wait(30000)
+    yield from _shown_window(qtbot, db, size=(1024, 700), persist_state=False, tasks_ms=30000)
 
 
 def test_an_empty_database_opens_on_the_three_choices(empty_window: Any, qtbot: Any) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTreeView, QTreeWidgetItem, QWidget
 
 from db.engine import Database
-from tests.ui.conftest import settle
+from tests.ui.conftest import _shown_window, settle
 from ui.contact_table import COLUMNS
 from ui.sidebar import SidebarFilter
 
@@ -28,18 +28,7 @@ SCALED = (1280, 720)
 @pytest.fixture
 def sized_window(qtbot: Any, demo_db: Database) -> Iterator[Any]:
     """The window as the screenshots open it (default layout, the user's settings untouched)."""
-    from ui.application import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    win = MainWindow(demo_db, persist_state=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.ops.wait(10000)
-    win.tasks.cancel_all()
-    win.tasks.wait(10000)
+    yield from _shown_window(qtbot, demo_db, size=None, persist_state=False)
 
 
 def show_at(qtbot: Any, window: Any, size: tuple[int, int]) -> None:
