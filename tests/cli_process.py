@@ -32,3 +32,23 @@ def python_elsewhere(*argv: str, user: str | None = None) -> float:
 def winnow_elsewhere(url: str, *args: str, user: str | None = None) -> float:
     """Run ``winnow --db URL ARGS`` in another process, as :func:`python_elsewhere`."""
     return python_elsewhere("-m", "app", "--db", url, *args, user=user)
+
+
+def winnow_offscreen(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``winnow ARGS`` in a process of its own as a user runs it, from the project folder,
+    offscreen and with no DNS server to reach (a name server on the discard port); its result,
+    whatever its exit code."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONIOENCODING": "utf-8",
+        "WINNOW_NAMESERVER": "127.0.0.1:9",  # never asked; if it were, it goes nowhere
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )

@@ -4,9 +4,6 @@ what it is drawn on — measured on the rendered pixels, in the light and the da
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +21,7 @@ from app.contacts import ContactRow, create_contact
 from app.scoring_rules import ScoreItem
 from app.timeutil import utcnow
 from db.engine import Database
+from tests.cli_process import winnow_offscreen
 from ui.contrast import contrast_ratio
 from ui.theme import DARK, LIGHT, apply_theme, make_palette
 
@@ -460,24 +458,15 @@ def test_screenshots_in_the_dark_palette(tmp_path: Path) -> None:
     """``winnow screenshot DIR --dark`` pictures the window in the dark palette (run in a
     process of its own, as a user runs it): the list, the sidebar, the triage card and the
     board's cards are dark."""
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WINNOW_NAMESERVER": "127.0.0.1:9"}
-
-    def winnow(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "app", *args],
-            capture_output=True,
-            text=True,
-            cwd=root,
-            env=env,
-            timeout=300,
-        )
-
     db_file = tmp_path / "demo.sqlite"
-    made = winnow("--db", str(db_file), "demo", "--contacts", "120", "--seed", "5", "--quiet")
+    made = winnow_offscreen(
+        "--db", str(db_file), "demo", "--contacts", "120", "--seed", "5", "--quiet"
+    )
     assert made.returncode == 0, made.stderr
     out = tmp_path / "shots"
-    done = winnow("--db", str(db_file), "screenshot", str(out), "--dark", "--size", "1024x700")
+    done = winnow_offscreen(
+        "--db", str(db_file), "screenshot", str(out), "--dark", "--size", "1024x700"
+    )
     assert done.returncode == 0, done.stderr
     places = {
         "list.png": [(60, 450), (600, 450)],  # the sidebar, the list

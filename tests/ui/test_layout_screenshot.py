@@ -4,17 +4,15 @@ command line in a process of its own)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.cli_process import winnow_offscreen
+
 pytestmark = pytest.mark.gui
 
-ROOT = Path(__file__).resolve().parents[2]
 VIEWS = {"list", "detail", "kanban", "kanban-detail", "triage", "dashboard"}
 DIALOGS = {
     "dialog-new-contact",
@@ -28,27 +26,12 @@ DIALOGS = {
 }
 
 
-def winnow(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONIOENCODING": "utf-8",
-        "WINNOW_NAMESERVER": "127.0.0.1:9",  # never asked; if it were, it goes nowhere
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("shots") / "demo.sqlite"
-    made = winnow("--db", str(where), "demo", "--contacts", "400", "--seed", "5", "--quiet")
+    made = winnow_offscreen(
+        "--db", str(where), "demo", "--contacts", "400", "--seed", "5", "--quiet"
+    )
     assert made.returncode == 0, made.stderr
     return where
 
@@ -60,7 +43,9 @@ def test_every_view_and_dialog_at_the_size_asked(
     demo_file: Path, tmp_path: Path, size: str, scale: str
 ) -> None:
     out = tmp_path / "shots"
-    done = winnow("--db", str(demo_file), "screenshot", str(out), "--size", size, "--scale", scale)
+    done = winnow_offscreen(
+        "--db", str(demo_file), "screenshot", str(out), "--size", size, "--scale", scale
+    )
     assert done.returncode == 0, done.stderr
     written = {Path(line).stem for line in done.stdout.split()}
     assert written >= VIEWS | DIALOGS
@@ -75,6 +60,8 @@ def test_every_view_and_dialog_at_the_size_asked(
 
 def test_a_size_it_cannot_use_is_a_usage_error(tmp_path: Path) -> None:
     for bad in (["--size", "big"], ["--size", "10x10"], ["--scale", "0"], ["--scale", "two"]):
-        done = winnow("--db", str(tmp_path / "x.sqlite"), "screenshot", str(tmp_path), *bad)
+        done = winnow_offscreen(
+            "--db", str(tmp_path / "x.sqlite"), "screenshot", str(tmp_path), *bad
+        )
         assert done.returncode == 2, bad
         assert "--size" in done.stderr or "--scale" in done.stderr
