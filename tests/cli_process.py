@@ -1,5 +1,6 @@
-"""The ``winnow`` command line (or any Python code) run in a process of its own, as a second
-person would run it against the same database (the live-update tests)."""
+"""The ``winnow`` command line (or any Python code) run in a process of its own: as a second
+person would run it against the same database (the live-update tests), or as a user runs it
+(the screenshot tests)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
 
 from app.contacts import create_contact, get_contact
 from app.golook.checks import cached_answers, contact_domains
@@ -19,8 +18,10 @@ from app.timeutil import utcnow
 from tests.app.golook.conftest import ZONE
 from tests.dnsserver import LoopbackDnsServer
 from tests.ui.conftest import settle
+from tests.ui.desktop_helpers import browser
 
 pytestmark = pytest.mark.gui
+__all__ = ["browser"]  # fixture used by the tests below
 
 
 @pytest.fixture
@@ -88,17 +89,7 @@ def test_user_text_is_never_html(window, qtbot) -> None:  # type: ignore[no-unty
     assert any("<i>Head</i> of purchasing" in r for r in reasons)
 
 
-class _UrlCatcher(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString())
-
-
-def test_open_website_and_search_the_web(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_open_website_and_search_the_web(window, qtbot, browser) -> None:  # type: ignore[no-untyped-def]
     cid = create_contact(
         window.db,
         name="Anna",
@@ -107,13 +98,9 @@ def test_open_website_and_search_the_web(window, qtbot) -> None:  # type: ignore
         city="Köln",
     )
     _show(window, cid)
-    catcher = _UrlCatcher()
-    QDesktopServices.setUrlHandler("https", catcher, "open")
-    try:
-        qtbot.mouseClick(window.golook.panel.open_button, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(window.golook.panel.search_button, Qt.MouseButton.LeftButton)
-    finally:
-        QDesktopServices.unsetUrlHandler("https")
+    qtbot.mouseClick(window.golook.panel.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.golook.panel.search_button, Qt.MouseButton.LeftButton)
+    catcher = browser
     assert catcher.urls[0] == "https://acme-widgets.example"
     assert catcher.urls[1].startswith("https://duckduckgo.com/?q=")
     assert "Acme" in QUrl(catcher.urls[1]).query(QUrl.ComponentFormattingOption.FullyDecoded)

@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
 
 from app import contacts
 from app.operations import Changes
 from db.engine import Database
 from tests.ui.board_helpers import triage_of
 from tests.ui.conftest import _shown_window
+from tests.ui.desktop_helpers import UrlCatcher, browser
 
 pytestmark = pytest.mark.gui
+__all__ = ["browser"]  # fixture used by the tests below
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY_VALUES = [
@@ -29,26 +30,6 @@ LEGACY_VALUES = [
     "javascript:alert(1)",
     "/etc/passwd",
 ]
-
-
-class _UrlCatcher(QObject):
-    """Stands in for the browser: Qt's own openUrl hands https links to it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toString())
-
-
-@pytest.fixture
-def browser() -> Iterator[_UrlCatcher]:
-    catcher = _UrlCatcher()
-    QDesktopServices.setUrlHandler("https", catcher, "open")
-    yield catcher
-    QDesktopServices.unsetUrlHandler("https")
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ def test_open_website_refuses_what_an_old_database_holds(
 
 
 def test_open_website_and_search_open_https_pages(
-    window: Any, qtbot: Any, browser: _UrlCatcher
+    window: Any, qtbot: Any, browser: UrlCatcher
 ) -> None:
     cid = contacts.create_contact(
         window.db, name="Anna", company="Acme Widgets", website="www.acme-widgets.example/team"
@@ -144,7 +125,7 @@ def test_triage_o_refuses_a_path_it_used_to_turn_into_a_file_url(
     assert "Not opened" in _status(window)
 
 
-def test_triage_o_opens_the_website(window: Any, qtbot: Any, browser: _UrlCatcher) -> None:
+def test_triage_o_opens_the_website(window: Any, qtbot: Any, browser: UrlCatcher) -> None:
     view = _triage_on(window, qtbot, "acme-widgets.example")
     qtbot.keyClick(view.focusWidget() or view, Qt.Key.Key_O)
     assert browser.urls == ["https://acme-widgets.example"]

@@ -1,0 +1,30 @@
+"""Stand-ins for the desktop in the UI tests: a browser that notes the links Qt hands it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+
+class UrlCatcher(QObject):
+    """Stands in for the browser: Qt's own openUrl hands https links to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@pytest.fixture
+def browser() -> Iterator[UrlCatcher]:
+    """The https links opened during the test (the handler is gone afterwards)."""
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("https", catcher, "open")
+    yield catcher
+    QDesktopServices.unsetUrlHandler("https")
