@@ -14,7 +14,7 @@ from tests.postgres_cluster import Cluster
 def read_only_role(cluster: Cluster, url: str, name: str) -> Iterator[str]:
     """A login role ``name`` that may read every table of the database at ``url`` and change
     nothing (as team mode's ``--reader`` makes it): yields the address that connects as it.
-    Dropped afterwards, with whatever it came to own."""
+    Dropped afterwards (also when the test failed), with whatever it came to own."""
     address = make_url(url)
     database = str(address.database)
     cluster.execute(
@@ -24,10 +24,12 @@ def read_only_role(cluster: Cluster, url: str, name: str) -> Iterator[str]:
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}",
         database=database,
     )
-    yield address.set(username=name).render_as_string(hide_password=False)
-    cluster.execute(
-        f"REASSIGN OWNED BY {name} TO CURRENT_USER",
-        f"DROP OWNED BY {name}",
-        database=database,
-    )
-    cluster.execute(f"DROP ROLE IF EXISTS {name}")
+    try:
+        yield address.set(username=name).render_as_string(hide_password=False)
+    finally:
+        cluster.execute(
+            f"REASSIGN OWNED BY {name} TO CURRENT_USER",
+            f"DROP OWNED BY {name}",
+            database=database,
+        )
+        cluster.execute(f"DROP ROLE IF EXISTS {name}")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from app.cli import main
 from db.engine import Database
+from tests.pg_roles import read_only_role
 
 PG = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -30,21 +30,8 @@ def reader_url(demo_db: Database, request: pytest.FixtureRequest) -> Iterator[tu
     """(address, role) of a role that may read the demo database and change nothing."""
     cluster: Any = request.getfixturevalue("postgresql_cluster")
     name = f"erin{os.getpid()}"
-    url = make_url(demo_db.url)
-    cluster.execute(
-        f"DROP ROLE IF EXISTS {name}",
-        f"CREATE ROLE {name} LOGIN",
-        f"GRANT USAGE ON SCHEMA public TO {name}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}",
-        database=str(url.database),
-    )
-    yield url.set(username=name).render_as_string(hide_password=False), name
-    cluster.execute(
-        f"REASSIGN OWNED BY {name} TO CURRENT_USER",
-        f"DROP OWNED BY {name}",
-        database=str(url.database),
-    )
-    cluster.execute(f"DROP ROLE IF EXISTS {name}")
+    with read_only_role(cluster, demo_db.url, name) as url:
+        yield url, name
 
 
 def _count(db: Database, table: str) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app.access import ReadOnly, check_may_write
 from db.engine import Database, open_database
+from tests.pg_roles import read_only_role
 from tests.ui.board_helpers import warnings_shown
 from tests.ui.test_read_only import reader_window
 from ui.importing.wizard import _import_and_undo_state
@@ -79,54 +80,39 @@ def test_the_wizard_asks_the_server_itself_before_the_window_knows(
 ) -> None:
     """A wizard whose window has not heard yet (its check still running) asks the server as
     it opens; the import's worker asks again before it reads the file."""
-    from sqlalchemy.engine import make_url
-
     from ui.application import make_app
     from ui.importing.wizard import ImportWizard
     from ui.operations import OperationRunner
     from ui.tasks import TaskRunner
 
-    url = make_url(demo_db.url)
     name = f"dora{abs(hash(str(tmp_path))) % 100000}"
-    postgresql_cluster.execute(
-        f"DROP ROLE IF EXISTS {name}",
-        f"CREATE ROLE {name} LOGIN",
-        f"GRANT USAGE ON SCHEMA public TO {name}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}",
-        database=str(url.database),
-    )
-    reader = open_database(url.set(username=name).render_as_string(hide_password=False))
-    reason = f"Read-only: your role {name} cannot change this database"
-    make_app()
-    runner, ops = TaskRunner(), OperationRunner()
-    try:
-        assert ops.refusal is None  # the window's own check has not answered
-        wizard = ImportWizard(reader, runner, ops, _csv(tmp_path))
-        qtbot.addWidget(wizard)
-        qtbot.waitUntil(lambda: wizard.refusal == reason, timeout=10000)
-        qtbot.waitUntil(lambda: wizard.preview is not None, timeout=10000)
-        assert _file_page_says(wizard) == f"Nothing can be imported. {reason}."
-        assert not wizard.file_page.isComplete()
-        # the worker's own check: refused before the file is read (no batch, no rows)
-        with pytest.raises(ReadOnly, match=reason):
-            _import_and_undo_state(
-                reader, str(tmp_path / "never-read.csv"), progress=lambda *a: None,
-                cancel=CancelFlag(),
-            )  # fmt: skip
-        with pytest.raises(ReadOnly, match=reason):
-            check_may_write(reader)
-        check_may_write(demo_db)  # the owner may
-        wizard.close()
-    finally:
-        runner.wait(10000)
-        ops.wait(10000)
-        reader.close()
-        postgresql_cluster.execute(
-            f"REASSIGN OWNED BY {name} TO CURRENT_USER",
-            f"DROP OWNED BY {name}",
-            database=str(url.database),
-        )
-        postgresql_cluster.execute(f"DROP ROLE IF EXISTS {name}")
+    with read_only_role(postgresql_cluster, demo_db.url, name) as address:
+        reader = open_database(address)
+        reason = f"Read-only: your role {name} cannot change this database"
+        make_app()
+        runner, ops = TaskRunner(), OperationRunner()
+        try:
+            assert ops.refusal is None  # the window's own check has not answered
+            wizard = ImportWizard(reader, runner, ops, _csv(tmp_path))
+            qtbot.addWidget(wizard)
+            qtbot.waitUntil(lambda: wizard.refusal == reason, timeout=10000)
+            qtbot.waitUntil(lambda: wizard.preview is not None, timeout=10000)
+            assert _file_page_says(wizard) == f"Nothing can be imported. {reason}."
+            assert not wizard.file_page.isComplete()
+            # the worker's own check: refused before the file is read (no batch, no rows)
+            with pytest.raises(ReadOnly, match=reason):
+                _import_and_undo_state(
+                    reader, str(tmp_path / "never-read.csv"), progress=lambda *a: None,
+                    cancel=CancelFlag(),
+                )  # fmt: skip
+            with pytest.raises(ReadOnly, match=reason):
+                check_may_write(reader)
+            check_may_write(demo_db)  # the owner may
+            wizard.close()
+        finally:
+            runner.wait(10000)
+            ops.wait(10000)
+            reader.close()
 
 
 def test_a_damaged_sqlite_file_cannot_import(
