@@ -94,6 +94,7 @@ def test_the_reader_process_imports_what_one_process_imports(
             started.append(self)
 
     monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 0)
+    monkeypatch.setattr(pipeline, "_core_to_spare", lambda: True)  # however busy the machine
     monkeypatch.setattr(service, "PreparedElsewhere", Spy)
     apart, apart_db = _import(tmp_path, "apart", csv_path, on_duplicate=on_duplicate)
     assert len(started) == 1 and started[0]._child.returncode == 0
@@ -141,6 +142,7 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[PreparedElsewhere]:
             started.append(self)
 
     monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 0)
+    monkeypatch.setattr(pipeline, "_core_to_spare", lambda: True)
     monkeypatch.setattr(service, "PreparedElsewhere", Spy)
     monkeypatch.setattr(service, "CHUNK", 50)
     return started
@@ -179,3 +181,24 @@ def test_a_reader_process_that_dies_ends_the_import_with_nothing_written(
     with pytest.raises(ImportProcessGone, match="stopped unexpectedly"):
         import_file(db, csv_path, progress=progress)
     assert counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "size", "apart"),
+    [(2, 0.4, 3_000_000, True), (2, 1.6, 3_000_000, False), (1, 0.0, 3_000_000, False),
+     (4, 3.2, 3_000_000, True), (2, 0.4, 1_000_000, False)],
+)  # fmt: skip
+def test_a_second_process_only_for_a_big_file_with_a_core_to_spare(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cores: int,
+    load: float,
+    size: int,
+    apart: bool,
+) -> None:
+    path = tmp_path / "list.csv"
+    with path.open("wb") as fh:
+        fh.truncate(size)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (load, load, load))
+    assert pipeline.worth_another_process(path) is apart
