@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app import activities as acts
 from app.contact_view import ContactView
 from app.timeutil import local_text
+from ui.theme import follow_palette
 
 ActivityIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -52,6 +53,24 @@ def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
     label.setWordWrap(True)
     if object_name:
         label.setObjectName(object_name)
+    return label
+
+
+def quiet_line(text: str, object_name: str) -> QLabel:
+    """A line that says a section has nothing to show ("No tasks"): italic, in the palette's
+    placeholder colour (readable on Base: ui.theme.legible_palette), following a palette
+    change. Set by its own style sheet: the window's ``QWidget { color: … }`` would otherwise
+    paint a placeholder role at half alpha (Qt 6), under 3:1."""
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    follow_palette(
+        label,
+        lambda palette: (
+            f"color: {palette.color(QPalette.ColorRole.PlaceholderText).name()}; "
+            "font-style: italic;"
+        ),
+    )
     return label
 
 
@@ -286,13 +305,7 @@ class ActivitiesBox(ContactSection):
         row.addWidget(self.activity_type, 1)
         row.addWidget(log_button)
         # no activities: one quiet line instead of an empty table (a header over a blank row)
-        self.empty_label = QLabel("No activities yet")
-        self.empty_label.setObjectName("blockEmpty")
-        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        italic = self.empty_label.font()
-        italic.setItalic(True)
-        self.empty_label.setFont(italic)
+        self.empty_label = quiet_line("No activities yet", "activitiesEmpty")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.activity_note)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QPalette
 from app import contacts, operations
 from tests.ui.conftest import settle
 from tests.ui.test_dark_palette import palette  # noqa: F401 (fixture: light, dark, Breeze)
+from tests.ui.test_tasks_layout import drawn_contrast
 from ui.contrast import contrast_ratio
 from ui.detail_sections import ActivitiesBox
 
@@ -49,6 +50,7 @@ def test_no_activities_is_one_line_until_one_is_logged(
     shown = label.palette().color(label.foregroundRole())
     ground = label.palette().color(QPalette.ColorRole.Base)
     assert contrast_ratio(shown, ground) >= 4.5, (shown.name(), ground.name())
+    assert drawn_contrast(label) >= 4.5
 
     win.ops.run(lambda: operations.log_activity(db, cid, "call", note="asked for prices"))
     settle(qtbot, win)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -32,7 +31,7 @@ from app.contact_view import ContactView
 from app.timeutil import local_text, to_utc_naive, utcnow
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
-from ui.detail_sections import ContactSection, fit_tree
+from ui.detail_sections import ContactSection, fit_tree, quiet_line
 
 TaskIdRole = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#B42318")
@@ -118,13 +117,7 @@ class TasksBox(ContactSection):
         self.delete_button.clicked.connect(lambda: self.delete_task(self.task_list.currentItem()))
         self.task_list.currentItemChanged.connect(lambda *_a: self._update_buttons())
         # no tasks: one quiet line instead of an empty table (a header over a blank row)
-        self.empty_label = QLabel("No tasks")
-        self.empty_label.setObjectName("blockEmpty")  # the triage card's "No notes" look
-        self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        italic = self.empty_label.font()
-        italic.setItalic(True)
-        self.empty_label.setFont(italic)
+        self.empty_label = quiet_line("No tasks", "tasksEmpty")
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addStretch(1)
