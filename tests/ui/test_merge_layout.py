@@ -5,13 +5,17 @@ the window; a value its column cannot hold is shortened in the middle, whole in 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QRadioButton
 
 from app.contacts import create_contact
+from tests.ui.test_dark_palette import palette  # noqa: F401 (fixture: light, dark, Breeze)
 from tests.ui.test_layout import show_at
+from ui.contrast import contrast_ratio
 from ui.leads.merge_dialog import MergeDialog
 
 pytestmark = pytest.mark.gui
@@ -94,3 +98,24 @@ def test_three_contacts_share_the_width(empty_window: Any, qtbot: Any) -> None:
     # the plan reads the choices, not the shown text
     keep, others, _choose = dialog.plan()
     assert keep == ids[0] and others == ids[1:]
+
+
+def test_the_choices_show_in_every_palette(
+    empty_window: Any,
+    qtbot: Any,
+    palette: QPalette,  # noqa: F811
+) -> None:
+    """An unchosen value's circle stands out from the table (3:1, as a control's outline
+    must): Fusion's own outline vanished on a dark Base."""
+    db = empty_window.db
+    ids = [_contact(db, 1), _contact(db, 2)]
+    dialog = _dialog(empty_window, qtbot, ids)
+    unchosen = dialog.table.cellWidget(1, 1)
+    assert isinstance(unchosen, QRadioButton) and not unchosen.isChecked()
+    # as the table paints it (the cell's ground is the table's, not the button's)
+    box = unchosen.geometry()
+    image = dialog.table.viewport().grab(box.adjusted(0, 0, 17 - box.width(), 0)).toImage()
+    circle = [image.pixel(x, y) for x in range(image.width()) for y in range(image.height())]
+    ground = QColor(Counter(circle).most_common(1)[0][0])
+    best = max(contrast_ratio(QColor(p), ground) for p in circle)
+    assert best >= 3.0, f"the circle is {best:.2f}:1 on its ground"

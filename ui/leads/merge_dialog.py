@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -30,6 +31,21 @@ from app.fields import FIELD_LABELS
 from app.merge import PICKED_FIELDS
 from ui.api import WindowApi
 from ui.row_fit import VisibleRowFitter
+from ui.theme import follow_palette, theme_colors
+
+
+def choice_sheet(palette: QPalette) -> str:
+    """The merge table's radio circles drawn in the palette's colours: Fusion outlines them
+    in a shade of the window colour, which vanishes on a dark Base (the unchosen values of
+    the second contact showed no circle at all); the corner cell plain, not a light bevel."""
+    colors = theme_colors(palette)
+    return (
+        "QRadioButton::indicator { width: 12px; height: 12px; border-radius: 7px;"
+        f" border: 1px solid {colors['muted']}; background: {colors['base']}; }}"
+        "QRadioButton::indicator:checked { width: 6px; height: 6px;"
+        f" border: 4px solid {colors['accent']}; }}"
+        f"QTableCornerButton::section {{ background: {colors['base']}; border: none; }}"
+    )
 
 
 def _plain(text: str) -> QTableWidgetItem:
@@ -89,6 +105,7 @@ class MergeDialog(QDialog):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.viewport().installEventFilter(self)
+        follow_palette(self.table, choice_sheet)  # the choices' circles show on dark too
         note = QLabel(
             "Every e-mail address, phone, activity, task, answer and the whole history is kept; "
             "notes are joined. Undo brings the merged contacts back."
