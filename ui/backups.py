@@ -126,7 +126,7 @@ class DatabaseSafety(QObject):
         self.window.tasks.run(
             backups.daily_backup,
             self.path,
-            on_done=self._backed_up,
+            on_done=self._daily_backed_up,
             on_error=self._backup_failed,
             label="Backing up",
         )
@@ -157,10 +157,15 @@ class DatabaseSafety(QObject):
         if self.backup_task is not None:
             self.backup_task.cancel.set()
 
-    def _backed_up(self, info: BackupInfo | None) -> None:
+    def _daily_backed_up(self, info: BackupInfo | None) -> None:
+        """The automatic backup on open says so only when the status bar is free: it never
+        replaces what the user's own action just reported ("Moved 1 to Inquiry")."""
+        self._backed_up(info, announce=not self.window.statusBar().currentMessage())
+
+    def _backed_up(self, info: BackupInfo | None, announce: bool = True) -> None:
         self.busy = False
         self.backup_task = None
-        if info is not None:
+        if info is not None and announce:
             self.window.show_status(f"Backed up to {info.path.name}", 4000)
         self.backup_finished.emit(info)
 

@@ -196,6 +196,8 @@ class OperationRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every queued operation has committed (on quit and in tests)."""
+        if not shiboken6.isValid(self.pool):  # its window is gone, and its threads with it
+            return True
         return bool(self.pool.waitForDone(msecs))
 
 

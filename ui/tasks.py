@@ -148,6 +148,8 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every task has finished (used on quit and in tests)."""
+        if not shiboken6.isValid(self.pool):  # its window is gone, and its threads with it
+            return True
         return bool(self.pool.waitForDone(msecs))
 
 

@@ -222,3 +222,22 @@ def test_a_file_left_as_checked_is_not_read_whole_again_until_it_changes(
     other.close()
     session()
     assert len(checks) == 2
+
+
+def test_the_daily_backup_never_replaces_what_the_user_was_just_told(
+    qtbot: Any, demo_db: Database, open_window: Opener
+) -> None:
+    finished: list[object] = []
+
+    def prepare(win: Any) -> None:
+        win.safety.backup_finished.connect(finished.append)
+        win.show_status("Moved 1 to Inquiry", 60000)  # the user's own action, just now
+
+    win = open_window(demo_db, prepare)
+    qtbot.waitUntil(lambda: bool(finished), timeout=20000)
+    assert isinstance(finished[0], BackupInfo)  # it was made, and said nothing over that
+    assert win.statusBar().currentMessage() == "Moved 1 to Inquiry"
+    win.statusBar().clearMessage()
+    win.safety.back_up_now()  # asked for: always says so
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=20000)
+    assert win.statusBar().currentMessage().startswith("Backed up to ")
