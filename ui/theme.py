@@ -5,9 +5,12 @@ at a contrast of at least 4.5:1 (``ui.contrast``)."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, Qt
@@ -160,9 +163,36 @@ def theme_colors(palette: QPalette) -> dict[str, str]:
 def load_style(palette: QPalette) -> str:
     sheet = resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
     colors = theme_colors(palette)
+    # the arrows of drop-downs and spin boxes: images in the palette's muted text colour
+    # (a styled box gets no arrows of its own; Fusion's are 1 px dots inside a styled border)
+    for name in ARROWS:
+        colors[f"arrow_{name}"] = arrow_image(name, colors["muted"])
     # longest names first: @border_soft before @border
     names = sorted(colors, key=len, reverse=True)
     return re.sub("@(" + "|".join(names) + r")\b", lambda m: colors[m.group(1)], sheet)
+
+
+# the chevron of each arrow, in a 10 x 10 box
+ARROWS = {"down": "M1.5 3.5 L5 7 L8.5 3.5", "up": "M1.5 6.5 L5 3 L8.5 6.5"}
+
+
+def arrow_image(name: str, color: str) -> str:
+    """The path of an SVG file holding arrow ``name`` in ``color`` (style sheets take images
+    from files only), written once per colour to the temporary folder; forward slashes, as
+    ``url()`` wants them."""
+    folder = Path(tempfile.gettempdir()) / "winnow-style"
+    path = folder / f"arrow-{name}-{color.lstrip('#').lower()}.svg"
+    if not path.exists():
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewBox="0 0 10 10">'
+            f'<path d="{ARROWS[name]}" fill="none" stroke="{color}" stroke-width="1.6" '
+            'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(svg, encoding="ascii")
+        os.replace(partial, path)
+    return path.as_posix()
 
 
 def apply_theme(app: QApplication, palette: QPalette | None = None) -> QPalette:
