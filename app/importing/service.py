@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -41,7 +42,7 @@ from app.importing.sources import source_label
 from app.operations import Changes, OpContext, run_in
 from app.settings import get_setting
 from app.timeutil import utcnow
-from db.engine import Database
+from db.engine import LOCK_POLL_S, Database
 from db.models import ImportBatch, ImportChange, Stage
 from db.visibility import SEE_UNFINISHED
 
@@ -289,6 +290,10 @@ def _import_in_chunks(
                 update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow())
             )
             s.commit()
+            # a pause longer than a waiting writer's poll (db.engine: every 1-2 ms): with the
+            # rows read in another process the next chunk is ready at once, and this loop took
+            # the lock back before the window's move could (moves waited 0.6-0.7 s)
+            time.sleep(2 * LOCK_POLL_S[1])
             step(report.read)
         _check_cancel(cancel)
         finished = batch_id
