@@ -118,6 +118,20 @@ class Contact(Base):
             sqlite_where=text("owner IS NOT NULL"),
             postgresql_where=text("owner IS NOT NULL"),
         ),
+        # the sidebar's Sales-ready and Untriaged counts read only those contacts (migration
+        # 0013): at a million contacts each read every row, 1.4-1.7 s
+        Index(
+            "ix_contacts_sales_ready",
+            "stage_id",
+            sqlite_where=text("sales_ready IS 1"),
+            postgresql_where=text("sales_ready IS TRUE"),
+        ),
+        Index(
+            "ix_contacts_untriaged",
+            "stage_id",
+            sqlite_where=text("triaged_at IS NULL"),
+            postgresql_where=text("triaged_at IS NULL"),
+        ),
         # ids are never handed out twice, even after the newest contact was deleted or undone
         {"sqlite_autoincrement": True},
     )
