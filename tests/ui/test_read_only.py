@@ -128,3 +128,19 @@ def test_the_server_out_of_reach_greys_out_the_same_edits_until_it_is_back(
     back = _editing_greyed(window)
     assert "&New contact…" in back and "detail panel fields" in back
     assert "drag in ContactTableView" in back or any(b.startswith("drag") for b in back)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_read_only_window_leaves_the_daily_recompute_to_those_who_write(
+    demo_db: Database, qtbot: Any, request: pytest.FixtureRequest, caplog: Any
+) -> None:
+    from app.scoring import RECOMPUTED_SETTING
+    from app.settings import get_setting, set_setting
+
+    set_setting(demo_db, RECOMPUTED_SETTING, "2020-01-01T00:00:00")  # due for days
+    reader = request.getfixturevalue("reader_window")
+    for _ in range(2):  # the check, then what it started
+        reader.tasks.wait(20000)
+        settle(qtbot, reader)
+    assert not [r for r in caplog.records if "recompute failed" in r.getMessage()]
+    assert get_setting(demo_db, RECOMPUTED_SETTING) == "2020-01-01T00:00:00"

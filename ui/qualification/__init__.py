@@ -21,8 +21,10 @@ from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QMenu, QPushButton
 
 from app import followup, operations, scoring
+from app.access import read_only_reason
 from app.operations import Changes
 from app.scoring import RecomputeResult
+from db.engine import Database
 from ui.api import WindowApi
 from ui.qualification.bant_editor import Apply, BantEditor, Failed
 from ui.qualification.followup_view import FollowUpView
@@ -111,6 +113,14 @@ def promote(api: WindowApi, ids: list[int]) -> None:
         scoring.TARGET_STAGE,
         reason=f"Promoted: sales-ready (score ≥ {threshold} or asked for sales)",
     )
+
+
+def _scores_due(db: Database) -> bool:
+    """Whether the daily recompute is due here: never in a window that may only read (the
+    recompute, and even starting its clock, would be refused; those who write do it)."""
+    if read_only_reason(db) is not None:
+        return False
+    return scoring.recompute_needed(db)
 
 
 def recompute_in_background(api: WindowApi, label: str = "Recomputing scores") -> None:
@@ -266,7 +276,7 @@ def install(api: WindowApi) -> QualificationFeature:
             recompute_in_background(api, "Updating scores")
 
     api.tasks.run(
-        scoring.recompute_needed,
+        _scores_due,
         api.db,
         on_done=check_scores,
         on_error=lambda exc: log.warning("score check: %s", exc),
