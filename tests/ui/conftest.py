@@ -10,6 +10,26 @@ import pytest
 from db.engine import Database
 
 
+@pytest.fixture(autouse=True)
+def _theme_comes_back() -> Iterator[None]:
+    """Whatever palette and style sheet a test sets on the application, the next test starts
+    with the ones it found: a test that leaves the dark palette behind would make every later
+    colour check depend on the order the tests run in."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        yield
+        return
+    before, sheet = QPalette(app.palette()), app.styleSheet()
+    yield
+    if app.palette() != before:
+        app.setPalette(before)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
+
+
 def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
     """Wait until every queued operation has committed and its change notice reached the
     views (operations run on the window's writer thread; results arrive by queued signals),

@@ -41,6 +41,7 @@ def _best_contrast(image: QImage, x0: int, x1: int, ground: QColor) -> float:
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_every_box_shows_its_arrows(qtbot: Any, qapp: Any, dark: bool) -> None:
+    before, sheet = QPalette(qapp.palette()), qapp.styleSheet()
     palette = apply_theme(qapp, _dark() if dark else None)
     try:
         base = QColor(theme_colors(palette)["base"])
@@ -58,5 +59,6 @@ def test_every_box_shows_its_arrows(qtbot: Any, qapp: Any, dark: bool) -> None:
             # the arrow strip (20 px at the right, inside the border) shows a chevron that
             # stands out from the box's ground; the text part is not counted
             assert _best_contrast(image, w - 18, w - 3, base) >= 3.0, type(box).__name__
-    finally:
-        apply_theme(qapp)
+    finally:  # the palette and sheet the other tests run with (apply_theme(qapp) kept dark)
+        qapp.setPalette(before)
+        qapp.setStyleSheet(sheet)
