@@ -60,10 +60,11 @@ def test_a_normal_start_prints_nothing(tmp_path: Path) -> None:
     }
     out = _start(tmp_path / "crm.sqlite", env)
     assert out.returncode == 0, out.stderr
-    # only the benchmark's two lines (shown, usable): nothing else on a normal start
+    # only the benchmark's lines (shown, usable, the board shown after): nothing else
     assert [line.split()[0] for line in out.stdout.splitlines()] == [
         "winnow-shown",
         "winnow-usable",
+        "winnow-board",
     ]
     assert out.stderr == ""
     log = tmp_path / "xdg-data" / "Winnow" / "logs" / "winnow.log"
