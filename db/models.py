@@ -102,7 +102,6 @@ class Contact(Base):
         Index("ix_contacts_title", "title"),
         Index("ix_contacts_stage_score", "stage_id", "score"),
         Index("ix_contacts_stage_name", "stage_id", "sort_name"),
-        Index("ix_contacts_followup", "first_response_at", "response_due_at"),
         # the board's and dashboard's deal sums read only the contacts with an amount
         Index(
             "ix_contacts_stage_deal",
@@ -131,6 +130,16 @@ class Contact(Base):
             "stage_id",
             sqlite_where=text("triaged_at IS NULL"),
             postgresql_where=text("triaged_at IS NULL"),
+        ),
+        # and the Awaiting and Overdue ones only the unanswered contacts with a due time, by
+        # stage and due time (migration 0014, which dropped ix_contacts_followup): each looked
+        # up every such row for its stage, 0.7-0.9 s at a million
+        Index(
+            "ix_contacts_awaiting",
+            "stage_id",
+            "response_due_at",
+            sqlite_where=text("response_due_at IS NOT NULL AND first_response_at IS NULL"),
+            postgresql_where=text("response_due_at IS NOT NULL AND first_response_at IS NULL"),
         ),
         # ids are never handed out twice, even after the newest contact was deleted or undone
         {"sqlite_autoincrement": True},
