@@ -8,6 +8,7 @@ import os
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database, DatabaseError, insufficient_privilege, open_database
+from db.visibility import unfinished_batches
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +19,12 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Database:
 
     A role that may only read (team mode's ``--reader``) cannot remove it: the database opens
     all the same (those contacts stay invisible), and the next Winnow that may write does."""
-    from app.importing.service import discard_abandoned_imports
-
     db = open_database(path_or_url)
     try:
-        discard_abandoned_imports(db)
+        if _imports_running(db):  # the import service (a tenth of a second to import) if so
+            from app.importing.service import discard_abandoned_imports
+
+            discard_abandoned_imports(db)
     except (DatabaseError, DBAPIError) as exc:
         if not insufficient_privilege(exc):
             db.close()
@@ -32,3 +34,10 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Database:
         db.close()
         raise
     return db
+
+
+def _imports_running(db: Database) -> bool:
+    """Whether any import batch is marked running (abandoned or not): the usual answer, no,
+    costs one query and no import of the import service."""
+    with db.session() as s:
+        return bool(unfinished_batches(s))

@@ -93,13 +93,13 @@ def _check_sqlite_file(path: Path) -> None:
 
 def _check_before_changing(path: Path, *, backup: bool) -> None:
     """Refuse a foreign or newer file read-only; back up one that is about to be upgraded."""
-    from db.backup import backup_before_upgrade
     from db.fileguard import inspect_database_file
-    from db.migrate import head_revision
 
     try:
         state = inspect_database_file(path)
-        if backup and not state.empty and state.revision != head_revision():
+        if backup and not state.empty and state.revision != _head_revision():
+            from db.backup import backup_before_upgrade  # (and shutil: only when upgrading)
+
             backup_before_upgrade(path, state.revision)
     except sqlite3.Error as exc:
         raise translate_error(exc, str(path)) from exc
@@ -442,13 +442,18 @@ _HEADS: dict[str, str] = {}
 
 def _head_revision() -> str:
     """The newest schema revision this Winnow knows (read from the migration scripts once per
-    process and folder of scripts)."""
-    from db import migrate
+    process and folder of scripts; without Alembic unless the scripts are not a plain chain)."""
+    from db import revisions
 
-    key = str(migrate.MIGRATIONS)
+    key = str(revisions.VERSIONS)
     head = _HEADS.get(key)
     if head is None:
-        head = _HEADS[key] = migrate.head_revision()
+        head = revisions.head_revision(revisions.VERSIONS)
+        if head is None:
+            from db import migrate
+
+            head = migrate.head_revision()
+        _HEADS[key] = head
     return head
 
 

@@ -61,6 +61,13 @@ def known_tables() -> frozenset[str]:
 
 @cache
 def known_revisions() -> frozenset[str]:
+    """Every schema revision this Winnow knows: from the migration scripts' text (no Alembic,
+    ``db.revisions``), or from Alembic where the scripts do not declare them plainly."""
+    from db.revisions import declared_revisions
+
+    declared = declared_revisions()
+    if declared is not None:
+        return frozenset(declared)
     from alembic.script import ScriptDirectory
 
     from db.migrate import alembic_config

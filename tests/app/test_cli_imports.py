@@ -4,8 +4,10 @@ dnspython for them (the import set, not a timing: benchmarks/bench_cli.py times 
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -65,9 +67,81 @@ def test_help_and_usage_errors_load_no_database_qt_or_dns_modules(
 
 
 def test_a_real_command_does_load_the_database(tmp_path: Path) -> None:
-    """The probe can see SQLAlchemy when it is there (the test above can fail)."""
+    """The probe can see SQLAlchemy when it is there (the test above can fail), and Alembic
+    when a migration runs (here: the new database is made)."""
     got, modules = _loaded(["list"], tmp_path)
-    assert got == 0 and "sqlalchemy" in modules
+    assert got == 0 and "sqlalchemy" in modules and "alembic" in modules
+
+
+# what a read of a database that needs no migration does not load: Alembic (and Mako, its
+# templates), the import service (only when an import was left running), the window, DNS
+READ_NEVER = ("alembic", "mako", "PySide6", "shiboken6", "ui", "dns")
+READ_NEVER_IN_APP = ("app.importing", "app.integrity", "db.migrate")
+
+
+def _loaded_modules(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
+    """``winnow ARGS`` in a fresh process: its exit code and every module it loaded."""
+    probe = PROBE.replace("{m.split('.')[0] for m in sys.modules}", "sys.modules")
+    assert probe != PROBE
+    out = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
+    )
+    code, modules = json.loads(out.stdout.splitlines()[-1])
+    return code, set(modules)
+
+
+@pytest.mark.parametrize("args", [["stats", "--json"], ["stats"], ["list"]], ids=" ".join)
+def test_a_read_of_a_current_database_loads_no_migration_tool(
+    tmp_path: Path, args: list[str]
+) -> None:
+    from app import operations
+    from app.store import open_store
+
+    db = open_store(tmp_path / "x")
+    try:
+        operations.create_contact(db, first_name="Ada", email="ada@example.com")
+    finally:
+        db.close()
+    got, modules = _loaded_modules(args, tmp_path)
+    assert got == 0
+    assert "sqlalchemy" in modules  # the probe sees what the command loaded
+    if args[0] == "stats":
+        assert "app.metrics" in modules
+    tops = {m.split(".")[0] for m in modules}
+    assert tops.isdisjoint(READ_NEVER), sorted(tops & set(READ_NEVER))
+    loaded = {m for m in modules if m.startswith(READ_NEVER_IN_APP)}
+    assert not loaded, sorted(loaded)
+
+
+def test_an_import_left_running_loads_the_import_service_to_remove_it(tmp_path: Path) -> None:
+    """The probe above can see ``app.importing``: when a batch is marked running, opening
+    loads the service and removes the batch of a process that is gone."""
+    from sqlalchemy import text
+
+    from app.store import open_store
+
+    db = open_store(tmp_path / "x")
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
+                    " read_count, imported_count, updated_count, skipped_count, rejected_count)"
+                    " VALUES (:at, 'running', 'elsewhere:4242', :at, 0, 0, 0, 0, 0)"
+                ),
+                {"at": "2020-01-01 00:00:00"},
+            )
+    finally:
+        db.close()
+    got, modules = _loaded_modules(["stats", "--json"], tmp_path)
+    assert got == 0 and "app.importing.service" in modules
+    with closing(sqlite3.connect(tmp_path / "x")) as con:
+        assert con.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
 
 
 def test_the_offered_choices_are_the_owners() -> None:
