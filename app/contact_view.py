@@ -14,7 +14,7 @@ follow-up.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -73,6 +73,7 @@ _SETTINGS = {
     "s_threshold": scoring.THRESHOLD_SETTING,
     "s_automation": scoring.AUTOMATION_SETTING,
     "s_overrides": OVERRIDES_SETTING,
+    "s_rules": scoring.RULES_SETTING,
 }
 _DETAIL_COLUMNS = {f.name for f in fields(ContactDetail)} & set(_contacts.c.keys())
 
@@ -108,7 +109,18 @@ def load_contact_view(db: Database, contact_id: int) -> ContactView:
             raise UnknownContact(contact_id)
         history, activities, names = _timeline(s, contact_id)
         bant = qualification.bant_in(s, contact_id)
-        detail = _detail(row)
+        settings = _settings(row)
+        # the score's lines are worked out, not stored (app.scoring.score_items)
+        items = scoring.score_items(
+            s,
+            contact_id,
+            [row[name] for name in scoring.EXPLAINED_COLUMNS],
+            row["score"],
+            settings.rules,
+            activities=[(a.type, a.at) for a in activities],
+            bant=[(i.name, i.answer) for i in bant.items if i.answer != "unknown"],
+        )
+        detail = _detail(row, items)
         golook = _golook(s, detail, row)
     names[detail.stage_key] = detail.stage_name
     return ContactView(
@@ -116,7 +128,7 @@ def load_contact_view(db: Database, contact_id: int) -> ContactView:
         history=history,
         activities=activities,
         bant=bant,
-        score=_score(row, detail),
+        score=_score(row, detail, settings, items),
         golook=golook,
         stage_names=names,
     )
@@ -236,11 +248,11 @@ def _timeline(
 # --- building the parts ----------------------------------------------------------------------
 
 
-def _detail(row: RowMapping) -> ContactDetail:
+def _detail(row: RowMapping, items: Sequence[ScoreItem]) -> ContactDetail:
     values: dict[str, Any] = {name: row[name] for name in _DETAIL_COLUMNS}
     values["other_emails"] = json.loads(row["other_emails"]) if row["other_emails"] else []
     values["extra"] = json.loads(row["extra"]) if row["extra"] else {}
-    values["score_breakdown"] = json.loads(row["score_breakdown"]) if row["score_breakdown"] else []
+    values["score_breakdown"] = [i.as_json() for i in items]
     values["stage_key"] = row["stage_key"]
     values["stage_name"] = row["stage_name"]
     values["sales_ready"] = bool(row["sales_ready"])
@@ -256,16 +268,23 @@ def _stored(raw: str | None) -> Any:
         return None
 
 
-def _score(row: RowMapping, detail: ContactDetail) -> ScoreExplanation:
+def _settings(row: RowMapping) -> scoring.ScoringSettings:
     stored = {
         key: value for label, key in _SETTINGS.items() if (value := _stored(row[label])) is not None
     }
-    settings = scoring.settings_from(stored)
-    items = tuple(ScoreItem(str(d["rule"]), int(d["points"])) for d in detail.score_breakdown)
+    return scoring.settings_from(stored)
+
+
+def _score(
+    row: RowMapping,
+    detail: ContactDetail,
+    settings: scoring.ScoringSettings,
+    items: Sequence[ScoreItem],
+) -> ScoreExplanation:
     return ScoreExplanation(
         detail.id,
         int(detail.score or 0),
-        items,
+        tuple(items),
         detail.sales_ready,
         settings.threshold,
         settings.automation,

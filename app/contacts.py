@@ -306,15 +306,19 @@ def get_contact(db: Database, contact_id: int) -> ContactDetail:
         c = s.get(Contact, contact_id)
         if c is None:
             raise UnknownContact(contact_id)
-        return _detail(c)
+        from app import scoring  # the score's lines are worked out, not stored
+
+        values = [getattr(c, name) for name in scoring.EXPLAINED_COLUMNS]
+        rules = scoring.settings_in(s).rules
+        return _detail(c, scoring.score_items(s, c.id, values, c.score, rules))
 
 
-def _detail(c: Contact) -> ContactDetail:
+def _detail(c: Contact, items: Sequence[Any]) -> ContactDetail:
     plain = {f.name for f in fields(ContactDetail)}
     values = {k: getattr(c, k) for k in plain if hasattr(Contact, k)}
     values["other_emails"] = json.loads(c.other_emails) if c.other_emails else []
     values["extra"] = json.loads(c.extra) if c.extra else {}
-    values["score_breakdown"] = json.loads(c.score_breakdown) if c.score_breakdown else []
+    values["score_breakdown"] = [i.as_json() for i in items]
     values["stage_key"] = c.stage.key
     values["stage_name"] = c.stage.name
     values["sales_ready"] = bool(c.sales_ready)

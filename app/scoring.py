@@ -3,8 +3,9 @@
 ``rescore_contacts(session, ids)`` is called by ``app.hooks.contacts_changed``: it runs
 in the writing transaction whenever contacts are created, edited, moved or get activities, for
 one contact or a chunk of thousands, with a fixed handful of queries per chunk. It writes
-``score``, ``score_breakdown`` (JSON ``[{"rule", "points"}]``), ``sales_ready``, ``received_at``,
-``response_due_at`` and ``first_response_at``.
+``score``, ``sales_ready``, ``received_at``, ``response_due_at`` and ``first_response_at``. The
+score's lines are not stored (300 bytes a contact): :func:`score_items` works them out when
+they are shown (``app.scoring_rules.explain_stored``).
 
 Qualified = every required BANT criterion is answered yes (``app.qualification``). Sales-ready
 = qualified and score ≥ threshold (setting ``scoring.threshold``, default 60), or the contact
@@ -61,7 +62,7 @@ from app.scoring_rules import (
     RULES_SETTING,
     ScoreItem,
     ScoringRules,
-    breakdown_json,
+    explain_stored,
     explain_values,
 )
 from app.settings import get_setting, set_setting
@@ -464,7 +465,7 @@ def _rescore(
 ) -> tuple[int, list[int]]:
     """Rescore the contacts ``which(Contact.id)`` selects; returns (how many, ids moved).
     ``scores=False``: only the follow-up times and the automatic moves into Inquiry (what a
-    move changes, :func:`rescore_contacts`); scores, breakdowns and sales-readiness stay.
+    move changes, :func:`rescore_contacts`); scores and sales-readiness stay.
 
     Four reads and an executemany or two for any number of contacts. Times are read as the
     driver stores them and parsed with ``datetime.fromisoformat`` (SQLAlchemy's per-value
@@ -491,7 +492,6 @@ def _rescore(
             c.persona_fit,
             c.consent,
             c.score,
-            c.score_breakdown,
             c.sales_ready,
             raw(c.received_at),
             raw(c.response_due_at),
@@ -569,7 +569,6 @@ def _rescore(
         pfit,
         consent,
         old_score,
-        old_breakdown,
         old_ready,
         old_received,
         old_due,
@@ -594,9 +593,8 @@ def _rescore(
                 now,
             )
             score = sum([points for _rule, points in items])
-            breakdown = breakdown_json(items)
         else:
-            score, breakdown = old_score, old_breakdown
+            score = old_score
         asked = False
         inbound: list[tuple[datetime, float]] = []
         answers: list[datetime] = []
@@ -635,10 +633,10 @@ def _rescore(
             )
         else:  # nothing to answer (a new contact, say): no times
             new_received = new_due = new_first = None
-        new = (score, breakdown, ready, new_received, new_due, new_first)
-        old = (old_score, old_breakdown, bool(old_ready), old_received, old_due, old_first)
+        new = (score, ready, new_received, new_due, new_first)
+        old = (old_score, bool(old_ready), old_received, old_due, old_first)
         if new != old:
-            changed = tuple(i for i in range(6) if new[i] != old[i])
+            changed = tuple(i for i in range(5) if new[i] != old[i])
             row = (*(new[i] for i in changed), cid)
             if changed in updates:
                 updates[changed].append(row)
@@ -701,7 +699,6 @@ def _inquiry_move(
 
 _UPDATE_COLUMNS = (
     "score",
-    "score_breakdown",
     "sales_ready",
     "received_at",
     "response_due_at",
@@ -849,32 +846,107 @@ class ScoreExplanation:
 
 def score_explanation(db: Database, contact_id: int) -> ScoreExplanation:
     """The stored score with its lines (what the detail panel shows)."""
+    c = cast(Table, Contact.__table__).c
     with db.session() as s:
         row = s.execute(
             select(
-                Contact.score,
-                Contact.score_breakdown,
-                Contact.sales_ready,
+                c.score,
+                c.sales_ready,
                 Stage.key,
-                Contact.stage_id.in_(promotable_stage_ids()),
+                c.stage_id.in_(promotable_stage_ids()),
+                *_EXPLAINED,
             )
-            .join(Stage, Stage.id == Contact.stage_id)
-            .where(Contact.id == contact_id)
+            .join(Stage, Stage.id == c.stage_id)
+            .where(c.id == contact_id)
         ).first()
         if row is None:
             raise UnknownContact(contact_id)
         settings = settings_in(s)
-    items = tuple(ScoreItem(str(d["rule"]), int(d["points"])) for d in json.loads(row[1] or "[]"))
+        items = score_items(s, contact_id, row[4:], row[0], settings.rules)
     return ScoreExplanation(
         contact_id,
         int(row[0] or 0),
-        items,
-        bool(row[2]),
+        tuple(items),
+        bool(row[1]),
         settings.threshold,
         settings.automation,
-        row[3],
-        bool(row[2]) and bool(row[4]),
+        row[2],
+        bool(row[1]) and bool(row[3]),
     )
+
+
+# the contact's columns a score's lines name, in :func:`explain_values`' order
+_EXPLAINED = tuple(
+    cast(Table, Contact.__table__).c[name]
+    for name in (
+        "email",
+        "domain",
+        "domain_class",
+        "title",
+        "persona_name",
+        "persona_fit",
+        "consent",
+    )
+)
+EXPLAINED_COLUMNS = tuple(col.name for col in _EXPLAINED)
+
+
+def score_items(
+    s: Session,
+    contact_id: int,
+    values: Sequence[Any],
+    score: int | None,
+    rules: ScoringRules,
+    *,
+    activities: Sequence[tuple[str, datetime]] | None = None,
+    bant: Sequence[tuple[str, str]] | None = None,
+    now: datetime | None = None,
+) -> list[ScoreItem]:
+    """The lines of a contact's stored ``score`` (:func:`~app.scoring_rules.explain_stored`):
+    ``values`` are its :data:`EXPLAINED_COLUMNS`; its activities ``(type, at)`` and BANT
+    answers ``(criterion name, answer)`` in the criteria's order are read unless given (as
+    :func:`_rescore` reads them)."""
+    if score is None:
+        return []
+    a = cast(Table, Activity.__table__).c
+    ba = cast(Table, BantAnswer.__table__).c
+    bc = cast(Table, BantCriterion.__table__).c
+    conn = s.connection()
+    if activities is None:
+        activities = [
+            (str(kind), at)
+            for kind, at in conn.execute(select(a.type, a.at).where(a.contact_id == contact_id))
+        ]
+    if bant is None:
+        bant = [
+            (str(name), str(answer))
+            for name, answer in conn.execute(
+                select(bc.name, ba.answer)
+                .join(BantCriterion.__table__, bc.id == ba.criterion_id)
+                .where(ba.contact_id == contact_id, ba.answer != "unknown")
+                .order_by(bc.position, bc.id)
+            )
+        ]
+    email, domain, dclass, title, pname, pfit, consent = values
+    acts = list(activities)
+
+    def explain_at(t: datetime) -> list[ScoreItem]:
+        return explain_values(
+            email,
+            domain,
+            dclass,
+            title,
+            pname,
+            pfit,
+            consent or "unknown",
+            acts,
+            bant,
+            ACTIVITY_TYPES,
+            rules,
+            t,
+        )
+
+    return explain_stored(score, explain_at, acts, rules, now or utcnow())
 
 
 def promote_to_sales_qualified(db: Database, contact_ids: Sequence[int]) -> MoveResult | None:

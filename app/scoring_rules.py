@@ -14,8 +14,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 RULES_SETTING = "scoring.rules"
@@ -489,3 +490,83 @@ def _activity_lines(
 
 def total_score(items: Iterable[ScoreItem]) -> int:
     return sum(item.points for item in items)
+
+
+# --- the explanation of a stored score ---------------------------------------------------
+
+# the line that makes up the difference when no time explains a stored score with the rules
+# in force (the rules changed and the recompute has not reached the contact yet)
+EARLIER_RULES = "Scored under earlier rules (recompute pending)"
+# how far past now a stored score's time may lie (another computer's clock ahead)
+_AHEAD = timedelta(days=2)
+
+
+def explain_stored(
+    score: int | None,
+    explain_at: Callable[[datetime], list[ScoreItem]],
+    activities: Sequence[tuple[str, datetime]],
+    rules: ScoringRules,
+    now: datetime,
+) -> list[ScoreItem]:
+    """The lines of a stored ``score``, as its rescore wrote them (the explanation is not
+    stored: it follows from the contact's fields, activities and answers, the rules, and the
+    time the score was worked out, which only the fading activity points depend on).
+
+    ``explain_at(t)``: :func:`explain_values` of the contact at time ``t``. The score was
+    worked out at a whole second (``app.timeutil.utcnow``) at or before now, and written
+    again whenever its explanation changed; each fading line's rounded points only fall (or,
+    for negative points, only rise) as time passes, so where the lines add up to the stored
+    score they are the lines stored then. Found by bisection over whole seconds between the
+    earliest fading activity and now (a couple of days past it for a clock ahead): some 30
+    explanations for the oldest history. When no time gives the score (the rules changed
+    and the recompute has not reached the contact), the lines of now and one line of the
+    difference (:data:`EARLIER_RULES`)."""
+    if score is None:
+        return []  # never scored
+    items = explain_at(now)
+    found = sum(i.points for i in items)
+    if found == score:
+        return items
+    fading = [
+        at
+        for kind, at in activities
+        if rules.half_life_days.get("activity." + kind) and rules.points.get("activity." + kind)
+    ]
+    if fading:
+        cache: dict[datetime, list[ScoreItem]] = {now: items}
+
+        def off(t: datetime) -> int:  # how far the lines at t are from the score
+            if t not in cache:
+                cache[t] = explain_at(t)
+            return sum(i.points for i in cache[t]) - score
+
+        first = min(fading).replace(microsecond=0) - timedelta(seconds=1)
+        ends = [first, now, now + _AHEAD]
+        for lo, hi in pairwise(ends):
+            if lo >= hi:
+                continue
+            at = _bisect(off, lo, hi)
+            if at is not None:
+                return cache[at]
+    return [*items, ScoreItem(EARLIER_RULES, score - found)]
+
+
+def _bisect(off: Callable[[datetime], int], lo: datetime, hi: datetime) -> datetime | None:
+    """A whole second in [lo, hi] where ``off`` is 0, when its sign differs at the ends."""
+    a, b = off(lo), off(hi)
+    if a == 0:
+        return lo
+    if b == 0:
+        return hi
+    if (a > 0) == (b > 0):
+        return None
+    while (hi - lo).total_seconds() > 1:
+        mid = lo + timedelta(seconds=(hi - lo).total_seconds() // 2)
+        m = off(mid)
+        if m == 0:
+            return mid
+        if (m > 0) == (a > 0):
+            lo, a = mid, m
+        else:
+            hi = mid
+    return None

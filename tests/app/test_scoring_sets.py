@@ -21,8 +21,7 @@ from db.models import Contact, StageChange
 
 NOW = datetime(2026, 3, 14, 12, 0)
 COLUMNS = (
-    "score",
-    "score_breakdown",
+    "score",  # its lines are worked out from it (app.scoring.score_items)
     "sales_ready",
     "received_at",
     "response_due_at",
@@ -102,7 +101,7 @@ def _stale(db: Database, rng: random.Random, ids: Sequence[int]) -> None:
         for cid in rng.sample(list(ids), len(ids) // 10):
             conn.execute(
                 text(
-                    "UPDATE contacts SET score = NULL, score_breakdown = NULL, "
+                    "UPDATE contacts SET score = NULL, "
                     "response_due_at = NULL, first_response_at = NULL WHERE id = :c"
                 ),
                 {"c": cid},
