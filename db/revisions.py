@@ -19,6 +19,7 @@ VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 # ``revision = "0013"``, ``down_revision: str | None = "0012"``: a top-level assignment
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
+_PLAIN = re.compile(r"\"([\w.-]+)\"|'([\w.-]+)'|None")
 
 
 def _declared(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -27,6 +28,10 @@ def _declared(text: str) -> tuple[str, tuple[str, ...]] | None:
     for name, value in _ASSIGNMENT.findall(text):
         if name in found:
             return None  # assigned twice: not the plain form
+        plain = _PLAIN.fullmatch(value)  # the usual forms, without compiling an expression
+        if plain:
+            found[name] = None if plain.group() == "None" else plain.group(1) or plain.group(2)
+            continue
         try:
             found[name] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
@@ -43,13 +48,29 @@ def _declared(text: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+_READ: dict[tuple[object, ...], dict[str, tuple[str, ...]] | None] = {}
+
+
 def declared_revisions(folder: Path = VERSIONS) -> dict[str, tuple[str, ...]] | None:
     """Every script's revision and the revisions it follows, or None when a script does not
-    declare them plainly (then ask Alembic)."""
+    declare them plainly (then ask Alembic). Read once per process while the scripts stay
+    the same (their names, sizes and times)."""
+    scripts = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))  # not __init__
+    key = (folder, *((p.name, *_size_and_time(p)) for p in scripts))
+    if key not in _READ:
+        _READ[key] = _read(scripts)
+    found = _READ[key]
+    return None if found is None else dict(found)
+
+
+def _size_and_time(script: Path) -> tuple[int, int]:
+    st = script.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _read(scripts: list[Path]) -> dict[str, tuple[str, ...]] | None:
     declared: dict[str, tuple[str, ...]] = {}
-    for script in folder.glob("*.py"):
-        if script.name.startswith("_"):
-            continue  # __init__.py
+    for script in scripts:
         found = _declared(script.read_text(encoding="utf-8"))
         if found is None or found[0] in declared:
             return None

@@ -104,3 +104,13 @@ def test_what_it_cannot_follow_is_left_to_alembic(tmp_path: Path) -> None:
     twice = _scripts(tmp_path / "d", ("0001", None), ("0002", "0001"))
     (twice / "0002_again.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
     assert revisions.head_revision(twice) is None
+
+
+def test_an_edited_script_is_read_again(tmp_path: Path) -> None:
+    folder = _scripts(tmp_path / "versions", ("0001", None), ("0002", "0001"))
+    assert revisions.head_revision(folder) == "0002"
+    (folder / "0002_step.py").write_text("revision = '0002'\ndown_revision = '0003'\n")
+    _scripts(folder, ("0003", "0001"))
+    assert revisions.head_revision(folder) == "0002" == _alembic(folder).get_current_head()
+    (folder / "0002_step.py").write_text("revision = '0002'\ndown_revision = PARENT_ID\n")
+    assert revisions.head_revision(folder) is None  # not a literal: Alembic decides
