@@ -394,8 +394,11 @@ def _can_walk(q: ContactQuery) -> bool:
 
 
 def _needs_stage(columns: Sequence[Any], q: ContactQuery) -> bool:
-    """Whether a query must join ``stages`` (a stage filter or sort, a queue, a stage column)."""
-    if q.stage_keys or q.queue or q.sort == "stage":
+    """Whether a query must join ``stages`` (a stage filter or sort, a stage column). A queue
+    does not: its conditions name their stages in subqueries, and without the join a queue's
+    count reads its indexes alone (the sidebar's Overdue at 1,000,000: 0.8 s -> 0.09 s; every
+    contact has a stage, so the join never left one out)."""
+    if q.stage_keys or q.sort == "stage":
         return True
     return any(getattr(c, "table", None) is Stage.__table__ for c in columns)
 

@@ -263,20 +263,26 @@ def _in_pipeline() -> ColumnElement[bool]:
     return Contact.stage_id.in_(select(Stage.id).where(Stage.kind == "pipeline"))
 
 
+def _unanswered() -> list[ColumnElement[bool]]:
+    """A due time and no response yet: the condition of the partial index
+    ``ix_contacts_awaiting`` (migration 0014), in the words it is written in there — SQLite
+    reads a partial index only for a query that states its condition term by term."""
+    return [Contact.response_due_at.is_not(None), Contact.first_response_at.is_(None)]
+
+
 def awaiting_condition(now: datetime) -> ColumnElement[bool]:
     """Due time set, no response yet (sort the view by ``response_due``)."""
-    return and_(
-        Contact.response_due_at.is_not(None), Contact.first_response_at.is_(None), _in_pipeline()
-    )
+    return and_(*_unanswered(), _in_pipeline())
 
 
 def overdue_condition(now: datetime) -> ColumnElement[bool]:
     """An inquiry past its response due time without an answer, or an open task due on an
-    earlier day (``app.todo``)."""
+    earlier day (``app.todo``). The inquiries are read in ``ix_contacts_awaiting``'s range of
+    due times before now; the tasks in ``ix_contacts_next_action``'s."""
     from app.todo import overdue_task_condition
 
     return or_(
-        and_(Contact.response_due_at < now, Contact.first_response_at.is_(None), _in_pipeline()),
+        and_(*_unanswered(), Contact.response_due_at < now, _in_pipeline()),
         overdue_task_condition(now),
     )
 
