@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from app import scoring
 from app.contacts import derived_values
-from app.demo_pipeline import add_demo_pipeline
+from app.demo_pipeline import contact_plan
 from app.golook.classify import quick_domain_class
 from app.golook.demo_evidence import write_demo_evidence
 from app.names import sort_key
 from app.timeutil import utcnow
 from db import bulk
 from db.engine import Database
-from db.models import Activity, Contact, Stage, StageChange, Task
+from db.models import Activity, BantAnswer, BantCriterion, Contact, Stage, StageChange, Task
 
 # country code -> (country, cities, first names, last names, company-name parts, TLD, phone prefix)
 PEOPLE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str, str]] = {
@@ -324,12 +324,6 @@ HOOK_CHUNK = 50_000
 HISTORY_TABLES = ("stage_changes", "activities", "tasks")
 DEFERRED_TABLES = ("contacts", *HISTORY_TABLES)
 FTS_TRIGGERS = ("contacts_fts_ai", "contacts_fts_ad", "contacts_fts_au")
-# PostgreSQL: how full the demo fills the contacts' pages (percent), so that each contact's
-# later updates in the demo fit beside it (a "HOT" update: no index touched). Measured at
-# 50,000 contacts (server CPU, loaded machine, two runs each): full pages and the full-text
-# index built afterwards 6.0 / 6.2 s, pages half full 5.6 / 5.6 s, the full-text index kept
-# and pages half full 5.6 / 5.7 s, kept and 40 % full 5.1 / 5.1 s
-DEMO_FILLFACTOR = 40
 
 
 def generate_demo(
@@ -342,9 +336,11 @@ def generate_demo(
     """Add ``n`` demo contacts with stage history and activities over the last six months.
 
     One write transaction (all or nothing: a failure leaves the store as it was): the
-    contacts, their history, activities and tasks go in by ``executemany`` (``COPY`` on
-    PostgreSQL), then their BANT answers and deals, then the go-look columns and scores of
-    all of them (each contact scored once), then go look's evidence. Into a SQLite store
+    contacts, their history, activities, tasks and BANT answers go in by ``executemany``
+    (``COPY`` on PostgreSQL), each contact complete — go-look columns, deal, score,
+    sales-readiness and follow-up times worked out before it is written, as the hooks would
+    (``app.scoring.NewScores``): a row updated after it went in grows out of its full page,
+    which splits in two half-empty ones —, then go look's evidence. Into a SQLite store
     without contacts the indexes of those tables and the full-text index are built after the
     data: one sort each instead of a random insert per row, and packed full."""
     rng = random.Random(seed)
@@ -358,7 +354,24 @@ def generate_demo(
         conn = s.connection()
         stage_ids = {str(k): int(i) for k, i in conn.execute(select(Stage.key, Stage.id))}
         new_ids = _new_contact_ids(s, n)
-        people = _People(rng, n, anchor, stage_ids, _Fit.read(s))
+        criteria = [
+            (int(i), str(k))
+            for i, k in conn.execute(
+                select(BantCriterion.id, BantCriterion.key).order_by(
+                    BantCriterion.position, BantCriterion.id
+                )
+            )
+        ]
+        # the answers and deals: their own random sequence, contact by contact in the order
+        # of the ids (app.demo_pipeline)
+        plan = _Plan(
+            random.Random(seed),
+            criteria,
+            scoring.NewScores.read(s),
+            {i: k for k, i in stage_ids.items()},
+        )
+        people = _People(rng, n, anchor, stage_ids, _Fit.read(s), plan)
+        later: list[int] = []  # written without scores: their rescore moves them
         deferred = _Deferred.take(conn) if n and _new_store(conn) else None
         done = 0
         while done < n:
@@ -369,6 +382,8 @@ def generate_demo(
             _insert(conn, Activity, chunk.activities)
             # a next-action date is the first open task (app.todo)
             _insert(conn, Task, chunk.tasks)
+            _insert(conn, BantAnswer, chunk.answers)
+            later.extend(chunk.later)
             done += batch
             if progress:
                 progress(done, n)
@@ -379,13 +394,9 @@ def generate_demo(
             conn.exec_driver_sql("ANALYZE contacts (id)")
         if deferred is not None:
             deferred.restore(conn, HISTORY_TABLES)  # read by contact from here on
-        # BANT answers and deal values: the dashboard and the board show qualified leads and
-        # a pipeline (before the scores, which read the answers: each contact scored once)
-        add_demo_pipeline(db, new_ids, seed, rescore=False)
-        # the scores: what ``hooks.contacts_changed`` does after the go-look columns, which
-        # went in with the rows (no second write of every row)
-        for i in range(0, n, HOOK_CHUNK):
-            scoring.rescore_contacts(s, new_ids[i : i + HOOK_CHUNK])
+        # the few whose rescore moves them on (none with the default settings)
+        for i in range(0, len(later), HOOK_CHUNK):
+            scoring.rescore_contacts(s, later[i : i + HOOK_CHUNK])
         # go look's evidence, as if Check all had run: a new user sees verdicts at once
         write_demo_evidence(db, people.mail_domains, now)
         if deferred is not None:
@@ -436,6 +447,70 @@ class _Chunk:
     changes: list[dict[str, object]] = field(default_factory=list)
     activities: list[dict[str, object]] = field(default_factory=list)
     tasks: list[dict[str, object]] = field(default_factory=list)
+    answers: list[dict[str, object]] = field(default_factory=list)
+    later: list[int] = field(default_factory=list)  # to be rescored once written
+
+
+# the columns the rescore fills, empty until it does
+SCORED_COLUMNS: dict[str, object] = {
+    "score": None,
+    "sales_ready": False,
+    "received_at": None,
+    "response_due_at": None,
+    "first_response_at": None,
+}
+
+
+@dataclass
+class _Plan:
+    """Each new contact's answers and deal (``app.demo_pipeline.contact_plan``) and then its
+    score, sales-readiness and follow-up times (``app.scoring.NewScores``), before it is
+    written."""
+
+    rng: random.Random
+    criteria: list[tuple[int, str]]
+    scores: scoring.NewScores
+    keys: dict[int, str]  # stage id -> key
+
+    def complete(self, out: _Chunk) -> None:
+        """Fill in the chunk's contacts (made, not written yet) and its answers."""
+        acts: dict[int, list[tuple[str, datetime]]] = {}
+        for a in out.activities:
+            acts.setdefault(cast(int, a["contact_id"]), []).append(
+                (cast(str, a["type"]), cast(datetime, a["at"]))
+            )
+        keys = self.keys
+        reached: dict[int, dict[str, datetime]] = {}
+        inquiry: dict[int, list[datetime]] = {}
+        for ch in out.changes:  # in the order of the contacts and of their moves
+            cid, key, at = cast(int, ch["contact_id"]), keys[cast(int, ch["to_stage_id"])], ch["at"]
+            reached.setdefault(cid, {}).setdefault(key, cast(datetime, at))
+            if key == "inquiry":
+                inquiry.setdefault(cid, []).append(cast(datetime, at))
+        answers: dict[int, list[tuple[int, str]]] = {}
+        for c in out.contacts:
+            cid = cast(int, c["id"])
+            given, deal = contact_plan(
+                self.rng, self.criteria, reached.get(cid, {}), keys[cast(int, c["stage_id"])]
+            )
+            if given:
+                answers[cid] = [(crit, answer) for crit, answer, _at in given]
+                out.answers.extend(
+                    {
+                        "contact_id": cid,
+                        "criterion_id": crit,
+                        "answer": answer,
+                        "note": None,
+                        "updated_at": at,
+                    }
+                    for crit, answer, at in given
+                )
+            c["deal_amount"], c["expected_close_at"] = deal if deal is not None else (None, None)
+        values, later = self.scores.work_out(out.contacts, acts, answers, inquiry)
+        for c in out.contacts:
+            c.update(SCORED_COLUMNS)
+            c.update(values.get(cast(int, c["id"]), ()))
+        out.later.extend(later)
 
 
 class _People:
@@ -443,9 +518,16 @@ class _People:
     the same people, whatever the chunk size)."""
 
     def __init__(
-        self, rng: random.Random, n: int, anchor: datetime, stage_ids: dict[str, int], fit: _Fit
+        self,
+        rng: random.Random,
+        n: int,
+        anchor: datetime,
+        stage_ids: dict[str, int],
+        fit: _Fit,
+        plan: _Plan,
     ) -> None:
         self.fit = fit
+        self.plan = plan
         self.rng = rng
         self.anchor = anchor
         self.stage_ids = stage_ids
@@ -556,6 +638,7 @@ class _People:
                     }
                 )
             self._history(out, cid, path, times)
+        self.plan.complete(out)
         return out
 
     def _derived(self, first: str, last: str, email: str | None) -> dict[str, Any]:
@@ -675,11 +758,11 @@ class _Deferred:
         """The B-tree indexes of the tables but the primary keys and unique ones, and the
         foreign keys of these tables and of the BANT answers (checked row by row while the
         rows go in, each check locking the contact's row; once, by one join, when added
-        again). The full-text index stays (built as the rows go in, once each) and the
-        contacts are written with room on every page (``DEMO_FILLFACTOR``): the updates that
-        follow — scores, deals — change no indexed column left and stay on their page, so
-        they touch no index. Indexes, constraints and table settings are transactional on
-        PostgreSQL: a failed demo leaves them as they were."""
+        again). The full-text index stays (built as the rows go in, once each). The contacts
+        go in complete, with their scores and deals, and fill their pages: no update follows
+        (the room the demo left on every page for its updates, 60 %, would stay empty).
+        Indexes and constraints are transactional on PostgreSQL: a failed demo leaves them as
+        they were."""
         tables = (*DEFERRED_TABLES, "bant_answers")
         named = ", ".join(f"'{t}'" for t in tables)
         mine = f"c.relname IN ({named}) AND c.relnamespace = current_schema()::regnamespace"
@@ -692,8 +775,7 @@ class _Deferred:
             " AND NOT x.indisprimary AND NOT x.indisunique"
         ).all():
             deferred.indexes[str(table)].append((str(name), str(sql)))
-        # the answers' keys come back with the contacts' (the answers are written after the
-        # history's indexes are back)
+        # the answers' keys come back with the contacts' (the answers go in with them)
         for table, name, definition in conn.exec_driver_sql(
             "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
             f" JOIN pg_class c ON c.oid = k.conrelid WHERE {mine} AND k.contype = 'f'"
@@ -706,13 +788,6 @@ class _Deferred:
         names = [f'"{n}"' for found in deferred.indexes.values() for n, _sql in found]
         if names:
             conn.exec_driver_sql(f"DROP INDEX {', '.join(names)}")
-        options = conn.exec_driver_sql(
-            "SELECT reloptions FROM pg_class c WHERE c.relname = 'contacts'"
-            " AND c.relnamespace = current_schema()::regnamespace"
-        ).scalar()
-        if not options:  # the table's own settings: left alone where someone chose some
-            conn.exec_driver_sql(f"ALTER TABLE contacts SET (fillfactor = {DEMO_FILLFACTOR})")
-            deferred.later["contacts"].append("ALTER TABLE contacts RESET (fillfactor)")
         # the full-text index's last new entries into the index proper (a search reads the
         # pending ones one by one), as building it would have
         deferred.later["contacts"].append(

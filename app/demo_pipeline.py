@@ -14,7 +14,7 @@ Run after the demo contacts and their stage history exist (``app.demo.generate_d
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -100,37 +100,18 @@ def _chunk(
     deals: list[tuple[float, datetime | None, int]] = []
     touched: list[int] = []
     for cid in sorted(reached):
-        stages = reached[cid]
-        got_something = False
-        if cid not in answered and criteria:
-            got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
-            if got:
-                qualified_at = _when(got[0])
-                missing = rng.random() < 0.15
-                for crit_id, key in criteria:
-                    answer = "yes"
-                    if missing and key == "timeframe":
-                        answer = rng.choice(["no", "unknown"])
-                    answers.append(_answer(cid, crit_id, answer, qualified_at))
-                got_something = True
-            elif "mql" in stages and rng.random() < 0.35:
-                # some still in Marketing qualified answered every criterion yes: the
-                # Sales-ready queue (to hand over) is not empty in the demo
-                ready = keys.get(current.get(cid, -1)) == "mql" and rng.random() < 0.3
-                count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
-                for crit_id, _key in criteria[:count]:
-                    answers.append(_answer(cid, crit_id, "yes", _when(stages["mql"])))
-                got_something = True
-        opened = stages.get("opportunity")
-        if opened is not None and cid not in with_deal:
-            opened = _when(opened)
-            low, high = rng.choice(AMOUNTS)
-            amount = round(rng.uniform(low, high) / 500) * 500
-            still_open = keys.get(current.get(cid, -1)) == "opportunity"
-            close = opened + timedelta(days=rng.randint(20, 90)) if still_open else None
-            deals.append((float(amount), close, cid))
-            got_something = True
-        if got_something:
+        given, deal = contact_plan(
+            rng,
+            criteria,
+            reached[cid],
+            keys.get(current.get(cid, -1)),
+            answered=cid in answered,
+            has_deal=cid in with_deal,
+        )
+        answers.extend(_answer(cid, crit_id, answer, at) for crit_id, answer, at in given)
+        if deal is not None:
+            deals.append((*deal, cid))
+        if given or deal is not None:
             touched.append(cid)
     if answers and bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
         bulk.copy_rows(conn, cast(Table, BantAnswer.__table__), answers)
@@ -138,6 +119,49 @@ def _chunk(
         conn.execute(insert(BantAnswer), answers)
     _set_deals(conn, deals)
     return touched
+
+
+def contact_plan(
+    rng: random.Random,
+    criteria: Sequence[tuple[int, str]],
+    stages: Mapping[str, Any],
+    current: str | None,
+    *,
+    answered: bool = False,
+    has_deal: bool = False,
+) -> tuple[list[tuple[int, str, datetime]], tuple[float, datetime | None] | None]:
+    """One demo contact's answers ``(criterion id, answer, at)`` and deal ``(amount, expected
+    close)`` (None: none), from when it first reached each stage (``stages``: key -> time,
+    a datetime or its text) and the stage it is in. Contacts planned in the order of their
+    ids with one ``rng`` get the same answers and deals however they are read: ``app.demo``
+    plans each new contact before writing it (its score reads the answers)."""
+    given: list[tuple[int, str, datetime]] = []
+    if not answered and criteria:
+        got = [stages[k] for k in ("sql", "opportunity", "customer") if k in stages]
+        if got:
+            qualified_at = _when(got[0])
+            missing = rng.random() < 0.15
+            for crit_id, key in criteria:
+                answer = "yes"
+                if missing and key == "timeframe":
+                    answer = rng.choice(["no", "unknown"])
+                given.append((crit_id, answer, qualified_at))
+        elif "mql" in stages and rng.random() < 0.35:
+            # some still in Marketing qualified answered every criterion yes: the
+            # Sales-ready queue (to hand over) is not empty in the demo
+            ready = current == "mql" and rng.random() < 0.3
+            count = len(criteria) if ready else rng.randint(1, len(criteria) - 1 or 1)
+            at = _when(stages["mql"])
+            given.extend((crit_id, "yes", at) for crit_id, _key in criteria[:count])
+    deal = None
+    opened = stages.get("opportunity")
+    if opened is not None and not has_deal:
+        opened = _when(opened)
+        low, high = rng.choice(AMOUNTS)
+        amount = round(rng.uniform(low, high) / 500) * 500
+        close = opened + timedelta(days=rng.randint(20, 90)) if current == "opportunity" else None
+        deal = (float(amount), close)
+    return given, deal
 
 
 def _when(value: Any) -> datetime:

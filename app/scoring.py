@@ -502,8 +502,6 @@ def _rescore(
     )
     if not rows:
         return 0, []
-    settings = ctx.settings
-    now = ctx.now
     to_time = _time_reader(conn.dialect)
     acts: dict[int, list[tuple[str, datetime]]] = {}
     for cid, kind, at in _fetch(
@@ -542,12 +540,52 @@ def _rescore(
     ):
         bant.setdefault(cid, []).append((name, answer))
         answered.setdefault(cid, {})[crit_id] = answer
+    updates, becoming_inquiry, crossing = _work_out(
+        ctx,
+        rows,
+        acts,
+        bant,
+        answered,
+        moves,
+        scores=scores,
+        to_time=to_time,
+        store_time=_time_writer(conn.dialect),
+    )
+    for changed, group in updates.items():
+        _write(conn, [_UPDATE_COLUMNS[i] for i in changed], group)
+    return len(rows), _automatic_moves(s, ctx, becoming_inquiry, crossing)
+
+
+# what :func:`_work_out` gives: the changed values of each contact, grouped by which columns
+# (indexes into _UPDATE_COLUMNS) changed, as rows (value, …, id); the automatic moves into
+# Inquiry; the contacts that became sales-ready before Sales qualified, by reason
+_Worked = tuple[
+    dict[tuple[int, ...], list[tuple[Any, ...]]],
+    list[tuple[int, datetime, str | None]],
+    dict[str, list[int]],
+]
+
+
+def _work_out(
+    ctx: _Context,
+    rows: Sequence[Sequence[Any]],
+    acts: Mapping[int, Sequence[tuple[str, datetime]]],
+    bant: Mapping[int, Sequence[tuple[str, str]]],
+    answered: Mapping[int, Mapping[int, str]],
+    moves: Mapping[int, Sequence[tuple[datetime, bool]]],
+    *,
+    scores: bool,
+    to_time: Callable[[Any], datetime],
+    store_time: Callable[[datetime | None], Any],
+) -> _Worked:
+    """The new values of these contacts (``rows`` as :func:`_rescore` reads them, with
+    their activities, answers by name and by criterion, and moves into Inquiry), compared
+    with the stored ones; no database (app.demo works out new contacts' values with it)."""
+    settings = ctx.settings
+    now = ctx.now
     deciding = ctx.deciding
     promotable = ctx.promotable
     before_inquiry = ctx.before_inquiry
-
-    store_time = _time_writer(conn.dialect)
-    # the changed values of each contact, grouped by which columns changed
     updates: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
     crossing: dict[str, list[int]] = {}
     labels = ACTIVITY_TYPES
@@ -650,8 +688,108 @@ def _rescore(
         if ready and not old_ready and stage_id in promotable:
             reason = REASON_ASKED if asked else settings.threshold_reason()
             crossing.setdefault(reason, []).append(cid)
-    for changed, group in updates.items():
-        _write(conn, [_UPDATE_COLUMNS[i] for i in changed], group)
+    return updates, becoming_inquiry, crossing
+
+
+@dataclass(frozen=True)
+class NewScores:
+    """The scores, sales-readiness and follow-up times of contacts not written yet, worked
+    out as a rescore would (:func:`_work_out`), so that each row is written once, complete
+    (app.demo): a SQLite row updated after it is written grows out of its full page, which
+    splits, leaving two pages half empty (175 bytes a contact of the demo's million)."""
+
+    ctx: _Context
+    criteria: Mapping[int, str]  # criterion id -> name, in the criteria's order
+
+    @classmethod
+    def read(cls, s: Session) -> NewScores:
+        criteria = {
+            int(i): str(name)
+            for i, name in s.execute(
+                select(BantCriterion.id, BantCriterion.name).order_by(
+                    BantCriterion.position, BantCriterion.id
+                )
+            )
+        }
+        return cls(_Context.read(s, settings_in(s), utcnow()), criteria)
+
+    def work_out(
+        self,
+        contacts: Sequence[Mapping[str, Any]],
+        activities: Mapping[int, Sequence[tuple[str, datetime]]],
+        answers: Mapping[int, Sequence[tuple[int, str]]],
+        inquiry_moves: Mapping[int, Sequence[datetime]],
+    ) -> tuple[dict[int, dict[str, Any]], list[int]]:
+        """For new contacts (dicts of their columns, ``id`` and ``stage_id`` among them),
+        their activities ``(type, at)``, answers ``(criterion id, answer)`` and moves into
+        Inquiry: the values of ``score``, ``sales_ready``, ``received_at``,
+        ``response_due_at`` and ``first_response_at`` of each (only those not empty), and
+        the ids of those a rescore would move on (into Inquiry, or Sales qualified with the
+        automation ``move``): they are to be written without these values and rescored
+        (``rescore_contacts``), which moves them."""
+        rows = [
+            (
+                c["id"],
+                c.get("email"),
+                c.get("domain"),
+                c.get("domain_class"),
+                c.get("title"),
+                c.get("persona_name"),
+                c.get("persona_fit"),
+                c.get("consent"),
+                None,
+                False,
+                None,
+                None,
+                None,
+                c["stage_id"],
+                c.get("stage_changed_at"),
+            )
+            for c in contacts
+        ]
+        order = {crit: i for i, crit in enumerate(self.criteria)}
+        bant: dict[int, list[tuple[str, str]]] = {}
+        answered: dict[int, dict[int, str]] = {}
+        for cid, given in answers.items():
+            known = sorted((order[crit], crit, a) for crit, a in given if a != "unknown")
+            if known:
+                bant[cid] = [(self.criteria[crit], a) for _i, crit, a in known]
+                answered[cid] = {crit: a for _i, crit, a in known}
+        moves = {cid: [(at, False) for at in ats] for cid, ats in inquiry_moves.items() if ats}
+        updates, becoming_inquiry, crossing = _work_out(
+            self.ctx,
+            rows,
+            activities,
+            bant,
+            answered,
+            moves,
+            scores=True,
+            to_time=lambda value: cast(datetime, value),
+            store_time=lambda value: value,
+        )
+        later = {cid for cid, _at, _reason in becoming_inquiry}
+        if self.ctx.settings.automation == "move":
+            later.update(cid for ids in crossing.values() for cid in ids)
+        values: dict[int, dict[str, Any]] = {}
+        for changed, group in updates.items():
+            for row in group:
+                cid = row[-1]
+                if cid not in later:
+                    values[cid] = {
+                        _UPDATE_COLUMNS[i]: v for i, v in zip(changed, row, strict=False)
+                    }
+        return values, sorted(later)
+
+
+def _automatic_moves(
+    s: Session,
+    ctx: _Context,
+    becoming_inquiry: list[tuple[int, datetime, str | None]],
+    crossing: dict[str, list[int]],
+) -> list[int]:
+    """The moves into Inquiry and (automation ``move``) into Sales qualified a rescore makes;
+    the ids moved."""
+    settings = ctx.settings
     moved: list[int] = []
     if becoming_inquiry:
         token = _rescoring.set(True)
@@ -667,7 +805,7 @@ def _rescore(
                 moved.extend(result.moved)
         finally:
             _rescoring.reset(token)
-    return len(rows), moved
+    return moved
 
 
 def _inquiry_move(
