@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import dns.resolver
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from app.golook.dns_check import (
@@ -44,6 +44,9 @@ from app.timeutil import utcnow
 from db import bulk
 from db.engine import Database
 from db.models import Contact, DomainCheck
+
+if TYPE_CHECKING:  # imported by app.golook.dns_check when DNS is asked
+    import dns.resolver
 
 Progress = Callable[[int, int], None]  # (domains done, domains to ask)
 Cancelled = Callable[[], bool]

@@ -14,11 +14,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import dns.exception
-import dns.name
-import dns.rdatatype
-import dns.resolver
+from typing import TYPE_CHECKING
 
 from app.errors import UsageError
 from app.golook.classify import to_ascii
@@ -26,6 +22,10 @@ from app.golook.mailhost import mail_host_of
 from app.settings import get_setting
 from app.timeutil import utcnow
 from db.engine import Database
+
+if TYPE_CHECKING:  # dnspython (0.07 s to import) when a check asks DNS: ``show`` reads answers
+    import dns.name
+    import dns.resolver
 
 # answers that are facts about the domain: cached; the rest say nothing and never are
 CACHEABLE_STATUSES = frozenset({"ok", "no_mx", "null_mx", "nxdomain"})
@@ -140,6 +140,8 @@ def load_dns_config(
 
 def make_resolver(config: DnsConfig) -> dns.resolver.Resolver | None:
     """The one resolver for this configuration; None when there is no DNS server to ask."""
+    import dns.resolver
+
     if config.nameserver:
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers = [config.nameserver]
@@ -159,6 +161,11 @@ def make_resolver(config: DnsConfig) -> dns.resolver.Resolver | None:
 
 def lookup_mail(resolver: dns.resolver.Resolver | None, domain: str) -> DomainAnswer:
     """Ask where ``domain``'s mail goes. Never raises for DNS or network trouble."""
+    import dns.exception
+    import dns.name
+    import dns.rdatatype
+    import dns.resolver
+
     now = utcnow()
     if resolver is None:
         return DomainAnswer(domain, "error", checked_at=now, detail="no DNS server configured")
@@ -189,6 +196,9 @@ def _implicit_mx(
     resolver: dns.resolver.Resolver, domain: str, qname: dns.name.Name, now: datetime
 ) -> DomainAnswer:
     """No MX: mail goes to the domain's own A/AAAA address if it has one (RFC 5321 §5.1)."""
+    import dns.rdatatype
+    import dns.resolver
+
     for rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
         try:
             answer = resolver.resolve(qname, rdtype, raise_on_no_answer=False)
@@ -202,6 +212,9 @@ def _implicit_mx(
 
 
 def _failure(domain: str, exc: BaseException, now: datetime) -> DomainAnswer:
+    import dns.exception
+    import dns.resolver
+
     if isinstance(exc, dns.exception.Timeout):
         return DomainAnswer(
             domain, "timeout", checked_at=now, detail="the DNS server did not answer in time"

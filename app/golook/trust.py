@@ -21,14 +21,17 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import dns.resolver
 from sqlalchemy import Table, bindparam, select, update
 
 from app.golook.dns_check import DomainAnswer, lookup_mail
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import DomainCheck
+
+if TYPE_CHECKING:  # imported by app.golook.dns_check when DNS is asked
+    import dns.resolver
 
 CANARY_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com")
 # big mail providers that certainly exist and take mail: "does not exist" of one is a lie. (The

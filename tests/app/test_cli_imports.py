@@ -66,6 +66,35 @@ def test_help_and_usage_errors_load_no_database_qt_or_dns_modules(
     assert not (tmp_path / "x").exists()  # nor opened (created) the database
 
 
+EVERY_HELP = """
+import json, sys
+from app.cli import build_parser, main
+commands = sorted(build_parser()._subparsers._group_actions[0].choices)
+codes = {}
+for command in commands:
+    try:
+        codes[command] = main([command, "--help"])
+    except SystemExit as exc:
+        codes[command] = exc.code
+print(json.dumps([codes, sorted({m.split('.')[0] for m in sys.modules})]))
+"""
+
+
+def test_every_subcommands_help_loads_no_database_qt_or_dns_modules(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", EVERY_HELP],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
+    )
+    codes, modules = json.loads(out.stdout.splitlines()[-1])
+    assert len(codes) > 30 and {"stats", "list", "import", "demo"} <= set(codes)
+    assert set(codes.values()) == {0}, codes
+    assert set(modules).isdisjoint(HEAVY), sorted(set(modules) & set(HEAVY))
+
+
 def test_a_real_command_does_load_the_database(tmp_path: Path) -> None:
     """The probe can see SQLAlchemy when it is there (the test above can fail), and Alembic
     when a migration runs (here: the new database is made)."""
@@ -95,7 +124,11 @@ def _loaded_modules(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
     return code, set(modules)
 
 
-@pytest.mark.parametrize("args", [["stats", "--json"], ["stats"], ["list"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [["stats", "--json"], ["stats"], ["list"], ["show", "1", "--json"], ["show", "1"]],
+    ids=" ".join,
+)
 def test_a_read_of_a_current_database_loads_no_migration_tool(
     tmp_path: Path, args: list[str]
 ) -> None:
