@@ -3,8 +3,9 @@ name, e-mail, company or title, accents folded ("jurg" finds Jürgen, "lefev" Le
 address found by its parts ("gmail", "p1@firma").
 
 - SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009), a prefix phrase per typed word.
-- PostgreSQL: ``winnow_search_vector(…) @@ to_tsquery('winnow_search', …)`` over the GIN
-  index of migration 0007 (unaccent + prefix matching; measured against ``pg_trgm``, see the
+- PostgreSQL: ``document @@ to_tsquery('winnow_search', …)`` over the GIN index of the table
+  ``contact_search`` (migration 0015: one ``winnow_search_vector`` of migration 0007 per
+  contact, unaccent + prefix matching, kept by triggers; measured against ``pg_trgm``, see the
   README's performance table).
 - Any other database: a substring match with LIKE.
 
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, literal_column, or_, select, text
 
 from db.engine import Database
 from db.models import Contact
@@ -92,15 +93,16 @@ def search_condition(
         query = tsquery(search)
         if query is None:
             return None
-        # every e-mail address, the primary and the others: written as the index's expression
-        # (migration 0009) so that the planner uses the index
-        emails: ColumnElement[str] = literal_column(
-            "coalesce(contacts.email, '') || ' ' || coalesce(contacts.other_emails, '')"
-        )
-        vector = func.winnow_search_vector(Contact.name, emails, Contact.company, Contact.title)
-        # the configuration as a constant (not a parameter), as the indexed function has it
-        return vector.bool_op("@@")(
-            func.to_tsquery(literal_column("'winnow_search'::regconfig"), query)
+        # the documents are a table of their own, kept by triggers (migration 0015); the
+        # configuration a constant (not a parameter), as the documents were made with it
+        return Contact.id.in_(
+            select(literal_column("contact_id"))
+            .select_from(text("contact_search"))
+            .where(
+                text(
+                    "contact_search.document @@ to_tsquery('winnow_search'::regconfig, :tsq)"
+                ).bindparams(tsq=query)
+            )
         )
     pattern = f"%{_like_escape(search.strip())}%"
     return or_(

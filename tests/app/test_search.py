@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -97,6 +99,95 @@ def test_search_follows_edits_and_deletes(db: Database, people: dict[str, int]) 
     assert _found(db, "lefev") == set()
 
 
+def test_search_follows_undo_and_redo(db: Database, people: dict[str, int]) -> None:
+    """Whatever the undo log writes back reaches the search: an edit undone, a delete undone
+    (the contact inserted again with its id), an edit redone; moves change nothing found."""
+    from app import operations
+
+    operations.move_contacts(db, list(people.values()), "mql")
+    assert _found(db, "jurgen") == {people["jurgen"]}
+    operations.undo_operation(db)
+    operations.edit_contact(db, people["jurgen"], {"company": "Adler Werke"})
+    assert _found(db, "adler") == {people["jurgen"]} and _found(db, "kessler gmbh") == set()
+    operations.undo_operation(db)
+    assert _found(db, "adler") == set() and _found(db, "kessler gmbh") == {people["jurgen"]}
+    operations.redo_operation(db)
+    assert _found(db, "adler") == {people["jurgen"]}
+    operations.delete_contacts(db, [people["francoise"]])
+    assert _found(db, "lefev") == set()
+    operations.undo_operation(db)
+    assert _found(db, "lefev") == {people["francoise"]}
+
+
+def test_imported_contacts_are_found_until_the_import_is_undone(
+    db: Database, people: dict[str, int], tmp_path: Path
+) -> None:
+    from app.importing.batches import undo_import
+    from app.importing.service import import_file
+
+    csv = tmp_path / "fair.csv"
+    csv.write_text(
+        "Name,E-mail,Company\nZoë Quaxlèy,zq@quaxley.fr,Quaxlèy SAS\n"
+        "Jürgen Weißmann,j.weissmann@kessler-werke.de,Kessler Anlagenbau\n",
+        encoding="utf-8",
+    )
+    report = import_file(db, csv, source="Fair", on_duplicate="overwrite")
+    assert report.imported == 1 and report.updated == 1 and report.batch_id is not None
+    (zoe,) = _found(db, "zoe quaxl")
+    assert _found(db, "anlagenbau") == {people["jurgen"]}  # the update of a known contact
+    undo_import(db, report.batch_id)
+    assert _found(db, "quaxl") == set() and zoe not in _found(db, "zoe")
+    assert _found(db, "anlagenbau") == set() and _found(db, "kessler gmbh") == {people["jurgen"]}
+
+
+def test_a_copy_is_searchable(
+    db: Database, people: dict[str, int], empty_db_url: str, backend: str
+) -> None:
+    """``winnow copy-to`` writes the contacts by COPY on PostgreSQL: the triggers give each
+    its search document (migration 0015), as SQLite's give each its full-text row."""
+    from app.copy_to import copy_to
+
+    copy_to(db, empty_db_url)
+    team = open_database(empty_db_url)
+    try:
+        assert _found(team, "jurgen") == {people["jurgen"]}
+        assert _found(team, "ozturk.com") == {people["ayse"]}
+        if backend == "postgresql":
+            with team.engine.connect() as conn:
+                ids = conn.exec_driver_sql("SELECT contact_id FROM contact_search").scalars()
+                assert set(ids) == set(people.values())
+    finally:
+        team.close()
+
+
+def test_a_move_leaves_the_search_documents_alone(
+    db: Database, people: dict[str, int], backend: str
+) -> None:
+    """PostgreSQL (migration 0015): moving, undoing and rescoring contacts writes no search
+    document (a new row version of one shows as a new ``xmin``); an edit of a searched column
+    writes that contact's only."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's FTS5 triggers watch the searched columns (migration 0009)")
+    from app import operations
+
+    def versions() -> dict[int, str]:
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT contact_id, xmin::text FROM contact_search")
+            return {int(r[0]): str(r[1]) for r in rows}
+
+    before = versions()
+    assert set(before) == set(people.values())
+    operations.move_contacts(db, list(people.values()), "mql")
+    operations.undo_operation(db)
+    operations.redo_operation(db)
+    operations.edit_contact(db, people["ayse"], {"notes": "met at the fair"})
+    assert versions() == before
+    operations.edit_contact(db, people["ayse"], {"title": "Head of buying"})
+    after = versions()
+    assert {k for k in before if after[k] != before[k]} == {people["ayse"]}
+    assert _found(db, "head buying") == {people["ayse"]}
+
+
 def test_search_uses_the_full_text_index(
     db: Database, people: dict[str, int], backend: str
 ) -> None:
@@ -112,7 +203,7 @@ def test_search_uses_the_full_text_index(
             # bitmap scan, which stays allowed)
             conn.exec_driver_sql("SET enable_indexscan = off")
             plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
-            assert "ix_contacts_search" in plan, plan
+            assert "ix_contact_search_document" in plan, plan
         else:
             plan = "\n".join(
                 str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")

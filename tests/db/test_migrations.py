@@ -43,11 +43,12 @@ def test_models_match_the_migrated_schema(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)  # type: ignore[arg-type]
     database.close()
     # the search indexes are the database's own and not in the models: on SQLite the FTS5 table
-    # and its shadow tables, on PostgreSQL the GIN index over winnow_search_vector() (0007)
+    # and its shadow tables, on PostgreSQL the table of search documents and its GIN index (0015)
     diff = [
         d
         for d in diff
         if not (d[0] == "remove_table" and d[1].name.startswith("contacts_fts"))
-        and not (d[0] == "remove_index" and d[1].name == "ix_contacts_search")
+        and not (d[0] == "remove_table" and d[1].name == "contact_search")
+        and not (d[0] == "remove_index" and d[1].name == "ix_contact_search_document")
     ]
     assert diff == []
