@@ -181,7 +181,7 @@ class Contact(Base):
     consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     consent_how: Mapped[str | None] = mapped_column(String(300))
     score: Mapped[int | None] = mapped_column(Integer)
-    score_breakdown: Mapped[str | None] = mapped_column(Text)  # JSON [{"rule", "points"}]
+    # the score's lines are worked out when shown, not stored (app.scoring.score_items, 0016)
     sales_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     # go-look: the registrable domain of the e-mail and its class, kept on the row for badges
     domain: Mapped[str | None] = mapped_column(String(255))

@@ -117,8 +117,6 @@ class View:
                 for row in s.execute(stmt).mappings():
                     key = "/".join(str(row[k]) for k in pk)
                     rows[key] = {k: v for k, v in row.items() if k not in skip}
-                    if table.name == "contacts":
-                        rows[key]["score_breakdown"] = _breakdown(row["score_breakdown"])
                 out[table.name] = self._norm(rows)
         return out
 

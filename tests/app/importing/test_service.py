@@ -355,12 +355,16 @@ def test_every_imported_contact_gets_its_derived_values(db: Database, tmp_path: 
     report = import_file(db, badge_list(tmp_path / "badges.csv"))
     with db.session() as s:
         rows = s.execute(
-            select(Contact.score, Contact.domain_class, Contact.score_breakdown).where(
+            select(Contact.id, Contact.score, Contact.domain_class).where(
                 Contact.import_batch_id == report.batch_id
             )
         ).all()
     assert len(rows) == 3
-    assert all(score is not None and cls and breakdown for score, cls, breakdown in rows)
+    assert all(score is not None and cls for _cid, score, cls in rows)
+    # the score's lines, worked out when shown, add up to the stored score
+    for cid, score, _cls in rows:
+        lines = get_contact(db, cid).score_breakdown
+        assert lines and sum(int(line["points"]) for line in lines) == score
 
 
 def test_batch_records_counts_and_report(db: Database, tmp_path: Path) -> None:
