@@ -181,6 +181,7 @@ def jsonable(obj: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``winnow`` command: ``argv`` (default: the process's own arguments); the exit code."""
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout = TerminalWriter(stdout)  # type: ignore[assignment]
     sys.stderr = TerminalWriter(stderr, keep="\n\t\r")  # type: ignore[assignment]
@@ -188,6 +189,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+        if argv is None:  # the process's own command line, which ends when this returns
+            _before_exit()
+
+
+def _before_exit() -> None:
+    """Python's last act is a full garbage collection over every object still alive — the
+    hundreds of thousands that importing SQLAlchemy and the models made — which finds nothing
+    to free and took a fifth of ``winnow stats --json``'s CPU time. The young objects (where
+    a command's garbage is) are collected now; the rest are frozen out of that last walk."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def writes(args: argparse.Namespace) -> bool:

@@ -187,3 +187,31 @@ def test_the_offered_choices_are_the_owners() -> None:
     assert tuple(consent.CONSENT_STATES) == choices.CONSENT_STATES
     assert tuple(todo.TASK_KINDS) == choices.TASK_KINDS
     assert tuple(todo.DUE_FILTERS) == choices.DUE_FILTERS
+
+
+FREEZE_PROBE = """
+import gc, sys
+from app.cli import main
+args = sys.argv[1:]
+called = main(args)  # as a test or a script calls it, in its own process
+frozen_after_call = gc.get_freeze_count()
+sys.argv = ["winnow", *args]
+code = main()  # the process's own command line
+print(called, frozen_after_call, code, gc.get_freeze_count() > 0, gc.isenabled())
+"""
+
+
+def test_the_process_command_line_skips_the_last_full_collection(tmp_path: Path) -> None:
+    """``main()`` on the process's own arguments freezes what is alive when it returns (the
+    interpreter's last collection walks nothing then); ``main(args)``, as tests and scripts
+    call it in their own process, leaves the collector alone."""
+    for args, code in ((["frobnicate"], 2), (["list"], 0)):
+        out = subprocess.run(
+            [sys.executable, "-c", FREEZE_PROBE, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
+        )
+        assert out.stdout.splitlines()[-1] == f"{code} 0 {code} True True", out.stderr
