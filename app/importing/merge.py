@@ -6,16 +6,31 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Text,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app import hooks
 from app.importing.policies import contact_changes, contains, merge_rows, row_as_existing
 from app.importing.report import ImportReport, LikelyDuplicate, RowIssue
 from app.importing.rows import ROW_COLUMNS, PreparedRow, Stored, stored_values
+
+if TYPE_CHECKING:
+    from app.importing.derive import Derivation
 from app.names import sort_key
 from app.points import import_records
 from db import bulk
@@ -95,6 +110,29 @@ def insert_many(
     conn.exec_driver_sql(f"DROP TABLE temp.{_STAGING}")
 
 
+@lru_cache(maxsize=8)
+def _existing_among(name: str, dialect: str) -> Any:
+    """The contacts (their :data:`_EXISTING_COLUMNS`) whose column ``name`` is one of the values
+    of the parameter ``keys``: one value however many they are (an IN list of 500 named
+    parameters was compiled again for every chunk, ~10 µs a row), so the statement is
+    compiled once. SQLite: a JSON array read by ``json_each``; PostgreSQL: a text array."""
+    column = getattr(Contact, name)
+    if dialect == "postgresql":
+        among = column == func.any(bindparam("keys", type_=ARRAY(Text())))
+    else:
+        keys: Any = select(literal_column("value")).select_from(
+            func.json_each(bindparam("keys", type_=Text()))
+        )
+        among = column.in_(keys)
+    return select(*_EXISTING_COLUMNS).where(among).order_by(Contact.id)
+
+
+def _keys_value(keys: Sequence[str], s: Session) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        return list(keys)
+    return json.dumps(list(keys), ensure_ascii=False)
+
+
 class BatchWriter:
     """Writes the chunks of one batch; keeps only what undo and duplicate checks need."""
 
@@ -110,8 +148,12 @@ class BatchWriter:
         now: datetime,
         actor: str | None = None,
         owner: str | None = None,
+        derivation: Derivation | None = None,
     ) -> None:
         self.s = s
+        # what new contacts were derived with where the file was read (app.importing.derive);
+        # each chunk checks it is still in force before it stores their values
+        self.derivation = derivation
         # who imports (history and versions say so) and whom the new contacts go to: written
         # with each chunk, so the batch's last transaction stays short (a stamp of every row
         # at the end held the write lock for seconds at 100,000 rows)
@@ -131,6 +173,7 @@ class BatchWriter:
             s.scalars(select(Stage.id).where(Stage.kind == "pipeline", Stage.position < inquiry))
         )
         self.default_stage = stage_key
+        self.inquiry_id = self.stage_ids.get("inquiry")
         self.last_id = 0  # the highest contact id this batch has inserted so far
         # contacts from before this batch that it updated -> {column: [old, new]}
         self.updated_prev: dict[int, dict[str, list[Any]]] = {}
@@ -141,12 +184,8 @@ class BatchWriter:
         found: dict[str, dict[str, Any]] = {}
         if not keys:
             return found
-        stmt = (
-            select(*_EXISTING_COLUMNS)
-            .where(Contact.email_normalized.in_(bindparam(None, list(keys), expanding=True)))
-            .order_by(Contact.id)
-        )
-        for r in self.s.execute(stmt):
+        stmt = _existing_among("email_normalized", self.s.get_bind().dialect.name)
+        for r in self.s.execute(stmt, {"keys": _keys_value(keys, self.s)}):
             row = dict(r._mapping)
             found.setdefault(row["email_normalized"], row)
         return found
@@ -155,12 +194,8 @@ class BatchWriter:
         found: dict[NameKey, list[dict[str, Any]]] = {}
         if not names:
             return found
-        stmt = (
-            select(*_EXISTING_COLUMNS)
-            .where(Contact.sort_name.in_(list(names)))
-            .order_by(Contact.id)
-        )
-        for r in self.s.execute(stmt):
+        stmt = _existing_among("sort_name", self.s.get_bind().dialect.name)
+        for r in self.s.execute(stmt, {"keys": _keys_value(names, self.s)}):
             row = dict(r._mapping)
             key = (row["sort_name"], sort_key(row.get("company") or ""))
             found.setdefault(key, []).append(row)
@@ -197,8 +232,10 @@ class BatchWriter:
             if track_names and row.name_key is not None:
                 seen_names.setdefault(row.name_key, row)
         first_entry = (self.s.scalar(select(func.max(StageChange.id))) or 0) + 1
-        created = self._insert(new_rows)
-        hooks.contacts_changed(self.s, created + changed)
+        derivation = self._derivation_in_force() if new_rows else None
+        created, derived = self._insert(new_rows, derivation)
+        # the hooks for the contacts whose derived values were not stored with them
+        hooks.contacts_changed(self.s, [c for c in created if c not in derived] + changed)
         if self.actor is not None and created:
             # the automatic moves the rules just made (into Inquiry) are the importer's too
             self.s.execute(
@@ -338,9 +375,24 @@ class BatchWriter:
             )
         return False
 
-    def _insert(self, rows: list[PreparedRow]) -> list[int]:
+    def _derivation_in_force(self) -> Derivation | None:
+        """The derivation the new contacts' values were worked out with, if it is still the
+        one in force (the personas, overrides and rules of this transaction)."""
+        if self.derivation is None:
+            return None
+        from app.importing.derive import derivation_in
+
+        if derivation_in(self.s, writing=True).same_as(self.derivation):
+            return self.derivation
+        return None
+
+    def _insert(
+        self, rows: list[PreparedRow], derivation: Derivation | None = None
+    ) -> tuple[list[int], set[int]]:
+        """Insert the new contacts; returns their ids, and those that were stored with their
+        go-look columns and score (the hooks need not look at them)."""
         if not rows:
-            return []
+            return [], set()
         records: list[dict[str, Any]] = []
         now, batch_id, source = self.now, self.batch_id, self.source
         stage_ids, default_stage = self.stage_ids, self.default_stage
@@ -352,14 +404,34 @@ class BatchWriter:
         if self.owner is not None:
             stamp["owner"] = self.owner
         stored_rows: list[Stored] = []
+        # rows whose derived values go in with them: their columns in every record
+        derived_columns = _derived_columns(self.derivation)
+        with_derived: list[bool] = []
+        inquiry_id = self.inquiry_id
         for row in rows:
             given = row.values
             # derived_values() without classifying the address again (rows.py did that); the
             # reading process worked it out if the row was not merged with another since
-            stored = row.stored or stored_values(row)
+            stored = row.stored or stored_values(row, derivation)
             stored_rows.append(stored)
             stage_id = stage_ids[row.stage_key or default_stage]
             received = given.get("received_at")
+            # a contact with nothing but its row: no inquiry date, no move into Inquiry (the
+            # hooks work out its follow-up times and automatic moves)
+            derived = stored.derived
+            if (
+                derived is not None
+                and derivation is not None
+                and received is None
+                and stage_id != inquiry_id
+            ):
+                extra_columns = dict(zip(derived_columns, derived, strict=False))
+                with_derived.append(True)
+            else:
+                extra_columns = dict.fromkeys(derived_columns)
+                if derived_columns:
+                    extra_columns["domain_class"] = row.domain_class
+                with_derived.append(False)
             entered = (
                 received
                 if isinstance(received, datetime) and received < now and stage_id in before_inquiry
@@ -385,6 +457,7 @@ class BatchWriter:
                     "created_at": now,
                     "updated_at": now,
                     "sales_ready": False,
+                    **extra_columns,
                     **stamp,
                 }
             )
@@ -445,4 +518,13 @@ class BatchWriter:
             ],
         )
         self.report.imported += len(ids)
-        return ids
+        return ids, {cid for cid, done in zip(ids, with_derived, strict=True) if done}
+
+
+def _derived_columns(derivation: Derivation | None) -> tuple[str, ...]:
+    """The columns of :class:`app.importing.derive.Derived` a new contact's record sets (in
+    its order; the score's lines only where they are stored)."""
+    if derivation is None:
+        return ()
+    columns = ("domain_class", "persona_name", "persona_fit", "score")
+    return (*columns, "score_breakdown") if derivation.with_lines else columns

@@ -91,7 +91,8 @@ def prepare_chunks(
             chunk.rejected.append(RowIssue(row_no, prepared))
             continue
         chunk.warnings.extend(RowIssue(row_no, w) for w in prepared.warnings)
-        prepared.stored = stored_values(prepared)  # here: the reading process, if there is one
+        # here: the reading process, if there is one
+        prepared.stored = stored_values(prepared, preparer.derivation)
         chunk.rows.append(prepared)
         if len(chunk.rows) >= size:
             yield chunk

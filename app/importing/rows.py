@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_value
 from app.golook.classify import address_verdict
@@ -21,6 +21,9 @@ from app.importing.phones import locale_region, national_phone, phone_region
 from app.importing.points import ContactPoint, PostalAddress
 from app.names import display_name, normalize_email, sort_key, split_name
 from app.points import says_more
+
+if TYPE_CHECKING:
+    from app.importing.derive import Derivation, Derived
 
 # Contact columns an import row may set (the rest of a row goes to ``extra``).
 ROW_COLUMNS = (
@@ -165,13 +168,16 @@ class Stored(NamedTuple):
     extra: str | None  # JSON
     other_emails: str | None  # JSON
     says_more: bool  # its e-mails, phones and addresses go to contact_points too
+    # the go-look columns and the score the hooks would give it (app.importing.derive)
+    derived: Derived | None = None
 
 
-def stored_values(row: PreparedRow) -> Stored:
+def stored_values(row: PreparedRow, derivation: Derivation | None = None) -> Stored:
     """The name, sort key, extra values and other e-mail addresses a new contact stores for
     ``row`` (as :func:`app.contacts.derived_values` would, without classifying the address
-    again), and whether its points say more than those columns (:func:`app.points.says_more`).
-    Worked out where the file is read, so that the writing process does not."""
+    again), and whether its points say more than those columns (:func:`app.points.says_more`);
+    with a ``derivation``, its go-look columns and score too. Worked out where the file is
+    read, so that the writing process does not."""
     given = row.values
     name = (
         display_name(given.get("first_name"), given.get("last_name"))
@@ -185,6 +191,7 @@ def stored_values(row: PreparedRow) -> Stored:
         _dump(_unmirrored(row)),
         _dump(row.other_emails),
         says_more(row.emails, row.phones, row.addresses),
+        None if derivation is None else derivation.derive(given, row.domain, row.domain_class),
     )
 
 
@@ -228,10 +235,17 @@ def _text(value: str, multiline: bool = False) -> str:
 class RowPreparer:
     """Cleans mapped rows. ``stages`` maps stage keys to their display names."""
 
-    def __init__(self, stages: Mapping[str, str], region: str | None = None) -> None:
+    def __init__(
+        self,
+        stages: Mapping[str, str],
+        region: str | None = None,
+        derivation: Derivation | None = None,
+    ) -> None:
         """``region``: where national phone numbers are from when the row names no country
-        (the default region of Settings); the system locale's when None."""
+        (the default region of Settings); the system locale's when None. ``derivation``:
+        the go-look columns and score of new contacts are worked out too (:func:`stored_values`)."""
         self.region = region or locale_region()
+        self.derivation = derivation
         self.stage_by_word: dict[str, str] = {}
         for key, name in stages.items():
             self.stage_by_word[key.casefold()] = key

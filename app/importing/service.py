@@ -47,6 +47,7 @@ from db.models import ImportBatch, ImportChange, Stage
 from db.visibility import SEE_UNFINISHED
 
 if TYPE_CHECKING:
+    from app.importing.derive import Derivation
     from app.importing.readers import TableSource
 
 DUPLICATE_POLICIES = ("skip", "fill", "overwrite")
@@ -124,7 +125,11 @@ def import_file(
     resolved = _resolve_mapping(list(table.headers), mapping)
     file_name = Path(path).name
     label = source_label(source, path)  # the same rule as the wizard's
-    preparer = RowPreparer(_stage_names_of(db), region=default_phone_region(db))
+    # new contacts' go-look columns and score are worked out with the rows (app.importing.derive)
+    derivation = _derivation_of(db)
+    preparer = RowPreparer(
+        _stage_names_of(db), region=default_phone_region(db), derivation=derivation
+    )
     chunks: Iterator[Chunk]
     if worth_another_process(path):  # read and cleaned there while this process writes
         open_args = {"path": path, "encoding": encoding, "delimiter": delimiter, "sheet": sheet}
@@ -134,7 +139,7 @@ def import_file(
     try:
         return _import(
             db, table, chunks, resolved, file_name, label, stage, on_duplicate, dry_run,
-            progress, cancel, owner,
+            progress, cancel, owner, derivation,
         )  # fmt: skip
     finally:
         close = getattr(chunks, "close", None)
@@ -155,6 +160,7 @@ def _import(
     progress: Progress | None,
     cancel: Any,
     owner: str | None,
+    derivation: Derivation | None = None,
 ) -> ImportReport:
     total = 0  # unknown: the progress bar just shows activity
     if progress is not None:
@@ -193,6 +199,7 @@ def _import(
         "source": label,
         "actor": batch_values["created_by"],
         "owner": owner,
+        "derivation": derivation,
     }
     with _old_objects_frozen():
         if dry_run:
@@ -209,6 +216,13 @@ def default_phone_region(db: Database) -> str | None:
     Phone numbers (an ISO 3166 code such as "DE"), or None for the system's region."""
     value = get_setting(db, PHONE_REGION_SETTING)
     return value.upper() if isinstance(value, str) and value.strip() else None
+
+
+def _derivation_of(db: Database) -> Derivation:
+    from app.importing.derive import derivation_in
+
+    with db.session() as s:
+        return derivation_in(s)
 
 
 def _stage_names_of(db: Database) -> dict[str, str]:

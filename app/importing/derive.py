@@ -1,0 +1,208 @@
+"""What a new contact derives from its own values — the go-look columns (domain class, persona
+fit) and the score — worked out where the file is read, so that the writing process inserts
+each row once, complete, instead of inserting it and then updating it twice (the hooks of
+:mod:`app.hooks`: a read of the chunk and an UPDATE for each, ~40 µs a row).
+
+Only what the hooks would write for a contact that has nothing but its row: no activities, no
+BANT answers, no inquiry date and no move into Inquiry (a row with an inquiry date, or imported
+into Inquiry, gets its follow-up times and moves from the hooks as before). The values come
+from the same functions the hooks call (:func:`app.golook.personas.best_name_and_fit`,
+:func:`app.scoring_rules.explain_values`), with the personas, domain overrides and scoring
+rules read when the import starts; the writer compares those with the ones in force for
+every chunk it writes and falls back to the hooks when they differ (someone changed the rules
+meanwhile)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.activities import ACTIVITY_TYPES
+from app.golook.classify import quick_domain_class
+from app.golook.derived import domain_overrides_in
+from app.golook.persona_store import SEEDED_SETTING, ensure_default_personas_in, personas_in
+from app.golook.personas import DEFAULT_PERSONAS, ContactFacts, PersonaCriteria, best_name_and_fit
+from app.scoring import settings_in
+from app.scoring_rules import ScoringRules, explain_values, is_role_address
+from db.models import Persona as PersonaRow
+from db.models import Setting
+
+if TYPE_CHECKING:
+    from app.golook.personas import Persona
+
+# a time for explain_values: only activities' points depend on it, and a new contact has none
+_NO_ACTIVITIES_AT = datetime(2000, 1, 1)
+_MEMO_MAX = 65_536
+
+
+class Derived(NamedTuple):
+    """The columns the hooks would write on a new contact with nothing but its row."""
+
+    domain_class: str | None
+    persona_name: str | None
+    persona_fit: float | None
+    score: int
+    score_breakdown: str | None  # only where the score's lines are stored (see lines_stored)
+
+
+def lines_stored() -> bool:
+    """Whether the score's explanation is stored on the contact (``score_breakdown``), as
+    :mod:`app.scoring` of a version that stores it writes it; a version that works the lines
+    out when they are shown (``score_items``) stores none."""
+    from app import scoring
+
+    return not hasattr(scoring, "score_items")
+
+
+@dataclass
+class Derivation:
+    """The personas, domain overrides and scoring rules new contacts are derived with."""
+
+    # (name, criteria) in the order personas are tried: what best_name_and_fit looks at
+    personas: tuple[tuple[str, PersonaCriteria], ...]
+    overrides: dict[str, str]
+    rules: ScoringRules
+    with_lines: bool
+    # verdicts worked out so far (an import's rows share titles, domains and countries)
+    _fits: dict[tuple[Any, ...], tuple[str | None, float | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _scores: dict[tuple[Any, ...], tuple[int, str | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _persona_list: list[Persona] | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to the reading process without memos
+        return {
+            "personas": self.personas,
+            "overrides": self.overrides,
+            "rules": self.rules,
+            "with_lines": self.with_lines,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def same_as(self, other: Derivation) -> bool:
+        return (
+            self.personas == other.personas
+            and self.overrides == other.overrides
+            and self.rules == other.rules
+            and self.with_lines == other.with_lines
+        )
+
+    def derive(
+        self, values: dict[str, Any], domain: str | None, domain_class: str | None
+    ) -> Derived:
+        """The hooks' columns for a new contact storing ``values`` (its contact columns),
+        ``domain`` and ``domain_class`` (go-look's verdict on its address)."""
+        email = values.get("email")
+        # app.golook.derived.update_columns_in: with overrides the class is worked out again
+        if self.overrides:
+            cls = quick_domain_class(email)[1] if email else None
+            if domain and domain in self.overrides and cls not in (None, "invalid"):
+                cls = self.overrides[domain]
+        else:
+            cls = domain_class
+        title = values.get("title")
+        key = (
+            title,
+            values.get("industry"),
+            values.get("company_size"),
+            values.get("country"),
+            cls,
+        )
+        verdict = self._fits.get(key)
+        if verdict is None:
+            if len(self._fits) >= _MEMO_MAX:
+                self._fits.clear()
+            verdict = self._fits[key] = best_name_and_fit(self._personas(), ContactFacts(*key))
+        name, fit = verdict
+        consent = values.get("consent") or "unknown"
+        score, lines = self._score(email, domain, cls, title, name, fit, consent)
+        return Derived(cls, name, fit, score, lines)
+
+    def _score(
+        self,
+        email: str | None,
+        domain: str | None,
+        cls: str | None,
+        title: str | None,
+        name: str | None,
+        fit: float | None,
+        consent: str,
+    ) -> tuple[int, str | None]:
+        # explain_values looks at the address only for whether there is one and whether it is
+        # a role address (named by its local part): the rest of the key is what it reads
+        address = (email or "").strip()
+        role = None
+        if (
+            address
+            and cls != "invalid"
+            and self.rules.points.get("role-address")
+            and is_role_address(address)
+        ):
+            role = address.rsplit("@", 1)[0]
+        key = (bool(address), domain, cls, role, title, name, fit, consent)
+        found = self._scores.get(key)
+        if found is None:
+            items = explain_values(
+                address, domain, cls, title, name, fit, consent, (), (), ACTIVITY_TYPES,
+                self.rules, _NO_ACTIVITIES_AT,
+            )  # fmt: skip
+            lines = _breakdown(items) if self.with_lines else None
+            if len(self._scores) >= _MEMO_MAX:
+                self._scores.clear()
+            found = self._scores[key] = (sum(points for _rule, points in items), lines)
+        return found
+
+    def _personas(self) -> list[Persona]:
+        if self._persona_list is None:
+            from app.golook.personas import Persona
+
+            self._persona_list = [
+                Persona(None, name, criteria, position)
+                for position, (name, criteria) in enumerate(self.personas, start=1)
+            ]
+        return self._persona_list
+
+
+def _breakdown(items: Any) -> str:
+    from app import scoring_rules
+
+    dump = getattr(scoring_rules, "breakdown_json", None)
+    if dump is not None:
+        return str(dump(items))
+    return json.dumps([{"rule": r, "points": int(p)} for r, p in items], ensure_ascii=False)
+
+
+def derivation_in(s: Session, *, writing: bool = False) -> Derivation:
+    """The derivation in force. ``writing``: inside the import's write transaction, where
+    the default personas are added if they never were (as the hooks do); otherwise (before
+    the import starts) the defaults are assumed where they would be added."""
+    if writing:
+        ensure_default_personas_in(s)
+        personas = [(p.name, p.criteria) for p in personas_in(s)]
+    else:
+        personas = [(p.name, p.criteria) for p in personas_in(s)]
+        if (
+            not personas
+            and s.get(Setting, SEEDED_SETTING) is None
+            and not s.scalar(select(func.count(PersonaRow.id)))
+        ):
+            # as ensure_default_personas_in will store them: through their JSON form
+            personas = [
+                (name, PersonaCriteria.from_json(json.loads(json.dumps(c.to_json()))))
+                for name, c in DEFAULT_PERSONAS
+            ]
+    return Derivation(
+        tuple(personas),
+        domain_overrides_in(s),
+        settings_in(s).rules,
+        lines_stored(),
+    )
