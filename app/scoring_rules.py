@@ -9,7 +9,6 @@ rules missing there take their default. Nothing here touches the database.
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -109,27 +108,6 @@ class ScoreItem(NamedTuple):
 
     def as_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "points": self.points}
-
-
-_QUOTED: dict[str, str] = {}
-# what json.dumps(…, ensure_ascii=False) escapes in a string (json.encoder.ESCAPE)
-_JSON_ESCAPE = re.compile(r'[\x00-\x1f\\"\b\f\n\r\t]')
-
-
-def breakdown_json(items: Iterable[ScoreItem]) -> str:
-    """``json.dumps([{"rule", "points"}, …], ensure_ascii=False)``, fast for 100,000 scores."""
-    parts = []
-    for rule, points in items:
-        quoted = _QUOTED.get(rule)
-        if quoted is None:
-            if _JSON_ESCAPE.search(rule) is None:
-                quoted = f'"{rule}"'  # nothing to escape (a rule naming a domain, say)
-            else:
-                quoted = json.dumps(rule, ensure_ascii=False)
-                if len(_QUOTED) < 100_000:
-                    _QUOTED[rule] = quoted
-        parts.append(f'{{"rule": {quoted}, "points": {int(points)}}}')
-    return "[" + ", ".join(parts) + "]"
 
 
 @dataclass(frozen=True)

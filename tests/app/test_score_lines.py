@@ -21,7 +21,6 @@ from app.scoring_rules import (
     EARLIER_RULES,
     ScoreItem,
     ScoringRules,
-    breakdown_json,
     explain_stored,
     explain_values,
 )
@@ -30,6 +29,11 @@ from db.engine import Database
 
 SCORED = datetime(2026, 11, 20, 9, 30, 7)  # when the demo's scores are worked out
 RULES = ScoringRules.defaults()
+
+
+def _json(items: list[ScoreItem] | tuple[ScoreItem, ...]) -> str:
+    """A score's lines as the rescore stored them before 0016 (``score_breakdown``)."""
+    return json.dumps([i.as_json() for i in items], ensure_ascii=False)
 
 
 def _explain(activities: list[tuple[str, datetime]]) -> Any:
@@ -77,7 +81,7 @@ def test_a_score_no_time_explains_gets_the_difference_as_a_line() -> None:
 
 def _old_lines(db: Database, at: datetime) -> dict[int, tuple[int | None, str]]:
     """Each contact's stored score and what the rescore stored as its breakdown before 0016
-    (``breakdown_json(explain_values(…))`` of its fields, activities and answers at ``at``),
+    (the JSON of ``explain_values(…)`` of its fields, activities and answers at ``at``),
     read here with plain SQL."""
     rules = scoring.scoring_settings(db).rules
     out: dict[int, tuple[int | None, str]] = {}
@@ -107,7 +111,7 @@ def _old_lines(db: Database, at: datetime) -> dict[int, tuple[int | None, str]]:
                 email, domain, dclass, title, pname, pfit, consent or "unknown",
                 acts.get(cid, []), bant.get(cid, []), ACTIVITY_TYPES, rules, at,
             )  # fmt: skip
-            out[cid] = (row[1], breakdown_json(items))
+            out[cid] = (row[1], _json(items))
     return out
 
 
@@ -134,7 +138,7 @@ def test_the_demo_shows_the_lines_it_stored(scored_demo: Database) -> None:
     assert searched > 50  # the lines of 17 days later differ: found by the search
     for cid in list(old)[::20]:
         view = load_contact_view(db, cid)
-        assert breakdown_json(view.score.items) == old[cid][1]
+        assert _json(view.score.items) == old[cid][1]
         assert view.score == scoring.score_explanation(db, cid)
         shown = contact_json(db, cid)
         assert json.dumps(shown["score_breakdown"], ensure_ascii=False) == old[cid][1]

@@ -1,13 +1,10 @@
-"""Scores: every rule and its explanation, the stored breakdown, automation and recompute."""
+"""Scores: every rule and its explanation, the lines of a stored score, automation and recompute."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import consent, moves, qualification, scoring
@@ -16,9 +13,7 @@ from app.contacts import ContactQuery, create_contact, get_contact, query_ids, u
 from app.scoring_rules import (
     DEFAULT_RULES,
     ScoreInputs,
-    ScoreItem,
     ScoringRules,
-    breakdown_json,
     decayed,
     explain_score,
     is_role_address,
@@ -206,25 +201,6 @@ def test_rules_come_from_the_setting_over_the_defaults() -> None:
     ]
     assert ScoringRules.from_setting(rules.to_setting()) == rules
     assert {r.key for r in DEFAULT_RULES} <= set(RULES.points)
-
-
-def test_breakdown_json_is_plain_json() -> None:
-    items = [ScoreItem('Branded "quoted" (ä.de)', 15), ScoreItem("No e-mail address", -10)]
-    text = breakdown_json(items)
-    assert json.loads(text) == [
-        {"rule": 'Branded "quoted" (ä.de)', "points": 15},
-        {"rule": "No e-mail address", "points": -10},
-    ]
-    assert text == json.dumps([i.as_json() for i in items], ensure_ascii=False)
-
-
-@settings(max_examples=300, deadline=None)
-@given(rules=st.lists(st.text(), max_size=4), points=st.integers(-100, 100))
-def test_breakdown_json_matches_json_dumps_for_any_text(rules: list[str], points: int) -> None:
-    items = [ScoreItem(rule, points) for rule in rules]
-    expected = json.dumps([i.as_json() for i in items], ensure_ascii=False)
-    assert breakdown_json(items) == expected
-    assert breakdown_json(items) == expected  # and again, from the cache
 
 
 # --- stored on the contact, kept current -----------------------------------------------
