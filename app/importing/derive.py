@@ -47,16 +47,6 @@ class Derived(NamedTuple):
     persona_name: str | None
     persona_fit: float | None
     score: int
-    score_breakdown: str | None  # only where the score's lines are stored (see lines_stored)
-
-
-def lines_stored() -> bool:
-    """Whether the score's explanation is stored on the contact (``score_breakdown``), as
-    :mod:`app.scoring` of a version that stores it writes it; a version that works the lines
-    out when they are shown (``score_items``) stores none."""
-    from app import scoring
-
-    return not hasattr(scoring, "score_items")
 
 
 @dataclass
@@ -67,14 +57,11 @@ class Derivation:
     personas: tuple[tuple[str, PersonaCriteria], ...]
     overrides: dict[str, str]
     rules: ScoringRules
-    with_lines: bool
     # verdicts worked out so far (an import's rows share titles, domains and countries)
     _fits: dict[tuple[Any, ...], tuple[str | None, float | None]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _scores: dict[tuple[Any, ...], tuple[int, str | None]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _scores: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
     _persona_list: list[Persona] | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:  # sent to the reading process without memos
@@ -82,7 +69,6 @@ class Derivation:
             "personas": self.personas,
             "overrides": self.overrides,
             "rules": self.rules,
-            "with_lines": self.with_lines,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -93,7 +79,6 @@ class Derivation:
             self.personas == other.personas
             and self.overrides == other.overrides
             and self.rules == other.rules
-            and self.with_lines == other.with_lines
         )
 
     def derive(
@@ -124,8 +109,7 @@ class Derivation:
             verdict = self._fits[key] = best_name_and_fit(self._personas(), ContactFacts(*key))
         name, fit = verdict
         consent = values.get("consent") or "unknown"
-        score, lines = self._score(email, domain, cls, title, name, fit, consent)
-        return Derived(cls, name, fit, score, lines)
+        return Derived(cls, name, fit, self._score(email, domain, cls, title, name, fit, consent))
 
     def _score(
         self,
@@ -136,7 +120,7 @@ class Derivation:
         name: str | None,
         fit: float | None,
         consent: str,
-    ) -> tuple[int, str | None]:
+    ) -> int:
         # explain_values looks at the address only for whether there is one and whether it is
         # a role address (named by its local part): the rest of the key is what it reads
         address = (email or "").strip()
@@ -155,10 +139,9 @@ class Derivation:
                 address, domain, cls, title, name, fit, consent, (), (), ACTIVITY_TYPES,
                 self.rules, _NO_ACTIVITIES_AT,
             )  # fmt: skip
-            lines = _breakdown(items) if self.with_lines else None
             if len(self._scores) >= _MEMO_MAX:
                 self._scores.clear()
-            found = self._scores[key] = (sum(points for _rule, points in items), lines)
+            found = self._scores[key] = sum(points for _rule, points in items)
         return found
 
     def _personas(self) -> list[Persona]:
@@ -170,15 +153,6 @@ class Derivation:
                 for position, (name, criteria) in enumerate(self.personas, start=1)
             ]
         return self._persona_list
-
-
-def _breakdown(items: Any) -> str:
-    from app import scoring_rules
-
-    dump = getattr(scoring_rules, "breakdown_json", None)
-    if dump is not None:
-        return str(dump(items))
-    return json.dumps([{"rule": r, "points": int(p)} for r, p in items], ensure_ascii=False)
 
 
 def derivation_in(s: Session, *, writing: bool = False) -> Derivation:
@@ -204,5 +178,4 @@ def derivation_in(s: Session, *, writing: bool = False) -> Derivation:
         tuple(personas),
         domain_overrides_in(s),
         settings_in(s).rules,
-        lines_stored(),
     )

@@ -425,7 +425,7 @@ class BatchWriter:
                 and received is None
                 and stage_id != inquiry_id
             ):
-                extra_columns = dict(zip(derived_columns, derived, strict=False))
+                extra_columns = dict(zip(derived_columns, derived, strict=True))
                 with_derived.append(True)
             else:
                 extra_columns = dict.fromkeys(derived_columns)
@@ -523,8 +523,7 @@ class BatchWriter:
 
 def _derived_columns(derivation: Derivation | None) -> tuple[str, ...]:
     """The columns of :class:`app.importing.derive.Derived` a new contact's record sets (in
-    its order; the score's lines only where they are stored)."""
+    its order)."""
     if derivation is None:
         return ()
-    columns = ("domain_class", "persona_name", "persona_fit", "score")
-    return (*columns, "score_breakdown") if derivation.with_lines else columns
+    return ("domain_class", "persona_name", "persona_fit", "score")
