@@ -1,7 +1,9 @@
 """The demo's qualification answers and deal values, so that a new user's dashboard and board
 show qualified leads, a qualification rate, an open pipeline and won value at once.
 
-Run after the demo contacts and their stage history exist (``app.demo.generate_demo``):
+Worked out from when a contact first reached each stage (:func:`contact_plan`): by
+``app.demo.generate_demo`` for each new contact before it is written, by
+:func:`add_demo_pipeline` for demo contacts already written:
 - a contact that reached Sales qualified (or later) answered the BANT criteria when it got
   there: most every one yes (a qualified lead, seed 003), some Timeframe no or unknown (moved
   on by hand, which the gates would now ask about);
