@@ -86,7 +86,7 @@ def _start_once(path: Path, env: dict[str, str]) -> dict[str, tuple[float, int, 
     return marks
 
 
-def _window_shown(path: Path) -> dict[str, float]:
+def _window_shown(path: Path) -> dict[str, object]:
     """Process start to window shown, to usable (the list's first page and the sidebar's
     counts in: issue 15's "window usable"), and to the board shown after that (built when first
     shown), as wall and CPU time (the process's, all threads).
