@@ -57,6 +57,13 @@ class WindowApi(Protocol):
         """A main view (a tab and a View menu entry; ``shortcut`` before the Ctrl+N one)."""
         ...
 
+    def add_lazy_view(
+        self, key: str, title: str, build: Callable[[], QWidget], shortcut: str | None = None
+    ) -> Callable[[], QWidget]:
+        """A main view built by ``build()`` when first shown; the function returned gives
+        the view (built then if it was not yet). Start-up builds only what it shows."""
+        ...
+
     def show_view(self, key: str) -> None: ...
 
     def show_queue(self, name: str) -> None:

@@ -41,12 +41,13 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("Winnow")
     app.setApplicationDisplayName("Winnow")
     desktop = app.palette()  # before Fusion replaces it with its own light one
-    app.setStyle("Fusion")
+    # Fusion, whose polishing guards every spin box and combo box: the wheel scrolls forms, it
+    # never changes a field
+    install_wheel_guard(app)
     font = QFont("DejaVu Sans")
     font.setPointSizeF(9.5)
     app.setFont(font)
     apply_theme(app, system_palette(desktop))  # light or dark, as the desktop asks
-    install_wheel_guard(app)  # the wheel scrolls forms, it never changes a field
     icon_path = resources.files("resources").joinpath("winnow.svg")
     if icon_path.is_file():
         app.setWindowIcon(QIcon(str(icon_path)))

@@ -114,6 +114,46 @@ class ContactListView(QTableView):
         header.setSortIndicatorShown(True)
 
 
+class LazyView(QWidget):
+    """A main view's tab whose view is built when it is first shown or asked for
+    (:meth:`MainWindow.add_lazy_view`): at start-up the window builds only what it shows."""
+
+    def __init__(self, key: str, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.setObjectName(f"{key}Tab")
+        self._build: Callable[[], QWidget] | None = build
+        self._view: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+    @property
+    def built(self) -> bool:
+        return self._view is not None
+
+    def view(self) -> QWidget:
+        """The view, built now if it was not yet."""
+        if self._view is None:
+            build, self._build = self._build, None
+            assert build is not None, "a view asked for while it is being built"
+            view = build()
+            # a view's own minimum width must not widen the window for every other view
+            view.setMinimumWidth(min(view.minimumSizeHint().width(), 320))
+            self._view = view
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(view)
+            if self.isVisible():  # shown and laid out now, before the window tells it so
+                view.show()
+                layout.activate()
+        return self._view
+
+
+def view_in(tab: QWidget | None) -> QWidget | None:
+    """The view a tab shows (a lazy tab's view built now)."""
+    return tab.view() if isinstance(tab, LazyView) else tab
+
+
 class MainWindow(QMainWindow):
     """One open database."""
 
@@ -409,6 +449,20 @@ class MainWindow(QMainWindow):
             if shortcut is not None:
                 action.setShortcuts([QKeySequence(shortcut), *action.shortcuts()])
 
+    def add_lazy_view(
+        self, key: str, title: str, build: Callable[[], QWidget], shortcut: str | None = None
+    ) -> Callable[[], QWidget]:
+        """A main view built when it is first shown (its tab, the View menu's entry or a
+        shortcut) or asked for (the function returned: the view, built if need be)."""
+        tab = LazyView(key, build)
+        self.add_view(key, title, tab, shortcut)
+        return tab.view
+
+    def build_views(self) -> None:
+        """Every view built now (Help ▸ Keyboard shortcuts reads their keys from them)."""
+        for widget in self._views.values():
+            view_in(widget)
+
     def show_view(self, key: str) -> None:
         widget = self._views.get(key)
         if widget is not None:
@@ -428,9 +482,9 @@ class MainWindow(QMainWindow):
 
     def selected_ids(self) -> list[int]:
         """The selected contacts of the current view (a view may offer ``selected_ids()``)."""
-        view = self.views.currentWidget()
+        view = view_in(self.views.currentWidget())
         if view is not self.list_view and callable(getattr(view, "selected_ids", None)):
-            return list(view.selected_ids())  # type: ignore[attr-defined]
+            return list(view.selected_ids())  # type: ignore[union-attr]
         rows = sorted({i.row() for i in self.list_view.selectionModel().selectedRows()})
         return [self.model.contact_id(r) for r in rows]
 
@@ -995,7 +1049,7 @@ class MainWindow(QMainWindow):
         self.count_label.setText("  ·  ".join(p for p in parts if p))
 
     def _view_changed(self, _index: int) -> None:
-        widget = self.views.currentWidget()
+        widget = view_in(self.views.currentWidget())  # a lazy view is built as it is shown
         key = self.current_view_key()
         if key != "triage" and hasattr(self, "toggle_detail"):
             self.toggle_detail.setChecked(self.detail_wanted(key))
@@ -1098,8 +1152,8 @@ class MainWindow(QMainWindow):
                 for r in rows:
                     sel.select(self.model.index(r, 0), flags.Select | flags.Rows)
             return
-        board = self.kanban.board
-        if view is board:
+        if self.current_view_key() == "kanban":
+            board = self.kanban.board
             found = contacts.load_rows(self.db, ids)
             first = found.get(ids[0])
             if first is None:

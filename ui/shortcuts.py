@@ -105,6 +105,9 @@ def _view_of(widget: QWidget | None, tabs: list[tuple[QWidget, str]]) -> str | N
 
 def collect_shortcuts(window: QMainWindow) -> list[ShortcutEntry]:
     """Every shortcut the window offers now: menu by menu, then view by view."""
+    build_views = getattr(window, "build_views", None)
+    if callable(build_views):
+        build_views()  # the views not shown yet are built: their keys are read from them
     entries: list[ShortcutEntry] = []
     in_menus: set[int] = set()
     for top in window.menuBar().actions():

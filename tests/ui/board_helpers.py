@@ -18,18 +18,20 @@ from db.engine import Database
 
 
 def board_of(window: Any) -> Any:
+    """The window's board (built when first shown or asked for, as here)."""
     from ui.kanban.board import KanbanBoard
 
-    board = window.findChild(KanbanBoard)
-    assert board is not None, "the board is installed in the window"
+    board = window.kanban.board
+    assert window.findChild(KanbanBoard) is board, "the board is installed in the window"
     return board
 
 
 def triage_of(window: Any) -> Any:
+    """The window's triage view (built when first shown or asked for, as here)."""
     from ui.triage.view import TriageView
 
-    view = window.findChild(TriageView)
-    assert view is not None, "triage mode is installed in the window"
+    view = window.triage.view
+    assert window.findChild(TriageView) is view, "triage mode is installed in the window"
     return view
 
 

@@ -3,40 +3,52 @@ and returns the :class:`DashboardFeature`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from ui.api import WindowApi
-from ui.dashboard.view import DashboardView
 
 if TYPE_CHECKING:
+    from ui.dashboard.view import DashboardView
     from ui.leads.settings_dialog import SettingsDialog
 
-__all__ = ["DashboardFeature", "DashboardView", "install"]
+__all__ = ["DashboardFeature", "install"]
 
 
-@dataclass(frozen=True)
 class DashboardFeature:
-    """What the window keeps of the dashboard."""
+    """What the window keeps of the dashboard. The view is built when it is first shown or
+    asked for (``view``); its figures are read then."""
 
-    api: WindowApi
-    view: DashboardView
+    def __init__(self, api: WindowApi, view: Callable[[], QWidget]) -> None:
+        self.api = api
+        self._view = view
+
+    @property
+    def view(self) -> DashboardView:
+        return cast("DashboardView", self._view())
 
     def prepare_screenshot(self) -> None:
         self.api.show_view("dashboard")
-        if self.view.data is None:
-            self.view.reload()
+        view = self.view
+        if view.data is None:
+            view.reload()
 
 
 def install(api: WindowApi) -> DashboardFeature:
-    view = DashboardView(api.db, api.tasks)
-    api.add_view("dashboard", "Dashboard", view)
-    # figures follow contacts, activities, sources and stage names (debounced, in the background)
-    api.ops.operation_did_execute.connect(view.on_operation)
-    view.reach_requested.connect(lambda: open_reach_settings(api))
-    return DashboardFeature(api, view)
+    def build() -> QWidget:
+        from ui.dashboard.view import DashboardView
+
+        view = DashboardView(api.db, api.tasks)
+        # figures follow contacts, activities, sources and stage names (debounced, in the
+        # background); changes made before it was built are in its first reading
+        api.ops.operation_did_execute.connect(view.on_operation)
+        view.reach_requested.connect(lambda: open_reach_settings(api))
+        return view
+
+    return DashboardFeature(api, api.add_lazy_view("dashboard", "Dashboard", build))
 
 
 def open_reach_settings(api: WindowApi) -> SettingsDialog:

@@ -2,38 +2,57 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from ui.api import WindowApi
-from ui.kanban.board import KanbanBoard
+
+if TYPE_CHECKING:
+    from ui.kanban.board import KanbanBoard
 
 
-@dataclass(frozen=True)
 class KanbanFeature:
-    """What the window keeps of the board feature."""
+    """What the window keeps of the board feature. The board itself is built when it is
+    first shown or asked for (``board``): the window's start builds only the list."""
 
-    api: WindowApi
-    board: KanbanBoard
+    def __init__(self, api: WindowApi, board: Callable[[], QWidget]) -> None:
+        self.api = api
+        self._board = board
+
+    @property
+    def board(self) -> KanbanBoard:
+        return cast("KanbanBoard", self._board())
 
     def prepare_screenshot(self) -> None:
         """The board alone (no detail panel), scrolled to its first column, nothing selected."""
         self.api.set_detail_visible(False)
         self.api.show_view("kanban")
-        self.board.view_shown()
-        for column in self.board.columns:
+        board = self.board
+        board.view_shown()
+        for column in board.columns:
             column.view.clearSelection()
-        self.board.columns_area.horizontalScrollBar().setValue(0)
+        board.columns_area.horizontalScrollBar().setValue(0)
 
 
 def install(api: WindowApi) -> KanbanFeature:
-    board = KanbanBoard(api)
-    api.add_view("kanban", "Board", board)
+    def build() -> QWidget:
+        from ui.kanban.board import KanbanBoard
+
+        return KanbanBoard(api)
+
+    feature = KanbanFeature(api, api.add_lazy_view("kanban", "Board", build))
 
     def deal_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu
         if len(ids) == 1:
-            menu.addAction("Deal value…", lambda: board.edit_deal(ids[0]))
+            menu.addAction("Deal value…", lambda: _edit_deal(api, ids[0]))
 
     api.add_list_menu_extension(deal_entry)
-    return KanbanFeature(api, board)
+    return feature
+
+
+def _edit_deal(api: WindowApi, contact_id: int) -> None:
+    from ui.kanban.deal_dialog import edit_deal
+
+    edit_deal(api, contact_id)

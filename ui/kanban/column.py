@@ -380,7 +380,7 @@ class KanbanColumn(QFrame):
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         self.name_label.setWordWrap(True)  # "Marketing qualified" in a narrow column
         self.count = CountPill()
-        self.collapse_button = QToolButton()
+        self.collapse_button = QToolButton(self)  # shown or hidden below: never a window
         self.collapse_button.setObjectName("collapseButton")
         self.collapse_button.setAutoRaise(True)
         self.collapse_button.setVisible(collapsible)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtWidgets import QWidget
 
 from ui.api import WindowApi
-from ui.triage.view import TriageView
+
+if TYPE_CHECKING:
+    from ui.triage.view import TriageView
 
 
-@dataclass(frozen=True)
 class TriageFeature:
-    """What the window keeps of triage mode."""
+    """What the window keeps of triage mode. The view is built when it is first shown or
+    asked for (``view``)."""
 
-    api: WindowApi
-    view: TriageView
+    def __init__(self, api: WindowApi, view: Callable[[], QWidget]) -> None:
+        self.api = api
+        self._view = view
+
+    @property
+    def view(self) -> TriageView:
+        return cast("TriageView", self._view())
 
     def prepare_screenshot(self) -> None:
         # the board's picture hid the detail panel; triage puts the panels aside itself and
@@ -23,6 +33,12 @@ class TriageFeature:
 
 
 def install(api: WindowApi) -> TriageFeature:
-    view = TriageView(api)
-    api.add_view("triage", "Triage", view, shortcut="Ctrl+T")
-    return TriageFeature(api, view)
+    def build() -> QWidget:
+        from ui.triage.view import TriageView
+
+        view = TriageView(api)
+        # built after the window: what ui.read_only told the views before is told it now
+        view.set_read_only(api.ops.refusal)
+        return view
+
+    return TriageFeature(api, api.add_lazy_view("triage", "Triage", build, shortcut="Ctrl+T"))
