@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from sqlalchemy import ColumnElement, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, any_, func, literal_column, or_, select, text
 
 from db.engine import Database
 from db.models import Contact
@@ -95,7 +95,7 @@ def search_condition(
             return None
         # the documents are a table of their own, kept by triggers (migration 0015); the
         # configuration a constant (not a parameter), as the documents were made with it
-        return Contact.id.in_(
+        matches = (
             select(literal_column("contact_id"))
             .select_from(text("contact_search"))
             .where(
@@ -104,6 +104,11 @@ def search_condition(
                 ).bindparams(tsq=query)
             )
         )
+        # the matching ids as one array, looked up in the contacts' primary key: written as a
+        # join (IN), the planner walked a sort order's index probing one document a contact,
+        # or read the whole primary key to hash-join a count (100,000 contacts, load 10: the
+        # first 200 of "gmail", 1,901 matches, 31-36 ms; as an array 8 ms)
+        return Contact.id == any_(func.array(matches.scalar_subquery()))
     pattern = f"%{_like_escape(search.strip())}%"
     return or_(
         Contact.name.ilike(pattern, escape="\\"),
