@@ -31,7 +31,6 @@ from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-
     clean_value,
     normalize_phone,
 )
-from app.golook.classify import quick_domain_class
 from app.names import display_name, normalize_email, sort_key, split_name
 from app.search import search_condition
 from app.timeutil import utcnow
@@ -163,6 +162,8 @@ def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:
         out["name"] = name
         out["sort_name"] = sort_key(name)
     if "email" in values:
+        from app.golook.classify import quick_domain_class  # (email-validator: when written)
+
         email = values.get("email")
         out["email_normalized"] = normalize_email(email)
         out["domain"], out["domain_class"] = quick_domain_class(email)
