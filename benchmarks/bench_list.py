@@ -1,5 +1,9 @@
 """The list at scale: first page painted, scrolling a table view to the last contact page by page
-(no page fetch over 20 ms), and placing an edited contact whose sort key moved."""
+(no page fetch over 20 ms), and placing an edited contact whose sort key moved.
+
+The first page (issue 15: ≤ 0.05 s at 100,000, ≤ 0.2 s at 1,000,000) is timed in wall and CPU
+time at every size; the scrolling cases read every row into a view and run only up to
+:data:`SCROLL_UP_TO` contacts (a million rows would take the better part of an hour)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,22 @@ from typing import Any
 from benchmarks.common import (
     bench_size,
     demo_database,
-    first_list_page_s,
+    first_list_page_times,
     scratch_copy,
     scroll_to_the_end,
     summary,
 )
+
+SCROLL_UP_TO = 200_000
+
+
+def _first_page(path: Path, sort: tuple[str, bool]) -> dict[str, float]:
+    """The fastest of three openings, wall and CPU time (each the least of its three)."""
+    runs = [first_list_page_times(path, sort) for _ in range(3)]
+    return {
+        "wall_s": round(min(w for w, _ in runs), 4),
+        "cpu_s": round(min(c for _, c in runs), 4),
+    }
 
 
 def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
@@ -80,16 +95,22 @@ def _scroll_and_edit(path: Path, sort: str, descending: bool) -> dict[str, Any]:
 def run(quick: bool = False) -> dict[str, object]:
     n = bench_size(quick)
     path = scratch_copy(demo_database(n))
+    newest, by_name = _first_page(path, ("created", True)), _first_page(path, ("name", False))
     result: dict[str, object] = {
         "contacts": n,
-        "first_page_newest_s": round(
-            min(first_list_page_s(path, ("created", True)) for _ in range(3)), 4
-        ),
-        "first_page_by_name_s": round(
-            min(first_list_page_s(path, ("name", False)) for _ in range(3)), 4
-        ),
-        "scroll_newest": _scroll_and_edit(path, "created", True),
-        "scroll_by_name": _scroll_and_edit(path, "name", False),
-        "targets": {"first_list_page_s": 0.2, "page_fetch_max_s": 0.02, "edit_placed_s": 0.02},
+        "first_page_newest_s": newest["wall_s"],
+        "first_page_newest_cpu_s": newest["cpu_s"],
+        "first_page_by_name_s": by_name["wall_s"],
+        "first_page_by_name_cpu_s": by_name["cpu_s"],
+        "targets": {
+            "first_list_page_s": 0.05 if n < 1_000_000 else 0.2,
+            "page_fetch_max_s": 0.02,
+            "edit_placed_s": 0.02,
+        },
     }
+    if n > SCROLL_UP_TO:
+        result["scroll"] = f"not run above {SCROLL_UP_TO:,} contacts"
+        return result
+    result["scroll_newest"] = _scroll_and_edit(path, "created", True)
+    result["scroll_by_name"] = _scroll_and_edit(path, "name", False)
     return result
