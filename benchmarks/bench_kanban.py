@@ -82,12 +82,12 @@ def run(quick: bool = False) -> dict[str, object]:
 
     # 1. open the board: built as it is first shown, every column loaded (counts + first
     # page) and painted
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     window.show_view("kanban")
     board: Any = window.findChild(KanbanBoard)
     assert board is not None
     _paint_all(board)
-    board_shown = time.perf_counter() - start
+    board_shown, board_shown_cpu = time.perf_counter() - start, time.process_time() - cpu
     reopen = []
     for _ in range(3):  # the sort changed: every column reloads and repaints
         for key in ("score", "newest"):
@@ -148,6 +148,7 @@ def run(quick: bool = False) -> dict[str, object]:
     return {
         "contacts": n,
         "board_shown_s": round(board_shown, 4),
+        "board_shown_cpu_s": round(board_shown_cpu, 4),  # the process's, every thread
         "board_reload_all_columns_s": summary(reopen),
         "move_one_card_drop_to_repainted": summary(move_samples),
         "scroll_column": {
