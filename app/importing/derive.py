@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.activities import ACTIVITY_TYPES
-from app.golook.classify import quick_domain_class
+from app.golook.classify import OVERRIDES_SETTING, quick_domain_class
 from app.golook.derived import domain_overrides_in
 from app.golook.persona_store import SEEDED_SETTING, ensure_default_personas_in, personas_in
 from app.golook.personas import DEFAULT_PERSONAS, ContactFacts, PersonaCriteria, best_name_and_fit
 from app.scoring import settings_in
-from app.scoring_rules import ScoringRules, explain_values, is_role_address
+from app.scoring_rules import RULES_SETTING, ScoringRules, explain_values, is_role_address
 from db.models import Persona as PersonaRow
 from db.models import Setting
 
@@ -153,6 +153,22 @@ class Derivation:
                 for position, (name, criteria) in enumerate(self.personas, start=1)
             ]
         return self._persona_list
+
+
+def stored_state(s: Session) -> tuple[Any, ...]:
+    """What a derivation is read from, as stored (the personas' rows, the settings): the
+    same stored state gives the same derivation. Two light reads, for the check of every
+    chunk (reading the derivation itself, with the personas as objects, took ~8 ms)."""
+    conn = s.connection()
+    personas = conn.execute(
+        select(PersonaRow.name, PersonaRow.criteria).order_by(PersonaRow.position, PersonaRow.id)
+    ).all()
+    settings = conn.execute(
+        select(Setting.key, Setting.value)
+        .where(Setting.key.in_((SEEDED_SETTING, OVERRIDES_SETTING, RULES_SETTING)))
+        .order_by(Setting.key)
+    ).all()
+    return tuple(map(tuple, personas)), tuple(map(tuple, settings))
 
 
 def derivation_in(s: Session, *, writing: bool = False) -> Derivation:

@@ -154,6 +154,8 @@ class BatchWriter:
         # what new contacts were derived with where the file was read (app.importing.derive);
         # each chunk checks it is still in force before it stores their values
         self.derivation = derivation
+        # and the stored state it was last found in force with (derive.stored_state)
+        self.derivation_state: tuple[Any, ...] | None = None
         # who imports (history and versions say so) and whom the new contacts go to: written
         # with each chunk, so the batch's last transaction stays short (a stamp of every row
         # at the end held the write lock for seconds at 100,000 rows)
@@ -380,9 +382,13 @@ class BatchWriter:
         one in force (the personas, overrides and rules of this transaction)."""
         if self.derivation is None:
             return None
-        from app.importing.derive import derivation_in
+        from app.importing.derive import derivation_in, stored_state
 
+        if self.derivation_state is not None and stored_state(self.s) == self.derivation_state:
+            return self.derivation  # stored as when it was last found the same
         if derivation_in(self.s, writing=True).same_as(self.derivation):
+            # (after the default personas were added, if they were)
+            self.derivation_state = stored_state(self.s)
             return self.derivation
         return None
 
