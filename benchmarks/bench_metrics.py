@@ -1,6 +1,7 @@
 """Qualification benchmark (issue 6) at 100,000 demo contacts with full stage history.
 
-- full score recompute after a rule change (every row rewritten): target ≤ 5 s;
+- full score recompute after a rule change (every row rewritten): issue 15's target ≤ 2 s at
+  100,000 contacts, ≤ 15 s at 1,000,000 (issue 6's was ≤ 5 s);
 - one edit's score update (``update_contact`` with the scoring hook): target ≤ 20 ms (p95);
 - ``winnow stats --json`` as a user runs it (a fresh process): issue 15's target ≤ 0.5 s at
   100,000 contacts, ≤ 0.8 s at 1,000,000;
@@ -12,7 +13,9 @@
   dashboard view offscreen.
 
 Wall and CPU time for each (the machine may be shared: CPU time is the steadier).
-``python -m benchmarks.bench_metrics --numbers [--db FILE]`` runs only the numbers' cases.
+``python -m benchmarks.bench_metrics --numbers [--db FILE]`` runs only the numbers' cases,
+``--recompute [--db FILE]`` only the full score recompute (issue 15: ≤ 2 s at 100,000, ≤ 15 s at
+1,000,000, in the background).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +36,6 @@ from typing import Any
 
 from benchmarks.common import DB_ENV, SIZE_ENV, bench_size, demo_database, scratch_copy, summary
 
-TARGET_RECOMPUTE_S = 5.0
 TARGET_EDIT_S = 0.020
 
 
@@ -52,19 +55,23 @@ def _recompute(path: Path) -> dict[str, Any]:
     points = dict(rules.points)
     points["domain.branded"] = points["domain.branded"] + 1  # every branded score changes
     scoring.save_scoring_settings(db, rules=ScoringRules(points, rules.half_life_days))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = scoring.recompute_all(db)
-    changed = time.perf_counter() - start
-    start = time.perf_counter()
+    changed, changed_cpu = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu = time.perf_counter(), time.process_time()
     scoring.recompute_all(db)
-    unchanged = time.perf_counter() - start
+    unchanged, unchanged_cpu = time.perf_counter() - start, time.process_time() - cpu
     db.close()
+    # issue 15: ≤ 2 s at 100,000, ≤ 15 s at 1,000,000 (issue 6's ≤ 5 s at 100,000 before)
+    target = 2.0 if result.contacts <= 100_000 else 15.0
     return {
         "contacts": result.contacts,
         "after_rule_change_s": round(changed, 3),
+        "after_rule_change_cpu_s": round(changed_cpu, 3),
         "nothing_changed_s": round(unchanged, 3),
-        "target_s": TARGET_RECOMPUTE_S,
-        "ok": changed <= TARGET_RECOMPUTE_S,
+        "nothing_changed_cpu_s": round(unchanged_cpu, 3),
+        "target_s": target,
+        "ok": changed <= target,
     }
 
 
@@ -232,4 +239,9 @@ if __name__ == "__main__":
             os.environ.setdefault(SIZE_ENV, "1000000")
     if "--size" in sys.argv:
         os.environ[SIZE_ENV] = sys.argv[sys.argv.index("--size") + 1]
-    print(json.dumps(run_numbers(), indent=2, default=str))
+    if "--recompute" in sys.argv:  # only the full score recompute, on a scratch copy
+        copy = scratch_copy(demo_database(bench_size()))
+        print(json.dumps(_recompute(copy), indent=2, default=str))
+        shutil.rmtree(copy.parent, ignore_errors=True)
+    else:
+        print(json.dumps(run_numbers(), indent=2, default=str))
