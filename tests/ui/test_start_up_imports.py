@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -47,3 +50,39 @@ def test_installing_again_changes_nothing() -> None:
     before = feature._mod_uses_pyside
     ui._pyside_reads_module_bytes()
     assert feature._mod_uses_pyside is before
+
+
+NOT_AT_START = (
+    "ui.kanban.board",  # the board, triage and the dashboard: built when first shown
+    "ui.triage.view",
+    "ui.dashboard.view",
+    "ui.leads.settings_dialog",  # dialogs: imported when opened
+    "ui.leads.merge_dialog",
+)
+
+
+def test_the_window_starts_without_the_modules_of_what_it_does_not_show(tmp_path: Path) -> None:
+    """In a process of its own (this one has imported everything): the window built on a
+    database, then which modules are loaded."""
+    script = (
+        "import sys\n"
+        "from ui.application import make_app, open_with_dialogs\n"
+        "app = make_app()\n"
+        f"db = open_with_dialogs({str(tmp_path / 'crm.sqlite')!r})\n"
+        "from ui.main_window import MainWindow\n"
+        "window = MainWindow(db, persist_state=False)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        f"print([m for m in {NOT_AT_START!r} if m in sys.modules])\n"
+        "window.kanban.board\n"  # asked for: built, its module imported
+        "print('ui.kanban.board' in sys.modules)\n"
+        "window.close()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    loaded, board = out.stdout.splitlines()[-2:]
+    assert loaded == "[]"
+    assert board == "True"

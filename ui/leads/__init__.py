@@ -6,16 +6,19 @@ system tray (or the status bar where there is none) that open the contact. Built
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 
 from app import operations
 from ui.api import WindowApi
-from ui.leads.merge_dialog import DuplicatesDialog, MergeDialog
 from ui.leads.reminders import TaskReminders, TrayNotifier
-from ui.leads.settings_dialog import SettingsDialog
 from ui.leads.tasks_box import TaskDialog, TasksBox
+
+if TYPE_CHECKING:  # imported when opened (with the import service, duplicates, merge): not at start
+    from ui.leads.merge_dialog import DuplicatesDialog
+    from ui.leads.settings_dialog import SettingsDialog
 
 
 class StatusNotifier(QObject):
@@ -55,12 +58,16 @@ class LeadsFeature:
     owner: QObject
 
     def open_settings(self) -> SettingsDialog:
+        from ui.leads.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.api, self.api.dialog_parent())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
     def find_duplicates(self) -> DuplicatesDialog:
+        from ui.leads.merge_dialog import DuplicatesDialog
+
         dialog = DuplicatesDialog(self.api, self.api.dialog_parent())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -91,6 +98,8 @@ class LeadsFeature:
         )
 
     def merge(self, ids: list[int]) -> None:
+        from ui.leads.merge_dialog import MergeDialog
+
         dialog = MergeDialog(self.api, ids, self.api.dialog_parent())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             dialog.run()
