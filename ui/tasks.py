@@ -77,6 +77,13 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
+def _receiver_alive(callback: Callable[..., Any]) -> bool:
+    """False when ``callback`` is a method of a Qt object that is gone (a dialog closed while
+    its task ran: its model or widgets would raise "already deleted")."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
 class TaskRunner(QObject):
     """Runs tasks on a thread pool and reports on the GUI thread.
 
@@ -110,7 +117,7 @@ class TaskRunner(QObject):
             self._forget(task)
             if not shiboken6.isValid(self):
                 return
-            if on_done is not None:
+            if on_done is not None and _receiver_alive(on_done):
                 on_done(result)
 
         def failed(exc: BaseException, tb: str) -> None:
@@ -119,7 +126,10 @@ class TaskRunner(QObject):
                 log.warning("background task %s failed after its window closed: %s", label, exc)
                 return
             if on_error is not None:
-                on_error(exc)
+                if _receiver_alive(on_error):
+                    on_error(exc)
+                else:
+                    log.warning("background task %s failed after its view closed: %s", label, exc)
             else:  # nobody handles it: the exception hook logs it and tells the user
                 raise exc
 

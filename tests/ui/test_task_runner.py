@@ -1,0 +1,64 @@
+"""ui.tasks.TaskRunner: a task that ends after the view that asked for it has gone (a dialog
+closed while its list was read) does not call into the deleted view."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QObject
+
+from ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.gui
+
+
+class _View(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[object] = []
+        self.errors: list[BaseException] = []
+
+    def shown(self, result: object) -> None:
+        self.results.append(result)
+
+    def failed(self, exc: BaseException) -> None:
+        self.errors.append(exc)
+
+
+def _run_past(qtbot: Any, fn: Any, view: _View, *, delete: bool) -> TaskRunner:
+    runner = TaskRunner()
+    release = threading.Event()
+
+    def work() -> object:
+        release.wait(10)
+        return fn()
+
+    runner.run(work, on_done=view.shown, on_error=view.failed)
+    if delete:
+        shiboken6.delete(view)  # the dialog closed while its task ran
+    release.set()
+    qtbot.waitUntil(lambda: not runner.active, timeout=10000)
+    runner.pool.waitForDone(10000)
+    return runner
+
+
+def _boom() -> object:
+    raise ValueError("the folder went away")
+
+
+@pytest.mark.parametrize("fn", [lambda: 42, _boom], ids=["done", "failed"])
+def test_a_view_that_is_still_there_hears_the_end(qtbot: Any, qapp: Any, fn: Any) -> None:
+    view = _View()
+    _run_past(qtbot, fn, view, delete=False)
+    assert view.results == [42] or [str(e) for e in view.errors] == ["the folder went away"]
+
+
+@pytest.mark.parametrize("fn", [lambda: 42, _boom], ids=["done", "failed"])
+def test_a_view_deleted_meanwhile_is_left_alone(qtbot: Any, qapp: Any, fn: Any) -> None:
+    view = _View()
+    results, errors = view.results, view.errors
+    _run_past(qtbot, fn, view, delete=True)  # raised "already deleted" in the event loop before
+    assert results == [] and errors == []
