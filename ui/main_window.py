@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.safety = DatabaseSafety(self)  # integrity check, daily backup, File ▸ Backups…
         self._build_features()
-        self._refresh_sidebar_structure()  # the sources too, now that the features are in
+        # the sidebar's sources come with its counts (one grouping read, not two)
 
     # --- features --------------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -1020,6 +1020,12 @@ class MainWindow(QMainWindow):
 
         def done(counts: dict[SidebarFilter, int]) -> None:
             counted()
+            sources = [f.value for f in counts if f.kind == "source" and f.value is not None]
+            if sources != self._sidebar_sources:  # the largest sources, as counted just now
+                self._sidebar_sources = sources
+                self.sidebar.set_entries(
+                    "Sources", [(SidebarFilter("source", src), src, None) for src in sources]
+                )
             self._sidebar_counts = counts
             self._all_count = counts.get(SidebarFilter("all"), 0)
             self.sidebar.set_counts(counts, self._all_count)

@@ -142,3 +142,29 @@ def test_the_wheel_guard_filters_only_the_controls_it_guards(
     QApplication.processEvents()
     assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert seen and set(seen) == {"QSpinBox"}, "only the spin box's events reach the guard"
+
+
+def test_the_sources_grouping_is_read_once_at_start_with_the_counts(
+    qtbot: Any, demo_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui.conftest import _shown_window
+
+    calls: list[int] = []
+    original = contacts.distinct_sources
+
+    def counted(db: Any) -> Any:
+        calls.append(1)
+        return original(db)
+
+    monkeypatch.setattr(contacts, "distinct_sources", counted)
+    shown = _shown_window(qtbot, demo_db)
+    window = next(shown)
+    qtbot.waitUntil(window.counts_shown, timeout=10000)
+    window.tasks.wait(10000)
+    sources = [src for src, _n in original(demo_db)[:12]]
+    assert sources and window._sidebar_sources == sources
+    section = window.sidebar.section("Sources")
+    assert [section.child(i).text(0) for i in range(section.childCount())] == sources
+    assert len(calls) == 1, "the sidebar's sources and their counts: one grouping"
+    next(shown, None)
+    window.close()
