@@ -27,6 +27,7 @@ from app.errors import WinnowError
 from app.live import ServerUnreachable, is_connection_error, offline_message
 from app.operations import Changes, OpResult, UndoState
 from db.engine import DatabaseError
+from ui.tasks import receiver_alive
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ class OperationRunner(QObject):
             if not shiboken6.isValid(self):
                 return
             self.undo_state = result.undo_state
-            if on_success is not None:
+            if on_success is not None and receiver_alive(on_success):
                 on_success(result)
             self.announce(result.changes, initiator)
             self.undo_state_changed.emit(result.undo_state)
@@ -155,8 +156,10 @@ class OperationRunner(QObject):
                 self.connection_lost.emit(str(exc))
                 exc = ServerUnreachable(offline_message())
             if isinstance(exc, EXPECTED):
-                if on_failure is not None:
+                if on_failure is not None and receiver_alive(on_failure):
                     on_failure(exc)
+                elif on_failure is not None:
+                    log.warning("operation failed after its view closed: %s", exc)
                 else:
                     QMessageBox.warning(self.parent_widget, failure_title, str(exc))
                 return

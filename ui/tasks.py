@@ -77,7 +77,7 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
-def _receiver_alive(callback: Callable[..., Any]) -> bool:
+def receiver_alive(callback: Callable[..., Any]) -> bool:
     """False when ``callback`` is a method of a Qt object that is gone (a dialog closed while
     its task ran: its model or widgets would raise "already deleted")."""
     owner = getattr(callback, "__self__", None)
@@ -117,7 +117,7 @@ class TaskRunner(QObject):
             self._forget(task)
             if not shiboken6.isValid(self):
                 return
-            if on_done is not None and _receiver_alive(on_done):
+            if on_done is not None and receiver_alive(on_done):
                 on_done(result)
 
         def failed(exc: BaseException, tb: str) -> None:
@@ -126,7 +126,7 @@ class TaskRunner(QObject):
                 log.warning("background task %s failed after its window closed: %s", label, exc)
                 return
             if on_error is not None:
-                if _receiver_alive(on_error):
+                if receiver_alive(on_error):
                     on_error(exc)
                 else:
                     log.warning("background task %s failed after its view closed: %s", label, exc)

@@ -62,3 +62,27 @@ def test_a_view_deleted_meanwhile_is_left_alone(qtbot: Any, qapp: Any, fn: Any) 
     results, errors = view.results, view.errors
     _run_past(qtbot, fn, view, delete=True)  # raised "already deleted" in the event loop before
     assert results == [] and errors == []
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["committed", "refused"])
+def test_an_operation_ending_after_its_view_is_gone_leaves_it_alone(
+    qtbot: Any, qapp: Any, fails: bool
+) -> None:
+    from app.errors import WinnowError
+    from app.operations import Changes, OpResult
+    from ui.operations import OperationRunner
+
+    ops, view, release = OperationRunner(), _View(), threading.Event()
+    results, errors = view.results, view.errors
+
+    def operation() -> OpResult[int]:
+        release.wait(10)
+        if fails:
+            raise WinnowError("changed by someone else meanwhile")
+        return OpResult(1, Changes(), None, "nothing")
+
+    ops.run(operation, on_success=view.shown, on_failure=view.failed)
+    shiboken6.delete(view)
+    release.set()
+    qtbot.waitUntil(lambda: not ops.busy, timeout=10000)
+    assert results == [] and errors == []
