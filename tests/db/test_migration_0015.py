@@ -110,10 +110,11 @@ def test_nothing_changes_on_sqlite(tmp_path: Path) -> None:
         command.downgrade(alembic_config(db.engine), _before())
         with db.engine.connect() as conn:
             before = conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master").all()
-        command.upgrade(alembic_config(db.engine), "head")
+        command.upgrade(alembic_config(db.engine), "0015")  # 0015 alone (later ones change it)
         with db.engine.connect() as conn:
             after = conn.exec_driver_sql("SELECT type, name, sql FROM sqlite_master").all()
         assert sorted(after) == sorted(before)
+        command.upgrade(alembic_config(db.engine), "head")
         assert len(_found(db, "jurgen")) == 1
     finally:
         db.close()
