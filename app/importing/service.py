@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
 from app.identity import current_actor
+from app.importing.heap import give_back_freed_memory
 from app.importing.merge import BatchWriter
 from app.importing.pipeline import (
     Chunk,
@@ -306,8 +307,11 @@ def _import_in_chunks(
             s.commit()
             # a pause longer than a waiting writer's poll (db.engine: every 1-2 ms): with the
             # rows read in another process the next chunk is ready at once, and this loop took
-            # the lock back before the window's move could (moves waited 0.6-0.7 s)
-            time.sleep(2 * LOCK_POLL_S[1])
+            # the lock back before the window's move could (moves waited 0.6-0.7 s); the
+            # chunk's freed memory goes back to the system meanwhile (app.importing.heap)
+            paused = time.perf_counter() + 2 * LOCK_POLL_S[1]
+            give_back_freed_memory()
+            time.sleep(max(0.0, paused - time.perf_counter()))
             step(report.read)
         _check_cancel(cancel)
         finished = batch_id
