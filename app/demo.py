@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, DateTime, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from app import scoring
+from app import metrics, scoring
 from app.contacts import derived_values
 from app.demo_pipeline import contact_plan
 from app.golook.classify import quick_domain_class
@@ -401,6 +401,8 @@ def generate_demo(
         write_demo_evidence(db, people.mail_domains, now)
         if deferred is not None:
             deferred.restore(conn, ("contacts",))
+        # the metrics' derived rows, made once from the whole history
+        metrics.derive_now(s)
     return n
 
 
