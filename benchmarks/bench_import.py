@@ -87,6 +87,10 @@ from db.engine import open_database
 from app.importing.service import import_file
 csv_path, db_path = sys.argv[1], sys.argv[2]
 from app.errors import WinnowError
+if os.environ.get("WINNOW_BENCH_PROCESSES") in ("1", "2"):  # as asked, whatever the load
+    import app.importing.pipeline as pipeline
+    two = os.environ["WINNOW_BENCH_PROCESSES"] == "2"
+    pipeline._core_to_spare = lambda: two
 db = open_database(db_path)
 def children_cpu():  # the process that reads a big file beside this one (app.importing.pipeline)
     t = os.times()
@@ -251,11 +255,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     return results
 
 
-def run_rows(rows: int) -> dict[str, Any]:
+def run_rows(rows: int, processes: int | None = None) -> dict[str, Any]:
     """One CSV of ``rows`` rows imported in a fresh process: wall and CPU seconds, peak memory
-    and the load average around it (the machine may be shared: CPU time is the steadier)."""
+    and the load average around it (the machine may be shared: CPU time is the steadier).
+    ``processes`` (1 or 2): read the file in a second process or not, whatever the load
+    (otherwise the importer decides, app.importing.pipeline)."""
     import os
 
+    if processes is not None:
+        os.environ["WINNOW_BENCH_PROCESSES"] = str(processes)
     with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
         work = Path(tmp)
         csv_path = work / f"list_{rows}.csv"
@@ -268,7 +276,12 @@ def run_rows(rows: int) -> dict[str, Any]:
 
 if __name__ == "__main__":
     if "--rows" in sys.argv:  # one CSV case: python -m benchmarks.bench_import --rows 100000
-        print(json.dumps(run_rows(int(sys.argv[sys.argv.index("--rows") + 1])), indent=2))
+        # [--processes 1|2]: one process, or the file read in a second one, whatever the load
+        count = int(sys.argv[sys.argv.index("--rows") + 1])
+        processes = None
+        if "--processes" in sys.argv:
+            processes = int(sys.argv[sys.argv.index("--processes") + 1])
+        print(json.dumps(run_rows(count, processes), indent=2))
     elif "--issue11" in sys.argv:  # only the faithfulness targets
         with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
             print(json.dumps(run_issue11(Path(tmp)), indent=2))
