@@ -140,7 +140,13 @@ def list_backups(db_path: PathLike) -> list[BackupInfo]:
         if match and entry.is_file():
             found.append((files.stamp_time(match.group(1)), int(match.group(2) or 1), entry))
     found.sort()
-    return [describe(path, at) for at, _n, path in found]
+    listed = []
+    for at, _n, path in found:
+        try:
+            listed.append(describe(path, at))
+        except FileNotFoundError:  # pruned meanwhile (another window or process on the file)
+            continue
+    return listed
 
 
 def newest_backup(db_path: PathLike) -> BackupInfo | None:
