@@ -791,11 +791,13 @@ class _Deferred:
         if names:
             conn.exec_driver_sql(f"DROP INDEX {', '.join(names)}")
         # the full-text index's last new entries into the index proper (a search reads the
-        # pending ones one by one), as building it would have
+        # pending ones one by one), as building it would have; since migration 0015 it is
+        # on the search documents' own table (kept by triggers, so not set aside)
         deferred.later["contacts"].append(
             "SELECT gin_clean_pending_list(x.indexrelid) FROM pg_index x"
             " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam"
-            " WHERE x.indrelid = 'contacts'::regclass AND a.amname = 'gin'"
+            " WHERE x.indrelid IN ('contacts'::regclass, to_regclass('contact_search'))"
+            " AND a.amname = 'gin'"
         )
         return deferred
 
