@@ -60,6 +60,9 @@ class DatabaseSafety(QObject):
         self.checked_good = False  # the file passed its check this session
         self.busy = False
         self.backup_task: Task | None = None  # the backup under way (Cancel sets its flag)
+        # the window was closed: a check that ends after that starts no daily backup (it
+        # would run beside the next window's on the same file)
+        self.closed = False
         # (message, newest backup) -> whether to restore it; replaceable in tests
         self.ask_restore: Callable[[str, BackupInfo | None], bool] = self._ask_restore
         window.add_status_extension(lambda: "Damaged file: read only" if self.damaged else "")
@@ -121,7 +124,7 @@ class DatabaseSafety(QObject):
         self.check_finished.emit(str(exc))
 
     def daily_backup(self) -> None:
-        if self.path is None or self.damaged:
+        if self.path is None or self.damaged or self.closed:
             return
         self.window.tasks.run(
             backups.daily_backup,

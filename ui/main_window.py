@@ -1263,6 +1263,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.safety.closed = True  # no daily backup started once closed
         self.live.stop()
         self.save_state()
         self.tasks.cancel_all()
