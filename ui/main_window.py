@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -152,6 +153,18 @@ class LazyView(QWidget):
 def view_in(tab: QWidget | None) -> QWidget | None:
     """The view a tab shows (a lazy tab's view built now)."""
     return tab.view() if isinstance(tab, LazyView) else tab
+
+
+# After the window is usable, the domain lists go look reads (free-mail, disposable, public
+# suffixes: ~0.15 s of parsing) are read on a thread of their own; else the first contact
+# selected, or the first card dropped, read them on the GUI thread.
+WARM_UP_AFTER_MS = 1000
+
+
+def _warm_up_domain_lists() -> None:
+    from app.golook.classify import warm_up
+
+    threading.Thread(target=warm_up, name="winnow-domain-lists", daemon=True).start()
 
 
 class MainWindow(QMainWindow):
@@ -1026,6 +1039,8 @@ class MainWindow(QMainWindow):
                 self.sidebar.set_entries(
                     "Sources", [(SidebarFilter("source", src), src, None) for src in sources]
                 )
+            if not self._sidebar_counts:  # the window is usable: the lists, off the GUI thread
+                QTimer.singleShot(WARM_UP_AFTER_MS, self, _warm_up_domain_lists)
             self._sidebar_counts = counts
             self._all_count = counts.get(SidebarFilter("all"), 0)
             self.sidebar.set_counts(counts, self._all_count)

@@ -49,6 +49,14 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=True)
 
 
+def warm_up() -> None:
+    """Read the domain lists and the public-suffix list now (a window does it on a thread of
+    its own once it is usable), so that the first address classified does not wait for them."""
+    _free()
+    _disposable()
+    _psl()
+
+
 # An ordinary local part (dot-atom of letters, digits, _ + -, in any script) and a domain with
 # nothing email-validator's full parse would treat specially (spaces, quotes, brackets, @).
 _SIMPLE_ADDRESS = re.compile(r"([\w+\-]+(?:\.[\w+\-]+)*)@([^@\s<>\"()\[\]\\,;:]+)")
