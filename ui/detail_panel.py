@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -148,6 +148,9 @@ class DetailPanel(QWidget):
         self.ops = ops
         self.setObjectName("detailPanel")
         self.view: ContactView | None = None
+        # the contact to show once the panel is shown again: a hidden panel reads nothing
+        # (on the board every move selected the moved card and read it for a hidden panel)
+        self._pending: tuple[int | None] | None = None
         self._sections: list[ContactSection] = []
         # (field, value) the user chose to save although field_doubt questioned it
         self._doubt_accepted: tuple[str, Any] | None = None
@@ -334,18 +337,40 @@ class DetailPanel(QWidget):
 
     @property
     def contact_id(self) -> int | None:
+        if self._pending is not None:
+            return self._pending[0]
         return self.view.id if self.view is not None else None
 
     def show_contact(self, contact_id: int | None) -> None:
         """Show another contact (None: none), from its top."""
+        self._pending = None
         if contact_id != self.contact_id:
             self._scroll.verticalScrollBar().setValue(0)
             self._set_dirty(False)
         self._show(self._load(contact_id))
 
+    def show_contact_later(self, contact_id: int | None) -> None:
+        """:meth:`show_contact`, or while the panel is hidden, once it is shown again (a card
+        selected on the board after each move, with the panel closed)."""
+        if self.isHidden():
+            self._pending = (contact_id,)
+        else:
+            self.show_contact(contact_id)
+
     def refresh(self) -> None:
-        """Read the shown contact again (after a change); edits not saved yet stay."""
+        """Read the shown contact again (after a change); edits not saved yet stay. A hidden
+        panel reads it when it is shown again."""
+        if self.isHidden():
+            self._pending = (self.contact_id,)
+            return
         self._show(self._load(self.contact_id))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            (contact_id,) = self._pending
+            self._pending = None
+            self.show_contact(contact_id)
 
     def _load(self, contact_id: int | None) -> ContactView | None:
         if contact_id is None:

@@ -587,7 +587,7 @@ class KanbanBoard(QWidget):
         # after the cards are painted, and once when arrows run through many cards
         cid = self._detail_id
         if cid is not None and self.api.detail.contact_id != cid:
-            self.api.detail.show_contact(cid)
+            self.api.detail.show_contact_later(cid)
 
     def assign(self, ids: list[int], whom: str) -> None:
         """A card's Assign to me / Assign to… (ui.team: an undoable operation)."""
