@@ -96,7 +96,14 @@ def move_contacts(
         if at is not None:
             moves.check_move_time(ctx.session, ids, at)
         result = moves.move_in(
-            ctx.session, ids, stage_key, reason=why, at=at, automatic=automatic, stamp=ctx.stamp
+            ctx.session,
+            ids,
+            stage_key,
+            reason=why,
+            at=at,
+            automatic=automatic,
+            stamp=ctx.stamp,
+            history=ctx.history_values(),
         )
         ctx.stamped.update(result.moved)  # their new version came with the move's UPDATE
         ctx.label = f"move of {_who(len(result.moved))} to {_stage_name(ctx, stage_key)}"
@@ -130,7 +137,9 @@ def triage_decision(
                 why = gates.gated_reason(
                     ctx.session, ids, stage_key, name, reason=reason, override=override
                 )
-            result = moves.move_in(ctx.session, ids, stage_key, reason=why)
+            result = moves.move_in(
+                ctx.session, ids, stage_key, reason=why, history=ctx.history_values()
+            )
             where = _stage_name(ctx, stage_key)
             ctx.label = f"triage of {_who(len(ids))} to {where}"
         else:

@@ -61,3 +61,80 @@ def test_undo_leaves_contacts_that_moved_again(db: Database) -> None:
     with pytest.raises(UndoConflict):
         operations.undo_operation(db, first.operation_id)
     assert contacts.get_contact(db, cid).stage_key == "mql"
+
+
+# --- a move's history entries are written once, with their operation ---------------------------
+
+
+def _stage_change_rows(db: Database, ids: list[int]) -> list[tuple[int, int | None, str | None]]:
+    from sqlalchemy import select
+
+    from db.models import StageChange
+
+    with db.session() as s:
+        return [
+            (int(c), o, who)
+            for c, o, who in s.execute(
+                select(StageChange.contact_id, StageChange.operation_id, StageChange.changed_by)
+                .where(StageChange.contact_id.in_(ids), StageChange.from_stage_id.is_not(None))
+                .order_by(StageChange.id)
+            )
+        ]
+
+
+def test_a_moves_history_entries_carry_its_operation_from_their_insert(db: Database) -> None:
+    """The undo log entry's id is taken before the move, so each history entry is written once,
+    operation and mover included (PostgreSQL wrote each twice, and checked its keys again, when
+    they were stamped afterwards): no statement of the move updates the history."""
+    from sqlalchemy import event
+
+    ids = [contacts.create_contact(db, first_name=n) for n in "ABC"]
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = operations.move_contacts(db, ids, "mql")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [s for s in seen if s.lstrip().upper().startswith("UPDATE STAGE_CHANGES")] == []
+    op = result.operation_id
+    assert op is not None
+    (entry,) = operations.history(db)
+    assert entry.id == op and entry.actor
+    assert _stage_change_rows(db, ids) == [(i, op, entry.actor) for i in ids]
+    # undo and redo find them by it
+    operations.undo_operation(db)
+    assert {contacts.get_contact(db, i).stage_key for i in ids} == {"suspect"}
+    operations.redo_operation(db)
+    assert {contacts.get_contact(db, i).stage_key for i in ids} == {"mql"}
+
+
+def test_moves_made_by_the_moves_hooks_join_its_operation(db: Database) -> None:
+    """A contact moved before Inquiry with an inbound signal moves on to Inquiry in the same
+    operation (app.scoring): that automatic entry, written by the hook, gets the operation too."""
+    a = contacts.create_contact(
+        db, stage="nurture", name="Anna", email="anna@acme-maschinen.de",
+        received_at=datetime(2026, 1, 5, 9, 30),
+    )  # fmt: skip
+    result = operations.move_contacts(db, [a], "suspect")
+    assert contacts.get_contact(db, a).stage_key == "inquiry"
+    rows = _stage_change_rows(db, [a])
+    assert len(rows) == 2 and {r[1] for r in rows} == {result.operation_id}
+    operations.undo_operation(db)
+    assert contacts.get_contact(db, a).stage_key == "nurture"
+
+
+def test_operation_ids_stay_in_order_when_a_move_moves_nobody(db: Database) -> None:
+    """A move that moves nobody logs nothing; the id it took in advance is not handed out twice
+    nor out of order (SQLite: not taken at all)."""
+    a, b = (contacts.create_contact(db, first_name=n) for n in "AB")
+    first = operations.move_contacts(db, [a], "mql").operation_id
+    assert operations.move_contacts(db, [a], "mql").operation_id is None
+    second = operations.move_contacts(db, [b], "mql").operation_id
+    assert first is not None and second is not None and second > first
+    if db.engine.dialect.name == "sqlite":
+        assert second == first + 1
+    assert [e.id for e in operations.history(db)] == [second, first]
