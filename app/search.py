@@ -29,9 +29,11 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, any_, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Contact
+from db.visibility import SEE_UNFINISHED, unfinished_batches
 
 Strategy = Literal["sort", "walk"]
 SORT: Strategy = "sort"  # the matches looked up by rowid and sorted (narrow searches)
@@ -118,6 +120,30 @@ def search_condition(
         Contact.company.ilike(pattern, escape="\\"),
         Contact.title.ilike(pattern, escape="\\"),
     )
+
+
+_COUNT_DOCUMENTS = (
+    "SELECT count(*) FROM contact_search"
+    " WHERE document @@ to_tsquery('winnow_search'::regconfig, :tsq)"
+)
+
+
+def count_alone(s: Session, search: str) -> int | None:
+    """How many contacts typed text matches, for a search with no other filter, counted in
+    PostgreSQL's ``contact_search`` alone: it holds one document per contact (migration 0015's
+    triggers), so the count need not look each match up in the contacts' primary key, which
+    was most of its cost (the 50 typed queries of the benchmark at 100,000 contacts: 8.7 ms of
+    the server's CPU each, 2.9 ms counted alone). None where that would not be the list's
+    count: on another database, or while an import is unfinished (its contacts are left out
+    of every query, db.visibility, yet have their documents)."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    if not s.info.get(SEE_UNFINISHED) and unfinished_batches(s):
+        return None
+    query = tsquery(search)
+    if query is None:
+        return None
+    return int(s.execute(text(_COUNT_DOCUMENTS), {"tsq": query}).scalar_one())
 
 
 # --- choosing the plan (SQLite) ----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,55 @@ def test_an_older_database_with_contacts_is_searchable_after_the_upgrade(
             assert [r.name for r in found] == ["Françoise Lefèvre"], typed
     finally:
         db.close()
+
+
+def test_a_search_counts_what_it_lists(db: Database, people: dict[str, int], backend: str) -> None:
+    """The count of a search is the number of contacts it lists, with or without other filters.
+    On PostgreSQL a search with no other filter is counted in the search documents alone (one
+    per contact): they follow edits, deletes and undo, and the contacts of an unfinished import,
+    which every query leaves out, are left out of the count too."""
+    from sqlalchemy import event, update
+
+    from app import operations
+    from app.timeutil import utcnow
+    from db.models import Contact, ImportBatch
+
+    typed = ["jurgen", "gmail", "plant man", "o", "kessler gmbh", "zzz", "a & b", "  "]
+
+    def same() -> None:
+        for t in typed:
+            for q in (ContactQuery(search=t), ContactQuery(search=t, stage_keys=("suspect",))):
+                assert contacts.count(db, q) == len(contacts.query_ids(db, q)), (t, q)
+
+    same()
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert contacts.count(db, ContactQuery(search="jurgen")) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    counted = [s for s in seen if "count(" in s.lower()]
+    assert len(counted) == 1
+    # PostgreSQL: the documents alone, no look-up of each match in the contacts' primary key
+    reads_contacts = re.search(r"\bcontacts\b", counted[0]) is not None
+    assert reads_contacts == (backend != "postgresql"), counted[0]
+    operations.move_contacts(db, [people["jurgen"]], "mql")
+    operations.delete_contacts(db, [people["francoise"]])
+    same()
+    assert contacts.count(db, ContactQuery(search="gmail")) == 0
+    operations.undo_operation(db)
+    same()
+    assert contacts.count(db, ContactQuery(search="gmail")) == 1
+    with db.session() as s:  # an import still being written: its contacts are not shown yet
+        batch = ImportBatch(created_at=utcnow(), state="running")
+        s.add(batch)
+        s.flush()
+        s.execute(
+            update(Contact).where(Contact.id == people["ayse"]).values(import_batch_id=batch.id)
+        )
+    assert contacts.count(db, ContactQuery(search="ozturk")) == 0
+    same()
