@@ -26,11 +26,14 @@ never before the contact's previous move (history order and time in stage stay t
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -51,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy import (
     cast as cast_,
 )
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import Session
 
 from app import followup
@@ -61,6 +65,7 @@ from app.qualification import is_qualified
 from app.scoring_rules import (
     RULES_SETTING,
     ScoreItem,
+    ScoreTotal,
     ScoringRules,
     explain_stored,
     explain_values,
@@ -132,8 +137,15 @@ _KEYS = (
 
 
 def settings_in(s: Session) -> ScoringSettings:
-    raw = dict(s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS))).all())
-    return settings_from({k: json.loads(v) for k, v in raw.items()})
+    raw = s.connection().execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS)))
+    return _settings_of(tuple(sorted((str(k), str(v)) for k, v in raw)))
+
+
+@lru_cache(maxsize=8)
+def _settings_of(raw: tuple[tuple[str, str], ...]) -> ScoringSettings:
+    """The settings of these stored values, made once for the same values (a full recompute
+    reads them for each chunk of contacts; its compiled rules go with them)."""
+    return settings_from({k: json.loads(v) for k, v in raw})
 
 
 def scoring_settings(db: Database) -> ScoringSettings:
@@ -427,22 +439,52 @@ class _Context:
     deciding: tuple[int, ...]
     promotable: frozenset[int]
     before_inquiry: frozenset[int]
+    scorer: ScoreTotal  # the rules compiled (app.scoring_rules)
 
     @classmethod
-    def read(cls, s: Session, settings: ScoringSettings, now: datetime) -> _Context:
+    def read(
+        cls,
+        s: Session,
+        settings: ScoringSettings,
+        now: datetime,
+        previous: _Context | None = None,
+    ) -> _Context:
+        """``previous``: the context of the chunk before (a full recompute): its compiled
+        rules are used again while the rules are the same."""
+        conn = s.connection()  # Core: the stages and criteria are no contacts to hide
         criteria = [
             (int(i), bool(r))
-            for i, r in s.execute(select(BantCriterion.id, BantCriterion.required))
+            for i, r in conn.execute(select(BantCriterion.id, BantCriterion.required))
         ]
         deciding = [i for i, r in criteria if r] or [i for i, _r in criteria]
         return cls(
             settings,
             now,
-            s.scalar(select(Stage.id).where(Stage.key == INQUIRY_STAGE)),
+            conn.scalar(select(Stage.id).where(Stage.key == INQUIRY_STAGE)),
             tuple(deciding),
-            frozenset(s.scalars(promotable_stage_ids())),
-            frozenset(s.scalars(stages_before(INQUIRY_STAGE))),
+            frozenset(conn.scalars(promotable_stage_ids())),
+            frozenset(conn.scalars(stages_before(INQUIRY_STAGE))),
+            previous.scorer
+            if previous is not None
+            and (previous.scorer.rules is settings.rules or previous.scorer.rules == settings.rules)
+            else ScoreTotal(settings.rules),
         )
+
+
+@contextmanager
+def _no_collections() -> Iterator[None]:
+    """No garbage collection while a chunk's rows are read and worked out: they are tens of
+    thousands of tuples of plain values, without cycles, that live until the chunk is
+    written; the collector walked them (and the rest of the process's objects) again and
+    again for nothing (~0.3 s of a 100,000-contact recompute's 3 s). Collections resume
+    after, as they were (as app.importing.pipeline does for the rows it unpickles)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _fetch(conn: Connection, stmt: Any) -> list[Any]:
@@ -467,11 +509,20 @@ def _rescore(
     ``scores=False``: only the follow-up times and the automatic moves into Inquiry (what a
     move changes, :func:`rescore_contacts`); scores and sales-readiness stay.
 
-    Four reads and an executemany or two for any number of contacts. Times are read as the
-    driver stores them and parsed with ``datetime.fromisoformat`` (SQLAlchemy's per-value
-    parsing costs seconds at 100,000 contacts); only rows whose values changed are written,
-    and only the columns that changed (an unchanged score keeps its indexes untouched).
+    Four reads and an executemany or two for any number of contacts. Only the columns a
+    score looks at are read, as the driver returns them (tuples; times parsed by
+    :func:`_time_reader` — SQLAlchemy's per-value parsing costs seconds at 100,000
+    contacts); the score is the rules' compiled total (``ctx.scorer``, not the lines); only
+    rows whose values changed are written, and only the columns that changed (an unchanged
+    score keeps its indexes untouched).
     """
+    with _no_collections():  # the chunk's objects freed (on return) before collections resume
+        return _rescore_chunk(s, which, ctx, scores=scores)
+
+
+def _rescore_chunk(
+    s: Session, which: Which, ctx: _Context, *, scores: bool
+) -> tuple[int, list[int]]:
     conn = s.connection()
     c = cast(Table, Contact.__table__).c
     a = cast(Table, Activity.__table__).c
@@ -482,13 +533,11 @@ def _rescore(
     raw = _raw_time
     rows = _fetch(
         conn,
-        select(
+        select(  # what a score looks at: not the names its lines give (domain, persona)
             c.id,
             c.email,
-            c.domain,
             c.domain_class,
             c.title,
-            c.persona_name,
             c.persona_fit,
             c.consent,
             c.score,
@@ -588,22 +637,20 @@ def _work_out(
     before_inquiry = ctx.before_inquiry
     updates: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
     crossing: dict[str, list[int]] = {}
-    labels = ACTIVITY_TYPES
     outbound = set(OUTBOUND_TYPES)
-    rules = settings.rules
+    score_of = ctx.scorer.score
     threshold = settings.threshold
     sla = settings.sla_hours
     no_bant: list[tuple[str, str]] = []
     inbound_kinds = set(INBOUND_TYPES)
     sla_of = {kind: settings.sla_for(kind) for kind in INBOUND_TYPES}
     becoming_inquiry: list[tuple[int, datetime, str | None]] = []
+    readiness: dict[tuple[str | None, ...], tuple[bool, bool]] = {}  # (said no, qualified)
     for (
         cid,
         email,
-        domain,
         dclass,
         title,
-        pname,
         pfit,
         consent,
         old_score,
@@ -615,47 +662,41 @@ def _work_out(
         raw_since,
     ) in rows:
         mine = acts.get(cid, ())
-        if scores:
-            items = explain_values(
-                email,
-                domain,
-                dclass,
-                title,
-                pname,
-                pfit,
-                consent or "unknown",
-                mine,
-                bant.get(cid, no_bant),
-                labels,
-                rules,
-                now,
-            )
-            score = sum([points for _rule, points in items])
-        else:
-            score = old_score
         asked = False
-        inbound: list[tuple[datetime, float]] = []
-        answers: list[datetime] = []
-        first_inbound: dict[str, datetime] = {}
-        for kind, at in mine:
-            if kind in outbound:
-                answers.append(at)
-            elif kind in inbound_kinds:
-                inbound.append((at, sla_of[kind]))
-                if kind not in first_inbound or at < first_inbound[kind]:
-                    first_inbound[kind] = at
-                if kind == ASKED_FOR_SALES:
-                    asked = True
+        if mine:
+            inbound: list[tuple[datetime, float]] = []
+            answers: list[datetime] = []
+            first_inbound: dict[str, datetime] = {}
+            for kind, at in mine:
+                if kind in outbound:
+                    answers.append(at)
+                elif kind in inbound_kinds:
+                    inbound.append((at, sla_of[kind]))
+                    if kind not in first_inbound or at < first_inbound[kind]:
+                        first_inbound[kind] = at
+                    if kind == ASKED_FOR_SALES:
+                        asked = True
         if not scores:
+            score = old_score
             ready = bool(old_ready)
-        elif (mine_answered := answered.get(cid)) is None:
-            ready = asked  # no answers: not qualified, nothing said no
         else:
-            said_no = any(mine_answered.get(i) == "no" for i in deciding)
-            qualified = is_qualified([(True, mine_answered.get(i, "unknown")) for i in deciding])
-            ready = not said_no and (asked or (qualified and score >= threshold))
+            score = score_of(email, dclass, title, pfit, consent, mine, bant.get(cid, no_bant), now)
+            if (mine_answered := answered.get(cid)) is None:
+                ready = asked  # no answers: not qualified, nothing said no
+            else:
+                given = tuple([mine_answered.get(i) for i in deciding])
+                decided = readiness.get(given)
+                if decided is None:
+                    decided = readiness[given] = (
+                        "no" in given,
+                        is_qualified([(True, a or "unknown") for a in given]),
+                    )
+                said_no, qualified = decided
+                ready = not said_no and (asked or (qualified and score >= threshold))
         received = None
         if mine or old_received is not None or cid in moves:
+            if not mine:
+                inbound, answers, first_inbound = [], [], {}
             received, due, first = followup.follow_up_times(
                 (),
                 moves.get(cid, ()),
@@ -664,16 +705,20 @@ def _work_out(
                 sla,
                 inbound,
             )
-            new_received, new_due, new_first = (
-                store_time(received),
-                store_time(due),
-                store_time(first),
-            )
+            new_received = store_time(received)
+            new_due = store_time(due)
+            new_first = store_time(first)
         else:  # nothing to answer (a new contact, say): no times
             new_received = new_due = new_first = None
-        new = (score, ready, new_received, new_due, new_first)
-        old = (old_score, bool(old_ready), old_received, old_due, old_first)
-        if new != old:
+        if (
+            score != old_score
+            or ready != bool(old_ready)
+            or new_received != old_received
+            or new_due != old_due
+            or new_first != old_first
+        ):
+            new = (score, ready, new_received, new_due, new_first)
+            old = (old_score, bool(old_ready), old_received, old_due, old_first)
             changed = tuple(i for i in range(5) if new[i] != old[i])
             row = (*(new[i] for i in changed), cid)
             if changed in updates:
@@ -731,10 +776,8 @@ class NewScores:
             (
                 c["id"],
                 c.get("email"),
-                c.get("domain"),
                 c.get("domain_class"),
                 c.get("title"),
-                c.get("persona_name"),
                 c.get("persona_fit"),
                 c.get("consent"),
                 None,
@@ -850,9 +893,16 @@ def _raw_time(column: Any) -> Any:
 
 
 def _time_reader(dialect: Dialect | None = None) -> Callable[[Any], datetime]:
-    """A time column's raw value (:func:`_raw_time`) → datetime; on SQLite always text."""
+    """A time column's raw value (:func:`_raw_time`, never None) → datetime: on SQLite
+    SQLAlchemy's text is parsed at C speed; a dialect whose ``DateTime`` reads its values
+    otherwise (times stored as numbers) reads them with its own result processor."""
     if dialect is not None and dialect.name == "sqlite":
-        return datetime.fromisoformat
+        impl = DateTime().dialect_impl(dialect)
+        if type(impl) is SQLITE_DATETIME:  # SQLAlchemy's own: ISO text
+            return datetime.fromisoformat
+        process = impl.result_processor(dialect, None)
+        if process is not None:
+            return cast(Callable[[Any], datetime], process)
 
     def read(value: Any) -> datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
@@ -922,6 +972,7 @@ def recompute_all(
         ).one()
     moved: list[int] = []
     done = 0
+    ctx: _Context | None = None
     if total:
         start = int(lo_id)
         while start <= int(hi_id):
@@ -930,7 +981,7 @@ def recompute_all(
                 return RecomputeResult(done, tuple(moved), cancelled=True)
             end = start + chunk - 1
             with db.session() as s:
-                ctx = _Context.read(s, settings_in(s), utcnow())
+                ctx = _Context.read(s, settings_in(s), utcnow(), ctx)
                 n, m = _rescore(s, _between(start, end), ctx)
             done += n
             moved.extend(m)
