@@ -167,7 +167,7 @@ def _on_begin(conn: Connection) -> None:
         except OperationalError as exc:
             if not _busy(exc.orig):
                 raise
-            _wait_for_write_lock(raw, exc)
+            _wait_for_write_lock(raw, exc, conn.engine.url.database)
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
@@ -186,12 +186,21 @@ def _busy(orig: BaseException | None) -> bool:
     return "locked" in str(orig).lower() or "busy" in str(orig).lower()
 
 
-def _wait_for_write_lock(raw: sqlite3.Connection, first: OperationalError) -> None:
+def _wait_for_write_lock(
+    raw: sqlite3.Connection, first: OperationalError, path: str | None = None
+) -> None:
     """``BEGIN IMMEDIATE`` again every 1-2 ms until it gets the lock or the busy timeout ends
-    (then ``first``, the "database is locked" error, is raised)."""
+    (then ``first``, the "database is locked" error, is raised). Meanwhile the file ``path``
+    hears that a writer waits (:mod:`db.lockwait`: an import holding the lock over several
+    chunks commits after the one it is writing)."""
+    from db.lockwait import TOUCH_EVERY_TRIES, say_a_writer_waits
+
+    waiting_for = path if path and path != ":memory:" else None
     deadline = time.monotonic() + BUSY_TIMEOUT_S
     tries = 0
     while time.monotonic() < deadline:
+        if tries % TOUCH_EVERY_TRIES == 0:
+            say_a_writer_waits(waiting_for)
         time.sleep(LOCK_POLL_S[0] if tries < 100 else LOCK_POLL_S[1])
         tries += 1
         try:

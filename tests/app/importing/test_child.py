@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.errors import UsageError
 from app.importing import child
-from app.importing.service import ImportCancelled
+from app.importing.service import CHUNK, CHUNKS_PER_TRANSACTION, ImportCancelled
 from app.operations import undo_state
 from db.engine import Database
 from db.models import Contact, ImportBatch
@@ -77,12 +77,13 @@ def test_a_small_file_is_imported_here(
 
 
 def test_cancel_reaches_the_child_and_nothing_is_kept(db: Database, tmp_path: Path) -> None:
-    path = _write(tmp_path / "messe.csv")
+    # progress tells what is committed: a transaction of a few chunks, then the next
+    path = _write(tmp_path / "messe.csv", rows=2 * CHUNKS_PER_TRANSACTION * CHUNK + 17)
     asked = [False]
 
     def progress(done: int, total: int, text: str = "") -> None:
         if done > 0:
-            asked[0] = True  # Cancel pressed after the first chunk
+            asked[0] = True  # Cancel pressed after the first transaction
 
     with pytest.raises(ImportCancelled, match="nothing was written"):
         child.import_in_child(db.url, path, progress=progress, cancel=lambda: asked[0])

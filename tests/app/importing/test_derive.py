@@ -177,6 +177,7 @@ def test_rules_changed_during_the_import_are_the_hooks_rules(
     """Someone changes the rules and a persona after the first chunk: the chunks written
     after see the new ones, as the hooks would (the values worked out ahead are not used)."""
     monkeypatch.setattr(service, "CHUNK", 50)
+    monkeypatch.setattr(service, "CHUNKS_PER_TRANSACTION", 2)  # a commit every 100 rows
     monkeypatch.setattr(pipeline, "OTHER_PROCESS_BYTES", 10**12)
     csv_path = write_csv(tmp_path / "list.csv", HEADERS, _rows(300))
     results = []

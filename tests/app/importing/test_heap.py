@@ -54,13 +54,16 @@ def test_freed_heap_memory_goes_back_to_the_system() -> None:
     assert trimmed < freed - 80  # handed back
 
 
-def test_every_chunk_gives_back_what_it_freed(
+def test_every_transaction_gives_back_what_it_freed(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service, "CHUNK", 10)
+    monkeypatch.setattr(service, "CHUNKS_PER_TRANSACTION", 2)
     calls: list[int] = []
     monkeypatch.setattr(service, "give_back_freed_memory", lambda: calls.append(1))
     rows = [[f"Ann{i}", "Lee", f"ann{i}@acme.de", "Acme", "CTO", "", "Köln"] for i in range(45)]
     report = import_file(db, write_csv(tmp_path / "list.csv", BADGE_HEADERS, rows))
     assert report.imported == 45
-    assert len(calls) == 5
+    # five chunks: on SQLite two transactions of two and one of one; PostgreSQL commits
+    # every chunk (a writer waiting there cannot say so)
+    assert len(calls) == (3 if db.is_sqlite else 5)

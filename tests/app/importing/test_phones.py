@@ -100,6 +100,9 @@ def test_a_settled_number_is_what_a_second_look_gives(text: str, region: str | N
         ("0511 1234567", "DE", True),
         ("+49 511 1234567", None, True),
         ("01 23 45 67 89", "FR", True),
+        # printed with dashes ("+1 312-593-1411"): parse() reads them as spaces
+        ("+1 312 5931411", None, True),
+        ("(312) 593-1411", "US", True),
         # read again, the "8" looks like Belarus's national prefix: worked out again
         ("08828882143", "BY", False),
     ],
