@@ -4,7 +4,19 @@ read them instead of scanning stage history.
 - ``metric_contacts``: per contact that reached Inquiry, what ``app.metrics`` derives from its
   history, answers and follow-up times (the reference computation's per-contact rows, without
   a source or import filter: those are applied when read);
-- ``metric_stays``: the completed stays in each stage of those contacts, in days.
+- ``metric_stays``: the completed stays in each stage of those contacts, in days;
+- ``metric_days``: those rows summed per day, source and furthest stage (kinds ``i``, ``q``,
+  ``c``, migration 0012), and the histograms the medians are read from (below).
+
+The medians of a period or a source (days in each stage, hours to the first response) cannot be
+summed per day; they are counted instead, in ``metric_days`` rows of their own kinds: the stays
+per UTC day their contact became an inquiry (``s``, ``S``) or per year and source (``y``,
+``Y``), the answered inquiries' hours to their first response per inquiry day (``r``, ``R``) or
+per year and source (``x``, ``X``). Each value is counted in a bucket (:func:`bucket`: its
+octave, split in 64) that ``max_pos`` holds (for a stay: its stage id × ``STAGE_SPAN`` + the
+bucket); the lower-case kind counts whole octaves, the upper-case one each 64th of them. A
+median is then found in the octaves' counts, then in its octave's 64ths, and only the values
+of that one 64th are read and put in order (``app.metrics``).
 
 Triggers append a contact's id to ``metric_dirty`` on every write that can change its rows,
 whatever made it (operations, undo and redo, import chunks, deletes, BANT answers). Before the
@@ -22,12 +34,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -37,6 +50,9 @@ from db.visibility import unfinished_batches
 log = logging.getLogger(__name__)
 
 SIGNATURE = "signature"
+# what the derived rows hold, in the signature: a new version derives every row again once (2:
+# the medians' histograms were added to metric_days)
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -51,12 +67,18 @@ class Definition:
 
     def signature(self) -> str:
         return json.dumps(
-            [self.inquiry, self.customer, list(self.deciding), [list(s) for s in self.stages]]
+            [
+                self.inquiry,
+                self.customer,
+                list(self.deciding),
+                [list(s) for s in self.stages],
+                VERSION,
+            ]
         )
 
 
-def _dialect(s: Session) -> str:
-    return s.get_bind().dialect.name
+def _dialect(s: Session | Connection) -> str:
+    return s.dialect.name if isinstance(s, Connection) else s.get_bind().dialect.name
 
 
 def _hours(s: Session, later: str, earlier: str) -> str:  # as app.metrics computes it
@@ -169,29 +191,170 @@ def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | N
     return " UNION ALL ".join(parts[k] for k in (only or parts) if k in parts)
 
 
+# --- the medians' histograms -----------------------------------------------------------------
+
+LOW, HIGH = -20, 20  # octaves [2**LOW, 2**(HIGH + 1)); one bucket below, one at or above
+SUBS = 64  # each octave split in 64 equal parts
+STAGE_SPAN = 4096  # a stay's max_pos: its stage id × STAGE_SPAN + its bucket (< 4096)
+HISTOGRAMS = {  # kind: (what is counted, by day or by year and source, octaves or 64ths)
+    "s": ("stays", "day", False),
+    "S": ("stays", "day", True),
+    "y": ("stays", "year", False),
+    "Y": ("stays", "year", True),
+    "r": ("responses", "day", False),
+    "R": ("responses", "day", True),
+    "x": ("responses", "year", False),
+    "X": ("responses", "year", True),
+}
+
+
+def _code(octave: int, sub: int) -> int:
+    return (octave + 32) * 64 + sub
+
+
+def bucket(value: float) -> int:
+    """The bucket of a value, as the SQL of :func:`bucket_sql` gives it (every step exact: a
+    power of two scales a float without rounding): buckets in the order of their values."""
+    if value < 2.0**LOW:
+        return _code(LOW - 1, 0)
+    if value >= 2.0 ** (HIGH + 1):
+        return _code(HIGH + 1, 0)
+    octave = math.frexp(value)[1] - 1
+    return _code(octave, int((value / 2.0**octave - 1) * SUBS))
+
+
+def octave_of(code: int) -> int:
+    """The whole octave's bucket a bucket is in (its stage kept)."""
+    return code - code % 64
+
+
+def bounds(code: int, fine: bool = True) -> tuple[float | None, float | None]:
+    """The values [low, high) of a bucket (or, not ``fine``, of its whole octave); None:
+    unbounded."""
+    code %= STAGE_SPAN
+    octave, sub = code // 64 - 32, code % 64
+    if octave < LOW:
+        return None, 2.0**LOW
+    if octave > HIGH:
+        return 2.0 ** (HIGH + 1), None
+    base = 2.0**octave
+    if not fine:
+        return base, 2 * base
+    return base * (1 + sub / SUBS), base * (1 + (sub + 1) / SUBS)
+
+
+def _below(column: str, octave: int) -> str:
+    """``column < 2**octave``, exactly (an integer power of two as the literal)."""
+    if octave < 0:
+        return f"{column} * {2**-octave}.0 < 1"
+    return f"{column} < {2**octave}.0"
+
+
+def _scaled(column: str, octave: int) -> str:
+    """``column / 2**octave``, exactly."""
+    if octave < 0:
+        return f"{column} * {2**-octave}.0"
+    return f"{column} / {2**octave}.0"
+
+
+def bucket_sql(s: Session | Connection, column: str) -> str:
+    """:func:`bucket` in SQL: the octave by halving the range of octaves (six comparisons, not
+    forty), then its 64th."""
+    sqlite = _dialect(s) == "sqlite"
+
+    def octaves(low: int, high: int) -> str:  # 2**low <= column < 2**high
+        if high - low == 1:
+            part = f"({_scaled(column, low)} - 1) * {SUBS}"
+            sub = f"CAST({part} AS INTEGER)" if sqlite else f"CAST(FLOOR({part}) AS INTEGER)"
+            return f"{_code(low, 0)} + {sub}"
+        middle = (low + high) // 2
+        return (
+            f"CASE WHEN {_below(column, middle)} THEN {octaves(low, middle)} "
+            f"ELSE {octaves(middle, high)} END"
+        )
+
+    return (
+        f"(CASE WHEN {_below(column, LOW)} THEN {_code(LOW - 1, 0)} "
+        f"WHEN {_below(column, HIGH + 1)} THEN {octaves(LOW, HIGH + 1)} "
+        f"ELSE {_code(HIGH + 1, 0)} END)"
+    )
+
+
+def year_sql(s: Session, column: str) -> str:
+    """The first day of the (UTC) year of a stored time, as ``metric_days.day`` holds it."""
+    if _dialect(s) == "sqlite":
+        return f"strftime('%Y-01-01', {column})"
+    return f"CAST(date_trunc('year', {column}) AS DATE)"
+
+
+def histograms_sql(s: Session, where: str = "1 = 1") -> str:
+    """SELECT kind, day, source, max_pos and the measures of ``metric_days`` for the medians'
+    histograms of the rows of ``metric_contacts`` that ``where`` selects: each value's bucket
+    computed once, the values counted once per day, year, source and bucket, and those counts
+    summed for each kind."""
+    values = {
+        "stays": f"""
+            SELECT {day_sql(s, "mc.h")} AS day, {year_sql(s, "mc.h")} AS year, mc.src AS source,
+                   ms.stage_id * {STAGE_SPAN} + {bucket_sql(s, "ms.days")} AS code
+            FROM metric_stays ms JOIN (
+                SELECT contact_id AS cid, source AS src, history_inquiry_at AS h
+                FROM metric_contacts WHERE {where}) mc ON mc.cid = ms.contact_id""",
+        "responses": f"""
+            SELECT {day_sql(s, "inquiry_at")} AS day, {year_sql(s, "inquiry_at")} AS year,
+                   source, {bucket_sql(s, "response_hours")} AS code
+            FROM metric_contacts WHERE response_hours IS NOT NULL AND {where}""",
+    }
+    parts = []
+    for kind, (counted, by, fine) in HISTOGRAMS.items():
+        code = "code" if fine else "code - code % 64"
+        when, source = ("day", "CAST(NULL AS VARCHAR(200))") if by == "day" else ("year", "source")
+        keys = f"{when}, {code}" + (", source" if by == "year" else "")
+        parts.append(
+            f"SELECT '{kind}' AS kind, {when} AS day, {source} AS source, {code} AS max_pos, "
+            f"SUM(n) AS n, 0 AS qualified, 0 AS answered, 0 AS decided, 0 AS late, "
+            f"0 AS pending, 0.0 AS amount FROM {counted} GROUP BY {keys}"
+        )
+    ctes = ", ".join(
+        f"{name} AS (SELECT day, year, source, code, COUNT(*) AS n FROM ({sql}) v "
+        "GROUP BY day, year, source, code)"
+        for name, sql in values.items()
+    )
+    return f"WITH {ctes} " + " UNION ALL ".join(parts)
+
+
 Key = tuple[str, Any, str | None, int]
 
 
 def _contributions(s: Session, where: str) -> dict[Key, list[float]]:
     out: dict[Key, list[float]] = {}
-    for kind, day, source, max_pos, *values in s.execute(text(contributions_sql(s, where))):
-        out[(str(kind), day, source, int(max_pos))] = [float(v or 0) for v in values]
+    for sql in (contributions_sql(s, where), histograms_sql(s, where)):
+        for kind, day, source, max_pos, *values in s.execute(text(sql)):
+            out[(str(kind), day, source, int(max_pos))] = [float(v or 0) for v in values]
     return out
+
+
+BULK = 2000  # more changed keys than this: the rows' ids are read at once, not looked up each
 
 
 def _apply(s: Session, old: dict[Key, list[float]], new: dict[Key, list[float]]) -> None:
     """Add ``new`` and take away ``old`` in ``metric_days``."""
-    sets = ", ".join(f"{m} = {m} + :{m}" for m in MEASURES)
+    deltas: dict[Key, dict[str, Any]] = {}
     for key in old.keys() | new.keys():
         before = old.get(key, [0.0] * len(MEASURES))
         after = new.get(key, [0.0] * len(MEASURES))
         delta = [b - a for a, b in zip(before, after, strict=True)]
         if not any(delta):
             continue
-        kind, day, source, max_pos = key
         values: dict[str, Any] = {m: v for m, v in zip(MEASURES, delta, strict=True)}
         for m in MEASURES[:-1]:
             values[m] = int(values[m])
+        deltas[key] = values
+    if len(deltas) > BULK:
+        _apply_bulk(s, deltas)
+        return
+    sets = ", ".join(f"{m} = {m} + :{m}" for m in MEASURES)
+    for key, values in deltas.items():
+        kind, day, source, max_pos = key
         where = "kind = :kind AND day = :day AND max_pos = :max_pos AND " + (
             "source IS NULL" if source is None else "source = :source"
         )
@@ -211,6 +374,39 @@ def _apply(s: Session, old: dict[Key, list[float]], new: dict[Key, list[float]])
     s.execute(text("DELETE FROM metric_days WHERE n = 0"))
 
 
+def _apply_bulk(s: Session, deltas: dict[Key, dict[str, Any]]) -> None:
+    """:func:`_apply` for many keys (an import's contacts): the ids of the rows of their kinds
+    read in one statement, then one executemany of updates and one of inserts."""
+    kinds = sorted({key[0] for key in deltas})
+    ids: dict[Key, int] = {}
+    for row_id, kind, day, source, max_pos in s.execute(
+        text(
+            "SELECT id, kind, day, source, max_pos FROM metric_days WHERE kind IN :kinds"
+        ).bindparams(bindparam("kinds", expanding=True)),
+        {"kinds": kinds},
+    ):
+        ids[(str(kind), day, source, int(max_pos))] = int(row_id)
+    updates = [values | {"id": ids[key]} for key, values in deltas.items() if key in ids]
+    inserts = [
+        values | {"kind": key[0], "day": key[1], "source": key[2], "max_pos": key[3]}
+        for key, values in deltas.items()
+        if key not in ids
+    ]
+    if updates:
+        sets = ", ".join(f"{m} = {m} + :{m}" for m in MEASURES)
+        s.execute(text(f"UPDATE metric_days SET {sets} WHERE id = :id"), updates)
+    if inserts:
+        s.execute(
+            text(
+                "INSERT INTO metric_days (kind, day, source, max_pos, "
+                f"{', '.join(MEASURES)}) VALUES (:kind, :day, :source, :max_pos, "
+                f"{', '.join(':' + m for m in MEASURES)})"
+            ),
+            inserts,
+        )
+    s.execute(text("DELETE FROM metric_days WHERE n = 0"))
+
+
 def rebuild(s: Session, d: Definition) -> None:
     """Derive every row again (in the caller's write transaction)."""
     last = s.scalar(text("SELECT MAX(id) FROM metric_dirty"))
@@ -219,12 +415,12 @@ def rebuild(s: Session, d: Definition) -> None:
     s.execute(text("DELETE FROM metric_days"))
     _insert_contacts(s, d, "")
     _insert_stays(s, "")
-    s.execute(
-        text(
-            "INSERT INTO metric_days (kind, day, source, max_pos, "
-            f"{', '.join(MEASURES)}) {contributions_sql(s)}"
+    for sql in (contributions_sql(s), histograms_sql(s)):
+        s.execute(
+            text(
+                f"INSERT INTO metric_days (kind, day, source, max_pos, {', '.join(MEASURES)}) {sql}"
+            )
         )
-    )
     if last is not None:
         s.execute(text("DELETE FROM metric_dirty WHERE id <= :last"), {"last": last})
     s.execute(text("DELETE FROM metric_meta WHERE key = :k"), {"k": SIGNATURE})

@@ -47,6 +47,7 @@ import argparse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, bindparam, select, text
@@ -375,20 +376,29 @@ def _compute(
             finally:
                 if not derived:
                     s.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
-            names = (
-                [
-                    str(n)
-                    for n in s.scalars(
-                        text(
-                            "SELECT DISTINCT source FROM contacts WHERE source IS NOT NULL ORDER BY 1"
-                        )
-                    )
-                ]
-                if with_weeks
-                else []
-            )
+            names = _source_names(s) if with_weeks else []
         medians = stays.result()
     return replace(metrics, median_days_in_stage=medians), names
+
+
+def _source_names(s: Session) -> list[str]:
+    """Every contact's source, in order: one seek into the index on ``contacts.source`` per
+    name, each the first one after the last (a DISTINCT walked the whole index: 1,000,000
+    entries for a handful of names)."""
+    return [
+        str(n)
+        for n in s.scalars(
+            text("""
+            WITH RECURSIVE names(name) AS (
+              SELECT MIN(source) FROM contacts
+              UNION ALL
+              SELECT (SELECT MIN(c.source) FROM contacts c WHERE c.source > names.name)
+              FROM names WHERE names.name IS NOT NULL
+            )
+            SELECT name FROM names WHERE name IS NOT NULL
+            """)
+        )
+    ]
 
 
 def _derived_table(source: str | None) -> tuple[str, dict[str, Any]]:
@@ -444,12 +454,14 @@ def _aggregate(
             used,
         ).all()
     else:
-        rows, days = _derived_rows(
+        rows, days, future = _derived_rows(
             s, a, since, until, source, now, cohort_view, extra or {}, with_weeks
         )
     per_source: dict[str, list[int]] = {}
     by_pos: dict[int, int] = {}
     decided = late = never = answered = 0
+    if days is not None:  # still waiting, not yet due: neither decided, late nor never answered
+        decided = late = never = -future
     won_value = 0.0
     for src, max_pos, n, q, dec, lt, nv, ans, won in rows:
         key = src if src is not None else NO_SOURCE
@@ -494,7 +506,15 @@ def _aggregate(
     for i, (key, name, count) in enumerate(funnel_counts):
         conv = rate(funnel_counts[i + 1][2], count) if i + 1 < len(funnel_counts) else None
         funnel.append(FunnelStep(key, name, count, conv, None if conv is None else 1.0 - conv))
-    if days is not None:  # derived: a count and one offset (by the index when unfiltered)
+    period = since is not None or until is not None
+    if days is not None and not (period and source):  # derived: from the histograms
+        h = (
+            _period_histogram(s, a, since, until, stays=False)
+            if period
+            else _source_histogram(s, source, stays=False)
+        )
+        median_hours = _histogram_medians(s, h).get(0)
+    elif days is not None:  # derived, a period and a source: a count and one offset
         median_hours = _median_response(
             s, table, cohort, {k: v for k, v in used.items() if k != "now"}
         )
@@ -512,7 +532,7 @@ def _aggregate(
         ).scalar()
     weeks = _weeks(s, since, until, used, table, days) if with_weeks else ()
     months = _months(s, since, until, used, table, days) if with_weeks else ()
-    open_value, open_deals = _open_pipeline(s, a, source)
+    open_value, open_deals = _open_pipeline(s, a, source, derived=days is not None)
     return Metrics(
         since=since,
         until=until,
@@ -575,16 +595,17 @@ def _derived_rows(
     cohort_view: bool,
     extra: dict[str, Any],
     with_days: bool = True,
-) -> tuple[list[tuple[Any, ...]], dict[Any, list[int]]]:
+) -> tuple[list[tuple[Any, ...]], dict[Any, list[int]], int]:
     """The reference's per (source, furthest stage) sums, read from ``metric_days`` for the
     period's whole days and from ``metric_contacts`` for its part-days; and per day the
     inquiries, the qualified leads of the period and the inquiries qualified now (weeks and
     months). Whether a response is decided or late depends on "now": the inquiries still
-    waiting whose due time has not come are read by their index and taken away."""
+    waiting whose due time has not come are counted by their index (returned third: the
+    caller takes them away from the totals of decided, late and never answered)."""
     lo, hi, parts = _whole_days(since, until)
     by_source = "lower(source) LIKE :pattern ESCAPE '\\'" if source else "1 = 1"
     params: dict[str, Any] = dict(extra)
-    whole = [by_source]
+    whole = [by_source, "kind IN ('i', 'q', 'c')"]
     if lo is not None:
         whole.append("day >= :lo")
         params["lo"] = lo
@@ -644,24 +665,24 @@ def _derived_rows(
             slot[1] += int(n)
     # waiting for a response whose due time is still to come: not decided yet
     cohort = _period_sql("inquiry_at", since, until)
-    future = {
-        (src, int(p)): int(n)
-        for src, p, n in s.execute(
+    # (only their number: decided, late and never answered are summed over every source)
+    future = int(
+        s.scalar(
             _bind(f"""
-            SELECT source, max_pos, COUNT(*) FROM metric_contacts
+            SELECT COUNT(*) FROM metric_contacts
             WHERE first_at IS NULL AND due_at IS NOT NULL AND due_at >= :now AND {cohort}
                   AND {by_source}
-            GROUP BY source, max_pos
             """),
             {"now": now, **extra}
             | {k: v for k, v in (("since", since), ("until", until)) if v is not None},
         )
-    }
+        or 0
+    )
     rows: list[tuple[Any, ...]] = []
     for (kind, src, max_pos), v in sums.items():
         n, qualified, answered, decided, late, pending, amount = v
         if kind == "i":
-            past = int(pending) - future.get((src, max_pos), 0)
+            past = int(pending)  # the future ones taken away from the totals by the caller
             q = int(qualified) if cohort_view else 0
             rows.append((src, max_pos, int(n), q, int(decided) + past, int(late) + past, past,
                          int(answered), 0.0))  # fmt: skip
@@ -669,7 +690,7 @@ def _derived_rows(
             rows.append((src, max_pos, 0, int(n), 0, 0, 0, 0, 0.0))
         elif kind == "c":
             rows.append((src, max_pos, 0, 0, 0, 0, 0, 0, amount))
-    return rows, days
+    return rows, days, future
 
 
 def _median_response(s: Session, table: str, cohort: str, params: dict[str, Any]) -> float | None:
@@ -692,17 +713,26 @@ def _median_response(s: Session, table: str, cohort: str, params: dict[str, Any]
     return sum(middle) / len(middle)
 
 
-def _open_pipeline(s: Session, a: _Anchors, source: str | None) -> tuple[float, int]:
+def _open_pipeline(
+    s: Session, a: _Anchors, source: str | None, derived: bool = False
+) -> tuple[float, int]:
     """The deal amounts of the contacts now in Opportunity or a later open pipeline stage
-    (and how many contacts have one)."""
+    (and how many contacts have one). ``derived``: the derived rows are current, and a
+    contact's source is read from ``metric_contacts`` where it has a row there (a small row
+    beside the deal's index entry, not the contact's own row: at 1,000,000 contacts 50,000
+    of those read for one source)."""
     where_source = "AND lower(c.source) LIKE :pattern ESCAPE '\\'" if source else ""
+    join = ""
+    if source and derived:
+        join = "LEFT JOIN metric_contacts mc ON mc.contact_id = c.id"
+        where_source = "AND lower(COALESCE(mc.source, c.source)) LIKE :pattern ESCAPE '\\'"
     params: dict[str, Any] = {"p_opp": a.opportunity}
     if source:
         params["pattern"] = _like(source)
     total, deals = s.execute(
         text(f"""
         SELECT SUM(c.deal_amount), COUNT(*) FROM contacts c JOIN stages st ON st.id = c.stage_id
-        WHERE st.kind = 'pipeline' AND st.position >= :p_opp AND c.deal_amount IS NOT NULL
+        {join} WHERE st.kind = 'pipeline' AND st.position >= :p_opp AND c.deal_amount IS NOT NULL
               {where_source} {unfinished_batches_sql(s, "c.import_batch_id")}
         """),
         params,
@@ -807,46 +837,54 @@ def _stage_medians_derived(
     until: datetime | None,
     source: str | None,
 ) -> dict[str, float | None]:
-    """:func:`_stage_medians` read from ``metric_stays``: all time and every source, each
-    median is one offset lookup in its index; otherwise the period's (or source's) stays are
-    copied into a temporary table first, as the reference does from the history."""
+    """:func:`_stage_medians` read from the derived rows: a period (every source) or a source
+    or every source (all time) from the histograms of ``metric_days``
+    (:func:`_histogram_medians`); a period and a source: their stays are copied into a
+    temporary table first, as the reference does from the history."""
     found: dict[str, float | None] = {}
     stays = f"{_TEMP}_dstays"
-    with db.engine.connect() as conn:
-        table = "metric_stays"
-        if since is not None or until is not None or source:
-            parts = [
-                p
-                for p, v in (
-                    ("mc.history_inquiry_at >= :since", since),
-                    ("mc.history_inquiry_at < :until", until),
-                    ("lower(mc.source) LIKE :pattern ESCAPE '\\'", source),
-                )
-                if v
-            ]
-            params: dict[str, Any] = {"since": since, "until": until}
-            if source:
-                params["pattern"] = _like(source)
-            conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
-            conn.execute(
-                _bind(f"""
-                CREATE TEMP TABLE {stays} AS
-                SELECT ms.stage_id AS stage_id, ms.days AS days
-                FROM metric_stays ms JOIN metric_contacts mc ON mc.contact_id = ms.contact_id
-                WHERE {" AND ".join(parts)}
-                """),
-                {k: v for k, v in params.items() if v is not None},
+    period = since is not None or until is not None
+    if not (period and source):
+        with db.engine.connect() as conn:
+            h = (
+                _period_histogram(conn, a, since, until, stays=True)
+                if period
+                else _source_histogram(conn, source, stays=True)
             )
-            conn.execute(text(f"CREATE INDEX {stays}_ix ON {stays} (stage_id, days)"))
-            table = stays
+            for stage_id, value in _histogram_medians(conn, h).items():
+                found[a.names.get(stage_id, str(stage_id))] = _round(value)
+            conn.rollback()
+        return {key: found.get(key) for key in a.names.values()}
+    parts = [
+        p
+        for p, v in (
+            ("mc.history_inquiry_at >= :since", since),
+            ("mc.history_inquiry_at < :until", until),
+            ("lower(mc.source) LIKE :pattern ESCAPE '\\'", source),
+        )
+        if v
+    ]
+    params: dict[str, Any] = {"since": since, "until": until, "pattern": _like(str(source))}
+    with db.engine.connect() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
+        conn.execute(
+            _bind(f"""
+            CREATE TEMP TABLE {stays} AS
+            SELECT ms.stage_id AS stage_id, ms.days AS days
+            FROM metric_stays ms JOIN metric_contacts mc ON mc.contact_id = ms.contact_id
+            WHERE {" AND ".join(parts)}
+            """),
+            {k: v for k, v in params.items() if v is not None},
+        )
         try:
-            counts = conn.execute(text(f"SELECT stage_id, COUNT(*) FROM {table} GROUP BY stage_id"))
+            conn.execute(text(f"CREATE INDEX {stays}_ix ON {stays} (stage_id, days)"))
+            counts = conn.execute(text(f"SELECT stage_id, COUNT(*) FROM {stays} GROUP BY stage_id"))
             for stage_id, n in counts.all():
                 middle = [
                     float(v)
                     for v in conn.scalars(
                         text(
-                            f"SELECT days FROM {table} WHERE stage_id = :sid ORDER BY days "
+                            f"SELECT days FROM {stays} WHERE stage_id = :sid ORDER BY days "
                             "LIMIT :k OFFSET :skip"
                         ),
                         {"sid": stage_id, "k": 2 - n % 2, "skip": (n - 1) // 2},
@@ -854,10 +892,253 @@ def _stage_medians_derived(
                 ]
                 found[a.names.get(stage_id, str(stage_id))] = _round(sum(middle) / len(middle))
         finally:
-            if table == stays:
-                conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {stays}"))
             conn.rollback()
     return {key: found.get(key) for key in a.names.values()}
+
+
+# --- medians from the derived histograms (``app.aggregates``) -----------------------------
+
+
+def _typed(sql: str, params: dict[str, Any]) -> Any:
+    """A text() statement with its datetime parameters bound as DateTime, its date ones as Date
+    and its lists expanded (the stored formats)."""
+    binds: list[Any] = []
+    for name, value in params.items():
+        if isinstance(value, list):
+            binds.append(bindparam(name, expanding=True))
+        elif isinstance(value, datetime):
+            binds.append(bindparam(name, type_=DateTime()))
+        elif isinstance(value, date):
+            binds.append(bindparam(name, type_=Date()))
+    return text(sql).bindparams(*binds)
+
+
+@dataclass
+class _Histogram:
+    """What to count and read for the medians of one filter: ``kinds`` (octaves, 64ths) of
+    ``metric_days`` and the condition on their rows; ``extra``, values counted besides them
+    (the contacts of a period's part-days: group, bucket, count); ``refine(group, low, high)``, the
+    values of one bucket that the filter selects (every one, the part-days' too)."""
+
+    kinds: tuple[str, str]
+    where: str
+    params: dict[str, Any]
+    extra: list[tuple[int, int, int]]
+    refine: Any
+    by_source: bool = False  # the 64ths read for the sources the octaves' rows name
+    by_day: bool = False  # rows by day (no source), not by year and source
+
+
+def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, float]:
+    """Per group (a stage id; 0 for the responses), the median of the values the histogram
+    counts: the octave holding each middle rank from the octaves' counts, then its 64th from
+    that octave's counts, then the values of that 64th alone, in order."""
+    span = aggregates.STAGE_SPAN
+    coarse, fine = h.kinds
+    octaves: dict[int, dict[int, int]] = {}
+    keys: set[tuple[Any, Any]] = set()
+    for day, source, max_pos, n in conn.execute(
+        _typed(
+            f"SELECT day, source, max_pos, n FROM metric_days WHERE kind = :kind AND {h.where}",
+            h.params,
+        ),
+        h.params | {"kind": coarse},
+    ):
+        code = int(max_pos)
+        slot = octaves.setdefault(code // span, {})
+        slot[code % span] = slot.get(code % span, 0) + int(n)
+        keys.add((day, source))
+    extra: dict[int, dict[int, int]] = {}  # group → bucket → count
+    for group, code, k in h.extra:
+        extra.setdefault(group, {})[code] = extra.get(group, {}).get(code, 0) + k
+        slot = octaves.setdefault(group, {})
+        slot[aggregates.octave_of(code)] = slot.get(aggregates.octave_of(code), 0) + k
+    days = sorted({d for d, _s in keys}, key=str)
+    sources = sorted({s for _d, s in keys if s is not None}) if h.by_source else []
+    where_fine = "day IN :days AND " + (
+        "source IN :sources" if sources else "source IS NULL" if h.by_day else "1 = 1"
+    )
+    found: dict[int, float] = {}
+    for group, counts in octaves.items():
+        n = sum(counts.values())
+        if not n:
+            continue
+        middle = []
+        read: dict[int, dict[int, int]] = {}  # octave → its 64ths' counts
+        in_order: dict[int, dict[float, int]] = {}  # 64th → its values, each counted
+        for rank in sorted({(n - 1) // 2, n // 2}):
+            octave, before = _locate(counts, rank)
+            if octave not in read:
+                subs: dict[int, int] = {}
+                read[octave] = subs
+                if days:
+                    low_pos = group * span + octave
+                    params: dict[str, Any] = {"kind": fine, "days": days, "low": low_pos}
+                    params["high"] = low_pos + 64
+                    if sources:
+                        params["sources"] = sources
+                    for max_pos, k in conn.execute(
+                        _typed(
+                            f"SELECT max_pos, SUM(n) FROM metric_days WHERE kind = :kind AND "
+                            f"{where_fine} AND max_pos >= :low AND max_pos < :high GROUP BY max_pos",
+                            params,
+                        ),
+                        params,
+                    ):
+                        code = int(max_pos) % span
+                        subs[code] = subs.get(code, 0) + int(k)
+                for code, k in extra.get(group, {}).items():
+                    if aggregates.octave_of(code) == octave:
+                        subs[code] = subs.get(code, 0) + k
+            sub, skip = _locate(read[octave], rank - before)
+            if sub not in in_order:
+                in_order[sub] = {v: k for v, k in h.refine(group, *aggregates.bounds(sub))}
+            value, _before = _locate(in_order[sub], rank - before - skip)
+            middle.append(value)
+        found[group] = sum(middle) / len(middle)
+    return found
+
+
+def _locate(counts: dict[Any, int], rank: int) -> tuple[Any, int]:
+    """The bucket (or value) holding the value of this rank (from 0, in order) and how many
+    values come before it."""
+    before = 0
+    for code in sorted(counts):
+        if rank < before + counts[code]:
+            return code, before
+        before += counts[code]
+    raise AssertionError("rank beyond the counts")  # the counts and the values disagree
+
+
+def _range_sql(column: str, low: float | None, high: float | None) -> tuple[str, dict[str, Any]]:
+    parts, params = [f"{column} IS NOT NULL"], {}
+    if low is not None:
+        parts.append(f"{column} >= :low")
+        params["low"] = low
+    if high is not None:
+        parts.append(f"{column} < :high")
+        params["high"] = high
+    return " AND ".join(parts), params
+
+
+def _period_histogram(
+    conn: Session | Connection,
+    a: _Anchors,
+    since: datetime | None,
+    until: datetime | None,
+    stays: bool,
+) -> _Histogram:
+    """The histogram of a period (every source): its whole UTC days by day, and the values of
+    the contacts of its part-days read one by one — a stay's contact by the time it became an
+    inquiry in the history (``history_inquiry_at``, found by the move that made it one), an
+    answer's by the time it became an inquiry (``inquiry_at``, indexed)."""
+    lo, hi, parts = _whole_days(since, until)
+    where, params = ["source IS NULL"], {}
+    if lo is not None:
+        where.append("day >= :lo")
+        params["lo"] = lo
+    if hi is not None:
+        where.append("day < :hi")
+        params["hi"] = hi
+    if lo is not None and hi is not None and lo >= hi:
+        where.append("1 = 0")
+    extra: list[tuple[int, int, int]] = []
+    reaching = [i for i, p, kind in a.layout if kind != "side" and p >= a.inquiry]
+    for start, end in parts:
+        bounds: dict[str, Any] = {"ps": start or datetime.min, "pe": end or datetime.max}
+        if stays:
+            sql = f"""
+                SELECT ms.stage_id, {aggregates.bucket_sql(conn, "ms.days")} AS code, COUNT(*)
+                FROM metric_contacts mc JOIN metric_stays ms ON ms.contact_id = mc.contact_id
+                WHERE mc.history_inquiry_at >= :ps AND mc.history_inquiry_at < :pe
+                  AND mc.contact_id IN (
+                    SELECT sc.contact_id FROM stage_changes sc
+                    WHERE sc.to_stage_id IN :reaching AND sc.at >= :ps AND sc.at < :pe)
+                GROUP BY ms.stage_id, code"""
+            bounds["reaching"] = reaching
+        else:
+            sql = f"""
+                SELECT 0, {aggregates.bucket_sql(conn, "response_hours")} AS code, COUNT(*)
+                FROM metric_contacts WHERE response_hours IS NOT NULL
+                  AND inquiry_at >= :ps AND inquiry_at < :pe
+                GROUP BY code"""
+        extra += [(int(g), int(c), int(k)) for g, c, k in conn.execute(_typed(sql, bounds), bounds)]
+    period = {"since": since, "until": until}
+    period = {k: v for k, v in period.items() if v is not None}
+    column = "mc.history_inquiry_at" if stays else "mc.inquiry_at"
+    cond = " AND ".join(
+        [f"{column} >= :since"] * ("since" in period) + [f"{column} < :until"] * ("until" in period)
+    )
+    return _Histogram(
+        ("s", "S") if stays else ("r", "R"),
+        " AND ".join(where),
+        params,
+        extra,
+        partial(_refine, conn, stays, cond, period),
+        by_day=True,
+    )
+
+
+def _source_histogram(conn: Session | Connection, source: str | None, stays: bool) -> _Histogram:
+    """The histogram of the sources that ``source`` matches (None: every contact, with a
+    source or not), all time (by year and source)."""
+    kinds = ("y", "Y") if stays else ("x", "X")
+    if not source:
+        return _Histogram(kinds, "1 = 1", {}, [], partial(_refine, conn, stays, "", {}))
+    cond = "lower(mc.source) LIKE :pattern ESCAPE '\\'"
+    params = {"pattern": _like(source)}
+    return _Histogram(
+        kinds,
+        "lower(source) LIKE :pattern ESCAPE '\\'",
+        params,
+        [],
+        partial(_refine, conn, stays, cond, params),
+        by_source=True,
+    )
+
+
+def _refine(
+    conn: Session | Connection,
+    stays: bool,
+    cond: str,
+    params: dict[str, Any],
+    group: int,
+    low: float | None,
+    high: float | None,
+) -> list[tuple[float, int]]:
+    """The values in [low, high) that ``cond`` selects, each with how many times it occurs, in
+    order: the stays in a stage (``group``) by its index on (stage, days), or the answered
+    inquiries' hours by their index. When the bucket holds one value only (many answers
+    take whole hours), that value, found at both ends of the index range."""
+    if stays:
+        column, table = "ms.days", "metric_stays ms"
+        join = " JOIN metric_contacts mc ON mc.contact_id = ms.contact_id" if cond else ""
+        rng, values = _range_sql(column, low, high)
+        rng = f"ms.stage_id = :sid AND {rng}"
+        values["sid"] = group
+    else:
+        column, join = "mc.response_hours", ""
+        table = "metric_contacts mc" + (
+            " INDEXED BY ix_metric_contacts_response" if _dialect(conn) == "sqlite" else ""
+        )
+        rng, values = _range_sql(column, low, high)
+    ends = conn.execute(
+        text(
+            f"SELECT (SELECT MIN({column}) FROM {table} WHERE {rng}), "
+            f"(SELECT MAX({column}) FROM {table} WHERE {rng})"
+        ),
+        values,
+    ).one()
+    if ends[0] is not None and ends[0] == ends[1]:
+        return [(float(ends[0]), 1 << 62)]  # every value the filter selects in it: this one
+    sql = (
+        f"SELECT {column}, COUNT(*) FROM {table}{join} WHERE {rng}"
+        + (f" AND {cond}" if cond else "")
+        + f" GROUP BY {column}"
+    )
+    found = conn.execute(_typed(sql, params), params | values).all()
+    return sorted((float(v), int(k)) for v, k in found)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

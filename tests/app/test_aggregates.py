@@ -8,6 +8,7 @@ months compared after every few steps, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import random
 from datetime import datetime, timedelta
@@ -44,6 +45,13 @@ def _cases() -> list[dict[str, Any]]:
         {"source": "trade show"},
         {"source": "web", "since": START + week},
         {"source": "nothing like it"},
+        # within one day: no whole day, the medians counted from the contacts one by one
+        {
+            "since": START + timedelta(days=10, hours=3),
+            "until": START + timedelta(days=10, hours=20),
+        },
+        {"until": START + 4 * week + timedelta(hours=7)},
+        {"source": "trade show", "cohort": True},
     ]
 
 
@@ -59,6 +67,9 @@ def assert_same(db: Database) -> None:
         assert new.metrics.months == old.metrics.months, case
         assert new.metrics.open_deals == old.metrics.open_deals, case
         assert new.sources == old.sources
+    with db.session() as s:  # the sources' names, read by skipping through their index
+        listed = "SELECT DISTINCT source FROM contacts WHERE source IS NOT NULL ORDER BY 1"
+        assert new.sources == tuple(s.scalars(text(listed)))
     with db.session() as s:  # the derived path was taken: nothing left in the log
         assert s.scalar(text("SELECT COUNT(*) FROM metric_dirty")) == 0
 
@@ -204,6 +215,85 @@ def test_random_histories_give_the_reference_numbers(
         if i % 15 == 14:
             assert_same(db)
     assert_same(db)
+
+
+def test_the_bulk_update_of_the_sums_gives_the_same_numbers(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many changed keys at once (an import's contacts) are written by one executemany each:
+    forced here for every refresh."""
+    monkeypatch.setattr(aggregates, "BULK", 0)
+    history = History(db, random.Random(20261201), tmp_path)
+    for i in range(40):
+        history.step()
+        if i % 10 == 9:
+            assert_same(db)
+
+
+def test_a_periods_median_counts_both_its_part_days(db: Database) -> None:
+    """A period from noon to noon: the stays of the contacts that became inquiries in its first
+    and last part-days (read one by one) are counted with those of its whole days (read from
+    the sums) — two of them in the same bucket, one in each part-day."""
+    day = datetime(2026, 6, 1)
+    stays = [  # became an inquiry, days in Inquiry
+        (day + timedelta(hours=13), 1.0),  # first part-day
+        (day + timedelta(days=3, hours=1), 1.0),  # last part-day
+        (day + timedelta(days=1, hours=9), 0.5),
+        (day + timedelta(days=1, hours=10), 5.0),
+        (day + timedelta(days=2, hours=8), 6.0),
+    ]
+    for i, (at, length) in enumerate(stays):
+        cid = operations.create_contact(
+            db, name=f"Part {i} Example", email=f"part{i}@example.de", stage="inquiry", at=at
+        ).value
+        operations.move_contacts(db, [cid], "mql", at=at + timedelta(days=length))
+    since, until = day + timedelta(hours=12), day + timedelta(days=3, hours=12)
+    found = metrics.dashboard_data(db, since=since, until=until, now=NOW).metrics
+    assert found.median_days_in_stage["inquiry"] == 1.0  # 0.5 1.0 [1.0] 5.0 6.0
+    assert_same(db)
+    cases: list[dict[str, Any]] = [{"since": since, "until": until}, {"since": since}]
+    for case in [*cases, {"until": until}]:
+        new = metrics.dashboard_data(db, now=NOW, **case).metrics.as_json()
+        assert new == metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics.as_json()
+
+
+EDGES = [
+    0.0,
+    -3.5,
+    2.0**-21,
+    2.0**-20,
+    math.nextafter(2.0**-20, 0),
+    1.0,
+    math.nextafter(1.0, 0),
+    1.5,
+    1 + 1 / 32,
+    math.nextafter(1 + 1 / 32, 0),
+    1 / 3,
+    7.3,
+    19.9991898145527,
+    0.0428009261377156,
+    2.0**21,
+    math.nextafter(2.0**21, 0),
+    1e12,
+]
+
+
+def test_a_value_is_in_the_same_bucket_in_sql_and_in_python(db: Database) -> None:
+    """The medians count values by the bucket SQL gave them and read a bucket back by its
+    bounds: both must agree to the last bit, at every edge (powers of two, 32nds of them)."""
+    with db.session() as s:
+        sql = aggregates.bucket_sql(s, "v")
+        for value in EDGES:
+            code = s.scalar(
+                text(f"SELECT {sql} FROM (SELECT CAST(:v AS DOUBLE PRECISION) AS v) x"),
+                {"v": value},
+            )
+            assert code == aggregates.bucket(value), value
+            low, high = aggregates.bounds(int(code))
+            assert (low is None or low <= value) and (high is None or value < high), value
+            octave_low, octave_high = aggregates.bounds(aggregates.octave_of(int(code)), False)
+            assert octave_low is None or octave_low <= (low or octave_low)
+            assert octave_high is None or (high or octave_high) <= octave_high
 
 
 def test_an_upgrade_derives_every_row_once(db: Database) -> None:
