@@ -62,7 +62,16 @@ def update_by_id(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     """``UPDATE table SET columns… WHERE id = …`` for every row ``(value, …, id)``, as one
-    statement over arrays (one array per column)."""
+    statement over arrays (one array per column).
+
+    The statement also bounds ``t.id`` by the rows' smallest and largest id: without it
+    PostgreSQL matched the arrays (taken for a few thousand rows) to the table by hashing every
+    row of it — a full-recompute chunk of 5,000 contacts read all 100,000 (80–260 ms a
+    chunk, for each of the 20 chunks: the work grows with the square of the contacts) — where
+    with it the primary key hands over the rows of that range (30–50 ms, ``EXPLAIN
+    ANALYZE``). Callers
+    write ids that lie together (chunks of ids in order); for scattered ids the range is wide
+    and the plan as before."""
     if not rows:
         return
     dialect = conn.dialect
@@ -77,8 +86,9 @@ def update_by_id(
     sets = ", ".join(f'"{c}" = u."{c}"' for c in columns)
     unnest = ", ".join(f"%s::{t}[]" for t in types)
     alias = ", ".join(f'"{c}"' for c in names)
+    ids = arrays[-1]
     conn.exec_driver_sql(
         f'UPDATE "{table.name}" AS t SET {sets} FROM unnest({unnest}) AS u({alias})'
-        " WHERE t.id = u.id",
-        tuple(arrays),
+        " WHERE t.id = u.id AND t.id BETWEEN %s AND %s",
+        (*arrays, min(ids), max(ids)),
     )
