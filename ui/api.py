@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 ListMenuExtension = Callable[[QMenu, list[int]], None]
 # fn() -> text for the status line ('' for nothing)
 StatusExtension = Callable[[], str]
+# fn({queue name: contacts}): the follow-up queues as the sidebar's counts arrive
+QueueCountsListener = Callable[[Mapping[str, int]], None]
 
 
 class WindowApi(Protocol):
@@ -124,5 +126,14 @@ class WindowApi(Protocol):
     def show_status(self, text: str, msecs: int = 4000) -> None: ...
 
     def refresh_counts(self) -> None: ...
+
+    def add_queue_counts_listener(self, listener: QueueCountsListener) -> None:
+        """The queues' counts each time the sidebar's arrive (read once, for both)."""
+        ...
+
+    def after_usable(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` once the window is usable (the list's first page and the sidebar's
+        counts in), at once if it is: work a start need not wait for waits for that."""
+        ...
 
     def update_status(self) -> None: ...

@@ -6,11 +6,16 @@ three statements) and pushes that one :class:`~app.contact_view.ContactView` to 
 no section reads the database. Writes (edits, moves, activities) run as operations on the
 window's writer; the panel follows the change notices and reloads only when one names its
 contact or something it shows (stages, criteria, personas, scoring, settings).
+
+The header, the form and the sections are built when the panel first shows a contact: at
+start-up (no contact selected) the window builds only the panel's bar and its empty line.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
@@ -33,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import operations
-from app.contact_view import ContactView, load_contact_view
 from app.contacts import ContactDetail
 from app.errors import WinnowError
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_fields, field_doubt
@@ -48,16 +52,29 @@ from ui.detail_sections import (
     fit_tree,
     plain_label,
 )
-from ui.leads.activity_edit import ActivityEditor
 from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
+    from app.contact_view import ContactView
     from ui.operations import OperationRunner
 
 __all__ = ["ContactSection", "DetailPanel", "Section", "plain_label"]
 
 # every plain editable field; notes and dates have widgets of their own
 FORM_FIELDS = [f for f, kind in EDITABLE_FIELDS.items() if kind != "datetime" and f != "notes"]
+
+
+SectionT = TypeVar("SectionT", bound=ContactSection)
+
+
+@dataclass
+class _SectionBuild(Generic[SectionT]):
+    """A feature's section: where it goes, and how it is made (with the panel's body)."""
+
+    order: int
+    title: str
+    build: Callable[[], SectionT]
+    section: SectionT | None = None
 
 
 # weights of the built-in sections (features place theirs around them)
@@ -141,6 +158,8 @@ class DetailPanel(QWidget):
     move_requested = Signal(list, str)
     # Esc with nothing to discard: the window hides the panel
     close_requested = Signal()
+    # the header, form and sections were just built (see build)
+    body_built = Signal()
 
     def __init__(self, db: Database, ops: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,6 +171,8 @@ class DetailPanel(QWidget):
         # (on the board every move selected the moved card and read it for a hidden panel)
         self._pending: tuple[int | None] | None = None
         self._sections: list[ContactSection] = []
+        # sections features added, built with the body: (weight, title, build, the built one)
+        self._section_builds: list[_SectionBuild[Any]] = []
         # (field, value) the user chose to save although field_doubt questioned it
         self._doubt_accepted: tuple[str, Any] | None = None
         self._loading = False
@@ -159,7 +180,60 @@ class DetailPanel(QWidget):
         # the contact as the form was filled from it: what the user's edit is made on (its
         # version goes with the save, so a change someone made meanwhile is never overwritten)
         self._form_base: ContactDetail | None = None
+        # the header, form and sections: built when the panel first shows a contact
+        self._built = False
 
+        self.empty = plain_label("Select a contact to see its details.", "emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        # the panel's own bar: what it is, and the button that closes it (Esc does too)
+        bar = QWidget()
+        bar.setObjectName("detailBar")
+        bl = QHBoxLayout(bar)
+        bl.setContentsMargins(16, 4, 6, 0)
+        bar_title = QLabel("DETAILS")
+        bar_title.setObjectName("sectionTitle")
+        bl.addWidget(bar_title)
+        bl.addStretch(1)
+        self.hide_button = QToolButton()
+        self.hide_button.setObjectName("panelClose")
+        self.hide_button.setText("Hide ✕")
+        self.hide_button.setToolTip("Hide the detail panel (Esc)")
+        self.hide_button.setAutoRaise(True)
+        self.hide_button.clicked.connect(self.close_requested)
+        bl.addWidget(self.hide_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(bar)
+        lay.addWidget(self.empty, 1)
+        self._layout = lay
+        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save_shortcut.activated.connect(self.save)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.escape)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        ops.operation_did_execute.connect(self._on_operation)
+
+    @property
+    def built(self) -> bool:
+        """Whether the header, form and sections exist (the panel has shown a contact, or
+        :meth:`build` was asked for)."""
+        return self._built
+
+    def build(self) -> None:
+        """Build the header, the form and every section (once): when the panel first shows a
+        contact. Until then the window's start builds only the empty panel (the form and the
+        features' sections took most of the window's build, and read the stages)."""
+        if self._built:
+            return
+        self._built = True
+        from ui.leads.activity_edit import ActivityEditor
+
+        db, ops = self.db, self.ops
         self.name_label = plain_label("", "detailName")
         self.subtitle = plain_label("", "detailSubtitle")
         self.stage_combo = QComboBox()
@@ -255,67 +329,58 @@ class DetailPanel(QWidget):
             (SECTION_HISTORY, "Stage history", self.history_list),
         ):
             self._place(weight, Section(title, box))
+        for added in self._section_builds:
+            self._build_section(added)
         self.body_layout.addStretch(1)
         scroll = PanelScrollArea()
         scroll.setWidget(self.body)
         self.body.installEventFilter(scroll)
-
-        self.empty = plain_label("Select a contact to see its details.", "emptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        # the panel's own bar: what it is, and the button that closes it (Esc does too)
-        bar = QWidget()
-        bar.setObjectName("detailBar")
-        bl = QHBoxLayout(bar)
-        bl.setContentsMargins(16, 4, 6, 0)
-        bar_title = QLabel("DETAILS")
-        bar_title.setObjectName("sectionTitle")
-        bl.addWidget(bar_title)
-        bl.addStretch(1)
-        self.hide_button = QToolButton()
-        self.hide_button.setObjectName("panelClose")
-        self.hide_button.setText("Hide ✕")
-        self.hide_button.setToolTip("Hide the detail panel (Esc)")
-        self.hide_button.setAutoRaise(True)
-        self.hide_button.clicked.connect(self.close_requested)
-        bl.addWidget(self.hide_button)
-
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addWidget(bar)
-        lay.addWidget(header)
-        lay.addWidget(scroll, 1)
-        lay.addWidget(self.empty, 1)
         self._header = header
         self._scroll = scroll
-        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save_shortcut.activated.connect(self.save)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.escape)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        ops.operation_did_execute.connect(self._on_operation)
-        self._show(None)
+        self._layout.insertWidget(1, header)
+        self._layout.insertWidget(2, scroll, 1)
+        header.hide()
+        scroll.hide()
+        self._set_dirty(self._dirty)
+        self.updateGeometry()  # the splitter hears of the sections' minimum width
+        self.body_built.emit()
 
     def minimumSizeHint(self) -> QSize:
         """Wide enough for every section, also while no contact is shown (so the panel does
         not jump when one is selected)."""
         hint = super().minimumSizeHint()
-        return QSize(max(280, hint.width(), self._scroll.minimumSizeHint().width()), hint.height())
+        body = self._scroll.minimumSizeHint().width() if self._built else 0
+        return QSize(max(280, hint.width(), body), hint.height())
 
     # --- extension point -------------------------------------------------------------------
-    def add_section(self, title: str, section: ContactSection, order: int = 50) -> Section:
-        """Insert a feature's section by weight: below 30 above Details, then Details (30),
-        Activities (60), Stage history (70). It is shown every contact the panel shows."""
-        card = Section(title, section)
-        self._place(order, card)
+    def add_section(
+        self, title: str, build: Callable[[], SectionT], order: int = 50
+    ) -> Callable[[], SectionT]:
+        """A feature's section, inserted by weight: below 30 above Details, then Details (30),
+        Activities (60), Stage history (70). It is shown every contact the panel shows.
+
+        ``build`` makes it with the panel's body (when the panel first shows a contact); the
+        function returned gives the section, building the body now if it was not yet."""
+        added = _SectionBuild(order, title, build)
+        self._section_builds.append(added)
+        if self._built:
+            self._build_section(added)
+
+        def section() -> SectionT:
+            self.build()
+            assert added.section is not None
+            return added.section
+
+        return section
+
+    def _build_section(self, added: _SectionBuild[Any]) -> None:
+        section = added.build()
+        added.section = section
+        self._place(added.order, Section(added.title, section))
         self._sections.append(section)
         for tree in section.findChildren(QTreeView):
             fit_tree(tree)  # no sideways scrolling, no empty space under a short table
         section.show_view(self.view)
-        return card
 
     def _place(self, weight: int, section: Section) -> None:
         position = sum(1 for w, _s in self._weights if w <= weight)
@@ -324,6 +389,8 @@ class DetailPanel(QWidget):
 
     # --- loading -----------------------------------------------------------------------------
     def reload_stages(self) -> None:
+        if not self._built:
+            return  # read when the body is built
         current = self.stage_combo.currentData()
         self.stage_combo.clear()
         for st in shown_stages(self.db):  # a hidden stage is not offered
@@ -344,7 +411,7 @@ class DetailPanel(QWidget):
     def show_contact(self, contact_id: int | None) -> None:
         """Show another contact (None: none), from its top."""
         self._pending = None
-        if contact_id != self.contact_id:
+        if contact_id != self.contact_id and self._built:
             self._scroll.verticalScrollBar().setValue(0)
             self._set_dirty(False)
         self._show(self._load(contact_id))
@@ -375,6 +442,8 @@ class DetailPanel(QWidget):
     def _load(self, contact_id: int | None) -> ContactView | None:
         if contact_id is None:
             return None
+        from app.contact_view import load_contact_view  # with the first contact shown
+
         try:
             return load_contact_view(self.db, contact_id)
         except (WinnowError, DatabaseError):
@@ -383,9 +452,13 @@ class DetailPanel(QWidget):
     def _show(self, view: ContactView | None) -> None:
         self.view = view
         has = view is not None
+        if has:
+            self.build()
+        self.empty.setVisible(not has)
+        if not self._built:
+            return  # nothing shown yet: nothing to clear
         self._header.setVisible(has)
         self._scroll.setVisible(has)
-        self.empty.setVisible(not has)
         if view is not None:
             self._fill(view)
         self.activities.show_view(view)
@@ -436,6 +509,8 @@ class DetailPanel(QWidget):
 
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
+        if not self._built:
+            return
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
         self.pending_label.setVisible(dirty)

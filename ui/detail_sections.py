@@ -6,6 +6,8 @@ Every section shows one :class:`~app.contact_view.ContactView` pushed by the pan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
@@ -38,9 +40,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import activities as acts
-from app.contact_view import ContactView
 from app.timeutil import local_text
 from ui.theme import follow_palette
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 ActivityIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -111,6 +115,7 @@ class FittedTree(QObject):
         self.tree = tree
         self.max_rows = max_rows
         self._fitting = False
+        self._fitted_width = -1  # the viewport's width the columns were last fitted to
         tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         tree.setWordWrap(True)
         tree.setUniformRowHeights(False)
@@ -145,7 +150,10 @@ class FittedTree(QObject):
         self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and not self._fitting:
+        # a new width, also one the fit itself made (its scroll bar going): fitted again
+        if event.type() == QEvent.Type.Resize and (
+            not self._fitting or self.tree.viewport().width() != self._fitted_width
+        ):
             self._timer.start()
         return False
 
@@ -167,10 +175,20 @@ class FittedTree(QObject):
         model = tree.model()
         header = tree.header()
         count = header.count()
+        if model is None or count == 0:
+            return
+        rows = model.rowCount()
+        # the scroll bar first: the columns share the width left beside it
+        tree.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if rows > self.max_rows
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
         width = tree.viewport().width()
-        if model is None or count == 0 or width <= 0:
+        if width <= 0:
             return
         self._fitting = True
+        self._fitted_width = width
         try:
             natural = self._natural_widths()
             last = min(self.stretch_column, count - 1)
@@ -186,18 +204,12 @@ class FittedTree(QObject):
                 if header.sectionSize(column) != column_width:
                     header.resizeSection(column, column_width)
             tree.doItemsLayout()  # row heights for the new widths (wrapped text)
-            rows = model.rowCount()
             height = 0
             for row in range(min(rows, self.max_rows)):
                 height += max(tree.rowHeight(model.index(row, 0)), tree.sizeHintForRow(row))
             if rows == 0:
                 height = tree.fontMetrics().height() + 8
             head = 0 if header.isHidden() else header.sizeHint().height()
-            tree.setVerticalScrollBarPolicy(
-                Qt.ScrollBarPolicy.ScrollBarAsNeeded
-                if rows > self.max_rows
-                else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-            )
             tree.setFixedHeight(head + height + 2 * tree.frameWidth() + 4)
         finally:
             self._fitting = False

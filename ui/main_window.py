@@ -58,7 +58,7 @@ from app.stage_visibility import shown_stages
 from app.stages import StageInfo, list_stages
 from app.versions import StaleVersion, expected_after_own
 from db.engine import Database
-from ui.api import ListMenuExtension, StatusExtension, WindowApi
+from ui.api import ListMenuExtension, QueueCountsListener, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
 from ui.contact_table import (
     COLUMNS,
@@ -194,6 +194,13 @@ class MainWindow(QMainWindow):
         self.list_menu_extensions: list[Callable[[QMenu, list[int]], None]] = []
         # features add text to the status line: fn() -> str
         self.status_extensions: list[Callable[[], str]] = []
+        # features hear the queues' counts the sidebar reads (add_queue_counts_listener)
+        self._queue_counts_listeners: list[QueueCountsListener] = []
+        # what waits until the window is usable (after_usable); None once it is
+        self._after_usable: list[Callable[[], object]] | None = []
+        # set on the worker once the sidebar's first counts are read (or failed): background
+        # work that must not run beside the start waits for it there (ui.backups)
+        self.first_counts_read = threading.Event()
 
         # --- list ---
         self.model = ContactTableModel(db, self)
@@ -364,6 +371,15 @@ class MainWindow(QMainWindow):
 
     def add_status_extension(self, extension: StatusExtension) -> None:
         self.status_extensions.append(extension)
+
+    def add_queue_counts_listener(self, listener: QueueCountsListener) -> None:
+        self._queue_counts_listeners.append(listener)
+
+    def after_usable(self, fn: Callable[[], object]) -> None:
+        if self._after_usable is None:
+            fn()
+        else:
+            self._after_usable.append(fn)
 
     def add_status_widget(self, widget: QWidget) -> None:
         self.statusBar().addPermanentWidget(widget)
@@ -1006,21 +1022,27 @@ class MainWindow(QMainWindow):
         self._count_again = False
         db = self.db
         queue_names = list(QUEUES)
+        read = self.first_counts_read
 
         def count_all() -> dict[SidebarFilter, int]:
-            out: dict[SidebarFilter, int] = {}
-            by_stage = contacts.count_by_stage(db, ContactQuery())
-            for st in list_stages(db):
-                out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
-            for queue in queue_names:
-                out[SidebarFilter("queue", queue)] = contacts.count(db, ContactQuery(queue=queue))
-            for src, n in contacts.distinct_sources(db)[:12]:
-                out[SidebarFilter("source", src)] = n
-            out[SidebarFilter("all")] = sum(by_stage.values())
-            out[SidebarFilter("owner", "me")] = contacts.count(
-                db, ContactQuery(owner=current_actor(db))
-            )
-            return out
+            try:
+                out: dict[SidebarFilter, int] = {}
+                by_stage = contacts.count_by_stage(db, ContactQuery())
+                for st in list_stages(db):
+                    out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
+                for queue in queue_names:
+                    out[SidebarFilter("queue", queue)] = contacts.count(
+                        db, ContactQuery(queue=queue)
+                    )
+                for src, n in contacts.distinct_sources(db)[:12]:
+                    out[SidebarFilter("source", src)] = n
+                out[SidebarFilter("all")] = sum(by_stage.values())
+                out[SidebarFilter("owner", "me")] = contacts.count(
+                    db, ContactQuery(owner=current_actor(db))
+                )
+                return out
+            finally:
+                read.set()
 
         def counted() -> None:
             self._counting = False
@@ -1030,6 +1052,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             log.warning("count: %s", exc)
             counted()
+            self._now_usable()  # without its counts: what waited need not wait longer
 
         def done(counts: dict[SidebarFilter, int]) -> None:
             counted()
@@ -1046,8 +1069,19 @@ class MainWindow(QMainWindow):
             self.sidebar.set_counts(counts, self._all_count)
             self._show_first_run(self._all_count == 0)
             self._update_status()
+            queues = {f.value: n for f, n in counts.items() if f.kind == "queue" and f.value}
+            for listener in self._queue_counts_listeners:
+                listener(queues)
+            self._now_usable()
 
         self.tasks.run(count_all, on_done=done, on_error=failed)
+
+    def _now_usable(self) -> None:
+        """What waited for the window to be usable (:meth:`after_usable`) runs now, once it
+        has painted."""
+        waiting, self._after_usable = self._after_usable, None
+        for fn in waiting or ():
+            QTimer.singleShot(0, self, fn)
 
     def counts_shown(self) -> bool:
         """Whether the sidebar's counts have arrived (the window is usable: benchmarks)."""

@@ -4,7 +4,9 @@ operation through the window's one writer)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -27,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import operations
-from app.contact_view import ContactView
 from app.points import ADDRESS, EMAIL, KINDS, PHONE, ContactPoints, Point, points_of
 from db.engine import Database
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection, plain_label
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 TITLES = {EMAIL: "E-mail", PHONE: "Phone", ADDRESS: "Address"}
 GROUP_TITLES = {EMAIL: "E-mail addresses", PHONE: "Phones", ADDRESS: "Postal addresses"}
@@ -275,10 +279,16 @@ class PointsDialog(QDialog):
 
 @dataclass
 class PointsFeature:
-    section: PointsSection
+    # the detail panel's section, built with the panel's body (at once if need be)
+    get_section: Callable[[], PointsSection]
+
+    @property
+    def section(self) -> PointsSection:
+        return self.get_section()
 
 
 def install(api: WindowApi) -> PointsFeature:
-    section = PointsSection(api)
-    api.detail.add_section("E-mails, phones and addresses", section, 40)
+    section = api.detail.add_section(
+        "E-mails, phones and addresses", lambda: PointsSection(api), 40
+    )
     return PointsFeature(section)

@@ -61,6 +61,9 @@ class ReadOnlyGuard:
         for action in self._actions():
             action.changed.connect(lambda a=action: self._keep_greyed(a))
         api.ops.read_only_changed.connect(self.apply)
+        # the detail panel's form and sections are built with its first contact: greyed
+        # out then if need be
+        api.detail.body_built.connect(self._detail_built)
         self.check_role()
 
     # --- the role ----------------------------------------------------------------------------
@@ -149,9 +152,15 @@ class ReadOnlyGuard:
         """The detail panel: its stage and every section one can change something in (the
         stage history only shows)."""
         detail = self.api.detail
+        if not detail.built:
+            return  # nothing to grey out yet (see body_built)
         detail.stage_combo.setEnabled(editable)
         for section in editing_sections(detail.body, keep=(detail.history_list,)):
             section.body.setEnabled(editable)
+
+    def _detail_built(self) -> None:
+        if self.reason is not None:
+            self._detail(False)
 
     def _first_run(self, editable: bool) -> None:
         """The empty database's choices that write to it: import a file, add a contact (the

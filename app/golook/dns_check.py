@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from app.errors import UsageError
-from app.golook.classify import to_ascii
 from app.golook.mailhost import mail_host_of
 from app.settings import get_setting
 from app.timeutil import utcnow
@@ -170,6 +169,8 @@ def lookup_mail(resolver: dns.resolver.Resolver | None, domain: str) -> DomainAn
     if resolver is None:
         return DomainAnswer(domain, "error", checked_at=now, detail="no DNS server configured")
     try:
+        from app.golook.classify import to_ascii  # not at the window's start: on first use
+
         qname = dns.name.from_text(to_ascii(domain))
     except (ValueError, dns.exception.DNSException) as exc:
         return DomainAnswer(domain, "error", checked_at=now, detail=f"not a DNS name: {exc}")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.golook.classify import registrable_domain
-
 # key -> what the user reads ("mail on Microsoft 365")
 MAIL_HOST_LABELS: dict[str, str] = {
     "google": "Google Workspace",
@@ -92,6 +90,9 @@ def mail_host_of(domain: str, mx_hosts: Sequence[str]) -> str:
     """The provider key for a domain's MX hosts (best preference first); ``none`` if empty."""
     if not mx_hosts:
         return "none"
+    # imported when first used (with the address and suffix lists), not at the window's start
+    from app.golook.classify import registrable_domain
+
     own = registrable_domain(domain)
     for host in mx_hosts:
         base = registrable_domain(host)

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from app import contacts, operations
+from app import contact_view, contacts, operations
 from tests.ui.board_helpers import board  # noqa: F401 (fixture: the window's board, shown)
 from tests.ui.conftest import settle
-from ui import detail_panel
 from ui.contact_table import encode_ids
 
 pytestmark = pytest.mark.gui
@@ -24,13 +23,13 @@ MOVE = Qt.DropAction.MoveAction
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The contacts the detail panel reads, in order."""
     read: list[int] = []
-    real = detail_panel.load_contact_view
+    real = contact_view.load_contact_view
 
     def load(db: Any, contact_id: int) -> Any:
         read.append(contact_id)
         return real(db, contact_id)
 
-    monkeypatch.setattr(detail_panel, "load_contact_view", load)
+    monkeypatch.setattr(contact_view, "load_contact_view", load)
     return read
 
 

@@ -89,6 +89,7 @@ def test_hiding_an_empty_stage_takes_it_out_of_every_view(
     dialog: SettingsDialog, win: Any, qtbot: Any, warnings_shown: list[tuple[str, str]]
 ) -> None:
     page, db = dialog.stages, win.db
+    win.detail.build()  # its form (built with the first contact shown) follows the change
     _select(page.list, "opportunity")
     assert page.hide_button.text() == "Hide"
     page.toggle_hidden()

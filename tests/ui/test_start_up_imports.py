@@ -58,6 +58,11 @@ NOT_AT_START = (
     "ui.dashboard.view",
     "ui.leads.settings_dialog",  # dialogs: imported when opened
     "ui.leads.merge_dialog",
+    "app.contact_view",  # the detail panel's form and sections: with its first contact
+    "ui.golook.panel",
+    "ui.leads.activity_edit",
+    "app.golook.classify",  # the address and suffix lists: on first use
+    "email_validator",
 )
 
 

@@ -23,22 +23,20 @@ from PySide6.QtGui import QAction
 
 from app import operations
 from app.golook.checks import ContactsCheck, check_contacts
-from app.golook.derived import refresh_golook_columns
 from app.golook.dns_check import SETTING_OFFLINE, load_dns_config
 from app.golook.trust import UNTRUSTED_DETAIL
 from app.operations import Changes
 from app.settings import get_setting
 from ui.api import WindowApi
 from ui.golook.notice import DnsNotice
-from ui.golook.panel import GoLookPanel
 
 if TYPE_CHECKING:
+    from ui.golook.panel import GoLookPanel
     from ui.tasks import Task
 
 __all__ = [
     "DnsNotice",
     "GoLookFeature",
-    "GoLookPanel",
     "check_all",
     "check_contacts_in_background",
     "install",
@@ -52,11 +50,16 @@ MANY = 500
 class GoLookFeature:
     """What go look added to a window: its detail section and its Tools entries."""
 
-    panel: GoLookPanel
+    # the detail panel's section, built with the panel's body (at once if need be)
+    get_panel: Callable[[], GoLookPanel]
     check_all: QAction
     personas: QAction
     offline: QAction
     notice: DnsNotice
+
+    @property
+    def panel(self) -> GoLookPanel:
+        return self.get_panel()
 
 
 # how long the status line explains the notice
@@ -68,8 +71,13 @@ def install(api: WindowApi) -> GoLookFeature:
     api.add_status_widget(notice)
     api.tasks.task_started.connect(notice.watch)  # every domain check's result passes by it
     notice.announced.connect(lambda text: api.show_status(text, NOTICE_MS))
-    panel = GoLookPanel(api)
-    api.detail.add_section("Go look, go see", panel, 10)
+
+    def golook_panel() -> GoLookPanel:
+        from ui.golook.panel import GoLookPanel  # with the detail panel's body
+
+        return GoLookPanel(api)
+
+    panel = api.detail.add_section("Go look, go see", golook_panel, 10)
     check = api.add_tools_action("Check all contacts' domains", lambda: check_all(api))
     personas = api.add_tools_action("Personas…", lambda: open_personas(api))
     offline = api.add_tools_action("Work offline (no DNS lookups)", None)
@@ -174,6 +182,8 @@ def recompute_persona_fit(api: WindowApi) -> Task:
     db = api.db
 
     def job(progress: Callable[..., None], cancel: Any) -> int:
+        from app.golook.derived import refresh_golook_columns  # (the address lists with it)
+
         return refresh_golook_columns(db, None, progress=progress, cancelled=lambda: bool(cancel))
 
     return api.tasks.run(

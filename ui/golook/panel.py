@@ -8,6 +8,7 @@ changed when the answer is back, so the panel pushes it again. The window never 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_view import ContactView
 from app.golook.checks import DomainBatch, check_domains
 from app.golook.dns_check import DomainAnswer, load_dns_config
 from app.golook.evidence import CLASS_LABELS, GoLook, mail_text, verdict_of
@@ -32,6 +32,9 @@ from ui.detail_sections import ContactSection
 from ui.flow_layout import FlowLayout
 from ui.links import open_link
 from ui.theme import follow_palette
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 # persona outcome -> (mark, colour as designed for a light window; shown made readable on the
 # palette's Base: readable_on_base)

@@ -119,12 +119,13 @@ def install(api: WindowApi, *, start_reminders: bool = True) -> LeadsFeature:
     reminders = TaskReminders(api.db, notifier, parent=owner)
     feature = LeadsFeature(api, reminders, notifier, owner)
     notifier.clicked.connect(feature.open_contact)
-    api.detail.add_section("Tasks", TasksBox(api), 55)  # between Details and Activities
+    # between Details and Activities
+    api.detail.add_section("Tasks", lambda: TasksBox(api), 55)
     api.add_tools_action("Settings…", feature.open_settings)
     api.add_tools_action("Find duplicates…", feature.find_duplicates)
     api.add_list_menu_extension(feature.extend_menu)
-    if start_reminders:
-        reminders.start()
+    if start_reminders:  # the tasks due read once the window is usable, not before
+        api.after_usable(reminders.start)
     return feature
 
 

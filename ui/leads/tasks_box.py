@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime
 from PySide6.QtGui import QBrush, QColor
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import operations, todo
-from app.contact_view import ContactView
 from app.timeutil import local_text, to_utc_naive, utcnow
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection, fit_tree, quiet_line
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 TaskIdRole = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#B42318")

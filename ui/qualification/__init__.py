@@ -58,12 +58,25 @@ def overdue_style(palette: QPalette) -> str:
 class QualificationFeature:
     """What the qualification feature added to a window."""
 
-    bant: BantEditor
-    score: ScoreBreakdownView
-    followup: FollowUpView
+    # the detail panel's sections, built with the panel's body (at once if need be)
+    get_bant: Callable[[], BantEditor]
+    get_score: Callable[[], ScoreBreakdownView]
+    get_followup: Callable[[], FollowUpView]
     overdue: OverdueIndicator
     rules_action: QAction
     rescore_action: QAction
+
+    @property
+    def bant(self) -> BantEditor:
+        return self.get_bant()
+
+    @property
+    def score(self) -> ScoreBreakdownView:
+        return self.get_score()
+
+    @property
+    def followup(self) -> FollowUpView:
+        return self.get_followup()
 
 
 # --- operations ----------------------------------------------------------------------------
@@ -203,8 +216,9 @@ def _list_menu(api: WindowApi) -> Callable[[QMenu, list[int]], None]:
 class OverdueIndicator(QPushButton):
     """ "12 overdue" in red in the status bar; a click shows the Overdue queue.
 
-    Recounted in the background, shortly after a change to contacts or activities (the only
-    things the count depends on) and every minute (due times pass while the window is open).
+    The count is the sidebar's Overdue queue, as the window reads it (after a change to
+    contacts or activities, the only things it depends on: ``add_queue_counts_listener``);
+    recounted on its own every minute (due times pass while the window is open).
     """
 
     def __init__(self, api: WindowApi) -> None:
@@ -216,20 +230,12 @@ class OverdueIndicator(QPushButton):
         self.setToolTip("Inquiries past their response due time without an answer")
         self.clicked.connect(lambda _c=False: api.show_queue("overdue"))
         self.count = 0
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(400)
-        self.timer.timeout.connect(self.refresh)
         self.minute = QTimer(self)
         self.minute.setInterval(60_000)
         self.minute.timeout.connect(self.refresh)
         self.minute.start()
-        api.ops.operation_did_execute.connect(self.on_operation)
+        api.add_queue_counts_listener(lambda queues: self.show_count(queues.get("overdue", 0)))
         self.hide()
-
-    def on_operation(self, changes: Changes, _initiator: object) -> None:
-        if changes.contact_data or changes.activities:
-            self.timer.start()
 
     def refresh(self, force: bool = False) -> None:
         """Recount on a worker; timers do nothing once the window is closed."""
@@ -253,32 +259,44 @@ class OverdueIndicator(QPushButton):
 
 def install(api: WindowApi) -> QualificationFeature:
     """Add the qualification parts to a window."""
-    follow = FollowUpView()
-    follow.next_action_requested.connect(lambda cid, when: set_next_action(api, [cid], when))
-    follow.consent_requested.connect(lambda cid, state, how: set_consent(api, [cid], state, how))
-    bant = BantEditor(api.db, apply=bant_applier(api))
-    score = ScoreBreakdownView()
-    score.promote_requested.connect(lambda cid: promote(api, [cid]))
-    api.detail.add_section("Score", score, 20)
-    api.detail.add_section("Qualification (BANT)", bant, 25)
-    api.detail.add_section("Follow-up and consent", follow, 40)
+
+    def follow_view() -> FollowUpView:
+        follow = FollowUpView()
+        follow.next_action_requested.connect(lambda cid, when: set_next_action(api, [cid], when))
+        follow.consent_requested.connect(
+            lambda cid, state, how: set_consent(api, [cid], state, how)
+        )
+        return follow
+
+    def score_view() -> ScoreBreakdownView:
+        score = ScoreBreakdownView()
+        score.promote_requested.connect(lambda cid: promote(api, [cid]))
+        return score
+
+    # built with the detail panel's body, when it first shows a contact
+    score = api.detail.add_section("Score", score_view, 20)
+    bant = api.detail.add_section(
+        "Qualification (BANT)", lambda: BantEditor(api.db, apply=bant_applier(api)), 25
+    )
+    follow = api.detail.add_section("Follow-up and consent", follow_view, 40)
 
     api.add_list_menu_extension(_list_menu(api))
     rules = api.add_tools_action("Scoring &rules…", lambda: open_rules_dialog(api))
     rescore = api.add_tools_action("Recompute &scores", lambda: recompute_in_background(api))
 
-    overdue = OverdueIndicator(api)
+    overdue = OverdueIndicator(api)  # counted with the sidebar's queues
     api.add_status_widget(overdue)
-    overdue.refresh(force=True)  # on opening, the status bar says how many are overdue
 
     def check_scores(needed: Any) -> None:
         if needed:  # activity points fade: bring scores up to date daily
             recompute_in_background(api, "Updating scores")
 
-    api.tasks.run(
-        _scores_due,
-        api.db,
-        on_done=check_scores,
-        on_error=lambda exc: log.warning("score check: %s", exc),
+    api.after_usable(  # the window's start need not wait for it
+        lambda: api.tasks.run(
+            _scores_due,
+            api.db,
+            on_done=check_scores,
+            on_error=lambda exc: log.warning("score check: %s", exc),
+        )
     )
     return QualificationFeature(bant, score, follow, overdue, rules, rescore)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import qualification
-from app.contact_view import ContactView
 from app.errors import WinnowError
 from app.qualification import BantItem, BantStatus
 from db.engine import Database, DatabaseError
 from ui.detail_sections import ContactSection
 from ui.theme import follow_palette, soft_badge, theme_colors
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 # fn(exception): the change was not saved
 Failed = Callable[[Exception], None]

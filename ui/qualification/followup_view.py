@@ -4,6 +4,7 @@ response, next-action quick picks, and consent to marketing with when and how.""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
@@ -20,12 +21,14 @@ from PySide6.QtWidgets import (
 
 from app import followup
 from app.consent import CONSENT_LABELS, CONSENT_STATES
-from app.contact_view import ContactView
 from app.contacts import ContactDetail
 from app.timeutil import local_text, utcnow
 from ui.detail_sections import ContactSection
 from ui.flow_layout import FlowLayout
 from ui.theme import follow_palette, theme_colors
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 
 def followup_style(palette: QPalette) -> str:

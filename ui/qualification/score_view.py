@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -14,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.contact_view import ContactView
 from app.scoring import ScoreExplanation
 from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection
 from ui.theme import follow_palette, soft_badge, theme_colors
+
+if TYPE_CHECKING:
+    from app.contact_view import ContactView
 
 
 def score_style(palette: QPalette) -> str:
