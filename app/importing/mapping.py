@@ -339,6 +339,13 @@ class RowMapper:
                 noise = _OUTLOOK_DEFAULTS.get(normalize_header(header), "")
                 self.extra_columns.append((index, header, noise))
         self.extra_columns.sort()
+        self.address_groups = sorted(self.groups.values(), key=lambda g: g.order)
+        # groups of one column a part and no labels ("City", "Country"): a row has one
+        # address there unless a cell holds several values (see _addresses)
+        self.single_groups = {
+            g.key for g in self.address_groups
+            if not g.labels and all(len(cols) == 1 for cols in g.parts.values())
+        }  # fmt: skip
 
     def __call__(self, cells: Sequence[str]) -> MappedRow:
         width = len(cells)
@@ -595,10 +602,26 @@ class RowMapper:
         self, cell: Callable[[int | None], str], extra: dict[str, str]
     ) -> list[PostalAddress]:
         found: list[tuple[tuple[int, int, int], PostalAddress]] = []
-        for group in sorted(self.groups.values(), key=lambda g: g.order):
+        for group in self.address_groups:
             texts = {part: [cell(i) for i, _h in cols] for part, cols in group.parts.items()}
             if not any(t for values in texts.values() for t in values):
                 continue  # an empty group (Outlook's three address blocks): no address
+            if group.key in self.single_groups and not any(
+                ":::" in values[0] for values in texts.values()
+            ):
+                # one value a part (the cells are stripped): what the general way below
+                # makes of it, without splitting and joining
+                one = {part: values[0] for part, values in texts.items()}
+                address = PostalAddress(
+                    street=one.get("street", ""),
+                    po_box=one.get("po_box", ""),
+                    city=one.get("city", ""),
+                    region=one.get("region", ""),
+                    postcode=one.get("postcode", ""),
+                    country=one.get("country", ""),
+                )
+                self._place(group, address, one.get("address", ""), [], 0, cell, extra, found)
+                continue
             split: dict[str, list[list[str]]] = {
                 part: [split_values(t) for t in values] for part, values in texts.items()
             }
@@ -625,32 +648,47 @@ class RowMapper:
                     postcode=part("postcode", joiner=", "),
                     country=part("country", joiner=", "),
                 )
-                whole = part("address")
-                if whole:
-                    if not address.street:  # "Adresse", "Home Address": the street lines
-                        address.street = whole
-                    elif not _words(whole) <= _words(address.one_line() + " " + address.street):
-                        for index, header in group.parts.get("address", []):
-                            if cell(index):
-                                _add(extra, header, cell(index))
-                if address.is_empty():
-                    continue
-                text, marked = _label_at(labels, i)
-                address.kind, address.label = label_and_kind(text, group.kind)
-                found.append(((0 if marked else 1, group.order, i), address))
+                self._place(group, address, part("address"), labels, i, cell, extra, found)
         found.sort(key=lambda f: f[0])
         result = [a for _o, a in found]
         # an address whose every part another one holds too ("City" and "Country" columns
         # beside a whole "Address 1 - …" group) says nothing more: the fuller one stays
-        result = [
-            a
-            for i, a in enumerate(result)
-            if not any(j != i and _within(a, b) and (not _within(b, a) or j < i)
-                       for j, b in enumerate(result))
-        ]  # fmt: skip
+        if len(result) > 1:
+            result = [
+                a
+                for i, a in enumerate(result)
+                if not any(j != i and _within(a, b) and (not _within(b, a) or j < i)
+                           for j, b in enumerate(result))
+            ]  # fmt: skip
         if result:
             result[0].primary = True
         return result
+
+    @staticmethod
+    def _place(
+        group: _AddressGroup,
+        address: PostalAddress,
+        whole: str,
+        labels: list[str],
+        i: int,
+        cell: Callable[[int | None], str],
+        extra: dict[str, str],
+        found: list[tuple[tuple[int, int, int], PostalAddress]],
+    ) -> None:
+        """The i-th address of a group, with the group's whole-address text ``whole``: kept
+        in ``found`` (with its kind and label) unless it is empty."""
+        if whole:
+            if not address.street:  # "Adresse", "Home Address": the street lines
+                address.street = whole
+            elif not _words(whole) <= _words(address.one_line() + " " + address.street):
+                for index, header in group.parts.get("address", []):
+                    if cell(index):
+                        _add(extra, header, cell(index))
+        if address.is_empty():
+            return
+        text, marked = _label_at(labels, i)
+        address.kind, address.label = label_and_kind(text, group.kind)
+        found.append(((0 if marked else 1, group.order, i), address))
 
 
 _last_mapper: tuple[list[str], dict[str, str | None], RowMapper] | None = None
