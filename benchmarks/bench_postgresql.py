@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     except PostgresUnavailable as exc:
         return {"skipped": str(exc)}
     work = Path(tempfile.mkdtemp(prefix="winnow-bench-pg-"))
+    copies: list[Path] = []  # the SQLite copies' folders, removed at the end (~170 MB each)
+
+    def copy_of(source: Path) -> str:
+        out = scratch_copy(source)
+        copies.append(out.parent)
+        return str(out)
+
     csv_path = work / "list_10000.csv"
     bench_import.write_sample_csv(csv_path, 10_000)
     try:
@@ -205,7 +213,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         fresh_files = iter(range(1_000))
 
         def sqlite_copy() -> str:
-            return str(scratch_copy(source))
+            return copy_of(source)
 
         def sqlite_fresh() -> str:
             return str(work / f"fresh-{next(fresh_files)}.sqlite")
@@ -225,7 +233,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             return cluster.copy_database(demo_url)
 
         stores = {
-            "sqlite": Store(str(scratch_copy(source)), sqlite_copy, sqlite_fresh),
+            "sqlite": Store(copy_of(source), sqlite_copy, sqlite_fresh),
             "postgresql": Store(demo_url, pg_copy, cluster.new_database),
         }
         results: dict[str, Any] = {"contacts": n, "load_average_before": os.getloadavg()}
@@ -261,3 +269,5 @@ def run(quick: bool = False) -> dict[str, Any]:
         return results
     finally:
         cluster.stop()
+        for folder in [work, *copies]:
+            shutil.rmtree(folder, ignore_errors=True)
