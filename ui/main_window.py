@@ -156,13 +156,17 @@ def view_in(tab: QWidget | None) -> QWidget | None:
 
 
 # After the window is usable, the domain lists go look reads (free-mail, disposable, public
-# suffixes: ~0.15 s of parsing) are read on a thread of their own; else the first contact
+# suffixes: ~0.15 s of parsing) are read on a thread of their own, their module (with
+# email_validator: not imported at start) imported there too; else the first contact
 # selected, or the first card dropped, read them on the GUI thread.
 WARM_UP_AFTER_MS = 1000
 
 
 def _warm_up_domain_lists() -> None:
-    from app.golook.classify import warm_up
+    def warm_up() -> None:
+        from app.golook.classify import warm_up
+
+        warm_up()
 
     threading.Thread(target=warm_up, name="winnow-domain-lists", daemon=True).start()
 
