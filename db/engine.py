@@ -311,6 +311,8 @@ def _set_event() -> threading.Event:
 
 # the write operation running on this thread, which nested ``Database.session()`` calls join
 _AMBIENT: ContextVar[tuple[Database, Session] | None] = ContextVar("winnow_operation", default=None)
+# the reads grouped on this thread (``Database.reading``), which nested sessions join
+_READING: ContextVar[tuple[Database, Session] | None] = ContextVar("winnow_reading", default=None)
 
 
 @dataclass
@@ -348,6 +350,10 @@ class Database:
             yield joined[1]
             joined[1].flush()
             return
+        reading = _READING.get()
+        if reading is not None and reading[0] is self:
+            yield reading[1]
+            return
         s = self.sessions()
         try:
             yield s
@@ -360,6 +366,24 @@ class Database:
             raise
         finally:
             s.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Group the reads made inside (on this thread) in one session and one read
+        transaction: each :meth:`session` opened meanwhile joins it instead of paying for a
+        session, a connection check-out and a ``BEGIN`` of its own, and every read sees the
+        same snapshot. For a view that answers one event with several small reads (the board
+        shown: counts, first pages, cards; a change notice: where each changed contact goes).
+        Reads only: a write operation still opens its own transaction (on the writer)."""
+        if _READING.get() is not None or _AMBIENT.get() is not None:
+            yield  # already grouped (or inside a write operation: its session is joined)
+            return
+        with self.session() as s:
+            token = _READING.set((self, s))
+            try:
+                yield
+            finally:
+                _READING.reset(token)
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:

@@ -40,6 +40,9 @@ class ContactPager(Generic[RowT]):
     ``load(ids) -> {id: row}``."""
 
     PAGE = 200
+    # the first page's length (None: PAGE); a view that shows a few rows at first asks for
+    # fewer ids up front, and the rest page in as it scrolls
+    FIRST_PAGE: int | None = None
     BLOCK = 60  # rows loaded together on a cache miss
     CACHE_ROWS = 4000
     # a window this small is simply read again after a change; 0: a few changed contacts are
@@ -115,14 +118,15 @@ class ContactPager(Generic[RowT]):
         deferred = total is None and self._deferred()
         if total is None and not deferred:
             total = contacts.count(self.db, self.query)
-        keys = paging.keys_between(self.db, self.query, limit=self.PAGE) if total != 0 else []
+        first = self.FIRST_PAGE or self.PAGE
+        keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
         total = total or 0
         with self._changing():
             self.model.beginResetModel()
             self._cache.clear()
             self._set_ids([k.id for k in keys])
             self.end = keys[-1] if keys else None
-            self.complete = len(keys) < self.PAGE
+            self.complete = len(keys) < first
             self.total = len(self.ids) if self.complete else max(total, len(self.ids))
             self.exact = self.complete or not deferred
             self.model.endResetModel()
@@ -429,6 +433,16 @@ class ContactPager(Generic[RowT]):
 
     def cached(self, cid: int) -> RowT | None:
         return self._cache.get(cid)
+
+    def missing(self, first: int, count: int) -> list[int]:
+        """The ids of rows ``first`` to ``first + count - 1`` whose rows are not loaded."""
+        return [i for i in self.ids[max(0, first) : first + count] if i not in self._cache]
+
+    def keep(self, rows: dict[int, RowT]) -> None:
+        """Rows read by the view itself (several columns' in one read): kept as if loaded."""
+        self._cache.update((cid, row) for cid, row in rows.items() if cid in self._loaded)
+        while len(self._cache) > self.CACHE_ROWS:
+            self._cache.popitem(last=False)
 
     def forget(self, ids: Iterable[int]) -> None:
         """Drop cached rows (they changed) so the next paint loads them again."""

@@ -113,3 +113,34 @@ def test_default_stages_are_seeded_once(db_path: Path) -> None:
     db = open_database(db_path)
     assert len(stage_keys(db)) == 8
     db.close()
+
+
+def test_reads_grouped_share_one_session_and_one_snapshot(db_path: Path) -> None:
+    """``Database.reading``: every session opened inside joins one read transaction, so
+    the reads see one snapshot (a commit meanwhile shows after it), and nothing is left open."""
+    db = open_database(db_path)
+    raw = sqlite3.connect(db_path)
+    raw.execute("CREATE TABLE t (x)")
+    raw.commit()
+
+    def rows() -> int:
+        with db.session() as s:
+            return int(s.execute(text("SELECT count(*) FROM t")).scalar_one())
+
+    with db.reading():
+        with db.session() as first, db.session() as second:
+            assert first is second
+        assert rows() == 0
+        raw.execute("INSERT INTO t VALUES (1)")
+        raw.commit()
+        assert rows() == 0  # the same snapshot
+        with db.reading():  # nested: still the same transaction
+            assert rows() == 0
+    assert rows() == 1
+    with db.session() as a, db.session() as b:  # outside: a session each
+        assert a is not b
+    with db.reading(), db.write_session() as w:  # a write opens its own transaction
+        w.execute(text("INSERT INTO t VALUES (2)"))
+    assert rows() == 2
+    raw.close()
+    db.close()

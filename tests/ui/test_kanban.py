@@ -79,7 +79,7 @@ def test_a_fresh_model_pages_in_ids_and_refreshes_in_place(
 ) -> None:
     stage = next(s for s in list_stages(demo_db) if s.key == "suspect")
     model = KanbanColumnModel(demo_db, stage, ContactQuery(), mover=None)
-    model._pager.PAGE = 20
+    model._pager.PAGE = model._pager.FIRST_PAGE = 20
     model.reload()
     total = contacts.count(demo_db, ContactQuery(stage_keys=("suspect",)))
     assert model.total == total and model.rowCount() == 20

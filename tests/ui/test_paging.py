@@ -89,7 +89,7 @@ def test_board_column_rename_past_the_loaded_page_loses_no_card(
     stage = next(s for s in list_stages(demo_db) if s.key == "suspect")
     model = KanbanColumnModel(demo_db, stage, ContactQuery(sort="name", descending=False))
     qtmodeltester.check(model)
-    model._pager.PAGE = 20
+    model._pager.PAGE = model._pager.FIRST_PAGE = 20
     model.reload()
     expected_total = model.total
     assert model.rowCount() == 20 < expected_total

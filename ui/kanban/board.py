@@ -20,6 +20,7 @@ moves say why in the status bar, and the card menu greys out its edits with the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 from app import contacts, deals
 from app.board import BOARD_SORTS, board_sort
 from app.contacts import ContactQuery
+from app.live import is_connection_error
 from app.moves import MoveResult
 from app.operations import Changes
 from app.qualification import bant_marks
@@ -44,7 +46,7 @@ from app.stage_visibility import shown_stages
 from app.stages import StageInfo
 from ui.api import WindowApi
 from ui.kanban.column import COLLAPSED_WIDTH, MIN_WIDTH, KanbanColumn
-from ui.kanban.column_model import KanbanColumnModel, MarkLoader
+from ui.kanban.column_model import KanbanColumnModel, MarkLoader, read_cards
 from ui.kanban.style import board_style
 from ui.theme import follow_palette
 
@@ -163,7 +165,10 @@ class KanbanBoard(QWidget):
         lay.addWidget(toolbar)
         lay.addWidget(self.columns_area, 1)
 
-        self.build_columns()
+        # the columns are built when the board is first shown, inside the window: built
+        # before it had a parent, every widget of every column was styled again as the board
+        # joined the window (830 polishes where 230 widgets need one each)
+        self._built = False
         api.ops.operation_did_execute.connect(self.on_operation)
         api.ops.read_only_changed.connect(self.set_read_only)
         api.add_query_listener(self.on_filters_changed)
@@ -171,13 +176,14 @@ class KanbanBoard(QWidget):
 
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
+        self._built = True
         collapsed = set(_as_list(self.api.settings.value("board/collapsed", [])))
         base = self.base_query()
         for st in _board_order(shown_stages(self.db)):  # no column for a hidden stage
             model = KanbanColumnModel(
                 self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
             )
-            column = KanbanColumn(model, collapsible=st.is_side)
+            column = KanbanColumn(model, collapsible=st.is_side, parent=self.strip)
             column.set_collapsed(st.key in collapsed)
             column.collapse_toggled.connect(
                 lambda shut, c=column: self._collapse_chosen(c, bool(shut))
@@ -198,6 +204,8 @@ class KanbanBoard(QWidget):
             )
             self.columns.append(column)
             self.strip_layout.addWidget(column, 1)
+            if self.strip.isVisible():
+                column.show()  # now, not when the layout's queued show comes round
         self.strip_layout.addStretch(0)  # takes what the columns leave at their widest
         self._loaded = False
         self.fit_columns()
@@ -351,24 +359,52 @@ class KanbanBoard(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Count every column in one query and load each first page."""
+        """Count every column in one query and load each first page, then read the cards
+        in sight in every column at once (all in one read transaction)."""
         base = self.base_query()
-        counts = contacts.count_by_stage(self.db, base)
-        for column in self.columns:
-            column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
+        with self.db.reading():
+            counts = contacts.count_by_stage(self.db, base)
+            for column in self.columns:
+                column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
+            self.read_cards_in_sight(self.columns)
         self._base = base
         self._loaded = True
         self._pending = Changes()
         self._update_filter_text()
         self._values_timer.start()
 
+    def read_cards_in_sight(self, columns: Iterable[KanbanColumn]) -> None:
+        """The cards these columns show now and have not read, read for all of them at once
+        (one read of rows and one of each kind of mark, instead of a read per column when
+        each paints)."""
+        height = max(self.columns_area.viewport().height(), self.height() // 2)
+        wanted: list[int] = []
+        for column in columns:
+            first, count = column.cards_in_sight(height)
+            wanted.extend(column.model.missing(first, count))
+        if not wanted:
+            return
+        try:
+            rows, marks = read_cards(self.db, wanted, CARD_MARKS)
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            log.info("cards not read: %s", exc)  # each column reads its own as it paints
+            return
+        for column in self.columns:
+            column.model.keep_read(rows, marks)
+
     def view_shown(self) -> None:
         """The tab became current (the window calls this)."""
+        if not self._built:
+            self.build_columns()
         if not self._loaded or self.base_query() != self._base:
             self.reload()
         elif self._pending:
             pending, self._pending = self._pending, Changes()
-            self._follow(pending)
+            with self.db.reading():
+                touched = self._follow(pending)
+                self.read_cards_in_sight(c for c in self.columns if c.stage_key in touched)
         self._scroll_to_stage_filter()
 
     def on_filters_changed(self) -> None:
@@ -383,33 +419,40 @@ class KanbanBoard(QWidget):
         """Something was committed: refresh what the notice says the board shows."""
         landing, self._landing = self._landing, None
         if not self._loaded:
-            if changes.stage_list:
+            if changes.stage_list and self._built:
                 self.rebuild()  # the columns are built already: a new stage list rebuilds them
-            return  # the first showing loads every column
+            return  # the first showing builds and loads every column
         if not self.isVisible():
             self._pending = self._pending | changes  # applied when the board is shown
             return
-        self._follow(changes)
-        if landing is not None:
-            self._land(landing)
+        with self.db.reading():  # where each changed card goes, and the cards then in sight
+            touched = self._follow(changes)
+            if landing is not None:
+                self._land(landing)  # may scroll a column to the moved cards
+            self.read_cards_in_sight(c for c in self.columns if c.stage_key in touched)
 
-    def _follow(self, changes: Changes) -> None:
+    def _follow(self, changes: Changes) -> set[str]:
+        """Apply a change notice; returns the stage keys of the columns it changed."""
+        every = {c.stage_key for c in self.columns}
         if changes.stage_list:
             self.rebuild()  # stages added, renamed, recoloured or reordered: new columns
-        elif changes.all_contacts or changes.imports:
+            return every
+        if changes.all_contacts or changes.imports:
             # e.g. every score recomputed, a batch imported or undone (here or by someone
             # else): each column read again in place, keeping the user's scroll and selection
             for column in self.columns:
                 column.model.refresh(recount=False)
             self.recount()
-        else:
-            touched = self._refresh_contacts(changes)
-            if changes.criteria:  # the BANT marks on every card
-                for column in self.columns:
-                    if column.stage_key not in touched:
-                        column.model.refresh(recount=False)
-            if touched or changes.deleted:  # a deleted card need not have been loaded
-                self.recount()
+            return every
+        touched = self._refresh_contacts(changes)
+        if changes.criteria:  # the BANT marks on every card
+            for column in self.columns:
+                if column.stage_key not in touched:
+                    column.model.refresh(recount=False)
+            touched = every
+        if touched or changes.deleted:  # a deleted card need not have been loaded
+            self.recount()
+        return touched
 
     def _refresh_contacts(self, changes: Changes) -> set[str]:
         """Hand the changed contacts to the columns that show them or that they joined or

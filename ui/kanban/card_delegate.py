@@ -46,6 +46,7 @@ PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
 MAX_NAME_LINES = 3  # a name wraps onto at most this many lines
 MAX_TEXT_LINES = 4  # the name and title · company together
 WIDEST_KEPT = 16  # cards a column keeps (of each kind) to work out the lines it needs
+WRAPS_KEPT = 600  # wrapped texts a column keeps
 
 OVERDUE = QColor("#C62828")
 DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
@@ -125,6 +126,12 @@ class CardDelegate(QStyledItemDelegate):
             "both": [],
         }
         self._height = self._card_height()
+        # the text height ``fit`` worked out per width, for the cards noted so far (a column
+        # is resized several times while the board is laid out, and back and forth after)
+        self._fitted: dict[int, int] = {}
+        # lines of text already wrapped (the widest cards are wrapped by ``fit`` and again
+        # when painted; a card is painted again when selected, hovered or moved)
+        self._wrapped: OrderedDict[tuple[str, str, tuple[float, ...]], list[str]] = OrderedDict()
 
     def _card_height(self) -> int:
         return int(
@@ -177,12 +184,24 @@ class CardDelegate(QStyledItemDelegate):
                 changed = True
                 if len(heap) > WIDEST_KEPT:
                     seen.discard(heapq.heappop(heap)[1:])
+        if changed:
+            self._fitted.clear()
         return changed
 
     def fit(self, width: int) -> bool:
         """Room for as many lines of name and title · company as the card the column has
         shown that needs the most takes at ``width`` (the name up to MAX_NAME_LINES, both up
         to MAX_TEXT_LINES); True when the card height changed."""
+        needed = self._fitted.get(width)
+        if needed is None:
+            needed = self._fitted[width] = self._text_height_at(width)
+        self._text_height = needed
+        height = self._card_height()
+        changed = height != self._height
+        self._height = height
+        return changed
+
+    def _text_height_at(self, width: int) -> int:
         room = self.text_room(width)
         entries = {e[1:] for heap in self._widest.values() for e in heap}
         name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
@@ -198,11 +217,7 @@ class CardDelegate(QStyledItemDelegate):
                 + sub_fm.height()
                 + (s - 1) * sub_fm.lineSpacing(),
             )
-        self._text_height = needed
-        height = self._card_height()
-        changed = height != self._height
-        self._height = height
-        return changed
+        return needed
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -214,6 +229,24 @@ class CardDelegate(QStyledItemDelegate):
         a line): line i at most ``widths[i]`` wide, as many lines as ``widths`` has. What is
         left for the last line and does not fit is elided there (a name longer than
         its lines on the card: the tooltip has it)."""
+        key = (text, font.key(), tuple(widths))
+        known = self._wrapped.get(key)
+        if known is not None:
+            self._wrapped.move_to_end(key)
+            return known
+        lines = self._wrap(text, font, widths)
+        self._wrapped[key] = lines
+        while len(self._wrapped) > WRAPS_KEPT:
+            self._wrapped.popitem(last=False)
+        return lines
+
+    def _wrap(self, text: str, font: QFont, widths: list[float]) -> list[str]:
+        if not text or text.isspace():
+            return [""]
+        if "\n" not in text and QFontMetrics(font).horizontalAdvance(text) + 3 <= widths[0]:
+            # on one line with room to spare (most names and titles): no text layout needed
+            # (closer to the edge the layout decides: a last glyph's overhang counts there)
+            return [text.rstrip().replace("\u00a0", " ").replace("\u200b", "")]
         layout = QTextLayout(text, font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -273,7 +306,7 @@ class CardDelegate(QStyledItemDelegate):
         palette = current_palette()
         if palette.cacheKey() != self._palette_key:
             self._palette_key = palette.cacheKey()
-            self._colors = CardColors.of(palette)
+            self._colors = _colors_of(palette)
             self._pixmaps.clear()
         return self._colors
 
@@ -521,6 +554,19 @@ class CardDelegate(QStyledItemDelegate):
             )
         p.end()
         return pix
+
+
+_COLORS: dict[int, CardColors] = {}  # per palette (its cacheKey): every column the same
+
+
+def _colors_of(palette: QPalette) -> CardColors:
+    key = palette.cacheKey()
+    colors = _COLORS.get(key)
+    if colors is None:
+        if len(_COLORS) > 8:  # palettes come and go (light, dark, a test's)
+            _COLORS.clear()
+        colors = _COLORS[key] = CardColors.of(palette)
+    return colors
 
 
 def _name(row: Any) -> str:

@@ -82,6 +82,7 @@ class CardListView(QTableView):
     drag_started = Signal(list)  # contact ids being dragged
     drop_hover = Signal(bool)  # a valid drag is over this column
     width_changed = Signal(int)  # the cards' width (the viewport's)
+    painting = Signal()  # about to paint the cards (the column fits them to its width first)
     refused = Signal(str)  # a drag tried while read only: why it cannot move anything
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -295,6 +296,7 @@ class CardListView(QTableView):
 
     # --- empty state -----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.painting.emit()
         super().paintEvent(event)
         model = self.model()
         if model is None or model.rowCount() > 0:
@@ -412,13 +414,18 @@ class KanbanColumn(QFrame):
         self.view.setModel(model)
         self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
         self.view.drop_hover.connect(self._set_drop_target)
-        # names wrap onto a second line when one the column has shown needs it
+        # names wrap onto a second line when one the column has shown needs it: fitted as
+        # the cards are painted, at the width they are painted at (while the board is laid
+        # out a column is resized several times: fitting at each width cost more than the
+        # painting), and after cards were read
+        self._fit_due = True
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
-        self._fit_timer.timeout.connect(self.fit_cards)
+        self._fit_timer.timeout.connect(self._fit_if_due)
         model.cards_loaded.connect(self._cards_loaded)
-        self.view.width_changed.connect(lambda _w: self.fit_cards())
+        self.view.width_changed.connect(self._width_changed)
+        self.view.painting.connect(self._fit_if_due)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -442,14 +449,25 @@ class KanbanColumn(QFrame):
     def _cards_loaded(self, cards: list[Any]) -> None:
         # read while painting: the height changes after the paint
         if self.delegate.note(cards):
+            self._fit_due = True
             self._fit_timer.start()
+
+    def _width_changed(self, _width: int) -> None:
+        self._fit_due = True  # the resize repaints the cards: fitted then
+
+    def _fit_if_due(self) -> None:
+        if self._fit_due:
+            self.fit_cards()
 
     def fit_cards(self) -> None:
         """Cards one or two lines of name and title, as the widest the column has shown
         needs at its width (``CardDelegate.fit``)."""
         width = self.view.viewport().width()
-        if width <= 0:
+        # not folded, nor squeezed while the board is laid out (never shown so narrow): it
+        # is fitted when shown at its width
+        if width < MIN_WIDTH // 2 or self.collapsed:
             return
+        self._fit_due = False
         if self.delegate.fit(width):
             self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
             self.view.viewport().update()
@@ -457,6 +475,14 @@ class KanbanColumn(QFrame):
     def set_read_only(self, reason: str | None) -> None:
         """Cards neither drag nor take drops (nor does the strip) while ``reason`` is set."""
         self.view.set_read_only(reason)
+
+    def cards_in_sight(self, height: int) -> tuple[int, int]:
+        """(first row, how many rows) the column shows in ``height`` (the board's: while
+        the board is laid out the column's own may not be final yet), a card more for a
+        part-shown one; none of a folded column."""
+        if self.collapsed and not self.auto_collapsed:  # a fold for room may open at once
+            return 0, 0
+        return max(0, self.view.rowAt(0)), height // max(1, self.delegate.card_height) + 2
 
     def update_stage(self) -> None:
         st = self.model.stage

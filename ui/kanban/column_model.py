@@ -43,6 +43,24 @@ MarkLoader = Callable[[Database, Sequence[int]], dict[int, Any]]
 Mover = Callable[[list[int], str], bool]
 _ROOT = QModelIndex()
 
+FIRST_PAGE = 40  # ids a column reads when (re)loaded; then pages of ContactPager.PAGE
+BLOCK = 20  # cards read together when one to paint is not read yet
+
+
+def read_cards(
+    db: Database, ids: Sequence[int], loaders: Mapping[str, MarkLoader]
+) -> tuple[dict[int, ContactRow], dict[str, dict[int, Any]]]:
+    """The rows of these contacts and each feature's marks for them (one read each, whatever
+    columns the contacts are in)."""
+    rows = contacts.load_rows(db, ids)
+    marks: dict[str, dict[int, Any]] = {}
+    for name, loader in loaders.items():
+        try:
+            marks[name] = loader(db, list(rows))
+        except Exception:  # a feature's marks must never break the board
+            log.exception("card marks %s failed", name)
+    return rows, marks
+
 
 @dataclass(frozen=True)
 class Card:
@@ -101,6 +119,10 @@ class KanbanColumnModel(QAbstractListModel):
         self._base = base_query or ContactQuery()
         self._pager: ContactPager[Card] = ContactPager(self, db, self._column_query(), self._load)
         self._pager.CACHE_ROWS = 3000
+        # a column shows about ten cards at first: the first page holds a few screens of ids,
+        # and cards are read a screen or two at a time (the rest as it scrolls)
+        self._pager.FIRST_PAGE = FIRST_PAGE
+        self._pager.BLOCK = BLOCK
         self._value: float | None = None
         if load:  # the board loads its columns when first shown, all counted at once
             self._pager.reset()
@@ -185,13 +207,28 @@ class KanbanColumnModel(QAbstractListModel):
 
     # --- rows -----------------------------------------------------------------------------------
     def _load(self, ids: Sequence[int]) -> dict[int, Card]:
-        rows = contacts.load_rows(self.db, ids)
-        marks: dict[str, dict[int, Any]] = {}
-        for name, loader in self._marks.items():
-            try:
-                marks[name] = loader(self.db, list(rows))
-            except Exception:  # a feature's marks must never break the board
-                log.exception("card marks %s failed", name)
+        return self._cards(*read_cards(self.db, ids, self._marks))
+
+    @property
+    def marks(self) -> Mapping[str, MarkLoader]:
+        return self._marks
+
+    def missing(self, first: int, count: int) -> list[int]:
+        """The ids of cards ``first`` to ``first + count - 1`` whose rows are not read yet."""
+        return self._pager.missing(first, count)
+
+    def keep_read(
+        self, rows: Mapping[int, ContactRow], marks: Mapping[str, Mapping[int, Any]]
+    ) -> None:
+        """Rows and marks the board read for several columns at once: this column's cards
+        are made from them, as if it had read them itself."""
+        mine = {cid: row for cid, row in rows.items() if cid in self._pager}
+        if mine:
+            self._pager.keep(self._cards(mine, marks))
+
+    def _cards(
+        self, rows: Mapping[int, ContactRow], marks: Mapping[str, Mapping[int, Any]]
+    ) -> dict[int, Card]:
         now = utcnow()
         in_pipeline = self._stage.kind == "pipeline"
         cards = {

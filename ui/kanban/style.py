@@ -9,9 +9,22 @@ from PySide6.QtGui import QColor, QPalette
 from ui.contrast import mix
 from ui.theme import legible, soft_badge, theme_colors
 
+_KEPT: dict[int, dict[str, str]] = {}  # per palette (its cacheKey)
+
 
 def board_colors(palette: QPalette) -> dict[str, str]:
-    """The board's colours by name (``board_style`` uses them; tests check their contrast)."""
+    """The board's colours by name (``board_style`` uses them; tests check their contrast).
+    Worked out once per palette: a folded column paints its name in them."""
+    key = palette.cacheKey()
+    kept = _KEPT.get(key)
+    if kept is None:
+        if len(_KEPT) > 8:
+            _KEPT.clear()
+        kept = _KEPT[key] = _board_colors(palette)
+    return dict(kept)
+
+
+def _board_colors(palette: QPalette) -> dict[str, str]:
     c = theme_colors(palette)
     window, base, text = QColor(c["window"]), QColor(c["base"]), QColor(c["text"])
     column = mix(window, text, 0.045)
