@@ -9,6 +9,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,8 +107,11 @@ def test_a_real_command_does_load_the_database(tmp_path: Path) -> None:
 # templates), the import service (only when an import was left running), the window, DNS
 READ_NEVER = ("alembic", "mako", "PySide6", "shiboken6", "ui", "dns")
 READ_NEVER_IN_APP = ("app.importing", "app.integrity", "db.migrate")
-# nor, for a list, what only writing a contact needs: phone numbers' and e-mail addresses' rules
+# nor, for a list or the stats, what only writing a contact needs: phone numbers' and e-mail
+# addresses' rules
 LIST_NEVER = ("phonenumbers", "email_validator")
+# nor, for the stats, the app's modules of other commands (scoring, go-look, the contacts' own)
+STATS_NEVER_IN_APP = ("app.scoring", "app.golook", "app.contacts", "app.operations", "app.search")
 
 
 def _loaded_modules(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
@@ -151,8 +155,11 @@ def test_a_read_of_a_current_database_loads_no_migration_tool(
     assert tops.isdisjoint(READ_NEVER), sorted(tops & set(READ_NEVER))
     loaded = {m for m in modules if m.startswith(READ_NEVER_IN_APP)}
     assert not loaded, sorted(loaded)
-    if args[0] == "list":
+    if args[0] in ("list", "stats"):
         assert tops.isdisjoint(LIST_NEVER), sorted(tops & set(LIST_NEVER))
+    if args[0] == "stats":
+        loaded = {m for m in modules if m.startswith(STATS_NEVER_IN_APP)}
+        assert not loaded, sorted(loaded)
 
 
 def test_an_import_left_running_loads_the_import_service_to_remove_it(tmp_path: Path) -> None:
@@ -219,3 +226,81 @@ def test_the_process_command_line_skips_the_last_full_collection(tmp_path: Path)
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
         )
         assert out.stdout.splitlines()[-1] == f"{code} 0 {code} True True", out.stderr
+
+
+IMPORTS_FROZEN_PROBE = """
+import gc, sys
+from app import cli
+before_exit = cli._before_exit
+frozen = []
+cli._before_exit = lambda: (frozen.append(gc.get_freeze_count()), before_exit())
+sys.argv = ["winnow", *sys.argv[1:]]
+code = cli.main()
+print(code, frozen[0])
+"""
+
+
+def test_the_process_command_line_freezes_what_its_imports_made(tmp_path: Path) -> None:
+    """A command run as the process's own command line freezes the database layer's objects
+    once imported, before the command runs: its collections then never walk them (counted
+    when it returns, before the last freeze)."""
+    from app.store import open_store
+
+    open_store(tmp_path / "x").close()
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORTS_FROZEN_PROBE, "stats", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WINNOW_DB": str(tmp_path / "x")},
+    )
+    code, frozen = out.stdout.split()[-2:]
+    assert code == "0", out.stderr
+    assert int(frozen) > 50_000  # SQLAlchemy's and the models' objects (~100,000; 0 before)
+
+
+PARSES = [
+    ["stats", "--json"],
+    ["--db", "stats", "list", "--json"],  # --db's value is no command
+    ["--db=x.sqlite", "stats", "--since", "2024-01-01"],
+    ["--d", "list", "show", "3"],  # --db abbreviated, as argparse takes it
+    ["--create", "stages", "rename", "new", "New"],
+    ["stages"],
+    ["team", "init", "postgresql://host/crm"],
+    ["list", "--bogus"],  # the errors are the full parser's
+    ["stat"],
+    ["show"],
+    ["show", "--json", "7"],
+    [],
+    ["--db", "x"],
+    ["--", "list"],
+]
+
+
+@pytest.mark.parametrize("args", PARSES, ids=lambda a: " ".join(a) or "(none)")
+def test_the_command_parsed_alone_parses_as_with_every_command(args: list[str]) -> None:
+    from app.cli import CliUsageError, _parse, build_parser
+
+    def parsed(parse: Any) -> Any:
+        try:
+            return vars(parse(args))
+        except CliUsageError as exc:
+            return str(exc)
+
+    assert parsed(_parse) == parsed(build_parser().parse_args)
+
+
+def test_the_commands_not_run_are_listed_but_not_built() -> None:
+    from app.cli import build_parser
+
+    def commands(parser: Any) -> dict[str, Any]:
+        return dict(parser._subparsers._group_actions[0].choices)
+
+    full, alone, none = build_parser(), build_parser(only=("stats",)), build_parser(only=())
+    assert commands(full).keys() == commands(alone).keys() == commands(none).keys()
+    assert full.format_help() == alone.format_help() == none.format_help()
+    assert commands(alone)["stats"].format_help() == commands(full)["stats"].format_help()
+    assert "--json" in commands(full)["list"].format_help()
+    assert "--json" not in commands(alone)["list"].format_help()  # only listed
+    assert commands(none)["stats"]._actions == []
