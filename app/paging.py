@@ -15,16 +15,28 @@ empty values and the others, each of which the database walks in an index.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, literal, or_, true, tuple_, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
-from app import contacts
+from app import contacts, search
 from app.contacts import ContactQuery
 from db.engine import Database
 from db.models import Contact
@@ -130,24 +142,127 @@ def keys_between(
     exclude: Collection[int] = (),
 ) -> list[Key]:
     """Keys of the contacts strictly after ``after`` and at or before ``through`` (None: from
-    the start, to the end), in query order, at most ``limit``, leaving out ``exclude``."""
+    the start, to the end), in query order, at most ``limit``, leaving out ``exclude``.
+
+    A search on SQLite is read by the plan its estimate picks (:mod:`app.search`): its
+    matches sorted, in one statement over every run (each match is looked up once), or the
+    sort index walked run by run, for at most a budget of entries (:func:`_walk`)."""
     order = _Order(q)
-    ordering = contacts.order_by(q)
-    out: list[Key] = []
+    spans = [conds for _empty, conds in order.spans(after, through)]
+    strategy: search.Strategy = search.SORT
+    steps: int | None = None
+    if q.search:
+        strategy, steps = search.plan_bounded(db, q.search, limit, contacts.can_walk(q))
     with db.session() as s:
-        for _empty, conds in order.spans(after, through):
+        if strategy == search.WALK and steps is not None and limit is not None:
+            place = (replace(q, search=""), after, through, frozenset(exclude))
+            return _walk(s, db, q, order, spans, limit, exclude, steps, place)
+        if strategy == search.SORT and q.search and db.engine.dialect.name == "sqlite":
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, strategy)
+        out: list[Key] = []
+        for conds in spans:
             want = None if limit is None else limit - len(out)
             if want is not None and want <= 0:
                 break
-            stmt = contacts.select_matching([Contact.id, order.raw], q, db, limit=want)
-            stmt = stmt.where(*conds)
-            if exclude:
-                stmt = stmt.where(Contact.id.not_in(list(exclude)))
-            stmt = stmt.order_by(*ordering)
-            if want is not None:
-                stmt = stmt.limit(want)
-            out.extend(Key(value, cid) for cid, value in s.execute(stmt))
+            out.extend(_select(s, db, q, order, conds, want, exclude, strategy))
+        return out
+
+
+def _any(spans: Sequence[Sequence[ColumnElement[bool]]]) -> ColumnElement[bool]:
+    """One condition for rows in any of these parts."""
+    parts = [and_(*conds) for conds in spans]
+    return parts[0] if len(parts) == 1 else or_(*parts)
+
+
+def _select(
+    s: Session,
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    conds: Sequence[ColumnElement[bool]],
+    want: int | None,
+    exclude: Collection[int],
+    strategy: search.Strategy,
+) -> list[Key]:
+    stmt = contacts.select_matching(
+        [Contact.id, order.raw], q, db, limit=want, strategy=strategy
+    ).where(*conds)
+    if exclude:
+        stmt = stmt.where(Contact.id.not_in(list(exclude)))
+    stmt = stmt.order_by(*contacts.order_by(q))
+    if want is not None:
+        stmt = stmt.limit(want)
+    return [Key(value, cid) for cid, value in s.execute(stmt)]
+
+
+def _walk(
+    s: Session,
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    spans: list[list[ColumnElement[bool]]],
+    limit: int,
+    exclude: Collection[int],
+    steps: int,
+    place: Hashable,
+) -> list[Key]:
+    """The first ``limit`` matches, walking each run's part of the sort index for at most
+    ``steps`` entries; where that does not fill the page, the rest by the sorted plan, after
+    the last entry walked. The bound keeps a walk whose matches lie late in the order (a
+    first name typed, sorted by name: 1,000,000 contacts, "Jü" passed 490,000 entries,
+    91 ms) from costing much more than sorting the matches would have.
+
+    The bound is the subquery's LIMIT: SQLite reads it as a coroutine, in its ORDER BY's
+    order (the outer query only filters it; a LIMIT keeps a subquery from being merged into
+    a query with a WHERE), and stops it once the page is full, so a bound costs nothing when
+    the walk ends early. The rows are checked to come in order all the same
+    (:func:`_ordered`); if they ever did not, the page would be sorted instead. A walk that
+    stopped short is remembered for the place (``place``): a search typed on from there
+    matches fewer contacts, in the same stretch, so it is sorted at once
+    (:func:`app.search.walk_fell_short`)."""
+    if search.walk_fell_short(db, place, q.search or ""):
+        return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
+    match = search.fts_query(q.search or "") or ""
+    ordering = contacts.order_by(q)
+    out: list[Key] = []
+    for index, conds in enumerate(spans):
+        want = limit - len(out)
+        if want <= 0:
+            break
+        entries = contacts.select_unsearched([Contact.id, order.raw.label("v")], q, db)
+        entries = entries.where(*conds)
+        if exclude:
+            entries = entries.where(Contact.id.not_in(list(exclude)))
+        walked = entries.order_by(*ordering).limit(steps).subquery("walked")
+        stmt = select(walked.c.id, walked.c.v).where(walked.c.id.in_(search.fts_rowids(match)))
+        keys = [Key(value, cid) for cid, value in s.execute(stmt.limit(want))]
+        if not _ordered(keys, order.descending):
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
+        out.extend(keys)
+        if len(keys) < want:
+            # the part walked to its end, or the walk stopped at its bound: which?
+            last = s.execute(entries.order_by(*ordering).offset(steps - 1).limit(1)).first()
+            if last is not None:
+                search.remember_short_walk(db, place, q.search or "")
+                bound = Key(last[1], last[0])
+                rest = [[*conds, order.after(bound)], *spans[index + 1 :]]
+                more = _select(
+                    s, db, q, order, [_any(rest)], want - len(keys), exclude, search.SORT
+                )
+                return out + more
     return out
+
+
+def _ordered(keys: Sequence[Key], descending: bool) -> bool:
+    """Whether keys of one run come in the query's order (values compared as SQLite's BINARY
+    collation does, text by code point; the empty run by id)."""
+    try:
+        pairs = [(k.value, k.id) if k.value is not None else (0, k.id) for k in keys]
+        if descending:
+            return all(a > b for a, b in pairwise(pairs))
+        return all(a < b for a, b in pairwise(pairs))
+    except TypeError:  # values of mixed types: not ours to judge
+        return False
 
 
 def place(

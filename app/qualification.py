@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -300,21 +300,24 @@ def set_bant(
     return BantEdit(contact_id, changes)
 
 
+# built once (the list reads marks for each block of rows it shows): Core, no ORM objects
+_CRITERIA_ORDER = select(BantCriterion.id).order_by(BantCriterion.position, BantCriterion.id)
+_ANSWERS_OF = select(BantAnswer.contact_id, BantAnswer.criterion_id, BantAnswer.answer).where(
+    BantAnswer.contact_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """Per contact, the answers in criterion order (the small marks on cards and in the list).
     Contacts with no answer at all are left out (all unknown)."""
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     out: dict[int, tuple[str, ...]] = {}
     with db.session() as s:
-        order = [c.id for c in criteria_in(s)]
+        conn = s.connection()
+        order = list(conn.execute(_CRITERIA_ORDER).scalars())
         found: dict[int, dict[int, str]] = {}
         for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            for cid, crit_id, answer in s.execute(
-                select(BantAnswer.contact_id, BantAnswer.criterion_id, BantAnswer.answer).where(
-                    BantAnswer.contact_id.in_(chunk)
-                )
-            ):
+            for cid, crit_id, answer in conn.execute(_ANSWERS_OF, {"ids": ids[i : i + 900]}):
                 found.setdefault(cid, {})[crit_id] = answer
     for cid, by_crit in found.items():
         out[cid] = tuple(by_crit.get(c, "unknown") for c in order)

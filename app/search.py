@@ -20,15 +20,17 @@ counted in the full-text index alone and capped (:func:`estimate`).
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, any_, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Select, any_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -67,6 +69,16 @@ def tsquery(search: str) -> str | None:
     return " & ".join(terms) or None
 
 
+def fts_rowids(match: str) -> Select[Any]:
+    """``SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH <match>`` (SQLite): the ids of
+    the contacts an :func:`fts_query` matches."""
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("contacts_fts"))
+        .where(text("contacts_fts MATCH :fts").bindparams(fts=match))
+    )
+
+
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -86,11 +98,7 @@ def search_condition(
         if match is None:
             return None
         member = literal_column("+contacts.id") if strategy == WALK else Contact.id
-        return member.in_(
-            select(literal_column("rowid"))
-            .select_from(text("contacts_fts"))
-            .where(text("contacts_fts MATCH :fts").bindparams(fts=match))
-        )
+        return member.in_(fts_rowids(match))
     if dialect == "postgresql":
         query = tsquery(search)
         if query is None:
@@ -148,27 +156,38 @@ def count_alone(s: Session, search: str) -> int | None:
 
 # --- choosing the plan (SQLite) ----------------------------------------------------------
 
-# CPU per row in microseconds, measured through app.paging at 100,000 demo contacts: looking
-# up and sorting a match (1.6-1.7), putting a match in the set (0.1), stepping the sort index
-# and testing one contact (0.35-0.55; up to 1.6 where matches cluster in the order, as first
-# names in a sort by last name). Break-even near sqrt(60 * contacts) matches for a 200-row page.
-_SORT_COST = 1.6
-_SET_COST = 0.1
-_STEP_COST = 0.45
+# CPU per row in microseconds, measured in SQLite on the demo databases (2026-12-01, load
+# 11-14; tests/app/test_search_plan_random.py checks that no choice changes a page): putting a
+# match in the set (0.11), stepping the sort index and testing one contact against the set
+# (0.15-0.21 at 100,000 and at 1,000,000 alike), looking up and sorting a match (0.9-1.5 at
+# 100,000, 2.2-2.6 at 1,000,000: its row is less often in a cache the larger the table).
+_SET_COST = 0.11
+_STEP_COST = 0.19
+
+
+def _sort_cost(contacts: int) -> float:
+    """Looking up and sorting one match among ``contacts`` (1.1 µs at 100,000, 2.2 at 1M)."""
+    return 1.1 * (1 + math.log10(max(contacts, 100_000) / 100_000))
+
+
 ESTIMATE_CAP = 20_000  # matches counted at most for the estimate
 _ESTIMATE_TTL = 30.0  # seconds an estimate is reused (it only picks a plan)
 _estimates: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
 _lock = threading.Lock()
-_forced: list[Strategy] = []
+_forced: list[tuple[Strategy, int | None]] = []
+# walks that stopped at their budget: (database, place, folded words) -> when
+_short_walks: OrderedDict[tuple[str, Hashable, tuple[str, ...]], float] = OrderedDict()
 _ESTIMATE_SQL = (
     "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)"
 )
 
 
 @contextmanager
-def forced(strategy: Strategy) -> Iterator[None]:
-    """Every SQLite search in this block uses ``strategy`` (tests compare the two)."""
-    _forced.append(strategy)
+def forced(strategy: Strategy, budget: int | None = None) -> Iterator[None]:
+    """Every SQLite search in this block uses ``strategy`` (tests compare the plans); a walk
+    steps at most ``budget`` entries of each run of the sort index and sorts the rest of the
+    matches after them (None: no bound, the whole index if need be)."""
+    _forced.append((strategy, budget))
     try:
         yield
     finally:
@@ -177,13 +196,34 @@ def forced(strategy: Strategy) -> Iterator[None]:
 
 def estimate(db: Database, search: str) -> tuple[int, int]:
     """(matches in the full-text index, capped at ESTIMATE_CAP; contacts, from the largest
-    id) for typed text on SQLite. Cached briefly: the figures only choose a plan."""
-    match = fts_query(search) or ""
+    id) for typed text on SQLite. Cached briefly: the figures only choose a plan.
+
+    Several words are estimated by the word with the fewest matches (an upper bound, each
+    word counted once and cached while typing on), leaving out a word of one letter, which
+    the index has no prefix table for (``prefix='2 3'``): counting "m"* merges the lists of
+    every word starting with m, 36 ms at 1,000,000 contacts for "Jürgen M", more than the
+    page it chooses a plan for."""
+    words = [w for w in typed_words(search) if fts_query(w)]
+    counted = [w for w in words if _prefix_indexed(w)]
+    if len(words) > 1 and counted:
+        found = [_estimate(db, fts_query(w) or "") for w in counted]
+        return min(m for m, _size in found), max(size for _m, size in found)
+    return _estimate(db, fts_query(search) or "")
+
+
+def _prefix_indexed(word: str) -> bool:
+    """Whether the prefix a typed word searches (its last part) has two letters or more."""
+    parts = _PART_RE.findall(word)
+    return bool(parts) and len(parts[-1]) >= 2
+
+
+def _estimate(db: Database, match: str) -> tuple[int, int]:
     key = (str(db.engine.url), match)
     now = time.monotonic()
     with _lock:
         hit = _estimates.get(key)
         if hit is not None and now - hit[0] < _ESTIMATE_TTL:
+            _estimates.move_to_end(key)
             return hit[1], hit[2]
     with db.engine.connect() as conn:
         matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
@@ -196,23 +236,88 @@ def estimate(db: Database, search: str) -> tuple[int, int]:
     return out
 
 
+def _folded(word: str) -> str:
+    """A typed word as the full-text index compares it: lower case, accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _narrows(words: Sequence[str], earlier: Sequence[str]) -> bool:
+    """Whether every contact matching ``words`` also matches ``earlier``: each earlier word
+    starts one of the words now ("Jür" → "Jürgen M")."""
+    return all(any(w.startswith(e) for w in words) for e in earlier)
+
+
+def remember_short_walk(db: Database, place: Hashable, search: str) -> None:
+    """A walk of the sort index for ``search`` from ``place`` (the query without its search,
+    and the page's bounds) stopped at its budget before it filled the page."""
+    words = tuple(_folded(w) for w in typed_words(search))
+    with _lock:
+        _short_walks[(str(db.engine.url), place, words)] = time.monotonic()
+        _short_walks.move_to_end((str(db.engine.url), place, words))
+        while len(_short_walks) > 64:
+            _short_walks.popitem(last=False)
+
+
+def walk_fell_short(db: Database, place: Hashable, search: str) -> bool:
+    """Whether a walk for ``search`` from ``place`` would stop short too, as one for a search
+    it narrows did moments ago (its matches are among those, its budget no larger): the
+    matches are then sorted at once rather than walked to the budget again. Never while a
+    plan is forced (tests)."""
+    if _forced:
+        return False
+    words = [_folded(w) for w in typed_words(search)]
+    url = str(db.engine.url)
+    now = time.monotonic()
+    with _lock:
+        return any(
+            key[0] == url
+            and key[1] == place
+            and now - at < _ESTIMATE_TTL
+            and _narrows(words, key[2])
+            for key, at in _short_walks.items()
+        )
+
+
 def choose(matches: int, contacts: int, limit: int | None) -> Strategy:
     """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``."""
     if limit is None or matches <= 0:
         return SORT
     walked = min(contacts, limit * contacts / matches)
     walk = _SET_COST * matches + _STEP_COST * walked
-    return WALK if walk < _SORT_COST * matches else SORT
+    return WALK if walk < _sort_cost(contacts) * matches else SORT
+
+
+def budget(matches: int, contacts: int, limit: int) -> int:
+    """How many index entries a walk for ``limit`` rows of ``matches`` may step before sorting
+    the matches would have been cheaper: the walk stops there and the sorted plan reads the
+    rest. The estimate assumes the matches are spread evenly through the sort order; where
+    they lie together (a first name typed, sorted by name: half the index before the first
+    of them) this bound keeps the walk from costing more than the sort it avoided, so a page
+    costs at most about twice the cheaper plan, whatever the order holds."""
+    steps = (_sort_cost(contacts) - _SET_COST) * max(matches, 1) / _STEP_COST
+    return int(min(max(steps, limit, 64), max(contacts, limit, 64)))
 
 
 def plan(db: Database, search: str, limit: int | None, can_walk: bool) -> Strategy:
     """How to read ``limit`` rows of a search: WALK when the sort has an index to walk
     (``can_walk``) and the estimate says it is cheaper, else SORT."""
+    return plan_bounded(db, search, limit, can_walk)[0]
+
+
+def plan_bounded(
+    db: Database, search: str, limit: int | None, can_walk: bool
+) -> tuple[Strategy, int | None]:
+    """:func:`plan`, and for a walk the entries it may step (:func:`budget`; None: no
+    bound)."""
     if _forced:
         return _forced[-1]
     if not can_walk or limit is None or db.engine.dialect.name != "sqlite":
-        return SORT
+        return SORT, None
     if fts_query(search) is None:
-        return SORT
+        return SORT, None
     matches, size = estimate(db, search)
-    return choose(matches, size, limit)
+    if choose(matches, size, limit) == SORT:
+        return SORT, None
+    steps = budget(matches, size, limit)
+    return WALK, (steps if steps < size else None)
