@@ -54,7 +54,7 @@ def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> No
     from app.contacts import create_contact
     from app.qualification import set_bant
     from app.timeutil import utcnow
-    from ui.contact_table import OVERDUE_COLOR, BantRole
+    from ui.contact_table import OVERDUE_COLOR, BantRole, text_brush
 
     late = create_contact(
         db, first_name="Late", last_name="Inquirer", email="late@example.org", stage="inquiry"
@@ -79,7 +79,10 @@ def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> No
     assert cell(late, "bant", BantRole) == ("unknown", "unknown", "no", "unknown")
     assert "Need: no" in str(cell(late, "bant", Qt.ItemDataRole.ToolTipRole))
     late_color = cell(late, "name", Qt.ItemDataRole.ForegroundRole)
-    assert late_color is not None and late_color.color().name() == OVERDUE_COLOR.lower()  # type: ignore[attr-defined]
+    # the overdue red as the palette shows it (darkened to 4.5:1 on an application palette an
+    # earlier test left with a lighter alternate base: compared with itself, not the constant)
+    overdue = text_brush(OVERDUE_COLOR).color().name()
+    assert late_color is not None and late_color.color().name() == overdue  # type: ignore[attr-defined]
     assert "overdue" in str(cell(late, "name", Qt.ItemDataRole.ToolTipRole))
     assert cell(keen, "name", Qt.ItemDataRole.ForegroundRole) is None
     assert str(cell(keen, "score")).startswith("★")
