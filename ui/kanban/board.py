@@ -60,6 +60,7 @@ CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_mark
 # changed contacts shown in no column are looked up (their stage, one read) up to this many;
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
+COUNT_AFTER_MS = 60  # the columns are counted again this long after the last change notice
 HINT = "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
 SHORT_HINT = "Drag or Ctrl+←/→ moves cards  ·  Enter opens one"  # beside a narrow board
 
@@ -97,6 +98,13 @@ class KanbanBoard(QWidget):
         # why nothing can be changed (ui.read_only), None while it can
         self.read_only: str | None = api.ops.refusal
         self._count_generation = 0
+        # the exact counts after changes, read on a worker once a burst of notices is over
+        # and the moved cards are painted (a count beside the paint slowed the move down; the
+        # columns' own estimate is exact for a move meanwhile)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_AFTER_MS)
+        self._count_timer.timeout.connect(self._count_now)
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(40)
@@ -505,7 +513,10 @@ class KanbanBoard(QWidget):
 
     def recount(self) -> None:
         """Exact column counts from one query on a worker (the cards were already updated),
-        then the deal values."""
+        then the deal values: once the notices of a burst have come in."""
+        self._count_timer.start()
+
+    def _count_now(self) -> None:
         base = self._base
         if base is None:
             return

@@ -167,6 +167,7 @@ class CardDelegate(QStyledItemDelegate):
         :meth:`fit` again)."""
         name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
         changed = False
+        added: set[tuple[str, float, str, str]] = set()
         kept = {kind: {e[1:] for e in heap} for kind, heap in self._widest.items()}
         for card in cards:
             row = card.row
@@ -181,11 +182,14 @@ class CardDelegate(QStyledItemDelegate):
                     continue
                 heapq.heappush(heap, (width, *key))
                 seen.add(key)
+                added.add(key)
                 changed = True
                 if len(heap) > WIDEST_KEPT:
                     seen.discard(heapq.heappop(heap)[1:])
-        if changed:
-            self._fitted.clear()
+        # the heights worked out before grow to what the new cards need (only they are
+        # wrapped: a column noting the card a move brought in wrapped all its widest again)
+        for width, height in self._fitted.items():
+            self._fitted[width] = max(height, self._text_height_of(added, width))
         return changed
 
     def fit(self, width: int) -> bool:
@@ -202,8 +206,11 @@ class CardDelegate(QStyledItemDelegate):
         return changed
 
     def _text_height_at(self, width: int) -> int:
+        return self._text_height_of({e[1:] for heap in self._widest.values() for e in heap}, width)
+
+    def _text_height_of(self, entries: set[tuple[str, float, str, str]], width: int) -> int:
+        """The text height the card that needs the most lines among ``entries`` takes."""
         room = self.text_room(width)
-        entries = {e[1:] for heap in self._widest.values() for e in heap}
         name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
         needed = name_fm.height() + LINE_GAP + sub_fm.height()
         for name, score_w, title, company in entries:
