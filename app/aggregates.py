@@ -43,6 +43,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
+from db import times
 from db.engine import Database
 from db.errors import DatabaseError
 from db.visibility import unfinished_batches
@@ -51,8 +52,9 @@ log = logging.getLogger(__name__)
 
 SIGNATURE = "signature"
 # what the derived rows hold, in the signature: a new version derives every row again once (2:
-# the medians' histograms were added to metric_days)
-VERSION = 2
+# the medians' histograms were added to metric_days; 3: hours worked out from times stored as
+# seconds (migration 0017), exact where julianday's left noise that could tip a histogram bucket)
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,7 @@ def _dialect(s: Session | Connection) -> str:
 
 
 def _hours(s: Session, later: str, earlier: str) -> str:  # as app.metrics computes it
-    if _dialect(s) == "sqlite":
-        return f"((julianday({later}) - julianday({earlier})) * 24.0)"
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
+    return times.hours_between_sql(_dialect(s), later, earlier)
 
 
 def _insert_contacts(s: Session, d: Definition, among: str) -> None:
@@ -156,7 +156,7 @@ MEASURES = ("n", "qualified", "answered", "decided", "late", "pending", "amount"
 
 def day_sql(s: Session, column: str) -> str:
     """The UTC day of a stored time, as ``metric_days.day`` holds it."""
-    return f"date({column})" if _dialect(s) == "sqlite" else f"CAST({column} AS DATE)"
+    return times.day_sql(_dialect(s), column)
 
 
 def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | None = None) -> str:
@@ -282,9 +282,7 @@ def bucket_sql(s: Session | Connection, column: str) -> str:
 
 def year_sql(s: Session, column: str) -> str:
     """The first day of the (UTC) year of a stored time, as ``metric_days.day`` holds it."""
-    if _dialect(s) == "sqlite":
-        return f"strftime('%Y-01-01', {column})"
-    return f"CAST(date_trunc('year', {column}) AS DATE)"
+    return times.year_sql(_dialect(s), column)
 
 
 def histograms_sql(s: Session, where: str = "1 = 1") -> str:

@@ -14,7 +14,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, DateTime, Table, func, select, text
+from sqlalchemy import Connection, DateTime, Dialect, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from app import metrics, scoring
@@ -821,18 +821,18 @@ def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None
     if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
         bulk.copy_rows(conn, table, rows)
         return
-    columns, values = _sqlite_rows(table, rows)
+    columns, values = _sqlite_rows(table, rows, conn.dialect)
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
 
 def _sqlite_rows(
-    table: Table, rows: list[dict[str, object]]
+    table: Table, rows: list[dict[str, object]], dialect: Dialect
 ) -> tuple[list[str], list[tuple[object, ...]]]:
     """The columns and value tuples of ``rows`` (dicts with the same keys) as SQLAlchemy's
-    INSERT would send them to SQLite: scalar Python-side defaults filled in, times in its
-    storage format (``2026-06-27 06:36:51.000000``), without its per-value processing."""
+    INSERT would send them to SQLite: scalar Python-side defaults filled in, times as its
+    bind processor stores them (``db.times``), without its per-row processing."""
     given = list(rows[0])
     defaults: dict[str, object] = {}
     for col in table.columns:
@@ -840,17 +840,21 @@ def _sqlite_rows(
         if col.name not in given and default is not None and getattr(default, "is_scalar", False):
             defaults[col.name] = default.arg  # type: ignore[attr-defined]
     columns = given + list(defaults)
-    times = [i for i, c in enumerate(given) if isinstance(table.c[c].type, DateTime)]
+    times = [
+        (i, process)
+        for i, c in enumerate(given)
+        if isinstance(table.c[c].type, DateTime)
+        and (process := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
     extra = tuple(defaults.values())
     pick = itemgetter(*given)
     values: list[tuple[object, ...]] = []
     for r in rows:
         row = list(pick(r)) if len(given) > 1 else [r[given[0]]]
-        for i in times:
+        for i, process in times:
             when: Any = row[i]
-            if when is not None:  # as SQLAlchemy stores it: always six digits of microseconds
-                text = when.isoformat(" ")
-                row[i] = text if when.microsecond else text + ".000000"
+            if when is not None:
+                row[i] = process(when)
         values.append((*row, *extra))
     return columns, values
 

@@ -23,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, String, Table, bindparam, insert, select, type_coerce, update
 
 from app import hooks
-from db import bulk
+from db import bulk, times
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact, Stage, StageChange
 
@@ -167,7 +167,7 @@ def contact_plan(
 
 
 def _when(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return cast(datetime, times.from_stored(value))
 
 
 def _answer(cid: int, crit_id: int, answer: str, at: datetime) -> dict[str, object]:

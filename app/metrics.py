@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 from app import aggregates, followup
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
+from db import times
 from db.engine import Database
 from db.models import BantCriterion, Source, Stage
 from db.visibility import unfinished_batches_sql
@@ -188,15 +189,11 @@ def rate(numerator: int | float, denominator: int | float) -> float | None:
 
 
 def _hours(s: Session | Connection, later: str, earlier: str) -> str:
-    if _dialect(s) == "sqlite":
-        return f"((julianday({later}) - julianday({earlier})) * 24.0)"
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
+    return times.hours_between_sql(_dialect(s), later, earlier)
 
 
 def _day(s: Session, column: str) -> str:
-    if _dialect(s) == "sqlite":
-        return f"date({column})"
-    return f"CAST({column} AS DATE)"
+    return times.day_sql(_dialect(s), column)
 
 
 def _dialect(s: Session | Connection) -> str:

@@ -888,7 +888,7 @@ _UPDATE_COLUMNS = (
 
 
 def _raw_time(column: Any) -> Any:
-    """Select a time column as the driver returns it (a string on SQLite)."""
+    """Select a time column as the driver returns it (seconds since 1970 on SQLite)."""
     return type_coerce(column, String())
 
 

@@ -65,7 +65,7 @@ con = sqlite3.connect(db_path)
 con.execute("PRAGMA synchronous=NORMAL")
 stage_id = con.execute("SELECT id FROM stages WHERE key='suspect'").fetchone()[0]
 t0 = time.perf_counter()
-now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(" ")
+now = int(datetime.now(UTC).timestamp())  # as Winnow stores times on SQLite (db.times)
 with open(csv_path, encoding="utf-8-sig", newline="") as fh:
     reader = csv.reader(fh)
     next(reader)

@@ -28,6 +28,7 @@ from db.errors import (
     DiskFull,
     NotWinnowDatabase,
 )
+from db.times import store_times_as_numbers
 
 __all__ = [
     "Database",
@@ -533,6 +534,7 @@ def open_database(
     except Exception as exc:  # bad URL, missing driver
         raise DatabaseError(f"Cannot use the database address {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
+        store_times_as_numbers(engine)  # before any statement (db.times)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)

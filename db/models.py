@@ -206,7 +206,8 @@ class StageChange(Base):
     __tablename__ = "stage_changes"
     __table_args__ = (
         Index("ix_stage_changes_contact_at", "contact_id", "at"),
-        Index("ix_stage_changes_to_at", "to_stage_id", "at"),
+        # no (to_stage_id, at) index: no query reads history by stage (the metrics read their
+        # own tables; the rescore looks moves up by contact), migration 0017 dropped it
         # most moves were made by no undoable operation (migration 0010)
         Index(
             "ix_stage_changes_operation",
@@ -238,7 +239,7 @@ class Activity(Base):
     __tablename__ = "activities"
     __table_args__ = (
         Index("ix_activities_contact_at", "contact_id", "at"),
-        Index("ix_activities_type_at", "type", "at"),
+        # no (type, at) index: activities are read by contact (migration 0017 dropped it)
         {"sqlite_autoincrement": True},
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 
 from db.fileguard import APPLICATION_ID
 from db.models import Base, Derived
+from db.times import store_times_as_numbers
 
 config = context.config
 target_metadata = [Base.metadata, Derived.metadata]
@@ -22,6 +23,7 @@ def run_migrations() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+        store_times_as_numbers(engine)
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
         if sqlite:

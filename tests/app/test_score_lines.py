@@ -25,6 +25,7 @@ from app.scoring_rules import (
     explain_values,
 )
 from app.settings import set_setting
+from db import times
 from db.engine import Database
 
 SCORED = datetime(2026, 11, 20, 9, 30, 7)  # when the demo's scores are worked out
@@ -88,7 +89,7 @@ def _old_lines(db: Database, at: datetime) -> dict[int, tuple[int | None, str]]:
     with db.engine.connect() as conn:
         acts: dict[int, list[tuple[str, datetime]]] = {}
         for cid, kind, when in conn.execute(text("SELECT contact_id, type, at FROM activities")):
-            when = when if isinstance(when, datetime) else datetime.fromisoformat(when)
+            when = times.from_stored(when)  # as the driver returns it (db.times)
             acts.setdefault(int(cid), []).append((str(kind), when))
         bant: dict[int, list[tuple[str, str]]] = {}
         for cid, name, answer in conn.execute(
@@ -153,7 +154,7 @@ def get_contact_lines_now(db: Database, cid: int, now: datetime) -> list[dict[st
             {"c": cid},
         ).one()
         acts = [
-            (str(k), at if isinstance(at, datetime) else datetime.fromisoformat(at))
+            (str(k), times.from_stored(at))
             for k, at in s.execute(
                 text("SELECT type, at FROM activities WHERE contact_id = :c"), {"c": cid}
             )

@@ -82,7 +82,7 @@ def _prepare(db: Database, monkeypatch: pytest.MonkeyPatch, seed: int) -> list[i
                     {
                         "c": cid,
                         "t": kind,
-                        "a": (NOW + timedelta(hours=hours)).isoformat(" ", "microseconds"),
+                        "a": NOW + timedelta(hours=hours),
                     },
                 )
         # outbound only (a campaign e-mail before, a call after the moves): the first
@@ -91,7 +91,7 @@ def _prepare(db: Database, monkeypatch: pytest.MonkeyPatch, seed: int) -> list[i
             for kind, at in (("email-sent", NOW - timedelta(days=10)), ("call", LATER)):
                 conn.execute(
                     text("INSERT INTO activities (contact_id, type, at) VALUES (:c, :t, :a)"),
-                    {"c": cid, "t": kind, "a": at.isoformat(" ", "microseconds")},
+                    {"c": cid, "t": kind, "a": at},
                 )
         # received dates typed on contacts that were never inquiries, parked in Nurture: a
         # move back before Inquiry moves them on to it
@@ -105,7 +105,7 @@ def _prepare(db: Database, monkeypatch: pytest.MonkeyPatch, seed: int) -> list[i
                 ),
                 {
                     "st": nurture,
-                    "r": (NOW - timedelta(days=3)).isoformat(" ", "microseconds"),
+                    "r": NOW - timedelta(days=3),
                     "c": cid,
                 },
             )

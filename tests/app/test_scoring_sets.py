@@ -90,13 +90,13 @@ def _stale(db: Database, rng: random.Random, ids: Sequence[int]) -> None:
             at = NOW - timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1000))
             conn.execute(
                 text("INSERT INTO activities (contact_id, type, at) VALUES (:c, :t, :a)"),
-                {"c": cid, "t": kind, "a": at.isoformat(" ", "microseconds")},
+                {"c": cid, "t": kind, "a": at},
             )
         for cid in rng.sample(list(ids), len(ids) // 10):
             at = NOW - timedelta(days=rng.randint(0, 90))
             conn.execute(
                 text("UPDATE contacts SET received_at = :a WHERE id = :c"),
-                {"c": cid, "a": at.isoformat(" ", "microseconds")},
+                {"c": cid, "a": at},
             )
         for cid in rng.sample(list(ids), len(ids) // 10):
             conn.execute(
