@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Boolean, Integer, Text, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -42,6 +41,8 @@ def _compile_json(element: _IdIn, compiler: Any, **kw: Any) -> str:
 
 @compiles(_IdIn, "postgresql")
 def _compile_array(element: _IdIn, compiler: Any, **kw: Any) -> str:
+    from sqlalchemy.dialects.postgresql import ARRAY  # (loaded there: not on SQLite)
+
     values = bindparam(None, element.ids, type_=ARRAY(Integer()), unique=True)
     column = compiler.process(element.column, **kw)
     return f"{column} = ANY({compiler.process(values, **kw)})"

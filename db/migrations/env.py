@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from db.fileguard import APPLICATION_ID
-from db.models import Base, Derived
+from db.models import Base, Derived, postgresql_options
 from db.times import store_times_as_numbers
 
 config = context.config
@@ -25,6 +25,9 @@ def run_migrations() -> None:
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
         store_times_as_numbers(engine)
     sqlite = engine.dialect.name == "sqlite"
+    if engine.dialect.name == "postgresql":  # the partial indexes' predicates there
+        for metadata in target_metadata:
+            postgresql_options(metadata)
     with engine.connect() as connection:
         if sqlite:
             # a pragma that only takes effect outside a transaction: set it on the driver's
