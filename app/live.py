@@ -340,7 +340,11 @@ class PgListener(Feed):
         import psycopg
 
         conn = psycopg.connect(*self._cargs, **self._cparams, autocommit=True)
-        conn.execute(f"LISTEN {CHANNEL}")
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            conn.close()  # the server went between connecting and listening, or stop
+            raise
         return conn
 
     def run(self) -> None:

@@ -25,7 +25,14 @@ from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import event
 
 from app import operations
-from app.live import EVERYTHING, Feed, ServerUnreachable, offline_message, start_feed
+from app.live import (
+    EVERYTHING,
+    Feed,
+    ServerUnreachable,
+    is_connection_error,
+    offline_message,
+    start_feed,
+)
 from app.operations import Changes, UndoState
 from ui.api import WindowApi
 from ui.errors import ErrorReporter
@@ -157,13 +164,18 @@ class LiveUpdates(QObject):
         self._pending, self._pending_state = Changes(), None
         db = self.db
 
+        # gone again before the read came back: every view reading now would fail; the next
+        # time it is back announces everything again
         def refreshed(state: UndoState) -> None:
-            if shiboken6.isValid(ops):
+            if shiboken6.isValid(ops) and self.online and not self._stopped:
                 ops.announce(EVERYTHING, self, state)
 
         def not_read(exc: BaseException) -> None:
             log.warning("after reconnecting: %s", exc)
-            if shiboken6.isValid(ops):
+            if is_connection_error(exc):
+                self._connection_lost(str(exc))
+                return
+            if shiboken6.isValid(ops) and self.online and not self._stopped:
                 ops.announce(EVERYTHING, self)
 
         self.api.tasks.run(operations.undo_state, db, on_done=refreshed, on_error=not_read)

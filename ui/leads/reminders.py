@@ -6,6 +6,7 @@ notification goes to any other :class:`Notifier` — the status bar, or a test's
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,8 +16,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
 from app import todo
+from app.live import is_connection_error
 from app.timeutil import utcnow
 from db.engine import Database
+
+log = logging.getLogger(__name__)
 
 
 class Notifier(Protocol):
@@ -86,11 +90,16 @@ class TaskReminders(QObject):
     def check(self) -> int:
         """Notify the tasks that fell due since the last check; returns how many."""
         now = self.clock()
-        due = [
-            t
-            for t in todo.due_between(self.db, self.checked_until, now)
-            if t.id not in self.notified
-        ]
+        try:
+            falling_due = todo.due_between(self.db, self.checked_until, now)
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            # team mode with the server out of reach (the window says so): the tasks that fall
+            # due meanwhile are named at the first check after it is back
+            log.info("due tasks not checked: %s", exc)
+            return 0
+        due = [t for t in falling_due if t.id not in self.notified]
         self.checked_until = now
         for task in due:
             self.notified.add(task.id)
