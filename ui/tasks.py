@@ -183,7 +183,8 @@ class TaskProgressWidget(QWidget):
         lay.addWidget(self.label)
         lay.addWidget(self.bar)
         lay.addWidget(self.cancel_button)
-        self._task: Task | None = None
+        self._task: Task | None = None  # the one shown: the latest labelled task running
+        self._running: list[Task] = []  # every labelled task running, in the order started
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._reveal)
@@ -196,10 +197,12 @@ class TaskProgressWidget(QWidget):
     def _started(self, task: Task) -> None:
         if not task.label:
             return
+        self._running.append(task)
         self._task = task
         self.label.setText(task.label)
         self.bar.setRange(0, 0)
-        self._timer.start(self.SHOW_AFTER_MS)
+        if not self.isVisible():
+            self._timer.start(self.SHOW_AFTER_MS)
 
     @Slot(object, int, int, str)
     def _progress(self, task: Task, done: int, total: int, text: str) -> None:
@@ -218,10 +221,20 @@ class TaskProgressWidget(QWidget):
 
     @Slot(object)
     def _finished(self, task: Task) -> None:
-        if task is self._task:
-            self._task = None
-            self._timer.stop()
-            self.hide()
+        if task in self._running:
+            self._running.remove(task)
+        if task is not self._task:
+            return
+        if self._running:  # another labelled task still runs: its progress, not nothing
+            self._task = self._running[-1]
+            self.label.setText(self._task.label)
+            self.bar.setRange(0, 0)
+            if not self.isVisible() and not self._timer.isActive():
+                self._timer.start(self.SHOW_AFTER_MS)
+            return
+        self._task = None
+        self._timer.stop()
+        self.hide()
 
     def _reveal(self) -> None:
         if self._task is not None:

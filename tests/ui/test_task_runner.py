@@ -86,3 +86,32 @@ def test_an_operation_ending_after_its_view_is_gone_leaves_it_alone(
     release.set()
     qtbot.waitUntil(lambda: not ops.busy, timeout=10000)
     assert results == [] and errors == []
+
+
+def test_progress_stays_for_a_task_still_running_when_another_ends(qtbot: Any, qapp: Any) -> None:
+    """Two labelled tasks (a daily backup and a check of every domain): the one that ends first,
+    whichever it is, leaves the other's progress and Cancel on screen."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.tasks import TaskProgressWidget
+
+    for first_to_end in ("Backing up", "Checking domains"):
+        runner = TaskRunner()
+        host = QWidget()
+        qtbot.addWidget(host)
+        progress = TaskProgressWidget(runner, host)
+        host.show()
+        gates = {label: threading.Event() for label in ("Backing up", "Checking domains")}
+        for label, gate in gates.items():
+            runner.run(lambda gate=gate: gate.wait(10), label=label)
+        qtbot.waitUntil(progress.isVisible, timeout=5000)
+        gates[first_to_end].set()
+        qtbot.waitUntil(lambda r=runner: len(r.active) == 1, timeout=5000)
+        other = next(label for label in gates if label != first_to_end)
+        assert progress.isVisible() and progress.label.text() == other
+        progress.cancel_button.click()
+        assert runner.active[0].cancel.is_set
+        gates[other].set()
+        qtbot.waitUntil(lambda r=runner: not r.active, timeout=5000)
+        assert not progress.isVisible()
+        runner.wait()
