@@ -561,6 +561,19 @@ def _aggregate(
     )
 
 
+def _day_bounds(where: list[str], params: dict[str, Any], lo: date | None, hi: date | None) -> None:
+    """The conditions on ``day`` for whole days ``lo`` ≤ day < ``hi`` (None: unbounded), added
+    to ``where`` with their parameters; an empty range matches nothing."""
+    if lo is not None:
+        where.append("day >= :lo")
+        params["lo"] = lo
+    if hi is not None:
+        where.append("day < :hi")
+        params["hi"] = hi
+    if lo is not None and hi is not None and lo >= hi:
+        where.append("1 = 0")
+
+
 def _whole_days(
     since: datetime | None, until: datetime | None
 ) -> tuple[date | None, date | None, list[tuple[datetime | None, datetime | None]]]:
@@ -604,14 +617,7 @@ def _derived_rows(
     by_source = "lower(source) LIKE :pattern ESCAPE '\\'" if source else "1 = 1"
     params: dict[str, Any] = dict(extra)
     whole = [by_source, "kind IN ('i', 'q', 'c')"]
-    if lo is not None:
-        whole.append("day >= :lo")
-        params["lo"] = lo
-    if hi is not None:
-        whole.append("day < :hi")
-        params["hi"] = hi
-    if lo is not None and hi is not None and lo >= hi:
-        whole.append("1 = 0")
+    _day_bounds(whole, params, lo, hi)
     measures = ", ".join(aggregates.MEASURES)
     union = [
         f"SELECT kind, day, source, max_pos, {measures} FROM metric_days WHERE {' AND '.join(whole)}"
@@ -1029,15 +1035,9 @@ def _period_histogram(
     inquiry in the history (``history_inquiry_at``, found by the move that made it one), an
     answer's by the time it became an inquiry (``inquiry_at``, indexed)."""
     lo, hi, parts = _whole_days(since, until)
-    where, params = ["source IS NULL"], {}
-    if lo is not None:
-        where.append("day >= :lo")
-        params["lo"] = lo
-    if hi is not None:
-        where.append("day < :hi")
-        params["hi"] = hi
-    if lo is not None and hi is not None and lo >= hi:
-        where.append("1 = 0")
+    where: list[str] = ["source IS NULL"]
+    params: dict[str, Any] = {}
+    _day_bounds(where, params, lo, hi)
     extra: list[tuple[int, int, int]] = []
     reaching = [i for i, p, kind in a.layout if kind != "side" and p >= a.inquiry]
     for start, end in parts:
