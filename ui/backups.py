@@ -112,6 +112,7 @@ class DatabaseSafety(QObject):
             on_done=self._checked,
             on_error=self._check_failed,
             label="Checking the database",
+            background=True,
         )
 
     def _checked(self, message: str | None) -> None:
@@ -142,6 +143,7 @@ class DatabaseSafety(QObject):
             on_done=self._daily_backed_up,
             on_error=self._backup_failed,
             label="Backing up",
+            background=True,
         )
 
     def database_closed(self) -> None:

@@ -57,6 +57,7 @@ class Task(QRunnable):
         self.args = args
         self.kwargs = kwargs
         self.label = label
+        self.background = False  # see TaskRunner.run
         self.cancel = CancelFlag()
         self.signals = _Signals()
         params = inspect.signature(fn).parameters
@@ -109,9 +110,13 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
         label: str = "",
+        background: bool = False,
         **kwargs: Any,
     ) -> Task:
+        """``background``: housekeeping nobody asked for just now (the file's check, the day's
+        backup): its progress shows only while no task the user started runs."""
         task = Task(fn, args, kwargs, label)
+        task.background = background
 
         def finished(result: Any) -> None:
             self._forget(task)
@@ -183,7 +188,7 @@ class TaskProgressWidget(QWidget):
         lay.addWidget(self.label)
         lay.addWidget(self.bar)
         lay.addWidget(self.cancel_button)
-        self._task: Task | None = None  # the one shown: the latest labelled task running
+        self._task: Task | None = None  # the one shown (_show_task)
         self._running: list[Task] = []  # every labelled task running, in the order started
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -198,10 +203,25 @@ class TaskProgressWidget(QWidget):
         if not task.label:
             return
         self._running.append(task)
-        self._task = task
-        self.label.setText(task.label)
+        self._show_task()
+
+    def _show_task(self) -> None:
+        """Show the latest labelled task the user started, else the latest background one
+        (the day's backup starting during an export does not take the export's Cancel)."""
+        chosen = next((t for t in reversed(self._running) if not t.background), None) or (
+            self._running[-1] if self._running else None
+        )
+        if chosen is None:
+            self._task = None
+            self._timer.stop()
+            self.hide()
+            return
+        if chosen is self._task:
+            return
+        self._task = chosen
+        self.label.setText(chosen.label)
         self.bar.setRange(0, 0)
-        if not self.isVisible():
+        if not self.isVisible() and not self._timer.isActive():
             self._timer.start(self.SHOW_AFTER_MS)
 
     @Slot(object, int, int, str)
@@ -223,18 +243,9 @@ class TaskProgressWidget(QWidget):
     def _finished(self, task: Task) -> None:
         if task in self._running:
             self._running.remove(task)
-        if task is not self._task:
-            return
-        if self._running:  # another labelled task still runs: its progress, not nothing
-            self._task = self._running[-1]
-            self.label.setText(self._task.label)
-            self.bar.setRange(0, 0)
-            if not self.isVisible() and not self._timer.isActive():
-                self._timer.start(self.SHOW_AFTER_MS)
-            return
-        self._task = None
-        self._timer.stop()
-        self.hide()
+        if task is self._task:
+            self._task = None
+            self._show_task()  # another labelled task still runs: its progress, not nothing
 
     def _reveal(self) -> None:
         if self._task is not None:

@@ -61,6 +61,11 @@ def _shown_window(
         win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
+    # what the start waits to do until the window is usable (the file's check, the day's backup,
+    # the scores' daily check) done before the test acts: its notices would otherwise rebuild
+    # what a test holds (a triage card's tasks box) at any moment of the test
+    qtbot.waitUntil(lambda: win._after_usable is None, timeout=20000)
+    qtbot.waitUntil(lambda: not win.tasks.active, timeout=20000)
     yield win
     win.ops.wait(10000)
     win.tasks.cancel_all()

@@ -153,9 +153,16 @@ def test_the_integrity_check_starts_once_the_sidebars_counts_are_read(
 
     monkeypatch.setattr(integrity, "check_file", check)
     monkeypatch.setattr(integrity, "checked_already", lambda _path: False)
+
+    class Window(MainWindow):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # known before its start-up's workers run (the check could otherwise start while
+            # the window was still being made, on a loaded machine, and find no window)
+            windows.append(self)
+            super().__init__(*args, **kwargs)
+
     make_app()
-    win = MainWindow(demo_db, persist_state=False)
-    windows.append(win)
+    win = Window(demo_db, persist_state=False)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.safety.checked_good, timeout=20000)

@@ -115,3 +115,35 @@ def test_progress_stays_for_a_task_still_running_when_another_ends(qtbot: Any, q
         qtbot.waitUntil(lambda r=runner: not r.active, timeout=5000)
         assert not progress.isVisible()
         runner.wait()
+
+
+def test_background_work_does_not_take_the_progress_of_the_user_s_task(
+    qtbot: Any, qapp: Any
+) -> None:
+    """The day's backup starting during an export: the export's progress and Cancel stay; the
+    backup's shows once the export is done, and alone it shows too."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.tasks import TaskProgressWidget
+
+    runner = TaskRunner()
+    host = QWidget()
+    qtbot.addWidget(host)
+    progress = TaskProgressWidget(runner, host)
+    host.show()
+    export, backup = threading.Event(), threading.Event()
+    runner.run(lambda: export.wait(10), label="Export…")
+    qtbot.waitUntil(progress.isVisible, timeout=5000)
+    runner.run(lambda: backup.wait(10), label="Backing up", background=True)
+    qtbot.wait(50)
+    assert progress.label.text() == "Export…"
+    progress.cancel_button.click()
+    export_task, backup_task = runner.active
+    assert export_task.cancel.is_set and not backup_task.cancel.is_set
+    export.set()
+    qtbot.waitUntil(lambda: len(runner.active) == 1, timeout=5000)
+    assert progress.isVisible() and progress.label.text() == "Backing up"
+    backup.set()
+    qtbot.waitUntil(lambda: not runner.active, timeout=5000)
+    assert not progress.isVisible()
+    runner.wait()
