@@ -117,6 +117,11 @@ class TaskRunner(QObject):
         backup): its progress shows only while no task the user started runs."""
         task = Task(fn, args, kwargs, label)
         task.background = background
+        if not shiboken6.isValid(self):
+            # asked by a signal of a view that outlived its window (a line edit's
+            # editingFinished as a closed wizard lost the focus): nothing to run it on
+            log.info("task %r not started: its window is gone", label or fn)
+            return task
 
         def finished(result: Any) -> None:
             self._forget(task)
