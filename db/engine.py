@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -111,6 +112,32 @@ def _check_before_changing(path: Path, *, backup: bool) -> None:
 # for 10,000 contacts) and gets the larger one; the next read on that connection shrinks it.
 READ_CACHE_KB = -32000
 WRITE_CACHE_KB = -64000
+
+
+def close_connections_of_left_pools(engine: Engine) -> None:
+    """A connection checked out when ``engine.dispose()`` ran goes back, when its user is done,
+    to the pool the engine has left, where nothing ever closes it: the garbage collector does,
+    much later (psycopg says so with a ResourceWarning; a SQLite file stays open meanwhile).
+    Close such a connection as it comes back. Each connection knows the pool generation it
+    was opened in; each dispose starts a new one."""
+    generation = [0]
+
+    def opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["winnow.pool_generation"] = generation[0]
+
+    def disposed(_engine: Engine) -> None:
+        generation[0] += 1
+
+    def returned(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is None or record is None:
+            return
+        if record.info.get("winnow.pool_generation", generation[0]) != generation[0]:
+            with contextlib.suppress(Exception):  # a connection already broken is closed enough
+                dbapi_conn.close()
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "engine_disposed", disposed)
+    event.listen(engine, "checkin", returned)
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -533,6 +560,7 @@ def open_database(
         engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
     except Exception as exc:  # bad URL, missing driver
         raise DatabaseError(f"Cannot use the database address {url!r}: {exc}") from exc
+    close_connections_of_left_pools(engine)
     if engine.dialect.name == "sqlite":
         store_times_as_numbers(engine)  # before any statement (db.times)
         event.listen(engine, "connect", _on_sqlite_connect)

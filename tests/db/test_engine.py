@@ -144,3 +144,41 @@ def test_reads_grouped_share_one_session_and_one_snapshot(db_path: Path) -> None
     assert rows() == 2
     raw.close()
     db.close()
+
+
+def _is_closed(driver_connection: object) -> bool:
+    closed = getattr(driver_connection, "closed", None)  # psycopg
+    if closed is not None:
+        return bool(closed)
+    try:
+        driver_connection.execute("SELECT 1")  # type: ignore[attr-defined]
+    except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+        return True
+    return False
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_connection_in_use_when_the_pool_is_disposed_is_closed_when_given_back(
+    db: db_engine.Database,
+) -> None:
+    """``engine.dispose()`` (going offline, refusing writes, closing the window) leaves a
+    connection a worker is using to the pool the engine has left: it must be closed when the
+    worker gives it back, not by the garbage collector later (psycopg's ResourceWarning, raised
+    into whichever test ran next, was a CI failure)."""
+    in_use = db.engine.connect()
+    in_use.execute(text("SELECT 1"))
+    driver = in_use.connection.driver_connection
+    idle = db.engine.connect()
+    idle.execute(text("SELECT 1"))
+    idle_driver = idle.connection.driver_connection
+    idle.close()  # back in the pool before the dispose: the dispose closes it
+    db.engine.dispose()
+    assert _is_closed(idle_driver)
+    assert not _is_closed(driver)  # a connection in use is not pulled from under its user
+    in_use.execute(text("SELECT 1"))
+    in_use.close()
+    assert _is_closed(driver)
+    with db.engine.connect() as fresh:  # the engine's new pool works as before
+        assert fresh.execute(text("SELECT 2")).scalar() == 2
+        kept = fresh.connection.driver_connection
+    assert not _is_closed(kept)  # a connection of the current pool stays pooled
