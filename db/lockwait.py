@@ -9,7 +9,9 @@ wait for four chunks. So a Winnow writer that finds the file locked
 (:func:`db.engine._wait_for_write_lock`) touches a small file named after the database in the
 temporary folder, again every few milliseconds while it waits, and a long writer
 (:class:`WaitingWriters`) looks at that file's time stamp between its steps and commits at
-once when it changed. Nothing depends on the file being there: without it (a folder that
+once when it changed. The long writer makes the file and removes it when it is done; a waiter
+only touches a file that is there (no long writer: nobody to tell, and no file left behind in
+the temporary folder). Nothing depends on the file being there: without it (a folder that
 cannot be written, another host) a long writer commits at its own limit instead.
 """
 
@@ -19,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import weakref
 from pathlib import Path
 
 # a waiting writer touches the file again after this many tries (1-2 ms apart)
@@ -34,11 +37,18 @@ def waiting_file(db_path: str | os.PathLike[str]) -> Path:
 
 
 def say_a_writer_waits(db_path: str | os.PathLike[str] | None) -> None:
-    """Touch the waiting file of ``db_path`` (quietly nothing when it cannot be written)."""
+    """Touch the waiting file of ``db_path`` if a long writer made it (quietly nothing when
+    there is none or it cannot be written)."""
     if db_path is None:
         return
-    with contextlib.suppress(OSError):
-        waiting_file(db_path).touch()
+    with contextlib.suppress(OSError):  # FileNotFoundError: no long writer listens
+        os.utime(waiting_file(db_path))
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 class WaitingWriters:
@@ -50,7 +60,22 @@ class WaitingWriters:
     def __init__(self, db_path: str | os.PathLike[str] | None) -> None:
         self.path = waiting_file(db_path) if db_path is not None else None
         self._seen: int | None = None
+        self._made = weakref.finalize(self, _remove, self.path)  # at close, or when dropped
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                self.path.touch()
         self.mark()
+
+    def close(self) -> None:
+        """The long write is over: remove the file (a waiter then touches nothing). Done too
+        when the object is dropped."""
+        self._made()
+
+    def __enter__(self) -> WaitingWriters:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def _stamp(self) -> int | None:
         if self.path is None:

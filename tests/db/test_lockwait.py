@@ -89,3 +89,28 @@ def test_an_import_commits_when_a_writer_waits(
     assert moved_at and moved_at[0] <= 6  # within a chunk or two of asking, of 20
     assert committed[1] <= 40  # the first transaction ended when asked (progress: at 0 first)
     assert contacts.get_contact(db, known).stage_key == "inquiry"
+
+
+def test_no_waiting_file_is_left_behind(db: Database, db_path: Path) -> None:
+    """Only a long writer makes the file, and removes it when done (or dropped): a writer that
+    waits for a short one touches nothing, so the temporary folder does not fill up with one
+    file per database ever opened."""
+    path = waiting_file(db_path)
+    known = contacts.create_contact(db, name="Known Person", email="known@acme.de")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a short writer elsewhere, no long one
+    mover = threading.Thread(target=operations.move_contacts, args=(db, [known], "inquiry"))
+    mover.start()
+    time.sleep(0.1)  # the move waits, and would have touched the file
+    holder.execute("ROLLBACK")
+    holder.close()
+    mover.join(10)
+    assert not path.exists()
+    with WaitingWriters(db_path) as waiting:
+        assert path.exists()
+        assert not waiting.asked()
+    assert not path.exists()
+    dropped = WaitingWriters(db_path)
+    assert path.exists()
+    del dropped
+    assert not path.exists()
