@@ -235,8 +235,6 @@ if __name__ == "__main__":
 
     if "--db" in sys.argv:  # a demo database of that size instead of the cache's
         os.environ[DB_ENV] = str(Path(sys.argv[sys.argv.index("--db") + 1]).resolve())
-        if "--size" not in sys.argv:
-            os.environ.setdefault(SIZE_ENV, "1000000")
     if "--size" in sys.argv:
         os.environ[SIZE_ENV] = sys.argv[sys.argv.index("--size") + 1]
     if "--recompute" in sys.argv:  # only the full score recompute, on a scratch copy

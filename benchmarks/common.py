@@ -3,6 +3,7 @@ utilities."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import statistics
@@ -25,8 +26,26 @@ def bench_size(quick: bool = False) -> int:
     """Contacts in the demo database a benchmark runs on: ``--size N`` (``WINNOW_BENCH_SIZE``),
     else 100,000; ``--quick`` makes it 10,000 (or N, if smaller)."""
     raw = os.environ.get(SIZE_ENV, "")
-    size = int(raw) if raw.strip() else DEFAULT_SIZE
+    given = os.environ.get(DB_ENV, "")
+    if raw.strip():
+        size = int(raw)
+    elif given:
+        size = contacts_in(given)  # ``--db FILE`` alone: the file's own size
+    else:
+        size = DEFAULT_SIZE
     return min(size, QUICK_SIZE) if quick else size
+
+
+@functools.cache
+def contacts_in(path: str) -> int:
+    """How many contacts the database file ``path`` holds (read once)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def demo_database(n: int | None = None, seed: int = 1) -> Path:
