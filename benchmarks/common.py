@@ -3,6 +3,7 @@ utilities."""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
@@ -77,8 +78,11 @@ def demo_database(n: int | None = None, seed: int = 1) -> Path:
 
 
 def scratch_copy(path: Path) -> Path:
-    """A private copy of a cached database for benchmarks that write."""
-    out = Path(tempfile.mkdtemp(prefix="winnow-bench-")) / path.name
+    """A private copy of a cached database for benchmarks that write, removed (with whatever
+    was written beside it: backups, settings) when the benchmark's process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="winnow-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    out = folder / path.name
     shutil.copy(path, out)
     return out
 
