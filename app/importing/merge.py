@@ -21,7 +21,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -118,6 +117,8 @@ def _existing_among(name: str, dialect: str) -> Any:
     compiled once. SQLite: a JSON array read by ``json_each``; PostgreSQL: a text array."""
     column = getattr(Contact, name)
     if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # only there: not loaded for SQLite
+
         among = column == func.any(bindparam("keys", type_=ARRAY(Text())))
     else:
         keys: Any = select(literal_column("value")).select_from(
