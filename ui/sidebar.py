@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QDragEnterEvent,
@@ -17,16 +17,89 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QPalette,
+    QTextLayout,
+    QTextOption,
 )
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from app.stages import StageInfo
 from ui.contact_table import CONTACT_IDS_MIME, color_dot, decode_ids
 from ui.contrast import mix, readable
 
-__all__ = ["FilterRole", "Sidebar", "SidebarFilter", "color_dot"]
+__all__ = ["FilterRole", "Sidebar", "SidebarFilter", "color_dot", "wrap_lines"]
 
 FilterRole = Qt.ItemDataRole.UserRole + 10
+
+LINE_BREAK = "\u2028"  # Qt's line separator: an item view paints the lines it separates
+SLACK = 2  # px: lines broken a little short of the painted width, never one pixel over
+
+
+def wrap_lines(text: str, font: QFont, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` at ``font``: at word boundaries,
+    inside a word only when the word alone is wider."""
+    if width <= 0 or QFontMetrics(font).horizontalAdvance(text) <= width:
+        return [text]
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    lines = []
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()].strip())
+    layout.endLayout()
+    return [line for line in lines if line] or [text]
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """A name wider than its column is broken into lines at the column's painted width
+    (Qt then paints and measures those lines itself: the row is as tall as they are, in
+    the style sheet's colours and paddings), so no name ends in "…"."""
+
+    def __init__(self, view: QTreeWidget) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def text_width(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> int:
+        """The width Qt paints this item's text in: its column less the indentation, the
+        icon, the style sheet's padding and the text's margins."""
+        view = self.view
+        depth = 0
+        parent = index.parent()
+        while parent.isValid():
+            depth += 1
+            parent = parent.parent()
+        cell = QStyleOptionViewItem(option)
+        cell.rect = QRect(0, 0, view.columnWidth(0) - depth * view.indentation(), 1000)  # type: ignore[attr-defined]
+        style = view.style() or QApplication.style()
+        text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, cell, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        return text.width() - 2 * margin - SLACK
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        text: str = option.text  # type: ignore[attr-defined]
+        if index.column() != 0 or not text:
+            return
+        lines = wrap_lines(text, option.font, self.text_width(option, index))  # type: ignore[attr-defined]
+        option.text = LINE_BREAK.join(lines)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -40,9 +113,9 @@ class SidebarFilter:
 class Sidebar(QTreeWidget):
     """Sections of filter entries; emits ``filter_chosen`` and ``contacts_dropped``.
 
-    Stage and queue names are shown in full (the sidebar asks for their width); a long
-    source name is shortened in the middle (so two "Trade show: … 2025" stay apart) with the
-    full name in its tooltip."""
+    Stage and queue names are shown on one line (the sidebar asks for their width); a
+    source name longer than the sidebar is wide wraps onto more lines (its row grows), so
+    every name is shown in full and two "Trade show: … 2025" stay apart."""
 
     WIDEST = 340  # the sidebar never asks for more than this
 
@@ -57,8 +130,11 @@ class Sidebar(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setIndentation(8)
         self.setIconSize(QSize(12, 12))
-        self.setUniformRowHeights(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # rows as tall as their names' lines (a long source name wraps), never "…"
+        self.setUniformRowHeights(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self._delegate = _WrappingDelegate(self)
+        self.setItemDelegate(self._delegate)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAcceptDrops(True)
@@ -67,6 +143,8 @@ class Sidebar(QTreeWidget):
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
+        # a narrower or wider name column breaks the names again: the rows' heights with them
+        self.header().sectionResized.connect(self._name_column_resized)
         self._sections: dict[str, QTreeWidgetItem] = {}
         self._entries: dict[SidebarFilter, QTreeWidgetItem] = {}
         self.all_item = QTreeWidgetItem(["All contacts", ""])
@@ -107,7 +185,6 @@ class Sidebar(QTreeWidget):
         for flt, label, color in entries:
             item = QTreeWidgetItem([label, ""])
             item.setData(0, FilterRole, flt)
-            item.setToolTip(0, label)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setForeground(1, self._muted())
             if color:
@@ -120,6 +197,18 @@ class Sidebar(QTreeWidget):
             self.blockSignals(True)
             self.setCurrentItem(self._entries[selected])
             self.blockSignals(False)
+
+    def _name_column_resized(self, column: int, old: int, new: int) -> None:
+        if column == 0 and old != new:
+            self.scheduleDelayedItemsLayout()
+
+    def shown_lines(self, item: QTreeWidgetItem) -> list[str]:
+        """The lines an entry's name is painted in at the sidebar's present width."""
+        index = self.indexFromItem(item, 0)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        self._delegate.initStyleOption(option, index)
+        return str(option.text).split(LINE_BREAK)  # type: ignore[attr-defined]
 
     def _muted(self) -> QBrush:
         """Secondary text (section titles, counts): readable on the sidebar's background."""
