@@ -127,6 +127,11 @@ class WindowApi(Protocol):
 
     def refresh_counts(self) -> None: ...
 
+    def stage_counts(self) -> Mapping[str, int] | None:
+        """The contacts in each stage (by key) without filters, when the sidebar's count of
+        them is current (no change notice since it started); else None."""
+        ...
+
     def add_queue_counts_listener(self, listener: QueueCountsListener) -> None:
         """The queues' counts each time the sidebar's arrive (read once, for both)."""
         ...

@@ -313,6 +313,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._show_undo_state(operations.undo_state(db))
         self._sidebar_counts: dict[SidebarFilter, int] = {}
+        # change notices seen, and how many had been seen when the counts shown were started:
+        # equal, the counts are those of the database as it is (``stage_counts``)
+        self._notices_seen = 0
+        self._counted_at = -1
         self._refresh_sidebar_structure(background=False)
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
@@ -955,6 +959,7 @@ class MainWindow(QMainWindow):
         """Refresh what the change notice says the window shows: the list's rows for the
         contacts named, everything loaded when many changed, the stage menus and sidebar when
         stages did, the counts when contacts did."""
+        self._notices_seen += 1  # the counts shown may be out of date now
         if changes.stage_list or changes.criteria:
             self.model.reload_stages()
             self._fill_move_menu(self.menu_move, self.selected_ids, self._listed_versions)
@@ -1027,6 +1032,7 @@ class MainWindow(QMainWindow):
         db = self.db
         queue_names = list(QUEUES)
         read = self.first_counts_read
+        started_at = self._notices_seen  # a notice after this: the counts may miss it
 
         def count_all() -> dict[SidebarFilter, int]:
             try:
@@ -1069,6 +1075,7 @@ class MainWindow(QMainWindow):
             if not self._sidebar_counts:  # the window is usable: the lists, off the GUI thread
                 QTimer.singleShot(WARM_UP_AFTER_MS, self, _warm_up_domain_lists)
             self._sidebar_counts = counts
+            self._counted_at = started_at
             self._all_count = counts.get(SidebarFilter("all"), 0)
             self.sidebar.set_counts(counts, self._all_count)
             self._show_first_run(self._all_count == 0)
@@ -1086,6 +1093,17 @@ class MainWindow(QMainWindow):
         waiting, self._after_usable = self._after_usable, None
         for fn in waiting or ():
             QTimer.singleShot(0, self, fn)
+
+    def stage_counts(self) -> dict[str, int] | None:
+        """The contacts in each stage without filters, as the sidebar counted them, when no
+        change notice came since that count started (else None: they may be out of date)."""
+        if not self._sidebar_counts or self._counted_at != self._notices_seen:
+            return None
+        return {
+            f.value: n
+            for f, n in self._sidebar_counts.items()
+            if f.kind == "stage" and f.value is not None
+        }
 
     def counts_shown(self) -> bool:
         """Whether the sidebar's counts have arrived (the window is usable: benchmarks)."""

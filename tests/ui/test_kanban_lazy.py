@@ -88,6 +88,61 @@ def test_shown_the_board_reads_a_first_page_and_the_cards_in_sight_at_once(
         assert all(model._pager.cached(model.contact_id(r)) is not None for r in shown)
 
 
+def _counted_by_stage_on_gui_thread(monkeypatch: pytest.MonkeyPatch) -> list[ContactQuery]:
+    """The board's own counts per stage, read on the GUI thread, from now on."""
+    from ui.kanban import board as board_module
+
+    counted: list[ContactQuery] = []
+    real = board_module.contacts.count_by_stage
+
+    def count(db: Database, q: ContactQuery) -> dict[str, int]:
+        if threading.current_thread() is threading.main_thread():
+            counted.append(q)
+        return real(db, q)
+
+    monkeypatch.setattr(board_module.contacts, "count_by_stage", count)
+    return counted
+
+
+def test_shown_without_filters_the_board_takes_the_sidebars_current_counts(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qtbot.waitUntil(window.counts_shown, timeout=5000)
+    counted = _counted_by_stage_on_gui_thread(monkeypatch)
+    window.show_view("kanban")
+    board = board_of(window)
+    assert counted == [], "the sidebar counted them already"
+    counts = _db_counts(window.db)
+    assert {c.stage_key: c.model.total for c in board.columns} == {
+        c.stage_key: counts.get(c.stage_key, 0) for c in board.columns
+    }
+    assert all(c.count.text() == f"{c.model.total:,}" for c in board.columns)
+
+
+def test_counts_a_change_made_since_the_sidebars_count_the_board_counts_itself(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.moves import move_to_stage
+    from app.operations import Changes
+
+    qtbot.waitUntil(window.counts_shown, timeout=5000)
+    monkeypatch.setattr(window, "refresh_counts", lambda: None)  # no recount after the change
+    ids = contacts.query_ids(window.db, ContactQuery(stage_keys=("suspect",)), 0, 3)
+    move_to_stage(window.db, ids, "nurture")
+    window.ops.announce(Changes.of(contacts=ids, stages=["suspect", "nurture"]))
+    assert window.stage_counts() is None, "out of date: a change came after the count"
+    counted = _counted_by_stage_on_gui_thread(monkeypatch)
+    window.show_view("kanban")
+    board = board_of(window)
+    assert len(counted) == 1
+    counts = _db_counts(window.db)
+    assert board.column("suspect").model.total == counts["suspect"]
+    assert board.column("nurture").model.total == counts["nurture"]
+    # with a filter the sidebar's counts are not the columns': the board counts them
+    window.search.setText("a")
+    qtbot.waitUntil(lambda: len(counted) == 2, timeout=5000)
+
+
 def test_a_moved_card_leaves_one_column_and_joins_the_other_read_with_the_notice(
     board: Any, window: Any, qtbot: Any
 ) -> None:

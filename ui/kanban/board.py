@@ -370,8 +370,11 @@ class KanbanBoard(QWidget):
         """Count every column in one query and load each first page, then read the cards
         in sight in every column at once (all in one read transaction)."""
         base = self.base_query()
+        # without filters the sidebar's counts, when current, are the columns' (at 1,000,000
+        # contacts the count is an index scan of ~40 ms)
+        known = self.api.stage_counts() if _unfiltered(base) else None
         with self.db.reading():
-            counts = contacts.count_by_stage(self.db, base)
+            counts = dict(known) if known is not None else contacts.count_by_stage(self.db, base)
             for column in self.columns:
                 column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
             self.read_cards_in_sight(self.columns)
@@ -796,6 +799,12 @@ class KanbanBoard(QWidget):
 def _board_order(stages: list[StageInfo]) -> list[StageInfo]:
     """Pipeline and won stages in their order, then the side stages."""
     return [s for s in stages if not s.is_side] + [s for s in stages if s.is_side]
+
+
+def _unfiltered(q: ContactQuery) -> bool:
+    """Whether the board's query filters nothing (only its sort is set)."""
+    none = ContactQuery()
+    return replace(q, sort=none.sort, descending=none.descending, search=q.search or None) == none
 
 
 def _as_list(value: Any) -> list[str]:
