@@ -50,6 +50,8 @@ WRAPS_KEPT = 600  # wrapped texts a column keeps
 
 OVERDUE = QColor("#C62828")
 DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_CENTER = Qt.AlignmentFlag.AlignCenter
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class CardDelegate(QStyledItemDelegate):
         self.stage_color = QColor(stage_color)
         self._pixmaps: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
         self._palette_key: int | None = None
+        # an address badge's (text, fill) per colour, in the palette of ``_palette_key``
+        self._tints: dict[str, tuple[QColor, QColor]] = {}
         self._colors = self.colors()
         base = QFont()
         self.name_font = QFont(base)
@@ -114,9 +118,25 @@ class CardDelegate(QStyledItemDelegate):
         self.small_font.setPointSizeF(base.pointSizeF() * 0.88)
         self.badge_font = QFont(self.small_font)
         self.badge_font.setBold(True)
+        # each font's metrics and its part of a wrapped text's key, made once (a card's
+        # painting asked for them a dozen times)
+        self._name_fm, self._sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        self._small_fm, self._badge_fm = (
+            QFontMetrics(self.small_font),
+            QFontMetrics(self.badge_font),
+        )
+        self._font_parts: dict[int, tuple[str, QFontMetrics]] = {
+            id(font): (font.key(), fm)
+            for font, fm in (
+                (self.name_font, self._name_fm),
+                (self.sub_font, self._sub_fm),
+                (self.small_font, self._small_fm),
+                (self.badge_font, self._badge_fm),
+            )
+        }
         # the height of a card's text (name, then title · company) in this column: what the
         # card of the column that needs the most lines at its width takes (see ``fit``)
-        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        name_fm, sub_fm = self._name_fm, self._sub_fm
         self._text_height = name_fm.height() + LINE_GAP + sub_fm.height()
         # the cards with the widest names, title lines and both the column has shown (the
         # ones that need the most lines): (width, name, score badge width, title, company)
@@ -138,7 +158,7 @@ class CardDelegate(QStyledItemDelegate):
             self._text_height
             + LINE_GAP
             + 2
-            + QFontMetrics(self.badge_font).height()
+            + self._badge_fm.height()
             + 4
             + 2 * PAD_Y
             + 2 * CARD_MARGIN_Y
@@ -159,13 +179,13 @@ class CardDelegate(QStyledItemDelegate):
     def _score_width(self, score: int | None) -> float:
         if score is None:
             return 0.0
-        return QFontMetrics(self.badge_font).horizontalAdvance(str(score)) + 12 + 6
+        return self._badge_fm.horizontalAdvance(str(score)) + 12 + 6
 
     def note(self, cards: list[Card]) -> bool:
         """Cards the column loaded: keep those with the widest names, title lines and both
         (the ones that need the most lines). True when they changed (the column then calls
         :meth:`fit` again)."""
-        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        name_fm, sub_fm = self._name_fm, self._sub_fm
         changed = False
         added: set[tuple[str, float, str, str]] = set()
         kept = {kind: {e[1:] for e in heap} for kind, heap in self._widest.items()}
@@ -211,7 +231,7 @@ class CardDelegate(QStyledItemDelegate):
     def _text_height_of(self, entries: set[tuple[str, float, str, str]], width: int) -> int:
         """The text height the card that needs the most lines among ``entries`` takes."""
         room = self.text_room(width)
-        name_fm, sub_fm = QFontMetrics(self.name_font), QFontMetrics(self.sub_font)
+        name_fm, sub_fm = self._name_fm, self._sub_fm
         needed = name_fm.height() + LINE_GAP + sub_fm.height()
         for name, score_w, title, company in entries:
             n = len(self.name_lines_of(name, room, score_w, MAX_NAME_LINES))
@@ -236,21 +256,22 @@ class CardDelegate(QStyledItemDelegate):
         a line): line i at most ``widths[i]`` wide, as many lines as ``widths`` has. What is
         left for the last line and does not fit is elided there (a name longer than
         its lines on the card: the tooltip has it)."""
-        key = (text, font.key(), tuple(widths))
+        font_key, fm = self._font_parts.get(id(font)) or (font.key(), QFontMetrics(font))
+        key = (text, font_key, tuple(widths))
         known = self._wrapped.get(key)
         if known is not None:
             self._wrapped.move_to_end(key)
             return known
-        lines = self._wrap(text, font, widths)
+        lines = self._wrap(text, font, fm, widths)
         self._wrapped[key] = lines
         while len(self._wrapped) > WRAPS_KEPT:
             self._wrapped.popitem(last=False)
         return lines
 
-    def _wrap(self, text: str, font: QFont, widths: list[float]) -> list[str]:
+    def _wrap(self, text: str, font: QFont, fm: QFontMetrics, widths: list[float]) -> list[str]:
         if not text or text.isspace():
             return [""]
-        if "\n" not in text and QFontMetrics(font).horizontalAdvance(text) + 3 <= widths[0]:
+        if "\n" not in text and fm.horizontalAdvance(text) + 3 <= widths[0]:
             # on one line with room to spare (most names and titles): no text layout needed
             # (closer to the edge the layout decides: a last glyph's overhang counts there)
             return [text.rstrip().replace("\u00a0", " ").replace("\u200b", "")]
@@ -268,7 +289,6 @@ class CardDelegate(QStyledItemDelegate):
                 line.setLineWidth(max(1.0, width))
                 start, length = line.textStart(), line.textLength()
                 if i == len(widths) - 1 and start + length < len(text):
-                    fm = QFontMetrics(font)
                     rest = text[start:]
                     cut = fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(width))
                     lines.append(cut.replace("\u00a0", " ").replace("\u200b", ""))
@@ -314,6 +334,7 @@ class CardDelegate(QStyledItemDelegate):
         if palette.cacheKey() != self._palette_key:
             self._palette_key = palette.cacheKey()
             self._colors = _colors_of(palette)
+            self._tints.clear()
             self._pixmaps.clear()
         return self._colors
 
@@ -418,7 +439,7 @@ class CardDelegate(QStyledItemDelegate):
         y = box.top() + PAD_Y
 
         # line 1: name, score badge on the right
-        name_fm = QFontMetrics(self.name_font)
+        name_fm = self._name_fm
         score_w = 0.0
         if row.score is not None:
             fg, bg = colors.sales_ready if row.sales_ready else colors.score
@@ -429,10 +450,10 @@ class CardDelegate(QStyledItemDelegate):
         p.setFont(self.name_font)
         p.setPen(colors.text)
         room = right - left
-        badge_h = QFontMetrics(self.badge_font).height() + 4
+        badge_h = self._badge_fm.height() + 4
         badges_top = box.bottom() - PAD_Y - badge_h
         text_bottom = badges_top - LINE_GAP - 2  # the text above the badges ends here
-        sub_fm = QFontMetrics(self.sub_font)
+        sub_fm = self._sub_fm
         # the name's lines, leaving one for title · company
         lines = _lines_in(text_bottom - y - sub_fm.height() - LINE_GAP, name_fm)
         lines = min(MAX_NAME_LINES, lines)
@@ -440,7 +461,7 @@ class CardDelegate(QStyledItemDelegate):
         for i, line in enumerate(self.name_lines_of(_name(row), room, score_w, lines)):
             p.drawText(
                 QRectF(left, y, widths[i], name_fm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                _LEFT,
                 line,
             )
             y += name_fm.lineSpacing()
@@ -453,7 +474,7 @@ class CardDelegate(QStyledItemDelegate):
         for line in self.sub_lines_of(title, company, room, _lines_in(text_bottom - y, sub_fm)):
             p.drawText(
                 QRectF(left, y, room, sub_fm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                _LEFT,
                 line,
             )
             y += sub_fm.lineSpacing()
@@ -480,12 +501,12 @@ class CardDelegate(QStyledItemDelegate):
         label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
         domain_w = 0.0
         if row.domain_class is not None:
-            domain_w = QFontMetrics(self.badge_font).horizontalAdvance(label) + 12
+            domain_w = self._badge_fm.horizontalAdvance(label) + 12
         bant = card.marks.get("bant")
         if bant and end - x - domain_w >= 10 * len(bant) + 6:
             end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
         if row.domain_class is not None and x + domain_w <= end:
-            fg, bg = tint(color, DOMAIN_TINT)
+            fg, bg = self._tint(color)
             x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
         source = self.source_text(row.source, end - x)
         if source:
@@ -493,7 +514,7 @@ class CardDelegate(QStyledItemDelegate):
             p.setPen(colors.faint)
             p.drawText(
                 QRectF(x, y, end - x, badge_h),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                _LEFT,
                 source,
             )
 
@@ -502,7 +523,7 @@ class CardDelegate(QStyledItemDelegate):
         "Trade show"), else nothing — never cut short."""
         if not source:
             return ""
-        fm = QFontMetrics(self.small_font)
+        fm = self._small_fm
         for text in (source, source.split(":", 1)[0].strip()):
             if text and fm.horizontalAdvance(text) <= room:
                 return text
@@ -520,7 +541,7 @@ class CardDelegate(QStyledItemDelegate):
         height: float | None = None,
     ) -> float:
         """A rounded pill; returns its width. With ``align_right`` x is the right edge."""
-        fm = QFontMetrics(self.badge_font)
+        fm = self._badge_fm
         h = height or fm.height() + 4
         h = min(h, fm.height() + 4)
         w = fm.horizontalAdvance(text) + 12
@@ -531,8 +552,17 @@ class CardDelegate(QStyledItemDelegate):
         p.fillPath(pill, bg)
         p.setFont(self.badge_font)
         p.setPen(fg)
-        p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        p.drawText(r, _CENTER, text)
         return w
+
+    def _tint(self, color: str) -> tuple[QColor, QColor]:
+        """An address badge's (text, fill) in ``color`` (``ui.theme.tint``), worked out once
+        per palette (contrast ratios: a fifth of a card's painting)."""
+        self.colors()  # a new palette forgets the old one's
+        known = self._tints.get(color)
+        if known is None:
+            known = self._tints[color] = tint(color, DOMAIN_TINT)
+        return known
 
     def _bant_marks(self, p: QPainter, right: float, cy: float, answers: Any) -> float:
         """One dot per criterion (green yes, red no, grey unknown); returns the width."""
