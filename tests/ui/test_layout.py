@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTreeView, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QLineEdit,
+    QStyle,
+    QStyleOptionFrame,
+    QTreeView,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from db.engine import Database
 from tests.ui.conftest import _shown_window, settle
@@ -84,6 +93,14 @@ def panel_problems(window: Any) -> list[str]:
         right = child.mapTo(body, QPoint(child.width(), 0)).x()
         if right > body.width() + 1:
             problems.append(f"{child.objectName() or type(child).__name__} cut at the side")
+    for edit in body.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if (
+            edit.isVisibleTo(body)
+            and hint
+            and edit.fontMetrics().horizontalAdvance(hint) > (room := text_room(edit))
+        ):
+            problems.append(f"{edit.objectName() or hint!r}: {hint!r} cut ({room}px)")
     for tree in detail.findChildren(QTreeView):
         if not tree.isVisibleTo(detail):
             continue
@@ -94,6 +111,15 @@ def panel_problems(window: Any) -> list[str]:
         if used > tree.viewport().width() + 1:
             problems.append(f"{tree.objectName()}: columns wider than the table")
     return problems
+
+
+def text_room(edit: QLineEdit) -> int:
+    """The width a line edit paints its text (and placeholder) in."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    contents = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    margins = edit.textMargins()
+    return contents.width() - margins.left() - margins.right() - 4  # QLineEdit's own 2 + 2
 
 
 def item_text_room(sidebar: Any, item: QTreeWidgetItem) -> int:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -40,6 +40,7 @@ Apply = Callable[[int, dict[str, str], dict[str, str | None], Failed], None]
 ANSWER_TEXT = {"yes": "Yes", "no": "No", "unknown": "?"}
 ANSWER_TIPS = {"yes": "Yes (Y)", "no": "No (N)", "unknown": "Unknown (U)"}
 MARK = {"yes": "✓", "no": "✗", "unknown": "·"}
+NOTE_CHARS = 10  # a note field narrower than this many characters goes under its buttons
 
 
 def bant_style(palette: QPalette) -> str:
@@ -103,6 +104,8 @@ class BantEditor(ContactSection):
         lay.addLayout(self.grid)
         self._rows: list[tuple[BantItem, QLabel, dict[str, QToolButton], QLineEdit]] = []
         self._groups: list[QButtonGroup] = []
+        # each note beside its criterion's buttons, or (a narrow panel) on a line under them
+        self.notes_beside = True
 
     # --- showing ---------------------------------------------------------------------------
     def show_view(self, view: ContactView | None) -> None:
@@ -156,11 +159,10 @@ class BantEditor(ContactSection):
             label = QLabel(item.name + ("" if item.required else " (optional)"))
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setToolTip("Required to qualify" if item.required else "Not required")
-            self.grid.addWidget(label, row, 0)
             group = QButtonGroup(self)
             group.setExclusive(True)
             buttons: dict[str, QToolButton] = {}
-            for col, answer in enumerate(("yes", "no", "unknown"), start=1):
+            for answer in ("yes", "no", "unknown"):
                 button = QToolButton()
                 button.setObjectName(f"bant_{item.key}_{answer}")
                 button.setText(ANSWER_TEXT[answer])
@@ -174,19 +176,57 @@ class BantEditor(ContactSection):
                 )
                 group.addButton(button)
                 buttons[answer] = button
-                self.grid.addWidget(button, row, col)
             note = QLineEdit(item.note or "")
             note.setObjectName(f"bant_note_{item.key}")
-            note.setPlaceholderText("Note")  # fits a narrow panel (no "…")
+            note.setPlaceholderText("Note")
             note.setToolTip(f"A note on {item.name}")
-            note.setMinimumWidth(40)  # a narrow panel: the note scrolls, the buttons stay
             note.editingFinished.connect(lambda k=item.key, e=note: self._note_done(k, e))
-            self.grid.addWidget(note, row, 4)
             self._groups.append(group)
             self._rows.append((item, label, buttons, note))
+        self.notes_beside = self._room_beside(self.width())
+        self._place()
         self.current = min(self.current, max(0, len(self._rows) - 1))
         self._mark_current()
         self._show_summary(status)
+
+    # --- placing: the notes beside the buttons, or under them in a narrow panel ---------------
+    def _room_beside(self, width: int) -> bool:
+        """Whether a note beside its buttons gets room for NOTE_CHARS characters (at 1024 px
+        the panel left it 40 px: its "Note" showed as "…")."""
+        if not self._rows:
+            return True
+        spacing = self.grid.horizontalSpacing()
+        labels = max(label.sizeHint().width() for _i, label, _b, _n in self._rows)
+        buttons = max(
+            sum(b.sizeHint().width() for b in bs.values()) for _i, _l, bs, _n in self._rows
+        )
+        note = self._rows[0][3]
+        least = note.fontMetrics().averageCharWidth() * NOTE_CHARS + 12
+        return labels + buttons + least + 4 * spacing <= width
+
+    def _place(self) -> None:
+        """Each criterion's row: label, Yes / No / ?, and its note beside them or (when
+        ``notes_beside`` is false) on a line of its own under the buttons, as wide as the
+        panel allows."""
+        grid = self.grid
+        for i, (_item, label, buttons, note) in enumerate(self._rows):
+            for widget in (label, *buttons.values(), note):
+                grid.removeWidget(widget)
+            row = i if self.notes_beside else 2 * i
+            grid.addWidget(label, row, 0)
+            for col, button in enumerate(buttons.values(), start=1):
+                grid.addWidget(button, row, col)
+            if self.notes_beside:
+                grid.addWidget(note, row, 4)
+            else:
+                grid.addWidget(note, row + 1, 1, 1, 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        beside = self._room_beside(event.size().width())
+        if beside != self.notes_beside:
+            self.notes_beside = beside
+            self._place()
 
     def _show_summary(self, status: BantStatus) -> None:
         if not status.items:
