@@ -80,6 +80,11 @@ from db.models import Activity, BantAnswer, BantCriterion, Contact, Setting, Sta
 THRESHOLD_SETTING = "scoring.threshold"
 AUTOMATION_SETTING = "scoring.automation"
 RECOMPUTED_SETTING = "scoring.recomputed_at"
+# the SLA settings of the last full recompute that worked out every contact's follow-up times
+# (with FOLLOW_UPS_VERSION): the next one leaves them while those settings stay the same
+FOLLOW_UPS_SETTING = "scoring.follow_ups_of"
+# raised when the way the follow-up times are worked out changes: every one is worked out again
+FOLLOW_UPS_VERSION = 1
 DEFAULT_THRESHOLD = 60
 AUTOMATION_MODES = {"propose": "Propose (badge and action)", "move": "Move automatically"}
 TARGET_STAGE = "sql"
@@ -504,10 +509,13 @@ def _rescore(
     ctx: _Context,
     *,
     scores: bool = True,
+    follow_ups: bool = True,
 ) -> tuple[int, list[int]]:
     """Rescore the contacts ``which(Contact.id)`` selects; returns (how many, ids moved).
     ``scores=False``: only the follow-up times and the automatic moves into Inquiry (what a
     move changes, :func:`rescore_contacts`); scores and sales-readiness stay.
+    ``follow_ups=False``: only scores and sales-readiness (what a rule, the threshold or the
+    time changes, :func:`recompute_all`); the follow-up times stay, no move into Inquiry.
 
     Four reads and an executemany or two for any number of contacts. Only the columns a
     score looks at are read, as the driver returns them (tuples; times parsed by
@@ -517,11 +525,11 @@ def _rescore(
     score keeps its indexes untouched).
     """
     with _no_collections():  # the chunk's objects freed (on return) before collections resume
-        return _rescore_chunk(s, which, ctx, scores=scores)
+        return _rescore_chunk(s, which, ctx, scores=scores, follow_ups=follow_ups)
 
 
 def _rescore_chunk(
-    s: Session, which: Which, ctx: _Context, *, scores: bool
+    s: Session, which: Which, ctx: _Context, *, scores: bool, follow_ups: bool
 ) -> tuple[int, list[int]]:
     conn = s.connection()
     c = cast(Table, Contact.__table__).c
@@ -563,7 +571,7 @@ def _rescore_chunk(
             acts[cid] = [entry]
     inquiry_id = ctx.inquiry_id
     moves: dict[int, list[tuple[datetime, bool]]] = {}
-    if inquiry_id is not None:
+    if inquiry_id is not None and follow_ups:
         for cid, at, undone in _fetch(
             conn,
             select(sc.contact_id, raw(sc.at), sc.undone_at.is_not(None)).where(
@@ -597,6 +605,7 @@ def _rescore_chunk(
         answered,
         moves,
         scores=scores,
+        follow_ups=follow_ups,
         to_time=to_time,
         store_time=_time_writer(conn.dialect),
     )
@@ -624,6 +633,7 @@ def _work_out(
     moves: Mapping[int, Sequence[tuple[datetime, bool]]],
     *,
     scores: bool,
+    follow_ups: bool = True,
     to_time: Callable[[Any], datetime],
     store_time: Callable[[datetime | None], Any],
 ) -> _Worked:
@@ -663,7 +673,9 @@ def _work_out(
     ) in rows:
         mine = acts.get(cid, ())
         asked = False
-        if mine:
+        if mine and not follow_ups:
+            asked = any([kind == ASKED_FOR_SALES for kind, _at in mine])
+        elif mine:
             inbound: list[tuple[datetime, float]] = []
             answers: list[datetime] = []
             first_inbound: dict[str, datetime] = {}
@@ -694,7 +706,9 @@ def _work_out(
                 said_no, qualified = decided
                 ready = not said_no and (asked or (qualified and score >= threshold))
         received = None
-        if mine or old_received is not None or cid in moves:
+        if not follow_ups:  # as stored (the moves were not read)
+            new_received, new_due, new_first = old_received, old_due, old_first
+        elif mine or old_received is not None or cid in moves:
             if not mine:
                 inbound, answers, first_inbound = [], [], {}
             received, due, first = followup.follow_up_times(
@@ -962,14 +976,28 @@ def recompute_all(
     progress: Callable[..., None] | None = None,
     cancel: Any = None,
     chunk: int = 5000,
+    follow_ups: bool | None = None,
 ) -> RecomputeResult:
     """Rescore every contact (after a rule, threshold or SLA change), in chunks of ids, each in
     its own transaction. ``progress(done, total)``; a truthy ``cancel`` stops between chunks
-    (what is done stays done: every chunk is complete and consistent)."""
+    (what is done stays done: every chunk is complete and consistent).
+
+    The follow-up times (received, due, first response) and the automatic moves into Inquiry
+    that follow from them depend on the SLA settings, the activities and the moves into
+    Inquiry alone — not on the rules, the threshold or the time — and the handler keeps them
+    current as those change. So ``follow_ups=None`` works them out again only when the SLA
+    settings (or :data:`FOLLOW_UPS_VERSION`) differ from those of the last complete pass
+    that did (:data:`FOLLOW_UPS_SETTING`; a cancelled pass leaves it): a rule change and the
+    daily pass for fading rescore only. ``True`` always works them out too (``winnow
+    rescore``: a repair), ``False`` never."""
     with db.session() as s:
         lo_id, hi_id, total = s.execute(
             select(func.min(Contact.id), func.max(Contact.id), func.count(Contact.id))
         ).one()
+        wanted = _follow_ups_of(settings_in(s))
+        if follow_ups is None:
+            last = s.scalar(select(Setting.value).where(Setting.key == FOLLOW_UPS_SETTING))
+            follow_ups = last is None or json.loads(last) != wanted
     moved: list[int] = []
     done = 0
     ctx: _Context | None = None
@@ -982,15 +1010,26 @@ def recompute_all(
             end = start + chunk - 1
             with db.session() as s:
                 ctx = _Context.read(s, settings_in(s), utcnow(), ctx)
-                n, m = _rescore(s, _between(start, end), ctx)
+                n, m = _rescore(s, _between(start, end), ctx, follow_ups=follow_ups)
             done += n
             moved.extend(m)
             start = end + 1
             if progress is not None:
                 progress(done, int(total))
     set_setting(db, RECOMPUTED_SETTING, utcnow().isoformat())
+    if follow_ups:  # with the settings read before the first chunk (changed since: not these)
+        set_setting(db, FOLLOW_UPS_SETTING, wanted)
     _announce_rescore(db, done)
     return RecomputeResult(done, tuple(moved))
+
+
+def _follow_ups_of(settings: ScoringSettings) -> dict[str, Any]:
+    """What the follow-up times depend on among the settings (:data:`FOLLOW_UPS_SETTING`)."""
+    return {
+        "version": FOLLOW_UPS_VERSION,
+        "sla_hours": settings.sla_hours,
+        "sla_by_kind": dict(sorted(settings.sla_by_kind.items())),
+    }
 
 
 def _announce_rescore(db: Database, done: int) -> None:

@@ -158,7 +158,7 @@ def _cmd_criteria(args: argparse.Namespace, db: Database) -> int:
 def _cmd_rescore(args: argparse.Namespace, db: Database) -> int:
     from app import scoring
 
-    result = scoring.recompute_all(db)
+    result = scoring.recompute_all(db, follow_ups=True)  # a repair: the follow-up times too
     print(
         f"Rescored {result.contacts:,} contacts"
         + (f"; moved {len(result.moved):,} to Sales qualified" if result.moved else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import consent, moves, qualification, scoring
 from app.activities import log_activity
@@ -296,6 +296,42 @@ def test_recompute_can_be_cancelled_between_chunks(db: Database) -> None:
         create_contact(db, name=f"P {i}", email=f"p{i}@firm{i}.de")
     result = scoring.recompute_all(db, cancel=True)
     assert result.cancelled and result.contacts == 0
+
+
+def test_recompute_works_out_the_follow_up_times_when_the_sla_changed(db: Database) -> None:
+    """They depend on the SLA, not on the rules: a rule change's recompute leaves them (a
+    due time no handler would write, put in by hand, shows what was left)."""
+    at = NOW - timedelta(days=2)
+    cid = create_contact(db, name="A", email="a@acme.de", stage="inquiry", at=at)
+
+    def due() -> datetime | None:
+        return get_contact(db, cid).response_due_at
+
+    def put_in_by_hand() -> None:
+        with db.session() as s:
+            s.execute(update(Contact).values(response_due_at=at))
+
+    assert due() == at + timedelta(hours=24)
+    put_in_by_hand()
+    scoring.recompute_all(db)  # never worked out by a full pass here: they are
+    assert due() == at + timedelta(hours=24)
+    put_in_by_hand()
+    rules = ScoringRules.from_setting({"points": {"domain.branded": 40}})
+    assert scoring.save_scoring_settings(db, rules=rules) is True
+    scoring.recompute_all(db)
+    assert (_stored(db, cid)[0], due()) == (40, at)  # only the scores
+    scoring.recompute_all(db, follow_ups=True)  # winnow rescore: a repair
+    assert due() == at + timedelta(hours=24)
+    put_in_by_hand()
+    assert scoring.save_scoring_settings(db, sla_hours=4) is True
+    assert scoring.recompute_all(db, cancel=True).cancelled
+    scoring.recompute_all(db, follow_ups=False)
+    assert due() == at  # neither a cancelled pass nor one told not to made them current
+    scoring.recompute_all(db)
+    assert due() == at + timedelta(hours=4)
+    put_in_by_hand()
+    scoring.recompute_all(db)
+    assert due() == at
 
 
 # --- threshold and automation ----------------------------------------------------------

@@ -61,7 +61,7 @@ def _state(db: Database) -> tuple[dict[int, tuple[Any, ...]], list[tuple[Any, ..
 def _as_recomputed(db: Database) -> tuple[Any, Any]:
     """The state now, and after a full recompute at the same time."""
     hooked = _state(db)
-    scoring.recompute_all(db)
+    scoring.recompute_all(db, follow_ups=True)  # the follow-up times worked out too
     return hooked, _state(db)
 
 
@@ -109,7 +109,7 @@ def _prepare(db: Database, monkeypatch: pytest.MonkeyPatch, seed: int) -> list[i
                     "c": cid,
                 },
             )
-    scoring.recompute_all(db)  # every stored value what the rules give at LATER
+    scoring.recompute_all(db, follow_ups=True)  # every stored value what the rules give at LATER
     return ids
 
 

@@ -164,7 +164,7 @@ def test_imported_contacts_are_as_the_hooks_make_them(
     assert len({r[0] for r in scored}) > 5
     # and a full recompute finds nothing to change
     before = _contacts(ahead)
-    recompute_all(ahead)
+    recompute_all(ahead, follow_ups=True)
     refresh_golook_columns(ahead, None)
     assert _contacts(ahead) == before
     ahead.close()
