@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QLineEdit,
-    QStyle,
-    QStyleOptionFrame,
     QTreeView,
     QTreeWidgetItem,
     QWidget,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from db.engine import Database
 from tests.ui.conftest import _shown_window, settle
 from ui.contact_table import COLUMNS
+from ui.fields import text_room
 from ui.sidebar import SidebarFilter
 
 pytestmark = pytest.mark.gui
@@ -111,15 +110,6 @@ def panel_problems(window: Any) -> list[str]:
         if used > tree.viewport().width() + 1:
             problems.append(f"{tree.objectName()}: columns wider than the table")
     return problems
-
-
-def text_room(edit: QLineEdit) -> int:
-    """The width a line edit paints its text (and placeholder) in."""
-    option = QStyleOptionFrame()
-    edit.initStyleOption(option)
-    contents = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
-    margins = edit.textMargins()
-    return contents.width() - margins.left() - margins.right() - 4  # QLineEdit's own 2 + 2
 
 
 def item_text_room(sidebar: Any, item: QTreeWidgetItem) -> int:

@@ -22,6 +22,7 @@ from app import deals, operations
 from app.errors import UsageError
 from app.followup import local_midnight_utc, local_now
 from ui.api import WindowApi
+from ui.fields import fit_placeholder
 from ui.theme import follow_palette, theme_colors
 
 
@@ -34,6 +35,7 @@ class DealDialog(QDialog):
         self.amount = QLineEdit()
         self.amount.setObjectName("dealAmount")
         self.amount.setPlaceholderText("e.g. 12,500 (empty: no amount)")
+        fit_placeholder(self.amount)
         if deal.amount is not None:
             self.amount.setText(f"{deal.amount:,.2f}")
         self.has_close = QCheckBox("Expected to close on")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gates import GateProblem
+from ui.fields import fit_placeholder
 
 
 class QualifyFirstDialog(QDialog):
@@ -39,6 +40,7 @@ class QualifyFirstDialog(QDialog):
             self.problems.addItem(p.describe())
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Reason to move anyway, e.g. “the owner asked for a call”")
+        fit_placeholder(self.reason)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.move_anyway = self.buttons.addButton(
             "Move anyway", QDialogButtonBox.ButtonRole.AcceptRole

@@ -32,6 +32,7 @@ from app.timeutil import local_text, to_utc_naive, utcnow
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection, fit_tree, quiet_line
+from ui.fields import fit_placeholder
 
 if TYPE_CHECKING:
     from app.contact_view import ContactView
@@ -57,6 +58,7 @@ class TaskDialog(QDialog):
         self.setWindowTitle("Edit task" if task is not None else "Add task")
         self.title = QLineEdit(task.title if task is not None else "")
         self.title.setPlaceholderText("e.g. Call about the quote")
+        fit_placeholder(self.title, chars=40)  # a task's title is a sentence
         self.kind = QComboBox()
         for key, label in todo.TASK_KINDS.items():
             self.kind.addItem(label, key)
