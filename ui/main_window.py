@@ -160,6 +160,10 @@ def view_in(tab: QWidget | None) -> QWidget | None:
 # email_validator: not imported at start) imported there too; else the first contact
 # selected, or the first card dropped, read them on the GUI thread.
 WARM_UP_AFTER_MS = 1000
+# the sidebar is counted again this long after the last change notice of a burst: a count
+# started with the notice ran on the other core beside the views' own handling of it (the
+# board's moved card placed and painted) and took the interpreter from them
+RECOUNT_AFTER_MS = 60
 
 
 def _warm_up_domain_lists() -> None:
@@ -317,6 +321,10 @@ class MainWindow(QMainWindow):
         # equal, the counts are those of the database as it is (``stage_counts``)
         self._notices_seen = 0
         self._counted_at = -1
+        self._recount_timer = QTimer(self)
+        self._recount_timer.setSingleShot(True)
+        self._recount_timer.setInterval(RECOUNT_AFTER_MS)
+        self._recount_timer.timeout.connect(self._recount_due)
         self._refresh_sidebar_structure(background=False)
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_a: self._update_status())
@@ -983,7 +991,7 @@ class MainWindow(QMainWindow):
                 # (exact for the contacts named); the sidebar recounts in the background
                 self.model.contacts_changed(sorted(named), recount=False)
         if many or changes.contact_data or changes.activities:
-            self.refresh_counts()
+            self._recount_timer.start()  # once the views have followed the notice
         if changes.created or changes.deleted or changes.imports or changes.sources:
             self._refresh_sidebar_structure()
         self._update_status()
@@ -1086,6 +1094,9 @@ class MainWindow(QMainWindow):
             self._now_usable()
 
         self.tasks.run(count_all, on_done=done, on_error=failed)
+
+    def _recount_due(self) -> None:
+        self.refresh_counts()
 
     def _now_usable(self) -> None:
         """What waited for the window to be usable (:meth:`after_usable`) runs now, once it

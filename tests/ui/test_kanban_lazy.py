@@ -143,6 +143,39 @@ def test_counts_a_change_made_since_the_sidebars_count_the_board_counts_itself(
     qtbot.waitUntil(lambda: len(counted) == 2, timeout=5000)
 
 
+def test_the_sidebar_recounts_after_a_moves_notice_not_beside_it(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moved card is placed and painted before the sidebar's count starts on its worker
+    (started with the notice it ran beside them on the other core); the counts follow."""
+    from ui.sidebar import SidebarFilter
+
+    qtbot.waitUntil(window.counts_shown, timeout=5000)
+    started: list[bool] = []  # whether the board had followed the notice when it started
+    real = window.refresh_counts
+    src, dst = board.column("suspect"), board.column("inquiry")
+    cid = src.model.contact_id(0)
+
+    def refresh_counts() -> None:
+        started.append(dst.model.contains(cid))
+        real()
+
+    monkeypatch.setattr(window, "refresh_counts", refresh_counts)
+    before = window._sidebar_counts[SidebarFilter("stage", "inquiry")]
+    assert dst.model.dropMimeData(
+        encode_ids([cid]), Qt.DropAction.MoveAction, -1, -1, QModelIndex()
+    )
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: started == [True], timeout=5000)
+    qtbot.waitUntil(
+        lambda: window._sidebar_counts[SidebarFilter("stage", "inquiry")] == before + 1,
+        timeout=5000,
+    )
+    assert window.stage_counts() == _db_counts(window.db) | {
+        k: 0 for k in window.stage_counts() or {} if k not in _db_counts(window.db)
+    }
+
+
 def test_a_moved_card_leaves_one_column_and_joins_the_other_read_with_the_notice(
     board: Any, window: Any, qtbot: Any
 ) -> None:
