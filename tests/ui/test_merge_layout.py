@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QRadioButton
 
 from app.contacts import create_contact
@@ -75,6 +75,36 @@ def test_two_contacts_side_by_side_in_full(empty_window: Any, qtbot: Any) -> Non
         need = button.sizeHint().width()
         assert button.width() >= need, (text, button.width(), need)
         assert button.toolTip() == text
+
+
+def test_a_long_value_beside_short_ones_in_full(empty_window: Any, qtbot: Any) -> None:
+    """The columns share the width by what their values need: an equal share cut the
+    longer of two addresses ("ute.wagner@st…hinenbau26.de") in a dialog with room to spare;
+    a value with "&" shows it (a button's text read it as a mnemonic: "Food _beverage")."""
+    db = empty_window.db
+    short = create_contact(db, name="Ute Wagner", email="ute@free.fr", industry="Food & beverage")
+    long = create_contact(
+        db,
+        name="Ute Wagner",
+        email="ute.wagner@stahl-maschinenbau-industrietechnik26.de",
+        website="https://www.stahl-maschinenbau-industrietechnik26.de",
+        source="Trade show: Hannover Messe 2026 — Halle 7",
+    )
+    show_at(qtbot, empty_window, (1024, 700))
+    dialog = _dialog(empty_window, qtbot, [short, long])
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+    used = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert used <= table.viewport().width()
+    for button in _buttons(dialog):
+        assert "…" not in button.text(), button.text()
+        assert button.width() >= button.sizeHint().width(), button.text()
+        assert QKeySequence.mnemonic(button.text()).isEmpty(), button.text()
+    industry = [b for b in _buttons(dialog) if "beverage" in b.text()]
+    assert [b.toolTip() for b in industry] == ["Food & beverage"]
+    assert industry[0].sizeHint().width() > industry[0].fontMetrics().horizontalAdvance(
+        "Food & beverage"
+    )
 
 
 def test_three_contacts_share_the_width(empty_window: Any, qtbot: Any) -> None:

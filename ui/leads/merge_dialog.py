@@ -48,6 +48,17 @@ def choice_sheet(palette: QPalette) -> str:
     )
 
 
+def _shown(value: str) -> str:
+    """A user's value as a button's text: "&" shown as itself, not as a mnemonic
+    ("Food & beverage" read "Food _beverage")."""
+    return value.replace("&", "&&")
+
+
+def _plain_text(button: QRadioButton) -> str:
+    """The value a button shows (its text without the mnemonic escapes)."""
+    return button.text().replace("&&", "&")
+
+
 def _plain(text: str) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -72,7 +83,7 @@ class MergeDialog(QDialog):
             ["Keep this one", *(FIELD_LABELS.get(f, f) for f in fields)]
         )
         for col, d in enumerate(self.details):
-            keep = QRadioButton(d.name)
+            keep = QRadioButton(_shown(d.name))
             keep.setChecked(col == 0)
             self.keep_group.addButton(keep, col)
             self.table.setCellWidget(0, col, keep)
@@ -85,7 +96,7 @@ class MergeDialog(QDialog):
             )
             for col, d in enumerate(self.details):
                 value = getattr(d, name, None)
-                button = QRadioButton("" if value is None else str(value))
+                button = QRadioButton(_shown("" if value is None else str(value)))
                 button.setChecked(col == chosen)
                 group.addButton(button, col)
                 self.table.setCellWidget(row, col, button)
@@ -95,13 +106,16 @@ class MergeDialog(QDialog):
                 cell = self.table.cellWidget(r, c)
                 if isinstance(cell, QRadioButton):
                     self.buttons.append(cell)
-        self.full_text = {id(b): b.text() for b in self.buttons}
+        # each value as the user wrote it (a button's text reads "&" as a mnemonic)
+        self.full_text = {id(b): _plain_text(b) for b in self.buttons}
         for button in self.buttons:
-            button.setToolTip(button.text())
-        # the contacts share the width (no sideways scrolling); a value too long for its
-        # column is shortened in the middle, the whole of it in its tooltip
+            button.setToolTip(self.full_text[id(button)])
+        # the contacts share the width (no sideways scrolling), each column by what its
+        # values need (an equal share cut the longer address of two); a value too long for
+        # its column is shortened in the middle, the whole of it in its tooltip
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.viewport().installEventFilter(self)
@@ -125,18 +139,47 @@ class MergeDialog(QDialog):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
             QTimer.singleShot(0, self._fit_texts)  # after the columns took the new width
         return super().eventFilter(watched, event)
 
     def _natural_width(self, button: QRadioButton) -> int:
         """What a choice needs to show its whole value (its circle and the gap too)."""
-        text = self.full_text.get(id(button), button.text())
-        shown = button.text()
+        text = self.full_text.get(id(button), _plain_text(button))
+        fm = button.fontMetrics()
         return (
             button.sizeHint().width()
-            - button.fontMetrics().horizontalAdvance(shown)
-            + (button.fontMetrics().horizontalAdvance(text))
+            - fm.horizontalAdvance(_plain_text(button))
+            + fm.horizontalAdvance(text)
         )
+
+    def _natural_widths(self) -> list[int]:
+        """Each contact's column: what its longest value (or its header) needs."""
+        table = self.table
+        header = table.horizontalHeader()
+        natural = [header.sectionSizeFromContents(c).width() for c in range(table.columnCount())]
+        for r in range(table.rowCount()):
+            for c in range(table.columnCount()):
+                button = table.cellWidget(r, c)
+                if isinstance(button, QRadioButton):
+                    natural[c] = max(natural[c], self._natural_width(button) + 12)
+        return natural
+
+    def _fit_columns(self) -> None:
+        """The columns fill the table's width: each its natural width and an equal share of
+        what is left, or (too little room for all) a share in proportion to what it needs."""
+        natural = self._natural_widths()
+        room = self.table.viewport().width()
+        if not natural or room <= 0:
+            return
+        spare = room - sum(natural)
+        if spare >= 0:
+            widths = [n + spare // len(natural) for n in natural]
+        else:
+            widths = [room * n // sum(natural) for n in natural]
+        widths[-1] += room - sum(widths)  # no strip left over at the side
+        for c, width in enumerate(widths):
+            self.table.setColumnWidth(c, width)
 
     def _fit_size(self) -> None:
         """As wide as the values need and as tall as the rows, up to most of the window."""
@@ -147,16 +190,8 @@ class MergeDialog(QDialog):
             else (1280, 800)
         )
         table = self.table
-        columns = table.columnCount()
-        natural = [0] * columns
-        for r in range(table.rowCount()):
-            for c in range(columns):
-                button = table.cellWidget(r, c)
-                if isinstance(button, QRadioButton):
-                    natural[c] = max(natural[c], self._natural_width(button) + 12)
+        natural = self._natural_widths()
         header = table.horizontalHeader()
-        for c in range(columns):
-            natural[c] = max(natural[c], header.sectionSizeFromContents(c).width())
         side = table.verticalHeader().sizeHint().width()
         scroll = table.verticalScrollBar().sizeHint().width()
         lay = self.layout()
@@ -170,6 +205,7 @@ class MergeDialog(QDialog):
         height += self.note.heightForWidth(width - margins.left() - margins.right())
         height += self.button_box.sizeHint().height()
         self.resize(width, max(360, min(height, int(room_h * 0.9))))
+        self._fit_columns()
         self._fit_texts()
 
     def _fit_texts(self) -> None:
@@ -181,12 +217,12 @@ class MergeDialog(QDialog):
                 button = table.cellWidget(r, c)
                 if not isinstance(button, QRadioButton):
                     continue
-                text = self.full_text.get(id(button), button.text())
+                text = self.full_text.get(id(button), _plain_text(button))
                 chrome = self._natural_width(button) - button.fontMetrics().horizontalAdvance(text)
                 room = max(20, width - chrome)
                 shown = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
-                if shown != button.text():
-                    button.setText(shown)
+                if shown != _plain_text(button):
+                    button.setText(_shown(shown))
 
     def plan(self) -> tuple[int, list[int], dict[str, int]]:
         """(kept id, the others, {field: id to take it from}) as chosen."""
