@@ -280,7 +280,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if checked:
             integrity.check_before_writing(path)  # type: ignore[arg-type]
-        db = open_store(db_arg)
+        db = open_store(db_arg, on_step=_say_on_stderr)
     except DatabaseError as exc:
         print(f"winnow: {exc}", file=sys.stderr)
         return 1
@@ -292,6 +292,12 @@ def _main(argv: Sequence[str] | None) -> int:
     if checked and code == 0:
         integrity.remember_good(path)  # type: ignore[arg-type]
     return code
+
+
+def _say_on_stderr(step: str) -> None:
+    """What a long opening does (an upgrade's backup and migrations), on stderr: the output
+    of the command itself stays as it is."""
+    print(f"winnow: {step}", file=sys.stderr, flush=True)
 
 
 def _parse(args: list[str]) -> argparse.Namespace:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 
@@ -13,13 +14,18 @@ from db.visibility import unfinished_batches
 log = logging.getLogger(__name__)
 
 
-def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Database:
+def open_store(
+    path_or_url: str | os.PathLike[str] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Database:
     """Open (creating and upgrading if needed) a Winnow database, and remove what an import
     left behind when its process died mid-way (its contacts were never visible).
 
     A role that may only read (team mode's ``--reader``) cannot remove it: the database opens
-    all the same (those contacts stay invisible), and the next Winnow that may write does."""
-    db = open_database(path_or_url)
+    all the same (those contacts stay invisible), and the next Winnow that may write does.
+    ``on_step(text)`` hears what a long opening does (the backup and migrations of an upgrade).
+    """
+    db = open_database(path_or_url, on_step=on_step)
     try:
         if _imports_running(db):  # the import service (a tenth of a second to import) if so
             from app.importing.service import discard_abandoned_imports

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -93,7 +93,9 @@ def _check_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"Cannot create a database in {parent}: the folder is read-only.")
 
 
-def _check_before_changing(path: Path, *, backup: bool) -> None:
+def _check_before_changing(
+    path: Path, *, backup: bool, on_step: Callable[[str], None] | None = None
+) -> None:
     """Refuse a foreign or newer file read-only; back up one that is about to be upgraded."""
     from db.fileguard import inspect_database_file
 
@@ -102,6 +104,8 @@ def _check_before_changing(path: Path, *, backup: bool) -> None:
         if backup and not state.empty and state.revision != _head_revision():
             from db.backup import backup_before_upgrade  # (and shutil: only when upgrading)
 
+            if on_step is not None:
+                on_step(f"Backing up {path} before upgrading it…")
             backup_before_upgrade(path, state.revision)
     except sqlite3.Error as exc:
         raise translate_error(exc, str(path)) from exc
@@ -534,7 +538,10 @@ def _current_and_seeded(engine: Engine) -> bool:
 
 
 def open_database(
-    path_or_url: str | os.PathLike[str] | None = None, *, migrate: bool = True
+    path_or_url: str | os.PathLike[str] | None = None,
+    *,
+    migrate: bool = True,
+    on_step: Callable[[str], None] | None = None,
 ) -> Database:
     """Open (creating if needed) and upgrade a Winnow database.
 
@@ -542,13 +549,15 @@ def open_database(
     that a newer Winnow wrote, is refused unchanged. Before an upgrade the file is backed up
     (``backups`` beside it); the upgrade then commits whole or not at all.
 
+    ``on_step(text)`` hears what a long opening is doing: the backup, each migration.
+
     Raises :class:`DatabaseError` with a user-facing message for every expected failure.
     """
     url = resolve_url(path_or_url)
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_file(path)
-        _check_before_changing(path, backup=migrate)
+        _check_before_changing(path, backup=migrate, on_step=on_step)
     kwargs: dict[str, object] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -579,7 +588,7 @@ def open_database(
         if migrate and not current:
             from db.migrate import upgrade_to_head
 
-            upgrade_to_head(engine, where)
+            upgrade_to_head(engine, where, on_step=on_step)
     except DatabaseError:
         engine.dispose()
         raise

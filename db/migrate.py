@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -31,8 +33,16 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine, where: str = "the database", target: str = "head") -> None:
-    """Bring the schema to ``target``; raise DatabaseTooNew for an unknown (newer) revision."""
+def upgrade_to_head(
+    engine: Engine,
+    where: str = "the database",
+    target: str = "head",
+    on_step: Callable[[str], None] | None = None,
+) -> None:
+    """Bring the schema to ``target``; raise DatabaseTooNew for an unknown (newer) revision.
+
+    ``on_step(text)`` hears, before each migration of an existing database, which one runs
+    ("Upgrading … step 2 of 3: …"), for a window that shows the upgrade's progress."""
     from alembic import command
 
     from db.engine import DatabaseTooNew
@@ -49,4 +59,30 @@ def upgrade_to_head(engine: Engine, where: str = "the database", target: str = "
             ) from exc
     if target == "head" and current == script.get_current_head():
         return
-    command.upgrade(alembic_config(engine), target)
+    cfg = alembic_config(engine)
+    if on_step is not None and current is not None:
+        steps = list(reversed(list(script.iterate_revisions(target, current))))
+        cfg.attributes["on_step"] = _step_teller(steps, where, on_step)
+        cfg.attributes["on_step"](None)
+    command.upgrade(cfg, target)
+
+
+def _step_teller(
+    steps: list[Any], where: str, on_step: Callable[[str], None]
+) -> Callable[[object], None]:
+    """What db/migrations/env.py calls before the first migration (None) and after each one
+    (Alembic's ``on_version_apply``): it tells ``on_step`` which migration runs next."""
+    done = [0]
+
+    def tell(applied: object) -> None:
+        if applied is not None:
+            done[0] += 1
+        if done[0] >= len(steps):
+            on_step(f"Upgrading {where}: finishing…")
+            return
+        revision = steps[done[0]]
+        what = (revision.doc or "").strip().splitlines()[0] if revision.doc else ""
+        text = f"Upgrading {where}: step {done[0] + 1} of {len(steps)}"
+        on_step(f"{text} ({what})…" if what else f"{text}…")
+
+    return tell

@@ -16,9 +16,9 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.logfile import start_log_file
-from app.store import open_store
 from db.engine import Database, DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
+from ui.opening import open_with_progress
 from ui.theme import apply_theme, system_palette
 from ui.wheel_guard import install_wheel_guard
 
@@ -58,7 +58,7 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
     """Open a database, telling the user what is wrong; a locked file can be retried."""
     while True:
         try:
-            return open_store(path_or_url)
+            return open_with_progress(path_or_url)
         except DatabaseLocked as exc:
             box = QMessageBox(
                 QMessageBox.Icon.Warning,

@@ -8,7 +8,11 @@ off for the upgrade (a table rebuild must not cascade deletes) and checked befor
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import create_engine
 
 from db.fileguard import APPLICATION_ID
@@ -17,6 +21,15 @@ from db.times import store_times_as_numbers
 
 config = context.config
 target_metadata = [Base.metadata, Derived.metadata]
+
+
+def _after_each_step(
+    ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]
+) -> None:
+    """Tell whoever upgrades (db.migrate.upgrade_to_head's ``on_step``) which step is next."""
+    tell = config.attributes.get("on_step")
+    if tell is not None:
+        tell(step)
 
 
 def run_migrations() -> None:
@@ -41,6 +54,7 @@ def run_migrations() -> None:
                 render_as_batch=True,
                 compare_type=True,
                 transactional_ddl=True,
+                on_version_apply=_after_each_step,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -1,0 +1,116 @@
+"""Opening a database off the GUI thread, with a progress window when it takes a while.
+
+The usual opening takes a few hundredths of a second and shows nothing. An upgrade of an
+existing file (a backup first, then the migrations; minutes for a million contacts) or a slow
+server shows a small window saying what is being done, step by step, until the database is
+open; the upgrade cannot be stopped half-way (it commits whole or not at all), so the window
+has no Cancel and stays until it is done.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from app.store import open_store
+from db.engine import Database
+
+# an opening that takes longer than this shows the progress window
+SHOW_AFTER_S = 0.4
+POLL_MS = 50
+
+NOTE = (
+    "The window opens when this is done. If it is interrupted, the file stays as it was "
+    "(an upgrade is written whole or not at all), and the backup is kept beside it."
+)
+
+
+class OpeningDialog(QDialog):
+    """What the opening is doing, with a busy bar; it cannot be closed (nothing to cancel)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("openingDialog")
+        self.setWindowTitle("Opening the database")
+        self.setWindowFlags(
+            Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint | Qt.WindowType.WindowTitleHint
+        )
+        self.step = QLabel("Opening the database…")
+        self.step.setObjectName("openingStep")
+        self.step.setWordWrap(True)
+        self.step.setTextFormat(Qt.TextFormat.PlainText)
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # busy: a migration does not say how far it is
+        bar.setTextVisible(False)
+        note = QLabel(NOTE)
+        note.setWordWrap(True)
+        note.setEnabled(False)  # the palette's quieter text
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.step)
+        layout.addWidget(bar)
+        layout.addWidget(note)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+
+    def reject(self) -> None:  # Esc: the opening goes on; there is nothing to cancel
+        return
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+
+
+def open_with_progress(path_or_url: str | os.PathLike[str] | None) -> Database:
+    """:func:`app.store.open_store` on a thread of its own; a progress window if it takes
+    longer than :data:`SHOW_AFTER_S`. Raises what the opening raised."""
+    steps: queue.SimpleQueue[str] = queue.SimpleQueue()
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["db"] = open_store(path_or_url, on_step=steps.put)
+        except BaseException as exc:  # raised again on the GUI thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, name="winnow-open", daemon=True)
+    worker.start()
+    if not done.wait(SHOW_AFTER_S):
+        _wait_with_dialog(done, steps)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    db: Database = outcome["db"]
+    return db
+
+
+def _wait_with_dialog(done: threading.Event, steps: queue.SimpleQueue[str]) -> None:
+    dialog = OpeningDialog()
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(POLL_MS)
+
+    def poll() -> None:
+        latest = None
+        while not steps.empty():
+            latest = steps.get_nowait()
+        if latest is not None:
+            dialog.step.setText(latest)
+        if done.is_set():
+            loop.quit()
+
+    timer.timeout.connect(poll)
+    poll()
+    dialog.show()
+    timer.start()
+    if not done.is_set():
+        loop.exec()
+    timer.stop()
+    dialog.hide()
+    dialog.deleteLater()
