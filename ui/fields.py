@@ -1,5 +1,6 @@
-"""Input fields that show their hint in full: a placeholder cut to "e.g. Call about the qu…"
-tells the user less than no placeholder at all."""
+"""Text in widgets as the user should read it: input fields that show their hint in full (a
+placeholder cut to "e.g. Call about the qu…" tells less than none), and a user's words on a
+button or menu entry shown as written (Qt reads "&" there as a shortcut mark)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionFrame
 
 PROBE = 1000  # px: a width to measure the field's own frame and padding at
+
+
+def as_label(text: str) -> str:
+    """User text (a name, a stage, a task) for a button's or a menu entry's label: "&" shown
+    as itself — unescaped, "Smith & Sons" read "Smith _Sons" and took Alt+S."""
+    return text.replace("&", "&&")
 
 
 def text_room(edit: QLineEdit, width: int | None = None) -> int:

@@ -69,6 +69,7 @@ from ui.contact_table import (
 )
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
+from ui.fields import as_label
 from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
@@ -651,7 +652,7 @@ class MainWindow(QMainWindow):
         saying who changed what, when one changed since), or None."""
         menu.clear()
         for st in shown_stages(self.db):  # hidden stages are not offered
-            action = menu.addAction(st.name)
+            action = menu.addAction(as_label(st.name))
             action.triggered.connect(
                 lambda _c=False, k=st.key: self._move_shown(ids(), k, versions)
             )
@@ -957,9 +958,9 @@ class MainWindow(QMainWindow):
             which: f" (by {entry.actor})" if entry and entry.actor and entry.actor != me else ""
             for which, entry in (("undo", state.undo), ("redo", state.redo))
         }
-        self.undo_action.setText(f"&{state.undo_text}{by['undo']}")
+        self.undo_action.setText("&" + as_label(f"{state.undo_text}{by['undo']}"))
         self.undo_action.setEnabled(state.undo is not None)
-        self.redo_action.setText(f"&{state.redo_text}{by['redo']}")
+        self.redo_action.setText("&" + as_label(f"{state.redo_text}{by['redo']}"))
         self.redo_action.setEnabled(state.redo is not None)
 
     # --- refresh ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from app.identity import current_actor
 from app.operations import OpResult
 from app.owners import AssignResult, check_owner, list_owners
 from ui.api import WindowApi
+from ui.fields import as_label
 
 
 def _who(n: int) -> str:
@@ -76,7 +77,7 @@ def add_assign_menu(menu: QMenu, api: WindowApi, ids: Sequence[int]) -> QMenu:
     chosen = list(ids)
     sub = menu.addMenu("Assign to")
     me = current_actor(api.db)
-    sub.addAction(f"Me ({me})", lambda: assign(api, chosen, me))
+    sub.addAction(as_label(f"Me ({me})"), lambda: assign(api, chosen, me))
     sub.addAction("Someone else…", lambda: ask_and_assign(api, chosen))
     sub.addSeparator()
     sub.addAction("Nobody", lambda: assign(api, chosen, None))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 
 from app import operations
 from ui.api import WindowApi
+from ui.fields import as_label
 from ui.leads.reminders import TaskReminders, TrayNotifier
 from ui.leads.tasks_box import TaskDialog, TasksBox
 
@@ -40,7 +41,7 @@ class StatusNotifier(QObject):
 
     def notify(self, title: str, text: str, contact_id: int) -> None:
         self._last = contact_id
-        self.button.setText(f"Reminder: {title} — {text} · Open")
+        self.button.setText(as_label(f"Reminder: {title} — {text} · Open"))
         self.button.setToolTip(f"{title}\n{text}\nClick to open the contact")
         self.button.show()
 

@@ -30,6 +30,7 @@ from app.duplicates import DuplicatePair, find_duplicates
 from app.fields import FIELD_LABELS
 from app.merge import PICKED_FIELDS
 from ui.api import WindowApi
+from ui.fields import as_label
 from ui.row_fit import VisibleRowFitter
 from ui.theme import follow_palette, theme_colors
 
@@ -46,12 +47,6 @@ def choice_sheet(palette: QPalette) -> str:
         f" border: 4px solid {colors['accent']}; }}"
         f"QTableCornerButton::section {{ background: {colors['base']}; border: none; }}"
     )
-
-
-def _shown(value: str) -> str:
-    """A user's value as a button's text: "&" shown as itself, not as a mnemonic
-    ("Food & beverage" read "Food _beverage")."""
-    return value.replace("&", "&&")
 
 
 def _plain_text(button: QRadioButton) -> str:
@@ -83,7 +78,7 @@ class MergeDialog(QDialog):
             ["Keep this one", *(FIELD_LABELS.get(f, f) for f in fields)]
         )
         for col, d in enumerate(self.details):
-            keep = QRadioButton(_shown(d.name))
+            keep = QRadioButton(as_label(d.name))
             keep.setChecked(col == 0)
             self.keep_group.addButton(keep, col)
             self.table.setCellWidget(0, col, keep)
@@ -96,7 +91,7 @@ class MergeDialog(QDialog):
             )
             for col, d in enumerate(self.details):
                 value = getattr(d, name, None)
-                button = QRadioButton(_shown("" if value is None else str(value)))
+                button = QRadioButton(as_label("" if value is None else str(value)))
                 button.setChecked(col == chosen)
                 group.addButton(button, col)
                 self.table.setCellWidget(row, col, button)
@@ -222,7 +217,7 @@ class MergeDialog(QDialog):
                 room = max(20, width - chrome)
                 shown = button.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
                 if shown != _plain_text(button):
-                    button.setText(_shown(shown))
+                    button.setText(as_label(shown))
 
     def plan(self) -> tuple[int, list[int], dict[str, int]]:
         """(kept id, the others, {field: id to take it from}) as chosen."""
