@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from db.pgreads import begin_writing
+
 
 def is_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
@@ -29,6 +31,7 @@ def copy_rows(conn: Connection, table: Table, records: Sequence[dict[str, Any]])
     transaction of ``conn``."""
     if not records:
         return
+    begin_writing(conn)  # a session that only read so far did so without a transaction
     given = list(records[0])
     # the columns' Python-side defaults, as an INSERT through SQLAlchemy would fill them in
     defaults: dict[str, Any] = {}

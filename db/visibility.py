@@ -23,13 +23,17 @@ _CACHE = "winnow_unfinished_batches"
 
 def unfinished_batches(session: Session) -> tuple[int, ...]:
     """Ids of import batches still being written (read once per transaction)."""
+    # the connection first: it begins the session's transaction (a session's first query
+    # comes here before it has one, and its second found no answer kept for it: the query
+    # ran twice in every session that made two)
+    conn = session.connection()
     txn = session.get_transaction()
     cached = session.info.get(_CACHE)
     if cached is not None and cached[0] is txn:
         return cached[1]  # type: ignore[no-any-return]
     # straight to the driver: this runs once per read transaction, SQLAlchemy's statement
     # machinery would cost more than the query
-    cursor = session.connection().connection.cursor()
+    cursor = conn.connection.cursor()
     try:
         cursor.execute("SELECT id FROM import_batches WHERE state = 'running'")
         ids = tuple(int(r[0]) for r in cursor.fetchall())
