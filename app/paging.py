@@ -152,7 +152,8 @@ def keys_between(
     strategy: search.Strategy = search.SORT
     steps: int | None = None
     if q.search:
-        strategy, steps = search.plan_bounded(db, q.search, limit, contacts.can_walk(q))
+        keyed = contacts.sort_key_index(q, db) is not None
+        strategy, steps = search.plan_bounded(db, q.search, limit, contacts.can_walk(q), keyed)
     with db.session() as s:
         if strategy == search.WALK and steps is not None and limit is not None:
             place = (replace(q, search=""), after, through, frozenset(exclude))
@@ -185,7 +186,7 @@ def _select(
     strategy: search.Strategy,
 ) -> list[Key]:
     stmt = contacts.select_matching(
-        [Contact.id, order.raw], q, db, limit=want, strategy=strategy
+        [Contact.id, order.raw], q, db, limit=want, strategy=strategy, keys_only=True
     ).where(*conds)
     if exclude:
         stmt = stmt.where(Contact.id.not_in(list(exclude)))

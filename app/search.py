@@ -2,7 +2,8 @@
 name, e-mail, company or title, accents folded ("jurg" finds Jürgen, "lefev" Lefèvre), an
 address found by its parts ("gmail", "p1@firma").
 
-- SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009), a prefix phrase per typed word.
+- SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009, 0018), a prefix phrase per
+  typed word.
 - PostgreSQL: ``document @@ to_tsquery('winnow_search', …)`` over the GIN index of the table
   ``contact_search`` (migration 0015: one ``winnow_search_vector`` of migration 0007 per
   contact, unaccent + prefix matching, kept by triggers; measured against ``pg_trgm``, see the
@@ -163,10 +164,17 @@ def count_alone(s: Session, search: str) -> int | None:
 # 100,000, 2.2-2.6 at 1,000,000: its row is less often in a cache the larger the table).
 _SET_COST = 0.11
 _STEP_COST = 0.19
+# looking a match's sort key up in an index that holds it by id (app.contacts.sort_key_index,
+# ~27 bytes a contact, in the cache at both sizes) and sorting it: 0.6-0.8 µs at 100,000 and
+# at 1,000,000 alike (migration 0018)
+_KEYED_SORT_COST = 0.7
 
 
-def _sort_cost(contacts: int) -> float:
-    """Looking up and sorting one match among ``contacts`` (1.1 µs at 100,000, 2.2 at 1M)."""
+def _sort_cost(contacts: int, keyed: bool = False) -> float:
+    """Looking up and sorting one match among ``contacts`` (1.1 µs at 100,000, 2.2 at 1M; a
+    key looked up in an index that holds it by id, ``keyed``: 0.7 µs)."""
+    if keyed:
+        return _KEYED_SORT_COST
     return 1.1 * (1 + math.log10(max(contacts, 100_000) / 100_000))
 
 
@@ -199,10 +207,11 @@ def estimate(db: Database, search: str) -> tuple[int, int]:
     id) for typed text on SQLite. Cached briefly: the figures only choose a plan.
 
     Several words are estimated by the word with the fewest matches (an upper bound, each
-    word counted once and cached while typing on), leaving out a word of one letter, which
-    the index has no prefix table for (``prefix='2 3'``): counting "m"* merges the lists of
-    every word starting with m, 36 ms at 1,000,000 contacts for "Jürgen M", more than the
-    page it chooses a plan for."""
+    word counted once and cached while typing on), leaving out a word of one letter: it is
+    never the rarest (every word starting with m), and before migration 0018 gave the index
+    a one-letter prefix table (``prefix='1 2'``) counting "m"* merged the lists of all those
+    words, 36 ms at 1,000,000 contacts for "Jürgen M", more than the page it chose a plan
+    for."""
     words = [w for w in typed_words(search) if fts_query(w)]
     counted = [w for w in words if _prefix_indexed(w)]
     if len(words) > 1 and counted:
@@ -279,34 +288,38 @@ def walk_fell_short(db: Database, place: Hashable, search: str) -> bool:
         )
 
 
-def choose(matches: int, contacts: int, limit: int | None) -> Strategy:
-    """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``."""
+def choose(matches: int, contacts: int, limit: int | None, keyed: bool = False) -> Strategy:
+    """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``
+    (``keyed``: the sort reads its keys in an index holding them by id)."""
     if limit is None or matches <= 0:
         return SORT
     walked = min(contacts, limit * contacts / matches)
     walk = _SET_COST * matches + _STEP_COST * walked
-    return WALK if walk < _sort_cost(contacts) * matches else SORT
+    return WALK if walk < _sort_cost(contacts, keyed) * matches else SORT
 
 
-def budget(matches: int, contacts: int, limit: int) -> int:
+def budget(matches: int, contacts: int, limit: int, keyed: bool = False) -> int:
     """How many index entries a walk for ``limit`` rows of ``matches`` may step before sorting
     the matches would have been cheaper: the walk stops there and the sorted plan reads the
     rest. The estimate assumes the matches are spread evenly through the sort order; where
     they lie together (a first name typed, sorted by name: half the index before the first
     of them) this bound keeps the walk from costing more than the sort it avoided, so a page
     costs at most about twice the cheaper plan, whatever the order holds."""
-    steps = (_sort_cost(contacts) - _SET_COST) * max(matches, 1) / _STEP_COST
+    steps = (_sort_cost(contacts, keyed) - _SET_COST) * max(matches, 1) / _STEP_COST
     return int(min(max(steps, limit, 64), max(contacts, limit, 64)))
 
 
-def plan(db: Database, search: str, limit: int | None, can_walk: bool) -> Strategy:
+def plan(
+    db: Database, search: str, limit: int | None, can_walk: bool, keyed: bool = False
+) -> Strategy:
     """How to read ``limit`` rows of a search: WALK when the sort has an index to walk
-    (``can_walk``) and the estimate says it is cheaper, else SORT."""
-    return plan_bounded(db, search, limit, can_walk)[0]
+    (``can_walk``) and the estimate says it is cheaper, else SORT (``keyed``: sorting reads
+    the matches' keys in an index that holds them by id, cheaper than their rows)."""
+    return plan_bounded(db, search, limit, can_walk, keyed)[0]
 
 
 def plan_bounded(
-    db: Database, search: str, limit: int | None, can_walk: bool
+    db: Database, search: str, limit: int | None, can_walk: bool, keyed: bool = False
 ) -> tuple[Strategy, int | None]:
     """:func:`plan`, and for a walk the entries it may step (:func:`budget`; None: no
     bound)."""
@@ -317,7 +330,7 @@ def plan_bounded(
     if fts_query(search) is None:
         return SORT, None
     matches, size = estimate(db, search)
-    if choose(matches, size, limit) == SORT:
+    if choose(matches, size, limit, keyed) == SORT:
         return SORT, None
-    steps = budget(matches, size, limit)
+    steps = budget(matches, size, limit, keyed)
     return WALK, (steps if steps < size else None)

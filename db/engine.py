@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -93,7 +93,9 @@ def _check_sqlite_file(path: Path) -> None:
             raise DatabaseError(f"Cannot create a database in {parent}: the folder is read-only.")
 
 
-def _check_before_changing(path: Path, *, backup: bool) -> None:
+def _check_before_changing(
+    path: Path, *, backup: bool, on_step: Callable[[str], None] | None = None
+) -> None:
     """Refuse a foreign or newer file read-only; back up one that is about to be upgraded."""
     from db.fileguard import inspect_database_file
 
@@ -102,6 +104,8 @@ def _check_before_changing(path: Path, *, backup: bool) -> None:
         if backup and not state.empty and state.revision != _head_revision():
             from db.backup import backup_before_upgrade  # (and shutil: only when upgrading)
 
+            if on_step is not None:
+                on_step(f"Backing up {path} before upgrading it…")
             backup_before_upgrade(path, state.revision)
     except sqlite3.Error as exc:
         raise translate_error(exc, str(path)) from exc
@@ -523,8 +527,6 @@ def _current_and_seeded(engine: Engine) -> bool:
     BANT criteria): the usual opening, answered by one statement — the migration check and
     the seeding are skipped. False also where a table is missing (a new database)."""
     with engine.connect() as conn:  # a server out of reach fails here, as it would below
-        if conn.dialect.name == "postgresql":  # one statement: no BEGIN and ROLLBACK around it
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         try:
             version, stages, criteria = conn.exec_driver_sql(
                 "SELECT (SELECT max(version_num) FROM alembic_version),"
@@ -535,8 +537,25 @@ def _current_and_seeded(engine: Engine) -> bool:
     return version == _head_revision() and bool(stages) and bool(criteria)
 
 
+def write_index_hints(engine: Engine) -> None:
+    """Make ``engine`` (SQLite) write a table's hint, ``Select.with_hint(table, "INDEXED BY
+    ix", "sqlite")``, after the table's name: SQLAlchemy's SQLite compiler leaves hints out.
+    A hint only shapes the plan, never the result, so an engine without this reads the same
+    rows (app.paging: a search's sort keys looked up in an index holding them)."""
+    from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+
+    class HintingCompiler(SQLiteCompiler):
+        def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+            return text
+
+    engine.dialect.statement_compiler = HintingCompiler
+
+
 def open_database(
-    path_or_url: str | os.PathLike[str] | None = None, *, migrate: bool = True
+    path_or_url: str | os.PathLike[str] | None = None,
+    *,
+    migrate: bool = True,
+    on_step: Callable[[str], None] | None = None,
 ) -> Database:
     """Open (creating if needed) and upgrade a Winnow database.
 
@@ -544,13 +563,15 @@ def open_database(
     that a newer Winnow wrote, is refused unchanged. Before an upgrade the file is backed up
     (``backups`` beside it); the upgrade then commits whole or not at all.
 
+    ``on_step(text)`` hears what a long opening is doing: the backup, each migration.
+
     Raises :class:`DatabaseError` with a user-facing message for every expected failure.
     """
     url = resolve_url(path_or_url)
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_file(path)
-        _check_before_changing(path, backup=migrate)
+        _check_before_changing(path, backup=migrate, on_step=on_step)
     kwargs: dict[str, object] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -565,6 +586,7 @@ def open_database(
     close_connections_of_left_pools(engine)
     if engine.dialect.name == "sqlite":
         store_times_as_numbers(engine)  # before any statement (db.times)
+        write_index_hints(engine)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
     where = str(path) if path else make_url(url).render_as_string(hide_password=True)
@@ -581,7 +603,7 @@ def open_database(
         if migrate and not current:
             from db.migrate import upgrade_to_head
 
-            upgrade_to_head(engine, where)
+            upgrade_to_head(engine, where, on_step=on_step)
     except DatabaseError:
         engine.dispose()
         raise
@@ -593,10 +615,6 @@ def open_database(
         engine.execution_options(**WRITE_OPTIONS) if engine.dialect.name == "sqlite" else engine
     )
     write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
-    if engine.dialect.name == "postgresql":
-        from db.pgreads import reads_without_transaction
-
-        reads_without_transaction(engine, sessions)  # a read: 2 round trips, not 4
     db = Database(url=url, engine=engine, sessions=sessions, write_sessions=write_sessions)
     if engine.dialect.name == "sqlite" and path is not None:
         checkpointer = Checkpointer(engine, path, db.writable_now)

@@ -110,11 +110,20 @@ class Contact(Base):
     __table_args__ = (
         Index("ix_contacts_stage_created", "stage_id", "created_at"),
         Index("ix_contacts_name", "sort_name"),
+        # a search sorted by name looks its matches' sort keys up here, not in their rows
+        # (app.paging, SQLite's INDEXED BY; migration 0018)
+        Index("ix_contacts_id_name", "id", "sort_name"),
         Index("ix_contacts_created", "created_at"),
         Index("ix_contacts_email_norm", "email_normalized"),
         Index("ix_contacts_source", "source"),
         Index("ix_contacts_domain", "domain"),
-        Index("ix_contacts_batch", "import_batch_id"),
+        # only the contacts an import made: every query of it names a batch (migration 0018)
+        Index(
+            "ix_contacts_batch",
+            "import_batch_id",
+            sqlite_where=text("import_batch_id IS NOT NULL"),
+            info={PG_WHERE: "import_batch_id IS NOT NULL"},
+        ),
         Index("ix_contacts_score", "score"),
         Index("ix_contacts_next_action", "next_action_at"),
         Index("ix_contacts_response_due", "response_due_at"),

@@ -134,8 +134,8 @@ def test_a_short_walk_is_remembered_for_the_searches_typed_on_from_it(
     their matches at once, at that place only; the pages are the same either way."""
     monkeypatch.setattr(search, "_short_walks", type(search._short_walks)())
     # a budget far too small for the page: every walk falls short
-    monkeypatch.setattr(search, "budget", lambda matches, size, limit: 2)
-    monkeypatch.setattr(search, "choose", lambda matches, size, limit: search.WALK)
+    monkeypatch.setattr(search, "budget", lambda matches, size, limit, keyed=False: 2)
+    monkeypatch.setattr(search, "choose", lambda matches, size, limit, keyed=False: search.WALK)
     for typed in ("jü", "jür", "jürgen", "jürgen m"):
         q = ContactQuery(search=typed, sort=sort)
         assert paging.keys_between(random_db, q, limit=30) == _everything(random_db, q)[:30]
