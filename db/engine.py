@@ -527,6 +527,8 @@ def _current_and_seeded(engine: Engine) -> bool:
     BANT criteria): the usual opening, answered by one statement — the migration check and
     the seeding are skipped. False also where a table is missing (a new database)."""
     with engine.connect() as conn:  # a server out of reach fails here, as it would below
+        if conn.dialect.name == "postgresql":  # one statement: no BEGIN and ROLLBACK around it
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         try:
             version, stages, criteria = conn.exec_driver_sql(
                 "SELECT (SELECT max(version_num) FROM alembic_version),"
@@ -615,6 +617,10 @@ def open_database(
         engine.execution_options(**WRITE_OPTIONS) if engine.dialect.name == "sqlite" else engine
     )
     write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
+    if engine.dialect.name == "postgresql":
+        from db.pgreads import reads_without_transaction
+
+        reads_without_transaction(engine, sessions)  # a read: 2 round trips, not 4
     db = Database(url=url, engine=engine, sessions=sessions, write_sessions=write_sessions)
     if engine.dialect.name == "sqlite" and path is not None:
         checkpointer = Checkpointer(engine, path, db.writable_now)
