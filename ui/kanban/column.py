@@ -344,6 +344,27 @@ class CardListView(QTableView):
         return shown.palette().color(QPalette.ColorRole.Window)
 
 
+class StageAccent(QWidget):
+    """The stage's colour along the top of a column, painted (a style sheet of its own per
+    column made Qt style each accent apart from the board's sheet as the board was shown)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnAccent")
+        self.setFixedHeight(4)
+        self.color = QColor("#8E99A8")
+
+    def set_color(self, color: str) -> None:
+        self.color = QColor(color)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # square ends, as the style sheet drew it (its 8 px corners did not fit in 4 px)
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.color)
+        p.end()
+
+
 class CountPill(QLabel):
     """The live count beside the column name."""
 
@@ -374,9 +395,7 @@ class KanbanColumn(QFrame):
         self.setAcceptDrops(True)  # the header and the collapsed strip take drops too
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-        self.accent = QFrame()
-        self.accent.setObjectName("columnAccent")
-        self.accent.setFixedHeight(4)
+        self.accent = StageAccent()
         self.name_label = QLabel()
         self.name_label.setObjectName("columnName")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -489,9 +508,7 @@ class KanbanColumn(QFrame):
         self.name_label.setText(st.name)
         self.setToolTip("")
         self.delegate.stage_color = QColor(st.color)
-        self.accent.setStyleSheet(
-            f"background: {st.color}; border-top-left-radius: 8px; border-top-right-radius: 8px;"
-        )
+        self.accent.set_color(st.color)
         self.view.viewport().update()
         self.update()
 
