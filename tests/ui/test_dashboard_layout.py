@@ -280,3 +280,29 @@ def test_dark_palette_keeps_every_figure_readable(qtbot: Any, db: Database) -> N
         assert chart.palette().color(chart.palette().ColorRole.Base) == base  # dark too
     finally:
         app.setPalette(light)
+
+
+def _tile_rows(view: DashboardView) -> list[list[QWidget]]:
+    tiles = [*view.tiles.values(), *view.response_tiles.values(), *view.value_tiles.values()]
+    rows: dict[int, list[QWidget]] = {}
+    for tile in tiles:
+        rows.setdefault(tile.geometry().top(), []).append(tile)
+    return [sorted(row, key=lambda t: t.geometry().left()) for _top, row in sorted(rows.items())]
+
+
+# 760-1000: the dashboard beside the sidebar at 1024 px and in a 2560 px window at 200 %
+@pytest.mark.parametrize("width", [760, 900, 1000, 1200, 2300])
+def test_every_row_of_tiles_is_full(qtbot: Any, db: Database, width: int) -> None:
+    """No row of tiles ends short of the others (eleven tiles at five a row left the last
+    one alone beside an empty band four tiles wide): each row reaches the right edge, and
+    the rows hold as many tiles as each other, give or take one."""
+    _history_with_a_long_source(db)
+    view = _dashboard(qtbot, db, (width, 900))
+    rows = _tile_rows(view)
+    assert len(rows) >= 2
+    right = max(t.geometry().right() for row in rows for t in row)
+    for row in rows:
+        assert row[-1].geometry().right() >= right - 2, [t.geometry() for t in row]
+    counts = [len(row) for row in rows]
+    assert max(counts) - min(counts) <= 1 or counts == [6, 5], counts
+    _tiles_are_whole(view)

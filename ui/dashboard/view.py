@@ -70,6 +70,13 @@ def period_bounds(key: str, now_utc: datetime | None = None) -> tuple[datetime |
     return None, None
 
 
+def row_counts(tiles: int, per_row: int) -> list[int]:
+    """How many tiles each row gets: as few rows as ``per_row`` a row allows, the tiles
+    shared out evenly (the first rows take one more when they do not divide)."""
+    rows = max(1, -(-tiles // max(1, per_row)))
+    return [tiles // rows + (1 if r < tiles % rows else 0) for r in range(rows)]
+
+
 class DashboardView(QWidget):
     """``DashboardView(db, tasks=None)``; ``reload()`` recomputes (on ``tasks`` when given),
     ``show_data(dashboard)`` draws. ``shown`` is emitted after each drawing;
@@ -198,6 +205,7 @@ class DashboardView(QWidget):
     WIDE_AT = 1100
 
     TILE_WIDTH = 170  # the least width a tile is given when choosing how many go in a row
+    TILE_COLUMNS = 60  # the tiles' grid: a row of 1, 2, 3, 4, 5 or 6 tiles fills it evenly
 
     def _arrange(self, wide: bool, per_row: int) -> None:
         if (wide, per_row) == self._wide:
@@ -206,11 +214,11 @@ class DashboardView(QWidget):
         for grid in (self.tiles_grid, self.charts_grid):
             while grid.count():
                 grid.takeAt(0)
-        for c in range(6):
-            self.tiles_grid.setColumnStretch(c, 1 if c < per_row else 0)
         tiles = list(self.tiles.values())
         rest = [*self.response_tiles.values(), *self.value_tiles.values()]
         if per_row == 6:  # a row of rates; then five tiles in six columns (SLA gets two)
+            for c in range(self.TILE_COLUMNS):
+                self.tiles_grid.setColumnStretch(c, 1 if c < 6 else 0)
             for i, tile in enumerate(tiles):
                 self.tiles_grid.addWidget(tile, 0, i)
             col = 0
@@ -218,8 +226,16 @@ class DashboardView(QWidget):
                 self.tiles_grid.addWidget(tile, 1, col, 1, span)
                 col += span
         else:
-            for i, tile in enumerate([*tiles, *rest]):
-                self.tiles_grid.addWidget(tile, i // per_row, i % per_row)
+            # every row full: the tiles shared out evenly over as few rows as ``per_row``
+            # allows (11 at five a row left one tile alone beside an empty band of four),
+            # each row's tiles sharing its width (a grid of 60 columns: 1 to 6 tiles a row)
+            for c in range(self.TILE_COLUMNS):
+                self.tiles_grid.setColumnStretch(c, 1)
+            placed = [*tiles, *rest]
+            for r, count in enumerate(row_counts(len(placed), per_row)):
+                span = self.TILE_COLUMNS // count
+                for j in range(count):
+                    self.tiles_grid.addWidget(placed.pop(0), r, j * span, 1, span)
         align = Qt.AlignmentFlag.AlignTop
         if wide:  # the short charts side by side, the table under them across the width
             self.charts_grid.addWidget(self.funnel_chart, 0, 0, align)
