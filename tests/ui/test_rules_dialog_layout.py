@@ -45,3 +45,12 @@ def test_the_rules_use_the_windows_room(
     room = int(size[1] * 0.9)
     assert room - 2 <= dialog.height() <= room, (dialog.height(), room)
     assert dialog.width() <= size[0]
+
+
+def test_number_fields_are_as_wide_as_a_number(empty_window: Any, qtbot: Any) -> None:
+    """The threshold and the response time as wide as what they hold ("60" sat at the left of
+    a field 450 px wide), beside their labels."""
+    dialog = _dialog(empty_window, qtbot, (1440, 900))
+    for field in (dialog.threshold, dialog.sla, dialog.automation):
+        assert field.width() <= field.sizeHint().width() + 1, field.objectName()
+        assert field.width() >= field.minimumSizeHint().width()

@@ -81,3 +81,14 @@ def test_settings_open_as_tall_as_their_lists(
         assert cell.contains(spin.geometry()), (source, cell, spin.geometry())
         assert spin.width() >= spin.sizeHint().width()
     dialog.reject()
+
+
+def test_response_times_are_as_wide_as_a_number(empty_window: Any, qtbot: Any) -> None:
+    """Each response time's field as wide as "1,440.00 h", not across the dialog ("24.00 h"
+    sat at the left of a 580 px box)."""
+    dialog = _open(empty_window, qtbot, (1440, 900))
+    dialog.tabs.setCurrentWidget(dialog.response_times)
+    QApplication.processEvents()
+    for spin in dialog.response_times.spins.values():
+        assert spin.width() <= spin.sizeHint().width() + 1
+        assert spin.fontMetrics().horizontalAdvance(spin.text()) < spin.width()

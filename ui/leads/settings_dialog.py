@@ -68,6 +68,9 @@ class ResponseTimesPage(QWidget):
         self.api = api
         self.spins: dict[str, QDoubleSpinBox] = {}
         form = QFormLayout(self)
+        # a number's field as wide as a number (stretched across the dialog, "24.00 h" sat
+        # at the left of a 580 px box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         note = QLabel(
             "Hours to answer each kind of inquiry. A demo request or a request for a sales "
             "contact needs an answer within the hour; a white-paper download does not."

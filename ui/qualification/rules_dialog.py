@@ -144,6 +144,8 @@ class ScoringRulesDialog(QDialog):
         self.sla.setSuffix(" h")
         self.sla.setValue(current.sla_hours)
         form = QFormLayout()
+        # the number and the choice as wide as what they hold, not across the dialog
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow("Sales-ready at score", self.threshold)
         form.addRow("When a contact becomes sales-ready", self.automation)
         form.addRow("Answer inquiries within", self.sla)
