@@ -73,6 +73,8 @@ class ExportRecord(NamedTuple):
     notes: Notes  # a LongText when very long (see LONG_TEXT)
     next_action_at: datetime | None
     created_at: datetime
+    # the labelled extra values (JSON {label: value}, as stored): kept by the export too
+    extra: str | None
     # every e-mail, phone and postal address, with kinds, the primary one first
     points: ContactPoints
 
@@ -101,6 +103,7 @@ _COLUMNS = (
     Contact.notes,
     Contact.next_action_at,
     Contact.created_at,
+    Contact.extra,
 )
 
 

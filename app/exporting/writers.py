@@ -7,6 +7,7 @@ write the same text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO
@@ -115,6 +116,9 @@ CSV_HEADERS = (
     "Tags",
     "Notes",
     "Created",
+    # the labelled extra values, "Label: value" entries a blank line apart (as the import of
+    # address books writes them: app.importing.cards.MORE_FIELDS, read back the same way)
+    "More Fields",
 )
 
 
@@ -162,7 +166,38 @@ def csv_values(
         r.tags,
         r.notes,
         local(r.created_at),
+        more_fields(r.extra),
     ]
+
+
+def extra_values(raw: str | None) -> list[tuple[str, str]]:
+    """The stored extra values (JSON ``{label: value}``) as (label, value) pairs."""
+    if not raw:
+        return []
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    return [(str(k), str(v)) for k, v in data.items() if v is not None and str(v).strip()]
+
+
+def _entry_label(label: str) -> str:
+    # ": " ends the label of an entry and a blank line ends the entry: neither in a label
+    return " ".join(label.replace(": ", " - ").split()) or "Other"
+
+
+def more_fields(raw: str | None) -> str:
+    """The extra values as one cell: "Label: value" entries a blank line apart (a blank line
+    inside a value is written as one line break)."""
+    entries = []
+    for label, value in extra_values(raw):
+        text = value.replace("\r\n", "\n").strip()
+        while "\n\n" in text:
+            text = text.replace("\n\n", "\n")
+        entries.append(f"{_entry_label(label)}: {text}")
+    return "\n\n".join(entries)
 
 
 # Every e-mail, phone and address after the fixed columns, numbered as Google's CSV numbers
@@ -352,12 +387,26 @@ def vcard(r: ExportRecord, note: bool = True) -> str:
         lines.append(f"ORG:{vcard_escape(r.company)}")
     if r.title:
         lines.append(f"TITLE:{vcard_escape(r.title)}")
+    groups = 0
+
+    def grouped(line: str, label: str) -> None:
+        """A property, with the file's own label for it as Apple writes one (a group and its
+        ``X-ABLabel``), which Winnow's import reads back as the kind."""
+        nonlocal groups
+        if not label:
+            lines.append(line)
+            return
+        groups += 1
+        lines.append(f"item{groups}.{line}")
+        lines.append(f"item{groups}.X-ABLabel:{vcard_escape(_single_line(label))}")
+
     for p in r.points.emails:
         types = ",".join(["INTERNET", *_vcard_types(p, EMAIL)])
-        lines.append(f"EMAIL;TYPE={types}:{vcard_escape(_single_line(p.value))}")
+        line = f"EMAIL;TYPE={types}:{vcard_escape(_single_line(p.value))}"
+        grouped(line, _own_label(p))
     for p in r.points.phones:
         types = ",".join(_vcard_types(p, PHONE) or ["VOICE"])
-        lines.append(f"TEL;TYPE={types}:{vcard_escape(p.value)}")
+        grouped(f"TEL;TYPE={types}:{vcard_escape(p.value)}", _own_label(p))
     if r.website:
         lines.append(f"URL:{_single_line(r.website)}")
     for p in r.points.addresses:
@@ -366,7 +415,7 @@ def vcard(r: ExportRecord, note: bool = True) -> str:
             for v in (p.po_box, "", p.street, p.city, p.region, p.postcode, p.country)
         )
         types = ",".join(_vcard_types(p, ADDRESS))
-        lines.append(f"ADR;TYPE={types}:{parts}" if types else f"ADR:{parts}")
+        grouped(f"ADR;TYPE={types}:{parts}" if types else f"ADR:{parts}", _own_label(p))
     if r.tags:
         tags = [t.strip() for t in r.tags.split(",") if t.strip()]
         if tags:
@@ -377,19 +426,37 @@ def vcard(r: ExportRecord, note: bool = True) -> str:
         lines.append(f"NOTE:{vcard_escape(str(r.notes))}")
     if r.source:
         lines.append(f"X-WINNOW-SOURCE:{vcard_escape(r.source)}")
+    for label, value in extra_values(r.extra):
+        # each extra value under its own label (read back by Winnow's import as that label)
+        grouped(f"{EXTRA_PROPERTY}:{vcard_escape(value)}", _entry_label(label))
     lines.append(f"UID:winnow-contact-{r.id}")
     lines.append("END:VCARD")
     return "".join(line if line is _NOTE_HERE else fold_line(line) for line in lines)
 
 
-# vCard 3.0's TYPE values for the kinds Winnow knows; a file's own label goes out as X-LABEL
-_VCARD_TYPES = {"work": "WORK", "home": "HOME", "mobile": "CELL", "fax": "FAX", "pager": "PAGER"}
+# the property an extra value goes out as, its label in the group's X-ABLabel
+EXTRA_PROPERTY = "X-WINNOW-FIELD"
+# vCard 3.0's TYPE values for the kinds Winnow knows; a file's own label goes out as the
+# group's X-ABLabel (see _own_label)
+_VCARD_TYPES = {
+    "work": "WORK", "home": "HOME", "mobile": "CELL", "fax": "FAX", "pager": "PAGER",
+    "main": "MAIN",
+}  # fmt: skip
+_NO_TYPE = ("", "other")
+
+
+def _own_label(p: Point) -> str:
+    """The kind when vCard's types cannot say it ("Assistant", "Antiguo"), else ""."""
+    words = (p.kind or "").casefold().split()
+    if " ".join(words) in _NO_TYPE or all(w in _VCARD_TYPES for w in words):
+        return ""
+    return p.kind or ""
 
 
 def _vcard_types(p: Point, what: str) -> list[str]:
-    kind = (p.kind or "").casefold()
-    types = [_VCARD_TYPES[kind]] if kind in _VCARD_TYPES else []
-    if what == PHONE and types and types[0] in ("WORK", "HOME"):
+    words = (p.kind or "").casefold().split()
+    types = [_VCARD_TYPES[w] for w in words] if all(w in _VCARD_TYPES for w in words) else []
+    if what == PHONE and types and types[0] in ("WORK", "HOME") and "FAX" not in types:
         types.append("VOICE")
     if p.primary:
         types.append("PREF")

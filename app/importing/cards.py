@@ -195,8 +195,17 @@ def card_cells(card: Card) -> list[str]:
     companies = [c for c, _d in card.organisations]
     full = _one_line(card.full_name)
     person = any((card.first, card.last, card.middle))
+    more = list(card.more)
     if not person and full and (card.is_company or names_match(full, *companies)):
-        full = ""  # a company's card: its name is not a person's
+        # a company's card: its name is not a person's; a name of its own beside the
+        # company's ("ABC Marketing" for "ABC, Inc.") is kept, a company's card without an
+        # ORG is the company's
+        if not companies:
+            companies = [full]
+            card.organisations = [(full, "")]
+        elif not names_match(full, *companies):
+            more.insert(0, ("Display name", full))
+        full = ""
     put("Full Name", full)
     put("Name Prefix", _one_line(card.prefix))
     put("First Name", _one_line(card.first))
@@ -237,7 +246,7 @@ def card_cells(card: Card) -> list[str]:
     put("Categories", ", ".join(_unique([_one_line(c) for c in card.categories])))
     put("Notes", "\n".join(n.strip() for n in card.notes if n.strip()))
     entries = []
-    for label, value in card.more:
+    for label, value in more:
         text = value.replace("\r\n", "\n").strip()
         while ENTRY_SEPARATOR in text:
             text = text.replace(ENTRY_SEPARATOR, "\n")

@@ -312,7 +312,17 @@ def _guess_code_page_with_confidence(raw: bytes) -> EncodingGuess:
     others = tuple(cp for cp in ranked if cp != best)[:2]
     top = scores[best]
     runner_up = max((scores[cp] for cp in _CODE_PAGES if cp != best), default=0)
-    if top <= 0 or (top - runner_up <= 1 and top < 6):
+    # a code page as plausible as the best one that reads the file otherwise (a Czech "Č" is
+    # a Western "È": both are letters) leaves the choice open however long the file
+    text = sample.decode(best, errors="replace")
+    rivals = [
+        cp
+        for cp in ranked
+        if cp != best and scores[cp] >= top and sample.decode(cp, errors="replace") != text
+    ]
+    if rivals:
+        others = tuple(dict.fromkeys([*rivals, *others]))[:2]
+    if top <= 0 or (top - runner_up <= 1 and top < 6) or rivals:
         return EncodingGuess(
             best,
             "weak",

@@ -20,11 +20,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "First Name", "Given Name", "Firstname", "First", "Forename", "Given Names",
         "Vorname", "Prénom", "Prenom", "Nombre de pila", "Voornaam", "Roepnaam",
         "Primeiro nome", "Imię", "Imie", "名", "名 (ふりがな)", "이름",
+        "Имя",
     ),
     "last_name": (
         "Last Name", "Surname", "Family Name", "Lastname", "Last", "Nachname", "Familienname",
         "Nom de famille", "Apellido", "Apellidos", "Primer apellido", "Cognome", "Achternaam",
         "Sobrenome", "Apelido", "Nazwisko", "姓", "성",
+        "Фамилия",
     ),
     "name": (
         "Full Name", "Name", "Display Name", "Contact Name", "Contact", "Contact Person",
@@ -51,6 +53,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Dirección del correo electrónico", "Indirizzo posta elettronica", "Endereço de email",
         "Endereço de e-mail", "Adres e-mail", "電子メール アドレス", "メールアドレス",
         "电子邮件地址", "电子邮件", "電子郵件", "이메일", "E-mail Value",
+        "Адрес эл. почты", "Адрес электронной почты", "Электронная почта", "Эл. почта", "MailAddress", "InternetAddress",
     ),
     "email_2": (
         "Other Email", "Secondary Email", "Private Email", "Personal Email", "Home Email",
@@ -58,6 +61,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Secondary Email", "Secundair e-mailadres", "Sekundäre E-Mail-Adresse",
         "Adresse électronique secondaire", "Correo electrónico secundario",
         "Indirizzo email secondario", "E-mail secundário", "Dodatkowy adres e-mail",
+        "Other e-mails",
     ),
     "phone": (
         "Phone", "Phone Number", "Telephone", "Telephone Number", "Tel", "Phone Value",
@@ -80,6 +84,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Telefon służbowy", "Telefon domowy", "Inny telefon", "会社電話", "自宅電話",
         "その他の電話", "電話番号", "電話", "电话", "電話號碼", "전화", "전화번호", "Work Phone",
         "Home Phone", "Business Phone", "Telefono lavoro", "Telefono casa",
+        "Рабочий телефон", "Телефон", "Домашний телефон", "Основной телефон", "Другой телефон", "OfficePhoneNumber", "PhoneNumber",
+        "Téléphone de l'assistant(e)", "Rappel", "Téléphone société", "RNIS",
+        "Radio téléphone", "Téléphone TDD/TTY", "Récepteur de radiomessagerie",
+        "Telefon für Hörbehinderte",
     ),
     "mobile": (
         "Mobile", "Mobile Phone", "Mobile Phone Number", "Mobile Number", "Cell", "Cell Phone",
@@ -90,6 +98,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Mobile Number", "Tél. mobile", "Téléphone mobile", "Telemóvel", "Telefone celular",
         "Telefon komórkowy", "Komórka", "携帯電話", "手机", "手機", "휴대폰", "휴대전화",
         "Mobiltelefon 2", "Cellulare 2",
+        "Мобильный телефон", "Сотовый телефон", "CellPhoneNumber",
     ),
     "company": (
         "Company", "Company Name", "Organization", "Organisation", "Organization Name",
@@ -100,6 +109,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Ragione sociale", "Bedrijf", "Bedrijfsnaam", "Organisatie",
         "Organização", "Nazwa firmy", "Firma (nazwa)", "会社名", "会社", "公司", "회사",
         "Organisation", "Empresa/Organização",
+        "Организация", "Компания", "Название организации",
     ),
     "title": (
         "Job Title", "Position", "Organization Title", "Job", "Job Function", "Role",
@@ -108,11 +118,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Posizione", "Qualifica", "Mansione", "Functie", "Functietitel", "Occupation",
         "Werkfunctie", "Werktitel", "Stanowisko", "役職", "职位", "職稱", "직함", "Funktion",
         "Posição", "Cargo", "Função",
+        "Должность",
     ),
     "department": (
         "Department", "Organization Department", "Division", "Abteilung", "Bereich",
         "Service", "Département", "Departamento", "Reparto", "Dipartimento", "Afdeling",
         "Dział", "部署", "部门", "部門", "부서",
+        "Отдел",
     ),
     "website": (
         "Website", "Web Site", "Web Page", "Webpage", "Website URL", "Homepage", "Web",
@@ -124,6 +136,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Strona sieci Web", "Web ページ", "ホームページ", "网页", "網頁", "홈페이지",
         "Personal Web Page", "Persönliche Webseite", "Home Page", "Work Web Page",
         "Business Home Page",
+        "Веб-страница", "Веб-сайт",
     ),
     "city": (
         "City", "Town", "Business City", "Home City", "Other City", "Address City",
@@ -134,6 +147,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Ciudad del trabajo", "Ciudad de residencia", "Città ufficio", "Città abitazione",
         "Cidade", "Cidade comercial", "Cidade residencial", "Miasto", "Miejscowość",
         "市区町村", "都市", "城市", "市", "도시", "Work City", "Home City", "Weiterer Ort",
+        "Город", "OfficeCity",
     ),
     "country": (
         "Country", "Country/Region", "Business Country/Region", "Home Country/Region",
@@ -144,6 +158,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "País/Región", "Paese/Regione", "Land/Regio", "País/Região", "Kraj", "Kraj/Region",
         "国", "国/地域", "国家", "國家", "국가", "Work Country", "Home Country",
         "Land/Region", "Weiteres Land/Region",
+        "Страна", "Страна или регион", "Страна/регион", "OfficeCountry",
+        "Weiteres/e Land/Region",
     ),
     "industry": (
         "Industry", "Sector", "Branche", "Branchen", "Wirtschaftszweig", "Secteur",
@@ -171,11 +187,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Descripción", "Commenti", "Descrizione", "Opmerking", "Opmerkingen", "Notitie",
         "Notities", "Omschrijving",
         "Aantekeningen", "Notatki", "Uwagi", "Anotações", "メモ", "备注", "備註", "메모",
+        "Заметки", "Примечания",
     ),
     "tags": (
         "Tags", "Tag", "Labels", "Label", "Categories", "Category", "Group Membership",
         "Groups", "Kategorien", "Kategorie", "Schlagwörter", "Gruppen", "Catégories",
         "Étiquettes", "Categorías", "Etiquetas", "Categorie", "Etichette", "Categorieën",
+        "Категории", "分類",
     ),
     "received_at": (
         "Inquiry Date", "Inquiry", "Date of Inquiry", "Inquiry Received", "Date Received",
@@ -202,6 +220,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Fax abitazione", "Fax op werk", "Fax thuis", "Fax comercial", "Fax residencial",
         "Faks", "Faks służbowy", "Faks domowy", "会社ファックス", "自宅ファックス", "ファックス",
         "传真", "傳真", "팩스", "Work Fax",
+        "Факс", "Рабочий факс", "Домашний факс", "Факс (раб.)", "Факс (дом.)", "OfficeFAXPhoneNumber", "HomeFAXPhoneNumber", "会社 FAX", "自宅 FAX",
     ),
     "street": (
         "Street", "Address Street", "Business Street", "Home Street", "Other Street",
@@ -212,6 +231,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Via", "Via ufficio", "Via abitazione", "Straat", "Werkadres", "Thuisadres",
         "Straat werk", "Rua", "Rua comercial", "Rua residencial", "Ulica", "番地", "住所 1",
         "街道", "도로명",
+        "Улица", "OfficeStreetAddress",
     ),
     "po_box": (
         "PO Box", "P.O. Box", "Post Office Box", "Address PO Box", "Business Address PO Box",
@@ -226,6 +246,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Weitere Postleitzahl", "Code postal", "Code postal (bureau)", "Code postal (domicile)",
         "Código postal", "CAP", "Codice postale", "Werkpostcode", "CEP", "Kod pocztowy",
         "郵便番号", "邮政编码", "郵遞區號", "우편번호", "Work ZipCode", "Home ZipCode",
+        "Индекс", "Почтовый индекс", "OfficeZIP",
     ),
     "region": (
         "State", "Region", "State/Region", "State/Province", "Province", "Business State",
@@ -234,6 +255,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Kanton", "Région", "Province (bureau)", "Dép/Région (bureau)", "Provincia",
         "Regione", "Provincie", "Werkprovincie", "Województwo", "都道府県",
         "省", "省份", "시/도", "Work State", "Home State",
+        "Область", "Край", "OfficeState",
+        "Region geschäftlich", "Weiteres/r Bundesland/Kanton", "Dép/Région",
     ),
     "address": (
         "Address", "Address Formatted", "Full Address", "Mailing Address", "Postal Address",
@@ -264,6 +287,7 @@ OTHER_KNOWN_HEADERS: tuple[str, ...] = (
     "Jahresumsatz", "Revenue", "Owner", "Contact Owner", "Lead Owner", "Created", "Created At",
     "Erstellt am", "Keywords", "Profession", "Hobby", "Spouse", "Children", "Initials",
     "Email Domain", "Twitter", "Xing", "Nom", "Nombre", "Nome", "Location",
+    "Обращение", "Отчество", "День рождения", "MiddleInitial",
 )
 # fmt: on
 

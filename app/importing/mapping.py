@@ -136,13 +136,17 @@ class MappedRow:
 def guess_mapping(headers: Sequence[str]) -> dict[str, str | None]:
     """Header -> field key for every header (None = keep as extra field)."""
     keys = [normalize_header(h) for h in headers]
-    found = {lookup_header(k) for k in keys}
+    found = {_lookup(h, k) for h, k in zip(headers, keys, strict=True)}
     linkedin_export = "connectedon" in keys
+    # French Outlook names the salutation and the job title both "Titre": the second is the job
+    repeated_titre = "titre" in keys and "titre2" in keys
     mapping: dict[str, str | None] = {}
     for header, key in zip(headers, keys, strict=True):
-        guess = lookup_header(key)
+        guess = _lookup(header, key)
         if guess is None:
-            if key in ("title", "titre"):
+            if repeated_titre and key in ("titre", "titre2"):
+                guess = "title" if key == "titre2" and "title" not in found else None
+            elif key in ("title", "titre"):
                 # Outlook: "Title" is the salutation when a "Job Title" column exists
                 guess = None if "title" in found else "title"
             elif key == "nom":
@@ -160,6 +164,24 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, str | None]:
             guess = "last_name"  # German "Vorname; Name": Name is the family name
         mapping[header] = guess
     return mapping
+
+
+def _lookup(header: str, key: str) -> str | None:
+    """The field a header names; a header whose qualifier in brackets says where ("番地
+    (会社)", "Улица (раб. адрес)", "Rue (bureau)") is tried again without it — the qualifier
+    still gives the kind (points.kind_of reads the whole header). A number in brackets
+    ("Name (2)": a repeated header) is no qualifier."""
+    guess = lookup_header(key)
+    if guess is None and "(" in header:
+        base, _, qualifier = header.partition("(")
+        if base.strip() and not qualifier.strip(" )").isdigit():
+            guess = lookup_header(normalize_header(base))
+            if guess in _NAME_FIELDS:
+                return None  # "姓 (フリガナ)", "Name (English)": another spelling of a name
+    return guess
+
+
+_NAME_FIELDS = ("first_name", "last_name", "name")
 
 
 def load_mapping(path: str | os.PathLike[str]) -> dict[str, str | None]:

@@ -197,6 +197,11 @@ def _national(text: str, region: str) -> str:
         return text
     if not phonenumbers.is_possible_number(number):
         return text
+    if not phonenumbers.is_valid_number(number):
+        # a national number that is no number of the region (a Japanese "03-1234-5678" in a
+        # file read with the default region US, a US "555 0100" with its area code left out):
+        # a country code put before it would make it wrong, not international
+        return text
     printed = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     code = number.country_code
     if code is None:

@@ -17,22 +17,25 @@ from app.importing.headers import normalize_header
 # canonical kind -> words that mean it (compared after normalize_header, as substrings);
 # order matters: "Business Fax" is a fax, "Home Mobile" a mobile
 _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("fax", ("fax", "telecopie", "facsimile", "ファクス", "ファックス", "传真", "傳真", "팩스")),
+    ("fax", ("fax", "telecopie", "facsimile", "ファクス", "ファックス", "传真", "傳真", "팩스",
+             "факс")),
     ("pager", ("pager", "piepser", "pieper", "semafoon", "buscapersonas", "cercapersone",
-               "bip", "ポケベル", "pagernumber")),
+               "bip", "ポケベル", "pagernumber",
+               "radiomessagerie")),
     ("mobile", ("mobile", "mobil", "cell", "handy", "portable", "movil", "celular",
                 "cellulare", "mobiel", "gsm", "iphone", "komorka", "telemovel", "携帯",
-                "手机", "手機", "휴대")),
+                "手机", "手機", "휴대", "мобил", "сотов")),
     ("work", ("work", "business", "office", "geschaft", "dienst", "arbeit", "buro",
               "bureau", "travail", "professionnel", "trabajo", "oficina", "lavoro", "ufficio",
               "werk", "zakelijk", "kantoor", "trabalho", "comercial", "praca", "służb",
-              "sluzb", "firm", "company", "勤務先", "会社", "仕事", "工作", "单位", "公司", "직장")),
+              "sluzb", "firm", "company", "勤務先", "会社", "仕事", "工作", "单位", "公司", "직장",
+              "раб", "служеб")),
     ("home", ("home", "privat", "prive", "domicile", "casa", "thuis", "personal",
               "personnel", "personl", "particular", "residencial", "自宅", "住宅",
-              "집")),
+              "집", "дом")),
     ("main", ("main", "primary", "zentrale", "principal", "standard")),
     ("other", ("other", "weitere", "andere", "sonstige", "autre", "otro", "otra", "altro",
-               "overig", "outro", "inne", "その他", "其他", "기타")),
+               "overig", "outro", "inne", "その他", "其他", "기타", "друг")),
 )  # fmt: skip
 
 

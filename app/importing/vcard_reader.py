@@ -54,7 +54,7 @@ _TECHNICAL = frozenset(
         "SOURCE", "MAILER", "CLASS", "X-MS-OL-DEFAULT-POSTAL-ADDRESS", "X-MOZILLA-HTML",
         "X-ABADR", "X-ABLABEL", "X-ABSHOWAS", "X-EVOLUTION-SHOW-AS", "KIND",
         "X-EVOLUTION-FILE-AS", "X-EVOLUTION-LIST", "X-EVOLUTION-LIST-SHOW-ADDRESSES",
-        "X-EVOLUTION-VIDEO-URL", "X-EVOLUTION-BLOG-URL-X", "X-WAB-GENDER-X", "X-ABPHONELABEL-X",
+        "X-EVOLUTION-BLOG-URL-X", "X-WAB-GENDER-X", "X-ABPHONELABEL-X",
     }
 )  # fmt: skip
 # Properties a vCard may hold (used to tell a property from a QP continuation line).
@@ -114,6 +114,9 @@ class _Property:
     params: dict[str, str]
     raw: str
     cut: bool = False
+    # the file's own kinds, as written: Android's "TEL;X-Werkstatt", Evolution's
+    # "TYPE=X-EVOLUTION-COMPANY" ("Werkstatt", "company")
+    custom: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -197,6 +200,7 @@ def _parse_property(line: str, cut: bool = False) -> _Property | None:
         return None
     types: set[str] = set()
     params: dict[str, str] = {}
+    custom: list[str] = []
     for param in params_text[1:]:
         key, eq, val = param.partition("=")
         key = key.strip().upper()
@@ -206,11 +210,26 @@ def _parse_property(line: str, cut: bool = False) -> _Property | None:
                 params["ENCODING"] = key
             elif key:
                 types.add(key)
+                custom += _custom_kind(param.strip())
         elif key == "TYPE":
-            types.update(t.strip().strip('"').upper() for t in val.split(",") if t.strip())
+            written = [t.strip().strip('"') for t in val.split(",") if t.strip()]
+            types.update(t.upper() for t in written)
+            for t in written:
+                custom += _custom_kind(t)
         elif key:
             params[key] = val
-    return _Property(name, group.strip().upper(), types, params, value, cut)
+    return _Property(name, group.strip().upper(), types, params, value, cut, custom)
+
+
+def _custom_kind(written: str) -> list[str]:
+    """A kind of the file's own ("X-Werkstatt" -> "Werkstatt", "X-EVOLUTION-COMPANY" ->
+    "company"), or nothing for a standard type."""
+    if written[:2].upper() != "X-" or len(written) < 3:
+        return []
+    text = written[2:]
+    if text.upper().startswith("EVOLUTION-"):
+        text = text[len("EVOLUTION-") :].lower()
+    return [" ".join(text.replace("_", " ").split())] if text.strip() else []
 
 
 def _property_name(line: str) -> str | None:
@@ -419,6 +438,8 @@ def _kind(prop: _Property, label: str, *, phone: bool = False) -> str:
         return " ".join([*where, "fax"])
     if label:
         return label
+    if prop.custom:
+        return ", ".join(prop.custom)
     if phone and "mobile" in words:
         return "mobile"
     for preferred in ("pager", "main", "work", "home", "other"):
@@ -521,6 +542,8 @@ def read_card(raw: _RawCard) -> Card:
                 card.add_more("Agent", _line_value(prop))
         elif name in _TECHNICAL:
             continue
+        elif name == "X-WINNOW-FIELD":  # an extra value as Winnow exports it, under its label
+            card.add_more(label or "Other", _value(prop))
         elif name == "IMPP":
             value = _line_value(prop)
             scheme, colon, handle = value.partition(":")
