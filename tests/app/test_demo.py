@@ -59,3 +59,19 @@ def test_demo_has_history_and_activities(demo_db: Database) -> None:
     assert any(list_activities(demo_db, r.id) for r in rows)
     disq = contacts.list_rows(demo_db, ContactQuery(stage_keys=("disqualified",)))
     assert all(moves.history(demo_db, r.id)[-1].reason for r in disq)
+
+
+def test_the_demo_draws_as_random_does() -> None:
+    """The demo's quick ``choice`` and ``randint`` draw what ``random.Random``'s would, from
+    the same sequence (the same seed gives the same people as before)."""
+    import random
+
+    from app.demo import _pickers
+
+    ours, theirs = random.Random(5), random.Random(5)
+    choice, randint = _pickers(ours)
+    for i in range(1, 3000):
+        population = list(range(i % 37 + 1))
+        assert choice(population) == theirs.choice(population)
+        assert randint(-5, i) == theirs.randint(-5, i)
+        assert ours.random() == theirs.random()
