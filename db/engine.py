@@ -244,6 +244,14 @@ def _wait_for_write_lock(
     raise first
 
 
+def _log_is_empty(path: Path) -> bool:
+    """Whether the write-ahead log of the file ``path`` holds nothing (or is not there)."""
+    try:
+        return os.path.getsize(f"{path}-wal") == 0
+    except OSError:
+        return True
+
+
 def _query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.execute("PRAGMA query_only=ON")
 
@@ -361,6 +369,8 @@ class Database:
     _checked: threading.Event = field(default_factory=_set_event, repr=False)
     # copies the write-ahead log into the file after commits, off the committing thread
     checkpointer: Checkpointer | None = field(default=None, repr=False)
+    # a damaged file's read-only connection, closed last (see refuse_writes)
+    _log_keeper: sqlite3.Connection | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -490,16 +500,37 @@ class Database:
         if self.is_sqlite and not event.contains(self.engine, "connect", _query_only):
             event.listen(self.engine, "connect", _query_only)
             self.engine.dispose()  # pooled connections were opened writable
+            self._keep_the_log_out()
 
     def _translate(self, exc: BaseException) -> DatabaseError:
         if self.damaged is not None:
             return DatabaseDamaged(self.damaged)
         return translate_error(exc, self.display_name)
 
+    def _keep_the_log_out(self) -> None:
+        """The last connection to close copies the write-ahead log into the file, even one
+        that may only read (``query_only``): a damaged file keeps a connection opened read
+        only (which cannot) until after the others, so that closing leaves the file as it is."""
+        path = sqlite_path(self.url)
+        if path is None or self._log_keeper is not None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._log_keeper = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            self._log_keeper.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+
     def close(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
+        keeper, self._log_keeper = self._log_keeper, None
+        path = sqlite_path(self.url)
+        if keeper is not None and path is not None and _log_is_empty(path):
+            keeper.close()  # nothing to copy: the last connection removes the empty log
+            keeper = None
         self.engine.dispose()
+        if keeper is not None:
+            keeper.close()  # last, read only: the log stays beside the file, not copied in
 
 
 _HEADS: dict[str, str] = {}
