@@ -30,7 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from app.importing.cards import CARD_HEADERS, Card, Point, PostalAddress, card_cells
+from app.importing.cards import (
+    CARD_HEADERS,
+    Card,
+    Point,
+    PostalAddress,
+    card_cells,
+    names_match,
+)
 from app.importing.encoding import FALLBACK_ERRORS, open_text, text_codec
 from app.importing.errors import ImportFileError
 from app.importing.limits import VALUE_LIMIT, bounded_lines, cut_note
@@ -53,7 +60,7 @@ _TECHNICAL = frozenset(
         "VERSION", "PRODID", "REV", "UID", "CLIENTPIDMAP", "X-ABUID", "NAME", "PROFILE",
         "SOURCE", "MAILER", "CLASS", "X-MS-OL-DEFAULT-POSTAL-ADDRESS", "X-MOZILLA-HTML",
         "X-ABADR", "X-ABLABEL", "X-ABSHOWAS", "X-EVOLUTION-SHOW-AS", "KIND",
-        "X-EVOLUTION-FILE-AS", "X-EVOLUTION-LIST", "X-EVOLUTION-LIST-SHOW-ADDRESSES",
+        "X-EVOLUTION-LIST", "X-EVOLUTION-LIST-SHOW-ADDRESSES",
         "X-EVOLUTION-BLOG-URL-X", "X-WAB-GENDER-X", "X-ABPHONELABEL-X",
     }
 )  # fmt: skip
@@ -472,6 +479,7 @@ def read_card(raw: _RawCard) -> Card:
     version = next((p.raw.strip() for p in raw.properties if p.name == "VERSION"), "3.0")
     lists = not version.startswith("2")
     formatted_labels: list[tuple[str, str, int]] = []
+    file_as: list[str] = []
     for prop in raw.properties:
         name = prop.name
         label = labels.get(prop.group, "") if prop.group else ""
@@ -542,6 +550,8 @@ def read_card(raw: _RawCard) -> Card:
                 card.add_more("Agent", _line_value(prop))
         elif name in _TECHNICAL:
             continue
+        elif name in ("X-EVOLUTION-FILE-AS", "X-FILE-AS"):
+            file_as.append(_line_value(prop))
         elif name == "X-WINNOW-FIELD":  # an extra value as Winnow exports it, under its label
             card.add_more(label or "Other", _value(prop))
         elif name == "IMPP":
@@ -562,6 +572,10 @@ def read_card(raw: _RawCard) -> Card:
             kind = label or prop.params.get("X-SERVICE-TYPE", "") or _types(prop)
             card.add_more(_with_kind(base, _apple_label(kind)), _value(prop))
     _add_formatted_labels(card, formatted_labels)
+    names = (card.full_name, " ".join((card.first, card.middle, card.last)), card.last)
+    for text in file_as:  # "Family, Given" as the program makes it says nothing new
+        if text and not names_match(text, *names, *(c for c, _d in card.organisations)):
+            card.add_more("File as", text)
     for nested in raw.nested:
         agent = read_card(nested)
         summary = "; ".join(

@@ -52,6 +52,7 @@ EVOLUTION = CRLF.join(
     [
         "BEGIN:VCARD",
         "VERSION:3.0",
+        "X-EVOLUTION-FILE-AS:Novák\\, Jana",
         "FN:Jana Nováková",
         "N:Nováková;Jana;;Ing.;",
         "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK:jana.novakova@firma.example.cz",
@@ -107,6 +108,11 @@ def test_android_and_evolution_kinds_of_their_own_are_kept(tmp_path: Path) -> No
     text = stored_text(jana)
     assert "https://video.example.cz/jana" in text  # was left out as "technical"
     assert "Tomáš Novák" in text
+    assert jana.extra.get("File as") == "Novák, Jana"  # not the name: kept (was dropped)
+    # a "file as" that only repeats the name (Evolution's default) adds nothing
+    plain = EVOLUTION.replace("Novák\\, Jana", "Nováková\\, Jana")
+    rows, _w, _r = prepared(write(tmp_path, "plain.vcf", plain.encode()))
+    assert "File as" not in rows[0].extra
 
 
 def test_an_organisations_card_keeps_its_own_name_and_is_never_a_person(tmp_path: Path) -> None:
