@@ -73,8 +73,9 @@ from app.scoring_rules import (
 from app.settings import get_setting, set_setting
 from app.timeutil import utcnow
 from db import bulk
-from db.engine import Database
+from db.engine import Database, sqlite_path
 from db.idlist import id_in
+from db.lockwait import WaitingWriters
 from db.models import Activity, BantAnswer, BantCriterion, Contact, Setting, Stage, StageChange
 
 THRESHOLD_SETTING = "scoring.threshold"
@@ -92,6 +93,9 @@ INQUIRY_STAGE = "inquiry"
 PROPOSED_STAGE = "mql"  # what a score alone, without the answers, proposes
 ASKED_FOR_SALES = "asked-for-sales"
 REASON_ASKED = "Asked for sales contact (sales-ready at once)"
+# chunks of a full recompute (recompute_all) in a write transaction, unless a writer waits:
+# another writer waits for one chunk at most (5,000 contacts, ~30 ms at 100,000)
+CHUNKS_PER_TRANSACTION = 4
 # contacts per pass of the hook: their ids go as one value (db.idlist), their rows stay
 # in memory for the pass (~20 MB for 20,000)
 CHUNK = 20000
@@ -1001,21 +1005,31 @@ def recompute_all(
     moved: list[int] = []
     done = 0
     ctx: _Context | None = None
-    if total:
-        start = int(lo_id)
-        while start <= int(hi_id):
+    # a transaction spans a few chunks while no other writer waits for the lock (db.lockwait;
+    # never on PostgreSQL): each commit writes every page its chunks changed to the log, and
+    # the indexes on the score are changed on the same pages chunk after chunk
+    waiting = WaitingWriters(sqlite_path(db.url) if db.is_sqlite else None)
+    try:
+        start = int(lo_id) if total else 1
+        while total and start <= int(hi_id):
             if cancel:
                 _announce_rescore(db, done)
                 return RecomputeResult(done, tuple(moved), cancelled=True)
-            end = start + chunk - 1
             with db.session() as s:
-                ctx = _Context.read(s, settings_in(s), utcnow(), ctx)
-                n, m = _rescore(s, _between(start, end), ctx, follow_ups=follow_ups)
-            done += n
-            moved.extend(m)
-            start = end + 1
+                waiting.mark()
+                for _i in range(CHUNKS_PER_TRANSACTION):
+                    end = start + chunk - 1
+                    ctx = _Context.read(s, settings_in(s), utcnow(), ctx)
+                    n, m = _rescore(s, _between(start, end), ctx, follow_ups=follow_ups)
+                    done += n
+                    moved.extend(m)
+                    start = end + 1
+                    if start > int(hi_id) or cancel or waiting.asked():
+                        break
             if progress is not None:
                 progress(done, int(total))
+    finally:
+        waiting.close()
     set_setting(db, RECOMPUTED_SETTING, utcnow().isoformat())
     if follow_ups:  # with the settings read before the first chunk (changed since: not these)
         set_setting(db, FOLLOW_UPS_SETTING, wanted)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -296,6 +298,32 @@ def test_recompute_can_be_cancelled_between_chunks(db: Database) -> None:
         create_contact(db, name=f"P {i}", email=f"p{i}@firm{i}.de")
     result = scoring.recompute_all(db, cancel=True)
     assert result.cancelled and result.contacts == 0
+
+
+def test_recompute_commits_after_the_chunk_a_waiting_writer_asked(
+    db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few chunks a transaction while nobody else waits for the lock (db.lockwait); a
+    writer that waits gets it after the chunk being written. PostgreSQL: a chunk each."""
+    from db.engine import sqlite_path
+    from db.lockwait import say_a_writer_waits
+
+    for i in range(10):
+        create_contact(db, name=f"P {i}", email=f"p{i}@firm{i}.de")
+    rescore, chunks = scoring._rescore, []
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[int, list[int]]:
+        chunks.append(1)
+        if len(chunks) == 2:  # a writer waits meanwhile
+            time.sleep(0.01)  # a later time stamp than the transaction's start
+            say_a_writer_waits(sqlite_path(db.url))
+        return rescore(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_rescore", counted)
+    seen: list[int] = []
+    scoring.recompute_all(db, progress=lambda d, t: seen.append(d), chunk=1)
+    assert scoring.CHUNKS_PER_TRANSACTION == 4
+    assert seen == ([2, 6, 10] if backend == "sqlite" else list(range(1, 11)))
 
 
 def test_recompute_works_out_the_follow_up_times_when_the_sla_changed(db: Database) -> None:
