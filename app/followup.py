@@ -111,6 +111,18 @@ def set_sla_by_kind(db: Database, hours: dict[str, float]) -> None:
 # --- the times, worked out for one contact (pure) -----------------------------------------
 
 
+_SPANS: dict[float, timedelta] = {}  # the SLAs in hours, as timedeltas (a handful)
+
+
+def _hours(hours: float) -> timedelta:
+    span = _SPANS.get(hours)
+    if span is None:
+        if len(_SPANS) > 64:
+            _SPANS.clear()
+        span = _SPANS[hours] = timedelta(hours=hours)
+    return span
+
+
 def follow_up_times(
     inquiry_activities: Iterable[datetime],
     inquiry_moves: Iterable[tuple[datetime, bool]],
@@ -128,25 +140,34 @@ def follow_up_times(
     inbound activity's own, and — when the contact became an inquiry before any inbound
     activity (a move, a typed or imported date) — that time + ``sla``.
     """
-    moves = list(inquiry_moves)
-    undone = {at for at, was_undone in moves if was_undone}
-    deadlines = [(at, float(sla)) for at in inquiry_activities]
+    sla = float(sla)
+    deadlines = [(at, sla) for at in inquiry_activities]
     deadlines += [(at, float(hours)) for at, hours in inbound]
-    candidates = [at for at, _h in deadlines]
-    candidates += [at for at, was_undone in moves if not was_undone]
-    if stored_received is not None and stored_received not in undone:
-        candidates.append(stored_received)
-    received = min(candidates) if candidates else None
+    # received: the earliest candidate, found without gathering them all; the first response
+    # without sorting the answers (a full recompute asks for half a million contacts' times)
+    earliest_inbound = min([at for at, _h in deadlines]) if deadlines else None
+    received = earliest_inbound
+    undone: set[datetime] = set()
+    for at, was_undone in inquiry_moves:
+        if was_undone:
+            undone.add(at)
+        elif received is None or at < received:
+            received = at
+    if (
+        stored_received is not None
+        and stored_received not in undone
+        and (received is None or stored_received < received)
+    ):
+        received = stored_received
     due = None
     if received is not None:
-        ends = [at + timedelta(hours=hours) for at, hours in deadlines]
-        if not deadlines or received < min(at for at, _h in deadlines):
-            ends.append(received + timedelta(hours=sla))
+        ends = [at + _hours(hours) for at, hours in deadlines]
+        if earliest_inbound is None or received < earliest_inbound:
+            ends.append(received + _hours(sla))
         due = min(ends)
-    answers = sorted(outbound)
-    if received is not None:
-        answers = [a for a in answers if a >= received]
-    first = answers[0] if answers else None
+        first = min([a for a in outbound if a >= received], default=None)
+    else:
+        first = min(outbound, default=None)
     return received, due, first
 
 
