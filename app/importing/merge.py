@@ -37,7 +37,26 @@ from db.models import Contact, ContactPoint, ImportChange, Stage, StageChange
 
 NameKey = tuple[str, str]
 _STAGING = "winnow_import_staging"
-_INSERT_DEFAULTS: dict[str, Any] = {c: None for c in ROW_COLUMNS}
+# a new contact's record (BatchWriter._insert): the row's own columns, then those it sets
+# itself (source and consent have defaults), then the derived ones and who
+_INSERT_ROW_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in ("source", "consent"))
+_INSERT_OWN_COLUMNS = (
+    "source",
+    "consent",
+    "name",
+    "sort_name",
+    "email_normalized",
+    "domain",
+    "domain_class",
+    "extra",
+    "other_emails",
+    "import_batch_id",
+    "stage_id",
+    "stage_changed_at",
+    "created_at",
+    "updated_at",
+    "sales_ready",
+)
 _EXISTING_COLUMNS = (
     Contact.id,
     Contact.import_batch_id,
@@ -56,52 +75,79 @@ _EXISTING_COLUMNS = (
 def insert_many(
     conn: Connection, table: Any, records: list[dict[str, Any]], *, staged: bool = False
 ) -> None:
-    """One executemany. On SQLite the rows go straight to the driver, each value already in
-    the form SQLAlchemy stores (its bind processors, e.g. for times) — the per-row overhead of
-    the Core layer is most of an import's insert time otherwise.
-
-    ``staged`` (SQLite): the rows go to a temporary table first and into ``table`` with one
-    ``INSERT … SELECT``, in order. The table's triggers still fire for every row, but as one
-    statement: the full-text index of contacts then takes its new rows in one go instead of
-    flushing a segment per row (its trigger is most of the insert time otherwise)."""
+    """One executemany of ``records`` (dicts with the same keys): :func:`insert_rows`."""
     if not records:
         return
+    columns = list(records[0])
     if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
         bulk.copy_rows(conn, table, records)
         return
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), records)
         return
-    columns = list(records[0])
+    getter = itemgetter(*columns)
+    if len(columns) > 1:
+        rows = [list(getter(rec)) for rec in records]
+    else:
+        rows = [[getter(rec)] for rec in records]
+    insert_rows(conn, table, columns, rows, staged=staged)
+
+
+def insert_rows(
+    conn: Connection,
+    table: Any,
+    columns: Sequence[str],
+    rows: list[list[Any]],
+    *,
+    staged: bool = False,
+) -> None:
+    """One executemany of ``rows`` (lists of the values of ``columns``, in that order). On
+    SQLite the rows go straight to the driver, each value put in place in the form SQLAlchemy
+    stores (its bind processors, e.g. for times) — the per-row overhead of the Core layer is
+    most of an import's insert time otherwise.
+
+    ``staged`` (SQLite): the rows go to a temporary table first and into ``table`` with one
+    ``INSERT … SELECT``, in order. The table's triggers still fire for every row, but as one
+    statement: the full-text index of contacts then takes its new rows in one go instead of
+    flushing a segment per row (its trigger is most of the insert time otherwise)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
+            bulk.copy_rows(conn, table, records)
+        else:
+            conn.execute(insert(table), records)
+        return
     dialect = conn.dialect
     processors = [
-        (c, p)
-        for c in columns
+        (i, p)
+        for i, c in enumerate(columns)
         if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
     if processors:
-        memo: dict[tuple[str, Any], Any] = {}  # the same time stamp on every row: convert once
-        for rec in records:
-            for c, p in processors:
-                value = rec[c]
+        memo: dict[tuple[int, Any], Any] = {}  # the same time stamp on every row: convert once
+        for row in rows:
+            for i, p in processors:
+                value = row[i]
                 if value is not None:
-                    key = (c, value)
-                    if key not in memo:
-                        memo[key] = p(value)
-                    rec[c] = memo[key]
-    getter = itemgetter(*columns)
-    rows = [getter(rec) for rec in records] if len(columns) > 1 else [(getter(r),) for r in records]
+                    key = (i, value)
+                    done = memo.get(key, memo)
+                    if done is memo:
+                        done = memo[key] = p(value)
+                    row[i] = done
     marks = ", ".join("?" * len(columns))
+    values = list(map(tuple, rows))  # what SQLAlchemy hands the driver: tuples
     if not staged:
         conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", values
         )
         return
     names = ", ".join(f'"{c}"' for c in columns)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_STAGING}")
     # no declared types: the values stay exactly as bound until the real table takes them
     conn.exec_driver_sql(f"CREATE TEMP TABLE {_STAGING} ({names})")
-    conn.exec_driver_sql(f"INSERT INTO temp.{_STAGING} ({names}) VALUES ({marks})", rows)
+    conn.exec_driver_sql(f"INSERT INTO temp.{_STAGING} ({names}) VALUES ({marks})", values)
     conn.exec_driver_sql(
         f"INSERT INTO main.{table.name} ({names}) "
         f"SELECT {names} FROM temp.{_STAGING} ORDER BY rowid"
@@ -400,44 +446,53 @@ class BatchWriter:
         go-look columns and score (the hooks need not look at them)."""
         if not rows:
             return [], set()
-        records: list[dict[str, Any]] = []
         now, batch_id, source = self.now, self.batch_id, self.source
         stage_ids, default_stage = self.stage_ids, self.default_stage
         before_inquiry = self.before_inquiry
         entered_at: list[datetime] = []  # each new contact's first history entry
+        stage_of: list[int] = []  # each new contact's stage
         stamp: dict[str, Any] = {}
         if self.actor is not None:
             stamp["changed_by"] = self.actor
         if self.owner is not None:
             stamp["owner"] = self.owner
+        stamp_values = tuple(stamp.values())
         stored_rows: list[Stored] = []
-        # rows whose derived values go in with them: their columns in every record
-        derived_columns = _derived_columns(self.derivation)
+        # rows whose derived values go in with them: their columns (but the domain class, a
+        # column of every row) in every record
+        derived_columns = _derived_columns(self.derivation)[1:]
+        no_derived = (None,) * len(derived_columns)
         with_derived: list[bool] = []
         inquiry_id = self.inquiry_id
+        # each record a list of the values of these columns (no dict a row: building one of
+        # ~45 keys and reading it back cost more than the rest of the row's Python here)
+        columns = (*_INSERT_ROW_COLUMNS, *_INSERT_OWN_COLUMNS, *derived_columns, *stamp)
+        records: list[list[Any]] = []
         for row in rows:
             given = row.values
+            get = given.get
             # derived_values() without classifying the address again (rows.py did that); the
             # reading process worked it out if the row was not merged with another since
             stored = row.stored or stored_values(row, derivation)
             stored_rows.append(stored)
             stage_id = stage_ids[row.stage_key or default_stage]
-            received = given.get("received_at")
+            stage_of.append(stage_id)
+            received = get("received_at")
             # a contact with nothing but its row: no inquiry date, no move into Inquiry (the
             # hooks work out its follow-up times and automatic moves)
             derived = stored.derived
+            domain_class = row.domain_class
             if (
                 derived is not None
                 and derivation is not None
                 and received is None
                 and stage_id != inquiry_id
             ):
-                extra_columns = dict(zip(derived_columns, derived, strict=True))
+                domain_class = derived.domain_class
+                derived_values: tuple[Any, ...] = derived[1:] if derived_columns else ()
                 with_derived.append(True)
             else:
-                extra_columns = dict.fromkeys(derived_columns)
-                if derived_columns:
-                    extra_columns["domain_class"] = row.domain_class
+                derived_values = no_derived
                 with_derived.append(False)
             entered = (
                 received
@@ -445,33 +500,31 @@ class BatchWriter:
                 else now
             )
             entered_at.append(entered)
-            records.append(
-                {
-                    **_INSERT_DEFAULTS,
-                    **given,
-                    "name": stored.name,
-                    "sort_name": stored.sort_name,
-                    "email_normalized": row.email_key,
-                    "domain": row.domain,
-                    "domain_class": row.domain_class,
-                    "source": given.get("source") or source,
-                    "consent": given.get("consent") or "unknown",
-                    "extra": stored.extra,
-                    "other_emails": stored.other_emails,
-                    "import_batch_id": batch_id,
-                    "stage_id": stage_id,
-                    "stage_changed_at": entered,
-                    "created_at": now,
-                    "updated_at": now,
-                    "sales_ready": False,
-                    **extra_columns,
-                    **stamp,
-                }
+            record = [get(c) for c in _INSERT_ROW_COLUMNS]
+            record += (
+                get("source") or source,
+                get("consent") or "unknown",
+                stored.name,
+                stored.sort_name,
+                row.email_key,
+                row.domain,
+                domain_class,
+                stored.extra,
+                stored.other_emails,
+                batch_id,
+                stage_id,
+                entered,
+                now,
+                now,
+                False,
+                *derived_values,
+                *stamp_values,
             )
+            records.append(record)
         # executemany (RETURNING would send one statement per row on SQLite); the new ids are
         # this batch's ids above the last one seen, ascending in insertion order
         conn = self.s.connection()
-        insert_many(conn, Contact.__table__, records, staged=True)
+        insert_rows(conn, Contact.__table__, columns, records, staged=True)
         ids = list(
             self.s.scalars(
                 select(Contact.id)
@@ -502,13 +555,13 @@ class BatchWriter:
                 {
                     "contact_id": cid,
                     "from_stage_id": None,
-                    "to_stage_id": rec["stage_id"],
+                    "to_stage_id": stage_id,
                     "at": at,
                     "reason": reason,
                     "automatic": False,
                     "changed_by": self.actor,
                 }
-                for cid, rec, at in zip(ids, records, entered_at, strict=True)
+                for cid, stage_id, at in zip(ids, stage_of, entered_at, strict=True)
             ],
         )
         insert_many(
