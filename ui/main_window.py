@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.sidebar.filter_chosen.connect(lambda _f: self.apply_filters())
         self.sidebar.contacts_dropped.connect(self.move_contacts)
+        self.sidebar.wants_other_width.connect(self.fit_panes)
         self.detail = DetailPanel(db, self.ops)  # follows the change notices itself
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.move_requested.connect(self._move_from_detail)

@@ -121,6 +121,8 @@ class Sidebar(QTreeWidget):
 
     filter_chosen = Signal(object)  # SidebarFilter
     contacts_dropped = Signal(list, str)  # ids, stage key
+    # the width it asks for changed (sources or counts came): the window gives it again
+    wants_other_width = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +149,7 @@ class Sidebar(QTreeWidget):
         self.header().sectionResized.connect(self._name_column_resized)
         self._sections: dict[str, QTreeWidgetItem] = {}
         self._entries: dict[SidebarFilter, QTreeWidgetItem] = {}
+        self._asked: tuple[int, int] | None = None  # (size hint, minimum) widths last asked
         self.all_item = QTreeWidgetItem(["All contacts", ""])
         self.all_item.setData(0, FilterRole, SidebarFilter("all"))
         self.addTopLevelItem(self.all_item)
@@ -192,7 +195,7 @@ class Sidebar(QTreeWidget):
             parent.addChild(item)
             self._entries[flt] = item
         parent.setExpanded(True)
-        self.updateGeometry()  # the width the names need may have changed
+        self._ask_again()  # the width the names need may have changed
         if selected is not None and selected in self._entries:
             self.blockSignals(True)
             self.setCurrentItem(self._entries[selected])
@@ -257,6 +260,16 @@ class Sidebar(QTreeWidget):
                 item.setText(1, f"{counts[flt]:,}")
         if total is not None:
             self.all_item.setText(1, f"{total:,}")
+        self._ask_again()  # a count with more digits
+
+    def _ask_again(self) -> None:
+        """Tell the window when the width the names and counts need has changed (sources
+        read after the window was laid out wrapped onto two lines on a 2560 px window)."""
+        asked = (self.sizeHint().width(), self.minimumSizeHint().width())
+        if asked != self._asked:
+            self._asked = asked
+            self.updateGeometry()
+            self.wants_other_width.emit()
 
     def current_filter(self) -> SidebarFilter | None:
         item = self.currentItem()

@@ -162,6 +162,9 @@ def test_list_and_panel_fit_at_every_size(
     assert list_problems(window) == []
     assert panel_problems(window) == []
     assert sidebar_problems(window) == []
+    if size[0] >= 1800:  # a wide window gives the sources their room: each on one line
+        sources = [i for f, i in window.sidebar._entries.items() if f.kind == "source"]
+        assert sources and all(len(window.sidebar.shown_lines(i)) == 1 for i in sources)
     if size[0] >= 1440:  # a 13-inch laptop and up: the columns a user needs, beside the panel
         hidden = set(window.column_fitter.hidden())
         assert not hidden & {"Name", "Company", "Stage", "Score", "E-mail"}
@@ -260,6 +263,23 @@ def test_sidebar_shows_long_source_names_in_full(
     show_at(qtbot, window, size)
     assert sidebar_problems(window) == []
     assert [len(sidebar.shown_lines(item)) for item in rows] >= before
+
+
+def test_sources_read_after_the_layout_get_their_room(sized_window: Any, qtbot: Any) -> None:
+    """On a wide window the sidebar is as wide as its source names ask (up to its widest):
+    sources read after the window was laid out (they come with the first counts) widen it,
+    instead of wrapping in the width the stage names asked for."""
+    window = sized_window
+    sidebar = window.sidebar
+    sidebar.set_entries("Sources", [(SidebarFilter("source", "Web"), "Web", None)])
+    show_at(qtbot, window, (2560, 1440))
+    before = sidebar.width()
+    names = ["Webinar: Predictive maintenance 101", "Trade show: Hannover Messe 2026"]
+    sidebar.set_entries("Sources", [(SidebarFilter("source", n), n, None) for n in names])
+    show_at(qtbot, window, (2560, 1440))  # the same size: no resize of the window
+    assert sidebar.width() > before
+    for n in names:
+        assert sidebar.shown_lines(sidebar._entries[SidebarFilter("source", n)]) == [n]
 
 
 def test_charts_show_every_label_in_full(sized_window: Any, qtbot: Any) -> None:
