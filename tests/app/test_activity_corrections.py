@@ -4,7 +4,7 @@ and scores follow."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from app.timeutil import utcnow
 from db.engine import Database
 
 
-def _inquiry(db: Database) -> tuple[int, object]:
+def _inquiry(db: Database) -> tuple[int, datetime]:
     t = utcnow().replace(minute=0, second=0) - timedelta(days=2)
     cid = create_contact(db, name="Jane Roe", email="jane@acme.de", stage="inquiry", at=t)
     return cid, t

@@ -283,7 +283,7 @@ def test_show_names_the_owner_and_who_acted_when_several_did() -> None:
     from app.commands.report import Names, show_lines
 
     base: dict[str, Any] = {"id": 7, "name": "Ana Lima", "owner": "maria"}
-    history = [
+    history: list[dict[str, str | None]] = [
         {"from": None, "to": "inquiry", "at": "2026-03-01T09:00:00+00:00", "actor": "maria"},
         {"from": "inquiry", "to": "mql", "at": "2026-03-02T09:00:00+00:00", "actor": "tom"},
     ]

@@ -47,7 +47,11 @@ def checked_db(demo_db: Database) -> Database:
     """The demo with cached DNS answers for some of its domains and BANT answers."""
     with demo_db.session() as s:
         domains = sorted(
-            {d for d in s.scalars(select(Contact.domain).where(Contact.domain_class == "branded"))}
+            {
+                d
+                for d in s.scalars(select(Contact.domain).where(Contact.domain_class == "branded"))
+                if d is not None
+            }
         )
     save_answers(
         demo_db,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from db.models import Base
 
 
 @pytest.fixture
-def laptop(tmp_path: Path) -> Database:
+def laptop(tmp_path: Path) -> Iterator[Database]:
     """A worked-on SQLite file: demo contacts, an import, operations, a deleted contact."""
     db = open_database(tmp_path / "laptop.sqlite")
     generate_demo(db, 200, seed=4)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from db.engine import Database
 ALL_YES = {"budget": "yes", "authority": "yes", "need": "yes", "timeframe": "yes"}
 
 
-def _person(db: Database, name: str, stage: str = "inquiry", **values: str) -> int:
+def _person(db: Database, name: str, stage: str = "inquiry", **values: Any) -> int:
     email = name.lower().replace(" ", ".") + "@acme.de"
     return create_contact(db, name=name, email=email, stage=stage, **values)
 

@@ -434,7 +434,7 @@ def test_asked_for_sales_is_sales_ready_at_once(db: Database) -> None:
     cid = create_contact(db, name="Low Score", email="x123@mailinator.com", stage="inquiry")
     log_activity(db, cid, "asked-for-sales")
     score, _b, ready = _stored(db, cid)
-    assert score < 60 and ready is True
+    assert score is not None and score < 60 and ready is True
     assert get_contact(db, cid).stage_key == "inquiry"  # propose mode: only proposed
 
     scoring.save_scoring_settings(db, automation="move")

@@ -168,8 +168,8 @@ def test_a_move_into_inquiry_dated_back_leaves_what_a_full_recompute_gives(
         received = dict(s.execute(select(Contact.id, Contact.received_at)).all())
     at = NOW - timedelta(days=2)
     # contacts whose last move is before then, some of them received after then
-    chosen = [i for i in _not_in(db, ids, "inquiry") if last.get(i) is None or last[i] < at]
-    later = [i for i in chosen if received[i] is not None and received[i] > at]
+    chosen = [i for i in _not_in(db, ids, "inquiry") if (m := last.get(i)) is None or m < at]
+    later = [i for i in chosen if (r := received[i]) is not None and r > at]
     assert later
     operations.move_contacts(db, chosen, "inquiry", at=at)
     hooked, recomputed = _as_recomputed(db)

@@ -45,10 +45,10 @@ def test_the_demo_has_mail_hosts_of_every_kind(demo_db: Database) -> None:
     for kind in ("free", "disposable"):
         assert by_class[kind]
         assert {cached[d].dns_status for d in by_class[kind]} == {"ok"}
-    for a in cached.values():  # what the checker itself would have said of these hosts
-        if a.dns_status == "ok":
-            assert a.mail_host == mail_host_of(a.domain, a.mx), a
-        assert a.checked_at is not None and a.checked_at <= utcnow()
+    for answer in cached.values():  # what the checker itself would have said of these hosts
+        if answer.dns_status == "ok":
+            assert answer.mail_host == mail_host_of(answer.domain, answer.mx), answer
+        assert answer.checked_at is not None and answer.checked_at <= utcnow()
 
 
 def test_the_evidence_is_fresh_so_check_all_asks_nothing(demo_db: Database) -> None:

@@ -164,7 +164,7 @@ def test_good_then_dead_keeps_the_good_answers(db: Database) -> None:
     assert _stored(db, domains) == before
     [g] = golook_for_contacts(db, [cid], result.domains.answers)
     assert g.verdict.startswith("Branded · missing.example · domain does not exist")  # a fact
-    assert "new check failed" in (g.dns.detail if g.dns else "")
+    assert "new check failed" in ((g.dns.detail or "") if g.dns else "")
 
 
 def test_good_then_lying_overwrites_nothing_though_it_was_trusted_minutes_ago(

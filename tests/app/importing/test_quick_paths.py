@@ -58,4 +58,5 @@ def test_a_row_that_takes_in_a_later_one_stores_what_they_say_together(
             select(Contact.name, Contact.sort_name, Contact.extra)
         ).one()
     assert (name, sort_name) == ("Émilie Zoë", "emilie zoe")
+    assert extra is not None
     assert json.loads(extra) == {"Booth": "Hall 4"}

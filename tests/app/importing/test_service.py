@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 
 from app.cli import main
-from app.contacts import ContactQuery, count, create_contact, get_contact, list_rows
+from app.contacts import (
+    ContactDetail,
+    ContactQuery,
+    count,
+    create_contact,
+    get_contact,
+    list_rows,
+)
 from app.errors import UnknownStage, UsageError, WinnowError
 from app.importing.batches import batch_report, list_batches, undo_import
 from app.importing.readers import ImportFileError
@@ -29,7 +36,7 @@ from tests.app.importing.service_fixtures import (
 SHOW = "Trade show: Hannover Messe 2026"
 
 
-def _by_email(db: Database) -> dict[str, object]:
+def _by_email(db: Database) -> dict[str, ContactDetail]:
     rows = list_rows(db, ContactQuery(sort="name", descending=False))
     return {r.email or r.name: get_contact(db, r.id) for r in rows}
 
