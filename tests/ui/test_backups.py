@@ -103,7 +103,12 @@ def test_file_backups_lists_backs_up_and_restores(
 
     dialog.table.selectRow(1)  # the first backup, 300 contacts
     asked: list[str] = []
-    dialog.confirm = lambda _title, text: asked.append(text) or False
+
+    def confirm(_title: str, text: str) -> bool:
+        asked.append(text)
+        return False
+
+    dialog.confirm = confirm
     dialog.restore_button.click()
     assert asked and "300 contacts" in asked[0]
     assert backups.count_contacts(db_path) == 301  # cancelled: nothing happened
@@ -135,7 +140,11 @@ def test_a_damaged_file_is_read_but_never_written_and_the_newest_backup_offered(
     offered: list[tuple[str, BackupInfo | None]] = []
 
     def prepare(win: Any) -> None:
-        win.safety.ask_restore = lambda message, newest: offered.append((message, newest)) or False
+        def ask_restore(message: str, newest: BackupInfo | None) -> bool:
+            offered.append((message, newest))
+            return False
+
+        win.safety.ask_restore = ask_restore
 
     try:
         win = open_window(db, prepare)
@@ -194,9 +203,12 @@ def test_a_file_left_as_checked_is_not_read_whole_again_until_it_changes(
     db.close()
     checks: list[Path] = []
     real = integrity.quick_check
-    monkeypatch.setattr(
-        integrity, "quick_check", lambda path, *a: checks.append(path) or real(path, *a)
-    )
+
+    def counted_check(path: Path, *a: Any) -> list[str]:
+        checks.append(path)
+        return real(path, *a)
+
+    monkeypatch.setattr(integrity, "quick_check", counted_check)
 
     def session() -> Any:
         db = open_database(db_path)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.gui
 def _below_log(box: ActivitiesBox) -> int:
     """The height the box asks for under the note field and the kind and Log row."""
     lay = box.layout()
+    assert lay is not None
     lay.activate()
     row = max(box.activity_type.sizeHint().height(), box.activity_type.minimumSizeHint().height())
     above = box.activity_note.sizeHint().height() + lay.spacing() + row

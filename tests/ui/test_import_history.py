@@ -82,7 +82,9 @@ def test_an_older_batch_still_lists_its_repeats_as_skipped(
     db: Database = empty_window.db
     report = import_file(db, _file(tmp_path), source=SOURCE)
     with db.session() as s:
-        stored = json.loads(s.get(ImportBatch, report.batch_id).report)
+        batch = s.get(ImportBatch, report.batch_id)
+        assert batch is not None and batch.report is not None
+        stored = json.loads(batch.report)
         del stored["skipped"]
         s.execute(
             update(ImportBatch)

@@ -21,7 +21,7 @@ from ui.leads.merge_dialog import MergeDialog
 pytestmark = pytest.mark.gui
 
 
-def _contact(db: Any, n: int, long: bool = False, **extra: str) -> int:
+def _contact(db: Any, n: int, long: bool = False, **extra: Any) -> int:
     host = "stahl-automation-industrietechnik" if long else "stahl-automation"
     return create_contact(
         db,

@@ -88,7 +88,9 @@ def test_persona_marks_read_on_the_panel(qtbot: Any, palette: QPalette, db: Data
 
 
 def _pair() -> DuplicatePair:
-    return DuplicatePair(ids=(7, 0), reasons=("same e-mail address",), score=90, names=("Jürgen",))
+    return DuplicatePair(
+        ids=(7, 0), reasons=("same e-mail address",), score=90, names=("Jürgen", "")
+    )
 
 
 def _warning_reads(warning: Any) -> None:

@@ -115,10 +115,11 @@ def test_score_view_explains_and_offers_promotion(qtbot, plain_db: Database) -> 
     view.show_view(load_contact_view(plain_db, cid))
     view.show()
     assert view.value.text() == "23"
-    rows = [
-        (view.lines.topLevelItem(i).text(0), view.lines.topLevelItem(i).text(1))
-        for i in range(view.lines.topLevelItemCount())
-    ]
+    rows: list[tuple[str, str]] = []
+    for i in range(view.lines.topLevelItemCount()):
+        item = view.lines.topLevelItem(i)
+        assert item is not None
+        rows.append((item.text(0), item.text(1)))
     assert rows == [
         ("Branded company address (acme-werk.de)", "+15"),
         ("Job title: manager / lead (Plant manager)", "+8"),

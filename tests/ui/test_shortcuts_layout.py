@@ -30,6 +30,7 @@ def test_every_shortcut_in_sight_on_a_large_window(empty_window: Any, qtbot: Any
     assert not tree.verticalScrollBar().isVisible(), "shortcuts hidden below"
     last_group = list(dialog.groups.values())[-1]
     last = last_group.child(last_group.childCount() - 1)
+    assert last is not None
     rect = tree.visualItemRect(last)
     assert tree.viewport().rect().contains(rect), rect
     assert tree.viewport().height() - rect.bottom() <= 3 * rect.height(), "empty space below"
