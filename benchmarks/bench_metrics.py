@@ -44,7 +44,7 @@ def _targets(contacts: int) -> tuple[float, float]:
     return (0.5, 0.05) if contacts <= 100_000 else (0.8, 0.3)
 
 
-def _recompute(path: Path) -> dict[str, Any]:
+def _recompute(path: Path | str) -> dict[str, Any]:
     from app import scoring
     from app.scoring_rules import ScoringRules
     from db.engine import open_database
@@ -82,7 +82,7 @@ def _recompute(path: Path) -> dict[str, Any]:
     }
 
 
-def _edits(path: Path, n: int, contacts: int) -> dict[str, Any]:
+def _edits(path: Path | str, n: int, contacts: int) -> dict[str, Any]:
     from app import qualification
     from app.activities import log_activity
     from app.contacts import update_contact
@@ -110,7 +110,7 @@ def _edits(path: Path, n: int, contacts: int) -> dict[str, Any]:
     return out
 
 
-def _stats_cli(path: Path, runs: int, contacts: int) -> dict[str, Any]:
+def _stats_cli(path: Path | str, runs: int, contacts: int) -> dict[str, Any]:
     env = dict(os.environ)
     samples, cpu = [], []
     for _ in range(runs):
@@ -150,7 +150,7 @@ def _timed_runs(fn: Callable[[], Any], runs: int) -> tuple[dict[str, Any], Any]:
     return out, result
 
 
-def _dashboard(path: Path, runs: int, contacts: int, render: bool = True) -> dict[str, Any]:
+def _dashboard(path: Path | str, runs: int, contacts: int, render: bool = True) -> dict[str, Any]:
     from app import aggregates, metrics
     from app.timeutil import utcnow
     from db.engine import open_database

@@ -98,7 +98,9 @@ def _measure(db: Any, fn: Callable[[], object]) -> dict[str, float]:
 STEPS = ("move", "undo", "redo")
 
 
-def _bulk(path: Path, n_contacts: int, n_moved: int, targets: Sequence[str]) -> dict[str, Any]:
+def _bulk(
+    path: Path | str, n_contacts: int, n_moved: int, targets: Sequence[str]
+) -> dict[str, Any]:
     from sqlalchemy import select
 
     from app import operations

@@ -92,7 +92,7 @@ def _cases(n: int, csv_path: Path) -> dict[str, Callable[[Store], Any]]:
         return {step: out[step]["median_s"] for step in ("move", "undo", "redo")}
 
     def dashboard(st: Store) -> dict[str, float]:
-        out = bench_metrics._dashboard(st.read, 3)
+        out = bench_metrics._dashboard(st.read, 3, n, render=False)
         return {k: out[k]["median_s"] for k in ("all_time", "last_12_weeks", "one_source")}
 
     def edits(st: Store) -> float:
@@ -107,7 +107,7 @@ def _cases(n: int, csv_path: Path) -> dict[str, Callable[[Store], Any]]:
         "move_one_contact": lambda st: _move_one(st.copy(), 200, n),
         "bulk_move": bulk,
         "dashboard_s": dashboard,
-        "stats_cli_s": lambda st: bench_metrics._stats_cli(st.read, 3)["median_s"],
+        "stats_cli_s": lambda st: bench_metrics._stats_cli(st.read, 3, n)["median_s"],
         "recompute_after_rule_change_s": lambda st: bench_metrics._recompute(st.copy())[
             "after_rule_change_s"
         ],

@@ -26,7 +26,7 @@ def _first_page(path: Path | str) -> float:
     return first_list_page_s(path)
 
 
-def _search(path: Path) -> dict[str, float]:
+def _search(path: Path | str) -> dict[str, float]:
     from app import contacts
     from app.contacts import ContactQuery
     from db.engine import open_database
