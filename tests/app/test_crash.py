@@ -203,6 +203,7 @@ def _schema(path: Path) -> set[tuple[str, str]]:
 
 def test_kill_during_a_bulk_move(templates: dict[str, Path], tmp_path: Path) -> None:
     before = _query(templates["current"], "SELECT count(*) FROM stage_changes")
+    assert isinstance(before, int)
 
     def check(path: Path) -> None:
         assert _integrity(path) == "ok"

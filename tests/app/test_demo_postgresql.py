@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from app import demo
@@ -98,8 +98,13 @@ def test_a_store_with_contacts_keeps_its_indexes_throughout(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generate_demo(db, 50, seed=4, now=NOW)
-    taken: list[object] = []
+    taken: list[Connection] = []
     real = demo._Deferred.take
-    monkeypatch.setattr(demo._Deferred, "take", lambda conn: taken.append(conn) or real(conn))
+
+    def take(conn: Connection) -> demo._Deferred:
+        taken.append(conn)
+        return real(conn)
+
+    monkeypatch.setattr(demo._Deferred, "take", take)
     generate_demo(db, 50, seed=5, now=NOW)
     assert taken == [] and count(db, ContactQuery()) == 100

@@ -152,7 +152,9 @@ def _kill_and_check(proc: subprocess.Popen[bytes], db_path: Path) -> None:
     assert state["contacts"] in (0, ROWS)
     assert state["stage_changes"] == state["contacts"] == state["import_changes"]
     if state["contacts"]:
-        (batch,) = state["batches"]  # type: ignore[misc]
+        batches = state["batches"]
+        assert isinstance(batches, list)
+        (batch,) = batches
         assert batch[1] == batch[2] == ROWS
     else:
         assert state["batches"] == []
