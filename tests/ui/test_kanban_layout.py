@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QImage, QMouseEvent, QPalette
+from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -60,25 +60,29 @@ def board_problems(board: Any) -> list[str]:
     return problems
 
 
-def painted_cards(board: Any) -> list[tuple[str, list[str]]]:
-    """(full name, the lines the delegate paints) for the cards in sight in open columns,
-    painted at the width the column gives them."""
+def painted_cards(board: Any, company: bool = False) -> list[tuple[str, list[str]]]:
+    """(full name — or with ``company`` the company —, the lines the delegate paints) for the
+    cards in sight in open columns, each painted at the width and the height its row has."""
     out: list[tuple[str, list[str]]] = []
     for column in board.columns:
         if column.collapsed:
             continue
         view, delegate = column.view, column.delegate
         width = view.viewport().width()
-        rows = min(column.model.rowCount(), view.viewport().height() // delegate.card_height + 1)
-        for row in range(rows):
+        row = max(0, view.rowAt(0))
+        y = view.rowViewportPosition(row)
+        while row < column.model.rowCount() and y < view.viewport().height():
+            height = view.rowHeight(row)
             card = column.model.card(row)
+            y, row = y + height, row + 1
             if card is None:
                 continue
-            image = QImage(width, delegate.card_height, QImage.Format.Format_RGB32)
+            image = QImage(width, height, QImage.Format.Format_RGB32)
             p = RecordingPainter(image)
-            delegate.paint_card(p, QRect(0, 0, width, delegate.card_height), card)
+            delegate.paint_card(p, QRect(0, 0, width, height), card)
             p.end()
-            out.append((card.row.name or "", [t for t, _c, _r in p.texts]))
+            full = (card.row.company if company else card.row.name) or ""
+            out.append((full, [t for t, _c, _r in p.texts]))
     return out
 
 
@@ -171,7 +175,7 @@ def test_card_names_wrap_instead_of_being_cut(
     )
 
 
-def test_a_long_name_gets_two_lines_and_the_column_grows_its_cards(qapp: Any) -> None:
+def test_a_long_name_gets_two_lines_and_its_card_grows(qapp: Any) -> None:
     from tests.ui.test_dark_palette import _card_row
     from ui.kanban.card_delegate import CardDelegate
     from ui.kanban.column_model import Card
@@ -179,17 +183,86 @@ def test_a_long_name_gets_two_lines_and_the_column_grows_its_cards(qapp: Any) ->
     delegate = CardDelegate()
     one_line = delegate.card_height
     card = Card(_card_row(name="Maximiliane Schwarzenberger-Lindqvist"), False, {})
-    assert delegate.note([card])
-    assert delegate.fit(180) and delegate.card_height > one_line
-    image = QImage(180, delegate.card_height, QImage.Format.Format_RGB32)
+    assert delegate.fit(180)
+    height = delegate.height_of(card)
+    assert height > one_line
+    image = QImage(180, height, QImage.Format.Format_RGB32)
     p = RecordingPainter(image)
-    delegate.paint_card(p, QRect(0, 0, 180, delegate.card_height), card)
+    delegate.paint_card(p, QRect(0, 0, 180, height), card)
     p.end()
     texts = [t for t, _c, _r in p.texts]
     assert [t for t in texts if t.endswith("…")] == []
     assert "Maximiliane" in texts[1] and "Lindqvist" in " ".join(texts)  # [0]: the score
     # wide again: one line is enough
-    assert delegate.fit(700) and delegate.card_height == one_line
+    assert delegate.fit(700) and delegate.height_of(card) == one_line
+
+
+LONG_COMPANIES = [
+    "Brandt Maschinenbau GmbH & Co. KG",
+    "Stahl Antriebstechnik GmbH",
+    "Brandt Maschinenbau GmbH",
+    "Kessler Équipements Industriels SAS",
+]
+
+
+@pytest.fixture
+def long_company_window(qtbot: Any, demo_db: Any) -> Iterator[Any]:
+    """The window on the demo whose companies are all long German and French names (a card
+    whose name takes two lines and its company three needs five lines of text)."""
+    from sqlalchemy import select
+
+    from db.models import Contact
+    from tests.ui.conftest import _shown_window
+
+    with demo_db.session() as s:
+        ids = list(s.scalars(select(Contact.id).order_by(Contact.id)))
+    for i, cid in enumerate(ids):
+        # every other card the company alone (no title); every third a name on two lines
+        values: dict[str, Any] = {"company": LONG_COMPANIES[i % len(LONG_COMPANIES)]}
+        if i % 2:
+            values["title"] = None
+        if i % 3 == 0:
+            values.update(first_name="Marie-Christine", last_name="Wiśniewska-Lindqvist")
+        contacts.update_contact(demo_db, cid, **values)
+    yield from _shown_window(qtbot, demo_db, size=None, persist_state=False)
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_card_is_as_tall_as_its_own_text(
+    long_company_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """A card whose name and company need more lines than its neighbours' gets them: no
+    company is cut with "…" ("Brandt Maschinenbau Gm…"), each is painted whole, in the
+    height its row has on the board — and cards that need fewer lines stay small."""
+    window = long_company_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, size)
+    qtbot.wait(50)  # the cards painted once: the rows in sight are sized
+    QApplication.processEvents()
+    cards = painted_cards(board, company=True)
+    assert len(cards) > 10
+    cut = [lines for _company, lines in cards if any(t.endswith("…") for t in lines)]
+    assert cut == []
+    for company, lines in cards:
+        assert company in " ".join(lines), (company, lines)
+    # some card took five lines of text or more (two of name, three of title · company):
+    # the test would notice a cut there
+    lines_of = [QFontMetrics(board.columns[0].delegate.sub_font).lineSpacing()]
+    smallest = board.columns[0].delegate.card_height
+    assert any(
+        c.view.rowHeight(r) >= smallest + 3 * lines_of[0]
+        for c in board.columns
+        if not c.collapsed
+        for r in range(min(8, c.model.rowCount()))
+    ), "no card needed five lines"
+    # not every card as tall as the tallest
+    heights = {
+        c.view.rowHeight(r)
+        for c in board.columns
+        if not c.collapsed
+        for r in range(min(8, c.model.rowCount()))
+    }
+    assert len(heights) > 1, heights
 
 
 # --- palette -------------------------------------------------------------------------------------

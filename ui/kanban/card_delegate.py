@@ -3,14 +3,13 @@ badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late.
 from the application palette (light or dark: :class:`CardColors`), text at 4.5:1 or more.
 
 Nothing on a card is cut short with "…": in a narrow column the name and the title · company
-line wrap onto a second line (every card of a column keeps the same height, so a column takes
-two lines for its names once one card it has shown needs them: :meth:`CardDelegate.fit`), and
-a source too long for its room is shown by its kind ("Trade show") or left out. The card's
-tooltip has everything in full."""
+line wrap onto as many lines as they need, and each card is as tall as its own text asks
+(:meth:`CardDelegate.height_of`, worked out for the cards in sight at the column's width and
+kept); a source too long for its room is shown by its kind ("Trade show") or left out. The
+card's tooltip has everything in full."""
 
 from __future__ import annotations
 
-import heapq
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +42,10 @@ PAD_Y = 9
 LINE_GAP = 4
 RADIUS = 8.0
 PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
-MAX_NAME_LINES = 3  # a name wraps onto at most this many lines
-MAX_TEXT_LINES = 4  # the name and title · company together
-WIDEST_KEPT = 16  # cards a column keeps (of each kind) to work out the lines it needs
+MAX_NAME_LINES = 4  # a name wraps onto at most this many lines (only absurd ones need more)
+MAX_SUB_LINES = 6  # title · company: at most this many lines
 WRAPS_KEPT = 600  # wrapped texts a column keeps
+HEIGHTS_KEPT = 4000  # card heights (per text and width) a column keeps
 
 OVERDUE = QColor("#C62828")
 DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
@@ -134,43 +133,30 @@ class CardDelegate(QStyledItemDelegate):
                 (self.badge_font, self._badge_fm),
             )
         }
-        # the height of a card's text (name, then title · company) in this column: what the
-        # card of the column that needs the most lines at its width takes (see ``fit``)
-        name_fm, sub_fm = self._name_fm, self._sub_fm
-        self._text_height = name_fm.height() + LINE_GAP + sub_fm.height()
-        # the cards with the widest names, title lines and both the column has shown (the
-        # ones that need the most lines): (width, name, score badge width, title, company)
-        self._widest: dict[str, list[tuple[float, str, float, str, str]]] = {
-            "name": [],
-            "sub": [],
-            "both": [],
-        }
-        self._height = self._card_height()
-        # the text height ``fit`` worked out per width, for the cards noted so far (a column
-        # is resized several times while the board is laid out, and back and forth after)
-        self._fitted: dict[int, int] = {}
-        # lines of text already wrapped (the widest cards are wrapped by ``fit`` and again
-        # when painted; a card is painted again when selected, hovered or moved)
+        # the smallest card (a line of name, a line of title · company): rows not read yet
+        self._min_text_height = self._name_fm.height() + LINE_GAP + self._sub_fm.height()
+        self._height = self._card_height(self._min_text_height)
+        # the width the column's cards are measured at (``fit``), and the height each card's
+        # text asks at a width, kept (a column is resized several times while the board is
+        # laid out, and back and forth after; a move or a hover paints the same cards again)
+        self._width = 0
+        self._heights: OrderedDict[tuple[str, float, str, str, int], int] = OrderedDict()
+        # lines of text already wrapped (a card is wrapped when measured and again when
+        # painted; a card is painted again when selected, hovered or moved)
         self._wrapped: OrderedDict[tuple[str, str, tuple[float, ...]], list[str]] = OrderedDict()
 
-    def _card_height(self) -> int:
+    def _card_height(self, text_height: int) -> int:
         return int(
-            self._text_height
-            + LINE_GAP
-            + 2
-            + self._badge_fm.height()
-            + 4
-            + 2 * PAD_Y
-            + 2 * CARD_MARGIN_Y
+            text_height + LINE_GAP + 2 + self._badge_fm.height() + 4 + 2 * PAD_Y + 2 * CARD_MARGIN_Y
         )
 
     @property
     def card_height(self) -> int:
-        """Every card of a column has the same height (the view places rows without asking
-        each): taller when its names or titles wrap."""
+        """The smallest card (one line of name, one of title · company): the height of a row
+        whose card is not read yet; a read card is as tall as :meth:`height_of` says."""
         return self._height
 
-    # --- lines: what a column's cards need at its width ----------------------------------------
+    # --- lines: what each card needs at the column's width -------------------------------------
     @staticmethod
     def text_room(width: int) -> float:
         """The width the card's text lines have in a row ``width`` wide."""
@@ -181,75 +167,63 @@ class CardDelegate(QStyledItemDelegate):
             return 0.0
         return self._badge_fm.horizontalAdvance(str(score)) + 12 + 6
 
-    def note(self, cards: list[Card]) -> bool:
-        """Cards the column loaded: keep those with the widest names, title lines and both
-        (the ones that need the most lines). True when they changed (the column then calls
-        :meth:`fit` again)."""
-        name_fm, sub_fm = self._name_fm, self._sub_fm
-        changed = False
-        added: set[tuple[str, float, str, str]] = set()
-        kept = {kind: {e[1:] for e in heap} for kind, heap in self._widest.items()}
-        for card in cards:
-            row = card.row
-            name, score_w = _name(row), self._score_width(row.score)
-            title, company = _sub_parts(row)
-            key = (name, score_w, title, company)
-            name_w = name_fm.horizontalAdvance(name) + score_w
-            sub_w = float(sub_fm.horizontalAdvance(_join(title, company)))
-            for kind, width in (("name", name_w), ("sub", sub_w), ("both", name_w + sub_w)):
-                heap, seen = self._widest[kind], kept[kind]
-                if key in seen or (len(heap) >= WIDEST_KEPT and width <= heap[0][0]):
-                    continue
-                heapq.heappush(heap, (width, *key))
-                seen.add(key)
-                added.add(key)
-                changed = True
-                if len(heap) > WIDEST_KEPT:
-                    seen.discard(heapq.heappop(heap)[1:])
-        # the heights worked out before grow to what the new cards need (only they are
-        # wrapped: a column noting the card a move brought in wrapped all its widest again)
-        for width, height in self._fitted.items():
-            self._fitted[width] = max(height, self._text_height_of(added, width))
-        return changed
+    @property
+    def width(self) -> int:
+        """The width the column's cards are measured at (0: not yet fitted)."""
+        return self._width
 
     def fit(self, width: int) -> bool:
-        """Room for as many lines of name and title · company as the card the column has
-        shown that needs the most takes at ``width`` (the name up to MAX_NAME_LINES, both up
-        to MAX_TEXT_LINES); True when the card height changed."""
-        needed = self._fitted.get(width)
-        if needed is None:
-            needed = self._fitted[width] = self._text_height_at(width)
-        self._text_height = needed
-        height = self._card_height()
-        changed = height != self._height
-        self._height = height
+        """Measure the cards at ``width`` from now on; True when it changed (the column then
+        sizes the rows in sight again)."""
+        changed = width != self._width
+        self._width = width
         return changed
 
-    def _text_height_at(self, width: int) -> int:
-        return self._text_height_of({e[1:] for heap in self._widest.values() for e in heap}, width)
+    def height_of(self, card: Card | None, width: int | None = None) -> int:
+        """The height ``card`` needs at ``width`` (the fitted width by default): its name on
+        as many lines as it takes (up to MAX_NAME_LINES), then title · company on as many
+        as they take (up to MAX_SUB_LINES). Kept per text and width."""
+        width = self._width if width is None else width
+        if card is None or width <= 0:
+            return self._height
+        row = card.row
+        name, score_w = _name(row), self._score_width(row.score)
+        title, company = _sub_parts(row)
+        key = (name, score_w, title, company, width)
+        known = self._heights.get(key)
+        if known is not None:
+            self._heights.move_to_end(key)
+            return known
+        height = self._heights[key] = self._card_height(
+            self._text_height_of(name, score_w, title, company, width)
+        )
+        while len(self._heights) > HEIGHTS_KEPT:
+            self._heights.popitem(last=False)
+        return height
 
-    def _text_height_of(self, entries: set[tuple[str, float, str, str]], width: int) -> int:
-        """The text height the card that needs the most lines among ``entries`` takes."""
+    def _text_height_of(
+        self, name: str, score_w: float, title: str, company: str, width: int
+    ) -> int:
+        """The height of a card's name and title · company lines at ``width``."""
         room = self.text_room(width)
         name_fm, sub_fm = self._name_fm, self._sub_fm
-        needed = name_fm.height() + LINE_GAP + sub_fm.height()
-        for name, score_w, title, company in entries:
-            n = len(self.name_lines_of(name, room, score_w, MAX_NAME_LINES))
-            s = len(self.sub_lines_of(title, company, room, MAX_TEXT_LINES - n))
-            needed = max(
-                needed,
-                name_fm.height()
-                + (n - 1) * name_fm.lineSpacing()
-                + LINE_GAP
-                + sub_fm.height()
-                + (s - 1) * sub_fm.lineSpacing(),
-            )
-        return needed
+        n = len(self.name_lines_of(name, room, score_w, MAX_NAME_LINES))
+        s = len(self.sub_lines_of(title, company, room, MAX_SUB_LINES))
+        return int(
+            name_fm.height()
+            + (n - 1) * name_fm.lineSpacing()
+            + LINE_GAP
+            + sub_fm.height()
+            + (s - 1) * sub_fm.lineSpacing()
+        )
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(200, self._height)
+        # the card if it is read (asking for one not read would read it)
+        model = index.model()
+        card = model.cached_card(index.row()) if hasattr(model, "cached_card") else None
+        return QSize(200, self.height_of(card))
 
     def wrap(self, text: str, font: QFont, widths: list[float]) -> list[str]:
         """``text`` in lines (at word boundaries, inside a word only when it is longer than
@@ -378,7 +352,6 @@ class CardDelegate(QStyledItemDelegate):
             flags,
             self.stage_color.rgba(),
             ratio,
-            self._text_height,
         )
         pix = self._pixmaps.get(key)
         if pix is not None:
@@ -570,7 +543,7 @@ class CardDelegate(QStyledItemDelegate):
 
     def drag_pixmap(self, card: Card | None, width: int, count: int) -> QPixmap:
         """The picture under the mouse while dragging: the card, stacked when several."""
-        height = self._height
+        height = self.height_of(card, width)
         extra = 8 if count > 1 else 0
         pix = QPixmap(width + extra, height + extra)
         pix.fill(Qt.GlobalColor.transparent)

@@ -433,18 +433,17 @@ class KanbanColumn(QFrame):
         self.view.setModel(model)
         self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
         self.view.drop_hover.connect(self._set_drop_target)
-        # names wrap onto a second line when one the column has shown needs it: fitted as
-        # the cards are painted, at the width they are painted at (while the board is laid
-        # out a column is resized several times: fitting at each width cost more than the
-        # painting), and after cards were read
-        self._fit_due = True
+        # each card is as tall as its own name and title · company need at the column's width:
+        # the rows in sight are sized as the cards are painted (a row not read yet keeps the
+        # smallest card's height, the header's default), at the width they are painted at
+        # (while the board is laid out a column is resized several times), and after cards
+        # were read. Only rows in sight are measured, never the whole column.
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
-        self._fit_timer.timeout.connect(self._fit_if_due)
+        self._fit_timer.timeout.connect(self.fit_cards)
         model.cards_loaded.connect(self._cards_loaded)
-        self.view.width_changed.connect(self._width_changed)
-        self.view.painting.connect(self._fit_if_due)
+        self.view.painting.connect(self.fit_cards)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -465,31 +464,62 @@ class KanbanColumn(QFrame):
         return self.model.stage_key
 
     # --- the cards' height --------------------------------------------------------------------
-    def _cards_loaded(self, cards: list[Any]) -> None:
-        # read while painting: the height changes after the paint
-        if self.delegate.note(cards):
-            self._fit_due = True
-            self._fit_timer.start()
-
-    def _width_changed(self, _width: int) -> None:
-        self._fit_due = True  # the resize repaints the cards: fitted then
-
-    def _fit_if_due(self) -> None:
-        if self._fit_due:
-            self.fit_cards()
+    def _cards_loaded(self, _cards: list[Any]) -> None:
+        # read while painting: the rows in sight are sized after the paint
+        self._fit_timer.start()
 
     def fit_cards(self) -> None:
-        """Cards one or two lines of name and title, as the widest the column has shown
-        needs at its width (``CardDelegate.fit``)."""
-        width = self.view.viewport().width()
+        """Each card in sight as tall as its own text needs at the column's width
+        (``CardDelegate.height_of``, kept per card and width): a row is resized only when its
+        height changed; rows out of sight are sized when they come into sight."""
+        view = self.view
+        width = view.viewport().width()
         # not folded, nor squeezed while the board is laid out (never shown so narrow): it
         # is fitted when shown at its width
         if width < MIN_WIDTH // 2 or self.collapsed:
             return
-        self._fit_due = False
-        if self.delegate.fit(width):
-            self.view.verticalHeader().setDefaultSectionSize(self.delegate.card_height)
-            self.view.viewport().update()
+        self.delegate.fit(width)
+        bar = view.verticalScrollBar()
+        # scrolled to the end (a user dragged the bar down): it stays at the end as the last
+        # cards grow, and the cards that then come into sight are sized too
+        at_end = 0 < bar.maximum() == bar.value()
+        for _ in range(4):
+            if not self._size_rows_in_sight() or not at_end:
+                break
+            view.updateGeometries()
+            bar.setValue(bar.maximum())
+
+    def _size_rows_in_sight(self) -> bool:
+        """Resize the rows in sight whose cards need another height; True if any did."""
+        view, model, delegate = self.view, self.model, self.delegate
+        header = view.verticalHeader()
+        count = model.rowCount()
+        row = view.rowAt(0)
+        if row < 0:
+            return False
+        bottom = view.viewport().height()
+        y = view.rowViewportPosition(row)
+        resized = False
+        while row < count and y < bottom:
+            size = header.sectionSize(row)
+            # a card in sight not read yet is read now (the paint reads it next): painted at
+            # its own height at once, not at the smallest card's and again
+            card = model.card(row)
+            if card is not None:
+                height = delegate.height_of(card)
+                if height != size:
+                    if not resized:
+                        # many rows: no position worked out again after each resize
+                        header.setUpdatesEnabled(False)
+                        resized = True
+                    header.resizeSection(row, height)
+                    size = height
+            y += size
+            row += 1
+        if resized:
+            header.setUpdatesEnabled(True)
+            view.viewport().update()
+        return resized
 
     def set_read_only(self, reason: str | None) -> None:
         """Cards neither drag nor take drops (nor does the strip) while ``reason`` is set."""

@@ -255,6 +255,11 @@ class KanbanColumnModel(QAbstractListModel):
     def card(self, row: int) -> Card | None:
         return self._pager.row(row)
 
+    def cached_card(self, row: int) -> Card | None:
+        """The card at ``row`` if it is read (never reads it: the column sizes its rows)."""
+        ids = self._pager.ids
+        return self._pager.cached(ids[row]) if 0 <= row < len(ids) else None
+
     def loaded_ids(self) -> list[int]:
         return list(self._pager.ids)
 
