@@ -286,7 +286,9 @@ class CardDelegate(QStyledItemDelegate):
         line of its own when that takes no more lines; when both do not fit, the company
         alone (the title is in the tooltip and the detail panel) — cut short only if even
         the company is longer than every line."""
-        spare = [room] * (lines + 8)  # room enough to count what the whole text needs
+        # room enough to count what the whole text needs (the same whatever ``lines``: the
+        # wraps measured for the card's height are the ones painted)
+        spare = [room] * (MAX_SUB_LINES + 8)
         whole = self.wrap(_join(title, company, "\u00a0· "), self.sub_font, spare)
         best = whole
         if len(whole) > 1 and title and company:
@@ -430,8 +432,13 @@ class CardDelegate(QStyledItemDelegate):
         # the name's lines, leaving one for title · company
         lines = _lines_in(text_bottom - y - sub_fm.height() - LINE_GAP, name_fm)
         lines = min(MAX_NAME_LINES, lines)
-        widths = [room - score_w] + [room] * (lines - 1)
-        for i, line in enumerate(self.name_lines_of(_name(row), room, score_w, lines)):
+        widths = [room - score_w] + [room] * (MAX_NAME_LINES - 1)
+        # wrapped as measured for the card's height (the same wrap, kept), on fewer lines
+        # only if the card has not the room for them
+        name_lines = self.name_lines_of(_name(row), room, score_w, MAX_NAME_LINES)
+        if len(name_lines) > lines:
+            name_lines = self.name_lines_of(_name(row), room, score_w, lines)
+        for i, line in enumerate(name_lines):
             p.drawText(
                 QRectF(left, y, widths[i], name_fm.height()),
                 _LEFT,
