@@ -74,7 +74,10 @@ def test_down_and_up_again_the_searches_find_the_same(db: Database) -> None:
     found = _found(db)
     assert any(found.values())
     head = _indexes(db)
-    assert head["ix_contacts_id_name"] == ["id", "sort_name"]
+    if db.is_sqlite:
+        assert head["ix_contacts_id_name"] == ["id", "sort_name"]
+    else:  # nothing reads it there: not made
+        assert "ix_contacts_id_name" not in head
     assert "IS NOT NULL" in _batch_index_sql(db)
 
     command.downgrade(alembic_config(db.engine), "0017")

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 from db.engine import open_database
 from db.migrate import current_revision, head_revision
-from db.models import Base, Derived
+from db.models import SQLITE_ONLY_INDEXES, Base, Derived
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -50,5 +50,11 @@ def test_models_match_the_migrated_schema(db_url: str) -> None:
         if not (d[0] == "remove_table" and d[1].name.startswith("contacts_fts"))
         and not (d[0] == "remove_table" and d[1].name == "contact_search")
         and not (d[0] == "remove_index" and d[1].name == "ix_contact_search_document")
+        # an index for SQLite's INDEXED BY alone (0018) is not made on PostgreSQL
+        and not (
+            d[0] == "add_index"
+            and d[1].name in SQLITE_ONLY_INDEXES
+            and conn.dialect.name == "postgresql"
+        )
     ]
     assert diff == []

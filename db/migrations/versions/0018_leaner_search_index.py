@@ -72,11 +72,13 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _fts("prefix='1 2', columnsize=0")
     _batch_index(partial=True)
-    op.create_index("ix_contacts_id_name", "contacts", ["id", "sort_name"])
+    if op.get_bind().dialect.name == "sqlite":  # only SQLite's INDEXED BY reads it
+        op.create_index("ix_contacts_id_name", "contacts", ["id", "sort_name"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_contacts_id_name", table_name="contacts")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_contacts_id_name", table_name="contacts")
     _batch_index(partial=False)
     if op.get_bind().dialect.name == "sqlite":
         _fts("prefix='2 3'")
