@@ -26,6 +26,8 @@ Create Date: 2026-12-01 14:45:00
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from alembic import op
 
 revision = "0019"
@@ -50,35 +52,42 @@ def _function(name: str, select: str) -> str:
         END $$"""
 
 
-def _upgrade_statements() -> list[str]:
-    out = []
+def _triggers() -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
+    """(table, key, watched columns, kind, trigger name) of every trigger 0011 made and this
+    revision replaces: inserts and deletes (the contacts' inserts excepted), and updates where
+    columns are watched."""
     for table, key, columns in WATCHED:
         kinds = ["ins", "del"] if table != "contacts" else ["del"]
         if columns:
             kinds.append("upd")
         for kind in kinds:
-            name = f"metric_dirty_{table}_{kind}"
-            out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            if kind == "ins":
-                select = f"SELECT {key} FROM metric_new"
-                refs, event = "NEW TABLE AS metric_new", "INSERT"
-            elif kind == "del":
-                select = f"SELECT {key} FROM metric_old"
-                refs, event = "OLD TABLE AS metric_old", "DELETE"
-            else:
-                old = ", ".join(f"o.{c}" for c in columns)
-                new = ", ".join(f"n.{c}" for c in columns)
-                joined = "FROM metric_old o JOIN metric_new n ON n.id = o.id"
-                select = (
-                    f"SELECT o.{key} {joined} WHERE ({old}) IS DISTINCT FROM ({new})"
-                    f" UNION ALL SELECT n.{key} {joined} WHERE n.{key} <> o.{key}"
-                )
-                refs, event = "OLD TABLE AS metric_old NEW TABLE AS metric_new", "UPDATE"
-            out.append(_function(name, select))
-            out.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {refs}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            yield table, key, tuple(columns), kind, f"metric_dirty_{table}_{kind}"
+
+
+def _upgrade_statements() -> list[str]:
+    out = []
+    for table, key, columns, kind, name in _triggers():
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        if kind == "ins":
+            select = f"SELECT {key} FROM metric_new"
+            refs, event = "NEW TABLE AS metric_new", "INSERT"
+        elif kind == "del":
+            select = f"SELECT {key} FROM metric_old"
+            refs, event = "OLD TABLE AS metric_old", "DELETE"
+        else:
+            old = ", ".join(f"o.{c}" for c in columns)
+            new = ", ".join(f"n.{c}" for c in columns)
+            joined = "FROM metric_old o JOIN metric_new n ON n.id = o.id"
+            select = (
+                f"SELECT o.{key} {joined} WHERE ({old}) IS DISTINCT FROM ({new})"
+                f" UNION ALL SELECT n.{key} {joined} WHERE n.{key} <> o.{key}"
             )
+            refs, event = "OLD TABLE AS metric_old NEW TABLE AS metric_new", "UPDATE"
+        out.append(_function(name, select))
+        out.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {refs}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
     return out
 
 
@@ -86,26 +95,21 @@ def _downgrade_statements() -> list[str]:
     """The row triggers of 0011 (its functions metric_dirty_by_contact_id / _by_id are still
     there: nothing here dropped them)."""
     out = []
-    for table, key, columns in WATCHED:
-        kinds = ["ins", "del"] if table != "contacts" else ["del"]
-        if columns:
-            kinds.append("upd")
-        for kind in kinds:
-            name = f"metric_dirty_{table}_{kind}"
-            out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            out.append(f"DROP FUNCTION IF EXISTS {name}()")
-            if kind == "upd":
-                changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
-                out.append(
-                    f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table}"
-                    f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION metric_dirty_by_{key}()"
-                )
-            else:
-                event = "INSERT" if kind == "ins" else "DELETE"
-                out.append(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table}"
-                    f" FOR EACH ROW EXECUTE FUNCTION metric_dirty_by_{key}()"
-                )
+    for table, key, columns, kind, name in _triggers():
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        out.append(f"DROP FUNCTION IF EXISTS {name}()")
+        if kind == "upd":
+            changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+            out.append(
+                f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON {table}"
+                f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION metric_dirty_by_{key}()"
+            )
+        else:
+            event = "INSERT" if kind == "ins" else "DELETE"
+            out.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table}"
+                f" FOR EACH ROW EXECUTE FUNCTION metric_dirty_by_{key}()"
+            )
     return out
 
 
