@@ -24,6 +24,7 @@ from sqlalchemy import select
 from app import contacts
 from app.cancelling import is_cancelled
 from app.errors import UsageError, WinnowError
+from app.exporting import records
 from app.exporting.records import (
     ExportRecord,
     LongText,
@@ -34,9 +35,8 @@ from app.exporting.records import (
 from app.exporting.writers import (
     CSV_HEADERS,
     LocalTimes,
-    csv_values,
+    csv_rows,
     list_headers,
-    list_values,
     safe_cells,
     vcard,
     write_csv_row,
@@ -156,7 +156,7 @@ def export_contacts(
         granted = replace(q, consent="granted")
         left_out = contacts.count(db, q) - contacts.count(db, granted)
         q = granted
-    records = iter_records(
+    pages = records.iter_pages(
         db, q, progress=_progress_fn(progress), cancelled=lambda: is_cancelled(cancel)
     )
     if fmt == "csv":
@@ -166,19 +166,24 @@ def export_contacts(
             n = _write_csv(
                 fh,
                 [*CSV_HEADERS, *list_headers(counts)],
-                ([*csv_values(r, local), *list_values(r, counts)] for r in records),
+                (
+                    cells
+                    for reader, rows in pages
+                    for cells in csv_rows(reader, rows, local, counts)
+                ),
                 CSV_HEADERS.index("Notes"),
             )
             _stop_if_cancelled(cancel)
     else:
         with _atomic_text(target, "utf-8") as fh:
             n = 0
-            for r in records:
-                if r.notes.__class__ is LongText:
-                    write_vcard(fh, r)
-                else:
-                    fh.write(vcard(r))
-                n += 1
+            for reader, rows in pages:
+                for r in reader.records(rows):
+                    if r.notes.__class__ is LongText:
+                        write_vcard(fh, r)
+                    else:
+                        fh.write(vcard(r))
+                    n += 1
             _stop_if_cancelled(cancel)
     return ExportResult(str(target), fmt, n, left_out)
 

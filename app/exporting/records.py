@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, null, select
+from sqlalchemy import bindparam, case, func, null, select
 from sqlalchemy.orm import Session
 
 from app import contacts
 from app.points import ContactPoints, Point, read_points
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact, ContactPoint, Stage
+from db.times import from_stored
 
 PAGE = 1000  # contacts loaded at a time (and how often cancel is looked at)
 LONG_TEXT = 1_000_000  # characters: a longer note is streamed, not loaded with its row
@@ -108,6 +109,7 @@ _COLUMNS = (
 
 
 _NOTES = 20  # where the note is in _COLUMNS and ExportRecord
+_TIMES = (15, 21, 22)  # stage_changed_at, next_action_at, created_at
 
 
 def _json_list(raw: str | None) -> list[Any]:
@@ -146,14 +148,19 @@ def _row_points(
 
 
 class _Reader:
-    """The rows of one export, all read in one session (one snapshot of the database)."""
+    """The rows of one export, all read in one session (one snapshot of the database).
+
+    On SQLite the rows are read from the driver's cursor as it returns them (tuples; no
+    SQLAlchemy row processing): the times are the stored numbers (``stored_times``), turned
+    into datetimes only where they are used (:mod:`db.times`)."""
 
     def __init__(self, s: Session) -> None:
         self.s = s
         self.conn = s.connection()  # Core rows: no ORM work per row
         self.raw: Any = None  # the sqlite3 connection, when long notes are streamed from it
+        self.stored_times = s.get_bind().dialect.name == "sqlite"
         columns: list[Any] = list(_COLUMNS)
-        if s.get_bind().dialect.name == "sqlite":
+        if self.stored_times:
             raw = s.connection().connection.driver_connection
             encoding = raw.execute("PRAGMA encoding").fetchone()[0] if raw else ""
             if str(encoding).upper() == "UTF-8" and hasattr(raw, "blobopen"):
@@ -163,23 +170,39 @@ class _Reader:
                 columns.append(long)
         self.columns = columns
 
-    def records(self, rows: Sequence[Any]) -> Iterator[ExportRecord]:
-        """The page's rows (``self.columns``) as records, their e-mails, phones and addresses
-        added (read for the few contacts that have lists beyond the row)."""
+    def lists(self, rows: Sequence[Any]) -> dict[int, ContactPoints]:
+        """The lists of the page's contacts that have rows in ``contact_points`` (few)."""
+        if not rows:
+            return {}
         ids = [r[0] for r in rows]
-        listed = select(ContactPoint.contact_id).where(ContactPoint.contact_id.in_(ids))
-        with_lists = set(self.conn.scalars(listed.distinct())) if ids else set()
-        lists = read_points(self.s, with_lists) if with_lists else {}
+        with_lists = set(self.conn.scalars(_LISTED, {"ids": ids}))
+        return read_points(self.s, with_lists) if with_lists else {}
+
+    def is_long(self, row: Sequence[Any]) -> bool:
+        """Is the row's note a long one (left out of the row, streamed)?"""
+        return self.raw is not None and bool(row[len(_COLUMNS)])
+
+    def records(
+        self, rows: Sequence[Any], lists: dict[int, ContactPoints] | None = None
+    ) -> Iterator[ExportRecord]:
+        """The page's rows (``self.columns``) as records, their e-mails, phones and addresses
+        added (``lists``: read for the few contacts that have lists beyond the row)."""
+        if lists is None:
+            lists = self.lists(rows)
         width = len(_COLUMNS)
         streamed = self.raw is not None
+        stored_times = self.stored_times
         for r in rows:
             values = list(r[:width])
+            if stored_times:
+                for i in _TIMES:
+                    values[i] = from_stored(values[i])
             others = _json_list(values[5])
             values[5] = tuple(str(v) for v in others)
             values[18] = values[18] or "unknown"
             if streamed and r[width]:
                 values[_NOTES] = LongText(r[0], self._pieces(r[0]))
-            points = lists.get(r[0]) if r[0] in with_lists else None
+            points = lists.get(r[0])
             if points is None:
                 points = _row_points(values[4], others, values[6], values[10], values[11])
             values.append(points)  # the last field
@@ -196,18 +219,26 @@ class _Reader:
         return read
 
 
-def iter_records(
+_LISTED = (
+    select(ContactPoint.contact_id)
+    .where(ContactPoint.contact_id.in_(bindparam("ids", expanding=True)))
+    .distinct()
+)
+
+
+def iter_pages(
     db: Database,
     query: contacts.ContactQuery,
     *,
     keep: Callable[[list[int]], Sequence[int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> Iterator[ExportRecord]:
+) -> Iterator[tuple[_Reader, Sequence[Any]]]:
     """Every contact the query selects, in its order, read in one transaction through one
-    cursor, ``PAGE`` rows at a time. ``keep(page of ids)`` chooses which of each page to write. ``progress(done, total)`` after each page, counting the contacts the
-    query selects; ``cancelled()`` is asked before each page (the caller says what a stop
-    means)."""
+    cursor, ``PAGE`` rows at a time: (the reader, a page of rows of ``reader.columns``;
+    ``reader.records(rows)`` makes them records). ``keep(page of ids)`` chooses which of each
+    page to write. ``progress(done, total)`` after each page, counting the contacts the query
+    selects; ``cancelled()`` is asked before each page (the caller says what a stop means)."""
     count_stmt = select(func.count()).select_from(
         contacts.select_matching([Contact.id], query, db).subquery()
     )
@@ -216,22 +247,42 @@ def iter_records(
         reader = _Reader(s)
         stmt = contacts.select_matching(reader.columns, query, db)
         stmt = stmt.order_by(*contacts.order_by(query))
-        result = reader.conn.execution_options(yield_per=PAGE).execute(stmt)
+        parts: Iterator[Sequence[Any]]
+        if reader.stored_times:  # the driver's own rows (sqlite3 reads them as they are fetched)
+            result = reader.conn.execute(stmt)
+            cursor = result.cursor
+            parts = iter(lambda: cursor.fetchmany(PAGE), [])
+        else:
+            result = reader.conn.execution_options(yield_per=PAGE).execute(stmt)
+            parts = result.partitions(PAGE)
         done = 0
         try:
-            for part in result.partitions(PAGE):
+            for part in parts:
                 if cancelled is not None and cancelled():
                     return
                 rows: Sequence[Any] = part
                 if keep is not None:
                     wanted = set(keep([r[0] for r in part]))
                     rows = [r for r in part if r[0] in wanted]
-                yield from reader.records(rows)
+                yield reader, rows
                 done += len(part)
                 if progress is not None:
                     progress(done, max(total, done))
         finally:
             result.close()
+
+
+def iter_records(
+    db: Database,
+    query: contacts.ContactQuery,
+    *,
+    keep: Callable[[list[int]], Sequence[int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[ExportRecord]:
+    """Every contact the query selects, as records (see :func:`iter_pages`)."""
+    for reader, rows in iter_pages(db, query, keep=keep, progress=progress, cancelled=cancelled):
+        yield from reader.records(rows)
 
 
 @dataclass(frozen=True)

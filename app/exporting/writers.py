@@ -8,13 +8,14 @@ write the same text.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
-from app.exporting.records import ExportRecord, LongText
+from app.exporting.records import ExportRecord, LongText, _json_list, _Reader, _same
 from app.points import ADDRESS, ADDRESS_PARTS, EMAIL, PHONE, Point
 from app.timeutil import local_text
+from db.times import from_stored
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -128,6 +129,9 @@ class LocalTimes:
 
     def __init__(self) -> None:
         self.offsets: dict[tuple[int, int, int, int, int], timedelta | None] = {}
+        # per quarter hour since 1970 (UTC): its local text up to the minutes and its first
+        # minute (None: written through a datetime)
+        self.quarters: dict[int, tuple[str, int] | None] = {}
 
     def __call__(self, value: datetime | None) -> str:
         if value is None:
@@ -139,6 +143,35 @@ class LocalTimes:
         if offset is None:  # pragma: no cover - astimezone() always has an offset
             return local_text(value)
         return (value + offset).strftime("%Y-%m-%d %H:%M")
+
+    def stored(self, value: object) -> str:
+        """The same for a time as SQLite stores it (:mod:`db.times`): a whole number of
+        seconds since 1970 is written from its quarter hour's text, without a datetime."""
+        if value.__class__ is int:
+            quarter = value // 900  # type: ignore[operator]
+            try:
+                known = self.quarters[quarter]
+            except KeyError:
+                known = self.quarters[quarter] = self._quarter(quarter)
+            if known is not None:
+                return known[0] + _MINUTES[known[1] + value % 900 // 60]  # type: ignore[operator]
+        return self(from_stored(value))
+
+    def _quarter(self, quarter: int) -> tuple[str, int] | None:
+        """The local text of a quarter hour's start without its minutes, and its minute,
+        when the zone's offset then is whole quarter hours (the quarter's minutes stay in one
+        local hour), as ``__call__`` writes them."""
+        start = from_stored(quarter * 900)
+        offset = start.replace(tzinfo=UTC).astimezone().utcoffset()
+        if offset is None or offset.microseconds or (offset.days * 86400 + offset.seconds) % 900:
+            return None  # pragma: no cover - local mean times before the 1900s
+        local = start + offset
+        if not 1000 <= local.year <= 9999:
+            return None
+        return self(start)[:-2], local.minute
+
+
+_MINUTES = tuple(f"{m:02d}" for m in range(60))
 
 
 def csv_values(
@@ -247,6 +280,86 @@ def list_values(r: ExportRecord, counts: dict[str, int]) -> list[object]:
         if missing > 0:
             out.extend([""] * (missing * (len(ADDRESS_PARTS) + 1 if address else 2)))
     return out
+
+
+def csv_rows(
+    reader: _Reader, rows: Sequence[Any], local: LocalTimes, counts: dict[str, int]
+) -> Iterator[list[object]]:
+    """``[*csv_values(r, local), *list_values(r, counts)]`` of each record the page's
+    ``rows`` make (:func:`app.exporting.records.iter_pages`), the same cells; a contact with
+    nothing in ``contact_points`` and a note of ordinary length (most contacts) is written
+    from its row as the driver returned it, without a record or Point objects."""
+    lists = reader.lists(rows)
+    if not reader.stored_times:
+        for r in reader.records(rows, lists):
+            yield [*csv_values(r, local), *list_values(r, counts)]
+        return
+    n_emails, n_phones, n_addresses = (counts.get(k, 0) for k in (EMAIL, PHONE, ADDRESS))
+    address_width = len(ADDRESS_PARTS) + 1
+    no_phones = [""] * (2 * n_phones)
+    no_addresses = [""] * (address_width * n_addresses)
+    more_phones = no_phones[2:]
+    more_addresses = no_addresses[address_width:]
+    stored = local.stored
+    for r in rows:
+        if r[0] in lists or reader.is_long(r):
+            for record in reader.records([r], lists):
+                yield [*csv_values(record, local), *list_values(record, counts)]
+            continue
+        (_id, name, first, last, email, other_emails, phone, company, title, website, city,
+         country, industry, _key, stage, _changed, source, score, consent, tags, notes, _next,
+         created, extra) = r[:24]  # fmt: skip
+        others = _json_list(other_emails) if other_emails else []
+        cells = [
+            name,
+            first,
+            last,
+            email,
+            ", ".join([str(v) for v in others]) if others else "",
+            phone,
+            company,
+            title,
+            website,
+            city,
+            country,
+            industry,
+            stage,
+            source,
+            score,
+            consent or "unknown",
+            tags,
+            notes,
+            stored(created) if created is not None else "",
+            more_fields(extra) if extra else "",
+        ]
+        if n_emails:  # as _row_points makes them: the row's e-mail first, then the others
+            emails = [email] if email else []
+            for value in others:
+                if value:
+                    other = str(value)
+                    if not any(_same(e, other) for e in emails):
+                        emails.append(other)
+            for i, value in enumerate(emails[:n_emails]):
+                cells.append("* other" if not i and email else "other")
+                cells.append(value)
+            if len(emails) < n_emails:
+                cells.extend(_BLANK * (2 * (n_emails - len(emails))))
+        if n_phones:
+            if phone:
+                cells += ("* other", phone)
+                cells += more_phones
+            else:
+                cells += no_phones
+        if n_addresses:
+            if city or country:
+                cells += ("* other", "", "", city or "", "", "", country or "")
+                cells += more_addresses
+            else:
+                cells += no_addresses
+        yield cells
+
+
+_BLANK = [""]
 
 
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------

@@ -186,14 +186,16 @@ import sys, time
 from pathlib import Path
 from app.exporting import records
 
-real = records._Reader.records
+real = records.iter_pages
 
-def slow(self, rows):  # the first page written, then a long wait for Ctrl+C
-    yield from real(self, rows)
+def slow(*args, **kwargs):  # the first page written, then a long wait for Ctrl+C
+    pages = real(*args, **kwargs)
+    yield next(pages)
     Path(sys.argv[1]).touch()
     time.sleep(60)
+    yield from pages
 
-records._Reader.records = slow
+records.iter_pages = slow
 records.PAGE = 50
 from app.cli import main
 sys.exit(main(sys.argv[2:]))
@@ -242,3 +244,83 @@ def test_ctrl_c_during_a_cli_export_leaves_no_file(
     assert child.returncode == 1
     assert err.strip().endswith("winnow: interrupted")
     assert list(folder.iterdir()) == []
+
+
+ZONES = ("UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe")
+
+
+@pytest.mark.sqlite_only
+def test_the_cells_written_from_a_row_are_those_of_its_record(
+    db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV export writes most contacts straight from the driver's row (times as the
+    stored numbers); every cell must be what ``csv_values`` (with ``local_text``) and
+    ``list_values`` write of the contact's record, in any zone and for any column count."""
+    import random
+    import sqlite3
+    import time
+
+    from app.exporting.writers import LocalTimes, csv_rows, csv_values, list_values
+    from app.points import ADDRESS, EMAIL, PHONE, ContactPoints, Point, store_points
+    from app.timeutil import local_text
+
+    rng = random.Random(15)
+    ids = [
+        create_contact(db, first_name="=Ann", email="ann@example.org", phone="+49 1", city="Köln"),
+        create_contact(db, first_name="Bo", country="France", company="-Minus"),
+        create_contact(db, first_name="Cy", city="@home"),
+        create_contact(db, first_name="Di", email="di@example.org"),
+        *(create_contact(db, first_name=f"P{i}", phone=f"+1 {i}") for i in range(60)),
+    ]
+    with db.session() as s:
+        listed = ids[3]
+        store_points(
+            s,
+            listed,
+            ContactPoints(
+                emails=[Point("di@example.org", kind="work", primary=True), Point("d2@x.org")],
+                phones=[Point("+49 2", kind="mobile")],
+            ),
+        )
+    # times as SQLite keeps them: whole seconds, a fraction, text an older Winnow left, before
+    # 1970, near the end of the range, and around daylight-saving changes
+    times: list[object] = [1_700_000_000.25, "2024-03-31 00:59:59", -2_500_000_000, 32_503_679_999]
+    times += [1_711_846_800 + d for d in (-901, -900, -1, 0, 59, 60, 899, 900)]  # 2024-03-31 01:00
+    times += [rng.randrange(0, 2**32) for _ in range(60)]
+    others = ['["ANN@example.org ", "b@example.org", "", null, 5, "b@example.org"]', "[]", "x"]
+    con = sqlite3.connect(db_path)
+    for i, cid in enumerate(ids):
+        con.execute(
+            "UPDATE contacts SET created_at = ?, other_emails = ?, consent = ?, score = ?,"
+            " extra = ?, tags = ? WHERE id = ?",
+            (
+                times[i % len(times)],
+                others[i % len(others)] if i % 4 else None,
+                "" if i % 5 == 0 else "granted",
+                None if i % 3 == 0 else i - 30,
+                '{"Fax": "=1", "Note": "a\\n\\nb"}' if i % 7 == 0 else None,
+                "+tag" if i % 2 else None,
+                cid,
+            ),
+        )
+    con.commit()
+    con.close()
+
+    made = 0
+    for zone in ZONES:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        for counts in ({}, {EMAIL: 1}, {EMAIL: 4, PHONE: 2, ADDRESS: 2}):
+            local = LocalTimes()
+            for reader, rows in records.iter_pages(db, ContactQuery()):
+                assert reader.stored_times
+                fast = list(csv_rows(reader, rows, local, counts))
+                slow = [
+                    [*csv_values(r, local_text), *list_values(r, counts)]
+                    for r in reader.records(rows)
+                ]
+                assert fast == slow, zone
+                made += len(fast)
+    monkeypatch.undo()
+    time.tzset()
+    assert made == len(ZONES) * 3 * len(ids)

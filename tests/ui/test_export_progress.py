@@ -21,18 +21,17 @@ def held_export(
     """Exports read pages of 20 contacts; after the first page the worker waits for ``go``
     (``first`` says it got there), so the test can press Cancel while it is under way."""
     first, go = threading.Event(), threading.Event()
-    real = records._Reader.records
-    pages = [0]
+    real = records.iter_pages
 
-    def held(self: Any, rows: Any) -> Iterator[records.ExportRecord]:
-        yield from real(self, rows)
-        pages[0] += 1
-        if pages[0] == 1:
-            first.set()
-            go.wait(20)
+    def held(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for n, page in enumerate(real(*args, **kwargs)):
+            yield page  # back here once the page is written
+            if n == 0:
+                first.set()
+                go.wait(20)
 
     monkeypatch.setattr(records, "PAGE", 20)
-    monkeypatch.setattr(records._Reader, "records", held)
+    monkeypatch.setattr(records, "iter_pages", held)
     yield first, go
     go.set()
 
