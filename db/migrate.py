@@ -81,7 +81,7 @@ def _step_teller(
             on_step(f"Upgrading {where}: finishing…")
             return
         revision = steps[done[0]]
-        what = (revision.doc or "").strip().splitlines()[0] if revision.doc else ""
+        what = " ".join((revision.doc or "").split())  # its first paragraph, on one line
         text = f"Upgrading {where}: step {done[0] + 1} of {len(steps)}"
         on_step(f"{text} ({what})…" if what else f"{text}…")
 

@@ -102,6 +102,7 @@ def _wait_with_dialog(done: threading.Event, steps: queue.SimpleQueue[str]) -> N
             latest = steps.get_nowait()
         if latest is not None:
             dialog.step.setText(latest)
+            dialog.adjustSize()  # a longer step's text gets its lines
         if done.is_set():
             loop.quit()
 
