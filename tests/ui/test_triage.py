@@ -56,6 +56,12 @@ def triage(qtbot: Any, db: Database, people: list[int]) -> Iterator[Any]:
     win.show_view("triage")
     view = triage_of(win)
     qtbot.waitUntil(view.hasFocus, timeout=3000)
+    # the card's tasks come from a worker, and the column takes the card's new height an event
+    # round later: the tests click into the card as it is then
+    win.tasks.wait(10000)
+    QApplication.processEvents()  # their answers
+    card = view.card
+    qtbot.waitUntil(lambda: card.height() >= card.heightForWidth(card.width()), timeout=3000)
     yield view
     next(shown, None)  # its writer and workers drained
     win.close()

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -85,6 +86,8 @@ class QueueCounts:
     gone: frozenset[int]  # contacts of the queue that no longer exist
 
 
+CARD_WIDTH = 980  # the card's, the reason bar's and the legend's widest
+
 WRITING_KEYS = frozenset({"N", "D", "B", "A"})  # and the digits: they change the contact
 
 VIEW_STYLE = """
@@ -92,7 +95,6 @@ VIEW_STYLE = """
 #triageProgress { color: palette(window-text); font-size: 10.5pt; font-weight: bold; }
 #triageBar { border: none; background: palette(midlight); border-radius: 2px; max-height: 4px; }
 #triageBar::chunk { background: palette(highlight); border-radius: 2px; }
-#legend { background: palette(base); border-top: 1px solid palette(midlight); }
 #legendKey { background: palette(window); border: 1px solid palette(mid); border-bottom-width: 2px;
              border-radius: 4px; padding: 1px 6px; font-weight: bold; color: palette(text); }
 #legendText { color: palette(text); }
@@ -100,6 +102,51 @@ VIEW_STYLE = """
 #triageDone { font-size: 15pt; font-weight: bold; color: palette(window-text); }
 #triageDoneText { color: palette(window-text); font-size: 10.5pt; }
 """
+
+
+class FittedScroll(QScrollArea):
+    """A scroll area as tall as its widget at its width (a QScrollArea's own hint stops at 24
+    lines): the layout gives the card its height and no more, and takes it back, the card
+    scrolling, when the window is shorter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        width = self.width() if self.width() > 0 else CARD_WIDTH
+        height = widget.heightForWidth(width)
+        if height < 0:
+            height = widget.sizeHint().height()
+        return QSize(hint.width(), height + 2 * self.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the lines wrap anew: another height
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # (QScrollArea watches its widget) another contact, other lines: another height
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+
+class PageStack(QStackedWidget):
+    """The card or the end of the queue, as tall as the page shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 class TriageView(QWidget):
@@ -159,17 +206,18 @@ class TriageView(QWidget):
             tasks=TasksBox(api),
             activity_editor=ActivityEditor(api.db, api.ops, self),
         )
-        self.card.setMaximumWidth(980)
+        self.card.setMaximumWidth(CARD_WIDTH)
         holder = QWidget()
         holder.setObjectName("triageHolder")
+        # no minimum height of its own: QScrollArea would keep the card at least as tall as its
+        # lines wrapped at its narrowest (100 px of empty card at 1024x700), not at its width
+        holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         hl = QHBoxLayout(holder)
-        hl.setContentsMargins(24, 10, 24, 16)
+        hl.setContentsMargins(24, 0, 24, 0)
         hl.addStretch(1)
-        # the card reaches down to the key legend (its lines stay at its top): aligned to the
-        # top it left an empty band of the window's grey between them on a tall window
         hl.addWidget(self.card, 100)
         hl.addStretch(1)
-        scroll = QScrollArea()
+        scroll = FittedScroll()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(holder)
@@ -194,20 +242,26 @@ class TriageView(QWidget):
         dl.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
         dl.addStretch(2)
 
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.addWidget(scroll)
         self.pages.addWidget(done)
 
         self.reasons = ReasonBar()
         self.reasons.chosen.connect(self.disqualify_with)
-        reason_row = QHBoxLayout()
-        reason_row.setContentsMargins(24, 8, 24, 0)
+        self._reason_row = reason_row = QHBoxLayout()
+        reason_row.setContentsMargins(24, 0, 24, 0)  # 8 below while open
         reason_row.addStretch(1)
         reason_row.addWidget(self.reasons, 100)
         reason_row.addStretch(1)
-        self.reasons.setMaximumWidth(980)
+        self.reasons.setMaximumWidth(CARD_WIDTH)
 
         self.legend = TriageLegend(BANT_KEYS, reason_keys=REASON_KEYS)
+        self.legend.setMaximumWidth(CARD_WIDTH)
+        legend_row = QHBoxLayout()
+        legend_row.setContentsMargins(24, 0, 24, 0)
+        legend_row.addStretch(1)
+        legend_row.addWidget(self.legend, 100)
+        legend_row.addStretch(1)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -222,9 +276,15 @@ class TriageView(QWidget):
         lay.setSpacing(0)
         lay.addLayout(top)
         lay.addWidget(self.progress_bar)
+        # the reason bar, the card and the key legend right under it, as one column in the
+        # middle of the room: the card is as tall as its lines (it scrolls when the window is
+        # shorter), so a tall window shows no empty band inside the card or between it and the
+        # legend (stretched down to the legend, the card was a third empty at 1440x900)
+        lay.addStretch(2)
         lay.addLayout(reason_row)
-        lay.addWidget(self.pages, 1)
-        lay.addWidget(self.legend)
+        lay.addWidget(self.pages)
+        lay.addLayout(legend_row)
+        lay.addStretch(3)
 
         self._shortcuts: list[QShortcut] = []
         self.reload_stages()
@@ -674,6 +734,7 @@ class TriageView(QWidget):
         if self.pages.currentIndex() != 0:
             return
         self.reasons.open_for(name)
+        self._reason_row.setContentsMargins(24, 0, 24, 8)
         self.legend.show_reasons(True)
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -682,6 +743,7 @@ class TriageView(QWidget):
             return
         typing = self.reasons.typing()
         self.reasons.hide()
+        self._reason_row.setContentsMargins(24, 0, 24, 0)
         self.legend.show_reasons(False)
         if typing or self.focusWidget() is None:
             self.setFocus(Qt.FocusReason.OtherFocusReason)
