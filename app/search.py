@@ -17,6 +17,13 @@ that the first page costs about as much for 40,000 matches as for 4,000 (the set
 still built once per statement: FTS5 cannot test one rowid cheaply, a correlated ``rowid =``
 lookup measured 100-1000x slower). The choice is a cost estimate from the number of matches,
 counted in the full-text index alone and capped (:func:`estimate`).
+
+On PostgreSQL the same two plans are two ways of writing the membership test
+(:func:`search_condition`): a narrow search hands the matching ids over as one array, looked
+up in the contacts' primary key and sorted (SORT); a broad one is an ``IN (subquery)``, which
+the planner answers by walking the sort column's index and probing each contact's document
+(WALK). The estimate there is the planner's own row estimate for the documents' query (the
+GIN index's statistics; an ``EXPLAIN``, no row read).
 """
 
 from __future__ import annotations
@@ -89,9 +96,10 @@ def search_condition(
 ) -> ColumnElement[bool] | None:
     """The WHERE condition on ``contacts`` for typed text, or None when nothing was typed.
 
-    ``strategy`` (SQLite only) shapes the plan, never the result: WALK writes the membership
-    test as ``+contacts.id IN (…)``, which SQLite cannot use to look contacts up by id, so it
-    walks the ORDER BY's index and stops after the LIMIT."""
+    ``strategy`` shapes the plan, never the result. On SQLite WALK writes the membership test
+    as ``+contacts.id IN (…)``, which SQLite cannot use to look contacts up by id, so it walks
+    the ORDER BY's index and stops after the LIMIT. On PostgreSQL SORT hands the matching ids
+    over as one array, WALK writes an ``IN (subquery)`` (see below)."""
     if not search.strip():
         return None
     if dialect == "sqlite":
@@ -106,7 +114,7 @@ def search_condition(
             return None
         # the documents are a table of their own, kept by triggers (migration 0015); the
         # configuration a constant (not a parameter), as the documents were made with it
-        matches: ColumnElement[Any] = (
+        documents: Select[Any] = (
             select(literal_column("contact_id"))
             .select_from(text("contact_search"))
             .where(
@@ -114,13 +122,18 @@ def search_condition(
                     "contact_search.document @@ to_tsquery('winnow_search'::regconfig, :tsq)"
                 ).bindparams(tsq=query)
             )
-            .scalar_subquery()
         )
-        # the matching ids as one array, looked up in the contacts' primary key: written as a
-        # join (IN), the planner walked a sort order's index probing one document a contact,
-        # or read the whole primary key to hash-join a count (100,000 contacts, load 10: the
-        # first 200 of "gmail", 1,901 matches, 31-36 ms; as an array 8 ms)
-        return Contact.id == any_(func.array(matches))
+        if strategy == WALK:
+            # a broad search (plan_bounded): as a join (IN) the planner walks the sort
+            # order's index and probes each contact's document until the page is full
+            # (100,000 contacts, the first 200 of "pl", 16,239 matches: 1-6 ms, as an
+            # array 60 ms; README, issue 14)
+            return Contact.id.in_(documents)
+        # a narrow one: the matching ids as one array, looked up in the contacts' primary key
+        # and sorted; written as a join, the planner walked a sort order's index probing one
+        # document a contact far past the page (the first 200 of "gmail", 1,901 matches:
+        # 12 ms as an array, 90-190 ms as a join)
+        return Contact.id == any_(func.array(documents.scalar_subquery()))
     pattern = f"%{_like_escape(search.strip())}%"
     return or_(
         Contact.name.ilike(pattern, escape="\\"),
@@ -170,6 +183,16 @@ _STEP_COST = 0.19
 _KEYED_SORT_COST = 0.7
 
 
+# PostgreSQL (100,000 contacts, loopback, load 3-4, warm; the first 200 of a search sorted by
+# created or name): the array plan costs 3.3-6 µs a match (reading its document's row for the
+# id, looking the contact up, sorting); the walk 5-12 µs a contact stepped (its row, a probe of
+# its document by id), more where the planner runs it in parallel workers that each walk their
+# own stretch (18-27 µs). Walks are chosen from about 6,300 matches among 100,000 on ("pl ma"
+# 6,482 estimated: walk 19-20 ms, array 50-55; "kessle" 4,600: array 24-31, walk 43-163)
+_PG_ARRAY_COST = 4.0
+_PG_STEP_COST = 8.0
+
+
 def _sort_cost(contacts: int, keyed: bool = False) -> float:
     """Looking up and sorting one match among ``contacts`` (1.1 µs at 100,000, 2.2 at 1M; a
     key looked up in an index that holds it by id, ``keyed``: 0.7 µs)."""
@@ -187,6 +210,10 @@ _forced: list[tuple[Strategy, int | None]] = []
 _short_walks: OrderedDict[tuple[str, Hashable, tuple[str, ...]], float] = OrderedDict()
 _ESTIMATE_SQL = (
     "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)"
+)
+_PG_ESTIMATE_SQL = (
+    "EXPLAIN (FORMAT JSON) SELECT 1 FROM contact_search"
+    " WHERE document @@ to_tsquery('winnow_search'::regconfig, :tsq)"
 )
 
 
@@ -206,12 +233,19 @@ def estimate(db: Database, search: str) -> tuple[int, int]:
     """(matches in the full-text index, capped at ESTIMATE_CAP; contacts, from the largest
     id) for typed text on SQLite. Cached briefly: the figures only choose a plan.
 
+    On PostgreSQL: the planner's row estimate for the documents' query, not capped (it reads
+    no row; several words as the planner combines them, which may take correlated words for
+    fewer matches than there are: that picks the array, whose cost grows with the matches
+    only, never a walk of the whole index).
+
     Several words are estimated by the word with the fewest matches (an upper bound, each
     word counted once and cached while typing on), leaving out a word of one letter: it is
     never the rarest (every word starting with m), and before migration 0018 gave the index
     a one-letter prefix table (``prefix='1 2'``) counting "m"* merged the lists of all those
     words, 36 ms at 1,000,000 contacts for "Jürgen M", more than the page it chose a plan
     for."""
+    if db.engine.dialect.name == "postgresql":
+        return _estimate(db, tsquery(search) or "")
     words = [w for w in typed_words(search) if fts_query(w)]
     counted = [w for w in words if _prefix_indexed(w)]
     if len(words) > 1 and counted:
@@ -235,7 +269,13 @@ def _estimate(db: Database, match: str) -> tuple[int, int]:
             _estimates.move_to_end(key)
             return hit[1], hit[2]
     with db.engine.connect() as conn:
-        matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
+        matches: Any = 0
+        if conn.dialect.name == "postgresql":
+            if match:
+                plan = conn.execute(text(_PG_ESTIMATE_SQL), {"tsq": match}).scalar_one()
+                matches = plan[0]["Plan"]["Plan Rows"]
+        else:
+            matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
         size = conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar()
     out = (int(matches or 0), int(size or 0))
     with _lock:
@@ -288,12 +328,21 @@ def walk_fell_short(db: Database, place: Hashable, search: str) -> bool:
         )
 
 
-def choose(matches: int, contacts: int, limit: int | None, keyed: bool = False) -> Strategy:
+def choose(
+    matches: int,
+    contacts: int,
+    limit: int | None,
+    keyed: bool = False,
+    dialect: str = "sqlite",
+) -> Strategy:
     """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``
-    (``keyed``: the sort reads its keys in an index holding them by id)."""
+    (``keyed``: the sort reads its keys in an index holding them by id), on SQLite or
+    PostgreSQL (``dialect``: there the walk builds no set, each contact stepped is probed)."""
     if limit is None or matches <= 0:
         return SORT
     walked = min(contacts, limit * contacts / matches)
+    if dialect == "postgresql":
+        return WALK if _PG_STEP_COST * walked < _PG_ARRAY_COST * matches else SORT
     walk = _SET_COST * matches + _STEP_COST * walked
     return WALK if walk < _sort_cost(contacts, keyed) * matches else SORT
 
@@ -322,11 +371,18 @@ def plan_bounded(
     db: Database, search: str, limit: int | None, can_walk: bool, keyed: bool = False
 ) -> tuple[Strategy, int | None]:
     """:func:`plan`, and for a walk the entries it may step (:func:`budget`; None: no
-    bound)."""
+    bound). On PostgreSQL a walk has no bound: the planner runs it (:func:`search_condition`)."""
+    dialect = db.engine.dialect.name
     if _forced:
-        return _forced[-1]
-    if not can_walk or limit is None or db.engine.dialect.name != "sqlite":
+        strategy, steps = _forced[-1]
+        return strategy, (steps if dialect == "sqlite" else None)
+    if not can_walk or limit is None or dialect not in ("sqlite", "postgresql"):
         return SORT, None
+    if dialect == "postgresql":
+        if tsquery(search) is None:
+            return SORT, None
+        matches, size = estimate(db, search)
+        return choose(matches, size, limit, dialect=dialect), None
     if fts_query(search) is None:
         return SORT, None
     matches, size = estimate(db, search)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -313,3 +315,92 @@ def test_a_search_counts_what_it_lists(db: Database, people: dict[str, int], bac
         )
     assert contacts.count(db, ContactQuery(search="ozturk")) == 0
     same()
+
+
+# --- PostgreSQL: the two forms of a search's membership test (app.search) ------------------
+
+
+@contextmanager
+def _statements(db: Database) -> Iterator[list[str]]:
+    """The SQL the engine runs within the block."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _broad_and_narrow(db: Database) -> tuple[str, str]:
+    """A prefix most demo contacts match, and one very few do (a contact's whole name)."""
+    everyone = contacts.count(db, ContactQuery())
+    with db.session() as s:
+        name = s.execute(text("SELECT name FROM contacts ORDER BY id LIMIT 1")).scalar_one()
+    broad, narrow = "a", str(name)
+    assert contacts.count(db, ContactQuery(search=broad)) > everyone // 4
+    assert 0 < contacts.count(db, ContactQuery(search=narrow)) < everyone // 20
+    return broad, narrow
+
+
+def test_both_forms_read_the_same_pages_on_postgresql(demo_db: Database, backend: str) -> None:
+    """A search's matches handed over as an array (SORT) or written as ``IN (subquery)``
+    (WALK) give the same pages, for a broad prefix and a narrow one, in sorts with and
+    without empty values, page after page; and each form is the SQL it says."""
+    if backend != "postgresql":
+        pytest.skip("the array and IN forms are PostgreSQL's (app.search.search_condition)")
+    from app import paging, search
+
+    for typed in _broad_and_narrow(demo_db):
+        for sort, descending in (("created", True), ("name", False), ("company", False)):
+            q = ContactQuery(search=typed, sort=sort, descending=descending)
+            everything = [k.id for k in paging.keys_between(demo_db, q)]
+            pages = {}
+            for strategy in (search.SORT, search.WALK):
+                with _statements(demo_db) as seen, search.forced(strategy):
+                    first = paging.keys_between(demo_db, q, limit=7)
+                    second = paging.keys_between(demo_db, q, after=first[-1], limit=7)
+                    ids = contacts.query_ids(demo_db, q, 0, 14)
+                pages[strategy] = (first, second, ids)
+                searched = [s for s in seen if "contact_search" in s]
+                assert searched, seen
+                arrays = ["array(" in s.lower() for s in searched]
+                assert all(arrays) if strategy == search.SORT else not any(arrays), searched
+                assert [k.id for k in first + second] == ids == everything[:14], (typed, sort)
+            assert pages[search.SORT] == pages[search.WALK], (typed, sort)
+
+
+def test_the_form_follows_the_estimate_on_postgresql(demo_db: Database, backend: str) -> None:
+    """The page of a broad search is read as ``IN (subquery)`` and a narrow one's as an array,
+    as the planner's estimate of the matches and the cost model choose; with a filter the sort
+    index cannot walk at the matches' rate (a source), always as an array."""
+    if backend != "postgresql":
+        pytest.skip("the array and IN forms are PostgreSQL's (app.search.search_condition)")
+    from app import paging, search
+
+    assert search.choose(20_000, 100_000, 200, dialect="postgresql") == search.WALK
+    assert search.choose(2_000, 100_000, 200, dialect="postgresql") == search.SORT
+    assert search.choose(20_000, 100_000, None, dialect="postgresql") == search.SORT
+    with demo_db.engine.connect() as conn:  # the statistics autovacuum would gather
+        conn.exec_driver_sql("ANALYZE contact_search")
+        conn.commit()
+    chosen = set()
+    for typed in _broad_and_narrow(demo_db):
+        matches, size = search.estimate(demo_db, typed)
+        actual = contacts.count(demo_db, ContactQuery(search=typed))
+        assert abs(matches - actual) <= actual // 2 + 5, (typed, matches, actual)
+        expected = search.choose(matches, size, 10, dialect="postgresql")
+        chosen.add(expected)
+        for q in (ContactQuery(search=typed), ContactQuery(search=typed, source="Web")):
+            with _statements(demo_db) as seen:
+                paging.keys_between(demo_db, q, limit=10)
+            searched = [s for s in seen if "contact_search" in s and "EXPLAIN" not in s]
+            assert len(searched) == 1, seen
+            as_array = q.source is not None or expected == search.SORT
+            assert ("array(" in searched[0].lower()) == as_array, (typed, q, searched[0])
+    assert chosen == {search.SORT, search.WALK}
