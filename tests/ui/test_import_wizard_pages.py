@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
@@ -148,8 +149,15 @@ def test_the_summary_lists_skipped_and_rejected_rows_in_every_format(
     summary = wizard.summary_page
     assert summary.issues.isVisible() and not summary.all_clear.isVisible()
     assert "1 skipped as duplicates · 1 rejected" in summary.counts.text()
-    page_height = summary.height()
-    assert summary.issues.height() > page_height * 0.5, "the table takes the page's height"
+    # the table as tall as its header and rows (no empty white under them), the undo button
+    # right under it
+    table = summary.issues
+    header = table.horizontalHeader().height()
+    rows = sum(table.rowHeight(r) for r in range(model.rowCount()))
+    assert abs(table.height() - (header + rows + 2 * table.frameWidth())) <= 2, table.height()
+    assert table.verticalScrollBar().maximum() == 0, "every row shows"
+    below = summary.undo_button.mapTo(summary, QPoint(0, 0)).y()
+    assert 0 < below - table.geometry().bottom() <= 24
     wizard.close()
 
     again = _import(win, qtbot, path)  # everyone is known now: each row skipped, by name
@@ -158,6 +166,25 @@ def test_the_summary_lists_skipped_and_rejected_rows_in_every_format(
     assert any("already in Winnow" in t and "Weißmann" in t for _r, t in skipped)
     assert "0 new" in again.summary_page.counts.text()
     again.close()
+
+
+def test_a_long_list_of_rows_takes_the_page_and_scrolls(
+    win: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The summary's table is as tall as its rows only up to the page: 79 skipped rows take
+    the page's height and scroll, the undo button stays on the page under them."""
+    path = tmp_path / "same-address.csv"
+    lines = ["First Name,Last Name,E-mail Address"]
+    lines += [f"Ann{i},Lee,ann.lee@example.com" for i in range(80)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    wizard = _import(win, qtbot, path)
+    summary, table = wizard.summary_page, wizard.summary_page.issues
+    assert wizard.issue_model.rowCount() == 79
+    assert table.verticalScrollBar().maximum() > 0, "the rows scroll"
+    assert table.height() > summary.height() * 0.5, "the table takes the page's height"
+    undo = summary.undo_button
+    assert summary.rect().contains(QRect(undo.mapTo(summary, QPoint(0, 0)), undo.size()))
+    wizard.close()
 
 
 def test_the_wizard_takes_most_of_a_large_window_and_its_tables_the_height(

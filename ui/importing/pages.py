@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
+from ui.importing.history import rows_height
 from ui.importing.models import RawSampleText
 from ui.importing.source_choice import offer_existing_sources
 from ui.importing.widgets import (
@@ -389,10 +392,45 @@ class RunPage(QWizardPage):
 # --- page 5: summary ---------------------------------------------------------------------------
 
 
+class RowsTable(QTableView):
+    """A table as tall as its header and rows (each as tall as its wrapped text): where the
+    page has less room, it gets what there is and scrolls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setMinimumHeight(0)
+        # a row grown or shrunk to its wrapped text: another height
+        self.verticalHeader().sectionResized.connect(lambda *_: self.updateGeometry())
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # type: ignore[override]
+        super().setModel(model)
+        if model is not None:
+            for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+                signal.connect(self.updateGeometry)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.model() is None:
+            return hint
+        # counted no further than the window is tall (a long list would be measured row by row)
+        return QSize(hint.width(), rows_height(self, max(self.window().height(), 200)))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), min(hint.height(), self.sizeHint().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the reasons wrap anew: other row heights
+
+
 class SummaryPage(QWizardPage):
     """What the import did: the counts in one line, then every row it did not simply import
-    — rejected, skipped as a duplicate, with a warning, a likely duplicate — in a table that
-    takes the page's height; "Undo this import" under it."""
+    — rejected, skipped as a duplicate, with a warning, a likely duplicate — in a table as
+    tall as its rows (a long list takes the page's height and scrolls); "Undo this import"
+    right under it."""
 
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -406,7 +444,7 @@ class SummaryPage(QWizardPage):
         self.headline.setFont(font)
         self.counts = label(name="summaryCounts")
         self.issues_title = label("Rows not simply imported", "sectionTitle")
-        self.issues = QTableView()
+        self.issues = RowsTable()
         self.issues.setObjectName("issueTable")
         self.issues.setModel(wizard.issue_model)
         self.issues.verticalHeader().hide()
@@ -433,12 +471,13 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.counts)
         lay.addSpacing(6)
         lay.addWidget(self.issues_title)
-        lay.addWidget(self.issues, 1)
+        # as tall as its rows (a long list takes the page's height and scrolls): two rows
+        # no longer sit atop 450 px of empty white table, "Undo this import" follows them
+        lay.addWidget(self.issues)
         lay.addWidget(self.all_clear)
         lay.addWidget(self.duplicates)
-        self.gap = QWidget()  # takes the height when there is no table to show
-        lay.addWidget(self.gap, 1)
         lay.addLayout(row)
+        lay.addStretch(1)
 
     def show_result(self, report: ImportReport | None, error: str | None) -> None:
         model = self.wiz.issue_model
@@ -473,7 +512,6 @@ class SummaryPage(QWizardPage):
         self.issues_title.setVisible(table)
         self.issues.setVisible(table)
         self.all_clear.setVisible(clear and not table)
-        self.gap.setVisible(not table)
 
 
 def summary_counts(report: ImportReport, model: IssueModel) -> str:
