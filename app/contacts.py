@@ -370,10 +370,22 @@ def _filtered(
         stmt = stmt.where(queue.condition(utcnow()))
     if q.search:
         # full-text by dialect: FTS5 on SQLite, tsvector on PostgreSQL, else LIKE
-        found = search_condition(q.search, db.engine.dialect.name, strategy)
+        dialect = db.engine.dialect.name
+        if dialect == "postgresql" and strategy == _search.WALK and not _never_empty(q):
+            # PostgreSQL walks a sort index only in an ORDER BY without NULLS (order_by):
+            # for a sort that may be empty the IN form was sorted all the same, slower than
+            # the array (100,000 contacts, first 200 of "pl" by score 68 -> 116 ms, by next
+            # action 59 -> 140 ms; by created 34 -> 6, by name 49 -> 10)
+            strategy = _search.SORT
+        found = search_condition(q.search, dialect, strategy)
         if found is not None:
             stmt = stmt.where(found)
     return stmt
+
+
+def _never_empty(q: ContactQuery) -> bool:
+    """Whether the query's sort column is never empty (its ORDER BY has no NULLS clause)."""
+    return not getattr(sort_expression(q), "nullable", True)
 
 
 def _like_escape(value: str) -> str:
