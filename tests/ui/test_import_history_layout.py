@@ -105,7 +105,7 @@ def test_an_import_without_issues_says_so(empty_window: Any, qtbot: Any, tmp_pat
     assert not dialog.issues.isVisible(), "an empty table under the batch"
     label = dialog.no_issues
     assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
-    assert 0 <= _empty_below(dialog.table) <= 6
+    qtbot.waitUntil(lambda: 0 <= _empty_below(dialog.table) <= 6, timeout=3000)
     # the dialog is no taller than its parts: the line under the table ends it
     bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
     assert dialog.height() - bottom <= 80, dialog.height() - bottom
