@@ -224,7 +224,8 @@ def _show_in_detail(window: Any, qtbot: Any, cid: int) -> Any:
     qtbot.mouseClick(view.viewport(), LEFT, pos=view.visualRect(index).center())
     qtbot.waitUntil(lambda: window.detail.contact_id == cid, timeout=3000)
     panel = window.golook.panel
-    assert panel.isVisibleTo(window)
+    # shown with the contact's evidence, read off the GUI thread (later on a busy machine)
+    qtbot.waitUntil(lambda: panel.isVisibleTo(window), timeout=5000)
     return panel
 
 
