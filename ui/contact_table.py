@@ -6,7 +6,8 @@ than the ids it has fetched and a bounded cache of rows (both kept by ``ui.pagin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
@@ -40,6 +42,7 @@ from ui.contrast import readable_on_base
 from ui.list_count import BackgroundCount, count_text
 from ui.marks import BANT_WORDS, paint_bant_marks
 from ui.paging import ContactPager
+from ui.row_fit import VisibleRowFitter
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 
@@ -144,6 +147,8 @@ class ContactTableModel(QAbstractTableModel):
         self.db = db
         self._stages: dict[str, StageInfo] = {}
         self._criteria: list[str] = []
+        # told of each block of rows read (the list's column fitter notes their widths)
+        self.on_rows_loaded: Callable[[Sequence[ContactRow]], None] | None = None
         self.reload_stages()
         self._pager: ContactPager[ListedRow] = ContactPager(
             self, db, ContactQuery(), self._load, page=self.PAGE, columns=len(COLUMNS)
@@ -259,6 +264,8 @@ class ContactTableModel(QAbstractTableModel):
         rows = contacts.load_rows(self.db, ids)
         unknown = ("unknown",) * len(self._criteria)
         marks = bant_marks(self.db, list(rows))
+        if self.on_rows_loaded is not None:
+            self.on_rows_loaded(list(rows.values()))
         return {cid: ListedRow(row, marks.get(cid, unknown)) for cid, row in rows.items()}
 
     def _marks(self, cid: int) -> tuple[str, ...]:
@@ -438,8 +445,9 @@ class ColumnFit:
 
 
 COLUMN_FITS: dict[str, ColumnFit] = {
-    "name": ColumnFit(0, chars=20, stretch=3, squeeze=0.8, bold=True),
-    "stage": ColumnFit(1, extra=22, squeeze=0.8),  # the longest stage name, measured
+    "name": ColumnFit(0, chars=20, stretch=3, squeeze=0.9, bold=True),
+    # the longest stage name, measured; squeezed first (few stage names are long)
+    "stage": ColumnFit(1, extra=22, squeeze=0.7),
     "company": ColumnFit(2, chars=18, stretch=3, squeeze=0.8),
     "score": ColumnFit(3, sample="★ 100", bold=True, squeezes_in=True),
     "email": ColumnFit(4, chars=26, stretch=2, squeeze=0.75),
@@ -450,26 +458,22 @@ COLUMN_FITS: dict[str, ColumnFit] = {
     "created": ColumnFit(9, sample="2026-12-31"),
 }
 ESSENTIAL = 3  # name, stage, company: shown at every width
+SEEN_VALUES = 1000  # text widths remembered per column
+MIN_SEEN = 20  # values noted before a column's width follows them
+REFIT_PX = 6  # a column's width change that refits the list
 CELL_PADDING = 16  # the style's cell and header padding, both sides
 SORT_ARROW = 14
 
 
-class MiddleElideDelegate(QStyledItemDelegate):
-    """An e-mail address cut short keeps both ends (the domain says most)."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle  # type: ignore[attr-defined]
-
-
 class ColumnFitter(QObject):
     """Shares the list's width among its columns whenever the list is resized, so there is
-    no sideways scrolling and no header is cut: name, stage and company always; then, by
-    importance, score, e-mail, BANT, address, job title, source and created while they fit
-    beside the others at a comfortable width. Fixed columns get their full text, name,
-    company and e-mail the spare width. ``hidden()`` says which columns did not fit."""
+    no sideways scrolling, no header is cut and no text ends in "…": name, stage and company
+    always; then, by importance, score, e-mail, BANT, address, job title, source and created
+    while each fits beside the others at the width its values take (nine in ten of the
+    values seen so far shown on one line, :meth:`note_rows`). Fixed columns get their full
+    text, name, company and e-mail the spare width; the rare longer value wraps onto a
+    second line (:class:`ui.row_fit.VisibleRowFitter`). ``hidden()`` says which columns did
+    not fit."""
 
     def __init__(self, view: QTableView, model: ContactTableModel) -> None:
         super().__init__(view)
@@ -480,15 +484,51 @@ class ColumnFitter(QObject):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setTextElideMode(Qt.TextElideMode.ElideNone)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        email = [c[0] for c in COLUMNS].index("email")
-        view.setItemDelegateForColumn(email, MiddleElideDelegate(view))
+        # a value wider than its column wraps (the row grows), never "…"
+        self.rows = VisibleRowFitter(view, min_height=view.verticalHeader().defaultSectionSize())
         view.viewport().installEventFilter(self)
         self._hidden: list[str] = []
         # widths the user dragged a column to: kept, the other columns share the rest
         self.user_widths: dict[int, int] = {}
         self._fitting = False
         header.sectionResized.connect(self._user_resized)
+        # the text widths of the values seen, per stretching column: their width follows
+        # what the store holds, not one search's few rows
+        self._seen: dict[int, deque[int]] = {
+            col: deque(maxlen=SEEN_VALUES)
+            for col, (key, _t, _s) in enumerate(COLUMNS)
+            if COLUMN_FITS[key].stretch
+        }
+        self._wants_fitted: dict[int, int] = {}
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._refit_if_moved)
+        model.on_rows_loaded = self.note_rows
+
+    def note_rows(self, rows: Sequence[ContactRow]) -> None:
+        """Note the text widths of rows just read for the list (as they are painted); the
+        columns are fitted again, after the paint, when a width moved by more than a few
+        pixels."""
+        fonts = self._fonts()
+        for col, seen in self._seen.items():
+            key = COLUMNS[col][0]
+            fm = fonts[COLUMN_FITS[key].bold]
+            for row in rows:
+                text = self.model._display(row, key)
+                if text:
+                    seen.append(fm.horizontalAdvance(text))
+        self._refit.start()
+
+    def _refit_if_moved(self) -> None:
+        limits = self.limits()
+        if any(abs(limits[c][1] - w) > REFIT_PX for c, w in self._wants_fitted.items()):
+            self.fit()
+
+    def _fonts(self) -> dict[bool, QFontMetrics]:
+        bold_font = QFont(self.view.font())
+        bold_font.setBold(True)  # names and sales-ready scores are bold
+        return {False: QFontMetrics(self.view.font()), True: QFontMetrics(bold_font)}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
@@ -511,18 +551,23 @@ class ColumnFitter(QObject):
         head_font = QFont(header.font())
         head_font.setBold(True)
         head = QFontMetrics(head_font)
-        bold_font = QFont(self.view.font())
-        bold_font.setBold(True)  # names and sales-ready scores are bold
-        bold = QFontMetrics(bold_font)
-        regular = QFontMetrics(self.view.font())
+        fonts = self._fonts()
         stage_names = [s.name for s in self.model._stages.values()] or ["Marketing qualified"]
         out = []
         for col, (key, title, _sort) in enumerate(COLUMNS):
             fit = COLUMN_FITS[key]
-            cell = bold if fit.bold else regular
+            cell = fonts[fit.bold]
             title_w = head.horizontalAdvance(title) + CELL_PADDING + SORT_ARROW
+            seen = self._seen.get(col, ())
             if key == "stage":
                 text_w = max(cell.horizontalAdvance(n) for n in stage_names)
+            elif fit.stretch and len(seen) >= MIN_SEEN:
+                # nine values in ten on one line; a very long one does not widen the column
+                # beyond twice its usual room (it wraps)
+                text_w = min(
+                    sorted(seen)[int(len(seen) * 0.9)],
+                    cell.averageCharWidth() * fit.chars * 2,
+                )
             elif fit.stretch:
                 text_w = cell.averageCharWidth() * fit.chars
             else:
@@ -553,8 +598,8 @@ class ColumnFitter(QObject):
         used = sum(limits[c][1] for c in shown)
         least = sum(limits[c][0] for c in shown)
         for col in order[ESSENTIAL:]:
-            if used + limits[col][0] <= available:
-                used += limits[col][0]
+            if used + limits[col][1] <= available:  # it and every column before it roomy
+                used += limits[col][1]
             elif COLUMN_FITS[COLUMNS[col][0]].squeezes_in and least + limits[col][0] <= available:
                 used = available  # the three give up some width for it; nothing after it
             else:
@@ -595,6 +640,7 @@ class ColumnFitter(QObject):
         if shown and total < available:  # rounding: the last shown stretching column
             last = (stretching or shown)[-1]
             widths[last] += available - total
+        self._wants_fitted = {c: limits[c][1] for c in self._seen}
         self._hidden = []
         self._fitting = True
         try:

@@ -36,9 +36,12 @@ SLACK = 4  # px narrower than painted: a word at the edge wraps in the measure t
 class WrapDelegate(QStyledItemDelegate):
     """Paints as Qt does; measures wrapped text at its column's width."""
 
-    def __init__(self, view: QTableView) -> None:
+    def __init__(self, view: QTableView, row_height: int = 0) -> None:
         super().__init__(view)
         self.view = view
+        # a list of even rows: a cell on one line asks for this height, each further line
+        # of wrapped text for one line more (0: as tall as the style makes the cell)
+        self.row_height = row_height
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -46,7 +49,7 @@ class WrapDelegate(QStyledItemDelegate):
         base = super().sizeHint(option, index)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not isinstance(text, str) or not text:
-            return base
+            return QSize(base.width(), self.row_height) if self.row_height else base
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         style = self.view.style() or QApplication.style()
@@ -54,11 +57,16 @@ class WrapDelegate(QStyledItemDelegate):
         width = self.view.columnWidth(index.column()) - 2 * margin - SLACK
         if self.view.showGrid():
             width -= 1
+        if opt.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:  # type: ignore[attr-defined]
+            width -= opt.decorationSize.width() + 2 * margin  # type: ignore[attr-defined]
         if width <= 0:
             return base
         fm = QFontMetrics(opt.font)  # type: ignore[attr-defined]
         flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextWrapAnywhere)
         needed = fm.boundingRect(QRect(0, 0, width, 1_000_000), flags, text).height()
+        if self.row_height:
+            one_line = fm.boundingRect(QRect(0, 0, 1_000_000, 1_000_000), 0, text).height()
+            return QSize(base.width(), self.row_height + max(0, needed - one_line))
         # the cell's own vertical room (padding, focus frame) around its text: what it asks
         # for unwrapped, less its text unwrapped
         unwrapped = QStyleOptionViewItem(option)
@@ -74,12 +82,13 @@ class VisibleRowFitter(QObject):
     """Keeps the rows in sight of ``view`` as tall as their wrapped text (word wrap on, no
     "…", no sideways scrolling); rows out of sight are measured when they come into it."""
 
-    def __init__(self, view: QTableView) -> None:
+    def __init__(self, view: QTableView, min_height: int = 0) -> None:
         super().__init__(view)
         self.view = view
+        self.min_height = min_height  # no row lower than this (a list's even row height)
         view.setWordWrap(True)
         view.setTextElideMode(Qt.TextElideMode.ElideNone)
-        view.setItemDelegate(WrapDelegate(view))
+        view.setItemDelegate(WrapDelegate(view, row_height=min_height))
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -135,7 +144,13 @@ class VisibleRowFitter(QObject):
                     continue
                 self._measured[row] = width
                 before = self.view.rowHeight(row)
-                self.view.resizeRowToContents(row)
+                if self.min_height:
+                    # not resizeRowToContents: it takes the (hidden) row header's hint too
+                    height = max(self.min_height, self.view.sizeHintForRow(row))
+                    if height != before:
+                        self.view.setRowHeight(row, height)
+                else:
+                    self.view.resizeRowToContents(row)
                 changed = changed or self.view.rowHeight(row) != before
             if not changed:
                 break
