@@ -1,8 +1,16 @@
 """Kanban board at scale: open the board (every column painted), move a card (drop to committed
-and repainted), scroll a 50,000-card column to the bottom (no page fetch over 20 ms)."""
+and repainted), scroll a 50,000-card column to the bottom (no page fetch over 20 ms).
+
+Opening the board is timed twice, from the click (``show_view``) to every column painted:
+``board_shown_s`` in a window that builds the board as it is shown (a click on Board the moment
+the window is usable: columns built, counted, first cards read, laid out and painted), and
+``board_shown_prebuilt_s`` in the application's window, which built the board hidden a moment
+after it became usable (``KanbanFeature.prebuild``): what a later click waits for, the layout
+and the paint."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +74,33 @@ def _timed_calls(obj: Any, name: str, into: list[float]) -> None:
             into.append(time.perf_counter() - start)
 
     setattr(obj, name, timed)
+
+
+def _shown_prebuilt(db: Any) -> tuple[float, float]:
+    """The application's window (``prebuild_views``): once it has built the board hidden, the
+    click on Board to every column painted (wall and process CPU seconds)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ui.kanban.board import KanbanBoard
+
+    app, window = shown_window(db, size=(1600, 900), persist_state=True, prebuild_views=True)
+    deadline = time.perf_counter() + 60
+    board: Any = None
+    while not (board is not None and board.prebuilt) and time.perf_counter() < deadline:
+        QTimer.singleShot(20, _wake)
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        board = window.findChild(KanbanBoard)
+    assert board is not None and board.prebuilt, "the board was not built beforehand"
+    window.tasks.wait(30000)  # the deal sums, read on a worker
+    _settle(app)
+    start, cpu = time.perf_counter(), time.process_time()
+    window.show_view("kanban")
+    _paint_all(board)
+    shown, shown_cpu = time.perf_counter() - start, time.process_time() - cpu
+    window.close()
+    window.deleteLater()
+    _settle(app)
+    return shown, shown_cpu
 
 
 def run(quick: bool = False) -> dict[str, object]:
@@ -157,11 +192,15 @@ def run(quick: bool = False) -> dict[str, object]:
     window.close()
     window.deleteLater()
     _settle(app)
+    prebuilt, prebuilt_cpu = _shown_prebuilt(db)
     db.close()
     return {
         "contacts": n,
         "board_shown_s": round(board_shown, 4),
         "board_shown_cpu_s": round(board_shown_cpu, 4),  # the process's, every thread
+        "board_shown_prebuilt_s": round(prebuilt, 4),
+        "board_shown_prebuilt_cpu_s": round(prebuilt_cpu, 4),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "board_reload_all_columns_s": summary(reopen),
         "move_one_card_drop_to_repainted": summary(move_samples),
         "scroll_column": {

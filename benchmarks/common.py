@@ -114,6 +114,7 @@ def shown_window(
     size: tuple[int, int] | None = None,
     persist_state: bool = False,
     wait_ms: int = 60_000,
+    prebuild_views: bool = False,
 ) -> tuple[Any, Any]:
     """The Qt application and a main window on ``db``, shown (at ``size``), once the tasks it
     starts with are done (at most ``wait_ms``). ``persist_state`` keeps the window's state as a
@@ -130,7 +131,7 @@ def shown_window(
             tempfile.mkdtemp(prefix="winnow-bench-settings-"),
         )
     app = make_app()
-    window = MainWindow(db, persist_state=persist_state)
+    window = MainWindow(db, persist_state=persist_state, prebuild_views=prebuild_views)
     if size is not None:
         window.resize(*size)
     window.show()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -51,6 +51,12 @@ class WindowApi(Protocol):
     @property
     def detail(self) -> DetailPanel: ...
 
+    @property
+    def prebuild_views(self) -> bool:
+        """Whether views built when first shown are built beforehand, in idle time once the
+        window is usable (``after_usable``)."""
+        ...
+
     def dialog_parent(self) -> QWidget:
         """The widget dialogs and message boxes belong to."""
         ...
@@ -73,6 +79,11 @@ class WindowApi(Protocol):
         ...
 
     def current_view_key(self) -> str: ...
+
+    def view_size(self, key: str) -> QSize:
+        """The size view ``key`` would be shown at now (the detail panel shown or hidden as
+        that view wants it): a view built beforehand is laid out at it."""
+        ...
 
     def add_file_action(
         self, text: str, slot: Callable[[], Any], shortcut: Any = None

@@ -142,7 +142,7 @@ def run_gui(path_or_url: str | None = None) -> int:
     windows: list[MainWindow] = []
 
     def show(database: Database) -> None:
-        window = MainWindow(database)
+        window = MainWindow(database, prebuild_views=True)
 
         def switch(path: str) -> None:
             new_db = open_with_dialogs(path)

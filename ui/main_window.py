@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -182,10 +182,19 @@ class MainWindow(QMainWindow):
     database_switch_requested = Signal(str)
 
     def __init__(
-        self, db: Database, parent: QWidget | None = None, *, persist_state: bool = True
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        persist_state: bool = True,
+        prebuild_views: bool = False,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        # views built in idle time once the window is usable, hidden, so that showing them
+        # only lays them out and paints them (the application's window; tests and
+        # screenshots build a view as it is shown, as a click right after the start does)
+        self.prebuild_views = prebuild_views
         # screenshots and tests use the default layout and leave the user's settings alone
         self.persist_state = persist_state
         self.settings = QSettings("Winnow", "Winnow")
@@ -522,6 +531,17 @@ class MainWindow(QMainWindow):
     def current_view_key(self) -> str:
         current = self.views.currentWidget()
         return next((k for k, w in self._views.items() if w is current), "list")
+
+    def view_size(self, key: str) -> QSize:
+        current = self.views.currentWidget()
+        size = QSize(current.size()) if current is not None else self.views.size()
+        if key != "triage" and self.detail.isVisible() != self.detail_wanted(key):
+            room = self.detail.width() + self.splitter.handleWidth()
+            if self.detail.isVisible():  # hidden for that view: its room goes to the views
+                size.setWidth(size.width() + room)
+            else:  # shown beside it (at the width it had: a guess until it is laid out)
+                size.setWidth(max(1, size.width() - room))
+        return size
 
     def current_query(self) -> ContactQuery:
         """The list's query: sidebar filter, search text, address filter and sort."""

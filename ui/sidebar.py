@@ -126,6 +126,9 @@ class Sidebar(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # each name's and count's width in the font it was measured in (needed_width)
+        self._widths_font = ""
+        self._widths: dict[str, int] = {}
         self.setObjectName("sidebar")
         self.setHeaderHidden(True)
         self.setColumnCount(2)
@@ -227,15 +230,24 @@ class Sidebar(QTreeWidget):
         with its count."""
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.0))  # the style sheet's sidebar size
-        fm = QFontMetrics(font)
         labels = [self.all_item.text(0)]
         counts = [self.all_item.text(1) or "0"]
         for flt, item in self._entries.items():
             if flt.kind != "source" or with_sources:
                 labels.append(item.text(0))
             counts.append(item.text(1) or "0")
-        text = max(fm.horizontalAdvance(t) for t in labels)
-        count = max(fm.horizontalAdvance(c) for c in counts)
+        # each text's width kept per font: the window's layouts ask for the sidebar's size
+        # hints dozens of times as a view is shown or a panel hidden (measured every time,
+        # ~50 ms of showing the board)
+        key = font.key()
+        if key != self._widths_font or len(self._widths) > 4000:
+            self._widths_font, self._widths = key, {}
+        widths, fm = self._widths, QFontMetrics(font)
+        for t in labels + counts:
+            if t not in widths:
+                widths[t] = fm.horizontalAdvance(t)
+        text = max(widths[t] for t in labels)
+        count = max(widths[c] for c in counts)
         # indentation, icon, paddings, the gap between name and count, the frame, and the
         # scroll bar a short window needs
         scroll_bar = self.verticalScrollBar().sizeHint().width()

@@ -48,6 +48,7 @@ def _shown_window(
     size: tuple[int, int] | None = (1400, 860),
     persist_state: bool = True,
     tasks_ms: int = 10000,
+    prebuild_views: bool = False,
 ) -> Iterator[Any]:
     """A main window on ``db``, shown at ``size`` (None: as it opens); its writer and workers
     drained after (the workers given ``tasks_ms``)."""
@@ -55,7 +56,7 @@ def _shown_window(
     from ui.main_window import MainWindow
 
     make_app()
-    win = MainWindow(db, persist_state=persist_state)
+    win = MainWindow(db, persist_state=persist_state, prebuild_views=prebuild_views)
     qtbot.addWidget(win)
     if size is not None:
         win.resize(*size)

@@ -64,9 +64,9 @@ def test_shown_the_board_reads_a_first_page_and_the_cards_in_sight_at_once(
         for column in board.columns:
             column.view.viewport().repaint()
         qtbot.wait(50)  # anything painted late (a second paint after the cards were fitted)
-    # the columns' stages read as the board is built; then counts, first pages and cards
-    # in sight in one read transaction: no column reads its own cards as it paints
-    assert [b for b in begun if "board.py:build_columns" not in b] == [
+    # the columns' stages read as the board starts its columns; then counts, first pages and
+    # cards in sight in one read transaction: no column reads its own cards as it paints
+    assert [b for b in begun if "board.py:start_columns" not in b] == [
         b for b in begun if "board.py:reload" in b
     ], begun
     assert len([b for b in begun if "board.py:reload" in b]) == 1, begun

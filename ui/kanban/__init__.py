@@ -1,10 +1,16 @@
-"""The kanban board view: the window builds it with :func:`install` (View ▸ Board)."""
+"""The kanban board view: the window builds it with :func:`install` (View ▸ Board).
+
+The board is built when first shown; in the application's window (``api.prebuild_views``) it
+is built beforehand, hidden, a moment after the window became usable: its columns, their
+counts and first cards, in a few steps of the event loop, so that showing it then only lays it
+out and paints it. A click on Board before that builds it as it is shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui.api import WindowApi
@@ -12,18 +18,66 @@ from ui.api import WindowApi
 if TYPE_CHECKING:
     from ui.kanban.board import KanbanBoard
 
+# the board is built this long after the window became usable (the start's own background
+# work — backups, score checks, the sidebar's queues — has begun by then)
+PREBUILD_AFTER_MS = 1000
+
 
 class KanbanFeature:
     """What the window keeps of the board feature. The board itself is built when it is
     first shown or asked for (``board``): the window's start builds only the list."""
 
-    def __init__(self, api: WindowApi, board: Callable[[], QWidget]) -> None:
+    def __init__(
+        self, api: WindowApi, board: Callable[[], QWidget], built: Callable[[], bool]
+    ) -> None:
         self.api = api
         self._board = board
+        self._built = built
 
     @property
     def board(self) -> KanbanBoard:
         return cast("KanbanBoard", self._board())
+
+    def prebuild(self) -> None:
+        """Build the board hidden, in idle time, a step per turn of the event loop (each
+        some milliseconds to a few tens on the GUI thread, never all at once): the board,
+        then each column; the columns' counts and first cards; styles and layout at the size
+        the board will be shown at; then each column drawn offscreen once (its cards sized
+        and drawn, and kept). Nothing is done once the board has been built otherwise; the
+        steps stop when it is shown meanwhile (the show does what is left)."""
+        if self._built():
+            return
+        steps = self._prebuild_steps()
+
+        def step() -> None:
+            board = next(steps, None)
+            if board is not None:
+                QTimer.singleShot(0, board, step)
+
+        step()
+
+    def _prebuild_steps(self) -> Iterator[KanbanBoard]:
+        board = self.board
+        if board.isVisible():
+            return
+        board.start_columns()
+        yield board
+        while board.build_next_column():  # a column a step (a few milliseconds each)
+            yield board
+            if board.isVisible():
+                return
+        if not board.prepare_hidden():
+            return
+        yield board
+        if board.isVisible():
+            return
+        board.lay_out_hidden(self.api.view_size("kanban"))
+        for column in list(board.columns):
+            yield board
+            if board.isVisible() or column not in board.columns:
+                return
+            board.paint_hidden(column)
+        board.prebuilt = True
 
     def prepare_screenshot(self) -> None:
         """The board alone (no detail panel), scrolled to its first column, nothing selected."""
@@ -37,12 +91,19 @@ class KanbanFeature:
 
 
 def install(api: WindowApi) -> KanbanFeature:
+    built: list[QWidget] = []  # the board, once built (shown, asked for or prebuilt)
+
     def build() -> QWidget:
         from ui.kanban.board import KanbanBoard
 
-        return KanbanBoard(api)
+        built.append(KanbanBoard(api))
+        return built[0]
 
-    feature = KanbanFeature(api, api.add_lazy_view("kanban", "Board", build))
+    feature = KanbanFeature(api, api.add_lazy_view("kanban", "Board", build), lambda: bool(built))
+    if api.prebuild_views:
+        # the window as the timer's context: a window closed meanwhile prebuilds nothing
+        window = api.dialog_parent()
+        api.after_usable(lambda: QTimer.singleShot(PREBUILD_AFTER_MS, window, feature.prebuild))
 
     def deal_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu
         if len(ids) == 1:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -61,6 +61,7 @@ CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_mark
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
 COUNT_AFTER_MS = 60  # the columns are counted again this long after the last change notice
+VALUES_KEY = "board/deal_values"  # whether the board showed deal sums when last shown
 HINT = "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
 SHORT_HINT = "Drag or Ctrl+←/→ moves cards  ·  Enter opens one"  # beside a narrow board
 
@@ -177,6 +178,11 @@ class KanbanBoard(QWidget):
         # before it had a parent, every widget of every column was styled again as the board
         # joined the window (830 polishes where 230 widgets need one each)
         self._built = False
+        self._unbuilt: list[StageInfo] = []  # stages whose columns are not built yet
+        self._columns_done = False
+        self._build_with: tuple[set[str], ContactQuery, bool] = (set(), ContactQuery(), True)
+        # built, loaded, laid out and drawn while hidden (KanbanFeature.prebuild)
+        self.prebuilt = False
         api.ops.operation_did_execute.connect(self.on_operation)
         api.ops.read_only_changed.connect(self.set_read_only)
         api.add_query_listener(self.on_filters_changed)
@@ -184,39 +190,66 @@ class KanbanBoard(QWidget):
 
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
+        self.start_columns()
+        self.finish_columns()
+
+    def start_columns(self) -> None:
+        """Begin the columns: one per shown stage, built by ``build_next_column`` (the board
+        built beforehand builds one a step: ``KanbanFeature.prebuild``)."""
         self._built = True
-        collapsed = set(_as_list(self.api.settings.value("board/collapsed", [])))
-        base = self.base_query()
-        for st in _board_order(shown_stages(self.db)):  # no column for a hidden stage
-            model = KanbanColumnModel(
-                self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
-            )
-            column = KanbanColumn(model, collapsible=st.is_side, parent=self.strip)
-            column.set_collapsed(st.key in collapsed)
-            column.collapse_toggled.connect(
-                lambda shut, c=column: self._collapse_chosen(c, bool(shut))
-            )
-            view = column.view
-            view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
-            view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
-            view.open_requested.connect(self.open_contact)
-            view.deal_requested.connect(self.edit_deal)
-            view.assign_requested.connect(self.assign)
-            view.refused.connect(lambda reason: self.api.show_status(reason, 6000))
-            column.set_read_only(self.read_only)
-            view.selectionModel().selectionChanged.connect(
-                lambda *_a, c=column: self._selection_changed(c)
-            )
-            view.selectionModel().currentChanged.connect(
-                lambda cur, _prev, c=column: self._current_changed(c, cur)
-            )
-            self.columns.append(column)
-            self.strip_layout.addWidget(column, 1)
-            if self.strip.isVisible():
-                column.show()  # now, not when the layout's queued show comes round
-        self.strip_layout.addStretch(0)  # takes what the columns leave at their widest
         self._loaded = False
-        self.fit_columns()
+        self._unbuilt = _board_order(shown_stages(self.db))  # no column for a hidden stage
+        self._columns_done = False
+        # the sum line's room is kept from the first paint when the board last showed sums
+        # (they arrive from a worker later: the cards would otherwise move down then)
+        self._build_with = (
+            set(_as_list(self.api.settings.value("board/collapsed", []))),
+            self.base_query(),
+            _as_bool(self.api.settings.value(VALUES_KEY, True)),
+        )
+
+    def finish_columns(self) -> None:
+        """Build the columns not built yet (all of them, or what a prebuild left)."""
+        while self.build_next_column():
+            pass
+
+    def build_next_column(self) -> bool:
+        """Build the next column; False once every column is built."""
+        if self._columns_done:
+            return False
+        if not self._unbuilt:
+            self._columns_done = True
+            self.strip_layout.addStretch(0)  # takes what the columns leave at their widest
+            self.fit_columns()
+            return False
+        st = self._unbuilt.pop(0)
+        collapsed, base, values = self._build_with
+        model = KanbanColumnModel(
+            self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
+        )
+        column = KanbanColumn(model, collapsible=st.is_side, parent=self.strip)
+        column.set_collapsed(st.key in collapsed)
+        column.keep_value_line(values)
+        column.collapse_toggled.connect(lambda shut, c=column: self._collapse_chosen(c, bool(shut)))
+        view = column.view
+        view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
+        view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
+        view.open_requested.connect(self.open_contact)
+        view.deal_requested.connect(self.edit_deal)
+        view.assign_requested.connect(self.assign)
+        view.refused.connect(lambda reason: self.api.show_status(reason, 6000))
+        column.set_read_only(self.read_only)
+        view.selectionModel().selectionChanged.connect(
+            lambda *_a, c=column: self._selection_changed(c)
+        )
+        view.selectionModel().currentChanged.connect(
+            lambda cur, _prev, c=column: self._current_changed(c, cur)
+        )
+        self.columns.append(column)
+        self.strip_layout.addWidget(column, 1)
+        if self.strip.isVisible():
+            column.show()  # now, not when the layout's queued show comes round
+        return True
 
     def rebuild(self) -> None:
         """Stages were added, renamed, recoloured or reordered."""
@@ -339,21 +372,31 @@ class KanbanBoard(QWidget):
                 column.set_collapsed(False, auto=True)
         self._align_timer.start()
 
+    def lay_out_now(self) -> None:
+        """Lay the board out and align the column headers now, before the first paint (left
+        to the layouts' queued requests and the alignment's timer, the board was painted once
+        with headers of different heights and again a moment later)."""
+        if not self.isVisible():
+            return
+        # the layout requests Qt would handle just before painting, handled now: a panel the
+        # view hid (the detail panel) gives the board its width only as the window's splitter
+        # and layouts run, then the columns are fitted to it and laid out
+        for _ in range(4):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._align_timer.stop()
+        self._align_headers()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        for column in self.columns:
+            column.fit_before_paint()
+
     def _align_headers(self) -> None:
         """Every column's cards start at the same height (a long stage name wraps onto a
         second line in a narrow column: the other headers keep that room too)."""
         headers = [c.header for c in self.columns if not c.collapsed]
+        tallest = max((_natural_height(h) for h in headers), default=0)
         for header in headers:
-            header.setMinimumHeight(0)
-        tallest = max(
-            (
-                h.heightForWidth(h.width()) if h.hasHeightForWidth() else h.sizeHint().height()
-                for h in headers
-            ),
-            default=0,
-        )
-        for header in headers:
-            header.setMinimumHeight(tallest)
+            if header.minimumHeight() != tallest:  # unchanged: nothing laid out again
+                header.setMinimumHeight(tallest)
 
     # --- query and loading ---------------------------------------------------------------------------
     def base_query(self) -> ContactQuery:
@@ -389,6 +432,8 @@ class KanbanBoard(QWidget):
         (one read of rows and one of each kind of mark, instead of a read per column when
         each paints)."""
         height = max(self.columns_area.viewport().height(), self.height() // 2)
+        if not self.isVisible():  # built beforehand: not laid out yet, as tall as the window
+            height = max(height, self.window().height())
         wanted: list[int] = []
         for column in columns:
             first, count = column.cards_in_sight(height)
@@ -408,7 +453,8 @@ class KanbanBoard(QWidget):
     def view_shown(self) -> None:
         """The tab became current (the window calls this)."""
         if not self._built:
-            self.build_columns()
+            self.start_columns()
+        self.finish_columns()  # all, or those a prebuild had not built yet
         if not self._loaded or self.base_query() != self._base:
             self.reload()
         elif self._pending:
@@ -416,7 +462,48 @@ class KanbanBoard(QWidget):
             with self.db.reading():
                 touched = self._follow(pending)
                 self.read_cards_in_sight(c for c in self.columns if c.stage_key in touched)
+        self.lay_out_now()
         self._scroll_to_stage_filter()
+
+    def prepare_hidden(self) -> bool:
+        """Count the columns and read their first cards while the board is hidden (built
+        beforehand: ``KanbanFeature.prebuild``); False if there was nothing to do (shown
+        meanwhile, or loaded for the current filters already)."""
+        if self.isVisible() or not self._columns_done:
+            return False
+        if self._loaded and self.base_query() == self._base:
+            return False
+        self.reload()
+        return True
+
+    def lay_out_hidden(self, size: QSize) -> None:
+        """Style and lay out the hidden board at ``size``, the size it will be shown at (the
+        window's ``view_size``): showing it then lays nothing out again."""
+        if self.isVisible():
+            return
+        self.ensurePolished()
+        for widget in self.findChildren(QWidget):
+            widget.ensurePolished()
+        page = self.parentWidget()  # the window's tab for the board
+        (page if page is not None else self).resize(size)
+        layout = page.layout() if page is not None else None
+        if layout is not None:
+            layout.activate()
+        # a hidden widget is resized (and its layout run) when it is shown or drawn: a pixel
+        # of it drawn runs them all; the headers are aligned at the columns' widths then
+        self.grab(QRect(0, 0, 1, 1))
+        self._align_timer.stop()
+        self._align_headers()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.grab(QRect(0, 0, 1, 1))
+        for column in self.columns:
+            column.fit_before_paint()
+
+    def paint_hidden(self, column: KanbanColumn) -> None:
+        """Draw a column of the hidden board once, offscreen: its cards in sight are sized
+        and drawn (and kept, ``CardDelegate``) as showing the board would."""
+        if not self.isVisible() and not column.collapsed:
+            column.grab()
 
     def on_filters_changed(self) -> None:
         if not self.isVisible():
@@ -554,10 +641,12 @@ class KanbanBoard(QWidget):
             if generation != self._values_generation or base != self._base:
                 return
             shown = any(c.stage_key in values for c in self.columns)
+            if _as_bool(self.api.settings.value(VALUES_KEY, True)) != shown:
+                self.api.settings.setValue(VALUES_KEY, shown)
             for column in self.columns:
                 column.keep_value_line(shown)
                 column.model.set_value(values.get(column.stage_key))
-            self._align_timer.start()  # the sum line changed their height
+            self.lay_out_now()  # the sum line changed their height: aligned before a paint
 
         self.api.tasks.run(
             deals.board_values,
@@ -805,6 +894,23 @@ def _unfiltered(q: ContactQuery) -> bool:
     """Whether the board's query filters nothing (only its sort is set)."""
     none = ContactQuery()
     return replace(q, sort=none.sort, descending=none.descending, search=q.search or None) == none
+
+
+def _natural_height(header: QWidget) -> int:
+    """A column header's height by its content at its width (its minimum height aside)."""
+    layout = header.layout()
+    if layout is None:
+        return header.sizeHint().height()
+    if layout.hasHeightForWidth():
+        return layout.totalHeightForWidth(header.width())
+    return layout.totalSizeHint().height()
+
+
+def _as_bool(value: Any) -> bool:
+    """A flag read back from QSettings (an INI file gives "true" / "false" as text)."""
+    if isinstance(value, str):
+        return value.lower() in ("true", "1")
+    return bool(value)
 
 
 def _as_list(value: Any) -> list[str]:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPoint,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDrag,
@@ -395,12 +405,12 @@ class KanbanColumn(QFrame):
         self.setAcceptDrops(True)  # the header and the collapsed strip take drops too
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-        self.accent = StageAccent()
-        self.name_label = QLabel()
+        self.accent = StageAccent(self)
+        self.name_label = QLabel(self)
         self.name_label.setObjectName("columnName")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         self.name_label.setWordWrap(True)  # "Marketing qualified" in a narrow column
-        self.count = CountPill()
+        self.count = CountPill(self)
         self.collapse_button = QToolButton(self)  # shown or hidden below: never a window
         self.collapse_button.setObjectName("collapseButton")
         self.collapse_button.setAutoRaise(True)
@@ -408,11 +418,11 @@ class KanbanColumn(QFrame):
         self.collapse_button.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
         # the sum of the column's deal values, on its own line (the board keeps the line in
         # every column while any has a sum, so that all cards start at the same height)
-        self.value_label = QLabel()
+        self.value_label = QLabel(self)
         self.value_label.setObjectName("columnValue")
         self.value_label.setTextFormat(Qt.TextFormat.PlainText)
         self.value_label.hide()
-        header = QWidget()
+        header = QWidget(self)
         header.setObjectName("columnHeader")
         outer = QVBoxLayout(header)
         outer.setContentsMargins(12, 8, 6, 4)
@@ -427,7 +437,7 @@ class KanbanColumn(QFrame):
         outer.addWidget(self.value_label)
         self.header = header
 
-        self.view = CardListView()
+        self.view = CardListView(self)
         self.delegate = CardDelegate(model.stage.color, self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setModel(model)
@@ -488,6 +498,20 @@ class KanbanColumn(QFrame):
                 break
             view.updateGeometries()
             bar.setValue(bar.maximum())
+
+    def fit_before_paint(self) -> None:
+        """Size the cards in sight and let the scroll bar come or go before the column is
+        first painted: painted first, a column whose cards then needed a scroll bar was drawn
+        again a moment later, every card narrower."""
+        view = self.view
+        for _ in range(2):
+            width = view.viewport().width()
+            self.fit_cards()
+            view.updateGeometries()
+            # the scroll bar is shown or hidden by a queued call as its range changes
+            QCoreApplication.sendPostedEvents(view, QEvent.Type.MetaCall)
+            if view.viewport().width() == width:
+                break
 
     def _size_rows_in_sight(self) -> bool:
         """Resize the rows in sight whose cards need another height; True if any did."""
