@@ -125,6 +125,14 @@ def test_dropped_file_imports_with_names_intact_and_undo(
     _click(qtbot, wizard, QWizard.WizardButton.NextButton)
     options = wizard.options_page
     assert options.source.text() == "Hannover messe 2026"
+    # what the earlier pages settled, to check before importing: the changed choice too
+    assert options.review.isVisible()
+    assert options.review_file.text().startswith("hannover-messe-2026.csv (CSV")
+    assert "Vorname → First name" in options.review_fields.text()
+    assert "Kürzel → Notes" in options.review_fields.text()
+    assert "Kürzel" not in options.review_extra.text()
+    assert options.review_rows.text() == wizard.mapping_page.preview_title.text()
+    assert "1 would be rejected" in options.review_rows.text()
     options.source.selectAll()
     qtbot.keyClicks(options.source, "Trade show: Hannover Messe 2026")
     qtbot.mouseClick(options.policy.buttons()[1], Qt.MouseButton.LeftButton)

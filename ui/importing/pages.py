@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -340,19 +341,78 @@ class OptionsPage(QWizardPage):
         self.owner = QLineEdit()
         self.owner.setObjectName("ownerChoice")
         self.owner.setPlaceholderText("Nobody — or a name, or me")
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow("Contacts whose e-mail is already known", policy_box)
         form.addRow("Source label", self.source)
         form.addRow("Stage of new contacts", self.stage)
         form.addRow("Owner of new contacts", self.owner)
+        # what goes in, to check before the import starts: the file as read, where each
+        # column goes, what the first rows showed
+        self.review = QFrame()
+        self.review.setObjectName("section")  # a card, as the detail panel's sections
+        review = QFormLayout(self.review)
+        review.setContentsMargins(14, 12, 14, 12)
+        review.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        review.addRow(label("WHAT WILL BE IMPORTED", "sectionTitle"))
+        self.review_file = label(name="reviewFile")
+        self.review_fields = label(name="reviewFields")
+        self.review_extra = label(name="reviewExtra")
+        self.review_left_out = label(name="reviewLeftOut")
+        self.review_rows = label(name="reviewRows")
+        for text, widget in (
+            ("File", self.review_file),
+            ("Into Winnow's fields", self.review_fields),
+            ("Kept as extra fields", self.review_extra),
+            ("Not imported", self.review_left_out),
+            ("The first rows", self.review_rows),
+        ):
+            review.addRow(text, widget)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addSpacing(12)
+        lay.addWidget(self.review)
+        lay.addStretch(1)
 
     def initializePage(self) -> None:
         if not self.source.text() and self.wiz.preview is not None:
             self.source.setText(default_source(Path(self.wiz.preview.path)))
+        self.show_review()
+
+    def show_review(self) -> None:
+        """What the earlier pages settled, in a few lines."""
+        preview = self.wiz.preview
+        name = Path(preview.path).name if preview is not None else "—"
+        self.review_file.setText(f"{name} ({self.wiz.file_page.format_label.text()})")
+        labels = self.wiz.mapping_model.labels
+        fields: list[str] = []
+        extra: list[str] = []
+        left_out: list[str] = []
+        for header, target in self.wiz.mapping().items():
+            if target == "skip":
+                left_out.append(header)
+            elif not target:
+                extra.append(header)
+            else:
+                fields.append(f"{header} → {labels.get(target, target)}")
+        for widget, items in (
+            (self.review_fields, fields),
+            (self.review_extra, extra),
+            (self.review_left_out, left_out),
+        ):
+            widget.setText(columns_text(items))
+        self.review_rows.setText(self.wiz.mapping_page.preview_title.text() or "—")
 
     def chosen_policy(self) -> str:
         button = self.policy.checkedButton()
         return str(button.property("policy")) if button is not None else "skip"
+
+
+def columns_text(items: list[str]) -> str:
+    """``3 columns: a · b · c`` (or "none")."""
+    if not items:
+        return "none"
+    what = "column" if len(items) == 1 else "columns"
+    return f"{len(items)} {what}: " + " · ".join(items)
 
 
 # --- page 4: running ---------------------------------------------------------------------------
