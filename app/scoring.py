@@ -57,7 +57,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import Session
 
-from app import followup
+from app import followup, scoring_pass
 from app.activities import ACTIVITY_TYPES, INBOUND_TYPES, OUTBOUND_TYPES
 from app.errors import UnknownContact, UsageError
 from app.moves import MoveResult, move_each_in, move_in, move_to_stage
@@ -519,7 +519,8 @@ def _rescore(
     ``scores=False``: only the follow-up times and the automatic moves into Inquiry (what a
     move changes, :func:`rescore_contacts`); scores and sales-readiness stay.
     ``follow_ups=False``: only scores and sales-readiness (what a rule, the threshold or the
-    time changes, :func:`recompute_all`); the follow-up times stay, no move into Inquiry.
+    time changes); the follow-up times stay, no move into Inquiry — what a full recompute
+    does faster by :func:`_rescore_scores` (tests/app/test_scoring_pass.py compares the two).
 
     Four reads and an executemany or two for any number of contacts. Only the columns a
     score looks at are read, as the driver returns them (tuples; times parsed by
@@ -616,6 +617,72 @@ def _rescore_chunk(
     for changed, group in updates.items():
         _write(conn, [_UPDATE_COLUMNS[i] for i in changed], group)
     return len(rows), _automatic_moves(s, ctx, becoming_inquiry, crossing)
+
+
+def _rescore_scores(s: Session, lo: int, hi: int, ctx: _Context) -> tuple[int, list[int]]:
+    """Scores and sales-readiness of the contacts with ids ``lo``…``hi`` alone (a full
+    recompute without the follow-up times): what :func:`_rescore` gives with
+    ``follow_ups=False``, from three reads of only what a score looks at — the contacts'
+    fields, the activities of the types with points, the answers — worked out in one pass
+    (app.scoring_pass), and on SQLite one UPDATE per distinct new values
+    (:func:`_write_alike`)."""
+    with _no_collections():
+        conn = s.connection()
+        c = cast(Table, Contact.__table__).c
+        a = cast(Table, Activity.__table__).c
+        ba = cast(Table, BantAnswer.__table__).c
+        criteria = cast(Table, BantCriterion.__table__)
+        rows = _fetch(
+            conn,
+            select(
+                c.id,
+                c.email,
+                c.domain_class,
+                c.title,
+                c.persona_fit,
+                c.consent,
+                c.score,
+                c.sales_ready,
+                c.stage_id,
+            ).where(c.id.between(lo, hi)),
+        )
+        if not rows:
+            return 0, []
+        kinds = scoring_pass.kinds_read(ctx.scorer, ASKED_FOR_SALES)
+        activities = _fetch(
+            conn,
+            # "|| ''": read by contact (the (contact_id, at) index, in the order _rescore
+            # reads them), never by the (type, at) index
+            select(a.contact_id, a.type, _raw_time(a.at)).where(
+                a.contact_id.between(lo, hi), (a.type + "").in_(kinds)
+            ),
+        )
+        answers = _fetch(
+            conn,
+            select(ba.contact_id, ba.criterion_id, ba.answer)
+            .join(criteria, criteria.c.id == ba.criterion_id)
+            .where(ba.contact_id.between(lo, hi), ba.answer != "unknown"),
+        )
+        updates, crossing = scoring_pass.work_out_scores(
+            ctx.scorer,
+            ctx.now,
+            ctx.settings.threshold,
+            ctx.deciding,
+            ctx.promotable,
+            rows,
+            activities,
+            answers,
+            _time_reader(conn.dialect),
+            ASKED_FOR_SALES,
+        )
+        del activities, answers
+        for changed, group in updates.items():
+            _write_alike(conn, [_UPDATE_COLUMNS[i] for i in changed], group)
+        by_reason = {
+            REASON_ASKED if asked else ctx.settings.threshold_reason(): ids
+            for asked, ids in crossing.items()
+        }
+        return len(rows), _automatic_moves(s, ctx, [], by_reason)
 
 
 # what :func:`_work_out` gives: the changed values of each contact, grouped by which columns
@@ -965,6 +1032,32 @@ def _write(conn: Connection, columns: Sequence[str], updates: list[tuple[Any, ..
     )
 
 
+def _write_alike(conn: Connection, columns: Sequence[str], updates: list[tuple[Any, ...]]) -> None:
+    """:func:`_write` for rows whose values repeat (scores: a hundred or so distinct ones
+    among thousands of contacts): on SQLite one ``UPDATE … WHERE id IN (ids)`` per distinct
+    values, the ids as one JSON array read by ``json_each`` (as db.idlist sends them) — a
+    quarter less CPU than a statement a row (100,000 demo contacts, 66,000 changed scores:
+    0.37–0.43 s against 0.49–0.63 s), the row's binding and stepping saved."""
+    if conn.dialect.name != "sqlite" or conn.dialect.paramstyle != "qmark":
+        _write(conn, columns, updates)  # PostgreSQL: one statement over arrays already
+        return
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for row in updates:
+        values = row[:-1]
+        if values in alike:
+            alike[values].append(row[-1])
+        else:
+            alike[values] = [row[-1]]
+    sets = ", ".join(f"{col} = ?" for col in columns)
+    statement = f"UPDATE contacts SET {sets} WHERE id IN (SELECT value FROM json_each(?))"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for values, ids in alike.items():
+            cursor.execute(statement, (*values, json.dumps(ids)))
+    finally:
+        cursor.close()
+
+
 # --- full recompute --------------------------------------------------------------------
 
 
@@ -1020,7 +1113,10 @@ def recompute_all(
                 for _i in range(CHUNKS_PER_TRANSACTION):
                     end = start + chunk - 1
                     ctx = _Context.read(s, settings_in(s), utcnow(), ctx)
-                    n, m = _rescore(s, _between(start, end), ctx, follow_ups=follow_ups)
+                    if follow_ups:
+                        n, m = _rescore(s, _between(start, end), ctx)
+                    else:
+                        n, m = _rescore_scores(s, start, end, ctx)
                     done += n
                     moved.extend(m)
                     start = end + 1

@@ -93,6 +93,7 @@ BOTH_DATABASES = (
     "tests/app/test_qualification.py",
     "tests/app/test_search.py",
     "tests/app/test_scoring.py",
+    "tests/app/test_scoring_pass.py",
     "tests/app/test_scoring_moves.py",
     "tests/app/test_stages.py",
     "tests/app/test_undo_cli.py",
