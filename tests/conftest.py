@@ -90,6 +90,7 @@ BOTH_DATABASES = (
     "tests/app/test_metrics_periods.py",
     "tests/app/test_moves.py",
     "tests/app/test_operations.py",
+    "tests/app/test_paging.py",
     "tests/app/test_qualification.py",
     "tests/app/test_search.py",
     "tests/app/test_scoring.py",
