@@ -26,6 +26,7 @@ from app.golook.demo_evidence import write_demo_evidence
 from app.names import sort_key
 from app.timeutil import utcnow
 from db import bulk
+from db.deferred import DeferredIndexes
 from db.engine import Database
 from db.models import Activity, BantAnswer, BantCriterion, Contact, Stage, StageChange, Task
 from db.times import EPOCH
@@ -354,10 +355,9 @@ CHUNK = 5000
 HOOK_CHUNK = 50_000
 # the tables a new demo fills with no index but their primary key: each index (and the
 # full-text index) is built once over the whole data afterwards, a sort instead of a random
-# insert per row, and packed full (app.demo, ``_Deferred``)
+# insert per row, and packed full (``db.deferred``)
 HISTORY_TABLES = ("stage_changes", "activities", "tasks")
 DEFERRED_TABLES = ("contacts", *HISTORY_TABLES)
-FTS_TRIGGERS = ("contacts_fts_ai", "contacts_fts_ad", "contacts_fts_au")
 
 
 def generate_demo(
@@ -425,7 +425,7 @@ def _generate(
         )
         people = _People(rng, n, anchor, stage_ids, _Fit.read(s), plan)
         later: list[int] = []  # written without scores: their rescore moves them
-        deferred = _Deferred.take(conn) if n and _new_store(conn) else None
+        deferred = DeferredIndexes.take(conn, DEFERRED_TABLES) if n and _new_store(conn) else None
         done = 0
         while done < n:
             batch = min(CHUNK, n - done)
@@ -776,98 +776,6 @@ def _new_store(conn: Connection) -> bool:
         f" WHERE relname IN ({tables}) AND relnamespace = current_schema()::regnamespace"
     ).scalar()
     return bool(owned)
-
-
-@dataclass
-class _Deferred:
-    """The indexes of the demo's tables and the full-text index's triggers (on PostgreSQL the
-    B-tree indexes but the primary keys, and the foreign keys), dropped inside the demo's
-    transaction and created again (the same statements) once the data is in."""
-
-    indexes: dict[str, list[tuple[str, str]]]  # table -> [(name, CREATE INDEX …)]
-    triggers: list[str]
-    # table -> what to run once its data is in (PostgreSQL: ALTER TABLE … ADD CONSTRAINT …
-    # FOREIGN KEY …, the table's settings back)
-    later: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def take(cls, conn: Connection) -> _Deferred:
-        if conn.dialect.name == "postgresql":
-            return cls._take_postgresql(conn)
-        tables = ", ".join(f"'{t}'" for t in DEFERRED_TABLES)
-        names = ", ".join(f"'{t}'" for t in FTS_TRIGGERS)
-        rows = conn.exec_driver_sql(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND"
-            f" ((type = 'index' AND tbl_name IN ({tables})) OR"
-            f" (type = 'trigger' AND name IN ({names})))"
-        ).all()
-        deferred = cls({t: [] for t in DEFERRED_TABLES}, [])
-        for kind, name, table, sql in rows:
-            if kind == "index":
-                deferred.indexes[str(table)].append((str(name), str(sql)))
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            else:
-                deferred.triggers.append(str(sql))
-                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        return deferred
-
-    @classmethod
-    def _take_postgresql(cls, conn: Connection) -> _Deferred:
-        """The B-tree indexes of the tables but the primary keys and unique ones, and the
-        foreign keys of these tables and of the BANT answers (checked row by row while the
-        rows go in, each check locking the contact's row; once, by one join, when added
-        again). The full-text index stays (built as the rows go in, once each). The contacts
-        go in complete, with their scores and deals, and fill their pages: no update follows
-        (the room the demo left on every page for its updates, 60 %, would stay empty).
-        Indexes and constraints are transactional on PostgreSQL: a failed demo leaves them as
-        they were."""
-        tables = (*DEFERRED_TABLES, "bant_answers")
-        named = ", ".join(f"'{t}'" for t in tables)
-        mine = f"c.relname IN ({named}) AND c.relnamespace = current_schema()::regnamespace"
-        deferred = cls({t: [] for t in tables}, [], {t: [] for t in tables})
-        for table, name, sql in conn.exec_driver_sql(
-            "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
-            " JOIN pg_am a ON a.oid = i.relam"
-            f" WHERE {mine} AND c.relname <> 'bant_answers' AND a.amname = 'btree'"
-            " AND NOT x.indisprimary AND NOT x.indisunique"
-        ).all():
-            deferred.indexes[str(table)].append((str(name), str(sql)))
-        # the answers' keys come back with the contacts' (the answers go in with them)
-        for table, name, definition in conn.exec_driver_sql(
-            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
-            f" JOIN pg_class c ON c.oid = k.conrelid WHERE {mine} AND k.contype = 'f'"
-        ).all():
-            back = "contacts" if table == "bant_answers" else str(table)
-            deferred.later[back].append(
-                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            )
-            conn.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        names = [f'"{n}"' for found in deferred.indexes.values() for n, _sql in found]
-        if names:
-            conn.exec_driver_sql(f"DROP INDEX {', '.join(names)}")
-        # the full-text index's last new entries into the index proper (a search reads the
-        # pending ones one by one), as building it would have; since migration 0015 it is
-        # on the search documents' own table (kept by triggers, so not set aside)
-        deferred.later["contacts"].append(
-            "SELECT gin_clean_pending_list(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam"
-            " WHERE x.indrelid IN ('contacts'::regclass, to_regclass('contact_search'))"
-            " AND a.amname = 'gin'"
-        )
-        return deferred
-
-    def restore(self, conn: Connection, tables: Sequence[str]) -> None:
-        for table in tables:
-            for _name, sql in self.indexes.pop(table, []):
-                conn.exec_driver_sql(sql)
-            for sql in self.later.pop(table, []):
-                conn.exec_driver_sql(sql)
-            if table == "contacts" and self.triggers:
-                conn.exec_driver_sql("INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild')")
-                for sql in self.triggers:
-                    conn.exec_driver_sql(sql)
-                self.triggers = []
 
 
 def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:

@@ -224,6 +224,10 @@ class BatchWriter:
         self.default_stage = stage_key
         self.inquiry_id = self.stage_ids.get("inquiry")
         self.last_id = 0  # the highest contact id this batch has inserted so far
+        # new contacts go in through a staging table (merge.insert_rows), so the full-text
+        # index's trigger takes a chunk in one statement; not while that trigger is set
+        # aside (app.importing.bulkload): then straight in
+        self.staged = True
         # contacts from before this batch that it updated -> {column: [old, new]}
         self.updated_prev: dict[int, dict[str, list[Any]]] = {}
 
@@ -524,7 +528,7 @@ class BatchWriter:
         # executemany (RETURNING would send one statement per row on SQLite); the new ids are
         # this batch's ids above the last one seen, ascending in insertion order
         conn = self.s.connection()
-        insert_rows(conn, Contact.__table__, columns, records, staged=True)
+        insert_rows(conn, Contact.__table__, columns, records, staged=self.staged)
         ids = list(
             self.s.scalars(
                 select(Contact.id)

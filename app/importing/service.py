@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, UnknownStage, UsageError, WinnowError
 from app.exporting import is_cancelled
 from app.identity import current_actor
+from app.importing import bulkload
 from app.importing.heap import give_back_freed_memory
 from app.importing.merge import BatchWriter
 from app.importing.pipeline import (
@@ -213,7 +214,9 @@ def _import(
         if dry_run:
             _dry_run(db, batch_values, writer_args, chunks, report, step, cancel, now)
         else:
-            _import_in_chunks(db, batch_values, writer_args, chunks, report, step, cancel, now)
+            _import_in_chunks(
+                db, batch_values, writer_args, chunks, report, step, cancel, now, table
+            )
     if progress is not None:
         progress(report.read, report.read, "Import finished")
     return report
@@ -291,12 +294,18 @@ def _import_in_chunks(
     step: Callable[[int], None],
     cancel: Any,
     now: datetime,
+    table: TableSource | None = None,
 ) -> None:
     """The chunks are written in short write transactions of a few chunks (another writer
     waits at most for one: it says it waits and the import commits, db.lockwait), while the
     batch is ``running`` and so invisible; the last transaction makes it visible and
     records it in the undo log. A failure or a cancel removes what the chunks wrote; a crash
-    leaves a running batch that :func:`discard_abandoned_imports` removes on the next open."""
+    leaves a running batch that :func:`discard_abandoned_imports` removes on the next open.
+
+    A file much larger than the store (:mod:`app.importing.bulkload`) is written in one
+    transaction instead, the contacts' indexes dropped at its start and built again at its
+    end — until another writer waits: then the indexes are built at once, and the rest goes
+    in short transactions."""
     s = db.write_sessions()
     s.info[SEE_UNFINISHED] = True
     batch_id: int | None = None
@@ -311,6 +320,13 @@ def _import_in_chunks(
         # waits for the lock (db.lockwait): then it commits after the chunk it is writing
         waiting = WaitingWriters(sqlite_path(db.url) if db.is_sqlite else None)
         in_transaction = 0
+        conn = s.connection()
+        deferred = (
+            bulkload.set_aside(conn)
+            if table is not None and bulkload.worth_building_after(conn, table)
+            else None
+        )
+        writer.staged = deferred is None
 
         def commit() -> None:
             s.execute(
@@ -331,9 +347,22 @@ def _import_in_chunks(
         for chunk in chunks:
             _write_chunk(writer, chunk, report, cancel)
             in_transaction += 1
+            if deferred is not None:
+                if not waiting.asked():
+                    if in_transaction % CHUNKS_PER_TRANSACTION == 0:
+                        give_back_freed_memory()
+                    step(report.read)
+                    continue
+                # another writer waits: the indexes now, and short transactions from here on
+                bulkload.build_again(conn, deferred)
+                deferred = None
+                writer.staged = True
             if in_transaction >= CHUNKS_PER_TRANSACTION or waiting.asked():
                 commit()
                 in_transaction = 0
+        _check_cancel(cancel)
+        if deferred is not None:
+            bulkload.build_again(conn, deferred)
         if in_transaction:
             commit()  # the finishing transaction below stays short
         _check_cancel(cancel)

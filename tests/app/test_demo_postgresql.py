@@ -4,6 +4,7 @@ table's settings too; a failed demo leaves the store as it was. On a real Postgr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -99,12 +100,12 @@ def test_a_store_with_contacts_keeps_its_indexes_throughout(
 ) -> None:
     generate_demo(db, 50, seed=4, now=NOW)
     taken: list[Connection] = []
-    real = demo._Deferred.take
+    real = demo.DeferredIndexes.take
 
-    def take(conn: Connection) -> demo._Deferred:
+    def take(conn: Connection, tables: Sequence[str]) -> demo.DeferredIndexes:
         taken.append(conn)
-        return real(conn)
+        return real(conn, tables)
 
-    monkeypatch.setattr(demo._Deferred, "take", take)
+    monkeypatch.setattr(demo.DeferredIndexes, "take", take)
     generate_demo(db, 50, seed=5, now=NOW)
     assert taken == [] and count(db, ContactQuery()) == 100

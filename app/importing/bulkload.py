@@ -1,0 +1,64 @@
+"""An import much larger than the store: its contacts go in with their indexes built after.
+
+Keeping the contacts' indexes and full-text index while a million rows go in is a random
+insert per row and index (20 of them, and the full-text index's segments merged again and
+again): most of the writing process's time. Creating an index over the rows is one sort.
+So when a file is large against the store (:func:`worth_building_after`), the batch is
+written in one transaction that first drops the contacts' indexes and the full-text index's
+triggers and, after the last chunk, creates them again and rebuilds the full-text index
+(:mod:`db.deferred`, as the demo fills a new store). A cancel, an error or a killed process
+leaves the indexes as they were: the drop is part of the transaction that is rolled back.
+
+What it costs others: readers see the store as it was meanwhile (with its indexes); another
+writer waits until the indexes are back — the import notices it waits (:mod:`db.lockwait`),
+builds them at once and goes on in short transactions with the indexes kept, as a smaller
+import does. The duplicate look-ups read the e-mail and name indexes, so those are kept.
+SQLite only: on PostgreSQL the rows go in by ``COPY`` with the indexes kept — dropping an
+index there locks the table against every other user's reads until the transaction ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection
+
+from db.deferred import DeferredIndexes
+
+if TYPE_CHECKING:
+    from app.importing.readers import TableSource
+
+# a file with fewer rows is written with the indexes kept: each insert costs little while
+# they fit in the cache, and building them again has a fixed part
+MIN_ROWS = 50_000
+# ... and one with fewer rows than this many times the contacts already stored: building the
+# indexes again reads every contact, the stored ones too (measured at 100,000 rows: ~20 µs a
+# contact to build, ~60 µs a row saved), and another writer (the window's move) waits for it
+MIN_ROWS_PER_CONTACT = 2.0
+# what the duplicate look-ups read while the rows go in (app.importing.merge): by e-mail
+# (ix_contacts_email_norm, or ix_contacts_email_key from migration 0020 on) and by name
+KEPT_INDEXES = ("ix_contacts_email_norm", "ix_contacts_email_key", "ix_contacts_name")
+
+
+def worth_building_after(conn: Connection, table: TableSource) -> bool:
+    """Whether to write this file's contacts with their indexes built after them: a SQLite
+    store, a file of :data:`MIN_ROWS` rows or more (the reader's estimate from its first
+    part) and at least :data:`MIN_ROWS_PER_CONTACT` rows for each contact stored."""
+    if conn.dialect.name != "sqlite":
+        return False
+    rows = table.row_estimate or 0
+    if rows < MIN_ROWS:
+        return False
+    stored = int(conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar() or 0)
+    return rows >= MIN_ROWS_PER_CONTACT * stored
+
+
+def set_aside(conn: Connection) -> DeferredIndexes:
+    """Drop the contacts' indexes (but :data:`KEPT_INDEXES`) and the full-text index's
+    triggers in the transaction of ``conn``."""
+    return DeferredIndexes.take(conn, ("contacts",), keep=KEPT_INDEXES)
+
+
+def build_again(conn: Connection, deferred: DeferredIndexes) -> None:
+    """Create the indexes again and rebuild the full-text index, in the same transaction."""
+    deferred.restore(conn, ("contacts",))
