@@ -662,13 +662,16 @@ class _People:
                 derived["sort_name"] = sort_key(company)
             derived.update(self.fit.columns(values, derived))
             path = _path(rng, final, choice)
+            # days between the moves; a path that would run past now is spread over the time
+            # since the contact came (clamped at now, hundreds of moves fell on one noon: a
+            # spike in every chart of the last week)
+            gaps = [rng.uniform(0.2, 20) for _ in path[1:]]
+            room = (anchor - created).total_seconds() / 86400 * 0.95
+            if sum(gaps) > room:
+                gaps = [g * room / sum(gaps) for g in gaps]
             times = [created]
-            for _ in path[1:]:
-                times.append(
-                    min(anchor, times[-1] + timedelta(days=rng.uniform(0.2, 20))).replace(
-                        microsecond=0
-                    )
-                )
+            for gap in gaps:
+                times.append((times[-1] + timedelta(days=gap)).replace(microsecond=0))
             out.contacts.append(
                 {
                     **values,
