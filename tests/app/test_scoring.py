@@ -320,9 +320,9 @@ def test_recompute_commits_after_the_chunk_a_waiting_writer_asked(
         return rescore(*args, **kwargs)
 
     monkeypatch.setattr(scoring, "_rescore", counted)
+    monkeypatch.setattr(scoring, "CHUNKS_PER_TRANSACTION", 4)
     seen: list[int] = []
     scoring.recompute_all(db, progress=lambda d, t: seen.append(d), chunk=1)
-    assert scoring.CHUNKS_PER_TRANSACTION == 4
     assert seen == ([2, 6, 10] if backend == "sqlite" else list(range(1, 11)))
 
 
