@@ -7,7 +7,7 @@ than the ids it has fetched and a bounded cache of rows (both kept by ``ui.pagin
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -211,6 +211,10 @@ class ContactTableModel(QAbstractTableModel):
     def contacts_removed(self, ids: Sequence[int], recount: bool = True) -> None:
         """These contacts were deleted."""
         self._pager.contacts_removed(ids, recount=recount)
+
+    def forget_rows(self, ids: Iterable[int]) -> None:
+        """These contacts' rows changed: read again when next asked (their places stay)."""
+        self._pager.forget(ids)
 
     def refresh_contacts(self, ids: Sequence[int]) -> None:
         """Same as :meth:`contacts_changed` (the name the window has used so far)."""

@@ -14,9 +14,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app import contacts, moves, operations
+from app import contacts, deals, moves, operations
 from app.contacts import ContactQuery
 from app.names import sort_key
+from app.operations import Changes
 from app.stages import list_stages
 from db import engine
 from db.engine import open_database
@@ -30,6 +31,7 @@ from tests.ui.board_helpers import (
 from tests.ui.conftest import settle
 from tests.ui.gate_helpers import qualify
 from ui.contact_table import encode_ids
+from ui.kanban import board as kanban_board
 from ui.kanban.column_model import KanbanColumnModel
 
 pytestmark = pytest.mark.gui
@@ -363,7 +365,7 @@ def _watch_columns(board: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, lis
     seen: dict[str, list[str]] = {c.stage_key: [] for c in board.columns}
     for column in board.columns:
         model, log = column.model, seen[column.stage_key]
-        for name in ("refresh", "contacts_changed", "contacts_removed", "reload"):
+        for name in ("refresh", "contacts_changed", "contacts_removed", "contacts_left", "reload"):
             real = getattr(model, name)
             monkeypatch.setattr(
                 model, name, lambda *a, _r=real, _n=name, _l=log, **k: (_l.append(_n), _r(*a, **k))
@@ -382,10 +384,12 @@ def test_a_move_refreshes_only_the_two_columns_it_touched(
     window.move_contacts([cid], "sql")  # e.g. from the list's menu: the board hears the notice
     settle(qtbot, window)
     assert cid in _ids_in(board, "sql") and cid not in _ids_in(board, "suspect")
-    assert seen["suspect"][0] == "contacts_changed" and "rowsRemoved" in seen["suspect"]
+    # the card's row, read once, says where it is: the column it left lets it go without
+    # asking the database, the one it joined places it under the sort
+    assert seen["suspect"] == ["contacts_left", "rowsRemoved"], seen["suspect"]
     assert seen["sql"][0] == "contacts_changed" and "rowsInserted" in seen["sql"]
-    for key in ("suspect", "sql"):  # asked once, with the moved card; no reload, no reset
-        assert seen[key].count("contacts_changed") == 1, seen[key]
+    assert seen["sql"].count("contacts_changed") == 1, seen["sql"]
+    for key in ("suspect", "sql"):  # no reload, no reset
         assert not {"reload", "contacts_removed", "modelReset"} & set(seen[key]), seen[key]
     untouched = {key: log for key, log in seen.items() if key not in ("suspect", "sql")}
     assert untouched == {key: [] for key in untouched}, "other columns are neither asked nor reset"
@@ -394,6 +398,37 @@ def test_a_move_refreshes_only_the_two_columns_it_touched(
         lambda: all(c.model.total == counts.get(c.stage_key, 0) for c in board.columns),
         timeout=5000,
     )
+
+
+def test_a_moved_card_keeps_its_marks_and_reads_only_its_row(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _ids_in(board, "suspect")[0]
+    qualify(board.db, [cid])
+    deals.set_deal(board.db, cid, 12500.0, None)
+    window.ops.announce(Changes.of(contacts=[cid]))  # the card read again, with its marks
+    settle(qtbot, window)
+    before = board.column("suspect").model
+    marks = before.card(before.row_for_id(cid)).marks
+    assert marks["bant"] == ("yes",) * len(marks["bant"]) and marks["deal"].amount == 12500
+    asked: list[int] = []
+
+    def recorded(loader: Any) -> Any:
+        def load(db: Any, ids: Any) -> Any:
+            asked.extend(ids)
+            return loader(db, ids)
+
+        return load
+
+    for name, loader in list(kanban_board.CARD_MARKS.items()):
+        monkeypatch.setitem(kanban_board.CARD_MARKS, name, recorded(loader))
+    mql = board.column("mql").model
+    assert mql.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    settle(qtbot, window)
+    card = mql.card(mql.row_for_id(cid))
+    assert card is not None and card.row.stage_key == "mql"
+    assert card.marks == marks, "the card shows the same BANT answers and deal"
+    assert cid not in asked, "a move changes neither: they are not read again"
 
 
 def test_an_edit_refreshes_only_the_column_showing_the_card(

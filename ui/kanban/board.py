@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app import contacts, deals
 from app.board import BOARD_SORTS, board_sort
-from app.contacts import ContactQuery
+from app.contacts import ContactQuery, ContactRow
 from app.live import is_connection_error
 from app.moves import MoveResult
 from app.operations import Changes
@@ -427,10 +427,16 @@ class KanbanBoard(QWidget):
         self._update_filter_text()
         self._values_timer.start()
 
-    def read_cards_in_sight(self, columns: Iterable[KanbanColumn]) -> None:
+    def read_cards_in_sight(
+        self,
+        columns: Iterable[KanbanColumn],
+        known: dict[int, dict[str, Any]] | None = None,
+        read: dict[int, ContactRow] | None = None,
+    ) -> None:
         """The cards these columns show now and have not read, read for all of them at once
         (one read of rows and one of each kind of mark, instead of a read per column when
-        each paints)."""
+        each paints; ``known``: marks still current, ``read``: rows just read, neither read
+        again)."""
         height = max(self.columns_area.viewport().height(), self.height() // 2)
         if not self.isVisible():  # built beforehand: not laid out yet, as tall as the window
             height = max(height, self.window().height())
@@ -441,7 +447,7 @@ class KanbanBoard(QWidget):
         if not wanted:
             return
         try:
-            rows, marks = read_cards(self.db, wanted, CARD_MARKS)
+            rows, marks = read_cards(self.db, wanted, CARD_MARKS, known, read)
         except Exception as exc:
             if not is_connection_error(exc):
                 raise
@@ -523,14 +529,34 @@ class KanbanBoard(QWidget):
         if not self.isVisible():
             self._pending = self._pending | changes  # applied when the board is shown
             return
+        # this notice is the board's own move's (its result came just before it): the moved
+        # cards keep the marks their old columns show (a move changes no BANT answer and no
+        # deal), only their rows are read again in their new column
+        known = self._marks_of(landing.ids) if landing is not None else None
+        read: dict[int, ContactRow] = {}
         with self.db.reading():  # where each changed card goes, and the cards then in sight
-            touched = self._follow(changes)
+            touched = self._follow(changes, read)
             if landing is not None:
                 self._land(landing)  # may scroll a column to the moved cards
-            self.read_cards_in_sight(c for c in self.columns if c.stage_key in touched)
+            self.read_cards_in_sight(
+                (c for c in self.columns if c.stage_key in touched), known, read
+            )
 
-    def _follow(self, changes: Changes) -> set[str]:
-        """Apply a change notice; returns the stage keys of the columns it changed."""
+    def _marks_of(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The marks of these cards as the columns showing them have read them."""
+        out: dict[int, dict[str, Any]] = {}
+        for cid in ids:
+            for column in self.columns:
+                row = column.model.row_for_id(cid)
+                card = column.model.cached_card(row) if row is not None else None
+                if card is not None:
+                    out[cid] = card.marks
+                    break
+        return out
+
+    def _follow(self, changes: Changes, read: dict[int, ContactRow] | None = None) -> set[str]:
+        """Apply a change notice; returns the stage keys of the columns it changed
+        (``read``: given the rows it read of the changed contacts)."""
         every = {c.stage_key for c in self.columns}
         if changes.stage_list:
             self.rebuild()  # stages added, renamed, recoloured or reordered: new columns
@@ -542,7 +568,7 @@ class KanbanBoard(QWidget):
                 column.model.refresh(recount=False)
             self.recount()
             return every
-        touched = self._refresh_contacts(changes)
+        touched = self._refresh_contacts(changes, read)
         if changes.criteria:  # the BANT marks on every card
             for column in self.columns:
                 if column.stage_key not in touched:
@@ -552,9 +578,12 @@ class KanbanBoard(QWidget):
             self.recount()
         return touched
 
-    def _refresh_contacts(self, changes: Changes) -> set[str]:
+    def _refresh_contacts(
+        self, changes: Changes, read: dict[int, ContactRow] | None = None
+    ) -> set[str]:
         """Hand the changed contacts to the columns that show them or that they joined or
-        left; returns the stage keys of the columns touched."""
+        left; returns the stage keys of the columns touched (``read``: given the rows read
+        of the changed contacts)."""
         touched: set[str] = set()
         deleted = changes.deleted
         for column in self.columns:
@@ -566,6 +595,35 @@ class KanbanBoard(QWidget):
         if not changed:
             return touched
         ordered = sorted(changed)
+        if len(ordered) > LOOKUP_MAX:
+            return touched | self._refresh_many(changes, ordered)
+        # Where each one is now, from its row (read once, the card's too): the columns of
+        # other stages let it go without asking the database, and only its own column
+        # places it under the filters and the sort — new, moved in, or edited. A move of one
+        # card asked every column it touched where the card was (three statements, now one).
+        rows = contacts.load_rows(self.db, ordered)
+        if read is not None:
+            read.update(rows)
+        for column in self.columns:
+            model, key = column.model, column.stage_key
+            left = [
+                i
+                for i in ordered
+                if model.contains(i) and (i not in rows or rows[i].stage_key != key)
+            ]
+            if left:  # moved to another stage, or no longer seen (an import's undo)
+                model.contacts_left(left)
+                touched.add(key)
+            here = [i for i in ordered if i in rows and rows[i].stage_key == key]
+            if here:
+                model.contacts_changed(here, recount=False)
+                touched.add(key)
+        return touched
+
+    def _refresh_many(self, changes: Changes, ordered: list[int]) -> set[str]:
+        """As :meth:`_refresh_contacts` for more contacts than are looked up at once: the
+        columns they joined or left, and those that show them, place them."""
+        touched: set[str] = set()
         for column in self.columns:
             model = column.model
             if column.stage_key in changes.stages:  # moved in or out

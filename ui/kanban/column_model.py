@@ -48,15 +48,28 @@ BLOCK = 20  # cards read together when one to paint is not read yet
 
 
 def read_cards(
-    db: Database, ids: Sequence[int], loaders: Mapping[str, MarkLoader]
+    db: Database,
+    ids: Sequence[int],
+    loaders: Mapping[str, MarkLoader],
+    known: Mapping[int, Mapping[str, Any]] | None = None,
+    rows_read: Mapping[int, ContactRow] | None = None,
 ) -> tuple[dict[int, ContactRow], dict[str, dict[int, Any]]]:
     """The rows of these contacts and each feature's marks for them (one read each, whatever
-    columns the contacts are in)."""
-    rows = contacts.load_rows(db, ids)
+    columns the contacts are in). ``known``: the marks of some of them, still current (a
+    card that only moved to another column: a move changes no BANT answer and no deal);
+    ``rows_read``: rows just read (in the same read transaction); neither read again."""
+    known = known or {}
+    rows_read = rows_read or {}
+    rows = {cid: rows_read[cid] for cid in ids if cid in rows_read}
+    rest_rows = [cid for cid in ids if cid not in rows_read]
+    if rest_rows:
+        rows.update(contacts.load_rows(db, rest_rows))
+    rest = [cid for cid in rows if cid not in known]
     marks: dict[str, dict[int, Any]] = {}
     for name, loader in loaders.items():
+        mine = {cid: m[name] for cid, m in known.items() if cid in rows and name in m}
         try:
-            marks[name] = loader(db, list(rows))
+            marks[name] = {**mine, **loader(db, rest)} if rest else mine
         except Exception:  # a feature's marks must never break the board
             log.exception("card marks %s failed", name)
     return rows, marks
@@ -185,6 +198,13 @@ class KanbanColumnModel(QAbstractListModel):
     def contacts_removed(self, ids: Sequence[int], recount: bool = True) -> None:
         """These contacts were deleted."""
         self._pager.contacts_removed(ids, recount=recount)
+        self.total_changed.emit(self._pager.total)
+
+    def contacts_left(self, ids: Sequence[int]) -> None:
+        """These contacts are known to be in no column of this stage now (their rows, just
+        read, say another stage, or they are gone): their cards go, nothing is asked of the
+        database, the total follows (counted exactly later, ``set_total``)."""
+        self._pager.contacts_removed(ids, recount=False)
         self.total_changed.emit(self._pager.total)
 
     @property
