@@ -125,11 +125,9 @@ def shown_window(
     from ui.main_window import MainWindow
 
     if persist_state:  # column states, sort: neither read from nor written to the user's
-        QSettings.setPath(
-            QSettings.Format.NativeFormat,
-            QSettings.Scope.UserScope,
-            tempfile.mkdtemp(prefix="winnow-bench-settings-"),
-        )
+        folder = tempfile.mkdtemp(prefix="winnow-bench-settings-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # gone with the process
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, folder)
     app = make_app()
     window = MainWindow(db, persist_state=persist_state, prebuild_views=prebuild_views)
     if size is not None:
