@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from app.errors import UsageError, WinnowError
@@ -237,6 +239,8 @@ _GENERIC_PHONE = frozenset(
     )
 )  # fmt: skip
 _STEM_SUFFIXES = ("label", "type", "value", "address")
+# what is not a letter or digit (str.isalnum): the re module's \w is isalnum() or "_"
+_NOT_ALNUM = re.compile(r"[\W_]+")
 # which number is the one to call when the file does not say: work, then mobile, then home
 _PHONE_ORDER = {"main": 0, "work": 1, "": 2, "mobile": 3, "home": 4, "other": 5, "pager": 6}
 
@@ -273,6 +277,16 @@ def _label_at(labels: list[str], i: int) -> tuple[str, bool]:
     if len(labels) == 1:
         return split_label(labels[0])[0], False
     return "", False
+
+
+def _label_and_kind(label: str, fallback: str) -> tuple[str, str]:
+    """:func:`label_and_kind`: a label (and a header's kind) is the same one row after row."""
+    if len(label) <= 200:
+        return _label_and_kind_of(label, fallback)
+    return label_and_kind(label, fallback)
+
+
+_label_and_kind_of = lru_cache(maxsize=4096)(label_and_kind)
 
 
 def _words(text: str) -> set[str]:
@@ -344,12 +358,19 @@ class RowMapper:
         ]
         self.notes_columns = [(i, h) for _r, i, h in columns.get("notes", [])]
         self.tags_columns = [i for _r, i, _h in columns.get("tags", [])]
-        # (rank, index, header, label column, kind from the mapping)
-        self.phone_columns: list[tuple[int, int, str, int | None, str]] = []
+        # (rank, index, label column, kind from the mapping, kind from the mapping or the
+        # header, the header as the label of a number with none)
+        self.phone_columns: list[tuple[int, int, int | None, str, str, str]] = []
         for field_key, base in (("phone", 0), ("mobile", 500), ("fax", 900)):
             for rank, index, header in sorted(columns.get(field_key, [])):
                 kind = "mobile" if field_key == "mobile" else "fax" if field_key == "fax" else ""
-                self.phone_columns.append((base + rank, index, header, label_for(header), kind))
+                header_kind = kind or kind_of(header)
+                header_label = ""
+                if not header_kind and normalize_header(header) not in _GENERIC_PHONE:
+                    header_label = one_line(header)
+                self.phone_columns.append(
+                    (base + rank, index, label_for(header), kind, header_kind, header_label)
+                )
         self.website_label: int | None = None
         for _rank, _index, header in self.single.get("website", []):
             self.website_label = self.website_label or label_for(header)
@@ -380,7 +401,7 @@ class RowMapper:
             if index is None or index >= width:
                 return ""
             value = cells[index].strip()
-            if value[:2] == '="' and value[-1:] == '"':
+            if value.startswith('="') and value.endswith('"'):
                 value = value[2:-1].strip()  # Excel's ="0049…": text that keeps its zeros
             return value
 
@@ -536,21 +557,17 @@ class RowMapper:
     def _phones(self, cell: Callable[[int | None], str]) -> list[ContactPoint]:
         found: list[tuple[float, ContactPoint]] = []
         seen: dict[str, int] = {}  # value -> its index in found
-        for rank, index, header, label_index, base_kind in self.phone_columns:
+        for rank, index, label_index, base_kind, header_kind, header_label in self.phone_columns:
             raw = cell(index)
             if not raw:
                 continue
             labels = split_values(cell(label_index)) if label_index is not None else []
-            header_kind = base_kind or kind_of(header)
-            header_label = ""
-            if not header_kind and normalize_header(header) not in _GENERIC_PHONE:
-                header_label = one_line(header)
             for i, number in enumerate(split_values(raw)):
                 number = one_line(number)
                 if not number:
                     continue
                 text, marked = _label_at(labels, i)
-                kind, label = label_and_kind(text, header_kind)
+                kind, label = _label_and_kind(text, header_kind)
                 if not text:
                     label = header_label
                 if base_kind == "mobile" and kind not in ("mobile", "fax", "pager"):
@@ -560,7 +577,7 @@ class RowMapper:
                     order = -1.0 + i / 100
                 if kind == "fax":
                     order += 1_000_000  # a fax number is never the number to call
-                key = "".join(ch for ch in number if ch.isalnum())
+                key = number if number.isalnum() else _NOT_ALNUM.sub("", number)
                 if key in seen:  # the same number twice ("Phone" and "Phone 1 - Value")
                     _merge_point(found, seen[key], order, kind, label)
                     continue
@@ -595,7 +612,7 @@ class RowMapper:
                 text, marked = _label_at(labels, i)
                 if text.casefold() in _IGNORED_LABELS:
                     text = ""
-                kind, label = label_and_kind(text, header_kind)
+                kind, label = _label_and_kind(text, header_kind)
                 for address in addresses(part):
                     problem = email_problem(address)
                     if problem is not None:
@@ -709,7 +726,7 @@ class RowMapper:
         if address.is_empty():
             return
         text, marked = _label_at(labels, i)
-        address.kind, address.label = label_and_kind(text, group.kind)
+        address.kind, address.label = _label_and_kind(text, group.kind)
         found.append(((0 if marked else 1, group.order, i), address))
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from app.errors import WinnowError
 from app.fields import ValidationError, clean_value
-from app.importing.mapping import MappedRow, apply_mapping
+from app.importing.mapping import MappedRow, RowMapper
 from app.importing.report import RowIssue
 from app.importing.rows import PreparedRow, RowPreparer, stored_values
-from app.importing.rowstream import take_warnings
+from app.importing.rowstream import RowStream, take_warnings
 
 MULTI_SEPARATOR = " ::: "  # how Google Contacts (and the mapping) join several values
 
@@ -71,11 +71,16 @@ def prepare_chunks(
 ) -> Iterator[Chunk]:
     """The file's rows, mapped and cleaned, ``size`` good rows at a time."""
     email_headers = [h for h, f in mapping.items() if f in ("email", "email_2")]
+    mapper = RowMapper(headers, mapping)  # compiled once (apply_mapping compares per row)
+    take = rows.take_warnings if isinstance(rows, RowStream) else None
     chunk = Chunk()
     for row_no, cells in rows:
-        chunk.warnings.extend(RowIssue(n, text) for n, text in take_warnings(rows))
+        if take is not None:
+            found = take()
+            if found:
+                chunk.warnings.extend(RowIssue(n, text) for n, text in found)
         chunk.read += 1
-        mapped = apply_mapping(headers, cells, mapping)
+        mapped = mapper(cells)
         keep_invalid_email(mapped, email_headers)
         prepared = preparer.prepare(
             row_no,

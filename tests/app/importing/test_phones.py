@@ -134,3 +134,62 @@ def test_country_names_are_phonenumbers_own_without_the_geocoder() -> None:
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- printing: phones.international is format_number(INTERNATIONAL) ------------------------------
+
+
+@st.composite
+def _numbers(draw: st.DrawFn) -> phonenumbers.PhoneNumber:
+    code = draw(st.sampled_from(_CODES) | st.integers(0, 999))
+    national = draw(st.text(alphabet="0123456789", min_size=1, max_size=17))
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    zeros = len(national) - len(national.lstrip("0"))
+    if zeros and draw(st.booleans()):
+        number.italian_leading_zero = True
+        if zeros > 1:
+            number.number_of_leading_zeros = zeros
+    if draw(st.integers(0, 9)) == 0:
+        number.extension = draw(st.text(alphabet="0123456789", min_size=1, max_size=5))
+    return number
+
+
+def _metadata(code: int | None) -> object:
+    region = phonenumbers.region_code_for_country_code(code or 0)
+    return phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code or 0, region)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(number=_numbers())
+def test_international_is_format_number(number: phonenumbers.PhoneNumber) -> None:
+    expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    assert phones.international(number, _metadata(number.country_code)) == expected
+
+
+def test_international_prints_every_regions_examples_as_format_number() -> None:
+    """Every format of every region is tried on its own example numbers (each kind)."""
+    kinds = [getattr(phonenumbers.PhoneNumberType, k) for k in (
+        "FIXED_LINE", "MOBILE", "TOLL_FREE", "PREMIUM_RATE", "VOIP", "PAGER", "UAN",
+        "PERSONAL_NUMBER", "SHARED_COST", "VOICEMAIL",
+    )]  # fmt: skip
+    seen = 0
+    for region in [*phonenumbers.SUPPORTED_REGIONS, "001"]:
+        codes = (
+            phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS
+            if region == "001"
+            else [phonenumbers.country_code_for_region(region)]
+        )
+        for code in codes:
+            for kind in kinds:
+                if region == "001":
+                    number = phonenumbers.example_number_for_non_geo_entity(code)
+                else:
+                    number = phonenumbers.example_number_for_type(region, kind)
+                if number is None:
+                    continue
+                seen += 1
+                expected = phonenumbers.format_number(
+                    number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+                )
+                assert phones.international(number, _metadata(number.country_code)) == expected
+    assert seen > 1000
