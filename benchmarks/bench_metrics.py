@@ -79,6 +79,8 @@ def _recompute(path: Path | str) -> dict[str, Any]:
         "follow_ups_too_cpu_s": round(follow_ups_cpu, 3),
         "target_s": target,
         "ok": changed <= target,
+        # the targets are for a machine of this kind to itself: on a shared one the CPU time
+        "ok_cpu": changed_cpu <= target,
     }
 
 
