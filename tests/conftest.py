@@ -70,6 +70,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 BOTH_DATABASES = (
     "tests/db/test_migration_0010.py",
     "tests/db/test_migration_0011.py",
+    "tests/db/test_idlist.py",
     "tests/db/test_migrations.py",
     "tests/db/test_store.py",
     "tests/app/importing/",

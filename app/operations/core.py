@@ -357,7 +357,10 @@ def run_in(
     from app.live import publish
 
     publish(s, changes, op_id, "done")  # other Winnows hear of it when it commits (app.live)
-    return OpResult(value, changes, op_id, ctx.label, undo_state_in(s))
+    # an entry just written is the newest done one, and nothing is left to redo (every undone
+    # entry was dropped above): what Undo and Redo do now, without reading the log again
+    state = UndoState(_entry(op), None) if op_id is not None else undo_state_in(s)
+    return OpResult(value, changes, op_id, ctx.label, state)
 
 
 def _bump(
