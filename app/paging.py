@@ -15,6 +15,11 @@ empty values and the others, each of which the database walks in an index.
 
 from __future__ import annotations
 
+import bisect
+import math
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -151,12 +156,26 @@ def keys_between(
     spans = [conds for _empty, conds in order.spans(after, through)]
     strategy: search.Strategy = search.SORT
     steps: int | None = None
+    keyed = False
     if q.search:
         keyed = contacts.sort_key_index(q, db) is not None
         strategy, steps = search.plan_bounded(db, q.search, limit, contacts.can_walk(q), keyed)
     with db.session() as s:
+        place = (replace(q, search=""), after, through, frozenset(exclude))
+        if (
+            strategy == search.WALK
+            and limit is not None
+            and after is None
+            and through is None
+            and not search.walk_fell_short(db, place, q.search or "")
+            and _walks_far(s, db, q, order, limit, keyed)
+        ):
+            # the matches lie late in the order: a walk would step most of the index before
+            # the page fills, so they are sorted at once, and so are the searches typed on
+            # from here (their matches are among these)
+            search.remember_short_walk(db, place, q.search or "")
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
         if strategy == search.WALK and steps is not None and limit is not None:
-            place = (replace(q, search=""), after, through, frozenset(exclude))
             return _walk(s, db, q, order, spans, limit, exclude, steps, place)
         if strategy == search.SORT and q.search and db.engine.dialect.name == "sqlite":
             return _select(s, db, q, order, [_any(spans)], limit, exclude, strategy)
@@ -252,6 +271,146 @@ def _walk(
                 )
                 return out + more
     return out
+
+
+# keys of contacts spread evenly over the ids, per database and sort: (when, keys, largest id)
+_SPREAD_SIZE = 128
+_SPREAD_TTL = 1800.0  # seconds (how a sort's values are spread changes slowly)
+_spreads: OrderedDict[tuple[str, str, bool], tuple[float, list[list[tuple[Any, int]]], int]] = (
+    OrderedDict()
+)
+_spread_lock = threading.Lock()
+
+
+def walk_reach(
+    s: Session, db: Database, q: ContactQuery, order: _Order, limit: int
+) -> float | None:
+    """About how many entries of the sort index a walk from the start steps before it has
+    seen ``limit`` matches of the query's search (SQLite, a search with no other filter), or
+    None where no sample tells: the place of the ``k``-th earliest of a sample of matches
+    (:func:`app.search.sample_matches`, k as many of the sample as the page is of all the
+    matches) among contacts sampled evenly over the ids. A sample taken of one word of
+    several is of more contacts than the search matches: the walk then steps at least as
+    far. The estimate only chooses a plan; the page is the same either way."""
+    word = search.sampled_word(q.search or "")
+    if word is None or db.engine.dialect.name != "sqlite" or not contacts._search_alone(q):
+        return None
+    ids, found = search.sample_matches(db, word, s.connection())
+    found = max(found, search.estimate(db, word)[0])
+    if not ids or found <= 0:
+        return None
+    k = math.ceil(limit * (len(ids) + 1) / found)
+    if k > len(ids):
+        return None
+    try:
+        spread = _spread(s, db, q, order)
+        if spread is None:
+            return None
+        runs, size = spread
+        sampled = _in_order(order, _sample_keys(s, db, q, order, ids))
+        if len(sampled) < k:
+            return None
+        target = sampled[k - 1]
+        run = order.run_of(target)
+        point = _comparable(target)
+        ahead = runs[run]
+        before = sum(len(r) for r in runs[:run])
+        if order.descending:
+            before += len(ahead) - bisect.bisect_right(ahead, point)
+        else:
+            before += bisect.bisect_left(ahead, point)
+    except TypeError:  # values of mixed types: not ours to judge
+        return None
+    return before * size / max(sum(len(r) for r in runs), 1)
+
+
+_SAMPLE_SQL: dict[tuple[str, str | None], str] = {}
+
+
+def _comparable(key: Key) -> tuple[Any, int]:
+    """A key as a tuple Python orders as SQLite does within its run (BINARY collation: text
+    by code point; the empty run by id)."""
+    return (key.value, key.id) if key.value is not None else (0, key.id)
+
+
+def _runs(order: _Order, keys: Sequence[Key]) -> list[list[tuple[Any, int]]]:
+    """Keys split by run (in the query's order of runs), each run ascending."""
+    runs: list[list[tuple[Any, int]]] = [[] for _ in order.runs]
+    for key in keys:
+        runs[order.run_of(key)].append(_comparable(key))
+    for r in runs:
+        r.sort()
+    return runs
+
+
+def _in_order(order: _Order, keys: Sequence[Key]) -> list[Key]:
+    """Keys in the query's order."""
+    by_point = {_comparable(k): k for k in keys}
+    out: list[Key] = []
+    for r in _runs(order, keys):
+        out.extend(by_point[p] for p in (reversed(r) if order.descending else r))
+    return out
+
+
+def _walks_far(
+    s: Session, db: Database, q: ContactQuery, order: _Order, limit: int, keyed: bool
+) -> bool:
+    """Whether sorting the matches costs less than the walk a sample says it would take
+    (:func:`walk_reach`; never while a plan is forced)."""
+    if search.is_forced():
+        return False
+    matches, size = search.estimate(db, q.search or "")
+    if not search.worth_sampling(matches, size, keyed):
+        return False
+    reach = walk_reach(s, db, q, order, limit)
+    if reach is None:
+        return False
+    word = search.sampled_word(q.search or "")
+    if word is not None and search.typed_words(q.search or "") == [word]:
+        # the count is capped (ESTIMATE_CAP); the sample's is not, and prices the sort
+        matches = max(matches, search.sample_matches(db, word, s.connection())[1])
+    return search.choose(matches, size, limit, keyed, reach=reach) == search.SORT
+
+
+def _sample_keys(
+    s: Session, db: Database, q: ContactQuery, order: _Order, ids: Sequence[int]
+) -> list[Key]:
+    """The keys of these contacts in the query's sort (a search with no other filter), as
+    stored. Read through the driver: compiling a statement the first time cost more (12 ms
+    at 100,000 contacts) than reading the sample."""
+    index = contacts.sort_key_index(q, db)
+    sql = _SAMPLE_SQL.get((q.sort, index))
+    if sql is None:
+        column = contacts.sort_expression(q).expression.compile(dialect=db.engine.dialect)
+        hint = f" INDEXED BY {index}" if index is not None else ""
+        sql = f"SELECT contacts.id, {column} FROM contacts{hint} WHERE contacts.id IN "
+        _SAMPLE_SQL[(q.sort, index)] = sql
+    marks = ",".join("?" * len(ids))
+    rows = s.connection().exec_driver_sql(f"{sql}({marks})", tuple(ids))
+    return [Key(value, cid) for cid, value in rows]
+
+
+def _spread(
+    s: Session, db: Database, q: ContactQuery, order: _Order
+) -> tuple[list[list[tuple[Any, int]]], int] | None:
+    """Keys of about _SPREAD_SIZE contacts spread evenly over the ids, split by run, each
+    ascending (cached half an hour per database and sort), and the largest id."""
+    cache = (str(db.engine.url), q.sort, q.descending)
+    now = time.monotonic()
+    with _spread_lock:
+        hit = _spreads.get(cache)
+        if hit is not None and now - hit[0] < _SPREAD_TTL:
+            return hit[1], hit[2]
+    size = int(s.connection().exec_driver_sql("SELECT max(id) FROM contacts").scalar() or 0)
+    if size <= 0:
+        return None
+    ids = sorted({1 + size * n // _SPREAD_SIZE for n in range(_SPREAD_SIZE)})
+    runs = _runs(order, _sample_keys(s, db, q, order, ids))
+    with _spread_lock:
+        _spreads[cache] = (now, runs, size)
+        while len(_spreads) > 32:
+            _spreads.popitem(last=False)
+    return runs, size
 
 
 def _ordered(keys: Sequence[Key], descending: bool) -> bool:

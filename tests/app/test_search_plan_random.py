@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,6 +125,22 @@ def test_every_plan_reads_the_pages_a_full_sort_reads(
         random_db, q, after=after, through=through, limit=page, exclude=skipped
     )
     assert got == expected
+    # and a walk given up for the sort where a sample of the matches says it would reach
+    # far (paging.walk_reach; here: past a third of the contacts)
+    with (
+        mock.patch.object(search, "choose", _walk_unless_far),
+        mock.patch.object(search, "SAMPLE_WORTH", 0),
+    ):
+        got = paging.keys_between(
+            random_db, q, after=after, through=through, limit=page, exclude=skipped
+        )
+    assert got == expected
+
+
+def _walk_unless_far(
+    matches: int, size: int, limit: int | None, *_: object, reach: float = 0
+) -> search.Strategy:
+    return search.SORT if reach > size / 3 else search.WALK
 
 
 @pytest.mark.parametrize("sort", ["name", "company", "created"])
@@ -135,7 +152,9 @@ def test_a_short_walk_is_remembered_for_the_searches_typed_on_from_it(
     monkeypatch.setattr(search, "_short_walks", type(search._short_walks)())
     # a budget far too small for the page: every walk falls short
     monkeypatch.setattr(search, "budget", lambda matches, size, limit, keyed=False: 2)
-    monkeypatch.setattr(search, "choose", lambda matches, size, limit, keyed=False: search.WALK)
+    monkeypatch.setattr(
+        search, "choose", lambda matches, size, limit, keyed=False, **_: search.WALK
+    )
     for typed in ("jü", "jür", "jürgen", "jürgen m"):
         q = ContactQuery(search=typed, sort=sort)
         assert paging.keys_between(random_db, q, limit=30) == _everything(random_db, q)[:30]
