@@ -35,6 +35,10 @@ MIN_ROWS = 50_000
 # indexes again reads every contact, the stored ones too (measured at 100,000 rows: ~20 µs a
 # contact to build, ~60 µs a row saved), and another writer (the window's move) waits for it
 MIN_ROWS_PER_CONTACT = 2.0
+# the page cache while the indexes are built (KiB, negative as SQLite takes it), and the changed
+# pages it keeps before writing them to the log
+BUILD_CACHE_KB = -16000
+BUILD_SPILL_PAGES = 4000
 # what the duplicate look-ups read while the rows go in (app.importing.merge): by e-mail
 # (ix_contacts_email_norm, or ix_contacts_email_key from migration 0020 on) and by name
 KEPT_INDEXES = ("ix_contacts_email_norm", "ix_contacts_email_key", "ix_contacts_name")
@@ -60,5 +64,18 @@ def set_aside(conn: Connection) -> DeferredIndexes:
 
 
 def build_again(conn: Connection, deferred: DeferredIndexes) -> None:
-    """Create the indexes again and rebuild the full-text index, in the same transaction."""
-    deferred.restore(conn, ("contacts",))
+    """Create the indexes again and rebuild the full-text index, in the same transaction,
+    with a page cache of :data:`BUILD_CACHE_KB`: each index's sort keeps as much in memory as
+    the cache holds, and the new index's pages stay in it until it spills (with the write
+    cache, 1,000,000 contacts took the writing process from ~155 to 228 MB)."""
+    sizes = {
+        pragma: int(conn.exec_driver_sql(f"PRAGMA {pragma}").scalar_one())
+        for pragma in ("cache_size", "cache_spill")
+    }
+    conn.exec_driver_sql(f"PRAGMA cache_size={BUILD_CACHE_KB}")
+    conn.exec_driver_sql(f"PRAGMA cache_spill={BUILD_SPILL_PAGES}")
+    try:
+        deferred.restore(conn, ("contacts",))
+    finally:
+        for pragma, value in sizes.items():
+            conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
