@@ -34,11 +34,11 @@ from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-
     clean_value,
     normalize_phone,
 )
-from app.names import display_name, normalize_email, sort_key, split_name
+from app.names import display_name, normalize_email, sort_key, split_name, stored_normalized_email
 from app.search import search_condition
 from app.timeutil import utcnow
 from db.engine import Database
-from db.models import Contact, Stage, StageChange
+from db.models import EMAIL_KEY, Contact, Stage, StageChange
 from db.visibility import SEE_UNFINISHED, unfinished_batches
 
 # Due (the board's sort): an unanswered inquiry's response due time, else the next action;
@@ -53,7 +53,7 @@ SORT_COLUMNS = {
     "name": Contact.sort_name,
     "company": Contact.company,
     "title": Contact.title,
-    "email": Contact.email_normalized,
+    "email": EMAIL_KEY,
     "stage": Stage.position,
     "source": Contact.source,
     "created": Contact.created_at,
@@ -169,7 +169,7 @@ def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:
         from app.golook.classify import quick_domain_class  # (email-validator: when written)
 
         email = values.get("email")
-        out["email_normalized"] = normalize_email(email)
+        out["email_normalized"] = stored_normalized_email(email)
         out["domain"], out["domain_class"] = quick_domain_class(email)
     return out
 
@@ -327,6 +327,8 @@ def _detail(c: Contact, items: Sequence[Any]) -> ContactDetail:
     values["stage_key"] = c.stage.key
     values["stage_name"] = c.stage.name
     values["sales_ready"] = bool(c.sales_ready)
+    # stored only where it differs from the address (migration 0021)
+    values["email_normalized"] = c.email_normalized or normalize_email(c.email)
     return ContactDetail(**values)
 
 

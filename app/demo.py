@@ -717,7 +717,7 @@ class _People:
         known = self._domains.get(domain)
         if known is None:
             known = self._domains[domain] = quick_domain_class(email)
-        out["email_normalized"] = email  # trimmed and lower case already (normalize_email)
+        out["email_normalized"] = None  # its own normalised form (trimmed, lower case; 0021)
         out["domain"], out["domain_class"] = known
         return out
 

@@ -64,6 +64,14 @@ def normalize_email(email: str | None) -> str | None:
     return text.lower() or None
 
 
+def stored_normalized_email(email: str | None) -> str | None:
+    """What ``contacts.email_normalized`` stores for an address: its normalised form where
+    that differs from the address, else None (the column ``email_key`` reads the normalised
+    form either way; migration 0021)."""
+    norm = normalize_email(email)
+    return None if norm == email else norm
+
+
 def email_domain(email: str | None) -> str | None:
     norm = normalize_email(email)
     if not norm or "@" not in norm:

@@ -2,8 +2,8 @@
 name, e-mail, company or title, accents folded ("jurg" finds Jürgen, "lefev" Lefèvre), an
 address found by its parts ("gmail", "p1@firma").
 
-- SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009, 0018), a prefix phrase per
-  typed word.
+- SQLite: the FTS5 table ``contacts_fts`` (migrations 0001, 0009, 0018, 0020), each typed
+  word's parts asked for, the last as a prefix (the index keeps no word positions).
 - PostgreSQL: ``document @@ to_tsquery('winnow_search', …)`` over the GIN index of the table
   ``contact_search`` (migration 0015: one ``winnow_search_vector`` of migration 0007 per
   contact, unaccent + prefix matching, kept by triggers; measured against ``pg_trgm``, see the
@@ -60,9 +60,18 @@ def typed_words(search: str) -> list[str]:
 
 
 def fts_query(search: str) -> str | None:
-    """Turn typed text into an FTS5 prefix query: every word must match a word's start."""
-    tokens = ['"' + tok.replace('"', "") + '"*' for tok in typed_words(search)]
-    return " AND ".join(tokens) or None
+    """Turn typed text into an FTS5 query: every word must match a word's start. A word of
+    several parts (``p1@firma``, ``Jean-Luc``) asks for each part: the last one as a prefix,
+    the others whole (``"p1" AND "firma"*``). The index keeps no positions
+    (``detail=none``, migration 0020), so the parts are not asked to follow each other as a
+    phrase; PostgreSQL's :func:`tsquery` still does."""
+    terms = []
+    for word in typed_words(search):
+        parts = _PART_RE.findall(word)
+        if not parts:  # punctuation alone: a phrase of no word, which matches nothing
+            terms.append('"' + word.replace('"', "") + '"*')
+        terms += [f'"{part}"' for part in parts[:-1]] + [f'"{part}"*' for part in parts[-1:]]
+    return " AND ".join(terms) or None
 
 
 def tsquery(search: str) -> str | None:

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
     event,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -40,6 +42,15 @@ NAMING = {
 # SQLAlchemy's PostgreSQL dialect with every driver of it (~0.03 s of CPU of every start, SQLite
 # or not). Each index's ``sqlite_where`` is stated directly (that dialect is loaded anyway).
 PG_WHERE = "postgresql_where"
+
+
+# the normalised e-mail of every contact: ``coalesce(email_normalized, email)``, a column the
+# database works out (SQLite: VIRTUAL, stored nowhere but in its index; PostgreSQL: STORED),
+# made by migration 0021 and not mapped (nothing writes it); indexed by ix_contacts_email_key
+EMAIL_KEY: Any = literal_column("contacts.email_key", String(320))
+# the database's own, not in the models (tests/db/test_migrations.py)
+UNMAPPED_COLUMNS = {("contacts", "email_key")}
+UNMAPPED_INDEXES = frozenset({"ix_contacts_email_key"})
 
 
 # indexes the migrations make on SQLite only (absent on PostgreSQL)
@@ -119,9 +130,12 @@ class Contact(Base):
         # PostgreSQL, where each index costs every bulk move an entry a row
         Index("ix_contacts_id_name", "id", "sort_name"),
         Index("ix_contacts_created", "created_at"),
-        Index("ix_contacts_email_norm", "email_normalized"),
+        # no index of email_normalized: it is stored only where it differs from the address
+        # (migration 0021); the database's own column ``email_key`` (EMAIL_KEY) and its index
+        # ix_contacts_email_key serve duplicates by e-mail and the list sorted by e-mail
         Index("ix_contacts_source", "source"),
-        Index("ix_contacts_domain", "domain"),
+        # no index of the domain: nothing looks contacts up by it (go look's list of the
+        # domains to check reads the rows, faster than the index and a row each; 0020)
         # only the contacts an import made: every query of it names a batch (migration 0018)
         Index(
             "ix_contacts_batch",
@@ -185,6 +199,8 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(400), default="")  # display name
     sort_name: Mapped[str] = mapped_column(String(400), default="")  # casefolded, for ORDER BY
     email: Mapped[str | None] = mapped_column(String(320))
+    # stored only where it differs from ``email`` (capitals, ``mailto:``, spaces): read it as
+    # EMAIL_KEY (migration 0021)
     email_normalized: Mapped[str | None] = mapped_column(String(320))
     other_emails: Mapped[str | None] = mapped_column(Text)  # JSON list
     phone: Mapped[str | None] = mapped_column(String(60))
@@ -332,6 +348,8 @@ class DomainCheck(Base):
     """The cached DNS answer for one registrable domain."""
 
     __tablename__ = "domain_checks"
+    # the rows in the key's b-tree, no rowid table beside an index of the names (0020)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     domain: Mapped[str] = mapped_column(String(255), primary_key=True)
     dns_status: Mapped[str] = mapped_column(String(12))
@@ -477,8 +495,20 @@ class MetricContact(Derived):
     __tablename__ = "metric_contacts"
     __table_args__ = (
         Index("ix_metric_contacts_inquiry", "inquiry_at"),
-        Index("ix_metric_contacts_qualified", "qualified_at"),
-        Index("ix_metric_contacts_customer", "customer_at"),
+        # most inquiries never qualify, fewer still become customers: only those are in
+        # these two (every query of them asks for a time, migration 0020)
+        Index(
+            "ix_metric_contacts_qualified",
+            "qualified_at",
+            sqlite_where=text("qualified_at IS NOT NULL"),
+            info={PG_WHERE: "qualified_at IS NOT NULL"},
+        ),
+        Index(
+            "ix_metric_contacts_customer",
+            "customer_at",
+            sqlite_where=text("customer_at IS NOT NULL"),
+            info={PG_WHERE: "customer_at IS NOT NULL"},
+        ),
         Index(
             "ix_metric_contacts_waiting",
             "due_at",
@@ -520,12 +550,15 @@ class MetricStay(Derived):
 
     __tablename__ = "metric_stays"
     __table_args__ = (
-        Index("ix_metric_stays_contact", "contact_id"),
+        # read and deleted by contact: the key is the contact's, and on SQLite the table is
+        # that key's b-tree (no rowid, no index of the contacts beside it; migration 0020)
+        PrimaryKeyConstraint("contact_id", "change_id"),
         Index("ix_metric_stays_stage_days", "stage_id", "days"),
+        {"sqlite_with_rowid": False},
     )
 
-    change_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    contact_id: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    contact_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
     stage_id: Mapped[int] = mapped_column(Integer)
     days: Mapped[float] = mapped_column(Float)
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 from app.names import sort_key
 from app.points import import_records
 from db import bulk
-from db.models import Contact, ContactPoint, ImportChange, Stage, StageChange
+from db.models import EMAIL_KEY, Contact, ContactPoint, ImportChange, Stage, StageChange
 
 NameKey = tuple[str, str]
 _STAGING = "winnow_import_staging"
@@ -62,7 +62,7 @@ _EXISTING_COLUMNS = (
     Contact.import_batch_id,
     Contact.name,
     Contact.sort_name,
-    Contact.email_normalized,
+    EMAIL_KEY.label("email_normalized"),  # the normalised e-mail (migration 0021)
     Contact.domain,
     Contact.domain_class,
     Contact.extra,
@@ -161,7 +161,7 @@ def _existing_among(name: str, dialect: str) -> Any:
     of the parameter ``keys``: one value however many they are (an IN list of 500 named
     parameters was compiled again for every chunk, ~10 µs a row), so the statement is
     compiled once. SQLite: a JSON array read by ``json_each``; PostgreSQL: a text array."""
-    column = getattr(Contact, name)
+    column = EMAIL_KEY if name == "email_key" else getattr(Contact, name)
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY  # only there: not loaded for SQLite
 
@@ -237,7 +237,7 @@ class BatchWriter:
         found: dict[str, dict[str, Any]] = {}
         if not keys:
             return found
-        stmt = _existing_among("email_normalized", self.s.get_bind().dialect.name)
+        stmt = _existing_among("email_key", self.s.get_bind().dialect.name)
         for r in self.s.execute(stmt, {"keys": _keys_value(keys, self.s)}):
             row = dict(r._mapping)
             found.setdefault(row["email_normalized"], row)
@@ -510,7 +510,8 @@ class BatchWriter:
                 get("consent") or "unknown",
                 stored.name,
                 stored.sort_name,
-                row.email_key,
+                # stored only where it differs from the address (migration 0021)
+                None if row.email_key == get("email") else row.email_key,
                 row.domain,
                 domain_class,
                 stored.extra,

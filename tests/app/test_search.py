@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app import contacts
 from app.contacts import ContactQuery
-from app.search import tsquery
+from app.search import fts_query, tsquery
 from db.engine import Database, open_database
 from db.migrate import current_revision, head_revision, upgrade_to_head
 
@@ -218,6 +218,14 @@ def test_tsquery_is_a_prefix_phrase_per_typed_word() -> None:
     assert tsquery("Jürg p1@firma") == "(Jürg:*) & (p1 <-> firma:*)"
     assert tsquery("  ") is None
     assert tsquery("&|!") is None
+
+
+def test_fts_query_asks_for_each_part_the_last_as_a_prefix() -> None:
+    """SQLite's index keeps no word positions (migration 0020): no phrase queries there."""
+    assert fts_query("Jürg p1@firma") == '"Jürg"* AND "p1" AND "firma"*'
+    assert fts_query("sean_ob") == '"sean" AND "ob"*'
+    assert fts_query("  ") is None
+    assert fts_query("@") == '"@"*'  # punctuation alone matches nothing, as before
 
 
 def test_an_older_database_with_contacts_is_searchable_after_the_upgrade(
