@@ -40,7 +40,7 @@ MIN_ROWS_PER_CONTACT = 2.0
 BUILD_CACHE_KB = -16000
 BUILD_SPILL_PAGES = 4000
 # what the duplicate look-ups read while the rows go in (app.importing.merge): by e-mail
-# (ix_contacts_email_norm, or ix_contacts_email_key from migration 0020 on) and by name
+# (ix_contacts_email_norm, or ix_contacts_email_key from migration 0021 on) and by name
 KEPT_INDEXES = ("ix_contacts_email_norm", "ix_contacts_email_key", "ix_contacts_name")
 
 
