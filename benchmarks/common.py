@@ -8,6 +8,7 @@ import functools
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,6 +50,28 @@ def contacts_in(path: str) -> int:
         conn.close()
 
 
+@functools.cache
+def _current(path: str) -> Path:
+    """``path``, or a private copy of it when its schema is not the head (once a process)."""
+    import sqlite3
+
+    from db.migrate import head_revision
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    if row is not None and row[0] == head_revision():
+        return Path(path)
+    print(
+        f"{path} is at schema {row[0] if row else '?'}, not {head_revision()}: a copy is "
+        "upgraded as it is opened (the file is left as it is)",
+        file=sys.stderr,
+    )
+    return scratch_copy(Path(path))
+
+
 def demo_database(n: int | None = None, seed: int = 1) -> Path:
     """A demo database with ``n`` contacts (default: :func:`bench_size`), generated once per
     schema and reused (read-only use): ``CACHE/demo-{n}-{seed}-{schema revision}.sqlite``."""
@@ -56,7 +79,9 @@ def demo_database(n: int | None = None, seed: int = 1) -> Path:
         n = bench_size()
     given = os.environ.get(DB_ENV, "")
     if given and n == bench_size():
-        return Path(given)  # a demo database of that size made before (another schema's too)
+        # a demo database of that size made before; of another schema, a copy is upgraded as
+        # it is opened (the file given is only read: opening it would upgrade it in place)
+        return _current(given)
     from db.engine import open_database
     from db.migrate import head_revision
 
