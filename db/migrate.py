@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,12 @@ def upgrade_to_head(
     command.upgrade(cfg, target)
 
 
+def step_text(doc: str | None) -> str:
+    """A migration's first paragraph as a user reads it: on one line, without the
+    reStructuredText marks of its docstring (``contacts`` -> contacts)."""
+    return re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", " ".join((doc or "").split()))
+
+
 def _step_teller(
     steps: list[Any], where: str, on_step: Callable[[str], None]
 ) -> Callable[[object], None]:
@@ -81,7 +88,7 @@ def _step_teller(
             on_step(f"Upgrading {where}: finishing…")
             return
         revision = steps[done[0]]
-        what = " ".join((revision.doc or "").split())  # its first paragraph, on one line
+        what = step_text(revision.doc)
         text = f"Upgrading {where}: step {done[0] + 1} of {len(steps)}"
         on_step(f"{text} ({what})…" if what else f"{text}…")
 
