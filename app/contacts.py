@@ -398,6 +398,14 @@ def _base(columns: Sequence[Any]) -> Select[Any]:
     return select(*columns).select_from(Contact).join(Stage, Contact.stage_id == Stage.id)
 
 
+def _source(columns: Sequence[Any], q: ContactQuery) -> Select[Any]:
+    """``SELECT columns FROM contacts``, joined to ``stages`` only where the query needs it
+    (:func:`_needs_stage`): every contact has a stage, so the join never leaves one out."""
+    if _needs_stage(columns, q):
+        return _base(columns)
+    return select(*columns).select_from(Contact)
+
+
 # sorts with an index a broad search can walk (tests/app/test_search_plan.py checks the plans)
 _WALKABLE_SORTS = frozenset(
     {"name", "company", "title", "email", "source", "created", "created_at", "score"}
@@ -491,18 +499,18 @@ def select_matching(
             if q.search:
                 keyed = keys_only and sort_key_index(q, db) is not None
                 strategy = _search.plan(db, q.search, limit, _can_walk(q), keyed)
-        if strategy == _search.WALK and not _needs_stage(columns, q):
-            # the walk reads only the sort index (it holds the id): no row of the table, whose
-            # rows lie in id order, not in the sort's ("Öz" by name at 1,000,000: 48 → 20 ms)
-            return _filtered(select(*columns).select_from(Contact), q, db, strategy)
+        # no join to stages unless the query needs it: a walk reads only the sort index (it
+        # holds the id), no row of the table, whose rows lie in id order, not in the sort's
+        # ("Öz" by name at 1,000,000: 48 → 20 ms); a sorted page or search reads no stage
+        stmt = _filtered(_source(columns, q), q, db, strategy)
         index = sort_key_index(q, db) if keys_only and strategy == _search.SORT else None
         if index is not None and not _needs_stage(columns, q):
-            stmt = _filtered(select(*columns).select_from(Contact), q, db, strategy)
             return stmt.with_hint(Contact.__table__, f"INDEXED BY {index}", "sqlite")
-        return _filtered(_base(columns), q, db, strategy)
+        return stmt
     from dataclasses import replace
 
-    stmt = _filtered(_base(columns), replace(q, stage_keys=()), db)
+    bare = replace(q, stage_keys=())
+    stmt = _filtered(_source(columns, bare), bare, db)
     stmt = stmt.where(Contact.id.in_(list(among)))
     if q.stage_keys:
         stage_ids = select(Stage.id).where(Stage.key.in_(q.stage_keys))
@@ -573,7 +581,7 @@ COUNT_CAP = 10_000
 def count_capped(db: Database, q: ContactQuery, cap: int = COUNT_CAP) -> int:
     """The count if at most ``cap``, else ``cap + 1`` ("10,000+"): stops after ``cap + 1``
     matches, so a broad search is not counted through."""
-    inner = _filtered(_base([Contact.id]), q, db).limit(cap + 1).subquery()
+    inner = _filtered(_source([Contact.id], q), q, db).limit(cap + 1).subquery()
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(inner)) or 0)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 import app.board  # noqa: F401  (registers the board's "due" sort)
 from app import contacts, paging
@@ -94,3 +99,55 @@ def test_successors_skip_the_excluded_and_stop_at_the_window_end(gappy_db: Datab
     ids = [k.id for k in keys]
     found = paging.successors(gappy_db, q, [keys[2], keys[10], keys[11]], keys[11], {ids[3]})
     assert found == [ids[4], ids[11], None]
+
+
+def _read(db: Database, read: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """What ``read()`` returns, and the statements it ran."""
+    seen: list[str] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        return read(), seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        ContactQuery(),
+        ContactQuery(sort="score", descending=False),
+        ContactQuery(sort="company", descending=True, source="web"),
+        ContactQuery(sort="name", descending=False, search="SEARCHED"),
+        ContactQuery(sort="score", descending=True, search="SEARCHED"),
+    ],
+    ids=["first page", "by score", "by company from a source", "search by name", "search by score"],
+)
+def test_a_page_reads_the_stages_only_when_its_query_names_one(
+    gappy_db: Database, q: ContactQuery
+) -> None:
+    """Every contact has a stage: a page, a search's page or a capped count that filters and
+    sorts on no stage reads no stage (no join to ``stages``, a step per contact on PostgreSQL),
+    and finds the contacts the join did, in the same order."""
+    if q.search:
+        word = contacts.get_contact(gappy_db, 1).last_name or ""
+        q = replace(q, search=word[:3])
+    joined = contacts._filtered(contacts._base([Contact.id]), q, gappy_db)
+    with gappy_db.session() as s:
+        expected = list(s.scalars(joined.order_by(*contacts.order_by(q))))
+    assert expected
+    page, seen = _read(gappy_db, lambda: paging.keys_between(gappy_db, q, limit=25))
+    assert [k.id for k in page] == expected[:25]
+    assert _paged(gappy_db, q, 23) == expected
+    n, counted = _read(gappy_db, lambda: contacts.count_capped(gappy_db, q, cap=10))
+    assert n == min(len(expected), 11)
+    for statement in seen + counted:
+        assert "stages" not in statement, statement
+    # a stage filter or the stage sort still reads them
+    for staged in (replace(q, stage_keys=("suspect",)), replace(q, sort="stage")):
+        page, seen = _read(gappy_db, partial(paging.keys_between, gappy_db, staged, limit=25))
+        assert [k.id for k in page] == contacts.query_ids(gappy_db, staged)[:25]
+        assert any("stages" in statement for statement in seen), seen
