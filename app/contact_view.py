@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from app import followup, qualification, scoring
 from app.activities import ActivityInfo
-from app.contacts import ContactDetail
+from app.contacts import ContactDetail, normalized_email_of
 from app.errors import UnknownContact
 from app.golook.checks import answer_from_columns
 from app.golook.classify import OVERRIDES_SETTING, classify_address
@@ -256,6 +256,7 @@ def _detail(row: RowMapping, items: Sequence[ScoreItem]) -> ContactDetail:
     values["stage_key"] = row["stage_key"]
     values["stage_name"] = row["stage_name"]
     values["sales_ready"] = bool(row["sales_ready"])
+    values["email_normalized"] = normalized_email_of(row["email_normalized"], row["email"])
     return ContactDetail(**values)
 
 

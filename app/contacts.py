@@ -327,9 +327,14 @@ def _detail(c: Contact, items: Sequence[Any]) -> ContactDetail:
     values["stage_key"] = c.stage.key
     values["stage_name"] = c.stage.name
     values["sales_ready"] = bool(c.sales_ready)
-    # stored only where it differs from the address (migration 0021)
-    values["email_normalized"] = c.email_normalized or normalize_email(c.email)
+    values["email_normalized"] = normalized_email_of(c.email_normalized, c.email)
     return ContactDetail(**values)
+
+
+def normalized_email_of(stored: str | None, email: str | None) -> str | None:
+    """A contact's normalised e-mail: stored only where it differs from the address
+    (migration 0021), else the address's own (what ``email_key`` holds in the database)."""
+    return stored or normalize_email(email)
 
 
 def contact_exists(db: Database, contact_ids: Sequence[int]) -> list[int]:
