@@ -21,6 +21,7 @@ from app.contacts import ContactQuery
 from app.paging import Key
 from db.engine import Database, open_database
 from db.models import Contact
+from tests.app.search_helpers import every_match_sorted
 
 pytestmark = pytest.mark.sqlite_only  # the plans are SQLite's (app.search)
 
@@ -59,15 +60,6 @@ def random_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db.close()
 
 
-def _everything(db: Database, q: ContactQuery) -> list[Key]:
-    """Every match sorted: the plain plan, no paging, no estimate."""
-    order = paging._Order(q)
-    stmt = contacts._filtered(contacts._base([Contact.id, order.raw]), q, db, search.SORT)
-    with db.session() as s:
-        rows = s.execute(stmt.order_by(*contacts.order_by(q))).all()
-    return [Key(value, cid) for cid, value in rows]
-
-
 @settings(
     max_examples=150,
     deadline=None,
@@ -99,7 +91,7 @@ def test_every_plan_reads_the_pages_a_full_sort_reads(
     q = ContactQuery(
         search=typed, sort=sort, descending=descending, stage_keys=("suspect",) if staged else ()
     )
-    full = _everything(random_db, q)
+    full = every_match_sorted(random_db, q)
     # a page after a key (the window's end), up to another (a window read again), leaving
     # some matches out (the ones a pager places itself)
     first = int(start * len(full))
@@ -157,7 +149,7 @@ def test_a_short_walk_is_remembered_for_the_searches_typed_on_from_it(
     )
     for typed in ("jü", "jür", "jürgen", "jürgen m"):
         q = ContactQuery(search=typed, sort=sort)
-        assert paging.keys_between(random_db, q, limit=30) == _everything(random_db, q)[:30]
+        assert paging.keys_between(random_db, q, limit=30) == every_match_sorted(random_db, q)[:30]
     place: tuple[object, ...] = (ContactQuery(search="", sort=sort), None, None, frozenset())
     assert search.walk_fell_short(random_db, place, "Jürgen Mü")
     assert search.walk_fell_short(random_db, place, "JURGEN")  # as the index folds it

@@ -18,6 +18,7 @@ from app.contacts import ContactQuery
 from app.paging import Key
 from db.engine import Database, open_database
 from db.models import Contact
+from tests.app.search_helpers import every_match_sorted
 
 pytestmark = pytest.mark.sqlite_only  # the plans and their samples are SQLite's
 
@@ -52,15 +53,6 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database.close()
 
 
-def _everything(db: Database, q: ContactQuery) -> list[Key]:
-    """Every match sorted: the plain plan, no paging, no estimate."""
-    order = paging._Order(q)
-    stmt = contacts._filtered(contacts._base([Contact.id, order.raw]), q, db, search.SORT)
-    with db.session() as s:
-        rows = s.execute(stmt.order_by(*contacts.order_by(q))).all()
-    return [Key(value, cid) for cid, value in rows]
-
-
 def _order(db: Database, q: ContactQuery) -> list[int]:
     """Every contact's id in the query's order (its search left out)."""
     bare = ContactQuery(sort=q.sort, descending=q.descending)
@@ -88,7 +80,7 @@ def test_the_reach_is_where_the_walk_fills_the_page(
     match one past the page (k = limit + 1 of all the matches), in any order, empty values
     first ascending and last descending."""
     q = ContactQuery(search=typed, sort=sort, descending=descending)
-    matches = _everything(db, q)
+    matches = every_match_sorted(db, q)
     ids, found = search.sample_matches(db, search.sampled_word(typed) or "")
     assert sorted(ids) == sorted(k.id for k in matches)  # every match sampled
     assert found == len(matches)
@@ -130,7 +122,7 @@ def test_matches_late_in_the_order_are_sorted_at_once(
     for typed, walks in (("zy", False), ("ol", True), ("Ke", True)):
         q = ContactQuery(search=typed, sort="name", descending=False)
         assert search.plan(db, typed, 3, can_walk=True) == search.WALK
-        assert paging.keys_between(db, q, limit=3) == _everything(db, q)[:3]
+        assert paging.keys_between(db, q, limit=3) == every_match_sorted(db, q)[:3]
         assert (typed in walked) == walks, typed
     # "zy": its 4th match (k for a page of 3 of its 6) lies past 100 of the 120 contacts
     assert reaches[0] > 100
@@ -142,7 +134,7 @@ def test_matches_late_in_the_order_are_sorted_at_once(
     # later pages, and a plan forced, walk as before (the sample is of a first page)
     walked.clear()
     q = ContactQuery(search="zy", sort="name", descending=False)
-    first = _everything(db, q)
+    first = every_match_sorted(db, q)
     assert paging.keys_between(db, q, after=first[0], limit=3) == first[1:4]
     with search.forced(search.WALK, 50):
         assert paging.keys_between(db, q, limit=3) == first[:3]
@@ -173,7 +165,7 @@ def test_the_sample_is_spread_over_the_ids_and_counts_the_matches(db: Database, 
     """Each stretch of the ids gives its first matches, and how densely they lie there
     counts the matches beyond the sample (the estimate's count is capped)."""
     ids, found = search.sample_matches(db, word)
-    everyone = sorted(k.id for k in _everything(db, ContactQuery(search=word)))
+    everyone = sorted(k.id for k in every_match_sorted(db, ContactQuery(search=word)))
     size, stripes, per = 120, search.SAMPLE_STRIPES, search.SAMPLE_PER_STRIPE
     full = False
     for stripe in range(stripes):
