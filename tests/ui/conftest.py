@@ -14,7 +14,13 @@ from db.engine import Database
 def _theme_comes_back() -> Iterator[None]:
     """Whatever palette and style sheet a test sets on the application, the next test starts
     with the ones it found: a test that leaves the dark palette behind would make every later
-    colour check depend on the order the tests run in."""
+    colour check depend on the order the tests run in.
+
+    ``make_app`` styles the application once and marks it so (``winnowStyled``); the mark comes
+    back with the style sheet. Taking the sheet away and leaving the mark made every later
+    ``make_app`` in the process a no-op: the first test of a file run alone had Winnow's style,
+    the next ones Qt's bare one (a 20 px table header, not 33), so a layout test passed or
+    failed by its place in the run."""
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QApplication
 
@@ -23,11 +29,16 @@ def _theme_comes_back() -> Iterator[None]:
         yield
         return
     before, sheet = QPalette(app.palette()), app.styleSheet()
+    styled, font = app.property("winnowStyled"), app.font()
     yield
     if app.palette() != before:
         app.setPalette(before)
     if app.styleSheet() != sheet:
         app.setStyleSheet(sheet)
+    if app.font() != font:
+        app.setFont(font)
+    if app.property("winnowStyled") != styled:
+        app.setProperty("winnowStyled", styled)
 
 
 def settle(qtbot: Any, window: Any, timeout: int = 10000) -> None:
