@@ -259,7 +259,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"winnow: {exc}", file=sys.stderr)
         return 2
     if args.command is None:
-        with _no_collections():  # Qt, SQLAlchemy and the models: no collection walks them
+        # Qt, SQLAlchemy and the models: no collection walks them, then or later (left in the
+        # youngest generation, the first collections after the imports walked all of them
+        # twice, ~0.1 s of CPU before the window was usable)
+        with _no_collections(freeze=argv is None):
             # the database layer before Qt: imported after it, each of its ~200 modules would
             # pass through PySide6's import hook (ui/__init__.py; ~6 % of the imports' CPU)
             from app import store  # noqa: F401
