@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog
 from app import deals, operations
 from tests.ui.board_helpers import answer_next_dialog, board
 from tests.ui.conftest import settle
+from ui.kanban.board import COUNT_AFTER_MS
 from ui.kanban.deal_dialog import DealDialog
 from ui.money import format_money
 
@@ -89,6 +90,53 @@ def test_sums_follow_an_edit_a_move_and_undo(board: Any, window: Any, qtbot: Any
     settle(qtbot, window)
     qtbot.waitUntil(lambda: board.column("opportunity").model.value == opp_before, timeout=5000)
     assert (board.column("nurture").model.value or 0.0) == nurture_before
+
+
+def _card_where(column: Any, with_amount: bool) -> int:
+    """A card the column has read whose deal has an amount (or has none)."""
+    for row in range(column.model.rowCount()):
+        card = column.model.cached_card(row)
+        if card is None:
+            continue
+        deal = card.marks.get("deal")
+        if (deal is not None and deal.amount is not None) == with_amount:
+            return int(card.row.id)
+    raise AssertionError(f"no card {'with' if with_amount else 'without'} an amount read")
+
+
+def test_a_move_of_cards_without_amounts_sums_nothing_again(
+    board: Any, window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board's own move of cards without a deal amount leaves every sum as it was (a sum
+    reads every contact's amount); a moved card with an amount has the sums read again."""
+    opp, suspect = board.column("opportunity"), board.column("suspect")
+    qtbot.waitUntil(lambda: opp.model.value == _expected(board, "opportunity"), timeout=5000)
+    qtbot.wait(COUNT_AFTER_MS + 400)  # the first sums done
+    asked: list[object] = []
+    real = deals.board_values
+
+    def summed(db: Any, q: Any) -> dict[str, float]:
+        asked.append(q)
+        return real(db, q)
+
+    monkeypatch.setattr(deals, "board_values", summed)
+    inquiries = board.column("inquiry").model.total
+    assert board._drop_move([_card_where(suspect, with_amount=False)], "inquiry")
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: board.column("inquiry").model.total == inquiries + 1, timeout=5000)
+    qtbot.wait(COUNT_AFTER_MS + 400)  # as long as the sums took to start after a move
+    assert asked == [], "the sums were read again after a move of a card without a deal"
+    # a card with an amount: its column's sum goes with it
+    cid = _card_where(opp, with_amount=True)
+    amount = deals.get_deal(window.db, cid).amount or 0.0
+    nurture = board.column("nurture").model.value or 0.0
+    assert board._drop_move([cid], "nurture")
+    settle(qtbot, window)
+    qtbot.waitUntil(
+        lambda: board.column("nurture").model.value == pytest.approx(nurture + amount),
+        timeout=5000,
+    )
+    assert asked
 
 
 def test_deal_value_dialog_saves_amount_and_close_date(board: Any, window: Any, qtbot: Any) -> None:
