@@ -63,6 +63,7 @@ NOT_AT_START = (
     "ui.leads.activity_edit",
     "app.golook.classify",  # the address and suffix lists: on first use
     "email_validator",
+    "app.exporting",  # export and hand-off: with the first export
 )
 
 

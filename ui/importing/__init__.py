@@ -15,18 +15,18 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.contacts import ContactQuery
 from app.errors import WinnowError
-from app.exporting import ExportCancelled, ExportResult
 from db.engine import Database, DatabaseError
 from ui.api import WindowApi
 
 if TYPE_CHECKING:
+    from app.exporting import ExportResult
     from ui.importing.history import ImportHistoryDialog
     from ui.importing.wizard import ImportWizard
 
 EXPORT_FILTERS = {"CSV for Excel (*.csv)": ".csv", "vCard 3.0 (*.vcf)": ".vcf"}
 
 # fn(db, path, query) -> ExportResult, run on a worker
-Exporter = Callable[[Database, str, ContactQuery | None], ExportResult]
+Exporter = Callable[[Database, str, ContactQuery | None], "ExportResult"]
 
 
 def ask_save_path(parent: QWidget, title: str, start: str, filters: str) -> str:
@@ -140,6 +140,8 @@ class ImportExportFeature:
             self.last_export = result
 
         def failed(exc: BaseException) -> None:
+            from app.exporting import ExportCancelled  # imported by the export that ran
+
             if isinstance(exc, ExportCancelled):  # the Cancel beside the progress bar
                 api.show_status(f"{what} cancelled; no file was written.", 10000)
                 return
