@@ -18,7 +18,7 @@ from app import metrics, operations
 from app.contacts import create_contact
 from db.engine import Database
 from tests.app.test_metrics import NOW, UNTIL, T, build_history
-from ui.dashboard.charts import TrendChart, text_fits
+from ui.dashboard.charts import LEAST_PLOT, TrendChart, text_fits
 from ui.dashboard.view import DashboardView
 
 pytestmark = pytest.mark.gui
@@ -306,3 +306,38 @@ def test_every_row_of_tiles_is_full(qtbot: Any, db: Database, width: int) -> Non
     counts = [len(row) for row in rows]
     assert max(counts) - min(counts) <= 1 or counts == [6, 5], counts
     _tiles_are_whole(view)
+
+
+@pytest.mark.parametrize("size", [*SIZES, (1200, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_charts_of_a_row_end_on_one_line(qtbot: Any, db: Database, size: Any) -> None:
+    """Side by side (two columns), the cards of a row start and end on one line, whichever
+    needs more (at 2560 the weekly chart was 80 px taller than the rates beside it; with a long
+    source name the rates are the taller): the trend's plot fills the row, a bar chart's card
+    goes on under its bars. Alone in its row (one column) each card is as tall as it needs."""
+    _history_with_a_long_source(db)
+    view = _dashboard(qtbot, db, size)
+    wide = view.width() >= view.WIDE_AT
+    assert bool(view.chart_rows) == wide
+    for row in view.chart_rows:
+        tops = {chart.geometry().top() for chart in row}
+        bottoms = {chart.geometry().bottom() for chart in row}
+        assert len(tops) == 1 and len(bottoms) == 1, [c.geometry() for c in row]
+        height = row[0].height()
+        assert height == max(c.least_height(float(c.width())) for c in row)
+    plot = view.trend_chart.plot_rect()
+    assert plot.height() >= LEAST_PLOT
+    labels = [t for t in view.trend_chart.placed() if t.kind == "axis" and t.anchor_x]
+    assert labels and all(t.rect.top() > plot.bottom() for t in labels)  # under the plot
+    assert max(t.rect.bottom() for t in labels) <= view.trend_chart.height()
+    if not wide:
+        for chart in view.charts():
+            assert chart.height() == chart.needed_height(float(chart.width()))
+    # the same data in a narrower window: each chart back to its own height
+    view.resize(900, 700)
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(5)
+    assert view.chart_rows == []
+    for chart in view.charts():
+        assert chart.row_height() == 0
+        assert chart.height() == chart.needed_height(float(chart.width()))

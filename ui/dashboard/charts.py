@@ -14,12 +14,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 PAD = 12.0
 GAP = 8.0
+LEAST_PLOT = 160.0  # the trend's plot is never drawn lower
 WRAP = int(Qt.TextFlag.TextWordWrap)
 ANYWHERE = int(Qt.TextFlag.TextWrapAnywhere)
 
@@ -84,7 +85,15 @@ def text_fits(font: QFont, placed: PlacedText) -> bool:
 
 
 class _Chart(QWidget):
-    """A titled card with a legend; subclasses lay out for a width and paint the layout."""
+    """A titled card with a legend; subclasses lay out for a width and paint the layout.
+
+    Beside another card in a row (the dashboard's two columns) it is given the row's height
+    (``set_row_height``): the cards of a row end on one line; a chart that can draw bigger (the
+    trend's plot) fills it, a bar chart keeps its bars and the card goes on below them.
+    ``least_height(width)`` is what it needs at the least; ``needs_changed`` says it may differ
+    now (other data, another width)."""
+
+    needs_changed = Signal()
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +104,7 @@ class _Chart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(320)
         self._laid: tuple[float, list[PlacedText], float] | None = None  # width, texts, height
+        self._row_height = 0  # the row's height beside another card (0: alone)
 
     # --- what to draw ---------------------------------------------------------------------
     def title(self) -> str:
@@ -112,6 +122,23 @@ class _Chart(QWidget):
         self.updateGeometry()
         self._fit_height()
         self.update()
+        self.needs_changed.emit()
+
+    def set_row_height(self, height: int) -> None:
+        """The height of the row it shares with another card (0: it is alone in its row)."""
+        if height == self._row_height:
+            return
+        self._row_height = height
+        self._laid = None
+        self._fit_height()
+        self.update()
+
+    def row_height(self) -> int:
+        return self._row_height
+
+    def least_height(self, width: float) -> int:
+        """The least height it is drawn in at this width (beside a taller card it grows)."""
+        return self.needed_height(width)
 
     # --- layout ----------------------------------------------------------------------------
     def _bold(self) -> QFont:
@@ -157,12 +184,15 @@ class _Chart(QWidget):
         return math.ceil(self.layout_for(width)[1])
 
     def _fit_height(self) -> None:
-        self.setFixedHeight(self.needed_height(float(max(self.width(), self.minimumWidth()))))
+        needed = self.needed_height(float(max(self.width(), self.minimumWidth())))
+        self.setFixedHeight(max(needed, self._row_height))
 
     def resizeEvent(self, event: object) -> None:
         if self._laid is None or self._laid[0] != float(self.width()):
             self._fit_height()
         super().resizeEvent(event)  # type: ignore[arg-type]
+        if event.size().width() != event.oldSize().width():  # type: ignore[attr-defined]
+            self.needs_changed.emit()  # wrapped anew: another least height
 
     def sizeHint(self) -> QSize:
         width = max(self.width(), 480)
@@ -362,6 +392,17 @@ class TrendChart(_Chart):
     def labels(self) -> tuple[str, ...]:
         return self._labels
 
+    def least_height(self, width: float) -> int:
+        """As tall as its smallest plot (beside a taller card the plot grows to fill it)."""
+        needed = self.needed_height(width)
+        if not self._labels:
+            return needed
+        return math.ceil(needed - self._plot.height() + LEAST_PLOT)
+
+    def plot_rect(self) -> QRectF:
+        self.layout_for(float(self.width()))
+        return QRectF(self._plot)
+
     def is_bars(self) -> bool:
         return self._bars
 
@@ -400,7 +441,10 @@ class TrendChart(_Chart):
         plot_left = PAD + y_label_w + GAP
         plot_right = width - PAD - widest / 2
         plot_top = y + fm.height() / 2
-        plot_h = max(160.0, min(320.0, width * 0.32))
+        plot_h = max(LEAST_PLOT, min(320.0, width * 0.32))
+        if self._row_height:  # beside another card: the plot fills the row's height
+            below = 6 + label_h + PAD  # the labels under the plot and the card's edge
+            plot_h = max(LEAST_PLOT, self._row_height - plot_top - below)
         self._plot = QRectF(plot_left, plot_top, max(1.0, plot_right - plot_left), plot_h)
         n = len(self._labels)
         step = self._plot.width() / n

@@ -176,6 +176,10 @@ class DashboardView(QWidget):
 
         self.charts_grid = QGridLayout()
         self.charts_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # the charts side by side in a row (two columns): their cards end on one line
+        self.chart_rows: list[tuple[BarChart | TrendChart, ...]] = []
+        for chart in self.charts():
+            chart.needs_changed.connect(self._share_rows)
         self._wide: tuple[bool, int] | None = None
         self._arrange(wide=False, per_row=3)
         self._place_bar()
@@ -238,12 +242,16 @@ class DashboardView(QWidget):
                     self.tiles_grid.addWidget(placed.pop(0), r, j * span, 1, span)
         align = Qt.AlignmentFlag.AlignTop
         if wide:  # the short charts side by side, the table under them across the width
-            self.charts_grid.addWidget(self.funnel_chart, 0, 0, align)
-            self.charts_grid.addWidget(self.stage_chart, 0, 1, align)
-            self.charts_grid.addWidget(self.trend_chart, 1, 0, align)
-            self.charts_grid.addWidget(self.rates_chart, 1, 1, align)
+            self.chart_rows = [
+                (self.funnel_chart, self.stage_chart),
+                (self.trend_chart, self.rates_chart),
+            ]
+            for r, row in enumerate(self.chart_rows):
+                for c, chart in enumerate(row):
+                    self.charts_grid.addWidget(chart, r, c, align)
             self.charts_grid.addWidget(self.table, 2, 0, 1, 2, align)
         else:
+            self.chart_rows = []
             for i, widget in enumerate(
                 [self.funnel_chart, self.trend_chart, self.rates_chart, self.table]
             ):
@@ -251,6 +259,20 @@ class DashboardView(QWidget):
             self.charts_grid.addWidget(self.stage_chart, 4, 0, align)
         for c in range(2):
             self.charts_grid.setColumnStretch(c, 1 if wide or c == 0 else 0)
+        self._share_rows()
+
+    def _share_rows(self) -> None:
+        """Each row of charts as tall as the most its charts need at their widths (a chart
+        alone in its row: as tall as itself)."""
+        paired: set[int] = set()
+        for row in self.chart_rows:
+            height = max(c.least_height(float(max(c.width(), c.minimumWidth()))) for c in row)
+            for chart in row:
+                chart.set_row_height(height)
+                paired.add(id(chart))
+        for chart in self.charts():
+            if id(chart) not in paired:
+                chart.set_row_height(0)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:  # e.g. the system turned dark
