@@ -201,3 +201,40 @@ def test_the_wizard_takes_most_of_a_large_window_and_its_tables_the_height(
     assert tables > page.height() * 0.7
     assert page.table.height() >= 10 * page.table.verticalHeader().defaultSectionSize()
     wizard.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (2560, 1440)], ids=str)
+def test_the_options_page_has_no_empty_band_under_its_card(
+    win: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """How to import: at 2560×1440 two fifths of the page were empty under 'What will be
+    imported'. Where the page has room for the header and two rows, the card goes on with the
+    first rows as Winnow will store them, down to the buttons (they scroll); where it has not
+    (1024×700) the card's lines say it and nothing is cut."""
+    win.resize(*size)
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    wizard.next()
+    page = wizard.options_page
+    assert wizard.currentPage() is page
+    qtbot.wait(50)
+    card, table = page.review, page.rows_table
+    card_bottom = card.mapTo(page, QPoint(0, card.height())).y()
+    below = page.height() - card_bottom
+    line = table.fontMetrics().lineSpacing()
+    least = table.horizontalHeader().height() + 2 * (3 * line + 8)
+    if table.isVisible():
+        assert below <= 16, f"{below} px of empty page under the card"
+        assert table.height() >= least - 12
+        assert table.model() is wizard.preview_model and table.model().rowCount() == 16
+        assert not table.horizontalScrollBar().isVisible()
+        bottom = table.mapTo(card, QPoint(0, table.height())).y()
+        assert bottom <= card.contentsRect().bottom() + 1
+    else:  # no room for rows: the empty band is less than they would need
+        assert below < least + 24, f"{below} px of empty page under the card"
+    if size[0] >= 1440:
+        assert table.isVisible(), "room for the rows, left empty"
+    for lbl in (page.review_file, page.review_fields, page.review_rows):
+        assert lbl.height() >= lbl.heightForWidth(lbl.width()), lbl.text()  # whole
+    wizard.close()

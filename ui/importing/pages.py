@@ -347,12 +347,24 @@ class OptionsPage(QWizardPage):
         form.addRow("Stage of new contacts", self.stage)
         form.addRow("Owner of new contacts", self.owner)
         # what goes in, to check before the import starts: the file as read, where each
-        # column goes, what the first rows showed
+        # column goes, what the first rows showed — and, where the page has room, those rows
+        # as Winnow will store them (the mapping page's preview) down to the buttons
         self.review = QFrame()
         self.review.setObjectName("section")  # a card, as the detail panel's sections
-        review = QFormLayout(self.review)
-        review.setContentsMargins(14, 12, 14, 12)
+        card = QVBoxLayout(self.review)
+        card.setContentsMargins(14, 12, 14, 12)
+        review = QFormLayout()
+        review.setContentsMargins(0, 0, 0, 0)
         review.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        card.addLayout(review)
+        self.rows_table = SpareRoomTable()
+        self.rows_table.setObjectName("reviewRowsTable")
+        self.rows_table.setModel(wizard.preview_model)
+        self.rows_table.verticalHeader().hide()
+        self.rows_table.setAlternatingRowColors(True)
+        self.rows_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rows_columns = ColumnSharer(self.rows_table, {1: 0.5, 2: 0.3, 3: 0.2})
+        card.addWidget(self.rows_table, 1)
         review.addRow(label("WHAT WILL BE IMPORTED", "sectionTitle"))
         self.review_file = label(name="reviewFile")
         self.review_fields = label(name="reviewFields")
@@ -371,12 +383,39 @@ class OptionsPage(QWizardPage):
         lay.addLayout(form)
         lay.addSpacing(12)
         lay.addWidget(self.review)
-        lay.addStretch(1)
+        lay.addStretch(1)  # under the card while it has no rows to show
 
     def initializePage(self) -> None:
         if not self.source.text() and self.wiz.preview is not None:
             self.source.setText(default_source(Path(self.wiz.preview.path)))
         self.show_review()
+        self.place_rows()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.place_rows()
+
+    def place_rows(self) -> None:
+        """The rows fill the page's spare height under the card's lines when it has room for
+        their header and two rows of three lines (at 1024×700 it has not: the line "The first
+        rows" says what they showed); no band of empty page under the card either way."""
+        lay, table = self.layout(), self.rows_table
+        if not isinstance(lay, QVBoxLayout):
+            return
+        width = self.width()
+        used = lay.totalHeightForWidth(width) if lay.hasHeightForWidth() else 0
+        used = used or lay.totalSizeHint().height()
+        if table.isHidden():  # it asks for no height; shown it costs the card's spacing
+            card = self.review.layout()
+            used += card.spacing() if card is not None else 0
+        line = table.fontMetrics().lineSpacing()
+        wanted = table.horizontalHeader().sizeHint().height() + 2 * (3 * line + 8)
+        show = self.wiz.preview_model.rowCount() > 0 and self.height() - used >= wanted
+        if show == (not table.isHidden()):
+            return
+        table.setVisible(show)
+        lay.setStretchFactor(self.review, 1 if show else 0)
+        lay.setStretch(lay.count() - 1, 0 if show else 1)
 
     def show_review(self) -> None:
         """What the earlier pages settled, in a few lines."""
@@ -413,6 +452,21 @@ def columns_text(items: list[str]) -> str:
         return "none"
     what = "column" if len(items) == 1 else "columns"
     return f"{len(items)} {what}: " + " · ".join(items)
+
+
+class SpareRoomTable(QTableView):
+    """A table that asks for no height of its own: it takes what its page leaves over (and
+    scrolls)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), 0)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), 0)
 
 
 # --- page 4: running ---------------------------------------------------------------------------
