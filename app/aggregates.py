@@ -10,9 +10,12 @@ read them instead of scanning stage history.
 
 The medians of a period or a source (days in each stage, hours to the first response) cannot be
 summed per day; they are counted instead, in ``metric_days`` rows of their own kinds: the stays
-per UTC day their contact became an inquiry (``s``, ``S``) or per year and source (``y``,
-``Y``), the answered inquiries' hours to their first response per inquiry day (``r``, ``R``) or
-per year and source (``x``, ``X``). Each value is counted in a bucket (:func:`bucket`: its
+per UTC day their contact became an inquiry (``s``, ``S``), per year and source (``y``, ``Y``)
+or per week (from a Monday, UTC) and source (``w``, ``W``), the answered inquiries' hours to
+their first response per inquiry day (``r``, ``R``), per year and source (``x``, ``X``) or per
+week and source (``v``, ``V``): a period reads its whole days, a source all time its years, a
+period and a source together the whole weeks of that source — and each only the contacts of
+the days around those one by one. Each value is counted in a bucket (:func:`bucket`: its
 octave, split in 64) that ``max_pos`` holds (for a stay: its stage id × ``STAGE_SPAN`` + the
 bucket); the lower-case kind counts whole octaves, the upper-case one each 64th of them. A
 median is then found in the octaves' counts, then in its octave's 64ths, and only the values
@@ -53,8 +56,9 @@ log = logging.getLogger(__name__)
 SIGNATURE = "signature"
 # what the derived rows hold, in the signature: a new version derives every row again once (2:
 # the medians' histograms were added to metric_days; 3: hours worked out from times stored as
-# seconds (migration 0017), exact where julianday's left noise that could tip a histogram bucket)
-VERSION = 3
+# seconds (migration 0017), exact where julianday's left noise that could tip a histogram bucket;
+# 4: the histograms per week and source — migration 0023 derives those rows)
+VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -196,15 +200,19 @@ def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | N
 LOW, HIGH = -20, 20  # octaves [2**LOW, 2**(HIGH + 1)); one bucket below, one at or above
 SUBS = 64  # each octave split in 64 equal parts
 STAGE_SPAN = 4096  # a stay's max_pos: its stage id × STAGE_SPAN + its bucket (< 4096)
-HISTOGRAMS = {  # kind: (what is counted, by day or by year and source, octaves or 64ths)
+HISTOGRAMS = {  # kind: (what is counted, by day / by year or week and source, octaves or 64ths)
     "s": ("stays", "day", False),
     "S": ("stays", "day", True),
     "y": ("stays", "year", False),
     "Y": ("stays", "year", True),
+    "w": ("stays", "week", False),
+    "W": ("stays", "week", True),
     "r": ("responses", "day", False),
     "R": ("responses", "day", True),
     "x": ("responses", "year", False),
     "X": ("responses", "year", True),
+    "v": ("responses", "week", False),
+    "V": ("responses", "week", True),
 }
 
 
@@ -285,36 +293,45 @@ def year_sql(s: Session, column: str) -> str:
     return times.year_sql(_dialect(s), column)
 
 
+def week_sql(s: Session | Connection, column: str) -> str:
+    """The Monday of the (UTC) week of a stored time, as ``metric_days.day`` holds it."""
+    if _dialect(s) == "sqlite":
+        return f"date({times.day_sql('sqlite', column)}, 'weekday 0', '-6 days')"
+    return f"CAST(date_trunc('week', {column}) AS DATE)"
+
+
 def histograms_sql(s: Session, where: str = "1 = 1") -> str:
     """SELECT kind, day, source, max_pos and the measures of ``metric_days`` for the medians'
     histograms of the rows of ``metric_contacts`` that ``where`` selects: each value's bucket
-    computed once, the values counted once per day, year, source and bucket, and those counts
+    computed once, the values counted once per day, source and bucket, and those counts
     summed for each kind."""
     values = {
         "stays": f"""
-            SELECT {day_sql(s, "mc.h")} AS day, {year_sql(s, "mc.h")} AS year, mc.src AS source,
+            SELECT {day_sql(s, "mc.h")} AS day, {year_sql(s, "mc.h")} AS year,
+                   {week_sql(s, "mc.h")} AS week, mc.src AS source,
                    ms.stage_id * {STAGE_SPAN} + {bucket_sql(s, "ms.days")} AS code
             FROM metric_stays ms JOIN (
                 SELECT contact_id AS cid, source AS src, history_inquiry_at AS h
                 FROM metric_contacts WHERE {where}) mc ON mc.cid = ms.contact_id""",
         "responses": f"""
             SELECT {day_sql(s, "inquiry_at")} AS day, {year_sql(s, "inquiry_at")} AS year,
+                   {week_sql(s, "inquiry_at")} AS week,
                    source, {bucket_sql(s, "response_hours")} AS code
             FROM metric_contacts WHERE response_hours IS NOT NULL AND {where}""",
     }
     parts = []
     for kind, (counted, by, fine) in HISTOGRAMS.items():
         code = "code" if fine else "code - code % 64"
-        when, source = ("day", "CAST(NULL AS VARCHAR(200))") if by == "day" else ("year", "source")
-        keys = f"{when}, {code}" + (", source" if by == "year" else "")
+        source = "CAST(NULL AS VARCHAR(200))" if by == "day" else "source"
+        keys = f"{by}, {code}" + ("" if by == "day" else ", source")
         parts.append(
-            f"SELECT '{kind}' AS kind, {when} AS day, {source} AS source, {code} AS max_pos, "
+            f"SELECT '{kind}' AS kind, {by} AS day, {source} AS source, {code} AS max_pos, "
             f"SUM(n) AS n, 0 AS qualified, 0 AS answered, 0 AS decided, 0 AS late, "
             f"0 AS pending, 0.0 AS amount FROM {counted} GROUP BY {keys}"
         )
     ctes = ", ".join(
-        f"{name} AS (SELECT day, year, source, code, COUNT(*) AS n FROM ({sql}) v "
-        "GROUP BY day, year, source, code)"
+        f"{name} AS (SELECT day, year, week, source, code, COUNT(*) AS n FROM ({sql}) v "
+        "GROUP BY day, year, week, source, code)"
         for name, sql in values.items()
     )
     return f"WITH {ctes} " + " UNION ALL ".join(parts)

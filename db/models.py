@@ -533,12 +533,13 @@ class MetricContact(Derived):
             sqlite_where=text("response_hours IS NOT NULL"),
             info={PG_WHERE: "response_hours IS NOT NULL"},
         ),
+        # the contacts whose inquiry time in the history is not their inquiry time (received
+        # before it): with the index of inquiry_at, a period's part-days' stays (migration 0023)
         Index(
-            "ix_metric_contacts_inquiry_response",
-            "inquiry_at",
-            "response_hours",
-            sqlite_where=text("response_hours IS NOT NULL"),
-            info={PG_WHERE: "response_hours IS NOT NULL"},
+            "ix_metric_contacts_history_inquiry",
+            "history_inquiry_at",
+            sqlite_where=text("history_inquiry_at <> inquiry_at"),
+            info={PG_WHERE: "history_inquiry_at <> inquiry_at"},
         ),
     )
 

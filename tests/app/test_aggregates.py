@@ -52,6 +52,27 @@ def _cases() -> list[dict[str, Any]]:
         },
         {"until": START + 4 * week + timedelta(hours=7)},
         {"source": "trade show", "cohort": True},
+        # a period and a source: their whole weeks read by week and source, the days around
+        # them one by one — added (a Tuesday, a Monday) or taken away from a week read whole
+        # (a Saturday, a Friday), and a period within one week
+        {"source": "trade show", "since": START + week + timedelta(days=1, hours=3)},
+        {
+            "source": "web",
+            "since": START + 2 * week + timedelta(days=5, hours=9),
+            "until": START + 6 * week + timedelta(days=4, hours=20),
+        },
+        {
+            "source": "trade show",
+            "since": START + week + timedelta(days=5, hours=1),
+            "until": START + 5 * week,
+            "cohort": True,
+        },
+        {"source": "mailing", "until": START + 3 * week + timedelta(days=2, hours=6)},
+        {
+            "source": "trade",
+            "since": START + 3 * week + timedelta(days=1),
+            "until": START + 3 * week + timedelta(days=4, hours=5),
+        },
     ]
 
 
@@ -255,6 +276,81 @@ def test_a_periods_median_counts_both_its_part_days(db: Database) -> None:
     for case in [*cases, {"until": until}]:
         new = metrics.dashboard_data(db, now=NOW, **case).metrics.as_json()
         assert new == metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics.as_json()
+
+
+def test_a_period_and_a_source_count_the_days_around_their_weeks(db: Database) -> None:
+    """A period with a source picked, from a Saturday to a Tuesday three weeks on: its two whole
+    weeks are read from the rows by week and source; the stays of the contacts that became
+    inquiries on its Saturday and Sunday are the week before read whole less the days before
+    the period's start, those of its Monday and Tuesday are added one by one — one of them
+    received a day before it was moved into Inquiry (chosen by its time in the history). Stays
+    outside the period or of another source count in none."""
+    monday = datetime(2026, 6, 1)  # a Monday
+    since, until = monday + timedelta(days=5, hours=12), monday + timedelta(days=22, hours=12)
+    stays = [  # became an inquiry, source, days in Inquiry
+        (monday + timedelta(days=2), "Fair", 0.25),  # before the period: out
+        (monday + timedelta(days=5, hours=11), "Fair", 0.5),  # an hour before it: out
+        (monday + timedelta(days=5, hours=13), "Fair", 1.0),  # its Saturday
+        (monday + timedelta(days=6, hours=3), "Web", 2.0),  # another source: out
+        (monday + timedelta(days=9), "Fair", 3.0),  # its whole weeks
+        (monday + timedelta(days=17), "Fair", 8.0),
+        (monday + timedelta(days=21, hours=9), "Fair", 5.0),  # its last Monday
+        (monday + timedelta(days=22, hours=11), "Fair", 6.0),  # its last Tuesday
+        (monday + timedelta(days=22, hours=13), "Fair", 0.1),  # after it: out
+    ]
+    for i, (at, source, length) in enumerate(stays):
+        cid = operations.create_contact(
+            db, name=f"Week {i} Example", email=f"week{i}@example.de", source=source, at=at
+        ).value
+        operations.move_contacts(db, [cid], "inquiry", at=at)
+        operations.move_contacts(db, [cid], "mql", at=at + timedelta(days=length))
+    # received the day before its move into Inquiry (its answer a day after that)
+    late = stays[6][0]
+    cid = operations.create_contact(
+        db, name="Late Example", email="late@example.de", source="Fair", at=late
+    ).value
+    operations.log_activity(db, cid, "inquiry-received", at=late - timedelta(days=1))
+    operations.move_contacts(db, [cid], "inquiry", at=late)
+    operations.move_contacts(db, [cid], "mql", at=late + timedelta(days=7))
+    found = metrics.dashboard_data(db, since=since, until=until, source="fair", now=NOW).metrics
+    assert found.median_days_in_stage["inquiry"] == 5.5  # 1 3 [5 6] 7 8
+    cases: list[dict[str, Any]] = [
+        {"since": since, "until": until, "source": "fair"},
+        {"since": since, "source": "fair"},
+        {"until": until, "source": "fair"},
+        {"since": late - timedelta(days=1, hours=2), "until": late, "source": "fair"},
+    ]
+    for case in cases:
+        new = metrics.dashboard_data(db, now=NOW, **case).metrics.as_json()
+        assert new == metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics.as_json()
+
+
+def test_a_median_among_many_equal_answers_is_the_references(db: Database) -> None:
+    """Most answers take whole hours: a median in the bucket of 3 hours, which also holds one
+    answer of 3.01 hours, counts the 3-hour answers that a period and a source select from the
+    histograms' count (only the others in that bucket are read) — the reference's median."""
+    at = datetime(2026, 6, 2, 9)
+    # received i hours after ``at``, answered so many hours later; the last one another source
+    hours = [1.0, 3.0, 3.0, 3.01, 3.0, 3.0, 40.0, 3.0, 2.0, 3.0]
+    for i, h in enumerate(hours):
+        source = "Web" if i < len(hours) - 1 else "Fair"
+        cid = operations.create_contact(
+            db, name=f"Answer {i} Example", email=f"answer{i}@example.de", source=source, at=at
+        ).value
+        operations.log_activity(db, cid, "inquiry-received", at=at + timedelta(hours=i))
+        operations.log_activity(db, cid, "email-sent", at=at + timedelta(hours=i + h))
+    cases: list[dict[str, Any]] = [
+        {"source": "web"},  # 1 2 3 3 [3] 3 3 3.01 40
+        {"source": "web", "since": at - timedelta(days=1)},  # the same
+        {"source": "web", "since": at + timedelta(hours=2, minutes=30)},  # 2 3 [3 3] 3.01 40
+        {"source": "web", "since": at + timedelta(hours=3, minutes=30)},  # 2 3 [3] 3 40
+        {"since": at + timedelta(hours=3, minutes=30)},  # 2 3 [3 3] 3 40
+    ]
+    for case in cases:
+        new = metrics.dashboard_data(db, now=NOW, **case).metrics
+        assert new.median_first_response_hours == 3.0, case
+        old = metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics
+        assert new.as_json() == old.as_json(), case
 
 
 EDGES = [
