@@ -149,3 +149,56 @@ def test_the_choices_show_in_every_palette(
     ground = QColor(Counter(circle).most_common(1)[0][0])
     best = max(contrast_ratio(QColor(p), ground) for p in circle)
     assert best >= 3.0, f"the circle is {best:.2f}:1 on its ground"
+
+
+def _pairs(count: int) -> list[Any]:
+    from app.duplicates import DuplicatePair
+
+    return [
+        DuplicatePair(
+            ids=(i, i + 5000),
+            reasons=(
+                f"same e-mail address (anna.kohler.{i}@alpha-fordertechnik45.de)",
+                f"same name and company (Anna Köhler / Anna Köhler, Alpha Fördertechnik {i})",
+            ),
+            score=90 + i % 10,
+            names=(f"Anna Köhler {i}", f"Anna Koehler {i}"),
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (2560, 1440)], ids=str)
+def test_likely_duplicates_take_the_room_their_pairs_need(
+    empty_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """Tools ▸ Find duplicates was a fixed 900×500 at every window size (seven of 161 pairs in
+    sight at 2560×1440, each reason wrapped onto two lines): now as wide as the names and a
+    reason a line need and as tall as the pairs, up to most of the window."""
+    from ui.leads.merge_dialog import DuplicatesDialog
+
+    window = empty_window
+    window.resize(*size)
+    QApplication.processEvents()
+    for count in (3, 400):
+        dialog = DuplicatesDialog(window, window)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.show_pairs(_pairs(count))
+        for _ in range(3):
+            QApplication.processEvents()
+        table = dialog.table
+        assert dialog.width() <= size[0] * 0.96 + 1 and dialog.height() <= size[1] * 0.9 + 1
+        assert not table.horizontalScrollBar().isVisible()
+        lines = table.fontMetrics().lineSpacing()
+        if count == 3:  # every pair in sight, no band of empty table under them
+            assert not table.verticalScrollBar().isVisible()
+            bottom = table.rowViewportPosition(2) + table.rowHeight(2)
+            assert 0 <= table.viewport().height() - bottom <= lines
+        else:  # more than there is room for: most of the window's height, scrolling
+            assert dialog.height() >= int(size[1] * 0.9) - 1
+            assert table.verticalScrollBar().isVisible()
+        if size[0] >= 1440:  # room for a reason a line: two lines a pair
+            assert all(table.rowHeight(r) < 3 * lines for r in dialog.rows_fit.visible_rows())
+        dialog.close()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
@@ -288,9 +289,47 @@ class DuplicatesDialog(QDialog):
             evidence = _plain("\n".join(p.reasons))  # one reason a line, each wrapped
             evidence.setToolTip("\n".join(p.reasons))
             self.table.setItem(r, 3, evidence)
+        self._fit_size()
         self.rows_fit.fit()  # the evidence wraps in full
         n = len(self.pairs)
         self.status.setText(f"{n:,} likely pair{'s' if n != 1 else ''}")
+
+    MEASURED = 200  # pairs whose evidence is measured for the width (thousands: their start)
+
+    def _fit_size(self) -> None:
+        """As wide as the names and the evidence need (a reason a line) and as tall as the
+        pairs, up to most of the window it opens over, as the merge dialog (a fixed 900×500
+        showed seven of 161 pairs at 2560×1440, their evidence wrapped onto three lines)."""
+        parent = self.parentWidget()
+        room_w, room_h = (
+            (parent.window().width(), parent.window().height())
+            if parent is not None
+            else (1280, 800)
+        )
+        table, lay = self.table, self.layout()
+        assert lay is not None
+        header, fm = table.horizontalHeader(), table.fontMetrics()
+        names = sum(max(header.sectionSizeHint(c), table.sizeHintForColumn(c)) for c in range(3))
+        reasons = [r for p in self.pairs[: self.MEASURED] for r in p.reasons]
+        evidence = max(
+            [header.sectionSizeHint(3)] + [fm.horizontalAdvance(r) + 12 for r in reasons]
+        )
+        margins = lay.contentsMargins()
+        outside = margins.left() + margins.right() + 2 * table.frameWidth()
+        scroll = table.verticalScrollBar().sizeHint().width()
+        width = max(560, min(names + evidence + scroll + outside, int(room_w * 0.96)))
+        limit = int(room_h * 0.9)
+        self.resize(width, self.height())
+        # the columns at that width (the evidence wraps where it must), then the rows' heights
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        buttons = lay.itemAt(lay.count() - 1)
+        height = header.sizeHint().height() + 2 * table.frameWidth() + lay.spacing()
+        height += margins.top() + margins.bottom() + (buttons.sizeHint().height() if buttons else 0)
+        for row in range(table.rowCount()):
+            if height > limit:
+                break
+            height += table.sizeHintForRow(row)
+        self.resize(width, max(self.minimumSizeHint().height(), min(height, limit)))
 
     def merge_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
