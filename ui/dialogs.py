@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.stage_visibility import shown_stages
 from db.engine import Database
-from ui.leads.duplicate_warning import DuplicateWarning, connect_form
+
+if TYPE_CHECKING:
+    from ui.leads.duplicate_warning import DuplicateWarning
 
 DISQUALIFY_REASONS = [
     "No budget",
@@ -70,7 +74,10 @@ class NewContactDialog(QDialog):
         self.error.hide()
         # a likely duplicate is named as the user types, with a link to open it (ui.leads)
         self.open_existing: int | None = None
-        self.duplicates = DuplicateWarning(db, self)
+        # with the first dialog, not at the window's start (the look-up and its text: ~12 ms)
+        from ui.leads.duplicate_warning import DuplicateWarning, connect_form
+
+        self.duplicates: DuplicateWarning = DuplicateWarning(db, self)
         self.duplicates.open_requested.connect(self._open_existing)
         connect_form(
             self.duplicates, self.inputs, lambda: {k: e.text() for k, e in self.inputs.items()}

@@ -63,7 +63,9 @@ NOT_AT_START = (
     "ui.leads.activity_edit",
     "app.golook.classify",  # the address and suffix lists: on first use
     "email_validator",
-    "app.exporting",  # export and hand-off: with the first export
+    "app.exporting",
+    "ui.leads.duplicate_warning",  # the new-contact dialog's duplicate look-up: with the dialog
+    "app.duplicates",  # export and hand-off: with the first export
 )
 
 
