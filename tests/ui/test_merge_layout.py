@@ -191,6 +191,7 @@ def test_likely_duplicates_take_the_room_their_pairs_need(
         table = dialog.table
         assert dialog.width() <= size[0] * 0.96 + 1 and dialog.height() <= size[1] * 0.9 + 1
         assert not table.horizontalScrollBar().isVisible()
+        assert table.alternatingRowColors()  # a pair's lines of evidence read as one row
         lines = table.fontMetrics().lineSpacing()
         if count == 3:  # every pair in sight, no band of empty table under them
             assert not table.verticalScrollBar().isVisible()
