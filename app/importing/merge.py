@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     Connection,
+    Table,
     Text,
     and_,
     bindparam,
+    false,
     func,
     insert,
     literal_column,
@@ -453,8 +455,6 @@ class BatchWriter:
         now, batch_id, source = self.now, self.batch_id, self.source
         stage_ids, default_stage = self.stage_ids, self.default_stage
         before_inquiry = self.before_inquiry
-        entered_at: list[datetime] = []  # each new contact's first history entry
-        stage_of: list[int] = []  # each new contact's stage
         stamp: dict[str, Any] = {}
         if self.actor is not None:
             stamp["changed_by"] = self.actor
@@ -480,7 +480,6 @@ class BatchWriter:
             stored = row.stored or stored_values(row, derivation)
             stored_rows.append(stored)
             stage_id = stage_ids[row.stage_key or default_stage]
-            stage_of.append(stage_id)
             received = get("received_at")
             # a contact with nothing but its row: no inquiry date, no move into Inquiry (the
             # hooks work out its follow-up times and automatic moves)
@@ -503,7 +502,6 @@ class BatchWriter:
                 if isinstance(received, datetime) and received < now and stage_id in before_inquiry
                 else now
             )
-            entered_at.append(entered)
             record = [get(c) for c in _INSERT_ROW_COLUMNS]
             record += (
                 get("source") or source,
@@ -552,38 +550,56 @@ class BatchWriter:
                 for rec in import_records(cid, row.emails, row.phones, row.addresses)
             ],
         )
-        reason = f"Imported: {self.source}"
-        insert_many(
-            conn,
-            StageChange.__table__,
-            [
-                {
-                    "contact_id": cid,
-                    "from_stage_id": None,
-                    "to_stage_id": stage_id,
-                    "at": at,
-                    "reason": reason,
-                    "automatic": False,
-                    "changed_by": self.actor,
-                }
-                for cid, stage_id, at in zip(ids, stage_of, entered_at, strict=True)
-            ],
-        )
-        insert_many(
-            conn,
-            ImportChange.__table__,
-            [
-                {
-                    "batch_id": self.batch_id,
-                    "contact_id": cid,
-                    "action": "created",
-                    "previous": None,
-                }
-                for cid in ids
-            ],
-        )
+        # each new contact's first history entry and its undo record, from the rows just
+        # written (one statement each; a dict a row for these cost ~4 µs a row): the same
+        # rows, in the same order (by contact id), the entry dated when the contact entered
+        # its stage
+        mine = {"batch": self.batch_id, "after": ids[0] - 1}
+        entry = {"reason": f"Imported: {self.source}", "actor": self.actor}
+        self.s.execute(_first_history_entries(), {**mine, **entry})
+        self.s.execute(_created_records(), mine)
         self.report.imported += len(ids)
         return ids, {cid for cid, done in zip(ids, with_derived, strict=True) if done}
+
+
+def _new_contacts() -> Any:
+    """The contacts of the batch (parameter ``batch``) above the id ``after``."""
+    return and_(Contact.import_batch_id == bindparam("batch"), Contact.id > bindparam("after"))
+
+
+@lru_cache(maxsize=1)
+def _first_history_entries() -> Any:
+    """INSERT of the first history entry of each new contact (:func:`_new_contacts`): into
+    its stage, when it entered it (``stage_changed_at``), by ``actor``, for ``reason``."""
+    rows: Any = (
+        select(
+            Contact.id,
+            literal_column("NULL"),
+            Contact.stage_id,
+            Contact.stage_changed_at,
+            bindparam("reason", type_=Text()),
+            false(),
+            bindparam("actor", type_=Text()),
+        )
+        .where(_new_contacts())
+        .order_by(Contact.id)
+    )
+    columns = ("contact_id", "from_stage_id", "to_stage_id", "at", "reason", "automatic")
+    return insert(cast(Table, StageChange.__table__)).from_select([*columns, "changed_by"], rows)
+
+
+@lru_cache(maxsize=1)
+def _created_records() -> Any:
+    """INSERT of the undo record ("created") of each new contact (:func:`_new_contacts`)."""
+    rows: Any = (
+        select(
+            Contact.import_batch_id, Contact.id, literal_column("'created'"), literal_column("NULL")
+        )
+        .where(_new_contacts())
+        .order_by(Contact.id)
+    )
+    columns = ("batch_id", "contact_id", "action", "previous")
+    return insert(cast(Table, ImportChange.__table__)).from_select(columns, rows)
 
 
 def _derived_columns(derivation: Derivation | None) -> tuple[str, ...]:
