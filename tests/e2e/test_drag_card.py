@@ -96,7 +96,7 @@ def test_drag_a_card_to_another_column_with_the_mouse(window: Any, qtbot: Any) -
     last = moves.history(window.db, cid)[-1]
     assert (last.from_key, last.to_key) == ("suspect", "mql")
     assert board.selected_ids() == [cid], "the card is selected where it landed"
-    assert target.count.text() == f"{target.model.total:,}"
+    assert target.count_text == f"{target.model.total:,}"
 
     window.undo_action.trigger()
     settle(qtbot, window)

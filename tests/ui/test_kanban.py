@@ -60,8 +60,8 @@ def test_a_column_per_stage_in_order_side_stages_last_and_narrower(board: Any) -
     ]
     counts = contacts.count_by_stage(board.db, ContactQuery())
     for column in board.columns:
-        assert column.count.text() == f"{counts.get(column.stage_key, 0):,}"
-        assert column.name_label.text() == column.model.stage.name
+        assert column.count_text == f"{counts.get(column.stage_key, 0):,}"
+        assert column.header.name == column.model.stage.name
     widths = {c.stage_key: c.width() for c in board.columns}
     assert widths["nurture"] < widths["suspect"] and widths["disqualified"] < widths["mql"]
     assert not board.column("suspect").collapsible and board.column("nurture").collapsible
@@ -117,7 +117,7 @@ def test_drop_of_card_data_moves_the_contacts_and_records_history(
         assert cid not in _ids_in(board, "suspect")
         assert inquiry.contains(cid)
     assert inquiry.total == before + 2
-    assert board.column("inquiry").count.text() == f"{before + 2:,}"
+    assert board.column("inquiry").count_text == f"{before + 2:,}"
     assert _undo_text(window) == "&Undo move of 2 contacts to Inquiry"
     assert sorted(board.selected_ids()) == sorted(ids), "the moved cards are selected there"
 
@@ -309,7 +309,8 @@ def test_side_columns_collapse_and_still_take_drops(board: Any, qtbot: Any) -> N
         assert column.auto_collapsed
         qtbot.mouseClick(column, Qt.MouseButton.LeftButton, pos=QPoint(20, 100))
         assert not column.collapsed
-    qtbot.mouseClick(column.collapse_button, Qt.MouseButton.LeftButton)
+    header = column.header
+    qtbot.mouseClick(header, Qt.MouseButton.LeftButton, pos=header.collapse_rect().center())
     assert column.collapsed and column.width() < 60 and not column.view.isVisible()
     cid = _ids_in(board, "inquiry")[0]
     mime = encode_ids([cid])
@@ -463,7 +464,7 @@ def test_a_new_stage_rebuilds_the_columns(board: Any, window: Any, qtbot: Any) -
     window.ops.run(lambda: operations.add_stage(board.db, "demo", "Demo booked"))
     settle(qtbot, window)
     assert board.column("demo") is not None
-    assert board.column("demo").name_label.text() == "Demo booked"
+    assert board.column("demo").header.name == "Demo booked"
 
 
 def test_a_board_move_writes_nothing_on_the_gui_thread(board: Any, window: Any, qtbot: Any) -> None:

@@ -73,7 +73,7 @@ def test_shown_the_board_reads_a_first_page_and_the_cards_in_sight_at_once(
     counts = _db_counts(window.db)
     for column in board.columns:
         model, total = column.model, counts.get(column.stage_key, 0)
-        assert model.total == total and column.count.text() == f"{total:,}"
+        assert model.total == total and column.count_text == f"{total:,}"
         assert model.rowCount() == min(total, FIRST_PAGE), "a first page, not the whole column"
         if column.collapsed:
             continue
@@ -116,7 +116,7 @@ def test_shown_without_filters_the_board_takes_the_sidebars_current_counts(
     assert {c.stage_key: c.model.total for c in board.columns} == {
         c.stage_key: counts.get(c.stage_key, 0) for c in board.columns
     }
-    assert all(c.count.text() == f"{c.model.total:,}" for c in board.columns)
+    assert all(c.count_text == f"{c.model.total:,}" for c in board.columns)
 
 
 def test_counts_a_change_made_since_the_sidebars_count_the_board_counts_itself(
@@ -197,8 +197,8 @@ def test_a_moved_card_leaves_one_column_and_joins_the_other_read_with_the_notice
     # one read transaction for both columns and the moved card; none as they are painted
     assert len(begun) == 1 and "board.py:on_operation" in begun[0], begun
     # the counts follow at once (what came and went), and agree with the database
-    assert src.count.text() == f"{before['suspect'] - 1:,}"
-    assert dst.count.text() == f"{before['inquiry'] + 1:,}"
+    assert src.count_text == f"{before['suspect'] - 1:,}"
+    assert dst.count_text == f"{before['inquiry'] + 1:,}"
     after = _db_counts(board.db)
     assert (after["suspect"], after["inquiry"]) == (before["suspect"] - 1, before["inquiry"] + 1)
     qtbot.waitUntil(
@@ -232,4 +232,4 @@ def test_scrolling_a_long_column_pages_in_the_rest_once_and_in_order(
     assert view.visualRect(model.index(last)).intersects(view.viewport().rect())
     card = model.card(last)
     assert card is not None and card.row.id == expected[-1]
-    assert column.count.text() == f"{model.total:,}"
+    assert column.count_text == f"{model.total:,}"

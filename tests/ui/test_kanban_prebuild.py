@@ -90,7 +90,7 @@ def test_the_board_is_laid_out_before_its_first_paint(window: Any, qtbot: Any) -
     assert len(seen) == 1, f"the board was painted in {len(seen)} layouts: {seen}"
     opened = [c for c in board.columns if not c.collapsed]
     assert len({c.view.geometry().top() for c in opened}) == 1, "cards start at one height"
-    assert any(c.value_label.isVisible() for c in opened)
+    assert any(c.header.value_shown for c in opened)
 
 
 def test_without_sums_last_time_no_room_is_kept_until_they_come(window: Any, qtbot: Any) -> None:
@@ -147,7 +147,7 @@ def test_the_application_window_builds_the_board_hidden_once_usable(
     assert drawn == [], "shown at the size it was laid out at: no card drawn again"
     for column in board.columns:
         model = column.model
-        assert column.count.text() == f"{model.total:,}"
+        assert column.count_text == f"{model.total:,}"
         if column.collapsed or not model.rowCount():
             continue
         view = column.view

@@ -26,7 +26,7 @@ def _expected(board: Any, key: str) -> float | None:
 
 
 def _header(board: Any, key: str) -> str:
-    return str(board.column(key).value_label.text())
+    return str(board.column(key).header.value_text)
 
 
 def test_each_column_header_shows_count_and_deal_sum(board: Any, qtbot: Any) -> None:
@@ -35,10 +35,10 @@ def test_each_column_header_shows_count_and_deal_sum(board: Any, qtbot: Any) -> 
     assert value is not None and value > 0  # the demo's opportunities carry amounts
     qtbot.waitUntil(lambda: opp.model.value == value, timeout=5000)  # summed on a worker
     assert _header(board, "opportunity") == f"{format_money(value)} in deals"
-    assert opp.value_label.isVisible() and opp.count.text() == f"{opp.model.total:,}"
+    assert opp.header.value_shown and opp.count_text == f"{opp.model.total:,}"
     # a column whose contacts have no amount shows no sum (the line keeps its room)
     suspect = board.column("suspect")
-    assert suspect.model.value is None and not suspect.value_label.isVisible()
+    assert suspect.model.value is None and not suspect.header.value_shown
     qtbot.waitUntil(lambda: suspect.header.height() == opp.header.height())  # cards level
 
 
@@ -46,13 +46,13 @@ def test_no_sum_line_while_no_contact_has_a_deal(board: Any, window: Any, qtbot:
     db = window.db
     opp, suspect = board.column("opportunity"), board.column("suspect")
     qtbot.waitUntil(lambda: opp.model.value is not None, timeout=5000)
-    assert suspect.value_label.sizePolicy().retainSizeWhenHidden()  # room for the line
+    assert suspect.header.keep_value_line  # room for the line
     for cid in list(deals.deal_marks(db, list(range(1, 400)))):  # clear every demo deal
         window.ops.run(lambda cid=cid: operations.set_deal(db, cid, None, None))
     settle(qtbot, window)
     qtbot.waitUntil(lambda: opp.model.value is None, timeout=5000)
-    assert not opp.value_label.isVisible()
-    assert not suspect.value_label.sizePolicy().retainSizeWhenHidden()  # no empty line
+    assert not opp.header.value_shown
+    assert not suspect.header.keep_value_line  # no empty line
     qtbot.waitUntil(lambda: opp.header.height() == suspect.header.height())
 
 

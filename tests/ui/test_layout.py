@@ -416,9 +416,12 @@ def test_the_board_columns_share_the_width(
     assert len(shown) >= 6
     for column in shown:
         assert column.width() >= MIN_WIDTH
-        label = column.name_label
-        lines = label.height() // label.fontMetrics().lineSpacing()
-        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width() * max(1, lines)
+        header = column.header  # the name's lines in its room and its row: nothing cut
+        lines = header.name_rect()
+        assert lines.width() <= header.name_room() and lines.height() <= header.row_height()
+        fm, room = QFontMetrics(header.name_font), header.name_room()
+        rows = max(1, lines.height() // fm.lineSpacing())  # lines of the name
+        assert fm.horizontalAdvance(header.name) <= room * rows
     if size[0] >= 2560:
         assert len(shown) == len(board.columns)  # room for every column
     # the cards start at the same height in every column

@@ -395,10 +395,9 @@ class KanbanBoard(QWidget):
         """Every column's cards start at the same height (a long stage name wraps onto a
         second line in a narrow column: the other headers keep that room too)."""
         headers = [c.header for c in self.columns if not c.collapsed]
-        tallest = max((_natural_height(h) for h in headers), default=0)
+        tallest = max((h.natural_row() for h in headers), default=0)
         for header in headers:
-            if header.minimumHeight() != tallest:  # unchanged: nothing laid out again
-                header.setMinimumHeight(tallest)
+            header.set_row_height(tallest)  # unchanged: nothing laid out again
 
     # --- query and loading ---------------------------------------------------------------------------
     def base_query(self) -> ContactQuery:
@@ -961,16 +960,6 @@ def _unfiltered(q: ContactQuery) -> bool:
     """Whether the board's query filters nothing (only its sort is set)."""
     none = ContactQuery()
     return replace(q, sort=none.sort, descending=none.descending, search=q.search or None) == none
-
-
-def _natural_height(header: QWidget) -> int:
-    """A column header's height by its content at its width (its minimum height aside)."""
-    layout = header.layout()
-    if layout is None:
-        return header.sizeHint().height()
-    if layout.hasHeightForWidth():
-        return layout.totalHeightForWidth(header.width())
-    return layout.totalSizeHint().height()
 
 
 def _no_amount(marks: dict[str, Any] | None) -> bool:

@@ -1,5 +1,6 @@
 """The board's style sheet in the palette's colours (light or dark): the strip, the columns,
-their names and counts, the filter pill and the scroll bars. Text keeps 4.5:1 or more on what
+the filter pill and the scroll bars (a column's header paints its name, count and button in
+``board_colors``: ``ui.kanban.header``). Text keeps 4.5:1 or more on what
 it sits on (``ui.theme``). On Winnow's light palette it is the board as first designed."""
 
 from __future__ import annotations
@@ -58,14 +59,7 @@ def board_style(palette: QPalette) -> str:
 #kanbanColumn {{ background: {b["column"]}; border: 1px solid {b["column_border"]};
                 border-radius: 9px; }}
 #kanbanColumn[dropTarget="true"] {{ background: {b["drop"]}; border: 2px dashed {b["accent"]}; }}
-#columnName {{ font-weight: bold; color: {b["name"]}; font-size: 10pt; }}
-#columnCount {{ background: {b["count_fill"]}; color: {b["count"]};
-               border: 1px solid {b["count_border"]}; border-radius: 8px; padding: 2px 8px;
-               font-size: 8.5pt; font-weight: bold; }}
 #cardList {{ background: transparent; border: none; }}
-#collapseButton {{ color: {b["collapse"]}; border: none; padding: 0 4px; font-size: 11pt; }}
-#collapseButton:hover {{ color: {b["collapse_hover"]}; background: {b["collapse_hover_fill"]};
-                        border-radius: 4px; }}
 #boardHint {{ color: {b["hint"]}; }}
 #boardFilter {{ color: {b["filter"]}; background: {b["filter_fill"]}; border-radius: 9px;
                padding: 2px 10px; }}
