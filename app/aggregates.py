@@ -10,12 +10,12 @@ read them instead of scanning stage history.
 
 The medians of a period or a source (days in each stage, hours to the first response) cannot be
 summed per day; they are counted instead, in ``metric_days`` rows of their own kinds: the stays
-per UTC day their contact became an inquiry (``s``, ``S``), per year and source (``y``, ``Y``)
-or per week (from a Monday, UTC) and source (``w``, ``W``), the answered inquiries' hours to
-their first response per inquiry day (``r``, ``R``), per year and source (``x``, ``X``) or per
-week and source (``v``, ``V``): a period reads its whole days, a source all time its years, a
-period and a source together the whole weeks of that source — and each only the contacts of
-the days around those one by one. Each value is counted in a bucket (:func:`bucket`: its
+per year and source (``y``, ``Y``) or per week (from a Monday, UTC) and source (``w``, ``W``) in
+which their contact became an inquiry, the answered inquiries' hours to their first response
+per year and source (``x``, ``X``) or per week and source (``v``, ``V``) of the inquiry: all time
+reads the years (of the sources picked, or all), a period its whole weeks — and only the
+contacts of the days around those one by one (until version 4 a period of every source read
+rows per day, ``s``, ``S``, ``r``, ``R``: 214,000 of 445,000 rows at 1,000,000). Each value is counted in a bucket (:func:`bucket`: its
 octave, split in 64) that ``max_pos`` holds (for a stay: its stage id × ``STAGE_SPAN`` + the
 bucket); the lower-case kind counts whole octaves, the upper-case one each 64th of them. A
 median is then found in the octaves' counts, then in its octave's 64ths, and only the values
@@ -57,8 +57,12 @@ SIGNATURE = "signature"
 # what the derived rows hold, in the signature: a new version derives every row again once (2:
 # the medians' histograms were added to metric_days; 3: hours worked out from times stored as
 # seconds (migration 0017), exact where julianday's left noise that could tip a histogram bucket;
-# 4: the histograms per week and source — migration 0023 derives those rows)
-VERSION = 4
+# 4: the histograms per week and source — migration 0023 derives those rows; 5: none per day
+# (a period reads its weeks): a store derived under 4 only loses those rows, see DROPPED)
+VERSION = 5
+# what a version kept that the next does not: a store derived under it is brought up to date by
+# deleting these rows (every other row is the same), not derived again
+DROPPED = {4: ("s", "S", "r", "R")}
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,14 @@ class Definition:
     deciding: tuple[int, ...]
     stages: tuple[tuple[int, int, str], ...]  # id, position, kind
 
-    def signature(self) -> str:
+    def signature(self, version: int = VERSION) -> str:
         return json.dumps(
             [
                 self.inquiry,
                 self.customer,
                 list(self.deciding),
                 [list(s) for s in self.stages],
-                VERSION,
+                version,
             ]
         )
 
@@ -200,15 +204,11 @@ def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | N
 LOW, HIGH = -20, 20  # octaves [2**LOW, 2**(HIGH + 1)); one bucket below, one at or above
 SUBS = 64  # each octave split in 64 equal parts
 STAGE_SPAN = 4096  # a stay's max_pos: its stage id × STAGE_SPAN + its bucket (< 4096)
-HISTOGRAMS = {  # kind: (what is counted, by day / by year or week and source, octaves or 64ths)
-    "s": ("stays", "day", False),
-    "S": ("stays", "day", True),
+HISTOGRAMS = {  # kind: (what is counted, by year or week (and source), octaves or 64ths)
     "y": ("stays", "year", False),
     "Y": ("stays", "year", True),
     "w": ("stays", "week", False),
     "W": ("stays", "week", True),
-    "r": ("responses", "day", False),
-    "R": ("responses", "day", True),
     "x": ("responses", "year", False),
     "X": ("responses", "year", True),
     "v": ("responses", "week", False),
@@ -303,35 +303,32 @@ def week_sql(s: Session | Connection, column: str) -> str:
 def histograms_sql(s: Session, where: str = "1 = 1") -> str:
     """SELECT kind, day, source, max_pos and the measures of ``metric_days`` for the medians'
     histograms of the rows of ``metric_contacts`` that ``where`` selects: each value's bucket
-    computed once, the values counted once per day, source and bucket, and those counts
+    computed once, the values counted once per year, week, source and bucket, and those counts
     summed for each kind."""
     values = {
         "stays": f"""
-            SELECT {day_sql(s, "mc.h")} AS day, {year_sql(s, "mc.h")} AS year,
-                   {week_sql(s, "mc.h")} AS week, mc.src AS source,
+            SELECT {year_sql(s, "mc.h")} AS year, {week_sql(s, "mc.h")} AS week,
+                   mc.src AS source,
                    ms.stage_id * {STAGE_SPAN} + {bucket_sql(s, "ms.days")} AS code
             FROM metric_stays ms JOIN (
                 SELECT contact_id AS cid, source AS src, history_inquiry_at AS h
                 FROM metric_contacts WHERE {where}) mc ON mc.cid = ms.contact_id""",
         "responses": f"""
-            SELECT {day_sql(s, "inquiry_at")} AS day, {year_sql(s, "inquiry_at")} AS year,
-                   {week_sql(s, "inquiry_at")} AS week,
+            SELECT {year_sql(s, "inquiry_at")} AS year, {week_sql(s, "inquiry_at")} AS week,
                    source, {bucket_sql(s, "response_hours")} AS code
             FROM metric_contacts WHERE response_hours IS NOT NULL AND {where}""",
     }
     parts = []
     for kind, (counted, by, fine) in HISTOGRAMS.items():
         code = "code" if fine else "code - code % 64"
-        source = "CAST(NULL AS VARCHAR(200))" if by == "day" else "source"
-        keys = f"{by}, {code}" + ("" if by == "day" else ", source")
         parts.append(
-            f"SELECT '{kind}' AS kind, {by} AS day, {source} AS source, {code} AS max_pos, "
+            f"SELECT '{kind}' AS kind, {by} AS day, source, {code} AS max_pos, "
             f"SUM(n) AS n, 0 AS qualified, 0 AS answered, 0 AS decided, 0 AS late, "
-            f"0 AS pending, 0.0 AS amount FROM {counted} GROUP BY {keys}"
+            f"0 AS pending, 0.0 AS amount FROM {counted} GROUP BY {by}, {code}, source"
         )
     ctes = ", ".join(
-        f"{name} AS (SELECT day, year, week, source, code, COUNT(*) AS n FROM ({sql}) v "
-        "GROUP BY day, year, week, source, code)"
+        f"{name} AS (SELECT year, week, source, code, COUNT(*) AS n FROM ({sql}) v "
+        "GROUP BY year, week, source, code)"
         for name, sql in values.items()
     )
     return f"WITH {ctes} " + " UNION ALL ".join(parts)
@@ -450,8 +447,11 @@ def refresh(s: Session, d: Definition) -> int:
     definition changed); returns how many log entries were taken."""
     stored = s.scalar(text("SELECT value FROM metric_meta WHERE key = :k"), {"k": SIGNATURE})
     if stored != d.signature():
-        rebuild(s, d)
-        return -1
+        dropped = [kinds for v, kinds in DROPPED.items() if stored == d.signature(v)]
+        if not dropped:
+            rebuild(s, d)
+            return -1
+        _drop(s, d, dropped[0])
     last = s.scalar(text("SELECT MAX(id) FROM metric_dirty"))
     if last is None:
         return 0
@@ -464,6 +464,21 @@ def refresh(s: Session, d: Definition) -> int:
     _apply(s, old, _contributions(s, f"contact_id IN ({among})"))
     result: Any = s.execute(text(f"DELETE FROM metric_dirty WHERE id <= {int(last)}"))
     return int(result.rowcount or 0)
+
+
+def _drop(s: Session, d: Definition, kinds: Sequence[str]) -> None:
+    """Rows derived under an older version that kept these kinds besides this version's: the
+    same rows without them."""
+    s.execute(
+        text("DELETE FROM metric_days WHERE kind IN :kinds").bindparams(
+            bindparam("kinds", expanding=True)
+        ),
+        {"kinds": list(kinds)},
+    )
+    s.execute(
+        text("UPDATE metric_meta SET value = :v WHERE key = :k"),
+        {"k": SIGNATURE, "v": d.signature()},
+    )
 
 
 def is_current(s: Session, d: Definition) -> bool:

@@ -504,7 +504,7 @@ def _aggregate(
         conv = rate(funnel_counts[i + 1][2], count) if i + 1 < len(funnel_counts) else None
         funnel.append(FunnelStep(key, name, count, conv, None if conv is None else 1.0 - conv))
     if days is not None:  # derived: from the histograms
-        median_hours = _histogram_medians(s, _histogram(s, a, since, until, source, False)).get(0)
+        median_hours = _histogram_medians(s, _histogram(s, since, until, source, False)).get(0)
     else:
         median_hours = s.execute(
             _bind(f"""
@@ -815,7 +815,7 @@ def _stage_medians_derived(
     found: dict[str, float | None] = {}
     with db.engine.connect() as conn:
         for stage_id, value in _histogram_medians(
-            conn, _histogram(conn, a, since, until, source, True)
+            conn, _histogram(conn, since, until, source, True)
         ).items():
             found[a.names.get(stage_id, str(stage_id))] = _round(value)
         conn.rollback()
@@ -852,8 +852,6 @@ class _Histogram:
     params: dict[str, Any]
     extra: list[tuple[int, int, int]]
     refine: Any
-    by_source: bool = False  # the 64ths read for the sources the octaves' rows name
-    by_day: bool = False  # rows by day (no source), not by year and source
 
 
 def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, float]:
@@ -881,9 +879,11 @@ def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, f
         slot = octaves.setdefault(group, {})
         slot[aggregates.octave_of(code)] = slot.get(aggregates.octave_of(code), 0) + k
     days = sorted({d for d, _s in keys}, key=str)
-    sources = sorted({s for _d, s in keys if s is not None}) if h.by_source else []
-    where_fine = "day IN :days AND " + (
-        "source IN :sources" if sources else "source IS NULL" if h.by_day else "1 = 1"
+    # the 64ths read for the weeks (or years) and sources the octaves' rows name: by their
+    # index, a seek for each (day, source), the rows without a source apart
+    sources = sorted({s for _d, s in keys if s is not None})
+    where_fine = ["source IN :sources"] * bool(sources) + ["source IS NULL"] * any(
+        s is None for _d, s in keys
     )
     found: dict[int, float] = {}
     for group, counts in octaves.items():
@@ -898,19 +898,21 @@ def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, f
             if octave not in read:
                 subs: dict[int, int] = {}
                 read[octave] = subs
-                if days:
-                    low_pos = group * span + octave
-                    params: dict[str, Any] = {"kind": fine, "days": days, "low": low_pos}
-                    params["high"] = low_pos + 64
-                    if sources:
-                        params["sources"] = sources
+                low_pos = group * span + octave
+                params: dict[str, Any] = {"kind": fine, "days": days, "low": low_pos}
+                params["high"] = low_pos + 64
+                if sources:
+                    params["sources"] = sources
+                for by in where_fine:
+                    named = {k: v for k, v in params.items() if k != "sources" or ":" in by}
                     for max_pos, k in conn.execute(
                         _typed(
                             f"SELECT max_pos, SUM(n) FROM metric_days WHERE kind = :kind AND "
-                            f"{where_fine} AND max_pos >= :low AND max_pos < :high GROUP BY max_pos",
-                            params,
+                            f"day IN :days AND {by} AND max_pos >= :low AND max_pos < :high "
+                            "GROUP BY max_pos",
+                            named,
                         ),
-                        params,
+                        named,
                     ):
                         code = int(max_pos) % span
                         subs[code] = subs.get(code, 0) + int(k)
@@ -951,20 +953,17 @@ def _range_sql(column: str, low: float | None, high: float | None) -> tuple[str,
 
 def _histogram(
     conn: Session | Connection,
-    a: _Anchors,
     since: datetime | None,
     until: datetime | None,
     source: str | None,
     stays: bool,
 ) -> _Histogram:
     """The histogram of the stays (``stays``) or the answered inquiries' hours of a period and
-    the sources ``source`` matches: a period of every source by its days, a source (or every
-    contact) all time or a period and a source by the weeks of that source."""
+    the sources ``source`` matches (None: every contact): all time by the years of those
+    sources, a period by their weeks."""
     if since is None and until is None:
         return _source_histogram(conn, source, stays)
-    if not source:
-        return _period_histogram(conn, since, until, stays)
-    return _period_source_histogram(conn, since, until, source, stays)
+    return _period_histogram(conn, since, until, source, stays)
 
 
 def _one_by_one(
@@ -1001,33 +1000,6 @@ def _one_by_one(
               AND inquiry_at >= :ps AND inquiry_at < :pe AND {by_source}
             GROUP BY code"""
     return [(int(g), int(c), int(k)) for g, c, k in conn.execute(_typed(sql, bounds), bounds)]
-
-
-def _period_histogram(
-    conn: Session | Connection,
-    since: datetime | None,
-    until: datetime | None,
-    stays: bool,
-) -> _Histogram:
-    """The histogram of a period (every source): its whole UTC days by day, and the values of
-    the contacts of its part-days read one by one (:func:`_one_by_one`)."""
-    lo, hi, parts = _whole_days(since, until)
-    where: list[str] = ["source IS NULL"]
-    params: dict[str, Any] = {}
-    _day_bounds(where, params, lo, hi)
-    extra: list[tuple[int, int, int]] = []
-    for start, end in parts:
-        extra += _one_by_one(conn, stays, start, end, "1 = 1", {})
-    period = {"since": since, "until": until}
-    period = {k: v for k, v in period.items() if v is not None}
-    return _Histogram(
-        ("s", "S") if stays else ("r", "R"),
-        " AND ".join(where),
-        params,
-        extra,
-        partial(_refine, conn, stays, _period_cond(stays, period), period),
-        by_day=True,
-    )
 
 
 def _period_cond(stays: bool, period: dict[str, Any]) -> str:
@@ -1075,37 +1047,39 @@ def _at_midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-def _period_source_histogram(
+def _period_histogram(
     conn: Session | Connection,
     since: datetime | None,
     until: datetime | None,
-    source: str,
+    source: str | None,
     stays: bool,
 ) -> _Histogram:
-    """The histogram of a period and the sources ``source`` matches: the period's whole weeks
-    from the rows by week and source, the contacts of the days around them (at most three and
-    a half at each end, added or taken away) of those sources read one by one."""
+    """The histogram of a period and the sources ``source`` matches (None: every contact): the
+    period's whole weeks from the rows by week and source, the contacts of the days around
+    them (at most three and a half at each end, added or taken away) read one by one."""
     lo, hi, parts = _whole_weeks(since, until)
-    like = "lower(source) LIKE :pattern ESCAPE '\\'"
-    pattern = {"pattern": _like(source)}
-    where: list[str] = [like]
-    params: dict[str, Any] = dict(pattern)
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    cond = ""
+    if source:
+        where.append("lower(source) LIKE :pattern ESCAPE '\\'")
+        params["pattern"] = _like(source)
+        cond = " AND lower(mc.source) LIKE :pattern ESCAPE '\\'"
+    pattern = dict(params)
     _day_bounds(where, params, lo, hi)
     extra: list[tuple[int, int, int]] = []
+    by_source = where[0] if source else "1 = 1"
     for start, end, sign in parts:
-        extra += [
-            (g, c, sign * k) for g, c, k in _one_by_one(conn, stays, start, end, like, pattern)
-        ]
+        counted = _one_by_one(conn, stays, start, end, by_source, pattern)
+        extra += [(g, c, sign * k) for g, c, k in counted]
     period = {"since": since, "until": until}
     period = {k: v for k, v in period.items() if v is not None}
-    cond = _period_cond(stays, period) + " AND lower(mc.source) LIKE :pattern ESCAPE '\\'"
     return _Histogram(
         ("w", "W") if stays else ("v", "V"),
-        " AND ".join(where),
+        " AND ".join(where) or "1 = 1",
         params,
         extra,
-        partial(_refine, conn, stays, cond, period | pattern),
-        by_source=True,
+        partial(_refine, conn, stays, _period_cond(stays, period) + cond, period | pattern),
     )
 
 
@@ -1123,7 +1097,6 @@ def _source_histogram(conn: Session | Connection, source: str | None, stays: boo
         params,
         [],
         partial(_refine, conn, stays, cond, params),
-        by_source=True,
     )
 
 
