@@ -69,6 +69,14 @@ SQLITE_ONLY_INDEXES = frozenset(
 )
 
 
+# foreign keys that PostgreSQL keeps with statement triggers instead of the constraint
+# (migration 0024: the history's stages, checked once per statement where the constraint
+# checked each row; SQLite keeps them as constraints)
+TRIGGER_KEPT_FOREIGN_KEYS = frozenset(
+    {"fk_stage_changes_from_stage_id_stages", "fk_stage_changes_to_stage_id_stages"}
+)
+
+
 def postgresql_options(metadata: MetaData) -> None:
     """Give ``metadata``'s partial indexes their PostgreSQL predicate (``postgresql_where``),
     for DDL and ``alembic revision --autogenerate`` against PostgreSQL: done by the migration
