@@ -16,7 +16,13 @@ from app.importing.service import import_file
 from db.engine import Database
 from tests.app.importing.service_fixtures import BADGE_HEADERS, write_csv
 from tests.ui.test_import_history import SOURCE, _file
-from ui.importing.history import SHARE_OF_WINDOW, ImportHistoryDialog
+from ui.importing.history import (
+    SHARE_OF_WINDOW,
+    WIDTH,
+    WIDTH_SHARE,
+    ImportHistoryDialog,
+    natural_width,
+)
 
 pytestmark = pytest.mark.gui
 SIZES = [(1024, 700), (1440, 900), (2560, 1440)]
@@ -109,3 +115,31 @@ def test_an_import_without_issues_says_so(empty_window: Any, qtbot: Any, tmp_pat
     # the dialog is no taller than its parts: the line under the table ends it
     bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
     assert dialog.height() - bottom <= 80, dialog.height() - bottom
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_long_source_reads_on_one_line_where_the_window_has_room(
+    empty_window: Any, qtbot: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The dialog was 980 px wide in any window: at 2560×1440 the trade show's name and the
+    file wrapped onto two lines each, and so did the reasons. Now it is as wide as they need
+    on one line, up to most of the window; never under 980 px (where the window has them)."""
+    db: Database = empty_window.db
+    create_contact(db, name="Anna Köhler", email="anna@koehler-technik.de", company="Köhler")
+    import_file(db, _file(tmp_path), source=SOURCE)
+    dialog = _open(empty_window, qtbot, size)
+    assert dialog.width() <= size[0] * WIDTH_SHARE + 1
+    assert dialog.width() >= min(WIDTH, int(size[0] * WIDTH_SHARE))
+    table, issues = dialog.table, dialog.issues
+    fm = table.fontMetrics()
+    texts = {c: str(table.model().index(0, c).data()) for c in (1, 2)}
+    assert texts[1] == SOURCE
+    reasons = [str(issues.model().index(r, 2).data()) for r in range(issues.model().rowCount())]
+    on_one_line = all(
+        fm.horizontalAdvance(text) < table.columnWidth(c) for c, text in texts.items()
+    ) and all(fm.horizontalAdvance(r) < issues.columnWidth(2) for r in reasons)
+    wanted = max(natural_width(table), natural_width(issues))
+    if wanted <= size[0] * WIDTH_SHARE - 40:  # the window has the room: every text whole
+        assert on_one_line, (dialog.width(), wanted)
+    if size[0] >= 2560:
+        assert on_one_line

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,10 +29,30 @@ from ui.importing.models import BatchListModel, IssueModel
 from ui.importing.undo import undo_import_asking
 from ui.importing.widgets import ColumnSharer, encoding_name
 from ui.operations import OperationRunner
+from ui.row_fit import SLACK
 from ui.tasks import TaskRunner
 
-WIDTH = 980  # the batch table's nine columns read in full at this width (less on a small screen)
+WIDTH = 980  # the least width (less on a small screen); wider as its text needs (natural_width)
 SHARE_OF_WINDOW = 0.9  # the dialog's height at most this share of the window (or screen)
+WIDTH_SHARE = 0.96  # its width at most this share of the window (or screen)
+MEASURED = 200  # rows whose text is measured for the width (thousands of issues: their start)
+
+
+def natural_width(view: QTableView) -> int:
+    """How wide ``view`` would be to show each column's header and text (of its first rows)
+    on one line."""
+    model, header, fm = view.model(), view.horizontalHeader(), view.fontMetrics()
+    style = view.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    cell = 2 * margin + SLACK + (1 if view.showGrid() else 0)
+    total = 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width()
+    for column in range(model.columnCount()):
+        texts = (model.index(row, column).data() for row in range(min(model.rowCount(), MEASURED)))
+        widest = max(
+            (fm.horizontalAdvance(t) for t in texts if isinstance(t, str) and t), default=0
+        )
+        total += max(header.sectionSizeHint(column), widest + cell)
+    return total
 
 
 def rows_height(view: QTableView, limit: int) -> int:
@@ -164,8 +185,36 @@ class ImportHistoryDialog(QDialog):
             return WIDTH, 700
         return screen.availableGeometry().width(), screen.availableGeometry().height()
 
-    def _width(self) -> int:
-        return max(480, min(WIDTH, int(self._room()[0] * 0.96)))
+    def _width(self, natural: int = 0) -> int:
+        return max(480, min(max(WIDTH, natural), int(self._room()[0] * WIDTH_SHARE)))
+
+    def fit_width(self) -> None:
+        """As wide as the batches' sources and files and the report's reasons need on one line
+        (at least ``WIDTH``, up to most of the window: at 2560×1440 a 980 px dialog wrapped a
+        trade show's name onto two lines beside 1,500 px of room); grows for a batch with more
+        to show, about its centre, never shrinks under the user's hand."""
+        if self._sized_by_user:
+            return
+        lay = self.layout()
+        margins = lay.contentsMargins() if lay is not None else None
+        outside = margins.left() + margins.right() if margins is not None else 0
+        tables = [self.table] + ([] if self.issues.isHidden() else [self.issues])
+        width = self._width(max(natural_width(t) for t in tables) + outside)
+        if width <= self.width():
+            return
+        self._sizing = True
+        try:
+            if self.isVisible():
+                self.move(self.x() - (width - self.width()) // 2, self.y())
+            self.resize(width, self.height())
+        finally:
+            self._sizing = False
+        # the columns took the width at once: the rows in sight wrap anew before the height
+        # is worked out from them (their own refit waits for the event loop)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        for sharer in (self.batch_columns, self.issue_columns):
+            sharer.fit()
+            sharer.rows.fit()
 
     def _height_room(self) -> int:
         """The tallest the dialog gets by itself: most of the window it opens over."""
@@ -212,6 +261,7 @@ class ImportHistoryDialog(QDialog):
                 self._sizing = False
 
     def _fit(self) -> None:
+        self.fit_width()
         self.fit_height()
         self._split()
         self._grow_only = self._issues_shown

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
     QLabel,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.errors import WinnowError
 from db.engine import DatabaseError
 from ui.importing.models import field_choices
-from ui.row_fit import VisibleRowFitter
+from ui.row_fit import SLACK, VisibleRowFitter
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,11 @@ class ColumnSharer(QObject):
     """The table's columns share its width by weight (column -> weight; a column without one
     is as wide as its contents); text wraps and each row in sight is as tall as its text
     (:class:`ui.row_fit.VisibleRowFitter`), so there is no sideways scrolling and nothing is
-    cut, however many rows."""
+    cut, however many rows. Where the room holds every sharing column's text on one line, each
+    gets what its text needs and the rest goes by weight (by weight alone a long source
+    wrapped beside a file name with room to spare)."""
+
+    MEASURED = 200  # rows whose text is measured (thousands: their start)
 
     def __init__(self, view: QTableView, weights: dict[int, float]) -> None:
         super().__init__(view)
@@ -161,11 +166,30 @@ class ColumnSharer(QObject):
         shared = [c for c in range(columns) if c in self.weights]
         total = sum(self.weights[c] for c in shared) or 1.0
         room = max(0, available - sum(fixed.values()))
+        need = {c: self.need(c) for c in shared}
+        if sum(need.values()) > room:  # some wrap: by weight
+            need = dict.fromkeys(shared, 0)
+        spare = room - sum(need.values())
         used = 0
         for i, c in enumerate(shared):
-            width = room - used if i == len(shared) - 1 else int(room * self.weights[c] / total)
-            view.setColumnWidth(c, max(40, width))
-            used += width
+            part = spare - used if i == len(shared) - 1 else int(spare * self.weights[c] / total)
+            view.setColumnWidth(c, max(40, need[c] + part))
+            used += part
+
+    def need(self, column: int) -> int:
+        """The width the column's header and text (of its first rows) take on one line."""
+        view = self.view
+        model = view.model()
+        style = view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        fm = view.fontMetrics()
+        widest = 0
+        for row in range(min(model.rowCount(), self.MEASURED)):
+            text = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+            if isinstance(text, str) and text:
+                widest = max(widest, fm.horizontalAdvance(text))
+        cell = widest + 2 * margin + SLACK + (1 if view.showGrid() else 0)
+        return max(view.horizontalHeader().sectionSizeHint(column), cell)
 
 
 class FieldDelegate(QStyledItemDelegate):
