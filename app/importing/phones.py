@@ -53,6 +53,9 @@ _KEEP_PREFIX = (
     if _validation is not None
     else ()
 )
+_POSSIBLE = (
+    (_validation.IS_POSSIBLE, _validation.IS_POSSIBLE_LOCAL_ONLY) if _validation is not None else ()
+)
 QUICK_PATH = (
     _strip_national_prefix is not None and _test_number_length is not None and bool(_KEEP_PREFIX)
 )
@@ -78,7 +81,11 @@ _SETTLED_MAX = 8192
 
 
 def _settle(
-    printed: str, number: phonenumbers.PhoneNumber, metadata: Any, built_from: str | None = None
+    printed: str,
+    number: phonenumbers.PhoneNumber,
+    metadata: Any,
+    built_from: str | None = None,
+    prefix_checked: bool = False,
 ) -> str:
     """``printed`` (``format_number(number, INTERNATIONAL)``), remembered as a fixed point of
     :func:`import_phone` when it would read it back as ``number`` itself: "+", the country
@@ -89,7 +96,10 @@ def _settle(
 
     ``built_from``: the national significant number :func:`_quick` made ``number`` of (its
     country code the shortest prefix of the digits that is one, its leading zeros set as
-    the quick path sets them): what is checked below of those holds by construction."""
+    the quick path sets them): what is checked below of those holds by construction.
+    ``prefix_checked``: the quick path tried to strip a national prefix from ``built_from``
+    itself and kept it whole (found none, or one it keeps): the same check here would find
+    the same."""
     if not QUICK_PATH or number.extension or len(printed) > _MAX_INPUT:
         return printed
     plain = _PRINTED_INTERNATIONAL.fullmatch(printed)
@@ -107,9 +117,10 @@ def _settle(
     if built_from is None and _shortest_code(code + national) != number.country_code:
         return printed
     assert _strip_national_prefix is not None and _test_number_length is not None
-    _carrier, stripped, _found = _strip_national_prefix(national, metadata)
-    if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
-        return printed  # read again, it would lose what looks like a national prefix
+    if not (prefix_checked and built_from is not None):
+        _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+        if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+            return printed  # read again, it would lose what looks like a national prefix
     if built_from is None and _leading_zeros(national) != (
         bool(number.italian_leading_zero),
         int(number.number_of_leading_zeros or 1),
@@ -163,9 +174,17 @@ def _quick(text: str) -> str | None:
         return None
     assert _strip_national_prefix is not None and _test_number_length is not None
     _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    # the length check of is_possible_number below (phonenumbers: _test_number_length of the
+    # national significant number, which is ``national``, with this same metadata), taken
+    # from here when nothing is stripped (most numbers: no national prefix after the code)
+    length = None
+    prefix_checked = True  # _settle's check of a national prefix holds: nothing was stripped
+    if stripped == national:
+        length = _test_number_length(national, metadata)
     # parse() keeps the prefix when what is left would be too short for the region
-    if _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+    elif _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
         national = stripped
+        prefix_checked = False  # read again, the number might lose another one
     if not _MIN_NSN <= len(national) <= _MAX_NSN:
         return None
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
@@ -176,10 +195,12 @@ def _quick(text: str) -> str | None:
             zeros += 1
         if zeros != 1:
             number.number_of_leading_zeros = zeros
-    if not phonenumbers.is_possible_number(number):
+    if length is None:
+        length = _test_number_length(national, metadata)
+    if length not in _POSSIBLE:  # phonenumbers.is_possible_number(number)
         return text
-    printed = international(number, metadata)
-    return _settle(printed, number, metadata, national)
+    printed = international(number, metadata, national)
+    return _settle(printed, number, metadata, national, prefix_checked)
 
 
 # --- printing -----------------------------------------------------------------------------------
@@ -195,7 +216,9 @@ _PLAIN_RULE = re.compile(r"(?:[^\\{}]|\\[1-9](?![0-9]))*")
 _GROUP_REFERENCE = re.compile(r"\\([1-9])")
 
 
-def international(number: phonenumbers.PhoneNumber, metadata: Any) -> str:
+def international(
+    number: phonenumbers.PhoneNumber, metadata: Any, national: str | None = None
+) -> str:
     """``format_number(number, INTERNATIONAL)`` for ``number`` of the calling code whose
     ``metadata`` is given (as :func:`_quick` and :func:`_national` look it up) — the same
     steps (``_format_nsn``: the first of the metadata's international formats, else its
@@ -204,7 +227,8 @@ def international(number: phonenumbers.PhoneNumber, metadata: Any) -> str:
     patterns compiled once per metadata instead of looked up by their text for each format
     tried (8 µs a number, 2 µs so). A number with an extension, a national number of 0 or a
     calling code phonenumbers does not know goes through ``format_number`` itself. A test
-    compares both on numbers of every calling code."""
+    compares both on numbers of every calling code. ``national``: the number's national
+    significant number, when the caller has it."""
     code = number.country_code
     if (
         number.extension
@@ -212,7 +236,8 @@ def international(number: phonenumbers.PhoneNumber, metadata: Any) -> str:
         or code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
     ):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    national = phonenumbers.national_significant_number(number)
+    if national is None:
+        national = phonenumbers.national_significant_number(number)
     for leading, pattern, rule in _formats(metadata):
         if (leading is None or leading.match(national)) and pattern.fullmatch(national):
             return f"+{code} {pattern.sub(rule, national)}"

@@ -180,10 +180,14 @@ def _per_row(
 def _the_slow_way(monkeypatch: pytest.MonkeyPatch) -> None:
     settle = phones._settle
 
-    def format_number(number: phonenumbers.PhoneNumber, _metadata: Any) -> str:
+    def format_number(
+        number: phonenumbers.PhoneNumber, _metadata: Any, _national: Any = None
+    ) -> str:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
-    def every_check(printed: str, number: Any, metadata: Any, built_from: Any = None) -> str:
+    def every_check(
+        printed: str, number: Any, metadata: Any, built_from: Any = None, checked: Any = False
+    ) -> str:
         return settle(printed, number, metadata)
 
     monkeypatch.setattr(phones, "international", format_number)
