@@ -113,13 +113,15 @@ class ContactPager(Generic[RowT]):
         """Whether this query's count is left to ``count_later`` (searches only)."""
         return self.count_later is not None and bool(self.query.search)
 
-    def reset(self, total: int | None = None) -> None:
-        """Start again from the first page (``total``: the count, when already known)."""
+    def reset(self, total: int | None = None, keys: list[Key] | None = None) -> None:
+        """Start again from the first page (``total``: the count, when already known;
+        ``keys``: the first page, when already read)."""
         deferred = total is None and self._deferred()
         if total is None and not deferred:
             total = contacts.count(self.db, self.query)
         first = self.FIRST_PAGE or self.PAGE
-        keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
+        if keys is None:
+            keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
         total = total or 0
         with self._changing():
             self.model.beginResetModel()

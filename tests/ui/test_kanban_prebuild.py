@@ -1,11 +1,13 @@
 """Opening the board: painted once, laid out (the column headers aligned, the deal-sum line's
 room kept) before its first paint; and in the application's window (``prebuild_views``) built
 hidden a moment after the window is usable, so that the click on Board reads nothing and only
-lays the board out and paints it."""
+lays the board out and paints it; clicked before that, the board takes the columns' first
+pages and cards its worker read ahead once the window was usable."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from app import contacts
 from app.contacts import ContactQuery
 from app.moves import move_to_stage
 from app.operations import Changes
+from app.paging import keys_between
 from db.engine import Database
 from tests.ui.conftest import _shown_window
 from tests.ui.test_kanban_lazy import board_transactions
@@ -215,3 +218,56 @@ def test_a_board_shown_halfway_through_its_prebuild_is_finished_as_it_is_shown(
     assert len(board.columns) == len(stages) and not board.prebuilt
     assert [c.model.loaded_ids() for c in board.columns] == loaded
     assert len(board.strip.findChildren(KanbanColumn)) == len(stages)
+
+
+@pytest.fixture
+def early_window(qtbot: Any, demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The application's window clicked on Board before it built the board beforehand (held
+    off here): only what its worker read ahead once it was usable."""
+    import ui.kanban
+
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    yield from _shown_window(qtbot, demo_db, prebuild_views=True)
+
+
+def test_a_click_before_the_prebuild_reads_nothing_on_the_gui_thread(
+    early_window: Any, qtbot: Any
+) -> None:
+    window = early_window
+    qtbot.waitUntil(lambda: window.kanban.first_cards is not None, timeout=10000)
+    assert window.findChild(KanbanBoard) is None, "not built yet"
+    with board_transactions(window.db) as begun:
+        window.show_view("kanban")
+        board = window.findChild(KanbanBoard)
+        for column in board.columns:
+            column.view.viewport().repaint()
+    assert begun == [], "the first pages and cards were read ahead on a worker"
+    counts = _db_counts(window.db)
+    for column in board.columns:
+        model = column.model
+        assert model.total == counts.get(column.stage_key, 0)
+        query = replace(model.query, ids=None)
+        assert model.loaded_ids() == [
+            k.id for k in keys_between(window.db, query, limit=len(model.loaded_ids()))
+        ]
+        if not column.collapsed and model.rowCount():
+            view = column.view
+            shown = [
+                r
+                for r in range(model.rowCount())
+                if view.visualRect(model.index(r)).intersects(view.viewport().rect())
+            ]
+            assert shown and all(model.cached_card(r) is not None for r in shown)
+
+
+def test_a_change_before_the_click_drops_what_was_read_ahead(early_window: Any, qtbot: Any) -> None:
+    window = early_window
+    qtbot.waitUntil(lambda: window.kanban.first_cards is not None, timeout=10000)
+    first = window.kanban.first_cards.keys["suspect"][0].id
+    move_to_stage(window.db, [first], "nurture")
+    window.ops.announce(Changes.of(contacts=[first], stages=["suspect", "nurture"]))
+    assert window.kanban.first_cards is None
+    window.show_view("kanban")
+    board = window.findChild(KanbanBoard)
+    assert not board.column("suspect").model.contains(first)
+    assert board.column("nurture").model.contains(first)

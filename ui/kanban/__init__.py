@@ -7,7 +7,9 @@ out and paints it. A click on Board before that builds it as it is shown."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from threading import Event
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QTimer
@@ -17,6 +19,9 @@ from ui.api import WindowApi
 
 if TYPE_CHECKING:
     from ui.kanban.board import KanbanBoard
+    from ui.kanban.read_ahead import FirstCards
+
+log = logging.getLogger(__name__)
 
 # the board is built this long after the window became usable (the start's own background
 # work — backups, score checks, the sidebar's queues — has begun by then)
@@ -33,6 +38,49 @@ class KanbanFeature:
         self.api = api
         self._board = board
         self._built = built
+        # the columns' first pages and cards, read on a worker once the window is usable
+        # (read_ahead); dropped at any change notice
+        self.first_cards: FirstCards | None = None
+        self._reads = 0  # read-aheads started: an older one's result is stale
+        self._stop = Event()  # set once the board is built: a read-ahead still running stops
+
+    def read_ahead(self) -> None:
+        """Read the columns' first pages and the cards each shows first on a worker, for
+        the board to take when it is built (``ui.kanban.read_ahead``)."""
+        if self._built():
+            return
+        from ui.kanban.card_delegate import CardDelegate
+        from ui.kanban.read_ahead import read_first_cards, saved_board_query
+
+        self._reads += 1
+        reads = self._reads
+        # as many cards as a column as tall as the window shows at most (the smallest card)
+        per_column = self.api.dialog_parent().height() // CardDelegate().card_height + 2
+
+        def done(first: FirstCards | None) -> None:
+            if reads == self._reads and not self._built():
+                self.first_cards = first
+
+        self.api.tasks.run(
+            read_first_cards,
+            self.api.db,
+            saved_board_query(self.api),
+            per_column,
+            self._stop,
+            on_done=done,
+            on_error=lambda exc: log.info("board not read ahead: %s", exc),
+            background=True,
+        )
+
+    def _changed(self, *_args: object) -> None:
+        """A change notice: what was read ahead may be stale."""
+        self._reads += 1
+        self.first_cards = None
+
+    def take_first_cards(self) -> FirstCards | None:
+        """What was read ahead, for the board being built (a read still running stops)."""
+        self._stop.set()
+        return self.first_cards
 
     @property
     def board(self) -> KanbanBoard:
@@ -96,13 +144,15 @@ def install(api: WindowApi) -> KanbanFeature:
     def build() -> QWidget:
         from ui.kanban.board import KanbanBoard
 
-        built.append(KanbanBoard(api))
+        built.append(KanbanBoard(api, first_cards=feature.take_first_cards))
         return built[0]
 
     feature = KanbanFeature(api, api.add_lazy_view("kanban", "Board", build), lambda: bool(built))
     if api.prebuild_views:
         # the window as the timer's context: a window closed meanwhile prebuilds nothing
         window = api.dialog_parent()
+        api.ops.operation_did_execute.connect(feature._changed)
+        api.after_usable(feature.read_ahead)  # on a worker, at once
         api.after_usable(lambda: QTimer.singleShot(PREBUILD_AFTER_MS, window, feature.prebuild))
 
     def deal_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu

@@ -20,7 +20,7 @@ moves say why in the status bar, and the card menu greys out its edits with the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,12 +41,12 @@ from app.contacts import ContactQuery, ContactRow
 from app.live import is_connection_error
 from app.moves import MoveResult
 from app.operations import Changes
-from app.qualification import bant_marks
 from app.stage_visibility import shown_stages
 from app.stages import StageInfo
 from ui.api import WindowApi
 from ui.kanban.column import COLLAPSED_WIDTH, MIN_WIDTH, KanbanColumn
-from ui.kanban.column_model import KanbanColumnModel, MarkLoader, read_cards
+from ui.kanban.column_model import KanbanColumnModel, read_cards
+from ui.kanban.read_ahead import CARD_MARKS, FirstCards, board_order, board_query
 from ui.kanban.style import board_style
 from ui.theme import follow_palette
 
@@ -55,8 +55,6 @@ log = logging.getLogger(__name__)
 # how far a column is paged to show a card that just moved there (newest-first usually
 # puts it near the top; an old card sorted far down is announced in the status bar instead)
 REVEAL_LIMIT = 4000
-# what the cards draw besides the contact's row (ui.kanban.card_delegate)
-CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_marks}
 # changed contacts shown in no column are looked up (their stage, one read) up to this many;
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
@@ -80,9 +78,16 @@ class _Landing:
 class KanbanBoard(QWidget):
     """The board view (``api.add_view("kanban", "Board", board)``)."""
 
-    def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        api: WindowApi,
+        parent: QWidget | None = None,
+        first_cards: Callable[[], FirstCards | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("kanbanBoard")
+        # the first pages and cards read ahead on a worker (None: not read, or stale)
+        self._first_cards = first_cards
         follow_palette(self, board_style)  # light or dark, as the window
         self.api = api
         self.db = api.db
@@ -190,6 +195,14 @@ class KanbanBoard(QWidget):
         api.add_query_listener(self.on_filters_changed)
         self.set_read_only(self.read_only)
 
+    def _first_cards_for(self, base: ContactQuery) -> FirstCards | None:
+        """What was read ahead for the columns, if it was read for ``base`` and nothing has
+        changed since (the window's feature drops it at a change notice); used once."""
+        ahead = self._first_cards() if self._first_cards is not None else None
+        if ahead is None or ahead.query != base or self._loaded:
+            return None
+        return ahead
+
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
         self.start_columns()
@@ -200,7 +213,9 @@ class KanbanBoard(QWidget):
         built beforehand builds one a step: ``KanbanFeature.prebuild``)."""
         self._built = True
         self._loaded = False
-        self._unbuilt = _board_order(shown_stages(self.db))  # no column for a hidden stage
+        ahead = self._first_cards_for(self.base_query())
+        # no column for a hidden stage
+        self._unbuilt = list(ahead.stages) if ahead else board_order(shown_stages(self.db))
         self._columns_done = False
         # the sum line's room is kept from the first paint when the board last showed sums
         # (they arrive from a worker later: the cards would otherwise move down then)
@@ -402,9 +417,7 @@ class KanbanBoard(QWidget):
     # --- query and loading ---------------------------------------------------------------------------
     def base_query(self) -> ContactQuery:
         """The window's filters with the board's sort; each column adds its stage."""
-        q = self.api.current_query()
-        s = board_sort(str(self.sort_combo.currentData()))
-        return replace(q, stage_keys=(), ids=None, sort=s.sort, descending=s.descending)
+        return board_query(self.api.current_query(), str(self.sort_combo.currentData()))
 
     def _sort_chosen(self, _index: int) -> None:
         self.api.settings.setValue("board/sort", self.sort_combo.currentData())
@@ -417,11 +430,22 @@ class KanbanBoard(QWidget):
         # without filters the sidebar's counts, when current, are the columns' (at 1,000,000
         # contacts the count is an index scan of ~40 ms)
         known = self.api.stage_counts() if _unfiltered(base) else None
+        # the first pages and cards read ahead on a worker, when still current (a click on
+        # Board before the board was built beforehand: ui.kanban.read_ahead)
+        ahead = self._first_cards_for(base)
+        self._first_cards = None  # read ahead once, for the board's first showing
         with self.db.reading():
             counts = dict(known) if known is not None else contacts.count_by_stage(self.db, base)
             for column in self.columns:
-                column.model.set_base_query(base, total=counts.get(column.stage_key, 0))
-            self.read_cards_in_sight(self.columns)
+                first = ahead.keys.get(column.stage_key) if ahead is not None else None
+                column.model.set_base_query(
+                    base, total=counts.get(column.stage_key, 0), first=first
+                )
+            if ahead is not None:
+                marks = {cid: dict(m) for cid, m in ahead.marks.items()}
+                self.read_cards_in_sight(self.columns, marks, dict(ahead.rows))
+            else:
+                self.read_cards_in_sight(self.columns)
         self._base = base
         self._loaded = True
         self._pending = Changes()
@@ -949,11 +973,6 @@ class KanbanBoard(QWidget):
             index = model.index(min(row, model.rowCount() - 1))
             sel = column.view.selectionModel()
             sel.setCurrentIndex(index, sel.SelectionFlag.ClearAndSelect)
-
-
-def _board_order(stages: list[StageInfo]) -> list[StageInfo]:
-    """Pipeline and won stages in their order, then the side stages."""
-    return [s for s in stages if not s.is_side] + [s for s in stages if s.is_side]
 
 
 def _unfiltered(q: ContactQuery) -> bool:

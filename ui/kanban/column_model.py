@@ -26,6 +26,7 @@ from app import contacts
 from app.contacts import ContactQuery, ContactRow
 from app.deals import Deal
 from app.followup import local_now
+from app.paging import Key
 from app.stages import StageInfo
 from app.timeutil import utcnow
 from db.engine import Database
@@ -167,15 +168,18 @@ class KanbanColumnModel(QAbstractListModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1))
 
-    def set_base_query(self, base: ContactQuery, total: int | None = None) -> None:
-        """New filters or sort: start again from the first page."""
+    def set_base_query(
+        self, base: ContactQuery, total: int | None = None, first: list[Key] | None = None
+    ) -> None:
+        """New filters or sort: start again from the first page (``first``, if read)."""
         self._base = base
         self._pager.query = self._column_query()
-        self.reload(total)
+        self.reload(total, first)
 
-    def reload(self, total: int | None = None) -> None:
-        """Start again from the first page (``total``: the count, when already known)."""
-        self._pager.reset(total)
+    def reload(self, total: int | None = None, first: list[Key] | None = None) -> None:
+        """Start again from the first page (``total``: the count, when already known;
+        ``first``: the first page's keys, when already read)."""
+        self._pager.reset(total, first)
         self.total_changed.emit(self._pager.total)
 
     def refresh(self, changed: Sequence[int] = (), recount: bool = True) -> None:
