@@ -275,6 +275,45 @@ def test_a_writer_waiting_gets_the_indexes_back_and_the_lock_soon(
     _checked(db_path)
 
 
+def _full_text_config(path: Path) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return sorted(con.execute("SELECT k, v FROM contacts_fts_config").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("automerge", [None, 8])
+def test_the_full_text_index_is_built_again_in_one_segment_with_its_settings(
+    bulk: list[int], db: Database, db_path: Path, automerge: int | None
+) -> None:
+    """Rebuilt merging wider (db.deferred.rebuild_full_text), the full-text index ends as one
+    segment, finds what it should, and keeps its settings as they were: no 'automerge' row
+    where there was none, the user's value where there was one."""
+    if automerge is not None:
+        con = sqlite3.connect(db_path)
+        con.execute(
+            "INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('automerge', ?)", (automerge,)
+        )
+        con.commit()
+        con.close()
+    before = _full_text_config(db_path)
+    assert ("automerge", automerge) in before if automerge else "automerge" not in dict(before)
+    report = import_file(db, _big_file(db_path.with_name("big.csv")))
+    assert bulk == [1] and report.imported > 0
+    assert _full_text_config(db_path) == before
+    con = sqlite3.connect(db_path)
+    try:
+        segments = con.execute("SELECT count(DISTINCT segid) FROM contacts_fts_idx").fetchone()
+    finally:
+        con.close()
+    assert segments == (1,)
+    assert count(db, ContactQuery(search="Visitor1234")) == 1
+    assert count(db, ContactQuery(search="Nomail7")) > 0
+    _checked(db_path)
+
+
 def test_only_a_file_large_against_the_store_and_only_on_sqlite(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
