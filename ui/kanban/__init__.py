@@ -3,7 +3,8 @@
 The board is built when first shown; in the application's window (``api.prebuild_views``) it
 is built beforehand, hidden, a moment after the window became usable: its columns, their
 counts and first cards, in a few steps of the event loop, so that showing it then only lays it
-out and paints it. A click on Board before that builds it as it is shown."""
+out and paints it. A click on Board before that builds it as it is shown, with the columns'
+first pages and cards its worker read as soon as the window was usable (``read_ahead``)."""
 
 from __future__ import annotations
 
