@@ -128,3 +128,46 @@ def test_the_window_start_freezes_what_its_imports_made(tmp_path: Path) -> None:
     called, own = (int(n) for n in out.stdout.split()[-2:])
     assert called == 0
     assert own > 50_000  # the modules' objects (~100,000; 0 before)
+
+
+USABLE_MARK_PROBE = """
+import sys
+from ui.main_window import MainWindow
+build = MainWindow._build_features
+
+def with_a_waiting_step(self):
+    build(self)
+    self.after_usable(lambda: print("waited-for-usable", flush=True))
+
+MainWindow._build_features = with_a_waiting_step
+from app.cli import main
+sys.argv = ["winnow", "--db", sys.argv[1]]
+raise SystemExit(main())
+"""
+
+
+def test_the_benchmark_marks_usable_before_what_waits_for_it_runs(tmp_path: Path) -> None:
+    """``WINNOW_EXIT_WHEN_SHOWN`` (benchmarks/bench_spine.py) marks the window usable as the
+    counts are in and painted: the work that waits for usable (the day's backup, the scores'
+    check, reminders) runs after the mark, not inside it (a look after the next events had
+    counted it in some starts)."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", USABLE_MARK_PROBE, str(tmp_path / "crm.sqlite")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [line.split()[0] for line in out.stdout.splitlines()]
+    assert lines[:2] == ["winnow-shown", "winnow-usable"], lines
+    assert "waited-for-usable" in lines[2:]
