@@ -276,3 +276,33 @@ def test_a_due_task_raises_a_reminder_that_opens_the_contact(win: Any, qtbot: An
     assert win.current_view_key() == "list"
     assert win.detail.contact_id == cid
     assert not button.isVisible()
+
+
+def test_tasks_falling_due_together_raise_one_reminder_that_opens_the_today_queue(
+    win: Any, qtbot: Any
+) -> None:
+    db = win.db
+    t0 = utcnow()
+    people = [("Anna Berg", "Call back"), ("Bo Lund", "Send the quote"), ("Cai Wu", "Visit")]
+    people += [(f"Person {i}", f"Follow up {i}") for i in range(4)]
+    for name, title in people:
+        cid = contacts.create_contact(db, name=name)
+        operations.add_task(db, cid, title, t0 + timedelta(minutes=1), kind="call")
+    feature = win.leads
+    clock = [t0 + timedelta(minutes=2)]
+    feature.reminders.clock = lambda: clock[0]
+    feature.reminders.checked_until = t0
+    assert feature.reminders.check() == 7
+    button = feature.notifier.button
+    assert button.isVisible()
+    # one message naming the first three and how many more, not seven replacing each other
+    assert button.text() == (
+        "Reminder: 7 tasks due — Call back (Anna Berg); Send the quote (Bo Lund); "
+        "Visit (Cai Wu); and 4 more · Open"
+    )
+    assert "Today queue" in button.toolTip()
+    assert feature.reminders.check() == 0, "once"
+    button.click()
+    assert win.current_view_key() == "list"
+    assert win.current_query().queue == "today"
+    assert not button.isVisible()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 from app import operations
 from ui.api import WindowApi
 from ui.fields import as_label
-from ui.leads.reminders import TaskReminders, TrayNotifier
+from ui.leads.reminders import ALL_DUE, TaskReminders, TrayNotifier
 from ui.leads.tasks_box import TaskDialog, TasksBox
 
 if TYPE_CHECKING:  # imported when opened (with the import service, duplicates, merge): not at start
@@ -42,13 +42,13 @@ class StatusNotifier(QObject):
     def notify(self, title: str, text: str, contact_id: int) -> None:
         self._last = contact_id
         self.button.setText(as_label(f"Reminder: {title} — {text} · Open"))
-        self.button.setToolTip(f"{title}\n{text}\nClick to open the contact")
+        opens = "the Today queue" if contact_id == ALL_DUE else "the contact"
+        self.button.setToolTip(f"{title}\n{text}\nClick to open {opens}")
         self.button.show()
 
     def _clicked(self) -> None:
         self.button.hide()
-        if self._last:
-            self.clicked.emit(self._last)
+        self.clicked.emit(self._last)
 
 
 @dataclass
@@ -77,12 +77,15 @@ class LeadsFeature:
 
     def open_contact(self, contact_id: int) -> None:
         """A reminder was clicked: the window comes forward with the contact in the list and
-        the detail panel."""
+        the detail panel; a reminder of several tasks shows the Today queue."""
         window = self.api.dialog_parent().window()
         if window.isMinimized():
             window.showNormal()
         window.raise_()
         window.activateWindow()
+        if contact_id == ALL_DUE:
+            self.api.show_queue("today")
+            return
         self.api.show_view("list")
         self.api.set_detail_visible(True)
         self.api.select_contact(contact_id)

@@ -28,7 +28,8 @@ class Notifier(Protocol):
 
 
 class TrayNotifier(QObject):
-    """The system tray icon's message; a click on it emits ``clicked(contact_id)``."""
+    """The system tray icon's message; a click on it emits ``clicked(contact_id)``
+    (:data:`ALL_DUE` for a message naming several tasks)."""
 
     clicked = Signal(int)
 
@@ -41,7 +42,7 @@ class TrayNotifier(QObject):
         self.tray = QSystemTrayIcon(QIcon(icon), self)
         self.tray.setToolTip("Winnow")
         self.tray.messageClicked.connect(self._clicked)
-        self._last = 0
+        self._last = ALL_DUE
 
     @staticmethod
     def available() -> bool:
@@ -54,8 +55,7 @@ class TrayNotifier(QObject):
         self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 15000)
 
     def _clicked(self) -> None:
-        if self._last:
-            self.clicked.emit(self._last)
+        self.clicked.emit(self._last)
 
 
 class TaskReminders(QObject):
@@ -101,8 +101,27 @@ class TaskReminders(QObject):
             return 0
         due = [t for t in falling_due if t.id not in self.notified]
         self.checked_until = now
-        for task in due:
-            self.notified.add(task.id)
-            who = task.contact_name or f"contact {task.contact_id}"
-            self.notifier.notify(f"{task.kind_label} due: {task.title}", who, task.contact_id)
+        self.notified.update(t.id for t in due)
+        if len(due) == 1:
+            task = due[0]
+            self.notifier.notify(
+                f"{task.kind_label} due: {task.title}", _who(task), task.contact_id
+            )
+        elif due:
+            # one message for them all: a tray shows one balloon at a time (each would replace
+            # the one before) and a morning after a trade show can bring hundreds; a click
+            # opens the Today queue, which lists every contact with a task due
+            named = "; ".join(f"{t.title} ({_who(t)})" for t in due[:SHOWN_IN_GROUP])
+            more = len(due) - SHOWN_IN_GROUP
+            text = named + (f"; and {more:,} more" if more > 0 else "")
+            self.notifier.notify(f"{len(due):,} tasks due", text, ALL_DUE)
         return len(due)
+
+
+SHOWN_IN_GROUP = 3
+ALL_DUE = 0
+"""The contact id a grouped reminder carries: its click opens the Today queue."""
+
+
+def _who(task: todo.TaskInfo) -> str:
+    return task.contact_name or f"contact {task.contact_id}"
