@@ -13,8 +13,18 @@ from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QGuiApplication, QPalette, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPen, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionViewItem,
+    QTableView,
+    QTreeView,
+    QWidget,
+)
 
 from ui.contrast import MIN_TEXT_CONTRAST, contrast_ratio, flatten, is_dark, mix, readable
 
@@ -307,3 +317,82 @@ def follow_palette(
 ) -> PaletteStyle:
     """``widget``'s style sheet made by ``sheet(palette)``, now and after each palette change."""
     return PaletteStyle(widget, sheet, changed)
+
+
+class RowFocusStyle(QProxyStyle):
+    """A view that selects whole rows shows keyboard focus on the whole row: Fusion framed
+    the current cell alone ("When" of a history row boxed inside its selected row, a glitch to
+    the eye). The per-cell frame is left out and a line drawn along the current row's top and
+    bottom, closed at its first and last column, when focus came by keyboard (Fusion's own
+    rule for its frame: ``State_KeyboardFocusChange``)."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        rows = _row_view(widget)
+        if rows is not None and element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            return  # the cell's frame: the row's lines below stand for it
+        super().drawPrimitive(element, option, painter, widget)
+        if (
+            rows is not None
+            and element == QStyle.PrimitiveElement.PE_PanelItemViewItem
+            and isinstance(option, QStyleOptionViewItem)
+        ):
+            _draw_row_focus(rows, option, painter)
+
+
+def _row_view(widget: QWidget | None) -> QAbstractItemView | None:
+    if (
+        isinstance(widget, QAbstractItemView)
+        and widget.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+    ):
+        return widget
+    return None
+
+
+def _draw_row_focus(
+    view: QAbstractItemView, option: QStyleOptionViewItem, painter: QPainter
+) -> None:
+    """The current row's share of its focus frame in this cell (each cell draws its own part
+    over its own background, so no later cell paints over it)."""
+    state = option.state  # type: ignore[attr-defined]
+    if not state & QStyle.StateFlag.State_KeyboardFocusChange or not view.hasFocus():
+        return
+    index, current = option.index, view.currentIndex()  # type: ignore[attr-defined]
+    if not current.isValid() or index.row() != current.row() or index.parent() != current.parent():
+        return
+    header = (
+        view.horizontalHeader()
+        if isinstance(view, QTableView)
+        else view.header()
+        if isinstance(view, QTreeView)
+        else None
+    )
+    first = last = True
+    if header is not None:
+        shown = [
+            header.logicalIndex(v)
+            for v in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(v))
+        ]
+        first = bool(shown) and shown[0] == index.column()
+        last = bool(shown) and shown[-1] == index.column()
+    rect = option.rect  # type: ignore[attr-defined]
+    painter.save()
+    # the application's accent: the view's own Highlight is the style sheet's pale selection
+    # colour, unseen on the selected row
+    pen = QPen(current_palette().color(Role.Highlight))
+    pen.setWidth(1)
+    painter.setPen(pen)
+    left, right, top, bottom = rect.left(), rect.right(), rect.top(), rect.bottom()
+    painter.drawLine(left, top, right, top)
+    painter.drawLine(left, bottom, right, bottom)
+    if first:
+        painter.drawLine(left, top, left, bottom)
+    if last:
+        painter.drawLine(right, top, right, bottom)
+    painter.restore()

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QProxyStyle,
     QStyleFactory,
     QWidget,
 )
+
+from ui.theme import RowFocusStyle
 
 GUARDED = (QAbstractSpinBox, QComboBox)
 
@@ -87,8 +88,9 @@ def _popup_open(control: QWidget) -> bool:
     return view is not None and view.isVisible()
 
 
-class GuardingStyle(QProxyStyle):
-    """Fusion, guarding each spin box, date edit and combo box as it is polished."""
+class GuardingStyle(RowFocusStyle):
+    """Fusion, guarding each spin box, date edit and combo box as it is polished (and
+    showing focus on whole rows where a view selects rows: :class:`ui.theme.RowFocusStyle`)."""
 
     def __init__(self, base: str = "Fusion") -> None:
         super().__init__(QStyleFactory.create(base))

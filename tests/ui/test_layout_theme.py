@@ -140,3 +140,68 @@ def test_the_window_follows_a_dark_palette(dark_window: Any, qtbot: Any) -> None
         brush = item.foreground(1)
         if brush.style() != Qt.BrushStyle.NoBrush:
             assert contrast_ratio(brush.color(), base) >= 4.5
+
+
+def _rows_view(kind: str) -> Any:
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QTableWidget,
+        QTableWidgetItem,
+        QTreeWidget,
+        QTreeWidgetItem,
+    )
+
+    texts = [["2026-11-30 07:27", "Inquiry → Suspect", "bulk move"] for _ in range(3)]
+    if kind == "table":
+        table = QTableWidget(3, 3)
+        for r, row in enumerate(texts):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        return table
+    tree = QTreeWidget()  # a tree selects rows by itself (the history's "When" list)
+    tree.setHeaderLabels(["When", "Change", "Why"])
+    tree.addTopLevelItems([QTreeWidgetItem(row) for row in texts])
+    return tree
+
+
+@pytest.mark.parametrize("kind", ["table", "tree"])
+@pytest.mark.parametrize(
+    "size", [(1024, 700), (1440, 900), (2560, 1440)], ids=["1024x700", "1440x900", "2560x1440"]
+)
+def test_a_view_selecting_rows_shows_keyboard_focus_on_the_whole_row(
+    empty_window: Any, qtbot: Any, size: tuple[int, int], kind: str
+) -> None:
+    """Import history, import summary, mapping preview: the current row's cell was boxed in by
+    Fusion's focus frame inside its selected row. Focus by keyboard now marks the row, the
+    same whichever of its cells is current, and still shows (it differs from no focus)."""
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    from tests.ui.test_layout import show_at
+
+    show_at(qtbot, empty_window, size)
+    dialog = QDialog(empty_window)
+    qtbot.addWidget(dialog)
+    view = _rows_view(kind)
+    QVBoxLayout(dialog).addWidget(view)
+    dialog.resize(600, 300)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, True)  # Tab brought it
+
+    def shot(column: int) -> Any:
+        view.setCurrentIndex(view.model().index(1, column))
+        view.viewport().update()
+        QApplication.processEvents()
+        return view.viewport().grab().toImage()
+
+    on_first, on_middle, on_last = shot(0), shot(1), shot(2)
+    assert on_middle == on_first and on_last == on_first, "a cell boxed inside its row"
+    view.clearFocus()
+    dialog.setFocus()
+    QApplication.processEvents()
+    assert view.viewport().grab().toImage() != on_first, "no focus shown for keyboard users"
+    dialog.close()
