@@ -134,3 +134,20 @@ def test_the_header_paints_the_count_and_says_what_each_part_is(board: Any, qtbo
     assert column.collapsed
     QTest.mouseClick(column, LEFT, pos=QPoint(10, 100))
     assert not column.collapsed
+
+
+def test_assistive_technology_sees_a_list_of_the_cards(board: Any) -> None:
+    from PySide6.QtGui import QAccessible
+
+    view = _column(board).view
+    model = view.model()
+    shown = QAccessible.queryAccessibleInterface(view)
+    assert shown is not None and shown.role() == QAccessible.Role.List
+    assert shown.childCount() == model.rowCount()
+    first = shown.child(0)
+    assert first.text(QAccessible.Text.Name) == model.index(0, 0).data(
+        Qt.ItemDataRole.AccessibleTextRole
+    )
+    assert first.rect().intersects(
+        view.viewport().rect().translated(view.viewport().mapToGlobal(QPoint(0, 0)))
+    )

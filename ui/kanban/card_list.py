@@ -1,13 +1,14 @@
-"""The cards of one board column: a light item view of its own.
+"""The cards of one board column: a list view that places its rows itself.
 
-An item view (``QAbstractItemView``: selection, keyboard, drag and drop, hover and the
-model's signals as any Qt view) that places its rows itself: each row as tall as its card
-(``set_row_height``; a row not measured yet is ``default_row_height`` tall), the rows' tops
-kept as running sums and found by bisection. A QTableView did the same through its vertical
-header, but a table is two header views with their own viewports and scroll bars besides
-its own: seventeen widgets a column, built and styled as the board was first shown. A
-QListView lays out every row again (one model call per row) each time a page is added —
-40 ms per page once 25,000 cards are loaded; here a page adds its rows' heights to a list.
+A QListView (selection, keyboard, drag and drop, hover, the model's signals, and to
+assistive technology a list of the cards) whose own layout is left out: it would ask every
+row for its size each time a page is added (one model call per row, 40 ms per page once
+25,000 cards are loaded). Here each row is as tall as its card (``set_row_height``; a row
+not measured yet is ``default_row_height`` tall), the rows' tops kept as running sums, found
+by bisection, summed again only from the first row that changed. A QTableView did the same
+through its vertical header, but a table is two header views with their own viewports and
+scroll bars besides its own: seventeen widgets a column, built and styled as the board was
+first shown.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFrame,
+    QListView,
     QMenu,
     QStyle,
     QStyleOptionViewItem,
@@ -75,7 +77,7 @@ def drop_later(model: KanbanColumnModel, event: QDropEvent) -> None:
     )
 
 
-class CardListView(QAbstractItemView):
+class CardListView(QListView):
     """The cards of one column: multi-select, drag out, drop in, keyboard moves."""
 
     focus_neighbour = Signal(int)  # -1 left, +1 right
@@ -263,7 +265,14 @@ class CardListView(QAbstractItemView):
         page = self.viewport().height()
         bar.setPageStep(max(1, page))
         bar.setRange(0, max(0, self.content_height() - page))
-        super().updateGeometries()
+        # the item view's own (editors, fetching more), not the list's: it would size the
+        # scroll bar by its own layout of every row
+        QAbstractItemView.updateGeometries(self)
+
+    def doItemsLayout(self) -> None:
+        # the rows are placed by their heights here: not the list's layout, which asks every
+        # row for its size (one call per row each time a page is added)
+        QAbstractItemView.doItemsLayout(self)
 
     def visualRect(self, index: QModelIndex | QPersistentModelIndex) -> QRect:
         if not index.isValid() or index.parent().isValid():
