@@ -85,3 +85,35 @@ def test_words_typed_on_lines_of_their_own_count_as_a_list(qtbot: Any, sized_win
     dialog.title_include.setText("buyer\nEinkauf, achat")
     assert dialog.criteria_from_form().title_include == ("buyer", "Einkauf", "achat")
     dialog.close()
+
+
+@pytest.mark.parametrize(
+    "size", [(1024, 700), (1440, 900), (2560, 1440)], ids=["1024x700", "1440x900", "2560x1440"]
+)
+def test_the_dialog_takes_the_room_its_criteria_need(
+    qtbot: Any, sized_window: Any, size: tuple[int, int]
+) -> None:
+    """Sized to its content and the window, as the merge and find-duplicates dialogs are: a
+    fixed 760×520 wrapped the "Job title has" list of "Plant buyer" onto three lines at every
+    window size, over an empty strip under the form. Now the list reads on one line where the
+    window has the room (two at most at 1024), and no more than a line is left empty."""
+    from ui.golook.personas_dialog import PersonaDialog
+
+    show_at(qtbot, sized_window, size)
+    dialog = PersonaDialog(sized_window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
+    dialog.select_persona("Plant buyer")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert dialog.width() <= size[0] * 0.96 and dialog.height() <= size[1] * 0.9
+    lines = dialog.title_include.lines()
+    assert lines <= (2 if size[0] < 1440 else 1), (lines, dialog.width())
+    assert _cut_labels(dialog) == []
+    # under the form's hint only the (empty) message line and the spacing before Save
+    empty = dialog.save_button.geometry().top() - dialog.hint.geometry().bottom()
+    line = dialog.fontMetrics().lineSpacing()
+    assert empty <= dialog.error_label.height() + line + 3 * dialog.right.spacing(), empty
+    dialog.close()

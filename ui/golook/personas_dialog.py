@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QIntValidator, QResizeEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QIntValidator, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -51,6 +52,7 @@ from app.golook.titles import SENIORITY_LEVELS
 from app.operations import OpResult
 from app.settings import get_setting
 from ui.api import WindowApi
+from ui.window_room import dialog_room
 
 
 def _words(text: str) -> list[str]:
@@ -123,7 +125,6 @@ class PersonaDialog(QDialog):
         self.db = api.db
         self.setWindowTitle("Personas")
         self.setObjectName("personaDialog")
-        self.resize(760, 520)
         self.changed = False  # something was saved (or is being saved)
         self.current: Persona | None = None
 
@@ -148,6 +149,7 @@ class PersonaDialog(QDialog):
         row.addWidget(self.up_button)
         row.addWidget(self.down_button)
         left.addLayout(row)
+        self.list_buttons = row
 
         self.name = QLineEdit()
         self.name.setObjectName("personaName")
@@ -201,6 +203,7 @@ class PersonaDialog(QDialog):
         )
         hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
+        self.hint = hint
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -216,8 +219,9 @@ class PersonaDialog(QDialog):
         right.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
 
         body = QHBoxLayout()
-        body.addLayout(left, 1)
-        body.addLayout(right, 2)
+        body.addLayout(left, 0)  # as wide as its buttons (the names are short)
+        body.addLayout(right, 1)  # the criteria take the rest
+        self.left, self.right, self.body = left, right, body
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         import_button = buttons.addButton("Import…", QDialogButtonBox.ButtonRole.ActionRole)
         export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.ActionRole)
@@ -227,9 +231,70 @@ class PersonaDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(body, 1)
         lay.addWidget(buttons)
+        self.buttons = buttons
+        self._fitted = False
         self.reload()
         if not get_setting(self.db, SEEDED_SETTING):  # the first time: the default personas
             self._change("the default personas", ensure_default_personas)
+
+    # --- size ----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._fitted:  # once, as it opens: the user's own size stays
+            self._fitted = True
+            self._fit_size()
+        super().showEvent(event)
+
+    def _fit_size(self) -> None:
+        """As wide as the longest list of words needs on one line beside the labels and the
+        personas, and as tall as the form, up to most of the window (a fixed 760×520 wrapped
+        "Job title has" onto three lines over an empty strip at every window size)."""
+        room_w, room_h = dialog_room(self)
+        lay = self.layout()
+        assert lay is not None
+        margins = lay.contentsMargins()
+        outside = margins.left() + margins.right()
+        words = [
+            ", ".join(words)
+            for i in range(self.persona_list.count())
+            if isinstance(p := self.persona_list.item(i).data(Qt.ItemDataRole.UserRole), Persona)
+            for words in (
+                p.criteria.title_include,
+                p.criteria.title_exclude,
+                p.criteria.industries,
+                p.criteria.countries,
+            )
+        ]
+        edit = self.title_include
+        frame = edit.contentsMargins().left() + edit.contentsMargins().right()
+        frame += 2 * round(edit.document().documentMargin()) + 8  # the cursor's room
+        longest = max([edit.fontMetrics().horizontalAdvance(w) for w in words] + [0]) + frame
+        labels = max(
+            (
+                label.sizeHint().width()
+                for row in range(self.form.rowCount())
+                if (item := self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+                and (label := item.widget()) is not None
+            ),
+            default=0,
+        )
+        fields = max(longest, self.form.sizeHint().width() - labels - self.form.horizontalSpacing())
+        right = labels + self.form.horizontalSpacing() + fields
+        width = self.left.sizeHint().width() + self.body.spacing() + right + outside
+        width = max(self.minimumSizeHint().width(), min(width, room_w))
+        self.resize(width, self.height())
+        lay.activate()  # the fields at that width: the words wrap where they must
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        lay.activate()
+        listed = self.persona_list
+        names = sum(listed.sizeHintForRow(r) for r in range(listed.count()))
+        names += 2 * listed.frameWidth()
+        left = names + self.left.spacing() + self.list_buttons.sizeHint().height()
+        height = margins.top() + margins.bottom() + lay.spacing() + left
+        height += self.buttons.sizeHint().height()
+        # the form at this width (the hint's lines as wrapped here, not at a guessed width)
+        height = max(height, lay.totalHeightForWidth(width) if lay.hasHeightForWidth() else 0)
+        height = max(height, lay.sizeHint().height() if not lay.hasHeightForWidth() else 0)
+        self.resize(width, max(self.minimumSizeHint().height(), min(height, room_h)))
 
     # --- writing: one operation per change -----------------------------------------------
     def _change(

@@ -34,6 +34,7 @@ from ui.api import WindowApi
 from ui.fields import as_label
 from ui.row_fit import VisibleRowFitter
 from ui.theme import follow_palette, theme_colors
+from ui.window_room import dialog_room
 
 
 def choice_sheet(palette: QPalette) -> str:
@@ -179,12 +180,7 @@ class MergeDialog(QDialog):
 
     def _fit_size(self) -> None:
         """As wide as the values need and as tall as the rows, up to most of the window."""
-        parent = self.parentWidget()
-        room_w, room_h = (
-            (parent.window().width(), parent.window().height())
-            if parent is not None
-            else (1280, 800)
-        )
+        room_w, room_h = dialog_room(self)
         table = self.table
         natural = self._natural_widths()
         header = table.horizontalHeader()
@@ -194,13 +190,13 @@ class MergeDialog(QDialog):
         assert lay is not None
         margins = lay.contentsMargins()
         outside = margins.left() + margins.right() + 2 * table.frameWidth()
-        width = max(560, min(side + sum(natural) + scroll + outside, int(room_w * 0.96)))
+        width = max(560, min(side + sum(natural) + scroll + outside, room_w))
         rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
         height = header.sizeHint().height() + rows + 2 * table.frameWidth()
         height += margins.top() + margins.bottom() + 2 * lay.spacing()
         height += self.note.heightForWidth(width - margins.left() - margins.right())
         height += self.button_box.sizeHint().height()
-        self.resize(width, max(360, min(height, int(room_h * 0.9))))
+        self.resize(width, max(360, min(height, room_h)))
         self._fit_columns()
         self._fit_texts()
 
@@ -301,12 +297,7 @@ class DuplicatesDialog(QDialog):
         """As wide as the names and the evidence need (a reason a line) and as tall as the
         pairs, up to most of the window it opens over, as the merge dialog (a fixed 900×500
         showed seven of 161 pairs at 2560×1440, their evidence wrapped onto three lines)."""
-        parent = self.parentWidget()
-        room_w, room_h = (
-            (parent.window().width(), parent.window().height())
-            if parent is not None
-            else (1280, 800)
-        )
+        room_w, limit = dialog_room(self)
         table, lay = self.table, self.layout()
         assert lay is not None
         header, fm = table.horizontalHeader(), table.fontMetrics()
@@ -318,8 +309,7 @@ class DuplicatesDialog(QDialog):
         margins = lay.contentsMargins()
         outside = margins.left() + margins.right() + 2 * table.frameWidth()
         scroll = table.verticalScrollBar().sizeHint().width()
-        width = max(560, min(names + evidence + scroll + outside, int(room_w * 0.96)))
-        limit = int(room_h * 0.9)
+        width = max(560, min(names + evidence + scroll + outside, room_w))
         self.resize(width, self.height())
         # the columns at that width (the evidence wraps where it must), then the rows' heights
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
