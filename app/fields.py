@@ -320,6 +320,9 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
     name: _multiline if name in MULTILINE_FIELDS else _BY_KIND[kind]
     for name, kind in EDITABLE_FIELDS.items()
 }
+# fields whose cleaning only joins runs of whitespace into one space (None when nothing is
+# left) and never refuses a value: a bulk reader (the import) may clean them in line
+ONE_LINE_TEXT_FIELDS = frozenset(name for name, cleaner in _CLEANERS.items() if cleaner is _text)
 
 # a number: digits grouped in threes by one kind of separator, or plain; then a fraction
 

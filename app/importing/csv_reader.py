@@ -163,6 +163,28 @@ class _Lines:
         return line
 
 
+def _check_cells(cells: list[str], number: int, delimiter: str, sink: WarningSink) -> bool:
+    """Cut a row's values to the value limit and drop NUL characters (in place), each change
+    told to ``sink`` (and a value that swallowed the lines after it); whether one was cut."""
+    said = False
+    for i, value in enumerate(cells):
+        if len(value) > VALUE_LIMIT:
+            cells[i] = value[:VALUE_LIMIT]
+            sink.warn(number, cut_note(f"column {i + 1}"))
+            said = True
+        if value.count("\n") >= _SWALLOWED_LINES and _looks_swallowed(value, delimiter):
+            sink.warn(
+                number,
+                f"column {i + 1}: a quote opened here is never closed, so "
+                f"{value.count(chr(10)):,} following lines were read as this one "
+                "value — is a quote left open?",
+            )
+        if "\x00" in value:
+            cells[i] = cells[i].replace("\x00", "")
+            sink.warn(number, f"column {i + 1}: unreadable NUL characters removed")
+    return said
+
+
 def _stream_rows(
     path: Path, encoding: str, delimiter: str, header_row: int, width: int, sink: WarningSink
 ) -> RowIterator:
@@ -201,24 +223,18 @@ def _stream_rows(
                 )
             else:
                 cells = record
-            if not "".join(cells).strip():
+            joined = "".join(cells)
+            if not joined.strip():
                 continue
             said = False
-            for i, value in enumerate(cells):
-                if len(value) > VALUE_LIMIT:
-                    cells[i] = value[:VALUE_LIMIT]
-                    sink.warn(number, cut_note(f"column {i + 1}"))
-                    said = True
-                if value.count("\n") >= _SWALLOWED_LINES and _looks_swallowed(value, delimiter):
-                    sink.warn(
-                        number,
-                        f"column {i + 1}: a quote opened here is never closed, so "
-                        f"{value.count(chr(10)):,} following lines were read as this one "
-                        "value — is a quote left open?",
-                    )
-                if "\x00" in value:
-                    cells[i] = cells[i].replace("\x00", "")
-                    sink.warn(number, f"column {i + 1}: unreadable NUL characters removed")
+            # each check below holds for a cell only if it holds for the row's cells joined:
+            # most rows need none of them
+            if (
+                len(joined) > VALUE_LIMIT
+                or joined.count("\n") >= _SWALLOWED_LINES
+                or "\x00" in joined
+            ):
+                said = _check_cells(cells, number, delimiter, sink)
             if lines.cut > cut:
                 cut = lines.cut
                 if not said:

@@ -389,6 +389,12 @@ class RowMapper:
             g.key for g in self.address_groups
             if not g.labels and all(len(cols) == 1 for cols in g.parts.values())
         }  # fmt: skip
+        # their (part, column) pairs, in the order of their parts
+        self.single_parts = {
+            g.key: [(part, cols[0][0]) for part, cols in g.parts.items()]
+            for g in self.address_groups
+            if g.key in self.single_groups
+        }
 
     def __call__(self, cells: Sequence[str]) -> MappedRow:
         width = len(cells)
@@ -438,7 +444,7 @@ class RowMapper:
                         _add(extra, header, rest.strip())
                     if not value:
                         continue
-                value = one_line(value)
+                value = " ".join(value.split())  # one_line(value)
                 if chosen is not None:
                     if value.casefold() != chosen.casefold():
                         _add(extra, header, value)
@@ -642,15 +648,19 @@ class RowMapper:
     ) -> list[PostalAddress]:
         found: list[tuple[tuple[int, int, int], PostalAddress]] = []
         for group in self.address_groups:
-            texts = {part: [cell(i) for i, _h in cols] for part, cols in group.parts.items()}
-            if not any(t for values in texts.values() for t in values):
-                continue  # an empty group (Outlook's three address blocks): no address
-            if group.key in self.single_groups and not any(
-                ":::" in values[0] for values in texts.values()
-            ):
+            single = self.single_parts.get(group.key)
+            if single is not None:  # one column a part: one cell each
+                one = {part: cell(index) for part, index in single}
+                if not any(one.values()):
+                    continue  # an empty group: no address
+                texts = {part: [text] for part, text in one.items()}
+            else:
+                texts = {part: [cell(i) for i, _h in cols] for part, cols in group.parts.items()}
+                if not any(t for values in texts.values() for t in values):
+                    continue  # an empty group (Outlook's three address blocks): no address
+            if single is not None and not any(":::" in text for text in one.values()):
                 # one value a part (the cells are stripped): what the general way below
                 # makes of it, without splitting and joining
-                one = {part: values[0] for part, values in texts.items()}
                 address = PostalAddress(
                     street=one.get("street", ""),
                     po_box=one.get("po_box", ""),

@@ -95,7 +95,8 @@ def prepare_chunks(
         if isinstance(prepared, str):
             chunk.rejected.append(RowIssue(row_no, prepared))
             continue
-        chunk.warnings.extend(RowIssue(row_no, w) for w in prepared.warnings)
+        if prepared.warnings:
+            chunk.warnings.extend(RowIssue(row_no, w) for w in prepared.warnings)
         # here: the reading process, if there is one
         prepared.stored = stored_values(prepared, preparer.derivation)
         chunk.rows.append(prepared)

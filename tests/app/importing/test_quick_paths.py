@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.fields import clean_value
 from app.importing import rows
 from app.importing.service import import_file
 from app.names import sort_key
@@ -29,6 +30,20 @@ NAMES = st.one_of(
 def test_the_sort_key_of_a_name_is_app_names(name: str) -> None:
     assert rows.quick_sort_key(name) == sort_key(name)
     assert rows.quick_sort_key(name) == sort_key(name)  # again, from the cache
+
+
+@settings(deadline=None)  # the first row loads the public suffix list
+@given(NAMES)
+def test_a_one_line_field_is_cleaned_as_clean_value_cleans_it(text: str) -> None:
+    """prepare() cleans names, company, title, city… in line, without clean_value's call:
+    the same value (or none) for any text."""
+    preparer = rows.RowPreparer({"suspect": "Suspect"}, region="DE")
+    assert {"first_name", "last_name", "company", "title", "city"} <= rows._ONE_LINE_FIELDS
+    for key in sorted(rows._ONE_LINE_FIELDS):
+        prepared = preparer.prepare(2, {"email": "ada@example.org", key: text})
+        assert isinstance(prepared, rows.PreparedRow)
+        assert prepared.values.get(key) == clean_value(key, text)
+        assert prepared.warnings == []
 
 
 def test_the_sort_key_cache_stays_bounded() -> None:
