@@ -41,7 +41,10 @@ class StatusNotifier(QObject):
 
     def notify(self, title: str, text: str, contact_id: int) -> None:
         self._last = contact_id
-        self.button.setText(as_label(f"Reminder: {title} — {text} · Open"))
+        # several tasks: the count on the button (the status bar has no room for their names
+        # at 1024 px), the names in its tooltip
+        shown = title if contact_id == ALL_DUE else f"{title} — {text}"
+        self.button.setText(as_label(f"Reminder: {shown} · Open"))
         opens = "the Today queue" if contact_id == ALL_DUE else "the contact"
         self.button.setToolTip(f"{title}\n{text}\nClick to open {opens}")
         self.button.show()
