@@ -541,6 +541,49 @@ def test_the_import_wizard_tables_do_not_scroll_sideways(
     wizard.close()
 
 
+@pytest.mark.parametrize("problems", [False, True], ids=["no-problems", "badges"])
+@pytest.mark.parametrize(
+    "size", [(1024, 700), (1440, 900), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
+def test_the_preview_problems_column_is_as_wide_as_its_problems(
+    sized_window: Any, qtbot: Any, tmp_path: Any, size: tuple[int, int], problems: bool
+) -> None:
+    """The mapping's preview gave its Problems column a fifth of the width however few its
+    problems: now it is as wide as its header and problems on one line, up to that fifth
+    (where a long one wraps); a file without problems leaves it its header's width and the
+    stored fields take the rest."""
+    from importlib import resources
+    from pathlib import Path
+
+    window = sized_window
+    show_at(qtbot, window, size)
+    if problems:
+        path = Path(str(resources.files("resources") / "samples" / "hannover-messe-badges.csv"))
+    else:
+        path = tmp_path / "clean.csv"
+        path.write_text(
+            "First name;Last name;E-mail;Company\n"
+            "Ada;Lovelace;ada@lovelace-engines.de;Lovelace Engines GmbH\n"
+            "Grace;Hopper;grace@hopper-systems.de;Hopper Systems AG\n",
+            encoding="utf-8",
+        )
+    wizard = window.importing.open_wizard(path)
+    qtbot.waitUntil(lambda: not wizard.loading and wizard.preview is not None, timeout=10000)
+    wizard.next()
+    page = wizard.mapping_page
+    qtbot.waitUntil(lambda: page.preview.model().rowCount() >= 2, timeout=10000)
+    QApplication.processEvents()
+    view, model = page.preview, page.preview.model()
+    texts = [model.index(r, 3).data() or "" for r in range(model.rowCount())]
+    assert any(texts) == problems, texts
+    widest = max(view.fontMetrics().horizontalAdvance(t) for t in texts)
+    header = view.horizontalHeader().sectionSizeHint(3)
+    width, room = view.columnWidth(3), view.viewport().width()
+    assert width <= max(header, widest + 20), (width, widest, header)
+    assert width >= min(widest, int(room * 0.2)) - 2, (width, widest, room)
+    wizard.close()
+
+
 def test_a_long_status_message_wraps_instead_of_being_cut(sized_window: Any, qtbot: Any) -> None:
     """At 1024 px the overdue count and a reminder leave little room in the status bar: a
     message longer than that room is shown whole, on two lines, with a tooltip."""

@@ -54,6 +54,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# the preview's columns (row, stored as, kept as extra fields, problems): the fields and the
+# extra fields share the width by weight; the problems as wide as they are, up to a fifth
+PREVIEW_WEIGHTS = {1: 0.5, 2: 0.3}
+PREVIEW_FITTED = {3: 0.2}
+
 # --- page 1: the file ------------------------------------------------------------------------
 
 
@@ -264,9 +269,10 @@ class MappingPage(QWizardPage):
         self.preview.verticalHeader().hide()
         self.preview.setAlternatingRowColors(True)
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # the row number as wide as it is; the fields, the extra fields and the problems
-        # share the rest and wrap (no sideways scrolling)
-        self.preview_columns = ColumnSharer(self.preview, {1: 0.5, 2: 0.3, 3: 0.2})
+        # the row number as wide as it is, the problems as wide as they are (mostly empty: the
+        # header's width) up to a fifth; the fields and the extra fields share the rest and wrap
+        # (no sideways scrolling)
+        self.preview_columns = ColumnSharer(self.preview, PREVIEW_WEIGHTS, PREVIEW_FITTED)
         self.preview_title = label("Preview", "sectionTitle")
 
         lower = QWidget()
@@ -363,7 +369,7 @@ class OptionsPage(QWizardPage):
         self.rows_table.verticalHeader().hide()
         self.rows_table.setAlternatingRowColors(True)
         self.rows_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.rows_columns = ColumnSharer(self.rows_table, {1: 0.5, 2: 0.3, 3: 0.2})
+        self.rows_columns = ColumnSharer(self.rows_table, PREVIEW_WEIGHTS, PREVIEW_FITTED)
         card.addWidget(self.rows_table, 1)
         review.addRow(label("WHAT WILL BE IMPORTED", "sectionTitle"))
         self.review_file = label(name="reviewFile")

@@ -127,14 +127,19 @@ class ColumnSharer(QObject):
     (:class:`ui.row_fit.VisibleRowFitter`), so there is no sideways scrolling and nothing is
     cut, however many rows. Where the room holds every sharing column's text on one line, each
     gets what its text needs and the rest goes by weight (by weight alone a long source
-    wrapped beside a file name with room to spare)."""
+    wrapped beside a file name with room to spare). A column in ``fitted`` (column -> share)
+    is as wide as its header and text on one line, up to that share of the width, where it
+    wraps: a column mostly empty (the preview's problems) takes no more than its header."""
 
     MEASURED = 200  # rows whose text is measured (thousands: their start)
 
-    def __init__(self, view: QTableView, weights: dict[int, float]) -> None:
+    def __init__(
+        self, view: QTableView, weights: dict[int, float], fitted: dict[int, float] | None = None
+    ) -> None:
         super().__init__(view)
         self.view = view
         self.weights = weights
+        self.fitted = fitted or {}
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = view.horizontalHeader()
         header.setStretchLastSection(False)
@@ -159,8 +164,15 @@ class ColumnSharer(QObject):
         fixed = {
             c: max(view.sizeHintForColumn(c), view.horizontalHeader().sectionSizeHint(c))
             for c in range(columns)
-            if c not in self.weights
+            if c not in self.weights and c not in self.fitted
         }
+        fixed.update(
+            {
+                c: min(self.need(c), int(available * share))
+                for c, share in self.fitted.items()
+                if c < columns
+            }
+        )
         for c, width in fixed.items():
             view.setColumnWidth(c, width)
         shared = [c for c in range(columns) if c in self.weights]
