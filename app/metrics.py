@@ -841,50 +841,63 @@ def _typed(sql: str, params: dict[str, Any]) -> Any:
 
 @dataclass
 class _Histogram:
-    """What to count and read for the medians of one filter: ``kinds`` (octaves, 64ths) of
-    ``metric_days`` and the condition on their rows; ``extra``, values counted besides them
-    (the contacts of the days around a period's whole days or weeks: group, bucket, count —
-    taken away where negative); ``refine(group, low, high)``, the
-    values of one bucket that the filter selects (every one, the part-days' too)."""
+    """What to count and read for the medians of one filter: ``parts``, the rows of
+    ``metric_days`` summed (1) or taken away (-1) — their kinds (octaves, 64ths), the condition
+    on their rows and its parameters; ``extra``, values counted besides them (the contacts of
+    the days around a period's whole days or weeks: group, bucket, count — taken away where
+    negative); ``refine(group, low, high)``, the values of one bucket that the filter selects
+    (every one, the part-days' too)."""
 
-    kinds: tuple[str, str]
-    where: str
-    params: dict[str, Any]
+    parts: list[tuple[tuple[str, str], str, dict[str, Any], int]]
     extra: list[tuple[int, int, int]]
     refine: Any
 
 
 def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, float]:
     """Per group (a stage id; 0 for the responses), the median of the values the histogram
-    counts: the octave holding each middle rank from the octaves' counts, then its 64th from
-    that octave's counts, then the values of that 64th alone, in order."""
+    counts: the octave holding each middle rank from the octaves' counts (summed in SQL), then
+    its 64th from that octave's counts, then the values of that 64th alone, in order."""
     span = aggregates.STAGE_SPAN
-    coarse, fine = h.kinds
     octaves: dict[int, dict[int, int]] = {}
-    keys: set[tuple[Any, Any]] = set()
-    for day, source, max_pos, n in conn.execute(
-        _typed(
-            f"SELECT day, source, max_pos, n FROM metric_days WHERE kind = :kind AND {h.where}",
-            h.params,
-        ),
-        h.params | {"kind": coarse},
-    ):
-        code = int(max_pos)
-        slot = octaves.setdefault(code // span, {})
-        slot[code % span] = slot.get(code % span, 0) + int(n)
-        keys.add((day, source))
+    # per part: its 64ths' kind, the rows' condition with the weeks (or years) and sources
+    # its octaves' rows name (the 64ths read by their index, a seek for each), and its sign
+    fine_reads: list[tuple[str, str, dict[str, Any], int]] = []
+    for (coarse, fine), where, params, sign in h.parts:
+        named = params | {"kind": coarse}
+        for max_pos, n in conn.execute(
+            _typed(
+                f"SELECT max_pos, SUM(n) FROM metric_days WHERE kind = :kind AND {where} "
+                "GROUP BY max_pos",
+                named,
+            ),
+            named,
+        ):
+            code = int(max_pos)
+            slot = octaves.setdefault(code // span, {})
+            slot[code % span] = slot.get(code % span, 0) + sign * int(n)
+        keys = conn.execute(
+            _typed(
+                f"SELECT day, source FROM metric_days WHERE kind = :kind AND {where} "
+                "GROUP BY day, source",
+                named,
+            ),
+            named,
+        ).all()
+        if not keys:
+            continue
+        days = sorted({d for d, _s in keys}, key=str)
+        sources = sorted({s for _d, s in keys if s is not None})
+        if sources:
+            fine_reads.append(
+                (fine, "source IN :sources", {"days": days, "sources": sources}, sign)
+            )
+        if any(s is None for _d, s in keys):
+            fine_reads.append((fine, "source IS NULL", {"days": days}, sign))
     extra: dict[int, dict[int, int]] = {}  # group → bucket → count
     for group, code, k in h.extra:
         extra.setdefault(group, {})[code] = extra.get(group, {}).get(code, 0) + k
         slot = octaves.setdefault(group, {})
         slot[aggregates.octave_of(code)] = slot.get(aggregates.octave_of(code), 0) + k
-    days = sorted({d for d, _s in keys}, key=str)
-    # the 64ths read for the weeks (or years) and sources the octaves' rows name: by their
-    # index, a seek for each (day, source), the rows without a source apart
-    sources = sorted({s for _d, s in keys if s is not None})
-    where_fine = ["source IN :sources"] * bool(sources) + ["source IS NULL"] * any(
-        s is None for _d, s in keys
-    )
     found: dict[int, float] = {}
     for group, counts in octaves.items():
         n = sum(counts.values())
@@ -899,12 +912,8 @@ def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, f
                 subs: dict[int, int] = {}
                 read[octave] = subs
                 low_pos = group * span + octave
-                params: dict[str, Any] = {"kind": fine, "days": days, "low": low_pos}
-                params["high"] = low_pos + 64
-                if sources:
-                    params["sources"] = sources
-                for by in where_fine:
-                    named = {k: v for k, v in params.items() if k != "sources" or ":" in by}
+                for fine, by, keyed, sign in fine_reads:
+                    named = keyed | {"kind": fine, "low": low_pos, "high": low_pos + 64}
                     for max_pos, k in conn.execute(
                         _typed(
                             f"SELECT max_pos, SUM(n) FROM metric_days WHERE kind = :kind AND "
@@ -915,7 +924,7 @@ def _histogram_medians(conn: Session | Connection, h: _Histogram) -> dict[int, f
                         named,
                     ):
                         code = int(max_pos) % span
-                        subs[code] = subs.get(code, 0) + int(k)
+                        subs[code] = subs.get(code, 0) + sign * int(k)
                 for code, k in extra.get(group, {}).items():
                     if aggregates.octave_of(code) == octave:
                         subs[code] = subs.get(code, 0) + k
@@ -1058,43 +1067,77 @@ def _period_histogram(
     period's whole weeks from the rows by week and source, the contacts of the days around
     them (at most three and a half at each end, added or taken away) read one by one."""
     lo, hi, parts = _whole_weeks(since, until)
-    where: list[str] = []
-    params: dict[str, Any] = {}
+    by_source = "1 = 1"
+    pattern: dict[str, Any] = {}
     cond = ""
     if source:
-        where.append("lower(source) LIKE :pattern ESCAPE '\\'")
-        params["pattern"] = _like(source)
+        by_source = "lower(source) LIKE :pattern ESCAPE '\\'"
+        pattern["pattern"] = _like(source)
         cond = " AND lower(mc.source) LIKE :pattern ESCAPE '\\'"
-    pattern = dict(params)
-    _day_bounds(where, params, lo, hi)
     extra: list[tuple[int, int, int]] = []
-    by_source = where[0] if source else "1 = 1"
     for start, end, sign in parts:
         counted = _one_by_one(conn, stays, start, end, by_source, pattern)
         extra += [(g, c, sign * k) for g, c, k in counted]
     period = {"since": since, "until": until}
     period = {k: v for k, v in period.items() if v is not None}
     return _Histogram(
-        ("w", "W") if stays else ("v", "V"),
-        " AND ".join(where) or "1 = 1",
-        params,
+        _week_parts(conn, stays, lo, hi, by_source, pattern),
         extra,
         partial(_refine, conn, stays, _period_cond(stays, period) + cond, period | pattern),
     )
 
 
+def _week_parts(
+    conn: Session | Connection,
+    stays: bool,
+    lo: date | None,
+    hi: date | None,
+    by_source: str,
+    pattern: dict[str, Any],
+) -> list[tuple[tuple[str, str], str, dict[str, Any], int]]:
+    """The rows of ``metric_days`` that count the weeks ``lo`` ≤ week < ``hi`` (None:
+    unbounded) of the sources ``by_source`` selects: those weeks' rows, or, when fewer weeks
+    with rows lie outside them, every year's rows with the weeks outside taken away (26 weeks
+    or this year of a store half a year old: a week or none to take away, not 26 to add)."""
+    weeks = ("w", "W") if stays else ("v", "V")
+
+    def part(kinds: tuple[str, str], low: date | None, high: date | None, sign: int) -> Any:
+        where, params = [by_source], dict(pattern)
+        _day_bounds(where, params, low, high)
+        return kinds, " AND ".join(where), params, sign
+
+    inside = [part(weeks, lo, hi, 1)]
+    if lo is not None and hi is not None and lo >= hi:
+        return inside
+    first, last = conn.execute(
+        text(  # two seeks: MIN and MAX together walk every row of the kind
+            "SELECT (SELECT MIN(day) FROM metric_days WHERE kind = :kind), "
+            "(SELECT MAX(day) FROM metric_days WHERE kind = :kind)"
+        ),
+        {"kind": weeks[0]},
+    ).one()
+    if first is None:
+        return inside
+    first, end = _as_date(first), _as_date(last) + timedelta(days=7)
+    low, high = max(lo or first, first), min(hi or end, end)
+    before = max(0, ((lo or first) - first).days)
+    after = max(0, (end - (hi or end)).days)
+    if before + after >= max(0, (high - low).days):
+        return inside
+    outside = [part(weeks, None, lo, -1)] * (before > 0) + [part(weeks, hi, None, -1)] * (after > 0)
+    return [part(("y", "Y") if stays else ("x", "X"), None, None, 1), *outside]
+
+
 def _source_histogram(conn: Session | Connection, source: str | None, stays: bool) -> _Histogram:
     """The histogram of the sources that ``source`` matches (None: every contact, with a
-    source or not), all time (by week and source)."""
+    source or not), all time (by year and source)."""
     kinds = ("y", "Y") if stays else ("x", "X")
     if not source:
-        return _Histogram(kinds, "1 = 1", {}, [], partial(_refine, conn, stays, "", {}))
+        return _Histogram([(kinds, "1 = 1", {}, 1)], [], partial(_refine, conn, stays, "", {}))
     cond = "lower(mc.source) LIKE :pattern ESCAPE '\\'"
     params = {"pattern": _like(source)}
     return _Histogram(
-        kinds,
-        "lower(source) LIKE :pattern ESCAPE '\\'",
-        params,
+        [(kinds, "lower(source) LIKE :pattern ESCAPE '\\'", params, 1)],
         [],
         partial(_refine, conn, stays, cond, params),
     )

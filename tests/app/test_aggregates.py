@@ -325,6 +325,50 @@ def test_a_period_and_a_source_count_the_days_around_their_weeks(db: Database) -
         assert new == metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics.as_json()
 
 
+def test_a_long_period_takes_the_weeks_outside_from_every_year(db: Database) -> None:
+    """A period holding most of the weeks with rows (26 weeks or this year of a young store)
+    reads every year's rows and takes away the few weeks outside it, not each week inside;
+    across a new year (a week in two years) and with a source, the same numbers as the
+    reference; a short period reads its own weeks."""
+    first = datetime(2025, 12, 1, 9, 0)  # a Monday
+    for i in range(24):  # every four days to late February, stays of 0.5 to 12 days
+        at = first + timedelta(days=4 * i, hours=i % 7)
+        cid = operations.create_contact(
+            db,
+            name=f"Year {i} Example",
+            email=f"year{i}@example.de",
+            source=["Fair", "Web"][i % 2],
+            at=at,
+        ).value
+        operations.move_contacts(db, [cid], "inquiry", at=at)
+        operations.move_contacts(db, [cid], "mql", at=at + timedelta(days=0.5 + (i * 7) % 12))
+        operations.log_activity(db, cid, "email-sent", at=at + timedelta(hours=1 + i % 5))
+    since, until = datetime(2025, 12, 9, 15, 0), datetime(2026, 2, 17, 6, 0)
+    cases: list[dict[str, Any]] = [
+        {"since": since, "until": until},
+        {"since": since},
+        {"until": until, "cohort": True},
+        {"since": since, "until": until, "source": "fair"},
+        {"since": datetime(2025, 12, 30, 12, 0), "source": "web"},
+        {"since": since, "until": since + timedelta(weeks=3)},
+    ]
+    for case in cases:
+        new = metrics.dashboard_data(db, now=NOW, **case).metrics
+        old = metrics.dashboard_data(db, now=NOW, reference=True, **case).metrics
+        assert new.as_json() == old.as_json(), case
+        assert new.median_days_in_stage["inquiry"] is not None, case
+    with db.engine.connect() as conn:  # the rows derived by the reads above
+        for stays in (True, False):
+            kinds = [
+                (part[0][0], part[3])
+                for part in metrics._histogram(conn, since, until, None, stays).parts
+            ]
+            year, week = ("y", "w") if stays else ("x", "v")
+            assert kinds == [(year, 1), (week, -1), (week, -1)]  # every year, less two weeks
+            short = metrics._histogram(conn, since, since + timedelta(weeks=3), None, stays)
+            assert [(p[0][0], p[3]) for p in short.parts] == [(week, 1)]
+
+
 def test_a_median_among_many_equal_answers_is_the_references(db: Database) -> None:
     """Most answers take whole hours: a median in the bucket of 3 hours, which also holds one
     answer of 3.01 hours, counts the 3-hour answers that a period and a source select from the
