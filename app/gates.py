@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import UnknownStage, WinnowError
+from app.stages import stages_in
 from db.engine import Database
-from db.models import Activity, BantAnswer, BantCriterion, Contact, Stage
+from db.models import Activity, BantAnswer, BantCriterion, Contact
 
 SALES_GATE = "sql"
 MARKETING_GATE = "mql"
@@ -93,12 +94,7 @@ def problems_in(
     """The contacts among ``contact_ids`` that the gates stop on their way into ``stage_key``
     (inside the caller's transaction), in the given order. ``entering=False`` checks every
     contact, wherever it is now (the hand-off: is everyone on the list qualified?)."""
-    rows = {
-        key: (sid, pos, kind)
-        for sid, key, pos, kind in s.execute(
-            select(Stage.id, Stage.key, Stage.position, Stage.kind)
-        )
-    }
+    rows = {st.key: (st.id, st.position, st.kind) for st in stages_in(s)}
     if stage_key not in rows:
         raise UnknownStage(stage_key, list(rows))
     _sid, target_pos, target_kind = rows[stage_key]

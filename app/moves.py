@@ -23,7 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app import hooks
-from app.errors import UnknownContact, UnknownStage, UsageError
+from app.errors import UnknownContact, UsageError
+from app.stages import stage_in, stages_in
 from app.timeutil import iso, utcnow
 from db.engine import Database
 from db.idlist import id_in
@@ -90,16 +91,14 @@ def move_in(
     ``stamp``: more values for each moved contact's row, set by the same UPDATE (an operation's
     who-and-version, :class:`app.operations.core.OpContext`); ``history``: more values for
     each new history entry, set by the same INSERT."""
-    target = s.scalar(select(Stage).where(Stage.key == stage_key))
-    if target is None:
-        raise UnknownStage(stage_key, list(s.scalars(select(Stage.key).order_by(Stage.position))))
+    target = stage_in(s, stage_key)  # raises UnknownStage
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     # every contact must exist (and be visible) before anything is written; locked where the
     # database locks rows (SQLite: the write transaction's BEGIN IMMEDIATE already holds all)
     found = set(s.scalars(select(Contact.id).where(id_in(Contact.id, ids)).with_for_update()))
     if len(found) != len(ids):
         raise UnknownContact(next(i for i in ids if i not in found))
-    keys = dict(s.execute(select(Stage.id, Stage.key)).all())
+    keys = {st.id: st.key for st in stages_in(s)}
     when = at or utcnow()
     if at is not None:
         _date_back_first_entries(s, ids, at, target.id)
@@ -209,15 +208,14 @@ FOLLOW_UP_STAGE = "inquiry"
 def rescored_stages(s: Session) -> set[int]:
     """The stages a move into which changes derived data: Inquiry, and the pipeline stages
     before it (see :func:`move_in`)."""
-    inquiry = select(Stage.position).where(Stage.key == FOLLOW_UP_STAGE).scalar_subquery()
-    return set(
-        s.scalars(
-            select(Stage.id).where(
-                (Stage.key == FOLLOW_UP_STAGE)
-                | ((Stage.kind == "pipeline") & (Stage.position < inquiry))
-            )
-        )
-    )
+    rows = stages_in(s)
+    inquiry = next((st.position for st in rows if st.key == FOLLOW_UP_STAGE), None)
+    return {
+        st.id
+        for st in rows
+        if st.key == FOLLOW_UP_STAGE
+        or (st.kind == "pipeline" and inquiry is not None and st.position < inquiry)
+    }
 
 
 # how far ahead a move or an activity may be dated (clocks differ; plans are tasks, not moves)

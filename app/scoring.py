@@ -71,6 +71,7 @@ from app.scoring_rules import (
     explain_values,
 )
 from app.settings import get_setting, set_setting
+from app.stages import StageInfo, stages_in
 from app.timeutil import utcnow
 from db import bulk
 from db.engine import Database, sqlite_path
@@ -213,6 +214,14 @@ def stages_before(key: str) -> Select[Any]:
     """Pipeline stages before the stage ``key`` (none when there is no such stage)."""
     target = select(Stage.position).where(Stage.key == key).scalar_subquery()
     return select(Stage.id).where(Stage.kind == "pipeline", Stage.position < target)
+
+
+def _pipeline_before(rows: Sequence[StageInfo], key: str) -> frozenset[int]:
+    """:func:`stages_before` over stages already read."""
+    target = next((st.position for st in rows if st.key == key), None)
+    if target is None:
+        return frozenset()
+    return frozenset(st.id for st in rows if st.kind == "pipeline" and st.position < target)
 
 
 def threshold_value() -> Any:
@@ -469,13 +478,14 @@ class _Context:
             for i, r in conn.execute(select(BantCriterion.id, BantCriterion.required))
         ]
         deciding = [i for i, r in criteria if r] or [i for i, _r in criteria]
+        rows = stages_in(s)  # one read of the stages for the three (app.stages)
         return cls(
             settings,
             now,
-            conn.scalar(select(Stage.id).where(Stage.key == INQUIRY_STAGE)),
+            next((st.id for st in rows if st.key == INQUIRY_STAGE), None),
             tuple(deciding),
-            frozenset(conn.scalars(promotable_stage_ids())),
-            frozenset(conn.scalars(stages_before(INQUIRY_STAGE))),
+            _pipeline_before(rows, TARGET_STAGE),  # as promotable_stage_ids()
+            _pipeline_before(rows, INQUIRY_STAGE),  # as stages_before(INQUIRY_STAGE)
             previous.scorer
             if previous is not None
             and (previous.scorer.rules is settings.rules or previous.scorer.rules == settings.rules)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Delete, Insert, Update, event, func, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from app.errors import UnknownStage, UsageError
 from db.engine import Database
@@ -31,6 +33,67 @@ class StageInfo:
 
 def _info(s: Stage) -> StageInfo:
     return StageInfo(s.id, s.key, s.name, s.color, s.position, s.kind)
+
+
+# --- the stages as one transaction sees them -----------------------------------------------
+
+_STAGES_KEY = "winnow.stages"
+
+
+def stages_in(s: Session) -> tuple[StageInfo, ...]:
+    """Every stage in display order, read once per transaction of ``s`` (a move read the
+    stages table five times: by key, ids to keys twice, the rescored stages, the target's
+    name; on PostgreSQL each a round trip to the server). Read again after anything in the
+    session writes to the stages table (an ORM statement on it, a flush of a Stage, a
+    statement of text naming it) and when the transaction ends."""
+    cached: tuple[StageInfo, ...] | None = s.info.get(_STAGES_KEY)
+    if cached is None:
+        cached = tuple(
+            StageInfo(int(i), str(k), str(n), str(c), int(p), str(kind))
+            for i, k, n, c, p, kind in s.execute(
+                select(
+                    Stage.id, Stage.key, Stage.name, Stage.color, Stage.position, Stage.kind
+                ).order_by(Stage.position, Stage.id)
+            )
+        )
+        s.info[_STAGES_KEY] = cached
+    return cached
+
+
+def stage_in(s: Session, key: str) -> StageInfo:
+    """The stage ``key`` (:func:`stages_in`); raises UnknownStage naming the stages."""
+    rows = stages_in(s)
+    for st in rows:
+        if st.key == key:
+            return st
+    raise UnknownStage(key, [st.key for st in rows])
+
+
+def _writes_stages(statement: Any) -> bool:
+    if isinstance(statement, Insert | Update | Delete):
+        name = getattr(statement.table, "name", None)  # an ORM statement's table is annotated
+        return name is None or name == Stage.__tablename__
+    return re.search(r"\bstages\b", str(statement), re.IGNORECASE) is not None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _stages_written(state: ORMExecuteState) -> None:
+    info = state.session.info
+    if _STAGES_KEY in info and not state.is_select and _writes_stages(state.statement):
+        info.pop(_STAGES_KEY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _stages_flushed(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    if _STAGES_KEY in session.info and any(
+        isinstance(obj, Stage) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_STAGES_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _stages_forgotten(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_STAGES_KEY, None)
 
 
 def list_stages(db: Database) -> list[StageInfo]:

@@ -53,7 +53,7 @@ def _name_of(ctx: OpContext, contact_id: int) -> str:
 
 
 def _stage_name(ctx: OpContext, key: str) -> str:
-    return ctx.session.scalar(select(Stage.name).where(Stage.key == key)) or key
+    return next((st.name for st in stages.stages_in(ctx.session) if st.key == key), None) or key
 
 
 # --- moving --------------------------------------------------------------------------------

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from app import stages
+import pytest
+from sqlalchemy import event, update
+
+from app import contacts, operations, stages
 from app.errors import UnknownStage, UsageError
 from db.engine import Database
+from db.models import Stage
 
 
 def test_defaults_follow_the_product_spec(db: Database) -> None:
@@ -57,3 +63,63 @@ def test_counts_list_every_stage(db: Database) -> None:
     assert counts["sql"] == 1
     assert counts["customer"] == 0
     assert len(counts) == 8
+
+
+# --- the stages as one transaction sees them (stages_in) ---------------------------------
+
+# a statement of its own on the stages table (not a subquery of a larger one)
+_READS_STAGES = re.compile(r"^\s*SELECT\s+stages\.", re.IGNORECASE)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def before(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.mark.parametrize("stage_key", ["nurture", "inquiry", "sql"])
+def test_a_move_reads_the_stages_table_once(db: Database, stage_key: str) -> None:
+    a = contacts.create_contact(db, first_name="A")
+    with statements(db) as seen:
+        result = operations.move_contacts(db, [a], stage_key, gated=True, override="test")
+    assert result.value.moved == (a,)
+    assert result.label == f"move of 1 contact to {stage_in_db(db, stage_key)}"
+    assert len([s for s in seen if _READS_STAGES.search(s)]) == 1
+
+
+def stage_in_db(db: Database, key: str) -> str:
+    with db.session() as s:
+        return stages.stage_in(s, key).name
+
+
+def test_the_stages_written_in_the_transaction_are_read_again(db: Database) -> None:
+    with db.write_session() as s:
+        assert stages.stage_in(s, "mql").name != "Warm"
+        s.execute(update(Stage).where(Stage.key == "mql").values(name="Warm"))
+        assert stages.stage_in(s, "mql").name == "Warm"
+        s.add(Stage(key="parked", name="Parked", color="#777777", position=99, kind="side"))
+        s.flush()
+        assert stages.stages_in(s)[-1].key == "parked"
+        s.rollback()
+        with pytest.raises(UnknownStage):
+            stages.stage_in(s, "parked")
+        assert stages.stage_in(s, "mql").name != "Warm"
+
+
+def test_a_later_transaction_sees_what_another_session_changed(db: Database) -> None:
+    with db.session() as s:
+        before = stages.stage_in(s, "mql").name
+        stages.rename_stage(db, "mql", "Warm leads")  # its own session, committed
+        assert stages.stage_in(s, "mql").name == before  # this transaction's view
+        s.commit()
+        assert stages.stage_in(s, "mql").name == "Warm leads"
+    a = contacts.create_contact(db, first_name="A")
+    assert operations.move_contacts(db, [a], "mql").label == "move of 1 contact to Warm leads"
