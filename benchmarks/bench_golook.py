@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -228,4 +227,7 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run("--quick" in sys.argv), indent=2))
+    from benchmarks.common import module_options
+
+    args = module_options("benchmarks.bench_golook", __doc__).parse_args()
+    print(json.dumps(run(args.quick), indent=2))

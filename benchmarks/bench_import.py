@@ -275,15 +275,22 @@ def run_rows(rows: int, processes: int | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    if "--rows" in sys.argv:  # one CSV case: python -m benchmarks.bench_import --rows 100000
-        # [--processes 1|2]: one process, or the file read in a second one, whatever the load
-        count = int(sys.argv[sys.argv.index("--rows") + 1])
-        processes = None
-        if "--processes" in sys.argv:
-            processes = int(sys.argv[sys.argv.index("--processes") + 1])
-        print(json.dumps(run_rows(count, processes), indent=2))
-    elif "--issue11" in sys.argv:  # only the faithfulness targets
+    from benchmarks.common import module_options
+
+    parser = module_options("benchmarks.bench_import", __doc__)
+    parser.add_argument("--rows", type=int, metavar="N", help="only one CSV case of N rows")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        choices=(1, 2),
+        help="with --rows: one process, or the file read in a second one, whatever the load",
+    )
+    parser.add_argument("--issue11", action="store_true", help="only the faithfulness targets")
+    args = parser.parse_args()
+    if args.rows is not None:
+        print(json.dumps(run_rows(args.rows, args.processes), indent=2))
+    elif args.issue11:
         with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
             print(json.dumps(run_issue11(Path(tmp)), indent=2))
     else:
-        print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
+        print(json.dumps(run(quick=args.quick), indent=2))

@@ -35,7 +35,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DB_ENV, SIZE_ENV, bench_size, demo_database, scratch_copy, summary
+from benchmarks.common import bench_size, demo_database, scratch_copy, summary
 
 TARGET_EDIT_S = 0.020
 
@@ -248,11 +248,15 @@ def run_numbers(runs: int = 5) -> dict[str, Any]:
 if __name__ == "__main__":
     import json
 
-    if "--db" in sys.argv:  # a demo database of that size instead of the cache's
-        os.environ[DB_ENV] = str(Path(sys.argv[sys.argv.index("--db") + 1]).resolve())
-    if "--size" in sys.argv:
-        os.environ[SIZE_ENV] = sys.argv[sys.argv.index("--size") + 1]
-    if "--recompute" in sys.argv:  # only the full score recompute, on a scratch copy
+    from benchmarks.common import apply_db_options, module_options
+
+    parser = module_options("benchmarks.bench_metrics", __doc__, db=True)
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--numbers", action="store_true", help="only the numbers (the default)")
+    what.add_argument("--recompute", action="store_true", help="only the full score recompute")
+    args = parser.parse_args()
+    apply_db_options(args)
+    if args.recompute:  # on a scratch copy
         copy = scratch_copy(demo_database(bench_size()))
         print(json.dumps(_recompute(copy), indent=2, default=str))
         shutil.rmtree(copy.parent, ignore_errors=True)

@@ -268,5 +268,8 @@ if __name__ == "__main__":
     else:
         import json
 
-        json.dump(run(quick="--quick" in sys.argv), sys.stdout, indent=2)
+        from benchmarks.common import module_options
+
+        args = module_options("benchmarks.bench_operations", __doc__).parse_args()
+        json.dump(run(quick=args.quick), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -198,4 +198,7 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run("--quick" in sys.argv), indent=2))
+    from benchmarks.common import module_options
+
+    args = module_options("benchmarks.bench_writer", __doc__).parse_args()
+    print(json.dumps(run(args.quick), indent=2))

@@ -3,6 +3,7 @@ utilities."""
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import functools
 import os
@@ -22,6 +23,29 @@ SIZE_ENV = "WINNOW_BENCH_SIZE"  # set by ``python -m benchmarks --size N``
 # a demo database of the benchmark size to read instead of the cache's (``--db FILE``): a
 # million contacts take 20 minutes to generate again after every schema change
 DB_ENV = "WINNOW_BENCH_DB"
+
+
+def module_options(module: str, doc: str | None, *, db: bool = False) -> argparse.ArgumentParser:
+    """The parser of a benchmark module's own entry point (``python -m benchmarks.bench_X``):
+    ``--quick``, with ``db`` also ``--db FILE`` and ``--size N``; the module adds its own
+    options. An option it does not know, ``--help`` among them, is answered by the parser,
+    not ignored (the whole benchmark ran for a mistyped or asked-about option)."""
+    first = (doc or "").strip().split("\n\n")[0]
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=first)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    if db:
+        parser.add_argument("--db", metavar="FILE", help="a demo database to read (copied)")
+        parser.add_argument("--size", type=int, metavar="N", help="contacts in the demo")
+    return parser
+
+
+def apply_db_options(args: argparse.Namespace) -> None:
+    """``--db`` and ``--size`` of :func:`module_options` for :func:`demo_database` and
+    :func:`bench_size`, as ``python -m benchmarks`` passes them."""
+    if args.db:
+        os.environ[DB_ENV] = str(Path(args.db).resolve())
+    if args.size is not None:
+        os.environ[SIZE_ENV] = str(args.size)
 
 
 def bench_size(quick: bool = False) -> int:

@@ -3,7 +3,11 @@ schema is upgraded as a private copy, never in place."""
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +57,28 @@ def test_a_given_file_of_the_head_schema_is_read_where_it_is(
     common._current.cache_clear()
     common.contacts_in.cache_clear()
     assert common.demo_database() == path
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["bench_import", "bench_metrics", "bench_golook", "bench_writer", "bench_operations"],
+)
+def test_a_module_s_own_entry_point_answers_help_and_refuses_what_it_does_not_know(
+    module: str,
+) -> None:
+    """``python -m benchmarks.bench_X --help`` used to run the whole benchmark (the options
+    were looked for in sys.argv and anything else ignored)."""
+    run = functools.partial(
+        subprocess.run,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "WINNOW_BENCH_CACHE": "/nonexistent-winnow-bench"},
+    )
+    shown = run([sys.executable, "-m", f"benchmarks.{module}", "--help"])
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"usage: python -m benchmarks.{module}")
+    assert "--quick" in shown.stdout
+    refused = run([sys.executable, "-m", f"benchmarks.{module}", "--no-such-option"])
+    assert refused.returncode == 2
+    assert "unrecognized arguments: --no-such-option" in refused.stderr
