@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from sqlalchemy import Engine, create_engine, text
 
+from db.engine import Database, open_database
 from db.fileguard import quick_check
 from db.migrate import upgrade_to_head
 
@@ -92,6 +95,20 @@ def engine_at_revision(url: str, revision: str) -> Engine:
             )
         )
     return engine
+
+
+def database_at_head_or_before(url: str, where: str, migration: ModuleType) -> Iterator[Database]:
+    """The database at ``url`` opened at the head (``where`` "head") or taken down to the
+    revision before ``migration`` ("before"): a migration test's two sides. Closed after."""
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    db = open_database(url)
+    if where == "before":
+        command.downgrade(alembic_config(db.engine), migration.down_revision)
+    yield db
+    db.close()
 
 
 def contacts_in(path: Path, *, log_left_out: bool = False) -> int:

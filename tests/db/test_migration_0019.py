@@ -8,12 +8,11 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import Connection, text
 
 from app.contacts import create_contact
-from db.engine import Database, open_database
-from db.migrate import alembic_config
+from db.engine import Database
+from tests.db.builders import database_at_head_or_before
 
 MIGRATION = importlib.import_module("db.migrations.versions.0019_metric_triggers_per_statement")
 PER_STATEMENT = {
@@ -35,11 +34,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=["head", "before"])
 def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
     """A database at the head, or taken down to the revision before 0019."""
-    db = open_database(db_url)
-    if request.param == "before":
-        command.downgrade(alembic_config(db.engine), MIGRATION.down_revision)
-    yield db
-    db.close()
+    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
 
 
 def _per_statement(conn: Connection) -> set[str]:

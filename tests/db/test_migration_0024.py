@@ -20,6 +20,7 @@ from app.timeutil import utcnow
 from db.engine import Database, open_database
 from db.migrate import alembic_config
 from db.models import StageChange
+from tests.db.builders import database_at_head_or_before
 
 MIGRATION = importlib.import_module(
     "db.migrations.versions.0024_postgresql_history_stages_per_statement"
@@ -34,11 +35,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=["head", "before"])
 def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
     """A database at the head, or taken down to the revision before 0024."""
-    db = open_database(db_url)
-    if request.param == "before":
-        command.downgrade(alembic_config(db.engine), MIGRATION.down_revision)
-    yield db
-    db.close()
+    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
 
 
 def _revision(conn: Connection) -> str:
