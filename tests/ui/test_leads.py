@@ -44,6 +44,47 @@ def test_a_due_task_raises_one_reminder_that_names_the_contact(qtbot: Any, db: D
         assert stub.shown == [("Call due: Call about the quote", "Jürgen Weißmann", cid)]
 
 
+def test_the_timers_checks_read_off_the_window_thread(
+    qtbot: Any, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a runner, the periodic check reads the due tasks on a worker and notifies on the
+    window's thread; a check still reading is not started twice."""
+    import threading
+
+    from ui.tasks import TaskRunner
+
+    cid = contacts.create_contact(db, name="Ana Ruiz", email="ana@ruiz.es")
+    t0 = datetime(2030, 6, 3, 9, 0)
+    operations.add_task(db, cid, "Send the offer", t0 + timedelta(minutes=1), kind="email")
+    clock = [t0 + timedelta(minutes=2)]
+    read_on: list[threading.Thread] = []
+    gate = threading.Event()
+    due_between = todo.due_between
+
+    def watched(*args: Any) -> list[todo.TaskInfo]:
+        read_on.append(threading.current_thread())
+        gate.wait(10)
+        return due_between(*args)
+
+    monkeypatch.setattr(todo, "due_between", watched)
+    runner = TaskRunner()
+    stub = StubNotifier()
+    reminders = TaskReminders(
+        db, stub, clock=lambda: clock[0], look_back=timedelta(minutes=5), runner=runner
+    )
+    reminders.check_later()
+    reminders.check_later()  # the first is still reading
+    gate.set()
+    qtbot.waitUntil(lambda: len(stub.shown) == 1, timeout=5000)
+    runner.wait()
+    assert len(read_on) == 1 and read_on[0] is not threading.main_thread()
+    assert stub.shown == [("E-mail due: Send the offer", "Ana Ruiz", cid)]
+    reminders.check_later()  # once: nothing new
+    runner.wait()
+    qtbot.wait(50)
+    assert len(stub.shown) == 1 and len(read_on) == 2
+
+
 def test_qualify_first_asks_for_a_reason(qtbot: Any, db: Database) -> None:
     cid = contacts.create_contact(db, name="Jane Roe", email="jane@acme.de", stage="inquiry")
     qualification.set_bant(db, cid, {"budget": "yes", "need": "no"})

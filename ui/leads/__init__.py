@@ -123,7 +123,7 @@ def install(api: WindowApi, *, start_reminders: bool = True) -> LeadsFeature:
     notifier: TrayNotifier | StatusNotifier = (
         TrayNotifier(owner) if TrayNotifier.available() else StatusNotifier(api, owner)
     )
-    reminders = TaskReminders(api.db, notifier, parent=owner)
+    reminders = TaskReminders(api.db, notifier, runner=api.tasks, parent=owner)
     feature = LeadsFeature(api, reminders, notifier, owner)
     notifier.clicked.connect(feature.open_contact)
     # between Details and Activities
