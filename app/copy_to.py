@@ -141,6 +141,11 @@ def copy_to(
                 f"{name} {copied[name]} of {n}" for name, n in rows.items() if copied[name] != n
             )
             raise CopyRefused(f"The copy does not add up: {wrong}.")
+        if target.engine.dialect.name == "postgresql":
+            # the planner's statistics of the tables just filled: without them the first
+            # reads (autovacuum comes by a minute or more later) are planned for empty tables
+            with target.engine.connect() as dst:
+                dst.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
         return CopyReport(target=target.display_name, rows=rows)
     finally:
         target.close()

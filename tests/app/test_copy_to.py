@@ -71,3 +71,27 @@ def test_everything_arrives_and_keeps_working(
     # a second copy into the same database is refused: it holds work now
     assert main(["copy-to", empty_db_url, "--db", laptop.url]) == 1
     assert "nothing was copied" in capsys.readouterr().err
+
+
+def test_the_copy_is_analyzed_on_postgresql(laptop: Database, empty_db_url: str) -> None:
+    """On PostgreSQL the tables copied have their planner's statistics at once: the first
+    reads after a copy-to are not planned for empty tables."""
+    if not empty_db_url.startswith("postgresql"):
+        pytest.skip("statistics for the planner are PostgreSQL's")
+    from sqlalchemy import text
+
+    from app.copy_to import copy_to
+
+    copy_to(laptop, empty_db_url)
+    team = open_database(empty_db_url)
+    try:
+        with team.engine.connect() as conn:
+            estimated = conn.scalar(
+                text("SELECT reltuples FROM pg_class WHERE relname = 'contacts'")
+            )
+            analyzed = conn.scalar(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = 'contacts'")
+            )
+    finally:
+        team.close()
+    assert estimated == 202 and analyzed
