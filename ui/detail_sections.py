@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app import activities as acts
 from app.timeutil import local_text
+from ui.contrast import readable_on_base
 from ui.theme import follow_palette
 
 if TYPE_CHECKING:
@@ -81,12 +83,81 @@ def quiet_line(text: str, object_name: str) -> QLabel:
 class WrappingDelegate(QStyledItemDelegate):
     """Row heights for wrapped text, measured at the column's width (Qt's own measure of a
     tree row does not know the width, so wrapped text would be cut to one line). While
-    ``natural`` is set it measures text unwrapped (what a column would like to be)."""
+    ``natural`` is set it measures text unwrapped (what a column would like to be).
+    ``stacked`` (shown column -> hidden column): the hidden column's text is shown on its own
+    line(s) under the shown column's (a narrow table: :class:`FittedTree`)."""
 
     def __init__(self, tree: QTreeView) -> None:
         super().__init__(tree)
         self.tree = tree
         self.natural = False
+        self.stacked: dict[int, int] = {}
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if not self.stacked or self.natural:
+            return
+        # the row's marks and names beside the first line of a stacked cell, not its middle
+        horizontal = option.displayAlignment & Qt.AlignmentFlag.AlignHorizontal_Mask  # type: ignore[attr-defined]
+        option.displayAlignment = horizontal | Qt.AlignmentFlag.AlignTop  # type: ignore[attr-defined]
+        below = self._below(index)
+        if below:
+            shown = option.text  # type: ignore[attr-defined]
+            # Qt's line separator: the view measures the lines it separates ("\n" it runs on)
+            option.text = f"{shown}\u2028{below}" if shown else below  # type: ignore[attr-defined]
+
+    def _below(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        """The text shown under ``index``'s own ("" when none)."""
+        column = self.stacked.get(index.column())
+        if column is None:
+            return ""
+        text = index.model().index(index.row(), column, index.parent()).data()
+        return text if isinstance(text, str) else ""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        below = "" if self.natural else self._below(index)
+        if not below:
+            super().paint(painter, option, index)
+            return
+        # the cell as Qt paints it (background, selection, focus) without its text; then its
+        # own text, and under it the stacked column's in the palette's quieter colour
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = self.tree
+        style = widget.style()
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        rect = rect.adjusted(margin, 0, -margin, 0)
+        shown = str(index.data() or "")
+        opt.text = ""  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = opt.palette  # type: ignore[attr-defined]
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
+            Qt.TextFlag.TextWordWrap
+        )
+        painter.save()
+        painter.setFont(opt.font)  # type: ignore[attr-defined]
+        top = rect.top()
+        for text, role in (
+            (shown, QPalette.ColorRole.Text),
+            (below, QPalette.ColorRole.PlaceholderText),
+        ):
+            if not text:
+                continue
+            colour = palette.color(QPalette.ColorRole.HighlightedText if selected else role)
+            painter.setPen(colour if selected else readable_on_base(colour, palette))
+            area = QRect(rect.left(), top, rect.width(), max(1, rect.bottom() - top + 1))
+            used = painter.drawText(area, flags, text)
+            top = used.bottom() + 1
+        painter.restore()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -107,7 +178,13 @@ class FittedTree(QObject):
     Its columns share the table's width: each as wide as its text up to 40 % of the width,
     the last one (or the one set to stretch) the rest; text that does not fit wraps onto
     more lines. The height follows the rows (up to ``max_rows`` rows; more scroll).
+    Where the rest is narrower than ``STACK_CHARS`` characters and its text would wrap (a
+    persona reason beside its criterion in a 1024 px window took 9 lines), that column goes
+    under the one before it: its text on its own line(s) below, the pair as wide as the
+    table less the columns before them, the header naming both.
     Installed on every tree in the panel by :func:`fit_tree`."""
+
+    STACK_CHARS = 30  # the stretching column narrower than this many characters: stacked
 
     def __init__(self, tree: QTreeView, max_rows: int) -> None:
         super().__init__(tree)
@@ -132,6 +209,7 @@ class FittedTree(QObject):
         if type(tree.itemDelegate()) is QStyledItemDelegate:  # a tree's own delegate stays
             self.delegate = WrappingDelegate(tree)
             tree.setItemDelegate(self.delegate)
+        self._headers: dict[int, object] = {}  # a stacked pair's column -> its own header
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -192,14 +270,16 @@ class FittedTree(QObject):
         try:
             natural = self._natural_widths()
             last = min(self.stretch_column, count - 1)
-            cap = max(60, int(width * 0.4))
-            least = header.minimumSectionSize()
-            widths = [max(least, min(n, cap)) for n in natural]
-            others = sum(w for c, w in enumerate(widths) if c != last)
-            widths[last] = max(40, width - others)
-            if sum(widths) > width:  # very narrow: everything shares what there is
-                factor = width / sum(widths)
-                widths = [max(least, int(w * factor)) for w in widths]
+            widths = self._shared(natural, last, width, set())
+            stack = (
+                self.delegate is not None
+                and last > 0
+                and widths[last] < self.STACK_CHARS * tree.fontMetrics().averageCharWidth()
+                and natural[last] > widths[last]
+            )
+            self._stack(last - 1 if stack else None, last)
+            if stack:
+                widths = self._shared(natural, last - 1, width, {last})
             for column, column_width in enumerate(widths):
                 if header.sectionSize(column) != column_width:
                     header.resizeSection(column, column_width)
@@ -213,6 +293,39 @@ class FittedTree(QObject):
             tree.setFixedHeight(head + height + 2 * tree.frameWidth() + 4)
         finally:
             self._fitting = False
+
+    def _shared(self, natural: list[int], last: int, width: int, hidden: set[int]) -> list[int]:
+        """The columns' widths: each as wide as its text up to 40 % of ``width``, ``last`` the
+        rest (columns in ``hidden`` keep their width: they are not shown)."""
+        least = self.tree.header().minimumSectionSize()
+        cap = max(60, int(width * 0.4))
+        widths = [max(least, min(n, cap)) for n in natural]
+        shown = [c for c in range(len(widths)) if c not in hidden]
+        others = sum(widths[c] for c in shown if c != last)
+        widths[last] = max(40, width - others)
+        total = sum(widths[c] for c in shown)
+        if total > width:  # very narrow: everything shares what there is
+            factor = width / total
+            for c in shown:
+                widths[c] = max(least, int(widths[c] * factor))
+        return widths
+
+    def _stack(self, under: int | None, column: int) -> None:
+        """Show ``column`` under ``under`` (None: in its own place again)."""
+        delegate, header, model = self.delegate, self.tree.header(), self.tree.model()
+        if delegate is None or delegate.stacked == ({} if under is None else {under: column}):
+            return
+        for shown in list(delegate.stacked):  # the former pair's header as it was
+            model.setHeaderData(shown, Qt.Orientation.Horizontal, self._headers.pop(shown))
+        delegate.stacked = {} if under is None else {under: column}
+        header.setSectionHidden(column, under is not None)
+        if under is None:
+            return
+        title = model.headerData(under, Qt.Orientation.Horizontal)
+        below = model.headerData(column, Qt.Orientation.Horizontal)
+        self._headers[under] = title
+        if title and below:
+            model.setHeaderData(under, Qt.Orientation.Horizontal, f"{title} · {below}")
 
 
 def fit_tree(tree: QTreeView, max_rows: int = 10) -> FittedTree:

@@ -1,0 +1,100 @@
+"""The detail panel's small tables in a narrow window: a long text column (a persona reason,
+a stage change's why) goes under the column before it instead of wrapping to a word a line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QTreeWidget
+
+from db.engine import Database
+from tests.ui.conftest import _shown_window, settle
+from ui.detail_sections import FittedTree, WrappingDelegate
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: Any, demo_db: Database) -> Iterator[Any]:
+    yield from _shown_window(qtbot, demo_db, size=None, persist_state=False)
+
+
+def show_at(qtbot: Any, window: Any, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    settle(qtbot, window)
+    window.tasks.wait(10000)
+    qtbot.wait(20)
+    QApplication.processEvents()
+
+
+def _reasons_of_longest(qtbot: Any, window: Any) -> tuple[QTreeWidget, int]:
+    """The persona reasons of a contact with a long reason, and that reason's row."""
+    window.show_view("list")
+    for row in range(min(window.model.rowCount(), 80)):
+        window.list_view.selectRow(row)
+        settle(qtbot, window)
+        tree = window.detail.findChild(QTreeWidget, "personaReasons")
+        if tree is None or not tree.isVisibleTo(window.detail):
+            continue
+        for i in range(tree.topLevelItemCount()):
+            if len(tree.topLevelItem(i).text(2)) > 100:
+                return tree, i
+    raise AssertionError("no contact with a long persona reason in the demo")
+
+
+def _lines(tree: QTreeWidget, i: int) -> float:
+    item = tree.topLevelItem(i)
+    assert item is not None
+    return tree.visualItemRect(item).height() / tree.fontMetrics().lineSpacing()
+
+
+def test_a_long_persona_reason_goes_under_its_criterion_in_a_narrow_window(
+    window: Any, qtbot: Any
+) -> None:
+    show_at(qtbot, window, (1024, 700))
+    tree, i = _reasons_of_longest(qtbot, window)
+    show_at(qtbot, window, (1024, 700))
+    header = tree.header()
+    # side by side the reason wrapped at ~140 px: 11 lines for its 150 characters
+    assert header.isSectionHidden(2), "the reasons stay in a column of their own"
+    assert _lines(tree, i) <= 8
+    assert tree.model().headerData(1, header.orientation()) == "Criterion · Why"
+    # the reason is painted under the criterion (the text the cell is drawn with)
+    delegate = tree.itemDelegate()
+    assert isinstance(delegate, WrappingDelegate)
+    option = QStyleOptionViewItem()
+    index = tree.model().index(i, 1)
+    delegate.initStyleOption(option, index)
+    item = tree.topLevelItem(i)
+    assert item is not None
+    assert option.text == f"{item.text(1)}\u2028{item.text(2)}"  # type: ignore[attr-defined]
+    # no cell wider than the table, nothing painted past the row
+    used = sum(header.sectionSize(c) for c in range(3) if not header.isSectionHidden(c))
+    assert used <= tree.viewport().width() + 1
+    assert delegate.sizeHint(option, index).height() <= tree.visualItemRect(item).height()
+    # both texts, each wrapped at the column's width, inside the row (none painted past it)
+    style = tree.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    width = header.sectionSize(1) - 2 * margin
+    fm = tree.fontMetrics()
+    painted = sum(
+        fm.boundingRect(QRect(0, 0, width, 1_000_000), int(Qt.TextFlag.TextWordWrap), t).height()
+        for t in (item.text(1), item.text(2))
+    )
+    assert painted <= tree.visualItemRect(item).height()
+
+
+def test_a_wide_window_keeps_the_reasons_beside_their_criteria(window: Any, qtbot: Any) -> None:
+    show_at(qtbot, window, (1024, 700))
+    tree, _row = _reasons_of_longest(qtbot, window)
+    assert tree.header().isSectionHidden(2)
+    show_at(qtbot, window, (2560, 1440))
+    header = tree.header()
+    qtbot.waitUntil(lambda: not header.isSectionHidden(2))
+    assert tree.model().headerData(1, header.orientation()) == "Criterion"
+    assert header.sectionSize(2) >= FittedTree.STACK_CHARS * tree.fontMetrics().averageCharWidth()
+    show_at(qtbot, window, (1024, 700))  # and back
+    assert header.isSectionHidden(2)
