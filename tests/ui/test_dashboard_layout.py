@@ -341,3 +341,26 @@ def test_the_charts_of_a_row_end_on_one_line(qtbot: Any, db: Database, size: Any
     for chart in view.charts():
         assert chart.row_height() == 0
         assert chart.height() == chart.needed_height(float(chart.width()))
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_source_table_columns_share_a_wide_table(
+    qtbot: Any, db: Database, size: tuple[int, int]
+) -> None:
+    """The per-source table across a 2560 px dashboard: no column takes the spare width alone
+    (the source column was 1,600 px for names of 230 px); the columns fill the table exactly
+    and no figure column is narrower than its widest text."""
+    build_history(db)
+    view = _dashboard(qtbot, db, size)
+    table = view.table
+    header = table.horizontalHeader()
+    columns = table.model().columnCount()
+    widths = [header.sectionSize(c) for c in range(columns)]
+    room = table.viewport().width()
+    assert sum(widths) == room  # no gap at the right, no sideways scrolling
+    assert all(widths[c] >= table.column_width(c) for c in range(1, columns))
+    assert widths[0] >= min(table.source_width(), room - sum(widths[1:]))
+    if size[0] >= 2560:
+        assert widths[0] <= max(table.source_width(), room // 3)
+        assert max(widths) <= 2 * min(widths[0], *widths[1:]) + table.source_width()
+        assert widths[0] - table.source_width() <= room // columns

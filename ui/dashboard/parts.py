@@ -81,7 +81,10 @@ class Tile(QFrame):
 
 class SourceTable(QTableView):
     """The per-source table: names in full (wrapped), headers on two lines, as tall as its
-    rows (no empty space below a short table, no scroll bar inside the dashboard's)."""
+    rows (no empty space below a short table, no scroll bar inside the dashboard's). Each
+    column as wide as its widest text; where the table has more room than that, every
+    column gets an even share of the rest (the source column took all of it: 1,600 px of
+    names 230 px long beside 60 px figures at 2560 px)."""
 
     def __init__(self, model: SourceRatesModel) -> None:
         super().__init__()
@@ -98,7 +101,7 @@ class SourceTable(QTableView):
         header.setTextElideMode(Qt.TextElideMode.ElideNone)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(24)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -127,10 +130,35 @@ class SourceTable(QTableView):
         ]
         return max(widths) + 14
 
+    def source_width(self) -> int:
+        """What the source column needs: its widest name (or header) on one line."""
+        model = self.model()
+        cells = QFontMetrics(self.font())
+        names = [str(model.index(r, 0).data()) for r in range(model.rowCount())]
+        head = str(model.headerData(0, Qt.Orientation.Horizontal))
+        widest = max((cells.horizontalAdvance(n) for n in names), default=0)
+        return (
+            max(widest, QFontMetrics(self.horizontalHeader().font()).horizontalAdvance(head)) + 14
+        )
+
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        for c in range(1, self.model().columnCount()):
-            header.resizeSection(c, self.column_width(c))
+        columns = self.model().columnCount()
+        if columns == 0:
+            return
+        figures = [self.column_width(c) for c in range(1, columns)]
+        room = self.viewport().width()
+        # the names wrap where the figures leave them less than they need
+        source = max(self.SOURCE_MIN, min(self.source_width(), room - sum(figures)))
+        widths = [source, *figures]
+        spare = room - sum(widths)
+        if spare > 0:  # an even share each, the last pixels to the source column
+            share = spare // columns
+            widths = [w + share for w in widths]
+            widths[0] += spare - share * columns
+        for c, width in enumerate(widths):
+            if header.sectionSize(c) != width:
+                header.resizeSection(c, width)
 
     def minimum_width(self) -> int:
         figures = sum(self.column_width(c) for c in range(1, self.model().columnCount()))
@@ -144,7 +172,7 @@ class SourceTable(QTableView):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self.fit_height)  # rows re-wrap at the new width
+        QTimer.singleShot(0, self.fit)  # the columns share the new width; rows re-wrap
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.minimum_width(), super().minimumSizeHint().height())
