@@ -149,7 +149,6 @@ class ContactTableModel(QAbstractTableModel):
         self._criteria: list[str] = []
         # told of each block of rows read (the list's column fitter notes their widths)
         self.on_rows_loaded: Callable[[Sequence[ContactRow]], None] | None = None
-        self.reload_stages()
         self._pager: ContactPager[ListedRow] = ContactPager(
             self, db, ContactQuery(), self._load, page=self.PAGE, columns=len(COLUMNS)
         )
@@ -160,7 +159,9 @@ class ContactTableModel(QAbstractTableModel):
         self._pager.count_later = lambda: self.counter.start(
             self._pager.query, capped=bool(self._pager.query.search)
         )
-        self._pager.reset()
+        with db.reading():  # the stages, criteria, count and first page: one session
+            self.reload_stages()
+            self._pager.reset()
 
     # --- query ---------------------------------------------------------------------------
     @property

@@ -117,11 +117,14 @@ class ContactPager(Generic[RowT]):
         """Start again from the first page (``total``: the count, when already known;
         ``keys``: the first page, when already read)."""
         deferred = total is None and self._deferred()
-        if total is None and not deferred:
-            total = contacts.count(self.db, self.query)
         first = self.FIRST_PAGE or self.PAGE
-        if keys is None:
-            keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
+        # the count and the first page in one session (PostgreSQL: one query for running
+        # imports instead of one a read, and one connection taken from the pool)
+        with self.db.reading():
+            if total is None and not deferred:
+                total = contacts.count(self.db, self.query)
+            if keys is None:
+                keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
         total = total or 0
         with self._changing():
             self.model.beginResetModel()
@@ -423,7 +426,8 @@ class ContactPager(Generic[RowT]):
         start = max(0, index - self.BLOCK // 4)
         block = [i for i in self.ids[start : start + self.BLOCK] if i not in self._cache]
         try:
-            self._cache.update(self._load(block))
+            with self.db.reading():  # the rows and their marks: one session
+                self._cache.update(self._load(block))
         except Exception as exc:
             if not is_connection_error(exc):
                 raise

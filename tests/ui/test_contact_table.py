@@ -87,3 +87,27 @@ def test_bant_marks_overdue_and_sales_ready_show_in_the_list(db: Database) -> No
     assert cell(keen, "name", Qt.ItemDataRole.ForegroundRole) is None
     assert str(cell(keen, "score")).startswith("★")
     assert not str(cell(late, "score")).startswith("★")
+
+
+def test_the_first_page_is_read_in_two_transactions(demo_db: Database) -> None:
+    """Opening the list and showing its first rows: the stages, the criteria, the count and
+    the first page in one read transaction, the rows and their BANT marks in another — on
+    PostgreSQL each transaction asks once for running imports (db.visibility), so each read
+    of its own paid a round trip more."""
+    from sqlalchemy import event
+
+    begun: list[int] = []
+
+    def begin(_conn: object) -> None:
+        begun.append(1)
+
+    event.listen(demo_db.engine, "begin", begin)
+    try:
+        model = ContactTableModel(demo_db)
+        opened = len(begun)
+        for row in range(40):
+            for col in range(model.columnCount()):
+                model.data(model.index(row, col))
+    finally:
+        event.remove(demo_db.engine, "begin", begin)
+    assert (opened, len(begun)) == (1, 2)
