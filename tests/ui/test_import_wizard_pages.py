@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLabel, QWidget, QWizard
 
 from tests.app.golook.conftest import ZONE
 from tests.app.importing.four_formats import FORMATS, write_list
@@ -181,7 +181,11 @@ def test_a_long_list_of_rows_takes_the_page_and_scrolls(
     summary, table = wizard.summary_page, wizard.summary_page.issues
     assert wizard.issue_model.rowCount() == 79
     assert table.verticalScrollBar().maximum() > 0, "the rows scroll"
-    assert table.height() > summary.height() * 0.5, "the table takes the page's height"
+    # the table takes the page's height less what the other parts need (the counts, where
+    # the new contacts are, the new contacts): no room is left over while its rows scroll
+    assert table.height() > summary.height() * 0.45, "the table takes the page's height"
+    parts = [w for w in summary.findChildren(QWidget) if w.parent() is summary and w.isVisible()]
+    assert summary.height() - max(w.geometry().bottom() for w in parts) <= 24
     undo = summary.undo_button
     assert summary.rect().contains(QRect(undo.mapTo(summary, QPoint(0, 0)), undo.size()))
     wizard.close()
@@ -237,4 +241,56 @@ def test_the_options_page_has_no_empty_band_under_its_card(
         assert table.isVisible(), "room for the rows, left empty"
     for lbl in (page.review_file, page.review_fields, page.review_rows):
         assert lbl.height() >= lbl.heightForWidth(lbl.width()), lbl.text()  # whole
+    wizard.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (2560, 1440)], ids=str)
+def test_the_summary_says_where_the_new_contacts_went(
+    win: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """After an import the summary shows the new contacts by stage, by kind of address and
+    by source (the page was empty under 'Undo this import'), every name and count whole."""
+    win.resize(*size)
+    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    outcome = wizard.summary_page.outcome
+    qtbot.waitUntil(outcome.isVisible, timeout=10000)
+    report = wizard.report
+    assert report.imported == 15
+    assert outcome.stages.texts() == [("Suspect", "15")]
+    kinds = dict(outcome.kinds.texts())
+    assert sum(int(n) for n in kinds.values()) == 15 and kinds["Branded"] == "12"
+    assert len(outcome.sources.texts()) == 1
+    assert "15 NEW CONTACTS" in outcome.title.text()
+    page = wizard.summary_page
+    for part in (outcome.stages, outcome.kinds, outcome.sources):
+        for lbl in part.findChildren(QLabel):
+            if lbl.text():
+                assert lbl.width() >= lbl.sizeHint().width(), lbl.text()  # nothing cut
+        right = part.mapTo(page, QPoint(part.width(), 0)).x()
+        assert right <= page.width(), part.objectName()
+    # above the rows not simply imported, which the undo button still follows
+    assert outcome.geometry().bottom() < page.issues.geometry().top()
+    # the rows not simply imported keep their room; the new contacts take what is left
+    assert page.issues.verticalScrollBar().maximum() == 0, "every row not imported shows"
+    new = outcome.new_contacts
+    assert new.isVisible() and new.tree.topLevelItemCount() == 15
+    scores = [int(new.tree.topLevelItem(i).text(4)) for i in range(15)]  # type: ignore[union-attr]
+    assert scores == sorted(scores, reverse=True), "best score first"
+    undo = page.undo_button
+    assert new.geometry().top() > undo.mapTo(page, QPoint(0, undo.height())).y()
+    assert new.mapTo(page, QPoint(0, new.height())).y() <= page.height()
+    if size[1] >= 1440:  # room for all: as tall as its rows, no empty white under them
+        assert new.tree.verticalScrollBar().maximum() == 0
+        rows = sum(
+            new.tree.visualItemRect(new.tree.topLevelItem(i)).height()  # type: ignore[arg-type]
+            for i in range(15)
+        )
+        assert new.tree.viewport().height() - rows < new.tree.row_height()
+    # a double-click shows the contact in the window
+    first = new.tree.topLevelItem(0)
+    assert first is not None
+    chosen = int(first.data(0, Qt.ItemDataRole.UserRole + 1))
+    new.tree.itemDoubleClicked.emit(first, 0)
+    qtbot.waitUntil(lambda: win.detail.view is not None and win.detail.view.id == chosen)
+    assert win.current_view_key() == "list" and win.detail.isVisible()
     wizard.close()

@@ -69,11 +69,22 @@ class ImportExportFeature:
             api.ops,
             path,
             on_imported=lambda report: self._check_imported(report.batch_id),
+            open_contact=self.open_contact,
             parent=api.dialog_parent(),
         )
         self.wizard = wizard
         wizard.show()
         return wizard
+
+    def open_contact(self, contact_id: int) -> None:
+        """An imported contact (the wizard's summary) shown in the window's list and panel."""
+        api = self.api
+        api.show_view("list")
+        api.set_detail_visible(True)
+        api.select_contact(contact_id)
+        window = api.dialog_parent().window()
+        window.raise_()
+        window.activateWindow()
 
     def import_dropped_file(self, path: Path) -> None:
         """A file dropped on the window: the wizard on it."""

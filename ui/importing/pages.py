@@ -34,6 +34,7 @@ from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
 from ui.importing.history import rows_height
 from ui.importing.models import RawSampleText
+from ui.importing.outcome import BatchOutcomeView
 from ui.importing.source_choice import offer_existing_sources
 from ui.importing.widgets import (
     DELIMITERS,
@@ -536,9 +537,14 @@ class RowsTable(QTableView):
         # counted no further than the window is tall (a long list would be measured row by row)
         return QSize(hint.width(), rows_height(self, max(self.window().height(), 200)))
 
+    # a short list keeps this much of its height (its rows whole) when the page is short of
+    # room: the list of new contacts under it gives up its rows first
+    KEPT = 160
+
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        return QSize(hint.width(), min(hint.height(), self.sizeHint().height()))
+        kept = max(hint.height(), rows_height(self, self.KEPT)) if self.model() else 0
+        return QSize(hint.width(), min(kept, self.sizeHint().height()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -547,7 +553,8 @@ class RowsTable(QTableView):
 
 
 class SummaryPage(QWizardPage):
-    """What the import did: the counts in one line, then every row it did not simply import
+    """What the import did: the counts in one line, where the new contacts are now (by
+    stage, kind of address and source), then every row it did not simply import
     — rejected, skipped as a duplicate, with a warning, a likely duplicate — in a table as
     tall as its rows (a long list takes the page's height and scrolls); "Undo this import"
     right under it."""
@@ -563,6 +570,8 @@ class SummaryPage(QWizardPage):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.headline.setFont(font)
         self.counts = label(name="summaryCounts")
+        # where the new contacts are now: by stage, kind of address, source
+        self.outcome = BatchOutcomeView(wizard.db, wizard.runner, wizard.open_contact)
         self.issues_title = label("Rows not simply imported", "sectionTitle")
         self.issues = RowsTable()
         self.issues.setObjectName("issueTable")
@@ -590,6 +599,8 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.headline)
         lay.addWidget(self.counts)
         lay.addSpacing(6)
+        lay.addWidget(self.outcome)
+        lay.addSpacing(6)
         lay.addWidget(self.issues_title)
         # as tall as its rows (a long list takes the page's height and scrolls): two rows
         # no longer sit atop 450 px of empty white table, "Undo this import" follows them
@@ -597,6 +608,9 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.all_clear)
         lay.addWidget(self.duplicates)
         lay.addLayout(row)
+        lay.addSpacing(6)
+        # the new contacts take the room the page has left (it was empty under the button)
+        lay.addWidget(self.outcome.new_contacts)
         lay.addStretch(1)
 
     def show_result(self, report: ImportReport | None, error: str | None) -> None:
@@ -604,6 +618,7 @@ class SummaryPage(QWizardPage):
         model.set_report(report)
         self.undo_status.setText("")
         self.duplicates.show_batch(report.batch_id if report is not None else None)
+        self.outcome.show_batch(report.batch_id if report is not None else None)
         if report is None:
             self.setTitle("Nothing was imported")
             self.setSubTitle("The database is as it was before.")

@@ -59,10 +59,13 @@ class ImportWizard(QWizard):
         path: str | Path | None = None,
         *,
         on_imported: Callable[[ImportReport], None] | None = None,
+        open_contact: Callable[[int], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.on_imported = on_imported
+        # show an imported contact in the window (the summary's list; None: no button)
+        self.open_contact = open_contact
         self.setObjectName("importWizard")
         self.setWindowTitle("Import contacts")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)

@@ -1,0 +1,272 @@
+"""The summary page's "Where they went": the import's new contacts by stage, by kind of address
+and by source (:func:`app.importing.outcome.batch_outcome`, read on a worker), three small
+lists side by side that wrap under each other where the page is narrow; and the new contacts
+themselves, best score first, each opened in the window with a double-click."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.contacts import ContactQuery, ContactRow, list_rows
+from app.golook.badges import address_badge
+from app.importing.outcome import BatchOutcome, batch_outcome
+from app.stages import list_stages
+from db.engine import Database
+from ui.contact_table import color_dot
+from ui.flow_layout import FlowLayout
+from ui.importing.widgets import label
+from ui.tasks import TaskRunner
+
+
+class CountList(QWidget):
+    """A titled list of names and counts (the counts right-aligned in a column)."""
+
+    def __init__(self, title: str, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.title = QLabel(title)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setObjectName("outcomeListTitle")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(3)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 36, 0)
+        lay.setSpacing(4)
+        lay.addWidget(self.title)
+        lay.addLayout(self.grid)
+        lay.addStretch(1)
+
+    def set_rows(self, rows: list[tuple[str, int, str | None]]) -> None:
+        """(name, count, colour of its dot or None)."""
+        while (item := self.grid.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        dots = any(colour for _n, _c, colour in rows)
+        for r, (name, count, colour) in enumerate(rows):
+            text = QLabel(name or "(no source)")
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            if colour:
+                dot = QLabel()
+                dot.setPixmap(color_dot(colour).pixmap(12, 12))
+                self.grid.addWidget(dot, r, 0)
+            self.grid.addWidget(text, r, 1)
+            figure = QLabel(f"{count:,}")
+            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.grid.addWidget(figure, r, 2)
+        # the names in line with the title: no room kept for dots a list has none of
+        self.grid.setColumnMinimumWidth(0, 12 if dots else 0)
+        self.grid.setHorizontalSpacing(10 if dots else 0)
+        self.grid.setColumnMinimumWidth(2, 48)
+        self.adjustSize()
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(name, count) as shown, row by row."""
+        shown = []
+        for r in range(self.grid.rowCount()):
+            name, count = self.grid.itemAtPosition(r, 1), self.grid.itemAtPosition(r, 2)
+            if name is None or count is None:
+                continue
+            name_w, count_w = name.widget(), count.widget()
+            if isinstance(name_w, QLabel) and isinstance(count_w, QLabel):
+                shown.append((name_w.text(), count_w.text()))
+        return shown
+
+
+NEW_SHOWN = 500  # the new contacts listed (a bigger import: its best-scored)
+ContactIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+class NewContactsTree(QTreeWidget):
+    """A list as tall as its rows (no empty white under a short list); where the page has
+    less room it gets what there is, down to a few rows, and scrolls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def row_height(self) -> int:
+        """The rows' height: as the summary's other tables (room around the text)."""
+        return self.fontMetrics().height() + 12
+
+    def _rows(self, rows: int) -> int:
+        return self.header().sizeHint().height() + rows * self.row_height() + 2 * self.frameWidth()
+
+    def sizeHint(self) -> QSize:
+        # counted no further than the window is tall (500 rows would be measured for nothing)
+        limit = max(self.window().height(), 200) // self.row_height() + 1
+        return QSize(super().sizeHint().width(), self._rows(min(self.topLevelItemCount(), limit)))
+
+    def minimumSizeHint(self) -> QSize:
+        rows = min(self.topLevelItemCount(), 3)
+        return QSize(super().minimumSizeHint().width(), self._rows(rows))
+
+
+class NewContacts(QWidget):
+    """The import's new contacts, best score first; a double-click (or "Open in Winnow")
+    shows the contact in the window (``open_contact``; None: the button is hidden)."""
+
+    COLUMNS = ("Name", "Company", "Address", "Stage", "Score")
+
+    def __init__(self, open_contact: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self.setObjectName("newContacts")
+        self.open_contact = open_contact
+        self.title = label("", "sectionTitle")
+        self.tree = NewContactsTree()
+        self.tree.setObjectName("newContactsList")
+        self.tree.setHeaderLabels(list(self.COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (0, 1):  # the names and companies share what the others leave
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.tree.itemDoubleClicked.connect(lambda item, _c: self._open(item))
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.open_button = QPushButton("Open in Winnow")
+        self.open_button.setObjectName("openImported")
+        self.open_button.setToolTip("Show the selected contact in the main window")
+        self.open_button.clicked.connect(lambda: self._open(self.tree.currentItem()))
+        self.open_button.setEnabled(False)
+        self.open_button.setVisible(open_contact is not None)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.open_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addLayout(head)
+        lay.addWidget(self.tree)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.hide()
+
+    def show_rows(self, rows: list[ContactRow], total: int, stage_names: dict[str, str]) -> None:
+        self.tree.clear()
+        for row in rows:
+            item = QTreeWidgetItem(
+                [
+                    row.name,
+                    row.company or "",
+                    address_badge(row.domain_class).label,
+                    stage_names.get(row.stage_key, row.stage_key),
+                    "" if row.score is None else str(row.score),
+                ]
+            )
+            item.setData(0, ContactIdRole, row.id)
+            item.setSizeHint(0, QSize(0, self.tree.row_height()))
+            item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+        shown = f"the {len(rows):,} best-scored of " if len(rows) < total else ""
+        title = f"The new contacts: {shown}{total:,}, best score first"
+        if self.open_contact is not None:
+            title += " (double-click one to open it)"
+        self.title.setText(title.upper())
+        self.setVisible(bool(rows))
+        self.tree.updateGeometry()  # as tall as its new rows
+
+    def _selection_changed(self) -> None:
+        self.open_button.setEnabled(self.tree.currentItem() is not None)
+
+    def _open(self, item: QTreeWidgetItem | None) -> None:
+        if item is not None and self.open_contact is not None:
+            self.open_contact(int(item.data(0, ContactIdRole)))
+
+
+class BatchOutcomeView(QFrame):
+    """Where an import's new contacts went; hidden until the counts are read (and when the
+    import created none)."""
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        open_contact: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("section")  # a card, as the options page's review
+        self.db, self.runner = db, runner
+        # the contacts themselves: placed by the page (they take the room it has left)
+        self.new_contacts = NewContacts(open_contact)
+        self.batch_id: int | None = None
+        self.outcome: BatchOutcome | None = None
+        self.title = label("", "sectionTitle")
+        self.stages = CountList("Stage", "outcomeStages")
+        self.kinds = CountList("Kind of address", "outcomeKinds")
+        self.sources = CountList("Source", "outcomeSources")
+        lists = FlowLayout(spacing=12)
+        for part in (self.stages, self.kinds, self.sources):
+            lists.addWidget(part)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(8)
+        lay.addWidget(self.title)
+        lay.addLayout(lists)
+        self.hide()
+
+    def show_batch(self, batch_id: int | None) -> None:
+        """Read the batch's counts on a worker (None: nothing was imported)."""
+        self.batch_id = batch_id
+        self.show_outcome(None)
+        self.new_contacts.show_rows([], 0, {})
+        if batch_id is None:
+            return
+
+        db = self.db
+        query = ContactQuery(batch_id=batch_id, sort="score", descending=True)
+
+        def read() -> tuple[BatchOutcome, dict[str, str], dict[str, str], list[ContactRow]]:
+            stages = list_stages(db)
+            colours = {st.key: st.color for st in stages}
+            names = {st.key: st.name for st in stages}
+            return batch_outcome(db, batch_id), colours, names, list_rows(db, query, NEW_SHOWN)
+
+        def done(
+            result: tuple[BatchOutcome, dict[str, str], dict[str, str], list[ContactRow]],
+        ) -> None:
+            outcome, colours, names, rows = result
+            if outcome.batch_id == self.batch_id:  # not an answer for an earlier import
+                self.show_outcome(outcome, colours)
+                self.new_contacts.show_rows(rows, outcome.contacts, names)
+
+        self.runner.run(read, on_done=done, on_error=lambda _exc: None)
+
+    def show_outcome(
+        self, outcome: BatchOutcome | None, colours: dict[str, str] | None = None
+    ) -> None:
+        self.outcome = outcome
+        if outcome is None or outcome.contacts == 0:
+            self.hide()
+            return
+        colours = colours or {}
+        noun = "contact" if outcome.contacts == 1 else "contacts"
+        self.title.setText(f"Where the {outcome.contacts:,} new {noun} are now".upper())
+        self.stages.set_rows([(name, n, colours.get(key)) for key, name, n in outcome.stages])
+        self.kinds.set_rows([(kind, n, None) for kind, n in outcome.kinds])
+        self.sources.set_rows([(source, n, None) for source, n in outcome.sources])
+        self.show()
