@@ -8,6 +8,9 @@ Targets (issue 3): 10k rows ≤ 3× the floor; 100k rows ≤ 20 s; memory flat w
 Targets (issue 11): 1,000,000 CSV rows ≤ 100 s and ≤ 300 MB peak; the same 100,000 rows as
 ``.xlsx`` ≤ 2× the CSV's time; a hostile file (one 200 MB unterminated quoted cell, a 100 MB
 line of NUL bytes) ≤ 300 MB peak.
+
+``--rows N --writer-only``: the writing process alone on the rows the reading process
+prepared (its chunks recorded to a file first), for the writer's own CPU time.
 """
 
 from __future__ import annotations
@@ -113,6 +116,111 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": own_cpu + reader_cpu, "own_
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
+
+
+# the writer alone (``--writer-only``): the reading process's chunks of a file recorded once
+# (what it sends on its pipe, app.importing.pipeline.send_prepared), then written by
+# import_file in a fresh process as if that process sent them — the writing process's own
+# CPU time and memory on the same prepared rows, without the reader beside it
+_RECORD = r"""
+import os, sys
+from db.engine import open_database
+import app.importing.service as service
+from app.importing.pipeline import send_prepared
+csv_path, db_path, chunks_path = sys.argv[1], sys.argv[2], sys.argv[3]
+class Recorded(Exception):
+    pass
+def record(open_args, headers, mapping, preparer, size):
+    fd = os.open(chunks_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    send_prepared(fd, (open_args, headers, mapping, preparer, size))
+    raise Recorded
+service.PreparedElsewhere = record
+service.worth_another_process = lambda path: True
+db = open_database(db_path)
+try:
+    service.import_file(db, csv_path, source="Benchmark")
+except Recorded:
+    pass
+db.close()
+"""
+
+_REPLAY = r"""
+import json, os, resource, sys, time
+from db.engine import open_database
+import app.importing.pipeline as pipeline
+import app.importing.service as service
+csv_path, db_path, chunks_path = sys.argv[1], sys.argv[2], sys.argv[3]
+class Gone:  # the reading process, already done
+    returncode = 0
+    def wait(self, timeout=None): return 0
+    def kill(self): pass
+def replay(open_args, headers, mapping, preparer, size):
+    chunks = object.__new__(pipeline.PreparedElsewhere)
+    chunks._pipe, chunks._done, chunks._child = open(chunks_path, "rb"), False, Gone()
+    return chunks
+service.PreparedElsewhere = replay
+service.worth_another_process = lambda path: True
+db = open_database(db_path)
+profile = os.environ.get("WINNOW_BENCH_PROFILE")
+if profile:
+    import cProfile
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+t0, cpu0 = time.perf_counter(), time.process_time()
+report = service.import_file(db, csv_path, source="Benchmark")
+seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+if profile:
+    profiler.disable()
+    profiler.dump_stats(profile)
+db.close()
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "rows": report.imported,
+                  "warnings": len(report.warnings),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_writer_only(rows: int, keep: Path | None = None) -> dict[str, Any]:
+    """The writing process alone on ``rows`` prepared rows of the benchmark's CSV into a new
+    store: CPU and wall seconds, peak memory, the load average around it. ``keep``: a folder
+    where the CSV and the recorded chunks are kept between runs (made once). With
+    ``WINNOW_BENCH_PROFILE=FILE`` the writing process's import is profiled (cProfile, CPU
+    time) into FILE."""
+    import os
+
+    with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
+        work = keep or Path(tmp)
+        csv_path = work / f"list_{rows}.csv"
+        chunks_path = work / f"chunks_{rows}.bin"
+        if not csv_path.exists() or not chunks_path.exists():
+            write_sample_csv(csv_path, rows)
+            _fresh_db(work / "record.sqlite")
+            subprocess.run(
+                [sys.executable, "-c", _RECORD, str(csv_path), str(work / "record.sqlite"),
+                 str(chunks_path)],
+                check=True,
+                cwd=Path(__file__).resolve().parent.parent,
+            )  # fmt: skip
+            (work / "record.sqlite").unlink()
+        db_path = work / f"writer_{rows}.sqlite"
+        for stale in work.glob(f"writer_{rows}.sqlite*"):
+            stale.unlink()
+        _fresh_db(db_path)
+        load_before = os.getloadavg()[0]
+        out = subprocess.run(
+            [sys.executable, "-c", _REPLAY, str(csv_path), str(db_path), str(chunks_path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        measured: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        return {
+            "rows": measured["rows"],
+            "writer_seconds": round(measured["seconds"], 2),
+            "writer_cpu_seconds": round(measured["cpu_seconds"], 2),
+            "writer_peak_mb": round(measured["peak_mb"], 1),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        }
 
 
 def _fresh_db(path: Path) -> None:
@@ -286,8 +394,26 @@ if __name__ == "__main__":
         help="with --rows: one process, or the file read in a second one, whatever the load",
     )
     parser.add_argument("--issue11", action="store_true", help="only the faithfulness targets")
+    parser.add_argument(
+        "--writer-only",
+        action="store_true",
+        help="with --rows: the writing process alone on the rows the reader prepared (recorded"
+        " first), into a new store",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="with --writer-only: keep the CSV and the recorded chunks in DIR (made once)",
+    )
     args = parser.parse_args()
-    if args.rows is not None:
+    if args.writer_only:
+        if args.rows is None:
+            parser.error("--writer-only needs --rows N")
+        keep = Path(args.keep) if args.keep else None
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(run_writer_only(args.rows, keep), indent=2))
+    elif args.rows is not None:
         print(json.dumps(run_rows(args.rows, args.processes), indent=2))
     elif args.issue11:
         with tempfile.TemporaryDirectory(prefix="winnow-bench-import-") as tmp:
