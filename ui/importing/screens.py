@@ -48,7 +48,11 @@ def render_import_screenshots(api: WindowApi, out_dir: Path) -> list[Path]:
         ops = OperationRunner(parent)
         try:
             # sized as it opens over the window (most of it), at the screenshot's size
-            wizard = ImportWizard(scratch, runner, ops, Path(path), parent=parent)
+            # with its summary's "Open in Winnow" as the window's wizard has it (a picture:
+            # the scratch database's contacts are not the window's to open)
+            wizard = ImportWizard(
+                scratch, runner, ops, Path(path), open_contact=lambda _id: None, parent=parent
+            )
             wizard.show()
 
             def shot(name: str, widget: QWidget) -> None:
