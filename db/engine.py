@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -619,6 +620,23 @@ def compact_after_upgrade(
     return True
 
 
+def _checkpoint_after_commit(checkpointer: Checkpointer) -> Callable[[Session], None]:
+    """The ``after_commit`` listener of a database's two session factories, holding its
+    checkpointer weakly. SQLAlchemy keeps a factory's listeners for the rest of the process
+    (its registry of class-level listeners is keyed, weakly, by the factory's own Session
+    subclass, but holds the listeners strongly): one that held the checkpointer, hence the
+    Database, its factories and that subclass, kept every database ever opened alive, closed
+    or not — its engine, pool and compiled-statement cache, and all its sessions' objects."""
+    ref = weakref.ref(checkpointer)
+
+    def after_commit(_session: Session) -> None:
+        alive = ref()
+        if alive is not None:
+            alive.after_commit()
+
+    return after_commit
+
+
 def open_database(
     path_or_url: str | os.PathLike[str] | None = None,
     *,
@@ -692,8 +710,9 @@ def open_database(
     db = Database(url=url, engine=engine, sessions=sessions, write_sessions=write_sessions)
     if engine.dialect.name == "sqlite" and path is not None:
         checkpointer = Checkpointer(engine, path, db.writable_now)
+        checkpoint = _checkpoint_after_commit(checkpointer)
         for factory in (sessions, write_sessions):
-            event.listen(factory, "after_commit", lambda _s: checkpointer.after_commit())
+            event.listen(factory, "after_commit", checkpoint)
         db.checkpointer = checkpointer
     if migrate and not current:
         from db.seed import seed_defaults

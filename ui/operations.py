@@ -27,7 +27,7 @@ from app.errors import WinnowError
 from app.live import ServerUnreachable, is_connection_error, offline_message
 from app.operations import Changes, OpResult, UndoState
 from db.engine import DatabaseError
-from ui.tasks import receiver_alive
+from ui.tasks import receiver_alive, release_signals
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ class _Signals(QObject):
 class _Job(QRunnable, Generic[T]):
     def __init__(self, fn: Callable[[], OpResult[T]], committed: Callable[[int], None]) -> None:
         super().__init__()
-        self.setAutoDelete(False)
+        # left to the pool to delete once run() returns (autoDelete, Qt's default): QThreadPool.start
+        # takes the runnable over from Python, and one the pool did not delete was never freed,
+        # with everything it refers to. Its Python attributes stay readable after.
         self.fn = fn
         self.committed = committed
         self.signals = _Signals()
@@ -194,6 +196,7 @@ class OperationRunner(QObject):
     def _forget(self, job: _Job[Any]) -> None:
         if job in self._pending:
             self._pending.remove(job)
+        release_signals(job.signals)
         if not self._pending and shiboken6.isValid(self):
             self.busy_changed.emit(False)
 

@@ -52,7 +52,9 @@ class Task(QRunnable):
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], label: str
     ) -> None:
         super().__init__()
-        self.setAutoDelete(False)
+        # left to the pool to delete once run() returns (autoDelete, Qt's default): QThreadPool.start
+        # takes the runnable over from Python, and one the pool did not delete was never freed,
+        # with everything it refers to. Its Python attributes stay readable after.
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
@@ -76,6 +78,17 @@ class Task(QRunnable):
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
             self.signals.done.emit(result)
+
+
+def release_signals(signals: QObject) -> None:
+    """Let a finished runnable's signal carrier go (deleted once the events already queued
+    for it are delivered). Its connections hold the callbacks strongly from the C++ side,
+    where Python's garbage collector cannot see them; a callback that holds the runnable
+    (``TaskRunner.run``'s ``finished``, ``OperationRunner.run``'s ``done``) closes a cycle
+    through them that is never collected: every task and operation run kept its function,
+    arguments (the database), callbacks and result alive for the rest of the process."""
+    if shiboken6.isValid(signals):
+        signals.deleteLater()
 
 
 def receiver_alive(callback: Callable[..., Any]) -> bool:
@@ -157,6 +170,7 @@ class TaskRunner(QObject):
     def _forget(self, task: Task) -> None:
         if task in self.active:
             self.active.remove(task)
+        release_signals(task.signals)
         if not shiboken6.isValid(self):  # the window closed while the task ran
             return
         self.task_finished.emit(task)

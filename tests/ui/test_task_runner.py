@@ -147,3 +147,53 @@ def test_background_work_does_not_take_the_progress_of_the_user_s_task(
     qtbot.waitUntil(lambda: not runner.active, timeout=5000)
     assert not progress.isVisible()
     runner.wait()
+
+
+class _Held:
+    """Stands for what a task or an operation refers to (its database, a view's rows)."""
+
+
+def test_a_finished_task_and_operation_let_go_of_what_they_hold(qtbot: Any, qapp: Any) -> None:
+    """Once a task or an operation has ended and said so, nothing keeps its function, its
+    arguments or its result: each one run stayed in memory for the rest of the process (a
+    runnable the pool was told not to delete, and a cycle through its signals' connections
+    that the garbage collector cannot see), and every database a window used with it."""
+    import gc
+    import weakref
+
+    from app.errors import WinnowError
+    from app.operations import Changes, OpResult
+    from ui.operations import OperationRunner
+
+    runner, ops, view = TaskRunner(), OperationRunner(), _View()
+    held = [_Held() for _ in range(4)]
+    refs = [weakref.ref(h) for h in held]
+
+    def work(argument: _Held) -> _Held:
+        return _Held()  # a result, also let go
+
+    def operation(argument: _Held = held[2]) -> OpResult[_Held]:
+        return OpResult(_Held(), Changes(), None, "nothing")
+
+    def refused(argument: _Held = held[3]) -> OpResult[_Held]:
+        raise WinnowError("changed by someone else meanwhile")
+
+    runner.run(work, held[0], on_done=view.shown)
+    runner.run(_boom_with, held[1], on_error=view.failed)
+    ops.run(operation, on_success=view.shown)
+    ops.run(refused, on_failure=view.failed)
+    del held, operation, refused
+    qtbot.waitUntil(lambda: not runner.active and not ops.busy, timeout=10000)
+    assert len(view.results) == 2 and len(view.errors) == 2
+    view.results.clear()
+    view.errors.clear()
+
+    def all_gone() -> bool:
+        gc.collect()
+        return all(ref() is None for ref in refs)
+
+    qtbot.waitUntil(all_gone, timeout=5000)
+
+
+def _boom_with(argument: _Held) -> object:
+    raise ValueError("the folder went away")
