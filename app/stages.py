@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,15 @@ def stages_in(s: Session) -> tuple[StageInfo, ...]:
         )
         s.info[_STAGES_KEY] = cached
     return cached
+
+
+def remember_stages(s: Session, rows: Iterable[Sequence[Any]]) -> None:
+    """The stages as the caller read them in the transaction of ``s`` (id, key, name, colour,
+    position, kind; in display order): what :func:`stages_in` returns from now on, without
+    reading them again (an operation on PostgreSQL reads them with its first statement)."""
+    s.info[_STAGES_KEY] = tuple(
+        StageInfo(int(i), str(k), str(n), str(c), int(p), str(kind)) for i, k, n, c, p, kind in rows
+    )
 
 
 def stage_in(s: Session, key: str) -> StageInfo:

@@ -36,8 +36,10 @@ CASES_ENV = "WINNOW_BENCH_PG_CASES"
 
 
 def _move_one(where: str, n: int, contacts: int) -> dict[str, float]:
-    """bench_spine's "move one contact", on a database given by path or URL."""
-    from app.moves import move_to_stage
+    """A move of one contact as the window makes it (a drag on the board, a stage picked in
+    the list): the operation ``app.operations.move_contacts`` (its write lock, history,
+    version and undo log entry), on a database given by path or URL."""
+    from app.operations import move_contacts
     from db.engine import open_database
 
     db = open_database(where)
@@ -47,7 +49,7 @@ def _move_one(where: str, n: int, contacts: int) -> dict[str, float]:
     for _ in range(n):
         cid = rng.randint(1, contacts)
         start = time.perf_counter()
-        move_to_stage(db, [cid], rng.choice(keys))
+        move_contacts(db, [cid], rng.choice(keys))
         samples.append(time.perf_counter() - start)
     db.close()
     return summary(samples)

@@ -38,7 +38,7 @@ from app.errors import NotFound, WinnowError
 from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes
-from app.stages import stages_in
+from app.stages import remember_stages, stages_in
 from app.timeutil import utcnow
 from app.versions import bump_versions, check_versions
 from db.engine import Database, DatabaseLocked
@@ -252,7 +252,7 @@ def run_in(
     actor = actor_in(s)
     ctx.stamp = _version_stamp(actor)
     ctx.actor = actor
-    first_change = (s.scalar(select(func.max(StageChange.id))) or 0) + 1
+    first_change = _start(s, ctx)
     value = body(ctx)
     s.flush()
     images = ctx.images()
@@ -280,6 +280,7 @@ def run_in(
         changes = changes | Changes.of(contacts=named)
     _bump(s, actor, images, moved, changes, ctx.stamped)
     op_id: int | None = None
+    logged = False  # the entry written, the log pruned and the notice sent (PostgreSQL)
     if ctx.undoable and (images or moved or ctx.payload):
         touched = {r[0] for r in moved} | {im.contact_id for im in images if im.contact_id}
         payload: dict[str, Any] = {**(ctx.payload or {}), "flags": _flags(changes)}
@@ -298,8 +299,11 @@ def run_in(
             payload=json.dumps(payload, separators=(",", ":")),
             created_by=actor,
         )
-        s.add(op)
-        s.flush()
+        changes = changes | Changes(undo_log=True)
+        logged = _log_pg(s, op, changes)
+        if not logged:
+            s.add(op)
+            s.flush()
         op_id = op.id
         if any(r[3] is None for r in moved):
             # entries written without the id (:meth:`OpContext.history_values`): an automatic
@@ -342,9 +346,9 @@ def run_in(
                     for im in images
                 ],
             )
-        # a new operation ends what could be redone, and the log keeps its newest entries
-        _drop_redo_and_prune(s)
-        changes = changes | Changes(undo_log=True)
+        if not logged:
+            # a new operation ends what could be redone, and the log keeps its newest entries
+            _drop_redo_and_prune(s)
     elif ctx.operation_id is not None and any(r[3] is not None for r in moved):
         # entries written with the id of an entry that is not made (an operation that cannot
         # be undone): no undo log entry stands behind them
@@ -354,13 +358,82 @@ def run_in(
             .values(operation_id=None)
             .execution_options(synchronize_session=False)
         )
-    from app.live import publish
+    if not logged:
+        from app.live import publish
 
-    publish(s, changes, op_id, "done")  # other Winnows hear of it when it commits (app.live)
+        publish(s, changes, op_id, "done")  # other Winnows hear of it when it commits (app.live)
     # an entry just written is the newest done one, and nothing is left to redo (every undone
     # entry was dropped above): what Undo and Redo do now, without reading the log again
     state = UndoState(_entry(op), None) if op_id is not None else undo_state_in(s)
     return OpResult(value, changes, op_id, ctx.label, state)
+
+
+# PostgreSQL: what an operation's start reads, in one round trip (not three): one past the
+# highest history entry (the body's moves are those from there on), the undo log entry's id
+# (taken now: a value left unused is a gap, as after any rollback) and the stages
+# (app.stages.stages_in, which every move reads)
+_START_PG = text(
+    "SELECT coalesce((SELECT max(id) FROM stage_changes), 0) + 1,"
+    " nextval(pg_get_serial_sequence('operations', 'id')),"
+    " (SELECT json_agg(json_build_array(id, key, name, color, position, kind)"
+    " ORDER BY position, id) FROM stages)"
+)
+
+
+def _start(s: Session, ctx: OpContext) -> int:
+    """The id of the first history entry the operation's body may write; on PostgreSQL the
+    undo log entry's id (:attr:`OpContext.operation_id`) and the stages come with it."""
+    if s.get_bind().dialect.name != "postgresql":
+        return (s.scalar(select(func.max(StageChange.id))) or 0) + 1
+    first, reserved, stage_rows = s.execute(_START_PG).one()
+    ctx.operation_id = int(reserved)
+    remember_stages(s, stage_rows or ())
+    return int(first)
+
+
+# PostgreSQL: the undo log entry written, what could be redone dropped, the log pruned to its
+# newest LOG_SIZE entries and the change notice sent (app.live), in one statement: each
+# was a round trip of its own. The new entry is not among the rows the statement's other
+# parts see, so the log's end is the (LOG_SIZE - 1)th older entry; it is the newest (its id
+# was taken under the write lock) and "done", so nothing else it does touches it.
+_LOG_PG = text(
+    "WITH entry AS (INSERT INTO operations"
+    " (id, kind, label, at, contact_count, state, payload, created_by)"
+    " VALUES (:id, :kind, :label, :at, :contact_count, :state, :payload, :created_by)),"
+    " cut AS (SELECT id FROM operations ORDER BY id DESC OFFSET :keep LIMIT 1),"
+    " dropped AS (UPDATE operations SET state = 'dropped' WHERE state = 'undone'"
+    " AND id > coalesce((SELECT id FROM cut), 0)),"
+    " rows_gone AS (DELETE FROM operation_rows WHERE operation_id <= (SELECT id FROM cut)),"
+    " gone AS (DELETE FROM operations WHERE id <= (SELECT id FROM cut))"
+    " SELECT pg_notify(:channel, :notice)"
+)
+
+
+def _log_pg(s: Session, op: Operation, changes: Changes) -> bool:
+    """On PostgreSQL, with the entry's id taken (:func:`_start`): write ``op`` (not added to
+    the session), drop what could be redone, prune the log and announce ``changes`` in one
+    statement (:data:`_LOG_PG`). False elsewhere: the caller does it step by step."""
+    if op.id is None or s.get_bind().dialect.name != "postgresql":
+        return False
+    from app.live import CHANNEL, encode
+
+    s.execute(
+        _LOG_PG,
+        {
+            "id": op.id,
+            "kind": op.kind,
+            "label": op.label,
+            "at": op.at,
+            "contact_count": op.contact_count,
+            "state": op.state,
+            "payload": op.payload,
+            "created_by": op.created_by,
+            "keep": LOG_SIZE - 1,
+            "channel": CHANNEL,
+            "notice": encode(changes),
+        },
+    )
+    return True
 
 
 def _bump(

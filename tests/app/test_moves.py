@@ -138,3 +138,50 @@ def test_operation_ids_stay_in_order_when_a_move_moves_nobody(db: Database) -> N
     if db.engine.dialect.name == "sqlite":
         assert second == first + 1
     assert [e.id for e in operations.history(db)] == [second, first]
+
+
+# statements a move of one card sends, as the window makes it (operations.move_contacts): on
+# PostgreSQL the write lock, the operation's start (its first history id, its log entry's id
+# and the stages), the move (the contact locked, its history entry and its row: one statement),
+# its moves read back, and the log entry with the log's pruning and the change notice — each a
+# round trip to the server (11 before); SQLite's as they were
+_MOVE_STATEMENTS = {"postgresql": 5, "sqlite": 11}
+
+
+def test_a_move_of_one_contact_is_a_few_round_trips(db: Database) -> None:
+    from sqlalchemy import event
+
+    a, b = (contacts.create_contact(db, first_name=n) for n in "AB")
+    operations.move_contacts(db, [b], "nurture")
+    operations.undo_operation(db)  # something to redo, which the move drops
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        result = operations.move_contacts(db, [a], "nurture")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(seen) == _MOVE_STATEMENTS[db.engine.dialect.name], seen
+    # all it did, done
+    assert result.value.moved == (a,) and result.value.from_keys == {a: "suspect"}
+    assert result.label == "move of 1 contact to Nurture"
+    assert contacts.get_contact(db, a).stage_key == "nurture"
+    assert [(h.from_key, h.to_key) for h in moves.history(db, a)][-1] == ("suspect", "nurture")
+    log = operations.history(db, include_undone=True)
+    assert [(e.id, e.state) for e in log][:2] == [
+        (result.operation_id, "done"),
+        (log[1].id, "dropped"),
+    ]
+    assert result.undo_state.undo is not None and result.undo_state.undo.id == result.operation_id
+    assert result.undo_state.redo is None and operations.undo_state(db).redo is None
+    with pytest.raises(NothingToUndo):
+        operations.redo_operation(db)
+    operations.undo_operation(db)
+    assert contacts.get_contact(db, a).stage_key == "suspect"
+    with pytest.raises(UnknownContact):
+        operations.move_contacts(db, [a, 999_999], "mql")
+    assert contacts.get_contact(db, a).stage_key == "suspect"
+    assert len(moves.history(db, a)) == 2  # its first entry and the undone move, nothing more

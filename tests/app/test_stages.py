@@ -67,8 +67,11 @@ def test_counts_list_every_stage(db: Database) -> None:
 
 # --- the stages as one transaction sees them (stages_in) ---------------------------------
 
-# a statement of its own on the stages table (not a subquery of a larger one)
-_READS_STAGES = re.compile(r"^\s*SELECT\s+stages\.", re.IGNORECASE)
+# a statement of its own on the stages table (not a subquery of a larger one), or an
+# operation's first statement on PostgreSQL, which reads every stage with its other values
+_READS_STAGES = re.compile(
+    r"^\s*SELECT\s+stages\.|json_agg\(.*\bFROM stages\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @contextmanager
