@@ -52,6 +52,7 @@ from ui.detail_sections import (
     fit_tree,
     plain_label,
 )
+from ui.form_wrap import wrap_when_narrow
 from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
@@ -269,6 +270,7 @@ class DetailPanel(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form_wrap = wrap_when_narrow(form, form_widget)  # a narrow panel: labels above
         for name in FORM_FIELDS:
             edit = _Field()
             edit.setObjectName(f"field_{name}")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QTreeW
 from db.engine import Database
 from tests.ui.conftest import _shown_window, settle
 from ui.detail_sections import FittedTree, WrappingDelegate
+from ui.form_wrap import FIELD_CHARS
 
 pytestmark = pytest.mark.gui
 
@@ -98,3 +99,29 @@ def test_a_wide_window_keeps_the_reasons_beside_their_criteria(window: Any, qtbo
     assert header.sectionSize(2) >= FittedTree.STACK_CHARS * tree.fontMetrics().averageCharWidth()
     show_at(qtbot, window, (1024, 700))  # and back
     assert header.isSectionHidden(2)
+
+
+def test_a_narrow_panel_puts_the_field_labels_above_their_fields(window: Any, qtbot: Any) -> None:
+    """At 1024x700 the fields beside their labels were ~160 px ("femke.vandijk58@orange"):
+    there the labels go above the fields, which take the panel's width; at 1440 they stay
+    beside them."""
+    show_at(qtbot, window, (1024, 700))
+    window.show_view("list")
+    window.list_view.selectRow(1)
+    show_at(qtbot, window, (1024, 700))
+    detail = window.detail
+    email = detail.inputs["email"]
+    least = FIELD_CHARS * email.fontMetrics().averageCharWidth()
+    assert detail.form_wrap.wrapped()
+    form = email.parentWidget()
+    for edit in detail.inputs.values():
+        assert edit.width() >= least, edit.objectName()
+        label = form.layout().labelForField(edit)
+        assert label is not None and label.geometry().bottom() < edit.geometry().top()
+    show_at(qtbot, window, (1440, 900))
+    assert not detail.form_wrap.wrapped()
+    label = form.layout().labelForField(email)
+    assert label.geometry().right() < email.geometry().left()  # beside it
+    assert email.width() >= least
+    show_at(qtbot, window, (1024, 700))
+    assert detail.form_wrap.wrapped()
