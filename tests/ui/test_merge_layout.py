@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QRadioButton
 
@@ -203,3 +204,19 @@ def test_likely_duplicates_take_the_room_their_pairs_need(
         if size[0] >= 1440:  # room for a reason a line: two lines a pair
             assert all(table.rowHeight(r) < 3 * lines for r in dialog.rows_fit.visible_rows())
         dialog.close()
+
+
+def test_likely_duplicates_columns_say_what_they_hold(empty_window: Any, qtbot: Any) -> None:
+    """Both contact columns were headed "Contact": each header now says which of the pair it
+    holds (the lower id, added first, on the left), and no two headers read the same."""
+    from ui.leads.merge_dialog import DuplicatesDialog
+
+    dialog = DuplicatesDialog(empty_window, empty_window)
+    qtbot.addWidget(dialog)
+    dialog.show_pairs(_pairs(2))
+    table = dialog.table
+    heads = [str(table.model().headerData(c, Qt.Orientation.Horizontal)) for c in range(4)]
+    assert len(set(heads)) == len(heads), heads
+    assert heads[1] == "Added first" and heads[2] == "Added later"
+    first, later = str(table.model().index(0, 1).data()), str(table.model().index(0, 2).data())
+    assert first.startswith("#0 ") and later.startswith("#5000 ")

@@ -246,7 +246,8 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle("Likely duplicates")
         self.status = QLabel("Looking for duplicates…")
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Score", "Contact", "Contact", "Evidence"])
+        # a pair's lower id first: ids are never reused, so that one was added first
+        self.table.setHorizontalHeaderLabels(["Score", "Added first", "Added later", "Evidence"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
