@@ -178,7 +178,9 @@ def test_a_finished_task_and_operation_let_go_of_what_they_hold(qtbot: Any, qapp
     def refused(argument: _Held = held[3]) -> OpResult[_Held]:
         raise WinnowError("changed by someone else meanwhile")
 
-    runner.run(work, held[0], on_done=view.shown)
+    # a finished task still referred to (by a caller, or from inside the Qt binding) keeps
+    # nothing of its work
+    kept = runner.run(work, held[0], on_done=view.shown)
     runner.run(_boom_with, held[1], on_error=view.failed)
     ops.run(operation, on_success=view.shown)
     ops.run(refused, on_failure=view.failed)
@@ -193,6 +195,7 @@ def test_a_finished_task_and_operation_let_go_of_what_they_hold(qtbot: Any, qapp
         return all(ref() is None for ref in refs)
 
     qtbot.waitUntil(all_gone, timeout=5000)
+    assert kept.label == "" and not kept.cancel.is_set  # what a view reads of it still reads
 
 
 def _boom_with(argument: _Held) -> object:
