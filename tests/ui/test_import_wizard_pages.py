@@ -294,3 +294,33 @@ def test_the_summary_says_where_the_new_contacts_went(
     qtbot.waitUntil(lambda: win.detail.view is not None and win.detail.view.id == chosen)
     assert win.current_view_key() == "list" and win.detail.isVisible()
     wizard.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (2560, 1440)], ids=str)
+def test_the_mapping_columns_share_a_wide_table(
+    win: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """Match the columns: the first values stretched over all the spare width (~730 px for
+    "Herr" beside a 300 px drop-down at 2560×1440). Now each column is as wide as what it holds
+    and gets an even share of the rest (ui.column_share, as the dashboard's source table): the
+    columns fill the table, the drop-downs at least their 300 px, every first value whole
+    where there is room, and the first values never more than their need plus one share."""
+    win.resize(*size)
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    qtbot.wait(50)
+    page = wizard.mapping_page
+    table, header = page.table, page.table.horizontalHeader()
+    widths = [table.columnWidth(c) for c in range(3)]
+    room = table.viewport().width()
+    assert sum(widths) == room, (widths, room)
+    needs = [max(header.sectionSizeHint(c), table.sizeHintForColumn(c)) for c in (0, 1)]
+    needs.append(page.FIELD_WIDTH)
+    share = max(0, room - sum(needs)) // 3
+    assert widths[2] >= page.FIELD_WIDTH
+    assert widths[0] >= needs[0]
+    assert widths[1] <= needs[1] + share + 3, (widths, needs, room)
+    if room >= sum(needs):
+        assert widths[1] >= needs[1]
+    wizard.close()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QSizePolicy, QTableView, QVBoxLayout
 
+from ui.column_share import set_widths, share_room
 from ui.dashboard.model import SourceRatesModel
 from ui.theme import theme_colors
 
@@ -142,23 +143,13 @@ class SourceTable(QTableView):
         )
 
     def fit_columns(self) -> None:
-        header = self.horizontalHeader()
         columns = self.model().columnCount()
         if columns == 0:
             return
         figures = [self.column_width(c) for c in range(1, columns)]
-        room = self.viewport().width()
         # the names wrap where the figures leave them less than they need
-        source = max(self.SOURCE_MIN, min(self.source_width(), room - sum(figures)))
-        widths = [source, *figures]
-        spare = room - sum(widths)
-        if spare > 0:  # an even share each, the last pixels to the source column
-            share = spare // columns
-            widths = [w + share for w in widths]
-            widths[0] += spare - share * columns
-        for c, width in enumerate(widths):
-            if header.sectionSize(c) != width:
-                header.resizeSection(c, width)
+        needs = [self.source_width(), *figures]
+        set_widths(self, share_room(needs, self.viewport().width(), 0, self.SOURCE_MIN))
 
     def minimum_width(self) -> int:
         figures = sum(self.column_width(c) for c in range(1, self.model().columnCount()))

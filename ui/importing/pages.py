@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
+from ui.column_share import set_widths, share_room
 from ui.importing.history import rows_height
 from ui.importing.models import RawSampleText
 from ui.importing.outcome import BatchOutcomeView
@@ -244,13 +245,16 @@ class MappingPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        # each column as wide as what it holds and an even share of the rest (the first
+        # values stretched over all of it: ~730 px for "Herr" at 2560 px)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(2, 300)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.viewport().installEventFilter(self)
         self.table.verticalHeader().setDefaultSectionSize(32)
         wizard.mapping_model.modelReset.connect(self.open_editors)
+        wizard.mapping_model.modelReset.connect(self.fit_columns)
 
         save = QPushButton("Save mapping…")
         save.setObjectName("saveMapping")
@@ -292,6 +296,21 @@ class MappingPage(QWizardPage):
         self.splitter.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter, 1)
+
+    FIELD_WIDTH = 300  # the drop-down: its longest choice ("Department (kept as extra field)")
+    VALUE_LEAST = 120  # the first values give way (elided) down to this
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        needs = [max(header.sectionSizeHint(c), table.sizeHintForColumn(c)) for c in (0, 1)]
+        needs.append(max(header.sectionSizeHint(2), self.FIELD_WIDTH))
+        room = table.viewport().width()
+        set_widths(table, share_room(needs, room, gives_way=1, least=self.VALUE_LEAST))
 
     def open_editors(self) -> None:
         model = self.wiz.mapping_model
