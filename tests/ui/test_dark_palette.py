@@ -163,6 +163,55 @@ def test_card_text_reads_on_the_card(palette: QPalette, kind: str, selected: boo
     assert low == {}
 
 
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_a_card_drawn_on_its_kept_frame_is_the_card_painted_whole(
+    palette: QPalette, ratio: float
+) -> None:
+    """The board draws each card's text on a copy of its frame (shadow, ground, stage stripe,
+    border: the same for every card of a size and state, drawn once): pixel for pixel what
+    painting the whole card on a clear pixmap gives, in every state, size and palette."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
+
+    from ui.kanban.card_delegate import CardDelegate
+    from ui.kanban.column_model import Card
+
+    delegate = CardDelegate("#3F7FBF")
+    target = QPixmap(1, 1)
+    target.setDevicePixelRatio(ratio)
+    painter = QPainter(target)
+    try:
+        for kind, values in CARDS.items():
+            card = Card(
+                _card_row(**values), overdue="overdue" in kind, marks={"bant": ("yes", "no")}
+            )
+            for width in (180, 260):
+                height = delegate.height_of(card, width)
+                for flags in [
+                    (False, False, False),
+                    (True, False, False),
+                    (False, True, False),
+                    (False, False, True),
+                    (True, True, True),
+                ]:
+                    whole = QPixmap(int(width * ratio), int(height * ratio))
+                    whole.setDevicePixelRatio(ratio)
+                    whole.fill(Qt.GlobalColor.transparent)
+                    p = QPainter(whole)
+                    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+                    delegate.paint_card(p, QRect(0, 0, width, height), card, *flags)
+                    p.end()
+                    for _ in range(2):  # the frame drawn, then kept
+                        delegate._pixmaps.clear()
+                        drawn = delegate._card_pixmap(
+                            card, QRect(0, 0, width, height), flags, painter
+                        )
+                        assert drawn.devicePixelRatio() == ratio
+                        assert drawn.toImage() == whole.toImage(), (kind, width, flags)
+    finally:
+        painter.end()
+
+
 def test_unknown_bant_dots_stay_quiet_and_answers_stand_out(palette: QPalette) -> None:
     """Yes and no dots stand out (3:1, as graphics must); "not known yet" is the quietest."""
     from ui.marks import paint_bant_marks

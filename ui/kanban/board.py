@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -175,11 +176,20 @@ class KanbanBoard(QWidget):
         # the columns share the width: fitted whenever the board's width changes
         self.columns_area.viewport().installEventFilter(self)
 
-        lay = QVBoxLayout(self)
+        # the toolbar and the columns in a body of their own that fills the board (no layout
+        # between the board and the body): each pass of the body's layout (a column built,
+        # the headers aligned, a scroll bar come) ended by asking the window to lay itself
+        # out again — the sidebar, the list, the status bar measured some twenty times as
+        # the board was first shown; now the window hears of it only when the board's own
+        # size hints change (``event``)
+        self.body = QWidget(self)
+        self.body.setObjectName("boardBody")
+        lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(toolbar)
         lay.addWidget(self.columns_area, 1)
+        self._hints = (self.body.sizeHint(), self.body.minimumSizeHint())
 
         # the columns are built when the board is first shown, inside the window: built
         # before it had a parent, every widget of every column was styled again as the board
@@ -194,6 +204,27 @@ class KanbanBoard(QWidget):
         api.ops.read_only_changed.connect(self.set_read_only)
         api.add_query_listener(self.on_filters_changed)
         self.set_read_only(self.read_only)
+
+    # --- the body: the board's size is the body's -----------------------------------------------
+    def sizeHint(self) -> QSize:
+        return self.body.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        return self.body.minimumSizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.body.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            # the body was laid out again: the window lays the board out again only if the
+            # board's size hints changed
+            hints = (self.body.sizeHint(), self.body.minimumSizeHint())
+            if hints != self._hints:
+                self._hints = hints
+                self.updateGeometry()
+        return super().event(event)
 
     def _first_cards_for(self, base: ContactQuery) -> FirstCards | None:
         """What was read ahead for the columns, if it was read for ``base`` and nothing has

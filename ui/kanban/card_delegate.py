@@ -42,6 +42,7 @@ PAD_Y = 9
 LINE_GAP = 4
 RADIUS = 8.0
 PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
+FRAMES_KEPT = 24  # cards' frames kept per column (sizes x states)
 MAX_NAME_LINES = 4  # a name wraps onto at most this many lines (only absurd ones need more)
 MAX_SUB_LINES = 6  # title · company: at most this many lines
 WRAPS_KEPT = 600  # wrapped texts a column keeps
@@ -104,6 +105,8 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.stage_color = QColor(stage_color)
         self._pixmaps: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
+        # cards' frames by size and state (``_frame``)
+        self._frames: OrderedDict[tuple[Any, ...], QPixmap] = OrderedDict()
         self._palette_key: int | None = None
         # an address badge's (text, fill) per colour, in the palette of ``_palette_key``
         self._tints: dict[str, tuple[QColor, QColor]] = {}
@@ -312,6 +315,7 @@ class CardDelegate(QStyledItemDelegate):
             self._colors = _colors_of(palette)
             self._tints.clear()
             self._pixmaps.clear()
+            self._frames.clear()
         return self._colors
 
     def card_rect(self, rect: QRect) -> QRectF:
@@ -359,29 +363,46 @@ class CardDelegate(QStyledItemDelegate):
         if pix is not None:
             self._pixmaps.move_to_end(key)
             return pix
-        pix = QPixmap(int(rect.width() * ratio), int(rect.height() * ratio))
+        # the card's frame (shadow, ground, stage stripe, border: most of its painting) is
+        # the same for every card of a size and state: drawn once, copied, the text on it
+        pix = self._frame(rect.width(), rect.height(), flags, ratio).copy()
         pix.setDevicePixelRatio(ratio)
-        pix.fill(Qt.GlobalColor.transparent)
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.paint_card(p, QRect(0, 0, rect.width(), rect.height()), card, *flags)
+        self.paint_card(p, QRect(0, 0, rect.width(), rect.height()), card, *flags, framed=True)
         p.end()
         self._pixmaps[key] = pix
         while len(self._pixmaps) > PIXMAP_CACHE:
             self._pixmaps.popitem(last=False)
         return pix
 
-    def paint_card(
-        self,
-        p: QPainter,
-        rect: QRect,
-        card: Card | None,
-        selected: bool = False,
-        hover: bool = False,
-        focus: bool = False,
+    def _frame(
+        self, width: int, height: int, flags: tuple[bool, bool, bool], ratio: float
+    ) -> QPixmap:
+        """A card's frame alone, ``width`` x ``height``, in the state ``flags`` (selected,
+        hover, focus), drawn as ``paint_card`` draws it on a clear pixmap; kept."""
+        key = (width, height, flags, self.stage_color.rgba(), ratio)
+        frame = self._frames.get(key)
+        if frame is not None:
+            self._frames.move_to_end(key)
+            return frame
+        frame = QPixmap(int(width * ratio), int(height * ratio))
+        frame.setDevicePixelRatio(ratio)
+        frame.fill(Qt.GlobalColor.transparent)
+        p = QPainter(frame)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_frame(p, self.card_rect(QRect(0, 0, width, height)), *flags)
+        p.end()
+        self._frames[key] = frame
+        while len(self._frames) > FRAMES_KEPT:
+            self._frames.popitem(last=False)
+        return frame
+
+    def _paint_frame(
+        self, p: QPainter, box: QRectF, selected: bool, hover: bool, focus: bool
     ) -> None:
+        """The card's shadow, ground, stage stripe and border around ``box``."""
         colors = self.colors()
-        box = self.card_rect(rect)
         path = QPainterPath()
         path.addRoundedRect(box, RADIUS, RADIUS)
         if not selected:  # a soft shadow under the card
@@ -403,6 +424,22 @@ class CardDelegate(QStyledItemDelegate):
         pen.setWidthF(1.6 if selected or focus else 1.0)
         p.setPen(pen)
         p.drawPath(path)
+
+    def paint_card(
+        self,
+        p: QPainter,
+        rect: QRect,
+        card: Card | None,
+        selected: bool = False,
+        hover: bool = False,
+        focus: bool = False,
+        framed: bool = False,
+    ) -> None:
+        """The card in ``rect``; ``framed``: its frame is there already (``_frame``)."""
+        colors = self.colors()
+        box = self.card_rect(rect)
+        if not framed:
+            self._paint_frame(p, box, selected, hover, focus)
         if card is None:  # not loaded (the database did not answer): a quiet placeholder
             p.setPen(colors.faint)
             p.setFont(self.small_font)
