@@ -117,3 +117,28 @@ def test_the_dialog_takes_the_room_its_criteria_need(
     line = dialog.fontMetrics().lineSpacing()
     assert empty <= dialog.error_label.height() + line + 3 * dialog.right.spacing(), empty
     dialog.close()
+
+
+def test_the_personas_list_leaves_no_white_band(qtbot: Any, sized_window: Any) -> None:
+    """The three personas sat over ~300 px of empty white list beside the tall form: now the
+    list is as tall as its names (ui.list_fit), its buttons right under it."""
+    from ui.golook.personas_dialog import PersonaDialog
+
+    show_at(qtbot, sized_window, (1440, 900))
+    dialog = PersonaDialog(sized_window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):
+        QApplication.processEvents()
+    listed = dialog.persona_list
+    last = listed.visualItemRect(listed.item(listed.count() - 1))
+    empty = listed.viewport().height() - last.bottom()
+    assert 0 <= empty <= 6, empty
+    first = dialog.list_buttons.itemAt(0)
+    new = first.widget() if first is not None else None
+    assert new is not None
+    below = new.mapTo(dialog, new.rect().topLeft()).y()
+    assert 0 <= below - listed.mapTo(dialog, listed.rect().bottomLeft()).y() <= 16
+    dialog.close()

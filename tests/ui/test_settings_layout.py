@@ -92,3 +92,28 @@ def test_response_times_are_as_wide_as_a_number(empty_window: Any, qtbot: Any) -
     for spin in dialog.response_times.spins.values():
         assert spin.width() <= spin.sizeHint().width() + 1
         assert spin.fontMetrics().horizontalAdvance(spin.text()) < spin.width()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
+def test_short_lists_leave_no_white_band_and_their_buttons_fit_their_words(
+    empty_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """Stages and BANT criteria (ui.list_fit): the list as tall as its rows where the dialog
+    is taller (the longest page set its height: a band of empty white list under the eight
+    stages), the buttons right under it, each as wide as its words from the left (the Stages
+    page's six buttons shared its width alike)."""
+    dialog = _open(empty_window, qtbot, size)
+    for page in (dialog.stages, dialog.criteria):
+        dialog.tabs.setCurrentWidget(page)
+        QApplication.processEvents()
+        view = page.list
+        assert not view.verticalScrollBar().isVisible()
+        assert _empty_below(view) <= 6, (page, _empty_below(view))
+        buttons = [b for b in page.findChildren(QPushButton) if b.isVisible()]
+        assert len(buttons) >= 4
+        for button in buttons:
+            assert button.width() <= button.sizeHint().width() + 2, button.text()
+            assert 0 <= button.y() - (view.y() + view.height()) <= 16, button.text()
+        first = min(b.x() for b in buttons)
+        assert first - view.x() <= 2  # from the left, under the list
+    dialog.reject()

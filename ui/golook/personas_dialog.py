@@ -52,6 +52,7 @@ from app.golook.titles import SENIORITY_LEVELS
 from app.operations import OpResult
 from app.settings import get_setting
 from ui.api import WindowApi
+from ui.list_fit import button_row, list_with_buttons
 from ui.window_room import dialog_room
 
 
@@ -142,13 +143,8 @@ class PersonaDialog(QDialog):
         self.down_button.setToolTip("Try this persona later")
         self.down_button.clicked.connect(lambda: self.move_current(1))
         left = QVBoxLayout()
-        left.addWidget(self.persona_list, 1)
-        row = QHBoxLayout()
-        row.addWidget(new_button)
-        row.addWidget(self.delete_button)
-        row.addWidget(self.up_button)
-        row.addWidget(self.down_button)
-        left.addLayout(row)
+        row = button_row(new_button, self.delete_button, self.up_button, self.down_button)
+        list_with_buttons(left, self.persona_list, row)  # no band of empty list under it
         self.list_buttons = row
 
         self.name = QLineEdit()

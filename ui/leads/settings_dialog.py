@@ -6,10 +6,9 @@ back), and the pages follow any change made meanwhile (an Undo, another window).
 from __future__ import annotations
 
 import phonenumbers
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, QSize
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractScrollArea,
     QColorDialog,
     QComboBox,
     QDialog,
@@ -39,6 +38,7 @@ from app.operations import Changes
 from app.stage_visibility import hidden_keys, set_stage_hidden
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
+from ui.list_fit import button_row, list_with_buttons
 from ui.sidebar import color_dot
 
 SHARE_OF_WINDOW = 0.9  # the dialog's height at most this share of the window it opens over
@@ -51,13 +51,6 @@ def save_row(button: QPushButton) -> QHBoxLayout:
     row.addStretch(1)
     row.addWidget(button)
     return row
-
-
-def fit_to_rows(view: QAbstractScrollArea) -> None:
-    """The list or table asks for the height of its rows (the dialog opens as tall as its
-    longest page needs, so a short list is not left over a band of empty space); it still
-    grows with the dialog, and scrolls when the window has not the room."""
-    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
 
 
 class ResponseTimesPage(QWidget):
@@ -119,14 +112,12 @@ class ReachPage(QWidget):
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Source", "Prospects reached"])
         self.table.verticalHeader().hide()
-        fit_to_rows(self.table)
         self.spins: dict[str, QSpinBox] = {}
         self.before: dict[str, int] = {}
         save = QPushButton("Save reach")
         save.clicked.connect(self.save)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(save_row(save))
+        list_with_buttons(lay, self.table, save_row(save))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
@@ -178,13 +169,13 @@ class ReachPage(QWidget):
 
 
 class CriteriaPage(QWidget):
+    ROW_AIR = 4  # px more than a row's text needs
+
     def __init__(self, api: WindowApi) -> None:
         super().__init__()
         self.api = api
         self.list = QListWidget()
-        self.list.setSpacing(2)  # rows as far apart as the stages' (whose dots set theirs)
-        fit_to_rows(self.list)
-        buttons = QHBoxLayout()
+        buttons: list[QPushButton] = []
         for text, slot in (
             ("Add…", self.add),
             ("Rename…", self.rename),
@@ -193,10 +184,9 @@ class CriteriaPage(QWidget):
         ):
             b = QPushButton(text)
             b.clicked.connect(slot)
-            buttons.addWidget(b)
+            buttons.append(b)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.list, 1)
-        lay.addLayout(buttons)
+        list_with_buttons(lay, self.list, button_row(*buttons))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
@@ -206,6 +196,10 @@ class CriteriaPage(QWidget):
             item.setData(256, (c.key, c.required))
             item.setData(257, c.name)
             self.list.addItem(item)
+            # rows further apart than their text alone sets (as the stages', whose dots set
+            # theirs), by height, not setSpacing: the list's hint of its height counts this
+            text = self.list.sizeHintForRow(self.list.count() - 1)
+            item.setSizeHint(QSize(0, text + self.ROW_AIR))
 
     def _current(self) -> tuple[str, bool] | None:
         item = self.list.currentItem()
@@ -252,8 +246,7 @@ class StagesPage(QWidget):
         super().__init__()
         self.api = api
         self.list = QListWidget()
-        fit_to_rows(self.list)
-        buttons = QHBoxLayout()
+        buttons: list[QPushButton] = []
         for text, slot in (
             ("Add…", self.add),
             ("Rename…", self.rename),
@@ -263,19 +256,18 @@ class StagesPage(QWidget):
         ):
             b = QPushButton(text)
             b.clicked.connect(slot)
-            buttons.addWidget(b)
+            buttons.append(b)
         self.hide_button = QPushButton("Hide")
         self.hide_button.setToolTip(
             "Take an unused stage out of the board, the sidebar and the move menus "
             "(its history stays)"
         )
         self.hide_button.clicked.connect(self.toggle_hidden)
-        buttons.addWidget(self.hide_button)
+        buttons.append(self.hide_button)
         self.list.currentRowChanged.connect(lambda _r: self._update_hide_button())
         self.hidden: frozenset[str] = frozenset()
         lay = QVBoxLayout(self)
-        lay.addWidget(self.list, 1)
-        lay.addLayout(buttons)
+        list_with_buttons(lay, self.list, button_row(*buttons))
         self.reload()
 
     def reload(self, _result: object = None) -> None:
