@@ -46,6 +46,7 @@ from app.importing.values import (
     email_problem,
     join_tags,
     one_line,
+    plain_address,
     whole_number,
 )
 from app.names import split_name
@@ -98,6 +99,8 @@ _SINGLE_FIELDS = (
     "first_name", "last_name", "name", "company", "title", "website", "industry",
     "company_size", "source", "stage", "consent", "received_at",
 )  # fmt: skip
+# single fields whose one value is taken as it is written (see RowMapper.__call__)
+_PLAIN_SINGLE = frozenset(_SINGLE_FIELDS) - {"website", "stage", "consent", "company_size"}
 ADDRESS_PARTS = ("street", "po_box", "city", "region", "postcode", "country", "address")
 
 # Values Outlook writes into every contact (its defaults): not worth an extra field.
@@ -337,6 +340,13 @@ class RowMapper:
         self.single = {
             f: sorted(cols) for f, cols in columns.items() if f in _SINGLE_FIELDS and cols
         }
+        # the single fields but the website, in the same order, each with its column when
+        # it has one and its value is taken as written (on one line): names, company, title…
+        self.single_steps = [
+            (f, cols, cols[0][1] if len(cols) == 1 and f in _PLAIN_SINGLE else None)
+            for f, cols in self.single.items()
+            if f != "website"
+        ]
         # labels beside values: stem -> label column
         stems: dict[str, int] = {}
         for index, header in label_columns:
@@ -429,9 +439,12 @@ class RowMapper:
             elif value:
                 _add(extra, self.headers[index], value)
 
-        for target, columns in self.single.items():
-            if target == "website":
-                continue
+        for target, columns, only in self.single_steps:
+            if only is not None:
+                value = cell(only)
+                if value and MULTI_SEPARATOR not in value:
+                    values[target] = " ".join(value.split())  # as below, in fewer steps
+                    continue
             chosen: str | None = None
             for _rank, index, header in columns:
                 value = cell(index)
@@ -572,7 +585,7 @@ class RowMapper:
                 number = one_line(number)
                 if not number:
                     continue
-                text, marked = _label_at(labels, i)
+                text, marked = _label_at(labels, i) if labels else ("", False)
                 kind, label = _label_and_kind(text, header_kind)
                 if not text:
                     label = header_label
@@ -589,7 +602,8 @@ class RowMapper:
                     continue
                 seen[key] = len(found)
                 found.append((order, ContactPoint(number, kind, label)))
-        found.sort(key=lambda f: f[0])
+        if len(found) > 1:
+            found.sort(key=lambda f: f[0])
         points = [p for _o, p in found]
         if points and found[0][0] < 1_000_000:
             points[0].primary = True
@@ -610,8 +624,20 @@ class RowMapper:
             raw = cell(index)
             if not raw:
                 continue
-            labels = split_values(cell(label_index)) if label_index is not None else []
             header_kind = kind_of(header)
+            if label_index is None and plain_address(raw):
+                # one valid address, no label: what the general way below makes of it
+                # (addresses(raw) is [raw], email_problem(raw) None), checked once
+                kind, label = _label_and_kind("", header_kind)
+                key = raw.casefold()
+                order = 10_000 + position * 100
+                if key in seen:
+                    _merge_point(found, seen[key], order, kind, label)
+                else:
+                    seen[key] = len(found)
+                    found.append((order, ContactPoint(raw, kind, label)))
+                continue
+            labels = split_values(cell(label_index)) if label_index is not None else []
             invalid: list[str] = []
             parts = split_values(raw) if labels else [raw]
             for i, part in enumerate(parts):
@@ -634,7 +660,8 @@ class RowMapper:
                     found.append((order, ContactPoint(address, kind, label)))
             if invalid:
                 _add(extra, header, MULTI_SEPARATOR.join(invalid))
-        found.sort(key=lambda f: f[0])
+        if len(found) > 1:
+            found.sort(key=lambda f: f[0])
         points = [p for _o, p in found]
         if points:
             points[0].primary = True
@@ -653,7 +680,6 @@ class RowMapper:
                 one = {part: cell(index) for part, index in single}
                 if not any(one.values()):
                     continue  # an empty group: no address
-                texts = {part: [text] for part, text in one.items()}
             else:
                 texts = {part: [cell(i) for i, _h in cols] for part, cols in group.parts.items()}
                 if not any(t for values in texts.values() for t in values):
@@ -671,6 +697,8 @@ class RowMapper:
                 )
                 self._place(group, address, one.get("address", ""), [], 0, cell, extra, found)
                 continue
+            if single is not None:
+                texts = {part: [text] for part, text in one.items()}
             split: dict[str, list[list[str]]] = {
                 part: [split_values(t) for t in values] for part, values in texts.items()
             }

@@ -102,10 +102,14 @@ def _settle(
     the same."""
     if not QUICK_PATH or number.extension or len(printed) > _MAX_INPUT:
         return printed
+    if built_from is not None:
+        if number.country_code is None:
+            return printed
+        return _settle_built(printed, number.country_code, built_from, metadata, prefix_checked)
     plain = _PRINTED_INTERNATIONAL.fullmatch(printed)
     if plain is None:
         return printed
-    national = built_from or phonenumbers.national_significant_number(number)
+    national = phonenumbers.national_significant_number(number)
     code = str(number.country_code)
     digits = plain.group(1).replace(" ", "").replace("-", "")
     if digits != code + national or not national.isdigit():
@@ -114,22 +118,56 @@ def _settle(
         return printed
     # the quick path finds the same country code: calling codes are prefix-free, and the
     # number's own code is among them
-    if built_from is None and _shortest_code(code + national) != number.country_code:
+    if _shortest_code(code + national) != number.country_code:
         return printed
     assert _strip_national_prefix is not None and _test_number_length is not None
-    if not (prefix_checked and built_from is not None):
-        _carrier, stripped, _found = _strip_national_prefix(national, metadata)
-        if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
-            return printed  # read again, it would lose what looks like a national prefix
-    if built_from is None and _leading_zeros(national) != (
+    _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+        return printed  # read again, it would lose what looks like a national prefix
+    if _leading_zeros(national) != (
         bool(number.italian_leading_zero),
         int(number.number_of_leading_zeros or 1),
     ):
         return printed
+    return _remember(printed)
+
+
+def _settle_built(
+    printed: str, code: int, national: str, metadata: Any, prefix_checked: bool
+) -> str:
+    """:func:`_settle` of a number without an extension that :func:`_quick` built from the
+    national significant number ``national`` (``built_from``), of calling code ``code``:
+    the checks that hold by construction are left out."""
+    if len(printed) > _MAX_INPUT:
+        return printed
+    plain = _PRINTED_INTERNATIONAL.fullmatch(printed)
+    if plain is None:
+        return printed
+    text_code = str(code)
+    digits = plain.group(1).replace(" ", "").replace("-", "")
+    if digits != text_code + national or not national.isdigit():
+        return printed
+    if not _MIN_NSN <= len(national) <= _MAX_NSN or len(text_code + national) <= _MIN_NSN:
+        return printed
+    if not prefix_checked:
+        assert _strip_national_prefix is not None and _test_number_length is not None
+        _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+        if stripped != national and _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
+            return printed  # read again, it would lose what looks like a national prefix
+    return _remember(printed)
+
+
+def _remember(printed: str) -> str:
     if len(_SETTLED) >= _SETTLED_MAX:
         _SETTLED.clear()
     _SETTLED[printed] = None
     return printed
+
+
+def settled(text: str) -> bool:
+    """Whether ``text`` is a printed number :func:`import_phone` gives back unchanged (one
+    it printed a moment ago and found to be so, see :func:`_settle`)."""
+    return text in _SETTLED
 
 
 def _shortest_code(digits: str) -> int | None:
@@ -167,40 +205,76 @@ def _quick(text: str) -> str | None:
         return None
     if len(national) < _MIN_NSN:
         return None
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
-        code, phonenumbers.region_code_for_country_code(code)
-    )
-    if metadata is None:
-        return None
+    known = _CALLING_CODES.get(code)
+    if known is None:
+        known = _calling_code(code)
+        if known is None:
+            return None
+    metadata, prefix, lengths = known
     assert _strip_national_prefix is not None and _test_number_length is not None
-    _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    if prefix is not None and prefix.match(national):
+        _carrier, stripped, _found = _strip_national_prefix(national, metadata)
+    else:
+        stripped = national  # what it gives when its pattern does not match at the start
     # the length check of is_possible_number below (phonenumbers: _test_number_length of the
     # national significant number, which is ``national``, with this same metadata), taken
     # from here when nothing is stripped (most numbers: no national prefix after the code)
     length = None
     prefix_checked = True  # _settle's check of a national prefix holds: nothing was stripped
     if stripped == national:
-        length = _test_number_length(national, metadata)
+        length = lengths.get(len(national))
+        if length is None:
+            length = lengths[len(national)] = _test_number_length(national, metadata)
     # parse() keeps the prefix when what is left would be too short for the region
     elif _test_number_length(stripped, metadata) not in _KEEP_PREFIX:
         national = stripped
         prefix_checked = False  # read again, the number might lose another one
     if not _MIN_NSN <= len(national) <= _MAX_NSN:
         return None
+    if length is None:
+        length = _test_number_length(national, metadata)
+    if length not in _POSSIBLE:  # phonenumbers.is_possible_number(number)
+        return text
+    if national.strip("0"):
+        # international() of the number parse() makes (no extension, a national number
+        # other than 0, a known calling code), without making it: what it prints depends
+        # on the code and the national significant number alone
+        printed = f"+{code} {_national_printed(national, metadata)}"
+        return _settle_built(printed, code, national, metadata, prefix_checked)
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    if len(national) > 1 and national[0] == "0":  # Italian leading zeros, as parse() sets them
+    if len(national) > 1:  # Italian leading zeros, as parse() sets them
         number.italian_leading_zero = True
         zeros = 1
         while zeros < len(national) - 1 and national[zeros] == "0":
             zeros += 1
         if zeros != 1:
             number.number_of_leading_zeros = zeros
-    if length is None:
-        length = _test_number_length(national, metadata)
-    if length not in _POSSIBLE:  # phonenumbers.is_possible_number(number)
-        return text
     printed = international(number, metadata, national)
     return _settle(printed, number, metadata, national, prefix_checked)
+
+
+# calling code -> (its metadata as phonenumbers looks it up — metadata_for_region_or_calling_code
+# of the code's main region, the same object each time once loaded —, its national prefix for
+# parsing compiled as _maybe_strip_national_prefix_carrier_code compiles it (None when it has
+# none), the result of _test_number_length(national, metadata) by the length of ``national``:
+# with phonenumbers' default type (UNKNOWN) the general description's lengths decide alone)
+_CALLING_CODES: dict[int, tuple[Any, re.Pattern[str] | None, dict[int, Any]]] = {}
+
+
+def _calling_code(code: int) -> tuple[Any, re.Pattern[str] | None, dict[int, Any]] | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        code, phonenumbers.region_code_for_country_code(code)
+    )
+    if metadata is None:
+        return None
+    text = metadata.national_prefix_for_parsing
+    known: tuple[Any, re.Pattern[str] | None, dict[int, Any]] = (
+        metadata,
+        re.compile(text) if text else None,
+        {},
+    )
+    _CALLING_CODES[code] = known
+    return known
 
 
 # --- printing -----------------------------------------------------------------------------------
@@ -238,10 +312,15 @@ def international(
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     if national is None:
         national = phonenumbers.national_significant_number(number)
+    return f"+{code} {_national_printed(national, metadata)}"
+
+
+def _national_printed(national: str, metadata: Any) -> str:
+    """The national significant number as :func:`international` prints it after the code."""
     for leading, pattern, rule in _formats(metadata):
         if (leading is None or leading.match(national)) and pattern.fullmatch(national):
-            return f"+{code} {pattern.sub(rule, national)}"
-    return f"+{code} {national}"
+            return pattern.sub(rule, national)
+    return national
 
 
 def _formats(metadata: Any) -> list[tuple[re.Pattern[str] | None, re.Pattern[str], _Rule]]:

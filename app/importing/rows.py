@@ -24,7 +24,9 @@ from app.fields import (
 )
 from app.golook.classify import address_verdict
 from app.importing.phones import locale_region, national_phone, phone_region
+from app.importing.phones import settled as settled_phone
 from app.importing.points import ContactPoint, PostalAddress
+from app.importing.values import plain_address
 from app.names import display_name, normalize_email, sort_key, split_name
 from app.points import says_more
 
@@ -354,8 +356,13 @@ class RowPreparer:
 
     def _field(self, out: PreparedRow, key: str, value: Any) -> None:
         """One contact field by the edit form's rule; a refusal becomes the row's warning."""
+        if key == "phone" and settled_phone(value):
+            out.values["phone"] = value  # what clean_value gives: the number as it is
+            return
         try:
-            cleaned = clean_value(key, value)
+            # a plain address is what clean_value makes of it (no space, mailto: or <>)
+            plain = key == "email" and isinstance(value, str) and plain_address(value)
+            cleaned = value if plain else clean_value(key, value)
         except ValidationError as exc:
             text = _text(str(value), key in MULTILINE)
             what = "invalid e-mail address" if key == "email" else FIELD_LABELS[key].lower()

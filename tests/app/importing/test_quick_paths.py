@@ -75,3 +75,71 @@ def test_a_row_that_takes_in_a_later_one_stores_what_they_say_together(
     assert (name, sort_name) == ("Émilie Zoë", "emilie zoe")
     assert extra is not None
     assert json.loads(extra) == {"Booth": "Hall 4"}
+
+
+ADDRESSES = st.one_of(
+    st.emails(),
+    st.text(alphabet="abcXYZ019._+-@ :<>;,'\"()[]", max_size=30),
+    st.sampled_from(
+        [
+            "anna@acme.de", "a--b@acme.de", "x@a--b.de", "x@host.local", "x@b.test",
+            "mailto:x@y.de", "<x@y.de>", "x@y.de;z@w.de", "x@y", "a@b.c", "-x@y.de",
+            "x." * 40 + "x@y.de", "x@" + "y" * 64 + ".de", "x@" + "ab." * 90 + "de",
+        ]
+    ),
+)  # fmt: skip
+
+
+@settings(deadline=None)
+@given(ADDRESSES)
+def test_a_plain_address_is_one_valid_address_as_written(text: str) -> None:
+    """What the mapping and prepare() take as written without their general checks: one
+    address (addresses() gives it back alone), valid (email-validator agrees), and what
+    clean_value makes of it."""
+    from email_validator import validate_email
+
+    from app.importing.values import addresses, email_problem, plain_address
+
+    if not plain_address(text):
+        return
+    assert addresses(text) == [text]
+    assert email_problem(text) is None
+    validate_email(text, check_deliverability=False)  # raises if not valid
+    assert clean_value("email", text) == text
+
+
+CELLS = st.one_of(st.text(max_size=30), ADDRESSES, st.sampled_from(["a ::: b", " x  y ", ""]))
+
+
+@settings(deadline=None, max_examples=300)
+@given(first=CELLS, company=CELLS, email=CELLS)
+def test_the_mappers_quick_ways_map_a_row_as_its_general_ways(
+    first: str, company: str, email: str
+) -> None:
+    """A field of one column taken as written, and an e-mail cell of one plain address
+    without a label column: what the general ways give the same cells (here forced by a
+    second, empty column for the field and an empty label column beside the e-mail)."""
+    from app.importing.mapping import RowMapper
+    from app.importing.values import plain_address
+
+    quick = RowMapper(
+        ["First Name", "Company", "Email"],
+        {"First Name": "first_name", "Company": "company", "Email": "email"},
+    )
+    general = RowMapper(
+        ["First Name", "Company", "Email", "Vorname", "Firma", "Email Label"],
+        {
+            "First Name": "first_name", "Company": "company", "Email": "email",
+            "Vorname": "first_name", "Firma": "company", "Email Label": "label",
+        },
+    )  # fmt: skip
+    assert quick.single_steps[0][2] is not None and general.single_steps[0][2] is None
+    fast = quick([first, company, email])
+    slow = general([first, company, email, "", "", ""])
+    assert fast.values.get("first_name") == slow.values.get("first_name")
+    assert fast.values.get("company") == slow.values.get("company")
+    if plain_address(email.strip()):
+        assert fast.emails == slow.emails
+        assert fast.values.get("email") == slow.values.get("email")
+        assert fast.warnings == slow.warnings
+    assert fast.extra == slow.extra or not plain_address(email.strip())
