@@ -324,3 +324,62 @@ def test_the_mapping_columns_share_a_wide_table(
     if room >= sum(needs):
         assert widths[1] >= needs[1]
     wizard.close()
+
+
+def text_top(widget: QWidget, page: QWidget) -> int:
+    """Where the first line of a label's or an option's text starts, in page coordinates."""
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QStyle, QStyleOptionButton
+
+    fm = widget.fontMetrics()
+    if isinstance(widget, QAbstractButton):  # the text centred in the option's contents
+        option = QStyleOptionButton()
+        option.initFrom(widget)
+        kind = (
+            QStyle.SubElement.SE_CheckBoxContents
+            if isinstance(widget, QCheckBox)
+            else QStyle.SubElement.SE_RadioButtonContents
+        )
+        box = widget.style().subElementRect(kind, option, widget)
+        top = box.top() + (box.height() - fm.height()) // 2
+    else:
+        assert isinstance(widget, QLabel)
+        box = widget.contentsRect()
+        lines = widget.heightForWidth(box.width()) if widget.wordWrap() else fm.height()
+        lines = max(lines, fm.height()) - widget.margin() * 2
+        align = widget.alignment()
+        if align & Qt.AlignmentFlag.AlignTop:
+            top = box.top() + widget.margin()
+        elif align & Qt.AlignmentFlag.AlignBottom:
+            top = box.bottom() + 1 - widget.margin() - lines
+        else:
+            top = box.top() + (box.height() - lines) // 2
+    return widget.mapTo(page, QPoint(0, top)).y()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=str)
+def test_the_policy_label_reads_on_its_first_option_line(
+    win: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """How to import: "Contacts whose e-mail is already known" sat ~4 px below "Skip them",
+    the first of its options (ui.form_options.options_label): now on one line with it."""
+    from PySide6.QtWidgets import QFormLayout
+
+    win.resize(*size)
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    wizard.next()
+    page = wizard.options_page
+    qtbot.wait(50)
+    first = page.policy.buttons()[0]
+    form = page.layout().itemAt(0).layout()
+    assert isinstance(form, QFormLayout)
+    item = form.itemAt(0, QFormLayout.ItemRole.LabelRole)
+    assert item is not None
+    known = item.widget()
+    assert isinstance(known, QLabel) and known.text().startswith("Contacts whose")
+    assert abs(text_top(known, page) - text_top(first, page)) <= 1, (
+        text_top(known, page),
+        text_top(first, page),
+    )
+    wizard.close()

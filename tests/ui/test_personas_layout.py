@@ -142,3 +142,32 @@ def test_the_personas_list_leaves_no_white_band(qtbot: Any, sized_window: Any) -
     below = new.mapTo(dialog, new.rect().topLeft()).y()
     assert 0 <= below - listed.mapTo(dialog, listed.rect().bottomLeft()).y() <= 16
     dialog.close()
+
+
+def test_the_seniority_label_reads_on_its_first_option_line(qtbot: Any, sized_window: Any) -> None:
+    """ "Seniority" sat ~4 px below "C-level / owner", its first option (as the import's
+    policy label, ui.form_options.options_label): now on one line with it."""
+    from PySide6.QtWidgets import QFormLayout
+
+    from tests.ui.test_import_wizard_pages import text_top
+    from ui.golook.personas_dialog import PersonaDialog
+
+    show_at(qtbot, sized_window, (1440, 900))
+    dialog = PersonaDialog(sized_window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):
+        QApplication.processEvents()
+    first = next(iter(dialog.seniority.values()))
+    form = dialog.form
+    labels = [
+        item.widget()
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+    ]
+    (label,) = [w for w in labels if isinstance(w, QLabel) and w.text() == "Seniority"]
+    assert isinstance(label, QLabel) and label.text() == "Seniority"
+    assert abs(text_top(label, dialog) - text_top(first, dialog)) <= 1
+    dialog.close()

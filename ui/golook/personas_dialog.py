@@ -52,6 +52,7 @@ from app.golook.titles import SENIORITY_LEVELS
 from app.operations import OpResult
 from app.settings import get_setting
 from ui.api import WindowApi
+from ui.form_options import options_label
 from ui.list_fit import button_row, list_with_buttons
 from ui.window_room import dialog_room
 
@@ -188,7 +189,8 @@ class PersonaDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Job title has", self.title_include)
         form.addRow("Job title has none of", self.title_exclude)
-        form.addRow("Seniority", levels)
+        first_level = next(iter(self.seniority.values()))
+        form.addRow(options_label("Seniority", first_level), levels)
         form.addRow("Industries", self.industries)
         form.addRow("Company size", sizes)
         form.addRow("Countries", self.countries)

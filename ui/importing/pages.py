@@ -33,6 +33,7 @@ from app.importing.preview import FilePreview
 from app.importing.report import ImportReport
 from app.stage_visibility import shown_stages
 from ui.column_share import set_widths, share_room
+from ui.form_options import options_label
 from ui.importing.history import rows_height
 from ui.importing.models import RawSampleText
 from ui.importing.outcome import BatchOutcomeView
@@ -368,7 +369,8 @@ class OptionsPage(QWizardPage):
         self.owner.setObjectName("ownerChoice")
         self.owner.setPlaceholderText("Nobody — or a name, or me")
         form = QFormLayout()
-        form.addRow("Contacts whose e-mail is already known", policy_box)
+        known = options_label("Contacts whose e-mail is already known", self.policy.buttons()[0])
+        form.addRow(known, policy_box)
         form.addRow("Source label", self.source)
         form.addRow("Stage of new contacts", self.stage)
         form.addRow("Owner of new contacts", self.owner)
