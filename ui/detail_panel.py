@@ -82,6 +82,7 @@ class _SectionBuild(Generic[SectionT]):
 SECTION_DETAILS = 30
 SECTION_ACTIVITIES = 60
 SECTION_HISTORY = 70
+WHEN = frozenset({0})  # the activity and history lists' date column
 
 
 def shows_changes(changes: Changes, contact_id: int) -> bool:
@@ -316,8 +317,8 @@ class DetailPanel(QWidget):
         self.activities.edit_requested.connect(self.edit_activity)
         self.activity_list = self.activities.activity_list
         self.history_list = HistoryList()
-        fit_tree(self.activity_list)
-        fit_tree(self.history_list)
+        fit_tree(self.activity_list, whole=WHEN)  # the dates on one line
+        fit_tree(self.history_list, whole=WHEN)
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)

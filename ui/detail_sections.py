@@ -175,7 +175,8 @@ class WrappingDelegate(QStyledItemDelegate):
 
 class FittedTree(QObject):
     """Keeps a small table inside the panel free of sideways scrolling and of empty space.
-    Its columns share the table's width: each as wide as its text up to 40 % of the width,
+    Its columns share the table's width: each as wide as its text up to 40 % of the width
+    (a column in ``whole``, a date, as wide as its text),
     the last one (or the one set to stretch) the rest; text that does not fit wraps onto
     more lines. The height follows the rows (up to ``max_rows`` rows; more scroll).
     Where the rest is narrower than ``STACK_CHARS`` characters and its text would wrap (a
@@ -186,11 +187,14 @@ class FittedTree(QObject):
 
     STACK_CHARS = 30  # the stretching column narrower than this many characters: stacked
 
-    def __init__(self, tree: QTreeView, max_rows: int) -> None:
+    def __init__(self, tree: QTreeView, max_rows: int, whole: frozenset[int] = frozenset()) -> None:
         super().__init__(tree)
         self.setObjectName("fittedTree")
         self.tree = tree
         self.max_rows = max_rows
+        # columns as wide as their text, whatever the 40 % cap (a date and time: at 1024 px
+        # the cap wrapped "2026-11-30" and "11:26" onto two lines)
+        self.whole = whole
         self._fitting = False
         self._fitted_width = -1  # the viewport's width the columns were last fitted to
         tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -299,7 +303,7 @@ class FittedTree(QObject):
         rest (columns in ``hidden`` keep their width: they are not shown)."""
         least = self.tree.header().minimumSectionSize()
         cap = max(60, int(width * 0.4))
-        widths = [max(least, min(n, cap)) for n in natural]
+        widths = [n if c in self.whole else max(least, min(n, cap)) for c, n in enumerate(natural)]
         shown = [c for c in range(len(widths)) if c not in hidden]
         others = sum(widths[c] for c in shown if c != last)
         widths[last] = max(40, width - others)
@@ -328,12 +332,15 @@ class FittedTree(QObject):
             model.setHeaderData(under, Qt.Orientation.Horizontal, f"{title} · {below}")
 
 
-def fit_tree(tree: QTreeView, max_rows: int = 10) -> FittedTree:
-    """Fit a table in the detail panel (once; see :class:`FittedTree`)."""
+def fit_tree(
+    tree: QTreeView, max_rows: int = 10, whole: frozenset[int] = frozenset()
+) -> FittedTree:
+    """Fit a table in the detail panel (once; see :class:`FittedTree`); the columns in
+    ``whole`` (dates) as wide as their text, never wrapped."""
     existing = tree.findChild(FittedTree, "fittedTree")
     if isinstance(existing, FittedTree):
         return existing
-    return FittedTree(tree, max_rows)
+    return FittedTree(tree, max_rows, whole)
 
 
 class ContactSection(QWidget):

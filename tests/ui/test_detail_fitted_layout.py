@@ -125,3 +125,28 @@ def test_a_narrow_panel_puts_the_field_labels_above_their_fields(window: Any, qt
     assert email.width() >= least
     show_at(qtbot, window, (1024, 700))
     assert detail.form_wrap.wrapped()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=str)
+def test_the_dates_of_history_and_activities_stay_on_one_line(
+    window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """Stage history at 1024x700: the When column was capped at 40 % of a narrow table and
+    wrapped "2026-11-30" and "11:26" onto two lines. A date column is as wide as its text
+    (FittedTree's ``whole``) in the history and the activities; each row's date on one line."""
+    show_at(qtbot, window, size)
+    window.show_view("list")
+    window.list_view.selectRow(0)
+    settle(qtbot, window)
+    for tree in (window.detail.history_list, window.detail.activity_list):
+        assert tree.topLevelItemCount() > 0 or tree is window.detail.activity_list
+        delegate, model = tree.itemDelegate(), tree.model()
+        line = tree.fontMetrics().lineSpacing()
+        for row in range(model.rowCount()):
+            option = QStyleOptionViewItem()
+            option.initFrom(tree)
+            option.rect = QRect(0, 0, tree.columnWidth(0), 1)  # type: ignore[attr-defined]
+            index = model.index(row, 0)
+            height = delegate.sizeHint(option, index).height()  # the date at its width
+            assert height < 2 * line, (tree.objectName(), index.data(), tree.columnWidth(0))
+        assert not tree.horizontalScrollBar().isVisible()
