@@ -191,6 +191,8 @@ def matches(entry: ShortcutEntry, text: str) -> bool:
 class ShortcutsDialog(QDialog):
     """The shortcuts, grouped, filtered as you type."""
 
+    KEYS_GAP_CHARS = 3  # between the widest keys and what they do
+
     def __init__(self, window: QMainWindow, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         self.setObjectName("shortcutsDialog")
@@ -212,7 +214,7 @@ class ShortcutsDialog(QDialog):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)  # set once filled
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
         self.empty = QLabel("No shortcut matches.")
@@ -237,6 +239,10 @@ class ShortcutsDialog(QDialog):
             group.addChild(item)
         self.tree.expandAll()
         self.tree.setItemsExpandable(False)
+        # the widest keys and a gap of a few characters before what they do (as wide as
+        # its contents, "Ctrl+click" sat 7 px from "Select several contacts")
+        gap = self.KEYS_GAP_CHARS * self.tree.fontMetrics().averageCharWidth()
+        self.tree.setColumnWidth(0, self.tree.sizeHintForColumn(0) + gap)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.button_box = buttons

@@ -41,3 +41,25 @@ def test_a_small_window_keeps_the_dialog_inside(empty_window: Any, qtbot: Any) -
     dialog = _dialog(empty_window, qtbot, (1024, 700))
     assert dialog.height() <= 630 and dialog.height() >= 600
     assert dialog.tree.verticalScrollBar().isVisible()  # the rest scrolls
+
+
+def test_the_keys_stand_apart_from_what_they_do(empty_window: Any, qtbot: Any) -> None:
+    """As wide as its contents, the Keys column left "Ctrl+click" ~7 px from "Select several
+    contacts": now the widest keys end at least two characters before the description."""
+    dialog = _dialog(empty_window, qtbot, (1440, 900))
+    tree = dialog.tree
+    fm = tree.fontMetrics()
+    keys = [
+        item.text(0)
+        for g in range(tree.topLevelItemCount())
+        if (group := tree.topLevelItem(g)) is not None
+        for c in range(group.childCount())
+        if (item := group.child(c)) is not None
+    ]
+    assert any(key.endswith("Ctrl+click") for key in keys)
+    for key in keys:
+        item_left = tree.indentation()  # keys are a group's rows
+        end = item_left + 4 + fm.horizontalAdvance(key)  # the cell's margin, then the text
+        gap = tree.header().sectionPosition(1) + 4 - end
+        assert gap >= 2 * fm.averageCharWidth(), (key, gap)
+    dialog.close()
