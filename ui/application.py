@@ -6,7 +6,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,7 +142,15 @@ def run_gui(path_or_url: str | None = None) -> int:
     windows: list[MainWindow] = []
 
     def show(database: Database) -> None:
-        window = MainWindow(database, prebuild_views=True)
+        # no collections while the window is built and reads its first page and counts (each
+        # walked the young objects the building makes, and a full one did before usable):
+        # once it is usable, one full collection, what is alive frozen, the collector on again
+        gc.disable()
+        try:
+            window = MainWindow(database, prebuild_views=True)
+        except BaseException:
+            gc.enable()
+            raise
 
         def switch(path: str) -> None:
             new_db = open_with_dialogs(path)
@@ -156,7 +164,9 @@ def run_gui(path_or_url: str | None = None) -> int:
         window.database_switch_requested.connect(switch)
         window.show()
         windows.append(window)
-        QTimer.singleShot(0, leave_start_up_out_of_collections)
+        settle = _once(leave_start_up_out_of_collections)
+        window.after_usable(settle)
+        QTimer.singleShot(COLLECTIONS_WAIT_MAX_MS, window, settle)  # the counts never came
         if os.environ.get("WINNOW_EXIT_WHEN_SHOWN"):  # used by benchmarks/bench_spine.py
             QTimer.singleShot(0, lambda: _report_shown(app, window))
 
@@ -169,6 +179,21 @@ def run_gui(path_or_url: str | None = None) -> int:
     return int(code)
 
 
+# the garbage collector, off while the window starts, is on again at the latest this long after
+COLLECTIONS_WAIT_MAX_MS = 20_000
+
+
+def _once(fn: Callable[[], None]) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def call() -> None:
+        if not done:
+            done.append(True)
+            fn()
+
+    return call
+
+
 def leave_start_up_out_of_collections() -> None:
     """Keep what the window built at start-up out of Python's garbage-collection walks.
 
@@ -177,9 +202,11 @@ def leave_start_up_out_of_collections() -> None:
     walks all of them, holding every thread for 70-90 ms: the event loop's longest stall while
     an import ran. Collected once, then frozen (``gc.freeze``), those walks cover only what was
     made since. Garbage from before (an earlier window's cycles) is collected first, not frozen.
+    The collector, off while the window started, is on again.
     """
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def _report_shown(app: QApplication, window: MainWindow) -> None:

@@ -264,13 +264,15 @@ def test_next_action_and_consent_for_many_from_the_list(window, qtbot) -> None: 
 
 def test_scoring_rules_change_recomputes_in_the_background(window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from ui import qualification as feature
+    from ui.qualification import rules_dialog
 
     class Accepting(ScoringRulesDialog):
         def exec(self) -> int:
             self.threshold.setValue(5)
             return int(ScoringRulesDialog.DialogCode.Accepted)
 
-    monkeypatch.setattr(feature, "ScoringRulesDialog", Accepting)
+    # the dialog's module, imported when the dialog is first opened
+    monkeypatch.setattr(rules_dialog, "ScoringRulesDialog", Accepting)
     seen: list[Changes] = []
     window.ops.operation_did_execute.connect(lambda changes, _who: seen.append(changes))
     feature.open_rules_dialog(window)
