@@ -316,6 +316,17 @@ def _golook_role_check() -> Callable[[str], bool] | None:
     return fn if callable(fn) else None
 
 
+@lru_cache(maxsize=1)
+def _golook_role_prefilter() -> Callable[[str], bool] | None:
+    """go-look's quick test that a (case-folded) local part is no role's for sure, used
+    before the full check it belongs to; None when go-look's check is not the one used."""
+    if _golook_role_check() is None:
+        return None
+    module = importlib.import_module("app.golook.classify")
+    fn = getattr(module, "may_be_role_local_part", None)
+    return fn if callable(fn) else None
+
+
 def is_role_address(email: str | None) -> bool:
     """info@, sales@, kontakt@…: an address of a function, not of a person."""
     if not email or email.count("@") != 1:
@@ -508,7 +519,8 @@ class ScoreTotal:
             # number of @): at a million contacts some 65,000 distinct ones, four times
             # what its own cache keeps
             local, at, domain = address.partition("@")
-            if at and "@" not in domain:
+            maybe = _golook_role_prefilter()
+            if at and "@" not in domain and (maybe is None or maybe(local.casefold())):
                 roles = self._roles
                 known = roles.get(local)
                 if known is None:

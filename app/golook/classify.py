@@ -289,6 +289,18 @@ def _registrable(host: str) -> str | None:
 
 
 _ROLE_SEPARATORS = re.compile(r"[._\-]")
+# a local part's start up to its first separator, "+" or digit: an address is_role_local_part
+# takes for a role starts as one of ROLE_LOCAL_PARTS starts (the word itself, the word before
+# a separator, or the word before digits)
+_LOCAL_HEAD = re.compile(r"[^._\-+0-9]*")
+_ROLE_HEADS = frozenset(m[0] for m in map(_LOCAL_HEAD.match, ROLE_LOCAL_PARTS) if m)
+
+
+def may_be_role_local_part(local: str) -> bool:
+    """False when :func:`is_role_local_part` is sure to be False for ``local`` (its start
+    is no role word's): a quick test for the many local parts that are people's names."""
+    head = _LOCAL_HEAD.match(local.lower())
+    return head is None or head[0] in _ROLE_HEADS
 
 
 def is_role_local_part(local: str) -> bool:

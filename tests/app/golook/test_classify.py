@@ -174,6 +174,23 @@ def test_role_addresses(local: str, role: bool) -> None:
     assert classify_address(f"{local}@acme-widgets.de").role_account is role
 
 
+_ROLE_LIKE = st.builds(
+    lambda word, tail, upper: (word.upper() if upper else word) + tail,
+    st.sampled_from(sorted(classify_module.ROLE_LOCAL_PARTS)),
+    st.sampled_from(["", "2", "42", "-de", "_fr", ".x", "+web", "-abcd", "x", ".sales"]),
+    st.booleans(),
+)
+
+
+@given(st.one_of(st.text(max_size=20), _ROLE_LIKE))
+def test_the_quick_role_test_misses_no_role_address(local: str) -> None:
+    """may_be_role_local_part is False only where is_role_local_part is False too (the
+    score's pass asks it first); it is False for ordinary names."""
+    if is_role_local_part(local):
+        assert classify_module.may_be_role_local_part(local)
+    assert not classify_module.may_be_role_local_part("anna.mueller42")
+
+
 @pytest.mark.parametrize(
     ("overrides", "email", "expected"),
     [
