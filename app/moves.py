@@ -58,6 +58,19 @@ class HistoryEntry:
     changed_by: str | None = None  # who moved it (app.identity)
 
 
+_ENTRY_COLUMNS = (
+    "contact_id",
+    "from_stage_id",
+    "to_stage_id",
+    "at",
+    "from_changed_at",
+    "reason",
+    "automatic",
+)
+"""A history entry's columns as a move writes them (the ``INSERT … SELECT`` of both ways of
+moving: by the contacts' rows read first, and in one statement with their lock)."""
+
+
 def move_to_stage(
     db: Database,
     contact_ids: Sequence[int],
@@ -118,16 +131,7 @@ def move_in(
     entries = (
         insert(table)
         .from_select(
-            [
-                "contact_id",
-                "from_stage_id",
-                "to_stage_id",
-                "at",
-                "from_changed_at",
-                "reason",
-                "automatic",
-                *extra,
-            ],
+            [*_ENTRY_COLUMNS, *extra],
             select(
                 c.id,
                 c.stage_id,
@@ -225,16 +229,7 @@ def _move_in_one_statement(
     entries = (
         insert(table)
         .from_select(
-            [
-                "contact_id",
-                "from_stage_id",
-                "to_stage_id",
-                "at",
-                "from_changed_at",
-                "reason",
-                "automatic",
-                *extra,
-            ],
+            [*_ENTRY_COLUMNS, *extra],
             select(
                 found.c.id,
                 found.c.stage_id,
