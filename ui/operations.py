@@ -52,6 +52,14 @@ class _Job(QRunnable, Generic[T]):
         self.committed = committed
         self.signals = _Signals()
 
+    def let_go(self) -> None:
+        """Once its end is delivered, keep nothing of the work (as :meth:`ui.tasks.Task.let_go`:
+        a finished runnable can stay referenced from inside the Qt binding after the pool
+        deleted it, and its function holds what the operation was given — a database)."""
+        self.fn = _finished
+        self.committed = _no_commit
+        release_signals(self.signals)
+
     def run(self) -> None:
         try:
             result = self.fn()
@@ -61,6 +69,15 @@ class _Job(QRunnable, Generic[T]):
             if isinstance(result, OpResult) and result.operation_id is not None:
                 self.committed(result.operation_id)  # before the next job starts
             self.signals.done.emit(result)
+
+
+def _finished() -> Any:
+    """What a finished job's function becomes (:meth:`_Job.let_go`)."""
+    raise RuntimeError("this operation has already run")
+
+
+def _no_commit(_operation_id: int) -> None:
+    """What a finished job's commit callback becomes."""
 
 
 class OperationRunner(QObject):
@@ -196,7 +213,7 @@ class OperationRunner(QObject):
     def _forget(self, job: _Job[Any]) -> None:
         if job in self._pending:
             self._pending.remove(job)
-        release_signals(job.signals)
+        job.let_go()
         if not self._pending and shiboken6.isValid(self):
             self.busy_changed.emit(False)
 
