@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem, QTreeWidget
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTreeWidget
 
 from db.engine import Database
 from tests.ui.conftest import _shown_window, settle
+from tests.ui.test_layout import show_at
 from ui.detail_sections import FittedTree, WrappingDelegate
 from ui.form_wrap import FIELD_CHARS
 
@@ -21,14 +22,6 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def window(qtbot: Any, demo_db: Database) -> Iterator[Any]:
     yield from _shown_window(qtbot, demo_db, size=None, persist_state=False)
-
-
-def show_at(qtbot: Any, window: Any, size: tuple[int, int]) -> None:
-    window.resize(*size)
-    settle(qtbot, window)
-    window.tasks.wait(10000)
-    qtbot.wait(20)
-    QApplication.processEvents()
 
 
 def _reasons_of_longest(qtbot: Any, window: Any) -> tuple[QTreeWidget, int]:

@@ -42,6 +42,16 @@ def _loaded(wizard: Any) -> bool:
     return not wizard.loading and wizard.preview is not None
 
 
+def _at_options(win: Any, qtbot: Any, size: tuple[int, int]) -> Any:
+    """The wizard on its options page (How to import) for the sample badges, at ``size``."""
+    win.resize(*size)
+    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
+    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
+    wizard.next()
+    wizard.next()
+    return wizard
+
+
 def _import(win: Any, qtbot: Any, path: Path) -> Any:
     wizard = win.importing.open_wizard(path)
     qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
@@ -215,11 +225,7 @@ def test_the_options_page_has_no_empty_band_under_its_card(
     imported'. Where the page has room for the header and two rows, the card goes on with the
     first rows as Winnow will store them, down to the buttons (they scroll); where it has not
     (1024×700) the card's lines say it and nothing is cut."""
-    win.resize(*size)
-    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
-    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
-    wizard.next()
-    wizard.next()
+    wizard = _at_options(win, qtbot, size)
     page = wizard.options_page
     assert wizard.currentPage() is page
     qtbot.wait(50)
@@ -364,11 +370,7 @@ def test_the_policy_label_reads_on_its_first_option_line(
     the first of its options (ui.form_options.options_label): now on one line with it."""
     from PySide6.QtWidgets import QFormLayout
 
-    win.resize(*size)
-    wizard = win.importing.open_wizard(_sample("hannover-messe-badges.csv"))
-    qtbot.waitUntil(lambda: _loaded(wizard), timeout=10000)
-    wizard.next()
-    wizard.next()
+    wizard = _at_options(win, qtbot, size)
     page = wizard.options_page
     qtbot.wait(50)
     first = page.policy.buttons()[0]

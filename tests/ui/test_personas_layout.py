@@ -119,19 +119,25 @@ def test_the_dialog_takes_the_room_its_criteria_need(
     dialog.close()
 
 
-def test_the_personas_list_leaves_no_white_band(qtbot: Any, sized_window: Any) -> None:
-    """The three personas sat over ~300 px of empty white list beside the tall form: now the
-    list is as tall as its names (ui.list_fit), its buttons right under it."""
+def _personas_shown(qtbot: Any, window: Any) -> Any:
+    """The Personas dialog over the window at 1440×900, its personas listed and laid out."""
     from ui.golook.personas_dialog import PersonaDialog
 
-    show_at(qtbot, sized_window, (1440, 900))
-    dialog = PersonaDialog(sized_window)
+    show_at(qtbot, window, (1440, 900))
+    dialog = PersonaDialog(window)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
     dialog.show()
     qtbot.waitExposed(dialog)
     for _ in range(3):
         QApplication.processEvents()
+    return dialog
+
+
+def test_the_personas_list_leaves_no_white_band(qtbot: Any, sized_window: Any) -> None:
+    """The three personas sat over ~300 px of empty white list beside the tall form: now the
+    list is as tall as its names (ui.list_fit), its buttons right under it."""
+    dialog = _personas_shown(qtbot, sized_window)
     listed = dialog.persona_list
     last = listed.visualItemRect(listed.item(listed.count() - 1))
     empty = listed.viewport().height() - last.bottom()
@@ -150,16 +156,8 @@ def test_the_seniority_label_reads_on_its_first_option_line(qtbot: Any, sized_wi
     from PySide6.QtWidgets import QFormLayout
 
     from tests.ui.test_import_wizard_pages import text_top
-    from ui.golook.personas_dialog import PersonaDialog
 
-    show_at(qtbot, sized_window, (1440, 900))
-    dialog = PersonaDialog(sized_window)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    for _ in range(3):
-        QApplication.processEvents()
+    dialog = _personas_shown(qtbot, sized_window)
     first = next(iter(dialog.seniority.values()))
     form = dialog.form
     labels = [
