@@ -491,22 +491,40 @@ def _drop(s: Session, d: Definition, kinds: Sequence[str]) -> None:
 
 def is_current(s: Session, d: Definition) -> bool:
     """Whether the derived rows are up to date (nothing logged, same definition)."""
-    stored = s.scalar(text("SELECT value FROM metric_meta WHERE key = :k"), {"k": SIGNATURE})
-    if stored != d.signature():
+    stored, logged = s.execute(
+        text(
+            "SELECT (SELECT value FROM metric_meta WHERE key = :k), "
+            "(SELECT MAX(id) FROM metric_dirty)"
+        ),
+        {"k": SIGNATURE},
+    ).one()
+    return bool(stored == d.signature() and logged is None)
+
+
+def readable(s: Session, d: Definition) -> bool | None:
+    """In a read transaction: whether the derived rows can be read as they are (True), the
+    metrics must be computed from the store instead (False: an import is still being written,
+    its contacts invisible until it is done), or the rows must be brought up to date first
+    (None)."""
+    if unfinished_batches(s):
         return False
-    return s.scalar(text("SELECT MAX(id) FROM metric_dirty")) is None
+    return True if is_current(s, d) else None
 
 
-def bring_up_to_date(db: Database, d: Definition) -> bool:
+def bring_up_to_date(
+    db: Database, d: Definition, known: bool | None = None, checked: bool = False
+) -> bool:
     """Make the derived rows current; False when the metrics must be computed from the store
     instead: an import is still being written (its contacts are invisible until it is done),
     or the rows are out of date and this connection may not write (a read-only role, a
-    damaged file, a write lock not had)."""
-    with db.session() as s:
-        if unfinished_batches(s):
-            return False
-        if is_current(s, d):
-            return True
+    damaged file, a write lock not had). ``checked``: the caller found ``known`` with
+    :func:`readable` in a read transaction of its own (on PostgreSQL, one transaction less:
+    its BEGIN, COMMIT and import check are round trips to the server)."""
+    if not checked:
+        with db.session() as s:
+            known = readable(s, d)
+    if known is not None:
+        return known
     if not db.writable_now():
         return False
     start = time.perf_counter()

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Setting
@@ -13,7 +14,12 @@ from db.models import Setting
 
 def get_setting(db: Database, key: str, default: Any = None) -> Any:
     with db.session() as s:
-        raw = s.scalar(select(Setting.value).where(Setting.key == key))
+        return read_setting(s, key, default)
+
+
+def read_setting(s: Session, key: str, default: Any = None) -> Any:
+    """:func:`get_setting` in a transaction the caller has open."""
+    raw = s.scalar(select(Setting.value).where(Setting.key == key))
     return default if raw is None else json.loads(raw)
 
 

@@ -642,3 +642,43 @@ def test_a_read_only_role_gets_the_same_numbers(
         assert s.scalar(text("SELECT COUNT(*) FROM metric_dirty")) == 1  # still to do
     assert seen.metrics.customers == 1
     assert seen.metrics.as_json() == metrics.dashboard_data(db, now=NOW).metrics.as_json()
+
+
+# statements of a dashboard read of a period and a source (12 weeks of 'trade', the 200
+# contacts of seed 3's demo), each a round trip to the server on PostgreSQL: the medians read
+# the 64ths of every stage's octaves in one statement and the values of every stage's 64th in
+# one more, a part's octaves with the weeks and sources it names in one (38 statements on
+# PostgreSQL and 43 on SQLite before, three for each stage holding stays); PostgreSQL's count
+# has two that set its reads without parallel workers, SQLite's its three BEGINs
+_DASHBOARD_STATEMENTS = {"postgresql": 20, "sqlite": 21}
+
+
+def test_the_medians_of_every_stage_are_read_in_a_few_statements(db: Database) -> None:
+    """The dashboard's read of a period and a source takes the same few statements however
+    many stages hold stays (each a round trip to the server on PostgreSQL), and gives the
+    reference's numbers."""
+    from sqlalchemy import event
+
+    from app.demo import generate_demo
+
+    now = datetime(2026, 11, 20, 9, 30, 7)
+    generate_demo(db, 200, seed=3, now=now)
+    period: dict[str, Any] = {"since": now - timedelta(weeks=12), "source": "trade", "now": now}
+    metrics.dashboard_data(db, **period)  # the derived rows brought up to date
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        data = metrics.dashboard_data(db, **period)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    stages = [k for k, v in data.metrics.median_days_in_stage.items() if v is not None]
+    assert len(stages) >= 4, data.metrics.median_days_in_stage
+    assert data.metrics.median_first_response_hours is not None
+    assert len(seen) == _DASHBOARD_STATEMENTS[db.engine.dialect.name], seen
+    reference = metrics.dashboard_data(db, reference=True, **period)
+    assert data.metrics.as_json() == reference.metrics.as_json()
+    assert (data.sla_hours, data.sources) == (reference.sla_hours, reference.sources)
