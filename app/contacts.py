@@ -550,14 +550,23 @@ def query_ids(
     """Contact ids in the query's order (``offset``/``limit`` for one-off slices; views page
     with :mod:`app.paging`, which never skips or repeats a contact when others change)."""
     wanted = None if limit is None else offset + limit
-    stmt = select_matching([Contact.id], q, db, limit=wanted, keys_only=True)
-    stmt = stmt.order_by(*order_by(q))
-    if offset:
-        stmt = stmt.offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    from app import search_documents  # (it builds on this module)
+
     with db.session() as s:
-        return list(s.scalars(stmt))
+        stmt: Select[Any]
+        params: dict[str, Any] = {}
+        if q.search and search_documents.usable(s, q):
+            # a search alone sorted by date added (PostgreSQL): the search documents alone
+            plan = _search.plan(db, q.search, wanted, True, documents=True)
+            stmt, params = search_documents.keys(q, plan)
+        else:
+            stmt = select_matching([Contact.id], q, db, limit=wanted, keys_only=True)
+            stmt = stmt.order_by(*order_by(q))
+        if offset:
+            stmt = stmt.offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(s.scalars(stmt, params).all())
 
 
 def count(db: Database, q: ContactQuery) -> int:

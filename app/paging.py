@@ -41,7 +41,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
-from app import contacts, search
+from app import contacts, search, search_documents
 from app.contacts import ContactQuery
 from db.engine import Database
 from db.models import Contact
@@ -151,7 +151,22 @@ def keys_between(
 
     A search on SQLite is read by the plan its estimate picks (:mod:`app.search`): its
     matches sorted, in one statement over every run (each match is looked up once), or the
-    sort index walked run by run, for at most a budget of entries (:func:`_walk`)."""
+    sort index walked run by run, for at most a budget of entries (:func:`_walk`). On
+    PostgreSQL a search alone sorted by date added reads the search documents alone
+    (:mod:`app.search_documents`)."""
+    if q.search and q.sort in search_documents.SORTS and db.engine.dialect.name == "postgresql":
+        with db.session() as s:
+            if search_documents.usable(s, q):
+                plan = search.plan(db, q.search, limit, True, documents=True)
+                stmt, params = search_documents.keys(
+                    q,
+                    plan,
+                    after=None if after is None else (after.value, after.id),
+                    through=None if through is None else (through.value, through.id),
+                    exclude=exclude,
+                    limit=limit,
+                )
+                return [Key(value, cid) for cid, value in s.execute(stmt, params).all()]
     order = _Order(q)
     spans = [conds for _empty, conds in order.spans(after, through)]
     strategy: search.Strategy = search.SORT

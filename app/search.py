@@ -23,7 +23,8 @@ On PostgreSQL the same two plans are two ways of writing the membership test
 up in the contacts' primary key and sorted (SORT); a broad one is an ``IN (subquery)``, which
 the planner answers by walking the sort column's index and probing each contact's document
 (WALK). The estimate there is the planner's own row estimate for the documents' query (the
-GIN index's statistics; an ``EXPLAIN``, no row read).
+GIN index's statistics; an ``EXPLAIN``, no row read). A search alone sorted by date added
+reads the documents only, which carry each contact's date (:mod:`app.search_documents`).
 """
 
 from __future__ import annotations
@@ -201,6 +202,14 @@ _KEYED_SORT_COST = 0.7
 # 6,482 estimated: walk 19-20 ms, array 50-55; "kessle" 4,600: array 24-31, walk 43-163)
 _PG_ARRAY_COST = 4.0
 _PG_STEP_COST = 8.0
+# A search alone sorted by date added reads the search documents alone (app.search_documents,
+# migration 0025). 100,000 demo contacts, the first 200 of the benchmark's typed searches, each
+# plan forced (server, best of 5, load 10): sorting a match found by the GIN index 1.2-2 µs
+# ("gmail" 1,914 matches 2.5 ms, "pl" 16,278: 30 ms), stepping the date index and testing the
+# document in the row 0.9-1.2 µs for one typed word, up to 2.4 for two ("pl" walked 1.4 ms,
+# "Jürgen M" 51 ms: 1,265 matches, sorted 14 ms)
+_PG_DOC_SORT_COST = 1.5
+_PG_DOC_STEP_COST = 1.0
 
 
 def _sort_cost(contacts: int, keyed: bool = False) -> float:
@@ -432,10 +441,12 @@ def choose(
     keyed: bool = False,
     dialect: str = "sqlite",
     reach: float = 0,
+    documents: bool = False,
 ) -> Strategy:
     """The cheaper plan for ``limit`` rows (None: all) of ``matches`` among ``contacts``
     (``keyed``: the sort reads its keys in an index holding them by id), on SQLite or
-    PostgreSQL (``dialect``: there the walk builds no set, each contact stepped is probed).
+    PostgreSQL (``dialect``: there the walk builds no set, each contact stepped is probed;
+    ``documents``: the search documents alone are read, :mod:`app.search_documents`).
 
     A walk is priced at the entries an even spread of the matches needs to fill the page,
     or at ``reach`` where more: the entries a sample says it steps (matches that lie
@@ -443,6 +454,8 @@ def choose(
     if limit is None or matches <= 0:
         return SORT
     walked = min(contacts, max(limit * contacts / matches, reach))
+    if dialect == "postgresql" and documents:
+        return WALK if _PG_DOC_STEP_COST * walked < _PG_DOC_SORT_COST * matches else SORT
     if dialect == "postgresql":
         return WALK if _PG_STEP_COST * walked < _PG_ARRAY_COST * matches else SORT
     walk = _SET_COST * matches + _STEP_COST * walked
@@ -461,19 +474,31 @@ def budget(matches: int, contacts: int, limit: int, keyed: bool = False) -> int:
 
 
 def plan(
-    db: Database, search: str, limit: int | None, can_walk: bool, keyed: bool = False
+    db: Database,
+    search: str,
+    limit: int | None,
+    can_walk: bool,
+    keyed: bool = False,
+    documents: bool = False,
 ) -> Strategy:
     """How to read ``limit`` rows of a search: WALK when the sort has an index to walk
     (``can_walk``) and the estimate says it is cheaper, else SORT (``keyed``: sorting reads
-    the matches' keys in an index that holds them by id, cheaper than their rows)."""
-    return plan_bounded(db, search, limit, can_walk, keyed)[0]
+    the matches' keys in an index that holds them by id, cheaper than their rows;
+    ``documents``: PostgreSQL reads the search documents alone, :mod:`app.search_documents`)."""
+    return plan_bounded(db, search, limit, can_walk, keyed, documents)[0]
 
 
 def plan_bounded(
-    db: Database, search: str, limit: int | None, can_walk: bool, keyed: bool = False
+    db: Database,
+    search: str,
+    limit: int | None,
+    can_walk: bool,
+    keyed: bool = False,
+    documents: bool = False,
 ) -> tuple[Strategy, int | None]:
     """:func:`plan`, and for a walk the entries it may step (:func:`budget`; None: no
-    bound). On PostgreSQL a walk has no bound: the planner runs it (:func:`search_condition`)."""
+    bound). On PostgreSQL a walk has no bound: the planner runs it (:func:`search_condition`,
+    :func:`app.search_documents.keys`)."""
     dialect = db.engine.dialect.name
     if _forced:
         strategy, steps = _forced[-1]
@@ -484,7 +509,7 @@ def plan_bounded(
         if tsquery(search) is None:
             return SORT, None
         matches, size = estimate(db, search)
-        return choose(matches, size, limit, dialect=dialect), None
+        return choose(matches, size, limit, dialect=dialect, documents=documents), None
     if fts_query(search) is None:
         return SORT, None
     matches, size = estimate(db, search)

@@ -360,7 +360,9 @@ def test_both_forms_read_the_same_pages_on_postgresql(demo_db: Database, backend
     """A search's matches handed over as an array (SORT) or written as ``IN (subquery)``
     (WALK) give the same pages, for a broad prefix and a narrow one, in sorts with and
     without empty values, page after page; and each form is the SQL it says (a sort that may
-    be empty, which PostgreSQL cannot walk, keeps the array)."""
+    be empty, which PostgreSQL cannot walk, keeps the array; sorted by date added, the search
+    documents are read alone, their matches gathered and sorted or their date index walked:
+    tests/app/test_search_documents.py)."""
     if backend != "postgresql":
         pytest.skip("the array and IN forms are PostgreSQL's (app.search.search_condition)")
     from app import paging, search
@@ -380,7 +382,12 @@ def test_both_forms_read_the_same_pages_on_postgresql(demo_db: Database, backend
                 assert searched, seen
                 arrays = ["array(" in s.lower() for s in searched]
                 as_array = strategy == search.SORT or sort == "company"
-                assert all(arrays) if as_array else not any(arrays), searched
+                if sort == "created":  # the documents alone (app.search_documents)
+                    gathered = ["MATERIALIZED" in s for s in searched]
+                    assert not any(arrays), searched
+                    assert all(gathered) if strategy == search.SORT else not any(gathered)
+                else:
+                    assert all(arrays) if as_array else not any(arrays), searched
                 assert [k.id for k in first + second] == ids == everything[:14], (typed, sort)
             assert pages[search.SORT] == pages[search.WALK], (typed, sort)
 
@@ -407,8 +414,7 @@ def test_the_form_follows_the_estimate_on_postgresql(demo_db: Database, backend:
         assert abs(matches - actual) <= actual // 2 + 5, (typed, matches, actual)
         expected = search.choose(matches, size, 10, dialect="postgresql")
         chosen.add(expected)
-        for q in (
-            ContactQuery(search=typed),
+        for q in (  # (by date added the documents are read alone: test_search_documents)
             ContactQuery(search=typed, sort="name", descending=False),
             ContactQuery(search=typed, source="Web"),
             ContactQuery(search=typed, sort="score"),
