@@ -167,7 +167,7 @@ def test_the_summary_lists_skipped_and_rejected_rows_in_every_format(
     assert abs(table.height() - (header + rows + 2 * table.frameWidth())) <= 2, table.height()
     assert table.verticalScrollBar().maximum() == 0, "every row shows"
     below = summary.undo_button.mapTo(summary, QPoint(0, 0)).y()
-    assert 0 < below - table.geometry().bottom() <= 24
+    assert 0 < below - table.mapTo(summary, QPoint(0, table.height() - 1)).y() <= 24
     wizard.close()
 
     again = _import(win, qtbot, path)  # everyone is known now: each row skipped, by name
@@ -191,6 +191,7 @@ def test_a_long_list_of_rows_takes_the_page_and_scrolls(
     summary, table = wizard.summary_page, wizard.summary_page.issues
     assert wizard.issue_model.rowCount() == 79
     assert table.verticalScrollBar().maximum() > 0, "the rows scroll"
+    assert rows_cut(table) == [], "the rows in sight are whole"
     # the table takes the page's height less what the other parts need (the counts, where
     # the new contacts are, the new contacts): no room is left over while its rows scroll
     assert table.height() > summary.height() * 0.45, "the table takes the page's height"
@@ -275,7 +276,7 @@ def test_the_summary_says_where_the_new_contacts_went(
         right = part.mapTo(page, QPoint(part.width(), 0)).x()
         assert right <= page.width(), part.objectName()
     # above the rows not simply imported, which the undo button still follows
-    assert outcome.geometry().bottom() < page.issues.geometry().top()
+    assert outcome.geometry().bottom() < page.issues.mapTo(page, QPoint(0, 0)).y()
     # the rows not simply imported keep their room; the new contacts take what is left
     assert page.issues.verticalScrollBar().maximum() == 0, "every row not imported shows"
     new = outcome.new_contacts
@@ -299,6 +300,41 @@ def test_the_summary_says_where_the_new_contacts_went(
     new.tree.itemDoubleClicked.emit(first, 0)
     qtbot.waitUntil(lambda: win.detail.view is not None and win.detail.view.id == chosen)
     assert win.current_view_key() == "list" and win.detail.isVisible()
+    wizard.close()
+
+
+def rows_cut(view: Any) -> list[str]:
+    """Rows in sight of ``view`` whose bottom is cut off by its frame."""
+    port = view.viewport().rect()
+    model = view.model()
+    cut = []
+    for row in range(model.rowCount()):
+        rect = view.visualRect(model.index(row, 0))
+        if rect.intersects(port) and rect.bottom() > port.bottom():
+            cut.append(f"row {row}: {port.bottom() - rect.top() + 1} of {rect.height()} px shown")
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (2560, 1440)], ids=str)
+def test_the_summary_lists_show_whole_rows(win: Any, qtbot: Any, size: tuple[int, int]) -> None:
+    """Where the page gives a list less height than its rows, the list ends at a row's end:
+    at 1024×700 the new contacts showed two rows and the top half of a third (1440×900: eight
+    and a half). Scrolled a row down, the rows in sight are whole too."""
+    win.resize(*size)
+    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    page = wizard.summary_page
+    new = page.outcome.new_contacts
+    qtbot.waitUntil(lambda: new.isVisible() and new.tree.topLevelItemCount() == 15, timeout=10000)
+    settle(qtbot, win)
+    for view in (new.tree, page.issues):
+        assert view.isVisible()
+        assert rows_cut(view) == [], view.objectName()
+        view.verticalScrollBar().setValue(1)
+        settle(qtbot, win)
+        assert rows_cut(view) == [], f"{view.objectName()} scrolled"
+        view.verticalScrollBar().setValue(0)
+    if size[0] == 1024:  # short of room: the list scrolls, and shows whole rows
+        assert new.tree.verticalScrollBar().maximum() > 0
     wizard.close()
 
 

@@ -32,6 +32,7 @@ from ui.contact_table import color_dot
 from ui.flow_layout import FlowLayout
 from ui.importing.widgets import label
 from ui.tasks import TaskRunner
+from ui.whole_rows import WholeRows
 
 
 class CountList(QWidget):
@@ -162,7 +163,8 @@ class NewContacts(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
         lay.addLayout(head)
-        lay.addWidget(self.tree)
+        # given the page's spare height, whole rows only (not two and the top of a third)
+        lay.addWidget(WholeRows(self.tree))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.hide()
 

@@ -50,6 +50,7 @@ from ui.importing.widgets import (
     label,
 )
 from ui.leads.import_duplicates import BatchDuplicates
+from ui.whole_rows import WholeRows
 
 if TYPE_CHECKING:
     from ui.importing.models import IssueModel
@@ -625,7 +626,7 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.issues_title)
         # as tall as its rows (a long list takes the page's height and scrolls): two rows
         # no longer sit atop 450 px of empty white table, "Undo this import" follows them
-        lay.addWidget(self.issues)
+        lay.addWidget(WholeRows(self.issues))  # cut at a row's end where the room is short
         lay.addWidget(self.all_clear)
         lay.addWidget(self.duplicates)
         lay.addLayout(row)
