@@ -1,20 +1,22 @@
-"""The sidebar's counts: every stage, each follow-up queue, the largest sources, the user's own
-contacts and all of them — read as the window starts (its "usable" waits for them) and again
-after changes.
+"""The sidebar's counts — every stage, each follow-up queue, the largest sources, the user's own
+contacts and all of them — read with plain ``sqlite3``: groundwork for a window start that reads
+its first screen before SQLAlchemy is imported (issue 15; importing SQLAlchemy, its ORM and the
+models is ~0.4 s of the ~1 s start). The window does not read its counts here yet.
 
-On SQLite they are read with ``sqlite3`` itself, in one read transaction on a read-only
-connection of their own: the statements SQLAlchemy makes of ``app.contacts.count``,
-``count_by_stage`` and ``distinct_sources`` (written the same, so SQLite plans them the same).
-Elsewhere (PostgreSQL), or for a queue without a statement here, ``app.contacts`` answers.
+On SQLite :func:`read_plain` runs, in one read transaction, the statements SQLAlchemy makes of
+``app.contacts.count``, ``count_by_stage`` and ``distinct_sources`` (written the same, so SQLite
+plans them the same); :func:`sidebar_counts` lends it one of the engine's connections. Elsewhere
+(PostgreSQL), for a queue without a statement here, or after an error of the driver,
+:func:`read_general` answers through ``app.contacts`` (the window's own count today).
 tests/app/test_sidebar_counts.py holds both to the same answers on random contacts.
 
-What this is for: a window start that reads its first screen before SQLAlchemy is imported
-(issue 15; importing SQLAlchemy, its ORM and the models is ~0.4 s of the ~1 s start). By itself
-it takes ~40 % off the counts' CPU at the start (at 100,000 contacts, the counting thread's
-~80 ms through SQLAlchemy, ~49 ms here: the statements are not built, compiled and their rows
-processed; the rest is SQLite's own work). Its helpers (the queues' constants, the local day,
-stored times, the actor) still come from modules that import SQLAlchemy; they are imported
-when the counts are read, not with this module.
+Measured in the window's start at 100,000 contacts (load 13-16, alternating with the code
+before): the counting thread's CPU ~80 -> ~50-58 ms. Not wired in, because the benchmark's
+board clicked the moment the window is usable then cost more (``spine``'s
+usable_to_board_shown_cpu_s 0.21-0.30 -> 0.32-0.59 s: the GUI thread ~0.19 -> ~0.27 s and a
+worker 0.1-0.2 s more), whether its own connection or a lent one — not explained yet. Its
+helpers (the queues' constants, the local day, stored times, the actor) still come from
+modules that import SQLAlchemy; they are imported when the counts are read.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,15 +51,22 @@ def sidebar_counts(db: Database, queues: Sequence[str]) -> SidebarCounts:
     can (:func:`read_plain`), the general path otherwise (:func:`read_general`)."""
     from app.identity import current_actor
     from app.timeutil import utcnow
-    from db.engine import sqlite_path
 
     owner = current_actor(db)
-    path = sqlite_path(db.url) if db.is_sqlite else None
-    if path is not None and all(q in queue_conditions() for q in queues):
+    if db.is_sqlite and all(q in queue_conditions() for q in queues):
+        # one of the engine's own connections, lent and given back: the pages the counts read
+        # stay in its cache for the reads after them (the board's, the list's). A connection
+        # of its own, closed after the counts, left the board reading them again: ~0.1 s more
+        # of the GUI thread's CPU and 0.15 s of its read-ahead's on the click after usable
+        lent = db.engine.raw_connection()
         try:
-            return read_plain(path, queues, owner, utcnow())
+            conn = lent.driver_connection
+            if isinstance(conn, sqlite3.Connection):
+                return read_plain(conn, queues, owner, utcnow())
         except sqlite3.Error:
-            pass  # a file the driver cannot open read-only as it stands: the general path
+            pass  # the general path says what is wrong, as it always has
+        finally:
+            lent.close()
     return read_general(db, queues, owner)
 
 
@@ -125,15 +133,14 @@ def queue_conditions() -> dict[str, str]:
     }
 
 
-def read_plain(path: Path, queues: Sequence[str], owner: str, now: datetime) -> SidebarCounts:
-    """The counts from the SQLite file ``path`` with ``sqlite3`` alone, in one read
-    transaction; the contacts of an unfinished import left out, as ``db.visibility`` leaves
-    them out of every query."""
-    conn = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, isolation_level=None
-    )
+def read_plain(
+    conn: sqlite3.Connection, queues: Sequence[str], owner: str, now: datetime
+) -> SidebarCounts:
+    """The counts with ``sqlite3`` alone on ``conn`` (in autocommit mode, outside any
+    transaction), in one read transaction of their own; the contacts of an unfinished import
+    left out, as ``db.visibility`` leaves them out of every query."""
+    conn.execute("BEGIN")
     try:
-        conn.execute("BEGIN")
         hidden = [int(r[0]) for r in conn.execute(_RUNNING_IMPORTS)]
         visible = ""
         if hidden:
@@ -169,9 +176,8 @@ def read_plain(path: Path, queues: Sequence[str], owner: str, now: datetime) -> 
         ).fetchall()
         mine = "contacts.owner = :owner" if owner else "contacts.owner IS NULL"
         owned = conn.execute(_where(counted, mine, visible), {"owner": owner}).fetchone()[0]
-        conn.execute("COMMIT")
     finally:
-        conn.close()
+        conn.execute("COMMIT")  # a read: nothing to keep or undo
     return SidebarCounts(
         stages={str(k): by_stage.get(str(k), 0) for (k,) in shown},
         queues=queue_counts,

@@ -54,9 +54,8 @@ from app.operations import (
     UndoState,
 )
 from app.queues import QUEUES
-from app.sidebar_counts import sidebar_counts
 from app.stage_visibility import shown_stages
-from app.stages import StageInfo
+from app.stages import StageInfo, list_stages
 from app.versions import StaleVersion, expected_after_own
 from db.engine import Database
 from ui.api import ListMenuExtension, QueueCountsListener, StatusExtension, WindowApi
@@ -1100,15 +1099,23 @@ class MainWindow(QMainWindow):
 
         def count_all() -> dict[SidebarFilter, int]:
             try:
-                counted = sidebar_counts(db, queue_names)
+                out: dict[SidebarFilter, int] = {}
+                by_stage = contacts.count_by_stage(db, ContactQuery())
+                for st in list_stages(db):
+                    out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
+                for queue in queue_names:
+                    out[SidebarFilter("queue", queue)] = contacts.count(
+                        db, ContactQuery(queue=queue)
+                    )
+                for src, n in contacts.distinct_sources(db)[:12]:
+                    out[SidebarFilter("source", src)] = n
+                out[SidebarFilter("all")] = sum(by_stage.values())
+                out[SidebarFilter("owner", "me")] = contacts.count(
+                    db, ContactQuery(owner=current_actor(db))
+                )
+                return out
             finally:
                 read.set()
-            out = {SidebarFilter("stage", key): n for key, n in counted.stages.items()}
-            out.update((SidebarFilter("queue", q), n) for q, n in counted.queues.items())
-            out.update((SidebarFilter("source", src), n) for src, n in counted.sources)
-            out[SidebarFilter("all")] = counted.total
-            out[SidebarFilter("owner", "me")] = counted.owned
-            return out
 
         def counted() -> None:
             self._counting = False

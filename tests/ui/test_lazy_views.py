@@ -147,23 +147,16 @@ def test_the_wheel_guard_filters_only_the_controls_it_guards(
 def test_the_sources_grouping_is_read_once_at_start_with_the_counts(
     qtbot: Any, demo_db: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app import sidebar_counts
     from tests.ui.conftest import _shown_window
 
     calls: list[int] = []
     original = contacts.distinct_sources
-    plain = sidebar_counts.read_plain
 
     def counted(db: Any) -> Any:
         calls.append(1)
         return original(db)
 
-    def counted_plain(*args: Any) -> Any:  # the counts' grouping on SQLite
-        calls.append(1)
-        return plain(*args)
-
     monkeypatch.setattr(contacts, "distinct_sources", counted)
-    monkeypatch.setattr(sidebar_counts, "read_plain", counted_plain)
     shown = _shown_window(qtbot, demo_db)
     window = next(shown)
     qtbot.waitUntil(window.counts_shown, timeout=10000)
