@@ -11,11 +11,12 @@ plans them the same); :func:`sidebar_counts` lends it one of the engine's connec
 tests/app/test_sidebar_counts.py holds both to the same answers on random contacts.
 
 Measured in the window's start at 100,000 contacts (load 13-16, alternating with the code
-before): the counting thread's CPU ~80 -> ~50-58 ms. Not wired in, because the benchmark's
-board clicked the moment the window is usable then cost more (``spine``'s
-usable_to_board_shown_cpu_s 0.21-0.30 -> 0.32-0.59 s: the GUI thread ~0.19 -> ~0.27 s and a
-worker 0.1-0.2 s more), whether its own connection or a lent one — not explained yet. Its
-helpers (the queues' constants, the local day, stored times, the actor) still come from
+before): the counting thread's CPU ~80 -> ~50-58 ms. Not wired in yet: the benchmark's board,
+clicked the moment the window is usable, then cost more (``spine``'s
+usable_to_board_shown_cpu_s 0.21-0.30 -> 0.32-0.59 s), with the domain lists' warm-up (1 s after
+the counts) and the board's read-ahead falling inside that click at a high load; likely the
+benchmark's timing rather than work added, not proven (docs/performance-log.md, 2026-12-02).
+Its helpers (the queues' constants, the local day, stored times, the actor) still come from
 modules that import SQLAlchemy; they are imported when the counts are read.
 """
 
