@@ -138,6 +138,20 @@ class ContactPager(Generic[RowT]):
         if deferred and not self.complete and self.count_later is not None:
             self.count_later()
 
+    def unread(self, total: int) -> None:
+        """An empty window standing for ``total`` matches, none read yet (a view that shows
+        only their count for now: a folded board column); its owner reads the first page
+        when it shows them (``reset``) and fetches nothing meanwhile."""
+        with self._changing():
+            self.model.beginResetModel()
+            self._cache.clear()
+            self._set_ids([])
+            self.end = None
+            self.complete = False
+            self.total = total
+            self.exact = True
+            self.model.endResetModel()
+
     def set_query(self, query: ContactQuery, total: int | None = None) -> None:
         self.query = query
         self.reset(total)

@@ -93,7 +93,7 @@ class VisibleRowFitter(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(self.fit)
+        self._timer.timeout.connect(self._fit_in_sight)
         self._measured: dict[int, int] = {}  # row -> the width of the columns it was measured at
         model = view.model()
         for signal in (model.modelReset, model.layoutChanged):
@@ -107,9 +107,16 @@ class VisibleRowFitter(QObject):
         self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
             self._timer.start()
         return False
+
+    def _fit_in_sight(self) -> None:
+        """The timer's fit: none while the view is hidden (the list behind the board, its
+        columns fitted again after its first rows were read, measured its rows again as the
+        board was first shown); it is measured when it is shown again."""
+        if self.view.isVisible():
+            self.fit()
 
     def _forget(self) -> None:
         self._measured.clear()

@@ -129,6 +129,10 @@ class Sidebar(QTreeWidget):
         # each name's and count's width in the font it was measured in (needed_width)
         self._widths_font = ""
         self._widths: dict[str, int] = {}
+        # needed_width's answers, until a name or a count changes (set_entries, set_counts):
+        # the window's layouts ask for the sidebar's size hints some sixty times as the board
+        # is first shown, each a walk over every name and count
+        self._needed: dict[tuple[bool, str, int, int, int], int] = {}
         self.setObjectName("sidebar")
         self.setHeaderHidden(True)
         self.setColumnCount(2)
@@ -198,6 +202,7 @@ class Sidebar(QTreeWidget):
             parent.addChild(item)
             self._entries[flt] = item
         parent.setExpanded(True)
+        self._needed.clear()
         self._ask_again()  # the width the names need may have changed
         if selected is not None and selected in self._entries:
             self.blockSignals(True)
@@ -230,6 +235,12 @@ class Sidebar(QTreeWidget):
         with its count."""
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.0))  # the style sheet's sidebar size
+        # the scroll bar a short window needs
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        asked = (with_sources, font.key(), scroll_bar, self.indentation(), self.iconSize().width())
+        known = self._needed.get(asked)
+        if known is not None:
+            return known
         labels = [self.all_item.text(0)]
         counts = [self.all_item.text(1) or "0"]
         for flt, item in self._entries.items():
@@ -249,9 +260,10 @@ class Sidebar(QTreeWidget):
         text = max(widths[t] for t in labels)
         count = max(widths[c] for c in counts)
         # indentation, icon, paddings, the gap between name and count, the frame, and the
-        # scroll bar a short window needs
-        scroll_bar = self.verticalScrollBar().sizeHint().width()
-        return text + count + self.indentation() + self.iconSize().width() + 40 + scroll_bar
+        # scroll bar
+        needed = text + count + self.indentation() + self.iconSize().width() + 40 + scroll_bar
+        self._needed[asked] = needed
+        return needed
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
@@ -272,6 +284,7 @@ class Sidebar(QTreeWidget):
                 item.setText(1, f"{counts[flt]:,}")
         if total is not None:
             self.all_item.setText(1, f"{total:,}")
+        self._needed.clear()
         self._ask_again()  # a count with more digits
 
     def _ask_again(self) -> None:

@@ -205,6 +205,8 @@ def test_disqualify_asks_for_a_reason_and_cancel_leaves_the_card(
     settle(qtbot, window)
     last = moves.history(board.db, cid)[-1]
     assert (last.to_key, last.reason) == ("disqualified", "No need")
+    # the card is in its new column (read as the column opens, if it was folded)
+    board.open_column(board.column("disqualified"))
     assert target.contains(cid)
 
 

@@ -28,6 +28,8 @@ from tests.ui.test_dark_palette import PALETTES, RecordingPainter
 from tests.ui.test_layout import show_at, sized_window
 from tests.ui.test_read_only import reader_window
 from ui.contact_table import encode_ids
+from ui.kanban.card_list import CardListView
+from ui.kanban.column_model import FIRST_PAGE
 from ui.theme import apply_theme, make_palette
 
 pytestmark = pytest.mark.gui
@@ -149,6 +151,44 @@ def test_an_arrow_key_or_a_click_opens_a_folded_column(sized_window: Any, qtbot:
     assert not strip.collapsed
     qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
     assert board.api.settings.value("board/collapsed") in (None, [], "")
+
+
+def test_a_folded_column_makes_its_cards_when_it_opens(sized_window: Any, qtbot: Any) -> None:
+    """Shown at 1024 px, the columns that fold for room make no card view and read no
+    cards (most of building the board on a click); opened, a column's cards are read and
+    shown, its count unchanged, and it takes keys and the selection as any column."""
+    window = sized_window
+    show_at(qtbot, window, (1024, 700))
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1024, 700))
+    folded = [c for c in board.columns if c.collapsed]
+    shown = [c for c in board.columns if not c.collapsed]
+    assert folded and shown
+    assert len(board.findChildren(CardListView)) == len(shown), "a card view per open column"
+    counts = contacts.count_by_stage(board.db, board.base_query())
+    for column in folded:
+        assert column.model.rowCount() == 0, f"{column.stage_key}: cards read while folded"
+        assert column.model.total == counts.get(column.stage_key, 0)
+    # a keyboard move into a folded column, as in the other columns
+    last = shown[-1]
+    nxt = board.columns[board.columns.index(last) + 1]
+    assert nxt in folded and nxt.model.total > 0
+    last.view.setFocus()
+    last.view.selectionModel().setCurrentIndex(
+        last.model.index(0, 0), last.view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    QTest.keyClick(last.view, Qt.Key.Key_Right)
+    assert not nxt.collapsed
+    qtbot.waitUntil(nxt.view.hasFocus, timeout=2000)
+    qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+    total = counts.get(nxt.stage_key, 0)
+    assert nxt.model.rowCount() == min(total, FIRST_PAGE) and nxt.model.total == total
+    assert nxt.view.isVisible() and nxt.count_text == f"{total:,}"
+    assert nxt.view.selectionModel().hasSelection(), "the card at the same height selected"
+    assert not last.view.selectionModel().hasSelection(), "one selection across the board"
+    # its cards in sight are painted at their own heights (read as it opened)
+    assert board_problems(board) == []
+    assert painted_cards(board), "no card painted"
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)], ids=lambda s: f"{s[0]}x{s[1]}")

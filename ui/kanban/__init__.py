@@ -135,7 +135,8 @@ class KanbanFeature:
         board = self.board
         board.view_shown()
         for column in board.columns:
-            column.view.clearSelection()
+            if column.has_view:
+                column.view.clearSelection()
         board.columns_area.horizontalScrollBar().setValue(0)
 
 

@@ -275,10 +275,22 @@ class KanbanBoard(QWidget):
         model = KanbanColumnModel(
             self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
         )
-        column = KanbanColumn(model, collapsible=st.is_side, parent=self.strip)
+        # its card view is made once the columns are fitted to the board's width, and only
+        # if it is open then (a folded column makes it when it first opens: ``_wire_view``)
+        column = KanbanColumn(model, collapsible=st.is_side, parent=self.strip, view_now=False)
+        column.view_made.connect(lambda c=column: self._wire_view(c))
         column.set_collapsed(st.key in collapsed)
         column.keep_value_line(values)
         column.collapse_toggled.connect(lambda shut, c=column: self._collapse_chosen(c, bool(shut)))
+        column.set_read_only(self.read_only)
+        self.columns.append(column)
+        self.strip_layout.addWidget(column, 1)
+        if self.strip.isVisible():
+            column.show()  # now, not when the layout's queued show comes round
+        return True
+
+    def _wire_view(self, column: KanbanColumn) -> None:
+        """A column's card view was made: its keys, menu and selection reach the board."""
         view = column.view
         view.focus_neighbour.connect(lambda step, c=column: self.focus_neighbour(c, step))
         view.move_requested.connect(lambda step, c=column: self.keyboard_move(c, step))
@@ -286,18 +298,12 @@ class KanbanBoard(QWidget):
         view.deal_requested.connect(self.edit_deal)
         view.assign_requested.connect(self.assign)
         view.refused.connect(lambda reason: self.api.show_status(reason, 6000))
-        column.set_read_only(self.read_only)
         view.selectionModel().selectionChanged.connect(
             lambda *_a, c=column: self._selection_changed(c)
         )
         view.selectionModel().currentChanged.connect(
             lambda cur, _prev, c=column: self._current_changed(c, cur)
         )
-        self.columns.append(column)
-        self.strip_layout.addWidget(column, 1)
-        if self.strip.isVisible():
-            column.show()  # now, not when the layout's queued show comes round
-        return True
 
     def rebuild(self) -> None:
         """Stages were added, renamed, recoloured or reordered."""
@@ -403,6 +409,9 @@ class KanbanBoard(QWidget):
         wider than it (narrower than any window Winnow is made for)."""
         available = self.columns_area.viewport().width()
         if available <= 0 or not self.columns:
+            if self._columns_done:
+                for column in self.columns:  # not laid out yet: every open column's cards
+                    column.open_view()
             return
         mine = [c for c in self.columns if c.collapsed and not c.auto_collapsed]
         order = self.fold_order()
@@ -418,6 +427,9 @@ class KanbanBoard(QWidget):
         for column in self.columns:  # the column the user works in is always open
             if column.auto_collapsed and column not in order:
                 column.set_collapsed(False, auto=True)
+        if self._columns_done:
+            for column in self.columns:  # the open columns' cards (built without a view)
+                column.open_view()
         self._align_timer.start()
 
     def lay_out_now(self) -> None:
@@ -426,16 +438,21 @@ class KanbanBoard(QWidget):
         with headers of different heights and again a moment later)."""
         if not self.isVisible():
             return
-        # the layout requests Qt would handle just before painting, handled now: a panel the
-        # view hid (the detail panel) gives the board its width only as the window's splitter
-        # and layouts run, then the columns are fitted to it and laid out
-        for _ in range(4):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._lay_out_posted()
         self._align_timer.stop()
         self._align_headers()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         for column in self.columns:
             column.fit_before_paint()
+
+    def _lay_out_posted(self) -> None:
+        """The layout requests Qt would handle just before painting, handled now: a panel
+        the view hid (the detail panel) gives the board its width only as the window's
+        splitter and layouts run, then the columns are fitted to it and laid out."""
+        if not self.isVisible():
+            return
+        for _ in range(4):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _align_headers(self) -> None:
         """Every column's cards start at the same height (a long stage name wraps onto a
@@ -465,12 +482,18 @@ class KanbanBoard(QWidget):
         # Board before the board was built beforehand: ui.kanban.read_ahead)
         ahead = self._first_cards_for(base)
         self._first_cards = None  # read ahead once, for the board's first showing
+        # shown, a folded column shows its count only: its first page is read as it opens
+        # (built beforehand, hidden, every column reads: its layout is not settled yet)
+        shown = self.isVisible()
         with self.db.reading():
             counts = dict(known) if known is not None else contacts.count_by_stage(self.db, base)
             for column in self.columns:
                 first = ahead.keys.get(column.stage_key) if ahead is not None else None
                 column.model.set_base_query(
-                    base, total=counts.get(column.stage_key, 0), first=first
+                    base,
+                    total=counts.get(column.stage_key, 0),
+                    first=first,
+                    read=not (shown and column.collapsed),
                 )
             if ahead is not None:
                 marks = {cid: dict(m) for cid, m in ahead.marks.items()}
@@ -517,6 +540,9 @@ class KanbanBoard(QWidget):
         if not self._built:
             self.start_columns()
         self.finish_columns()  # all, or those a prebuild had not built yet
+        # the columns folded for the width the board is shown at before they read (a folded
+        # column reads no cards: built on a click, the board still had the list's width)
+        self._lay_out_posted()
         if not self._loaded or self.base_query() != self._base:
             self.reload()
         elif self._pending:
@@ -665,6 +691,9 @@ class KanbanBoard(QWidget):
         rows = contacts.load_rows(self.db, ordered)
         if read is not None:
             read.update(rows)
+        # cards some column showed: one that now belongs to a folded column that read
+        # nothing came from another stage, and that column's count grows by it
+        shown = {i for i in ordered if any(c.model.contains(i) for c in self.columns)}
         for column in self.columns:
             model, key = column.model, column.stage_key
             left = [
@@ -677,6 +706,7 @@ class KanbanBoard(QWidget):
                 touched.add(key)
             here = [i for i in ordered if i in rows and rows[i].stage_key == key]
             if here:
+                model.arrived_unread(sum(1 for i in here if i in shown))
                 model.contacts_changed(here, recount=False)
                 touched.add(key)
         return touched
@@ -837,7 +867,11 @@ class KanbanBoard(QWidget):
         self._syncing = True
         try:  # one selection across the board
             for other in self.columns:
-                if other is not column and other.view.selectionModel().hasSelection():
+                if (
+                    other is not column
+                    and other.has_view
+                    and other.view.selectionModel().hasSelection()
+                ):
                     other.view.clearSelection()
         finally:
             self._syncing = False
@@ -982,7 +1016,7 @@ class KanbanBoard(QWidget):
         self._syncing = True
         try:
             for other in self.columns:
-                if other is not column:
+                if other is not column and other.has_view:
                     other.view.clearSelection()
         finally:
             self._syncing = False

@@ -59,9 +59,16 @@ class KanbanColumn(QFrame):
     """Header + card list for one stage; collapsible when ``collapsible``."""
 
     collapse_toggled = Signal(bool)
+    # the card view was made (``view``): made when the column first opens, never for a
+    # column that stays folded (the board wires its signals then)
+    view_made = Signal()
 
     def __init__(
-        self, model: KanbanColumnModel, collapsible: bool = False, parent: QWidget | None = None
+        self,
+        model: KanbanColumnModel,
+        collapsible: bool = False,
+        parent: QWidget | None = None,
+        view_now: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kanbanColumn")
@@ -81,12 +88,14 @@ class KanbanColumn(QFrame):
         self.header = ColumnHeader(collapsible, self)
         self.header.collapse_clicked.connect(lambda: self.set_collapsed(not self.collapsed))
 
-        self.view = CardListView(self)
-        self.delegate = CardDelegate(model.stage.color, self.view)
-        self.view.setItemDelegate(self.delegate)
-        self.view.setModel(model)
-        self.view.set_default_row_height(self.delegate.card_height)
-        self.view.drop_hover.connect(self._set_drop_target)
+        # the cards' view and its delegate: the view is made when the column first opens
+        # (``view``; a folded column shows only its strip: at 1440 px with the detail panel
+        # open five of eight columns are folded, and a view made, styled and shown for each
+        # was most of building the board on a click)
+        self.delegate = CardDelegate(model.stage.color, self)
+        self._view: CardListView | None = None
+        self._read_only: str | None = None
+        self._empty = ("No contacts", "Drag cards here")
         # each card is as tall as its own name and title · company need at the column's width:
         # the rows in sight are sized as the cards are painted (a row not read yet keeps the
         # smallest card's height, the header's default), at the width they are painted at
@@ -97,24 +106,60 @@ class KanbanColumn(QFrame):
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit_cards)
         model.cards_loaded.connect(self._cards_loaded)
-        self.view.painting.connect(self.fit_cards)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, ACCENT_HEIGHT, 0, 0)  # the accent is painted above
         lay.setSpacing(0)
         lay.addWidget(self.header)
-        lay.addWidget(self.view, 1)
         lay.addStretch(0)  # collapsed: the accent stays on top (not in the middle)
+        self._layout = lay
         model.total_changed.connect(self._update_count)
         model.value_changed.connect(lambda _v: self._update_value())
         self.update_stage()
         self._update_count(model.total)
         self._update_value()
         self._apply_width()
+        if view_now:
+            self._make_view()
 
     @property
     def stage_key(self) -> str:
         return self.model.stage_key
+
+    # --- the cards' view, made when first needed -------------------------------------------------
+    @property
+    def view(self) -> CardListView:
+        """The column's card view (made now if the column has not been open yet)."""
+        return self._view if self._view is not None else self._make_view()
+
+    @property
+    def has_view(self) -> bool:
+        """Whether the card view was made (a column folded since it was built has none)."""
+        return self._view is not None
+
+    def open_view(self) -> None:
+        """An open column shows its cards: its view made and its first page read, if not
+        done yet (a folded column does neither)."""
+        if self.collapsed:
+            return
+        if self._view is None:
+            self._make_view()
+        self.model.read_unread()
+
+    def _make_view(self) -> CardListView:
+        view = CardListView(self)
+        self._view = view
+        view.setVisible(not self.collapsed)
+        view.setItemDelegate(self.delegate)
+        view.setModel(self.model)
+        view.set_default_row_height(self.delegate.card_height)
+        view.drop_hover.connect(self._set_drop_target)
+        view.painting.connect(self.fit_cards)
+        view.empty_title, view.empty_hint = self._empty
+        view.set_read_only(self._read_only)
+        self._layout.insertWidget(1, view, 1)
+        self.view_made.emit()
+        return view
 
     # --- the cards' height --------------------------------------------------------------------
     def _cards_loaded(self, _cards: list[Any]) -> None:
@@ -125,7 +170,9 @@ class KanbanColumn(QFrame):
         """Each card in sight as tall as its own text needs at the column's width
         (``CardDelegate.height_of``, kept per card and width): a row is resized only when its
         height changed; rows out of sight are sized when they come into sight."""
-        view = self.view
+        view = self._view
+        if view is None:  # folded since it was built: nothing to fit
+            return
         width = view.viewport().width()
         # not folded, nor squeezed while the board is laid out (never shown so narrow): it
         # is fitted when shown at its width
@@ -146,7 +193,9 @@ class KanbanColumn(QFrame):
         """Size the cards in sight and let the scroll bar come or go before the column is
         first painted: painted first, a column whose cards then needed a scroll bar was drawn
         again a moment later, every card narrower."""
-        view = self.view
+        view = self._view
+        if view is None:  # folded: no cards
+            return
         for _ in range(2):
             width = view.viewport().width()
             self.fit_cards()
@@ -185,7 +234,14 @@ class KanbanColumn(QFrame):
 
     def set_read_only(self, reason: str | None) -> None:
         """Cards neither drag nor take drops (nor does the strip) while ``reason`` is set."""
-        self.view.set_read_only(reason)
+        self._read_only = reason
+        if self._view is not None:
+            self._view.set_read_only(reason)
+
+    @property
+    def read_only(self) -> str | None:
+        """Why the cards cannot be moved (None: they can)."""
+        return self._read_only
 
     def cards_in_sight(self, height: int) -> tuple[int, int]:
         """(first row, how many rows) the column shows in ``height`` (the board's: while
@@ -193,7 +249,8 @@ class KanbanColumn(QFrame):
         part-shown one; none of a folded column."""
         if self.collapsed and not self.auto_collapsed:  # a fold for room may open at once
             return 0, 0
-        return max(0, self.view.rowAt(0)), height // max(1, self.delegate.card_height) + 2
+        first = self._view.rowAt(0) if self._view is not None else 0
+        return max(0, first), height // max(1, self.delegate.card_height) + 2
 
     def update_stage(self) -> None:
         st = self.model.stage
@@ -201,7 +258,8 @@ class KanbanColumn(QFrame):
         self.setToolTip("")
         self.delegate.stage_color = QColor(st.color)
         self.accent_color = QColor(st.color)
-        self.view.viewport().update()
+        if self._view is not None:
+            self._view.viewport().update()
         self.update()
 
     def _update_count(self, total: int) -> None:
@@ -233,9 +291,11 @@ class KanbanColumn(QFrame):
         )
 
     def set_empty_text(self, title: str, hint: str) -> None:
-        self.view.empty_title = title
-        self.view.empty_hint = hint
-        self.view.viewport().update()
+        self._empty = (title, hint)
+        if self._view is not None:
+            self._view.empty_title = title
+            self._view.empty_hint = hint
+            self._view.viewport().update()
 
     # --- collapsing ----------------------------------------------------------------------------
     def set_collapsed(self, collapsed: bool, auto: bool = False) -> None:
@@ -250,7 +310,9 @@ class KanbanColumn(QFrame):
         self.collapsed = collapsed
         self.auto_collapsed = collapsed and auto
         self.header.setVisible(not collapsed)
-        self.view.setVisible(not collapsed)
+        if self._view is not None:
+            self._view.setVisible(not collapsed)
+        self.open_view()  # opened: its view made and its cards read, if not yet
         self._apply_width()
         self.setToolTip(
             f"{self.model.stage.name} — click to show its cards; drop cards here"
@@ -309,7 +371,7 @@ class KanbanColumn(QFrame):
     # --- drops on the header or the collapsed strip ------------------------------------------
     def _acceptable(self, event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> bool:
         return (
-            self.view.read_only is None
+            self._read_only is None
             and event.mimeData().hasFormat(CONTACT_IDS_MIME)
             and self.model.canDropMimeData(
                 event.mimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex()

@@ -138,6 +138,9 @@ class KanbanColumnModel(QAbstractListModel):
         self._pager.FIRST_PAGE = FIRST_PAGE
         self._pager.BLOCK = BLOCK
         self._value: float | None = None
+        # the first page not read: the column was folded when the board loaded (it shows
+        # only its count and takes drops); read when it opens (``read_unread``)
+        self._unread = False
         if load:  # the board loads its columns when first shown, all counted at once
             self._pager.reset()
 
@@ -169,18 +172,59 @@ class KanbanColumnModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(self.rowCount() - 1))
 
     def set_base_query(
-        self, base: ContactQuery, total: int | None = None, first: list[Key] | None = None
+        self,
+        base: ContactQuery,
+        total: int | None = None,
+        first: list[Key] | None = None,
+        read: bool = True,
     ) -> None:
-        """New filters or sort: start again from the first page (``first``, if read)."""
+        """New filters or sort: start again from the first page (``first``, if read).
+        Without ``read`` (a folded column) and with the ``total`` known, nothing is read until
+        the column opens (``read_unread``)."""
         self._base = base
         self._pager.query = self._column_query()
+        if not read and first is None and total is not None:
+            self._unread = True
+            self._pager.unread(total)
+            self.total_changed.emit(self._pager.total)
+            return
         self.reload(total, first)
 
     def reload(self, total: int | None = None, first: list[Key] | None = None) -> None:
         """Start again from the first page (``total``: the count, when already known;
         ``first``: the first page's keys, when already read)."""
+        self._unread = False
         self._pager.reset(total, first)
         self.total_changed.emit(self._pager.total)
+
+    @property
+    def unread(self) -> bool:
+        """Whether the first page is still to be read (the column was folded)."""
+        return self._unread
+
+    def read_unread(self) -> None:
+        """The column opened: its first page read now, if it was left unread."""
+        if self._unread:
+            self.reload(self._pager.total)
+
+    def arrived_unread(self, count: int) -> None:
+        """``count`` cards moved into this unread column from columns that showed them: its
+        total follows at once, as a read column's estimate does (counted exactly later,
+        ``set_total``)."""
+        if self._unread and count:
+            self._pager.total += count
+            self.total_changed.emit(self._pager.total)
+
+    def _while_unread(self, recount: bool) -> bool:
+        """Whether nothing of the column is read (folded since the board loaded): a change
+        then places no card; the total is counted again here (``recount``) or by the
+        board's count of every column after the notice (``set_total``)."""
+        if not self._unread:
+            return False
+        if recount:
+            self._pager.unread(contacts.count(self.db, self._pager.query))
+            self.total_changed.emit(self._pager.total)
+        return True
 
     def refresh(self, changed: Sequence[int] = (), recount: bool = True) -> None:
         """Contacts changed: ``changed`` ones are shown where the sort now puts them, or
@@ -189,6 +233,8 @@ class KanbanColumnModel(QAbstractListModel):
 
         Without ``recount`` the total is estimated from the changed cards that came or went
         (exact for a move) and the caller counts off the GUI thread, then calls set_total."""
+        if self._while_unread(recount):
+            return
         if changed:
             self._pager.contacts_changed(changed, recount=recount)
         else:
@@ -201,6 +247,8 @@ class KanbanColumnModel(QAbstractListModel):
 
     def contacts_removed(self, ids: Sequence[int], recount: bool = True) -> None:
         """These contacts were deleted."""
+        if self._while_unread(recount):
+            return
         self._pager.contacts_removed(ids, recount=recount)
         self.total_changed.emit(self._pager.total)
 
@@ -208,6 +256,8 @@ class KanbanColumnModel(QAbstractListModel):
         """These contacts are known to be in no column of this stage now (their rows, just
         read, say another stage, or they are gone): their cards go, nothing is asked of the
         database, the total follows (counted exactly later, ``set_total``)."""
+        if self._while_unread(False):
+            return
         self._pager.contacts_removed(ids, recount=False)
         self.total_changed.emit(self._pager.total)
 
@@ -292,10 +342,10 @@ class KanbanColumnModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._pager.ids)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
-        return not parent.isValid() and self._pager.can_fetch_more()
+        return not parent.isValid() and not self._unread and self._pager.can_fetch_more()
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
-        if parent.isValid() or not self._pager.can_fetch_more():
+        if parent.isValid() or self._unread or not self._pager.can_fetch_more():
             return
         before = self._pager.total
         self._pager.fetch_more()
