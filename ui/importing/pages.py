@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# the preview's columns (row, stored as, kept as extra fields, problems): the fields and the
-# extra fields share the width by weight; the problems as wide as they are, up to a fifth
+# the preview's columns (row, stored as, kept as extra fields, problems): where every text
+# fits on one line, the fields and the extra fields share the spare width by weight and the
+# problems are as wide as they are; where texts wrap, all three share it by their text
 PREVIEW_WEIGHTS = {1: 0.5, 2: 0.3}
 PREVIEW_FITTED = {3: 0.2}
 
@@ -276,9 +277,8 @@ class MappingPage(QWizardPage):
         self.preview.verticalHeader().hide()
         self.preview.setAlternatingRowColors(True)
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        # the row number as wide as it is, the problems as wide as they are (mostly empty: the
-        # header's width) up to a fifth; the fields and the extra fields share the rest and wrap
-        # (no sideways scrolling)
+        # the row number as wide as it is; the fields, extra fields and problems share the
+        # rest by their text and wrap (no sideways scrolling)
         self.preview_columns = ColumnSharer(self.preview, PREVIEW_WEIGHTS, PREVIEW_FITTED)
         self.preview_title = label("Preview", "sectionTitle")
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import WinnowError
 from db.engine import DatabaseError
+from ui.column_share import share_by_content
 from ui.importing.models import field_choices
 from ui.row_fit import SLACK, VisibleRowFitter
 
@@ -122,14 +123,16 @@ def label(text: str = "", name: str = "") -> QLabel:
 
 
 class ColumnSharer(QObject):
-    """The table's columns share its width by weight (column -> weight; a column without one
-    is as wide as its contents); text wraps and each row in sight is as tall as its text
-    (:class:`ui.row_fit.VisibleRowFitter`), so there is no sideways scrolling and nothing is
-    cut, however many rows. Where the room holds every sharing column's text on one line, each
-    gets what its text needs and the rest goes by weight (by weight alone a long source
-    wrapped beside a file name with room to spare). A column in ``fitted`` (column -> share)
-    is as wide as its header and text on one line, up to that share of the width, where it
-    wraps: a column mostly empty (the preview's problems) takes no more than its header."""
+    """The table's columns share its width (the columns in ``weights`` and ``fitted``; a
+    column in neither is as wide as its contents); text wraps and each row in sight is as
+    tall as its text (:class:`ui.row_fit.VisibleRowFitter`), so there is no sideways
+    scrolling and nothing is cut, however many rows. Where the room holds every sharing
+    column's text on one line, each gets what its text needs, a ``fitted`` column no more,
+    and the rest goes by weight (by weight alone a long source wrapped beside a file name
+    with room to spare). Where it does not, the width goes by content
+    (:func:`ui.column_share.share_by_content`: where it saves the most lines): by fixed
+    shares the preview's mostly empty Problems column took a fifth (245 px at 1440) while
+    the extra fields beside it wrapped in every row."""
 
     MEASURED = 200  # rows whose text is measured (thousands: their start)
 
@@ -166,27 +169,50 @@ class ColumnSharer(QObject):
             for c in range(columns)
             if c not in self.weights and c not in self.fitted
         }
-        fixed.update(
-            {
-                c: min(self.need(c), int(available * share))
-                for c, share in self.fitted.items()
-                if c < columns
-            }
-        )
         for c, width in fixed.items():
             view.setColumnWidth(c, width)
-        shared = [c for c in range(columns) if c in self.weights]
-        total = sum(self.weights[c] for c in shared) or 1.0
         room = max(0, available - sum(fixed.values()))
+        shared = [c for c in range(columns) if c in self.weights or c in self.fitted]
         need = {c: self.need(c) for c in shared}
-        if sum(need.values()) > room:  # some wrap: by weight
-            need = dict.fromkeys(shared, 0)
+        if sum(need.values()) > room:  # some wrap: the width goes where it saves most lines
+            widths = share_by_content(
+                [self.text_widths(c) for c in shared],
+                [max(40, view.horizontalHeader().sectionSizeHint(c)) for c in shared],
+                [need[c] for c in shared],
+                room,
+                pad=self.padding(),
+            )
+            for c, width in zip(shared, widths, strict=True):
+                view.setColumnWidth(c, width)
+            return
+        # a fitted column as wide as its text; the rest by weight
+        for c in self.fitted:
+            if c in need:
+                view.setColumnWidth(c, need[c])
+        weighted = [c for c in shared if c in self.weights]
+        total = sum(self.weights[c] for c in weighted) or 1.0
         spare = room - sum(need.values())
         used = 0
-        for i, c in enumerate(shared):
-            part = spare - used if i == len(shared) - 1 else int(spare * self.weights[c] / total)
+        for i, c in enumerate(weighted):
+            part = spare - used if i == len(weighted) - 1 else int(spare * self.weights[c] / total)
             view.setColumnWidth(c, max(40, need[c] + part))
             used += part
+
+    def padding(self) -> int:
+        """A cell's room around its text (as :class:`ui.row_fit.WrapDelegate` measures)."""
+        view = self.view
+        style = view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        return 2 * margin + SLACK + (1 if view.showGrid() else 0)
+
+    def text_widths(self, column: int) -> list[int]:
+        """The widths of the column's texts (of its first rows) on one line."""
+        model, fm = self.view.model(), self.view.fontMetrics()
+        widths = []
+        for row in range(min(model.rowCount(), self.MEASURED)):
+            text = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+            widths.append(fm.horizontalAdvance(text) if isinstance(text, str) and text else 0)
+        return widths
 
     def need(self, column: int) -> int:
         """The width the column's header and text (of its first rows) take on one line."""
