@@ -309,12 +309,15 @@ def says_more(
     address, a kind, a street, a region or a postcode (then they are stored as points)."""
     if len(phones) > 1 or len(addresses) > 1:
         return True
-    if any(_told(p.kind) or p.label for p in (*emails, *phones)):
-        return True
-    return any(
-        a.street or a.po_box or a.region or a.postcode or _told(a.kind) or a.label
-        for a in addresses
-    )
+    # loops, not any() over generators: asked for every row of an import
+    for points in (emails, phones):
+        for p in points:
+            if (p.kind and p.kind != "other") or p.label:  # _told(p.kind) or p.label
+                return True
+    for a in addresses:
+        if a.street or a.po_box or a.region or a.postcode or _told(a.kind) or a.label:
+            return True
+    return False
 
 
 def _told(kind: str) -> bool:

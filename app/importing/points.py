@@ -94,12 +94,15 @@ class PostalAddress:
 
     def one_line(self) -> str:
         """The address on one line: "Hauptstr. 5, PO Box 12, 30159 Hannover, NI, Germany"."""
-        street = ", ".join(line.strip() for line in self.street.splitlines() if line.strip())
+        street = self.street
+        if street:
+            street = ", ".join(line.strip() for line in street.splitlines() if line.strip())
         po_box = self.po_box
         if po_box and not any(ch.isalpha() for ch in po_box):
             po_box = f"PO Box {po_box}"
-        town = " ".join(p for p in (self.postcode, self.city) if p)
-        return ", ".join(p for p in (street, po_box, town, self.region, self.country) if p)
+        postcode, city = self.postcode, self.city
+        town = f"{postcode} {city}" if postcode and city else postcode or city
+        return ", ".join([p for p in (street, po_box, town, self.region, self.country) if p])
 
     def title(self) -> str:
         said = self.label or self.kind

@@ -30,17 +30,32 @@ def plain_address(text: str) -> bool:
     """Whether ``text`` is plainly a valid address: ASCII letters, digits, ``_+-`` and dots
     before the @-sign, a plain host name after it — email-validator agrees (tests check it).
     Such a text has no spaces, quotes, brackets, commas or semicolons: it is one address as
-    it stands (:func:`addresses` gives it back alone, unchanged)."""
+    it stands (:func:`addresses` gives it back alone, unchanged).
+
+    The addresses found so are remembered a while (the mapping asks about a row's address,
+    then the row's cleaning about the same text)."""
+    if text in _PLAIN:
+        return True
     if len(text) <= 254 and _FAST_EMAIL.fullmatch(text):
         local, _, domain = text.rpartition("@")
         lowered = domain.lower()
-        return (
+        if (
             len(local) <= 64
             and len(domain) <= 253
             and "--" not in lowered
             and lowered.rpartition(".")[2] not in _SPECIAL_USE_TLDS
-        )
+        ):
+            if len(_PLAIN) >= _PLAIN_MAX:
+                _PLAIN.clear()
+            _PLAIN[text] = None
+            return True
     return False
+
+
+# texts plain_address found plain, the last few thousand (a row's address is asked about
+# again a moment later)
+_PLAIN: dict[str, None] = {}
+_PLAIN_MAX = 8192
 
 
 def email_problem(address: str) -> str | None:

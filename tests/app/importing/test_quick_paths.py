@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.fields import clean_value
 from app.importing import rows
+from app.importing.points import ContactPoint, PostalAddress
 from app.importing.service import import_file
 from app.names import sort_key
 from db.engine import Database
@@ -143,3 +144,124 @@ def test_the_mappers_quick_ways_map_a_row_as_its_general_ways(
         assert fast.values.get("email") == slow.values.get("email")
         assert fast.warnings == slow.warnings
     assert fast.extra == slow.extra or not plain_address(email.strip())
+
+
+RAW_CELLS = st.lists(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(['="0049511"', ' ="007" ', '="', '=""', '="="x""', "  ", '"="', "a ="]),
+    ),
+    max_size=8,
+)
+
+
+def _cell_as_the_mapping_read_it(cells: list[str], index: int | None) -> str:
+    """The mapping's own reading of one cell before read_cells (its closure ``cell``)."""
+    if index is None or index >= len(cells):
+        return ""
+    value = cells[index].strip()
+    if value.startswith('="') and value.endswith('"'):
+        value = value[2:-1].strip()
+    return value
+
+
+@given(RAW_CELLS, st.integers(min_value=0, max_value=10))
+def test_a_rows_cells_are_read_once_as_each_was_read_alone(cells: list[str], width: int) -> None:
+    """RowMapper reads a row's cells once (read_cells) where it read each when asked: the
+    same text for every column of the header and every cell beyond it, for any cells."""
+    from app.importing.mapping import read_cells
+
+    read = read_cells(cells, width)
+    assert len(read) == max(width, len(cells))
+    for index, text in enumerate(read):
+        assert text == _cell_as_the_mapping_read_it(cells, index)
+
+
+PHONE_CELLS = st.one_of(
+    st.text(max_size=20),
+    st.from_regex(r"\+?[0-9][0-9 ()./-]{0,16}", fullmatch=True),
+    st.sampled_from(["+49 511 123456", "0511 123456", "+49 30 1 ::: +49 30 2", "x ::: ", ""]),
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(phone=PHONE_CELLS, label=st.sampled_from(["", "Work", "* Mobile", "Fax ::: Home"]))
+def test_a_rows_one_number_maps_as_one_of_several_columns(phone: str, label: str) -> None:
+    """With one phone column the mapper does not look for the same number twice in a cell of
+    one value; what it finds is what the general way finds (forced here by a second, empty
+    phone column), with or without a label column."""
+    from app.importing.mapping import RowMapper
+
+    headers = ["Phone 1 - Value", "Phone 1 - Label"]
+    mapping: dict[str, str | None] = {"Phone 1 - Value": "phone", "Phone 1 - Label": "label"}
+    quick = RowMapper(headers, mapping)
+    general = RowMapper([*headers, "Telephone"], {**mapping, "Telephone": "phone"})
+    assert quick.one_phone_column and not general.one_phone_column
+    fast, slow = quick([phone, label]), general([phone, label, ""])
+    assert fast.phones == slow.phones
+    assert fast.values == slow.values
+    assert fast.extra == slow.extra
+
+
+PARTS = st.one_of(st.text(max_size=10), st.sampled_from(["", "", "12", "Köln", " a\n b \n", "x"]))
+
+
+@given(st.tuples(PARTS, PARTS, PARTS, PARTS, PARTS, PARTS))
+def test_an_address_on_one_line_is_its_parts_joined(parts: tuple[str, ...]) -> None:
+    """PostalAddress.one_line (asked for every row with an address) as it was written with
+    generators: the same line for any parts."""
+    street, po_box, city, region, postcode, country = parts
+    address = PostalAddress(street, po_box, city, region, postcode, country)
+    lines = ", ".join(line.strip() for line in street.splitlines() if line.strip())
+    box = f"PO Box {po_box}" if po_box and not any(ch.isalpha() for ch in po_box) else po_box
+    town = " ".join(p for p in (postcode, city) if p)
+    expected = ", ".join(p for p in (lines, box, town, region, country) if p)
+    assert address.one_line() == expected
+
+
+KINDS = st.sampled_from(["", "other", "work", "mobile"])
+POINTS = st.lists(
+    st.builds(ContactPoint, st.just("x"), KINDS, st.sampled_from(["", "Assistant"])), max_size=2
+)
+POSTAL = st.lists(
+    st.builds(
+        PostalAddress,
+        street=st.sampled_from(["", "Hauptstr. 5"]),
+        city=st.just("Köln"),
+        postcode=st.sampled_from(["", "50667"]),
+        kind=KINDS,
+        label=st.sampled_from(["", "Lager"]),
+    ),
+    max_size=2,
+)
+
+
+@given(POINTS, POINTS, POSTAL)
+def test_whether_a_rows_points_say_more_is_decided_as_before(
+    emails: list[ContactPoint], phones: list[ContactPoint], addresses: list[PostalAddress]
+) -> None:
+    """app.points.says_more, asked for every imported row, in loops: what its any() over
+    the points said."""
+    from app.points import _told, says_more
+
+    before = (
+        len(phones) > 1
+        or len(addresses) > 1
+        or any(_told(p.kind) or p.label for p in (*emails, *phones))
+        or any(
+            a.street or a.po_box or a.region or a.postcode or _told(a.kind) or a.label
+            for a in addresses
+        )
+    )
+    assert says_more(emails, phones, addresses) == before
+
+
+def test_the_plain_addresses_remembered_stay_bounded() -> None:
+    from app.importing import values
+
+    values._PLAIN.clear()
+    for i in range(10_000):
+        assert values.plain_address(f"anna{i}@acme.de")
+        assert values.plain_address(f"anna{i}@acme.de")  # remembered
+        assert not values.plain_address(f"anna {i}@acme.de")
+    assert 0 < len(values._PLAIN) <= values._PLAIN_MAX
