@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QPushButton, QWidget
 
 from app.contacts import create_contact
 from tests.ui.test_layout import show_at
@@ -116,4 +116,32 @@ def test_short_lists_leave_no_white_band_and_their_buttons_fit_their_words(
             assert 0 <= button.y() - (view.y() + view.height()) <= 16, button.text()
         first = min(b.x() for b in buttons)
         assert first - view.x() <= 2  # from the left, under the list
+    dialog.reject()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
+def test_every_page_fits_the_dialog_without_a_band_under_it(
+    empty_window: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """The dialog was as tall as its longest page: the phone region's three rows, the
+    response times and the BANT criteria sat over a grey band (up to ~200 px) above Close.
+    Now each page sets the dialog's height when shown: under every page's last part no more
+    than a margin's room, and every part whole."""
+    for i, source in enumerate(SOURCES):
+        create_contact(empty_window.db, name=f"Contact {i}", email=f"c{i}@firm.de", source=source)
+    dialog = _open(empty_window, qtbot, size)
+    for index in [*range(dialog.tabs.count()), 0]:  # and back to the first
+        dialog.tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        QApplication.processEvents()
+        page = dialog.tabs.currentWidget()
+        parts = [w for w in page.findChildren(QWidget) if w.parent() is page and w.isVisible()]
+        lowest = max(_in(page, w).bottom() for w in parts)
+        below = page.height() - 1 - lowest
+        assert 0 <= below <= 16, (dialog.tabs.tabText(index), below, page.height())
+        for part in parts:
+            assert part.height() >= part.minimumSizeHint().height(), part
+            if isinstance(part, QLabel) and part.wordWrap():  # every line whole
+                assert part.height() >= part.heightForWidth(part.width()), part.text()
+        assert dialog.height() <= size[1] * SHARE_OF_WINDOW + 1
     dialog.reject()

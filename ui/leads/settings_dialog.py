@@ -400,11 +400,51 @@ def _region_name(code: str | None) -> str:
     return f"{name} ({code})" if name else code
 
 
+class PageSizedTabs(QTabWidget):
+    """Tabs as tall as the page shown: a QTabWidget asks for its tallest page's height, and
+    its shorter pages sat over a grey band. What it adds to a page (the tab bar, the frame)
+    is what it asks for beyond its tallest page."""
+
+    def _pages(self) -> list[QWidget]:
+        pages = (self.widget(i) for i in range(self.count()) if self.isTabVisible(i))
+        return [page for page in pages if page is not None]
+
+    def _fitted(self, hint: QSize, least: bool) -> QSize:
+        current = self.currentWidget()
+        pages = self._pages()
+        if current is None or not pages:
+            return hint
+
+        def height(page: QWidget) -> int:
+            return (page.minimumSizeHint() if least else page.sizeHint()).height()
+
+        added = hint.height() - max(height(page) for page in pages)
+        return QSize(hint.width(), added + height(current))
+
+    def sizeHint(self) -> QSize:
+        return self._fitted(super().sizeHint(), least=False)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._fitted(super().minimumSizeHint(), least=True)
+
+    def heightForWidth(self, width: int) -> int:
+        # a page with wrapped text (the phone region's note) makes the tabs' height depend
+        # on their width: the tab bar and frame, and the tallest such page at that width
+        full = super().heightForWidth(width)
+        current, pages = self.currentWidget(), self._pages()
+        if full < 0 or current is None or not pages:
+            return full
+        inner = width - max(0, self.width() - current.width()) if current.width() else width
+        tallest = max(page.heightForWidth(inner) for page in pages)  # -1: no such page
+        own = current.heightForWidth(inner)
+        return full - max(0, tallest) + (own if own >= 0 else current.sizeHint().height())
+
+
 class SettingsDialog(QDialog):
     def __init__(self, api: WindowApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.tabs = QTabWidget()
+        self.tabs = PageSizedTabs()
         self.response_times = ResponseTimesPage(api)
         self.reach = ReachPage(api)
         self.criteria = CriteriaPage(api)
@@ -423,11 +463,21 @@ class SettingsDialog(QDialog):
         lay.addWidget(self.tabs, 1)
         lay.addWidget(buttons)
         self.tabs.setUsesScrollButtons(False)  # every page named in full
-        # as tall as the longest page's lists (up to most of the window): no band of empty
-        # list under the stages
-        room = parent.window().height() if parent is not None else 900
-        height = min(self.sizeHint().height(), int(room * SHARE_OF_WINDOW))
-        self.resize(max(780, self.tabs.tabBar().sizeHint().width() + 40), max(360, height))
+        # as tall as the page shown (up to most of the window), again on each change of
+        # page: as tall as the longest page, a short page's buttons sat over a grey band
+        self.room = int((parent.window().height() if parent is not None else 900) * SHARE_OF_WINDOW)
+        self.tabs.currentChanged.connect(self.fit_page)
+        self.resize(max(780, self.tabs.tabBar().sizeHint().width() + 40), 360)
+        self.fit_page()
+
+    def fit_page(self) -> None:
+        """The dialog as tall as the page shown asks (its width kept)."""
+        self.tabs.updateGeometry()
+        layout = self.layout()
+        assert layout is not None
+        layout.invalidate()
+        layout.activate()
+        self.resize(self.width(), min(self.sizeHint().height(), self.room))
 
     def _on_operation(self, changes: Changes, _initiator: object) -> None:
         if changes.stage_list:
