@@ -156,6 +156,7 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
         sort=getattr(args, "sort", "created"),
         descending=not getattr(args, "ascending", False),
         owner=_owner(args, db),
+        batch_id=getattr(args, "batch", None),
     )
 
 
@@ -378,6 +379,12 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--limit", type=int_arg, metavar="N")
     p.add_argument(
         "--owner", metavar="NAME", help="only the contacts NAME works (me: yours; none: nobody's)"
+    )
+    p.add_argument(
+        "--batch",
+        type=int_arg,
+        metavar="ID",
+        help="only the contacts import batch ID created (the batches: winnow imports)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_cmd_list)

@@ -316,3 +316,24 @@ def test_a_normal_command_prints_nothing_on_stderr(small_db: Path) -> None:
     fresh = small_db.parent / "fresh.sqlite"  # a new database: created and migrated, quietly
     out = winnow("list", db=fresh)
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_list_batch_shows_the_contacts_of_one_import(tmp_path: Path) -> None:
+    """``winnow list --batch ID``: every contact that import created, and no other."""
+    db = tmp_path / "batches.sqlite"
+    samples = ROOT / "resources" / "samples"
+    winnow("import", str(samples / "hannover-messe-badges.csv"), db=db, check=True)
+    winnow("import", str(samples / "google-contacts.csv"), db=db, check=True)
+    batches = json.loads(winnow("imports", "--json", db=db, check=True).stdout)
+    assert len(batches) == 2
+    every = json.loads(winnow("list", "--json", db=db, check=True).stdout)
+    seen: set[int] = set()
+    for batch in batches:
+        rows = json.loads(
+            winnow("list", "--batch", str(batch["id"]), "--json", db=db, check=True).stdout
+        )
+        ids = {r["id"] for r in rows}
+        assert len(ids) == batch["imported"] > 0 and not ids & seen, batch
+        seen |= ids
+    assert seen == {r["id"] for r in every}
+    assert winnow("list", "--batch", "999", db=db, check=True).stdout.strip() == "0 contacts"
