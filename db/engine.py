@@ -225,13 +225,20 @@ def _wait_for_write_lock(
     """``BEGIN IMMEDIATE`` again every 1-2 ms until it gets the lock or the busy timeout ends
     (then ``first``, the "database is locked" error, is raised). Meanwhile the file ``path``
     hears that a writer waits (:mod:`db.lockwait`: an import holding the lock over several
-    chunks commits after the one it is writing)."""
-    from db.lockwait import TOUCH_EVERY_TRIES, say_a_writer_waits
+    chunks commits after the one it is writing), and a holder at a long step that cannot
+    commit half way (an import's index build) keeps it waiting past the timeout while it
+    says it is at work."""
+    from db.lockwait import TOUCH_EVERY_TRIES, held_for, say_a_writer_waits
 
     waiting_for = path if path and path != ":memory:" else None
     deadline = time.monotonic() + BUSY_TIMEOUT_S
     tries = 0
-    while time.monotonic() < deadline:
+    while True:
+        if time.monotonic() >= deadline:
+            ahead = held_for(waiting_for)  # a long step the holder says it is still at
+            if ahead <= 0:
+                raise first
+            deadline = time.monotonic() + ahead
         if tries % TOUCH_EVERY_TRIES == 0:
             say_a_writer_waits(waiting_for)
         time.sleep(LOCK_POLL_S[0] if tries < 100 else LOCK_POLL_S[1])
@@ -242,7 +249,6 @@ def _wait_for_write_lock(
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
-    raise first
 
 
 def _log_is_empty(path: Path) -> bool:

@@ -52,6 +52,7 @@ from db.visibility import SEE_UNFINISHED
 if TYPE_CHECKING:
     from app.importing.derive import Derivation
     from app.importing.readers import TableSource
+    from db.deferred import DeferredIndexes
 
 DUPLICATE_POLICIES = ("skip", "fill", "overwrite")
 # rows per chunk: another writer (the window, a second process) waits at most for one chunk,
@@ -326,7 +327,7 @@ def _import_in_chunks(
             if table is not None and bulkload.worth_building_after(conn, table)
             else None
         )
-        writer.staged = deferred is None
+        writer.set_aside = deferred
 
         def commit() -> None:
             s.execute(
@@ -344,6 +345,14 @@ def _import_in_chunks(
             waiting.mark()  # the next transaction starts
             step(report.read)  # progress is told what is committed
 
+        def build_and_commit(deferred: DeferredIndexes) -> None:
+            """The indexes built again, and committed: a writer that waits for the lock
+            meanwhile waits on (db.lockwait; it would give up after its busy timeout, and the
+            build takes ~20 s at 1,000,000 contacts)."""
+            with waiting.long_step():
+                bulkload.build_again(conn, deferred)
+                commit()
+
         for chunk in chunks:
             _write_chunk(writer, chunk, report, cancel)
             in_transaction += 1
@@ -354,16 +363,18 @@ def _import_in_chunks(
                     step(report.read)
                     continue
                 # another writer waits: the indexes now, and short transactions from here on
-                bulkload.build_again(conn, deferred)
+                build_and_commit(deferred)
                 deferred = None
-                writer.staged = True
+                writer.set_aside = None
+                in_transaction = 0
+                continue
             if in_transaction >= CHUNKS_PER_TRANSACTION or waiting.asked():
                 commit()
                 in_transaction = 0
         _check_cancel(cancel)
         if deferred is not None:
-            bulkload.build_again(conn, deferred)
-        if in_transaction:
+            build_and_commit(deferred)
+        elif in_transaction:
             commit()  # the finishing transaction below stays short
         _check_cancel(cancel)
         finished = batch_id

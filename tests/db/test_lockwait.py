@@ -3,6 +3,7 @@ import holding the lock over several chunks commits after the chunk it is writin
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -13,8 +14,9 @@ import pytest
 from app import contacts, operations
 from app.importing import service
 from app.importing.service import import_file
+from db import engine
 from db.engine import Database
-from db.lockwait import WaitingWriters, waiting_file
+from db.lockwait import WaitingWriters, held_for, long_step_file, waiting_file
 from tests.app.importing.service_fixtures import BADGE_HEADERS, write_csv
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file's lock
@@ -116,3 +118,59 @@ def test_no_waiting_file_is_left_behind(db: Database, db_path: Path) -> None:
     assert path.exists()
     del dropped
     assert not path.exists()
+
+
+def _move_in_thread(db: Database, contact_id: int) -> tuple[threading.Thread, list[BaseException]]:
+    failed: list[BaseException] = []
+
+    def move() -> None:
+        try:
+            operations.move_contacts(db, [contact_id], "inquiry")
+        except BaseException as exc:  # reported to the test
+            failed.append(exc)
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    return mover, failed
+
+
+@pytest.mark.parametrize("said", [True, False])
+def test_a_writer_waits_on_while_the_holder_says_it_is_at_a_long_step(
+    db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch, said: bool
+) -> None:
+    """A step that cannot commit half way (an import's index build) holds the lock past a
+    waiting writer's busy timeout: the writer waits on while the holder says it is at it
+    (the word renewed each second), and only then; it gets the lock once the step ends."""
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.3)
+    known = contacts.create_contact(db, name="Known Person", email="known@acme.de")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    with WaitingWriters(db_path) as waiting:
+        step = waiting.long_step() if said else contextlib.nullcontext()
+        with step:
+            holder.execute("BEGIN IMMEDIATE")
+            mover, failed = _move_in_thread(db, known)
+            time.sleep(1.5)  # five timeouts, and the word renewed past its first
+            holder.execute("ROLLBACK")
+        assert not long_step_file(db_path).exists()
+    holder.close()
+    mover.join(10)
+    if said:
+        assert failed == []
+        assert contacts.get_contact(db, known).stage_key == "inquiry"
+    else:  # as before: "database is locked" after the timeout
+        assert len(failed) == 1 and "locked" in str(failed[0])
+        assert contacts.get_contact(db, known).stage_key != "inquiry"
+
+
+def test_a_long_step_word_runs_out_when_it_is_not_renewed(db_path: Path) -> None:
+    path = long_step_file(db_path)
+    assert held_for(db_path) == 0 and held_for(None) == 0
+    path.write_text(repr(time.time() + 2), encoding="ascii")
+    try:
+        assert 1 < held_for(db_path) <= 2
+        path.write_text(repr(time.time() - 1), encoding="ascii")  # a holder gone
+        assert held_for(db_path) == 0
+        path.write_text("half", encoding="ascii")
+        assert held_for(db_path) == 0
+    finally:
+        path.unlink()

@@ -10,6 +10,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -330,3 +332,42 @@ def test_only_a_file_large_against_the_store_and_only_on_sqlite(
         assert bulkload.worth_building_after(conn, table) == db.is_sqlite
         monkeypatch.setattr(bulkload, "MIN_ROWS_PER_CONTACT", 1e9)  # a store too large for it
         assert not bulkload.worth_building_after(conn, table)
+
+
+@pytest.mark.sqlite_only
+def test_a_move_made_while_the_indexes_are_built_waits_for_them(
+    bulk: list[int], db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build after the last chunk cannot commit half way and takes longer than a waiting
+    writer's busy timeout at 1,000,000 contacts (~20 s against 5 s): a move made meanwhile
+    (another thread, as the window's writer) waits for it and then goes through, where it
+    failed with "database is locked"."""
+    from app.contacts import create_contact, get_contact
+    from db import engine
+
+    known = create_contact(db, first_name="Grace", last_name="Hopper", email="grace@example.org")
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.3)  # the build below takes 1.5 s more
+    moved: list[BaseException | None] = []
+    movers: list[threading.Thread] = []
+    real = bulkload.build_again
+
+    def build_again(conn: Any, deferred: Any) -> None:
+        def move() -> None:
+            try:
+                operations.move_contacts(db, [known], "inquiry")
+                moved.append(None)
+            except BaseException as exc:  # reported to the test
+                moved.append(exc)
+
+        movers.append(threading.Thread(target=move))
+        movers[0].start()
+        time.sleep(1.5)  # the move waits for the lock meanwhile: five of its timeouts
+        real(conn, deferred)
+
+    monkeypatch.setattr(bulkload, "build_again", build_again)
+    report = import_file(db, _big_file(db_path.with_name("big.csv")))
+    movers[0].join(10)
+    assert bulk == [1] and moved == [None]
+    assert get_contact(db, known).stage_key == "inquiry"
+    assert count(db, ContactQuery()) == report.imported + 1
+    _checked(db_path)
