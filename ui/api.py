@@ -78,6 +78,11 @@ class WindowApi(Protocol):
         """The list, filtered to a queue of ``app.queues`` (e.g. ``overdue``)."""
         ...
 
+    def show_batch(self, batch_id: int) -> None:
+        """The list, filtered to the contacts import batch ``batch_id`` created (a sidebar
+        entry "From import N")."""
+        ...
+
     def current_view_key(self) -> str: ...
 
     def view_size(self, key: str) -> QSize:

@@ -531,6 +531,12 @@ class MainWindow(QMainWindow):
         self.sidebar.select_filter(SidebarFilter("queue", name))
         self.show_view("list")
 
+    def show_batch(self, batch_id: int) -> None:
+        flt = SidebarFilter("batch", str(batch_id))
+        self.sidebar.set_entries("Import", [(flt, f"From import {batch_id}", None)])
+        self.sidebar.select_filter(flt)
+        self.show_view("list")
+
     def current_view_key(self) -> str:
         current = self.views.currentWidget()
         return next((k for k, w in self._views.items() if w is current), "list")

@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QWidget, QWizard
 
+from app.contacts import ContactQuery, list_rows
 from tests.app.golook.conftest import ZONE
 from tests.app.importing.four_formats import FORMATS, write_list
 from tests.dnsserver import LoopbackDnsServer
@@ -300,6 +301,33 @@ def test_the_summary_says_where_the_new_contacts_went(
     new.tree.itemDoubleClicked.emit(first, 0)
     qtbot.waitUntil(lambda: win.detail.view is not None and win.detail.view.id == chosen)
     assert win.current_view_key() == "list" and win.detail.isVisible()
+    wizard.close()
+
+
+def test_the_summary_shows_all_the_new_contacts_in_the_list(win: Any, qtbot: Any) -> None:
+    """The summary's "Show these contacts": the window's list filtered to the import (a
+    sidebar entry "From import N"), every new contact and no other."""
+    _import(win, qtbot, _sample("google-contacts.csv")).close()  # others in the list
+    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    new, count = wizard.summary_page.outcome.new_contacts, wizard.report.imported
+    assert count > 0
+    qtbot.waitUntil(lambda: new.tree.topLevelItemCount() == count, timeout=10000)
+    batch = wizard.report.batch_id
+    assert new.show_all_button.isVisible()
+    new.show_all_button.click()
+    flt = win.sidebar.current_filter()
+    assert flt is not None and (flt.kind, flt.value) == ("batch", str(batch))
+    assert win.sidebar.currentItem().text(0) == f"From import {batch}"
+    assert win.current_view_key() == "list"
+    qtbot.waitUntil(lambda: win.model.rowCount() == count, timeout=10000)
+    win.tasks.wait(10000)
+    assert len(list_rows(win.db, ContactQuery(), 10000)) > count  # others left out
+    shown = {win.model.contact_row(r).id for r in range(win.model.rowCount())}
+    listed = {
+        int(new.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole + 1))  # type: ignore[union-attr]
+        for i in range(count)
+    }
+    assert shown == listed
     wizard.close()
 
 

@@ -70,6 +70,7 @@ class ImportExportFeature:
             path,
             on_imported=lambda report: self._check_imported(report.batch_id),
             open_contact=self.open_contact,
+            show_batch=self.show_batch,
             parent=api.dialog_parent(),
         )
         self.wizard = wizard
@@ -82,6 +83,14 @@ class ImportExportFeature:
         api.show_view("list")
         api.set_detail_visible(True)
         api.select_contact(contact_id)
+        window = api.dialog_parent().window()
+        window.raise_()
+        window.activateWindow()
+
+    def show_batch(self, batch_id: int) -> None:
+        """Every contact of an import (the wizard's summary) in the window's list."""
+        api = self.api
+        api.show_batch(batch_id)
         window = api.dialog_parent().window()
         window.raise_()
         window.activateWindow()

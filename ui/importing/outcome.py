@@ -130,10 +130,16 @@ class NewContacts(QWidget):
 
     COLUMNS = ("Name", "Company", "Address", "Stage", "Score")
 
-    def __init__(self, open_contact: Callable[[int], None] | None) -> None:
+    def __init__(
+        self,
+        open_contact: Callable[[int], None] | None,
+        show_batch: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("newContacts")
         self.open_contact = open_contact
+        self.show_batch = show_batch
+        self.batch_id: int | None = None
         self.title = label("", "sectionTitle")
         self.tree = NewContactsTree()
         self.tree.setObjectName("newContactsList")
@@ -156,8 +162,15 @@ class NewContacts(QWidget):
         self.open_button.clicked.connect(lambda: self._open(self.tree.currentItem()))
         self.open_button.setEnabled(False)
         self.open_button.setVisible(open_contact is not None)
+        # all of them at once in the window's list (the list here shows at most NEW_SHOWN)
+        self.show_all_button = QPushButton("Show these contacts")
+        self.show_all_button.setObjectName("showImported")
+        self.show_all_button.setToolTip("List every contact of this import in the main window")
+        self.show_all_button.clicked.connect(self._show_all)
+        self.show_all_button.setVisible(show_batch is not None)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(self.show_all_button)
         head.addWidget(self.open_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -192,6 +205,10 @@ class NewContacts(QWidget):
         self.setVisible(bool(rows))
         self.tree.updateGeometry()  # as tall as its new rows
 
+    def _show_all(self) -> None:
+        if self.batch_id is not None and self.show_batch is not None:
+            self.show_batch(self.batch_id)
+
     def _selection_changed(self) -> None:
         self.open_button.setEnabled(self.tree.currentItem() is not None)
 
@@ -209,12 +226,13 @@ class BatchOutcomeView(QFrame):
         db: Database,
         runner: TaskRunner,
         open_contact: Callable[[int], None] | None = None,
+        show_batch: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("section")  # a card, as the options page's review
         self.db, self.runner = db, runner
         # the contacts themselves: placed by the page (they take the room it has left)
-        self.new_contacts = NewContacts(open_contact)
+        self.new_contacts = NewContacts(open_contact, show_batch)
         self.batch_id: int | None = None
         self.outcome: BatchOutcome | None = None
         self.title = label("", "sectionTitle")
@@ -234,6 +252,7 @@ class BatchOutcomeView(QFrame):
     def show_batch(self, batch_id: int | None) -> None:
         """Read the batch's counts on a worker (None: nothing was imported)."""
         self.batch_id = batch_id
+        self.new_contacts.batch_id = batch_id
         self.show_outcome(None)
         self.new_contacts.show_rows([], 0, {})
         if batch_id is None:

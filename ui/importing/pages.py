@@ -593,7 +593,9 @@ class SummaryPage(QWizardPage):
         self.headline.setFont(font)
         self.counts = label(name="summaryCounts")
         # where the new contacts are now: by stage, kind of address, source
-        self.outcome = BatchOutcomeView(wizard.db, wizard.runner, wizard.open_contact)
+        self.outcome = BatchOutcomeView(
+            wizard.db, wizard.runner, wizard.open_contact, wizard.show_batch
+        )
         self.issues_title = label("Rows not simply imported", "sectionTitle")
         self.issues = RowsTable()
         self.issues.setObjectName("issueTable")

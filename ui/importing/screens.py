@@ -48,10 +48,17 @@ def render_import_screenshots(api: WindowApi, out_dir: Path) -> list[Path]:
         ops = OperationRunner(parent)
         try:
             # sized as it opens over the window (most of it), at the screenshot's size
-            # with its summary's "Open in Winnow" as the window's wizard has it (a picture:
-            # the scratch database's contacts are not the window's to open)
+            # with its summary's "Show these contacts" and "Open in Winnow" as the window's
+            # wizard has them (a picture: the scratch database's contacts are not the
+            # window's to show)
             wizard = ImportWizard(
-                scratch, runner, ops, Path(path), open_contact=lambda _id: None, parent=parent
+                scratch,
+                runner,
+                ops,
+                Path(path),
+                open_contact=lambda _id: None,
+                show_batch=lambda _id: None,
+                parent=parent,
             )
             wizard.show()
 

@@ -60,12 +60,15 @@ class ImportWizard(QWizard):
         *,
         on_imported: Callable[[ImportReport], None] | None = None,
         open_contact: Callable[[int], None] | None = None,
+        show_batch: Callable[[int], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.on_imported = on_imported
         # show an imported contact in the window (the summary's list; None: no button)
         self.open_contact = open_contact
+        # show all the batch's contacts in the window's list (None: no button)
+        self.show_batch = show_batch
         self.setObjectName("importWizard")
         self.setWindowTitle("Import contacts")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
