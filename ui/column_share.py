@@ -48,6 +48,25 @@ def share_by_content(
     spare = room - sum(widths)
     if columns == 0 or spare <= 0:
         return widths
+    # a column with text in most rows whose longest fits in an even share of what is left
+    # takes it on one line (a file name beside a long source: not both broken over two
+    # lines); a mostly empty one (a problem or two) gives way to the texts that fill rows
+    whole: set[int] = set()
+    filled = {c for c in range(columns) if 2 * sum(1 for t in texts[c] if t) >= len(texts[c])}
+    while True:
+        rest = [c for c in range(columns) if c not in whole]
+        if not rest:
+            break
+        left = room - sum(max(least[c], most[c]) for c in whole)
+        fits = [c for c in rest if c in filled and max(least[c], most[c]) <= left // len(rest)]
+        if not fits or len(fits) == len(rest):
+            break
+        whole.update(fits)
+    for c in whole:
+        widths[c] = max(least[c], most[c])
+    spare = room - sum(widths)
+    if spare <= 0:
+        return widths
     rows = max((len(t) for t in texts), default=0)
 
     def lines(column: int, width: int) -> list[float]:

@@ -30,3 +30,11 @@ def test_the_widths_fill_the_room_within_their_bounds(texts: list[list[int]], ro
         assert sum(widths) == room
     if room <= sum(most):
         assert all(w <= high for w, high in zip(widths, most, strict=True))
+
+
+def test_a_short_text_in_every_row_stays_on_one_line_beside_a_long_one() -> None:
+    """Import history: a file name beside a long source, too little room for both on one
+    line: the file name whole, the source wraps (both broke over two lines)."""
+    texts = [[250] * 5, [190] * 5]
+    widths = share_by_content(texts, [80, 80], [260, 200], 420, pad=10)
+    assert widths == [220, 200], widths
