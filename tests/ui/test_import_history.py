@@ -142,3 +142,24 @@ def test_every_header_and_value_shows_in_full(
     assert _cut(dialog.table) == []
     assert _cut(dialog.issues) == []
     dialog.close()
+
+
+def test_the_selected_batch_s_contacts_are_shown_in_the_list(
+    empty_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The history's "Show its contacts": the window's list filtered to the selected import
+    ("From import N" in the sidebar), its new contacts and no other."""
+    db: Database = empty_window.db
+    create_contact(db, name="Anna Köhler", email="anna@koehler-technik.de", company="Köhler")
+    report = import_file(db, _file(tmp_path), source=SOURCE)
+    assert report.imported == 2
+    dialog = _history(empty_window, qtbot)
+    assert dialog.selected_batch() is not None and dialog.selected_batch().id == report.batch_id
+    assert dialog.show_button.isVisible() and dialog.show_button.isEnabled()
+    dialog.show_button.click()
+    flt = empty_window.sidebar.current_filter()
+    assert flt is not None and (flt.kind, flt.value) == ("batch", str(report.batch_id))
+    qtbot.waitUntil(lambda: empty_window.model.rowCount() == 2, timeout=10000)
+    names = {empty_window.model.contact_row(r).name for r in range(2)}
+    assert names == {"Jürgen Weißmann", "Sanne de Vries"}
+    dialog.close()

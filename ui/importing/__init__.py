@@ -113,7 +113,9 @@ class ImportExportFeature:
         from ui.importing.history import ImportHistoryDialog
 
         api = self.api
-        dialog = ImportHistoryDialog(api.db, api.tasks, api.ops, parent=api.dialog_parent())
+        dialog = ImportHistoryDialog(
+            api.db, api.tasks, api.ops, show_batch=self.show_batch, parent=api.dialog_parent()
+        )
         self.history = dialog
         dialog.show()
         return dialog

@@ -4,6 +4,8 @@ change notices for imports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -76,10 +78,13 @@ class ImportHistoryDialog(QDialog):
         runner: TaskRunner,
         ops: OperationRunner,
         *,
+        show_batch: Callable[[int], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importHistory")
+        # every contact of the selected batch in the window's list (None: no button)
+        self.show_batch = show_batch
         self.setWindowTitle("Import history")
         # sized to its rows once they are in (see fit_height); until then a modest box
         self.resize(self._width(), 420)
@@ -128,10 +133,17 @@ class ImportHistoryDialog(QDialog):
         self.undo_button.setObjectName("undoBatch")
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_selected)
+        self.show_button = QPushButton("Show its contacts")
+        self.show_button.setObjectName("showBatchContacts")
+        self.show_button.setToolTip("List every contact of the selected import in the main window")
+        self.show_button.setEnabled(False)
+        self.show_button.setVisible(show_batch is not None)
+        self.show_button.clicked.connect(self.show_selected)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.show_button)
         buttons.addWidget(self.undo_button)
         buttons.addWidget(close)
         title = QLabel(
@@ -329,6 +341,7 @@ class ImportHistoryDialog(QDialog):
     def _selected(self) -> None:
         batch = self.selected_batch()
         self.undo_button.setEnabled(batch is not None and not batch.undone)
+        self.show_button.setEnabled(batch is not None and not batch.undone and batch.imported > 0)
         if batch is None:
             self.issues_model.set_report(None)
             self._show_issues()
@@ -371,6 +384,11 @@ class ImportHistoryDialog(QDialog):
         if b.undone:
             parts.append(f"undone {local_text(b.undone_at)}")
         return " · ".join(p for p in parts if p)
+
+    def show_selected(self) -> None:
+        batch = self.selected_batch()
+        if batch is not None and self.show_batch is not None:
+            self.show_batch(batch.id)
 
     def undo_selected(self) -> None:
         """Say what would be removed (and what was worked on since), then undo as chosen."""

@@ -80,7 +80,9 @@ def render_import_screenshots(api: WindowApi, out_dir: Path) -> list[Path]:
                 _settle(runner, 2)
             shot("import-summary", wizard)
             wizard.close()
-            history = ImportHistoryDialog(scratch, runner, ops, parent=parent)
+            history = ImportHistoryDialog(
+                scratch, runner, ops, show_batch=lambda _id: None, parent=parent
+            )
             history.show()
             shot("import-history", history)
             history.close()
