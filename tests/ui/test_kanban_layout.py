@@ -127,16 +127,11 @@ def test_no_sideways_scrolling_with_or_without_the_panel(
     assert board.api.settings.value("board/collapsed") in (None, [], "")
 
 
-def test_an_arrow_key_or_a_click_opens_a_folded_column(sized_window: Any, qtbot: Any) -> None:
-    window = sized_window
-    window.show_view("kanban")
-    board = settle_board(qtbot, window, (1024, 700))
-    folded = [c for c in board.columns if c.collapsed]
-    assert folded, "at 1024 px not every column fits open"
-    shown = [c for c in board.columns if not c.collapsed]
+def _arrow_right_from_the_last_open_column(qtbot: Any, board: Any, shown: list[Any]) -> None:
+    """→ on the first card of the last open column: the folded column after it opens, takes
+    the focus, and the board settles without a layout problem."""
     last = shown[-1]
     nxt = board.columns[board.columns.index(last) + 1]
-    assert nxt.collapsed and nxt.auto_collapsed
     last.view.setFocus()
     last.view.selectionModel().setCurrentIndex(
         last.model.index(0, 0), last.view.selectionModel().SelectionFlag.ClearAndSelect
@@ -145,6 +140,18 @@ def test_an_arrow_key_or_a_click_opens_a_folded_column(sized_window: Any, qtbot:
     assert not nxt.collapsed
     qtbot.waitUntil(nxt.view.hasFocus, timeout=2000)
     qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+
+
+def test_an_arrow_key_or_a_click_opens_a_folded_column(sized_window: Any, qtbot: Any) -> None:
+    window = sized_window
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1024, 700))
+    folded = [c for c in board.columns if c.collapsed]
+    assert folded, "at 1024 px not every column fits open"
+    shown = [c for c in board.columns if not c.collapsed]
+    nxt = board.columns[board.columns.index(shown[-1]) + 1]
+    assert nxt.collapsed and nxt.auto_collapsed
+    _arrow_right_from_the_last_open_column(qtbot, board, shown)
     # a click on a folded strip opens it; another folds to make room
     strip = next(c for c in board.columns if c.collapsed)
     qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(10, 100))
@@ -170,17 +177,9 @@ def test_a_folded_column_makes_its_cards_when_it_opens(sized_window: Any, qtbot:
         assert column.model.rowCount() == 0, f"{column.stage_key}: cards read while folded"
         assert column.model.total == counts.get(column.stage_key, 0)
     # a keyboard move into a folded column, as in the other columns
-    last = shown[-1]
-    nxt = board.columns[board.columns.index(last) + 1]
+    last, nxt = shown[-1], board.columns[board.columns.index(shown[-1]) + 1]
     assert nxt in folded and nxt.model.total > 0
-    last.view.setFocus()
-    last.view.selectionModel().setCurrentIndex(
-        last.model.index(0, 0), last.view.selectionModel().SelectionFlag.ClearAndSelect
-    )
-    QTest.keyClick(last.view, Qt.Key.Key_Right)
-    assert not nxt.collapsed
-    qtbot.waitUntil(nxt.view.hasFocus, timeout=2000)
-    qtbot.waitUntil(lambda: not board_problems(board), timeout=3000)
+    _arrow_right_from_the_last_open_column(qtbot, board, shown)
     total = counts.get(nxt.stage_key, 0)
     assert nxt.model.rowCount() == min(total, FIRST_PAGE) and nxt.model.total == total
     assert nxt.view.isVisible() and nxt.count_text == f"{total:,}"
