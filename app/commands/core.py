@@ -149,6 +149,11 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
     if getattr(args, "stage", None):
         stages.get_stage(db, args.stage)  # raises UnknownStage (exit 2) with the valid keys
         stage_keys = (args.stage,)
+    batch = getattr(args, "batch", None)
+    if batch is not None:
+        from app.importing.batches import get_batch
+
+        get_batch(db, batch)  # raises NotFound (exit 1): no such import batch
     return contacts.ContactQuery(
         stage_keys=stage_keys,
         source=getattr(args, "source", None),
@@ -156,7 +161,7 @@ def _query(args: argparse.Namespace, db: Database) -> contacts.ContactQuery:
         sort=getattr(args, "sort", "created"),
         descending=not getattr(args, "ascending", False),
         owner=_owner(args, db),
-        batch_id=getattr(args, "batch", None),
+        batch_id=batch,
     )
 
 

@@ -336,4 +336,5 @@ def test_list_batch_shows_the_contacts_of_one_import(tmp_path: Path) -> None:
         assert len(ids) == batch["imported"] > 0 and not ids & seen, batch
         seen |= ids
     assert seen == {r["id"] for r in every}
-    assert winnow("list", "--batch", "999", db=db, check=True).stdout.strip() == "0 contacts"
+    missing = winnow("list", "--batch", "999", db=db)
+    assert missing.returncode == 1 and "no import batch with id 999" in missing.stderr
