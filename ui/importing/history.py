@@ -146,8 +146,8 @@ class ImportHistoryDialog(QDialog):
         buttons.addWidget(self.show_button)
         buttons.addWidget(self.undo_button)
         buttons.addWidget(close)
-        title = QLabel(
-            "Rejected and skipped rows, warnings and likely duplicates of the selected import"
+        title = QLabel(  # capitals, as every section title (resources/style.qss #sectionTitle)
+            "Rejected and skipped rows, warnings and likely duplicates of the selected import".upper()
         )
         title.setWordWrap(True)
         title.setObjectName("sectionTitle")

@@ -596,7 +596,7 @@ class SummaryPage(QWizardPage):
         self.outcome = BatchOutcomeView(
             wizard.db, wizard.runner, wizard.open_contact, wizard.show_batch
         )
-        self.issues_title = label("Rows not simply imported", "sectionTitle")
+        self.issues_title = label("ROWS NOT SIMPLY IMPORTED", "sectionTitle")
         self.issues = RowsTable()
         self.issues.setObjectName("issueTable")
         self.issues.setModel(wizard.issue_model)
