@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from sqlalchemy import event, inspect, select, text, update
 
-from app import contacts, paging, search
+from app import contacts, paging, search, search_documents
 from app.contacts import ContactQuery, query_ids
 from app.demo import generate_demo
 from db.engine import Database, open_database
@@ -62,7 +62,9 @@ def _batch_index_sql(db: Database) -> str:
 
 
 @BOTH
-def test_down_and_up_again_the_searches_find_the_same(db: Database) -> None:
+def test_down_and_up_again_the_searches_find_the_same(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate_demo(db, 300, seed=5, now=NOW)
     with db.write_session() as s:  # a few contacts of an import, the batch index's own
         batch = ImportBatch(source="file", created_at=NOW)
@@ -87,7 +89,9 @@ def test_down_and_up_again_the_searches_find_the_same(db: Database) -> None:
         assert "IS NOT NULL" not in _batch_index_sql(old)
         if old.engine.dialect.name == "sqlite":
             assert "prefix='2 3'" in _fts_sql(old)
-        assert _found(old) == found
+        with monkeypatch.context() as m:  # PostgreSQL's documents have no dates before 0025:
+            m.setattr(search_documents, "usable", lambda *_a: False)  # the contacts' path
+            assert _found(old) == found
     finally:
         old.close()
 
