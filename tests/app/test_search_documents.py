@@ -19,27 +19,12 @@ from app.paging import Key
 from app.timeutil import utcnow
 from db.engine import Database, open_database
 from db.models import Contact, ImportBatch
+from tests.app.test_search import _statements
 
 
 @pytest.fixture
 def backend() -> str:
     return "postgresql"  # the documents are PostgreSQL's (SQLite's full-text index has none)
-
-
-@contextmanager
-def _statements(db: Database) -> Iterator[list[str]]:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @contextmanager
