@@ -3,7 +3,6 @@ the board shown on a click (at once in the smallest window, and as a user would 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import resource

@@ -171,3 +171,45 @@ def test_the_benchmark_marks_usable_before_what_waits_for_it_runs(tmp_path: Path
     lines = [line.split()[0] for line in out.stdout.splitlines()]
     assert lines[:2] == ["winnow-shown", "winnow-usable"], lines
     assert "waited-for-usable" in lines[2:]
+
+
+def test_the_benchmark_s_later_click_comes_after_what_waits_for_usable(tmp_path: Path) -> None:
+    """``WINNOW_BENCH_CLICK=after-jobs`` (bench_spine's case as a user clicks): the board is
+    asked for after the work that waits for usable has run, marked ``click``, then shown;
+    ``WINNOW_BENCH_WINDOW`` gives the window that size (the offscreen screen is 800x600)."""
+    probe = USABLE_MARK_PROBE.replace(
+        "MainWindow._build_features = with_a_waiting_step",
+        "MainWindow._build_features = with_a_waiting_step\n"
+        "MainWindow.show_view = lambda self, key, show=MainWindow.show_view: (\n"
+        "    print('asked', key, self.width(), self.height(), flush=True), show(self, key))",
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "WINNOW_BENCH_CLICK": "after-jobs",
+        "WINNOW_BENCH_WINDOW": "1440x900",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "crm.sqlite")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [line.split()[0] for line in out.stdout.splitlines()]
+    assert lines == [
+        "winnow-shown",
+        "winnow-usable",
+        "waited-for-usable",
+        "winnow-click",
+        "asked",
+        "winnow-board",
+    ], lines
+    asked = next(line.split() for line in out.stdout.splitlines() if line.startswith("asked"))
+    assert asked[1:] == ["kanban", "1440", "900"]
