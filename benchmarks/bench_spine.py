@@ -3,6 +3,7 @@ the board shown on a click (at once in the smallest window, and as a user would 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import resource
@@ -131,7 +132,17 @@ def _window_shown(path: Path) -> dict[str, object]:
         "peak_rss_when_shown_mb": round(shown[1] / 1024, 1),
         "peak_rss_with_board_mb": round(board[1] / 1024, 1),
         "load_average_1min": round(os.getloadavg()[0], 2),
+        "pyside_support_as_files": pyside_support_as_files(),
     }
+
+
+def pyside_support_as_files() -> bool:
+    """Whether PySide6's signature modules are files with their bytecode (``make
+    pyside-support``) rather than compiled from libshiboken6's embedded source at each start."""
+    spec = importlib.util.find_spec("shiboken6")
+    if spec is None or spec.origin is None:
+        return False
+    return (Path(spec.origin).parent / "files.dir").is_dir()
 
 
 BOARD_WINDOW = "1440x900"  # the realistic case's window
