@@ -533,9 +533,33 @@ class MainWindow(QMainWindow):
 
     def show_batch(self, batch_id: int) -> None:
         flt = SidebarFilter("batch", str(batch_id))
+        self._sidebar_batch = batch_id  # counted with the others from now on
         self.sidebar.set_entries("Import", [(flt, f"From import {batch_id}", None)])
         self.sidebar.select_filter(flt)
         self.show_view("list")
+        self._count_batch(batch_id)
+
+    _sidebar_batch: int | None = None  # the import the sidebar's "From import N" lists
+
+    def _count_batch(self, batch_id: int) -> None:
+        """The entry's count at once, off the GUI thread (one indexed count, not the whole
+        sidebar's); later changes keep it current through :meth:`refresh_counts`."""
+        db = self.db
+        flt = SidebarFilter("batch", str(batch_id))
+
+        def done(n: int) -> None:
+            if self._sidebar_batch != batch_id:
+                return  # another import is listed now
+            # not before the first whole count (its arrival makes the window usable)
+            if self._sidebar_counts:
+                self._sidebar_counts[flt] = n
+            self.sidebar.set_counts({flt: n})
+
+        self.tasks.run(
+            lambda: contacts.count(db, ContactQuery(batch_id=batch_id)),
+            on_done=done,
+            on_error=lambda exc: log.warning("count: %s", exc),
+        )
 
     def current_view_key(self) -> str:
         current = self.views.currentWidget()
@@ -1102,6 +1126,7 @@ class MainWindow(QMainWindow):
         queue_names = list(QUEUES)
         read = self.first_counts_read
         started_at = self._notices_seen  # a notice after this: the counts may miss it
+        batch = self._sidebar_batch
 
         def count_all() -> dict[SidebarFilter, int]:
             try:
@@ -1119,6 +1144,10 @@ class MainWindow(QMainWindow):
                 out[SidebarFilter("owner", "me")] = contacts.count(
                     db, ContactQuery(owner=current_actor(db))
                 )
+                if batch is not None:  # the sidebar's "From import N"
+                    out[SidebarFilter("batch", str(batch))] = contacts.count(
+                        db, ContactQuery(batch_id=batch)
+                    )
                 return out
             finally:
                 read.set()

@@ -14,6 +14,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QStyle, QTableView
 from sqlalchemy import update
 
+from app import operations
 from app.contacts import create_contact
 from app.importing.service import import_file
 from db.engine import Database
@@ -163,3 +164,24 @@ def test_the_selected_batch_s_contacts_are_shown_in_the_list(
     names = {empty_window.model.contact_row(r).name for r in range(2)}
     assert names == {"Jürgen Weißmann", "Sanne de Vries"}
     dialog.close()
+
+
+def test_the_import_s_sidebar_entry_has_its_count_kept_current(
+    empty_window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """The sidebar's "From import N" shows how many contacts it lists, like every other
+    sidebar entry, and follows a change: one of them deleted, the count is one less."""
+    window = empty_window
+    db: Database = window.db
+    create_contact(db, name="Anna Köhler", email="anna@koehler-technik.de", company="Köhler")
+    report = import_file(db, _file(tmp_path), source=SOURCE)
+    assert report.imported == 2
+    window.show_batch(report.batch_id)
+    entry = window.sidebar.currentItem()
+    assert entry.text(0) == f"From import {report.batch_id}"
+    qtbot.waitUntil(lambda: entry.text(1) == "2", timeout=10000)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=10000)
+    gone = window.model.contact_row(0).id
+    window.ops.run(lambda: operations.delete_contacts(db, [gone]))
+    qtbot.waitUntil(lambda: entry.text(1) == "1", timeout=10000)
+    assert window.sidebar.all_item.text(1) == "2"  # Anna and the one left
