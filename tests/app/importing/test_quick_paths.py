@@ -265,3 +265,46 @@ def test_the_plain_addresses_remembered_stay_bounded() -> None:
         assert values.plain_address(f"anna{i}@acme.de")  # remembered
         assert not values.plain_address(f"anna {i}@acme.de")
     assert 0 < len(values._PLAIN) <= values._PLAIN_MAX
+
+
+LOCAL_PARTS = st.one_of(
+    st.from_regex(r"[A-Za-z0-9_+-]{1,20}(\.[A-Za-z0-9_+-]{1,8}){0,3}", fullmatch=True),
+    st.sampled_from(["info", "INFO", "Sales", "postmaster", "x" * 64, "a.b", "anna+fair"]),
+)
+DOMAINS = st.one_of(
+    st.sampled_from(
+        [
+            "acme.de", "ACME.De", "gmail.com", "GMail.com", "gmial.com", "gmail.con",
+            "mailinator.com", "web.de", "co.uk", "acme.co.uk", "www.acme.co.uk", "x.y",
+            "github.io", "blogspot.com", "a.b.c.de", "example.org", "x" * 63 + ".de",
+            "ab." * 80 + "de",
+        ]
+    ),
+    st.from_regex(r"([a-z0-9]{1,10}\.){1,3}[a-z]{2,6}", fullmatch=True),
+)  # fmt: skip
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(LOCAL_PARTS, DOMAINS), min_size=1, max_size=6))
+def test_a_plain_address_s_verdict_by_its_domain_is_go_look_s(
+    pairs: list[tuple[str, str]],
+) -> None:
+    """prepare() takes a plain address's verdict by its domain once one address of that
+    domain was valid: for every plain address, what address_verdict says of it (free,
+    disposable, typo, public suffix, case, long local parts and hosts), whatever addresses
+    of other domains came before."""
+    from app.golook.classify import address_verdict
+    from app.importing.values import plain_address
+
+    rows._PLAIN_VERDICTS.clear()
+    for local, domain in pairs + pairs:  # each again, from what is remembered
+        address = f"{local}@{domain}"
+        if plain_address(address):
+            assert rows.plain_verdict(address) == address_verdict(address)
+
+
+def test_the_plain_verdicts_remembered_stay_bounded() -> None:
+    rows._PLAIN_VERDICTS.clear()
+    for i in range(rows._PLAIN_VERDICTS_MAX + 10):
+        assert rows.plain_verdict(f"anna@acme{i}.de")[0]
+    assert 0 < len(rows._PLAIN_VERDICTS) <= rows._PLAIN_VERDICTS_MAX
