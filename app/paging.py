@@ -20,14 +20,16 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Collection, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
+    bindparam,
     false,
     literal,
     or_,
@@ -36,6 +38,7 @@ from sqlalchemy import (
     tuple_,
     type_coerce,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
@@ -45,6 +48,7 @@ from app import contacts, search, search_documents
 from app.contacts import ContactQuery
 from db.engine import Database
 from db.models import Contact
+from db.visibility import SEE_UNFINISHED, unfinished_batches
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ def keys_between(
     if q.search:
         keyed = contacts.sort_key_index(q, db) is not None
         strategy, steps = search.plan_bounded(db, q.search, limit, contacts.can_walk(q), keyed)
+    shape = _shape(db, q, after, through, exclude)
     with db.session() as s:
         place = (replace(q, search=""), after, through, frozenset(exclude))
         if (
@@ -189,18 +194,64 @@ def keys_between(
             # the page fills, so they are sorted at once, and so are the searches typed on
             # from here (their matches are among these)
             search.remember_short_walk(db, place, q.search or "")
-            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
         if strategy == search.WALK and steps is not None and limit is not None:
-            return _walk(s, db, q, order, spans, limit, exclude, steps, place)
+            return _walk(s, db, q, order, spans, limit, exclude, steps, place, shape)
         if strategy == search.SORT and q.search and db.engine.dialect.name == "sqlite":
-            return _select(s, db, q, order, [_any(spans)], limit, exclude, strategy)
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, strategy, shape)
         out: list[Key] = []
-        for conds in spans:
+        for index, conds in enumerate(spans):
             want = None if limit is None else limit - len(out)
             if want is not None and want <= 0:
                 break
-            out.extend(_select(s, db, q, order, conds, want, exclude, strategy))
+            part = None if shape is None else (shape, "run", index)
+            out.extend(_select(s, db, q, order, conds, want, exclude, strategy, part))
         return out
+
+
+# Statements of a search's first page on SQLite, kept per query shape (the query without its
+# search, the plan, the run): typing builds the same statements keystroke after keystroke
+# with only the words, the page's length and a walk's bound different, which are bound
+# parameters (:func:`_bound`). Building a statement and working out its cache key cost about
+# 1 ms a statement, as much as reading a narrow search's page.
+_STATEMENTS: OrderedDict[Hashable, Select[Any]] = OrderedDict()
+_statements_lock = threading.Lock()
+_FTS = "fts"  # the parameter of app.search.fts_rowids
+_LIMIT = "page_limit"
+_STEPS = "walk_steps"
+_LAST = "walk_last"
+
+
+def _shape(
+    db: Database, q: ContactQuery, after: Key | None, through: Key | None, exclude: Collection[int]
+) -> Hashable | None:
+    """What the statements of this page depend on besides their bound parameters, or None
+    where they are built each time: not a first page, not a search on SQLite, a queue (its
+    conditions name the time of the call)."""
+    if after is not None or through is not None or exclude or q.queue:
+        return None
+    if db.engine.dialect.name != "sqlite" or search.fts_query(q.search or "") is None:
+        return None
+    return (str(db.engine.url), replace(q, search=""))
+
+
+def _bound(shape: Hashable | None, kind: Hashable, build: Callable[[], Select[Any]]) -> Select[Any]:
+    """The statement ``build`` makes, kept under ``(shape, kind)`` when there is a shape (its
+    words, page length and bound are then given at each execution, :func:`_execute`)."""
+    if shape is None:
+        return build()
+    key = (shape, kind)
+    with _statements_lock:
+        stmt = _STATEMENTS.get(key)
+        if stmt is not None:
+            _STATEMENTS.move_to_end(key)
+            return stmt
+    stmt = build()
+    with _statements_lock:
+        _STATEMENTS[key] = stmt
+        while len(_STATEMENTS) > 256:
+            _STATEMENTS.popitem(last=False)
+    return stmt
 
 
 def _any(spans: Sequence[Sequence[ColumnElement[bool]]]) -> ColumnElement[bool]:
@@ -218,16 +269,39 @@ def _select(
     want: int | None,
     exclude: Collection[int],
     strategy: search.Strategy,
+    shape: Hashable | None = None,
 ) -> list[Key]:
-    stmt = contacts.select_matching(
-        [Contact.id, order.raw], q, db, limit=want, strategy=strategy, keys_only=True
-    ).where(*conds)
-    if exclude:
-        stmt = stmt.where(Contact.id.not_in(list(exclude)))
-    stmt = stmt.order_by(*contacts.order_by(q))
-    if want is not None:
-        stmt = stmt.limit(want)
-    return [Key(value, cid) for cid, value in s.execute(stmt)]
+    """The first ``want`` keys (None: all) matching ``conds`` and the query, in its order, by
+    ``strategy`` (``shape``: a first page's, whose statement is kept, :func:`_bound`)."""
+
+    def build() -> Select[Any]:
+        stmt = contacts.select_matching(
+            [Contact.id, order.raw], q, db, limit=want, strategy=strategy, keys_only=True
+        ).where(*conds)
+        if exclude:
+            stmt = stmt.where(Contact.id.not_in(list(exclude)))
+        stmt = stmt.order_by(*contacts.order_by(q))
+        if want is not None:
+            stmt = stmt.limit(bindparam(_LIMIT, want))
+        return stmt
+
+    stmt = _bound(shape, ("select", strategy, want is None), build)
+    params: dict[str, Any] = {} if want is None else {_LIMIT: want}
+    if q.search and shape is not None:
+        params[_FTS] = search.fts_query(q.search)
+    return [Key(value, cid) for cid, value in _execute(s, stmt, params)]
+
+
+def _execute(
+    s: Session, stmt: Select[Any], params: Mapping[str, Any] | None = None
+) -> Sequence[Row[Any, Any]]:
+    """The rows of a statement of keys, read at once: on the session's connection (Core)
+    where the ORM would add nothing to it, i.e. no import is unfinished (:mod:`db.visibility`'s
+    criterion, added by the ORM's execution, which then takes its way). The ORM's execution
+    and result layers cost about 1 ms a statement of 200 keys; a keystroke runs one to three."""
+    if s.info.get(SEE_UNFINISHED) or not unfinished_batches(s):
+        return s.connection().execute(stmt, params).all()
+    return s.execute(stmt, params).all()
 
 
 def _walk(
@@ -240,6 +314,7 @@ def _walk(
     exclude: Collection[int],
     steps: int,
     place: Hashable,
+    shape: Hashable | None = None,
 ) -> list[Key]:
     """The first ``limit`` matches, walking each run's part of the sort index for at most
     ``steps`` entries; where that does not fill the page, the rest by the sorted plan, after
@@ -254,9 +329,10 @@ def _walk(
     (:func:`_ordered`); if they ever did not, the page would be sorted instead. A walk that
     stopped short is remembered for the place (``place``): a search typed on from there
     matches fewer contacts, in the same stretch, so it is sorted at once
-    (:func:`app.search.walk_fell_short`)."""
+    (:func:`app.search.walk_fell_short`). ``shape``: a first page's, whose statements are
+    kept (:func:`_bound`)."""
     if search.walk_fell_short(db, place, q.search or ""):
-        return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
+        return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
     match = search.fts_query(q.search or "") or ""
     ordering = contacts.order_by(q)
     out: list[Key] = []
@@ -264,20 +340,34 @@ def _walk(
         want = limit - len(out)
         if want <= 0:
             break
-        entries = contacts.select_unsearched([Contact.id, order.raw.label("v")], q, db)
-        entries = entries.where(*conds)
-        if exclude:
-            entries = entries.where(Contact.id.not_in(list(exclude)))
-        walked = entries.order_by(*ordering).limit(steps).subquery("walked")
-        stmt = select(walked.c.id, walked.c.v).where(walked.c.id.in_(search.fts_rowids(match)))
-        keys = [Key(value, cid) for cid, value in s.execute(stmt.limit(want))]
+
+        def entries(conds: Sequence[ColumnElement[bool]] = conds) -> Select[Any]:
+            found = contacts.select_unsearched([Contact.id, order.raw.label("v")], q, db)
+            found = found.where(*conds)
+            if exclude:
+                found = found.where(Contact.id.not_in(list(exclude)))
+            return found.order_by(*ordering)
+
+        def walk(want: int = want) -> Select[Any]:
+            walked = entries().limit(bindparam(_STEPS, steps)).subquery("walked")
+            stmt = select(walked.c.id, walked.c.v)
+            stmt = stmt.where(walked.c.id.in_(search.fts_rowids(match)))
+            return stmt.limit(bindparam(_LIMIT, want))
+
+        def end() -> Select[Any]:
+            return entries().offset(bindparam(_LAST, steps - 1)).limit(1)
+
+        params = {_FTS: match, _LIMIT: want, _STEPS: steps}
+        stmt = _bound(shape, ("walk", index), walk)
+        keys = [Key(value, cid) for cid, value in _execute(s, stmt, params)]
         if not _ordered(keys, order.descending):
-            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT)
+            return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
         out.extend(keys)
         if len(keys) < want:
             # the part walked to its end, or the walk stopped at its bound: which?
-            last = s.execute(entries.order_by(*ordering).offset(steps - 1).limit(1)).first()
-            if last is not None:
+            ends = _execute(s, _bound(shape, ("walk end", index), end), {_LAST: steps - 1})
+            if ends:
+                last = ends[0]
                 search.remember_short_walk(db, place, q.search or "")
                 bound = Key(last[1], last[0])
                 rest = [[*conds, order.after(bound)], *spans[index + 1 :]]
