@@ -31,26 +31,37 @@ def copy_rows(conn: Connection, table: Table, records: Sequence[dict[str, Any]])
     transaction of ``conn``."""
     if not records:
         return
-    begin_writing(conn)  # a session that only read so far did so without a transaction
     given = list(records[0])
+    copy_lists(conn, table, given, [[rec[c] for c in given] for rec in records])
+
+
+def copy_lists(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT ``rows`` (the values of ``columns``, in that order) into ``table`` with one
+    ``COPY``, in the transaction of ``conn`` (rows the caller built as lists need not become
+    dicts on the way: 10,000 of an import's ~30 columns cost ~0.1 s)."""
+    if not rows:
+        return
+    begin_writing(conn)  # a session that only read so far did so without a transaction
     # the columns' Python-side defaults, as an INSERT through SQLAlchemy would fill them in
     defaults: dict[str, Any] = {}
     for col in table.columns:
         default = col.default
-        if col.name in given or default is None or not hasattr(default, "arg"):
+        if col.name in columns or default is None or not hasattr(default, "arg"):
             continue
         arg = default.arg  # type: ignore[attr-defined]
         if getattr(default, "is_scalar", False):
             defaults[col.name] = arg
         elif getattr(default, "is_callable", False):
             defaults[col.name] = arg  # called per row below
-    columns = given + list(defaults)
-    processors = _processed(conn, table, columns)
+    names = [*columns, *defaults]
+    processors = _processed(conn, table, names)
     raw: Any = conn.connection.driver_connection
-    names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for rec in records:
-            values = [rec[c] for c in given]
+    quoted = ", ".join(f'"{c}"' for c in names)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            values = list(row)
             for d in defaults.values():
                 values.append(d(None) if callable(d) else d)
             copy.write_row(
