@@ -157,3 +157,37 @@ def test_load_rows_returns_plain_values(db: Database, people: dict[str, int]) ->
     assert list(rows) == [people["ayse"]]
     row = rows[people["ayse"]]
     assert (row.name, row.stage_key, row.company) == ("Ayşe Öztürk", "sql", "Öztürk Makine")
+
+
+def test_load_rows_reads_every_column_as_the_statement_does(demo_db: Database) -> None:
+    """load_rows reads SQLite's rows through the driver (app.contacts._rows_sql): every value
+    as SQLAlchemy's statement of the same columns turns it (times, flags, numbers, empty
+    values), and a running import's contacts left out as every query leaves them out."""
+    from sqlalchemy import update
+
+    from app.timeutil import utcnow
+    from db.models import Contact, ImportBatch
+
+    ids = contacts.query_ids(demo_db, ContactQuery())
+    with demo_db.session() as s:  # some times set, others empty
+        s.execute(
+            update(Contact)
+            .where(Contact.id.in_(ids[:50]))
+            .values(next_action_at=utcnow(), first_response_at=utcnow(), response_due_at=None)
+        )
+    with demo_db.session() as s:
+        expected = {
+            r[0]: contacts.ContactRow(*r[:10], bool(r[10]), *r[11:])
+            for r in s.connection().execute(contacts._ROWS_BY_ID, {"ids": ids}).all()
+        }
+    rows = contacts.load_rows(demo_db, [*ids, 10**9])
+    assert rows == expected and len(rows) == len(ids) == 300
+    assert any(r.next_action_at is not None for r in rows.values())
+    assert any(r.next_action_at is None for r in rows.values())
+    assert all(isinstance(r.sales_ready, bool) for r in rows.values())
+    with demo_db.session() as s:  # an import still being written: its contacts are not read
+        batch = ImportBatch(created_at=utcnow(), state="running")
+        s.add(batch)
+        s.flush()
+        s.execute(update(Contact).where(Contact.id == ids[0]).values(import_batch_id=batch.id))
+    assert set(contacts.load_rows(demo_db, ids)) == set(ids[1:])
