@@ -9,7 +9,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -1230,12 +1239,18 @@ class MainWindow(QMainWindow):
         self.count_label.setText("  ·  ".join(p for p in parts if p))
 
     def _view_changed(self, _index: int) -> None:
-        widget = view_in(self.views.currentWidget())  # a lazy view is built as it is shown
         key = self.current_view_key()
-        if key == "list":
-            self._list_catch_up()
+        # the detail panel as this view wants it before a lazy view is built: the view is
+        # laid out once, at the width it is shown at (built beside the list's panel, the
+        # board was laid out at a third of its width, then again without the panel)
         if key != "triage" and hasattr(self, "toggle_detail"):
             self.toggle_detail.setChecked(self.detail_wanted(key))
+        tab = self.views.currentWidget()
+        if isinstance(tab, LazyView) and not tab.built:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        widget = view_in(tab)  # a lazy view is built as it is shown
+        if key == "list":
+            self._list_catch_up()
         on_shown = getattr(widget, "view_shown", None)
         if callable(on_shown):
             on_shown()
