@@ -148,15 +148,35 @@ class ColumnSharer(QObject):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.rows = VisibleRowFitter(view)
+        # the texts' widths on one line, per column, measured once per change of the
+        # table's content or font (a resize only shares them out again)
+        self._measured: dict[int, tuple[list[int], int]] = {}
+        self._measured_font = ""
         view.viewport().installEventFilter(self)
         model = view.model()
-        model.modelReset.connect(self.fit)
-        model.layoutChanged.connect(self.fit)
+        for changed in (
+            model.dataChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.columnsInserted,
+            model.columnsRemoved,
+            model.headerDataChanged,
+        ):
+            changed.connect(self._forget)
+        model.modelReset.connect(self._content_changed)
+        model.layoutChanged.connect(self._content_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.fit()
         return False
+
+    def _forget(self, *_args: object) -> None:
+        self._measured.clear()
+
+    def _content_changed(self, *_args: object) -> None:
+        self._measured.clear()
+        self.fit()
 
     def fit(self) -> None:
         view = self.view
@@ -207,27 +227,34 @@ class ColumnSharer(QObject):
 
     def text_widths(self, column: int) -> list[int]:
         """The widths of the column's texts (of its first rows) on one line."""
-        model, fm = self.view.model(), self.view.fontMetrics()
+        return self._measure(column)[0]
+
+    def need(self, column: int) -> int:
+        """The width the column's header and text (of its first rows) take on one line."""
+        return self._measure(column)[1]
+
+    def _measure(self, column: int) -> tuple[list[int], int]:
+        """(text widths row by row, need) of a column, measured when its content or the
+        font changed since (:meth:`measure_column`)."""
+        font = self.view.font().key()
+        if font != self._measured_font:
+            self._measured, self._measured_font = {}, font
+        known = self._measured.get(column)
+        if known is None:
+            known = self._measured[column] = self.measure_column(column)
+        return known
+
+    def measure_column(self, column: int) -> tuple[list[int], int]:
+        """The widths of the column's texts (of its first rows) on one line, and the width
+        its header and texts take on one line."""
+        view = self.view
+        model, fm = view.model(), view.fontMetrics()
         widths = []
         for row in range(min(model.rowCount(), self.MEASURED)):
             text = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
             widths.append(fm.horizontalAdvance(text) if isinstance(text, str) and text else 0)
-        return widths
-
-    def need(self, column: int) -> int:
-        """The width the column's header and text (of its first rows) take on one line."""
-        view = self.view
-        model = view.model()
-        style = view.style()
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-        fm = view.fontMetrics()
-        widest = 0
-        for row in range(min(model.rowCount(), self.MEASURED)):
-            text = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
-            if isinstance(text, str) and text:
-                widest = max(widest, fm.horizontalAdvance(text))
-        cell = widest + 2 * margin + SLACK + (1 if view.showGrid() else 0)
-        return max(view.horizontalHeader().sectionSizeHint(column), cell)
+        cell = max(widths, default=0) + self.padding()
+        return widths, max(view.horizontalHeader().sectionSizeHint(column), cell)
 
 
 class FieldDelegate(QStyledItemDelegate):
