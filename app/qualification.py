@@ -305,23 +305,40 @@ _CRITERIA_ORDER = select(BantCriterion.id).order_by(BantCriterion.position, Bant
 _ANSWERS_OF = select(BantAnswer.contact_id, BantAnswer.criterion_id, BantAnswer.answer).where(
     BantAnswer.contact_id.in_(bindparam("ids", expanding=True))
 )
+# the same for the driver (SQLite), its IN list's parameters written out once per length
+_ANSWERS_SQL = "SELECT contact_id, criterion_id, answer FROM bant_answers WHERE contact_id IN "
 
 
 def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """Per contact, the answers in criterion order (the small marks on cards and in the list).
-    Contacts with no answer at all are left out (all unknown)."""
+    Contacts with no answer at all are left out (all unknown).
+
+    Read with the list's rows at each keystroke of a search (100 contacts, up to 4 answers
+    each): on SQLite through the driver, rows fetched at once and each answer put in its
+    place (SQLAlchemy's rendering of the 100 ids and reading row by row was ~85 % of it)."""
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
-    out: dict[int, tuple[str, ...]] = {}
+    found: dict[int, list[str]] = {}
     with db.session() as s:
         conn = s.connection()
         order = list(conn.execute(_CRITERIA_ORDER).scalars())
-        found: dict[int, dict[int, str]] = {}
+        place = {crit_id: index for index, crit_id in enumerate(order)}
+        unknown = ["unknown"] * len(order)
+        sqlite = conn.dialect.name == "sqlite"
         for i in range(0, len(ids), 900):
-            for cid, crit_id, answer in conn.execute(_ANSWERS_OF, {"ids": ids[i : i + 900]}):
-                found.setdefault(cid, {})[crit_id] = answer
-    for cid, by_crit in found.items():
-        out[cid] = tuple(by_crit.get(c, "unknown") for c in order)
-    return out
+            chunk = ids[i : i + 900]
+            if sqlite:
+                marks = ",".join("?" * len(chunk))
+                rows = conn.exec_driver_sql(f"{_ANSWERS_SQL}({marks})", tuple(chunk)).all()
+            else:
+                rows = conn.execute(_ANSWERS_OF, {"ids": chunk}).all()
+            for cid, crit_id, answer in rows:
+                answers = found.get(cid)
+                if answers is None:
+                    answers = found[cid] = unknown.copy()
+                at = place.get(crit_id)
+                if at is not None:
+                    answers[at] = answer
+    return {cid: tuple(answers) for cid, answers in found.items()}
 
 
 def qualified_ids(db: Database, contact_ids: Sequence[int]) -> set[int]:

@@ -149,3 +149,24 @@ def test_consent_records_when_and_how_and_is_filterable(db: Database) -> None:
         consent.set_consent(db, [a], "maybe")
     with pytest.raises(UnknownContact):
         consent.set_consent(db, [a, 999], "granted")
+
+
+def test_marks_follow_the_criteria_order_for_many_contacts(demo_db: Database) -> None:
+    """bant_marks reads SQLite's answers through the driver: each answer in its criterion's
+    place, whatever order the rows come in, after the criteria are reordered too; the same as
+    each contact's answers one by one."""
+    from app.contacts import ContactQuery, query_ids
+
+    ids = query_ids(demo_db, ContactQuery())
+    qualification.set_bant(demo_db, ids[0], {"timeframe": "no", "budget": "yes"})
+    keys = ["timeframe", "need", "authority", "budget"]
+    qualification.reorder_criteria(demo_db, keys)
+    marks = qualification.bant_marks(demo_db, [*ids, ids[0], 10**9])
+    expected = {}
+    for cid in ids:
+        answers = qualification.get_bant(demo_db, cid).answers()
+        if any(answers.get(k, "unknown") != "unknown" for k in keys):
+            expected[cid] = tuple(answers.get(k, "unknown") for k in keys)
+    assert marks == expected
+    assert marks[ids[0]] == ("no", "unknown", "unknown", "yes")
+    assert len(marks) > 20  # the demo answers for many of its contacts
