@@ -569,13 +569,20 @@ class BatchWriter:
         # this batch's ids above the last one seen, ascending in insertion order
         conn = self.s.connection()
         insert_rows(conn, Contact.__table__, columns, records, staged=self.set_aside is None)
-        ids = list(
-            self.s.scalars(
-                select(Contact.id)
-                .where(Contact.import_batch_id == self.batch_id, Contact.id > self.last_id)
-                .order_by(Contact.id)
+        # each new contact's first history entry and its undo record, from the rows just
+        # written (one statement each; a dict a row for these cost ~4 µs a row): the same
+        # rows, in the same order (by contact id), the entry dated when the contact entered
+        # its stage. On PostgreSQL in the statement that reads the new ids (WITH … INSERT):
+        # one round trip for the three instead of three
+        mine = {"batch": self.batch_id, "after": self.last_id}
+        entry = {"reason": f"Imported: {self.source}", "actor": self.actor}
+        recorded = bulk.is_postgresql(conn)
+        if recorded:
+            ids = list(self.s.scalars(_new_ids_recorded(), {**mine, **entry}))
+        else:
+            ids = list(
+                self.s.scalars(select(Contact.id).where(_new_contacts()).order_by(Contact.id), mine)
             )
-        )
         if len(ids) != len(records):
             raise RuntimeError(f"inserted {len(records)} contacts but found {len(ids)}")
         self.last_id = ids[-1]
@@ -593,14 +600,9 @@ class BatchWriter:
                 for rec in import_records(cid, row.emails, row.phones, row.addresses)
             ],
         )
-        # each new contact's first history entry and its undo record, from the rows just
-        # written (one statement each; a dict a row for these cost ~4 µs a row): the same
-        # rows, in the same order (by contact id), the entry dated when the contact entered
-        # its stage
-        mine = {"batch": self.batch_id, "after": ids[0] - 1}
-        entry = {"reason": f"Imported: {self.source}", "actor": self.actor}
-        self.s.execute(_first_history_entries(), {**mine, **entry})
-        self.s.execute(_created_records(), mine)
+        if not recorded:
+            self.s.execute(_first_history_entries(), {**mine, **entry})
+            self.s.execute(_created_records(), mine)
         self.report.imported += len(ids)
         return ids, {cid for cid, done in zip(ids, with_derived, strict=True) if done}
 
@@ -643,6 +645,20 @@ def _created_records() -> Any:
     )
     columns = ("batch_id", "contact_id", "action", "previous")
     return insert(cast(Table, ImportChange.__table__)).from_select(columns, rows)
+
+
+@lru_cache(maxsize=1)
+def _new_ids_recorded() -> Any:
+    """PostgreSQL: the ids of the new contacts (:func:`_new_contacts`, in order), read by the
+    statement that writes their first history entries (:func:`_first_history_entries`) and
+    their undo records (:func:`_created_records`) as two ``WITH … INSERT`` parts."""
+    return (
+        select(Contact.id)
+        .where(_new_contacts())
+        .order_by(Contact.id)
+        .add_cte(_first_history_entries().cte("first_entries"))
+        .add_cte(_created_records().cte("created_records"))
+    )
 
 
 def _derived_columns(derivation: Derivation | None) -> tuple[str, ...]:

@@ -329,10 +329,16 @@ def _import_in_chunks(
         )
         writer.set_aside = deferred
 
+        beat = [time.monotonic()]  # when the batch's heartbeat was last written
+
         def commit() -> None:
-            s.execute(
-                update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow())
-            )
+            if time.monotonic() - beat[0] >= HEARTBEAT_EVERY_S:
+                s.execute(
+                    update(ImportBatch)
+                    .where(ImportBatch.id == batch_id)
+                    .values(heartbeat_at=utcnow())
+                )
+                beat[0] = time.monotonic()
             s.commit()
             # a pause longer than a waiting writer's poll (db.engine: every 1-2 ms): with the
             # rows read in another process the next chunk is ready at once, and this loop took
@@ -460,6 +466,10 @@ def discard_batch(db: Database, batch_id: int) -> None:
 
 
 ABANDONED_AFTER_S = 600
+# how often a running import writes its heartbeat (with the commit of a chunk): far below
+# ABANDONED_AFTER_S, and not with every commit — on PostgreSQL, where each chunk commits,
+# that was a statement and a round trip to the server a chunk
+HEARTBEAT_EVERY_S = 10.0
 
 
 def discard_abandoned_imports(db: Database) -> list[int]:
