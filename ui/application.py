@@ -54,12 +54,23 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+# platforms with no screen for anybody to answer a dialog on (tests, benchmarks, CI)
+UNANSWERED_PLATFORMS = ("offscreen", "minimal")
+
+
 def open_with_dialogs(path_or_url: str | None) -> Database | None:
-    """Open a database, telling the user what is wrong; a locked file can be retried."""
+    """Open a database, telling the user what is wrong; a locked file can be retried. The
+    terminal hears of it too (``winnow: ...`` on stderr, as the commands say it); with no
+    screen to answer a dialog on (``QT_QPA_PLATFORM=offscreen``) only the terminal does, and
+    None comes back at once: a modal dialog there waited for ever."""
+    unanswered = QApplication.platformName() in UNANSWERED_PLATFORMS
     while True:
         try:
             return open_with_progress(path_or_url)
         except DatabaseLocked as exc:
+            print(f"winnow: {exc}", file=sys.stderr)
+            if unanswered:
+                return None
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 "Database locked",
@@ -70,6 +81,9 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
             if box.exec() != QMessageBox.StandardButton.Retry:
                 return None
         except DatabaseError as exc:
+            print(f"winnow: {exc}", file=sys.stderr)
+            if unanswered:
+                return None
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.exec()
