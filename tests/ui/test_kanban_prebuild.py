@@ -271,6 +271,34 @@ def test_a_click_before_the_prebuild_reads_nothing_on_the_gui_thread(
             assert shown and all(model.cached_card(r) is not None for r in shown)
 
 
+def test_a_click_before_the_prebuild_works_out_no_colour(
+    qtbot: Any, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board's colours (each text made legible on what it sits on) are worked out as the
+    window becomes usable, with the read ahead: the click only uses them."""
+    import ui.kanban
+    from ui.kanban import style
+
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    monkeypatch.setattr(style, "_KEPT", {})  # none worked out yet (another test's palette)
+    worked_out: list[object] = []
+    real = style._board_colors
+
+    def counted(palette: Any) -> dict[str, str]:
+        worked_out.append(palette)
+        return real(palette)
+
+    monkeypatch.setattr(style, "_board_colors", counted)
+    shown = _shown_window(qtbot, demo_db, prebuild_views=True)
+    window = next(shown)
+    qtbot.waitUntil(lambda: window.kanban.first_cards is not None, timeout=10000)
+    assert len(worked_out) == 1
+    window.show_view("kanban")
+    window.findChild(KanbanBoard).repaint()
+    assert len(worked_out) == 1, "worked out again on the click"
+    next(shown, None)  # the window's workers drained
+
+
 def test_a_change_before_the_click_drops_what_was_read_ahead(early_window: Any, qtbot: Any) -> None:
     window = early_window
     qtbot.waitUntil(lambda: window.kanban.first_cards is not None, timeout=10000)

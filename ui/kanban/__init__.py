@@ -47,11 +47,18 @@ class KanbanFeature:
 
     def read_ahead(self) -> None:
         """Read the columns' first pages and the cards each shows first on a worker, for
-        the board to take when it is built (``ui.kanban.read_ahead``)."""
+        the board to take when it is built, and import the board's modules there
+        (``ui.kanban.read_ahead``); its colours are worked out here, on the GUI thread."""
         if self._built():
             return
         from ui.kanban.card_delegate import CardDelegate
-        from ui.kanban.read_ahead import read_first_cards, saved_board_query
+        from ui.kanban.read_ahead import read_ahead_for_board, saved_board_query
+        from ui.kanban.style import board_colors
+        from ui.theme import current_palette
+
+        # the board's colours worked out now (kept per palette), not on the click: each of
+        # its texts is made legible on what it sits on (~5 ms)
+        board_colors(current_palette())
 
         self._reads += 1
         reads = self._reads
@@ -63,7 +70,7 @@ class KanbanFeature:
                 self.first_cards = first
 
         self.api.tasks.run(
-            read_first_cards,
+            read_ahead_for_board,
             self.api.db,
             saved_board_query(self.api),
             per_column,

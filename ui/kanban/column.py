@@ -196,6 +196,12 @@ class KanbanColumn(QFrame):
         view = self._view
         if view is None:  # folded: no cards
             return
+        # the scroll bar first, if the rows at the smallest card's height already need one
+        # (a column of a first page does): the cards are measured once, at the width they
+        # are painted at (measured without it, then again with it, every card was wrapped
+        # twice: a tenth of the board shown at 1440 px)
+        view.updateGeometries()
+        QCoreApplication.sendPostedEvents(view, QEvent.Type.MetaCall)
         for _ in range(2):
             width = view.viewport().width()
             self.fit_cards()

@@ -6,7 +6,9 @@ and read each column's first page and the cards in sight on the GUI thread (eigh
 the cards' rows and two kinds of marks: ~15 ms of its CPU at 100,000 contacts, more wall time
 on a busy disk). Those are read here instead, on a worker, the moment the window is usable:
 the board built on the click takes them when nothing has changed since (no change notice,
-the same filters and sort) and reads nothing itself; otherwise it reads as before.
+the same filters and sort) and reads nothing itself; otherwise it reads as before. The same
+worker then imports the board's own modules (``ui.kanban.board`` and what it imports: ~15 ms
+the click did before, on the GUI thread).
 """
 
 from __future__ import annotations
@@ -78,3 +80,15 @@ def read_first_cards(
         rows, marks = read_cards(db, wanted, CARD_MARKS)
     by_contact = {cid: {n: m[cid] for n, m in marks.items() if cid in m} for cid in rows}
     return FirstCards(query, stages, keys, rows, by_contact)
+
+
+def read_ahead_for_board(
+    db: Database, query: ContactQuery, per_column: int, stop: Event | None = None
+) -> FirstCards | None:
+    """:func:`read_first_cards`, then the board's modules imported here, on the worker (a
+    click on Board then only builds it). Their top level makes no widget: only classes and
+    value types (colours, alignments), which may be made off the GUI thread."""
+    first = read_first_cards(db, query, per_column, stop)
+    import ui.kanban.board  # noqa: F401  (imported for the click, not used here)
+
+    return first
