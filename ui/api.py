@@ -17,10 +17,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from app.contacts import ContactQuery
-from db.engine import Database
 
 if TYPE_CHECKING:
     from app.moves import MoveResult
+    from db.engine import Database
     from ui.detail_panel import DetailPanel
     from ui.operations import OperationRunner
     from ui.tasks import TaskRunner

@@ -16,13 +16,14 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.logfile import start_log_file
-from db.engine import Database, DatabaseError, DatabaseLocked
+from db.errors import DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
 from ui.opening import open_with_progress
 from ui.theme import apply_theme, system_palette
 from ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
+    from db.engine import Database
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -37,12 +37,14 @@ from app.contacts import ContactQuery, ContactRow
 from app.golook.badges import ADDRESS_BADGES
 from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
-from db.engine import Database
 from ui.contrast import readable_on_base
 from ui.list_count import BackgroundCount, count_text
 from ui.marks import BANT_WORDS, paint_bant_marks
 from ui.paging import ContactPager
 from ui.row_fit import VisibleRowFitter
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 CONTACT_IDS_MIME = "application/x-winnow-contact-ids"
 

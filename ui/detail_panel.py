@@ -43,7 +43,7 @@ from app.errors import WinnowError
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.operations import Changes
 from app.stage_visibility import shown_stages
-from db.engine import Database, DatabaseError
+from db.errors import DatabaseError
 from ui.detail_sections import (
     ActivitiesBox,
     ContactSection,
@@ -57,6 +57,7 @@ from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
     from app.contact_view import ContactView
+    from db.engine import Database
     from ui.operations import OperationRunner
 
 __all__ = ["ContactSection", "DetailPanel", "Section", "plain_label"]

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
 from app.stage_visibility import shown_stages
-from db.engine import Database
 
 if TYPE_CHECKING:
+    from db.engine import Database
     from ui.leads.duplicate_warning import DuplicateWarning
 
 DISQUALIFY_REASONS = [

@@ -11,13 +11,16 @@ and a count not yet started for one is skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from app import contacts
 from app.contacts import ContactQuery
-from db.engine import Database
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 
 def count_text(total: int, exact: bool, cap: int | None = None) -> str:

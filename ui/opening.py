@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from app.store import open_store
-from db.engine import Database
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
 
 # an opening that takes longer than this shows the progress window
 SHOW_AFTER_S = 0.4

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from app.errors import WinnowError
 from app.live import ServerUnreachable, is_connection_error, offline_message
 from app.operations import Changes, OpResult, UndoState
-from db.engine import DatabaseError
+from db.errors import DatabaseError
 from ui.tasks import receiver_alive, release_signals
 
 log = logging.getLogger(__name__)

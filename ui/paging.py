@@ -19,7 +19,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex
 
@@ -27,7 +27,10 @@ from app import contacts, paging
 from app.contacts import ContactQuery
 from app.live import is_connection_error
 from app.paging import Key
-from db.engine import Database
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
 
 log = logging.getLogger(__name__)
 

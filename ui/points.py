@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 
 from app import operations
 from app.points import ADDRESS, EMAIL, KINDS, PHONE, ContactPoints, Point, points_of
-from db.engine import Database
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection, plain_label
 
 if TYPE_CHECKING:
     from app.contact_view import ContactView
+    from db.engine import Database
 
 TITLES = {EMAIL: "E-mail", PHONE: "Phone", ADDRESS: "Address"}
 GROUP_TITLES = {EMAIL: "E-mail addresses", PHONE: "Phones", ADDRESS: "Postal addresses"}

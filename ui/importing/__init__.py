@@ -15,18 +15,19 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.contacts import ContactQuery
 from app.errors import WinnowError
-from db.engine import Database, DatabaseError
+from db.errors import DatabaseError
 from ui.api import WindowApi
 
 if TYPE_CHECKING:
     from app.exporting import ExportResult
+    from db.engine import Database
     from ui.importing.history import ImportHistoryDialog
     from ui.importing.wizard import ImportWizard
 
 EXPORT_FILTERS = {"CSV for Excel (*.csv)": ".csv", "vCard 3.0 (*.vcf)": ".vcf"}
 
 # fn(db, path, query) -> ExportResult, run on a worker
-Exporter = Callable[[Database, str, ContactQuery | None], "ExportResult"]
+Exporter = Callable[["Database", str, ContactQuery | None], "ExportResult"]
 
 
 def ask_save_path(parent: QWidget, title: str, start: str, filters: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -18,8 +18,10 @@ from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 from app import todo
 from app.live import is_connection_error
 from app.timeutil import utcnow
-from db.engine import Database
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from db.engine import Database
 
 log = logging.getLogger(__name__)
 

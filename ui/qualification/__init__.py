@@ -24,11 +24,11 @@ from app import followup, operations, scoring
 from app.access import read_only_reason
 from app.operations import Changes
 from app.scoring import RecomputeResult
-from db.engine import Database
 from ui.api import WindowApi
 from ui.theme import follow_palette, theme_colors
 
 if TYPE_CHECKING:
+    from db.engine import Database
     from ui.qualification.bant_editor import Apply, BantEditor, Failed
     from ui.qualification.followup_view import FollowUpView
     from ui.qualification.rules_dialog import ScoringRulesDialog
