@@ -166,7 +166,13 @@ class Contact(Base):
             info={PG_WHERE: "import_batch_id IS NOT NULL"},
         ),
         Index("ix_contacts_score", "score"),
-        Index("ix_contacts_next_action", "next_action_at"),
+        # PostgreSQL: only the contacts with a next action (the queues' look-ups; migration
+        # 0027): there a bulk move writes an entry in every index a moved row is in
+        Index(
+            "ix_contacts_next_action",
+            "next_action_at",
+            info={PG_WHERE: "next_action_at IS NOT NULL"},
+        ),
         Index("ix_contacts_response_due", "response_due_at"),
         Index("ix_contacts_company", "company"),
         Index("ix_contacts_title", "title"),
