@@ -232,7 +232,9 @@ def _shape(
         return None
     if db.engine.dialect.name != "sqlite" or search.fts_query(q.search or "") is None:
         return None
-    return (str(db.engine.url), replace(q, search=""))
+    # the index a sorted search reads its keys in is named in the statement: a file of an
+    # older schema at the same path may have none (app.contacts.sort_key_index)
+    return (str(db.engine.url), replace(q, search=""), contacts.sort_key_index(q, db))
 
 
 def _bound(shape: Hashable | None, kind: Hashable, build: Callable[[], Select[Any]]) -> Select[Any]:

@@ -151,3 +151,33 @@ def test_a_page_reads_the_stages_only_when_its_query_names_one(
         page, seen = _read(gappy_db, partial(paging.keys_between, gappy_db, staged, limit=25))
         assert [k.id for k in page] == contacts.query_ids(gappy_db, staged)[:25]
         assert any("stages" in statement for statement in seen), seen
+
+
+@pytest.mark.sqlite_only
+def test_a_search_s_kept_statements_follow_the_file_s_indexes(db_path: Any) -> None:
+    """A search's first page keeps its statements per query (app.paging._bound); a sorted
+    search by name names the index it reads its keys in. A file at the same path opened
+    again without that index (a schema before 0018) must not be given that statement."""
+    import sqlite3
+
+    from app.demo import generate_demo
+    from db.engine import open_database
+
+    q = ContactQuery(search="mü", sort="name", descending=False)
+    db = open_database(db_path)
+    generate_demo(db, 300, seed=7)
+    with paging.search.forced(paging.search.SORT):
+        first = paging.keys_between(db, q, limit=200)
+    assert first and contacts.sort_key_index(q, db) is not None
+    db.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX ix_contacts_id_name")
+    conn.commit()
+    conn.close()
+    db = open_database(db_path, migrate=False)
+    try:
+        assert contacts.sort_key_index(q, db) is None
+        with paging.search.forced(paging.search.SORT):
+            assert paging.keys_between(db, q, limit=200) == first
+    finally:
+        db.close()
