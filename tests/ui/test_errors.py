@@ -196,12 +196,18 @@ app = make_app()
 def sort_board():
     raise LookupError("no column for stage 'won'")
 
+def quit_for_good():
+    # the dialog can come up in a loop the start-up runs before the main one (opening the new
+    # file on a busy machine), where a quit ends only that loop: asked again until the process ends
+    app.quit()
+    QTimer.singleShot(100, quit_for_good)
+
 def check():
     check.tries += 1
     found = [w for w in QApplication.allWidgets() if isinstance(w, ErrorDialog) and w.isVisible()]
     if found or check.tries > 150:
         print("DIALOG", found[0].summary.text() if found else None, flush=True)
-        app.quit()
+        quit_for_good()
     else:
         QTimer.singleShot(100, check)
 
