@@ -220,33 +220,39 @@ def test_the_wizard_takes_most_of_a_large_window_and_its_tables_the_height(
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (2560, 1440)], ids=str)
-def test_the_options_page_has_no_empty_band_under_its_card(
+def test_the_options_page_shows_the_rows_whole_with_no_empty_band(
     win: Any, qtbot: Any, size: tuple[int, int]
 ) -> None:
     """How to import: at 2560×1440 two fifths of the page were empty under 'What will be
-    imported'. Where the page has room for the header and two rows, the card goes on with the
-    first rows as Winnow will store them, down to the buttons (they scroll); where it has not
-    (1024×700) the card's lines say it and nothing is cut."""
+    imported'; then the first rows filled the page's spare height and scrolled, the last one
+    in sight cut (1440×900: rows wrap to ~66 px). Now the page scrolls as a whole: the card
+    shows every row the preview read, each whole, and reaches the page's bottom or goes on
+    below it (no band of empty page); nothing scrolls sideways."""
     wizard = _at_options(win, qtbot, size)
     page = wizard.options_page
     assert wizard.currentPage() is page
-    qtbot.wait(50)
-    card, table = page.review, page.rows_table
-    card_bottom = card.mapTo(page, QPoint(0, card.height())).y()
-    below = page.height() - card_bottom
-    line = table.fontMetrics().lineSpacing()
-    least = table.horizontalHeader().height() + 2 * (3 * line + 8)
-    if table.isVisible():
-        assert below <= 16, f"{below} px of empty page under the card"
-        assert table.height() >= least - 12
-        assert table.model() is wizard.preview_model and table.model().rowCount() == 16
-        assert not table.horizontalScrollBar().isVisible()
-        bottom = table.mapTo(card, QPoint(0, table.height())).y()
-        assert bottom <= card.contentsRect().bottom() + 1
-    else:  # no room for rows: the empty band is less than they would need
-        assert below < least + 24, f"{below} px of empty page under the card"
-    if size[0] >= 1440:
-        assert table.isVisible(), "room for the rows, left empty"
+    settle(qtbot, win)
+    card, table, area = page.review, page.rows_table, page.scroll_area
+    assert table.isVisible()
+    assert table.model() is wizard.preview_model and table.model().rowCount() == 16
+    assert not table.horizontalScrollBar().isVisible()
+    assert not table.verticalScrollBar().isVisible()
+    assert rows_cut(table) == []
+    last = table.visualRect(table.model().index(15, 0))
+    assert last.bottom() < table.viewport().height(), "the last row inside the table"
+    assert max(table.rowHeight(r) for r in range(16)) > 2 * table.fontMetrics().lineSpacing()
+    bottom = table.mapTo(card, QPoint(0, table.height())).y()
+    assert bottom <= card.contentsRect().bottom() + 1
+    # the card reaches the bottom of the page's view, or the page scrolls on below it
+    card_bottom = card.mapTo(area.viewport(), QPoint(0, card.height())).y()
+    below = area.viewport().height() - card_bottom
+    assert below <= 16, f"{below} px of empty page under the card"
+    if area.verticalScrollBar().maximum() > 0:  # scrolled to its end: the last row in sight
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+        settle(qtbot, win)
+        end = table.mapTo(area.viewport(), QPoint(0, last.bottom())).y()
+        assert 0 <= end < area.viewport().height()
+    assert not area.horizontalScrollBar().isVisible()
     for lbl in (page.review_file, page.review_fields, page.review_rows):
         assert lbl.height() >= lbl.heightForWidth(lbl.width()), lbl.text()  # whole
     wizard.close()
@@ -438,7 +444,7 @@ def test_the_policy_label_reads_on_its_first_option_line(
     page = wizard.options_page
     qtbot.wait(50)
     first = page.policy.buttons()[0]
-    form = page.layout().itemAt(0).layout()
+    form = page.form
     assert isinstance(form, QFormLayout)
     item = form.itemAt(0, QFormLayout.ItemRole.LabelRole)
     assert item is not None

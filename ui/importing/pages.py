@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -386,14 +387,14 @@ class OptionsPage(QWizardPage):
         review.setContentsMargins(0, 0, 0, 0)
         review.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         card.addLayout(review)
-        self.rows_table = SpareRoomTable()
+        self.rows_table = ContentTable()
         self.rows_table.setObjectName("reviewRowsTable")
         self.rows_table.setModel(wizard.preview_model)
         self.rows_table.verticalHeader().hide()
         self.rows_table.setAlternatingRowColors(True)
         self.rows_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rows_columns = ColumnSharer(self.rows_table, PREVIEW_WEIGHTS, PREVIEW_FITTED)
-        card.addWidget(self.rows_table, 1)
+        card.addWidget(self.rows_table)
         review.addRow(label("WHAT WILL BE IMPORTED", "sectionTitle"))
         self.review_file = label(name="reviewFile")
         self.review_fields = label(name="reviewFields")
@@ -408,43 +409,36 @@ class OptionsPage(QWizardPage):
             ("The first rows", self.review_rows),
         ):
             review.addRow(text, widget)
-        lay = QVBoxLayout(self)
+        # the page scrolls as a whole: the rows (wrapped to ~66 px each) are shown whole,
+        # as many as the preview read, with no scroll bar of their own. Filling the page's
+        # spare height instead cut the last row in sight (1440x900), and whole rows only
+        # would have left a band of up to a row's height under the card
+        body = QWidget()
+        body.setObjectName("optionsBody")
+        self.form = form
+        lay = QVBoxLayout(body)  # the page's own margins, inside the scrolling part
         lay.addLayout(form)
         lay.addSpacing(12)
         lay.addWidget(self.review)
         lay.addStretch(1)  # under the card while it has no rows to show
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("optionsScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.scroll_area)
 
     def initializePage(self) -> None:
         if not self.source.text() and self.wiz.preview is not None:
             self.source.setText(default_source(Path(self.wiz.preview.path)))
         self.show_review()
-        self.place_rows()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.place_rows()
-
-    def place_rows(self) -> None:
-        """The rows fill the page's spare height under the card's lines when it has room for
-        their header and two rows of three lines (at 1024×700 it has not: the line "The first
-        rows" says what they showed); no band of empty page under the card either way."""
-        lay, table = self.layout(), self.rows_table
-        if not isinstance(lay, QVBoxLayout):
-            return
-        width = self.width()
-        used = lay.totalHeightForWidth(width) if lay.hasHeightForWidth() else 0
-        used = used or lay.totalSizeHint().height()
-        if table.isHidden():  # it asks for no height; shown it costs the card's spacing
-            card = self.review.layout()
-            used += card.spacing() if card is not None else 0
-        line = table.fontMetrics().lineSpacing()
-        wanted = table.horizontalHeader().sizeHint().height() + 2 * (3 * line + 8)
-        show = self.wiz.preview_model.rowCount() > 0 and self.height() - used >= wanted
-        if show == (not table.isHidden()):
-            return
-        table.setVisible(show)
-        lay.setStretchFactor(self.review, 1 if show else 0)
-        lay.setStretch(lay.count() - 1, 0 if show else 1)
+        self.rows_table.setVisible(self.wiz.preview_model.rowCount() > 0)
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def show_review(self) -> None:
         """What the earlier pages settled, in a few lines."""
@@ -483,19 +477,59 @@ def columns_text(items: list[str]) -> str:
     return f"{len(items)} {what}: " + " · ".join(items)
 
 
-class SpareRoomTable(QTableView):
-    """A table that asks for no height of its own: it takes what its page leaves over (and
-    scrolls)."""
+class ContentTable(QTableView):
+    """A table as tall as its header and every row (each as tall as its wrapped text, as
+    :class:`ui.row_fit.VisibleRowFitter` fits them): it never scrolls up and down itself,
+    the page around it does (a wheel over it scrolls the page)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # (the columns' widths, the rows) -> the height they take: the layouts ask often
+        self._height: tuple[tuple[int, ...], int, int] | None = None
+        # a row grown or shrunk to its wrapped text, or the columns' widths changed
+        self.verticalHeader().sectionResized.connect(lambda *_: self.updateGeometry())
+        self.horizontalHeader().sectionResized.connect(lambda *_: self.updateGeometry())
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # type: ignore[override]
+        super().setModel(model)
+        if model is not None:
+            for signal in (
+                model.modelReset,
+                model.rowsInserted,
+                model.rowsRemoved,
+                model.dataChanged,
+                model.layoutChanged,
+            ):
+                signal.connect(self._content_changed)
+
+    def _content_changed(self, *_args: object) -> None:
+        self._height = None
+        self.updateGeometry()
+
+    def rows_height(self) -> int:
+        """The frame, the header and every row as tall as its text wraps at the columns'
+        widths now: the height it takes at once, not row by row as the rows are fitted."""
+        header = self.horizontalHeader()
+        widths = tuple(header.sectionSize(c) for c in range(header.count()))
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        if self._height is not None and self._height[:2] == (widths, rows):
+            return self._height[2]
+        height = 2 * self.frameWidth() + (0 if header.isHidden() else header.sizeHint().height())
+        height += sum(max(self.rowHeight(r), self.sizeHintForRow(r)) for r in range(rows))
+        self._height = (widths, rows, height)
+        return height
 
     def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), 0)
+        return QSize(super().sizeHint().width(), self.rows_height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(super().minimumSizeHint().width(), 0)
+        return QSize(super().minimumSizeHint().width(), self.rows_height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # nothing to scroll here: the page scrolls
 
 
 # --- page 4: running ---------------------------------------------------------------------------
