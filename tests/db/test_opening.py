@@ -89,8 +89,9 @@ def test_the_first_page_by_date_added_walks_an_index(
     assert "Index Scan Backward using ix_contacts_created" in plan, plan
     statements.clear()
     assert contacts.count(demo_db, ContactQuery()) == 300
-    counted = [s for s in statements if "count(" in s]
-    assert counted and "JOIN" not in counted[0], counted
+    # the number PostgreSQL keeps (migration 0028) is read, or else counted without a join
+    counted = [s for s in statements if "count(" in s or "contacts_total" in s]
+    assert counted and not any("JOIN" in s for s in counted), counted
     # a sort whose column may be empty keeps empty values last, newest first
     by_score = contacts.query_ids(demo_db, ContactQuery(sort="score", descending=True), limit=5)
     assert len(by_score) == 5
