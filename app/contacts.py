@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -687,18 +687,54 @@ def load_rows(db: Database, ids: Sequence[int]) -> dict[int, ContactRow]:
         # Core, not the ORM: the rows are plain tuples (the ORM's result handling took half
         # the time); what the ORM would add for a running import is added here
         hidden = unfinished_batches(s) if not s.info.get(SEE_UNFINISHED) else ()
+        conn = s.connection()
+        if not hidden and conn.dialect.name == "sqlite":
+            # the statement's text once per number of ids, the values turned as its columns'
+            # types turn them: SQLAlchemy renders the IN list's parameters again at each
+            # execution (100 rows of the list at 100,000 contacts: 2.2 -> 1.2 ms)
+            sql, turn = _rows_sql(conn.dialect)
+            for chunk in _chunks(list(ids), 900):
+                marks = ",".join("?" * len(chunk))
+                for r in conn.exec_driver_sql(f"{sql}({marks})", tuple(chunk)).all():
+                    values = list(r)
+                    for index, process in turn:
+                        if values[index] is not None:  # (each type reads None as None)
+                            values[index] = process(values[index])
+                    values[10] = bool(values[10])
+                    out[r[0]] = ContactRow(*values)
+            return out
         stmt = _ROWS_BY_ID
         if hidden:
             stmt = stmt.where(
                 or_(Contact.import_batch_id.is_(None), Contact.import_batch_id.not_in(hidden))
             )
-        conn = s.connection()
         for chunk in _chunks(list(ids), 900):
             for r in conn.execute(stmt, {"ids": list(chunk)}).all():
                 values = list(r)
                 values[10] = bool(values[10])
                 out[r[0]] = ContactRow(*values)
     return out
+
+
+_ROWS_SQL: WeakKeyDictionary[Dialect, tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _rows_sql(dialect: Dialect) -> tuple[str, list[tuple[int, Callable[[Any], Any]]]]:
+    """``SELECT <the row's columns> … WHERE contacts.id IN `` as text for the driver, and the
+    columns whose values a type turns (each column's place, how), once per engine's dialect
+    (db.times gives Winnow's its own way of reading times)."""
+    found = _ROWS_SQL.get(dialect)
+    if found is None:
+        head = str(_base(_ROW_COLUMNS).compile(dialect=dialect))
+        turn = []
+        for index, column in enumerate(_ROW_COLUMNS):
+            process = column.type._cached_result_processor(dialect, None)
+            if process is not None:
+                turn.append((index, process))
+        found = _ROWS_SQL[dialect] = (f"{head} WHERE contacts.id IN ", turn)
+    return found
 
 
 def list_rows(db: Database, q: ContactQuery, limit: int | None = None) -> list[ContactRow]:
