@@ -13,10 +13,10 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-# What changed, when the caller knows: a move or an activity changes no e-mail address or
-# job title, so the go-look columns need no second look.
+# What changed, when the caller knows: a move, an activity or a BANT answer ("answers")
+# changes no e-mail address or job title, so the go-look columns need no second look.
 # "restored": an undo or redo put stored values back, so nothing stored may be trusted.
-ChangeKind = Literal["fields", "stage", "activity", "restored"]
+ChangeKind = Literal["fields", "stage", "activity", "answers", "restored"]
 
 
 def contacts_changed(
@@ -25,6 +25,10 @@ def contacts_changed(
     """Recompute what derives from these contacts (same transaction)."""
     if not contact_ids:
         return
+    # both read with Core, which flushes nothing: what the caller's session holds unflushed
+    # (the contact's first move, its answers) is written first, as the ORM would before a read
+    if session.autoflush:
+        session.flush()
     # imported here: both modules import the contact model's helpers that import this one
     from app import scoring
     from app.golook import derived

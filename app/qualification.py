@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import UnknownContact, UsageError
+from app.reference import reference_in
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact
@@ -105,8 +106,10 @@ def _criterion(c: BantCriterion) -> Criterion:
 
 
 def criteria_in(s: Session) -> list[Criterion]:
-    rows = s.scalars(select(BantCriterion).order_by(BantCriterion.position, BantCriterion.id))
-    return [_criterion(c) for c in rows]
+    """The criteria in display order (read once per transaction: app.reference)."""
+    return [
+        Criterion(c.id, c.key, c.name, c.required, c.position) for c in reference_in(s).criteria
+    ]
 
 
 def list_criteria(db: Database) -> list[Criterion]:
@@ -296,7 +299,7 @@ def set_bant(
                 row.answer, row.note, row.updated_at = new[0], new[1], when
         if changes:
             s.flush()
-            hooks.contacts_changed(s, [contact_id])
+            hooks.contacts_changed(s, [contact_id], "answers")
     return BantEdit(contact_id, changes)
 
 

@@ -62,6 +62,7 @@ from app.activities import ACTIVITY_TYPES, INBOUND_TYPES, OUTBOUND_TYPES
 from app.errors import UnknownContact, UsageError
 from app.moves import MoveResult, move_each_in, move_in, move_to_stage
 from app.qualification import is_qualified
+from app.reference import reference_in
 from app.scoring_rules import (
     RULES_SETTING,
     ScoreItem,
@@ -140,7 +141,8 @@ def settings_from(values: dict[str, Any]) -> ScoringSettings:
     )
 
 
-_KEYS = (
+# the settings a score reads (with the reference data: app.reference)
+SETTING_KEYS = (
     RULES_SETTING,
     THRESHOLD_SETTING,
     AUTOMATION_SETTING,
@@ -150,8 +152,10 @@ _KEYS = (
 
 
 def settings_in(s: Session) -> ScoringSettings:
-    raw = s.connection().execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS)))
-    return _settings_of(tuple(sorted((str(k), str(v)) for k, v in raw)))
+    """The settings in force in the transaction of ``s`` (read with the other reference data,
+    once per transaction: app.reference)."""
+    stored = reference_in(s).settings
+    return _settings_of(tuple(sorted((k, stored[k]) for k in SETTING_KEYS if k in stored)))
 
 
 @lru_cache(maxsize=8)
@@ -472,13 +476,9 @@ class _Context:
     ) -> _Context:
         """``previous``: the context of the chunk before (a full recompute): its compiled
         rules are used again while the rules are the same."""
-        conn = s.connection()  # Core: the stages and criteria are no contacts to hide
-        criteria = [
-            (int(i), bool(r))
-            for i, r in conn.execute(select(BantCriterion.id, BantCriterion.required))
-        ]
-        deciding = [i for i, r in criteria if r] or [i for i, _r in criteria]
-        rows = stages_in(s)  # one read of the stages for the three (app.stages)
+        criteria = reference_in(s).criteria  # read once per transaction (app.reference)
+        deciding = [c.id for c in criteria if c.required] or [c.id for c in criteria]
+        rows = stages_in(s)  # read with the criteria (app.reference, app.stages)
         return cls(
             settings,
             now,

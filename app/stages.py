@@ -46,18 +46,15 @@ def stages_in(s: Session) -> tuple[StageInfo, ...]:
     stages table five times: by key, ids to keys twice, the rescored stages, the target's
     name; on PostgreSQL each a round trip to the server). Read again after anything in the
     session writes to the stages table (an ORM statement on it, a flush of a Stage, a
-    statement of text naming it) and when the transaction ends."""
+    statement of text naming it) and when the transaction ends. Read with the rest of the
+    reference data (settings, personas, criteria: app.reference), which the same
+    transaction reads too when it scores a contact."""
     cached: tuple[StageInfo, ...] | None = s.info.get(_STAGES_KEY)
     if cached is None:
-        cached = tuple(
-            StageInfo(int(i), str(k), str(n), str(c), int(p), str(kind))
-            for i, k, n, c, p, kind in s.execute(
-                select(
-                    Stage.id, Stage.key, Stage.name, Stage.color, Stage.position, Stage.kind
-                ).order_by(Stage.position, Stage.id)
-            )
-        )
-        s.info[_STAGES_KEY] = cached
+        from app.reference import reference_in  # it imports this module
+
+        remember_stages(s, reference_in(s).stages)
+        cached = s.info[_STAGES_KEY]
     return cached
 
 

@@ -93,6 +93,7 @@ BOTH_DATABASES = (
     "tests/app/test_operations.py",
     "tests/app/test_paging.py",
     "tests/app/test_qualification.py",
+    "tests/app/test_reference.py",
     "tests/app/test_search.py",
     "tests/app/test_scoring.py",
     "tests/app/test_scoring_pass.py",

@@ -18,10 +18,11 @@ from app.errors import UsageError
 from app.golook.classify import OVERRIDE_CLASSES, OVERRIDES_SETTING, quick_domain_class
 from app.golook.persona_store import ensure_default_personas_in, personas_in
 from app.golook.personas import ContactFacts, Persona, best_name_and_fit
+from app.reference import reference_in
 from app.settings import get_setting, set_setting
 from db import bulk
 from db.engine import Database
-from db.models import Contact, Setting
+from db.models import Contact
 
 _CHUNK = 900
 
@@ -38,9 +39,8 @@ _UPDATE = (
 
 
 def domain_overrides_in(session: Session) -> dict[str, str]:
-    return overrides_from_json(
-        session.scalar(select(Setting.value).where(Setting.key == OVERRIDES_SETTING))
-    )
+    """The domain overrides in force (read once per transaction: app.reference)."""
+    return overrides_from_json(reference_in(session).setting(OVERRIDES_SETTING))
 
 
 def overrides_from_json(raw: str | None) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import UsageError, WinnowError
 from app.golook.personas import DEFAULT_PERSONAS, Persona, PersonaCriteria
+from app.reference import PersonaRow as StoredPersona
+from app.reference import reference_in
 from db.engine import Database
 from db.models import Persona as PersonaRow
 from db.models import Setting
@@ -42,8 +45,14 @@ def persona_from_columns(
 
 
 def personas_in(session: Session) -> list[Persona]:
-    rows = session.scalars(select(PersonaRow).order_by(PersonaRow.position, PersonaRow.id))
-    return [_to_persona(r) for r in rows]
+    """The personas in the order they are tried (read once per transaction: app.reference)."""
+    return list(_personas_of(reference_in(session).personas))
+
+
+@lru_cache(maxsize=8)
+def _personas_of(rows: tuple[StoredPersona, ...]) -> tuple[Persona, ...]:
+    """The personas of these stored rows, their criteria parsed once for the same rows."""
+    return tuple(persona_from_columns(r.id, r.name, r.criteria, r.position) for r in rows)
 
 
 def list_personas(db: Database) -> list[Persona]:
@@ -110,7 +119,7 @@ def _mark_seeded(s: Session) -> None:
 def ensure_default_personas_in(s: Session) -> bool:
     """Add the default personas once, the first time personas are needed, if the user has none.
     Deleting them all later does not bring them back."""
-    if s.get(Setting, SEEDED_SETTING) is not None:
+    if reference_in(s).setting(SEEDED_SETTING) is not None:
         return False
     s.add(Setting(key=SEEDED_SETTING, value="true"))
     if s.scalar(select(func.count(PersonaRow.id))):

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -38,7 +39,8 @@ from app.errors import NotFound, WinnowError
 from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
 from app.operations.changes import Changes
-from app.stages import remember_stages, stages_in
+from app.reference import reference_json, remember_reference
+from app.stages import stages_in
 from app.timeutil import utcnow
 from app.versions import bump_versions, check_versions
 from db.engine import Database, DatabaseLocked
@@ -370,24 +372,28 @@ def run_in(
 
 # PostgreSQL: what an operation's start reads, in one round trip (not three): one past the
 # highest history entry (the body's moves are those from there on), the undo log entry's id
-# (taken now: a value left unused is a gap, as after any rollback) and the stages
-# (app.stages.stages_in, which every move reads)
-_START_PG = text(
-    "SELECT coalesce((SELECT max(id) FROM stage_changes), 0) + 1,"
-    " nextval(pg_get_serial_sequence('operations', 'id')),"
-    " (SELECT json_agg(json_build_array(id, key, name, color, position, kind)"
-    " ORDER BY position, id) FROM stages)"
-)
+# (taken now: a value left unused is a gap, as after any rollback) and the reference data
+# (app.reference: the stages every move reads, the settings, personas and criteria its
+# scores read)
+@lru_cache(maxsize=1)
+def _start_pg() -> Any:
+    """The first history entry's id, the undo log entry's id and the reference data (the
+    stages, settings, personas and criteria: app.reference) in one statement."""
+    return select(
+        func.coalesce(select(func.max(StageChange.id)).scalar_subquery(), 0) + 1,
+        func.nextval(func.pg_get_serial_sequence("operations", "id")),
+        reference_json(),
+    )
 
 
 def _start(s: Session, ctx: OpContext) -> int:
     """The id of the first history entry the operation's body may write; on PostgreSQL the
-    undo log entry's id (:attr:`OpContext.operation_id`) and the stages come with it."""
+    undo log entry's id (:attr:`OpContext.operation_id`) and the reference data come with it."""
     if s.get_bind().dialect.name != "postgresql":
         return (s.scalar(select(func.max(StageChange.id))) or 0) + 1
-    first, reserved, stage_rows = s.execute(_START_PG).one()
+    first, reserved, reference_rows = s.execute(_start_pg()).one()
     ctx.operation_id = int(reserved)
-    remember_stages(s, stage_rows or ())
+    remember_reference(s, reference_rows)
     return int(first)
 
 

@@ -67,10 +67,12 @@ def test_counts_list_every_stage(db: Database) -> None:
 
 # --- the stages as one transaction sees them (stages_in) ---------------------------------
 
-# a statement of its own on the stages table (not a subquery of a larger one), or an
-# operation's first statement on PostgreSQL, which reads every stage with its other values
+# a statement of its own on the stages table (not a subquery of a larger one), an
+# operation's first statement on PostgreSQL, which reads every stage with its other values,
+# or the reference data's read (app.reference: the stages with the settings, personas, criteria)
 _READS_STAGES = re.compile(
-    r"^\s*SELECT\s+stages\.|json_agg\(.*\bFROM stages\b", re.IGNORECASE | re.DOTALL
+    r"^\s*SELECT\s+stages\.|json_agg\(.*\bFROM stages\b|\bUNION ALL\b.*\bFROM stages\b",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
