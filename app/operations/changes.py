@@ -11,6 +11,9 @@ def _ids(values: Iterable[int] | None) -> frozenset[int]:
     return frozenset(int(v) for v in values) if values else frozenset()
 
 
+MOVED_FROM_MAX = 5000  # contacts a notice says the origin of (Changes.moved_from)
+
+
 @dataclass(frozen=True)
 class Changes:
     """Typed change notice. Every field is a flag or a set a view can test; nothing means
@@ -21,6 +24,10 @@ class Changes:
     deleted: frozenset[int] = field(default_factory=frozenset)
     activities: frozenset[int] = field(default_factory=frozenset)  # contacts whose activities
     stages: frozenset[str] = field(default_factory=frozenset)  # stage keys whose members changed
+    # (contact id, stage key it left) for the contacts the operation moved (at most
+    # MOVED_FROM_MAX of them; more, or a notice from another process: empty), so a view that
+    # counts a stage without listing it (a folded board column) can count the move at once
+    moved_from: frozenset[tuple[int, str]] = field(default_factory=frozenset)
     all_contacts: bool = False  # e.g. every score recomputed
     stage_list: bool = False  # stages added, renamed, recoloured, reordered
     criteria: bool = False  # BANT criteria
@@ -42,13 +49,14 @@ class Changes:
         stages: Iterable[str] | None = None,
         **flags: bool,
     ) -> Changes:
+        values: dict[str, Any] = dict(flags)
         return cls(
             contacts=_ids(contacts),
             created=_ids(created),
             deleted=_ids(deleted),
             activities=_ids(activities),
             stages=frozenset(stages or ()),
-            **flags,
+            **values,
         )
 
     @classmethod

@@ -38,7 +38,7 @@ from app import hooks
 from app.errors import NotFound, WinnowError
 from app.moves import FOLLOW_UP_STAGE
 from app.operations import rows as rowimg
-from app.operations.changes import Changes
+from app.operations.changes import MOVED_FROM_MAX, Changes
 from app.reference import reference_json, remember_reference
 from app.stages import stages_in
 from app.timeutil import utcnow
@@ -273,6 +273,13 @@ def run_in(
             contacts=[r[0] for r in moved],
             stages={keys[r[2]] for r in moved} | {keys[r[1]] for r in moved if r[1] is not None},
         )
+        # where each moved contact was before the operation (its first move's origin)
+        came: dict[int, str] = {}
+        for r in moved:
+            if r[1] is not None and r[0] not in came:
+                came[int(r[0])] = keys[r[1]]
+        if 0 < len(came) <= MOVED_FROM_MAX:
+            changes = changes | Changes(moved_from=frozenset(came.items()))
     # every contact whose rows the operation changed is named, whatever the body noted (a
     # removed criterion takes answers with it; a renamed one renames score explanations)
     named = {im.contact_id for im in images if im.contact_id is not None}
@@ -685,6 +692,7 @@ def _reverse_generic(
     ]
     rowimg.apply(s, usable, undo=undo)
     moved, stage_keys = plan.apply(s, undo=undo, blocked=blocked, now=now, stamp=stamp)
+    moved_from = plan.origins(s, moved) if len(moved) <= MOVED_FROM_MAX else frozenset()
     created: set[int] = set()
     deleted: set[int] = set()
     changed: set[int] = set()
@@ -724,6 +732,8 @@ def _reverse_generic(
     changes = Changes.of(
         contacts=changed, created=created, deleted=deleted, stages=stage_keys
     ) | Changes.flags(flags)
+    if moved_from:
+        changes = changes | Changes(moved_from=moved_from)
     return report, changes, set(moved)
 
 
@@ -809,6 +819,14 @@ class _MovePlan:
     def once(self) -> bool:
         """Each contact moved once in the operation (no first-or-last move to pick)."""
         return len(self.to_stage) == len(self.first)
+
+    def origins(self, s: Session, contacts: Sequence[int]) -> frozenset[tuple[int, str]]:
+        """(contact, stage key) where each of these contacts was before the undo (its last
+        move's destination) or the redo (its first move's origin)."""
+        keys = _stage_keys(s)
+        if self.undo:
+            return frozenset((c, keys[self.to_stage[self.last[c]]]) for c in contacts)
+        return frozenset((c, keys[self.from_stage[self.first[c]]]) for c in contacts)
 
     def enters(self, contact_id: int, stages: set[int]) -> bool:
         """Whether one of the contact's moves in the operation went to one of ``stages``."""

@@ -1236,3 +1236,18 @@ def test_a_writer_kept_waiting_past_the_busy_timeout_tries_again(
         )
     finally:
         db.close()
+
+
+def test_a_move_s_notice_says_where_each_contact_came_from(db: Database) -> None:
+    """Changes.moved_from: the stage each moved contact left (a view counting a stage it lists
+    no contacts of follows the move at once), for the move, its undo and its redo."""
+    a, b = _people(db, 2)
+    c = _people(db, 1, stage="nurture")[0]
+    moved = operations.move_contacts(db, [a, b, c], "mql")
+    assert moved.changes.moved_from == {(a, "suspect"), (b, "suspect"), (c, "nurture")}
+    undone = operations.undo_operation(db)
+    assert undone.changes.moved_from == {(a, "mql"), (b, "mql"), (c, "mql")}
+    redone = operations.redo_operation(db)
+    assert redone.changes.moved_from == {(a, "suspect"), (b, "suspect"), (c, "nurture")}
+    edited = operations.edit_contact(db, a, {"company": "ACME"})
+    assert edited.changes.moved_from == frozenset()  # nothing moved

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -35,6 +35,7 @@ from ui.theme import apply_theme, make_palette
 pytestmark = pytest.mark.gui
 __all__ = ["reader_window", "sized_window"]  # fixtures used by the tests below
 
+MOVE = Qt.DropAction.MoveAction
 ROLE_REASON = "Read-only: your role carol cannot change this database"
 
 
@@ -188,6 +189,43 @@ def test_a_folded_column_makes_its_cards_when_it_opens(sized_window: Any, qtbot:
     # its cards in sight are painted at their own heights (read as it opened)
     assert board_problems(board) == []
     assert painted_cards(board), "no card painted"
+
+
+def test_a_folded_column_counts_every_move_in_and_out_at_once(
+    sized_window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folded column that read no cards shows its count; a card moved into it, the move
+    undone (the card leaves it, shown in no column) and redone: the count follows each at
+    once, without the board's count after the notice (turned off here)."""
+    window = sized_window
+    show_at(qtbot, window, (1024, 700))
+    window.show_view("kanban")
+    board = settle_board(qtbot, window, (1024, 700))
+    monkeypatch.setattr(board, "recount", lambda: None)  # only what the notice itself does
+    source, folded = board.column("suspect"), board.column("nurture")
+    assert not source.collapsed and folded.collapsed and folded.model.unread
+
+    def shows_the_database() -> bool:
+        counts = contacts.count_by_stage(board.db, board.base_query())
+        return all(
+            c.model.total == counts.get(c.stage_key, 0) and c.count_text == f"{c.model.total:,}"
+            for c in (source, folded)
+        )
+
+    assert shows_the_database()
+    start = folded.model.total
+    cid = source.model.contact_id(0)
+    assert folded.model.dropMimeData(encode_ids([cid]), MOVE, -1, -1, QModelIndex())
+    qtbot.waitUntil(lambda: contacts.get_contact(board.db, cid).stage_key == "nurture")
+    qtbot.waitUntil(lambda: folded.model.total == start + 1, timeout=5000)
+    assert shows_the_database()
+    assert folded.model.unread, "counted without reading its cards"
+    for action, expected in ((window.undo_action, start), (window.redo_action, start + 1)):
+        action.trigger()
+        qtbot.waitUntil(lambda e=expected: folded.model.total == e, timeout=5000)
+        assert shows_the_database(), action.text()
+        if action is window.undo_action:  # the card went back to a column that shows it
+            assert folded.model.unread and not folded.model.contains(cid)
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)], ids=lambda s: f"{s[0]}x{s[1]}")

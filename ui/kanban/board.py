@@ -694,6 +694,11 @@ class KanbanBoard(QWidget):
         # cards some column showed: one that now belongs to a folded column that read
         # nothing came from another stage, and that column's count grows by it
         shown = {i for i in ordered if any(c.model.contains(i) for c in self.columns)}
+        # where the notice says the moved cards were (an undo's or redo's too, the cards
+        # shown in no column): a folded column that read nothing counts what came and went
+        # at once, not with the board's count after the notice
+        came = _origins(changes)
+        unfiltered = self._base is not None and _unfiltered(self._base)
         for column in self.columns:
             model, key = column.model, column.stage_key
             left = [
@@ -706,8 +711,26 @@ class KanbanBoard(QWidget):
                 touched.add(key)
             here = [i for i in ordered if i in rows and rows[i].stage_key == key]
             if here:
-                model.arrived_unread(sum(1 for i in here if i in shown))
+                model.arrived_unread(
+                    sum(1 for i in here if i in shown or (unfiltered and came.get(i, key) != key))
+                )
                 model.contacts_changed(here, recount=False)
+                touched.add(key)
+        for column in self.columns:
+            key = column.stage_key
+            if not column.model.unread:
+                continue
+            # moved out of a column that lists none: it held them if the board filters
+            # nothing, or if a column that lists its cards took them in (they match)
+            left_it = sum(
+                1
+                for i in ordered
+                if came.get(i) == key
+                and (i not in rows or rows[i].stage_key != key)
+                and (unfiltered or any(c.model.contains(i) for c in self.columns))
+            )
+            if left_it:
+                column.model.arrived_unread(-left_it)
                 touched.add(key)
         return touched
 
@@ -1038,6 +1061,20 @@ class KanbanBoard(QWidget):
             index = model.index(min(row, model.rowCount() - 1))
             sel = column.view.selectionModel()
             sel.setCurrentIndex(index, sel.SelectionFlag.ClearAndSelect)
+
+
+def _origins(changes: Changes) -> dict[int, str]:
+    """The stage each moved contact left, as the notice says (Changes.moved_from); a contact
+    named twice (notices merged while the board was hidden: moved on and back) is left out."""
+    came: dict[int, str] = {}
+    twice: set[int] = set()
+    for cid, key in changes.moved_from:
+        if cid in came:
+            twice.add(cid)
+        came[cid] = key
+    for cid in twice:
+        del came[cid]
+    return came
 
 
 def _unfiltered(q: ContactQuery) -> bool:

@@ -208,11 +208,11 @@ class KanbanColumnModel(QAbstractListModel):
             self.reload(self._pager.total)
 
     def arrived_unread(self, count: int) -> None:
-        """``count`` cards moved into this unread column from columns that showed them: its
-        total follows at once, as a read column's estimate does (counted exactly later,
-        ``set_total``)."""
+        """``count`` cards moved into this unread column from other stages (a negative
+        ``count``: moved out of it): its total follows at once, as a read column's estimate
+        does (counted exactly later, ``set_total``)."""
         if self._unread and count:
-            self._pager.total += count
+            self._pager.total = max(0, self._pager.total + count)
             self.total_changed.emit(self._pager.total)
 
     def _while_unread(self, recount: bool) -> bool:
