@@ -47,8 +47,11 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    literal_column,
+    null,
     select,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy import (
@@ -520,6 +523,85 @@ def _fetch(conn: Connection, stmt: Any) -> list[Any]:
         result.close()
 
 
+def _history(
+    conn: Connection,
+    which: Which,
+    inquiry_id: int | None,
+    to_time: Callable[[Any], datetime],
+    *,
+    answers: bool,
+) -> tuple[
+    dict[int, list[tuple[str, datetime]]],
+    dict[int, list[tuple[datetime, bool]]],
+    dict[int, list[tuple[str, str]]],
+    dict[int, dict[int, str]],
+]:
+    """The contacts' activities (kind, time), their moves into Inquiry ``inquiry_id`` (time,
+    undone; none without it) and, with ``answers``, their BANT answers other than unknown
+    ((criterion name, answer) in the criteria's order, and {criterion id: answer}): one
+    statement, a UNION ALL of the three (a single contact's edit read them in three round
+    trips on PostgreSQL)."""
+    a = cast(Table, Activity.__table__).c
+    sc = cast(Table, StageChange.__table__).c
+    ba = cast(Table, BantAnswer.__table__).c
+    criteria = cast(Table, BantCriterion.__table__)
+    bc = criteria.c
+    raw = _raw_time
+
+    def row(
+        kind: int, cid: Any, text: Any, at: Any, undone: Any, crit: Any, answer: Any, pos: Any
+    ) -> list[Any]:
+        # absent values as typed NULLs (PostgreSQL types a UNION's columns two at a time)
+        values = (text, at, undone, crit, answer, pos)
+        types: tuple[Any, ...] = (String, DateTime, DateTime, Integer, String, Integer)
+        filled = [cast_(null(), t) if v is None else v for v, t in zip(values, types, strict=True)]
+        filled[1], filled[2] = raw(filled[1]), raw(filled[2])  # times as the driver gives them
+        return [literal_column(str(kind)).label("kind"), cid, *filled]
+
+    parts = [
+        select(*row(0, a.contact_id, a.type, a.at, None, None, None, None)).where(
+            which(a.contact_id)
+        )
+    ]
+    if inquiry_id is not None:
+        parts.append(
+            select(*row(1, sc.contact_id, None, sc.at, sc.undone_at, None, None, None)).where(
+                # "+ 0": without statistics SQLite would pick the (to_stage_id, at) index and
+                # read every move into Inquiry; the (contact_id, at) index is the right one
+                which(sc.contact_id),
+                sc.to_stage_id + 0 == inquiry_id,
+            )
+        )
+    if answers:
+        parts.append(
+            select(*row(2, ba.contact_id, bc.name, None, None, bc.id, ba.answer, bc.position))
+            .join(criteria, bc.id == ba.criterion_id)
+            .where(which(ba.contact_id), ba.answer != "unknown")
+        )
+    acts: dict[int, list[tuple[str, datetime]]] = {}
+    moves: dict[int, list[tuple[datetime, bool]]] = {}
+    given: dict[int, list[tuple[int, int, str, str]]] = {}
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    for kind, cid, text, at, undone, crit, answer, pos in _fetch(conn, stmt):
+        if kind == 0:
+            entry = (text, to_time(at))
+            if cid in acts:
+                acts[cid].append(entry)
+            else:
+                acts[cid] = [entry]
+        elif kind == 1:
+            moves.setdefault(cid, []).append((to_time(at), undone is not None))
+        else:
+            given.setdefault(cid, []).append((pos, crit, text, answer))
+    bant: dict[int, list[tuple[str, str]]] = {}
+    answered: dict[int, dict[int, str]] = {}
+    for cid, rows in given.items():
+        rows.sort()  # the criteria's order: position, id
+        bant[cid] = [(name, answer) for _pos, _crit, name, answer in rows]
+        answered[cid] = {crit: answer for _pos, crit, _name, answer in rows}
+    return acts, moves, bant, answered
+
+
 def _rescore(
     s: Session,
     which: Which,
@@ -551,11 +633,6 @@ def _rescore_chunk(
 ) -> tuple[int, list[int]]:
     conn = s.connection()
     c = cast(Table, Contact.__table__).c
-    a = cast(Table, Activity.__table__).c
-    sc = cast(Table, StageChange.__table__).c
-    ba = cast(Table, BantAnswer.__table__).c
-    criteria = cast(Table, BantCriterion.__table__)
-    bc = criteria.c
     raw = _raw_time
     rows = _fetch(
         conn,
@@ -578,43 +655,9 @@ def _rescore_chunk(
     if not rows:
         return 0, []
     to_time = _time_reader(conn.dialect)
-    acts: dict[int, list[tuple[str, datetime]]] = {}
-    for cid, kind, at in _fetch(
-        conn, select(a.contact_id, a.type, raw(a.at)).where(which(a.contact_id))
-    ):
-        entry = (kind, to_time(at))
-        if cid in acts:
-            acts[cid].append(entry)
-        else:
-            acts[cid] = [entry]
-    inquiry_id = ctx.inquiry_id
-    moves: dict[int, list[tuple[datetime, bool]]] = {}
-    if inquiry_id is not None and follow_ups:
-        for cid, at, undone in _fetch(
-            conn,
-            select(sc.contact_id, raw(sc.at), sc.undone_at.is_not(None)).where(
-                # "+ 0": without statistics SQLite would pick the (to_stage_id, at) index and
-                # read every move into Inquiry; the (contact_id, at) index is the right one
-                which(sc.contact_id),
-                sc.to_stage_id + 0 == inquiry_id,
-            ),
-        ):
-            moves.setdefault(cid, []).append((to_time(at), bool(undone)))
-    bant: dict[int, list[tuple[str, str]]] = {}
-    answered: dict[int, dict[int, str]] = {}
-    for cid, crit_id, name, answer in (
-        _fetch(
-            conn,
-            select(ba.contact_id, bc.id, bc.name, ba.answer)
-            .join(criteria, bc.id == ba.criterion_id)
-            .where(which(ba.contact_id), ba.answer != "unknown")
-            .order_by(ba.contact_id, bc.position, bc.id),
-        )
-        if scores
-        else ()
-    ):
-        bant.setdefault(cid, []).append((name, answer))
-        answered.setdefault(cid, {})[crit_id] = answer
+    acts, moves, bant, answered = _history(
+        conn, which, ctx.inquiry_id if follow_ups else None, to_time, answers=scores
+    )
     updates, becoming_inquiry, crossing = _work_out(
         ctx,
         rows,

@@ -152,3 +152,25 @@ def test_the_next_transaction_reads_again(db: Database) -> None:
     with db.session() as s, _statements(db) as seen:
         scoring.settings_in(s)
     assert _reference_reads(seen) == 1
+
+
+def test_a_rescore_reads_a_contact_s_history_in_one_statement(db: Database) -> None:
+    cid = create_contact(db, name="Di Eck", email="di@eck-maschinen.de", stage="inquiry")
+    log_activity(db, cid, "call")
+    qualification.set_bant(db, cid, {"need": "yes"})
+    history = re.compile(r"\bFROM (activities|stage_changes|bant_answers)\b", re.IGNORECASE)
+    with _statements(db) as seen:
+        update_contact(db, cid, title="Head of maintenance")
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT") and history.search(s)]
+    assert len(reads) == 1, reads  # activities, moves into Inquiry and answers: were three
+    assert all(t in reads[0] for t in ("activities", "stage_changes", "bant_answers"))
+    # what it read is what the score is made of: the call, the answer (as a full recompute)
+    stored = get_contact(db, cid)
+    scoring.recompute_all(db)
+    again = get_contact(db, cid)
+    assert (again.score, again.sales_ready, again.received_at, again.response_due_at) == (
+        stored.score,
+        stored.sales_ready,
+        stored.received_at,
+        stored.response_due_at,
+    )
