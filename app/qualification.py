@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import hooks
 from app.errors import UnknownContact, UsageError
+from app.reference import Criterion as Criterion
 from app.reference import reference_in
 from app.timeutil import utcnow
 from db.engine import Database
@@ -22,15 +23,6 @@ from db.models import BantAnswer, BantCriterion, Contact
 
 ANSWERS = ("unknown", "yes", "no")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    id: int
-    key: str
-    name: str
-    required: bool
-    position: int
 
 
 @dataclass(frozen=True)
@@ -107,9 +99,7 @@ def _criterion(c: BantCriterion) -> Criterion:
 
 def criteria_in(s: Session) -> list[Criterion]:
     """The criteria in display order (read once per transaction: app.reference)."""
-    return [
-        Criterion(c.id, c.key, c.name, c.required, c.position) for c in reference_in(s).criteria
-    ]
+    return list(reference_in(s).criteria)
 
 
 def list_criteria(db: Database) -> list[Criterion]:

@@ -46,7 +46,9 @@ _REFERENCE_ROWS = (Setting, Persona, BantCriterion, Stage)
 
 
 @dataclass(frozen=True)
-class CriterionRow:
+class Criterion:
+    """A BANT criterion (app.qualification's, read here with the rest)."""
+
     id: int
     key: str
     name: str
@@ -68,7 +70,7 @@ class Reference:
 
     settings: Mapping[str, str]  # the stored JSON of the keys of :data:`SETTING_KEYS` present
     personas: tuple[PersonaRow, ...]
-    criteria: tuple[CriterionRow, ...]
+    criteria: tuple[Criterion, ...]
     stages: tuple[tuple[int, str, str, str, int, str], ...]  # id, key, name, colour, position, kind
 
     def setting(self, key: str) -> str | None:
@@ -158,7 +160,7 @@ def remember_reference(s: Session, rows: Iterable[Sequence[Any]] | None) -> Refe
 def _reference_of(rows: Iterable[Sequence[Any]]) -> Reference:
     settings: dict[str, str] = {}
     personas: list[PersonaRow] = []
-    criteria: list[CriterionRow] = []
+    criteria: list[Criterion] = []
     stages: list[tuple[int, str, str, str, int, str]] = []
     for kind, i, a, b, c, d, flag, position in rows:
         if kind == 0:
@@ -166,7 +168,7 @@ def _reference_of(rows: Iterable[Sequence[Any]]) -> Reference:
         elif kind == 1:
             personas.append(PersonaRow(int(i), str(a), b, int(position or 0)))
         elif kind == 2:
-            criteria.append(CriterionRow(int(i), str(a), str(b), bool(flag), int(position or 0)))
+            criteria.append(Criterion(int(i), str(a), str(b), bool(flag), int(position or 0)))
         else:
             stages.append((int(i), str(a), str(b), str(c), int(position or 0), str(d)))
     personas.sort(key=lambda p: (p.position, p.id))
