@@ -146,29 +146,35 @@ raise SystemExit(main())
 """
 
 
-def test_the_benchmark_marks_usable_before_what_waits_for_it_runs(tmp_path: Path) -> None:
-    """``WINNOW_EXIT_WHEN_SHOWN`` (benchmarks/bench_spine.py) marks the window usable as the
-    counts are in and painted: the work that waits for usable (the day's backup, the scores'
-    check, reminders) runs after the mark, not inside it (a look after the next events had
-    counted it in some starts)."""
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "WINNOW_EXIT_WHEN_SHOWN": "1",
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-    }
+def _run_probe(tmp_path: Path, probe: str, **env: str) -> str:
+    """Run a start-up probe as bench_spine starts the window (``WINNOW_EXIT_WHEN_SHOWN``) on a
+    new file, with ``env`` added; its output once it exited 0."""
     out = subprocess.run(
-        [sys.executable, "-c", USABLE_MARK_PROBE, str(tmp_path / "crm.sqlite")],
+        [sys.executable, "-c", probe, str(tmp_path / "crm.sqlite")],
         cwd=ROOT,
-        env=env,
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "WINNOW_EXIT_WHEN_SHOWN": "1",
+            "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    lines = [line.split()[0] for line in out.stdout.splitlines()]
+    return out.stdout
+
+
+def test_the_benchmark_marks_usable_before_what_waits_for_it_runs(tmp_path: Path) -> None:
+    """``WINNOW_EXIT_WHEN_SHOWN`` (benchmarks/bench_spine.py) marks the window usable as the
+    counts are in and painted: the work that waits for usable (the day's backup, the scores'
+    check, reminders) runs after the mark, not inside it (a look after the next events had
+    counted it in some starts)."""
+    lines = [line.split()[0] for line in _run_probe(tmp_path, USABLE_MARK_PROBE).splitlines()]
     assert lines[:2] == ["winnow-shown", "winnow-usable"], lines
     assert "waited-for-usable" in lines[2:]
 
@@ -189,26 +195,10 @@ def test_the_benchmark_s_later_click_comes_after_what_waits_for_usable(tmp_path:
         "    print('asked', key, self.width(), self.height(), 'ui.kanban.board' in sys.modules,\n"
         "          flush=True), show(self, key))",
     )
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "WINNOW_EXIT_WHEN_SHOWN": "1",
-        "WINNOW_BENCH_CLICK": "after-jobs",
-        "WINNOW_BENCH_WINDOW": "1440x900",
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "crm.sqlite")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    stdout = _run_probe(
+        tmp_path, probe, WINNOW_BENCH_CLICK="after-jobs", WINNOW_BENCH_WINDOW="1440x900"
     )
-    assert out.returncode == 0, out.stderr
-    lines = [line.split()[0] for line in out.stdout.splitlines()]
+    lines = [line.split()[0] for line in stdout.splitlines()]
     assert lines == [
         "winnow-shown",
         "winnow-usable",
@@ -217,5 +207,5 @@ def test_the_benchmark_s_later_click_comes_after_what_waits_for_usable(tmp_path:
         "asked",
         "winnow-board",
     ], lines
-    asked = next(line.split() for line in out.stdout.splitlines() if line.startswith("asked"))
+    asked = next(line.split() for line in stdout.splitlines() if line.startswith("asked"))
     assert asked[1:] == ["kanban", "1440", "900", "True"]
