@@ -12,6 +12,7 @@ a user opens it (its menu entry), pictured and cancelled.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -30,10 +31,15 @@ from db.engine import Database
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
+log = logging.getLogger(__name__)
+
 # name -> fn(window) preparing the window for that picture; features append theirs
 SCREENSHOTS: dict[str, Callable[..., None]] = {}
 
 DEFAULT_SIZE = (1440, 900)
+
+# the longest a picture waits for its views' background reads (then it is taken as it is)
+READY_WITHIN_S = 30.0
 
 # (file name, menu entry that opens it: its text without "&", as shown in the menu)
 DIALOG_ENTRIES: list[tuple[str, str]] = [
@@ -58,6 +64,37 @@ def _settle(app: QApplication, rounds: int = 6) -> None:
         app.processEvents()
         # widgets a view replaced (deleteLater) go now, as the event loop would take them
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def wait_ready(app: QApplication, window: MainWindow, within: float = READY_WITHIN_S) -> bool:
+    """Run the event loop until the window has nothing pending: no background read running
+    or still to deliver its result, none held back on a timer about to start one (the board's
+    deal sums 250 ms after its cards, its counts, triage's, the list's: ``TaskRunner.idle``)
+    and no change being written (``ops.busy``); then once more for what the last result asked
+    for (a layout, a paint). At most ``within`` seconds: False (and a warning) when something
+    was still pending then; the picture is taken as it is."""
+    deadline = time.monotonic() + within
+    while True:
+        _settle(app)
+        if window.tasks.idle and not window.ops.busy:
+            _settle(app)
+            if window.tasks.idle and not window.ops.busy:
+                return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            log.warning(
+                "screenshot: taken with background work still pending after %.0f s: %s",
+                within,
+                ", ".join(
+                    t.label or getattr(t.fn, "__qualname__", "?") for t in window.tasks.active
+                )
+                or "a read about to start",
+            )
+            return False
+        if window.tasks.active:  # until the running ones end (their results are then queued)
+            window.tasks.wait(max(1, int(min(left, 0.05) * 1000)))
+        else:  # a timer about to start one: a short nap
+            time.sleep(min(left, 0.005))
 
 
 def _prepare_list(window: MainWindow) -> None:
@@ -148,9 +185,7 @@ def grab_dialog(
         height = min(dialog.height(), max_size[1])
         if (width, height) != (dialog.width(), dialog.height()):
             dialog.resize(width, height)
-        _settle(app)
-        window.tasks.wait(20000)
-        _settle(app)
+        wait_ready(app, window)
         dialog.grab().save(str(path))
         state["done"] = True
         dialog.reject()
@@ -190,9 +225,7 @@ def render_screenshots(
     logical = (round(size[0] / scale), round(size[1] / scale))
     window.resize(*logical)
     window.show()
-    _settle(app)
-    window.tasks.wait(20000)
-    _settle(app)
+    wait_ready(app, window)
     written: list[Path] = []
     pictures: list[tuple[str, Callable[[], None]]] = [
         ("list", lambda: _prepare_list(window)),
@@ -210,12 +243,10 @@ def render_screenshots(
     ]
     for name, prepare in pictures:
         prepare()
-        _settle(app)
-        window.tasks.wait(20000)
-        _settle(app)
+        wait_ready(app, window)
         if window.size().width() != logical[0] or window.size().height() != logical[1]:
             window.resize(*logical)  # a view asked for more room than the screen has
-            _settle(app)
+            wait_ready(app, window)
         path = out_dir / f"{name}.png"
         window.grab().save(str(path))
         written.append(path)

@@ -127,6 +127,24 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self.active: list[Task] = []
+        # single-shot timers whose timeout starts a task (``defer``)
+        self._deferred: list[QTimer] = []
+
+    def defer(self, timer: QTimer) -> QTimer:
+        """Count ``timer`` as work about to start: a single-shot timer whose timeout starts
+        a task (a read held back until a burst of notices is over, as the board's deal sums
+        250 ms after its cards). While it is active the runner is not :attr:`idle`."""
+        self._deferred.append(timer)
+        return timer
+
+    @property
+    def idle(self) -> bool:
+        """Nothing pending: no task running or still to deliver its result (a task leaves
+        ``active`` as its ``on_done`` runs, so work that starts counts at once), and no
+        deferred start waiting on its timer (a timer gone with its view is dropped). What
+        ``winnow screenshot`` waits for before each picture."""
+        self._deferred = [t for t in self._deferred if shiboken6.isValid(t)]
+        return not self.active and not any(t.isActive() for t in self._deferred)
 
     def run(
         self,

@@ -203,6 +203,8 @@ class DashboardView(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(500)
         self._debounce.timeout.connect(self._reload_if_shown)
+        if self.tasks is not None:
+            self.tasks.defer(self._debounce)  # a read about to start (TaskRunner.idle)
         self._name_figures(cohort=False)
 
     # --- layout: two columns when there is room, else one ------------------------------------

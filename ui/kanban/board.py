@@ -60,6 +60,8 @@ REVEAL_LIMIT = 4000
 # beyond it every other column reads its loaded cards again instead
 LOOKUP_MAX = 2000
 COUNT_AFTER_MS = 60  # the columns are counted again this long after the last change notice
+# the deal sums are read this long after the columns were loaded or counted (a burst is over)
+VALUES_AFTER_MS = 250
 VALUES_KEY = "board/deal_values"  # whether the board showed deal sums when last shown
 HINT = "Drag cards between columns  ·  Ctrl+←/→ moves the selected cards  ·  Enter opens one"
 SHORT_HINT = "Drag or Ctrl+←/→ moves cards  ·  Enter opens one"  # beside a narrow board
@@ -112,16 +114,19 @@ class KanbanBoard(QWidget):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_AFTER_MS)
         self._count_timer.timeout.connect(self._count_now)
+        api.tasks.defer(self._count_timer)  # reads ahead: the window is not idle meanwhile
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(40)
         self._detail_timer.timeout.connect(self._show_detail)
+        api.tasks.defer(self._detail_timer)
         # each column's deal value, summed on a worker once a burst of changes is over
         self._values_generation = 0
         self._values_timer = QTimer(self)
         self._values_timer.setSingleShot(True)
-        self._values_timer.setInterval(250)
+        self._values_timer.setInterval(VALUES_AFTER_MS)
         self._values_timer.timeout.connect(self._sum_values)
+        api.tasks.defer(self._values_timer)
         # whether a notice since the last count may have changed a sum (see on_operation)
         self._sums_due = True
 

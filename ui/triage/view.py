@@ -270,6 +270,7 @@ class TriageView(QWidget):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(60)  # one recount per burst of notices
         self._count_timer.timeout.connect(self.recount)
+        self.api.tasks.defer(self._count_timer)  # a read about to start (TaskRunner.idle)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
