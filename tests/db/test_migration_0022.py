@@ -76,7 +76,9 @@ def test_the_indexes_are_sqlites_alone(database: Database) -> None:
                 text("SELECT reloptions FROM pg_class WHERE relname = 'stage_changes'")
             ).scalar()
             at_head = _revision(conn) != MIGRATION.down_revision
-            assert ("fillfactor=70" in (options or [])) == at_head
+            fill = [int(o.split("=")[1]) for o in options or [] if o.startswith("fillfactor=")]
+            # 0022 leaves room on the history's pages (70 %); 0027 leaves more (50 %)
+            assert (fill != [] and fill[0] <= 70) == at_head
 
 
 def test_an_index_made_by_the_old_0018_goes(backend: str, db_url: str) -> None:
