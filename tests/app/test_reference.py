@@ -5,10 +5,9 @@ process) or made earlier in the same transaction is what the next read sees."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from app import operations, qualification, scoring
 from app.activities import log_activity
@@ -21,22 +20,9 @@ from app.scoring_rules import ScoringRules
 from app.stages import stages_in
 from db.engine import Database, open_database
 from db.models import Setting, Stage
+from tests.app.test_stages import statements
 
 _REFERENCE = re.compile(r"\bFROM (settings|personas|bant_criteria|stages)\b", re.IGNORECASE)
-
-
-@contextmanager
-def _statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_c: object, _cur: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _reference_reads(statements: list[str]) -> int:
@@ -51,7 +37,7 @@ def test_an_edit_reads_the_reference_tables_once(db: Database) -> None:
         "answer": lambda: qualification.set_bant(db, cid, {"budget": "yes"}),
     }
     for kind, edit in edits.items():
-        with _statements(db) as seen:
+        with statements(db) as seen:
             edit()
         # settings (x3), personas, criteria and stages were six reads an edit
         assert _reference_reads(seen) == 1, (kind, [s for s in seen if _REFERENCE.search(s)])
@@ -59,7 +45,7 @@ def test_an_edit_reads_the_reference_tables_once(db: Database) -> None:
 
 def test_an_operation_reads_them_once_too(db: Database) -> None:
     cid = create_contact(db, name="Cy Dahl", email="cy@dahl-bau.de")
-    with _statements(db) as seen:
+    with statements(db) as seen:
         moved = operations.move_contacts(db, [cid], "mql", gated=False)
     assert moved.value.moved == (cid,)
     # on PostgreSQL with the operation's first statement (app.operations.core)
@@ -143,13 +129,13 @@ def test_a_write_in_the_same_transaction_is_read_back(db: Database) -> None:
 
 
 def test_the_next_transaction_reads_again(db: Database) -> None:
-    with db.session() as s, _statements(db) as seen:
+    with db.session() as s, statements(db) as seen:
         scoring.settings_in(s)
         personas_in(s)
         qualification.criteria_in(s)
         stages_in(s)
     assert _reference_reads(seen) == 1
-    with db.session() as s, _statements(db) as seen:
+    with db.session() as s, statements(db) as seen:
         scoring.settings_in(s)
     assert _reference_reads(seen) == 1
 
@@ -159,7 +145,7 @@ def test_a_rescore_reads_a_contact_s_history_in_one_statement(db: Database) -> N
     log_activity(db, cid, "call")
     qualification.set_bant(db, cid, {"need": "yes"})
     history = re.compile(r"\bFROM (activities|stage_changes|bant_answers)\b", re.IGNORECASE)
-    with _statements(db) as seen:
+    with statements(db) as seen:
         update_contact(db, cid, title="Head of maintenance")
     reads = [s for s in seen if s.lstrip().upper().startswith("SELECT") and history.search(s)]
     assert len(reads) == 1, reads  # activities, moves into Inquiry and answers: were three
