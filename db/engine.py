@@ -30,6 +30,14 @@ from db.errors import (
     DiskFull,
     NotWinnowDatabase,
 )
+from db.plain_open import (
+    BUSY_TIMEOUT_S,
+    READ_CACHE_KB,
+    SQLITE_HEADER,
+    default_db_path,
+    resolve_url,
+    set_connection_pragmas,
+)
 from db.times import store_times_as_numbers
 
 __all__ = [
@@ -40,27 +48,10 @@ __all__ = [
     "DatabaseTooNew",
     "DiskFull",
     "NotWinnowDatabase",
+    "default_db_path",
     "open_database",
+    "resolve_url",
 ]
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_S = 5.0
-
-
-def default_db_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("Winnow", appauthor=False)) / "winnow.sqlite"
-
-
-def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> str:
-    """``--db`` value, else ``WINNOW_DB``, else the default file in the user's data folder."""
-    value = os.fspath(path_or_url) if path_or_url else os.environ.get("WINNOW_DB", "")
-    if not value:
-        value = os.fspath(default_db_path())
-    if "://" in value:
-        return value
-    return "sqlite:///" + os.path.abspath(os.path.expanduser(value))
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -114,8 +105,8 @@ def _check_before_changing(
 
 # SQLite's page cache per connection, in KiB (negative: a size, not a page count). A write
 # transaction reads most pages twice (a bulk move: INSERT … SELECT, then UPDATE, ~50 MB in all
-# for 10,000 contacts) and gets the larger one; the next read on that connection shrinks it.
-READ_CACHE_KB = -32000
+# for 10,000 contacts) and gets the larger one; the next read on that connection shrinks it
+# (the reader's size, READ_CACHE_KB, is db.plain_open's).
 WRITE_CACHE_KB = -64000
 
 
@@ -146,24 +137,7 @@ def close_connections_of_left_pools(engine: Engine) -> None:
 
 
 def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    # The driver's own transaction handling starts a transaction lazily before the first
-    # INSERT/UPDATE/DELETE only: reads before it and DDL run outside any transaction. Winnow
-    # begins every transaction itself (``_on_begin``), so a write operation's reads see the
-    # state it writes over and a schema upgrade commits whole or not at all.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute(f"PRAGMA cache_size={READ_CACHE_KB}")
-    # a write transaction keeps up to 80 MB of changed pages in memory instead of spilling
-    # them into the log mid-transaction past the 32 MB cache (a bulk move of 10,000 contacts
-    # changes ~50 MB); clean pages stay within the cache size, and the memory goes after commit
-    cur.execute("PRAGMA cache_spill=20000")
-    cur.execute("PRAGMA temp_store=MEMORY")
-    # checkpoints run in the background after commits (db.checkpoint), not inside them
-    cur.execute("PRAGMA wal_autocheckpoint=0")
-    cur.close()
+    set_connection_pragmas(dbapi_conn, BUSY_TIMEOUT_S, READ_CACHE_KB)  # (db.plain_open)
 
 
 WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
