@@ -40,11 +40,13 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.offline import ServerUnreachable as ServerUnreachable
+from app.offline import is_connection_error
+from app.offline import offline_message as offline_message
 from app.operations.changes import Changes
-from db.engine import Database, DatabaseError, sqlite_path
+from db.engine import Database, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -57,54 +59,6 @@ PROCESS_TOKEN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 _FLAGS = tuple(f.name for f in fields(Changes) if f.type in ("bool", bool))
 # what to refresh when nobody can say what changed (a listener that was offline missed notices)
 EVERYTHING = Changes.flags(_FLAGS)
-
-
-class ServerUnreachable(DatabaseError):
-    """The database server cannot be reached: nothing was saved."""
-
-
-def offline_message(reason: str = "") -> str:
-    why = f" ({reason.strip().splitlines()[0]})" if reason.strip() else ""
-    return (
-        "The server cannot be reached: Winnow is read only until it is back, and keeps "
-        f"trying. Nothing was saved.{why}"
-    )
-
-
-def is_connection_error(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) says the database server cannot be reached, as
-    opposed to a refused or failed statement."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ServerUnreachable):
-            return True
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if _psycopg_disconnect(current):
-            return True
-        orig = getattr(current, "orig", None)  # the driver's error a DBAPIError wraps
-        todo += [current.__cause__, current.__context__]
-        if isinstance(orig, BaseException):
-            todo.append(orig)
-    return False
-
-
-def _psycopg_disconnect(exc: BaseException) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    if not isinstance(exc, psycopg.OperationalError):
-        return False
-    state = getattr(exc, "sqlstate", None)
-    # no SQLSTATE: the client lost the connection (refused, closed, timed out); class 08:
-    # connection exception; 57P01-03: the server is shutting down or starting
-    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
 # --- the notice as a payload -----------------------------------------------------------------

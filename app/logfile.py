@@ -11,7 +11,7 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from db.engine import default_db_path
+from db.plain_open import default_db_path  # (no SQLAlchemy: the window starts without it)
 
 LOG_NAME = "winnow.log"
 MAX_BYTES = 1_000_000

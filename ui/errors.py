@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import WinnowError
-from app.live import is_connection_error
+from app.offline import is_connection_error
 from db.errors import DatabaseError
 
 log = logging.getLogger(__name__)

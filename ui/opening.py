@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from app.store import open_store
+from db.handle import DatabaseOpening
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -70,27 +71,26 @@ class OpeningDialog(QDialog):
 def open_with_progress(path_or_url: str | os.PathLike[str] | None) -> Database:
     """:func:`app.store.open_store` on a thread of its own; a progress window if it takes
     longer than :data:`SHOW_AFTER_S`. Raises what the opening raised."""
-    steps: queue.SimpleQueue[str] = queue.SimpleQueue()
-    done = threading.Event()
-    outcome: dict[str, Any] = {}
+    return wait_with_progress(start_opening(path_or_url))
 
-    def work() -> None:
-        try:
-            outcome["db"] = open_store(path_or_url, on_step=steps.put)
-        except BaseException as exc:  # raised again on the GUI thread
-            outcome["error"] = exc
-        finally:
-            done.set()
 
-    worker = threading.Thread(target=work, name="winnow-open", daemon=True)
-    worker.start()
-    if not done.wait(SHOW_AFTER_S):
-        _wait_with_dialog(done, steps)
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    db: Database = outcome["db"]
-    return db
+def start_opening(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
+    """:func:`app.store.open_store` begun on a thread of its own (``winnow-open``)."""
+
+    def opener(on_step: Callable[[str], None]) -> Database:
+        from app.store import open_store  # (SQLAlchemy: not before a database is opened)
+
+        return open_store(path_or_url, on_step=on_step)
+
+    return DatabaseOpening(opener).start()
+
+
+def wait_with_progress(opening: DatabaseOpening) -> Database:
+    """The database once ``opening`` is done, with a progress window if it takes longer than
+    :data:`SHOW_AFTER_S` from now. Raises what the opening raised."""
+    if not opening.wait(SHOW_AFTER_S):
+        _wait_with_dialog(opening.done, opening.steps)
+    return opening.database()
 
 
 def _wait_with_dialog(done: threading.Event, steps: queue.SimpleQueue[str]) -> None:

@@ -1,0 +1,56 @@
+"""Issue 15: a database opened on a thread of its own; whoever needs it waits for it, and an
+opening that failed raises its error on the thread that asks."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from db.engine import Database, NotWinnowDatabase, open_database
+from db.handle import DatabaseOpening
+
+
+def test_the_database_is_waited_for_and_opened_on_a_thread_of_its_own(tmp_path: Path) -> None:
+    go = threading.Event()
+    threads: list[str] = []
+
+    def opener(on_step: Callable[[str], None]) -> Database:
+        threads.append(threading.current_thread().name)
+        on_step("Opening…")
+        go.wait(10)
+        return open_database(tmp_path / "crm.sqlite")
+
+    opening = DatabaseOpening(opener).start()
+    assert not opening.wait(0.05)  # still opening: nothing to use yet
+    got: list[Database] = []
+    asker = threading.Thread(target=lambda: got.append(opening.database()))
+    asker.start()
+    asker.join(0.1)
+    assert asker.is_alive() and not got  # the asker waits for it
+    go.set()
+    asker.join(10)
+    db = opening.database()
+    try:
+        assert got == [db]
+        assert threads == ["winnow-open"]
+        assert opening.steps.get_nowait() == "Opening…"
+        with db.session() as s:
+            assert s.connection().exec_driver_sql("SELECT count(*) FROM stages").scalar()
+    finally:
+        db.close()
+
+
+def test_an_opening_that_failed_raises_its_error_to_each_asker(tmp_path: Path) -> None:
+    foreign = tmp_path / "notes.sqlite"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE notes (id INTEGER)")
+    con.close()
+    opening = DatabaseOpening(lambda on_step: open_database(foreign, on_step=on_step)).start()
+    assert opening.wait(30)
+    for _ in range(2):
+        with pytest.raises(NotWinnowDatabase):
+            opening.database()
