@@ -94,3 +94,22 @@ def test_the_window_starts_without_the_modules_of_what_it_does_not_show(tmp_path
     loaded, board = out.stdout.splitlines()[-2:]
     assert loaded == "[]"
     assert board == "True"
+
+
+def test_the_start_up_module_imports_no_sqlalchemy() -> None:
+    """Issue 15, the start without SQLAlchemy (not done; steps 1-2 and part of 3): the window's
+    start-up module, the plain look at a file (db.plain_open) and the opening's handle
+    (db.handle) import neither SQLAlchemy nor the ORM's modules. The window itself still does
+    before it is usable; once its first screen reads in plain sqlite3, this asserts it up to
+    usable."""
+    script = (
+        "import sys\n"
+        "import ui.application, db.plain_open, db.handle\n"
+        "print([m for m in ('sqlalchemy', 'alembic', 'db.engine', 'db.models') if m in sys.modules])\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]"
