@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from db.fileguard import APPLICATION_ID, read_only, side_files
-from db.revisions import head_revision
-
 SQLITE_HEADER = b"SQLite format 3\x00"
 _PLAIN_PREFIX = "sqlite:///"
 
@@ -113,6 +110,10 @@ def plain_start(path_or_url: str | os.PathLike[str] | None = None) -> PlainStart
     """The file, if it can be opened without SQLAlchemy; else None (the usual opening, which
     also says what is wrong with a file it refuses). Reads only until the file is known to be
     a marked Winnow database at the head revision, then switches it to WAL."""
+    # (here, not at the top: db.engine imports this module for every command)
+    from db.fileguard import APPLICATION_ID, read_only
+    from db.revisions import head_revision
+
     url = resolve_url(path_or_url)
     path = plain_sqlite_path(url)
     if path is None or not _plain_file(path):
@@ -144,6 +145,8 @@ def plain_start(path_or_url: str | os.PathLike[str] | None = None) -> PlainStart
 def _plain_file(path: Path) -> bool:
     """A readable, writable SQLite file with no hot journal beside it (a crash's rollback is
     left to the usual opening)."""
+    from db.fileguard import side_files
+
     if not path.is_file() or side_files(path)[2].exists() or not os.access(path, os.W_OK):
         return False
     try:
