@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -84,6 +84,9 @@ from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
 from ui.status_message import StatusMessages
 from ui.tasks import TaskProgressWidget, TaskRunner
+
+if TYPE_CHECKING:
+    from ui.first_run import FirstRunScreen
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +237,8 @@ class MainWindow(QMainWindow):
 
         # --- list ---
         self.model = ContactTableModel(db, self)
+        # a search's first-page statements made on a worker, not at the first keystroke
+        self.after_usable(lambda: self.model.prepare_searches(self.tasks))
         self.list_view = ContactListView()
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegateForColumn(
@@ -1307,19 +1312,32 @@ class MainWindow(QMainWindow):
     def _with_first_run(self, center: QWidget) -> QWidget:
         from PySide6.QtWidgets import QStackedWidget
 
-        from ui.first_run import FirstRunScreen
-
-        self.first_run = FirstRunScreen(self.tasks)
-        self.first_run.import_requested.connect(self._first_import)
-        self.first_run.new_contact_requested.connect(self.new_contact)
-        self.first_run.demo_ready.connect(self.database_switch_requested)
+        # the empty database's choices: built when first shown (or asked for), not at every
+        # start (:attr:`first_run`)
+        self.first_run_screen: FirstRunScreen | None = None
         self._center = center
         self.center_stack = QStackedWidget()
         self.center_stack.addWidget(center)
-        self.center_stack.addWidget(self.first_run)
         # asking for a view (Ctrl+2, Ctrl+T…) shows it, empty or not
         self.views.currentChanged.connect(lambda _i: self._show_first_run(False))
         return self.center_stack
+
+    @property
+    def first_run(self) -> FirstRunScreen:
+        """The choices shown on an empty database (built now if they were not yet)."""
+        if self.first_run_screen is None:
+            from ui.first_run import FirstRunScreen
+
+            screen = FirstRunScreen(self.tasks)
+            screen.import_requested.connect(self._first_import)
+            screen.new_contact_requested.connect(self.new_contact)
+            screen.demo_ready.connect(self.database_switch_requested)
+            self.center_stack.addWidget(screen)
+            self.first_run_screen = screen
+            guard = getattr(self, "read_only", None)  # greyed out if need be
+            if guard is not None:
+                guard.first_run_built(screen)
+        return self.first_run_screen
 
     def _show_first_run(self, empty: bool) -> None:
         if empty == self.first_run_shown():
@@ -1329,7 +1347,8 @@ class MainWindow(QMainWindow):
         self.detail.setVisible(not empty and self.toggle_detail.isChecked())
 
     def first_run_shown(self) -> bool:
-        return self.center_stack.currentWidget() is self.first_run
+        screen = self.first_run_screen
+        return screen is not None and self.center_stack.currentWidget() is screen
 
     def _first_import(self) -> None:
         self.importing.open_wizard()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtGui import QAction
@@ -23,6 +24,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QMenu, QWi
 from app.access import read_only_reason
 from ui.api import WindowApi
 from ui.detail_sections import Section
+
+if TYPE_CHECKING:
+    from ui.first_run import FirstRunScreen
 
 log = logging.getLogger(__name__)
 
@@ -164,11 +168,17 @@ class ReadOnlyGuard:
 
     def _first_run(self, editable: bool) -> None:
         """The empty database's choices that write to it: import a file, add a contact (the
-        demo is a database of its own)."""
-        first = getattr(self.window, "first_run", None)
+        demo is a database of its own). Built when first shown: greyed out then if need be
+        (:meth:`first_run_built`)."""
+        first = getattr(self.window, "first_run_screen", None)
         if first is not None:
             for button in (first.import_button, first.new_button):
                 button.setEnabled(editable)
+
+    def first_run_built(self, first: FirstRunScreen) -> None:
+        if self.reason is not None:
+            for button in (first.import_button, first.new_button):
+                button.setEnabled(False)
 
     def _triage(self, reason: str | None) -> None:
         from ui.triage.view import TriageView

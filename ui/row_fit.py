@@ -46,12 +46,20 @@ class WrapDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        base = super().sizeHint(option, index)
+        # QStyledItemDelegate.sizeHint's own measure, from the one option made here: its
+        # initStyleOption asks the model for every role, and was made twice per cell
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        hint = index.data(Qt.ItemDataRole.SizeHintRole)
+        widget = opt.widget  # type: ignore[attr-defined]
+        if isinstance(hint, QSize):
+            base = hint
+        else:
+            own = widget.style() if widget is not None else QApplication.style()
+            base = own.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), widget)
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not isinstance(text, str) or not text:
             return QSize(base.width(), self.row_height) if self.row_height else base
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
         style = self.view.style() or QApplication.style()
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1
         width = self.view.columnWidth(index.column()) - 2 * margin - SLACK

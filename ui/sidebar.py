@@ -192,11 +192,12 @@ class Sidebar(QTreeWidget):
             child = parent.takeChild(i)
             if child is not None:
                 self._entries.pop(child.data(0, FilterRole), None)
+        muted = self._muted()  # worked out once, not per entry (its contrast search)
         for flt, label, color in entries:
             item = QTreeWidgetItem([label, ""])
             item.setData(0, FilterRole, flt)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setForeground(1, self._muted())
+            item.setForeground(1, muted)
             if color:
                 item.setIcon(0, color_dot(color))
             parent.addChild(item)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from app.errors import UsageError
 from app.golook.mailhost import mail_host_of
+from app.golook.terms import SETTING_OFFLINE
 from app.settings import get_setting
 from app.timeutil import utcnow
 from db.engine import Database
@@ -33,7 +34,6 @@ UNKNOWN_STATUSES = frozenset({"timeout", "error", "offline", "untrusted"})
 NAMESERVER_ENV = "WINNOW_NAMESERVER"
 SETTING_NAMESERVER = "golook.nameserver"  # "HOST[:PORT]" or null for the system's resolver
 SETTING_TIMEOUT = "golook.dns_timeout"  # seconds per domain
-SETTING_OFFLINE = "golook.offline"  # true: never send a query
 SETTING_PARALLEL = "golook.parallel"  # queries in flight in a batch
 SETTING_CACHE_DAYS = "golook.cache_days"  # how long an answer stays fresh
 

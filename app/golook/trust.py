@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Table, bindparam, select, update
 
 from app.golook.dns_check import DomainAnswer, lookup_mail
+from app.golook.terms import CANARY_DOMAINS, UNTRUSTED_DETAIL
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import DomainCheck
@@ -33,7 +34,6 @@ from db.models import DomainCheck
 if TYPE_CHECKING:  # imported by app.golook.dns_check when DNS is asked
     import dns.resolver
 
-CANARY_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com")
 # big mail providers that certainly exist and take mail: "does not exist" of one is a lie. (The
 # free-mail list as a whole also holds providers long gone, whose "does not exist" is true.)
 BIG_PROVIDERS = frozenset(
@@ -49,7 +49,6 @@ BIG_PROVIDERS = frozenset(
 # answers that say the domain takes no mail: believed only from a trustworthy resolver
 NEGATIVE_STATUSES = frozenset({"nxdomain", "no_mx", "null_mx"})
 UNTRUSTED = "untrusted"
-UNTRUSTED_DETAIL = "DNS not trustworthy here"
 # how long a judgement stands (seconds): a good resolver for minutes; a bad one less, so that
 # logging in to the hotel's portal is noticed soon
 TRUSTED_FOR = 300.0

@@ -88,3 +88,12 @@ def test_open_the_demo_fills_a_separate_database_off_the_gui_thread(
         assert contacts.count(demo, ContactQuery()) == 60
     finally:
         demo.close()
+
+
+def test_a_database_with_contacts_opens_on_the_list_and_never_builds_the_choices(
+    window: Any, qtbot: Any
+) -> None:
+    win = window
+    qtbot.waitUntil(win.counts_shown, timeout=5000)
+    assert win.list_view.isVisible() and not win.first_run_shown()
+    assert win.first_run_screen is None, "the choices were built at start, never to be shown"

@@ -62,6 +62,9 @@ NOT_AT_START = (
     "ui.golook.panel",
     "ui.leads.activity_edit",
     "app.golook.classify",  # the address and suffix lists: on first use
+    "app.golook.checks",  # domain checks (DNS, the answers' cache): with the first check
+    "app.golook.trust",
+    "app.golook.dns_check",
     "email_validator",
     "app.exporting",
     "ui.leads.duplicate_warning",  # the new-contact dialog's duplicate look-up: with the dialog

@@ -22,15 +22,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction
 
 from app import operations
-from app.golook.checks import ContactsCheck, check_contacts
-from app.golook.dns_check import SETTING_OFFLINE, load_dns_config
-from app.golook.trust import UNTRUSTED_DETAIL
+from app.golook.terms import SETTING_OFFLINE, UNTRUSTED_DETAIL
 from app.operations import Changes
 from app.settings import get_setting
 from ui.api import WindowApi
 from ui.golook.notice import DnsNotice
 
 if TYPE_CHECKING:
+    from app.golook.checks import ContactsCheck
     from ui.golook.panel import GoLookPanel
     from ui.tasks import Task
 
@@ -127,6 +126,10 @@ def _run_check(
     id_list = list(ids) if ids is not None else None
 
     def job(progress: Callable[..., None], cancel: Any) -> ContactsCheck:
+        # the checks' modules (DNS, the cache's tables) with the first check, not at start
+        from app.golook.checks import check_contacts
+        from app.golook.dns_check import load_dns_config
+
         config = load_dns_config(db)
         return check_contacts(
             db, id_list, config, refresh=refresh, progress=progress, cancelled=lambda: bool(cancel)

@@ -11,13 +11,16 @@ answers again hides it; the user's × hides it for the rest of the session.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
 
-from app.golook.checks import ContactsCheck, DomainBatch
-from app.golook.trust import CANARY_DOMAINS, UNTRUSTED_DETAIL
+from app.golook.terms import CANARY_DOMAINS, UNTRUSTED_DETAIL
+
+if TYPE_CHECKING:
+    from app.golook.checks import DomainBatch
 
 UNTRUSTED_TEXT = f"⚠ {UNTRUSTED_DETAIL}"
 # the one status message (short: the status bar of a 1024 px window has room for ~80 letters)
@@ -72,9 +75,14 @@ class DnsNotice(QWidget):
         task.signals.done.connect(self.take_result)
 
     def take_result(self, result: object) -> None:
-        if isinstance(result, ContactsCheck):
+        # only a domain check makes these, and a check imports their module first: the
+        # window's start (whose tasks' results pass by here too) does without it
+        checks = sys.modules.get("app.golook.checks")
+        if checks is None:
+            return
+        if isinstance(result, checks.ContactsCheck):
             self.follow(result.domains)
-        elif isinstance(result, DomainBatch):
+        elif isinstance(result, checks.DomainBatch):
             self.follow(result)
 
     def follow(self, batch: DomainBatch) -> None:
