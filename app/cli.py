@@ -106,23 +106,28 @@ class _Subcommands(argparse._SubParsersAction):  # type: ignore[type-arg]
         return _Unbuilt()
 
 
-def build_parser(only: Collection[str] | None = None) -> argparse.ArgumentParser:
-    """The ``winnow`` parser: every subcommand's arguments, or only those of the commands in
-    ``only`` (the rest listed by name and help)."""
-    _remember_translations()
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command takes, and ``winnow`` alone too."""
+    parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",
         default=argparse.SUPPRESS,
         help="database file or SQLAlchemy URL (default: $WINNOW_DB, else the user data folder)",
     )
-    common.add_argument(
+    parser.add_argument(
         "--create",
         action="store_true",
         default=argparse.SUPPRESS,
         help="create the database's folder when it does not exist (else that is an error)",
     )
+
+
+def build_parser(only: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The ``winnow`` parser: every subcommand's arguments, or only those of the commands in
+    ``only`` (the rest listed by name and help)."""
+    _remember_translations()
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common)
     parser = _Parser(
         prog="winnow",
         description="Winnow: turn inquiries and trade-show lists into qualified leads.",
@@ -305,8 +310,14 @@ def _say_on_stderr(step: str) -> None:
 
 def _parse(args: list[str]) -> argparse.Namespace:
     """``args`` parsed with only the named command's arguments made; whenever that parse
-    fails or finds another command, again with every command's (the messages are theirs)."""
+    fails or finds another command, again with every command's (the messages are theirs).
+    Without a command (the window's start) no command's module is imported at all."""
     named = _command_word(args)
+    if named is None:
+        try:
+            return _bare_parser().parse_args(args)
+        except CliUsageError:
+            pass  # help, the version, a mistake: the full parser's answer and message
     try:
         parsed = build_parser(only=() if named is None else (named,)).parse_args(args)
         if parsed.command == named:
@@ -314,6 +325,16 @@ def _parse(args: list[str]) -> argparse.Namespace:
     except CliUsageError:
         pass
     return build_parser().parse_args(args)
+
+
+def _bare_parser() -> argparse.ArgumentParser:
+    """``winnow`` without a command: the common options only. Anything else (``--help``,
+    ``--version``, an unknown option) is an error here, answered by the full parser; what
+    parses gives the full parser's namespace (``command`` None)."""
+    parser = _Parser(prog="winnow", add_help=False, allow_abbrev=True)
+    _common_options(parser)
+    parser.set_defaults(command=None)
+    return parser
 
 
 def _command_word(args: Sequence[str]) -> str | None:

@@ -277,6 +277,11 @@ PARSES = [
     [],
     ["--db", "x"],
     ["--", "list"],
+    ["--create", "--db=x"],  # no command: parsed without any command's module
+    ["--cr", "--d", "x"],
+    ["--db"],
+    ["--bogus"],
+    ["--db", "x", "--db", "y"],
 ]
 
 
@@ -306,3 +311,18 @@ def test_the_commands_not_run_are_listed_but_not_built() -> None:
     assert "--json" in commands(full)["list"].format_help()
     assert "--json" not in commands(alone)["list"].format_help()  # only listed
     assert commands(none)["stats"]._actions == []
+
+
+def test_the_window_s_command_line_imports_no_command_s_module(tmp_path: Path) -> None:
+    """``winnow --db FILE`` (the window): parsed without the commands' modules."""
+    script = (
+        "import sys\n"
+        "from app.cli import _parse\n"
+        "print(sorted(vars(_parse(['--db', 'x.sqlite'])).items()))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('app.commands')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[('command', None), ('db', 'x.sqlite')]", "[]"]
