@@ -646,7 +646,12 @@ def open_database(
         # (a savepoint and a catalog query, three round trips, on every opening)
         kwargs["use_native_hstore"] = False
     try:
-        engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+        address: Any = url
+        if url.startswith("postgresql"):
+            from db.pgdialect import engine_url  # (psycopg: a first connection's questions)
+
+            address = engine_url(url)
+        engine = create_engine(address, **kwargs)
     except Exception as exc:  # bad URL, missing driver
         raise DatabaseError(f"Cannot use the database address {url!r}: {exc}") from exc
     close_connections_of_left_pools(engine)

@@ -1,0 +1,105 @@
+"""PostgreSQL: a new engine's first connection asks the server one question, not six
+(db.pgdialect), and learns what SQLAlchemy's own dialect learns."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from psycopg import pq
+from sqlalchemy import Engine, create_engine, event
+
+from db.engine import open_database
+from db.pgdialect import WinnowPsycopgDialect, engine_url
+from tests.postgres_cluster import Cluster
+
+
+@pytest.fixture
+def backend() -> str:
+    return "postgresql"
+
+
+@contextmanager
+def first_connection(address: Any) -> Iterator[tuple[Engine, list[str]]]:
+    """An engine on ``address`` and what its first connection sent the server (libpq's trace
+    of the client's messages, started before SQLAlchemy's first-connection questions)."""
+    engine = create_engine(address, use_native_hstore=False)
+    sent: list[str] = []
+    with tempfile.TemporaryFile() as trace:
+
+        def traced(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.pgconn.trace(trace.fileno())
+            dbapi_conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+        event.listen(engine, "connect", traced, insert=True)  # before the dialect's questions
+        try:
+            with engine.connect():
+                pass
+            trace.seek(0)
+            for line in trace.read().decode().splitlines():
+                parts = line.split("\t")
+                if parts[0] == "F" and parts[2] in ("Query", "Parse"):
+                    sent.append(parts[3].strip().strip('"'))
+            yield engine, sent
+        finally:
+            engine.dispose()
+
+
+def _answers(engine: Engine) -> tuple[Any, ...]:
+    d: Any = engine.dialect
+    return (
+        d.server_version_info,
+        d.default_schema_name,
+        d.default_isolation_level,
+        d._backslash_escapes,
+        d.supports_identity_columns,
+        d.insert_returning,
+    )
+
+
+def test_the_first_connection_asks_once_and_learns_the_same(db_url: str) -> None:
+    with first_connection(db_url) as (theirs, asked_by_sqlalchemy):
+        expected = _answers(theirs)
+    with first_connection(engine_url(db_url)) as (ours, asked):
+        assert isinstance(ours.dialect, WinnowPsycopgDialect)
+        assert _answers(ours) == expected
+    assert asked_by_sqlalchemy[0] == "BEGIN" and asked_by_sqlalchemy[-1] == "ROLLBACK"
+    assert len(asked_by_sqlalchemy) == 6
+    assert asked == ["SELECT current_schema(), current_setting('transaction_isolation')"]
+
+
+def test_what_the_database_sets_is_what_the_dialect_reads(
+    db_url: str, postgresql_cluster: Cluster
+) -> None:
+    """A database whose default isolation level and schema path are not the server's
+    defaults: the answers come from the server, as SQLAlchemy's own dialect reads them."""
+    name = db_url.rsplit("/", 1)[1]
+    postgresql_cluster.execute(
+        f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'",
+        f"ALTER DATABASE {name} SET search_path = pg_catalog, public",
+        "CREATE SCHEMA IF NOT EXISTS winnow_x",
+        database=name,
+    )
+    with first_connection(db_url) as (theirs, _asked):
+        expected = _answers(theirs)
+    with first_connection(engine_url(db_url)) as (ours, _asked):
+        assert _answers(ours) == expected
+    assert expected[1:3] == ("pg_catalog", "REPEATABLE READ")
+
+
+def test_opening_a_database_uses_it_and_every_other_address_is_left_as_it_is(
+    db_url: str, tmp_path: Any
+) -> None:
+    database = open_database(db_url)
+    try:
+        assert isinstance(database.engine.dialect, WinnowPsycopgDialect)
+        assert database.url == db_url
+        with database.session() as s:  # an ordinary read on it
+            assert s.connection().exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        database.close()
+    assert engine_url(f"sqlite:///{tmp_path}/x.sqlite") == f"sqlite:///{tmp_path}/x.sqlite"
+    assert engine_url("postgresql+pg8000://u@h/d") == "postgresql+pg8000://u@h/d"
