@@ -292,21 +292,47 @@ def _estimate(db: Database, match: str) -> tuple[int, int]:
         if hit is not None and now - hit[0] < _ESTIMATE_TTL:
             _estimates.move_to_end(key)
             return hit[1], hit[2]
-    with db.engine.connect() as conn:
-        matches: Any = 0
-        if conn.dialect.name == "postgresql":
-            if match:
-                plan = conn.execute(text(_PG_ESTIMATE_SQL), {"tsq": match}).scalar_one()
-                matches = plan[0]["Plan"]["Plan Rows"]
-        else:
+    if db.engine.dialect.name == "postgresql":
+        out = _pg_estimate(db, match, now)
+    else:
+        with db.engine.connect() as conn:
             matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
-        size = conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar()
-    out = (int(matches or 0), int(size or 0))
+            size = conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar()
+        out = (int(matches or 0), int(size or 0))
     with _lock:
         _estimates[key] = (now, *out)
         while len(_estimates) > 64:
             _estimates.popitem(last=False)
     return out
+
+
+# PostgreSQL: the largest contact id per database, (when, id), kept as long as an estimate
+_pg_sizes: dict[str, tuple[float, int]] = {}
+
+
+def _pg_estimate(db: Database, tsq: str, now: float) -> tuple[int, int]:
+    """:func:`_estimate` on PostgreSQL in one round trip: the planner's row estimate, asked
+    outside any transaction (``BEGIN`` and ``ROLLBACK`` around a statement that reads no row
+    were two more round trips a keystroke), and the largest id kept for the estimates'
+    time-to-live (it only prices a plan; it was a round trip of its own a keystroke)."""
+    url = str(db.engine.url)
+    with _lock:
+        known = _pg_sizes.get(url)
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        matches: Any = 0
+        if tsq:
+            plan = conn.execute(text(_PG_ESTIMATE_SQL), {"tsq": tsq}).scalar_one()
+            matches = plan[0]["Plan"]["Plan Rows"]
+        if known is not None and now - known[0] < _ESTIMATE_TTL:
+            size = known[1]
+        else:
+            size = int(conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar() or 0)
+            with _lock:
+                _pg_sizes[url] = (now, size)
+                while len(_pg_sizes) > 32:
+                    del _pg_sizes[next(iter(_pg_sizes))]
+    return int(matches or 0), size
 
 
 # --- where a broad search's matches lie (SQLite) ----------------------------------------

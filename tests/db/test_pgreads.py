@@ -44,9 +44,24 @@ def test_a_read_opens_no_transaction(db: Database) -> None:
             assert s.scalar(select(func.count()).select_from(Stage)) == 8
             raw: Any = s.connection().connection.driver_connection
             assert raw.info.transaction_status == 0  # IDLE: nothing left open on the server
-    assert "BEGIN" not in seen
+    assert "BEGIN" not in seen  # (nor, then, a COMMIT or ROLLBACK on the server)
     with db.engine.connect() as conn:  # back in the pool: no longer in autocommit
         assert conn.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+
+
+def test_a_search_keystroke_opens_no_transaction(db: Database) -> None:
+    """A search sorted by date added reads its page with a ``WITH`` query (app.search_documents)
+    and asks the planner how many documents match (app.search.estimate): neither is a write,
+    and neither pays a ``BEGIN`` and an end of its own."""
+    from app.contacts import ContactQuery, create_contact, query_ids
+
+    made = [create_contact(db, name=f"Ann Smith{i}", email=f"ann{i}@example.com") for i in range(3)]
+    create_contact(db, name="Bob Jones")
+    db.engine.dispose()
+    seen = _statements(db)
+    assert query_ids(db, ContactQuery(search="ann smi"), 0, 200) == made[::-1]
+    assert "WITH" in seen and "EXPLAIN" in seen  # the documents' page, the plan's estimate
+    assert "BEGIN" not in seen
 
 
 def test_a_session_that_writes_writes_all_or_nothing(db: Database) -> None:
@@ -98,6 +113,16 @@ def test_a_row_lock_is_held_until_the_session_ends(db: Database) -> None:
         ("SELECT pg_advisory_xact_lock(1)", False),
         ("SELECT * INTO t2 FROM t", False),
         ("WITH x AS (DELETE FROM t RETURNING id) SELECT id FROM x", False),
+        ("WITH m AS MATERIALIZED (SELECT contact_id FROM contact_search) SELECT * FROM m", True),
+        ("with recursive r(n) as (select 1 union all select n + 1 from r) select n from r", True),
+        ("WITH x AS (SELECT 1) UPDATE t SET a = 1", False),
+        ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", False),
+        (
+            "WITH x AS (SELECT id FROM t) MERGE INTO u USING x ON true WHEN MATCHED THEN DELETE",
+            False,
+        ),
+        ("WITH x AS (SELECT id FROM t FOR UPDATE) SELECT id FROM x", False),
+        ("WITH x AS (SELECT nextval('s')) SELECT * FROM x", False),
         ("INSERT INTO t VALUES (1)", False),
         ("SAVEPOINT sa_1", False),
     ],
