@@ -230,11 +230,16 @@ class _Anchors:
 _NEVER = 1 << 30
 
 
-def derive_now(s: Session) -> None:
+def derive_now(s: Session, *, every_contact: bool = False) -> None:
     """Bring the derived rows of ``app.aggregates`` up to date in the caller's write
     transaction: after a bulk write (the demo), so that the first dashboard or ``stats`` does
-    not derive every contact it logged (15 s at 1,000,000)."""
-    aggregates.refresh(s, _anchors(s).definition())
+    not derive every contact it logged (15 s at 1,000,000). ``every_contact``: derive every
+    row again, whatever the log names (a bulk write that kept its rows out of the log)."""
+    definition = _anchors(s).definition()
+    if every_contact:
+        aggregates.rebuild(s, definition)
+    else:
+        aggregates.refresh(s, definition)
 
 
 def _anchors(s: Session) -> _Anchors:

@@ -3,6 +3,7 @@ persona/domain columns kept current on every contact change."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from app.golook.persona_store import (
 from app.golook.personas import (
     DEFAULT_PERSONAS,
     ContactFacts,
+    FitsByFact,
     Persona,
     PersonaCriteria,
     best_fit,
+    best_name_and_fit,
     evaluate,
     seniority_of,
 )
@@ -153,6 +156,32 @@ def test_best_fit_picks_the_highest_and_the_earlier_on_a_tie() -> None:
     assert best is not None and best.persona == "Owner" and best.ratio_text == "2/2"
     assert best_fit([BUYER], ContactFacts("Gardener", None, 1, None, "free")) is None
     assert best_fit([], facts) is None
+
+
+def test_fits_by_fact_are_best_name_and_fit() -> None:
+    """The demo's and an import's fits, summed from each fact's passes alone, are what
+    best_name_and_fit says for every combination of facts (ties, unknowns, no persona)."""
+    defaults = [Persona(None, name, c) for name, c in DEFAULT_PERSONAS]
+    regional = Persona(
+        None,
+        "Regional",
+        PersonaCriteria(countries=("DE", "Österreich"), industries=("Machinery",)),
+    )
+    no_sales = Persona(None, "No sales", PersonaCriteria(title_exclude=("sales",)))
+    small = Persona(None, "Small", PersonaCriteria(company_size_max=60, branded_required=True))
+    empty = Persona(None, "Empty", PersonaCriteria())
+    titles = [None, "", "CEO", "Senior buyer", "Sales representative", "Plant manager"]
+    titles += ["Student", "Gardener", "Head of purchasing", "Einkaufsleiter"]
+    industries = [None, "Machinery", "Food & beverage", "Retail"]
+    sizes = [None, 0, 19, 20, 60, 61, 250, 251, 5000]
+    countries = [None, "Germany", "DE", "Austria", "France"]
+    classes = [None, "branded", "free", "disposable", "invalid"]
+    for personas in ([*defaults, regional, no_sales, small, empty], [small, regional], [empty]):
+        fits = FitsByFact(personas)
+        for key in itertools.product(titles, industries, sizes, countries, classes):
+            facts = ContactFacts(*key)
+            assert fits.name_and_fit(facts) == best_name_and_fit(personas, facts), key
+    assert FitsByFact([]).name_and_fit(ContactFacts("CEO")) == (None, None)
 
 
 def test_criteria_json_is_checked() -> None:
