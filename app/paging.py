@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -46,17 +47,10 @@ from sqlalchemy.types import NullType
 
 from app import contacts, search, search_documents
 from app.contacts import ContactQuery
+from app.values import Key
 from db.engine import Database
 from db.models import Contact
 from db.visibility import SEE_UNFINISHED, unfinished_batches
-
-
-@dataclass(frozen=True)
-class Key:
-    """A position in a query's order: the contact's sort value as stored, and its id."""
-
-    value: Any
-    id: int
 
 
 @dataclass(frozen=True)
@@ -220,6 +214,8 @@ _FTS = "fts"  # the parameter of app.search.fts_rowids
 _LIMIT = "page_limit"
 _STEPS = "walk_steps"
 _LAST = "walk_last"
+_AFTER_VALUE = "after_value"  # the key a sorted rest of a walk starts after (_after_bound)
+_AFTER_ID = "after_id"
 
 
 def _shape(
@@ -256,6 +252,53 @@ def _bound(shape: Hashable | None, kind: Hashable, build: Callable[[], Select[An
     return stmt
 
 
+# a word no contact's words start with: the statements run on an empty set of matches
+_PROBE = "qxzqxzqxzqxzqxzq"
+
+
+def prepare_search(db: Database, q: ContactQuery, limit: int) -> int:
+    """Make, ahead of typing, the statements a search's first page of ``limit`` keys runs under
+    ``q``'s filters and order (its search left out) on SQLite: each plan's statement kept per
+    query shape (:func:`_bound`) and run once with a word nothing matches, so SQLAlchemy
+    compiles it now, off the GUI thread, and not at the first keystroke that takes that plan
+    (1-2 ms a statement, 2-4 on a keystroke; more for the first statement of a kind), and
+    the sort's spread of keys (:func:`_spread`) read. Returns how many statements ran (0 on
+    another database, or a query whose statements are not kept)."""
+    probe = replace(q, search=_PROBE)
+    shape = _shape(db, probe, None, None, ())
+    if shape is None:
+        return 0
+    order = _Order(probe)
+    spans = [conds for _empty, conds in order.spans(None, None)]
+    match = search.fts_query(_PROBE) or ""
+    ran = 0
+    with db.session() as s:
+        _select(s, db, probe, order, [_any(spans)], limit, (), search.SORT, shape)
+        ran += 1
+        if not contacts.can_walk(probe):
+            return ran
+        for index, conds in enumerate(spans):
+            # a walk with no budget, run by run (keys_between)
+            _select(s, db, probe, order, conds, limit, (), search.WALK, (shape, "run", index))
+            ran += 1
+            walk = partial(_walk_statement, db, probe, order, conds, (), match, limit, limit)
+            _execute(
+                s,
+                _bound(shape, ("walk", index), walk),
+                {_FTS: match, _LIMIT: limit, _STEPS: limit},
+            )
+            end = partial(_walk_end_statement, db, probe, order, conds, (), limit)
+            ends = _execute(s, _bound(shape, ("walk end", index), end), {_LAST: 0})
+            ran += 2
+            if ends:  # the sorted rest after an entry of this run
+                bound = Key(ends[0][1], ends[0][0])
+                _sorted_rest(s, db, probe, order, spans, index, bound, limit, shape)
+                ran += 1
+        if contacts._search_alone(probe):
+            _spread(s, db, probe, order)
+    return ran
+
+
 def _any(spans: Sequence[Sequence[ColumnElement[bool]]]) -> ColumnElement[bool]:
     """One condition for rows in any of these parts."""
     parts = [and_(*conds) for conds in spans]
@@ -272,9 +315,12 @@ def _select(
     exclude: Collection[int],
     strategy: search.Strategy,
     shape: Hashable | None = None,
+    kind: Hashable | None = None,
+    bound: Mapping[str, Any] | None = None,
 ) -> list[Key]:
     """The first ``want`` keys (None: all) matching ``conds`` and the query, in its order, by
-    ``strategy`` (``shape``: a first page's, whose statement is kept, :func:`_bound`)."""
+    ``strategy`` (``shape``: a first page's, whose statement is kept, :func:`_bound`, under
+    ``kind`` if given; ``bound``: further parameters the kept statement takes)."""
 
     def build() -> Select[Any]:
         stmt = contacts.select_matching(
@@ -287,10 +333,12 @@ def _select(
             stmt = stmt.limit(bindparam(_LIMIT, want))
         return stmt
 
-    stmt = _bound(shape, ("select", strategy, want is None), build)
+    stmt = _bound(shape, kind or ("select", strategy, want is None), build)
     params: dict[str, Any] = {} if want is None else {_LIMIT: want}
     if q.search and shape is not None:
         params[_FTS] = search.fts_query(q.search)
+    if bound:
+        params.update(bound)
     return [Key(value, cid) for cid, value in _execute(s, stmt, params)]
 
 
@@ -336,48 +384,132 @@ def _walk(
     if search.walk_fell_short(db, place, q.search or ""):
         return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
     match = search.fts_query(q.search or "") or ""
-    ordering = contacts.order_by(q)
     out: list[Key] = []
     for index, conds in enumerate(spans):
         want = limit - len(out)
         if want <= 0:
             break
-
-        def entries(conds: Sequence[ColumnElement[bool]] = conds) -> Select[Any]:
-            found = contacts.select_unsearched([Contact.id, order.raw.label("v")], q, db)
-            found = found.where(*conds)
-            if exclude:
-                found = found.where(Contact.id.not_in(list(exclude)))
-            return found.order_by(*ordering)
-
-        def walk(want: int = want) -> Select[Any]:
-            walked = entries().limit(bindparam(_STEPS, steps)).subquery("walked")
-            stmt = select(walked.c.id, walked.c.v)
-            stmt = stmt.where(walked.c.id.in_(search.fts_rowids(match)))
-            return stmt.limit(bindparam(_LIMIT, want))
-
-        def end() -> Select[Any]:
-            return entries().offset(bindparam(_LAST, steps - 1)).limit(1)
-
         params = {_FTS: match, _LIMIT: want, _STEPS: steps}
-        stmt = _bound(shape, ("walk", index), walk)
+        stmt = _bound(
+            shape,
+            ("walk", index),
+            partial(_walk_statement, db, q, order, conds, exclude, match, steps, want),
+        )
         keys = [Key(value, cid) for cid, value in _execute(s, stmt, params)]
         if not _ordered(keys, order.descending):
             return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
         out.extend(keys)
         if len(keys) < want:
             # the part walked to its end, or the walk stopped at its bound: which?
-            ends = _execute(s, _bound(shape, ("walk end", index), end), {_LAST: steps - 1})
+            ends = _execute(
+                s,
+                _bound(
+                    shape,
+                    ("walk end", index),
+                    partial(_walk_end_statement, db, q, order, conds, exclude, steps),
+                ),
+                {_LAST: steps - 1},
+            )
             if ends:
                 last = ends[0]
                 search.remember_short_walk(db, place, q.search or "")
                 bound = Key(last[1], last[0])
-                rest = [[*conds, order.after(bound)], *spans[index + 1 :]]
-                more = _select(
-                    s, db, q, order, [_any(rest)], want - len(keys), exclude, search.SORT
+                more = _sorted_rest(
+                    s, db, q, order, spans, index, bound, want - len(keys), shape, exclude
                 )
                 return out + more
     return out
+
+
+def _entries(
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    conds: Sequence[ColumnElement[bool]],
+    exclude: Collection[int],
+) -> Select[Any]:
+    """The sort index's entries of one run (``conds``), in the query's order, unsearched."""
+    found = contacts.select_unsearched([Contact.id, order.raw.label("v")], q, db)
+    found = found.where(*conds)
+    if exclude:
+        found = found.where(Contact.id.not_in(list(exclude)))
+    return found.order_by(*contacts.order_by(q))
+
+
+def _walk_statement(
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    conds: Sequence[ColumnElement[bool]],
+    exclude: Collection[int],
+    match: str,
+    steps: int,
+    want: int,
+) -> Select[Any]:
+    """A walk of one run: its first ``steps`` entries (``_STEPS``) that match (``_FTS``), at
+    most ``want`` (``_LIMIT``)."""
+    walked = _entries(db, q, order, conds, exclude).limit(bindparam(_STEPS, steps))
+    inner = walked.subquery("walked")
+    stmt = select(inner.c.id, inner.c.v).where(inner.c.id.in_(search.fts_rowids(match)))
+    return stmt.limit(bindparam(_LIMIT, want))
+
+
+def _walk_end_statement(
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    conds: Sequence[ColumnElement[bool]],
+    exclude: Collection[int],
+    steps: int,
+) -> Select[Any]:
+    """The last entry a walk of ``steps`` entries (``_LAST``: steps - 1) reaches, if any."""
+    return _entries(db, q, order, conds, exclude).offset(bindparam(_LAST, steps - 1)).limit(1)
+
+
+def _after_bound(order: _Order, empty: bool) -> ColumnElement[bool]:
+    """:meth:`_Order.after` a key given at execution (``_AFTER_VALUE``, ``_AFTER_ID``), in the
+    run of empty sort values (``empty``) or the other: the statement is kept per shape."""
+    after_id: BindParameter[Any] = bindparam(_AFTER_ID, type_=Contact.id.type)
+    if empty:
+        return Contact.id < after_id if order.descending else Contact.id > after_id
+    row = tuple_(order.raw, Contact.id)
+    bound = tuple_(bindparam(_AFTER_VALUE, type_=NullType()), after_id)
+    return row < bound if order.descending else row > bound
+
+
+def _sorted_rest(
+    s: Session,
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    spans: Sequence[Sequence[ColumnElement[bool]]],
+    index: int,
+    bound: Key,
+    want: int,
+    shape: Hashable | None,
+    exclude: Collection[int] = (),
+) -> list[Key]:
+    """The first ``want`` matches after ``bound`` (a key in run ``index``), sorted: what a walk
+    that stopped at its budget leaves. On a first page (``shape``) its statement is kept, the
+    bound given as parameters."""
+    if shape is None:
+        rest = [[*spans[index], order.after(bound)], *spans[index + 1 :]]
+        return _select(s, db, q, order, [_any(rest)], want, exclude, search.SORT)
+    empty = bound.value is None
+    rest = [[*spans[index], _after_bound(order, empty)], *spans[index + 1 :]]
+    return _select(
+        s,
+        db,
+        q,
+        order,
+        [_any(rest)],
+        want,
+        exclude,
+        search.SORT,
+        shape,
+        kind=("rest", index, empty),
+        bound={_AFTER_ID: bound.id} if empty else {_AFTER_VALUE: bound.value, _AFTER_ID: bound.id},
+    )
 
 
 # keys of contacts spread evenly over the ids, per database and sort: (when, keys, largest id)

@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
 
         # --- list ---
         self.model = ContactTableModel(db, self)
+        # a search's first-page statements made on a worker, not at the first keystroke
+        self.after_usable(lambda: self.model.prepare_searches(self.tasks))
         self.list_view = ContactListView()
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegateForColumn(
