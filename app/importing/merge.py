@@ -516,8 +516,10 @@ class BatchWriter:
         for row in rows:
             given = row.values
             get = given.get
-            # derived_values() without classifying the address again (rows.py did that); the
-            # reading process worked it out if the row was not merged with another since
+            # derived_values() without classifying the address again (rows.py did that); worked
+            # out with the row where one process reads and writes the file, here where another
+            # process reads it (pipeline.send_prepared leaves it to this one) or where the row
+            # took in another since
             stored = row.stored or stored_values(row, derivation)
             stored_rows.append(stored)
             stage_id = stage_ids[row.stage_key or default_stage]

@@ -133,6 +133,52 @@ def test_an_error_of_the_reader_process_is_raised_here(tmp_path: Path) -> None:
     assert chunks._child.returncode == 0  # it said why and ended
 
 
+def test_the_writer_works_out_what_the_reader_process_leaves_to_it(
+    db: Database, tmp_path: Path
+) -> None:
+    """The reading process sends each row without its stored columns (the writer, the
+    shorter side, works them out): what the writer works out from the row it receives is
+    what one process works out, and the row's e-mail, phone and address lists come only
+    where they say more than the contact's columns (here: a second phone number)."""
+    from app.importing.mapping import guess_mapping
+    from app.importing.pipeline import prepare_chunks
+    from app.importing.readers import open_table
+    from app.importing.rows import stored_values
+
+    plain = ["First Name", "Last Name", "Email", "Company", "Job Title", "Phone", "City", "Country"]
+    rows = [
+        [f"Vera{i}", "Visitor", f"vera{i}@firm{i % 7}.de", "Firm", "CTO" if i % 2 else "Einkauf",
+         f"0511 {100000 + i}" + (f" ::: 0171 {200000 + i}" if i % 5 == 0 else ""),
+         "Köln", "Germany" if i % 3 else ""]
+        for i in range(300)
+    ]  # fmt: skip
+    csv_path = write_csv(tmp_path / "plain.csv", plain, rows)
+    derivation = service._derivation_of(db)
+    preparer = RowPreparer({"suspect": "Suspect", "customer": "Customer"}, "DE", derivation)
+    table = open_table(csv_path)
+    mapping = guess_mapping(table.headers)
+    here = [
+        r
+        for c in prepare_chunks(table.rows(), table.headers, mapping, preparer, 40)
+        for r in c.rows
+    ]
+    args = ({"path": csv_path, "encoding": None, "delimiter": None, "sheet": None}, table.headers)
+    sent = [r for c in PreparedElsewhere(*args, mapping, preparer, 40) for r in c.rows]
+    assert [r.row for r in sent] == [r.row for r in here] and len(here) > 250
+    assert all(r.stored is None for r in sent)
+    said_more = 0
+    for mine, theirs in zip(here, sent, strict=True):
+        assert mine.stored is not None and mine.stored.derived is not None
+        assert stored_values(theirs, derivation) == mine.stored
+        lists = (theirs.emails, theirs.phones, theirs.addresses)
+        if mine.stored.says_more:
+            said_more += 1
+            assert lists == (mine.emails, mine.phones, mine.addresses)
+        else:
+            assert lists == ([], [], [])
+    assert 0 < said_more < len(here)
+
+
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[PreparedElsewhere]:
     started: list[PreparedElsewhere] = []
 
