@@ -30,6 +30,7 @@ from tests.ui.test_read_only import reader_window
 from ui.contact_table import encode_ids
 from ui.kanban.card_list import CardListView
 from ui.kanban.column_model import FIRST_PAGE
+from ui.kanban.header import ColumnHeader
 from ui.theme import apply_theme, make_palette
 
 pytestmark = pytest.mark.gui
@@ -173,6 +174,8 @@ def test_a_folded_column_makes_its_cards_when_it_opens(sized_window: Any, qtbot:
     shown = [c for c in board.columns if not c.collapsed]
     assert folded and shown
     assert len(board.findChildren(CardListView)) == len(shown), "a card view per open column"
+    # nor a header: a strip paints its name and count itself
+    assert len(board.findChildren(ColumnHeader)) == len(shown), "a header per open column"
     counts = contacts.count_by_stage(board.db, board.base_query())
     for column in folded:
         assert column.model.rowCount() == 0, f"{column.stage_key}: cards read while folded"
@@ -180,10 +183,18 @@ def test_a_folded_column_makes_its_cards_when_it_opens(sized_window: Any, qtbot:
     # a keyboard move into a folded column, as in the other columns
     last, nxt = shown[-1], board.columns[board.columns.index(shown[-1]) + 1]
     assert nxt in folded and nxt.model.total > 0
+    assert not nxt.findChildren(ColumnHeader)
     _arrow_right_from_the_last_open_column(qtbot, board, shown)
     total = counts.get(nxt.stage_key, 0)
     assert nxt.model.rowCount() == min(total, FIRST_PAGE) and nxt.model.total == total
     assert nxt.view.isVisible() and nxt.count_text == f"{total:,}"
+    # its header made as it opened: the stage's name and count, level with the others
+    assert len(nxt.findChildren(ColumnHeader)) == 1
+    header = nxt.header
+    assert header.isVisible() and header.name == nxt.model.stage.name
+    assert header.count_text == f"{total:,}"
+    assert header.keep_value_line == last.header.keep_value_line
+    qtbot.waitUntil(lambda: header.height() == last.header.height(), timeout=2000)
     assert nxt.view.selectionModel().hasSelection(), "the card at the same height selected"
     assert not last.view.selectionModel().hasSelection(), "one selection across the board"
     # its cards in sight are painted at their own heights (read as it opened)

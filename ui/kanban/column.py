@@ -55,6 +55,19 @@ COLLAPSED_WIDTH = 32
 ACCENT_HEIGHT = 4  # the stage's colour along the top of the column
 
 
+_SMALLEST: dict[str, int] = {}  # the smallest card's height per application font (its key)
+
+
+def smallest_card_height() -> int:
+    """The height of the smallest card (``CardDelegate.card_height``) in the application's
+    font, without a delegate (a folded column has none)."""
+    key = QFont().key()
+    height = _SMALLEST.get(key)
+    if height is None:
+        height = _SMALLEST[key] = CardDelegate().card_height
+    return height
+
+
 class KanbanColumn(QFrame):
     """Header + card list for one stage; collapsible when ``collapsible``."""
 
@@ -83,16 +96,17 @@ class KanbanColumn(QFrame):
 
         self.accent_color = QColor(model.stage.color)  # painted along the top (paintEvent)
         # name, count, collapse button and the sum line: one painted widget
-        # (ui.kanban.header); the board keeps the sum line's room in every column while any
-        # has a sum, so that all cards start at the same height
-        self.header = ColumnHeader(collapsible, self)
-        self.header.collapse_clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        # (ui.kanban.header), made when the column first opens (``header``: a folded strip
+        # paints its name and count itself); the board keeps the sum line's room in every
+        # column while any has a sum, so that all cards start at the same height
+        self._header: ColumnHeader | None = None
+        self._keep_value_line = False
 
-        # the cards' view and its delegate: the view is made when the column first opens
-        # (``view``; a folded column shows only its strip: at 1440 px with the detail panel
-        # open five of eight columns are folded, and a view made, styled and shown for each
-        # was most of building the board on a click)
-        self.delegate = CardDelegate(model.stage.color, self)
+        # the cards' view and its delegate: made when the column first opens (``view``,
+        # ``delegate``; a folded column shows only its strip: at 815 px seven of eight
+        # columns are folded, and a view made, styled and shown for each was most of
+        # building the board on a click; their headers and delegates ~0.5 ms a column)
+        self._delegate: CardDelegate | None = None
         self._view: CardListView | None = None
         self._read_only: str | None = None
         self._empty = ("No contacts", "Drag cards here")
@@ -110,7 +124,6 @@ class KanbanColumn(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, ACCENT_HEIGHT, 0, 0)  # the accent is painted above
         lay.setSpacing(0)
-        lay.addWidget(self.header)
         lay.addStretch(0)  # collapsed: the accent stays on top (not in the middle)
         self._layout = lay
         model.total_changed.connect(self._update_count)
@@ -126,7 +139,30 @@ class KanbanColumn(QFrame):
     def stage_key(self) -> str:
         return self.model.stage_key
 
-    # --- the cards' view, made when first needed -------------------------------------------------
+    # --- the header, the cards' view and delegate, made when first needed -----------------------
+    @property
+    def header(self) -> ColumnHeader:
+        """The column's header (made now if the column has not been open yet)."""
+        return self._header if self._header is not None else self._make_header()
+
+    def _make_header(self) -> ColumnHeader:
+        header = ColumnHeader(self.collapsible, self)
+        self._header = header
+        header.collapse_clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        header.setVisible(not self.collapsed)
+        header.set_keep_value_line(self._keep_value_line)
+        self.update_stage()
+        self._update_count(self.model.total)
+        self._layout.insertWidget(0, header)
+        return header
+
+    @property
+    def delegate(self) -> CardDelegate:
+        """The cards' delegate (made now if the column has not been open yet)."""
+        if self._delegate is None:
+            self._delegate = CardDelegate(self.model.stage.color, self)
+        return self._delegate
+
     @property
     def view(self) -> CardListView:
         """The column's card view (made now if the column has not been open yet)."""
@@ -142,6 +178,8 @@ class KanbanColumn(QFrame):
         done yet (a folded column does neither)."""
         if self.collapsed:
             return
+        if self._header is None:
+            self._make_header()
         if self._view is None:
             self._make_view()
         self.model.read_unread()
@@ -157,7 +195,7 @@ class KanbanColumn(QFrame):
         view.painting.connect(self.fit_cards)
         view.empty_title, view.empty_hint = self._empty
         view.set_read_only(self._read_only)
-        self._layout.insertWidget(1, view, 1)
+        self._layout.insertWidget(0 if self._header is None else 1, view, 1)
         self.view_made.emit()
         return view
 
@@ -256,41 +294,48 @@ class KanbanColumn(QFrame):
         if self.collapsed and not self.auto_collapsed:  # a fold for room may open at once
             return 0, 0
         first = self._view.rowAt(0) if self._view is not None else 0
-        return max(0, first), height // max(1, self.delegate.card_height) + 2
+        return max(0, first), height // max(1, smallest_card_height()) + 2
 
     def update_stage(self) -> None:
         st = self.model.stage
-        self.header.set_name(st.name)
+        if self._header is not None:
+            self._header.set_name(st.name)
+        if self._delegate is not None:
+            self._delegate.stage_color = QColor(st.color)
         self.setToolTip("")
-        self.delegate.stage_color = QColor(st.color)
         self.accent_color = QColor(st.color)
         if self._view is not None:
             self._view.viewport().update()
         self.update()
 
     def _update_count(self, total: int) -> None:
-        self.header.set_count(f"{total:,}", f"{total:,} contacts in {self.model.stage.name}")
+        if self._header is not None:
+            self._header.set_count(f"{total:,}", f"{total:,} contacts in {self.model.stage.name}")
         self._update_value()
         if self.collapsed:  # the strip shows the count
             self.update()
 
     @property
     def count_text(self) -> str:
-        """The count the header shows."""
-        return self.header.count_text
+        """The count the header (or the folded strip) shows."""
+        return f"{self.model.total:,}"
 
     def keep_value_line(self, keep: bool) -> None:
         """Keep room for the sum line even without a sum (the board: some column has one)."""
-        self.header.set_keep_value_line(keep)
+        self._keep_value_line = keep
+        if self._header is not None:
+            self._header.set_keep_value_line(keep)
 
     def _update_value(self) -> None:
         value = self.model.value
         if self.collapsed:  # the strip shows the sum
             self.update()
-        if value is None:
-            self.header.set_value("", "")
+        if self._header is None:  # made with the value when the column opens
             return
-        self.header.set_value(
+        if value is None:
+            self._header.set_value("", "")
+            return
+        self._header.set_value(
             f"{format_money(value)} in deals",
             f"Sum of the deal values of the {self.model.total:,} contacts in "
             f"{self.model.stage.name} (with the board's filters)",
@@ -315,7 +360,8 @@ class KanbanColumn(QFrame):
             return
         self.collapsed = collapsed
         self.auto_collapsed = collapsed and auto
-        self.header.setVisible(not collapsed)
+        if self._header is not None:
+            self._header.setVisible(not collapsed)
         if self._view is not None:
             self._view.setVisible(not collapsed)
         self.open_view()  # opened: its view made and its cards read, if not yet

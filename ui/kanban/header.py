@@ -56,6 +56,7 @@ class ColumnHeader(QWidget):
         self._row = 0  # the name row's height, at least (the board aligns the headers)
         self._hover = False  # over the collapse button
         self._name_rects: dict[tuple[str, int], QRect] = {}
+        self._rows: dict[tuple[int, str, str], int] = {}  # natural_row per width, name, count
         self._pill: tuple[str, QSize] | None = None  # the pill's size for its text
         self._fonts()
         # the tooltip of the part under the mouse (the count, the sum, the button)
@@ -73,6 +74,7 @@ class ColumnHeader(QWidget):
         self.button_font.setPointSizeF(BUTTON_POINTS)
         self.value_font = QFont(base)
         self._name_rects.clear()
+        self._rows.clear()
         self._pill = None
         self._name_fm = QFontMetrics(self.name_font)
         self._count_fm = QFontMetrics(self.count_font)
@@ -174,12 +176,21 @@ class ColumnHeader(QWidget):
         return QRect(known)
 
     def natural_row(self, width: int | None = None) -> int:
-        """The name row's height by its content: the name's lines, the pill, the button."""
-        return max(
-            self.name_rect(width).height(),
-            self.pill_size().height(),
-            self.button_size().height(),
-        )
+        """The name row's height by its content: the name's lines, the pill, the button;
+        kept per width, name and count (the layouts ask for the headers' heights some twenty
+        times a column as the board is first shown)."""
+        width = self.width() if width is None else width
+        key = (width, self.name, self.count_text)
+        known = self._rows.get(key)
+        if known is None:
+            if len(self._rows) > 32:
+                self._rows.clear()
+            known = self._rows[key] = max(
+                self.name_rect(width).height(),
+                self.pill_size().height(),
+                self.button_size().height(),
+            )
+        return known
 
     def natural_height(self, width: int | None = None) -> int:
         """The header's height by its content at ``width`` (its own by default)."""
