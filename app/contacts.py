@@ -41,6 +41,7 @@ from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-
 from app.names import display_name, normalize_email, sort_key, split_name, stored_normalized_email
 from app.search import search_condition
 from app.timeutil import utcnow
+from app.values import ContactRow
 from db.engine import Database
 from db.models import EMAIL_KEY, Contact, ImportBatch, Stage, StageChange
 from db.visibility import SEE_UNFINISHED, unfinished_batches
@@ -68,29 +69,6 @@ SORT_COLUMNS = {
     "domain_class": Contact.domain_class,
     "due": _DUE,
 }
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    """The small row the list and board show; cached by the views."""
-
-    id: int
-    name: str
-    email: str | None
-    company: str | None
-    title: str | None
-    stage_key: str
-    source: str | None
-    created_at: datetime
-    score: int | None
-    domain_class: str | None
-    sales_ready: bool
-    response_due_at: datetime | None
-    first_response_at: datetime | None
-    next_action_at: datetime | None
-    persona_name: str | None
-    persona_fit: float | None
-    version: int = 1  # team mode: a move made on an older version is refused
 
 
 @dataclass

@@ -11,26 +11,16 @@ read each time (from the environment: cheap).
 
 from __future__ import annotations
 
-import getpass
 import threading
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
+from app.values import os_user
 from db.engine import Database
 
 _known: dict[str, str] = {}
 _lock = threading.Lock()
-
-
-def os_user() -> str:
-    """The operating-system user (``LOGNAME``/``USER`` first, as ``getpass`` reads it)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container without passwd entry)
-        import os
-
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _key(engine: Engine) -> str:

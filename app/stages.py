@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Delete, Insert, Update, event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from app.errors import UnknownStage, UsageError
+from app.values import StageInfo
 from db.engine import Database
 from db.models import Contact, Stage
 
 KINDS = ("pipeline", "won", "side")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-
-
-@dataclass(frozen=True)
-class StageInfo:
-    id: int
-    key: str
-    name: str
-    color: str
-    position: int
-    kind: str
-
-    @property
-    def is_side(self) -> bool:
-        return self.kind == "side"
 
 
 def _info(s: Stage) -> StageInfo:

@@ -32,11 +32,9 @@ results, the driver's rows) go through :func:`reader`.
 
 from __future__ import annotations
 
-import math
 import sqlite3
-import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -44,48 +42,7 @@ from sqlalchemy.dialects.sqlite import DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import sqltypes
 
-EPOCH = datetime(1970, 1, 1)
-
-
-def to_number(value: datetime | date) -> int | float:
-    """A time as stored on SQLite: whole seconds since 1970 as an int, a float otherwise.
-    An aware time is stored by its own clock's fields (as SQLAlchemy's text did)."""
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    elif value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    d = value - EPOCH
-    whole = d.days * 86400 + d.seconds
-    return whole if not d.microseconds else whole + d.microseconds / 1e6
-
-
-if sys.version_info < (3, 12):  # at C speed (3.12 deprecates it, with a warning)
-    _after_epoch = datetime.utcfromtimestamp
-else:  # pragma: no cover - the project's Python is 3.11
-
-    def _after_epoch(value: int) -> datetime:
-        return EPOCH + timedelta(seconds=value)
-
-
-def from_number(value: int | float) -> datetime:
-    if isinstance(value, int):
-        # a read of many times (a full rescore reads a million) spends most on this
-        return _after_epoch(value) if value >= 0 else EPOCH + timedelta(seconds=value)
-    whole = math.floor(value)
-    micro = round((value - whole) * 1e6)
-    return EPOCH + timedelta(seconds=whole, microseconds=micro)
-
-
-def from_stored(value: Any) -> Any:
-    """A stored time (number, or text an older Winnow or a hand-made row left) as a datetime;
-    None stays None."""
-    if type(value) is int:
-        return _after_epoch(value) if value >= 0 else EPOCH + timedelta(seconds=value)
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, int | float):
-        return from_number(value)
-    return datetime.fromisoformat(str(value))
+from db.time_numbers import EPOCH, from_number, from_stored, to_number
 
 
 def reader(dialect: Dialect | None = None) -> Callable[[Any], Any]:

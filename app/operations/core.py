@@ -42,6 +42,7 @@ from app.operations.changes import MOVED_FROM_MAX, Changes
 from app.reference import reference_json, remember_reference
 from app.stages import stages_in
 from app.timeutil import utcnow
+from app.values import LogEntry, UndoState
 from app.versions import bump_versions, check_versions
 from db.engine import Database, DatabaseLocked
 from db.models import BantAnswer, Contact, Operation, OperationRow, StageChange
@@ -63,36 +64,6 @@ class UndoConflict(WinnowError):
     def __init__(self, message: str, contacts: Sequence[int]) -> None:
         super().__init__(message)
         self.contacts = tuple(contacts)
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One operation of the undo log, as the Edit menu and ``winnow history`` show it."""
-
-    id: int
-    kind: str
-    label: str
-    at: datetime
-    contacts: int
-    state: str
-    undone_at: datetime | None
-    actor: str | None = None  # who did it (app.identity)
-
-
-@dataclass(frozen=True)
-class UndoState:
-    """What Undo and Redo would do now (None: nothing)."""
-
-    undo: LogEntry | None = None
-    redo: LogEntry | None = None
-
-    @property
-    def undo_text(self) -> str:
-        return f"Undo {self.undo.label}" if self.undo else "Undo"
-
-    @property
-    def redo_text(self) -> str:
-        return f"Redo {self.redo.label}" if self.redo else "Redo"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,399 @@
+"""The window's first screen read with the driver alone (issue 15's start without SQLAlchemy,
+step 4): the stages and which are shown, the settings read at start, the criteria's names,
+what Edit ▸ Undo/Redo would say and who is working, the list's first page in its sort with
+its rows, BANT marks and count, the sidebar's counts and the board's column headers.
+
+Each function takes a ``sqlite3`` connection to a file :func:`db.plain_open.plain_start` found
+at the head revision (``PlainStart.connect``) and returns the values the ORM path returns —
+the same dataclasses (:mod:`app.values`), times turned as :mod:`db.times` turns them, flags as
+booleans, a page's keys raw as :mod:`app.paging` keeps them. The SQL is written here as
+SQLAlchemy compiles the ORM's statements for SQLite (same text, so SQLite plans them the same);
+``tests/app/test_first_screen.py`` compiles those statements and compares the text, and runs
+both paths on real files for the values. Reads meant to agree run in one :func:`snapshot`.
+
+No SQLAlchemy and no Qt here (a test imports it in a process of its own).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from app.values import ContactRow, Key, LogEntry, StageInfo, UndoState, os_user
+from db.time_numbers import from_stored, to_number
+
+
+class NotPlain(Exception):
+    """The file holds what only the ORM path reads correctly (an import started since the
+    plain start's check: its contacts are hidden from every view, ``db.visibility``)."""
+
+
+# db.visibility.unfinished_batches' own driver SQL
+RUNNING_IMPORTS = "SELECT id FROM import_batches WHERE state = 'running'"
+
+
+@contextmanager
+def snapshot(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction on ``con`` (autocommit, as ``PlainStart.connect`` sets it); raises
+    :class:`NotPlain` when an import is running."""
+    con.execute("BEGIN")
+    try:
+        if con.execute(RUNNING_IMPORTS).fetchone() is not None:
+            raise NotPlain("an import is running")
+        yield con
+    finally:
+        con.execute("COMMIT")
+
+
+# --- stages, settings, criteria ----------------------------------------------------------
+
+STAGES = (
+    'SELECT stages.id, stages."key", stages.name, stages.color, stages.position, stages.kind'
+    " \nFROM stages ORDER BY stages.position, stages.id"
+)
+SETTING = 'SELECT settings.value \nFROM settings \nWHERE settings."key" = ?'
+CRITERIA = (
+    "SELECT bant_criteria.id, bant_criteria.name \nFROM bant_criteria"
+    " ORDER BY bant_criteria.position, bant_criteria.id"
+)
+HIDDEN_SETTING = "stages.hidden"  # app.stage_visibility.HIDDEN_SETTING
+
+
+def stages(con: sqlite3.Connection) -> list[StageInfo]:
+    """Every stage in display order (``app.stages.list_stages``)."""
+    return [StageInfo(int(i), k, n, c, int(p), kind) for i, k, n, c, p, kind in con.execute(STAGES)]
+
+
+def setting(con: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    """A stored setting's value (``app.settings.get_setting``)."""
+    row = con.execute(SETTING, (key,)).fetchone()
+    return default if row is None or row[0] is None else json.loads(row[0])
+
+
+def hidden_keys(con: sqlite3.Connection) -> frozenset[str]:
+    """The hidden stages' keys (``app.stage_visibility.hidden_keys``)."""
+    value = setting(con, HIDDEN_SETTING, [])
+    return frozenset(str(k) for k in value) if isinstance(value, list) else frozenset()
+
+
+def shown_stages(con: sqlite3.Connection, all_stages: Sequence[StageInfo]) -> list[StageInfo]:
+    """The stages the window offers (``app.stage_visibility.shown_stages``)."""
+    hidden = hidden_keys(con)
+    return [st for st in all_stages if st.key not in hidden]
+
+
+def criterion_names(con: sqlite3.Connection) -> list[str]:
+    """The BANT criteria's names in display order (``app.qualification.list_criteria``)."""
+    return [str(name) for _id, name in con.execute(CRITERIA)]
+
+
+# --- the undo log and who is working ---------------------------------------------------------
+
+_OPERATION = (
+    "SELECT operations.id, operations.kind, operations.label, operations.at,"
+    " operations.contact_count, operations.state, operations.undone_at, operations.created_by"
+    " \nFROM operations \nWHERE operations.state = ?"
+)
+UNDO = f"{_OPERATION} ORDER BY operations.id DESC\n LIMIT ? OFFSET ?"
+REDO = f"{_OPERATION} ORDER BY operations.undone_at DESC, operations.id ASC\n LIMIT ? OFFSET ?"
+
+
+def _entry(row: Sequence[Any] | None) -> LogEntry | None:
+    if row is None:
+        return None
+    i, kind, label, at, n, state, undone_at, actor = row
+    return LogEntry(
+        int(i), kind, label, from_stored(at), int(n), state, from_stored(undone_at), actor
+    )
+
+
+def undo_state(con: sqlite3.Connection) -> UndoState:
+    """What Undo and Redo would do now (``app.operations.undo_state``)."""
+    undo = con.execute(UNDO, ("done", 1, 0)).fetchone()
+    redo = con.execute(REDO, ("undone", 1, 0)).fetchone()
+    return UndoState(_entry(undo), _entry(redo))
+
+
+def actor() -> str:
+    """Who is working (``app.identity.current_actor``): on SQLite the operating-system user.
+    The role may write (``app.access.write_refusal`` is None on a SQLite file the plain start
+    opened: one it cannot write is not a plain start, and the integrity check comes later)."""
+    return os_user()
+
+
+# --- the list: first page, rows, marks, count ------------------------------------------------
+
+# datetime(9999, 12, 31) as stored: "due" puts undated contacts last (app.contacts._DUE)
+UNDATED = 253402214400
+_DUE = (
+    "coalesce(CASE WHEN (contacts.first_response_at IS NULL) THEN contacts.response_due_at END,"
+    " contacts.next_action_at, ?)"
+)
+
+
+@dataclass(frozen=True)
+class SortSql:
+    """A sort of ``app.contacts.SORT_COLUMNS`` as SQL: its expression, whether it may be
+    empty (read as two runs, the empty values first ascending, last descending) and whether
+    it reads ``stages``."""
+
+    expression: str
+    nullable: bool
+    stage: bool = False
+    label: str = ""  # the label SQLAlchemy gives the column
+    # an ORDER BY … NULLS clause (app.contacts.order_by: a sort column that may be empty as
+    # SQLAlchemy sees it; "due" is never empty, but an expression is not known to be so)
+    nulls: bool | None = None
+
+
+SORTS: dict[str, SortSql] = {
+    "name": SortSql("contacts.sort_name", False, label="sort_name"),
+    "company": SortSql("contacts.company", True, label="company"),
+    "title": SortSql("contacts.title", True, label="title"),
+    "email": SortSql("contacts.email_key", True, label='"contacts.email_key"'),
+    "stage": SortSql("stages.position", False, stage=True, label="position"),
+    "source": SortSql("contacts.source", True, label="source"),
+    "created": SortSql("contacts.created_at", False, label="created_at"),
+    "created_at": SortSql("contacts.created_at", False, label="created_at"),
+    "score": SortSql("contacts.score", True, label="score"),
+    "next_action": SortSql("contacts.next_action_at", True, label="next_action_at"),
+    "response_due": SortSql("contacts.response_due_at", True, label="response_due_at"),
+    "domain_class": SortSql("contacts.domain_class", True, label="domain_class"),
+    "due": SortSql(_DUE, False, label="coalesce_1", nulls=True),
+}
+FIRST_PAGE = 200  # ui.contact_table.ContactTableModel.PAGE
+
+
+def page_sql(sort: str, descending: bool, run: str = "") -> str:
+    """The statement of one run of a first page (``run``: "" for a sort never empty, else
+    "IS NOT NULL" or "IS NULL"), parameters: the due date (sort "due"), the limit, 0."""
+    s = SORTS[sort]
+    way = "DESC" if descending else "ASC"
+    stated = s.nullable if s.nulls is None else s.nulls
+    nulls = (" NULLS LAST" if descending else " NULLS FIRST") if stated else ""
+    source = "contacts JOIN stages ON contacts.stage_id = stages.id" if s.stage else "contacts"
+    where = f"{s.expression} {run}" if run else "1 = 1"
+    return (
+        f"SELECT contacts.id, {s.expression} AS {s.label} \nFROM {source} \nWHERE {where}"
+        f" ORDER BY {s.expression} {way}{nulls}, contacts.id {way}\n LIMIT ? OFFSET ?"
+    )
+
+
+def first_page(
+    con: sqlite3.Connection, sort: str = "created", descending: bool = True, limit: int = FIRST_PAGE
+) -> list[Key]:
+    """The list's first page with no filter, in the sort (``app.paging.keys_between(db,
+    ContactQuery(sort=…, descending=…), limit=…)``): each contact's sort value as stored and
+    its id. Raises KeyError for an unknown sort."""
+    s = SORTS[sort]
+    runs = [""] if not s.nullable else ["IS NOT NULL", "IS NULL"]
+    if not descending:
+        runs.reverse()
+    due = (UNDATED, UNDATED) if sort == "due" else ()
+    out: list[Key] = []
+    for run in runs:
+        want = limit - len(out)
+        if want <= 0:
+            break
+        rows = con.execute(page_sql(sort, descending, run), (*due, want, 0)).fetchall()
+        out.extend(Key(value, int(cid)) for cid, value in rows)
+    return out
+
+
+COUNT = "SELECT count(*) AS count_1 \nFROM contacts"
+
+
+def count(con: sqlite3.Connection) -> int:
+    """How many contacts the unfiltered list has (``app.contacts.count(db, ContactQuery())``)."""
+    return int(con.execute(COUNT).fetchone()[0])
+
+
+ROWS = (
+    "SELECT contacts.id, contacts.name, contacts.email, contacts.company, contacts.title,"
+    ' stages."key", contacts.source, contacts.created_at, contacts.score,'
+    " contacts.domain_class, contacts.sales_ready, contacts.response_due_at,"
+    " contacts.first_response_at, contacts.next_action_at, contacts.persona_name,"
+    " contacts.persona_fit, contacts.version \nFROM contacts JOIN stages ON contacts.stage_id"
+    " = stages.id WHERE contacts.id IN "
+)
+_TIMES = (7, 11, 12, 13)  # the row's columns that are times
+
+
+def rows(con: sqlite3.Connection, ids: Sequence[int]) -> dict[int, ContactRow]:
+    """The list's rows of these contacts (``app.contacts.load_rows``; missing ids absent)."""
+    out: dict[int, ContactRow] = {}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        for r in con.execute(f"{ROWS}({marks})", chunk).fetchall():
+            values = list(r)
+            for index in _TIMES:
+                values[index] = from_stored(values[index])
+            values[10] = bool(values[10])
+            out[r[0]] = ContactRow(*values)
+    return out
+
+
+MARKS = "SELECT contact_id, criterion_id, answer FROM bant_answers WHERE contact_id IN "
+_CRITERIA_ORDER = (
+    "SELECT bant_criteria.id \nFROM bant_criteria ORDER BY bant_criteria.position, bant_criteria.id"
+)
+
+
+def bant_marks(con: sqlite3.Connection, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Per contact, its answers in criterion order; contacts with no answer left out
+    (``app.qualification.bant_marks``)."""
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    order = [int(r[0]) for r in con.execute(_CRITERIA_ORDER)]
+    place = {crit_id: index for index, crit_id in enumerate(order)}
+    unknown = ["unknown"] * len(order)
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        for cid, crit_id, answer in con.execute(f"{MARKS}({marks})", chunk).fetchall():
+            answers = found.get(cid)
+            if answers is None:
+                answers = found[cid] = unknown.copy()
+            at = place.get(crit_id)
+            if at is not None:
+                answers[at] = answer
+    return {cid: tuple(answers) for cid, answers in found.items()}
+
+
+# --- the sidebar's counts and the board's headers --------------------------------------------
+
+BY_STAGE = (
+    "SELECT contacts.stage_id, count(*) AS count_1 \nFROM contacts GROUP BY contacts.stage_id"
+)
+SOURCES = (
+    "SELECT contacts.source, count(*) AS count_1 \nFROM contacts \nWHERE contacts.source IS NOT"
+    " NULL GROUP BY contacts.source ORDER BY count(*) DESC"
+)
+SOURCES_SHOWN = 12  # the sidebar lists the largest twelve (ui.main_window)
+
+
+def counts_by_stage(con: sqlite3.Connection, all_stages: Sequence[StageInfo]) -> dict[str, int]:
+    """Contacts per stage key, stages with none left out (``app.contacts.count_by_stage(db,
+    ContactQuery())``)."""
+    keys = {st.id: st.key for st in all_stages}
+    return {keys[i]: int(n) for i, n in con.execute(BY_STAGE) if i in keys}
+
+
+def sources(con: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Every source with its contacts, the largest first (``app.contacts.distinct_sources``)."""
+    return [(str(src), int(n)) for src, n in con.execute(SOURCES)]
+
+
+# the queues' constants (app.scoring, app.triage; the tests hold them equal)
+THRESHOLD_SETTING = "scoring.threshold"
+DEFAULT_THRESHOLD = 60
+TARGET_STAGE = "sql"
+PROPOSED_STAGE = "mql"
+UNTRIAGED_STAGES = ("suspect", "inquiry")
+
+_PIPELINE = "SELECT stages.id \nFROM stages \nWHERE stages.kind = 'pipeline'"
+_UNANSWERED = "contacts.response_due_at IS NOT NULL AND contacts.first_response_at IS NULL"
+
+
+def _pipeline_before(key: str) -> str:
+    return (
+        f"{_PIPELINE} AND stages.position < (SELECT stages.position \nFROM stages"
+        f" \nWHERE stages.\"key\" = '{key}')"
+    )
+
+
+# each sidebar queue's condition (app.queues.QUEUES), its times bound as stored
+QUEUE_CONDITIONS: dict[str, str] = {
+    "awaiting": f"{_UNANSWERED} AND contacts.stage_id IN ({_PIPELINE})",
+    "overdue": (
+        f"{_UNANSWERED} AND contacts.response_due_at < :now AND contacts.stage_id IN"
+        f" ({_PIPELINE}) OR contacts.next_action_at IS NOT NULL"
+        " AND contacts.next_action_at < :today"
+    ),
+    "today": "contacts.next_action_at IS NOT NULL AND contacts.next_action_at < :tomorrow",
+    "sales-ready": (
+        f"contacts.sales_ready IS 1 AND contacts.stage_id IN ({_pipeline_before(TARGET_STAGE)})"
+    ),
+    "marketing-ready": (
+        "contacts.sales_ready IS 0 AND contacts.score >= coalesce(CAST((SELECT settings.value"
+        f" \nFROM settings \nWHERE settings.\"key\" = '{THRESHOLD_SETTING}') AS INTEGER),"
+        f" {DEFAULT_THRESHOLD}) AND contacts.stage_id IN ({_pipeline_before(PROPOSED_STAGE)})"
+    ),
+    "untriaged": (
+        "contacts.triaged_at IS NULL AND contacts.stage_id IN (SELECT stages.id \nFROM stages"
+        ' \nWHERE stages."key" IN ({}))'.format(", ".join(f"'{k}'" for k in UNTRIAGED_STAGES))
+    ),
+}
+_COUNTED = "SELECT count(*) AS count_1 \nFROM contacts \nWHERE "
+
+
+def queue_times(now: datetime) -> dict[str, int | float]:
+    """The queues' times as stored: now, the start of today and of tomorrow (local days, as
+    ``app.followup.local_midnight_utc`` and ``app.todo`` reckon them)."""
+    today = now.replace(tzinfo=UTC).astimezone(None).date()
+    return {
+        "now": to_number(now),
+        "today": to_number(_local_midnight_utc(today)),
+        "tomorrow": to_number(_local_midnight_utc(today + timedelta(days=1))),
+    }
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0)).astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
+def queue_count(con: sqlite3.Connection, queue: str, now: datetime) -> int:
+    """How many contacts a sidebar queue holds at ``now`` (naive UTC) —
+    ``app.contacts.count(db, ContactQuery(queue=…))``."""
+    sql = _COUNTED + QUEUE_CONDITIONS[queue]
+    return int(con.execute(sql, queue_times(now)).fetchone()[0])
+
+
+OWNED = "SELECT count(*) AS count_1 \nFROM contacts \nWHERE contacts.owner = ?"
+UNOWNED = "SELECT count(*) AS count_1 \nFROM contacts \nWHERE contacts.owner IS NULL"
+
+
+def owned_count(con: sqlite3.Connection, owner: str) -> int:
+    """``app.contacts.count(db, ContactQuery(owner=owner))`` ("" for nobody's)."""
+    row = con.execute(OWNED, (owner,)) if owner else con.execute(UNOWNED)
+    return int(row.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class SidebarCounts:
+    """What the window's counting reads (``MainWindow.refresh_counts``' ``count_all``)."""
+
+    stages: dict[str, int]  # every stage's key, in display order: its contacts
+    queues: dict[str, int]  # each queue of app.queues: its contacts
+    sources: list[tuple[str, int]]  # the largest sources first (SOURCES_SHOWN)
+    all: int  # every contact
+    owned: int  # the contacts of the person working
+
+
+def sidebar_counts(
+    con: sqlite3.Connection, all_stages: Sequence[StageInfo], owner: str, now: datetime
+) -> SidebarCounts:
+    by_stage = counts_by_stage(con, all_stages)
+    return SidebarCounts(
+        stages={st.key: by_stage.get(st.key, 0) for st in all_stages},
+        queues={q: queue_count(con, q, now) for q in QUEUE_CONDITIONS},
+        sources=sources(con)[:SOURCES_SHOWN],
+        all=sum(by_stage.values()),
+        owned=owned_count(con, owner),
+    )
+
+
+def board_columns(
+    con: sqlite3.Connection, all_stages: Sequence[StageInfo]
+) -> list[tuple[StageInfo, int]]:
+    """The board's columns with no filter: each shown stage (its header's name and colour)
+    and its count (``app.contacts.count_by_stage`` over ``shown_stages``)."""
+    by_stage = counts_by_stage(con, all_stages)
+    return [(st, by_stage.get(st.key, 0)) for st in shown_stages(con, all_stages)]

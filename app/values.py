@@ -1,0 +1,98 @@
+"""The plain values the window shows — a contact's row, a stage, an entry of the undo log, a
+position in the list's order —
+defined without SQLAlchemy, so that the first screen read with the driver alone
+(:mod:`app.first_screen`) makes the very objects the ORM path makes. ``app.contacts``,
+``app.stages``, ``app.operations`` and ``app.identity`` name them from here."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """The small row the list and board show; cached by the views."""
+
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    title: str | None
+    stage_key: str
+    source: str | None
+    created_at: datetime
+    score: int | None
+    domain_class: str | None
+    sales_ready: bool
+    response_due_at: datetime | None
+    first_response_at: datetime | None
+    next_action_at: datetime | None
+    persona_name: str | None
+    persona_fit: float | None
+    version: int = 1  # team mode: a move made on an older version is refused
+
+
+@dataclass(frozen=True)
+class Key:
+    """A position in a query's order: the contact's sort value as stored, and its id
+    (``app.paging``)."""
+
+    value: Any
+    id: int
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: int
+    key: str
+    name: str
+    color: str
+    position: int
+    kind: str
+
+    @property
+    def is_side(self) -> bool:
+        return self.kind == "side"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One operation of the undo log, as the Edit menu and ``winnow history`` show it."""
+
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    contacts: int
+    state: str
+    undone_at: datetime | None
+    actor: str | None = None  # who did it (app.identity)
+
+
+@dataclass(frozen=True)
+class UndoState:
+    """What Undo and Redo would do now (None: nothing)."""
+
+    undo: LogEntry | None = None
+    redo: LogEntry | None = None
+
+    @property
+    def undo_text(self) -> str:
+        return f"Undo {self.undo.label}" if self.undo else "Undo"
+
+    @property
+    def redo_text(self) -> str:
+        return f"Redo {self.redo.label}" if self.redo else "Redo"
+
+
+def os_user() -> str:
+    """The operating-system user (``LOGNAME``/``USER`` first, as ``getpass`` reads it)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container without passwd entry)
+        import os
+
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
