@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -23,7 +24,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
@@ -658,22 +658,30 @@ _ROW_COLUMNS = (
 # built once: a statement made per call cost more than reading its 100 rows (the list reads
 # 100 rows per block; 1.9 ms a block at 100,000 contacts, 0.9 ms like this)
 _ROWS_BY_ID = _base(_ROW_COLUMNS).where(Contact.id.in_(bindparam("ids", expanding=True)))
+
+
 # PostgreSQL: the ids as one array (the statement's text the same for any number of them, so
 # psycopg prepares it after a few uses and the server plans it no more), and the contacts of an
 # unfinished import left out by the statement itself (db.visibility asked for them first: a
 # round trip of its own each time rows were read)
-_ROWS_BY_ID_PG = _base(_ROW_COLUMNS).where(
-    Contact.id == any_(bindparam("ids", type_=ARRAY(Integer))),
-    or_(
-        Contact.import_batch_id.is_(None),
-        Contact.import_batch_id.not_in(
-            select(ImportBatch.id).where(ImportBatch.state == "running")
+@functools.cache
+def _rows_by_id_pg(see_unfinished: bool) -> Any:
+    # the PostgreSQL dialect's ARRAY imported when PostgreSQL is used: a SQLite read loads
+    # none of that dialect (tests/app/test_cli_imports.py)
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    by_ids = Contact.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+    if see_unfinished:
+        return _base(_ROW_COLUMNS).where(by_ids)
+    return _base(_ROW_COLUMNS).where(
+        by_ids,
+        or_(
+            Contact.import_batch_id.is_(None),
+            Contact.import_batch_id.not_in(
+                select(ImportBatch.id).where(ImportBatch.state == "running")
+            ),
         ),
-    ),
-)
-_ROWS_BY_ID_PG_ALL = _base(_ROW_COLUMNS).where(
-    Contact.id == any_(bindparam("ids", type_=ARRAY(Integer)))
-)
+    )
 
 
 def load_rows(db: Database, ids: Sequence[int]) -> dict[int, ContactRow]:
@@ -683,7 +691,7 @@ def load_rows(db: Database, ids: Sequence[int]) -> dict[int, ContactRow]:
     with db.session() as s:
         conn = s.connection()
         if conn.dialect.name == "postgresql":
-            pg = _ROWS_BY_ID_PG_ALL if s.info.get(SEE_UNFINISHED) else _ROWS_BY_ID_PG
+            pg = _rows_by_id_pg(bool(s.info.get(SEE_UNFINISHED)))
             for r in conn.execute(pg, {"ids": list(ids)}).all():
                 values = list(r)
                 values[10] = bool(values[10])
