@@ -32,6 +32,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     false,
+    func,
     literal,
     or_,
     select,
@@ -290,6 +291,10 @@ def prepare_search(db: Database, q: ContactQuery, limit: int) -> int:
             end = partial(_walk_end_statement, db, probe, order, conds, (), limit)
             ends = _execute(s, _bound(shape, ("walk end", index), end), {_LAST: 0})
             ran += 2
+            if index + 1 < len(spans):  # a run walked to its end: how far (_walk)
+                count = partial(_walk_count_statement, db, probe, order, conds, ())
+                _execute(s, _bound(shape, ("walk count", index), count))
+                ran += 1
             if ends:  # the sorted rest after an entry of this run
                 bound = Key(ends[0][1], ends[0][0])
                 _sorted_rest(s, db, probe, order, spans, index, bound, limit, shape)
@@ -366,11 +371,12 @@ def _walk(
     place: Hashable,
     shape: Hashable | None = None,
 ) -> list[Key]:
-    """The first ``limit`` matches, walking each run's part of the sort index for at most
-    ``steps`` entries; where that does not fill the page, the rest by the sorted plan, after
-    the last entry walked. The bound keeps a walk whose matches lie late in the order (a
-    first name typed, sorted by name: 1,000,000 contacts, "Jü" passed 490,000 entries,
-    91 ms) from costing much more than sorting the matches would have.
+    """The first ``limit`` matches, walking the sort index run by run for at most ``steps``
+    entries in all (a run walked to its end leaves the next what it did not step); where that
+    does not fill the page, the rest by the sorted plan, after the last entry walked. The
+    bound keeps a walk whose matches lie late in the order (a first name typed, sorted by
+    name: 1,000,000 contacts, "Jü" passed 490,000 entries, 91 ms) from costing much more
+    than sorting the matches would have.
 
     The bound is the subquery's LIMIT: SQLite reads it as a coroutine, in its ORDER BY's
     order (the outer query only filters it; a LIMIT keeps a subquery from being merged into
@@ -385,15 +391,16 @@ def _walk(
         return _select(s, db, q, order, [_any(spans)], limit, exclude, search.SORT, shape)
     match = search.fts_query(q.search or "") or ""
     out: list[Key] = []
+    left = steps  # the budget is the whole walk's: a run walked to its end leaves the rest
     for index, conds in enumerate(spans):
         want = limit - len(out)
         if want <= 0:
             break
-        params = {_FTS: match, _LIMIT: want, _STEPS: steps}
+        params = {_FTS: match, _LIMIT: want, _STEPS: left}
         stmt = _bound(
             shape,
             ("walk", index),
-            partial(_walk_statement, db, q, order, conds, exclude, match, steps, want),
+            partial(_walk_statement, db, q, order, conds, exclude, match, left, want),
         )
         keys = [Key(value, cid) for cid, value in _execute(s, stmt, params)]
         if not _ordered(keys, order.descending):
@@ -406,9 +413,9 @@ def _walk(
                 _bound(
                     shape,
                     ("walk end", index),
-                    partial(_walk_end_statement, db, q, order, conds, exclude, steps),
+                    partial(_walk_end_statement, db, q, order, conds, exclude, left),
                 ),
-                {_LAST: steps - 1},
+                {_LAST: left - 1},
             )
             if ends:
                 last = ends[0]
@@ -418,6 +425,19 @@ def _walk(
                     s, db, q, order, spans, index, bound, want - len(keys), shape, exclude
                 )
                 return out + more
+            if index + 1 < len(spans):
+                # the run had fewer entries than the budget left: the next run walks the rest
+                # (each run walking the whole budget, "ke" by company at 100,000 stepped
+                # 16,876 empty companies and then 24,150 more entries before sorting the rest)
+                counted = _execute(
+                    s,
+                    _bound(
+                        shape,
+                        ("walk count", index),
+                        partial(_walk_count_statement, db, q, order, conds, exclude),
+                    ),
+                )
+                left = max(left - int(counted[0][0]), 1)
     return out
 
 
@@ -464,6 +484,20 @@ def _walk_end_statement(
 ) -> Select[Any]:
     """The last entry a walk of ``steps`` entries (``_LAST``: steps - 1) reaches, if any."""
     return _entries(db, q, order, conds, exclude).offset(bindparam(_LAST, steps - 1)).limit(1)
+
+
+def _walk_count_statement(
+    db: Database,
+    q: ContactQuery,
+    order: _Order,
+    conds: Sequence[ColumnElement[bool]],
+    exclude: Collection[int],
+) -> Select[Any]:
+    """How many entries one run has: asked only of a run a walk stepped to its end, fewer
+    than its budget (not walked again in order: SQLite counts them in the index, 0.6 ms for
+    16,876 empty companies at 100,000 contacts, where a LIMIT read them in order in 2 ms)."""
+    entries = _entries(db, q, order, conds, exclude).order_by(None).subquery()
+    return select(func.count()).select_from(entries)
 
 
 def _after_bound(order: _Order, empty: bool) -> ColumnElement[bool]:

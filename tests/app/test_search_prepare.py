@@ -21,11 +21,13 @@ from db.engine import Database, open_database
 pytestmark = pytest.mark.sqlite_only
 
 # each plan a first page can take: the matches sorted, the sort index walked, and a walk
-# stopped at its budget (a few entries) with the rest of the matches sorted after it
+# stopped at its budget (a few entries) with the rest of the matches sorted after it; by
+# company ascending, 400 entries walk the 251 empty companies to their end and go on
 PLANS: list[tuple[search.Strategy, int | None]] = [
     (search.SORT, None),
     (search.WALK, None),
     (search.WALK, 40),
+    (search.WALK, 400),
 ]
 ORDERS = [("created", True), ("name", False), ("score", True), ("company", False)]
 TYPED = ["gm", "a", "jurgen", "m", "plant man"]
@@ -95,6 +97,35 @@ def test_a_walk_stopped_at_its_budget_reads_the_rest_after_it_whatever_the_bound
             for budget in (1, 7, 40, 333):
                 with search.forced(search.WALK, budget):
                     assert paging.keys_between(db, q, limit=200) == expected, (sort, budget)
+    finally:
+        db.close()
+
+
+def test_a_walk_over_two_runs_steps_its_budget_in_all(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget is the whole walk's, not each run's: by company, the empty companies walked
+    to their end leave the other companies what they did not step. A budget one entry short
+    of the page's last match stops the walk there (the rest sorted after it), whichever run
+    that match lies in."""
+    db = open_database(sample)
+    try:
+        q = ContactQuery(search="jurgen", sort="company", descending=False)
+        with search.forced(search.SORT):
+            matches = paging.keys_between(db, q)
+        # a page of the matches among the empty companies and the first among the others
+        limit = sum(1 for key in matches if key.value is None) + 1
+        expected = matches[:limit]
+        entries = paging.keys_between(db, replace(q, search=""))  # the index, in order
+        empty = sum(1 for key in entries if key.value is None)
+        reach = entries.index(expected[-1]) + 1  # the entries a walk steps to fill the page
+        assert 1 < limit < len(matches) and 0 < empty < reach - 1
+        place = (replace(q, search=""), None, None, frozenset[int]())
+        for budget, stopped in ((reach, False), (reach - 1, True), (empty + 1, True)):
+            monkeypatch.setattr(search, "_short_walks", type(search._short_walks)())
+            with search.forced(search.WALK, budget):
+                assert paging.keys_between(db, q, limit=limit) == expected, budget
+            assert search.walk_fell_short(db, place, "jurgen") is stopped, budget
     finally:
         db.close()
 
