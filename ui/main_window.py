@@ -48,25 +48,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__, contacts, operations
-from app.contacts import ContactQuery
+from app import __version__
 from app.errors import WinnowError
-from app.gates import GateRefused
-from app.identity import current_actor
-from app.moves import MoveResult
-from app.operations import (
-    Changes,
-    NothingToUndo,
-    OpResult,
-    UndoConflict,
-    UndoReport,
-    UndoState,
-)
-from app.queues import QUEUES
-from app.stage_visibility import shown_stages
-from app.stages import StageInfo, list_stages
-from app.versions import StaleVersion, expected_after_own
-from db.engine import Database
 from ui.api import ListMenuExtension, QueueCountsListener, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
 from ui.contact_table import (
@@ -86,7 +69,16 @@ from ui.status_message import StatusMessages
 from ui.tasks import TaskProgressWidget, TaskRunner
 
 if TYPE_CHECKING:
+    from app.contacts import ContactQuery, FieldEdit
+    from app.moves import MoveResult
+    from app.operations import Changes, OpResult, UndoReport, UndoState
+    from app.stages import StageInfo
+    from db.engine import Database
     from ui.first_run import FirstRunScreen
+
+# The domain's modules (SQLAlchemy's statements, the models) are imported where first used,
+# not with the window: a start that reads its first screen with the driver alone
+# (app.first_screen) has no need of them before it is usable.
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +336,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
 
         self._build_menus()
+        from app import operations
+
         self._show_undo_state(operations.undo_state(db))
         self._sidebar_counts: dict[SidebarFilter, int] = {}
         # change notices seen, and how many had been seen when the counts shown were started:
@@ -571,8 +565,14 @@ class MainWindow(QMainWindow):
                 self._sidebar_counts[flt] = n
             self.sidebar.set_counts({flt: n})
 
+        def count() -> int:
+            from app import contacts
+            from app.contacts import ContactQuery
+
+            return contacts.count(db, ContactQuery(batch_id=batch_id))
+
         self.tasks.run(
-            lambda: contacts.count(db, ContactQuery(batch_id=batch_id)),
+            count,
             on_done=done,
             on_error=lambda exc: log.warning("count: %s", exc),
         )
@@ -720,6 +720,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``versions(ids)``: the versions the view showed them at (the move is refused,
         saying who changed what, when one changed since), or None."""
+        from app.stage_visibility import shown_stages
+
         menu.clear()
         for st in shown_stages(self.db):  # hidden stages are not offered
             action = menu.addAction(as_label(st.name))
@@ -756,6 +758,9 @@ class MainWindow(QMainWindow):
         self._search_timer.start()
 
     def build_query(self) -> ContactQuery:
+        from app.contacts import ContactQuery
+        from app.identity import current_actor
+
         flt = self.sidebar.current_filter() or SidebarFilter("all")
         base = self.model.query
         return ContactQuery(
@@ -783,6 +788,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 5000)
             return
         if selected is not None and not self._select_id(selected, scroll=False):
+            from app import contacts
+
             still = contacts.query_ids(self.db, replace(self.model.query, ids=(selected,)))
             if not still:  # the search or filter left it out: the detail panel follows
                 self.detail.show_contact(None)
@@ -880,6 +887,10 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Moved {n:,} to {stage_name(result.label)}", 4000)
 
         def failed(exc: Exception) -> None:
+            from app.gates import GateRefused
+            from app.operations import Changes
+            from app.versions import StaleVersion
+
             if isinstance(exc, GateRefused) and override is None:
                 ask_override_then(
                     self,
@@ -899,8 +910,11 @@ class MainWindow(QMainWindow):
                 self.ops.operation_did_execute.emit(Changes.of(contacts=[exc.contact_id]), None)
             QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
 
-        self.ops.run(
-            lambda: operations.move_contacts(
+        def move() -> OpResult[MoveResult]:
+            from app import operations
+            from app.versions import expected_after_own
+
+            return operations.move_contacts(
                 db,
                 ids,
                 stage_key,
@@ -911,7 +925,10 @@ class MainWindow(QMainWindow):
                 expect_versions=expected_after_own(db, expect_versions, own())
                 if expect_versions
                 else None,
-            ),
+            )
+
+        self.ops.run(
+            move,
             on_success=moved,
             on_failure=failed,
         )
@@ -928,8 +945,14 @@ class MainWindow(QMainWindow):
         db = self.db
         # made on the version the form shows: refused (and said who changed what) if stale
         version = self.detail.form_version(contact_id)
+
+        def edit() -> OpResult[FieldEdit]:
+            from app import operations
+
+            return operations.edit_contact(db, contact_id, values, expect_version=version)
+
         self.ops.run(
-            lambda: operations.edit_contact(db, contact_id, values, expect_version=version),
+            edit,
             on_failure=lambda exc: self.detail.edit_failed(exc, values),
         )
 
@@ -942,8 +965,14 @@ class MainWindow(QMainWindow):
             return
         values: dict[str, Any] = dict(dialog.values)
         db, stage = self.db, dialog.stage_key
+
+        def create() -> OpResult[int]:
+            from app import operations
+
+            return operations.create_contact(db, stage=stage, **values)
+
         self.ops.run(
-            lambda: operations.create_contact(db, stage=stage, **values),
+            create,
             on_success=lambda result: self.select_contact(result.value),
             failure_title="Could not create the contact",
         )
@@ -967,8 +996,14 @@ class MainWindow(QMainWindow):
     def perform_delete(self, ids: list[int]) -> None:
         """Delete contacts (undoable: Edit ▸ Undo brings them back with their history)."""
         db = self.db
+
+        def delete() -> OpResult[int]:
+            from app import operations
+
+            return operations.delete_contacts(db, ids)
+
         self.ops.run(
-            lambda: operations.delete_contacts(db, ids),
+            delete,
             on_success=lambda r: self.statusBar().showMessage(f"Deleted {r.value:,}", 4000),
             on_failure=lambda exc: QMessageBox.warning(
                 self, "Delete failed", f"Nothing was deleted.\n\n{exc}"
@@ -982,6 +1017,8 @@ class MainWindow(QMainWindow):
         self._reverse(undo=False)
 
     def _reverse(self, *, undo: bool, force: bool = False) -> None:
+        from app import operations
+
         db = self.db
         fn = operations.undo_operation if undo else operations.redo_operation
         verb = "Undid" if undo else "Redid"
@@ -1000,6 +1037,8 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda: self.reselect(touched))
 
         def failed(exc: Exception) -> None:
+            from app.operations import NothingToUndo, UndoConflict
+
             if isinstance(exc, NothingToUndo):
                 self.statusBar().showMessage(str(exc).capitalize(), 3000)
                 return
@@ -1023,6 +1062,8 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda: fn(db, force=force), on_success=done, on_failure=failed)
 
     def _show_undo_state(self, state: UndoState) -> None:
+        from app.identity import current_actor
+
         # the undo log is shared: someone else's operation says whose it is
         me = current_actor(self.db)
         by = {
@@ -1086,6 +1127,8 @@ class MainWindow(QMainWindow):
         its query filters nothing (no change to a contact adds it or takes it away)."""
         if self.current_view_key() == "list":
             return False
+        from app.contacts import ContactQuery
+
         q = self.model.query
         return replace(q, sort=ContactQuery.sort, descending=ContactQuery.descending) == (
             ContactQuery()
@@ -1103,6 +1146,10 @@ class MainWindow(QMainWindow):
         import every chunk's notice asked for them). ``background=False`` (while the window
         is built): the stages at once, the sources known so far; no grouping is read."""
         db = self.db
+
+        from app import contacts
+        from app.queues import QUEUES
+        from app.stage_visibility import shown_stages
 
         def read() -> tuple[list[StageInfo], list[str]]:
             return shown_stages(db), [src for src, _n in contacts.distinct_sources(db)[:12]]
@@ -1138,6 +1185,12 @@ class MainWindow(QMainWindow):
             return
         self._counting = True
         self._count_again = False
+        from app import contacts
+        from app.contacts import ContactQuery
+        from app.identity import current_actor
+        from app.queues import QUEUES
+        from app.stages import list_stages
+
         db = self.db
         queue_names = list(QUEUES)
         read = self.first_counts_read
@@ -1372,6 +1425,8 @@ class MainWindow(QMainWindow):
                     sel.select(self.model.index(r, 0), flags.Select | flags.Rows)
             return
         if self.current_view_key() == "kanban":
+            from app import contacts
+
             board = self.kanban.board
             found = contacts.load_rows(self.db, ids)
             first = found.get(ids[0])
