@@ -42,7 +42,7 @@ from app.names import display_name, normalize_email, sort_key, split_name, store
 from app.search import search_condition
 from app.timeutil import utcnow
 from app.values import ContactRow
-from db.engine import Database
+from db.engine import Database, opened_at_head
 from db.models import EMAIL_KEY, Contact, ImportBatch, Stage, StageChange
 from db.visibility import SEE_UNFINISHED, unfinished_batches
 
@@ -590,7 +590,10 @@ def _kept_total(s: Session, engine: Engine) -> int | None:
         return None
     kept = _TOTAL_KEPT.get(engine)
     if kept is None:
-        kept = bool(s.scalar(text("SELECT to_regclass('contacts_total') IS NOT NULL")))
+        # opened at the head revision: the table is there (no statement to ask)
+        kept = opened_at_head(engine) or bool(
+            s.scalar(text("SELECT to_regclass('contacts_total') IS NOT NULL"))
+        )
         _TOTAL_KEPT[engine] = kept
     if not kept:
         return None

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import hooks
@@ -300,6 +300,13 @@ _ANSWERS_OF = select(BantAnswer.contact_id, BantAnswer.criterion_id, BantAnswer.
 )
 # the same for the driver (SQLite), its IN list's parameters written out once per length
 _ANSWERS_SQL = "SELECT contact_id, criterion_id, answer FROM bant_answers WHERE contact_id IN "
+# PostgreSQL: the criteria (their order) and the answers in one statement, one round trip,
+# the ids as one array (one text for any number of them); a criterion's row has no contact
+_MARKS_PG_SQL = (
+    "SELECT NULL::integer, id, NULL::text, position FROM bant_criteria"
+    " UNION ALL SELECT contact_id, criterion_id, answer, NULL::integer FROM bant_answers"
+    " WHERE contact_id = ANY(%s::integer[])"
+)
 
 
 def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -313,6 +320,8 @@ def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str,
     found: dict[int, list[str]] = {}
     with db.session() as s:
         conn = s.connection()
+        if conn.dialect.name == "postgresql":
+            return _marks_pg(conn, ids)
         order = list(conn.execute(_CRITERIA_ORDER).scalars())
         place = {crit_id: index for index, crit_id in enumerate(order)}
         unknown = ["unknown"] * len(order)
@@ -331,6 +340,25 @@ def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str,
                 at = place.get(crit_id)
                 if at is not None:
                     answers[at] = answer
+    return {cid: tuple(answers) for cid, answers in found.items()}
+
+
+def _marks_pg(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """:func:`bant_marks` on PostgreSQL: one statement (:data:`_MARKS_PG_SQL`)."""
+    rows = conn.exec_driver_sql(_MARKS_PG_SQL, (ids,)).all()
+    criteria = sorted((position, crit_id) for cid, crit_id, _a, position in rows if cid is None)
+    place = {crit_id: index for index, (_p, crit_id) in enumerate(criteria)}
+    unknown = ["unknown"] * len(criteria)
+    found: dict[int, list[str]] = {}
+    for cid, crit_id, answer, _p in rows:
+        if cid is None:
+            continue
+        answers = found.get(cid)
+        if answers is None:
+            answers = found[cid] = unknown.copy()
+        at = place.get(crit_id)
+        if at is not None:
+            answers[at] = answer
     return {cid: tuple(answers) for cid, answers in found.items()}
 
 

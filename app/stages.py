@@ -90,8 +90,14 @@ def _stages_forgotten(session: Session, _transaction: SessionTransaction) -> Non
 
 
 def list_stages(db: Database) -> list[StageInfo]:
-    """All stages in display order."""
+    """All stages in display order.
+
+    On PostgreSQL read with the rest of the reference data (:func:`stages_in`): one round
+    trip that also answers the criteria and settings the same transaction reads next (the
+    list's first page read the stages, then the reference data holding them again)."""
     with db.session() as s:
+        if db.engine.dialect.name == "postgresql":
+            return list(stages_in(s))
         return [_info(st) for st in s.scalars(select(Stage).order_by(Stage.position, Stage.id))]
 
 

@@ -534,21 +534,42 @@ def _head_revision() -> str:
     return head
 
 
+# the opening's check: the schema's revision, and whether the default rows are there
+_OPENING_CHECK = (
+    "(SELECT max(version_num) FROM alembic_version),"
+    " EXISTS (SELECT 1 FROM stages), EXISTS (SELECT 1 FROM bant_criteria)"
+)
+
+
 def _current_and_seeded(engine: Engine) -> bool:
     """Whether the database is at this Winnow's schema and holds its default rows (stages,
     BANT criteria): the usual opening, answered by one statement — the migration check and
-    the seeding are skipped. False also where a table is missing (a new database)."""
+    the seeding are skipped. False also where a table is missing (a new database).
+
+    On PostgreSQL through psycopg the engine's first connection asked it already, with the
+    dialect's own question (db.pgdialect: one round trip for both)."""
     with engine.connect() as conn:  # a server out of reach fails here, as it would below
-        if conn.dialect.name == "postgresql":  # one statement: no BEGIN and ROLLBACK around it
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            version, stages, criteria = conn.exec_driver_sql(
-                "SELECT (SELECT max(version_num) FROM alembic_version),"
-                " EXISTS (SELECT 1 FROM stages), EXISTS (SELECT 1 FROM bant_criteria)"
-            ).one()
-        except DBAPIError:  # no such table: the upgrade makes it
-            return False
+        take = getattr(conn.dialect, "take_first_check", None)
+        answer = take() if take is not None else None
+        if answer is None:
+            if conn.dialect.name == "postgresql":  # one statement: no BEGIN and ROLLBACK
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                answer = tuple(conn.exec_driver_sql(f"SELECT {_OPENING_CHECK}").one())
+            except DBAPIError:  # no such table: the upgrade makes it
+                return False
+    version, stages, criteria = answer
     return version == _head_revision() and bool(stages) and bool(criteria)
+
+
+# engines whose database was found (or brought) at this Winnow's schema as they were opened
+_AT_HEAD: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def opened_at_head(engine: Engine) -> bool:
+    """Whether ``engine``'s database was at this Winnow's schema when it was opened (so every
+    table of the head revision is there: app.contacts need not ask for one)."""
+    return engine in _AT_HEAD
 
 
 def write_index_hints(engine: Engine) -> None:
@@ -651,6 +672,8 @@ def open_database(
             from db.pgdialect import engine_url  # (psycopg: a first connection's questions)
 
             address = engine_url(url)
+        if not isinstance(address, str):  # psycopg: the opening's check on the first connection
+            kwargs["winnow_first_check"] = _OPENING_CHECK
         engine = create_engine(address, **kwargs)
     except Exception as exc:  # bad URL, missing driver
         raise DatabaseError(f"Cannot use the database address {url!r}: {exc}") from exc
@@ -677,6 +700,8 @@ def open_database(
             upgrade_to_head(engine, where, on_step=on_step)
             if engine.dialect.name == "sqlite" and path is not None:
                 compact_after_upgrade(engine, where, on_step)
+        if migrate:
+            _AT_HEAD.add(engine)
     except DatabaseError:
         engine.dispose()
         raise

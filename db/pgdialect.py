@@ -6,7 +6,9 @@ transaction of its own, for its version, the current schema, the default isolati
 (and ~1.4 ms of the client's CPU) each time Winnow opens a database, the list's first page
 waiting behind them. psycopg already holds two of the answers (the server sends its version
 and ``standard_conforming_strings`` as it accepts the connection); the other two are one
-statement, asked outside any transaction. Same answers, one round trip.
+statement, asked outside any transaction. Same answers, one round trip. The same statement
+carries the opening's check of the schema (``db.engine``: its revision, its default rows),
+given to the engine as ``winnow_first_check``: an opening is one round trip, not two.
 
 :func:`engine_url` names this dialect in the address an engine is created with
 (``postgresql+psycopg`` → ``postgresql+winnow_psycopg``, registered with SQLAlchemy by that
@@ -34,18 +36,40 @@ class WinnowPsycopgDialect(PGDialect_psycopg):
     # the default isolation level
     _first_answers: tuple[Any, IsolationLevel] | None = None
 
+    def __init__(self, winnow_first_check: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # more columns for the first connection's statement (the opening's check of the
+        # schema, db.engine): asked with the dialect's own question, one round trip for both
+        self.first_check_columns = winnow_first_check
+        # their answer, once (None: not asked, or the columns failed: a table missing)
+        self.first_check: tuple[Any, ...] | None = None
+
     def initialize(self, connection: Connection) -> None:
         raw: Any = connection.connection.driver_connection
         autocommit = raw.autocommit
         raw.autocommit = True  # one statement on its own: no BEGIN and ROLLBACK around it
+        question = "SELECT current_schema(), current_setting('transaction_isolation')"
         try:
-            row = raw.execute(
-                "SELECT current_schema(), current_setting('transaction_isolation')"
-            ).fetchone()
+            row = None
+            if self.first_check_columns:
+                import psycopg
+
+                try:
+                    row = raw.execute(f"{question}, {self.first_check_columns}").fetchone()
+                    self.first_check = tuple(row[2:])
+                except psycopg.errors.UndefinedTable:  # a new database: its tables to make
+                    row = None
+            if row is None:
+                row = raw.execute(question).fetchone()
         finally:
             raw.autocommit = autocommit
         self._first_answers = (row[0], cast(IsolationLevel, str(row[1]).upper()))
         super().initialize(connection)
+
+    def take_first_check(self) -> tuple[Any, ...] | None:
+        """The first connection's answer to :attr:`first_check_columns`, once (then None)."""
+        answer, self.first_check = self.first_check, None
+        return answer
 
     def _get_server_version_info(self, connection: Connection) -> tuple[int, ...]:
         # as the server states it: 150010 for 15.10, 90624 for 9.6.24

@@ -40,6 +40,11 @@ def test_an_up_to_date_database_is_opened_with_one_statement(
     again = open_database(url)
     try:
         asked = [s for s in statements if s not in ("BEGIN", "COMMIT", "ROLLBACK")]
+        if url.startswith("postgresql"):
+            # asked with the first connection's own question, round SQLAlchemy's statements
+            # (db.pgdialect; what the server is sent: tests/db/test_pgdialect.py)
+            assert asked == [], statements
+            return
         assert len(asked) == 1, statements
         assert "alembic_version" in asked[0] and "bant_criteria" in asked[0]
     finally:

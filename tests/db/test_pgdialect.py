@@ -103,3 +103,102 @@ def test_opening_a_database_uses_it_and_every_other_address_is_left_as_it_is(
         database.close()
     assert engine_url(f"sqlite:///{tmp_path}/x.sqlite") == f"sqlite:///{tmp_path}/x.sqlite"
     assert engine_url("postgresql+pg8000://u@h/d") == "postgresql+pg8000://u@h/d"
+
+
+@contextmanager
+def sent_to_the_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """What every psycopg connection made inside sends the server, a round trip each
+    (libpq's trace of the client's messages: simple queries, and each extended query's
+    Parse), filled in as the block ends."""
+    import psycopg
+
+    sent: list[str] = []
+    real = psycopg.connect
+    traced: list[Any] = []
+    with tempfile.TemporaryFile() as trace:
+
+        def connect(*args: Any, **kwargs: Any) -> Any:
+            conn = real(*args, **kwargs)
+            conn.pgconn.trace(trace.fileno())
+            conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            traced.append(conn)
+            return conn
+
+        monkeypatch.setattr(psycopg, "connect", connect)
+        try:
+            yield sent
+        finally:
+            monkeypatch.undo()
+            for conn in traced:  # one left open writes no more into the file closed below
+                if not conn.closed:
+                    conn.pgconn.untrace()
+        trace.seek(0)
+        for line in trace.read().decode().splitlines():
+            parts = line.split("\t")
+            if parts[0] == "F" and parts[2] in ("Query", "Parse"):
+                sent.append(" ".join(parts[3].strip().strip('"').split()))
+
+
+def test_opening_asks_for_the_schema_with_the_first_connections_question(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The opening's check (the schema's revision, the default rows) rides on the dialect's
+    one question: one round trip for an opening, not two."""
+    with sent_to_the_server(monkeypatch) as sent:
+        database = open_database(db_url)
+        database.close()
+    assert len(sent) == 1
+    assert sent[0].startswith(
+        "SELECT current_schema(), current_setting('transaction_isolation'), "
+        "(SELECT max(version_num) FROM alembic_version)"
+    )
+
+
+def test_a_new_database_is_opened_and_made_as_before(
+    postgresql_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No tables yet: the first question without the check, then the migrations."""
+    from app.stages import list_stages
+
+    url = postgresql_cluster.empty_database()
+    try:
+        with sent_to_the_server(monkeypatch) as sent:
+            database = open_database(url)
+            try:
+                assert [s.key for s in list_stages(database)][:2] == ["suspect", "inquiry"]
+            finally:
+                database.close()
+        first = "SELECT current_schema(), current_setting('transaction_isolation')"
+        assert sent[0].startswith(f"{first}, (SELECT max(version_num)")  # failed: no table
+        assert sent[1] == first
+        assert len(sent) > 10  # the migrations
+    finally:
+        postgresql_cluster.drop_database(url)
+
+
+@pytest.mark.gui
+def test_the_lists_first_page_after_opening_is_seven_round_trips(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening, then the list's first page (stages, criteria, count, first ids, their rows
+    and BANT marks): the opening's check with the first question; the stages with the rest
+    of the reference data; the kept number of contacts without asking whether its table is
+    there (opened at the head revision); the criteria's order with the answers."""
+    from app.demo import generate_demo
+    from ui.contact_table import ContactTableModel
+
+    database = open_database(db_url)
+    generate_demo(database, 300, seed=7)
+    database.close()
+    with sent_to_the_server(monkeypatch) as sent:
+        database = open_database(db_url)
+        try:
+            model = ContactTableModel(database)
+            marks = [model.data(model.index(row, 0)) for row in range(40)]
+        finally:
+            database.close()
+    assert all(marks)
+    kinds = [s.split(" FROM ")[0][:40] for s in sent]
+    assert len(sent) == 7, kinds
+    assert not any("to_regclass" in s for s in sent)
+    assert sum("FROM bant_criteria" in s for s in sent) == 2  # the opening's check, the marks
