@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, chain
 from typing import Any, cast
 
 from sqlalchemy import Connection, DateTime, Dialect, Table, func, select, text
@@ -423,12 +422,11 @@ def _generate(
         while done < n:
             batch = min(CHUNK, n - done)
             chunk = people.make(new_ids[done : done + batch])
-            _insert(conn, Contact, chunk.contacts)
-            _insert(conn, StageChange, chunk.changes)
-            _insert(conn, Activity, chunk.activities)
-            # a next-action date is the first open task (app.todo)
-            _insert(conn, Task, chunk.tasks)
-            _insert(conn, BantAnswer, chunk.answers)
+            _insert(conn, Contact, CONTACT_COLUMNS, chunk.contacts)
+            _insert(conn, StageChange, CHANGE_COLUMNS, chunk.changes)
+            _insert(conn, Activity, ACTIVITY_COLUMNS, chunk.activities)
+            _insert(conn, Task, TASK_COLUMNS, chunk.tasks)
+            _insert(conn, BantAnswer, ANSWER_COLUMNS, chunk.answers)
             later.extend(chunk.later)
             done += batch
             if progress:
@@ -472,42 +470,90 @@ class _Fit:
         ensure_default_personas_in(s)
         return cls(FitsByFact(personas_in(s)), domain_overrides_in(s))
 
-    def columns(self, values: dict[str, Any], derived: dict[str, Any]) -> dict[str, Any]:
-        domain, domain_class = derived.get("domain"), derived.get("domain_class")
+    def columns(
+        self,
+        title: str | None,
+        industry: str | None,
+        size: int | None,
+        country: str,
+        domain: str | None,
+        domain_class: str | None,
+    ) -> tuple[str | None, str | None, float | None]:
+        """(domain class, persona name, persona fit) of a contact with these facts."""
         if domain and domain in self.overrides and domain_class not in (None, "invalid"):
             domain_class = self.overrides[domain]
-        key = (
-            values["title"],
-            values["industry"],
-            values["company_size"],
-            values["country"],
-            domain_class,
-        )
+        key = (title, industry, size, country, domain_class)
         verdict = self.verdicts.get(key)
         if verdict is None:
             verdict = self.verdicts[key] = self.fits.name_and_fit(ContactFacts(*key))
-        return {"domain_class": domain_class, "persona_name": verdict[0], "persona_fit": verdict[1]}
+        return domain_class, verdict[0], verdict[1]
+
+
+# the columns of the rows the demo writes, in the order of its tuples (contacts: lists, which
+# _Plan completes); SQLite stores a row's values in the table's order whatever the INSERT's
+CONTACT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "website",
+    "city",
+    "country",
+    "industry",
+    "company_size",
+    "source",
+    "name",
+    "sort_name",
+    "email_normalized",
+    "domain",
+    "domain_class",
+    "persona_name",
+    "persona_fit",
+    "stage_id",
+    "stage_changed_at",
+    "created_at",
+    "updated_at",
+    "consent",
+    "notes",
+    "next_action_at",
+    # filled in by _Plan: the deal, then what the rescore fills (empty until it does)
+    "deal_amount",
+    "expected_close_at",
+    "score",
+    "sales_ready",
+    "received_at",
+    "response_due_at",
+    "first_response_at",
+)
+_AT = {name: i for i, name in enumerate(CONTACT_COLUMNS)}
+_DEAL = _AT["deal_amount"]
+_SCORED = _AT["score"]
+# the rescore's columns (app.scoring: score, sales_ready, received_at, response_due_at,
+# first_response_at) as they are before it fills them
+UNSCORED: tuple[object, ...] = (None, False, None, None, None)
+CHANGE_COLUMNS = ("contact_id", "from_stage_id", "to_stage_id", "at", "reason", "automatic")
+ACTIVITY_COLUMNS = ("contact_id", "type", "at", "note")
+TASK_COLUMNS = ("contact_id", "title", "kind", "due_at", "created_at")
+ANSWER_COLUMNS = ("contact_id", "criterion_id", "answer", "note", "updated_at")
 
 
 @dataclass
 class _Chunk:
-    # rows by column name (Any: read back without a cast, a call each, on every row)
-    contacts: list[dict[str, Any]] = field(default_factory=list)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    activities: list[dict[str, Any]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[dict[str, Any]] = field(default_factory=list)
+    # rows in the order of their columns (above)
+    contacts: list[list[Any]] = field(default_factory=list)
+    changes: list[tuple[Any, ...]] = field(default_factory=list)
+    activities: list[tuple[Any, ...]] = field(default_factory=list)
+    tasks: list[tuple[Any, ...]] = field(default_factory=list)
+    answers: list[tuple[Any, ...]] = field(default_factory=list)
     later: list[int] = field(default_factory=list)  # to be rescored once written
-
-
-# the columns the rescore fills, empty until it does
-SCORED_COLUMNS: dict[str, object] = {
-    "score": None,
-    "sales_ready": False,
-    "received_at": None,
-    "response_due_at": None,
-    "first_response_at": None,
-}
+    # by contact, for _Plan: when it first reached each stage (key -> time), its moves into
+    # Inquiry, its activities (type, time)
+    reached: dict[int, dict[str, datetime]] = field(default_factory=dict)
+    inquiry: dict[int, list[datetime]] = field(default_factory=dict)
+    acts: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -523,40 +569,39 @@ class _Plan:
 
     def complete(self, out: _Chunk) -> None:
         """Fill in the chunk's contacts (made, not written yet) and its answers."""
-        acts: dict[int, list[tuple[str, datetime]]] = {}
-        for a in out.activities:
-            acts.setdefault(a["contact_id"], []).append((a["type"], a["at"]))
-        keys = self.keys
-        reached: dict[int, dict[str, datetime]] = {}
-        inquiry: dict[int, list[datetime]] = {}
-        for ch in out.changes:  # in the order of the contacts and of their moves
-            cid, key, at = ch["contact_id"], keys[ch["to_stage_id"]], ch["at"]
-            reached.setdefault(cid, {}).setdefault(key, at)
-            if key == "inquiry":
-                inquiry.setdefault(cid, []).append(at)
+        keys, rng, criteria, reached = self.keys, self.rng, self.criteria, out.reached
+        stage_at, email_at, class_at = _AT["stage_id"], _AT["email"], _AT["domain_class"]
+        title_at, fit_at, consent_at = _AT["title"], _AT["persona_fit"], _AT["consent"]
+        changed_at = _AT["stage_changed_at"]
         answers: dict[int, list[tuple[int, str]]] = {}
+        facts: list[dict[str, Any]] = []  # what NewScores reads of each contact
         for c in out.contacts:
-            cid = c["id"]
-            given, deal = contact_plan(
-                self.rng, self.criteria, reached.get(cid, {}), keys[c["stage_id"]]
-            )
+            cid = c[0]
+            given, deal = contact_plan(rng, criteria, reached.get(cid, {}), keys[c[stage_at]])
             if given:
                 answers[cid] = [(crit, answer) for crit, answer, _at in given]
-                out.answers.extend(
-                    {
-                        "contact_id": cid,
-                        "criterion_id": crit,
-                        "answer": answer,
-                        "note": None,
-                        "updated_at": at,
-                    }
-                    for crit, answer, at in given
-                )
-            c["deal_amount"], c["expected_close_at"] = deal if deal is not None else (None, None)
-        values, later = self.scores.work_out(out.contacts, acts, answers, inquiry)
-        for c in out.contacts:
-            c.update(SCORED_COLUMNS)
-            c.update(values.get(c["id"], ()))
+                out.answers.extend((cid, crit, answer, None, at) for crit, answer, at in given)
+            if deal is not None:
+                c[_DEAL], c[_DEAL + 1] = deal
+            facts.append(
+                {
+                    "id": cid,
+                    "email": c[email_at],
+                    "domain_class": c[class_at],
+                    "title": c[title_at],
+                    "persona_fit": c[fit_at],
+                    "consent": c[consent_at],
+                    "stage_id": c[stage_at],
+                    "stage_changed_at": c[changed_at],
+                }
+            )
+        values, later = self.scores.work_out(facts, out.acts, answers, out.inquiry)
+        if values:
+            for c in out.contacts:
+                mine = values.get(c[0])
+                if mine:
+                    for column, value in mine.items():
+                        c[_AT[column]] = value
         out.later.extend(later)
 
 
@@ -599,21 +644,23 @@ class _People:
         self.mail_domains: dict[str, tuple[str | None, str | None]] = {}
         self._names: dict[tuple[str, str], tuple[str, str]] = {}
         self._domains: dict[str, tuple[str | None, str | None]] = {}
-        self._other_emails: dict[str | None, dict[str, Any]] = {}
+        self._other_emails: dict[str | None, tuple[str | None, str | None, str | None]] = {}
 
     def make(self, ids: Sequence[int]) -> _Chunk:
         rng, anchor, stage_ids = self.rng, self.anchor, self.stage_ids
-        choice, randint = self.choice, self.randint
+        choice, randint, rand = self.choice, self.randint, rng.random
         draw_country, draw_title, draw_final = self.country, self.title, self.final
-        draw_source = self.source
-        out = _Chunk()
+        draw_source, fit, derive = self.source, self.fit.columns, self._derived
+        mail_domains, history = self.mail_domains, self._history
+        tasks = (out := _Chunk()).tasks
+        contacts = out.contacts
         for cid in ids:
             code = draw_country()
             country, cities, firsts, lasts, _parts, _tld, phone_prefix = PEOPLE[code]
             first, last = choice(firsts), choice(lasts)
             company, cdomain, industry, size = choice(self.companies[code])
             title = draw_title()
-            r = rng.random()
+            r = rand()
             fa, la = _ascii(first) or "x", _ascii(last) or "y"
             if r < 0.60:
                 email = f"{fa}.{la}@{cdomain}"
@@ -627,36 +674,27 @@ class _People:
                 email = choice(INVALID).format(f=fa, l=la, d=cdomain)
             else:
                 email = ""
-            has_company = r < 0.66 or rng.random() < 0.5
+            has_company = r < 0.66 or rand() < 0.5
             created = (
                 anchor - timedelta(days=rng.uniform(0, 182), minutes=randint(0, 600))
             ).replace(microsecond=0)
             final = draw_final()
-            values: dict[str, object] = {
-                "first_name": first,
-                "last_name": last,
-                "email": email or None,
-                "phone": f"{phone_prefix}{randint(1000000, 9999999)}"
-                if rng.random() < 0.7
-                else None,
-                "company": company if has_company else None,
-                "title": title if rng.random() < 0.9 else None,
-                "website": f"https://www.{cdomain}" if has_company and rng.random() < 0.5 else None,
-                "city": choice(cities),
-                "country": country,
-                "industry": industry if has_company else None,
-                "company_size": size if has_company and rng.random() < 0.6 else None,
-                "source": draw_source(),
-            }
-            derived = self._derived(first, last, email or None)
-            if derived.get("domain") and derived.get("domain_class") != "invalid":
-                self.mail_domains.setdefault(
-                    str(derived["domain"]), (derived["domain_class"], country)
-                )
-            if not derived.get("name"):
-                derived["name"] = company
-                derived["sort_name"] = sort_key(company)
-            derived.update(self.fit.columns(values, derived))
+            # the draws in the order the contact's columns were always drawn in
+            phone = f"{phone_prefix}{randint(1000000, 9999999)}" if rand() < 0.7 else None
+            the_title = title if rand() < 0.9 else None
+            website = f"https://www.{cdomain}" if has_company and rand() < 0.5 else None
+            city = choice(cities)
+            the_industry = industry if has_company else None
+            the_size = size if has_company and rand() < 0.6 else None
+            source = draw_source()
+            name, sort_name, normalized, domain, domain_class = derive(first, last, email or None)
+            if domain and domain_class != "invalid":
+                mail_domains.setdefault(domain, (domain_class, country))
+            if not name:
+                name, sort_name = company, sort_key(company)
+            domain_class, persona, persona_fit = fit(
+                the_title, the_industry, the_size, country, domain, domain_class
+            )
             path = _path(rng, final, choice)
             # days between the moves; a path that would run past now is spread over the time
             # since the contact came (clamped at now, hundreds of moves fell on one noon: a
@@ -668,60 +706,82 @@ class _People:
             times = [created]
             for gap in gaps:
                 times.append((times[-1] + timedelta(days=gap)).replace(microsecond=0))
-            out.contacts.append(
-                {
-                    **values,
-                    **derived,
-                    "id": cid,
-                    "stage_id": stage_ids[path[-1]],
-                    "stage_changed_at": times[-1],
-                    "created_at": created,
-                    "updated_at": times[-1],
-                    "consent": choice(CONSENT),
-                    "notes": choice(NOTES),
-                    "next_action_at": None,
-                }
-            )
-            if final in ("inquiry", "mql", "sql", "opportunity") and rng.random() < 0.5:
+            consent, notes = choice(CONSENT), choice(NOTES)
+            next_action = None
+            if final in ("inquiry", "mql", "sql", "opportunity") and rand() < 0.5:
                 next_action = anchor + timedelta(days=randint(-5, 20))
-                out.contacts[-1]["next_action_at"] = next_action
-                out.tasks.append(
-                    {
-                        "contact_id": cid,
-                        "title": "Follow up",
-                        "kind": "call",
-                        "due_at": next_action,
-                        "created_at": anchor,
-                    }
-                )
-            self._history(out, cid, path, times)
+                # a next-action date is the first open task (app.todo)
+                tasks.append((cid, "Follow up", "call", next_action, anchor))
+            contacts.append(
+                [
+                    cid,
+                    first,
+                    last,
+                    email or None,
+                    phone,
+                    company if has_company else None,
+                    the_title,
+                    website,
+                    city,
+                    country,
+                    the_industry,
+                    the_size,
+                    source,
+                    name,
+                    sort_name,
+                    normalized,
+                    domain,
+                    domain_class,
+                    persona,
+                    persona_fit,
+                    stage_ids[path[-1]],
+                    times[-1],
+                    created,
+                    times[-1],
+                    consent,
+                    notes,
+                    next_action,
+                    None,  # deal_amount
+                    None,  # expected_close_at
+                    *UNSCORED,
+                ]
+            )
+            history(out, cid, path, times)
         self.plan.complete(out)
         return out
 
-    def _derived(self, first: str, last: str, email: str | None) -> dict[str, Any]:
-        """``app.contacts.derived_values`` of a demo person (the name part remembered: the
-        demo has a few hundred names)."""
+    def _derived(
+        self, first: str, last: str, email: str | None
+    ) -> tuple[str, str, str | None, str | None, str | None]:
+        """``app.contacts.derived_values`` of a demo person: (name, sort name, normalised
+        address, domain, class). The name part remembered: the demo has a few hundred names."""
         named = self._names.get((first, last))
         if named is None:
             named = self._names[(first, last)] = _named(first, last)
-        out: dict[str, Any] = {"name": named[0], "sort_name": named[1]}
         domain = email.rpartition("@")[2] if email and _PLAIN_ADDRESS.fullmatch(email) else None
         if domain is None:  # none, or one the demo made invalid (a few hundred repeat)
             other = self._other_emails.get(email)
             if other is None:
-                other = self._other_emails[email] = derived_values({"email": email})
-            out.update(other)
-            return out
+                values = derived_values({"email": email})
+                other = self._other_emails[email] = (
+                    values["email_normalized"],
+                    values["domain"],
+                    values["domain_class"],
+                )
+            return (*named, *other)
         # a plain ASCII address: its class is its domain's (app.golook.classify's quick path)
         known = self._domains.get(domain)
         if known is None:
             known = self._domains[domain] = quick_domain_class(email)
-        out["email_normalized"] = None  # its own normalised form (trimmed, lower case; 0021)
-        out["domain"], out["domain_class"] = known
-        return out
+        # its own normalised form (trimmed, lower case; 0021): none stored
+        return named[0], named[1], None, known[0], known[1]
 
     def _history(self, out: _Chunk, cid: int, path: list[str], times: list[datetime]) -> None:
         rng, anchor, stage_ids, choice = self.rng, self.anchor, self.stage_ids, self.choice
+        changes, acts = out.changes, out.activities
+        reached: dict[str, datetime] = {}
+        mine: list[tuple[str, datetime]] = []
+        out.reached[cid] = reached
         prev = None
         for step, (key, at) in enumerate(zip(path, times, strict=True)):
             reason = None
@@ -729,35 +789,35 @@ class _People:
                 reason = choice(DISQUALIFY_REASONS)
             elif step == 0:
                 reason = "Demo data"
-            out.changes.append(
-                {
-                    "contact_id": cid,
-                    "from_stage_id": prev,
-                    "to_stage_id": stage_ids[key],
-                    "at": at,
-                    "reason": reason,
-                    "automatic": False,
-                }
-            )
-            prev = stage_ids[key]
-            acts = out.activities
+            to = stage_ids[key]
+            changes.append((cid, prev, to, at, reason, False))
+            prev = to
+            if key not in reached:
+                reached[key] = at
             if key == "inquiry":
-                acts.append(_activity(cid, "inquiry-received", at, choice(INQUIRY_NOTES)))
+                out.inquiry.setdefault(cid, []).append(at)
+                note = choice(INQUIRY_NOTES)
+                acts.append((cid, "inquiry-received", at, note))
+                mine.append(("inquiry-received", at))
                 if rng.random() < 0.65:  # about a third of inquiries never answered
                     reply = at + timedelta(hours=choice([1, 3, 6, 20, 30, 70]))
                     if reply <= anchor:
-                        acts.append(_activity(cid, choice(["email-sent", "call"]), reply))
+                        kind = choice(["email-sent", "call"])
+                        acts.append((cid, kind, reply, None))
+                        mine.append((kind, reply))
             elif key == "mql" and rng.random() < 0.6:
                 kind = choice(["content-downloaded", "webinar-attended"])
-                acts.append(_activity(cid, kind, at))
+                acts.append((cid, kind, at, None))
+                mine.append((kind, at))
             elif key == "sql":
-                acts.append(_activity(cid, choice(["demo-requested", "asked-for-sales"]), at))
+                kind = choice(["demo-requested", "asked-for-sales"])
+                acts.append((cid, kind, at, None))
+                mine.append((kind, at))
             elif key == "opportunity":
-                acts.append(_activity(cid, "meeting", at, "Quote sent"))
-
-
-def _activity(cid: int, kind: str, at: datetime, note: str | None = None) -> dict[str, object]:
-    return {"contact_id": cid, "type": kind, "at": at, "note": note}
+                acts.append((cid, "meeting", at, "Quote sent"))
+                mine.append(("meeting", at))
+        if mine:
+            out.acts[cid] = mine
 
 
 def _named(first: str, last: str) -> tuple[str, str]:
@@ -805,23 +865,26 @@ NARROW = 8
 ROWS_A_STATEMENT = 50
 
 
-def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
+def _insert(
+    conn: Connection, model: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT ``rows`` (the values of ``columns``, in that order) into the model's table."""
     if not rows:
         return
     table = cast(Table, model.__table__)
     if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
-        bulk.copy_rows(conn, table, rows)
+        bulk.copy_lists(conn, table, columns, rows)
         return
-    columns, values = _sqlite_rows(table, rows, conn.dialect)
-    names = ", ".join(f'"{c}"' for c in columns)
-    row = f"({', '.join('?' for _ in columns)})"
-    insert = f'INSERT INTO "{table.name}" ({names}) VALUES '
+    names, values = _sqlite_rows(table, columns, rows, conn.dialect)
+    quoted = ", ".join(f'"{c}"' for c in names)
+    row = f"({', '.join('?' for _ in names)})"
+    insert = f'INSERT INTO "{table.name}" ({quoted}) VALUES '
     # a narrow row (history, activities, tasks, answers) costs its statement's run about as
     # much as its values: ROWS_A_STATEMENT of them go in by each (ids in the same order)
-    whole = len(values) - len(values) % ROWS_A_STATEMENT if len(columns) <= NARROW else 0
+    whole = len(values) - len(values) % ROWS_A_STATEMENT if len(names) <= NARROW else 0
     if whole:
         flat = [
-            tuple(v for r in values[i : i + ROWS_A_STATEMENT] for v in r)
+            tuple(chain.from_iterable(values[i : i + ROWS_A_STATEMENT]))
             for i in range(0, whole, ROWS_A_STATEMENT)
         ]
         conn.exec_driver_sql(insert + ", ".join([row] * ROWS_A_STATEMENT), flat)
@@ -830,18 +893,17 @@ def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None
 
 
 def _sqlite_rows(
-    table: Table, rows: list[dict[str, object]], dialect: Dialect
+    table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], dialect: Dialect
 ) -> tuple[list[str], list[tuple[object, ...]]]:
-    """The columns and value tuples of ``rows`` (dicts with the same keys) as SQLAlchemy's
+    """The columns and value tuples of ``rows`` (the values of ``columns``) as SQLAlchemy's
     INSERT would send them to SQLite: scalar Python-side defaults filled in, times as its
     bind processor stores them (``db.times``), without its per-row processing."""
-    given = list(rows[0])
+    given = list(columns)
     defaults: dict[str, object] = {}
     for col in table.columns:
         default = col.default
         if col.name not in given and default is not None and getattr(default, "is_scalar", False):
             defaults[col.name] = default.arg  # type: ignore[attr-defined]
-    columns = given + list(defaults)
     times = [
         (i, process)
         for i, c in enumerate(given)
@@ -849,10 +911,9 @@ def _sqlite_rows(
         and (process := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
     ]
     extra = tuple(defaults.values())
-    pick = itemgetter(*given)
     values: list[tuple[object, ...]] = []
     for r in rows:
-        row = list(pick(r)) if len(given) > 1 else [r[given[0]]]
+        row = list(r)
         for i, process in times:
             when: Any = row[i]
             if when is not None:
@@ -863,7 +924,7 @@ def _sqlite_rows(
                     else process(when)
                 )
         values.append((*row, *extra))
-    return columns, values
+    return given + list(defaults), values
 
 
 def _new_contact_ids(s: Session, n: int) -> list[int]:
