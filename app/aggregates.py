@@ -36,22 +36,110 @@ on random histories, on SQLite and PostgreSQL).
 from __future__ import annotations
 
 import json
-import logging
 import math
+import re
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, text
-from sqlalchemy.orm import Session
-
-from db import times
-from db.engine import Database
+from db import time_numbers as times
 from db.errors import DatabaseError
-from db.visibility import unfinished_batches
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # SQLAlchemy is imported when used: the plain reads (Plain) need none
+    import logging
+
+    from sqlalchemy import BindParameter, Connection, TextClause
+    from sqlalchemy.orm import Session
+
+    from db.engine import Database
+
+
+def _log() -> logging.Logger:
+    """This module's logger (logging is imported when something is logged: the plain reads
+    never log)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
+
+def text(sql: str) -> TextClause:
+    """SQLAlchemy's ``text()``, imported when first used (the plain reads never do)."""
+    from sqlalchemy import text as sql_text
+
+    return sql_text(sql)
+
+
+def bindparam(key: str, **kwargs: Any) -> BindParameter[Any]:
+    """SQLAlchemy's ``bindparam()``, imported when first used."""
+    from sqlalchemy import bindparam as sql_bindparam
+
+    return sql_bindparam(key, **kwargs)
+
+
+class Plain:
+    """A ``sqlite3`` connection to a Winnow file at the head revision (``db.plain_open``),
+    read through :func:`read` as a SQLAlchemy session or connection is: the same SQL text,
+    its parameters turned as the engine turns them (a datetime into seconds since 1970, a date
+    into ``YYYY-MM-DD``, a list expanded for ``IN``), the driver's values returned as they
+    are (as ``text()`` returns them). ``winnow stats`` reads the derived rows so, without
+    importing SQLAlchemy (issue 15)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return times.to_number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def plain_sql(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``sql`` and ``params`` as the driver takes them (what :func:`typed` binds)."""
+    values: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, list | tuple):
+            names = [f"{name}__{i}" for i in range(len(value))]
+            listed = ", ".join(f":{n}" for n in names) or "SELECT NULL WHERE 0"
+            sql = re.sub(rf":{name}\b", f"({listed})", sql)  # no backslash in it
+            values |= {n: _stored(v) for n, v in zip(names, value, strict=True)}
+        else:
+            values[name] = _stored(value)
+    return sql, values
+
+
+def typed(sql: str, params: dict[str, Any]) -> TextClause:
+    """A text() statement with its datetime parameters bound as DateTime, its date ones as Date
+    and its lists expanded (the stored formats)."""
+    from sqlalchemy import Date, DateTime
+
+    binds: list[Any] = []
+    for name, value in params.items():
+        if isinstance(value, list):
+            binds.append(bindparam(name, expanding=True))
+        elif isinstance(value, datetime):
+            binds.append(bindparam(name, type_=DateTime()))
+        elif isinstance(value, date):
+            binds.append(bindparam(name, type_=Date()))
+    return text(sql).bindparams(*binds)
+
+
+def read(
+    conn: Session | Connection | Plain, sql: str, params: dict[str, Any] | None = None
+) -> list[Any]:
+    """The rows of ``sql`` (its ``:name`` parameters from ``params``), through SQLAlchemy or,
+    for a :class:`Plain` connection, the driver alone."""
+    params = params or {}
+    if isinstance(conn, Plain):
+        driver_sql, values = plain_sql(sql, params)
+        return conn.con.execute(driver_sql, values).fetchall()
+    return list(conn.execute(typed(sql, params), params))
+
 
 SIGNATURE = "signature"
 # what the derived rows hold, in the signature: a new version derives every row again once (2:
@@ -87,8 +175,12 @@ class Definition:
         )
 
 
-def _dialect(s: Session | Connection) -> str:
-    return s.dialect.name if isinstance(s, Connection) else s.get_bind().dialect.name
+def _dialect(s: Session | Connection | Plain) -> str:
+    if isinstance(s, Plain):
+        return "sqlite"
+    bound: Any = s  # a Connection has its dialect; a Session's is its bind's
+    dialect = getattr(bound, "dialect", None) or bound.get_bind().dialect
+    return str(dialect.name)
 
 
 def _hours(s: Session, later: str, earlier: str) -> str:  # as app.metrics computes it
@@ -162,12 +254,14 @@ def _insert_stays(s: Session, among: str) -> None:
 MEASURES = ("n", "qualified", "answered", "decided", "late", "pending", "amount")
 
 
-def day_sql(s: Session, column: str) -> str:
+def day_sql(s: Session | Connection | Plain, column: str) -> str:
     """The UTC day of a stored time, as ``metric_days.day`` holds it."""
     return times.day_sql(_dialect(s), column)
 
 
-def contributions_sql(s: Session, where: str = "1 = 1", only: dict[str, str] | None = None) -> str:
+def contributions_sql(
+    s: Session | Connection | Plain, where: str = "1 = 1", only: dict[str, str] | None = None
+) -> str:
     """SELECT kind, day, source, max_pos and the measures of ``metric_days`` for the rows of
     ``metric_contacts`` that ``where`` selects (and, per kind, ``only[kind]``)."""
     only = only or {}
@@ -265,7 +359,7 @@ def _scaled(column: str, octave: int) -> str:
     return f"{column} / {2**octave}.0"
 
 
-def bucket_sql(s: Session | Connection, column: str) -> str:
+def bucket_sql(s: Session | Connection | Plain, column: str) -> str:
     """:func:`bucket` in SQL: the octave by halving the range of octaves (six comparisons, not
     forty), then its 64th."""
     sqlite = _dialect(s) == "sqlite"
@@ -293,7 +387,7 @@ def year_sql(s: Session, column: str) -> str:
     return times.year_sql(_dialect(s), column)
 
 
-def week_sql(s: Session | Connection, column: str) -> str:
+def week_sql(s: Session | Connection | Plain, column: str) -> str:
     """The Monday of the (UTC) week of a stored time, as ``metric_days.day`` holds it."""
     if _dialect(s) == "sqlite":
         return f"date({times.day_sql('sqlite', column)}, 'weekday 0', '-6 days')"
@@ -489,15 +583,13 @@ def _drop(s: Session, d: Definition, kinds: Sequence[str]) -> None:
     )
 
 
-def is_current(s: Session, d: Definition) -> bool:
+def is_current(s: Session | Plain, d: Definition) -> bool:
     """Whether the derived rows are up to date (nothing logged, same definition)."""
-    stored, logged = s.execute(
-        text(
-            "SELECT (SELECT value FROM metric_meta WHERE key = :k), "
-            "(SELECT MAX(id) FROM metric_dirty)"
-        ),
+    ((stored, logged),) = read(
+        s,
+        "SELECT (SELECT value FROM metric_meta WHERE key = :k), (SELECT MAX(id) FROM metric_dirty)",
         {"k": SIGNATURE},
-    ).one()
+    )
     return bool(stored == d.signature() and logged is None)
 
 
@@ -506,6 +598,8 @@ def readable(s: Session, d: Definition) -> bool | None:
     metrics must be computed from the store instead (False: an import is still being written,
     its contacts invisible until it is done), or the rows must be brought up to date first
     (None)."""
+    from db.visibility import unfinished_batches
+
     if unfinished_batches(s):
         return False
     return True if is_current(s, d) else None
@@ -532,9 +626,9 @@ def bring_up_to_date(
         with db.write_session() as s:
             taken = refresh(s, d)
     except DatabaseError as exc:
-        log.info("metric aggregates not brought up to date: %s", exc)
+        _log().info("metric aggregates not brought up to date: %s", exc)
         return False
-    log.debug(
+    _log().debug(
         "metric aggregates: %s in %.3f s",
         "rebuilt" if taken < 0 else f"{taken} log entries",
         time.perf_counter() - start,

@@ -28,8 +28,11 @@ from db.errors import DatabaseError
 
 if TYPE_CHECKING:
     from db.engine import Database
+    from db.plain_open import PlainStart
 
 Handler = Callable[[argparse.Namespace, "Database"], int]
+# a read answered with the driver alone, or None for the usual opening (``plain_handler``)
+PlainHandler = Callable[[argparse.Namespace, "PlainStart"], "int | None"]
 
 # Feature modules that add subcommands: each has ``register(subparsers, common)``.
 
@@ -277,6 +280,11 @@ def _main(argv: Sequence[str] | None) -> int:
     file_handler = getattr(args, "file_handler", None)
     if file_handler is not None:  # works on the file itself (backup, restore): not opened
         return _run(args, lambda: file_handler(args, db_arg))
+    plain_handler = getattr(args, "plain_handler", None)
+    if plain_handler is not None:  # a read the driver alone can answer (db.plain_open)
+        code = _run_plain(args, plain_handler, db_arg)
+        if code is not None:
+            return code
     with _no_collections(freeze=argv is None):  # the database layer's classes and functions
         from app.store import open_store
         from db.engine import resolve_url, sqlite_path
@@ -300,6 +308,28 @@ def _main(argv: Sequence[str] | None) -> int:
     if checked and code == 0:
         integrity.remember_good(path)  # type: ignore[arg-type]
     return code
+
+
+def _run_plain(args: argparse.Namespace, handler: PlainHandler, db_arg: str | None) -> int | None:
+    """A command's read on a SQLite file at the head revision that needs nothing done
+    (:func:`db.plain_open.plain_start`), without SQLAlchemy: its exit code, or None when the
+    usual opening is to run it (another kind of file, an upgrade, PostgreSQL, or the handler
+    declined)."""
+    from db.plain_open import plain_start
+
+    start = plain_start(db_arg)
+    if start is None:
+        return None
+    declined = []
+
+    def command() -> int:
+        code = handler(args, start)
+        if code is None:
+            declined.append(True)
+        return code or 0
+
+    code = _run(args, command)
+    return None if declined else code
 
 
 def _say_on_stderr(step: str) -> None:

@@ -4,7 +4,8 @@
   100,000 contacts, ≤ 15 s at 1,000,000 (issue 6's was ≤ 5 s);
 - one edit's score update (``update_contact`` with the scoring hook): target ≤ 20 ms (p95);
 - ``winnow stats --json`` as a user runs it (a fresh process): issue 15's target ≤ 0.5 s at
-  100,000 contacts, ≤ 0.8 s at 1,000,000;
+  100,000 contacts, ≤ 0.8 s at 1,000,000 (``without_sqlalchemy``: whether it read the file
+  with the driver alone, as it does when the file is at the head and its derived rows current);
 - the dashboard's numbers (``app.metrics.dashboard_data``), all time, last 12 weeks, one
   source and the last 12 weeks of one source, and ``stats`` in process: issue 15's target
   ≤ 0.05 s at 100,000, ≤ 0.3 s at 1,000,000 — read from the derived tables
@@ -113,6 +114,12 @@ def _edits(path: Path | str, n: int, contacts: int) -> dict[str, Any]:
     return out
 
 
+_PROBE = (
+    "import sys\nfrom app.cli import main\nmain(sys.argv[1:])\n"
+    "print('sqlalchemy' in sys.modules, file=sys.stderr)"
+)
+
+
 def _stats_cli(path: Path | str, runs: int, contacts: int) -> dict[str, Any]:
     env = dict(os.environ)
     samples, cpu = [], []
@@ -130,6 +137,16 @@ def _stats_cli(path: Path | str, runs: int, contacts: int) -> dict[str, Any]:
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     out: dict[str, Any] = summary(samples)
     target = _targets(contacts)[0]
+    # whether the command read the file with the driver alone (app.metrics.plain_stats: a
+    # file at the head revision, its derived rows current) or took the usual opening
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE, "--db", str(path), "stats", "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    out["without_sqlalchemy"] = probe.stderr.strip().splitlines()[-1] == "False"
     out.update(
         {
             "median_cpu_s": round(statistics.median(cpu), 3),

@@ -51,3 +51,32 @@ def from_stored(value: Any) -> Any:
     if isinstance(value, int | float):
         return from_number(value)
     return datetime.fromisoformat(str(value))
+
+
+# SQL that works on stored times by itself (db.times re-exports these; SQLAlchemy-free so the
+# plain reads of app.metrics can use them)
+
+
+def day_sql(dialect_name: str, column: str) -> str:
+    """SQL for the UTC day of a stored time, as ``YYYY-MM-DD`` text on SQLite (a ``date`` on
+    PostgreSQL)."""
+    if dialect_name == "sqlite":
+        # of the whole second (floor): SQLite rounds to the millisecond, which would move a
+        # time in the last half millisecond of a day to the next one
+        whole = f"CAST({column} AS INTEGER)"
+        return f"date({whole} - ({column} < {whole}), 'unixepoch')"
+    return f"CAST({column} AS DATE)"
+
+
+def year_sql(dialect_name: str, column: str) -> str:
+    """SQL for the first day of the UTC year of a stored time (``YYYY-01-01`` on SQLite)."""
+    if dialect_name == "sqlite":
+        return f"substr({day_sql(dialect_name, column)}, 1, 4) || '-01-01'"
+    return f"CAST(date_trunc('year', {column}) AS DATE)"
+
+
+def hours_between_sql(dialect_name: str, later: str, earlier: str) -> str:
+    """SQL for the hours from one stored time to another (a float)."""
+    if dialect_name == "sqlite":
+        return f"(({later} - {earlier}) / 3600.0)"
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"

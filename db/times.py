@@ -42,7 +42,15 @@ from sqlalchemy.dialects.sqlite import DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import sqltypes
 
-from db.time_numbers import EPOCH, from_number, from_stored, to_number
+from db.time_numbers import (
+    EPOCH,
+    day_sql,
+    from_number,
+    from_stored,
+    hours_between_sql,
+    to_number,
+    year_sql,
+)
 
 
 def reader(dialect: Dialect | None = None) -> Callable[[Any], Any]:
@@ -88,31 +96,6 @@ def store_times_as_numbers(engine: Engine) -> None:
     if dialect.name != "sqlite":
         return
     dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: NumericDateTime}  # type: ignore[misc]
-
-
-def day_sql(dialect_name: str, column: str) -> str:
-    """SQL for the UTC day of a stored time, as ``YYYY-MM-DD`` text on SQLite (a ``date`` on
-    PostgreSQL)."""
-    if dialect_name == "sqlite":
-        # of the whole second (floor): SQLite rounds to the millisecond, which would move a
-        # time in the last half millisecond of a day to the next one
-        whole = f"CAST({column} AS INTEGER)"
-        return f"date({whole} - ({column} < {whole}), 'unixepoch')"
-    return f"CAST({column} AS DATE)"
-
-
-def year_sql(dialect_name: str, column: str) -> str:
-    """SQL for the first day of the UTC year of a stored time (``YYYY-01-01`` on SQLite)."""
-    if dialect_name == "sqlite":
-        return f"substr({day_sql(dialect_name, column)}, 1, 4) || '-01-01'"
-    return f"CAST(date_trunc('year', {column}) AS DATE)"
-
-
-def hours_between_sql(dialect_name: str, later: str, earlier: str) -> str:
-    """SQL for the hours from one stored time to another (a float)."""
-    if dialect_name == "sqlite":
-        return f"(({later} - {earlier}) / 3600.0)"
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
 
 
 __all__ = [

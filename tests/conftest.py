@@ -89,6 +89,7 @@ BOTH_DATABASES = (
     "tests/app/test_inbound.py",
     "tests/app/test_metrics.py",
     "tests/app/test_metrics_periods.py",
+    "tests/app/test_metrics_plain.py",
     "tests/app/test_moves.py",
     "tests/app/test_operations.py",
     "tests/app/test_paging.py",

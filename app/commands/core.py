@@ -16,6 +16,7 @@ from app.timeutil import iso, parse_iso
 if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays light
     from app import contacts
     from db.engine import Database
+    from db.plain_open import PlainStart
 
 ShowExtension = Callable[["Database", int], dict[str, Any]]
 StatsExtension = Callable[["Database", argparse.Namespace], dict[str, Any]]
@@ -332,6 +333,41 @@ def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def _plain_stats(args: argparse.Namespace, start: PlainStart) -> int | None:
+    """``winnow stats`` on a SQLite file at the head revision, read with the driver alone
+    (``app.metrics.plain_stats``): the same output without importing SQLAlchemy and the
+    models. None: the usual opening answers instead (the derived rows need bringing up to
+    date, an import is being written, the file would not read plainly)."""
+    import sqlite3
+
+    from app.metrics import plain_stats, stats_options
+
+    since, until, source, cohort = stats_options(args)  # a usage error before the reads
+    if (_stats_metrics,) != STATS_EXTENSIONS:  # keys added by another part: its own path
+        return None
+    try:
+        con = start.connect()
+    except sqlite3.Error:
+        return None
+    try:
+        found = plain_stats(con, since, until, source, cohort=cohort)
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    if found is None:
+        return None
+    data, names = found
+    if args.json:
+        print_json(data)
+        return 0
+    from app.commands.report import stats_lines
+
+    for line in stats_lines(data, names):
+        print(line)
+    return 0
+
+
 def _cmd_screenshot(args: argparse.Namespace, db: Database) -> int:
     import os
 
@@ -450,7 +486,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         help="qualification rate by inquiry month (the period's inquiries that are qualified) "
         "instead of the qualified leads during the period",
     )
-    p.set_defaults(handler=_cmd_stats)
+    p.set_defaults(handler=_cmd_stats, plain_handler=_plain_stats)
 
     p = sub.add_parser(
         "screenshot", parents=[common], help="render every view and dialog to DIR/NAME.png"

@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from app import aggregates, metrics, operations
+from app import aggregates, metrics, operations, stages
 from app.errors import WinnowError
 from app.importing.batches import undo_import
 from app.importing.service import import_file
 from app.timeutil import utcnow
 from db.engine import Database, open_database
+from db.plain_open import plain_start
 
 START = datetime(2026, 5, 4, 8, 0)
 NOW = datetime(2026, 8, 1, 12, 0)
@@ -91,8 +92,33 @@ def assert_same(db: Database) -> None:
     with db.session() as s:  # the sources' names, read by skipping through their index
         listed = "SELECT DISTINCT source FROM contacts WHERE source IS NOT NULL ORDER BY 1"
         assert new.sources == tuple(s.scalars(text(listed)))
+    assert_plain_same(db)
     with db.session() as s:  # the derived path was taken: nothing left in the log
         assert s.scalar(text("SELECT COUNT(*) FROM metric_dirty")) == 0
+
+
+def assert_plain_same(db: Database) -> None:
+    """On SQLite, ``winnow stats``' read with the driver alone (``app.metrics.plain_stats``)
+    gives the ORM path's every key, in its order, for every case (the derived rows current)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    start = plain_start(db.url)
+    assert start is not None
+    con = start.connect()
+    try:
+        for case in [*_cases(), {"now": START + timedelta(days=20, hours=7)}]:
+            case = {"now": NOW} | case
+            found = metrics.plain_stats(con, **case)
+            assert found is not None, case
+            data, names = found
+            expected: dict[str, Any] = {"total": 0, "stages": stages.stage_counts(db)}
+            expected["total"] = sum(expected["stages"].values())
+            expected.update(metrics.compute_metrics(db, **case).as_json())
+            assert data == expected, case
+            assert list(data) == list(expected)
+            assert names == {st.key: st.name for st in stages.list_stages(db)}
+    finally:
+        con.close()
 
 
 class History:

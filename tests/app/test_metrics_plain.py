@@ -1,0 +1,211 @@
+"""``winnow stats`` read with the driver alone (``app.metrics.plain_stats``, issue 15): the
+ORM statements' text as SQLAlchemy compiles it, the same output as the usual opening's, the
+cases it leaves to the usual opening, and a process that imports neither SQLAlchemy nor the
+models. (``tests/app/test_aggregates.py`` compares every figure on random histories.)"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import sqlite
+
+from app import aggregates, followup, metrics
+from app.cli import main
+from app.commands import core
+from app.timeutil import utcnow
+from db.engine import Database
+from db.models import BantCriterion, Contact, Source, Stage
+from db.plain_open import plain_start
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compiled(stmt: Any) -> tuple[str, list[Any]]:
+    c = stmt.compile(dialect=sqlite.dialect())
+    return str(c), list(c.params.values())
+
+
+def test_the_plain_statements_are_the_orms() -> None:
+    stage_rows = select(Stage.id, Stage.key, Stage.name, Stage.position, Stage.kind).order_by(
+        Stage.position, Stage.id
+    )
+    assert _compiled(stage_rows)[0] == metrics.STAGE_ROWS
+    criteria = select(BantCriterion.id, BantCriterion.required)
+    assert _compiled(criteria)[0] == metrics.CRITERIA_ROWS
+    reached = select(Source.name, Source.reached).where(
+        Source.reached.is_not(None), Source.reached > 0
+    )
+    assert _compiled(reached) == (metrics.REACHED, [0])
+    like = reached.where(Source.name.ilike(metrics._like("Trade"), escape="\\"))
+    assert _compiled(like) == (metrics.REACHED_LIKE, [0, "%trade%"])
+    counts = (  # app.stages.stage_counts
+        select(Stage.key, func.count(Contact.id))
+        .select_from(Stage)
+        .outerjoin(Contact, Contact.stage_id == Stage.id)
+        .group_by(Stage.id)
+        .order_by(Stage.position)
+    )
+    assert _compiled(counts)[0] == metrics.STAGE_COUNTS
+
+
+def test_the_plain_constants_are_the_owners() -> None:
+    assert metrics._DEFAULT_SLA_HOURS == followup.DEFAULT_SLA_HOURS
+    for day in (date(2026, 3, 29), date(2026, 10, 25), date(2026, 7, 1), date(2027, 1, 1)):
+        assert metrics._local_midnight_utc(day) == followup.local_midnight_utc(day)
+
+
+def test_plain_parameters_are_bound_as_the_engine_binds_them(tmp_path: Path) -> None:
+    con = sqlite3.connect(tmp_path / "x.sqlite")
+    plain = aggregates.Plain(con)
+    at = datetime(2026, 6, 1, 12, 30, 15)
+    rows = aggregates.read(
+        plain,
+        "SELECT :at, :day, 3 IN :some, 3 IN :none, :some2",
+        {"at": at, "day": date(2026, 6, 1), "some": [1, 3], "none": [], "some2": "x"},
+    )
+    assert rows == [(1780317015, "2026-06-01", 1, 0, "x")]
+    con.close()
+
+
+def _winnow(args: list[str], db: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["--db", db, *args])
+    return code, capsys.readouterr().out
+
+
+def _options() -> list[list[str]]:
+    """A period, a source, both, the cohort view: days around the demo's history."""
+    today = date.today()
+    day = lambda n: (today - timedelta(days=n)).isoformat()  # noqa: E731
+    return [
+        [],
+        ["--source", "trade"],
+        ["--since", day(90), "--until", day(20)],
+        ["--since", f"{day(45)}T10:00", "--cohort", "--source", "web"],
+        ["--until", day(60)],
+    ]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("case", range(5))
+def test_stats_reads_plainly_what_the_usual_opening_prints(
+    demo_db: Database,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    case: int,
+) -> None:
+    args = _options()[case]
+    metrics.compute_metrics(demo_db)  # the derived rows current (the demo left them so too)
+    demo_db.close()
+    now = utcnow()  # the same "now" both ways (which waiting inquiries are overdue)
+    monkeypatch.setattr(metrics, "utcnow", lambda: now)
+    took: list[int] = []
+    real = metrics.plain_stats
+
+    def spy(*a: Any, **k: Any) -> Any:
+        took.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(metrics, "plain_stats", spy)
+    outputs = []
+    for json_args in (["--json"], []):
+        plain = _winnow(["stats", *json_args, *args], str(db_path), capsys)
+        with monkeypatch.context() as m:
+            m.setattr(core, "_plain_stats", lambda *_a: None)  # the usual opening
+            usual = _winnow(["stats", *json_args, *args], str(db_path), capsys)
+        assert plain == usual
+        assert plain[0] == 0
+        outputs.append(plain[1])
+    assert len(took) == 2  # the plain read did answer both
+    data = json.loads(outputs[0])
+    assert data["total"] == 300 and list(data)[:3] == ["total", "stages", "period"]
+    assert "Contacts by stage" in outputs[1]
+
+
+@pytest.mark.sqlite_only
+def test_a_usage_error_is_the_same(db: Database, db_path: Path) -> None:
+    db.close()
+    assert main(["--db", str(db_path), "stats", "--since", "2026-02-01", "--until", "2026-01-01"])
+    assert main(["--db", str(db_path), "stats", "--since", "garbage"]) == 2
+
+
+@pytest.mark.sqlite_only
+def test_rows_not_current_or_an_import_running_are_the_usual_openings(
+    db: Database, db_path: Path
+) -> None:
+    from app import operations
+
+    operations.create_contact(db, first_name="Ada", email="ada@example.com", stage="inquiry")
+    start = plain_start(db_path)
+    assert start is not None
+    con = start.connect()
+    try:
+        assert (
+            metrics.plain_stats(con) is None
+        )  # logged in metric_dirty: bringing up to date writes
+        metrics.compute_metrics(db)
+        found = metrics.plain_stats(con)
+        assert found is not None and found[0]["inquiries"] == 1
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
+                    " read_count, imported_count, updated_count, skipped_count, rejected_count)"
+                    " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
+                ),
+                {"at": datetime(2026, 1, 1)},
+            )
+        assert metrics.plain_stats(con) is None  # its contacts hidden: the ORM path's filter
+    finally:
+        con.close()
+
+
+def test_stats_on_either_database_prints_the_numbers(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On PostgreSQL (no plain start) and SQLite alike, the command answers the numbers."""
+    expected = metrics.compute_metrics(demo_db).as_json()
+    code, out = _winnow(["stats", "--json"], demo_db.url, capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["inquiries"] == expected["inquiries"]
+    assert data["funnel"] == expected["funnel"]
+
+
+PROBE = """
+import json, sys
+from app.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)
+"""
+NEVER = ("sqlalchemy", "db.models", "db.engine", "alembic", "phonenumbers", "email_validator")
+
+
+@pytest.mark.sqlite_only
+def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
+    demo_db: Database, db_path: Path
+) -> None:
+    metrics.compute_metrics(demo_db)
+    demo_db.close()
+    for args in (["stats", "--json"], ["stats", "--source", "web"]):
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, "--db", str(db_path), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        code, modules = json.loads(out.stderr.splitlines()[-1])
+        assert code == 0 and "app.metrics" in modules
+        loaded = sorted(m for m in modules if m.startswith(NEVER))
+        assert not loaded, loaded
+    assert "Contacts by stage" in out.stdout
