@@ -1,8 +1,8 @@
 """Opening the board: painted once, laid out (the column headers aligned, the deal-sum line's
 room kept) before its first paint; and in the application's window (``prebuild_views``) built
-hidden a moment after the window is usable, so that the click on Board reads nothing and only
-lays the board out and paints it; clicked before that, the board takes the columns' first
-pages and cards its worker read ahead once the window was usable."""
+hidden as soon as its worker has read the columns' first pages and cards ahead (once the
+window is usable), so that the click on Board reads nothing and only lays the board out and
+paints it; clicked before that, the board takes what the worker read ahead."""
 
 from __future__ import annotations
 
@@ -166,6 +166,32 @@ def test_the_application_window_builds_the_board_hidden_once_usable(
         assert shown and all(model._pager.cached(model.contact_id(r)) for r in shown)
 
 
+def test_the_board_is_built_beforehand_as_soon_as_its_first_cards_are_read(
+    qtbot: Any, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a second after the window became usable (that timer held off here): once the
+    worker has read the columns' first pages and cards, the board is built with them, hidden,
+    and reads nothing itself on the GUI thread."""
+    import ui.kanban
+
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    with board_transactions(demo_db) as begun:
+        shown = _shown_window(qtbot, demo_db, prebuild_views=True)
+        window = next(shown)
+        qtbot.waitUntil(  # however busy the machine (its steps wait for the event loop)
+            lambda: (b := window.findChild(KanbanBoard)) is not None and b.prebuilt, timeout=30000
+        )
+    board = window.findChild(KanbanBoard)
+    ahead = window.kanban.first_cards
+    assert ahead is not None and window.current_view_key() == "list" and not board.isVisible()
+    assert begun == [], "built with what was read ahead"
+    assert [c.stage_key for c in board.columns] == [s.key for s in ahead.stages]
+    for column in board.columns:
+        first = [k.id for k in ahead.keys[column.stage_key]]
+        assert column.model.loaded_ids()[: len(first)] == first
+    next(shown, None)  # the window's workers drained
+
+
 def test_a_change_made_while_the_prebuilt_board_is_hidden_shows_when_opened(
     app_window: Any, qtbot: Any
 ) -> None:
@@ -238,6 +264,7 @@ def early_window(qtbot: Any, demo_db: Database, monkeypatch: pytest.MonkeyPatch)
     import ui.kanban
 
     monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_READ_MS", 600_000)
     yield from _shown_window(qtbot, demo_db, prebuild_views=True)
 
 
@@ -280,6 +307,7 @@ def test_a_click_before_the_prebuild_works_out_no_colour(
     from ui.kanban import style
 
     monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_READ_MS", 600_000)
     monkeypatch.setattr(style, "_KEPT", {})  # none worked out yet (another test's palette)
     worked_out: list[object] = []
     real = style._board_colors

@@ -1,10 +1,11 @@
 """The kanban board view: the window builds it with :func:`install` (View ▸ Board).
 
 The board is built when first shown; in the application's window (``api.prebuild_views``) it
-is built beforehand, hidden, a moment after the window became usable: its columns, their
-counts and first cards, in a few steps of the event loop, so that showing it then only lays it
-out and paints it. A click on Board before that builds it as it is shown, with the columns'
-first pages and cards its worker read as soon as the window was usable (``read_ahead``)."""
+is built beforehand, hidden, as soon as its worker has read the columns' first pages and cards
+(``read_ahead``, started as the window becomes usable; a second after usable at the latest):
+its columns, their counts and first cards, in a few steps of the event loop, so that showing it
+then only lays it out and paints it. A click on Board before that builds it as it is shown,
+with what the worker read if it is in (the steps left are done on the click)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# the board is built this long after the window became usable (the start's own background
-# work — backups, score checks, the sidebar's queues — has begun by then)
+# the board is built beforehand as soon as its first cards are read ahead (``read_ahead``,
+# on a worker once the window is usable: the start's own background work — backups, score
+# checks, the sidebar's queues — has begun by then), this long after that …
+PREBUILD_AFTER_READ_MS = 0
+# … or this long after the window became usable at the latest (the read ahead failed or is slow)
 PREBUILD_AFTER_MS = 1000
 
 
@@ -68,6 +72,8 @@ class KanbanFeature:
         def done(first: FirstCards | None) -> None:
             if reads == self._reads and not self._built():
                 self.first_cards = first
+            if self.api.prebuild_views:  # the board built beforehand now, not a second later
+                QTimer.singleShot(PREBUILD_AFTER_READ_MS, self.api.dialog_parent(), self.prebuild)
 
         self.api.tasks.run(
             read_ahead_for_board,
