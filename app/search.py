@@ -34,6 +34,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -41,6 +42,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, any_, func, literal_column, or_, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -96,6 +98,25 @@ def fts_rowids(match: str) -> Select[Any]:
         .select_from(text("contacts_fts"))
         .where(text("contacts_fts MATCH :fts").bindparams(fts=match))
     )
+
+
+def driver_rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """The rows of ``sql`` (the driver's paramstyle) run on ``conn``'s driver connection, in
+    its transaction: SQLAlchemy's execution and result layers cost ~0.3-1 ms a statement, as
+    much as a keystroke's small statements themselves. The engine's ``before_cursor_execute``
+    listeners are told (with no execution context), as for any statement; a driver error is
+    raised as SQLAlchemy's (:class:`sqlalchemy.exc.DBAPIError`), as it would be."""
+    values = tuple(params)
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        conn.dispatch.before_cursor_execute(conn, cursor, sql, values, None, False)
+        cursor.execute(sql, values)
+        return list(cursor.fetchall())
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, values, exc, dbapi.Error, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def _like_escape(value: str) -> str:
@@ -225,8 +246,22 @@ _ESTIMATE_TTL = 30.0  # seconds an estimate is reused (it only picks a plan)
 _estimates: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
 _lock = threading.Lock()
 _forced: list[tuple[Strategy, int | None]] = []
-# walks that stopped at their budget: (database, place, folded words) -> when
-_short_walks: OrderedDict[tuple[str, Hashable, tuple[str, ...]], float] = OrderedDict()
+# walks that stopped at their budget, and searches sorted for their few matches, per
+# (database, place): folded words -> when
+_short_walks: OrderedDict[tuple[str, Hashable], dict[tuple[str, ...], float]] = OrderedDict()
+# each engine's URL as a key of the caches here (rendering it cost 25 µs, several a keystroke)
+_urls: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def database_key(db: Database) -> str:
+    """The database's URL as the caches here key it (password hidden), worked out once."""
+    engine = db.engine
+    url = _urls.get(engine)
+    if url is None:
+        url = _urls[engine] = str(engine.url)
+    return url
+
+
 _ESTIMATE_SQL = (
     "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)"
 )
@@ -253,9 +288,11 @@ def forced(strategy: Strategy, budget: int | None = None) -> Iterator[None]:
         _forced.pop()
 
 
-def estimate(db: Database, search: str) -> tuple[int, int]:
+def estimate(db: Database, search: str, conn: Connection | None = None) -> tuple[int, int]:
     """(matches in the full-text index, capped at ESTIMATE_CAP; contacts, from the largest
-    id) for typed text on SQLite. Cached briefly: the figures only choose a plan.
+    id) for typed text on SQLite. Cached briefly: the figures only choose a plan. Read on
+    ``conn`` if given (SQLite: the caller's, whose transaction has begun; else a connection
+    of the pool's, a check-out and a ``BEGIN`` more).
 
     On PostgreSQL: the planner's row estimate for the documents' query, not capped (it reads
     no row; several words as the planner combines them, which may take correlated words for
@@ -273,9 +310,9 @@ def estimate(db: Database, search: str) -> tuple[int, int]:
     words = [w for w in typed_words(search) if fts_query(w)]
     counted = [w for w in words if _prefix_indexed(w)]
     if len(words) > 1 and counted:
-        found = [_estimate(db, fts_query(w) or "") for w in counted]
+        found = [_estimate(db, fts_query(w) or "", conn) for w in counted]
         return min(m for m, _size in found), max(size for _m, size in found)
-    return _estimate(db, fts_query(search) or "")
+    return _estimate(db, fts_query(search) or "", conn)
 
 
 def _prefix_indexed(word: str) -> bool:
@@ -284,8 +321,8 @@ def _prefix_indexed(word: str) -> bool:
     return bool(parts) and len(parts[-1]) >= 2
 
 
-def _estimate(db: Database, match: str) -> tuple[int, int]:
-    key = (str(db.engine.url), match)
+def _estimate(db: Database, match: str, conn: Connection | None = None) -> tuple[int, int]:
+    key = (database_key(db), match)
     now = time.monotonic()
     with _lock:
         hit = _estimates.get(key)
@@ -295,9 +332,11 @@ def _estimate(db: Database, match: str) -> tuple[int, int]:
     if db.engine.dialect.name == "postgresql":
         out = _pg_estimate(db, match, now)
     else:
-        with db.engine.connect() as conn:
-            matches = conn.exec_driver_sql(_ESTIMATE_SQL, (match, ESTIMATE_CAP)).scalar()
-            size = conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar()
+        with ExitStack() as stack:
+            if conn is None:
+                conn = stack.enter_context(db.engine.connect())
+            matches = driver_rows(conn, _ESTIMATE_SQL, (match, ESTIMATE_CAP))[0][0]
+            size = driver_rows(conn, "SELECT max(id) FROM contacts")[0][0]
         out = (int(matches or 0), int(size or 0))
     with _lock:
         _estimates[key] = (now, *out)
@@ -315,7 +354,7 @@ def _pg_estimate(db: Database, tsq: str, now: float) -> tuple[int, int]:
     outside any transaction (``BEGIN`` and ``ROLLBACK`` around a statement that reads no row
     were two more round trips a keystroke), and the largest id kept for the estimates'
     time-to-live (it only prices a plan; it was a round trip of its own a keystroke)."""
-    url = str(db.engine.url)
+    url = database_key(db)
     with _lock:
         known = _pg_sizes.get(url)
     with db.engine.connect() as conn:
@@ -344,7 +383,9 @@ _samples: OrderedDict[tuple[str, str], tuple[float, tuple[int, ...], int]] = Ord
 
 # a sample costs 0.3-1 ms: it is taken only where the sort it may choose instead of a walk
 # costs this much (µs) or more, as much as the walk to its budget it would save (at 100,000
-# contacts the broadest searches only; at 1,000,000 from ~4,000 matches, by name ~11,000)
+# contacts the broadest searches only; at 1,000,000 from ~4,000 matches, by name ~11,000).
+# Only a search with a word of two letters is sampled (:func:`sampled_word`), though every
+# prefix of one to six letters has its own table in the index since migration 0020
 SAMPLE_WORTH = 8000.0
 
 
@@ -355,12 +396,17 @@ def worth_sampling(matches: int, contacts: int, keyed: bool = False) -> bool:
 
 
 def sampled_word(search: str) -> str | None:
-    """The typed word whose matches :func:`sample_matches` can sample cheaply: a word of two
-    letters (one part), a prefix the full-text index keeps a table of (``prefix='1 2'``,
-    migration 0018), so seeking its list at an id costs a few microseconds. A longer prefix
-    merges the lists of all its words at each seek ("kessler": 1.5 ms a seek at 1,000,000
-    contacts, "plant man" 20 ms). Every contact a search matches matches each of its words;
-    of several such words, the last typed."""
+    """The typed word whose matches :func:`sample_matches` samples: a word of two letters
+    (one part). The full-text index keeps a table of every prefix of one to six letters
+    (``prefix='1 2 3 4 5 6'``, migration 0020; ``'1 2'`` before it, migration 0018), so
+    seeking the list of any such prefix at an id costs a few microseconds; a prefix of seven
+    letters or more merges the lists of all its words at each seek ("kessler": 1.5 ms a seek
+    at 1,000,000 contacts, "plant man" 20 ms). Only two letters are sampled all the same:
+    sampling longer prefixes (three letters and more, from the estimate's count) was tried
+    when only two-letter prefixes had their own table, and every keystroke at 100,000 paid
+    1-2 ms for it (docs/performance-log.md, 2026-12-01); not measured again since 0020.
+    Every contact a search matches matches each of its words; of several such words, the
+    last typed."""
     words = [w for w in typed_words(search) if fts_query(w)]
     short = [w for w in words if len(_PART_RE.findall(w)) == 1 and len(w) == 2]
     return short[-1] if short else None
@@ -375,7 +421,7 @@ def sample_matches(
     matches lie in a sort order is then told by these ids' sort values
     (:func:`app.paging.walk_reach`). Read on ``conn`` if given (the caller's: a second
     connection is opened where the pool has none free). Cached as the estimates are (30 s)."""
-    key = (str(db.engine.url), word)
+    key = (database_key(db), word)
     now = time.monotonic()
     with _lock:
         hit = _samples.get(key)
@@ -388,14 +434,14 @@ def sample_matches(
     with ExitStack() as stack:
         if conn is None:
             conn = stack.enter_context(db.engine.connect())
-        size = int(conn.exec_driver_sql("SELECT max(id) FROM contacts").scalar() or 0)
+        size = int(driver_rows(conn, "SELECT max(id) FROM contacts")[0][0] or 0)
         starts = sorted({size * k // SAMPLE_STRIPES + 1 for k in range(SAMPLE_STRIPES)})
         # one statement, a seek per stretch (each a subquery: a LIMIT of its own)
         sql = " UNION ALL ".join([_SAMPLE_SQL] * len(starts))
         params: list[Any] = []
         for start in starts:
             params += [start, match, start, SAMPLE_PER_STRIPE]
-        rows = conn.exec_driver_sql(sql, tuple(params)).all()
+        rows = driver_rows(conn, sql, params)
     for start, end in zip(starts, [*starts[1:], size + 1], strict=True):
         inside = [int(r) for stripe, r in rows if stripe == start and r < end]
         ids.extend(inside)
@@ -431,12 +477,23 @@ def _narrows(words: Sequence[str], earlier: Sequence[str]) -> bool:
 
 def remember_short_walk(db: Database, place: Hashable, search: str) -> None:
     """A walk of the sort index for ``search`` from ``place`` (the query without its search,
-    and the page's bounds) stopped at its budget before it filled the page."""
+    and the page's bounds) stopped at its budget before it filled the page, or the search
+    was sorted for its few matches (:func:`app.paging.keys_between`): the searches typed on
+    from there are sorted at once (:func:`walk_fell_short`)."""
     words = tuple(_folded(w) for w in typed_words(search))
+    key = (database_key(db), place)
+    now = time.monotonic()
     with _lock:
-        _short_walks[(str(db.engine.url), place, words)] = time.monotonic()
-        _short_walks.move_to_end((str(db.engine.url), place, words))
-        while len(_short_walks) > 64:
+        seen = _short_walks.get(key)
+        if seen is None:
+            seen = _short_walks[key] = {}
+        else:
+            _short_walks.move_to_end(key)
+        seen.pop(words, None)
+        seen[words] = now
+        while len(seen) > 64:
+            del seen[next(iter(seen))]
+        while len(_short_walks) > 32:
             _short_walks.popitem(last=False)
 
 
@@ -447,17 +504,14 @@ def walk_fell_short(db: Database, place: Hashable, search: str) -> bool:
     plan is forced (tests)."""
     if _forced:
         return False
-    words = [_folded(w) for w in typed_words(search)]
-    url = str(db.engine.url)
     now = time.monotonic()
     with _lock:
-        return any(
-            key[0] == url
-            and key[1] == place
-            and now - at < _ESTIMATE_TTL
-            and _narrows(words, key[2])
-            for key, at in _short_walks.items()
-        )
+        seen = _short_walks.get((database_key(db), place))
+        if not seen:
+            return False
+        earlier = [w for w, at in seen.items() if now - at < _ESTIMATE_TTL]
+    words = [_folded(w) for w in typed_words(search)]
+    return any(_narrows(words, e) for e in earlier)
 
 
 def choose(
@@ -521,10 +575,12 @@ def plan_bounded(
     can_walk: bool,
     keyed: bool = False,
     documents: bool = False,
+    conn: Connection | None = None,
 ) -> tuple[Strategy, int | None]:
     """:func:`plan`, and for a walk the entries it may step (:func:`budget`; None: no
     bound). On PostgreSQL a walk has no bound: the planner runs it (:func:`search_condition`,
-    :func:`app.search_documents.keys`)."""
+    :func:`app.search_documents.keys`). ``conn``: where SQLite's estimate is read
+    (:func:`estimate`)."""
     dialect = db.engine.dialect.name
     if _forced:
         strategy, steps = _forced[-1]
@@ -538,7 +594,7 @@ def plan_bounded(
         return choose(matches, size, limit, dialect=dialect, documents=documents), None
     if fts_query(search) is None:
         return SORT, None
-    matches, size = estimate(db, search)
+    matches, size = estimate(db, search, conn)
     if choose(matches, size, limit, keyed) == SORT:
         return SORT, None
     steps = budget(matches, size, limit, keyed)

@@ -185,7 +185,7 @@ def test_the_budget_bounds_a_walk_by_the_cost_of_sorting(
     assert search.budget(900_000, 1_000_000, 200) == 1_000_000  # never past the index
     # a walk with a budget as large as the index needs no bound
     assert search.plan_bounded(random_db, "zz", 50, can_walk=True)[1] is None
-    monkeypatch.setattr(search, "estimate", lambda db, typed: (20_000, 1_000_000))
+    monkeypatch.setattr(search, "estimate", lambda db, typed, conn=None: (20_000, 1_000_000))
     assert search.plan_bounded(random_db, "jü", 200, can_walk=True) == (
         search.WALK,
         search.budget(20_000, 1_000_000, 200),

@@ -46,9 +46,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
 
 
-def _compiled(db: Database) -> list[str]:
-    """The statements SQLAlchemy compiles on ``db``'s engine from now on (not found in the
-    engine's cache of compiled statements)."""
+def _compiled(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements compiled on ``db``'s engine from now on: by SQLAlchemy (not found in
+    the engine's cache of compiled statements) or for the driver (a kept statement's SQL,
+    :func:`app.paging._driver_form`)."""
     compiled: list[str] = []
 
     @event.listens_for(db.engine, "before_cursor_execute")
@@ -57,18 +58,27 @@ def _compiled(db: Database) -> list[str]:
         if context is not None and context.cache_hit == CacheStats.CACHE_MISS:
             compiled.append(args[2])
 
+    compile_for_driver = paging._compile_for_driver
+
+    def for_driver(conn: Any, stmt: Any) -> Any:
+        form = compile_for_driver(conn, stmt)
+        if conn.engine is db.engine:
+            compiled.append(form[0] if form is not None else str(stmt))
+        return form
+
+    monkeypatch.setattr(paging, "_compile_for_driver", for_driver)
     return compiled
 
 
 @pytest.mark.parametrize(("sort", "descending"), ORDERS)
 def test_the_first_keystrokes_in_a_prepared_order_compile_nothing(
-    sample: Path, sort: str, descending: bool
+    sample: Path, sort: str, descending: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prepared, cold = open_database(sample), open_database(sample)  # each its own engine
     try:
         listed = ContactQuery(sort=sort, descending=descending)
         assert paging.prepare_search(prepared, listed, 200) > 0
-        compiled, compiled_cold = _compiled(prepared), _compiled(cold)
+        compiled, compiled_cold = _compiled(prepared, monkeypatch), _compiled(cold, monkeypatch)
         for strategy, budget in PLANS:
             with search.forced(strategy, budget):
                 for typed in TYPED:
@@ -134,5 +144,90 @@ def test_nothing_is_made_for_a_query_whose_statements_are_not_kept(sample: Path)
     db = open_database(sample)
     try:
         assert paging.prepare_search(db, ContactQuery(queue="overdue"), 200) == 0
+    finally:
+        db.close()
+
+
+def _run(db: Database) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+    """The SQL and values run on ``db``'s engine within the block (SQLAlchemy's statements
+    and the driver's, :func:`app.search.driver_rows`)."""
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, params: Any, *_rest: Any) -> None:
+        if not sql.startswith(("BEGIN", "SELECT id FROM import_batches")):
+            seen.append((sql, tuple(params or ())))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_kept_statements_run_on_the_driver_as_sqlalchemy_would_run_them(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first page's kept statements run on the driver's connection (no SQLAlchemy execution
+    around them): the same SQL with the same values, in the same order, as SQLAlchemy runs
+    where the driver is not used, and the same pages, in every order and plan (walks that
+    stop at their budget and sort the rest, walks over two runs, filters as constants)."""
+    from contextlib import contextmanager
+
+    record = contextmanager(_run)
+    orders = [replace(ContactQuery(sort=s, descending=d)) for s, d in ORDERS]
+    orders.append(ContactQuery(sort="company", descending=True, source="web"))
+    orders.append(ContactQuery(sort="name", descending=False, stage_keys=("suspect", "mql")))
+    driver, sqlalchemy = open_database(sample), open_database(sample)
+    try:
+        monkeypatch.setattr(search, "_short_walks", type(search._short_walks)())
+        for listed in orders:
+            for strategy, budget in PLANS:
+                with search.forced(strategy, budget):
+                    for typed in [*TYPED, "zzzz"]:
+                        q = replace(listed, search=typed)
+                        with record(driver) as fast:
+                            page = paging.keys_between(driver, q, limit=200)
+                        with monkeypatch.context() as m:
+                            m.setattr(paging, "_compile_for_driver", lambda _c, _s: None)
+                            with record(sqlalchemy) as slow:
+                                expected = paging.keys_between(sqlalchemy, q, limit=200)
+                        assert page == expected, (listed, strategy, budget, typed)
+                        assert fast == slow, (listed, strategy, budget, typed)
+        # the driver was used: its statements reached SQLite without SQLAlchemy's context
+        contexts: list[Any] = []
+        event.listen(driver.engine, "before_cursor_execute", lambda *a: contexts.append(a[4]))
+        paging.keys_between(driver, ContactQuery(search="jurgen"), limit=200)
+        assert contexts and all(c is None for c in contexts[1:]), contexts
+    finally:
+        driver.close()
+        sqlalchemy.close()
+
+
+def test_a_search_typed_on_from_a_sorted_one_is_sorted_without_counting_again(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search sorted for its few matches leaves the searches typed on from it (fewer
+    matches still) sorted at once: no estimate of their matches is counted, and the pages
+    are the sorted plan's. A search that does not narrow it ("kessler") is counted."""
+    from contextlib import contextmanager
+
+    record = contextmanager(_run)
+    db = open_database(sample)
+    try:
+        monkeypatch.setattr(search, "_short_walks", type(search._short_walks)())
+        for sort, descending in ORDERS:
+            monkeypatch.setattr(search, "_estimates", type(search._estimates)())  # none kept
+            listed = ContactQuery(sort=sort, descending=descending)
+            first = replace(listed, search="jur")
+            assert search.plan(db, "jur", 200, True) == search.SORT  # few matches
+            paging.keys_between(db, first, limit=200)
+            for typed, counted in (("jurgen", False), ("jurgen m", False), ("kessler", True)):
+                q = replace(listed, search=typed)
+                with record(db) as seen:
+                    page = paging.keys_between(db, q, limit=200)
+                estimates = [sql for sql, _ in seen if "LIMIT ?)" in sql and "count(*)" in sql]
+                assert bool(estimates) == counted, (sort, typed, seen)
+                with search.forced(search.SORT):
+                    assert page == paging.keys_between(db, q, limit=200)
     finally:
         db.close()

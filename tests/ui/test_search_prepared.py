@@ -27,11 +27,22 @@ def many(db: Database) -> Database:
     return db
 
 
-def _compiled_here(db: Database) -> list[str]:
-    """Statements SQLAlchemy compiles from now on on this thread (the count's worker compiles
-    its own)."""
+def _compiled_here(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Statements compiled from now on on this thread (the count's worker compiles its own):
+    by SQLAlchemy, or for the driver (a kept statement's SQL, ``app.paging._driver_form``)."""
+    from app import paging
+
     here = threading.get_ident()
     compiled: list[str] = []
+    compile_for_driver = paging._compile_for_driver
+
+    def for_driver(conn: Any, stmt: Any) -> Any:
+        form = compile_for_driver(conn, stmt)
+        if threading.get_ident() == here:
+            compiled.append(form[0] if form is not None else str(stmt))
+        return form
+
+    monkeypatch.setattr(paging, "_compile_for_driver", for_driver)
 
     @event.listens_for(db.engine, "before_cursor_execute")
     def seen(*args: Any) -> None:
@@ -44,12 +55,14 @@ def _compiled_here(db: Database) -> list[str]:
     return compiled
 
 
-def test_the_first_keystroke_in_each_order_compiles_nothing(qtbot, many: Database) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_keystroke_in_each_order_compiles_nothing(
+    qtbot, many: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     model = ContactTableModel(many)
     tasks = TaskRunner()
     model.prepare_searches(tasks)
     assert tasks.wait()
-    compiled = _compiled_here(many)
+    compiled = _compiled_here(many, monkeypatch)
     for sort, descending in (("created", True), ("company", False), ("score", True)):
         model.set_query(ContactQuery(sort=sort, descending=descending))  # the header clicked
         assert tasks.wait()
@@ -62,11 +75,13 @@ def test_the_first_keystroke_in_each_order_compiles_nothing(qtbot, many: Databas
     qtbot.wait(1)  # deliver what the workers queued
 
 
-def test_nothing_is_made_ahead_until_asked(qtbot, many: Database) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_made_ahead_until_asked(
+    qtbot, many: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """A list that was not told to (a board column's, a test's) reads as before: the first
     keystroke compiles its statements itself."""
     model = ContactTableModel(many)
-    compiled = _compiled_here(many)
+    compiled = _compiled_here(many, monkeypatch)
     model.set_query(ContactQuery(search="gm", sort="title", descending=False))
     assert compiled
     assert model.counter.wait()
