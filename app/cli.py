@@ -271,12 +271,19 @@ def _main(argv: Sequence[str] | None) -> int:
         # youngest generation, the first collections after the imports walked all of them
         # twice, ~0.1 s of CPU before the window was usable)
         with _no_collections(freeze=argv is None):
-            # the database layer before Qt: imported after it, each of its ~200 modules would
-            # pass through PySide6's import hook (ui/__init__.py; ~6 % of the imports' CPU)
-            from app import store  # noqa: F401
+            # a file that needs nothing done: the window shows its first screen read with the
+            # driver alone, and the database layer comes once it is usable (issue 15)
+            from db.plain_open import plain_start
+
+            plain = plain_start(db_arg)
+            if plain is None:
+                # the database layer before Qt: imported after it, each of its ~200 modules
+                # would pass through PySide6's import hook (ui/__init__.py; ~6 % of the
+                # imports' CPU)
+                from app import store  # noqa: F401
             from ui.application import run_gui  # the one upward step: GUI imported lazily
 
-        return run_gui(db_arg)
+        return run_gui(db_arg, plain)
     file_handler = getattr(args, "file_handler", None)
     if file_handler is not None:  # works on the file itself (backup, restore): not opened
         return _run(args, lambda: file_handler(args, db_arg))

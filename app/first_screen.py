@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.values import ContactRow, Key, LogEntry, StageInfo, UndoState, os_user
+from db.handle import DatabaseOpening
+from db.plain_open import PlainStart
 from db.time_numbers import from_stored, to_number
 
 
@@ -309,6 +311,16 @@ def _pipeline_before(key: str) -> str:
     )
 
 
+# each sidebar queue's label, in the sidebar's order (app.queues.QUEUES)
+QUEUE_LABELS: dict[str, str] = {
+    "awaiting": "Awaiting response",
+    "overdue": "Overdue",
+    "today": "Today",
+    "sales-ready": "Sales-ready",
+    "marketing-ready": "Marketing-ready",
+    "untriaged": "Untriaged",
+}
+
 # each sidebar queue's condition (app.queues.QUEUES), its times bound as stored
 QUEUE_CONDITIONS: dict[str, str] = {
     "awaiting": f"{_UNANSWERED} AND contacts.stage_id IN ({_PIPELINE})",
@@ -397,3 +409,47 @@ def board_columns(
     and its count (``app.contacts.count_by_stage`` over ``shown_stages``)."""
     by_stage = counts_by_stage(con, all_stages)
     return [(st, by_stage.get(st.key, 0)) for st in shown_stages(con, all_stages)]
+
+
+class PlainReads:
+    """A window's start on a file :func:`db.plain_open.plain_start` found: what it shows first
+    is read here with the driver while the :class:`~db.engine.Database` is opened later
+    (``opening``, begun once the window is usable), which everything else waits for.
+
+    :meth:`reads` is the GUI thread's (one connection, kept until :meth:`close`); a worker
+    takes a connection of its own (:meth:`worker_reads`). Both raise :class:`NotPlain` when
+    an import is running: the caller then takes the usual path."""
+
+    def __init__(self, start: PlainStart, opening: DatabaseOpening) -> None:
+        self.start = start
+        self.opening = opening
+        self._con: sqlite3.Connection | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the Database is open (from then on the usual path reads)."""
+        return self.opening.done.is_set()
+
+    @contextmanager
+    def reads(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction on the GUI thread's connection."""
+        if self._con is None:
+            self._con = self.start.connect()
+        with snapshot(self._con) as con:
+            yield con
+
+    @contextmanager
+    def worker_reads(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction on a connection of its own (closed after)."""
+        con = self.start.connect()
+        try:
+            with snapshot(con):
+                yield con
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        """The GUI thread's connection closed (the opening is left as it is)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None

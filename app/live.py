@@ -620,7 +620,9 @@ def start_feed(
     db: Database, on_changes: ChangesCallback, on_status: StatusCallback | None = None
 ) -> Feed | None:
     """The feed that suits ``db`` (None: nothing else can change it, e.g. in memory)."""
-    dialect = db.engine.dialect.name
+    from db.plain_open import url_backend
+
+    dialect = url_backend(db.url)  # (a database still being opened is not waited for)
     if dialect == "postgresql":
         return PgListener(db, on_changes, on_status).start()
     if dialect == "sqlite" and sqlite_path(db.url) is not None:

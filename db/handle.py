@@ -15,7 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -34,28 +34,98 @@ class DatabaseOpening:
         self._database: Database | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._starting = threading.Lock()
+        self.started = False
+        # what is to be done to the database as it opens, before anyone may use it
+        self._when_open: list[Callable[[Database], object]] = []
 
     def start(self) -> DatabaseOpening:
-        self._thread.start()
+        """Begin the opening (once: asked again, nothing more happens)."""
+        with self._starting:
+            if not self.started:
+                self.started = True
+                self._thread.start()
         return self
 
     def _run(self) -> None:
         try:
-            self._database = self._opener(self.steps.put)
+            database = self._opener(self.steps.put)
+            with self._starting:
+                for fn in self._when_open:
+                    fn(database)
+                self._when_open.clear()
+                self._database = database
         except BaseException as exc:  # raised again on the thread that asks for the database
             self._error = exc
         finally:
             self.done.set()
+
+    def when_open(self, fn: Callable[[Database], object]) -> None:
+        """``fn(database)`` once it is open, before anyone else gets it (now if it is open;
+        never if the opening failed). Does not begin the opening."""
+        with self._starting:
+            database = self._database
+            if database is None:
+                if not self.done.is_set():
+                    self._when_open.append(fn)
+                return
+        fn(database)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Whether it is open (or failed) within ``timeout`` seconds (None: however long)."""
         return self.done.wait(timeout)
 
     def database(self) -> Database:
-        """The open database, once it is (waits for it); raises what the opening raised."""
+        """The open database, once it is (waits for it, beginning the opening if nobody has
+        yet); raises what the opening raised."""
+        self.start()
         self.done.wait()
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._database is not None
         return self._database
+
+
+class DatabaseLater:
+    """The :class:`~db.engine.Database` an opening will give, to hand out before it exists:
+    each attribute asked for (``session``, ``reading``, ``engine``…) is the open database's,
+    asked for once it is open (:meth:`DatabaseOpening.database`: beginning the opening if it
+    was not yet, waiting for it on the caller's thread). The window gives it to what needs the
+    database later; what it shows first it reads with the driver (``app.first_screen``).
+
+    ``on_wait(attribute)`` hears each ask that must wait for the opening (the window logs the
+    ones on the GUI thread)."""
+
+    def __init__(
+        self,
+        opening: DatabaseOpening,
+        url: str,
+        display_name: str,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        self.opening = opening
+        # known before it is open (the window's title, the backups' file): asked without waiting
+        self.url = url
+        self.display_name = display_name
+        self._on_wait = on_wait
+
+    # the integrity check's hold on writes (ui.backups), asked for as the window is built: set
+    # as the database opens, not waited for
+    def hold_writes(self) -> None:
+        self.opening.when_open(lambda db: db.hold_writes())
+
+    def writes_checked(self, damaged: str | None) -> None:
+        self.opening.when_open(lambda db: db.writes_checked(damaged))
+
+    @property
+    def ready(self) -> bool:
+        """Whether the opening is done (asking waits no more)."""
+        return self.opening.done.is_set()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy, pickle and the like: not the database's
+            raise AttributeError(name)
+        if not self.opening.done.is_set() and self._on_wait is not None:
+            self._on_wait(name)
+        return getattr(self.opening.database(), name)

@@ -41,6 +41,12 @@ def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> str:
     return "sqlite:///" + os.path.abspath(os.path.expanduser(value))
 
 
+def url_backend(url: str) -> str:
+    """The database an address names, as SQLAlchemy names its dialect ("sqlite",
+    "postgresql"): the scheme before any ``+driver``. Asked of a database not open yet."""
+    return url.split(":", 1)[0].split("+", 1)[0].lower()
+
+
 def plain_sqlite_path(url: str) -> Path | None:
     """The file of a plain ``sqlite:///…`` address (as :func:`resolve_url` makes them), or None
     for anything else — another driver, options after ``?``, memory — which the usual opening

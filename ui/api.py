@@ -57,6 +57,11 @@ class WindowApi(Protocol):
         window is usable (``after_usable``)."""
         ...
 
+    def stored_setting(self, key: str, default: Any = None) -> Any:
+        """A setting stored in the database, read as the window is built (on a start read
+        with the driver alone, without waiting for the database to open)."""
+        ...
+
     def dialog_parent(self) -> QWidget:
         """The widget dialogs and message boxes belong to."""
         ...

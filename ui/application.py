@@ -23,7 +23,9 @@ from ui.theme import apply_theme, system_palette
 from ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
+    from app.first_screen import PlainReads
     from db.engine import Database
+    from db.plain_open import PlainStart
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -128,8 +130,14 @@ def qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
-def run_gui(path_or_url: str | None = None) -> int:
-    """``winnow`` with no subcommand: open the window on the database."""
+def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> int:
+    """``winnow`` with no subcommand: open the window on the database.
+
+    ``plain``: the file, found by :func:`db.plain_open.plain_start` to need nothing done (the
+    caller asked before importing the database layer): the window is built from what it
+    shows first read with the driver alone (``app.first_screen``), and the database is
+    opened once the window is usable; whatever needs it before waits for it on the worker
+    that runs it. Without: the database is opened first, as always."""
     problem = missing_display()
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -144,7 +152,8 @@ def run_gui(path_or_url: str | None = None) -> int:
     app = make_app()
     # only here, not in make_app(): under pytest, pytest-qt's hook must keep catching errors
     errors = install_error_hooks(app, Path(log_file.baseFilename) if log_file else None)
-    db = open_with_dialogs(path_or_url)
+    first = _plain_reads(plain) if plain is not None else None
+    db = first_db(first) if first is not None else open_with_dialogs(path_or_url)
     if db is None:
         return 1
     from ui.main_window import MainWindow
@@ -156,23 +165,25 @@ def run_gui(path_or_url: str | None = None) -> int:
     gc.freeze()
     windows: list[MainWindow] = []
 
-    def show(database: Database) -> None:
+    def show(database: Database, first: PlainReads | None = None) -> None:
         # no collections while the window is built and reads its first page and counts (each
         # walked the young objects the building makes, and a full one did before usable):
         # once it is usable, one full collection, what is alive frozen, the collector on again
         gc.disable()
         try:
-            window = MainWindow(database, prebuild_views=True)
+            window = MainWindow(database, prebuild_views=True, first=first)
         except BaseException:
             gc.enable()
             raise
+        if first is not None:  # the database opened once the window is usable
+            window.after_usable(first.opening.start)
 
         def switch(path: str) -> None:
             new_db = open_with_dialogs(path)
             if new_db is None:
                 return
             window.close()
-            database.close()
+            window.close_database()
             window.safety.database_closed()
             show(new_db)
 
@@ -186,13 +197,37 @@ def run_gui(path_or_url: str | None = None) -> int:
         if os.environ.get("WINNOW_EXIT_WHEN_SHOWN"):  # used by benchmarks/bench_spine.py
             QTimer.singleShot(0, lambda: _report_shown(app, window))
 
-    show(db)
+    show(db, first)
     code = app.exec()
     errors.uninstall()
     for w in windows:
-        w.db.close()
+        w.close_database()
         w.safety.database_closed()
     return int(code)
+
+
+def _plain_reads(plain: PlainStart) -> PlainReads:
+    """The window's first reads on a plain start, and its database's opening (not begun)."""
+    from app.first_screen import PlainReads
+    from ui.opening import opening_of
+
+    return PlainReads(plain, opening_of(plain.url))
+
+
+def first_db(first: PlainReads) -> Database:
+    """What the window holds as its database on a plain start: the database being opened,
+    waited for by whatever asks for it (a worker; on the GUI thread it is logged)."""
+    import threading
+    from typing import cast
+
+    from db.handle import DatabaseLater
+
+    def on_wait(attribute: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            log.info("the GUI thread waits for the database (%s)", attribute)
+
+    later = DatabaseLater(first.opening, first.start.url, str(first.start.path), on_wait)
+    return cast("Database", later)
 
 
 # the garbage collector, off while the window starts, is on again at the latest this long after

@@ -7,8 +7,10 @@ than the ids it has fetched and a bounded cache of rows (both kept by ``ui.pagin
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +48,7 @@ from ui.row_fit import VisibleRowFitter
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.first_screen import PlainReads
     from db.engine import Database
 
 log = logging.getLogger(__name__)
@@ -148,8 +151,11 @@ class ContactTableModel(QAbstractTableModel):
     query_changed = Signal()
     total_changed = Signal()  # a search's count arrived (see total_text)
 
-    def __init__(self, db: Database, parent: Any = None) -> None:
+    def __init__(self, db: Database, parent: Any = None, first: PlainReads | None = None) -> None:
         super().__init__(parent)
+        # a start on a file read with the driver alone: the first page and its rows come
+        # from there until the database is open (None: the database's own reads)
+        self._first = first
         self.db = db
         self._stages: dict[str, StageInfo] = {}
         self._criteria: list[str] = []
@@ -168,9 +174,51 @@ class ContactTableModel(QAbstractTableModel):
         # where a search's first-page statements are made ahead of typing (prepare_searches)
         self._preparer: TaskRunner | None = None
         self._prepared: ContactQuery | None = None
-        with db.reading():  # the stages, criteria, count and first page: one session
-            self.reload_stages()
-            self._pager.reset()
+        self._pager.reading = self._reading_rows
+        if not self._read_first_screen():
+            with db.reading():  # the stages, criteria, count and first page: one session
+                self.reload_stages()
+                self._pager.reset()
+
+    def _read_first_screen(self) -> bool:
+        """The stages, criteria, count and first page read with the driver alone (a plain
+        start, :mod:`app.first_screen`); False when there is none or it declined (an import
+        started meanwhile): the database's own reads then."""
+        first = self._first
+        if first is None or first.ready:
+            return False
+        from app import first_screen
+
+        query = self._pager.query
+        limit = self._pager.FIRST_PAGE or self._pager.PAGE
+        try:
+            with first.reads() as con:
+                stages = first_screen.stages(con)
+                criteria = first_screen.criterion_names(con)
+                total = first_screen.count(con)
+                keys = (
+                    first_screen.first_page(con, query.sort, query.descending, limit)
+                    if total
+                    else []
+                )
+        except (first_screen.NotPlain, sqlite3.Error) as exc:
+            log.info("the list's first page read the usual way: %s", exc)
+            self._first = None
+            return False
+        self._stages = {s.key: s for s in stages}
+        self._criteria = criteria
+        self._pager.reset(total, keys)
+        return True
+
+    def _plain_rows(self) -> PlainReads | None:
+        """Where rows are read before the database is open (None: from the database)."""
+        first = self._first
+        if first is not None and first.ready:
+            self._first = first = None
+        return first
+
+    def _reading_rows(self) -> AbstractContextManager[object]:
+        return nullcontext() if self._plain_rows() is not None else self.db.reading()
 
     # --- query ---------------------------------------------------------------------------
     @property
@@ -299,11 +347,28 @@ class ContactTableModel(QAbstractTableModel):
         return listed.row.version if listed is not None else None
 
     def _load(self, ids: Sequence[int]) -> dict[int, ListedRow]:
+        first = self._plain_rows()
+        if first is not None:
+            from app import first_screen
+
+            try:
+                with first.reads() as con:
+                    rows = first_screen.rows(con, ids)
+                    marks = first_screen.bant_marks(con, list(rows))
+            except (first_screen.NotPlain, sqlite3.Error) as exc:
+                log.info("the list's rows read the usual way: %s", exc)
+                self._first = None
+            else:
+                return self._listed(rows, marks)
         from app.qualification import bant_marks
 
         rows = contacts.load_rows(self.db, ids)
+        return self._listed(rows, bant_marks(self.db, list(rows)))
+
+    def _listed(
+        self, rows: dict[int, ContactRow], marks: dict[int, tuple[str, ...]]
+    ) -> dict[int, ListedRow]:
         unknown = ("unknown",) * len(self._criteria)
-        marks = bant_marks(self.db, list(rows))
         if self.on_rows_loaded is not None:
             self.on_rows_loaded(list(rows.values()))
         return {cid: ListedRow(row, marks.get(cid, unknown)) for cid, row in rows.items()}

@@ -34,6 +34,7 @@ from app.live import (
     start_feed,
 )
 from app.operations import Changes, UndoState
+from db.plain_open import url_backend
 from ui.api import WindowApi
 from ui.errors import ErrorReporter
 
@@ -91,7 +92,7 @@ class LiveUpdates(QObject):
         feed = self.feed
         if feed is not None:  # a window deleted without being closed stops it too
             api.dialog_parent().destroyed.connect(lambda *_a: feed.stop(wait=0))
-        self._guarded = self.db.engine.dialect.name == "postgresql"
+        self._guarded = url_backend(self.db.url) == "postgresql"
         if self._guarded:
             event.listen(self.db.engine, "do_connect", self._refuse_while_offline)
 

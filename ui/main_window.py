@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,7 @@ from ui.tasks import TaskProgressWidget, TaskRunner
 
 if TYPE_CHECKING:
     from app.contacts import ContactQuery, FieldEdit
+    from app.first_screen import PlainReads
     from app.moves import MoveResult
     from app.operations import Changes, OpResult, UndoReport, UndoState
     from app.stages import StageInfo
@@ -171,6 +173,48 @@ WARM_UP_AFTER_MS = 1000
 RECOUNT_AFTER_MS = 60
 
 
+@dataclass(frozen=True)
+class PlainStartScreen:
+    """What the window shows first that is read with the driver alone on a plain start."""
+
+    stages: list[StageInfo]  # every stage, in display order
+    shown: list[StageInfo]  # the stages offered (hidden ones left out)
+    undo: UndoState  # what Edit ▸ Undo and Redo say
+
+
+def queue_labels() -> list[tuple[str, str]]:
+    """The sidebar's queues (``app.queues.QUEUES``' names and labels, in order; held equal
+    to them by tests/app/test_first_screen.py, so no SQLAlchemy is needed to list them)."""
+    from app.first_screen import QUEUE_LABELS
+
+    return list(QUEUE_LABELS.items())
+
+
+def _plain_counts(
+    first: PlainReads, stages: Sequence[StageInfo]
+) -> dict[SidebarFilter, int] | None:
+    """What :meth:`MainWindow.refresh_counts` counts, read with the driver alone on the
+    worker (:func:`app.first_screen.sidebar_counts`); None when an import is running (the
+    usual count then)."""
+    from app import first_screen
+    from app.timeutil import utcnow
+    from app.values import os_user
+
+    try:
+        with first.worker_reads() as con:
+            counted = first_screen.sidebar_counts(con, stages, os_user(), utcnow())
+    except (first_screen.NotPlain, sqlite3.Error) as exc:
+        log.info("the sidebar counted the usual way: %s", exc)
+        return None
+    out = {SidebarFilter("stage", key): n for key, n in counted.stages.items()}
+    out.update({SidebarFilter("queue", name): n for name, n in counted.queues.items()})
+    for src, n in counted.sources:
+        out[SidebarFilter("source", src)] = n
+    out[SidebarFilter("all")] = counted.all
+    out[SidebarFilter("owner", "me")] = counted.owned
+    return out
+
+
 def _warm_up_domain_lists() -> None:
     def warm_up() -> None:
         from app.golook.classify import warm_up
@@ -195,9 +239,16 @@ class MainWindow(QMainWindow):
         *,
         persist_state: bool = True,
         prebuild_views: bool = False,
+        first: PlainReads | None = None,
     ) -> None:
+        """``first``: a start on a file read with the driver alone (``ui.application``):
+        the first screen comes from there, and ``db`` (a ``db.handle.DatabaseLater``) is
+        waited for by whatever needs it later, on the worker that runs it."""
         super().__init__(parent)
         self.db = db
+        self.first = first
+        # what the first screen shows, read with the driver alone (None: the usual path)
+        self._plain = self._read_plain_start(first)
         # views built in idle time once the window is usable, hidden, so that showing them
         # only lays them out and paints them (the application's window; tests and
         # screenshots build a view as it is shown, as a click right after the start does)
@@ -228,7 +279,7 @@ class MainWindow(QMainWindow):
         self.first_counts_read = threading.Event()
 
         # --- list ---
-        self.model = ContactTableModel(db, self)
+        self.model = ContactTableModel(db, self, first=first if self._plain else None)
         # a search's first-page statements made on a worker, not at the first keystroke
         self.after_usable(lambda: self.model.prepare_searches(self.tasks))
         self.list_view = ContactListView()
@@ -336,9 +387,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.busy)
 
         self._build_menus()
-        from app import operations
+        if self._plain is not None:
+            self._show_undo_state(self._plain.undo)
+        else:
+            from app import operations
 
-        self._show_undo_state(operations.undo_state(db))
+            self._show_undo_state(operations.undo_state(db))
         self._sidebar_counts: dict[SidebarFilter, int] = {}
         # change notices seen, and how many had been seen when the counts shown were started:
         # equal, the counts are those of the database as it is (``stage_counts``)
@@ -359,6 +413,40 @@ class MainWindow(QMainWindow):
         self.safety = DatabaseSafety(self)  # integrity check, daily backup, File ▸ Backups…
         self._build_features()
         # the sidebar's sources come with its counts (one grouping read, not two)
+
+    def _read_plain_start(self, first: PlainReads | None) -> PlainStartScreen | None:
+        """The stages, which are shown, and the undo state, read with the driver alone; None
+        without a plain start or when it declined (an import started since: the usual path)."""
+        if first is None or first.ready:
+            return None
+        from app import first_screen
+
+        try:
+            with first.reads() as con:
+                stages = first_screen.stages(con)
+                return PlainStartScreen(
+                    stages=stages,
+                    shown=first_screen.shown_stages(con, stages),
+                    undo=first_screen.undo_state(con),
+                )
+        except (first_screen.NotPlain, sqlite3.Error) as exc:
+            log.info("the first screen read the usual way: %s", exc)
+            return None
+
+    def _plain_now(self) -> PlainStartScreen | None:
+        """The plain start's first screen while the database is not open yet, else None."""
+        plain = self._plain
+        if plain is not None and self.first is not None and self.first.ready:
+            self._plain = plain = None
+        return plain
+
+    def close_database(self) -> None:
+        """The database closed as the window goes (one never opened is not opened for it)."""
+        if self.first is not None:
+            self.first.close()
+            if not self.first.opening.started:
+                return
+        self.db.close()
 
     # --- features --------------------------------------------------------------------------
     def _build_features(self) -> None:
@@ -398,6 +486,20 @@ class MainWindow(QMainWindow):
         new.changed.connect(lambda: self.new_button.setEnabled(new.isEnabled()))
 
     # --- the interface features use (ui.api.WindowApi) -----------------------------------
+    def stored_setting(self, key: str, default: Any = None) -> Any:
+        first = self.first
+        if self._plain_now() is not None and first is not None:
+            from app import first_screen
+
+            try:
+                with first.reads() as con:
+                    return first_screen.setting(con, key, default)
+            except (first_screen.NotPlain, sqlite3.Error) as exc:
+                log.info("setting %s read the usual way: %s", key, exc)
+        from app.settings import get_setting
+
+        return get_setting(self.db, key, default)
+
     def dialog_parent(self) -> QWidget:
         return self
 
@@ -720,10 +822,15 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``versions(ids)``: the versions the view showed them at (the move is refused,
         saying who changed what, when one changed since), or None."""
-        from app.stage_visibility import shown_stages
-
         menu.clear()
-        for st in shown_stages(self.db):  # hidden stages are not offered
+        plain = self._plain_now()
+        if plain is not None:
+            stages = plain.shown
+        else:
+            from app.stage_visibility import shown_stages
+
+            stages = shown_stages(self.db)
+        for st in stages:  # hidden stages are not offered
             action = menu.addAction(as_label(st.name))
             action.triggered.connect(
                 lambda _c=False, k=st.key: self._move_shown(ids(), k, versions)
@@ -1062,10 +1169,8 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda: fn(db, force=force), on_success=done, on_failure=failed)
 
     def _show_undo_state(self, state: UndoState) -> None:
-        from app.identity import current_actor
-
         # the undo log is shared: someone else's operation says whose it is
-        me = current_actor(self.db)
+        me = self._me()
         by = {
             which: f" (by {entry.actor})" if entry and entry.actor and entry.actor != me else ""
             for which, entry in (("undo", state.undo), ("redo", state.redo))
@@ -1074,6 +1179,17 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(state.undo is not None)
         self.redo_action.setText("&" + as_label(f"{state.redo_text}{by['redo']}"))
         self.redo_action.setEnabled(state.redo is not None)
+
+    def _me(self) -> str:
+        """Who is working (``app.identity.current_actor``; on a plain start, before the
+        database is open, the operating system's user, as it is on SQLite)."""
+        if self._plain_now() is not None:
+            from app.values import os_user
+
+            return os_user()
+        from app.identity import current_actor
+
+        return current_actor(self.db)
 
     # --- refresh ---------------------------------------------------------------------------
     def _on_operation(self, changes: Changes, _initiator: object) -> None:
@@ -1147,20 +1263,17 @@ class MainWindow(QMainWindow):
         is built): the stages at once, the sources known so far; no grouping is read."""
         db = self.db
 
-        from app import contacts
-        from app.queues import QUEUES
-        from app.stage_visibility import shown_stages
-
         def read() -> tuple[list[StageInfo], list[str]]:
+            from app import contacts
+            from app.stage_visibility import shown_stages
+
             return shown_stages(db), [src for src, _n in contacts.distinct_sources(db)[:12]]
 
         def show(result: tuple[list[StageInfo], list[str]]) -> None:
             stages, sources = result
             self._sidebar_sources = sources
             self.sidebar.set_stages(stages)
-            queues = [
-                (SidebarFilter("queue", name), queue.label, None) for name, queue in QUEUES.items()
-            ]
+            queues = [(SidebarFilter("queue", name), label, None) for name, label in queue_labels()]
             if queues:
                 self.sidebar.set_entries("Follow-up", queues)
             self.sidebar.set_entries(
@@ -1171,7 +1284,11 @@ class MainWindow(QMainWindow):
 
         if background:
             self.tasks.run(read, on_done=show, on_error=lambda exc: log.warning("sidebar: %s", exc))
+        elif (plain := self._plain_now()) is not None:
+            show((plain.shown, self._sidebar_sources))
         else:
+            from app.stage_visibility import shown_stages
+
             show((shown_stages(db), self._sidebar_sources))
 
     _sidebar_sources: list[str] = []
@@ -1185,25 +1302,30 @@ class MainWindow(QMainWindow):
             return
         self._counting = True
         self._count_again = False
-        from app import contacts
-        from app.contacts import ContactQuery
-        from app.identity import current_actor
-        from app.queues import QUEUES
-        from app.stages import list_stages
-
         db = self.db
-        queue_names = list(QUEUES)
+        plain = self._plain_now()
+        first = self.first if plain is not None else None
         read = self.first_counts_read
         started_at = self._notices_seen  # a notice after this: the counts may miss it
         batch = self._sidebar_batch
 
         def count_all() -> dict[SidebarFilter, int]:
             try:
+                if first is not None and plain is not None and batch is None:
+                    counted = _plain_counts(first, plain.stages)
+                    if counted is not None:
+                        return counted
+                from app import contacts
+                from app.contacts import ContactQuery
+                from app.identity import current_actor
+                from app.queues import QUEUES
+                from app.stages import list_stages
+
                 out: dict[SidebarFilter, int] = {}
                 by_stage = contacts.count_by_stage(db, ContactQuery())
                 for st in list_stages(db):
                     out[SidebarFilter("stage", st.key)] = by_stage.get(st.key, 0)
-                for queue in queue_names:
+                for queue in QUEUES:
                     out[SidebarFilter("queue", queue)] = contacts.count(
                         db, ContactQuery(queue=queue)
                     )

@@ -76,13 +76,18 @@ def open_with_progress(path_or_url: str | os.PathLike[str] | None) -> Database:
 
 def start_opening(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
     """:func:`app.store.open_store` begun on a thread of its own (``winnow-open``)."""
+    return opening_of(path_or_url).start()
+
+
+def opening_of(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
+    """:func:`app.store.open_store` to run on a thread of its own, not begun yet."""
 
     def opener(on_step: Callable[[str], None]) -> Database:
         from app.store import open_store  # (SQLAlchemy: not before a database is opened)
 
         return open_store(path_or_url, on_step=on_step)
 
-    return DatabaseOpening(opener).start()
+    return DatabaseOpening(opener)
 
 
 def wait_with_progress(opening: DatabaseOpening) -> Database:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex
@@ -85,6 +85,9 @@ class ContactPager(Generic[RowT]):
         self.end: Key | None = None  # the window holds every match up to here...
         self.complete = False  # ...or every match, when the last page came back short
         self.busy = False  # inside a begin/end pair: no paging (testers and views ask)
+        # what a block of rows is read inside: one session (a view whose ``load`` reads its
+        # first rows with the driver alone, before the database is open, sets its own)
+        self.reading: Callable[[], AbstractContextManager[object]] = lambda: self.db.reading()
         self._cache: OrderedDict[int, RowT] = OrderedDict()
 
     # --- the window ----------------------------------------------------------------------
@@ -123,7 +126,7 @@ class ContactPager(Generic[RowT]):
         first = self.FIRST_PAGE or self.PAGE
         # the count and the first page in one session (PostgreSQL: one query for running
         # imports instead of one a read, and one connection taken from the pool)
-        with self.db.reading():
+        with self.db.reading() if total is None or keys is None else nullcontext():
             if total is None and not deferred:
                 total = contacts.count(self.db, self.query)
             if keys is None:
@@ -443,7 +446,7 @@ class ContactPager(Generic[RowT]):
         start = max(0, index - self.BLOCK // 4)
         block = [i for i in self.ids[start : start + self.BLOCK] if i not in self._cache]
         try:
-            with self.db.reading():  # the rows and their marks: one session
+            with self.reading():  # the rows and their marks: one session
                 self._cache.update(self._load(block))
         except Exception as exc:
             if not is_connection_error(exc):

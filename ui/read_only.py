@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QMenu, QWidget
 
 from app.access import read_only_reason
+from db.plain_open import url_backend
 from ui.api import WindowApi
 from ui.detail_sections import Section
 
@@ -81,6 +82,11 @@ class ReadOnlyGuard:
         def failed(exc: BaseException) -> None:  # the server gone: ui.live says so
             log.info("could not ask whether the role may write: %s", exc)
 
+        if url_backend(self.api.db.url) != "postgresql":
+            # read_only_reason's answer on SQLite, without waiting for a database still
+            # being opened (a file that cannot be written is refused as it opens)
+            done(None)
+            return
         self.api.tasks.run(read_only_reason, self.api.db, on_done=done, on_error=failed)
 
     def set_role_reason(self, reason: str | None) -> None:

@@ -334,3 +334,9 @@ def test_the_module_imports_neither_sqlalchemy_nor_qt() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_the_queues_labels_are_the_sidebar_s() -> None:
+    """The window lists the sidebar's queues from here (no SQLAlchemy before usable)."""
+    assert {name: q.label for name, q in QUEUES.items()} == first_screen.QUEUE_LABELS
+    assert list(first_screen.QUEUE_LABELS) == list(QUEUES)

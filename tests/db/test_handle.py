@@ -54,3 +54,36 @@ def test_an_opening_that_failed_raises_its_error_to_each_asker(tmp_path: Path) -
     for _ in range(2):
         with pytest.raises(NotWinnowDatabase):
             opening.database()
+
+
+def test_a_database_later_waits_for_the_opening_and_holds_writes_as_it_opens(
+    tmp_path: Path,
+) -> None:
+    """What the window holds on a plain start: its url and name at once; anything else is
+    the open database's, the opening begun by the first ask; the integrity check's hold and
+    verdict, asked before it opens, are set on it as it opens."""
+    from db.handle import DatabaseLater
+
+    path = tmp_path / "crm.sqlite"
+    open_database(path).close()
+    opened: list[str] = []
+
+    def opener(on_step: Callable[[str], None]) -> Database:
+        opened.append(threading.current_thread().name)
+        return open_database(path, on_step=on_step)
+
+    waits: list[str] = []
+    opening = DatabaseOpening(opener)
+    later = DatabaseLater(opening, f"sqlite:///{path}", str(path), waits.append)
+    assert (later.url, later.display_name) == (f"sqlite:///{path}", str(path))
+    later.hold_writes()
+    assert not opening.started and not later.ready
+    got: list[bool] = []
+    asker = threading.Thread(target=lambda: got.append(later.writable_now()))
+    asker.start()
+    asker.join(30)
+    assert opened == ["winnow-open"] and waits == ["writable_now"]
+    assert got == [False]  # held as it opened: writes wait for the check's verdict
+    later.writes_checked(None)
+    assert later.ready and later.writable_now()
+    later.close()

@@ -167,3 +167,21 @@ def test_the_plain_start_imports_neither_sqlalchemy_nor_qt(tmp_path: Path) -> No
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.split() == ["True", "[]"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///tmp/crm.sqlite",
+        "sqlite+pysqlite:///tmp/crm.sqlite?timeout=3",
+        "sqlite://",
+        "postgresql://anna@localhost/crm",
+        "postgresql+psycopg://anna:secret@127.0.0.1:5432/crm",
+    ],
+)
+def test_an_address_s_backend_is_sqlalchemy_s_dialect_name(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from db.plain_open import url_backend
+
+    assert url_backend(url) == make_url(url).get_dialect().name

@@ -101,7 +101,7 @@ WINDOW_FREEZE_PROBE = """
 import gc, sys
 import ui.application
 seen = []
-ui.application.run_gui = lambda db: seen.append(gc.get_freeze_count()) or 0
+ui.application.run_gui = lambda db, plain=None: seen.append(gc.get_freeze_count()) or 0
 from app.cli import main
 main(["--db", sys.argv[1]])  # as a test calls it: the collector left alone
 sys.argv = ["winnow", "--db", sys.argv[1]]

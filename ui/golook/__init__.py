@@ -81,7 +81,7 @@ def install(api: WindowApi) -> GoLookFeature:
     personas = api.add_tools_action("Personas…", lambda: open_personas(api))
     offline = api.add_tools_action("Work offline (no DNS lookups)", None)
     offline.setCheckable(True)
-    offline.setChecked(bool(get_setting(api.db, SETTING_OFFLINE, False)))
+    offline.setChecked(bool(api.stored_setting(SETTING_OFFLINE, False)))
     offline.toggled.connect(lambda on: set_offline(api, offline, bool(on)))
     api.ops.operation_did_execute.connect(follow_offline_setting(api, offline))
     return GoLookFeature(panel, check, personas, offline, notice)

@@ -1,0 +1,282 @@
+"""Issue 15, the window's start without SQLAlchemy: on a file ``db.plain_open.plain_start``
+finds at the head revision, the window shows its first screen read with the driver alone
+(``app.first_screen``) and opens its database once it is usable; what needs the database
+before waits for it on the worker that runs it. The same screen as the usual start."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from db.plain_open import plain_start
+from tests.ui.conftest import settle
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def crm(tmp_path: Path) -> Path:
+    """A real SQLite file: the 300 demo contacts, one move done, one done and undone."""
+    from app import operations
+    from app.contacts import ContactQuery, query_ids
+    from app.demo import generate_demo
+    from db.engine import open_database
+
+    path = tmp_path / "crm.sqlite"
+    db = open_database(path)
+    try:
+        generate_demo(db, 300, seed=7)
+        ids = query_ids(db, ContactQuery())[:3]
+        operations.move_contacts(db, ids[:2], "mql")
+        operations.move_contacts(db, ids[2:], "customer")
+        operations.undo_operation(db)
+    finally:
+        db.close()
+    return path
+
+
+def _window(qtbot: Any, path: Path, *, plain: bool, open_when_usable: bool = True) -> Any:
+    """A window as ``run_gui`` makes it (``open_when_usable=False``: the database opened only
+    when something asks for it)."""
+    from ui.application import first_db, make_app, open_with_dialogs
+    from ui.main_window import MainWindow
+
+    make_app()
+    first = None
+    db: Any
+    if plain:
+        from ui.application import _plain_reads
+
+        start = plain_start(path)
+        assert start is not None
+        first = _plain_reads(start)
+        db = first_db(first)
+    else:
+        db = open_with_dialogs(str(path))
+    win = MainWindow(db, persist_state=False, first=first)
+    if first is not None:
+        # built and its first page read, the database not even being opened
+        assert win._plain is not None, "the first screen was read with the driver"
+        assert not first.opening.started
+        if open_when_usable:
+            win.after_usable(first.opening.start)  # as run_gui does
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def _drain(win: Any) -> None:
+    win.ops.wait(10000)
+    win.tasks.cancel_all()
+    win.tasks.wait(10000)
+    win.close_database()
+
+
+@pytest.fixture
+def plain_window(qtbot: Any, crm: Path) -> Iterator[Any]:
+    win = _window(qtbot, crm, plain=True, open_when_usable=False)
+    yield win
+    _drain(win)
+
+
+def _screen(win: Any) -> dict[str, object]:
+    """What the user sees of the first screen."""
+    model = win.model
+    rows = [
+        [model.data(model.index(r, c)) for c in range(model.columnCount())]
+        for r in range(min(model.rowCount(), 60))
+    ]
+    sidebar = win.sidebar
+    entries = {}
+    for name in ("Stages", "Follow-up", "Sources"):
+        section = sidebar.section(name)
+        entries[name] = [
+            (section.child(i).text(0), section.child(i).text(1))
+            for i in range(section.childCount())
+        ]
+    return {
+        "rows": rows,
+        "ids": model.loaded_ids(),
+        "total": model.total_text,
+        "all": sidebar.all_item.text(1),
+        "entries": entries,
+        "undo": (win.undo_action.text(), win.undo_action.isEnabled()),
+        "redo": (win.redo_action.text(), win.redo_action.isEnabled()),
+        "move menu": [a.text() for a in win.menu_move.actions()],
+        "status": win.count_label.text(),
+        "title": win.windowTitle(),
+    }
+
+
+def test_a_plain_start_shows_what_the_usual_start_shows(qtbot: Any, crm: Path) -> None:
+    plain = _window(qtbot, crm, plain=True)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        seen = _screen(plain)
+        qtbot.waitUntil(lambda: plain.first.opening.done.is_set(), timeout=20000)
+    finally:
+        _drain(plain)
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        qtbot.waitUntil(usual.counts_shown, timeout=10000)
+        expected = _screen(usual)
+    finally:
+        _drain(usual)
+    assert seen["all"] == "300"
+    undo, redo = seen["undo"], seen["redo"]
+    assert isinstance(undo, tuple) and isinstance(redo, tuple)
+    assert undo[1] and str(undo[0]).startswith("&Undo move of")  # as left in the log
+    assert redo[1] and str(redo[0]).endswith("to Customer")
+    assert seen == expected
+
+
+def test_the_board_on_a_plain_start_shows_the_usual_columns(qtbot: Any, crm: Path) -> None:
+    def columns(win: Any) -> list[tuple[str, str]]:
+        from tests.ui.board_helpers import board_of
+
+        qtbot.waitUntil(win.counts_shown, timeout=10000)
+        win.show_view("kanban")
+        board = board_of(win)
+        qtbot.waitUntil(lambda: board.columns and board.columns[0].model.rowCount() > 0)
+        return [(c.model.stage.name, c.count_text) for c in board.columns]
+
+    plain = _window(qtbot, crm, plain=True)
+    try:
+        seen = columns(plain)
+    finally:
+        _drain(plain)
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        expected = columns(usual)
+    finally:
+        _drain(usual)
+    assert seen == expected and len(seen) >= 8
+
+
+def test_a_move_and_an_edit_right_after_a_plain_start_wait_for_the_database(
+    qtbot: Any, plain_window: Any, crm: Path
+) -> None:
+    win = plain_window
+    assert not win.first.opening.started  # nothing opened yet: the move waits for it
+    cid = win.model.contact_id(0)
+    assert win.move_contacts([cid], "nurture")
+    win.edit_contact(cid, {"company": "Plainly Opened Ltd"})
+    settle(qtbot, win)
+    assert win.first.opening.done.is_set()
+    con = sqlite3.connect(crm)
+    try:
+        stage, company = con.execute(
+            "SELECT stages.key, contacts.company FROM contacts JOIN stages"
+            " ON stages.id = contacts.stage_id WHERE contacts.id = ?",
+            (cid,),
+        ).fetchone()
+    finally:
+        con.close()
+    assert (stage, company) == ("nurture", "Plainly Opened Ltd")
+    qtbot.waitUntil(lambda: win.undo_action.text().startswith("&Undo edit"), timeout=5000)
+    row = win.model.contact_row(win.model.row_for_id(cid))
+    assert row is not None and (row.stage_key, row.company) == ("nurture", "Plainly Opened Ltd")
+
+
+def test_an_import_started_after_the_look_takes_the_usual_path(qtbot: Any, crm: Path) -> None:
+    """plain_start said yes, then an import began (its contacts are hidden from every view):
+    the first screen's reads decline (NotPlain) and the window reads through the database."""
+    from app.first_screen import PlainReads
+    from ui.application import first_db, make_app
+    from ui.main_window import MainWindow
+    from ui.opening import opening_of
+
+    start = plain_start(crm)
+    assert start is not None
+    con = sqlite3.connect(crm)
+    try:
+        con.execute(
+            "INSERT INTO import_batches (source, created_at, read_count, imported_count,"
+            " updated_count, skipped_count, rejected_count, state)"
+            " VALUES ('fair', 0, 0, 0, 0, 0, 0, 'running')"
+        )
+        con.commit()
+    finally:
+        con.close()
+    make_app()
+    first = PlainReads(start, opening_of(start.url))
+    win = MainWindow(first_db(first), persist_state=False, first=first)
+    qtbot.addWidget(win)
+    try:
+        assert win._plain is None  # declined: the usual reads (the database opened for them)
+        assert first.opening.started
+        qtbot.waitUntil(win.counts_shown, timeout=10000)
+        assert win.model.total == 300
+        assert win.sidebar.all_item.text(1) == "300"
+    finally:
+        _drain(win)
+
+
+START_PROBE = """
+import sys
+import db.handle
+import ui.main_window
+events = []
+begin = db.handle.DatabaseOpening.start
+def start(self):
+    if not self.started:
+        events.append("opening")
+    return begin(self)
+db.handle.DatabaseOpening.start = start
+usable = ui.main_window.MainWindow._now_usable
+def now_usable(self):
+    if self._after_usable is not None:
+        events.append("usable")
+        events.append("plain" if self.first is not None else "usual")
+    usable(self)
+ui.main_window.MainWindow._now_usable = now_usable
+import ui.application
+report = ui.application._report_shown
+ui.application._report_shown = lambda app, window: report(app, window)
+from app.cli import main
+code = main(["--db", sys.argv[1]])
+print(*events, flush=True)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
+    tmp_path: Path, crm: Path, plain: bool
+) -> None:
+    """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file the database is
+    opened only once the window is usable; on a new file (no plain start) before, as always."""
+    path = crm if plain else tmp_path / "new.sqlite"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", START_PROBE, str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "winnow-usable" in out.stdout
+    events = out.stdout.splitlines()[-1].split()
+    if plain:
+        assert events == ["usable", "plain", "opening"]
+    else:
+        assert events == ["opening", "usable", "usual"]
