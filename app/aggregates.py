@@ -85,10 +85,28 @@ class Plain:
     its parameters turned as the engine turns them (a datetime into seconds since 1970, a date
     into ``YYYY-MM-DD``, a list expanded for ``IN``), the driver's values returned as they
     are (as ``text()`` returns them). ``winnow stats`` reads the derived rows so, without
-    importing SQLAlchemy (issue 15)."""
+    importing SQLAlchemy (issue 15); the dashboard's reads of them run so on the driver
+    connection of their SQLAlchemy ``session`` (in its transaction), without SQLAlchemy's
+    statement machinery for each read."""
 
-    def __init__(self, con: sqlite3.Connection) -> None:
+    def __init__(self, con: sqlite3.Connection, session: Session | None = None) -> None:
         self.con = con
+        self.session = session
+
+
+def driver_reads(conn: Session | Connection) -> Session | Connection | Plain:
+    """``conn``'s driver connection as :class:`Plain`, in ``conn``'s transaction (begun here,
+    as every Winnow transaction: ``db.engine._on_begin``), on SQLite; ``conn`` itself on
+    PostgreSQL."""
+    if _dialect(conn) != "sqlite":
+        return conn
+    from sqlalchemy.orm import Session as OrmSession
+
+    if isinstance(conn, OrmSession):
+        return Plain(conn.connection().connection.driver_connection, session=conn)  # type: ignore[arg-type]
+    if not conn.in_transaction():
+        conn.begin()
+    return Plain(conn.connection.driver_connection)  # type: ignore[arg-type]
 
 
 def _stored(value: Any) -> Any:

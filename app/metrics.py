@@ -307,7 +307,9 @@ def _unfinished(s: Session | Plain, column: str) -> str:
     """``db.visibility.unfinished_batches_sql``: '' on a plain read (its snapshot holds no
     import being written, :func:`plain_stats`)."""
     if isinstance(s, Plain):
-        return ""
+        if s.session is None:
+            return ""
+        s = s.session  # the dashboard's reads on its session's driver connection
     from db.visibility import unfinished_batches_sql
 
     return unfinished_batches_sql(s, column)
@@ -421,7 +423,16 @@ def _compute(
                 table, extra = _TEMP, {}
             try:
                 metrics = _aggregate(
-                    s, a, since, until, source, now, with_weeks, cohort_view, table, extra
+                    aggregates.driver_reads(s) if derived else s,
+                    a,
+                    since,
+                    until,
+                    source,
+                    now,
+                    with_weeks,
+                    cohort_view,
+                    table,
+                    extra,
                 )
             finally:
                 if not derived:
@@ -895,13 +906,13 @@ def _stage_medians_derived(
     (:func:`_histogram_medians`)."""
     with db.engine.connect() as conn:
         _serially(conn)
-        medians = _derived_medians(conn, a, since, until, source)
+        medians = _derived_medians(aggregates.driver_reads(conn), a, since, until, source)
         conn.rollback()
     return medians
 
 
 def _derived_medians(
-    conn: Connection | Plain,
+    conn: Session | Connection | Plain,
     a: _Anchors,
     since: datetime | None,
     until: datetime | None,
