@@ -110,6 +110,7 @@ def insert_rows(
     rows: list[list[Any]],
     *,
     staged: bool = False,
+    defaults: dict[str, Any] | None = None,
 ) -> None:
     """One executemany of ``rows`` (lists of the values of ``columns``, in that order). On
     SQLite the rows go straight to the driver, each value put in place in the form SQLAlchemy
@@ -119,7 +120,10 @@ def insert_rows(
     ``staged`` (SQLite): the rows go to a temporary table first and into ``table`` with one
     ``INSERT … SELECT``, in order. The table's triggers still fire for every row, but as one
     statement: the full-text index of contacts then takes its new rows in one go instead of
-    flushing a segment per row (its trigger is most of the insert time otherwise)."""
+    flushing a segment per row (its trigger is most of the insert time otherwise).
+
+    ``defaults``: :func:`_column_defaults` of ``table``, when the caller has them (read
+    here otherwise)."""
     if not rows:
         return
     if bulk.is_postgresql(conn):  # one COPY (executemany: a statement a row)
@@ -129,7 +133,8 @@ def insert_rows(
         conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     dialect = conn.dialect
-    defaults = _column_defaults(conn, table.name)
+    if defaults is None:
+        defaults = _column_defaults(conn, table.name)
     names: list[str] = []
     data: list[Sequence[Any]] = []  # the values of each column kept, in the rows' order
     for column, given in zip(columns, zip(*rows, strict=True), strict=True):
@@ -265,6 +270,9 @@ class BatchWriter:
         self.set_aside: DeferredIndexes | None = None
         # contacts from before this batch that it updated -> {column: [old, new]}
         self.updated_prev: dict[int, dict[str, list[Any]]] = {}
+        # the contacts table's column defaults on SQLite (merge.insert_rows), read once for
+        # the batch rather than by a PRAGMA a chunk
+        self.contact_defaults: dict[str, Any] | None = None
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -570,7 +578,17 @@ class BatchWriter:
         # executemany (RETURNING would send one statement per row on SQLite); the new ids are
         # this batch's ids above the last one seen, ascending in insertion order
         conn = self.s.connection()
-        insert_rows(conn, Contact.__table__, columns, records, staged=self.set_aside is None)
+        defaults = self.contact_defaults
+        if defaults is None and conn.dialect.name == "sqlite":
+            defaults = self.contact_defaults = _column_defaults(conn, Contact.__tablename__)
+        insert_rows(
+            conn,
+            Contact.__table__,
+            columns,
+            records,
+            staged=self.set_aside is None,
+            defaults=defaults,
+        )
         # each new contact's first history entry and its undo record, from the rows just
         # written (one statement each; a dict a row for these cost ~4 µs a row): the same
         # rows, in the same order (by contact id), the entry dated when the contact entered

@@ -190,12 +190,13 @@ def stored_values(row: PreparedRow, derivation: Derivation | None = None) -> Sto
     with a ``derivation``, its go-look columns and score too. Worked out where the file is
     read, so that the writing process does not."""
     given = row.values
-    name = (
-        display_name(given.get("first_name"), given.get("last_name"))
-        or given.get("company")
-        or given.get("email")
-        or ""
-    )
+    first, last = given.get("first_name"), given.get("last_name")
+    if first and last:  # display_name(first, last) in line (most rows have both)
+        first, last = first.strip(), last.strip()
+        name = f"{first} {last}" if first and last else first or last
+    else:
+        name = display_name(first, last)
+    name = name or given.get("company") or given.get("email") or ""
     return Stored(
         name,
         quick_sort_key(name),
@@ -207,17 +208,25 @@ def stored_values(row: PreparedRow, derivation: Derivation | None = None) -> Sto
 
 
 def _dump(value: Any) -> str | None:
-    return json.dumps(value, ensure_ascii=False) if value else None
+    return _json(value) if value else None
+
+
+# json.dumps(value, ensure_ascii=False): the same encoder, made once (dumps makes one a call
+# when given an option)
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _unmirrored(row: PreparedRow) -> dict[str, str]:
     """The row's extra values without those that only repeat its phones and addresses: the
     contact's columns and its points (``contact_points``) hold them. The file's display name
     stays an extra value."""
-    if not row.mirrored_extra:
-        return row.extra
-    gone = row.mirrored_extra - {"Display name"}
-    return {k: v for k, v in row.extra.items() if k not in gone}
+    mirrored, extra = row.mirrored_extra, row.extra
+    if not mirrored:
+        return extra
+    if "Display name" not in mirrored and extra.keys() <= mirrored:
+        return {}  # only repeats (a row's one address, "City, Country": most rows that have any)
+    gone = mirrored - {"Display name"}
+    return {k: v for k, v in extra.items() if k not in gone}
 
 
 def quick_sort_key(name: str) -> str:
