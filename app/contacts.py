@@ -41,7 +41,7 @@ from app.fields import (  # noqa: F401  (the field rules live in app.fields; re-
 from app.names import display_name, normalize_email, sort_key, split_name, stored_normalized_email
 from app.search import search_condition
 from app.timeutil import utcnow
-from app.values import ContactRow
+from app.values import COUNT_CAP, ContactQuery, ContactRow
 from db.engine import Database, opened_at_head
 from db.models import EMAIL_KEY, Contact, ImportBatch, Stage, StageChange
 from db.visibility import SEE_UNFINISHED, unfinished_batches
@@ -119,25 +119,6 @@ class ContactDetail:
     owner: str | None = None
     version: int = 1
     changed_by: str | None = None
-
-
-@dataclass(frozen=True)
-class ContactQuery:
-    """What the list shows: filters and sort, all applied in SQL."""
-
-    stage_keys: tuple[str, ...] = ()
-    source: str | None = None
-    search: str | None = None
-    sort: str = "created"
-    descending: bool = True
-    domain_classes: tuple[str, ...] = ()
-    batch_id: int | None = None
-    consent: str | None = None
-    ids: tuple[int, ...] | None = None
-    # a named queue of app.queues (e.g. "overdue")
-    queue: str | None = None
-    # whose contacts (team mode): a person's name; "" for the contacts nobody owns
-    owner: str | None = None
 
 
 def derived_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -605,9 +586,6 @@ def _search_alone(q: ContactQuery) -> bool:
     from dataclasses import replace
 
     return replace(q, search=None, sort="created", descending=True) == ContactQuery()
-
-
-COUNT_CAP = 10_000
 
 
 def count_capped(db: Database, q: ContactQuery, cap: int = COUNT_CAP) -> int:

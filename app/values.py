@@ -1,5 +1,5 @@
-"""The plain values the window shows — a contact's row, a stage, an entry of the undo log, a
-position in the list's order —
+"""The plain values the window shows — a contact's row, the list's query, a stage, an entry of
+the undo log, a position in the list's order —
 defined without SQLAlchemy, so that the first screen read with the driver alone
 (:mod:`app.first_screen`) makes the very objects the ORM path makes. ``app.contacts``,
 ``app.stages``, ``app.operations`` and ``app.identity`` name them from here."""
@@ -10,6 +10,9 @@ import getpass
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+# a search's count stops here first ("10,000+": app.contacts.count_capped, ui.list_count)
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,25 @@ class ContactRow:
     persona_name: str | None
     persona_fit: float | None
     version: int = 1  # team mode: a move made on an older version is refused
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """What the list shows: filters and sort, all applied in SQL."""
+
+    stage_keys: tuple[str, ...] = ()
+    source: str | None = None
+    search: str | None = None
+    sort: str = "created"
+    descending: bool = True
+    domain_classes: tuple[str, ...] = ()
+    batch_id: int | None = None
+    consent: str | None = None
+    ids: tuple[int, ...] | None = None
+    # a named queue of app.queues (e.g. "overdue")
+    queue: str | None = None
+    # whose contacts (team mode): a person's name; "" for the contacts nobody owns
+    owner: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
-from app.contacts import ContactQuery
+from app.values import ContactQuery
 
 if TYPE_CHECKING:
     from app.moves import MoveResult

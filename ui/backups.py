@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from app import backups, integrity
 from app.backups import BackupInfo
 from app.timeutil import local_text
-from db.engine import DatabaseError, sqlite_path
+from db.errors import DatabaseError
+from db.plain_open import plain_sqlite_path
 from ui.table_model import HeaderedTableModel, Index
 from ui.tasks import Task
 
@@ -48,6 +49,17 @@ log = logging.getLogger(__name__)
 START_WAIT_S = 30.0
 
 
+def _sqlite_path(url: str) -> Path | None:
+    """The database's file (None: not SQLite); a plain ``sqlite:///`` address read without
+    SQLAlchemy, any other with its parser (``db.engine.sqlite_path``)."""
+    path = plain_sqlite_path(url)
+    if path is not None:
+        return path
+    from db.engine import sqlite_path
+
+    return sqlite_path(url)
+
+
 class DatabaseSafety(QObject):
     """Checks the open database in the background, backs it up once a day, restores backups."""
 
@@ -59,7 +71,7 @@ class DatabaseSafety(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.path: Path | None = sqlite_path(window.db.url)
+        self.path: Path | None = _sqlite_path(window.db.url)
         self.damaged: str | None = None
         self.checked_good = False  # the file passed its check this session
         self.busy = False

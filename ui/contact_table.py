@@ -1,7 +1,8 @@
 """The contact list: a table model over ids fetched in pages, with a cache of small rows.
 
 Sorting and filtering run in SQL (``app.contacts.ContactQuery``); the model never holds more
-than the ids it has fetched and a bounded cache of rows (both kept by ``ui.paging``).
+than the ids it has fetched and a bounded cache of rows (both kept by ``ui.paging``). The
+domain's modules (SQLAlchemy) are imported where first used, not with the module.
 """
 
 from __future__ import annotations
@@ -35,11 +36,9 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from app import contacts, paging
-from app.contacts import ContactQuery, ContactRow
 from app.golook.badges import ADDRESS_BADGES
-from app.stages import StageInfo, list_stages
 from app.timeutil import local_text
+from app.values import ContactQuery, ContactRow, StageInfo
 from ui.contrast import readable_on_base
 from ui.list_count import BackgroundCount, count_text
 from ui.marks import BANT_WORDS, paint_bant_marks
@@ -153,10 +152,10 @@ class ContactTableModel(QAbstractTableModel):
 
     def __init__(self, db: Database, parent: Any = None, first: PlainReads | None = None) -> None:
         super().__init__(parent)
+        self.db = db
         # a start on a file read with the driver alone: the first page and its rows come
         # from there until the database is open (None: the database's own reads)
         self._first = first
-        self.db = db
         self._stages: dict[str, StageInfo] = {}
         self._criteria: list[str] = []
         # told of each block of rows read (the list's column fitter notes their widths)
@@ -268,6 +267,8 @@ class ContactTableModel(QAbstractTableModel):
             return
         self._prepared = base
         db, page = self.db, self._pager.FIRST_PAGE or self._pager.PAGE
+        from app import paging
+
         tasks.run(
             paging.prepare_search,
             db,
@@ -307,6 +308,7 @@ class ContactTableModel(QAbstractTableModel):
     def reload_stages(self) -> None:
         """Reload what rows refer to: stages and the BANT criteria (names, order)."""
         from app.qualification import list_criteria
+        from app.stages import list_stages
 
         self._stages = {s.key: s for s in list_stages(self.db)}
         self._criteria = [c.name for c in list_criteria(self.db)]
@@ -324,6 +326,8 @@ class ContactTableModel(QAbstractTableModel):
 
     def fetch_all_ids(self) -> list[int]:
         """Every id of the query (for 'select all' actions), without loading rows."""
+        from app import contacts
+
         return contacts.query_ids(self.db, self._pager.query)
 
     # --- rows ----------------------------------------------------------------------------
@@ -360,6 +364,7 @@ class ContactTableModel(QAbstractTableModel):
                 self._first = None
             else:
                 return self._listed(rows, marks)
+        from app import contacts
         from app.qualification import bant_marks
 
         rows = contacts.load_rows(self.db, ids)

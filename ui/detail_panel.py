@@ -37,12 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import operations
-from app.contacts import ContactDetail
+from app.changes import Changes
 from app.errors import WinnowError
 from app.fields import EDITABLE_FIELDS, FIELD_LABELS, ValidationError, clean_fields, field_doubt
-from app.operations import Changes
-from app.stage_visibility import shown_stages
 from db.errors import DatabaseError
 from ui.detail_sections import (
     ActivitiesBox,
@@ -57,6 +54,7 @@ from ui.sidebar import color_dot
 
 if TYPE_CHECKING:
     from app.contact_view import ContactView
+    from app.contacts import ContactDetail
     from db.engine import Database
     from ui.operations import OperationRunner
 
@@ -397,6 +395,8 @@ class DetailPanel(QWidget):
             return  # read when the body is built
         current = self.stage_combo.currentData()
         self.stage_combo.clear()
+        from app.stage_visibility import shown_stages  # SQLAlchemy: not with the module
+
         for st in shown_stages(self.db):  # a hidden stage is not offered
             self.stage_combo.addItem(color_dot(st.color), st.name, st.key)
         if current is not None:
@@ -665,6 +665,8 @@ class DetailPanel(QWidget):
                 box.activity_note.setText(text)  # not logged: the text is there to try again
             self._show_error(f"Not logged: {exc}")
 
+        from app import operations
+
         self.ops.run(
             lambda: operations.log_activity(db, cid, kind, note=text or None),
             on_failure=failed,
@@ -681,6 +683,8 @@ class DetailPanel(QWidget):
     def remove_activity(self, activity_id: int) -> None:
         """Remove one activity (Edit ▸ Undo brings it back)."""
         db = self.db
+        from app import operations
+
         self.ops.run(
             lambda: operations.delete_activity(db, activity_id),
             on_failure=lambda exc: self._show_error(f"Not removed: {exc}"),

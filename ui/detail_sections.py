@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import activities as acts
 from app.timeutil import local_text
 from ui.contrast import readable_on_base
 from ui.theme import follow_palette
@@ -420,6 +419,8 @@ class ActivitiesBox(ContactSection):
         self.activity_list.itemDoubleClicked.connect(lambda *_a: self.edit_current())
         self.activity_type = QComboBox()
         self.activity_type.setObjectName("activityType")
+        from app import activities as acts  # SQLAlchemy: with the first contact, not the window
+
         for key, label in acts.ACTIVITY_TYPES.items():
             self.activity_type.addItem(label, key)
         self.activity_type.setCurrentIndex(list(acts.ACTIVITY_TYPES).index("note"))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
-from app.stage_visibility import shown_stages
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -63,6 +62,8 @@ class NewContactDialog(QDialog):
             self.inputs[key] = edit
             form.addRow(label, edit)
         self.stage = QComboBox()
+        from app.stage_visibility import shown_stages  # SQLAlchemy: when the dialog first opens
+
         for st in shown_stages(db):  # a hidden stage is not offered
             self.stage.addItem(st.name, st.key)
         self.stage.setCurrentIndex(max(0, self.stage.findData("inquiry")))

@@ -3,7 +3,7 @@
 A broad search ("gm" at a million contacts) matches hundreds of thousands of contacts: its
 first page is a walk of the sort index (:mod:`app.search`), its count a pass over every match.
 The list shows the first page at once; :class:`BackgroundCount` then counts on a worker, first
-up to :data:`app.contacts.COUNT_CAP` (a few milliseconds: "10,000+"), then exactly, and hands
+up to :data:`app.values.COUNT_CAP` (a few milliseconds: "10,000+"), then exactly, and hands
 each figure back on the GUI thread. A newer query makes older counts stale: they are dropped,
 and a count not yet started for one is skipped.
 """
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app import contacts
-from app.contacts import ContactQuery
+from app import values
+from app.values import ContactQuery
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def count_text(total: int, exact: bool, cap: int | None = None) -> str:
     """``12,345``, or while the count runs ``10,000+`` (more than the cap) or ``200+``."""
-    cap = contacts.COUNT_CAP if cap is None else cap
+    cap = values.COUNT_CAP if cap is None else cap
     if exact:
         return f"{total:,}"
     return f"{cap:,}+" if total > cap else f"{total:,}+"
@@ -55,16 +55,20 @@ class BackgroundCount(QObject):
         generation = self._generation
         self.pending = True
         db = self.db
-        cap = contacts.COUNT_CAP
+        cap = values.COUNT_CAP
 
         def up_to_cap() -> int | None:
             if generation != self._generation:
                 return None  # typed on: skip
+            from app import contacts  # SQLAlchemy: on the worker, at the first count
+
             return contacts.count_capped(db, query, cap)
 
         def exact() -> int | None:
             if generation != self._generation:
                 return None
+            from app import contacts
+
             return contacts.count(db, query)
 
         def got_exact(total: int | None) -> None:

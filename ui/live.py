@@ -13,30 +13,31 @@ the status bar says "Server unreachable — read only, retrying…", the operati
 refuses every change with that reason (nothing is saved anywhere else: no silent local fork;
 ui.read_only greys out the edits), and what is on screen stays. The listener tries again with a growing pause; when the server is
 back the window reads everything again (notices sent meanwhile were missed) and may write.
+
+The feed needs the opened ``Database``: :func:`install` starts it at once when the window has
+one (``start=False``: the window reads its first screen before the database is open, and
+calls :meth:`LiveUpdates.start` once it is). SQLAlchemy and the operations are imported then.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel
-from sqlalchemy import event
 
-from app import operations
-from app.live import (
-    EVERYTHING,
-    Feed,
-    ServerUnreachable,
-    is_connection_error,
-    offline_message,
-    start_feed,
-)
-from app.operations import Changes, UndoState
+from app.changes import Changes
+from app.offline import ServerUnreachable, is_connection_error, offline_message
+from app.values import UndoState
 from db.plain_open import url_backend
 from ui.api import WindowApi
 from ui.errors import ErrorReporter
+
+if TYPE_CHECKING:
+    from app.live import Feed
+    from db.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,13 @@ class LiveUpdates(QObject):
 
     JOIN_MS = 100  # notices this close together go out as one
 
-    def __init__(self, api: WindowApi) -> None:
+    def __init__(self, api: WindowApi, start: bool = True) -> None:
+        """``start``: the feed started at once on ``api.db`` (else by :meth:`start`)."""
         super().__init__(api.dialog_parent())
         self.api = api
-        self.db = api.db
+        self.db: Database | None = None  # the feed's database, once started
+        self.feed: Feed | None = None
+        self._guarded = False  # a server's connections refused while it is gone
         self.online = True
         self._pending = Changes()
         self._pending_state: UndoState | None = None
@@ -88,13 +92,27 @@ class LiveUpdates(QObject):
         reporter = app.findChild(ErrorReporter) if app is not None else None
         if reporter is not None:
             reporter.connection_failed.connect(self._connection_lost)
-        self.feed: Feed | None = start_feed(self.db, self._on_feed_changes, self._on_feed_status)
+        if start:
+            self.start(api.db)
+
+    def start(self, database: Database) -> None:
+        """Start the feed on the opened database (PostgreSQL's listener, SQLite's poller) and,
+        on a server, refuse connection attempts while it is gone. Once: a second call, or one
+        after :meth:`stop`, does nothing."""
+        if self.db is not None or self._stopped:
+            return
+        from sqlalchemy import event
+
+        from app.live import start_feed
+
+        self.db = database
+        self.feed = start_feed(database, self._on_feed_changes, self._on_feed_status)
         feed = self.feed
         if feed is not None:  # a window deleted without being closed stops it too
-            api.dialog_parent().destroyed.connect(lambda *_a: feed.stop(wait=0))
-        self._guarded = url_backend(self.db.url) == "postgresql"
+            self.api.dialog_parent().destroyed.connect(lambda *_a: feed.stop(wait=0))
+        self._guarded = url_backend(database.url) == "postgresql"
         if self._guarded:
-            event.listen(self.db.engine, "do_connect", self._refuse_while_offline)
+            event.listen(database.engine, "do_connect", self._refuse_while_offline)
 
     def _refuse_while_offline(self, *_args: object) -> None:
         """No connection attempt while the server is known to be gone: a read the user asks
@@ -105,7 +123,10 @@ class LiveUpdates(QObject):
 
     # --- on the feed's thread --------------------------------------------------------------
     def _on_feed_changes(self, changes: Changes) -> None:
+        from app import operations
+
         seen = self._states_seen  # before the read: a state shown after it is newer
+        assert self.db is not None  # the feed runs once started
         try:
             state: UndoState | None = operations.undo_state(self.db)
         except Exception as exc:  # the server went meanwhile: the listener will say so
@@ -151,19 +172,24 @@ class LiveUpdates(QObject):
             return
         self.online = online
         ops = self.api.ops
+        db = self.db
         if not online:
             ops.refuse_operations(offline_message(why))
-            self.db.engine.dispose()  # no dead connection is handed out again
+            if db is not None:
+                db.engine.dispose()  # no dead connection is handed out again
             self.indicator.show()  # says it for as long as it lasts
             self.online_changed.emit(False)
             return
         # the pooled connections died with the server: new ones for everything that reads
-        self.db.engine.dispose()
+        if db is None:
+            db = self.api.db
+        db.engine.dispose()
         ops.refuse_operations(None)
         self.indicator.hide()
         self.api.show_status("Server reachable again", 4000)
         self._pending, self._pending_state = Changes(), None
-        db = self.db
+        from app import operations
+        from app.live import EVERYTHING
 
         # gone again before the read came back: every view reading now would fail; the next
         # time it is back announces everything again
@@ -186,13 +212,17 @@ class LiveUpdates(QObject):
         """The window closes: no more notices."""
         self._stopped = True
         self._timer.stop()
-        if self._guarded and event.contains(
-            self.db.engine, "do_connect", self._refuse_while_offline
-        ):
-            event.remove(self.db.engine, "do_connect", self._refuse_while_offline)
+        if self._guarded and self.db is not None:
+            from sqlalchemy import event
+
+            if event.contains(self.db.engine, "do_connect", self._refuse_while_offline):
+                event.remove(self.db.engine, "do_connect", self._refuse_while_offline)
         if self.feed is not None:
             self.feed.stop()
 
 
-def install(api: WindowApi) -> LiveUpdates:
-    return LiveUpdates(api)
+def install(api: WindowApi, *, start: bool = True) -> LiveUpdates:
+    """Live updates in the window. ``start=False``: the window has no ``Database`` yet (its
+    first screen read before the database opened): it calls ``.start(database)`` once it has
+    one; until then there is no feed, nothing is refused, and the indicator is hidden."""
+    return LiveUpdates(api, start=start)

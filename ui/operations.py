@@ -17,17 +17,21 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
+from app.changes import Changes
 from app.errors import WinnowError
-from app.live import ServerUnreachable, is_connection_error, offline_message
-from app.operations import Changes, OpResult, UndoState
+from app.offline import ServerUnreachable, is_connection_error, offline_message
+from app.values import UndoState
 from db.errors import DatabaseError
 from ui.tasks import receiver_alive, release_signals
+
+if TYPE_CHECKING:  # the operations (SQLAlchemy) are imported by the jobs that run them
+    from app.operations import OpResult
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,8 @@ class _Job(QRunnable, Generic[T]):
         except BaseException as exc:  # reported on the GUI thread
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
+            from app.operations.core import OpResult  # on the worker, not at the window's start
+
             if isinstance(result, OpResult) and result.operation_id is not None:
                 self.committed(result.operation_id)  # before the next job starts
             self.signals.done.emit(result)

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex
 
-from app import contacts, paging
-from app.contacts import ContactQuery
-from app.live import is_connection_error
-from app.paging import Key
+from app.offline import is_connection_error
+from app.values import ContactQuery, Key
 
 if TYPE_CHECKING:
+    from app import paging
     from db.engine import Database
 
 
@@ -85,10 +84,10 @@ class ContactPager(Generic[RowT]):
         self.end: Key | None = None  # the window holds every match up to here...
         self.complete = False  # ...or every match, when the last page came back short
         self.busy = False  # inside a begin/end pair: no paging (testers and views ask)
+        self._cache: OrderedDict[int, RowT] = OrderedDict()
         # what a block of rows is read inside: one session (a view whose ``load`` reads its
         # first rows with the driver alone, before the database is open, sets its own)
         self.reading: Callable[[], AbstractContextManager[object]] = lambda: self.db.reading()
-        self._cache: OrderedDict[int, RowT] = OrderedDict()
 
     # --- the window ----------------------------------------------------------------------
     def __contains__(self, cid: int) -> bool:
@@ -122,6 +121,8 @@ class ContactPager(Generic[RowT]):
     def reset(self, total: int | None = None, keys: list[Key] | None = None) -> None:
         """Start again from the first page (``total``: the count, when already known;
         ``keys``: the first page, when already read)."""
+        from app import contacts, paging  # SQLAlchemy: at first use, not at start
+
         deferred = total is None and self._deferred()
         first = self.FIRST_PAGE or self.PAGE
         # the count and the first page in one session (PostgreSQL: one query for running
@@ -167,6 +168,8 @@ class ContactPager(Generic[RowT]):
 
     def next_page(self) -> list[Key]:
         """The keys after the window (not yet shown). Short or empty at the end."""
+        from app import paging  # SQLAlchemy: at first use, not at start
+
         return paging.keys_between(self.db, self.query, after=self.end, limit=self.PAGE)
 
     def fetch_more(self) -> int:
@@ -214,6 +217,8 @@ class ContactPager(Generic[RowT]):
         """These contacts were edited, moved, created or deleted: each is shown where the
         query now puts it, or not at all. Without ``recount`` the total is estimated from
         what came and went (exact for a move between stages); the caller counts later."""
+        from app import paging  # SQLAlchemy: at first use, not at start
+
         changed = list(dict.fromkeys(ids))
         if not changed:
             return
@@ -242,6 +247,8 @@ class ContactPager(Generic[RowT]):
         """A selected (or current) contact that now sorts past the window's end would vanish
         from the view, and the view's selection with it: load the window on through it (if
         that is at most FOLLOW_MAX rows further)."""
+        from app import paging  # SQLAlchemy: at first use, not at start
+
         if self.complete:
             return placed
         pinned = {
@@ -291,6 +298,8 @@ class ContactPager(Generic[RowT]):
         """Put each changed contact in front of the loaded contact that now follows it (one
         index seek each; a big window is not read again). False, with nothing done, when
         such a contact is not loaded: the window is out of date and must be read again."""
+        from app import paging  # SQLAlchemy: at first use, not at start
+
         through = None if self.complete else self.end
         after = paging.successors(self.db, self.query, [p.key for p in inside], through, changed)
         if any(s is not None and s not in self._loaded for s in after):
@@ -310,6 +319,8 @@ class ContactPager(Generic[RowT]):
 
     def _reread(self, extra: int) -> list[int]:
         """The window read again (about as long as now); a longer one is cut, moving its end."""
+        from app import paging  # SQLAlchemy: at first use, not at start
+
         limit = max(self.PAGE, len(self.ids) + min(extra, self.PAGE))
         through = None if self.complete else self.end
         if through is None and not self.complete:
@@ -320,6 +331,8 @@ class ContactPager(Generic[RowT]):
         return [k.id for k in keys]
 
     def _settle_total(self, estimate: int, recount: bool) -> None:
+        from app import contacts  # SQLAlchemy: at first use, not at start
+
         if self.complete:
             self.total = len(self.ids)
             self.exact = True

@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import operations
-from app.points import ADDRESS, EMAIL, KINDS, PHONE, ContactPoints, Point, points_of
+from app.point_values import ADDRESS, EMAIL, KINDS, PHONE, ContactPoints, Point
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection, plain_label
 
@@ -55,6 +54,8 @@ VALUE_COLUMNS = {
 
 
 def load_points(db: Database, contact_id: int) -> ContactPoints:
+    from app.points import points_of  # SQLAlchemy: with the first contact, not the window
+
     with db.session() as s:
         return points_of(s, contact_id)
 
@@ -136,6 +137,8 @@ class PointsSection(ContactSection):
             return
         lists = dialog.result_points()
         db = self.api.db
+        from app import operations
+
         self.api.ops.run(
             lambda: operations.set_contact_points(db, contact_id, lists),
             on_success=lambda _r: self.api.show_status("E-mails, phones and addresses saved"),

@@ -21,12 +21,12 @@ import shiboken6
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QMenu, QWidget
 
-from app.access import read_only_reason
 from db.plain_open import url_backend
 from ui.api import WindowApi
 from ui.detail_sections import Section
 
 if TYPE_CHECKING:
+    from db.engine import Database
     from ui.first_run import FirstRunScreen
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ class ReadOnlyGuard:
             # being opened (a file that cannot be written is refused as it opens)
             done(None)
             return
-        self.api.tasks.run(read_only_reason, self.api.db, on_done=done, on_error=failed)
+        api = self.api  # its database asked for on the worker (it may still be opening)
+        api.tasks.run(lambda: _role_reason(api.db), on_done=done, on_error=failed)
 
     def set_role_reason(self, reason: str | None) -> None:
         self.role_reason = reason
@@ -192,6 +193,13 @@ class ReadOnlyGuard:
         view = self.window.findChild(TriageView)
         if view is not None:
             view.set_read_only(reason)
+
+
+def _role_reason(db: Database) -> str | None:
+    """``app.access.read_only_reason``, imported on the worker (SQLAlchemy), not with the window."""
+    from app.access import read_only_reason
+
+    return read_only_reason(db)
 
 
 def editing_sections(body: QWidget, keep: Sequence[QWidget] = ()) -> list[Section]:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.stages import StageInfo
+from app.values import StageInfo
 from ui.contact_table import CONTACT_IDS_MIME, color_dot, decode_ids
 from ui.contrast import mix, readable
 

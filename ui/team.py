@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from app import operations
 from app.errors import UsageError
-from app.identity import current_actor
-from app.operations import OpResult
-from app.owners import AssignResult, check_owner, list_owners
 from ui.api import WindowApi
 from ui.fields import as_label
+
+if TYPE_CHECKING:  # the owners and operations (SQLAlchemy) are imported where first used
+    from app.operations import OpResult
+    from app.owners import AssignResult
 
 
 def _who(n: int) -> str:
@@ -24,6 +25,8 @@ def _who(n: int) -> str:
 
 def assign(api: WindowApi, ids: Sequence[int], owner: str | None) -> None:
     """Make ``owner`` (None: nobody) the owner of these contacts, on the writer thread."""
+    from app import operations
+
     db, chosen = api.db, list(ids)
     if not chosen:
         return
@@ -45,11 +48,16 @@ def assign(api: WindowApi, ids: Sequence[int], owner: str | None) -> None:
 
 
 def assign_to_me(api: WindowApi, ids: Sequence[int]) -> None:
+    from app.identity import current_actor
+
     assign(api, ids, current_actor(api.db))
 
 
 def ask_and_assign(api: WindowApi, ids: Sequence[int]) -> None:
     """Ask whom (the owners so far offered; any name may be typed), then assign."""
+    from app.identity import current_actor
+    from app.owners import check_owner, list_owners
+
     names = [name for name, _n in list_owners(api.db)]
     me = current_actor(api.db)
     if me not in names:
@@ -74,6 +82,8 @@ def ask_and_assign(api: WindowApi, ids: Sequence[int]) -> None:
 
 def add_assign_menu(menu: QMenu, api: WindowApi, ids: Sequence[int]) -> QMenu:
     """An "Assign to" submenu for these contacts: me, someone else, nobody."""
+    from app.identity import current_actor
+
     chosen = list(ids)
     sub = menu.addMenu("Assign to")
     me = current_actor(api.db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import contacts
+from app import contacts, values
 from app.contacts import ContactQuery
 from db.engine import Database
 from ui.contact_table import ContactTableModel
@@ -31,7 +31,7 @@ def test_count_text() -> None:
 def test_the_first_page_is_shown_before_the_count(
     qtbot, many: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(contacts, "COUNT_CAP", 300)
+    monkeypatch.setattr(values, "COUNT_CAP", 300)
     model = ContactTableModel(many)
     shown: list[str] = []
     model.total_changed.connect(lambda: shown.append(model.total_text))

@@ -21,15 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 
-from app import operations
+from app.changes import Changes
 from app.golook.terms import SETTING_OFFLINE, UNTRUSTED_DETAIL
-from app.operations import Changes
-from app.settings import get_setting
 from ui.api import WindowApi
 from ui.golook.notice import DnsNotice
 
 if TYPE_CHECKING:
     from app.golook.checks import ContactsCheck
+    from db.engine import Database
     from ui.golook.panel import GoLookPanel
     from ui.tasks import Task
 
@@ -87,6 +86,13 @@ def install(api: WindowApi) -> GoLookFeature:
     return GoLookFeature(panel, check, personas, offline, notice)
 
 
+def working_offline(db: Database) -> bool:
+    """Whether the user works offline (no DNS lookups): the stored setting."""
+    from app.settings import get_setting  # SQLAlchemy: at first use, not with the module
+
+    return bool(get_setting(db, SETTING_OFFLINE, False))
+
+
 def set_offline(api: WindowApi, action: QAction, on: bool) -> None:
     """Work offline or not (an operation: Edit ▸ Undo switches it back)."""
     db = api.db
@@ -96,6 +102,8 @@ def set_offline(api: WindowApi, action: QAction, on: bool) -> None:
         action.setChecked(not on)
         action.blockSignals(False)
         api.show_status(f"Not changed: {exc}", 6000)
+
+    from app import operations
 
     api.ops.run(
         lambda: operations.set_setting(
@@ -110,7 +118,7 @@ def follow_offline_setting(api: WindowApi, action: QAction) -> Callable[[Changes
 
     def follow(changes: Changes, _initiator: object) -> None:
         if changes.settings:
-            stored = bool(get_setting(api.db, SETTING_OFFLINE, False))
+            stored = working_offline(api.db)
             if stored != action.isChecked():
                 action.blockSignals(True)
                 action.setChecked(stored)
@@ -175,7 +183,7 @@ def check_all(api: WindowApi, refresh: bool = False) -> Task:
 def check_contacts_in_background(api: WindowApi, ids: Sequence[int]) -> Task | None:
     """For the import wizard: check these (new) contacts' domains without blocking the window.
     Does nothing for an empty list or when the user works offline."""
-    if not ids or get_setting(api.db, SETTING_OFFLINE, False):
+    if not ids or working_offline(api.db):
         return None
     return _run_check(api, ids, "Checking new contacts' domains")
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.contacts import ContactQuery
 from app.errors import WinnowError
+from app.values import ContactQuery
 from db.errors import DatabaseError
 from ui.api import WindowApi
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 
-from app import operations
 from ui.api import WindowApi
 from ui.fields import as_label
 from ui.leads.reminders import ALL_DUE, TaskReminders, TrayNotifier
@@ -94,6 +93,8 @@ class LeadsFeature:
         self.api.select_contact(contact_id)
 
     def add_task(self, contact_id: int) -> None:
+        from app import operations
+
         dialog = TaskDialog(self.api.dialog_parent())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return

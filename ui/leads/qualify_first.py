@@ -4,6 +4,7 @@ missing answers per contact, and a reason to move anyway, kept in the history.""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gates import GateProblem
 from ui.fields import fit_placeholder
+
+if TYPE_CHECKING:
+    from app.gates import GateProblem
 
 
 class QualifyFirstDialog(QDialog):

@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
-from app import todo
-from app.live import is_connection_error
+from app.offline import is_connection_error
 from app.timeutil import utcnow
 from ui.tasks import TaskRunner
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the tasks (SQLAlchemy) are imported at the first check, not with the window
+    from app import todo
     from db.engine import Database
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ class TaskReminders(QObject):
     def check(self) -> int:
         """Notify the tasks that fell due since the last check; returns how many (read here,
         on the calling thread)."""
+        from app import todo
+
         now = self.clock()
         try:
             falling_due = todo.due_between(self.db, self.checked_until, now)
@@ -108,6 +110,8 @@ class TaskReminders(QObject):
         can bring hundreds of due tasks: 17–27 ms for 773 at 100,000 contacts, kept off the
         window's thread); without a runner it reads here. A check still reading is not
         started twice."""
+        from app import todo
+
         if self.runner is None:
             self.check()
             return

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import operations, todo
 from app.timeutil import local_text, to_utc_naive, utcnow
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection, fit_tree, quiet_line
 from ui.fields import fit_placeholder
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the tasks and operations (SQLAlchemy) are imported where first used
+    from app import todo
     from app.contact_view import ContactView
 
 TaskIdRole = Qt.ItemDataRole.UserRole + 1
@@ -54,6 +54,8 @@ class TaskDialog(QDialog):
     """A task's title, kind and due date and time (local): a new one, or ``task`` to edit."""
 
     def __init__(self, parent: QWidget | None = None, task: todo.TaskInfo | None = None) -> None:
+        from app import todo
+
         super().__init__(parent)
         self.setWindowTitle("Edit task" if task is not None else "Add task")
         self.title = QLineEdit(task.title if task is not None else "")
@@ -150,6 +152,8 @@ class TasksBox(ContactSection):
     def set_contact(self, contact_id: int | None) -> None:
         """Show ``contact_id``'s tasks (read again: the panel and the card call this after
         every change that names the contact)."""
+        from app import todo
+
         self.contact_id = contact_id
         self._generation += 1
         self.add_button.setEnabled(contact_id is not None)
@@ -234,6 +238,8 @@ class TasksBox(ContactSection):
         return dialog
 
     def add_task(self) -> TaskDialog | None:
+        from app import operations
+
         cid = self.contact_id
         if cid is None:
             return None
@@ -249,6 +255,8 @@ class TasksBox(ContactSection):
         return self._open(TaskDialog(self.api.dialog_parent()), save)
 
     def edit_task(self, item: QTreeWidgetItem | None) -> TaskDialog | None:
+        from app import operations
+
         task = self._task(item)
         if task is None:
             return None
@@ -272,6 +280,8 @@ class TasksBox(ContactSection):
         return self._open(TaskDialog(self.api.dialog_parent(), task), save)
 
     def delete_task(self, item: QTreeWidgetItem | None) -> None:
+        from app import operations
+
         task = self._task(item)
         if task is None:
             return
@@ -282,6 +292,8 @@ class TasksBox(ContactSection):
         )
 
     def _checked(self, item: QTreeWidgetItem, column: int) -> None:
+        from app import operations
+
         task = self._task(item)
         if self._filling or column != 0 or task is None:
             return

@@ -20,14 +20,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QMenu, QPushButton
 
-from app import followup, operations, scoring
-from app.access import read_only_reason
-from app.operations import Changes
-from app.scoring import RecomputeResult
+from app.changes import Changes
 from ui.api import WindowApi
 from ui.theme import follow_palette, theme_colors
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the domain's modules (SQLAlchemy) are imported where first used
+    from app.scoring import RecomputeResult
     from db.engine import Database
     from ui.qualification.bant_editor import Apply, BantEditor, Failed
     from ui.qualification.followup_view import FollowUpView
@@ -113,6 +111,7 @@ def bant_section(api: WindowApi) -> BantEditor:
 
 def bant_applier(api: WindowApi) -> Apply:
     """An ``apply`` for :class:`BantEditor`: each change is one operation (undoable)."""
+    from app import operations
 
     def apply(
         cid: int, answers: dict[str, str], notes: dict[str, str | None], failed: Failed
@@ -124,6 +123,8 @@ def bant_applier(api: WindowApi) -> Apply:
 
 
 def set_next_action(api: WindowApi, ids: list[int], when: datetime | None) -> None:
+    from app import operations
+
     if ids:
         db = api.db
         api.ops.run(
@@ -133,6 +134,8 @@ def set_next_action(api: WindowApi, ids: list[int], when: datetime | None) -> No
 
 
 def set_consent(api: WindowApi, ids: list[int], state: str, how: str | None = None) -> None:
+    from app import operations
+
     if ids:
         db = api.db
         api.ops.run(
@@ -143,6 +146,7 @@ def set_consent(api: WindowApi, ids: list[int], state: str, how: str | None = No
 
 def promote(api: WindowApi, ids: list[int]) -> None:
     """Move the sales-ready contacts among ``ids`` to Sales qualified (undoable)."""
+    from app import scoring
     from app.contacts import ContactQuery, query_ids
 
     ready = query_ids(api.db, ContactQuery(ids=tuple(ids), queue="sales-ready"))
@@ -160,6 +164,9 @@ def promote(api: WindowApi, ids: list[int]) -> None:
 def _scores_due(db: Database) -> bool:
     """Whether the daily recompute is due here: never in a window that may only read (the
     recompute, and even starting its clock, would be refused; those who write do it)."""
+    from app import scoring
+    from app.access import read_only_reason
+
     if read_only_reason(db) is not None:
         return False
     return scoring.recompute_needed(db)
@@ -168,6 +175,7 @@ def _scores_due(db: Database) -> bool:
 def recompute_in_background(api: WindowApi, label: str = "Recomputing scores") -> None:
     """Every score again, on a worker with progress and Cancel in the status bar; the views
     hear about it when it is done."""
+    from app import scoring
 
     def done(result: RecomputeResult) -> None:
         api.ops.announce(Changes(all_contacts=True))
@@ -185,6 +193,7 @@ def recompute_in_background(api: WindowApi, label: str = "Recomputing scores") -
 
 
 def open_rules_dialog(api: WindowApi) -> None:
+    from app import operations, scoring
     from ui.qualification.rules_dialog import ScoringRulesDialog
 
     dialog = ScoringRulesDialog(scoring.scoring_settings(api.db), api.dialog_parent())
@@ -210,6 +219,8 @@ def open_rules_dialog(api: WindowApi) -> None:
 
 
 def _list_menu(api: WindowApi) -> Callable[[QMenu, list[int]], None]:
+    from app import followup
+
     def extend(menu: QMenu, ids: list[int]) -> None:
         if not ids:
             return
@@ -270,6 +281,8 @@ class OverdueIndicator(QPushButton):
 
     def refresh(self, force: bool = False) -> None:
         """Recount on a worker; timers do nothing once the window is closed."""
+        from app import followup
+
         if not force and not self.window().isVisible():
             return
         self.api.tasks.run(
