@@ -33,6 +33,7 @@ from app import hooks
 from app.errors import UnknownContact, UsageError
 from app.settings import get_setting, set_setting
 from app.timeutil import utcnow
+from app.values import follow_up_state as follow_up_state  # the list's marks (no SQLAlchemy)
 from db.engine import Database
 from db.models import Contact, Stage
 
@@ -169,19 +170,6 @@ def follow_up_times(
     else:
         first = min(outbound, default=None)
     return received, due, first
-
-
-def follow_up_state(
-    response_due_at: datetime | None,
-    first_response_at: datetime | None,
-    now: datetime | None = None,
-) -> str | None:
-    """``answered``, ``overdue``, ``awaiting`` or None (nothing is due) — for red marks."""
-    if response_due_at is None:
-        return None
-    if first_response_at is not None:
-        return "answered"
-    return "overdue" if response_due_at < (now or utcnow()) else "awaiting"
 
 
 # --- local days ------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.timeutil import utcnow
+
 # a search's count stops here first ("10,000+": app.contacts.count_capped, ui.list_count)
 COUNT_CAP = 10_000
 
@@ -118,3 +120,16 @@ def os_user() -> str:
         import os
 
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def follow_up_state(
+    response_due_at: datetime | None,
+    first_response_at: datetime | None,
+    now: datetime | None = None,
+) -> str | None:
+    """``answered``, ``overdue``, ``awaiting`` or None (nothing is due) — for red marks."""
+    if response_due_at is None:
+        return None
+    if first_response_at is not None:
+        return "answered"
+    return "overdue" if response_due_at < (now or utcnow()) else "awaiting"

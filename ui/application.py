@@ -176,6 +176,10 @@ def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> 
             gc.enable()
             raise
         if first is not None:  # the database opened once the window is usable
+            # what the opening imports and builds (SQLAlchemy, the models and their mappers)
+            # lives as long as the process, as start-up's did: frozen as it opens, or each
+            # later full collection walks it again (65-75 ms at 100,000 contacts)
+            first.opening.when_open(freeze_what_opening_built)
             window.after_usable(first.opening.start)
 
         def switch(path: str) -> None:
@@ -243,6 +247,11 @@ def _once(fn: Callable[[], None]) -> Callable[[], None]:
             fn()
 
     return call
+
+
+def freeze_what_opening_built(_database: object) -> None:
+    """Keep what a database opened after usable built out of the collections' walks."""
+    gc.freeze()
 
 
 def leave_start_up_out_of_collections() -> None:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.golook.badges import ADDRESS_BADGES
 from app.timeutil import local_text
-from app.values import ContactQuery, ContactRow, StageInfo
+from app.values import ContactQuery, ContactRow, StageInfo, follow_up_state
 from ui.contrast import readable_on_base
 from ui.list_count import BackgroundCount, count_text
 from ui.marks import BANT_WORDS, paint_bant_marks
@@ -135,6 +135,14 @@ class ListedRow(NamedTuple):
 
     row: ContactRow
     marks: tuple[str, ...]
+
+
+def _prepare_search(db: Database, base: ContactQuery, page: int) -> None:
+    """:func:`app.paging.prepare_search` on a worker, its module (SQLAlchemy) imported there:
+    on a plain start the first import of SQLAlchemy, kept off the GUI thread."""
+    from app import paging
+
+    paging.prepare_search(db, base, page)
 
 
 class ContactTableModel(QAbstractTableModel):
@@ -267,10 +275,8 @@ class ContactTableModel(QAbstractTableModel):
             return
         self._prepared = base
         db, page = self.db, self._pager.FIRST_PAGE or self._pager.PAGE
-        from app import paging
-
         tasks.run(
-            paging.prepare_search,
+            _prepare_search,
             db,
             base,
             page,
@@ -384,8 +390,6 @@ class ContactTableModel(QAbstractTableModel):
 
     def is_overdue(self, row: ContactRow) -> bool:
         """Inquiry not answered in time, while the contact is still in the pipeline."""
-        from app.followup import follow_up_state
-
         stage = self._stages.get(row.stage_key)
         if stage is None or stage.kind != "pipeline":
             return False

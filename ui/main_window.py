@@ -467,7 +467,19 @@ class MainWindow(QMainWindow):
         self.team = team.install(self)  # assign contacts to an owner
         from ui import live
 
-        self.live = live.install(self)  # other people's changes; the server out of reach
+        first = self.first
+        if first is None or first.ready:
+            self.live = live.install(self)  # other people's changes; the server out of reach
+        else:  # a plain start: the feed (SQLAlchemy's) on the database once it is open
+            self.live = live.install(self, start=False)
+            self.after_usable(
+                lambda: self.tasks.run(
+                    first.opening.database,
+                    on_done=self.live.start,
+                    on_error=lambda exc: log.warning("live updates not started: %s", exc),
+                    background=True,
+                )
+            )
         from ui import read_only
 
         # a role that may not write, or the server gone: every edit greyed out, and why

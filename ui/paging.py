@@ -121,16 +121,18 @@ class ContactPager(Generic[RowT]):
     def reset(self, total: int | None = None, keys: list[Key] | None = None) -> None:
         """Start again from the first page (``total``: the count, when already known;
         ``keys``: the first page, when already read)."""
-        from app import contacts, paging  # SQLAlchemy: at first use, not at start
-
         deferred = total is None and self._deferred()
         first = self.FIRST_PAGE or self.PAGE
         # the count and the first page in one session (PostgreSQL: one query for running
         # imports instead of one a read, and one connection taken from the pool)
         with self.db.reading() if total is None or keys is None else nullcontext():
             if total is None and not deferred:
+                from app import contacts  # SQLAlchemy: at first use (a plain start gives both)
+
                 total = contacts.count(self.db, self.query)
             if keys is None:
+                from app import paging
+
                 keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
         total = total or 0
         with self._changing():

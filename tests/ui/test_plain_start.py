@@ -239,6 +239,7 @@ def now_usable(self):
     if self._after_usable is not None:
         events.append("usable")
         events.append("plain" if self.first is not None else "usual")
+        events.append("sqlalchemy" if "sqlalchemy" in sys.modules else "light")
     usable(self)
 ui.main_window.MainWindow._now_usable = now_usable
 import ui.application
@@ -256,7 +257,8 @@ def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
     tmp_path: Path, crm: Path, plain: bool
 ) -> None:
     """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file the database is
-    opened only once the window is usable; on a new file (no plain start) before, as always."""
+    opened only once the window is usable, SQLAlchemy not imported by then; on a new file (no
+    plain start) before, as always."""
     path = crm if plain else tmp_path / "new.sqlite"
     env = {
         **os.environ,
@@ -276,7 +278,53 @@ def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
     assert out.returncode == 0, out.stderr
     assert "winnow-usable" in out.stdout
     events = out.stdout.splitlines()[-1].split()
-    if plain:
-        assert events == ["usable", "plain", "opening"]
+    if plain:  # SQLAlchemy first imported after usable, on a worker
+        assert events == ["usable", "plain", "light", "opening"]
     else:
-        assert events == ["opening", "usable", "usual"]
+        assert events == ["opening", "usable", "usual", "sqlalchemy"]
+
+
+FREEZE_PROBE = """
+import gc
+import sys
+import ui.application
+report = ui.application._report_shown
+def report_once_open(app, window):
+    opening = window.db.opening  # shown: not begun yet (once usable), begun here
+    assert not opening.started
+    opening.start()
+    assert opening.wait(60)
+    import db.models
+    tracked = gc.get_objects()  # what collections walk (frozen objects are not in it)
+    mapper = db.models.Contact.__mapper__
+    print("walked" if any(o is mapper for o in tracked) else "frozen", flush=True)
+    report(app, window)
+ui.application._report_shown = report_once_open
+from app.cli import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_what_the_opening_after_usable_builds_is_left_out_of_collections(
+    tmp_path: Path, crm: Path
+) -> None:
+    """The models and their mappers, built as the database opens after usable, live as long as
+    the process: frozen (``gc.freeze``) as start-up's objects are, each later full collection
+    does not walk them again."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WINNOW_EXIT_WHEN_SHOWN": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, str(crm)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "frozen"

@@ -219,11 +219,11 @@ def open_rules_dialog(api: WindowApi) -> None:
 
 
 def _list_menu(api: WindowApi) -> Callable[[QMenu, list[int]], None]:
-    from app import followup
-
     def extend(menu: QMenu, ids: list[int]) -> None:
         if not ids:
             return
+        from app import followup  # SQLAlchemy: as the menu is first opened, not at start
+
         menu.addSeparator()
         act = menu.addAction("Promote to Sales qualified")
         act.triggered.connect(lambda: promote(api, ids))
