@@ -572,6 +572,12 @@ def opened_at_head(engine: Engine) -> bool:
     return engine in _AT_HEAD
 
 
+def schema_changed(engine: Engine) -> None:
+    """``engine``'s schema was changed under it after it opened (a downgrade by Alembic, as
+    the migration tests do): no longer taken to be at the head revision."""
+    _AT_HEAD.discard(engine)
+
+
 def write_index_hints(engine: Engine) -> None:
     """Make ``engine`` (SQLite) write a table's hint, ``Select.with_hint(table, "INDEXED BY
     ix", "sqlite")``, after the table's name: SQLAlchemy's SQLite compiler leaves hints out.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
-from db.engine import Database, open_database
+from db.engine import Database, open_database, schema_changed
 from db.fileguard import quick_check
 from db.migrate import upgrade_to_head
 
@@ -107,6 +108,7 @@ def database_at_head_or_before(url: str, where: str, migration: ModuleType) -> I
     db = open_database(url)
     if where == "before":
         command.downgrade(alembic_config(db.engine), migration.down_revision)
+        schema_changed(db.engine)  # opened at the head, taken down since
     yield db
     db.close()
 
@@ -143,3 +145,25 @@ def damage_middle(path: Path, pages: int = 4, table: str | None = None) -> None:
             fh.seek(number * page_size)
             fh.write(bytes([0xA5, 0x17, 0xFF, 0x00]) * (page_size // 4))
     assert quick_check(path), "the damage went unnoticed: pick other pages"
+
+
+def statements_run(db: Database, run: Callable[[], object], word: str) -> list[str]:
+    """The statements holding ``word`` that ``run()`` has SQLite run, their values written in,
+    as the driver traces them: those SQLAlchemy runs and those run on the driver's connection
+    alone (app.aggregates.driver_reads, app.paging's kept statements), which SQLAlchemy's
+    events do not see. Each is ready for ``EXPLAIN QUERY PLAN``."""
+    seen: list[str] = []
+    traced: list[Any] = []
+
+    def trace(dbapi_conn: Any, *_args: object) -> None:
+        dbapi_conn.set_trace_callback(seen.append)
+        traced.append(dbapi_conn)
+
+    event.listen(db.engine, "checkout", trace)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "checkout", trace)
+        for dbapi_conn in traced:
+            dbapi_conn.set_trace_callback(None)
+    return [s for s in seen if word in s]

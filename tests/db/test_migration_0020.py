@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app import contacts, paging
 from app.contacts import ContactQuery, query_ids
@@ -25,6 +25,7 @@ from app.importing.service import import_file
 from app.metrics import compute_metrics
 from db.engine import Database, open_database
 from db.migrate import alembic_config, current_revision, head_revision
+from tests.db.builders import statements_run
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 NOW = datetime(2026, 11, 20, 9, 30, 7)
@@ -147,21 +148,10 @@ def test_an_address_is_found_by_its_parts(db: Database) -> None:
 
 
 def _plans(db: Database, read: Any, word: str) -> list[str]:
-    seen: list[tuple[str, Any]] = []
-
-    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        read()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
     with db.engine.connect() as conn:
         return [
-            " / ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p))
-            for s, p in seen
-            if word in s
+            " / ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s))
+            for s in statements_run(db, read, word)
         ]
 
 

@@ -18,6 +18,7 @@ from app import aggregates, metrics, operations
 from app.demo import generate_demo
 from db.engine import Database, open_database
 from db.migrate import alembic_config, head_revision
+from tests.db.builders import statements_run
 
 MIGRATION = importlib.import_module("db.migrations.versions.0023_metric_source_weeks")
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -135,26 +136,17 @@ def test_the_days_around_a_weeks_are_read_by_their_indexes(db: Database) -> None
     stage change."""
     generate_demo(db, 200, seed=3, now=NOW)
     metrics.compute_metrics(db, now=NOW)
-    seen: list[tuple[str, Any]] = []
 
-    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "metric_stays ms" in statement and "history_inquiry_at <>" in statement:
-            seen.append((statement, parameters))
-
-    from sqlalchemy import event
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
+    def run() -> None:
         metrics.compute_metrics(db, since=NOW - timedelta(weeks=12), source="trade", now=NOW)
         metrics.compute_metrics(db, since=NOW - timedelta(weeks=12), now=NOW)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
+
+    seen = [s for s in statements_run(db, run, "metric_stays ms") if "history_inquiry_at <>" in s]
     assert len(seen) >= 2
     with db.engine.connect() as conn:
-        for statement, parameters in seen:
+        for statement in seen:
             plan = " / ".join(
-                str(r[-1])
-                for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement)
             )
             assert "ix_metric_contacts_inquiry" in plan, plan
             assert "ix_metric_contacts_history_inquiry" in plan, plan

@@ -290,15 +290,18 @@ import sys
 import ui.application
 report = ui.application._report_shown
 def report_once_open(app, window):
-    opening = window.db.opening  # shown: not begun yet (once usable), begun here
-    assert not opening.started
-    opening.start()
-    assert opening.wait(60)
-    import db.models
-    tracked = gc.get_objects()  # what collections walk (frozen objects are not in it)
-    mapper = db.models.Contact.__mapper__
-    print("walked" if any(o is mapper for o in tracked) else "frozen", flush=True)
-    report(app, window)
+    try:  # whatever happens, the window is reported (the process ends: no hang)
+        opening = window.db.opening
+        opening.start()  # begun once usable, or here if usable has not come yet
+        if not opening.wait(60):
+            print("not open", flush=True)
+            return
+        import db.models
+        tracked = gc.get_objects()  # what collections walk (frozen objects are not in it)
+        mapper = db.models.Contact.__mapper__
+        print("walked" if any(o is mapper for o in tracked) else "frozen", flush=True)
+    finally:
+        report(app, window)
 ui.application._report_shown = report_once_open
 from app.cli import main
 sys.exit(main(["--db", sys.argv[1]]))
