@@ -119,6 +119,8 @@ def sent_to_the_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
         def connect(*args: Any, **kwargs: Any) -> Any:
             conn = real(*args, **kwargs)
+            if trace.closed:  # another thread's connection ended after the block: not traced
+                return conn
             conn.pgconn.trace(trace.fileno())
             conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
             traced.append(conn)
