@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.values import ContactRow, Key, LogEntry, StageInfo, UndoState, os_user
+from app.values import ContactRow, Key, LogEntry, StageInfo, UndoState, marks_in_order, os_user
 from db.handle import DatabaseOpening
 from db.plain_open import PlainStart
 from db.time_numbers import from_stored, to_number
@@ -253,20 +253,12 @@ def bant_marks(con: sqlite3.Connection, contact_ids: Sequence[int]) -> dict[int,
     (``app.qualification.bant_marks``)."""
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     order = [int(r[0]) for r in con.execute(_CRITERIA_ORDER)]
-    place = {crit_id: index for index, crit_id in enumerate(order)}
-    unknown = ["unknown"] * len(order)
-    found: dict[int, list[str]] = {}
+    rows: list[Any] = []
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
-        for cid, crit_id, answer in con.execute(f"{MARKS}({marks})", chunk).fetchall():
-            answers = found.get(cid)
-            if answers is None:
-                answers = found[cid] = unknown.copy()
-            at = place.get(crit_id)
-            if at is not None:
-                answers[at] = answer
-    return {cid: tuple(answers) for cid, answers in found.items()}
+        rows += con.execute(f"{MARKS}({marks})", chunk).fetchall()
+    return marks_in_order(order, rows)
 
 
 # --- the sidebar's counts and the board's headers --------------------------------------------

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from app.errors import UnknownContact, UsageError
 from app.reference import Criterion as Criterion
 from app.reference import reference_in
 from app.timeutil import utcnow
+from app.values import marks_in_order
 from db.engine import Database
 from db.models import BantAnswer, BantCriterion, Contact
 
@@ -317,49 +319,31 @@ def bant_marks(db: Database, contact_ids: Sequence[int]) -> dict[int, tuple[str,
     each): on SQLite through the driver, rows fetched at once and each answer put in its
     place (SQLAlchemy's rendering of the 100 ids and reading row by row was ~85 % of it)."""
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
-    found: dict[int, list[str]] = {}
     with db.session() as s:
         conn = s.connection()
         if conn.dialect.name == "postgresql":
             return _marks_pg(conn, ids)
         order = list(conn.execute(_CRITERIA_ORDER).scalars())
-        place = {crit_id: index for index, crit_id in enumerate(order)}
-        unknown = ["unknown"] * len(order)
         sqlite = conn.dialect.name == "sqlite"
+        rows: list[Any] = []
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             if sqlite:
                 marks = ",".join("?" * len(chunk))
-                rows = conn.exec_driver_sql(f"{_ANSWERS_SQL}({marks})", tuple(chunk)).all()
+                rows += conn.exec_driver_sql(f"{_ANSWERS_SQL}({marks})", tuple(chunk)).all()
             else:
-                rows = conn.execute(_ANSWERS_OF, {"ids": chunk}).all()
-            for cid, crit_id, answer in rows:
-                answers = found.get(cid)
-                if answers is None:
-                    answers = found[cid] = unknown.copy()
-                at = place.get(crit_id)
-                if at is not None:
-                    answers[at] = answer
-    return {cid: tuple(answers) for cid, answers in found.items()}
+                rows += conn.execute(_ANSWERS_OF, {"ids": chunk}).all()
+    return marks_in_order(order, rows)
 
 
 def _marks_pg(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
     """:func:`bant_marks` on PostgreSQL: one statement (:data:`_MARKS_PG_SQL`)."""
     rows = conn.exec_driver_sql(_MARKS_PG_SQL, (ids,)).all()
     criteria = sorted((position, crit_id) for cid, crit_id, _a, position in rows if cid is None)
-    place = {crit_id: index for index, (_p, crit_id) in enumerate(criteria)}
-    unknown = ["unknown"] * len(criteria)
-    found: dict[int, list[str]] = {}
-    for cid, crit_id, answer, _p in rows:
-        if cid is None:
-            continue
-        answers = found.get(cid)
-        if answers is None:
-            answers = found[cid] = unknown.copy()
-        at = place.get(crit_id)
-        if at is not None:
-            answers[at] = answer
-    return {cid: tuple(answers) for cid, answers in found.items()}
+    return marks_in_order(
+        [crit_id for _p, crit_id in criteria],
+        ((cid, crit_id, answer) for cid, crit_id, answer, _p in rows if cid is not None),
+    )
 
 
 def qualified_ids(db: Database, contact_ids: Sequence[int]) -> set[int]:

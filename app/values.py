@@ -7,6 +7,7 @@ defined without SQLAlchemy, so that the first screen read with the driver alone
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,3 +134,22 @@ def follow_up_state(
     if first_response_at is not None:
         return "answered"
     return "overdue" if response_due_at < (now or utcnow()) else "awaiting"
+
+
+def marks_in_order(
+    order: Sequence[int], answers: Iterable[tuple[int, int, str]]
+) -> dict[int, tuple[str, ...]]:
+    """Per contact, its BANT answers in the criteria's ``order`` ("unknown" where it has none),
+    from ``(contact, criterion, answer)`` rows; contacts without a row left out (the list's
+    and the cards' marks: ``app.qualification.bant_marks``, ``app.first_screen.bant_marks``)."""
+    place = {crit_id: index for index, crit_id in enumerate(order)}
+    unknown = ["unknown"] * len(order)
+    found: dict[int, list[str]] = {}
+    for cid, crit_id, answer in answers:
+        marks = found.get(cid)
+        if marks is None:
+            marks = found[cid] = unknown.copy()
+        at = place.get(crit_id)
+        if at is not None:
+            marks[at] = answer
+    return {cid: tuple(marks) for cid, marks in found.items()}
