@@ -252,14 +252,9 @@ sys.exit(code)
 """
 
 
-@pytest.mark.parametrize("plain", [True, False])
-def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
-    tmp_path: Path, crm: Path, plain: bool
-) -> None:
-    """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file the database is
-    opened only once the window is usable, SQLAlchemy not imported by then; on a new file (no
-    plain start) before, as always."""
-    path = crm if plain else tmp_path / "new.sqlite"
+def _start_up_to_usable(probe: str, path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``probe`` run as ``winnow --db PATH`` is, in a process of its own that ends once the
+    window is usable (``WINNOW_EXIT_WHEN_SHOWN``, as the benchmarks start it); it succeeded."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -267,7 +262,7 @@ def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
     out = subprocess.run(
-        [sys.executable, "-c", START_PROBE, str(path)],
+        [sys.executable, "-c", probe, str(path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -276,6 +271,18 @@ def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
         check=False,
     )
     assert out.returncode == 0, out.stderr
+    return out
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
+    tmp_path: Path, crm: Path, plain: bool
+) -> None:
+    """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file the database is
+    opened only once the window is usable, SQLAlchemy not imported by then; on a new file (no
+    plain start) before, as always."""
+    path = crm if plain else tmp_path / "new.sqlite"
+    out = _start_up_to_usable(START_PROBE, path, tmp_path)
     assert "winnow-usable" in out.stdout
     events = out.stdout.splitlines()[-1].split()
     if plain:  # SQLAlchemy first imported after usable, on a worker
@@ -314,20 +321,5 @@ def test_what_the_opening_after_usable_builds_is_left_out_of_collections(
     """The models and their mappers, built as the database opens after usable, live as long as
     the process: frozen (``gc.freeze``) as start-up's objects are, each later full collection
     does not walk them again."""
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "WINNOW_EXIT_WHEN_SHOWN": "1",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", FREEZE_PROBE, str(crm)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
+    out = _start_up_to_usable(FREEZE_PROBE, crm, tmp_path)
     assert out.stdout.splitlines()[0] == "frozen"
