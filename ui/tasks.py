@@ -121,6 +121,9 @@ class TaskRunner(QObject):
     task_progress = Signal(object, int, int, str)  # task, done, total, text
     task_started = Signal(object)
     task_finished = Signal(object)
+    # task, result: every finished task's result, before the task leaves ``active`` (so a
+    # watcher has seen it by the time the runner is idle) and before its ``on_done``
+    task_result = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
@@ -168,6 +171,8 @@ class TaskRunner(QObject):
             return task
 
         def finished(result: Any) -> None:
+            if shiboken6.isValid(self):
+                self.task_result.emit(task, result)
             self._forget(task)
             if not shiboken6.isValid(self):
                 return

@@ -200,3 +200,15 @@ def test_a_finished_task_and_operation_let_go_of_what_they_hold(qtbot: Any, qapp
 
 def _boom_with(argument: _Held) -> object:
     raise ValueError("the folder went away")
+
+
+def test_a_watcher_sees_each_result_before_the_task_counts_as_done(qtbot: Any, qapp: Any) -> None:
+    """``task_result`` (the go-look notice's feed) comes before the task leaves ``active`` and
+    before its ``on_done``: whoever waits for an idle runner finds every watcher up to date."""
+    runner = TaskRunner()
+    seen: list[tuple[str, object, bool]] = []
+    runner.task_result.connect(lambda task, r: seen.append(("watcher", r, task in runner.active)))
+    runner.run(lambda: 7, on_done=lambda r: seen.append(("on_done", r, bool(runner.active))))
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    runner.pool.waitForDone(10000)
+    assert seen == [("watcher", 7, True), ("on_done", 7, False)]

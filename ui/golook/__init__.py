@@ -67,7 +67,8 @@ NOTICE_MS = 15000
 def install(api: WindowApi) -> GoLookFeature:
     notice = DnsNotice()
     api.add_status_widget(notice)
-    api.tasks.task_started.connect(notice.watch)  # every domain check's result passes by it
+    # every domain check's result passes by it, before the runner counts the task done
+    api.tasks.task_result.connect(lambda _task, result: notice.take_result(result))
     notice.announced.connect(lambda text: api.show_status(text, NOTICE_MS))
 
     def golook_panel() -> GoLookPanel:

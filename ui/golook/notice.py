@@ -1,7 +1,7 @@
 """The window says once when DNS cannot be believed (or does not answer), not per contact.
 
 :class:`DnsNotice` sits in the status bar, hidden. Every result of a domain check that the
-window's background tasks bring back passes by it (``watch`` on ``TaskRunner.task_started``):
+window's background tasks bring back passes by it (``take_result`` on ``TaskRunner.task_result``):
 Check all, the checks after an import, Check again. The first batch that finds the resolver
 untrustworthy — it says even gmail.com has no mail — or finds it silent shows the notice, with
 one short status message (a click on the notice explains it); more such batches change
@@ -12,7 +12,7 @@ answers again hides it; the user's × hides it for the rest of the session.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
@@ -69,10 +69,6 @@ class DnsNotice(QWidget):
         lay.addWidget(self.label)
         lay.addWidget(self.close_button)
         self.hide()
-
-    def watch(self, task: Any) -> None:
-        """For ``TaskRunner.task_started``: follow the task's result if it is a domain check."""
-        task.signals.done.connect(self.take_result)
 
     def take_result(self, result: object) -> None:
         # only a domain check makes these, and a check imports their module first: the
