@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import struct
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -72,6 +73,38 @@ COLUMNS: list[tuple[str, str, str | None]] = [
     ("source", "Source", "source"),
     ("created", "Created", "created"),
 ]
+
+
+class ListSort(NamedTuple):
+    """The list's order: its column and the way, and the sort key it reads (``ContactQuery``)."""
+
+    column: int
+    order: Qt.SortOrder
+    key: str
+
+
+# a QHeaderView.saveState's start (QDataStream, big-endian): its marker 0xff, version 0, then
+# the orientation, the sort indicator's order and section, whether it is shown
+_HEADER_STATE = struct.Struct(">iiiii?")
+
+
+def saved_sort(state: bytes | bytearray | memoryview) -> ListSort | None:
+    """The sort a list header's saved state holds (``QHeaderView.saveState``), read without
+    a header: the list's first page is then read once, in that order (restoring the state on
+    the header afterwards asked the model for it again: a second read, through the database).
+    None for no sort, a column that does not sort, or a state not of this form."""
+    if len(state) < _HEADER_STATE.size:
+        return None
+    marker, version, orientation, order, column, _shown = _HEADER_STATE.unpack_from(state)
+    if (marker, version, orientation) != (0xFF, 0, Qt.Orientation.Horizontal.value):
+        return None
+    if order not in (0, 1) or not 0 <= column < len(COLUMNS):
+        return None
+    key = COLUMNS[column][2]
+    if key is None:
+        return None
+    return ListSort(column, Qt.SortOrder(order), key)
+
 
 ContactIdRole = Qt.ItemDataRole.UserRole + 1
 StageKeyRole = Qt.ItemDataRole.UserRole + 2
@@ -145,6 +178,12 @@ def _prepare_search(db: Database, base: ContactQuery, page: int) -> None:
     paging.prepare_search(db, base, page)
 
 
+def _query_in(sort: ListSort | None) -> ContactQuery:
+    if sort is None:
+        return ContactQuery()
+    return ContactQuery(sort=sort.key, descending=sort.order == Qt.SortOrder.DescendingOrder)
+
+
 class ContactTableModel(QAbstractTableModel):
     """Rows = contacts of the current query, fetched page by page as the view scrolls.
 
@@ -158,7 +197,14 @@ class ContactTableModel(QAbstractTableModel):
     query_changed = Signal()
     total_changed = Signal()  # a search's count arrived (see total_text)
 
-    def __init__(self, db: Database, parent: Any = None, first: PlainReads | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        parent: Any = None,
+        first: PlainReads | None = None,
+        sort: ListSort | None = None,
+    ) -> None:
+        """``sort``: the order the first page is read in (None: by date added, newest first)."""
         super().__init__(parent)
         self.db = db
         # a start on a file read with the driver alone: the first page and its rows come
@@ -169,7 +215,7 @@ class ContactTableModel(QAbstractTableModel):
         # told of each block of rows read (the list's column fitter notes their widths)
         self.on_rows_loaded: Callable[[Sequence[ContactRow]], None] | None = None
         self._pager: ContactPager[ListedRow] = ContactPager(
-            self, db, ContactQuery(), self._load, page=self.PAGE, columns=len(COLUMNS)
+            self, db, _query_in(sort), self._load, page=self.PAGE, columns=len(COLUMNS)
         )
         self._pager.CACHE_ROWS = self.CACHE_ROWS
         self._pager.BLOCK = 100  # a screenful and more per cache miss
@@ -208,7 +254,8 @@ class ContactTableModel(QAbstractTableModel):
                     if total
                     else []
                 )
-        except (first_screen.NotPlain, sqlite3.Error) as exc:
+        # KeyError: a sort first_screen does not read (the database's reads then)
+        except (first_screen.NotPlain, sqlite3.Error, KeyError) as exc:
             log.info("the list's first page read the usual way: %s", exc)
             self._first = None
             return False

@@ -59,6 +59,8 @@ from ui.contact_table import (
     ColumnFitter,
     ContactIdRole,
     ContactTableModel,
+    ListSort,
+    saved_sort,
 )
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
@@ -279,7 +281,10 @@ class MainWindow(QMainWindow):
         self.first_counts_read = threading.Event()
 
         # --- list ---
-        self.model = ContactTableModel(db, self, first=first if self._plain else None)
+        # in the order the user left it (the header's saved state, restored below): its first
+        # page read once, in that order
+        sort = self._saved_sort()
+        self.model = ContactTableModel(db, self, first=first if self._plain else None, sort=sort)
         # a search's first-page statements made on a worker, not at the first keystroke
         self.after_usable(lambda: self.model.prepare_searches(self.tasks))
         self.list_view = ContactListView()
@@ -287,9 +292,11 @@ class MainWindow(QMainWindow):
         self.list_view.setItemDelegateForColumn(
             [c[0] for c in COLUMNS].index("bant"), BantMarksDelegate(self.list_view)
         )
-        self.list_view.horizontalHeader().setSortIndicator(
-            [c[0] for c in COLUMNS].index("created"), Qt.SortOrder.DescendingOrder
-        )
+        if sort is None:
+            sort = ListSort(
+                [c[0] for c in COLUMNS].index("created"), Qt.SortOrder.DescendingOrder, "created"
+            )
+        self.list_view.horizontalHeader().setSortIndicator(sort.column, sort.order)
         self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.list_view.customContextMenuRequested.connect(self._list_menu)
 
@@ -1591,6 +1598,13 @@ class MainWindow(QMainWindow):
             self.import_handler(Path(urls[0].toLocalFile()))
 
     # --- state -------------------------------------------------------------------------------
+    def _saved_sort(self) -> ListSort | None:
+        """The list's sort in its saved header state (None: none saved, or not restored)."""
+        if not self.persist_state:
+            return None
+        header = self.settings.value(HEADER_KEY)
+        return saved_sort(header.data()) if isinstance(header, QByteArray) else None
+
     def _restore_state(self) -> None:
         if not self.persist_state:
             self._default_layout()
