@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from app.logfile import start_log_file
 from db.errors import DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
 from ui.opening import open_with_progress
-from ui.theme import apply_theme, system_palette
+from ui.theme import apply_theme, resource_file, system_palette
 from ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     font.setPointSizeF(9.5)
     app.setFont(font)
     apply_theme(app, system_palette(desktop))  # light or dark, as the desktop asks
-    icon_path = resources.files("resources").joinpath("winnow.svg")
+    icon_path = resource_file("winnow.svg")
     if icon_path.is_file():
         app.setWindowIcon(QIcon(str(icon_path)))
     return app

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import sys
 import threading
 import traceback
@@ -99,6 +98,8 @@ def _where(tb: TracebackType | None) -> str:
 
 
 def version_info() -> str:
+    import platform  # not with the module: ~3 ms of the window's start, read on an error only
+
     return (
         f"Winnow {__version__}, Python {platform.python_version()}, "
         f"PySide6 {PySide6.__version__}, Qt {qVersion()}, {platform.platform()}"
