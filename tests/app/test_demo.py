@@ -75,3 +75,54 @@ def test_the_demo_draws_as_random_does() -> None:
         assert choice(population) == theirs.choice(population)
         assert randint(-5, i) == theirs.randint(-5, i)
         assert ours.random() == theirs.random()
+
+
+def test_a_company_domain_is_classed_by_its_name() -> None:
+    """``company_domain_class``: every demo company domain ``prefix-part{digits}.tld`` gets
+    the class its digit-free form has, as ``quick_domain_class`` gives it for each domain —
+    the digits (up to a 100,000-contact country's 2,500 and beyond) touch no list entry,
+    public-suffix rule or free-mail typo, for every prefix, part and top-level domain."""
+    from app.demo import COMPANY_PREFIXES, PEOPLE, _ascii, company_domain_class
+    from app.golook import classify
+
+    digits = "0123456789"
+    names = {
+        (f"{_ascii(prefix)}-{_ascii(part)}", people[5])
+        for people in PEOPLE.values()
+        for part in people[4]
+        for prefix in COMPANY_PREFIXES
+    }
+    listed = classify._free() | classify._disposable()
+    rules = classify._psl()._publicsuffix
+    for name, tld in names:
+        assert "--" not in name and name.replace("-", "").isalnum() and name.isascii()
+        assert tld not in classify._TLD_TYPOS
+        # a typo of a free-mail name is at most two letters longer than it
+        for target in classify._TYPO_TARGETS:
+            target_name, _, target_suffix = target.partition(".")
+            if target_suffix == tld:
+                assert len(name) - len(target_name) > (2 if len(target_name) >= 9 else 1)
+        # no list entry or public-suffix rule names such a domain (or every one under the tld)
+        for entry in (*listed, *(r.lstrip("!") for r in rules)):
+            if entry.endswith(f".{tld}"):
+                head = entry[: -len(tld) - 1]
+                assert head != "*" and head.rstrip(digits) != name, entry
+        domain_class = company_domain_class(name, tld)
+        assert domain_class == "branded"
+        for i in ("", 10, 99, 100, 999, 2499, 24999, 99999):
+            domain = f"{name}{i}.{tld}"
+            assert classify.quick_domain_class(f"anna.weber@{domain}") == (domain, domain_class)
+
+
+def test_the_demo_contacts_domains_are_classed_as_each_address_is(demo_db: Database) -> None:
+    from sqlalchemy import text
+
+    from app.demo import _PLAIN_ADDRESS
+    from app.golook.classify import quick_domain_class
+
+    with demo_db.session() as s:
+        rows = s.execute(text("SELECT email, domain, domain_class FROM contacts")).all()
+    plain = [r for r in rows if r.email and _PLAIN_ADDRESS.fullmatch(r.email)]
+    assert len(plain) > 200
+    for email, domain, domain_class in plain:
+        assert (domain, domain_class) == quick_domain_class(email), email
