@@ -48,7 +48,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from app import aggregates
 from app.aggregates import Plain, bindparam, read, text
@@ -405,6 +405,10 @@ def _compute(
 
     The stays in each stage are measured on a second connection at the same time (the driver
     releases the GIL while SQLite works)."""
+    if not reference and db.engine.dialect.name == "sqlite":
+        plain = _compute_plain(db, since, until, source, now, with_weeks, cohort_view)
+        if plain is not None:
+            return plain
     with db.session() as s:
         a = _anchors(s)
         known = None if reference else aggregates.readable(s, a.definition())
@@ -443,6 +447,56 @@ def _compute(
     return replace(metrics, median_days_in_stage=medians), names, sla
 
 
+def _compute_plain(
+    db: Database,
+    since: datetime | None,
+    until: datetime | None,
+    source: str | None,
+    now: datetime,
+    with_weeks: bool,
+    cohort_view: bool,
+) -> tuple[Metrics, list[str], float] | None:
+    """:func:`_compute` on SQLite when the derived rows are current: every read through the
+    driver (no SQLAlchemy statement, ORM query or second session around them) in one read
+    transaction of a session's connection — the import check, the stages and criteria, the
+    rows' currency, the numbers, the source names and the SLA, the same SQL as the ORM path
+    and :func:`plain_stats` — with the stays' medians on a second connection meanwhile. None
+    when an import is being written or the rows are not current (the usual path then hides
+    the import's contacts, or brings the rows up to date)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with db.session() as s:
+        con = cast(Plain, aggregates.driver_reads(s)).con
+        # no import being written in this snapshot: nothing to hide (_unfinished gives '')
+        if con.execute(RUNNING_IMPORTS).fetchone() is not None:
+            return None
+        reader = Plain(con)
+        a = _anchors(reader)
+        if not aggregates.is_current(reader, a.definition()):
+            return None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="winnow-metrics") as pool:
+            stays = pool.submit(_stage_medians_derived, db, a, since, until, source)
+            table, extra = _derived_table(source)
+            metrics = _aggregate(
+                reader, a, since, until, source, now, with_weeks, cohort_view, table, extra
+            )
+            names = [str(n) for (n,) in con.execute(SOURCE_NAMES)] if with_weeks else []
+            sla = _plain_sla_hours(con) if with_weeks else _DEFAULT_SLA_HOURS
+            medians = stays.result()
+    return replace(metrics, median_days_in_stage=medians), names, sla
+
+
+def _plain_sla_hours(con: sqlite3.Connection) -> float:
+    """:func:`_sla_hours` through the driver (``app.settings.read_setting``'s statement)."""
+    import json
+
+    from app import followup
+
+    row = con.execute(SLA_SETTING_ROW, (followup.SLA_SETTING,)).fetchone()
+    raw = followup.DEFAULT_SLA_HOURS if row is None or row[0] is None else json.loads(row[0])
+    return followup.clean_sla(raw)
+
+
 def _sla_hours(s: Session) -> float:
     """The response time (SLA) the dashboard shows, read in its transaction (on PostgreSQL a
     transaction of its own cost three more round trips to the server)."""
@@ -462,24 +516,25 @@ def _serially(conn: Session | Connection | Plain) -> None:
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
+# every contact's source, in order: one seek into the index on ``contacts.source`` per name,
+# each the first one after the last (a DISTINCT walked the whole index: 1,000,000 entries for
+# a handful of names)
+SOURCE_NAMES = """
+    WITH RECURSIVE names(name) AS (
+      SELECT MIN(source) FROM contacts
+      UNION ALL
+      SELECT (SELECT MIN(c.source) FROM contacts c WHERE c.source > names.name)
+      FROM names WHERE names.name IS NOT NULL
+    )
+    SELECT name FROM names WHERE name IS NOT NULL
+    """
+# app.settings.read_setting's statement as SQLAlchemy compiles it for SQLite
+SLA_SETTING_ROW = 'SELECT settings.value \nFROM settings \nWHERE settings."key" = ?'
+
+
 def _source_names(s: Session) -> list[str]:
-    """Every contact's source, in order: one seek into the index on ``contacts.source`` per
-    name, each the first one after the last (a DISTINCT walked the whole index: 1,000,000
-    entries for a handful of names)."""
-    return [
-        str(n)
-        for n in s.scalars(
-            text("""
-            WITH RECURSIVE names(name) AS (
-              SELECT MIN(source) FROM contacts
-              UNION ALL
-              SELECT (SELECT MIN(c.source) FROM contacts c WHERE c.source > names.name)
-              FROM names WHERE names.name IS NOT NULL
-            )
-            SELECT name FROM names WHERE name IS NOT NULL
-            """)
-        )
-    ]
+    """Every contact's source, in order (:data:`SOURCE_NAMES`)."""
+    return [str(n) for n in s.scalars(text(SOURCE_NAMES))]
 
 
 def _derived_table(source: str | None) -> tuple[str, dict[str, Any]]:
@@ -694,10 +749,6 @@ def _derived_rows(
     params: dict[str, Any] = dict(extra)
     whole = [by_source, "kind IN ('i', 'q', 'c')"]
     _day_bounds(whole, params, lo, hi)
-    measures = ", ".join(aggregates.MEASURES)
-    union = [
-        f"SELECT kind, day, source, max_pos, {measures} FROM metric_days WHERE {' AND '.join(whole)}"
-    ]
     ranges: dict[str, str] = {}
     for kind, column in (("i", "inquiry_at"), ("q", "qualified_at"), ("c", "customer_at")):
         conds = []
@@ -711,19 +762,27 @@ def _derived_rows(
                 params[f"part{i}e"] = end
             conds.append("(" + " AND ".join(one or ["1 = 1"]) + ")")
         ranges[kind] = "(" + " OR ".join(conds) + ")" if conds else "1 = 0"
-    if parts:
-        union.append(aggregates.contributions_sql(s, by_source, ranges))
-    found = f"({' UNION ALL '.join(union)}) found"
+    stored = " AND ".join(whole)
     measures_of = ", ".join(f"SUM({m})" for m in aggregates.MEASURES)
     nothing = ", ".join(["NULL"] * (len(aggregates.MEASURES) - 2))
-    reads = [  # in one statement (a round trip each on PostgreSQL)
-        f"SELECT 'sums' AS what, kind, NULL AS day, source, max_pos, {measures_of} FROM {found} "
-        "GROUP BY kind, source, max_pos"
+    # in one statement (a round trip each on PostgreSQL): the stored days' rows summed per
+    # source and furthest stage, and per day (the weeks and months) — on their own, so the
+    # per-day sums follow the index on (kind, day, …) with no sort; the part-days' rows once,
+    # as they are (a few hundred at most), added to both in Python
+    reads = [
+        f"SELECT 'sums' AS what, kind, NULL AS day, source, max_pos, {measures_of} "
+        f"FROM metric_days WHERE {stored} GROUP BY kind, source, max_pos"
     ]
     if with_days:
         reads.append(
             f"SELECT 'days', kind, day, NULL, NULL, SUM(n), SUM(qualified), {nothing} "
-            f"FROM {found} WHERE kind IN ('i', 'q') GROUP BY kind, day"
+            f"FROM metric_days WHERE {stored} AND kind IN ('i', 'q') GROUP BY kind, day"
+        )
+    if parts:
+        reads.append(
+            "SELECT 'part', kind, day, source, max_pos, "
+            f"{', '.join(aggregates.MEASURES)} FROM ("
+            f"{aggregates.contributions_sql(s, by_source, ranges)}) part"
         )
     # waiting for a response whose due time is still to come: not decided yet (only their
     # number: decided, late and never answered are summed over every source)
@@ -738,19 +797,30 @@ def _derived_rows(
     # the times bound as DateTime, the days as Date (aggregates.typed, by their values)
     sums: dict[tuple[str, Any, int], list[float]] = {}
     days: dict[Any, list[int]] = {}
+    dates: dict[Any, date] = {}  # each day's text as a date, once (a day has two kinds)
     future = 0
     for what, kind, day, src, max_pos, *values in read(s, " UNION ALL ".join(reads), params):
-        if what == "sums":
-            sums[(str(kind), src, int(max_pos))] = [float(v or 0) for v in values]
-        elif what == "days":
-            slot = days.setdefault(_as_date(day), [0, 0, 0])
-            if kind == "i":
-                slot[0] += int(values[0])
-                slot[2] += int(values[1])
-            else:
-                slot[1] += int(values[0])
-        else:
+        if what == "future":
             future = int(values[0] or 0)
+            continue
+        if what != "days":  # a source's sums, or a part-day's row (added to them)
+            key = (str(kind), src, int(max_pos))
+            found = [float(v or 0) for v in values]
+            if key in sums:
+                sums[key] = [x + y for x, y in zip(sums[key], found, strict=True)]
+            else:
+                sums[key] = found
+            if what == "sums" or not with_days or kind not in ("i", "q"):
+                continue
+        on = dates.get(day)
+        if on is None:
+            on = dates[day] = _as_date(day)
+        slot = days.setdefault(on, [0, 0, 0])
+        if kind == "i":
+            slot[0] += int(values[0])
+            slot[2] += int(values[1] or 0)
+        else:
+            slot[1] += int(values[0])
     rows: list[tuple[Any, ...]] = []
     for (kind, src, max_pos), v in sums.items():
         n, qualified, answered, decided, late, pending, amount = v
@@ -1392,7 +1462,7 @@ def _weeks(
                 params,
             ).all()
         for day, n in found:
-            d = _as_date(day)
+            d = day if type(day) is date else _as_date(day)  # the derived rows' days are dates
             monday = d - timedelta(days=d.weekday())
             counts.setdefault(monday, [0, 0])[slot] += int(n)
     if not counts:
@@ -1437,7 +1507,7 @@ def _months(
         ).all()
     )
     for day, n, q in found:
-        d = _as_date(day)
+        d = day if type(day) is date else _as_date(day)
         slot = counts.setdefault(d.replace(day=1), [0, 0])
         slot[0] += int(n)
         slot[1] += int(q or 0)

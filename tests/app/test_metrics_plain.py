@@ -22,7 +22,7 @@ from app.cli import main
 from app.commands import core
 from app.timeutil import utcnow
 from db.engine import Database
-from db.models import BantCriterion, Contact, Source, Stage
+from db.models import BantCriterion, Contact, Setting, Source, Stage
 from db.plain_open import plain_start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,8 @@ def test_the_plain_statements_are_the_orms() -> None:
         .order_by(Stage.position)
     )
     assert _compiled(counts)[0] == metrics.STAGE_COUNTS
+    sla = select(Setting.value).where(Setting.key == followup.SLA_SETTING)  # read_setting's
+    assert _compiled(sla) == (metrics.SLA_SETTING_ROW, [followup.SLA_SETTING])
 
 
 def test_the_plain_constants_are_the_owners() -> None:
@@ -166,6 +168,58 @@ def test_rows_not_current_or_an_import_running_are_the_usual_openings(
         assert metrics.plain_stats(con) is None  # its contacts hidden: the ORM path's filter
     finally:
         con.close()
+
+
+@pytest.mark.sqlite_only
+def test_the_dashboard_reads_through_the_driver_what_the_orm_reads(demo_db: Database) -> None:
+    """On SQLite with the derived rows current the dashboard and ``stats`` in process read
+    everything through the driver in one transaction (``_compute_plain``): the same figures,
+    weeks, months, source names and SLA as the ORM path and the reference; an import being
+    written, or rows not current, are left to the usual path."""
+    from app import operations
+
+    followup.set_sla_hours(demo_db, 7.5)
+    now = utcnow()
+    metrics.compute_metrics(demo_db, now=now)  # the derived rows current
+    periods: list[dict[str, Any]] = [
+        {},
+        {"since": now - timedelta(weeks=12, hours=5)},
+        {"source": "trade", "since": now - timedelta(days=40), "until": now - timedelta(days=3)},
+        {"source": "web", "cohort": True},
+    ]
+    for period in periods:
+        found = metrics._compute_plain(
+            demo_db,
+            period.get("since"),
+            period.get("until"),
+            period.get("source"),
+            now,
+            True,
+            bool(period.get("cohort")),
+        )
+        assert found is not None  # the driver's path answered
+        plain, names, sla = found
+        reference = metrics.dashboard_data(demo_db, now=now, reference=True, **period)
+        assert plain.as_json() == reference.metrics.as_json()
+        assert (plain.weeks, plain.months) == (reference.metrics.weeks, reference.metrics.months)
+        assert (names, sla) == (list(reference.sources), reference.sla_hours) and sla == 7.5
+        assert metrics.dashboard_data(demo_db, now=now, **period) == metrics.Dashboard(
+            plain, sla, tuple(names)
+        )
+    operations.create_contact(demo_db, first_name="Ada", email="ada@example.com", stage="inquiry")
+    assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is None
+    metrics.compute_metrics(demo_db, now=now)  # brought up to date again
+    assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is not None
+    with demo_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
+                " read_count, imported_count, updated_count, skipped_count, rejected_count)"
+                " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
+            ),
+            {"at": datetime(2026, 1, 1)},
+        )
+    assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is None
 
 
 def test_stats_on_either_database_prints_the_numbers(
