@@ -248,3 +248,54 @@ def test_a_second_process_only_for_a_big_file_with_a_core_to_spare(
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (load, load, load))
     assert pipeline.worth_another_process(path) is apart
+
+
+def test_a_chunk_crosses_the_pipe_as_tuples_and_arrives_as_the_same_rows(tmp_path: Path) -> None:
+    """The rows go over the pipe as tuples of their attributes (no dataclass pickled a row)
+    and arrive as :class:`PreparedRow` objects equal to those sent, attribute for attribute:
+    warnings, stage, other addresses, phones and addresses, the full name, the mirrored extra
+    values and the e-mail key (worked out where read) included."""
+    import pickle
+    from dataclasses import fields
+
+    from app.importing.mapping import guess_mapping
+    from app.importing.pipeline import (
+        _ROW_ATTRIBUTES,
+        _for_the_writer,
+        _packed,
+        _unpacked,
+        prepare_chunks,
+    )
+    from app.importing.readers import open_table
+    from app.importing.rows import PreparedRow
+
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(300))
+    preparer = RowPreparer({"suspect": "Suspect", "customer": "Customer"}, region="DE")
+    table = open_table(csv_path)
+    mapping = guess_mapping(table.headers)
+    chunks = list(
+        prepare_chunks(table.rows(), table.headers, mapping, preparer, 70, stored_here=False)
+    )
+    assert len(chunks) > 3
+    held = {k for c in chunks for r in c.rows for k in r.__dict__}  # what prepare set
+    for chunk in chunks:
+        _for_the_writer(chunk)
+        message = pickle.loads(pickle.dumps(_packed(chunk), pickle.HIGHEST_PROTOCOL))
+        assert message[0] == "chunk"
+        assert all(type(r) is tuple for r in message[4])
+        came = _unpacked(*message[1:])
+        assert (came.read, came.rejected, came.warnings) == (
+            chunk.read,
+            chunk.rejected,
+            chunk.warnings,
+        )
+        assert [type(r) for r in came.rows] == [PreparedRow] * len(chunk.rows)
+        assert [r.__dict__ for r in came.rows] == [r.__dict__ for r in chunk.rows]
+        assert [r.name_key for r in came.rows] == [r.name_key for r in chunk.rows]
+    rows = [r for c in chunks for r in c.rows]
+    # what the test's rows hold, so that the comparison above saw it
+    assert any(r.stage_key for r in rows) and any(r.other_emails for r in rows)
+    assert any(r.phones for r in rows) and any(r.mirrored_extra for r in rows)
+    assert any(r.email_key for r in rows) and any(r.email_key is None for r in rows)
+    # every attribute a prepared row holds crosses (a new field of PreparedRow too)
+    assert set(_ROW_ATTRIBUTES) >= {f.name for f in fields(PreparedRow)} | held
