@@ -46,6 +46,9 @@ class ContactPager(Generic[RowT]):
     # fewer ids up front, and the rest page in as it scrolls
     FIRST_PAGE: int | None = None
     BLOCK = 60  # rows loaded together on a cache miss
+    # rows read at a miss when none is read (after a reset): from the row asked, as many as
+    # its view shows at once (None: a BLOCK around it, as any miss)
+    FIRST_BLOCK: int | None = None
     CACHE_ROWS = 4000
     # a window this small is simply read again after a change; 0: a few changed contacts are
     # always placed by seeks. Reading the window again starts at its top, where a running
@@ -196,13 +199,33 @@ class ContactPager(Generic[RowT]):
     def _extend(self, keys: list[Key], keep: Collection[int] = ()) -> int:
         """Append the rows of ``keys`` (all after the window's end) and move the end to the
         last. A loaded contact among them changed before we were told: it now belongs here,
-        not where it was shown, so it is moved (unless in ``keep``: the caller places it)."""
+        not where it was shown, so it is moved (unless in ``keep``: the caller places it) —
+        a row move, so a selected contact stays selected (a page read between an edit's
+        commit and its notice, as the list is scrolled on)."""
         if not keys:
             return 0
         self.end = keys[-1]
         stale = {k.id for k in keys if k.id in self._loaded and k.id not in keep}
-        self._remove_ids(stale)
         fresh = [k.id for k in keys if k.id not in self._loaded]
+        self._append(fresh)
+        if stale:
+            self.forget(stale)  # it changed: read again when shown
+            # the last first, each in front of the one that follows it among the keys
+            appended = set(fresh)
+            placed = [k.id for k in keys if k.id in stale or k.id in appended]
+            for index in range(len(placed) - 1, -1, -1):
+                cid = placed[index]
+                if cid not in stale:
+                    continue
+                after = placed[index + 1] if index + 1 < len(placed) else None
+                destination = len(self.ids) if after is None else self.ids.index(after)
+                source = self.ids.index(cid)
+                if destination not in (source, source + 1):
+                    self._move(source, destination)
+        return len(fresh)
+
+    def _append(self, fresh: list[int]) -> None:
+        """These ids (none loaded) as rows at the window's end."""
         if fresh:
             first = len(self.ids)
             with self._changing():
@@ -213,7 +236,6 @@ class ContactPager(Generic[RowT]):
                     for offset, cid in enumerate(fresh):
                         self._row_of[cid] = first + offset
                 self.model.endInsertRows()
-        return len(fresh) - len(stale)
 
     def contacts_changed(self, ids: Iterable[int], recount: bool = True) -> None:
         """These contacts were edited, moved, created or deleted: each is shown where the
@@ -458,8 +480,11 @@ class ContactPager(Generic[RowT]):
         if hit is not None:
             self._cache.move_to_end(cid)
             return hit
-        start = max(0, index - self.BLOCK // 4)
-        block = [i for i in self.ids[start : start + self.BLOCK] if i not in self._cache]
+        if self._cache or self.FIRST_BLOCK is None:
+            start = max(0, index - self.BLOCK // 4)
+            block = [i for i in self.ids[start : start + self.BLOCK] if i not in self._cache]
+        else:  # nothing read yet: a view paints its rows in sight, the first asked first
+            block = self.ids[index : index + self.FIRST_BLOCK]
         try:
             with self.reading():  # the rows and their marks: one session
                 self._cache.update(self._load(block))

@@ -170,3 +170,12 @@ def test_marks_follow_the_criteria_order_for_many_contacts(demo_db: Database) ->
     assert marks == expected
     assert marks[ids[0]] == ("no", "unknown", "unknown", "yes")
     assert len(marks) > 20  # the demo answers for many of its contacts
+
+
+def test_the_criteria_order_the_driver_reads_is_sqlalchemys_own_text() -> None:
+    """bant_marks reads the criteria's order through SQLite's driver with this text: the
+    statement's own, as SQLAlchemy compiles it for SQLite (same plan, same order)."""
+    from sqlalchemy.dialects import sqlite
+
+    compiled = str(qualification._CRITERIA_ORDER.compile(dialect=sqlite.dialect()))
+    assert compiled == qualification._CRITERIA_ORDER_SQL

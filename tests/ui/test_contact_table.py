@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
+from app import contacts
 from app.contacts import ContactQuery
 from db.engine import Database
 from ui.contact_table import COLUMNS, ContactIdRole, ContactTableModel, decode_ids
@@ -111,3 +115,84 @@ def test_the_first_page_is_read_in_two_transactions(demo_db: Database) -> None:
     finally:
         event.remove(demo_db.engine, "begin", begin)
     assert (opened, len(begun)) == (1, 2)
+
+
+def _reads(model: ContactTableModel) -> list[list[int]]:
+    """The ids of each block of rows the model reads from now on."""
+    reads: list[list[int]] = []
+    load = model._pager._load
+
+    def counted(ids: Sequence[int]) -> dict[int, Any]:
+        reads.append(list(ids))
+        return load(ids)
+
+    model._pager._load = counted
+    return reads
+
+
+def test_a_view_of_few_rows_reads_those_and_scrolls_to_the_same_contacts(
+    demo_db: Database,
+) -> None:
+    """Told how many rows its view shows, the list reads a first page of ids half a screen
+    longer (at least MIN_FIRST_PAGE) and the rows in sight alone at a keystroke; scrolled to
+    the end it shows the same contacts, in the same order and with the same values, as a list
+    that read a PAGE of ids and a BLOCK of rows."""
+    name = [c[0] for c in COLUMNS].index("name")
+    full, few = ContactTableModel(demo_db), ContactTableModel(demo_db)
+    few.set_rows_in_sight(12)
+    assert few.first_page == few.MIN_FIRST_PAGE == 50 and full.first_page == full.PAGE
+    few.set_rows_in_sight(60)
+    assert few.first_page == 90
+    few.set_rows_in_sight(12)
+    reads = _reads(few)
+    for q in (ContactQuery(sort="name"), ContactQuery(search="a", sort="company")):
+        full.set_query(q)
+        few.set_query(q)
+        assert few.rowCount() == 50 < full.rowCount()
+        shown = [few.data(few.index(row, name)) for row in range(12)]
+        assert reads == [few.loaded_ids()[:12]], "the rows in sight, no more"
+        assert shown == [full.data(full.index(row, name)) for row in range(12)]
+        while few.canFetchMore(QModelIndex()):
+            few.fetchMore(QModelIndex())
+        while full.canFetchMore(QModelIndex()):
+            full.fetchMore(QModelIndex())
+        assert few.loaded_ids() == full.loaded_ids() == contacts.query_ids(demo_db, q)
+        for row in range(few.rowCount()):  # scrolled: read in blocks, as before
+            assert few.contact_row(row) == full.contact_row(row)
+            assert few._marks(few.contact_id(row)) == full._marks(full.contact_id(row))
+        assert all(len(block) <= few._pager.BLOCK for block in reads[1:])
+        reads.clear()
+
+
+def test_the_list_view_tells_the_model_its_rows_in_sight(qtbot: Any, demo_db: Database) -> None:
+    """The list's column fitter tells the model how many rows the view shows as it is sized;
+    a new query then reads those rows first and the view shows the contacts the query
+    orders first."""
+    from PySide6.QtWidgets import QTableView
+
+    from ui.contact_table import ColumnFitter
+
+    model = ContactTableModel(demo_db)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.verticalHeader().setDefaultSectionSize(28)
+    view.setModel(model)
+    ColumnFitter(view, model)
+    view.resize(900, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    sight = view.viewport().height() // 28 + 2
+    assert sight == model._pager.FIRST_BLOCK and model.first_page == max(50, sight + sight // 2)
+    view.resize(900, 2400)
+    qtbot.waitUntil(lambda: view.viewport().height() // 28 + 2 == model._pager.FIRST_BLOCK)
+    assert model.first_page == model._pager.FIRST_BLOCK * 3 // 2 > 50
+    view.resize(900, 420)
+    qtbot.waitUntil(lambda: sight == model._pager.FIRST_BLOCK)
+    reads = _reads(model)
+    q = ContactQuery(sort="name")
+    model.set_query(q)
+    qtbot.waitUntil(lambda: bool(reads))
+    qtbot.wait(50)  # painted, the rows in sight measured (ui.row_fit)
+    assert reads == [contacts.query_ids(demo_db, q)[:sight]], "the rows in sight, once"
+    top = view.indexAt(view.viewport().rect().topLeft())
+    assert top.row() == 0 and model.data(top, ContactIdRole) == reads[0][0]

@@ -126,6 +126,27 @@ def test_in_the_window_renamed_and_scrolled_to_the_end(window: Any, qtbot: Any) 
     assert window.selected_ids() == [cid], "the edited contact is still the selected one"
 
 
+def test_a_page_read_before_the_notice_moves_the_changed_selected_contact(
+    qtbot: Any, demo_db: Database
+) -> None:
+    """A loaded, selected contact renamed past the window's end, and the next page read before
+    the list is told (scrolled on between an edit's commit and its notice): the page moves its
+    row where the contact now belongs, so it stays selected, is shown once, with its new name."""
+    model = ContactTableModel(demo_db)
+    model.sort(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
+    view = _table_of(qtbot, model)
+    cid = model.contact_id(5)
+    assert model.data(model.index(5, NAME_COLUMN)) != "Zzzz"  # read, and kept
+    rows = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    view.selectionModel().select(model.index(5, 0), rows)
+    _rename(demo_db, cid, "Zzzz")  # the list is not told
+    _fetch_to_the_end(model)
+    shown = _shown(model)
+    assert shown == contacts.query_ids(demo_db, model.query) and shown.index(cid) > 280
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [shown.index(cid)]
+    assert model.data(model.index(shown.index(cid), NAME_COLUMN)) == "Zzzz"
+
+
 # --- placing changed contacts --------------------------------------------------------------
 
 
