@@ -332,37 +332,51 @@ class MainWindow(QMainWindow):
         self.detail_button.setObjectName("panelToggle")
         self.detail_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
+        # --- the window's frame, built from the top down: a part is styled as it joins the
+        # window, and styled again with all it holds each time it is put into another part
+        # (the application's style sheet): built bottom up, the list was styled six times over
+        # (~30 ms of the start)
+        # the search bar spans the window (beside a narrow list its box was cut short)
+        frame = QWidget()
+        fl = QVBoxLayout(frame)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.setSpacing(0)
+        self.setCentralWidget(frame)
+        fl.addWidget(top)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        fl.addWidget(self.splitter, 1)
+
+        # --- sidebar ---
+        self.sidebar = Sidebar()
+        self.sidebar.filter_chosen.connect(lambda _f: self.apply_filters())
+        self.sidebar.contacts_dropped.connect(self.move_contacts)
+        self.sidebar.wants_other_width.connect(self.fit_panes)
+        self.splitter.addWidget(self.sidebar)
+
         # --- views (tabs) ---
         self.views = QTabWidget()
         self.views.setObjectName("views")
         self.views.setDocumentMode(True)
         self.views.currentChanged.connect(self._view_changed)
-        self.add_view("list", "List", self.list_view)
-        self.views.setCornerWidget(self.detail_button, Qt.Corner.TopRightCorner)
-
         center = QWidget()
         cl = QVBoxLayout(center)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.views, 1)
+        self.splitter.addWidget(self._with_first_run(center))
+        self.add_view("list", "List", self.list_view)
+        self.views.setCornerWidget(self.detail_button, Qt.Corner.TopRightCorner)
 
-        # --- sidebar and detail ---
-        self.sidebar = Sidebar()
-        self.sidebar.filter_chosen.connect(lambda _f: self.apply_filters())
-        self.sidebar.contacts_dropped.connect(self.move_contacts)
-        self.sidebar.wants_other_width.connect(self.fit_panes)
+        # --- detail ---
         self.detail = DetailPanel(db, self.ops)  # follows the change notices itself
         self.detail.edit_requested.connect(self.edit_contact)
         self.detail.move_requested.connect(self._move_from_detail)
         self.list_view.doubleClicked.connect(lambda _i: self.detail.name_label.setFocus())
         self.detail.close_requested.connect(lambda: self.show_detail_for_view(False))
         self.column_fitter = ColumnFitter(self.list_view, self.model)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self._with_first_run(center))
         self.splitter.addWidget(self.detail)
+
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -372,14 +386,6 @@ class MainWindow(QMainWindow):
         # scrolls sideways); until the user drags the splitter it follows the window's width
         self._splitter_dragged = False
         self.splitter.splitterMoved.connect(self._splitter_moved)
-        # the search bar spans the window (beside a narrow list its box was cut short)
-        frame = QWidget()
-        fl = QVBoxLayout(frame)
-        fl.setContentsMargins(0, 0, 0, 0)
-        fl.setSpacing(0)
-        fl.addWidget(top)
-        fl.addWidget(self.splitter, 1)
-        self.setCentralWidget(frame)
 
         # --- status bar ---
         self.count_label = QLabel()
