@@ -153,11 +153,11 @@ class PreparedElsewhere(Iterator[Chunk]):
     The child (``python -m app.importing.reader_process``: a fresh interpreter that runs no
     code of the caller's main module) opens the file as the caller did (``open_args`` for
     :func:`open_table`), reads, maps and cleans it, and sends each chunk pickled over a pipe;
-    the pipe holds less than a chunk, so the child prepares at most one chunk ahead of the
-    writer (memory stays flat). It starts when this object is made, so it works while the
-    caller counts rows or opens its transaction. An error in the child is raised here;
-    :meth:`close` — also on garbage collection of an iterator abandoned on cancel or error —
-    stops it."""
+    the pipe holds a few chunks (:data:`PIPE_BYTES`), so the child prepares at most that
+    far ahead of the writer (memory stays flat). It starts when this object is made, so it
+    works while the caller counts rows or opens its transaction. An error in the child is
+    raised here; :meth:`close` — also on garbage collection of an iterator abandoned on
+    cancel or error — stops it."""
 
     def __init__(
         self,
@@ -168,6 +168,7 @@ class PreparedElsewhere(Iterator[Chunk]):
         size: int,
     ) -> None:
         here, there = os.pipe()
+        _widen(here)
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -238,6 +239,27 @@ class PreparedElsewhere(Iterator[Chunk]):
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self.close()
+
+
+# what the pipe holds (Linux: F_SETPIPE_SZ; 64 KB by default, less than one chunk of ~134 KB):
+# ~7 chunks, so that a chunk that takes one side longer than usual does not stop the other.
+# With less than one chunk of slack the reader starts a chunk only when the writer takes the
+# one before: each side waits out the other's slow chunks (per-chunk CPU at 100,000 rows:
+# p90 ~1.15x the median on both sides; modelled over 2,000 chunks of even sides, ~8 % longer
+# than with a few chunks of slack)
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe ``fd`` hold :data:`PIPE_BYTES` where the system allows (as is if not)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        return
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setting is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setting, PIPE_BYTES)
 
 
 class ImportProcessGone(WinnowError):

@@ -299,3 +299,26 @@ def test_a_chunk_crosses_the_pipe_as_tuples_and_arrives_as_the_same_rows(tmp_pat
     assert any(r.email_key for r in rows) and any(r.email_key is None for r in rows)
     # every attribute a prepared row holds crosses (a new field of PreparedRow too)
     assert set(_ROW_ATTRIBUTES) >= {f.name for f in fields(PreparedRow)} | held
+
+
+def test_the_pipe_holds_several_chunks(tmp_path: Path) -> None:
+    """The reading process may run a few chunks ahead of the writer (pipeline.PIPE_BYTES, where
+    the system lets a pipe be widened): a chunk that takes one side longer than usual does not
+    stop the other."""
+    fcntl = pytest.importorskip("fcntl")
+    getting = getattr(fcntl, "F_GETPIPE_SZ", None)
+    if getting is None or int(Path("/proc/sys/fs/pipe-max-size").read_text()) < pipeline.PIPE_BYTES:
+        pytest.skip("pipes cannot be widened that far here")
+    csv_path = write_csv(tmp_path / "messe.csv", HEADERS, _rows(10))
+    chunks = PreparedElsewhere(
+        {"path": csv_path, "encoding": None, "delimiter": None, "sheet": None},
+        HEADERS,
+        {},
+        RowPreparer({"suspect": "Suspect"}, region="DE"),
+        50,
+    )
+    try:
+        assert fcntl.fcntl(chunks._pipe.fileno(), getting) >= pipeline.PIPE_BYTES
+        assert len(list(chunks)) == 1
+    finally:
+        chunks.close()
