@@ -477,8 +477,11 @@ def _apply(s: Session, old: dict[Key, list[float]], new: dict[Key, list[float]])
         _apply_bulk(s, deltas)
         return
     sets = ", ".join(f"{m} = {m} + :{m}" for m in MEASURES)
+    fewer: set[tuple[str, Any]] = set()  # (kind, day) of the rows whose count went down
     for key, values in deltas.items():
         kind, day, source, max_pos = key
+        if values["n"] < 0:
+            fewer.add((kind, day))
         where = "kind = :kind AND day = :day AND max_pos = :max_pos AND " + (
             "source IS NULL" if source is None else "source = :source"
         )
@@ -495,7 +498,18 @@ def _apply(s: Session, old: dict[Key, list[float]], new: dict[Key, list[float]])
                 ),
                 params | {"source": source},
             )
-    s.execute(text("DELETE FROM metric_days WHERE n = 0"))
+    if fewer:  # only a row whose count went down can have come to 0: those kinds' and days'
+        # rows looked at by their index (every row of the table was: 9 ms of a 30 ms refresh
+        # of one contact at 100,000 contacts, 80,000 rows; 446,000 at 1,000,000)
+        s.execute(
+            text(
+                "DELETE FROM metric_days WHERE n = 0 AND kind IN :kinds AND day IN :days"
+            ).bindparams(bindparam("kinds", expanding=True), bindparam("days", expanding=True)),
+            {
+                "kinds": sorted({kind for kind, _day in fewer}),
+                "days": sorted({day for _kind, day in fewer}, key=str),
+            },
+        )
 
 
 def _apply_bulk(s: Session, deltas: dict[Key, dict[str, Any]]) -> None:
