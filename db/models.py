@@ -73,9 +73,13 @@ SQLITE_ONLY_INDEXES = frozenset(
 
 # foreign keys that PostgreSQL keeps with statement triggers instead of the constraint
 # (migration 0024: the history's stages, checked once per statement where the constraint
-# checked each row; SQLite keeps them as constraints)
+# checked each row; 0029: the contacts' stage likewise; SQLite keeps them as constraints)
 TRIGGER_KEPT_FOREIGN_KEYS = frozenset(
-    {"fk_stage_changes_from_stage_id_stages", "fk_stage_changes_to_stage_id_stages"}
+    {
+        "fk_stage_changes_from_stage_id_stages",
+        "fk_stage_changes_to_stage_id_stages",
+        "fk_contacts_stage_id_stages",
+    }
 )
 
 
