@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
 from app.contacts import ContactQuery, select_matching
 from app.errors import UnknownContact, UsageError
+from app.values import Deal as Deal  # the cards' value, without SQLAlchemy
 from db.engine import Database
 from db.models import Contact, Stage
 
 MAX_AMOUNT = 1e15
-
-
-@dataclass(frozen=True)
-class Deal:
-    contact_id: int
-    amount: float | None
-    expected_close_at: datetime | None
 
 
 def check_amount(amount: float | None) -> float | None:

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.values import ContactRow, Key, LogEntry, StageInfo, UndoState, marks_in_order, os_user
+from app.values import (
+    ContactRow,
+    Deal,
+    Key,
+    LogEntry,
+    StageInfo,
+    UndoState,
+    marks_in_order,
+    os_user,
+)
 from db.handle import DatabaseOpening
 from db.plain_open import PlainStart
 from db.time_numbers import from_stored, to_number
@@ -171,15 +180,21 @@ SORTS: dict[str, SortSql] = {
 FIRST_PAGE = 200  # ui.contact_table.ContactTableModel.PAGE
 
 
-def page_sql(sort: str, descending: bool, run: str = "") -> str:
+def page_sql(sort: str, descending: bool, run: str = "", stage: bool = False) -> str:
     """The statement of one run of a first page (``run``: "" for a sort never empty, else
-    "IS NOT NULL" or "IS NULL"), parameters: the due date (sort "due"), the limit, 0."""
+    "IS NOT NULL" or "IS NULL"; ``stage``: one stage's contacts, a board column's),
+    parameters: the due date (sort "due"), the stage's key (``stage``), the due date again,
+    the limit, 0."""
     s = SORTS[sort]
     way = "DESC" if descending else "ASC"
     stated = s.nullable if s.nulls is None else s.nulls
     nulls = (" NULLS LAST" if descending else " NULLS FIRST") if stated else ""
-    source = "contacts JOIN stages ON contacts.stage_id = stages.id" if s.stage else "contacts"
-    where = f"{s.expression} {run}" if run else "1 = 1"
+    joined = s.stage or stage
+    source = "contacts JOIN stages ON contacts.stage_id = stages.id" if joined else "contacts"
+    conditions = ['stages."key" IN (?)'] if stage else []
+    if run:
+        conditions.append(f"{s.expression} {run}")
+    where = " AND ".join(conditions) or "1 = 1"
     return (
         f"SELECT contacts.id, {s.expression} AS {s.label} \nFROM {source} \nWHERE {where}"
         f" ORDER BY {s.expression} {way}{nulls}, contacts.id {way}\n LIMIT ? OFFSET ?"
@@ -187,22 +202,29 @@ def page_sql(sort: str, descending: bool, run: str = "") -> str:
 
 
 def first_page(
-    con: sqlite3.Connection, sort: str = "created", descending: bool = True, limit: int = FIRST_PAGE
+    con: sqlite3.Connection,
+    sort: str = "created",
+    descending: bool = True,
+    limit: int = FIRST_PAGE,
+    stage_key: str | None = None,
 ) -> list[Key]:
     """The list's first page with no filter, in the sort (``app.paging.keys_between(db,
-    ContactQuery(sort=…, descending=…), limit=…)``): each contact's sort value as stored and
-    its id. Raises KeyError for an unknown sort."""
+    ContactQuery(sort=…, descending=…), limit=…)``), or one stage's (``stage_key``: a board
+    column's, ``ContactQuery(stage_keys=(stage_key,), …)``): each contact's sort value as
+    stored and its id. Raises KeyError for an unknown sort."""
     s = SORTS[sort]
     runs = [""] if not s.nullable else ["IS NOT NULL", "IS NULL"]
     if not descending:
         runs.reverse()
-    due = (UNDATED, UNDATED) if sort == "due" else ()
+    due = (UNDATED,) if sort == "due" else ()
+    stage = (stage_key,) if stage_key is not None else ()
     out: list[Key] = []
     for run in runs:
         want = limit - len(out)
         if want <= 0:
             break
-        rows = con.execute(page_sql(sort, descending, run), (*due, want, 0)).fetchall()
+        sql = page_sql(sort, descending, run, stage_key is not None)
+        rows = con.execute(sql, (*due, *stage, *due, want, 0)).fetchall()
         out.extend(Key(value, int(cid)) for cid, value in rows)
     return out
 
@@ -401,6 +423,62 @@ def board_columns(
     and its count (``app.contacts.count_by_stage`` over ``shown_stages``)."""
     by_stage = counts_by_stage(con, all_stages)
     return [(st, by_stage.get(st.key, 0)) for st in shown_stages(con, all_stages)]
+
+
+# --- the board's first cards -------------------------------------------------------------------
+
+DEALS = (
+    "SELECT contacts.id, contacts.deal_amount, contacts.expected_close_at \nFROM contacts"
+    " \nWHERE contacts.id IN ({}) AND (contacts.deal_amount IS NOT NULL"
+    " OR contacts.expected_close_at IS NOT NULL)"
+)
+
+
+def deal_marks(con: sqlite3.Connection, contact_ids: Sequence[int]) -> dict[int, Deal]:
+    """The deals of these contacts (those with an amount or a close date), for the board's
+    cards (``app.deals.deal_marks``)."""
+    ids = list(contact_ids)
+    out: dict[int, Deal] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        sql = DEALS.format(", ".join("?" * len(chunk)))
+        for cid, amount, close in con.execute(sql, chunk).fetchall():
+            out[int(cid)] = Deal(int(cid), amount, from_stored(close))
+    return out
+
+
+@dataclass(frozen=True)
+class BoardCards:
+    """The board's columns' first pages with no filter, and the first cards of each."""
+
+    keys: dict[str, list[Key]]  # per stage key: its first page
+    rows: dict[int, ContactRow]  # the first ``per_column`` cards of each column
+    bant: dict[int, tuple[str, ...]]  # their BANT marks (contacts with an answer)
+    deals: dict[int, Deal]  # their deals (contacts with one)
+
+
+def board_cards(
+    con: sqlite3.Connection,
+    stage_keys: Sequence[str],
+    sort: str,
+    descending: bool,
+    page: int,
+    per_column: int,
+) -> BoardCards:
+    """Each of these stages' first ``page`` keys in the sort, with no filter, and the rows
+    and marks of the first ``per_column`` of each (``ui.kanban.read_ahead.read_first_cards``
+    over the database: ``app.paging.keys_between`` per column, ``app.contacts.load_rows``,
+    ``app.qualification.bant_marks``, ``app.deals.deal_marks``)."""
+    keys = {key: first_page(con, sort, descending, page, key) for key in stage_keys}
+    wanted = [k.id for key in stage_keys for k in keys[key][:per_column]]
+    found = rows(con, wanted) if wanted else {}
+    read = list(found)
+    return BoardCards(
+        keys,
+        found,
+        bant_marks(con, read) if read else {},
+        deal_marks(con, read) if read else {},
+    )
 
 
 class PlainReads:

@@ -84,6 +84,15 @@ class StageInfo:
 
 
 @dataclass(frozen=True)
+class Deal:
+    """A contact's deal: its amount and expected close date (``app.deals``; the board's cards)."""
+
+    contact_id: int
+    amount: float | None
+    expected_close_at: datetime | None
+
+
+@dataclass(frozen=True)
 class LogEntry:
     """One operation of the undo log, as the Edit menu and ``winnow history`` show it."""
 

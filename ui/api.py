@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from app.values import ContactQuery
 
 if TYPE_CHECKING:
+    from app.first_screen import PlainReads
     from app.moves import MoveResult
     from db.engine import Database
     from ui.detail_panel import DetailPanel
@@ -60,6 +61,18 @@ class WindowApi(Protocol):
     def stored_setting(self, key: str, default: Any = None) -> Any:
         """A setting stored in the database, read as the window is built (on a start read
         with the driver alone, without waiting for the database to open)."""
+        ...
+
+    def plain_reads(self) -> PlainReads | None:
+        """On a start read with the driver alone (``app.first_screen``), its reads while the
+        database is not open yet; None once it is (or on the usual start): what a view shows
+        first may be read there instead of waiting for the opening."""
+        ...
+
+    def plain_start_reads(self) -> PlainReads | None:
+        """On a start read with the driver alone, its reads for as long as the window lives
+        (the same values as the database's on that file, ``app.first_screen``: a view's first
+        load may read there after the opening too); None on the usual start."""
         ...
 
     def dialog_parent(self) -> QWidget:

@@ -525,6 +525,12 @@ class MainWindow(QMainWindow):
 
         return get_setting(self.db, key, default)
 
+    def plain_reads(self) -> PlainReads | None:
+        return self.first if self._plain_now() is not None else None
+
+    def plain_start_reads(self) -> PlainReads | None:
+        return self.first
+
     def dialog_parent(self) -> QWidget:
         return self
 

@@ -20,7 +20,16 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from app import contacts, first_screen, operations, paging, qualification, scoring, triage
+from app import (
+    contacts,
+    deals,
+    first_screen,
+    operations,
+    paging,
+    qualification,
+    scoring,
+    triage,
+)
 from app.contacts import ContactQuery
 from app.demo import generate_demo
 from app.followup import local_midnight_utc
@@ -100,6 +109,14 @@ def test_the_statements_are_sqlalchemy_s(db: Database) -> None:
     # the list's rows: app.contacts' own text for the driver
     assert contacts._rows_sql(db.engine.dialect)[0] == first_screen.ROWS
     assert first_screen.MARKS == qualification._ANSWERS_SQL
+    deal = select(Contact.id, Contact.deal_amount, Contact.expected_close_at).where(
+        Contact.id.in_([1, 2]),
+        (Contact.deal_amount.is_not(None)) | (Contact.expected_close_at.is_not(None)),
+    )
+    # SQLAlchemy expands the ids' list as the statement runs: "?, ?" for two
+    assert first_screen.DEALS.format("?, ?") == _compiled(db, deal).replace(
+        "(__[POSTCOMPILE_id_1])", "(?, ?)"
+    )
     assert f'"{first_screen.RUNNING_IMPORTS}"' in inspect.getsource(visibility.unfinished_batches)
 
 
@@ -160,6 +177,58 @@ def test_the_first_page_is_the_orm_s_in_every_sort(
         ids = [k.id for k in page]
         assert first_screen.rows(plain, ids) == contacts.load_rows(demo_db, ids)
         assert first_screen.bant_marks(plain, ids) == qualification.bant_marks(demo_db, ids)
+
+
+@pytest.mark.parametrize("sort", ["created", "score", "name", "due", "stage"])
+def test_a_board_column_s_first_page_and_cards_are_the_orm_s(
+    demo_db: Database, plain: sqlite3.Connection, sort: str
+) -> None:
+    """The board's columns read before the database is open (``board_cards``): each stage's
+    first page in the sort both ways — the statements the ORM runs, the same keys — and the
+    first cards' rows, BANT marks and deals (some contacts with a deal, one with only a
+    close date)."""
+    some = contacts.query_ids(demo_db, ContactQuery(stage_keys=("mql",)), 0, 3)
+    deals.set_deal(demo_db, some[0], 12500.5, datetime(2027, 1, 4, 9, 30))
+    deals.set_deal(demo_db, some[1], None, datetime(2027, 2, 1))
+    deals.set_deal(demo_db, some[2], 0.0, None)
+    keys = [st.key for st in shown_stages(demo_db)]
+    for descending in (True, False):
+        for key in keys:
+            q = ContactQuery(sort=sort, descending=descending, stage_keys=(key,))
+            ran: list[str] = []
+
+            def caught(_c: Any, _cur: Any, statement: str, *_a: Any, ran: list[str] = ran) -> None:
+                if statement.startswith("SELECT contacts.id"):
+                    ran.append(statement)
+
+            event.listen(demo_db.engine, "before_cursor_execute", caught)
+            try:
+                expected = paging.keys_between(demo_db, q, limit=40)
+            finally:
+                event.remove(demo_db.engine, "before_cursor_execute", caught)
+            assert first_screen.first_page(plain, sort, descending, 40, key) == expected, key
+            runs = ["IS NOT NULL", "IS NULL"] if first_screen.SORTS[sort].nullable else [""]
+            if not descending:
+                runs.reverse()
+            assert (
+                ran == [first_screen.page_sql(sort, descending, r, True) for r in runs][: len(ran)]
+            )
+        cards = first_screen.board_cards(plain, keys, sort, descending, 40, 6)
+        ids = [
+            k.id
+            for key in keys
+            for k in paging.keys_between(
+                demo_db, ContactQuery(sort=sort, descending=descending, stage_keys=(key,)), limit=6
+            )
+        ]
+        assert set(cards.rows) == set(ids) and len(ids) > 30
+        assert cards.rows == contacts.load_rows(demo_db, ids)
+        assert cards.bant == qualification.bant_marks(demo_db, ids)
+        assert cards.deals == deals.deal_marks(demo_db, ids)
+    with_deals = first_screen.deal_marks(plain, some)
+    assert with_deals == deals.deal_marks(demo_db, some) and len(with_deals) == 3
+    assert with_deals[some[1]].amount is None and with_deals[some[2]].amount == 0.0
+    assert first_screen.board_cards(plain, keys, "created", True, 40, 0).rows == {}
 
 
 def _randomise(path: Path, seed: int) -> int:

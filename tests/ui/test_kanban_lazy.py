@@ -91,17 +91,15 @@ def test_shown_the_board_reads_a_first_page_and_the_cards_in_sight_at_once(
 
 def _counted_by_stage_on_gui_thread(monkeypatch: pytest.MonkeyPatch) -> list[ContactQuery]:
     """The board's own counts per stage, read on the GUI thread, from now on."""
-    from ui.kanban import board as board_module
-
     counted: list[ContactQuery] = []
-    real = board_module.contacts.count_by_stage
+    real = contacts.count_by_stage
 
     def count(db: Database, q: ContactQuery) -> dict[str, int]:
         if threading.current_thread() is threading.main_thread():
             counted.append(q)
         return real(db, q)
 
-    monkeypatch.setattr(board_module.contacts, "count_by_stage", count)
+    monkeypatch.setattr(contacts, "count_by_stage", count)
     return counted
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import event
 import ui.live
 
 # every ui module the window imports before it is usable, besides the window itself
-# (ui.main_window, ui.application) and the board (ui.kanban): each imports without SQLAlchemy
+# (ui.main_window, ui.application), and the board's (built on a click before the database
+# is open, ui.kanban.read_ahead): each imports without SQLAlchemy
 WITHOUT_SQLALCHEMY = (
     "ui.api",
     "ui.backups",
@@ -26,6 +27,15 @@ WITHOUT_SQLALCHEMY = (
     "ui.golook",
     "ui.golook.notice",
     "ui.importing",
+    "ui.kanban",
+    "ui.kanban.board",
+    "ui.kanban.card_delegate",
+    "ui.kanban.card_list",
+    "ui.kanban.column",
+    "ui.kanban.column_model",
+    "ui.kanban.header",
+    "ui.kanban.read_ahead",
+    "ui.kanban.style",
     "ui.leads",
     "ui.leads.qualify_first",
     "ui.leads.reminders",

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,115 @@ def test_the_board_on_a_plain_start_shows_the_usual_columns(qtbot: Any, crm: Pat
     finally:
         _drain(usual)
     assert seen == expected and len(seen) >= 8
+
+
+def _board_seen(win: Any) -> list[tuple[object, ...]]:
+    """Each column's stage, count and fold; an open column's first page and first cards."""
+    from tests.ui.board_helpers import board_of
+
+    out: list[tuple[object, ...]] = []
+    for column in board_of(win).columns:
+        model = column.model
+        if column.collapsed:
+            out.append((column.stage_key, column.count_text, True))
+            continue
+        cards = [model.card(r) for r in range(min(model.rowCount(), 12))]
+        out.append((column.stage_key, column.count_text, False, model.loaded_ids(), cards))
+    return out
+
+
+def test_the_board_clicked_before_the_database_is_open_waits_for_no_opening(
+    qtbot: Any, crm: Path
+) -> None:
+    """Board clicked on a plain start before the database is open: its columns, counts, first
+    pages and cards are read with the driver alone (the opening not even begun), the same as
+    the usual start's board; once the database is open the same columns go on (the card
+    selected stays so, the next page reads through the database)."""
+    from tests.ui.board_helpers import board_of
+
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        assert plain.plain_reads() is plain.first
+        plain.show_view("kanban")
+        board = board_of(plain)
+        seen = _board_seen(plain)
+        assert not plain.first.opening.started, "nothing waited for the opening"
+        column = next(c for c in board.columns if not c.collapsed and c.model.rowCount() > 12)
+        model = column.model
+        cid = model.contact_id(1)
+        assert column.view.select_ids([cid])
+        plain.first.opening.start()
+        qtbot.waitUntil(plain.first.opening.done.is_set, timeout=20000)
+        assert plain.plain_reads() is None
+        rows = model.rowCount()
+        while model.rowCount() == rows and model.canFetchMore():
+            model.fetchMore()  # the next page, through the database now
+        settle(qtbot, plain)
+        assert column.model is model and model.rowCount() > rows
+        assert column.view.selected_ids() == [cid]
+        assert model.card(model.rowCount() - 1) is not None
+    finally:
+        _drain(plain)
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        qtbot.waitUntil(usual.counts_shown, timeout=10000)
+        usual.show_view("kanban")
+        expected = _board_seen(usual)
+    finally:
+        _drain(usual)
+    assert seen == expected
+    opened = [s for s in seen if not s[2]]
+    assert len(opened) >= 4 and all(s[4] for s in opened)
+    marks = [c.marks for s in opened for c in s[4]]  # type: ignore[attr-defined]
+    assert any("bant" in m for m in marks) and any("deal" in m for m in marks)
+
+
+def test_the_board_s_first_load_after_the_opening_reads_with_the_driver_too(
+    qtbot: Any, crm: Path
+) -> None:
+    """Board first clicked once the database is open: its first load still reads with the
+    driver (no statement of the database on the GUI thread), the same columns and cards;
+    the load after it (another sort) reads through the database."""
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import event
+
+    from tests.ui.board_helpers import board_of
+
+    plain = _window(qtbot, crm, plain=True)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        qtbot.waitUntil(plain.first.opening.done.is_set, timeout=20000)
+        assert plain.plain_reads() is None and plain.plain_start_reads() is plain.first
+        on_gui: list[str] = []
+
+        def caught(_c: Any, _cur: Any, statement: str, *_a: Any) -> None:
+            if threading.current_thread() is threading.main_thread():
+                on_gui.append(statement)
+
+        engine = plain.db.engine
+        event.listen(engine, "before_cursor_execute", caught)
+        try:
+            plain.show_view("kanban")
+            QApplication.processEvents()  # shown and painted
+            assert on_gui == [], "the first load read with the driver"
+            seen = _board_seen(plain)
+            board = board_of(plain)
+            on_gui.clear()
+            board.sort_combo.setCurrentIndex(board.sort_combo.findData("name"))
+            assert any(s.startswith("SELECT contacts.id") for s in on_gui), "then the database"
+            board.sort_combo.setCurrentIndex(board.sort_combo.findData("newest"))  # as it was
+        finally:
+            event.remove(engine, "before_cursor_execute", caught)
+    finally:
+        _drain(plain)
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        qtbot.waitUntil(usual.counts_shown, timeout=10000)
+        usual.show_view("kanban")
+        assert _board_seen(usual) == seen
+    finally:
+        _drain(usual)
 
 
 def test_a_move_and_an_edit_right_after_a_plain_start_wait_for_the_database(

@@ -56,7 +56,13 @@ class KanbanFeature:
         if self._built():
             return
         from ui.kanban.card_delegate import CardDelegate
-        from ui.kanban.read_ahead import read_ahead_for_board, saved_board_query
+        from ui.kanban.read_ahead import (
+            import_board_domain,
+            plain_query,
+            read_ahead_for_board,
+            read_ahead_plain,
+            saved_board_query,
+        )
         from ui.kanban.style import board_colors
         from ui.theme import current_palette
 
@@ -74,11 +80,21 @@ class KanbanFeature:
                 self.first_cards = first
             if self.api.prebuild_views:  # the board built beforehand now, not a second later
                 QTimer.singleShot(PREBUILD_AFTER_READ_MS, self.api.dialog_parent(), self.prebuild)
+            if plain is not None:  # what the board reads through once the database is open
+                self.api.tasks.run(import_board_domain, background=True)
 
+        query = saved_board_query(self.api)
+        # on a plain start with the driver alone (the database is being opened meanwhile):
+        # the read ahead (and a click after it) waits for no opening
+        plain = self.api.plain_start_reads() if plain_query(query) else None
+        read: Callable[..., FirstCards | None] = read_ahead_for_board
+        source: object = self.api.db
+        if plain is not None:
+            read, source = read_ahead_plain, plain
         self.api.tasks.run(
-            read_ahead_for_board,
-            self.api.db,
-            saved_board_query(self.api),
+            read,
+            source,
+            query,
             per_column,
             self._stop,
             on_done=done,

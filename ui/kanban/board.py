@@ -20,9 +20,11 @@ moves say why in the status bar, and the card menu greys out its edits with the 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
@@ -36,20 +38,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import contacts, deals
 from app.board import BOARD_SORTS, board_sort
-from app.contacts import ContactQuery, ContactRow
-from app.live import is_connection_error
-from app.moves import MoveResult
-from app.operations import Changes
-from app.stage_visibility import shown_stages
-from app.stages import StageInfo
+from app.changes import Changes
+from app.offline import is_connection_error
+from app.values import ContactQuery, ContactRow, StageInfo
 from ui.api import WindowApi
 from ui.kanban.column import COLLAPSED_WIDTH, MIN_WIDTH, KanbanColumn
 from ui.kanban.column_model import KanbanColumnModel, read_cards
-from ui.kanban.read_ahead import CARD_MARKS, FirstCards, board_order, board_query
+from ui.kanban.read_ahead import (
+    CARD_MARKS,
+    FirstCards,
+    board_order,
+    board_query,
+    plain_query,
+    read_cards_plain,
+    read_first_cards_plain,
+)
 from ui.kanban.style import board_style
 from ui.theme import follow_palette
+
+if TYPE_CHECKING:
+    from app.first_screen import PlainReads
+    from app.moves import MoveResult
+    from db.engine import Database
+
+# The domain's modules (SQLAlchemy's) are imported where first used: on a plain start the
+# board is built and shows its first cards before the database is open (app.first_screen).
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +114,9 @@ class KanbanBoard(QWidget):
         self._pending = Changes()  # notices that arrived while the board was hidden
         self._landing: _Landing | None = None
         self._loaded = False
+        # loaded once: the first load on a plain start reads with the driver alone even once
+        # the database is open (``_driver_reads``)
+        self._first_load_done = False
         self._syncing = False
         self._detail_id: int | None = None
         # the column the user works in: kept open when the columns do not all fit
@@ -233,11 +250,46 @@ class KanbanBoard(QWidget):
 
     def _first_cards_for(self, base: ContactQuery) -> FirstCards | None:
         """What was read ahead for the columns, if it was read for ``base`` and nothing has
-        changed since (the window's feature drops it at a change notice); used once."""
+        changed since (the window's feature drops it at a change notice); used once. On a
+        plain start's first load with nothing read ahead, the columns and their first pages
+        are read here with the driver alone (the cards in sight follow,
+        ``read_cards_in_sight``): the board is built without waiting for the opening."""
+        if self._loaded:
+            return None
         ahead = self._first_cards() if self._first_cards is not None else None
-        if ahead is None or ahead.query != base or self._loaded:
+        if ahead is None:
+            ahead = self._read_plain(base)
+            if ahead is not None:  # kept for the load that follows the columns
+                self._first_cards = lambda: ahead
+        if ahead is None or ahead.query != base:
             return None
         return ahead
+
+    def _driver_reads(self) -> PlainReads | None:
+        """Where the board reads with the driver alone (``app.first_screen``), if anywhere: on
+        a plain start while the database is not open yet, and for the board's first load
+        even once it is (the same values, tested; on the GUI thread the database's reads
+        would import the domain's modules and make their statements the first time, on the
+        click)."""
+        if not self._first_load_done:
+            return self.api.plain_start_reads()
+        return self.api.plain_reads()
+
+    def _read_plain(self, base: ContactQuery) -> FirstCards | None:
+        """The columns, their counts and first pages read with the driver alone
+        (``_driver_reads``; None for a query with filters, or when an import is running:
+        the database's reads then)."""
+        first = self._driver_reads()
+        if first is None or not plain_query(base):
+            return None
+        from app.first_screen import NotPlain
+
+        try:
+            with first.reads() as con:
+                return read_first_cards_plain(con, base, 0)
+        except (NotPlain, sqlite3.Error) as exc:
+            log.info("the board read the usual way: %s", exc)
+            return None
 
     # --- columns ---------------------------------------------------------------------------------
     def build_columns(self) -> None:
@@ -250,8 +302,12 @@ class KanbanBoard(QWidget):
         self._built = True
         self._loaded = False
         ahead = self._first_cards_for(self.base_query())
-        # no column for a hidden stage
-        self._unbuilt = list(ahead.stages) if ahead else board_order(shown_stages(self.db))
+        if ahead is not None:
+            self._unbuilt = list(ahead.stages)
+        else:
+            from app.stage_visibility import shown_stages
+
+            self._unbuilt = board_order(shown_stages(self.db))  # no column for a hidden stage
         self._columns_done = False
         # the sum line's room is kept from the first paint when the board last showed sums
         # (they arrive from a worker later: the cards would otherwise move down then)
@@ -278,7 +334,14 @@ class KanbanBoard(QWidget):
         st = self._unbuilt.pop(0)
         collapsed, base, values = self._build_with
         model = KanbanColumnModel(
-            self.db, st, base, mover=self._drop_move, parent=self, load=False, marks=CARD_MARKS
+            self.db,
+            st,
+            base,
+            mover=self._drop_move,
+            parent=self,
+            load=False,
+            marks=CARD_MARKS,
+            plain=self.api.plain_reads,
         )
         # its card view is made once the columns are fitted to the board's width, and only
         # if it is open then (a folded column makes it when it first opens: ``_wire_view``)
@@ -490,8 +553,12 @@ class KanbanBoard(QWidget):
         # shown, a folded column shows its count only: its first page is read as it opens
         # (built beforehand, hidden, every column reads: its layout is not settled yet)
         shown = self.isVisible()
-        with self.db.reading():
-            counts = dict(known) if known is not None else contacts.count_by_stage(self.db, base)
+        if known is None and ahead is not None and ahead.counts is not None:
+            known = ahead.counts  # read with the pages, with the driver alone
+        # on a plain start before the database is open: nothing here waits for it
+        plain = ahead is not None and known is not None and self._driver_reads() is not None
+        with nullcontext() if plain else self.db.reading():
+            counts = dict(known) if known is not None else _count_by_stage(self.db, base)
             for column in self.columns:
                 first = ahead.keys.get(column.stage_key) if ahead is not None else None
                 column.model.set_base_query(
@@ -506,7 +573,7 @@ class KanbanBoard(QWidget):
             else:
                 self.read_cards_in_sight(self.columns)
         self._base = base
-        self._loaded = True
+        self._loaded = self._first_load_done = True
         self._pending = Changes()
         self._update_filter_text()
         self._values_timer.start()
@@ -530,6 +597,19 @@ class KanbanBoard(QWidget):
             wanted.extend(column.model.missing(first, count))
         if not wanted:
             return
+        plain = self._driver_reads()
+        if plain is not None:  # a plain start's first load: the driver alone
+            from app.first_screen import NotPlain
+
+            try:
+                with plain.reads() as con:
+                    rows, marks = read_cards_plain(con, wanted, list(CARD_MARKS), known, read)
+            except (NotPlain, sqlite3.Error) as exc:
+                log.info("cards in sight read the usual way: %s", exc)
+            else:
+                for column in self.columns:
+                    column.model.keep_read(rows, marks)
+                return
         try:
             rows, marks = read_cards(self.db, wanted, CARD_MARKS, known, read)
         except Exception as exc:
@@ -693,6 +773,8 @@ class KanbanBoard(QWidget):
         # other stages let it go without asking the database, and only its own column
         # places it under the filters and the sort — new, moved in, or edited. A move of one
         # card asked every column it touched where the card was (three statements, now one).
+        from app import contacts
+
         rows = contacts.load_rows(self.db, ordered)
         if read is not None:
             read.update(rows)
@@ -768,6 +850,8 @@ class KanbanBoard(QWidget):
                     column.model.refresh(recount=False)
                     touched.add(column.stage_key)
         elif unseen:
+            from app import contacts
+
             by_stage: dict[str, list[int]] = {}
             for cid, row in contacts.load_rows(self.db, unseen).items():
                 by_stage.setdefault(row.stage_key, []).append(cid)
@@ -799,7 +883,7 @@ class KanbanBoard(QWidget):
         if self._sums_due:
             self._values_timer.start()
         self.api.tasks.run(
-            contacts.count_by_stage,
+            _count_by_stage,
             self.db,
             base,
             on_done=done,
@@ -828,7 +912,7 @@ class KanbanBoard(QWidget):
             self.lay_out_now()  # the sum line changed their height: aligned before a paint
 
         self.api.tasks.run(
-            deals.board_values,
+            _board_values,
             self.db,
             base,
             on_done=done,
@@ -1066,6 +1150,20 @@ class KanbanBoard(QWidget):
             index = model.index(min(row, model.rowCount() - 1))
             sel = column.view.selectionModel()
             sel.setCurrentIndex(index, sel.SelectionFlag.ClearAndSelect)
+
+
+def _count_by_stage(db: Database, base: ContactQuery) -> dict[str, int]:
+    """``app.contacts.count_by_stage`` (imported as first used: on a worker, usually)."""
+    from app import contacts
+
+    return contacts.count_by_stage(db, base)
+
+
+def _board_values(db: Database, base: ContactQuery) -> dict[str, float]:
+    """``app.deals.board_values`` (imported as first used, on the worker)."""
+    from app import deals
+
+    return deals.board_values(db, base)
 
 
 def _origins(changes: Changes) -> dict[int, str]:

@@ -8,10 +8,12 @@ a mover refuses drops.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -22,16 +24,17 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app import contacts
-from app.contacts import ContactQuery, ContactRow
-from app.deals import Deal
-from app.followup import local_now
-from app.paging import Key
-from app.stages import StageInfo
 from app.timeutil import utcnow
-from db.engine import Database
+from app.values import ContactQuery, ContactRow, Deal, Key, StageInfo
 from ui.contact_table import CONTACT_IDS_MIME, ContactIdRole, StageKeyRole, decode_ids, encode_ids
 from ui.paging import ContactPager
+
+if TYPE_CHECKING:
+    from app.first_screen import PlainReads
+    from db.engine import Database
+
+# The domain's modules (SQLAlchemy's) are imported where first used: on a plain start the
+# board is built and shows its first cards before the database is open (app.first_screen).
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +42,14 @@ CardRole = Qt.ItemDataRole.UserRole + 20
 
 # Extra per-card data drawn by the delegate (e.g. "bant": the BANT marks), loaded with each
 # block of rows: fn(db, ids) -> {id: value}. The board passes the loaders it draws.
-MarkLoader = Callable[[Database, Sequence[int]], dict[int, Any]]
+MarkLoader = Callable[["Database", Sequence[int]], dict[int, Any]]
 
 Mover = Callable[[list[int], str], bool]
 _ROOT = QModelIndex()
 
 FIRST_PAGE = 40  # ids a column reads when (re)loaded; then pages of ContactPager.PAGE
 BLOCK = 20  # cards read together when one to paint is not read yet
+PLAIN_MARKS = {"bant", "deal"}  # the marks read with the driver alone (a plain start)
 
 
 def read_cards(
@@ -64,6 +68,8 @@ def read_cards(
     rows = {cid: rows_read[cid] for cid in ids if cid in rows_read}
     rest_rows = [cid for cid in ids if cid not in rows_read]
     if rest_rows:
+        from app import contacts
+
         rows.update(contacts.load_rows(db, rest_rows))
     rest = [cid for cid in rows if cid not in known]
     marks: dict[str, dict[int, Any]] = {}
@@ -87,6 +93,7 @@ class Card:
 
 def deal_text(deal: Deal) -> str:
     """ "Deal: 12,500 · expected to close 1 Apr 2026" (the card's tooltip)."""
+    from app.followup import local_now
     from ui.money import format_money
 
     parts = []
@@ -124,6 +131,7 @@ class KanbanColumnModel(QAbstractListModel):
         parent: Any = None,
         load: bool = True,
         marks: Mapping[str, MarkLoader] | None = None,
+        plain: Callable[[], PlainReads | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -131,7 +139,11 @@ class KanbanColumnModel(QAbstractListModel):
         self.mover = mover
         self._marks = dict(marks or {})
         self._base = base_query or ContactQuery()
+        # on a plain start, where cards are read with the driver alone until the database
+        # is open (None from then on; the column's pages are the database's throughout)
+        self._plain = plain
         self._pager: ContactPager[Card] = ContactPager(self, db, self._column_query(), self._load)
+        self._pager.reading = self._reading_cards
         self._pager.CACHE_ROWS = 3000
         # a column shows about ten cards at first: the first page holds a few screens of ids,
         # and cards are read a screen or two at a time (the rest as it scrolls)
@@ -222,6 +234,8 @@ class KanbanColumnModel(QAbstractListModel):
         if not self._unread:
             return False
         if recount:
+            from app import contacts
+
             self._pager.unread(contacts.count(self.db, self._pager.query))
             self.total_changed.emit(self._pager.total)
         return True
@@ -280,7 +294,23 @@ class KanbanColumnModel(QAbstractListModel):
             self.total_changed.emit(self._pager.total)
 
     # --- rows -----------------------------------------------------------------------------------
+    def _plain_reads(self) -> PlainReads | None:
+        return self._plain() if self._plain is not None else None
+
+    def _reading_cards(self) -> AbstractContextManager[object]:
+        return nullcontext() if self._plain_reads() is not None else self.db.reading()
+
     def _load(self, ids: Sequence[int]) -> dict[int, Card]:
+        first = self._plain_reads()
+        if first is not None and set(self._marks) <= PLAIN_MARKS:
+            from app.first_screen import NotPlain
+            from ui.kanban.read_ahead import read_cards_plain
+
+            try:
+                with first.reads() as con:
+                    return self._cards(*read_cards_plain(con, ids, list(self._marks)))
+            except (NotPlain, sqlite3.Error) as exc:
+                log.info("cards read the usual way: %s", exc)
         return self._cards(*read_cards(self.db, ids, self._marks))
 
     @property

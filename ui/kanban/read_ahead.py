@@ -9,28 +9,47 @@ the board built on the click takes them when nothing has changed since (no chang
 the same filters and sort) and reads nothing itself; otherwise it reads as before. The same
 worker then imports the board's own modules (``ui.kanban.board`` and what it imports: ~15 ms
 the click did before, on the GUI thread).
+
+On a plain start (``app.first_screen``: the window shown before its database is open) the
+same values are read with the driver alone while the database is not open yet — on the
+worker, or on the GUI thread by a board built before the read ahead is in — so that neither
+waits for the opening (:func:`read_first_cards_plain`, :func:`read_cards_plain`). Nothing here
+imports SQLAlchemy at its top: the board's modules load without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from threading import Event
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app import deals
 from app.board import board_sort
-from app.contacts import ContactQuery, ContactRow
-from app.paging import Key, keys_between
-from app.qualification import bant_marks
-from app.stage_visibility import shown_stages
-from app.stages import StageInfo
-from db.engine import Database
+from app.values import ContactQuery, ContactRow, Key, StageInfo
 from ui.api import WindowApi
 from ui.kanban.column_model import FIRST_PAGE, MarkLoader, read_cards
 
-# what the cards draw besides the contact's row (ui.kanban.card_delegate)
-CARD_MARKS: dict[str, MarkLoader] = {"bant": bant_marks, "deal": deals.deal_marks}
+if TYPE_CHECKING:
+    from app.first_screen import PlainReads
+    from db.engine import Database
+
+
+# what the cards draw besides the contact's row (ui.kanban.card_delegate); the domain's
+# readers (SQLAlchemy's) imported as first used, on the thread that reads
+def _bant_marks(db: Database, ids: Sequence[int]) -> dict[int, Any]:
+    from app.qualification import bant_marks
+
+    return bant_marks(db, ids)
+
+
+def _deal_marks(db: Database, ids: Sequence[int]) -> dict[int, Any]:
+    from app.deals import deal_marks
+
+    return deal_marks(db, ids)
+
+
+CARD_MARKS: dict[str, MarkLoader] = {"bant": _bant_marks, "deal": _deal_marks}
 
 
 def board_order(stages: list[StageInfo]) -> list[StageInfo]:
@@ -58,6 +77,8 @@ class FirstCards:
     keys: Mapping[str, list[Key]]  # per stage key: the first page
     rows: Mapping[int, ContactRow]
     marks: Mapping[int, Mapping[str, Any]]  # per contact: its marks by name (none: {})
+    # each column's count, when read with the pages (the driver's read: no filter)
+    counts: Mapping[str, int] | None = None
 
 
 def read_first_cards(
@@ -66,6 +87,9 @@ def read_first_cards(
     """The columns' first pages under ``query`` and the first ``per_column`` cards of each
     (their rows and marks), in one read transaction. Runs on a worker; None once ``stop``
     is set (the board was built meanwhile: it read them itself)."""
+    from app.paging import keys_between
+    from app.stage_visibility import shown_stages
+
     stop = stop or Event()
     stages = board_order(shown_stages(db))
     keys: dict[str, list[Key]] = {}
@@ -92,3 +116,88 @@ def read_ahead_for_board(
     import ui.kanban.board  # noqa: F401  (imported for the click, not used here)
 
     return first
+
+
+# --- the driver alone, before the database is open (a plain start: app.first_screen) ------------
+
+
+def plain_query(query: ContactQuery) -> bool:
+    """Whether the board's ``query`` is read with the driver alone before the database is
+    open: it filters nothing (only its sort is the board's, a sort ``app.first_screen``
+    knows)."""
+    from app.first_screen import SORTS
+
+    none = ContactQuery()
+    bare = replace(query, sort=none.sort, descending=none.descending, search=query.search or None)
+    return bare == none and query.sort in SORTS
+
+
+def read_first_cards_plain(
+    con: sqlite3.Connection, query: ContactQuery, per_column: int
+) -> FirstCards:
+    """:func:`read_first_cards` with the driver alone, in one snapshot (``con``: inside
+    ``PlainReads.reads`` or ``worker_reads``), for a ``query`` :func:`plain_query` accepts:
+    the columns with their counts (``app.first_screen.board_columns``), each one's first page
+    and its first ``per_column`` cards. The same values as the database's reads (tested)."""
+    from app import first_screen
+
+    columns = first_screen.board_columns(con, first_screen.stages(con))
+    stages = board_order([st for st, _n in columns])
+    counts = {st.key: n for st, n in columns}
+    cards = first_screen.board_cards(
+        con, [s.key for s in stages], query.sort, query.descending, FIRST_PAGE, per_column
+    )
+    marks: dict[str, Mapping[int, Any]] = {"bant": cards.bant, "deal": cards.deals}
+    by_contact = {cid: {n: m[cid] for n, m in marks.items() if cid in m} for cid in cards.rows}
+    return FirstCards(query, stages, cards.keys, cards.rows, by_contact, counts)
+
+
+def read_cards_plain(
+    con: sqlite3.Connection,
+    ids: Sequence[int],
+    names: Sequence[str],
+    known: Mapping[int, Mapping[str, Any]] | None = None,
+    rows_read: Mapping[int, ContactRow] | None = None,
+) -> tuple[dict[int, ContactRow], dict[str, dict[int, Any]]]:
+    """:func:`~ui.kanban.column_model.read_cards` with the driver alone: the rows of these
+    contacts and their marks of ``names`` (of :data:`CARD_MARKS`)."""
+    from app import first_screen
+
+    readers: dict[str, Any] = {"bant": first_screen.bant_marks, "deal": first_screen.deal_marks}
+    known = known or {}
+    rows_read = rows_read or {}
+    rows = {cid: rows_read[cid] for cid in ids if cid in rows_read}
+    rest_rows = [cid for cid in ids if cid not in rows_read]
+    if rest_rows:
+        rows.update(first_screen.rows(con, rest_rows))
+    rest = [cid for cid in rows if cid not in known]
+    marks: dict[str, dict[int, Any]] = {}
+    for name in names:
+        mine = {cid: m[name] for cid, m in known.items() if cid in rows and name in m}
+        marks[name] = {**mine, **readers[name](con, rest)} if rest else mine
+    return rows, marks
+
+
+def read_ahead_plain(
+    first: PlainReads, query: ContactQuery, per_column: int, stop: Event | None = None
+) -> FirstCards | None:
+    """:func:`read_ahead_for_board` on a plain start, before the database is open: the
+    columns and first cards read with the driver on the worker's own connection (raises
+    ``app.first_screen.NotPlain`` when an import is running), then the board's modules
+    imported there."""
+    with first.worker_reads() as con:
+        ahead = read_first_cards_plain(con, query, per_column)
+    import ui.kanban.board  # noqa: F401  (imported for the click, not used here)
+
+    return None if stop is not None and stop.is_set() else ahead
+
+
+def import_board_domain() -> None:
+    """The domain's modules the board reads through once the database is open (its columns'
+    next pages, counts, change notices), imported on a worker after a plain read ahead, not
+    by the board's first use of them on the GUI thread (~0.1-0.2 s of CPU)."""
+    import app.contacts
+    import app.deals
+    import app.paging
+    import app.qualification
+    import app.stage_visibility  # noqa: F401  (imported for later use, not used here)
