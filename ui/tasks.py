@@ -284,8 +284,16 @@ class TaskProgressWidget(QWidget):
         if task is not self._task:
             return
         if total > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(done)
+            # painted with the window's next paint, not at once: QProgressBar.setValue paints
+            # itself there and then when its bar moves, and with it everything of the window
+            # waiting to be painted (a board being shown was painted five times over in one
+            # click as the day's backup reported its pages)
+            self.bar.setUpdatesEnabled(False)
+            try:
+                self.bar.setRange(0, total)
+                self.bar.setValue(done)
+            finally:
+                self.bar.setUpdatesEnabled(True)  # an update() queued for the next paint
         self.label.setText(
             f"{task.label} {text}".strip()
             if text

@@ -212,3 +212,47 @@ def test_a_watcher_sees_each_result_before_the_task_counts_as_done(qtbot: Any, q
     qtbot.waitUntil(lambda: runner.idle, timeout=10000)
     runner.pool.waitForDone(10000)
     assert seen == [("watcher", 7, True), ("on_done", 7, False)]
+
+
+def test_progress_is_painted_with_the_window_s_next_paint_not_at_once(
+    qtbot: Any, qapp: Any
+) -> None:
+    """A task's progress moves the bar without painting the window there and then (a
+    QProgressBar paints itself, and whatever of the window waits to be painted, as its value
+    changes): the bar shows the value, painted once the event loop paints."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    from ui.tasks import TaskProgressWidget
+
+    runner = TaskRunner()
+    host = QWidget()
+    qtbot.addWidget(host)
+    progress = TaskProgressWidget(runner, host)
+    host.show()
+    gate = threading.Event()
+    task = runner.run(lambda: gate.wait(10), label="Backing up")
+    qtbot.waitUntil(progress.isVisible, timeout=5000)
+    qtbot.waitExposed(host)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    paints = Paints()
+    progress.bar.installEventFilter(paints)
+    try:
+        for done in (10, 50, 90):
+            runner.task_progress.emit(task, done, 100, "")
+            assert progress.bar.value() == done
+        assert paints.count == 0, "not painted at once"
+        qtbot.waitUntil(lambda: paints.count > 0, timeout=5000)
+    finally:
+        progress.bar.removeEventFilter(paints)
+        gate.set()
+        qtbot.waitUntil(lambda: not runner.active, timeout=5000)
+        runner.wait()
