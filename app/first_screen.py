@@ -481,6 +481,20 @@ def board_cards(
     )
 
 
+# where the undo log and the live notices stand (``app.live.SqliteWatcher`` follows both):
+# any operation done, undone or redone, or a notice sent, changes it
+LOG_MARK = (
+    "SELECT count(*), max(id), count(undone_at), max(undone_at),"
+    " total(CASE state WHEN 'done' THEN id ELSE 0 END),"
+    " (SELECT value FROM settings WHERE \"key\" = 'live.notices') FROM operations"
+)
+
+
+def log_mark(con: sqlite3.Connection) -> tuple[object, ...]:
+    """Where the undo log and the live notices stand (:data:`LOG_MARK`)."""
+    return tuple(con.execute(LOG_MARK).fetchone())
+
+
 class PlainReads:
     """A window's start on a file :func:`db.plain_open.plain_start` found: what it shows first
     is read here with the driver while the :class:`~db.engine.Database` is opened later
@@ -494,6 +508,9 @@ class PlainReads:
         self.start = start
         self.opening = opening
         self._con: sqlite3.Connection | None = None
+        # where the undo log and the live notices stood at the first read (what other
+        # Winnows tell each other by; :meth:`changed_since_first_read`)
+        self._log_at_first_read: tuple[object, ...] | None = None
 
     @property
     def ready(self) -> bool:
@@ -506,7 +523,21 @@ class PlainReads:
         if self._con is None:
             self._con = self.start.connect()
         with snapshot(self._con) as con:
+            if self._log_at_first_read is None:
+                self._log_at_first_read = log_mark(con)
             yield con
+
+    def changed_since_first_read(self) -> bool:
+        """Whether an operation was done, undone or redone, or a live notice sent (what
+        other Winnows on the file go by) since the first screen was read: the window's live
+        feed, started later, did not see it. False before any read, or after :meth:`close`."""
+        if self._con is None or self._log_at_first_read is None:
+            return False
+        try:
+            with snapshot(self._con) as con:
+                return log_mark(con) != self._log_at_first_read
+        except sqlite3.Error:  # the file went meanwhile: read everything again to find out
+            return True
 
     @contextmanager
     def worker_reads(self) -> Iterator[sqlite3.Connection]:

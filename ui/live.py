@@ -36,6 +36,8 @@ from ui.api import WindowApi
 from ui.errors import ErrorReporter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.live import Feed
     from db.engine import Database
 
@@ -95,10 +97,12 @@ class LiveUpdates(QObject):
         if start:
             self.start(api.db)
 
-    def start(self, database: Database) -> None:
+    def start(self, database: Database, missed: Callable[[], bool] | None = None) -> None:
         """Start the feed on the opened database (PostgreSQL's listener, SQLite's poller) and,
         on a server, refuse connection attempts while it is gone. Once: a second call, or one
-        after :meth:`stop`, does nothing."""
+        after :meth:`stop`, does nothing. ``missed`` (asked once the feed has noted where the
+        file stands): whether something was committed between what the window shows and
+        that; if so every view reads again in place, as after another process's import."""
         if self.db is not None or self._stopped:
             return
         from sqlalchemy import event
@@ -113,6 +117,11 @@ class LiveUpdates(QObject):
         self._guarded = url_backend(database.url) == "postgresql"
         if self._guarded:
             event.listen(database.engine, "do_connect", self._refuse_while_offline)
+        if missed is not None and missed():
+            from app import operations
+            from app.live import EVERYTHING
+
+            self._queue(EVERYTHING, operations.undo_state(database), self._states_seen)
 
     def _refuse_while_offline(self, *_args: object) -> None:
         """No connection attempt while the server is known to be gone: a read the user asks

@@ -488,7 +488,11 @@ class MainWindow(QMainWindow):
             self.after_usable(
                 lambda: self.tasks.run(
                     first.opening.database,
-                    on_done=self.live.start,
+                    # what was committed between the first screen's read and the feed's
+                    # start is read again (the feed only sees what comes after it)
+                    on_done=lambda database: self.live.start(
+                        database, first.changed_since_first_read
+                    ),
                     on_error=lambda exc: log.warning("live updates not started: %s", exc),
                     background=True,
                 )

@@ -433,3 +433,52 @@ def test_what_the_opening_after_usable_builds_is_left_out_of_collections(
     does not walk them again."""
     out = _start_up_to_usable(FREEZE_PROBE, crm, tmp_path)
     assert out.stdout.splitlines()[0] == "frozen"
+
+
+def _live_started(win: Any) -> bool:
+    return win.live.feed is not None
+
+
+def test_a_change_elsewhere_before_the_live_feed_starts_reaches_the_window(
+    qtbot: Any, plain_window: Any, crm: Path
+) -> None:
+    """Another process's move committed after the first screen was read and before the
+    window's live feed started (it starts once the database is open, after usable): the feed
+    only sees what comes after it, so the window reads everything again in place."""
+    from tests.cli_process import winnow_elsewhere
+
+    win = plain_window
+    cid = win.model.contact_id(3)
+    row = win.model.contact_row(3)
+    assert row is not None and row.stage_key != "nurture"
+    winnow_elsewhere(str(crm), "move", str(cid), "nurture")
+    assert win.first.changed_since_first_read()
+    win.first.opening.start()  # as run_gui does once usable
+    qtbot.waitUntil(lambda: _live_started(win), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            (r := win.model.row_for_id(cid)) is not None
+            and (c := win.model.contact_row(r)) is not None
+            and c.stage_key == "nurture"
+        ),
+        timeout=5000,
+    )
+
+
+def test_the_opening_itself_changes_nothing_the_window_would_read_again(
+    qtbot: Any, plain_window: Any
+) -> None:
+    """Nothing changed elsewhere: the database's opening and the jobs after usable leave the
+    undo log and the live notices alone (the day's score recompute writes a setting), so a
+    plain start does not read every view a second time."""
+    from app.first_screen import LOG_MARK
+    from app.live import NOTICES_KEY
+
+    assert f"'{NOTICES_KEY}'" in LOG_MARK  # the notices the SQLite feed reads
+    win = plain_window
+    assert not win.first.changed_since_first_read()
+    win.first.opening.start()
+    qtbot.waitUntil(lambda: _live_started(win), timeout=10000)
+    settle(qtbot, win)
+    assert not win.first.changed_since_first_read()
+    assert not win.live._pending and not win.live._timer.isActive()
