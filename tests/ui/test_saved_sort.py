@@ -89,6 +89,11 @@ def _window(qtbot: Any, path: Path, *, plain: bool) -> Any:
     else:
         db = open_with_dialogs(str(path))
     win = MainWindow(db, persist_state=True, first=first)
+    if first is not None:
+        # built, its first page read and the saved state restored (in the constructor): the
+        # first page in the saved order read with the driver, nothing opened for it (later,
+        # the jobs after usable open the database: when is up to the machine's load)
+        assert not first.opening.started
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -130,8 +135,6 @@ def test_a_saved_order_is_read_once_without_the_database_on_a_plain_start(
     plain = _window(qtbot, crm, plain=True)
     try:
         qtbot.waitUntil(plain.counts_shown, timeout=10000)
-        # the first page in the saved order, read with the driver: nothing opened for it
-        assert not plain.first.opening.started
         seen = _shown(plain)
     finally:
         _drain(plain)
