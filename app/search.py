@@ -381,12 +381,18 @@ SAMPLE_PER_STRIPE = 16  # matches taken from the start of each
 _samples: OrderedDict[tuple[str, str], tuple[float, tuple[int, ...], int]] = OrderedDict()
 
 
-# a sample costs 0.3-1 ms: it is taken only where the sort it may choose instead of a walk
-# costs this much (µs) or more, as much as the walk to its budget it would save (at 100,000
-# contacts the broadest searches only; at 1,000,000 from ~4,000 matches, by name ~11,000).
-# Only a search with a word of two letters is sampled (:func:`sampled_word`), though every
-# prefix of one to six letters has its own table in the index since migration 0020
-SAMPLE_WORTH = 8000.0
+# a sample costs ~0.2 ms (at 100,000 and at 1,000,000 contacts, the sort's spread of keys
+# read ahead by app.paging.prepare_search): it is taken where the sort it may choose instead
+# of a walk costs this much (µs) or more (at 100,000 from ~1,800 matches, by name ~2,900; at
+# 1,000,000 from ~900). A walk whose matches lie together late in the order steps its whole
+# budget, as much as the sort would cost (:func:`budget`), and then sorts them all the same:
+# twice the sort, so a sample pays where the sort costs ten times the sample. At 8,000 µs
+# (before, when a sample cost 0.3-1 ms) "ke" sorted by company at 100,000 was not sampled
+# (4,635 matches, all but 58 at one company past a third of the order: its keys 12.7 ms, 3.4
+# sampled), nor "Jü" by name (5.5 ms, 2.3 sampled). Only a search with a word of two letters
+# is sampled (:func:`sampled_word`), though every prefix of one to six letters has its own
+# table in the index since migration 0020
+SAMPLE_WORTH = 2000.0
 
 
 def worth_sampling(matches: int, contacts: int, keyed: bool = False) -> bool:

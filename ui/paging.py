@@ -126,8 +126,10 @@ class ContactPager(Generic[RowT]):
         ``keys``: the first page, when already read)."""
         deferred = total is None and self._deferred()
         first = self.FIRST_PAGE or self.PAGE
-        # the count and the first page in one session (PostgreSQL: one query for running
-        # imports instead of one a read, and one connection taken from the pool)
+        sight: dict[int, RowT] = {}
+        # the count, the first page and the rows in sight in one session and one read
+        # transaction (PostgreSQL: one query for running imports instead of one a read, and
+        # one connection taken from the pool; SQLite: one BEGIN and one commit a keystroke)
         with self.db.reading() if total is None or keys is None else nullcontext():
             if total is None and not deferred:
                 from app import contacts  # SQLAlchemy: at first use (a plain start gives both)
@@ -137,10 +139,12 @@ class ContactPager(Generic[RowT]):
                 from app import paging
 
                 keys = paging.keys_between(self.db, self.query, limit=first) if total != 0 else []
+                sight = self._rows_in_sight(keys)
         total = total or 0
         with self._changing():
             self.model.beginResetModel()
             self._cache.clear()
+            self._cache.update(sight)
             self._set_ids([k.id for k in keys])
             self.end = keys[-1] if keys else None
             self.complete = len(keys) < first
@@ -149,6 +153,24 @@ class ContactPager(Generic[RowT]):
             self.model.endResetModel()
         if deferred and not self.complete and self.count_later is not None:
             self.count_later()
+
+    def _rows_in_sight(self, keys: Sequence[Key]) -> dict[int, RowT]:
+        """The rows a view that told its rows in sight (``FIRST_BLOCK``) paints first after a
+        reset, the top ones, read now in the reset's session (the keys' read transaction; they
+        were read at the first paint, in a session and a transaction of their own: each
+        keystroke of a search began and committed two). Nothing for a view that told none
+        (its first paint reads a BLOCK around the row it asks), or where the rows cannot be
+        read now (the server out of reach: read as the view asks, as before)."""
+        if self.FIRST_BLOCK is None or not keys:
+            return {}
+        try:
+            with self.reading():
+                return self._load([k.id for k in keys[: self.FIRST_BLOCK]])
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            log.info("rows not read: %s", exc)
+            return {}
 
     def unread(self, total: int) -> None:
         """An empty window standing for ``total`` matches, none read yet (a view that shows

@@ -182,9 +182,16 @@ def test_the_sample_is_spread_over_the_ids_and_counts_the_matches(db: Database, 
 
 
 def test_a_sample_is_taken_only_where_the_sort_costs_enough() -> None:
-    """A sample costs up to a millisecond: taken where the sort it may choose costs more."""
-    assert not search.worth_sampling(3_000, 100_000)  # "Jü" at 100,000: 3.3 ms
-    assert search.worth_sampling(20_000, 100_000)
+    """A sample costs ~0.2 ms: taken where the sort it may choose costs ten times that (a walk
+    whose matches lie together late in the order steps a budget as long as the sort and then
+    sorts them: twice the sort). Matches that sort in 2 ms or more are sampled: "ke" sorted by
+    company at 100,000 (4,635 matches, all but 58 at one company past a third of the order;
+    walked 24,150 entries and sorted after them before, 12.7 ms against 3.4 sampled), "Jü" by
+    name (2,962 matches, their keys in an index by id)."""
+    assert search.worth_sampling(4_635, 100_000)  # "ke": 5.1 ms (not sampled at 8 ms)
+    assert search.worth_sampling(2_962, 100_000, keyed=True)  # "Jü" by name: 2.1 ms
+    assert not search.worth_sampling(1_000, 100_000)  # 1.1 ms
+    assert not search.worth_sampling(2_000, 100_000, keyed=True)  # 1.4 ms
     assert search.worth_sampling(20_000, 1_000_000, keyed=True)  # "Jü" at 1,000,000: 14 ms
-    assert not search.worth_sampling(10_000, 1_000_000, keyed=True)
-    assert search.worth_sampling(10_000, 1_000_000)  # its rows: 2.2 µs a match
+    assert search.worth_sampling(1_000, 1_000_000)  # its rows: 2.2 µs a match
+    assert not search.worth_sampling(2_000, 1_000_000, keyed=True)
