@@ -63,21 +63,55 @@ def read_cards(
     columns the contacts are in). ``known``: the marks of some of them, still current (a
     card that only moved to another column: a move changes no BANT answer and no deal);
     ``rows_read``: rows just read (in the same read transaction); neither read again."""
+
+    def rows_of(rest: list[int]) -> dict[int, ContactRow]:
+        from app import contacts
+
+        return contacts.load_rows(db, rest)
+
+    readers = {name: bound_reader(loader, db) for name, loader in loaders.items()}
+    return assemble_cards(ids, rows_of, readers, known, rows_read, guarded=True)
+
+
+def bound_reader(
+    loader: Callable[[Any, Sequence[int]], dict[int, Any]], source: Any
+) -> Callable[[list[int]], dict[int, Any]]:
+    """``loader`` reading from ``source`` (a database, or a driver connection)."""
+    return lambda ids: loader(source, ids)
+
+
+def assemble_cards(
+    ids: Sequence[int],
+    rows_of: Callable[[list[int]], dict[int, ContactRow]],
+    readers: Mapping[str, Callable[[list[int]], dict[int, Any]]],
+    known: Mapping[int, Mapping[str, Any]] | None,
+    rows_read: Mapping[int, ContactRow] | None,
+    *,
+    guarded: bool,
+) -> tuple[dict[int, ContactRow], dict[str, dict[int, Any]]]:
+    """The cards' rows and marks from ``rows_of`` and the mark ``readers`` (the database's,
+    or the driver's on a plain start), reading only what ``known`` and ``rows_read`` lack.
+    ``guarded``: a reader that fails is logged and its marks left out (a feature's marks
+    must never break the board); else its error reaches the caller (who reads the usual
+    way instead)."""
     known = known or {}
     rows_read = rows_read or {}
     rows = {cid: rows_read[cid] for cid in ids if cid in rows_read}
     rest_rows = [cid for cid in ids if cid not in rows_read]
     if rest_rows:
-        from app import contacts
-
-        rows.update(contacts.load_rows(db, rest_rows))
+        rows.update(rows_of(rest_rows))
     rest = [cid for cid in rows if cid not in known]
     marks: dict[str, dict[int, Any]] = {}
-    for name, loader in loaders.items():
+    for name, reader in readers.items():
         mine = {cid: m[name] for cid, m in known.items() if cid in rows and name in m}
+        if not rest:
+            marks[name] = mine
+            continue
         try:
-            marks[name] = {**mine, **loader(db, rest)} if rest else mine
-        except Exception:  # a feature's marks must never break the board
+            marks[name] = {**mine, **reader(rest)}
+        except Exception:
+            if not guarded:
+                raise
             log.exception("card marks %s failed", name)
     return rows, marks
 

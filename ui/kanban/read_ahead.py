@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from app.board import board_sort
 from app.values import ContactQuery, ContactRow, Key, StageInfo
 from ui.api import WindowApi
-from ui.kanban.column_model import FIRST_PAGE, MarkLoader, read_cards
+from ui.kanban.column_model import FIRST_PAGE, MarkLoader, assemble_cards, bound_reader, read_cards
 
 if TYPE_CHECKING:
     from app.first_screen import PlainReads
@@ -164,18 +164,14 @@ def read_cards_plain(
     from app import first_screen
 
     readers: dict[str, Any] = {"bant": first_screen.bant_marks, "deal": first_screen.deal_marks}
-    known = known or {}
-    rows_read = rows_read or {}
-    rows = {cid: rows_read[cid] for cid in ids if cid in rows_read}
-    rest_rows = [cid for cid in ids if cid not in rows_read]
-    if rest_rows:
-        rows.update(first_screen.rows(con, rest_rows))
-    rest = [cid for cid in rows if cid not in known]
-    marks: dict[str, dict[int, Any]] = {}
-    for name in names:
-        mine = {cid: m[name] for cid, m in known.items() if cid in rows and name in m}
-        marks[name] = {**mine, **readers[name](con, rest)} if rest else mine
-    return rows, marks
+    return assemble_cards(
+        ids,
+        lambda rest: first_screen.rows(con, rest),
+        {name: bound_reader(readers[name], con) for name in names},
+        known,
+        rows_read,
+        guarded=False,
+    )
 
 
 def read_ahead_plain(
