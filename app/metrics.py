@@ -1624,26 +1624,38 @@ def plain_stats(
     found at the head revision: the data ``--json`` prints (``total``, ``stages``, then the
     keys of :func:`stats_extension`, as ``app.commands.core._cmd_stats`` makes them) and the
     stage names (key → name, in stage order). The same SQL as the ORM path's, in one read
-    transaction. None when only the ORM path can answer: an import being written (its
-    contacts hidden), or derived rows that are not current (bringing them up to date writes:
+    transaction. Derived rows a few edits behind are brought up to date first, through the
+    driver too (``app.aggregates.plain_refresh``), and read again. None when only the ORM path
+    can answer: an import being written (its contacts hidden), or derived rows that the driver
+    does not bring up to date (many edits behind, another definition, the write lock held:
     ``app.aggregates.bring_up_to_date``)."""
     source = (source or "").strip() or None
     reader = Plain(con)
-    con.execute("BEGIN")
-    try:
-        if con.execute(RUNNING_IMPORTS).fetchone() is not None:
+    refreshed = False
+    while True:
+        con.execute("BEGIN")
+        try:
+            if con.execute(RUNNING_IMPORTS).fetchone() is not None:
+                return None
+            a = _anchors(reader)
+            definition = a.definition()
+            current = aggregates.is_current(reader, definition)
+            if not current and (refreshed or not aggregates.plain_refreshable(reader, definition)):
+                return None
+            if current:
+                counts = {str(key): int(n) for key, n in con.execute(STAGE_COUNTS)}
+                table, extra = _derived_table(source)
+                metrics = _aggregate(
+                    reader, a, since, until, source, now or utcnow(), False, cohort, table, extra
+                )
+                medians = _derived_medians(reader, a, since, until, source)
+        finally:
+            con.execute("COMMIT")
+        if current:
+            break
+        if not aggregates.plain_refresh(con, definition):
             return None
-        a = _anchors(reader)
-        if not aggregates.is_current(reader, a.definition()):
-            return None
-        counts = {str(key): int(n) for key, n in con.execute(STAGE_COUNTS)}
-        table, extra = _derived_table(source)
-        metrics = _aggregate(
-            reader, a, since, until, source, now or utcnow(), False, cohort, table, extra
-        )
-        medians = _derived_medians(reader, a, since, until, source)
-    finally:
-        con.execute("COMMIT")
+        refreshed = True
     data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
     data.update(replace(metrics, median_days_in_stage=medians).as_json())
     return data, dict(a.stage_names)

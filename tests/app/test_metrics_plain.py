@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
 
-from app import aggregates, followup, metrics
+from app import aggregates, followup, metrics, stages
 from app.cli import main
 from app.commands import core
 from app.timeutil import utcnow
@@ -139,23 +139,129 @@ def test_a_usage_error_is_the_same(db: Database, db_path: Path) -> None:
     assert main(["--db", str(db_path), "stats", "--since", "garbage"]) == 2
 
 
-@pytest.mark.sqlite_only
-def test_rows_not_current_or_an_import_running_are_the_usual_openings(
-    db: Database, db_path: Path
-) -> None:
+DERIVED = {
+    "metric_days": "SELECT kind, day, source, max_pos, n, qualified, answered, decided, late, "
+    "pending, round(amount, 2) FROM metric_days",
+    "metric_contacts": "SELECT * FROM metric_contacts",
+    "metric_stays": "SELECT * FROM metric_stays",
+}
+
+
+def _derived(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {t: sorted(con.execute(sql).fetchall(), key=repr) for t, sql in DERIVED.items()}
+    finally:
+        con.close()
+
+
+def _logged(db_path: Path) -> int:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM metric_dirty").fetchone()[0])
+    finally:
+        con.close()
+
+
+def _edits(db: Database) -> None:
+    """A few edits of the kinds the log names: new contacts, a move, a move undone and done
+    again, a deal's amount."""
     from app import operations
 
-    operations.create_contact(db, first_name="Ada", email="ada@example.com", stage="inquiry")
+    made = [
+        operations.create_contact(
+            db, first_name=f"P{i}", email=f"p{i}@firma{i}.de", stage="inquiry", source="web"
+        ).value
+        for i in range(3)
+    ]
+    operations.move_contacts(db, [made[0], 12, 40], "opportunity")
+    operations.move_contacts(db, [made[1], 41], "customer")
+    operations.undo_operation(db)
+    operations.redo_operation(db)
+    operations.move_contacts(db, [7], "disqualified")
+
+
+@pytest.mark.sqlite_only
+def test_a_few_edits_behind_are_brought_up_to_date_through_the_driver(
+    demo_db: Database, db_path: Path
+) -> None:
+    """The first ``stats`` after a few edits derives the edited contacts' rows through the
+    driver (``aggregates.plain_refresh``) and answers: the rows are then those every row
+    derived again gives, and the numbers the usual opening's."""
+    now = utcnow()
+    metrics.compute_metrics(demo_db)
+    _edits(demo_db)
+    assert 0 < _logged(db_path) <= aggregates.PLAIN_REFRESH_MOST
     start = plain_start(db_path)
     assert start is not None
     con = start.connect()
     try:
-        assert (
-            metrics.plain_stats(con) is None
-        )  # logged in metric_dirty: bringing up to date writes
+        found = metrics.plain_stats(con, now=now)
+    finally:
+        con.close()
+    assert found is not None
+    assert _logged(db_path) == 0 and not _write_lock_held(db_path)
+    refreshed = _derived(db_path)
+    expected: dict[str, Any] = {"total": 0, "stages": stages.stage_counts(demo_db)}
+    expected["total"] = sum(expected["stages"].values())
+    expected.update(metrics.compute_metrics(demo_db, now=now).as_json())
+    assert found[0] == expected
+    with demo_db.write_session() as s:  # every row derived again, the usual way
+        s.execute(text("DELETE FROM metric_meta WHERE key = 'signature'"))
+    metrics.compute_metrics(demo_db, now=now)
+    assert _derived(db_path) == refreshed
+
+
+def _write_lock_held(db_path: Path) -> bool:
+    """Whether a write transaction is still open on the file (its lock not given back)."""
+    con = sqlite3.connect(db_path, timeout=0)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        con.close()
+
+
+@pytest.mark.sqlite_only
+def test_rows_far_behind_or_an_import_running_are_the_usual_openings(
+    db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing written and None (the usual opening answers) for more log entries than the
+    driver takes, rows of another definition, the write lock held elsewhere (not waited
+    for) and an import being written; a few entries are brought up to date."""
+    from app import operations
+
+    operations.create_contact(db, first_name="Ada", email="ada@example.com", stage="inquiry")
+    operations.create_contact(db, first_name="Bob", email="bob@example.com", stage="inquiry")
+    start = plain_start(db_path)
+    assert start is not None
+    con = start.connect()
+    try:
+        logged = _logged(db_path)
+        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", logged - 1)
+        assert metrics.plain_stats(con) is None
+        assert _logged(db_path) == logged
+        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", logged)
+        with db.engine.begin() as conn:  # rows derived under other stages: every row again
+            conn.execute(text("UPDATE metric_meta SET value = 'x' WHERE key = 'signature'"))
+        assert metrics.plain_stats(con) is None
+        assert _logged(db_path) == logged
         metrics.compute_metrics(db)
+        operations.create_contact(db, first_name="Cy", email="cy@example.com", stage="inquiry")
+        other = sqlite3.connect(db_path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another writer
+            assert metrics.plain_stats(con) is None
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert _logged(db_path) > 0
         found = metrics.plain_stats(con)
-        assert found is not None and found[0]["inquiries"] == 1
+        assert found is not None and found[0]["inquiries"] == 3
+        assert _logged(db_path) == 0
         with db.engine.begin() as conn:
             conn.execute(
                 text(
@@ -247,8 +353,12 @@ NEVER = ("sqlalchemy", "db.models", "db.engine", "alembic", "phonenumbers", "ema
 def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
     demo_db: Database, db_path: Path
 ) -> None:
+    from app import operations
+
     metrics.compute_metrics(demo_db)
+    operations.move_contacts(demo_db, [5], "customer")  # the first brings the rows up to date
     demo_db.close()
+    assert _logged(db_path) > 0
     for args in (["stats", "--json"], ["stats", "--source", "web"]):
         out = subprocess.run(
             [sys.executable, "-c", PROBE, "--db", str(db_path), *args],
@@ -262,4 +372,5 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
         assert code == 0 and "app.metrics" in modules
         loaded = sorted(m for m in modules if m.startswith(NEVER))
         assert not loaded, loaded
+        assert _logged(db_path) == 0
     assert "Contacts by stage" in out.stdout
