@@ -192,14 +192,22 @@ def test_the_budget_bounds_a_walk_by_the_cost_of_sorting(
     )
 
 
-def test_several_words_are_estimated_by_the_rarest_word_with_a_prefix_table(
+def test_several_words_are_estimated_by_the_contacts_matching_all_of_them(
     random_db: Database,
 ) -> None:
+    """Words of two letters or more are counted together: as many contacts as match them all
+    (an upper bound of the search's matches: a word of one letter is left out), fewer than
+    the rarest of them matches where the words seldom meet (they were estimated by the
+    rarest word: a walk priced for its many matches then stepped its budget for the few)."""
     jurgen, size = search.estimate(random_db, "jürgen")
     assert 0 < jurgen < size
     assert search.estimate(random_db, "jürgen m") == (jurgen, size)  # "m": not counted
     kessler = search.estimate(random_db, "kessler")[0]
-    assert search.estimate(random_db, "jürgen kessler")[0] == min(jurgen, kessler)
+    both = len(every_match_sorted(random_db, ContactQuery(search="jürgen kessler")))
+    assert 0 < both < min(jurgen, kessler)
+    assert search.estimate(random_db, "jürgen kessler") == (both, size)
+    assert search.estimate(random_db, "jürgen kessler b")[0] == both  # "b": not counted
+    assert search.estimate(random_db, "zz kessler")[0] == 0
     assert search.estimate(random_db, "j")[0] >= jurgen  # one word: counted as typed
 
 
