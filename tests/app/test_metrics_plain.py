@@ -182,12 +182,24 @@ def _edits(db: Database) -> None:
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("bulk", [None, 5])
 def test_a_few_edits_behind_are_brought_up_to_date_through_the_driver(
-    demo_db: Database, db_path: Path
+    demo_db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: int | None
 ) -> None:
     """The first ``stats`` after a few edits derives the edited contacts' rows through the
     driver (``aggregates.plain_refresh``) and answers: the rows are then those every row
-    derived again gives, and the numbers the usual opening's."""
+    derived again gives, and the numbers the usual opening's — the changed rows updated one
+    by one, or (more than ``BULK`` of them) by their ids at once."""
+    if bulk is not None:
+        monkeypatch.setattr(aggregates, "BULK", bulk)
+    bulk_reads: list[str] = []
+    real_bulk = aggregates._apply_bulk
+
+    def spy(s: Any, deltas: Any) -> None:
+        bulk_reads.append(type(s).__name__)
+        real_bulk(s, deltas)
+
+    monkeypatch.setattr(aggregates, "_apply_bulk", spy)
     now = utcnow()
     metrics.compute_metrics(demo_db)
     _edits(demo_db)
@@ -200,6 +212,7 @@ def test_a_few_edits_behind_are_brought_up_to_date_through_the_driver(
     finally:
         con.close()
     assert found is not None
+    assert bulk_reads == ([] if bulk is None else ["Plain"])
     assert _logged(db_path) == 0 and not _write_lock_held(db_path)
     refreshed = _derived(db_path)
     expected: dict[str, Any] = {"total": 0, "stages": stages.stage_counts(demo_db)}
