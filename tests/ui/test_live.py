@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QMessageBox
 
 from app import operations
-from app.contacts import ContactQuery, query_ids
+from app.contacts import ContactQuery, count, query_ids
 from app.demo import generate_demo
 from app.live import PgListener, ServerUnreachable
 from db.engine import Database, open_database
@@ -37,9 +37,47 @@ def stage_in_list(window: Any, cid: int) -> str | None:
     return found.stage_key if found is not None else None
 
 
-def wait_live(qtbot: Any, since: float, condition: Any) -> None:
-    """``condition`` comes true within LIVE_S of ``since`` (the other process's commit)."""
-    qtbot.waitUntil(condition, timeout=int(LIVE_S * 1000))
+def wait_live(
+    qtbot: Any,
+    since: float,
+    condition: Any,
+    window: Any = None,
+    shown: Any = None,
+) -> None:
+    """``condition`` comes true within LIVE_S of ``since`` (the other process's commit).
+    If not, the failure says what ``window`` heard meanwhile (the change notices that reached
+    its views, and whether the live feed still holds some back) and ``shown()`` (what the
+    views show against the database): a miss in a full run must say where it stopped."""
+    heard: list[str] = []
+
+    def noted(changes: Any, initiator: Any) -> None:
+        flags = [f for f in ("all_contacts", "imports", "undo_log") if getattr(changes, f)]
+        what = f"{len(changes.contacts | changes.created)} contacts {'+'.join(flags)}"
+        by = type(initiator).__name__
+        heard.append(f"{time.monotonic() - since:+.2f} s {what} from {by}")
+
+    if window is not None:
+        window.ops.operation_did_execute.connect(noted)
+    try:
+        qtbot.waitUntil(condition, timeout=int(LIVE_S * 1000))
+    except Exception as exc:
+        live = getattr(window, "live", None)
+        feed = getattr(live, "feed", None)
+        state = (
+            f"; feed {type(feed).__name__} running={getattr(feed, 'running', None)}, "
+            f"online={getattr(live, 'online', None)}, "
+            f"held back={bool(getattr(live, '_pending', None))}"
+            if live is not None
+            else ""
+        )
+        raise AssertionError(
+            f"not on screen {time.monotonic() - since:.2f} s after the commit elsewhere; "
+            f"notices heard: {heard or 'none'}{state}"
+            f"{'; ' + shown() if shown is not None else ''}"
+        ) from exc
+    finally:
+        if window is not None:
+            window.ops.operation_did_execute.disconnect(noted)
     assert time.monotonic() - since <= LIVE_S + 0.2
 
 
@@ -78,7 +116,7 @@ def test_another_process_s_move_reaches_the_list_in_place(
     since = winnow_elsewhere(
         window.db.url, "move", str(other), "nurture", "--why", "elsewhere", user="anna-live"
     )
-    wait_live(qtbot, since, lambda: stage_in_list(window, other) == "nurture")
+    wait_live(qtbot, since, lambda: stage_in_list(window, other) == "nurture", window)
     assert window.selected_ids() == [chosen]
     assert view.verticalScrollBar().value() == scrolled
     # Edit ▸ Undo now offers what the log would undo: the other process's move, and whose
@@ -100,7 +138,7 @@ def test_another_process_s_move_reaches_the_board_in_place(window: Any, qtbot: A
     since = winnow_elsewhere(
         window.db.url, "move", str(other), "mql", "--override", "checked on the phone"
     )
-    wait_live(qtbot, since, lambda: board.column("mql").model.contains(other))
+    wait_live(qtbot, since, lambda: board.column("mql").model.contains(other), window)
     assert not suspects.model.contains(other)
     assert suspects.view.selected_ids() == [chosen]
     assert bar.value() == scrolled
@@ -119,7 +157,17 @@ def test_a_big_change_elsewhere_refreshes_the_views_in_place(
     source = tmp_path / "more.csv"
     source.write_text("First name,Last name,Email\nLive,Person,live.person@example.org\n")
     since = winnow_elsewhere(window.db.url, "import", str(source), "--stage", "suspect")
-    wait_live(qtbot, since, lambda: suspects.model.total == before + 1)
+
+    def shown() -> str:
+        board = window.kanban.board
+        counted = count(window.db, ContactQuery(stage_keys=("suspect",)))
+        return (
+            f"board's suspects {suspects.model.total} (the column shown: "
+            f"{board.column('suspect') is suspects}, before {before}), the database's "
+            f"{counted}; tasks {[getattr(t.fn, '__qualname__', t.label) for t in window.tasks.active]}"
+        )
+
+    wait_live(qtbot, since, lambda: suspects.model.total == before + 1, window, shown)
     assert suspects.view.selected_ids() == [card]
     window.show_view("list")
     assert window.selected_ids() == [chosen]
