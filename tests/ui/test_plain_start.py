@@ -18,6 +18,7 @@ import pytest
 
 from db.plain_open import plain_start
 from tests.ui.conftest import settle
+from tests.ui.start_helpers import window_as_run_gui_makes_it
 
 pytestmark = pytest.mark.gui
 
@@ -48,26 +49,9 @@ def crm(tmp_path: Path) -> Path:
 def _window(qtbot: Any, path: Path, *, plain: bool, open_when_usable: bool = True) -> Any:
     """A window as ``run_gui`` makes it (``open_when_usable=False``: the database opened only
     when something asks for it)."""
-    from ui.application import first_db, make_app, open_with_dialogs
-    from ui.main_window import MainWindow
-
-    make_app()
-    first = None
-    db: Any
-    if plain:
-        from ui.application import _plain_reads
-
-        start = plain_start(path)
-        assert start is not None
-        first = _plain_reads(start)
-        db = first_db(first)
-    else:
-        db = open_with_dialogs(str(path))
-    win = MainWindow(db, persist_state=False, first=first)
+    win = window_as_run_gui_makes_it(path, plain=plain, persist_state=False)
+    first = win.first
     if first is not None:
-        # built and its first page read, the database not even being opened
-        assert win._plain is not None, "the first screen was read with the driver"
-        assert not first.opening.started
         if open_when_usable:
             win.after_usable(first.opening.start)  # as run_gui does
         else:

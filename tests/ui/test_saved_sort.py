@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QStandardItemModel
 
-from db.plain_open import plain_start
+from tests.ui.start_helpers import window_as_run_gui_makes_it
 from ui.contact_table import COLUMNS, saved_sort
 
 pytestmark = pytest.mark.gui
@@ -75,25 +75,10 @@ def test_saved_sort_is_none_for_what_is_no_header_state() -> None:
 def _window(qtbot: Any, path: Path, *, plain: bool) -> Any:
     """A window as ``run_gui`` makes it, with the user's saved state (the database opened only
     when something asks for it on a plain start)."""
-    from ui.application import _plain_reads, first_db, make_app, open_with_dialogs
-    from ui.main_window import MainWindow
-
-    make_app()
-    first = None
-    db: Any
-    if plain:
-        start = plain_start(path)
-        assert start is not None
-        first = _plain_reads(start)
-        db = first_db(first)
-    else:
-        db = open_with_dialogs(str(path))
-    win = MainWindow(db, persist_state=True, first=first)
-    if first is not None:
-        # built, its first page read and the saved state restored (in the constructor): the
-        # first page in the saved order read with the driver, nothing opened for it (later,
-        # the jobs after usable open the database: when is up to the machine's load)
-        assert not first.opening.started
+    # built, its first page read and the saved state restored (in the constructor); on a
+    # plain start the first page in the saved order read with the driver, nothing opened for
+    # it (later, the jobs after usable open the database: when is up to the machine's load)
+    win = window_as_run_gui_makes_it(path, plain=plain, persist_state=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
