@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from db.engine import Database, open_database, schema_changed
@@ -111,6 +112,22 @@ def database_at_head_or_before(url: str, where: str, migration: ModuleType) -> I
         schema_changed(db.engine)  # opened at the head, taken down since
     yield db
     db.close()
+
+
+def head_or_before_fixtures(migration: ModuleType) -> tuple[Any, Any]:
+    """A migration test's two fixtures, to assign as ``backend, database = ...`` in its
+    module: ``backend`` runs each test on SQLite and on PostgreSQL, ``database`` at the head
+    and taken down to the revision before ``migration``."""
+
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def backend(request: pytest.FixtureRequest) -> str:
+        return str(request.param)
+
+    @pytest.fixture(params=["head", "before"])
+    def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
+        yield from database_at_head_or_before(db_url, request.param, migration)
+
+    return backend, database
 
 
 def contacts_in(path: Path, *, log_left_out: bool = False) -> int:

@@ -5,14 +5,12 @@ puts the row triggers back. On SQLite nothing changes."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import Connection, text
 
 from app.contacts import create_contact
 from db.engine import Database
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module("db.migrations.versions.0019_metric_triggers_per_statement")
 PER_STATEMENT = {
@@ -26,15 +24,8 @@ PER_STATEMENT = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0019."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0019
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _per_statement(conn: Connection) -> set[str]:

@@ -5,11 +5,9 @@ pages either way; down again makes them as before. On SQLite nothing changes."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 
@@ -17,20 +15,13 @@ from app import contacts, operations
 from app.contacts import ContactQuery
 from db.engine import Database, open_database
 from db.migrate import alembic_config
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module("db.migrations.versions.0022_postgresql_fewer_contact_indexes")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0022."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0022
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _indexes(conn: Connection) -> dict[str, str]:

@@ -6,7 +6,6 @@ upgrades and downgrades it)."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, text
@@ -15,22 +14,15 @@ from app import scoring
 from app.demo import generate_demo
 from app.scoring_rules import ScoringRules
 from db.engine import Database
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module(
     "db.migrations.versions.0026_postgresql_contacts_room_for_scores"
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0026."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0026
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _at_head(conn: Connection) -> bool:

@@ -6,7 +6,6 @@ entries; down again the full index and 0022's fill factor. On SQLite it does not
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,22 +17,15 @@ from app.demo import generate_demo
 from app.timeutil import utcnow
 from db.engine import Database
 from db.models import Contact, Stage
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module(
     "db.migrations.versions.0027_postgresql_bulk_moves_fewer_index_entries"
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0027."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0027
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _at_head(conn: Connection) -> bool:

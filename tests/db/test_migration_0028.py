@@ -5,7 +5,6 @@ SQLite it does nothing (test_migrations upgrades and downgrades it)."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -15,20 +14,13 @@ from app.contacts import ContactQuery
 from app.demo import generate_demo
 from db.engine import Database, open_database
 from db.models import Contact
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module("db.migrations.versions.0028_postgresql_contacts_total")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0028."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0028
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _counted(db: Database) -> int:

@@ -5,7 +5,6 @@ databases, at the head and taken down to the revision before (the key again)."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
 from alembic import command
@@ -17,22 +16,15 @@ from app.contacts import ContactQuery
 from app.stages import add_stage
 from db.engine import Database, open_database
 from db.migrate import alembic_config
-from tests.db.builders import database_at_head_or_before
+from tests.db.builders import head_or_before_fixtures
 
 MIGRATION = importlib.import_module(
     "db.migrations.versions.0029_postgresql_contacts_stage_per_statement"
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0029."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0029
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _revision(conn: Connection) -> str:

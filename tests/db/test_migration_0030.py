@@ -7,11 +7,9 @@ On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from alembic import command
 from sqlalchemy import event, inspect, select, text
 
@@ -20,7 +18,7 @@ from app.demo import generate_demo
 from db.engine import Database, open_database, schema_changed
 from db.migrate import alembic_config
 from db.models import Contact
-from tests.db.builders import database_at_head_or_before, statements_run
+from tests.db.builders import head_or_before_fixtures, statements_run
 
 MIGRATION = importlib.import_module("db.migrations.versions.0030_metric_days_covering_index")
 COLUMNS = MIGRATION.KEY + MIGRATION.MEASURES  # amount last
@@ -34,15 +32,8 @@ CASES: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["head", "before"])
-def database(request: pytest.FixtureRequest, db_url: str) -> Iterator[Database]:
-    """A database at the head, or taken down to the revision before 0030."""
-    yield from database_at_head_or_before(db_url, request.param, MIGRATION)
+# each test on both databases, at the head and taken down to the revision before 0030
+backend, database = head_or_before_fixtures(MIGRATION)
 
 
 def _index_columns(db: Database) -> list[str]:
