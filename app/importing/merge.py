@@ -553,8 +553,10 @@ class BatchWriter:
                 if isinstance(received, datetime) and received < now and stage_id in before_inquiry
                 else now
             )
-            record = list(map(get, row_columns))
-            record += (
+            # one list display: the row's own columns, then the rest (a list and an extend
+            # of a tuple cost more)
+            record = [
+                *map(get, row_columns),
                 get("source") or source,
                 get("consent") or "unknown",
                 stored.name,
@@ -573,7 +575,7 @@ class BatchWriter:
                 False,
                 *derived_values,
                 *stamp_values,
-            )
+            ]
             records.append(record)
         # executemany (RETURNING would send one statement per row on SQLite); the new ids are
         # this batch's ids above the last one seen, ascending in insertion order

@@ -202,7 +202,10 @@ def stored_values(row: PreparedRow, derivation: Derivation | None = None) -> Sto
         quick_sort_key(name),
         _dump(_unmirrored(row)),
         _dump(row.other_emails),
-        says_more(row.emails, row.phones, row.addresses),
+        # (the writing process gets empty lists where the row's columns hold all they say:
+        # pipeline._for_the_writer; no call for those)
+        bool(row.emails or row.phones or row.addresses)
+        and says_more(row.emails, row.phones, row.addresses),
         None if derivation is None else derivation.derive(given, row.domain, row.domain_class),
     )
 
