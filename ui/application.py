@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.logfile import start_log_file
+from app.logfile import hold_log_lines
 from db.errors import DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
 from ui.opening import open_with_progress
@@ -146,11 +146,13 @@ def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> 
     terminal.setLevel(logging.WARNING)
     terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[terminal])
-    log_file = start_log_file()
+    # the log file's lines held until the window is usable, then written to it (an error's at
+    # once): the rotating file's modules and the data folder's look-up come after usable
+    log_file = hold_log_lines()
     qt_messages_to_log()
     app = make_app()
     # only here, not in make_app(): under pytest, pytest-qt's hook must keep catching errors
-    errors = install_error_hooks(app, Path(log_file.baseFilename) if log_file else None)
+    errors = install_error_hooks(app, lambda: log_file.path)
     first = _plain_reads(plain) if plain is not None else None
     db = first_db(first) if first is not None else open_with_dialogs(path_or_url)
     if db is None:
@@ -191,6 +193,7 @@ def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> 
             show(new_db)
 
         window.database_switch_requested.connect(switch)
+        window.after_usable(log_file.start_file)
         _bench_window_size(window)
         window.show()
         windows.append(window)

@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -191,14 +192,22 @@ class ErrorReporter(QObject):
     # window says it is offline (ui.live) and reads again when the server is back
     connection_failed = Signal(str)
 
-    def __init__(self, log_path: Path | None, parent: QObject | None = None) -> None:
+    def __init__(
+        self, log_path: Path | Callable[[], Path | None] | None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.log_path = log_path
+        # or how to find it when a dialog says where it is (the window's start holds its log
+        # lines until usable, the file's path looked up then: app.logfile.HeldLines)
+        self._log_path = log_path
         self.dialog: ErrorDialog | None = None
         self._previous_excepthook: Any = None
         self._previous_thread_hook: Any = None
         # always queued: the dialog is built on the GUI thread, after the failing slot unwound
         self._reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def log_path(self) -> Path | None:
+        return self._log_path() if callable(self._log_path) else self._log_path
 
     def install(self) -> None:
         if self._previous_excepthook is not None:
@@ -281,7 +290,9 @@ class ErrorReporter(QObject):
         self.dialog = None
 
 
-def install_error_hooks(app: QApplication, log_path: Path | None) -> ErrorReporter:
+def install_error_hooks(
+    app: QApplication, log_path: Path | Callable[[], Path | None] | None
+) -> ErrorReporter:
     """Show unexpected errors to the user from now on (the window's start-up path only)."""
     reporter = ErrorReporter(log_path, app)
     reporter.install()

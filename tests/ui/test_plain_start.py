@@ -427,6 +427,47 @@ sys.exit(main(["--db", sys.argv[1]]))
 """
 
 
+LOG_PROBE = """
+import logging
+import os
+import sys
+from pathlib import Path
+import ui.main_window
+seen = []
+build = ui.main_window.MainWindow.__init__
+def init(self, *args, **kwargs):
+    build(self, *args, **kwargs)
+    logging.getLogger("probe").info("the window built")
+ui.main_window.MainWindow.__init__ = init
+usable = ui.main_window.MainWindow._now_usable
+log_file = Path(os.environ["XDG_DATA_HOME"]) / "Winnow" / "logs" / "winnow.log"
+def now_usable(self):
+    if self._after_usable is not None:
+        seen.extend(m for m in ("logging.handlers", "platformdirs") if m in sys.modules)
+        seen.append("written" if log_file.exists() else "held")
+    usable(self)
+ui.main_window.MainWindow._now_usable = now_usable
+from app.cli import main
+code = main(["--db", sys.argv[1]])
+print(*seen, flush=True)
+sys.exit(code)
+"""
+
+
+def test_the_start_s_log_lines_are_held_until_usable_then_reach_the_log_file(
+    tmp_path: Path, crm: Path
+) -> None:
+    """Issue 15: the rotating log file (``logging.handlers`` with ``socket``, ``pickle``,
+    ``queue``) and the data folder's look-up (``platformdirs``) come after usable; the lines
+    logged before (here one the window's construction logs) are held and written to the file
+    with their own times."""
+    out = _start_up_to_usable(LOG_PROBE, crm, tmp_path)
+    assert out.stdout.splitlines()[-1] == "held"  # neither module imported, nothing written
+    log_file = Path(os.environ["XDG_DATA_HOME"]) / "Winnow" / "logs" / "winnow.log"
+    text = log_file.read_text(encoding="utf-8")
+    assert " INFO probe [MainThread] the window built\n" in text
+
+
 def test_what_the_opening_after_usable_builds_is_left_out_of_collections(
     tmp_path: Path, crm: Path
 ) -> None:
