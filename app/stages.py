@@ -115,6 +115,8 @@ def get_stage(db: Database, key: str) -> StageInfo:
 def stage_counts(db: Database) -> dict[str, int]:
     """Contacts per stage key (every stage listed, zero included)."""
     with db.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            return _stage_counts_pg(s)
         rows = s.execute(
             select(Stage.key, func.count(Contact.id))
             .select_from(Stage)
@@ -122,6 +124,26 @@ def stage_counts(db: Database) -> dict[str, int]:
             .group_by(Stage.id)
             .order_by(Stage.position)
         ).all()
+    return {key: int(n) for key, n in rows}
+
+
+def _stage_counts_pg(s: Session) -> dict[str, int]:
+    """:func:`stage_counts` on PostgreSQL: each stage's contacts counted in the index on
+    ``(stage_id, sort_name)`` (an index-only scan per stage). The join's plan read every row of
+    contacts (a sequential scan, 68.7 ms at 100,000 against 12.7 ms, the most of ``winnow
+    stats``' server time). The statement names no contact entity (a subquery): the contacts of
+    an import still being written are left out here, as ``db.visibility`` does for the join."""
+    from sqlalchemy import or_
+
+    from db.visibility import SEE_UNFINISHED, unfinished_batches
+
+    count = select(func.count()).select_from(Contact).where(Contact.stage_id == Stage.id)
+    ids = () if s.info.get(SEE_UNFINISHED) else unfinished_batches(s)
+    if ids:
+        count = count.where(
+            or_(Contact.import_batch_id.is_(None), Contact.import_batch_id.not_in(ids))
+        )
+    rows = s.execute(select(Stage.key, count.scalar_subquery()).order_by(Stage.position)).all()
     return {key: int(n) for key, n in rows}
 
 

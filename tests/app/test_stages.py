@@ -65,6 +65,47 @@ def test_counts_list_every_stage(db: Database) -> None:
     assert len(counts) == 8
 
 
+def test_counts_leave_out_an_unfinished_import(demo_db: Database) -> None:
+    """The counts are the join's (every stage, zero included, in stage order) on both
+    databases; PostgreSQL counts each stage in an index (app.stages._stage_counts_pg), a
+    statement naming no contact entity: the contacts of an import still being written are
+    left out there too, and counted again once it is done."""
+    from sqlalchemy import func, select
+
+    from app.timeutil import utcnow
+    from db.models import Contact, ImportBatch
+
+    def joined() -> dict[str, int]:
+        with demo_db.session() as s:
+            rows = s.execute(
+                select(Stage.key, func.count(Contact.id))
+                .select_from(Stage)
+                .outerjoin(Contact, Contact.stage_id == Stage.id)
+                .group_by(Stage.id)
+                .order_by(Stage.position)
+            ).all()
+        return {key: int(n) for key, n in rows}
+
+    before = stages.stage_counts(demo_db)
+    assert before == joined() and list(before) == stages.stage_keys(demo_db)
+    assert sum(before.values()) == 300
+    with demo_db.session() as s:
+        batch = ImportBatch(created_at=utcnow(), state="running")
+        s.add(batch)
+        s.flush()
+        hidden = s.scalars(
+            select(Contact.id).where(Contact.stage_id == Stage.id, Stage.key == "mql")
+        ).all()
+        s.execute(update(Contact).where(Contact.id.in_(hidden)).values(import_batch_id=batch.id))
+        batch_id = batch.id
+    assert hidden
+    during = stages.stage_counts(demo_db)
+    assert during == joined() == before | {"mql": before["mql"] - len(hidden)}
+    with demo_db.session() as s:
+        s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(state="done"))
+    assert stages.stage_counts(demo_db) == before
+
+
 # --- the stages as one transaction sees them (stages_in) ---------------------------------
 
 # a statement of its own on the stages table (not a subquery of a larger one), an
