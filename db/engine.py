@@ -153,6 +153,11 @@ def _pg_write_lock() -> str:
     )
 
 
+def _take_pg_write_lock(_session: Session, _transaction: object, connection: Connection) -> None:
+    """A write session's transaction on PostgreSQL begins by taking the write lock."""
+    connection.exec_driver_sql(_pg_write_lock())
+
+
 def _on_begin(conn: Connection) -> None:
     """Start the SQLite transaction: ``BEGIN IMMEDIATE`` for a write operation (it takes the
     write lock before its first read), a plain deferred ``BEGIN`` for everything else."""
@@ -419,9 +424,10 @@ class Database:
         token = _AMBIENT.set((self, s))
         try:
             if self.engine.dialect.name == "postgresql":
-                # PostgreSQL's write lock: one write operation at a time, as SQLite's BEGIN
-                # IMMEDIATE (the undo log reads what the operation wrote by id ranges)
-                s.connection().exec_driver_sql(_pg_write_lock())
+                # its transaction begun here takes PostgreSQL's write lock (_take_pg_write_lock):
+                # one write operation at a time, as SQLite's BEGIN IMMEDIATE (the undo log
+                # reads what the operation wrote by id ranges)
+                s.connection()
             yield s
             s.commit()
         except DBAPIError as exc:
@@ -720,6 +726,11 @@ def open_database(
     )
     write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
     if engine.dialect.name == "postgresql":
+        # every write transaction takes the write lock as it begins, as SQLite's BEGIN
+        # IMMEDIATE does: an import's chunk transactions (db.write_sessions() directly) as
+        # well as write_session()'s operations. An operation reads what it wrote by id
+        # (stage_changes from its first id on): a chunk committed meanwhile was taken for its own.
+        event.listen(write_sessions, "after_begin", _take_pg_write_lock)
         from db.pgreads import reads_without_transaction
 
         reads_without_transaction(engine, sessions)  # a read: 2 round trips, not 4

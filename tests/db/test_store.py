@@ -90,3 +90,36 @@ def test_concurrent_operations_are_logged_so_that_undo_restores_exactly(db: Data
         (c.title, c.stage_key) for c in map(lambda i: contacts.get_contact(db, i), ids)
     ]
     assert end == start
+
+
+def test_an_import_s_write_transaction_holds_the_write_lock(db_url: str) -> None:
+    """``db.write_sessions()`` (an import's chunk transactions, its dry run) takes the write
+    lock as its transaction begins, on PostgreSQL as SQLite's BEGIN IMMEDIATE does: another
+    Winnow's operation waits until it commits. An operation reads what it wrote by id (the
+    stage history from its first entry on), so a chunk committed in the middle of it was
+    taken for its own (on PostgreSQL, where the import took no lock)."""
+    db = open_database(db_url)
+    other = open_database(db_url)
+    try:
+        a = contacts.create_contact(other, first_name="Anna", last_name="Import")
+        importing = db.write_sessions()
+        importing.connection()  # the import's chunk transaction has begun
+        moved = threading.Event()
+
+        def move() -> None:
+            operations.move_contacts(other, [a], "mql")
+            moved.set()
+
+        mover = threading.Thread(target=move)
+        mover.start()
+        try:
+            assert not moved.wait(0.6), "the operation waits for the import's transaction"
+        finally:
+            importing.commit()
+            importing.close()
+        mover.join(10)
+        assert moved.is_set()
+        assert contacts.get_contact(db, a).stage_key == "mql"
+    finally:
+        other.close()
+        db.close()
