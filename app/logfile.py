@@ -81,7 +81,9 @@ class HeldLines(logging.Handler):
     data folder (``platformdirs``), ~11 ms of the start, come after it. Each line keeps the
     time it was logged; an error, more than :data:`HOLD_MOST` lines or the process's end
     (``logging.shutdown`` closes it) starts the file at once. Attached to the root logger for
-    good: once the file is started it hands every record to it."""
+    good: once the file is started it hands every record to it. (The standard library's
+    ``logging.handlers.MemoryHandler`` holds lines the same way, but lives in the module this
+    keeps out of the start.)"""
 
     HOLD_MOST = 5_000
 
