@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, UnknownStage, UsageError, WinnowError
@@ -44,7 +45,7 @@ from app.importing.sources import source_label
 from app.operations import Changes, OpContext, run_in
 from app.settings import get_setting
 from app.timeutil import utcnow
-from db.engine import LOCK_POLL_S, Database, sqlite_path
+from db.engine import LOCK_POLL_S, Database, sqlite_path, translate_error
 from db.lockwait import WaitingWriters
 from db.models import ImportBatch, ImportChange, Stage
 from db.visibility import SEE_UNFINISHED
@@ -151,6 +152,10 @@ def import_file(
             db, table, chunks, resolved, file_name, label, stage, on_duplicate, dry_run,
             progress, cancel, owner, derivation,
         )  # fmt: skip
+    except DBAPIError as exc:
+        # e.g. the write lock held elsewhere past the busy timeout: said as the operations
+        # say it (DatabaseLocked), not as the driver's traceback; what it wrote is rolled back
+        raise translate_error(exc, db.display_name) from exc
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:

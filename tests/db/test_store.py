@@ -123,3 +123,28 @@ def test_an_import_s_write_transaction_holds_the_write_lock(db_url: str) -> None
     finally:
         other.close()
         db.close()
+
+
+def test_an_import_kept_waiting_too_long_says_the_database_is_locked(
+    db_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another Winnow holds the write lock past the busy timeout: the import is refused as
+    locked (the message the operations give, not the driver's error) and writes nothing."""
+    import db.engine as engine
+    from app.importing.service import import_file
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.3)
+    source = tmp_path / "locked.csv"
+    source.write_text("First name,Last name,Email\nAnna,Lock,anna@lock.example\n")
+    db = open_database(db_url)
+    try:
+        held = _hold_write_lock(db_url, 2.0)
+        try:
+            with pytest.raises(DatabaseLocked, match="locked by another program"):
+                import_file(db, source)
+        finally:
+            held.join()
+        assert contacts.count(db, contacts.ContactQuery()) == 0
+        assert import_file(db, source).imported == 1  # and goes through once it is free
+    finally:
+        db.close()
