@@ -19,6 +19,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from db.handle import DatabaseLater
+
 log = logging.getLogger(__name__)
 
 
@@ -82,11 +84,27 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
+            _wait_for_openings(self.args, self.kwargs)
             result = self.fn(*self.args, **self.kwargs)
         except BaseException as exc:  # reported on the GUI thread
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
             self.signals.done.emit(result)
+
+
+def _wait_for_openings(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A task given a database that is still being opened (``db.handle.DatabaseLater``: the
+    window's after usable) begins once it is open; an opening that failed fails the task.
+
+    Such a task imports SQLAlchemy's side (``app.paging``, ``app.scoring``) as it begins, and the
+    opening imports SQLAlchemy on its own thread: two threads importing one package with circular
+    imports at once can each be handed the other's half-made modules (Python breaks the deadlock
+    that way). The search's preparation and the day's score check did so beside the opening and
+    one of the three failed ("module 'sqlalchemy.util' has no attribute …"), leaving SQLAlchemy
+    half imported for the rest of the process. Begun after the opening, they find it imported."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, DatabaseLater):
+            value.opening.database()  # waits if need be; raises what the opening raised
 
 
 def _nothing(*_args: Any, **_kwargs: Any) -> None:

@@ -10,6 +10,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QObject
 
+from db.handle import DatabaseLater, DatabaseOpening
 from ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -256,3 +257,44 @@ def test_progress_is_painted_with_the_window_s_next_paint_not_at_once(
         gate.set()
         qtbot.waitUntil(lambda: not runner.active, timeout=5000)
         runner.wait()
+
+
+def test_a_task_given_a_database_being_opened_begins_once_it_is_open(qtbot: Any, qapp: Any) -> None:
+    """The window's database is opened on a thread of its own after usable, importing
+    SQLAlchemy there; a task given it (``DatabaseLater``) begins after the opening, so that the
+    two never import SQLAlchemy at once (each could be handed the other's half-made modules)."""
+    release = threading.Event()
+    opened = object()
+
+    def opener(_on_step: Any) -> Any:
+        release.wait(10)
+        return opened
+
+    opening = DatabaseOpening(opener).start()
+    later = DatabaseLater(opening, "sqlite:///nowhere.sqlite", "nowhere")
+    began: list[bool] = []
+    view = _View()
+    runner = TaskRunner()
+    runner.run(lambda db: began.append(opening.done.is_set()), later, on_done=view.shown)
+    runner.run(lambda *, db: began.append(opening.done.is_set()), db=later, on_done=view.shown)
+    qtbot.wait(300)
+    assert began == []  # both wait for the opening
+    release.set()
+    qtbot.waitUntil(lambda: len(view.results) == 2, timeout=10000)
+    assert began == [True, True]
+
+
+def test_a_task_given_a_database_whose_opening_failed_fails_with_its_error(
+    qtbot: Any, qapp: Any
+) -> None:
+    def opener(_on_step: Any) -> Any:
+        raise OSError("the disk went away")
+
+    opening = DatabaseOpening(opener).start()
+    later = DatabaseLater(opening, "sqlite:///nowhere.sqlite", "nowhere")
+    ran: list[object] = []
+    view = _View()
+    TaskRunner().run(ran.append, later, on_done=view.shown, on_error=view.failed)
+    qtbot.waitUntil(lambda: bool(view.errors), timeout=10000)
+    assert [str(e) for e in view.errors] == ["the disk went away"]
+    assert ran == []

@@ -81,7 +81,7 @@ class KanbanFeature:
             if self.api.prebuild_views:  # the board built beforehand now, not a second later
                 QTimer.singleShot(PREBUILD_AFTER_READ_MS, self.api.dialog_parent(), self.prebuild)
             if plain is not None:  # what the board reads through once the database is open
-                self.api.tasks.run(import_board_domain, background=True)
+                self.api.tasks.run(import_board_domain, self.api.db, background=True)
 
         query = saved_board_query(self.api)
         # on a plain start with the driver alone (the database is being opened meanwhile):

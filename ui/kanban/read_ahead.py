@@ -188,10 +188,12 @@ def read_ahead_plain(
     return None if stop is not None and stop.is_set() else ahead
 
 
-def import_board_domain() -> None:
+def import_board_domain(db: object) -> None:
     """The domain's modules the board reads through once the database is open (its columns'
     next pages, counts, change notices), imported on a worker after a plain read ahead, not
-    by the board's first use of them on the GUI thread (~0.1-0.2 s of CPU)."""
+    by the board's first use of them on the GUI thread (~0.1-0.2 s of CPU). Given the window's
+    database (unused) so that the task runner begins it once that is open: SQLAlchemy is then
+    imported, by the opening alone (``ui.tasks``)."""
     import app.contacts
     import app.deals
     import app.paging
