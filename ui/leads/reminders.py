@@ -61,6 +61,13 @@ class TrayNotifier(QObject):
         self.clicked.emit(self._last)
 
 
+def _due_between(db: Database, since: datetime, until: datetime) -> list[todo.TaskInfo]:
+    """The tasks falling due in (since, until], read on the task runner's worker."""
+    from app import todo
+
+    return todo.due_between(db, since, until)
+
+
 class TaskReminders(QObject):
     """Checks every ``interval_ms`` for tasks that fell due since the last check and notifies
     each once. At start it looks back ``look_back`` (a task due while Winnow was closed is
@@ -109,15 +116,19 @@ class TaskReminders(QObject):
         """:meth:`check` with the read on the runner's worker (a morning after a trade show
         can bring hundreds of due tasks: 17–27 ms for 773 at 100,000 contacts, kept off the
         window's thread); without a runner it reads here. A check still reading is not
-        started twice."""
-        from app import todo
+        started twice.
 
+        The tasks' module (SQLAlchemy's side) is imported on the worker, not here: the first
+        check runs once the window is usable, while its database is being opened on a thread
+        of its own (importing SQLAlchemy there), and an import of it here waited for that
+        import's module locks, holding the window (a board clicked at usable: ~0.3 s). The
+        database is given to the task, which begins once it is open (``ui.tasks``)."""
         if self.runner is None:
             self.check()
             return
         if self._reading:
             return
-        now, since, db = self.clock(), self.checked_until, self.db
+        now, since = self.clock(), self.checked_until
         self._reading = True
 
         def done(falling_due: list[todo.TaskInfo]) -> None:
@@ -130,7 +141,7 @@ class TaskReminders(QObject):
                 raise exc
             self._not_read(exc)
 
-        self.runner.run(lambda: todo.due_between(db, since, now), on_done=done, on_error=failed)
+        self.runner.run(_due_between, self.db, since, now, on_done=done, on_error=failed)
 
     def _not_read(self, exc: Exception) -> int:
         if not is_connection_error(exc):
