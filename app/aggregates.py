@@ -52,6 +52,7 @@ from db.plain_open import BUSY_TIMEOUT_S
 if TYPE_CHECKING:  # SQLAlchemy is imported when used: the plain reads (Plain) need none
     import logging
 
+    import psycopg
     from sqlalchemy import BindParameter, Connection, TextClause
     from sqlalchemy.orm import Session
 
@@ -90,9 +91,26 @@ class Plain:
     connection of their SQLAlchemy ``session`` (in its transaction), without SQLAlchemy's
     statement machinery for each read."""
 
+    dialect = "sqlite"
+
     def __init__(self, con: sqlite3.Connection, session: Session | None = None) -> None:
         self.con = con
         self.session = session
+
+
+class PlainPg(Plain):
+    """A psycopg connection to a PostgreSQL database at the head revision
+    (``db.plain_pg``), read through :func:`read` as :class:`Plain` reads SQLite: the same SQL
+    text, its ``:name`` parameters turned into psycopg's (:func:`pg_sql`), values bound and
+    returned as psycopg binds and returns them (as SQLAlchemy's psycopg dialect leaves them for
+    ``text()``). ``winnow stats`` on PostgreSQL reads the derived rows so, without SQLAlchemy."""
+
+    dialect = "postgresql"
+
+    def __init__(self, con: psycopg.Connection[Any]) -> None:
+        # (typed as Plain's: what runs on it here is read() and plain SQL without parameters)
+        super().__init__(cast(sqlite3.Connection, con))
+        self.pg = con
 
 
 def driver_reads(conn: Session | Connection) -> Session | Connection | Plain:
@@ -132,6 +150,29 @@ def plain_sql(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return sql, values
 
 
+# a ``:name`` parameter as SQLAlchemy's text() finds them (not ``::type``, not ``\\:``)
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
+
+
+def pg_sql(sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``sql`` and ``params`` as psycopg takes them: ``%(name)s`` for ``:name`` (a ``%`` of
+    the SQL itself doubled), a list expanded for ``IN``; times and dates bound as they are
+    (psycopg sends them as timestamp and date, as the engine does)."""
+    values: dict[str, Any] = {}
+
+    def bind(m: re.Match[str]) -> str:
+        name = m.group(1)
+        value = params[name]
+        if isinstance(value, list | tuple):
+            names = [f"{name}__{i}" for i in range(len(value))]
+            values.update(zip(names, value, strict=True))
+            return "(" + (", ".join(f"%({n})s" for n in names) or "SELECT NULL WHERE false") + ")"
+        values[name] = value
+        return f"%({name})s"
+
+    return _BIND.sub(bind, sql.replace("%", "%%")), values
+
+
 def typed(sql: str, params: dict[str, Any]) -> TextClause:
     """A text() statement with its datetime parameters bound as DateTime, its date ones as Date
     and its lists expanded (the stored formats)."""
@@ -154,6 +195,9 @@ def read(
     """The rows of ``sql`` (its ``:name`` parameters from ``params``), through SQLAlchemy or,
     for a :class:`Plain` connection, the driver alone."""
     params = params or {}
+    if isinstance(conn, PlainPg):
+        pg_text, pg_values = pg_sql(sql, params)
+        return conn.pg.execute(pg_text, pg_values).fetchall()  # type: ignore[arg-type]
     if isinstance(conn, Plain):
         driver_sql, values = plain_sql(sql, params)
         return conn.con.execute(driver_sql, values).fetchall()
@@ -170,6 +214,8 @@ def _run(
     parameters: executemany; ``expanding``: its list parameters expanded for ``IN``), or on a
     :class:`Plain` connection the same through the driver (:func:`plain_refresh`). The result
     is iterated and has ``rowcount`` either way."""
+    if isinstance(s, PlainPg):  # (plain reads only: the upkeep is the usual opening's there)
+        raise TypeError("the derived rows are brought up to date through SQLAlchemy on PostgreSQL")
     if isinstance(s, Plain):
         if isinstance(params, list):
             if not params:
@@ -225,7 +271,7 @@ class Definition:
 
 def _dialect(s: Session | Connection | Plain) -> str:
     if isinstance(s, Plain):
-        return "sqlite"
+        return s.dialect
     bound: Any = s  # a Connection has its dialect; a Session's is its bind's
     dialect = getattr(bound, "dialect", None) or bound.get_bind().dialect
     return str(dialect.name)

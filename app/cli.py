@@ -29,10 +29,12 @@ from db.errors import DatabaseError
 if TYPE_CHECKING:
     from db.engine import Database
     from db.plain_open import PlainStart
+    from db.plain_pg import PlainPgStart
 
 Handler = Callable[[argparse.Namespace, "Database"], int]
-# a read answered with the driver alone, or None for the usual opening (``plain_handler``)
-PlainHandler = Callable[[argparse.Namespace, "PlainStart"], "int | None"]
+# a read answered with the driver alone, or None for the usual opening (``plain_handler``;
+# given a PostgreSQL database too where the command sets ``plain_postgresql``)
+PlainHandler = Callable[[argparse.Namespace, "PlainStart | PlainPgStart"], "int | None"]
 
 # Feature modules that add subcommands: each has ``register(subparsers, common)``.
 
@@ -319,23 +321,34 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _run_plain(args: argparse.Namespace, handler: PlainHandler, db_arg: str | None) -> int | None:
     """A command's read on a SQLite file at the head revision that needs nothing done
-    (:func:`db.plain_open.plain_start`), without SQLAlchemy: its exit code, or None when the
-    usual opening is to run it (another kind of file, an upgrade, PostgreSQL, or the handler
-    declined)."""
+    (:func:`db.plain_open.plain_start`) — or, for a command that sets ``plain_postgresql``, a
+    PostgreSQL database at the head revision (:func:`db.plain_pg.plain_pg_start`) — without
+    SQLAlchemy: its exit code, or None when the usual opening is to run it (another kind of
+    file, an upgrade, a server that did not answer, or the handler declined)."""
     from db.plain_open import plain_start
 
-    start = plain_start(db_arg)
+    start: PlainStart | PlainPgStart | None = plain_start(db_arg)
+    if start is None and getattr(args, "plain_postgresql", False):
+        from db.plain_pg import plain_pg_start
+
+        start = plain_pg_start(db_arg)
     if start is None:
         return None
+    found = start
     declined = []
 
     def command() -> int:
-        code = handler(args, start)
+        code = handler(args, found)
         if code is None:
             declined.append(True)
         return code or 0
 
-    code = _run(args, command)
+    try:
+        code = _run(args, command)
+    finally:
+        close = getattr(found, "close", None)  # PostgreSQL: the checking connection, if left
+        if close is not None:
+            close()
     return None if declined else code
 
 

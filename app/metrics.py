@@ -51,7 +51,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from app import aggregates
-from app.aggregates import Plain, bindparam, read, text
+from app.aggregates import Plain, PlainPg, bindparam, read, text
 from app.errors import UsageError
 from app.timeutil import iso, parse_iso, utcnow
 from db import time_numbers as times
@@ -59,6 +59,7 @@ from db import time_numbers as times
 if TYPE_CHECKING:  # SQLAlchemy, the models and the engine are imported where the ORM path
     # runs: ``winnow stats`` on a file at the head revision reads with the driver alone
     # (:func:`plain_stats`; tests/app/test_cli_imports.py)
+    import psycopg
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
@@ -264,10 +265,32 @@ STAGE_COUNTS = (
 )
 
 
+# the same statements as SQLAlchemy compiles them for PostgreSQL (psycopg's parameters; the
+# plain reads of app.metrics.plain_stats on PostgreSQL, tests/app/test_metrics_plain.py)
+STAGE_ROWS_PG = (
+    "SELECT stages.id, stages.key, stages.name, stages.position, stages.kind"
+    " \nFROM stages ORDER BY stages.position, stages.id"
+)
+CRITERIA_ROWS_PG = "SELECT bant_criteria.id, bant_criteria.required \nFROM bant_criteria"
+REACHED_PG = (
+    "SELECT sources.name, sources.reached \nFROM sources \nWHERE sources.reached IS NOT NULL"
+    " AND sources.reached > %(reached_1)s::INTEGER"
+)
+REACHED_LIKE_PG = f"{REACHED_PG} AND sources.name ILIKE %(name_1)s::VARCHAR ESCAPE '\\'"
+# app.stages._stage_counts_pg's statement with no import being written
+STAGE_COUNTS_PG = (
+    "SELECT stages.key, (SELECT count(*) AS count_1 \nFROM contacts"
+    " \nWHERE contacts.stage_id = stages.id) AS anon_1 \nFROM stages ORDER BY stages.position"
+)
+
+
 def _anchors(s: Session | Plain) -> _Anchors:
     criteria: Any
-    if isinstance(s, Plain):
-        rows: Any = s.con.execute(STAGE_ROWS).fetchall()
+    if isinstance(s, PlainPg):
+        rows: Any = s.pg.execute(STAGE_ROWS_PG).fetchall()
+        criteria = s.pg.execute(CRITERIA_ROWS_PG).fetchall()
+    elif isinstance(s, Plain):
+        rows = s.con.execute(STAGE_ROWS).fetchall()
         criteria = s.con.execute(CRITERIA_ROWS).fetchall()
     else:
         from sqlalchemy import select
@@ -867,6 +890,12 @@ def _open_pipeline(
 
 
 def _reached(s: Session | Plain, source: str | None) -> dict[str, int]:
+    if isinstance(s, PlainPg):
+        params: dict[str, Any] = {"reached_1": 0}
+        if source:
+            params["name_1"] = _like(source)
+        rows = s.pg.execute(REACHED_LIKE_PG if source else REACHED_PG, params)
+        return {name: int(n or 0) for name, n in rows}
     if isinstance(s, Plain):
         found = s.con.execute(
             REACHED_LIKE if source else REACHED, (0, _like(source)) if source else (0,)
@@ -1612,7 +1641,7 @@ RUNNING_IMPORTS = "SELECT id FROM import_batches WHERE state = 'running'"
 
 
 def plain_stats(
-    con: sqlite3.Connection,
+    con: sqlite3.Connection | psycopg.Connection[Any],
     since: datetime | None = None,
     until: datetime | None = None,
     source: str | None = None,
@@ -1628,8 +1657,13 @@ def plain_stats(
     driver too (``app.aggregates.plain_refresh``), and read again. None when only the ORM path
     can answer: an import being written (its contacts hidden), or derived rows that the driver
     does not bring up to date (many edits behind, another definition, the write lock held:
-    ``app.aggregates.bring_up_to_date``)."""
+    ``app.aggregates.bring_up_to_date``).
+
+    ``con`` a psycopg connection (``db.plain_pg``, autocommit): the same on PostgreSQL
+    (:func:`_plain_stats_pg`), where rows not current are the usual opening's."""
     source = (source or "").strip() or None
+    if not isinstance(con, sqlite3.Connection):
+        return _plain_stats_pg(con, since, until, source, now or utcnow(), cohort)
     reader = Plain(con)
     refreshed = False
     while True:
@@ -1656,6 +1690,42 @@ def plain_stats(
         if not aggregates.plain_refresh(con, definition):
             return None
         refreshed = True
+    data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
+    data.update(replace(metrics, median_days_in_stage=medians).as_json())
+    return data, dict(a.stage_names)
+
+
+def _plain_stats_pg(
+    con: psycopg.Connection[Any],
+    since: datetime | None,
+    until: datetime | None,
+    source: str | None,
+    now: datetime,
+    cohort: bool,
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """:func:`plain_stats` on PostgreSQL through psycopg: every read in one read-only
+    transaction at REPEATABLE READ (one snapshot, as SQLite's read transaction), without
+    parallel workers (:func:`_serially`, as the usual path's reads). The same SQL as the usual
+    path's; the running imports', the stages' and the stage counts' statements as SQLAlchemy
+    compiles them for PostgreSQL (``*_PG``). None when an import is being written (its
+    contacts hidden) or the derived rows are not current: bringing them up to date is the
+    usual opening's there (under its write lock, or computed from the history for a role that
+    may not write)."""
+    reader = PlainPg(con)
+    con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        con.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        if con.execute(RUNNING_IMPORTS).fetchone() is not None:
+            return None
+        a = _anchors(reader)
+        if not aggregates.is_current(reader, a.definition()):
+            return None
+        counts = {str(key): int(n) for key, n in con.execute(STAGE_COUNTS_PG)}
+        table, extra = _derived_table(source)
+        metrics = _aggregate(reader, a, since, until, source, now, False, cohort, table, extra)
+        medians = _derived_medians(reader, a, since, until, source)
+    finally:
+        con.execute("ROLLBACK")
     data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
     data.update(replace(metrics, median_days_in_stage=medians).as_json())
     return data, dict(a.stage_names)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the handlers import what they use: ``winnow --help`` stays 
     from app import contacts
     from db.engine import Database
     from db.plain_open import PlainStart
+    from db.plain_pg import PlainPgStart
 
 ShowExtension = Callable[["Database", int], dict[str, Any]]
 StatsExtension = Callable[["Database", argparse.Namespace], dict[str, Any]]
@@ -333,25 +334,33 @@ def _cmd_stats(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _plain_stats(args: argparse.Namespace, start: PlainStart) -> int | None:
-    """``winnow stats`` on a SQLite file at the head revision, read with the driver alone
-    (``app.metrics.plain_stats``): the same output without importing SQLAlchemy and the
-    models. None: the usual opening answers instead (the derived rows need bringing up to
-    date, an import is being written, the file would not read plainly)."""
-    import sqlite3
-
+def _plain_stats(args: argparse.Namespace, start: PlainStart | PlainPgStart) -> int | None:
+    """``winnow stats`` on a SQLite file or a PostgreSQL database at the head revision, read
+    with the driver alone (``app.metrics.plain_stats``): the same output without importing
+    SQLAlchemy and the models. None: the usual opening answers instead (the derived rows need
+    bringing up to date — on PostgreSQL any entry logged —, an import is being written, the
+    database would not read plainly)."""
     from app.metrics import plain_stats, stats_options
+    from db.plain_open import PlainStart
 
     since, until, source, cohort = stats_options(args)  # a usage error before the reads
     if (_stats_metrics,) != STATS_EXTENSIONS:  # keys added by another part: its own path
         return None
+    if isinstance(start, PlainStart):
+        import sqlite3
+
+        errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    else:
+        import psycopg
+
+        errors = (psycopg.Error,)
     try:
         con = start.connect()
-    except sqlite3.Error:
+    except errors:
         return None
     try:
         found = plain_stats(con, since, until, source, cohort=cohort)
-    except sqlite3.Error:
+    except errors:
         return None
     finally:
         con.close()
@@ -486,7 +495,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         help="qualification rate by inquiry month (the period's inquiries that are qualified) "
         "instead of the qualified leads during the period",
     )
-    p.set_defaults(handler=_cmd_stats, plain_handler=_plain_stats)
+    p.set_defaults(handler=_cmd_stats, plain_handler=_plain_stats, plain_postgresql=True)
 
     p = sub.add_parser(
         "screenshot", parents=[common], help="render every view and dialog to DIR/NAME.png"

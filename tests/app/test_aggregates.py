@@ -98,11 +98,12 @@ def assert_same(db: Database) -> None:
 
 
 def assert_plain_same(db: Database) -> None:
-    """On SQLite, ``winnow stats``' read with the driver alone (``app.metrics.plain_stats``)
-    gives the ORM path's every key, in its order, for every case (the derived rows current)."""
-    if db.engine.dialect.name != "sqlite":
-        return
-    start = plain_start(db.url)
+    """``winnow stats``' read with the driver alone (``app.metrics.plain_stats``: sqlite3, or
+    psycopg on PostgreSQL) gives the ORM path's every key, in its order, for every case (the
+    derived rows current)."""
+    from db.plain_pg import plain_pg_start
+
+    start = plain_start(db.url) if db.is_sqlite else plain_pg_start(db.url)
     assert start is not None
     con = start.connect()
     try:

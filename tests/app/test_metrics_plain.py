@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from app import aggregates, followup, metrics, stages
 from app.cli import main
@@ -31,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _compiled(stmt: Any) -> tuple[str, list[Any]]:
     c = stmt.compile(dialect=sqlite.dialect())
     return str(c), list(c.params.values())
+
+
+def _compiled_pg(stmt: Any) -> tuple[str, dict[str, Any]]:
+    c = stmt.compile(dialect=pg_psycopg.dialect())
+    return str(c), dict(c.params)
 
 
 def test_the_plain_statements_are_the_orms() -> None:
@@ -56,6 +62,17 @@ def test_the_plain_statements_are_the_orms() -> None:
     assert _compiled(counts)[0] == metrics.STAGE_COUNTS
     sla = select(Setting.value).where(Setting.key == followup.SLA_SETTING)  # read_setting's
     assert _compiled(sla) == (metrics.SLA_SETTING_ROW, [followup.SLA_SETTING])
+    # PostgreSQL's (plain_stats through psycopg): as SQLAlchemy compiles them for psycopg
+    assert _compiled_pg(stage_rows) == (metrics.STAGE_ROWS_PG, {})
+    assert _compiled_pg(criteria) == (metrics.CRITERIA_ROWS_PG, {})
+    assert _compiled_pg(reached) == (metrics.REACHED_PG, {"reached_1": 0})
+    assert _compiled_pg(like) == (
+        metrics.REACHED_LIKE_PG,
+        {"reached_1": 0, "name_1": "%trade%"},
+    )
+    per_stage = select(func.count()).select_from(Contact).where(Contact.stage_id == Stage.id)
+    counts_pg = select(Stage.key, per_stage.scalar_subquery()).order_by(Stage.position)
+    assert _compiled_pg(counts_pg) == (metrics.STAGE_COUNTS_PG, {})  # stages._stage_counts_pg's
 
 
 def test_the_plain_constants_are_the_owners() -> None:
@@ -77,6 +94,21 @@ def test_plain_parameters_are_bound_as_the_engine_binds_them(tmp_path: Path) -> 
     con.close()
 
 
+def test_plain_parameters_on_postgresql_are_psycopgs() -> None:
+    """``:name`` as psycopg's ``%(name)s`` (a cast's ``::`` and an escaped colon left alone, a
+    ``%`` of the SQL doubled), lists expanded for ``IN``, values as they are."""
+    at = datetime(2026, 6, 1, 12, 30, 15)
+    sql, values = aggregates.pg_sql(
+        "SELECT :at, CAST(:day AS DATE)::text, code % 64, 3 IN :some, x::int, '\\:no', :some2",
+        {"at": at, "day": date(2026, 6, 1), "some": [1, 3], "some2": "x"},
+    )
+    assert sql == (
+        "SELECT %(at)s, CAST(%(day)s AS DATE)::text, code %% 64, 3 IN (%(some__0)s, %(some__1)s),"
+        " x::int, '\\:no', %(some2)s"
+    )
+    assert values == {"at": at, "day": date(2026, 6, 1), "some__0": 1, "some__1": 3, "some2": "x"}
+
+
 def _winnow(args: list[str], db: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(["--db", db, *args])
     return code, capsys.readouterr().out
@@ -95,38 +127,39 @@ def _options() -> list[list[str]]:
     ]
 
 
-@pytest.mark.sqlite_only
 @pytest.mark.parametrize("case", range(5))
 def test_stats_reads_plainly_what_the_usual_opening_prints(
     demo_db: Database,
-    db_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     case: int,
 ) -> None:
+    """Byte for byte, on SQLite (the driver's file) and PostgreSQL (psycopg alone)."""
     args = _options()[case]
     metrics.compute_metrics(demo_db)  # the derived rows current (the demo left them so too)
+    where = demo_db.url  # the file's or the server's
     demo_db.close()
     now = utcnow()  # the same "now" both ways (which waiting inquiries are overdue)
     monkeypatch.setattr(metrics, "utcnow", lambda: now)
-    took: list[int] = []
+    took: list[bool] = []
     real = metrics.plain_stats
 
     def spy(*a: Any, **k: Any) -> Any:
-        took.append(1)
-        return real(*a, **k)
+        found = real(*a, **k)
+        took.append(found is not None)
+        return found
 
     monkeypatch.setattr(metrics, "plain_stats", spy)
     outputs = []
     for json_args in (["--json"], []):
-        plain = _winnow(["stats", *json_args, *args], str(db_path), capsys)
+        plain = _winnow(["stats", *json_args, *args], where, capsys)
         with monkeypatch.context() as m:
             m.setattr(core, "_plain_stats", lambda *_a: None)  # the usual opening
-            usual = _winnow(["stats", *json_args, *args], str(db_path), capsys)
+            usual = _winnow(["stats", *json_args, *args], where, capsys)
         assert plain == usual
         assert plain[0] == 0
         outputs.append(plain[1])
-    assert len(took) == 2  # the plain read did answer both
+    assert took == [True, True]  # the plain read did answer both
     data = json.loads(outputs[0])
     assert data["total"] == 300 and list(data)[:3] == ["total", "stages", "period"]
     assert "Contacts by stage" in outputs[1]
@@ -362,19 +395,24 @@ print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)
 NEVER = ("sqlalchemy", "db.models", "db.engine", "alembic", "phonenumbers", "email_validator")
 
 
-@pytest.mark.sqlite_only
 def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
-    demo_db: Database, db_path: Path
+    demo_db: Database, backend: str, tmp_path: Path
 ) -> None:
+    """On SQLite a few edits behind too (the first brings the rows up to date through the
+    driver); on PostgreSQL with the rows current, psycopg alone."""
     from app import operations
 
     metrics.compute_metrics(demo_db)
-    operations.move_contacts(demo_db, [5], "customer")  # the first brings the rows up to date
-    demo_db.close()
-    assert _logged(db_path) > 0
+    if backend == "sqlite":
+        operations.move_contacts(demo_db, [5], "customer")
+    db_path = tmp_path / "winnow.sqlite"
+    where = str(db_path) if backend == "sqlite" else demo_db.url  # (a sqlite:/// address
+    demo_db.close()  # imports db.engine to find its folder: app.cli.check_db_folder)
+    if backend == "sqlite":
+        assert _logged(db_path) > 0
     for args in (["stats", "--json"], ["stats", "--source", "web"]):
         out = subprocess.run(
-            [sys.executable, "-c", PROBE, "--db", str(db_path), *args],
+            [sys.executable, "-c", PROBE, "--db", where, *args],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -385,5 +423,145 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
         assert code == 0 and "app.metrics" in modules
         loaded = sorted(m for m in modules if m.startswith(NEVER))
         assert not loaded, loaded
-        assert _logged(db_path) == 0
+        assert ("psycopg" in modules) == (backend == "postgresql")
+        if backend == "sqlite":
+            assert _logged(db_path) == 0
     assert "Contacts by stage" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://anna@127.0.0.1:5433/crm",
+        "postgresql+psycopg://anna:s%40cr%3At@crm.example.lan/winnow?sslmode=require",
+        "postgresql+psycopg://[::1]:5432/crm?application_name=winnow&connect_timeout=3",
+        "postgresql+psycopg:///crm",
+        "postgresql+psycopg://",
+        "postgresql+psycopg://anna@/crm?host=/run/postgresql",
+        "postgresql+psycopg://anna@/crm?host=a:5432&host=b:5433",
+        "postgresql+psycopg://anna@h/crm?sslmode=a&sslmode=b",
+        "postgresql+psycopg2://anna@localhost/crm",
+        "postgresql://anna@localhost/crm",
+    ],
+)
+def test_psycopg_is_given_what_sqlalchemy_gives_it(url: str) -> None:
+    """``db.plain_pg.connect_args``: the connection arguments of SQLAlchemy's psycopg dialect
+    for the same address, or None where it reads the address otherwise (several hosts, an
+    option twice, another driver)."""
+    from sqlalchemy.engine import make_url
+
+    from db.plain_pg import connect_args
+
+    found = connect_args(url)
+    parsed = make_url(url)
+    if parsed.drivername != "postgresql+psycopg" or any(
+        isinstance(v, tuple) for v in parsed.query.values()
+    ):
+        assert found is None
+        return
+    if "host" in parsed.query:  # one host in the query: left to the usual opening as well
+        assert found is None
+        return
+    cargs, cparams = pg_psycopg.dialect().create_connect_args(parsed)
+    assert found is not None and cargs in ([], [""])
+    cparams.pop("context", None)  # the dialect's adapters (none that the reads use)
+    assert found == cparams
+
+
+def test_plain_start_on_postgresql_only_at_the_head(
+    db: Database, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database at the head revision with its default rows is read through psycopg; one at
+    another revision, without its stages, or out of reach is the usual opening's."""
+    if backend != "postgresql":
+        pytest.skip("db.plain_pg is PostgreSQL's; SQLite's is tests/db/test_plain_open.py")
+    from db import plain_pg
+
+    start = plain_pg.plain_pg_start(db.url)
+    assert start is not None
+    con = start.connect()
+    assert con.execute("SELECT 1").fetchone() == (1,)
+    con.close()
+    con = start.connect()  # a new one once the first is taken
+    assert con.execute("SELECT 2").fetchone() == (2,)
+    con.close()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert plain_pg.plain_pg_start(db.url) is None
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": start.revision}
+        )
+    again = plain_pg.plain_pg_start(db.url)
+    assert again is not None
+    again.close()  # (its checking connection, not taken)
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM bant_answers"))
+        conn.execute(text("DELETE FROM bant_criteria"))
+    assert plain_pg.plain_pg_start(db.url) is None
+    port = int(str(db.engine.url.port))
+    closed = db.url.replace(f":{port}/", f":{_free_port()}/")
+    assert plain_pg.plain_pg_start(closed) is None  # nobody there: the usual opening says so
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_on_postgresql_rows_not_current_or_an_import_running_are_the_usual_openings(
+    demo_db: Database, backend: str
+) -> None:
+    """Through psycopg the rows are read only when current (nothing logged, the same
+    definition) and no import is being written: else None, nothing written (bringing them up
+    to date is the usual opening's, under its write lock), and the figures the usual path's."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's: test_rows_far_behind_or_an_import_running_are_the_usual_openings")
+    from app import operations
+    from db.plain_pg import plain_pg_start
+
+    now = utcnow()
+
+    def plain() -> Any:
+        start = plain_pg_start(demo_db.url)
+        assert start is not None
+        con = start.connect()
+        try:
+            return metrics.plain_stats(con, now=now)
+        finally:
+            con.close()
+
+    def logged() -> int:
+        with demo_db.engine.connect() as conn:
+            return int(conn.execute(text("SELECT COUNT(*) FROM metric_dirty")).scalar_one())
+
+    metrics.compute_metrics(demo_db, now=now)
+    found = plain()
+    assert found is not None
+    expected: dict[str, Any] = {"stages": stages.stage_counts(demo_db)}
+    expected["total"] = sum(expected["stages"].values())
+    expected.update(metrics.compute_metrics(demo_db, now=now).as_json())
+    assert found[0] == expected
+    operations.move_contacts(demo_db, [5], "customer")
+    before = logged()
+    assert before > 0 and plain() is None and logged() == before
+    metrics.compute_metrics(demo_db, now=now)  # brought up to date by the usual path
+    assert logged() == 0 and plain() is not None
+    with demo_db.engine.begin() as conn:  # rows derived under other stages
+        conn.execute(text("UPDATE metric_meta SET value = 'x' WHERE key = 'signature'"))
+    assert plain() is None
+    metrics.compute_metrics(demo_db, now=now)
+    assert plain() is not None
+    with demo_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
+                " read_count, imported_count, updated_count, skipped_count, rejected_count)"
+                " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
+            ),
+            {"at": datetime(2026, 1, 1)},
+        )
+    assert plain() is None  # its contacts hidden: the usual path's filter
