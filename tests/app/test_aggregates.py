@@ -509,6 +509,48 @@ def test_rows_derived_again_are_analyzed_on_postgresql(db: Database) -> None:
         assert {str(n): int(t) for n, t in s.execute(text(estimated))} == rows
 
 
+def test_many_entries_taken_vacuum_the_log_on_postgresql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL every row derived again, or ``VACUUM_AFTER`` log entries or more taken,
+    vacuums ``metric_dirty`` and ``metric_days`` at once (the deleted entries were walked by
+    every read's ``MAX(id)`` until autovacuum came); a few entries do not. The numbers stay the
+    reference's."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's deletes leave no row behind to vacuum")
+
+    def vacuums() -> dict[str, int]:
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT relname, vacuum_count FROM pg_stat_user_tables"
+                    " WHERE relname IN ('metric_dirty', 'metric_days')"
+                )
+            )
+            return {str(name): int(n) for name, n in found}
+
+    ids = [
+        operations.create_contact(
+            db, name=f"Ann {i}", email=f"a{i}@example.de", stage="inquiry", source="Web", at=START
+        ).value
+        for i in range(3)
+    ]
+    assert_same(db)
+    before = vacuums()
+    operations.move_contacts(db, ids[:1], "customer", at=START + timedelta(days=2))
+    assert_same(db)  # a few entries: no VACUUM
+    assert vacuums() == before
+    with db.session() as s:
+        s.execute(text("DELETE FROM metric_meta"))  # the next read derives every row again
+    assert_same(db)
+    after = vacuums()
+    assert after == {name: n + 1 for name, n in before.items()}
+    monkeypatch.setattr(aggregates, "VACUUM_AFTER", 2)
+    operations.move_contacts(db, ids[1:], "customer", at=START + timedelta(days=3))
+    assert_same(db)  # two contacts' entries: at the (lowered) bar
+    assert vacuums() == {name: n + 1 for name, n in after.items()}
+
+
 def test_rows_of_the_version_before_lose_only_the_rows_by_day(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
