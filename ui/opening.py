@@ -83,7 +83,15 @@ def opening_of(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
     """:func:`app.store.open_store` to run on a thread of its own, not begun yet."""
 
     def opener(on_step: Callable[[str], None]) -> Database:
-        from app.store import open_store  # (SQLAlchemy: not before a database is opened)
+        # (SQLAlchemy: not before a database is opened.) With the store, the modules that add
+        # listeners to every Session (the stage key's check, the reference data's cache), here
+        # before anyone has the database: imported by a worker while another worker's session
+        # ran a statement, the listeners changed under it ("RuntimeError: deque mutated during
+        # iteration": the day's first due-task check failed so beside the score check's
+        # imports, an error dialog at start)
+        import app.reference
+        import app.stages  # noqa: F401  (imported for their listeners)
+        from app.store import open_store
 
         return open_store(path_or_url, on_step=on_step)
 

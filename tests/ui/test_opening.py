@@ -4,6 +4,9 @@ that cannot be closed half-way; the usual opening shows nothing; errors come thr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +25,8 @@ from ui import opening
 from ui.application import make_app
 
 pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dialogs() -> list[opening.OpeningDialog]:
@@ -117,3 +122,34 @@ def test_an_opening_that_fails_says_why(tmp_path: Path, qtbot: Any) -> None:
     with pytest.raises(DatabaseError, match="not an SQLite database"):
         opening.open_with_progress(path)
     assert path.read_bytes() == b"Name,E-mail\nAda,ada@example.com\n"
+
+
+LISTENERS_PROBE = """
+import sys
+from ui.opening import opening_of
+database = opening_of(sys.argv[1]).start().database()
+print(*sorted(m for m in ("app.reference", "app.stages") if m in sys.modules), flush=True)
+database.close()
+"""
+
+
+def test_the_opening_adds_the_listeners_of_every_session_before_anyone_has_the_database(
+    tmp_path: Path,
+) -> None:
+    """The modules that add listeners to every Session are imported by the opening, in a
+    process that has imported nothing else of the domain: a worker importing one later, while
+    another worker's session runs a statement, changes the listeners under it (the window's
+    day's first due-task check failed so: "deque mutated during iteration")."""
+    path = tmp_path / "crm.sqlite"
+    open_database(path).close()
+    out = subprocess.run(
+        [sys.executable, "-c", LISTENERS_PROBE, str(path)],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["app.reference", "app.stages"]
