@@ -46,10 +46,19 @@ def crm(tmp_path: Path) -> Path:
     return path
 
 
-def _window(qtbot: Any, path: Path, *, plain: bool, open_when_usable: bool = True) -> Any:
+def _window(
+    qtbot: Any,
+    path: Path,
+    *,
+    plain: bool,
+    open_when_usable: bool = True,
+    prebuild_views: bool = False,
+) -> Any:
     """A window as ``run_gui`` makes it (``open_when_usable=False``: the database opened only
-    when something asks for it)."""
-    win = window_as_run_gui_makes_it(path, plain=plain, persist_state=False)
+    when something asks for it; ``prebuild_views``: the board built beforehand)."""
+    win = window_as_run_gui_makes_it(
+        path, plain=plain, persist_state=False, prebuild_views=prebuild_views
+    )
     first = win.first
     if first is not None:
         if open_when_usable:
@@ -227,6 +236,114 @@ def test_the_board_clicked_before_the_database_is_open_waits_for_no_opening(
     assert len(opened) >= 4 and all(s[4] for s in opened)
     marks = [c.marks for s in opened for c in s[4]]  # type: ignore[attr-defined]
     assert any("bant" in m for m in marks) and any("deal" in m for m in marks)
+
+
+@pytest.fixture
+def read_ahead_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The board's read ahead (its first cards, on a worker) held until the event is set; the
+    prebuild a second after usable held off."""
+    import ui.kanban
+    import ui.kanban.read_ahead as read_ahead
+
+    release = threading.Event()
+    real = read_ahead.read_ahead_plain
+
+    def held(*args: Any) -> Any:
+        release.wait(20)
+        return real(*args)
+
+    monkeypatch.setattr(read_ahead, "read_ahead_plain", held)
+    monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
+    yield release
+    release.set()
+
+
+def _board_stages(path: Path) -> list[Any]:
+    """The board's columns' stages, read with the driver."""
+    from app import first_screen
+    from ui.kanban.read_ahead import board_order
+
+    con = sqlite3.connect(path)
+    try:
+        return board_order(first_screen.shown_stages(con, first_screen.stages(con)))
+    finally:
+        con.close()
+
+
+def _columns_built_early(win: Any) -> bool:
+    from ui.kanban.board import KanbanBoard
+
+    board = win.findChild(KanbanBoard)
+    return (
+        board is not None
+        and board.columns_begun
+        and not board._unbuilt
+        and any(c.has_view for c in board.columns)
+    )
+
+
+def test_on_a_plain_start_the_board_s_columns_are_built_while_its_first_cards_are_read(
+    qtbot: Any, crm: Path, read_ahead_held: threading.Event
+) -> None:
+    """The application's window on a plain start: while the worker reads the board's first
+    cards ahead, the board and its columns (headers, the open columns' card views) are built
+    hidden, their stages read with the driver, nothing of the cards read and the opening not
+    waited for; once the cards are in, the board is loaded and drawn with them (the prebuild),
+    the same board as the usual start's."""
+    from tests.ui.board_helpers import board_of
+
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        _let_jobs_go(plain)  # the read ahead (held) and the opening begin
+        qtbot.waitUntil(lambda: _columns_built_early(plain), timeout=20000)
+        board = board_of(plain)
+        assert plain.kanban.first_cards is None, "built before the first cards were in"
+        assert not board.isVisible() and not board.prebuilt
+        assert all(c.model.rowCount() == 0 for c in board.columns), "nothing read"
+        columns = list(board.columns)
+        read_ahead_held.set()
+        qtbot.waitUntil(lambda: board.prebuilt, timeout=20000)
+        assert board.columns == columns, "the columns built early are the board's"
+        plain.show_view("kanban")
+        seen = _board_seen(plain)
+    finally:
+        _drain(plain)
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        qtbot.waitUntil(usual.counts_shown, timeout=10000)
+        usual.show_view("kanban")
+        assert seen == _board_seen(usual)
+    finally:
+        _drain(usual)
+
+
+def test_stages_changed_after_the_board_s_columns_were_built_early_are_the_board_s(
+    qtbot: Any, crm: Path, read_ahead_held: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columns built early for stages that the read ahead then finds otherwise (another
+    Winnow changed them in between: here the early read missed one): the board takes the
+    stages read with its first cards, a column each."""
+    from app import first_screen
+    from tests.ui.board_helpers import board_of
+
+    real = first_screen.shown_stages
+    monkeypatch.setattr(first_screen, "shown_stages", lambda con, all_: real(con, all_)[:-1])
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        _let_jobs_go(plain)
+        qtbot.waitUntil(lambda: _columns_built_early(plain), timeout=20000)
+        board = board_of(plain)
+        early = [c.stage_key for c in board.columns]
+        monkeypatch.setattr(first_screen, "shown_stages", real)
+        read_ahead_held.set()
+        qtbot.waitUntil(lambda: board.prebuilt, timeout=20000)
+        ahead = [s.key for s in _board_stages(crm)]
+        assert early == ahead[:-1]
+        assert [c.stage_key for c in board.columns] == ahead
+    finally:
+        _drain(plain)
 
 
 def test_the_board_s_first_load_after_the_opening_reads_with_the_driver_too(

@@ -296,13 +296,23 @@ class KanbanBoard(QWidget):
         self.start_columns()
         self.finish_columns()
 
-    def start_columns(self) -> None:
+    @property
+    def columns_begun(self) -> bool:
+        """Whether the columns were begun (``start_columns``)."""
+        return self._built
+
+    def start_columns(self, stages: list[StageInfo] | None = None) -> None:
         """Begin the columns: one per shown stage, built by ``build_next_column`` (the board
-        built beforehand builds one a step: ``KanbanFeature.prebuild``)."""
+        built beforehand builds one a step: ``KanbanFeature.prebuild``). ``stages``: the
+        board's columns in order, known already (read with the driver by
+        ``KanbanFeature.build_columns_early``): nothing is read, nor what was read ahead
+        taken."""
         self._built = True
         self._loaded = False
-        ahead = self._first_cards_for(self.base_query())
-        if ahead is not None:
+        ahead = self._first_cards_for(self.base_query()) if stages is None else None
+        if stages is not None:
+            self._unbuilt = list(stages)
+        elif ahead is not None:
             self._unbuilt = list(ahead.stages)
         else:
             from app.stage_visibility import shown_stages
@@ -385,6 +395,18 @@ class KanbanBoard(QWidget):
         self.build_columns()
         if self.isVisible():
             self.reload()
+
+    def _columns_for(self, stages: list[StageInfo]) -> None:
+        """The columns built again, one per stage of ``stages``, nothing read."""
+        while self.strip_layout.count():
+            item = self.strip_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.columns.clear()
+        self.active = None
+        self.start_columns(stages)
+        self.finish_columns()
 
     def column(self, stage_key: str) -> KanbanColumn | None:
         return next((c for c in self.columns if c.stage_key == stage_key), None)
@@ -550,6 +572,12 @@ class KanbanBoard(QWidget):
         # Board before the board was built beforehand: ui.kanban.read_ahead)
         ahead = self._first_cards_for(base)
         self._first_cards = None  # read ahead once, for the board's first showing
+        if ahead is not None and [s.key for s in ahead.stages] != [
+            c.stage_key for c in self.columns
+        ]:
+            # the columns were built before (``KanbanFeature.build_columns_early``) and the
+            # stages changed since (another Winnow): built again for what was read
+            self._columns_for(ahead.stages)
         # shown, a folded column shows its count only: its first page is read as it opens
         # (built beforehand, hidden, every column reads: its layout is not settled yet)
         shown = self.isVisible()

@@ -187,6 +187,10 @@ class KanbanColumnModel(QAbstractListModel):
         # the first page not read: the column was folded when the board loaded (it shows
         # only its count and takes drops); read when it opens (``read_unread``)
         self._unread = False
+        # built without loading (``load=False``): nothing is fetched until the board loads it
+        # (``set_base_query``; a view laid out or drawn before, as the board built early is,
+        # would otherwise read a page through the database on the GUI thread)
+        self._before_load = not load
         if load:  # the board loads its columns when first shown, all counted at once
             self._pager.reset()
 
@@ -230,6 +234,7 @@ class KanbanColumnModel(QAbstractListModel):
         self._base = base
         self._pager.query = self._column_query()
         if not read and first is None and total is not None:
+            self._before_load = False
             self._unread = True
             self._pager.unread(total)
             self.total_changed.emit(self._pager.total)
@@ -239,7 +244,7 @@ class KanbanColumnModel(QAbstractListModel):
     def reload(self, total: int | None = None, first: list[Key] | None = None) -> None:
         """Start again from the first page (``total``: the count, when already known;
         ``first``: the first page's keys, when already read)."""
-        self._unread = False
+        self._unread = self._before_load = False
         self._pager.reset(total, first)
         self.total_changed.emit(self._pager.total)
 
@@ -406,10 +411,20 @@ class KanbanColumnModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._pager.ids)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> bool:
-        return not parent.isValid() and not self._unread and self._pager.can_fetch_more()
+        return (
+            not parent.isValid()
+            and not self._unread
+            and not self._before_load
+            and self._pager.can_fetch_more()
+        )
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> None:
-        if parent.isValid() or self._unread or not self._pager.can_fetch_more():
+        if (
+            parent.isValid()
+            or self._unread
+            or self._before_load
+            or not self._pager.can_fetch_more()
+        ):
             return
         before = self._pager.total
         self._pager.fetch_more()
