@@ -209,3 +209,35 @@ def test_the_benchmark_s_later_click_comes_after_what_waits_for_usable(tmp_path:
     ], lines
     asked = next(line.split() for line in stdout.splitlines() if line.startswith("asked"))
     assert asked[1:] == ["kanban", "1440", "900", "True"]
+
+
+def test_the_log_file_is_started_off_the_window_s_thread(tmp_path: Path) -> None:
+    """Once the window is usable its log file is started on a thread of its own (the rotating
+    file's modules and the data folder's look-up, not on the window's thread beside the
+    database's opening); the lines held until then reach the file."""
+    import logging
+    import threading
+    import time
+
+    from app.logfile import HeldLines
+    from ui.application import _start_log_file
+
+    held = HeldLines(tmp_path / "logs" / "winnow.log")
+    held.setFormatter(logging.Formatter("%(message)s"))
+    held.handle(logging.LogRecord("probe", logging.INFO, __file__, 1, "held line", None, None))
+    started_on: list[threading.Thread] = []
+    start_file = held.start_file
+
+    def recorded() -> object:
+        started_on.append(threading.current_thread())
+        return start_file()
+
+    held.start_file = recorded  # type: ignore[method-assign,assignment]
+    _start_log_file(held)
+    deadline = time.monotonic() + 10
+    while held.file is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started_on and started_on[0] is not threading.main_thread()
+    assert held.file is not None
+    held.close()
+    assert "held line" in (tmp_path / "logs" / "winnow.log").read_text(encoding="utf-8")
