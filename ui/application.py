@@ -129,16 +129,6 @@ def qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
-# How long a thread running Python keeps the interpreter (the GIL) once another asks for it:
-# Python's 5 ms by default. The window's thread asks for it each time Qt calls into Python (an
-# event, a paint, a size asked of a delegate: thousands while the board is shown) and, while a
-# worker runs Python (the database's opening imports SQLAlchemy just after usable; the board's
-# and the searches' preparations follow it), waited up to that long each time (the board
-# clicked then took 2-4 times its own CPU time, on a busy machine). A shorter interval costs the
-# workers a switch more often (a few microseconds each).
-GIL_SWITCH_S = 0.0005
-
-
 def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> int:
     """``winnow`` with no subcommand: open the window on the database.
 
@@ -151,8 +141,6 @@ def run_gui(path_or_url: str | None = None, plain: PlainStart | None = None) -> 
     if problem is not None:
         print(problem, file=sys.stderr)
         return 1
-    # the window's thread takes the interpreter back sooner from a worker running Python
-    sys.setswitchinterval(GIL_SWITCH_S)
     # the terminal hears of problems only; the log file keeps the rest (INFO and up)
     terminal = logging.StreamHandler()
     terminal.setLevel(logging.WARNING)

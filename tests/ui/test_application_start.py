@@ -241,30 +241,3 @@ def test_the_log_file_is_started_off_the_window_s_thread(tmp_path: Path) -> None
     assert held.file is not None
     held.close()
     assert "held line" in (tmp_path / "logs" / "winnow.log").read_text(encoding="utf-8")
-
-
-SWITCH_PROBE = """
-import sys
-from ui.main_window import MainWindow
-build = MainWindow._build_features
-
-def with_a_look(self):
-    build(self)
-    self.after_usable(lambda: print("switch-interval", sys.getswitchinterval(), flush=True))
-
-MainWindow._build_features = with_a_look
-from app.cli import main
-sys.argv = ["winnow", "--db", sys.argv[1]]
-raise SystemExit(main())
-"""
-
-
-def test_the_window_takes_the_interpreter_back_from_its_workers_within_a_millisecond(
-    tmp_path: Path,
-) -> None:
-    """The window's process switches between threads running Python every 0.5 ms, not
-    Python's 5 ms: the window's thread, asking for the interpreter each time Qt calls into
-    Python, waited up to 5 ms each time beside the database's opening after usable."""
-    lines = _run_probe(tmp_path, SWITCH_PROBE).splitlines()
-    seen = [float(line.split()[1]) for line in lines if line.startswith("switch-interval")]
-    assert seen and seen[0] <= 0.001
