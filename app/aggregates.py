@@ -119,9 +119,9 @@ def driver_reads(conn: Session | Connection) -> Session | Connection | Plain:
     PostgreSQL."""
     if _dialect(conn) != "sqlite":
         return conn
-    from sqlalchemy.orm import Session as OrmSession
+    from sqlalchemy import orm  # the package first (tests/test_sqlalchemy_imports.py)
 
-    if isinstance(conn, OrmSession):
+    if isinstance(conn, orm.Session):
         return Plain(conn.connection().connection.driver_connection, session=conn)  # type: ignore[arg-type]
     if not conn.in_transaction():
         conn.begin()
@@ -822,14 +822,14 @@ def vacuum_derived(db: Database) -> None:
     committed meanwhile (the reason TRUNCATE was not used: performance log, 2026-12-02 22:37).
     It costs 70-90 ms for those 293,000 entries, after a rebuild of 3.5-5 s. A role that may
     not vacuum them is only warned by the server; a failure is logged, nothing else."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy import exc as sa_exc  # the package first (tests/test_sqlalchemy_imports.py)
 
     try:
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                 "VACUUM (SKIP_LOCKED) metric_dirty, metric_days"
             )
-    except DBAPIError as exc:
+    except sa_exc.DBAPIError as exc:
         _log().info("metric aggregates' tables not vacuumed: %s", exc)
 
 

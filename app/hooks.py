@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # What changed, when the caller knows: a move, an activity or a BANT answer ("answers")
 # changes no e-mail address or job title, so the go-look columns need no second look.

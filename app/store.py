@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import exc as sa_exc
 
 from db.engine import Database, DatabaseError, insufficient_privilege, open_database
 from db.visibility import unfinished_batches
@@ -31,7 +31,7 @@ def open_store(
             from app.importing.service import discard_abandoned_imports
 
             discard_abandoned_imports(db)
-    except (DatabaseError, DBAPIError) as exc:
+    except (DatabaseError, sa_exc.DBAPIError) as exc:
         if not insufficient_privilege(exc):
             db.close()
             raise

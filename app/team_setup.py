@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import URL, make_url
 
 from app.errors import UsageError, WinnowError
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from sqlalchemy import URL, Connection, make_url
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import IsolationLevel
 
 DRIVER = "winnow_psycopg"
