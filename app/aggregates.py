@@ -52,11 +52,11 @@ from db.plain_open import BUSY_TIMEOUT_S
 if TYPE_CHECKING:  # SQLAlchemy is imported when used: the plain reads (Plain) need none
     import logging
 
-    import psycopg
     from sqlalchemy import BindParameter, Connection, TextClause
     from sqlalchemy.orm import Session
 
     from db.engine import Database
+    from db.plain_pg import PgReads
 
 
 def _log() -> logging.Logger:
@@ -107,7 +107,7 @@ class PlainPg(Plain):
 
     dialect = "postgresql"
 
-    def __init__(self, con: psycopg.Connection[Any]) -> None:
+    def __init__(self, con: PgReads) -> None:
         # (typed as Plain's: what runs on it here is read() and plain SQL without parameters)
         super().__init__(cast(sqlite3.Connection, con))
         self.pg = con
@@ -119,9 +119,9 @@ def driver_reads(conn: Session | Connection) -> Session | Connection | Plain:
     PostgreSQL."""
     if _dialect(conn) != "sqlite":
         return conn
-    from sqlalchemy import orm  # the package first (tests/test_sqlalchemy_imports.py)
+    from sqlalchemy.orm import Session as OrmSession
 
-    if isinstance(conn, orm.Session):
+    if isinstance(conn, OrmSession):
         return Plain(conn.connection().connection.driver_connection, session=conn)  # type: ignore[arg-type]
     if not conn.in_transaction():
         conn.begin()
@@ -822,14 +822,14 @@ def vacuum_derived(db: Database) -> None:
     committed meanwhile (the reason TRUNCATE was not used: performance log, 2026-12-02 22:37).
     It costs 70-90 ms for those 293,000 entries, after a rebuild of 3.5-5 s. A role that may
     not vacuum them is only warned by the server; a failure is logged, nothing else."""
-    from sqlalchemy import exc as sa_exc  # the package first (tests/test_sqlalchemy_imports.py)
+    from sqlalchemy.exc import DBAPIError
 
     try:
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                 "VACUUM (SKIP_LOCKED) metric_dirty, metric_days"
             )
-    except sa_exc.DBAPIError as exc:
+    except DBAPIError as exc:
         _log().info("metric aggregates' tables not vacuumed: %s", exc)
 
 

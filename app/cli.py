@@ -333,6 +333,7 @@ def _run_plain(args: argparse.Namespace, handler: PlainHandler, db_arg: str | No
 
         start = plain_pg_start(db_arg)
     if start is None:
+        _psycopg_whole()
         return None
     found = start
     declined = []
@@ -349,7 +350,19 @@ def _run_plain(args: argparse.Namespace, handler: PlainHandler, db_arg: str | No
         close = getattr(found, "close", None)  # PostgreSQL: the checking connection, if left
         if close is not None:
             close()
-    return None if declined else code
+    if declined:
+        _psycopg_whole()
+        return None
+    return code
+
+
+def _psycopg_whole() -> None:
+    """Before the usual opening: psycopg whole again where a plain read imported its libpq
+    layer alone (``db.plain_pg``)."""
+    if "db.plain_pg" in sys.modules:
+        from db.plain_pg import complete_psycopg
+
+        complete_psycopg()
 
 
 def _say_on_stderr(step: str) -> None:

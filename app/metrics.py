@@ -59,11 +59,11 @@ from db import time_numbers as times
 if TYPE_CHECKING:  # SQLAlchemy, the models and the engine are imported where the ORM path
     # runs: ``winnow stats`` on a file at the head revision reads with the driver alone
     # (:func:`plain_stats`; tests/app/test_cli_imports.py)
-    import psycopg
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from db.engine import Database
+    from db.plain_pg import PgReads
 
 NO_SOURCE = "(no source)"
 _TEMP = "winnow_reach"
@@ -1641,7 +1641,7 @@ RUNNING_IMPORTS = "SELECT id FROM import_batches WHERE state = 'running'"
 
 
 def plain_stats(
-    con: sqlite3.Connection | psycopg.Connection[Any],
+    con: sqlite3.Connection | PgReads,
     since: datetime | None = None,
     until: datetime | None = None,
     source: str | None = None,
@@ -1696,7 +1696,7 @@ def plain_stats(
 
 
 def _plain_stats_pg(
-    con: psycopg.Connection[Any],
+    con: PgReads,
     since: datetime | None,
     until: datetime | None,
     source: str | None,

@@ -350,10 +350,10 @@ def _plain_stats(args: argparse.Namespace, start: PlainStart | PlainPgStart) -> 
         import sqlite3
 
         errors: tuple[type[Exception], ...] = (sqlite3.Error,)
-    else:
-        import psycopg
+    else:  # (psycopg's errors module: there where only its libpq layer is imported too)
+        from psycopg.errors import Error as PgError
 
-        errors = (psycopg.Error,)
+        errors = (PgError,)
     try:
         con = start.connect()
     except errors:

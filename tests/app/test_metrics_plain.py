@@ -424,6 +424,8 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
         loaded = sorted(m for m in modules if m.startswith(NEVER))
         assert not loaded, loaded
         assert ("psycopg" in modules) == (backend == "postgresql")
+        if backend == "postgresql":  # psycopg's libpq layer alone (db.plain_pg)
+            assert "psycopg.pq" in modules and "psycopg.connection" not in modules
         if backend == "sqlite":
             assert _logged(db_path) == 0
     assert "Contacts by stage" in out.stdout
@@ -565,3 +567,83 @@ def test_on_postgresql_rows_not_current_or_an_import_running_are_the_usual_openi
             {"at": datetime(2026, 1, 1)},
         )
     assert plain() is None  # its contacts hidden: the usual path's filter
+
+
+def test_on_postgresql_a_process_reads_through_libpq_what_the_usual_opening_prints(
+    demo_db: Database,
+    backend: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A process of its own on PostgreSQL reads with psycopg's libpq layer alone (psycopg's
+    package init skipped, its types turned here: ``db.plain_pg.LibpqConnection``): byte for
+    byte the usual opening's output, JSON and text, for every option set; and where the plain
+    read declines (a contact edited: the rows not current) psycopg is made whole and the usual
+    opening answers in the same process."""
+    if backend != "postgresql":
+        pytest.skip("the libpq layer is PostgreSQL's; SQLite's process: the tests above")
+    from app import operations
+
+    metrics.compute_metrics(demo_db)
+    where = demo_db.url
+    monkeypatch.setattr(core, "_plain_stats", lambda *_a: None)  # in this process: the usual
+
+    def usual(args: list[str]) -> str:
+        code, out = _winnow(args, where, capsys)
+        assert code == 0
+        return out
+
+    def process(args: list[str]) -> tuple[str, list[str]]:
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, "--db", where, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        code, modules = json.loads(out.stderr.splitlines()[-1])
+        assert code == 0
+        return out.stdout, modules
+
+    for options in _options():
+        for json_args in (["--json"], []):
+            args = ["stats", *json_args, *options]
+            before = usual(args)
+            found, modules = process(args)
+            # (a response falling due between the reads changes the figures: either side's)
+            assert found in (before, usual(args)), args
+            assert "psycopg.pq" in modules and "psycopg.connection" not in modules
+            assert "sqlalchemy" not in modules
+    operations.move_contacts(demo_db, [5], "customer")  # logged: the plain read declines
+    args = ["stats", "--json"]
+    found, modules = process(args)
+    assert "sqlalchemy" in modules and "psycopg.connection" in modules  # the usual opening
+    assert found == usual(args)
+    port = int(str(demo_db.engine.url.port))
+    closed = where.replace(f":{port}/", f":{_free_port()}/")  # nobody there
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, "--db", closed, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    *said, last = out.stderr.splitlines()
+    assert json.loads(last)[0] == main(["--db", closed, *args]) == 1
+    assert said == capsys.readouterr().err.splitlines()  # the usual opening's words
+    cluster = request.getfixturevalue("postgresql_cluster")
+    empty = cluster.empty_database()  # no tables: the check's statement fails through libpq
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, "--db", empty, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert json.loads(out.stdout)["total"] == 0  # made and answered by the usual opening
+    finally:
+        cluster.drop_database(empty)
