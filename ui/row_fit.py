@@ -4,8 +4,13 @@
 likely-duplicate pairs: a freeze on every column resize), and Qt's measure of wrapped text
 can come out a line short of what is painted (the last line then ends in "…").
 :class:`VisibleRowFitter` measures only the rows in sight (again after a scroll, a resize or
-a change of the data), with :class:`WrapDelegate`, which measures a cell's text at its
-column's width less the room the painting takes, plus a little slack: never a line short.
+a change of the data), with :class:`WrapDelegate`, which measures a cell's text at the
+width the style paints it in (its column's width less the room the painting takes). It
+breaks the lines itself (at word boundaries, inside a word only where one word is wider
+than the column) and paints the text so broken, so what is painted is what was measured:
+Qt's painting wraps at word boundaries only (a word wider than its column was cut at the
+right edge), and a measure that wrapped anywhere came out a line short of it ("Falk
+Antriebstechnik GmbH" measured as two lines, painted as "Falk / Antriebstechnik", no "GmbH").
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
@@ -30,11 +35,68 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-SLACK = 4  # px narrower than painted: a word at the edge wraps in the measure too
+# px more than its text a column is given where widths are worked out from the texts'
+# widths (ui.importing): a text that fits is not wrapped for a pixel's rounding
+SLACK = 4
+# px narrower than the style paints it that a cell's text is broken at: a text whose rounded
+# width (QFontMetrics) just fits might not in the style's layout, which breaks lines on their
+# fractional widths
+BREAK_SLACK = 2
+
+
+def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
+    """``text`` broken into the lines it takes at ``width`` px: at word boundaries, and inside
+    a word only where the word alone is wider (an e-mail address in a narrow column); its own
+    line breaks kept."""
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    lines: list[str] = []
+    for paragraph in text.replace("\u2028", "\n").split("\n"):
+        if not paragraph:
+            lines.append("")
+            continue
+        layout = QTextLayout(paragraph, font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            start = line.textStart()
+            lines.append(paragraph[start : start + line.textLength()].rstrip())
+        layout.endLayout()
+    return lines
+
+
+# (text, font key, width) -> the text as painted: itself where it fits on one line (most
+# cells), else broken into its lines. A paint asks again for every cell in sight.
+_PAINTED: dict[tuple[str, str, int], str] = {}
+PAINTED_KEPT = 8192
+_WRAP = QStyleOptionViewItem.ViewItemFeature.WrapText.value
+_ICON = QStyleOptionViewItem.ViewItemFeature.HasDecoration.value
+
+
+def painted_text(text: str, font: QFont, width: int, font_key: str | None = None) -> str:
+    """``text`` as painted at ``width``: as it is where it fits on one line, else broken into
+    its lines (:func:`wrapped_lines`) joined by Qt's line separator, which the style paints
+    as a line break ("\\n" as nothing). ``font_key``: ``font.key()``, if known."""
+    key = (text, font_key or font.key(), width)
+    known = _PAINTED.get(key)
+    if known is None:
+        if len(_PAINTED) >= PAINTED_KEPT:
+            _PAINTED.clear()
+        if "\n" not in text and QFontMetrics(font).horizontalAdvance(text) <= width:
+            known = text
+        else:
+            known = "\u2028".join(wrapped_lines(text, font, width))
+        _PAINTED[key] = known
+    return known
 
 
 class WrapDelegate(QStyledItemDelegate):
-    """Paints as Qt does; measures wrapped text at its column's width."""
+    """Measures and paints wrapped text at the width the style paints it in, broken into
+    the same lines for both (:func:`wrapped_lines`)."""
 
     def __init__(self, view: QTableView, row_height: int = 0) -> None:
         super().__init__(view)
@@ -42,6 +104,64 @@ class WrapDelegate(QStyledItemDelegate):
         # a list of even rows: a cell on one line asks for this height, each further line
         # of wrapped text for one line more (0: as tall as the style makes the cell)
         self.row_height = row_height
+        # (column, its width, icon width) -> the text's width: the style's answer, asked
+        # once per column and width (again after a change of style or font), not for every
+        # cell of every paint
+        self._widths: dict[tuple[int, int, int], int] = {}
+        # the cells' fonts (the list's and its bold one) and their keys: comparing a font is
+        # cheaper than making its key
+        self._font_keys: list[tuple[QFont, str]] = []
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        features = option.features.value  # type: ignore[attr-defined]
+        text = option.text  # type: ignore[attr-defined]
+        if not text or not features & _WRAP:
+            return
+        width = self._text_width(option, index, features)
+        if width > 0:
+            font: QFont = option.font  # type: ignore[attr-defined]
+            shown = painted_text(text, font, width, self._font_key(font))
+            if shown != text:
+                option.text = shown  # type: ignore[attr-defined]
+
+    def _font_key(self, font: QFont) -> str:
+        for known, key in self._font_keys:
+            if known == font:
+                return key
+        if len(self._font_keys) > 8:
+            self._font_keys.clear()
+        key = font.key()
+        self._font_keys.append((QFont(font), key))
+        return key
+
+    def _text_width(
+        self, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex, features: int
+    ) -> int:
+        """The width the cell's text is broken at: the one the style paints it in (its text
+        rect less its text margins) in a cell as wide as its column, less ``BREAK_SLACK``."""
+        view = self.view
+        column = index.column()
+        icon = opt.decorationSize.width() if features & _ICON else -1  # type: ignore[attr-defined]
+        key = (column, view.columnWidth(column), icon)
+        known = self._widths.get(key)
+        if known is None:
+            if len(self._widths) > 256:  # widths of long ago (columns resized many times)
+                self._widths.clear()
+            style = view.style() or QApplication.style()
+            cell = QStyleOptionViewItem(opt)
+            grid = 1 if view.showGrid() else 0
+            cell.rect = QRect(0, 0, key[1] - grid, 1_000)  # type: ignore[attr-defined]
+            text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, cell, view)
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+            known = self._widths[key] = text.width() - 2 * margin - BREAK_SLACK
+        return known
+
+    def forget_widths(self) -> None:
+        """Another style, font or grid: the texts' widths are asked for again."""
+        self._widths.clear()
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -49,7 +169,7 @@ class WrapDelegate(QStyledItemDelegate):
         # QStyledItemDelegate.sizeHint's own measure, from the one option made here: its
         # initStyleOption asks the model for every role, and was made twice per cell
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        self.initStyleOption(opt, index)  # the text as painted: broken into its lines
         hint = index.data(Qt.ItemDataRole.SizeHintRole)
         widget = opt.widget  # type: ignore[attr-defined]
         if isinstance(hint, QSize):
@@ -60,29 +180,18 @@ class WrapDelegate(QStyledItemDelegate):
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not isinstance(text, str) or not text:
             return QSize(base.width(), self.row_height) if self.row_height else base
-        style = self.view.style() or QApplication.style()
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1
-        width = self.view.columnWidth(index.column()) - 2 * margin - SLACK
-        if self.view.showGrid():
-            width -= 1
-        if opt.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:  # type: ignore[attr-defined]
-            width -= opt.decorationSize.width() + 2 * margin  # type: ignore[attr-defined]
-        if width <= 0:
-            return base
         fm = QFontMetrics(opt.font)  # type: ignore[attr-defined]
-        flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextWrapAnywhere)
-        needed = fm.boundingRect(QRect(0, 0, width, 1_000_000), flags, text).height()
+        unbounded = QRect(0, 0, 1_000_000, 1_000_000)
+        needed = fm.boundingRect(unbounded, 0, opt.text).height()  # type: ignore[attr-defined]
+        one_line = fm.boundingRect(unbounded, 0, text).height()
         if self.row_height:
-            one_line = fm.boundingRect(QRect(0, 0, 1_000_000, 1_000_000), 0, text).height()
             return QSize(base.width(), self.row_height + max(0, needed - one_line))
         # the cell's own vertical room (padding, focus frame) around its text: what it asks
         # for unwrapped, less its text unwrapped
         unwrapped = QStyleOptionViewItem(option)
         unwrapped.features &= ~QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[attr-defined]
         plain = super().sizeHint(unwrapped, index).height()
-        chrome = max(
-            0, plain - fm.boundingRect(QRect(0, 0, 1_000_000, 1_000_000), 0, text).height()
-        )
+        chrome = max(0, plain - one_line)
         return QSize(base.width(), max(base.height(), needed + chrome))
 
 
@@ -96,7 +205,8 @@ class VisibleRowFitter(QObject):
         self.min_height = min_height  # no row lower than this (a list's even row height)
         view.setWordWrap(True)
         view.setTextElideMode(Qt.TextElideMode.ElideNone)
-        view.setItemDelegate(WrapDelegate(view, row_height=min_height))
+        self.delegate = WrapDelegate(view, row_height=min_height)
+        view.setItemDelegate(self.delegate)
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -112,11 +222,16 @@ class VisibleRowFitter(QObject):
         view.horizontalHeader().sectionResized.connect(lambda *_a: self._forget())
         view.verticalScrollBar().valueChanged.connect(lambda _v: self._timer.start())
         view.viewport().installEventFilter(self)
+        view.installEventFilter(self)  # its style and font
         self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+        kind = event.type()
+        if kind in (QEvent.Type.Resize, QEvent.Type.Show):
             self._timer.start()
+        elif kind in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.delegate.forget_widths()
+            self._forget()
         return False
 
     def _fit_in_sight(self) -> None:

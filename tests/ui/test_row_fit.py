@@ -53,3 +53,53 @@ def test_rows_wrap_to_their_text_and_a_hidden_table_is_measured_when_shown(qtbot
     stack.setCurrentWidget(table)  # shown again: measured at its new width
     qtbot.waitUntil(lambda: table.rowHeight(1) > wide, timeout=3000)
     assert table.rowHeight(0) == short, "a short text stays on one line"
+
+
+def _ink(table: QTableView, row: int) -> int:
+    """How much text the cell in ``row`` (column 0) shows: the darkness of its pixels against
+    the cell's background, summed, as painted."""
+    image = table.viewport().grab(table.visualRect(table.model().index(row, 0))).toImage()
+    light = [
+        image.pixelColor(x, y).lightness()
+        for y in range(image.height())
+        for x in range(image.width())
+    ]
+    background = max(light)
+    return sum(background - v for v in light if v < background - 8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # three lines at word boundaries; wrapped anywhere two ("Antriebstech|nik GmbH"):
+        # measured as two, the row showed "Falk / Antriebstechnik" and lost "GmbH"
+        "Falk Antriebstechnik GmbH",
+        # one word wider than the column: broken where it must, not cut at the right edge
+        "Falk Antriebstechnik max.mustermann.vertrieb@antriebstechnik",
+    ],
+)
+def test_a_wrapped_cell_shows_all_its_text_at_its_fitted_height(qtbot: Any, text: str) -> None:
+    model = QStandardItemModel(2, 1)
+    model.setItem(0, 0, QStandardItem(text))
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setShowGrid(False)
+    table.horizontalHeader().setStretchLastSection(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.fitter = VisibleRowFitter(table, min_height=24)  # type: ignore[attr-defined]
+    fm = table.fontMetrics()
+    table.resize(600, 400)
+    table.show()
+    # the whole text on one line: all its ink
+    table.setColumnWidth(0, fm.horizontalAdvance(text) + 60)
+    qtbot.waitUntil(lambda: table.rowHeight(0) == 24, timeout=3000)
+    whole = _ink(table, 0)
+    assert whole > 0
+    # a column where "Antriebstechnik" fits on a line but not with a word beside it
+    table.setColumnWidth(0, fm.horizontalAdvance("Antriebstechnik") + 24)
+    qtbot.waitUntil(lambda: table.rowHeight(0) > 24, timeout=3000)
+    qtbot.wait(20)  # the fitter's last pass
+    shown = _ink(table, 0)
+    # the same glyphs wrapped (within antialiasing's few per cent), none cut off
+    assert shown >= 0.95 * whole, f"the fitted row shows {shown / whole:.0%} of its text"
