@@ -298,14 +298,17 @@ class DetailPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton("Revert")
         self.revert_button.clicked.connect(self.revert)
+        # the message across the form above the buttons: beside them, in a narrow panel, it
+        # was a column of a word or two a line (20 lines at 1024 px)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.error_label, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
         fields_box = QWidget()
         fl = QVBoxLayout(fields_box)
         fl.setContentsMargins(0, 0, 0, 0)
         fl.addWidget(form_widget)
+        fl.addWidget(self.error_label)
         fl.addLayout(buttons)
 
         # --- activities and history ---
@@ -419,6 +422,16 @@ class DetailPanel(QWidget):
             self._scroll.verticalScrollBar().setValue(0)
             self._set_dirty(False)
         self._show(self._load(contact_id))
+
+    def reveal(self, widget: QWidget | None) -> None:
+        """Scroll the panel so that ``widget`` (one of its sections' parts) is in sight;
+        None: to its top."""
+        if not self._built:
+            return
+        if widget is None:
+            self._scroll.verticalScrollBar().setValue(0)
+        else:
+            self._scroll.ensureWidgetVisible(widget, 0, 24)
 
     def show_contact_later(self, contact_id: int | None) -> None:
         """:meth:`show_contact`, or while the panel is hidden, once it is shown again (a card
