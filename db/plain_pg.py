@@ -98,6 +98,11 @@ _CHECK = (
 )
 
 
+# the longest the plain read waits for a server to accept it (libpq's connect_timeout, in
+# seconds): without one, a host that drops the packets was waited for ~2 minutes twice
+PLAIN_CONNECT_TIMEOUT_S = 5
+
+
 @dataclass
 class PlainPgStart:
     """A PostgreSQL database found at this Winnow's schema with its default rows, and the
@@ -145,6 +150,10 @@ def plain_pg_start(path_or_url: str | os.PathLike[str] | None = None) -> PlainPg
     args = connect_args(url)
     if args is None:
         return None
+    # a server that does not answer is waited for once more by the usual opening (whose
+    # message the user gets): this attempt waits PLAIN_CONNECT_TIMEOUT_S at most, unless the
+    # address sets its own
+    args.setdefault("connect_timeout", PLAIN_CONNECT_TIMEOUT_S)
     head = head_revision()
     if head is None:  # the scripts are not a plain chain: Alembic decides, in the usual opening
         return None

@@ -506,6 +506,27 @@ def test_plain_start_on_postgresql_only_at_the_head(
     assert plain_pg.plain_pg_start(closed) is None  # nobody there: the usual opening says so
 
 
+def test_a_server_that_does_not_answer_is_waited_for_a_short_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plain read's connection gives up after ``PLAIN_CONNECT_TIMEOUT_S`` (the usual
+    opening then tries, and says what it found): a server that takes the connection and says
+    nothing is not waited for twice as long as the usual opening waits."""
+    import socket
+    import time
+
+    from db import plain_pg
+
+    monkeypatch.setattr(plain_pg, "PLAIN_CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(4)  # connections taken (by the kernel), never answered
+        port = mute.getsockname()[1]
+        start = time.monotonic()
+        assert plain_pg.plain_pg_start(f"postgresql+psycopg://anna@127.0.0.1:{port}/crm") is None
+        assert time.monotonic() - start < 10
+
+
 def _free_port() -> int:
     import socket
 
