@@ -348,6 +348,12 @@ class ContactSection(QWidget):
     def show_view(self, view: ContactView | None) -> None:
         raise NotImplementedError
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Nothing can be changed (a role that may not write, the server out of reach): the
+        section greyed out whole. One that also offers what only reads (the go-look links)
+        greys out only what would change something."""
+        self.setEnabled(not read_only)
+
 
 class Section(QFrame):
     """A titled card in the panel."""

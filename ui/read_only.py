@@ -4,11 +4,11 @@ Two causes, one mechanism: the operation runner's refusal (``OperationRunner.ref
 already refuses every change) — set by ui.live while the server cannot be reached, and here
 when the user's database role may not write (team mode's read-only role,
 ``app.access.read_only_reason``). While it is set, the guard greys out every editing entry
-of the menus, the detail panel's editing sections and stage, drag-and-drop in the list and
-on the board, the window's file drop (import) and the first-run screen's Import and Add a
-contact; triage takes no deciding keys. A role that may not write is said for as long as the
-window is open, in the status bar: "Read-only: your role carol cannot change this database"
-(the offline indicator says the other).
+of the menus, the detail panel's editing sections (the go-look links stay: they only read)
+and stage, drag-and-drop in the list and on the board, the window's file drop (import) and
+the first-run screen's Import and Add a contact; triage takes no deciding keys. A role that
+may not write is said for as long as the window is open, in the status bar: "Read-only: your
+role carol cannot change this database" (the offline indicator says the other).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QMenu, QWi
 
 from db.plain_open import url_backend
 from ui.api import WindowApi
-from ui.detail_sections import Section
+from ui.detail_sections import ContactSection, Section
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -167,7 +167,10 @@ class ReadOnlyGuard:
             return  # nothing to grey out yet (see body_built)
         detail.stage_combo.setEnabled(editable)
         for section in editing_sections(detail.body, keep=(detail.history_list,)):
-            section.body.setEnabled(editable)
+            if isinstance(section.body, ContactSection):
+                section.body.set_read_only(not editable)  # it knows what only reads
+            else:
+                section.body.setEnabled(editable)
 
     def _detail_built(self) -> None:
         if self.reason is not None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from app import contacts
 from db.engine import Database, open_database
@@ -144,3 +144,37 @@ def test_a_read_only_window_leaves_the_daily_recompute_to_those_who_write(
         settle(qtbot, reader)
     assert not [r for r in caplog.records if "recompute failed" in r.getMessage()]
     assert get_setting(demo_db, RECOMPUTED_SETTING) == "2020-01-01T00:00:00"
+
+
+def test_a_read_only_window_still_goes_and_looks(window: Any, qtbot: Any) -> None:
+    """Open website and Search the web only read: usable while nothing can be changed (they
+    were greyed out with the rest of the go-look section); Check again, which stores its
+    answer, is greyed out, and usable again once the server is back."""
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=5000)
+    panel = None
+    for row in range(min(window.model.rowCount(), 60)):
+        window.list_view.selectRow(row)
+        settle(qtbot, window)
+        panel = window.detail.findChild(QWidget, "goLookPanel")
+        if panel is not None and panel.evidence is not None and panel.evidence.website:
+            break
+    assert panel is not None and panel.evidence is not None and panel.evidence.website
+    assert panel.open_button.isEnabled() and panel.check_button.isEnabled()
+    window.live.set_online(False, "connection refused")
+    assert _editing_greyed(window) == []
+    assert panel.open_button.isEnabled() and panel.search_button.isEnabled()
+    assert not panel.check_button.isEnabled()
+    # another contact shown meanwhile: the same
+    window.list_view.selectRow(window.list_view.currentIndex().row() + 1)
+    settle(qtbot, window)
+    assert panel.evidence is not None
+    assert panel.search_button.isEnabled() == (panel.evidence.search_url is not None)
+    assert panel.open_button.isEnabled() == (panel.evidence.website is not None)
+    assert not panel.check_button.isEnabled()
+    window.live.set_online(True)
+    qtbot.waitUntil(lambda: not window.tasks.active, timeout=5000)
+    settle(qtbot, window)
+    evidence = panel.evidence
+    assert panel.check_button.isEnabled() == bool(
+        evidence and evidence.address.valid and evidence.address.registrable_domain
+    )

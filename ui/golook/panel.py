@@ -71,6 +71,7 @@ class GoLookPanel(ContactSection):
         # answers from "Check again" that are not cached (timeout, error, offline): shown until
         # the cache holds a newer answer for the domain
         self.unsaved: dict[str, DomainAnswer] = {}
+        self.read_only = False  # nothing can be changed: Check again (it stores) greyed out
 
         self.verdict = _plain("", "goLookVerdict")
         font = self.verdict.font()
@@ -130,6 +131,12 @@ class GoLookPanel(ContactSection):
         lay.addLayout(buttons)
         # the marks' colours are the palette's: made again when the system turns dark or light
         follow_palette(self, lambda _palette: "", changed=self._fill)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """While nothing can be changed the links to go and look stay (they only read);
+        Check again, which stores what DNS answers, is greyed out."""
+        self.read_only = read_only
+        self._fill()
 
     # --- showing -----------------------------------------------------------------------
     def show_view(self, view: ContactView | None) -> None:
@@ -206,7 +213,9 @@ class GoLookPanel(ContactSection):
         self._fill_persona(g)
         self.open_button.setEnabled(g.website is not None)
         self.search_button.setEnabled(g.search_url is not None)
-        self.check_button.setEnabled(bool(a.valid and a.registrable_domain) and not checking)
+        self.check_button.setEnabled(
+            bool(a.valid and a.registrable_domain) and not checking and not self.read_only
+        )
         self.check_button.setText("Checking…" if checking else "Check again")
 
     def _fill_persona(self, g: GoLook) -> None:
