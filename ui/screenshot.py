@@ -4,7 +4,10 @@ and scale factor (2: a 200 % display; set before the application starts: :func:`
 in the light palette or (``--dark``) in the dark one a dark desktop gets.
 
 The views: the list alone, the list with the detail panel, the board, the board with the
-panel opened (Enter on a card), triage and the dashboard. The dialogs: the import wizard's
+panel opened (Enter on a card), triage and the dashboard; then the list with the panel in
+three states a user meets in team mode: a save refused because someone changed the contact
+meanwhile, a role that may not write, and the server out of reach (each put back after its
+picture; nothing is written). The dialogs: the import wizard's
 pages and history, new contact, settings, backups, duplicates, merge, personas, scoring rules,
 keyboard shortcuts (when the Help menu has them) and About. A dialog is opened the way
 a user opens it (its menu entry), pictured and cancelled.
@@ -129,6 +132,61 @@ def _prepare_board_detail(window: MainWindow) -> None:
             break
 
 
+def _prepare_conflict(window: MainWindow) -> None:
+    """The panel after a save that someone else's change beat (team mode): the contact as it
+    is now with the user's edit on top, and the message saying who changed what. The refusal
+    is the one the operation raises (``StaleVersion``), made here: nothing is written."""
+    from datetime import datetime
+
+    from app.versions import LaterChange, StaleVersion
+
+    _prepare_detail(window)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    wait_ready(app, window)
+    detail = window.detail
+    shown = detail.contact
+    if shown is None:
+        return
+    change = LaterChange(0, "carol", f"edit of {shown.name}", datetime.now(), ("Phone",))
+    stale = StaleVersion(shown.id, shown.name, shown.version, shown.version + 1, "carol", [change])
+    detail.edit_failed(stale, {"title": "Head of purchasing"})
+    wait_ready(app, window)
+    detail.reveal(detail.save_button)  # the message above it: where the user saved
+
+
+def _after_conflict(window: MainWindow) -> None:
+    window.detail.revert()
+    window.detail.reveal(None)
+
+
+ROLE_REASON = "Read-only: your role carol cannot change this database"
+
+
+def _prepare_read_only(window: MainWindow) -> None:
+    """A role that may not write (team mode): every edit greyed out, and why."""
+    _prepare_detail(window)
+    window.read_only.set_role_reason(ROLE_REASON)
+
+
+def _after_read_only(window: MainWindow) -> None:
+    window.read_only.set_role_reason(None)
+
+
+def _prepare_offline(window: MainWindow) -> None:
+    """The server out of reach (team mode): read only until it is back."""
+    _prepare_detail(window)
+    window.live.set_online(False, "could not connect to server: Connection refused")
+
+
+def _after_offline(window: MainWindow) -> None:
+    window.live.set_online(True)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    wait_ready(app, window)  # every view read again, as after a reconnection
+    window.statusBar().clearMessage()  # "Server reachable again" is not the next picture's
+
+
 SCREENSHOTS["list"] = _prepare_list
 SCREENSHOTS["detail"] = _prepare_detail
 
@@ -234,7 +292,16 @@ def render_screenshots(
         ("kanban", window.kanban.prepare_screenshot),
         ("kanban-detail", lambda: _prepare_board_detail(window)),
         ("triage", window.triage.prepare_screenshot),
+        ("detail-conflict", lambda: _prepare_conflict(window)),
+        ("detail-read-only", lambda: _prepare_read_only(window)),
+        ("detail-offline", lambda: _prepare_offline(window)),
     ]
+    # what puts the window back after a picture of a passing state
+    afterwards: dict[str, Callable[[], None]] = {
+        "detail-conflict": lambda: _after_conflict(window),
+        "detail-read-only": lambda: _after_read_only(window),
+        "detail-offline": lambda: _after_offline(window),
+    }
     named = {name for name, _ in pictures}
     pictures += [  # features that still register a picture of their own
         (name, partial(prepare, window))
@@ -250,6 +317,9 @@ def render_screenshots(
         path = out_dir / f"{name}.png"
         window.grab().save(str(path))
         written.append(path)
+        if name in afterwards:
+            afterwards[name]()
+            wait_ready(app, window)
     _prepare_list(window)
     _settle(app)
     written += _render_dialogs(window, out_dir, logical)

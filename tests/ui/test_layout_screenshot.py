@@ -4,6 +4,8 @@ command line in a process of its own)."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ from tests.cli_process import winnow_offscreen
 pytestmark = pytest.mark.gui
 
 VIEWS = {"list", "detail", "kanban", "kanban-detail", "triage", "dashboard"}
+# the panel in team mode's passing states: a save someone else's change beat, a role that may
+# not write, the server out of reach
+STATES = {"detail-conflict", "detail-read-only", "detail-offline"}
 DIALOGS = {
     "dialog-new-contact",
     "dialog-settings",
@@ -36,6 +41,14 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return where
 
 
+def _written_state(path: Path) -> tuple[object, ...]:
+    """The undo log's newest operation and every contact's version."""
+    with closing(sqlite3.connect(path)) as conn:
+        operation = conn.execute("SELECT max(id) FROM operations").fetchone()[0]
+        versions = conn.execute("SELECT count(*), sum(version) FROM contacts").fetchone()
+    return (operation, *versions)
+
+
 @pytest.mark.parametrize(
     ("size", "scale"), [("1024x700", "1"), ("2560x1440", "2")], ids=["1024x700", "200%"]
 )
@@ -43,14 +56,17 @@ def test_every_view_and_dialog_at_the_size_asked(
     demo_file: Path, tmp_path: Path, size: str, scale: str
 ) -> None:
     out = tmp_path / "shots"
+    before = _written_state(demo_file)
     done = winnow_offscreen(
         "--db", str(demo_file), "screenshot", str(out), "--size", size, "--scale", scale
     )
     assert done.returncode == 0, done.stderr
     written = {Path(line).stem for line in done.stdout.split()}
-    assert written >= VIEWS | DIALOGS
+    assert written >= VIEWS | STATES | DIALOGS
+    # the states are pictured, not made: nothing changed in the database
+    assert _written_state(demo_file) == before
     width, height = (int(n) for n in size.split("x"))
-    for name in VIEWS:
+    for name in VIEWS | STATES:
         image = QImage(str(out / f"{name}.png"))
         assert (image.width(), image.height()) == (width, height), name
     for name in DIALOGS:  # a dialog never larger than the screen
