@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 # the integrity check waits for the window's start to read the sidebar's counts, this long at
 # most (seconds)
 START_WAIT_S = 30.0
+# the day's backup waits for a database being opened, looking this often (ms)
+OPEN_POLL_MS = 200
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -148,6 +150,14 @@ class DatabaseSafety(QObject):
 
     def daily_backup(self) -> None:
         if self.path is None or self.damaged or self.closed:
+            return
+        if not getattr(self.window.db, "ready", True):
+            # a plain start's database, still being opened: the backup's check of the copy
+            # names the models' tables (``db.models``, SQLAlchemy), which imported beside the
+            # opening's own import of SQLAlchemy could each be handed the other's half-made
+            # modules; looked at again shortly (asking for the database would begin its
+            # opening: that is the window's to begin once usable)
+            QTimer.singleShot(OPEN_POLL_MS, self.window, self.daily_backup)
             return
         self.window.tasks.run(
             backups.daily_backup,
