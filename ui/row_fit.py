@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
@@ -38,10 +38,6 @@ from PySide6.QtWidgets import (
 # px more than its text a column is given where widths are worked out from the texts'
 # widths (ui.importing): a text that fits is not wrapped for a pixel's rounding
 SLACK = 4
-# px narrower than the style paints it that a cell's text is broken at: a text whose rounded
-# width (QFontMetrics) just fits might not in the style's layout, which breaks lines on their
-# fractional widths
-BREAK_SLACK = 2
 
 
 def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
@@ -86,7 +82,9 @@ def painted_text(text: str, font: QFont, width: int, font_key: str | None = None
     if known is None:
         if len(_PAINTED) >= PAINTED_KEPT:
             _PAINTED.clear()
-        if "\n" not in text and QFontMetrics(font).horizontalAdvance(text) <= width:
+        # the fractional width, as the style's layout breaks lines on it (a rounded one that
+        # just fits may not)
+        if "\n" not in text and QFontMetricsF(font).horizontalAdvance(text) <= width:
             known = text
         else:
             known = "\u2028".join(wrapped_lines(text, font, width))
@@ -141,7 +139,7 @@ class WrapDelegate(QStyledItemDelegate):
         self, opt: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex, features: int
     ) -> int:
         """The width the cell's text is broken at: the one the style paints it in (its text
-        rect less its text margins) in a cell as wide as its column, less ``BREAK_SLACK``."""
+        rect less its text margins) in a cell as wide as its column."""
         view = self.view
         column = index.column()
         icon = opt.decorationSize.width() if features & _ICON else -1  # type: ignore[attr-defined]
@@ -156,7 +154,7 @@ class WrapDelegate(QStyledItemDelegate):
             cell.rect = QRect(0, 0, key[1] - grid, 1_000)  # type: ignore[attr-defined]
             text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, cell, view)
             margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-            known = self._widths[key] = text.width() - 2 * margin - BREAK_SLACK
+            known = self._widths[key] = text.width() - 2 * margin
         return known
 
     def forget_widths(self) -> None:

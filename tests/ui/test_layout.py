@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QLineEdit,
+    QStyle,
     QTreeView,
     QTreeWidgetItem,
     QWidget,
@@ -85,6 +86,11 @@ def cells_cut(view: Any, shown: list[int]) -> list[str]:
     last = view.rowAt(view.viewport().height() - 1)
     last = model.rowCount() - 1 if last < 0 else last
     flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextWrapAnywhere)
+    # the room the style paints a cell's text in: the cell less its text margins both sides
+    # (and the grid line)
+    style = view.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    padding = 2 * margin + (1 if view.showGrid() else 0)
     for row in range(first, last + 1):
         for col in shown:
             index = model.index(row, col)
@@ -93,7 +99,7 @@ def cells_cut(view: Any, shown: list[int]) -> list[str]:
                 continue
             fm = QFontMetrics(index.data(Qt.ItemDataRole.FontRole) or view.font())
             icon = 0 if index.data(Qt.ItemDataRole.DecorationRole) is None else 22
-            room = view.columnWidth(col) - 8 - icon  # the cell's padding, both sides
+            room = view.columnWidth(col) - padding - icon
             needed = fm.boundingRect(QRect(0, 0, room, 100_000), flags, text).height()
             if needed > view.rowHeight(row):
                 problems.append(
