@@ -41,27 +41,42 @@ SLACK = 4
 
 
 def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
-    """``text`` broken into the lines it takes at ``width`` px: at word boundaries, and inside
-    a word only where the word alone is wider (an e-mail address in a narrow column); its own
-    line breaks kept."""
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    """``text`` broken into the lines it takes at ``width`` px: at word boundaries, as Qt
+    paints wrapped text, and inside a word only where the word alone is wider than the line
+    by more than a pixel (an e-mail address in a narrow column; a word a fraction of a pixel
+    too wide is left whole, as Qt paints it); its own line breaks kept."""
     lines: list[str] = []
     for paragraph in text.replace("\u2028", "\n").split("\n"):
         if not paragraph:
             lines.append("")
             continue
-        layout = QTextLayout(paragraph, font)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            start = line.textStart()
-            lines.append(paragraph[start : start + line.textLength()].rstrip())
-        layout.endLayout()
+        for line, natural in _laid_out(paragraph, font, width, QTextOption.WrapMode.WordWrap):
+            if natural <= width + 1:
+                lines.append(line)
+            else:  # one word wider than the line: broken where it must
+                anywhere = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+                lines += [part for part, _n in _laid_out(line, font, width, anywhere)]
+    return lines
+
+
+def _laid_out(
+    text: str, font: QFont, width: int, mode: QTextOption.WrapMode
+) -> list[tuple[str, float]]:
+    """(line, its natural width) of ``text`` laid out at ``width`` in ``mode``."""
+    option = QTextOption()
+    option.setWrapMode(mode)
+    layout = QTextLayout(text, font)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        start = line.textStart()
+        lines.append((text[start : start + line.textLength()].rstrip(), line.naturalTextWidth()))
+    layout.endLayout()
     return lines
 
 
@@ -87,7 +102,8 @@ def painted_text(text: str, font: QFont, width: int, font_key: str | None = None
         if "\n" not in text and QFontMetricsF(font).horizontalAdvance(text) <= width:
             known = text
         else:
-            known = "\u2028".join(wrapped_lines(text, font, width))
+            lines = wrapped_lines(text, font, width)
+            known = lines[0] if len(lines) == 1 else "\u2028".join(lines)
         _PAINTED[key] = known
     return known
 
@@ -167,7 +183,9 @@ class WrapDelegate(QStyledItemDelegate):
         # QStyledItemDelegate.sizeHint's own measure, from the one option made here: its
         # initStyleOption asks the model for every role, and was made twice per cell
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)  # the text as painted: broken into its lines
+        # the cell's own text (its width is the column's wish: measured broken at the
+        # column's width, a column sized to its contents would keep itself narrow)
+        QStyledItemDelegate.initStyleOption(self, opt, index)
         hint = index.data(Qt.ItemDataRole.SizeHintRole)
         widget = opt.widget  # type: ignore[attr-defined]
         if isinstance(hint, QSize):
@@ -178,9 +196,14 @@ class WrapDelegate(QStyledItemDelegate):
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not isinstance(text, str) or not text:
             return QSize(base.width(), self.row_height) if self.row_height else base
-        fm = QFontMetrics(opt.font)  # type: ignore[attr-defined]
+        font: QFont = opt.font  # type: ignore[attr-defined]
+        features = opt.features.value  # type: ignore[attr-defined]
+        painted = text
+        if features & _WRAP and (width := self._text_width(opt, index, features)) > 0:
+            painted = painted_text(opt.text, font, width, self._font_key(font))  # type: ignore[attr-defined]
+        fm = QFontMetrics(font)
         unbounded = QRect(0, 0, 1_000_000, 1_000_000)
-        needed = fm.boundingRect(unbounded, 0, opt.text).height()  # type: ignore[attr-defined]
+        needed = fm.boundingRect(unbounded, 0, painted).height()  # the lines as painted
         one_line = fm.boundingRect(unbounded, 0, text).height()
         if self.row_height:
             return QSize(base.width(), self.row_height + max(0, needed - one_line))

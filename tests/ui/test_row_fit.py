@@ -103,3 +103,26 @@ def test_a_wrapped_cell_shows_all_its_text_at_its_fitted_height(qtbot: Any, text
     shown = _ink(table, 0)
     # the same glyphs wrapped (within antialiasing's few per cent), none cut off
     assert shown >= 0.95 * whole, f"the fitted row shows {shown / whole:.0%} of its text"
+
+
+def test_a_column_sized_to_its_contents_shows_its_words_whole(qtbot: Any) -> None:
+    """A column as wide as its contents (the import summary's What: "Warning", "Skipped")
+    is as wide as its words on one line, however narrow it was before: measured broken at
+    the narrow width it asked for no more ("Warnin / g")."""
+    model = QStandardItemModel(2, 2)
+    for row, (what, reason) in enumerate([("Warning", "invalid e-mail address"), ("Skip", "")]):
+        model.setItem(row, 0, QStandardItem(what))
+        model.setItem(row, 1, QStandardItem(reason))
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.fitter = VisibleRowFitter(table)  # type: ignore[attr-defined]
+    table.resize(600, 300)
+    table.show()
+    table.setColumnWidth(0, 30)  # narrow first (the header's width, say)
+    qtbot.wait(20)
+    table.resizeColumnToContents(0)
+    qtbot.wait(20)  # the fitter measures the rows again
+    assert table.columnWidth(0) > table.fontMetrics().horizontalAdvance("Warning")
+    assert table.rowHeight(0) == table.rowHeight(1), "'Warning' wrapped in its own column"
