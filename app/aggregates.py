@@ -119,9 +119,9 @@ def driver_reads(conn: Session | Connection) -> Session | Connection | Plain:
     PostgreSQL."""
     if _dialect(conn) != "sqlite":
         return conn
-    from sqlalchemy.orm import Session as OrmSession
+    from sqlalchemy import orm  # the package first (tests/test_sqlalchemy_imports.py)
 
-    if isinstance(conn, OrmSession):
+    if isinstance(conn, orm.Session):
         return Plain(conn.connection().connection.driver_connection, session=conn)  # type: ignore[arg-type]
     if not conn.in_transaction():
         conn.begin()
@@ -834,7 +834,7 @@ def vacuum_derived(db: Database) -> None:
     run). Done here, with the planner's statistics the rebuild then does not take, autovacuum
     finds nothing to do (none within 75 s). A role that may not vacuum them is only warned by
     the server; a failure is logged, nothing else."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy import exc as sa_exc  # the package first (tests/test_sqlalchemy_imports.py)
 
     try:
         with db.engine.connect() as conn:
@@ -842,7 +842,7 @@ def vacuum_derived(db: Database) -> None:
                 "VACUUM (ANALYZE, SKIP_LOCKED) metric_dirty, metric_days, metric_contacts,"
                 " metric_stays"
             )
-    except DBAPIError as exc:
+    except sa_exc.DBAPIError as exc:
         _log().info("metric aggregates' tables not vacuumed: %s", exc)
 
 
