@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.contrast import MIN_TEXT_CONTRAST, contrast_ratio, flatten, is_dark, mix, readable
+from ui.indicators import draw_outline
 
 Role = QPalette.ColorRole
 
@@ -347,6 +348,7 @@ class RowFocusStyle(QProxyStyle):
         if rows is not None and element == QStyle.PrimitiveElement.PE_FrameFocusRect:
             return  # the cell's frame: the row's lines below stand for it
         super().drawPrimitive(element, option, painter, widget)
+        draw_outline(element, option, painter)  # check boxes and radio buttons, visibly
         if (
             rows is not None
             and element == QStyle.PrimitiveElement.PE_PanelItemViewItem

@@ -442,6 +442,39 @@ def test_triage_chips_read_in_the_palette(qtbot: Any, palette: QPalette, db: Dat
     assert is_dark_ground(soft.colors()[1]) != is_dark_ground(before)
 
 
+# --- check boxes and radio buttons -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["check box", "radio button"])
+def test_an_unticked_box_can_be_seen(qtbot: Any, palette: QPalette, kind: str) -> None:
+    """An unticked check box or radio button (Dashboard's Cohort view, the personas'
+    seniority, the import's duplicates choice) shows its outline against the window at 3:1
+    or more (WCAG's contrast for a control). Fusion drew it in the window's colour darkened:
+    1.7:1 in the light palette, 1.1:1 in the dark one, where the box was not to be seen."""
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    box = QCheckBox("Cohort view") if kind == "check box" else QRadioButton("Skip them")
+    qtbot.addWidget(box)
+    box.resize(box.sizeHint())
+    box.show()
+    image = box.grab().toImage()
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    element = (
+        QStyle.SubElement.SE_CheckBoxIndicator
+        if kind == "check box"
+        else QStyle.SubElement.SE_RadioButtonIndicator
+    )
+    r = box.style().subElementRect(element, option, box)
+    window = box.palette().color(QPalette.ColorRole.Window)
+    outline = max(
+        contrast_ratio(QColor.fromRgb(image.pixel(x, y)), window)
+        for x in range(r.left(), r.right() + 1)
+        for y in range(r.top(), r.bottom() + 1)
+    )
+    assert outline >= 3.0, f"the {kind}'s outline at {outline:.2f}:1"
+
+
 # --- a desktop's palette with faint text ---------------------------------------------------
 
 
