@@ -79,6 +79,9 @@ def quiet_line(text: str, object_name: str) -> QLabel:
     return label
 
 
+ROW_GAP = 6  # px between the texts of two rows of a small table in the panel
+
+
 class WrappingDelegate(QStyledItemDelegate):
     """Row heights for wrapped text, measured at the column's width (Qt's own measure of a
     tree row does not know the width, so wrapped text would be cut to one line). While
@@ -169,7 +172,10 @@ class WrappingDelegate(QStyledItemDelegate):
         height = max(1, opt.rect.height())  # type: ignore[attr-defined]
         opt.rect = QRect(0, 0, max(1, width), height)  # type: ignore[attr-defined]
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[attr-defined]
-        return super().sizeHint(opt, index)
+        hint = super().sizeHint(opt, index)
+        # a gap above and below the text: a reason wrapped over lines ran straight into the
+        # next row's (the text is centred in its row: half the gap each side)
+        return QSize(hint.width(), hint.height() + ROW_GAP)
 
 
 class FittedTree(QObject):

@@ -143,3 +143,30 @@ def test_the_dates_of_history_and_activities_stay_on_one_line(
             height = delegate.sizeHint(option, index).height()  # the date at its width
             assert height < 2 * line, (tree.objectName(), index.data(), tree.columnWidth(0))
         assert not tree.horizontalScrollBar().isVisible()
+
+
+def test_wrapped_rows_of_a_small_table_stand_apart(window: Any, qtbot: Any) -> None:
+    """The persona reasons at 1440x900: a reason wrapped over five lines ran straight into
+    the next row's ("… comprador, inkoop" over "'Process engineer' is Senior /"): each row
+    keeps a gap above and below its text."""
+    show_at(qtbot, window, (1440, 900))
+    tree, i = _reasons_of_longest(qtbot, window)
+    show_at(qtbot, window, (1440, 900))
+    header = tree.header()
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    fm = tree.fontMetrics()
+    style = tree.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    for row in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(row)
+        assert item is not None
+        text = max(
+            fm.boundingRect(
+                QRect(0, 0, header.sectionSize(c) - 2 * margin, 1_000_000),
+                int(Qt.TextFlag.TextWordWrap),
+                item.text(c),
+            ).height()
+            for c in shown
+        )
+        height = tree.visualItemRect(item).height()
+        assert height >= text + 4, f"row {row}: {text} px of text in a row {height} px tall"
