@@ -150,7 +150,7 @@ def test_wrapped_rows_of_a_small_table_stand_apart(window: Any, qtbot: Any) -> N
     the next row's ("… comprador, inkoop" over "'Process engineer' is Senior /"): each row
     keeps a gap above and below its text."""
     show_at(qtbot, window, (1440, 900))
-    tree, i = _reasons_of_longest(qtbot, window)
+    tree, _row = _reasons_of_longest(qtbot, window)
     show_at(qtbot, window, (1440, 900))
     header = tree.header()
     shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
