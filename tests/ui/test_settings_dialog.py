@@ -226,3 +226,30 @@ def test_campaign_reach_of_several_sources_is_one_undo_step(
     win.redo()
     settle(qtbot, win)
     assert source_reach(db) == {"Mailing Q4": 1200, "Webinar": 300}
+
+
+def _button(page: Any, text: str) -> Any:
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in page.findChildren(QPushButton) if b.text() == text)
+
+
+def test_buttons_that_act_on_a_row_are_greyed_out_without_one(dialog: SettingsDialog) -> None:
+    """Settings ▸ Stages and BANT criteria with no row chosen: Rename…, Colour…, Up, Down,
+    Required / optional and Remove looked usable and did nothing (Hide beside them was greyed
+    out); Up on the first stage and Down on the last did nothing either."""
+    page = dialog.stages
+    acting = [_button(page, t) for t in ("Rename…", "Colour…", "Up", "Down", "Hide")]
+    page.list.setCurrentRow(-1)
+    assert [b.text() for b in acting if b.isEnabled()] == []
+    page.list.setCurrentRow(0)
+    assert [b.text() for b in acting if not b.isEnabled()] == ["Up"]
+    page.list.setCurrentRow(page.list.count() - 1)
+    assert [b.text() for b in acting if not b.isEnabled()] == ["Down"]
+    criteria = dialog.criteria
+    acting = [_button(criteria, t) for t in ("Rename…", "Required / optional", "Remove")]
+    criteria.list.setCurrentRow(-1)
+    assert [b.text() for b in acting if b.isEnabled()] == []
+    criteria.list.setCurrentRow(0)
+    assert all(b.isEnabled() for b in acting)
+    assert _button(page, "Add…").isEnabled() and _button(criteria, "Add…").isEnabled()

@@ -185,9 +185,17 @@ class CriteriaPage(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             buttons.append(b)
+        # what acts on the chosen criterion: greyed out while none is chosen
+        self.acting = buttons[1:]
+        self.list.currentRowChanged.connect(lambda _r: self._update_buttons())
         lay = QVBoxLayout(self)
         list_with_buttons(lay, self.list, button_row(*buttons))
         self.reload()
+
+    def _update_buttons(self) -> None:
+        chosen = self.list.currentItem() is not None
+        for button in self.acting:
+            button.setEnabled(chosen)
 
     def reload(self, _result: object = None) -> None:
         self.list.clear()
@@ -200,6 +208,7 @@ class CriteriaPage(QWidget):
             # theirs), by height, not setSpacing: the list's hint of its height counts this
             text = self.list.sizeHintForRow(self.list.count() - 1)
             item.setSizeHint(QSize(0, text + self.ROW_AIR))
+        self._update_buttons()
 
     def _current(self) -> tuple[str, bool] | None:
         item = self.list.currentItem()
@@ -257,6 +266,9 @@ class StagesPage(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             buttons.append(b)
+        # what acts on the chosen stage: greyed out while none is chosen (Up on the first
+        # stage and Down on the last too)
+        self.rename_button, self.colour_button, self.up_button, self.down_button = buttons[1:]
         self.hide_button = QPushButton("Hide")
         self.hide_button.setToolTip(
             "Take an unused stage out of the board, the sidebar and the move menus "
@@ -290,6 +302,11 @@ class StagesPage(QWidget):
         key = self._key()
         self.hide_button.setEnabled(key is not None)
         self.hide_button.setText("Show" if key in self.hidden else "Hide")
+        row, rows = self.list.currentRow(), self.list.count()
+        self.rename_button.setEnabled(key is not None)
+        self.colour_button.setEnabled(key is not None)
+        self.up_button.setEnabled(key is not None and row > 0)
+        self.down_button.setEnabled(key is not None and row < rows - 1)
 
     def toggle_hidden(self) -> None:
         key = self._key()
