@@ -395,6 +395,21 @@ print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)
 NEVER = ("sqlalchemy", "db.models", "db.engine", "alembic", "phonenumbers", "email_validator")
 
 
+def _stats_process(where: str, args: list[str]) -> tuple[int, str, list[str]]:
+    """``winnow --db WHERE ARGS`` in a process of its own (:data:`PROBE`): its exit code, its
+    output and the modules it imported."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, "--db", where, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    code, modules = json.loads(out.stderr.splitlines()[-1])
+    return code, out.stdout, modules
+
+
 def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
     demo_db: Database, backend: str, tmp_path: Path
 ) -> None:
@@ -411,15 +426,7 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
     if backend == "sqlite":
         assert _logged(db_path) > 0
     for args in (["stats", "--json"], ["stats", "--source", "web"]):
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE, "--db", where, *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        code, modules = json.loads(out.stderr.splitlines()[-1])
+        code, stdout, modules = _stats_process(where, args)
         assert code == 0 and "app.metrics" in modules
         loaded = sorted(m for m in modules if m.startswith(NEVER))
         assert not loaded, loaded
@@ -428,7 +435,7 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
             assert "psycopg.pq" in modules and "psycopg.connection" not in modules
         if backend == "sqlite":
             assert _logged(db_path) == 0
-    assert "Contacts by stage" in out.stdout
+    assert "Contacts by stage" in stdout
 
 
 @pytest.mark.parametrize(
@@ -616,17 +623,9 @@ def test_on_postgresql_a_process_reads_through_libpq_what_the_usual_opening_prin
         return out
 
     def process(args: list[str]) -> tuple[str, list[str]]:
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE, "--db", where, *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        code, modules = json.loads(out.stderr.splitlines()[-1])
+        code, stdout, modules = _stats_process(where, args)
         assert code == 0
-        return out.stdout, modules
+        return stdout, modules
 
     for options in _options():
         for json_args in (["--json"], []):

@@ -383,8 +383,8 @@ class KanbanBoard(QWidget):
             lambda cur, _prev, c=column: self._current_changed(c, cur)
         )
 
-    def rebuild(self) -> None:
-        """Stages were added, renamed, recoloured or reordered."""
+    def _clear_columns(self) -> None:
+        """Every column taken out of the strip and deleted (later), none active."""
         while self.strip_layout.count():
             item = self.strip_layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -392,19 +392,17 @@ class KanbanBoard(QWidget):
                 widget.deleteLater()
         self.columns.clear()
         self.active = None
+
+    def rebuild(self) -> None:
+        """Stages were added, renamed, recoloured or reordered."""
+        self._clear_columns()
         self.build_columns()
         if self.isVisible():
             self.reload()
 
     def _columns_for(self, stages: list[StageInfo]) -> None:
         """The columns built again, one per stage of ``stages``, nothing read."""
-        while self.strip_layout.count():
-            item = self.strip_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.columns.clear()
-        self.active = None
+        self._clear_columns()
         self.start_columns(stages)
         self.finish_columns()
 
