@@ -308,15 +308,7 @@ def test_rows_far_behind_or_an_import_running_are_the_usual_openings(
         found = metrics.plain_stats(con)
         assert found is not None and found[0]["inquiries"] == 3
         assert _logged(db_path) == 0
-        with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
-                    " read_count, imported_count, updated_count, skipped_count, rejected_count)"
-                    " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
-                ),
-                {"at": datetime(2026, 1, 1)},
-            )
+        _import_running(db)
         assert metrics.plain_stats(con) is None  # its contacts hidden: the ORM path's filter
     finally:
         con.close()
@@ -362,15 +354,7 @@ def test_the_dashboard_reads_through_the_driver_what_the_orm_reads(demo_db: Data
     assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is None
     metrics.compute_metrics(demo_db, now=now)  # brought up to date again
     assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is not None
-    with demo_db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
-                " read_count, imported_count, updated_count, skipped_count, rejected_count)"
-                " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
-            ),
-            {"at": datetime(2026, 1, 1)},
-        )
+    _import_running(demo_db)
     assert metrics._compute_plain(demo_db, None, None, None, now, True, False) is None
 
 
@@ -393,6 +377,19 @@ code = main(sys.argv[1:])
 print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)
 """
 NEVER = ("sqlalchemy", "db.models", "db.engine", "alembic", "phonenumbers", "email_validator")
+
+
+def _import_running(db: Database) -> None:
+    """An import batch left running (its contacts are hidden from every count)."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
+                " read_count, imported_count, updated_count, skipped_count, rejected_count)"
+                " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
+            ),
+            {"at": datetime(2026, 1, 1)},
+        )
 
 
 def _stats_process(where: str, args: list[str]) -> tuple[int, str, list[str]]:
@@ -585,15 +582,7 @@ def test_on_postgresql_rows_not_current_or_an_import_running_are_the_usual_openi
     assert plain() is None
     metrics.compute_metrics(demo_db, now=now)
     assert plain() is not None
-    with demo_db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO import_batches (created_at, state, owner, heartbeat_at,"
-                " read_count, imported_count, updated_count, skipped_count, rejected_count)"
-                " VALUES (:at, 'running', 'here:1', :at, 0, 0, 0, 0, 0)"
-            ),
-            {"at": datetime(2026, 1, 1)},
-        )
+    _import_running(demo_db)
     assert plain() is None  # its contacts hidden: the usual path's filter
 
 

@@ -176,6 +176,17 @@ def test_the_board_on_a_plain_start_shows_the_usual_columns(qtbot: Any, crm: Pat
     assert seen == expected and len(seen) >= 8
 
 
+def _usual_board_seen(qtbot: Any, crm: Path) -> list[tuple[object, ...]]:
+    """:func:`_board_seen` of a window that opened its database the usual way."""
+    usual = _window(qtbot, crm, plain=False)
+    try:
+        qtbot.waitUntil(usual.counts_shown, timeout=10000)
+        usual.show_view("kanban")
+        return _board_seen(usual)
+    finally:
+        _drain(usual)
+
+
 def _board_seen(win: Any) -> list[tuple[object, ...]]:
     """Each column's stage, count and fold; an open column's first page and first cards."""
     from tests.ui.board_helpers import board_of
@@ -224,14 +235,7 @@ def test_the_board_clicked_before_the_database_is_open_waits_for_no_opening(
         assert model.card(model.rowCount() - 1) is not None
     finally:
         _drain(plain)
-    usual = _window(qtbot, crm, plain=False)
-    try:
-        qtbot.waitUntil(usual.counts_shown, timeout=10000)
-        usual.show_view("kanban")
-        expected = _board_seen(usual)
-    finally:
-        _drain(usual)
-    assert seen == expected
+    assert seen == _usual_board_seen(qtbot, crm)
     opened = [s for s in seen if not s[2]]
     assert len(opened) >= 4 and all(s[4] for s in opened)
     marks = [c.marks for s in opened for c in s[4]]  # type: ignore[attr-defined]
@@ -309,13 +313,7 @@ def test_on_a_plain_start_the_board_s_columns_are_built_while_its_first_cards_ar
         seen = _board_seen(plain)
     finally:
         _drain(plain)
-    usual = _window(qtbot, crm, plain=False)
-    try:
-        qtbot.waitUntil(usual.counts_shown, timeout=10000)
-        usual.show_view("kanban")
-        assert seen == _board_seen(usual)
-    finally:
-        _drain(usual)
+    assert seen == _usual_board_seen(qtbot, crm)
 
 
 def test_stages_changed_after_the_board_s_columns_were_built_early_are_the_board_s(
