@@ -29,6 +29,15 @@ def text_room(edit: QLineEdit, width: int | None = None) -> int:
     return contents.width() - margins.left() - margins.right() - 4
 
 
+def fit_number(edit: QLineEdit, widest: int) -> None:
+    """A field for a number as wide as the widest it takes (``widest``) or its placeholder,
+    no wider, as a form's spin boxes are (Personas' "Company size" fields had 414 px of room
+    each for up to eight digits)."""
+    fm = edit.fontMetrics()
+    text = max(fm.horizontalAdvance(str(widest)), fm.horizontalAdvance(edit.placeholderText()))
+    edit.setFixedWidth(text + PROBE - text_room(edit, PROBE) + 1)
+
+
 def fit_placeholder(edit: QLineEdit, chars: int = 0) -> None:
     """Never narrower than its placeholder (nor than ``chars`` average characters): a dialog
     sized to its fields shows the hint in full."""

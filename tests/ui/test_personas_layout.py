@@ -169,3 +169,32 @@ def test_the_seniority_label_reads_on_its_first_option_line(qtbot: Any, sized_wi
     assert isinstance(label, QLabel) and label.text() == "Seniority"
     assert abs(text_top(label, dialog) - text_top(first, dialog)) <= 1
     dialog.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
+def test_the_company_size_fields_are_as_wide_as_their_numbers(
+    qtbot: Any, sized_window: Any, size: tuple[int, int]
+) -> None:
+    """The "Company size" fields had 414 px of room each (at 1024×700 and 1440×900) for a
+    number of up to eight digits: each is now as wide as its largest number (shown in full),
+    as a form's spin boxes are, and "to … employees" reads right beside them."""
+    from ui.fields import text_room
+    from ui.golook.personas_dialog import MOST_EMPLOYEES
+
+    show_at(qtbot, sized_window, size)
+    dialog = _personas_shown(qtbot, sized_window)
+    dialog.select_persona("Plant buyer")
+    largest = dialog.size_min.fontMetrics().horizontalAdvance(str(MOST_EMPLOYEES))
+    for edit in (dialog.size_min, dialog.size_max):
+        edit.setText(str(MOST_EMPLOYEES))
+        assert not _text_hidden(edit)
+        assert largest <= text_room(edit) <= largest + edit.fontMetrics().averageCharWidth()
+    # the words after the second field sit beside it, not pushed to the form's far edge
+    employees = next(
+        label
+        for label in dialog.findChildren(QLabel)
+        if label.text() == "employees" and label.isVisibleTo(dialog)
+    )
+    gap = employees.geometry().left() - dialog.size_max.geometry().right()
+    assert gap <= 3 * dialog.form.horizontalSpacing() + 12, gap
+    dialog.close()

@@ -52,9 +52,12 @@ from app.golook.titles import SENIORITY_LEVELS
 from app.operations import OpResult
 from app.settings import get_setting
 from ui.api import WindowApi
+from ui.fields import fit_number
 from ui.form_options import options_label
 from ui.list_fit import button_row, list_with_buttons
 from ui.window_room import dialog_room
+
+MOST_EMPLOYEES = 10_000_000  # the largest company size a persona takes
 
 
 def _words(text: str) -> list[str]:
@@ -167,16 +170,17 @@ class PersonaDialog(QDialog):
         self.industries = WordsEdit()
         self.industries.setPlaceholderText("e.g. Machinery, Food & beverage")
         self.size_min = QLineEdit()
-        self.size_min.setPlaceholderText("any")
-        self.size_min.setValidator(QIntValidator(0, 10_000_000, self))
         self.size_max = QLineEdit()
-        self.size_max.setPlaceholderText("any")
-        self.size_max.setValidator(QIntValidator(0, 10_000_000, self))
+        for edit in (self.size_min, self.size_max):
+            edit.setPlaceholderText("any")
+            edit.setValidator(QIntValidator(0, MOST_EMPLOYEES, self))
+            fit_number(edit, MOST_EMPLOYEES)  # as wide as the number, not across the form
         sizes = QHBoxLayout()
         sizes.addWidget(self.size_min)
         sizes.addWidget(QLabel("to"))
         sizes.addWidget(self.size_max)
         sizes.addWidget(QLabel("employees"))
+        sizes.addStretch(1)
         self.countries = WordsEdit()
         self.countries.setPlaceholderText("e.g. DE, Austria, Schweiz")
         self.branded = QCheckBox("Company (branded) e-mail address required")
