@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import product
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QImage, QMouseEvent, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -538,3 +539,60 @@ def test_a_read_only_postgresql_role_cannot_move_cards_on_the_board(
     qtbot.waitUntil(lambda: not win.ops.busy, timeout=3000)
     assert contacts.get_contact(win.db, cid).stage_key == column.stage_key
     assert win.statusBar().currentMessage() == reason
+
+
+class _TagsPainter(RecordingPainter):
+    """Notes the texts and the BANT marks' dots too."""
+
+    def __init__(self, image: QImage) -> None:
+        super().__init__(image)
+        self.dots: list[QRectF] = []
+
+    def drawEllipse(self, *args: Any) -> None:  # type: ignore[override]
+        if len(args) == 1 and isinstance(args[0], QRectF):
+            self.dots.append(QRectF(args[0]))
+        super().drawEllipse(*args)
+
+
+@pytest.mark.parametrize("width", [*range(168, 330, 6), 400, 600])
+def test_every_tag_of_a_card_is_painted_at_every_width(qapp: Any, width: int) -> None:
+    """The address badge, the source, the BANT marks and Overdue share the card's last line;
+    where the line could not hold them all, the source was left out (the board at 200 % on a
+    2560x1440 screen, or at 1280x720: "Branded · Overdue" with no "Trade show", and a card
+    whose badge did not fit lost the badge). Now the tags take a second line and the card
+    grows: every tag is painted, none over another, all inside the card."""
+    from tests.ui.test_dark_palette import _card_row
+    from ui.contact_table import DOMAIN_BADGES
+    from ui.kanban.card_delegate import CARD_MARGIN_Y, PAD_Y, CardDelegate
+    from ui.kanban.column_model import Card
+
+    delegate = CardDelegate()
+    delegate.fit(width)
+    bant = ("yes", "no", "unknown", "yes")
+    badges = {key: label for key, (label, _colour) in DOMAIN_BADGES.items() if key}
+    sources = ("Trade show: Hannover Messe 2026", "Web form", None)
+    for domain, source, overdue, marks in product([*badges, None], sources, (True, False), (1, 0)):
+        card = Card(
+            _card_row(domain_class=domain, source=source), overdue, {"bant": bant} if marks else {}
+        )
+        height = delegate.height_of(card)
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        p = _TagsPainter(image)
+        delegate.paint_card(p, QRect(0, 0, width, height), card)
+        p.end()
+        case = (domain, source, overdue, marks)
+        texts = [t for t, _c, _r in p.texts]
+        assert domain is None or badges[domain] in texts, case
+        assert not overdue or "Overdue" in texts, case
+        assert source is None or source in texts or "Trade show" in texts, (case, texts)
+        assert len(p.dots) == len(bant) * marks, case
+        # the tags apart and inside the card
+        tags = {*badges.values(), "Overdue", "Trade show", source}
+        boxes = [r for t, _c, r in p.texts if t in tags] + p.dots
+        bottom = height - CARD_MARGIN_Y - PAD_Y + 1
+        for i, box in enumerate(boxes):
+            assert box.left() >= 0 and box.right() <= width, (case, box)
+            assert box.bottom() <= bottom, (case, box, bottom)
+            for other in boxes[i + 1 :]:
+                overlap = box.intersected(other)
+                assert overlap.width() < 1 or overlap.height() < 1, (case, box, other)

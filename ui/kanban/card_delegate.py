@@ -2,11 +2,12 @@
 badges, source, BANT marks, and a red "Overdue" marker when a follow-up is late. Colours come
 from the application palette (light or dark: :class:`CardColors`), text at 4.5:1 or more.
 
-Nothing on a card is cut short with "…": in a narrow column the name and the title · company
-line wrap onto as many lines as they need, and each card is as tall as its own text asks
-(:meth:`CardDelegate.height_of`, worked out for the cards in sight at the column's width and
-kept); a source too long for its room is shown by its kind ("Trade show") or left out. The
-card's tooltip has everything in full."""
+Nothing on a card is cut short with "…" or left out: in a narrow column the name and the
+title · company line wrap onto as many lines as they need, the tags (address badge, source,
+BANT marks, Overdue) onto a second line when one does not hold them all, and each card is as
+tall as its own text and tags ask (:meth:`CardDelegate.height_of`, worked out for the cards in
+sight at the column's width and kept); a source longer than a whole line is shown by its kind
+("Trade show"). The card's tooltip has everything in full."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ CARD_MARGIN_Y = 4
 PAD_X = 10
 PAD_Y = 9
 LINE_GAP = 4
+TAG_GAP = 6  # px between two tags on a line
+TAG_LINE_GAP = 4  # px between two lines of tags
+BANT_DOT, BANT_DOT_GAP = 7.0, 3.0  # ui.marks.paint_bant_marks' dots
 RADIUS = 8.0
 PIXMAP_CACHE = 40  # cards kept drawn per column (about 80 KB each)
 FRAMES_KEPT = 24  # cards' frames kept per column (sizes x states)
@@ -52,6 +56,26 @@ OVERDUE = QColor("#C62828")
 DOMAIN_TINT = 30 / 255  # an address badge's fill: this much of its colour over the card
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One of a card's tags on its last line(s): ``kind`` is domain, overdue, source or bant
+    (``answers``: one mark per criterion); ``width`` in px."""
+
+    kind: str
+    text: str
+    width: float
+    answers: tuple[str, ...] = ()
+
+    @property
+    def on_the_right(self) -> bool:
+        """BANT marks and Overdue sit at a line's right end, the others at its left."""
+        return self.kind in ("bant", "overdue")
+
+
+def _tags_width(tags: list[Tag]) -> float:
+    return sum(t.width for t in tags) + TAG_GAP * max(0, len(tags) - 1)
 
 
 @dataclass(frozen=True)
@@ -143,15 +167,19 @@ class CardDelegate(QStyledItemDelegate):
         # text asks at a width, kept (a column is resized several times while the board is
         # laid out, and back and forth after; a move or a hover paints the same cards again)
         self._width = 0
-        self._heights: OrderedDict[tuple[str, float, str, str, int], int] = OrderedDict()
+        self._heights: OrderedDict[tuple[Any, ...], int] = OrderedDict()
         # lines of text already wrapped (a card is wrapped when measured and again when
         # painted; a card is painted again when selected, hovered or moved)
         self._wrapped: OrderedDict[tuple[str, str, tuple[float, ...]], list[str]] = OrderedDict()
 
-    def _card_height(self, text_height: int) -> int:
-        return int(
-            text_height + LINE_GAP + 2 + self._badge_fm.height() + 4 + 2 * PAD_Y + 2 * CARD_MARGIN_Y
-        )
+    def _card_height(self, text_height: int, tag_lines: int = 1) -> int:
+        tags = tag_lines * self.tag_height + (tag_lines - 1) * TAG_LINE_GAP
+        return int(text_height + LINE_GAP + 2 + tags + 2 * PAD_Y + 2 * CARD_MARGIN_Y)
+
+    @property
+    def tag_height(self) -> int:
+        """The height of a line of tags (a badge's)."""
+        return self._badge_fm.height() + 4
 
     @property
     def card_height(self) -> int:
@@ -185,20 +213,24 @@ class CardDelegate(QStyledItemDelegate):
     def height_of(self, card: Card | None, width: int | None = None) -> int:
         """The height ``card`` needs at ``width`` (the fitted width by default): its name on
         as many lines as it takes (up to MAX_NAME_LINES), then title · company on as many
-        as they take (up to MAX_SUB_LINES). Kept per text and width."""
+        as they take (up to MAX_SUB_LINES), then its tags on as many as they take
+        (:meth:`tag_lines`). Kept per text, tags and width."""
         width = self._width if width is None else width
         if card is None or width <= 0:
             return self._height
         row = card.row
         name, score_w = _name(row), self._score_width(row.score)
         title, company = _sub_parts(row)
-        key = (name, score_w, title, company, width)
+        bant = card.marks.get("bant")
+        tags = (row.domain_class, row.source, len(bant) if bant else 0, card.overdue)
+        key = (name, score_w, title, company, tags, width)
         known = self._heights.get(key)
         if known is not None:
             self._heights.move_to_end(key)
             return known
         height = self._heights[key] = self._card_height(
-            self._text_height_of(name, score_w, title, company, width)
+            self._text_height_of(name, score_w, title, company, width),
+            len(self.tag_lines(card, self.text_room(width))),
         )
         while len(self._heights) > HEIGHTS_KEPT:
             self._heights.popitem(last=False)
@@ -462,8 +494,10 @@ class CardDelegate(QStyledItemDelegate):
         p.setFont(self.name_font)
         p.setPen(colors.text)
         room = right - left
-        badge_h = self._badge_fm.height() + 4
-        badges_top = box.bottom() - PAD_Y - badge_h
+        badge_h = self.tag_height
+        tag_lines = self.tag_lines(card, room)
+        tags_h = len(tag_lines) * badge_h + (len(tag_lines) - 1) * TAG_LINE_GAP
+        badges_top = box.bottom() - PAD_Y - tags_h
         text_bottom = badges_top - LINE_GAP - 2  # the text above the badges ends here
         sub_fm = self._sub_fm
         # the name's lines, leaving one for title · company
@@ -497,54 +531,78 @@ class CardDelegate(QStyledItemDelegate):
             y += sub_fm.lineSpacing()
         y = badges_top
 
-        # last line: domain badge, source … BANT marks, overdue
-        x = left
-        end = right
-        if card.overdue:
-            end -= (
-                self._badge(
-                    p,
-                    end,
-                    y,
-                    "Overdue",
-                    *colors.overdue,
-                    align_right=True,
-                    height=badge_h,
-                )
-                + 6
-            )
-        # in a narrow column what does not fit is left out (overdue, then the domain badge,
-        # then the BANT dots, then the source), never drawn over another
-        label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
-        domain_w = 0.0
-        if row.domain_class is not None:
-            domain_w = self._badge_fm.horizontalAdvance(label) + 12
-        bant = card.marks.get("bant")
-        if bant and end - x - domain_w >= 10 * len(bant) + 6:
-            end -= self._bant_marks(p, end, y + badge_h / 2, bant) + 6
-        if row.domain_class is not None and x + domain_w <= end:
-            fg, bg = self._tint(color)
-            x += self._badge(p, x, y, label, fg, bg, height=badge_h) + 6
-        source = self.source_text(row.source, end - x)
-        if source:
-            p.setFont(self.small_font)
-            p.setPen(colors.faint)
-            p.drawText(
-                QRectF(x, y, end - x, badge_h),
-                _LEFT,
-                source,
-            )
+        # last line(s): domain badge, source … BANT marks, overdue
+        _label, color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
+        for tags in tag_lines:
+            x, end = left, right
+            # from the right end: Overdue, then the marks; then from the left
+            for tag in sorted(tags, key=lambda t: (not t.on_the_right, t.kind != "overdue")):
+                if tag.kind == "overdue":
+                    end -= self._badge(
+                        p, end, y, tag.text, *colors.overdue, align_right=True, height=badge_h
+                    )
+                    end -= TAG_GAP
+                elif tag.kind == "bant":
+                    end -= self._bant_marks(p, end, y + badge_h / 2, tag.answers) + TAG_GAP
+                elif tag.kind == "domain":
+                    fg, bg = self._tint(color)
+                    x += self._badge(p, x, y, tag.text, fg, bg, height=badge_h) + TAG_GAP
+                elif tag.kind == "source":
+                    p.setFont(self.small_font)
+                    p.setPen(colors.faint)
+                    p.drawText(QRectF(x, y, max(end - x, tag.width), badge_h), _LEFT, tag.text)
+                    x += tag.width + TAG_GAP
+            y += badge_h + TAG_LINE_GAP
 
-    def source_text(self, source: str | None, room: float) -> str:
-        """The source as it fits in ``room``: in full, else its kind (the part before ":",
-        "Trade show"), else nothing — never cut short."""
+    def tag_lines(self, card: Card, room: float) -> list[list[Tag]]:
+        """The card's tags on as few lines ``room`` wide as hold them (one, for a card
+        without tags): the address badge, the source, the BANT marks and Overdue side by
+        side where they fit, else the badge and Overdue on the first line and the rest
+        after. None is left out (in a ~175 px column the source went where the badge and
+        Overdue took the line); the source is in full where it fits on a line of its own,
+        else by its kind (:meth:`source_texts`)."""
+        row = card.row
+        badge_fm = self._badge_fm
+        fixed: list[Tag] = []
+        if row.domain_class is not None:
+            label, _color = DOMAIN_BADGES.get(row.domain_class, DOMAIN_BADGES[None])
+            fixed.append(Tag("domain", label, badge_fm.horizontalAdvance(label) + 12))
+        if card.overdue:
+            fixed.append(Tag("overdue", "Overdue", badge_fm.horizontalAdvance("Overdue") + 12))
+        bant = card.marks.get("bant")
+        marks = []
+        if bant:
+            n = len(bant)
+            width = n * BANT_DOT + (n - 1) * BANT_DOT_GAP
+            marks = [Tag("bant", "", width, tuple(str(a) for a in bant))]
+        sources = [
+            Tag("source", text, self._small_fm.horizontalAdvance(text))
+            for text in self.source_texts(row.source, room)
+        ]
+        # all on one line: the source in full, or by its kind, where that does it
+        choices: list[list[Tag]] = [[source] for source in sources] or [[]]
+        for source_tag in choices:
+            tags = fixed + source_tag + marks
+            if _tags_width(tags) <= room:
+                return [tags]
+        lines: list[list[Tag]] = [[]]
+        for tag in fixed + sources[:1] + marks:
+            if lines[-1] and _tags_width([*lines[-1], tag]) > room:
+                lines.append([])
+            lines[-1].append(tag)
+        return lines
+
+    def source_texts(self, source: str | None, room: float) -> list[str]:
+        """The ways ``source`` may read in ``room``: in full, its kind (the part before ":",
+        "Trade show"), those that fit; never cut short."""
         if not source:
-            return ""
+            return []
         fm = self._small_fm
-        for text in (source, source.split(":", 1)[0].strip()):
-            if text and fm.horizontalAdvance(text) <= room:
-                return text
-        return ""
+        texts = [source]
+        kind = source.split(":", 1)[0].strip()
+        if kind and kind != source:
+            texts.append(kind)
+        return [text for text in texts if fm.horizontalAdvance(text) <= room]
 
     def _badge(
         self,
