@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from db import import_guard
+
 if TYPE_CHECKING:
     from db.engine import Database
 
@@ -44,7 +46,13 @@ class DatabaseOpening:
         with self._starting:
             if not self.started:
                 self.started = True
-                self._thread.start()
+                # other threads' imports of what it imports wait for it (db.import_guard)
+                import_guard.opening_began(self._thread, self.done)
+                try:
+                    self._thread.start()
+                except BaseException:
+                    import_guard.opening_ended(self._thread)
+                    raise
         return self
 
     def _run(self) -> None:
@@ -58,6 +66,7 @@ class DatabaseOpening:
         except BaseException as exc:  # raised again on the thread that asks for the database
             self._error = exc
         finally:
+            import_guard.opening_ended(self._thread)
             self.done.set()
 
     def when_open(self, fn: Callable[[Database], object]) -> None:
