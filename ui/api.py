@@ -170,6 +170,18 @@ class WindowApi(Protocol):
         """The queues' counts each time the sidebar's arrive (read once, for both)."""
         ...
 
+    def after_first_paint(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` once the window's list has been painted the first time (at once if it
+        has): start-up work that must not delay the first screen."""
+        ...
+
+    def hold_usable(self, what: str) -> Callable[[], None]:
+        """Count ``what`` as part of the window's being usable, with the list's first page
+        and the sidebar's counts (the board's prebuild on a plain start): usable, and
+        :meth:`after_usable` run, once the function returned has been called (or a second
+        after the counts at the latest). Called once usable, it holds nothing."""
+        ...
+
     def after_usable(self, fn: Callable[[], object]) -> None:
         """Call ``fn`` once the window is usable (the list's first page and the sidebar's
         counts in), at once if it is: work a start need not wait for waits for that."""

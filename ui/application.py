@@ -357,7 +357,7 @@ def _report_shown(app: QApplication, window: MainWindow) -> None:
         app.quit()
 
     window.became_usable.connect(lambda: usable() if window.counts_shown() else None)
-    if window.counts_shown():  # usable before this look: marked at once
+    if window.is_usable() and window.counts_shown():  # usable before this look: marked now
         usable()
         return
     app.processEvents()

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
     QEvent,
+    QObject,
     QSettings,
     QSize,
     Qt,
@@ -169,6 +170,9 @@ def view_in(tab: QWidget | None) -> QWidget | None:
 # email_validator: not imported at start) imported there too; else the first contact
 # selected, or the first card dropped, read them on the GUI thread.
 WARM_UP_AFTER_MS = 1000
+# the window is usable this long after its counts at the latest, whatever still holds it
+# (``hold_usable``: the board's prebuild on a plain start)
+USABLE_HOLD_MAX_MS = 1000
 # the sidebar is counted again this long after the last change notice of a burst: a count
 # started with the notice ran on the other core beside the views' own handling of it (the
 # board's moved card placed and painted) and took the interpreter from them
@@ -215,6 +219,43 @@ def _plain_counts(
     out[SidebarFilter("all")] = counted.all
     out[SidebarFilter("owner", "me")] = counted.owned
     return out
+
+
+# what waits for the window's first paint (after_first_paint) runs this long after it was
+# asked for at the latest
+FIRST_PAINT_MAX_MS = 500
+
+
+class _FirstPaint(QObject):
+    """Calls functions (:meth:`then`) once ``widget`` has been painted the first time: each
+    posted as its paint event is handled, so run after it (or :data:`FIRST_PAINT_MAX_MS`
+    after they were asked for at the latest, a widget never painted)."""
+
+    def __init__(self, widget: QWidget, parent: QObject) -> None:
+        super().__init__(parent)
+        self._waiting: list[Callable[[], object]] | None = []
+        self._widget = widget
+        widget.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_MAX_MS, self, self._painted)
+
+    def then(self, fn: Callable[[], object]) -> None:
+        if self._waiting is None:
+            QTimer.singleShot(0, self, fn)
+        else:
+            self._waiting.append(fn)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._painted()
+        return False
+
+    def _painted(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is None:
+            return
+        self._widget.removeEventFilter(self)
+        for fn in waiting:
+            QTimer.singleShot(0, self, fn)
 
 
 def _warm_up_domain_lists() -> None:
@@ -276,6 +317,11 @@ class MainWindow(QMainWindow):
         self._queue_counts_listeners: list[QueueCountsListener] = []
         # what waits until the window is usable (after_usable); None once it is
         self._after_usable: list[Callable[[], object]] | None = []
+        # parts of being usable besides the list and the counts, not yet done (hold_usable);
+        # whether the counts are in (usable once nothing is held)
+        self._usable_holds: set[str] = set()
+        self._counts_in = False
+        self._first_paint: _FirstPaint | None = None  # after_first_paint's, once asked
         # set on the worker once the sidebar's first counts are read (or failed): background
         # work that must not run beside the start waits for it there (ui.backups)
         self.first_counts_read = threading.Event()
@@ -551,6 +597,11 @@ class MainWindow(QMainWindow):
 
     def add_queue_counts_listener(self, listener: QueueCountsListener) -> None:
         self._queue_counts_listeners.append(listener)
+
+    def after_first_paint(self, fn: Callable[[], object]) -> None:
+        if self._first_paint is None:
+            self._first_paint = _FirstPaint(self.list_view.viewport(), self)
+        self._first_paint.then(fn)
 
     def after_usable(self, fn: Callable[[], object]) -> None:
         if self._after_usable is None:
@@ -1414,9 +1465,29 @@ class MainWindow(QMainWindow):
     def _recount_due(self) -> None:
         self.refresh_counts()
 
+    def hold_usable(self, what: str) -> Callable[[], None]:
+        if self._after_usable is None:
+            return lambda: None  # usable already
+        self._usable_holds.add(what)
+
+        def release() -> None:
+            self._usable_holds.discard(what)
+            if self._counts_in and not self._usable_holds:
+                self._now_usable()
+
+        return release
+
     def _now_usable(self) -> None:
         """What waited for the window to be usable (:meth:`after_usable`) runs now, once it
-        has painted."""
+        has painted: once the counts are in and nothing holds it (:meth:`hold_usable`), or
+        :data:`USABLE_HOLD_MAX_MS` after the counts at the latest."""
+        if not self._counts_in:
+            self._counts_in = True
+            if self._usable_holds:
+                QTimer.singleShot(USABLE_HOLD_MAX_MS, self, self._holds_expired)
+                return
+        elif self._usable_holds:
+            return
         waiting, self._after_usable = self._after_usable, None
         if waiting is None:
             return
@@ -1434,6 +1505,17 @@ class MainWindow(QMainWindow):
             for f, n in self._sidebar_counts.items()
             if f.kind == "stage" and f.value is not None
         }
+
+    def _holds_expired(self) -> None:
+        if self._usable_holds:
+            log.info("usable without waiting longer for: %s", ", ".join(sorted(self._usable_holds)))
+            self._usable_holds.clear()
+            self._now_usable()
+
+    def is_usable(self) -> bool:
+        """Whether the window is usable: its counts in and nothing holding it (what waited for
+        usable has been started; benchmarks)."""
+        return self._after_usable is None
 
     def counts_shown(self) -> bool:
         """Whether the sidebar's counts have arrived (the window is usable: benchmarks)."""
@@ -1471,6 +1553,11 @@ class MainWindow(QMainWindow):
         on_shown = getattr(widget, "view_shown", None)
         if callable(on_shown):
             on_shown()
+        if self.isVisible():
+            # painted now, before whatever else is waiting in the event loop (work posted
+            # just before the click: the jobs that wait for usable at start, a burst of
+            # change notices): the view the user asked for is on screen first
+            self.views.repaint()
 
     # --- database ------------------------------------------------------------------------
     def new_database(self) -> None:

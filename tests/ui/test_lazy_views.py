@@ -168,3 +168,33 @@ def test_the_sources_grouping_is_read_once_at_start_with_the_counts(
     assert len(calls) == 1, "the sidebar's sources and their counts: one grouping"
     next(shown, None)
     window.close()
+
+
+def test_a_view_asked_for_is_painted_before_work_already_waiting_runs(
+    window: Any, qtbot: Any
+) -> None:
+    """A view switched to is on screen before what was posted to the event loop before the
+    click runs (at start, the jobs that wait for usable; later, a burst of change notices):
+    each view, the board built as it is shown too."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Painted(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = False
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.seen = True
+            return False
+
+    for key in ("kanban", "dashboard", "triage", "list"):
+        tab = window._views[key]
+        painted = Painted()
+        tab.installEventFilter(painted)
+        found: list[bool] = []
+        QTimer.singleShot(0, lambda p=painted, f=found: f.append(p.seen))  # posted first
+        window.show_view(key)
+        qtbot.waitUntil(lambda f=found: bool(f), timeout=5000)
+        tab.removeEventFilter(painted)
+        assert found == [True], f"{key}: the work posted before ran before the view's paint"

@@ -250,13 +250,17 @@ def read_ahead_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event
     import ui.kanban.read_ahead as read_ahead
 
     release = threading.Event()
-    real = read_ahead.read_ahead_plain
 
-    def held(*args: Any) -> Any:
-        release.wait(20)
-        return real(*args)
+    def holding(real: Any) -> Any:
+        def held(*args: Any) -> Any:
+            release.wait(20)
+            return real(*args)
 
-    monkeypatch.setattr(read_ahead, "read_ahead_plain", held)
+        return held
+
+    # after usable, and as the window is built (the application's window on a plain start)
+    for name in ("read_ahead_plain", "read_first_cards_at_start"):
+        monkeypatch.setattr(read_ahead, name, holding(getattr(read_ahead, name)))
     monkeypatch.setattr(ui.kanban, "PREBUILD_AFTER_MS", 600_000)
     yield release
     release.set()
@@ -314,6 +318,58 @@ def test_on_a_plain_start_the_board_s_columns_are_built_while_its_first_cards_ar
     finally:
         _drain(plain)
     assert seen == _usual_board_seen(qtbot, crm)
+
+
+def test_the_application_s_window_is_usable_with_its_board_built(qtbot: Any, crm: Path) -> None:
+    """Issue 15's "usable: list, counts, board": on a plain start the application's window
+    reads the board's first cards beside the sidebar's counts and builds the board hidden
+    after its first paint; it becomes usable (what waits for that begins) once the board is
+    built, loaded and drawn — with the driver alone, the opening not begun — so a click then
+    only shows it; the same board as the usual start's."""
+    from tests.ui.board_helpers import board_of
+
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    try:
+        at_usable: list[tuple[bool, bool]] = []
+        plain.became_usable.connect(
+            lambda: at_usable.append((board_of(plain).prebuilt, plain.first.opening.started))
+        )
+        qtbot.waitUntil(plain.is_usable, timeout=10000)
+        # prebuilt, and the opening not begun: nothing of it waited for the database
+        assert at_usable == [(True, False)]
+        board = board_of(plain)
+        assert not board.isVisible()
+        plain.show_view("kanban")
+        seen = _board_seen(plain)
+    finally:
+        _drain(plain)
+    assert seen == _usual_board_seen(qtbot, crm)
+
+
+def test_a_board_read_that_does_not_come_holds_usable_a_second_at_most(
+    qtbot: Any, crm: Path, read_ahead_held: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board's first cards not read (held here; a slow disk, a failing read): the window
+    becomes usable :data:`ui.main_window.USABLE_HOLD_MAX_MS` after its counts all the same,
+    the board not yet built beforehand; once read, it is."""
+    import time
+
+    import ui.main_window
+    from tests.ui.board_helpers import board_of
+
+    monkeypatch.setattr(ui.main_window, "USABLE_HOLD_MAX_MS", 300)
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    try:
+        qtbot.waitUntil(plain.counts_shown, timeout=10000)
+        counted = time.monotonic()
+        qtbot.waitUntil(plain.is_usable, timeout=5000)
+        assert time.monotonic() - counted < 3
+        assert plain.kanban.first_cards is None
+        read_ahead_held.set()
+        qtbot.waitUntil(lambda: board_of(plain).prebuilt, timeout=20000)
+    finally:
+        read_ahead_held.set()
+        _drain(plain)
 
 
 def test_stages_changed_after_the_board_s_columns_were_built_early_are_the_board_s(
@@ -462,12 +518,13 @@ def start(self):
     return begin(self)
 db.handle.DatabaseOpening.start = start
 usable = ui.main_window.MainWindow._now_usable
-def now_usable(self):
-    if self._after_usable is not None:
+def now_usable(self):  # called as the counts come in, and again as nothing holds usable
+    waiting = self._after_usable is not None
+    usable(self)
+    if waiting and self._after_usable is None:  # usable now (what waited is posted, not run)
         events.append("usable")
         events.append("plain" if self.first is not None else "usual")
         events.append("sqlalchemy" if "sqlalchemy" in sys.modules else "light")
-    usable(self)
 ui.main_window.MainWindow._now_usable = now_usable
 import ui.application
 report = ui.application._report_shown
@@ -556,11 +613,12 @@ def init(self, *args, **kwargs):
 ui.main_window.MainWindow.__init__ = init
 usable = ui.main_window.MainWindow._now_usable
 log_file = Path(os.environ["XDG_DATA_HOME"]) / "Winnow" / "logs" / "winnow.log"
-def now_usable(self):
-    if self._after_usable is not None:
+def now_usable(self):  # called as the counts come in, and again as nothing holds usable
+    waiting = self._after_usable is not None
+    usable(self)
+    if waiting and self._after_usable is None:  # usable now (what waited is posted, not run)
         seen.extend(m for m in ("logging.handlers", "platformdirs") if m in sys.modules)
         seen.append("written" if log_file.exists() else "held")
-    usable(self)
 ui.main_window.MainWindow._now_usable = now_usable
 from app.cli import main
 code = main(["--db", sys.argv[1]])

@@ -2,10 +2,14 @@
 
 The board is built when first shown; in the application's window (``api.prebuild_views``) it
 is built beforehand, hidden, as soon as its worker has read the columns' first pages and cards
-(``read_ahead``, started as the window becomes usable; a second after usable at the latest):
-its columns, their counts and first cards, in a few steps of the event loop, so that showing it
-then only lays it out and paints it. A click on Board before that builds it as it is shown,
-with what the worker read if it is in (the steps left are done on the click)."""
+(``read_ahead``): its columns, their counts and first cards, in a few steps of the event loop,
+so that showing it then only lays it out and paints it. On a plain start (the window read with
+the driver alone) that is part of the window's becoming usable (issue 15: "usable: list,
+counts, board"): the cards are read beside the sidebar's counts as the window is built, the
+board built after its first paint, and the window usable once it is (a second after the counts
+at the latest: ``WindowApi.hold_usable``). Otherwise the read begins as the window becomes
+usable. A click on Board before the board is built builds it as it is shown, with what the
+worker read if it is in (the steps left are done on the click)."""
 
 from __future__ import annotations
 
@@ -56,12 +60,21 @@ class KanbanFeature:
         # the board's columns were built beforehand before its first cards were read ahead
         # (build_columns_early): the board exists, its prebuild still to be finished
         self._early = False
+        # called once the board is prebuilt or will not be (the window's usable waits for
+        # it on a plain start: ``install``)
+        self._prebuild_over: Callable[[], None] = lambda: None
 
-    def read_ahead(self) -> None:
+    def read_ahead(self, at_start: bool = False) -> None:
         """Read the columns' first pages and the cards each shows first on a worker, for
         the board to take when it is built, and import the board's modules there
-        (``ui.kanban.read_ahead``); its colours are worked out here, on the GUI thread."""
+        (``ui.kanban.read_ahead``); its colours are worked out here, on the GUI thread.
+
+        ``at_start``: on a plain start, as the window is being built (``install``): the read
+        begins now, beside the sidebar's counts, and nothing else is done until the window's
+        first paint (the board's modules are imported, its colours worked out and its columns
+        built then, on the GUI thread; the prebuild follows once the cards are in)."""
         if self._built():
+            self._prebuild_over()
             return
         from ui.kanban.card_delegate import CardDelegate
         from ui.kanban.read_ahead import (
@@ -69,15 +82,12 @@ class KanbanFeature:
             plain_query,
             read_ahead_for_board,
             read_ahead_plain,
+            read_first_cards_at_start,
             saved_board_query,
         )
-        from ui.kanban.style import board_colors
-        from ui.theme import current_palette
 
-        # the board's colours worked out now (kept per palette), not on the click: each of
-        # its texts is made legible on what it sits on (~5 ms)
-        board_colors(current_palette())
-
+        if not at_start:
+            _work_out_colours()
         self._reads += 1
         reads = self._reads
         # as many cards as a column as tall as the window shows at most (the smallest card)
@@ -87,18 +97,43 @@ class KanbanFeature:
             if reads == self._reads and not self._stop.is_set():
                 self.first_cards = first
             if self.api.prebuild_views:  # the board built beforehand now, not a second later
-                QTimer.singleShot(PREBUILD_AFTER_READ_MS, self.api.dialog_parent(), self.prebuild)
+                if at_start:
+                    ready("read")
+                else:
+                    QTimer.singleShot(
+                        PREBUILD_AFTER_READ_MS, self.api.dialog_parent(), self.prebuild
+                    )
             if plain is not None:  # what the board reads through once the database is open
-                self.api.tasks.run(import_board_domain, self.api.db, background=True)
+                self.api.after_usable(
+                    lambda: self.api.tasks.run(import_board_domain, self.api.db, background=True)
+                )
 
+        # at start: prebuilt once the cards are read and the sidebar's counts are in (they
+        # are the columns' counts: read at once by the board, they would be waited for)
+        waiting = {"read", "counts"}
+
+        def ready(what: str) -> None:
+            if what in waiting:
+                waiting.discard(what)
+                if not waiting:
+                    self.api.after_first_paint(self.prebuild)
+
+        if at_start:
+            self.api.add_queue_counts_listener(lambda _queues: ready("counts"))
         query = saved_board_query(self.api)
         # on a plain start with the driver alone (the database is being opened meanwhile):
         # the read ahead (and a click after it) waits for no opening
         plain = self.api.plain_start_reads() if plain_query(query) else None
+        if at_start and plain is None:  # read through the database: once it is open
+            self._prebuild_over()
+            self.api.after_usable(self.read_ahead)
+            return
         read: Callable[..., FirstCards | None] = read_ahead_for_board
         source: object = self.api.db
         if plain is not None:
             read, source = read_ahead_plain, plain
+            if at_start:  # the board's modules imported on the GUI thread at the first paint
+                read = read_first_cards_at_start
         self.api.tasks.run(
             read,
             source,
@@ -106,13 +141,20 @@ class KanbanFeature:
             per_column,
             self._stop,
             on_done=done,
-            on_error=lambda exc: log.info("board not read ahead: %s", exc),
+            on_error=self._not_read,
             background=True,
         )
         if plain is not None and self.api.prebuild_views:
             # meanwhile the board's widgets, now (the board's first cards come from the worker
             # some tenths of a second later: posted, the build came after them on a busy machine)
-            self.build_columns_early(plain)
+            if at_start:
+                self.api.after_first_paint(lambda: self.build_columns_early(plain))
+            else:
+                self.build_columns_early(plain)
+
+    def _not_read(self, exc: BaseException) -> None:
+        log.info("board not read ahead: %s", exc)
+        self._prebuild_over()
 
     def build_columns_early(self, plain: PlainReads) -> None:
         """On a plain start, while the worker reads the board's first cards ahead: the board
@@ -128,6 +170,8 @@ class KanbanFeature:
             return
         from app import first_screen
         from ui.kanban.read_ahead import board_order
+
+        _work_out_colours()
 
         try:
             with plain.reads() as con:
@@ -178,6 +222,7 @@ class KanbanFeature:
         and drawn, and kept). Nothing is done once the board has been built otherwise; the
         steps stop when it is shown meanwhile (the show does what is left)."""
         if self._built() and not self._early:
+            self._prebuild_over()
             return
         steps = self._prebuild_steps()
 
@@ -185,6 +230,8 @@ class KanbanFeature:
             board = next(steps, None)
             if board is not None:
                 QTimer.singleShot(0, board, step)
+            else:
+                self._prebuild_over()
 
         step()
 
@@ -224,6 +271,15 @@ class KanbanFeature:
         board.columns_area.horizontalScrollBar().setValue(0)
 
 
+def _work_out_colours() -> None:
+    """The board's colours worked out now (kept per palette), not on the click: each of its
+    texts is made legible on what it sits on (~5 ms)."""
+    from ui.kanban.style import board_colors
+    from ui.theme import current_palette
+
+    board_colors(current_palette())
+
+
 def install(api: WindowApi) -> KanbanFeature:
     built: list[QWidget] = []  # the board, once built (shown, asked for or prebuilt)
 
@@ -238,7 +294,13 @@ def install(api: WindowApi) -> KanbanFeature:
         # the window as the timer's context: a window closed meanwhile prebuilds nothing
         window = api.dialog_parent()
         api.ops.operation_did_execute.connect(feature._changed)
-        api.after_usable(feature.read_ahead)  # on a worker, at once
+        if api.plain_start_reads() is not None:
+            # on a plain start the board is part of the window's being usable: read and
+            # built while the sidebar's counts are read, usable once it is prebuilt
+            feature._prebuild_over = api.hold_usable("board")
+            feature.read_ahead(at_start=True)
+        else:
+            api.after_usable(feature.read_ahead)  # on a worker, at once
         api.after_usable(lambda: QTimer.singleShot(PREBUILD_AFTER_MS, window, feature.prebuild))
 
     def deal_entry(menu: QMenu, ids: list[int]) -> None:  # the list's context menu

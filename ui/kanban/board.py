@@ -937,12 +937,16 @@ class KanbanBoard(QWidget):
                 column.model.set_value(values.get(column.stage_key))
             self.lay_out_now()  # the sum line changed their height: aligned before a paint
 
-        self.api.tasks.run(
-            _board_values,
-            self.db,
-            base,
-            on_done=done,
-            on_error=lambda exc: log.warning("board deal values: %s", exc),
+        # once the window is usable: on a plain start the board is built before, and this
+        # read through the database would begin its opening beside the start
+        self.api.after_usable(
+            lambda: self.api.tasks.run(
+                _board_values,
+                self.db,
+                base,
+                on_done=done,
+                on_error=lambda exc: log.warning("board deal values: %s", exc),
+            )
         )
 
     def _update_filter_text(self) -> None:
