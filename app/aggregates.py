@@ -41,6 +41,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -103,7 +104,8 @@ class PlainPg(Plain):
     (``db.plain_pg``), read through :func:`read` as :class:`Plain` reads SQLite: the same SQL
     text, its ``:name`` parameters turned into psycopg's (:func:`pg_sql`), values bound and
     returned as psycopg binds and returns them (as SQLAlchemy's psycopg dialect leaves them for
-    ``text()``). ``winnow stats`` on PostgreSQL reads the derived rows so, without SQLAlchemy."""
+    ``text()``). ``winnow stats`` on PostgreSQL reads the derived rows so, without SQLAlchemy,
+    and brings them up to date so when a few edits behind (:func:`plain_refresh`)."""
 
     dialect = "postgresql"
 
@@ -214,8 +216,12 @@ def _run(
     parameters: executemany; ``expanding``: its list parameters expanded for ``IN``), or on a
     :class:`Plain` connection the same through the driver (:func:`plain_refresh`). The result
     is iterated and has ``rowcount`` either way."""
-    if isinstance(s, PlainPg):  # (plain reads only: the upkeep is the usual opening's there)
-        raise TypeError("the derived rows are brought up to date through SQLAlchemy on PostgreSQL")
+    if isinstance(s, PlainPg):  # psycopg's parameters (pg_sql: a % doubled, lists expanded)
+        if isinstance(params, list):  # (nobody reads an executemany's result)
+            for one in params:
+                s.pg.execute(*pg_sql(sql, one))
+            return None
+        return s.pg.execute(*pg_sql(sql, params or {}))
     if isinstance(s, Plain):
         if isinstance(params, list):
             if not params:
@@ -702,14 +708,17 @@ def plain_refreshable(s: Session | Plain, d: Definition) -> bool:
     return bool(stored == d.signature() and int(logged) <= PLAIN_REFRESH_MOST)
 
 
-def plain_refresh(con: sqlite3.Connection, d: Definition) -> bool:
+def plain_refresh(con: sqlite3.Connection | PgReads, d: Definition) -> bool:
     """:func:`refresh` through the driver alone, in a write transaction of its own on ``con``
-    (a connection of ``db.plain_open``, outside any transaction), for a few logged contacts:
+    (a connection of ``db.plain_open``, outside any transaction; on PostgreSQL one of
+    ``db.plain_pg`` in autocommit: :func:`_plain_refresh_pg`), for a few logged contacts:
     the first ``winnow stats`` after an edit then needs no SQLAlchemy and no usual opening
     (issue 15: ~0.5-1.1 s of CPU, ~0.13 s without). The same statements as the usual path's.
     False, nothing written, when the usual path must do it: the write lock held by another
     connection (not waited for here: the usual opening waits and says so), more entries
     logged or rows of another definition, or any error of the driver's."""
+    if not isinstance(con, sqlite3.Connection):
+        return _plain_refresh_pg(con, d)
     con.execute("PRAGMA busy_timeout=0")
     try:
         con.execute("BEGIN IMMEDIATE")
@@ -728,6 +737,39 @@ def plain_refresh(con: sqlite3.Connection, d: Definition) -> bool:
         if con.in_transaction:
             con.execute("ROLLBACK")
         _log().info("metric aggregates not brought up to date through the driver: %s", exc)
+        return False
+    return True
+
+
+def _plain_refresh_pg(con: PgReads, d: Definition) -> bool:
+    """:func:`plain_refresh` on PostgreSQL through psycopg: a transaction begun as the usual
+    path's write transactions are (the server's isolation level) that takes the write lock
+    they begin with (``db.engine``'s write sessions: the advisory lock
+    ``db.plain_pg.WRITE_LOCK_KEY``), without waiting for it (``pg_try_advisory_xact_lock``:
+    while another writer holds it, the usual opening waits and says so); then :func:`refresh`'s
+    statements as the usual path runs them there (``analyze=False``, as ``bring_up_to_date``:
+    a few entries never derive every row again, nor reach ``VACUUM_AFTER``). A role that may
+    not write, a connection lost: False, rolled back."""
+    from psycopg import errors  # (the package made by db.plain_pg, or psycopg's whole)
+
+    from db.plain_pg import WRITE_LOCK_KEY
+
+    try:
+        con.execute("BEGIN")
+        try:
+            row = con.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").fetchone()
+            s = PlainPg(con)
+            if row is None or not row[0] or not plain_refreshable(s, d):
+                con.execute("ROLLBACK")
+                return False
+            refresh(s, d, analyze=False)
+            con.execute("COMMIT")
+        except BaseException:
+            with suppress(errors.Error):  # (a connection lost: nothing to roll back)
+                con.execute("ROLLBACK")
+            raise
+    except (errors.Error, sqlite3.OperationalError) as exc:  # (refresh's: another definition)
+        _log().info("metric aggregates not brought up to date through psycopg: %s", exc)
         return False
     return True
 

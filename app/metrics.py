@@ -1659,16 +1659,29 @@ def plain_stats(
     does not bring up to date (many edits behind, another definition, the write lock held:
     ``app.aggregates.bring_up_to_date``).
 
-    ``con`` a psycopg connection (``db.plain_pg``, autocommit): the same on PostgreSQL
-    (:func:`_plain_stats_pg`), where rows not current are the usual opening's."""
+    ``con`` a psycopg connection (``db.plain_pg``, autocommit): the same on PostgreSQL, every
+    read in one read-only transaction at REPEATABLE READ (one snapshot, as SQLite's read
+    transaction) without parallel workers (as the usual path's reads, :func:`_serially`); the
+    running imports', the stages' and the stage counts' statements as SQLAlchemy compiles them
+    for PostgreSQL (``*_PG``); the rows brought up to date under the usual write lock, not
+    waited for (``app.aggregates.plain_refresh``)."""
     source = (source or "").strip() or None
-    if not isinstance(con, sqlite3.Connection):
-        return _plain_stats_pg(con, since, until, source, now or utcnow(), cohort)
-    reader = Plain(con)
+    now = now or utcnow()
+    reader: Plain
+    if isinstance(con, sqlite3.Connection):
+        reader, begin, end, stage_counts = Plain(con), ["BEGIN"], "COMMIT", STAGE_COUNTS
+    else:
+        reader, end, stage_counts = PlainPg(con), "ROLLBACK", STAGE_COUNTS_PG
+        begin = [
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            "SET LOCAL max_parallel_workers_per_gather = 0",
+        ]
     refreshed = False
     while True:
-        con.execute("BEGIN")
+        con.execute(begin[0])
         try:
+            for statement in begin[1:]:
+                con.execute(statement)
             if con.execute(RUNNING_IMPORTS).fetchone() is not None:
                 return None
             a = _anchors(reader)
@@ -1677,55 +1690,19 @@ def plain_stats(
             if not current and (refreshed or not aggregates.plain_refreshable(reader, definition)):
                 return None
             if current:
-                counts = {str(key): int(n) for key, n in con.execute(STAGE_COUNTS)}
+                counts = {str(key): int(n) for key, n in con.execute(stage_counts)}
                 table, extra = _derived_table(source)
                 metrics = _aggregate(
-                    reader, a, since, until, source, now or utcnow(), False, cohort, table, extra
+                    reader, a, since, until, source, now, False, cohort, table, extra
                 )
                 medians = _derived_medians(reader, a, since, until, source)
         finally:
-            con.execute("COMMIT")
+            con.execute(end)
         if current:
             break
         if not aggregates.plain_refresh(con, definition):
             return None
         refreshed = True
-    data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
-    data.update(replace(metrics, median_days_in_stage=medians).as_json())
-    return data, dict(a.stage_names)
-
-
-def _plain_stats_pg(
-    con: PgReads,
-    since: datetime | None,
-    until: datetime | None,
-    source: str | None,
-    now: datetime,
-    cohort: bool,
-) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """:func:`plain_stats` on PostgreSQL through psycopg: every read in one read-only
-    transaction at REPEATABLE READ (one snapshot, as SQLite's read transaction), without
-    parallel workers (:func:`_serially`, as the usual path's reads). The same SQL as the usual
-    path's; the running imports', the stages' and the stage counts' statements as SQLAlchemy
-    compiles them for PostgreSQL (``*_PG``). None when an import is being written (its
-    contacts hidden) or the derived rows are not current: bringing them up to date is the
-    usual opening's there (under its write lock, or computed from the history for a role that
-    may not write)."""
-    reader = PlainPg(con)
-    con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    try:
-        con.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        if con.execute(RUNNING_IMPORTS).fetchone() is not None:
-            return None
-        a = _anchors(reader)
-        if not aggregates.is_current(reader, a.definition()):
-            return None
-        counts = {str(key): int(n) for key, n in con.execute(STAGE_COUNTS_PG)}
-        table, extra = _derived_table(source)
-        metrics = _aggregate(reader, a, since, until, source, now, False, cohort, table, extra)
-        medians = _derived_medians(reader, a, since, until, source)
-    finally:
-        con.execute("ROLLBACK")
     data: dict[str, Any] = {"total": sum(counts.values()), "stages": counts}
     data.update(replace(metrics, median_days_in_stage=medians).as_json())
     return data, dict(a.stage_names)

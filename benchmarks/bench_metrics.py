@@ -36,7 +36,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE, bench_size, demo_database, scratch_copy, summary
+from benchmarks.common import (
+    bench_size,
+    compiled_bytecode_env,
+    demo_database,
+    scratch_copy,
+    summary,
+)
 
 TARGET_EDIT_S = 0.020
 
@@ -121,11 +127,9 @@ _PROBE = (
 
 
 def _stats_cli(path: Path | str, runs: int, contacts: int) -> dict[str, Any]:
-    # as a user runs it: Python's compiled modules kept (in the cache folder, as bench_spine
-    # keeps them; PYTHONDONTWRITEBYTECODE would compile every changed module in every run),
-    # filled by one run untimed
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(CACHE / "pycache")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # as a user runs it: Python's compiled modules kept (compiled_bytecode_env), filled by one
+    # run untimed
+    env = compiled_bytecode_env()
     command = [sys.executable, "-m", "app", "--db", str(path), "stats", "--json"]
     subprocess.run(command, check=True, capture_output=True, env=env)
     samples, cpu = [], []
@@ -156,6 +160,39 @@ def _stats_cli(path: Path | str, runs: int, contacts: int) -> dict[str, Any]:
         }
     )
     return out
+
+
+def _stats_cli_behind(where: Path | str, runs: int, contacts: int) -> dict[str, Any]:
+    """``winnow stats --json`` as a process right after one contact was moved elsewhere (the
+    window's move, as another user's in team mode): the derived rows one edit behind, each
+    run. On a copy (``where`` is written). Wall and CPU of the process (its own, not the
+    server's); ``without_sqlalchemy``: whether the last run brought the rows up to date and
+    read them with the driver alone (``app.aggregates.plain_refresh``)."""
+    from app.operations import move_contacts
+    from db.engine import open_database
+
+    env = compiled_bytecode_env()
+    command = [sys.executable, "-c", _PROBE, "--db", str(where), "stats", "--json"]
+    subprocess.run(command, check=True, capture_output=True, env=env)  # the bytecode compiled
+    db = open_database(str(where))
+    rng = random.Random(11)
+    samples, cpu, plain = [], [], []
+    try:
+        for _ in range(runs):
+            move_contacts(db, [rng.randint(1, contacts)], rng.choice(["mql", "sql", "nurture"]))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            out = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+            samples.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            plain.append(out.stderr.strip().splitlines()[-1] == "False")
+    finally:
+        db.close()
+    found: dict[str, Any] = summary(samples)
+    found["median_cpu_s"] = round(statistics.median(cpu), 3)
+    found["without_sqlalchemy"] = all(plain)
+    return found
 
 
 def _timed_runs(fn: Callable[[], Any], runs: int) -> tuple[dict[str, Any], Any]:

@@ -110,6 +110,7 @@ def _cases(n: int, csv_path: Path) -> dict[str, Callable[[Store], Any]]:
         "bulk_move": bulk,
         "dashboard_s": dashboard,
         "stats_cli_s": lambda st: bench_metrics._stats_cli(st.read, 3, n)["median_s"],
+        "stats_cli_one_edit_behind_s": lambda st: bench_metrics._stats_cli_behind(st.copy(), 5, n),
         "recompute_after_rule_change_s": lambda st: bench_metrics._recompute(st.copy())[
             "after_rule_change_s"
         ],
@@ -183,7 +184,7 @@ def _ratios(sqlite: dict[str, Any], pg: dict[str, Any]) -> dict[str, Any]:
         for k, v in d.items():
             if isinstance(v, dict):
                 out.update(flat(v, f"{prefix}{k}."))
-            elif isinstance(v, int | float) and not k.startswith("n"):
+            elif isinstance(v, int | float) and not isinstance(v, bool) and not k.startswith("n"):
                 out[f"{prefix}{k}"] = float(v)
         return out
 

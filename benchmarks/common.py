@@ -25,6 +25,16 @@ SIZE_ENV = "WINNOW_BENCH_SIZE"  # set by ``python -m benchmarks --size N``
 DB_ENV = "WINNOW_BENCH_DB"
 
 
+def compiled_bytecode_env(**extra: str) -> dict[str, str]:
+    """The environment of a Winnow process timed as a user runs it: Python's compiled modules
+    kept, in the cache folder (as an installed Winnow has them in its ``__pycache__``);
+    ``PYTHONDONTWRITEBYTECODE``, set where the benchmarks run, would compile every changed
+    module of the project in every run."""
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(CACHE / "pycache"), **extra}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def module_options(module: str, doc: str | None, *, db: bool = False) -> argparse.ArgumentParser:
     """The parser of a benchmark module's own entry point (``python -m benchmarks.bench_X``):
     ``--quick``, with ``db`` also ``--db FILE`` and ``--size N``; the module adds its own

@@ -38,6 +38,7 @@ from db.plain_open import (
     resolve_url,
     set_connection_pragmas,
 )
+from db.plain_pg import WRITE_LOCK_KEY
 from db.times import store_times_as_numbers
 
 __all__ = [
@@ -145,10 +146,11 @@ WRITE_OPTIONS = {"sqlite_begin": "IMMEDIATE"}
 
 def _pg_write_lock() -> str:
     """PostgreSQL's write lock: a transaction-level advisory lock (released at commit or
-    rollback), waited for as long as SQLite's busy timeout. The key is "winnow" in ASCII."""
+    rollback), waited for as long as SQLite's busy timeout. The key is "winnow" in ASCII
+    (``db.plain_pg.WRITE_LOCK_KEY``: a write through psycopg alone takes the same lock)."""
     return (
         f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms';"
-        " SELECT pg_advisory_xact_lock(131294708002679);"
+        f" SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY});"
         " SET LOCAL lock_timeout TO DEFAULT"
     )
 

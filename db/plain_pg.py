@@ -98,6 +98,13 @@ _CHECK = (
 )
 
 
+# the write lock of every write transaction on PostgreSQL (db.engine's write sessions take it
+# as they begin, as SQLite's BEGIN IMMEDIATE): a transaction-level advisory lock, "winnow" in
+# ASCII. Here so that a write through psycopg alone (app.aggregates.plain_refresh) takes the
+# same one.
+WRITE_LOCK_KEY = 131294708002679
+
+
 # the longest the plain read waits for a server to accept it (libpq's connect_timeout, in
 # seconds): without one, a host that drops the packets was waited for ~2 minutes twice
 PLAIN_CONNECT_TIMEOUT_S = 5
@@ -309,10 +316,12 @@ def _said(message: bytes | str) -> str:
 
 
 class LibpqRows:
-    """A statement's rows, read as a psycopg cursor gives them (tuples)."""
+    """A statement's rows, read as a psycopg cursor gives them (tuples), and its ``rowcount``
+    as the cursor's: the rows a write changed, the rows read, or -1."""
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int = -1) -> None:
         self.rows = rows
+        self.rowcount = rowcount
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.rows[0] if self.rows else None
@@ -391,4 +400,5 @@ class LibpqConnection:
             ]
         except (KeyError, ValueError, ArithmeticError) as exc:  # a type or value not read here
             raise self._errors.DataError(f"not read through libpq here: {exc!r}") from None
-        return LibpqRows(rows)
+        changed = result.command_tuples
+        return LibpqRows(rows, len(rows) if result.nfields else -1 if changed is None else changed)

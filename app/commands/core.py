@@ -338,8 +338,8 @@ def _plain_stats(args: argparse.Namespace, start: PlainStart | PlainPgStart) -> 
     """``winnow stats`` on a SQLite file or a PostgreSQL database at the head revision, read
     with the driver alone (``app.metrics.plain_stats``): the same output without importing
     SQLAlchemy and the models. None: the usual opening answers instead (the derived rows need
-    bringing up to date — on PostgreSQL any entry logged —, an import is being written, the
-    database would not read plainly)."""
+    bringing up to date and the driver does not: many edits behind, the write lock held —,
+    an import is being written, the database would not read plainly)."""
     from app.metrics import plain_stats, stats_options
     from db.plain_open import PlainStart
 

@@ -27,6 +27,7 @@ from app.importing.service import import_file
 from app.timeutil import utcnow
 from db.engine import Database, open_database
 from db.plain_open import plain_start
+from tests.app import derived_rows
 
 START = datetime(2026, 5, 4, 8, 0)
 NOW = datetime(2026, 8, 1, 12, 0)
@@ -276,6 +277,43 @@ def test_the_bulk_update_of_the_sums_gives_the_same_numbers(
         history.step()
         if i % 10 == 9:
             assert_same(db)
+
+
+@pytest.mark.parametrize("seed", [20261203, 4711])
+def test_random_histories_behind_are_brought_up_to_date_by_the_plain_read(
+    db: Database, tmp_path: Path, seed: int
+) -> None:
+    """``winnow stats`` read with the driver alone first, every few steps, the rows behind:
+    it takes the log's entries itself (sqlite3, or psycopg under PostgreSQL's write lock),
+    gives the reference's numbers, and leaves the rows every row derived again gives. Rows of
+    another definition (stages reordered, a criterion made optional) are the usual path's."""
+    history = History(db, random.Random(seed), tmp_path)
+    taken = 0
+    for i in range(48):
+        history.step()
+        if i % 6 != 5:
+            continue
+        behind = derived_rows.logged(db)
+        con = derived_rows.plain_connection(db)
+        try:
+            found = metrics.plain_stats(con, now=NOW)
+        finally:
+            con.close()
+        if found is None:  # another definition: every row derived again, by the usual path
+            metrics.compute_metrics(db, now=NOW)
+            continue
+        taken += behind > 0
+        assert derived_rows.logged(db) == 0 and derived_rows.lock_free(db)
+        expected: dict[str, Any] = {"total": 0, "stages": stages.stage_counts(db)}
+        expected["total"] = sum(expected["stages"].values())
+        expected.update(metrics.compute_metrics(db, now=NOW, reference=True).as_json())
+        assert found[0] == expected and list(found[0]) == list(expected)
+        refreshed = derived_rows.derived(db)
+        with db.write_session() as s:  # every row derived again, the usual way
+            s.execute(text("DELETE FROM metric_meta WHERE key = 'signature'"))
+        metrics.compute_metrics(db, now=NOW)
+        assert derived_rows.derived(db) == refreshed
+    assert taken >= 4  # (most checks found entries to take)
 
 
 def test_a_periods_median_counts_both_its_part_days(db: Database) -> None:

@@ -6,6 +6,7 @@ models. (``tests/app/test_aggregates.py`` compares every figure on random histor
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from app.timeutil import utcnow
 from db.engine import Database
 from db.models import BantCriterion, Contact, Setting, Source, Stage
 from db.plain_open import plain_start
+from tests.app.derived_rows import derived, lock_free, logged, plain_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -172,22 +174,6 @@ def test_a_usage_error_is_the_same(db: Database, db_path: Path) -> None:
     assert main(["--db", str(db_path), "stats", "--since", "garbage"]) == 2
 
 
-DERIVED = {
-    "metric_days": "SELECT kind, day, source, max_pos, n, qualified, answered, decided, late, "
-    "pending, round(amount, 2) FROM metric_days",
-    "metric_contacts": "SELECT * FROM metric_contacts",
-    "metric_stays": "SELECT * FROM metric_stays",
-}
-
-
-def _derived(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return {t: sorted(con.execute(sql).fetchall(), key=repr) for t, sql in DERIVED.items()}
-    finally:
-        con.close()
-
-
 def _logged(db_path: Path) -> int:
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -196,10 +182,13 @@ def _logged(db_path: Path) -> int:
         con.close()
 
 
-def _edits(db: Database) -> None:
-    """A few edits of the kinds the log names: new contacts, a move, a move undone and done
-    again, a deal's amount."""
+def _edits(db: Database, tmp_path: Path) -> None:
+    """A few edits of every kind the log names: new contacts, moves, a move undone and done
+    again, BANT answers, a deal's amount, contacts deleted, two imports and one of them
+    undone."""
     from app import operations
+    from app.importing.batches import undo_import
+    from app.importing.service import import_file
 
     made = [
         operations.create_contact(
@@ -212,17 +201,38 @@ def _edits(db: Database) -> None:
     operations.undo_operation(db)
     operations.redo_operation(db)
     operations.move_contacts(db, [7], "disqualified")
+    operations.set_bant(db, made[2], {"budget": "yes", "authority": "yes", "need": "yes"})
+    operations.set_bant(db, 12, {"budget": "no"})
+    operations.set_deal(db, made[0], 12000.5, None)
+    operations.set_deal(db, 40, None, None)
+    operations.delete_contacts(db, [41, 60])
+    batches = []
+    for n in range(2):
+        path = tmp_path / f"list{n}.csv"
+        rows = [f"Imported {n}-{i},imp{n}-{i}@firm-i{i}.de,Firm" for i in range(3)]
+        path.write_text("name,email,company\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        report = import_file(db, path, source="Bought list", stage="inquiry")
+        assert report.batch_id is not None
+        batches.append(report.batch_id)
+    undo_import(db, batches[0], including_later_work=True)
 
 
-@pytest.mark.sqlite_only
-@pytest.mark.parametrize("bulk", [None, 5])
+@pytest.mark.parametrize(("bulk", "libpq"), [(None, True), (5, True), (None, False)])
 def test_a_few_edits_behind_are_brought_up_to_date_through_the_driver(
-    demo_db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: int | None
+    demo_db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: int | None,
+    libpq: bool,
 ) -> None:
     """The first ``stats`` after a few edits derives the edited contacts' rows through the
-    driver (``aggregates.plain_refresh``) and answers: the rows are then those every row
-    derived again gives, and the numbers the usual opening's — the changed rows updated one
-    by one, or (more than ``BULK`` of them) by their ids at once."""
+    driver (``aggregates.plain_refresh``: sqlite3, or psycopg under PostgreSQL's write lock)
+    and answers: the rows are then those every row derived again gives, and the numbers the
+    usual opening's — the changed rows updated one by one, or (more than ``BULK`` of them) by
+    their ids at once. The write lock is given back. On PostgreSQL through psycopg's libpq
+    layer alone (as a process reads) and through psycopg whole."""
+    if demo_db.is_sqlite and not libpq:
+        pytest.skip("psycopg's: on SQLite the same as the first case")
     if bulk is not None:
         monkeypatch.setattr(aggregates, "BULK", bulk)
     bulk_reads: list[str] = []
@@ -235,40 +245,26 @@ def test_a_few_edits_behind_are_brought_up_to_date_through_the_driver(
     monkeypatch.setattr(aggregates, "_apply_bulk", spy)
     now = utcnow()
     metrics.compute_metrics(demo_db)
-    _edits(demo_db)
-    assert 0 < _logged(db_path) <= aggregates.PLAIN_REFRESH_MOST
-    start = plain_start(db_path)
-    assert start is not None
-    con = start.connect()
+    _edits(demo_db, tmp_path)
+    assert 0 < logged(demo_db) <= aggregates.PLAIN_REFRESH_MOST
+    con = plain_connection(demo_db, libpq)
     try:
         found = metrics.plain_stats(con, now=now)
     finally:
         con.close()
     assert found is not None
-    assert bulk_reads == ([] if bulk is None else ["Plain"])
-    assert _logged(db_path) == 0 and not _write_lock_held(db_path)
-    refreshed = _derived(db_path)
+    reader = "Plain" if demo_db.is_sqlite else "PlainPg"
+    assert bulk_reads == ([] if bulk is None else [reader])
+    assert logged(demo_db) == 0 and lock_free(demo_db)
+    refreshed = derived(demo_db)
     expected: dict[str, Any] = {"total": 0, "stages": stages.stage_counts(demo_db)}
     expected["total"] = sum(expected["stages"].values())
     expected.update(metrics.compute_metrics(demo_db, now=now).as_json())
-    assert found[0] == expected
+    assert found[0] == expected and list(found[0]) == list(expected)
     with demo_db.write_session() as s:  # every row derived again, the usual way
         s.execute(text("DELETE FROM metric_meta WHERE key = 'signature'"))
     metrics.compute_metrics(demo_db, now=now)
-    assert _derived(db_path) == refreshed
-
-
-def _write_lock_held(db_path: Path) -> bool:
-    """Whether a write transaction is still open on the file (its lock not given back)."""
-    con = sqlite3.connect(db_path, timeout=0)
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        con.close()
+    assert derived(demo_db) == refreshed
 
 
 @pytest.mark.sqlite_only
@@ -286,15 +282,15 @@ def test_rows_far_behind_or_an_import_running_are_the_usual_openings(
     assert start is not None
     con = start.connect()
     try:
-        logged = _logged(db_path)
-        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", logged - 1)
+        entries = logged(db)
+        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", entries - 1)
         assert metrics.plain_stats(con) is None
-        assert _logged(db_path) == logged
-        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", logged)
+        assert logged(db) == entries
+        monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", entries)
         with db.engine.begin() as conn:  # rows derived under other stages: every row again
             conn.execute(text("UPDATE metric_meta SET value = 'x' WHERE key = 'signature'"))
         assert metrics.plain_stats(con) is None
-        assert _logged(db_path) == logged
+        assert logged(db) == entries
         metrics.compute_metrics(db)
         operations.create_contact(db, first_name="Cy", email="cy@example.com", stage="inquiry")
         other = sqlite3.connect(db_path, timeout=0)
@@ -304,10 +300,10 @@ def test_rows_far_behind_or_an_import_running_are_the_usual_openings(
             other.execute("ROLLBACK")
         finally:
             other.close()
-        assert _logged(db_path) > 0
+        assert logged(db) > 0
         found = metrics.plain_stats(con)
         assert found is not None and found[0]["inquiries"] == 3
-        assert _logged(db_path) == 0
+        assert logged(db) == 0
         _import_running(db)
         assert metrics.plain_stats(con) is None  # its contacts hidden: the ORM path's filter
     finally:
@@ -410,18 +406,17 @@ def _stats_process(where: str, args: list[str]) -> tuple[int, str, list[str]]:
 def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
     demo_db: Database, backend: str, tmp_path: Path
 ) -> None:
-    """On SQLite a few edits behind too (the first brings the rows up to date through the
-    driver); on PostgreSQL with the rows current, psycopg alone."""
+    """A few edits behind too (the first brings the rows up to date through the driver):
+    sqlite3 alone, or on PostgreSQL psycopg's libpq layer alone."""
     from app import operations
 
     metrics.compute_metrics(demo_db)
-    if backend == "sqlite":
-        operations.move_contacts(demo_db, [5], "customer")
+    operations.move_contacts(demo_db, [5], "customer")
+    assert logged(demo_db) > 0
     db_path = tmp_path / "winnow.sqlite"
     where = str(db_path) if backend == "sqlite" else demo_db.url  # (a sqlite:/// address
-    demo_db.close()  # imports db.engine to find its folder: app.cli.check_db_folder)
-    if backend == "sqlite":
-        assert _logged(db_path) > 0
+    if backend == "sqlite":  # imports db.engine to find its folder: app.cli.check_db_folder)
+        demo_db.close()  # (nobody else has the file)
     for args in (["stats", "--json"], ["stats", "--source", "web"]):
         code, stdout, modules = _stats_process(where, args)
         assert code == 0 and "app.metrics" in modules
@@ -430,8 +425,7 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
         assert ("psycopg" in modules) == (backend == "postgresql")
         if backend == "postgresql":  # psycopg's libpq layer alone (db.plain_pg)
             assert "psycopg.pq" in modules and "psycopg.connection" not in modules
-        if backend == "sqlite":
-            assert _logged(db_path) == 0
+        assert (_logged(db_path) if backend == "sqlite" else logged(demo_db)) == 0
     assert "Contacts by stage" in stdout
 
 
@@ -539,21 +533,24 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_on_postgresql_rows_not_current_or_an_import_running_are_the_usual_openings(
-    demo_db: Database, backend: str
+def test_on_postgresql_rows_far_behind_the_lock_held_or_an_import_running_are_the_usual_openings(
+    demo_db: Database, backend: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    """Through psycopg the rows are read only when current (nothing logged, the same
-    definition) and no import is being written: else None, nothing written (bringing them up
-    to date is the usual opening's, under its write lock), and the figures the usual path's."""
+    """Through psycopg rows a few entries behind are brought up to date under the write lock
+    and read; None, nothing written, for more entries than the driver takes, rows of another
+    definition, the write lock held by a write operation (not waited for), a role that may
+    not write, and an import being written (its contacts hidden). The figures are the usual
+    path's."""
     if backend != "postgresql":
         pytest.skip("SQLite's: test_rows_far_behind_or_an_import_running_are_the_usual_openings")
     from app import operations
     from db.plain_pg import plain_pg_start
+    from tests.pg_roles import read_only_role
 
     now = utcnow()
 
-    def plain() -> Any:
-        start = plain_pg_start(demo_db.url)
+    def plain(url: str = demo_db.url) -> Any:
+        start = plain_pg_start(url)
         assert start is not None
         con = start.connect()
         try:
@@ -561,26 +558,36 @@ def test_on_postgresql_rows_not_current_or_an_import_running_are_the_usual_openi
         finally:
             con.close()
 
-    def logged() -> int:
-        with demo_db.engine.connect() as conn:
-            return int(conn.execute(text("SELECT COUNT(*) FROM metric_dirty")).scalar_one())
+    def usual() -> dict[str, Any]:
+        expected: dict[str, Any] = {"stages": stages.stage_counts(demo_db)}
+        expected["total"] = sum(expected["stages"].values())
+        expected.update(metrics.compute_metrics(demo_db, now=now).as_json())
+        return expected
 
     metrics.compute_metrics(demo_db, now=now)
     found = plain()
-    assert found is not None
-    expected: dict[str, Any] = {"stages": stages.stage_counts(demo_db)}
-    expected["total"] = sum(expected["stages"].values())
-    expected.update(metrics.compute_metrics(demo_db, now=now).as_json())
-    assert found[0] == expected
+    assert found is not None and found[0] == usual()
     operations.move_contacts(demo_db, [5], "customer")
-    before = logged()
-    assert before > 0 and plain() is None and logged() == before
-    metrics.compute_metrics(demo_db, now=now)  # brought up to date by the usual path
-    assert logged() == 0 and plain() is not None
+    operations.move_contacts(demo_db, [6, 7], "opportunity")
+    before = logged(demo_db)
+    monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", before - 1)
+    assert plain() is None and logged(demo_db) == before  # too many for the driver
+    monkeypatch.setattr(aggregates, "PLAIN_REFRESH_MOST", before)
+    with demo_db.write_session():  # a write operation holds the write lock
+        assert plain() is None
+    assert logged(demo_db) == before
+    cluster = request.getfixturevalue("postgresql_cluster")
+    with read_only_role(cluster, demo_db.url, f"reader{os.getpid()}") as url:
+        assert plain(url) is None  # may not write: the usual path computes from the history
+    assert logged(demo_db) == before and lock_free(demo_db)
+    found = plain()  # brought up to date through psycopg
+    assert found is not None and logged(demo_db) == 0 and lock_free(demo_db)
+    assert found[0] == usual()
     with demo_db.engine.begin() as conn:  # rows derived under other stages
         conn.execute(text("UPDATE metric_meta SET value = 'x' WHERE key = 'signature'"))
-    assert plain() is None
-    metrics.compute_metrics(demo_db, now=now)
+    operations.move_contacts(demo_db, [8], "customer")
+    assert plain() is None and logged(demo_db) > 0
+    metrics.compute_metrics(demo_db, now=now)  # every row derived again by the usual path
     assert plain() is not None
     _import_running(demo_db)
     assert plain() is None  # its contacts hidden: the usual path's filter
@@ -595,9 +602,10 @@ def test_on_postgresql_a_process_reads_through_libpq_what_the_usual_opening_prin
 ) -> None:
     """A process of its own on PostgreSQL reads with psycopg's libpq layer alone (psycopg's
     package init skipped, its types turned here: ``db.plain_pg.LibpqConnection``): byte for
-    byte the usual opening's output, JSON and text, for every option set; and where the plain
-    read declines (a contact edited: the rows not current) psycopg is made whole and the usual
-    opening answers in the same process."""
+    byte the usual opening's output, JSON and text, for every option set, also a few edits
+    behind (brought up to date through libpq); and where the plain read declines (rows of
+    another definition) psycopg is made whole and the usual opening answers in the same
+    process."""
     if backend != "postgresql":
         pytest.skip("the libpq layer is PostgreSQL's; SQLite's process: the tests above")
     from app import operations
@@ -625,8 +633,17 @@ def test_on_postgresql_a_process_reads_through_libpq_what_the_usual_opening_prin
             assert found in (before, usual(args)), args
             assert "psycopg.pq" in modules and "psycopg.connection" not in modules
             assert "sqlalchemy" not in modules
-    operations.move_contacts(demo_db, [5], "customer")  # logged: the plain read declines
+    operations.move_contacts(demo_db, [5], "customer")  # logged: brought up to date by libpq
+    operations.undo_operation(demo_db)
+    operations.move_contacts(demo_db, [5, 6], "opportunity")
     args = ["stats", "--json"]
+    assert logged(demo_db) > 0
+    found, modules = process(args)
+    assert "sqlalchemy" not in modules and "psycopg.connection" not in modules
+    assert logged(demo_db) == 0
+    assert found == usual(args)
+    with demo_db.engine.begin() as conn:  # rows of another definition: the plain read declines
+        conn.execute(text("UPDATE metric_meta SET value = 'x' WHERE key = 'signature'"))
     found, modules = process(args)
     assert "sqlalchemy" in modules and "psycopg.connection" in modules  # the usual opening
     assert found == usual(args)
