@@ -446,9 +446,14 @@ def check_db_folder(db_arg: str | None, *, create: bool) -> None:
     if "://" in value:
         if not value.startswith("sqlite"):
             return  # a database server's
-        from db.engine import sqlite_path
+        from db.plain_open import sqlite_file
 
-        file = sqlite_path(value)
+        try:  # read as SQLAlchemy reads it, without it: the plain starts stay plain
+            file = sqlite_file(value)
+        except ValueError:  # an address SQLAlchemy refuses: its own error
+            from db.engine import sqlite_path
+
+            file = sqlite_path(value)
         if file is None:
             return  # in memory
         folder = file.parent

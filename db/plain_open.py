@@ -16,6 +16,7 @@ No SQLAlchemy and no Qt here: ``tests/db/test_plain_open.py`` checks both.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,49 @@ def url_backend(url: str) -> str:
     """The database an address names, as SQLAlchemy names its dialect ("sqlite",
     "postgresql"): the scheme before any ``+driver``. Asked of a database not open yet."""
     return url.split(":", 1)[0].split("+", 1)[0].lower()
+
+
+# SQLAlchemy's own pattern for an address (sqlalchemy.engine.url._parse_url): an address read
+# here as make_url reads it, without SQLAlchemy
+ADDRESS = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:
+            (?P<username>[^:/]*)
+            (?::(?P<password>[^@]*))?
+        @)?
+        (?:
+            (?:
+                \[(?P<ipv6host>[^/\?]+)\] |
+                (?P<ipv4host>[^/:\?]+)
+            )?
+            (?::(?P<port>[^/\?]*))?
+        )?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+        """,
+    re.X,
+)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an address names, as ``db.engine.sqlite_path`` finds it with SQLAlchemy's
+    ``make_url`` — its database part unquoted, for a ``sqlite`` backend whatever the driver or
+    the options after ``?`` (a relative name as it is); None for another database, memory or
+    no name — without importing SQLAlchemy. ValueError for an address ``make_url`` refuses
+    (none of its pattern, a port that is not a number): the caller asks SQLAlchemy, for its
+    own error."""
+    m = ADDRESS.match(url)
+    if m is None:
+        raise ValueError(f"not an address: {url!r}")
+    if m["port"]:
+        int(m["port"])  # (make_url's ValueError)
+    if m["name"].split("+")[0] != "sqlite":
+        return None
+    database = None if m["database"] is None else unquote(m["database"])
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def plain_sqlite_path(url: str) -> Path | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
-from db.plain_open import resolve_url
+from db.plain_open import ADDRESS, resolve_url
 
 
 class PgReads(Protocol):
@@ -38,26 +38,6 @@ class PgReads(Protocol):
     def closed(self) -> bool: ...
 
 
-# SQLAlchemy's own pattern for an address (sqlalchemy.engine.url._parse_url)
-_URL = re.compile(
-    r"""
-        (?P<name>[\w\+]+)://
-        (?:
-            (?P<username>[^:/]*)
-            (?::(?P<password>[^@]*))?
-        @)?
-        (?:
-            (?:
-                \[(?P<ipv6host>[^/\?]+)\] |
-                (?P<ipv4host>[^/:\?]+)
-            )?
-            (?::(?P<port>[^/\?]*))?
-        )?
-        (?:/(?P<database>[^\?]*))?
-        (?:\?(?P<query>.*))?
-        """,
-    re.X,
-)
 _DRIVER = "postgresql+psycopg"
 
 
@@ -66,7 +46,7 @@ def connect_args(url: str) -> dict[str, Any] | None:
     ``url`` (``create_connect_args``: user, password, host, port, dbname and the query's
     options), or None for an address it reads otherwise: another driver, several hosts or
     ports, an option given twice, a port that is not a number."""
-    m = _URL.match(url)
+    m = ADDRESS.match(url)
     if m is None or m["name"] != _DRIVER:
         return None
     args: dict[str, Any] = {}

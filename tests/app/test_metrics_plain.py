@@ -414,8 +414,9 @@ def test_stats_in_a_process_of_its_own_imports_no_sqlalchemy(
     operations.move_contacts(demo_db, [5], "customer")
     assert logged(demo_db) > 0
     db_path = tmp_path / "winnow.sqlite"
-    where = str(db_path) if backend == "sqlite" else demo_db.url  # (a sqlite:/// address
-    if backend == "sqlite":  # imports db.engine to find its folder: app.cli.check_db_folder)
+    where = demo_db.url  # (on SQLite a sqlite:/// address: read as plainly as the file's path)
+    assert where.startswith("sqlite:///") == (backend == "sqlite")
+    if backend == "sqlite":
         demo_db.close()  # (nobody else has the file)
     for args in (["stats", "--json"], ["stats", "--source", "web"]):
         code, stdout, modules = _stats_process(where, args)

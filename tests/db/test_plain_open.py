@@ -3,6 +3,8 @@ file (or PostgreSQL) is left to the usual opening, untouched by the plain look."
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -185,3 +187,78 @@ def test_an_address_s_backend_is_sqlalchemy_s_dialect_name(url: str) -> None:
     from db.plain_open import url_backend
 
     assert url_backend(url) == make_url(url).get_dialect().name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///crm.sqlite",  # relative to the working folder
+        "sqlite:///team/crm.sqlite",
+        "sqlite:////srv/winnow/crm.sqlite",  # absolute
+        "sqlite:////srv/a%20b/c%3Fd.sqlite",  # quoted
+        "sqlite:///crm.sqlite?timeout=3",
+        "sqlite:////srv/crm.sqlite?mode=ro&uri=true",
+        "sqlite:///file:crm.sqlite?mode=ro&uri=true",
+        "sqlite+pysqlite:///crm.sqlite",
+        "sqlite://",  # in memory
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite:///?mode=memory",
+        "sqlite://localhost/crm.sqlite",  # a host, ignored by the dialect
+        "sqlite://anna:pw@host:5/crm.sqlite",
+        "sqlite://host:port/crm.sqlite",  # a port that is not a number: make_url refuses
+        "sqlite-x:///crm.sqlite",  # not an address make_url reads
+        "SQLite:///crm.sqlite",
+        "postgresql+psycopg://anna@127.0.0.1:5432/crm",
+    ],
+)
+def test_a_sqlite_file_is_found_in_an_address_as_sqlalchemy_finds_it(url: str) -> None:
+    """``db.plain_open.sqlite_file`` (``winnow --db`` checks the folder of an address with it,
+    without SQLAlchemy) and ``db.engine.sqlite_path`` (SQLAlchemy's ``make_url``) agree on
+    every form of address; where ``make_url`` refuses one, ValueError (then it is asked)."""
+    from sqlalchemy import exc
+
+    from db.engine import sqlite_path
+    from db.plain_open import sqlite_file
+
+    try:
+        expected = sqlite_path(url)
+    except (ValueError, exc.ArgumentError):
+        with pytest.raises(ValueError):
+            sqlite_file(url)
+        return
+    assert sqlite_file(url) == expected
+
+
+def test_a_sqlite_address_is_read_plainly_by_the_command_line(tmp_path: Path) -> None:
+    """``winnow --db sqlite:///FILE stats --json``, absolute or relative to the working
+    folder, takes the plain start as the file's path does: no SQLAlchemy in the process; the
+    same output; a folder that does not exist is still the usual usage error."""
+    path = _at_head(tmp_path)
+    script = (
+        "import json, sys\n"
+        "from app.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(json.dumps([code, 'sqlalchemy' in sys.modules]), file=sys.stderr)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+
+    def winnow(db: str) -> tuple[int, bool, str]:
+        out = subprocess.run(
+            [sys.executable, "-c", script, "--db", db, "stats", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        code, imported = json.loads(out.stderr.splitlines()[-1])
+        return code, imported, out.stdout
+
+    winnow(str(path))  # the derived rows made by the first read (the usual opening)
+    code, imported, by_path = winnow(str(path))
+    assert (code, imported) == (0, False)
+    for address in (f"sqlite:///{path}", f"sqlite:///{path.name}"):
+        assert winnow(address) == (0, False, by_path), address
+    code, imported, _out = winnow(f"sqlite:///{tmp_path}/no/such/crm.sqlite")
+    assert code == 2 and not imported
