@@ -536,7 +536,9 @@ sys.exit(code)
 """
 
 
-def _start_up_to_usable(probe: str, path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _start_up_to_usable(
+    probe: str, path: Path | str, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
     """``probe`` run as ``winnow --db PATH`` is, in a process of its own that ends once the
     window is usable (``WINNOW_EXIT_WHEN_SHOWN``, as the benchmarks start it); it succeeded."""
     env = {
@@ -558,14 +560,16 @@ def _start_up_to_usable(probe: str, path: Path, tmp_path: Path) -> subprocess.Co
     return out
 
 
-@pytest.mark.parametrize("plain", [True, False])
+@pytest.mark.parametrize("given", ["file", "address", "new"])
 def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
-    tmp_path: Path, crm: Path, plain: bool
+    tmp_path: Path, crm: Path, given: str
 ) -> None:
-    """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file the database is
-    opened only once the window is usable, SQLAlchemy not imported by then; on a new file (no
-    plain start) before, as always."""
-    path = crm if plain else tmp_path / "new.sqlite"
+    """``winnow --db FILE`` up to usable (the benchmarks' way): on a plain file, named by its
+    path or by a ``sqlite:///`` address, the database is opened only once the window is
+    usable, SQLAlchemy not imported by then; on a new file (no plain start) before, as
+    always."""
+    plain = given != "new"
+    path = {"file": crm, "address": f"sqlite:///{crm}", "new": tmp_path / "new.sqlite"}[given]
     out = _start_up_to_usable(START_PROBE, path, tmp_path)
     assert "winnow-usable" in out.stdout
     events = out.stdout.splitlines()[-1].split()
