@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -36,6 +35,7 @@ from app.backups import BackupInfo
 from app.timeutil import local_text
 from db.errors import DatabaseError
 from db.plain_open import plain_sqlite_path
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.table_model import HeaderedTableModel, Index
 from ui.tasks import Task
 
@@ -337,7 +337,7 @@ class BackupsDialog(QDialog):
         self.confirm: Callable[[str, str], bool] = self._ask
 
         folder = backups.backup_folder(safety.path) if safety.path else None
-        intro = QLabel(
+        intro = WrappedLabel(
             "Winnow backs up this database once a day and before every upgrade, keeping 7 daily "
             f"and 4 weekly copies, in:\n{folder}"
             if folder
@@ -347,6 +347,7 @@ class BackupsDialog(QDialog):
         intro.setWordWrap(True)
         self.model = BackupTableModel(self)
         self.table = QTableView()
+        self.table.setItemDelegate(KeepHyphensDelegate(self.table))  # wrapped: "E-mail" whole
         self.table.setObjectName("backupTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -358,7 +359,7 @@ class BackupsDialog(QDialog):
         # as tall as its rows: the dialog follows the list (see _fit_height), no empty table
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
-        self.status = QLabel()
+        self.status = WrappedLabel()
         self.status.setObjectName("backupStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QFontMetricsF, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.timeutil import local_text
 from ui.contrast import readable_on_base
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel, item_text_room, keep_hyphenated
 from ui.theme import follow_palette
 
 if TYPE_CHECKING:
@@ -51,11 +52,9 @@ ActivityIdRole = Qt.ItemDataRole.UserRole + 1
 
 
 def plain_label(text: str = "", object_name: str | None = None) -> QLabel:
-    """A label that never interprets user text as HTML."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    """A label that never interprets user text as HTML, wrapped (``ui.line_breaks``)."""
+    label = WrappedLabel(text)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
     if object_name:
         label.setObjectName(object_name)
     return label
@@ -82,9 +81,10 @@ def quiet_line(text: str, object_name: str) -> QLabel:
 ROW_GAP = 6  # px between the texts of two rows of a small table in the panel
 
 
-class WrappingDelegate(QStyledItemDelegate):
+class WrappingDelegate(KeepHyphensDelegate):
     """Row heights for wrapped text, measured at the column's width (Qt's own measure of a
-    tree row does not know the width, so wrapped text would be cut to one line). While
+    tree row does not know the width, so wrapped text would be cut to one line), hyphenated
+    words broken only where a space is (``ui.line_breaks``). While
     ``natural`` is set it measures text unwrapped (what a column would like to be).
     ``stacked`` (shown column -> hidden column): the hidden column's text is shown on its own
     line(s) under the shown column's (a narrow table: :class:`FittedTree`)."""
@@ -106,6 +106,8 @@ class WrappingDelegate(QStyledItemDelegate):
         option.displayAlignment = horizontal | Qt.AlignmentFlag.AlignTop  # type: ignore[attr-defined]
         below = self._below(index)
         if below:
+            room = item_text_room(self.tree, option, self.column_width(index))
+            below = keep_hyphenated(below, QFontMetricsF(option.font), room)  # type: ignore[attr-defined]
             shown = option.text  # type: ignore[attr-defined]
             # Qt's line separator: the view measures the lines it separates ("\n" it runs on)
             option.text = f"{shown}\u2028{below}" if shown else below  # type: ignore[attr-defined]
@@ -157,6 +159,7 @@ class WrappingDelegate(QStyledItemDelegate):
             colour = palette.color(QPalette.ColorRole.HighlightedText if selected else role)
             painter.setPen(colour if selected else readable_on_base(colour, palette))
             area = QRect(rect.left(), top, rect.width(), max(1, rect.bottom() - top + 1))
+            text = keep_hyphenated(text, painter.fontMetrics(), rect.width())
             used = painter.drawText(area, flags, text)
             top = used.bottom() + 1
         painter.restore()
@@ -371,9 +374,8 @@ class Section(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 12)
         lay.setSpacing(6)
-        heading = QLabel(title.upper())
+        heading = WrappedLabel(title.upper())  # a long title takes two lines in a narrow panel
         heading.setObjectName("sectionTitle")
-        heading.setWordWrap(True)  # a long title takes two lines in a narrow panel
         lay.addWidget(heading)
         lay.addWidget(body)
 

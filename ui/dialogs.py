@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.fields import FIELD_LABELS, ValidationError, clean_fields, field_doubt
+from ui.line_breaks import WrappedLabel
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -68,7 +69,7 @@ class NewContactDialog(QDialog):
             self.stage.addItem(st.name, st.key)
         self.stage.setCurrentIndex(max(0, self.stage.findData("inquiry")))
         form.addRow("Stage", self.stage)
-        self.error = QLabel()
+        self.error = WrappedLabel()
         self.error.setObjectName("errorLabel")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)

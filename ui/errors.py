@@ -39,6 +39,7 @@ from app import __version__
 from app.errors import WinnowError
 from app.offline import is_connection_error
 from db.errors import DatabaseError
+from ui.line_breaks import WrappedLabel
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,7 @@ class ErrorDialog(QDialog):
         self.setMinimumWidth(460)
 
     def _label(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        label.setTextFormat(Qt.TextFormat.PlainText)  # messages may contain user text
+        label = WrappedLabel(text, self)  # plain text: messages may contain user text
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.line_breaks import WrappedLabel
 from ui.tasks import TaskRunner
 
 DEMO_CONTACTS = 2000
@@ -81,10 +81,10 @@ class FirstRunScreen(QWidget):
         self.demo_contacts = DEMO_CONTACTS
         self.creating = False
 
-        title = QLabel("Welcome to Winnow")
+        title = WrappedLabel("Welcome to Winnow")
         title.setObjectName("firstRunTitle")
         title.setWordWrap(True)
-        intro = QLabel("This database has no contacts yet. How would you like to start?")
+        intro = WrappedLabel("This database has no contacts yet. How would you like to start?")
         intro.setObjectName("firstRunText")
         intro.setWordWrap(True)
         self.import_button = QPushButton("Import a file")
@@ -116,7 +116,7 @@ class FirstRunScreen(QWidget):
                 (self.new_button, "Type in one person by hand. (Ctrl+Shift+N)"),
             )
         ):
-            described = QLabel(about)
+            described = WrappedLabel(about)
             described.setObjectName("firstRunAbout")
             described.setWordWrap(True)
             described.setBuddy(button)
@@ -129,7 +129,7 @@ class FirstRunScreen(QWidget):
         self.progress.setObjectName("demoProgress")
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.status = QLabel()
+        self.status = WrappedLabel()
         self.status.setObjectName("firstRunStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)

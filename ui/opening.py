@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QProgressBar, QVBoxLayout, QWidget
 
 from db.handle import DatabaseOpening
+from ui.line_breaks import WrappedLabel
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -45,14 +46,14 @@ class OpeningDialog(QDialog):
         self.setWindowFlags(
             Qt.WindowType.Dialog | Qt.WindowType.CustomizeWindowHint | Qt.WindowType.WindowTitleHint
         )
-        self.step = QLabel("Opening the database…")
+        self.step = WrappedLabel("Opening the database…")
         self.step.setObjectName("openingStep")
         self.step.setWordWrap(True)
         self.step.setTextFormat(Qt.TextFormat.PlainText)
         bar = QProgressBar()
         bar.setRange(0, 0)  # busy: a migration does not say how far it is
         bar.setTextVisible(False)
-        note = QLabel(NOTE)
+        note = WrappedLabel(NOTE)
         note.setWordWrap(True)
         note.setEnabled(False)  # the palette's quieter text
         layout = QVBoxLayout(self)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.point_values import ADDRESS, EMAIL, KINDS, PHONE, ContactPoints, Point
 from ui.api import WindowApi
 from ui.detail_sections import ContactSection, plain_label
+from ui.line_breaks import WrappedLabel
 
 if TYPE_CHECKING:
     from app.contact_view import ContactView
@@ -235,7 +235,7 @@ class PointsDialog(QDialog):
         self.setWindowTitle("E-mails, phones and addresses")
         self.resize(860, 560)
         lay = QVBoxLayout(self)
-        intro = QLabel(
+        intro = WrappedLabel(
             "The primary e-mail address and phone are the ones the list shows and sales "
             "calls; the primary address gives the contact's city and country."
         )

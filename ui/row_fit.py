@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from ui.line_breaks import keep_hyphenated, plain
+
 # px more than its text a column is given where widths are worked out from the texts'
 # widths (ui.importing): a text that fits is not wrapped for a pixel's rounding
 SLACK = 4
@@ -42,20 +44,23 @@ SLACK = 4
 
 def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
     """``text`` broken into the lines it takes at ``width`` px: at word boundaries, as Qt
-    paints wrapped text, and inside a word only where the word alone is wider than the line
-    by more than a pixel (an e-mail address in a narrow column; a word a fraction of a pixel
-    too wide is left whole, as Qt paints it); its own line breaks kept."""
+    paints wrapped text (not after the hyphen inside a word: ``ui.line_breaks``), and inside
+    a word only where the word alone is wider than the line by more than a pixel (an e-mail
+    address in a narrow column; a word a fraction of a pixel too wide is left whole, as Qt
+    paints it); its own line breaks kept."""
     lines: list[str] = []
+    metrics = QFontMetricsF(font)
     for paragraph in text.replace("\u2028", "\n").split("\n"):
         if not paragraph:
             lines.append("")
             continue
-        for line, natural in _laid_out(paragraph, font, width, QTextOption.WrapMode.WordWrap):
+        joined = keep_hyphenated(paragraph, metrics, width + 1)
+        for line, natural in _laid_out(joined, font, width, QTextOption.WrapMode.WordWrap):
             if natural <= width + 1:
-                lines.append(line)
+                lines.append(plain(line))
             else:  # one word wider than the line: broken where it must
                 anywhere = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
-                lines += [part for part, _n in _laid_out(line, font, width, anywhere)]
+                lines += [plain(part) for part, _n in _laid_out(line, font, width, anywhere)]
     return lines
 
 

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.line_breaks import KeepHyphensDelegate
+
 # keys views handle in keyPressEvent (no QAction or QShortcut to read them from)
 VIEW_KEYS: dict[str, list[tuple[str, str]]] = {
     "List": [
@@ -211,6 +213,7 @@ class ShortcutsDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setWordWrap(True)
+        self.tree.setItemDelegate(KeepHyphensDelegate(self.tree))  # "E-mail" kept whole
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = self.tree.header()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.values import StageInfo
 from ui.contact_table import CONTACT_IDS_MIME, color_dot, decode_ids
 from ui.contrast import mix, readable
+from ui.line_breaks import keep_hyphenated, plain
 
 __all__ = ["FilterRole", "Sidebar", "SidebarFilter", "color_dot", "wrap_lines"]
 
@@ -44,10 +45,13 @@ SLACK = 2  # px: lines broken a little short of the painted width, never one pix
 
 
 def wrap_lines(text: str, font: QFont, width: int) -> list[str]:
-    """``text`` broken into lines no wider than ``width`` at ``font``: at word boundaries,
-    inside a word only when the word alone is wider."""
-    if width <= 0 or QFontMetrics(font).horizontalAdvance(text) <= width:
+    """``text`` broken into lines no wider than ``width`` at ``font``: at word boundaries
+    (not after the hyphen inside a word: ``ui.line_breaks``), inside a word only when the
+    word alone is wider."""
+    metrics = QFontMetrics(font)
+    if width <= 0 or metrics.horizontalAdvance(text) <= width:
         return [text]
+    text = keep_hyphenated(text, metrics, width)
     layout = QTextLayout(text, font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -59,9 +63,9 @@ def wrap_lines(text: str, font: QFont, width: int) -> list[str]:
         if not line.isValid():
             break
         line.setLineWidth(width)
-        lines.append(text[line.textStart() : line.textStart() + line.textLength()].strip())
+        lines.append(plain(text[line.textStart() : line.textStart() + line.textLength()]).strip())
     layout.endLayout()
-    return [line for line in lines if line] or [text]
+    return [line for line in lines if line] or [plain(text)]
 
 
 class _WrappingDelegate(QStyledItemDelegate):

@@ -10,7 +10,9 @@ a second line, with the whole text as its tooltip, for as long as a message last
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStatusBar, QWidget
+
+from ui.line_breaks import WrappedLabel, keep_hyphenated
 
 LONG_MESSAGE_MS = 8000  # how long a wrapped message stays (Qt does not say a message's time)
 GAP = 12  # px between the message and the first permanent widget
@@ -23,7 +25,7 @@ class StatusMessages(QObject):
         super().__init__(bar)
         self.bar = bar
         self.others = hidden_while_shown  # the normal widgets the message takes the place of
-        self.label = QLabel()
+        self.label = WrappedLabel()
         self.label.setObjectName("statusMessage")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
@@ -86,7 +88,9 @@ class StatusMessages(QObject):
         # their one-line hint)
         room = max(40, self.room())
         flags = int(Qt.TextFlag.TextWordWrap)
-        height = self.label.fontMetrics().boundingRect(QRect(0, 0, room, 10**6), flags, text)
+        fm = self.label.fontMetrics()
+        shown = keep_hyphenated(text, fm, room)  # as the label wraps it
+        height = fm.boundingRect(QRect(0, 0, room, 10**6), flags, shown)
         self.label.setFixedHeight(height.height() + 2)
         self.label.show()
         self.showing = True

@@ -18,6 +18,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ui.line_breaks import keep_hyphenated
+
 PAD = 12.0
 GAP = 8.0
 LEAST_PLOT = 160.0  # the trend's plot is never drawn lower
@@ -72,12 +74,18 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
 
 
+def wrapped_as_drawn(text: str, flags: int, fm: QFontMetricsF, width: float) -> str:
+    """``text`` as drawn wrapped at ``width`` (``flags`` with WRAP): a hyphenated word breaks
+    only where a space is (``ui.line_breaks``)."""
+    return keep_hyphenated(text, fm, width) if flags & WRAP else text
+
+
 def text_fits(font: QFont, placed: PlacedText) -> bool:
     """The text, wrapped as drawn, needs no more room than it was given."""
     fm = QFontMetricsF(font)
-    needed = fm.boundingRect(
-        QRectF(0, 0, placed.rect.width(), 100000), placed.flags, placed.text
-    ).size()
+    width = placed.rect.width()
+    text = wrapped_as_drawn(placed.text, placed.flags, fm, width)
+    needed = fm.boundingRect(QRectF(0, 0, width, 100000), placed.flags, text).size()
     return (
         needed.width() <= placed.rect.width() + 0.5
         and needed.height() <= placed.rect.height() + 0.5
@@ -150,7 +158,9 @@ class _Chart(QWidget):
         """Title and legend at the top; returns the y below them."""
         bold = QFontMetricsF(self._bold())
         room = QRectF(PAD, PAD, width - 2 * PAD, 100000)
-        title = bold.boundingRect(room, WRAP | int(Qt.AlignmentFlag.AlignLeft), self._title)
+        flags = WRAP | int(Qt.AlignmentFlag.AlignLeft)
+        shown = wrapped_as_drawn(self._title, flags, bold, room.width())
+        title = bold.boundingRect(room, flags, shown)
         texts.append(
             PlacedText(self._title, QRectF(PAD, PAD, room.width(), title.height()), WRAP, "title")
         )
@@ -218,7 +228,8 @@ class _Chart(QWidget):
                 )
             muted = t.kind in ("axis", "empty")
             p.setPen(pal.placeholderText().color() if muted else pal.text().color())
-            p.drawText(t.rect, t.flags, t.text)
+            fm = QFontMetricsF(p.font())
+            p.drawText(t.rect, t.flags, wrapped_as_drawn(t.text, t.flags, fm, t.rect.width()))
 
 
 class BarChart(_Chart):
@@ -287,7 +298,8 @@ class BarChart(_Chart):
             flags = WRAP | int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if any(fm.horizontalAdvance(word) > label_w for word in row.label.split()):
                 flags |= ANYWHERE
-            label_h = fm.boundingRect(QRectF(0, 0, label_w, 100000), flags, row.label).height()
+            shown = wrapped_as_drawn(row.label, flags, fm, label_w)
+            label_h = fm.boundingRect(QRectF(0, 0, label_w, 100000), flags, shown).height()
             bars_h = n * bar_h + (n - 1) * 2
             row_h = max(label_h, bars_h) + 10
             texts.append(PlacedText(row.label, QRectF(PAD, y, label_w, row_h), flags, "category"))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QSizePolicy, QTableVi
 
 from ui.column_share import set_widths, share_room
 from ui.dashboard.model import SourceRatesModel
+from ui.line_breaks import KeepHyphensDelegate
 from ui.theme import theme_colors
 
 
@@ -95,6 +96,7 @@ class SourceTable(QTableView):
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(True)
+        self.setItemDelegate(KeepHyphensDelegate(self))  # "E-mail" kept whole
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -30,6 +30,7 @@ from ui.api import WindowApi
 from ui.contrast import readable_on_base
 from ui.detail_sections import ContactSection
 from ui.flow_layout import FlowLayout
+from ui.line_breaks import WrappedLabel
 from ui.links import open_link
 from ui.theme import follow_palette
 
@@ -49,7 +50,7 @@ def outcome_mark(outcome: str) -> tuple[str, QColor]:
 
 
 def _plain(text: str = "", name: str | None = None) -> QLabel:
-    label = QLabel(text)
+    label = WrappedLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)

@@ -54,6 +54,7 @@ from app.settings import get_setting
 from ui.api import WindowApi
 from ui.fields import fit_number
 from ui.form_options import options_label
+from ui.line_breaks import WrappedLabel
 from ui.list_fit import button_row, list_with_buttons
 from ui.window_room import dialog_room
 
@@ -199,14 +200,14 @@ class PersonaDialog(QDialog):
         form.addRow("Company size", sizes)
         form.addRow("Countries", self.countries)
         form.addRow("", self.branded)
-        hint = QLabel(
+        hint = WrappedLabel(
             "Fit = criteria passed ÷ criteria set. Missing contact data counts as "
             "not passed, so it lowers the fit."
         )
         hint.setTextFormat(Qt.TextFormat.PlainText)
         hint.setWordWrap(True)
         self.hint = hint
-        self.error_label = QLabel()
+        self.error_label = WrappedLabel()
         self.error_label.setObjectName("errorLabel")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setWordWrap(True)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QStyle,
@@ -30,6 +29,7 @@ from db.engine import Database
 from ui.importing.models import BatchListModel, IssueModel
 from ui.importing.undo import undo_import_asking
 from ui.importing.widgets import ColumnSharer, encoding_name
+from ui.line_breaks import WrappedLabel
 from ui.operations import OperationRunner
 from ui.row_fit import SLACK
 from ui.tasks import TaskRunner
@@ -119,13 +119,13 @@ class ImportHistoryDialog(QDialog):
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issue_columns = ColumnSharer(self.issues, {2: 1.0})  # the reason wraps
         # an import with nothing to report says so in a line, not with an empty table
-        self.no_issues = QLabel("Every row of this import was imported as it was.")
+        self.no_issues = WrappedLabel("Every row of this import was imported as it was.")
         self.no_issues.setObjectName("noIssues")
         self.no_issues.setTextFormat(Qt.TextFormat.PlainText)
         self.no_issues.setWordWrap(True)
         self.no_issues.hide()
 
-        self.status = QLabel()
+        self.status = WrappedLabel()
         self.status.setObjectName("historyStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -146,7 +146,7 @@ class ImportHistoryDialog(QDialog):
         buttons.addWidget(self.show_button)
         buttons.addWidget(self.undo_button)
         buttons.addWidget(close)
-        title = QLabel(  # capitals, as every section title (resources/style.qss #sectionTitle)
+        title = WrappedLabel(  # capitals, as every section title (resources/style.qss #sectionTitle)
             "Rejected and skipped rows, warnings and likely duplicates of the selected import".upper()
         )
         title.setWordWrap(True)

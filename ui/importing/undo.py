@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.importing.batches import UndoPreview, preview_undo_import, undo_import_op
 from app.importing.report import UndoResult
 from db.engine import Database
+from ui.line_breaks import WrappedLabel
 from ui.operations import OperationRunner
 from ui.tasks import TaskRunner
 
@@ -54,14 +54,14 @@ class UndoImportDialog(QDialog):
             if preview.updated
             else ""
         )
-        heading = QLabel(f"Undo the import of {file_name}?")
+        heading = WrappedLabel(f"Undo the import of {file_name}?")
         heading.setObjectName("undoImportHeading")
         heading.setTextFormat(Qt.TextFormat.PlainText)
         heading.setWordWrap(True)
         font = heading.font()
         font.setBold(True)
         heading.setFont(font)
-        self.text = QLabel()
+        self.text = WrappedLabel()
         self.text.setObjectName("undoImportText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)

@@ -22,6 +22,7 @@ from app.errors import WinnowError
 from db.engine import DatabaseError
 from ui.column_share import share_by_content
 from ui.importing.models import field_choices
+from ui.line_breaks import WrappedLabel
 from ui.row_fit import SLACK, VisibleRowFitter
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def default_source(path: Path) -> str:
 
 
 def label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
+    label = WrappedLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     if name:

@@ -55,6 +55,7 @@ from ui.kanban.read_ahead import (
     read_first_cards_plain,
 )
 from ui.kanban.style import board_style
+from ui.line_breaks import WrappedLabel
 from ui.theme import follow_palette
 
 if TYPE_CHECKING:
@@ -159,10 +160,9 @@ class KanbanBoard(QWidget):
         self.filter_label.setObjectName("boardFilter")
         self.filter_label.setTextFormat(Qt.TextFormat.PlainText)
         self.filter_label.hide()
-        hint = QLabel(HINT)
-        hint.setObjectName("boardHint")
         # beside a narrow board (the detail panel open at 1024 px) the hint wraps, never cut
-        hint.setWordWrap(True)
+        hint = WrappedLabel(HINT)
+        hint.setObjectName("boardHint")
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.hint = hint
         hint.installEventFilter(self)  # the short hint where the long one would wrap

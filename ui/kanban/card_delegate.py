@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from ui.contact_table import DOMAIN_BADGES
 from ui.contrast import is_dark, mix
 from ui.kanban.column_model import Card, CardRole
+from ui.line_breaks import keep_hyphenated, plain
 from ui.marks import paint_bant_marks
 from ui.theme import current_palette, legible, soft_badge, text_on, tint
 
@@ -284,6 +285,13 @@ class CardDelegate(QStyledItemDelegate):
             # on one line with room to spare (most names and titles): no text layout needed
             # (closer to the edge the layout decides: a last glyph's overhang counts there)
             return [text.rstrip().replace("\u00a0", " ").replace("\u200b", "")]
+        # no break after the hyphen inside a word ("Marie-" / "Christine"), unless the word
+        # is wider than its line: the first word than the first line (the layout would break
+        # it anywhere there), the others than the widest
+        first, space, rest = text.partition(" ")
+        text = (
+            keep_hyphenated(first, fm, widths[0]) + space + keep_hyphenated(rest, fm, max(widths))
+        )
         layout = QTextLayout(text, font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -299,11 +307,11 @@ class CardDelegate(QStyledItemDelegate):
                 start, length = line.textStart(), line.textLength()
                 if i == len(widths) - 1 and start + length < len(text):
                     rest = text[start:]
-                    cut = fm.elidedText(rest, Qt.TextElideMode.ElideRight, int(width))
+                    cut = fm.elidedText(plain(rest), Qt.TextElideMode.ElideRight, int(width))
                     lines.append(cut.replace("\u00a0", " ").replace("\u200b", ""))
                     break
                 lines.append(
-                    text[start : start + length]
+                    plain(text[start : start + length])
                     .rstrip()
                     .replace("\u00a0", " ")
                     .replace("\u200b", "")

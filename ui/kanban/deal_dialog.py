@@ -23,6 +23,7 @@ from app.errors import UsageError
 from app.followup import local_midnight_utc, local_now
 from ui.api import WindowApi
 from ui.fields import fit_placeholder
+from ui.line_breaks import WrappedLabel
 from ui.theme import follow_palette, theme_colors
 
 
@@ -58,7 +59,7 @@ class DealDialog(QDialog):
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         follow_palette(self.error, lambda palette: f"color: {theme_colors(palette)['error']};")
         self.error.hide()
-        heading = QLabel(name)
+        heading = WrappedLabel(name)
         heading.setTextFormat(Qt.TextFormat.PlainText)
         heading.setWordWrap(True)
         form = QFormLayout()

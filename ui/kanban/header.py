@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.kanban.style import board_colors
+from ui.line_breaks import keep_hyphenated
 from ui.theme import current_palette
 
 MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM = 12, 8, 6, 4
@@ -160,6 +161,11 @@ class ColumnHeader(QWidget):
         widest = max((fm.horizontalAdvance(w) for w in self.name.split()), default=0)
         return _WRAP_ANYWHERE if widest > room else _WRAP
 
+    def _name_at(self, room: int) -> str:
+        """The name as wrapped at ``room``: "Follow-up" broken where a space is, not at its
+        hyphen (``ui.line_breaks``)."""
+        return keep_hyphenated(self.name, self._name_fm, room)
+
     def name_rect(self, width: int | None = None) -> QRect:
         """The name's lines, as painted (their bounding box at the top left); kept per name
         and room (the layouts ask for the header's height again and again as the board is
@@ -171,7 +177,7 @@ class ColumnHeader(QWidget):
             if len(self._name_rects) > 32:
                 self._name_rects.clear()
             known = self._name_rects[key] = self._name_fm.boundingRect(
-                QRect(0, 0, room, 10_000), self._name_flags(room), self.name
+                QRect(0, 0, room, 10_000), self._name_flags(room), self._name_at(room)
             )
         return QRect(known)
 
@@ -255,7 +261,8 @@ class ColumnHeader(QWidget):
         top = MARGIN_TOP + (self.row_height() - lines.height()) // 2
         p.setFont(self.name_font)
         p.setPen(QColor(colors["name"]))
-        p.drawText(QRect(MARGIN_LEFT, top, room, lines.height()), self._name_flags(room), self.name)
+        shown = self._name_at(room)
+        p.drawText(QRect(MARGIN_LEFT, top, room, lines.height()), self._name_flags(room), shown)
         # the count in its pill
         pill = QRectF(self.pill_rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         path = QPainterPath()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.duplicates import DuplicatePair, duplicates_of_batch
 from db.engine import Database
 from ui.detail_sections import fit_tree
+from ui.line_breaks import WrappedLabel
 from ui.tasks import TaskRunner
 
 
@@ -31,7 +31,7 @@ class BatchDuplicates(QWidget):
         self.runner = runner
         self.batch_id: int | None = None
         self.pairs: list[DuplicatePair] = []
-        self.title = QLabel()
+        self.title = WrappedLabel()
         self.title.setObjectName("duplicatesTitle")
         self.title.setWordWrap(True)
         font = self.title.font()

@@ -32,6 +32,7 @@ from app.fields import FIELD_LABELS
 from app.merge import PICKED_FIELDS
 from ui.api import WindowApi
 from ui.fields import as_label
+from ui.line_breaks import WrappedLabel
 from ui.row_fit import VisibleRowFitter
 from ui.theme import follow_palette, theme_colors
 from ui.window_room import dialog_room
@@ -117,7 +118,7 @@ class MergeDialog(QDialog):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.viewport().installEventFilter(self)
         follow_palette(self.table, choice_sheet)  # the choices' circles show on dark too
-        note = QLabel(
+        note = WrappedLabel(
             "Every e-mail address, phone, activity, task, answer and the whole history is kept; "
             "notes are joined. Undo brings the merged contacts back."
         )

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.fields import fit_placeholder
+from ui.line_breaks import WrappedLabel
 
 if TYPE_CHECKING:
     from app.gates import GateProblem
@@ -31,7 +31,7 @@ class QualifyFirstDialog(QDialog):
         self.setWindowTitle("Qualify first")
         n = len(problems)
         who = "This contact is" if n == 1 else f"{n:,} of these contacts are"
-        intro = QLabel(
+        intro = WrappedLabel(
             f"{who} not ready for {stage_name}. Sales should only see leads that meet the "
             "agreed criteria, and no lead without permission. Answer the missing criteria "
             "first, or give the reason to move anyway (it is kept in the history)."

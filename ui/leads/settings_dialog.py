@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -38,6 +37,7 @@ from app.operations import Changes
 from app.stage_visibility import hidden_keys, set_stage_hidden
 from ui.api import WindowApi
 from ui.contrast import readable_on_base
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.list_fit import button_row, list_with_buttons
 from ui.sidebar import color_dot
 
@@ -64,7 +64,7 @@ class ResponseTimesPage(QWidget):
         # a number's field as wide as a number (stretched across the dialog, "24.00 h" sat
         # at the left of a 580 px box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        note = QLabel(
+        note = WrappedLabel(
             "Hours to answer each kind of inquiry. A demo request or a request for a sales "
             "contact needs an answer within the hour; a white-paper download does not."
         )
@@ -110,6 +110,7 @@ class ReachPage(QWidget):
         super().__init__()
         self.api = api
         self.table = QTableWidget(0, 2)
+        self.table.setItemDelegate(KeepHyphensDelegate(self.table))  # wrapped: "E-mail" whole
         self.table.setHorizontalHeaderLabels(["Source", "Prospects reached"])
         self.table.verticalHeader().hide()
         self.spins: dict[str, QSpinBox] = {}
@@ -381,7 +382,7 @@ class PhoneRegionPage(QWidget):
         )
         for name, code in sorted((_region_name(r), r) for r in phonenumbers.SUPPORTED_REGIONS):
             self.combo.addItem(name, code)
-        note = QLabel(
+        note = WrappedLabel(
             "Imports put phone numbers in international format (+49 30 …). A number written "
             "without a country code is read as a number of the row's country, or of this "
             "region when the row names none."

@@ -27,6 +27,7 @@ from app.errors import WinnowError
 from app.qualification import BantItem, BantStatus
 from db.engine import Database, DatabaseError
 from ui.detail_sections import ContactSection
+from ui.line_breaks import WrappedLabel
 from ui.theme import follow_palette, soft_badge, theme_colors
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class BantEditor(ContactSection):
         self.setObjectName("bantEditor")
         follow_palette(self, bant_style)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.summary = QLabel()
+        self.summary = WrappedLabel()
         self.summary.setObjectName("bantStatus")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)

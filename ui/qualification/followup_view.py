@@ -25,6 +25,7 @@ from app.contacts import ContactDetail
 from app.timeutil import local_text, utcnow
 from ui.detail_sections import ContactSection
 from ui.flow_layout import FlowLayout
+from ui.line_breaks import WrappedLabel
 from ui.theme import follow_palette, theme_colors
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ def followup_style(palette: QPalette) -> str:
 """
 
 
-def _label(name: str) -> QLabel:
-    label = QLabel("")
+def _label(name: str, wrap: bool = False) -> QLabel:
+    label = WrappedLabel() if wrap else QLabel("")
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -84,8 +85,7 @@ class FollowUpView(ContactSection):
         self.setObjectName("followUpView")
         follow_palette(self, followup_style)
         self.received = _label("received")
-        self.due = _label("responseDue")
-        self.due.setWordWrap(True)
+        self.due = _label("responseDue", wrap=True)
         self.next_action = _label("nextAction")
         picks = FlowLayout(spacing=4)  # wraps in a narrow panel
         self.pick_buttons: dict[str, QToolButton] = {}
@@ -101,8 +101,7 @@ class FollowUpView(ContactSection):
             button.clicked.connect(lambda _c=False, k=key: self._pick(k))
             picks.addWidget(button)
             self.pick_buttons[key] = button
-        self.consent_state = _label("consentState")
-        self.consent_state.setWordWrap(True)
+        self.consent_state = _label("consentState", wrap=True)
         self.consent_combo = QComboBox()
         self.consent_combo.setObjectName("consentCombo")
         for state in CONSENT_STATES:

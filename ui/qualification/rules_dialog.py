@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.scoring import AUTOMATION_MODES, ScoringSettings
 from app.scoring_rules import DEFAULT_RULES, ScoringRules
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.table_model import HeaderedTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -127,6 +127,7 @@ class ScoringRulesDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the rule takes the rest
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setWordWrap(True)
+        self.table.setItemDelegate(KeepHyphensDelegate(self.table))  # "E-mail" kept whole
         self.table.setAlternatingRowColors(True)
         self.threshold = QSpinBox()
         self.threshold.setObjectName("thresholdSpin")
@@ -149,7 +150,7 @@ class ScoringRulesDialog(QDialog):
         form.addRow("Sales-ready at score", self.threshold)
         form.addRow("When a contact becomes sales-ready", self.automation)
         form.addRow("Answer inquiries within", self.sla)
-        note = QLabel(
+        note = WrappedLabel(
             "Score = fit + engagement + qualification points. Activity points fade: they halve "
             "every half-life. “Asked for sales contact” makes a contact sales-ready at once. "
             "Automatic moves go to Sales qualified with the rule as the reason, and can be "

@@ -23,6 +23,7 @@ from app.triage import TriageCard
 from ui.contact_table import DOMAIN_BADGES
 from ui.leads.activity_edit import ActivityEditor
 from ui.leads.tasks_box import TasksBox
+from ui.line_breaks import WrappedLabel
 from ui.qualification import BantEditor
 from ui.theme import soft_badge, text_on, tint
 
@@ -47,9 +48,8 @@ CARD_STYLE = """
 
 
 def _label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
+    label = WrappedLabel(text) if wrap else QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if name:
         label.setObjectName(name)

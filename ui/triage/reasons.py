@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayou
 
 from ui.dialogs import DISQUALIFY_REASONS
 from ui.flow_layout import FlowLayout
+from ui.line_breaks import WrappedLabel
 from ui.triage.legend import legend_entry
 
 REASONS_STYLE = """
@@ -67,7 +68,7 @@ class ReasonBar(QFrame):
         super().__init__(parent)
         self.setObjectName("reasonBar")
         self.setStyleSheet(REASONS_STYLE)
-        self.title = QLabel()
+        self.title = WrappedLabel()
         self.title.setObjectName("reasonTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)

@@ -59,6 +59,7 @@ from ui.api import WindowApi
 from ui.leads.activity_edit import ActivityEditor
 from ui.leads.qualify_first import ask_override_then
 from ui.leads.tasks_box import TasksBox
+from ui.line_breaks import WrappedLabel
 from ui.links import open_link
 from ui.qualification import bant_applier
 from ui.triage.bant import BANT_KEYS, TriageBantEditor
@@ -226,7 +227,7 @@ class TriageView(QWidget):
         self.done_title = QLabel()
         self.done_title.setObjectName("triageDone")
         self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done_text = QLabel()
+        self.done_text = WrappedLabel()
         self.done_text.setObjectName("triageDoneText")
         self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_text.setWordWrap(True)
