@@ -569,7 +569,12 @@ def test_the_real_start_opens_the_database_after_usable_on_a_plain_file(
     usable, SQLAlchemy not imported by then; on a new file (no plain start) before, as
     always."""
     plain = given != "new"
-    path = {"file": crm, "address": f"sqlite:///{crm}", "new": tmp_path / "new.sqlite"}[given]
+    forms: dict[str, Path | str] = {
+        "file": crm,
+        "address": f"sqlite:///{crm}",
+        "new": tmp_path / "new.sqlite",
+    }
+    path = forms[given]
     out = _start_up_to_usable(START_PROBE, path, tmp_path)
     assert "winnow-usable" in out.stdout
     events = out.stdout.splitlines()[-1].split()
