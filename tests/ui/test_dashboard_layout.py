@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app import metrics, operations
@@ -364,3 +364,35 @@ def test_the_source_table_columns_share_a_wide_table(
         assert widths[0] <= max(table.source_width(), room // 3)
         assert max(widths) <= 2 * min(widths[0], *widths[1:]) + table.source_width()
         assert widths[0] - table.source_width() <= room // columns
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (2560, 1440)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_source_table_header_takes_two_lines_only_where_its_column_is_narrow(
+    qtbot: Any, db: Database, size: tuple[int, int]
+) -> None:
+    """At 2560 px "Qualified / leads", "Qualification / rate", "Conversion / rate" and
+    "Response / rate" sat on two lines in columns ~270 px wide, under a header twice as tall
+    as it needed: each header is on one line where its column has the room, on two where not
+    (at 1024 px), and whole either way."""
+    build_history(db)
+    view = _dashboard(qtbot, db, size)
+    table = view.table
+    header = table.horizontalHeader()
+    model = table.model()
+    bold = QFont(header.font())
+    bold.setBold(True)
+    head = QFontMetrics(bold)
+    two_lines = []
+    for c in range(model.columnCount()):
+        shown = str(model.headerData(c, Qt.Orientation.Horizontal))
+        whole = shown.replace("\n", " ")
+        room = header.sectionSize(c) - 14
+        assert all(head.horizontalAdvance(line) <= room for line in shown.split("\n")), shown
+        if "\n" in shown:
+            assert head.horizontalAdvance(whole) > room, (shown, header.sectionSize(c))
+            two_lines.append(whole)
+    if size[0] >= 2560:
+        assert two_lines == []
+        assert header.height() < 2 * head.lineSpacing() + 4, header.height()
+    else:
+        assert two_lines, "every header fitted on one line: the test would not see two"

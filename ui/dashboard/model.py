@@ -11,7 +11,8 @@ from app.metrics import SourceFigures
 
 Index = QModelIndex | QPersistentModelIndex
 
-# key, header, tooltip (headers on two lines: the table fits beside a chart)
+# key, header, tooltip (headers on two lines where the table is narrow: it fits beside a chart;
+# on one where its column has the room, SourceRatesModel.set_one_line)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("source", "Source", "Source or campaign"),
     ("inquiries", "Inquiries", "Contacts from this source that became inquiries in the period"),
@@ -56,6 +57,7 @@ class SourceRatesModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[SourceFigures] = []
         self._cohort = False
+        self._one_line: frozenset[int] = frozenset()  # headers shown on one line
 
     def set_cohort(self, cohort: bool) -> None:
         """Name the qualified columns as the cohort view's (or seed 003's period view)."""
@@ -63,9 +65,21 @@ class SourceRatesModel(QAbstractTableModel):
             self._cohort = cohort
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
-    def header_text(self, section: int) -> str:
+    def narrow_header_text(self, section: int) -> str:
+        """The header on its lines for a narrow column."""
         key, text, _tip = COLUMNS[section]
         return COHORT_COLUMNS[key][0] if self._cohort and key in COHORT_COLUMNS else text
+
+    def header_text(self, section: int) -> str:
+        """The header as shown: on one line in a column that has the room for it."""
+        text = self.narrow_header_text(section)
+        return text.replace("\n", " ") if section in self._one_line else text
+
+    def set_one_line(self, sections: frozenset[int]) -> None:
+        """Show these sections' headers on one line (their columns have the room)."""
+        if sections != self._one_line:
+            self._one_line = sections
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def set_rows(self, rows: Sequence[SourceFigures]) -> None:
         self.beginResetModel()

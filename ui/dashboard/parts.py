@@ -82,15 +82,18 @@ class Tile(QFrame):
 
 
 class SourceTable(QTableView):
-    """The per-source table: names in full (wrapped), headers on two lines, as tall as its
-    rows (no empty space below a short table, no scroll bar inside the dashboard's). Each
-    column as wide as its widest text; where the table has more room than that, every
-    column gets an even share of the rest (the source column took all of it: 1,600 px of
-    names 230 px long beside 60 px figures at 2560 px)."""
+    """The per-source table: names in full (wrapped), headers on two lines where a column
+    is narrow and on one where it has the room (at 2560 px every "Qualification / rate" sat on
+    two lines in a column 270 px wide), as tall as its rows (no empty space below a short
+    table, no scroll bar inside the dashboard's). Each column as wide as its widest text;
+    where the table has more room than that, every column gets an even share of the rest (the
+    source column took all of it: 1,600 px of names 230 px long beside 60 px figures at
+    2560 px)."""
 
     def __init__(self, model: SourceRatesModel) -> None:
         super().__init__()
         self.setObjectName("sourceRates")
+        self.rates = model
         self.setModel(model)
         self.setSortingEnabled(True)
         self.verticalHeader().hide()
@@ -125,7 +128,7 @@ class SourceTable(QTableView):
         bold.setBold(True)
         head = QFontMetrics(bold)
         cells = QFontMetrics(self.font())
-        text = str(model.headerData(column, Qt.Orientation.Horizontal))
+        text = self.rates.narrow_header_text(column)
         widths = [head.horizontalAdvance(line) for line in text.split("\n")]
         widths += [
             cells.horizontalAdvance(str(model.index(r, column).data()))
@@ -138,7 +141,7 @@ class SourceTable(QTableView):
         model = self.model()
         cells = QFontMetrics(self.font())
         names = [str(model.index(r, 0).data()) for r in range(model.rowCount())]
-        head = str(model.headerData(0, Qt.Orientation.Horizontal))
+        head = self.rates.narrow_header_text(0)
         widest = max((cells.horizontalAdvance(n) for n in names), default=0)
         return (
             max(widest, QFontMetrics(self.horizontalHeader().font()).horizontalAdvance(head)) + 14
@@ -151,7 +154,21 @@ class SourceTable(QTableView):
         figures = [self.column_width(c) for c in range(1, columns)]
         # the names wrap where the figures leave them less than they need
         needs = [self.source_width(), *figures]
-        set_widths(self, share_room(needs, self.viewport().width(), 0, self.SOURCE_MIN))
+        widths = share_room(needs, self.viewport().width(), 0, self.SOURCE_MIN)
+        set_widths(self, widths)
+        # a header on one line where its column has the room for it
+        model = self.rates
+        bold = QFont(self.horizontalHeader().font())
+        bold.setBold(True)
+        head = QFontMetrics(bold)
+        model.set_one_line(
+            frozenset(
+                c
+                for c, width in enumerate(widths)
+                if head.horizontalAdvance(model.narrow_header_text(c).replace("\n", " ")) + 14
+                <= width
+            )
+        )
 
     def minimum_width(self) -> int:
         figures = sum(self.column_width(c) for c in range(1, self.model().columnCount()))
