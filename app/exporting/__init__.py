@@ -35,10 +35,10 @@ from app.exporting.records import (
 from app.exporting.writers import (
     CSV_HEADERS,
     LocalTimes,
-    csv_rows,
     list_headers,
     safe_cells,
     vcard,
+    write_csv_page,
     write_csv_row,
     write_vcard,
 )
@@ -157,22 +157,20 @@ def export_contacts(
         left_out = contacts.count(db, q) - contacts.count(db, granted)
         q = granted
     pages = records.iter_pages(
-        db, q, progress=_progress_fn(progress), cancelled=lambda: is_cancelled(cancel)
+        db,
+        q,
+        progress=_progress_fn(progress),
+        cancelled=lambda: is_cancelled(cancel),
+        blanks=fmt == "csv",  # NULL texts as '': an empty cell either way
     )
     if fmt == "csv":
         with _atomic_text(target, "utf-8-sig") as fh:
             counts = most_points(db)
             local = LocalTimes()
-            n = _write_csv(
-                fh,
-                [*CSV_HEADERS, *list_headers(counts)],
-                (
-                    cells
-                    for reader, rows in pages
-                    for cells in csv_rows(reader, rows, local, counts)
-                ),
-                CSV_HEADERS.index("Notes"),
-            )
+            csv.writer(fh, lineterminator="\r\n").writerow([*CSV_HEADERS, *list_headers(counts)])
+            n = 0
+            for reader, rows in pages:
+                n += write_csv_page(fh, reader, rows, local, counts)
             _stop_if_cancelled(cancel)
     else:
         with _atomic_text(target, "utf-8") as fh:

@@ -110,6 +110,9 @@ _COLUMNS = (
 
 _NOTES = 20  # where the note is in _COLUMNS and ExportRecord
 _TIMES = (15, 21, 22)  # stage_changed_at, next_action_at, created_at
+# the texts a CSV export may read as '' when NULL (both are an empty cell): name to industry,
+# source, tags and notes
+_BLANKABLE = (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 16, 19, _NOTES)
 
 
 def _json_list(raw: str | None) -> list[Any]:
@@ -152,9 +155,10 @@ class _Reader:
 
     On SQLite the rows are read from the driver's cursor as it returns them (tuples; no
     SQLAlchemy row processing): the times are the stored numbers (``stored_times``), turned
-    into datetimes only where they are used (:mod:`db.times`)."""
+    into datetimes only where they are used (:mod:`db.times`). With ``blanks`` the texts
+    that are empty cells in a CSV either way come as '' rather than None (``_BLANKABLE``)."""
 
-    def __init__(self, s: Session) -> None:
+    def __init__(self, s: Session, blanks: bool = False) -> None:
         self.s = s
         self.conn = s.connection()  # Core rows: no ORM work per row
         self.raw: Any = None  # the sqlite3 connection, when long notes are streamed from it
@@ -168,6 +172,9 @@ class _Reader:
                 long = func.length(Contact.notes) > LONG_TEXT
                 columns[_NOTES] = case((long, null()), else_=Contact.notes)
                 columns.append(long)
+        if blanks:
+            for i in _BLANKABLE:
+                columns[i] = func.coalesce(columns[i], "")
         self.columns = columns
 
     def lists(self, rows: Sequence[Any]) -> dict[int, ContactPoints]:
@@ -175,7 +182,16 @@ class _Reader:
         if not rows:
             return {}
         ids = [r[0] for r in rows]
-        with_lists = set(self.conn.scalars(_LISTED, {"ids": ids}))
+        if self.stored_times:  # the driver's own query: no IN list of a thousand rendered
+            marks = ",".join("?" * len(ids))
+            cursor = self.conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                f"SELECT DISTINCT contact_id FROM {ContactPoint.__tablename__}"
+                f" WHERE contact_id IN ({marks})",
+                ids,
+            )
+            with_lists = {row[0] for row in cursor}
+        else:
+            with_lists = set(self.conn.scalars(_LISTED, {"ids": ids}))
         return read_points(self.s, with_lists) if with_lists else {}
 
     def is_long(self, row: Sequence[Any]) -> bool:
@@ -233,18 +249,20 @@ def iter_pages(
     keep: Callable[[list[int]], Sequence[int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    blanks: bool = False,
 ) -> Iterator[tuple[_Reader, Sequence[Any]]]:
     """Every contact the query selects, in its order, read in one transaction through one
     cursor, ``PAGE`` rows at a time: (the reader, a page of rows of ``reader.columns``;
     ``reader.records(rows)`` makes them records). ``keep(page of ids)`` chooses which of each
     page to write. ``progress(done, total)`` after each page, counting the contacts the query
-    selects; ``cancelled()`` is asked before each page (the caller says what a stop means)."""
+    selects; ``cancelled()`` is asked before each page (the caller says what a stop means).
+    ``blanks``: see :class:`_Reader` (for a CSV export only)."""
     count_stmt = select(func.count()).select_from(
         contacts.select_matching([Contact.id], query, db).subquery()
     )
     with db.session() as s:
         total = int(s.scalar(count_stmt) or 0)  # the same snapshot the rows come from
-        reader = _Reader(s)
+        reader = _Reader(s, blanks)
         stmt = contacts.select_matching(reader.columns, query, db)
         stmt = stmt.order_by(*contacts.order_by(query))
         parts: Iterator[Sequence[Any]]

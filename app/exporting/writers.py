@@ -7,7 +7,9 @@ write the same text.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
@@ -282,35 +284,113 @@ def list_values(r: ExportRecord, counts: dict[str, int]) -> list[object]:
     return out
 
 
-def csv_rows(
-    reader: _Reader, rows: Sequence[Any], local: LocalTimes, counts: dict[str, int]
-) -> Iterator[list[object]]:
-    """``[*csv_values(r, local), *list_values(r, counts)]`` of each record the page's
-    ``rows`` make (:func:`app.exporting.records.iter_pages`), the same cells; a contact with
-    nothing in ``contact_points`` and a note of ordinary length (most contacts) is written
-    from its row as the driver returned it, without a record or Point objects."""
+class _Lines:
+    """A file for ``csv.writer`` that keeps the lines it is given (in a list)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
+
+
+# a cell that starts a formula, found by the comma before it (on a line whose every comma
+# starts a cell); "\r" is not here: a line holding one is written by the csv module
+_FORMULA_CELL = re.compile(
+    ",(?=[" + re.escape("".join(c for c in FORMULA_STARTS if c not in _CSV_SPECIAL)) + "])"
+)
+_MARKED = ",'"
+
+
+def write_csv_page(
+    fh: IO[str], reader: _Reader, rows: Sequence[Any], local: LocalTimes, counts: dict[str, int]
+) -> int:
+    """Write the contacts of a page of ``rows`` (:func:`app.exporting.records.iter_pages`) to
+    ``fh``, each as ``csv.writer(fh, lineterminator="\r\n")`` writes
+    ``safe_cells([*csv_values(r, local), *list_values(r, counts)])`` of its record ``r``, byte
+    for byte; how many.
+
+    A contact with nothing in ``contact_points`` and a note of ordinary length (most contacts)
+    is written from its row as the driver returned it, without a record or Point objects; when
+    its cells are all text that needs no quotes (no comma, quote or line break: most rows),
+    they are joined as they are and the formula-like ones marked on the joined line, where
+    every comma starts a cell (the work of ``safe_cells`` and the csv module in a few calls
+    per row, not a few per cell). Any other row goes through ``safe_cells`` and the csv
+    module."""
+    lines: list[str] = []  # the page's text, written at once
+    general = csv.writer(_Lines(lines), lineterminator="\r\n")
+
+    def write_cells(cells: list[object]) -> None:
+        if cells[_NOTES_CELL].__class__ is LongText:
+            fh.write("".join(lines))
+            lines.clear()
+            write_csv_row(fh, cells)
+        else:
+            general.writerow(safe_cells(cells))
+
     lists = reader.lists(rows)
     if not reader.stored_times:
-        for r in reader.records(rows, lists):
-            yield [*csv_values(r, local), *list_values(r, counts)]
-        return
+        for record in reader.records(rows, lists):
+            write_cells([*csv_values(record, local), *list_values(record, counts)])
+        fh.write("".join(lines))
+        return len(rows)
+    commas = len(CSV_HEADERS) + len(list_headers(counts)) - 1
     n_emails, n_phones, n_addresses = (counts.get(k, 0) for k in (EMAIL, PHONE, ADDRESS))
     address_width = len(ADDRESS_PARTS) + 1
+    no_emails = [""] * (2 * n_emails)
     no_phones = [""] * (2 * n_phones)
     no_addresses = [""] * (address_width * n_addresses)
+    more_emails = no_emails[2:]
     more_phones = no_phones[2:]
     more_addresses = no_addresses[address_width:]
     stored = local.stored
+    marked = _FORMULA_CELL.sub
+    long_at = len(reader.columns) - 1 if reader.raw is not None else 0
     for r in rows:
-        if r[0] in lists or reader.is_long(r):
+        if r[0] in lists or (long_at and r[long_at]):
             for record in reader.records([r], lists):
-                yield [*csv_values(record, local), *list_values(record, counts)]
+                write_cells([*csv_values(record, local), *list_values(record, counts)])
             continue
         (_id, name, first, last, email, other_emails, phone, company, title, website, city,
          country, industry, _key, stage, _changed, source, score, consent, tags, notes, _next,
          created, extra) = r[:24]  # fmt: skip
         others = _json_list(other_emails) if other_emails else []
-        cells = [
+        tail: list[object] = [
+            consent or "unknown",
+            tags,
+            notes,
+            stored(created) if created is not None else "",
+            more_fields(extra) if extra else "",
+        ]
+        if not n_emails:
+            pass
+        elif others:  # as _row_points makes them: the row's e-mail first, then the others
+            emails = [email] if email else []
+            for value in others:
+                if value:
+                    other = str(value)
+                    if not any(_same(e, other) for e in emails):
+                        emails.append(other)
+            for i, value in enumerate(emails[:n_emails]):
+                tail.append("* other" if not i and email else "other")
+                tail.append(value)
+            if len(emails) < n_emails:
+                tail.extend(_BLANK * (2 * (n_emails - len(emails))))
+        elif email:
+            tail += ("* other", email)
+            tail += more_emails
+        else:
+            tail += no_emails
+        if n_phones:
+            if phone:
+                tail += ("* other", phone)
+                tail += more_phones
+            else:
+                tail += no_phones
+        if n_addresses:
+            if city or country:
+                tail += ("* other", "", "", city or "", "", "", country or "")
+                tail += more_addresses
+            else:
+                tail += no_addresses
+        head = (
             name,
             first,
             last,
@@ -325,41 +405,40 @@ def csv_rows(
             industry,
             stage,
             source,
-            score,
-            consent or "unknown",
-            tags,
-            notes,
-            stored(created) if created is not None else "",
-            more_fields(extra) if extra else "",
-        ]
-        if n_emails:  # as _row_points makes them: the row's e-mail first, then the others
-            emails = [email] if email else []
-            for value in others:
-                if value:
-                    other = str(value)
-                    if not any(_same(e, other) for e in emails):
-                        emails.append(other)
-            for i, value in enumerate(emails[:n_emails]):
-                cells.append("* other" if not i and email else "other")
-                cells.append(value)
-            if len(emails) < n_emails:
-                cells.extend(_BLANK * (2 * (n_emails - len(emails))))
-        if n_phones:
-            if phone:
-                cells += ("* other", phone)
-                cells += more_phones
+        )
+        if score is None or score.__class__ is int:
+            try:
+                before = ",".join(head)  # type: ignore[arg-type]
+                after = ",".join(tail)  # type: ignore[arg-type]
+            except TypeError:  # a value that is not text (None, a blob): the csv module's
+                pass
             else:
-                cells += no_phones
-        if n_addresses:
-            if city or country:
-                cells += ("* other", "", "", city or "", "", "", country or "")
-                cells += more_addresses
-            else:
-                cells += no_addresses
-        yield cells
+                line = f"{before},{'' if score is None else score},{after}"
+                if (
+                    line.count(",") == commas
+                    and '"' not in line
+                    and "\n" not in line
+                    and "\r" not in line
+                ):
+                    if score is not None and score < 0:  # type: ignore[operator]
+                        # a negative score is not a formula: mark the texts around it
+                        after = marked(_MARKED, after)
+                        if after.startswith(FORMULA_STARTS):
+                            after = "'" + after
+                        line = f"{marked(_MARKED, before)},{score},{after}"
+                    else:
+                        line = marked(_MARKED, line)
+                    if line.startswith(FORMULA_STARTS):
+                        line = "'" + line
+                    lines.append(line + "\r\n")
+                    continue
+        write_cells([*head, score, *tail])
+    fh.write("".join(lines))
+    return len(rows)
 
 
 _BLANK = [""]
+_NOTES_CELL = CSV_HEADERS.index("Notes")
 
 
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------
