@@ -7,8 +7,9 @@ views' wrapped cells: :class:`KeepHyphensDelegate`, ``ui.row_fit``, the sidebar;
 cards and column headers; the dashboard's charts) runs it through :func:`keep_hyphenated`
 first: a word joiner (U+2060, no width) after each hyphen inside a word forbids that break,
 so the word goes to the next line whole. A word wider than the room is left as it was (it
-then breaks at its hyphens, or anywhere where the wrap allows that); an e-mail address wider
-than the room may break after its "@", its domain kept whole where that fits.
+then breaks at its hyphens, or anywhere where the wrap allows that); an e-mail address or a
+link wider than the room may break after its "@" or "//", its domain kept whole where that
+fits.
 
 These marks never reach the user's clipboard: :func:`plain` takes them out of a text, and a
 selectable :class:`WrappedLabel` copies its selection without them.
@@ -43,7 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 JOINER = "\u2060"  # WORD JOINER: no break here, no width
-AFTER_AT = "\u200b"  # ZERO WIDTH SPACE: a break allowed after an address's "@"
+BREAK = "\u200b"  # ZERO WIDTH SPACE: a break allowed after an address's "@" or a link's "//"
+_AFTER_PREFIX = re.compile("(?<=[@/])\u200b")
+_PREFIX_END = re.compile("(?<=@)|(?<=//)")  # where an address's domain, a link's host starts
 _HYPHEN = re.compile("[-\u2010](?=[^\\s\u2060\u200b])")  # a hyphen with a word after it
 _WORD = re.compile("[^\\s\u200b]+")  # what lies between two places a line may break
 
@@ -66,19 +69,18 @@ def keep_hyphenated(
         word = match.group(0)
         if not _HYPHEN.search(word):
             return word
-        if fits(word) or "@" not in word:
+        if fits(word) or not _PREFIX_END.search(word):
             return kept(word)
-        # an address wider than the room: it may break after its "@", where the domain
+        # an address or a link wider than the room: it may break where its domain or host
         # starts ("ute.wagner@" / "orion-automation13.de", not "…@orion-" / "automation13.de")
-        local, _at, domain = word.partition("@")
-        return f"{kept(local)}@{AFTER_AT}{kept(domain)}"
+        return BREAK.join(kept(part) for part in _PREFIX_END.split(word) if part)
 
     return _WORD.sub(joined, text)
 
 
 def plain(text: str) -> str:
     """``text`` without the marks :func:`keep_hyphenated` put in."""
-    return text.replace(JOINER, "").replace(f"@{AFTER_AT}", "@")
+    return _AFTER_PREFIX.sub("", text.replace(JOINER, ""))
 
 
 # --- labels -------------------------------------------------------------------------------------

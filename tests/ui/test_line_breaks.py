@@ -6,6 +6,7 @@ board's column names and the dashboard's charts. A word wider than the room stil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -102,9 +103,12 @@ def test_a_wrapped_label_breaks_where_a_space_is(qtbot: Any) -> None:
     assert "acme-tools.com" in QLabel.text(label)  # no joiner in a word that cannot fit
 
 
-def test_an_address_wider_than_the_room_breaks_after_its_at(qtbot: Any) -> None:
-    """ "ute.wagner@orion-" / "automation13.de" in the detail panel at 1024x700: an address
-    too wide for the line now breaks where its domain starts, the domain read whole."""
+def test_an_address_or_a_link_wider_than_the_room_breaks_where_its_domain_starts(
+    qtbot: Any,
+) -> None:
+    """ "ute.wagner@orion-" / "automation13.de" and "https://www.orion-" / "automation13.de" in
+    the detail panel at 1024x700: an address or a link too wide for the line now breaks where
+    its domain starts, the domain read whole."""
     address = "ute.wagner@orion-automation13.de"
     label = WrappedLabel(address)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -120,6 +124,13 @@ def test_an_address_wider_than_the_room_breaks_after_its_at(qtbot: Any) -> None:
     assert label.text() == address and plain(QLabel.text(label)) == address
     label.setSelection(0, len(QLabel.text(label)))
     assert label.selectedText() == address
+    # a link likewise: "https://" / "www.orion-automation13.de", not "https://www.orion-"
+    link = "https://www.orion-automation13.de"
+    label.setText(link)
+    label.resize(_room_for(font, "www.orion-automation13.de"), 100)
+    lines = qt_lines(QLabel.text(label), font, label.width())
+    assert lines == ["https://", "www.orion-automation13.de"], lines
+    assert plain(QLabel.text(label)) == link
 
 
 def test_a_copied_selection_has_no_hidden_characters(qtbot: Any) -> None:
@@ -218,21 +229,13 @@ def _wrapping_widgets(top: QWidget) -> list[str]:
     return found
 
 
-def test_every_wrapping_label_and_view_of_the_window_and_its_dialogs(
-    qtbot: Any, sized_window: Any
-) -> None:
-    """Every word-wrapped label and item view of the window (each view shown, the detail
-    panel open) and of the dialogs opened from its menus goes through ui.line_breaks."""
-    from ui.screenshot import DIALOG_ENTRIES, _prepare_detail, menu_action
+def look_at_dialogs(
+    qtbot: Any, window: Any, judge: Callable[[QWidget], list[str]]
+) -> dict[str, list[str]]:
+    """``judge``'s findings in each dialog the window's menus open (ui.screenshot's list),
+    each opened as a user does and cancelled."""
+    from ui.screenshot import DIALOG_ENTRIES, menu_action
 
-    window = sized_window
-    show_at(qtbot, window, (1440, 900))
-    for view in ("kanban", "triage", "dashboard"):
-        window.show_view(view)
-        QApplication.processEvents()
-    _prepare_detail(window)
-    QApplication.processEvents()
-    assert _wrapping_widgets(window) == []
     looked: dict[str, list[str]] = {}
     for name, entry in DIALOG_ENTRIES:
         action = menu_action(window, entry)
@@ -247,7 +250,7 @@ def test_every_wrapping_label_and_view_of_the_window_and_its_dialogs(
                 if isinstance(w, QDialog) and w.isVisible() and id(w) not in before
             ]
             if dialogs and name not in looked:
-                looked[name] = _wrapping_widgets(dialogs[-1])
+                looked[name] = judge(dialogs[-1])
                 dialogs[-1].reject()
 
         timer = QTimer()
@@ -257,5 +260,24 @@ def test_every_wrapping_label_and_view_of_the_window_and_its_dialogs(
         action.trigger()  # exec(): back when the dialog is rejected
         qtbot.waitUntil(lambda name=name: name in looked, timeout=10000)
         timer.stop()
+    return looked
+
+
+def test_every_wrapping_label_and_view_of_the_window_and_its_dialogs(
+    qtbot: Any, sized_window: Any
+) -> None:
+    """Every word-wrapped label and item view of the window (each view shown, the detail
+    panel open) and of the dialogs opened from its menus goes through ui.line_breaks."""
+    from ui.screenshot import _prepare_detail
+
+    window = sized_window
+    show_at(qtbot, window, (1440, 900))
+    for view in ("kanban", "triage", "dashboard"):
+        window.show_view(view)
+        QApplication.processEvents()
+    _prepare_detail(window)
+    QApplication.processEvents()
+    assert _wrapping_widgets(window) == []
+    looked = look_at_dialogs(qtbot, window, _wrapping_widgets)
     assert len(looked) >= 5, looked
     assert {name: found for name, found in looked.items() if found} == {}
