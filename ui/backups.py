@@ -35,6 +35,7 @@ from app.backups import BackupInfo
 from app.timeutil import local_text
 from db.errors import DatabaseError
 from db.plain_open import plain_sqlite_path
+from ui.header_align import align_headers_with_cells
 from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.table_model import HeaderedTableModel, Index
 from ui.tasks import Task
@@ -347,6 +348,7 @@ class BackupsDialog(QDialog):
         intro.setWordWrap(True)
         self.model = BackupTableModel(self)
         self.table = QTableView()
+        align_headers_with_cells(self.table)  # "Size" over the sizes
         self.table.setItemDelegate(KeepHyphensDelegate(self.table))  # wrapped: "E-mail" whole
         self.table.setObjectName("backupTable")
         self.table.setModel(self.model)

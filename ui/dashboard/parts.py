@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QSizePolicy, QTableVi
 
 from ui.column_share import set_widths, share_room
 from ui.dashboard.model import SourceRatesModel
+from ui.header_align import align_headers_with_cells
 from ui.line_breaks import KeepHyphensDelegate
 from ui.theme import theme_colors
 
@@ -103,7 +104,7 @@ class SourceTable(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.horizontalHeader()
+        header = align_headers_with_cells(self)  # the rates' headers over the rates
         header.setTextElideMode(Qt.TextElideMode.ElideNone)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

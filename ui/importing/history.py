@@ -26,10 +26,11 @@ from app.importing.report import BatchInfo, ImportReport, UndoResult
 from app.operations import Changes
 from app.timeutil import local_text
 from db.engine import Database
+from ui.header_align import align_headers_with_cells
 from ui.importing.models import BatchListModel, IssueModel
 from ui.importing.undo import undo_import_asking
 from ui.importing.widgets import ColumnSharer, encoding_name
-from ui.line_breaks import WrappedLabel
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.operations import OperationRunner
 from ui.row_fit import SLACK
 from ui.tasks import TaskRunner
@@ -99,6 +100,8 @@ class ImportHistoryDialog(QDialog):
 
         self.model = BatchListModel(self)
         self.table = QTableView()
+        align_headers_with_cells(self.table)  # the counts' headers over the counts
+        self.table.setItemDelegate(KeepHyphensDelegate(self.table))  # "messe-kontakte.csv" whole
         self.table.setObjectName("batchTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -113,6 +116,7 @@ class ImportHistoryDialog(QDialog):
 
         self.issues_model = IssueModel(self)
         self.issues = QTableView()
+        self.issues.setItemDelegate(KeepHyphensDelegate(self.issues))  # "E-mail" kept whole
         self.issues.setObjectName("batchIssues")
         self.issues.setModel(self.issues_model)
         self.issues.verticalHeader().hide()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.scoring import AUTOMATION_MODES, ScoringSettings
 from app.scoring_rules import DEFAULT_RULES, ScoringRules
+from ui.header_align import align_headers_with_cells
 from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.table_model import HeaderedTableModel
 
@@ -119,6 +120,7 @@ class ScoringRulesDialog(QDialog):
         self.setWindowTitle("Scoring rules")
         self.model = RulesTableModel(current.rules, self)
         self.table = QTableView()
+        align_headers_with_cells(self.table)  # "Points" over the points
         self.table.setObjectName("rulesTable")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
