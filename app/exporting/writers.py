@@ -314,22 +314,32 @@ def write_csv_page(
     every comma starts a cell (the work of ``safe_cells`` and the csv module in a few calls
     per row, not a few per cell). Any other row goes through ``safe_cells`` and the csv
     module."""
-    lines: list[str] = []  # the page's text, written at once
+    lines: list[str] = []  # the page's text, written at once (or every _HELD_CHARS)
+    held = 0  # characters in lines
     general = csv.writer(_Lines(lines), lineterminator="\r\n")
 
+    def write_held() -> None:
+        nonlocal held
+        fh.write("".join(lines))
+        lines.clear()
+        held = 0
+
     def write_cells(cells: list[object]) -> None:
+        nonlocal held
         if cells[_NOTES_CELL].__class__ is LongText:
-            fh.write("".join(lines))
-            lines.clear()
+            write_held()
             write_csv_row(fh, cells)
         else:
             general.writerow(safe_cells(cells))
+            held += len(lines[-1])
+            if held > _HELD_CHARS:
+                write_held()
 
     lists = reader.lists(rows)
     if not reader.stored_times:
         for record in reader.records(rows, lists):
             write_cells([*csv_values(record, local), *list_values(record, counts)])
-        fh.write("".join(lines))
+        write_held()
         return len(rows)
     commas = len(CSV_HEADERS) + len(list_headers(counts)) - 1
     n_emails, n_phones, n_addresses = (counts.get(k, 0) for k in (EMAIL, PHONE, ADDRESS))
@@ -430,15 +440,22 @@ def write_csv_page(
                         line = marked(_MARKED, line)
                     if line.startswith(FORMULA_STARTS):
                         line = "'" + line
-                    lines.append(line + "\r\n")
+                    line += "\r\n"
+                    lines.append(line)
+                    held += len(line)
+                    if held > _HELD_CHARS:
+                        write_held()
                     continue
         write_cells([*head, score, *tail])
-    fh.write("".join(lines))
+    write_held()
     return len(rows)
 
 
 _BLANK = [""]
 _NOTES_CELL = CSV_HEADERS.index("Notes")
+# at most about this many characters of lines are held before they are written (a page of
+# notes just short of LONG_TEXT is not held twice)
+_HELD_CHARS = 1 << 20
 
 
 # --- vCard 3.0 (RFC 2426) --------------------------------------------------------------------

@@ -289,6 +289,7 @@ def test_the_lines_written_from_a_row_are_those_of_its_record(
     import sqlite3
     import time
 
+    from app.exporting import writers
     from app.exporting.writers import (
         CSV_HEADERS,
         LocalTimes,
@@ -405,6 +406,13 @@ def test_the_lines_written_from_a_row_are_those_of_its_record(
             assert fast.getvalue().splitlines(True) == expected.splitlines(True), zone
             assert fast.getvalue() == expected
     assert made == len(ZONES) * 3 * len(ids)
+    # written out a few lines at a time within a page: the same
+    monkeypatch.setattr(writers, "_HELD_CHARS", 200)
+    fast = io.StringIO()
+    for reader, rows in records.iter_pages(db, ContactQuery(), blanks=True):
+        write_csv_page(fast, reader, rows, LocalTimes(), {EMAIL: 1})
+    assert fast.getvalue() == general({EMAIL: 1})
+    monkeypatch.setattr(writers, "_HELD_CHARS", 1 << 20)
 
     # and the whole file, its columns from the lists the contacts have (most_points reads
     # other_emails as JSON in SQL: not JSON there is another matter)
@@ -424,3 +432,42 @@ def test_the_lines_written_from_a_row_are_those_of_its_record(
         assert db_path.with_name("all.csv").read_bytes() == whole.encode(), zone
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.mark.sqlite_only
+def test_a_page_of_long_notes_is_written_as_it_goes(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notes just short of the streamed length are in the page's rows; the page's lines are
+    written every megabyte or so, not held whole beside them."""
+    from app.exporting import writers
+    from app.exporting.writers import LocalTimes, write_csv_page
+
+    note = ("Long, long note. " * 20_000)[:300_000]  # a comma: the csv module's row
+    for i in range(8):
+        _set_note(db, create_contact(db, first_name=f"N{i}"), f"{i} {note}")
+        _set_note(db, create_contact(db, first_name=f"M{i}"), f"{i} {note}".replace(",", ";"))
+
+    class Recording(io.StringIO):
+        most = 0
+
+        def write(self, text: str) -> int:
+            self.most = max(self.most, len(text))
+            return super().write(text)
+
+    out = Recording()
+    pages = 0
+    for reader, rows in records.iter_pages(db, ContactQuery(), blanks=True):
+        write_csv_page(out, reader, rows, LocalTimes(), {})
+        pages += 1
+    assert pages == 1
+    assert len(out.getvalue()) > 16 * 300_000
+    assert out.most < writers._HELD_CHARS + 2 * 300_100
+    export_contacts(db, tmp_path / "long.csv")
+    assert (tmp_path / "long.csv").read_bytes() == b"\xef\xbb\xbf" + _header_and(out.getvalue())
+
+
+def _header_and(text: str) -> bytes:
+    from app.exporting.writers import CSV_HEADERS
+
+    return (",".join(CSV_HEADERS) + "\r\n" + text).encode()
