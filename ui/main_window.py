@@ -66,6 +66,7 @@ from ui.contact_table import (
 from ui.detail_panel import DetailPanel
 from ui.dialogs import NewContactDialog, ask_disqualify_reason
 from ui.fields import as_label
+from ui.header_align import align_headers_with_cells
 from ui.leads.qualify_first import ask_override_then
 from ui.operations import BusyIndicator, OperationRunner
 from ui.sidebar import Sidebar, SidebarFilter
@@ -107,6 +108,7 @@ class ContactListView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contactList")
+        align_headers_with_cells(self)  # "Score" over the scores, at the right
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSortingEnabled(True)

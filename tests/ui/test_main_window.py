@@ -236,3 +236,38 @@ def test_screenshots_are_written(demo_db, tmp_path: Path, qtbot) -> None:  # typ
 
     image = QImage(str(tmp_path / "shots" / "list.png"))
     assert image.width() >= 1200 and image.height() >= 800
+
+
+def test_the_lists_headers_sit_as_their_cells(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A column of figures aligned right has its header on the right ("Score" over the
+    scores); a column of text keeps the header's own alignment; sorting and the sort
+    indicator work with that header as before."""
+    from PySide6.QtWidgets import QStyleOptionHeader
+
+    view = window.list_view
+    header = view.horizontalHeader()
+    keys = [c[0] for c in COLUMNS]
+
+    def horizontal(section: int) -> Qt.AlignmentFlag:
+        option = QStyleOptionHeader()
+        header.initStyleOptionForIndex(option, section)
+        return option.textAlignment & Qt.AlignmentFlag.AlignHorizontal_Mask  # type: ignore[no-any-return]
+
+    score = keys.index("score")
+    cell = view.model().index(0, score).data(Qt.ItemDataRole.TextAlignmentRole)
+    assert Qt.AlignmentFlag(int(cell)) & Qt.AlignmentFlag.AlignRight
+    assert horizontal(score) == Qt.AlignmentFlag.AlignRight
+    name = keys.index("name")
+    assert view.model().index(0, name).data(Qt.ItemDataRole.TextAlignmentRole) is None
+    assert horizontal(name) == header.defaultAlignment() & Qt.AlignmentFlag.AlignHorizontal_Mask
+    # a click on the header sorts by it, as before
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    view.scrollTo(view.model().index(0, score))
+    x = header.sectionViewportPosition(score) + header.sectionSize(score) // 2
+    QTest.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
+    )
+    settle(qtbot, window)
+    assert header.sortIndicatorSection() == score
