@@ -24,6 +24,9 @@ from db.models import BantAnswer, BantCriterion, Contact, ContactPoint, Stage
 from db.times import from_stored
 
 PAGE = 1000  # contacts loaded at a time (and how often cancel is looked at)
+# at most this many contacts with lists are read once for an export (a set of ids); more are
+# asked a page at a time
+FEW_LISTED = 50_000
 LONG_TEXT = 1_000_000  # characters: a longer note is streamed, not loaded with its row
 PIECE_BYTES = 1 << 20  # a long note is read a megabyte at a time
 
@@ -176,15 +179,23 @@ class _Reader:
             for i in _BLANKABLE:
                 columns[i] = func.coalesce(columns[i], "")
         self.columns = columns
+        self._listed: Any = _UNREAD  # see _few_listed
 
     def lists(self, rows: Sequence[Any]) -> dict[int, ContactPoints]:
         """The lists of the page's contacts that have rows in ``contact_points`` (few)."""
         if not rows:
             return {}
+        if self.stored_times:
+            if self._listed is _UNREAD:
+                self._listed = self._few_listed()
+            listed = self._listed
+            if listed is not None:  # every contact with lists is known: no query a page
+                with_lists = {r[0] for r in rows if r[0] in listed} if listed else set()
+                return read_points(self.s, with_lists) if with_lists else {}
         ids = [r[0] for r in rows]
         if self.stored_times:  # the driver's own query: no IN list of a thousand rendered
             marks = ",".join("?" * len(ids))
-            cursor = self.conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            cursor = self._driver().execute(
                 f"SELECT DISTINCT contact_id FROM {ContactPoint.__tablename__}"
                 f" WHERE contact_id IN ({marks})",
                 ids,
@@ -193,6 +204,20 @@ class _Reader:
         else:
             with_lists = set(self.conn.scalars(_LISTED, {"ids": ids}))
         return read_points(self.s, with_lists) if with_lists else {}
+
+    def _driver(self) -> Any:
+        return self.conn.connection.driver_connection
+
+    def _few_listed(self) -> frozenset[int] | None:
+        """Every contact that has rows in ``contact_points``, when there are at most
+        ``FEW_LISTED`` (read in the export's transaction), else None (asked a page at a
+        time)."""
+        cursor = self._driver().execute(
+            f"SELECT contact_id FROM {ContactPoint.__tablename__} GROUP BY contact_id"
+            f" LIMIT {FEW_LISTED + 1}"
+        )
+        ids = frozenset(row[0] for row in cursor)
+        return ids if len(ids) <= FEW_LISTED else None
 
     def is_long(self, row: Sequence[Any]) -> bool:
         """Is the row's note a long one (left out of the row, streamed)?"""
@@ -235,6 +260,7 @@ class _Reader:
         return read
 
 
+_UNREAD = object()
 _LISTED = (
     select(ContactPoint.contact_id)
     .where(ContactPoint.contact_id.in_(bindparam("ids", expanding=True)))

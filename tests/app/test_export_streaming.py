@@ -405,6 +405,8 @@ def test_the_lines_written_from_a_row_are_those_of_its_record(
             expected = general(counts)
             assert fast.getvalue().splitlines(True) == expected.splitlines(True), zone
             assert fast.getvalue() == expected
+            if counts.get(ADDRESS):  # the stored lists, not the row's: a kind, a street
+                assert ",* work,di@example.org," in expected and ',"Main St 1\n' in expected
     assert made == len(ZONES) * 3 * len(ids)
     # written out a few lines at a time within a page: the same
     monkeypatch.setattr(writers, "_HELD_CHARS", 200)
@@ -413,6 +415,15 @@ def test_the_lines_written_from_a_row_are_those_of_its_record(
         write_csv_page(fast, reader, rows, LocalTimes(), {EMAIL: 1})
     assert fast.getvalue() == general({EMAIL: 1})
     monkeypatch.setattr(writers, "_HELD_CHARS", 1 << 20)
+    # more contacts with lists than are read at once: asked a page at a time, the same
+    monkeypatch.setattr(records, "FEW_LISTED", 1)
+    fast = io.StringIO()
+    for reader, rows in records.iter_pages(db, ContactQuery(), blanks=True):
+        write_csv_page(fast, reader, rows, LocalTimes(), {EMAIL: 1, ADDRESS: 2})
+    assert reader._listed is None
+    assert fast.getvalue() == general({EMAIL: 1, ADDRESS: 2})
+    assert ",* work,di@example.org," in fast.getvalue() and ',"Main St 1\n' in fast.getvalue()
+    monkeypatch.setattr(records, "FEW_LISTED", 50_000)
 
     # and the whole file, its columns from the lists the contacts have (most_points reads
     # other_emails as JSON in SQL: not JSON there is another matter)
