@@ -170,7 +170,8 @@ class LocalTimes:
         local = start + offset
         if not 1000 <= local.year <= 9999:
             return None
-        return self(start)[:-2], local.minute
+        # what __call__ writes of start, without its minutes (the offset is the one it finds)
+        return local.strftime("%Y-%m-%d %H:"), local.minute
 
 
 _MINUTES = tuple(f"{m:02d}" for m in range(60))
