@@ -7,32 +7,60 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def python_elsewhere(*argv: str, user: str | None = None) -> float:
+def python_elsewhere(
+    *argv: str, user: str | None = None, wait: Callable[[Callable[[], bool]], None] | None = None
+) -> float:
     """Run ``python ARGV`` in another process with the project importable (as ``user``: the
-    OS user SQLite records); it must succeed. Returns when it finished (monotonic)."""
+    OS user SQLite records); it must succeed. Returns when it finished (monotonic).
+
+    ``wait(ended)``: how to wait for it instead of blocking in ``subprocess.run`` (a window's
+    test: ``qtbot.waitUntil``, so that the window goes on beside the other person's work as it
+    does for a user, instead of finding it all piled up once the process has ended)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if user is not None:
         env["LOGNAME"] = user
-    done = subprocess.run(
-        [sys.executable, *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return time.monotonic()
+    if wait is None:
+        done = subprocess.run(
+            [sys.executable, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return time.monotonic()
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=err, text=True, env=env
+        )
+        try:
+            wait(lambda: proc.poll() is not None)
+            ended = time.monotonic()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        assert proc.returncode == 0, err.read()
+    return ended
 
 
-def winnow_elsewhere(url: str, *args: str, user: str | None = None) -> float:
+def winnow_elsewhere(
+    url: str,
+    *args: str,
+    user: str | None = None,
+    wait: Callable[[Callable[[], bool]], None] | None = None,
+) -> float:
     """Run ``winnow --db URL ARGS`` in another process, as :func:`python_elsewhere`."""
-    return python_elsewhere("-m", "app", "--db", url, *args, user=user)
+    return python_elsewhere("-m", "app", "--db", url, *args, user=user, wait=wait)
 
 
 def winnow_offscreen(*args: str) -> subprocess.CompletedProcess[str]:
