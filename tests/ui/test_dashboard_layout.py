@@ -308,6 +308,19 @@ def test_every_row_of_tiles_is_full(qtbot: Any, db: Database, width: int) -> Non
     _tiles_are_whole(view)
 
 
+# 1200: the dashboard beside the sidebar in a 1440 px window, where the second row held a
+# tile ("Not answered in 24 h") twice as wide as the others
+@pytest.mark.parametrize("width", [760, 900, 1000, 1200, 1500, 2300])
+def test_the_tiles_of_a_row_are_alike(qtbot: Any, db: Database, width: int) -> None:
+    """Each row's tiles share its width alike: none spans two places beside the others."""
+    _history_with_a_long_source(db)
+    view = _dashboard(qtbot, db, (width, 900))
+    for row in _tile_rows(view):
+        widths = [t.width() for t in row]
+        assert max(widths) - min(widths) <= 2, widths
+    _tiles_are_whole(view)
+
+
 @pytest.mark.parametrize("size", [*SIZES, (1200, 900)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_charts_of_a_row_end_on_one_line(qtbot: Any, db: Database, size: Any) -> None:
     """Side by side (two columns), the cards of a row start and end on one line, whichever

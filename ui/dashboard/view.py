@@ -151,7 +151,7 @@ class DashboardView(QWidget):
                 "Won in the period", "Deal amounts of the contacts that became customers"
             ),
         }
-        self.tiles_grid = QGridLayout()
+        self.tiles_box = QVBoxLayout()  # a row of tiles in each of its layouts
 
         self.funnel_chart = BarChart(
             "Funnel: how many reached each stage", [Series("Contacts", BLUE)], integers=True
@@ -188,7 +188,7 @@ class DashboardView(QWidget):
         bl = QVBoxLayout(body)
         bl.addLayout(self.bar)
         bl.addWidget(self.view_note)
-        bl.addLayout(self.tiles_grid)
+        bl.addLayout(self.tiles_box)
         bl.addLayout(self.charts_grid)
         bl.addStretch(1)
         self.scroll_area = QScrollArea()
@@ -211,37 +211,29 @@ class DashboardView(QWidget):
     WIDE_AT = 1100
 
     TILE_WIDTH = 170  # the least width a tile is given when choosing how many go in a row
-    TILE_COLUMNS = 60  # the tiles' grid: a row of 1, 2, 3, 4, 5 or 6 tiles fills it evenly
 
     def _arrange(self, wide: bool, per_row: int) -> None:
         if (wide, per_row) == self._wide:
             return
         self._wide = (wide, per_row)
-        for grid in (self.tiles_grid, self.charts_grid):
-            while grid.count():
-                grid.takeAt(0)
-        tiles = list(self.tiles.values())
-        rest = [*self.response_tiles.values(), *self.value_tiles.values()]
-        if per_row == 6:  # a row of rates; then five tiles in six columns (SLA gets two)
-            for c in range(self.TILE_COLUMNS):
-                self.tiles_grid.setColumnStretch(c, 1 if c < 6 else 0)
-            for i, tile in enumerate(tiles):
-                self.tiles_grid.addWidget(tile, 0, i)
-            col = 0
-            for tile, span in zip(rest, [1, 2, 1, 1, 1], strict=True):
-                self.tiles_grid.addWidget(tile, 1, col, 1, span)
-                col += span
-        else:
-            # every row full: the tiles shared out evenly over as few rows as ``per_row``
-            # allows (11 at five a row left one tile alone beside an empty band of four),
-            # each row's tiles sharing its width (a grid of 60 columns: 1 to 6 tiles a row)
-            for c in range(self.TILE_COLUMNS):
-                self.tiles_grid.setColumnStretch(c, 1)
-            placed = [*tiles, *rest]
-            for r, count in enumerate(row_counts(len(placed), per_row)):
-                span = self.TILE_COLUMNS // count
-                for j in range(count):
-                    self.tiles_grid.addWidget(placed.pop(0), r, j * span, 1, span)
+        while self.charts_grid.count():
+            self.charts_grid.takeAt(0)
+        while (item := self.tiles_box.takeAt(0)) is not None:
+            if (old := item.layout()) is not None:
+                while old.takeAt(0) is not None:  # the tiles stay the body's
+                    pass
+                old.deleteLater()
+        # every row full: the tiles shared out evenly over as few rows as ``per_row`` allows
+        # (11 at five a row left one tile alone beside an empty band of four), each row's
+        # tiles sharing its width alike (a tile spanning two places in a row of six made
+        # "Not answered in 24 h" twice as wide as the others)
+        placed = self._all_tiles()
+        for count in row_counts(len(placed), per_row):
+            row_box = QHBoxLayout()
+            for tile in placed[:count]:
+                row_box.addWidget(tile, 1)
+            del placed[:count]
+            self.tiles_box.addLayout(row_box)
         align = Qt.AlignmentFlag.AlignTop
         if wide:  # the short charts side by side, the table under them across the width
             self.chart_rows = [
@@ -293,19 +285,21 @@ class DashboardView(QWidget):
         return [*self.tiles.values(), *self.response_tiles.values(), *self.value_tiles.values()]
 
     def _tiles_per_row(self, width: int) -> int:
-        """As many tiles in a row as fit with their widest figure or caption: six (the rates,
-        then five tiles with two columns for the SLA share) when there is room for that."""
+        """As many tiles in a row (up to six: the rates, then the other five) as fit with
+        their widest figure or caption, the rows as ``row_counts`` shares them out."""
         room = width - 40  # the margins and the scroll bar
         gap = 8
-        need = {id(t): max(self.TILE_WIDTH, t.minimumSizeHint().width()) for t in self._all_tiles()}
-        sla = self.response_tiles["unanswered"]
-        column = (room - 5 * gap) / 6
-        if all(need[id(t)] <= column for t in self._all_tiles() if t is not sla) and (
-            need[id(sla)] <= 2 * column + gap
-        ):
-            return 6
-        widest = max(need.values())
-        return max(2, min(5, (room + gap) // (widest + gap)))
+        tiles = self._all_tiles()
+        need = [max(self.TILE_WIDTH, t.minimumSizeHint().width()) for t in tiles]
+        for per_row in range(6, 2, -1):
+            at, fits = 0, True
+            for count in row_counts(len(tiles), per_row):
+                share = (room - (count - 1) * gap) / count
+                fits = fits and max(need[at : at + count]) <= share
+                at += count
+            if fits:
+                return per_row
+        return 2
 
     def _place_bar(self) -> None:
         """The pickers in as few rows as the width allows, the source picker as wide as its
