@@ -112,18 +112,18 @@ def test_the_dialog_takes_the_room_its_criteria_need(
     lines = dialog.title_include.lines()
     assert lines <= (2 if size[0] < 1440 else 1), (lines, dialog.width())
     assert _cut_labels(dialog) == []
-    # under the form's hint only the (empty) message line and the spacing before Save
-    empty = dialog.save_button.geometry().top() - dialog.hint.geometry().bottom()
-    line = dialog.fontMetrics().lineSpacing()
-    assert empty <= dialog.error_label.height() + line + 3 * dialog.right.spacing(), empty
+    # under the form's hint only the spacing before the row of buttons (no message shown)
+    assert not dialog.error_label.isVisible()
+    empty = _top(dialog.save_button, dialog) - _bottom(dialog.hint, dialog)
+    assert empty <= 2 * dialog.body.spacing() + 4, empty
     dialog.close()
 
 
-def _personas_shown(qtbot: Any, window: Any) -> Any:
-    """The Personas dialog over the window at 1440×900, its personas listed and laid out."""
+def _personas_shown(qtbot: Any, window: Any, size: tuple[int, int] = (1440, 900)) -> Any:
+    """The Personas dialog over the window (1440×900 unless said), its personas listed."""
     from ui.golook.personas_dialog import PersonaDialog
 
-    show_at(qtbot, window, (1440, 900))
+    show_at(qtbot, window, size)
     dialog = PersonaDialog(window)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "Plant buyer" in dialog.names(), timeout=10000)
@@ -134,19 +134,65 @@ def _personas_shown(qtbot: Any, window: Any) -> Any:
     return dialog
 
 
-def test_the_personas_list_leaves_no_white_band(qtbot: Any, sized_window: Any) -> None:
-    """The three personas sat over ~300 px of empty white list beside the tall form: now the
-    list is as tall as its names (ui.list_fit), its buttons right under it."""
-    dialog = _personas_shown(qtbot, sized_window)
+def _top(widget: QWidget, dialog: QWidget) -> int:
+    return widget.mapTo(dialog, widget.rect().topLeft()).y()
+
+
+def _bottom(widget: QWidget, dialog: QWidget) -> int:
+    return widget.mapTo(dialog, widget.rect().bottomLeft()).y()
+
+
+def _left(widget: QWidget, dialog: QWidget) -> int:
+    return widget.mapTo(dialog, widget.rect().topLeft()).x()
+
+
+def _right(widget: QWidget, dialog: QWidget) -> int:
+    return widget.mapTo(dialog, widget.rect().topRight()).x()
+
+
+@pytest.mark.parametrize(
+    "size", [(1024, 700), (1440, 900), (2560, 1440)], ids=["1024x700", "1440x900", "2560x1440"]
+)
+def test_the_dialog_reads_as_a_list_beside_its_form(
+    qtbot: Any, sized_window: Any, size: tuple[int, int]
+) -> None:
+    """A master-detail dialog: the personas' list framed and as tall as the form beside it,
+    New/Delete…/Up/Down under it as wide as it together; one row of buttons at the bottom
+    (Import…/Export… at the left, Save persona, the default, and Close at the right); the
+    seniority boxes in two compact columns. Before: a short frameless list over an empty
+    band, "Save persona" alone on a row above the others, the boxes spread over the width."""
+    from PySide6.QtWidgets import QCheckBox
+
+    dialog = _personas_shown(qtbot, sized_window, size)
     listed = dialog.persona_list
-    last = listed.visualItemRect(listed.item(listed.count() - 1))
-    empty = listed.viewport().height() - last.bottom()
-    assert 0 <= empty <= 6, empty
-    first = dialog.list_buttons.itemAt(0)
-    new = first.widget() if first is not None else None
-    assert new is not None
-    below = new.mapTo(dialog, new.rect().topLeft()).y()
-    assert 0 <= below - listed.mapTo(dialog, listed.rect().bottomLeft()).y() <= 16
+    assert listed.frameWidth() > 0
+    # the list beside the form from its top to the bottom of the form's column
+    assert abs(_top(listed, dialog) - _top(dialog.name, dialog)) <= 2
+    row = [dialog.list_buttons.itemAt(i).widget() for i in range(dialog.list_buttons.count())]
+    buttons = [b for b in row if b is not None]
+    assert [b.text() for b in buttons] == ["New", "Delete…", "Up", "Down"]
+    assert all(_top(b, dialog) > _bottom(listed, dialog) for b in buttons)
+    assert _left(buttons[0], dialog) == _left(listed, dialog)
+    assert abs(_right(buttons[-1], dialog) - _right(listed, dialog)) <= 1
+    assert _bottom(buttons[-1], dialog) >= _bottom(dialog.hint, dialog) - 2
+    # one row of buttons at the bottom, across the dialog
+    bottom = [*dialog.file_buttons, dialog.save_button, dialog.close_button]
+    assert [b.text() for b in bottom] == ["Import…", "Export…", "Save persona", "Close"]
+    assert len({_top(b, dialog) for b in bottom}) == 1
+    lefts = [_left(b, dialog) for b in bottom]
+    assert lefts == sorted(lefts)
+    assert _left(bottom[0], dialog) == _left(listed, dialog)
+    assert _right(bottom[-1], dialog) >= _right(dialog.name, dialog) - 1
+    assert _top(bottom[0], dialog) > _bottom(buttons[0], dialog)
+    assert dialog.save_button.isDefault()
+    # the seniority boxes: two columns, the second right after the first's longest label
+    boxes: list[QCheckBox] = list(dialog.seniority.values())
+    first = [b for i, b in enumerate(boxes) if i % 2 == 0]
+    second = [b for i, b in enumerate(boxes) if i % 2 == 1]
+    widest = max(b.sizeHint().width() for b in first)
+    gap = min(_left(b, dialog) for b in second) - min(_left(b, dialog) for b in first) - widest
+    assert 0 < gap <= 40, gap
+    assert _cut_labels(dialog) == []
     dialog.close()
 
 
@@ -181,8 +227,7 @@ def test_the_company_size_fields_are_as_wide_as_their_numbers(
     from ui.fields import text_room
     from ui.golook.personas_dialog import MOST_EMPLOYEES
 
-    show_at(qtbot, sized_window, size)
-    dialog = _personas_shown(qtbot, sized_window)
+    dialog = _personas_shown(qtbot, sized_window, size)
     dialog.select_persona("Plant buyer")
     largest = dialog.size_min.fontMetrics().horizontalAdvance(str(MOST_EMPLOYEES))
     for edit in (dialog.size_min, dialog.size_max):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -55,7 +54,6 @@ from ui.api import WindowApi
 from ui.fields import fit_number
 from ui.form_options import options_label
 from ui.line_breaks import WrappedLabel
-from ui.list_fit import button_row, list_with_buttons
 from ui.window_room import dialog_room
 
 MOST_EMPLOYEES = 10_000_000  # the largest company size a persona takes
@@ -137,6 +135,12 @@ class PersonaDialog(QDialog):
         self.persona_list = QListWidget()
         self.persona_list.setObjectName("personaList")
         self.persona_list.currentItemChanged.connect(self._chosen)
+        # a long name wraps onto a second line, never cut to "…"
+        self.persona_list.setWordWrap(True)
+        self.persona_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # as wide as its buttons (``_fit_size`` widens it for a long name), as tall as the form
+        self.persona_list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        self.persona_list.setMinimumHeight(5 * self.persona_list.fontMetrics().lineSpacing())
         new_button = QPushButton("New")
         new_button.clicked.connect(self.new_persona)
         self.delete_button = QPushButton("Delete…")
@@ -147,9 +151,14 @@ class PersonaDialog(QDialog):
         self.down_button = QPushButton("Down")
         self.down_button.setToolTip("Try this persona later")
         self.down_button.clicked.connect(lambda: self.move_current(1))
+        # the list fills the dialog's height beside the form, its buttons under it as wide
+        # as it together (a short list over a band of empty dialog looked unfinished)
+        row = QHBoxLayout()
+        for button in (new_button, self.delete_button, self.up_button, self.down_button):
+            row.addWidget(button)
         left = QVBoxLayout()
-        row = button_row(new_button, self.delete_button, self.up_button, self.down_button)
-        list_with_buttons(left, self.persona_list, row)  # no band of empty list under it
+        left.addWidget(self.persona_list, 1)
+        left.addLayout(row)
         self.list_buttons = row
 
         self.name = QLineEdit()
@@ -164,10 +173,14 @@ class PersonaDialog(QDialog):
         levels = QWidget()
         grid = QGridLayout(levels)
         grid.setContentsMargins(0, 0, 0, 0)
+        # two compact columns at the left, not spread over the field's whole width
+        grid.setHorizontalSpacing(3 * levels.fontMetrics().averageCharWidth())
+        grid.setColumnStretch(2, 1)
         for i, (key, label) in enumerate(SENIORITY_LEVELS.items()):
             box = QCheckBox(label)
             self.seniority[key] = box
             grid.addWidget(box, i // 2, i % 2)
+        self.seniority_grid = grid
         self.industries = WordsEdit()
         self.industries.setPlaceholderText("e.g. Machinery, Food & beverage")
         self.size_min = QLineEdit()
@@ -211,29 +224,41 @@ class PersonaDialog(QDialog):
         self.error_label.setObjectName("errorLabel")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setWordWrap(True)
+        self.error_label.hide()  # no empty line under the hint: shown with a message
         self.save_button = QPushButton("Save persona")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save_current)
         right = QVBoxLayout()
         right.addLayout(form)
         right.addWidget(hint)
-        right.addStretch(1)
         right.addWidget(self.error_label)
-        right.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        right.addStretch(1)
 
         body = QHBoxLayout()
         body.addLayout(left, 0)  # as wide as its buttons (the names are short)
         body.addLayout(right, 1)  # the criteria take the rest
         self.left, self.right, self.body = left, right, body
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        import_button = buttons.addButton("Import…", QDialogButtonBox.ButtonRole.ActionRole)
-        export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.ActionRole)
+        # one row of buttons at the bottom: the files at the left, Save (the default: Enter
+        # in the name saves) and Close at the right
+        import_button = QPushButton("Import…")
+        export_button = QPushButton("Export…")
+        close_button = QPushButton("Close")
         import_button.clicked.connect(self._ask_import)
         export_button.clicked.connect(self._ask_export)
-        buttons.rejected.connect(self.reject)
+        close_button.clicked.connect(self.reject)
+        self.save_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(import_button)
+        buttons.addWidget(export_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(close_button)
+        self.file_buttons = (import_button, export_button)
+        self.close_button = close_button
         lay = QVBoxLayout(self)
         lay.addLayout(body, 1)
-        lay.addWidget(buttons)
+        lay.addSpacing(body.spacing())  # the dialog's buttons apart from the list's
+        lay.addLayout(buttons)
         self.buttons = buttons
         self._fitted = False
         self.reload()
@@ -256,6 +281,12 @@ class PersonaDialog(QDialog):
         assert lay is not None
         margins = lay.contentsMargins()
         outside = margins.left() + margins.right()
+        listed = self.persona_list
+        names = max(
+            [listed.fontMetrics().horizontalAdvance(n) for n in self.names()] + [0]
+        )  # the longest name on one line, where it takes no more than a quarter of the room
+        names += 2 * listed.frameWidth() + listed.verticalScrollBar().sizeHint().width() + 12
+        listed.setMinimumWidth(max(self.list_buttons.sizeHint().width(), min(names, room_w // 4)))
         words = [
             ", ".join(words)
             for i in range(self.persona_list.count())
@@ -288,16 +319,18 @@ class PersonaDialog(QDialog):
         lay.activate()  # the fields at that width: the words wrap where they must
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         lay.activate()
-        listed = self.persona_list
-        names = sum(listed.sizeHintForRow(r) for r in range(listed.count()))
-        names += 2 * listed.frameWidth()
-        left = names + self.left.spacing() + self.list_buttons.sizeHint().height()
-        height = margins.top() + margins.bottom() + lay.spacing() + left
-        height += self.buttons.sizeHint().height()
-        # the form at this width (the hint's lines as wrapped here, not at a guessed width)
-        height = max(height, lay.totalHeightForWidth(width) if lay.hasHeightForWidth() else 0)
-        height = max(height, lay.sizeHint().height() if not lay.hasHeightForWidth() else 0)
+        # as tall as the form at this width (the hint's lines as wrapped here, not at a
+        # guessed width); the list beside it takes that height
+        if lay.hasHeightForWidth():
+            height = lay.totalHeightForWidth(width)
+        else:
+            height = lay.sizeHint().height()
         self.resize(width, max(self.minimumSizeHint().height(), min(height, room_h)))
+
+    def _say(self, text: str) -> None:
+        """A message (an error, what an import or export did) under the hint; none: no line."""
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
 
     # --- writing: one operation per change -----------------------------------------------
     def _change(
@@ -320,7 +353,7 @@ class PersonaDialog(QDialog):
         self.api.ops.run(
             lambda: operations.change_personas(db, label, fn, *args),
             on_success=committed,
-            on_failure=failed or (lambda exc: self.error_label.setText(str(exc))),
+            on_failure=failed or (lambda exc: self._say(str(exc))),
         )
 
     # --- list ----------------------------------------------------------------------------
@@ -370,7 +403,7 @@ class PersonaDialog(QDialog):
         self.branded.setChecked(c.branded_required)
         for edit in (self.title_include, self.title_exclude, self.industries, self.countries):
             edit.setCursorPosition(0)  # show the start of a long list
-        self.error_label.setText("")
+        self._say("")
         for button in (self.delete_button, self.up_button, self.down_button):
             button.setEnabled(persona.id is not None)
 
@@ -400,14 +433,14 @@ class PersonaDialog(QDialog):
         try:
             criteria = self.criteria_from_form()
         except (WinnowError, ValueError) as exc:
-            self.error_label.setText(str(exc))
+            self._say(str(exc))
             return False
         name = self.name.text().strip()
         if not name:
-            self.error_label.setText("A persona needs a name.")
+            self._say("A persona needs a name.")
             return False
         pid = self.current.id if self.current else None
-        self.error_label.setText("")
+        self._say("")
         self._change(
             f"new persona {name}" if pid is None else f"change of persona {name}",
             save_persona,
@@ -459,10 +492,10 @@ class PersonaDialog(QDialog):
         def done(result: OpResult[PersonaImport]) -> None:
             self.reload()
             added, updated = len(result.value.added), len(result.value.updated)
-            self.error_label.setText(f"Imported {added} new and {updated} updated persona(s).")
+            self._say(f"Imported {added} new and {updated} updated persona(s).")
 
         def failed(exc: Exception) -> None:
-            self.error_label.setText(f"Nothing imported: {exc}")
+            self._say(f"Nothing imported: {exc}")
 
         self._change(
             f"import of personas from {path.name}",
@@ -476,10 +509,10 @@ class PersonaDialog(QDialog):
         try:
             n = export_personas(self.db, path)
         except WinnowError as exc:
-            self.error_label.setText(str(exc))
+            self._say(str(exc))
             return str(exc)
         message = f"Exported {n} persona(s) to {path.name}."
-        self.error_label.setText(message)
+        self._say(message)
         return message
 
     def _ask_import(self) -> None:
