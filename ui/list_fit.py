@@ -55,7 +55,9 @@ def button_row(*buttons: QPushButton) -> QHBoxLayout:
 
 
 def list_with_buttons(layout: QBoxLayout, view: QAbstractScrollArea, buttons: QHBoxLayout) -> None:
-    """``view`` as tall as its rows, ``buttons`` under it, the spare height below them."""
+    """``view`` as tall as its rows, ``buttons`` under it, the spare height below them; a
+    list is framed (style.qss), not a white strip on the dialog's grey."""
+    view.setProperty("framed", True)
     hug_rows(view)
     layout.addWidget(view)
     layout.addLayout(buttons)

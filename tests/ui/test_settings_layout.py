@@ -119,6 +119,22 @@ def test_short_lists_leave_no_white_band_and_their_buttons_fit_their_words(
     dialog.reject()
 
 
+def test_the_lists_are_framed(empty_window: Any, qtbot: Any) -> None:
+    """With the window's style sheet the stages and BANT criteria lists were white strips
+    without a border on the dialog's grey (every list view's border is none): now framed as
+    the fields are."""
+    from ui.theme import load_style
+
+    dialog = _open(empty_window, qtbot, (1024, 700))
+    dialog.setStyleSheet(load_style(dialog.palette()))
+    for page in (dialog.stages, dialog.criteria):
+        dialog.tabs.setCurrentWidget(page)
+        QApplication.processEvents()
+        assert page.list.frameWidth() >= 1, page
+        assert _empty_below(page.list) <= 6, (page, _empty_below(page.list))
+    dialog.reject()
+
+
 @pytest.mark.parametrize("size", [(1024, 700), (1440, 900)], ids=["1024x700", "1440x900"])
 def test_every_page_fits_the_dialog_without_a_band_under_it(
     empty_window: Any, qtbot: Any, size: tuple[int, int]

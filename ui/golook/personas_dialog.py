@@ -134,6 +134,7 @@ class PersonaDialog(QDialog):
 
         self.persona_list = QListWidget()
         self.persona_list.setObjectName("personaList")
+        self.persona_list.setProperty("framed", True)  # style.qss: a frame as a field's
         self.persona_list.currentItemChanged.connect(self._chosen)
         # a long name wraps onto a second line, never cut to "…"
         self.persona_list.setWordWrap(True)
