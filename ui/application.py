@@ -226,7 +226,7 @@ def _plain_reads(plain: PlainStart) -> PlainReads:
     from app.first_screen import PlainReads
     from ui.opening import opening_of
 
-    return PlainReads(plain, opening_of(plain.url))
+    return PlainReads(plain, opening_of(plain.url, beside_the_window=True))
 
 
 def first_db(first: PlainReads) -> Database:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 # an opening that takes longer than this shows the progress window
 SHOW_AFTER_S = 0.4
+# how often the interpreter switches threads while a database opens beside the window in use
+# (``db.handle.DatabaseOpening``): the window's thread has it back within 0.1 ms, not 5
+BESIDE_THE_WINDOW_SWITCH_S = 0.0001
 POLL_MS = 50
 
 NOTE = (
@@ -80,8 +83,12 @@ def start_opening(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening
     return opening_of(path_or_url).start()
 
 
-def opening_of(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
-    """:func:`app.store.open_store` to run on a thread of its own, not begun yet."""
+def opening_of(
+    path_or_url: str | os.PathLike[str] | None, *, beside_the_window: bool = False
+) -> DatabaseOpening:
+    """:func:`app.store.open_store` to run on a thread of its own, not begun yet.
+    ``beside_the_window``: opened while the window is in use (a plain start): the interpreter
+    switches threads every :data:`BESIDE_THE_WINDOW_SWITCH_S` meanwhile."""
 
     def opener(on_step: Callable[[str], None]) -> Database:
         # (SQLAlchemy: not before a database is opened.) With the store, the modules that add
@@ -96,7 +103,8 @@ def opening_of(path_or_url: str | os.PathLike[str] | None) -> DatabaseOpening:
 
         return open_store(path_or_url, on_step=on_step)
 
-    return DatabaseOpening(opener)
+    interval = BESIDE_THE_WINDOW_SWITCH_S if beside_the_window else None
+    return DatabaseOpening(opener, switch_interval_s=interval)
 
 
 def wait_with_progress(opening: DatabaseOpening) -> Database:

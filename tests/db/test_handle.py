@@ -87,3 +87,37 @@ def test_a_database_later_waits_for_the_opening_and_holds_writes_as_it_opens(
     later.writes_checked(None)
     assert later.ready and later.writable_now()
     later.close()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_opening_beside_the_window_switches_threads_often_while_it_runs(
+    tmp_path: Path, fails: bool
+) -> None:
+    """``switch_interval_s``: the interpreter's switch interval is that while the opening runs
+    (the window's thread gets the interpreter back quickly beside SQLAlchemy's import), and
+    what it was once the opening is over, opened or failed; without it, left alone."""
+    import sys
+
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def opener(_step: Callable[[str], None]) -> Database:
+        seen.append(sys.getswitchinterval())
+        if fails:
+            raise NotWinnowDatabase("not a Winnow database")
+        return open_database(tmp_path / "crm.sqlite")
+
+    opening = DatabaseOpening(opener, switch_interval_s=0.0001).start()
+    assert opening.wait(30)
+    assert seen == [pytest.approx(0.0001)]
+    assert sys.getswitchinterval() == before
+    if fails:
+        with pytest.raises(NotWinnowDatabase):
+            opening.database()
+    else:
+        opening.database().close()
+    plain = DatabaseOpening(opener).start()
+    assert plain.wait(30)
+    assert seen[-1] == before  # not asked: Python's own
+    if not fails:
+        plain.database().close()

@@ -342,6 +342,11 @@ def test_the_application_s_window_is_usable_with_its_board_built(
         qtbot.waitUntil(plain.is_usable, timeout=10000)
         # prebuilt, and the opening not begun: nothing of it waited for the database
         assert at_usable == [(True, False)]
+        # begun once usable, beside the window in use: the window's thread has the
+        # interpreter back quickly meanwhile
+        from ui.opening import BESIDE_THE_WINDOW_SWITCH_S
+
+        assert plain.first.opening.switch_interval_s == BESIDE_THE_WINDOW_SWITCH_S
         board = board_of(plain)
         assert not board.isVisible()
         plain.show_view("kanban")
