@@ -685,8 +685,9 @@ def held_run(self):
     run(self)
 db.handle.DatabaseOpening._run = held_run
 ask = db.handle.DatabaseOpening.database
-def database(self):
-    if threading.current_thread() is threading.main_thread() and not self.done.is_set():
+def database(self):  # between usable and the board shown (the window's close waits, rightly)
+    gui = threading.current_thread() is threading.main_thread()
+    if gui and watching and not self.done.is_set():
         events.append("gui-waits-for-the-opening")
     return ask(self)
 db.handle.DatabaseOpening.database = database
