@@ -9,10 +9,27 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_in_project(
+    *argv: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGV`` in a process of its own, from the project's folder, with ``env`` as its
+    whole environment (this one's if None); its result, whatever its exit code (two minutes at
+    most)."""
+    return subprocess.run(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env=dict(os.environ if env is None else env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def python_elsewhere(

@@ -23,6 +23,7 @@ import pytest
 from db import import_guard
 from db.engine import open_database
 from db.handle import DatabaseOpening
+from tests.cli_process import python_in_project
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -168,15 +169,7 @@ def test_a_thread_importing_what_the_opening_waits_for_is_not_made_to_wait(tmp_p
     )
     (tmp_path / "held.py").write_text(HELD_MODULE, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", HELD_PROBE, str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = python_in_project("-c", HELD_PROBE, str(tmp_path), env=env)
     assert out.returncode == 0, out.stderr
     # the opening waited for 'held', the other thread did not wait for the opening
     assert out.stdout.split() == ["True", "False"]

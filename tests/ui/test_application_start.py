@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_process import python_in_project
 from ui.application import missing_display
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,15 +18,7 @@ DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 
 def _start(db: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python_in_project("-m", "app", "--db", str(db), env=env)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland are Linux's")

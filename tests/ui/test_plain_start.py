@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from db.plain_open import plain_start
+from tests.cli_process import python_in_project
 from tests.ui.conftest import settle
 from tests.ui.start_helpers import window_as_run_gui_makes_it
 
@@ -557,15 +557,7 @@ def _start_up_to_usable(
         "WINNOW_EXIT_WHEN_SHOWN": "1",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    out = subprocess.run(
-        [sys.executable, "-c", probe, str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = python_in_project("-c", probe, str(path), env=env)
     assert out.returncode == 0, out.stderr
     return out
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_process import python_in_project
 
 ROOT = Path(__file__).resolve().parents[2]
 TOO_NEW = "written by a newer version of Winnow (schema 9999_future)"
@@ -18,15 +19,7 @@ TOO_NEW = "written by a newer version of Winnow (schema 9999_future)"
 
 def _winnow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(db.parent / "xdg")}
-    return subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return python_in_project("-m", "app", "--db", str(db), *args, env=env)
 
 
 @pytest.fixture
