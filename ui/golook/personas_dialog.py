@@ -53,7 +53,7 @@ from app.settings import get_setting
 from ui.api import WindowApi
 from ui.fields import fit_number
 from ui.form_options import options_label
-from ui.line_breaks import WrappedLabel
+from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
 from ui.window_room import dialog_room
 
 MOST_EMPLOYEES = 10_000_000  # the largest company size a persona takes
@@ -138,6 +138,8 @@ class PersonaDialog(QDialog):
         self.persona_list.currentItemChanged.connect(self._chosen)
         # a long name wraps onto a second line, never cut to "…"
         self.persona_list.setWordWrap(True)
+        # wrapped at spaces: "Owner-manager" kept whole (ui.line_breaks)
+        self.persona_list.setItemDelegate(KeepHyphensDelegate(self.persona_list))
         self.persona_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         # as wide as its buttons (``_fit_size`` widens it for a long name), as tall as the form
         self.persona_list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
