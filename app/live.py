@@ -540,15 +540,21 @@ class SqliteWatcher(Feed):
         marks = ",".join("?" * len(ids))
         flags: set[str] = set()
         count = 0
-        for payload_flags, contact_count in conn.execute(
-            f"SELECT json_extract(payload, '$.flags'), contact_count FROM operations "
-            f"WHERE id IN ({marks})",
+        # a payload that is not JSON (another program wrote the file) would stop json_extract,
+        # and the poll with it: it says as little as flags that cannot be read (every contact)
+        for unreadable, payload_flags, contact_count in conn.execute(
+            "SELECT payload IS NOT NULL AND NOT json_valid(payload),"
+            " CASE WHEN json_valid(payload) THEN json_extract(payload, '$.flags') END,"
+            f" contact_count FROM operations WHERE id IN ({marks})",
             ids,
         ):
             count += int(contact_count or 0)
+            if unreadable:
+                flags.add("all_contacts")
+                continue
             try:
                 flags.update(json.loads(payload_flags) if payload_flags else ())
-            except ValueError:
+            except (ValueError, TypeError):
                 flags.add("all_contacts")
         flags.add("undo_log")
         if count > MANY:

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, cast, delete, func, insert, select
+from sqlalchemy import JSON, case, cast, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.errors import UsageError
@@ -292,6 +293,42 @@ def show_points(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]
         return points_of(s, contact_id).as_json()
 
 
+def _array_length(raw: str | None) -> int:
+    """How many values a stored list of other e-mail addresses holds, counted as SQL's
+    ``json_array_length`` counts them; a text that is not JSON, or not an array, holds none
+    (as ``_json_list`` reads it)."""
+    try:
+        value = json.loads(raw) if raw else []
+    except ValueError:
+        return 0
+    return len(value) if isinstance(value, list) else 0
+
+
+def _most_other_emails(s: Session) -> int:
+    """The most other e-mail addresses one contact has, as :func:`_array_length` counts them.
+
+    Counted in SQL, where one stored text that is not a JSON array (a hand-edited file, an
+    old import, another program) must not stop the statement, and so the export: on SQLite
+    ``json_valid`` passes over it; PostgreSQL has no such test before version 16, and its
+    cast to json raises, so the statement runs under a savepoint and, refused, the texts are
+    counted in Python instead (rare: slower, never wrong)."""
+    stored = Contact.other_emails
+    dialect = s.get_bind().dialect.name
+    if dialect == "sqlite":
+        counted = case((func.json_valid(stored) == 1, func.json_array_length(stored)))
+        return int(s.scalar(select(func.max(counted)).where(stored.is_not(None))) or 0)
+    if dialect == "postgresql":
+        length = func.json_array_length(cast(stored, JSON))
+        try:
+            with s.begin_nested():
+                return int(s.scalar(select(func.max(length)).where(stored.is_not(None))) or 0)
+        except DBAPIError as exc:
+            if not str(getattr(exc.orig, "sqlstate", "")).startswith("22"):
+                raise  # not the text refused (a data exception): a real failure
+    texts = select(stored).where(stored.is_not(None)).execution_options(yield_per=5000)
+    return max((_array_length(raw) for raw in s.scalars(texts)), default=0)
+
+
 def most_points(db: Database) -> dict[str, int]:
     """The most e-mail addresses, phones and addresses one contact has (an export's columns)."""
     with db.session() as s:
@@ -302,23 +339,7 @@ def most_points(db: Database) -> dict[str, int]:
         )
         counts = {str(k): int(n) for k, n in s.execute(select(per.c.kind, func.max(per.c.n))
                                                        .group_by(per.c.kind))}  # fmt: skip
-        dialect = s.get_bind().dialect.name
-        others = 0
-        if dialect in ("sqlite", "postgresql"):
-            raw = Contact.other_emails if dialect == "sqlite" else cast(Contact.other_emails, JSON)
-            others = int(
-                s.scalar(
-                    select(func.max(func.json_array_length(raw))).where(
-                        Contact.other_emails.is_not(None)
-                    )
-                )
-                or 0
-            )
-        else:
-            for (raw_list,) in s.execute(
-                select(Contact.other_emails).where(Contact.other_emails.is_not(None))
-            ):
-                others = max(others, len(_json_list(raw_list)))
+        others = _most_other_emails(s)
 
         def some(column: Any) -> int:
             return int(s.scalar(select(Contact.id).where(column.is_not(None)).limit(1)) is not None)

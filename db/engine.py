@@ -284,7 +284,8 @@ def translate_error(exc: BaseException, where: str) -> DatabaseError:
     if (
         primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
         or "not a database" in msg
-        or "malformed" in msg
+        # "malformed JSON" is SQLite's JSON functions refusing a stored text: not a damaged file
+        or ("malformed" in msg and "malformed json" not in msg)
         or "corrupt" in msg
     ):
         return DatabaseDamaged(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import vobject
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import contacts
 from app.cli import main
@@ -263,3 +263,113 @@ def test_cli_export(
     assert next(vobject.readComponents(vcf.read_text("utf-8"))).fn.value == "Ayşe Öztürk"
     assert main(["export", str(tmp_path / "m.csv"), "--db", db_url, "--marketing"]) == 0
     assert "4 left out" in capsys.readouterr().out
+
+
+# --- other e-mails stored as text that is not JSON (a hand-edited file, another program) --------
+
+NOT_JSON = ("not json", '{"a":1}', "[1,", "")
+
+
+def _store_other_emails(db: Database, contact_id: int, raw: str) -> None:
+    with db.session() as s:
+        s.execute(update(Contact).where(Contact.id == contact_id).values(other_emails=raw))
+
+
+def _email_cells(db: Database, contact_id: int, columns: int) -> list[str]:
+    """The cells under "E-mail n - Type/Value" as the Python reading of the contact makes them
+    (``read_points``, which reads other_emails that are not JSON as none)."""
+    from app.points import read_points
+
+    with db.session() as s:
+        emails = read_points(s, [contact_id])[contact_id].emails
+    cells: list[str] = []
+    for p in emails[:columns]:
+        kind = p.kind or "other"
+        cells += [f"* {kind}" if p.primary else kind, p.value]
+    return cells + [""] * (2 * columns - len(cells))
+
+
+@pytest.mark.parametrize("odd", NOT_JSON)
+def test_other_emails_that_are_not_json_do_not_stop_an_export(
+    db: Database, db_url: str, tmp_path: Path, odd: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd_id = create_contact(db, first_name="Odd", last_name="One", email="odd@example.org")
+    listed = create_contact(db, first_name="Listed", last_name="Two", email="l1@example.org")
+    _store_other_emails(db, odd_id, odd)
+    _store_other_emails(db, listed, '["l2@example.org", "l3@example.org"]')
+
+    out = tmp_path / "all.csv"
+    assert export_contacts(db, out).written == 2
+    rows = {r["First name"]: r for r in _read_csv(out)}
+    assert set(rows) == {"Odd", "Listed"}
+    e_mail_columns = [k for k in rows["Odd"] if k.startswith("E-mail ") and " - " in k]
+    assert len(e_mail_columns) == 2 * 3  # the listed contact's three; the odd text counts none
+    for name, cid in (("Odd", odd_id), ("Listed", listed)):
+        assert [rows[name][k] for k in e_mail_columns] == _email_cells(db, cid, 3), name
+    assert rows["Odd"]["E-mail"] == "odd@example.org" and rows["Odd"]["Other e-mails"] == ""
+
+    vcf = tmp_path / "all.vcf"
+    assert export_contacts(db, vcf).written == 2
+    cards = {c.fn.value: c for c in vobject.readComponents(vcf.read_text("utf-8"))}
+    assert [e.value for e in cards["Odd One"].contents["email"]] == ["odd@example.org"]
+
+    cli_out = tmp_path / "cli.csv"
+    assert main(["export", str(cli_out), "--db", db_url]) == 0
+    assert "2 contacts" in capsys.readouterr().out
+    assert _read_csv(cli_out) == _read_csv(out)
+
+
+def test_most_points_counts_other_emails_as_python_reads_them(db: Database) -> None:
+    """Every stored text counts as the list it holds (as ``json_array_length`` counts), and
+    as none where it is not JSON or not a JSON array, as the Python reading makes it; the
+    same on both databases, whichever way they count."""
+    from app.points import EMAIL, _array_length, _json_list, most_points
+
+    cid = create_contact(db, first_name="No e-mail of its own")
+    texts = {
+        **{odd: 0 for odd in NOT_JSON},
+        "5": 0,
+        '"x@example.org"': 0,
+        "null": 0,
+        "[]": 0,
+        "['a@example.org']": 0,
+        '["a@example.org",]': 0,
+        '["a@example.org"] and more': 0,
+        '["tab\there"]': 0,  # a control character in a string: not JSON
+        '["a@example.org"]': 1,
+        ' [ "a@example.org" ,\n "b@example.org" ] ': 2,
+        '["a@example.org", null, 5]': 3,
+        '[["a@example.org"]]': 1,
+        '["d\\u00e9@example.org", "\\ud83d\\ude00@example.org", "\\"q\\"@x.org"]': 3,
+        '["\\ud800@example.org"]': 1,
+        '["\x7f", "\u00e9\u4e2d@example.org"]': 2,
+    }
+    for raw, expected in texts.items():
+        assert _array_length(raw) == expected >= len(_json_list(raw)), raw
+        _store_other_emails(db, cid, raw)
+        assert most_points(db)[EMAIL] == expected, raw
+
+
+def test_the_lists_the_app_writes_are_counted_in_sql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The common case stays in SQL: no stored text is read in Python when every one is a
+    list the app wrote (the export of a million contacts asks for this count)."""
+    import json
+
+    from app import points
+
+    lists = [
+        ["a@example.org"],
+        ["é中😀@example.org", 'q"uote\\@example.org', "line\nbreak@example.org"],
+        [],
+    ]
+    for i, values in enumerate(lists):
+        cid = create_contact(db, first_name=f"Listed {i}")
+        _store_other_emails(db, cid, json.dumps(values, ensure_ascii=False))
+
+    def not_in_python(_raw: str | None) -> int:
+        raise AssertionError("a stored text was counted in Python")
+
+    monkeypatch.setattr(points, "_array_length", not_in_python)
+    assert points.most_points(db)[points.EMAIL] == 3

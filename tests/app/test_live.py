@@ -16,7 +16,7 @@ from app.contacts import ContactQuery, query_ids
 from app.errors import WinnowError
 from app.live import PgListener, SqliteWatcher
 from app.operations import Changes
-from db.engine import Database, open_database
+from db.engine import Database, open_database, sqlite_path
 from tests.cli_process import python_elsewhere, winnow_elsewhere
 from tests.postgres_cluster import Cluster
 from tests.relay import Relay
@@ -295,4 +295,27 @@ def test_the_watcher_reads_every_contact_again_when_notices_were_dropped(
     changes = watcher.poll()
     assert changes is not None and changes.all_contacts  # more than the ring keeps
     assert watcher.poll() is None
+    watcher.close()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("payload", ["not json", "[1,", "", '{"flags": 5}'])
+def test_an_operation_whose_payload_is_not_json_reads_every_contact_again(
+    db: Database, monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    """Another program wrote the undo log's payload: the watcher cannot tell what changed,
+    so it says every contact did, rather than stop (SQLite's JSON functions refuse it)."""
+    import sqlite3
+
+    watcher = SqliteWatcher(db, lambda _c: None)
+    assert watcher.poll() is None
+    monkeypatch.setattr(live._LOCAL, "take", lambda *_a: False)  # as if done elsewhere
+    new = operations.create_contact(db, first_name="Grace", last_name="Hopper").value
+    con = sqlite3.connect(str(sqlite_path(db.url)))
+    with con:
+        con.execute("UPDATE operations SET payload = ?", (payload,))
+    con.close()
+    changes = watcher.poll()
+    assert changes is not None and changes.all_contacts and changes.undo_log
+    assert changes.created == {new}
     watcher.close()

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from db import engine as db_engine
-from db.engine import DatabaseError, DatabaseLocked, DatabaseTooNew, open_database, resolve_url
+from db.engine import (
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseLocked,
+    DatabaseTooNew,
+    open_database,
+    resolve_url,
+)
 
 
 def test_new_database_is_wal_with_foreign_keys(db_path: Path) -> None:
@@ -205,3 +212,22 @@ def test_a_database_closed_and_let_go_is_freed(db_path: Path) -> None:
     gc.collect()
     assert database() is None
     assert engine() is None
+
+
+def test_a_stored_text_sqlite_s_json_functions_refuse_is_not_a_damaged_file(
+    db_path: Path,
+) -> None:
+    """SQLite says "malformed JSON" when a JSON function meets a stored text that is not JSON:
+    that is the text, not the file; telling the user to restore a backup would be wrong."""
+    db = open_database(db_path)
+    try:
+        with pytest.raises(DatabaseError) as refused, db.session() as s:
+            s.execute(text("SELECT json_array_length('[1,')"))
+        assert not isinstance(refused.value, DatabaseDamaged)
+        assert "malformed JSON" in str(refused.value) and "damaged" not in str(refused.value)
+        with pytest.raises(DatabaseDamaged):  # a damaged file still says so
+            raise db_engine.translate_error(
+                sqlite3.DatabaseError("database disk image is malformed"), str(db_path)
+            )
+    finally:
+        db.close()
