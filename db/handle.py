@@ -16,9 +16,10 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
-from db import import_guard
+from db import import_guard, step_aside
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -31,7 +32,12 @@ class DatabaseOpening:
     """``opener`` run once on a thread of its own, from :meth:`start`."""
 
     def __init__(
-        self, opener: Opener, *, name: str = "winnow-open", switch_interval_s: float | None = None
+        self,
+        opener: Opener,
+        *,
+        name: str = "winnow-open",
+        switch_interval_s: float | None = None,
+        steps_aside: bool = False,
     ) -> None:
         """``switch_interval_s``: while it runs, the interpreter hands over between threads this
         often (``sys.setswitchinterval``) instead of Python's 5 ms, then as before: an opening
@@ -39,8 +45,12 @@ class DatabaseOpening:
         pure Python, and the window's thread, each time it let go of the interpreter (every
         Qt call of a paint lets go), waited up to the interval to have it back (the board
         shown 0.15 s after usable at 1440x900: 0.16 s against 0.03 s once the opening is
-        over; with 0.1 ms, 0.07 s)."""
+        over; with 0.1 ms, 0.07 s).
+
+        ``steps_aside``: while the window says it is busy (:meth:`window_busy`), the opening
+        waits before each module it imports (``db.step_aside``)."""
         self.switch_interval_s = switch_interval_s
+        self.step_aside = step_aside.StepAside() if steps_aside else None
         self.steps: queue.SimpleQueue[str] = queue.SimpleQueue()  # what it is doing, in order
         self.done = threading.Event()  # set when it is open or failed
         self._opener = opener
@@ -58,7 +68,12 @@ class DatabaseOpening:
             if not self.started:
                 self.started = True
                 # other threads' imports of what it imports wait for it (db.import_guard)
-                import_guard.opening_began(self._thread, self.done)
+                import_guard.opening_began(
+                    self._thread,
+                    self.done,
+                    self._waited_on,
+                    self.step_aside.pause if self.step_aside is not None else None,
+                )
                 try:
                     self._thread.start()
                 except BaseException:
@@ -98,12 +113,27 @@ class DatabaseOpening:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Whether it is open (or failed) within ``timeout`` seconds (None: however long)."""
+        self._waited_on()
         return self.done.wait(timeout)
+
+    def window_busy(self) -> AbstractContextManager[None]:
+        """While in it, an opening that steps aside (``steps_aside``) and is under way waits at
+        its next import (``db.step_aside``): for what the window does at once on a user's ask
+        (a view switched to, painted)."""
+        if self.step_aside is None or not self.started or self.done.is_set():
+            return nullcontext()
+        return self.step_aside.busy()
+
+    def _waited_on(self) -> None:
+        """The calling thread waits for the opening: it does not step aside for that one."""
+        if self.step_aside is not None:
+            self.step_aside.waited_on()
 
     def database(self) -> Database:
         """The open database, once it is (waits for it, beginning the opening if nobody has
         yet); raises what the opening raised."""
         self.start()
+        self._waited_on()
         self.done.wait()
         self._thread.join()
         if self._error is not None:

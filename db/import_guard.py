@@ -9,29 +9,32 @@ modules stay in ``sys.modules`` for the rest of the process.
 
 While an opening runs, an import made by any other thread waits for the opening to end when it
 would import (part of) SQLAlchemy or Alembic, or a module the opening is importing at that
-moment, that is not yet complete. The wait is at the import statement (``builtins.__import__``),
-before Python takes the module's lock, so that a thread's first import there holds no module lock
-the opening could need. A thread already importing another module when it comes to SQLAlchemy
-holds that module's lock: if the opening then waits for that module (directly or through other
-threads), the thread goes on at once, as it would without this guard. Every wait is bounded
-(:data:`WAIT_S`) and one that ends so is logged. The opening's own thread never waits.
+moment, that is not yet complete. The wait is where Python comes to a module that is not
+complete (``importlib._bootstrap._find_and_load`` for one not imported yet, and
+``_lock_unlock_module`` for one another thread is still initializing: what every import
+statement, ``importlib.import_module`` and ``from package import submodule`` come to), before
+Python takes that module's lock, so that a thread's first import there holds no module lock the
+opening could need. A thread already importing another
+module when it comes to SQLAlchemy holds that module's lock: if the opening then waits for that
+module (directly or through other threads), the thread goes on at once, as it would without this
+guard. Every wait is bounded (:data:`WAIT_S`) and one that ends so is logged. The opening's own
+thread never waits for others; it may step aside for the window (``db.step_aside``, ``pause``).
 
-Why not a ``sys.meta_path`` finder: a finder is asked with the module's own lock already held and
-under Python's global import lock (a finder that waited would stop every thread's imports, the
-opening's too), and is not asked at all for a module another thread is still initializing (the
-race's usual case). ``importlib.import_module`` does not pass through ``builtins.__import__``:
-its call is not held, but the import statements of the modules it imports are.
+Why not ``builtins.__import__``: PySide6 puts its own in place (shiboken's ``__feature__``
+import) when its support modules first load, which can be after the guard's, and a guard there
+was out of the way in half of the starts looked at. Why not a ``sys.meta_path`` finder: a finder
+is asked with the module's own lock already held and under Python's global import lock (a finder
+that waited would stop every thread's imports, the opening's too), and is not asked at all for a
+module another thread is still initializing (the race's usual case).
 """
 
 from __future__ import annotations
 
-import builtins
 import importlib._bootstrap as bootstrap
 import logging
-import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +48,9 @@ WAIT_S = 10.0
 # how often a waiting thread looks whether the opening now waits for a module it holds
 LOOK_S = 0.005
 
-Import = Callable[..., Any]
+Load = Callable[..., Any]  # importlib._bootstrap's, each called with the module's name first
+# where Python comes to a module not complete: not imported yet, being initialized
+HOOKED = ("_find_and_load", "_lock_unlock_module")
 
 _lock = threading.Lock()
 
@@ -53,97 +58,69 @@ _lock = threading.Lock()
 @dataclass
 class _Opening:
     done: threading.Event  # set when it ended
+    waited_on: Callable[[], None] | None = None  # told as a thread begins to wait for it
+    pause: Callable[[], None] | None = None  # called on its own thread before each module
     beside: set[int] = field(default_factory=set)  # threads that waited WAIT_S: they go on
     told: set[int] = field(default_factory=set)  # threads let go because it waits for them
 
 
 _openings: dict[threading.Thread, _Opening] = {}
-_opening_idents: set[int] = set()  # the openings' threads, once seen importing (never wait)
-_hook: Import | None = None  # ours, while it is builtins.__import__
+_hooks: dict[str, Load] = {}  # ours, by name in importlib._bootstrap, while in place
 
 
-def opening_began(thread: threading.Thread, done: threading.Event) -> None:
+def opening_began(
+    thread: threading.Thread,
+    done: threading.Event,
+    waited_on: Callable[[], None] | None = None,
+    pause: Callable[[], None] | None = None,
+) -> None:
     """``thread`` (not started yet, or just) opens a database until ``done`` is set: from now
-    on other threads' imports of what it imports wait for it."""
-    global _hook
+    on other threads' imports of what it imports wait for it (``waited_on()`` called on the
+    waiting thread as it begins to wait), and ``pause()`` is called on ``thread`` before each
+    module it imports (``db.step_aside``)."""
     with _lock:
-        _openings[thread] = _Opening(done)
-        if _hook is None or builtins.__import__ is not _hook:
-            _hook = _guarded(builtins.__import__)
-            builtins.__import__ = _hook
+        _openings[thread] = _Opening(done, waited_on, pause)
+        for name in HOOKED:
+            current = getattr(bootstrap, name)
+            if _hooks.get(name) is not current:
+                _hooks[name] = _guarded(current)
+                setattr(bootstrap, name, _hooks[name])
 
 
 def opening_ended(thread: threading.Thread) -> None:
     """``thread``'s opening is over (call before its ``done`` is set); with no opening left,
-    the import statement is Python's again (left in place, passing through, if something
+    loading a module is Python's own again (ours left in place, passing through, if something
     else replaced it on top of ours meanwhile)."""
-    global _hook
     with _lock:
         _openings.pop(thread, None)
-        _opening_idents.discard(thread.ident or 0)
-        if not _openings and _hook is not None and builtins.__import__ is _hook:
-            builtins.__import__ = _hook.__wrapped__  # type: ignore[attr-defined]
-            _hook = None
+        if not _openings:
+            for name, hook in list(_hooks.items()):
+                if getattr(bootstrap, name) is hook:
+                    setattr(bootstrap, name, hook.__wrapped__)  # type: ignore[attr-defined]
+                    del _hooks[name]
 
 
-def _guarded(previous: Import) -> Import:
-    def guarded_import(
-        name: str,
-        globals: Mapping[str, Any] | None = None,  # (__import__'s own names)
-        locals: Mapping[str, Any] | None = None,
-        fromlist: Sequence[str] | None = (),
-        level: int = 0,
-    ) -> Any:
-        if _openings and _get_ident() not in _opening_idents:
-            module = _waits(name, globals, fromlist, level)
-            if module is not None:
-                _wait_for_openings(module)
-        return previous(name, globals, locals, fromlist, level)
-
-    guarded_import.__wrapped__ = previous  # type: ignore[attr-defined]
-    return guarded_import
+def guarding() -> bool:
+    """Whether imports pass through the guard now (an opening runs)."""
+    return all(_hooks.get(name) is getattr(bootstrap, name) for name in HOOKED)
 
 
-def _waits(
-    name: str, globals: Mapping[str, Any] | None, fromlist: Sequence[str] | None, level: int
-) -> str | None:
-    """The module this import must wait for the openings for (its absolute name), or None."""
-    me = _get_ident()
-    if any(thread.ident == me for thread in list(_openings)):
-        _opening_idents.add(me)
-        return None  # an opening never waits
-    module = _absolute(name, globals, level)
-    if module is None or _complete(module, fromlist):
-        return None
-    if module.partition(".")[0] in GUARDED or _opening_imports(module):
-        return module
-    return None
+def _guarded(previous: Load) -> Load:
+    def guarded(name: str, *args: Any) -> Any:
+        if _openings:
+            me = _get_ident()
+            for thread, opening in list(_openings.items()):
+                if thread.ident == me:  # an opening never waits for others
+                    if opening.pause is not None:
+                        opening.pause()
+                    break
+            else:
+                if name.partition(".")[0] in GUARDED or _opening_imports(name):
+                    _wait_for_openings(name)
+        return previous(name, *args)
 
-
-def _absolute(name: str, globals: Mapping[str, Any] | None, level: int) -> str | None:
-    if level == 0:
-        return name
-    package = (globals or {}).get("__package__")
-    if not package:
-        spec = (globals or {}).get("__spec__")
-        package = getattr(spec, "parent", None)
-    if not isinstance(package, str) or not package:
-        return None  # Python raises its own error
-    base = package.rsplit(".", level - 1)[0]
-    return f"{base}.{name}" if name else base
-
-
-def _complete(module: str, fromlist: Sequence[str] | None) -> bool:
-    """Whether ``module``, its packages and its submodules in ``fromlist`` are imported whole
-    (then the import takes no module lock)."""
-    parts = module.split(".")
-    found = None
-    for i in range(1, len(parts) + 1):
-        found = sys.modules.get(".".join(parts[:i]))
-        if found is None or getattr(getattr(found, "__spec__", None), "_initializing", False):
-            return False
-    names = getattr(found, "__dict__", {})
-    return not fromlist or "__path__" not in names or all(x in names or x == "*" for x in fromlist)
+    guarded.__wrapped__ = previous  # type: ignore[attr-defined]
+    return guarded
 
 
 def _opening_imports(module: str) -> bool:
@@ -165,6 +142,8 @@ def _wait_for_openings(module: str) -> None:
     began = time.monotonic()
     waited = False
     for thread, opening in list(_openings.items()):
+        if opening.waited_on is not None and not opening.done.is_set():
+            opening.waited_on()
         while not opening.done.is_set() and me not in opening.beside:
             if _waits_for(thread.ident, me):  # each would wait for the other: go on
                 if me not in opening.told:

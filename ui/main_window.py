@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1539,7 +1540,20 @@ class MainWindow(QMainWindow):
         parts.extend(ext() for ext in self.status_extensions)
         self.count_label.setText("  ·  ".join(p for p in parts if p))
 
-    def _view_changed(self, _index: int) -> None:
+    def _view_changed(self, index: int) -> None:
+        # the database still opening beside the window (a plain start) waits meanwhile
+        with self._busy_beside_opening():
+            self._show_changed_view(index)
+
+    def _busy_beside_opening(self) -> AbstractContextManager[None]:
+        """What the window does at once on a user's ask, with the interpreter to itself: a
+        database opening beside it (a plain start) waits at its next import meanwhile."""
+        first = self.first
+        if first is None or first.ready:
+            return nullcontext()
+        return first.opening.window_busy()
+
+    def _show_changed_view(self, _index: int) -> None:
         key = self.current_view_key()
         # the detail panel as this view wants it before a lazy view is built: the view is
         # laid out once, at the width it is shown at (built beside the list's panel, the

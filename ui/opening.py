@@ -88,7 +88,8 @@ def opening_of(
 ) -> DatabaseOpening:
     """:func:`app.store.open_store` to run on a thread of its own, not begun yet.
     ``beside_the_window``: opened while the window is in use (a plain start): the interpreter
-    switches threads every :data:`BESIDE_THE_WINDOW_SWITCH_S` meanwhile."""
+    switches threads every :data:`BESIDE_THE_WINDOW_SWITCH_S` meanwhile, and the opening steps
+    aside while the window says it is busy (``DatabaseOpening.window_busy``)."""
 
     def opener(on_step: Callable[[str], None]) -> Database:
         # (SQLAlchemy: not before a database is opened.) With the store, the modules that add
@@ -104,7 +105,7 @@ def opening_of(
         return open_store(path_or_url, on_step=on_step)
 
     interval = BESIDE_THE_WINDOW_SWITCH_S if beside_the_window else None
-    return DatabaseOpening(opener, switch_interval_s=interval)
+    return DatabaseOpening(opener, switch_interval_s=interval, steps_aside=beside_the_window)
 
 
 def wait_with_progress(opening: DatabaseOpening) -> Database:

@@ -356,6 +356,50 @@ def test_the_application_s_window_is_usable_with_its_board_built(
     assert seen == _usual_board_seen(qtbot, crm)
 
 
+def test_a_view_switched_to_while_the_database_opens_is_painted_with_the_opening_aside(
+    qtbot: Any, crm: Path
+) -> None:
+    """The board clicked while the database opens beside the window: it is shown and painted
+    while the opening waits at its next import (``db.step_aside``: the two no longer take
+    turns at the interpreter, which made the board's paint twice as long at 1440x900)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from tests.ui.board_helpers import board_of
+
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    go = threading.Event()
+    try:
+        qtbot.waitUntil(lambda: plain.is_usable() and board_of(plain).prebuilt, timeout=20000)
+        opening = plain.first.opening
+        real = opening._opener
+
+        def held(step: Any) -> Any:  # the opening under way until the test lets it go
+            assert go.wait(60)
+            return real(step)
+
+        opening._opener = held
+        opening.start()
+        aside: list[bool] = []
+
+        class Paints(QObject):
+            def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    aside.append(not opening.step_aside._free.is_set())
+                return False
+
+        paints = Paints()
+        plain._views["kanban"].installEventFilter(paints)
+        plain.show_view("kanban")
+        assert aside and all(aside)  # painted at once, the opening standing aside meanwhile
+        assert opening.step_aside._free.is_set()  # and going on after
+        go.set()
+        qtbot.waitUntil(lambda: plain.first.ready, timeout=20000)
+        assert opening.step_aside.paused_s < opening.step_aside.budget_s
+    finally:
+        go.set()
+        _drain(plain)
+
+
 def test_a_board_read_that_does_not_come_holds_usable_a_second_at_most(
     qtbot: Any, crm: Path, read_ahead_held: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
