@@ -9,14 +9,20 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 class FlowLayout(QLayout):
     """Items left to right at their size hint, wrapping onto the next line; ``align_last``
-    puts the last item at the right end of its line (a row's main action)."""
+    puts the last item at the right end of its line (a row's main action). ``line_spacing``
+    is the room between lines (None: ``spacing``, as between items)."""
 
     def __init__(
-        self, parent: QWidget | None = None, spacing: int = 6, align_last: bool = False
+        self,
+        parent: QWidget | None = None,
+        spacing: int = 6,
+        align_last: bool = False,
+        line_spacing: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._gap = spacing
+        self._line_gap = spacing if line_spacing is None else line_spacing
         self._align_last = align_last
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -93,5 +99,5 @@ class FlowLayout(QLayout):
                         left = max(x, area.right() + 1 - hint.width())
                     item.setGeometry(QRect(QPoint(left, y), QSize(hint.width(), height)))
                     x += hint.width() + self._gap
-            y += height + (self._gap if line is not lines[-1] else 0)
+            y += height + (self._line_gap if line is not lines[-1] else 0)
         return y - rect.y() + m.bottom()

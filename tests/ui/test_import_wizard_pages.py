@@ -160,15 +160,14 @@ def test_the_summary_lists_skipped_and_rejected_rows_in_every_format(
     summary = wizard.summary_page
     assert summary.issues.isVisible() and not summary.all_clear.isVisible()
     assert "1 skipped as duplicates · 1 rejected" in summary.counts.text()
-    # the table as tall as its header and rows (no empty white under them), the undo button
-    # right under it
+    # the table as tall as its header and rows (no empty white under them); the undo button
+    # at the top, beside the headline and the counts it undoes (no row of its own)
     table = summary.issues
     header = table.horizontalHeader().height()
     rows = sum(table.rowHeight(r) for r in range(model.rowCount()))
     assert abs(table.height() - (header + rows + 2 * table.frameWidth())) <= 2, table.height()
     assert table.verticalScrollBar().maximum() == 0, "every row shows"
-    below = summary.undo_button.mapTo(summary, QPoint(0, 0)).y()
-    assert 0 < below - table.mapTo(summary, QPoint(0, table.height() - 1)).y() <= 24
+    assert_undo_beside_the_counts(summary)
     wizard.close()
 
     again = _import(win, qtbot, path)  # everyone is known now: each row skipped, by name
@@ -282,7 +281,7 @@ def test_the_summary_says_where_the_new_contacts_went(
                 assert lbl.width() >= lbl.sizeHint().width(), lbl.text()  # nothing cut
         right = part.mapTo(page, QPoint(part.width(), 0)).x()
         assert right <= page.width(), part.objectName()
-    # above the rows not simply imported, which the undo button still follows
+    # above the rows not simply imported (the undo button above it, beside the counts)
     assert outcome.geometry().bottom() < page.issues.mapTo(page, QPoint(0, 0)).y()
     # the rows not simply imported keep their room; the new contacts take what is left
     assert page.issues.verticalScrollBar().maximum() == 0, "every row not imported shows"
@@ -334,6 +333,127 @@ def test_the_summary_shows_all_the_new_contacts_in_the_list(win: Any, qtbot: Any
         for i in range(count)
     }
     assert shown == listed
+    wizard.close()
+
+
+def assert_undo_beside_the_counts(summary: Any) -> None:
+    """The undo button on the page, right of the headline and level with it and the counts
+    (above the card of where the new contacts went): in sight without scrolling, on no row
+    of its own."""
+    undo = summary.undo_button
+    assert undo.isVisible() and undo.isEnabled()
+    place = QRect(undo.mapTo(summary, QPoint(0, 0)), undo.size())
+    assert summary.rect().contains(place)
+    head = summary.headline
+    head_top = head.mapTo(summary, QPoint(0, 0)).y()
+    counts = summary.counts
+    counts_bottom = counts.mapTo(summary, QPoint(0, counts.height())).y()
+    assert place.left() >= head.mapTo(summary, QPoint(head.width(), 0)).x()
+    assert place.top() < counts_bottom and place.bottom() >= head_top
+    outcome_top = summary.outcome.mapTo(summary, QPoint(0, 0)).y()
+    assert place.bottom() < outcome_top or not summary.outcome.isVisible()
+
+
+def whole_rows_in_sight(tree: Any) -> int:
+    """How many of ``tree``'s rows its viewport shows whole."""
+    port = tree.viewport().rect()
+    shown = 0
+    for i in range(tree.topLevelItemCount()):
+        if port.contains(tree.visualItemRect(tree.topLevelItem(i))):
+            shown += 1
+    return shown
+
+
+# the new contacts' rows in sight after importing the badge list (15 contacts), by window
+NEW_ROWS_SHOWN = {(1024, 700): 6, (1440, 900): 12, (2560, 1440): 15}
+
+
+@pytest.mark.parametrize("size", list(NEW_ROWS_SHOWN), ids=str)
+def test_the_summary_shows_the_new_contacts_and_the_undo_at_once(
+    win: Any, qtbot: Any, size: tuple[int, int]
+) -> None:
+    """A user who has just imported a trade-show list sees what came in: at 1024×700 the
+    summary showed two rows of the new contacts (the undo button on a row of its own, the
+    counts by stage, kind of address and source as tall as their longest list). Now the
+    undo sits beside the counts and the card keeps to a line per count, so the new contacts
+    show six rows whole at 1024×700 (twelve at 1440×900, all fifteen at 2560×1440) with the
+    undo in sight; nothing scrolls sideways, nothing is cut."""
+    win.resize(*size)
+    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    page = wizard.summary_page
+    new = page.outcome.new_contacts
+    qtbot.waitUntil(lambda: new.isVisible() and new.tree.topLevelItemCount() == 15, timeout=10000)
+    settle(qtbot, win)
+    tree = new.tree
+    assert whole_rows_in_sight(tree) >= NEW_ROWS_SHOWN[size], tree.viewport().height()
+    bottom = tree.mapTo(page, QPoint(0, tree.height())).y()
+    assert bottom <= page.height(), "the list ends on the page"
+    assert_undo_beside_the_counts(page)
+    assert page.issues.isVisible() and page.issues.verticalScrollBar().maximum() == 0
+    for view in (tree, page.issues):
+        assert not view.horizontalScrollBar().isVisible(), view.objectName()
+    # the counts whole, each on the page (a line each, wrapping where narrow)
+    outcome = page.outcome
+    for part in (outcome.stages, outcome.kinds, outcome.sources):
+        assert part.title.width() >= part.title.sizeHint().width(), part.title.text()
+        for lbl in part.findChildren(QLabel):
+            if lbl.text():
+                assert lbl.width() >= lbl.sizeHint().width(), lbl.text()
+                right = lbl.mapTo(outcome, QPoint(lbl.width(), lbl.height())).x()
+                assert right <= outcome.contentsRect().right() + 1, lbl.text()
+    assert outcome.hasHeightForWidth()  # its lines wrap where narrow: as tall as they need
+    assert outcome.height() >= outcome.heightForWidth(outcome.width())
+    for lbl in (page.headline, page.counts):
+        assert lbl.height() >= lbl.heightForWidth(lbl.width()), lbl.text()
+    wizard.close()
+
+
+def test_a_summary_too_long_for_the_page_scrolls_as_a_whole(
+    win: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """At 1024×700 a list with warnings and likely duplicates of known contacts needs more
+    height than the page has: the card of counts was cut through its last line and one new
+    contact showed. Now the page scrolls: every part whole, the undo in sight at the top,
+    at the end the new contacts' rows whole."""
+    _import(win, qtbot, _sample("hannover-messe-badges.csv")).close()  # the known contacts
+    path = tmp_path / "respelled.csv"
+    lines = ["First name,Last name,E-mail,Company,Source"]
+    lines += [
+        "Juergen,Weissmann,juergen.weissmann@gmail.com,Weissmann Maschinenbau,SPS 2026",
+        "Sabine,Krueger,sabine.krueger@web.de,Krueger Lebensmitteltechnik,Webinar",
+        "Thomas,Mueller,t.mueller@gmx.de,Mueller Anlagenbau,Webinar",
+    ]
+    lines += [f"Ann{i},Lee{i},ann{i}@firm{i % 7}.de,Firm {i % 7} GmbH,SPS 2026" for i in range(20)]
+    lines += [f"Bad{i},Mail{i},bad{i}@nodot,Badmail {i},Referral" for i in range(5)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    win.resize(1024, 700)
+    wizard = _import(win, qtbot, path)
+    page = wizard.summary_page
+    new = page.outcome.new_contacts
+    qtbot.waitUntil(
+        lambda: new.isVisible() and page.duplicates.isVisible() and page.outcome.isVisible(),
+        timeout=10000,
+    )
+    settle(qtbot, win)
+    qtbot.wait(50)
+    area = page.scroll_area
+    bar = area.verticalScrollBar()
+    assert bar.maximum() > 0, "the page scrolls"
+    assert bar.value() == 0 and not area.horizontalScrollBar().isVisible()
+    assert_undo_beside_the_counts(page)
+    undo = page.undo_button
+    top = undo.mapTo(area.viewport(), QPoint(0, 0)).y()
+    assert top >= 0 and top + undo.height() <= area.viewport().height(), "the undo in sight"
+    outcome = page.outcome
+    assert outcome.height() >= outcome.heightForWidth(outcome.width()), "the card whole"
+    assert rows_cut(page.issues) == []
+    bar.setValue(bar.maximum())
+    settle(qtbot, win)
+    tree = new.tree
+    bottom = tree.mapTo(area.viewport(), QPoint(0, tree.height())).y()
+    assert bottom <= area.viewport().height(), "the list's end in sight"
+    assert whole_rows_in_sight(tree) >= 3
+    assert not tree.horizontalScrollBar().isVisible()
     wizard.close()
 
 

@@ -1,7 +1,7 @@
 """The summary page's "Where they went": the import's new contacts by stage, by kind of address
-and by source (:func:`app.importing.outcome.batch_outcome`, read on a worker), three small
-lists side by side that wrap under each other where the page is narrow; and the new contacts
-themselves, best score first, each opened in the window with a double-click."""
+and by source (:func:`app.importing.outcome.batch_outcome`, read on a worker), a line each
+in a card that keeps to a few lines (the new contacts under it get the height); and the new
+contacts themselves, best score first, each opened in the window with a double-click."""
 
 from __future__ import annotations
 
@@ -36,7 +36,11 @@ from ui.whole_rows import WholeRows
 
 
 class CountList(QWidget):
-    """A titled list of names and counts (the counts right-aligned in a column)."""
+    """One kind of count (stage, kind of address, source): each name with its count, one
+    after another on a line, wrapping where the card is narrow. Its ``title`` is placed by
+    the card, in a column left of the names: a list each of names and counts under its title
+    made the card as tall as its longest list (131 px at 1024×700 for four kinds of address,
+    the new contacts under it down to two rows)."""
 
     def __init__(self, title: str, name: str) -> None:
         super().__init__()
@@ -47,52 +51,41 @@ class CountList(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.grid = QGridLayout()
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(10)
-        self.grid.setVerticalSpacing(3)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 36, 0)
-        lay.setSpacing(4)
-        lay.addWidget(self.title)
-        lay.addLayout(self.grid)
-        lay.addStretch(1)
+        self.flow = FlowLayout(self, spacing=20, line_spacing=3)
+        self.entries: list[tuple[QLabel, QLabel]] = []  # (name, count) as shown
 
     def set_rows(self, rows: list[tuple[str, int, str | None]]) -> None:
         """(name, count, colour of its dot or None)."""
-        while (item := self.grid.takeAt(0)) is not None:
+        while (item := self.flow.takeAt(0)) is not None:
             widget = item.widget()
             if widget is not None:
                 widget.deleteLater()
-        dots = any(colour for _n, _c, colour in rows)
-        for r, (name, count, colour) in enumerate(rows):
-            text = QLabel(name or "(no source)")
-            text.setTextFormat(Qt.TextFormat.PlainText)
+        self.entries = []
+        for name, count, colour in rows:
+            entry = QWidget()
+            line = QHBoxLayout(entry)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.setSpacing(5)
+            # the count first and bold: "Hannover Messe 2026 15" read as one name
+            figure = QLabel(f"{count:,}")
+            font = figure.font()
+            font.setBold(True)
+            figure.setFont(font)
+            line.addWidget(figure)
             if colour:
                 dot = QLabel()
                 dot.setPixmap(color_dot(colour).pixmap(12, 12))
-                self.grid.addWidget(dot, r, 0)
-            self.grid.addWidget(text, r, 1)
-            figure = QLabel(f"{count:,}")
-            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.grid.addWidget(figure, r, 2)
-        # the names in line with the title: no room kept for dots a list has none of
-        self.grid.setColumnMinimumWidth(0, 12 if dots else 0)
-        self.grid.setHorizontalSpacing(10 if dots else 0)
-        self.grid.setColumnMinimumWidth(2, 48)
-        self.adjustSize()
+                line.addWidget(dot)
+            text = QLabel(name or "(no source)")
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            line.addWidget(text)
+            self.flow.addWidget(entry)
+            self.entries.append((text, figure))
+        self.updateGeometry()
 
     def texts(self) -> list[tuple[str, str]]:
-        """(name, count) as shown, row by row."""
-        shown = []
-        for r in range(self.grid.rowCount()):
-            name, count = self.grid.itemAtPosition(r, 1), self.grid.itemAtPosition(r, 2)
-            if name is None or count is None:
-                continue
-            name_w, count_w = name.widget(), count.widget()
-            if isinstance(name_w, QLabel) and isinstance(count_w, QLabel):
-                shown.append((name_w.text(), count_w.text()))
-        return shown
+        """(name, count) as shown, one after another."""
+        return [(name.text(), count.text()) for name, count in self.entries]
 
 
 NEW_SHOWN = 500  # the new contacts listed (a bigger import: its best-scored)
@@ -239,12 +232,19 @@ class BatchOutcomeView(QFrame):
         self.stages = CountList("Stage", "outcomeStages")
         self.kinds = CountList("Kind of address", "outcomeKinds")
         self.sources = CountList("Source", "outcomeSources")
-        lists = FlowLayout(spacing=12)
-        for part in (self.stages, self.kinds, self.sources):
-            lists.addWidget(part)
+        # a line each, its title left of it (the card as tall as three lines, however many
+        # kinds of address)
+        lists = QGridLayout()
+        lists.setContentsMargins(0, 0, 0, 0)
+        lists.setHorizontalSpacing(16)
+        lists.setVerticalSpacing(4)
+        for row, part in enumerate((self.stages, self.kinds, self.sources)):
+            lists.addWidget(part.title, row, 0, Qt.AlignmentFlag.AlignTop)
+            lists.addWidget(part, row, 1)
+        lists.setColumnStretch(1, 1)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 12, 14, 12)
-        lay.setSpacing(8)
+        lay.setContentsMargins(14, 8, 14, 8)
+        lay.setSpacing(6)
         lay.addWidget(self.title)
         lay.addLayout(lists)
         self.hide()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -599,8 +601,21 @@ class RowsTable(QTableView):
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        kept = max(hint.height(), rows_height(self, self.KEPT)) if self.model() else 0
+        kept = max(hint.height(), self._whole_rows_within(self.KEPT)) if self.model() else 0
         return QSize(hint.width(), min(kept, self.sizeHint().height()))
+
+    def _whole_rows_within(self, limit: int) -> int:
+        """The height of the header and the first rows that fit whole in ``limit`` px (at
+        least one): ``limit`` itself left an empty band under the last whole row where the
+        page scrolls."""
+        header = self.horizontalHeader()
+        height = 2 * self.frameWidth() + (0 if header.isHidden() else header.sizeHint().height())
+        for row in range(self.model().rowCount()):
+            step = max(self.rowHeight(row), self.sizeHintForRow(row))
+            if row > 0 and height + step > limit:
+                break
+            height += step
+        return height
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -608,12 +623,27 @@ class RowsTable(QTableView):
             self.updateGeometry()  # the reasons wrap anew: other row heights
 
 
+class SummaryBody(QWidget):
+    """The summary's parts, in the page's scroll area: as tall as the page where they fit
+    at their least heights (the new contacts then take the height left), taller where they
+    do not (warnings and likely duplicates at 1024×700: the card of counts was cut and one
+    new contact shown), and then the page scrolls. A scroll area asks its widget's height
+    for its width: by default the preferred one, every new contact's row, so the page
+    would scroll whenever the list is long."""
+
+    def heightForWidth(self, width: int) -> int:
+        lay = self.layout()
+        return (
+            super().heightForWidth(width) if lay is None else lay.totalMinimumHeightForWidth(width)
+        )
+
+
 class SummaryPage(QWizardPage):
-    """What the import did: the counts in one line, where the new contacts are now (by
-    stage, kind of address and source), then every row it did not simply import
-    — rejected, skipped as a duplicate, with a warning, a likely duplicate — in a table as
-    tall as its rows (a long list takes the page's height and scrolls); "Undo this import"
-    right under it."""
+    """What the import did: the counts in one line with "Undo this import" beside them,
+    where the new contacts are now (by stage, kind of address and source, a line each),
+    then every row it did not simply import — rejected, skipped as a duplicate, with a
+    warning, a likely duplicate — in a table as tall as its rows (a long list takes the
+    page's height and scrolls), and the new contacts in the height left."""
 
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -645,36 +675,68 @@ class SummaryPage(QWizardPage):
         )
         # likely the same person as another contact, however spelled (ui.leads)
         self.duplicates = BatchDuplicates(wizard.db, wizard.runner)
+        # beside the headline and the counts (it undoes what they say), not on a row of its
+        # own: at 1024×700 that row cost the new contacts a row and a half
         self.undo_button = QPushButton("Undo this import")
         self.undo_button.setObjectName("undoImport")
         self.undo_button.clicked.connect(self.wiz.undo_this_import)
         self.undo_status = label(name="undoStatus")
-        row = QHBoxLayout()
-        row.addWidget(self.undo_status, 1)
-        row.addWidget(self.undo_button)
-        lay = QVBoxLayout(self)
+        self.undo_status.hide()  # only while there is something to say
+        top = QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setHorizontalSpacing(16)
+        top.setVerticalSpacing(8)
+        top.addWidget(self.headline, 0, 0)
+        top.addWidget(self.counts, 1, 0)
+        top.addWidget(self.undo_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.undo_status, 2, 0, 1, 2)
+        top.setColumnStretch(0, 1)
+        body = SummaryBody()
+        body.setObjectName("summaryBody")
+        lay = QVBoxLayout(body)
+        # the style's side margins inside a window, as the other pages (this page has no
+        # parent yet: it would get a window's); little above and none below, where the
+        # wizard's header and its row of buttons keep the page apart
+        side = self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin)
+        lay.setContentsMargins(side, 4, side, 0)
         lay.setSpacing(8)
-        lay.addWidget(self.headline)
-        lay.addWidget(self.counts)
-        lay.addSpacing(6)
+        lay.addLayout(top)
         lay.addWidget(self.outcome)
-        lay.addSpacing(6)
+        lay.addSpacing(2)
         lay.addWidget(self.issues_title)
         # as tall as its rows (a long list takes the page's height and scrolls): two rows
-        # no longer sit atop 450 px of empty white table, "Undo this import" follows them
+        # no longer sit atop 450 px of empty white table
         lay.addWidget(WholeRows(self.issues))  # cut at a row's end where the room is short
         lay.addWidget(self.all_clear)
         lay.addWidget(self.duplicates)
-        lay.addLayout(row)
-        lay.addSpacing(6)
-        # the new contacts take the room the page has left (it was empty under the button)
+        lay.addSpacing(2)
+        # the new contacts take the room the page has left (as tall as their rows at most)
         lay.addWidget(self.outcome.new_contacts)
         lay.addStretch(1)
+        # the page scrolls only where the parts at their least do not fit (see SummaryBody)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("summaryScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.scroll_area)
+
+    def set_undo_status(self, text: str) -> None:
+        """Say how the undo goes (checking, done, failed) under the counts; "" for nothing
+        (the line goes away)."""
+        self.undo_status.setText(text)
+        self.undo_status.setVisible(bool(text))
 
     def show_result(self, report: ImportReport | None, error: str | None) -> None:
         model = self.wiz.issue_model
         model.set_report(report)
-        self.undo_status.setText("")
+        self.set_undo_status("")
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.duplicates.show_batch(report.batch_id if report is not None else None)
         self.outcome.show_batch(report.batch_id if report is not None else None)
         if report is None:

@@ -442,15 +442,15 @@ class ImportWizard(QWizard):
             return
         page = self.summary_page
         page.undo_button.setEnabled(False)
-        page.undo_status.setText("Checking what the undo would remove…")
+        page.set_undo_status("Checking what the undo would remove…")
         name = Path(self.preview.path).name if self.preview else "this file"
 
         def cancelled() -> None:
-            page.undo_status.setText("")
+            page.set_undo_status("")
             page.undo_button.setEnabled(True)
 
         def failed(exc: BaseException) -> None:
-            page.undo_status.setText(f"Could not undo the import: {exc}")
+            page.set_undo_status(f"Could not undo the import: {exc}")
             page.undo_button.setEnabled(True)
 
         undo_import_asking(
@@ -472,11 +472,11 @@ class ImportWizard(QWizard):
             return
         if report.batch_id is not None and get_batch(self.db, report.batch_id).undone:
             self.summary_page.undo_button.setEnabled(False)
-            self.summary_page.undo_status.setText("This import has been undone.")
+            self.summary_page.set_undo_status("This import has been undone.")
 
     def _undone(self, result: UndoResult) -> None:
         self.undone = result
-        self.summary_page.undo_status.setText(f"Import undone: {result.summary}.")
+        self.summary_page.set_undo_status(f"Import undone: {result.summary}.")
         self.summary_page.undo_button.setEnabled(False)
 
     def reject(self) -> None:
