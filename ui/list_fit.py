@@ -1,7 +1,7 @@
 """Short lists and their buttons in a dialog: a list as tall as its rows (it scrolls when the
 room is less), the buttons right under it as wide as their words, and any spare height below
-them, not a band of empty white list (Settings ▸ Stages, BANT criteria, Campaign reach and
-the personas' list had one; the Stages page's six buttons shared its whole width alike)."""
+them, not a band of empty white list (Settings ▸ Stages, BANT criteria and Campaign reach had
+one; the Stages page's six buttons shared its whole width alike)."""
 
 from __future__ import annotations
 
