@@ -67,6 +67,24 @@ log = logging.getLogger(__name__)
 PREVIEW_WEIGHTS = {1: 0.5, 2: 0.3}
 PREVIEW_FITTED = {3: 0.2}
 
+
+def scrolling_page(page: QWidget, body: QWidget, name: str) -> QScrollArea:
+    """``body`` filling ``page`` in a scroll area that scrolls up and down only, frameless, on
+    the page's own background (a wizard page taller than the room it is given)."""
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    area.viewport().setAutoFillBackground(False)
+    body.setAutoFillBackground(False)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(area)
+    return area
+
+
 # --- page 1: the file ------------------------------------------------------------------------
 
 
@@ -423,17 +441,7 @@ class OptionsPage(QWizardPage):
         lay.addSpacing(12)
         lay.addWidget(self.review)
         lay.addStretch(1)  # under the card while it has no rows to show
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setObjectName("optionsScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(body)
-        self.scroll_area.viewport().setAutoFillBackground(False)
-        body.setAutoFillBackground(False)
-        page = QVBoxLayout(self)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.addWidget(self.scroll_area)
+        self.scroll_area = scrolling_page(self, body, "optionsScroll")
 
     def initializePage(self) -> None:
         if not self.source.text() and self.wiz.preview is not None:
@@ -714,17 +722,7 @@ class SummaryPage(QWizardPage):
         lay.addWidget(self.outcome.new_contacts)
         lay.addStretch(1)
         # the page scrolls only where the parts at their least do not fit (see SummaryBody)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setObjectName("summaryScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(body)
-        self.scroll_area.viewport().setAutoFillBackground(False)
-        body.setAutoFillBackground(False)
-        page = QVBoxLayout(self)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.addWidget(self.scroll_area)
+        self.scroll_area = scrolling_page(self, body, "summaryScroll")
 
     def set_undo_status(self, text: str) -> None:
         """Say how the undo goes (checking, done, failed) under the counts; "" for nothing
