@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app.logfile import HeldLines, hold_log_lines
 from db.errors import DatabaseError, DatabaseLocked
 from ui.errors import install_error_hooks
+from ui.message_box import MessageBox
 from ui.opening import open_with_progress
 from ui.theme import apply_theme, resource_file, system_palette
 from ui.wheel_guard import install_wheel_guard
@@ -73,7 +74,7 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
             print(f"winnow: {exc}", file=sys.stderr)
             if unanswered:
                 return None
-            box = QMessageBox(
+            box = MessageBox(
                 QMessageBox.Icon.Warning,
                 "Database locked",
                 str(exc),
@@ -86,7 +87,7 @@ def open_with_dialogs(path_or_url: str | None) -> Database | None:
             print(f"winnow: {exc}", file=sys.stderr)
             if unanswered:
                 return None
-            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
+            box = MessageBox(QMessageBox.Icon.Critical, "Cannot open the database", str(exc))
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.exec()
             return None

@@ -37,6 +37,7 @@ from db.errors import DatabaseError
 from db.plain_open import plain_sqlite_path
 from ui.header_align import align_headers_with_cells
 from ui.line_breaks import KeepHyphensDelegate, WrappedLabel
+from ui.message_box import MessageBox
 from ui.table_model import HeaderedTableModel, Index
 from ui.tasks import Task
 
@@ -263,7 +264,7 @@ class DatabaseSafety(QObject):
         return dialog
 
     def _ask_restore(self, message: str, newest: BackupInfo | None) -> bool:
-        box = QMessageBox(self.window.dialog_parent())
+        box = MessageBox(parent=self.window.dialog_parent())
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle("The database is damaged")
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -494,7 +495,7 @@ class BackupsDialog(QDialog):
         self.accept()  # the window reopens the restored file
 
     def _ask(self, title: str, text: str) -> bool:
-        box = QMessageBox(
+        box = MessageBox(
             QMessageBox.Icon.Question,
             title,
             text,

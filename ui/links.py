@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.links import UnsafeLink, safe_link
+from ui import message_box
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 MESSAGE_MS = 10_000
@@ -51,4 +52,4 @@ def _refuse(parent: QWidget | None, message: str) -> None:
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(message, MESSAGE_MS)
     else:
-        QMessageBox.warning(parent, "Link not opened", message)
+        message_box.warning(parent, "Link not opened", message)

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import WinnowError
+from ui import message_box
 from ui.api import ListMenuExtension, QueueCountsListener, StatusExtension, WindowApi
 from ui.backups import DatabaseSafety
 from ui.contact_table import (
@@ -1104,7 +1105,7 @@ class MainWindow(QMainWindow):
                 return
             if isinstance(exc, StaleVersion):  # every view shows it as someone else left it
                 self.ops.operation_did_execute.emit(Changes.of(contacts=[exc.contact_id]), None)
-            QMessageBox.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
+            message_box.warning(self, "Move failed", f"The contacts were not moved.\n\n{exc}")
 
         def move() -> OpResult[MoveResult]:
             from app import operations
@@ -1178,7 +1179,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         who = "this contact" if len(ids) == 1 else f"these {len(ids):,} contacts"
-        answer = QMessageBox.question(
+        answer = message_box.question(
             self,
             "Delete contacts",
             f"Delete {who} with their history and activities?",
@@ -1201,7 +1202,7 @@ class MainWindow(QMainWindow):
         self.ops.run(
             delete,
             on_success=lambda r: self.statusBar().showMessage(f"Deleted {r.value:,}", 4000),
-            on_failure=lambda exc: QMessageBox.warning(
+            on_failure=lambda exc: message_box.warning(
                 self, "Delete failed", f"Nothing was deleted.\n\n{exc}"
             ),
         )
@@ -1239,7 +1240,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(str(exc).capitalize(), 3000)
                 return
             if isinstance(exc, UndoConflict) and not force:
-                box = QMessageBox(
+                box = message_box.MessageBox(
                     QMessageBox.Icon.Question,
                     "Undo" if undo else "Redo",
                     str(exc).replace(" Use --force to", " You can"),
@@ -1253,7 +1254,7 @@ class MainWindow(QMainWindow):
                 if box.clickedButton() is rest:
                     self._reverse(undo=undo, force=True)
                 return
-            QMessageBox.warning(self, "Could not undo" if undo else "Could not redo", str(exc))
+            message_box.warning(self, "Could not undo" if undo else "Could not redo", str(exc))
 
         self.ops.run(lambda: fn(db, force=force), on_success=done, on_failure=failed)
 
@@ -1585,7 +1586,7 @@ class MainWindow(QMainWindow):
         )
         if path:
             if Path(path).exists():
-                QMessageBox.warning(
+                message_box.warning(
                     self, "New database", f"{path} exists already; use Open instead."
                 )
                 return
@@ -1605,7 +1606,7 @@ class MainWindow(QMainWindow):
             self.database_switch_requested.emit(path)
 
     def _about(self) -> None:
-        QMessageBox.about(
+        message_box.about(
             self,
             "About Winnow",
             f"Winnow {__version__}\n\nTurn inquiries and trade-show lists into "

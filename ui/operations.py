@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.changes import Changes
 from app.errors import WinnowError
 from app.offline import ServerUnreachable, is_connection_error, offline_message
 from app.values import UndoState
 from db.errors import DatabaseError
+from ui import message_box
 from ui.tasks import receiver_alive, release_signals
 
 if TYPE_CHECKING:  # the operations (SQLAlchemy) are imported by the jobs that run them
@@ -186,7 +187,7 @@ class OperationRunner(QObject):
                 elif on_failure is not None:
                     log.warning("operation failed after its view closed: %s", exc)
                 else:
-                    QMessageBox.warning(self.parent_widget, failure_title, str(exc))
+                    message_box.warning(self.parent_widget, failure_title, str(exc))
                 return
             log.error("operation failed:\n%s", tb)
             hook = sys.excepthook

@@ -1,5 +1,5 @@
 """Helpers for the board, triage and undo tests: find the views, answer dialogs, record
-message boxes (Qt's static QMessageBox.warning would block an offscreen test)."""
+message boxes (ui.message_box.warning, a modal box, would block an offscreen test)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBo
 from sqlalchemy import event
 
 from db.engine import Database
+from ui import message_box
 
 
 def board_of(window: Any) -> Any:
@@ -53,7 +54,7 @@ def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         shown.append((title, text))
         return QMessageBox.StandardButton.Ok
 
-    monkeypatch.setattr(QMessageBox, "warning", warning)
+    monkeypatch.setattr(message_box, "warning", warning)
     return shown
 
 

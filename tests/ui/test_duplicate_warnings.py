@@ -4,13 +4,15 @@ lists the imported contacts that look like someone already in Winnow."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel, QWizard
 
 from app import contacts
 from app.duplicates import duplicates_of_batch
@@ -20,6 +22,7 @@ from tests.app.golook.conftest import ZONE
 from tests.dnsserver import LoopbackDnsServer
 from tests.ui.conftest import settle
 from ui.dialogs import NewContactDialog
+from ui.line_breaks import BREAK, JOINER, WrappedLabel, label_text_room, plain
 
 pytestmark = pytest.mark.gui
 
@@ -170,3 +173,63 @@ def test_duplicates_of_a_batch_name_the_contact_already_there_first(
     (pair,) = duplicates_of_batch(db, report.batch_id)
     assert pair.ids[0] == jw and pair.ids[1] != jw
     assert duplicates_of_batch(db, report.batch_id + 1) == []
+
+
+def _rich_lines(markup: str, font: QFont, width: int) -> list[str]:
+    """The lines a rich-text label lays ``markup`` out in at ``width`` (without the marks)."""
+    doc = QTextDocument()
+    doc.setDefaultFont(font)
+    doc.setDocumentMargin(0)
+    doc.setHtml(markup)
+    doc.setTextWidth(width)
+    doc.size()  # laid out now
+    lines = []
+    block = doc.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(plain(text[line.textStart() : line.textStart() + line.textLength()]))
+        block = block.next()
+    return [line.strip() for line in lines]
+
+
+def test_the_warning_breaks_a_hyphenated_name_where_a_space_is(win: Any, qtbot: Any) -> None:
+    """ "Marie-Christine Wiśniewska-" / "Lindqvist": the warning's rich text now breaks at
+    spaces, its words marked and its tags (the link's href, its colour, the bold title) as
+    they were."""
+    db = win.db
+    cid = contacts.create_contact(
+        db,
+        first_name="Marie-Christine",
+        last_name="Wiśniewska-Lindqvist",
+        company="Acme-Tools GmbH",
+        email="marie-christine@acme-tools.com",
+    )
+    dialog = NewContactDialog(db, win)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    warning = dialog.duplicates
+    dialog.inputs["email"].setText("marie-christine@acme-tools.com")
+    qtbot.waitUntil(warning.isVisible, timeout=5000)
+    label = warning.text
+    assert isinstance(label, WrappedLabel) and label.textFormat() == Qt.TextFormat.RichText
+    font = label.font()
+    name = "Marie-Christine Wiśniewska-Lindqvist"
+    room = QFontMetrics(font).horizontalAdvance("Marie-Christine Wiśniewska-Li")
+    assert "Marie-Christine Wiśniewska-" in _rich_lines(label.text(), font, room)  # Qt's break
+    label.resize(room + label.width() - label_text_room(label), label.height())
+    shown = QLabel.text(label)
+    lines = _rich_lines(shown, font, room)
+    assert "Marie-Christine" in lines and any(x.startswith("Wiśniewska-Lindqvist") for x in lines)
+    assert not [x for x in lines if x.endswith("-")], lines
+    # the markup as it was, the marks only in its words
+    assert plain(shown) == label.text()
+    tags = re.findall("<[^>]*>", shown)
+    assert f'<a href="contact:{cid}" style="color: ' in shown and "<b>" in tags
+    assert not [t for t in tags if JOINER in t or BREAK in t], tags
+    assert name not in shown and plain(shown).count(name) == 1
+    assert label.heightForWidth(label.width()) >= len(lines) * QFontMetrics(font).lineSpacing()
+    warning.text.linkActivated.emit(f"contact:{cid}")  # the link still opens the contact
+    assert dialog.open_existing == cid
+    warning.wait()

@@ -491,7 +491,9 @@ def test_delete_key_on_the_board_deletes_the_selected_cards(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    from ui import message_box
+
+    monkeypatch.setattr(message_box, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     view = board.column("mql").view
     cid = view.model().contact_id(0)
     view.setFocus()

@@ -1,8 +1,9 @@
 """Wrapped text breaks a hyphenated word only where a space is (ui.line_breaks): Qt allowed a
 break after the hyphen, so "E-mail" wrapped as "E-" / "mail" and "acme-tools.com" as
 "acme-" / "tools.com" — in labels, the list's wrapped cells, card names, the sidebar, the
-board's column names and the dashboard's charts. A word wider than the room still breaks
-(at its hyphen or anywhere), and what a user copies has no hidden characters in it."""
+board's column names, the dashboard's charts and message boxes (tests/ui/test_message_box.py).
+A word wider than the room still breaks (at its hyphen or anywhere), and what a user copies
+has no hidden characters in it."""
 
 from __future__ import annotations
 
@@ -206,17 +207,22 @@ def test_a_stage_header_and_a_chart_label_keep_hyphenated_words(qtbot: Any) -> N
 
 
 def _wrapping_widgets(top: QWidget) -> list[str]:
-    """Word-wrapped labels and item views that wrap without ui.line_breaks."""
+    """Word-wrapped labels (rich text too) and item views that wrap without ui.line_breaks,
+    and message boxes not made by ui.message_box."""
     from ui.detail_sections import WrappingDelegate
+    from ui.message_box import MessageBox
     from ui.row_fit import WrapDelegate
     from ui.sidebar import Sidebar
 
     found = []
+    boxes = ([top] if isinstance(top, QMessageBox) else []) + top.findChildren(QMessageBox)
+    for box in boxes:  # the labels Qt makes in it follow the rule only in ui.message_box's
+        if not isinstance(box, MessageBox):
+            found.append(f"message box {box.windowTitle()!r}")
     for label in top.findChildren(QLabel):
-        if isinstance(label.parent(), QMessageBox):  # Qt's own (About): not Winnow's to make
+        if isinstance(label.parent(), QMessageBox):  # the box is judged above
             continue
-        if label.textFormat() == Qt.TextFormat.RichText:  # markup (links): laid out by Qt
-            continue
+        # rich text too (the duplicate warning's links): WrappedLabel leaves its tags alone
         if label.wordWrap() and not isinstance(label, WrappedLabel):
             found.append(f"label {label.objectName() or label.text()[:40]!r}")
     for view in top.findChildren(QAbstractItemView):

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QMessageBox
 
 from app import operations
 from app.contacts import ContactQuery, count, query_ids
@@ -24,6 +23,7 @@ from tests.postgres_cluster import Cluster
 from tests.relay import Relay
 from tests.ui.board_helpers import board_of
 from tests.ui.conftest import settle
+from ui import message_box
 from ui.live import OFFLINE_TEXT
 
 pytestmark = pytest.mark.gui
@@ -243,7 +243,7 @@ def test_a_server_out_of_reach_makes_the_window_read_only_until_it_is_back(
 ) -> None:
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(
-        QMessageBox, "warning", lambda _p, title, text, *_a, **_k: shown.append((title, text))
+        message_box, "warning", lambda _p, title, text, *_a, **_k: shown.append((title, text))
     )
     _db, relay = relayed_db
     window = relayed_window

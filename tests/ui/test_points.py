@@ -146,7 +146,7 @@ def test_an_invalid_value_is_refused_with_the_reason_and_nothing_changes(
     qtbot.waitUntil(lambda: section.tree.topLevelItemCount() == 7, timeout=10000)
     shown: list[str] = []
     monkeypatch.setattr(
-        "ui.operations.QMessageBox.warning",
+        "ui.message_box.warning",
         lambda _p, title, text, *a, **k: shown.append(f"{title}: {text}"),
         raising=False,
     )

@@ -15,9 +15,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from app.golook.terms import CANARY_DOMAINS, UNTRUSTED_DETAIL
+from ui import message_box
 
 if TYPE_CHECKING:
     from app.golook.checks import DomainBatch
@@ -108,7 +109,7 @@ class DnsNotice(QWidget):
         self.announced.emit(said)
 
     def explain(self) -> None:
-        QMessageBox.information(self.window(), "Go look: DNS", self.explanation)
+        message_box.information(self.window(), "Go look: DNS", self.explanation)
 
     def dismiss(self) -> None:
         self.dismissed = True

@@ -50,6 +50,7 @@ from app.golook.personas import Persona, PersonaCriteria
 from app.golook.titles import SENIORITY_LEVELS
 from app.operations import OpResult
 from app.settings import get_setting
+from ui import message_box
 from ui.api import WindowApi
 from ui.fields import fit_number
 from ui.form_options import options_label
@@ -457,7 +458,7 @@ class PersonaDialog(QDialog):
             return
         if (
             confirm
-            and QMessageBox.question(
+            and message_box.question(
                 self, "Delete persona", f"Delete the persona “{self.current.name}”?"
             )
             != QMessageBox.StandardButton.Yes

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.errors import WinnowError
 from app.values import ContactQuery
 from db.errors import DatabaseError
+from ui import message_box
 from ui.api import WindowApi
 
 if TYPE_CHECKING:
@@ -170,9 +171,9 @@ class ImportExportFeature:
                 return
             parent = api.dialog_parent()
             if isinstance(exc, WinnowError | DatabaseError):
-                QMessageBox.warning(parent, what, f"Nothing was exported.\n\n{exc}")
+                message_box.warning(parent, what, f"Nothing was exported.\n\n{exc}")
             else:
-                QMessageBox.critical(parent, what, f"The export failed.\n\n{exc}")
+                message_box.critical(parent, what, f"The export failed.\n\n{exc}")
 
         api.tasks.run(fn, api.db, path, query, label=f"{what}…", on_done=done, on_error=failed)
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from app.duplicates import DuplicatePair, likely_duplicates_of
 from db.engine import Database
 from ui.contrast import mix, readable
+from ui.line_breaks import WrappedLabel
 from ui.theme import current_palette, follow_palette
 
 SHOWN = 3  # the best matches named; more are counted
@@ -84,9 +85,8 @@ class DuplicateWarning(QFrame):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._look)
-        self.text = QLabel()
+        self.text = WrappedLabel()  # wrapped at spaces, a hyphenated name or e-mail kept whole
         self.text.setObjectName("duplicateText")
-        self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)  # the links; user text is escaped
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.text.linkActivated.connect(self._link)

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -55,6 +54,7 @@ from app.stage_visibility import shown_stages
 from app.stages import StageInfo
 from app.versions import StaleVersion, expected_after_own
 from db.engine import Database, DatabaseError
+from ui import message_box
 from ui.api import WindowApi
 from ui.leads.activity_edit import ActivityEditor
 from ui.leads.qualify_first import ask_override_then
@@ -813,7 +813,7 @@ class TriageView(QWidget):
         self._deciding = False
         self._waiting.clear()
         if exc is not None:
-            QMessageBox.warning(
+            message_box.warning(
                 self.api.dialog_parent(),
                 "Decision not saved",
                 f"The decision was not saved; the contact is still waiting for one.\n\n{exc}",
