@@ -357,27 +357,37 @@ def test_the_application_s_window_is_usable_with_its_board_built(
 
 
 def test_a_view_switched_to_while_the_database_opens_is_painted_with_the_opening_aside(
-    qtbot: Any, crm: Path
+    qtbot: Any, crm: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The board clicked while the database opens beside the window: it is shown and painted
     while the opening waits at its next import (``db.step_aside``: the two no longer take
     turns at the interpreter, which made the board's paint twice as long at 1440x900)."""
     from PySide6.QtCore import QEvent, QObject
 
+    import ui.opening
     from tests.ui.board_helpers import board_of
 
-    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    # the window's opening, whoever begins it (the board's deal sums ask for the database on
+    # a worker once usable), under way until the test lets it go
     go = threading.Event()
-    try:
-        qtbot.waitUntil(lambda: plain.is_usable() and board_of(plain).prebuilt, timeout=20000)
-        opening = plain.first.opening
+    opening_of = ui.opening.opening_of
+
+    def held_opening(*args: Any, **kwargs: Any) -> Any:
+        opening = opening_of(*args, **kwargs)
         real = opening._opener
 
-        def held(step: Any) -> Any:  # the opening under way until the test lets it go
+        def held(step: Any) -> Any:
             assert go.wait(60)
             return real(step)
 
         opening._opener = held
+        return opening
+
+    monkeypatch.setattr(ui.opening, "opening_of", held_opening)
+    plain = _window(qtbot, crm, plain=True, open_when_usable=False, prebuild_views=True)
+    try:
+        opening = plain.first.opening
+        qtbot.waitUntil(lambda: plain.is_usable() and board_of(plain).prebuilt, timeout=20000)
         opening.start()
         aside: list[bool] = []
 
