@@ -1549,10 +1549,9 @@ class MainWindow(QMainWindow):
     def _busy_beside_opening(self) -> AbstractContextManager[None]:
         """What the window does at once on a user's ask, with the interpreter to itself: a
         database opening beside it (a plain start) waits at its next import meanwhile."""
-        first = self.first
-        if first is None or first.ready:
+        if self.first is None:
             return nullcontext()
-        return first.opening.window_busy()
+        return self.first.opening.window_busy()  # nothing once it is open
 
     def _show_changed_view(self, _index: int) -> None:
         key = self.current_view_key()

@@ -368,6 +368,17 @@ def whole_rows_in_sight(tree: Any) -> int:
 NEW_ROWS_SHOWN = {(1024, 700): 6, (1440, 900): 12, (2560, 1440): 15}
 
 
+def _badges_summary(win: Any, qtbot: Any, size: tuple[int, int]) -> Any:
+    """The wizard on its summary of the sample badge list imported in a window of ``size``,
+    the 15 new contacts listed and the window settled."""
+    win.resize(*size)
+    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    new = wizard.summary_page.outcome.new_contacts
+    qtbot.waitUntil(lambda: new.isVisible() and new.tree.topLevelItemCount() == 15, timeout=10000)
+    settle(qtbot, win)
+    return wizard
+
+
 @pytest.mark.parametrize("size", list(NEW_ROWS_SHOWN), ids=str)
 def test_the_summary_shows_the_new_contacts_and_the_undo_at_once(
     win: Any, qtbot: Any, size: tuple[int, int]
@@ -378,12 +389,9 @@ def test_the_summary_shows_the_new_contacts_and_the_undo_at_once(
     undo sits beside the counts and the card keeps to a line per count, so the new contacts
     show six rows whole at 1024×700 (twelve at 1440×900, all fifteen at 2560×1440) with the
     undo in sight; nothing scrolls sideways, nothing is cut."""
-    win.resize(*size)
-    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    wizard = _badges_summary(win, qtbot, size)
     page = wizard.summary_page
     new = page.outcome.new_contacts
-    qtbot.waitUntil(lambda: new.isVisible() and new.tree.topLevelItemCount() == 15, timeout=10000)
-    settle(qtbot, win)
     tree = new.tree
     assert whole_rows_in_sight(tree) >= NEW_ROWS_SHOWN[size], tree.viewport().height()
     bottom = tree.mapTo(page, QPoint(0, tree.height())).y()
@@ -474,12 +482,9 @@ def test_the_summary_lists_show_whole_rows(win: Any, qtbot: Any, size: tuple[int
     """Where the page gives a list less height than its rows, the list ends at a row's end:
     at 1024×700 the new contacts showed two rows and the top half of a third (1440×900: eight
     and a half). Scrolled a row down, the rows in sight are whole too."""
-    win.resize(*size)
-    wizard = _import(win, qtbot, _sample("hannover-messe-badges.csv"))
+    wizard = _badges_summary(win, qtbot, size)
     page = wizard.summary_page
     new = page.outcome.new_contacts
-    qtbot.waitUntil(lambda: new.isVisible() and new.tree.topLevelItemCount() == 15, timeout=10000)
-    settle(qtbot, win)
     for view in (new.tree, page.issues):
         assert view.isVisible()
         assert rows_cut(view) == [], view.objectName()
